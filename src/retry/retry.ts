@@ -1,0 +1,129 @@
+import { CancelledError } from './abort.js'
+import { fullJitter, throttleDelay, throttleFallback } from './backoff.js'
+import type { RetryBudget } from './budget.js'
+import type { Clock, Random } from './clock.js'
+import type { RetryAfterHint } from './retry-after.js'
+
+/** What one failed attempt calls for. */
+export type Verdict =
+  | { kind: 'throttle'; hint: RetryAfterHint }
+  | { kind: 'transient'; maxRetries?: number }
+  | { kind: 'fatal' }
+
+export interface RetryLimits {
+  /** Attempts per call for transient failures (the first one included). */
+  maxAttempts: number
+  transientBaseMs: number
+  transientCapMs: number
+  /** A server-requested wait above this fails at once instead of parking the runner. */
+  maxRetryAfterMs: number
+  /** Total throttle wait one call may spend. */
+  maxThrottleMs: number
+}
+
+export const DEFAULT_RETRY_LIMITS: RetryLimits = {
+  maxAttempts: 5,
+  transientBaseMs: 1_000,
+  transientCapMs: 20_000,
+  maxRetryAfterMs: 300_000,
+  maxThrottleMs: 15 * 60_000
+}
+
+export interface RetryWait {
+  kind: 'throttle' | 'transient'
+  waitMs: number
+  error: unknown
+}
+
+export interface RetryContext {
+  clock: Clock
+  random: Random
+  budget: RetryBudget
+  limits: RetryLimits
+  signal: AbortSignal
+  /** Monotonic time (clock.now()) no wait may pass. */
+  deadline: number
+  onWait?: (wait: RetryWait) => void
+}
+
+/** Why a throttled call gave up instead of waiting. */
+export type RateLimitReason = 'over-max-retry-after' | 'past-deadline' | 'throttled-too-long'
+
+/** The server asked us to wait longer than we may; carries what it asked for. */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError'
+  constructor(
+    readonly reason: RateLimitReason,
+    readonly requestedMs: number,
+    readonly retryAfterHeader: string | undefined,
+    limitMs: number
+  ) {
+    const asked =
+      retryAfterHeader !== undefined ? `Retry-After: ${retryAfterHeader}` : 'no Retry-After'
+    const wait = Number.isFinite(requestedMs) ? `${Math.ceil(requestedMs / 1000)} s` : 'forever'
+    const limit = `${Math.round(limitMs / 1000)} s`
+    super(
+      reason === 'over-max-retry-after'
+        ? `rate limited: the server asked to wait ${wait} (${asked}), more than max-retry-after (${limit})`
+        : reason === 'past-deadline'
+          ? `rate limited: the server asked to wait ${wait} (${asked}), past the job deadline (${limit} left)`
+          : `rate limited: throttled for more than ${limit} on one request (${asked})`
+    )
+  }
+}
+
+/**
+ * Runs `attempt` under policy R (retry-policy.md §5, layer 1): throttle waits honour the server's
+ * hint plus a small positive jitter and never consume transient attempts; transient failures back
+ * off with full jitter while the per-run budget allows; nothing waits past the deadline.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  classify: (error: unknown) => Verdict,
+  ctx: RetryContext
+): Promise<T> {
+  const { clock, random, budget, limits, signal } = ctx
+  let failures = 0
+  let throttles = 0
+  let throttledMs = 0
+  for (;;) {
+    if (signal.aborted) throw new CancelledError()
+    try {
+      const result = await attempt()
+      budget.recordSuccess()
+      return result
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError()
+      const verdict = classify(error)
+      if (verdict.kind === 'fatal') throw error
+      const timeLeft = ctx.deadline - clock.now()
+      let waitMs: number
+      if (verdict.kind === 'throttle') {
+        const hint = verdict.hint
+        const requested = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random)
+        const raw = hint.raw
+        if (requested > limits.maxRetryAfterMs) {
+          throw new RateLimitedError('over-max-retry-after', requested, raw, limits.maxRetryAfterMs)
+        }
+        waitMs = throttleDelay(requested, random)
+        if (waitMs > timeLeft) throw new RateLimitedError('past-deadline', requested, raw, timeLeft)
+        if (throttledMs + waitMs > limits.maxThrottleMs) {
+          throw new RateLimitedError('throttled-too-long', requested, raw, limits.maxThrottleMs)
+        }
+        throttles++
+        throttledMs += waitMs
+      } else {
+        failures++
+        budget.recordFailure()
+        const allowed = Math.min(limits.maxAttempts, (verdict.maxRetries ?? Infinity) + 1)
+        if (failures >= allowed || !budget.canRetry()) throw error
+        waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random)
+        if (waitMs >= timeLeft) throw error
+      }
+      ctx.onWait?.({ kind: verdict.kind, waitMs, error })
+      await clock.sleep(waitMs, signal).catch(() => {
+        throw new CancelledError()
+      })
+    }
+  }
+}
