@@ -1,0 +1,150 @@
+/**
+ * Time source of the simulator: job states, rate-limit windows, `Date` headers and recorded
+ * request times all read it. When `wallNow` exists it is preferred, so the retry room's
+ * VirtualClock can be passed as is (its `now()` is monotonic from 0, `wallNow()` is epoch ms).
+ */
+export interface SimClock {
+  now(): number
+  wallNow?(): number
+}
+
+export type JobOutcome = 'DONE' | 'FAILED' | 'CANCELLED' | 'ABORTED'
+
+/** How one export job behaves; chosen per created job. */
+export interface JobPlan {
+  /** From creation to the terminal state, on the sim clock (default 0: done at once). */
+  durationMs?: number
+  /** Time in SCHEDULED before STARTED (default 0). */
+  queuedMs?: number
+  /** Default 'DONE'. */
+  outcome?: JobOutcome
+  /** Status per successive status GET, overriding time; the last value repeats. */
+  statuses?: string[]
+  /** Results body; default: `forecastPayload` (JSON) or `forecastCsv` (CSV export). */
+  payload?: string | Buffer
+  /** Stream `generatedPayloadStream(period, payloadBytes)` (chunked) instead of a held body. */
+  payloadBytes?: number
+  /** The payload names this period instead (Clari's silent fallback to the current quarter). */
+  periodOverride?: string
+  rowsTruncated?: boolean
+  cellsTruncated?: boolean
+}
+
+export interface PlanRequest {
+  forecastId: string
+  timePeriod?: string
+  body: Record<string, unknown>
+  /** 0-based index of the job among the jobs created so far. */
+  index: number
+}
+
+export interface ClariSimulatorOptions {
+  /** Default 'sim-key'; any request whose `apikey` header differs gets 401. */
+  apiKey?: string
+  clock?: SimClock
+  /** Status body shape: flat, `{job: {...}}`, or alternating per status request (default 'wrapped'). */
+  envelope?: 'flat' | 'wrapped' | 'alternate'
+  /** Default 200. */
+  createStatus?: 200 | 202
+  /** `GET /export/jobs`: bare array or `{jobs: [...]}` (default 'array'). */
+  jobListShape?: 'array' | 'object'
+  plan?: JobPlan | ((req: PlanRequest) => JobPlan)
+  /** Defaults 3 and 1000. */
+  limits?: { concurrentLimit?: number; monthlyQuota?: number }
+  /** Known forecast ids (default ['net_arr']). */
+  forecasts?: string[]
+  /** Fixed windows on the sim clock; over the limit → 429 {"error":"API rate limit exceeded"}. */
+  rateLimit?: { limit: number; windowMs: number; retryAfter?: 'seconds' | 'http-date' | 'none' }
+  faults?: FaultRule[]
+  /** Seeds rate-based faults, job ids and error ids (default 1). */
+  seed?: number
+}
+
+export type Endpoint = 'create' | 'status' | 'results' | 'cancel' | 'limits' | 'list'
+
+export interface FaultRule {
+  /** Default: any request, including unknown routes. */
+  endpoint?: Endpoint | Endpoint[]
+  /** Only requests concerning this period (create body `timePeriod`, or the job's period). */
+  period?: string
+  /** Apply to the first N matching requests (after `skip`); default unlimited. */
+  times?: number
+  /** Let the first N matching requests through first. */
+  skip?: number
+  /** Probability 0..1 per matching request, drawn from the seeded PRNG. */
+  rate?: number
+  fault: Fault
+}
+
+/**
+ * `process: true` means the request is handled first (e.g. the job is created) and only the answer
+ * is lost: an ambiguous failure. Without it the request has no effect on the simulator's state.
+ */
+export type Fault =
+  | { kind: 'http'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'clari-error'; status: number; code: string; message?: string; namespace?: string }
+  | { kind: 'reset-before-response'; process?: boolean }
+  | { kind: 'reset-mid-body'; process?: boolean }
+  | { kind: 'short-body'; process?: boolean }
+  | { kind: 'hang'; process?: boolean }
+  /** The real answer, its body sent `chunkBytes` at a time every `intervalMs` of real time. */
+  | { kind: 'trickle'; chunkBytes: number; intervalMs: number }
+  | { kind: 'invalid-json' }
+  /** Only status GETs: handled normally (counts as a poll), but answers this status value. */
+  | { kind: 'status-value'; status: string }
+  /** Only GETs: 302 to the second server (another origin), which serves the real answer. */
+  | { kind: 'redirect-other-origin' }
+
+export interface RecordedRequest {
+  method: string
+  /** Path and query as sent. */
+  path: string
+  endpoint?: Endpoint
+  jobId?: string
+  period?: string
+  headers: Record<string, string | string[] | undefined>
+  /** Parsed JSON body, the raw text if it is not JSON, or undefined if empty. */
+  body?: unknown
+  /** Sim clock. */
+  at: number
+  /** As answered, or undefined if faulted without an answer. */
+  status?: number
+  fault?: Fault['kind']
+  /** 'other' for requests that reached the redirect target server. */
+  origin: 'main' | 'other'
+}
+
+export interface SimJob {
+  jobId: string
+  forecastId: string
+  /** `timePeriod` as requested (undefined when the body had none). */
+  period?: string
+  body: Record<string, unknown>
+  createdAt: number
+  plan: JobPlan
+  /** Current status, evaluated at the sim clock when read. */
+  status: string
+  statusPolls: number
+  cancelled: boolean
+  downloads: number
+  /** Of the full body /results served, once served (streamed payloads: once fully sent). */
+  payloadSha256?: string
+}
+
+export interface ClariSimulator {
+  /** e.g. http://127.0.0.1:PORT/v4 */
+  url: string
+  /** Origin of the redirect target server, e.g. http://127.0.0.1:OTHERPORT */
+  otherOrigin: string
+  apiKey: string
+  requests: RecordedRequest[]
+  /** In creation order. */
+  jobs: SimJob[]
+  otherOriginSawApiKey: boolean
+  addFault(rule: FaultRule): void
+  /** Other users' jobs holding concurrency slots until `forMs` from now (sim clock). */
+  occupySlots(n: number, forMs: number): void
+  setMonthlyQuotaLeft(n: number): void
+  /** Closes both servers and destroys open sockets, including hung ones. */
+  close(): Promise<void>
+}
