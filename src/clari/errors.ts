@@ -1,0 +1,64 @@
+import type { RetryAfterHint } from '../retry/retry-after.js'
+import type { ClariErrorBody } from './types.js'
+import { cleanServerText } from './untrusted-text.js'
+
+/** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
+export class ClariApiError extends Error {
+  override readonly name = 'ClariApiError'
+  readonly code?: string
+  readonly errorId?: string
+  readonly serverMessage?: string
+
+  constructor(
+    readonly status: number,
+    readonly operation: string,
+    body: ClariErrorBody | undefined,
+    /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
+    readonly retryAfter?: RetryAfterHint
+  ) {
+    const code = body?.code ? cleanServerText(body.code, 80) : undefined
+    const errorId = body?.errorId ? cleanServerText(body.errorId, 80) : undefined
+    const serverMessage = body?.message ? cleanServerText(body.message) : undefined
+    const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean)
+    super(
+      `${operation} failed: HTTP ${status}` +
+        (serverMessage ? `: ${serverMessage}` : '') +
+        (details.length ? ` (${details.join(', ')})` : '')
+    )
+    this.code = code
+    this.errorId = errorId
+    this.serverMessage = serverMessage
+  }
+}
+
+/** The connection failed or broke. `sent` tells whether the server may have processed the request. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError'
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly sent: boolean
+  ) {
+    super(message)
+  }
+}
+
+/** A 2xx whose body is not what the API documents (e.g. broken JSON). */
+export class InvalidResponseError extends Error {
+  override readonly name = 'InvalidResponseError'
+}
+
+/**
+ * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
+ * There is no idempotency key, so the caller must look for the job before creating again.
+ */
+export class AmbiguousCreateError extends Error {
+  override readonly name = 'AmbiguousCreateError'
+  constructor(
+    override readonly cause: Error,
+    /** Wall-clock time just before the request was sent. */
+    readonly sentAt: number
+  ) {
+    super(`the create request may have been processed: ${cause.message}`)
+  }
+}
