@@ -1,0 +1,49 @@
+/** The job reached a terminal failure state on Clari's side (which gives no reason). */
+export class JobFailedError extends Error {
+  override readonly name = 'JobFailedError'
+  constructor(
+    readonly jobId: string,
+    readonly status: string
+  ) {
+    super(`job ${jobId} ended ${status} on Clari's side`)
+  }
+}
+
+/** The job did not finish within job-timeout. */
+export class JobTimeoutError extends Error {
+  override readonly name = 'JobTimeoutError'
+  constructor(
+    readonly jobId: string,
+    readonly lastStatus: string | undefined,
+    readonly elapsedMs: number
+  ) {
+    super(
+      `job ${jobId} did not finish within job-timeout (${Math.round(elapsedMs / 1000)} s; last status ${lastStatus ?? 'unknown'})`
+    )
+  }
+}
+
+/** The organisation's rolling 30-day export quota is used up: no job can be created. */
+export class QuotaError extends Error {
+  override readonly name = 'QuotaError'
+  constructor(readonly monthlyQuota: number | undefined) {
+    super(
+      `Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`
+    )
+  }
+}
+
+/** Waited for a free concurrency slot until the job deadline. */
+export class ConcurrencyTimeoutError extends Error {
+  override readonly name = 'ConcurrencyTimeoutError'
+  constructor(concurrentLimit: number | undefined) {
+    super(
+      `Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`
+    )
+  }
+}
+
+/** The downloaded file is not what was asked for (broken JSON, or another period). */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError'
+}

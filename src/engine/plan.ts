@@ -1,0 +1,33 @@
+import type { ExportLimits } from '../clari/types.js'
+import { systemClock } from '../retry/clock.js'
+import { createClient } from './client-factory.js'
+import type { ExportConfig } from './config.js'
+import type { EngineDeps } from './run-export.js'
+
+export interface ExportPlan {
+  periods: string[]
+  limits: ExportLimits
+  /** Set when the run would need more jobs than the rolling 30-day quota has left. */
+  problem?: string
+}
+
+/** A dry run: what a real run would export, checked against Clari's limits; creates no job. */
+export async function planExport(config: ExportConfig, deps: EngineDeps = {}): Promise<ExportPlan> {
+  const clock = deps.clock ?? systemClock
+  const client = createClient(config, deps)
+  try {
+    const signal = deps.signal ?? new AbortController().signal
+    const limits = await client.getLimits({
+      signal,
+      deadline: clock.now() + config.timing.jobTimeoutMs
+    })
+    const left = limits.availableMonthlyQuota
+    const problem =
+      left !== undefined && left < config.periods.length
+        ? `the run needs ${config.periods.length} export jobs but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
+        : undefined
+    return { periods: config.periods, limits, problem }
+  } finally {
+    client.close()
+  }
+}

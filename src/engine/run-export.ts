@@ -1,0 +1,230 @@
+import { mkdir } from 'node:fs/promises'
+import type { CallContext } from '../clari/client.js'
+import { AmbiguousCreateError, ClariApiError } from '../clari/errors.js'
+import type { CreateExportBody } from '../clari/types.js'
+import { CancelledError } from '../retry/abort.js'
+import { systemClock, type Clock, type Random } from '../retry/clock.js'
+import type { RetryWait } from '../retry/retry.js'
+import { createClient } from './client-factory.js'
+import type { ExportConfig } from './config.js'
+import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
+import type { EventSink, ExportEvent } from './events.js'
+import { payloadFileName, writeManifest } from './manifest.js'
+import type { Manifest, PeriodOutcome, PeriodStatus } from './outcome.js'
+import { writePayload } from './payload-file.js'
+import { backoffSchedule, type PollScheduleFactory } from './poll-schedule.js'
+import { startJob } from './start-job.js'
+import { waitForJob, type PollStats } from './wait-for-job.js'
+
+export interface EngineDeps {
+  clock?: Clock
+  random?: Random
+  /** Aborted on SIGINT/SIGTERM: every wait and request stops, the job in flight is cancelled. */
+  signal?: AbortSignal
+  onEvent?: EventSink
+  pollSchedule?: PollScheduleFactory
+  /** Pause between requests; tests on a virtual clock may set 0. */
+  minRequestSpacingMs?: number
+}
+
+export interface RunReport {
+  manifest: Manifest
+  manifestPath: string
+  exported: PeriodOutcome[]
+  failed: PeriodOutcome[]
+  /** HTTP attempts made against Clari. */
+  requestCount: number
+}
+
+// Time allowed for the cancel PATCH when the run itself is being cancelled (the runner
+// escalates SIGINT to SIGTERM after 7.5 s).
+const CANCEL_GRACE_MS = 5_000
+
+/**
+ * Exports each period in order, one job at a time, writing each payload as it finishes and the
+ * manifest after every period, so nothing that finished is ever lost to a later failure.
+ */
+export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Promise<RunReport> {
+  const clock = deps.clock ?? systemClock
+  const random = deps.random ?? Math.random
+  const signal = deps.signal ?? new AbortController().signal
+  const onEvent = deps.onEvent ?? (() => {})
+  const { timing } = config
+  const intervals = {
+    initialMs: timing.pollIntervalMs,
+    factor: 1.5,
+    maxMs: timing.maxPollIntervalMs
+  }
+  const schedules = deps.pollSchedule ?? (() => backoffSchedule(intervals, random))
+  const client = createClient(config, deps)
+  const redact = (text: string): string => text.split(config.apiKey).join('***')
+
+  await mkdir(config.outputDir, { recursive: true })
+  const manifest: Manifest = {
+    forecastId: config.forecastId,
+    startedAt: new Date(clock.wallNow()).toISOString(),
+    finishedAt: '',
+    exports: []
+  }
+  const ownedJobIds = new Set<string>()
+  const durations: number[] = []
+  let stopReason: { status: PeriodStatus; error: string } | undefined
+  let quotaGone: QuotaError | undefined
+  let manifestPath = ''
+
+  try {
+    for (const [index, period] of config.periods.entries()) {
+      let outcome: PeriodOutcome
+      if (signal.aborted)
+        stopReason ??= { status: 'CANCELLED', error: 'not started: the run was cancelled' }
+      if (stopReason) {
+        outcome = { ...emptyOutcome(period), ...stopReason }
+      } else {
+        onEvent({ type: 'period-started', period, index, total: config.periods.length })
+        outcome = await exportPeriod(period)
+        if (outcome.status === 'DONE') durations.push(outcome.durationMs)
+        if (quotaGone) {
+          // No job can be created until the rolling quota frees up: creating more only fails.
+          stopReason = { status: 'ERROR', error: `not started: ${quotaGone.message}` }
+        } else if (outcome.status !== 'DONE' && config.failFast) {
+          stopReason = {
+            status: 'CANCELLED',
+            error: `not started: fail-fast after ${period} failed`
+          }
+        }
+      }
+      manifest.exports.push(outcome)
+      onEvent({ type: 'period-finished', outcome })
+      manifestPath = await saveManifest()
+    }
+  } finally {
+    client.close()
+  }
+  manifestPath = await saveManifest()
+  return {
+    manifest,
+    manifestPath,
+    exported: manifest.exports.filter(o => o.status === 'DONE'),
+    failed: manifest.exports.filter(o => o.status !== 'DONE'),
+    requestCount: client.requestCount
+  }
+
+  async function saveManifest(): Promise<string> {
+    manifest.finishedAt = new Date(clock.wallNow()).toISOString()
+    return writeManifest(config.outputDir, manifest)
+  }
+
+  async function exportPeriod(period: string): Promise<PeriodOutcome> {
+    const outcome = emptyOutcome(period)
+    const startedAt = clock.now()
+    const stats: PollStats = { statusPolls: 0 }
+    const iso = (): string => new Date(clock.wallNow()).toISOString()
+    const onWait = (wait: RetryWait): void => {
+      if (wait.kind === 'throttle') outcome.throttleWaits++
+      onEvent({
+        type: 'waiting',
+        period,
+        reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
+        waitMs: wait.waitMs,
+        detail: redact(describe(wait.error))
+      })
+    }
+    const ctx: CallContext = { signal, deadline: startedAt + timing.jobTimeoutMs, onWait }
+    const body: CreateExportBody = { ...config.request, timePeriod: period }
+    try {
+      const created = await startJob(client, config.forecastId, body, {
+        ...ctx,
+        clock,
+        random,
+        onEvent,
+        slotWait: intervals,
+        ownedJobIds
+      })
+      outcome.jobId = created.jobId
+      outcome.timeline.createdAt = iso()
+      ownedJobIds.add(created.jobId)
+      onEvent({ type: 'job-created', period, jobId: created.jobId, adopted: created.adopted })
+
+      const job = await waitForJob(client, created.jobId, period, schedules(durations), {
+        ...ctx,
+        clock,
+        onEvent,
+        stats,
+        startedAt
+      })
+      outcome.timeline.doneAt = iso()
+      outcome.rowsTruncated = job.rowsTruncated === true
+      outcome.cellsTruncated = job.cellsTruncated === true
+      if (outcome.rowsTruncated || outcome.cellsTruncated) {
+        onEvent({ type: 'warning', period, message: 'Clari truncated this export (rows or cells)' })
+      }
+      const file = payloadFileName(config.forecastId, period, config.exportFormat)
+      const written = await client.downloadResults(
+        created.jobId,
+        res => writePayload(res, config.outputDir, file, { format: config.exportFormat, period }),
+        ctx
+      )
+      Object.assign(outcome, { status: 'DONE', file, ...written })
+      outcome.timeline.downloadedAt = iso()
+    } catch (error) {
+      Object.assign(outcome, failure(error))
+      outcome.error = redact(outcome.error ?? '')
+      const cancelOnTimeout = error instanceof JobTimeoutError && config.cancelOnTimeout
+      if (outcome.jobId && (cancelOnTimeout || outcome.status === 'CANCELLED')) {
+        await cancelJob(period, outcome.jobId)
+      }
+    } finally {
+      outcome.statusPolls = stats.statusPolls
+      outcome.durationMs = Math.round(clock.now() - startedAt)
+      if (stats.runningAt !== undefined) {
+        outcome.timeline.runningAt = new Date(
+          clock.wallNow() - (clock.now() - stats.runningAt)
+        ).toISOString()
+      }
+    }
+    return outcome
+
+    function failure(error: unknown): Partial<PeriodOutcome> {
+      if (signal.aborted || error instanceof CancelledError) {
+        return { status: 'CANCELLED', error: 'the run was cancelled' }
+      }
+      if (error instanceof JobFailedError) {
+        const known = ['FAILED', 'CANCELLED', 'ABORTED'].includes(error.status)
+        return { status: (known ? error.status : 'FAILED') as PeriodStatus, error: error.message }
+      }
+      if (error instanceof JobTimeoutError) return { status: 'TIMED_OUT', error: error.message }
+      if (error instanceof QuotaError) quotaGone = error
+      const api = error instanceof AmbiguousCreateError ? error.cause : error
+      if (api instanceof ClariApiError) {
+        return { status: 'ERROR', error: api.message, errorCode: api.code, errorId: api.errorId }
+      }
+      return { status: 'ERROR', error: describe(error) }
+    }
+  }
+
+  async function cancelJob(period: string, jobId: string): Promise<void> {
+    const grace = AbortSignal.timeout(CANCEL_GRACE_MS)
+    const result = await client
+      .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
+      .catch((error: unknown) => `cancel failed: ${redact(describe(error))}`)
+    const event: ExportEvent = { type: 'job-cancelled', period, jobId, result }
+    onEvent(event)
+  }
+}
+
+function emptyOutcome(period: string): PeriodOutcome {
+  return {
+    period,
+    status: 'ERROR',
+    durationMs: 0,
+    statusPolls: 0,
+    throttleWaits: 0,
+    rowsTruncated: false,
+    cellsTruncated: false,
+    timeline: {}
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

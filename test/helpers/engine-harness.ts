@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { DEFAULT_TIMING, type ExportConfig } from '../../src/engine/config.js'
+import type { ExportEvent } from '../../src/engine/events.js'
+import { runExport, type EngineDeps, type RunReport } from '../../src/engine/run-export.js'
+import { VirtualClock } from '../../src/retry/virtual-clock.js'
+import { mulberry32 } from '../simulators/clari/prng.js'
+import {
+  startClariSimulator,
+  type ClariSimulator,
+  type ClariSimulatorOptions
+} from '../simulators/clari/index.js'
+
+/** A distinctive key, so a leak anywhere is easy to find. */
+export const TEST_API_KEY = 'ck_live_7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c2e'
+
+export interface Harness {
+  sim: ClariSimulator
+  clock: VirtualClock
+  dir: string
+  config(overrides?: Partial<ExportConfig>): ExportConfig
+  run(
+    config: ExportConfig,
+    deps?: EngineDeps
+  ): Promise<{ report: RunReport; events: ExportEvent[] }>
+  close(): Promise<void>
+}
+
+/**
+ * A Clari simulator and the real engine sharing one virtual clock: jobs of half an hour run in
+ * milliseconds, with every wait the production code makes.
+ */
+export async function startHarness(options: ClariSimulatorOptions = {}): Promise<Harness> {
+  const clock = new VirtualClock()
+  const sim = await startClariSimulator({ apiKey: TEST_API_KEY, clock, ...options })
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-engine-'))
+  return {
+    sim,
+    clock,
+    dir,
+    config: overrides => ({
+      apiUrl: sim.url,
+      apiKey: TEST_API_KEY,
+      forecastId: 'net_arr',
+      periods: ['2026_Q1'],
+      request: {},
+      exportFormat: 'JSON',
+      outputDir: dir,
+      timing: { ...DEFAULT_TIMING, requestTimeoutMs: 2_000 },
+      cancelOnTimeout: true,
+      failFast: false,
+      ...overrides
+    }),
+    async run(config, deps = {}) {
+      const events: ExportEvent[] = []
+      const report = await runExport(config, {
+        clock,
+        random: mulberry32(7),
+        onEvent: e => events.push(e),
+        ...deps
+      })
+      return { report, events }
+    },
+    async close() {
+      await sim.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
