@@ -1,0 +1,111 @@
+/**
+ * The action's inputs, in one table: the adapter reads them, the terminal runner turns them into
+ * flags, and a test checks action.yml against it, so the three never drift apart.
+ */
+export interface SettingDefinition {
+  name: string
+  description: string
+  /** Default as the user would type it; undefined means required. */
+  default?: string
+}
+
+export const SETTINGS = [
+  { name: 'api-key', description: 'Clari API token (sent as header `apikey`); use a secret' },
+  { name: 'forecast-id', description: "Forecast tab ID, from the tab's URL (e.g. net_arr)" },
+  {
+    name: 'periods',
+    description:
+      'Fiscal quarters, separated by commas or newlines: 2026_Q1, 2025_Q3..2026_Q2, current, previous, next, current-N, current+N, current-3..current'
+  },
+  {
+    name: 'types-to-export',
+    default: '',
+    description:
+      "Comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed; empty = Clari's default"
+  },
+  { name: 'currency', default: '', description: 'ISO currency code, e.g. USD; empty = not sent' },
+  {
+    name: 'scope-id',
+    default: '',
+    description: 'Hierarchy root, e.g. 1905::MGR; empty = not sent'
+  },
+  {
+    name: 'include-historical',
+    default: 'false',
+    description: 'Every week since the quarter began'
+  },
+  { name: 'export-format', default: 'JSON', description: 'JSON or CSV' },
+  {
+    name: 'export-schedule',
+    default: 'NONE',
+    description: "Clari's server-side retry: NONE, ONCE or MAX"
+  },
+  {
+    name: 'output-dir',
+    default: 'clari-export',
+    description: 'Folder (relative to the workspace) for the payloads and manifest.json'
+  },
+  {
+    name: 'upload',
+    default: 'true',
+    description: 'Upload the output folder as one workflow artifact'
+  },
+  {
+    name: 'artifact-name',
+    default: 'clari-forecast-{forecast}',
+    description: 'Artifact name; placeholders {forecast}, {period} (first..last), {run-attempt}'
+  },
+  {
+    name: 'retention-days',
+    default: '0',
+    description: "Artifact retention, 1-90 days; 0 = the repository's setting"
+  },
+  { name: 'compression-level', default: '6', description: 'Zip compression level, 0-9' },
+  { name: 'overwrite', default: 'false', description: 'Replace an artifact of the same name' },
+  { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
+  {
+    name: 'max-poll-interval',
+    default: '30',
+    description: 'Longest gap between status checks, seconds'
+  },
+  { name: 'job-timeout', default: '30', description: 'Minutes per period, across all its waits' },
+  { name: 'request-timeout', default: '30', description: 'Seconds per HTTP attempt' },
+  {
+    name: 'max-retry-after',
+    default: '300',
+    description: 'A server-requested wait above this many seconds fails the period instead'
+  },
+  {
+    name: 'cancel-on-timeout',
+    default: 'true',
+    description: 'Cancel a job that timed out, to free quota and its slot'
+  },
+  { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
+  {
+    name: 'api-url',
+    default: 'https://api.clari.com/v4',
+    description: 'Clari API base URL (https)'
+  },
+  {
+    name: 'fiscal-year-start-month',
+    default: '1',
+    description: 'Month (1-12) your fiscal year starts in, for relative periods'
+  },
+  {
+    name: 'fiscal-year-label',
+    default: 'end',
+    description: 'Which calendar year names a fiscal year spanning two: end or start'
+  },
+  {
+    name: 'timezone',
+    default: 'UTC',
+    description: 'IANA time zone that decides what "current" means'
+  },
+  {
+    name: 'dry-run',
+    default: 'false',
+    description: 'Resolve and validate, report the export quota left, create no job'
+  }
+] as const satisfies readonly SettingDefinition[]
+
+export type SettingName = (typeof SETTINGS)[number]['name']

@@ -1,0 +1,295 @@
+import path from 'node:path'
+import {
+  EXPORT_FORMATS,
+  EXPORT_SCHEDULES,
+  EXPORT_TYPES,
+  type CreateExportBody,
+  type ExportType
+} from '../clari/types.js'
+import type { ExportConfig } from '../engine/config.js'
+import {
+  ACCEPTED_PERIOD_FORMS,
+  isValidTimeZone,
+  PeriodExpressionError,
+  resolvePeriods,
+  type FiscalCalendar
+} from '../periods/index.js'
+import { SETTINGS, type SettingName } from './definitions.js'
+import { InputError } from './input-error.js'
+
+export interface UploadSettings {
+  enabled: boolean
+  name: string
+  /** Undefined: the repository's default. */
+  retentionDays?: number
+  compressionLevel: number
+  overwrite: boolean
+}
+
+export interface RunSettings {
+  config: ExportConfig
+  upload: UploadSettings
+  dryRun: boolean
+}
+
+export interface SettingsContext {
+  /** Base for a relative output-dir (GITHUB_WORKSPACE, or the current folder). */
+  workspace: string
+  /** What "current" means for relative periods. */
+  now: Date
+  runAttempt: number
+}
+
+/** Reads a raw input value; empty string when unset. */
+export type SettingReader = (name: SettingName) => string
+
+const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+const CURRENCY = /^[A-Za-z]{3}$/
+const NUMBER = /^\d+(\.\d+)?$/
+// Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
+// eslint-disable-next-line no-control-regex
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/\u0000-\u001f]/
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+const TRUE_VALUES = ['true', 'True', 'TRUE']
+const FALSE_VALUES = ['false', 'False', 'FALSE']
+
+/**
+ * Turns raw input strings (workflow inputs arrive as strings, dispatched ones too) into a
+ * validated run. Every problem is an InputError naming the input and the accepted form.
+ */
+export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSettings {
+  const get = (name: SettingName): string => {
+    const value = read(name).trim()
+    return value !== '' ? value : (defaultOf(name) ?? '')
+  }
+  const required = (name: SettingName, accepted: string): string => {
+    const value = get(name)
+    if (value === '') throw new InputError(name, 'is required but empty', accepted)
+    return value
+  }
+
+  const apiKey = required('api-key', 'your Clari API token, e.g. ${{ secrets.CLARI_API_KEY }}')
+  if (/\s/.test(apiKey)) {
+    throw new InputError('api-key', 'contains whitespace', 'a single-line token without spaces')
+  }
+  const forecastId = required('forecast-id', "the forecast tab ID from the tab's URL, e.g. net_arr")
+  if (!FORECAST_ID.test(forecastId)) {
+    throw new InputError(
+      'forecast-id',
+      'is not a forecast tab ID',
+      "letters, digits, '_', '-' and '.', up to 128 characters, e.g. net_arr"
+    )
+  }
+
+  const calendar = parseCalendar(get)
+  let periods: string[]
+  try {
+    periods = resolvePeriods(read('periods'), { now: ctx.now, calendar })
+  } catch (error) {
+    if (error instanceof PeriodExpressionError) {
+      throw new InputError('periods', `is not valid (${error.detail})`, ACCEPTED_PERIOD_FORMS)
+    }
+    throw error
+  }
+
+  const exportFormat = oneOf(get, 'export-format', EXPORT_FORMATS)
+  const request: Omit<CreateExportBody, 'timePeriod'> = {}
+  const types = parseTypes(get('types-to-export'))
+  if (types) request.typesToExport = types
+  const currency = get('currency')
+  if (currency) {
+    if (!CURRENCY.test(currency)) {
+      throw new InputError(
+        'currency',
+        `is "${currency}"`,
+        'a three-letter ISO 4217 code such as USD'
+      )
+    }
+    request.currency = currency.toUpperCase()
+  }
+  const scopeId = get('scope-id')
+  if (scopeId) {
+    // eslint-disable-next-line no-control-regex
+    if (scopeId.length > 200 || /[\u0000-\u001f]/.test(scopeId)) {
+      throw new InputError('scope-id', 'is not a scope ID', 'a hierarchy root such as 1905::MGR')
+    }
+    request.scopeId = scopeId
+  }
+  // The runner fills in action.yml defaults, so "set by the user" reads as "not Clari's default".
+  const schedule = oneOf(get, 'export-schedule', EXPORT_SCHEDULES)
+  if (schedule !== 'NONE') request.schedule = schedule
+  if (bool(get, 'include-historical')) request.includeHistorical = true
+  if (exportFormat !== 'JSON') request.exportFormat = exportFormat
+
+  const pollIntervalS = number(get, 'poll-interval', 1, 600, 'seconds')
+  const maxPollIntervalS = number(get, 'max-poll-interval', 1, 3600, 'seconds')
+  if (maxPollIntervalS < pollIntervalS) {
+    throw new InputError(
+      'max-poll-interval',
+      `(${maxPollIntervalS}) is shorter than poll-interval (${pollIntervalS})`,
+      'a number of seconds at least poll-interval'
+    )
+  }
+  const config: ExportConfig = {
+    apiUrl: parseApiUrl(get('api-url')),
+    apiKey,
+    forecastId,
+    periods,
+    request,
+    exportFormat,
+    outputDir: path.resolve(ctx.workspace, required('output-dir', 'a folder such as clari-export')),
+    timing: {
+      pollIntervalMs: pollIntervalS * 1000,
+      maxPollIntervalMs: maxPollIntervalS * 1000,
+      jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
+      requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+      maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+    },
+    cancelOnTimeout: bool(get, 'cancel-on-timeout'),
+    failFast: bool(get, 'fail-fast')
+  }
+
+  const retentionDays = integer(
+    get,
+    'retention-days',
+    0,
+    90,
+    '1-90 days, or 0 for the repository setting'
+  )
+  const upload: UploadSettings = {
+    enabled: bool(get, 'upload'),
+    name: artifactName(get('artifact-name'), forecastId, periods, ctx.runAttempt),
+    retentionDays: retentionDays === 0 ? undefined : retentionDays,
+    compressionLevel: integer(
+      get,
+      'compression-level',
+      0,
+      9,
+      'a zlib level from 0 (none) to 9 (best)'
+    ),
+    overwrite: bool(get, 'overwrite')
+  }
+  return { config, upload, dryRun: bool(get, 'dry-run') }
+}
+
+function defaultOf(name: SettingName): string | undefined {
+  const definition = SETTINGS.find(s => s.name === name)
+  return definition && 'default' in definition ? definition.default : undefined
+}
+
+function bool(get: (name: SettingName) => string, name: SettingName): boolean {
+  const value = get(name)
+  if (TRUE_VALUES.includes(value)) return true
+  if (FALSE_VALUES.includes(value)) return false
+  throw new InputError(name, `is "${value}"`, 'true or false')
+}
+
+function oneOf<T extends string>(
+  get: (name: SettingName) => string,
+  name: SettingName,
+  allowed: readonly T[]
+): T {
+  const value = get(name).toUpperCase()
+  const match = allowed.find(a => a === value)
+  if (!match) throw new InputError(name, `is "${get(name)}"`, allowed.join(', '))
+  return match
+}
+
+function number(
+  get: (name: SettingName) => string,
+  name: SettingName,
+  min: number,
+  max: number,
+  unit: string
+): number {
+  const value = get(name)
+  const n = NUMBER.test(value) ? Number(value) : NaN
+  if (!(n >= min && n <= max)) {
+    throw new InputError(name, `is "${value}"`, `a number of ${unit} from ${min} to ${max}`)
+  }
+  return n
+}
+
+function integer(
+  get: (name: SettingName) => string,
+  name: SettingName,
+  min: number,
+  max: number,
+  accepted: string
+): number {
+  const value = get(name)
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!(n >= min && n <= max)) throw new InputError(name, `is "${value}"`, accepted)
+  return n
+}
+
+function parseTypes(value: string): ExportType[] | undefined {
+  if (!value) return undefined
+  const accepted = `a comma list of ${EXPORT_TYPES.join(', ')}`
+  const types: ExportType[] = []
+  for (const entry of value.split(',').map(t => t.trim().toLowerCase())) {
+    if (!entry) continue
+    const type = EXPORT_TYPES.find(t => t === entry)
+    if (!type) throw new InputError('types-to-export', `has an unknown type "${entry}"`, accepted)
+    if (types.includes(type))
+      throw new InputError('types-to-export', `lists "${entry}" twice`, accepted)
+    types.push(type)
+  }
+  return types.length ? types : undefined
+}
+
+function parseCalendar(get: (name: SettingName) => string): FiscalCalendar {
+  const startMonth = integer(get, 'fiscal-year-start-month', 1, 12, 'a month number from 1 to 12')
+  const label = get('fiscal-year-label').toLowerCase()
+  if (label !== 'end' && label !== 'start') {
+    throw new InputError('fiscal-year-label', `is "${get('fiscal-year-label')}"`, 'end or start')
+  }
+  const timeZone = get('timezone')
+  if (!isValidTimeZone(timeZone)) {
+    throw new InputError(
+      'timezone',
+      `is "${timeZone}"`,
+      'an IANA time zone such as UTC or America/New_York'
+    )
+  }
+  return { startMonth, label, timeZone }
+}
+
+function parseApiUrl(value: string): string {
+  const accepted = 'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new InputError('api-url', `is "${value}", not a URL`, accepted)
+  }
+  const loopback = LOOPBACK_HOSTS.test(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new InputError('api-url', `uses ${url.protocol.replace(':', '')}`, accepted)
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new InputError('api-url', 'holds credentials, a query or a fragment', accepted)
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+/** Fills the placeholders so matrix legs and re-runs never clash, then checks GitHub's rules. */
+function artifactName(
+  template: string,
+  forecastId: string,
+  periods: string[],
+  runAttempt: number
+): string {
+  const first = periods[0] ?? ''
+  const last = periods[periods.length - 1] ?? ''
+  const name = template
+    .replaceAll('{forecast}', forecastId)
+    .replaceAll('{period}', first === last ? first : `${first}..${last}`)
+    .replaceAll('{run-attempt}', String(runAttempt))
+  const accepted = `a name without " : < > | * ? \\ / or line breaks; placeholders {forecast}, {period}, {run-attempt}`
+  if (/\{[^}]*\}/.test(name))
+    throw new InputError('artifact-name', `has an unknown placeholder in "${template}"`, accepted)
+  if (ARTIFACT_NAME_FORBIDDEN.test(name))
+    throw new InputError('artifact-name', `is "${name}"`, accepted)
+  return name
+}
