@@ -11,8 +11,14 @@ import {
   NetworkError
 } from './errors.js'
 import { Transport, type TransportResponse } from './transport.js'
-import type { ClariErrorBody, CreateExportBody, ExportJob, ExportLimits } from './types.js'
-import { cleanServerText } from './untrusted-text.js'
+import {
+  isJobId,
+  type ClariErrorBody,
+  type CreateExportBody,
+  type ExportJob,
+  type ExportLimits
+} from './types.js'
+import { cleanServerText, withoutSecret } from './untrusted-text.js'
 
 export interface ClariClientOptions {
   /** e.g. https://api.clari.com/v4 */
@@ -42,6 +48,7 @@ export interface JobStatusReply {
 
 type Method = 'GET' | 'POST' | 'PATCH'
 const MAX_JSON_BYTES = 4 * 1024 * 1024
+const MAX_ERROR_BYTES = 64 * 1024
 const DEFAULT_SPACING_MS = 200
 
 /** Clari's export API: one method per endpoint, each retried by policy R. */
@@ -71,13 +78,12 @@ export class ClariClient {
     try {
       const reply = await this.retrying(ctx, classifyCreate, async () => {
         const res = await this.sendJson('POST', path, 'create export', ctx, JSON.stringify(body))
-        return readJson<{ jobId?: unknown; job?: { id?: unknown; jobId?: unknown } }>(res)
+        return this.readJson<{ jobId?: unknown; job?: { id?: unknown; jobId?: unknown } }>(res)
       })
       const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id
-      if (typeof jobId !== 'string' || jobId === '') {
-        throw new InvalidResponseError('create export: the answer holds no jobId')
-      }
-      return cleanServerText(jobId, 100)
+      // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
+      if (!isJobId(jobId)) throw new InvalidResponseError('create export: no valid jobId')
+      return jobId
     } catch (error) {
       if (isAmbiguous(error)) throw new AmbiguousCreateError(error as Error, sentAt)
       throw error
@@ -87,7 +93,8 @@ export class ClariClient {
   async getJob(jobId: string, ctx: CallContext): Promise<JobStatusReply> {
     return this.retrying(ctx, classifyGet, async () => {
       const res = await this.sendJson('GET', jobPath(jobId), 'job status', ctx)
-      const body = await readJson<{ job?: ExportJob } & ExportJob>(res)
+      const body = await this.readJson<{ job?: ExportJob } & ExportJob>(res)
+      if (!body || typeof body !== 'object') throw new InvalidResponseError('job status: no job')
       const job = (body.job ?? body) as ExportJob
       const raw = res.headers['retry-after']
       const retryAfter =
@@ -106,8 +113,13 @@ export class ClariClient {
     ctx: CallContext
   ): Promise<T> {
     return this.retrying(ctx, classifyGet, async () => {
-      const res = await this.send('GET', `${jobPath(jobId)}/results`, ctx.signal)
-      await throwUnlessOk(res, 'download results')
+      const res = await this.send(
+        'GET',
+        `${jobPath(jobId)}/results`,
+        'download results',
+        ctx.signal
+      )
+      await this.throwUnlessOk(res, 'download results')
       return consume(res.body, res.headers['content-type'])
     })
   }
@@ -137,7 +149,7 @@ export class ClariClient {
   async getLimits(ctx: CallContext): Promise<ExportLimits> {
     return this.retrying(ctx, classifyGet, async () => {
       const res = await this.sendJson('GET', '/admin/limits', 'read export limits', ctx)
-      const body = await readJson<{ jobs?: ExportLimits }>(res)
+      const body = await this.readJson<{ jobs?: ExportLimits }>(res)
       return body.jobs ?? {}
     })
   }
@@ -146,10 +158,10 @@ export class ClariClient {
   async listJobs(ctx: CallContext): Promise<ExportJob[]> {
     return this.retrying(ctx, classifyGet, async () => {
       const res = await this.sendJson('GET', '/export/jobs', 'list export jobs', ctx)
-      const body = await readJson<ExportJob[] | { jobs?: ExportJob[] }>(res)
+      const body = await this.readJson<ExportJob[] | { jobs?: ExportJob[] }>(res)
       const jobs = Array.isArray(body) ? body : body.jobs
       if (!Array.isArray(jobs)) throw new InvalidResponseError('list export jobs: not a list')
-      return jobs
+      return jobs.filter(job => isJobId(job?.jobId))
     })
   }
 
@@ -174,17 +186,47 @@ export class ClariClient {
     ctx: CallContext,
     body?: string
   ): Promise<TransportResponse> {
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.options.requestTimeoutMs)])
-    const res = await this.send(method, path, signal, body)
-    await throwUnlessOk(res, operation)
+    const res = await this.send(method, path, operation, ctx.signal, body, true)
+    await this.throwUnlessOk(res, operation)
     return res
+  }
+
+  /** Every JSON answer is parsed here, with the key masked should a hostile server echo it. */
+  private async readJson<T>(res: TransportResponse): Promise<T> {
+    const text = await readText(res, MAX_JSON_BYTES)
+    try {
+      return withoutSecret(JSON.parse(text) as T, this.options.apiKey)
+    } catch {
+      throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`)
+    }
+  }
+
+  private async throwUnlessOk(res: TransportResponse, operation: string): Promise<void> {
+    if (res.status >= 200 && res.status < 300) return
+    const text = await readText(res, MAX_ERROR_BYTES).catch(() => '')
+    let body: ClariErrorBody | undefined
+    try {
+      const parsed: unknown = JSON.parse(text)
+      if (parsed && typeof parsed === 'object') body = parsed as ClariErrorBody
+    } catch {
+      body = text ? { message: text } : undefined // e.g. a proxy's HTML error page
+    }
+    const retryAfter =
+      classifyStatus(res.status) === 'throttle'
+        ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
+        : undefined
+    const clean = body && withoutSecret(body, this.options.apiKey)
+    throw new ClariApiError(res.status, operation, clean, retryAfter)
   }
 
   private async send(
     method: Method,
     path: string,
+    operation: string,
     signal: AbortSignal,
-    body?: string
+    body?: string,
+    /** JSON answers are small: the request timeout bounds the whole exchange, not just silence. */
+    bounded = false
   ): Promise<TransportResponse> {
     const { clock, apiKey, requestTimeoutMs } = this.options
     const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS
@@ -200,12 +242,14 @@ export class ClariClient {
     if (body !== undefined) headers['content-type'] = 'application/json'
     return this.transport.send({
       method,
+      operation,
       url: new URL(this.base + path),
       headers,
       secretHeader: 'apikey',
       body,
       signal,
-      idleTimeoutMs: requestTimeoutMs
+      idleTimeoutMs: requestTimeoutMs,
+      totalTimeoutMs: bounded ? requestTimeoutMs : undefined
     })
   }
 }
@@ -216,23 +260,6 @@ function jobPath(jobId: string): string {
 
 function retryAfterContext(res: TransportResponse): { receivedAt: number; dateHeader?: string } {
   return { receivedAt: res.receivedAt, dateHeader: res.headers.date }
-}
-
-async function throwUnlessOk(res: TransportResponse, operation: string): Promise<void> {
-  if (res.status >= 200 && res.status < 300) return
-  const text = await readText(res, 64 * 1024).catch(() => '')
-  let body: ClariErrorBody | undefined
-  try {
-    const parsed: unknown = JSON.parse(text)
-    if (parsed && typeof parsed === 'object') body = parsed as ClariErrorBody
-  } catch {
-    body = text ? { message: text } : undefined
-  }
-  const retryAfter =
-    classifyStatus(res.status) === 'throttle'
-      ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
-      : undefined
-  throw new ClariApiError(res.status, operation, body, retryAfter)
 }
 
 async function readText(res: TransportResponse, limit: number): Promise<string> {
@@ -249,19 +276,6 @@ async function readText(res: TransportResponse, limit: number): Promise<string> 
   return Buffer.concat(chunks).toString('utf8')
 }
 
-async function readJson<T>(res: TransportResponse): Promise<T> {
-  const text = await readText(res, MAX_JSON_BYTES)
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`)
-  }
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-}
-
 function classifyGet(error: unknown): Verdict {
   if (error instanceof ClariApiError) {
     const kind = classifyStatus(error.status)
@@ -273,7 +287,7 @@ function classifyGet(error: unknown): Verdict {
     }
     return { kind: 'fatal' }
   }
-  if (error instanceof NetworkError || error instanceof InvalidResponseError || isTimeout(error)) {
+  if (error instanceof NetworkError || error instanceof InvalidResponseError) {
     return { kind: 'transient' }
   }
   return { kind: 'fatal' }
@@ -290,9 +304,5 @@ function classifyCreate(error: unknown): Verdict {
 
 function isAmbiguous(error: unknown): boolean {
   if (error instanceof ClariApiError) return classifyStatus(error.status) === 'transient'
-  return (
-    (error instanceof NetworkError && error.sent) ||
-    error instanceof InvalidResponseError ||
-    isTimeout(error)
-  )
+  return (error instanceof NetworkError && error.sent) || error instanceof InvalidResponseError
 }

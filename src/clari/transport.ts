@@ -1,24 +1,31 @@
 import http from 'node:http'
 import https from 'node:https'
+import { PassThrough, type Readable } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
 import { NetworkError } from './errors.js'
 
 export interface TransportRequest {
   method: 'GET' | 'POST' | 'PATCH'
+  /** What the request is for, e.g. "job status"; it starts every network error message. */
+  operation: string
   url: URL
   headers: Record<string, string>
   /** Header that must never leave the API's origin (Clari's `apikey`). */
   secretHeader: string
   body?: string
+  /** The run's cancellation: its reason is what a cancelled request fails with. */
   signal: AbortSignal
   /** The socket may stay silent this long before the attempt fails. */
   idleTimeoutMs: number
+  /** Bound on the whole exchange, body included (JSON answers); none for streamed downloads. */
+  totalTimeoutMs?: number
 }
 
 export interface TransportResponse {
   status: number
   headers: http.IncomingHttpHeaders
-  body: http.IncomingMessage
+  /** Fails only with NetworkError, or with the signal's reason when the signal aborted. */
+  body: Readable
   /** Wall-clock time the headers arrived (Retry-After counts from receipt). */
   receivedAt: number
 }
@@ -47,16 +54,21 @@ export class Transport {
   constructor(private readonly wallNow: () => number = Date.now) {}
 
   async send(request: TransportRequest): Promise<TransportResponse> {
+    const { totalTimeoutMs } = request
+    const total = totalTimeoutMs === undefined ? undefined : AbortSignal.timeout(totalTimeoutMs)
     let current = request
     for (let hop = 0; ; hop++) {
-      const response = await this.sendOnce(current)
+      const response = await this.sendOnce(current, total)
       const location = response.headers.location
       if (current.method !== 'GET' || !REDIRECTS.has(response.status) || !location) return response
       response.body.resume()
-      if (hop >= MAX_REDIRECTS) throw new NetworkError('too many redirects', 'EREDIRECT', true)
+      if (hop >= MAX_REDIRECTS) {
+        throw new NetworkError(`${request.operation}: too many redirects`, 'EREDIRECT', true)
+      }
       const next = new URL(location, current.url)
       if (current.url.protocol === 'https:' && next.protocol !== 'https:') {
-        throw new NetworkError('refused a redirect from https to http', 'EREDIRECT', true)
+        const problem = 'refused a redirect from https to http'
+        throw new NetworkError(`${request.operation}: ${problem}`, 'EREDIRECT', true)
       }
       const headers = { ...current.headers }
       if (next.origin !== request.url.origin) delete headers[current.secretHeader]
@@ -68,43 +80,77 @@ export class Transport {
     this.agents.dispose()
   }
 
-  private sendOnce(r: TransportRequest): Promise<TransportResponse> {
+  private sendOnce(r: TransportRequest, total?: AbortSignal): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const lib = r.url.protocol === 'https:' ? https : http
       const headers: Record<string, string> = { ...r.headers }
       if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body))
       let sent = false
+      let idle: NetworkError | undefined
+      const failure = (error: Error): Error => toNetworkError(idle ?? error, sent, r, total)
       const req = lib.request(r.url, {
         method: r.method,
         headers,
         agent: this.agents.getAgent(r.url.href),
-        signal: r.signal
+        signal: total ? AbortSignal.any([r.signal, total]) : r.signal
       })
       req.setTimeout(r.idleTimeoutMs, () => {
-        req.destroy(new NetworkError(`no data for ${r.idleTimeoutMs} ms`, 'ETIMEDOUT', sent))
+        idle = new NetworkError(
+          `${r.operation}: no data for ${r.idleTimeoutMs} ms`,
+          'ETIMEDOUT',
+          sent
+        )
+        req.destroy(idle)
       })
       req.on('finish', () => (sent = true))
-      req.on('error', error => reject(toNetworkError(error, sent, r.signal)))
-      req.on('response', res => {
-        // A body that breaks later surfaces as a NetworkError on the stream the caller reads.
-        res.on('aborted', () =>
-          res.destroy(new NetworkError('response body cut short', 'ECONNRESET', true))
-        )
+      req.on('error', error => reject(failure(error)))
+      req.on('response', res =>
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
-          body: res,
+          body: guardBody(res, failure),
           receivedAt: this.wallNow()
         })
-      })
+      )
       req.end(r.body)
     })
   }
 }
 
-function toNetworkError(error: Error, sent: boolean, signal: AbortSignal): Error {
-  if (signal.aborted) return signal.reason instanceof Error ? signal.reason : error
+/**
+ * Node fails a body that breaks off with a bare Error('aborted'), or just closes it; callers
+ * need to tell a broken transfer (retryable) from their own errors, so the body they read fails
+ * with a typed error instead.
+ */
+function guardBody(res: http.IncomingMessage, failure: (error: Error) => Error): Readable {
+  const body = new PassThrough()
+  const cutShort = Object.assign(new Error('the response broke off before its end'), {
+    code: 'ECONNRESET'
+  })
+  const fail = (): void => void body.destroy(failure(cutShort))
+  res.on('error', fail)
+  res.on('close', () => {
+    if (!res.complete) fail()
+  })
+  body.on('close', () => {
+    if (!res.complete) res.destroy()
+  })
+  return res.pipe(body)
+}
+
+function toNetworkError(
+  error: Error,
+  sent: boolean,
+  r: TransportRequest,
+  total: AbortSignal | undefined
+): Error {
+  if (r.signal.aborted) return r.signal.reason instanceof Error ? r.signal.reason : error
   if (error instanceof NetworkError) return error
+  if (total?.aborted) {
+    const problem = `no complete answer within ${r.totalTimeoutMs} ms`
+    return new NetworkError(`${r.operation}: ${problem}`, 'ETIMEDOUT', sent)
+  }
   const code = (error as NodeJS.ErrnoException).code
-  return new NetworkError(error.message, code, sent && !NOT_SENT_CODES.has(code ?? ''))
+  const message = `${r.operation}: ${error.message}`
+  return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''))
 }

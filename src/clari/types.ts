@@ -65,6 +65,14 @@ export interface ClariErrorBody {
   source?: string
 }
 
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/
+
+export function isJobId(value: unknown): value is string {
+  return typeof value === 'string' && JOB_ID.test(value)
+}
+
 /** How a job's state reads to the poll loop. */
 export type JobPhase = 'running' | 'done' | 'failed'
 

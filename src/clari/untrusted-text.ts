@@ -1,7 +1,8 @@
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
- * carry terminal escapes, or start a line with `::` and so inject a workflow command. Everything
- * the client lets out passes through here once, so later code can print it as it is.
+ * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
+ * API key back. Everything the client lets out passes through here once (after the key was
+ * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
  */
 const MAX_SERVER_TEXT = 300
 
@@ -13,4 +14,15 @@ export function cleanServerText(value: unknown, max = MAX_SERVER_TEXT): string {
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)
   const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim()
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
+}
+
+/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
+export function withoutSecret<T>(value: T, secret: string): T {
+  if (typeof value === 'string') return value.split(secret).join('***') as T
+  if (Array.isArray(value)) return value.map(v => withoutSecret(v as unknown, secret)) as T
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v as unknown, secret)])
+    return Object.fromEntries(entries) as T
+  }
+  return value
 }

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import type { CallContext } from '../clari/client.js'
-import { AmbiguousCreateError, ClariApiError } from '../clari/errors.js'
+import { ClariApiError } from '../clari/errors.js'
 import type { CreateExportBody } from '../clari/types.js'
+import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
 import { CancelledError } from '../retry/abort.js'
 import { systemClock, type Clock, type Random } from '../retry/clock.js'
-import type { RetryWait } from '../retry/retry.js'
+import { RetryBudgetError, type RetryWait } from '../retry/retry.js'
 import { createClient } from './client-factory.js'
 import type { ExportConfig } from './config.js'
 import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
@@ -12,7 +13,7 @@ import type { EventSink, ExportEvent } from './events.js'
 import { payloadFileName, writeManifest } from './manifest.js'
 import type { Manifest, PeriodOutcome, PeriodStatus } from './outcome.js'
 import { writePayload } from './payload-file.js'
-import { backoffSchedule, type PollScheduleFactory } from './poll-schedule.js'
+import { defaultPollSchedule, type PollScheduleFactory } from './poll-schedule.js'
 import { startJob } from './start-job.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 
@@ -39,6 +40,8 @@ export interface RunReport {
 // Time allowed for the cancel PATCH when the run itself is being cancelled (the runner
 // escalates SIGINT to SIGTERM after 7.5 s).
 const CANCEL_GRACE_MS = 5_000
+// Longest error text that goes into an event, the manifest or a log line.
+const MAX_ERROR_CHARS = 600
 
 /**
  * Exports each period in order, one job at a time, writing each payload as it finishes and the
@@ -48,16 +51,19 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
   const clock = deps.clock ?? systemClock
   const random = deps.random ?? Math.random
   const signal = deps.signal ?? new AbortController().signal
-  const onEvent = deps.onEvent ?? (() => {})
+  const sink = deps.onEvent ?? (() => {})
+  // The client masks the key in what Clari sends; this is the last line, for everything else.
+  const onEvent = (event: ExportEvent): void => sink(withoutSecret(event, config.apiKey))
   const { timing } = config
   const intervals = {
     initialMs: timing.pollIntervalMs,
     factor: 1.5,
     maxMs: timing.maxPollIntervalMs
   }
-  const schedules = deps.pollSchedule ?? (() => backoffSchedule(intervals, random))
+  const schedules = deps.pollSchedule ?? defaultPollSchedule(intervals, random)
   const client = createClient(config, deps)
-  const redact = (text: string): string => text.split(config.apiKey).join('***')
+  const safeText = (text: string): string =>
+    cleanServerText(withoutSecret(text, config.apiKey), MAX_ERROR_CHARS)
 
   await mkdir(config.outputDir, { recursive: true })
   const manifest: Manifest = {
@@ -93,6 +99,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
           }
         }
       }
+      outcome = withoutSecret(outcome, config.apiKey)
       manifest.exports.push(outcome)
       onEvent({ type: 'period-finished', outcome })
       manifestPath = await saveManifest()
@@ -126,7 +133,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
         period,
         reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
         waitMs: wait.waitMs,
-        detail: redact(describe(wait.error))
+        detail: safeText(describe(wait.error))
       })
     }
     const ctx: CallContext = { signal, deadline: startedAt + timing.jobTimeoutMs, onWait }
@@ -168,11 +175,11 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
       outcome.timeline.downloadedAt = iso()
     } catch (error) {
       Object.assign(outcome, failure(error))
-      outcome.error = redact(outcome.error ?? '')
-      const cancelOnTimeout = error instanceof JobTimeoutError && config.cancelOnTimeout
-      if (outcome.jobId && (cancelOnTimeout || outcome.status === 'CANCELLED')) {
-        await cancelJob(period, outcome.jobId)
-      }
+      outcome.error = safeText(outcome.error ?? '')
+      // Free Clari's slot and quota for a job we abandon; one that ended on its own needs nothing.
+      const abandoned =
+        signal.aborted || (error instanceof JobTimeoutError && config.cancelOnTimeout)
+      if (outcome.jobId && abandoned) await cancelJob(period, outcome.jobId)
     } finally {
       outcome.statusPolls = stats.statusPolls
       outcome.durationMs = Math.round(clock.now() - startedAt)
@@ -194,9 +201,14 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
       }
       if (error instanceof JobTimeoutError) return { status: 'TIMED_OUT', error: error.message }
       if (error instanceof QuotaError) quotaGone = error
-      const api = error instanceof AmbiguousCreateError ? error.cause : error
+      const api = error instanceof RetryBudgetError ? error.cause : error
       if (api instanceof ClariApiError) {
-        return { status: 'ERROR', error: api.message, errorCode: api.code, errorId: api.errorId }
+        return {
+          status: 'ERROR',
+          error: describe(error),
+          errorCode: api.code,
+          errorId: api.errorId
+        }
       }
       return { status: 'ERROR', error: describe(error) }
     }
@@ -206,7 +218,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
     const grace = AbortSignal.timeout(CANCEL_GRACE_MS)
     const result = await client
       .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
-      .catch((error: unknown) => `cancel failed: ${redact(describe(error))}`)
+      .catch((error: unknown) => `cancel failed: ${safeText(describe(error))}`)
     const event: ExportEvent = { type: 'job-cancelled', period, jobId, result }
     onEvent(event)
   }

@@ -3,13 +3,17 @@ export interface RetryBudgetOptions {
   tokens?: number
   /** Tokens taken by each failed attempt (default 1). */
   failureCost?: number
-  /** Tokens given back by each success (default 0.1). */
+  /**
+   * Tokens given back by each success (default 0.2). Policy R's 0.1 drains the budget at a steady
+   * 10 % failure rate (−1 · 0.1 + 0.1 · 0.9 < 0), so a long run on a flaky network would stop
+   * retrying; 0.2 sustains up to ~17 % failures, while a dead API still stops after 5 attempts.
+   */
   successRefund?: number
   /** Retries are allowed only while tokens exceed this (default 5). */
   threshold?: number
 }
 
-// Counted in thousandths, as gRPC does, so repeated 0.1 refunds add up exactly.
+// Counted in thousandths, as gRPC does, so repeated 0.2 refunds add up exactly.
 const SCALE = 1000
 
 /**
@@ -26,7 +30,7 @@ export class RetryBudget {
   constructor(opts: RetryBudgetOptions = {}) {
     this.max = toMilli('tokens', opts.tokens ?? 10)
     this.cost = toMilli('failureCost', opts.failureCost ?? 1)
-    this.refund = toMilli('successRefund', opts.successRefund ?? 0.1)
+    this.refund = toMilli('successRefund', opts.successRefund ?? 0.2)
     this.threshold = toMilli('threshold', opts.threshold ?? 5)
     this.current = this.max
   }

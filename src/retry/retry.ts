@@ -72,10 +72,20 @@ export class RateLimitedError extends Error {
   }
 }
 
+/** Retrying stopped because too many requests of this run failed: the API looks down. */
+export class RetryBudgetError extends Error {
+  override readonly name = 'RetryBudgetError'
+  constructor(override readonly cause: unknown) {
+    const first = cause instanceof Error ? cause.message : String(cause)
+    super(`${first}; not retried: too many requests of this run failed (retry budget spent)`)
+  }
+}
+
 /**
  * Runs `attempt` under policy R (retry-policy.md §5, layer 1): throttle waits honour the server's
- * hint plus a small positive jitter and never consume transient attempts; transient failures back
- * off with full jitter while the per-run budget allows; nothing waits past the deadline.
+ * hint plus a small positive jitter and never consume transient attempts; transient failures (and
+ * throttles without a hint) back off with full jitter while the per-run budget allows; nothing
+ * waits past the deadline.
  */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
@@ -84,6 +94,9 @@ export async function withRetries<T>(
 ): Promise<T> {
   const { clock, random, budget, limits, signal } = ctx
   let failures = 0
+  // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
+  // an unrelated earlier 502 does not use up that cap.
+  let capped = 0
   let throttles = 0
   let throttledMs = 0
   for (;;) {
@@ -110,13 +123,20 @@ export async function withRetries<T>(
         if (throttledMs + waitMs > limits.maxThrottleMs) {
           throw new RateLimitedError('throttled-too-long', requested, raw, limits.maxThrottleMs)
         }
+        // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
+        // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
+        if (hint.kind === 'none') {
+          budget.recordFailure()
+          if (!budget.canRetry()) throw new RetryBudgetError(error)
+        }
         throttles++
         throttledMs += waitMs
       } else {
         failures++
+        if (verdict.maxRetries !== undefined) capped++
         budget.recordFailure()
-        const allowed = Math.min(limits.maxAttempts, (verdict.maxRetries ?? Infinity) + 1)
-        if (failures >= allowed || !budget.canRetry()) throw error
+        if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity)) throw error
+        if (!budget.canRetry()) throw new RetryBudgetError(error)
         waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random)
         if (waitMs >= timeLeft) throw error
       }

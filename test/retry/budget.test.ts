@@ -14,7 +14,7 @@ function run(events: Event[], opts?: RetryBudgetOptions): RetryBudget {
 
 const times = (n: number, e: Event): Event[] => Array<Event>(n).fill(e)
 
-describe('RetryBudget (defaults: 10 tokens, failure -1, success +0.1, retry while > 5)', () => {
+describe('RetryBudget (defaults: 10 tokens, failure -1, success +0.2, retry while > 5)', () => {
   it.each([
     // [label, events, tokens, canRetry]
     ['starts full', [], 10, true],
@@ -24,13 +24,13 @@ describe('RetryBudget (defaults: 10 tokens, failure -1, success +0.1, retry whil
     ['never refills above the start', times(20, 'ok'), 10, true],
     [
       'reopens once successes lift it above the threshold',
-      [...times(5, 'fail'), ...times(10, 'ok')],
+      [...times(5, 'fail'), ...times(5, 'ok')],
       6,
       true
     ],
-    ['stays closed at exactly the threshold', [...times(6, 'fail'), ...times(10, 'ok')], 5, false],
-    ['adds 0.1 refunds exactly', [...times(6, 'fail'), ...times(11, 'ok')], 5.1, true],
-    ['refills from zero', [...times(50, 'fail'), ...times(3, 'ok')], 0.3, false]
+    ['stays closed at exactly the threshold', [...times(6, 'fail'), ...times(5, 'ok')], 5, false],
+    ['adds 0.2 refunds exactly', [...times(6, 'fail'), ...times(6, 'ok')], 5.2, true],
+    ['refills from zero', [...times(50, 'fail'), ...times(3, 'ok')], 0.6, false]
   ])('%s', (_label, events, tokens, canRetry) => {
     const budget = run(events)
     expect(budget.tokens).toBe(tokens)

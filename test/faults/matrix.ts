@@ -1,0 +1,580 @@
+import type { ExportConfig, Timing } from '../../src/engine/config.js'
+import type { ExportEvent } from '../../src/engine/events.js'
+import type { PeriodStatus } from '../../src/engine/outcome.js'
+import type { RunReport } from '../../src/engine/run-export.js'
+import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { reserveLateForwarder } from './forwarder.js'
+import type {
+  ClariSimulator,
+  ClariSimulatorOptions,
+  Endpoint,
+  Fault,
+  FaultRule
+} from '../simulators/clari/index.js'
+
+/**
+ * The fault matrix: one row per fault × expected outcome. Every row runs through the same test
+ * body (fault-matrix.test.ts) against the real engine, and the README's reliability table is
+ * rendered from these rows (render-matrix.ts), so the documentation cannot drift from the tests.
+ */
+
+/** Every row exports these periods; faults aim at the middle one unless a row says otherwise. */
+export const MATRIX_PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3'] as const
+export const TARGET = '2026_Q2'
+
+export interface RowRun {
+  sim: ClariSimulator
+  report: RunReport
+  events: ExportEvent[]
+}
+
+export interface RowSetup {
+  sim: ClariSimulator
+  /** Registers clean-up that runs after the row, also when it fails. */
+  defer(cleanup: () => Promise<void> | void): void
+}
+
+export interface RowHooks {
+  config?: Partial<ExportConfig>
+  /** Called for every engine event while the row runs. */
+  onEvent?: (event: ExportEvent) => void
+}
+
+export interface FaultRow {
+  /** The fault, as the README names it. */
+  fault: string
+  /** The request it hits. */
+  on: string
+  /** What the user gets, in words (README). */
+  outcome: string
+  sim?: Omit<ClariSimulatorOptions, 'apiKey' | 'clock'>
+  /** Timing overrides (request-timeout is 500 ms of real time unless a row says otherwise). */
+  timing?: Partial<Timing>
+  /** Final status per period of MATRIX_PERIODS. */
+  expect: readonly PeriodStatus[]
+  /** What a failed period's error must say. */
+  error?: RegExp
+  /** Virtual time the run may take, in minutes. */
+  boundMinutes: number
+  /** Extra set-up against the running simulator. */
+  setup?: (s: RowSetup) => Promise<RowHooks | void> | RowHooks | void
+  /** Row-specific assertions, on top of the checks every row gets. */
+  check?: (run: RowRun) => void
+}
+
+const ALL_DONE = ['DONE', 'DONE', 'DONE'] as const
+const TARGET_ERROR = ['DONE', 'ERROR', 'DONE'] as const
+
+function on(endpoint: Endpoint, fault: Fault, times = 1, extra: Partial<FaultRule> = {}) {
+  return { faults: [{ endpoint, period: TARGET, times, fault, ...extra }] }
+}
+
+// Hostile server text: workflow commands, terminal escapes, the key echoed back, 10 kB long.
+const HOSTILE =
+  `::set-output name=pwned::1\n::error::injected\u001b[31mred\u001b[0m\r\n` +
+  `key=${TEST_API_KEY} ` +
+  'A'.repeat(10_000)
+
+// A fixed server clock for HTTP-date Retry-After values: the Date header is what delays count from.
+const SERVER_DATE = 'Sun, 06 Nov 1994 08:49:37 GMT'
+
+function throttle(status: 429 | 503, retryAfter: string, date = SERVER_DATE): Fault {
+  return { kind: 'http', status, headers: { Date: date, 'Retry-After': retryAfter } }
+}
+
+/** The next request on the faulted endpoint came no earlier than `ms` after the fault. */
+function waitedAtLeast(endpoint: Endpoint, ms: number) {
+  return ({ sim }: RowRun): void => {
+    const i = sim.requests.findIndex(r => r.endpoint === endpoint && r.fault === 'http')
+    const faulted = sim.requests[i]!
+    const next = sim.requests.slice(i + 1).find(r => r.endpoint === endpoint)!
+    if (next.at - faulted.at < ms) {
+      throw new Error(`retried after ${next.at - faulted.at} ms, the server asked for ${ms} ms`)
+    }
+  }
+}
+
+/** A create whose outcome was unknown led to exactly one job, found through the job list. */
+function adopted({ sim, events }: RowRun): void {
+  const creates = sim.requests.filter(r => r.endpoint === 'create' && r.period === TARGET)
+  if (creates.length !== 1) throw new Error(`${creates.length} create requests, expected 1`)
+  if (!sim.requests.some(r => r.endpoint === 'list')) throw new Error('the job list was not read')
+  const created = events.find(e => e.type === 'job-created' && e.period === TARGET)
+  if (!created || created.type !== 'job-created' || !created.adopted) {
+    throw new Error('the job was not adopted')
+  }
+}
+
+/** A create that provably did nothing was sent again: two requests, one job. */
+function createdAgain({ sim }: RowRun): void {
+  const creates = sim.requests.filter(r => r.endpoint === 'create' && r.period === TARGET)
+  if (creates.length !== 2) throw new Error(`${creates.length} create requests, expected 2`)
+}
+
+function createsFor(period: string, count: number) {
+  return ({ sim }: RowRun): void => {
+    const n = sim.requests.filter(r => r.endpoint === 'create' && r.period === period).length
+    if (n !== count) throw new Error(`${n} create requests for ${period}, expected ${count}`)
+  }
+}
+
+export const FAULT_MATRIX: readonly FaultRow[] = [
+  // Broken connections
+  ...(['status', 'results'] as const).flatMap(endpoint => [
+    {
+      fault: 'connection reset before the response',
+      on: endpoint,
+      outcome: 'recovered (retried)',
+      sim: on(endpoint, { kind: 'reset-before-response' }, 2),
+      expect: ALL_DONE,
+      boundMinutes: 10
+    },
+    {
+      fault: 'connection reset mid-body',
+      on: endpoint,
+      outcome: 'recovered (retried; no partial file left)',
+      sim: on(endpoint, { kind: 'reset-mid-body' }, 2),
+      expect: ALL_DONE,
+      boundMinutes: 10
+    },
+    {
+      fault: 'body shorter than Content-Length',
+      on: endpoint,
+      outcome: 'recovered (retried)',
+      sim: on(endpoint, { kind: 'short-body' }, 2),
+      expect: ALL_DONE,
+      boundMinutes: 10
+    }
+  ]),
+  ...([false, true] as const).flatMap(process => [
+    {
+      fault: `connection reset before the response${process ? ', job created' : ''}`,
+      on: 'create',
+      outcome: process
+        ? 'recovered: job found in the job list and adopted; one job'
+        : 'recovered: job list checked, created once more; one job',
+      sim: on('create', { kind: 'reset-before-response', process }),
+      expect: ALL_DONE,
+      boundMinutes: 10,
+      check: process ? adopted : createdAgain
+    },
+    {
+      fault: `connection reset mid-body${process ? ', job created' : ''}`,
+      on: 'create',
+      outcome: process
+        ? 'recovered: job found in the job list and adopted; one job'
+        : 'recovered: job list checked, created once more; one job',
+      sim: { ...on('create', { kind: 'reset-mid-body', process }), jobListShape: 'object' },
+      expect: ALL_DONE,
+      boundMinutes: 10,
+      check: process ? adopted : createdAgain
+    }
+  ]),
+  {
+    fault: 'reset, job created; job list as `{"jobs": [...]}`',
+    on: 'create',
+    outcome: 'recovered: job adopted; one job',
+    sim: {
+      ...on('create', { kind: 'reset-before-response', process: true }),
+      jobListShape: 'object'
+    },
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: adopted
+  },
+
+  // Silence and slowness (real time: request-timeout 300 ms)
+  {
+    fault: 'server accepts and never answers',
+    on: 'status',
+    outcome: 'recovered: request-timeout, retried',
+    sim: on('status', { kind: 'hang' }),
+    timing: { requestTimeoutMs: 300 },
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+  {
+    fault: 'server never answers, job created',
+    on: 'create',
+    outcome: 'recovered: job found in the job list and adopted; one job',
+    sim: on('create', { kind: 'hang', process: true }),
+    timing: { requestTimeoutMs: 300 },
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: adopted
+  },
+  {
+    fault: 'server never answers, no job created',
+    on: 'create',
+    outcome: 'recovered: job list checked, created once more; one job',
+    sim: on('create', { kind: 'hang' }),
+    timing: { requestTimeoutMs: 300 },
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: createdAgain
+  },
+  {
+    fault: 'body trickles (1 byte / 20 ms)',
+    on: 'status',
+    outcome: 'recovered: request-timeout bounds the whole exchange, retried',
+    sim: on('status', { kind: 'trickle', chunkBytes: 1, intervalMs: 20 }),
+    timing: { requestTimeoutMs: 300 },
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+  {
+    fault: 'body trickles steadily (1 kB / 10 ms)',
+    on: 'results',
+    outcome: 'recovered: a slow but live download completes',
+    sim: on('results', { kind: 'trickle', chunkBytes: 1024, intervalMs: 10 }),
+    timing: { requestTimeoutMs: 300 },
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: ({ sim }) => {
+      const n = sim.requests.filter(r => r.endpoint === 'results' && r.period === TARGET).length
+      if (n !== 1) throw new Error(`${n} downloads, expected 1`)
+    }
+  },
+  {
+    fault: 'body stalls longer than request-timeout',
+    on: 'results',
+    outcome: 'recovered: idle timeout, download retried',
+    sim: on('results', { kind: 'trickle', chunkBytes: 512, intervalMs: 1_000 }),
+    timing: { requestTimeoutMs: 300 },
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+
+  // HTTP 5xx bursts
+  ...([500, 502, 504] as const).flatMap(status => [
+    {
+      fault: `${status} × 4`,
+      on: 'status',
+      outcome: 'recovered (retried with jittered backoff)',
+      sim: on('status', { kind: 'http', status }, 4),
+      expect: ALL_DONE,
+      boundMinutes: 15
+    },
+    {
+      fault: `${status} × 5`,
+      on: 'status',
+      outcome: 'that period ERROR (5 attempts); the others DONE',
+      sim: on('status', { kind: 'http', status }, 5),
+      expect: TARGET_ERROR,
+      error: new RegExp(`job status failed: HTTP ${status}`),
+      boundMinutes: 15
+    },
+    {
+      fault: `${status} × 1`,
+      on: 'create',
+      outcome: 'recovered: job list checked, created once more; one job',
+      sim: on('create', { kind: 'http', status }),
+      expect: ALL_DONE,
+      boundMinutes: 10,
+      check: createdAgain
+    },
+    {
+      fault: `${status} × 2`,
+      on: 'create',
+      outcome: 'that period ERROR (no third create); the others DONE',
+      sim: on('create', { kind: 'http', status }, 2),
+      expect: TARGET_ERROR,
+      error: new RegExp(`create export failed: HTTP ${status}`),
+      boundMinutes: 10,
+      check: createsFor(TARGET, 2)
+    }
+  ]),
+  {
+    fault: '503 × 4, no Retry-After',
+    on: 'status',
+    outcome: 'recovered (throttle backoff)',
+    sim: on('status', { kind: 'http', status: 503 }, 4),
+    expect: ALL_DONE,
+    boundMinutes: 15
+  },
+  {
+    fault: '503 × 5, no Retry-After',
+    on: 'status',
+    outcome: 'that period ERROR (retry budget); the others DONE',
+    sim: on('status', { kind: 'http', status: 503 }, 5),
+    expect: TARGET_ERROR,
+    error: /job status failed: HTTP 503.*retry budget/,
+    boundMinutes: 15
+  },
+  ...([429, 503] as const).map(status => ({
+    fault: `${status} × 3`,
+    on: 'create',
+    outcome: 'recovered: not processed, so created again; one job',
+    sim: on('create', { kind: 'http', status }, 3),
+    expect: ALL_DONE,
+    boundMinutes: 15,
+    check: createsFor(TARGET, 4)
+  })),
+  {
+    fault: 'connection refused (API down, then back)',
+    on: 'create',
+    outcome: 'recovered: not sent, so created again; one job',
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    setup: async ({ sim, defer }) => {
+      const forwarder = await reserveLateForwarder(new URL(sim.url))
+      defer(() => forwarder.close())
+      // The API comes back while the client backs off after the first refused connection.
+      const onEvent = (e: ExportEvent) => e.type === 'waiting' && forwarder.open()
+      return { config: { apiUrl: forwarder.url }, onEvent }
+    },
+    check: ({ sim, events }) => {
+      if (!events.some(e => e.type === 'waiting' && /ECONNREFUSED/.test(e.detail))) {
+        throw new Error('no refused connection was seen')
+      }
+      createsFor('2026_Q1', 1)({ sim, events } as RowRun)
+    }
+  },
+
+  // Bad answers
+  {
+    fault: 'invalid JSON (HTTP 200)',
+    on: 'status',
+    outcome: 'recovered (retried)',
+    sim: on('status', { kind: 'invalid-json' }, 2),
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+  {
+    fault: 'invalid JSON (HTTP 200)',
+    on: 'create',
+    outcome: 'recovered: job list checked, created once more; one job',
+    sim: on('create', { kind: 'invalid-json' }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: createdAgain
+  },
+  {
+    fault: 'payload is broken JSON (HTTP 200)',
+    on: 'results',
+    outcome: 'recovered: downloaded again',
+    sim: on('results', { kind: 'invalid-json' }),
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+  {
+    fault: '400 `SWW` after a 502 × 2',
+    on: 'status',
+    outcome: 'recovered (the SWW cap counts SWW answers only)',
+    sim: {
+      faults: [
+        { endpoint: 'status', period: TARGET, times: 2, fault: { kind: 'http', status: 502 } },
+        {
+          endpoint: 'status',
+          period: TARGET,
+          times: 2,
+          fault: { kind: 'clari-error', status: 400, code: 'SWW' }
+        }
+      ]
+    },
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+  {
+    fault: 'unknown status values (RUNNING, QUEUED, PENDING)',
+    on: 'status',
+    outcome: 'recovered: treated as running, reported once each',
+    sim: {
+      faults: ['RUNNING', 'QUEUED', 'PENDING'].map(status => ({
+        endpoint: 'status' as const,
+        period: TARGET,
+        times: 1,
+        fault: { kind: 'status-value' as const, status }
+      }))
+    },
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: ({ events }) => {
+      const seen = events.flatMap(e => (e.type === 'unknown-status' ? [e.status] : []))
+      if (seen.join() !== 'RUNNING,QUEUED,PENDING') throw new Error(`reported ${seen.join()}`)
+    }
+  },
+  {
+    fault: '404 job not found',
+    on: 'status',
+    outcome: 'that period ERROR with code and errorId; the others DONE',
+    sim: on('status', { kind: 'clari-error', status: 404, code: 'job_not_found' }),
+    expect: TARGET_ERROR,
+    error: /job status failed: HTTP 404: .*\(code job_not_found, errorId [0-9a-f-]{36}\)/,
+    boundMinutes: 10
+  },
+  {
+    fault: '403 not your job',
+    on: 'status',
+    outcome: 'that period ERROR; the others DONE',
+    sim: on('status', {
+      kind: 'clari-error',
+      status: 403,
+      code: 'SWW',
+      message: 'Invalid permissions to view this job.'
+    }),
+    expect: TARGET_ERROR,
+    error: /job status failed: HTTP 403: Invalid permissions to view this job/,
+    boundMinutes: 10
+  },
+  {
+    fault: '401 `no_optin`',
+    on: 'create',
+    outcome: 'that period ERROR, no retry; the others DONE',
+    sim: on('create', { kind: 'clari-error', status: 401, code: 'no_optin' }),
+    expect: TARGET_ERROR,
+    error: /create export failed: HTTP 401: No optins for scope 1: :MGR.*code no_optin/,
+    boundMinutes: 10,
+    check: createsFor(TARGET, 1)
+  },
+  {
+    fault: '400 `SWW` × 2',
+    on: 'status',
+    outcome: 'recovered (at most 2 retries)',
+    sim: on('status', { kind: 'clari-error', status: 400, code: 'SWW' }, 2),
+    expect: ALL_DONE,
+    boundMinutes: 10
+  },
+  {
+    fault: '400 `SWW` × 3',
+    on: 'status',
+    outcome: 'that period ERROR; the others DONE',
+    sim: on('status', { kind: 'clari-error', status: 400, code: 'SWW' }, 3),
+    expect: TARGET_ERROR,
+    error: /job status failed: HTTP 400: Something went wrong \(code SWW/,
+    boundMinutes: 10
+  },
+  {
+    fault: '400 `invalid_jobId`',
+    on: 'results',
+    outcome: 'that period ERROR, no retry; the others DONE',
+    sim: on('results', { kind: 'clari-error', status: 400, code: 'invalid_jobId' }),
+    expect: TARGET_ERROR,
+    error: /download results failed: HTTP 400: .*code invalid_jobId/,
+    boundMinutes: 10
+  },
+
+  // Quota and concurrency
+  {
+    fault: '400 `export_monthly_quota_reached`, quota gone',
+    on: 'create',
+    outcome: 'no further creates; the rest ERROR with one clear message',
+    sim: { limits: { monthlyQuota: 30 } },
+    expect: ['DONE', 'ERROR', 'ERROR'],
+    error: /export quota is used up \(30 jobs per 30 days\); no further jobs were created/,
+    boundMinutes: 10,
+    setup: ({ sim }) => ({
+      onEvent: event => {
+        if (event.type === 'period-finished' && event.outcome.period === '2026_Q1') {
+          sim.setMonthlyQuotaLeft(0)
+        }
+      }
+    }),
+    check: ({ sim, report }) => {
+      createsFor(TARGET, 1)({ sim } as RowRun)
+      createsFor('2026_Q3', 0)({ sim } as RowRun)
+      const [, q2, q3] = report.manifest.exports
+      if (q3!.error !== `not started: ${q2!.error}`) throw new Error(`Q3 says: ${q3!.error}`)
+    }
+  },
+  {
+    fault: '400 `export_monthly_quota_reached`, concurrency full',
+    on: 'create',
+    outcome: 'waits for a free slot (limits polled), then creates; one job',
+    sim: { limits: { concurrentLimit: 2 } },
+    expect: ALL_DONE,
+    boundMinutes: 20,
+    setup: ({ sim }) => sim.occupySlots(2, 6 * 60_000),
+    check: ({ sim, events }) => {
+      if (!events.some(e => e.type === 'waiting' && e.reason === 'concurrency-full')) {
+        throw new Error('did not wait for a slot')
+      }
+      if (!sim.requests.some(r => r.endpoint === 'limits')) throw new Error('limits not read')
+      const first = sim.jobs[0]!
+      if (first.createdAt < Date.UTC(2026, 10, 28, 3, 6)) throw new Error('created too early')
+    }
+  },
+
+  // Redirects
+  ...(['results', 'status'] as const).map(endpoint => ({
+    fault: 'redirect to another origin',
+    on: endpoint,
+    outcome: 'followed without the `apikey` header; payload intact',
+    sim: on(endpoint, { kind: 'redirect-other-origin' }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: ({ sim }: RowRun) => {
+      if (!sim.requests.some(r => r.origin === 'other')) throw new Error('redirect not followed')
+      if (sim.otherOriginSawApiKey) throw new Error('the other origin saw the apikey header')
+    }
+  })),
+
+  // Retry-After
+  {
+    fault: 'Retry-After: 100000 (huge)',
+    on: 'status',
+    outcome: 'that period ERROR at once, saying what the server asked; the others DONE',
+    sim: on('status', throttle(429, '100000')),
+    expect: TARGET_ERROR,
+    error: /asked to wait 100000 s \(Retry-After: 100000\), more than max-retry-after \(300 s\)/,
+    boundMinutes: 10
+  },
+  ...(
+    [
+      ['-5', 'negative', 0],
+      ['', 'empty', 0],
+      ['soon', 'garbage', 0],
+      ['1.5', 'fractional (seconds)', 1_500],
+      ['Sun, 06 Nov 1994 08:40:00 GMT', 'HTTP-date in the past', 0],
+      ['Sun, 06 Nov 1994 08:50:07 GMT', 'IMF-fixdate, 30 s ahead', 30_000],
+      ['Sunday, 06-Nov-94 08:50:07 GMT', 'RFC 850 date, 30 s ahead', 30_000],
+      ['Sun Nov  6 08:50:07 1994', 'asctime date, 30 s ahead', 30_000]
+    ] as const
+  ).map(([value, name, waitMs]) => ({
+    fault: `Retry-After ${name}: ${value === '' ? '(empty)' : `\`${value}\``}`,
+    on: 'status',
+    outcome:
+      waitMs > 0
+        ? `recovered; next request not before ${waitMs / 1000} s`
+        : 'recovered (no usable hint: backoff, at least 1 s)',
+    sim: on('status', throttle(503, value)),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: waitedAtLeast('status', Math.max(waitMs, 1_000))
+  })),
+
+  // Hostile server text
+  {
+    fault: 'error body with `::` commands, ANSI escapes, the key, 10 kB',
+    on: 'create',
+    outcome: 'that period ERROR; message cleaned, cut to 300 chars, key redacted',
+    sim: on('create', { kind: 'clari-error', status: 400, code: 'bad_request', message: HOSTILE }),
+    expect: TARGET_ERROR,
+    error: /create export failed: HTTP 400: : :set-output name=pwned: :1 : :error: :injected/,
+    boundMinutes: 10
+  },
+  {
+    fault: 'transient error echoing the key',
+    on: 'status',
+    outcome: 'recovered; the key is redacted from the retry notice',
+    sim: on('status', { kind: 'http', status: 500, body: { message: HOSTILE } }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: ({ events }) => {
+      if (!events.some(e => e.type === 'waiting' && e.detail.includes('key=***'))) {
+        throw new Error('the retry notice does not show the redacted message')
+      }
+    }
+  },
+  {
+    fault: 'status value with `::` commands, ANSI escapes, the key',
+    on: 'status',
+    outcome: 'recovered: unknown status, reported cleaned and cut to 40 chars',
+    sim: on('status', { kind: 'status-value', status: `${TEST_API_KEY}::error::\u001b[2J` }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: ({ events }) => {
+      if (!events.some(e => e.type === 'unknown-status')) throw new Error('not reported')
+    }
+  }
+]

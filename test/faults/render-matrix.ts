@@ -1,0 +1,66 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FAULT_MATRIX, MATRIX_PERIODS, TARGET, type FaultRow } from './matrix.js'
+
+/**
+ * Renders the README's reliability section from the fault matrix the tests run, so the two
+ * cannot drift: `npx tsx test/faults/render-matrix.ts --write` rewrites the section.
+ */
+export const README = fileURLToPath(new URL('../../README.md', import.meta.url))
+export const START = '<!-- reliability:start -->'
+export const END = '<!-- reliability:end -->'
+export const REGENERATE = 'npx tsx test/faults/render-matrix.ts --write'
+
+export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
+  const outcomes = new Set(rows.map(r => r.outcome)).size
+  const lines = [
+    '## Reliability',
+    '',
+    `Every row below is a test (\`test/faults/fault-matrix.test.ts\`) that runs the real engine ` +
+      `against the Clari simulator over real loopback sockets, with ${MATRIX_PERIODS.length} ` +
+      `periods and the fault aimed at \`${TARGET}\` (${rows.length} faults, ${outcomes} distinct ` +
+      'outcomes). In every row the test also checks that:',
+    '',
+    '- each finished period is kept: its file and the manifest carry the sha256 of what Clari served;',
+    '- no period got a second export job, and no half-written file is left;',
+    '- the API key appears in no event, error, manifest or file, and no error text holds a ' +
+      'terminal escape or a line starting with `::`;',
+    '- the run stays within the stated virtual time and takes under 8 s of real time.',
+    '',
+    '| # | Request | Fault | Outcome | Bound |',
+    '|---|---|---|---|---|',
+    ...rows.map(
+      (r, i) =>
+        `| ${i + 1} | ${cell(r.on)} | ${cell(r.fault)} | ${cell(r.outcome)} | ${r.boundMinutes} min |`
+    ),
+    '',
+    'Also tested: cancellation (`test/faults/cancellation.test.ts`: the job in flight is ' +
+      'cancelled with `PATCH`, finished periods kept, the rest marked not started), a dead API ' +
+      '(`test/faults/retry-budget.test.ts`: 503 everywhere, refused or hung connections end ' +
+      'every period within a handful of requests), unsafe names (`test/faults/untrusted-names.test.ts`) ' +
+      'and a 40-period soak at a 10 % fault rate (`test/faults/soak.test.ts`).',
+    '',
+    `<!-- generated from test/faults/matrix.ts: ${REGENERATE} -->`
+  ]
+  return lines.join('\n')
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|')
+}
+
+/** The README with the reliability section replaced by `body`. */
+export function withSection(readme: string, body: string): string {
+  const start = readme.indexOf(START)
+  const end = readme.indexOf(END)
+  if (start < 0 || end < start) throw new Error(`README.md lacks ${START} … ${END}`)
+  return `${readme.slice(0, start + START.length)}\n${body}\n${readme.slice(end)}`
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const readme = await readFile(README, 'utf8')
+  const next = withSection(readme, renderMatrix())
+  if (process.argv.includes('--write')) await writeFile(README, next)
+  else process.stdout.write(renderMatrix() + '\n')
+}

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_TIMING } from '../../src/engine/config.js'
+import { startHarness, type Harness } from '../helpers/engine-harness.js'
+import type { FaultRule } from '../simulators/clari/index.js'
+import { freePort } from './forwarder.js'
+import { expectNothingLostOrLeaked } from './row-checks.js'
+
+const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3', '2026_Q4']
+/**
+ * A dead API costs the first period its per-call attempts (5) and every later period a single
+ * request, because the per-run retry budget is spent: 5 + 3 requests for 4 periods.
+ */
+const MAX_REQUESTS = 5 + (PERIODS.length - 1)
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+async function runDead(faults: FaultRule[], apiUrl?: string) {
+  h = await startHarness({ faults })
+  const base = h.config()
+  const config = h.config({
+    periods: PERIODS,
+    timing: { ...DEFAULT_TIMING, requestTimeoutMs: 200 },
+    ...(apiUrl ? { apiUrl } : {})
+  })
+  const events: Parameters<NonNullable<Parameters<Harness['run']>[1]>['onEvent'] & object>[0][] = []
+  const { report } = await h.run(config, { onEvent: e => events.push(e) })
+  await expectNothingLostOrLeaked(h, report, events)
+  expect(base.apiUrl).toBe(h.sim.url)
+  return report
+}
+
+describe('a dead API fails promptly and clearly, without a retry storm', () => {
+  it('every request 503 without Retry-After', async () => {
+    const report = await runDead([{ fault: { kind: 'http', status: 503 } }])
+    expect(report.manifest.exports.map(o => o.status)).toEqual(PERIODS.map(() => 'ERROR'))
+    expect(report.requestCount).toBe(h!.sim.requests.length)
+    expect(report.requestCount).toBeLessThanOrEqual(MAX_REQUESTS)
+    for (const outcome of report.failed) {
+      expect(outcome.error).toMatch(
+        /^create export failed: HTTP 503; not retried: too many requests of this run failed/
+      )
+    }
+    expect(h!.clock.now()).toBeLessThan(3 * 60_000)
+  })
+
+  it('connection refused (nothing listens on the port)', async () => {
+    const port = await freePort()
+    const report = await runDead([], `http://127.0.0.1:${port}/v4`)
+    expect(report.manifest.exports.map(o => o.status)).toEqual(PERIODS.map(() => 'ERROR'))
+    expect(report.requestCount).toBeLessThanOrEqual(MAX_REQUESTS)
+    const [first, ...rest] = report.failed
+    expect(first!.error).toMatch(/^create export: connect ECONNREFUSED 127\.0\.0\.1:\d+$/)
+    for (const outcome of rest) expect(outcome.error).toMatch(/ECONNREFUSED.*retry budget spent/)
+    expect(h!.sim.requests).toEqual([])
+    expect(h!.clock.now()).toBeLessThan(3 * 60_000)
+  })
+
+  it('every request hangs (200 ms request-timeout)', async () => {
+    const report = await runDead([{ fault: { kind: 'hang' } }])
+    expect(report.manifest.exports.map(o => o.status)).toEqual(PERIODS.map(() => 'ERROR'))
+    // A create that timed out is ambiguous, so each period also asks the job list; the list
+    // calls share the same budget: 1 + 5 for the first period, then 1 + 1 per period.
+    expect(report.requestCount).toBeLessThanOrEqual(6 + 2 * (PERIODS.length - 1))
+    for (const outcome of report.failed) expect(outcome.error).toMatch(/^list export jobs: /)
+  })
+})

@@ -1,0 +1,65 @@
+import { readFile, readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { expect } from 'vitest'
+import type { ExportEvent } from '../../src/engine/events.js'
+import type { RunReport } from '../../src/engine/run-export.js'
+import { TEST_API_KEY, type Harness } from '../helpers/engine-harness.js'
+import { sha256 } from '../simulators/clari/index.js'
+
+/** Longest error text the engine may hand to a log line or the manifest. */
+export const MAX_ERROR_CHARS = 700
+
+/**
+ * What must hold after every run, whatever went wrong: finished periods are on disk exactly as
+ * Clari served them and listed in the manifest, no period got two jobs, no half-written file is
+ * left, and the key is in nothing the run produced.
+ */
+export async function expectNothingLostOrLeaked(
+  h: Harness,
+  report: RunReport,
+  events: readonly ExportEvent[]
+): Promise<void> {
+  const onDisk = JSON.parse(await readFile(report.manifestPath, 'utf8')) as unknown
+  expect(onDisk).toEqual(report.manifest)
+
+  const done = report.manifest.exports.filter(o => o.status === 'DONE')
+  for (const outcome of done) {
+    const bytes = await readFile(path.join(h.dir, outcome.file!))
+    const job = h.sim.jobs.find(j => j.jobId === outcome.jobId)
+    expect(job, `job ${outcome.jobId} of ${outcome.period}`).toBeDefined()
+    expect(outcome.sha256).toBe(sha256(bytes))
+    expect(outcome.sha256).toBe(job!.payloadSha256)
+    expect(outcome.bytes).toBe(bytes.length)
+  }
+  expect((await readdir(h.dir)).sort()).toEqual(['manifest.json', ...done.map(o => o.file!)].sort())
+
+  for (const outcome of report.manifest.exports) {
+    const jobs = h.sim.jobs.filter(j => j.period === outcome.period)
+    expect(jobs.length, `jobs created for ${outcome.period}`).toBeLessThanOrEqual(1)
+    if (outcome.status === 'DONE') expect(outcome.jobId).toBe(jobs[0]!.jobId)
+  }
+
+  for (const name of await readdir(h.dir)) {
+    expect(await readFile(path.join(h.dir, name), 'utf8')).not.toContain(TEST_API_KEY)
+  }
+  expectCleanText(JSON.stringify(events))
+  expectCleanText(JSON.stringify(report))
+  for (const text of allStrings([events, report.manifest])) expectCleanText(text)
+  for (const outcome of report.manifest.exports) {
+    expect((outcome.error ?? '').length).toBeLessThanOrEqual(MAX_ERROR_CHARS)
+  }
+}
+
+/** No key, no terminal escape, no line that a runner would read as a workflow command. */
+export function expectCleanText(text: string): void {
+  expect(text).not.toContain(TEST_API_KEY)
+  expect(text).not.toContain('\u001b')
+  expect(text).not.toMatch(/(^|[\r\n])::/)
+}
+
+function allStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value]
+  if (Array.isArray(value)) return value.flatMap(allStrings)
+  if (value && typeof value === 'object') return Object.values(value).flatMap(allStrings)
+  return []
+}
