@@ -5,6 +5,7 @@ import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ExportFormat } from '../clari/types.js'
+import { InvalidResponseError } from '../clari/errors.js'
 import { PayloadError } from './errors.js'
 import { JsonStreamCheck } from './json-check.js'
 
@@ -51,7 +52,8 @@ export async function writePayload(
 function checkJson(json: JsonStreamCheck, period: string): void {
   const result = json.finish()
   if (!result.valid) {
-    throw new PayloadError(
+    // A body cut or garbled in transit is worth downloading again; the client retries this.
+    throw new InvalidResponseError(
       `the payload is not valid JSON (${result.reason} at byte ${result.offset})`
     )
   }

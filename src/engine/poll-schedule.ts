@@ -4,6 +4,8 @@ import type { Random } from '../retry/clock.js'
 /** When to check a running job next. `k` is the 0-based index of the status check to come. */
 export interface PollSchedule {
   delayBefore(k: number, elapsedMs: number): number
+  /** Told how long the job ran once it is DONE (Clari's own timestamps when it sent them). */
+  jobDone?(durationMs: number): void
 }
 
 /** Builds the schedule for one period; `history` holds how long earlier periods of this run took. */
@@ -12,4 +14,94 @@ export type PollScheduleFactory = (history: readonly number[]) => PollSchedule
 /** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
 export function backoffSchedule(intervals: PollIntervals, random: Random): PollSchedule {
   return { delayBefore: k => pollDelay(k, intervals, random) }
+}
+
+// Tuned with `npm run bench` (README, Performance): see there for the trade-off they buy.
+/** Relative half-width of the window assumed when only one earlier job is known. */
+const PRIOR_SPREAD = 0.1
+/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
+const MIN_SPREAD = 0.02
+/** Added on both sides of the window: request latency and Clari's own timer granularity. */
+const MARGIN_MS = 2_000
+/** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
+const WINDOW_POLLS = 8
+const MIN_GAP_MS = 2_000
+/** Bounds the mean detection delay inside the window to half of this. */
+const MAX_DENSE_GAP_MS = 8_000
+
+/** Where the next job of this run is expected to finish, from how long earlier ones took. */
+export interface FinishWindow {
+  fromMs: number
+  toMs: number
+  /** Gap between checks inside the window. */
+  gapMs: number
+}
+
+export function finishWindow(durations: readonly number[], maxGapMs: number): FinishWindow {
+  const expected = median(durations)
+  const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected
+  const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed)
+  const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS)
+  const toMs = expected * (1 + spread) + MARGIN_MS
+  const gapMs = clamp(
+    (toMs - fromMs) / WINDOW_POLLS,
+    MIN_GAP_MS,
+    Math.min(MAX_DENSE_GAP_MS, maxGapMs)
+  )
+  return { fromMs, toMs, gapMs }
+}
+
+/**
+ * Polls sparsely (every gap at most `maxMs`, evenly spaced so one check lands on the window's
+ * start) until the job is expected to be nearly done, densely across the window, then backs off
+ * by `factor` towards `maxMs` if the job overruns. Every gap stays within `maxMs`, so a job that
+ * ends early, fails, or runs long is still noticed within the promised interval.
+ */
+export function windowSchedule(window: FinishWindow, intervals: PollIntervals): PollSchedule {
+  const { fromMs, toMs, gapMs } = window
+  const maxMs = intervals.maxMs
+  return {
+    delayBefore(_k, elapsedMs) {
+      if (elapsedMs < fromMs - 1) {
+        const left = fromMs - elapsedMs
+        return left / Math.ceil(left / maxMs)
+      }
+      if (elapsedMs < toMs) return Math.min(gapMs, maxMs)
+      // Overrun: the gap grows geometrically with the time past the window.
+      const overdue = elapsedMs - toMs
+      return clamp(overdue * (intervals.factor - 1), gapMs, maxMs)
+    }
+  }
+}
+
+/**
+ * The action's default: the first period of a run follows policy R; later ones poll around the
+ * finish time that earlier jobs of the same run predict. It learns from Clari's job timestamps
+ * (told through `jobDone`) and falls back to the run's period durations when it was told nothing.
+ */
+export function defaultPollSchedule(intervals: PollIntervals, random: Random): PollScheduleFactory {
+  const learned: number[] = []
+  return history => {
+    const durations = learned.length > 0 ? learned : history.filter(d => d > 0)
+    const schedule =
+      durations.length === 0
+        ? backoffSchedule(intervals, random)
+        : windowSchedule(finishWindow(durations, intervals.maxMs), intervals)
+    return {
+      delayBefore: (k, elapsedMs) => schedule.delayBefore(k, elapsedMs),
+      jobDone: durationMs => {
+        if (durationMs > 0) learned.push(durationMs)
+      }
+    }
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value))
 }

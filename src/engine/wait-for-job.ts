@@ -47,6 +47,7 @@ export async function waitForJob(
     }
     const elapsedMs = clock.now() - ctx.startedAt
     if (phase === 'done') {
+      schedule.jobDone?.(jobDuration(job) ?? elapsedMs)
       ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs })
       return job
     }
@@ -69,6 +70,14 @@ export async function waitForJob(
       nextCheckMs: planned
     })
   }
+}
+
+/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
+function jobDuration(job: ExportJob): number | undefined {
+  const { startTime, endTime } = job
+  if (typeof startTime !== 'number' || typeof endTime !== 'number') return undefined
+  const ms = endTime - startTime
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined
 }
 
 function isDocumentedRunning(status: string): boolean {

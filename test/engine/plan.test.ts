@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ClariApiError } from '../../src/clari/errors.js'
+import { planLines } from '../../src/engine/format.js'
+import { planExport, type ExportPlan } from '../../src/engine/plan.js'
+import { mulberry32 } from '../simulators/clari/prng.js'
+import { startHarness, type Harness } from '../helpers/engine-harness.js'
+
+let h: Harness
+afterEach(async () => h?.close())
+
+function plan(periods: string[]): Promise<ExportPlan> {
+  return planExport(h.config({ periods }), { clock: h.clock, random: mulberry32(3) })
+}
+
+describe('planExport (dry run) against the Clari simulator', () => {
+  it('reports the quota and concurrency left and creates no job', async () => {
+    h = await startHarness({ limits: { monthlyQuota: 30, concurrentLimit: 2 } })
+    h.sim.setMonthlyQuotaLeft(7)
+    h.sim.occupySlots(1, 60_000)
+
+    const result = await plan(['2026_Q1', '2026_Q2'])
+
+    expect(result.problem).toBeUndefined()
+    expect(result).toMatchObject({
+      forecastId: 'net_arr',
+      periods: ['2026_Q1', '2026_Q2'],
+      limits: {
+        monthlyQuota: 30,
+        availableMonthlyQuota: 7,
+        concurrentLimit: 2,
+        availableConcurrentLimit: 1
+      }
+    })
+    expect(h.sim.jobs).toEqual([])
+    expect(h.sim.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /v4/admin/limits'])
+  })
+
+  it.each([
+    { left: 2, periods: 2, problem: undefined },
+    {
+      left: 1,
+      periods: 2,
+      problem: "the run needs 2 export jobs but Clari's quota has 1 left (of 1000 per 30 days)"
+    },
+    {
+      left: 0,
+      periods: 1,
+      problem: "the run needs 1 export job but Clari's quota has 0 left (of 1000 per 30 days)"
+    }
+  ])('with $left left, $periods periods: $problem', async ({ left, periods, problem }) => {
+    h = await startHarness()
+    h.sim.setMonthlyQuotaLeft(left)
+    const all = ['2026_Q1', '2026_Q2', '2026_Q3']
+    expect((await plan(all.slice(0, periods))).problem).toBe(problem)
+    expect(h.sim.jobs).toEqual([])
+  })
+
+  it('waits out a throttled limits request as the server asks', async () => {
+    h = await startHarness({
+      faults: [
+        {
+          endpoint: 'limits',
+          times: 1,
+          fault: { kind: 'http', status: 429, headers: { 'Retry-After': '20' } }
+        }
+      ]
+    })
+    const result = await plan(['2026_Q1'])
+    expect(result.limits.availableMonthlyQuota).toBe(1000)
+    const [throttled, answered] = h.sim.requests
+    expect(throttled!.status).toBe(429)
+    expect(answered!.at - throttled!.at).toBeGreaterThanOrEqual(20_000)
+  })
+
+  it('fails with Clari’s own message when the key is refused', async () => {
+    h = await startHarness()
+    const config = { ...h.config(), apiKey: 'wrong-key' }
+    const error = await planExport(config, { clock: h.clock }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ClariApiError)
+    expect((error as Error).message).toMatch(/401.*Invalid authentication credentials/)
+    expect(h.sim.jobs).toEqual([])
+  })
+})
+
+describe('planLines', () => {
+  it.each([
+    {
+      limits: {
+        monthlyQuota: 30,
+        availableMonthlyQuota: 12,
+        concurrentLimit: 1,
+        availableConcurrentLimit: 1
+      },
+      lines: [
+        'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
+        'Clari export quota left: 12 of 30 per 30 days; concurrency slots free: 1 of 1'
+      ]
+    },
+    {
+      limits: {
+        monthlyQuota: 30,
+        availableMonthlyQuota: 12,
+        concurrentLimit: 1,
+        availableConcurrentLimit: 0
+      },
+      lines: [
+        'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
+        'Clari export quota left: 12 of 30 per 30 days; concurrency slots free: 0 of 1',
+        'No concurrency slot is free now: a run would wait for one, within job-timeout'
+      ]
+    },
+    {
+      limits: {},
+      lines: [
+        'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
+        'Clari export quota left: ? of ? per 30 days; concurrency slots free: ? of ?'
+      ]
+    }
+  ])('$limits', ({ limits, lines }) => {
+    expect(planLines({ forecastId: 'net_arr', periods: ['2026_Q1', '2026_Q2'], limits })).toEqual(
+      lines
+    )
+  })
+})
