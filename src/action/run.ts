@@ -8,7 +8,7 @@ import { runExport, type RunReport } from '../engine/run-export.js'
 import { CancelledError } from '../retry/abort.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
-import { uploadArtifact, type UploadedArtifact } from './artifact.js'
+import type { UploadedArtifact } from './artifact.js'
 import { createEventLogger } from './log-events.js'
 import { writeSummary } from './summary.js'
 
@@ -74,6 +74,8 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
       report.manifestPath
     ]
     try {
+      // Loaded only when needed: the artifact client is the heaviest part of the bundle.
+      const { uploadArtifact } = await import('./artifact.js')
       const uploaded = await uploadArtifact(files, config.outputDir, upload)
       artifact = { uploaded, name: upload.name }
       core.setOutput('artifact-id', uploaded.id)

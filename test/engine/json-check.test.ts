@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { JsonStreamCheck, MAX_DEPTH, type JsonCheckResult } from '../../src/engine/json-check.js'
+import { mulberry32 } from '../simulators/clari/prng.js'
 
 const bytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'utf8') : input
@@ -287,18 +288,6 @@ describe('JsonStreamCheck timePeriods[0].timePeriodId extraction', () => {
   })
 })
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function randomDocument(random: () => number): string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
   const keys = ['timePeriods', 'timePeriodId', 'time\\u0050eriods', 'a', '', 'é', 'k\\n', 'x y']
@@ -338,7 +327,7 @@ function mutate(doc: Uint8Array, random: () => number): Uint8Array {
 }
 
 function buildCorpus(): Uint8Array[] {
-  const random = prng(20260401)
+  const random = mulberry32(20260401)
   const corpus: Uint8Array[] = [
     '{"entries":[{"userId":"1:x","forecastValue":-1.5e3,"isUpdated":true,"updatedBy":null}],' +
       '"users":[],"fields":[{"fieldId":"fc"}],"timePeriods":[{"timePeriodId":"2026_Q1",' +
