@@ -64,7 +64,9 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
 async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
   const { config, upload } = settings
   core.setOutput('output-dir', config.outputDir)
-  const report = await runExport(config, { signal, onEvent: createEventLogger() })
+  // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
+  const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
+  const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
   setRunOutputs(report)
 
   let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined

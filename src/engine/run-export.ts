@@ -26,6 +26,8 @@ export interface EngineDeps {
   pollSchedule?: PollScheduleFactory
   /** Pause between requests; tests on a virtual clock may set 0. */
   minRequestSpacingMs?: number
+  /** Wait before the first request (scheduled runs spread the top-of-the-hour herd). */
+  startDelayMs?: number
 }
 
 export interface RunReport {
@@ -79,6 +81,8 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
   let manifestPath = ''
 
   try {
+    // A cancel during the start delay leaves every period "not started", as below.
+    await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => {})
     for (const [index, period] of config.periods.entries()) {
       let outcome: PeriodOutcome
       if (signal.aborted)

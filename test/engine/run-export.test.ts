@@ -223,3 +223,12 @@ describe('runExport against the Clari simulator', () => {
     }
   })
 })
+
+describe('start delay', () => {
+  it('waits startDelayMs before the first request (scheduled runs spread the herd)', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const started = h.clock.wallNow()
+    await h.run(h.config(), { startDelayMs: 7_000 })
+    expect(h.sim.requests[0]!.at - started).toBeGreaterThanOrEqual(7_000)
+  })
+})
