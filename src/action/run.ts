@@ -1,7 +1,7 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { failureLine } from '../engine/format.js'
+import { failureLine, planLines } from '../engine/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
@@ -50,14 +50,7 @@ export async function run(): Promise<void> {
 
 async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<void> {
   const plan = await planExport(config, { signal })
-  const { limits } = plan
-  core.info(
-    `Plan: export ${config.forecastId} for ${plan.periods.join(', ')} (dry run: no job created)`
-  )
-  core.info(
-    `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
-      `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
-  )
+  for (const line of planLines(plan)) core.info(line)
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 

@@ -1,4 +1,6 @@
 import type { PeriodOutcome } from './outcome.js'
+import type { ExportPlan } from './plan.js'
+import type { RunReport } from './run-export.js'
 
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
 export function formatBytes(bytes: number | undefined): string {
@@ -25,4 +27,51 @@ export function formatDuration(ms: number): string {
 export function failureLine(outcome: PeriodOutcome): string {
   const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job'
   return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`
+}
+
+export interface RunTotals {
+  periods: number
+  exported: number
+  bytes: number
+  statusPolls: number
+  throttleWaits: number
+  requests: number
+}
+
+export function runTotals(report: RunReport): RunTotals {
+  const sum = (pick: (o: PeriodOutcome) => number | undefined): number =>
+    report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0)
+  return {
+    periods: report.manifest.exports.length,
+    exported: report.exported.length,
+    bytes: sum(o => o.bytes),
+    statusPolls: sum(o => o.statusPolls),
+    throttleWaits: sum(o => o.throttleWaits),
+    requests: report.requestCount
+  }
+}
+
+/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
+export function totalsLine(totals: RunTotals): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+  return [
+    `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
+    formatBytes(totals.bytes),
+    `${plural(totals.requests, 'request')} to Clari`,
+    plural(totals.throttleWaits, 'throttle wait')
+  ].join(', ')
+}
+
+/** What a dry run reports, the same in the step log and in a terminal. */
+export function planLines(plan: ExportPlan): string[] {
+  const { limits } = plan
+  const lines = [
+    `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plan.periods.length} export job${plan.periods.length === 1 ? '' : 's'}; dry run: no job created)`,
+    `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
+      `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
+  ]
+  if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
+    lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout')
+  }
+  return lines
 }

@@ -27,6 +27,8 @@ export interface PeriodTimeline {
   runningAt?: string
   doneAt?: string
   downloadedAt?: string
+  /** When the action finished with the period, whatever the outcome. */
+  endedAt?: string
 }
 
 export interface Manifest {

@@ -5,6 +5,7 @@ import type { ExportConfig } from './config.js'
 import type { EngineDeps } from './run-export.js'
 
 export interface ExportPlan {
+  forecastId: string
   periods: string[]
   limits: ExportLimits
   /** Set when the run would need more jobs than the rolling 30-day quota has left. */
@@ -22,11 +23,12 @@ export async function planExport(config: ExportConfig, deps: EngineDeps = {}): P
       deadline: clock.now() + config.timing.jobTimeoutMs
     })
     const left = limits.availableMonthlyQuota
+    const needed = config.periods.length
     const problem =
-      left !== undefined && left < config.periods.length
-        ? `the run needs ${config.periods.length} export jobs but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
+      left !== undefined && left < needed
+        ? `the run needs ${needed} export job${needed === 1 ? '' : 's'} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
         : undefined
-    return { periods: config.periods, limits, problem }
+    return { forecastId: config.forecastId, periods: config.periods, limits, problem }
   } finally {
     client.close()
   }

@@ -187,6 +187,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
     } finally {
       outcome.statusPolls = stats.statusPolls
       outcome.durationMs = Math.round(clock.now() - startedAt)
+      outcome.timeline.endedAt = iso()
       if (stats.runningAt !== undefined) {
         outcome.timeline.runningAt = new Date(
           clock.wallNow() - (clock.now() - stats.runningAt)

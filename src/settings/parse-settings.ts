@@ -137,7 +137,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     periods,
     request,
     exportFormat,
-    outputDir: path.resolve(ctx.workspace, required('output-dir', 'a folder such as clari-export')),
+    outputDir: path.resolve(ctx.workspace, get('output-dir')),
     timing: {
       pollIntervalMs: pollIntervalS * 1000,
       maxPollIntervalMs: maxPollIntervalS * 1000,

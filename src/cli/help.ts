@@ -1,0 +1,81 @@
+import { API_KEY_ENV, CLI_FLAGS, type CliFlag } from './flags.js'
+
+const WIDTH = 100
+const FLAG_COLUMN = 34
+
+/** `clari-export --help`, generated from the inputs table. */
+export function helpText(): string {
+  const options = [
+    ...CLI_FLAGS.flatMap(flagEntries),
+    ...entry('-h, --help', 'Show this help and exit')
+  ]
+  return [
+    'Usage: clari-export --forecast-id <id> --periods <list> [options]',
+    '',
+    ...wrap(
+      'Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter, one at a time, each payload and manifest.json written to --output-dir, a summary table at the end.',
+      WIDTH
+    ),
+    '',
+    'Options:',
+    ...options,
+    '',
+    'Environment:',
+    ...entry(
+      API_KEY_ENV,
+      'Clari API token (required; never a flag, so it stays out of shell history)'
+    ),
+    '',
+    'Exit status:',
+    ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
+    ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
+    ...entry('130', 'interrupted with Ctrl-C, after cancelling the job in flight'),
+    '',
+    'Example:',
+    `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
+    '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
+    ''
+  ].join('\n')
+}
+
+function flagEntries(flag: CliFlag): string[] {
+  const note =
+    flag.default === undefined
+      ? ' (required)'
+      : flag.default === '' || flag.boolean
+        ? ''
+        : ` (default: ${flag.default})`
+  if (!flag.boolean) return entry(`--${flag.name} <value>`, flag.description + note)
+  if (flag.default === 'true') {
+    return [
+      ...entry(`--${flag.name}`, `${flag.description} (default)`),
+      ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
+    ]
+  }
+  return entry(`--${flag.name}`, flag.description)
+}
+
+function entry(label: string, description: string): string[] {
+  const [first = '', ...rest] = wrap(description, WIDTH - FLAG_COLUMN)
+  const head = `  ${label}`
+  const lines =
+    head.length < FLAG_COLUMN
+      ? [head.padEnd(FLAG_COLUMN) + first]
+      : [head, ' '.repeat(FLAG_COLUMN) + first]
+  return [...lines, ...rest.map(line => ' '.repeat(FLAG_COLUMN) + line)]
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else {
+      line = line ? `${line} ${word}` : word
+    }
+  }
+  if (line) lines.push(line)
+  return lines
+}

@@ -1,0 +1,83 @@
+import { planLines } from '../engine/format.js'
+import { planExport } from '../engine/plan.js'
+import { runExport } from '../engine/run-export.js'
+import type { SettingName } from '../settings/definitions.js'
+import { InputError } from '../settings/input-error.js'
+import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
+import { parseCliArgs, UsageError } from './args.js'
+import { API_KEY_ENV } from './flags.js'
+import { helpText } from './help.js'
+import { createProgress, type TerminalOutput } from './progress.js'
+import { summaryTable } from './summary-table.js'
+import { terminalSafe } from './terminal-text.js'
+
+export interface CliContext {
+  argv: readonly string[]
+  env: Readonly<Record<string, string | undefined>>
+  cwd: string
+  stdout: TerminalOutput
+  stderr: TerminalOutput
+  /** Aborted on Ctrl-C: the engine stops waiting and cancels the job in flight. */
+  signal: AbortSignal
+}
+
+export const EXIT_OK = 0
+export const EXIT_FAILED = 1
+export const EXIT_INTERRUPTED = 130
+
+/** `clari-export`: the action's engine on a terminal. Returns the process exit code. */
+export async function runCli(ctx: CliContext): Promise<number> {
+  const fail = (message: string): number => {
+    ctx.stderr.write(`clari-export: ${terminalSafe(message)}\n`)
+    return EXIT_FAILED
+  }
+
+  let settings: RunSettings
+  try {
+    const command = parseCliArgs(ctx.argv)
+    if (command.kind === 'help') {
+      ctx.stdout.write(helpText())
+      return EXIT_OK
+    }
+    const apiKey = ctx.env[API_KEY_ENV] ?? ''
+    if (!apiKey.trim()) {
+      return fail(
+        `${API_KEY_ENV} is not set: export your Clari API token in the environment first (it is never a flag, so it stays out of your shell history).`
+      )
+    }
+    const read = (name: SettingName): string =>
+      name === 'api-key' ? apiKey : (command.inputs[name] ?? '')
+    settings = parseSettings(read, { workspace: ctx.cwd, now: new Date(), runAttempt: 1 })
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message)
+    if (error instanceof InputError) {
+      const source = error.input === 'api-key' ? API_KEY_ENV : `--${error.input}`
+      return fail(`${source} ${error.problem}. Accepted: ${error.accepted}.`)
+    }
+    throw error
+  }
+
+  const { config } = settings
+  const say = (line: string): void => void ctx.stdout.write(`${terminalSafe(line)}\n`)
+  try {
+    if (settings.dryRun) {
+      const plan = await planExport(config, { signal: ctx.signal })
+      planLines(plan).forEach(say)
+      return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK
+    }
+    say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`)
+    const progress = createProgress(ctx.stdout)
+    const report = await runExport(config, {
+      signal: ctx.signal,
+      onEvent: progress.onEvent
+    }).finally(progress.stop)
+    ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`)
+    if (ctx.signal.aborted) return EXIT_INTERRUPTED
+    return report.failed.length > 0 ? EXIT_FAILED : EXIT_OK
+  } catch (error) {
+    if (ctx.signal.aborted) return EXIT_INTERRUPTED
+    // Whatever the server said, the key is not printed back.
+    const message = error instanceof Error ? error.message : String(error)
+    return fail(message.split(config.apiKey).join('***'))
+  }
+}

@@ -1,0 +1,146 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { writeSummary } from '../../src/action/summary.js'
+import type { Manifest, PeriodOutcome } from '../../src/engine/outcome.js'
+import type { RunReport } from '../../src/engine/run-export.js'
+
+// core.summary appends to the file GITHUB_STEP_SUMMARY names (and remembers that name), as on
+// a runner: one file for this test file, emptied before each test.
+let dir: string
+let summaryFile: string
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'clari-summary-'))
+  summaryFile = path.join(dir, 'step-summary.md')
+  process.env.GITHUB_STEP_SUMMARY = summaryFile
+})
+beforeEach(async () => writeFile(summaryFile, ''))
+afterAll(async () => {
+  delete process.env.GITHUB_STEP_SUMMARY
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function fixture(name: string): Promise<RunReport> {
+  const raw = JSON.parse(await readFile(new URL(`fixtures/${name}.json`, import.meta.url), 'utf8'))
+  return report(raw.manifest, raw.requestCount)
+}
+
+function report(manifest: Manifest, requestCount: number): RunReport {
+  return {
+    manifest,
+    manifestPath: '/work/clari-export/manifest.json',
+    exported: manifest.exports.filter(o => o.status === 'DONE'),
+    failed: manifest.exports.filter(o => o.status !== 'DONE'),
+    requestCount
+  }
+}
+
+async function render(
+  r: RunReport,
+  artifact?: Parameters<typeof writeSummary>[1]
+): Promise<string> {
+  await writeSummary(r, artifact)
+  return readFile(summaryFile, 'utf8')
+}
+
+function mermaidBlock(summary: string): string[] {
+  const match = /\n```mermaid\n([\s\S]*?)```\n/.exec(summary)
+  expect(match, 'a ```mermaid block on its own lines').not.toBeNull()
+  return match![1]!.trimEnd().split('\n')
+}
+
+const ms = (iso: string): number => Date.parse(iso)
+
+describe('job summary', () => {
+  it('shows totals, one row per period, a gantt timeline and the artifact (all DONE)', async () => {
+    const r = await fixture('all-done')
+    const summary = await render(r, {
+      name: 'clari-net_arr-2026_Q2..2026_Q4-1',
+      uploaded: { id: 42, url: 'https://github.com/o/r/actions/runs/1/artifacts/42' }
+    })
+
+    expect(summary).toContain('<h2>Clari forecast export: net_arr</h2>')
+    expect(summary).toContain(
+      '3 of 3 periods exported, 5.9 MiB, 27 requests to Clari, 1 throttle wait.'
+    )
+    expect(summary).toContain(
+      '<tr><td>2026_Q3</td><td>✅ DONE</td><td><code>6073683781a6da229df71e01</code></td><td>2.4 MiB</td>'
+    )
+    const [q2] = r.manifest.exports
+    const t = q2!.timeline
+    expect(mermaidBlock(summary).slice(0, 7)).toEqual([
+      'gantt',
+      '  dateFormat x',
+      '  axisFormat %H:%M:%S',
+      '  section 2026_Q2',
+      `    queued :${ms(t.createdAt!)}, ${ms(t.runningAt!)}`,
+      `    running :active, ${ms(t.runningAt!)}, ${ms(t.doneAt!)}`,
+      `    downloading :done, ${ms(t.doneAt!)}, ${ms(t.downloadedAt!)}`
+    ])
+    expect(summary).toContain(
+      '<details><summary>Times (UTC)</summary><table><tr><th>Period</th><th>Queued</th><th>Running</th><th>Done</th><th>Downloaded</th></tr>' +
+        '<tr><td>2026_Q2</td><td>06:17:02</td><td>06:17:22</td><td>06:20:36</td><td>06:20:38</td></tr>'
+    )
+    expect(summary).toContain(
+      '<a href="https://github.com/o/r/actions/runs/1/artifacts/42">Artifact clari-net_arr-2026_Q2..2026_Q4-1</a>'
+    )
+    await expect(summary).toMatchFileSnapshot('__snapshots__/all-done.md')
+  })
+
+  it('marks a failed period red until the action gave up on it and leaves out periods that never got a job', async () => {
+    const summary = await render(await fixture('one-failed'))
+
+    expect(summary).toContain(
+      '1 of 3 periods exported, 500 KiB, 19 requests to Clari, 2 throttle waits.'
+    )
+    const gantt = mermaidBlock(summary)
+    const q3 = gantt.slice(gantt.indexOf('  section 2026_Q3') + 1)
+    expect(q3).toEqual([
+      expect.stringMatching(/^ {4}queued :\d{13}, \d{13}$/),
+      expect.stringMatching(/^ {4}FAILED :crit, \d{13}, 1795846779226$/)
+    ])
+    // Q2 went from queued to DONE between two checks: never seen running.
+    expect(gantt).toContainEqual(expect.stringMatching(/^ {4}in Clari :\d{13}, \d{13}$/))
+    expect(gantt.join('\n')).not.toContain('2026_Q4')
+    expect(summary).toContain('<tr><td>2026_Q4</td><td></td><td></td><td></td><td></td></tr>')
+    expect(summary).toContain('not started: fail-fast after 2026_Q3 failed')
+    await expect(summary).toMatchFileSnapshot('__snapshots__/one-failed.md')
+  })
+
+  it('has no timeline when no period got a job', async () => {
+    const r = await fixture('one-failed')
+    r.manifest.exports = r.manifest.exports.filter(o => !o.jobId)
+    const summary = await render(report(r.manifest, 2))
+    expect(summary).not.toContain('mermaid')
+    expect(summary).not.toContain('Timeline')
+    expect(summary).toContain('0 of 1 period exported')
+  })
+
+  it('escapes server text and stays far below the 1 MiB limit with 40 hostile periods', async () => {
+    const base = (await fixture('one-failed')).manifest.exports[1]!
+    const hostile = '</td></table><script>alert(1)</script>```mermaid\n<img src=x onerror=1>&amp;'
+    const exports: PeriodOutcome[] = Array.from({ length: 40 }, (_, i) => ({
+      ...base,
+      period: `${2000 + i}_Q1`,
+      jobId: `<b>${i}</b>`,
+      // The client caps server text at 300 characters; this is the worst of those.
+      error: (hostile + '<'.repeat(300)).slice(0, 300)
+    }))
+    const summary = await render(
+      report({ forecastId: 'net_arr', startedAt: '', finishedAt: '', exports }, 120),
+      { name: 'x', error: 'upload said <i>no</i>' }
+    )
+
+    expect(Buffer.byteLength(summary)).toBeLessThan(256 * 1024)
+    expect(summary).not.toMatch(/<script|<img|<b>|<i>|<\/td><\/table><script/)
+    expect(summary).toContain('&#60;/td&#62;&#60;/table&#62;&#60;script&#62;')
+    expect(summary).toContain('Artifact upload failed: upload said &#60;i&#62;no&#60;/i&#62;')
+    // Only our own fence: server text cannot open or close a code block.
+    expect(summary.match(/```/g)).toHaveLength(2)
+    expect(summary.split('\n').filter(line => line.startsWith('```'))).toEqual([
+      '```mermaid',
+      '```'
+    ])
+  })
+})

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { parseCliArgs, UsageError } from '../../src/cli/args.js'
+
+describe('parseCliArgs', () => {
+  it.each([
+    { argv: [], inputs: {} },
+    {
+      argv: ['--forecast-id', 'net_arr', '--periods', 'current,previous'],
+      inputs: { 'forecast-id': 'net_arr', periods: 'current,previous' }
+    },
+    {
+      argv: ['--forecast-id=net_arr', '--periods=2026_Q1'],
+      inputs: { 'forecast-id': 'net_arr', periods: '2026_Q1' }
+    },
+    // Repeated --periods add entries, as a newline-separated list does in a workflow.
+    {
+      argv: ['--periods', '2026_Q1', '--periods', 'current-3..current'],
+      inputs: { periods: '2026_Q1\ncurrent-3..current' }
+    },
+    // Values are passed on raw: parseSettings validates them exactly as it does the action's.
+    { argv: ['--poll-interval', 'soon'], inputs: { 'poll-interval': 'soon' } },
+    { argv: ['--currency', ''], inputs: { currency: '' } },
+    { argv: ['--dry-run'], inputs: { 'dry-run': 'true' } },
+    {
+      argv: ['--include-historical', '--fail-fast'],
+      inputs: { 'include-historical': 'true', 'fail-fast': 'true' }
+    },
+    { argv: ['--no-cancel-on-timeout'], inputs: { 'cancel-on-timeout': 'false' } },
+    { argv: ['--cancel-on-timeout'], inputs: { 'cancel-on-timeout': 'true' } },
+    {
+      argv: [
+        '--fiscal-year-start-month',
+        '2',
+        '--fiscal-year-label',
+        'start',
+        '--timezone',
+        'Europe/Berlin'
+      ],
+      inputs: {
+        'fiscal-year-start-month': '2',
+        'fiscal-year-label': 'start',
+        timezone: 'Europe/Berlin'
+      }
+    },
+    { argv: ['--output-dir', 'exports/q'], inputs: { 'output-dir': 'exports/q' } }
+  ])('$argv → $inputs', ({ argv, inputs }) => {
+    expect(parseCliArgs(argv)).toEqual({ kind: 'run', inputs })
+  })
+
+  it.each([[['--help']], [['-h']], [['--forecast-id', 'x', '--help']]])(
+    '%j asks for help',
+    argv => {
+      expect(parseCliArgs(argv)).toEqual({ kind: 'help' })
+    }
+  )
+
+  it.each([
+    { argv: ['--api-key', 'secret-value'], message: /^--api-key is not accepted: .*CLARI_API_KEY/ },
+    { argv: ['--api-key=secret-value'], message: /^--api-key is not accepted: .*CLARI_API_KEY/ },
+    {
+      argv: ['--upload', 'false'],
+      message: /^--upload applies only to the GitHub Action.*writes the files to --output-dir\./
+    },
+    { argv: ['--artifact-name=x'], message: /^--artifact-name applies only to the GitHub Action/ },
+    { argv: ['--retention-days', '3'], message: /^--retention-days applies only/ },
+    { argv: ['--compression-level', '0'], message: /^--compression-level applies only/ },
+    { argv: ['--overwrite'], message: /^--overwrite applies only/ },
+    { argv: ['--forecast'], message: /^Unknown option '--forecast'\. Run clari-export --help/ },
+    { argv: ['2026_Q1'], message: /^Unexpected argument '2026_Q1'\. Run clari-export --help/ },
+    {
+      argv: ['--forecast-id', '--periods', 'x'],
+      message: /^Option '--forecast-id' argument is ambiguous.*'--forecast-id=-XYZ'\. Run/
+    },
+    { argv: ['--forecast-id'], message: /^Option '--forecast-id <value>' argument missing/ },
+    { argv: ['--dry-run=false'], message: /^Option '--dry-run' does not take an argument/ },
+    {
+      argv: ['--cancel-on-timeout', '--no-cancel-on-timeout'],
+      message: /^--cancel-on-timeout and --no-cancel-on-timeout contradict each other$/
+    },
+    { argv: ['--no-dry-run'], message: /^Unknown option '--no-dry-run'/ }
+  ])('$argv is refused: $message', ({ argv, message }) => {
+    let error: unknown
+    try {
+      parseCliArgs(argv)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as Error).message).toMatch(message)
+    // Messages are printed: they must never repeat a key passed by mistake.
+    expect((error as Error).message).not.toContain('secret-value')
+  })
+})

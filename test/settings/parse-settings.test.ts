@@ -1,0 +1,583 @@
+import { describe, expect, it } from 'vitest'
+import { SETTINGS, type SettingName } from '../../src/settings/definitions.js'
+import { InputError } from '../../src/settings/input-error.js'
+import { parseSettings, type RunSettings } from '../../src/settings/parse-settings.js'
+
+type Inputs = Partial<Record<SettingName, string>>
+
+const REQUIRED: Inputs = { 'api-key': 'ck_test_123', 'forecast-id': 'net_arr', periods: '2026_Q1' }
+const NOW = new Date('2026-05-15T12:00:00Z')
+
+/** Inputs as the runner hands them over: unset ones read as empty strings. */
+function parse(inputs: Inputs, now = NOW): RunSettings {
+  const all: Inputs = { ...REQUIRED, ...inputs }
+  return parseSettings(name => all[name] ?? '', { workspace: '/ws', now, runAttempt: 3 })
+}
+
+const PERIOD_FORMS =
+  '"2026_Q1", "2025_Q3..2026_Q2", "current", "previous", "next", "current-N", "current+N", "current-3..current"'
+
+describe('parseSettings: the defaults', () => {
+  it('turns the required inputs alone into a complete run', () => {
+    expect(parse({})).toEqual({
+      config: {
+        apiUrl: 'https://api.clari.com/v4',
+        apiKey: 'ck_test_123',
+        forecastId: 'net_arr',
+        periods: ['2026_Q1'],
+        request: {},
+        exportFormat: 'JSON',
+        outputDir: '/ws/clari-export',
+        timing: {
+          pollIntervalMs: 5_000,
+          maxPollIntervalMs: 30_000,
+          jobTimeoutMs: 30 * 60_000,
+          requestTimeoutMs: 30_000,
+          maxRetryAfterMs: 300_000
+        },
+        cancelOnTimeout: true,
+        failFast: false
+      },
+      upload: {
+        enabled: true,
+        name: 'clari-forecast-net_arr',
+        retentionDays: undefined,
+        compressionLevel: 6,
+        overwrite: false
+      },
+      dryRun: false
+    })
+  })
+
+  it.each(SETTINGS.filter(s => 'default' in s).map(s => s.name))(
+    'reads a blank-only %s (a dispatch input left empty) as its default',
+    name => {
+      expect(parse({ [name]: '  \n ' })).toEqual(parse({}))
+    }
+  )
+})
+
+describe('parseSettings: every input', () => {
+  it.each<{ name: string; inputs: Inputs; now?: string; expected: object }>([
+    {
+      name: 'api-key is trimmed',
+      inputs: { 'api-key': '  tok_1  ' },
+      expected: { config: { apiKey: 'tok_1' } }
+    },
+    {
+      name: 'forecast-id',
+      inputs: { 'forecast-id': 'deal.owner-2_x' },
+      expected: { config: { forecastId: 'deal.owner-2_x' } }
+    },
+    {
+      name: 'periods in the order given, duplicates removed',
+      inputs: { periods: 'current, previous\ncurrent,2025_Q3..2025_Q4' },
+      expected: { config: { periods: ['2026_Q2', '2026_Q1', '2025_Q3', '2025_Q4'] } }
+    },
+    {
+      name: 'fiscal-year-start-month (label: end)',
+      inputs: { periods: 'current', 'fiscal-year-start-month': '2' },
+      expected: { config: { periods: ['2027_Q2'] } }
+    },
+    {
+      name: 'fiscal-year-label start',
+      inputs: { periods: 'current', 'fiscal-year-start-month': '2', 'fiscal-year-label': 'START' },
+      expected: { config: { periods: ['2026_Q2'] } }
+    },
+    {
+      name: 'timezone decides what "current" means',
+      inputs: { periods: 'current', timezone: 'Asia/Tokyo' },
+      now: '2026-03-31T23:30:00Z',
+      expected: { config: { periods: ['2026_Q2'] } }
+    },
+    {
+      name: 'timezone UTC at the same instant',
+      inputs: { periods: 'current' },
+      now: '2026-03-31T23:30:00Z',
+      expected: { config: { periods: ['2026_Q1'] } }
+    },
+    {
+      name: 'types-to-export, any case and spacing',
+      inputs: { 'types-to-export': ' forecast, QUOTA ,adjustment' },
+      expected: { config: { request: { typesToExport: ['forecast', 'quota', 'adjustment'] } } }
+    },
+    {
+      name: 'types-to-export of separators only',
+      inputs: { 'types-to-export': ', ,' },
+      expected: { config: { request: {} } }
+    },
+    {
+      name: 'currency',
+      inputs: { currency: 'eur' },
+      expected: { config: { request: { currency: 'EUR' } } }
+    },
+    {
+      name: 'scope-id',
+      inputs: { 'scope-id': '1905::MGR' },
+      expected: { config: { request: { scopeId: '1905::MGR' } } }
+    },
+    {
+      name: 'include-historical true',
+      inputs: { 'include-historical': 'True' },
+      expected: { config: { request: { includeHistorical: true } } }
+    },
+    {
+      name: 'include-historical false',
+      inputs: { 'include-historical': 'FALSE' },
+      expected: { config: { request: {} } }
+    },
+    {
+      name: 'export-format CSV',
+      inputs: { 'export-format': 'csv' },
+      expected: { config: { exportFormat: 'CSV', request: { exportFormat: 'CSV' } } }
+    },
+    {
+      name: 'export-schedule',
+      inputs: { 'export-schedule': 'once' },
+      expected: { config: { request: { schedule: 'ONCE' } } }
+    },
+    {
+      name: 'export-schedule NONE is not sent',
+      inputs: { 'export-schedule': 'none' },
+      expected: { config: { request: {} } }
+    },
+    {
+      name: 'output-dir relative',
+      inputs: { 'output-dir': 'out/q' },
+      expected: { config: { outputDir: '/ws/out/q' } }
+    },
+    {
+      name: 'output-dir absolute',
+      inputs: { 'output-dir': '/data/x' },
+      expected: { config: { outputDir: '/data/x' } }
+    },
+    { name: 'upload', inputs: { upload: 'false' }, expected: { upload: { enabled: false } } },
+    {
+      name: 'artifact-name placeholders, one period',
+      inputs: { 'artifact-name': 'clari-{forecast}-{period}-{run-attempt}' },
+      expected: { upload: { name: 'clari-net_arr-2026_Q1-3' } }
+    },
+    {
+      name: 'artifact-name {period} for several is first..last',
+      inputs: { 'artifact-name': 'x-{period}', periods: '2025_Q4..2026_Q2' },
+      expected: { upload: { name: 'x-2025_Q4..2026_Q2' } }
+    },
+    {
+      name: 'retention-days',
+      inputs: { 'retention-days': '90' },
+      expected: { upload: { retentionDays: 90 } }
+    },
+    {
+      name: 'retention-days 0',
+      inputs: { 'retention-days': '0' },
+      expected: { upload: { retentionDays: undefined } }
+    },
+    {
+      name: 'compression-level',
+      inputs: { 'compression-level': '0' },
+      expected: { upload: { compressionLevel: 0 } }
+    },
+    { name: 'overwrite', inputs: { overwrite: 'true' }, expected: { upload: { overwrite: true } } },
+    {
+      name: 'poll-interval in seconds, fractions allowed',
+      inputs: { 'poll-interval': '2.5' },
+      expected: { config: { timing: { pollIntervalMs: 2_500 } } }
+    },
+    {
+      name: 'max-poll-interval',
+      inputs: { 'max-poll-interval': '600' },
+      expected: { config: { timing: { maxPollIntervalMs: 600_000 } } }
+    },
+    {
+      name: 'max-poll-interval equal to poll-interval',
+      inputs: { 'poll-interval': '7', 'max-poll-interval': '7' },
+      expected: { config: { timing: { pollIntervalMs: 7_000, maxPollIntervalMs: 7_000 } } }
+    },
+    {
+      name: 'job-timeout in minutes',
+      inputs: { 'job-timeout': '0.5' },
+      expected: { config: { timing: { jobTimeoutMs: 30_000 } } }
+    },
+    {
+      name: 'request-timeout',
+      inputs: { 'request-timeout': '10' },
+      expected: { config: { timing: { requestTimeoutMs: 10_000 } } }
+    },
+    {
+      name: 'max-retry-after',
+      inputs: { 'max-retry-after': '60' },
+      expected: { config: { timing: { maxRetryAfterMs: 60_000 } } }
+    },
+    {
+      name: 'cancel-on-timeout',
+      inputs: { 'cancel-on-timeout': 'false' },
+      expected: { config: { cancelOnTimeout: false } }
+    },
+    {
+      name: 'fail-fast',
+      inputs: { 'fail-fast': 'true' },
+      expected: { config: { failFast: true } }
+    },
+    {
+      name: 'api-url, trailing slash dropped',
+      inputs: { 'api-url': 'https://eu.api.clari.com/v4/' },
+      expected: { config: { apiUrl: 'https://eu.api.clari.com/v4' } }
+    },
+    {
+      name: 'api-url over http on loopback (tests, a local proxy)',
+      inputs: { 'api-url': 'http://127.0.0.1:8080/v4' },
+      expected: { config: { apiUrl: 'http://127.0.0.1:8080/v4' } }
+    },
+    {
+      name: 'api-url http://localhost',
+      inputs: { 'api-url': 'http://localhost:9/v4' },
+      expected: { config: { apiUrl: 'http://localhost:9/v4' } }
+    },
+    {
+      name: 'api-url http://[::1]',
+      inputs: { 'api-url': 'http://[::1]:9/v4' },
+      expected: { config: { apiUrl: 'http://[::1]:9/v4' } }
+    },
+    { name: 'dry-run', inputs: { 'dry-run': 'true' }, expected: { dryRun: true } }
+  ])('$name', ({ inputs, now, expected }) => {
+    expect(parse(inputs, now ? new Date(now) : NOW)).toMatchObject(expected)
+  })
+
+  it('covers every input in the table above', () => {
+    // A new input in definitions.ts must get a row here: this lists the names tested.
+    const tested = new Set([
+      'api-key',
+      'forecast-id',
+      'periods',
+      'fiscal-year-start-month',
+      'fiscal-year-label',
+      'timezone',
+      'types-to-export',
+      'currency',
+      'scope-id',
+      'include-historical',
+      'export-format',
+      'export-schedule',
+      'output-dir',
+      'upload',
+      'artifact-name',
+      'retention-days',
+      'compression-level',
+      'overwrite',
+      'poll-interval',
+      'max-poll-interval',
+      'job-timeout',
+      'request-timeout',
+      'max-retry-after',
+      'cancel-on-timeout',
+      'fail-fast',
+      'api-url',
+      'dry-run'
+    ])
+    expect(SETTINGS.map(s => s.name).filter(name => !tested.has(name))).toEqual([])
+  })
+})
+
+describe('parseSettings: every failure names the input and the accepted form', () => {
+  const seconds = (min: number, max: number): string => `a number of seconds from ${min} to ${max}`
+  it.each<[string, Inputs, string, string, string]>([
+    [
+      'api-key empty',
+      { 'api-key': '' },
+      'api-key',
+      'is required but empty',
+      'your Clari API token, e.g. ${{ secrets.CLARI_API_KEY }}'
+    ],
+    [
+      'api-key blank',
+      { 'api-key': ' \n ' },
+      'api-key',
+      'is required but empty',
+      'your Clari API token, e.g. ${{ secrets.CLARI_API_KEY }}'
+    ],
+    [
+      'api-key with a space',
+      { 'api-key': 'ck 123' },
+      'api-key',
+      'contains whitespace',
+      'a single-line token without spaces'
+    ],
+    [
+      'api-key on two lines',
+      { 'api-key': 'ck\n123' },
+      'api-key',
+      'contains whitespace',
+      'a single-line token without spaces'
+    ],
+    [
+      'forecast-id empty',
+      { 'forecast-id': '' },
+      'forecast-id',
+      'is required but empty',
+      "the forecast tab ID from the tab's URL, e.g. net_arr"
+    ],
+    [
+      'forecast-id with a slash',
+      { 'forecast-id': 'net/arr' },
+      'forecast-id',
+      'is not a forecast tab ID',
+      "letters, digits, '_', '-' and '.', up to 128 characters, e.g. net_arr"
+    ],
+    [
+      'forecast-id too long',
+      { 'forecast-id': 'a'.repeat(129) },
+      'forecast-id',
+      'is not a forecast tab ID',
+      "letters, digits, '_', '-' and '.', up to 128 characters, e.g. net_arr"
+    ],
+    ['periods empty', { periods: '' }, 'periods', 'is not valid (periods is empty)', PERIOD_FORMS],
+    [
+      'periods blank',
+      { periods: ' , \n' },
+      'periods',
+      'is not valid (periods contains only blanks and separators)',
+      PERIOD_FORMS
+    ],
+    [
+      'periods malformed',
+      { periods: '2026_Q5' },
+      'periods',
+      'is not valid (period "2026_Q5" is not an accepted form)',
+      PERIOD_FORMS
+    ],
+    [
+      'fiscal-year-start-month 13',
+      { 'fiscal-year-start-month': '13' },
+      'fiscal-year-start-month',
+      'is "13"',
+      'a month number from 1 to 12'
+    ],
+    [
+      'fiscal-year-start-month Feb',
+      { 'fiscal-year-start-month': 'Feb' },
+      'fiscal-year-start-month',
+      'is "Feb"',
+      'a month number from 1 to 12'
+    ],
+    [
+      'fiscal-year-start-month 0',
+      { 'fiscal-year-start-month': '0' },
+      'fiscal-year-start-month',
+      'is "0"',
+      'a month number from 1 to 12'
+    ],
+    [
+      'fiscal-year-label',
+      { 'fiscal-year-label': 'middle' },
+      'fiscal-year-label',
+      'is "middle"',
+      'end or start'
+    ],
+    [
+      'timezone',
+      { timezone: 'Mars/Olympus' },
+      'timezone',
+      'is "Mars/Olympus"',
+      'an IANA time zone such as UTC or America/New_York'
+    ],
+    ['export-format', { 'export-format': 'XML' }, 'export-format', 'is "XML"', 'JSON, CSV'],
+    [
+      'types-to-export unknown',
+      { 'types-to-export': 'forecast,deals' },
+      'types-to-export',
+      'has an unknown type "deals"',
+      'a comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed'
+    ],
+    [
+      'types-to-export twice',
+      { 'types-to-export': 'quota,Quota' },
+      'types-to-export',
+      'lists "quota" twice',
+      'a comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed'
+    ],
+    [
+      'currency',
+      { currency: 'US$' },
+      'currency',
+      'is "US$"',
+      'a three-letter ISO 4217 code such as USD'
+    ],
+    [
+      'scope-id too long',
+      { 'scope-id': 'x'.repeat(201) },
+      'scope-id',
+      'is not a scope ID',
+      'a hierarchy root such as 1905::MGR'
+    ],
+    [
+      'scope-id with a control character',
+      { 'scope-id': '1905\u0007::MGR' },
+      'scope-id',
+      'is not a scope ID',
+      'a hierarchy root such as 1905::MGR'
+    ],
+    [
+      'export-schedule',
+      { 'export-schedule': 'TWICE' },
+      'export-schedule',
+      'is "TWICE"',
+      'NONE, ONCE, MAX'
+    ],
+    [
+      'include-historical',
+      { 'include-historical': 'yes' },
+      'include-historical',
+      'is "yes"',
+      'true or false'
+    ],
+    ['poll-interval 0', { 'poll-interval': '0' }, 'poll-interval', 'is "0"', seconds(1, 600)],
+    [
+      'poll-interval negative',
+      { 'poll-interval': '-5' },
+      'poll-interval',
+      'is "-5"',
+      seconds(1, 600)
+    ],
+    [
+      'poll-interval with a unit',
+      { 'poll-interval': '5s' },
+      'poll-interval',
+      'is "5s"',
+      seconds(1, 600)
+    ],
+    [
+      'poll-interval in exponent form',
+      { 'poll-interval': '1e2' },
+      'poll-interval',
+      'is "1e2"',
+      seconds(1, 600)
+    ],
+    [
+      'max-poll-interval too large',
+      { 'max-poll-interval': '3601' },
+      'max-poll-interval',
+      'is "3601"',
+      seconds(1, 3600)
+    ],
+    [
+      'max-poll-interval below poll-interval',
+      { 'poll-interval': '10', 'max-poll-interval': '5' },
+      'max-poll-interval',
+      '(5) is shorter than poll-interval (10)',
+      'a number of seconds at least poll-interval'
+    ],
+    [
+      'job-timeout',
+      { 'job-timeout': '361' },
+      'job-timeout',
+      'is "361"',
+      'a number of minutes from 0.01 to 360'
+    ],
+    [
+      'request-timeout',
+      { 'request-timeout': 'forever' },
+      'request-timeout',
+      'is "forever"',
+      seconds(1, 600)
+    ],
+    ['max-retry-after', { 'max-retry-after': '0' }, 'max-retry-after', 'is "0"', seconds(1, 3600)],
+    [
+      'cancel-on-timeout',
+      { 'cancel-on-timeout': '1' },
+      'cancel-on-timeout',
+      'is "1"',
+      'true or false'
+    ],
+    ['fail-fast', { 'fail-fast': 'on' }, 'fail-fast', 'is "on"', 'true or false'],
+    [
+      'api-url not a URL',
+      { 'api-url': 'api.clari.com' },
+      'api-url',
+      'is "api.clari.com", not a URL',
+      'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ],
+    [
+      'api-url over http',
+      { 'api-url': 'http://api.clari.com/v4' },
+      'api-url',
+      'uses http',
+      'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ],
+    [
+      'api-url over ftp',
+      { 'api-url': 'ftp://127.0.0.1/v4' },
+      'api-url',
+      'uses ftp',
+      'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ],
+    [
+      'api-url with credentials',
+      { 'api-url': 'https://u:p@api.clari.com/v4' },
+      'api-url',
+      'holds credentials, a query or a fragment',
+      'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ],
+    [
+      'api-url with a query',
+      { 'api-url': 'https://api.clari.com/v4?apikey=x' },
+      'api-url',
+      'holds credentials, a query or a fragment',
+      'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ],
+    ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
+    [
+      'artifact-name unknown placeholder',
+      { 'artifact-name': 'clari-{run-id}' },
+      'artifact-name',
+      'has an unknown placeholder in "clari-{run-id}"',
+      'a name without " : < > | * ? \\ / or line breaks; placeholders {forecast}, {period}, {run-attempt}'
+    ],
+    [
+      'artifact-name with a colon',
+      { 'artifact-name': 'clari:{period}' },
+      'artifact-name',
+      'is "clari:2026_Q1"',
+      'a name without " : < > | * ? \\ / or line breaks; placeholders {forecast}, {period}, {run-attempt}'
+    ],
+    [
+      'artifact-name with a slash',
+      { 'artifact-name': 'a/b' },
+      'artifact-name',
+      'is "a/b"',
+      'a name without " : < > | * ? \\ / or line breaks; placeholders {forecast}, {period}, {run-attempt}'
+    ],
+    [
+      'retention-days',
+      { 'retention-days': '91' },
+      'retention-days',
+      'is "91"',
+      '1-90 days, or 0 for the repository setting'
+    ],
+    [
+      'retention-days fraction',
+      { 'retention-days': '1.5' },
+      'retention-days',
+      'is "1.5"',
+      '1-90 days, or 0 for the repository setting'
+    ],
+    [
+      'compression-level',
+      { 'compression-level': '10' },
+      'compression-level',
+      'is "10"',
+      'a zlib level from 0 (none) to 9 (best)'
+    ],
+    ['overwrite', { overwrite: 'yes' }, 'overwrite', 'is "yes"', 'true or false'],
+    ['dry-run', { 'dry-run': 'y' }, 'dry-run', 'is "y"', 'true or false']
+  ])('%s', (_name, inputs, input, problem, accepted) => {
+    let error: unknown
+    try {
+      parse(inputs)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect(error).toMatchObject({ input, problem, accepted })
+    expect((error as Error).message).toBe(`Input '${input}' ${problem}. Accepted: ${accepted}.`)
+  })
+})
