@@ -25,10 +25,14 @@ export async function uploadArtifact(
       if (!(error instanceof ArtifactNotFoundError)) throw error
     })
   }
-  const result = await client.uploadArtifact(settings.name, files, rootDirectory, {
-    retentionDays: settings.retentionDays,
-    compressionLevel: settings.compressionLevel
-  })
+  const result = await client
+    .uploadArtifact(settings.name, files, rootDirectory, {
+      retentionDays: settings.retentionDays,
+      compressionLevel: settings.compressionLevel
+    })
+    .catch((error: unknown) => {
+      throw nameClashHint(error, settings)
+    })
   if (result.id === undefined)
     throw new Error(`artifact ${settings.name}: the upload returned no id`)
   return {
@@ -36,6 +40,18 @@ export async function uploadArtifact(
     digest: result.digest ? `sha256:${result.digest}` : undefined,
     url: artifactUrl(result.id)
   }
+}
+
+// The toolkit reports a duplicate name only as a 409 in its message; re-runs are the usual cause.
+const NAME_CLASH = /\(409\) Conflict/
+
+function nameClashHint(error: unknown, settings: UploadSettings): unknown {
+  if (settings.overwrite || !(error instanceof Error) || !NAME_CLASH.test(error.message)) {
+    return error
+  }
+  return new Error(
+    `${error.message}. Set overwrite: true to replace it, or put {run-attempt} in artifact-name so that each re-run uploads its own`
+  )
 }
 
 function artifactUrl(id: number): string | undefined {

@@ -35,8 +35,10 @@ export async function run(): Promise<void> {
   // The runner sends SIGINT on cancellation (SIGTERM 7.5 s later): stop waiting at once.
   const cancel = new AbortController()
   const onSignal = (): void => cancel.abort(new CancelledError())
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  // `on`, not `once`: a second signal must not fall back to Node's default (exit at once,
+  // without the manifest) while the job in flight is being cancelled.
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, cancel.signal)

@@ -1,0 +1,83 @@
+import type { ClariSimulatorOptions, FaultRule } from '../../test/simulators/clari/index.js'
+
+export interface Scenario {
+  description: string
+  /** Action inputs besides the connection (api-url, api-key) and artifact settings. */
+  inputs: Record<string, string>
+  /** Simulator setup; `apiKey` is filled in by the caller. */
+  simulator: Omit<ClariSimulatorOptions, 'apiKey'>
+}
+
+const FORECAST_ID = 'net_arr'
+const QUARTERS = ['2026_Q1', '2026_Q2', '2026_Q3', '2026_Q4']
+// Real seconds per job and payload sizes that look like a mid-size org's forecast export.
+const JOB_SECONDS: Record<string, number> = { '2026_Q1': 2, '2026_Q2': 3, '2026_Q3': 2.5 }
+const PAYLOAD_KIB: Record<string, number> = { '2026_Q1': 620, '2026_Q2': 1480, '2026_Q3': 910 }
+const DEFAULT_JOB_SECONDS = 2
+const DEFAULT_PAYLOAD_KIB = 1150
+
+// What a busy afternoon on Clari's API looks like: one status check throttled with
+// Retry-After, one download hit by a transient 503.
+const TURBULENCE: FaultRule[] = [
+  {
+    endpoint: 'status',
+    period: '2026_Q2',
+    times: 1,
+    fault: {
+      kind: 'http',
+      status: 429,
+      headers: { 'Retry-After': '2' },
+      body: { error: 'API rate limit exceeded' }
+    }
+  },
+  {
+    endpoint: 'results',
+    period: '2026_Q4',
+    times: 1,
+    fault: {
+      kind: 'http',
+      status: 503,
+      headers: { 'Retry-After': '1' },
+      body: { error: 'Service Unavailable' }
+    }
+  }
+]
+
+function simulator(failedPeriod?: string): Scenario['simulator'] {
+  return {
+    forecasts: [FORECAST_ID],
+    faults: TURBULENCE,
+    plan: ({ timePeriod = '' }) => ({
+      durationMs: (JOB_SECONDS[timePeriod] ?? DEFAULT_JOB_SECONDS) * 1000,
+      queuedMs: 300,
+      payloadBytes: (PAYLOAD_KIB[timePeriod] ?? DEFAULT_PAYLOAD_KIB) * 1024,
+      outcome: timePeriod === failedPeriod ? 'FAILED' : 'DONE'
+    })
+  }
+}
+
+const inputs = {
+  'forecast-id': FORECAST_ID,
+  periods: `${QUARTERS[0]}..${QUARTERS[QUARTERS.length - 1]}`,
+  'poll-interval': '1',
+  'max-poll-interval': '1'
+}
+
+export const SCENARIOS = {
+  happy: {
+    description: `four quarters of ${FORECAST_ID}, one 429 with Retry-After: 2 and one transient 503 on the way`,
+    inputs,
+    simulator: simulator()
+  },
+  failure: {
+    description: 'the same, but the 2026_Q3 job ends FAILED on Clari: the other quarters are kept',
+    inputs,
+    simulator: simulator('2026_Q3')
+  }
+} satisfies Record<string, Scenario>
+
+export type ScenarioName = keyof typeof SCENARIOS
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return Object.hasOwn(SCENARIOS, name)
+}

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { errorMessages } from '../../scripts/demo/workflow-commands.js'
+import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import {
+  disposeBundles,
+  nodeRuntimes,
+  runBundle,
+  startBundle,
+  type BundleOptions,
+  type NodeRuntime
+} from '../helpers/run-bundle.js'
+import {
+  readZipDirectory,
+  startArtifactStack,
+  ZIP_METHOD_DEFLATE,
+  ZIP_METHOD_STORED,
+  type ArtifactRecord,
+  type ArtifactStack
+} from '../simulators/artifact/index.js'
+import {
+  startClariSimulator,
+  type ClariSimulator,
+  type ClariSimulatorOptions
+} from '../simulators/clari/index.js'
+import { readFolder } from './bundle-checks.js'
+
+const runtimes = await nodeRuntimes()
+const REPOSITORY = 'owner/repo'
+const RUN_ID = '4242'
+const DAY_MS = 24 * 60 * 60 * 1000
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+/**
+ * An artifact uploaded by an earlier step of the same run, made the way the toolkit makes one:
+ * CreateArtifact, a blob PUT to the signed URL, FinalizeArtifact.
+ */
+async function seedArtifact(stack: ArtifactStack, name: string): Promise<ArtifactRecord> {
+  const twirp = async (method: string, fields: object): Promise<Record<string, string>> => {
+    const response = await fetch(
+      `${stack.service.url}/twirp/github.actions.results.api.v1.ArtifactService/${method}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.env.ACTIONS_RUNTIME_TOKEN}`,
+          'content-type': 'application/json'
+        },
+        body: JSON.stringify({
+          workflow_run_backend_id: stack.runId,
+          workflow_job_run_backend_id: stack.jobId,
+          name,
+          ...fields
+        })
+      }
+    )
+    if (!response.ok) throw new Error(`${method}: ${response.status} ${await response.text()}`)
+    return (await response.json()) as Record<string, string>
+  }
+  const zip = Buffer.from('an earlier upload')
+  const { signed_upload_url: uploadUrl } = await twirp('CreateArtifact', { version: 7 })
+  const put = await fetch(uploadUrl!, {
+    method: 'PUT',
+    headers: { 'x-ms-blob-type': 'BlockBlob' },
+    body: zip
+  })
+  if (!put.ok) throw new Error(`blob PUT: ${put.status} ${await put.text()}`)
+  const hash = `sha256:${createHash('sha256').update(zip).digest('hex')}`
+  const { artifact_id: id } = await twirp('FinalizeArtifact', { size: String(zip.length), hash })
+  return stack.service.artifacts.find(a => a.id === id)!
+}
+
+describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtime: NodeRuntime) => {
+  // Azurite takes ~2.5 s to start: one stack per runtime, a distinct artifact name per test.
+  let stack: ArtifactStack | undefined
+  let sim: ClariSimulator | undefined
+  beforeAll(async () => {
+    stack = await startArtifactStack()
+  })
+  afterAll(async () => stack?.stop())
+  afterEach(async () => {
+    await disposeBundles()
+    await sim?.close()
+    sim = undefined
+  })
+
+  async function startSim(options: ClariSimulatorOptions = {}): Promise<void> {
+    sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
+  }
+
+  function bundleOptions(artifactName: string, inputs: Record<string, string> = {}): BundleOptions {
+    return {
+      runtime,
+      inputs: {
+        'api-key': TEST_API_KEY,
+        'forecast-id': 'net_arr',
+        periods: '2026_Q1',
+        'api-url': sim!.url,
+        'artifact-name': artifactName,
+        'poll-interval': '1',
+        'max-poll-interval': '1',
+        ...inputs
+      },
+      // GITHUB_SERVER_URL stays unset (childEnv drops it): the toolkit then uses github.com.
+      env: { ...stack!.env, GITHUB_REPOSITORY: REPOSITORY, GITHUB_RUN_ID: RUN_ID }
+    }
+  }
+
+  function liveArtifacts(name: string): ArtifactRecord[] {
+    return stack!.service.artifacts.filter(a => a.name === name && a.finalized && !a.deleted)
+  }
+
+  it('uploads every finished payload and the manifest byte for byte, keeps them when a period fails, and reports id, digest and url', async () => {
+    await startSim({
+      plan: req => ({ outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE' })
+    })
+    const result = await runBundle(
+      bundleOptions('payloads', { periods: '2026_Q1, 2026_Q2, 2026_Q3' })
+    )
+
+    expect(result.exitCode).toBe(1)
+    const onDisk = await readFolder(result.outputs['output-dir']!)
+    expect([...onDisk.keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json',
+      'net_arr_2026_Q3.json'
+    ])
+    const zip = await stack!.downloadArtifactZip('payloads')
+    const inZip = await stack!.listZipEntries(zip)
+    expect(new Map([...inZip].sort(([a], [b]) => a.localeCompare(b)))).toEqual(onDisk)
+    // Default compression-level (6): entries are deflated.
+    expect(readZipDirectory(zip).map(e => e.method)).toEqual([
+      ZIP_METHOD_DEFLATE,
+      ZIP_METHOD_DEFLATE,
+      ZIP_METHOD_DEFLATE
+    ])
+
+    const [record] = liveArtifacts('payloads')
+    expect(record!.size).toBe(zip.length)
+    expect(record!.hash).toBe(`sha256:${createHash('sha256').update(zip).digest('hex')}`)
+    expect(record!.expiresAt).toBeUndefined()
+    expect(result.outputs).toMatchObject({
+      'artifact-id': record!.id,
+      'artifact-digest': record!.hash,
+      'artifact-url': `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}/artifacts/${record!.id}`
+    })
+  })
+
+  it('fails clearly on a name clash without overwrite, keeping the files and the old artifact', async () => {
+    await startSim()
+    const original = await seedArtifact(stack!, 'clash')
+
+    const result = await runBundle(bundleOptions('clash'))
+
+    expect(result.exitCode).toBe(1)
+    const [message] = errorMessages(result.stdout)
+    expect(message).toMatch(/artifact clash: upload failed: .*already exists/)
+    expect(message).toContain(`files kept in ${result.outputs['output-dir']}`)
+    expect(message).toContain('Set overwrite: true to replace it')
+    expect([...(await readFolder(result.outputs['output-dir']!)).keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json'
+    ])
+    expect(result.outputs['artifact-id']).toBeUndefined()
+    expect(liveArtifacts('clash')).toEqual([original])
+  })
+
+  it('replaces an artifact of the same name with overwrite: true', async () => {
+    await startSim()
+    const original = await seedArtifact(stack!, 'replaced')
+    const originalBlob = stack!.service.container.client.getBlobClient(original.blobPath)
+    expect(await originalBlob.exists()).toBe(true)
+
+    const result = await runBundle(bundleOptions('replaced', { overwrite: 'true' }))
+
+    expect(result.exitCode).toBe(0)
+    const [replacement] = liveArtifacts('replaced')
+    expect(liveArtifacts('replaced')).toHaveLength(1)
+    expect(replacement!.id).not.toBe(original.id)
+    expect(result.outputs['artifact-id']).toBe(replacement!.id)
+    expect(original.deleted).toBe(true)
+    expect(await originalBlob.exists()).toBe(false)
+    const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip('replaced'))
+    expect(inZip.get('manifest.json')).toEqual(await readFile(result.outputs.manifest!))
+  })
+
+  it('passes retention-days to the service and stores entries uncompressed at compression-level 0 (overwrite with nothing to replace)', async () => {
+    await startSim()
+    const before = Date.now()
+    const result = await runBundle(
+      bundleOptions('stored', {
+        'retention-days': '3',
+        'compression-level': '0',
+        // A first run with overwrite: true has nothing to delete; that must not fail the upload.
+        overwrite: 'true'
+      })
+    )
+
+    expect(result.exitCode).toBe(0)
+    const [record] = liveArtifacts('stored')
+    const expiresAt = Date.parse(record!.expiresAt!)
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 3 * DAY_MS - 1_000)
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3 * DAY_MS + 1_000)
+    const zip = await stack!.downloadArtifactZip('stored')
+    expect(readZipDirectory(zip).map(e => [e.name, e.method])).toEqual([
+      ['net_arr_2026_Q1.json', ZIP_METHOD_STORED],
+      ['manifest.json', ZIP_METHOD_STORED]
+    ])
+  })
+
+  it('on SIGINT cancels the Clari job, writes the manifest and exits non-zero within seconds', async () => {
+    await startSim({ plan: { durationMs: 60_000 } })
+    const run = await startBundle(bundleOptions('cancelled'))
+    await until(() => sim!.jobs.length > 0, 'the export job to be created')
+
+    const signalledAt = performance.now()
+    run.signal('SIGINT')
+    const result = await run.result
+
+    expect(performance.now() - signalledAt).toBeLessThan(5_000)
+    // The action handled the signal itself (a default SIGINT death would write no manifest).
+    expect(result.exitSignal).toBeNull()
+    expect(result.exitCode).not.toBe(0)
+    const [job] = sim!.jobs
+    const cancels = sim!.requests.filter(r => r.endpoint === 'cancel')
+    expect(cancels).toMatchObject([
+      { method: 'PATCH', jobId: job!.jobId, body: { type: 'CANCEL' } }
+    ])
+    expect(job!.cancelled).toBe(true)
+    const manifest = JSON.parse(
+      await readFile(path.join(result.workspace, 'clari-export', 'manifest.json'), 'utf8')
+    )
+    expect(manifest.exports).toMatchObject([
+      { period: '2026_Q1', jobId: job!.jobId, status: 'CANCELLED' }
+    ])
+  })
+})

@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { errorMessages } from '../../scripts/demo/workflow-commands.js'
+import { summaryTables } from '../../scripts/demo/summary-text.js'
+import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { disposeBundles, nodeRuntimes, runBundle, type NodeRuntime } from '../helpers/run-bundle.js'
+import { sha256, startClariSimulator, type ClariSimulator } from '../simulators/clari/index.js'
+import { expectKeyNowhere, readFolder } from './bundle-checks.js'
+
+const runtimes = await nodeRuntimes()
+const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
+
+let sim: ClariSimulator | undefined
+afterEach(async () => {
+  await disposeBundles()
+  await sim?.close()
+  sim = undefined
+})
+
+function inputs(url: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    'api-key': TEST_API_KEY,
+    'forecast-id': 'net_arr',
+    periods: PERIODS.join(', '),
+    'api-url': url,
+    upload: 'false',
+    'poll-interval': '1',
+    'max-poll-interval': '1',
+    ...overrides
+  }
+}
+
+describe.each(runtimes)('dist/index.js under $label', (runtime: NodeRuntime) => {
+  it('is the Node it claims to be', () => {
+    expect(runtime.version, `no binary at ${runtime.nodePath}`).toBeDefined()
+    if (runtime.expectedMajor !== undefined) {
+      expect(runtime.version!.split('.')[0]).toBe(String(runtime.expectedMajor))
+    }
+  })
+
+  it('exports three periods, keeps the two that finish when one fails, and exits 1', async () => {
+    sim = await startClariSimulator({
+      apiKey: TEST_API_KEY,
+      plan: req => ({
+        durationMs: 1_000,
+        outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    const result = await runBundle({ runtime, inputs: inputs(sim.url) })
+    const jobs = sim.jobs
+    const outputDir = path.join(result.workspace, 'clari-export')
+
+    expect(result.exitCode).toBe(1)
+    expect(jobs.map(j => j.period)).toEqual(PERIODS)
+    const files = await readFolder(outputDir)
+    expect([...files.keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json',
+      'net_arr_2026_Q3.json'
+    ])
+    expect(sha256(files.get('net_arr_2026_Q1.json')!)).toBe(jobs[0]!.payloadSha256)
+    expect(sha256(files.get('net_arr_2026_Q3.json')!)).toBe(jobs[2]!.payloadSha256)
+
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'))
+    expect(manifest.forecastId).toBe('net_arr')
+    expect(Date.parse(manifest.finishedAt)).toBeGreaterThanOrEqual(Date.parse(manifest.startedAt))
+    expect(manifest.exports).toMatchObject([
+      {
+        period: '2026_Q1',
+        jobId: jobs[0]!.jobId,
+        status: 'DONE',
+        file: 'net_arr_2026_Q1.json',
+        bytes: files.get('net_arr_2026_Q1.json')!.length,
+        sha256: jobs[0]!.payloadSha256
+      },
+      { period: '2026_Q2', jobId: jobs[1]!.jobId, status: 'FAILED' },
+      {
+        period: '2026_Q3',
+        jobId: jobs[2]!.jobId,
+        status: 'DONE',
+        file: 'net_arr_2026_Q3.json',
+        sha256: jobs[2]!.payloadSha256
+      }
+    ])
+    expect(manifest.exports[1].file).toBeUndefined()
+    expect(manifest.exports[1].error).toContain('FAILED')
+
+    expect(result.outputs).toEqual({
+      periods: JSON.stringify(PERIODS),
+      'output-dir': outputDir,
+      manifest: path.join(outputDir, 'manifest.json'),
+      exported: '["2026_Q1","2026_Q3"]',
+      failed: '["2026_Q2"]',
+      'job-ids': JSON.stringify(Object.fromEntries(jobs.map(j => [j.period, j.jobId])))
+    })
+    expect(JSON.parse(await readFile(result.outputs.manifest!, 'utf8'))).toEqual(manifest)
+
+    // One summary row per period, in order, with its status.
+    const [table] = summaryTables(result.summary)
+    expect(table!.slice(1).map(row => [row[0], row[1]])).toEqual([
+      ['2026_Q1', '✅ DONE'],
+      ['2026_Q2', '❌ FAILED'],
+      ['2026_Q3', '✅ DONE']
+    ])
+
+    // The step fails with exactly one line per failed period: period, job id, status.
+    const [error, ...more] = errorMessages(result.stdout)
+    expect(more).toEqual([])
+    const periodLines = error!.split('\n').filter(line => /^\d{4}_Q\d: /.test(line))
+    expect(periodLines).toHaveLength(1)
+    expect(periodLines[0]).toMatch(new RegExp(`^2026_Q2: FAILED \\(job ${jobs[1]!.jobId}\\)`))
+
+    await expectKeyNowhere(result, TEST_API_KEY)
+  })
+
+  it('fails on a rejected key (401) without printing the key anywhere', async () => {
+    sim = await startClariSimulator({ apiKey: 'the-right-key' })
+    const result = await runBundle({ runtime, inputs: inputs(sim.url, { periods: '2026_Q1' }) })
+
+    expect(result.exitCode).toBe(1)
+    expect(sim.requests.map(r => r.status)).toContain(401)
+    expect(errorMessages(result.stdout).join('\n')).toMatch(/2026_Q1: ERROR .*401/)
+    await expectKeyNowhere(result, TEST_API_KEY)
+  })
+
+  it('rejects a bad input by name before any request, without printing the key', async () => {
+    sim = await startClariSimulator({ apiKey: TEST_API_KEY })
+    const result = await runBundle({ runtime, inputs: inputs(sim.url, { periods: '2026-Q1' }) })
+
+    expect(result.exitCode).toBe(1)
+    expect(errorMessages(result.stdout)).toEqual([expect.stringMatching(/^Input 'periods' /)])
+    expect(sim.requests).toEqual([])
+    expect(await readFolder(result.workspace)).toEqual(new Map())
+    await expectKeyNowhere(result, TEST_API_KEY)
+  })
+})
