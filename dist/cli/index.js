@@ -31300,7 +31300,8 @@ async function runExport(config, deps = {}) {
     const ownedJobIds = new Set();
     const durations = [];
     let stopReason;
-    let quotaGone;
+    // Set when no later period can succeed either (quota used up, key rejected).
+    let runWideFailure;
     let manifestPath = '';
     try {
         // A cancel during the start delay leaves every period "not started", as below.
@@ -31317,9 +31318,9 @@ async function runExport(config, deps = {}) {
                 outcome = await exportPeriod(period);
                 if (outcome.status === 'DONE')
                     durations.push(outcome.durationMs);
-                if (quotaGone) {
-                    // No job can be created until the rolling quota frees up: creating more only fails.
-                    stopReason = { status: 'ERROR', error: `not started: ${quotaGone.message}` };
+                if (runWideFailure) {
+                    // Creating more jobs would only fail the same way (and spend requests doing so).
+                    stopReason = { status: 'ERROR', error: `not started: ${runWideFailure}` };
                 }
                 else if (outcome.status !== 'DONE' && config.failFast) {
                     stopReason = {
@@ -31426,8 +31427,12 @@ async function runExport(config, deps = {}) {
             if (error instanceof JobTimeoutError)
                 return { status: 'TIMED_OUT', error: error.message };
             if (error instanceof QuotaError)
-                quotaGone = error;
+                runWideFailure = error.message;
             const api = error instanceof RetryBudgetError ? error.cause : error;
+            // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
+            if (api instanceof ClariApiError && api.status === 401 && !api.code) {
+                runWideFailure = 'Clari rejected the API key (HTTP 401); check the api-key secret';
+            }
             if (api instanceof ClariApiError) {
                 return {
                     status: 'ERROR',
@@ -31444,8 +31449,7 @@ async function runExport(config, deps = {}) {
         const result = await client
             .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
             .catch((error) => `cancel failed: ${safeText(describe(error))}`);
-        const event = { type: 'job-cancelled', period, jobId, result };
-        onEvent(event);
+        onEvent({ type: 'job-cancelled', period, jobId, result });
     }
 }
 function emptyOutcome(period) {

@@ -77,7 +77,8 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
   const ownedJobIds = new Set<string>()
   const durations: number[] = []
   let stopReason: { status: PeriodStatus; error: string } | undefined
-  let quotaGone: QuotaError | undefined
+  // Set when no later period can succeed either (quota used up, key rejected).
+  let runWideFailure: string | undefined
   let manifestPath = ''
 
   try {
@@ -93,9 +94,9 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
         onEvent({ type: 'period-started', period, index, total: config.periods.length })
         outcome = await exportPeriod(period)
         if (outcome.status === 'DONE') durations.push(outcome.durationMs)
-        if (quotaGone) {
-          // No job can be created until the rolling quota frees up: creating more only fails.
-          stopReason = { status: 'ERROR', error: `not started: ${quotaGone.message}` }
+        if (runWideFailure) {
+          // Creating more jobs would only fail the same way (and spend requests doing so).
+          stopReason = { status: 'ERROR', error: `not started: ${runWideFailure}` }
         } else if (outcome.status !== 'DONE' && config.failFast) {
           stopReason = {
             status: 'CANCELLED',
@@ -205,8 +206,12 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
         return { status: (known ? error.status : 'FAILED') as PeriodStatus, error: error.message }
       }
       if (error instanceof JobTimeoutError) return { status: 'TIMED_OUT', error: error.message }
-      if (error instanceof QuotaError) quotaGone = error
+      if (error instanceof QuotaError) runWideFailure = error.message
       const api = error instanceof RetryBudgetError ? error.cause : error
+      // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
+      if (api instanceof ClariApiError && api.status === 401 && !api.code) {
+        runWideFailure = 'Clari rejected the API key (HTTP 401); check the api-key secret'
+      }
       if (api instanceof ClariApiError) {
         return {
           status: 'ERROR',
@@ -224,8 +229,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
     const result = await client
       .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
       .catch((error: unknown) => `cancel failed: ${safeText(describe(error))}`)
-    const event: ExportEvent = { type: 'job-cancelled', period, jobId, result }
-    onEvent(event)
+    onEvent({ type: 'job-cancelled', period, jobId, result })
   }
 }
 

@@ -232,3 +232,35 @@ describe('start delay', () => {
     expect(h.sim.requests[0]!.at - started).toBeGreaterThanOrEqual(7_000)
   })
 })
+
+describe('run-wide failures', () => {
+  it('stops after Clari rejects the key: one request, the other periods not started', async () => {
+    h = await startHarness({ apiKey: 'another-key', plan: { durationMs: MINUTE } })
+    const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
+    expect(h.sim.requests).toHaveLength(1)
+    const [first, ...rest] = report.manifest.exports
+    expect(first!.error).toMatch(/HTTP 401/)
+    for (const outcome of rest) {
+      expect(outcome).toMatchObject({
+        status: 'ERROR',
+        error: expect.stringMatching(/^not started: Clari rejected the API key/)
+      })
+    }
+  })
+
+  it('goes on after a 401 no_optin, which concerns one scope, not the key', async () => {
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [
+        {
+          endpoint: 'create',
+          period: '2026_Q1',
+          fault: { kind: 'clari-error', status: 401, code: 'no_optin' }
+        }
+      ]
+    })
+    const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2'] }))
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['ERROR', 'DONE'])
+    expect(report.manifest.exports[0]!.errorCode).toBe('no_optin')
+  })
+})
