@@ -43,6 +43,13 @@ describe('runExport against the Clari simulator', () => {
     ])
   })
 
+  it('reuses one keep-alive connection for all its requests', async () => {
+    h = await startHarness({ plan: { durationMs: 3 * MINUTE } })
+    await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
+    expect(h.sim.requests.length).toBeGreaterThan(20)
+    expect(h.sim.connections).toBe(1)
+  })
+
   it('never checks status at t = 0 and notices a finished job within one capped interval', async () => {
     h = await startHarness({ plan: { durationMs: 10 * MINUTE } })
     const { report } = await h.run(h.config())

@@ -28,6 +28,7 @@ class ClariSimulatorServer implements ClariSimulator {
   readonly apiKey: string
   readonly requests: RecordedRequest[] = []
   otherOriginSawApiKey = false
+  connections = 0
   private readonly api: ClariApi
   private readonly faults: FaultBook
   private readonly now: () => number
@@ -50,6 +51,7 @@ class ClariSimulatorServer implements ClariSimulator {
   }
 
   async listen(): Promise<void> {
+    this.main.on('connection', () => this.connections++)
     this.url = `http://127.0.0.1:${await listen(this.main)}/v4`
     this.otherOrigin = `http://127.0.0.1:${await listen(this.other)}`
   }

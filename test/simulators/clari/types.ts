@@ -141,6 +141,8 @@ export interface ClariSimulator {
   /** In creation order. */
   jobs: SimJob[]
   otherOriginSawApiKey: boolean
+  /** TCP connections accepted by the main server (keep-alive reuse shows as few). */
+  connections: number
   addFault(rule: FaultRule): void
   /** Other users' jobs holding concurrency slots until `forMs` from now (sim clock). */
   occupySlots(n: number, forMs: number): void
