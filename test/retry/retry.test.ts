@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest'
+import { CancelledError } from '../../src/retry/abort.js'
+import { RetryBudget } from '../../src/retry/budget.js'
+import {
+  DEFAULT_RETRY_LIMITS,
+  RateLimitedError,
+  RetryBudgetError,
+  withRetries,
+  type RetryWait,
+  type Verdict
+} from '../../src/retry/retry.js'
+import { VirtualClock } from '../../src/retry/virtual-clock.js'
+
+/** An attempt that fails with the given verdicts in turn, then succeeds. */
+function script(verdicts: Verdict[]) {
+  let calls = 0
+  const errors = verdicts.map((v, i) =>
+    Object.assign(new Error(`failure ${i + 1}`), { verdict: v })
+  )
+  return {
+    get calls() {
+      return calls
+    },
+    attempt: async () => {
+      const error = errors[calls++]
+      if (error) throw error
+      return 'ok'
+    },
+    classify: (error: unknown) => (error as { verdict: Verdict }).verdict
+  }
+}
+
+const throttle = (ms?: number, raw?: string): Verdict => ({
+  kind: 'throttle',
+  hint:
+    ms === undefined
+      ? { kind: 'none', reason: 'absent' }
+      : { kind: 'delay', ms, raw: raw ?? String(ms / 1000) }
+})
+const transient: Verdict = { kind: 'transient' }
+
+function setup(
+  overrides: { deadlineMs?: number; budget?: RetryBudget; signal?: AbortSignal } = {}
+) {
+  const clock = new VirtualClock()
+  const waits: RetryWait[] = []
+  const ctx = {
+    clock,
+    random: () => 0.5,
+    budget: overrides.budget ?? new RetryBudget(),
+    limits: DEFAULT_RETRY_LIMITS,
+    signal: overrides.signal ?? new AbortController().signal,
+    deadline: overrides.deadlineMs ?? 30 * 60_000,
+    onWait: (w: RetryWait) => waits.push(w)
+  }
+  return { clock, waits, ctx }
+}
+
+describe('withRetries (policy R, layer 1)', () => {
+  it('waits out every throttle as asked, never earlier, without using up transient attempts', async () => {
+    const s = script([...Array(8).fill(throttle(3_000)), transient, transient])
+    const { clock, waits, ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).resolves.toBe('ok')
+    expect(s.calls).toBe(11)
+    const throttleWaits = waits.filter(w => w.kind === 'throttle')
+    expect(throttleWaits).toHaveLength(8)
+    for (const w of throttleWaits) {
+      expect(w.waitMs).toBeGreaterThanOrEqual(3_000)
+      expect(w.waitMs).toBeLessThanOrEqual(3_300) // jitter: at most 10 %
+    }
+    expect(clock.now()).toBeGreaterThanOrEqual(8 * 3_000)
+  })
+
+  it('gives up on a transient failure after 5 attempts with the last error', async () => {
+    const s = script(Array(6).fill(transient))
+    const { waits, ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toThrow('failure 5')
+    expect(s.calls).toBe(5)
+    // Full jitter: each wait within min(20 s, 1 s * 2^n).
+    expect(waits.map(w => w.waitMs)).toEqual([500, 1_000, 2_000, 4_000])
+  })
+
+  it('does not retry a fatal failure', async () => {
+    const s = script([{ kind: 'fatal' }])
+    const { ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toThrow('failure 1')
+    expect(s.calls).toBe(1)
+  })
+
+  it('caps a kind with its own limit (SWW: 2 retries) without counting other failures', async () => {
+    const sww: Verdict = { kind: 'transient', maxRetries: 2 }
+    const recovered = script([transient, sww, sww])
+    await expect(withRetries(recovered.attempt, recovered.classify, setup().ctx)).resolves.toBe(
+      'ok'
+    )
+    const over = script([sww, sww, sww])
+    await expect(withRetries(over.attempt, over.classify, setup().ctx)).rejects.toThrow('failure 3')
+  })
+
+  it.each([
+    [
+      'over max-retry-after',
+      throttle(3_600_000, '3600'),
+      /asked to wait 3600 s \(Retry-After: 3600\), more than max-retry-after \(300 s\)/,
+      30 * 60_000
+    ],
+    ['past the job deadline', throttle(120_000, '120'), /past the job deadline/, 60_000]
+  ])(
+    'fails at once, saying what the server asked, when a wait is %s',
+    async (_name, verdict, message, deadlineMs) => {
+      const s = script([verdict])
+      const { clock, ctx } = setup({ deadlineMs })
+      const error = await withRetries(s.attempt, s.classify, ctx).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(RateLimitedError)
+      expect((error as Error).message).toMatch(message)
+      expect(clock.now()).toBe(0)
+    }
+  )
+
+  it('stops after 15 minutes of throttling on one call', async () => {
+    const s = script(Array(20).fill(throttle(120_000)))
+    const { clock, ctx } = setup({ deadlineMs: 6 * 3_600_000 })
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toThrow(
+      /throttled for more than 900 s/
+    )
+    expect(clock.now()).toBeLessThanOrEqual(15 * 60_000)
+  })
+
+  it('stops retrying once the run budget is spent, shared across calls', async () => {
+    const budget = new RetryBudget()
+    const first = script(Array(5).fill(transient))
+    await expect(withRetries(first.attempt, first.classify, setup({ budget }).ctx)).rejects.toThrow(
+      'failure 5'
+    )
+    const second = script([transient, transient])
+    const error = await withRetries(second.attempt, second.classify, setup({ budget }).ctx).catch(
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(RetryBudgetError)
+    expect((error as Error).message).toMatch(/^failure 1; not retried: .*retry budget spent/)
+    expect(second.calls).toBe(1)
+  })
+
+  it('draws hint-less throttles from the budget, but not throttles the server paced', async () => {
+    const paced = script(Array(12).fill(throttle(1_000)))
+    const budget = new RetryBudget()
+    await expect(withRetries(paced.attempt, paced.classify, setup({ budget }).ctx)).resolves.toBe(
+      'ok'
+    )
+    const blind = script(Array(12).fill(throttle()))
+    const error = await withRetries(blind.attempt, blind.classify, setup({ budget }).ctx).catch(
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(RetryBudgetError)
+    expect(blind.calls).toBeLessThan(12)
+  })
+
+  it('stops a wait at once when the run is cancelled', async () => {
+    const controller = new AbortController()
+    const s = script([throttle(200_000)])
+    const { clock, ctx } = setup({ signal: controller.signal })
+    const pending = withRetries(s.attempt, s.classify, { ...ctx, onWait: () => controller.abort() })
+    await expect(pending).rejects.toBeInstanceOf(CancelledError)
+    expect(clock.now()).toBe(0)
+    expect(s.calls).toBe(1)
+  })
+})
