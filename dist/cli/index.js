@@ -31892,16 +31892,15 @@ function oneOf(get, name, allowed) {
     return match;
 }
 function number(get, name, min, max, unit) {
-    const value = get(name);
-    const n = NUMBER.test(value) ? Number(value) : NaN;
-    if (!(n >= min && n <= max)) {
-        throw new InputError(name, `is "${value}"`, `a number of ${unit} from ${min} to ${max}`);
-    }
-    return n;
+    return inRange(get, name, NUMBER, min, max, `a number of ${unit} from ${min} to ${max}`);
 }
 function integer(get, name, min, max, accepted) {
+    return inRange(get, name, /^\d+$/, min, max, accepted);
+}
+function inRange(get, name, form, min, max, accepted) {
     const value = get(name);
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    // Number('') is 0 and Number(' 1e3') is 1000: only the plain decimal form is a number here.
+    const n = form.test(value) ? Number(value) : NaN;
     if (!(n >= min && n <= max))
         throw new InputError(name, `is "${value}"`, accepted);
     return n;

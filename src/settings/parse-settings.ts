@@ -202,12 +202,7 @@ function number(
   max: number,
   unit: string
 ): number {
-  const value = get(name)
-  const n = NUMBER.test(value) ? Number(value) : NaN
-  if (!(n >= min && n <= max)) {
-    throw new InputError(name, `is "${value}"`, `a number of ${unit} from ${min} to ${max}`)
-  }
-  return n
+  return inRange(get, name, NUMBER, min, max, `a number of ${unit} from ${min} to ${max}`)
 }
 
 function integer(
@@ -217,8 +212,20 @@ function integer(
   max: number,
   accepted: string
 ): number {
+  return inRange(get, name, /^\d+$/, min, max, accepted)
+}
+
+function inRange(
+  get: (name: SettingName) => string,
+  name: SettingName,
+  form: RegExp,
+  min: number,
+  max: number,
+  accepted: string
+): number {
   const value = get(name)
-  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  // Number('') is 0 and Number(' 1e3') is 1000: only the plain decimal form is a number here.
+  const n = form.test(value) ? Number(value) : NaN
   if (!(n >= min && n <= max)) throw new InputError(name, `is "${value}"`, accepted)
   return n
 }
