@@ -31038,10 +31038,16 @@ const MIN_SPREAD = 0.02;
 /** Added on both sides of the window: request latency and Clari's own timer granularity. */
 const MARGIN_MS = 2_000;
 /** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
-const WINDOW_POLLS = 8;
+const WINDOW_POLLS = 4;
 const MIN_GAP_MS = 2_000;
 /** Bounds the mean detection delay inside the window to half of this. */
 const MAX_DENSE_GAP_MS = 8_000;
+/**
+ * The first job of a run has no history to aim with: for its first minutes a tighter cap halves
+ * its detection delay, for a few more checks on that one job; a long job then relaxes to the cap.
+ */
+const FIRST_JOB_MAX_GAP_MS = 15_000;
+const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
 function finishWindow(durations, maxGapMs) {
     const expected = median(durations);
     const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
@@ -31084,7 +31090,7 @@ function defaultPollSchedule(intervals, random) {
     return history => {
         const durations = learned.length > 0 ? learned : history.filter(d => d > 0);
         const schedule = durations.length === 0
-            ? backoffSchedule(intervals, random)
+            ? firstJobSchedule(intervals, random)
             : windowSchedule(finishWindow(durations, intervals.maxMs), intervals);
         return {
             delayBefore: (k, elapsedMs) => schedule.delayBefore(k, elapsedMs),
@@ -31093,6 +31099,13 @@ function defaultPollSchedule(intervals, random) {
                     learned.push(durationMs);
             }
         };
+    };
+}
+function firstJobSchedule(intervals, random) {
+    const dense = backoffSchedule({ ...intervals, maxMs: Math.min(intervals.maxMs, FIRST_JOB_MAX_GAP_MS) }, random);
+    const relaxed = backoffSchedule(intervals, random);
+    return {
+        delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
     };
 }
 function median(values) {

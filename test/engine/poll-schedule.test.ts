@@ -80,14 +80,19 @@ describe('windowSchedule', () => {
 })
 
 describe('defaultPollSchedule', () => {
-  it('follows policy R in the first period, with no check at t = 0', () => {
+  it('polls the first job by policy R, capped at 15 s for 10 minutes, then at max-poll-interval', () => {
     const ours = defaultPollSchedule(intervals, mulberry32(3))([])
     const r = backoffSchedule(intervals, mulberry32(3))
-    for (let k = 0; k < 12; k++) {
-      const delay = ours.delayBefore(k, 0)
-      expect(delay).toBe(r.delayBefore(k, 0))
-      expect(delay).toBeGreaterThan(0)
-    }
+    const at = checks(ours, 3_600 * SECOND)
+    // Same start as policy R (no check at t = 0), while R's own gaps are below 15 s.
+    expect(at.slice(0, 3)).toEqual(checks(r, 24 * SECOND).slice(0, 3))
+    const gaps = at.map((t, i) => t - (at[i - 1] ?? 0))
+    expect(gaps[0]).toBeGreaterThan(0)
+    const early = gaps.filter((_, i) => at[i]! - gaps[i]! < 600 * SECOND)
+    const late = gaps.filter((_, i) => at[i]! - gaps[i]! >= 600 * SECOND)
+    expect(Math.max(...early)).toBeLessThanOrEqual(15 * SECOND)
+    expect(Math.max(...late)).toBeGreaterThan(15 * SECOND)
+    expect(Math.max(...late)).toBeLessThanOrEqual(intervals.maxMs)
   })
 
   it.each([
