@@ -31710,7 +31710,7 @@ const SETTINGS = [
     {
         name: 'output-dir',
         default: 'clari-export',
-        description: 'Folder (relative to the workspace) for the payloads and manifest.json'
+        description: 'Folder for the payloads and manifest.json, relative to the workspace (to the current folder for clari-export)'
     },
     {
         name: 'upload',
