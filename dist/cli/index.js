@@ -28684,13 +28684,34 @@ class CancelledError extends Error {
         super('The run was cancelled', options);
     }
 }
-const ABORT_NAMES = new Set(['AbortError', 'TimeoutError']);
+
+;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
 /**
- * True for errors that mean "stopped on purpose", which must never be retried or reported as a
- * failure of the API: fetch aborts, AbortSignal.timeout expiries and run cancellation.
+ * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
+ * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
+ * API key back. Everything the client lets out passes through here once (after the key was
+ * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
  */
-function isAbortError(e) {
-    return e instanceof CancelledError || (e instanceof Error && ABORT_NAMES.has(e.name));
+const MAX_SERVER_TEXT = 300;
+// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+function cleanServerText(value, max = MAX_SERVER_TEXT) {
+    const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+    const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim();
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
+function withoutSecret(value, secret) {
+    if (typeof value === 'string')
+        return value.split(secret).join('***');
+    if (Array.isArray(value))
+        return value.map(v => withoutSecret(v, secret));
+    if (value && typeof value === 'object') {
+        const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v, secret)]);
+        return Object.fromEntries(entries);
+    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/format.ts
@@ -29054,35 +29075,6 @@ async function withRetries(attempt, classify, ctx) {
             });
         }
     }
-}
-
-;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
-/**
- * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
- * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back. Everything the client lets out passes through here once (after the key was
- * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
- */
-const MAX_SERVER_TEXT = 300;
-// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
-function cleanServerText(value, max = MAX_SERVER_TEXT) {
-    const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
-function withoutSecret(value, secret) {
-    if (typeof value === 'string')
-        return value.split(secret).join('***');
-    if (Array.isArray(value))
-        return value.map(v => withoutSecret(v, secret));
-    if (value && typeof value === 'object') {
-        const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v, secret)]);
-        return Object.fromEntries(entries);
-    }
-    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/clari/errors.ts
@@ -32302,6 +32294,7 @@ function summaryTable(report, outputDir) {
 
 
 
+
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
@@ -32358,7 +32351,7 @@ async function runCli(ctx) {
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
         const message = error instanceof Error ? error.message : String(error);
-        return fail(message.split(config.apiKey).join('***'));
+        return fail(withoutSecret(message, config.apiKey));
     }
 }
 

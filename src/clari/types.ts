@@ -27,9 +27,6 @@ export interface CreateExportBody {
   exportFormat?: ExportFormat
 }
 
-/** Documented job states; Clari may add others, which are treated as still running. */
-export type KnownJobStatus = 'SCHEDULED' | 'STARTED' | 'DONE' | 'FAILED' | 'CANCELLED' | 'ABORTED'
-
 /** A job as `GET /export/jobs/{jobId}` returns it (after unwrapping `body.job ?? body`). */
 export interface ExportJob {
   jobId?: string

@@ -1,3 +1,4 @@
+import { withoutSecret } from '../clari/untrusted-text.js'
 import { planLines } from '../engine/format.js'
 import { planExport } from '../engine/plan.js'
 import { runExport } from '../engine/run-export.js'
@@ -78,6 +79,6 @@ export async function runCli(ctx: CliContext): Promise<number> {
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     // Whatever the server said, the key is not printed back.
     const message = error instanceof Error ? error.message : String(error)
-    return fail(message.split(config.apiKey).join('***'))
+    return fail(withoutSecret(message, config.apiKey))
   }
 }
