@@ -28817,11 +28817,6 @@ function classifyStatus(status) {
         return 'transient';
     return 'fatal';
 }
-/** Clari's 400 `SWW` ("job status could not be retrieved") is transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** Clari's 400 for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
 
 ;// CONCATENATED MODULE: ./src/retry/http-date.ts
 // RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
@@ -29076,6 +29071,16 @@ async function withRetries(attempt, classify, ctx) {
         }
     }
 }
+
+;// CONCATENATED MODULE: ./src/clari/codes.ts
+/** Clari error `code` values the action acts on (docs: clari-api.md §7). */
+/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
+const SWW_CODE = 'SWW';
+const SWW_MAX_RETRIES = 2;
+/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
+const QUOTA_CODE = 'export_monthly_quota_reached';
+/** 400 on cancel: the job already finished, so there is nothing to cancel. */
+const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
 
 ;// CONCATENATED MODULE: ./src/clari/errors.ts
 
@@ -30108,6 +30113,7 @@ function jobPhase(status) {
 
 
 
+
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const DEFAULT_SPACING_MS = 200;
@@ -30181,7 +30187,7 @@ class ClariClient {
             return 'cancelled';
         }
         catch (error) {
-            if (error instanceof ClariApiError && error.code === 'export_failed_to_cancel') {
+            if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
                 return 'already-finished';
             }
             throw error;

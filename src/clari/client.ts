@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
 import type { RetryBudget } from '../retry/budget.js'
 import type { Clock, Random } from '../retry/clock.js'
-import { classifyStatus, SWW_CODE, SWW_MAX_RETRIES } from '../retry/classify.js'
+import { classifyStatus } from '../retry/classify.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
 import { withRetries, type RetryLimits, type RetryWait, type Verdict } from '../retry/retry.js'
+import { FAILED_TO_CANCEL_CODE, SWW_CODE, SWW_MAX_RETRIES } from './codes.js'
 import {
   AmbiguousCreateError,
   ClariApiError,
@@ -139,7 +140,7 @@ export class ClariClient {
       })
       return 'cancelled'
     } catch (error) {
-      if (error instanceof ClariApiError && error.code === 'export_failed_to_cancel') {
+      if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
         return 'already-finished'
       }
       throw error

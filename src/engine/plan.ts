@@ -2,7 +2,7 @@ import type { ExportLimits } from '../clari/types.js'
 import { systemClock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
 import type { ExportConfig } from './config.js'
-import type { EngineDeps } from './run-export.js'
+import type { EngineDeps } from './deps.js'
 
 export interface ExportPlan {
   forecastId: string

@@ -4,31 +4,21 @@ import { ClariApiError } from '../clari/errors.js'
 import type { CreateExportBody } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
 import { CancelledError } from '../retry/abort.js'
-import { systemClock, type Clock, type Random } from '../retry/clock.js'
+import { systemClock } from '../retry/clock.js'
 import { RetryBudgetError, type RetryWait } from '../retry/retry.js'
 import { createClient } from './client-factory.js'
+import type { EngineDeps } from './deps.js'
 import type { ExportConfig } from './config.js'
 import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
-import type { EventSink, ExportEvent } from './events.js'
+import type { ExportEvent } from './events.js'
 import { payloadFileName, writeManifest } from './manifest.js'
 import type { Manifest, PeriodOutcome, PeriodStatus } from './outcome.js'
 import { writePayload } from './payload-file.js'
-import { defaultPollSchedule, type PollScheduleFactory } from './poll-schedule.js'
+import { defaultPollSchedule } from './poll-schedule.js'
 import { startJob } from './start-job.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 
-export interface EngineDeps {
-  clock?: Clock
-  random?: Random
-  /** Aborted on SIGINT/SIGTERM: every wait and request stops, the job in flight is cancelled. */
-  signal?: AbortSignal
-  onEvent?: EventSink
-  pollSchedule?: PollScheduleFactory
-  /** Pause between requests; tests on a virtual clock may set 0. */
-  minRequestSpacingMs?: number
-  /** Wait before the first request (scheduled runs spread the top-of-the-hour herd). */
-  startDelayMs?: number
-}
+export type { EngineDeps }
 
 export interface RunReport {
   manifest: Manifest
