@@ -28937,7 +28937,7 @@ function fullJitter(attempt, baseMs, capMs, random) {
  * Wait before status poll k (0-based): the nominal interval times U[0.8, 1.2], so that jobs
  * started together drift apart; capped again so no wait ever exceeds `maxMs`.
  */
-function pollDelay(k, p, random) {
+function backoff_pollDelay(k, p, random) {
     const jittered = cappedGrowth(p.initialMs, p.factor, k, p.maxMs) * (0.8 + 0.4 * random());
     return Math.max(0, Math.min(p.maxMs, jittered));
 }
@@ -28998,6 +28998,37 @@ class RetryBudgetError extends Error {
         this.cause = cause;
     }
 }
+/** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
+function chargesBudget(verdict) {
+    return (verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none'));
+}
+/**
+ * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
+ * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
+ * max-retry-after fails at once instead of parking the runner.
+ */
+function throttleWait(hint, throttles, limits, random) {
+    const requestedMs = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random);
+    if (requestedMs > limits.maxRetryAfterMs) {
+        throw new RateLimitedError('over-max-retry-after', requestedMs, hint.raw, limits.maxRetryAfterMs);
+    }
+    return { requestedMs, waitMs: throttleDelay(requestedMs, random) };
+}
+/**
+ * The wait before trying again a request that its caller keeps trying on its own schedule until
+ * a deadline (a status poll, the download of a finished job), after `misses` failed tries in a
+ * row: never sooner than `plannedMs` (the caller's normal next try, so an outage costs no more
+ * requests than normal operation), growing by the poll factor up to the poll cap, and never
+ * sooner than a server hint asks.
+ */
+function missWait(verdict, misses, plannedMs, intervals, limits, random) {
+    const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
+    if (verdict.kind !== 'throttle')
+        return Math.min(intervals.maxMs, backoff);
+    const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs;
+    const wait = Math.max(asked, backoff);
+    return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
+}
 /**
  * Runs `attempt` under policy R (retry-policy.md §5, layer 1): throttle waits honour the server's
  * hint plus a small positive jitter and never consume transient attempts; transient failures (and
@@ -29029,21 +29060,18 @@ async function withRetries(attempt, classify, ctx) {
             const timeLeft = ctx.deadline - clock.now();
             let waitMs;
             if (verdict.kind === 'throttle') {
-                const hint = verdict.hint;
-                const requested = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random);
-                const raw = hint.raw;
-                if (requested > limits.maxRetryAfterMs) {
-                    throw new RateLimitedError('over-max-retry-after', requested, raw, limits.maxRetryAfterMs);
+                const { raw } = verdict.hint;
+                const asked = throttleWait(verdict.hint, throttles, limits, random);
+                waitMs = asked.waitMs;
+                if (waitMs > timeLeft) {
+                    throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
                 }
-                waitMs = throttleDelay(requested, random);
-                if (waitMs > timeLeft)
-                    throw new RateLimitedError('past-deadline', requested, raw, timeLeft);
                 if (throttledMs + waitMs > limits.maxThrottleMs) {
-                    throw new RateLimitedError('throttled-too-long', requested, raw, limits.maxThrottleMs);
+                    throw new RateLimitedError('throttled-too-long', asked.requestedMs, raw, limits.maxThrottleMs);
                 }
                 // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
                 // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-                if (hint.kind === 'none') {
+                if (chargesBudget(verdict)) {
                     budget.recordFailure();
                     if (!budget.canRetry())
                         throw new RetryBudgetError(error);
@@ -30122,7 +30150,9 @@ class ClariClient {
     options;
     transport;
     base;
-    lastRequestAt = -Infinity;
+    /** Earliest time the next request may go out: spacing, and a throttle the server asked for. */
+    nextSendAt = -Infinity;
+    throttledUntil = -Infinity;
     /** HTTP attempts made, throttled and failed ones included. */
     requestCount = 0;
     constructor(options) {
@@ -30138,10 +30168,7 @@ class ClariClient {
         const sentAt = this.options.clock.wallNow();
         const path = `/export/forecast/${encodeURIComponent(forecastId)}`;
         try {
-            const reply = await this.retrying(ctx, classifyCreate, async () => {
-                const res = await this.sendJson('POST', path, 'create export', ctx, JSON.stringify(body));
-                return this.readJson(res);
-            });
+            const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, JSON.stringify(body)));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
             if (!isJobId(jobId))
@@ -30155,8 +30182,8 @@ class ClariClient {
         }
     }
     async getJob(jobId, ctx) {
-        return this.retrying(ctx, classifyGet, async () => {
-            const res = await this.sendJson('GET', jobPath(jobId), 'job status', ctx);
+        return this.retrying(ctx, classifyRead, () => this.exchange('GET', jobPath(jobId), 'job status', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'job status');
             const body = await this.readJson(res);
             if (!body || typeof body !== 'object')
                 throw new InvalidResponseError('job status: no job');
@@ -30164,26 +30191,25 @@ class ClariClient {
             const raw = res.headers['retry-after'];
             const retryAfter = raw === undefined ? undefined : parseRetryAfter(raw, retryAfterContext(res));
             return { job: { ...job, status: cleanServerText(job.status, 40) || undefined }, retryAfter };
-        });
+        }));
     }
     /**
      * Streams the results to `consume`. A broken transfer is retried from the start, so `consume`
      * must begin afresh on every call; errors it throws itself are final.
      */
     async downloadResults(jobId, consume, ctx) {
-        return this.retrying(ctx, classifyGet, async () => {
-            const res = await this.send('GET', `${jobPath(jobId)}/results`, 'download results', ctx.signal);
+        return this.retrying(ctx, classifyRead, () => this.exchange('GET', `${jobPath(jobId)}/results`, 'download results', ctx, async (res) => {
             await this.throwUnlessOk(res, 'download results');
             return consume(res.body, res.headers['content-type']);
-        });
+        }, { streamed: true }));
     }
     /** Cancels a job; a job that already finished is not an error here. */
     async cancelJob(jobId, ctx) {
         try {
-            await this.retrying(ctx, classifyGet, async () => {
-                const res = await this.sendJson('PATCH', jobPath(jobId), 'cancel job', ctx, '{"type":"CANCEL"}');
+            await this.retrying(ctx, classifyRead, () => this.exchange('PATCH', jobPath(jobId), 'cancel job', ctx, async (res) => {
+                await this.throwUnlessOk(res, 'cancel job');
                 res.body.resume();
-            });
+            }, { body: '{"type":"CANCEL"}', urgent: true }));
             return 'cancelled';
         }
         catch (error) {
@@ -30194,17 +30220,15 @@ class ClariClient {
         }
     }
     async getLimits(ctx) {
-        return this.retrying(ctx, classifyGet, async () => {
-            const res = await this.sendJson('GET', '/admin/limits', 'read export limits', ctx);
-            const body = await this.readJson(res);
+        return this.retrying(ctx, classifyRead, async () => {
+            const body = await this.exchangeJson('GET', '/admin/limits', 'read export limits', ctx);
             return body.jobs ?? {};
         });
     }
     /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
     async listJobs(ctx) {
-        return this.retrying(ctx, classifyGet, async () => {
-            const res = await this.sendJson('GET', '/export/jobs', 'list export jobs', ctx);
-            const body = await this.readJson(res);
+        return this.retrying(ctx, classifyRead, async () => {
+            const body = await this.exchangeJson('GET', '/export/jobs', 'list export jobs', ctx);
             const jobs = Array.isArray(body) ? body : body.jobs;
             if (!Array.isArray(jobs))
                 throw new InvalidResponseError('list export jobs: not a list');
@@ -30214,15 +30238,27 @@ class ClariClient {
     close() {
         this.transport.close();
     }
-    retrying(ctx, classify, attempt) {
+    async retrying(ctx, classify, attempt) {
         const { clock, random, budget, limits } = this.options;
-        return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx });
+        if (!ctx.once)
+            return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx });
+        try {
+            const result = await attempt();
+            budget.recordSuccess();
+            return result;
+        }
+        catch (error) {
+            if (!ctx.signal.aborted && chargesBudget(classify(error)))
+                budget.recordFailure();
+            throw error;
+        }
     }
     /** One JSON exchange, bounded as a whole by the request timeout. */
-    async sendJson(method, path, operation, ctx, body) {
-        const res = await this.send(method, path, operation, ctx.signal, body, true);
-        await this.throwUnlessOk(res, operation);
-        return res;
+    exchangeJson(method, path, operation, ctx, body) {
+        return this.exchange(method, path, operation, ctx, async (res) => {
+            await this.throwUnlessOk(res, operation);
+            return this.readJson(res);
+        }, { body });
     }
     /** Every JSON answer is parsed here, with the key masked should a hostile server echo it. */
     async readJson(res) {
@@ -30250,37 +30286,63 @@ class ClariClient {
         const retryAfter = classifyStatus(res.status) === 'throttle'
             ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
             : undefined;
+        // Clari's rate limit is per key: every request of the run holds off, not just this one.
+        if (retryAfter?.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
+            this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms);
+        }
         const clean = body && withoutSecret(body, this.options.apiKey);
         throw new ClariApiError(res.status, operation, clean, retryAfter);
     }
-    async send(method, path, operation, signal, body, 
-    /** JSON answers are small: the request timeout bounds the whole exchange, not just silence. */
-    bounded = false) {
+    /**
+     * One request and the reading of its answer. Requests of the whole run are spaced and held
+     * back together while the server throttles; the exchange itself is marked busy on the clock.
+     */
+    async exchange(method, path, operation, ctx, read, options = {}) {
         const { clock, apiKey, requestTimeoutMs } = this.options;
-        const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
-        const gap = this.lastRequestAt + spacing - clock.now();
-        if (gap > 0)
-            await clock.sleep(gap, signal);
-        this.lastRequestAt = clock.now();
+        await this.pace(ctx.signal, options.urgent);
         this.requestCount++;
         const headers = {
             apikey: apiKey,
             accept: 'application/json',
             'user-agent': 'clari-forecast-export-action'
         };
-        if (body !== undefined)
+        if (options.body !== undefined)
             headers['content-type'] = 'application/json';
-        return this.transport.send({
-            method,
-            operation,
-            url: new URL(this.base + path),
-            headers,
-            secretHeader: 'apikey',
-            body,
-            signal,
-            idleTimeoutMs: requestTimeoutMs,
-            totalTimeoutMs: bounded ? requestTimeoutMs : undefined
-        });
+        const release = clock.busy?.();
+        try {
+            const res = await this.transport.send({
+                method,
+                operation,
+                url: new URL(this.base + path),
+                headers,
+                secretHeader: 'apikey',
+                body: options.body,
+                signal: ctx.signal,
+                idleTimeoutMs: requestTimeoutMs,
+                // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
+                totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
+            });
+            return await read(res);
+        }
+        finally {
+            release?.();
+        }
+    }
+    /**
+     * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
+     * request (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
+     */
+    async pace(signal, urgent = false) {
+        const { clock } = this.options;
+        const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
+        for (;;) {
+            const hold = urgent ? -Infinity : this.throttledUntil;
+            const at = Math.max(clock.now(), this.nextSendAt, hold);
+            if (at <= clock.now())
+                break;
+            await clock.sleep(at - clock.now(), signal);
+        }
+        this.nextSendAt = clock.now() + spacing;
     }
 }
 function jobPath(jobId) {
@@ -30302,7 +30364,8 @@ async function readText(res, limit) {
     }
     return Buffer.concat(chunks).toString('utf8');
 }
-function classifyGet(error) {
+/** How a failed read (or cancel) is treated: throttled, transient, or final. */
+function classifyRead(error) {
     if (error instanceof ClariApiError) {
         const kind = classifyStatus(error.status);
         if (kind === 'throttle')
@@ -30322,7 +30385,7 @@ function classifyGet(error) {
 /** A POST is repeated only when it provably was not processed. */
 function classifyCreate(error) {
     if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
-        return classifyGet(error);
+        return classifyRead(error);
     }
     if (error instanceof NetworkError && !error.sent)
         return { kind: 'transient' };
@@ -31026,7 +31089,7 @@ function checkJson(json, period) {
 
 /** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
 function backoffSchedule(intervals, random) {
-    return { delayBefore: k => pollDelay(k, intervals, random) };
+    return { delayBefore: k => backoff_pollDelay(k, intervals, random) };
 }
 // Tuned with `npm run bench` (README, Performance): see there for the trade-off they buy.
 /** Relative half-width of the window assumed when only one earlier job is known. */
@@ -31177,7 +31240,7 @@ async function waitForFreeSlot(client, period, ctx) {
             throw new QuotaError(limits.monthlyQuota);
         if (k > 0 && (limits.availableConcurrentLimit ?? 1) > 0)
             return;
-        const waitMs = pollDelay(k, ctx.slotWait, ctx.random);
+        const waitMs = backoff_pollDelay(k, ctx.slotWait, ctx.random);
         if (ctx.clock.now() + waitMs > ctx.deadline) {
             throw new ConcurrencyTimeoutError(limits.concurrentLimit);
         }

@@ -3,7 +3,13 @@ import type { RetryBudget } from '../retry/budget.js'
 import type { Clock, Random } from '../retry/clock.js'
 import { classifyStatus } from '../retry/classify.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
-import { withRetries, type RetryLimits, type RetryWait, type Verdict } from '../retry/retry.js'
+import {
+  chargesBudget,
+  withRetries,
+  type RetryLimits,
+  type RetryWait,
+  type Verdict
+} from '../retry/retry.js'
 import { FAILED_TO_CANCEL_CODE, SWW_CODE, SWW_MAX_RETRIES } from './codes.js'
 import {
   AmbiguousCreateError,
@@ -39,6 +45,11 @@ export interface CallContext {
   signal: AbortSignal
   deadline: number
   onWait?: (wait: RetryWait) => void
+  /**
+   * One attempt, no waits: for callers that keep trying on their own schedule (the poll loop,
+   * the download of a finished job). The failure still counts towards the run's retry budget.
+   */
+  once?: boolean
 }
 
 export interface JobStatusReply {
@@ -56,7 +67,9 @@ const DEFAULT_SPACING_MS = 200
 export class ClariClient {
   private readonly transport: Transport
   private readonly base: string
-  private lastRequestAt = -Infinity
+  /** Earliest time the next request may go out: spacing, and a throttle the server asked for. */
+  private nextSendAt = -Infinity
+  private throttledUntil = -Infinity
   /** HTTP attempts made, throttled and failed ones included. */
   requestCount = 0
 
@@ -77,10 +90,15 @@ export class ClariClient {
     const sentAt = this.options.clock.wallNow()
     const path = `/export/forecast/${encodeURIComponent(forecastId)}`
     try {
-      const reply = await this.retrying(ctx, classifyCreate, async () => {
-        const res = await this.sendJson('POST', path, 'create export', ctx, JSON.stringify(body))
-        return this.readJson<{ jobId?: unknown; job?: { id?: unknown; jobId?: unknown } }>(res)
-      })
+      const reply = await this.retrying(ctx, classifyCreate, () =>
+        this.exchangeJson<{ jobId?: unknown; job?: { id?: unknown; jobId?: unknown } }>(
+          'POST',
+          path,
+          'create export',
+          ctx,
+          JSON.stringify(body)
+        )
+      )
       const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id
       // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
       if (!isJobId(jobId)) throw new InvalidResponseError('create export: no valid jobId')
@@ -92,16 +110,18 @@ export class ClariClient {
   }
 
   async getJob(jobId: string, ctx: CallContext): Promise<JobStatusReply> {
-    return this.retrying(ctx, classifyGet, async () => {
-      const res = await this.sendJson('GET', jobPath(jobId), 'job status', ctx)
-      const body = await this.readJson<{ job?: ExportJob } & ExportJob>(res)
-      if (!body || typeof body !== 'object') throw new InvalidResponseError('job status: no job')
-      const job = (body.job ?? body) as ExportJob
-      const raw = res.headers['retry-after']
-      const retryAfter =
-        raw === undefined ? undefined : parseRetryAfter(raw, retryAfterContext(res))
-      return { job: { ...job, status: cleanServerText(job.status, 40) || undefined }, retryAfter }
-    })
+    return this.retrying(ctx, classifyRead, () =>
+      this.exchange('GET', jobPath(jobId), 'job status', ctx, async res => {
+        await this.throwUnlessOk(res, 'job status')
+        const body = await this.readJson<{ job?: ExportJob } & ExportJob>(res)
+        if (!body || typeof body !== 'object') throw new InvalidResponseError('job status: no job')
+        const job = (body.job ?? body) as ExportJob
+        const raw = res.headers['retry-after']
+        const retryAfter =
+          raw === undefined ? undefined : parseRetryAfter(raw, retryAfterContext(res))
+        return { job: { ...job, status: cleanServerText(job.status, 40) || undefined }, retryAfter }
+      })
+    )
   }
 
   /**
@@ -113,31 +133,37 @@ export class ClariClient {
     consume: (body: Readable, contentType: string | undefined) => Promise<T>,
     ctx: CallContext
   ): Promise<T> {
-    return this.retrying(ctx, classifyGet, async () => {
-      const res = await this.send(
+    return this.retrying(ctx, classifyRead, () =>
+      this.exchange(
         'GET',
         `${jobPath(jobId)}/results`,
         'download results',
-        ctx.signal
+        ctx,
+        async res => {
+          await this.throwUnlessOk(res, 'download results')
+          return consume(res.body, res.headers['content-type'])
+        },
+        { streamed: true }
       )
-      await this.throwUnlessOk(res, 'download results')
-      return consume(res.body, res.headers['content-type'])
-    })
+    )
   }
 
   /** Cancels a job; a job that already finished is not an error here. */
   async cancelJob(jobId: string, ctx: CallContext): Promise<'cancelled' | 'already-finished'> {
     try {
-      await this.retrying(ctx, classifyGet, async () => {
-        const res = await this.sendJson(
+      await this.retrying(ctx, classifyRead, () =>
+        this.exchange(
           'PATCH',
           jobPath(jobId),
           'cancel job',
           ctx,
-          '{"type":"CANCEL"}'
+          async res => {
+            await this.throwUnlessOk(res, 'cancel job')
+            res.body.resume()
+          },
+          { body: '{"type":"CANCEL"}', urgent: true }
         )
-        res.body.resume()
-      })
+      )
       return 'cancelled'
     } catch (error) {
       if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
@@ -148,18 +174,26 @@ export class ClariClient {
   }
 
   async getLimits(ctx: CallContext): Promise<ExportLimits> {
-    return this.retrying(ctx, classifyGet, async () => {
-      const res = await this.sendJson('GET', '/admin/limits', 'read export limits', ctx)
-      const body = await this.readJson<{ jobs?: ExportLimits }>(res)
+    return this.retrying(ctx, classifyRead, async () => {
+      const body = await this.exchangeJson<{ jobs?: ExportLimits }>(
+        'GET',
+        '/admin/limits',
+        'read export limits',
+        ctx
+      )
       return body.jobs ?? {}
     })
   }
 
   /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
   async listJobs(ctx: CallContext): Promise<ExportJob[]> {
-    return this.retrying(ctx, classifyGet, async () => {
-      const res = await this.sendJson('GET', '/export/jobs', 'list export jobs', ctx)
-      const body = await this.readJson<ExportJob[] | { jobs?: ExportJob[] }>(res)
+    return this.retrying(ctx, classifyRead, async () => {
+      const body = await this.exchangeJson<ExportJob[] | { jobs?: ExportJob[] }>(
+        'GET',
+        '/export/jobs',
+        'list export jobs',
+        ctx
+      )
       const jobs = Array.isArray(body) ? body : body.jobs
       if (!Array.isArray(jobs)) throw new InvalidResponseError('list export jobs: not a list')
       return jobs.filter(job => isJobId(job?.jobId))
@@ -170,26 +204,42 @@ export class ClariClient {
     this.transport.close()
   }
 
-  private retrying<T>(
+  private async retrying<T>(
     ctx: CallContext,
     classify: (error: unknown) => Verdict,
     attempt: () => Promise<T>
   ): Promise<T> {
     const { clock, random, budget, limits } = this.options
-    return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx })
+    if (!ctx.once) return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx })
+    try {
+      const result = await attempt()
+      budget.recordSuccess()
+      return result
+    } catch (error) {
+      if (!ctx.signal.aborted && chargesBudget(classify(error))) budget.recordFailure()
+      throw error
+    }
   }
 
   /** One JSON exchange, bounded as a whole by the request timeout. */
-  private async sendJson(
+  private exchangeJson<T>(
     method: Method,
     path: string,
     operation: string,
     ctx: CallContext,
     body?: string
-  ): Promise<TransportResponse> {
-    const res = await this.send(method, path, operation, ctx.signal, body, true)
-    await this.throwUnlessOk(res, operation)
-    return res
+  ): Promise<T> {
+    return this.exchange(
+      method,
+      path,
+      operation,
+      ctx,
+      async res => {
+        await this.throwUnlessOk(res, operation)
+        return this.readJson<T>(res)
+      },
+      { body }
+    )
   }
 
   /** Every JSON answer is parsed here, with the key masked should a hostile server echo it. */
@@ -216,42 +266,69 @@ export class ClariClient {
       classifyStatus(res.status) === 'throttle'
         ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
         : undefined
+    // Clari's rate limit is per key: every request of the run holds off, not just this one.
+    if (retryAfter?.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
+      this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms)
+    }
     const clean = body && withoutSecret(body, this.options.apiKey)
     throw new ClariApiError(res.status, operation, clean, retryAfter)
   }
 
-  private async send(
+  /**
+   * One request and the reading of its answer. Requests of the whole run are spaced and held
+   * back together while the server throttles; the exchange itself is marked busy on the clock.
+   */
+  private async exchange<T>(
     method: Method,
     path: string,
     operation: string,
-    signal: AbortSignal,
-    body?: string,
-    /** JSON answers are small: the request timeout bounds the whole exchange, not just silence. */
-    bounded = false
-  ): Promise<TransportResponse> {
+    ctx: CallContext,
+    read: (res: TransportResponse) => Promise<T>,
+    options: { body?: string; streamed?: boolean; urgent?: boolean } = {}
+  ): Promise<T> {
     const { clock, apiKey, requestTimeoutMs } = this.options
-    const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS
-    const gap = this.lastRequestAt + spacing - clock.now()
-    if (gap > 0) await clock.sleep(gap, signal)
-    this.lastRequestAt = clock.now()
+    await this.pace(ctx.signal, options.urgent)
     this.requestCount++
     const headers: Record<string, string> = {
       apikey: apiKey,
       accept: 'application/json',
       'user-agent': 'clari-forecast-export-action'
     }
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    return this.transport.send({
-      method,
-      operation,
-      url: new URL(this.base + path),
-      headers,
-      secretHeader: 'apikey',
-      body,
-      signal,
-      idleTimeoutMs: requestTimeoutMs,
-      totalTimeoutMs: bounded ? requestTimeoutMs : undefined
-    })
+    if (options.body !== undefined) headers['content-type'] = 'application/json'
+    const release = clock.busy?.()
+    try {
+      const res = await this.transport.send({
+        method,
+        operation,
+        url: new URL(this.base + path),
+        headers,
+        secretHeader: 'apikey',
+        body: options.body,
+        signal: ctx.signal,
+        idleTimeoutMs: requestTimeoutMs,
+        // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
+        totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
+      })
+      return await read(res)
+    } finally {
+      release?.()
+    }
+  }
+
+  /**
+   * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
+   * request (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
+   */
+  private async pace(signal: AbortSignal, urgent = false): Promise<void> {
+    const { clock } = this.options
+    const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS
+    for (;;) {
+      const hold = urgent ? -Infinity : this.throttledUntil
+      const at = Math.max(clock.now(), this.nextSendAt, hold)
+      if (at <= clock.now()) break
+      await clock.sleep(at - clock.now(), signal)
+    }
+    this.nextSendAt = clock.now() + spacing
   }
 }
 
@@ -277,7 +354,8 @@ async function readText(res: TransportResponse, limit: number): Promise<string> 
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function classifyGet(error: unknown): Verdict {
+/** How a failed read (or cancel) is treated: throttled, transient, or final. */
+export function classifyRead(error: unknown): Verdict {
   if (error instanceof ClariApiError) {
     const kind = classifyStatus(error.status)
     if (kind === 'throttle')
@@ -297,7 +375,7 @@ function classifyGet(error: unknown): Verdict {
 /** A POST is repeated only when it provably was not processed. */
 function classifyCreate(error: unknown): Verdict {
   if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
-    return classifyGet(error)
+    return classifyRead(error)
   }
   if (error instanceof NetworkError && !error.sent) return { kind: 'transient' }
   return { kind: 'fatal' }

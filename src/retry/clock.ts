@@ -6,6 +6,12 @@ export interface Clock {
   wallNow(): number
   /** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /**
+   * Marks real I/O in progress until the returned release is called. A virtual clock does not
+   * move meanwhile, so one job's request cannot take the time another job sleeps; real time
+   * needs no such care, so the system clock has none.
+   */
+  busy?(): () => void
 }
 
 /** Uniform random number in [0, 1). */

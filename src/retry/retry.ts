@@ -1,5 +1,11 @@
 import { CancelledError } from './abort.js'
-import { fullJitter, throttleDelay, throttleFallback } from './backoff.js'
+import {
+  fullJitter,
+  pollDelay,
+  throttleDelay,
+  throttleFallback,
+  type PollIntervals
+} from './backoff.js'
 import type { RetryBudget } from './budget.js'
 import type { Clock, Random } from './clock.js'
 import type { RetryAfterHint } from './retry-after.js'
@@ -81,6 +87,58 @@ export class RetryBudgetError extends Error {
   }
 }
 
+/** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
+export function chargesBudget(verdict: Verdict): boolean {
+  return (
+    verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none')
+  )
+}
+
+/**
+ * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
+ * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
+ * max-retry-after fails at once instead of parking the runner.
+ */
+export function throttleWait(
+  hint: RetryAfterHint,
+  throttles: number,
+  limits: Pick<RetryLimits, 'maxRetryAfterMs'>,
+  random: Random
+): { requestedMs: number; waitMs: number } {
+  const requestedMs = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random)
+  if (requestedMs > limits.maxRetryAfterMs) {
+    throw new RateLimitedError(
+      'over-max-retry-after',
+      requestedMs,
+      hint.raw,
+      limits.maxRetryAfterMs
+    )
+  }
+  return { requestedMs, waitMs: throttleDelay(requestedMs, random) }
+}
+
+/**
+ * The wait before trying again a request that its caller keeps trying on its own schedule until
+ * a deadline (a status poll, the download of a finished job), after `misses` failed tries in a
+ * row: never sooner than `plannedMs` (the caller's normal next try, so an outage costs no more
+ * requests than normal operation), growing by the poll factor up to the poll cap, and never
+ * sooner than a server hint asks.
+ */
+export function missWait(
+  verdict: Exclude<Verdict, { kind: 'fatal' }>,
+  misses: number,
+  plannedMs: number,
+  intervals: PollIntervals,
+  limits: Pick<RetryLimits, 'maxRetryAfterMs'>,
+  random: Random
+): number {
+  const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random))
+  if (verdict.kind !== 'throttle') return Math.min(intervals.maxMs, backoff)
+  const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs
+  const wait = Math.max(asked, backoff)
+  return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait)
+}
+
 /**
  * Runs `attempt` under policy R (retry-policy.md §5, layer 1): throttle waits honour the server's
  * hint plus a small positive jitter and never consume transient attempts; transient failures (and
@@ -112,20 +170,23 @@ export async function withRetries<T>(
       const timeLeft = ctx.deadline - clock.now()
       let waitMs: number
       if (verdict.kind === 'throttle') {
-        const hint = verdict.hint
-        const requested = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random)
-        const raw = hint.raw
-        if (requested > limits.maxRetryAfterMs) {
-          throw new RateLimitedError('over-max-retry-after', requested, raw, limits.maxRetryAfterMs)
+        const { raw } = verdict.hint
+        const asked = throttleWait(verdict.hint, throttles, limits, random)
+        waitMs = asked.waitMs
+        if (waitMs > timeLeft) {
+          throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft)
         }
-        waitMs = throttleDelay(requested, random)
-        if (waitMs > timeLeft) throw new RateLimitedError('past-deadline', requested, raw, timeLeft)
         if (throttledMs + waitMs > limits.maxThrottleMs) {
-          throw new RateLimitedError('throttled-too-long', requested, raw, limits.maxThrottleMs)
+          throw new RateLimitedError(
+            'throttled-too-long',
+            asked.requestedMs,
+            raw,
+            limits.maxThrottleMs
+          )
         }
         // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
         // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-        if (hint.kind === 'none') {
+        if (chargesBudget(verdict)) {
           budget.recordFailure()
           if (!budget.canRetry()) throw new RetryBudgetError(error)
         }

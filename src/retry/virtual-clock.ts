@@ -3,12 +3,14 @@ import type { Clock } from './clock.js'
 /**
  * A clock whose time moves only when someone sleeps: each sleep jumps straight to its wake-up
  * time. Lets tests and the benchmark run the real polling code over hours of virtual time.
- * Shared by every sleeper of one run, so concurrent sleeps wake in time order.
+ * Shared by every sleeper of one run, so concurrent sleeps wake in time order, and time stands
+ * still while any of them has real I/O in flight (`busy`), so concurrent jobs see one timeline.
  */
 export class VirtualClock implements Clock {
   private current = 0
   private readonly timers: { at: number; wake: () => void }[] = []
   private scheduled = false
+  private inFlight = 0
 
   constructor(private readonly epochMs = Date.UTC(2026, 10, 28, 3, 0, 0)) {}
 
@@ -23,6 +25,17 @@ export class VirtualClock implements Clock {
   /** Moves time forward without anyone sleeping (e.g. to model request latency). */
   advance(ms: number): void {
     this.current += Math.max(0, ms)
+  }
+
+  busy(): () => void {
+    this.inFlight++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.inFlight--
+      this.schedule()
+    }
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -47,7 +60,8 @@ export class VirtualClock implements Clock {
   }
 
   // Fire the earliest timer only after pending I/O callbacks had their turn, so a sleeper that
-  // races a real socket does not skip ahead of it.
+  // races a real socket does not skip ahead of it. While I/O is marked busy, only timers that
+  // are already due may fire: time itself waits for the release.
   private schedule(): void {
     if (this.scheduled) return
     this.scheduled = true
@@ -55,6 +69,7 @@ export class VirtualClock implements Clock {
       this.scheduled = false
       if (this.timers.length === 0) return
       this.timers.sort((a, b) => a.at - b.at)
+      if (this.inFlight > 0 && this.timers[0]!.at > this.current) return
       const next = this.timers.shift()!
       this.current = Math.max(this.current, next.at)
       next.wake()
