@@ -23,7 +23,8 @@ export async function run(): Promise<void> {
     settings = parseSettings(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       now: new Date(),
-      runAttempt: github.context.runAttempt || 1
+      runAttempt: github.context.runAttempt || 1,
+      runId: github.context.runId ? String(github.context.runId) : undefined
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)

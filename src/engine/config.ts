@@ -15,7 +15,14 @@ export interface ExportConfig {
   timing: Timing
   cancelOnTimeout: boolean
   failFast: boolean
+  /** Periods exported at once: a number, or `auto` (the slots Clari has free at the start). */
+  concurrency: number | 'auto'
+  /** The workflow run this export belongs to, recorded in the manifest for a re-run to find. */
+  run?: { id?: string; attempt?: number }
 }
+
+/** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
+export const MAX_CONCURRENCY = 10
 
 export interface Timing {
   pollIntervalMs: number
@@ -25,12 +32,4 @@ export interface Timing {
   /** Per HTTP attempt. */
   requestTimeoutMs: number
   maxRetryAfterMs: number
-}
-
-export const DEFAULT_TIMING: Timing = {
-  pollIntervalMs: 5_000,
-  maxPollIntervalMs: 30_000,
-  jobTimeoutMs: 30 * 60_000,
-  requestTimeoutMs: 30_000,
-  maxRetryAfterMs: 300_000
 }

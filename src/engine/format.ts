@@ -70,6 +70,9 @@ export function planLines(plan: ExportPlan): string[] {
     `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
       `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
   ]
+  lines.push(
+    `Would export ${plan.concurrency} period${plan.concurrency === 1 ? '' : 's'} at once: ${plan.waves} wave${plan.waves === 1 ? '' : 's'} of jobs`
+  )
   if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
     lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout')
   }

@@ -8,7 +8,10 @@ export interface PollSchedule {
   jobDone?(durationMs: number): void
 }
 
-/** Builds the schedule for one period; `history` holds how long earlier periods of this run took. */
+/**
+ * Builds the schedule for one period; `history` holds how long the run's finished periods took,
+ * and may grow while the period polls.
+ */
 export type PollScheduleFactory = (history: readonly number[]) => PollSchedule
 
 /** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
@@ -81,20 +84,32 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
 }
 
 /**
- * The action's default: the first period of a run follows policy R; later ones poll around the
- * finish time that earlier jobs of the same run predict. It learns from Clari's job timestamps
- * (told through `jobDone`) and falls back to the run's period durations when it was told nothing.
+ * The action's default: a job polls by policy R (the run's first job with a tighter cap) until
+ * some job of the run has finished; from then on it polls around the finish time that the run's
+ * finished jobs predict, so concurrent jobs learn from each other mid-flight. It learns from Clari's job timestamps (told through
+ * `jobDone`) and falls back to the run's period durations when it was told nothing.
  */
 export function defaultPollSchedule(intervals: PollIntervals, random: Random): PollScheduleFactory {
   const learned: number[] = []
+  let denseGiven = false
   return history => {
-    const durations = learned.length > 0 ? learned : history.filter(d => d > 0)
-    const schedule =
-      durations.length === 0
-        ? firstJobSchedule(intervals, random)
-        : windowSchedule(finishWindow(durations, intervals.maxMs), intervals)
+    // Only the run's first job polls densely for lack of history; jobs started alongside it
+    // follow plain R, and aim at the finish window as soon as any job of the run finished.
+    const first = denseGiven
+      ? backoffSchedule(intervals, random)
+      : firstJobSchedule(intervals, random)
+    denseGiven = true
+    let aimed: { basis: number; schedule: PollSchedule } | undefined
     return {
-      delayBefore: (k, elapsedMs) => schedule.delayBefore(k, elapsedMs),
+      delayBefore(k, elapsedMs) {
+        const durations = learned.length > 0 ? learned : history.filter(d => d > 0)
+        if (durations.length === 0) return first.delayBefore(k, elapsedMs)
+        if (aimed?.basis !== durations.length) {
+          const window = finishWindow(durations, intervals.maxMs)
+          aimed = { basis: durations.length, schedule: windowSchedule(window, intervals) }
+        }
+        return aimed.schedule.delayBefore(k, elapsedMs)
+      },
       jobDone: durationMs => {
         if (durationMs > 0) learned.push(durationMs)
       }
