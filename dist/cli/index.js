@@ -28812,6 +28812,16 @@ function planLines(plan) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry/clock.ts
+/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
+async function whileBusy(clock, work) {
+    const release = clock.busy?.();
+    try {
+        return await work();
+    }
+    finally {
+        release?.();
+    }
+}
 // setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
 const MAX_TIMER_MS = 2_147_483_647;
 const systemClock = {
@@ -30176,6 +30186,7 @@ function jobPhase(status) {
 
 
 
+
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const DEFAULT_SPACING_MS = 200;
@@ -30342,8 +30353,7 @@ class ClariClient {
         };
         if (options.body !== undefined)
             headers['content-type'] = 'application/json';
-        const release = clock.busy?.();
-        try {
+        return whileBusy(clock, async () => {
             const res = await this.transport.send({
                 method,
                 operation,
@@ -30356,11 +30366,8 @@ class ClariClient {
                 // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
                 totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
             });
-            return await read(res);
-        }
-        finally {
-            release?.();
-        }
+            return read(res);
+        });
     }
     /**
      * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
@@ -32147,6 +32154,7 @@ function isRecord(value) {
 
 
 
+
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
@@ -32196,14 +32204,14 @@ async function runExport(config, deps = {}, earlier) {
     const finish = async (index, outcome) => {
         outcomes[index] = withoutSecret(outcome, config.apiKey);
         onEvent({ type: 'period-finished', outcome: outcomes[index] });
-        await saveManifest();
+        await whileBusy(clock, saveManifest);
     };
     try {
         // A cancel during the start delay leaves every period "not started", as below.
         await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => { });
         const plans = new Map();
         if (earlier && resume)
-            await takeOverEarlier(config, earlier, resume, plans, finish, onEvent);
+            await takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent);
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
             await exportOnSlots({
@@ -32239,7 +32247,7 @@ async function runExport(config, deps = {}, earlier) {
  * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
  * in `plans` which of its jobs to ask about again.
  */
-async function takeOverEarlier(config, earlier, resume, plans, finish, onEvent) {
+async function takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent) {
     const source = cleanServerText(earlier.source, 200);
     if (!resume.usable) {
         onEvent({
@@ -32259,7 +32267,7 @@ async function takeOverEarlier(config, earlier, resume, plans, finish, onEvent) 
             plans.set(period, plan);
         if (plan?.kind !== 'reuse')
             continue;
-        const taken = await takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256);
+        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256));
         if ('problem' in taken) {
             onEvent({
                 type: 'warning',
@@ -32295,13 +32303,16 @@ async function takeOverEarlier(config, earlier, resume, plans, finish, onEvent) 
 async function exportOnSlots(r) {
     const { config, client, clock, signal, onEvent } = r;
     const { limit, max } = await concurrencyLimit(r);
-    let raising = false;
-    const scheduler = new PeriodScheduler(limit, () => {
-        if (raising || scheduler.limit >= max || signal.aborted)
-            return;
-        raising = true;
-        void raiseLimit(r, scheduler, max).finally(() => (raising = false));
-    });
+    let raising;
+    // While periods wait below the most allowed, look for room: at once when one of ours
+    // finishes, and every max-poll-interval for slots that others' jobs free.
+    const lookForRoom = () => {
+        if (!raising && scheduler.limit < max && scheduler.waiting > 0 && !signal.aborted) {
+            raising = raiseLimit(r, scheduler, max, run.ownedJobIds).finally(() => (raising = undefined));
+        }
+        return raising ?? Promise.resolve();
+    };
+    const scheduler = new PeriodScheduler(limit, () => void lookForRoom());
     const run = {
         config,
         client,
@@ -32317,6 +32328,7 @@ async function exportOnSlots(r) {
         describe: r.describe
     };
     const inFlight = new Set();
+    const watching = linkedAbort(signal).controller;
     const onAbort = () => scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' });
     if (signal.aborted)
         onAbort();
@@ -32361,10 +32373,27 @@ async function exportOnSlots(r) {
             ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
         ];
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
-        await Promise.all(order.map(runPeriod));
+        const periods = Promise.all(order.map(runPeriod));
+        void watchForRoom(r, scheduler, lookForRoom, watching.signal);
+        await periods;
     }
     finally {
+        watching.abort();
         signal.removeEventListener('abort', onAbort);
+    }
+}
+/** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
+async function watchForRoom(r, scheduler, lookForRoom, signal) {
+    try {
+        for (;;) {
+            await r.clock.sleep(pollDelay(Infinity, r.intervals, r.random), signal);
+            if (scheduler.waiting === 0 || scheduler.stopped)
+                return;
+            await lookForRoom();
+        }
+    }
+    catch {
+        // Stopped: every period has its slot, or the run is over.
     }
 }
 /** How many periods run at once at the start, and the most the run may raise it to. */
@@ -32377,7 +32406,7 @@ async function concurrencyLimit(r) {
             onEvent({ type: 'concurrency', limit, detail: 'max-concurrent-jobs' });
         return { limit, max: limit };
     }
-    const max = Math.min(MAX_CONCURRENCY, Math.max(1, periods));
+    const most = Math.min(MAX_CONCURRENCY, Math.max(1, periods));
     try {
         const limits = await r.client.getLimits({
             signal: r.signal,
@@ -32386,13 +32415,14 @@ async function concurrencyLimit(r) {
         const free = limits.availableConcurrentLimit;
         if (free === undefined)
             throw new Error('Clari did not say how many export slots are free');
-        const limit = Math.min(max, Math.max(1, free));
+        const limit = Math.min(most, Math.max(1, free));
         onEvent({
             type: 'concurrency',
             limit,
             detail: `max-concurrent-jobs auto: Clari has ${free} of ${limits.concurrentLimit ?? '?'} export slots free`
         });
-        return { limit, max };
+        // Never more than the organisation's own limit: waiting for room beyond it would be futile.
+        return { limit, max: Math.min(most, Math.max(limit, limits.concurrentLimit ?? most)) };
     }
     catch (error) {
         if (r.signal.aborted)
@@ -32402,33 +32432,50 @@ async function concurrencyLimit(r) {
             limit: 1,
             detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
         });
-        return { limit: 1, max };
+        return { limit: 1, max: most };
     }
 }
 /** A period finished while others wait below the most allowed: take the slots Clari has free. */
-async function raiseLimit(r, scheduler, max) {
+async function raiseLimit(r, scheduler, max, ours) {
     try {
         const limits = await r.client.getLimits({
             signal: r.signal,
             deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
             once: true
         });
-        const free = limits.availableConcurrentLimit;
-        if (free === undefined || scheduler.stopped)
+        const room = roomForUs(limits, ours);
+        if (room === undefined || scheduler.stopped)
             return;
-        const target = Math.min(max, Math.max(1, scheduler.jobsRunning + free));
+        const target = Math.min(max, Math.max(1, room));
         if (target <= scheduler.limit)
             return;
         scheduler.setLimit(target);
         r.onEvent({
             type: 'concurrency',
             limit: target,
-            detail: `Clari has ${free} export slot${free === 1 ? '' : 's'} free again`
+            detail: `Clari has room for ${room} of this run's jobs again`
         });
     }
     catch {
         // Only a chance to go faster: the run goes on at the limit it has.
     }
+}
+/**
+ * How many jobs this run could hold at Clari at the instant the limits were read: the limit less
+ * the jobs of others. Counted from the job ids Clari lists, so our own creates and finishes
+ * racing the read cannot inflate it; undefined when the answer does not say.
+ */
+function roomForUs(limits, ours) {
+    const { concurrentLimit, runningJobIds, submittedJobIds, availableConcurrentLimit } = limits;
+    if (concurrentLimit === undefined)
+        return undefined;
+    if (runningJobIds === undefined && submittedJobIds === undefined) {
+        // Clari omits the lists when nothing runs at all.
+        return availableConcurrentLimit === concurrentLimit ? concurrentLimit : undefined;
+    }
+    const holding = new Set([...(runningJobIds ?? []), ...(submittedJobIds ?? [])]);
+    const others = [...holding].filter(id => !ours.has(id)).length;
+    return concurrentLimit - others;
 }
 
 ;// CONCATENATED MODULE: ./src/settings/input-error.ts

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { RetryBudget } from '../retry/budget.js'
-import type { Clock, Random } from '../retry/clock.js'
+import { whileBusy, type Clock, type Random } from '../retry/clock.js'
 import { classifyStatus } from '../retry/classify.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
 import {
@@ -295,8 +295,7 @@ export class ClariClient {
       'user-agent': 'clari-forecast-export-action'
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json'
-    const release = clock.busy?.()
-    try {
+    return whileBusy(clock, async () => {
       const res = await this.transport.send({
         method,
         operation,
@@ -309,10 +308,8 @@ export class ClariClient {
         // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
         totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
       })
-      return await read(res)
-    } finally {
-      release?.()
-    }
+      return read(res)
+    })
   }
 
   /**

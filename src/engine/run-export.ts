@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises'
 import type { ClariClient } from '../clari/client.js'
+import type { ExportLimits } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
 import { CancelledError, linkedAbort } from '../retry/abort.js'
-import { systemClock } from '../retry/clock.js'
+import { pollDelay } from '../retry/backoff.js'
+import { systemClock, whileBusy, type Clock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'
@@ -86,14 +88,15 @@ export async function runExport(
   const finish = async (index: number, outcome: PeriodOutcome): Promise<void> => {
     outcomes[index] = withoutSecret(outcome, config.apiKey)
     onEvent({ type: 'period-finished', outcome: outcomes[index] })
-    await saveManifest()
+    await whileBusy(clock, saveManifest)
   }
 
   try {
     // A cancel during the start delay leaves every period "not started", as below.
     await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => {})
     const plans = new Map<string, PeriodResume>()
-    if (earlier && resume) await takeOverEarlier(config, earlier, resume, plans, finish, onEvent)
+    if (earlier && resume)
+      await takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent)
     const todo = config.periods.flatMap((period, index) =>
       outcomes[index] === undefined ? [{ period, index }] : []
     )
@@ -133,6 +136,7 @@ export async function runExport(
  */
 async function takeOverEarlier(
   config: ExportConfig,
+  clock: Clock,
   earlier: EarlierRun,
   resume: ReturnType<typeof planResume>,
   plans: Map<string, PeriodResume>,
@@ -156,7 +160,9 @@ async function takeOverEarlier(
     const plan = resume.periods.get(period)
     if (plan?.kind === 're-poll') plans.set(period, plan)
     if (plan?.kind !== 'reuse') continue
-    const taken = await takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)
+    const taken = await whileBusy(clock, () =>
+      takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)
+    )
     if ('problem' in taken) {
       onEvent({
         type: 'warning',
@@ -210,12 +216,16 @@ interface SlotRun {
 async function exportOnSlots(r: SlotRun): Promise<void> {
   const { config, client, clock, signal, onEvent } = r
   const { limit, max } = await concurrencyLimit(r)
-  let raising = false
-  const scheduler = new PeriodScheduler(limit, () => {
-    if (raising || scheduler.limit >= max || signal.aborted) return
-    raising = true
-    void raiseLimit(r, scheduler, max).finally(() => (raising = false))
-  })
+  let raising: Promise<void> | undefined
+  // While periods wait below the most allowed, look for room: at once when one of ours
+  // finishes, and every max-poll-interval for slots that others' jobs free.
+  const lookForRoom = (): Promise<void> => {
+    if (!raising && scheduler.limit < max && scheduler.waiting > 0 && !signal.aborted) {
+      raising = raiseLimit(r, scheduler, max, run.ownedJobIds).finally(() => (raising = undefined))
+    }
+    return raising ?? Promise.resolve()
+  }
+  const scheduler = new PeriodScheduler(limit, () => void lookForRoom())
   const run: RunContext = {
     config,
     client,
@@ -231,6 +241,7 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     describe: r.describe
   }
   const inFlight = new Set<AbortController>()
+  const watching = linkedAbort(signal).controller
   const onAbort = (): void =>
     scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' })
   if (signal.aborted) onAbort()
@@ -277,9 +288,30 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
       ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
     ]
     // Every period asks for its slot now, in this order; the scheduler grants them in turn.
-    await Promise.all(order.map(runPeriod))
+    const periods = Promise.all(order.map(runPeriod))
+    void watchForRoom(r, scheduler, lookForRoom, watching.signal)
+    await periods
   } finally {
+    watching.abort()
     signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
+async function watchForRoom(
+  r: SlotRun,
+  scheduler: PeriodScheduler,
+  lookForRoom: () => Promise<void>,
+  signal: AbortSignal
+): Promise<void> {
+  try {
+    for (;;) {
+      await r.clock.sleep(pollDelay(Infinity, r.intervals, r.random), signal)
+      if (scheduler.waiting === 0 || scheduler.stopped) return
+      await lookForRoom()
+    }
+  } catch {
+    // Stopped: every period has its slot, or the run is over.
   }
 }
 
@@ -292,7 +324,7 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
     if (limit > 1) onEvent({ type: 'concurrency', limit, detail: 'max-concurrent-jobs' })
     return { limit, max: limit }
   }
-  const max = Math.min(MAX_CONCURRENCY, Math.max(1, periods))
+  const most = Math.min(MAX_CONCURRENCY, Math.max(1, periods))
   try {
     const limits = await r.client.getLimits({
       signal: r.signal,
@@ -300,13 +332,14 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
     })
     const free = limits.availableConcurrentLimit
     if (free === undefined) throw new Error('Clari did not say how many export slots are free')
-    const limit = Math.min(max, Math.max(1, free))
+    const limit = Math.min(most, Math.max(1, free))
     onEvent({
       type: 'concurrency',
       limit,
       detail: `max-concurrent-jobs auto: Clari has ${free} of ${limits.concurrentLimit ?? '?'} export slots free`
     })
-    return { limit, max }
+    // Never more than the organisation's own limit: waiting for room beyond it would be futile.
+    return { limit, max: Math.min(most, Math.max(limit, limits.concurrentLimit ?? most)) }
   } catch (error) {
     if (r.signal.aborted) throw new CancelledError({ cause: error })
     onEvent({
@@ -314,29 +347,51 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
       limit: 1,
       detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
     })
-    return { limit: 1, max }
+    return { limit: 1, max: most }
   }
 }
 
 /** A period finished while others wait below the most allowed: take the slots Clari has free. */
-async function raiseLimit(r: SlotRun, scheduler: PeriodScheduler, max: number): Promise<void> {
+async function raiseLimit(
+  r: SlotRun,
+  scheduler: PeriodScheduler,
+  max: number,
+  ours: ReadonlySet<string>
+): Promise<void> {
   try {
     const limits = await r.client.getLimits({
       signal: r.signal,
       deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
       once: true
     })
-    const free = limits.availableConcurrentLimit
-    if (free === undefined || scheduler.stopped) return
-    const target = Math.min(max, Math.max(1, scheduler.jobsRunning + free))
+    const room = roomForUs(limits, ours)
+    if (room === undefined || scheduler.stopped) return
+    const target = Math.min(max, Math.max(1, room))
     if (target <= scheduler.limit) return
     scheduler.setLimit(target)
     r.onEvent({
       type: 'concurrency',
       limit: target,
-      detail: `Clari has ${free} export slot${free === 1 ? '' : 's'} free again`
+      detail: `Clari has room for ${room} of this run's jobs again`
     })
   } catch {
     // Only a chance to go faster: the run goes on at the limit it has.
   }
+}
+
+/**
+ * How many jobs this run could hold at Clari at the instant the limits were read: the limit less
+ * the jobs of others. Counted from the job ids Clari lists, so our own creates and finishes
+ * racing the read cannot inflate it; undefined when the answer does not say.
+ */
+function roomForUs(limits: ExportLimits, ours: ReadonlySet<string>): number | undefined {
+  const { concurrentLimit, runningJobIds, submittedJobIds, availableConcurrentLimit } = limits
+  if (concurrentLimit === undefined) return undefined
+  if (runningJobIds === undefined && submittedJobIds === undefined) {
+    // Clari omits the lists when nothing runs at all.
+    return availableConcurrentLimit === concurrentLimit ? concurrentLimit : undefined
+  }
+  const holding = new Set([...(runningJobIds ?? []), ...(submittedJobIds ?? [])])
+  const others = [...holding].filter(id => !ours.has(id)).length
+  return concurrentLimit - others
 }

@@ -94,9 +94,12 @@ describe('several periods at once, within Clari concurrency limit', () => {
     expect(concurrencyChanges(events)).toEqual([2, 3])
     expect(refusedCreates(h)).toBe(0)
     expect(maxRunningAtClari(h)).toBe(3)
-    const limitsReads = h.sim.requests.filter(r => r.endpoint === 'limits').length
-    // One before the first create, then at most one per finished period.
-    expect(limitsReads).toBeLessThanOrEqual(1 + PERIODS.length)
+    // One read before the first create, then one per max-poll-interval (30 s, jittered down to
+    // 24 s) while the colleague holds the slot, and none once the run has all Clari allows.
+    const reads = h.sim.requests.filter(r => r.endpoint === 'limits')
+    expect(reads.length).toBeLessThanOrEqual(1 + Math.ceil((12 * MINUTE) / 24_000) + 1)
+    const start = Date.UTC(2026, 10, 28, 3, 0)
+    expect(reads[reads.length - 1]!.at - start).toBeLessThanOrEqual(12 * MINUTE + 31_000)
   })
 
   it('with a fixed 3 and a slot held by a colleague: one refused create, then no more than it got', async () => {
