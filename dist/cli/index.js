@@ -31568,6 +31568,7 @@ async function waitForFreeSlot(client, period, ctx) {
 
 
 
+
 // Bounds on a server-sent Retry-After on a 2xx status answer (the Azure LRO convention).
 const HINT_MIN_MS = 1_000;
 const HINT_MAX_MS = 120_000;
@@ -31588,9 +31589,17 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
     let misses = 0;
     let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt);
     for (let k = 0;; k++) {
-        const left = ctx.deadline - clock.now();
-        const last = planned >= left;
-        await clock.sleep(Math.max(0, Math.min(planned, left)), ctx.signal);
+        let last = planned >= ctx.deadline - clock.now();
+        let wakeAt = Math.min(clock.now() + planned, ctx.deadline);
+        // A job of the run that finished meanwhile may move this check: plan it again from now
+        // (not while backing off through an outage, which must not speed up).
+        while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
+            if (misses > 0)
+                continue;
+            planned = schedule.delayBefore(k, clock.now() - ctx.startedAt);
+            last = planned >= ctx.deadline - clock.now();
+            wakeAt = Math.min(clock.now() + planned, ctx.deadline);
+        }
         const elapsed = () => clock.now() - ctx.startedAt;
         let reply;
         try {
@@ -31651,6 +31660,24 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             elapsedMs,
             nextCheckMs: planned
         });
+    }
+}
+/** Sleeps `ms`; true when the schedule learned something first (the sleep is then over). */
+async function sleepUnlessTaught(clock, ms, schedule, signal) {
+    if (!schedule.nextLesson || ms <= 0) {
+        await clock.sleep(Math.max(0, ms), signal);
+        return false;
+    }
+    const race = linkedAbort(signal);
+    try {
+        return await Promise.race([
+            clock.sleep(ms, race.controller.signal).then(() => false),
+            schedule.nextLesson(race.controller.signal).then(() => true)
+        ]);
+    }
+    finally {
+        race.controller.abort(new DeadlineError());
+        race.dispose();
     }
 }
 /** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
@@ -31755,7 +31782,8 @@ async function exportPeriod(run, task, lease) {
             jobStarted(created.jobId);
         }
         const jobId = outcome.jobId;
-        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations), {
+        const others = run.inFlight.size - 1;
+        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
             signal,
             deadline: deadline(),
             onWait,
@@ -31986,21 +32014,18 @@ function windowSchedule(window, intervals) {
     };
 }
 /**
- * The action's default: a job polls by policy R (the run's first job with a tighter cap) until
- * some job of the run has finished; from then on it polls around the finish time that the run's
- * finished jobs predict, so concurrent jobs learn from each other mid-flight. It learns from Clari's job timestamps (told through
- * `jobDone`) and falls back to the run's period durations when it was told nothing.
+ * The action's default. A job with nothing to learn from yet polls by policy R with a tighter
+ * cap; one that starts while such a job polls checks only every max-poll-interval, since the
+ * first of them to finish will tell it when to look. From the first finished job on, every job
+ * polls around the finish time the run's finished jobs predict, and is woken to plan again
+ * whenever one more finishes, so concurrent jobs learn from each other mid-flight.
  */
 function defaultPollSchedule(intervals, random) {
     const learned = [];
-    let denseGiven = false;
-    return history => {
-        // Only the run's first job polls densely for lack of history; jobs started alongside it
-        // follow plain R, and aim at the finish window as soon as any job of the run finished.
-        const first = denseGiven
-            ? backoffSchedule(intervals, random)
-            : firstJobSchedule(intervals, random);
-        denseGiven = true;
+    const listeners = new Set();
+    return (history, othersPolling = 0) => {
+        const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
+        const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
         let aimed;
         return {
             delayBefore(k, elapsedMs) {
@@ -32014,9 +32039,27 @@ function defaultPollSchedule(intervals, random) {
                 return aimed.schedule.delayBefore(k, elapsedMs);
             },
             jobDone: durationMs => {
-                if (durationMs > 0)
-                    learned.push(durationMs);
-            }
+                if (durationMs <= 0)
+                    return;
+                learned.push(durationMs);
+                for (const wake of [...listeners])
+                    wake();
+            },
+            nextLesson: signal => new Promise((resolve, reject) => {
+                if (signal.aborted)
+                    return reject(signal.reason);
+                const wake = () => {
+                    listeners.delete(wake);
+                    signal.removeEventListener('abort', stop);
+                    resolve();
+                };
+                const stop = () => {
+                    listeners.delete(wake);
+                    reject(signal.reason);
+                };
+                listeners.add(wake);
+                signal.addEventListener('abort', stop, { once: true });
+            })
         };
     };
 }

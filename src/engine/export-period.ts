@@ -136,7 +136,8 @@ export async function exportPeriod(
       jobStarted(created.jobId)
     }
     const jobId = outcome.jobId!
-    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations), {
+    const others = run.inFlight.size - 1
+    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
       signal,
       deadline: deadline(),
       onWait,

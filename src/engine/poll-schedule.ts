@@ -6,13 +6,21 @@ export interface PollSchedule {
   delayBefore(k: number, elapsedMs: number): number
   /** Told how long the job ran once it is DONE (Clari's own timestamps when it sent them). */
   jobDone?(durationMs: number): void
+  /**
+   * Resolves when another job of the run taught the schedule something that may move this
+   * job's next check (the poll loop then plans again); rejects when `signal` aborts.
+   */
+  nextLesson?(signal: AbortSignal): Promise<void>
 }
 
 /**
  * Builds the schedule for one period; `history` holds how long the run's finished periods took,
- * and may grow while the period polls.
+ * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight.
  */
-export type PollScheduleFactory = (history: readonly number[]) => PollSchedule
+export type PollScheduleFactory = (
+  history: readonly number[],
+  othersPolling?: number
+) => PollSchedule
 
 /** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
 export function backoffSchedule(intervals: PollIntervals, random: Random): PollSchedule {
@@ -84,21 +92,18 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
 }
 
 /**
- * The action's default: a job polls by policy R (the run's first job with a tighter cap) until
- * some job of the run has finished; from then on it polls around the finish time that the run's
- * finished jobs predict, so concurrent jobs learn from each other mid-flight. It learns from Clari's job timestamps (told through
- * `jobDone`) and falls back to the run's period durations when it was told nothing.
+ * The action's default. A job with nothing to learn from yet polls by policy R with a tighter
+ * cap; one that starts while such a job polls checks only every max-poll-interval, since the
+ * first of them to finish will tell it when to look. From the first finished job on, every job
+ * polls around the finish time the run's finished jobs predict, and is woken to plan again
+ * whenever one more finishes, so concurrent jobs learn from each other mid-flight.
  */
 export function defaultPollSchedule(intervals: PollIntervals, random: Random): PollScheduleFactory {
   const learned: number[] = []
-  let denseGiven = false
-  return history => {
-    // Only the run's first job polls densely for lack of history; jobs started alongside it
-    // follow plain R, and aim at the finish window as soon as any job of the run finished.
-    const first = denseGiven
-      ? backoffSchedule(intervals, random)
-      : firstJobSchedule(intervals, random)
-    denseGiven = true
+  const listeners = new Set<() => void>()
+  return (history, othersPolling = 0) => {
+    const sparse: PollSchedule = { delayBefore: () => pollDelay(Infinity, intervals, random) }
+    const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random)
     let aimed: { basis: number; schedule: PollSchedule } | undefined
     return {
       delayBefore(k, elapsedMs) {
@@ -111,8 +116,25 @@ export function defaultPollSchedule(intervals: PollIntervals, random: Random): P
         return aimed.schedule.delayBefore(k, elapsedMs)
       },
       jobDone: durationMs => {
-        if (durationMs > 0) learned.push(durationMs)
-      }
+        if (durationMs <= 0) return
+        learned.push(durationMs)
+        for (const wake of [...listeners]) wake()
+      },
+      nextLesson: signal =>
+        new Promise((resolve, reject) => {
+          if (signal.aborted) return reject(signal.reason)
+          const wake = (): void => {
+            listeners.delete(wake)
+            signal.removeEventListener('abort', stop)
+            resolve()
+          }
+          const stop = (): void => {
+            listeners.delete(wake)
+            reject(signal.reason)
+          }
+          listeners.add(wake)
+          signal.addEventListener('abort', stop, { once: true })
+        })
     }
   }
 }

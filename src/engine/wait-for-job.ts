@@ -1,6 +1,7 @@
 import { classifyRead, type CallContext, type ClariClient } from '../clari/client.js'
 import { jobPhase, type ExportJob } from '../clari/types.js'
 import type { PollIntervals } from '../retry/backoff.js'
+import { DeadlineError, linkedAbort } from '../retry/abort.js'
 import type { Clock, Random } from '../retry/clock.js'
 import { missWait, type RetryLimits } from '../retry/retry.js'
 import { JobFailedError, JobTimeoutError } from './errors.js'
@@ -54,9 +55,16 @@ export async function waitForJob(
   let misses = 0
   let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt)
   for (let k = 0; ; k++) {
-    const left = ctx.deadline - clock.now()
-    const last = planned >= left
-    await clock.sleep(Math.max(0, Math.min(planned, left)), ctx.signal)
+    let last = planned >= ctx.deadline - clock.now()
+    let wakeAt = Math.min(clock.now() + planned, ctx.deadline)
+    // A job of the run that finished meanwhile may move this check: plan it again from now
+    // (not while backing off through an outage, which must not speed up).
+    while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
+      if (misses > 0) continue
+      planned = schedule.delayBefore(k, clock.now() - ctx.startedAt)
+      last = planned >= ctx.deadline - clock.now()
+      wakeAt = Math.min(clock.now() + planned, ctx.deadline)
+    }
     const elapsed = (): number => clock.now() - ctx.startedAt
     let reply
     try {
@@ -112,6 +120,29 @@ export async function waitForJob(
       elapsedMs,
       nextCheckMs: planned
     })
+  }
+}
+
+/** Sleeps `ms`; true when the schedule learned something first (the sleep is then over). */
+async function sleepUnlessTaught(
+  clock: Clock,
+  ms: number,
+  schedule: PollSchedule,
+  signal: AbortSignal
+): Promise<boolean> {
+  if (!schedule.nextLesson || ms <= 0) {
+    await clock.sleep(Math.max(0, ms), signal)
+    return false
+  }
+  const race = linkedAbort(signal)
+  try {
+    return await Promise.race([
+      clock.sleep(ms, race.controller.signal).then(() => false),
+      schedule.nextLesson(race.controller.signal).then(() => true)
+    ])
+  } finally {
+    race.controller.abort(new DeadlineError())
+    race.dispose()
   }
 }
 
