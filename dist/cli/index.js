@@ -28796,6 +28796,33 @@ function totalsLine(totals) {
         plural(totals.throttleWaits, 'throttle wait')
     ].join(', ');
 }
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+function provenance(outcome) {
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    if (outcome.repolledFromAttempt !== undefined) {
+        return `job of attempt ${outcome.repolledFromAttempt}`;
+    }
+    return undefined;
+}
+/**
+ * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
+ * earlier attempt taken over, 1 exported anew; 3 export jobs not created again."
+ */
+function resumeLine(report) {
+    const { exports } = report.manifest;
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
+    if (reused + repolled === 0)
+        return undefined;
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    return [
+        `Resumed: ${plural(reused, 'period')} reused`,
+        `${plural(repolled, 'job')} of an earlier attempt taken over`,
+        `${exports.length - reused - repolled} exported anew; ${plural(reused + repolled, 'export job')} not created again`
+    ].join(', ');
+}
 /** What a dry run reports, the same in the step log and in a terminal. */
 function planLines(plan) {
     const { limits } = plan;
@@ -33345,7 +33372,7 @@ const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Thrott
 function summaryTable(report, outputDir) {
     const rows = report.manifest.exports.map(o => [
         o.period,
-        o.status,
+        [o.status, provenance(o)].filter(Boolean).join(', '),
         terminalSafe(o.jobId ?? ''),
         formatBytes(o.bytes),
         formatDuration(o.durationMs),
@@ -33365,6 +33392,7 @@ function summaryTable(report, outputDir) {
         // Server text may carry terminal escapes; it is shown without them.
         ...report.failed.map(o => `failed: ${terminalSafe(failureLine(o))}`),
         `${totalsLine(runTotals(report))}.`,
+        ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
         ''
     ].join('\n');

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { failureLine, planLines } from '../engine/format.js'
+import { failureLine, planLines, resumeLine } from '../engine/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
@@ -64,6 +64,8 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
   setRunOutputs(report)
+  const resumed = resumeLine(report)
+  if (resumed) core.info(resumed)
 
   let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
   if (upload.enabled && !signal.aborted) {

@@ -1,5 +1,12 @@
 import * as core from '@actions/core'
-import { formatBytes, formatDuration, runTotals, totalsLine } from '../engine/format.js'
+import {
+  formatBytes,
+  formatDuration,
+  provenance,
+  resumeLine,
+  runTotals,
+  totalsLine
+} from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
 import type { RunReport } from '../engine/run-export.js'
 import type { UploadedArtifact } from './artifact.js'
@@ -29,7 +36,7 @@ export async function writeSummary(
   const { manifest } = report
   const rows = manifest.exports.map(o => [
     o.period,
-    `${STATUS_ICON[o.status] ?? '❌'} ${o.status}`,
+    `${STATUS_ICON[o.status] ?? '❌'} ${o.status}${provenance(o) ? ` (${provenance(o)})` : ''}`,
     o.jobId ? `<code>${escapeHtml(o.jobId)}</code>` : '',
     formatBytes(o.bytes),
     formatDuration(o.durationMs),
@@ -40,19 +47,14 @@ export async function writeSummary(
   const summary = core.summary
     .addHeading(`Clari forecast export: ${escapeHtml(manifest.forecastId)}`, 2)
     .addRaw(`${escapeHtml(totalsLine(runTotals(report)))}.`, true)
-    .addTable([
-      [
-        'Period',
-        'Status',
-        'Job',
-        'Size',
-        'Duration',
-        'Status checks',
-        'Throttle waits',
-        'Error'
-      ].map(data => ({ data, header: true })),
-      ...rows
-    ])
+  const resumed = resumeLine(report)
+  if (resumed) summary.addRaw(`${escapeHtml(resumed)}.`, true)
+  summary.addTable([
+    ['Period', 'Status', 'Job', 'Size', 'Duration', 'Status checks', 'Throttle waits', 'Error'].map(
+      data => ({ data, header: true })
+    ),
+    ...rows
+  ])
   const gantt = timelineGantt(manifest.exports)
   if (gantt) {
     summary

@@ -2,6 +2,8 @@ import {
   failureLine,
   formatBytes,
   formatDuration,
+  provenance,
+  resumeLine,
   runTotals,
   totalsLine
 } from '../engine/format.js'
@@ -15,7 +17,7 @@ const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Thrott
 export function summaryTable(report: RunReport, outputDir: string): string {
   const rows = report.manifest.exports.map(o => [
     o.period,
-    o.status,
+    [o.status, provenance(o)].filter(Boolean).join(', '),
     terminalSafe(o.jobId ?? ''),
     formatBytes(o.bytes),
     formatDuration(o.durationMs),
@@ -36,6 +38,7 @@ export function summaryTable(report: RunReport, outputDir: string): string {
     // Server text may carry terminal escapes; it is shown without them.
     ...report.failed.map(o => `failed: ${terminalSafe(failureLine(o))}`),
     `${totalsLine(runTotals(report))}.`,
+    ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
     `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
     ''
   ].join('\n')
