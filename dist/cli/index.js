@@ -28676,12 +28676,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./src/retry/abort.ts
-/** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
-class CancelledError extends Error {
-    name = 'CancelledError';
-    constructor(options) {
-        super('The run was cancelled', options);
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
     }
 }
 
@@ -28713,6 +28737,25 @@ function withoutSecret(value, secret) {
     }
     return value;
 }
+
+;// CONCATENATED MODULE: ./src/retry/abort.ts
+/** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
+class CancelledError extends Error {
+    name = 'CancelledError';
+    constructor(options) {
+        super('The run was cancelled', options);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+/**
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
+ */
+
+
+
 
 ;// CONCATENATED MODULE: ./src/engine/format.ts
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
@@ -30070,39 +30113,6 @@ function toNetworkError(error, sent, r, total) {
     const code = error.code;
     const message = `${r.operation}: ${error.message}`;
     return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''));
-}
-
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/clari/client.ts

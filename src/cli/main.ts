@@ -1,5 +1,5 @@
-import { withoutSecret } from '../clari/untrusted-text.js'
 import { planLines } from '../engine/format.js'
+import { withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/plan.js'
 import { runExport } from '../engine/run-export.js'
 import type { SettingName } from '../settings/definitions.js'

@@ -1,12 +1,12 @@
 import path from 'node:path'
+import type { ExportConfig } from '../engine/config.js'
 import {
   EXPORT_FORMATS,
   EXPORT_SCHEDULES,
   EXPORT_TYPES,
   type CreateExportBody,
   type ExportType
-} from '../clari/types.js'
-import type { ExportConfig } from '../engine/config.js'
+} from '../engine/index.js'
 import {
   ACCEPTED_PERIOD_FORMS,
   isValidTimeZone,
