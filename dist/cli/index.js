@@ -28720,9 +28720,16 @@ const MAX_SERVER_TEXT = 300;
 // C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+function withoutControls(text) {
+    return text.replace(CONTROL, ' ');
+}
 function cleanServerText(value, max = MAX_SERVER_TEXT) {
     const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim();
+    const flat = withoutControls(text).replace(/::/g, ': :').trim();
     return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 /** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
@@ -28747,12 +28754,19 @@ class CancelledError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/retry/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/index.ts
 /**
  * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
  * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
  * much, and its own modules are imported directly.
  */
+
 
 
 
@@ -28780,6 +28794,15 @@ function formatDuration(ms) {
     const m = Math.floor(s / 60);
     return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    { key: 'status', header: 'Status', text: o => o.status },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
 /** One line per failed period: period, job id, status, reason. */
 function failureLine(outcome) {
     const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
@@ -29004,6 +29027,7 @@ function cappedGrowth(start, factor, n, cap) {
 ;// CONCATENATED MODULE: ./src/retry/retry.ts
 
 
+
 const DEFAULT_RETRY_LIMITS = {
     maxAttempts: 5,
     transientBaseMs: 1_000,
@@ -29036,8 +29060,7 @@ class RetryBudgetError extends Error {
     cause;
     name = 'RetryBudgetError';
     constructor(cause) {
-        const first = cause instanceof Error ? cause.message : String(cause);
-        super(`${first}; not retried: too many requests of this run failed (retry budget spent)`);
+        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
         this.cause = cause;
     }
 }
@@ -31286,6 +31309,7 @@ function isDocumentedRunning(status) {
 
 
 
+
 // Time allowed for the cancel PATCH when the run itself is being cancelled (the runner
 // escalates SIGINT to SIGTERM after 7.5 s).
 const CANCEL_GRACE_MS = 5_000;
@@ -31384,7 +31408,7 @@ async function runExport(config, deps = {}) {
                 period,
                 reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
                 waitMs: wait.waitMs,
-                detail: safeText(describe(wait.error))
+                detail: safeText(errorMessage(wait.error))
             });
         };
         const ctx = { signal, deadline: startedAt + timing.jobTimeoutMs, onWait };
@@ -31457,19 +31481,19 @@ async function runExport(config, deps = {}) {
             if (api instanceof ClariApiError) {
                 return {
                     status: 'ERROR',
-                    error: describe(error),
+                    error: errorMessage(error),
                     errorCode: api.code,
                     errorId: api.errorId
                 };
             }
-            return { status: 'ERROR', error: describe(error) };
+            return { status: 'ERROR', error: errorMessage(error) };
         }
     }
     async function cancelJob(period, jobId) {
         const grace = AbortSignal.timeout(CANCEL_GRACE_MS);
         const result = await client
             .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
-            .catch((error) => `cancel failed: ${safeText(describe(error))}`);
+            .catch((error) => `cancel failed: ${safeText(errorMessage(error))}`);
         onEvent({ type: 'job-cancelled', period, jobId, result });
     }
 }
@@ -31484,9 +31508,6 @@ function emptyOutcome(period) {
         cellsTruncated: false,
         timeline: {}
     };
-}
-function describe(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/settings/input-error.ts
@@ -32018,6 +32039,7 @@ const API_KEY_ENV = 'CLARI_API_KEY';
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 
 
+
 /** A command line that cannot be run; the message says what to type instead. */
 class UsageError extends Error {
     name = 'UsageError';
@@ -32039,7 +32061,7 @@ function parseCliArgs(argv) {
         values = (0,external_node_util_.parseArgs)({ args: [...argv], options: OPTIONS, strict: true }).values;
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         // Node's hint for these is about positional arguments, which this command has none of.
         const code = error.code ?? '';
         const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0] : message;
@@ -32157,15 +32179,6 @@ function wrap(text, width) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./src/cli/terminal-text.ts
-// C0/C1 controls (ESC starts terminal escapes, CR rewrites lines) and bidi overrides.
-// eslint-disable-next-line no-control-regex
-const terminal_text_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Text that may hold server-supplied parts, made safe to print on a terminal as one line. */
-function terminalSafe(text) {
-    return text.replace(terminal_text_CONTROL, ' ');
-}
-
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
@@ -32186,7 +32199,7 @@ function createProgress(out, now = Date.now) {
         const next = current.nextCheckAt !== undefined
             ? `, next check in ${formatDuration(Math.max(0, current.nextCheckAt - now()))}`
             : '';
-        return terminalSafe(`${current.label} ${current.state}, ${elapsed} elapsed${next}`);
+        return withoutControls(`${current.label} ${current.state}, ${elapsed} elapsed${next}`);
     };
     const redraw = () => {
         if (current)
@@ -32194,7 +32207,7 @@ function createProgress(out, now = Date.now) {
     };
     /** A line that stays: above the live line on a terminal. */
     const print = (text) => {
-        const line = terminalSafe(text);
+        const line = withoutControls(text);
         out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`);
     };
     const update = (state, nextCheckMs) => {
@@ -32268,18 +32281,10 @@ function createProgress(out, now = Date.now) {
 
 
 
-const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Throttle waits'];
+const HEADER = PERIOD_COLUMNS.map(c => c.header);
 /** The run's summary as plain text: one row per period, failures, totals, where the files are. */
 function summaryTable(report, outputDir) {
-    const rows = report.manifest.exports.map(o => [
-        o.period,
-        o.status,
-        terminalSafe(o.jobId ?? ''),
-        formatBytes(o.bytes),
-        formatDuration(o.durationMs),
-        String(o.statusPolls),
-        String(o.throttleWaits)
-    ]);
+    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
         .map((c, i) => c.padEnd(widths[i]))
@@ -32291,7 +32296,7 @@ function summaryTable(report, outputDir) {
         ...rows.map(line),
         '',
         // Server text may carry terminal escapes; it is shown without them.
-        ...report.failed.map(o => `failed: ${terminalSafe(failureLine(o))}`),
+        ...report.failed.map(o => `failed: ${withoutControls(failureLine(o))}`),
         `${totalsLine(runTotals(report))}.`,
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
         ''
@@ -32310,14 +32315,13 @@ function summaryTable(report, outputDir) {
 
 
 
-
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
 /** `clari-export`: the action's engine on a terminal. Returns the process exit code. */
 async function runCli(ctx) {
     const fail = (message) => {
-        ctx.stderr.write(`clari-export: ${terminalSafe(message)}\n`);
+        ctx.stderr.write(`clari-export: ${withoutControls(message)}\n`);
         return EXIT_FAILED;
     };
     let settings;
@@ -32344,7 +32348,7 @@ async function runCli(ctx) {
         throw error;
     }
     const { config } = settings;
-    const say = (line) => void ctx.stdout.write(`${terminalSafe(line)}\n`);
+    const say = (line) => void ctx.stdout.write(`${withoutControls(line)}\n`);
     try {
         if (settings.dryRun) {
             const plan = await planExport(config, { signal: ctx.signal });
@@ -32366,8 +32370,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        const message = error instanceof Error ? error.message : String(error);
-        return fail(withoutSecret(message, config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.apiKey));
     }
 }
 

@@ -2,13 +2,13 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { failureLine, planLines } from '../engine/format.js'
-import { CancelledError } from '../engine/index.js'
+import { CancelledError, errorMessage } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
-import type { UploadedArtifact } from './artifact.js'
+import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
 import { writeSummary } from './summary.js'
 
@@ -43,7 +43,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, cancel.signal)
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    core.setFailed(errorMessage(error))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -64,7 +64,7 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
   const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
   setRunOutputs(report)
 
-  let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
+  let artifact: ArtifactResult | undefined
   if (upload.enabled && !signal.aborted) {
     const files = [
       ...report.exported.map(o => path.join(config.outputDir, o.file ?? '')),
@@ -80,16 +80,11 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
       core.setOutput('artifact-url', uploaded.url ?? '')
       core.info(`Uploaded artifact ${upload.name} (id ${uploaded.id}) with ${files.length} files`)
     } catch (error) {
-      artifact = {
-        name: upload.name,
-        error: error instanceof Error ? error.message : String(error)
-      }
+      artifact = { name: upload.name, error: errorMessage(error) }
     }
   }
   await writeSummary(report, artifact).catch((error: unknown) =>
-    core.warning(
-      `Could not write the job summary: ${error instanceof Error ? error.message : error}`
-    )
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   )
 
   const problems = report.failed.map(failureLine)

@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
-import { formatBytes, formatDuration, runTotals, totalsLine } from '../engine/format.js'
+import { PERIOD_COLUMNS, runTotals, totalsLine, type PeriodColumnKey } from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
 import type { RunReport } from '../engine/run-export.js'
-import type { UploadedArtifact } from './artifact.js'
+import type { ArtifactResult } from './artifact.js'
 
 const STATUS_ICON: Record<string, string> = { DONE: '✅', TIMED_OUT: '⏱️', CANCELLED: '⏹️' }
 
@@ -24,33 +24,18 @@ const PHASE_TAG: Record<string, string> = { running: 'active, ', downloading: 'd
  */
 export async function writeSummary(
   report: RunReport,
-  artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
+  artifact: ArtifactResult | undefined
 ): Promise<void> {
   const { manifest } = report
   const rows = manifest.exports.map(o => [
-    o.period,
-    `${STATUS_ICON[o.status] ?? '❌'} ${o.status}`,
-    o.jobId ? `<code>${escapeHtml(o.jobId)}</code>` : '',
-    formatBytes(o.bytes),
-    formatDuration(o.durationMs),
-    String(o.statusPolls),
-    String(o.throttleWaits),
+    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o))),
     escapeHtml(o.error ?? '')
   ])
   const summary = core.summary
     .addHeading(`Clari forecast export: ${escapeHtml(manifest.forecastId)}`, 2)
     .addRaw(`${escapeHtml(totalsLine(runTotals(report)))}.`, true)
     .addTable([
-      [
-        'Period',
-        'Status',
-        'Job',
-        'Size',
-        'Duration',
-        'Status checks',
-        'Throttle waits',
-        'Error'
-      ].map(data => ({ data, header: true })),
+      [...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(data => ({ data, header: true })),
       ...rows
     ])
   const gantt = timelineGantt(manifest.exports)
@@ -68,6 +53,12 @@ export async function writeSummary(
     summary.addRaw(`Artifact upload failed: ${escapeHtml(artifact.error)}`, true)
   }
   await summary.write()
+}
+
+function summaryCell(key: PeriodColumnKey, text: string): string {
+  if (key === 'status') return `${STATUS_ICON[text] ?? '❌'} ${text}`
+  if (key === 'job') return text ? `<code>${escapeHtml(text)}</code>` : ''
+  return escapeHtml(text)
 }
 
 /** One section per period that got a job, one bar per phase between two known milestones. */

@@ -1,6 +1,6 @@
 import type { ExportEvent } from '../engine/events.js'
 import { failureLine, formatBytes, formatDuration } from '../engine/format.js'
-import { terminalSafe } from './terminal-text.js'
+import { withoutControls } from '../engine/index.js'
 
 export interface TerminalOutput {
   write(text: string): unknown
@@ -40,14 +40,14 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
       current.nextCheckAt !== undefined
         ? `, next check in ${formatDuration(Math.max(0, current.nextCheckAt - now()))}`
         : ''
-    return terminalSafe(`${current.label} ${current.state}, ${elapsed} elapsed${next}`)
+    return withoutControls(`${current.label} ${current.state}, ${elapsed} elapsed${next}`)
   }
   const redraw = (): void => {
     if (current) out.write(CLEAR_LINE + liveLine())
   }
   /** A line that stays: above the live line on a terminal. */
   const print = (text: string): void => {
-    const line = terminalSafe(text)
+    const line = withoutControls(text)
     out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`)
   }
   const update = (state: string, nextCheckMs?: number): void => {

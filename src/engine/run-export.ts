@@ -5,6 +5,7 @@ import type { CreateExportBody } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
 import { CancelledError } from '../retry/abort.js'
 import { systemClock } from '../retry/clock.js'
+import { errorMessage } from '../retry/error-message.js'
 import { RetryBudgetError, type RetryWait } from '../retry/retry.js'
 import { createClient } from './client-factory.js'
 import type { EngineDeps } from './deps.js'
@@ -128,7 +129,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
         period,
         reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
         waitMs: wait.waitMs,
-        detail: safeText(describe(wait.error))
+        detail: safeText(errorMessage(wait.error))
       })
     }
     const ctx: CallContext = { signal, deadline: startedAt + timing.jobTimeoutMs, onWait }
@@ -205,12 +206,12 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
       if (api instanceof ClariApiError) {
         return {
           status: 'ERROR',
-          error: describe(error),
+          error: errorMessage(error),
           errorCode: api.code,
           errorId: api.errorId
         }
       }
-      return { status: 'ERROR', error: describe(error) }
+      return { status: 'ERROR', error: errorMessage(error) }
     }
   }
 
@@ -218,7 +219,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
     const grace = AbortSignal.timeout(CANCEL_GRACE_MS)
     const result = await client
       .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
-      .catch((error: unknown) => `cancel failed: ${safeText(describe(error))}`)
+      .catch((error: unknown) => `cancel failed: ${safeText(errorMessage(error))}`)
     onEvent({ type: 'job-cancelled', period, jobId, result })
   }
 }
@@ -234,8 +235,4 @@ function emptyOutcome(period: string): PeriodOutcome {
     cellsTruncated: false,
     timeline: {}
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
