@@ -19,6 +19,8 @@ export const ROOMS = {
 }
 
 const SRC = `${import.meta.dirname}/src`
+const SET_OUTPUT_MESSAGE =
+  "Set outputs with setOutput from src/action/outputs.ts (its table is action.yml's)."
 
 /** One restricted zone per room: every other room it may not import from. */
 const roomZones = Object.entries(ROOMS).map(([room, allowed]) => ({
@@ -66,6 +68,25 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['@actions/*'], message: 'Only src/action/ uses the toolkit.' }] }
+      ]
+    }
+  },
+  {
+    // Outputs are set only through src/action/outputs.ts, whose table action.yml declares.
+    files: ['src/action/**/*.ts'],
+    ignores: ['src/action/outputs.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'core', property: 'setOutput', message: SET_OUTPUT_MESSAGE }
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='@actions/core'] > ImportSpecifier[imported.name='setOutput']",
+          message: SET_OUTPUT_MESSAGE
+        }
       ]
     }
   },

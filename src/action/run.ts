@@ -10,6 +10,7 @@ import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
+import { setOutput } from './outputs.js'
 import { writeSummary } from './summary.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
@@ -30,7 +31,7 @@ export async function run(): Promise<void> {
     throw error
   }
   const { config } = settings
-  core.setOutput('periods', JSON.stringify(config.periods))
+  setOutput('periods', JSON.stringify(config.periods))
 
   // The runner sends SIGINT on cancellation (SIGTERM 7.5 s later): stop waiting at once.
   const cancel = new AbortController()
@@ -58,7 +59,7 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
 
 async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
   const { config, upload } = settings
-  core.setOutput('output-dir', config.outputDir)
+  setOutput('output-dir', config.outputDir)
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
@@ -75,9 +76,9 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
       const { uploadArtifact } = await import('./artifact.js')
       const uploaded = await uploadArtifact(files, config.outputDir, upload)
       artifact = { uploaded, name: upload.name }
-      core.setOutput('artifact-id', uploaded.id)
-      core.setOutput('artifact-digest', uploaded.digest ?? '')
-      core.setOutput('artifact-url', uploaded.url ?? '')
+      setOutput('artifact-id', uploaded.id)
+      setOutput('artifact-digest', uploaded.digest ?? '')
+      setOutput('artifact-url', uploaded.url ?? '')
       core.info(`Uploaded artifact ${upload.name} (id ${uploaded.id}) with ${files.length} files`)
     } catch (error) {
       artifact = { name: upload.name, error: errorMessage(error) }
@@ -102,9 +103,9 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
 
 function setRunOutputs(report: RunReport): void {
   const { exports } = report.manifest
-  core.setOutput('manifest', report.manifestPath)
-  core.setOutput('exported', JSON.stringify(report.exported.map(o => o.period)))
-  core.setOutput('failed', JSON.stringify(report.failed.map(o => o.period)))
+  setOutput('manifest', report.manifestPath)
+  setOutput('exported', JSON.stringify(report.exported.map(o => o.period)))
+  setOutput('failed', JSON.stringify(report.failed.map(o => o.period)))
   const jobIds = Object.fromEntries(exports.filter(o => o.jobId).map(o => [o.period, o.jobId]))
-  core.setOutput('job-ids', JSON.stringify(jobIds))
+  setOutput('job-ids', JSON.stringify(jobIds))
 }

@@ -81,3 +81,20 @@ describe('lint keeps the rooms', () => {
     ])
   })
 })
+
+describe('lint keeps outputs to the table', () => {
+  it.each([
+    [
+      "import * as core from '@actions/core'\ncore.setOutput('x', 'y')\n",
+      'no-restricted-properties'
+    ],
+    ["import { setOutput } from '@actions/core'\nsetOutput('x', 'y')\n", 'no-restricted-syntax']
+  ])('rejects a direct core.setOutput in src/action: %s', async (code, rule) => {
+    expect((await lintAs('src/action/x.ts', code)).map(p => p.rule)).toEqual([rule])
+  })
+
+  it('lets src/action/outputs.ts itself call it', async () => {
+    const code = "import * as core from '@actions/core'\ncore.setOutput('x', 'y')\n"
+    expect(await lintAs('src/action/outputs.ts', code)).toEqual([])
+  })
+})
