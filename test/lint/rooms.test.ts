@@ -9,6 +9,13 @@ const FIXTURES = path.join(ROOT, 'test/lint/fixtures')
 // The repository's own config; `ignore: false` so that the fixtures (ignored by `npm run lint`,
 // since they break the rules on purpose) are linted here.
 const eslint = new ESLint({ cwd: ROOT, ignore: false })
+// The same without no-cycle, which would parse every module the code under test reaches: the
+// room rules need only the imports' paths, and the cycle has its own test.
+const eslintWithoutCycles = new ESLint({
+  cwd: ROOT,
+  ignore: false,
+  overrideConfig: { rules: { 'import-x/no-cycle': 'off' } }
+})
 
 interface Problem {
   rule: string | null
@@ -17,7 +24,7 @@ interface Problem {
 
 /** The problems ESLint reports for `code` as if it were the file at `file` (from the root). */
 async function lintAs(file: string, code: string): Promise<Problem[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) })
+  const [result] = await eslintWithoutCycles.lintText(code, { filePath: path.join(ROOT, file) })
   return result!.messages.map(m => ({ rule: m.ruleId, message: m.message }))
 }
 

@@ -1,58 +1,82 @@
-import { readFile } from 'node:fs/promises'
-import { describe, expect, it } from 'vitest'
-import {
-  actionFiles,
-  formatFinding,
-  validateAction,
-  validateFile,
-  validateWorkflow
-} from '../../scripts/validate-actions.js'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startProcess, stopAll, type CliResult } from '../cli/cli-process.js'
 
-const ACTION_YML = await readFile(new URL('../../action.yml', import.meta.url), 'utf8')
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 
-describe('validate-actions (npm run lint)', () => {
-  it('finds nothing wrong with action.yml and the workflows', async () => {
-    const files = await actionFiles()
-    expect(files).toContain('action.yml')
-    expect(files).toContain('.github/workflows/ci.yml')
-    const findings = (await Promise.all(files.map(validateFile))).flat()
-    expect(findings.map(formatFinding)).toEqual([])
-  })
+let dir: string | undefined
+afterEach(async () => {
+  await stopAll()
+  if (dir) await rm(dir, { recursive: true, force: true })
+  dir = undefined
+})
 
-  it('rejects an action.yml with an unknown runtime or a misspelt key, by line', () => {
-    const broken = ACTION_YML.replace('using: node24', 'using: node99').replace(
-      /(\n {2}manifest:\n {4})description:/,
-      '$1descripton:'
+/** Runs scripts/validate-actions.ts as `npm run lint` does, on `files` (default: the repo's). */
+function validate(files: string[] = []): Promise<CliResult> {
+  return startProcess(TSX, ['scripts/validate-actions.ts', ...files], {
+    cwd: ROOT,
+    env: process.env,
+    timeoutMs: 60_000
+  }).result
+}
+
+describe('scripts/validate-actions.ts (npm run lint)', () => {
+  it("passes the repository's action.yml and workflows", async () => {
+    const result = await validate()
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(
+      /^Validated action\.yml, \.github\/workflows\/ci\.yml, .*: no problems\n$/
     )
-    const findings = validateAction('action.yml', broken)
-    const line = (text: string): number => broken.split('\n').findIndex(l => l.includes(text)) + 1
-    expect(findings).toEqual([
-      expect.objectContaining({
-        line: line('descripton:'),
-        message: "Unexpected value 'descripton'"
-      }),
-      expect.objectContaining({ line: line('node99'), message: "Unexpected value 'node99'" })
-    ])
+    expect(result.code).toBe(0)
   })
 
-  it('rejects a workflow with an unknown trigger, context or property', async () => {
+  it('fails, naming file, line and validator, on a broken action.yml and a broken workflow', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'validate-actions-'))
+    const action = (await readFile(path.join(ROOT, 'action.yml'), 'utf8'))
+      .replace('using: node24', 'using: node99')
+      .replace(/(\n {2}manifest:\n {4})description:/, '$1descripton:')
     const workflow = [
       'on: pushh',
       'jobs:',
       '  build:',
       '    runs-on: ubuntu-latest',
       '    steps:',
-      '      - run: echo ${{ github.evnt }}',
+      '      - uses: actions/checkout@v4',
+      '        with:',
+      '          fetch-dept: 0',
       '      - run: echo ${{ githubb.sha }}',
       ''
     ].join('\n')
-    const findings = await validateWorkflow('.github/workflows/broken.yml', workflow)
-    const seen = findings.map(f => [f.by, f.line])
-    expect(seen).toContainEqual(['workflow-parser', 1])
-    expect(seen).toContainEqual(['workflow-parser', 7])
-    expect(seen).toContainEqual(['actionlint', 6])
-    expect(formatFinding(findings.find(f => f.by === 'actionlint' && f.line === 6)!)).toMatch(
-      /^\.github\/workflows\/broken\.yml:6:\d+: property "evnt" is not defined .*\[expression\] \(actionlint\)$/
+    await mkdir(path.join(dir, '.github', 'workflows'), { recursive: true })
+    const actionFile = path.join(dir, 'action.yml')
+    const workflowFile = path.join(dir, '.github', 'workflows', 'broken.yml')
+    await writeFile(actionFile, action)
+    await writeFile(workflowFile, workflow)
+    const lineOf = (text: string, needle: string): number =>
+      text.split('\n').findIndex(l => l.includes(needle)) + 1
+
+    const result = await validate([actionFile, workflowFile])
+
+    expect(result.code).toBe(1)
+    const lines = result.stderr.trimEnd().split('\n')
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `${actionFile}:${lineOf(action, 'descripton:')}:5: Unexpected value 'descripton' (workflow-parser)`,
+        `${actionFile}:${lineOf(action, 'node99')}:10: Unexpected value 'node99' (workflow-parser)`,
+        `${workflowFile}:1:5: Unexpected value 'pushh' (workflow-parser)`,
+        expect.stringMatching(
+          new RegExp(
+            `^${workflowFile}:8:11: input "fetch-dept" is not defined in action "actions/checkout@v4".* \\(actionlint\\)$`
+          )
+        ),
+        expect.stringMatching(
+          new RegExp(`^${workflowFile}:9:\\d+: .*githubb.* \\(workflow-parser\\)$`)
+        )
+      ])
     )
   })
 })
