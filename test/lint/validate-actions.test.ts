@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startProcess, stopAll, type CliResult } from '../cli/cli-process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
 
 let dir: string | undefined
 afterEach(async () => {
@@ -15,16 +14,17 @@ afterEach(async () => {
   dir = undefined
 })
 
-/** Runs scripts/validate-actions.ts as `npm run lint` does, on `files` (default: the repo's). */
+/** Runs the validators as `npm run lint:actions` does, on `files` (default: the repo's). */
 function validate(files: string[] = []): Promise<CliResult> {
-  return startProcess(TSX, ['scripts/validate-actions.ts', ...files], {
+  const args = ['--liftoff-only', '--import', 'tsx', 'scripts/validate-actions.ts', ...files]
+  return startProcess(process.execPath, args, {
     cwd: ROOT,
     env: process.env,
     timeoutMs: 60_000
   }).result
 }
 
-describe('scripts/validate-actions.ts (npm run lint)', () => {
+describe('scripts/validate-actions.ts (npm run lint:actions)', () => {
   it("passes the repository's action.yml and workflows", async () => {
     const result = await validate()
     expect(result.stderr).toBe('')
