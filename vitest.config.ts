@@ -33,10 +33,15 @@ export default defineConfig({
           // so they run at least two files at a time (Vitest's default is one per core but one).
           pool: 'threads',
           isolate: false,
-          maxWorkers: Math.max(2, availableParallelism())
+          maxWorkers: Math.max(2, availableParallelism()),
+          // `npm test` runs the groups one after the other, the fast one first.
+          sequence: { groupOrder: 0 }
         }
       },
-      { extends: true, test: { name: 'processes', include: PROCESS_TESTS } }
+      {
+        extends: true,
+        test: { name: 'processes', include: PROCESS_TESTS, sequence: { groupOrder: 1 } }
+      }
     ]
   }
 })
