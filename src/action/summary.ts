@@ -28,7 +28,7 @@ export async function writeSummary(
 ): Promise<void> {
   const { manifest } = report
   const rows = manifest.exports.map(o => [
-    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o))),
+    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o), o)),
     escapeHtml(o.error ?? '')
   ])
   const summary = core.summary
@@ -55,8 +55,9 @@ export async function writeSummary(
   await summary.write()
 }
 
-function summaryCell(key: PeriodColumnKey, text: string): string {
-  if (key === 'status') return `${STATUS_ICON[text] ?? '❌'} ${text}`
+/** A column's text as a summary cell: escaped, the status with its icon, the job as code. */
+function summaryCell(key: PeriodColumnKey, text: string, outcome: PeriodOutcome): string {
+  if (key === 'status') return `${STATUS_ICON[outcome.status] ?? '❌'} ${escapeHtml(text)}`
   if (key === 'job') return text ? `<code>${escapeHtml(text)}</code>` : ''
   return escapeHtml(text)
 }
