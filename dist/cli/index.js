@@ -28676,6 +28676,75 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
+/**
+ * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
+ * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
+ * API key back. Everything the client lets out passes through here once (after the key was
+ * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
+ */
+const MAX_SERVER_TEXT = 300;
+// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+function withoutControls(text) {
+    return text.replace(CONTROL, ' ');
+}
+function cleanServerText(value, max = MAX_SERVER_TEXT) {
+    const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+    const flat = withoutControls(text).replace(/::/g, ': :').trim();
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
+function withoutSecret(value, secret) {
+    if (typeof value === 'string')
+        return value.split(secret).join('***');
+    if (Array.isArray(value))
+        return value.map(v => withoutSecret(v, secret));
+    if (value && typeof value === 'object') {
+        const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v, secret)]);
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/retry/abort.ts
 /** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
 class CancelledError extends Error {
@@ -28718,34 +28787,22 @@ function linkedAbort(parent, deadline) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
+;// CONCATENATED MODULE: ./src/retry/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
 /**
- * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
- * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back. Everything the client lets out passes through here once (after the key was
- * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
  */
-const MAX_SERVER_TEXT = 300;
-// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
-function cleanServerText(value, max = MAX_SERVER_TEXT) {
-    const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
-function withoutSecret(value, secret) {
-    if (typeof value === 'string')
-        return value.split(secret).join('***');
-    if (Array.isArray(value))
-        return value.map(v => withoutSecret(v, secret));
-    if (value && typeof value === 'object') {
-        const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v, secret)]);
-        return Object.fromEntries(entries);
-    }
-    return value;
-}
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/engine/format.ts
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
@@ -28770,6 +28827,19 @@ function formatDuration(ms) {
     const m = Math.floor(s / 60);
     return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    {
+        key: 'status',
+        header: 'Status',
+        text: o => (provenance(o) ? `${o.status} (${provenance(o)})` : o.status)
+    },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
 /** One line per failed period: period, job id, status, reason. */
 function failureLine(outcome) {
     const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
@@ -29032,6 +29102,7 @@ function cappedGrowth(start, factor, n, cap) {
 ;// CONCATENATED MODULE: ./src/retry/retry.ts
 
 
+
 const DEFAULT_RETRY_LIMITS = {
     maxAttempts: 5,
     transientBaseMs: 1_000,
@@ -29064,8 +29135,7 @@ class RetryBudgetError extends Error {
     cause;
     name = 'RetryBudgetError';
     constructor(cause) {
-        const first = cause instanceof Error ? cause.message : String(cause);
-        super(`${first}; not retried: too many requests of this run failed (retry budget spent)`);
+        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
         this.cause = cause;
     }
 }
@@ -30169,39 +30239,6 @@ function toNetworkError(error, sent, r, total) {
     const code = error.code;
     const message = `${r.operation}: ${error.message}`;
     return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''));
-}
-
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/clari/client.ts
@@ -31404,6 +31441,7 @@ class NotStartedError extends Error {
 
 
 
+
 /** The run's in-flight periods are being cancelled because fail-fast saw `period` fail. */
 class FailFastError extends CancelledError {
     period;
@@ -31454,7 +31492,7 @@ function classifyFailure(error, ctx) {
         }
         : failFast;
     const api = error instanceof RetryBudgetError ? error.cause : error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (api instanceof ClariApiError) {
         return {
             status: 'ERROR',
@@ -32225,6 +32263,7 @@ function isRecord(value) {
 
 
 
+
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
@@ -32246,7 +32285,7 @@ async function runExport(config, deps = {}, earlier) {
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => cleanServerText(withoutSecret(error instanceof Error ? error.message : String(error), config.apiKey), MAX_ERROR_CHARS);
+    const describe = (error) => cleanServerText(withoutSecret(errorMessage(error), config.apiKey), MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
@@ -33091,6 +33130,7 @@ const API_KEY_ENV = 'CLARI_API_KEY';
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 
 
+
 /** A command line that cannot be run; the message says what to type instead. */
 class UsageError extends Error {
     name = 'UsageError';
@@ -33112,7 +33152,7 @@ function parseCliArgs(argv) {
         values = (0,external_node_util_.parseArgs)({ args: [...argv], options: OPTIONS, strict: true }).values;
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         // Node's hint for these is about positional arguments, which this command has none of.
         const code = error.code ?? '';
         const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0] : message;
@@ -33230,15 +33270,6 @@ function wrap(text, width) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./src/cli/terminal-text.ts
-// C0/C1 controls (ESC starts terminal escapes, CR rewrites lines) and bidi overrides.
-// eslint-disable-next-line no-control-regex
-const terminal_text_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Text that may hold server-supplied parts, made safe to print on a terminal as one line. */
-function terminalSafe(text) {
-    return text.replace(terminal_text_CONTROL, ' ');
-}
-
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
@@ -33263,9 +33294,9 @@ function createProgress(out, now = Date.now) {
     const liveLine = () => {
         const states = [...inFlight.values()];
         if (states.length <= 1)
-            return terminalSafe(states.map(stateLine).join(''));
+            return withoutControls(states.map(stateLine).join(''));
         const brief = states.map(s => `${s.label} ${s.state} ${formatDuration(now() - s.startedAt)}`);
-        return terminalSafe(`${states.length} in flight: ${brief.join(' · ')}`);
+        return withoutControls(`${states.length} in flight: ${brief.join(' · ')}`);
     };
     const redraw = () => {
         if (inFlight.size > 0)
@@ -33273,7 +33304,7 @@ function createProgress(out, now = Date.now) {
     };
     /** A line that stays: above the live line on a terminal. */
     const print = (text) => {
-        const line = terminalSafe(text);
+        const line = withoutControls(text);
         out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`);
     };
     const update = (period, state, nextCheckMs) => {
@@ -33285,7 +33316,7 @@ function createProgress(out, now = Date.now) {
         if (live)
             redraw();
         else
-            out.write(`${terminalSafe(stateLine(s))}\n`);
+            out.write(`${withoutControls(stateLine(s))}\n`);
     };
     return {
         onEvent(event) {
@@ -33367,18 +33398,10 @@ function createProgress(out, now = Date.now) {
 
 
 
-const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Throttle waits'];
+const HEADER = PERIOD_COLUMNS.map(c => c.header);
 /** The run's summary as plain text: one row per period, failures, totals, where the files are. */
 function summaryTable(report, outputDir) {
-    const rows = report.manifest.exports.map(o => [
-        o.period,
-        [o.status, provenance(o)].filter(Boolean).join(', '),
-        terminalSafe(o.jobId ?? ''),
-        formatBytes(o.bytes),
-        formatDuration(o.durationMs),
-        String(o.statusPolls),
-        String(o.throttleWaits)
-    ]);
+    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
         .map((c, i) => c.padEnd(widths[i]))
@@ -33390,7 +33413,7 @@ function summaryTable(report, outputDir) {
         ...rows.map(line),
         '',
         // Server text may carry terminal escapes; it is shown without them.
-        ...report.failed.map(o => `failed: ${terminalSafe(failureLine(o))}`),
+        ...report.failed.map(o => `failed: ${withoutControls(failureLine(o))}`),
         `${totalsLine(runTotals(report))}.`,
         ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
@@ -33410,14 +33433,13 @@ function summaryTable(report, outputDir) {
 
 
 
-
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
 /** `clari-export`: the action's engine on a terminal. Returns the process exit code. */
 async function runCli(ctx) {
     const fail = (message) => {
-        ctx.stderr.write(`clari-export: ${terminalSafe(message)}\n`);
+        ctx.stderr.write(`clari-export: ${withoutControls(message)}\n`);
         return EXIT_FAILED;
     };
     let settings;
@@ -33444,7 +33466,7 @@ async function runCli(ctx) {
         throw error;
     }
     const { config } = settings;
-    const say = (line) => void ctx.stdout.write(`${terminalSafe(line)}\n`);
+    const say = (line) => void ctx.stdout.write(`${withoutControls(line)}\n`);
     try {
         if (settings.dryRun) {
             const plan = await planExport(config, { signal: ctx.signal });
@@ -33466,8 +33488,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        const message = error instanceof Error ? error.message : String(error);
-        return fail(withoutSecret(message, config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.apiKey));
     }
 }
 

@@ -10,6 +10,14 @@ export interface UploadedArtifact {
   url?: string
 }
 
+/** What became of the upload: shown in the job summary and, on failure, in the step's error. */
+export interface ArtifactResult {
+  name: string
+  uploaded?: UploadedArtifact
+  /** Why the upload failed; the files stay in the output folder. */
+  error?: string
+}
+
 /**
  * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
  * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).

@@ -2,14 +2,15 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { failureLine, planLines, resumeLine } from '../engine/format.js'
+import { CancelledError, errorMessage } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
-import { CancelledError } from '../retry/abort.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
-import type { UploadedArtifact } from './artifact.js'
+import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
+import { setOutput } from './outputs.js'
 import { writeSummary } from './summary.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
@@ -31,7 +32,7 @@ export async function run(): Promise<void> {
     throw error
   }
   const { config } = settings
-  core.setOutput('periods', JSON.stringify(config.periods))
+  setOutput('periods', JSON.stringify(config.periods))
 
   // The runner sends SIGINT on cancellation (SIGTERM 7.5 s later): stop waiting at once.
   const cancel = new AbortController()
@@ -44,7 +45,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, cancel.signal)
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    core.setFailed(errorMessage(error))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -59,7 +60,7 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
 
 async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
   const { config, upload } = settings
-  core.setOutput('output-dir', config.outputDir)
+  setOutput('output-dir', config.outputDir)
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
@@ -67,7 +68,7 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
   const resumed = resumeLine(report)
   if (resumed) core.info(resumed)
 
-  let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
+  let artifact: ArtifactResult | undefined
   if (upload.enabled && !signal.aborted) {
     const files = [
       ...report.exported.map(o => path.join(config.outputDir, o.file ?? '')),
@@ -78,21 +79,16 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
       const { uploadArtifact } = await import('./artifact.js')
       const uploaded = await uploadArtifact(files, config.outputDir, upload)
       artifact = { uploaded, name: upload.name }
-      core.setOutput('artifact-id', uploaded.id)
-      core.setOutput('artifact-digest', uploaded.digest ?? '')
-      core.setOutput('artifact-url', uploaded.url ?? '')
+      setOutput('artifact-id', uploaded.id)
+      setOutput('artifact-digest', uploaded.digest ?? '')
+      setOutput('artifact-url', uploaded.url ?? '')
       core.info(`Uploaded artifact ${upload.name} (id ${uploaded.id}) with ${files.length} files`)
     } catch (error) {
-      artifact = {
-        name: upload.name,
-        error: error instanceof Error ? error.message : String(error)
-      }
+      artifact = { name: upload.name, error: errorMessage(error) }
     }
   }
   await writeSummary(report, artifact).catch((error: unknown) =>
-    core.warning(
-      `Could not write the job summary: ${error instanceof Error ? error.message : error}`
-    )
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   )
 
   const problems = report.failed.map(failureLine)
@@ -110,9 +106,9 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
 
 function setRunOutputs(report: RunReport): void {
   const { exports } = report.manifest
-  core.setOutput('manifest', report.manifestPath)
-  core.setOutput('exported', JSON.stringify(report.exported.map(o => o.period)))
-  core.setOutput('failed', JSON.stringify(report.failed.map(o => o.period)))
+  setOutput('manifest', report.manifestPath)
+  setOutput('exported', JSON.stringify(report.exported.map(o => o.period)))
+  setOutput('failed', JSON.stringify(report.failed.map(o => o.period)))
   const jobIds = Object.fromEntries(exports.filter(o => o.jobId).map(o => [o.period, o.jobId]))
-  core.setOutput('job-ids', JSON.stringify(jobIds))
+  setOutput('job-ids', JSON.stringify(jobIds))
 }

@@ -1,15 +1,14 @@
 import * as core from '@actions/core'
 import {
-  formatBytes,
-  formatDuration,
-  provenance,
+  PERIOD_COLUMNS,
   resumeLine,
   runTotals,
-  totalsLine
+  totalsLine,
+  type PeriodColumnKey
 } from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
 import type { RunReport } from '../engine/run-export.js'
-import type { UploadedArtifact } from './artifact.js'
+import type { ArtifactResult } from './artifact.js'
 
 const STATUS_ICON: Record<string, string> = { DONE: '✅', TIMED_OUT: '⏱️', CANCELLED: '⏹️' }
 
@@ -31,17 +30,11 @@ const PHASE_TAG: Record<string, string> = { running: 'active, ', downloading: 'd
  */
 export async function writeSummary(
   report: RunReport,
-  artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
+  artifact: ArtifactResult | undefined
 ): Promise<void> {
   const { manifest } = report
   const rows = manifest.exports.map(o => [
-    o.period,
-    `${STATUS_ICON[o.status] ?? '❌'} ${o.status}${provenance(o) ? ` (${provenance(o)})` : ''}`,
-    o.jobId ? `<code>${escapeHtml(o.jobId)}</code>` : '',
-    formatBytes(o.bytes),
-    formatDuration(o.durationMs),
-    String(o.statusPolls),
-    String(o.throttleWaits),
+    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o), o)),
     escapeHtml(o.error ?? '')
   ])
   const summary = core.summary
@@ -50,9 +43,7 @@ export async function writeSummary(
   const resumed = resumeLine(report)
   if (resumed) summary.addRaw(`${escapeHtml(resumed)}.`, true)
   summary.addTable([
-    ['Period', 'Status', 'Job', 'Size', 'Duration', 'Status checks', 'Throttle waits', 'Error'].map(
-      data => ({ data, header: true })
-    ),
+    [...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(data => ({ data, header: true })),
     ...rows
   ])
   const gantt = timelineGantt(manifest.exports)
@@ -70,6 +61,13 @@ export async function writeSummary(
     summary.addRaw(`Artifact upload failed: ${escapeHtml(artifact.error)}`, true)
   }
   await summary.write()
+}
+
+/** A column's text as a summary cell: escaped, the status with its icon, the job as code. */
+function summaryCell(key: PeriodColumnKey, text: string, outcome: PeriodOutcome): string {
+  if (key === 'status') return `${STATUS_ICON[outcome.status] ?? '❌'} ${escapeHtml(text)}`
+  if (key === 'job') return text ? `<code>${escapeHtml(text)}</code>` : ''
+  return escapeHtml(text)
 }
 
 /** One section per period that got a job, one bar per phase between two known milestones. */

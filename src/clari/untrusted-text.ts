@@ -10,9 +10,17 @@ const MAX_SERVER_TEXT = 300
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g
 
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+export function withoutControls(text: string): string {
+  return text.replace(CONTROL, ' ')
+}
+
 export function cleanServerText(value: unknown, max = MAX_SERVER_TEXT): string {
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)
-  const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim()
+  const flat = withoutControls(text).replace(/::/g, ': :').trim()
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }
 

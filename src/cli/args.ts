@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { errorMessage } from '../engine/index.js'
 import type { SettingName } from '../settings/definitions.js'
 import { API_KEY_ENV, CLI_FLAGS, UPLOAD_INPUTS } from './flags.js'
 
@@ -33,7 +34,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   try {
     values = parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values as typeof values
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     // Node's hint for these is about positional arguments, which this command has none of.
     const code = (error as { code?: string }).code ?? ''
     const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0]! : message

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CancelledError } from '../retry/abort.js'
+import { CancelledError } from '../engine/index.js'
 import { EXIT_INTERRUPTED, runCli } from './main.js'
 
 const cancel = new AbortController()

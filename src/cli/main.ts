@@ -1,5 +1,5 @@
-import { withoutSecret } from '../clari/untrusted-text.js'
 import { planLines } from '../engine/format.js'
+import { errorMessage, withoutControls, withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/plan.js'
 import { runExport } from '../engine/run-export.js'
 import type { SettingName } from '../settings/definitions.js'
@@ -10,7 +10,6 @@ import { API_KEY_ENV } from './flags.js'
 import { helpText } from './help.js'
 import { createProgress, type TerminalOutput } from './progress.js'
 import { summaryTable } from './summary-table.js'
-import { terminalSafe } from './terminal-text.js'
 
 export interface CliContext {
   argv: readonly string[]
@@ -29,7 +28,7 @@ export const EXIT_INTERRUPTED = 130
 /** `clari-export`: the action's engine on a terminal. Returns the process exit code. */
 export async function runCli(ctx: CliContext): Promise<number> {
   const fail = (message: string): number => {
-    ctx.stderr.write(`clari-export: ${terminalSafe(message)}\n`)
+    ctx.stderr.write(`clari-export: ${withoutControls(message)}\n`)
     return EXIT_FAILED
   }
 
@@ -59,7 +58,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
   }
 
   const { config } = settings
-  const say = (line: string): void => void ctx.stdout.write(`${terminalSafe(line)}\n`)
+  const say = (line: string): void => void ctx.stdout.write(`${withoutControls(line)}\n`)
   try {
     if (settings.dryRun) {
       const plan = await planExport(config, { signal: ctx.signal })
@@ -78,7 +77,6 @@ export async function runCli(ctx: CliContext): Promise<number> {
   } catch (error) {
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     // Whatever the server said, the key is not printed back.
-    const message = error instanceof Error ? error.message : String(error)
-    return fail(withoutSecret(message, config.apiKey))
+    return fail(withoutSecret(errorMessage(error), config.apiKey))
   }
 }

@@ -5,7 +5,7 @@ import {
   EXPORT_TYPES,
   type CreateExportBody,
   type ExportType
-} from '../clari/types.js'
+} from '../engine/index.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
 import {
   ACCEPTED_PERIOD_FORMS,

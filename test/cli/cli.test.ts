@@ -79,7 +79,7 @@ describe('clari-export against the Clari simulator', () => {
     expect(result.stdout).not.toContain('\x1b')
     // The summary table, then the totals.
     expect(result.stdout).toMatch(
-      /Period\s+Status\s+Job\s+Size\s+Duration\s+Checks\s+Throttle waits/
+      /Period\s+Status\s+Job\s+Size\s+Duration\s+Status checks\s+Throttle waits/
     )
     expect(result.stdout).toMatch(new RegExp(`2026_Q2\\s+DONE\\s+${s.jobs[1]!.jobId}`))
     expect(result.stdout).toContain(`2 of 2 periods exported`)
