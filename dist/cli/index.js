@@ -31727,6 +31727,16 @@ const SETTINGS = [
     },
     { name: 'compression-level', default: '6', description: 'Zip compression level, 0-9' },
     { name: 'overwrite', default: 'false', description: 'Replace an artifact of the same name' },
+    {
+        name: 'resume',
+        default: 'auto',
+        description: "auto: a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
+    },
+    {
+        name: 'github-token',
+        default: '${{ github.token }}',
+        description: "Token to list the run's artifacts through the REST API when resuming, if the runtime listing finds none; needs actions: read"
+    },
     { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
     {
         name: 'max-poll-interval',
@@ -31874,14 +31884,18 @@ function parseSettings(read, ctx) {
         failFast: bool(get, 'fail-fast')
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
+    const nameForAttempt = (attempt) => artifactName(get('artifact-name'), forecastId, periods, attempt);
     const upload = {
         enabled: bool(get, 'upload'),
-        name: artifactName(get('artifact-name'), forecastId, periods, ctx.runAttempt),
+        name: nameForAttempt(ctx.runAttempt),
+        earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) => nameForAttempt(i + 1)),
         retentionDays: retentionDays === 0 ? undefined : retentionDays,
         compressionLevel: integer(get, 'compression-level', 0, 9, 'a zlib level from 0 (none) to 9 (best)'),
         overwrite: bool(get, 'overwrite')
     };
-    return { config, upload, dryRun: bool(get, 'dry-run') };
+    // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
+    const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
+    return { config, upload, resume, dryRun: bool(get, 'dry-run') };
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -31894,6 +31908,21 @@ function bool(get, name) {
     if (FALSE_VALUES.includes(value))
         return false;
     throw new InputError(name, `is "${value}"`, 'true or false');
+}
+// GitHub allows 50 re-runs of a workflow run; a larger attempt number is not the runner's.
+const MAX_RUN_ATTEMPT = 51;
+function earlierAttempts(runAttempt) {
+    return Number.isInteger(runAttempt) ? Math.min(Math.max(runAttempt, 1), MAX_RUN_ATTEMPT) - 1 : 0;
+}
+function resumeMode(get) {
+    const value = get('resume');
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    if (TRUE_VALUES.includes(value))
+        return 'on';
+    if (FALSE_VALUES.includes(value))
+        return 'off';
+    throw new InputError('resume', `is "${value}"`, 'auto, true or false');
 }
 function oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -31983,24 +32012,25 @@ function artifactName(template, forecastId, periods, runAttempt) {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
-/** Inputs about the workflow artifact: only the action uploads. */
-const UPLOAD_INPUTS = [
+/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+const ACTION_ONLY_INPUTS = [
     'upload',
     'artifact-name',
     'retention-days',
     'compression-level',
-    'overwrite'
+    'overwrite',
+    'github-token'
 ];
-// The key never becomes a flag (it would land in shell history), and the upload inputs have no
-// meaning outside a workflow run.
-const NOT_FLAGS = ['api-key', ...UPLOAD_INPUTS];
+// The key never becomes a flag (it would land in shell history), and the action-only inputs have
+// no meaning outside a workflow run.
+const NOT_FLAGS = ['api-key', ...ACTION_ONLY_INPUTS];
 const CLI_FLAGS = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(s => {
     const fallback = 'default' in s ? s.default : undefined;
     return {
         name: s.name,
         description: s.description,
         default: fallback,
-        boolean: fallback === 'true' || fallback === 'false'
+        boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     };
 });
 const API_KEY_ENV = 'CLARI_API_KEY';
@@ -32020,9 +32050,9 @@ function parseCliArgs(argv) {
     if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
         throw new UsageError(`--api-key is not accepted: a key on the command line stays in your shell history. Set the ${API_KEY_ENV} environment variable instead.`);
     }
-    const uploadFlag = UPLOAD_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
-    if (uploadFlag) {
-        throw new UsageError(`--${uploadFlag} applies only to the GitHub Action, which uploads an artifact; clari-export writes the files to --output-dir. ${HELP_HINT}`);
+    const actionFlag = ACTION_ONLY_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
+    if (actionFlag) {
+        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
     }
     let values;
     try {
@@ -32068,7 +32098,7 @@ function buildOptions() {
             continue;
         }
         options[flag.name] = { type: 'boolean' };
-        if (flag.default === 'true')
+        if (flag.default !== 'false')
             options[`no-${flag.name}`] = { type: 'boolean' };
     }
     return options;
@@ -32114,13 +32144,12 @@ function flagEntries(flag) {
             : ` (default: ${flag.default})`;
     if (!flag.boolean)
         return entry(`--${flag.name} <value>`, flag.description + note);
-    if (flag.default === 'true') {
-        return [
-            ...entry(`--${flag.name}`, `${flag.description} (default)`),
-            ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
-        ];
-    }
-    return entry(`--${flag.name}`, flag.description);
+    if (flag.default === 'false')
+        return entry(`--${flag.name}`, flag.description);
+    return [
+        ...entry(`--${flag.name}`, flag.description + (flag.default === 'true' ? ' (default)' : '')),
+        ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
+    ];
 }
 function entry(label, description) {
     const [first = '', ...rest] = wrap(description, WIDTH - FLAG_COLUMN);

@@ -14,9 +14,11 @@ import { writeSummary } from './summary.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
 export async function run(): Promise<void> {
-  // Mask the key before anything can print it.
-  const apiKey = core.getInput('api-key').trim()
-  if (apiKey) core.setSecret(apiKey)
+  // Mask the key and the token before anything can print them.
+  for (const secret of ['api-key', 'github-token']) {
+    const value = core.getInput(secret).trim()
+    if (value) core.setSecret(value)
+  }
 
   let settings: RunSettings
   try {

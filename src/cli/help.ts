@@ -46,13 +46,11 @@ function flagEntries(flag: CliFlag): string[] {
         ? ''
         : ` (default: ${flag.default})`
   if (!flag.boolean) return entry(`--${flag.name} <value>`, flag.description + note)
-  if (flag.default === 'true') {
-    return [
-      ...entry(`--${flag.name}`, `${flag.description} (default)`),
-      ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
-    ]
-  }
-  return entry(`--${flag.name}`, flag.description)
+  if (flag.default === 'false') return entry(`--${flag.name}`, flag.description)
+  return [
+    ...entry(`--${flag.name}`, flag.description + (flag.default === 'true' ? ' (default)' : '')),
+    ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
+  ]
 }
 
 function entry(label: string, description: string): string[] {

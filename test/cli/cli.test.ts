@@ -262,7 +262,7 @@ describe('clari-export against the Clari simulator', () => {
 })
 
 describe('clari-export --help', () => {
-  it('lists every flag generated from the inputs table, and none of the upload inputs', async () => {
+  it('lists every flag generated from the inputs table, and none of the action-only inputs', async () => {
     const result = await (await run(['--help'], {})).result
     expect(result.code).toBe(0)
     for (const flag of CLI_FLAGS) {
@@ -270,6 +270,7 @@ describe('clari-export --help', () => {
       expect(result.stdout).toContain(flag.description.split(' ').slice(0, 3).join(' '))
     }
     expect(result.stdout).toContain('--no-cancel-on-timeout')
+    expect(result.stdout).toContain('--no-resume')
     expect(result.stdout).toContain('CLARI_API_KEY')
     const cliNames = new Set<string>(CLI_FLAGS.map(f => f.name))
     const actionOnly = SETTINGS.map(s => s.name).filter(name => !cliNames.has(name))
@@ -278,6 +279,7 @@ describe('clari-export --help', () => {
         'api-key',
         'artifact-name',
         'compression-level',
+        'github-token',
         'overwrite',
         'retention-days',
         'upload'
