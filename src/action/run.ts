@@ -20,12 +20,13 @@ export async function run(): Promise<void> {
     if (value) core.setSecret(value)
   }
 
+  const runAttempt = github.context.runAttempt || 1
   let settings: RunSettings
   try {
     settings = parseSettings(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       now: new Date(),
-      runAttempt: github.context.runAttempt || 1
+      runAttempt
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
@@ -43,7 +44,7 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
-    await exportAndUpload(settings, cancel.signal)
+    await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
   } finally {
@@ -58,7 +59,11 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 
-async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
+async function exportAndUpload(
+  settings: RunSettings,
+  runAttempt: number,
+  signal: AbortSignal
+): Promise<void> {
   const { config, upload } = settings
   core.setOutput('output-dir', config.outputDir)
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
@@ -75,12 +80,19 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
     try {
       // Loaded only when needed: the artifact client is the heaviest part of the bundle.
       const { uploadArtifact } = await import('./artifact.js')
-      const uploaded = await uploadArtifact(files, config.outputDir, upload)
-      artifact = { uploaded, name: upload.name }
+      const uploaded = await uploadArtifact(files, config.outputDir, upload, runAttempt)
+      artifact = { uploaded, name: uploaded.name }
       core.setOutput('artifact-id', uploaded.id)
+      core.setOutput('artifact-name', uploaded.name)
       core.setOutput('artifact-digest', uploaded.digest ?? '')
       core.setOutput('artifact-url', uploaded.url ?? '')
-      core.info(`Uploaded artifact ${upload.name} (id ${uploaded.id}) with ${files.length} files`)
+      const renamed =
+        uploaded.name === upload.name
+          ? ''
+          : ` (the run already holds ${upload.name}, usually an earlier attempt's)`
+      core.info(
+        `Uploaded artifact ${uploaded.name} (id ${uploaded.id}) with ${files.length} files${renamed}`
+      )
     } catch (error) {
       artifact = {
         name: upload.name,
