@@ -30473,6 +30473,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 
 
 const MANIFEST_FILE = 'manifest.json';
+/** The manifest's `tool`: marks a manifest.json made by this action. */
+const MANIFEST_TOOL = 'clari-forecast-export-action';
 /** Writes manifest.json atomically, so a reader never sees half of it. */
 async function writeManifest(dir, manifest) {
     const target = external_node_path_default().join(dir, MANIFEST_FILE);

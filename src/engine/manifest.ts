@@ -3,6 +3,8 @@ import path from 'node:path'
 import type { Manifest } from './outcome.js'
 
 export const MANIFEST_FILE = 'manifest.json'
+/** The manifest's `tool`: marks a manifest.json made by this action. */
+export const MANIFEST_TOOL = 'clari-forecast-export-action'
 
 /** Writes manifest.json atomically, so a reader never sees half of it. */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<string> {
