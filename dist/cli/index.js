@@ -28804,6 +28804,90 @@ function errorMessage(error) {
 
 
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = external_node_path_default().join(dir, `.${MANIFEST_FILE}.partial`);
+    await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`);
+    await (0,promises_namespaceObject.rename)(partial, target);
+    return target;
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
+
+
+
+
+
+
+/**
+ * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
+ * manifest recorded; then it is copied into the output folder (through a temporary name, so a
+ * half-copied file never carries the final name). Returns its size, or why it cannot be used.
+ */
+async function takeOverPayload(fromDir, toDir, file, sha256) {
+    const source = external_node_path_default().join(fromDir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `its payload ${file} is missing` };
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
+    if (hash.digest('hex') !== sha256) {
+        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
+    }
+    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
+        const partial = external_node_path_default().join(toDir, `.${file}.${(0,external_node_crypto_.randomUUID)()}.partial`);
+        try {
+            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
+            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
+        }
+        catch (error) {
+            await (0,promises_namespaceObject.rm)(partial, { force: true });
+            throw error;
+        }
+    }
+    return { bytes: info.size };
+}
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/**
+ * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
+ * parsed but unchecked; or why there is none to resume from.
+ */
+async function readEarlierManifest(dir) {
+    const file = external_node_path_default().join(dir, MANIFEST_FILE);
+    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
+    if (info.size > MAX_MANIFEST_BYTES)
+        return { problem: `${file} is larger than a manifest can be` };
+    try {
+        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
+    }
+    catch {
+        return { problem: `${file} is not valid JSON` };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/format.ts
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
 function formatBytes(bytes) {
@@ -30601,52 +30685,6 @@ async function planExport(config, deps = {}) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
-
-
-
-
-
-/**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
- */
-async function takeOverPayload(fromDir, toDir, file, sha256) {
-    const source = external_node_path_default().join(fromDir, file);
-    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `its payload ${file} is missing` };
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
-    if (hash.digest('hex') !== sha256) {
-        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
-    }
-    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = external_node_path_default().join(toDir, `.${file}.${(0,external_node_crypto_.randomUUID)()}.partial`);
-        try {
-            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
-            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            throw error;
-        }
-    }
-    return { bytes: info.size };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 class JobFailedError extends Error {
@@ -31516,23 +31554,6 @@ function runWideReason(error) {
         return 'Clari rejected the API key (HTTP 401); check the api-key secret';
     }
     return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = external_node_path_default().join(dir, `.${MANIFEST_FILE}.partial`);
-    await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`);
-    await (0,promises_namespaceObject.rename)(partial, target);
-    return target;
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/start-job.ts
@@ -32835,6 +32856,16 @@ const SETTINGS = [
     },
     { name: 'compression-level', default: '6', description: 'Zip compression level, 0-9' },
     { name: 'overwrite', default: 'false', description: 'Replace an artifact of the same name' },
+    {
+        name: 'resume',
+        default: 'auto',
+        description: "auto: a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
+    },
+    {
+        name: 'github-token',
+        default: '${{ github.token }}',
+        description: "Token to list the run's artifacts through the REST API when resuming, if the runtime listing finds none; needs actions: read"
+    },
     { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
     {
         name: 'max-poll-interval',
@@ -32990,14 +33021,18 @@ function parseSettings(read, ctx) {
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
+    const nameForAttempt = (attempt) => artifactName(get('artifact-name'), forecastId, periods, attempt);
     const upload = {
         enabled: bool(get, 'upload'),
-        name: artifactName(get('artifact-name'), forecastId, periods, ctx.runAttempt),
+        name: nameForAttempt(ctx.runAttempt),
+        earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) => nameForAttempt(i + 1)),
         retentionDays: retentionDays === 0 ? undefined : retentionDays,
         compressionLevel: integer(get, 'compression-level', 0, 9, 'a zlib level from 0 (none) to 9 (best)'),
         overwrite: bool(get, 'overwrite')
     };
-    return { config, upload, dryRun: bool(get, 'dry-run') };
+    // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
+    const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
+    return { config, upload, resume, dryRun: bool(get, 'dry-run') };
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -33010,6 +33045,21 @@ function bool(get, name) {
     if (FALSE_VALUES.includes(value))
         return false;
     throw new InputError(name, `is "${value}"`, 'true or false');
+}
+// GitHub allows 50 re-runs of a workflow run; a larger attempt number is not the runner's.
+const MAX_RUN_ATTEMPT = 51;
+function earlierAttempts(runAttempt) {
+    return Number.isInteger(runAttempt) ? Math.min(Math.max(runAttempt, 1), MAX_RUN_ATTEMPT) - 1 : 0;
+}
+function resumeMode(get) {
+    const value = get('resume');
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    if (TRUE_VALUES.includes(value))
+        return 'on';
+    if (FALSE_VALUES.includes(value))
+        return 'off';
+    throw new InputError('resume', `is "${value}"`, 'auto, true or false');
 }
 function oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -33105,24 +33155,25 @@ function artifactName(template, forecastId, periods, runAttempt) {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
-/** Inputs about the workflow artifact: only the action uploads. */
-const UPLOAD_INPUTS = [
+/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+const ACTION_ONLY_INPUTS = [
     'upload',
     'artifact-name',
     'retention-days',
     'compression-level',
-    'overwrite'
+    'overwrite',
+    'github-token'
 ];
-// The key never becomes a flag (it would land in shell history), and the upload inputs have no
-// meaning outside a workflow run.
-const NOT_FLAGS = ['api-key', ...UPLOAD_INPUTS];
+// The key never becomes a flag (it would land in shell history), and the action-only inputs have
+// no meaning outside a workflow run.
+const NOT_FLAGS = ['api-key', ...ACTION_ONLY_INPUTS];
 const CLI_FLAGS = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(s => {
     const fallback = 'default' in s ? s.default : undefined;
     return {
         name: s.name,
         description: s.description,
         default: fallback,
-        boolean: fallback === 'true' || fallback === 'false'
+        boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     };
 });
 const API_KEY_ENV = 'CLARI_API_KEY';
@@ -33143,9 +33194,9 @@ function parseCliArgs(argv) {
     if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
         throw new UsageError(`--api-key is not accepted: a key on the command line stays in your shell history. Set the ${API_KEY_ENV} environment variable instead.`);
     }
-    const uploadFlag = UPLOAD_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
-    if (uploadFlag) {
-        throw new UsageError(`--${uploadFlag} applies only to the GitHub Action, which uploads an artifact; clari-export writes the files to --output-dir. ${HELP_HINT}`);
+    const actionFlag = ACTION_ONLY_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
+    if (actionFlag) {
+        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
     }
     let values;
     try {
@@ -33191,7 +33242,7 @@ function buildOptions() {
             continue;
         }
         options[flag.name] = { type: 'boolean' };
-        if (flag.default === 'true')
+        if (flag.default !== 'false')
             options[`no-${flag.name}`] = { type: 'boolean' };
     }
     return options;
@@ -33210,7 +33261,7 @@ function helpText() {
     return [
         'Usage: clari-export --forecast-id <id> --periods <list> [options]',
         '',
-        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter, one at a time, each payload and manifest.json written to --output-dir, a summary table at the end.', WIDTH),
+        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.', WIDTH),
         '',
         'Options:',
         ...options,
@@ -33221,7 +33272,7 @@ function helpText() {
         'Exit status:',
         ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
         ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
-        ...entry('130', 'interrupted with Ctrl-C, after cancelling the job in flight'),
+        ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
         `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
@@ -33237,13 +33288,12 @@ function flagEntries(flag) {
             : ` (default: ${flag.default})`;
     if (!flag.boolean)
         return entry(`--${flag.name} <value>`, flag.description + note);
-    if (flag.default === 'true') {
-        return [
-            ...entry(`--${flag.name}`, `${flag.description} (default)`),
-            ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
-        ];
-    }
-    return entry(`--${flag.name}`, flag.description);
+    if (flag.default === 'false')
+        return entry(`--${flag.name}`, flag.description);
+    return [
+        ...entry(`--${flag.name}`, flag.description + (flag.default === 'true' ? ' (default)' : '')),
+        ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
+    ];
 }
 function entry(label, description) {
     const [first = '', ...rest] = wrap(description, WIDTH - FLAG_COLUMN);
@@ -33433,6 +33483,7 @@ function summaryTable(report, outputDir) {
 
 
 
+
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
@@ -33474,11 +33525,17 @@ async function runCli(ctx) {
             return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK;
         }
         say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`);
+        // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
+        let earlier;
+        if (settings.resume.mode === 'on') {
+            const found = await readEarlierManifest(config.outputDir);
+            if ('problem' in found)
+                say(`Nothing to resume: ${found.problem}; exporting every period`);
+            else
+                earlier = found;
+        }
         const progress = createProgress(ctx.stdout);
-        const report = await runExport(config, {
-            signal: ctx.signal,
-            onEvent: progress.onEvent
-        }).finally(progress.stop);
+        const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`);
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
@@ -33500,7 +33557,7 @@ const cancel = new AbortController();
 process.on('SIGINT', () => {
     if (cancel.signal.aborted)
         process.exit(EXIT_INTERRUPTED);
-    process.stderr.write('\nInterrupted: cancelling the job in flight (Ctrl-C again to quit at once)\n');
+    process.stderr.write('\nInterrupted: cancelling the jobs in flight (Ctrl-C again to quit at once)\n');
     cancel.abort(new CancelledError());
 });
 runCli({

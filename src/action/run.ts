@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
@@ -5,6 +7,7 @@ import { failureLine, planLines, resumeLine } from '../engine/format.js'
 import { CancelledError, errorMessage } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
+import type { EarlierRun } from '../engine/resume.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
@@ -15,17 +18,20 @@ import { writeSummary } from './summary.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
 export async function run(): Promise<void> {
-  // Mask the key before anything can print it.
-  const apiKey = core.getInput('api-key').trim()
-  if (apiKey) core.setSecret(apiKey)
+  // Mask the key and the token before anything can print them.
+  for (const secret of ['api-key', 'github-token']) {
+    const value = core.getInput(secret).trim()
+    if (value) core.setSecret(value)
+  }
 
+  const runAttempt = github.context.runAttempt || 1
   let settings: RunSettings
   try {
     settings = parseSettings(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       now: new Date(),
-      runAttempt: github.context.runAttempt || 1,
-      runId: github.context.runId ? String(github.context.runId) : undefined
+      runAttempt,
+      runId: process.env.GITHUB_RUN_ID || undefined
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
@@ -43,7 +49,7 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
-    await exportAndUpload(settings, cancel.signal)
+    await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
     core.setFailed(errorMessage(error))
   } finally {
@@ -58,12 +64,21 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 
-async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
+async function exportAndUpload(
+  settings: RunSettings,
+  runAttempt: number,
+  signal: AbortSignal
+): Promise<void> {
   const { config, upload } = settings
   setOutput('output-dir', config.outputDir)
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
-  const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
+  const earlier = await earlierAttempt(settings, runAttempt, signal)
+  const report = await runExport(
+    config,
+    { signal, startDelayMs, onEvent: createEventLogger() },
+    earlier
+  ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }))
   setRunOutputs(report)
   const resumed = resumeLine(report)
   if (resumed) core.info(resumed)
@@ -77,12 +92,19 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
     try {
       // Loaded only when needed: the artifact client is the heaviest part of the bundle.
       const { uploadArtifact } = await import('./artifact.js')
-      const uploaded = await uploadArtifact(files, config.outputDir, upload)
-      artifact = { uploaded, name: upload.name }
+      const uploaded = await uploadArtifact(files, config.outputDir, upload, runAttempt)
+      artifact = { uploaded, name: uploaded.name }
       setOutput('artifact-id', uploaded.id)
+      setOutput('artifact-name', uploaded.name)
       setOutput('artifact-digest', uploaded.digest ?? '')
       setOutput('artifact-url', uploaded.url ?? '')
-      core.info(`Uploaded artifact ${upload.name} (id ${uploaded.id}) with ${files.length} files`)
+      const renamed =
+        uploaded.name === upload.name
+          ? ''
+          : ` (the run already holds ${upload.name}, usually an earlier attempt's)`
+      core.info(
+        `Uploaded artifact ${uploaded.name} (id ${uploaded.id}) with ${files.length} files${renamed}`
+      )
     } catch (error) {
       artifact = { name: upload.name, error: errorMessage(error) }
     }
@@ -101,6 +123,40 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
     core.setFailed(
       `${problems.length} problem(s); ${report.exported.length} of ${report.manifest.exports.length} periods exported, kept in ${config.outputDir} with ${MANIFEST_FILE}:\n${problems.join('\n')}`
     )
+  }
+}
+
+/**
+ * On a re-run (GITHUB_RUN_ATTEMPT > 1, resume not false), what an earlier attempt of the run
+ * uploaded, downloaded into RUNNER_TEMP for the engine to check and take over; undefined, with
+ * one notice saying why, when there is nothing to resume from.
+ */
+async function earlierAttempt(
+  settings: RunSettings,
+  runAttempt: number,
+  signal: AbortSignal
+): Promise<EarlierRun | undefined> {
+  if (settings.resume.mode === 'off' || runAttempt <= 1) return undefined
+  // Loaded only when needed: it brings the artifact client.
+  const { findEarlierAttempt } = await import('./earlier-attempt.js')
+  const found = await findEarlierAttempt({
+    forecastId: settings.config.forecastId,
+    runAttempt,
+    artifactNames: settings.upload.earlierAttemptNames,
+    runId: process.env.GITHUB_RUN_ID ?? '',
+    repository: process.env.GITHUB_REPOSITORY ?? '',
+    githubToken: settings.resume.githubToken,
+    tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
+    signal
+  })
+  if ('reason' in found) {
+    core.notice(`Not resuming from an earlier attempt: ${found.reason}; exporting every period`)
+    return undefined
+  }
+  return {
+    manifest: found.manifest,
+    dir: found.dir,
+    source: `artifact ${found.artifactName} of attempt ${found.attempt}`
   }
 }
 

@@ -1,6 +1,8 @@
+import { readEarlierManifest } from '../engine/earlier-files.js'
 import { planLines } from '../engine/format.js'
 import { errorMessage, withoutControls, withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/plan.js'
+import type { EarlierRun } from '../engine/resume.js'
 import { runExport } from '../engine/run-export.js'
 import type { SettingName } from '../settings/definitions.js'
 import { InputError } from '../settings/input-error.js'
@@ -66,11 +68,19 @@ export async function runCli(ctx: CliContext): Promise<number> {
       return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK
     }
     say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`)
+    // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
+    let earlier: EarlierRun | undefined
+    if (settings.resume.mode === 'on') {
+      const found = await readEarlierManifest(config.outputDir)
+      if ('problem' in found) say(`Nothing to resume: ${found.problem}; exporting every period`)
+      else earlier = found
+    }
     const progress = createProgress(ctx.stdout)
-    const report = await runExport(config, {
-      signal: ctx.signal,
-      onEvent: progress.onEvent
-    }).finally(progress.stop)
+    const report = await runExport(
+      config,
+      { signal: ctx.signal, onEvent: progress.onEvent },
+      earlier
+    ).finally(progress.stop)
     ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`)
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     return report.failed.length > 0 ? EXIT_FAILED : EXIT_OK
