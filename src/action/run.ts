@@ -61,7 +61,8 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
 async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
   const { config, upload } = settings
   setOutput('output-dir', config.outputDir)
-  // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
+  // Scheduled runs start together at the top of the hour: spread them by up to 10 s
+  // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
   setRunOutputs(report)
