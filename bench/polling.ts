@@ -87,7 +87,7 @@ export async function httpSummary(
   }
 }
 
-/** "GETs · mean / p95 s · wall×", the cell format of retry-policy.md §6. */
+/** "GETs · mean / p95 s · wall×", the cell format of docs/retry-policy.md#measuring-it. */
 export function cell(s: Summary): string {
   return `${fixed(s.getsPerJob, 2)} · ${fixed(s.delayMeanS)} / ${fixed(s.delayP95S)} s · ${fixed(s.wallVsOracle, 2)}×`
 }

@@ -26,7 +26,10 @@ export function policyIntervals(maxMs: number): PollIntervals {
   return { initialMs: 5 * SECOND, factor: 1.5, maxMs }
 }
 
-/** clari-rate-limits SKILL.md: a check at t = 0, then 5 s × 1.5^n capped at 60 s. */
+/**
+ * The snippet the action replaced (docs/retry-policy.md#the-snippet-it-replaced): a check at
+ * t = 0, then 5 s × 1.5^n capped at 60 s.
+ */
 export const snippet: Contender = {
   name: 'replaced snippet',
   factory: () => () => ({
@@ -61,7 +64,10 @@ export const oracle: Contender = {
   ours: false
 }
 
-/** Policy R alone (the action's schedule before this change). */
+/**
+ * Policy R's backoff schedule alone (docs/retry-policy.md#the-adaptive-schedule), the action's
+ * schedule before the adaptive one.
+ */
 export function policyR(maxMs = 30 * SECOND): Contender {
   return {
     name: `policy R (cap ${maxMs / SECOND} s)`,

@@ -28677,7 +28677,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
 const EXPORT_TYPES = [
     'forecast',
     'quota',
@@ -29255,10 +29255,10 @@ function missWait(verdict, misses, plannedMs, intervals, limits, random) {
     return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
 }
 /**
- * Runs `attempt` under policy R (retry-policy.md §5, layer 1): throttle waits honour the server's
- * hint plus a small positive jitter and never consume transient attempts; transient failures (and
- * throttles without a hint) back off with full jitter while the per-run budget allows; nothing
- * waits past the deadline.
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
+ * throttle waits honour the server's hint plus a small positive jitter and never consume transient
+ * attempts; transient failures (and throttles without a hint) back off with full jitter while the
+ * per-run budget allows; nothing waits past the deadline.
  */
 async function withRetries(attempt, classify, ctx) {
     const { clock, random, budget, limits, signal } = ctx;
@@ -29326,7 +29326,7 @@ async function withRetries(attempt, classify, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs: clari-api.md §7). */
+/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
 /** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
 const SWW_CODE = 'SWW';
 const SWW_MAX_RETRIES = 2;
@@ -30338,7 +30338,10 @@ function toNetworkError(error, sent, r, total) {
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const DEFAULT_SPACING_MS = 200;
-/** Clari's export API: one method per endpoint, each retried by policy R. */
+/**
+ * Clari's export API (docs/clari-api.md#endpoints): one method per endpoint, each retried by
+ * layer 1 of docs/retry-policy.md.
+ */
 class ClariClient {
     options;
     transport;
@@ -32045,7 +32048,10 @@ const MANIFEST_VERSION = 2;
 
 ;// CONCATENATED MODULE: ./src/engine/poll-schedule.ts
 
-/** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
+/**
+ * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
+ * initial interval, then ×factor up to the cap, jittered.
+ */
 function backoffSchedule(intervals, random) {
     return { delayBefore: k => pollDelay(k, intervals, random) };
 }
@@ -32100,11 +32106,12 @@ function windowSchedule(window, intervals) {
     };
 }
 /**
- * The action's default. A job with nothing to learn from yet polls by policy R with a tighter
- * cap; one that starts while such a job polls checks only every max-poll-interval, since the
- * first of them to finish will tell it when to look. From the first finished job on, every job
- * polls around the finish time the run's finished jobs predict, and is woken to plan again
- * whenever one more finishes, so concurrent jobs learn from each other mid-flight.
+ * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
+ * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
+ * polls checks only every max-poll-interval, since the first of them to finish will tell it when
+ * to look. From the first finished job on, every job polls around the finish time the run's
+ * finished jobs predict, and is woken to plan again whenever one more finishes, so concurrent
+ * jobs learn from each other mid-flight.
  */
 function defaultPollSchedule(intervals, random) {
     const learned = [];

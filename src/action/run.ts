@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       now: new Date(),
       runAttempt,
-      runId: process.env.GITHUB_RUN_ID || undefined
+      runId: github.context.runId ? String(github.context.runId) : undefined
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
@@ -71,7 +71,8 @@ async function exportAndUpload(
 ): Promise<void> {
   const { config, upload } = settings
   setOutput('output-dir', config.outputDir)
-  // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
+  // Scheduled runs start together at the top of the hour: spread them by up to 10 s
+  // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const earlier = await earlierAttempt(settings, runAttempt, signal)
   const report = await runExport(
@@ -143,7 +144,7 @@ async function earlierAttempt(
     forecastId: settings.config.forecastId,
     runAttempt,
     artifactNames: settings.upload.earlierAttemptNames,
-    runId: process.env.GITHUB_RUN_ID ?? '',
+    runId: settings.config.run?.id ?? '',
     repository: process.env.GITHUB_REPOSITORY ?? '',
     githubToken: settings.resume.githubToken,
     tempDir: process.env.RUNNER_TEMP || os.tmpdir(),

@@ -63,7 +63,10 @@ const MAX_JSON_BYTES = 4 * 1024 * 1024
 const MAX_ERROR_BYTES = 64 * 1024
 const DEFAULT_SPACING_MS = 200
 
-/** Clari's export API: one method per endpoint, each retried by policy R. */
+/**
+ * Clari's export API (docs/clari-api.md#endpoints): one method per endpoint, each retried by
+ * layer 1 of docs/retry-policy.md.
+ */
 export class ClariClient {
   private readonly transport: Transport
   private readonly base: string

@@ -1,4 +1,4 @@
-/** Clari error `code` values the action acts on (docs: clari-api.md §7). */
+/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
 
 /** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
 export const SWW_CODE = 'SWW'

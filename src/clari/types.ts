@@ -1,4 +1,4 @@
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
 
 export const EXPORT_TYPES = [
   'forecast',

@@ -22,7 +22,10 @@ export type PollScheduleFactory = (
   othersPolling?: number
 ) => PollSchedule
 
-/** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
+/**
+ * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
+ * initial interval, then ×factor up to the cap, jittered.
+ */
 export function backoffSchedule(intervals: PollIntervals, random: Random): PollSchedule {
   return { delayBefore: k => pollDelay(k, intervals, random) }
 }
@@ -92,11 +95,12 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
 }
 
 /**
- * The action's default. A job with nothing to learn from yet polls by policy R with a tighter
- * cap; one that starts while such a job polls checks only every max-poll-interval, since the
- * first of them to finish will tell it when to look. From the first finished job on, every job
- * polls around the finish time the run's finished jobs predict, and is woken to plan again
- * whenever one more finishes, so concurrent jobs learn from each other mid-flight.
+ * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
+ * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
+ * polls checks only every max-poll-interval, since the first of them to finish will tell it when
+ * to look. From the first finished job on, every job polls around the finish time the run's
+ * finished jobs predict, and is woken to plan again whenever one more finishes, so concurrent
+ * jobs learn from each other mid-flight.
  */
 export function defaultPollSchedule(intervals: PollIntervals, random: Random): PollScheduleFactory {
   const learned: number[] = []

@@ -4,9 +4,10 @@ export interface RetryBudgetOptions {
   /** Tokens taken by each failed attempt (default 1). */
   failureCost?: number
   /**
-   * Tokens given back by each success (default 0.2). Policy R's 0.1 drains the budget at a steady
-   * 10 % failure rate (−1 · 0.1 + 0.1 · 0.9 < 0), so a long run on a flaky network would stop
-   * retrying; 0.2 sustains up to ~17 % failures, while a dead API still stops after 5 attempts.
+   * Tokens given back by each success (default 0.2). The design's first 0.1 drains the budget at a
+   * steady 10 % failure rate (−1 · 0.1 + 0.1 · 0.9 < 0), so a long run on a flaky network would
+   * stop retrying; 0.2 sustains up to ~17 % failures, while a dead API still stops after 5
+   * attempts (docs/retry-policy.md#transient-failures-and-the-retry-budget).
    */
   successRefund?: number
   /** Retries are allowed only while tokens exceed this (default 5). */

@@ -1,4 +1,4 @@
-/** How an HTTP answer is treated by policy R (retry-policy.md §5, classification table). */
+/** How an HTTP answer is treated by the retry policy (docs/retry-policy.md#classification). */
 export type HttpClass = 'success' | 'throttle' | 'transient' | 'fatal'
 
 export function classifyStatus(status: number): HttpClass {

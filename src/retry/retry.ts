@@ -142,10 +142,10 @@ export function missWait(
 }
 
 /**
- * Runs `attempt` under policy R (retry-policy.md §5, layer 1): throttle waits honour the server's
- * hint plus a small positive jitter and never consume transient attempts; transient failures (and
- * throttles without a hint) back off with full jitter while the per-run budget allows; nothing
- * waits past the deadline.
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
+ * throttle waits honour the server's hint plus a small positive jitter and never consume transient
+ * attempts; transient failures (and throttles without a hint) back off with full jitter while the
+ * per-run budget allows; nothing waits past the deadline.
  */
 export async function withRetries<T>(
   attempt: () => Promise<T>,

@@ -84,7 +84,8 @@ describe('defaultPollSchedule', () => {
     const ours = defaultPollSchedule(intervals, mulberry32(3))([])
     const r = backoffSchedule(intervals, mulberry32(3))
     const at = checks(ours, 3_600 * SECOND)
-    // Same start as policy R (no check at t = 0), while R's own gaps are below 15 s.
+    // Same start as the backoff schedule of docs/retry-policy.md#the-adaptive-schedule (no check
+    // at t = 0), while its own gaps are below 15 s.
     expect(at.slice(0, 3)).toEqual(checks(r, 24 * SECOND).slice(0, 3))
     const gaps = at.map((t, i) => t - (at[i - 1] ?? 0))
     expect(gaps[0]).toBeGreaterThan(0)

@@ -18,7 +18,7 @@ const POLICY_R: PollIntervals = { initialMs: 5_000, factor: 1.5, maxMs: 30_000 }
 
 describe('fullJitter', () => {
   it.each([
-    // [attempt, random, expected]: base 1 s, cap 20 s as in policy R
+    // [attempt, random, expected]: base 1 s, cap 20 s (docs/retry-policy.md#the-numbers)
     [0, 0, 0],
     [0, 0.5, 500],
     [1, 0.5, 1_000],

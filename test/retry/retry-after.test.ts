@@ -6,7 +6,7 @@ const RECEIVED_AT = Date.UTC(2015, 9, 21, 7, 27, 0)
 
 describe('parseRetryAfter', () => {
   it.each([
-    // The rows of the pitfalls table in retry-policy.md §2, then the edges around them.
+    // The rows of docs/retry-policy.md#reading-retry-after, then the edges around them.
     ['IMF-fixdate', 'Wed, 21 Oct 2015 07:28:00 GMT', 60_000],
     ['RFC 850 date', 'Wednesday, 21-Oct-15 07:28:00 GMT', 60_000],
     ['asctime date, as UTC not local time', 'Wed Oct 21 07:28:00 2015', 60_000],

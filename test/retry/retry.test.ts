@@ -56,7 +56,7 @@ function setup(
   return { clock, waits, ctx }
 }
 
-describe('withRetries (policy R, layer 1)', () => {
+describe('withRetries (docs/retry-policy.md, layer 1)', () => {
   it('waits out every throttle as asked, never earlier, without using up transient attempts', async () => {
     const s = script([...Array(8).fill(throttle(3_000)), transient, transient])
     const { clock, waits, ctx } = setup()

@@ -1,4 +1,5 @@
-// Clari's export error body (clari-api.md §7): {code, namespace, errorId, message, orgId}.
+// Clari's export error body (docs/clari-api.md#errors-and-codes): {code, namespace, errorId,
+// message, orgId}.
 
 export const SIM_ORG_ID = 1905
 export const SIM_USER_ID = 280627

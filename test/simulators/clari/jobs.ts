@@ -98,7 +98,7 @@ export class SimJobRecord implements SimJob {
     return true
   }
 
-  /** The job object of `GET /export/jobs/{id}` (clari-api.md §4). */
+  /** The job object of `GET /export/jobs/{id}` (docs/clari-api.md#job-status). */
   view(now: number, status = this.statusAt(now)): Record<string, unknown> {
     const endTime = this.endTimeAt(now)
     const stamp = new Date(this.createdAt).toISOString().replace(/[-:]/g, '').replace('T', '_')

@@ -6,8 +6,8 @@ interface ForeignJob {
 }
 
 /**
- * The org's export limits (clari-api.md §6, §8): queued and running jobs hold concurrency slots,
- * every created job uses monthly quota until it is cancelled.
+ * The org's export limits (docs/clari-api.md#limits-and-quota): queued and running jobs hold
+ * concurrency slots, every created job uses monthly quota until it is cancelled.
  */
 export class OrgAccount {
   readonly jobs: SimJobRecord[] = []

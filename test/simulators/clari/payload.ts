@@ -1,7 +1,7 @@
 import { mulberry32, stableHex } from './prng.js'
 import { DAY_MS, isoDay, quarterRange, weekStarts } from './quarters.js'
 
-// Payload shapes follow clari-api.md §5: five lookup tables, entries keyed by
+// Payload shapes follow docs/clari-api.md#results: five lookup tables, entries keyed by
 // (timePeriodId, timeFrameId, userId, fieldId). Values are fake but deterministic.
 
 export const SIM_USERS = [

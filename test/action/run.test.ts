@@ -1,0 +1,359 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type * as Artifact from '@actions/artifact'
+import { afterAll, beforeAll, describe, it, vi, type TestContext } from 'vitest'
+
+// The unit project shares loaded modules between test files (isolate: false). Start from fresh
+// ones, so that every module of the action is loaded with the fakes below (afterAll drops them
+// again for the next file).
+vi.hoisted(() => vi.resetModules())
+// Only the toolkit is faked: the engine, the Clari client, sockets and files are real.
+vi.mock(import('@actions/core'), async original =>
+  (await import('./toolkit/index.js')).fakeCore(await original())
+)
+vi.mock(import('@actions/github'), async () => (await import('./toolkit/index.js')).fakeGithub())
+// (By name: the fake client has only the calls the action makes, so it is not the module's type.)
+vi.mock('@actions/artifact', async original =>
+  (await import('./toolkit/index.js')).fakeArtifact(await original<typeof Artifact>())
+)
+
+import { ArtifactNotFoundError } from '@actions/artifact'
+import { OUTPUTS, type OutputName } from '../../src/action/outputs.js'
+import { run } from '../../src/action/run.js'
+import { summaryTables } from '../../scripts/demo/summary-text.js'
+import { readFolder } from '../e2e/bundle-checks.js'
+import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import {
+  sha256,
+  startClariSimulator,
+  type ClariSimulator,
+  type ClariSimulatorOptions
+} from '../simulators/clari/index.js'
+import { runAction, type StepOptions, type StepResult } from './toolkit/index.js'
+
+const PERIODS = ['2026_Q1', '2026_Q2']
+const REPOSITORY = 'octo-org/clari-exports'
+const ARTIFACT = 'clari-forecast-net_arr'
+const DIGEST = 'a3f1c2e4b5d6978a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6'
+
+beforeAll(() => {
+  // The artifact URL names the repository; no runtime token, as on a machine that is no runner.
+  vi.stubEnv('GITHUB_REPOSITORY', REPOSITORY)
+  vi.stubEnv('ACTIONS_RUNTIME_TOKEN', undefined)
+  vi.stubEnv('GITHUB_SERVER_URL', undefined)
+})
+afterAll(() => {
+  vi.unstubAllEnvs()
+  vi.resetModules()
+})
+
+interface Step {
+  sim: ClariSimulator
+  /** The output folder, absolute (as the runner resolves it against the workspace). */
+  dir: string
+  /** Runs the action once with the common inputs, `inputs` on top. */
+  run(inputs?: Record<string, string>, options?: Omit<StepOptions, 'inputs'>): Promise<StepResult>
+}
+
+/** A Clari simulator and an output folder for one test, both gone when it ends. */
+async function prepare(
+  { onTestFinished }: TestContext,
+  sim: ClariSimulatorOptions = {}
+): Promise<Step> {
+  const clari = await startClariSimulator({ apiKey: TEST_API_KEY, ...sim })
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-action-'))
+  onTestFinished(async () => {
+    await clari.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  return {
+    sim: clari,
+    dir,
+    run: (inputs = {}, options = {}) =>
+      runAction(run, {
+        inputs: {
+          'api-key': TEST_API_KEY,
+          'forecast-id': 'net_arr',
+          periods: PERIODS.join(', '),
+          'api-url': clari.url,
+          'output-dir': dir,
+          upload: 'false',
+          // Real time: the first status check comes after about a second.
+          'poll-interval': '1',
+          'max-poll-interval': '1',
+          ...inputs
+        },
+        ...options
+      })
+  }
+}
+
+/** The key is masked before anything is printed, and appears nowhere a user can read. */
+async function expectKeyNowhere(
+  { expect }: TestContext,
+  result: StepResult,
+  dir: string
+): Promise<void> {
+  expect(result.log[0]).toEqual({ kind: 'add-mask', text: TEST_API_KEY })
+  const files = [...(await readFolder(dir)).values()].map(file => file.toString('utf8'))
+  for (const text of [result.visibleText, ...files]) {
+    // Not whole, nor any ten characters of it.
+    for (let at = 0; at + 10 <= TEST_API_KEY.length; at++) {
+      expect(text).not.toContain(TEST_API_KEY.slice(at, at + 10))
+    }
+  }
+}
+
+function lines(result: StepResult, kind: StepResult['log'][number]['kind']): string[] {
+  return result.log.filter(line => line.kind === kind).map(line => line.text)
+}
+
+describe.concurrent('run() in-process, against the Clari simulator', () => {
+  it('exports every period, uploads them with the manifest and sets every output', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx)
+    const result = await step.run(
+      { upload: 'true' },
+      { artifact: { upload: async () => ({ id: 42, size: 2048, digest: DIGEST }) } }
+    )
+    const jobs = step.sim.jobs
+    const manifestPath = path.join(step.dir, 'manifest.json')
+
+    expect(result.failures).toEqual([])
+    // Every output the action declares, with what it is set to (undefined: not set).
+    const expected: Record<OutputName, string | undefined> = {
+      'output-dir': step.dir,
+      manifest: manifestPath,
+      periods: JSON.stringify(PERIODS),
+      exported: JSON.stringify(PERIODS),
+      failed: '[]',
+      'job-ids': JSON.stringify(Object.fromEntries(jobs.map(j => [j.period, j.jobId]))),
+      'artifact-name': ARTIFACT,
+      'artifact-id': '42',
+      'artifact-url': `https://github.com/${REPOSITORY}/actions/runs/16000000001/artifacts/42`,
+      'artifact-digest': `sha256:${DIGEST}`
+    }
+    expect(Object.keys(expected)).toEqual(OUTPUTS.map(o => o.name))
+    expect(result.outputs).toEqual(
+      Object.fromEntries(Object.entries(expected).filter(([, value]) => value !== undefined))
+    )
+
+    // The payloads are Clari's bytes, and they went up with the manifest, from the output folder.
+    const files = await readFolder(step.dir)
+    expect([...files.keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json',
+      'net_arr_2026_Q2.json'
+    ])
+    jobs.forEach(job =>
+      expect(sha256(files.get(`net_arr_${job.period}.json`)!)).toBe(job.payloadSha256)
+    )
+    expect(result.uploads).toEqual([
+      {
+        name: ARTIFACT,
+        files: [
+          path.join(step.dir, 'net_arr_2026_Q1.json'),
+          path.join(step.dir, 'net_arr_2026_Q2.json'),
+          manifestPath
+        ],
+        rootDirectory: step.dir,
+        options: { retentionDays: undefined, compressionLevel: 6 }
+      }
+    ])
+    expect(JSON.parse(await readFile(manifestPath, 'utf8'))).toMatchObject({
+      runId: '16000000001',
+      runAttempt: 1,
+      exports: PERIODS.map(period => ({ period, status: 'DONE' }))
+    })
+
+    // One period at a time: a log group each, then the upload.
+    expect(lines(result, 'group')).toEqual(['Period 2026_Q1 (1 of 2)', 'Period 2026_Q2 (2 of 2)'])
+    expect(lines(result, 'endgroup')).toHaveLength(2)
+    expect(lines(result, 'info')).toContain(`Uploaded artifact ${ARTIFACT} (id 42) with 3 files`)
+
+    // The job summary: one row per period with its job, and the link to the artifact.
+    expect(result.summary).toContain('<h2>Clari forecast export: net_arr</h2>')
+    const [table] = summaryTables(result.summary)
+    expect(table!.slice(1).map(row => row.slice(0, 3))).toEqual(
+      jobs.map(job => [job.period, '✅ DONE', job.jobId])
+    )
+    expect(result.summary).toContain(
+      `<a href="${expected['artifact-url']}">Artifact ${ARTIFACT}</a>`
+    )
+    await expectKeyNowhere(ctx, result, step.dir)
+  })
+
+  it('fails the step with one line per failed period and keeps the periods that finished', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx, {
+      plan: req => ({ outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE' })
+    })
+    const result = await step.run({ 'max-concurrent-jobs': '2' })
+    const failedJob = step.sim.jobs.find(j => j.period === '2026_Q2')!.jobId
+
+    expect(result.failures).toEqual([
+      [
+        `1 problem(s); 1 of 2 periods exported, kept in ${step.dir} with manifest.json:`,
+        `2026_Q2: FAILED (job ${failedJob}): job ${failedJob} ended FAILED on Clari's side`
+      ].join('\n')
+    ])
+    expect(result.outputs).toMatchObject({ exported: '["2026_Q1"]', failed: '["2026_Q2"]' })
+    expect([...(await readFolder(step.dir)).keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json'
+    ])
+    const [table] = summaryTables(result.summary)
+    expect(table!.slice(1).map(row => row.slice(0, 2))).toEqual([
+      ['2026_Q1', '✅ DONE'],
+      ['2026_Q2', '❌ FAILED']
+    ])
+    // Two at a time: no groups (the lines interleave), each line led by its period.
+    expect(lines(result, 'group')).toEqual([])
+    expect(lines(result, 'info')).toContain(
+      'Exporting up to 2 period(s) at once (max-concurrent-jobs)'
+    )
+    expect(lines(result, 'info')).toContainEqual(
+      expect.stringMatching(/^2026_Q2: job \w+ started; in flight: 2026_Q1, 2026_Q2$/)
+    )
+    await expectKeyNowhere(ctx, result, step.dir)
+  })
+
+  it.for([
+    ['periods', '2026-Q1'],
+    ['max-concurrent-jobs', '11'],
+    ['api-url', 'http://clari.example.com/v4'],
+    ['export-format', 'XML'],
+    ['retention-days', '91'],
+    ['job-timeout', '0']
+  ])(
+    'rejects %s: %s by name, before any request and without a file',
+    async ([name, value], ctx) => {
+      const { expect } = ctx
+      const step = await prepare(ctx)
+      const result = await step.run({ [name!]: value! })
+
+      expect(result.failures).toEqual([
+        expect.stringMatching(new RegExp(`^Input '${name}' .*Accepted: `))
+      ])
+      expect(step.sim.requests).toEqual([])
+      expect(result.outputs).toEqual({})
+      expect(await readFolder(step.dir)).toEqual(new Map())
+      await expectKeyNowhere(ctx, result, step.dir)
+    }
+  )
+
+  it('fails on a rejected key (401) and creates nothing more, without printing the key', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx, { apiKey: 'the-right-key' })
+    const result = await step.run()
+
+    expect(step.sim.requests.filter(r => r.endpoint === 'create').map(r => r.status)).toEqual([401])
+    expect(result.failures).toHaveLength(1)
+    const [message] = result.failures
+    expect(message).toMatch(/^2026_Q1: ERROR \(no job\): create export failed: HTTP 401\b/m)
+    expect(message).toMatch(
+      /^2026_Q2: ERROR \(no job\): not started: Clari rejected the API key \(HTTP 401\); check the api-key secret$/m
+    )
+    expect(result.outputs).toMatchObject({ exported: '[]', failed: JSON.stringify(PERIODS) })
+    await expectKeyNowhere(ctx, result, step.dir)
+  })
+
+  it('in a dry run reports the plan and Clari quota, and creates no job', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx)
+    const result = await step.run({ 'dry-run': 'true' })
+
+    expect(result.failures).toEqual([])
+    expect(step.sim.requests.map(r => r.endpoint)).toEqual(['limits'])
+    expect(lines(result, 'info')).toEqual([
+      'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
+      'Clari export quota left: 1000 of 1000 per 30 days; concurrency slots free: 3 of 3',
+      'Would export 1 period at once: 2 waves of jobs'
+    ])
+    expect(result.outputs).toEqual({ periods: JSON.stringify(PERIODS) })
+    expect(result.summary).toBe('')
+    await expectKeyNowhere(ctx, result, step.dir)
+  })
+
+  it('fails a dry run whose periods need more jobs than the quota has left', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx, { limits: { monthlyQuota: 1 } })
+    const result = await step.run({ 'dry-run': 'true' })
+
+    expect(result.failures).toEqual([
+      "Dry run: the run needs 2 export jobs but Clari's quota has 1 left (of 1 per 30 days)"
+    ])
+    expect(step.sim.jobs).toEqual([])
+  })
+
+  it('fails clearly when the upload is not possible (no runtime token), keeping the files', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx)
+    // No answer for the upload: the real @actions/artifact client meets the real environment.
+    const result = await step.run({ periods: '2026_Q1', upload: 'true' })
+
+    expect(result.uploads.map(u => u.name)).toEqual([ARTIFACT])
+    expect(result.failures).toEqual([
+      [
+        `1 problem(s); 1 of 1 periods exported, kept in ${step.dir} with manifest.json:`,
+        `artifact ${ARTIFACT}: upload failed: Unable to get the ACTIONS_RUNTIME_TOKEN env variable (files kept in ${step.dir})`
+      ].join('\n')
+    ])
+    expect([...(await readFolder(step.dir)).keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json'
+    ])
+    expect(result.outputs).toMatchObject({ exported: '["2026_Q1"]', failed: '[]' })
+    expect(Object.keys(result.outputs).filter(name => name.startsWith('artifact-'))).toEqual([])
+    expect(result.summary).toContain(
+      'Artifact upload failed: Unable to get the ACTIONS_RUNTIME_TOKEN env variable'
+    )
+  })
+
+  it('on a name clash (409) for both names it may use, says how to avoid it', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx)
+    const conflict = new Error(
+      'Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run'
+    )
+    const result = await step.run(
+      { periods: '2026_Q1', upload: 'true' },
+      { artifact: { upload: () => Promise.reject(conflict) } }
+    )
+
+    expect(result.deletes).toEqual([])
+    expect(result.failures).toHaveLength(1)
+    expect(result.failures[0]).toContain(
+      `artifact ${ARTIFACT}: upload failed: ${conflict.message}. The run already holds both ${ARTIFACT} and ${ARTIFACT}-attempt-1: set overwrite: true to replace ${ARTIFACT}, or give artifact-name a name of its own (files kept in ${step.dir})`
+    )
+  })
+
+  it('with overwrite deletes the old artifact first (none is fine), passing retention and compression', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx)
+    const result = await step.run(
+      {
+        periods: '2026_Q1',
+        upload: 'true',
+        overwrite: 'true',
+        'retention-days': '5',
+        'compression-level': '0'
+      },
+      {
+        artifact: {
+          delete: name => Promise.reject(new ArtifactNotFoundError(`Artifact not found: ${name}`)),
+          upload: async () => ({ id: 7, digest: DIGEST })
+        }
+      }
+    )
+
+    expect(result.failures).toEqual([])
+    expect(result.deletes).toEqual([ARTIFACT])
+    expect(result.uploads.map(u => u.options)).toEqual([{ retentionDays: 5, compressionLevel: 0 }])
+    expect(result.outputs).toMatchObject({
+      'artifact-id': '7',
+      'artifact-digest': `sha256:${DIGEST}`
+    })
+  })
+})
