@@ -28684,34 +28684,120 @@ class CancelledError extends Error {
         super('The run was cancelled', options);
     }
 }
+/**
+ * A signal bounded in time by a plain timer that Node's timer list holds until it fires or is
+ * released. Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: there the timeout signal is
+ * held only weakly and can be garbage-collected before it fires, so the bound silently never
+ * triggers (nodejs/node#57736, Node 20). The timer is unref'd: a bound never keeps the process up.
+ */
+function boundedSignal(ms, parent) {
+    const controller = new AbortController();
+    let timedOut = false;
+    const onParentAbort = () => controller.abort(parent?.reason);
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, ms).unref();
+    const release = () => {
+        clearTimeout(timer);
+        parent?.removeEventListener('abort', onParentAbort);
+    };
+    if (parent?.aborted)
+        onParentAbort();
+    else
+        parent?.addEventListener('abort', onParentAbort, { once: true });
+    controller.signal.addEventListener('abort', release, { once: true });
+    return { signal: controller.signal, timedOut: () => timedOut, release };
+}
 
 ;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
  * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back. Everything the client lets out passes through here once (after the key was
- * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
+ * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
+ * parsed, so a later cut or stringification can never expose part of the key; what the client
+ * lets out then passes through `cleanServerText` once, so later code can print it.
  */
 const MAX_SERVER_TEXT = 300;
 // C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/** Any run of this many characters of the key is masked, wherever it appears. */
+const SECRET_FRAGMENT_CHARS = 8;
+/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '(nested too deep)';
+const MASK = '***';
 function cleanServerText(value, max = MAX_SERVER_TEXT) {
     const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const flat = text.replace(CONTROL, ' ').replace(/::/g, ': :').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    const flat = text
+        .replace(CONTROL, ' ')
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
 }
-/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
+/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
+function cutPoint(text, max) {
+    let end = max;
+    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
+        end--;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end--;
+    return end;
+}
+/**
+ * A copy of a parsed JSON answer in which every string, object keys included, has the key and
+ * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
+ * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
+ */
 function withoutSecret(value, secret) {
-    if (typeof value === 'string')
-        return value.split(secret).join('***');
-    if (Array.isArray(value))
-        return value.map(v => withoutSecret(v, secret));
-    if (value && typeof value === 'object') {
-        const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v, secret)]);
-        return Object.fromEntries(entries);
+    const mask = secretMasker(secret);
+    const walk = (v, depth) => {
+        if (typeof v === 'string')
+            return mask(v);
+        if (!v || typeof v !== 'object')
+            return v;
+        if (depth >= MAX_DEPTH)
+            return TOO_DEEP;
+        if (Array.isArray(v))
+            return v.map(item => walk(item, depth + 1));
+        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
+    };
+    return walk(value, 0);
+}
+/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
+function secretMasker(secret) {
+    if (!secret)
+        return text => text;
+    const fragments = new Set();
+    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
+        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
     }
-    return value;
+    return text => {
+        const whole = text.split(secret).join(MASK);
+        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
+            return whole;
+        // Mark every character covered by a fragment, then replace each marked run once.
+        const covered = new Uint8Array(whole.length);
+        let any = false;
+        for (const fragment of fragments) {
+            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
+                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
+                any = true;
+            }
+        }
+        if (!any)
+            return whole;
+        let out = '';
+        for (let i = 0; i < whole.length; i++) {
+            if (!covered[i])
+                out += whole[i];
+            else if (i === 0 || !covered[i - 1])
+                out += MASK;
+        }
+        return out;
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/format.ts
@@ -29100,16 +29186,6 @@ async function withRetries(attempt, classify, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs: clari-api.md §7). */
-/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
-/** 400 on cancel: the job already finished, so there is nothing to cancel. */
-const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
-
 ;// CONCATENATED MODULE: ./src/clari/errors.ts
 
 /** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
@@ -29124,9 +29200,9 @@ class ClariApiError extends Error {
     constructor(status, operation, body, 
     /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
     retryAfter) {
-        const code = body?.code ? cleanServerText(body.code, 80) : undefined;
-        const errorId = body?.errorId ? cleanServerText(body.errorId, 80) : undefined;
-        const serverMessage = body?.message ? cleanServerText(body.message) : undefined;
+        const code = identifier(body?.code);
+        const errorId = identifier(body?.errorId);
+        const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined;
         const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean);
         super(`${operation} failed: HTTP ${status}` +
             (serverMessage ? `: ${serverMessage}` : '') +
@@ -29138,6 +29214,12 @@ class ClariApiError extends Error {
         this.errorId = errorId;
         this.serverMessage = serverMessage;
     }
+}
+/** Clari's `code` and `errorId` are short strings; anything else is not one. */
+function identifier(value) {
+    if (typeof value !== 'string' && typeof value !== 'number')
+        return undefined;
+    return cleanServerText(String(value), 80) || undefined;
 }
 /** The connection failed or broke. `sent` tells whether the server may have processed the request. */
 class NetworkError extends Error {
@@ -29170,6 +29252,140 @@ class AmbiguousCreateError extends Error {
         this.sentAt = sentAt;
     }
 }
+
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/answers.ts
+
+
+
+/**
+ * Answers read field by field, because a field typed as a number is still text from the server
+ * until it is checked: only documented fields are kept, numbers must be whole and non-negative,
+ * ids must look like ids, and text is cleaned. Nothing else of an answer reaches the engine.
+ */
+const LIMIT_COUNTS = [
+    'concurrentLimit',
+    'monthlyQuota',
+    'availableConcurrentLimit',
+    'availableMonthlyQuota'
+];
+const LIMIT_ID_LISTS = ['runningJobIds', 'submittedJobIds'];
+const JOB_COUNTS = ['startTime', 'endTime', 'downloads'];
+const JOB_TEXTS = ['title', 'module', 'fileName', 'fileType'];
+const JOB_FLAGS = ['rowsTruncated', 'cellsTruncated'];
+const MAX_STATUS_CHARS = 40;
+/** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
+function readLimits(body) {
+    const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
+    if (!isRecord(body))
+        throw problem('the answer is not an object');
+    if (body.jobs === undefined || body.jobs === null)
+        return {};
+    const jobs = body.jobs;
+    if (!isRecord(jobs))
+        throw problem('"jobs" is not an object');
+    const limits = {};
+    for (const field of LIMIT_COUNTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!isCount(value))
+            throw problem(`${field} is not a whole number`);
+        limits[field] = value;
+    }
+    for (const field of LIMIT_ID_LISTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!Array.isArray(value) || !value.every(isJobId))
+            throw problem(`${field} is not a list of job ids`);
+        limits[field] = [...value];
+    }
+    return limits;
+}
+/** One job of a status or job-list answer; a field that fails its check is dropped. */
+function readJob(raw) {
+    if (!isRecord(raw))
+        return {};
+    const job = {};
+    if (isJobId(raw.jobId))
+        job.jobId = raw.jobId;
+    const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
+    if (raw.status !== undefined && raw.status !== null && status)
+        job.status = status;
+    for (const field of JOB_TEXTS) {
+        const value = raw[field];
+        if (typeof value === 'string')
+            job[field] = cleanServerText(value);
+    }
+    for (const field of JOB_COUNTS) {
+        const value = raw[field];
+        if (isCount(value))
+            job[field] = value;
+    }
+    for (const field of JOB_FLAGS) {
+        const value = raw[field];
+        if (typeof value === 'boolean')
+            job[field] = value;
+    }
+    return job;
+}
+/** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
+function readJobList(body) {
+    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
+    if (!Array.isArray(list))
+        throw new InvalidResponseError('list export jobs: not a list');
+    return list.map(readJob).filter(job => job.jobId !== undefined);
+}
+/** A finite, non-negative whole number (epoch milliseconds, counts, limits). */
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/clari/codes.ts
+/** Clari error `code` values the action acts on (docs: clari-api.md §7). */
+/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
+const SWW_CODE = 'SWW';
+const SWW_MAX_RETRIES = 2;
+/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
+const QUOTA_CODE = 'export_monthly_quota_reached';
+/** 400 on cancel: the job already finished, so there is nothing to cancel. */
+const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -29983,6 +30199,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 
 
+
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // Failures that happen before the request reaches the server: safe to repeat even a POST.
@@ -30008,7 +30225,23 @@ class Transport {
     }
     async send(request) {
         const { totalTimeoutMs } = request;
-        const total = totalTimeoutMs === undefined ? undefined : AbortSignal.timeout(totalTimeoutMs);
+        const total = totalTimeoutMs === undefined ? undefined : boundedSignal(totalTimeoutMs, request.signal);
+        try {
+            const response = await this.follow(request, total);
+            // The bound lasts until the body has been read (or abandoned), then its timer goes.
+            if (total)
+                response.body.once('close', total.release);
+            return response;
+        }
+        catch (error) {
+            total?.release();
+            throw error;
+        }
+    }
+    close() {
+        this.agents.dispose();
+    }
+    async follow(request, total) {
         let current = request;
         for (let hop = 0;; hop++) {
             const response = await this.sendOnce(current, total);
@@ -30030,9 +30263,6 @@ class Transport {
             current = { ...current, url: next, headers };
         }
     }
-    close() {
-        this.agents.dispose();
-    }
     sendOnce(r, total) {
         return new Promise((resolve, reject) => {
             const lib = r.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
@@ -30046,7 +30276,7 @@ class Transport {
                 method: r.method,
                 headers,
                 agent: this.agents.getAgent(r.url.href),
-                signal: total ? AbortSignal.any([r.signal, total]) : r.signal
+                signal: total?.signal ?? r.signal
             });
             req.setTimeout(r.idleTimeoutMs, () => {
                 idle = new NetworkError(`${r.operation}: no data for ${r.idleTimeoutMs} ms`, 'ETIMEDOUT', sent);
@@ -30091,7 +30321,7 @@ function toNetworkError(error, sent, r, total) {
         return r.signal.reason instanceof Error ? r.signal.reason : error;
     if (error instanceof NetworkError)
         return error;
-    if (total?.aborted) {
+    if (total?.timedOut()) {
         const problem = `no complete answer within ${r.totalTimeoutMs} ms`;
         return new NetworkError(`${r.operation}: ${problem}`, 'ETIMEDOUT', sent);
     }
@@ -30100,40 +30330,9 @@ function toNetworkError(error, sent, r, total) {
     return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''));
 }
 
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/clari/client.ts
+
+
 
 
 
@@ -30155,6 +30354,12 @@ class ClariClient {
     throttledUntil = -Infinity;
     /** HTTP attempts made, throttled and failed ones included. */
     requestCount = 0;
+    /**
+     * The least the server's clock is ahead of ours (negative: behind), from the `Date` header of
+     * the latest answer: a Date is cut to the second and was stamped before the answer arrived, so
+     * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
+     */
+    serverClockAheadMs;
     constructor(options) {
         this.options = options;
         this.transport = new Transport(() => options.clock.wallNow());
@@ -30187,10 +30392,10 @@ class ClariClient {
             const body = await this.readJson(res);
             if (!body || typeof body !== 'object')
                 throw new InvalidResponseError('job status: no job');
-            const job = (body.job ?? body);
+            const job = readJob(body.job ?? body);
             const raw = res.headers['retry-after'];
             const retryAfter = raw === undefined ? undefined : parseRetryAfter(raw, retryAfterContext(res));
-            return { job: { ...job, status: cleanServerText(job.status, 40) || undefined }, retryAfter };
+            return { job, retryAfter };
         }));
     }
     /**
@@ -30222,17 +30427,14 @@ class ClariClient {
     async getLimits(ctx) {
         return this.retrying(ctx, classifyRead, async () => {
             const body = await this.exchangeJson('GET', '/admin/limits', 'read export limits', ctx);
-            return body.jobs ?? {};
+            return readLimits(body);
         });
     }
     /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
     async listJobs(ctx) {
         return this.retrying(ctx, classifyRead, async () => {
             const body = await this.exchangeJson('GET', '/export/jobs', 'list export jobs', ctx);
-            const jobs = Array.isArray(body) ? body : body.jobs;
-            if (!Array.isArray(jobs))
-                throw new InvalidResponseError('list export jobs: not a list');
-            return jobs.filter(job => isJobId(job?.jobId));
+            return readJobList(body);
         });
     }
     close() {
@@ -30322,11 +30524,18 @@ class ClariClient {
                 // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
                 totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
             });
+            this.noteServerClock(res);
             return await read(res);
         }
         finally {
             release?.();
         }
+    }
+    noteServerClock(res) {
+        const date = res.headers.date;
+        const serverAt = date === undefined ? undefined : parseHttpDate(date, res.receivedAt);
+        if (serverAt !== undefined)
+            this.serverClockAheadMs = serverAt - res.receivedAt;
     }
     /**
      * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
@@ -30391,6 +30600,7 @@ function classifyCreate(error) {
         return { kind: 'transient' };
     return { kind: 'fatal' };
 }
+/** A create that failed this way may have created the job all the same. */
 function isAmbiguous(error) {
     if (error instanceof ClariApiError)
         return classifyStatus(error.status) === 'transient';
@@ -30528,6 +30738,28 @@ class ConcurrencyTimeoutError extends Error {
 class PayloadError extends Error {
     name = 'PayloadError';
 }
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
+    }
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -30574,7 +30806,7 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
  */
-const MAX_DEPTH = 10_000;
+const json_check_MAX_DEPTH = 10_000;
 const CAPTURE_LIMIT = 4096;
 // Parser states. Plain numeric constants keep the hot switch a jump table.
 const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
@@ -30624,7 +30856,7 @@ function describeByte(c) {
 }
 class JsonStreamCheck {
     state = S_VALUE;
-    stack = new Uint8Array(MAX_DEPTH);
+    stack = new Uint8Array(json_check_MAX_DEPTH);
     depth = 0;
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
@@ -30779,8 +31011,8 @@ class JsonStreamCheck {
                         state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
                     }
                     else if (c === 0x7b || c === 0x5b) {
-                        if (depth === MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${MAX_DEPTH} levels`, i - 1);
+                        if (depth === json_check_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_check_MAX_DEPTH} levels`, i - 1);
                         if (c === 0x7b) {
                             stack[depth++] = OBJECT;
                             if (role === ROLE_FIRST_PERIOD)
@@ -31183,8 +31415,8 @@ function clamp(value, min, max) {
 
 
 
-// Clari's job startTime comes from its clock, not ours: allow this much skew when matching.
-const CLOCK_SKEW_MS = 60_000;
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (clari-api.md §4).
+const FILE_PREFIX = 'clari_export_forecast_';
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1;
 /**
@@ -31200,7 +31432,7 @@ async function startJob(client, forecastId, body, ctx) {
         }
         catch (error) {
             if (error instanceof AmbiguousCreateError) {
-                const found = await findCreatedJob(client, body.timePeriod, error.sentAt, ctx);
+                const found = await findCreatedJob(client, forecastId, body.timePeriod, error.sentAt, ctx);
                 if (found)
                     return { jobId: found, adopted: true };
                 if (createsAfterDoubt++ >= MAX_CREATES_AFTER_DOUBT)
@@ -31215,22 +31447,59 @@ async function startJob(client, forecastId, body, ctx) {
         }
     }
 }
-async function findCreatedJob(client, period, sentAt, ctx) {
+/**
+ * The job our lost create made, when the job list proves it: one job of this forecast and
+ * period, started no earlier than the POST was sent (by the server's clock, as far as its Date
+ * header shows). Undefined when no listed job can be ours, so creating again is safe; a job that
+ * may be ours but cannot be proven, or several that all could, fail the period instead: adopting
+ * the wrong one would deliver another export's data, creating again would spend quota twice.
+ */
+async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
     const jobs = await client.listJobs(ctx);
-    const candidates = jobs
-        .filter(job => isCandidate(job, period, sentAt, ctx.ownedJobIds))
-        .sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
-    return candidates[0]?.jobId;
+    // Measured on the list answer itself: the offset applies to the POST sent moments before.
+    const skew = client.serverClockAheadMs;
+    const want = {
+        forecastId,
+        period,
+        // Whole milliseconds, as Clari stamps startTime.
+        notBefore: skew === undefined ? undefined : Math.floor(sentAt + skew),
+        owned: ctx.ownedJobIds
+    };
+    const ours = jobs.filter(job => provenance(job, want) === 'ours');
+    if (ours.length === 1)
+        return ours[0].jobId;
+    const doubtful = ours.length > 1 ? ours : jobs.filter(job => provenance(job, want) === 'unknown');
+    if (doubtful.length > 0) {
+        throw new UnprovenJobError(forecastId, period, doubtful.map(job => job.jobId), ours.length > 1 ? 'several' : 'unproven');
+    }
+    return undefined;
 }
-function isCandidate(job, period, sentAt, owned) {
-    if (typeof job.jobId !== 'string' || owned.has(job.jobId))
-        return false;
+/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+function provenance(job, want) {
+    if (job.jobId === undefined || want.owned.has(job.jobId))
+        return 'not-ours';
     if (job.module !== undefined && job.module !== 'FORECAST')
-        return false;
-    if (typeof job.startTime !== 'number' || job.startTime < sentAt - CLOCK_SKEW_MS)
-        return false;
-    // File names carry the period (clari_export_forecast_..._2021_Q1..._<stamp>.json) once known.
-    return job.fileName === undefined || job.fileName.includes(period);
+        return 'not-ours';
+    const started = job.startTime;
+    if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
+        return 'not-ours';
+    }
+    const named = namesExport(job, want.forecastId, want.period);
+    if (named === 'no')
+        return 'not-ours';
+    return named === 'yes' && started !== undefined && want.notBefore !== undefined
+        ? 'ours'
+        : 'unknown';
+}
+/** Whether the job's file name (or title and file name) names this forecast and period. */
+function namesExport(job, forecastId, period) {
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
+    }
+    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
 /** Tells a used-up quota from a full concurrency limit, and waits for the latter to clear. */
 async function waitForFreeSlot(client, period, ctx) {
@@ -31519,7 +31788,7 @@ async function runExport(config, deps = {}) {
         }
     }
     async function cancelJob(period, jobId) {
-        const grace = AbortSignal.timeout(CANCEL_GRACE_MS);
+        const grace = boundedSignal(CANCEL_GRACE_MS).signal;
         const result = await client
             .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
             .catch((error) => `cancel failed: ${safeText(describe(error))}`);

@@ -47,3 +47,26 @@ export class ConcurrencyTimeoutError extends Error {
 export class PayloadError extends Error {
   override readonly name = 'PayloadError'
 }
+
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+export class UnprovenJobError extends Error {
+  override readonly name = 'UnprovenJobError'
+  constructor(
+    readonly forecastId: string,
+    readonly period: string,
+    readonly jobIds: string[],
+    readonly reason: 'unproven' | 'several'
+  ) {
+    const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '')
+    const why =
+      reason === 'several'
+        ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+        : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`
+    super(
+      `the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`
+    )
+  }
+}

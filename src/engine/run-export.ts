@@ -3,7 +3,7 @@ import type { CallContext } from '../clari/client.js'
 import { ClariApiError } from '../clari/errors.js'
 import type { CreateExportBody } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
-import { CancelledError } from '../retry/abort.js'
+import { boundedSignal, CancelledError } from '../retry/abort.js'
 import { systemClock } from '../retry/clock.js'
 import { RetryBudgetError, type RetryWait } from '../retry/retry.js'
 import { createClient } from './client-factory.js'
@@ -215,7 +215,7 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
   }
 
   async function cancelJob(period: string, jobId: string): Promise<void> {
-    const grace = AbortSignal.timeout(CANCEL_GRACE_MS)
+    const grace = boundedSignal(CANCEL_GRACE_MS).signal
     const result = await client
       .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
       .catch((error: unknown) => `cancel failed: ${safeText(describe(error))}`)

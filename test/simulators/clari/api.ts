@@ -202,9 +202,13 @@ export class ClariApi {
     return jsonResponse(200, { status: 'CANCELLED', successful: true })
   }
 
+  /** Jobs the token's user started elsewhere (other forecasts, other runs): listed only. */
+  readonly listedElsewhere: Record<string, unknown>[] = []
+
   private list(): SimResponse {
     const now = this.now()
-    const jobs = this.org.jobs.map(job => job.view(now))
+    const view = this.options.jobListView ?? (job => job)
+    const jobs = [...this.org.jobs.map(job => job.view(now)), ...this.listedElsewhere].map(view)
     return jsonResponse(200, this.options.jobListShape === 'object' ? { jobs } : jobs)
   }
 }

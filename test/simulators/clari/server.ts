@@ -69,6 +69,17 @@ class ClariSimulatorServer implements ClariSimulator {
     this.api.org.setQuotaLeft(n)
   }
 
+  listJobElsewhere(job: Record<string, unknown>): void {
+    this.api.listedElsewhere.push({
+      jobId: this.api.newJobId(),
+      module: 'FORECAST',
+      status: 'DONE',
+      startTime: this.now(),
+      fileType: 'JSON',
+      ...job
+    })
+  }
+
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing.abort()
