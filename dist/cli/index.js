@@ -30691,9 +30691,36 @@ async function planExport(config, deps = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/problems.ts
+
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
+}
+/**
+ * The one rule for which periods make a run fail, shared by the action and the terminal runner
+ * for their exit status and messages: every period that did not finish, and every finished but
+ * truncated one unless allow-truncated accepts it (incomplete data must not flow on silently).
+ * One line per problem period, in input order.
+ */
+function periodProblems(exports, allowTruncated) {
+    return exports.flatMap(outcome => {
+        if (outcome.status !== 'DONE')
+            return [failureLine(outcome)];
+        const truncated = truncation(outcome);
+        if (!truncated || allowTruncated)
+            return [];
+        return [
+            `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
+        ];
+    });
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
+
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 class JobFailedError extends Error {
     jobId;
@@ -30738,6 +30765,15 @@ class ConcurrencyTimeoutError extends Error {
 class PayloadError extends Error {
     name = 'PayloadError';
 }
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
+}
 /**
  * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
  * nothing is adopted and nothing created again. Carries the candidates for the user to check.
@@ -30764,16 +30800,38 @@ class UnprovenJobError extends Error {
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
 
 
 const MANIFEST_FILE = 'manifest.json';
 /** Writes manifest.json atomically, so a reader never sees half of it. */
 async function writeManifest(dir, manifest) {
     const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = external_node_path_default().join(dir, `.${MANIFEST_FILE}.partial`);
-    await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`);
-    await (0,promises_namespaceObject.rename)(partial, target);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
     return target;
 }
 /** Payload file name, built only from validated values. */
@@ -30781,12 +30839,40 @@ function payloadFileName(forecastId, period, format) {
     return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/engine/csv-check.ts
+const BOM = [0xef, 0xbb, 0xbf];
+const NEWLINE = 0x0a;
+const BLANK = new Set([0x20, 0x09, 0x0d]);
+class CsvHeaderCheck {
+    seen = 0;
+    headerHasText = false;
+    headerEnded = false;
+    update(chunk) {
+        for (const byte of chunk) {
+            const offset = this.seen++;
+            if (this.headerEnded)
+                return;
+            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
+                continue;
+            if (byte === NEWLINE)
+                this.headerEnded = true;
+            else if (!BLANK.has(byte))
+                this.headerHasText = true;
+        }
+    }
+    finish() {
+        if (this.seen === 0)
+            return { valid: false, reason: 'is empty' };
+        if (!this.headerHasText)
+            return { valid: false, reason: 'has no header line' };
+        return { valid: true };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/json-check.ts
 /**
  * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
@@ -30837,7 +30923,7 @@ const OBJECT = 0;
 const ARRAY = 1;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const BOM = [0xef, 0xbb, 0xbf];
+const json_check_BOM = [0xef, 0xbb, 0xbf];
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
 const TIME_PERIODS_KEY = Buffer.from('timePeriods');
 const TIME_PERIOD_ID_KEY = Buffer.from('timePeriodId');
@@ -31043,7 +31129,7 @@ class JsonStreamCheck {
                     else if (isWhitespace(c)) {
                         continue; // the pending role still applies to the value that follows
                     }
-                    else if (c === BOM[0] && this.consumed + i === 1) {
+                    else if (c === json_check_BOM[0] && this.consumed + i === 1) {
                         this.bomPos = 1;
                         state = S_BOM;
                         continue;
@@ -31148,11 +31234,11 @@ class JsonStreamCheck {
                     continue;
                 }
                 case S_BOM: {
-                    if (c !== BOM[this.bomPos]) {
+                    if (c !== json_check_BOM[this.bomPos]) {
                         return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
                     }
                     i++;
-                    if (++this.bomPos === BOM.length)
+                    if (++this.bomPos === json_check_BOM.length)
                         state = S_VALUE;
                     continue;
                 }
@@ -31273,36 +31359,67 @@ class JsonStreamCheck {
 
 
 
+
+
+
+// Media types that say the body is something other than the format asked for.
+const CONTRADICTING = {
+    JSON: /^(text\/csv|application\/csv|text\/html)$/,
+    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
+};
 /**
- * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it (and, for
- * JSON, checking its syntax and period) on the way, so memory does not grow with the payload and
- * a half-written file never carries the final name.
+ * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
+ * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
+ * not grow with the payload and a half-written or unchecked file never carries the final name.
  */
 async function writePayload(body, dir, fileName, expect) {
     const target = external_node_path_default().join(dir, fileName);
-    const partial = external_node_path_default().join(dir, `.${fileName}.partial`);
+    const partial = tempPathFor(dir, fileName);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
+    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
     let bytes = 0;
     const tap = new external_node_stream_.Transform({
         transform(chunk, _encoding, done) {
             bytes += chunk.length;
+            if (bytes > expect.maxBytes)
+                return done(new PayloadTooLargeError(expect.maxBytes));
             hash.update(chunk);
             json?.update(chunk);
+            csv?.update(chunk);
             done(null, chunk);
         }
     });
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
         if (json)
             checkJson(json, expect.period);
+        if (csv)
+            checkCsv(csv);
         await (0,promises_namespaceObject.rename)(partial, target);
     }
     catch (error) {
         await (0,promises_namespaceObject.rm)(partial, { force: true });
         throw error;
     }
+    noticeContentType(expect);
     return { bytes, sha256: hash.digest('hex') };
+}
+function checkCsv(csv) {
+    const result = csv.finish();
+    // Like a garbled JSON body: not a finished export, so worth downloading again.
+    if (!result.valid)
+        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
+}
+function noticeContentType({ contentType, format, period, onEvent }) {
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!CONTRADICTING[format].test(mediaType))
+        return;
+    onEvent?.({
+        type: 'notice',
+        period,
+        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
+    });
 }
 function checkJson(json, period) {
     const result = json.finish();
@@ -31738,7 +31855,13 @@ async function runExport(config, deps = {}) {
                 onEvent({ type: 'warning', period, message: 'Clari truncated this export (rows or cells)' });
             }
             const file = payloadFileName(config.forecastId, period, config.exportFormat);
-            const written = await client.downloadResults(created.jobId, res => writePayload(res, config.outputDir, file, { format: config.exportFormat, period }), ctx);
+            const written = await client.downloadResults(created.jobId, (res, contentType) => writePayload(res, config.outputDir, file, {
+                format: config.exportFormat,
+                period,
+                maxBytes: config.maxPayloadBytes,
+                contentType,
+                onEvent
+            }), ctx);
             Object.assign(outcome, { status: 'DONE', file, ...written });
             outcome.timeline.downloadedAt = iso();
         }
@@ -32018,7 +32141,7 @@ const SETTINGS = [
     {
         name: 'types-to-export',
         default: '',
-        description: "Comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed; empty = Clari's default"
+        description: "Comma list of forecast, quota, forecast_updated, adjustment; empty = Clari's default (crm_total and crm_closed are refused: Clari's export API does not support them)"
     },
     { name: 'currency', default: '', description: 'ISO currency code, e.g. USD; empty = not sent' },
     {
@@ -32079,6 +32202,16 @@ const SETTINGS = [
     },
     { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
     {
+        name: 'max-payload-size',
+        default: '2GiB',
+        description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
+    },
+    {
+        name: 'allow-truncated',
+        default: 'false',
+        description: 'Accept an export Clari truncated (rows or cells) with a warning, instead of failing the step'
+    },
+    {
         name: 'api-url',
         default: 'https://api.clari.com/v4',
         description: 'Clari API base URL (https)'
@@ -32118,6 +32251,21 @@ const NUMBER = /^\d+(\.\d+)?$/;
 // eslint-disable-next-line no-control-regex
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/\u0000-\u001f]/;
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+// Clari's own words for refusing them (the create endpoint's `type_not_supported` example).
+const UNSUPPORTED_TYPES = ['crm_total', 'crm_closed'];
+const TYPE_NOT_SUPPORTED = 'CRM Totals and CRM Closed are not supported typeToExport values for Export API. Please see Forecast API documentation if you’d like to retrieve CRM Totals or CRM Closed values.';
+const SIZE = /^(\d+(?:\.\d+)?) ?([KMGT]i?B|B)?$/i;
+const SIZE_UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4
+};
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE'];
 /**
@@ -32203,7 +32351,9 @@ function parseSettings(read, ctx) {
             maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
         },
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
-        failFast: bool(get, 'fail-fast')
+        failFast: bool(get, 'fail-fast'),
+        maxPayloadBytes: byteSize(get, 'max-payload-size'),
+        allowTruncated: bool(get, 'allow-truncated')
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
     const upload = {
@@ -32248,10 +32398,23 @@ function inRange(get, name, form, min, max, accepted) {
         throw new InputError(name, `is "${value}"`, accepted);
     return n;
 }
+/** `500MB`, `2GiB`, `1.5 KiB` or plain bytes; decimal (kB = 1000) and binary (KiB = 1024) units. */
+function byteSize(get, name) {
+    const value = get(name);
+    const match = SIZE.exec(value);
+    const unit = match?.[2]?.toLowerCase() ?? 'b';
+    const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[unit]) : NaN;
+    const whole = unit !== 'b' || /^\d+$/.test(match?.[1] ?? '');
+    if (!(whole && bytes >= 1024 && bytes <= 1024 ** 4)) {
+        throw new InputError(name, `is "${value}"`, 'a size such as 500MB, 2GiB or 1048576 (bytes), from 1KiB to 1TiB');
+    }
+    return bytes;
+}
 function parseTypes(value) {
     if (!value)
         return undefined;
-    const accepted = `a comma list of ${EXPORT_TYPES.join(', ')}`;
+    const supported = EXPORT_TYPES.filter(t => !UNSUPPORTED_TYPES.includes(t));
+    const accepted = `a comma list of ${supported.join(', ')} (for CRM totals, use Clari's Forecast API)`;
     const types = [];
     for (const entry of value.split(',').map(t => t.trim().toLowerCase())) {
         if (!entry)
@@ -32259,6 +32422,10 @@ function parseTypes(value) {
         const type = EXPORT_TYPES.find(t => t === entry);
         if (!type)
             throw new InputError('types-to-export', `has an unknown type "${entry}"`, accepted);
+        if (UNSUPPORTED_TYPES.includes(type)) {
+            const problem = `lists "${entry}", which Clari's export API refuses: "${TYPE_NOT_SUPPORTED}" (type_not_supported)`;
+            throw new InputError('types-to-export', problem, accepted);
+        }
         if (types.includes(type))
             throw new InputError('types-to-export', `lists "${entry}" twice`, accepted);
         types.push(type);
@@ -32290,7 +32457,8 @@ function parseApiUrl(value) {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
         throw new InputError('api-url', `uses ${url.protocol.replace(':', '')}`, accepted);
     }
-    if (url.username || url.password || url.search || url.hash) {
+    // `…/v4?` and `…/v4#` parse with an empty query or fragment, yet would end up in every path.
+    if (url.username || url.password || url.search || url.hash || /[?#]/.test(value)) {
         throw new InputError('api-url', 'holds credentials, a query or a fragment', accepted);
     }
     return url.href.replace(/\/+$/, '');
@@ -32563,6 +32731,9 @@ function createProgress(out, now = Date.now) {
                 case 'warning':
                     print(`${event.period}: warning: ${event.message}`);
                     return;
+                case 'notice':
+                    print(`${event.period}: note: ${event.message}`);
+                    return;
                 case 'job-cancelled':
                     print(`${event.period}: cancel job ${event.jobId}: ${event.result}`);
                     return;
@@ -32591,8 +32762,11 @@ function createProgress(out, now = Date.now) {
 
 
 const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Throttle waits'];
-/** The run's summary as plain text: one row per period, failures, totals, where the files are. */
-function summaryTable(report, outputDir) {
+/**
+ * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
+ * totals, where the files are.
+ */
+function summaryTable(report, outputDir, problems) {
     const rows = report.manifest.exports.map(o => [
         o.period,
         o.status,
@@ -32613,7 +32787,7 @@ function summaryTable(report, outputDir) {
         ...rows.map(line),
         '',
         // Server text may carry terminal escapes; it is shown without them.
-        ...report.failed.map(o => `failed: ${terminalSafe(failureLine(o))}`),
+        ...problems.map(line => `failed: ${terminalSafe(line)}`),
         `${totalsLine(runTotals(report))}.`,
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
         ''
@@ -32621,6 +32795,7 @@ function summaryTable(report, outputDir) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -32679,10 +32854,11 @@ async function runCli(ctx) {
             signal: ctx.signal,
             onEvent: progress.onEvent
         }).finally(progress.stop);
-        ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`);
+        const problems = periodProblems(report.manifest.exports, config.allowTruncated);
+        ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`);
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
-        return report.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+        return problems.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
     catch (error) {
         if (ctx.signal.aborted)

@@ -48,6 +48,9 @@ function logEvent(event: ExportEvent): void {
     case 'warning':
       core.warning(`${event.period}: ${event.message}`)
       return
+    case 'notice':
+      core.notice(`${event.period}: ${event.message}`)
+      return
     case 'job-cancelled':
       core.info(`Cancel job ${event.jobId}: ${event.result}`)
       return

@@ -1,9 +1,10 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { failureLine, planLines } from '../engine/format.js'
+import { planLines } from '../engine/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
+import { periodProblems } from '../engine/problems.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
 import { CancelledError } from '../retry/abort.js'
 import { InputError } from '../settings/input-error.js'
@@ -92,7 +93,8 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
     )
   )
 
-  const problems = report.failed.map(failureLine)
+  // Checked after the upload: a truncated export is kept and uploaded, then fails the step.
+  const problems = periodProblems(report.manifest.exports, config.allowTruncated)
   if (artifact?.error) {
     problems.push(
       `artifact ${upload.name}: upload failed: ${artifact.error} (files kept in ${config.outputDir})`

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { formatBytes, formatDuration, runTotals, totalsLine } from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
+import { truncation } from '../engine/problems.js'
 import type { RunReport } from '../engine/run-export.js'
 import type { UploadedArtifact } from './artifact.js'
 
@@ -29,13 +30,13 @@ export async function writeSummary(
   const { manifest } = report
   const rows = manifest.exports.map(o => [
     o.period,
-    `${STATUS_ICON[o.status] ?? '❌'} ${o.status}`,
+    truncation(o) ? `⚠️ ${o.status}, truncated` : `${STATUS_ICON[o.status] ?? '❌'} ${o.status}`,
     o.jobId ? `<code>${escapeHtml(o.jobId)}</code>` : '',
     formatBytes(o.bytes),
     formatDuration(o.durationMs),
     String(o.statusPolls),
     String(o.throttleWaits),
-    escapeHtml(o.error ?? '')
+    escapeHtml(o.error ?? truncation(o) ?? '')
   ])
   const summary = core.summary
     .addHeading(`Clari forecast export: ${escapeHtml(manifest.forecastId)}`, 2)

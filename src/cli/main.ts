@@ -1,6 +1,7 @@
 import { withoutSecret } from '../clari/untrusted-text.js'
 import { planLines } from '../engine/format.js'
 import { planExport } from '../engine/plan.js'
+import { periodProblems } from '../engine/problems.js'
 import { runExport } from '../engine/run-export.js'
 import type { SettingName } from '../settings/definitions.js'
 import { InputError } from '../settings/input-error.js'
@@ -72,9 +73,10 @@ export async function runCli(ctx: CliContext): Promise<number> {
       signal: ctx.signal,
       onEvent: progress.onEvent
     }).finally(progress.stop)
-    ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`)
+    const problems = periodProblems(report.manifest.exports, config.allowTruncated)
+    ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`)
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
-    return report.failed.length > 0 ? EXIT_FAILED : EXIT_OK
+    return problems.length > 0 ? EXIT_FAILED : EXIT_OK
   } catch (error) {
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     // Whatever the server said, the key is not printed back.

@@ -1,18 +1,15 @@
-import {
-  failureLine,
-  formatBytes,
-  formatDuration,
-  runTotals,
-  totalsLine
-} from '../engine/format.js'
+import { formatBytes, formatDuration, runTotals, totalsLine } from '../engine/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import type { RunReport } from '../engine/run-export.js'
 import { terminalSafe } from './terminal-text.js'
 
 const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Throttle waits']
 
-/** The run's summary as plain text: one row per period, failures, totals, where the files are. */
-export function summaryTable(report: RunReport, outputDir: string): string {
+/**
+ * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
+ * totals, where the files are.
+ */
+export function summaryTable(report: RunReport, outputDir: string, problems: string[]): string {
   const rows = report.manifest.exports.map(o => [
     o.period,
     o.status,
@@ -34,7 +31,7 @@ export function summaryTable(report: RunReport, outputDir: string): string {
     ...rows.map(line),
     '',
     // Server text may carry terminal escapes; it is shown without them.
-    ...report.failed.map(o => `failed: ${terminalSafe(failureLine(o))}`),
+    ...problems.map(line => `failed: ${terminalSafe(line)}`),
     `${totalsLine(runTotals(report))}.`,
     `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
     ''

@@ -15,6 +15,10 @@ export interface ExportConfig {
   timing: Timing
   cancelOnTimeout: boolean
   failFast: boolean
+  /** A larger payload is aborted and its partial file removed (input max-payload-size). */
+  maxPayloadBytes: number
+  /** A truncated export is a warning, not a problem that fails the run (input allow-truncated). */
+  allowTruncated: boolean
 }
 
 export interface Timing {

@@ -1,3 +1,5 @@
+import { formatBytes } from './format.js'
+
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 export class JobFailedError extends Error {
   override readonly name = 'JobFailedError'
@@ -45,7 +47,17 @@ export class ConcurrencyTimeoutError extends Error {
 
 /** The downloaded file is not what was asked for (broken JSON, or another period). */
 export class PayloadError extends Error {
-  override readonly name = 'PayloadError'
+  override readonly name: string = 'PayloadError'
+}
+
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+export class PayloadTooLargeError extends PayloadError {
+  override readonly name = 'PayloadTooLargeError'
+  constructor(readonly maxBytes: number) {
+    super(
+      `the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`
+    )
+  }
 }
 
 /**

@@ -163,7 +163,14 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
       const file = payloadFileName(config.forecastId, period, config.exportFormat)
       const written = await client.downloadResults(
         created.jobId,
-        res => writePayload(res, config.outputDir, file, { format: config.exportFormat, period }),
+        (res, contentType) =>
+          writePayload(res, config.outputDir, file, {
+            format: config.exportFormat,
+            period,
+            maxBytes: config.maxPayloadBytes,
+            contentType,
+            onEvent
+          }),
         ctx
       )
       Object.assign(outcome, { status: 'DONE', file, ...written })

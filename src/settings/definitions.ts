@@ -21,7 +21,7 @@ export const SETTINGS = [
     name: 'types-to-export',
     default: '',
     description:
-      "Comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed; empty = Clari's default"
+      "Comma list of forecast, quota, forecast_updated, adjustment; empty = Clari's default (crm_total and crm_closed are refused: Clari's export API does not support them)"
   },
   { name: 'currency', default: '', description: 'ISO currency code, e.g. USD; empty = not sent' },
   {
@@ -82,6 +82,18 @@ export const SETTINGS = [
     description: 'Cancel a job that timed out, to free quota and its slot'
   },
   { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
+  {
+    name: 'max-payload-size',
+    default: '2GiB',
+    description:
+      'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
+  },
+  {
+    name: 'allow-truncated',
+    default: 'false',
+    description:
+      'Accept an export Clari truncated (rows or cells) with a warning, instead of failing the step'
+  },
   {
     name: 'api-url',
     default: 'https://api.clari.com/v4',

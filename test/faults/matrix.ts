@@ -447,6 +447,40 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     boundMinutes: 10
   },
   {
+    fault: 'CSV payload empty (HTTP 200)',
+    on: 'results',
+    outcome: 'recovered: not a finished export, downloaded again',
+    sim: on('results', {
+      kind: 'http',
+      status: 200,
+      headers: { 'Content-Type': 'text/csv' },
+      body: ''
+    }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    setup: () => ({ config: { exportFormat: 'CSV', request: { exportFormat: 'CSV' } } }),
+    check: ({ sim }) => {
+      const n = sim.requests.filter(r => r.endpoint === 'results' && r.period === TARGET).length
+      if (n !== 2) throw new Error(`${n} downloads, expected 2`)
+    }
+  },
+  {
+    fault: 'payload larger than max-payload-size',
+    on: 'results',
+    outcome: 'that period ERROR naming the input; partial file removed; the others DONE',
+    sim: {
+      plan: req => ({
+        durationMs: 60_000,
+        payloadBytes: req.timePeriod === TARGET ? 3 * 1024 ** 2 : undefined
+      })
+    },
+    expect: TARGET_ERROR,
+    error:
+      /the payload is larger than max-payload-size \(1\.0 MiB\); the download was stopped and the partial file removed/,
+    boundMinutes: 10,
+    setup: () => ({ config: { maxPayloadBytes: 1024 ** 2 } })
+  },
+  {
     fault: '400 `SWW` after a 502 × 2',
     on: 'status',
     outcome: 'recovered (the SWW cap counts SWW answers only)',

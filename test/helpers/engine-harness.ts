@@ -50,6 +50,8 @@ export async function startHarness(options: ClariSimulatorOptions = {}): Promise
       timing: { ...DEFAULT_TIMING, requestTimeoutMs: 2_000 },
       cancelOnTimeout: true,
       failFast: false,
+      maxPayloadBytes: 2 * 1024 ** 3,
+      allowTruncated: false,
       ...overrides
     }),
     async run(config, deps = {}) {
