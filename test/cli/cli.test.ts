@@ -123,6 +123,32 @@ describe('clari-export against the Clari simulator', () => {
   })
 
   it.each([
+    ['fails (exit 1) on a truncated export, keeping the file', [], 1],
+    ['accepts a truncated export with --allow-truncated (exit 0)', ['--allow-truncated'], 0]
+  ])('%s', async (_name, flags, code) => {
+    const s = await startSim({ plan: { durationMs: 500, rowsTruncated: true } })
+    const r = await run([
+      '--forecast-id',
+      'net_arr',
+      '--periods',
+      '2026_Q1',
+      '--api-url',
+      s.url,
+      ...FAST,
+      ...flags
+    ])
+    const result = await r.result
+
+    expect(result.code).toBe(code)
+    expect(await readdir(path.join(cwd, 'clari-export'))).toContain('net_arr_2026_Q1.json')
+    expect(result.stdout).toContain('2026_Q1: warning: Clari truncated this export')
+    const problem = `failed: 2026_Q1: DONE but incomplete (job ${s.jobs[0]!.jobId}): Clari truncated this export (rows)`
+    if (code === 1) expect(result.stdout).toContain(problem)
+    else expect(result.stdout).not.toContain('failed: ')
+    expectNoKey(result)
+  })
+
+  it.each([
     {
       name: 'a malformed period',
       args: ['--forecast-id', 'net_arr', '--periods', '2026_Q5'],
