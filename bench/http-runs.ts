@@ -1,4 +1,3 @@
-import { DEFAULT_TIMING } from '../src/engine/config.js'
 import type { Random } from '../src/retry/clock.js'
 import { startHarness } from '../test/helpers/engine-harness.js'
 import type { ClariSimulatorOptions } from '../test/simulators/clari/index.js'
@@ -42,7 +41,7 @@ export async function httpRun(
     const config = h.config({
       periods,
       timing: {
-        ...DEFAULT_TIMING,
+        ...h.config().timing,
         maxPollIntervalMs: options.maxPollMs,
         jobTimeoutMs: 3 * 3_600_000
       }

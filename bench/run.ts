@@ -25,8 +25,25 @@ import {
   timeToFirstRequest,
   type Transfer
 } from './processes.js'
-import { adaptive, oracle, peers, policyR, snippet, type Contender } from './schedules.js'
-import { fixed, markdownTable, median } from './stats.js'
+import {
+  drawParallelRuns,
+  inOrderMakespan,
+  oracleMakespan,
+  parallelRun,
+  peerWall
+} from './concurrency.js'
+import {
+  adaptive,
+  gitlab,
+  oracle,
+  peers,
+  policyR,
+  posthog,
+  snippet,
+  type Contender
+} from './schedules.js'
+import { mulberry32 } from '../test/simulators/clari/prng.js'
+import { fixed, markdownTable, mean, median } from './stats.js'
 
 const SECOND = 1_000
 const TYPICAL_S = [10, 60, 300, 1800]
@@ -231,6 +248,111 @@ async function startUp(): Promise<void> {
   )
 }
 
+const PARALLEL_RUNS = 5
+const SLOTS = [1, 2, 3, 4]
+
+async function concurrency(): Promise<void> {
+  const T = 300 * SECOND
+  const samples = drawParallelRuns(T, 0.1, PARALLEL_RUNS, SEED)
+  const oracles = SLOTS.map(k => samples.map(d => oracleMakespan(d, k)))
+  const sequential = await Promise.all(
+    samples.map((d, i) => parallelRun(d, { slots: 1, setting: 1 }, mulberry32(SEED + i)))
+  )
+  const seqWall = sequential.map(r => r.wallMs)
+  const seqStatus = mean(sequential.map(r => r.statusPerJob))
+  const rows: string[][] = []
+  const out: Record<string, unknown>[] = []
+  const verdicts: string[] = []
+  const inOrder: string[] = []
+  for (const setting of ['k', 'auto'] as const) {
+    const cells: string[] = []
+    for (const [ki, k] of SLOTS.entries()) {
+      const runs = []
+      for (const [i, d] of samples.entries()) {
+        runs.push(
+          await parallelRun(
+            d,
+            { slots: k, setting: setting === 'k' ? k : 'auto' },
+            mulberry32(SEED + i)
+          )
+        )
+      }
+      const vsOracle = mean(runs.map((r, i) => r.wallMs / oracles[ki]![i]!))
+      const vsInOrder = mean(runs.map((r, i) => r.wallMs / inOrderMakespan(samples[i]!, k)))
+      if (setting === 'k') inOrder.push(`k = ${k}: ${fixed(vsInOrder, 3)}`)
+      const vsSeq = mean(runs.map((r, i) => r.wallMs / seqWall[i]!))
+      const status = mean(runs.map(r => r.statusPerJob))
+      const refused = runs.reduce((n, r) => n + r.refusedCreates, 0)
+      const met = vsOracle <= 1.05 && status <= seqStatus * 1.0001 && refused === 0
+      cells.push(`${fixed(vsOracle, 3)} · ${fixed(vsSeq, 2)} · ${fixed(status, 1)} · ${refused}`)
+      out.push({
+        setting: setting === 'k' ? k : 'auto',
+        slots: k,
+        vsOracle,
+        vsInOrder,
+        vsSeq,
+        status,
+        refused,
+        met
+      })
+      verdicts.push(
+        `${setting === 'k' ? `max-concurrent-jobs ${k}` : 'auto'} on ${k}: ${met ? 'met' : 'not met'}`
+      )
+    }
+    rows.push([setting === 'k' ? 'ours, max-concurrent-jobs = k' : 'ours, auto', ...cells])
+  }
+  for (const peer of [snippet, gitlab, posthog]) {
+    const walls: number[] = []
+    for (const [i, d] of samples.entries()) walls.push(await peerWall(peer, d, SEED + i))
+    rows.push([
+      `${peer.name} (one at a time)`,
+      ...SLOTS.map((_, ki) => {
+        const vsOracle = mean(walls.map((w, i) => w / oracles[ki]![i]!))
+        const vsSeq = mean(walls.map((w, i) => w / seqWall[i]!))
+        return `${fixed(vsOracle, 3)} · ${fixed(vsSeq, 2)} · n/a · 0`
+      })
+    ])
+  }
+  // Another user's job holds one of the slots for the first half of what the oracle needs.
+  const foreignCells: string[] = []
+  for (const k of SLOTS.slice(1)) {
+    const runs = []
+    const ratios = []
+    for (const [i, d] of samples.entries()) {
+      const holdMs = Math.round(oracleMakespan(d, k) / 2)
+      const run = await parallelRun(
+        d,
+        { slots: k, setting: 'auto', foreignMs: holdMs },
+        mulberry32(SEED + i)
+      )
+      runs.push(run)
+      ratios.push(run.wallMs / oracleMakespan(d, k, [holdMs]))
+    }
+    const refused = runs.reduce((n, r) => n + r.refusedCreates, 0)
+    foreignCells.push(
+      `${fixed(mean(ratios), 3)} · ${fixed(mean(runs.map((r, i) => r.wallMs / seqWall[i]!)), 2)} · ${fixed(mean(runs.map(r => r.statusPerJob)), 1)} · ${refused}`
+    )
+    out.push({ setting: 'auto', slots: k, foreignHalf: true, vsOracle: mean(ratios), refused })
+  }
+  rows.push([
+    "ours, auto; a colleague's job holds a slot for the first half",
+    'n/a',
+    ...foreignCells
+  ])
+  json.concurrency = {
+    typicalS: T / SECOND,
+    spread: 0.1,
+    runs: PARALLEL_RUNS,
+    sequentialStatusPerJob: seqStatus,
+    cells: out
+  }
+  section(
+    `6. Periods in parallel: 8 jobs of ${T / SECOND} s ±10 %, Clari's concurrency limit k (real engine over HTTP, ${PARALLEL_RUNS} runs per cell)`,
+    `Cells: wall time ÷ the oracle's (the best schedule on k slots, zero detection delay) · wall ÷ our own one-at-a-time run · status requests per job (ours one at a time: ${fixed(seqStatus, 1)}) · refused creates (400) in all runs. Peers are replayed one at a time, as they run. Targets (wall ≤ 1.05 × oracle, status requests per job ≤ one at a time, no refused create): ${verdicts.join('; ')}. The oracle also knows which jobs are long and pairs them with short ones; a client that starts periods in input order with zero detection delay is the best one can do without knowing durations, and ours takes ${inOrder.join(', ')} × its time.`,
+    markdownTable(['Client', ...SLOTS.map(k => `k = ${k}`)], rows)
+  )
+}
+
 function warnIfStaleBundle(): void {
   const bundle = path.join(ROOT, 'dist', 'index.js')
   if (!existsSync(bundle)) throw new Error('dist/index.js is missing: run `npm run build` first')
@@ -249,16 +371,36 @@ function filesUnder(dir: string): string[] {
   )
 }
 
+const SECTIONS: Record<string, () => Promise<void>> = {
+  polling,
+  adaptive: adaptiveTargets,
+  'rate-limits': rateLimits,
+  download,
+  'start-up': startUp,
+  concurrency
+}
+
+/** `npm run bench -- --only concurrency,download` runs just those sections. */
+function chosenSections(): (() => Promise<void>)[] {
+  const i = process.argv.indexOf('--only')
+  if (i < 0) return Object.values(SECTIONS)
+  const names = (process.argv[i + 1] ?? '').split(',')
+  const unknown = names.filter(n => !(n in SECTIONS))
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`
+    )
+  }
+  return names.map(n => SECTIONS[n]!)
+}
+
 async function main(): Promise<void> {
+  const sections = chosenSections()
   warnIfStaleBundle()
   console.log(
     `## npm run bench (seed ${SEED}, ${new Date().toISOString()}, Node ${process.version} for the in-process sections)`
   )
-  await polling()
-  await adaptiveTargets()
-  await rateLimits()
-  await download()
-  await startUp()
+  for (const run of sections) await run()
   json.seconds = (performance.now() - began) / 1000
   const dir = path.join(ROOT, 'bench', 'results')
   await mkdir(dir, { recursive: true })

@@ -28684,30 +28684,38 @@ class CancelledError extends Error {
         super('The run was cancelled', options);
     }
 }
+/** The reason a deadline signal aborts with: time ran out, nobody cancelled. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+    constructor() {
+        super('the deadline passed');
+    }
+}
 /**
- * A signal bounded in time by a plain timer that Node's timer list holds until it fires or is
- * released. Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: there the timeout signal is
- * held only weakly and can be garbage-collected before it fires, so the bound silently never
- * triggers (nodejs/node#57736, Node 20). The timer is unref'd: a bound never keeps the process up.
+ * A controller that aborts with the parent's reason when the parent aborts, and, when a
+ * deadline is given, with DeadlineError once `clock` reaches it. The deadline is an explicit
+ * sleep on the clock (a timer the event loop holds until dispose), never AbortSignal.timeout,
+ * which Node may collect before it fires (nodejs/node#57736).
  */
-function boundedSignal(ms, parent) {
+function linkedAbort(parent, deadline) {
     const controller = new AbortController();
-    let timedOut = false;
-    const onParentAbort = () => controller.abort(parent?.reason);
-    const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-    }, ms).unref();
-    const release = () => {
-        clearTimeout(timer);
-        parent?.removeEventListener('abort', onParentAbort);
-    };
-    if (parent?.aborted)
-        onParentAbort();
+    const follow = () => controller.abort(parent.reason);
+    if (parent.aborted)
+        follow();
     else
-        parent?.addEventListener('abort', onParentAbort, { once: true });
-    controller.signal.addEventListener('abort', release, { once: true });
-    return { signal: controller.signal, timedOut: () => timedOut, release };
+        parent.addEventListener('abort', follow, { once: true });
+    const timer = new AbortController();
+    if (deadline && !controller.signal.aborted) {
+        const { clock, at } = deadline;
+        clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(() => controller.abort(new DeadlineError()), () => { });
+    }
+    return {
+        controller,
+        dispose() {
+            parent.removeEventListener('abort', follow);
+            timer.abort();
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
@@ -28849,6 +28857,33 @@ function totalsLine(totals) {
         plural(totals.throttleWaits, 'throttle wait')
     ].join(', ');
 }
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+function provenance(outcome) {
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    if (outcome.repolledFromAttempt !== undefined) {
+        return `job of attempt ${outcome.repolledFromAttempt}`;
+    }
+    return undefined;
+}
+/**
+ * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
+ * earlier attempt taken over, 1 exported anew; 3 export jobs not created again."
+ */
+function resumeLine(report) {
+    const { exports } = report.manifest;
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
+    if (reused + repolled === 0)
+        return undefined;
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    return [
+        `Resumed: ${plural(reused, 'period')} reused`,
+        `${plural(repolled, 'job')} of an earlier attempt taken over`,
+        `${exports.length - reused - repolled} exported anew; ${plural(reused + repolled, 'export job')} not created again`
+    ].join(', ');
+}
 /** What a dry run reports, the same in the step log and in a terminal. */
 function planLines(plan) {
     const { limits } = plan;
@@ -28857,6 +28892,7 @@ function planLines(plan) {
         `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
             `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
     ];
+    lines.push(`Would export ${plan.concurrency} period${plan.concurrency === 1 ? '' : 's'} at once: ${plan.waves} wave${plan.waves === 1 ? '' : 's'} of jobs`);
     if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
         lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
     }
@@ -28864,6 +28900,16 @@ function planLines(plan) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry/clock.ts
+/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
+async function whileBusy(clock, work) {
+    const release = clock.busy?.();
+    try {
+        return await work();
+    }
+    finally {
+        release?.();
+    }
+}
 // setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
 const MAX_TIMER_MS = 2_147_483_647;
 const systemClock = {
@@ -29023,7 +29069,7 @@ function fullJitter(attempt, baseMs, capMs, random) {
  * Wait before status poll k (0-based): the nominal interval times U[0.8, 1.2], so that jobs
  * started together drift apart; capped again so no wait ever exceeds `maxMs`.
  */
-function backoff_pollDelay(k, p, random) {
+function pollDelay(k, p, random) {
     const jittered = cappedGrowth(p.initialMs, p.factor, k, p.maxMs) * (0.8 + 0.4 * random());
     return Math.max(0, Math.min(p.maxMs, jittered));
 }
@@ -30200,6 +30246,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 
 
+
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // Failures that happen before the request reaches the server: safe to repeat even a POST.
@@ -30225,16 +30272,22 @@ class Transport {
     }
     async send(request) {
         const { totalTimeoutMs } = request;
-        const total = totalTimeoutMs === undefined ? undefined : boundedSignal(totalTimeoutMs, request.signal);
+        // Real time, whatever clock the caller runs on: sockets do not wait for a virtual clock.
+        const total = totalTimeoutMs === undefined
+            ? undefined
+            : linkedAbort(request.signal, {
+                clock: systemClock,
+                at: systemClock.now() + totalTimeoutMs
+            });
         try {
             const response = await this.follow(request, total);
             // The bound lasts until the body has been read (or abandoned), then its timer goes.
             if (total)
-                response.body.once('close', total.release);
+                response.body.once('close', total.dispose);
             return response;
         }
         catch (error) {
-            total?.release();
+            total?.dispose();
             throw error;
         }
     }
@@ -30276,7 +30329,7 @@ class Transport {
                 method: r.method,
                 headers,
                 agent: this.agents.getAgent(r.url.href),
-                signal: total?.signal ?? r.signal
+                signal: total?.controller.signal ?? r.signal
             });
             req.setTimeout(r.idleTimeoutMs, () => {
                 idle = new NetworkError(`${r.operation}: no data for ${r.idleTimeoutMs} ms`, 'ETIMEDOUT', sent);
@@ -30321,7 +30374,7 @@ function toNetworkError(error, sent, r, total) {
         return r.signal.reason instanceof Error ? r.signal.reason : error;
     if (error instanceof NetworkError)
         return error;
-    if (total?.timedOut()) {
+    if (total?.controller.signal.reason instanceof DeadlineError) {
         const problem = `no complete answer within ${r.totalTimeoutMs} ms`;
         return new NetworkError(`${r.operation}: ${problem}`, 'ETIMEDOUT', sent);
     }
@@ -30331,6 +30384,7 @@ function toNetworkError(error, sent, r, total) {
 }
 
 ;// CONCATENATED MODULE: ./src/clari/client.ts
+
 
 
 
@@ -30510,8 +30564,7 @@ class ClariClient {
         };
         if (options.body !== undefined)
             headers['content-type'] = 'application/json';
-        const release = clock.busy?.();
-        try {
+        return whileBusy(clock, async () => {
             const res = await this.transport.send({
                 method,
                 operation,
@@ -30525,11 +30578,8 @@ class ClariClient {
                 totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
             });
             this.noteServerClock(res);
-            return await read(res);
-        }
-        finally {
-            release?.();
-        }
+            return read(res);
+        });
     }
     noteServerClock(res) {
         const date = res.headers.date;
@@ -30666,7 +30716,12 @@ function createClient(config, deps) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/config.ts
+/** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
+const MAX_CONCURRENCY = 10;
+
 ;// CONCATENATED MODULE: ./src/engine/plan.ts
+
 
 
 /** A dry run: what a real run would export, checked against Clari's limits; creates no job. */
@@ -30684,7 +30739,17 @@ async function planExport(config, deps = {}) {
         const problem = left !== undefined && left < needed
             ? `the run needs ${needed} export job${needed === 1 ? '' : 's'} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
             : undefined;
-        return { forecastId: config.forecastId, periods: config.periods, limits, problem };
+        const most = Math.min(MAX_CONCURRENCY, Math.max(1, needed));
+        const wanted = config.concurrency === 'auto' ? (limits.availableConcurrentLimit ?? 1) : config.concurrency;
+        const concurrency = Math.min(most, Math.max(1, wanted));
+        return {
+            forecastId: config.forecastId,
+            periods: config.periods,
+            limits,
+            concurrency,
+            waves: Math.ceil(needed / concurrency),
+            problem
+        };
     }
     finally {
         client.close();
@@ -30719,6 +30784,50 @@ function periodProblems(exports, allowTruncated) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
+
+
+
+
+
+/**
+ * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
+ * manifest recorded; then it is copied into the output folder (through a temporary name, so a
+ * half-copied file never carries the final name). Returns its size, or why it cannot be used.
+ */
+async function takeOverPayload(fromDir, toDir, file, sha256) {
+    const source = external_node_path_default().join(fromDir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `its payload ${file} is missing` };
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
+    if (hash.digest('hex') !== sha256) {
+        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
+    }
+    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
+        const partial = external_node_path_default().join(toDir, `.${file}.${(0,external_node_crypto_.randomUUID)()}.partial`);
+        try {
+            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
+            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
+        }
+        catch (error) {
+            await (0,promises_namespaceObject.rm)(partial, { force: true });
+            throw error;
+        }
+    }
+    return { bytes: info.size };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
 
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
@@ -30732,17 +30841,27 @@ class JobFailedError extends Error {
         this.status = status;
     }
 }
-/** The job did not finish within job-timeout. */
+/** The job did not finish, or its results did not download, within job-timeout. */
 class JobTimeoutError extends Error {
     jobId;
     lastStatus;
     elapsedMs;
+    phase;
     name = 'JobTimeoutError';
-    constructor(jobId, lastStatus, elapsedMs) {
-        super(`job ${jobId} did not finish within job-timeout (${Math.round(elapsedMs / 1000)} s; last status ${lastStatus ?? 'unknown'})`);
+    constructor(jobId, lastStatus, elapsedMs, 
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    phase = 'job', 
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError) {
+        const seconds = `${Math.round(elapsedMs / 1000)} s`;
+        const last = lastError ? `; last error: ${lastError}` : '';
+        super(phase === 'job'
+            ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`);
         this.jobId = jobId;
         this.lastStatus = lastStatus;
         this.elapsedMs = elapsedMs;
+        this.phase = phase;
     }
 }
 /** The organisation's rolling 30-day export quota is used up: no job can be created. */
@@ -30797,52 +30916,6 @@ class UnprovenJobError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/engine/csv-check.ts
 const BOM = [0xef, 0xbb, 0xbf];
 const NEWLINE = 0x0a;
@@ -31349,6 +31422,19 @@ class JsonStreamCheck {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/payload-file.ts
 
 
@@ -31434,97 +31520,312 @@ function checkJson(json, period) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/engine/download.ts
 
-/** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
-function backoffSchedule(intervals, random) {
-    return { delayBefore: k => backoff_pollDelay(k, intervals, random) };
-}
-// Tuned with `npm run bench` (README, Performance): see there for the trade-off they buy.
-/** Relative half-width of the window assumed when only one earlier job is known. */
-const PRIOR_SPREAD = 0.1;
-/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
-const MIN_SPREAD = 0.02;
-/** Added on both sides of the window: request latency and Clari's own timer granularity. */
-const MARGIN_MS = 2_000;
-/** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
-const WINDOW_POLLS = 4;
-const MIN_GAP_MS = 2_000;
-/** Bounds the mean detection delay inside the window to half of this. */
-const MAX_DENSE_GAP_MS = 8_000;
+
+
+
+
 /**
- * The first job of a run has no history to aim with: for its first minutes a tighter cap halves
- * its detection delay, for a few more checks on that one job; a long job then relaxes to the cap.
+ * Downloads a DONE job's results into the output folder. The job's work is done and paid for,
+ * so a broken transfer, a throttle or an outage is tried again, backing off up to
+ * max-poll-interval, for as long as the period's deadline allows; only an answer that rules the
+ * download out (a 4xx, a payload for another period) ends it sooner.
  */
-const FIRST_JOB_MAX_GAP_MS = 15_000;
-const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
-function finishWindow(durations, maxGapMs) {
-    const expected = median(durations);
-    const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
-    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed);
-    const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS);
-    const toMs = expected * (1 + spread) + MARGIN_MS;
-    const gapMs = clamp((toMs - fromMs) / WINDOW_POLLS, MIN_GAP_MS, Math.min(MAX_DENSE_GAP_MS, maxGapMs));
-    return { fromMs, toMs, gapMs };
-}
-/**
- * Polls sparsely (every gap at most `maxMs`, evenly spaced so one check lands on the window's
- * start) until the job is expected to be nearly done, densely across the window, then backs off
- * by `factor` towards `maxMs` if the job overruns. Every gap stays within `maxMs`, so a job that
- * ends early, fails, or runs long is still noticed within the promised interval.
- */
-function windowSchedule(window, intervals) {
-    const { fromMs, toMs, gapMs } = window;
-    const maxMs = intervals.maxMs;
-    return {
-        delayBefore(_k, elapsedMs) {
-            if (elapsedMs < fromMs - 1) {
-                const left = fromMs - elapsedMs;
-                return left / Math.ceil(left / maxMs);
+async function downloadPayload(client, jobId, target, ctx) {
+    const { clock } = ctx;
+    const bounded = linkedAbort(ctx.signal, { clock, at: ctx.deadline });
+    const signal = bounded.controller.signal;
+    const timedOut = (lastError) => new JobTimeoutError(jobId, 'DONE', clock.now() - ctx.startedAt, 'download', lastError);
+    let lastError;
+    try {
+        for (let misses = 1;; misses++) {
+            try {
+                return await client.downloadResults(jobId, (body, contentType) => writePayload(body, target.dir, target.fileName, { ...target, contentType }), { signal, deadline: ctx.deadline, once: true });
             }
-            if (elapsedMs < toMs)
-                return Math.min(gapMs, maxMs);
-            // Overrun: the gap grows geometrically with the time past the window.
-            const overdue = elapsedMs - toMs;
-            return clamp(overdue * (intervals.factor - 1), gapMs, maxMs);
+            catch (error) {
+                if (ctx.signal.aborted)
+                    throw error;
+                if (signal.reason instanceof DeadlineError)
+                    throw timedOut(lastError);
+                const verdict = classifyRead(error);
+                if (verdict.kind === 'fatal')
+                    throw error;
+                lastError = ctx.describe(error);
+                const waitMs = missWait(verdict, misses, 0, ctx.intervals, ctx.limits, ctx.random);
+                if (clock.now() + waitMs >= ctx.deadline)
+                    throw timedOut(lastError);
+                ctx.onWait({ kind: verdict.kind, waitMs, error });
+                await clock.sleep(waitMs, ctx.signal);
+            }
         }
-    };
+    }
+    finally {
+        bounded.dispose();
+    }
 }
+
+;// CONCATENATED MODULE: ./src/engine/scheduler.ts
 /**
- * The action's default: the first period of a run follows policy R; later ones poll around the
- * finish time that earlier jobs of the same run predict. It learns from Clari's job timestamps
- * (told through `jobDone`) and falls back to the run's period durations when it was told nothing.
+ * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
+ * order asked for. A slot is granted only after the previous grantee's create settled, so our
+ * creates never race one another for Clari's concurrency, and a refusal is known before the
+ * next period tries. Once stopped, periods not yet granted get the stop reason; those in
+ * progress carry on (the caller decides whether to cancel them).
  */
-function defaultPollSchedule(intervals, random) {
-    const learned = [];
-    return history => {
-        const durations = learned.length > 0 ? learned : history.filter(d => d > 0);
-        const schedule = durations.length === 0
-            ? firstJobSchedule(intervals, random)
-            : windowSchedule(finishWindow(durations, intervals.maxMs), intervals);
-        return {
-            delayBefore: (k, elapsedMs) => schedule.delayBefore(k, elapsedMs),
-            jobDone: durationMs => {
-                if (durationMs > 0)
-                    learned.push(durationMs);
+class PeriodScheduler {
+    currentLimit;
+    onRelease;
+    queue = [];
+    held = 0;
+    running = 0;
+    settling = false;
+    stopReason;
+    ended = 0;
+    endWaiters = [];
+    constructor(currentLimit, 
+    /** Called when a finished period gave its slot back while others still wait for one. */
+    onRelease) {
+        this.currentLimit = currentLimit;
+        this.onRelease = onRelease;
+        this.currentLimit = Math.max(1, currentLimit);
+    }
+    get limit() {
+        return this.currentLimit;
+    }
+    /** Slots held by periods in progress. */
+    get active() {
+        return this.held;
+    }
+    /** Periods in progress whose job runs at Clari. */
+    get jobsRunning() {
+        return this.running;
+    }
+    /** Jobs of ours that ended at Clari so far; pass it to whenJobEnded to wait for the next. */
+    get jobsEnded() {
+        return this.ended;
+    }
+    /** Periods waiting for a slot. */
+    get waiting() {
+        return this.queue.length;
+    }
+    get stopped() {
+        return this.stopReason;
+    }
+    setLimit(limit) {
+        this.currentLimit = Math.max(1, limit);
+        this.grant();
+    }
+    acquire() {
+        if (this.stopReason)
+            return Promise.resolve(this.stopReason);
+        return new Promise(resolve => {
+            this.queue.push(resolve);
+            this.grant();
+        });
+    }
+    /** No further slots are granted; waiting periods get `reason` at once. */
+    stop(reason) {
+        if (this.stopReason)
+            return;
+        this.stopReason = reason;
+        for (const resolve of this.queue.splice(0))
+            resolve(reason);
+    }
+    /** Resolves once more than `after` jobs of ours have ended; rejects when `signal` aborts. */
+    whenJobEnded(after, signal) {
+        if (this.ended > after)
+            return Promise.resolve();
+        if (signal.aborted)
+            return Promise.reject(signal.reason);
+        return new Promise((resolve, reject) => {
+            const waiter = {
+                after,
+                wake: () => {
+                    signal.removeEventListener('abort', onAbort);
+                    resolve();
+                }
+            };
+            const onAbort = () => {
+                this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
+                reject(signal.reason);
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            this.endWaiters.push(waiter);
+        });
+    }
+    grant() {
+        while (!this.stopReason &&
+            !this.settling &&
+            this.held < this.currentLimit &&
+            this.queue.length > 0) {
+            this.held++;
+            this.settling = true;
+            this.queue.shift()(this.lease());
+        }
+    }
+    lease() {
+        let settled = false;
+        let hasJob = false;
+        let done = false;
+        const settle = () => {
+            if (settled)
+                return;
+            settled = true;
+            this.settling = false;
+        };
+        const lease = {
+            jobStarted: () => {
+                if (done || hasJob)
+                    return;
+                hasJob = true;
+                this.running++;
+                settle();
+                this.grant();
+            },
+            jobEnded: () => {
+                if (!hasJob)
+                    return;
+                hasJob = false;
+                this.running--;
+                this.ended++;
+                for (const waiter of this.endWaiters.filter(w => this.ended > w.after)) {
+                    this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
+                    waiter.wake();
+                }
+            },
+            release: () => {
+                if (done)
+                    return;
+                done = true;
+                lease.jobEnded();
+                settle();
+                this.held--;
+                if (this.queue.length > 0)
+                    this.onRelease?.();
+                this.grant();
             }
         };
-    };
+        return lease;
+    }
 }
-function firstJobSchedule(intervals, random) {
-    const dense = backoffSchedule({ ...intervals, maxMs: Math.min(intervals.maxMs, FIRST_JOB_MAX_GAP_MS) }, random);
-    const relaxed = backoffSchedule(intervals, random);
-    return {
-        delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
-    };
+function isStopReason(grant) {
+    return 'status' in grant;
 }
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/** A period that was waiting for a slot when the run stopped granting them. */
+class NotStartedError extends Error {
+    reason;
+    name = 'NotStartedError';
+    constructor(reason) {
+        super(reason.error);
+        this.reason = reason;
+    }
 }
-function clamp(value, min, max) {
-    return Math.min(max, Math.max(min, value));
+
+;// CONCATENATED MODULE: ./src/engine/failure.ts
+
+
+
+
+
+/** The run's in-flight periods are being cancelled because fail-fast saw `period` fail. */
+class FailFastError extends CancelledError {
+    period;
+    constructor(period) {
+        super();
+        this.period = period;
+        this.message = `cancelled: fail-fast after ${period} failed`;
+    }
+}
+const CONTINUE = { kind: 'continue' };
+/**
+ * Turns why a period ended early into its outcome and what the run must do next. Pure: the
+ * caller carries out the cancel and the stop, and cleans the text before anyone sees it.
+ */
+function classifyFailure(error, ctx) {
+    if (error instanceof NotStartedError)
+        return { ...error.reason, cancelJob: false, run: CONTINUE };
+    if (ctx.abortReason !== undefined || error instanceof CancelledError) {
+        const reason = ctx.abortReason ?? error;
+        const message = reason instanceof FailFastError ? reason.message : 'the run was cancelled';
+        return { status: 'CANCELLED', error: message, cancelJob: true, run: CONTINUE };
+    }
+    const failFast = ctx.failFast
+        ? {
+            kind: 'stop',
+            notStarted: {
+                status: 'CANCELLED',
+                error: `not started: fail-fast after ${ctx.period} failed`
+            },
+            cancelInFlight: true
+        }
+        : CONTINUE;
+    if (error instanceof JobFailedError) {
+        const status = KNOWN_FAILURES.includes(error.status) ? error.status : 'FAILED';
+        return { status, error: error.message, cancelJob: false, run: failFast };
+    }
+    if (error instanceof JobTimeoutError) {
+        // A job that is DONE and only its download ran out of time has nothing left to cancel.
+        const cancelJob = ctx.cancelOnTimeout && error.phase === 'job';
+        return { status: 'TIMED_OUT', error: error.message, cancelJob, run: failFast };
+    }
+    const runWide = runWideReason(error);
+    const run = runWide
+        ? {
+            kind: 'stop',
+            notStarted: { status: 'ERROR', error: `not started: ${runWide}` },
+            cancelInFlight: ctx.failFast
+        }
+        : failFast;
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (api instanceof ClariApiError) {
+        return {
+            status: 'ERROR',
+            error: message,
+            errorCode: api.code,
+            errorId: api.errorId,
+            cancelJob: false,
+            run
+        };
+    }
+    return { status: 'ERROR', error: message, cancelJob: false, run };
+}
+const KNOWN_FAILURES = ['FAILED', 'CANCELLED', 'ABORTED'];
+/** Failures that no later period can escape: creating more jobs would fail the same way. */
+function runWideReason(error) {
+    if (error instanceof QuotaError)
+        return error.message;
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
+    if (api instanceof ClariApiError && api.status === 401 && !api.code) {
+        return 'Clari rejected the API key (HTTP 401); check the api-key secret';
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/start-job.ts
@@ -31582,17 +31883,17 @@ async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
         notBefore: skew === undefined ? undefined : Math.floor(sentAt + skew),
         owned: ctx.ownedJobIds
     };
-    const ours = jobs.filter(job => provenance(job, want) === 'ours');
+    const ours = jobs.filter(job => start_job_provenance(job, want) === 'ours');
     if (ours.length === 1)
         return ours[0].jobId;
-    const doubtful = ours.length > 1 ? ours : jobs.filter(job => provenance(job, want) === 'unknown');
+    const doubtful = ours.length > 1 ? ours : jobs.filter(job => start_job_provenance(job, want) === 'unknown');
     if (doubtful.length > 0) {
         throw new UnprovenJobError(forecastId, period, doubtful.map(job => job.jobId), ours.length > 1 ? 'several' : 'unproven');
     }
     return undefined;
 }
 /** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
-function provenance(job, want) {
+function start_job_provenance(job, want) {
     if (job.jobId === undefined || want.owned.has(job.jobId))
         return 'not-ours';
     if (job.module !== undefined && job.module !== 'FORECAST')
@@ -31618,7 +31919,11 @@ function namesExport(job, forecastId, period) {
     }
     return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
-/** Tells a used-up quota from a full concurrency limit, and waits for the latter to clear. */
+/**
+ * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
+ * means waiting for one of them (one refused create per slot that frees up, never a storm);
+ * with none of ours running, the limits are polled with backoff until a slot is free.
+ */
 async function waitForFreeSlot(client, period, ctx) {
     for (let k = 0;; k++) {
         const limits = await client.getLimits(ctx);
@@ -31626,7 +31931,19 @@ async function waitForFreeSlot(client, period, ctx) {
             throw new QuotaError(limits.monthlyQuota);
         if (k > 0 && (limits.availableConcurrentLimit ?? 1) > 0)
             return;
-        const waitMs = backoff_pollDelay(k, ctx.slotWait, ctx.random);
+        const running = ctx.slot.othersRunning();
+        if (running > 0) {
+            ctx.onEvent({
+                type: 'waiting',
+                period,
+                reason: 'concurrency-full',
+                waitMs: 0,
+                detail: `Clari's export slots are full; waiting for one of the ${running} job${running === 1 ? '' : 's'} of this run to finish`
+            });
+            return ctx.slot.waitForOneOfOurs(running);
+        }
+        ctx.slot.alone();
+        const waitMs = pollDelay(k, ctx.slotWait, ctx.random);
         if (ctx.clock.now() + waitMs > ctx.deadline) {
             throw new ConcurrencyTimeoutError(limits.concurrentLimit);
         }
@@ -31644,23 +31961,64 @@ async function waitForFreeSlot(client, period, ctx) {
 ;// CONCATENATED MODULE: ./src/engine/wait-for-job.ts
 
 
+
+
+
 // Bounds on a server-sent Retry-After on a 2xx status answer (the Azure LRO convention).
 const HINT_MIN_MS = 1_000;
 const HINT_MAX_MS = 120_000;
 /**
  * Polls a job until it is DONE (resolves with the job) or fails, times out or is cancelled
  * (throws). There is no check at t = 0: a job just created is never already done.
+ *
+ * A job that exists at Clari is the most expensive thing a run holds, so a failed check never
+ * ends the period: transient errors and throttles are missed checks, and the loop goes on on its
+ * own schedule, backing off up to max-poll-interval, until job-timeout. Only an answer that says
+ * the job is gone or not ours (a 4xx) ends it early.
  */
 async function waitForJob(client, jobId, period, schedule, ctx) {
     const { clock, stats } = ctx;
     const unknownSeen = new Set();
     let lastStatus;
+    let lastError;
+    let misses = 0;
     let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt);
     for (let k = 0;; k++) {
-        const left = ctx.deadline - clock.now();
-        const last = planned >= left;
-        await clock.sleep(Math.max(0, Math.min(planned, left)), ctx.signal);
-        const reply = await client.getJob(jobId, ctx);
+        let last = planned >= ctx.deadline - clock.now();
+        let wakeAt = Math.min(clock.now() + planned, ctx.deadline);
+        // A job of the run that finished meanwhile may move this check: plan it again from now
+        // (not while backing off through an outage, which must not speed up).
+        while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
+            if (misses > 0)
+                continue;
+            planned = schedule.delayBefore(k, clock.now() - ctx.startedAt);
+            last = planned >= ctx.deadline - clock.now();
+            wakeAt = Math.min(clock.now() + planned, ctx.deadline);
+        }
+        const elapsed = () => clock.now() - ctx.startedAt;
+        let reply;
+        try {
+            reply = await client.getJob(jobId, { ...ctx, once: true });
+        }
+        catch (error) {
+            const verdict = classifyRead(error);
+            if (ctx.signal.aborted || verdict.kind === 'fatal')
+                throw error;
+            misses++;
+            lastError = ctx.describe(error);
+            if (last)
+                throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
+            const normal = schedule.delayBefore(k + 1, elapsed());
+            planned = missWait(verdict, misses, normal, ctx.intervals, ctx.limits, ctx.random);
+            if (verdict.kind === 'throttle' && planned > ctx.deadline - clock.now()) {
+                // The server asks for quiet past the deadline: honour it, and end the period there.
+                await clock.sleep(Math.max(0, ctx.deadline - clock.now()), ctx.signal);
+                throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
+            }
+            ctx.onWait({ kind: verdict.kind, waitMs: planned, error });
+            continue;
+        }
+        misses = 0;
         stats.statusPolls++;
         const job = reply.job;
         lastStatus = job.status;
@@ -31672,7 +32030,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             unknownSeen.add(status);
             ctx.onEvent({ type: 'unknown-status', period, jobId, status });
         }
-        const elapsedMs = clock.now() - ctx.startedAt;
+        const elapsedMs = elapsed();
         if (phase === 'done') {
             schedule.jobDone?.(jobDuration(job) ?? elapsedMs);
             ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
@@ -31699,6 +32057,24 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         });
     }
 }
+/** Sleeps `ms`; true when the schedule learned something first (the sleep is then over). */
+async function sleepUnlessTaught(clock, ms, schedule, signal) {
+    if (!schedule.nextLesson || ms <= 0) {
+        await clock.sleep(Math.max(0, ms), signal);
+        return false;
+    }
+    const race = linkedAbort(signal);
+    try {
+        return await Promise.race([
+            clock.sleep(ms, race.controller.signal).then(() => false),
+            schedule.nextLesson(race.controller.signal).then(() => true)
+        ]);
+    }
+    finally {
+        race.controller.abort(new DeadlineError());
+        race.dispose();
+    }
+}
 /** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
 function jobDuration(job) {
     const { startTime, endTime } = job;
@@ -31709,6 +32085,503 @@ function jobDuration(job) {
 }
 function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
+}
+
+;// CONCATENATED MODULE: ./src/engine/export-period.ts
+
+
+
+
+
+
+
+
+
+// Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
+// runner escalates SIGINT to SIGTERM after 7.5 s.
+const CANCEL_GRACE_MS = 5_000;
+/**
+ * Exports one period on a granted slot: takes over the earlier attempt's job or creates one,
+ * polls it, downloads the payload. Never throws; a failure becomes the outcome, and a job it
+ * abandons while it may still run is cancelled.
+ */
+async function exportPeriod(run, task, lease) {
+    const { config, client, clock } = run;
+    const { period, signal } = task;
+    const outcome = emptyOutcome(period);
+    let startedAt = clock.now();
+    const stats = { statusPolls: 0 };
+    let jobRunning = false;
+    const iso = () => new Date(clock.wallNow()).toISOString();
+    const onWait = (wait) => {
+        if (wait.kind === 'throttle')
+            outcome.throttleWaits++;
+        run.onEvent({
+            type: 'waiting',
+            period,
+            reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
+            waitMs: wait.waitMs,
+            detail: run.describe(wait.error)
+        });
+    };
+    const deadline = () => startedAt + config.timing.jobTimeoutMs;
+    const jobStarted = (jobId) => {
+        outcome.jobId = jobId;
+        jobRunning = true;
+        run.ownedJobIds.add(jobId);
+        lease.jobStarted();
+        run.inFlight.set(period, jobId);
+        flightEvent(run, period, jobId, 'started');
+    };
+    const jobEnded = () => {
+        if (!jobRunning)
+            return;
+        jobRunning = false;
+        lease.jobEnded();
+        run.inFlight.delete(period);
+        flightEvent(run, period, outcome.jobId, 'ended');
+    };
+    try {
+        let job;
+        if (task.earlierJob) {
+            const { jobId, attempt } = task.earlierJob;
+            const found = await askAboutEarlierJob(run, period, jobId, {
+                signal,
+                deadline: deadline(),
+                onWait
+            });
+            if (found) {
+                outcome.repolledFromAttempt = attempt;
+                jobStarted(jobId);
+                if (found.phase === 'done')
+                    job = found.job;
+            }
+        }
+        if (!outcome.jobId) {
+            const body = { ...config.request, timePeriod: period };
+            const created = await startJob(client, config.forecastId, body, {
+                signal,
+                deadline: deadline(),
+                onWait,
+                clock,
+                random: run.random,
+                onEvent: run.onEvent,
+                slotWait: run.intervals,
+                ownedJobIds: run.ownedJobIds,
+                slot: slotControl(run, signal)
+            });
+            // job-timeout counts from the create, whatever waiting for a slot took.
+            startedAt = clock.now();
+            outcome.timeline.createdAt = iso();
+            run.onEvent({ type: 'job-created', period, jobId: created.jobId, adopted: created.adopted });
+            jobStarted(created.jobId);
+        }
+        const jobId = outcome.jobId;
+        const others = run.inFlight.size - 1;
+        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
+            signal,
+            deadline: deadline(),
+            onWait,
+            clock,
+            random: run.random,
+            onEvent: run.onEvent,
+            stats,
+            startedAt,
+            intervals: run.intervals,
+            limits: config.timing,
+            describe: run.describe
+        });
+        jobEnded();
+        outcome.timeline.doneAt = iso();
+        outcome.rowsTruncated = job.rowsTruncated === true;
+        outcome.cellsTruncated = job.cellsTruncated === true;
+        if (outcome.rowsTruncated || outcome.cellsTruncated) {
+            run.onEvent({
+                type: 'warning',
+                period,
+                message: 'Clari truncated this export (rows or cells)'
+            });
+        }
+        const file = payloadFileName(config.forecastId, period, config.exportFormat);
+        const written = await downloadPayload(client, jobId, {
+            dir: config.outputDir,
+            fileName: file,
+            format: config.exportFormat,
+            period,
+            maxBytes: config.maxPayloadBytes,
+            onEvent: run.onEvent
+        }, {
+            clock,
+            random: run.random,
+            signal,
+            deadline: deadline(),
+            startedAt,
+            intervals: run.intervals,
+            limits: config.timing,
+            onWait,
+            describe: run.describe
+        });
+        Object.assign(outcome, { status: 'DONE', file, ...written });
+        outcome.timeline.downloadedAt = iso();
+        return { outcome };
+    }
+    catch (error) {
+        const verdict = classifyFailure(error, {
+            period,
+            abortReason: signal.aborted ? signal.reason : undefined,
+            cancelOnTimeout: config.cancelOnTimeout,
+            failFast: config.failFast
+        });
+        outcome.status = verdict.status;
+        outcome.error = run.describe(verdict.error);
+        if (verdict.errorCode !== undefined)
+            outcome.errorCode = verdict.errorCode;
+        if (verdict.errorId !== undefined)
+            outcome.errorId = verdict.errorId;
+        if (outcome.jobId && jobRunning && verdict.cancelJob) {
+            outcome.jobCancelled = await cancelJob(run, period, outcome.jobId);
+        }
+        jobEnded();
+        return { outcome, verdict };
+    }
+    finally {
+        outcome.statusPolls = stats.statusPolls;
+        outcome.durationMs = Math.round(clock.now() - startedAt);
+        outcome.timeline.endedAt = iso();
+        if (stats.runningAt !== undefined) {
+            outcome.timeline.runningAt = new Date(clock.wallNow() - (clock.now() - stats.runningAt)).toISOString();
+        }
+    }
+}
+/**
+ * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
+ * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
+ * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ */
+async function askAboutEarlierJob(run, period, jobId, ctx) {
+    const report = (found) => run.onEvent({ type: 'earlier-job', period, jobId, found });
+    try {
+        const { job } = await run.client.getJob(jobId, ctx);
+        const phase = jobPhase(job.status);
+        const status = job.status ?? 'unknown';
+        if (phase === 'failed') {
+            report(`it ended ${status} at Clari; creating a new job`);
+            return undefined;
+        }
+        report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
+        return phase === 'done' ? { phase, job } : { phase };
+    }
+    catch (error) {
+        if (ctx.signal.aborted)
+            throw error;
+        if (error instanceof ClariApiError && error.status >= 400 && error.status < 500) {
+            report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
+            return undefined;
+        }
+        report(`no answer (${run.describe(error)}); polling it`);
+        return { phase: 'running' };
+    }
+}
+/** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
+function slotControl(run, signal) {
+    const { scheduler } = run;
+    return {
+        othersRunning: () => scheduler.jobsRunning,
+        async waitForOneOfOurs(running) {
+            if (scheduler.limit !== running) {
+                scheduler.setLimit(running);
+                run.onEvent({
+                    type: 'concurrency',
+                    limit: scheduler.limit,
+                    detail: `Clari had only ${running} slot${running === 1 ? '' : 's'} free for this run`
+                });
+            }
+            await scheduler.whenJobEnded(scheduler.jobsEnded, signal);
+            // The run stopped creating jobs meanwhile (no quota left, the key rejected).
+            if (scheduler.stopped)
+                throw new NotStartedError(scheduler.stopped);
+        },
+        alone() {
+            if (scheduler.limit === 1)
+                return;
+            scheduler.setLimit(1);
+            run.onEvent({
+                type: 'concurrency',
+                limit: 1,
+                detail: "every Clari export slot is held by others' jobs"
+            });
+        }
+    };
+}
+async function cancelJob(run, period, jobId) {
+    // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
+    const grace = new AbortController();
+    const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS);
+    try {
+        const result = await run.client.cancelJob(jobId, {
+            signal: grace.signal,
+            deadline: run.clock.now() + CANCEL_GRACE_MS
+        });
+        run.onEvent({ type: 'job-cancelled', period, jobId, result });
+        return result === 'cancelled';
+    }
+    catch (error) {
+        const reason = error instanceof CancelledError ? 'no answer within the grace' : error;
+        run.onEvent({
+            type: 'job-cancelled',
+            period,
+            jobId,
+            result: `cancel failed: ${run.describe(reason)}`
+        });
+        return false;
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function flightEvent(run, period, jobId, change) {
+    run.onEvent({ type: 'jobs-in-flight', period, jobId, change, inFlight: [...run.inFlight.keys()] });
+}
+function emptyOutcome(period) {
+    return {
+        period,
+        status: 'ERROR',
+        durationMs: 0,
+        statusPolls: 0,
+        throttleWaits: 0,
+        rowsTruncated: false,
+        cellsTruncated: false,
+        timeline: {}
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const MANIFEST_TOOL = 'clari-forecast-export-action';
+const MANIFEST_VERSION = 2;
+
+;// CONCATENATED MODULE: ./src/engine/poll-schedule.ts
+
+/** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
+function backoffSchedule(intervals, random) {
+    return { delayBefore: k => pollDelay(k, intervals, random) };
+}
+// Tuned with `npm run bench` (README, Performance): see there for the trade-off they buy.
+/** Relative half-width of the window assumed when only one earlier job is known. */
+const PRIOR_SPREAD = 0.1;
+/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
+const MIN_SPREAD = 0.02;
+/** Added on both sides of the window: request latency and Clari's own timer granularity. */
+const MARGIN_MS = 2_000;
+/** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
+const WINDOW_POLLS = 4;
+const MIN_GAP_MS = 2_000;
+/** Bounds the mean detection delay inside the window to half of this. */
+const MAX_DENSE_GAP_MS = 8_000;
+/**
+ * The first job of a run has no history to aim with: for its first minutes a tighter cap halves
+ * its detection delay, for a few more checks on that one job; a long job then relaxes to the cap.
+ */
+const FIRST_JOB_MAX_GAP_MS = 15_000;
+const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
+function finishWindow(durations, maxGapMs) {
+    const expected = median(durations);
+    const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
+    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed);
+    const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS);
+    const toMs = expected * (1 + spread) + MARGIN_MS;
+    const gapMs = clamp((toMs - fromMs) / WINDOW_POLLS, MIN_GAP_MS, Math.min(MAX_DENSE_GAP_MS, maxGapMs));
+    return { fromMs, toMs, gapMs };
+}
+/**
+ * Polls sparsely (every gap at most `maxMs`, evenly spaced so one check lands on the window's
+ * start) until the job is expected to be nearly done, densely across the window, then backs off
+ * by `factor` towards `maxMs` if the job overruns. Every gap stays within `maxMs`, so a job that
+ * ends early, fails, or runs long is still noticed within the promised interval.
+ */
+function windowSchedule(window, intervals) {
+    const { fromMs, toMs, gapMs } = window;
+    const maxMs = intervals.maxMs;
+    return {
+        delayBefore(_k, elapsedMs) {
+            if (elapsedMs < fromMs - 1) {
+                const left = fromMs - elapsedMs;
+                return left / Math.ceil(left / maxMs);
+            }
+            if (elapsedMs < toMs)
+                return Math.min(gapMs, maxMs);
+            // Overrun: the gap grows geometrically with the time past the window.
+            const overdue = elapsedMs - toMs;
+            return clamp(overdue * (intervals.factor - 1), gapMs, maxMs);
+        }
+    };
+}
+/**
+ * The action's default. A job with nothing to learn from yet polls by policy R with a tighter
+ * cap; one that starts while such a job polls checks only every max-poll-interval, since the
+ * first of them to finish will tell it when to look. From the first finished job on, every job
+ * polls around the finish time the run's finished jobs predict, and is woken to plan again
+ * whenever one more finishes, so concurrent jobs learn from each other mid-flight.
+ */
+function defaultPollSchedule(intervals, random) {
+    const learned = [];
+    const listeners = new Set();
+    return (history, othersPolling = 0) => {
+        const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
+        const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
+        let aimed;
+        return {
+            delayBefore(k, elapsedMs) {
+                const durations = learned.length > 0 ? learned : history.filter(d => d > 0);
+                if (durations.length === 0)
+                    return first.delayBefore(k, elapsedMs);
+                if (aimed?.basis !== durations.length) {
+                    const window = finishWindow(durations, intervals.maxMs);
+                    aimed = { basis: durations.length, schedule: windowSchedule(window, intervals) };
+                }
+                return aimed.schedule.delayBefore(k, elapsedMs);
+            },
+            jobDone: durationMs => {
+                if (durationMs <= 0)
+                    return;
+                learned.push(durationMs);
+                for (const wake of [...listeners])
+                    wake();
+            },
+            nextLesson: signal => new Promise((resolve, reject) => {
+                if (signal.aborted)
+                    return reject(signal.reason);
+                const wake = () => {
+                    listeners.delete(wake);
+                    signal.removeEventListener('abort', stop);
+                    resolve();
+                };
+                const stop = () => {
+                    listeners.delete(wake);
+                    reject(signal.reason);
+                };
+                listeners.add(wake);
+                signal.addEventListener('abort', stop, { once: true });
+            })
+        };
+    };
+}
+function firstJobSchedule(intervals, random) {
+    const dense = backoffSchedule({ ...intervals, maxMs: Math.min(intervals.maxMs, FIRST_JOB_MAX_GAP_MS) }, random);
+    const relaxed = backoffSchedule(intervals, random);
+    return {
+        delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
+    };
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+function clamp(value, min, max) {
+    return Math.min(max, Math.max(min, value));
+}
+
+;// CONCATENATED MODULE: ./src/engine/resume.ts
+
+
+
+const SHA256 = /^[0-9a-f]{64}$/;
+// Clari's own terminal failures: asking about such a job again cannot bring it back.
+const ENDED_AT_CLARI = new Set(['FAILED', 'CANCELLED', 'ABORTED']);
+/** The create parameters of a run, in one comparable form. */
+function requestParameters(config) {
+    return { ...config.request, exportFormat: config.exportFormat };
+}
+/**
+ * Decides, from an earlier run's manifest alone, which periods can be reused, which jobs are
+ * worth asking about again, and which must be exported anew. Pure; every field of the manifest
+ * is checked, since it is a file anyone could have changed. Anything doubtful means "anew".
+ */
+function planResume(manifest, config) {
+    if (!resume_isRecord(manifest))
+        return { usable: false, reason: 'its manifest.json is not an object' };
+    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION) {
+        return { usable: false, reason: 'its manifest.json was not written by this action (version 2)' };
+    }
+    if (manifest.forecastId !== config.forecastId) {
+        return { usable: false, reason: 'it exported another forecast' };
+    }
+    const differs = differingParameter(manifest.request, requestParameters(config));
+    if (differs)
+        return { usable: false, reason: `it was exported with other parameters (${differs})` };
+    const attempt = manifest.runAttempt;
+    if (!Number.isSafeInteger(attempt) || attempt < 1) {
+        return { usable: false, reason: 'its manifest.json has no valid runAttempt' };
+    }
+    if (!Array.isArray(manifest.exports)) {
+        return { usable: false, reason: 'its manifest.json lists no exports' };
+    }
+    const periods = new Map();
+    for (const entry of manifest.exports) {
+        if (!resume_isRecord(entry) || typeof entry.period !== 'string')
+            continue;
+        const { period } = entry;
+        if (!config.periods.includes(period) || periods.has(period))
+            continue;
+        periods.set(period, resumeOf(entry, period, attempt, config));
+    }
+    return { usable: true, attempt: attempt, periods };
+}
+function resumeOf(entry, period, attempt, config) {
+    const jobId = isJobId(entry.jobId) ? entry.jobId : undefined;
+    const file = payloadFileName(config.forecastId, period, config.exportFormat);
+    if (entry.status === 'DONE') {
+        if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
+            return { kind: 'anew' };
+        }
+        const from = entry.reusedFromAttempt;
+        return {
+            kind: 'reuse',
+            file,
+            sha256: entry.sha256,
+            entry: {
+                jobId,
+                rowsTruncated: entry.rowsTruncated === true,
+                cellsTruncated: entry.cellsTruncated === true,
+                reusedFromAttempt: Number.isSafeInteger(from) && from >= 1 ? from : attempt
+            }
+        };
+    }
+    if (!jobId || entry.jobCancelled === true)
+        return { kind: 'anew' };
+    if (typeof entry.status === 'string' && ENDED_AT_CLARI.has(entry.status))
+        return { kind: 'anew' };
+    return { kind: 're-poll', jobId };
+}
+/** Names the first parameter that differs, or undefined when the two ask for the same data. */
+function differingParameter(earlier, now) {
+    if (!resume_isRecord(earlier))
+        return 'none recorded';
+    const keys = [
+        'typesToExport',
+        'currency',
+        'scopeId',
+        'schedule',
+        'includeHistorical',
+        'exportFormat'
+    ];
+    for (const key of keys) {
+        if (comparable(earlier[key]) !== comparable(now[key]))
+            return key;
+    }
+    const unknown = Object.keys(earlier).find(key => !keys.includes(key));
+    return unknown === undefined ? undefined : 'a parameter this version does not send';
+}
+/** The same list in another order asks for the same data. */
+function comparable(value) {
+    if (value === undefined)
+        return 'unset';
+    if (Array.isArray(value))
+        return JSON.stringify([...value].map(String).sort());
+    return JSON.stringify(value);
+}
+function resume_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run-export.ts
@@ -31725,80 +32598,88 @@ function isDocumentedRunning(status) {
 
 
 
-// Time allowed for the cancel PATCH when the run itself is being cancelled (the runner
-// escalates SIGINT to SIGTERM after 7.5 s).
-const CANCEL_GRACE_MS = 5_000;
+
+
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
- * Exports each period in order, one job at a time, writing each payload as it finishes and the
- * manifest after every period, so nothing that finished is ever lost to a later failure.
+ * Exports every period: first takes over what an earlier run finished (no request for those),
+ * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
+ * payload is written as it finishes and the manifest after every period, in input order, so
+ * nothing that finished is ever lost to a later failure.
  */
-async function runExport(config, deps = {}) {
+async function runExport(config, deps = {}, earlier) {
     const clock = deps.clock ?? systemClock;
     const random = deps.random ?? Math.random;
     const signal = deps.signal ?? new AbortController().signal;
     const sink = deps.onEvent ?? (() => { });
     // The client masks the key in what Clari sends; this is the last line, for everything else.
     const onEvent = (event) => sink(withoutSecret(event, config.apiKey));
-    const { timing } = config;
     const intervals = {
-        initialMs: timing.pollIntervalMs,
+        initialMs: config.timing.pollIntervalMs,
         factor: 1.5,
-        maxMs: timing.maxPollIntervalMs
+        maxMs: config.timing.maxPollIntervalMs
     };
-    const schedules = deps.pollSchedule ?? defaultPollSchedule(intervals, random);
     const client = createClient(config, deps);
-    const safeText = (text) => cleanServerText(withoutSecret(text, config.apiKey), MAX_ERROR_CHARS);
+    const describe = (error) => cleanServerText(withoutSecret(error instanceof Error ? error.message : String(error), config.apiKey), MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
+    const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
+        tool: MANIFEST_TOOL,
+        manifestVersion: MANIFEST_VERSION,
         forecastId: config.forecastId,
+        ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
+        runAttempt: config.run?.attempt ?? (resume?.usable ? resume.attempt + 1 : 1),
+        request: requestParameters(config),
         startedAt: new Date(clock.wallNow()).toISOString(),
         finishedAt: '',
         exports: []
     };
-    const ownedJobIds = new Set();
-    const durations = [];
-    let stopReason;
-    // Set when no later period can succeed either (quota used up, key rejected).
-    let runWideFailure;
-    let manifestPath = '';
+    const outcomes = config.periods.map(() => undefined);
+    // Manifest writes of concurrent periods go one after another, each with all that finished.
+    let saving = Promise.resolve('');
+    const saveManifest = () => {
+        saving = saving.then(() => {
+            manifest.exports = outcomes.filter((o) => o !== undefined);
+            manifest.finishedAt = new Date(clock.wallNow()).toISOString();
+            return writeManifest(config.outputDir, manifest);
+        });
+        return saving;
+    };
+    const finish = async (index, outcome) => {
+        outcomes[index] = withoutSecret(outcome, config.apiKey);
+        onEvent({ type: 'period-finished', outcome: outcomes[index] });
+        await whileBusy(clock, saveManifest);
+    };
     try {
         // A cancel during the start delay leaves every period "not started", as below.
         await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => { });
-        for (const [index, period] of config.periods.entries()) {
-            let outcome;
-            if (signal.aborted)
-                stopReason ??= { status: 'CANCELLED', error: 'not started: the run was cancelled' };
-            if (stopReason) {
-                outcome = { ...emptyOutcome(period), ...stopReason };
-            }
-            else {
-                onEvent({ type: 'period-started', period, index, total: config.periods.length });
-                outcome = await exportPeriod(period);
-                if (outcome.status === 'DONE')
-                    durations.push(outcome.durationMs);
-                if (runWideFailure) {
-                    // Creating more jobs would only fail the same way (and spend requests doing so).
-                    stopReason = { status: 'ERROR', error: `not started: ${runWideFailure}` };
-                }
-                else if (outcome.status !== 'DONE' && config.failFast) {
-                    stopReason = {
-                        status: 'CANCELLED',
-                        error: `not started: fail-fast after ${period} failed`
-                    };
-                }
-            }
-            outcome = withoutSecret(outcome, config.apiKey);
-            manifest.exports.push(outcome);
-            onEvent({ type: 'period-finished', outcome });
-            manifestPath = await saveManifest();
+        const plans = new Map();
+        if (earlier && resume)
+            await takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent);
+        const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
+        if (todo.length > 0) {
+            await exportOnSlots({
+                config,
+                client,
+                clock,
+                random,
+                signal,
+                onEvent,
+                describe,
+                intervals,
+                todo,
+                plans,
+                attempt: resume?.usable ? resume.attempt : 0,
+                schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+                finish
+            });
         }
     }
     finally {
         client.close();
     }
-    manifestPath = await saveManifest();
+    const manifestPath = await saveManifest();
     return {
         manifest,
         manifestPath,
@@ -31806,132 +32687,240 @@ async function runExport(config, deps = {}) {
         failed: manifest.exports.filter(o => o.status !== 'DONE'),
         requestCount: client.requestCount
     };
-    async function saveManifest() {
-        manifest.finishedAt = new Date(clock.wallNow()).toISOString();
-        return writeManifest(config.outputDir, manifest);
+}
+/**
+ * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
+ * in `plans` which of its jobs to ask about again.
+ */
+async function takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent) {
+    const source = cleanServerText(earlier.source, 200);
+    if (!resume.usable) {
+        onEvent({
+            type: 'resume',
+            source,
+            unusable: resume.reason,
+            reused: [],
+            repolled: [],
+            anew: config.periods
+        });
+        return;
     }
-    async function exportPeriod(period) {
-        const outcome = emptyOutcome(period);
-        const startedAt = clock.now();
-        const stats = { statusPolls: 0 };
-        const iso = () => new Date(clock.wallNow()).toISOString();
-        const onWait = (wait) => {
-            if (wait.kind === 'throttle')
-                outcome.throttleWaits++;
+    const reused = [];
+    for (const [index, period] of config.periods.entries()) {
+        const plan = resume.periods.get(period);
+        if (plan?.kind === 're-poll')
+            plans.set(period, plan);
+        if (plan?.kind !== 'reuse')
+            continue;
+        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256));
+        if ('problem' in taken) {
             onEvent({
-                type: 'waiting',
+                type: 'warning',
                 period,
-                reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
-                waitMs: wait.waitMs,
-                detail: safeText(describe(wait.error))
+                message: `not reused: ${taken.problem}; exporting it anew`
             });
-        };
-        const ctx = { signal, deadline: startedAt + timing.jobTimeoutMs, onWait };
-        const body = { ...config.request, timePeriod: period };
-        try {
-            const created = await startJob(client, config.forecastId, body, {
-                ...ctx,
-                clock,
-                random,
-                onEvent,
-                slotWait: intervals,
-                ownedJobIds
-            });
-            outcome.jobId = created.jobId;
-            outcome.timeline.createdAt = iso();
-            ownedJobIds.add(created.jobId);
-            onEvent({ type: 'job-created', period, jobId: created.jobId, adopted: created.adopted });
-            const job = await waitForJob(client, created.jobId, period, schedules(durations), {
-                ...ctx,
-                clock,
-                onEvent,
-                stats,
-                startedAt
-            });
-            outcome.timeline.doneAt = iso();
-            outcome.rowsTruncated = job.rowsTruncated === true;
-            outcome.cellsTruncated = job.cellsTruncated === true;
-            if (outcome.rowsTruncated || outcome.cellsTruncated) {
-                onEvent({ type: 'warning', period, message: 'Clari truncated this export (rows or cells)' });
-            }
-            const file = payloadFileName(config.forecastId, period, config.exportFormat);
-            const written = await client.downloadResults(created.jobId, (res, contentType) => writePayload(res, config.outputDir, file, {
-                format: config.exportFormat,
-                period,
-                maxBytes: config.maxPayloadBytes,
-                contentType,
-                onEvent
-            }), ctx);
-            Object.assign(outcome, { status: 'DONE', file, ...written });
-            outcome.timeline.downloadedAt = iso();
+            continue;
         }
-        catch (error) {
-            Object.assign(outcome, failure(error));
-            outcome.error = safeText(outcome.error ?? '');
-            // Free Clari's slot and quota for a job we abandon; one that ended on its own needs nothing.
-            const abandoned = signal.aborted || (error instanceof JobTimeoutError && config.cancelOnTimeout);
-            if (outcome.jobId && abandoned)
-                await cancelJob(period, outcome.jobId);
+        onEvent({ type: 'period-started', period, index, total: config.periods.length });
+        await finish(index, {
+            ...emptyOutcome(period),
+            ...plan.entry,
+            status: 'DONE',
+            file: plan.file,
+            bytes: taken.bytes,
+            sha256: plan.sha256
+        });
+        reused.push(period);
+    }
+    onEvent({
+        type: 'resume',
+        source,
+        reused,
+        repolled: config.periods.filter(p => plans.has(p)),
+        anew: config.periods.filter(p => !reused.includes(p) && !plans.has(p))
+    });
+}
+/**
+ * Runs the periods that need Clari on the scheduler: the earlier attempt's jobs first (they run
+ * at Clari already), then the rest in input order. A failure's verdict decides whether the run
+ * goes on, stops creating, or also cancels the periods in flight.
+ */
+async function exportOnSlots(r) {
+    const { config, client, clock, signal, onEvent } = r;
+    const { limit, max } = await concurrencyLimit(r);
+    let raising;
+    // While periods wait below the most allowed, look for room: at once when one of ours
+    // finishes, and every max-poll-interval for slots that others' jobs free.
+    const lookForRoom = () => {
+        if (!raising && scheduler.limit < max && scheduler.waiting > 0 && !signal.aborted) {
+            raising = raiseLimit(r, scheduler, max, run.ownedJobIds).finally(() => (raising = undefined));
+        }
+        return raising ?? Promise.resolve();
+    };
+    const scheduler = new PeriodScheduler(limit, () => void lookForRoom());
+    const run = {
+        config,
+        client,
+        clock,
+        random: r.random,
+        onEvent,
+        schedules: r.schedules,
+        durations: [],
+        ownedJobIds: new Set(),
+        scheduler,
+        inFlight: new Map(),
+        intervals: r.intervals,
+        describe: r.describe
+    };
+    const inFlight = new Set();
+    const watching = linkedAbort(signal).controller;
+    const onAbort = () => scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' });
+    if (signal.aborted)
+        onAbort();
+    else
+        signal.addEventListener('abort', onAbort, { once: true });
+    const runPeriod = async ({ period, index }) => {
+        const grant = await scheduler.acquire();
+        if (isStopReason(grant))
+            return r.finish(index, { ...emptyOutcome(period), ...grant });
+        const task = linkedAbort(signal);
+        inFlight.add(task.controller);
+        try {
+            onEvent({ type: 'period-started', period, index, total: config.periods.length });
+            const plan = r.plans.get(period);
+            const earlierJob = plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined;
+            const result = await exportPeriod(run, { period, index, earlierJob, signal: task.controller.signal }, grant);
+            if (result.outcome.status === 'DONE')
+                run.durations.push(result.outcome.durationMs);
+            // The period is finished (reported, in the manifest) before its slot goes to the next,
+            // and before the periods a stop leaves unstarted are reported.
+            await r.finish(index, result.outcome);
+            const action = result.verdict?.run;
+            if (action?.kind === 'stop') {
+                scheduler.stop(action.notStarted);
+                if (action.cancelInFlight) {
+                    for (const other of inFlight) {
+                        if (other !== task.controller)
+                            other.abort(new FailFastError(period));
+                    }
+                }
+            }
         }
         finally {
-            outcome.statusPolls = stats.statusPolls;
-            outcome.durationMs = Math.round(clock.now() - startedAt);
-            outcome.timeline.endedAt = iso();
-            if (stats.runningAt !== undefined) {
-                outcome.timeline.runningAt = new Date(clock.wallNow() - (clock.now() - stats.runningAt)).toISOString();
-            }
+            inFlight.delete(task.controller);
+            task.dispose();
+            grant.release();
         }
-        return outcome;
-        function failure(error) {
-            if (signal.aborted || error instanceof CancelledError) {
-                return { status: 'CANCELLED', error: 'the run was cancelled' };
-            }
-            if (error instanceof JobFailedError) {
-                const known = ['FAILED', 'CANCELLED', 'ABORTED'].includes(error.status);
-                return { status: (known ? error.status : 'FAILED'), error: error.message };
-            }
-            if (error instanceof JobTimeoutError)
-                return { status: 'TIMED_OUT', error: error.message };
-            if (error instanceof QuotaError)
-                runWideFailure = error.message;
-            const api = error instanceof RetryBudgetError ? error.cause : error;
-            // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
-            if (api instanceof ClariApiError && api.status === 401 && !api.code) {
-                runWideFailure = 'Clari rejected the API key (HTTP 401); check the api-key secret';
-            }
-            if (api instanceof ClariApiError) {
-                return {
-                    status: 'ERROR',
-                    error: describe(error),
-                    errorCode: api.code,
-                    errorId: api.errorId
-                };
-            }
-            return { status: 'ERROR', error: describe(error) };
-        }
-    }
-    async function cancelJob(period, jobId) {
-        const grace = boundedSignal(CANCEL_GRACE_MS).signal;
-        const result = await client
-            .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
-            .catch((error) => `cancel failed: ${safeText(describe(error))}`);
-        onEvent({ type: 'job-cancelled', period, jobId, result });
-    }
-}
-function emptyOutcome(period) {
-    return {
-        period,
-        status: 'ERROR',
-        durationMs: 0,
-        statusPolls: 0,
-        throttleWaits: 0,
-        rowsTruncated: false,
-        cellsTruncated: false,
-        timeline: {}
     };
+    try {
+        const order = [
+            ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
+            ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
+        ];
+        // Every period asks for its slot now, in this order; the scheduler grants them in turn.
+        const periods = Promise.all(order.map(runPeriod));
+        void watchForRoom(r, scheduler, lookForRoom, watching.signal);
+        await periods;
+    }
+    finally {
+        watching.abort();
+        signal.removeEventListener('abort', onAbort);
+    }
 }
-function describe(error) {
-    return error instanceof Error ? error.message : String(error);
+/** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
+async function watchForRoom(r, scheduler, lookForRoom, signal) {
+    try {
+        for (;;) {
+            await r.clock.sleep(pollDelay(Infinity, r.intervals, r.random), signal);
+            if (scheduler.waiting === 0 || scheduler.stopped)
+                return;
+            await lookForRoom();
+        }
+    }
+    catch {
+        // Stopped: every period has its slot, or the run is over.
+    }
+}
+/** How many periods run at once at the start, and the most the run may raise it to. */
+async function concurrencyLimit(r) {
+    const { config, onEvent } = r;
+    const periods = r.todo.length;
+    if (config.concurrency !== 'auto') {
+        const limit = Math.min(config.concurrency, Math.max(1, periods));
+        if (limit > 1)
+            onEvent({ type: 'concurrency', limit, detail: 'max-concurrent-jobs' });
+        return { limit, max: limit };
+    }
+    const most = Math.min(MAX_CONCURRENCY, Math.max(1, periods));
+    try {
+        const limits = await r.client.getLimits({
+            signal: r.signal,
+            deadline: r.clock.now() + config.timing.jobTimeoutMs
+        });
+        const free = limits.availableConcurrentLimit;
+        if (free === undefined)
+            throw new Error('Clari did not say how many export slots are free');
+        const limit = Math.min(most, Math.max(1, free));
+        onEvent({
+            type: 'concurrency',
+            limit,
+            detail: `max-concurrent-jobs auto: Clari has ${free} of ${limits.concurrentLimit ?? '?'} export slots free`
+        });
+        // Never more than the organisation's own limit: waiting for room beyond it would be futile.
+        return { limit, max: Math.min(most, Math.max(limit, limits.concurrentLimit ?? most)) };
+    }
+    catch (error) {
+        if (r.signal.aborted)
+            throw new CancelledError({ cause: error });
+        onEvent({
+            type: 'concurrency',
+            limit: 1,
+            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+        });
+        return { limit: 1, max: most };
+    }
+}
+/** A period finished while others wait below the most allowed: take the slots Clari has free. */
+async function raiseLimit(r, scheduler, max, ours) {
+    try {
+        const limits = await r.client.getLimits({
+            signal: r.signal,
+            deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+            once: true
+        });
+        const room = roomForUs(limits, ours);
+        if (room === undefined || scheduler.stopped)
+            return;
+        const target = Math.min(max, Math.max(1, room));
+        if (target <= scheduler.limit)
+            return;
+        scheduler.setLimit(target);
+        r.onEvent({
+            type: 'concurrency',
+            limit: target,
+            detail: `Clari has room for ${room} of this run's jobs again`
+        });
+    }
+    catch {
+        // Only a chance to go faster: the run goes on at the limit it has.
+    }
+}
+/**
+ * How many jobs this run could hold at Clari at the instant the limits were read: the limit less
+ * the jobs of others. Counted from the job ids Clari lists, so our own creates and finishes
+ * racing the read cannot inflate it; undefined when the answer does not say.
+ */
+function roomForUs(limits, ours) {
+    const { concurrentLimit, runningJobIds, submittedJobIds, availableConcurrentLimit } = limits;
+    if (concurrentLimit === undefined)
+        return undefined;
+    if (runningJobIds === undefined && submittedJobIds === undefined) {
+        // Clari omits the lists when nothing runs at all.
+        return availableConcurrentLimit === concurrentLimit ? concurrentLimit : undefined;
+    }
+    const holding = new Set([...(runningJobIds ?? []), ...(submittedJobIds ?? [])]);
+    const others = [...holding].filter(id => !ours.has(id)).length;
+    return concurrentLimit - others;
 }
 
 ;// CONCATENATED MODULE: ./src/settings/input-error.ts
@@ -32202,6 +33191,11 @@ const SETTINGS = [
     },
     { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
     {
+        name: 'max-concurrent-jobs',
+        default: '1',
+        description: "Export jobs run at once: 1-10, or auto for the slots Clari has free at the start. Colleagues' exports share Clari's limit"
+    },
+    {
         name: 'max-payload-size',
         default: '2GiB',
         description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
@@ -32239,6 +33233,7 @@ const SETTINGS = [
 ];
 
 ;// CONCATENATED MODULE: ./src/settings/parse-settings.ts
+
 
 
 
@@ -32352,8 +33347,10 @@ function parseSettings(read, ctx) {
         },
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
+        concurrency: parseConcurrency(get('max-concurrent-jobs')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
-        allowTruncated: bool(get, 'allow-truncated')
+        allowTruncated: bool(get, 'allow-truncated'),
+        ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
     const upload = {
@@ -32397,6 +33394,12 @@ function inRange(get, name, form, min, max, accepted) {
     if (!(n >= min && n <= max))
         throw new InputError(name, `is "${value}"`, accepted);
     return n;
+}
+function parseConcurrency(value) {
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    const accepted = `a whole number from 1 to ${MAX_CONCURRENCY}, or auto`;
+    return integer(() => value, 'max-concurrent-jobs', 1, MAX_CONCURRENCY, accepted);
 }
 /** `500MB`, `2GiB`, `1.5 KiB` or plain bytes; decimal (kB = 1000) and binary (KiB = 1024) units. */
 function byteSize(get, name) {
@@ -32663,23 +33666,29 @@ const REDRAW_MS = 1_000;
 const CLEAR_LINE = '\r\x1b[2K';
 /**
  * Shows the run as it happens: period, state, elapsed time and the next status check. On a
- * terminal that is one line redrawn every second; elsewhere one line per change.
+ * terminal that is one line redrawn every second, listing every period in flight; elsewhere one
+ * line per change.
  */
 function createProgress(out, now = Date.now) {
     const live = out.isTTY === true;
-    let current;
+    const inFlight = new Map();
     let timer;
-    const liveLine = () => {
-        if (!current)
-            return '';
-        const elapsed = formatDuration(now() - current.startedAt);
-        const next = current.nextCheckAt !== undefined
-            ? `, next check in ${formatDuration(Math.max(0, current.nextCheckAt - now()))}`
+    const stateLine = (s) => {
+        const elapsed = formatDuration(now() - s.startedAt);
+        const next = s.nextCheckAt !== undefined
+            ? `, next check in ${formatDuration(Math.max(0, s.nextCheckAt - now()))}`
             : '';
-        return terminalSafe(`${current.label} ${current.state}, ${elapsed} elapsed${next}`);
+        return `${s.label} ${s.state}, ${elapsed} elapsed${next}`;
+    };
+    const liveLine = () => {
+        const states = [...inFlight.values()];
+        if (states.length <= 1)
+            return terminalSafe(states.map(stateLine).join(''));
+        const brief = states.map(s => `${s.label} ${s.state} ${formatDuration(now() - s.startedAt)}`);
+        return terminalSafe(`${states.length} in flight: ${brief.join(' · ')}`);
     };
     const redraw = () => {
-        if (current)
+        if (inFlight.size > 0)
             out.write(CLEAR_LINE + liveLine());
     };
     /** A line that stays: above the live line on a terminal. */
@@ -32687,44 +33696,48 @@ function createProgress(out, now = Date.now) {
         const line = terminalSafe(text);
         out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`);
     };
-    const update = (state, nextCheckMs) => {
-        if (!current)
+    const update = (period, state, nextCheckMs) => {
+        const s = inFlight.get(period);
+        if (!s)
             return;
-        current.state = state;
-        current.nextCheckAt = nextCheckMs !== undefined ? now() + nextCheckMs : undefined;
+        s.state = state;
+        s.nextCheckAt = nextCheckMs !== undefined ? now() + nextCheckMs : undefined;
         if (live)
             redraw();
         else
-            out.write(`${liveLine()}\n`);
+            out.write(`${terminalSafe(stateLine(s))}\n`);
     };
     return {
         onEvent(event) {
             switch (event.type) {
                 case 'period-started':
-                    current = {
+                    inFlight.set(event.period, {
                         label: `[${event.index + 1}/${event.total}] ${event.period}`,
                         state: 'creating the export job',
                         startedAt: now()
-                    };
+                    });
                     if (live)
                         timer ??= setInterval(redraw, REDRAW_MS).unref();
-                    update(current.state);
+                    update(event.period, 'creating the export job');
                     return;
                 case 'job-created':
                     print(`${event.period}: ${event.adopted ? 'found job' : 'created job'} ${event.jobId}${event.adopted ? ' (its create answer was lost)' : ''}`);
                     // A pipe already has the line above; only the live line shows the state.
                     if (live)
-                        update('SCHEDULED');
+                        update(event.period, 'SCHEDULED');
                     return;
                 case 'status':
                     // The last status of a period is reported by period-finished.
-                    if (event.nextCheckMs !== undefined || live)
-                        update(event.status, event.nextCheckMs);
+                    if (event.nextCheckMs !== undefined || live) {
+                        update(event.period, event.status, event.nextCheckMs);
+                    }
                     return;
-                case 'waiting':
-                    print(`${event.period}: waiting ${formatDuration(event.waitMs)} (${event.reason}): ${event.detail}`);
-                    update(`waiting (${event.reason})`, event.waitMs);
+                case 'waiting': {
+                    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+                    print(`${event.period}: waiting${how} (${event.reason}): ${event.detail}`);
+                    update(event.period, `waiting (${event.reason})`, event.waitMs);
                     return;
+                }
                 case 'unknown-status':
                     print(`${event.period}: undocumented status "${event.status}", treated as still running`);
                     return;
@@ -32737,12 +33750,28 @@ function createProgress(out, now = Date.now) {
                 case 'job-cancelled':
                     print(`${event.period}: cancel job ${event.jobId}: ${event.result}`);
                     return;
+                case 'concurrency':
+                    print(`Exporting up to ${event.limit} period(s) at once (${event.detail})`);
+                    return;
+                case 'resume':
+                    print(event.unusable
+                        ? `Not resuming from ${event.source}: ${event.unusable}; exporting every period`
+                        : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`);
+                    return;
+                case 'earlier-job':
+                    print(`${event.period}: earlier job ${event.jobId}: ${event.found}`);
+                    return;
+                case 'jobs-in-flight':
+                    // The live line lists them; a pipe gets no extra line for it.
+                    return;
                 case 'period-finished': {
                     const o = event.outcome;
-                    current = undefined;
-                    print(o.status === 'DONE'
-                        ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
-                        : failureLine(o));
+                    inFlight.delete(o.period);
+                    print(o.reusedFromAttempt !== undefined
+                        ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) reused from attempt ${o.reusedFromAttempt}`
+                        : o.status === 'DONE'
+                            ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
+                            : failureLine(o));
                     return;
                 }
             }
@@ -32769,7 +33798,7 @@ const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Thrott
 function summaryTable(report, outputDir, problems) {
     const rows = report.manifest.exports.map(o => [
         o.period,
-        o.status,
+        [o.status, provenance(o)].filter(Boolean).join(', '),
         terminalSafe(o.jobId ?? ''),
         formatBytes(o.bytes),
         formatDuration(o.durationMs),
@@ -32789,6 +33818,7 @@ function summaryTable(report, outputDir, problems) {
         // Server text may carry terminal escapes; it is shown without them.
         ...problems.map(line => `failed: ${terminalSafe(line)}`),
         `${totalsLine(runTotals(report))}.`,
+        ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
         ''
     ].join('\n');

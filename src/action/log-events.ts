@@ -2,11 +2,22 @@ import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
 import { failureLine, formatBytes, formatDuration } from '../engine/format.js'
 
-/** Shows the engine's events in the step log: one group per period, poll details at debug. */
+/**
+ * Shows the engine's events in the step log. Every line about a period starts with it. One
+ * period at a time, each gets a log group; when periods run at once their lines interleave, so
+ * there are no groups, and a line whenever a job starts or ends names the jobs still in flight.
+ */
 export function createEventLogger(): (event: ExportEvent) => void {
+  let concurrent = false
   let groupOpen = false
   return event => {
-    if (event.type === 'period-started') groupOpen = true
+    if (event.type === 'concurrency' && event.limit > 1) concurrent = true
+    if (event.type === 'period-started' && !concurrent) {
+      core.startGroup(`Period ${event.period} (${event.index + 1} of ${event.total})`)
+      groupOpen = true
+      return
+    }
+    if (event.type === 'jobs-in-flight' && !concurrent) return
     logEvent(event)
     if (event.type === 'period-finished' && groupOpen) {
       core.endGroup()
@@ -18,13 +29,12 @@ export function createEventLogger(): (event: ExportEvent) => void {
 function logEvent(event: ExportEvent): void {
   switch (event.type) {
     case 'period-started':
-      core.startGroup(`Period ${event.period} (${event.index + 1} of ${event.total})`)
       return
     case 'job-created':
       core.info(
         event.adopted
-          ? `Found job ${event.jobId} created by a request whose answer was lost; using it`
-          : `Created export job ${event.jobId}`
+          ? `${event.period}: found job ${event.jobId} created by a request whose answer was lost; using it`
+          : `${event.period}: created export job ${event.jobId}`
       )
       return
     case 'status': {
@@ -33,18 +43,20 @@ function logEvent(event: ExportEvent): void {
           ? `; next check in ${formatDuration(event.nextCheckMs)}`
           : ''
       core.debug(
-        `status ${event.status} at ${formatDuration(event.elapsedMs)} (check ${event.poll})${next}`
+        `${event.period}: status ${event.status} at ${formatDuration(event.elapsedMs)} (check ${event.poll})${next}`
       )
       return
     }
     case 'unknown-status':
       core.info(
-        `Clari reported an undocumented status "${event.status}"; treating it as still running`
+        `${event.period}: Clari reported an undocumented status "${event.status}"; treating it as still running`
       )
       return
-    case 'waiting':
-      core.info(`Waiting ${formatDuration(event.waitMs)} (${event.reason}): ${event.detail}`)
+    case 'waiting': {
+      const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`
+      core.info(`${event.period}: waiting${how} (${event.reason}): ${event.detail}`)
       return
+    }
     case 'warning':
       core.warning(`${event.period}: ${event.message}`)
       return
@@ -52,11 +64,40 @@ function logEvent(event: ExportEvent): void {
       core.notice(`${event.period}: ${event.message}`)
       return
     case 'job-cancelled':
-      core.info(`Cancel job ${event.jobId}: ${event.result}`)
+      core.info(`${event.period}: cancel job ${event.jobId}: ${event.result}`)
+      return
+    case 'jobs-in-flight': {
+      const flying = event.inFlight.length > 0 ? event.inFlight.join(', ') : 'none'
+      core.info(`${event.period}: job ${event.jobId} ${event.change}; in flight: ${flying}`)
+      return
+    }
+    case 'concurrency':
+      core.info(`Exporting up to ${event.limit} period(s) at once (${event.detail})`)
+      return
+    case 'resume':
+      if (event.unusable) {
+        core.notice(`Not resuming from ${event.source}: ${event.unusable}; exporting every period`)
+        return
+      }
+      core.info(
+        [
+          `Resuming from ${event.source}:`,
+          `reused ${listOrNone(event.reused)} (no request to Clari);`,
+          `asking Clari again about the jobs of ${listOrNone(event.repolled)};`,
+          `exporting anew ${listOrNone(event.anew)}`
+        ].join(' ')
+      )
+      return
+    case 'earlier-job':
+      core.info(`${event.period}: earlier attempt's job ${event.jobId}: ${event.found}`)
       return
     case 'period-finished': {
       const o = event.outcome
-      if (o.status === 'DONE') {
+      if (o.reusedFromAttempt !== undefined) {
+        core.info(
+          `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) reused from attempt ${o.reusedFromAttempt}`
+        )
+      } else if (o.status === 'DONE') {
         core.info(
           `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}, ${o.statusPolls} status checks`
         )
@@ -66,4 +107,8 @@ function logEvent(event: ExportEvent): void {
       return
     }
   }
+}
+
+function listOrNone(periods: string[]): string {
+  return periods.length > 0 ? periods.join(', ') : 'none'
 }

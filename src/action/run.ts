@@ -1,7 +1,7 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { planLines } from '../engine/format.js'
+import { planLines, resumeLine } from '../engine/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import { periodProblems } from '../engine/problems.js'
@@ -24,7 +24,8 @@ export async function run(): Promise<void> {
     settings = parseSettings(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       now: new Date(),
-      runAttempt: github.context.runAttempt || 1
+      runAttempt: github.context.runAttempt || 1,
+      runId: github.context.runId ? String(github.context.runId) : undefined
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
@@ -64,6 +65,8 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
   setRunOutputs(report)
+  const resumed = resumeLine(report)
+  if (resumed) core.info(resumed)
 
   let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
   if (upload.enabled && !signal.aborted) {

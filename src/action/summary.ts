@@ -1,5 +1,12 @@
 import * as core from '@actions/core'
-import { formatBytes, formatDuration, runTotals, totalsLine } from '../engine/format.js'
+import {
+  formatBytes,
+  formatDuration,
+  provenance,
+  resumeLine,
+  runTotals,
+  totalsLine
+} from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
 import { truncation } from '../engine/problems.js'
 import type { RunReport } from '../engine/run-export.js'
@@ -30,7 +37,7 @@ export async function writeSummary(
   const { manifest } = report
   const rows = manifest.exports.map(o => [
     o.period,
-    truncation(o) ? `⚠️ ${o.status}, truncated` : `${STATUS_ICON[o.status] ?? '❌'} ${o.status}`,
+    statusCell(o),
     o.jobId ? `<code>${escapeHtml(o.jobId)}</code>` : '',
     formatBytes(o.bytes),
     formatDuration(o.durationMs),
@@ -41,19 +48,14 @@ export async function writeSummary(
   const summary = core.summary
     .addHeading(`Clari forecast export: ${escapeHtml(manifest.forecastId)}`, 2)
     .addRaw(`${escapeHtml(totalsLine(runTotals(report)))}.`, true)
-    .addTable([
-      [
-        'Period',
-        'Status',
-        'Job',
-        'Size',
-        'Duration',
-        'Status checks',
-        'Throttle waits',
-        'Error'
-      ].map(data => ({ data, header: true })),
-      ...rows
-    ])
+  const resumed = resumeLine(report)
+  if (resumed) summary.addRaw(`${escapeHtml(resumed)}.`, true)
+  summary.addTable([
+    ['Period', 'Status', 'Job', 'Size', 'Duration', 'Status checks', 'Throttle waits', 'Error'].map(
+      data => ({ data, header: true })
+    ),
+    ...rows
+  ])
   const gantt = timelineGantt(manifest.exports)
   if (gantt) {
     summary
@@ -69,6 +71,14 @@ export async function writeSummary(
     summary.addRaw(`Artifact upload failed: ${escapeHtml(artifact.error)}`, true)
   }
   await summary.write()
+}
+
+/** "✅ DONE", "⚠️ DONE, truncated", "✅ DONE (reused from attempt 1)", "❌ FAILED" */
+function statusCell(o: PeriodOutcome): string {
+  const truncated = truncation(o) !== undefined
+  const icon = truncated ? '⚠️' : (STATUS_ICON[o.status] ?? '❌')
+  const from = provenance(o)
+  return `${icon} ${o.status}${truncated ? ', truncated' : ''}${from ? ` (${from})` : ''}`
 }
 
 /** One section per period that got a job, one bar per phase between two known milestones. */

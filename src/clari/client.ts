@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { RetryBudget } from '../retry/budget.js'
-import type { Clock, Random } from '../retry/clock.js'
+import { whileBusy, type Clock, type Random } from '../retry/clock.js'
 import { classifyStatus } from '../retry/classify.js'
 import { parseHttpDate } from '../retry/http-date.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
@@ -296,8 +296,7 @@ export class ClariClient {
       'user-agent': 'clari-forecast-export-action'
     }
     if (options.body !== undefined) headers['content-type'] = 'application/json'
-    const release = clock.busy?.()
-    try {
+    return whileBusy(clock, async () => {
       const res = await this.transport.send({
         method,
         operation,
@@ -311,10 +310,8 @@ export class ClariClient {
         totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
       })
       this.noteServerClock(res)
-      return await read(res)
-    } finally {
-      release?.()
-    }
+      return read(res)
+    })
   }
 
   private noteServerClock(res: TransportResponse): void {

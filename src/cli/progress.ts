@@ -26,67 +26,76 @@ const CLEAR_LINE = '\r\x1b[2K'
 
 /**
  * Shows the run as it happens: period, state, elapsed time and the next status check. On a
- * terminal that is one line redrawn every second; elsewhere one line per change.
+ * terminal that is one line redrawn every second, listing every period in flight; elsewhere one
+ * line per change.
  */
 export function createProgress(out: TerminalOutput, now: () => number = Date.now): Progress {
   const live = out.isTTY === true
-  let current: LiveState | undefined
+  const inFlight = new Map<string, LiveState>()
   let timer: NodeJS.Timeout | undefined
 
-  const liveLine = (): string => {
-    if (!current) return ''
-    const elapsed = formatDuration(now() - current.startedAt)
+  const stateLine = (s: LiveState): string => {
+    const elapsed = formatDuration(now() - s.startedAt)
     const next =
-      current.nextCheckAt !== undefined
-        ? `, next check in ${formatDuration(Math.max(0, current.nextCheckAt - now()))}`
+      s.nextCheckAt !== undefined
+        ? `, next check in ${formatDuration(Math.max(0, s.nextCheckAt - now()))}`
         : ''
-    return terminalSafe(`${current.label} ${current.state}, ${elapsed} elapsed${next}`)
+    return `${s.label} ${s.state}, ${elapsed} elapsed${next}`
+  }
+  const liveLine = (): string => {
+    const states = [...inFlight.values()]
+    if (states.length <= 1) return terminalSafe(states.map(stateLine).join(''))
+    const brief = states.map(s => `${s.label} ${s.state} ${formatDuration(now() - s.startedAt)}`)
+    return terminalSafe(`${states.length} in flight: ${brief.join(' · ')}`)
   }
   const redraw = (): void => {
-    if (current) out.write(CLEAR_LINE + liveLine())
+    if (inFlight.size > 0) out.write(CLEAR_LINE + liveLine())
   }
   /** A line that stays: above the live line on a terminal. */
   const print = (text: string): void => {
     const line = terminalSafe(text)
     out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`)
   }
-  const update = (state: string, nextCheckMs?: number): void => {
-    if (!current) return
-    current.state = state
-    current.nextCheckAt = nextCheckMs !== undefined ? now() + nextCheckMs : undefined
+  const update = (period: string, state: string, nextCheckMs?: number): void => {
+    const s = inFlight.get(period)
+    if (!s) return
+    s.state = state
+    s.nextCheckAt = nextCheckMs !== undefined ? now() + nextCheckMs : undefined
     if (live) redraw()
-    else out.write(`${liveLine()}\n`)
+    else out.write(`${terminalSafe(stateLine(s))}\n`)
   }
 
   return {
     onEvent(event) {
       switch (event.type) {
         case 'period-started':
-          current = {
+          inFlight.set(event.period, {
             label: `[${event.index + 1}/${event.total}] ${event.period}`,
             state: 'creating the export job',
             startedAt: now()
-          }
+          })
           if (live) timer ??= setInterval(redraw, REDRAW_MS).unref()
-          update(current.state)
+          update(event.period, 'creating the export job')
           return
         case 'job-created':
           print(
             `${event.period}: ${event.adopted ? 'found job' : 'created job'} ${event.jobId}${event.adopted ? ' (its create answer was lost)' : ''}`
           )
           // A pipe already has the line above; only the live line shows the state.
-          if (live) update('SCHEDULED')
+          if (live) update(event.period, 'SCHEDULED')
           return
         case 'status':
           // The last status of a period is reported by period-finished.
-          if (event.nextCheckMs !== undefined || live) update(event.status, event.nextCheckMs)
+          if (event.nextCheckMs !== undefined || live) {
+            update(event.period, event.status, event.nextCheckMs)
+          }
           return
-        case 'waiting':
-          print(
-            `${event.period}: waiting ${formatDuration(event.waitMs)} (${event.reason}): ${event.detail}`
-          )
-          update(`waiting (${event.reason})`, event.waitMs)
+        case 'waiting': {
+          const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`
+          print(`${event.period}: waiting${how} (${event.reason}): ${event.detail}`)
+          update(event.period, `waiting (${event.reason})`, event.waitMs)
           return
+        }
         case 'unknown-status':
           print(`${event.period}: undocumented status "${event.status}", treated as still running`)
           return
@@ -99,13 +108,31 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
         case 'job-cancelled':
           print(`${event.period}: cancel job ${event.jobId}: ${event.result}`)
           return
+        case 'concurrency':
+          print(`Exporting up to ${event.limit} period(s) at once (${event.detail})`)
+          return
+        case 'resume':
+          print(
+            event.unusable
+              ? `Not resuming from ${event.source}: ${event.unusable}; exporting every period`
+              : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`
+          )
+          return
+        case 'earlier-job':
+          print(`${event.period}: earlier job ${event.jobId}: ${event.found}`)
+          return
+        case 'jobs-in-flight':
+          // The live line lists them; a pipe gets no extra line for it.
+          return
         case 'period-finished': {
           const o = event.outcome
-          current = undefined
+          inFlight.delete(o.period)
           print(
-            o.status === 'DONE'
-              ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
-              : failureLine(o)
+            o.reusedFromAttempt !== undefined
+              ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) reused from attempt ${o.reusedFromAttempt}`
+              : o.status === 'DONE'
+                ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
+                : failureLine(o)
           )
           return
         }

@@ -1,4 +1,11 @@
-import { formatBytes, formatDuration, runTotals, totalsLine } from '../engine/format.js'
+import {
+  formatBytes,
+  formatDuration,
+  provenance,
+  resumeLine,
+  runTotals,
+  totalsLine
+} from '../engine/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import type { RunReport } from '../engine/run-export.js'
 import { terminalSafe } from './terminal-text.js'
@@ -12,7 +19,7 @@ const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Thrott
 export function summaryTable(report: RunReport, outputDir: string, problems: string[]): string {
   const rows = report.manifest.exports.map(o => [
     o.period,
-    o.status,
+    [o.status, provenance(o)].filter(Boolean).join(', '),
     terminalSafe(o.jobId ?? ''),
     formatBytes(o.bytes),
     formatDuration(o.durationMs),
@@ -33,6 +40,7 @@ export function summaryTable(report: RunReport, outputDir: string, problems: str
     // Server text may carry terminal escapes; it is shown without them.
     ...problems.map(line => `failed: ${terminalSafe(line)}`),
     `${totalsLine(runTotals(report))}.`,
+    ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
     `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
     ''
   ].join('\n')

@@ -15,11 +15,18 @@ export interface ExportConfig {
   timing: Timing
   cancelOnTimeout: boolean
   failFast: boolean
+  /** Periods exported at once: a number, or `auto` (the slots Clari has free at the start). */
+  concurrency: number | 'auto'
+  /** The workflow run this export belongs to, recorded in the manifest for a re-run to find. */
+  run?: { id?: string; attempt?: number }
   /** A larger payload is aborted and its partial file removed (input max-payload-size). */
   maxPayloadBytes: number
   /** A truncated export is a warning, not a problem that fails the run (input allow-truncated). */
   allowTruncated: boolean
 }
+
+/** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
+export const MAX_CONCURRENCY = 10
 
 export interface Timing {
   pollIntervalMs: number
@@ -29,12 +36,4 @@ export interface Timing {
   /** Per HTTP attempt. */
   requestTimeoutMs: number
   maxRetryAfterMs: number
-}
-
-export const DEFAULT_TIMING: Timing = {
-  pollIntervalMs: 5_000,
-  maxPollIntervalMs: 30_000,
-  jobTimeoutMs: 30 * 60_000,
-  requestTimeoutMs: 30_000,
-  maxRetryAfterMs: 300_000
 }

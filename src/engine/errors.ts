@@ -11,16 +11,24 @@ export class JobFailedError extends Error {
   }
 }
 
-/** The job did not finish within job-timeout. */
+/** The job did not finish, or its results did not download, within job-timeout. */
 export class JobTimeoutError extends Error {
   override readonly name = 'JobTimeoutError'
   constructor(
     readonly jobId: string,
     readonly lastStatus: string | undefined,
-    readonly elapsedMs: number
+    readonly elapsedMs: number,
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    readonly phase: 'job' | 'download' = 'job',
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError?: string
   ) {
+    const seconds = `${Math.round(elapsedMs / 1000)} s`
+    const last = lastError ? `; last error: ${lastError}` : ''
     super(
-      `job ${jobId} did not finish within job-timeout (${Math.round(elapsedMs / 1000)} s; last status ${lastStatus ?? 'unknown'})`
+      phase === 'job'
+        ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+        : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`
     )
   }
 }

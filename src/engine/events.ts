@@ -1,8 +1,9 @@
 import type { PeriodOutcome } from './outcome.js'
 
 /**
- * What happens during a run, for the adapters to show (log groups in the action, a live line in
- * a terminal). The engine itself prints nothing.
+ * What happens during a run, for the adapters to show (log lines and the job summary in the
+ * action, a live line in a terminal). The engine itself prints nothing. Events of concurrent
+ * periods interleave; each one about a period names it.
  */
 export type ExportEvent =
   | { type: 'period-started'; period: string; index: number; total: number }
@@ -22,7 +23,8 @@ export type ExportEvent =
       type: 'waiting'
       period: string
       reason: 'throttled' | 'transient-error' | 'concurrency-full'
-      waitMs: number
+      /** Undefined when the wait ends on an event (one of this run's jobs finishing). */
+      waitMs?: number
       detail: string
     }
   | { type: 'warning'; period: string; message: string }
@@ -30,5 +32,27 @@ export type ExportEvent =
   | { type: 'notice'; period: string; message: string }
   | { type: 'job-cancelled'; period: string; jobId: string; result: string }
   | { type: 'period-finished'; outcome: PeriodOutcome }
+  /** One of this run's jobs started or ended at Clari; `inFlight` lists the periods still running. */
+  | {
+      type: 'jobs-in-flight'
+      period: string
+      jobId: string
+      change: 'started' | 'ended'
+      inFlight: string[]
+    }
+  /** How many periods run at once, and why it is that many. */
+  | { type: 'concurrency'; limit: number; detail: string }
+  /** What a re-run takes over from the earlier attempt (or why it takes nothing). */
+  | {
+      type: 'resume'
+      source: string
+      /** Set when nothing could be taken over. */
+      unusable?: string
+      reused: string[]
+      repolled: string[]
+      anew: string[]
+    }
+  /** A job of the earlier attempt was asked about again. */
+  | { type: 'earlier-job'; period: string; jobId: string; found: string }
 
 export type EventSink = (event: ExportEvent) => void

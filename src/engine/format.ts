@@ -62,6 +62,34 @@ export function totalsLine(totals: RunTotals): string {
   ].join(', ')
 }
 
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+export function provenance(outcome: PeriodOutcome): string | undefined {
+  if (outcome.reusedFromAttempt !== undefined) {
+    return `reused from attempt ${outcome.reusedFromAttempt}`
+  }
+  if (outcome.repolledFromAttempt !== undefined) {
+    return `job of attempt ${outcome.repolledFromAttempt}`
+  }
+  return undefined
+}
+
+/**
+ * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
+ * earlier attempt taken over, 1 exported anew; 3 export jobs not created again."
+ */
+export function resumeLine(report: RunReport): string | undefined {
+  const { exports } = report.manifest
+  const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length
+  const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length
+  if (reused + repolled === 0) return undefined
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+  return [
+    `Resumed: ${plural(reused, 'period')} reused`,
+    `${plural(repolled, 'job')} of an earlier attempt taken over`,
+    `${exports.length - reused - repolled} exported anew; ${plural(reused + repolled, 'export job')} not created again`
+  ].join(', ')
+}
+
 /** What a dry run reports, the same in the step log and in a terminal. */
 export function planLines(plan: ExportPlan): string[] {
   const { limits } = plan
@@ -70,6 +98,9 @@ export function planLines(plan: ExportPlan): string[] {
     `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
       `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
   ]
+  lines.push(
+    `Would export ${plan.concurrency} period${plan.concurrency === 1 ? '' : 's'} at once: ${plan.waves} wave${plan.waves === 1 ? '' : 's'} of jobs`
+  )
   if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
     lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout')
   }

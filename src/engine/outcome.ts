@@ -1,3 +1,5 @@
+import type { CreateExportBody, ExportFormat } from '../clari/types.js'
+
 /** How a period ended, as recorded in manifest.json. */
 export type PeriodStatus = 'DONE' | 'FAILED' | 'CANCELLED' | 'ABORTED' | 'TIMED_OUT' | 'ERROR'
 
@@ -18,6 +20,12 @@ export interface PeriodOutcome {
   /** Clari's error code and errorId, when Clari gave them. */
   errorCode?: string
   errorId?: string
+  /** Set when the action cancelled the job at Clari (so a re-run need not ask about it). */
+  jobCancelled?: boolean
+  /** The payload is an earlier attempt's, checked by sha256: no request was made for it. */
+  reusedFromAttempt?: number
+  /** The job is an earlier attempt's, asked about again instead of creating a new one. */
+  repolledFromAttempt?: number
   /** Wall-clock ISO times of the milestones seen (for the summary's timeline). */
   timeline: PeriodTimeline
 }
@@ -31,9 +39,26 @@ export interface PeriodTimeline {
   endedAt?: string
 }
 
+/** What the create requests carried besides `timePeriod`: equal parameters give equal data. */
+export type RequestParameters = Omit<CreateExportBody, 'timePeriod' | 'exportFormat'> & {
+  exportFormat: ExportFormat
+}
+
+export const MANIFEST_TOOL = 'clari-forecast-export-action'
+export const MANIFEST_VERSION = 2
+
 export interface Manifest {
+  /** Marks a manifest this action wrote (a re-run looks for it among the run's artifacts). */
+  tool: typeof MANIFEST_TOOL
+  manifestVersion: typeof MANIFEST_VERSION
   forecastId: string
+  /** GITHUB_RUN_ID, when the action made it. */
+  runId?: string
+  /** GITHUB_RUN_ATTEMPT for the action; for clari-export, 1 plus the attempt it resumed. */
+  runAttempt: number
+  request: RequestParameters
   startedAt: string
   finishedAt: string
+  /** One entry per period, in the order the periods were asked for. */
   exports: PeriodOutcome[]
 }

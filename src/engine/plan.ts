@@ -1,13 +1,17 @@
 import type { ExportLimits } from '../clari/types.js'
 import { systemClock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
-import type { ExportConfig } from './config.js'
+import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'
 
 export interface ExportPlan {
   forecastId: string
   periods: string[]
   limits: ExportLimits
+  /** Periods a real run would export at once (`auto`: the slots free now). */
+  concurrency: number
+  /** Rounds of that many jobs a real run would take. */
+  waves: number
   /** Set when the run would need more jobs than the rolling 30-day quota has left. */
   problem?: string
 }
@@ -28,7 +32,18 @@ export async function planExport(config: ExportConfig, deps: EngineDeps = {}): P
       left !== undefined && left < needed
         ? `the run needs ${needed} export job${needed === 1 ? '' : 's'} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
         : undefined
-    return { forecastId: config.forecastId, periods: config.periods, limits, problem }
+    const most = Math.min(MAX_CONCURRENCY, Math.max(1, needed))
+    const wanted =
+      config.concurrency === 'auto' ? (limits.availableConcurrentLimit ?? 1) : config.concurrency
+    const concurrency = Math.min(most, Math.max(1, wanted))
+    return {
+      forecastId: config.forecastId,
+      periods: config.periods,
+      limits,
+      concurrency,
+      waves: Math.ceil(needed / concurrency),
+      problem
+    }
   } finally {
     client.close()
   }

@@ -6,10 +6,21 @@ export interface PollSchedule {
   delayBefore(k: number, elapsedMs: number): number
   /** Told how long the job ran once it is DONE (Clari's own timestamps when it sent them). */
   jobDone?(durationMs: number): void
+  /**
+   * Resolves when another job of the run taught the schedule something that may move this
+   * job's next check (the poll loop then plans again); rejects when `signal` aborts.
+   */
+  nextLesson?(signal: AbortSignal): Promise<void>
 }
 
-/** Builds the schedule for one period; `history` holds how long earlier periods of this run took. */
-export type PollScheduleFactory = (history: readonly number[]) => PollSchedule
+/**
+ * Builds the schedule for one period; `history` holds how long the run's finished periods took,
+ * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight.
+ */
+export type PollScheduleFactory = (
+  history: readonly number[],
+  othersPolling?: number
+) => PollSchedule
 
 /** Policy R: first check after the initial interval, then ×factor up to the cap, jittered. */
 export function backoffSchedule(intervals: PollIntervals, random: Random): PollSchedule {
@@ -81,23 +92,49 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
 }
 
 /**
- * The action's default: the first period of a run follows policy R; later ones poll around the
- * finish time that earlier jobs of the same run predict. It learns from Clari's job timestamps
- * (told through `jobDone`) and falls back to the run's period durations when it was told nothing.
+ * The action's default. A job with nothing to learn from yet polls by policy R with a tighter
+ * cap; one that starts while such a job polls checks only every max-poll-interval, since the
+ * first of them to finish will tell it when to look. From the first finished job on, every job
+ * polls around the finish time the run's finished jobs predict, and is woken to plan again
+ * whenever one more finishes, so concurrent jobs learn from each other mid-flight.
  */
 export function defaultPollSchedule(intervals: PollIntervals, random: Random): PollScheduleFactory {
   const learned: number[] = []
-  return history => {
-    const durations = learned.length > 0 ? learned : history.filter(d => d > 0)
-    const schedule =
-      durations.length === 0
-        ? firstJobSchedule(intervals, random)
-        : windowSchedule(finishWindow(durations, intervals.maxMs), intervals)
+  const listeners = new Set<() => void>()
+  return (history, othersPolling = 0) => {
+    const sparse: PollSchedule = { delayBefore: () => pollDelay(Infinity, intervals, random) }
+    const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random)
+    let aimed: { basis: number; schedule: PollSchedule } | undefined
     return {
-      delayBefore: (k, elapsedMs) => schedule.delayBefore(k, elapsedMs),
+      delayBefore(k, elapsedMs) {
+        const durations = learned.length > 0 ? learned : history.filter(d => d > 0)
+        if (durations.length === 0) return first.delayBefore(k, elapsedMs)
+        if (aimed?.basis !== durations.length) {
+          const window = finishWindow(durations, intervals.maxMs)
+          aimed = { basis: durations.length, schedule: windowSchedule(window, intervals) }
+        }
+        return aimed.schedule.delayBefore(k, elapsedMs)
+      },
       jobDone: durationMs => {
-        if (durationMs > 0) learned.push(durationMs)
-      }
+        if (durationMs <= 0) return
+        learned.push(durationMs)
+        for (const wake of [...listeners]) wake()
+      },
+      nextLesson: signal =>
+        new Promise((resolve, reject) => {
+          if (signal.aborted) return reject(signal.reason)
+          const wake = (): void => {
+            listeners.delete(wake)
+            signal.removeEventListener('abort', stop)
+            resolve()
+          }
+          const stop = (): void => {
+            listeners.delete(wake)
+            reject(signal.reason)
+          }
+          listeners.add(wake)
+          signal.addEventListener('abort', stop, { once: true })
+        })
     }
   }
 }

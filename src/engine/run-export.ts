@@ -1,22 +1,22 @@
 import { mkdir } from 'node:fs/promises'
-import type { CallContext } from '../clari/client.js'
-import { ClariApiError } from '../clari/errors.js'
-import type { CreateExportBody } from '../clari/types.js'
+import type { ClariClient } from '../clari/client.js'
+import type { ExportLimits } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
-import { boundedSignal, CancelledError } from '../retry/abort.js'
-import { systemClock } from '../retry/clock.js'
-import { RetryBudgetError, type RetryWait } from '../retry/retry.js'
+import { CancelledError, linkedAbort } from '../retry/abort.js'
+import { pollDelay } from '../retry/backoff.js'
+import { systemClock, whileBusy, type Clock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
+import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'
-import type { ExportConfig } from './config.js'
-import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
+import { takeOverPayload } from './earlier-files.js'
 import type { ExportEvent } from './events.js'
-import { payloadFileName, writeManifest } from './manifest.js'
-import type { Manifest, PeriodOutcome, PeriodStatus } from './outcome.js'
-import { writePayload } from './payload-file.js'
+import { emptyOutcome, exportPeriod, type RunContext } from './export-period.js'
+import { FailFastError } from './failure.js'
+import { writeManifest } from './manifest.js'
+import { MANIFEST_TOOL, MANIFEST_VERSION, type Manifest, type PeriodOutcome } from './outcome.js'
 import { defaultPollSchedule } from './poll-schedule.js'
-import { startJob } from './start-job.js'
-import { waitForJob, type PollStats } from './wait-for-job.js'
+import { planResume, requestParameters, type EarlierRun, type PeriodResume } from './resume.js'
+import { isStopReason, PeriodScheduler } from './scheduler.js'
 
 export type { EngineDeps }
 
@@ -29,80 +29,98 @@ export interface RunReport {
   requestCount: number
 }
 
-// Time allowed for the cancel PATCH when the run itself is being cancelled (the runner
-// escalates SIGINT to SIGTERM after 7.5 s).
-const CANCEL_GRACE_MS = 5_000
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600
 
 /**
- * Exports each period in order, one job at a time, writing each payload as it finishes and the
- * manifest after every period, so nothing that finished is ever lost to a later failure.
+ * Exports every period: first takes over what an earlier run finished (no request for those),
+ * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
+ * payload is written as it finishes and the manifest after every period, in input order, so
+ * nothing that finished is ever lost to a later failure.
  */
-export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Promise<RunReport> {
+export async function runExport(
+  config: ExportConfig,
+  deps: EngineDeps = {},
+  earlier?: EarlierRun
+): Promise<RunReport> {
   const clock = deps.clock ?? systemClock
   const random = deps.random ?? Math.random
   const signal = deps.signal ?? new AbortController().signal
   const sink = deps.onEvent ?? (() => {})
   // The client masks the key in what Clari sends; this is the last line, for everything else.
   const onEvent = (event: ExportEvent): void => sink(withoutSecret(event, config.apiKey))
-  const { timing } = config
   const intervals = {
-    initialMs: timing.pollIntervalMs,
+    initialMs: config.timing.pollIntervalMs,
     factor: 1.5,
-    maxMs: timing.maxPollIntervalMs
+    maxMs: config.timing.maxPollIntervalMs
   }
-  const schedules = deps.pollSchedule ?? defaultPollSchedule(intervals, random)
   const client = createClient(config, deps)
-  const safeText = (text: string): string =>
-    cleanServerText(withoutSecret(text, config.apiKey), MAX_ERROR_CHARS)
+  const describe = (error: unknown): string =>
+    cleanServerText(
+      withoutSecret(error instanceof Error ? error.message : String(error), config.apiKey),
+      MAX_ERROR_CHARS
+    )
 
   await mkdir(config.outputDir, { recursive: true })
+  const resume = earlier ? planResume(earlier.manifest, config) : undefined
   const manifest: Manifest = {
+    tool: MANIFEST_TOOL,
+    manifestVersion: MANIFEST_VERSION,
     forecastId: config.forecastId,
+    ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
+    runAttempt: config.run?.attempt ?? (resume?.usable ? resume.attempt + 1 : 1),
+    request: requestParameters(config),
     startedAt: new Date(clock.wallNow()).toISOString(),
     finishedAt: '',
     exports: []
   }
-  const ownedJobIds = new Set<string>()
-  const durations: number[] = []
-  let stopReason: { status: PeriodStatus; error: string } | undefined
-  // Set when no later period can succeed either (quota used up, key rejected).
-  let runWideFailure: string | undefined
-  let manifestPath = ''
+  const outcomes: (PeriodOutcome | undefined)[] = config.periods.map(() => undefined)
+  // Manifest writes of concurrent periods go one after another, each with all that finished.
+  let saving: Promise<string> = Promise.resolve('')
+  const saveManifest = (): Promise<string> => {
+    saving = saving.then(() => {
+      manifest.exports = outcomes.filter((o): o is PeriodOutcome => o !== undefined)
+      manifest.finishedAt = new Date(clock.wallNow()).toISOString()
+      return writeManifest(config.outputDir, manifest)
+    })
+    return saving
+  }
+  const finish = async (index: number, outcome: PeriodOutcome): Promise<void> => {
+    outcomes[index] = withoutSecret(outcome, config.apiKey)
+    onEvent({ type: 'period-finished', outcome: outcomes[index] })
+    await whileBusy(clock, saveManifest)
+  }
 
   try {
     // A cancel during the start delay leaves every period "not started", as below.
     await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => {})
-    for (const [index, period] of config.periods.entries()) {
-      let outcome: PeriodOutcome
-      if (signal.aborted)
-        stopReason ??= { status: 'CANCELLED', error: 'not started: the run was cancelled' }
-      if (stopReason) {
-        outcome = { ...emptyOutcome(period), ...stopReason }
-      } else {
-        onEvent({ type: 'period-started', period, index, total: config.periods.length })
-        outcome = await exportPeriod(period)
-        if (outcome.status === 'DONE') durations.push(outcome.durationMs)
-        if (runWideFailure) {
-          // Creating more jobs would only fail the same way (and spend requests doing so).
-          stopReason = { status: 'ERROR', error: `not started: ${runWideFailure}` }
-        } else if (outcome.status !== 'DONE' && config.failFast) {
-          stopReason = {
-            status: 'CANCELLED',
-            error: `not started: fail-fast after ${period} failed`
-          }
-        }
-      }
-      outcome = withoutSecret(outcome, config.apiKey)
-      manifest.exports.push(outcome)
-      onEvent({ type: 'period-finished', outcome })
-      manifestPath = await saveManifest()
+    const plans = new Map<string, PeriodResume>()
+    if (earlier && resume)
+      await takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent)
+    const todo = config.periods.flatMap((period, index) =>
+      outcomes[index] === undefined ? [{ period, index }] : []
+    )
+    if (todo.length > 0) {
+      await exportOnSlots({
+        config,
+        client,
+        clock,
+        random,
+        signal,
+        onEvent,
+        describe,
+        intervals,
+        todo,
+        plans,
+        attempt: resume?.usable ? resume.attempt : 0,
+        schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+        finish
+      })
     }
   } finally {
     client.close()
   }
-  manifestPath = await saveManifest()
+  const manifestPath = await saveManifest()
   return {
     manifest,
     manifestPath,
@@ -110,139 +128,270 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
     failed: manifest.exports.filter(o => o.status !== 'DONE'),
     requestCount: client.requestCount
   }
+}
 
-  async function saveManifest(): Promise<string> {
-    manifest.finishedAt = new Date(clock.wallNow()).toISOString()
-    return writeManifest(config.outputDir, manifest)
+/**
+ * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
+ * in `plans` which of its jobs to ask about again.
+ */
+async function takeOverEarlier(
+  config: ExportConfig,
+  clock: Clock,
+  earlier: EarlierRun,
+  resume: ReturnType<typeof planResume>,
+  plans: Map<string, PeriodResume>,
+  finish: (index: number, outcome: PeriodOutcome) => Promise<void>,
+  onEvent: (event: ExportEvent) => void
+): Promise<void> {
+  const source = cleanServerText(earlier.source, 200)
+  if (!resume.usable) {
+    onEvent({
+      type: 'resume',
+      source,
+      unusable: resume.reason,
+      reused: [],
+      repolled: [],
+      anew: config.periods
+    })
+    return
   }
-
-  async function exportPeriod(period: string): Promise<PeriodOutcome> {
-    const outcome = emptyOutcome(period)
-    const startedAt = clock.now()
-    const stats: PollStats = { statusPolls: 0 }
-    const iso = (): string => new Date(clock.wallNow()).toISOString()
-    const onWait = (wait: RetryWait): void => {
-      if (wait.kind === 'throttle') outcome.throttleWaits++
+  const reused: string[] = []
+  for (const [index, period] of config.periods.entries()) {
+    const plan = resume.periods.get(period)
+    if (plan?.kind === 're-poll') plans.set(period, plan)
+    if (plan?.kind !== 'reuse') continue
+    const taken = await whileBusy(clock, () =>
+      takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)
+    )
+    if ('problem' in taken) {
       onEvent({
-        type: 'waiting',
+        type: 'warning',
         period,
-        reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
-        waitMs: wait.waitMs,
-        detail: safeText(describe(wait.error))
+        message: `not reused: ${taken.problem}; exporting it anew`
       })
+      continue
     }
-    const ctx: CallContext = { signal, deadline: startedAt + timing.jobTimeoutMs, onWait }
-    const body: CreateExportBody = { ...config.request, timePeriod: period }
+    onEvent({ type: 'period-started', period, index, total: config.periods.length })
+    await finish(index, {
+      ...emptyOutcome(period),
+      ...plan.entry,
+      status: 'DONE',
+      file: plan.file,
+      bytes: taken.bytes,
+      sha256: plan.sha256
+    })
+    reused.push(period)
+  }
+  onEvent({
+    type: 'resume',
+    source,
+    reused,
+    repolled: config.periods.filter(p => plans.has(p)),
+    anew: config.periods.filter(p => !reused.includes(p) && !plans.has(p))
+  })
+}
+
+interface SlotRun {
+  config: ExportConfig
+  client: ClariClient
+  clock: RunContext['clock']
+  random: RunContext['random']
+  signal: AbortSignal
+  onEvent: (event: ExportEvent) => void
+  describe: (error: unknown) => string
+  intervals: RunContext['intervals']
+  todo: { period: string; index: number }[]
+  plans: Map<string, PeriodResume>
+  /** The earlier attempt whose jobs are asked about again (0: none). */
+  attempt: number
+  schedules: RunContext['schedules']
+  finish: (index: number, outcome: PeriodOutcome) => Promise<void>
+}
+
+/**
+ * Runs the periods that need Clari on the scheduler: the earlier attempt's jobs first (they run
+ * at Clari already), then the rest in input order. A failure's verdict decides whether the run
+ * goes on, stops creating, or also cancels the periods in flight.
+ */
+async function exportOnSlots(r: SlotRun): Promise<void> {
+  const { config, client, clock, signal, onEvent } = r
+  const { limit, max } = await concurrencyLimit(r)
+  let raising: Promise<void> | undefined
+  // While periods wait below the most allowed, look for room: at once when one of ours
+  // finishes, and every max-poll-interval for slots that others' jobs free.
+  const lookForRoom = (): Promise<void> => {
+    if (!raising && scheduler.limit < max && scheduler.waiting > 0 && !signal.aborted) {
+      raising = raiseLimit(r, scheduler, max, run.ownedJobIds).finally(() => (raising = undefined))
+    }
+    return raising ?? Promise.resolve()
+  }
+  const scheduler = new PeriodScheduler(limit, () => void lookForRoom())
+  const run: RunContext = {
+    config,
+    client,
+    clock,
+    random: r.random,
+    onEvent,
+    schedules: r.schedules,
+    durations: [],
+    ownedJobIds: new Set(),
+    scheduler,
+    inFlight: new Map(),
+    intervals: r.intervals,
+    describe: r.describe
+  }
+  const inFlight = new Set<AbortController>()
+  const watching = linkedAbort(signal).controller
+  const onAbort = (): void =>
+    scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' })
+  if (signal.aborted) onAbort()
+  else signal.addEventListener('abort', onAbort, { once: true })
+
+  const runPeriod = async ({ period, index }: { period: string; index: number }): Promise<void> => {
+    const grant = await scheduler.acquire()
+    if (isStopReason(grant)) return r.finish(index, { ...emptyOutcome(period), ...grant })
+    const task = linkedAbort(signal)
+    inFlight.add(task.controller)
     try {
-      const created = await startJob(client, config.forecastId, body, {
-        ...ctx,
-        clock,
-        random,
-        onEvent,
-        slotWait: intervals,
-        ownedJobIds
-      })
-      outcome.jobId = created.jobId
-      outcome.timeline.createdAt = iso()
-      ownedJobIds.add(created.jobId)
-      onEvent({ type: 'job-created', period, jobId: created.jobId, adopted: created.adopted })
-
-      const job = await waitForJob(client, created.jobId, period, schedules(durations), {
-        ...ctx,
-        clock,
-        onEvent,
-        stats,
-        startedAt
-      })
-      outcome.timeline.doneAt = iso()
-      outcome.rowsTruncated = job.rowsTruncated === true
-      outcome.cellsTruncated = job.cellsTruncated === true
-      if (outcome.rowsTruncated || outcome.cellsTruncated) {
-        onEvent({ type: 'warning', period, message: 'Clari truncated this export (rows or cells)' })
-      }
-      const file = payloadFileName(config.forecastId, period, config.exportFormat)
-      const written = await client.downloadResults(
-        created.jobId,
-        (res, contentType) =>
-          writePayload(res, config.outputDir, file, {
-            format: config.exportFormat,
-            period,
-            maxBytes: config.maxPayloadBytes,
-            contentType,
-            onEvent
-          }),
-        ctx
+      onEvent({ type: 'period-started', period, index, total: config.periods.length })
+      const plan = r.plans.get(period)
+      const earlierJob =
+        plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined
+      const result = await exportPeriod(
+        run,
+        { period, index, earlierJob, signal: task.controller.signal },
+        grant
       )
-      Object.assign(outcome, { status: 'DONE', file, ...written })
-      outcome.timeline.downloadedAt = iso()
-    } catch (error) {
-      Object.assign(outcome, failure(error))
-      outcome.error = safeText(outcome.error ?? '')
-      // Free Clari's slot and quota for a job we abandon; one that ended on its own needs nothing.
-      const abandoned =
-        signal.aborted || (error instanceof JobTimeoutError && config.cancelOnTimeout)
-      if (outcome.jobId && abandoned) await cancelJob(period, outcome.jobId)
-    } finally {
-      outcome.statusPolls = stats.statusPolls
-      outcome.durationMs = Math.round(clock.now() - startedAt)
-      outcome.timeline.endedAt = iso()
-      if (stats.runningAt !== undefined) {
-        outcome.timeline.runningAt = new Date(
-          clock.wallNow() - (clock.now() - stats.runningAt)
-        ).toISOString()
-      }
-    }
-    return outcome
-
-    function failure(error: unknown): Partial<PeriodOutcome> {
-      if (signal.aborted || error instanceof CancelledError) {
-        return { status: 'CANCELLED', error: 'the run was cancelled' }
-      }
-      if (error instanceof JobFailedError) {
-        const known = ['FAILED', 'CANCELLED', 'ABORTED'].includes(error.status)
-        return { status: (known ? error.status : 'FAILED') as PeriodStatus, error: error.message }
-      }
-      if (error instanceof JobTimeoutError) return { status: 'TIMED_OUT', error: error.message }
-      if (error instanceof QuotaError) runWideFailure = error.message
-      const api = error instanceof RetryBudgetError ? error.cause : error
-      // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
-      if (api instanceof ClariApiError && api.status === 401 && !api.code) {
-        runWideFailure = 'Clari rejected the API key (HTTP 401); check the api-key secret'
-      }
-      if (api instanceof ClariApiError) {
-        return {
-          status: 'ERROR',
-          error: describe(error),
-          errorCode: api.code,
-          errorId: api.errorId
+      if (result.outcome.status === 'DONE') run.durations.push(result.outcome.durationMs)
+      // The period is finished (reported, in the manifest) before its slot goes to the next,
+      // and before the periods a stop leaves unstarted are reported.
+      await r.finish(index, result.outcome)
+      const action = result.verdict?.run
+      if (action?.kind === 'stop') {
+        scheduler.stop(action.notStarted)
+        if (action.cancelInFlight) {
+          for (const other of inFlight) {
+            if (other !== task.controller) other.abort(new FailFastError(period))
+          }
         }
       }
-      return { status: 'ERROR', error: describe(error) }
+    } finally {
+      inFlight.delete(task.controller)
+      task.dispose()
+      grant.release()
     }
   }
 
-  async function cancelJob(period: string, jobId: string): Promise<void> {
-    const grace = boundedSignal(CANCEL_GRACE_MS).signal
-    const result = await client
-      .cancelJob(jobId, { signal: grace, deadline: clock.now() + CANCEL_GRACE_MS })
-      .catch((error: unknown) => `cancel failed: ${safeText(describe(error))}`)
-    onEvent({ type: 'job-cancelled', period, jobId, result })
+  try {
+    const order = [
+      ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
+      ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
+    ]
+    // Every period asks for its slot now, in this order; the scheduler grants them in turn.
+    const periods = Promise.all(order.map(runPeriod))
+    void watchForRoom(r, scheduler, lookForRoom, watching.signal)
+    await periods
+  } finally {
+    watching.abort()
+    signal.removeEventListener('abort', onAbort)
   }
 }
 
-function emptyOutcome(period: string): PeriodOutcome {
-  return {
-    period,
-    status: 'ERROR',
-    durationMs: 0,
-    statusPolls: 0,
-    throttleWaits: 0,
-    rowsTruncated: false,
-    cellsTruncated: false,
-    timeline: {}
+/** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
+async function watchForRoom(
+  r: SlotRun,
+  scheduler: PeriodScheduler,
+  lookForRoom: () => Promise<void>,
+  signal: AbortSignal
+): Promise<void> {
+  try {
+    for (;;) {
+      await r.clock.sleep(pollDelay(Infinity, r.intervals, r.random), signal)
+      if (scheduler.waiting === 0 || scheduler.stopped) return
+      await lookForRoom()
+    }
+  } catch {
+    // Stopped: every period has its slot, or the run is over.
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+/** How many periods run at once at the start, and the most the run may raise it to. */
+async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: number }> {
+  const { config, onEvent } = r
+  const periods = r.todo.length
+  if (config.concurrency !== 'auto') {
+    const limit = Math.min(config.concurrency, Math.max(1, periods))
+    if (limit > 1) onEvent({ type: 'concurrency', limit, detail: 'max-concurrent-jobs' })
+    return { limit, max: limit }
+  }
+  const most = Math.min(MAX_CONCURRENCY, Math.max(1, periods))
+  try {
+    const limits = await r.client.getLimits({
+      signal: r.signal,
+      deadline: r.clock.now() + config.timing.jobTimeoutMs
+    })
+    const free = limits.availableConcurrentLimit
+    if (free === undefined) throw new Error('Clari did not say how many export slots are free')
+    const limit = Math.min(most, Math.max(1, free))
+    onEvent({
+      type: 'concurrency',
+      limit,
+      detail: `max-concurrent-jobs auto: Clari has ${free} of ${limits.concurrentLimit ?? '?'} export slots free`
+    })
+    // Never more than the organisation's own limit: waiting for room beyond it would be futile.
+    return { limit, max: Math.min(most, Math.max(limit, limits.concurrentLimit ?? most)) }
+  } catch (error) {
+    if (r.signal.aborted) throw new CancelledError({ cause: error })
+    onEvent({
+      type: 'concurrency',
+      limit: 1,
+      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+    })
+    return { limit: 1, max: most }
+  }
+}
+
+/** A period finished while others wait below the most allowed: take the slots Clari has free. */
+async function raiseLimit(
+  r: SlotRun,
+  scheduler: PeriodScheduler,
+  max: number,
+  ours: ReadonlySet<string>
+): Promise<void> {
+  try {
+    const limits = await r.client.getLimits({
+      signal: r.signal,
+      deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+      once: true
+    })
+    const room = roomForUs(limits, ours)
+    if (room === undefined || scheduler.stopped) return
+    const target = Math.min(max, Math.max(1, room))
+    if (target <= scheduler.limit) return
+    scheduler.setLimit(target)
+    r.onEvent({
+      type: 'concurrency',
+      limit: target,
+      detail: `Clari has room for ${room} of this run's jobs again`
+    })
+  } catch {
+    // Only a chance to go faster: the run goes on at the limit it has.
+  }
+}
+
+/**
+ * How many jobs this run could hold at Clari at the instant the limits were read: the limit less
+ * the jobs of others. Counted from the job ids Clari lists, so our own creates and finishes
+ * racing the read cannot inflate it; undefined when the answer does not say.
+ */
+function roomForUs(limits: ExportLimits, ours: ReadonlySet<string>): number | undefined {
+  const { concurrentLimit, runningJobIds, submittedJobIds, availableConcurrentLimit } = limits
+  if (concurrentLimit === undefined) return undefined
+  if (runningJobIds === undefined && submittedJobIds === undefined) {
+    // Clari omits the lists when nothing runs at all.
+    return availableConcurrentLimit === concurrentLimit ? concurrentLimit : undefined
+  }
+  const holding = new Set([...(runningJobIds ?? []), ...(submittedJobIds ?? [])])
+  const others = [...holding].filter(id => !ours.has(id)).length
+  return concurrentLimit - others
 }

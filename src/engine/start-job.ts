@@ -20,6 +20,20 @@ export interface StartJobContext extends CallContext {
   slotWait: PollIntervals
   /** Jobs this run already owns, which reconciliation must never adopt for another period. */
   ownedJobIds: ReadonlySet<string>
+  slot: SlotControl
+}
+
+/** This period's place among the run's concurrent exports. */
+export interface SlotControl {
+  /** Other periods of this run whose job runs at Clari now. */
+  othersRunning(): number
+  /**
+   * Clari refused a create because its concurrency limit is full while jobs of ours run: run no
+   * more at once than we really got, and wait until one of ours ends.
+   */
+  waitForOneOfOurs(running: number): Promise<void>
+  /** Clari's slots are all held by others: run one period at a time until some come free. */
+  alone(): void
 }
 
 /**
@@ -124,7 +138,11 @@ function namesExport(job: ExportJob, forecastId: string, period: string): 'yes' 
   return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown'
 }
 
-/** Tells a used-up quota from a full concurrency limit, and waits for the latter to clear. */
+/**
+ * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
+ * means waiting for one of them (one refused create per slot that frees up, never a storm);
+ * with none of ours running, the limits are polled with backoff until a slot is free.
+ */
 async function waitForFreeSlot(
   client: ClariClient,
   period: string,
@@ -134,6 +152,18 @@ async function waitForFreeSlot(
     const limits = await client.getLimits(ctx)
     if ((limits.availableMonthlyQuota ?? 1) <= 0) throw new QuotaError(limits.monthlyQuota)
     if (k > 0 && (limits.availableConcurrentLimit ?? 1) > 0) return
+    const running = ctx.slot.othersRunning()
+    if (running > 0) {
+      ctx.onEvent({
+        type: 'waiting',
+        period,
+        reason: 'concurrency-full',
+        waitMs: 0,
+        detail: `Clari's export slots are full; waiting for one of the ${running} job${running === 1 ? '' : 's'} of this run to finish`
+      })
+      return ctx.slot.waitForOneOfOurs(running)
+    }
+    ctx.slot.alone()
     const waitMs = pollDelay(k, ctx.slotWait, ctx.random)
     if (ctx.clock.now() + waitMs > ctx.deadline) {
       throw new ConcurrencyTimeoutError(limits.concurrentLimit)

@@ -1,3 +1,5 @@
+import type { Clock } from './clock.js'
+
 /** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
 export class CancelledError extends Error {
   override name = 'CancelledError'
@@ -7,35 +9,47 @@ export class CancelledError extends Error {
   }
 }
 
-export interface BoundedSignal {
-  /** Aborts when the parent does (with its reason), or after the bound (with a TimeoutError). */
-  signal: AbortSignal
-  /** Whether the bound itself fired. */
-  timedOut(): boolean
-  /** Stops the timer and lets go of the parent; call it when the bounded work ends. */
-  release(): void
+/** The reason a deadline signal aborts with: time ran out, nobody cancelled. */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError'
+  constructor() {
+    super('the deadline passed')
+  }
+}
+
+export interface LinkedAbort {
+  controller: AbortController
+  /** Unlinks from the parent and stops the deadline timer; call when the work is over. */
+  dispose(): void
 }
 
 /**
- * A signal bounded in time by a plain timer that Node's timer list holds until it fires or is
- * released. Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: there the timeout signal is
- * held only weakly and can be garbage-collected before it fires, so the bound silently never
- * triggers (nodejs/node#57736, Node 20). The timer is unref'd: a bound never keeps the process up.
+ * A controller that aborts with the parent's reason when the parent aborts, and, when a
+ * deadline is given, with DeadlineError once `clock` reaches it. The deadline is an explicit
+ * sleep on the clock (a timer the event loop holds until dispose), never AbortSignal.timeout,
+ * which Node may collect before it fires (nodejs/node#57736).
  */
-export function boundedSignal(ms: number, parent?: AbortSignal): BoundedSignal {
+export function linkedAbort(
+  parent: AbortSignal,
+  deadline?: { clock: Clock; at: number }
+): LinkedAbort {
   const controller = new AbortController()
-  let timedOut = false
-  const onParentAbort = (): void => controller.abort(parent?.reason)
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
-  }, ms).unref()
-  const release = (): void => {
-    clearTimeout(timer)
-    parent?.removeEventListener('abort', onParentAbort)
+  const follow = (): void => controller.abort(parent.reason)
+  if (parent.aborted) follow()
+  else parent.addEventListener('abort', follow, { once: true })
+  const timer = new AbortController()
+  if (deadline && !controller.signal.aborted) {
+    const { clock, at } = deadline
+    clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(
+      () => controller.abort(new DeadlineError()),
+      () => {}
+    )
   }
-  if (parent?.aborted) onParentAbort()
-  else parent?.addEventListener('abort', onParentAbort, { once: true })
-  controller.signal.addEventListener('abort', release, { once: true })
-  return { signal: controller.signal, timedOut: () => timedOut, release }
+  return {
+    controller,
+    dispose() {
+      parent.removeEventListener('abort', follow)
+      timer.abort()
+    }
+  }
 }

@@ -14,6 +14,16 @@ export interface Clock {
   busy?(): () => void
 }
 
+/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
+export async function whileBusy<T>(clock: Clock, work: () => Promise<T>): Promise<T> {
+  const release = clock.busy?.()
+  try {
+    return await work()
+  } finally {
+    release?.()
+  }
+}
+
 /** Uniform random number in [0, 1). */
 export type Random = () => number
 

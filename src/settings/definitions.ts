@@ -83,6 +83,12 @@ export const SETTINGS = [
   },
   { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
   {
+    name: 'max-concurrent-jobs',
+    default: '1',
+    description:
+      "Export jobs run at once: 1-10, or auto for the slots Clari has free at the start. Colleagues' exports share Clari's limit"
+  },
+  {
     name: 'max-payload-size',
     default: '2GiB',
     description:

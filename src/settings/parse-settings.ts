@@ -6,7 +6,7 @@ import {
   type CreateExportBody,
   type ExportType
 } from '../clari/types.js'
-import type { ExportConfig } from '../engine/config.js'
+import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
 import {
   ACCEPTED_PERIOD_FORMS,
   isValidTimeZone,
@@ -38,6 +38,8 @@ export interface SettingsContext {
   /** What "current" means for relative periods. */
   now: Date
   runAttempt: number
+  /** GITHUB_RUN_ID when the action runs; recorded in the manifest with the attempt. */
+  runId?: string
 }
 
 /** Reads a raw input value; empty string when unset. */
@@ -163,8 +165,10 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     },
     cancelOnTimeout: bool(get, 'cancel-on-timeout'),
     failFast: bool(get, 'fail-fast'),
+    concurrency: parseConcurrency(get('max-concurrent-jobs')),
     maxPayloadBytes: byteSize(get, 'max-payload-size'),
-    allowTruncated: bool(get, 'allow-truncated')
+    allowTruncated: bool(get, 'allow-truncated'),
+    ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
   }
 
   const retentionDays = integer(
@@ -246,6 +250,12 @@ function inRange(
   const n = form.test(value) ? Number(value) : NaN
   if (!(n >= min && n <= max)) throw new InputError(name, `is "${value}"`, accepted)
   return n
+}
+
+function parseConcurrency(value: string): number | 'auto' {
+  if (value.toLowerCase() === 'auto') return 'auto'
+  const accepted = `a whole number from 1 to ${MAX_CONCURRENCY}, or auto`
+  return integer(() => value, 'max-concurrent-jobs', 1, MAX_CONCURRENCY, accepted)
 }
 
 /** `500MB`, `2GiB`, `1.5 KiB` or plain bytes; decimal (kB = 1000) and binary (KiB = 1024) units. */

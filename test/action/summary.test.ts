@@ -128,7 +128,19 @@ describe('job summary', () => {
       error: (hostile + '<'.repeat(300)).slice(0, 300)
     }))
     const summary = await render(
-      report({ forecastId: 'net_arr', startedAt: '', finishedAt: '', exports }, 120),
+      report(
+        {
+          tool: 'clari-forecast-export-action',
+          manifestVersion: 2,
+          forecastId: 'net_arr',
+          runAttempt: 1,
+          request: { exportFormat: 'JSON' },
+          startedAt: '',
+          finishedAt: '',
+          exports
+        },
+        120
+      ),
       { name: 'x', error: 'upload said <i>no</i>' }
     )
 

@@ -114,6 +114,40 @@ describe.each(runtimes)('dist/index.js under $label', (runtime: NodeRuntime) => 
     await expectKeyNowhere(result, TEST_API_KEY)
   })
 
+  it('with max-concurrent-jobs auto, runs as many jobs at once as Clari has slots free, in input order', async () => {
+    sim = await startClariSimulator({
+      apiKey: TEST_API_KEY,
+      limits: { concurrentLimit: 2 },
+      plan: req => ({ durationMs: req.timePeriod === '2026_Q1' ? 6_000 : 1_500 })
+    })
+    const result = await runBundle({
+      runtime,
+      inputs: inputs(sim.url, { 'max-concurrent-jobs': 'auto' })
+    })
+    const jobs = sim.jobs
+
+    expect(result.exitCode).toBe(0)
+    expect(sim.requests.filter(r => r.endpoint === 'create' && r.status === 400)).toEqual([])
+    // Q2 ran alongside Q1, and Q3 took Q2's slot while Q1 still ran.
+    const q1 = jobs.find(j => j.period === '2026_Q1')!
+    const q3 = jobs.find(j => j.period === '2026_Q3')!
+    expect(jobs.find(j => j.period === '2026_Q2')!.createdAt).toBeLessThan(q1.createdAt + 6_000)
+    expect(q3.createdAt).toBeLessThan(q1.createdAt + 6_000)
+    const manifest = JSON.parse(await readFile(result.outputs.manifest!, 'utf8'))
+    expect(
+      manifest.exports.map((o: { period: string; status: string }) => [o.period, o.status])
+    ).toEqual(PERIODS.map(p => [p, 'DONE']))
+    expect(result.outputs.exported).toBe(JSON.stringify(PERIODS))
+    // The log names the jobs in flight whenever one starts or ends, each line led by its period.
+    expect(result.stdout).toMatch(
+      /Exporting up to 2 period\(s\) at once \(max-concurrent-jobs auto/
+    )
+    expect(result.stdout).toMatch(/^2026_Q2: job \w+ started; in flight: 2026_Q1, 2026_Q2$/m)
+    const [table] = summaryTables(result.summary)
+    expect(table!.slice(1).map(row => row[0])).toEqual(PERIODS)
+    await expectKeyNowhere(result, TEST_API_KEY)
+  })
+
   it('fails on a rejected key (401) without printing the key anywhere', async () => {
     sim = await startClariSimulator({ apiKey: 'the-right-key' })
     const result = await runBundle({ runtime, inputs: inputs(sim.url, { periods: '2026_Q1' }) })

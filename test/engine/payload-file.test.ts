@@ -7,6 +7,7 @@ import { InvalidResponseError } from '../../src/clari/errors.js'
 import { PayloadTooLargeError } from '../../src/engine/errors.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import { writeManifest } from '../../src/engine/manifest.js'
+import { MANIFEST_TOOL, MANIFEST_VERSION } from '../../src/engine/outcome.js'
 import { writePayload, type PayloadExpectation } from '../../src/engine/payload-file.js'
 import { forecastCsv, forecastPayload, sha256 } from '../simulators/clari/index.js'
 
@@ -152,7 +153,16 @@ describe('files in output-dir are never written through a planted symlink', () =
       'the manifest',
       'manifest.json',
       () =>
-        writeManifest(dir, { forecastId: 'net_arr', startedAt: '', finishedAt: '', exports: [] })
+        writeManifest(dir, {
+          tool: MANIFEST_TOOL,
+          manifestVersion: MANIFEST_VERSION,
+          forecastId: 'net_arr',
+          runAttempt: 1,
+          request: { exportFormat: 'JSON' },
+          startedAt: '',
+          finishedAt: '',
+          exports: []
+        })
     ]
   ])('%s replaces a symlink at its final name and at its old temp name', async (_n, name, run) => {
     const victims = ['final', 'partial'].map(v => path.join(outside, v))

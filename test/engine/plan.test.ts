@@ -82,6 +82,38 @@ describe('planExport (dry run) against the Clari simulator', () => {
   })
 })
 
+describe('the concurrency a dry run reports', () => {
+  it.each([
+    { setting: 3 as const, free: 1, periods: 8, concurrency: 3, waves: 3 },
+    { setting: 'auto' as const, free: 2, periods: 5, concurrency: 2, waves: 3 },
+    { setting: 'auto' as const, free: 0, periods: 4, concurrency: 1, waves: 4 },
+    { setting: 'auto' as const, free: 3, periods: 2, concurrency: 2, waves: 1 },
+    { setting: 4 as const, free: 3, periods: 2, concurrency: 2, waves: 1 }
+  ])(
+    'max-concurrent-jobs $setting with $free slots free and $periods periods: $concurrency at once, $waves waves',
+    async ({ setting, free, periods, concurrency, waves }) => {
+      h = await startHarness({ limits: { concurrentLimit: 3 } })
+      h.sim.occupySlots(3 - free, 60_000)
+      const all = [
+        '2025_Q1',
+        '2025_Q2',
+        '2025_Q3',
+        '2025_Q4',
+        '2026_Q1',
+        '2026_Q2',
+        '2026_Q3',
+        '2026_Q4'
+      ]
+      const result = await planExport(
+        h.config({ periods: all.slice(0, periods), concurrency: setting }),
+        { clock: h.clock }
+      )
+      expect(result).toMatchObject({ concurrency, waves })
+      expect(h.sim.jobs).toEqual([])
+    }
+  )
+})
+
 describe('planLines', () => {
   it.each([
     {
@@ -91,9 +123,11 @@ describe('planLines', () => {
         concurrentLimit: 1,
         availableConcurrentLimit: 1
       },
+      concurrency: 1,
       lines: [
         'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
-        'Clari export quota left: 12 of 30 per 30 days; concurrency slots free: 1 of 1'
+        'Clari export quota left: 12 of 30 per 30 days; concurrency slots free: 1 of 1',
+        'Would export 1 period at once: 2 waves of jobs'
       ]
     },
     {
@@ -103,22 +137,26 @@ describe('planLines', () => {
         concurrentLimit: 1,
         availableConcurrentLimit: 0
       },
+      concurrency: 1,
       lines: [
         'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
         'Clari export quota left: 12 of 30 per 30 days; concurrency slots free: 0 of 1',
+        'Would export 1 period at once: 2 waves of jobs',
         'No concurrency slot is free now: a run would wait for one, within job-timeout'
       ]
     },
     {
       limits: {},
+      concurrency: 2,
       lines: [
         'Plan: export net_arr for 2026_Q1, 2026_Q2 (2 export jobs; dry run: no job created)',
-        'Clari export quota left: ? of ? per 30 days; concurrency slots free: ? of ?'
+        'Clari export quota left: ? of ? per 30 days; concurrency slots free: ? of ?',
+        'Would export 2 periods at once: 1 wave of jobs'
       ]
     }
-  ])('$limits', ({ limits, lines }) => {
-    expect(planLines({ forecastId: 'net_arr', periods: ['2026_Q1', '2026_Q2'], limits })).toEqual(
-      lines
-    )
+  ])('$limits', ({ limits, concurrency, lines }) => {
+    const periods = ['2026_Q1', '2026_Q2']
+    const waves = Math.ceil(periods.length / concurrency)
+    expect(planLines({ forecastId: 'net_arr', periods, limits, concurrency, waves })).toEqual(lines)
   })
 })

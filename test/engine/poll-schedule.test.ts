@@ -116,4 +116,28 @@ describe('defaultPollSchedule', () => {
     const at = checks(factory([1800 * SECOND]), 20 * SECOND)
     expect(at[at.length - 1]! - 20 * SECOND).toBeLessThanOrEqual(intervals.maxMs)
   })
+
+  it('polls a job started alongside one with no history every max-poll-interval, until taught', async () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(5))
+    const pioneer = factory([], 0)
+    const alongside = factory([], 1)
+    const gaps = Array.from({ length: 10 }, (_, k) => alongside.delayBefore(k, k * 30 * SECOND))
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(0.8 * intervals.maxMs)
+      expect(gap).toBeLessThanOrEqual(intervals.maxMs)
+    }
+    // The pioneer finishes: the other is woken and now aims at the same finish time.
+    const lesson = alongside.nextLesson!(new AbortController().signal)
+    pioneer.jobDone?.(300 * SECOND)
+    await lesson
+    expect(alongside.delayBefore(10, 290 * SECOND)).toBeLessThanOrEqual(8 * SECOND)
+  })
+
+  it('stops waiting for a lesson when the run is cancelled', async () => {
+    const schedule = defaultPollSchedule(intervals, mulberry32(5))([], 1)
+    const controller = new AbortController()
+    const lesson = schedule.nextLesson!(controller.signal)
+    controller.abort(new Error('cancelled'))
+    await expect(lesson).rejects.toThrow('cancelled')
+  })
 })

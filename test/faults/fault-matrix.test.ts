@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_TIMING } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import { startHarness, type Harness } from '../helpers/engine-harness.js'
 import { FAULT_MATRIX, MATRIX_PERIODS, type FaultRow, type RowHooks } from './matrix.js'
@@ -32,7 +31,7 @@ describe('fault matrix', () => {
       (await row.setup?.({ sim: harness.sim, defer: c => void cleanups.push(c) })) ?? {}
     const config = harness.config({
       periods: [...MATRIX_PERIODS],
-      timing: { ...DEFAULT_TIMING, requestTimeoutMs: 500, ...row.timing },
+      timing: { ...harness.config().timing, requestTimeoutMs: 500, ...row.timing },
       ...hooks.config
     })
 

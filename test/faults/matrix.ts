@@ -339,7 +339,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     {
       fault: `${status} × 4`,
       on: 'status',
-      outcome: 'recovered (retried with jittered backoff)',
+      outcome: 'recovered (missed checks, backing off)',
       sim: on('status', { kind: 'http', status }, 4),
       expect: ALL_DONE,
       boundMinutes: 15
@@ -347,11 +347,20 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     {
       fault: `${status} × 5`,
       on: 'status',
-      outcome: 'that period ERROR (5 attempts); the others DONE',
+      outcome: 'recovered: missed checks, polling goes on (the job is never abandoned)',
       sim: on('status', { kind: 'http', status }, 5),
-      expect: TARGET_ERROR,
-      error: new RegExp(`job status failed: HTTP ${status}`),
-      boundMinutes: 15
+      expect: ALL_DONE,
+      boundMinutes: 15,
+      check: createsFor(TARGET, 1)
+    },
+    {
+      fault: `${status} × 5`,
+      on: 'results',
+      outcome: 'recovered: the DONE job is downloaded again within job-timeout',
+      sim: on('results', { kind: 'http', status }, 5),
+      expect: ALL_DONE,
+      boundMinutes: 15,
+      check: createsFor(TARGET, 1)
     },
     {
       fault: `${status} × 1`,
@@ -382,13 +391,75 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     boundMinutes: 15
   },
   {
+    fault: '502, 503, 504, 500, 500 (an outage of ~30 s)',
+    on: 'status',
+    outcome: 'recovered: no request more than normal polling, the job is never abandoned',
+    sim: {
+      faults: ([502, 503, 504, 500, 500] as const).map((status, skip) => ({
+        endpoint: 'status' as const,
+        period: TARGET,
+        skip,
+        times: 1,
+        fault: { kind: 'http' as const, status }
+      }))
+    },
+    expect: ALL_DONE,
+    boundMinutes: 15,
+    check: createsFor(TARGET, 1)
+  },
+  {
     fault: '503 × 5, no Retry-After',
     on: 'status',
-    outcome: 'that period ERROR (retry budget); the others DONE',
+    outcome: 'recovered: missed checks back off up to max-poll-interval',
     sim: on('status', { kind: 'http', status: 503 }, 5),
-    expect: TARGET_ERROR,
-    error: /job status failed: HTTP 503.*retry budget/,
-    boundMinutes: 15
+    expect: ALL_DONE,
+    boundMinutes: 15,
+    check: createsFor(TARGET, 1)
+  },
+  {
+    fault: '500 on every check, longer than job-timeout',
+    on: 'status',
+    outcome: 'that period TIMED_OUT at job-timeout and its job cancelled; the others DONE',
+    sim: {
+      faults: [{ endpoint: 'status', period: TARGET, fault: { kind: 'http', status: 500 } }],
+      // Still running at Clari when the period gives up on it.
+      plan: req => ({ durationMs: req.timePeriod === TARGET ? 60 * 60_000 : 3 * 60_000 })
+    },
+    timing: { jobTimeoutMs: 10 * 60_000 },
+    expect: ['DONE', 'TIMED_OUT', 'DONE'],
+    error:
+      /did not finish within job-timeout \(600 s; last status unknown; last error: job status failed: HTTP 500/,
+    boundMinutes: 25,
+    check: ({ sim, report }) => {
+      const q2 = report.manifest.exports[1]!
+      const cancels = sim.requests.filter(r => r.endpoint === 'cancel')
+      if (cancels.length !== 1 || cancels[0]!.jobId !== q2.jobId) {
+        throw new Error(`expected one cancel of ${q2.jobId}, saw ${cancels.length}`)
+      }
+      if (!q2.jobCancelled) throw new Error('the manifest does not record the cancel')
+      if (!sim.jobs.find(j => j.jobId === q2.jobId)?.cancelled) throw new Error('not cancelled')
+      // Never more checks than normal polling would make: one per max-poll-interval at most.
+      const checks = sim.requests.filter(r => r.endpoint === 'status' && r.jobId === q2.jobId)
+      if (checks.length > 10 * 2 + 6) throw new Error(`${checks.length} status checks in 10 min`)
+    }
+  },
+  {
+    fault: '500 on every download, longer than job-timeout',
+    on: 'results',
+    outcome:
+      'that period TIMED_OUT at job-timeout; no cancel (the job is DONE, a re-run downloads it)',
+    sim: {
+      faults: [{ endpoint: 'results', period: TARGET, fault: { kind: 'http', status: 500 } }]
+    },
+    timing: { jobTimeoutMs: 10 * 60_000 },
+    expect: ['DONE', 'TIMED_OUT', 'DONE'],
+    error:
+      /the results of job \w+ did not download within job-timeout .*last error: download results failed: HTTP 500/,
+    boundMinutes: 25,
+    check: ({ sim }) => {
+      if (sim.requests.some(r => r.endpoint === 'cancel'))
+        throw new Error('a DONE job was cancelled')
+    }
   },
   ...([429, 503] as const).map(status => ({
     fault: `${status} × 3`,
@@ -481,22 +552,24 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     setup: () => ({ config: { maxPayloadBytes: 1024 ** 2 } })
   },
   {
-    fault: '400 `SWW` after a 502 × 2',
-    on: 'status',
-    outcome: 'recovered (the SWW cap counts SWW answers only)',
+    fault: '400 `SWW` after a 502 × 2, after an ambiguous create',
+    on: 'list',
+    outcome: 'recovered: job adopted (the SWW cap of 2 retries counts SWW answers only)',
     sim: {
       faults: [
-        { endpoint: 'status', period: TARGET, times: 2, fault: { kind: 'http', status: 502 } },
         {
-          endpoint: 'status',
+          endpoint: 'create',
           period: TARGET,
-          times: 2,
-          fault: { kind: 'clari-error', status: 400, code: 'SWW' }
-        }
+          times: 1,
+          fault: { kind: 'reset-before-response', process: true }
+        },
+        { endpoint: 'list', times: 2, fault: { kind: 'http', status: 502 } },
+        { endpoint: 'list', times: 2, fault: { kind: 'clari-error', status: 400, code: 'SWW' } }
       ]
     },
     expect: ALL_DONE,
-    boundMinutes: 10
+    boundMinutes: 10,
+    check: adopted
   },
   {
     fault: 'unknown status values (RUNNING, QUEUED, PENDING)',
@@ -551,20 +624,11 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     check: createsFor(TARGET, 1)
   },
   {
-    fault: '400 `SWW` × 2',
-    on: 'status',
-    outcome: 'recovered (at most 2 retries)',
-    sim: on('status', { kind: 'clari-error', status: 400, code: 'SWW' }, 2),
-    expect: ALL_DONE,
-    boundMinutes: 10
-  },
-  {
     fault: '400 `SWW` × 3',
     on: 'status',
-    outcome: 'that period ERROR; the others DONE',
+    outcome: 'recovered: missed checks, polling goes on',
     sim: on('status', { kind: 'clari-error', status: 400, code: 'SWW' }, 3),
-    expect: TARGET_ERROR,
-    error: /job status failed: HTTP 400: Something went wrong \(code SWW/,
+    expect: ALL_DONE,
     boundMinutes: 10
   },
   {

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_TIMING } from '../../src/engine/config.js'
 import { startHarness, type Harness } from '../helpers/engine-harness.js'
 import type { FaultRule } from '../simulators/clari/index.js'
 import { freePort } from './forwarder.js'
@@ -23,7 +22,7 @@ async function runDead(faults: FaultRule[], apiUrl?: string) {
   const base = h.config()
   const config = h.config({
     periods: PERIODS,
-    timing: { ...DEFAULT_TIMING, requestTimeoutMs: 200 },
+    timing: { ...h.config().timing, requestTimeoutMs: 200 },
     ...(apiUrl ? { apiUrl } : {})
   })
   const events: Parameters<NonNullable<Parameters<Harness['run']>[1]>['onEvent'] & object>[0][] = []

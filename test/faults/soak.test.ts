@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_TIMING } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import { startHarness, type Harness } from '../helpers/engine-harness.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
@@ -97,7 +96,7 @@ describe('soak', () => {
     const { report } = await h.run(
       h.config({
         periods: PERIODS,
-        timing: { ...DEFAULT_TIMING, requestTimeoutMs: 200, pollIntervalMs: 2_000 }
+        timing: { ...h.config().timing, requestTimeoutMs: 200, pollIntervalMs: 2_000 }
       }),
       { random: mulberry32(SEED + 1), onEvent: e => events.push(e) }
     )

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { DEFAULT_TIMING, type ExportConfig } from '../../src/engine/config.js'
+import type { ExportConfig } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
+import type { EarlierRun } from '../../src/engine/resume.js'
 import { runExport, type EngineDeps, type RunReport } from '../../src/engine/run-export.js'
 import { VirtualClock } from '../../src/retry/virtual-clock.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
+import { shippedConfig } from './shipped-config.js'
 import {
   startClariSimulator,
   type ClariSimulator,
@@ -22,7 +24,8 @@ export interface Harness {
   config(overrides?: Partial<ExportConfig>): ExportConfig
   run(
     config: ExportConfig,
-    deps?: EngineDeps
+    deps?: EngineDeps,
+    earlier?: EarlierRun
   ): Promise<{ report: RunReport; events: ExportEvent[] }>
   close(): Promise<void>
 }
@@ -39,29 +42,25 @@ export async function startHarness(options: ClariSimulatorOptions = {}): Promise
     sim,
     clock,
     dir,
-    config: overrides => ({
-      apiUrl: sim.url,
-      apiKey: TEST_API_KEY,
-      forecastId: 'net_arr',
-      periods: ['2026_Q1'],
-      request: {},
-      exportFormat: 'JSON',
-      outputDir: dir,
-      timing: { ...DEFAULT_TIMING, requestTimeoutMs: 2_000 },
-      cancelOnTimeout: true,
-      failFast: false,
-      maxPayloadBytes: 2 * 1024 ** 3,
-      allowTruncated: false,
-      ...overrides
-    }),
-    async run(config, deps = {}) {
-      const events: ExportEvent[] = []
-      const report = await runExport(config, {
-        clock,
-        random: mulberry32(7),
-        onEvent: e => events.push(e),
-        ...deps
+    config: overrides => {
+      // What users get: every default comes from the inputs table, as in the action.
+      const shipped = shippedConfig({
+        'api-url': sim.url,
+        'api-key': TEST_API_KEY,
+        'forecast-id': 'net_arr',
+        periods: '2026_Q1',
+        'output-dir': dir
       })
+      // Real time bounds each request; the virtual clock makes the rest instant.
+      return { ...shipped, timing: { ...shipped.timing, requestTimeoutMs: 2_000 }, ...overrides }
+    },
+    async run(config, deps = {}, earlier) {
+      const events: ExportEvent[] = []
+      const report = await runExport(
+        config,
+        { clock, random: mulberry32(7), onEvent: e => events.push(e), ...deps },
+        earlier
+      )
       return { report, events }
     },
     async close() {

@@ -37,6 +37,7 @@ describe('parseSettings: the defaults', () => {
         },
         cancelOnTimeout: true,
         failFast: false,
+        concurrency: 1,
         maxPayloadBytes: 2 * 1024 ** 3,
         allowTruncated: false
       },
@@ -221,6 +222,16 @@ describe('parseSettings: every input', () => {
       expected: { config: { failFast: true } }
     },
     {
+      name: 'max-concurrent-jobs, a number',
+      inputs: { 'max-concurrent-jobs': '3' },
+      expected: { config: { concurrency: 3 } }
+    },
+    {
+      name: 'max-concurrent-jobs, auto in any case',
+      inputs: { 'max-concurrent-jobs': 'Auto' },
+      expected: { config: { concurrency: 'auto' } }
+    },
+    {
       name: 'api-url, trailing slash dropped',
       inputs: { 'api-url': 'https://eu.api.clari.com/v4/' },
       expected: { config: { apiUrl: 'https://eu.api.clari.com/v4' } }
@@ -292,6 +303,7 @@ describe('parseSettings: every input', () => {
       'max-retry-after',
       'cancel-on-timeout',
       'fail-fast',
+      'max-concurrent-jobs',
       'api-url',
       'dry-run',
       'max-payload-size',
@@ -525,6 +537,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'true or false'
     ],
     ['fail-fast', { 'fail-fast': 'on' }, 'fail-fast', 'is "on"', 'true or false'],
+    ...['0', '11', '2.5', 'max', '-1'].map((value): [string, Inputs, string, string, string] => [
+      `max-concurrent-jobs ${value}`,
+      { 'max-concurrent-jobs': value },
+      'max-concurrent-jobs',
+      `is "${value}"`,
+      'a whole number from 1 to 10, or auto'
+    ]),
     [
       'api-url not a URL',
       { 'api-url': 'api.clari.com' },

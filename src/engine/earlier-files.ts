@@ -1,0 +1,37 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { constants, copyFile, lstat, rename, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+
+/**
+ * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
+ * manifest recorded; then it is copied into the output folder (through a temporary name, so a
+ * half-copied file never carries the final name). Returns its size, or why it cannot be used.
+ */
+export async function takeOverPayload(
+  fromDir: string,
+  toDir: string,
+  file: string,
+  sha256: string
+): Promise<{ bytes: number } | { problem: string }> {
+  const source = path.join(fromDir, file)
+  const info = await lstat(source).catch(() => undefined)
+  if (!info?.isFile()) return { problem: `its payload ${file} is missing` }
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(source), hash)
+  if (hash.digest('hex') !== sha256) {
+    return { problem: `its payload ${file} does not match the sha256 its manifest recorded` }
+  }
+  if (path.resolve(fromDir) !== path.resolve(toDir)) {
+    const partial = path.join(toDir, `.${file}.${randomUUID()}.partial`)
+    try {
+      await copyFile(source, partial, constants.COPYFILE_EXCL)
+      await rename(partial, path.join(toDir, file))
+    } catch (error) {
+      await rm(partial, { force: true })
+      throw error
+    }
+  }
+  return { bytes: info.size }
+}

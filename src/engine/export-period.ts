@@ -1,0 +1,327 @@
+import type { ClariClient } from '../clari/client.js'
+import { ClariApiError } from '../clari/errors.js'
+import { jobPhase, type CreateExportBody, type ExportJob } from '../clari/types.js'
+import { CancelledError, DeadlineError } from '../retry/abort.js'
+import type { PollIntervals } from '../retry/backoff.js'
+import type { Clock, Random } from '../retry/clock.js'
+import type { RetryWait } from '../retry/retry.js'
+import type { ExportConfig } from './config.js'
+import { downloadPayload } from './download.js'
+import type { EventSink } from './events.js'
+import { classifyFailure, type FailureVerdict } from './failure.js'
+import { payloadFileName } from './manifest.js'
+import type { PeriodOutcome } from './outcome.js'
+import type { PollScheduleFactory } from './poll-schedule.js'
+import { NotStartedError, type Lease, type PeriodScheduler } from './scheduler.js'
+import { startJob, type SlotControl } from './start-job.js'
+import { waitForJob, type PollStats } from './wait-for-job.js'
+
+// Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
+// runner escalates SIGINT to SIGTERM after 7.5 s.
+const CANCEL_GRACE_MS = 5_000
+
+/** What every period of a run shares: one client, one clock, one schedule that learns. */
+export interface RunContext {
+  config: ExportConfig
+  client: ClariClient
+  clock: Clock
+  random: Random
+  /** Masks the key in everything it passes on. */
+  onEvent: EventSink
+  schedules: PollScheduleFactory
+  /** How long the run's finished periods took (the poll schedule's fallback history). */
+  durations: number[]
+  /** Jobs this run owns, which reconciling an ambiguous create must never adopt again. */
+  ownedJobIds: Set<string>
+  scheduler: PeriodScheduler
+  /** Jobs of this run running at Clari now, by period (for the in-flight lines). */
+  inFlight: Map<string, string>
+  intervals: PollIntervals
+  /** An error's message, key masked, cleaned and cut for logs and the manifest. */
+  describe(error: unknown): string
+}
+
+/** One period to export. */
+export interface PeriodTask {
+  period: string
+  index: number
+  /** A job an earlier attempt left unfinished, to ask about before creating a new one. */
+  earlierJob?: { jobId: string; attempt: number }
+  /** Aborts on cancellation of the run, or when fail-fast cancels the periods in flight. */
+  signal: AbortSignal
+}
+
+export interface PeriodResult {
+  outcome: PeriodOutcome
+  /** Set when the period failed: what the run must do about it. */
+  verdict?: FailureVerdict
+}
+
+/**
+ * Exports one period on a granted slot: takes over the earlier attempt's job or creates one,
+ * polls it, downloads the payload. Never throws; a failure becomes the outcome, and a job it
+ * abandons while it may still run is cancelled.
+ */
+export async function exportPeriod(
+  run: RunContext,
+  task: PeriodTask,
+  lease: Lease
+): Promise<PeriodResult> {
+  const { config, client, clock } = run
+  const { period, signal } = task
+  const outcome = emptyOutcome(period)
+  let startedAt = clock.now()
+  const stats: PollStats = { statusPolls: 0 }
+  let jobRunning = false
+  const iso = (): string => new Date(clock.wallNow()).toISOString()
+  const onWait = (wait: RetryWait): void => {
+    if (wait.kind === 'throttle') outcome.throttleWaits++
+    run.onEvent({
+      type: 'waiting',
+      period,
+      reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
+      waitMs: wait.waitMs,
+      detail: run.describe(wait.error)
+    })
+  }
+  const deadline = (): number => startedAt + config.timing.jobTimeoutMs
+  const jobStarted = (jobId: string): void => {
+    outcome.jobId = jobId
+    jobRunning = true
+    run.ownedJobIds.add(jobId)
+    lease.jobStarted()
+    run.inFlight.set(period, jobId)
+    flightEvent(run, period, jobId, 'started')
+  }
+  const jobEnded = (): void => {
+    if (!jobRunning) return
+    jobRunning = false
+    lease.jobEnded()
+    run.inFlight.delete(period)
+    flightEvent(run, period, outcome.jobId!, 'ended')
+  }
+
+  try {
+    let job: ExportJob | undefined
+    if (task.earlierJob) {
+      const { jobId, attempt } = task.earlierJob
+      const found = await askAboutEarlierJob(run, period, jobId, {
+        signal,
+        deadline: deadline(),
+        onWait
+      })
+      if (found) {
+        outcome.repolledFromAttempt = attempt
+        jobStarted(jobId)
+        if (found.phase === 'done') job = found.job
+      }
+    }
+    if (!outcome.jobId) {
+      const body: CreateExportBody = { ...config.request, timePeriod: period }
+      const created = await startJob(client, config.forecastId, body, {
+        signal,
+        deadline: deadline(),
+        onWait,
+        clock,
+        random: run.random,
+        onEvent: run.onEvent,
+        slotWait: run.intervals,
+        ownedJobIds: run.ownedJobIds,
+        slot: slotControl(run, signal)
+      })
+      // job-timeout counts from the create, whatever waiting for a slot took.
+      startedAt = clock.now()
+      outcome.timeline.createdAt = iso()
+      run.onEvent({ type: 'job-created', period, jobId: created.jobId, adopted: created.adopted })
+      jobStarted(created.jobId)
+    }
+    const jobId = outcome.jobId!
+    const others = run.inFlight.size - 1
+    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
+      signal,
+      deadline: deadline(),
+      onWait,
+      clock,
+      random: run.random,
+      onEvent: run.onEvent,
+      stats,
+      startedAt,
+      intervals: run.intervals,
+      limits: config.timing,
+      describe: run.describe
+    })
+    jobEnded()
+    outcome.timeline.doneAt = iso()
+    outcome.rowsTruncated = job.rowsTruncated === true
+    outcome.cellsTruncated = job.cellsTruncated === true
+    if (outcome.rowsTruncated || outcome.cellsTruncated) {
+      run.onEvent({
+        type: 'warning',
+        period,
+        message: 'Clari truncated this export (rows or cells)'
+      })
+    }
+    const file = payloadFileName(config.forecastId, period, config.exportFormat)
+    const written = await downloadPayload(
+      client,
+      jobId,
+      {
+        dir: config.outputDir,
+        fileName: file,
+        format: config.exportFormat,
+        period,
+        maxBytes: config.maxPayloadBytes,
+        onEvent: run.onEvent
+      },
+      {
+        clock,
+        random: run.random,
+        signal,
+        deadline: deadline(),
+        startedAt,
+        intervals: run.intervals,
+        limits: config.timing,
+        onWait,
+        describe: run.describe
+      }
+    )
+    Object.assign(outcome, { status: 'DONE', file, ...written })
+    outcome.timeline.downloadedAt = iso()
+    return { outcome }
+  } catch (error) {
+    const verdict = classifyFailure(error, {
+      period,
+      abortReason: signal.aborted ? signal.reason : undefined,
+      cancelOnTimeout: config.cancelOnTimeout,
+      failFast: config.failFast
+    })
+    outcome.status = verdict.status
+    outcome.error = run.describe(verdict.error)
+    if (verdict.errorCode !== undefined) outcome.errorCode = verdict.errorCode
+    if (verdict.errorId !== undefined) outcome.errorId = verdict.errorId
+    if (outcome.jobId && jobRunning && verdict.cancelJob) {
+      outcome.jobCancelled = await cancelJob(run, period, outcome.jobId)
+    }
+    jobEnded()
+    return { outcome, verdict }
+  } finally {
+    outcome.statusPolls = stats.statusPolls
+    outcome.durationMs = Math.round(clock.now() - startedAt)
+    outcome.timeline.endedAt = iso()
+    if (stats.runningAt !== undefined) {
+      outcome.timeline.runningAt = new Date(
+        clock.wallNow() - (clock.now() - stats.runningAt)
+      ).toISOString()
+    }
+  }
+}
+
+/**
+ * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
+ * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
+ * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ */
+async function askAboutEarlierJob(
+  run: RunContext,
+  period: string,
+  jobId: string,
+  ctx: { signal: AbortSignal; deadline: number; onWait: (wait: RetryWait) => void }
+): Promise<{ phase: 'done' | 'running'; job?: ExportJob } | undefined> {
+  const report = (found: string): void => run.onEvent({ type: 'earlier-job', period, jobId, found })
+  try {
+    const { job } = await run.client.getJob(jobId, ctx)
+    const phase = jobPhase(job.status)
+    const status = job.status ?? 'unknown'
+    if (phase === 'failed') {
+      report(`it ended ${status} at Clari; creating a new job`)
+      return undefined
+    }
+    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`)
+    return phase === 'done' ? { phase, job } : { phase }
+  } catch (error) {
+    if (ctx.signal.aborted) throw error
+    if (error instanceof ClariApiError && error.status >= 400 && error.status < 500) {
+      report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
+      return undefined
+    }
+    report(`no answer (${run.describe(error)}); polling it`)
+    return { phase: 'running' }
+  }
+}
+
+/** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
+function slotControl(run: RunContext, signal: AbortSignal): SlotControl {
+  const { scheduler } = run
+  return {
+    othersRunning: () => scheduler.jobsRunning,
+    async waitForOneOfOurs(running) {
+      if (scheduler.limit !== running) {
+        scheduler.setLimit(running)
+        run.onEvent({
+          type: 'concurrency',
+          limit: scheduler.limit,
+          detail: `Clari had only ${running} slot${running === 1 ? '' : 's'} free for this run`
+        })
+      }
+      await scheduler.whenJobEnded(scheduler.jobsEnded, signal)
+      // The run stopped creating jobs meanwhile (no quota left, the key rejected).
+      if (scheduler.stopped) throw new NotStartedError(scheduler.stopped)
+    },
+    alone() {
+      if (scheduler.limit === 1) return
+      scheduler.setLimit(1)
+      run.onEvent({
+        type: 'concurrency',
+        limit: 1,
+        detail: "every Clari export slot is held by others' jobs"
+      })
+    }
+  }
+}
+
+async function cancelJob(run: RunContext, period: string, jobId: string): Promise<boolean> {
+  // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
+  const grace = new AbortController()
+  const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS)
+  try {
+    const result = await run.client.cancelJob(jobId, {
+      signal: grace.signal,
+      deadline: run.clock.now() + CANCEL_GRACE_MS
+    })
+    run.onEvent({ type: 'job-cancelled', period, jobId, result })
+    return result === 'cancelled'
+  } catch (error) {
+    const reason = error instanceof CancelledError ? 'no answer within the grace' : error
+    run.onEvent({
+      type: 'job-cancelled',
+      period,
+      jobId,
+      result: `cancel failed: ${run.describe(reason)}`
+    })
+    return false
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function flightEvent(
+  run: RunContext,
+  period: string,
+  jobId: string,
+  change: 'started' | 'ended'
+): void {
+  run.onEvent({ type: 'jobs-in-flight', period, jobId, change, inFlight: [...run.inFlight.keys()] })
+}
+
+export function emptyOutcome(period: string): PeriodOutcome {
+  return {
+    period,
+    status: 'ERROR',
+    durationMs: 0,
+    statusPolls: 0,
+    throttleWaits: 0,
+    rowsTruncated: false,
+    cellsTruncated: false,
+    timeline: {}
+  }
+}
