@@ -1,8 +1,43 @@
 import js from '@eslint/js'
+import importX, { createNodeResolver } from 'eslint-plugin-import-x'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The rooms of src/ and the rooms each may import: arrows point down only. What a room above
+ * the engine needs from clari/ or retry/, the engine re-exports (src/engine/index.ts).
+ */
+const ROOMS = {
+  'index.ts': ['action'],
+  action: ['settings', 'engine'],
+  cli: ['settings', 'engine'],
+  settings: ['engine', 'periods'],
+  engine: ['clari', 'retry'],
+  clari: ['retry'],
+  retry: [],
+  periods: []
+}
+
+const SRC = `${import.meta.dirname}/src`
+const SET_OUTPUT_MESSAGE =
+  "Set outputs with setOutput from src/action/outputs.ts (its table is action.yml's)."
+
+/** One restricted zone per room: every other room it may not import from. */
+const roomZones = Object.entries(ROOMS).map(([room, allowed]) => {
+  const may = allowed.map(a => `src/${a}`).join(', ') || 'nothing of ours'
+  return {
+    target: `${SRC}/${room}`,
+    from: Object.keys(ROOMS)
+      .filter(other => other !== room && !allowed.includes(other))
+      .map(other => `${SRC}/${other}`),
+    message: `src/${room} may import only ${may} (ROOMS in eslint.config.js).`
+  }
+})
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts'] },
+  {
+    // test/lint/fixtures/ breaks the rules on purpose; test/lint/rooms.test.ts lints it.
+    ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts', 'test/lint/fixtures/']
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,19 +48,64 @@ export default tseslint.config(
     }
   },
   {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // NodeNext specifiers name the emitted `.js`; the source is the `.ts` beside it.
+      'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
+      // Which files no-cycle follows (the default is `.js` only).
+      'import-x/extensions': ['.ts', '.js']
+    },
+    rules: { 'import-x/no-cycle': 'error' }
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: roomZones }] }
+  },
+  {
     // The engine, the Clari client and the pure rooms must run outside GitHub Actions.
-    files: ['src/engine/**', 'src/retry/**', 'src/periods/**', 'src/settings/**', 'src/cli/**'],
+    files: ['src/**/*.ts'],
+    ignores: ['src/action/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@actions/*', '**/action/*'] }] }]
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@actions/*'], message: 'Only src/action/ uses the toolkit.' }] }
+      ]
+    }
+  },
+  {
+    // Outputs are set only through src/action/outputs.ts, whose table action.yml declares.
+    files: ['src/action/**/*.ts'],
+    ignores: ['src/action/outputs.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'core', property: 'setOutput', message: SET_OUTPUT_MESSAGE }
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='@actions/core'] > ImportSpecifier[imported.name='setOutput']",
+          message: SET_OUTPUT_MESSAGE
+        }
+      ]
     }
   },
   {
     // The Clari client may use the toolkit's HTTP library (proxy-aware keep-alive agents), nothing else.
-    files: ['src/clari/**'],
+    files: ['src/clari/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@actions/*', '!@actions/http-client', '**/action/*'] }] }
+        {
+          patterns: [
+            {
+              group: ['@actions/*', '!@actions/http-client'],
+              message: 'src/clari/ may use @actions/http-client only.'
+            }
+          ]
+        }
       ]
     }
   }

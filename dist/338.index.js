@@ -6,47 +6,65 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ attemptName),
 /* harmony export */   uploadArtifact: () => (/* binding */ uploadArtifact)
 /* harmony export */ });
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9645);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
 
 
+/** The name an upload takes when the run already holds an artifact named `name`. */
+function attemptName(name, runAttempt) {
+    return `${name}-attempt-${runAttempt}`;
+}
 /**
  * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
  * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
+ * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
+ * error: the upload takes `attemptName` of it instead.
  */
-async function uploadArtifact(files, rootDirectory, settings) {
+async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
+    const upload = async (name) => {
+        const result = await client.uploadArtifact(name, files, rootDirectory, {
+            retentionDays: settings.retentionDays,
+            compressionLevel: settings.compressionLevel
+        });
+        if (result.id === undefined)
+            throw new Error(`artifact ${name}: the upload returned no id`);
+        return {
+            id: result.id,
+            name,
+            digest: result.digest ? `sha256:${result.digest}` : undefined,
+            url: artifactUrl(result.id)
+        };
+    };
     if (settings.overwrite) {
         await client.deleteArtifact(settings.name).catch((error) => {
             if (!(error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL))
                 throw error;
         });
+        return upload(settings.name);
     }
-    const result = await client
-        .uploadArtifact(settings.name, files, rootDirectory, {
-        retentionDays: settings.retentionDays,
-        compressionLevel: settings.compressionLevel
-    })
-        .catch((error) => {
-        throw nameClashHint(error, settings);
+    try {
+        return await upload(settings.name);
+    }
+    catch (error) {
+        if (!isNameClash(error))
+            throw error;
+    }
+    const fallback = attemptName(settings.name, runAttempt);
+    return upload(fallback).catch((error) => {
+        throw isNameClash(error)
+            ? new Error(`${error.message}. The run already holds both ${settings.name} and ${fallback}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`)
+            : error;
     });
-    if (result.id === undefined)
-        throw new Error(`artifact ${settings.name}: the upload returned no id`);
-    return {
-        id: result.id,
-        digest: result.digest ? `sha256:${result.digest}` : undefined,
-        url: artifactUrl(result.id)
-    };
 }
-// The toolkit reports a duplicate name only as a 409 in its message; re-runs are the usual cause.
+// The toolkit reports a duplicate name only as a 409 in its message (no typed error): a re-run
+// (names are unique per run, not per attempt), or its own retry of a create whose answer was lost.
 const NAME_CLASH = /\(409\) Conflict/;
-function nameClashHint(error, settings) {
-    if (settings.overwrite || !(error instanceof Error) || !NAME_CLASH.test(error.message)) {
-        return error;
-    }
-    return new Error(`${error.message}. Set overwrite: true to replace it, or put {run-attempt} in artifact-name so that each re-run uploads its own`);
+function isNameClash(error) {
+    return error instanceof Error && NAME_CLASH.test(error.message);
 }
 function artifactUrl(id) {
     const { serverUrl, runId } = _actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._;

@@ -28676,46 +28676,37 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./src/retry/abort.ts
-/** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
-class CancelledError extends Error {
-    name = 'CancelledError';
-    constructor(options) {
-        super('The run was cancelled', options);
-    }
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
 }
-/** The reason a deadline signal aborts with: time ran out, nobody cancelled. */
-class DeadlineError extends Error {
-    name = 'DeadlineError';
-    constructor() {
-        super('the deadline passed');
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
     }
-}
-/**
- * A controller that aborts with the parent's reason when the parent aborts, and, when a
- * deadline is given, with DeadlineError once `clock` reaches it. The deadline is an explicit
- * sleep on the clock (a timer the event loop holds until dispose), never AbortSignal.timeout,
- * which Node may collect before it fires (nodejs/node#57736).
- */
-function linkedAbort(parent, deadline) {
-    const controller = new AbortController();
-    const follow = () => controller.abort(parent.reason);
-    if (parent.aborted)
-        follow();
-    else
-        parent.addEventListener('abort', follow, { once: true });
-    const timer = new AbortController();
-    if (deadline && !controller.signal.aborted) {
-        const { clock, at } = deadline;
-        clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(() => controller.abort(new DeadlineError()), () => { });
-    }
-    return {
-        controller,
-        dispose() {
-            parent.removeEventListener('abort', follow);
-            timer.abort();
-        }
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
@@ -28736,10 +28727,16 @@ const SECRET_FRAGMENT_CHARS = 8;
 const MAX_DEPTH = 32;
 const TOO_DEEP = '(nested too deep)';
 const MASK = '***';
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+function withoutControls(text) {
+    return text.replace(CONTROL, ' ');
+}
 function cleanServerText(value, max = MAX_SERVER_TEXT) {
     const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const flat = text
-        .replace(CONTROL, ' ')
+    const flat = withoutControls(text)
         .replace(/:(?=:)/g, ': ')
         .trim();
     return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
@@ -28808,6 +28805,169 @@ function secretMasker(secret) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/retry/abort.ts
+/** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
+class CancelledError extends Error {
+    name = 'CancelledError';
+    constructor(options) {
+        super('The run was cancelled', options);
+    }
+}
+/** The reason a deadline signal aborts with: time ran out, nobody cancelled. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+    constructor() {
+        super('the deadline passed');
+    }
+}
+/**
+ * A controller that aborts with the parent's reason when the parent aborts, and, when a
+ * deadline is given, with DeadlineError once `clock` reaches it. The deadline is an explicit
+ * sleep on the clock (a timer the event loop holds until dispose), never AbortSignal.timeout,
+ * which Node may collect before it fires (nodejs/node#57736).
+ */
+function linkedAbort(parent, deadline) {
+    const controller = new AbortController();
+    const follow = () => controller.abort(parent.reason);
+    if (parent.aborted)
+        follow();
+    else
+        parent.addEventListener('abort', follow, { once: true });
+    const timer = new AbortController();
+    if (deadline && !controller.signal.aborted) {
+        const { clock, at } = deadline;
+        clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(() => controller.abort(new DeadlineError()), () => { });
+    }
+    return {
+        controller,
+        dispose() {
+            parent.removeEventListener('abort', follow);
+            timer.abort();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/retry/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+/**
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
+ */
+
+
+
+
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
+
+
+
+
+
+
+/**
+ * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
+ * manifest recorded; then it is copied into the output folder (through a temporary name, so a
+ * half-copied file never carries the final name). Returns its size, or why it cannot be used.
+ */
+async function takeOverPayload(fromDir, toDir, file, sha256) {
+    const source = external_node_path_default().join(fromDir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `its payload ${file} is missing` };
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
+    if (hash.digest('hex') !== sha256) {
+        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
+    }
+    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
+        const partial = external_node_path_default().join(toDir, `.${file}.${(0,external_node_crypto_.randomUUID)()}.partial`);
+        try {
+            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
+            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
+        }
+        catch (error) {
+            await (0,promises_namespaceObject.rm)(partial, { force: true });
+            throw error;
+        }
+    }
+    return { bytes: info.size };
+}
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/**
+ * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
+ * parsed but unchecked; or why there is none to resume from.
+ */
+async function readEarlierManifest(dir) {
+    const file = external_node_path_default().join(dir, MANIFEST_FILE);
+    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
+    if (info.size > MAX_MANIFEST_BYTES)
+        return { problem: `${file} is larger than a manifest can be` };
+    try {
+        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
+    }
+    catch {
+        return { problem: `${file} is not valid JSON` };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/format.ts
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
 function formatBytes(bytes) {
@@ -28830,6 +28990,24 @@ function formatDuration(ms) {
         return `${s} s`;
     const m = Math.floor(s / 60);
     return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    {
+        key: 'status',
+        header: 'Status',
+        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+    },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
 }
 /** One line per failed period: period, job id, status, reason. */
 function failureLine(outcome) {
@@ -29093,6 +29271,7 @@ function cappedGrowth(start, factor, n, cap) {
 ;// CONCATENATED MODULE: ./src/retry/retry.ts
 
 
+
 const DEFAULT_RETRY_LIMITS = {
     maxAttempts: 5,
     transientBaseMs: 1_000,
@@ -29125,8 +29304,7 @@ class RetryBudgetError extends Error {
     cause;
     name = 'RetryBudgetError';
     constructor(cause) {
-        const first = cause instanceof Error ? cause.message : String(cause);
-        super(`${first}; not retried: too many requests of this run failed (retry budget spent)`);
+        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
         this.cause = cause;
     }
 }
@@ -29296,39 +29474,6 @@ class AmbiguousCreateError extends Error {
         super(`the create request may have been processed: ${cause.message}`);
         this.cause = cause;
         this.sentAt = sentAt;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (clari-api.md §3-§7). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
     }
 }
 
@@ -30758,11 +30903,6 @@ async function planExport(config, deps = {}) {
 
 ;// CONCATENATED MODULE: ./src/engine/problems.ts
 
-/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
-function truncation(outcome) {
-    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
-    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
-}
 /**
  * The one rule for which periods make a run fail, shared by the action and the terminal runner
  * for their exit status and messages: every period that did not finish, and every finished but
@@ -30780,52 +30920,6 @@ function periodProblems(exports, allowTruncated) {
             `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
         ];
     });
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
-
-
-
-
-
-/**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
- */
-async function takeOverPayload(fromDir, toDir, file, sha256) {
-    const source = external_node_path_default().join(fromDir, file);
-    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `its payload ${file} is missing` };
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
-    if (hash.digest('hex') !== sha256) {
-        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
-    }
-    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = external_node_path_default().join(toDir, `.${file}.${(0,external_node_crypto_.randomUUID)()}.partial`);
-        try {
-            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
-            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            throw error;
-        }
-    }
-    return { bytes: info.size };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
@@ -31422,19 +31516,6 @@ class JsonStreamCheck {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-
 ;// CONCATENATED MODULE: ./src/engine/payload-file.ts
 
 
@@ -31728,6 +31809,7 @@ class NotStartedError extends Error {
 
 
 
+
 /** The run's in-flight periods are being cancelled because fail-fast saw `period` fail. */
 class FailFastError extends CancelledError {
     period;
@@ -31778,7 +31860,7 @@ function classifyFailure(error, ctx) {
         }
         : failFast;
     const api = error instanceof RetryBudgetError ? error.cause : error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (api instanceof ClariApiError) {
         return {
             status: 'ERROR',
@@ -31802,30 +31884,6 @@ function runWideReason(error) {
         return 'Clari rejected the API key (HTTP 401); check the api-key secret';
     }
     return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/start-job.ts
@@ -32600,6 +32658,7 @@ function resume_isRecord(value) {
 
 
 
+
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
@@ -32621,7 +32680,7 @@ async function runExport(config, deps = {}, earlier) {
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => cleanServerText(withoutSecret(error instanceof Error ? error.message : String(error), config.apiKey), MAX_ERROR_CHARS);
+    const describe = (error) => cleanServerText(withoutSecret(errorMessage(error), config.apiKey), MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
@@ -33171,6 +33230,16 @@ const SETTINGS = [
     },
     { name: 'compression-level', default: '6', description: 'Zip compression level, 0-9' },
     { name: 'overwrite', default: 'false', description: 'Replace an artifact of the same name' },
+    {
+        name: 'resume',
+        default: 'auto',
+        description: "auto: a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
+    },
+    {
+        name: 'github-token',
+        default: '${{ github.token }}',
+        description: "Token to list the run's artifacts through the REST API when resuming, if the runtime listing finds none; needs actions: read"
+    },
     { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
     {
         name: 'max-poll-interval',
@@ -33353,14 +33422,18 @@ function parseSettings(read, ctx) {
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
+    const nameForAttempt = (attempt) => artifactName(get('artifact-name'), forecastId, periods, attempt);
     const upload = {
         enabled: bool(get, 'upload'),
-        name: artifactName(get('artifact-name'), forecastId, periods, ctx.runAttempt),
+        name: nameForAttempt(ctx.runAttempt),
+        earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) => nameForAttempt(i + 1)),
         retentionDays: retentionDays === 0 ? undefined : retentionDays,
         compressionLevel: integer(get, 'compression-level', 0, 9, 'a zlib level from 0 (none) to 9 (best)'),
         overwrite: bool(get, 'overwrite')
     };
-    return { config, upload, dryRun: bool(get, 'dry-run') };
+    // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
+    const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
+    return { config, upload, resume, dryRun: bool(get, 'dry-run') };
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -33373,6 +33446,21 @@ function bool(get, name) {
     if (FALSE_VALUES.includes(value))
         return false;
     throw new InputError(name, `is "${value}"`, 'true or false');
+}
+// GitHub allows 50 re-runs of a workflow run; a larger attempt number is not the runner's.
+const MAX_RUN_ATTEMPT = 51;
+function earlierAttempts(runAttempt) {
+    return Number.isInteger(runAttempt) ? Math.min(Math.max(runAttempt, 1), MAX_RUN_ATTEMPT) - 1 : 0;
+}
+function resumeMode(get) {
+    const value = get('resume');
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    if (TRUE_VALUES.includes(value))
+        return 'on';
+    if (FALSE_VALUES.includes(value))
+        return 'off';
+    throw new InputError('resume', `is "${value}"`, 'auto, true or false');
 }
 function oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -33486,29 +33574,31 @@ function artifactName(template, forecastId, periods, runAttempt) {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
-/** Inputs about the workflow artifact: only the action uploads. */
-const UPLOAD_INPUTS = [
+/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+const ACTION_ONLY_INPUTS = [
     'upload',
     'artifact-name',
     'retention-days',
     'compression-level',
-    'overwrite'
+    'overwrite',
+    'github-token'
 ];
-// The key never becomes a flag (it would land in shell history), and the upload inputs have no
-// meaning outside a workflow run.
-const NOT_FLAGS = ['api-key', ...UPLOAD_INPUTS];
+// The key never becomes a flag (it would land in shell history), and the action-only inputs have
+// no meaning outside a workflow run.
+const NOT_FLAGS = ['api-key', ...ACTION_ONLY_INPUTS];
 const CLI_FLAGS = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(s => {
     const fallback = 'default' in s ? s.default : undefined;
     return {
         name: s.name,
         description: s.description,
         default: fallback,
-        boolean: fallback === 'true' || fallback === 'false'
+        boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     };
 });
 const API_KEY_ENV = 'CLARI_API_KEY';
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
+
 
 
 /** A command line that cannot be run; the message says what to type instead. */
@@ -33523,16 +33613,16 @@ function parseCliArgs(argv) {
     if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
         throw new UsageError(`--api-key is not accepted: a key on the command line stays in your shell history. Set the ${API_KEY_ENV} environment variable instead.`);
     }
-    const uploadFlag = UPLOAD_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
-    if (uploadFlag) {
-        throw new UsageError(`--${uploadFlag} applies only to the GitHub Action, which uploads an artifact; clari-export writes the files to --output-dir. ${HELP_HINT}`);
+    const actionFlag = ACTION_ONLY_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
+    if (actionFlag) {
+        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
     }
     let values;
     try {
         values = (0,external_node_util_.parseArgs)({ args: [...argv], options: OPTIONS, strict: true }).values;
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         // Node's hint for these is about positional arguments, which this command has none of.
         const code = error.code ?? '';
         const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0] : message;
@@ -33571,7 +33661,7 @@ function buildOptions() {
             continue;
         }
         options[flag.name] = { type: 'boolean' };
-        if (flag.default === 'true')
+        if (flag.default !== 'false')
             options[`no-${flag.name}`] = { type: 'boolean' };
     }
     return options;
@@ -33590,7 +33680,7 @@ function helpText() {
     return [
         'Usage: clari-export --forecast-id <id> --periods <list> [options]',
         '',
-        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter, one at a time, each payload and manifest.json written to --output-dir, a summary table at the end.', WIDTH),
+        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.', WIDTH),
         '',
         'Options:',
         ...options,
@@ -33601,7 +33691,7 @@ function helpText() {
         'Exit status:',
         ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
         ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
-        ...entry('130', 'interrupted with Ctrl-C, after cancelling the job in flight'),
+        ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
         `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
@@ -33617,13 +33707,12 @@ function flagEntries(flag) {
             : ` (default: ${flag.default})`;
     if (!flag.boolean)
         return entry(`--${flag.name} <value>`, flag.description + note);
-    if (flag.default === 'true') {
-        return [
-            ...entry(`--${flag.name}`, `${flag.description} (default)`),
-            ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
-        ];
-    }
-    return entry(`--${flag.name}`, flag.description);
+    if (flag.default === 'false')
+        return entry(`--${flag.name}`, flag.description);
+    return [
+        ...entry(`--${flag.name}`, flag.description + (flag.default === 'true' ? ' (default)' : '')),
+        ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
+    ];
 }
 function entry(label, description) {
     const [first = '', ...rest] = wrap(description, WIDTH - FLAG_COLUMN);
@@ -33650,15 +33739,6 @@ function wrap(text, width) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./src/cli/terminal-text.ts
-// C0/C1 controls (ESC starts terminal escapes, CR rewrites lines) and bidi overrides.
-// eslint-disable-next-line no-control-regex
-const terminal_text_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Text that may hold server-supplied parts, made safe to print on a terminal as one line. */
-function terminalSafe(text) {
-    return text.replace(terminal_text_CONTROL, ' ');
-}
-
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
@@ -33683,9 +33763,9 @@ function createProgress(out, now = Date.now) {
     const liveLine = () => {
         const states = [...inFlight.values()];
         if (states.length <= 1)
-            return terminalSafe(states.map(stateLine).join(''));
+            return withoutControls(states.map(stateLine).join(''));
         const brief = states.map(s => `${s.label} ${s.state} ${formatDuration(now() - s.startedAt)}`);
-        return terminalSafe(`${states.length} in flight: ${brief.join(' · ')}`);
+        return withoutControls(`${states.length} in flight: ${brief.join(' · ')}`);
     };
     const redraw = () => {
         if (inFlight.size > 0)
@@ -33693,7 +33773,7 @@ function createProgress(out, now = Date.now) {
     };
     /** A line that stays: above the live line on a terminal. */
     const print = (text) => {
-        const line = terminalSafe(text);
+        const line = withoutControls(text);
         out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`);
     };
     const update = (period, state, nextCheckMs) => {
@@ -33705,7 +33785,7 @@ function createProgress(out, now = Date.now) {
         if (live)
             redraw();
         else
-            out.write(`${terminalSafe(stateLine(s))}\n`);
+            out.write(`${withoutControls(stateLine(s))}\n`);
     };
     return {
         onEvent(event) {
@@ -33790,21 +33870,13 @@ function createProgress(out, now = Date.now) {
 
 
 
-const HEADER = ['Period', 'Status', 'Job', 'Size', 'Duration', 'Checks', 'Throttle waits'];
+const HEADER = PERIOD_COLUMNS.map(c => c.header);
 /**
  * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
  * totals, where the files are.
  */
 function summaryTable(report, outputDir, problems) {
-    const rows = report.manifest.exports.map(o => [
-        o.period,
-        [o.status, provenance(o)].filter(Boolean).join(', '),
-        terminalSafe(o.jobId ?? ''),
-        formatBytes(o.bytes),
-        formatDuration(o.durationMs),
-        String(o.statusPolls),
-        String(o.throttleWaits)
-    ]);
+    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
         .map((c, i) => c.padEnd(widths[i]))
@@ -33816,7 +33888,7 @@ function summaryTable(report, outputDir, problems) {
         ...rows.map(line),
         '',
         // Server text may carry terminal escapes; it is shown without them.
-        ...problems.map(line => `failed: ${terminalSafe(line)}`),
+        ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
         ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
@@ -33844,7 +33916,7 @@ const EXIT_INTERRUPTED = 130;
 /** `clari-export`: the action's engine on a terminal. Returns the process exit code. */
 async function runCli(ctx) {
     const fail = (message) => {
-        ctx.stderr.write(`clari-export: ${terminalSafe(message)}\n`);
+        ctx.stderr.write(`clari-export: ${withoutControls(message)}\n`);
         return EXIT_FAILED;
     };
     let settings;
@@ -33871,7 +33943,7 @@ async function runCli(ctx) {
         throw error;
     }
     const { config } = settings;
-    const say = (line) => void ctx.stdout.write(`${terminalSafe(line)}\n`);
+    const say = (line) => void ctx.stdout.write(`${withoutControls(line)}\n`);
     try {
         if (settings.dryRun) {
             const plan = await planExport(config, { signal: ctx.signal });
@@ -33879,11 +33951,17 @@ async function runCli(ctx) {
             return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK;
         }
         say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`);
+        // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
+        let earlier;
+        if (settings.resume.mode === 'on') {
+            const found = await readEarlierManifest(config.outputDir);
+            if ('problem' in found)
+                say(`Nothing to resume: ${found.problem}; exporting every period`);
+            else
+                earlier = found;
+        }
         const progress = createProgress(ctx.stdout);
-        const report = await runExport(config, {
-            signal: ctx.signal,
-            onEvent: progress.onEvent
-        }).finally(progress.stop);
+        const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);
         ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`);
         if (ctx.signal.aborted)
@@ -33894,8 +33972,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        const message = error instanceof Error ? error.message : String(error);
-        return fail(withoutSecret(message, config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.apiKey));
     }
 }
 
@@ -33907,7 +33984,7 @@ const cancel = new AbortController();
 process.on('SIGINT', () => {
     if (cancel.signal.aborted)
         process.exit(EXIT_INTERRUPTED);
-    process.stderr.write('\nInterrupted: cancelling the job in flight (Ctrl-C again to quit at once)\n');
+    process.stderr.write('\nInterrupted: cancelling the jobs in flight (Ctrl-C again to quit at once)\n');
     cancel.abort(new CancelledError());
 });
 runCli({

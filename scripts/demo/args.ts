@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../../src/engine/index.js'
 import { isScenarioName, SCENARIOS, type ScenarioName } from './scenarios.js'
 
 export interface DemoArgs {
@@ -54,6 +55,6 @@ function readFlags(argv: string[]) {
     }).values
   } catch (error) {
     // parseArgs' own message already names the option, e.g. "Unknown option '--foo'".
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    throw new UsageError(errorMessage(error))
   }
 }

@@ -4,54 +4,81 @@ import type { UploadSettings } from '../settings/parse-settings.js'
 
 export interface UploadedArtifact {
   id: number
+  /** The name it was uploaded under: artifact-name, or `attemptName` of it after a clash. */
+  name: string
   /** `sha256:<hex>` of the zip, as GitHub reports an artifact's digest. */
   digest?: string
   /** Page of the artifact on GitHub; needs the repository context. */
   url?: string
 }
 
+/** What became of the upload: shown in the job summary and, on failure, in the step's error. */
+export interface ArtifactResult {
+  name: string
+  uploaded?: UploadedArtifact
+  /** Why the upload failed; the files stay in the output folder. */
+  error?: string
+}
+
+/** The name an upload takes when the run already holds an artifact named `name`. */
+export function attemptName(name: string, runAttempt: number): string {
+  return `${name}-attempt-${runAttempt}`
+}
+
 /**
  * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
  * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
+ * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
+ * error: the upload takes `attemptName` of it instead.
  */
 export async function uploadArtifact(
   files: string[],
   rootDirectory: string,
-  settings: UploadSettings
+  settings: UploadSettings,
+  runAttempt: number
 ): Promise<UploadedArtifact> {
   const client = new DefaultArtifactClient()
+  const upload = async (name: string): Promise<UploadedArtifact> => {
+    const result = await client.uploadArtifact(name, files, rootDirectory, {
+      retentionDays: settings.retentionDays,
+      compressionLevel: settings.compressionLevel
+    })
+    if (result.id === undefined) throw new Error(`artifact ${name}: the upload returned no id`)
+    return {
+      id: result.id,
+      name,
+      digest: result.digest ? `sha256:${result.digest}` : undefined,
+      url: artifactUrl(result.id)
+    }
+  }
+
   if (settings.overwrite) {
     await client.deleteArtifact(settings.name).catch((error: unknown) => {
       if (!(error instanceof ArtifactNotFoundError)) throw error
     })
+    return upload(settings.name)
   }
-  const result = await client
-    .uploadArtifact(settings.name, files, rootDirectory, {
-      retentionDays: settings.retentionDays,
-      compressionLevel: settings.compressionLevel
-    })
-    .catch((error: unknown) => {
-      throw nameClashHint(error, settings)
-    })
-  if (result.id === undefined)
-    throw new Error(`artifact ${settings.name}: the upload returned no id`)
-  return {
-    id: result.id,
-    digest: result.digest ? `sha256:${result.digest}` : undefined,
-    url: artifactUrl(result.id)
+  try {
+    return await upload(settings.name)
+  } catch (error) {
+    if (!isNameClash(error)) throw error
   }
+  const fallback = attemptName(settings.name, runAttempt)
+  return upload(fallback).catch((error: unknown) => {
+    throw isNameClash(error)
+      ? new Error(
+          `${error.message}. The run already holds both ${settings.name} and ${fallback}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`
+        )
+      : error
+  })
 }
 
-// The toolkit reports a duplicate name only as a 409 in its message; re-runs are the usual cause.
+// The toolkit reports a duplicate name only as a 409 in its message (no typed error): a re-run
+// (names are unique per run, not per attempt), or its own retry of a create whose answer was lost.
 const NAME_CLASH = /\(409\) Conflict/
 
-function nameClashHint(error: unknown, settings: UploadSettings): unknown {
-  if (settings.overwrite || !(error instanceof Error) || !NAME_CLASH.test(error.message)) {
-    return error
-  }
-  return new Error(
-    `${error.message}. Set overwrite: true to replace it, or put {run-attempt} in artifact-name so that each re-run uploads its own`
-  )
+function isNameClash(error: unknown): error is Error {
+  return error instanceof Error && NAME_CLASH.test(error.message)
 }
 
 function artifactUrl(id: number): string | undefined {

@@ -1,38 +1,45 @@
+import { rm } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { planLines, resumeLine } from '../engine/format.js'
+import { CancelledError, errorMessage } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
+import type { EarlierRun } from '../engine/resume.js'
 import { periodProblems } from '../engine/problems.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
-import { CancelledError } from '../retry/abort.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
-import type { UploadedArtifact } from './artifact.js'
+import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
+import { setOutput } from './outputs.js'
 import { writeSummary } from './summary.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
 export async function run(): Promise<void> {
-  // Mask the key before anything can print it.
-  const apiKey = core.getInput('api-key').trim()
-  if (apiKey) core.setSecret(apiKey)
+  // Mask the key and the token before anything can print them.
+  for (const secret of ['api-key', 'github-token']) {
+    const value = core.getInput(secret).trim()
+    if (value) core.setSecret(value)
+  }
 
+  const runAttempt = github.context.runAttempt || 1
   let settings: RunSettings
   try {
     settings = parseSettings(name => core.getInput(name), {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       now: new Date(),
-      runAttempt: github.context.runAttempt || 1,
-      runId: github.context.runId ? String(github.context.runId) : undefined
+      runAttempt,
+      runId: process.env.GITHUB_RUN_ID || undefined
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
     throw error
   }
   const { config } = settings
-  core.setOutput('periods', JSON.stringify(config.periods))
+  setOutput('periods', JSON.stringify(config.periods))
 
   // The runner sends SIGINT on cancellation (SIGTERM 7.5 s later): stop waiting at once.
   const cancel = new AbortController()
@@ -43,9 +50,9 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
-    await exportAndUpload(settings, cancel.signal)
+    await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    core.setFailed(errorMessage(error))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -58,17 +65,26 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 
-async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Promise<void> {
+async function exportAndUpload(
+  settings: RunSettings,
+  runAttempt: number,
+  signal: AbortSignal
+): Promise<void> {
   const { config, upload } = settings
-  core.setOutput('output-dir', config.outputDir)
+  setOutput('output-dir', config.outputDir)
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s (policy R).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
-  const report = await runExport(config, { signal, startDelayMs, onEvent: createEventLogger() })
+  const earlier = await earlierAttempt(settings, runAttempt, signal)
+  const report = await runExport(
+    config,
+    { signal, startDelayMs, onEvent: createEventLogger() },
+    earlier
+  ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }))
   setRunOutputs(report)
   const resumed = resumeLine(report)
   if (resumed) core.info(resumed)
 
-  let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
+  let artifact: ArtifactResult | undefined
   if (upload.enabled && !signal.aborted) {
     const files = [
       ...report.exported.map(o => path.join(config.outputDir, o.file ?? '')),
@@ -77,23 +93,25 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
     try {
       // Loaded only when needed: the artifact client is the heaviest part of the bundle.
       const { uploadArtifact } = await import('./artifact.js')
-      const uploaded = await uploadArtifact(files, config.outputDir, upload)
-      artifact = { uploaded, name: upload.name }
-      core.setOutput('artifact-id', uploaded.id)
-      core.setOutput('artifact-digest', uploaded.digest ?? '')
-      core.setOutput('artifact-url', uploaded.url ?? '')
-      core.info(`Uploaded artifact ${upload.name} (id ${uploaded.id}) with ${files.length} files`)
+      const uploaded = await uploadArtifact(files, config.outputDir, upload, runAttempt)
+      artifact = { uploaded, name: uploaded.name }
+      setOutput('artifact-id', uploaded.id)
+      setOutput('artifact-name', uploaded.name)
+      setOutput('artifact-digest', uploaded.digest ?? '')
+      setOutput('artifact-url', uploaded.url ?? '')
+      const renamed =
+        uploaded.name === upload.name
+          ? ''
+          : ` (the run already holds ${upload.name}, usually an earlier attempt's)`
+      core.info(
+        `Uploaded artifact ${uploaded.name} (id ${uploaded.id}) with ${files.length} files${renamed}`
+      )
     } catch (error) {
-      artifact = {
-        name: upload.name,
-        error: error instanceof Error ? error.message : String(error)
-      }
+      artifact = { name: upload.name, error: errorMessage(error) }
     }
   }
   await writeSummary(report, artifact).catch((error: unknown) =>
-    core.warning(
-      `Could not write the job summary: ${error instanceof Error ? error.message : error}`
-    )
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   )
 
   // Checked after the upload: a truncated export is kept and uploaded, then fails the step.
@@ -110,11 +128,45 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
   }
 }
 
+/**
+ * On a re-run (GITHUB_RUN_ATTEMPT > 1, resume not false), what an earlier attempt of the run
+ * uploaded, downloaded into RUNNER_TEMP for the engine to check and take over; undefined, with
+ * one notice saying why, when there is nothing to resume from.
+ */
+async function earlierAttempt(
+  settings: RunSettings,
+  runAttempt: number,
+  signal: AbortSignal
+): Promise<EarlierRun | undefined> {
+  if (settings.resume.mode === 'off' || runAttempt <= 1) return undefined
+  // Loaded only when needed: it brings the artifact client.
+  const { findEarlierAttempt } = await import('./earlier-attempt.js')
+  const found = await findEarlierAttempt({
+    forecastId: settings.config.forecastId,
+    runAttempt,
+    artifactNames: settings.upload.earlierAttemptNames,
+    runId: process.env.GITHUB_RUN_ID ?? '',
+    repository: process.env.GITHUB_REPOSITORY ?? '',
+    githubToken: settings.resume.githubToken,
+    tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
+    signal
+  })
+  if ('reason' in found) {
+    core.notice(`Not resuming from an earlier attempt: ${found.reason}; exporting every period`)
+    return undefined
+  }
+  return {
+    manifest: found.manifest,
+    dir: found.dir,
+    source: `artifact ${found.artifactName} of attempt ${found.attempt}`
+  }
+}
+
 function setRunOutputs(report: RunReport): void {
   const { exports } = report.manifest
-  core.setOutput('manifest', report.manifestPath)
-  core.setOutput('exported', JSON.stringify(report.exported.map(o => o.period)))
-  core.setOutput('failed', JSON.stringify(report.failed.map(o => o.period)))
+  setOutput('manifest', report.manifestPath)
+  setOutput('exported', JSON.stringify(report.exported.map(o => o.period)))
+  setOutput('failed', JSON.stringify(report.failed.map(o => o.period)))
   const jobIds = Object.fromEntries(exports.filter(o => o.jobId).map(o => [o.period, o.jobId]))
-  core.setOutput('job-ids', JSON.stringify(jobIds))
+  setOutput('job-ids', JSON.stringify(jobIds))
 }

@@ -1,16 +1,15 @@
 import * as core from '@actions/core'
 import {
-  formatBytes,
-  formatDuration,
-  provenance,
+  PERIOD_COLUMNS,
   resumeLine,
   runTotals,
-  totalsLine
+  totalsLine,
+  truncation,
+  type PeriodColumnKey
 } from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
-import { truncation } from '../engine/problems.js'
 import type { RunReport } from '../engine/run-export.js'
-import type { UploadedArtifact } from './artifact.js'
+import type { ArtifactResult } from './artifact.js'
 
 const STATUS_ICON: Record<string, string> = { DONE: '✅', TIMED_OUT: '⏱️', CANCELLED: '⏹️' }
 
@@ -32,17 +31,11 @@ const PHASE_TAG: Record<string, string> = { running: 'active, ', downloading: 'd
  */
 export async function writeSummary(
   report: RunReport,
-  artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
+  artifact: ArtifactResult | undefined
 ): Promise<void> {
   const { manifest } = report
   const rows = manifest.exports.map(o => [
-    o.period,
-    statusCell(o),
-    o.jobId ? `<code>${escapeHtml(o.jobId)}</code>` : '',
-    formatBytes(o.bytes),
-    formatDuration(o.durationMs),
-    String(o.statusPolls),
-    String(o.throttleWaits),
+    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o), o)),
     escapeHtml(o.error ?? truncation(o) ?? '')
   ])
   const summary = core.summary
@@ -51,9 +44,7 @@ export async function writeSummary(
   const resumed = resumeLine(report)
   if (resumed) summary.addRaw(`${escapeHtml(resumed)}.`, true)
   summary.addTable([
-    ['Period', 'Status', 'Job', 'Size', 'Duration', 'Status checks', 'Throttle waits', 'Error'].map(
-      data => ({ data, header: true })
-    ),
+    [...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(data => ({ data, header: true })),
     ...rows
   ])
   const gantt = timelineGantt(manifest.exports)
@@ -73,12 +64,14 @@ export async function writeSummary(
   await summary.write()
 }
 
-/** "✅ DONE", "⚠️ DONE, truncated", "✅ DONE (reused from attempt 1)", "❌ FAILED" */
-function statusCell(o: PeriodOutcome): string {
-  const truncated = truncation(o) !== undefined
-  const icon = truncated ? '⚠️' : (STATUS_ICON[o.status] ?? '❌')
-  const from = provenance(o)
-  return `${icon} ${o.status}${truncated ? ', truncated' : ''}${from ? ` (${from})` : ''}`
+/** A column's text as a summary cell: escaped, the status with its icon, the job as code. */
+function summaryCell(key: PeriodColumnKey, text: string, outcome: PeriodOutcome): string {
+  if (key === 'status') {
+    const icon = truncation(outcome) ? '⚠️' : (STATUS_ICON[outcome.status] ?? '❌')
+    return `${icon} ${escapeHtml(text)}`
+  }
+  if (key === 'job') return text ? `<code>${escapeHtml(text)}</code>` : ''
+  return escapeHtml(text)
 }
 
 /** One section per period that got a job, one bar per phase between two known milestones. */

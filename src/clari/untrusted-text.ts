@@ -20,10 +20,17 @@ export const TOO_DEEP = '(nested too deep)'
 
 export const MASK = '***'
 
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+export function withoutControls(text: string): string {
+  return text.replace(CONTROL, ' ')
+}
+
 export function cleanServerText(value: unknown, max = MAX_SERVER_TEXT): string {
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)
-  const flat = text
-    .replace(CONTROL, ' ')
+  const flat = withoutControls(text)
     .replace(/:(?=:)/g, ': ')
     .trim()
   return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat

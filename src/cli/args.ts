@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { errorMessage } from '../engine/index.js'
 import type { SettingName } from '../settings/definitions.js'
-import { API_KEY_ENV, CLI_FLAGS, UPLOAD_INPUTS } from './flags.js'
+import { ACTION_ONLY_INPUTS, API_KEY_ENV, CLI_FLAGS } from './flags.js'
 
 export type CliCommand =
   { kind: 'help' } | { kind: 'run'; inputs: Partial<Record<SettingName, string>> }
@@ -21,19 +22,19 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       `--api-key is not accepted: a key on the command line stays in your shell history. Set the ${API_KEY_ENV} environment variable instead.`
     )
   }
-  const uploadFlag = UPLOAD_INPUTS.find(name =>
+  const actionFlag = ACTION_ONLY_INPUTS.find(name =>
     argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`))
   )
-  if (uploadFlag) {
+  if (actionFlag) {
     throw new UsageError(
-      `--${uploadFlag} applies only to the GitHub Action, which uploads an artifact; clari-export writes the files to --output-dir. ${HELP_HINT}`
+      `--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`
     )
   }
   let values: Record<string, string | string[] | boolean | undefined>
   try {
     values = parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values as typeof values
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     // Node's hint for these is about positional arguments, which this command has none of.
     const code = (error as { code?: string }).code ?? ''
     const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0]! : message
@@ -71,7 +72,7 @@ function buildOptions(): NonNullable<ParseArgsConfig['options']> {
       continue
     }
     options[flag.name] = { type: 'boolean' }
-    if (flag.default === 'true') options[`no-${flag.name}`] = { type: 'boolean' }
+    if (flag.default !== 'false') options[`no-${flag.name}`] = { type: 'boolean' }
   }
   return options
 }

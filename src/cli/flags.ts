@@ -5,22 +5,26 @@ export interface CliFlag {
   name: SettingName
   description: string
   default?: string
-  /** A true/false input: `--name` sets it, `--no-name` clears a default of true. */
+  /**
+   * A switch (default true, false or auto): `--name` sets it to true, `--no-name` to false
+   * (offered when the default is not already false).
+   */
   boolean: boolean
 }
 
-/** Inputs about the workflow artifact: only the action uploads. */
-export const UPLOAD_INPUTS: readonly SettingName[] = [
+/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+export const ACTION_ONLY_INPUTS: readonly SettingName[] = [
   'upload',
   'artifact-name',
   'retention-days',
   'compression-level',
-  'overwrite'
+  'overwrite',
+  'github-token'
 ]
 
-// The key never becomes a flag (it would land in shell history), and the upload inputs have no
-// meaning outside a workflow run.
-const NOT_FLAGS: readonly SettingName[] = ['api-key', ...UPLOAD_INPUTS]
+// The key never becomes a flag (it would land in shell history), and the action-only inputs have
+// no meaning outside a workflow run.
+const NOT_FLAGS: readonly SettingName[] = ['api-key', ...ACTION_ONLY_INPUTS]
 
 export const CLI_FLAGS: readonly CliFlag[] = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(
   s => {
@@ -29,7 +33,7 @@ export const CLI_FLAGS: readonly CliFlag[] = SETTINGS.filter(s => !NOT_FLAGS.inc
       name: s.name,
       description: s.description,
       default: fallback,
-      boolean: fallback === 'true' || fallback === 'false'
+      boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     }
   }
 )

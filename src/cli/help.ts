@@ -13,7 +13,7 @@ export function helpText(): string {
     'Usage: clari-export --forecast-id <id> --periods <list> [options]',
     '',
     ...wrap(
-      'Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter, one at a time, each payload and manifest.json written to --output-dir, a summary table at the end.',
+      'Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.',
       WIDTH
     ),
     '',
@@ -29,7 +29,7 @@ export function helpText(): string {
     'Exit status:',
     ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
     ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
-    ...entry('130', 'interrupted with Ctrl-C, after cancelling the job in flight'),
+    ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
     '',
     'Example:',
     `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
@@ -46,13 +46,11 @@ function flagEntries(flag: CliFlag): string[] {
         ? ''
         : ` (default: ${flag.default})`
   if (!flag.boolean) return entry(`--${flag.name} <value>`, flag.description + note)
-  if (flag.default === 'true') {
-    return [
-      ...entry(`--${flag.name}`, `${flag.description} (default)`),
-      ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
-    ]
-  }
-  return entry(`--${flag.name}`, flag.description)
+  if (flag.default === 'false') return entry(`--${flag.name}`, flag.description)
+  return [
+    ...entry(`--${flag.name}`, flag.description + (flag.default === 'true' ? ' (default)' : '')),
+    ...entry(`--no-${flag.name}`, `Turn off --${flag.name}`)
+  ]
 }
 
 function entry(label: string, description: string): string[] {

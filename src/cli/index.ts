@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CancelledError } from '../retry/abort.js'
+import { CancelledError } from '../engine/index.js'
 import { EXIT_INTERRUPTED, runCli } from './main.js'
 
 const cancel = new AbortController()
@@ -7,7 +7,7 @@ const cancel = new AbortController()
 process.on('SIGINT', () => {
   if (cancel.signal.aborted) process.exit(EXIT_INTERRUPTED)
   process.stderr.write(
-    '\nInterrupted: cancelling the job in flight (Ctrl-C again to quit at once)\n'
+    '\nInterrupted: cancelling the jobs in flight (Ctrl-C again to quit at once)\n'
   )
   cancel.abort(new CancelledError())
 })

@@ -1,7 +1,9 @@
-import { withoutSecret } from '../clari/untrusted-text.js'
+import { readEarlierManifest } from '../engine/earlier-files.js'
 import { planLines } from '../engine/format.js'
+import { errorMessage, withoutControls, withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/plan.js'
 import { periodProblems } from '../engine/problems.js'
+import type { EarlierRun } from '../engine/resume.js'
 import { runExport } from '../engine/run-export.js'
 import type { SettingName } from '../settings/definitions.js'
 import { InputError } from '../settings/input-error.js'
@@ -11,7 +13,6 @@ import { API_KEY_ENV } from './flags.js'
 import { helpText } from './help.js'
 import { createProgress, type TerminalOutput } from './progress.js'
 import { summaryTable } from './summary-table.js'
-import { terminalSafe } from './terminal-text.js'
 
 export interface CliContext {
   argv: readonly string[]
@@ -30,7 +31,7 @@ export const EXIT_INTERRUPTED = 130
 /** `clari-export`: the action's engine on a terminal. Returns the process exit code. */
 export async function runCli(ctx: CliContext): Promise<number> {
   const fail = (message: string): number => {
-    ctx.stderr.write(`clari-export: ${terminalSafe(message)}\n`)
+    ctx.stderr.write(`clari-export: ${withoutControls(message)}\n`)
     return EXIT_FAILED
   }
 
@@ -60,7 +61,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
   }
 
   const { config } = settings
-  const say = (line: string): void => void ctx.stdout.write(`${terminalSafe(line)}\n`)
+  const say = (line: string): void => void ctx.stdout.write(`${withoutControls(line)}\n`)
   try {
     if (settings.dryRun) {
       const plan = await planExport(config, { signal: ctx.signal })
@@ -68,11 +69,19 @@ export async function runCli(ctx: CliContext): Promise<number> {
       return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK
     }
     say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`)
+    // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
+    let earlier: EarlierRun | undefined
+    if (settings.resume.mode === 'on') {
+      const found = await readEarlierManifest(config.outputDir)
+      if ('problem' in found) say(`Nothing to resume: ${found.problem}; exporting every period`)
+      else earlier = found
+    }
     const progress = createProgress(ctx.stdout)
-    const report = await runExport(config, {
-      signal: ctx.signal,
-      onEvent: progress.onEvent
-    }).finally(progress.stop)
+    const report = await runExport(
+      config,
+      { signal: ctx.signal, onEvent: progress.onEvent },
+      earlier
+    ).finally(progress.stop)
     const problems = periodProblems(report.manifest.exports, config.allowTruncated)
     ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`)
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
@@ -80,7 +89,6 @@ export async function runCli(ctx: CliContext): Promise<number> {
   } catch (error) {
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     // Whatever the server said, the key is not printed back.
-    const message = error instanceof Error ? error.message : String(error)
-    return fail(withoutSecret(message, config.apiKey))
+    return fail(withoutSecret(errorMessage(error), config.apiKey))
   }
 }

@@ -1,6 +1,6 @@
 import type { ExportEvent } from '../engine/events.js'
 import { failureLine, formatBytes, formatDuration } from '../engine/format.js'
-import { terminalSafe } from './terminal-text.js'
+import { withoutControls } from '../engine/index.js'
 
 export interface TerminalOutput {
   write(text: string): unknown
@@ -44,16 +44,16 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
   }
   const liveLine = (): string => {
     const states = [...inFlight.values()]
-    if (states.length <= 1) return terminalSafe(states.map(stateLine).join(''))
+    if (states.length <= 1) return withoutControls(states.map(stateLine).join(''))
     const brief = states.map(s => `${s.label} ${s.state} ${formatDuration(now() - s.startedAt)}`)
-    return terminalSafe(`${states.length} in flight: ${brief.join(' · ')}`)
+    return withoutControls(`${states.length} in flight: ${brief.join(' · ')}`)
   }
   const redraw = (): void => {
     if (inFlight.size > 0) out.write(CLEAR_LINE + liveLine())
   }
   /** A line that stays: above the live line on a terminal. */
   const print = (text: string): void => {
-    const line = terminalSafe(text)
+    const line = withoutControls(text)
     out.write(live ? `${CLEAR_LINE}${line}\n${liveLine()}` : `${line}\n`)
   }
   const update = (period: string, state: string, nextCheckMs?: number): void => {
@@ -62,7 +62,7 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
     s.state = state
     s.nextCheckAt = nextCheckMs !== undefined ? now() + nextCheckMs : undefined
     if (live) redraw()
-    else out.write(`${terminalSafe(stateLine(s))}\n`)
+    else out.write(`${withoutControls(stateLine(s))}\n`)
   }
 
   return {

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { constants, copyFile, lstat, rename, rm } from 'node:fs/promises'
+import { constants, copyFile, lstat, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { MANIFEST_FILE } from './manifest.js'
+import type { EarlierRun } from './resume.js'
 
 /**
  * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
@@ -34,4 +36,23 @@ export async function takeOverPayload(
     }
   }
   return { bytes: info.size }
+}
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+/**
+ * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
+ * parsed but unchecked; or why there is none to resume from.
+ */
+export async function readEarlierManifest(dir: string): Promise<EarlierRun | { problem: string }> {
+  const file = path.join(dir, MANIFEST_FILE)
+  const info = await lstat(file).catch(() => undefined)
+  if (!info?.isFile()) return { problem: `there is no ${MANIFEST_FILE} in ${dir}` }
+  if (info.size > MAX_MANIFEST_BYTES) return { problem: `${file} is larger than a manifest can be` }
+  try {
+    return { manifest: JSON.parse(await readFile(file, 'utf8')), dir, source: file }
+  } catch {
+    return { problem: `${file} is not valid JSON` }
+  }
 }

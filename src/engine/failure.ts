@@ -1,5 +1,6 @@
 import { ClariApiError } from '../clari/errors.js'
 import { CancelledError } from '../retry/abort.js'
+import { errorMessage } from '../retry/error-message.js'
 import { RetryBudgetError } from '../retry/retry.js'
 import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
 import type { PeriodStatus } from './outcome.js'
@@ -78,7 +79,7 @@ export function classifyFailure(error: unknown, ctx: FailureContext): FailureVer
       }
     : failFast
   const api = error instanceof RetryBudgetError ? error.cause : error
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   if (api instanceof ClariApiError) {
     return {
       status: 'ERROR',

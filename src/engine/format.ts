@@ -23,6 +23,38 @@ export function formatDuration(ms: number): string {
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`
 }
 
+export type PeriodColumnKey =
+  'period' | 'status' | 'job' | 'size' | 'duration' | 'statusPolls' | 'throttleWaits'
+
+/** A column of the per-period table, the same in the job summary and in a terminal. */
+export interface PeriodColumn {
+  key: PeriodColumnKey
+  header: string
+  /** Plain text that may hold server text: each adapter escapes it for where it shows it. */
+  text(outcome: PeriodOutcome): string
+}
+
+export const PERIOD_COLUMNS: readonly PeriodColumn[] = [
+  { key: 'period', header: 'Period', text: o => o.period },
+  {
+    key: 'status',
+    header: 'Status',
+    text: o =>
+      `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+  },
+  { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+  { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+  { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+  { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+  { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+]
+
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+export function truncation(outcome: PeriodOutcome): string | undefined {
+  const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean)
+  return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined
+}
+
 /** One line per failed period: period, job id, status, reason. */
 export function failureLine(outcome: PeriodOutcome): string {
   const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job'

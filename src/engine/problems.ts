@@ -1,11 +1,5 @@
-import { failureLine } from './format.js'
+import { failureLine, truncation } from './format.js'
 import type { PeriodOutcome } from './outcome.js'
-
-/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
-export function truncation(outcome: PeriodOutcome): string | undefined {
-  const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean)
-  return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined
-}
 
 /**
  * The one rule for which periods make a run fail, shared by the action and the terminal runner

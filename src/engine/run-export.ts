@@ -4,6 +4,7 @@ import type { ExportLimits } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
 import { CancelledError, linkedAbort } from '../retry/abort.js'
 import { pollDelay } from '../retry/backoff.js'
+import { errorMessage } from '../retry/error-message.js'
 import { systemClock, whileBusy, type Clock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
@@ -56,10 +57,7 @@ export async function runExport(
   }
   const client = createClient(config, deps)
   const describe = (error: unknown): string =>
-    cleanServerText(
-      withoutSecret(error instanceof Error ? error.message : String(error), config.apiKey),
-      MAX_ERROR_CHARS
-    )
+    cleanServerText(withoutSecret(errorMessage(error), config.apiKey), MAX_ERROR_CHARS)
 
   await mkdir(config.outputDir, { recursive: true })
   const resume = earlier ? planResume(earlier.manifest, config) : undefined

@@ -8,6 +8,7 @@ import {
 } from './backoff.js'
 import type { RetryBudget } from './budget.js'
 import type { Clock, Random } from './clock.js'
+import { errorMessage } from './error-message.js'
 import type { RetryAfterHint } from './retry-after.js'
 
 /** What one failed attempt calls for. */
@@ -82,8 +83,9 @@ export class RateLimitedError extends Error {
 export class RetryBudgetError extends Error {
   override readonly name = 'RetryBudgetError'
   constructor(override readonly cause: unknown) {
-    const first = cause instanceof Error ? cause.message : String(cause)
-    super(`${first}; not retried: too many requests of this run failed (retry budget spent)`)
+    super(
+      `${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`
+    )
   }
 }
 

@@ -63,6 +63,18 @@ export const SETTINGS = [
   },
   { name: 'compression-level', default: '6', description: 'Zip compression level, 0-9' },
   { name: 'overwrite', default: 'false', description: 'Replace an artifact of the same name' },
+  {
+    name: 'resume',
+    default: 'auto',
+    description:
+      "auto: a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
+  },
+  {
+    name: 'github-token',
+    default: '${{ github.token }}',
+    description:
+      "Token to list the run's artifacts through the REST API when resuming, if the runtime listing finds none; needs actions: read"
+  },
   { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
   {
     name: 'max-poll-interval',

@@ -5,7 +5,7 @@ import {
   EXPORT_TYPES,
   type CreateExportBody,
   type ExportType
-} from '../clari/types.js'
+} from '../engine/index.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
 import {
   ACCEPTED_PERIOD_FORMS,
@@ -20,15 +20,30 @@ import { InputError } from './input-error.js'
 export interface UploadSettings {
   enabled: boolean
   name: string
+  /** The name artifact-name gave the upload of attempt 1, 2, … of this run, before this one. */
+  earlierAttemptNames: string[]
   /** Undefined: the repository's default. */
   retentionDays?: number
   compressionLevel: number
   overwrite: boolean
 }
 
+/**
+ * `auto`: a workflow re-run resumes from what an earlier attempt uploaded; `on` (`true`, the
+ * CLI's `--resume`): resume, the CLI from output-dir's manifest.json; `off`: export all anew.
+ */
+export type ResumeMode = 'auto' | 'on' | 'off'
+
+export interface ResumeSettings {
+  mode: ResumeMode
+  /** Lists the run's artifacts through the REST API; empty: no REST fallback. A secret. */
+  githubToken: string
+}
+
 export interface RunSettings {
   config: ExportConfig
   upload: UploadSettings
+  resume: ResumeSettings
   dryRun: boolean
 }
 
@@ -178,9 +193,14 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     90,
     '1-90 days, or 0 for the repository setting'
   )
+  const nameForAttempt = (attempt: number): string =>
+    artifactName(get('artifact-name'), forecastId, periods, attempt)
   const upload: UploadSettings = {
     enabled: bool(get, 'upload'),
-    name: artifactName(get('artifact-name'), forecastId, periods, ctx.runAttempt),
+    name: nameForAttempt(ctx.runAttempt),
+    earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) =>
+      nameForAttempt(i + 1)
+    ),
     retentionDays: retentionDays === 0 ? undefined : retentionDays,
     compressionLevel: integer(
       get,
@@ -191,7 +211,9 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     ),
     overwrite: bool(get, 'overwrite')
   }
-  return { config, upload, dryRun: bool(get, 'dry-run') }
+  // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
+  const resume: ResumeSettings = { mode: resumeMode(get), githubToken: read('github-token').trim() }
+  return { config, upload, resume, dryRun: bool(get, 'dry-run') }
 }
 
 function defaultOf(name: SettingName): string | undefined {
@@ -204,6 +226,21 @@ function bool(get: (name: SettingName) => string, name: SettingName): boolean {
   if (TRUE_VALUES.includes(value)) return true
   if (FALSE_VALUES.includes(value)) return false
   throw new InputError(name, `is "${value}"`, 'true or false')
+}
+
+// GitHub allows 50 re-runs of a workflow run; a larger attempt number is not the runner's.
+const MAX_RUN_ATTEMPT = 51
+
+function earlierAttempts(runAttempt: number): number {
+  return Number.isInteger(runAttempt) ? Math.min(Math.max(runAttempt, 1), MAX_RUN_ATTEMPT) - 1 : 0
+}
+
+function resumeMode(get: (name: SettingName) => string): ResumeMode {
+  const value = get('resume')
+  if (value.toLowerCase() === 'auto') return 'auto'
+  if (TRUE_VALUES.includes(value)) return 'on'
+  if (FALSE_VALUES.includes(value)) return 'off'
+  throw new InputError('resume', `is "${value}"`, 'auto, true or false')
 }
 
 function oneOf<T extends string>(

@@ -57,7 +57,11 @@ describe('job summary', () => {
     const r = await fixture('all-done')
     const summary = await render(r, {
       name: 'clari-net_arr-2026_Q2..2026_Q4-1',
-      uploaded: { id: 42, url: 'https://github.com/o/r/actions/runs/1/artifacts/42' }
+      uploaded: {
+        id: 42,
+        name: 'clari-net_arr-2026_Q2..2026_Q4-1',
+        url: 'https://github.com/o/r/actions/runs/1/artifacts/42'
+      }
     })
 
     expect(summary).toContain('<h2>Clari forecast export: net_arr</h2>')

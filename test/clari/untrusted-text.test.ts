@@ -4,6 +4,7 @@ import {
   MAX_DEPTH,
   SECRET_FRAGMENT_CHARS,
   TOO_DEEP,
+  withoutControls,
   withoutSecret
 } from '../../src/clari/untrusted-text.js'
 
@@ -95,5 +96,24 @@ describe('cleanServerText', () => {
   it('never shows part of a key that was an object key, however it is cut', () => {
     const body = withoutSecret({ job: { status: { [KEY]: 1, other: KEY.repeat(3) } } }, KEY)
     for (let max = 1; max < 120; max++) expectNoFragment(cleanServerText(body, max))
+  })
+})
+
+describe('withoutControls', () => {
+  it.each([
+    ['a terminal colour', 'HTTP 429 \x1b[31mslow down\x1b[0m', 'HTTP 429  [31mslow down [0m'],
+    ['a line rewrite', 'done\rFAILED', 'done FAILED'],
+    ['a CRLF run, as one space', 'line one\r\nline two', 'line one line two'],
+    ['a C1 control (CSI)', 'a\u009b2Jb', 'a 2Jb'],
+    ['DEL and TAB', 'a\u007fb\tc', 'a b c'],
+    ['bidi overrides', 'job \u202eexe.txt\u202c', 'job  exe.txt '],
+    ['bidi isolates', '\u2066abc\u2069', ' abc ']
+  ])('replaces %s', (_, text, shown) => {
+    expect(withoutControls(text)).toBe(shown)
+  })
+
+  it('keeps printable text, accents and emoji as they are', () => {
+    const text = 'Forecast Q3 — €1.2M, naïve ✅'
+    expect(withoutControls(text)).toBe(text)
   })
 })

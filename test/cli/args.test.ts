@@ -27,6 +27,9 @@ describe('parseCliArgs', () => {
     },
     { argv: ['--no-cancel-on-timeout'], inputs: { 'cancel-on-timeout': 'false' } },
     { argv: ['--cancel-on-timeout'], inputs: { 'cancel-on-timeout': 'true' } },
+    // resume defaults to auto: both forms are offered.
+    { argv: ['--resume'], inputs: { resume: 'true' } },
+    { argv: ['--no-resume'], inputs: { resume: 'false' } },
     {
       argv: [
         '--fiscal-year-start-month',
@@ -65,6 +68,8 @@ describe('parseCliArgs', () => {
     { argv: ['--retention-days', '3'], message: /^--retention-days applies only/ },
     { argv: ['--compression-level', '0'], message: /^--compression-level applies only/ },
     { argv: ['--overwrite'], message: /^--overwrite applies only/ },
+    { argv: ['--github-token', 'secret-value'], message: /^--github-token applies only/ },
+    { argv: ['--resume=auto'], message: /^Option '--resume' does not take an argument/ },
     { argv: ['--forecast'], message: /^Unknown option '--forecast'\. Run clari-export --help/ },
     { argv: ['2026_Q1'], message: /^Unexpected argument '2026_Q1'\. Run clari-export --help/ },
     {

@@ -51,7 +51,8 @@ export async function stopAll(): Promise<void> {
   )
 }
 
-function startProcess(
+/** Starts `command`, collecting its output; stopAll ends it if the test does not wait for it. */
+export function startProcess(
   command: string,
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }

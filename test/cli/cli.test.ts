@@ -76,7 +76,7 @@ describe('clari-export against the Clari simulator', () => {
     expect(result.stdout).not.toContain('\x1b')
     // The summary table, then the totals.
     expect(result.stdout).toMatch(
-      /Period\s+Status\s+Job\s+Size\s+Duration\s+Checks\s+Throttle waits/
+      /Period\s+Status\s+Job\s+Size\s+Duration\s+Status checks\s+Throttle waits/
     )
     expect(result.stdout).toMatch(new RegExp(`2026_Q2\\s+DONE\\s+${s.jobs[1]!.jobId}`))
     expect(result.stdout).toContain(`2 of 2 periods exported`)
@@ -284,8 +284,67 @@ describe('clari-export against the Clari simulator', () => {
   })
 })
 
+describe('clari-export --resume', () => {
+  it('after Ctrl-C, reuses what finished from output-dir and exports only the rest', async () => {
+    const s = await startSim({
+      plan: req => ({ durationMs: req.timePeriod === '2026_Q1' ? 1_000 : 60_000 })
+    })
+    const args = ['--forecast-id', 'net_arr', '--periods', '2026_Q1,2026_Q2', '--api-url', s.url]
+    const first = await run([...args, ...FAST])
+    await expect.poll(() => first.stdout(), { timeout: 15_000 }).toMatch(/2026_Q2: created job/)
+    first.signal('SIGINT')
+    expect((await first.result).code).toBe(130)
+    const requestsBefore = s.requests.length
+
+    // The second run finds the first one's manifest in the same folder.
+    const second = await startCli(CLI_ENTRY, [...args, ...FAST, '--resume'], {
+      cwd,
+      env: { CLARI_API_KEY: TEST_API_KEY }
+    })
+    await expect.poll(() => second.stdout(), { timeout: 15_000 }).toMatch(/2026_Q2: created job/)
+    second.signal('SIGINT')
+    const result = await second.result
+
+    const again = s.requests.slice(requestsBefore)
+    expect(again.some(r => r.period === '2026_Q1')).toBe(false)
+    expect(again.filter(r => r.endpoint === 'create').map(r => r.period)).toEqual(['2026_Q2'])
+    expect(result.stdout).toMatch(/Resuming from .*manifest\.json: reused 1/)
+    expect(result.stdout).toMatch(/2026_Q1\s+DONE \(reused from attempt 1\)/)
+    const manifest = JSON.parse(
+      await readFile(path.join(cwd, 'clari-export', 'manifest.json'), 'utf8')
+    )
+    expect(manifest.runAttempt).toBe(2)
+    expect(manifest.exports[0]).toMatchObject({
+      period: '2026_Q1',
+      status: 'DONE',
+      reusedFromAttempt: 1
+    })
+  })
+
+  it('says there is nothing to resume in an empty output-dir, and exports every period', async () => {
+    const s = await startSim({ plan: { durationMs: 1_000 } })
+    const result = await (
+      await run([
+        '--forecast-id',
+        'net_arr',
+        '--periods',
+        '2026_Q1',
+        '--api-url',
+        s.url,
+        ...FAST,
+        '--resume'
+      ])
+    ).result
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(
+      /Nothing to resume: there is no manifest\.json in .*; exporting every period/
+    )
+    expect(s.jobs).toHaveLength(1)
+  })
+})
+
 describe('clari-export --help', () => {
-  it('lists every flag generated from the inputs table, and none of the upload inputs', async () => {
+  it('lists every flag generated from the inputs table, and none of the action-only inputs', async () => {
     const result = await (await run(['--help'], {})).result
     expect(result.code).toBe(0)
     for (const flag of CLI_FLAGS) {
@@ -293,6 +352,7 @@ describe('clari-export --help', () => {
       expect(result.stdout).toContain(flag.description.split(' ').slice(0, 3).join(' '))
     }
     expect(result.stdout).toContain('--no-cancel-on-timeout')
+    expect(result.stdout).toContain('--no-resume')
     expect(result.stdout).toContain('CLARI_API_KEY')
     const cliNames = new Set<string>(CLI_FLAGS.map(f => f.name))
     const actionOnly = SETTINGS.map(s => s.name).filter(name => !cliNames.has(name))
@@ -301,6 +361,7 @@ describe('clari-export --help', () => {
         'api-key',
         'artifact-name',
         'compression-level',
+        'github-token',
         'overwrite',
         'retention-days',
         'upload'

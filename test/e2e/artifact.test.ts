@@ -98,7 +98,11 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
     sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
   }
 
-  function bundleOptions(artifactName: string, inputs: Record<string, string> = {}): BundleOptions {
+  function bundleOptions(
+    artifactName: string,
+    inputs: Record<string, string> = {},
+    attempt = stack!.run.attempt(1)
+  ): BundleOptions {
     return {
       runtime,
       inputs: {
@@ -112,7 +116,7 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
         ...inputs
       },
       // GITHUB_SERVER_URL stays unset (childEnv drops it): the toolkit then uses github.com.
-      env: { ...stack!.env, GITHUB_REPOSITORY: REPOSITORY, GITHUB_RUN_ID: RUN_ID }
+      env: { ...attempt.env, GITHUB_REPOSITORY: REPOSITORY, GITHUB_RUN_ID: RUN_ID }
     }
   }
 
@@ -151,28 +155,68 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
     expect(record!.expiresAt).toBeUndefined()
     expect(result.outputs).toMatchObject({
       'artifact-id': record!.id,
+      'artifact-name': 'payloads',
       'artifact-digest': record!.hash,
       'artifact-url': `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}/artifacts/${record!.id}`
     })
   })
 
-  it('fails clearly on a name clash without overwrite, keeping the files and the old artifact', async () => {
-    await startSim()
-    const original = await seedArtifact(stack!, 'clash')
+  it.each([
+    { duplicateNames: 'refuse' as const, uploadedAs: 'rerun-attempt-2' },
+    { duplicateNames: 'accept' as const, uploadedAs: 'rerun' }
+  ])(
+    'attempt 2 uploads as $uploadedAs when attempt 1 holds the name and GitHub would $duplicateNames a duplicate',
+    async ({ duplicateNames, uploadedAs }) => {
+      await startSim()
+      const name = `rerun-${duplicateNames}`
+      const earlier = await seedArtifact(stack!, name)
+      stack!.service.duplicateNames = duplicateNames
+      try {
+        const result = await runBundle(bundleOptions(name, {}, stack!.run.attempt(2)))
 
-    const result = await runBundle(bundleOptions('clash'))
+        expect(result.exitCode).toBe(0)
+        const expectedName = uploadedAs.replace('rerun', name)
+        const uploaded = stack!.service.artifacts.find(a => a.id === result.outputs['artifact-id'])
+        expect(uploaded).toMatchObject({ name: expectedName, jobId: stack!.run.attempt(2).jobId })
+        expect(result.outputs['artifact-name']).toBe(expectedName)
+        // The earlier attempt's artifact is left as it was.
+        expect(earlier).toMatchObject({ deleted: false, finalized: true })
+        const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip(expectedName))
+        expect(inZip.get('manifest.json')).toEqual(await readFile(result.outputs.manifest!))
+        if (expectedName !== name) {
+          expect(result.stdout).toContain(
+            `Uploaded artifact ${expectedName} (id ${uploaded!.id}) with 2 files (the run already holds ${name}`
+          )
+        }
+      } finally {
+        stack!.service.duplicateNames = 'refuse'
+      }
+    }
+  )
+
+  it('fails clearly when the name and the attempt name are both taken, keeping the files and the old artifacts', async () => {
+    await startSim()
+    const originals = [
+      await seedArtifact(stack!, 'taken'),
+      await seedArtifact(stack!, 'taken-attempt-2')
+    ]
+
+    const result = await runBundle(bundleOptions('taken', {}, stack!.run.attempt(2)))
 
     expect(result.exitCode).toBe(1)
     const [message] = errorMessages(result.stdout)
-    expect(message).toMatch(/artifact clash: upload failed: .*already exists/)
+    expect(message).toMatch(/artifact taken: upload failed: .*already exists/)
+    expect(message).toContain(
+      'The run already holds both taken and taken-attempt-2: set overwrite: true to replace taken'
+    )
     expect(message).toContain(`files kept in ${result.outputs['output-dir']}`)
-    expect(message).toContain('Set overwrite: true to replace it')
     expect([...(await readFolder(result.outputs['output-dir']!)).keys()]).toEqual([
       'manifest.json',
       'net_arr_2026_Q1.json'
     ])
     expect(result.outputs['artifact-id']).toBeUndefined()
-    expect(liveArtifacts('clash')).toEqual([original])
+    expect(result.outputs['artifact-name']).toBeUndefined()
+    expect([...liveArtifacts('taken'), ...liveArtifacts('taken-attempt-2')]).toEqual(originals)
   })
 
   it('replaces an artifact of the same name with overwrite: true', async () => {

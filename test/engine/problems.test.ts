@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PeriodOutcome } from '../../src/engine/outcome.js'
-import { periodProblems, truncation } from '../../src/engine/problems.js'
+import { truncation } from '../../src/engine/format.js'
+import { periodProblems } from '../../src/engine/problems.js'
 
 function outcome(period: string, fields: Partial<PeriodOutcome> = {}): PeriodOutcome {
   return {

@@ -1,15 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { README_PATH, tableCell, withReadmeSection } from '../../scripts/readme-section.js'
 import { FAULT_MATRIX, MATRIX_PERIODS, TARGET, type FaultRow } from './matrix.js'
 
 /**
  * Renders the README's reliability section from the fault matrix the tests run, so the two
  * cannot drift: `npx tsx test/faults/render-matrix.ts --write` rewrites the section.
  */
-export const README = fileURLToPath(new URL('../../README.md', import.meta.url))
-export const START = '<!-- reliability:start -->'
-export const END = '<!-- reliability:end -->'
+export const README = README_PATH
 export const REGENERATE = 'npx tsx test/faults/render-matrix.ts --write'
 
 export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
@@ -32,7 +31,7 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
     '|---|---|---|---|---|',
     ...rows.map(
       (r, i) =>
-        `| ${i + 1} | ${cell(r.on)} | ${cell(r.fault)} | ${cell(r.outcome)} | ${r.boundMinutes} min |`
+        `| ${i + 1} | ${tableCell(r.on)} | ${tableCell(r.fault)} | ${tableCell(r.outcome)} | ${r.boundMinutes} min |`
     ),
     '',
     'Also tested: cancellation (`test/faults/cancellation.test.ts`: the job in flight is ' +
@@ -46,16 +45,9 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
   return lines.join('\n')
 }
 
-function cell(text: string): string {
-  return text.replaceAll('|', '\\|')
-}
-
 /** The README with the reliability section replaced by `body`. */
 export function withSection(readme: string, body: string): string {
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start < 0 || end < start) throw new Error(`README.md lacks ${START} … ${END}`)
-  return `${readme.slice(0, start + START.length)}\n${body}\n${readme.slice(end)}`
+  return withReadmeSection(readme, 'reliability', body)
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -278,7 +278,8 @@ function inputVariables(inputs: Record<string, string>): Record<string, string> 
   )
 }
 
-function withoutRunnerVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** `env` without what a runner sets for a step (a parent that is itself a step has them). */
+export function withoutRunnerVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !RUNNER_VARIABLE.test(name)))
 }
 

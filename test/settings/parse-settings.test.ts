@@ -44,10 +44,12 @@ describe('parseSettings: the defaults', () => {
       upload: {
         enabled: true,
         name: 'clari-forecast-net_arr',
+        earlierAttemptNames: ['clari-forecast-net_arr', 'clari-forecast-net_arr'],
         retentionDays: undefined,
         compressionLevel: 6,
         overwrite: false
       },
+      resume: { mode: 'auto', githubToken: '' },
       dryRun: false
     })
   })
@@ -158,7 +160,12 @@ describe('parseSettings: every input', () => {
     {
       name: 'artifact-name placeholders, one period',
       inputs: { 'artifact-name': 'clari-{forecast}-{period}-{run-attempt}' },
-      expected: { upload: { name: 'clari-net_arr-2026_Q1-3' } }
+      expected: {
+        upload: {
+          name: 'clari-net_arr-2026_Q1-3',
+          earlierAttemptNames: ['clari-net_arr-2026_Q1-1', 'clari-net_arr-2026_Q1-2']
+        }
+      }
     },
     {
       name: 'artifact-name {period} for several is first..last',
@@ -181,6 +188,14 @@ describe('parseSettings: every input', () => {
       expected: { upload: { compressionLevel: 0 } }
     },
     { name: 'overwrite', inputs: { overwrite: 'true' }, expected: { upload: { overwrite: true } } },
+    { name: 'resume auto', inputs: { resume: 'AUTO' }, expected: { resume: { mode: 'auto' } } },
+    { name: 'resume true', inputs: { resume: 'true' }, expected: { resume: { mode: 'on' } } },
+    { name: 'resume false', inputs: { resume: 'False' }, expected: { resume: { mode: 'off' } } },
+    {
+      name: 'github-token is trimmed',
+      inputs: { 'github-token': ' ghs_abc \n' },
+      expected: { resume: { githubToken: 'ghs_abc' } }
+    },
     {
       name: 'poll-interval in seconds, fractions allowed',
       inputs: { 'poll-interval': '2.5' },
@@ -296,6 +311,8 @@ describe('parseSettings: every input', () => {
       'retention-days',
       'compression-level',
       'overwrite',
+      'resume',
+      'github-token',
       'poll-interval',
       'max-poll-interval',
       'job-timeout',
@@ -310,6 +327,29 @@ describe('parseSettings: every input', () => {
       'allow-truncated'
     ])
     expect(SETTINGS.map(s => s.name).filter(name => !tested.has(name))).toEqual([])
+  })
+})
+
+describe('parseSettings: the artifact names of earlier attempts', () => {
+  const namesAt = (runAttempt: number): string[] =>
+    parseSettings(name => ({ ...REQUIRED, 'artifact-name': 'x-{run-attempt}' })[name] ?? '', {
+      workspace: '/ws',
+      now: NOW,
+      runAttempt
+    }).upload.earlierAttemptNames
+
+  it.each<[string, number, string[]]>([
+    ['none on the first attempt', 1, []],
+    ['one per earlier attempt, oldest first', 3, ['x-1', 'x-2']],
+    ['none when the attempt is not a whole number', Number.NaN, []]
+  ])('%s', (_, runAttempt, names) => {
+    expect(namesAt(runAttempt)).toEqual(names)
+  })
+
+  it('stops at the 50 re-runs GitHub allows', () => {
+    const names = namesAt(1_000_000)
+    expect(names).toHaveLength(50)
+    expect(names.at(-1)).toBe('x-50')
   })
 })
 
@@ -607,6 +647,7 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'true or false'
     ],
     ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
+    ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],
     [
       'artifact-name unknown placeholder',
       { 'artifact-name': 'clari-{run-id}' },

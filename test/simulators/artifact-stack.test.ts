@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DefaultArtifactClient, type UploadArtifactOptions } from '@actions/artifact'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useArtifactStack } from '../helpers/artifact-stack-env.js'
 import {
-  childEnv,
   readZipDirectory,
   startArtifactStack,
   ZIP_METHOD_DEFLATE,
   ZIP_METHOD_STORED,
-  type ArtifactStack
+  type ArtifactStack,
+  type RunAttempt
 } from './artifact/index.js'
 
 const FILES: Record<string, Buffer> = {
@@ -21,54 +21,31 @@ const FILES: Record<string, Buffer> = {
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
-/** Makes process.env equal to `next` in place (the client reads process.env at call time). */
-function replaceProcessEnv(next: NodeJS.ProcessEnv): void {
-  for (const key of Object.keys(process.env)) if (!(key in next)) delete process.env[key]
-  Object.assign(process.env, next)
-}
-
 describe('artifact stack with the real @actions/artifact client', () => {
-  const savedEnv = { ...process.env }
-  let stack: ArtifactStack | undefined
-  let workDir = ''
+  const inProcess = useArtifactStack('artifact-stack')
   let client: DefaultArtifactClient
 
-  const started = (): ArtifactStack => {
-    if (!stack) throw new Error('stack did not start')
-    return stack
-  }
+  const started = (): ArtifactStack => inProcess.stack
   const upload = (name: string, files = Object.keys(FILES), options?: UploadArtifactOptions) =>
     client.uploadArtifact(
       name,
-      files.map(file => path.join(workDir, 'upload', file)),
-      path.join(workDir, 'upload'),
+      files.map(file => path.join(inProcess.workDir, 'upload', file)),
+      path.join(inProcess.workDir, 'upload'),
       options
     )
   const liveRecord = (name: string) =>
     started().service.artifacts.find(a => a.name === name && a.finalized && !a.deleted)
 
   beforeAll(async () => {
-    workDir = await mkdtemp(path.join(tmpdir(), 'artifact-stack-'))
     for (const [file, data] of Object.entries(FILES)) {
-      const target = path.join(workDir, 'upload', file)
+      const target = path.join(inProcess.workDir, 'upload', file)
       await mkdir(path.dirname(target), { recursive: true })
       await writeFile(target, data)
     }
-    stack = await startArtifactStack()
     console.info(
-      `artifact stack (Azurite + results service) started in ${stack.startupMs.toFixed(0)} ms`
+      `artifact stack (Azurite, results service, REST API) started in ${started().startupMs.toFixed(0)} ms`
     )
-    replaceProcessEnv(childEnv(process.env, stack.env))
     client = new DefaultArtifactClient()
-  })
-
-  afterAll(async () => {
-    replaceProcessEnv(savedEnv)
-    try {
-      await stack?.stop()
-    } finally {
-      await rm(workDir, { recursive: true, force: true })
-    }
   })
 
   it('finalizes with the size and sha256 of the exact zip stored in the blob', async () => {
@@ -146,7 +123,7 @@ describe('artifact stack with the real @actions/artifact client', () => {
 
   it('round-trips through the real client getArtifact + downloadArtifact', async () => {
     const uploaded = await upload('round-trip')
-    const target = path.join(workDir, 'download')
+    const target = path.join(inProcess.workDir, 'download')
 
     const { artifact } = await client.getArtifact('round-trip')
     // upload returns the bare hex digest; listings and expectedHash use the 'sha256:' form.
@@ -191,7 +168,7 @@ describe('artifact stack with the real @actions/artifact client', () => {
 })
 
 describe('artifact stack lifecycle', () => {
-  it('stop() shuts both servers down and can be called twice', async () => {
+  it('stop() shuts every server down and can be called twice', async () => {
     const stack = await startArtifactStack()
     try {
       await stack.stop()
@@ -199,6 +176,207 @@ describe('artifact stack lifecycle', () => {
       await stack.stop()
     }
     await expect(fetch(stack.service.url)).rejects.toThrow()
+    await expect(fetch(stack.rest.url)).rejects.toThrow()
     await expect(fetch(stack.blobUrl)).rejects.toThrow()
   })
+})
+
+describe('artifact stack across the attempts of a workflow run', () => {
+  const inProcess = useArtifactStack('artifact-attempts')
+  let stack: ArtifactStack
+  let workDir = ''
+
+  beforeAll(async () => {
+    ;({ stack, workDir } = inProcess)
+    await writeFile(path.join(workDir, 'data.txt'), 'attempt data')
+  })
+
+  /** The client reads the runtime token at each call: this makes `attempt`'s job the caller. */
+  const clientOf = (attempt: RunAttempt): DefaultArtifactClient => {
+    process.env.ACTIONS_RUNTIME_TOKEN = attempt.token
+    return new DefaultArtifactClient()
+  }
+  const uploadAs = (attempt: RunAttempt, name: string) =>
+    clientOf(attempt).uploadArtifact(name, [path.join(workDir, 'data.txt')], workDir)
+  const rest = (route: string, token?: string, init: RequestInit = {}) =>
+    fetch(`${stack.rest.url}${route}`, {
+      ...init,
+      headers: token === undefined ? {} : { authorization: `token ${token}` }
+    })
+
+  it('gives each attempt a job of its own in the same run, and lists attempt 1’s artifact to attempt 2', async () => {
+    const run = stack.newRun()
+    const [first, second] = [run.attempt(1), run.attempt(2)]
+    expect(second).toMatchObject({ runId: first.runId, runAttempt: 2 })
+    expect(second.jobId).not.toBe(first.jobId)
+    expect(second.env).toMatchObject({
+      ACTIONS_RUNTIME_TOKEN: second.token,
+      GITHUB_RUN_ID: run.githubRunId,
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_API_URL: stack.rest.url
+    })
+    const uploaded = await uploadAs(first, 'from-attempt-1')
+
+    const { artifacts } = await clientOf(second).listArtifacts()
+    expect(artifacts.map(a => [a.id, a.name])).toEqual([[uploaded.id, 'from-attempt-1']])
+    const target = path.join(workDir, 'attempt-2-download')
+    const download = await clientOf(second).downloadArtifact(uploaded.id!, {
+      path: target,
+      expectedHash: artifacts[0]!.digest
+    })
+    expect(download.digestMismatch).toBe(false)
+    expect(await readFile(path.join(target, 'data.txt'), 'utf8')).toBe('attempt data')
+  })
+
+  it('lists nothing from earlier attempts to a full re-run, while the REST API lists every attempt', async () => {
+    const run = stack.newRun()
+    const first = await uploadAs(run.attempt(1), 'kept')
+    const full = run.attempt(2, { fullRerun: true })
+    const second = await uploadAs(full, 'kept')
+
+    const { artifacts } = await clientOf(full).listArtifacts()
+    expect(artifacts.map(a => a.id)).toEqual([second.id])
+    const response = await rest(
+      `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`,
+      stack.githubToken
+    )
+    const body = (await response.json()) as { total_count: number; artifacts: { id: number }[] }
+    expect(body.total_count).toBe(2)
+    expect(body.artifacts.map(a => a.id)).toEqual([first.id, second.id])
+  })
+
+  it('refuses a second upload under a name with 409, or keeps both when set to accept duplicates', async () => {
+    const run = stack.newRun()
+    await uploadAs(run.attempt(1), 'twice')
+    await expect(uploadAs(run.attempt(2), 'twice')).rejects.toThrow(/\(409\) Conflict/)
+
+    stack.service.duplicateNames = 'accept'
+    try {
+      await uploadAs(run.attempt(2), 'twice')
+    } finally {
+      stack.service.duplicateNames = 'refuse'
+    }
+    const { artifacts } = await clientOf(run.attempt(3)).listArtifacts()
+    expect(artifacts.map(a => a.name)).toEqual(['twice', 'twice'])
+  })
+
+  it('hands out ids in descending order when asked, as GitHub does not order them by attempt', async () => {
+    const run = stack.newRun()
+    stack.service.idOrder = 'descending'
+    try {
+      const first = await uploadAs(run.attempt(1), 'older')
+      const second = await uploadAs(run.attempt(2), 'newer')
+      expect(second.id!).toBeLessThan(first.id!)
+    } finally {
+      stack.service.idOrder = 'ascending'
+    }
+  })
+
+  it('refuses a token that speaks for another job or another run (JSON 403)', async () => {
+    const run = stack.newRun()
+    const other = stack.newRun().attempt(1)
+    const call = (token: string, body: object) =>
+      fetch(
+        `${stack.service.url}/twirp/github.actions.results.api.v1.ArtifactService/CreateArtifact`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'x', version: 7, ...body })
+        }
+      )
+    const first = run.attempt(1)
+    const asAttempt2 = await call(run.attempt(2).token, {
+      workflow_run_backend_id: first.runId,
+      workflow_job_run_backend_id: first.jobId
+    })
+    const asOtherRun = await call(other.token, {
+      workflow_run_backend_id: first.runId,
+      workflow_job_run_backend_id: other.jobId
+    })
+
+    for (const response of [asAttempt2, asOtherRun]) {
+      expect(response.status).toBe(403)
+      expect(await response.json()).toMatchObject({ code: 'permission_denied' })
+    }
+  })
+
+  it('lists a run’s artifacts in the REST API’s shape, expired ones flagged, page by page', async () => {
+    const run = stack.newRun()
+    const kept = await uploadAs(run.attempt(1), 'kept')
+    const gone = await uploadAs(run.attempt(1), 'gone')
+    stack.service.artifacts.find(a => a.id === String(gone.id))!.expired = true
+    const route = `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`
+
+    const response = await rest(`${route}?per_page=1&page=2`, stack.githubToken)
+
+    expect(response.status).toBe(200)
+    const record = stack.service.artifacts.find(a => a.id === String(gone.id))!
+    expect(await response.json()).toEqual({
+      total_count: 2,
+      artifacts: [
+        {
+          id: gone.id,
+          node_id: expect.any(String),
+          name: 'gone',
+          size_in_bytes: record.size,
+          url: `${stack.rest.url}/repos/${run.repository}/actions/artifacts/${gone.id}`,
+          archive_download_url: `${stack.rest.url}/repos/${run.repository}/actions/artifacts/${gone.id}/zip`,
+          expired: true,
+          digest: record.hash,
+          created_at: record.createdAt,
+          expires_at: expect.stringMatching(/^\d{4}-/),
+          updated_at: record.createdAt,
+          workflow_run: expect.objectContaining({ id: Number(run.githubRunId) })
+        }
+      ]
+    })
+    const byName = await rest(`${route}?name=kept`, stack.githubToken)
+    expect(((await byName.json()) as { artifacts: { id: number }[] }).artifacts).toEqual([
+      expect.objectContaining({ id: kept.id, expired: false })
+    ])
+  })
+
+  it('answers the zip route with a 302 to the blob, and 410 once the artifact has expired', async () => {
+    const run = stack.newRun()
+    const uploaded = await uploadAs(run.attempt(1), 'zip-route')
+    const route = `/repos/${run.repository}/actions/artifacts/${uploaded.id}/zip`
+
+    const redirect = await rest(route, stack.githubToken, { redirect: 'manual' })
+    expect(redirect.status).toBe(302)
+    const blob = await fetch(redirect.headers.get('location')!)
+    const zip = Buffer.from(await blob.arrayBuffer())
+    expect(`sha256:${sha256(zip)}`).toBe(`sha256:${uploaded.digest}`)
+
+    stack.service.artifacts.find(a => a.id === String(uploaded.id))!.expired = true
+    const expired = await rest(route, stack.githubToken, { redirect: 'manual' })
+    expect(expired.status).toBe(410)
+  })
+
+  it.each([
+    { what: 'no token', token: undefined, status: 401, message: 'Requires authentication' },
+    { what: 'an unknown token', token: 'ghs_nope', status: 401, message: 'Bad credentials' },
+    {
+      what: 'a token without actions: read',
+      token: 'ghs_noread',
+      status: 403,
+      message: 'Resource not accessible by integration'
+    },
+    { what: 'an unknown run', token: 'GOOD', status: 404, message: 'Not Found', runId: '1' }
+  ])(
+    'answers the REST listing with $status for $what',
+    async ({ token, status, message, runId }) => {
+      stack.rest.grant('ghs_noread', { actionsRead: false })
+      const run = stack.newRun()
+      const response = await rest(
+        `/repos/${run.repository}/actions/runs/${runId ?? run.githubRunId}/artifacts`,
+        token === 'GOOD' ? stack.githubToken : token
+      )
+
+      expect(response.status).toBe(status)
+      expect(await response.json()).toMatchObject({
+        message,
+        documentation_url: expect.any(String)
+      })
+    }
+  )
 })

@@ -3,10 +3,29 @@ export { openBlobContainer, type BlobContainer, type SasPermission } from './blo
 export {
   startResultsService,
   type ArtifactRecord,
+  type BackendIds,
+  type DuplicateNames,
+  type IdOrder,
   type RecordedCall,
   type ResultsService
 } from './results-service.js'
-export { childEnv, runtimeToken, startArtifactStack, type ArtifactStack } from './stack.js'
+export {
+  startRestApi,
+  type RestApi,
+  type RestCall,
+  type RestFault,
+  type RestRun,
+  type TokenGrant
+} from './rest-api.js'
+export {
+  childEnv,
+  runtimeToken,
+  startArtifactStack,
+  type ArtifactStack,
+  type ArtifactStackOptions,
+  type RunAttempt,
+  type WorkflowRun
+} from './stack.js'
 export {
   listZipEntries,
   readZipDirectory,

@@ -21,6 +21,8 @@ export interface ArtifactRecord {
   blobPath: string
   finalized: boolean
   deleted: boolean
+  /** Past its retention: the runtime listing leaves it out, the REST API marks it `expired`. */
+  expired: boolean
 }
 
 export interface RecordedCall {
@@ -28,12 +30,33 @@ export interface RecordedCall {
   body: unknown
 }
 
+/** The two backend ids a runtime token's `Actions.Results:<runId>:<jobId>` scope carries. */
+export interface BackendIds {
+  runId: string
+  jobId: string
+}
+
+/**
+ * GitHub answers a second upload under a name the run already has either way (re-runs have
+ * shown both): `refuse` is the 409 `already_exists`, `accept` keeps both artifacts.
+ */
+export type DuplicateNames = 'refuse' | 'accept'
+
+/** Artifact ids are not ordered by attempt on GitHub; `descending` hands out ever smaller ids. */
+export type IdOrder = 'ascending' | 'descending'
+
 export interface ResultsService {
   /** Origin to use as ACTIONS_RESULTS_URL. */
   url: string
   container: BlobContainer
   artifacts: ArtifactRecord[]
   calls: RecordedCall[]
+  /** Read at each CreateArtifact, so a test may switch it. */
+  duplicateNames: DuplicateNames
+  /** Read at each CreateArtifact, so a test may switch it. */
+  idOrder: IdOrder
+  /** Accepts `token` as the runtime token of the job `ids` (one per job of each attempt). */
+  authorize(token: string, ids: BackendIds): void
   close(): Promise<void>
 }
 
@@ -61,37 +84,48 @@ class TwirpError extends Error {
  */
 export async function startResultsService(opts: {
   blobUrl: string
-  token?: string
+  duplicateNames?: DuplicateNames
+  idOrder?: IdOrder
 }): Promise<ResultsService> {
   const container = openBlobContainer(opts.blobUrl, CONTAINER_NAME)
   const artifacts: ArtifactRecord[] = []
   const calls: RecordedCall[] = []
-  let nextId = 1
+  const tokens = new Map<string, BackendIds>()
+  let issued = 0
 
-  const findLive = (runId: string, name: string): ArtifactRecord | undefined =>
-    artifacts.findLast(a => a.finalized && !a.deleted && a.runId === runId && a.name === name)
+  const isLive = (a: ArtifactRecord): boolean => a.finalized && !a.deleted && !a.expired
+  const findLive = (runId: string, name: string, jobId?: string): ArtifactRecord | undefined =>
+    artifacts.findLast(
+      a =>
+        isLive(a) &&
+        a.runId === runId &&
+        a.name === name &&
+        (jobId === undefined || a.jobId === jobId)
+    )
 
-  const requireLive = (body: JsonObject): ArtifactRecord => {
+  // The client asks for a download URL with the artifact's own job id (an earlier attempt's
+  // job, after a re-run), and deletes by name with its own.
+  const requireLive = (body: JsonObject, byJob: boolean): ArtifactRecord => {
     const name = requiredString(body, 'name')
-    const record = findLive(requiredString(body, 'workflow_run_backend_id'), name)
+    const jobId = byJob ? requiredString(body, 'workflow_job_run_backend_id') : undefined
+    const record = findLive(requiredString(body, 'workflow_run_backend_id'), name, jobId)
     if (!record) throw new TwirpError(404, 'not_found', `artifact '${name}' not found`)
     return record
   }
 
-  const handlers: Record<string, (body: JsonObject) => Promise<JsonObject>> = {
-    async CreateArtifact(body) {
-      const runId = requiredString(body, 'workflow_run_backend_id')
-      const jobId = requiredString(body, 'workflow_job_run_backend_id')
+  const handlers: Record<string, (body: JsonObject, caller: BackendIds) => Promise<JsonObject>> = {
+    async CreateArtifact(body, caller) {
+      const { runId, jobId } = requireOwnIds(body, caller)
       const name = requiredString(body, 'name')
-      // Names are unique per run, like on GitHub: overwriting means deleting first.
-      if (findLive(runId, name)) {
+      if (service.duplicateNames === 'refuse' && findLive(runId, name)) {
         throw new TwirpError(
           409,
           'already_exists',
           `an artifact with the name '${name}' already exists on the workflow run`
         )
       }
-      const id = String(nextId++)
+      issued++
+      const id = String(service.idOrder === 'ascending' ? issued : DESCENDING_FROM - issued)
       const expiresAt = optionalString(body, 'expires_at')
       const record: ArtifactRecord = {
         id,
@@ -105,16 +139,16 @@ export async function startResultsService(opts: {
         // The id keeps a re-upload under the same name from landing on the old blob.
         blobPath: `${runId}/${jobId}/${id}/${name}`,
         finalized: false,
-        deleted: false
+        deleted: false,
+        expired: false
       }
       await container.ensureExists()
       artifacts.push(record)
       return { ok: true, signed_upload_url: container.signedUrl(record.blobPath, 'cw') }
     },
 
-    async FinalizeArtifact(body) {
-      const runId = requiredString(body, 'workflow_run_backend_id')
-      const jobId = requiredString(body, 'workflow_job_run_backend_id')
+    async FinalizeArtifact(body, caller) {
+      const { runId, jobId } = requireOwnIds(body, caller)
       const name = requiredString(body, 'name')
       const record = artifacts.findLast(
         a => !a.finalized && !a.deleted && a.runId === runId && a.jobId === jobId && a.name === name
@@ -126,14 +160,14 @@ export async function startResultsService(opts: {
       return { ok: true, artifact_id: record.id }
     },
 
-    async ListArtifacts(body) {
-      const runId = requiredString(body, 'workflow_run_backend_id')
+    // Every job of every attempt that shares the run's backend id (a partial re-run) is listed.
+    async ListArtifacts(body, caller) {
+      const runId = requireOwnRun(body, caller)
       const nameFilter = optionalString(body, 'name_filter')
       const idFilter = optionalString(body, 'id_filter')
       const matches = artifacts.filter(
         a =>
-          a.finalized &&
-          !a.deleted &&
+          isLive(a) &&
           a.runId === runId &&
           (nameFilter === undefined || a.name === nameFilter) &&
           (idFilter === undefined || a.id === idFilter)
@@ -151,12 +185,14 @@ export async function startResultsService(opts: {
       }
     },
 
-    async GetSignedArtifactURL(body) {
-      return { signed_url: container.signedUrl(requireLive(body).blobPath, 'r') }
+    async GetSignedArtifactURL(body, caller) {
+      requireOwnRun(body, caller)
+      return { signed_url: container.signedUrl(requireLive(body, true).blobPath, 'r') }
     },
 
-    async DeleteArtifact(body) {
-      const record = requireLive(body)
+    async DeleteArtifact(body, caller) {
+      requireOwnRun(body, caller)
+      const record = requireLive(body, false)
       record.deleted = true
       await container.client.getBlobClient(record.blobPath).deleteIfExists()
       return { ok: true, artifact_id: record.id }
@@ -165,7 +201,8 @@ export async function startResultsService(opts: {
 
   const handle = async (req: IncomingMessage): Promise<Reply> => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
-    if (!bearer || (opts.token !== undefined && bearer !== opts.token)) {
+    const caller = bearer === undefined ? undefined : tokens.get(bearer)
+    if (!caller) {
       throw new TwirpError(401, 'unauthenticated', 'missing or invalid bearer token')
     }
     const method = req.url?.startsWith(ROUTE_PREFIX) ? req.url.slice(ROUTE_PREFIX.length) : ''
@@ -175,7 +212,7 @@ export async function startResultsService(opts: {
     }
     const body = await readJsonObject(req)
     calls.push({ method, body })
-    return { status: 200, body: await handler(body) }
+    return { status: 200, body: await handler(body, caller) }
   }
 
   const server = createServer((req, res) => {
@@ -190,17 +227,44 @@ export async function startResultsService(opts: {
   })
   const { port } = server.address() as AddressInfo
 
-  return {
+  const service: ResultsService = {
     url: `http://127.0.0.1:${port}`,
     container,
     artifacts,
     calls,
+    duplicateNames: opts.duplicateNames ?? 'refuse',
+    idOrder: opts.idOrder ?? 'ascending',
+    authorize(token, ids) {
+      tokens.set(token, ids)
+    },
     close: () =>
       new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()
       })
   }
+  return service
+}
+
+const DESCENDING_FROM = 1_000_000
+
+/** A token speaks for its own run only. */
+function requireOwnRun(body: JsonObject, caller: BackendIds): string {
+  const runId = requiredString(body, 'workflow_run_backend_id')
+  if (runId !== caller.runId) {
+    throw new TwirpError(403, 'permission_denied', 'the token is not valid for this workflow run')
+  }
+  return runId
+}
+
+/** Uploads are made by the job the token was issued to. */
+function requireOwnIds(body: JsonObject, caller: BackendIds): BackendIds {
+  const runId = requireOwnRun(body, caller)
+  const jobId = requiredString(body, 'workflow_job_run_backend_id')
+  if (jobId !== caller.jobId) {
+    throw new TwirpError(403, 'permission_denied', 'the token is not valid for this job')
+  }
+  return { runId, jobId }
 }
 
 function errorReply(error: unknown): Reply {

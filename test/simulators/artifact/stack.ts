@@ -1,7 +1,14 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { startAzurite } from './azurite.js'
-import { startResultsService, type ResultsService } from './results-service.js'
+import {
+  startResultsService,
+  type ArtifactRecord,
+  type DuplicateNames,
+  type IdOrder,
+  type ResultsService
+} from './results-service.js'
+import { startRestApi, type RestApi, type RestRun } from './rest-api.js'
 import { listZipEntries } from './zip-reader.js'
 
 const LOOPBACK_NO_PROXY = '127.0.0.1,localhost'
@@ -18,20 +25,65 @@ const VARIABLES_TO_DROP = [
   'all_proxy'
 ]
 
+/** One attempt of a workflow run, as the runner sets it up for a job step. */
+export interface RunAttempt {
+  runAttempt: number
+  /** Backend ids in the attempt's runtime token. */
+  runId: string
+  jobId: string
+  /** ACTIONS_RUNTIME_TOKEN of this attempt's job. */
+  token: string
+  /**
+   * What the runner gives a JavaScript action step: runtime token, results URL, REST URL
+   * (GITHUB_API_URL), repository, run id and attempt. Pass through `childEnv` for a child.
+   */
+  env: Record<string, string>
+}
+
+/** A workflow run: one GitHub run id, re-run in attempts. */
+export interface WorkflowRun {
+  /** GITHUB_RUN_ID (a number, as text). */
+  githubRunId: string
+  /** GITHUB_REPOSITORY, owner/name. */
+  repository: string
+  /**
+   * Attempt `n` (the same object for the same n). Each attempt's job has a job backend id of
+   * its own; a re-run of failed jobs keeps the run's backend id, so the runtime listing shows
+   * the earlier attempts' artifacts. `fullRerun` gives the attempt a new run backend id
+   * instead: its runtime listing finds nothing from earlier attempts, the REST API still does.
+   */
+  attempt(n: number, options?: { fullRerun?: boolean }): RunAttempt
+}
+
 export interface ArtifactStack {
+  /** Backend ids of the first run's first attempt (`run.attempt(1)`). */
   runId: string
   jobId: string
   /** Azurite account endpoint, e.g. http://127.0.0.1:PORT/devstoreaccount1 */
   blobUrl: string
-  /** What `@actions/artifact` needs; pass through `childEnv` for a child process. */
+  /** `run.attempt(1).env`: what `@actions/artifact` needs; pass through `childEnv` for a child. */
   env: Record<string, string>
   service: ResultsService
+  /** GitHub REST stand-in (artifact listing and zip download). */
+  rest: RestApi
+  /** A token the REST stand-in accepts with `actions: read`, as `github.token` would be. */
+  githubToken: string
+  /** The workflow run `env` belongs to. */
+  run: WorkflowRun
+  /** Another workflow run on the same services, so tests do not see each other's artifacts. */
+  newRun(): WorkflowRun
   /** Wall time startArtifactStack took. */
   startupMs: number
   /** The newest live artifact's zip, fetched straight from the blob store. */
   downloadArtifactZip(name: string): Promise<Buffer>
   listZipEntries(zip: Buffer): Promise<Map<string, Buffer>>
-  /** Stops the results service and Azurite; safe to call more than once. */
+  /**
+   * Puts `bytes` in the artifact's blob. With `digest: 'keep'` the service still reports the
+   * digest of the original zip (the blob was damaged); with `'update'` it reports the new one
+   * (a bad zip was uploaded whole).
+   */
+  replaceBlob(record: ArtifactRecord, bytes: Buffer, digest: 'keep' | 'update'): Promise<void>
+  /** Stops the REST stand-in, the results service and Azurite; safe to call more than once. */
   stop(): Promise<void>
 }
 
@@ -56,47 +108,100 @@ export function runtimeToken(runId: string, jobId: string): string {
   return `${header}.${payload}.unsigned`
 }
 
-export async function startArtifactStack(): Promise<ArtifactStack> {
+export interface ArtifactStackOptions {
+  duplicateNames?: DuplicateNames
+  idOrder?: IdOrder
+}
+
+const REPOSITORY = 'octo-org/reports'
+
+export async function startArtifactStack(
+  options: ArtifactStackOptions = {}
+): Promise<ArtifactStack> {
   const startedAt = performance.now()
-  // Fresh ids per stack so a blob left by an earlier upload can never pass for a new one.
-  const runId = randomUUID()
-  const jobId = randomUUID()
-  const token = runtimeToken(runId, jobId)
-
   const azurite = await startAzurite()
-  let service: ResultsService
-  try {
-    service = await startResultsService({ blobUrl: azurite.blobUrl, token })
-  } catch (error) {
-    await azurite.stop()
-    throw error
-  }
-
+  const restRuns = new Map<string, RestRun>()
+  let service: ResultsService | undefined
+  let rest: RestApi | undefined
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {
-    stopping ??= Promise.allSettled([service.close(), azurite.stop()]).then(results => {
-      const failure = results.find(r => r.status === 'rejected')
-      if (failure) throw failure.reason
-    })
+    stopping ??= Promise.allSettled([rest?.close(), service?.close(), azurite.stop()]).then(
+      results => {
+        const failure = results.find(r => r.status === 'rejected')
+        if (failure) throw failure.reason
+      }
+    )
     return stopping
   }
+  try {
+    service = await startResultsService({ blobUrl: azurite.blobUrl, ...options })
+    rest = await startRestApi({ results: service, runs: restRuns })
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  const results = service
+  const restApi = rest
+  const githubToken = `ghs_${randomBytes(18).toString('base64url')}`
+  restApi.grant(githubToken, { actionsRead: true })
+
+  let lastRunId = 4000 + Math.floor(Math.random() * 1000)
+  const newRun = (): WorkflowRun => {
+    const githubRunId = String(++lastRunId)
+    // Fresh backend ids per run so a blob left by an earlier upload can never pass for a new one.
+    const restRun = { repository: REPOSITORY, backendRunIds: [randomUUID()] }
+    restRuns.set(githubRunId, restRun)
+    const attempts = new Map<number, RunAttempt>()
+    return {
+      githubRunId,
+      repository: REPOSITORY,
+      attempt(n, { fullRerun = false } = {}) {
+        const known = attempts.get(n)
+        if (known) return known
+        const runId = fullRerun ? randomUUID() : restRun.backendRunIds[0]!
+        if (fullRerun) restRun.backendRunIds = [...restRun.backendRunIds, runId]
+        const jobId = randomUUID()
+        const token = runtimeToken(runId, jobId)
+        results.authorize(token, { runId, jobId })
+        const attempt: RunAttempt = {
+          runAttempt: n,
+          runId,
+          jobId,
+          token,
+          env: {
+            ACTIONS_RUNTIME_TOKEN: token,
+            ACTIONS_RESULTS_URL: results.url,
+            GITHUB_API_URL: restApi.url,
+            GITHUB_REPOSITORY: REPOSITORY,
+            GITHUB_RUN_ID: githubRunId,
+            GITHUB_RUN_ATTEMPT: String(n),
+            NO_PROXY: LOOPBACK_NO_PROXY,
+            no_proxy: LOOPBACK_NO_PROXY
+          }
+        }
+        attempts.set(n, attempt)
+        return attempt
+      }
+    }
+  }
+  const run = newRun()
+  const first = run.attempt(1)
 
   return {
-    runId,
-    jobId,
+    runId: first.runId,
+    jobId: first.jobId,
     blobUrl: azurite.blobUrl,
-    env: {
-      ACTIONS_RUNTIME_TOKEN: token,
-      ACTIONS_RESULTS_URL: service.url,
-      NO_PROXY: LOOPBACK_NO_PROXY,
-      no_proxy: LOOPBACK_NO_PROXY
-    },
-    service,
+    env: first.env,
+    service: results,
+    rest: restApi,
+    githubToken,
+    run,
+    newRun,
     startupMs: performance.now() - startedAt,
     async downloadArtifactZip(name) {
-      const record = service.artifacts.findLast(a => a.finalized && !a.deleted && a.name === name)
+      const record = results.artifacts.findLast(a => a.finalized && !a.deleted && a.name === name)
       if (!record) throw new Error(`No finalized artifact named '${name}'`)
-      const response = await fetch(service.container.signedUrl(record.blobPath, 'r'))
+      const response = await fetch(results.container.signedUrl(record.blobPath, 'r'))
       if (!response.ok) {
         throw new Error(
           `GET blob ${record.blobPath} failed: ${response.status} ${await response.text()}`
@@ -105,6 +210,15 @@ export async function startArtifactStack(): Promise<ArtifactStack> {
       return Buffer.from(await response.arrayBuffer())
     },
     listZipEntries,
+    async replaceBlob(record, bytes, digest) {
+      await results.container.client
+        .getBlockBlobClient(record.blobPath)
+        .uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'application/zip' } })
+      if (digest === 'update') {
+        record.size = bytes.length
+        record.hash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+      }
+    },
     stop
   }
 }

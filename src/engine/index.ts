@@ -1,0 +1,15 @@
+/**
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
+ */
+export {
+  EXPORT_FORMATS,
+  EXPORT_SCHEDULES,
+  EXPORT_TYPES,
+  type CreateExportBody,
+  type ExportType
+} from '../clari/types.js'
+export { cleanServerText, withoutControls, withoutSecret } from '../clari/untrusted-text.js'
+export { CancelledError } from '../retry/abort.js'
+export { errorMessage } from '../retry/error-message.js'

@@ -1,0 +1,482 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { useArtifactStack } from '../helpers/artifact-stack-env.js'
+import { withoutRunnerVariables } from '../helpers/run-bundle.js'
+import {
+  childEnv,
+  type ArtifactRecord,
+  type ArtifactStack,
+  type RunAttempt,
+  type WorkflowRun
+} from '../simulators/artifact/index.js'
+
+// @actions/github reads GITHUB_API_URL once, when it is loaded: the modules that use it are
+// imported only after the stack is up and the environment points at it.
+type EarlierAttemptModule = typeof import('../../src/action/earlier-attempt.js')
+type ArtifactModule = typeof import('@actions/artifact')
+
+const FORECAST = 'net_arr'
+const NAME = 'clari-forecast-net_arr'
+const PAYLOAD_FILE = 'net_arr_2026_Q1.json'
+
+/** A manifest v2 as the engine writes it (the fields the lookup reads, and a few it passes on). */
+function manifest(runAttempt: number, overrides: Record<string, unknown> = {}): object {
+  const payload = payloadOf(runAttempt)
+  return {
+    tool: 'clari-forecast-export-action',
+    manifestVersion: 2,
+    forecastId: FORECAST,
+    runId: '1',
+    runAttempt,
+    request: { exportFormat: 'JSON' },
+    startedAt: '2026-05-15T12:00:00.000Z',
+    finishedAt: '2026-05-15T12:01:00.000Z',
+    exports: [
+      {
+        period: '2026_Q1',
+        jobId: `job-${runAttempt}`,
+        status: 'DONE',
+        file: PAYLOAD_FILE,
+        bytes: payload.length,
+        sha256: createHash('sha256').update(payload).digest('hex')
+      }
+    ],
+    ...overrides
+  }
+}
+
+const CHILD_SCRIPT = fileURLToPath(new URL('../helpers/earlier-attempt-child.ts', import.meta.url))
+const CHILD_TIMEOUT_MS = 30_000
+
+/** Children still running; afterEach kills them, whatever the test's outcome. */
+const children = new Set<ChildProcess>()
+
+interface ChildRun {
+  result: { kind?: string; reason?: string; attempt?: number }
+  /** Lookup time, measured in the child. */
+  elapsedMs: number
+  /** From the answer to the process's exit, measured here. */
+  lingerMs: number
+  output: string
+}
+
+/** Runs the lookup in a process of its own (src through tsx) and times its exit. */
+function runChild(env: NodeJS.ProcessEnv): Promise<ChildRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  children.add(child)
+  let output = ''
+  let answeredAt: number | undefined
+  let answer: Omit<ChildRun, 'lingerMs' | 'output'> | undefined
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString()
+    const line = /^RESULT (.+)$/m.exec(output)?.[1]
+    if (line && !answer) {
+      answeredAt = performance.now()
+      answer = JSON.parse(line) as typeof answer
+    }
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS)
+    child.once('error', reject)
+    child.once('close', (code, signal) => {
+      clearTimeout(timer)
+      children.delete(child)
+      if (!answer || answeredAt === undefined || code !== 0) {
+        return reject(new Error(`child ended (${code ?? signal}) without an answer:\n${output}`))
+      }
+      resolve({ ...answer, lingerMs: performance.now() - answeredAt, output })
+    })
+  })
+}
+
+const payloadOf = (runAttempt: number): Buffer =>
+  Buffer.from(JSON.stringify({ entries: [{ attempt: runAttempt }] }))
+
+describe('findEarlierAttempt against the artifact stack (real client, real sockets)', () => {
+  const savedEnv = { ...process.env }
+  const inProcess = useArtifactStack('earlier-attempt')
+  let stack: ArtifactStack
+  let lookupModule: EarlierAttemptModule
+  let artifactModule: ArtifactModule
+  let workDir = ''
+
+  beforeAll(async () => {
+    ;({ stack, workDir } = inProcess)
+    lookupModule = await import('../../src/action/earlier-attempt.js')
+    artifactModule = await import('@actions/artifact')
+  })
+
+  afterEach(async () => {
+    await Promise.all(
+      [...children].map(child => {
+        child.kill('SIGKILL')
+        return new Promise(resolve => child.once('close', resolve))
+      })
+    )
+    stack.service.duplicateNames = 'refuse'
+    stack.service.idOrder = 'ascending'
+    stack.rest.fault = undefined
+  })
+
+  /** The runtime token is read at each call: this makes `attempt` the job that calls next. */
+  const actAs = (attempt: RunAttempt): void => {
+    process.env.ACTIONS_RUNTIME_TOKEN = attempt.token
+  }
+
+  /** Uploads files the way attempt n of the action does, with the real client. */
+  async function upload(
+    attempt: RunAttempt,
+    name: string,
+    files: Record<string, Buffer | string>
+  ): Promise<ArtifactRecord> {
+    const dir = await mkdtemp(path.join(workDir, 'upload-'))
+    for (const [file, data] of Object.entries(files)) await writeFile(path.join(dir, file), data)
+    actAs(attempt)
+    const { id } = await new artifactModule.DefaultArtifactClient().uploadArtifact(
+      name,
+      Object.keys(files).map(file => path.join(dir, file)),
+      dir
+    )
+    return stack.service.artifacts.find(a => a.id === String(id))!
+  }
+
+  /** What attempt n of the action uploads: its manifest and its payload. */
+  const uploadExport = (attempt: RunAttempt, name = NAME, manifestOverrides = {}) =>
+    upload(attempt, name, {
+      'manifest.json': JSON.stringify(manifest(attempt.runAttempt, manifestOverrides)),
+      [PAYLOAD_FILE]: payloadOf(attempt.runAttempt)
+    })
+
+  /** The lookup attempt `n` of `run` makes, as that attempt's job. */
+  function find(
+    run: WorkflowRun,
+    n: number,
+    overrides: Partial<Parameters<EarlierAttemptModule['findEarlierAttempt']>[0]> = {}
+  ) {
+    actAs(run.attempt(n))
+    return lookupModule.findEarlierAttempt({
+      forecastId: FORECAST,
+      runAttempt: n,
+      artifactNames: Array.from({ length: n - 1 }, () => NAME),
+      runId: run.githubRunId,
+      repository: run.repository,
+      githubToken: stack.githubToken,
+      tempDir: workDir,
+      ...overrides
+    })
+  }
+
+  async function expectFound(
+    result: Awaited<ReturnType<typeof find>>,
+    attempt: number,
+    artifactName: string
+  ): Promise<void> {
+    if ('reason' in result) throw new Error(`expected attempt ${attempt}, got: ${result.reason}`)
+    expect(result).toMatchObject({ attempt, artifactName, manifest: manifest(attempt) })
+    expect((await readdir(result.dir)).sort()).toEqual(['manifest.json', PAYLOAD_FILE])
+    expect(await readFile(path.join(result.dir, PAYLOAD_FILE))).toEqual(payloadOf(attempt))
+  }
+
+  it('attempt 2 finds what attempt 1 uploaded through the runtime listing, without the REST API', async () => {
+    const run = stack.newRun()
+    await uploadExport(run.attempt(1))
+    const restCalls = stack.rest.calls.length
+
+    const startedAt = performance.now()
+    const result = await find(run, 2)
+    console.info(`runtime-path lookup took ${(performance.now() - startedAt).toFixed(0)} ms`)
+
+    await expectFound(result, 1, NAME)
+    expect(stack.rest.calls.length).toBe(restCalls)
+  })
+
+  it.each(['refuse', 'accept'] as const)(
+    'attempt 3 takes attempt 2 by its manifest although its id is lower (duplicate names: %s)',
+    async duplicateNames => {
+      stack.service.duplicateNames = duplicateNames
+      stack.service.idOrder = 'descending'
+      const run = stack.newRun()
+      const first = await uploadExport(run.attempt(1))
+      // Where GitHub refuses the name, attempt 2 uploaded under the suffixed one.
+      const secondName = duplicateNames === 'refuse' ? `${NAME}-attempt-2` : NAME
+      const second = await uploadExport(run.attempt(2), secondName)
+      expect(Number(second.id)).toBeLessThan(Number(first.id))
+
+      await expectFound(await find(run, 3), 2, secondName)
+    }
+  )
+
+  it('falls back to an older attempt when the newest one is damaged', async () => {
+    const run = stack.newRun()
+    await uploadExport(run.attempt(1))
+    const second = await uploadExport(run.attempt(2), `${NAME}-attempt-2`)
+    await stack.replaceBlob(second, randomBytes(512), 'keep')
+
+    await expectFound(await find(run, 3), 1, NAME)
+  })
+
+  it('falls back to the REST API when the runtime listing finds nothing (a full re-run)', async () => {
+    const run = stack.newRun()
+    await uploadExport(run.attempt(1))
+    run.attempt(2, { fullRerun: true })
+    const restCalls = stack.rest.calls.length
+
+    const startedAt = performance.now()
+    const result = await find(run, 2)
+    console.info(`REST-fallback lookup took ${(performance.now() - startedAt).toFixed(0)} ms`)
+
+    await expectFound(result, 1, NAME)
+    const calls = stack.rest.calls.slice(restCalls)
+    expect(calls.map(c => [c.path.replace(/\?.*/, ''), c.status])).toEqual([
+      [`/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`, 200],
+      [expect.stringMatching(/^\/repos\/.+\/actions\/artifacts\/\d+\/zip$/), 302]
+    ])
+  })
+
+  it.each([
+    {
+      what: 'no token',
+      token: '',
+      kind: 'missing',
+      reason: /^missing: no artifact named .*no REST fallback: github-token is empty/
+    },
+    {
+      what: 'a token GitHub does not know',
+      token: 'ghs_unknown0000',
+      kind: 'lookup-failed',
+      reason:
+        /^lookup failed: .*the REST API failed: answered 401 \(Bad credentials.*check github-token/
+    },
+    {
+      what: 'a token without actions: read',
+      token: 'ghs_noactions000',
+      kind: 'lookup-failed',
+      reason: /answered 403 \(Resource not accessible by integration.*needs actions: read/
+    }
+  ])(
+    'after a full re-run, the REST API needs the token: $what',
+    async ({ token, kind, reason }) => {
+      stack.rest.grant('ghs_noactions000', { actionsRead: false })
+      const run = stack.newRun()
+      await uploadExport(run.attempt(1))
+      run.attempt(2, { fullRerun: true })
+
+      const result = await find(run, 2, { githubToken: token })
+
+      expect(result).toEqual({ kind, reason: expect.stringMatching(reason) })
+      if (token) expect(JSON.stringify(result)).not.toContain(token)
+    }
+  )
+
+  it.each<{
+    what: string
+    prepare(record: ArtifactRecord): Promise<void> | void
+    manifest?: Record<string, unknown> | string
+    kind: string
+    reason: RegExp
+  }>([
+    {
+      what: 'expired (the REST API still lists it)',
+      prepare: record => void (record.expired = true),
+      kind: 'expired',
+      reason: /^expired: artifact clari-forecast-net_arr \(id \d+\) has expired$/
+    },
+    {
+      what: 'damaged in storage (digest mismatch)',
+      prepare: record => stack.replaceBlob(record, randomBytes(2048), 'keep'),
+      kind: 'unreadable',
+      reason:
+        /^unreadable: artifact clari-forecast-net_arr \(id \d+\): the download does not match its digest$/
+    },
+    {
+      what: 'not a zip although its digest matches',
+      prepare: record => stack.replaceBlob(record, Buffer.from('PK but not a zip'), 'update'),
+      kind: 'unreadable',
+      reason: /^unreadable: .*: not a readable zip \(/
+    },
+    {
+      what: 'made by something else (manifest v1)',
+      prepare: () => {},
+      manifest: JSON.stringify({
+        forecastId: FORECAST,
+        startedAt: 'x',
+        finishedAt: 'y',
+        exports: []
+      }),
+      kind: 'not-ours',
+      reason:
+        /^not this action's: .*: its manifest\.json was not made by clari-forecast-export-action$/
+    },
+    {
+      what: 'for another forecast, with a hostile name',
+      prepare: () => {},
+      manifest: { forecastId: 'x\u001b[31m\n::error::pwned' },
+      kind: 'other-forecast',
+      reason: /^other forecast: .*: it holds forecast "x \[31m : :error: :pwned", not net_arr$/
+    },
+    {
+      what: 'from no earlier attempt',
+      prepare: () => {},
+      manifest: { runAttempt: 2 },
+      kind: 'not-ours',
+      reason: /records no earlier attempt \(runAttempt 2\)$/
+    },
+    {
+      what: 'a manifest.json that is not JSON',
+      prepare: () => {},
+      manifest: '{"tool": "clari-forecast-export-action",',
+      kind: 'unreadable',
+      reason: /: its manifest\.json is not JSON$/
+    },
+    {
+      what: 'a manifest.json over 4 MiB',
+      prepare: () => {},
+      manifest: { padding: 'x'.repeat(4 * 1024 * 1024) },
+      kind: 'unreadable',
+      reason: /: not a readable zip \(manifest\.json is larger than 4194304 bytes\)$/
+    }
+  ])('an earlier artifact $what → $kind, nothing kept', async c => {
+    const run = stack.newRun()
+    const record =
+      typeof c.manifest === 'string'
+        ? await upload(run.attempt(1), NAME, { 'manifest.json': c.manifest })
+        : await uploadExport(run.attempt(1), NAME, c.manifest)
+    await c.prepare(record)
+    const before = await readdir(workDir)
+
+    const result = await find(run, 2)
+
+    expect(result).toEqual({ kind: c.kind, reason: expect.stringMatching(c.reason) })
+    expect(await readdir(workDir)).toEqual(before)
+  })
+
+  it('says what it looked for when nothing was uploaded', async () => {
+    const run = stack.newRun()
+    const result = await find(run, 3, { artifactNames: ['a-1', 'a-2'] })
+
+    expect(result).toEqual({
+      kind: 'missing',
+      reason:
+        'missing: no artifact named a-1, a-1-attempt-1, a-2, a-2-attempt-2 on this run (the runtime listing lists none; the REST API lists none)'
+    })
+  })
+
+  it.each([
+    { fault: 'hang' as const, timeoutMs: 1_500, kind: 'gives up at the bound' },
+    { fault: 'reset' as const, timeoutMs: 20_000, kind: 'fails without waiting for the bound' }
+  ])(
+    'against a REST API that answers with $fault, the lookup $kind',
+    async ({ fault, timeoutMs }) => {
+      const run = stack.newRun()
+      await uploadExport(run.attempt(1))
+      run.attempt(2, { fullRerun: true })
+      stack.rest.fault = fault
+
+      const startedAt = performance.now()
+      const result = await find(run, 2, { timeoutMs })
+      const elapsed = performance.now() - startedAt
+      console.info(`REST ${fault}: lookup ended after ${elapsed.toFixed(0)} ms`)
+
+      expect(result).toMatchObject({ kind: 'lookup-failed' })
+      if (fault === 'hang') {
+        expect((result as { reason: string }).reason).toBe('lookup failed: gave up after 1.5 s')
+        expect(elapsed).toBeGreaterThanOrEqual(1_450)
+      } else {
+        expect((result as { reason: string }).reason).toMatch(/the REST API failed: /)
+        expect(elapsed).toBeLessThan(timeoutMs)
+      }
+    }
+  )
+
+  it.each([
+    { api: 'that never answers', fault: 'hang' as const },
+    { api: 'that refuses connections', fault: 'refused' as const }
+  ])(
+    'in a process of its own, against a REST API $api, nothing the lookup leaves keeps the process alive',
+    async ({ fault }) => {
+      const run = stack.newRun()
+      await uploadExport(run.attempt(1))
+      const attempt = run.attempt(2, { fullRerun: true })
+      let apiUrl = stack.rest.url
+      if (fault === 'hang') stack.rest.fault = 'hang'
+      else apiUrl = await closedPortUrl()
+      const timeoutMs = 2_000
+
+      const child = await runChild(
+        childEnv(withoutRunnerVariables(savedEnv), {
+          ...attempt.env,
+          GITHUB_API_URL: apiUrl,
+          EARLIER_ATTEMPT_LOOKUP: JSON.stringify({
+            forecastId: FORECAST,
+            runAttempt: 2,
+            artifactNames: [NAME],
+            runId: run.githubRunId,
+            repository: run.repository,
+            githubToken: stack.githubToken,
+            tempDir: workDir,
+            timeoutMs
+          })
+        })
+      )
+      console.info(
+        `child, REST ${fault}: lookup ${child.elapsedMs} ms, process exited ${child.lingerMs.toFixed(0)} ms after the answer`
+      )
+
+      expect(child.result.kind).toBe('lookup-failed')
+      if (fault === 'hang') {
+        expect(child.result.reason).toBe('lookup failed: gave up after 2 s')
+      } else {
+        expect(child.result.reason).toMatch(/the REST API failed: .*ECONNREFUSED/)
+        expect(child.elapsedMs).toBeLessThan(timeoutMs)
+      }
+      // The toolkit's own REST listing would hold the process for ~55 s here.
+      expect(child.lingerMs).toBeLessThan(1_500)
+      const [mask, ...rest] = child.output.split(stack.githubToken)
+      expect(mask).toMatch(/::add-mask::$/)
+      expect(rest).toHaveLength(1)
+    }
+  )
+
+  it('masks the github-token before anything else is printed, and prints it nowhere else', async () => {
+    const run = stack.newRun()
+    run.attempt(2, { fullRerun: true })
+    const token = 'ghs_mustnotleak123'
+    stack.rest.grant(token, { actionsRead: false })
+    const printed: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      printed.push(String(chunk))
+      return write(chunk, ...rest)
+    }) as typeof process.stdout.write
+    let result: Awaited<ReturnType<typeof find>>
+    try {
+      result = await find(run, 2, { githubToken: token })
+    } finally {
+      process.stdout.write = write
+    }
+
+    const lines = printed.join('').split('\n')
+    expect(lines[0]).toBe(`::add-mask::${token}`)
+    expect(lines.slice(1).join('\n')).not.toContain(token)
+    expect(JSON.stringify(result)).not.toContain(token)
+  })
+})
+
+/** A loopback URL nothing listens on: a port the system handed out and took back. */
+async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import('node:net')
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise(resolve => server.close(resolve))
+  return `http://127.0.0.1:${port}`
+}
