@@ -19,7 +19,7 @@ import { parseDemoArgs, usage, UsageError, type DemoArgs } from './demo/args.js'
 import { ensureBundle } from './demo/ensure-bundle.js'
 import { createLogRenderer, paint } from './demo/log-renderer.js'
 import { folderListing, zipListing } from './demo/report.js'
-import { SCENARIOS } from './demo/scenarios.js'
+import { scenarioOf } from './demo/scenarios.js'
 import { summaryToText } from './demo/summary-text.js'
 
 // Not a secret: the simulator accepts only this key, and the action masks it like any other.
@@ -87,7 +87,7 @@ async function demo(
   started: Started,
   interrupted: () => boolean
 ): Promise<BundleResult | undefined> {
-  const scenario = SCENARIOS[args.scenario]
+  const scenario = scenarioOf(args.scenario)
   say(
     paint(color, 'bold', `Clari forecast export action: local demo (scenario "${args.scenario}")`)
   )
@@ -107,26 +107,48 @@ async function demo(
 
   const runtimes = await nodeRuntimes()
   const runtime = runtimes[args.node24 ? 1 : 0]!
-  const workspace = await mkdtemp(path.join(os.tmpdir(), 'clari-demo-'))
-  heading(`node dist/index.js under ${runtime.label}, as the runner starts it`)
-  const render = createLogRenderer({ write: say, color, verbose: args.verbose })
-  const run = await startBundle({
-    runtime,
-    inputs: { ...scenario.inputs, 'api-key': DEMO_API_KEY, 'api-url': sim.value.url },
-    env: stack.value.env,
-    workspace,
-    timeoutMs: ACTION_TIMEOUT_MS,
-    onLine: (line, stream) => (stream === 'stdout' ? render(line) : say(paint(color, 'dim', line)))
-  })
-  started.run = run
-  const result = await run.result
+  let result: BundleResult | undefined
+  for (let attempt = 1; attempt <= (scenario.attempts ?? 1); attempt++) {
+    if (interrupted()) return result
+    const workspace = await mkdtemp(path.join(os.tmpdir(), 'clari-demo-'))
+    const seen = sim.value.requests.length
+    const attemptNote = scenario.attempts ? `, attempt ${attempt} of the workflow run` : ''
+    heading(`node dist/index.js under ${runtime.label}, as the runner starts it${attemptNote}`)
+    const render = createLogRenderer({ write: say, color, verbose: args.verbose })
+    const run = await startBundle({
+      runtime,
+      inputs: {
+        ...scenario.inputs,
+        'api-key': DEMO_API_KEY,
+        'api-url': sim.value.url,
+        // The runner fills in action.yml's default, ${{ github.token }}.
+        'github-token': stack.value.githubToken
+      },
+      env: stack.value.run.attempt(attempt).env,
+      workspace,
+      timeoutMs: ACTION_TIMEOUT_MS,
+      onLine: (line, stream) =>
+        stream === 'stdout' ? render(line) : say(paint(color, 'dim', line))
+    })
+    started.run = run
+    result = await run.result
 
-  heading('Job summary')
-  say(summaryToText(result.summary) || '(the action wrote no summary)')
-  await showArtifact(stack.value, result.outputs['artifact-id'])
-  const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
-  heading(`Output folder (kept): ${outputDir}`)
-  say(await folderListing(outputDir))
+    heading('Job summary')
+    say(summaryToText(result.summary) || '(the action wrote no summary)')
+    await showArtifact(stack.value, result.outputs['artifact-id'])
+    const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
+    heading(`Output folder (kept): ${outputDir}`)
+    say(await folderListing(outputDir))
+    const requests = sim.value.requests.slice(seen)
+    const creates = requests.filter(r => r.endpoint === 'create').length
+    say(
+      paint(
+        color,
+        'bold',
+        `Clari saw ${creates} export job${creates === 1 ? '' : 's'} created and ${requests.length} requests${attemptNote ? ` in attempt ${attempt}` : ''}.`
+      )
+    )
+  }
   return result
 }
 

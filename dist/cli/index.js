@@ -32832,7 +32832,7 @@ async function exportOnSlots(r) {
         describe: r.describe
     };
     const inFlight = new Set();
-    const watching = linkedAbort(signal).controller;
+    const watching = linkedAbort(signal);
     const onAbort = () => scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' });
     if (signal.aborted)
         onAbort();
@@ -32877,12 +32877,17 @@ async function exportOnSlots(r) {
             ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
         ];
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
-        const periods = Promise.all(order.map(runPeriod));
-        void watchForRoom(r, scheduler, lookForRoom, watching.signal);
-        await periods;
+        const periods = Promise.allSettled(order.map(runPeriod));
+        void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal);
+        // Every period settles before the run ends (its job cancelled or finished), even when one
+        // of them could not be recorded (a manifest write that failed); that failure then ends it.
+        const failure = (await periods).find(p => p.status === 'rejected');
+        if (failure)
+            throw failure.reason;
     }
     finally {
-        watching.abort();
+        watching.controller.abort();
+        watching.dispose();
         signal.removeEventListener('abort', onAbort);
     }
 }

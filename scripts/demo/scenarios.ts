@@ -2,6 +2,8 @@ import type { ClariSimulatorOptions, FaultRule } from '../../test/simulators/cla
 
 export interface Scenario {
   description: string
+  /** Attempts of the workflow run to show, each a run of the bundle (default 1). */
+  attempts?: number
   /** Action inputs besides the connection (api-url, api-key) and artifact settings. */
   inputs: Record<string, string>
   /** Simulator setup; `apiKey` is filled in by the caller. */
@@ -43,7 +45,9 @@ const TURBULENCE: FaultRule[] = [
   }
 ]
 
-function simulator(failedPeriod?: string): Scenario['simulator'] {
+/** `failedPeriod`'s job fails; with `failOnce`, only its first (a re-run's new job succeeds). */
+function simulator(failedPeriod?: string, failOnce = false): Scenario['simulator'] {
+  let failures = 0
   return {
     forecasts: [FORECAST_ID],
     faults: TURBULENCE,
@@ -51,7 +55,7 @@ function simulator(failedPeriod?: string): Scenario['simulator'] {
       durationMs: (JOB_SECONDS[timePeriod] ?? DEFAULT_JOB_SECONDS) * 1000,
       queuedMs: 300,
       payloadBytes: (PAYLOAD_KIB[timePeriod] ?? DEFAULT_PAYLOAD_KIB) * 1024,
-      outcome: timePeriod === failedPeriod ? 'FAILED' : 'DONE'
+      outcome: timePeriod === failedPeriod && (!failOnce || failures++ === 0) ? 'FAILED' : 'DONE'
     })
   }
 }
@@ -73,8 +77,20 @@ export const SCENARIOS = {
     description: 'the same, but the 2026_Q3 job ends FAILED on Clari: the other quarters are kept',
     inputs,
     simulator: simulator('2026_Q3')
+  },
+  rerun: {
+    description:
+      'the failure, then "Re-run failed jobs": attempt 2 reuses the three quarters attempt 1 exported and creates one job',
+    attempts: 2,
+    inputs,
+    simulator: simulator('2026_Q3', true)
   }
 } satisfies Record<string, Scenario>
+
+/** Every scenario, seen as a Scenario (for the fields only some of them set). */
+export function scenarioOf(name: ScenarioName): Scenario {
+  return SCENARIOS[name]
+}
 
 export type ScenarioName = keyof typeof SCENARIOS
 

@@ -33,3 +33,4 @@ export {
   ZIP_METHOD_STORED,
   type ZipEntry
 } from './zip-reader.js'
+export { zipStored } from './zip-writer.js'
