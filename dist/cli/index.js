@@ -28713,13 +28713,20 @@ function jobPhase(status) {
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
  * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back. Everything the client lets out passes through here once (after the key was
- * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
+ * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
+ * parsed, so a later cut or stringification can never expose part of the key; what the client
+ * lets out then passes through `cleanServerText` once, so later code can print it.
  */
 const MAX_SERVER_TEXT = 300;
 // C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/** Any run of this many characters of the key is masked, wherever it appears. */
+const SECRET_FRAGMENT_CHARS = 8;
+/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '(nested too deep)';
+const MASK = '***';
 /**
  * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
  * reader sees: each run of control characters or bidi overrides becomes one space.
@@ -28729,20 +28736,73 @@ function withoutControls(text) {
 }
 function cleanServerText(value, max = MAX_SERVER_TEXT) {
     const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-    const flat = withoutControls(text).replace(/::/g, ': :').trim();
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+    const flat = withoutControls(text)
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
 }
-/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
+/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
+function cutPoint(text, max) {
+    let end = max;
+    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
+        end--;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end--;
+    return end;
+}
+/**
+ * A copy of a parsed JSON answer in which every string, object keys included, has the key and
+ * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
+ * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
+ */
 function withoutSecret(value, secret) {
-    if (typeof value === 'string')
-        return value.split(secret).join('***');
-    if (Array.isArray(value))
-        return value.map(v => withoutSecret(v, secret));
-    if (value && typeof value === 'object') {
-        const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v, secret)]);
-        return Object.fromEntries(entries);
+    const mask = secretMasker(secret);
+    const walk = (v, depth) => {
+        if (typeof v === 'string')
+            return mask(v);
+        if (!v || typeof v !== 'object')
+            return v;
+        if (depth >= MAX_DEPTH)
+            return TOO_DEEP;
+        if (Array.isArray(v))
+            return v.map(item => walk(item, depth + 1));
+        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
+    };
+    return walk(value, 0);
+}
+/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
+function secretMasker(secret) {
+    if (!secret)
+        return text => text;
+    const fragments = new Set();
+    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
+        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
     }
-    return value;
+    return text => {
+        const whole = text.split(secret).join(MASK);
+        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
+            return whole;
+        // Mark every character covered by a fragment, then replace each marked run once.
+        const covered = new Uint8Array(whole.length);
+        let any = false;
+        for (const fragment of fragments) {
+            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
+                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
+                any = true;
+            }
+        }
+        if (!any)
+            return whole;
+        let out = '';
+        for (let i = 0; i < whole.length; i++) {
+            if (!covered[i])
+                out += whole[i];
+            else if (i === 0 || !covered[i - 1])
+                out += MASK;
+        }
+        return out;
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/retry/abort.ts
@@ -28815,16 +28875,36 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
 
 
 const MANIFEST_FILE = 'manifest.json';
 /** Writes manifest.json atomically, so a reader never sees half of it. */
 async function writeManifest(dir, manifest) {
     const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = external_node_path_default().join(dir, `.${MANIFEST_FILE}.partial`);
-    await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`);
-    await (0,promises_namespaceObject.rename)(partial, target);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
     return target;
 }
 /** Payload file name, built only from validated values. */
@@ -28916,7 +28996,7 @@ const PERIOD_COLUMNS = [
     {
         key: 'status',
         header: 'Status',
-        text: o => (provenance(o) ? `${o.status} (${provenance(o)})` : o.status)
+        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
     },
     { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
     { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
@@ -28924,6 +29004,11 @@ const PERIOD_COLUMNS = [
     { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
     { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
 ];
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
+}
 /** One line per failed period: period, job id, status, reason. */
 function failureLine(outcome) {
     const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
@@ -29325,16 +29410,6 @@ async function withRetries(attempt, classify, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
-/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
-/** 400 on cancel: the job already finished, so there is nothing to cancel. */
-const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
-
 ;// CONCATENATED MODULE: ./src/clari/errors.ts
 
 /** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
@@ -29349,9 +29424,9 @@ class ClariApiError extends Error {
     constructor(status, operation, body, 
     /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
     retryAfter) {
-        const code = body?.code ? cleanServerText(body.code, 80) : undefined;
-        const errorId = body?.errorId ? cleanServerText(body.errorId, 80) : undefined;
-        const serverMessage = body?.message ? cleanServerText(body.message) : undefined;
+        const code = identifier(body?.code);
+        const errorId = identifier(body?.errorId);
+        const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined;
         const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean);
         super(`${operation} failed: HTTP ${status}` +
             (serverMessage ? `: ${serverMessage}` : '') +
@@ -29363,6 +29438,12 @@ class ClariApiError extends Error {
         this.errorId = errorId;
         this.serverMessage = serverMessage;
     }
+}
+/** Clari's `code` and `errorId` are short strings; anything else is not one. */
+function identifier(value) {
+    if (typeof value !== 'string' && typeof value !== 'number')
+        return undefined;
+    return cleanServerText(String(value), 80) || undefined;
 }
 /** The connection failed or broke. `sent` tells whether the server may have processed the request. */
 class NetworkError extends Error {
@@ -29395,6 +29476,107 @@ class AmbiguousCreateError extends Error {
         this.sentAt = sentAt;
     }
 }
+
+;// CONCATENATED MODULE: ./src/clari/answers.ts
+
+
+
+/**
+ * Answers read field by field, because a field typed as a number is still text from the server
+ * until it is checked: only documented fields are kept, numbers must be whole and non-negative,
+ * ids must look like ids, and text is cleaned. Nothing else of an answer reaches the engine.
+ */
+const LIMIT_COUNTS = [
+    'concurrentLimit',
+    'monthlyQuota',
+    'availableConcurrentLimit',
+    'availableMonthlyQuota'
+];
+const LIMIT_ID_LISTS = ['runningJobIds', 'submittedJobIds'];
+const JOB_COUNTS = ['startTime', 'endTime', 'downloads'];
+const JOB_TEXTS = ['title', 'module', 'fileName', 'fileType'];
+const JOB_FLAGS = ['rowsTruncated', 'cellsTruncated'];
+const MAX_STATUS_CHARS = 40;
+/** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
+function readLimits(body) {
+    const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
+    if (!isRecord(body))
+        throw problem('the answer is not an object');
+    if (body.jobs === undefined || body.jobs === null)
+        return {};
+    const jobs = body.jobs;
+    if (!isRecord(jobs))
+        throw problem('"jobs" is not an object');
+    const limits = {};
+    for (const field of LIMIT_COUNTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!isCount(value))
+            throw problem(`${field} is not a whole number`);
+        limits[field] = value;
+    }
+    for (const field of LIMIT_ID_LISTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!Array.isArray(value) || !value.every(isJobId))
+            throw problem(`${field} is not a list of job ids`);
+        limits[field] = [...value];
+    }
+    return limits;
+}
+/** One job of a status or job-list answer; a field that fails its check is dropped. */
+function readJob(raw) {
+    if (!isRecord(raw))
+        return {};
+    const job = {};
+    if (isJobId(raw.jobId))
+        job.jobId = raw.jobId;
+    const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
+    if (raw.status !== undefined && raw.status !== null && status)
+        job.status = status;
+    for (const field of JOB_TEXTS) {
+        const value = raw[field];
+        if (typeof value === 'string')
+            job[field] = cleanServerText(value);
+    }
+    for (const field of JOB_COUNTS) {
+        const value = raw[field];
+        if (isCount(value))
+            job[field] = value;
+    }
+    for (const field of JOB_FLAGS) {
+        const value = raw[field];
+        if (typeof value === 'boolean')
+            job[field] = value;
+    }
+    return job;
+}
+/** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
+function readJobList(body) {
+    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
+    if (!Array.isArray(list))
+        throw new InvalidResponseError('list export jobs: not a list');
+    return list.map(readJob).filter(job => job.jobId !== undefined);
+}
+/** A finite, non-negative whole number (epoch milliseconds, counts, limits). */
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/clari/codes.ts
+/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
+/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
+const SWW_CODE = 'SWW';
+const SWW_MAX_RETRIES = 2;
+/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
+const QUOTA_CODE = 'export_monthly_quota_reached';
+/** 400 on cancel: the job already finished, so there is nothing to cancel. */
+const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -30208,6 +30390,8 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 
 
+
+
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 // Failures that happen before the request reaches the server: safe to repeat even a POST.
@@ -30233,7 +30417,29 @@ class Transport {
     }
     async send(request) {
         const { totalTimeoutMs } = request;
-        const total = totalTimeoutMs === undefined ? undefined : AbortSignal.timeout(totalTimeoutMs);
+        // Real time, whatever clock the caller runs on: sockets do not wait for a virtual clock.
+        const total = totalTimeoutMs === undefined
+            ? undefined
+            : linkedAbort(request.signal, {
+                clock: systemClock,
+                at: systemClock.now() + totalTimeoutMs
+            });
+        try {
+            const response = await this.follow(request, total);
+            // The bound lasts until the body has been read (or abandoned), then its timer goes.
+            if (total)
+                response.body.once('close', total.dispose);
+            return response;
+        }
+        catch (error) {
+            total?.dispose();
+            throw error;
+        }
+    }
+    close() {
+        this.agents.dispose();
+    }
+    async follow(request, total) {
         let current = request;
         for (let hop = 0;; hop++) {
             const response = await this.sendOnce(current, total);
@@ -30255,9 +30461,6 @@ class Transport {
             current = { ...current, url: next, headers };
         }
     }
-    close() {
-        this.agents.dispose();
-    }
     sendOnce(r, total) {
         return new Promise((resolve, reject) => {
             const lib = r.url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
@@ -30271,7 +30474,7 @@ class Transport {
                 method: r.method,
                 headers,
                 agent: this.agents.getAgent(r.url.href),
-                signal: total ? AbortSignal.any([r.signal, total]) : r.signal
+                signal: total?.controller.signal ?? r.signal
             });
             req.setTimeout(r.idleTimeoutMs, () => {
                 idle = new NetworkError(`${r.operation}: no data for ${r.idleTimeoutMs} ms`, 'ETIMEDOUT', sent);
@@ -30316,7 +30519,7 @@ function toNetworkError(error, sent, r, total) {
         return r.signal.reason instanceof Error ? r.signal.reason : error;
     if (error instanceof NetworkError)
         return error;
-    if (total?.aborted) {
+    if (total?.controller.signal.reason instanceof DeadlineError) {
         const problem = `no complete answer within ${r.totalTimeoutMs} ms`;
         return new NetworkError(`${r.operation}: ${problem}`, 'ETIMEDOUT', sent);
     }
@@ -30326,6 +30529,8 @@ function toNetworkError(error, sent, r, total) {
 }
 
 ;// CONCATENATED MODULE: ./src/clari/client.ts
+
+
 
 
 
@@ -30351,6 +30556,12 @@ class ClariClient {
     throttledUntil = -Infinity;
     /** HTTP attempts made, throttled and failed ones included. */
     requestCount = 0;
+    /**
+     * The least the server's clock is ahead of ours (negative: behind), from the `Date` header of
+     * the latest answer: a Date is cut to the second and was stamped before the answer arrived, so
+     * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
+     */
+    serverClockAheadMs;
     constructor(options) {
         this.options = options;
         this.transport = new Transport(() => options.clock.wallNow());
@@ -30383,10 +30594,10 @@ class ClariClient {
             const body = await this.readJson(res);
             if (!body || typeof body !== 'object')
                 throw new InvalidResponseError('job status: no job');
-            const job = (body.job ?? body);
+            const job = readJob(body.job ?? body);
             const raw = res.headers['retry-after'];
             const retryAfter = raw === undefined ? undefined : parseRetryAfter(raw, retryAfterContext(res));
-            return { job: { ...job, status: cleanServerText(job.status, 40) || undefined }, retryAfter };
+            return { job, retryAfter };
         }));
     }
     /**
@@ -30418,17 +30629,14 @@ class ClariClient {
     async getLimits(ctx) {
         return this.retrying(ctx, classifyRead, async () => {
             const body = await this.exchangeJson('GET', '/admin/limits', 'read export limits', ctx);
-            return body.jobs ?? {};
+            return readLimits(body);
         });
     }
     /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
     async listJobs(ctx) {
         return this.retrying(ctx, classifyRead, async () => {
             const body = await this.exchangeJson('GET', '/export/jobs', 'list export jobs', ctx);
-            const jobs = Array.isArray(body) ? body : body.jobs;
-            if (!Array.isArray(jobs))
-                throw new InvalidResponseError('list export jobs: not a list');
-            return jobs.filter(job => isJobId(job?.jobId));
+            return readJobList(body);
         });
     }
     close() {
@@ -30517,8 +30725,15 @@ class ClariClient {
                 // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
                 totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
             });
+            this.noteServerClock(res);
             return read(res);
         });
+    }
+    noteServerClock(res) {
+        const date = res.headers.date;
+        const serverAt = date === undefined ? undefined : parseHttpDate(date, res.receivedAt);
+        if (serverAt !== undefined)
+            this.serverClockAheadMs = serverAt - res.receivedAt;
     }
     /**
      * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
@@ -30583,6 +30798,7 @@ function classifyCreate(error) {
         return { kind: 'transient' };
     return { kind: 'fatal' };
 }
+/** A create that failed this way may have created the job all the same. */
 function isAmbiguous(error) {
     if (error instanceof ClariApiError)
         return classifyStatus(error.status) === 'transient';
@@ -30688,7 +30904,29 @@ async function planExport(config, deps = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/problems.ts
+
+/**
+ * The one rule for which periods make a run fail, shared by the action and the terminal runner
+ * for their exit status and messages: every period that did not finish, and every finished but
+ * truncated one unless allow-truncated accepts it (incomplete data must not flow on silently).
+ * One line per problem period, in input order.
+ */
+function periodProblems(exports, allowTruncated) {
+    return exports.flatMap(outcome => {
+        if (outcome.status !== 'DONE')
+            return [failureLine(outcome)];
+        const truncated = truncation(outcome);
+        if (!truncated || allowTruncated)
+            return [];
+        return [
+            `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
+        ];
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
+
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 class JobFailedError extends Error {
     jobId;
@@ -30743,6 +30981,67 @@ class ConcurrencyTimeoutError extends Error {
 class PayloadError extends Error {
     name = 'PayloadError';
 }
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
+}
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/csv-check.ts
+const BOM = [0xef, 0xbb, 0xbf];
+const NEWLINE = 0x0a;
+const BLANK = new Set([0x20, 0x09, 0x0d]);
+class CsvHeaderCheck {
+    seen = 0;
+    headerHasText = false;
+    headerEnded = false;
+    update(chunk) {
+        for (const byte of chunk) {
+            const offset = this.seen++;
+            if (this.headerEnded)
+                return;
+            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
+                continue;
+            if (byte === NEWLINE)
+                this.headerEnded = true;
+            else if (!BLANK.has(byte))
+                this.headerHasText = true;
+        }
+    }
+    finish() {
+        if (this.seen === 0)
+            return { valid: false, reason: 'is empty' };
+        if (!this.headerHasText)
+            return { valid: false, reason: 'has no header line' };
+        return { valid: true };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/json-check.ts
 /**
@@ -30763,7 +31062,7 @@ class PayloadError extends Error {
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
  */
-const MAX_DEPTH = 10_000;
+const json_check_MAX_DEPTH = 10_000;
 const CAPTURE_LIMIT = 4096;
 // Parser states. Plain numeric constants keep the hot switch a jump table.
 const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
@@ -30794,7 +31093,7 @@ const OBJECT = 0;
 const ARRAY = 1;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const BOM = [0xef, 0xbb, 0xbf];
+const json_check_BOM = [0xef, 0xbb, 0xbf];
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
 const TIME_PERIODS_KEY = Buffer.from('timePeriods');
 const TIME_PERIOD_ID_KEY = Buffer.from('timePeriodId');
@@ -30813,7 +31112,7 @@ function describeByte(c) {
 }
 class JsonStreamCheck {
     state = S_VALUE;
-    stack = new Uint8Array(MAX_DEPTH);
+    stack = new Uint8Array(json_check_MAX_DEPTH);
     depth = 0;
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
@@ -30968,8 +31267,8 @@ class JsonStreamCheck {
                         state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
                     }
                     else if (c === 0x7b || c === 0x5b) {
-                        if (depth === MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${MAX_DEPTH} levels`, i - 1);
+                        if (depth === json_check_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_check_MAX_DEPTH} levels`, i - 1);
                         if (c === 0x7b) {
                             stack[depth++] = OBJECT;
                             if (role === ROLE_FIRST_PERIOD)
@@ -31000,7 +31299,7 @@ class JsonStreamCheck {
                     else if (isWhitespace(c)) {
                         continue; // the pending role still applies to the value that follows
                     }
-                    else if (c === BOM[0] && this.consumed + i === 1) {
+                    else if (c === json_check_BOM[0] && this.consumed + i === 1) {
                         this.bomPos = 1;
                         state = S_BOM;
                         continue;
@@ -31105,11 +31404,11 @@ class JsonStreamCheck {
                     continue;
                 }
                 case S_BOM: {
-                    if (c !== BOM[this.bomPos]) {
+                    if (c !== json_check_BOM[this.bomPos]) {
                         return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
                     }
                     i++;
-                    if (++this.bomPos === BOM.length)
+                    if (++this.bomPos === json_check_BOM.length)
                         state = S_VALUE;
                     continue;
                 }
@@ -31230,36 +31529,67 @@ class JsonStreamCheck {
 
 
 
+
+
+
+// Media types that say the body is something other than the format asked for.
+const CONTRADICTING = {
+    JSON: /^(text\/csv|application\/csv|text\/html)$/,
+    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
+};
 /**
- * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it (and, for
- * JSON, checking its syntax and period) on the way, so memory does not grow with the payload and
- * a half-written file never carries the final name.
+ * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
+ * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
+ * not grow with the payload and a half-written or unchecked file never carries the final name.
  */
 async function writePayload(body, dir, fileName, expect) {
     const target = external_node_path_default().join(dir, fileName);
-    const partial = external_node_path_default().join(dir, `.${fileName}.partial`);
+    const partial = tempPathFor(dir, fileName);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
+    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
     let bytes = 0;
     const tap = new external_node_stream_.Transform({
         transform(chunk, _encoding, done) {
             bytes += chunk.length;
+            if (bytes > expect.maxBytes)
+                return done(new PayloadTooLargeError(expect.maxBytes));
             hash.update(chunk);
             json?.update(chunk);
+            csv?.update(chunk);
             done(null, chunk);
         }
     });
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
         if (json)
             checkJson(json, expect.period);
+        if (csv)
+            checkCsv(csv);
         await (0,promises_namespaceObject.rename)(partial, target);
     }
     catch (error) {
         await (0,promises_namespaceObject.rm)(partial, { force: true });
         throw error;
     }
+    noticeContentType(expect);
     return { bytes, sha256: hash.digest('hex') };
+}
+function checkCsv(csv) {
+    const result = csv.finish();
+    // Like a garbled JSON body: not a finished export, so worth downloading again.
+    if (!result.valid)
+        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
+}
+function noticeContentType({ contentType, format, period, onEvent }) {
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!CONTRADICTING[format].test(mediaType))
+        return;
+    onEvent?.({
+        type: 'notice',
+        period,
+        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
+    });
 }
 function checkJson(json, period) {
     const result = json.finish();
@@ -31295,7 +31625,7 @@ async function downloadPayload(client, jobId, target, ctx) {
     try {
         for (let misses = 1;; misses++) {
             try {
-                return await client.downloadResults(jobId, body => writePayload(body, target.dir, target.fileName, target), { signal, deadline: ctx.deadline, once: true });
+                return await client.downloadResults(jobId, (body, contentType) => writePayload(body, target.dir, target.fileName, { ...target, contentType }), { signal, deadline: ctx.deadline, once: true });
             }
             catch (error) {
                 if (ctx.signal.aborted)
@@ -31564,8 +31894,8 @@ function runWideReason(error) {
 
 
 
-// Clari's job startTime comes from its clock, not ours: allow this much skew when matching.
-const CLOCK_SKEW_MS = 60_000;
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
+const FILE_PREFIX = 'clari_export_forecast_';
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1;
 /**
@@ -31581,7 +31911,7 @@ async function startJob(client, forecastId, body, ctx) {
         }
         catch (error) {
             if (error instanceof AmbiguousCreateError) {
-                const found = await findCreatedJob(client, body.timePeriod, error.sentAt, ctx);
+                const found = await findCreatedJob(client, forecastId, body.timePeriod, error.sentAt, ctx);
                 if (found)
                     return { jobId: found, adopted: true };
                 if (createsAfterDoubt++ >= MAX_CREATES_AFTER_DOUBT)
@@ -31596,22 +31926,59 @@ async function startJob(client, forecastId, body, ctx) {
         }
     }
 }
-async function findCreatedJob(client, period, sentAt, ctx) {
+/**
+ * The job our lost create made, when the job list proves it: one job of this forecast and
+ * period, started no earlier than the POST was sent (by the server's clock, as far as its Date
+ * header shows). Undefined when no listed job can be ours, so creating again is safe; a job that
+ * may be ours but cannot be proven, or several that all could, fail the period instead: adopting
+ * the wrong one would deliver another export's data, creating again would spend quota twice.
+ */
+async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
     const jobs = await client.listJobs(ctx);
-    const candidates = jobs
-        .filter(job => isCandidate(job, period, sentAt, ctx.ownedJobIds))
-        .sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
-    return candidates[0]?.jobId;
+    // Measured on the list answer itself: the offset applies to the POST sent moments before.
+    const skew = client.serverClockAheadMs;
+    const want = {
+        forecastId,
+        period,
+        // Whole milliseconds, as Clari stamps startTime.
+        notBefore: skew === undefined ? undefined : Math.floor(sentAt + skew),
+        owned: ctx.ownedJobIds
+    };
+    const ours = jobs.filter(job => start_job_provenance(job, want) === 'ours');
+    if (ours.length === 1)
+        return ours[0].jobId;
+    const doubtful = ours.length > 1 ? ours : jobs.filter(job => start_job_provenance(job, want) === 'unknown');
+    if (doubtful.length > 0) {
+        throw new UnprovenJobError(forecastId, period, doubtful.map(job => job.jobId), ours.length > 1 ? 'several' : 'unproven');
+    }
+    return undefined;
 }
-function isCandidate(job, period, sentAt, owned) {
-    if (typeof job.jobId !== 'string' || owned.has(job.jobId))
-        return false;
+/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+function start_job_provenance(job, want) {
+    if (job.jobId === undefined || want.owned.has(job.jobId))
+        return 'not-ours';
     if (job.module !== undefined && job.module !== 'FORECAST')
-        return false;
-    if (typeof job.startTime !== 'number' || job.startTime < sentAt - CLOCK_SKEW_MS)
-        return false;
-    // File names carry the period (clari_export_forecast_..._2021_Q1..._<stamp>.json) once known.
-    return job.fileName === undefined || job.fileName.includes(period);
+        return 'not-ours';
+    const started = job.startTime;
+    if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
+        return 'not-ours';
+    }
+    const named = namesExport(job, want.forecastId, want.period);
+    if (named === 'no')
+        return 'not-ours';
+    return named === 'yes' && started !== undefined && want.notBefore !== undefined
+        ? 'ours'
+        : 'unknown';
+}
+/** Whether the job's file name (or title and file name) names this forecast and period. */
+function namesExport(job, forecastId, period) {
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
+    }
+    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
 /**
  * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
@@ -31897,7 +32264,14 @@ async function exportPeriod(run, task, lease) {
             });
         }
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
-        const written = await downloadPayload(client, jobId, { dir: config.outputDir, fileName: file, format: config.exportFormat, period }, {
+        const written = await downloadPayload(client, jobId, {
+            dir: config.outputDir,
+            fileName: file,
+            format: config.exportFormat,
+            period,
+            maxBytes: config.maxPayloadBytes,
+            onEvent: run.onEvent
+        }, {
             clock,
             random: run.random,
             signal,
@@ -32189,7 +32563,7 @@ function requestParameters(config) {
  * is checked, since it is a file anyone could have changed. Anything doubtful means "anew".
  */
 function planResume(manifest, config) {
-    if (!isRecord(manifest))
+    if (!resume_isRecord(manifest))
         return { usable: false, reason: 'its manifest.json is not an object' };
     if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION) {
         return { usable: false, reason: 'its manifest.json was not written by this action (version 2)' };
@@ -32209,7 +32583,7 @@ function planResume(manifest, config) {
     }
     const periods = new Map();
     for (const entry of manifest.exports) {
-        if (!isRecord(entry) || typeof entry.period !== 'string')
+        if (!resume_isRecord(entry) || typeof entry.period !== 'string')
             continue;
         const { period } = entry;
         if (!config.periods.includes(period) || periods.has(period))
@@ -32246,7 +32620,7 @@ function resumeOf(entry, period, attempt, config) {
 }
 /** Names the first parameter that differs, or undefined when the two ask for the same data. */
 function differingParameter(earlier, now) {
-    if (!isRecord(earlier))
+    if (!resume_isRecord(earlier))
         return 'none recorded';
     const keys = [
         'typesToExport',
@@ -32271,7 +32645,7 @@ function comparable(value) {
         return JSON.stringify([...value].map(String).sort());
     return JSON.stringify(value);
 }
-function isRecord(value) {
+function resume_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -32827,7 +33201,7 @@ const SETTINGS = [
     {
         name: 'types-to-export',
         default: '',
-        description: "Comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed; empty = Clari's default"
+        description: "Comma list of forecast, quota, forecast_updated, adjustment; empty = Clari's default (crm_total and crm_closed are refused: Clari's export API does not support them)"
     },
     { name: 'currency', default: '', description: 'ISO currency code, e.g. USD; empty = not sent' },
     {
@@ -32903,6 +33277,16 @@ const SETTINGS = [
         description: "Export jobs run at once: 1-10, or auto for the slots Clari has free at the start. Colleagues' exports share Clari's limit"
     },
     {
+        name: 'max-payload-size',
+        default: '2GiB',
+        description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
+    },
+    {
+        name: 'allow-truncated',
+        default: 'false',
+        description: 'Accept an export Clari truncated (rows or cells) with a warning, instead of failing the step'
+    },
+    {
         name: 'api-url',
         default: 'https://api.clari.com/v4',
         description: 'Clari API base URL (https)'
@@ -32943,6 +33327,21 @@ const NUMBER = /^\d+(\.\d+)?$/;
 // eslint-disable-next-line no-control-regex
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/\u0000-\u001f]/;
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+// Clari's own words for refusing them (the create endpoint's `type_not_supported` example).
+const UNSUPPORTED_TYPES = ['crm_total', 'crm_closed'];
+const TYPE_NOT_SUPPORTED = 'CRM Totals and CRM Closed are not supported typeToExport values for Export API. Please see Forecast API documentation if you’d like to retrieve CRM Totals or CRM Closed values.';
+const SIZE = /^(\d+(?:\.\d+)?) ?([KMGT]i?B|B)?$/i;
+const SIZE_UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4
+};
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE'];
 /**
@@ -33030,6 +33429,8 @@ function parseSettings(read, ctx) {
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
         concurrency: parseConcurrency(get('max-concurrent-jobs')),
+        maxPayloadBytes: byteSize(get, 'max-payload-size'),
+        allowTruncated: bool(get, 'allow-truncated'),
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
@@ -33100,10 +33501,23 @@ function parseConcurrency(value) {
     const accepted = `a whole number from 1 to ${MAX_CONCURRENCY}, or auto`;
     return integer(() => value, 'max-concurrent-jobs', 1, MAX_CONCURRENCY, accepted);
 }
+/** `500MB`, `2GiB`, `1.5 KiB` or plain bytes; decimal (kB = 1000) and binary (KiB = 1024) units. */
+function byteSize(get, name) {
+    const value = get(name);
+    const match = SIZE.exec(value);
+    const unit = match?.[2]?.toLowerCase() ?? 'b';
+    const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[unit]) : NaN;
+    const whole = unit !== 'b' || /^\d+$/.test(match?.[1] ?? '');
+    if (!(whole && bytes >= 1024 && bytes <= 1024 ** 4)) {
+        throw new InputError(name, `is "${value}"`, 'a size such as 500MB, 2GiB or 1048576 (bytes), from 1KiB to 1TiB');
+    }
+    return bytes;
+}
 function parseTypes(value) {
     if (!value)
         return undefined;
-    const accepted = `a comma list of ${EXPORT_TYPES.join(', ')}`;
+    const supported = EXPORT_TYPES.filter(t => !UNSUPPORTED_TYPES.includes(t));
+    const accepted = `a comma list of ${supported.join(', ')} (for CRM totals, use Clari's Forecast API)`;
     const types = [];
     for (const entry of value.split(',').map(t => t.trim().toLowerCase())) {
         if (!entry)
@@ -33111,6 +33525,10 @@ function parseTypes(value) {
         const type = EXPORT_TYPES.find(t => t === entry);
         if (!type)
             throw new InputError('types-to-export', `has an unknown type "${entry}"`, accepted);
+        if (UNSUPPORTED_TYPES.includes(type)) {
+            const problem = `lists "${entry}", which Clari's export API refuses: "${TYPE_NOT_SUPPORTED}" (type_not_supported)`;
+            throw new InputError('types-to-export', problem, accepted);
+        }
         if (types.includes(type))
             throw new InputError('types-to-export', `lists "${entry}" twice`, accepted);
         types.push(type);
@@ -33142,7 +33560,8 @@ function parseApiUrl(value) {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
         throw new InputError('api-url', `uses ${url.protocol.replace(':', '')}`, accepted);
     }
-    if (url.username || url.password || url.search || url.hash) {
+    // `…/v4?` and `…/v4#` parse with an empty query or fragment, yet would end up in every path.
+    if (url.username || url.password || url.search || url.hash || /[?#]/.test(value)) {
         throw new InputError('api-url', 'holds credentials, a query or a fragment', accepted);
     }
     return url.href.replace(/\/+$/, '');
@@ -33417,6 +33836,9 @@ function createProgress(out, now = Date.now) {
                 case 'warning':
                     print(`${event.period}: warning: ${event.message}`);
                     return;
+                case 'notice':
+                    print(`${event.period}: note: ${event.message}`);
+                    return;
                 case 'job-cancelled':
                     print(`${event.period}: cancel job ${event.jobId}: ${event.result}`);
                     return;
@@ -33461,8 +33883,11 @@ function createProgress(out, now = Date.now) {
 
 
 const HEADER = PERIOD_COLUMNS.map(c => c.header);
-/** The run's summary as plain text: one row per period, failures, totals, where the files are. */
-function summaryTable(report, outputDir) {
+/**
+ * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
+ * totals, where the files are.
+ */
+function summaryTable(report, outputDir, problems) {
     const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
@@ -33475,7 +33900,7 @@ function summaryTable(report, outputDir) {
         ...rows.map(line),
         '',
         // Server text may carry terminal escapes; it is shown without them.
-        ...report.failed.map(o => `failed: ${withoutControls(failureLine(o))}`),
+        ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
         ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
         `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
@@ -33484,6 +33909,7 @@ function summaryTable(report, outputDir) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -33548,10 +33974,11 @@ async function runCli(ctx) {
         }
         const progress = createProgress(ctx.stdout);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
-        ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`);
+        const problems = periodProblems(report.manifest.exports, config.allowTruncated);
+        ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`);
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
-        return report.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+        return problems.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
     catch (error) {
         if (ctx.signal.aborted)

@@ -60,6 +60,9 @@ function logEvent(event: ExportEvent): void {
     case 'warning':
       core.warning(`${event.period}: ${event.message}`)
       return
+    case 'notice':
+      core.notice(`${event.period}: ${event.message}`)
+      return
     case 'job-cancelled':
       core.info(`${event.period}: cancel job ${event.jobId}: ${event.result}`)
       return

@@ -3,11 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { failureLine, planLines, resumeLine } from '../engine/format.js'
+import { planLines, resumeLine } from '../engine/format.js'
 import { CancelledError, errorMessage } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import type { EarlierRun } from '../engine/resume.js'
+import { periodProblems } from '../engine/problems.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
@@ -114,7 +115,8 @@ async function exportAndUpload(
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   )
 
-  const problems = report.failed.map(failureLine)
+  // Checked after the upload: a truncated export is kept and uploaded, then fails the step.
+  const problems = periodProblems(report.manifest.exports, config.allowTruncated)
   if (artifact?.error) {
     problems.push(
       `artifact ${upload.name}: upload failed: ${artifact.error} (files kept in ${config.outputDir})`

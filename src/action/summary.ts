@@ -4,6 +4,7 @@ import {
   resumeLine,
   runTotals,
   totalsLine,
+  truncation,
   type PeriodColumnKey
 } from '../engine/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
@@ -35,7 +36,7 @@ export async function writeSummary(
   const { manifest } = report
   const rows = manifest.exports.map(o => [
     ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o), o)),
-    escapeHtml(o.error ?? '')
+    escapeHtml(o.error ?? truncation(o) ?? '')
   ])
   const summary = core.summary
     .addHeading(`Clari forecast export: ${escapeHtml(manifest.forecastId)}`, 2)
@@ -65,7 +66,10 @@ export async function writeSummary(
 
 /** A column's text as a summary cell: escaped, the status with its icon, the job as code. */
 function summaryCell(key: PeriodColumnKey, text: string, outcome: PeriodOutcome): string {
-  if (key === 'status') return `${STATUS_ICON[outcome.status] ?? '❌'} ${escapeHtml(text)}`
+  if (key === 'status') {
+    const icon = truncation(outcome) ? '⚠️' : (STATUS_ICON[outcome.status] ?? '❌')
+    return `${icon} ${escapeHtml(text)}`
+  }
   if (key === 'job') return text ? `<code>${escapeHtml(text)}</code>` : ''
   return escapeHtml(text)
 }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { RetryBudget } from '../retry/budget.js'
 import { whileBusy, type Clock, type Random } from '../retry/clock.js'
 import { classifyStatus } from '../retry/classify.js'
+import { parseHttpDate } from '../retry/http-date.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
 import {
   chargesBudget,
@@ -10,6 +11,7 @@ import {
   type RetryWait,
   type Verdict
 } from '../retry/retry.js'
+import { readJob, readJobList, readLimits } from './answers.js'
 import { FAILED_TO_CANCEL_CODE, SWW_CODE, SWW_MAX_RETRIES } from './codes.js'
 import {
   AmbiguousCreateError,
@@ -25,7 +27,7 @@ import {
   type ExportJob,
   type ExportLimits
 } from './types.js'
-import { cleanServerText, withoutSecret } from './untrusted-text.js'
+import { withoutSecret } from './untrusted-text.js'
 
 export interface ClariClientOptions {
   /** e.g. https://api.clari.com/v4 */
@@ -75,6 +77,12 @@ export class ClariClient {
   private throttledUntil = -Infinity
   /** HTTP attempts made, throttled and failed ones included. */
   requestCount = 0
+  /**
+   * The least the server's clock is ahead of ours (negative: behind), from the `Date` header of
+   * the latest answer: a Date is cut to the second and was stamped before the answer arrived, so
+   * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
+   */
+  serverClockAheadMs?: number
 
   constructor(private readonly options: ClariClientOptions) {
     this.transport = new Transport(() => options.clock.wallNow())
@@ -116,13 +124,13 @@ export class ClariClient {
     return this.retrying(ctx, classifyRead, () =>
       this.exchange('GET', jobPath(jobId), 'job status', ctx, async res => {
         await this.throwUnlessOk(res, 'job status')
-        const body = await this.readJson<{ job?: ExportJob } & ExportJob>(res)
+        const body = await this.readJson<{ job?: unknown } | null>(res)
         if (!body || typeof body !== 'object') throw new InvalidResponseError('job status: no job')
-        const job = (body.job ?? body) as ExportJob
+        const job = readJob(body.job ?? body)
         const raw = res.headers['retry-after']
         const retryAfter =
           raw === undefined ? undefined : parseRetryAfter(raw, retryAfterContext(res))
-        return { job: { ...job, status: cleanServerText(job.status, 40) || undefined }, retryAfter }
+        return { job, retryAfter }
       })
     )
   }
@@ -178,28 +186,21 @@ export class ClariClient {
 
   async getLimits(ctx: CallContext): Promise<ExportLimits> {
     return this.retrying(ctx, classifyRead, async () => {
-      const body = await this.exchangeJson<{ jobs?: ExportLimits }>(
+      const body = await this.exchangeJson<unknown>(
         'GET',
         '/admin/limits',
         'read export limits',
         ctx
       )
-      return body.jobs ?? {}
+      return readLimits(body)
     })
   }
 
   /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
   async listJobs(ctx: CallContext): Promise<ExportJob[]> {
     return this.retrying(ctx, classifyRead, async () => {
-      const body = await this.exchangeJson<ExportJob[] | { jobs?: ExportJob[] }>(
-        'GET',
-        '/export/jobs',
-        'list export jobs',
-        ctx
-      )
-      const jobs = Array.isArray(body) ? body : body.jobs
-      if (!Array.isArray(jobs)) throw new InvalidResponseError('list export jobs: not a list')
-      return jobs.filter(job => isJobId(job?.jobId))
+      const body = await this.exchangeJson<unknown>('GET', '/export/jobs', 'list export jobs', ctx)
+      return readJobList(body)
     })
   }
 
@@ -311,8 +312,15 @@ export class ClariClient {
         // JSON answers are small: the request timeout bounds the whole exchange, not just silence.
         totalTimeoutMs: options.streamed ? undefined : requestTimeoutMs
       })
+      this.noteServerClock(res)
       return read(res)
     })
+  }
+
+  private noteServerClock(res: TransportResponse): void {
+    const date = res.headers.date
+    const serverAt = date === undefined ? undefined : parseHttpDate(date, res.receivedAt)
+    if (serverAt !== undefined) this.serverClockAheadMs = serverAt - res.receivedAt
   }
 
   /**
@@ -373,7 +381,7 @@ export function classifyRead(error: unknown): Verdict {
 }
 
 /** A POST is repeated only when it provably was not processed. */
-function classifyCreate(error: unknown): Verdict {
+export function classifyCreate(error: unknown): Verdict {
   if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
     return classifyRead(error)
   }
@@ -381,7 +389,8 @@ function classifyCreate(error: unknown): Verdict {
   return { kind: 'fatal' }
 }
 
-function isAmbiguous(error: unknown): boolean {
+/** A create that failed this way may have created the job all the same. */
+export function isAmbiguous(error: unknown): boolean {
   if (error instanceof ClariApiError) return classifyStatus(error.status) === 'transient'
   return (error instanceof NetworkError && error.sent) || error instanceof InvalidResponseError
 }

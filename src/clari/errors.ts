@@ -16,9 +16,9 @@ export class ClariApiError extends Error {
     /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
     readonly retryAfter?: RetryAfterHint
   ) {
-    const code = body?.code ? cleanServerText(body.code, 80) : undefined
-    const errorId = body?.errorId ? cleanServerText(body.errorId, 80) : undefined
-    const serverMessage = body?.message ? cleanServerText(body.message) : undefined
+    const code = identifier(body?.code)
+    const errorId = identifier(body?.errorId)
+    const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined
     const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean)
     super(
       `${operation} failed: HTTP ${status}` +
@@ -29,6 +29,12 @@ export class ClariApiError extends Error {
     this.errorId = errorId
     this.serverMessage = serverMessage
   }
+}
+
+/** Clari's `code` and `errorId` are short strings; anything else is not one. */
+function identifier(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined
+  return cleanServerText(String(value), 80) || undefined
 }
 
 /** The connection failed or broke. `sent` tells whether the server may have processed the request. */

@@ -2,6 +2,8 @@ import http from 'node:http'
 import https from 'node:https'
 import { PassThrough, type Readable } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
+import { DeadlineError, linkedAbort, type LinkedAbort } from '../retry/abort.js'
+import { systemClock } from '../retry/clock.js'
 import { NetworkError } from './errors.js'
 
 export interface TransportRequest {
@@ -55,7 +57,30 @@ export class Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     const { totalTimeoutMs } = request
-    const total = totalTimeoutMs === undefined ? undefined : AbortSignal.timeout(totalTimeoutMs)
+    // Real time, whatever clock the caller runs on: sockets do not wait for a virtual clock.
+    const total =
+      totalTimeoutMs === undefined
+        ? undefined
+        : linkedAbort(request.signal, {
+            clock: systemClock,
+            at: systemClock.now() + totalTimeoutMs
+          })
+    try {
+      const response = await this.follow(request, total)
+      // The bound lasts until the body has been read (or abandoned), then its timer goes.
+      if (total) response.body.once('close', total.dispose)
+      return response
+    } catch (error) {
+      total?.dispose()
+      throw error
+    }
+  }
+
+  close(): void {
+    this.agents.dispose()
+  }
+
+  private async follow(request: TransportRequest, total?: LinkedAbort): Promise<TransportResponse> {
     let current = request
     for (let hop = 0; ; hop++) {
       const response = await this.sendOnce(current, total)
@@ -76,11 +101,7 @@ export class Transport {
     }
   }
 
-  close(): void {
-    this.agents.dispose()
-  }
-
-  private sendOnce(r: TransportRequest, total?: AbortSignal): Promise<TransportResponse> {
+  private sendOnce(r: TransportRequest, total?: LinkedAbort): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const lib = r.url.protocol === 'https:' ? https : http
       const headers: Record<string, string> = { ...r.headers }
@@ -92,7 +113,7 @@ export class Transport {
         method: r.method,
         headers,
         agent: this.agents.getAgent(r.url.href),
-        signal: total ? AbortSignal.any([r.signal, total]) : r.signal
+        signal: total?.controller.signal ?? r.signal
       })
       req.setTimeout(r.idleTimeoutMs, () => {
         idle = new NetworkError(
@@ -142,11 +163,11 @@ function toNetworkError(
   error: Error,
   sent: boolean,
   r: TransportRequest,
-  total: AbortSignal | undefined
+  total: LinkedAbort | undefined
 ): Error {
   if (r.signal.aborted) return r.signal.reason instanceof Error ? r.signal.reason : error
   if (error instanceof NetworkError) return error
-  if (total?.aborted) {
+  if (total?.controller.signal.reason instanceof DeadlineError) {
     const problem = `no complete answer within ${r.totalTimeoutMs} ms`
     return new NetworkError(`${r.operation}: ${problem}`, 'ETIMEDOUT', sent)
   }

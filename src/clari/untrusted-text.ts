@@ -1,14 +1,24 @@
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
  * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back. Everything the client lets out passes through here once (after the key was
- * masked by `withoutSecret`, so a cut can never leave part of it), so later code can print it.
+ * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
+ * parsed, so a later cut or stringification can never expose part of the key; what the client
+ * lets out then passes through `cleanServerText` once, so later code can print it.
  */
 const MAX_SERVER_TEXT = 300
 
 // C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g
+
+/** Any run of this many characters of the key is masked, wherever it appears. */
+export const SECRET_FRAGMENT_CHARS = 8
+
+/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
+export const MAX_DEPTH = 32
+export const TOO_DEEP = '(nested too deep)'
+
+export const MASK = '***'
 
 /**
  * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
@@ -20,17 +30,65 @@ export function withoutControls(text: string): string {
 
 export function cleanServerText(value: unknown, max = MAX_SERVER_TEXT): string {
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)
-  const flat = withoutControls(text).replace(/::/g, ': :').trim()
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat
+  const flat = withoutControls(text)
+    .replace(/:(?=:)/g, ': ')
+    .trim()
+  return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat
 }
 
-/** A copy of a parsed JSON answer with every occurrence of `secret` in its strings masked. */
+/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
+function cutPoint(text: string, max: number): number {
+  let end = max
+  while (end > 0 && text[end] === '*' && text[end - 1] === '*') end--
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return end
+}
+
+/**
+ * A copy of a parsed JSON answer in which every string, object keys included, has the key and
+ * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
+ * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
+ */
 export function withoutSecret<T>(value: T, secret: string): T {
-  if (typeof value === 'string') return value.split(secret).join('***') as T
-  if (Array.isArray(value)) return value.map(v => withoutSecret(v as unknown, secret)) as T
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => [k, withoutSecret(v as unknown, secret)])
-    return Object.fromEntries(entries) as T
+  const mask = secretMasker(secret)
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return mask(v)
+    if (!v || typeof v !== 'object') return v
+    if (depth >= MAX_DEPTH) return TOO_DEEP
+    if (Array.isArray(v)) return v.map(item => walk(item, depth + 1))
+    return Object.fromEntries(
+      Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)])
+    )
   }
-  return value
+  return walk(value, 0) as T
+}
+
+/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
+function secretMasker(secret: string): (text: string) => string {
+  if (!secret) return text => text
+  const fragments = new Set<string>()
+  for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
+    fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS))
+  }
+  return text => {
+    const whole = text.split(secret).join(MASK)
+    if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS) return whole
+    // Mark every character covered by a fragment, then replace each marked run once.
+    const covered = new Uint8Array(whole.length)
+    let any = false
+    for (const fragment of fragments) {
+      for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
+        covered.fill(1, at, at + SECRET_FRAGMENT_CHARS)
+        any = true
+      }
+    }
+    if (!any) return whole
+    let out = ''
+    for (let i = 0; i < whole.length; i++) {
+      if (!covered[i]) out += whole[i]
+      else if (i === 0 || !covered[i - 1]) out += MASK
+    }
+    return out
+  }
 }

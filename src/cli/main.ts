@@ -2,6 +2,7 @@ import { readEarlierManifest } from '../engine/earlier-files.js'
 import { planLines } from '../engine/format.js'
 import { errorMessage, withoutControls, withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/plan.js'
+import { periodProblems } from '../engine/problems.js'
 import type { EarlierRun } from '../engine/resume.js'
 import { runExport } from '../engine/run-export.js'
 import type { SettingName } from '../settings/definitions.js'
@@ -81,9 +82,10 @@ export async function runCli(ctx: CliContext): Promise<number> {
       { signal: ctx.signal, onEvent: progress.onEvent },
       earlier
     ).finally(progress.stop)
-    ctx.stdout.write(`\n${summaryTable(report, config.outputDir)}`)
+    const problems = periodProblems(report.manifest.exports, config.allowTruncated)
+    ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`)
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
-    return report.failed.length > 0 ? EXIT_FAILED : EXIT_OK
+    return problems.length > 0 ? EXIT_FAILED : EXIT_OK
   } catch (error) {
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     // Whatever the server said, the key is not printed back.

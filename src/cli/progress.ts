@@ -102,6 +102,9 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
         case 'warning':
           print(`${event.period}: warning: ${event.message}`)
           return
+        case 'notice':
+          print(`${event.period}: note: ${event.message}`)
+          return
         case 'job-cancelled':
           print(`${event.period}: cancel job ${event.jobId}: ${event.result}`)
           return

@@ -1,12 +1,15 @@
-import { failureLine, PERIOD_COLUMNS, resumeLine, runTotals, totalsLine } from '../engine/format.js'
+import { PERIOD_COLUMNS, resumeLine, runTotals, totalsLine } from '../engine/format.js'
 import { withoutControls } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import type { RunReport } from '../engine/run-export.js'
 
 const HEADER = PERIOD_COLUMNS.map(c => c.header)
 
-/** The run's summary as plain text: one row per period, failures, totals, where the files are. */
-export function summaryTable(report: RunReport, outputDir: string): string {
+/**
+ * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
+ * totals, where the files are.
+ */
+export function summaryTable(report: RunReport, outputDir: string, problems: string[]): string {
   const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))))
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)))
   const line = (cells: string[]): string =>
@@ -20,7 +23,7 @@ export function summaryTable(report: RunReport, outputDir: string): string {
     ...rows.map(line),
     '',
     // Server text may carry terminal escapes; it is shown without them.
-    ...report.failed.map(o => `failed: ${withoutControls(failureLine(o))}`),
+    ...problems.map(line => `failed: ${withoutControls(line)}`),
     `${totalsLine(runTotals(report))}.`,
     ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
     `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,

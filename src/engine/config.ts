@@ -19,6 +19,10 @@ export interface ExportConfig {
   concurrency: number | 'auto'
   /** The workflow run this export belongs to, recorded in the manifest for a re-run to find. */
   run?: { id?: string; attempt?: number }
+  /** A larger payload is aborted and its partial file removed (input max-payload-size). */
+  maxPayloadBytes: number
+  /** A truncated export is a warning, not a problem that fails the run (input allow-truncated). */
+  allowTruncated: boolean
 }
 
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */

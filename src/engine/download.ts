@@ -1,11 +1,10 @@
 import { classifyRead, type ClariClient } from '../clari/client.js'
-import type { ExportFormat } from '../clari/types.js'
 import { DeadlineError, linkedAbort } from '../retry/abort.js'
 import type { PollIntervals } from '../retry/backoff.js'
 import type { Clock, Random } from '../retry/clock.js'
 import { missWait, type RetryLimits, type RetryWait } from '../retry/retry.js'
 import { JobTimeoutError } from './errors.js'
-import { writePayload, type WrittenPayload } from './payload-file.js'
+import { writePayload, type PayloadExpectation, type WrittenPayload } from './payload-file.js'
 
 export interface DownloadContext {
   clock: Clock
@@ -20,11 +19,9 @@ export interface DownloadContext {
   describe(error: unknown): string
 }
 
-export interface PayloadTarget {
+export interface PayloadTarget extends Omit<PayloadExpectation, 'contentType'> {
   dir: string
   fileName: string
-  format: ExportFormat
-  period: string
 }
 
 /**
@@ -50,7 +47,8 @@ export async function downloadPayload(
       try {
         return await client.downloadResults(
           jobId,
-          body => writePayload(body, target.dir, target.fileName, target),
+          (body, contentType) =>
+            writePayload(body, target.dir, target.fileName, { ...target, contentType }),
           { signal, deadline: ctx.deadline, once: true }
         )
       } catch (error) {

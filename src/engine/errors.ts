@@ -1,3 +1,5 @@
+import { formatBytes } from './format.js'
+
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 export class JobFailedError extends Error {
   override readonly name = 'JobFailedError'
@@ -53,5 +55,38 @@ export class ConcurrencyTimeoutError extends Error {
 
 /** The downloaded file is not what was asked for (broken JSON, or another period). */
 export class PayloadError extends Error {
-  override readonly name = 'PayloadError'
+  override readonly name: string = 'PayloadError'
+}
+
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+export class PayloadTooLargeError extends PayloadError {
+  override readonly name = 'PayloadTooLargeError'
+  constructor(readonly maxBytes: number) {
+    super(
+      `the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`
+    )
+  }
+}
+
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+export class UnprovenJobError extends Error {
+  override readonly name = 'UnprovenJobError'
+  constructor(
+    readonly forecastId: string,
+    readonly period: string,
+    readonly jobIds: string[],
+    readonly reason: 'unproven' | 'several'
+  ) {
+    const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '')
+    const why =
+      reason === 'several'
+        ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+        : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`
+    super(
+      `the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`
+    )
+  }
 }

@@ -28,6 +28,8 @@ export type ExportEvent =
       detail: string
     }
   | { type: 'warning'; period: string; message: string }
+  /** Something odd that did not harm the export (e.g. a Content-Type naming another format). */
+  | { type: 'notice'; period: string; message: string }
   | { type: 'job-cancelled'; period: string; jobId: string; result: string }
   | { type: 'period-finished'; outcome: PeriodOutcome }
   /** One of this run's jobs started or ended at Clari; `inFlight` lists the periods still running. */

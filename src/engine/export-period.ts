@@ -165,7 +165,14 @@ export async function exportPeriod(
     const written = await downloadPayload(
       client,
       jobId,
-      { dir: config.outputDir, fileName: file, format: config.exportFormat, period },
+      {
+        dir: config.outputDir,
+        fileName: file,
+        format: config.exportFormat,
+        period,
+        maxBytes: config.maxPayloadBytes,
+        onEvent: run.onEvent
+      },
       {
         clock,
         random: run.random,

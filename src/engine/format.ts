@@ -39,7 +39,8 @@ export const PERIOD_COLUMNS: readonly PeriodColumn[] = [
   {
     key: 'status',
     header: 'Status',
-    text: o => (provenance(o) ? `${o.status} (${provenance(o)})` : o.status)
+    text: o =>
+      `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
   },
   { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
   { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
@@ -47,6 +48,12 @@ export const PERIOD_COLUMNS: readonly PeriodColumn[] = [
   { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
   { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
 ]
+
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+export function truncation(outcome: PeriodOutcome): string | undefined {
+  const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean)
+  return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined
+}
 
 /** One line per failed period: period, job id, status, reason. */
 export function failureLine(outcome: PeriodOutcome): string {

@@ -4,11 +4,11 @@ import { AmbiguousCreateError, ClariApiError } from '../clari/errors.js'
 import type { CreateExportBody, ExportJob } from '../clari/types.js'
 import { pollDelay, type PollIntervals } from '../retry/backoff.js'
 import type { Clock, Random } from '../retry/clock.js'
-import { ConcurrencyTimeoutError, QuotaError } from './errors.js'
+import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from './errors.js'
 import type { EventSink } from './events.js'
 
-// Clari's job startTime comes from its clock, not ours: allow this much skew when matching.
-const CLOCK_SKEW_MS = 60_000
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
+const FILE_PREFIX = 'clari_export_forecast_'
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1
 
@@ -53,7 +53,7 @@ export async function startJob(
       return { jobId: await client.createExport(forecastId, body, ctx), adopted: false }
     } catch (error) {
       if (error instanceof AmbiguousCreateError) {
-        const found = await findCreatedJob(client, body.timePeriod, error.sentAt, ctx)
+        const found = await findCreatedJob(client, forecastId, body.timePeriod, error.sentAt, ctx)
         if (found) return { jobId: found, adopted: true }
         if (createsAfterDoubt++ >= MAX_CREATES_AFTER_DOUBT) throw error.cause
         continue
@@ -67,30 +67,75 @@ export async function startJob(
   }
 }
 
+/**
+ * The job our lost create made, when the job list proves it: one job of this forecast and
+ * period, started no earlier than the POST was sent (by the server's clock, as far as its Date
+ * header shows). Undefined when no listed job can be ours, so creating again is safe; a job that
+ * may be ours but cannot be proven, or several that all could, fail the period instead: adopting
+ * the wrong one would deliver another export's data, creating again would spend quota twice.
+ */
 async function findCreatedJob(
   client: ClariClient,
+  forecastId: string,
   period: string,
   sentAt: number,
   ctx: StartJobContext
 ): Promise<string | undefined> {
   const jobs = await client.listJobs(ctx)
-  const candidates = jobs
-    .filter(job => isCandidate(job, period, sentAt, ctx.ownedJobIds))
-    .sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0))
-  return candidates[0]?.jobId
+  // Measured on the list answer itself: the offset applies to the POST sent moments before.
+  const skew = client.serverClockAheadMs
+  const want: Wanted = {
+    forecastId,
+    period,
+    // Whole milliseconds, as Clari stamps startTime.
+    notBefore: skew === undefined ? undefined : Math.floor(sentAt + skew),
+    owned: ctx.ownedJobIds
+  }
+  const ours = jobs.filter(job => provenance(job, want) === 'ours')
+  if (ours.length === 1) return ours[0]!.jobId
+  const doubtful = ours.length > 1 ? ours : jobs.filter(job => provenance(job, want) === 'unknown')
+  if (doubtful.length > 0) {
+    throw new UnprovenJobError(
+      forecastId,
+      period,
+      doubtful.map(job => job.jobId!),
+      ours.length > 1 ? 'several' : 'unproven'
+    )
+  }
+  return undefined
 }
 
-function isCandidate(
-  job: ExportJob,
-  period: string,
-  sentAt: number,
+interface Wanted {
+  forecastId: string
+  period: string
+  /** Earliest startTime (server clock) our job can have; undefined when no Date was seen. */
+  notBefore?: number
   owned: ReadonlySet<string>
-): job is ExportJob & { jobId: string } {
-  if (typeof job.jobId !== 'string' || owned.has(job.jobId)) return false
-  if (job.module !== undefined && job.module !== 'FORECAST') return false
-  if (typeof job.startTime !== 'number' || job.startTime < sentAt - CLOCK_SKEW_MS) return false
-  // File names carry the period (clari_export_forecast_..._2021_Q1..._<stamp>.json) once known.
-  return job.fileName === undefined || job.fileName.includes(period)
+}
+
+/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+function provenance(job: ExportJob, want: Wanted): 'ours' | 'not-ours' | 'unknown' {
+  if (job.jobId === undefined || want.owned.has(job.jobId)) return 'not-ours'
+  if (job.module !== undefined && job.module !== 'FORECAST') return 'not-ours'
+  const started = job.startTime
+  if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
+    return 'not-ours'
+  }
+  const named = namesExport(job, want.forecastId, want.period)
+  if (named === 'no') return 'not-ours'
+  return named === 'yes' && started !== undefined && want.notBefore !== undefined
+    ? 'ours'
+    : 'unknown'
+}
+
+/** Whether the job's file name (or title and file name) names this forecast and period. */
+function namesExport(job: ExportJob, forecastId: string, period: string): 'yes' | 'no' | 'unknown' {
+  const { fileName, title } = job
+  if (fileName === undefined) return 'unknown'
+  if (fileName.startsWith(FILE_PREFIX)) {
+    return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no'
+  }
+  return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown'
 }
 
 /**

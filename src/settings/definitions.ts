@@ -21,7 +21,7 @@ export const SETTINGS = [
     name: 'types-to-export',
     default: '',
     description:
-      "Comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed; empty = Clari's default"
+      "Comma list of forecast, quota, forecast_updated, adjustment; empty = Clari's default (crm_total and crm_closed are refused: Clari's export API does not support them)"
   },
   { name: 'currency', default: '', description: 'ISO currency code, e.g. USD; empty = not sent' },
   {
@@ -99,6 +99,18 @@ export const SETTINGS = [
     default: '1',
     description:
       "Export jobs run at once: 1-10, or auto for the slots Clari has free at the start. Colleagues' exports share Clari's limit"
+  },
+  {
+    name: 'max-payload-size',
+    default: '2GiB',
+    description:
+      'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
+  },
+  {
+    name: 'allow-truncated',
+    default: 'false',
+    description:
+      'Accept an export Clari truncated (rows or cells) with a warning, instead of failing the step'
   },
   {
     name: 'api-url',

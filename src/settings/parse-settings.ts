@@ -67,6 +67,22 @@ const NUMBER = /^\d+(\.\d+)?$/
 // eslint-disable-next-line no-control-regex
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/\u0000-\u001f]/
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+// Clari's own words for refusing them (the create endpoint's `type_not_supported` example).
+const UNSUPPORTED_TYPES: readonly ExportType[] = ['crm_total', 'crm_closed']
+const TYPE_NOT_SUPPORTED =
+  'CRM Totals and CRM Closed are not supported typeToExport values for Export API. Please see Forecast API documentation if you’d like to retrieve CRM Totals or CRM Closed values.'
+const SIZE = /^(\d+(?:\.\d+)?) ?([KMGT]i?B|B)?$/i
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4
+}
 const TRUE_VALUES = ['true', 'True', 'TRUE']
 const FALSE_VALUES = ['false', 'False', 'FALSE']
 
@@ -165,6 +181,8 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     cancelOnTimeout: bool(get, 'cancel-on-timeout'),
     failFast: bool(get, 'fail-fast'),
     concurrency: parseConcurrency(get('max-concurrent-jobs')),
+    maxPayloadBytes: byteSize(get, 'max-payload-size'),
+    allowTruncated: bool(get, 'allow-truncated'),
     ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
   }
 
@@ -277,14 +295,36 @@ function parseConcurrency(value: string): number | 'auto' {
   return integer(() => value, 'max-concurrent-jobs', 1, MAX_CONCURRENCY, accepted)
 }
 
+/** `500MB`, `2GiB`, `1.5 KiB` or plain bytes; decimal (kB = 1000) and binary (KiB = 1024) units. */
+function byteSize(get: (name: SettingName) => string, name: SettingName): number {
+  const value = get(name)
+  const match = SIZE.exec(value)
+  const unit = match?.[2]?.toLowerCase() ?? 'b'
+  const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[unit]!) : NaN
+  const whole = unit !== 'b' || /^\d+$/.test(match?.[1] ?? '')
+  if (!(whole && bytes >= 1024 && bytes <= 1024 ** 4)) {
+    throw new InputError(
+      name,
+      `is "${value}"`,
+      'a size such as 500MB, 2GiB or 1048576 (bytes), from 1KiB to 1TiB'
+    )
+  }
+  return bytes
+}
+
 function parseTypes(value: string): ExportType[] | undefined {
   if (!value) return undefined
-  const accepted = `a comma list of ${EXPORT_TYPES.join(', ')}`
+  const supported = EXPORT_TYPES.filter(t => !UNSUPPORTED_TYPES.includes(t))
+  const accepted = `a comma list of ${supported.join(', ')} (for CRM totals, use Clari's Forecast API)`
   const types: ExportType[] = []
   for (const entry of value.split(',').map(t => t.trim().toLowerCase())) {
     if (!entry) continue
     const type = EXPORT_TYPES.find(t => t === entry)
     if (!type) throw new InputError('types-to-export', `has an unknown type "${entry}"`, accepted)
+    if (UNSUPPORTED_TYPES.includes(type)) {
+      const problem = `lists "${entry}", which Clari's export API refuses: "${TYPE_NOT_SUPPORTED}" (type_not_supported)`
+      throw new InputError('types-to-export', problem, accepted)
+    }
     if (types.includes(type))
       throw new InputError('types-to-export', `lists "${entry}" twice`, accepted)
     types.push(type)
@@ -321,7 +361,8 @@ function parseApiUrl(value: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new InputError('api-url', `uses ${url.protocol.replace(':', '')}`, accepted)
   }
-  if (url.username || url.password || url.search || url.hash) {
+  // `…/v4?` and `…/v4#` parse with an empty query or fragment, yet would end up in every path.
+  if (url.username || url.password || url.search || url.hash || /[?#]/.test(value)) {
     throw new InputError('api-url', 'holds credentials, a query or a fragment', accepted)
   }
   return url.href.replace(/\/+$/, '')

@@ -1,5 +1,103 @@
 import { describe, expect, it } from 'vitest'
-import { withoutControls } from '../../src/clari/untrusted-text.js'
+import {
+  cleanServerText,
+  MAX_DEPTH,
+  SECRET_FRAGMENT_CHARS,
+  TOO_DEEP,
+  withoutControls,
+  withoutSecret
+} from '../../src/clari/untrusted-text.js'
+
+const KEY = 'ck_live_7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c2e'
+
+/** Every run of SECRET_FRAGMENT_CHARS characters of the key. */
+function fragments(key: string): string[] {
+  return Array.from({ length: key.length - SECRET_FRAGMENT_CHARS + 1 }, (_, i) =>
+    key.slice(i, i + SECRET_FRAGMENT_CHARS)
+  )
+}
+
+function expectNoFragment(text: string): void {
+  for (const fragment of fragments(KEY)) expect(text).not.toContain(fragment)
+}
+
+describe('withoutSecret', () => {
+  it.each([
+    ['the whole key in a value', { message: `bad key ${KEY}` }, { message: 'bad key ***' }],
+    [
+      'the key as an object key',
+      { job: { status: { [KEY]: 1 } } },
+      { job: { status: { '***': 1 } } }
+    ],
+    ['a leading part of the key', { message: KEY.slice(0, 20) }, { message: '***' }],
+    ['a middle part of the key', { m: `x${KEY.slice(9, 30)}y` }, { m: 'x***y' }],
+    ['a trailing part in a key', { [`k=${KEY.slice(-12)}`]: true }, { 'k=***': true }],
+    ['two parts apart', [`${KEY.slice(0, 9)}-${KEY.slice(20, 29)}`], ['***-***']],
+    ['strings in nested arrays', [[['a', KEY]]], [[['a', '***']]]],
+    [
+      'a fragment shorter than the threshold',
+      { m: KEY.slice(10, 10 + SECRET_FRAGMENT_CHARS - 1) },
+      { m: KEY.slice(10, 10 + SECRET_FRAGMENT_CHARS - 1) }
+    ],
+    ['numbers, booleans and null', { a: 1, b: true, c: null }, { a: 1, b: true, c: null }]
+  ])('masks %s', (_name, input, expected) => {
+    expect(withoutSecret(input, KEY)).toEqual(expected)
+    expectNoFragment(JSON.stringify(withoutSecret(input, KEY)))
+  })
+
+  it('masks a short key only whole', () => {
+    expect(withoutSecret({ m: 'a sim-key and sim-ke' }, 'sim-key')).toEqual({
+      m: 'a *** and sim-ke'
+    })
+  })
+
+  it('leaves its input untouched', () => {
+    const input = { [KEY]: [KEY] }
+    withoutSecret(input, KEY)
+    expect(input).toEqual({ [KEY]: [KEY] })
+  })
+
+  it('replaces what is nested deeper than the limit instead of exhausting the stack', () => {
+    const depth = 30_000
+    const nested = JSON.parse(`{"message":${'['.repeat(depth)}"${KEY}"${']'.repeat(depth)}}`)
+    const masked = withoutSecret(nested, KEY) as { message: unknown }
+    let level = 1
+    let node = masked.message
+    while (Array.isArray(node)) {
+      node = node[0]
+      level++
+    }
+    expect(level).toBe(MAX_DEPTH)
+    expect(node).toBe(TOO_DEEP)
+    expect(() => cleanServerText(masked)).not.toThrow()
+  })
+})
+
+describe('cleanServerText', () => {
+  it.each([
+    ['a workflow command', '::set-output name=x::1', ': :set-output name=x: :1'],
+    ['a run of colons', 'a:::b', 'a: : :b'],
+    ['line breaks and escapes', 'a\r\n::error::x\u001b[31m', 'a : :error: :x [31m'],
+    ['bidi overrides', 'a\u202eb', 'a b'],
+    ['an object', { code: 'x' }, '{"code":"x"}'],
+    ['nothing', undefined, '']
+  ])('cleans %s', (_name, input, expected) => {
+    expect(cleanServerText(input)).toBe(expected)
+  })
+
+  it.each([
+    ['inside a mask', `${'a'.repeat(8)}***${'b'.repeat(8)}`, 10, 'aaaaaaaa…'],
+    ['just after a mask', `${'a'.repeat(8)}***${'b'.repeat(8)}`, 11, 'aaaaaaaa***…'],
+    ['inside a surrogate pair', `${'a'.repeat(4)}😀x`, 5, 'aaaa…']
+  ])('never cuts %s', (_name, input, max, expected) => {
+    expect(cleanServerText(input, max)).toBe(expected)
+  })
+
+  it('never shows part of a key that was an object key, however it is cut', () => {
+    const body = withoutSecret({ job: { status: { [KEY]: 1, other: KEY.repeat(3) } } }, KEY)
+    for (let max = 1; max < 120; max++) expectNoFragment(cleanServerText(body, max))
+  })
+})
 
 describe('withoutControls', () => {
   it.each([

@@ -1,11 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const NCC = path.join(repoRoot, 'node_modules', '.bin', 'ncc')
 const DEFAULT_TIMEOUT_MS = 30_000
 
 export interface CliResult {
@@ -25,25 +19,6 @@ export interface CliRun {
 
 /** Each live child and a promise that settles when it has closed. */
 const running = new Map<ChildProcess, Promise<void>>()
-
-/**
- * Bundles src/cli/index.ts with ncc into a temp folder, as the release build does for
- * dist/cli, so the tests run what users run (shebang, ESM, bundled dependencies).
- */
-export async function buildCli(): Promise<{ entry: string; dispose(): Promise<void> }> {
-  const out = await mkdtemp(path.join(os.tmpdir(), 'clari-cli-'))
-  const build = startProcess(NCC, ['build', 'src/cli/index.ts', '-o', out], {
-    cwd: repoRoot,
-    env: process.env,
-    timeoutMs: 120_000
-  })
-  const { code, stderr, stdout } = await build.result
-  if (code !== 0) throw new Error(`ncc build failed (${code}):\n${stdout}\n${stderr}`)
-  return {
-    entry: path.join(out, 'index.js'),
-    dispose: () => rm(out, { recursive: true, force: true })
-  }
-}
 
 /** Runs `clari-export` (the bundle) with a clean environment plus `env`. */
 export function startCli(

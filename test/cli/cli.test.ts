@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, inject, it } from 'vitest'
 import { CLI_FLAGS } from '../../src/cli/flags.js'
 import { SETTINGS } from '../../src/settings/definitions.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
@@ -11,19 +11,16 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
-import { buildCli, startCli, stopAll, type CliResult } from './cli-process.js'
+import { startCli, stopAll, type CliResult } from './cli-process.js'
 
 // Real time: jobs of about a second, checked every second.
 const FAST = ['--poll-interval', '1', '--max-poll-interval', '1', '--request-timeout', '5']
 
-let cli: { entry: string; dispose(): Promise<void> }
+// The bundle users run (shebang, ESM, bundled dependencies), of the current source.
+const CLI_ENTRY = inject('bundles').cli
 let sim: ClariSimulator | undefined
 let cwd: string
 
-beforeAll(async () => {
-  cli = await buildCli()
-}, 120_000)
-afterAll(async () => cli?.dispose())
 afterEach(async () => {
   await stopAll()
   await sim?.close()
@@ -38,7 +35,7 @@ async function startSim(options: ClariSimulatorOptions = {}): Promise<ClariSimul
 
 async function run(args: string[], env: Record<string, string> = { CLARI_API_KEY: TEST_API_KEY }) {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'clari-cli-run-'))
-  return startCli(cli.entry, args, { cwd, env })
+  return startCli(CLI_ENTRY, args, { cwd, env })
 }
 
 function expectNoKey(result: CliResult): void {
@@ -122,6 +119,32 @@ describe('clari-export against the Clari simulator', () => {
     ])
     expect(result.stdout).toContain(`failed: 2026_Q2: FAILED (job ${s.jobs[1]!.jobId})`)
     expect(result.stdout).toContain('2 of 3 periods exported')
+    expectNoKey(result)
+  })
+
+  it.each([
+    ['fails (exit 1) on a truncated export, keeping the file', [], 1],
+    ['accepts a truncated export with --allow-truncated (exit 0)', ['--allow-truncated'], 0]
+  ])('%s', async (_name, flags, code) => {
+    const s = await startSim({ plan: { durationMs: 500, rowsTruncated: true } })
+    const r = await run([
+      '--forecast-id',
+      'net_arr',
+      '--periods',
+      '2026_Q1',
+      '--api-url',
+      s.url,
+      ...FAST,
+      ...flags
+    ])
+    const result = await r.result
+
+    expect(result.code).toBe(code)
+    expect(await readdir(path.join(cwd, 'clari-export'))).toContain('net_arr_2026_Q1.json')
+    expect(result.stdout).toContain('2026_Q1: warning: Clari truncated this export')
+    const problem = `failed: 2026_Q1: DONE but incomplete (job ${s.jobs[0]!.jobId}): Clari truncated this export (rows)`
+    if (code === 1) expect(result.stdout).toContain(problem)
+    else expect(result.stdout).not.toContain('failed: ')
     expectNoKey(result)
   })
 
@@ -274,7 +297,7 @@ describe('clari-export --resume', () => {
     const requestsBefore = s.requests.length
 
     // The second run finds the first one's manifest in the same folder.
-    const second = await startCli(cli.entry, [...args, ...FAST, '--resume'], {
+    const second = await startCli(CLI_ENTRY, [...args, ...FAST, '--resume'], {
       cwd,
       env: { CLARI_API_KEY: TEST_API_KEY }
     })
@@ -351,10 +374,10 @@ describe('clari-export --help', () => {
   })
 
   it('is a bundled ESM file that runs as an executable (#!/usr/bin/env node)', async () => {
-    const source = await readFile(cli.entry, 'utf8')
+    const source = await readFile(CLI_ENTRY, 'utf8')
     expect(source.startsWith('#!/usr/bin/env node\n')).toBe(true)
     const pkg = JSON.parse(
-      await readFile(path.join(path.dirname(cli.entry), 'package.json'), 'utf8')
+      await readFile(path.join(path.dirname(CLI_ENTRY), 'package.json'), 'utf8')
     )
     expect(pkg.type).toBe('module')
   })

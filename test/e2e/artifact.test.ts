@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { errorMessages } from '../../scripts/demo/workflow-commands.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
@@ -255,11 +256,55 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
     expect(expiresAt).toBeGreaterThanOrEqual(before + 3 * DAY_MS - 1_000)
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3 * DAY_MS + 1_000)
     const zip = await stack!.downloadArtifactZip('stored')
-    expect(readZipDirectory(zip).map(e => [e.name, e.method])).toEqual([
-      ['net_arr_2026_Q1.json', ZIP_METHOD_STORED],
-      ['manifest.json', ZIP_METHOD_STORED]
+    // @actions/artifact adds files concurrently: the order of zip entries is not promised.
+    const entries = readZipDirectory(zip).map(e => [e.name, e.method])
+    expect(entries.sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
+      ['manifest.json', ZIP_METHOD_STORED],
+      ['net_arr_2026_Q1.json', ZIP_METHOD_STORED]
     ])
   })
+
+  it.each([
+    ['fails the step after uploading', 'false', 1],
+    ['with allow-truncated: true, only warns after uploading', 'true', 0]
+  ])(
+    'a truncated export %s, keeping the file and naming the period',
+    async (_n, allow, exitCode) => {
+      await startSim({ plan: req => ({ rowsTruncated: req.timePeriod === '2026_Q2' }) })
+      const name = `truncated-${allow}`
+      const result = await runBundle(
+        bundleOptions(name, { periods: '2026_Q1, 2026_Q2', 'allow-truncated': allow })
+      )
+
+      expect(result.exitCode).toBe(exitCode)
+      const onDisk = await readFolder(result.outputs['output-dir']!)
+      const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip(name))
+      expect([...inZip.keys()].sort()).toEqual([...onDisk.keys()])
+      expect([...onDisk.keys()]).toEqual([
+        'manifest.json',
+        'net_arr_2026_Q1.json',
+        'net_arr_2026_Q2.json'
+      ])
+      expect(result.outputs.exported).toBe('["2026_Q1","2026_Q2"]')
+      const [table] = summaryTables(result.summary)
+      expect(table!.slice(1).map(row => [row[0], row[1], row.at(-1)])).toEqual([
+        ['2026_Q1', '✅ DONE', ''],
+        ['2026_Q2', '⚠️ DONE, truncated', 'Clari truncated this export (rows)']
+      ])
+      const errors = errorMessages(result.stdout)
+      if (exitCode === 0) {
+        expect(errors).toEqual([])
+        expect(result.stdout).toMatch(/^::warning::2026_Q2: Clari truncated this export/m)
+      } else {
+        expect(errors).toEqual([
+          expect.stringContaining(
+            '2026_Q2: DONE but incomplete (job ' // the job id follows
+          )
+        ])
+        expect(errors[0]).toContain('Set allow-truncated: true to accept truncated exports')
+      }
+    }
+  )
 
   it('on SIGINT cancels the Clari job, writes the manifest and exits non-zero within seconds', async () => {
     await startSim({ plan: { durationMs: 60_000 } })

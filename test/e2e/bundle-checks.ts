@@ -25,10 +25,29 @@ export async function readFolder(dir: string): Promise<Map<string, Buffer>> {
  * which the runner consumes (it never reaches the log), and which must come before any output.
  */
 export async function expectKeyNowhere(result: BundleResult, key: string): Promise<void> {
+  for (const [where, text] of await outputChannels(result, key)) {
+    expect(text, `key leaked into ${where}`).not.toContain(key)
+  }
+}
+
+/** Not even a part of the key: no run of `size` of its characters is anywhere a user can see. */
+export async function expectNoKeyFragment(
+  result: BundleResult,
+  key: string,
+  size: number
+): Promise<void> {
+  const fragments = Array.from({ length: key.length - size + 1 }, (_, i) => key.slice(i, i + size))
+  for (const [where, text] of await outputChannels(result, key)) {
+    const leaked = fragments.filter(fragment => text.includes(fragment))
+    expect(leaked, `parts of the key leaked into ${where}`).toEqual([])
+  }
+}
+
+async function outputChannels(result: BundleResult, key: string): Promise<[string, string][]> {
   const lines = result.stdout.split('\n')
   expect(lines[0], 'the key is masked before anything is printed').toBe(`::add-mask::${key}`)
   const log = lines.filter(line => !line.startsWith('::add-mask::')).join('\n')
-  const places: [string, string][] = [
+  return [
     ['stdout', log],
     ['stderr', result.stderr],
     ['GITHUB_OUTPUT', result.outputFile],
@@ -38,5 +57,4 @@ export async function expectKeyNowhere(result: BundleResult, key: string): Promi
       bytes.toString('latin1')
     ])
   ]
-  for (const [where, text] of places) expect(text, `key leaked into ${where}`).not.toContain(key)
 }

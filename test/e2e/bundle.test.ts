@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { errorMessages } from '../../scripts/demo/workflow-commands.js'
+import { errorMessages, parseWorkflowCommand } from '../../scripts/demo/workflow-commands.js'
 import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import { disposeBundles, nodeRuntimes, runBundle, type NodeRuntime } from '../helpers/run-bundle.js'
 import { sha256, startClariSimulator, type ClariSimulator } from '../simulators/clari/index.js'
-import { expectKeyNowhere, readFolder } from './bundle-checks.js'
+import { expectKeyNowhere, expectNoKeyFragment, readFolder } from './bundle-checks.js'
 
 const runtimes = await nodeRuntimes()
 const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
@@ -168,4 +168,127 @@ describe.each(runtimes)('dist/index.js under $label', (runtime: NodeRuntime) => 
     expect(await readFolder(result.workspace)).toEqual(new Map())
     await expectKeyNowhere(result, TEST_API_KEY)
   })
+})
+
+/** Lines a runner would read as a workflow command: only the action's own may be there. */
+function commandLines(stdout: string): string[] {
+  return stdout.split(/\r?\n/).filter(line => line.startsWith('::'))
+}
+
+// The machine's Node is enough here: what is checked is the action's own text handling.
+describe('dist/index.js against a hostile Clari', () => {
+  it('a dry run with limits that are not numbers puts no command on the log and fails cleanly', async () => {
+    sim = await startClariSimulator({
+      apiKey: TEST_API_KEY,
+      faults: [
+        {
+          endpoint: 'limits',
+          fault: {
+            kind: 'http',
+            status: 200,
+            body: {
+              jobs: {
+                monthlyQuota: '100\n::warning title=X::y',
+                availableMonthlyQuota: '5\r\n::set-output name=pwned::1',
+                concurrentLimit: 3,
+                availableConcurrentLimit: 1
+              }
+            }
+          }
+        }
+      ]
+    })
+    const result = await runBundle({
+      runtime: runtimes[0]!,
+      inputs: inputs(sim.url, { 'dry-run': 'true' })
+    })
+
+    expect(result.exitCode).toBe(1)
+    for (const line of commandLines(result.stdout)) {
+      const command = parseWorkflowCommand(line)
+      // The action's own commands carry no properties; an injected one would (title=X).
+      expect(command?.properties, line).toEqual({})
+      expect(['add-mask', 'error', 'warning', 'debug', 'group', 'endgroup']).toContain(
+        command?.name
+      )
+    }
+    expect(result.stdout).not.toMatch(/^::(warning title|set-output)/m)
+    expect(errorMessages(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^read export limits: \w+ is not a whole number; the answer is unusable$/
+      )
+    ])
+    expect(sim.jobs).toEqual([])
+    expect(await readFolder(result.workspace)).toEqual(new Map())
+  })
+
+  it('shows no 8-character part of the key anywhere, whatever field the server hides it in', async () => {
+    const inKey = { [TEST_API_KEY]: 1 }
+    sim = await startClariSimulator({
+      apiKey: TEST_API_KEY,
+      plan: { durationMs: 1_500 },
+      faults: [
+        // The key as an object key of a status value, and parts of it in a transient error.
+        {
+          endpoint: 'status',
+          period: '2026_Q1',
+          times: 1,
+          fault: { kind: 'http', status: 200, body: { job: { status: inKey } } }
+        },
+        {
+          endpoint: 'status',
+          period: '2026_Q1',
+          times: 1,
+          fault: {
+            kind: 'http',
+            status: 500,
+            body: {
+              code: inKey,
+              message: `echo ${TEST_API_KEY.slice(3, 30)}`,
+              errorId: TEST_API_KEY.slice(-20)
+            }
+          }
+        },
+        // A final error whose code and message are made of parts of the key.
+        {
+          endpoint: 'status',
+          period: '2026_Q2',
+          fault: {
+            kind: 'http',
+            status: 400,
+            body: {
+              code: `${TEST_API_KEY.slice(0, 24)}::x`,
+              message: { [`${TEST_API_KEY.slice(5)}`]: [TEST_API_KEY.slice(1, 12)] },
+              errorId: TEST_API_KEY.slice(10, 40)
+            }
+          }
+        },
+        // A quota answer whose limits are parts of the key.
+        {
+          endpoint: 'create',
+          period: '2026_Q3',
+          times: 1,
+          fault: { kind: 'clari-error', status: 400, code: 'export_monthly_quota_reached' }
+        },
+        {
+          endpoint: 'limits',
+          times: 1,
+          fault: {
+            kind: 'http',
+            status: 200,
+            body: { jobs: { monthlyQuota: TEST_API_KEY.slice(2, 20), availableMonthlyQuota: 0 } }
+          }
+        }
+      ]
+    })
+    const result = await runBundle({
+      runtime: runtimes[0]!,
+      inputs: inputs(sim.url),
+      timeoutMs: 40_000
+    })
+
+    expect(result.exitCode).toBe(1)
+    expect(JSON.parse(result.outputs.failed!)).toEqual(['2026_Q2'])
+    await expectNoKeyFragment(result, TEST_API_KEY, 8)
+  }, 60_000)
 })

@@ -75,6 +75,25 @@ const HOSTILE =
   `key=${TEST_API_KEY} ` +
   'A'.repeat(10_000)
 
+// Another forecast's export of the target quarter, started an hour after the run began: the
+// same user's job list holds it, and a lost create must never adopt it.
+const FOREIGN_JOB = {
+  title: 'Net Bookings',
+  fileName: 'clari_export_forecast_net_bookings_2026_Q2_20261128_040000.json',
+  startTime: Date.UTC(2026, 10, 28, 4, 0, 0)
+}
+
+const QUOTA_REACHED: FaultRule = {
+  endpoint: 'create',
+  period: TARGET,
+  times: 1,
+  fault: { kind: 'clari-error', status: 400, code: 'export_monthly_quota_reached' }
+}
+
+function hostileLimits(jobs: Record<string, unknown>): FaultRule {
+  return { endpoint: 'limits', fault: { kind: 'http', status: 200, body: { jobs } } }
+}
+
 // A fixed server clock for HTTP-date Retry-After values: the Date header is what delays count from.
 const SERVER_DATE = 'Sun, 06 Nov 1994 08:49:37 GMT'
 
@@ -170,6 +189,76 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
       check: process ? adopted : createdAgain
     }
   ]),
+  {
+    fault: "reset, job created; the list also holds another forecast's job for the quarter",
+    on: 'create',
+    outcome: 'recovered: our job adopted, never the other; one job',
+    sim: on('create', { kind: 'reset-before-response', process: true }),
+    setup: ({ sim }) => sim.listJobElsewhere(FOREIGN_JOB),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: adopted
+  },
+  {
+    fault: "reset, no job created; the list holds another forecast's job for the quarter",
+    on: 'create',
+    outcome: 'recovered: the other job not adopted, created once more; one job',
+    sim: on('create', { kind: 'reset-before-response' }),
+    setup: ({ sim }) => sim.listJobElsewhere(FOREIGN_JOB),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: createdAgain
+  },
+  {
+    fault: 'reset, job created; job list entries without `fileName`',
+    on: 'create',
+    outcome: 'that period ERROR: the job cannot be proven ours, none adopted, none created again',
+    sim: {
+      ...on('create', { kind: 'reset-before-response', process: true }),
+      jobListView: ({ fileName: _dropped, ...job }) => job
+    },
+    expect: TARGET_ERROR,
+    error:
+      /answer was lost; job\(s\) [0-9a-f]{24} started since may be it, .*None was adopted and no second job created/,
+    boundMinutes: 10,
+    check: createsFor(TARGET, 1)
+  },
+  {
+    fault: 'reset, job created; job list with times as text and `::` in file names',
+    on: 'list',
+    outcome: 'that period ERROR: nothing unproven adopted, none created again; text cleaned',
+    sim: {
+      faults: [
+        {
+          endpoint: 'create',
+          period: TARGET,
+          times: 1,
+          fault: { kind: 'reset-before-response', process: true }
+        },
+        {
+          endpoint: 'list',
+          fault: {
+            kind: 'http',
+            status: 200,
+            body: [
+              {
+                jobId: 'a'.repeat(24),
+                module: 'FORECAST',
+                status: 'DONE\n::error::x',
+                startTime: '1800000000000',
+                fileName: `clari_export_forecast_net_arr_${TARGET}_x\n::warning::y`
+              },
+              { jobId: '::error::not-an-id', startTime: 1_800_000_000_000 }
+            ]
+          }
+        }
+      ]
+    },
+    expect: TARGET_ERROR,
+    error: /answer was lost; job\(s\) a{24} started since may be it/,
+    boundMinutes: 10,
+    check: createsFor(TARGET, 1)
+  },
   {
     fault: 'reset, job created; job list as `{"jobs": [...]}`',
     on: 'create',
@@ -429,6 +518,40 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     boundMinutes: 10
   },
   {
+    fault: 'CSV payload empty (HTTP 200)',
+    on: 'results',
+    outcome: 'recovered: not a finished export, downloaded again',
+    sim: on('results', {
+      kind: 'http',
+      status: 200,
+      headers: { 'Content-Type': 'text/csv' },
+      body: ''
+    }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    setup: () => ({ config: { exportFormat: 'CSV', request: { exportFormat: 'CSV' } } }),
+    check: ({ sim }) => {
+      const n = sim.requests.filter(r => r.endpoint === 'results' && r.period === TARGET).length
+      if (n !== 2) throw new Error(`${n} downloads, expected 2`)
+    }
+  },
+  {
+    fault: 'payload larger than max-payload-size',
+    on: 'results',
+    outcome: 'that period ERROR naming the input; partial file removed; the others DONE',
+    sim: {
+      plan: req => ({
+        durationMs: 60_000,
+        payloadBytes: req.timePeriod === TARGET ? 3 * 1024 ** 2 : undefined
+      })
+    },
+    expect: TARGET_ERROR,
+    error:
+      /the payload is larger than max-payload-size \(1\.0 MiB\); the download was stopped and the partial file removed/,
+    boundMinutes: 10,
+    setup: () => ({ config: { maxPayloadBytes: 1024 ** 2 } })
+  },
+  {
     fault: '400 `SWW` after a 502 × 2, after an ambiguous create',
     on: 'list',
     outcome: 'recovered: job adopted (the SWW cap of 2 retries counts SWW answers only)',
@@ -559,6 +682,35 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     }
   },
 
+  {
+    fault: 'limits with numbers as text carrying `::` commands',
+    on: 'limits',
+    outcome: 'that period ERROR: the answer is unusable, nothing of it printed; the others DONE',
+    sim: {
+      faults: [
+        QUOTA_REACHED,
+        hostileLimits({ monthlyQuota: '100\n::warning title=X::y', availableMonthlyQuota: 0 })
+      ]
+    },
+    expect: TARGET_ERROR,
+    error: /read export limits: monthlyQuota is not a whole number; the answer is unusable/,
+    boundMinutes: 10
+  },
+  {
+    fault: 'limits with a negative quota left and ids that are not job ids',
+    on: 'limits',
+    outcome: 'that period ERROR: the answer is unusable; the others DONE',
+    sim: {
+      faults: [
+        QUOTA_REACHED,
+        hostileLimits({ availableMonthlyQuota: -1, runningJobIds: ['../x', `${TEST_API_KEY}`] })
+      ]
+    },
+    expect: TARGET_ERROR,
+    error: /read export limits: availableMonthlyQuota is not a whole number/,
+    boundMinutes: 10
+  },
+
   // Redirects
   ...(['results', 'status'] as const).map(endpoint => ({
     fault: 'redirect to another origin',
@@ -629,6 +781,54 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
         throw new Error('the retry notice does not show the redacted message')
       }
     }
+  },
+  {
+    fault: '503, Retry-After: 1, error body nested 30,000 deep (60 kB)',
+    on: 'status',
+    outcome: 'recovered: a throttle wait like any 503, not a crash',
+    sim: on('status', {
+      kind: 'http',
+      status: 503,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '1' },
+      body: `{"message":${'['.repeat(30_000)}"${TEST_API_KEY}"${']'.repeat(30_000)}}`
+    }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: waitedAtLeast('status', 1_000)
+  },
+  {
+    fault: 'status value an object keyed by the key',
+    on: 'status',
+    outcome: 'recovered: unknown status, reported with the key masked',
+    sim: on('status', {
+      kind: 'http',
+      status: 200,
+      body: { job: { status: { [TEST_API_KEY]: 1 } } }
+    }),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: ({ events }) => {
+      if (!events.some(e => e.type === 'unknown-status' && e.status === '{"***":1}')) {
+        throw new Error('the masked status was not reported')
+      }
+    }
+  },
+  {
+    fault: 'error with parts of the key in code, message and errorId',
+    on: 'status',
+    outcome: 'that period ERROR; no 8 characters of the key anywhere',
+    sim: on('status', {
+      kind: 'http',
+      status: 400,
+      body: {
+        code: { [TEST_API_KEY]: TEST_API_KEY.slice(0, 20) },
+        message: `echo: ${TEST_API_KEY.slice(4, 30)}`,
+        errorId: TEST_API_KEY.slice(-16)
+      }
+    }),
+    expect: TARGET_ERROR,
+    error: /job status failed: HTTP 400: echo: \*\*\* \(errorId \*\*\*\)/,
+    boundMinutes: 10
   },
   {
     fault: 'status value with `::` commands, ANSI escapes, the key',

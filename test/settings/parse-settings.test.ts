@@ -37,7 +37,9 @@ describe('parseSettings: the defaults', () => {
         },
         cancelOnTimeout: true,
         failFast: false,
-        concurrency: 1
+        concurrency: 1,
+        maxPayloadBytes: 2 * 1024 ** 3,
+        allowTruncated: false
       },
       upload: {
         enabled: true,
@@ -264,7 +266,26 @@ describe('parseSettings: every input', () => {
       inputs: { 'api-url': 'http://[::1]:9/v4' },
       expected: { config: { apiUrl: 'http://[::1]:9/v4' } }
     },
-    { name: 'dry-run', inputs: { 'dry-run': 'true' }, expected: { dryRun: true } }
+    { name: 'dry-run', inputs: { 'dry-run': 'true' }, expected: { dryRun: true } },
+    ...(
+      [
+        ['500MB', 500_000_000],
+        ['2GiB', 2 * 1024 ** 3],
+        ['1.5 KiB', 1_536],
+        ['10mb', 10_000_000],
+        ['1048576', 1_048_576],
+        ['1TiB', 1024 ** 4]
+      ] as const
+    ).map(([value, bytes]) => ({
+      name: `max-payload-size ${value}`,
+      inputs: { 'max-payload-size': value },
+      expected: { config: { maxPayloadBytes: bytes } }
+    })),
+    {
+      name: 'allow-truncated',
+      inputs: { 'allow-truncated': 'true' },
+      expected: { config: { allowTruncated: true } }
+    }
   ])('$name', ({ inputs, now, expected }) => {
     expect(parse(inputs, now ? new Date(now) : NOW)).toMatchObject(expected)
   })
@@ -301,7 +322,9 @@ describe('parseSettings: every input', () => {
       'fail-fast',
       'max-concurrent-jobs',
       'api-url',
-      'dry-run'
+      'dry-run',
+      'max-payload-size',
+      'allow-truncated'
     ])
     expect(SETTINGS.map(s => s.name).filter(name => !tested.has(name))).toEqual([])
   })
@@ -329,6 +352,12 @@ describe('parseSettings: the artifact names of earlier attempts', () => {
     expect(names.at(-1)).toBe('x-50')
   })
 })
+
+const TYPES_ACCEPTED =
+  "a comma list of forecast, quota, forecast_updated, adjustment (for CRM totals, use Clari's Forecast API)"
+const CRM_REFUSED = (type: string) =>
+  `lists "${type}", which Clari's export API refuses: "CRM Totals and CRM Closed are not supported typeToExport values for Export API. Please see Forecast API documentation if you’d like to retrieve CRM Totals or CRM Closed values." (type_not_supported)`
+const SIZE_ACCEPTED = 'a size such as 500MB, 2GiB or 1048576 (bytes), from 1KiB to 1TiB'
 
 describe('parseSettings: every failure names the input and the accepted form', () => {
   const seconds = (min: number, max: number): string => `a number of seconds from ${min} to ${max}`
@@ -438,14 +467,21 @@ describe('parseSettings: every failure names the input and the accepted form', (
       { 'types-to-export': 'forecast,deals' },
       'types-to-export',
       'has an unknown type "deals"',
-      'a comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed'
+      TYPES_ACCEPTED
     ],
+    ...['crm_total', 'CRM_Closed'].map((type): [string, Inputs, string, string, string] => [
+      `types-to-export ${type}`,
+      { 'types-to-export': `forecast, ${type}` },
+      'types-to-export',
+      CRM_REFUSED(type.toLowerCase()),
+      TYPES_ACCEPTED
+    ]),
     [
       'types-to-export twice',
       { 'types-to-export': 'quota,Quota' },
       'types-to-export',
       'lists "quota" twice',
-      'a comma list of forecast, quota, forecast_updated, adjustment, crm_total, crm_closed'
+      TYPES_ACCEPTED
     ],
     [
       'currency',
@@ -582,6 +618,33 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'api-url',
       'holds credentials, a query or a fragment',
       'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ],
+    ...[
+      'https://api.clari.com/v4?',
+      'https://api.clari.com/v4#',
+      'https://api.clari.com/v4/?#'
+    ].map((url): [string, Inputs, string, string, string] => [
+      `api-url ending in ${url.slice(24)}`,
+      { 'api-url': url },
+      'api-url',
+      'holds credentials, a query or a fragment',
+      'an https URL such as https://api.clari.com/v4 (http only for localhost)'
+    ]),
+    ...['lots', '0', '1000', '5XB', '2 GiB of data', '-1MB', '1.5', '2TiB', '1e9'].map(
+      (value): [string, Inputs, string, string, string] => [
+        `max-payload-size ${value}`,
+        { 'max-payload-size': value },
+        'max-payload-size',
+        `is "${value}"`,
+        SIZE_ACCEPTED
+      ]
+    ),
+    [
+      'allow-truncated',
+      { 'allow-truncated': 'warn' },
+      'allow-truncated',
+      'is "warn"',
+      'true or false'
     ],
     ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
     ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],

@@ -248,6 +248,66 @@ describe('export job lifecycle', () => {
   })
 })
 
+describe("every request is held against Clari's OpenAPI document", () => {
+  const EVERY_FIELD = {
+    timePeriod: '2024_Q1',
+    typesToExport: ['forecast', 'quota', 'forecast_updated', 'adjustment'],
+    currency: 'USD',
+    scopeId: '1905::MGR',
+    schedule: 'ONCE',
+    includeHistorical: true,
+    exportFormat: 'CSV'
+  }
+
+  it('accepts a create body with every documented field, and a cancel', async () => {
+    const sim = await start({ plan: { durationMs: 60_000 } })
+    const jobId = await createJob(sim, EVERY_FIELD)
+    const cancel = await json(
+      call(sim, `/export/jobs/${jobId}`, { method: 'PATCH', body: { type: 'CANCEL' } })
+    )
+    expect(cancel).toEqual({ status: 200, body: { status: 'CANCELLED', successful: true } })
+  })
+
+  it.each([
+    [
+      'an unknown field',
+      { timePeriod: '2024_Q1', scheduleType: 'BOGUS' },
+      /scheduleType|additional/
+    ],
+    [
+      'a misspelled field',
+      { timePeriod: '2024_Q1', exportformat: 'CSV' },
+      /exportformat|additional/
+    ],
+    ['a wrong type', { timePeriod: 2024 }, /timePeriod must be string/],
+    ['a wrong enum value', { schedule: 'TWICE' }, /schedule must be equal to one of/],
+    [
+      'a wrong enum value in a list',
+      { typesToExport: ['deals'] },
+      /typesToExport\/0 must be equal/
+    ],
+    ['a list given as text', { typesToExport: 'forecast' }, /typesToExport must be array/]
+  ])('answers a create with %s like Clari: 400 bad_request, no job', async (_n, body, message) => {
+    const sim = await start()
+    const r = await json(call(sim, '/export/forecast/net_arr', { method: 'POST', body }))
+    expect(r.status).toBe(400)
+    expect(r.body).toMatchObject({ code: 'bad_request', namespace: 'fcw' })
+    expect(r.body.message).toMatch(/^The request body was malformed: /)
+    expect(r.body.message).toMatch(message)
+    expect(sim.jobs).toHaveLength(0)
+  })
+
+  it('answers a cancel with an unknown field with 400 bad_request and keeps the job', async () => {
+    const sim = await start({ plan: { durationMs: 60_000 } })
+    const jobId = await createJob(sim)
+    const r = await json(
+      call(sim, `/export/jobs/${jobId}`, { method: 'PATCH', body: { type: 'CANCEL', force: true } })
+    )
+    expect(r).toMatchObject({ status: 400, body: { code: 'bad_request' } })
+    expect(await statusOf(sim, jobId)).not.toBe('CANCELLED')
+  })
+})
+
 describe('create validation and gateway answers', () => {
   it.each([
     ['unknown forecast', '/export/forecast/deal_owner', {}, 400, 'no_such_forecast_config', 'fcw'],

@@ -9,9 +9,13 @@ import { isPeriod, quarterOf } from './quarters.js'
 import { FixedWindowLimiter } from './rate-limiter.js'
 import { jsonResponse, type SimResponse } from './responses.js'
 import type { Route } from './routes.js'
+import type { ClariSpec } from './spec.js'
 import type { ClariSimulatorOptions, JobPlan, PlanRequest } from './types.js'
 
 export interface ApiRequest {
+  method: string
+  /** Path and query as received. */
+  path: string
   route: Route
   headers: Record<string, string | string[] | undefined>
   /** Parsed JSON, raw text when not JSON, undefined when empty. */
@@ -42,7 +46,8 @@ export class ClariApi {
 
   constructor(
     private readonly options: ClariSimulatorOptions & { apiKey: string; seed: number },
-    private readonly now: () => number
+    private readonly now: () => number,
+    private readonly spec: ClariSpec
   ) {
     this.org = new OrgAccount(
       options.limits?.concurrentLimit ?? 3,
@@ -77,6 +82,12 @@ export class ClariApi {
       }
       const throttled = answer.apply ? this.limiter?.check(this.now()) : undefined
       if (throttled) return jsonResponse(429, { error: 'API rate limit exceeded' }, throttled)
+      // Every request is held against Clari's OpenAPI document: an unknown field, a wrong type
+      // or enum value is Clari's `bad_request`, so a misspelled field fails the tests.
+      const problem = req.bodyIsJson || req.body === undefined ? this.spec.problems(req) : undefined
+      if (problem) {
+        return this.clariError(400, 'bad_request', `The request body was malformed: ${problem}`)
+      }
     }
     if (endpoint === 'create') return this.create(req, answer.apply)
     if (endpoint === 'limits') return jsonResponse(200, this.org.limits(this.now()))
@@ -202,9 +213,13 @@ export class ClariApi {
     return jsonResponse(200, { status: 'CANCELLED', successful: true })
   }
 
+  /** Jobs the token's user started elsewhere (other forecasts, other runs): listed only. */
+  readonly listedElsewhere: Record<string, unknown>[] = []
+
   private list(): SimResponse {
     const now = this.now()
-    const jobs = this.org.jobs.map(job => job.view(now))
+    const view = this.options.jobListView ?? (job => job)
+    const jobs = [...this.org.jobs.map(job => job.view(now)), ...this.listedElsewhere].map(view)
     return jsonResponse(200, this.options.jobListShape === 'object' ? { jobs } : jobs)
   }
 }

@@ -100,7 +100,9 @@ export class SimJobRecord implements SimJob {
 
   /** The job object of `GET /export/jobs/{id}` (docs/clari-api.md#job-status). */
   view(now: number, status = this.statusAt(now)): Record<string, unknown> {
-    const endTime = this.endTimeAt(now)
+    // Clari's times are whole epoch milliseconds; the sim clock may hold fractions.
+    const end = this.endTimeAt(now)
+    const endTime = end === null ? null : Math.floor(end)
     const stamp = new Date(this.createdAt).toISOString().replace(/[-:]/g, '').replace('T', '_')
     const periodPart = this.period ? `_${this.period}` : ''
     return {
@@ -112,7 +114,7 @@ export class SimJobRecord implements SimJob {
         .map(w => w.charAt(0).toUpperCase() + w.slice(1))
         .join(' '),
       module: 'FORECAST',
-      startTime: this.createdAt,
+      startTime: Math.floor(this.createdAt),
       endTime,
       expiredTime: endTime === null ? null : endTime + 30 * DAY_MS,
       version: 1,

@@ -5,6 +5,7 @@ import { discard, resetSocket, send, sendPartial, sendTrickle, type Wire } from 
 import { FaultBook } from './faults.js'
 import { emptyResponse, jsonResponse } from './responses.js'
 import { matchRoute } from './routes.js'
+import { loadClariSpec, type ClariSpec } from './spec.js'
 import type {
   ClariSimulator,
   ClariSimulatorOptions,
@@ -37,12 +38,12 @@ class ClariSimulatorServer implements ClariSimulator {
   private readonly closing = new AbortController()
   private closed?: Promise<void>
 
-  constructor(options: ClariSimulatorOptions) {
+  constructor(options: ClariSimulatorOptions, spec: ClariSpec) {
     const clock = options.clock ?? { now: () => Date.now() }
     this.now = clock.wallNow ? () => clock.wallNow!() : () => clock.now()
     this.apiKey = options.apiKey ?? 'sim-key'
     const seed = options.seed ?? 1
-    this.api = new ClariApi({ ...options, apiKey: this.apiKey, seed }, this.now)
+    this.api = new ClariApi({ ...options, apiKey: this.apiKey, seed }, this.now, spec)
     this.faults = new FaultBook(options.faults ?? [], seed)
   }
 
@@ -67,6 +68,17 @@ class ClariSimulatorServer implements ClariSimulator {
 
   setMonthlyQuotaLeft(n: number): void {
     this.api.org.setQuotaLeft(n)
+  }
+
+  listJobElsewhere(job: Record<string, unknown>): void {
+    this.api.listedElsewhere.push({
+      jobId: this.api.newJobId(),
+      module: 'FORECAST',
+      status: 'DONE',
+      startTime: this.now(),
+      fileType: 'JSON',
+      ...job
+    })
   }
 
   close(): Promise<void> {
@@ -170,6 +182,8 @@ class ClariSimulatorServer implements ClariSimulator {
     }
     this.requests.push(record)
     const api: ApiRequest = {
+      method,
+      path,
       route,
       headers: req.headers,
       body,
@@ -215,7 +229,7 @@ function closeServer(server: Server): Promise<void> {
 export async function startClariSimulator(
   options: ClariSimulatorOptions = {}
 ): Promise<ClariSimulator> {
-  const sim = new ClariSimulatorServer(options)
+  const sim = new ClariSimulatorServer(options, await loadClariSpec())
   await sim.listen()
   return sim
 }

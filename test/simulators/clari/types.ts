@@ -48,6 +48,8 @@ export interface ClariSimulatorOptions {
   createStatus?: 200 | 202
   /** `GET /export/jobs`: bare array or `{jobs: [...]}` (default 'array'). */
   jobListShape?: 'array' | 'object'
+  /** Rewrites each entry of the job list (e.g. drops fields Clari might leave out). */
+  jobListView?: (job: Record<string, unknown>) => Record<string, unknown>
   plan?: JobPlan | ((req: PlanRequest) => JobPlan)
   /** Defaults 3 and 1000. */
   limits?: { concurrentLimit?: number; monthlyQuota?: number }
@@ -147,6 +149,11 @@ export interface ClariSimulator {
   /** Other users' jobs holding concurrency slots until `forMs` from now (sim clock). */
   occupySlots(n: number, forMs: number): void
   setMonthlyQuotaLeft(n: number): void
+  /**
+   * A job the token's user started outside this simulator's jobs (another forecast, another
+   * run): it appears in `GET /export/jobs` only. Fields default to a DONE forecast job.
+   */
+  listJobElsewhere(job: Record<string, unknown>): void
   /** Closes both servers and destroys open sockets, including hung ones. */
   close(): Promise<void>
 }

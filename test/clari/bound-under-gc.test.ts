@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { nodeRuntimes } from '../helpers/run-bundle.js'
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/bound-under-gc.ts', import.meta.url))
+const BOUND_MS = 300
+// Far above the bound, far below the test timeout: a bound that never fires shows as a kill.
+const KILL_AFTER_MS = 8_000
+
+const runtimes = await nodeRuntimes()
+const children = new Set<ChildProcess>()
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL')
+  children.clear()
+})
+
+/** Runs the script under --expose-gc; resolves with its report, rejects when it hung. */
+function runScript(
+  nodePath: string,
+  scenario: 'transport' | 'signal'
+): Promise<{ outcome: string; elapsedMs: number }> {
+  const args = ['--expose-gc', '--import', 'tsx', SCRIPT, scenario, String(BOUND_MS)]
+  const child = spawn(nodePath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
+    child.once('error', reject)
+    child.once('close', code => {
+      clearTimeout(timer)
+      children.delete(child)
+      if (code !== 0) {
+        const why = `still running after ${KILL_AFTER_MS} ms, killed (exit ${code})`
+        return reject(new Error(`the ${BOUND_MS} ms bound never fired: ${why}\n${out}`))
+      }
+      resolve(JSON.parse(out) as { outcome: string; elapsedMs: number })
+    })
+  })
+}
+
+describe.each(runtimes)('time bounds under forced garbage collection, $label', runtime => {
+  it('the transport ends a body that streams forever at the whole-exchange timeout', async () => {
+    const { outcome, elapsedMs } = await runScript(runtime.nodePath, 'transport')
+    expect(outcome).toBe('ETIMEDOUT')
+    expect(elapsedMs).toBeGreaterThanOrEqual(BOUND_MS - 5)
+  })
+
+  it('a linkedAbort deadline fires though nothing but the request refers to it', async () => {
+    const { outcome, elapsedMs } = await runScript(runtime.nodePath, 'signal')
+    expect(outcome).toBe('DeadlineError')
+    expect(elapsedMs).toBeGreaterThanOrEqual(BOUND_MS - 5)
+  })
+})

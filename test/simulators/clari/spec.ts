@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises'
+import { OpenAPIBackend, type Document } from 'openapi-backend'
+import { parse } from 'yaml'
+
+/**
+ * Clari's own OpenAPI document ("Clari API Reference" 5.0.0), the simulator's contract for every
+ * request it receives. clari-revenue-api-openapi.yml beside this file is a verbatim copy of
+ * /work/shared/reference/clari-revenue-api-openapi.yml, itself a verbatim public copy of
+ * api-evangelist/clari → openapi/_original/clari-revenue-api-openapi.yml, the document
+ * developer.clari.com renders (sha256 2b02c629…c4bb82c4e).
+ *
+ * Validated with openapi-backend (Ajv underneath; maintained, framework-agnostic, loads offline).
+ * oas3-chow-chow was tried too: it cannot resolve the document's JSON-pointer $refs into other
+ * operations' responses (e.g. #/paths/~1export~1activity/post/responses/400/…/oneOf/1).
+ */
+const DOCUMENT = new URL('./clari-revenue-api-openapi.yml', import.meta.url)
+const BASE_PATH = '/v4'
+
+/** The export API's operations (and what the action sends); the rest of the document is left as is. */
+const EXPORT_OPERATIONS = [
+  ['/export/forecast/{forecastId}', 'post'],
+  ['/export/jobs/{jobId}', 'patch']
+] as const
+
+export interface SpecRequest {
+  method: string
+  /** Path and query as received, e.g. /v4/export/jobs/123 */
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  /** Parsed JSON body, or undefined when there was none. */
+  body: unknown
+}
+
+export interface ClariSpec {
+  /**
+   * What is wrong with a request the document describes; undefined when it conforms or the
+   * document has no such operation (the simulator's routing answers those).
+   */
+  problems(request: SpecRequest): string | undefined
+}
+
+let loading: Promise<ClariSpec> | undefined
+
+/** The document, prepared and compiled once per process (every simulator shares it). */
+export function loadClariSpec(): Promise<ClariSpec> {
+  loading ??= compile()
+  return loading
+}
+
+async function compile(): Promise<ClariSpec> {
+  const document = prepare(parse(await readFile(DOCUMENT, 'utf8')) as Json)
+  const api = new OpenAPIBackend({
+    definition: document,
+    apiRoot: BASE_PATH,
+    // Formats such as uuid are not used by the export API; Ajv need not warn about them.
+    ajvOpts: { logger: false, useDefaults: false }
+  })
+  await api.init()
+  return {
+    problems(request) {
+      const req = {
+        method: request.method.toLowerCase(),
+        path: request.path,
+        headers: request.headers as Record<string, string | string[]>,
+        body: request.body
+      }
+      const operation = api.matchOperation(req)
+      if (!operation) return undefined
+      const result = api.validateRequest(req, operation)
+      if (result.valid) return undefined
+      return (result.errors ?? [])
+        .map(
+          (e: { instancePath: string; message?: string }) =>
+            `${e.instancePath.replace(/^\/requestBody/, '') || 'the body'} ${e.message}`
+        )
+        .join('; ')
+    }
+  }
+}
+
+/**
+ * Works around the places where the document contradicts itself or OpenAPI 3.0, so that it
+ * loads and judges requests the way Clari's answers do:
+ * - The results and cancel operations declare their jobId parameter as a `$ref` with `name` and
+ *   `description` beside it; OpenAPI 3.0 forbids siblings of `$ref` (the document fails
+ *   validation), so only the `$ref` is kept, which is what the siblings repeat.
+ * - `externalFcwExport` is the operationId of both the create POST and `GET /export/jobs`;
+ *   operation ids must be unique, so the job list's becomes `listExportJobs`.
+ * - Defaults of the wrong type (`default: null` on strings, the prose
+ *   `default: forecast *AND* forecast_updated` on an array) are removed: a validator that
+ *   applies defaults would otherwise write them into the request it checks.
+ * - The request bodies list their fields but allow any other; Clari answers a malformed body
+ *   with 400 `bad_request`, so unknown fields are refused here, and a misspelled field in the
+ *   action fails the tests instead of passing silently.
+ * - The create operation's 400 answer is a `oneOf` of alternatives with the same shape, so no
+ *   real error body can match exactly one of them; only requests are validated here, never the
+ *   simulator's answers, so it needs no change.
+ */
+function prepare(document: Json): Document {
+  for (const pathItem of Object.values<Json>(document.paths ?? {})) {
+    for (const operation of Object.values<unknown>(pathItem ?? {})) {
+      if (!isRecord(operation) || !Array.isArray(operation.parameters)) continue
+      operation.parameters = operation.parameters.map((p: Record<string, unknown>) =>
+        typeof p.$ref === 'string' ? { $ref: p.$ref } : p
+      )
+    }
+  }
+  const list = document.paths?.['/export/jobs']?.get
+  if (list) list.operationId = 'listExportJobs'
+  removeDefaults(document)
+  for (const [path, method] of EXPORT_OPERATIONS) {
+    const operation = document.paths?.[path]?.[method]
+    const body = operation?.requestBody
+    const schema = isRecord(body) ? body.content?.['application/json']?.schema : undefined
+    if (isRecord(schema)) schema.additionalProperties = false
+  }
+  return document as Document
+}
+
+function removeDefaults(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(removeDefaults)
+  if (!isRecord(node)) return
+  if ('type' in node || 'enum' in node || 'items' in node) delete node.default
+  Object.values(node).forEach(removeDefaults)
+}
+
+// The parsed YAML, before it is known to be a valid document.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
