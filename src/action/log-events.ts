@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import { failureLine, formatBytes, formatDuration } from '../engine/format.js'
+import { failureLine, formatBytes, formatDuration, tablesLine } from '../engine/format.js'
 
 /** Shows the engine's events in the step log: one group per period, poll details at debug. */
 export function createEventLogger(): (event: ExportEvent) => void {
@@ -57,6 +57,7 @@ function logEvent(event: ExportEvent): void {
         core.info(
           `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}, ${o.statusPolls} status checks`
         )
+        if (o.tables) core.info(`${o.period}: ${tablesLine(o.tables)}`)
       } else {
         core.info(failureLine(o))
       }

@@ -2,7 +2,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { failureLine, planLines } from '../engine/format.js'
-import { MANIFEST_FILE } from '../engine/manifest.js'
+import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import { runExport, type RunReport } from '../engine/run-export.js'
 import { CancelledError } from '../retry/abort.js'
@@ -67,7 +67,7 @@ async function exportAndUpload(settings: RunSettings, signal: AbortSignal): Prom
   let artifact: { uploaded?: UploadedArtifact; name: string; error?: string } | undefined
   if (upload.enabled && !signal.aborted) {
     const files = [
-      ...report.exported.map(o => path.join(config.outputDir, o.file ?? '')),
+      ...outputFiles(report.manifest).map(f => path.join(config.outputDir, f)),
       report.manifestPath
     ]
     try {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
 import type { CallContext } from '../clari/client.js'
 import { ClariApiError } from '../clari/errors.js'
 import type { CreateExportBody } from '../clari/types.js'
@@ -16,6 +17,7 @@ import type { Manifest, PeriodOutcome, PeriodStatus } from './outcome.js'
 import { writePayload } from './payload-file.js'
 import { defaultPollSchedule } from './poll-schedule.js'
 import { startJob } from './start-job.js'
+import { writeTables } from './tables/write-tables.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 
 export type { EngineDeps }
@@ -168,6 +170,18 @@ export async function runExport(config: ExportConfig, deps: EngineDeps = {}): Pr
       )
       Object.assign(outcome, { status: 'DONE', file, ...written })
       outcome.timeline.downloadedAt = iso()
+      if (config.tables !== 'none') {
+        // A failure here makes the period ERROR below; the payload stays (file is already set).
+        const { forecastId, outputDir, tables: format } = config
+        const payload = path.join(outputDir, file)
+        outcome.tables = await writeTables(payload, {
+          outputDir,
+          forecastId,
+          period,
+          format,
+          signal
+        })
+      }
     } catch (error) {
       Object.assign(outcome, failure(error))
       outcome.error = safeText(outcome.error ?? '')

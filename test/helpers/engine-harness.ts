@@ -46,6 +46,7 @@ export async function startHarness(options: ClariSimulatorOptions = {}): Promise
       periods: ['2026_Q1'],
       request: {},
       exportFormat: 'JSON',
+      tables: 'none',
       outputDir: dir,
       timing: { ...DEFAULT_TIMING, requestTimeoutMs: 2_000 },
       cancelOnTimeout: true,
