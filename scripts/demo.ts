@@ -127,6 +127,12 @@ async function demo(
   const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
   heading(`Output folder (kept): ${outputDir}`)
   say(await folderListing(outputDir))
+  if ('report' in scenario) {
+    heading(scenario.report.title)
+    say(
+      await scenario.report.text(outputDir).catch((error: unknown) => `(failed: ${String(error)})`)
+    )
+  }
   return result
 }
 

@@ -1,4 +1,5 @@
 import type { ClariSimulatorOptions, FaultRule } from '../../test/simulators/clari/index.js'
+import { topFieldsReport } from './warehouse-query.js'
 
 export interface Scenario {
   description: string
@@ -6,6 +7,8 @@ export interface Scenario {
   inputs: Record<string, string>
   /** Simulator setup; `apiKey` is filled in by the caller. */
   simulator: Omit<ClariSimulatorOptions, 'apiKey'>
+  /** Something more to show once the action has run: a title and what to print under it. */
+  report?: { title: string; text(outputDir: string): Promise<string> }
 }
 
 const FORECAST_ID = 'net_arr'
@@ -73,6 +76,16 @@ export const SCENARIOS = {
     description: 'the same, but the 2026_Q3 job ends FAILED on Clari: the other quarters are kept',
     inputs,
     simulator: simulator('2026_Q3')
+  },
+  tables: {
+    description:
+      "the happy run with tables: ndjson, then the README's DuckDB query over the tables it wrote",
+    inputs: { ...inputs, tables: 'ndjson' },
+    simulator: simulator(),
+    report: {
+      title: 'DuckDB over tables/: top fields by total forecast value, per period',
+      text: topFieldsReport
+    }
   }
 } satisfies Record<string, Scenario>
 
