@@ -1,11 +1,14 @@
 /**
- * `npm run bench`: the action's polling, rate-limit behaviour, download path and start-up,
- * measured next to its peers in one run. Prints one markdown table per section and writes
+ * `npm run bench`: the action's polling, rate-limit behaviour, download path, start-up and
+ * tables, measured next to its peers in one run. Prints one markdown table per section and writes
  * bench/results/latest.json. Needs a fresh `npm run build` for the process sections.
+ * `npm run bench -- --only <section>` runs one section (names in SECTIONS) and writes
+ * bench/results/<section>.json.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { parseArgs } from 'node:util'
 import {
   cell,
   drawRuns,
@@ -19,10 +22,12 @@ import {
 import {
   actionDownload,
   actionNode,
+  actionWithTables,
   bareNodeMs,
   findCurl,
   ROOT,
   timeToFirstRequest,
+  type TablesRun,
   type Transfer
 } from './processes.js'
 import { adaptive, oracle, peers, policyR, snippet, type Contender } from './schedules.js'
@@ -35,6 +40,9 @@ const HTTP_RUNS = 4 // × 8 periods = 32 jobs per duration, over real loopback H
 const MIB = 1024 * 1024
 const PAYLOADS = [64 * MIB, 1024 * MIB]
 const STARTS = 7
+const TABLES_PAYLOAD = 1024 * MIB
+const TABLE_FORMATS = ['none', 'ndjson', 'csv']
+const TABLE_ROUNDS = 2
 
 const contenders: Contender[] = [oracle, ...peers, policyR(), adaptive(), adaptive(60 * SECOND)]
 const json: Record<string, unknown> = { seed: SEED, periodsPerRun: PERIODS_PER_RUN }
@@ -231,6 +239,54 @@ async function startUp(): Promise<void> {
   )
 }
 
+async function tables(): Promise<void> {
+  // Rounds interleave the formats, so a burst of load on a shared machine hits all of them alike.
+  const all: TablesRun[] = []
+  for (let round = 0; round < TABLE_ROUNDS; round++) {
+    for (const format of TABLE_FORMATS) all.push(await actionWithTables(TABLES_PAYLOAD, format))
+  }
+  const mbps = (r: TablesRun): number => r.bytes / 1e6 / r.seconds
+  // Per format: the fastest round, with the highest peak RSS of all its rounds.
+  const runs = TABLE_FORMATS.map(format => {
+    const mine = all.filter(r => r.tables === format)
+    const fastest = mine.reduce((a, b) => (mbps(b) > mbps(a) ? b : a))
+    return { ...fastest, peakRssMb: Math.max(...mine.map(r => r.peakRssMb)) }
+  })
+  const none = runs[0]!
+  json.tables = { node: actionNode(), payloadBytes: TABLES_PAYLOAD, runs: all }
+  const rows = runs.map(r => [
+    r.tables,
+    fixed(mbps(r), 0),
+    `${fixed((mbps(r) / mbps(none)) * 100, 0)} %`,
+    fixed(r.downloadSeconds, 1),
+    fixed(r.seconds - r.downloadSeconds, 1),
+    fixed(r.peakRssMb, 0),
+    `${fixed(r.peakRssMb / none.peakRssMb, 2)}×`,
+    r.cpuSeconds === undefined ? 'n/a' : fixed(r.cpuSeconds, 1),
+    r.rows.toLocaleString('en-US'),
+    fixed(r.tableBytes / MIB, 0)
+  ])
+  section(
+    `6. Tables from a ${TABLES_PAYLOAD / MIB} MiB payload, real time (fastest of ${TABLE_ROUNDS} interleaved rounds)`,
+    "The action (node dist/index.js) exports one period whose results are streamed by the simulator, with input `tables` set as shown. Throughput = payload bytes ÷ (results request received → the action's exit), so it covers the download, the check, the tables pass over the file on disk and the manifest. Peak RSS: the highest of the rounds. Targets: throughput with ndjson ≥ 50 % of none, peak RSS ≤ 1.2× none.",
+    markdownTable(
+      [
+        'tables',
+        'MB/s',
+        'vs none',
+        'download s',
+        'tables s',
+        'peak RSS (MB)',
+        'vs none',
+        'CPU s',
+        'rows',
+        'table MiB'
+      ],
+      rows
+    )
+  )
+}
+
 function warnIfStaleBundle(): void {
   const bundle = path.join(ROOT, 'dist', 'index.js')
   if (!existsSync(bundle)) throw new Error('dist/index.js is missing: run `npm run build` first')
@@ -249,21 +305,32 @@ function filesUnder(dir: string): string[] {
   )
 }
 
+const SECTIONS: Record<string, () => Promise<void>> = {
+  polling,
+  adaptive: adaptiveTargets,
+  'rate-limits': rateLimits,
+  download,
+  'start-up': startUp,
+  tables
+}
+
 async function main(): Promise<void> {
+  const { only } = parseArgs({ options: { only: { type: 'string' } } }).values
+  if (only !== undefined && !Object.hasOwn(SECTIONS, only)) {
+    throw new Error(`--only takes one of ${Object.keys(SECTIONS).join(', ')}, not "${only}"`)
+  }
   warnIfStaleBundle()
   console.log(
     `## npm run bench (seed ${SEED}, ${new Date().toISOString()}, Node ${process.version} for the in-process sections)`
   )
-  await polling()
-  await adaptiveTargets()
-  await rateLimits()
-  await download()
-  await startUp()
+  for (const [name, run] of Object.entries(SECTIONS))
+    if (only === undefined || only === name) await run()
   json.seconds = (performance.now() - began) / 1000
   const dir = path.join(ROOT, 'bench', 'results')
   await mkdir(dir, { recursive: true })
-  await writeFile(path.join(dir, 'latest.json'), JSON.stringify(json, null, 2))
-  console.log(`\nTotal ${fixed(json.seconds as number, 0)} s; JSON in bench/results/latest.json`)
+  const file = `${only ?? 'latest'}.json`
+  await writeFile(path.join(dir, file), JSON.stringify(json, null, 2))
+  console.log(`\nTotal ${fixed(json.seconds as number, 0)} s; JSON in bench/results/${file}`)
 }
 
 await main()
