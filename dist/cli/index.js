@@ -30760,12 +30760,12 @@ class JsonStreamCheck {
                             this.insideFirstPeriod = false;
                         depth--;
                         if (tapping)
-                            tapping = this.tapClose(depth, bytes, text, i);
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else if (c === 0x5d && container === ARRAY) {
                         depth--;
                         if (tapping)
-                            tapping = this.tapClose(depth, bytes, text, i);
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else {
                         const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
@@ -30797,7 +30797,7 @@ class JsonStreamCheck {
                         depth--;
                         state = S_AFTER_VALUE;
                         if (tapping)
-                            tapping = this.tapClose(depth, bytes, text, i);
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else if (!isWhitespace(c)) {
                         const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
@@ -30854,7 +30854,7 @@ class JsonStreamCheck {
                         depth--;
                         state = S_AFTER_VALUE;
                         if (tapping)
-                            tapping = this.tapClose(depth, bytes, text, i);
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else if (isWhitespace(c)) {
                         continue; // the pending role still applies to the value that follows
@@ -31091,14 +31091,19 @@ class JsonStreamCheck {
      * A container closed inside the tapped value, its closing bracket just before `i`; false when
      * that completed the value.
      */
-    tapClose(depth, bytes, text, i) {
-        let json;
-        if (this.spanDepth === depth + 1) {
-            json = this.spanHeld + this.slice(bytes, text, this.spanFrom, i);
+    tapClose(depth, source, i) {
+        if (this.spanDepth !== depth + 1)
+            this.tap.close(undefined, 0, 0);
+        else if (this.spanHeld === '') {
+            this.spanDepth = 0;
+            this.tap.close(source, this.spanFrom, i);
+        }
+        else {
+            const json = this.spanHeld + source.text.slice(0, i);
             this.spanHeld = '';
             this.spanDepth = 0;
+            this.tap.close(joinedSource(json), 0, json.length);
         }
-        this.tap.close(json);
         return depth === 1 ? this.endTap() : true;
     }
     endTap() {
@@ -31360,6 +31365,35 @@ async function waitForFreeSlot(client, period, ctx) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
+
+/**
+ * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
+ * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
+ * process's peak memory until a collection). A chunk is valid until the next one is asked for.
+ */
+async function* fileChunks(file, size) {
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn], 0, size, null);
+    try {
+        for (;;) {
+            const { bytesRead, buffer } = await reading;
+            if (bytesRead === 0)
+                return;
+            turn ^= 1;
+            reading = handle.read(buffers[turn], 0, size, null);
+            yield buffer.subarray(0, bytesRead);
+        }
+    }
+    finally {
+        // A read still under way must end before its file is closed.
+        await reading.catch(() => { });
+        await handle.close();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
 
 // Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
@@ -31413,6 +31447,7 @@ const MAX_ROW_BYTES = 16 * 1024 * 1024;
 // Key positions remembered per table (see Table.seenRaw).
 const KEY_CACHE = 256;
 const ENTRY_KEY = 'entryKey';
+const ENTRY_KEY_MEMBER = `,"${ENTRY_KEY}":"`;
 /** entryKey is `timePeriodId|timeFrameId|userId|fieldId`: timeFrameId repeats across quarters. */
 const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
 const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
@@ -31523,6 +31558,9 @@ class RowCollector {
     copy = '';
     closers = [];
     afterValue = false; // a ',' comes before the next key or value
+    // A view of the chunk being read, for comparing keys four bytes at a time.
+    viewed = NO_SOURCE;
+    view = new DataView(NO_SOURCE.bytes.buffer);
     constructor(context) {
         this.csv = context.format === 'csv';
         this.writing = !this.csv;
@@ -31543,7 +31581,10 @@ class RowCollector {
     rows(name) {
         return this.tables.get(name).rows;
     }
-    /** The rows finished so far, in bytes of their own (they may be written while reading goes on). */
+    /**
+     * The rows finished so far. The bytes stay as they are until the take after next, so they can
+     * be written while the next chunk is read.
+     */
     take(name) {
         return this.tables.get(name).pending.take();
     }
@@ -31596,9 +31637,10 @@ class RowCollector {
             this.prefix = `${this.name}.`;
         }
         this.depth++;
-        return this.depth === 2 && !this.csv;
+        // An element's text also tells which chunk its values' bytes are still in.
+        return this.depth === 2 && this.writing;
     }
-    close(json) {
+    close(span, from, to) {
         if (this.closers.length > 0) {
             this.compactLength++;
             this.afterValue = true;
@@ -31614,7 +31656,7 @@ class RowCollector {
             this.prefix = this.prefixes.pop();
         }
         else if (this.depth === 1)
-            this.finishRow(json);
+            this.finishRow(span, from, to);
     }
     key(source, from, to) {
         this.count(to - from + 1);
@@ -31626,8 +31668,13 @@ class RowCollector {
         const table = this.table;
         const at = ++this.keyIndex;
         const seen = table.seenRaw[at];
+        if (source !== this.viewed) {
+            const { bytes } = source;
+            this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+            this.viewed = source;
+        }
         if (seen !== undefined &&
-            sameBytes(seen, source.bytes, from, to) &&
+            seen.matches(this.view, source.bytes, from, to) &&
             this.prefix === table.seenPrefix[at]) {
             this.name = table.seenName[at];
             this.column = table.seenColumn[at];
@@ -31636,7 +31683,7 @@ class RowCollector {
         this.name = this.prefix + decodeToBinary(source.text.slice(from, to));
         this.column = table.columns.get(this.name) ?? -1;
         if (at < KEY_CACHE) {
-            table.seenRaw[at] = Uint8Array.prototype.slice.call(source.bytes, from, to);
+            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
             table.seenPrefix[at] = this.prefix;
             table.seenName[at] = this.name;
             table.seenColumn[at] = this.column;
@@ -31698,61 +31745,141 @@ class RowCollector {
         table.froms[column] = from;
         table.tos[column] = to;
     }
-    finishRow(json) {
+    /** The element closed; `span` holds its JSON text (NDJSON asks for it). */
+    finishRow(span, from, to) {
         const table = this.table;
         if (this.writing) {
-            table.pending.append(this.csv ? this.csvRow(table) : this.ndjsonRow(table, json));
+            if (this.csv)
+                this.csvRow(table, span);
+            else
+                this.ndjsonRow(table, span, from, to);
         }
         table.rows++;
         // Let go of the chunks the values were read from.
         for (let i = 0; i < table.orderLength; i++)
             table.sources[table.order[i]] = NO_SOURCE;
     }
-    ndjsonRow(table, json) {
-        let row = this.ndjsonHead;
-        if (table.keyParts)
-            row += `,"${ENTRY_KEY}":"${this.entryKey(table, false)}"`;
-        if (json !== undefined && this.plain && json.length === this.compactLength) {
-            return table.orderLength === 0 ? `${row}}\n` : `${row},${json.slice(1)}\n`;
+    // Rows go straight into the table's bytes, piece by piece: no row string is built (and then
+    // copied), which keeps the garbage, and so the process's memory, low.
+    ndjsonRow(table, span, from, to) {
+        const out = table.pending;
+        out.text(this.ndjsonHead);
+        if (table.keyParts) {
+            out.text(ENTRY_KEY_MEMBER);
+            this.entryKey(table, out, span);
+            out.byte(0x22);
+        }
+        if (span !== undefined && this.plain && to - from === this.compactLength) {
+            // The element as sent, after our members.
+            if (table.orderLength === 0)
+                out.text('}\n');
+            else {
+                out.byte(0x2c);
+                out.bytes(span.bytes, from + 1, to);
+                out.byte(0x0a);
+            }
+            return;
         }
         for (let i = 0; i < table.orderLength; i++) {
             const column = table.order[i];
-            row += `,${table.jsonNames[column]}:${table.value(column)}`;
+            out.byte(0x2c);
+            out.text(table.jsonNames[column]);
+            out.byte(0x3a);
+            out.slice(table.sources[column].text, table.froms[column], table.tos[column]);
         }
-        return `${row}}\n`;
+        out.text('}\n');
     }
-    csvRow(table) {
-        let row = this.csvHead;
-        if (table.keyParts)
-            row += `,${csvField(this.entryKey(table, true))}`;
+    csvRow(table, span) {
+        const out = table.pending;
+        out.text(this.csvHead);
+        if (table.keyParts) {
+            out.byte(0x2c);
+            // Ids are mostly plain, so the key is its field as it is.
+            if (this.plainKeyParts(table, span))
+                this.entryKey(table, out, span);
+            else
+                out.text(csvField(this.entryKey(table)));
+        }
         const { names, stamps } = table;
         for (let column = table.ownColumns; column < names.length; column++) {
-            row += stamps[column] === this.element ? `,${csvCell(table.value(column))}` : ',';
+            out.byte(0x2c);
+            if (stamps[column] === this.element)
+                this.csvCell(table, column, span, out);
         }
-        return `${row}\r\n`;
+        out.text('\r\n');
+    }
+    /** Whether each entryKey part is in the element's chunk and needs no decoding or CSV quoting. */
+    plainKeyParts(table, span) {
+        for (const column of table.keyParts) {
+            if (column === -1 || table.stamps[column] !== this.element)
+                continue;
+            if (span === undefined || table.sources[column] !== span)
+                return false;
+            if (!plainCsvBytes(span.bytes, table.froms[column], table.tos[column], 1))
+                return false;
+        }
+        return true;
+    }
+    /** Copies the bytes when they are still there and need no change; else goes through text. */
+    csvCell(table, column, span, out) {
+        const source = table.sources[column];
+        const from = table.froms[column];
+        const to = table.tos[column];
+        if (source === span) {
+            const { bytes } = source;
+            const first = bytes[from];
+            if (first === 0x6e)
+                return; // null
+            if (first === 0x22 && to - from > 2 && plainCsvBytes(bytes, from, to, 1)) {
+                out.bytes(bytes, from + 1, to - 1);
+                return;
+            }
+            if (first !== 0x22 && first !== 0x5b) {
+                out.bytes(bytes, from, to); // a number, true or false
+                return;
+            }
+        }
+        out.text(csvCell(source.text.slice(from, to)));
     }
     /**
-     * A string part is its contents (decoded for CSV; for NDJSON escaped as sent, which stays valid
-     * inside the key's quotes), a number its text; anything else, or a missing part, is empty.
+     * A string part is its contents (for NDJSON, written to `out` escaped as sent, which stays valid
+     * inside the key's quotes; for CSV, returned decoded), a number its text; anything else, or a
+     * missing part, is empty.
      */
-    entryKey(table, decode) {
+    entryKey(table, out, span) {
         const parts = table.keyParts;
         let key = '';
         for (let i = 0; i < parts.length; i++) {
-            if (i > 0)
-                key += '|';
+            if (i > 0) {
+                if (out)
+                    out.byte(0x7c);
+                else
+                    key += '|';
+            }
             const column = parts[i];
             if (column === -1 || table.stamps[column] !== this.element)
                 continue;
-            const { text } = table.sources[column];
-            const from = table.froms[column];
-            const to = table.tos[column];
+            const source = table.sources[column];
+            const { text } = source;
+            let from = table.froms[column];
+            let to = table.tos[column];
             const first = text.charCodeAt(from);
-            if (first === 0x22) {
-                key += decode ? decodeToBinary(text.slice(from, to)) : text.slice(from + 1, to - 1);
+            const quoted = first === 0x22;
+            if (!quoted && first !== 0x2d && !(first >= 0x30 && first <= 0x39))
+                continue;
+            if (out === undefined)
+                key += quoted ? decodeToBinary(text.slice(from, to)) : text.slice(from, to);
+            else {
+                if (quoted) {
+                    from++;
+                    to--;
+                }
+                // The element's own chunk is still there to copy from; an earlier one is not.
+                if (source === span)
+                    out.bytes(source.bytes, from, to);
+                else
+                    out.slice(text, from, to);
             }
-            else if (first === 0x2d || (first >= 0x30 && first <= 0x39))
-                key += text.slice(from, to);
         }
         return key;
     }
@@ -31769,22 +31896,56 @@ class RowCollector {
         return new TablesError(`element ${this.table.rows} of "${list}" is larger than ${MAX_ROW_BYTES} bytes`, this.table.name);
     }
 }
-/** Bytes of finished rows, handed over whole: each take starts a new buffer. */
+/**
+ * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
+ * until the take after next, long enough for its write (a TableFile has one write in flight).
+ */
 class PendingBytes {
     buffer = Buffer.allocUnsafe(64 * 1024);
+    other = Buffer.allocUnsafe(64 * 1024);
     length = 0;
-    append(binary) {
-        if (this.length + binary.length > this.buffer.length) {
-            const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + binary.length));
-            this.buffer.copy(larger, 0, 0, this.length);
-            this.buffer = larger;
-        }
+    /** Binary text (one char per byte). */
+    text(binary) {
+        this.reserve(binary.length);
         this.length += this.buffer.write(binary, this.length, 'latin1');
+    }
+    byte(byte) {
+        this.reserve(1);
+        this.buffer[this.length++] = byte;
+    }
+    /** Part of binary text, copied char by char: cheaper than slicing it for short parts. */
+    slice(binary, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++)
+            buffer[at++] = binary.charCodeAt(i);
+        this.length = at;
+    }
+    bytes(bytes, from, to) {
+        this.reserve(to - from);
+        if (to - from > 64)
+            this.buffer.set(bytes.subarray(from, to), this.length);
+        else {
+            // Short runs: a loop beats making a view to copy from.
+            const buffer = this.buffer;
+            let at = this.length;
+            for (let i = from; i < to; i++)
+                buffer[at++] = bytes[i];
+        }
+        this.length += to - from;
+    }
+    reserve(length) {
+        if (this.length + length <= this.buffer.length)
+            return;
+        const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + length));
+        this.buffer.copy(larger, 0, 0, this.length);
+        this.buffer = larger;
     }
     take() {
         const bytes = this.buffer.subarray(0, this.length);
         if (this.length > 0)
-            this.buffer = Buffer.allocUnsafe(this.buffer.length);
+            [this.buffer, this.other] = [this.other, this.buffer];
         this.length = 0;
         return bytes;
     }
@@ -31794,13 +31955,31 @@ const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
 function textSource(text) {
     return { bytes: NO_SOURCE.bytes, text };
 }
-function sameBytes(expected, bytes, from, to) {
-    if (expected.length !== to - from)
-        return false;
-    for (let i = 0; i < expected.length; i++)
-        if (bytes[from + i] !== expected[i])
+/** A key's bytes, compared four at a time (keys are mostly recognised, so mostly all of them). */
+class KeyBytes {
+    bytes;
+    words;
+    constructor(bytes) {
+        this.bytes = bytes;
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+        this.words = Int32Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(4 * i, true));
+    }
+    /** Whether `bytes[from..to)`, which `view` also shows, are this key's bytes. */
+    matches(view, bytes, from, to) {
+        const own = this.bytes;
+        if (own.length !== to - from)
             return false;
-    return true;
+        const words = this.words;
+        let i = 0;
+        for (let w = 0; w < words.length; w++, i += 4) {
+            if (view.getInt32(from + i, true) !== words[w])
+                return false;
+        }
+        for (; i < own.length; i++)
+            if (bytes[from + i] !== own[i])
+                return false;
+        return true;
+    }
 }
 // A value's JSON text tells its type by its first character.
 const isString = (json) => json.charCodeAt(0) === 0x22;
@@ -31808,6 +31987,18 @@ const isNumber = (json) => {
     const c = json.charCodeAt(0);
     return c === 0x2d || (c >= 0x30 && c <= 0x39);
 };
+/**
+ * Whether a value's bytes are its CSV field as they are, `trim` bytes aside at each end (a
+ * string's quotes): no escape, comma or quote.
+ */
+function plainCsvBytes(bytes, from, to, trim) {
+    for (let i = from + trim; i < to - trim; i++) {
+        const c = bytes[i];
+        if (c === 0x5c || c === 0x2c || c === 0x22)
+            return false;
+    }
+    return true;
+}
 /** A CSV field: strings decoded, numbers and booleans as sent, null empty, arrays as JSON. */
 function csvCell(json) {
     if (isString(json)) {
@@ -31894,8 +32085,8 @@ class TableFile {
 
 
 
-// Peak memory grows with the chunk (each holds its bytes, their text and the rows made of them);
-// measured on 256 MiB: 64 KiB adds ~35 MB to the process, 1 MiB ~95 MB, at the same speed.
+// Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
+// once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024;
 /**
  * Writes the five tables of a JSON payload on disk to `tables/<table>/<forecast>_<period>.<format>`
@@ -31950,8 +32141,7 @@ function describe(error) {
 /** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
 async function readPayload(payloadPath, rows, request, flush) {
     const check = new JsonStreamCheck(rows);
-    const stream = (0,external_node_fs_namespaceObject.createReadStream)(payloadPath, { highWaterMark: READ_CHUNK_BYTES });
-    const chunks = stream[Symbol.asyncIterator]();
+    const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES);
     try {
         for (;;) {
             const next = await chunks.next().catch((error) => {
@@ -31965,7 +32155,7 @@ async function readPayload(payloadPath, rows, request, flush) {
         }
     }
     finally {
-        stream.destroy();
+        await chunks.return(undefined);
     }
     const result = check.finish();
     if (!result.valid) {

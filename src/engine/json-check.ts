@@ -29,7 +29,8 @@ export type JsonCheckResult =
 /**
  * Where tapped tokens are: usually the chunk being read, else one token joined from several
  * chunks. `text` holds the same bytes as a latin1 string (one char per byte): UTF-8 passes through
- * untouched, and slicing it costs no decoding.
+ * untouched, and slicing it costs no decoding. `bytes` may be reused once update returns (the
+ * caller's chunk); a tap keeps `text` or copies.
  */
 export interface TokenSource {
   readonly bytes: Uint8Array
@@ -47,7 +48,8 @@ export interface JsonTap {
   select(key: string): boolean
   /** True: pass this container's JSON text, as sent, to its close (one container at a time). */
   open(isArray: boolean): boolean
-  close(json: string | undefined): void
+  /** With the container's text when open asked for it (else source is undefined). */
+  close(source: TokenSource | undefined, from: number, to: number): void
   key(source: TokenSource, from: number, to: number): void
   /** A string, number or literal: the first character tells which. */
   value(source: TokenSource, from: number, to: number): void
@@ -261,10 +263,10 @@ export class JsonStreamCheck {
             // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
             if (depth === 3) this.insideFirstPeriod = false
             depth--
-            if (tapping) tapping = this.tapClose(depth, bytes, text, i)
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else if (c === 0x5d && container === ARRAY) {
             depth--
-            if (tapping) tapping = this.tapClose(depth, bytes, text, i)
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else {
             const expected = container === OBJECT ? "',' or '}'" : "',' or ']'"
             return this.unexpected(chunk, i - 1, `where ${expected} was expected`)
@@ -291,7 +293,7 @@ export class JsonStreamCheck {
             if (depth === 3) this.insideFirstPeriod = false
             depth--
             state = S_AFTER_VALUE
-            if (tapping) tapping = this.tapClose(depth, bytes, text, i)
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else if (!isWhitespace(c)) {
             const expected = state === S_KEY ? 'an object key' : "an object key or '}'"
             return this.unexpected(chunk, i - 1, `where ${expected} was expected`)
@@ -339,7 +341,7 @@ export class JsonStreamCheck {
           } else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
             depth--
             state = S_AFTER_VALUE
-            if (tapping) tapping = this.tapClose(depth, bytes, text, i)
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else if (isWhitespace(c)) {
             continue // the pending role still applies to the value that follows
           } else if (c === BOM[0] && this.consumed + i === 1) {
@@ -578,14 +580,17 @@ export class JsonStreamCheck {
    * A container closed inside the tapped value, its closing bracket just before `i`; false when
    * that completed the value.
    */
-  private tapClose(depth: number, bytes: Buffer, text: string | undefined, i: number): boolean {
-    let json: string | undefined
-    if (this.spanDepth === depth + 1) {
-      json = this.spanHeld + this.slice(bytes, text, this.spanFrom, i)
+  private tapClose(depth: number, source: TokenSource, i: number): boolean {
+    if (this.spanDepth !== depth + 1) this.tap!.close(undefined, 0, 0)
+    else if (this.spanHeld === '') {
+      this.spanDepth = 0
+      this.tap!.close(source, this.spanFrom, i)
+    } else {
+      const json = this.spanHeld + source.text.slice(0, i)
       this.spanHeld = ''
       this.spanDepth = 0
+      this.tap!.close(joinedSource(json), 0, json.length)
     }
-    this.tap!.close(json)
     return depth === 1 ? this.endTap() : true
   }
 

@@ -419,9 +419,9 @@ class RecordingTap implements JsonTap {
     this.calls.push(isArray ? '[' : '{')
     return ++this.depth === this.spanDepth
   }
-  close(json: string | undefined): void {
+  close(source: TokenSource | undefined, from: number, to: number): void {
     this.depth--
-    this.calls.push(json === undefined ? 'close' : `close ${json}`)
+    this.calls.push(source === undefined ? 'close' : `close ${this.token(source, from, to)}`)
   }
   key(source: TokenSource, from: number, to: number): void {
     this.calls.push(`key ${this.token(source, from, to)}`)

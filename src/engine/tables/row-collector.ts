@@ -10,6 +10,7 @@ export const MAX_ROW_BYTES = 16 * 1024 * 1024
 const KEY_CACHE = 256
 
 const ENTRY_KEY = 'entryKey'
+const ENTRY_KEY_MEMBER = `,"${ENTRY_KEY}":"`
 /** entryKey is `timePeriodId|timeFrameId|userId|fieldId`: timeFrameId repeats across quarters. */
 const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId']
 const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]))
@@ -48,7 +49,7 @@ class Table {
   // The keys met at each position of the elements so far. Elements of a list mostly share one
   // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
   // hashing it.
-  readonly seenRaw: Uint8Array[] = []
+  readonly seenRaw: KeyBytes[] = []
   readonly seenPrefix: string[] = []
   readonly seenName: string[] = []
   /** -1: the key's name has no column yet. */
@@ -126,6 +127,9 @@ export class RowCollector implements JsonTap {
   private copy = ''
   private readonly closers: string[] = []
   private afterValue = false // a ',' comes before the next key or value
+  // A view of the chunk being read, for comparing keys four bytes at a time.
+  private viewed: TokenSource = NO_SOURCE
+  private view = new DataView(NO_SOURCE.bytes.buffer)
 
   constructor(context: RowContext) {
     this.csv = context.format === 'csv'
@@ -150,7 +154,10 @@ export class RowCollector implements JsonTap {
     return this.tables.get(name)!.rows
   }
 
-  /** The rows finished so far, in bytes of their own (they may be written while reading goes on). */
+  /**
+   * The rows finished so far. The bytes stay as they are until the take after next, so they can
+   * be written while the next chunk is read.
+   */
   take(name: TableName): Buffer {
     return this.tables.get(name)!.pending.take()
   }
@@ -202,10 +209,11 @@ export class RowCollector implements JsonTap {
       this.prefix = `${this.name}.`
     }
     this.depth++
-    return this.depth === 2 && !this.csv
+    // An element's text also tells which chunk its values' bytes are still in.
+    return this.depth === 2 && this.writing
   }
 
-  close(json: string | undefined): void {
+  close(span: TokenSource | undefined, from: number, to: number): void {
     if (this.closers.length > 0) {
       this.compactLength++
       this.afterValue = true
@@ -218,7 +226,7 @@ export class RowCollector implements JsonTap {
       this.compactLength++
       this.afterValue = true
       this.prefix = this.prefixes.pop()!
-    } else if (this.depth === 1) this.finishRow(json)
+    } else if (this.depth === 1) this.finishRow(span, from, to)
   }
 
   key(source: TokenSource, from: number, to: number): void {
@@ -229,9 +237,14 @@ export class RowCollector implements JsonTap {
     const table = this.table!
     const at = ++this.keyIndex
     const seen = table.seenRaw[at]
+    if (source !== this.viewed) {
+      const { bytes } = source
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+      this.viewed = source
+    }
     if (
       seen !== undefined &&
-      sameBytes(seen, source.bytes, from, to) &&
+      seen.matches(this.view, source.bytes, from, to) &&
       this.prefix === table.seenPrefix[at]
     ) {
       this.name = table.seenName[at]!
@@ -241,7 +254,7 @@ export class RowCollector implements JsonTap {
     this.name = this.prefix + decodeToBinary(source.text.slice(from, to))
     this.column = table.columns.get(this.name) ?? -1
     if (at < KEY_CACHE) {
-      table.seenRaw[at] = Uint8Array.prototype.slice.call(source.bytes, from, to)
+      table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)))
       table.seenPrefix[at] = this.prefix
       table.seenName[at] = this.name
       table.seenColumn[at] = this.column
@@ -298,57 +311,130 @@ export class RowCollector implements JsonTap {
     table.tos[column] = to
   }
 
-  private finishRow(json: string | undefined): void {
+  /** The element closed; `span` holds its JSON text (NDJSON asks for it). */
+  private finishRow(span: TokenSource | undefined, from: number, to: number): void {
     const table = this.table!
     if (this.writing) {
-      table.pending.append(this.csv ? this.csvRow(table) : this.ndjsonRow(table, json))
+      if (this.csv) this.csvRow(table, span)
+      else this.ndjsonRow(table, span, from, to)
     }
     table.rows++
     // Let go of the chunks the values were read from.
     for (let i = 0; i < table.orderLength; i++) table.sources[table.order[i]!] = NO_SOURCE
   }
 
-  private ndjsonRow(table: Table, json: string | undefined): string {
-    let row = this.ndjsonHead
-    if (table.keyParts) row += `,"${ENTRY_KEY}":"${this.entryKey(table, false)}"`
-    if (json !== undefined && this.plain && json.length === this.compactLength) {
-      return table.orderLength === 0 ? `${row}}\n` : `${row},${json.slice(1)}\n`
+  // Rows go straight into the table's bytes, piece by piece: no row string is built (and then
+  // copied), which keeps the garbage, and so the process's memory, low.
+
+  private ndjsonRow(table: Table, span: TokenSource | undefined, from: number, to: number): void {
+    const out = table.pending
+    out.text(this.ndjsonHead)
+    if (table.keyParts) {
+      out.text(ENTRY_KEY_MEMBER)
+      this.entryKey(table, out, span)
+      out.byte(0x22)
+    }
+    if (span !== undefined && this.plain && to - from === this.compactLength) {
+      // The element as sent, after our members.
+      if (table.orderLength === 0) out.text('}\n')
+      else {
+        out.byte(0x2c)
+        out.bytes(span.bytes, from + 1, to)
+        out.byte(0x0a)
+      }
+      return
     }
     for (let i = 0; i < table.orderLength; i++) {
       const column = table.order[i]!
-      row += `,${table.jsonNames[column]}:${table.value(column)}`
+      out.byte(0x2c)
+      out.text(table.jsonNames[column]!)
+      out.byte(0x3a)
+      out.slice(table.sources[column]!.text, table.froms[column]!, table.tos[column]!)
     }
-    return `${row}}\n`
+    out.text('}\n')
   }
 
-  private csvRow(table: Table): string {
-    let row = this.csvHead
-    if (table.keyParts) row += `,${csvField(this.entryKey(table, true))}`
+  private csvRow(table: Table, span: TokenSource | undefined): void {
+    const out = table.pending
+    out.text(this.csvHead)
+    if (table.keyParts) {
+      out.byte(0x2c)
+      // Ids are mostly plain, so the key is its field as it is.
+      if (this.plainKeyParts(table, span)) this.entryKey(table, out, span)
+      else out.text(csvField(this.entryKey(table)))
+    }
     const { names, stamps } = table
     for (let column = table.ownColumns; column < names.length; column++) {
-      row += stamps[column] === this.element ? `,${csvCell(table.value(column))}` : ','
+      out.byte(0x2c)
+      if (stamps[column] === this.element) this.csvCell(table, column, span, out)
     }
-    return `${row}\r\n`
+    out.text('\r\n')
+  }
+
+  /** Whether each entryKey part is in the element's chunk and needs no decoding or CSV quoting. */
+  private plainKeyParts(table: Table, span: TokenSource | undefined): boolean {
+    for (const column of table.keyParts!) {
+      if (column === -1 || table.stamps[column] !== this.element) continue
+      if (span === undefined || table.sources[column] !== span) return false
+      if (!plainCsvBytes(span.bytes, table.froms[column]!, table.tos[column]!, 1)) return false
+    }
+    return true
+  }
+
+  /** Copies the bytes when they are still there and need no change; else goes through text. */
+  private csvCell(table: Table, column: number, span: TokenSource | undefined, out: PendingBytes) {
+    const source = table.sources[column]!
+    const from = table.froms[column]!
+    const to = table.tos[column]!
+    if (source === span) {
+      const { bytes } = source
+      const first = bytes[from]
+      if (first === 0x6e) return // null
+      if (first === 0x22 && to - from > 2 && plainCsvBytes(bytes, from, to, 1)) {
+        out.bytes(bytes, from + 1, to - 1)
+        return
+      }
+      if (first !== 0x22 && first !== 0x5b) {
+        out.bytes(bytes, from, to) // a number, true or false
+        return
+      }
+    }
+    out.text(csvCell(source.text.slice(from, to)))
   }
 
   /**
-   * A string part is its contents (decoded for CSV; for NDJSON escaped as sent, which stays valid
-   * inside the key's quotes), a number its text; anything else, or a missing part, is empty.
+   * A string part is its contents (for NDJSON, written to `out` escaped as sent, which stays valid
+   * inside the key's quotes; for CSV, returned decoded), a number its text; anything else, or a
+   * missing part, is empty.
    */
-  private entryKey(table: Table, decode: boolean): string {
+  private entryKey(table: Table, out?: PendingBytes, span?: TokenSource): string {
     const parts = table.keyParts!
     let key = ''
     for (let i = 0; i < parts.length; i++) {
-      if (i > 0) key += '|'
+      if (i > 0) {
+        if (out) out.byte(0x7c)
+        else key += '|'
+      }
       const column = parts[i]!
       if (column === -1 || table.stamps[column] !== this.element) continue
-      const { text } = table.sources[column]!
-      const from = table.froms[column]!
-      const to = table.tos[column]!
+      const source = table.sources[column]!
+      const { text } = source
+      let from = table.froms[column]!
+      let to = table.tos[column]!
       const first = text.charCodeAt(from)
-      if (first === 0x22) {
-        key += decode ? decodeToBinary(text.slice(from, to)) : text.slice(from + 1, to - 1)
-      } else if (first === 0x2d || (first >= 0x30 && first <= 0x39)) key += text.slice(from, to)
+      const quoted = first === 0x22
+      if (!quoted && first !== 0x2d && !(first >= 0x30 && first <= 0x39)) continue
+      if (out === undefined)
+        key += quoted ? decodeToBinary(text.slice(from, to)) : text.slice(from, to)
+      else {
+        if (quoted) {
+          from++
+          to--
+        }
+        // The element's own chunk is still there to copy from; an earlier one is not.
+        if (source === span) out.bytes(source.bytes, from, to)
+        else out.slice(text, from, to)
+      }
     }
     return key
   }
@@ -375,25 +461,57 @@ export class RowCollector implements JsonTap {
   }
 }
 
-/** Bytes of finished rows, handed over whole: each take starts a new buffer. */
+/**
+ * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
+ * until the take after next, long enough for its write (a TableFile has one write in flight).
+ */
 class PendingBytes {
   private buffer = Buffer.allocUnsafe(64 * 1024)
+  private other = Buffer.allocUnsafe(64 * 1024)
   private length = 0
 
-  append(binary: string): void {
-    if (this.length + binary.length > this.buffer.length) {
-      const larger = Buffer.allocUnsafe(
-        Math.max(2 * this.buffer.length, this.length + binary.length)
-      )
-      this.buffer.copy(larger, 0, 0, this.length)
-      this.buffer = larger
-    }
+  /** Binary text (one char per byte). */
+  text(binary: string): void {
+    this.reserve(binary.length)
     this.length += this.buffer.write(binary, this.length, 'latin1')
+  }
+
+  byte(byte: number): void {
+    this.reserve(1)
+    this.buffer[this.length++] = byte
+  }
+
+  /** Part of binary text, copied char by char: cheaper than slicing it for short parts. */
+  slice(binary: string, from: number, to: number): void {
+    this.reserve(to - from)
+    const buffer = this.buffer
+    let at = this.length
+    for (let i = from; i < to; i++) buffer[at++] = binary.charCodeAt(i)
+    this.length = at
+  }
+
+  bytes(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(to - from)
+    if (to - from > 64) this.buffer.set(bytes.subarray(from, to), this.length)
+    else {
+      // Short runs: a loop beats making a view to copy from.
+      const buffer = this.buffer
+      let at = this.length
+      for (let i = from; i < to; i++) buffer[at++] = bytes[i]!
+    }
+    this.length += to - from
+  }
+
+  private reserve(length: number): void {
+    if (this.length + length <= this.buffer.length) return
+    const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + length))
+    this.buffer.copy(larger, 0, 0, this.length)
+    this.buffer = larger
   }
 
   take(): Buffer {
     const bytes = this.buffer.subarray(0, this.length)
-    if (this.length > 0) this.buffer = Buffer.allocUnsafe(this.buffer.length)
+    if (this.length > 0) [this.buffer, this.other] = [this.other, this.buffer]
     this.length = 0
     return bytes
   }
@@ -406,10 +524,29 @@ function textSource(text: string): TokenSource {
   return { bytes: NO_SOURCE.bytes, text }
 }
 
-function sameBytes(expected: Uint8Array, bytes: Uint8Array, from: number, to: number): boolean {
-  if (expected.length !== to - from) return false
-  for (let i = 0; i < expected.length; i++) if (bytes[from + i] !== expected[i]) return false
-  return true
+/** A key's bytes, compared four at a time (keys are mostly recognised, so mostly all of them). */
+class KeyBytes {
+  private readonly words: Int32Array
+
+  constructor(private readonly bytes: Uint8Array) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+    this.words = Int32Array.from({ length: bytes.length >> 2 }, (_, i) =>
+      view.getInt32(4 * i, true)
+    )
+  }
+
+  /** Whether `bytes[from..to)`, which `view` also shows, are this key's bytes. */
+  matches(view: DataView, bytes: Uint8Array, from: number, to: number): boolean {
+    const own = this.bytes
+    if (own.length !== to - from) return false
+    const words = this.words
+    let i = 0
+    for (let w = 0; w < words.length; w++, i += 4) {
+      if (view.getInt32(from + i, true) !== words[w]) return false
+    }
+    for (; i < own.length; i++) if (bytes[from + i] !== own[i]) return false
+    return true
+  }
 }
 
 // A value's JSON text tells its type by its first character.
@@ -417,6 +554,18 @@ const isString = (json: string): boolean => json.charCodeAt(0) === 0x22
 const isNumber = (json: string): boolean => {
   const c = json.charCodeAt(0)
   return c === 0x2d || (c >= 0x30 && c <= 0x39)
+}
+
+/**
+ * Whether a value's bytes are its CSV field as they are, `trim` bytes aside at each end (a
+ * string's quotes): no escape, comma or quote.
+ */
+function plainCsvBytes(bytes: Uint8Array, from: number, to: number, trim: number): boolean {
+  for (let i = from + trim; i < to - trim; i++) {
+    const c = bytes[i]
+    if (c === 0x5c || c === 0x2c || c === 0x22) return false
+  }
+  return true
 }
 
 /** A CSV field: strings decoded, numbers and booleans as sent, null empty, arrays as JSON. */

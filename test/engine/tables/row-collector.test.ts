@@ -12,8 +12,8 @@ function tablesInChunks(payload: Buffer, format: TableFormat, size: number): str
     const check = new JsonStreamCheck(rows)
     for (let at = 0; at < payload.length; at += size) {
       check.update(payload.subarray(at, at + size))
-      // Taken after every chunk, as the writer does.
-      TABLE_NAMES.forEach((table, i) => out[i]!.push(rows.take(table)))
+      // Taken after every chunk, as the writer does; kept as copies (the buffers are reused).
+      TABLE_NAMES.forEach((table, i) => out[i]!.push(Buffer.from(rows.take(table))))
     }
     expect(check.finish()).toMatchObject({ valid: true })
   }

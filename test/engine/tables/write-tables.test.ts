@@ -12,7 +12,7 @@ import {
 import { TablesError } from '../../../src/engine/tables/tables-error.js'
 import { writeTables } from '../../../src/engine/tables/write-tables.js'
 import { readCsv } from '../../helpers/csv.js'
-import { forecastPayload } from '../../simulators/clari/index.js'
+import { forecastPayload, generatedPayloadStream } from '../../simulators/clari/index.js'
 
 const PERIOD = '2026_Q1'
 const PAYLOAD = `net_arr_${PERIOD}.json`
@@ -122,6 +122,20 @@ describe('writeTables: rows of each list, in NDJSON and CSV', () => {
         `${CSV_OURS},2026_Q1|||fc,fc,2026_Q1,,`,
         `${CSV_OURS},|TF:2026-01-12|42|,,,42,TF:2026-01-12`,
         `${CSV_OURS},|||,,,,`
+      ]
+    },
+    {
+      name: 'ids with commas, quotes and escapes make an entryKey quoted in CSV, escaped in NDJSON',
+      payload:
+        '{"entries":[{"timePeriodId":"2026_Q1","userId":"a,b","fieldId":"q\\"x","timeFrameId":"TF\\u003a1"}],' +
+        '"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'entries',
+      ndjson: [
+        `{${OURS},"entryKey":"2026_Q1|TF\\u003a1|a,b|q\\"x","timePeriodId":"2026_Q1","userId":"a,b","fieldId":"q\\"x","timeFrameId":"TF\\u003a1"}`
+      ],
+      csv: [
+        'forecastId,exportPeriod,entryKey,timePeriodId,userId,fieldId,timeFrameId',
+        `${CSV_OURS},"2026_Q1|TF:1|a,b|q""x",2026_Q1,"a,b","q""x",TF:1`
       ]
     },
     {
@@ -379,6 +393,30 @@ describe('writeTables: the simulator’s payloads, every week of the quarter (as
       expect(expected.timeFrames!.length).toBeGreaterThanOrEqual(13)
     }
   )
+})
+
+describe('writeTables: a payload read in many chunks', () => {
+  it('gives every entry its row, whatever chunk boundary it crosses', async () => {
+    const parts: Buffer[] = []
+    for await (const part of generatedPayloadStream(PERIOD, 1024 * 1024)) parts.push(part as Buffer)
+    const text = Buffer.concat(parts).toString('utf8')
+    const { text: tables, written } = await tablesOf(text, 'ndjson')
+    const entries = (JSON.parse(text) as { entries: Record<string, unknown>[] }).entries
+    expect(written.entries.rows).toBe(entries.length)
+    expect(
+      tables.entries
+        .split('\n')
+        .filter(Boolean)
+        .map(line => JSON.parse(line) as unknown)
+    ).toEqual(
+      entries.map(e => ({
+        forecastId: 'net_arr',
+        exportPeriod: PERIOD,
+        entryKey: [e.timePeriodId, e.timeFrameId, e.userId, e.fieldId].join('|'),
+        ...e
+      }))
+    )
+  })
 })
 
 describe('writeTables: failures name the problem and leave no table of the period', () => {
