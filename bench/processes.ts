@@ -70,7 +70,10 @@ export interface ActionRun {
 }
 
 /** Runs the bundled action (`node dist/index.js`) against a simulator whose job is done at once. */
-export async function runBundledAction(payloadBytes?: number): Promise<ActionRun> {
+export async function runBundledAction(
+  payloadBytes?: number,
+  inputs: Record<string, string> = {}
+): Promise<ActionRun> {
   const sim = await startClariSimulator({ apiKey: API_KEY, plan: { durationMs: 0, payloadBytes } })
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-bench-'))
   try {
@@ -88,7 +91,8 @@ export async function runBundledAction(payloadBytes?: number): Promise<ActionRun
       INPUT_PERIODS: '2026_Q1',
       INPUT_UPLOAD: 'false',
       'INPUT_POLL-INTERVAL': '1',
-      'INPUT_OUTPUT-DIR': 'out'
+      'INPUT_OUTPUT-DIR': 'out',
+      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
     }
     const result = await measure(actionNode(), [BUNDLE], env)
     if (result.exitCode !== 0) {
@@ -137,6 +141,56 @@ export async function actionDownload(payloadBytes: number): Promise<Transfer> {
     // The physical reference: curl fetching the same job's results from the same simulator to the same disk.
     const curl = await curlDownload(run.sim, run.dir)
     return Object.assign(transfer, { curl })
+  } finally {
+    await closeRun(run)
+  }
+}
+
+export interface TablesRun {
+  tables: string
+  bytes: number
+  /** Results request received → the action's exit: download, check, tables and manifest. */
+  seconds: number
+  /** Of which downloading (results request → manifest downloadedAt). */
+  downloadSeconds: number
+  peakRssMb: number
+  cpuSeconds?: number
+  /** Rows and bytes of the five tables written. */
+  rows: number
+  tableBytes: number
+}
+
+/** The action exporting one payload with input `tables` set (none, ndjson or csv). */
+export async function actionWithTables(payloadBytes: number, tables: string): Promise<TablesRun> {
+  const run = await runBundledAction(payloadBytes, { tables })
+  try {
+    const results = run.sim.requests.find(r => r.endpoint === 'results')!
+    const manifest = JSON.parse(
+      await readFile(path.join(run.dir, 'out', 'manifest.json'), 'utf8')
+    ) as {
+      exports: {
+        status: string
+        bytes: number
+        timeline: { downloadedAt: string }
+        tables?: Record<string, { file: string; rows: number }>
+      }[]
+    }
+    const done = manifest.exports[0]!
+    if (done.status !== 'DONE')
+      throw new Error(`tables: ${tables}: the period ended ${done.status}`)
+    const written = Object.values(done.tables ?? {})
+    const sizes = await Promise.all(written.map(t => stat(path.join(run.dir, 'out', t.file))))
+    const { peakRssMb, cpuSeconds, endedAt } = run.result
+    return {
+      tables,
+      bytes: done.bytes,
+      seconds: (endedAt - results.at) / 1000,
+      downloadSeconds: (Date.parse(done.timeline.downloadedAt) - results.at) / 1000,
+      peakRssMb,
+      cpuSeconds,
+      rows: written.reduce((sum, t) => sum + t.rows, 0),
+      tableBytes: sizes.reduce((sum, s) => sum + s.size, 0)
+    }
   } finally {
     await closeRun(run)
   }

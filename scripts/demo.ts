@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { formatBytes } from '../src/engine/format.js'
+import { errorMessage } from '../src/engine/index.js'
 import { startArtifactStack, type ArtifactStack } from '../test/simulators/artifact/index.js'
 import { startClariSimulator, type ClariSimulator } from '../test/simulators/clari/index.js'
 import {
@@ -139,6 +140,14 @@ async function demo(
     const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
     heading(`Output folder (kept): ${outputDir}`)
     say(await folderListing(outputDir))
+    if (scenario.report) {
+      heading(scenario.report.title)
+      say(
+        await scenario.report
+          .text(outputDir)
+          .catch((error: unknown) => `(failed: ${errorMessage(error)})`)
+      )
+    }
     const requests = sim.value.requests.slice(seen)
     const creates = requests.filter(r => r.endpoint === 'create').length
     say(

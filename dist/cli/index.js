@@ -28907,6 +28907,16 @@ async function writeManifest(dir, manifest) {
     }
     return target;
 }
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+function outputFiles(manifest) {
+    return manifest.exports.flatMap(o => [
+        ...(o.file ? [o.file] : []),
+        ...Object.values(o.tables ?? {}).map(t => t.file)
+    ]);
+}
 /** Payload file name, built only from validated values. */
 function payloadFileName(forecastId, period, format) {
     return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
@@ -28968,7 +28978,30 @@ async function readEarlierManifest(dir) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/tables/layout.ts
+
+/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
+const TABLE_FORMATS = ['ndjson', 'csv'];
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
+};
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
+ * `tables/entries/*.ndjson` loads every period of a table at once.
+ */
+function tableFileName(table, forecastId, period, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/format.ts
+
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
 function formatBytes(bytes) {
     if (bytes === undefined)
@@ -29013,6 +29046,11 @@ function truncation(outcome) {
 function failureLine(outcome) {
     const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
     return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
+}
+/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
+function tablesLine(tables) {
+    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
+    return `tables: ${counts.join(', ')}`;
 }
 function runTotals(report) {
     const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
@@ -31053,6 +31091,9 @@ class CsvHeaderCheck {
  * Clari silently exports the current quarter when it does not understand a request, and the
  * caller must compare the exported period with the requested one.
  *
+ * An optional JsonTap also receives every token of chosen top-level values (the tables feature
+ * reads the payload's five lists this way), so one grammar serves both the check and the tables.
+ *
  * Deliberate limits:
  * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
  * - A leading UTF-8 byte order mark is accepted.
@@ -31061,8 +31102,12 @@ class CsvHeaderCheck {
  *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
+ * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
+ *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
+ *   bounded too.
  */
 const json_check_MAX_DEPTH = 10_000;
+const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
 const CAPTURE_LIMIT = 4096;
 // Parser states. Plain numeric constants keep the hot switch a jump table.
 const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
@@ -31095,8 +31140,10 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const json_check_BOM = [0xef, 0xbb, 0xbf];
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
-const TIME_PERIODS_KEY = Buffer.from('timePeriods');
-const TIME_PERIOD_ID_KEY = Buffer.from('timePeriodId');
+const LITERAL_TEXT = ['true', 'false', 'null'];
+const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
+const TIME_PERIODS_KEY = 'timePeriods';
+const TIME_PERIOD_ID_KEY = 'timePeriodId';
 /** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
 const STRING_STOP = new Uint8Array(256);
 for (let c = 0; c < 0x20; c++)
@@ -31110,7 +31157,19 @@ function describeByte(c) {
     const hex = `0x${c.toString(16).padStart(2, '0')}`;
     return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
 }
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+function joinedSource(text) {
+    return { bytes: Buffer.from(text, 'latin1'), text };
+}
 class JsonStreamCheck {
+    tap;
     state = S_VALUE;
     stack = new Uint8Array(json_check_MAX_DEPTH);
     depth = 0;
@@ -31118,29 +31177,45 @@ class JsonStreamCheck {
     error;
     stringIsKey = false;
     hexLeft = 0;
-    literal = LITERALS[0];
+    literal = 0; // index into LITERALS
     literalPos = 0;
     bomPos = 0;
     role = ROLE_NONE;
     insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
-    capturing = false;
-    capture = new Uint8Array(CAPTURE_LIMIT);
-    captureLength = 0;
-    captureOverflow = false;
+    capturing = false; // the extraction wants the current string
+    tapping = false; // inside a value the tap selected
+    // The current token's text from earlier chunks, while it is captured or tapped.
+    held = false;
+    heldText = '';
+    heldOverflow = false;
+    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
+    spanDepth = 0;
+    spanFrom = 0;
+    spanHeld = '';
     timePeriodId;
+    constructor(tap) {
+        this.tap = tap;
+    }
     update(chunk) {
         if (this.error !== undefined)
             return;
         const n = chunk.length;
         const stack = this.stack;
         const view = new DataView(chunk.buffer, chunk.byteOffset, n);
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
+        const tap = this.tap;
+        // One latin1 string per chunk makes every tapped token a cheap slice of it.
+        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
+        const text = source?.text;
         // Hot fields live in locals for the duration of the loop and are written back at the end.
         let state = this.state;
         let depth = this.depth;
         let role = this.role;
         let stringIsKey = this.stringIsKey;
         let capturing = this.capturing;
-        let captureFrom = 0; // start of the captured string's bytes within this chunk
+        let tapping = this.tapping;
+        let held = this.held;
+        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
         let i = 0;
         loop: while (i < n) {
             let c = chunk[i];
@@ -31171,12 +31246,36 @@ class JsonStreamCheck {
                     }
                     if (c === QUOTE) {
                         i++;
-                        if (capturing) {
-                            capturing = false;
-                            role = this.endCapture(chunk, captureFrom, i - 1, stringIsKey, depth);
+                        if (capturing || tapping) {
+                            // The token is in this chunk, or joined from earlier ones.
+                            let where = source;
+                            let from = tokenFrom;
+                            let to = i;
+                            if (held || where === undefined) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
+                                held = false;
+                                where = whole === undefined ? undefined : joinedSource(whole);
+                                from = 0;
+                                to = whole === undefined ? 0 : whole.length;
+                            }
+                            // A tapped token never overflows: holding it past the limit fails the check.
+                            if (tapping) {
+                                if (stringIsKey)
+                                    tap.key(where, from, to);
+                                else
+                                    tap.value(where, from, to);
+                            }
+                            if (capturing) {
+                                capturing = false;
+                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
+                                tapping = this.tapping;
+                            }
                         }
-                        if (!stringIsKey)
+                        if (!stringIsKey) {
                             state = S_AFTER_VALUE;
+                            if (tapping && depth === 1)
+                                tapping = this.endTap();
+                        }
                         else if (i < n && chunk[i] === 0x3a) {
                             // Shortcut for the common '"key":' with no whitespace.
                             i++;
@@ -31211,9 +31310,13 @@ class JsonStreamCheck {
                         if (depth === 3)
                             this.insideFirstPeriod = false;
                         depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else if (c === 0x5d && container === ARRAY) {
                         depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else {
                         const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
@@ -31234,10 +31337,9 @@ class JsonStreamCheck {
                     i++;
                     if (c === QUOTE) {
                         stringIsKey = true;
-                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod)) {
-                            capturing = this.startCapture();
-                            captureFrom = i;
-                        }
+                        tokenFrom = i - 1;
+                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
+                            capturing = true;
                         state = S_STRING;
                     }
                     else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
@@ -31245,6 +31347,8 @@ class JsonStreamCheck {
                             this.insideFirstPeriod = false;
                         depth--;
                         state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else if (!isWhitespace(c)) {
                         const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
@@ -31257,18 +31361,22 @@ class JsonStreamCheck {
                     i++;
                     if (c === QUOTE) {
                         stringIsKey = false;
-                        if (role === ROLE_PERIOD_ID) {
-                            capturing = this.startCapture();
-                            captureFrom = i;
-                        }
+                        tokenFrom = i - 1;
+                        if (role === ROLE_PERIOD_ID)
+                            capturing = true;
                         state = S_STRING;
                     }
                     else if (c >= 0x30 && c <= 0x39) {
+                        tokenFrom = i - 1;
                         state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
                     }
                     else if (c === 0x7b || c === 0x5b) {
                         if (depth === json_check_MAX_DEPTH)
                             return this.fail(`nesting deeper than ${json_check_MAX_DEPTH} levels`, i - 1);
+                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
+                            this.spanDepth = depth + 1;
+                            this.spanFrom = i - 1;
+                        }
                         if (c === 0x7b) {
                             stack[depth++] = OBJECT;
                             if (role === ROLE_FIRST_PERIOD)
@@ -31285,16 +31393,19 @@ class JsonStreamCheck {
                         }
                     }
                     else if (c === 0x2d) {
+                        tokenFrom = i - 1;
                         state = S_NUM_MINUS;
                     }
                     else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-                        this.literal = LITERALS[c === 0x74 ? 0 : c === 0x66 ? 1 : 2];
+                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
                         this.literalPos = 1;
                         state = S_LITERAL;
                     }
                     else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
                         depth--;
                         state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
                     }
                     else if (isWhitespace(c)) {
                         continue; // the pending role still applies to the value that follows
@@ -31390,17 +31501,35 @@ class JsonStreamCheck {
                     else {
                         // The number ended; the current byte is judged as whatever follows a value.
                         state = S_AFTER_VALUE;
+                        if (tapping) {
+                            if (held) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
+                                held = false;
+                                tap.value(joinedSource(whole), 0, whole.length);
+                            }
+                            else
+                                tap.value(source, tokenFrom, i);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
                     }
                     continue;
                 }
                 case S_LITERAL: {
-                    const literal = this.literal;
+                    const literal = LITERALS[this.literal];
                     if (c !== literal[this.literalPos]) {
-                        return this.unexpected(chunk, i, `inside the literal '${literal.toString()}'`);
+                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
                     }
                     i++;
-                    if (++this.literalPos === literal.length)
+                    if (++this.literalPos === literal.length) {
                         state = S_AFTER_VALUE;
+                        if (tapping) {
+                            const literalSource = LITERAL_SOURCES[this.literal];
+                            tap.value(literalSource, 0, literalSource.text.length);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
                     continue;
                 }
                 case S_BOM: {
@@ -31414,17 +31543,32 @@ class JsonStreamCheck {
                 }
             }
         }
-        if (capturing)
-            this.appendCapture(chunk, captureFrom, n);
+        // A string or number still open at the end of the chunk continues in the next one.
+        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
+            if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping))
+                return this.tooLong(n);
+            held = true;
+        }
+        if (this.spanDepth > 0) {
+            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
+            this.spanFrom = 0;
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN)
+                return this.tooLong(n);
+        }
         this.state = state;
         this.depth = depth;
         this.role = role;
         this.stringIsKey = stringIsKey;
         this.capturing = capturing;
+        this.tapping = tapping;
+        this.held = held;
         this.consumed += n;
     }
     fail(reason, i) {
         this.error = { reason, offset: this.consumed + i };
+    }
+    tooLong(i) {
+        this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i);
     }
     unexpected(chunk, i, where) {
         this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
@@ -31458,64 +31602,93 @@ class JsonStreamCheck {
             return 'incomplete number at end of input';
         }
         if (state === S_LITERAL)
-            return `incomplete literal '${this.literal.toString()}' at end of input`;
+            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
         if (this.depth > 0) {
             const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
             return `unterminated ${kind} at end of input`;
         }
         return 'no JSON value in input';
     }
-    startCapture() {
-        this.captureLength = 0;
-        this.captureOverflow = false;
+    /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
+    hold(part, tapping) {
+        if (this.heldOverflow)
+            return true;
+        // The limit counts the opening quote too.
+        if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
+            if (tapping)
+                return false;
+            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
+            this.heldOverflow = true;
+            this.heldText = '';
+            return true;
+        }
+        this.heldText += part;
         return true;
     }
-    appendCapture(chunk, from, to) {
-        if (this.captureOverflow)
-            return;
-        const length = to - from;
-        if (this.captureLength + length > CAPTURE_LIMIT) {
-            this.captureOverflow = true;
-            return;
-        }
-        this.capture.set(chunk.subarray(from, to), this.captureLength);
-        this.captureLength += length;
+    /** The current token's text; undefined when it overflowed while held. */
+    tokenText(bytes, text, from, to, held) {
+        const part = this.slice(bytes, text, from, to);
+        if (!held)
+            return part;
+        const whole = this.heldOverflow ? undefined : this.heldText + part;
+        this.heldText = '';
+        this.heldOverflow = false;
+        return whole;
+    }
+    slice(bytes, text, from, to) {
+        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
     }
     /**
-     * The captured string closed: either the timePeriodId value itself, or a key that may give the
-     * next value a role. Returns that role.
+     * A container closed inside the tapped value, its closing bracket just before `i`; false when
+     * that completed the value.
      */
-    endCapture(chunk, from, to, isKey, depth) {
-        this.appendCapture(chunk, from, to);
+    tapClose(depth, source, i) {
+        if (this.spanDepth !== depth + 1)
+            this.tap.close(undefined, 0, 0);
+        else if (this.spanHeld === '') {
+            this.spanDepth = 0;
+            this.tap.close(source, this.spanFrom, i);
+        }
+        else {
+            const json = this.spanHeld + source.text.slice(0, i);
+            this.spanHeld = '';
+            this.spanDepth = 0;
+            this.tap.close(joinedSource(json), 0, json.length);
+        }
+        return depth === 1 ? this.endTap() : true;
+    }
+    endTap() {
+        this.tapping = false;
+        this.tap.end();
+        return false;
+    }
+    /**
+     * A captured string closed: either the timePeriodId value itself, or a key that may give the
+     * next value a role (or start the tap). Returns that role.
+     */
+    endCapture(raw, isKey, depth) {
+        // Quotes aside, as the limit is documented.
+        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
         if (!isKey) {
-            this.timePeriodId = this.decodeCapture();
+            this.timePeriodId = text;
             return ROLE_NONE;
         }
+        if (text === undefined)
+            return ROLE_NONE;
         // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
-        if (depth === 1 && this.captureEquals(TIME_PERIODS_KEY)) {
+        if (depth === 1) {
+            if (this.tap?.select(text))
+                this.tapping = true;
+            if (text !== TIME_PERIODS_KEY)
+                return ROLE_NONE;
             this.timePeriodId = undefined;
             return ROLE_TIME_PERIODS;
         }
-        if (depth === 3 && this.captureEquals(TIME_PERIOD_ID_KEY)) {
+        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
             this.timePeriodId = undefined;
             return ROLE_PERIOD_ID;
         }
         return ROLE_NONE;
-    }
-    /** Decodes the captured raw string body; the grammar was already checked, so JSON.parse cannot fail. */
-    decodeCapture() {
-        if (this.captureOverflow)
-            return undefined;
-        const raw = Buffer.from(this.capture.buffer, 0, this.captureLength).toString('utf8');
-        return JSON.parse(`"${raw}"`);
-    }
-    captureEquals(key) {
-        if (this.captureOverflow)
-            return false;
-        const raw = this.capture.subarray(0, this.captureLength);
-        if (raw.indexOf(BACKSLASH) === -1)
-            return key.equals(raw);
-        return this.decodeCapture() === key.toString();
     }
 }
 
@@ -32019,6 +32192,821 @@ async function waitForFreeSlot(client, period, ctx) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
+
+/**
+ * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
+ * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
+ * process's peak memory until a collection). A chunk is valid until the next one is asked for.
+ */
+async function* fileChunks(file, size) {
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn], 0, size, null);
+    try {
+        for (;;) {
+            const { bytesRead, buffer } = await reading;
+            if (bytesRead === 0)
+                return;
+            turn ^= 1;
+            reading = handle.read(buffers[turn], 0, size, null);
+            yield buffer.subarray(0, bytesRead);
+        }
+    }
+    finally {
+        // A read still under way must end before its file is closed.
+        await reading.catch(() => { });
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
+
+// Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
+// the table files untouched, never decoded and encoded again, and slicing it is cheap.
+const toBinary = (text) => Buffer.from(text, 'utf8').toString('latin1');
+const fromBinary = (binary) => Buffer.from(binary, 'latin1').toString('utf8');
+/** What a string token (its JSON text, quotes included) means, as binary text. */
+function decodeToBinary(json) {
+    return json.indexOf('\\') === -1 ? json.slice(1, -1) : toBinary(decodeJsonString(json));
+}
+// eslint-disable-next-line no-control-regex
+const JSON_ESCAPED = /["\\\u0000-\u001f]/;
+const CSV_QUOTED = /[",\r\n]/;
+const QUOTES = /"/g;
+/** A JSON string literal of binary text. */
+function jsonString(binary) {
+    return JSON_ESCAPED.test(binary) ? toBinary(JSON.stringify(fromBinary(binary))) : `"${binary}"`;
+}
+/**
+ * An RFC 4180 field of binary text: quoted when it holds a comma, a quote or a line break, and
+ * when it is empty, so that an empty string stays distinct from a missing value (an empty field).
+ */
+function csvField(binary) {
+    if (binary === '')
+        return '""';
+    return CSV_QUOTED.test(binary) ? `"${binary.replace(QUOTES, '""')}"` : binary;
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/row-collector.ts
+
+
+
+/** Limits that keep memory bounded whatever the payload holds. */
+const MAX_COLUMNS = 10_000;
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
+// Key positions remembered per table (see Table.seenRaw).
+const KEY_CACHE = 256;
+const ENTRY_KEY = 'entryKey';
+const ENTRY_KEY_MEMBER = `,"${ENTRY_KEY}":"`;
+/** entryKey is `timePeriodId|timeFrameId|userId|fieldId`: timeFrameId repeats across quarters. */
+const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
+const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
+/** One table: its columns, the row being read, and rows not yet taken by the writer. */
+class Table {
+    name;
+    rows = 0;
+    /** Finished rows waiting for the writer. */
+    pending = new PendingBytes();
+    frozen = false;
+    columns = new Map();
+    /** Column names as binary text, and as JSON strings for NDJSON. */
+    names = [];
+    jsonNames = [];
+    /**
+     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
+     * was read from, kept until the row is written).
+     */
+    stamps = [];
+    sources = [];
+    froms = [];
+    tos = [];
+    /** The columns the current element set, in its order (NDJSON keeps the element's order). */
+    order = [];
+    orderLength = 0;
+    /** entries only: the columns of the entryKey parts, -1 until seen. */
+    keyParts;
+    /** forecastId, exportPeriod and (entries) entryKey: ours, never the element's. */
+    ownColumns;
+    // The keys met at each position of the elements so far. Elements of a list mostly share one
+    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
+    // hashing it.
+    seenRaw = [];
+    seenPrefix = [];
+    seenName = [];
+    /** -1: the key's name has no column yet. */
+    seenColumn = [];
+    constructor(name) {
+        this.name = name;
+        const own = ['forecastId', 'exportPeriod'];
+        if (name === 'entries') {
+            own.push(ENTRY_KEY);
+            this.keyParts = ENTRY_KEY_PARTS.map(() => -1);
+        }
+        for (const column of own)
+            this.column(column);
+        this.ownColumns = own.length;
+    }
+    column(name) {
+        const known = this.columns.get(name);
+        if (known !== undefined)
+            return known;
+        if (this.frozen) {
+            throw new TablesError('the payload changed while its tables were being written', this.name);
+        }
+        if (this.names.length === MAX_COLUMNS) {
+            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
+        }
+        const column = this.names.length;
+        this.columns.set(name, column);
+        this.names.push(name);
+        this.jsonNames.push(jsonString(name));
+        this.stamps.push(0);
+        this.sources.push(NO_SOURCE);
+        this.froms.push(0);
+        this.tos.push(0);
+        const part = this.keyParts ? ENTRY_KEY_PARTS.indexOf(name) : -1;
+        if (part !== -1)
+            this.keyParts[part] = column;
+        return column;
+    }
+    value(column) {
+        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
+    }
+}
+/**
+ * Turns the tokens of the payload's five lists into table rows, one list element per row, as a
+ * JsonTap of the streaming check: memory holds one element and the column names, never the list.
+ *
+ * Both formats add forecastId and exportPeriod to every row, and entryKey to entries. NDJSON keeps
+ * each element as sent (nested values included; a repeated key keeps its first place and its last
+ * value, as JSON.parse does). CSV flattens nested objects into `parent.child` columns and writes
+ * arrays as JSON text; its columns are the union of the keys in first-seen order, so CSV reads the
+ * payload twice: once to learn the columns (`writing` false), once to write the rows.
+ */
+class RowCollector {
+    tables = new Map(TABLE_NAMES.map(name => [name, new Table(name)]));
+    csv;
+    ndjsonHead;
+    csvHead;
+    writing;
+    listsSeen = new Set();
+    table;
+    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
+    depth = 0;
+    element = 0; // a number unique to the element being read
+    elementBytes = 0;
+    // NDJSON writes an element as sent when it is compact (its length is what its tokens take)
+    // and plain (no repeated key, none of our columns); else it writes it again from its tokens.
+    compactLength = 0;
+    plain = true;
+    name = ''; // of the member whose value comes next (CSV: with its parents' prefix)
+    column = -1; // its column; -1 until its first value makes one
+    keyIndex = 0; // of that key, counting every key of the element
+    prefix = ''; // CSV: 'parent.' inside a flattened object
+    prefixes = [];
+    // A nested value copied whole as compact JSON text (NDJSON objects and arrays; CSV arrays).
+    copy = '';
+    closers = [];
+    afterValue = false; // a ',' comes before the next key or value
+    // A view of the chunk being read, for comparing keys four bytes at a time.
+    viewed = NO_SOURCE;
+    view = new DataView(NO_SOURCE.bytes.buffer);
+    constructor(context) {
+        this.csv = context.format === 'csv';
+        this.writing = !this.csv;
+        const forecastId = toBinary(context.forecastId);
+        const period = toBinary(context.period);
+        this.ndjsonHead = `{"forecastId":${jsonString(forecastId)},"exportPeriod":${jsonString(period)}`;
+        this.csvHead = `${csvField(forecastId)},${csvField(period)}`;
+    }
+    /** CSV: the columns are known; read the payload again to write the rows under this header. */
+    startWriting() {
+        for (const table of this.tables.values()) {
+            table.frozen = true;
+            table.rows = 0;
+        }
+        this.listsSeen.clear();
+        this.writing = true;
+    }
+    rows(name) {
+        return this.tables.get(name).rows;
+    }
+    /**
+     * The rows finished so far. The bytes stay as they are until the take after next, so they can
+     * be written while the next chunk is read.
+     */
+    take(name) {
+        return this.tables.get(name).pending.take();
+    }
+    /** The CSV header row: our columns, then the union of the keys in first-seen order. */
+    header(name) {
+        return `${this.tables.get(name).names.map(csvField).join(',')}\r\n`;
+    }
+    select(key) {
+        const name = TABLE_OF_LIST.get(key);
+        if (name === undefined)
+            return false;
+        if (this.listsSeen.has(name)) {
+            throw new TablesError(`the payload has more than one "${key}" list`, name);
+        }
+        this.listsSeen.add(name);
+        this.table = this.tables.get(name);
+        this.depth = 0;
+        return true;
+    }
+    end() {
+        this.table = undefined;
+    }
+    open(isArray) {
+        const nested = this.depth >= 2;
+        if (nested)
+            this.count(1);
+        if (this.closers.length > 0 || (nested && (isArray || !this.csv))) {
+            this.copyText(isArray ? '[' : '{');
+            this.closers.push(isArray ? ']' : '}');
+            this.afterValue = false;
+            return false;
+        }
+        this.afterValue = false;
+        const table = this.table;
+        if (this.depth === 0 && !isArray)
+            throw this.notAList('an object');
+        if (this.depth === 1) {
+            if (isArray)
+                throw this.notAnObject('a list');
+            this.element++;
+            this.elementBytes = 0;
+            this.compactLength = 2;
+            this.plain = true;
+            this.keyIndex = -1;
+            table.orderLength = 0;
+        }
+        else if (this.depth >= 2) {
+            // CSV: the object's members become columns named after it.
+            this.prefixes.push(this.prefix);
+            this.prefix = `${this.name}.`;
+        }
+        this.depth++;
+        // An element's text also tells which chunk its values' bytes are still in.
+        return this.depth === 2 && this.writing;
+    }
+    close(span, from, to) {
+        if (this.closers.length > 0) {
+            this.compactLength++;
+            this.afterValue = true;
+            this.copy += this.closers.pop();
+            if (this.closers.length === 0)
+                this.set(textSource(this.copy), 0, this.copy.length);
+            return;
+        }
+        this.depth--;
+        if (this.depth >= 2) {
+            this.compactLength++;
+            this.afterValue = true;
+            this.prefix = this.prefixes.pop();
+        }
+        else if (this.depth === 1)
+            this.finishRow(span, from, to);
+    }
+    key(source, from, to) {
+        this.count(to - from + 1);
+        if (this.closers.length > 0)
+            this.copyText(`${source.text.slice(from, to)}:`);
+        this.afterValue = false;
+        if (this.closers.length > 0)
+            return;
+        const table = this.table;
+        const at = ++this.keyIndex;
+        const seen = table.seenRaw[at];
+        if (source !== this.viewed) {
+            const { bytes } = source;
+            this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+            this.viewed = source;
+        }
+        if (seen !== undefined &&
+            seen.matches(this.view, source.bytes, from, to) &&
+            this.prefix === table.seenPrefix[at]) {
+            this.name = table.seenName[at];
+            this.column = table.seenColumn[at];
+            return;
+        }
+        this.name = this.prefix + decodeToBinary(source.text.slice(from, to));
+        this.column = table.columns.get(this.name) ?? -1;
+        if (at < KEY_CACHE) {
+            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
+            table.seenPrefix[at] = this.prefix;
+            table.seenName[at] = this.name;
+            table.seenColumn[at] = this.column;
+        }
+    }
+    value(source, from, to) {
+        if (this.depth <= 1) {
+            const json = source.text.slice(from, to);
+            // A null list is an empty one.
+            if (this.depth === 0 && json === 'null')
+                return;
+            throw this.depth === 0
+                ? this.notAList(describeScalar(json))
+                : this.notAnObject(describeScalar(json));
+        }
+        this.count(to - from);
+        if (this.closers.length > 0)
+            this.copyText(source.text.slice(from, to));
+        else
+            this.set(source, from, to);
+        this.afterValue = true;
+    }
+    /** Counts a token of the element (and the comma before it) towards its compact length. */
+    count(length) {
+        this.compactLength += this.afterValue ? length + 1 : length;
+    }
+    copyText(json) {
+        if (this.closers.length === 0)
+            this.copy = json;
+        else
+            this.copy += this.afterValue ? `,${json}` : json;
+        if (this.copy.length > MAX_ROW_BYTES)
+            throw this.tooLarge();
+    }
+    /** The current member's value: the last one wins, in the place of the first. */
+    set(source, from, to) {
+        const table = this.table;
+        let column = this.column;
+        if (column === -1) {
+            // A column is made by a value: a CSV object whose members are columns makes none itself.
+            column = this.column = table.column(this.name);
+            if (this.keyIndex < KEY_CACHE)
+                table.seenColumn[this.keyIndex] = column;
+        }
+        if (column < table.ownColumns) {
+            this.plain = false;
+            return;
+        }
+        this.elementBytes += to - from;
+        if (this.elementBytes > MAX_ROW_BYTES)
+            throw this.tooLarge();
+        if (table.stamps[column] !== this.element) {
+            table.stamps[column] = this.element;
+            table.order[table.orderLength++] = column;
+        }
+        else
+            this.plain = false;
+        table.sources[column] = source;
+        table.froms[column] = from;
+        table.tos[column] = to;
+    }
+    /** The element closed; `span` holds its JSON text (NDJSON asks for it). */
+    finishRow(span, from, to) {
+        const table = this.table;
+        if (this.writing) {
+            if (this.csv)
+                this.csvRow(table, span);
+            else
+                this.ndjsonRow(table, span, from, to);
+        }
+        table.rows++;
+        // Let go of the chunks the values were read from.
+        for (let i = 0; i < table.orderLength; i++)
+            table.sources[table.order[i]] = NO_SOURCE;
+    }
+    // Rows go straight into the table's bytes, piece by piece: no row string is built (and then
+    // copied), which keeps the garbage, and so the process's memory, low.
+    ndjsonRow(table, span, from, to) {
+        const out = table.pending;
+        out.text(this.ndjsonHead);
+        if (table.keyParts) {
+            out.text(ENTRY_KEY_MEMBER);
+            this.entryKey(table, out, span);
+            out.byte(0x22);
+        }
+        if (span !== undefined && this.plain && to - from === this.compactLength) {
+            // The element as sent, after our members.
+            if (table.orderLength === 0)
+                out.text('}\n');
+            else {
+                out.byte(0x2c);
+                out.bytes(span.bytes, from + 1, to);
+                out.byte(0x0a);
+            }
+            return;
+        }
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = table.order[i];
+            out.byte(0x2c);
+            out.text(table.jsonNames[column]);
+            out.byte(0x3a);
+            out.slice(table.sources[column].text, table.froms[column], table.tos[column]);
+        }
+        out.text('}\n');
+    }
+    csvRow(table, span) {
+        const out = table.pending;
+        out.text(this.csvHead);
+        if (table.keyParts) {
+            out.byte(0x2c);
+            // Ids are mostly plain, so the key is its field as it is.
+            if (this.plainKeyParts(table, span))
+                this.entryKey(table, out, span);
+            else
+                out.text(csvField(this.entryKey(table)));
+        }
+        const { names, stamps } = table;
+        for (let column = table.ownColumns; column < names.length; column++) {
+            out.byte(0x2c);
+            if (stamps[column] === this.element)
+                this.csvCell(table, column, span, out);
+        }
+        out.text('\r\n');
+    }
+    /** Whether each entryKey part is in the element's chunk and needs no decoding or CSV quoting. */
+    plainKeyParts(table, span) {
+        for (const column of table.keyParts) {
+            if (column === -1 || table.stamps[column] !== this.element)
+                continue;
+            if (span === undefined || table.sources[column] !== span)
+                return false;
+            if (!plainCsvBytes(span.bytes, table.froms[column], table.tos[column], 1))
+                return false;
+        }
+        return true;
+    }
+    /** Copies the bytes when they are still there and need no change; else goes through text. */
+    csvCell(table, column, span, out) {
+        const source = table.sources[column];
+        const from = table.froms[column];
+        const to = table.tos[column];
+        if (source === span) {
+            const { bytes } = source;
+            const first = bytes[from];
+            if (first === 0x6e)
+                return; // null
+            if (first === 0x22 && to - from > 2 && plainCsvBytes(bytes, from, to, 1)) {
+                out.bytes(bytes, from + 1, to - 1);
+                return;
+            }
+            if (first !== 0x22 && first !== 0x5b) {
+                out.bytes(bytes, from, to); // a number, true or false
+                return;
+            }
+        }
+        out.text(csvCell(source.text.slice(from, to)));
+    }
+    /**
+     * A string part is its contents (for NDJSON, written to `out` escaped as sent, which stays valid
+     * inside the key's quotes; for CSV, returned decoded), a number its text; anything else, or a
+     * missing part, is empty.
+     */
+    entryKey(table, out, span) {
+        const parts = table.keyParts;
+        let key = '';
+        for (let i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                if (out)
+                    out.byte(0x7c);
+                else
+                    key += '|';
+            }
+            const column = parts[i];
+            if (column === -1 || table.stamps[column] !== this.element)
+                continue;
+            const source = table.sources[column];
+            const { text } = source;
+            let from = table.froms[column];
+            let to = table.tos[column];
+            const first = text.charCodeAt(from);
+            const quoted = first === 0x22;
+            if (!quoted && first !== 0x2d && !(first >= 0x30 && first <= 0x39))
+                continue;
+            if (out === undefined)
+                key += quoted ? decodeToBinary(text.slice(from, to)) : text.slice(from, to);
+            else {
+                if (quoted) {
+                    from++;
+                    to--;
+                }
+                // The element's own chunk is still there to copy from; an earlier one is not.
+                if (source === span)
+                    out.bytes(source.bytes, from, to);
+                else
+                    out.slice(text, from, to);
+            }
+        }
+        return key;
+    }
+    notAList(what) {
+        const list = TABLE_LISTS[this.table.name];
+        return new TablesError(`"${list}" is ${what}, not a list`, this.table.name);
+    }
+    notAnObject(what) {
+        const list = TABLE_LISTS[this.table.name];
+        return new TablesError(`element ${this.table.rows} of "${list}" is ${what}, not an object`, this.table.name);
+    }
+    tooLarge() {
+        const list = TABLE_LISTS[this.table.name];
+        return new TablesError(`element ${this.table.rows} of "${list}" is larger than ${MAX_ROW_BYTES} bytes`, this.table.name);
+    }
+}
+/**
+ * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
+ * until the take after next, long enough for its write (a TableFile has one write in flight).
+ */
+class PendingBytes {
+    buffer = Buffer.allocUnsafe(64 * 1024);
+    other = Buffer.allocUnsafe(64 * 1024);
+    length = 0;
+    /** Binary text (one char per byte). */
+    text(binary) {
+        this.reserve(binary.length);
+        this.length += this.buffer.write(binary, this.length, 'latin1');
+    }
+    byte(byte) {
+        this.reserve(1);
+        this.buffer[this.length++] = byte;
+    }
+    /** Part of binary text, copied char by char: cheaper than slicing it for short parts. */
+    slice(binary, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++)
+            buffer[at++] = binary.charCodeAt(i);
+        this.length = at;
+    }
+    bytes(bytes, from, to) {
+        this.reserve(to - from);
+        if (to - from > 64)
+            this.buffer.set(bytes.subarray(from, to), this.length);
+        else {
+            // Short runs: a loop beats making a view to copy from.
+            const buffer = this.buffer;
+            let at = this.length;
+            for (let i = from; i < to; i++)
+                buffer[at++] = bytes[i];
+        }
+        this.length += to - from;
+    }
+    reserve(length) {
+        if (this.length + length <= this.buffer.length)
+            return;
+        const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + length));
+        this.buffer.copy(larger, 0, 0, this.length);
+        this.buffer = larger;
+    }
+    take() {
+        const bytes = this.buffer.subarray(0, this.length);
+        if (this.length > 0)
+            [this.buffer, this.other] = [this.other, this.buffer];
+        this.length = 0;
+        return bytes;
+    }
+}
+const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
+/** A value assembled here (a copied nested value); only its text is read. */
+function textSource(text) {
+    return { bytes: NO_SOURCE.bytes, text };
+}
+/** A key's bytes, compared four at a time (keys are mostly recognised, so mostly all of them). */
+class KeyBytes {
+    bytes;
+    words;
+    constructor(bytes) {
+        this.bytes = bytes;
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+        this.words = Int32Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(4 * i, true));
+    }
+    /** Whether `bytes[from..to)`, which `view` also shows, are this key's bytes. */
+    matches(view, bytes, from, to) {
+        const own = this.bytes;
+        if (own.length !== to - from)
+            return false;
+        const words = this.words;
+        let i = 0;
+        for (let w = 0; w < words.length; w++, i += 4) {
+            if (view.getInt32(from + i, true) !== words[w])
+                return false;
+        }
+        for (; i < own.length; i++)
+            if (bytes[from + i] !== own[i])
+                return false;
+        return true;
+    }
+}
+// A value's JSON text tells its type by its first character.
+const isString = (json) => json.charCodeAt(0) === 0x22;
+const isNumber = (json) => {
+    const c = json.charCodeAt(0);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39);
+};
+/**
+ * Whether a value's bytes are its CSV field as they are, `trim` bytes aside at each end (a
+ * string's quotes): no escape, comma or quote.
+ */
+function plainCsvBytes(bytes, from, to, trim) {
+    for (let i = from + trim; i < to - trim; i++) {
+        const c = bytes[i];
+        if (c === 0x5c || c === 0x2c || c === 0x22)
+            return false;
+    }
+    return true;
+}
+/** A CSV field: strings decoded, numbers and booleans as sent, null empty, arrays as JSON. */
+function csvCell(json) {
+    if (isString(json)) {
+        // Most strings need neither decoding nor quoting ('""', the empty one, is its own field).
+        const plain = json.indexOf('\\') === -1 &&
+            json.indexOf(',') === -1 &&
+            json.indexOf('"', 1) === json.length - 1;
+        return plain && json.length > 2 ? json.slice(1, -1) : csvField(decodeToBinary(json));
+    }
+    if (json === 'null')
+        return '';
+    return json.charCodeAt(0) === 0x5b ? csvField(json) : json;
+}
+function describeScalar(json) {
+    if (isString(json))
+        return 'a string';
+    if (isNumber(json))
+        return 'a number';
+    return json === 'null' ? 'null' : 'a boolean';
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
+
+
+
+/**
+ * A file that appears under its name only when complete. It is written under a random temporary
+ * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
+ * symlink nor reuses a file someone left there), hashed as it is written, then renamed.
+ */
+class TableFile {
+    target;
+    temporary;
+    handle;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    writing = Promise.resolve();
+    constructor(target, temporary, handle) {
+        this.target = target;
+        this.temporary = temporary;
+        this.handle = handle;
+    }
+    static async create(target) {
+        const name = `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}.partial`;
+        const temporary = external_node_path_default().join(external_node_path_default().dirname(target), name);
+        return new TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
+    }
+    /**
+     * Appends `bytes` (which must not change afterwards) once the earlier writes are done. Resolves
+     * when only this write is still in flight, so the caller can make the next bytes meanwhile.
+     */
+    async write(bytes) {
+        this.hash.update(bytes);
+        await this.writing;
+        this.writing = this.writeAll(bytes);
+        // A failure surfaces at the next write or at commit.
+        this.writing.catch(() => { });
+    }
+    async writeAll(bytes) {
+        for (let offset = 0; offset < bytes.length;) {
+            offset += (await this.handle.write(bytes, offset)).bytesWritten;
+        }
+    }
+    /** Closes the file and gives it its name; returns its sha256. */
+    async commit() {
+        await this.writing;
+        await this.handle.close();
+        await (0,promises_namespaceObject.rename)(this.temporary, this.target);
+        return this.hash.digest('hex');
+    }
+    /** Closes and removes the temporary file; never throws. */
+    async discard() {
+        await this.writing.catch(() => { });
+        await this.handle.close().catch(() => { });
+        await (0,promises_namespaceObject.rm)(this.temporary, { force: true }).catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/write-tables.ts
+
+
+
+
+
+
+
+
+// Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
+// once written); 64 KiB keeps the tables pass well under the download's own peak.
+const READ_CHUNK_BYTES = 64 * 1024;
+/**
+ * Writes the five tables of a JSON payload on disk to `tables/<table>/<forecast>_<period>.<format>`
+ * by streaming passes over the file (NDJSON one, CSV two: columns, then rows), so memory does
+ * not grow with the payload. The payload is checked again on the way. Each table file appears
+ * only complete; when any table fails, none of this period's tables is left behind.
+ */
+async function writeTables(payloadPath, request) {
+    const { outputDir, forecastId, period, format } = request;
+    const rows = new RowCollector(request);
+    const names = TABLE_NAMES.map(table => tableFileName(table, forecastId, period, format));
+    const files = [];
+    try {
+        if (format === 'csv') {
+            await readPayload(payloadPath, rows, request, async () => { });
+            rows.startWriting();
+        }
+        await makeFolders(outputDir);
+        for (const name of names)
+            files.push(await TableFile.create(external_node_path_default().join(outputDir, name)));
+        const flush = async () => {
+            for (const [i, table] of TABLE_NAMES.entries()) {
+                const bytes = rows.take(table);
+                if (bytes.length > 0)
+                    await files[i].write(bytes);
+            }
+        };
+        if (format === 'csv') {
+            for (const [i, table] of TABLE_NAMES.entries()) {
+                await files[i].write(Buffer.from(rows.header(table), 'latin1'));
+            }
+        }
+        await readPayload(payloadPath, rows, request, flush);
+        const written = {};
+        for (const [i, table] of TABLE_NAMES.entries()) {
+            written[table] = { file: names[i], rows: rows.rows(table), sha256: await files[i].commit() };
+        }
+        return written;
+    }
+    catch (error) {
+        await Promise.all(files.map(file => file.discard()));
+        // Tables left by an earlier run of this period would no longer match its payload.
+        await Promise.all(names.map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true })));
+        if (error instanceof TablesError || request.signal?.aborted)
+            throw error;
+        throw new TablesError(`could not write the table files (${describe(error)})`);
+    }
+}
+function describe(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
+async function readPayload(payloadPath, rows, request, flush) {
+    const check = new JsonStreamCheck(rows);
+    const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES);
+    try {
+        for (;;) {
+            const next = await chunks.next().catch((error) => {
+                throw new TablesError(`could not read the payload (${describe(error)})`);
+            });
+            if (next.done)
+                break;
+            request.signal?.throwIfAborted();
+            check.update(next.value);
+            await flush();
+        }
+    }
+    finally {
+        await chunks.return(undefined);
+    }
+    const result = check.finish();
+    if (!result.valid) {
+        // Also what a value past the tokens' size limit reports.
+        throw new TablesError(`the payload could not be read as JSON (${result.reason} at byte ${result.offset})`);
+    }
+    const got = result.firstTimePeriodId;
+    if (got !== undefined && got !== request.period) {
+        throw new TablesError(`the payload is for period ${got.slice(0, 40)}, not ${request.period}`);
+    }
+}
+/** The table folders, refusing a symlink or a file in their place. */
+async function makeFolders(outputDir) {
+    const folders = [TABLES_DIR, ...TABLE_NAMES.map(table => external_node_path_default().join(TABLES_DIR, table))];
+    for (const folder of folders) {
+        const full = external_node_path_default().join(outputDir, folder);
+        await (0,promises_namespaceObject.mkdir)(full, { recursive: true });
+        const stat = await (0,promises_namespaceObject.lstat)(full);
+        if (!stat.isDirectory()) {
+            throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/wait-for-job.ts
 
 
@@ -32158,6 +33146,9 @@ function isDocumentedRunning(status) {
 
 
 
+
+
+
 // Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
 // runner escalates SIGINT to SIGTERM after 7.5 s.
 const CANCEL_GRACE_MS = 5_000;
@@ -32284,6 +33275,11 @@ async function exportPeriod(run, task, lease) {
         });
         Object.assign(outcome, { status: 'DONE', file, ...written });
         outcome.timeline.downloadedAt = iso();
+        if (config.tables !== 'none') {
+            // A failure here makes the period an ERROR below; its payload stays (`file` is set).
+            const { forecastId, outputDir, tables: format } = config;
+            outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
+        }
         return { outcome };
     }
     catch (error) {
@@ -32666,6 +33662,8 @@ function resume_isRecord(value) {
 
 
 
+
+
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
@@ -32722,7 +33720,7 @@ async function runExport(config, deps = {}, earlier) {
         await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => { });
         const plans = new Map();
         if (earlier && resume)
-            await takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent);
+            await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
             await exportOnSlots({
@@ -32758,7 +33756,8 @@ async function runExport(config, deps = {}, earlier) {
  * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
  * in `plans` which of its jobs to ask about again.
  */
-async function takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent) {
+async function takeOverEarlier(run, earlier, resume, plans) {
+    const { config, clock, onEvent } = run;
     const source = cleanServerText(earlier.source, 200);
     if (!resume.usable) {
         onEvent({
@@ -32788,14 +33787,26 @@ async function takeOverEarlier(config, clock, earlier, resume, plans, finish, on
             continue;
         }
         onEvent({ type: 'period-started', period, index, total: config.periods.length });
-        await finish(index, {
+        const outcome = {
             ...emptyOutcome(period),
             ...plan.entry,
             status: 'DONE',
             file: plan.file,
             bytes: taken.bytes,
             sha256: plan.sha256
-        });
+        };
+        if (config.tables !== 'none') {
+            // Made anew from the checked payload: local work, no request, whatever the earlier run had.
+            const { forecastId, outputDir, tables: format } = config;
+            const payload = external_node_path_default().join(outputDir, plan.file);
+            try {
+                outcome.tables = await whileBusy(clock, () => writeTables(payload, { outputDir, forecastId, period, format, signal: run.signal }));
+            }
+            catch (error) {
+                Object.assign(outcome, { status: 'ERROR', error: run.describe(error) });
+            }
+        }
+        await run.finish(index, outcome);
         reused.push(period);
     }
     onEvent({
@@ -33216,6 +34227,11 @@ const SETTINGS = [
     },
     { name: 'export-format', default: 'JSON', description: 'JSON or CSV' },
     {
+        name: 'tables',
+        default: 'none',
+        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+    },
+    {
         name: 'export-schedule',
         default: 'NONE',
         description: "Clari's server-side retry: NONE, ONCE or MAX"
@@ -33320,6 +34336,7 @@ const SETTINGS = [
 
 
 
+
 const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const CURRENCY = /^[A-Za-z]{3}$/;
 const NUMBER = /^\d+(\.\d+)?$/;
@@ -33364,7 +34381,7 @@ function parseSettings(read, ctx) {
         throw new InputError('api-key', 'contains whitespace', 'a single-line token without spaces');
     }
     const forecastId = required('forecast-id', "the forecast tab ID from the tab's URL, e.g. net_arr");
-    if (!FORECAST_ID.test(forecastId)) {
+    if (!isForecastId(forecastId)) {
         throw new InputError('forecast-id', 'is not a forecast tab ID', "letters, digits, '_', '-' and '.', up to 128 characters, e.g. net_arr");
     }
     const calendar = parseCalendar(get);
@@ -33379,6 +34396,7 @@ function parseSettings(read, ctx) {
         throw error;
     }
     const exportFormat = oneOf(get, 'export-format', EXPORT_FORMATS);
+    const tables = parseTables(get('tables'), exportFormat);
     const request = {};
     const types = parseTypes(get('types-to-export'));
     if (types)
@@ -33418,6 +34436,7 @@ function parseSettings(read, ctx) {
         periods,
         request,
         exportFormat,
+        tables,
         outputDir: external_node_path_default().resolve(ctx.workspace, get('output-dir')),
         timing: {
             pollIntervalMs: pollIntervalS * 1000,
@@ -33446,6 +34465,10 @@ function parseSettings(read, ctx) {
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
     const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
     return { config, upload, resume, dryRun: bool(get, 'dry-run') };
+}
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+function isForecastId(value) {
+    return FORECAST_ID.test(value);
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -33512,6 +34535,16 @@ function byteSize(get, name) {
         throw new InputError(name, `is "${value}"`, 'a size such as 500MB, 2GiB or 1048576 (bytes), from 1KiB to 1TiB');
     }
     return bytes;
+}
+function parseTables(value, exportFormat) {
+    const choices = ['none', ...TABLE_FORMATS];
+    const tables = choices.find(c => c === value.toLowerCase());
+    if (!tables)
+        throw new InputError('tables', `is "${value}"`, choices.join(', '));
+    if (tables !== 'none' && exportFormat === 'CSV') {
+        throw new InputError('tables', `is "${value}" but export-format is CSV`, "none with export-format CSV: tables are made from JSON payloads (Clari's CSV is already one flat table), so set export-format: JSON to get them");
+    }
+    return tables;
 }
 function parseTypes(value) {
     if (!value)
@@ -33613,6 +34646,7 @@ const API_KEY_ENV = 'CLARI_API_KEY';
 
 
 
+
 /** A command line that cannot be run; the message says what to type instead. */
 class UsageError extends Error {
     name = 'UsageError';
@@ -33621,6 +34655,8 @@ const TERSE_ERRORS = ['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_UNEXPECTE
 const HELP_HINT = 'Run clari-export --help to see every flag.';
 /** Turns argv into raw input strings, exactly as a workflow would pass them to the action. */
 function parseCliArgs(argv) {
+    if (argv[0] === 'tables')
+        return parseTablesArgs(argv.slice(1));
     // Checked before parsing so that no error message can ever repeat the key's value.
     if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
         throw new UsageError(`--api-key is not accepted: a key on the command line stays in your shell history. Set the ${API_KEY_ENV} environment variable instead.`);
@@ -33629,17 +34665,7 @@ function parseCliArgs(argv) {
     if (actionFlag) {
         throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
     }
-    let values;
-    try {
-        values = (0,external_node_util_.parseArgs)({ args: [...argv], options: OPTIONS, strict: true }).values;
-    }
-    catch (error) {
-        const message = errorMessage(error);
-        // Node's hint for these is about positional arguments, which this command has none of.
-        const code = error.code ?? '';
-        const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0] : message;
-        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`);
-    }
+    const { values } = parse({ args: [...argv], options: OPTIONS, strict: true });
     if (values.help)
         return { kind: 'help' };
     const inputs = {};
@@ -33661,6 +34687,42 @@ function parseCliArgs(argv) {
             inputs[flag.name] = 'false';
     }
     return { kind: 'run', inputs };
+}
+function parseTablesArgs(argv) {
+    const { values, positionals } = parse({
+        args: [...argv],
+        options: {
+            tables: { type: 'string' },
+            'output-dir': { type: 'string' },
+            help: { type: 'boolean', short: 'h' }
+        },
+        allowPositionals: true,
+        strict: true
+    });
+    if (values.help)
+        return { kind: 'help' };
+    const given = String(values.tables ?? 'ndjson');
+    const format = TABLE_FORMATS.find(f => f === given.toLowerCase());
+    if (!format) {
+        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(' or ')}, not "${given}"`);
+    }
+    if (positionals.length === 0) {
+        throw new UsageError('clari-export tables needs the payload files to convert, e.g. clari-export tables clari-export/*.json');
+    }
+    const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir']);
+    return { kind: 'tables', format, outputDir, payloads: positionals };
+}
+function parse(config) {
+    try {
+        return (0,external_node_util_.parseArgs)(config);
+    }
+    catch (error) {
+        const message = errorMessage(error);
+        // Node's hint for these is about positional arguments, which an export run has none of.
+        const code = error.code ?? '';
+        const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0] : message;
+        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`);
+    }
 }
 const OPTIONS = buildOptions();
 function buildOptions() {
@@ -33691,11 +34753,15 @@ function helpText() {
     ];
     return [
         'Usage: clari-export --forecast-id <id> --periods <list> [options]',
+        '       clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...',
         '',
         ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.', WIDTH),
         '',
         'Options:',
         ...options,
+        '',
+        'Tables of payloads already on disk:',
+        ...entry('clari-export tables <payload.json>...', "Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder, or in --output-dir <dir>. --tables ndjson (default) or csv. Needs no API key; manifest.json is left as it is."),
         '',
         'Environment:',
         ...entry(API_KEY_ENV, 'Clari API token (required; never a flag, so it stays out of shell history)'),
@@ -33708,6 +34774,7 @@ function helpText() {
         'Example:',
         `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
         '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
+        '  clari-export tables --tables csv clari-export/*.json',
         ''
     ].join('\n');
 }
@@ -33864,6 +34931,8 @@ function createProgress(out, now = Date.now) {
                         : o.status === 'DONE'
                             ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
                             : failureLine(o));
+                    if (o.tables)
+                        print(`${o.period}: ${tablesLine(o.tables)}`);
                     return;
                 }
             }
@@ -33908,7 +34977,61 @@ function summaryTable(report, outputDir, problems) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/cli/tables-command.ts
+
+
+
+
+
+
+// `<forecast-id>_<period>.json`, as an export run names its payloads.
+const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
+/** The tables folder relative to the current folder when it is below it, else absolute. */
+function shown(cwd, outputDir) {
+    const relative = external_node_path_default().relative(cwd, external_node_path_default().join(outputDir, TABLES_DIR));
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative)
+        ? external_node_path_default().join(outputDir, TABLES_DIR)
+        : relative;
+}
+/**
+ * Writes the tables of payloads already on disk, each to `tables/` in its own folder (or in
+ * --output-dir). Returns how many could not be converted.
+ */
+async function convertPayloads(command, ctx) {
+    let failed = 0;
+    const report = (out, line) => void out.write(`${withoutControls(line)}\n`);
+    for (const payload of command.payloads) {
+        const file = external_node_path_default().resolve(ctx.cwd, payload);
+        const name = PAYLOAD_NAME.exec(external_node_path_default().basename(file));
+        if (!name || !isForecastId(name[1])) {
+            report(ctx.stderr, `clari-export: ${payload}: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it`);
+            failed++;
+            continue;
+        }
+        const [, forecastId, period] = name;
+        const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
+        try {
+            const tables = await writeTables(file, {
+                outputDir,
+                forecastId,
+                period,
+                format: command.format,
+                signal: ctx.signal
+            });
+            report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shown(ctx.cwd, outputDir)})`);
+        }
+        catch (error) {
+            if (ctx.signal.aborted)
+                throw error;
+            report(ctx.stderr, `clari-export: ${payload}: ${error instanceof Error ? error.message : String(error)}`);
+            failed++;
+        }
+    }
+    return failed;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -33937,6 +35060,13 @@ async function runCli(ctx) {
         if (command.kind === 'help') {
             ctx.stdout.write(helpText());
             return EXIT_OK;
+        }
+        if (command.kind === 'tables') {
+            return await convertPayloads(command, ctx).then(failed => (failed > 0 ? EXIT_FAILED : EXIT_OK), (error) => {
+                if (ctx.signal.aborted)
+                    return EXIT_INTERRUPTED;
+                throw error;
+            });
         }
         const apiKey = ctx.env[API_KEY_ENV] ?? '';
         if (!apiKey.trim()) {

@@ -19,12 +19,18 @@ export function zipListing(zip: Buffer): string {
   ])
 }
 
-/** The files of a folder with their sizes; says so when the folder was never created. */
+/** The files of a folder and its subfolders with their sizes; says so when it was never created. */
 export async function folderListing(dir: string): Promise<string> {
-  const names = await readdir(dir).catch(() => undefined)
-  if (!names) return '(not created)'
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+    () => undefined
+  )
+  if (!entries) return '(not created)'
+  const files = entries
+    .filter(e => e.isFile())
+    .map(e => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort()
   const rows = await Promise.all(
-    names.sort().map(async name => [name, formatBytes((await stat(path.join(dir, name))).size)])
+    files.map(async name => [name, formatBytes((await stat(path.join(dir, name))).size)])
   )
   return textTable([['File', 'Size'], ...rows])
 }

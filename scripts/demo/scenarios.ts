@@ -1,4 +1,5 @@
 import type { ClariSimulatorOptions, FaultRule } from '../../test/simulators/clari/index.js'
+import { topFieldsReport } from './warehouse-query.js'
 
 export interface Scenario {
   description: string
@@ -8,6 +9,8 @@ export interface Scenario {
   inputs: Record<string, string>
   /** Simulator setup; `apiKey` is filled in by the caller. */
   simulator: Omit<ClariSimulatorOptions, 'apiKey'>
+  /** Something more to show once the action has run: a title and what to print under it. */
+  report?: { title: string; text(outputDir: string): Promise<string> }
 }
 
 const FORECAST_ID = 'net_arr'
@@ -84,6 +87,16 @@ export const SCENARIOS = {
     attempts: 2,
     inputs,
     simulator: simulator('2026_Q3', true)
+  },
+  tables: {
+    description:
+      "the happy run with tables: ndjson, then the README's DuckDB query over the tables it wrote",
+    inputs: { ...inputs, tables: 'ndjson' },
+    simulator: simulator(),
+    report: {
+      title: 'DuckDB over tables/: top fields by total forecast value, per period',
+      text: topFieldsReport
+    }
   }
 } satisfies Record<string, Scenario>
 

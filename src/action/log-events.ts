@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import { failureLine, formatBytes, formatDuration } from '../engine/format.js'
+import { failureLine, formatBytes, formatDuration, tablesLine } from '../engine/format.js'
 
 /**
  * Shows the engine's events in the step log. Every line about a period starts with it. One
@@ -104,6 +104,7 @@ function logEvent(event: ExportEvent): void {
       } else {
         core.info(failureLine(o))
       }
+      if (o.tables) core.info(`${o.period}: ${tablesLine(o.tables)}`)
       return
     }
   }

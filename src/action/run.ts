@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { planLines, resumeLine } from '../engine/format.js'
 import { CancelledError, errorMessage } from '../engine/index.js'
-import { MANIFEST_FILE } from '../engine/manifest.js'
+import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import type { EarlierRun } from '../engine/resume.js'
 import { periodProblems } from '../engine/problems.js'
@@ -88,7 +88,7 @@ async function exportAndUpload(
   let artifact: ArtifactResult | undefined
   if (upload.enabled && !signal.aborted) {
     const files = [
-      ...report.exported.map(o => path.join(config.outputDir, o.file ?? '')),
+      ...outputFiles(report.manifest).map(f => path.join(config.outputDir, f)),
       report.manifestPath
     ]
     try {

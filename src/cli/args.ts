@@ -1,10 +1,20 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { errorMessage } from '../engine/index.js'
+import { TABLE_FORMATS, type TableFormat } from '../engine/tables/layout.js'
 import type { SettingName } from '../settings/definitions.js'
 import { ACTION_ONLY_INPUTS, API_KEY_ENV, CLI_FLAGS } from './flags.js'
 
 export type CliCommand =
-  { kind: 'help' } | { kind: 'run'; inputs: Partial<Record<SettingName, string>> }
+  { kind: 'help' } | { kind: 'run'; inputs: Partial<Record<SettingName, string>> } | TablesCommand
+
+/** `clari-export tables <payload.json>…`: tables of payloads already on disk. */
+export interface TablesCommand {
+  kind: 'tables'
+  format: TableFormat
+  /** Where `tables/` goes; default: each payload's own folder. */
+  outputDir?: string
+  payloads: string[]
+}
 
 /** A command line that cannot be run; the message says what to type instead. */
 export class UsageError extends Error {
@@ -16,6 +26,7 @@ const HELP_HINT = 'Run clari-export --help to see every flag.'
 
 /** Turns argv into raw input strings, exactly as a workflow would pass them to the action. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'tables') return parseTablesArgs(argv.slice(1))
   // Checked before parsing so that no error message can ever repeat the key's value.
   if (argv.some(arg => arg === '--api-key' || arg.startsWith('--api-key='))) {
     throw new UsageError(
@@ -30,16 +41,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       `--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`
     )
   }
-  let values: Record<string, string | string[] | boolean | undefined>
-  try {
-    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values as typeof values
-  } catch (error) {
-    const message = errorMessage(error)
-    // Node's hint for these is about positional arguments, which this command has none of.
-    const code = (error as { code?: string }).code ?? ''
-    const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0]! : message
-    throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`)
-  }
+  const { values } = parse({ args: [...argv], options: OPTIONS, strict: true })
   if (values.help) return { kind: 'help' }
 
   const inputs: Partial<Record<SettingName, string>> = {}
@@ -58,6 +60,51 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (negated) inputs[flag.name] = 'false'
   }
   return { kind: 'run', inputs }
+}
+
+function parseTablesArgs(argv: readonly string[]): CliCommand {
+  const { values, positionals } = parse({
+    args: [...argv],
+    options: {
+      tables: { type: 'string' },
+      'output-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    },
+    allowPositionals: true,
+    strict: true
+  })
+  if (values.help) return { kind: 'help' }
+  const given = String(values.tables ?? 'ndjson')
+  const format = TABLE_FORMATS.find(f => f === given.toLowerCase())
+  if (!format) {
+    throw new UsageError(
+      `clari-export tables --tables takes ${TABLE_FORMATS.join(' or ')}, not "${given}"`
+    )
+  }
+  if (positionals.length === 0) {
+    throw new UsageError(
+      'clari-export tables needs the payload files to convert, e.g. clari-export tables clari-export/*.json'
+    )
+  }
+  const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir'])
+  return { kind: 'tables', format, outputDir, payloads: positionals }
+}
+
+type Parsed = {
+  values: Record<string, string | string[] | boolean | undefined>
+  positionals: string[]
+}
+
+function parse(config: ParseArgsConfig): Parsed {
+  try {
+    return parseArgs(config) as Parsed
+  } catch (error) {
+    const message = errorMessage(error)
+    // Node's hint for these is about positional arguments, which an export run has none of.
+    const code = (error as { code?: string }).code ?? ''
+    const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0]! : message
+    throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`)
+  }
 }
 
 const OPTIONS = buildOptions()

@@ -11,6 +11,7 @@ export function helpText(): string {
   ]
   return [
     'Usage: clari-export --forecast-id <id> --periods <list> [options]',
+    '       clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...',
     '',
     ...wrap(
       'Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.',
@@ -19,6 +20,12 @@ export function helpText(): string {
     '',
     'Options:',
     ...options,
+    '',
+    'Tables of payloads already on disk:',
+    ...entry(
+      'clari-export tables <payload.json>...',
+      "Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder, or in --output-dir <dir>. --tables ndjson (default) or csv. Needs no API key; manifest.json is left as it is."
+    ),
     '',
     'Environment:',
     ...entry(
@@ -34,6 +41,7 @@ export function helpText(): string {
     'Example:',
     `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
     '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
+    '  clari-export tables --tables csv clari-export/*.json',
     ''
   ].join('\n')
 }

@@ -13,6 +13,7 @@ import { API_KEY_ENV } from './flags.js'
 import { helpText } from './help.js'
 import { createProgress, type TerminalOutput } from './progress.js'
 import { summaryTable } from './summary-table.js'
+import { convertPayloads } from './tables-command.js'
 
 export interface CliContext {
   argv: readonly string[]
@@ -41,6 +42,15 @@ export async function runCli(ctx: CliContext): Promise<number> {
     if (command.kind === 'help') {
       ctx.stdout.write(helpText())
       return EXIT_OK
+    }
+    if (command.kind === 'tables') {
+      return await convertPayloads(command, ctx).then(
+        failed => (failed > 0 ? EXIT_FAILED : EXIT_OK),
+        (error: unknown) => {
+          if (ctx.signal.aborted) return EXIT_INTERRUPTED
+          throw error
+        }
+      )
     }
     const apiKey = ctx.env[API_KEY_ENV] ?? ''
     if (!apiKey.trim()) {

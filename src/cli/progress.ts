@@ -1,5 +1,5 @@
 import type { ExportEvent } from '../engine/events.js'
-import { failureLine, formatBytes, formatDuration } from '../engine/format.js'
+import { failureLine, formatBytes, formatDuration, tablesLine } from '../engine/format.js'
 import { withoutControls } from '../engine/index.js'
 
 export interface TerminalOutput {
@@ -134,6 +134,7 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
                 ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
                 : failureLine(o)
           )
+          if (o.tables) print(`${o.period}: ${tablesLine(o.tables)}`)
           return
         }
       }

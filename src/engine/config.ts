@@ -1,4 +1,5 @@
 import type { CreateExportBody, ExportFormat } from '../clari/types.js'
+import type { TableFormat } from './tables/layout.js'
 
 /** Everything one export run needs, validated before the first request. */
 export interface ExportConfig {
@@ -10,6 +11,8 @@ export interface ExportConfig {
   /** The create body's fields other than `timePeriod`; only those the user set. */
   request: Omit<CreateExportBody, 'timePeriod'>
   exportFormat: ExportFormat
+  /** Tables written from each JSON payload (see tables/write-tables.ts). */
+  tables: TableFormat | 'none'
   /** Absolute folder for the payloads and manifest.json. */
   outputDir: string
   timing: Timing

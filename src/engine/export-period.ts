@@ -1,9 +1,10 @@
+import path from 'node:path'
 import type { ClariClient } from '../clari/client.js'
 import { ClariApiError } from '../clari/errors.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../clari/types.js'
 import { CancelledError, DeadlineError } from '../retry/abort.js'
 import type { PollIntervals } from '../retry/backoff.js'
-import type { Clock, Random } from '../retry/clock.js'
+import { whileBusy, type Clock, type Random } from '../retry/clock.js'
 import type { RetryWait } from '../retry/retry.js'
 import type { ExportConfig } from './config.js'
 import { downloadPayload } from './download.js'
@@ -14,6 +15,7 @@ import type { PeriodOutcome } from './outcome.js'
 import type { PollScheduleFactory } from './poll-schedule.js'
 import { NotStartedError, type Lease, type PeriodScheduler } from './scheduler.js'
 import { startJob, type SlotControl } from './start-job.js'
+import { writeTables } from './tables/write-tables.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 
 // Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
@@ -187,6 +189,13 @@ export async function exportPeriod(
     )
     Object.assign(outcome, { status: 'DONE', file, ...written })
     outcome.timeline.downloadedAt = iso()
+    if (config.tables !== 'none') {
+      // A failure here makes the period an ERROR below; its payload stays (`file` is set).
+      const { forecastId, outputDir, tables: format } = config
+      outcome.tables = await whileBusy(clock, () =>
+        writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
+      )
+    }
     return { outcome }
   } catch (error) {
     const verdict = classifyFailure(error, {

@@ -1,4 +1,5 @@
 import type { PeriodOutcome } from './outcome.js'
+import { TABLE_NAMES, type WrittenTables } from './tables/layout.js'
 import type { ExportPlan } from './plan.js'
 import type { RunReport } from './run-export.js'
 
@@ -59,6 +60,14 @@ export function truncation(outcome: PeriodOutcome): string | undefined {
 export function failureLine(outcome: PeriodOutcome): string {
   const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job'
   return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`
+}
+
+/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
+export function tablesLine(tables: WrittenTables): string {
+  const counts = TABLE_NAMES.map(
+    (name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`
+  )
+  return `tables: ${counts.join(', ')}`
 }
 
 export interface RunTotals {

@@ -7,6 +7,9 @@
  * Clari silently exports the current quarter when it does not understand a request, and the
  * caller must compare the exported period with the requested one.
  *
+ * An optional JsonTap also receives every token of chosen top-level values (the tables feature
+ * reads the payload's five lists this way), so one grammar serves both the check and the tables.
+ *
  * Deliberate limits:
  * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
  * - A leading UTF-8 byte order mark is accepted.
@@ -15,12 +18,47 @@
  *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
+ * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
+ *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
+ *   bounded too.
  */
 
 export type JsonCheckResult =
   { valid: true; firstTimePeriodId?: string } | { valid: false; reason: string; offset: number }
 
+/**
+ * Where tapped tokens are: usually the chunk being read, else one token joined from several
+ * chunks. `text` holds the same bytes as a latin1 string (one char per byte): UTF-8 passes through
+ * untouched, and slicing it costs no decoding. `bytes` may be reused once update returns (the
+ * caller's chunk); a tap keeps `text` or copies.
+ */
+export interface TokenSource {
+  readonly bytes: Uint8Array
+  readonly text: string
+}
+
+/**
+ * Receives the tokens of the values of chosen top-level keys, in document order. A token's JSON
+ * text, as sent, is `source.text.slice(from, to)` (its bytes `source.bytes[from..to)`): strings
+ * with their quotes and escapes, numbers exactly as written. A tap reads or slices only what it
+ * needs. A tap that throws ends the check; the error reaches the caller of update.
+ */
+export interface JsonTap {
+  /** A key of the top-level object, decoded; true to receive the tokens of its value. */
+  select(key: string): boolean
+  /** True: pass this container's JSON text, as sent, to its close (one container at a time). */
+  open(isArray: boolean): boolean
+  /** With the container's text when open asked for it (else source is undefined). */
+  close(source: TokenSource | undefined, from: number, to: number): void
+  key(source: TokenSource, from: number, to: number): void
+  /** A string, number or literal: the first character tells which. */
+  value(source: TokenSource, from: number, to: number): void
+  /** The selected value is complete. */
+  end(): void
+}
+
 export const MAX_DEPTH = 10_000
+export const MAX_TAPPED_TOKEN = 16 * 1024 * 1024
 const CAPTURE_LIMIT = 4096
 
 // Parser states. Plain numeric constants keep the hot switch a jump table.
@@ -57,8 +95,10 @@ const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const BOM = [0xef, 0xbb, 0xbf]
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')]
-const TIME_PERIODS_KEY = Buffer.from('timePeriods')
-const TIME_PERIOD_ID_KEY = Buffer.from('timePeriodId')
+const LITERAL_TEXT = ['true', 'false', 'null'] as const
+const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource)
+const TIME_PERIODS_KEY = 'timePeriods'
+const TIME_PERIOD_ID_KEY = 'timePeriodId'
 
 /** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
 const STRING_STOP = new Uint8Array(256)
@@ -76,6 +116,19 @@ function describeByte(c: number): string {
   return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex
 }
 
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+export function decodeJsonString(json: string): string {
+  const utf8 = Buffer.from(json, 'latin1').toString('utf8')
+  return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : (JSON.parse(utf8) as string)
+}
+
+function joinedSource(text: string): TokenSource {
+  return { bytes: Buffer.from(text, 'latin1'), text }
+}
+
 export class JsonStreamCheck {
   private state = S_VALUE
   private readonly stack = new Uint8Array(MAX_DEPTH)
@@ -85,30 +138,46 @@ export class JsonStreamCheck {
 
   private stringIsKey = false
   private hexLeft = 0
-  private literal: Buffer = LITERALS[0]!
+  private literal = 0 // index into LITERALS
   private literalPos = 0
   private bomPos = 0
 
   private role = ROLE_NONE
   private insideFirstPeriod = false // the object timePeriods[0] is open (at depth 3)
-  private capturing = false
-  private readonly capture = new Uint8Array(CAPTURE_LIMIT)
-  private captureLength = 0
-  private captureOverflow = false
+  private capturing = false // the extraction wants the current string
+  private tapping = false // inside a value the tap selected
+  // The current token's text from earlier chunks, while it is captured or tapped.
+  private held = false
+  private heldText = ''
+  private heldOverflow = false
+  // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
+  private spanDepth = 0
+  private spanFrom = 0
+  private spanHeld = ''
   private timePeriodId: string | undefined
+
+  constructor(private readonly tap?: JsonTap) {}
 
   update(chunk: Uint8Array): void {
     if (this.error !== undefined) return
     const n = chunk.length
     const stack = this.stack
     const view = new DataView(chunk.buffer, chunk.byteOffset, n)
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n)
+    const tap = this.tap
+    // One latin1 string per chunk makes every tapped token a cheap slice of it.
+    const source: TokenSource | undefined =
+      tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') }
+    const text = source?.text
     // Hot fields live in locals for the duration of the loop and are written back at the end.
     let state = this.state
     let depth = this.depth
     let role = this.role
     let stringIsKey = this.stringIsKey
     let capturing = this.capturing
-    let captureFrom = 0 // start of the captured string's bytes within this chunk
+    let tapping = this.tapping
+    let held = this.held
+    let tokenFrom = 0 // start of the current string (its quote) or number within this chunk
     let i = 0
 
     loop: while (i < n) {
@@ -140,12 +209,33 @@ export class JsonStreamCheck {
           }
           if (c === QUOTE) {
             i++
-            if (capturing) {
-              capturing = false
-              role = this.endCapture(chunk, captureFrom, i - 1, stringIsKey, depth)
+            if (capturing || tapping) {
+              // The token is in this chunk, or joined from earlier ones.
+              let where = source
+              let from = tokenFrom
+              let to = i
+              if (held || where === undefined) {
+                const whole = this.tokenText(bytes, text, tokenFrom, i, held)
+                held = false
+                where = whole === undefined ? undefined : joinedSource(whole)
+                from = 0
+                to = whole === undefined ? 0 : whole.length
+              }
+              // A tapped token never overflows: holding it past the limit fails the check.
+              if (tapping) {
+                if (stringIsKey) tap!.key(where!, from, to)
+                else tap!.value(where!, from, to)
+              }
+              if (capturing) {
+                capturing = false
+                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth)
+                tapping = this.tapping
+              }
             }
-            if (!stringIsKey) state = S_AFTER_VALUE
-            else if (i < n && chunk[i] === 0x3a) {
+            if (!stringIsKey) {
+              state = S_AFTER_VALUE
+              if (tapping && depth === 1) tapping = this.endTap()
+            } else if (i < n && chunk[i] === 0x3a) {
               // Shortcut for the common '"key":' with no whitespace.
               i++
               state = S_VALUE
@@ -173,8 +263,10 @@ export class JsonStreamCheck {
             // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
             if (depth === 3) this.insideFirstPeriod = false
             depth--
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else if (c === 0x5d && container === ARRAY) {
             depth--
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else {
             const expected = container === OBJECT ? "',' or '}'" : "',' or ']'"
             return this.unexpected(chunk, i - 1, `where ${expected} was expected`)
@@ -194,15 +286,14 @@ export class JsonStreamCheck {
           i++
           if (c === QUOTE) {
             stringIsKey = true
-            if (depth === 1 || (depth === 3 && this.insideFirstPeriod)) {
-              capturing = this.startCapture()
-              captureFrom = i
-            }
+            tokenFrom = i - 1
+            if (depth === 1 || (depth === 3 && this.insideFirstPeriod)) capturing = true
             state = S_STRING
           } else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
             if (depth === 3) this.insideFirstPeriod = false
             depth--
             state = S_AFTER_VALUE
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else if (!isWhitespace(c)) {
             const expected = state === S_KEY ? 'an object key' : "an object key or '}'"
             return this.unexpected(chunk, i - 1, `where ${expected} was expected`)
@@ -215,16 +306,19 @@ export class JsonStreamCheck {
           i++
           if (c === QUOTE) {
             stringIsKey = false
-            if (role === ROLE_PERIOD_ID) {
-              capturing = this.startCapture()
-              captureFrom = i
-            }
+            tokenFrom = i - 1
+            if (role === ROLE_PERIOD_ID) capturing = true
             state = S_STRING
           } else if (c >= 0x30 && c <= 0x39) {
+            tokenFrom = i - 1
             state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT
           } else if (c === 0x7b || c === 0x5b) {
             if (depth === MAX_DEPTH)
               return this.fail(`nesting deeper than ${MAX_DEPTH} levels`, i - 1)
+            if (tapping && tap!.open(c === 0x5b) && this.spanDepth === 0) {
+              this.spanDepth = depth + 1
+              this.spanFrom = i - 1
+            }
             if (c === 0x7b) {
               stack[depth++] = OBJECT
               if (role === ROLE_FIRST_PERIOD) this.insideFirstPeriod = true
@@ -238,14 +332,16 @@ export class JsonStreamCheck {
               }
             }
           } else if (c === 0x2d) {
+            tokenFrom = i - 1
             state = S_NUM_MINUS
           } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-            this.literal = LITERALS[c === 0x74 ? 0 : c === 0x66 ? 1 : 2]!
+            this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2
             this.literalPos = 1
             state = S_LITERAL
           } else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
             depth--
             state = S_AFTER_VALUE
+            if (tapping) tapping = this.tapClose(depth, source!, i)
           } else if (isWhitespace(c)) {
             continue // the pending role still applies to the value that follows
           } else if (c === BOM[0] && this.consumed + i === 1) {
@@ -333,17 +429,32 @@ export class JsonStreamCheck {
           } else {
             // The number ended; the current byte is judged as whatever follows a value.
             state = S_AFTER_VALUE
+            if (tapping) {
+              if (held) {
+                const whole = this.tokenText(bytes, text, tokenFrom, i, true)!
+                held = false
+                tap!.value(joinedSource(whole), 0, whole.length)
+              } else tap!.value(source!, tokenFrom, i)
+              if (depth === 1) tapping = this.endTap()
+            }
           }
           continue
         }
 
         case S_LITERAL: {
-          const literal = this.literal
+          const literal = LITERALS[this.literal]!
           if (c !== literal[this.literalPos]) {
-            return this.unexpected(chunk, i, `inside the literal '${literal.toString()}'`)
+            return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`)
           }
           i++
-          if (++this.literalPos === literal.length) state = S_AFTER_VALUE
+          if (++this.literalPos === literal.length) {
+            state = S_AFTER_VALUE
+            if (tapping) {
+              const literalSource = LITERAL_SOURCES[this.literal]!
+              tap!.value(literalSource, 0, literalSource.text.length)
+              if (depth === 1) tapping = this.endTap()
+            }
+          }
           continue
         }
 
@@ -358,17 +469,32 @@ export class JsonStreamCheck {
       }
     }
 
-    if (capturing) this.appendCapture(chunk, captureFrom, n)
+    // A string or number still open at the end of the chunk continues in the next one.
+    if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
+      if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping)) return this.tooLong(n)
+      held = true
+    }
+    if (this.spanDepth > 0) {
+      this.spanHeld += this.slice(bytes, text, this.spanFrom, n)
+      this.spanFrom = 0
+      if (this.spanHeld.length > MAX_TAPPED_TOKEN) return this.tooLong(n)
+    }
     this.state = state
     this.depth = depth
     this.role = role
     this.stringIsKey = stringIsKey
     this.capturing = capturing
+    this.tapping = tapping
+    this.held = held
     this.consumed += n
   }
 
   private fail(reason: string, i: number): void {
     this.error = { reason, offset: this.consumed + i }
+  }
+
+  private tooLong(i: number): void {
+    this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i)
   }
 
   private unexpected(chunk: Uint8Array, i: number, where: string): void {
@@ -407,7 +533,7 @@ export class JsonStreamCheck {
       return 'incomplete number at end of input'
     }
     if (state === S_LITERAL)
-      return `incomplete literal '${this.literal.toString()}' at end of input`
+      return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`
     if (this.depth > 0) {
       const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array'
       return `unterminated ${kind} at end of input`
@@ -415,62 +541,89 @@ export class JsonStreamCheck {
     return 'no JSON value in input'
   }
 
-  private startCapture(): true {
-    this.captureLength = 0
-    this.captureOverflow = false
+  /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
+  private hold(part: string, tapping: boolean): boolean {
+    if (this.heldOverflow) return true
+    // The limit counts the opening quote too.
+    if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
+      if (tapping) return false
+      // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
+      this.heldOverflow = true
+      this.heldText = ''
+      return true
+    }
+    this.heldText += part
     return true
   }
 
-  private appendCapture(chunk: Uint8Array, from: number, to: number): void {
-    if (this.captureOverflow) return
-    const length = to - from
-    if (this.captureLength + length > CAPTURE_LIMIT) {
-      this.captureOverflow = true
-      return
-    }
-    this.capture.set(chunk.subarray(from, to), this.captureLength)
-    this.captureLength += length
+  /** The current token's text; undefined when it overflowed while held. */
+  private tokenText(
+    bytes: Buffer,
+    text: string | undefined,
+    from: number,
+    to: number,
+    held: boolean
+  ): string | undefined {
+    const part = this.slice(bytes, text, from, to)
+    if (!held) return part
+    const whole = this.heldOverflow ? undefined : this.heldText + part
+    this.heldText = ''
+    this.heldOverflow = false
+    return whole
+  }
+
+  private slice(bytes: Buffer, text: string | undefined, from: number, to: number): string {
+    return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to)
   }
 
   /**
-   * The captured string closed: either the timePeriodId value itself, or a key that may give the
-   * next value a role. Returns that role.
+   * A container closed inside the tapped value, its closing bracket just before `i`; false when
+   * that completed the value.
    */
-  private endCapture(
-    chunk: Uint8Array,
-    from: number,
-    to: number,
-    isKey: boolean,
-    depth: number
-  ): number {
-    this.appendCapture(chunk, from, to)
+  private tapClose(depth: number, source: TokenSource, i: number): boolean {
+    if (this.spanDepth !== depth + 1) this.tap!.close(undefined, 0, 0)
+    else if (this.spanHeld === '') {
+      this.spanDepth = 0
+      this.tap!.close(source, this.spanFrom, i)
+    } else {
+      const json = this.spanHeld + source.text.slice(0, i)
+      this.spanHeld = ''
+      this.spanDepth = 0
+      this.tap!.close(joinedSource(json), 0, json.length)
+    }
+    return depth === 1 ? this.endTap() : true
+  }
+
+  private endTap(): false {
+    this.tapping = false
+    this.tap!.end()
+    return false
+  }
+
+  /**
+   * A captured string closed: either the timePeriodId value itself, or a key that may give the
+   * next value a role (or start the tap). Returns that role.
+   */
+  private endCapture(raw: string | undefined, isKey: boolean, depth: number): number {
+    // Quotes aside, as the limit is documented.
+    const text =
+      raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined
     if (!isKey) {
-      this.timePeriodId = this.decodeCapture()
+      this.timePeriodId = text
       return ROLE_NONE
     }
+    if (text === undefined) return ROLE_NONE
     // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
-    if (depth === 1 && this.captureEquals(TIME_PERIODS_KEY)) {
+    if (depth === 1) {
+      if (this.tap?.select(text)) this.tapping = true
+      if (text !== TIME_PERIODS_KEY) return ROLE_NONE
       this.timePeriodId = undefined
       return ROLE_TIME_PERIODS
     }
-    if (depth === 3 && this.captureEquals(TIME_PERIOD_ID_KEY)) {
+    if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
       this.timePeriodId = undefined
       return ROLE_PERIOD_ID
     }
     return ROLE_NONE
-  }
-
-  /** Decodes the captured raw string body; the grammar was already checked, so JSON.parse cannot fail. */
-  private decodeCapture(): string | undefined {
-    if (this.captureOverflow) return undefined
-    const raw = Buffer.from(this.capture.buffer, 0, this.captureLength).toString('utf8')
-    return JSON.parse(`"${raw}"`) as string
-  }
-
-  private captureEquals(key: Buffer): boolean {
-    if (this.captureOverflow) return false
-    const raw = this.capture.subarray(0, this.captureLength)
-    if (raw.indexOf(BACKSLASH) === -1) return key.equals(raw)
-    return this.decodeCapture() === key.toString()
   }
 }

@@ -19,6 +19,17 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<st
   return target
 }
 
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+export function outputFiles(manifest: Manifest): string[] {
+  return manifest.exports.flatMap(o => [
+    ...(o.file ? [o.file] : []),
+    ...Object.values(o.tables ?? {}).map(t => t.file)
+  ])
+}
+
 /** Payload file name, built only from validated values. */
 export function payloadFileName(
   forecastId: string,

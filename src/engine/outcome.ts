@@ -1,4 +1,5 @@
 import type { CreateExportBody, ExportFormat } from '../clari/types.js'
+import type { WrittenTables } from './tables/layout.js'
 
 /** How a period ended, as recorded in manifest.json. */
 export type PeriodStatus = 'DONE' | 'FAILED' | 'CANCELLED' | 'ABORTED' | 'TIMED_OUT' | 'ERROR'
@@ -7,10 +8,13 @@ export interface PeriodOutcome {
   period: string
   jobId?: string
   status: PeriodStatus
-  /** Payload file name, relative to the output folder; set when DONE. */
+  /** Payload file name, relative to the output folder; set once the payload is written (DONE, or
+   * ERROR when only its tables failed: the payload is kept). */
   file?: string
   bytes?: number
   sha256?: string
+  /** The period's tables (input `tables`), set when all five were written. */
+  tables?: WrittenTables
   durationMs: number
   statusPolls: number
   throttleWaits: number

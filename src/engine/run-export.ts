@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
 import type { ClariClient } from '../clari/client.js'
 import type { ExportLimits } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
@@ -18,6 +19,7 @@ import { MANIFEST_TOOL, MANIFEST_VERSION, type Manifest, type PeriodOutcome } fr
 import { defaultPollSchedule } from './poll-schedule.js'
 import { planResume, requestParameters, type EarlierRun, type PeriodResume } from './resume.js'
 import { isStopReason, PeriodScheduler } from './scheduler.js'
+import { writeTables } from './tables/write-tables.js'
 
 export type { EngineDeps }
 
@@ -94,7 +96,12 @@ export async function runExport(
     await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => {})
     const plans = new Map<string, PeriodResume>()
     if (earlier && resume)
-      await takeOverEarlier(config, clock, earlier, resume, plans, finish, onEvent)
+      await takeOverEarlier(
+        { config, clock, signal, describe, onEvent, finish },
+        earlier,
+        resume,
+        plans
+      )
     const todo = config.periods.flatMap((period, index) =>
       outcomes[index] === undefined ? [{ period, index }] : []
     )
@@ -133,14 +140,19 @@ export async function runExport(
  * in `plans` which of its jobs to ask about again.
  */
 async function takeOverEarlier(
-  config: ExportConfig,
-  clock: Clock,
+  run: {
+    config: ExportConfig
+    clock: Clock
+    signal: AbortSignal
+    describe: (error: unknown) => string
+    onEvent: (event: ExportEvent) => void
+    finish: (index: number, outcome: PeriodOutcome) => Promise<void>
+  },
   earlier: EarlierRun,
   resume: ReturnType<typeof planResume>,
-  plans: Map<string, PeriodResume>,
-  finish: (index: number, outcome: PeriodOutcome) => Promise<void>,
-  onEvent: (event: ExportEvent) => void
+  plans: Map<string, PeriodResume>
 ): Promise<void> {
+  const { config, clock, onEvent } = run
   const source = cleanServerText(earlier.source, 200)
   if (!resume.usable) {
     onEvent({
@@ -170,14 +182,27 @@ async function takeOverEarlier(
       continue
     }
     onEvent({ type: 'period-started', period, index, total: config.periods.length })
-    await finish(index, {
+    const outcome: PeriodOutcome = {
       ...emptyOutcome(period),
       ...plan.entry,
       status: 'DONE',
       file: plan.file,
       bytes: taken.bytes,
       sha256: plan.sha256
-    })
+    }
+    if (config.tables !== 'none') {
+      // Made anew from the checked payload: local work, no request, whatever the earlier run had.
+      const { forecastId, outputDir, tables: format } = config
+      const payload = path.join(outputDir, plan.file)
+      try {
+        outcome.tables = await whileBusy(clock, () =>
+          writeTables(payload, { outputDir, forecastId, period, format, signal: run.signal })
+        )
+      } catch (error) {
+        Object.assign(outcome, { status: 'ERROR', error: run.describe(error) })
+      }
+    }
+    await run.finish(index, outcome)
     reused.push(period)
   }
   onEvent({

@@ -36,6 +36,12 @@ export const SETTINGS = [
   },
   { name: 'export-format', default: 'JSON', description: 'JSON or CSV' },
   {
+    name: 'tables',
+    default: 'none',
+    description:
+      'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+  },
+  {
     name: 'export-schedule',
     default: 'NONE',
     description: "Clari's server-side retry: NONE, ONCE or MAX"

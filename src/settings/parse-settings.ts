@@ -7,6 +7,7 @@ import {
   type ExportType
 } from '../engine/index.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
+import { TABLE_FORMATS, type TableFormat } from '../engine/tables/layout.js'
 import {
   ACCEPTED_PERIOD_FORMS,
   isValidTimeZone,
@@ -106,7 +107,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     throw new InputError('api-key', 'contains whitespace', 'a single-line token without spaces')
   }
   const forecastId = required('forecast-id', "the forecast tab ID from the tab's URL, e.g. net_arr")
-  if (!FORECAST_ID.test(forecastId)) {
+  if (!isForecastId(forecastId)) {
     throw new InputError(
       'forecast-id',
       'is not a forecast tab ID',
@@ -126,6 +127,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   }
 
   const exportFormat = oneOf(get, 'export-format', EXPORT_FORMATS)
+  const tables = parseTables(get('tables'), exportFormat)
   const request: Omit<CreateExportBody, 'timePeriod'> = {}
   const types = parseTypes(get('types-to-export'))
   if (types) request.typesToExport = types
@@ -170,6 +172,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     periods,
     request,
     exportFormat,
+    tables,
     outputDir: path.resolve(ctx.workspace, get('output-dir')),
     timing: {
       pollIntervalMs: pollIntervalS * 1000,
@@ -214,6 +217,11 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
   const resume: ResumeSettings = { mode: resumeMode(get), githubToken: read('github-token').trim() }
   return { config, upload, resume, dryRun: bool(get, 'dry-run') }
+}
+
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+export function isForecastId(value: string): boolean {
+  return FORECAST_ID.test(value)
 }
 
 function defaultOf(name: SettingName): string | undefined {
@@ -310,6 +318,20 @@ function byteSize(get: (name: SettingName) => string, name: SettingName): number
     )
   }
   return bytes
+}
+
+function parseTables(value: string, exportFormat: string): TableFormat | 'none' {
+  const choices = ['none', ...TABLE_FORMATS] as const
+  const tables = choices.find(c => c === value.toLowerCase())
+  if (!tables) throw new InputError('tables', `is "${value}"`, choices.join(', '))
+  if (tables !== 'none' && exportFormat === 'CSV') {
+    throw new InputError(
+      'tables',
+      `is "${value}" but export-format is CSV`,
+      "none with export-format CSV: tables are made from JSON payloads (Clari's CSV is already one flat table), so set export-format: JSON to get them"
+    )
+  }
+  return tables
 }
 
 function parseTypes(value: string): ExportType[] | undefined {

@@ -96,3 +96,36 @@ describe('parseCliArgs', () => {
     expect((error as Error).message).not.toContain('secret-value')
   })
 })
+
+describe('parseCliArgs: clari-export tables', () => {
+  it.each([
+    {
+      argv: ['tables', 'out/net_arr_2026_Q1.json'],
+      command: { kind: 'tables', format: 'ndjson', payloads: ['out/net_arr_2026_Q1.json'] }
+    },
+    {
+      argv: ['tables', '--tables', 'CSV', '--output-dir', 'wh', 'a_2026_Q1.json', 'b_2026_Q2.json'],
+      command: {
+        kind: 'tables',
+        format: 'csv',
+        outputDir: 'wh',
+        payloads: ['a_2026_Q1.json', 'b_2026_Q2.json']
+      }
+    },
+    { argv: ['tables', '--help'], command: { kind: 'help' } }
+  ])('$argv', ({ argv, command }) => {
+    expect(parseCliArgs(argv)).toEqual({ outputDir: undefined, ...command })
+  })
+
+  it.each([
+    { argv: ['tables'], message: /^clari-export tables needs the payload files to convert/ },
+    {
+      argv: ['tables', '--tables', 'none', 'x.json'],
+      message: /^clari-export tables --tables takes ndjson or csv, not "none"$/
+    },
+    { argv: ['tables', '--periods', 'x', 'a.json'], message: /^Unknown option '--periods'/ }
+  ])('$argv is refused: $message', ({ argv, message }) => {
+    expect(() => parseCliArgs(argv)).toThrow(UsageError)
+    expect(() => parseCliArgs(argv)).toThrow(message)
+  })
+})

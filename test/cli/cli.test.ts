@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, inject, it } from 'vitest'
@@ -6,6 +6,7 @@ import { CLI_FLAGS } from '../../src/cli/flags.js'
 import { SETTINGS } from '../../src/settings/definitions.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
+  forecastPayload,
   sha256,
   startClariSimulator,
   type ClariSimulator,
@@ -340,6 +341,32 @@ describe('clari-export --resume', () => {
       /Nothing to resume: there is no manifest\.json in .*; exporting every period/
     )
     expect(s.jobs).toHaveLength(1)
+  })
+})
+
+describe('clari-export tables', () => {
+  it('writes the tables of payloads on disk next to them, without a key, and names the ones it cannot read', async () => {
+    cwd = await mkdtemp(path.join(os.tmpdir(), 'clari-cli-run-'))
+    await mkdir(path.join(cwd, 'clari-export'))
+    const payload = forecastPayload('2026_Q1', 'net_arr')
+    await writeFile(path.join(cwd, 'clari-export', 'net_arr_2026_Q1.json'), payload)
+    await writeFile(path.join(cwd, 'notes.json'), '{}')
+    const args = ['tables', '--tables', 'csv', 'clari-export/net_arr_2026_Q1.json', 'notes.json']
+    const result = await startCli(CLI_ENTRY, args, { cwd, env: {} }).result
+
+    expect(result.code).toBe(1)
+    const lists = JSON.parse(payload) as Record<string, unknown[]>
+    expect(result.stdout).toBe(
+      `clari-export/net_arr_2026_Q1.json: tables: entries ${lists.entries!.length} rows, users ${lists.users!.length}, fields ${lists.fields!.length}, time_periods 1, time_frames ${lists.timeFrames!.length} (in clari-export/tables)\n`
+    )
+    expect(result.stderr).toBe(
+      'clari-export: notes.json: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it\n'
+    )
+    const entries = await readFile(
+      path.join(cwd, 'clari-export', 'tables', 'entries', 'net_arr_2026_Q1.csv'),
+      'utf8'
+    )
+    expect(entries.split('\r\n').length).toBe(lists.entries!.length + 2)
   })
 })
 

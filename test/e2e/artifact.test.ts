@@ -194,6 +194,32 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
     }
   )
 
+  it('uploads the tables with the payloads, and the payload of a period whose tables failed', async () => {
+    const broken = '{"entries":{},"timePeriods":[{"timePeriodId":"2026_Q2"}]}'
+    await startSim({ plan: req => (req.timePeriod === '2026_Q2' ? { payload: broken } : {}) })
+    const result = await runBundle(
+      bundleOptions('tables', { periods: '2026_Q1, 2026_Q2', tables: 'ndjson' })
+    )
+
+    expect(result.exitCode).toBe(1)
+    const onDisk = await readFolder(result.outputs['output-dir']!)
+    expect([...onDisk.keys()]).toEqual([
+      'manifest.json',
+      'net_arr_2026_Q1.json',
+      'net_arr_2026_Q2.json',
+      'tables/entries/net_arr_2026_Q1.ndjson',
+      'tables/fields/net_arr_2026_Q1.ndjson',
+      'tables/time_frames/net_arr_2026_Q1.ndjson',
+      'tables/time_periods/net_arr_2026_Q1.ndjson',
+      'tables/users/net_arr_2026_Q1.ndjson'
+    ])
+    const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip('tables'))
+    expect(new Map([...inZip].sort(([a], [b]) => a.localeCompare(b)))).toEqual(onDisk)
+    const [message] = errorMessages(result.stdout)
+    expect(message).toContain('2026_Q2: ERROR')
+    expect(message).toContain('tables: "entries" is an object, not a list')
+  })
+
   it('fails clearly when the name and the attempt name are both taken, keeping the files and the old artifacts', async () => {
     await startSim()
     const originals = [

@@ -1,5 +1,12 @@
 import { describe, it, expect } from 'vitest'
-import { JsonStreamCheck, MAX_DEPTH, type JsonCheckResult } from '../../src/engine/json-check.js'
+import {
+  JsonStreamCheck,
+  MAX_DEPTH,
+  MAX_TAPPED_TOKEN,
+  type JsonCheckResult,
+  type JsonTap,
+  type TokenSource
+} from '../../src/engine/json-check.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
 
 const bytes = (input: string | Uint8Array): Uint8Array =>
@@ -391,5 +398,152 @@ describe('JsonStreamCheck against JSON.parse and across chunk boundaries', () =>
     expect(whole).toMatchObject({ valid: true })
     for (let at = 0; at <= doc.length; at++) expect(checkSplitAt(doc, at)).toEqual(whole)
     expect(checkByteByByte(doc)).toEqual(whole)
+  })
+})
+
+/** Records what a tap receives, one line per call, checking that text and bytes agree. */
+class RecordingTap implements JsonTap {
+  readonly calls: string[] = []
+  constructor(
+    private readonly lists: string[],
+    /** Ask for the text of containers opened at this depth of the tapped value (1 = its own). */
+    private readonly spanDepth = 0
+  ) {}
+  private depth = 0
+  select(key: string): boolean {
+    const wanted = this.lists.includes(key)
+    if (wanted) this.calls.push(`select ${key}`)
+    return wanted
+  }
+  open(isArray: boolean): boolean {
+    this.calls.push(isArray ? '[' : '{')
+    return ++this.depth === this.spanDepth
+  }
+  close(source: TokenSource | undefined, from: number, to: number): void {
+    this.depth--
+    this.calls.push(source === undefined ? 'close' : `close ${this.token(source, from, to)}`)
+  }
+  key(source: TokenSource, from: number, to: number): void {
+    this.calls.push(`key ${this.token(source, from, to)}`)
+  }
+  value(source: TokenSource, from: number, to: number): void {
+    this.calls.push(`value ${this.token(source, from, to)}`)
+  }
+  end(): void {
+    this.calls.push('end')
+  }
+  private token(source: TokenSource, from: number, to: number): string {
+    const text = source.text.slice(from, to)
+    expect(Buffer.from(source.bytes.subarray(from, to)).toString('latin1')).toBe(text)
+    return Buffer.from(text, 'latin1').toString('utf8')
+  }
+}
+
+function tapChunks(
+  chunks: Uint8Array[],
+  lists: string[],
+  spanDepth = 0
+): { result: JsonCheckResult; calls: string[] } {
+  const tap = new RecordingTap(lists, spanDepth)
+  const check = new JsonStreamCheck(tap)
+  for (const chunk of chunks) check.update(chunk)
+  return { result: check.finish(), calls: tap.calls }
+}
+
+describe('JsonStreamCheck tap: the tokens of chosen top-level values', () => {
+  const doc =
+    '{"a":1,"entries":[{"k":"v\\"\\u00e9","n":-0.5e3,"t":true,"z":{"y":[]}},[],null,"日本"],' +
+    '"b":{"entries":2},"users":null,"entries2":[3]}'
+
+  it('reports every token of the selected values as sent, and nothing else', () => {
+    expect(tapChunks([bytes(doc)], ['entries', 'users']).calls).toEqual([
+      'select entries',
+      '[',
+      '{',
+      'key "k"',
+      'value "v\\"\\u00e9"',
+      'key "n"',
+      'value -0.5e3',
+      'key "t"',
+      'value true',
+      'key "z"',
+      '{',
+      'key "y"',
+      '[',
+      'close',
+      'close',
+      'close',
+      '[',
+      'close',
+      'value null',
+      'value "日本"',
+      'close',
+      'end',
+      'select users',
+      'value null',
+      'end'
+    ])
+  })
+
+  it('reports the same tokens for every two-chunk split and for 1-byte chunks', () => {
+    const whole = bytes(doc)
+    const expected = tapChunks([whole], ['entries', 'users'])
+    for (let at = 0; at <= whole.length; at++) {
+      expect(tapChunks([whole.subarray(0, at), whole.subarray(at)], ['entries', 'users'])).toEqual(
+        expected
+      )
+    }
+    expect(
+      tapChunks(
+        Array.from(whole, (_, i) => whole.subarray(i, i + 1)),
+        ['entries', 'users']
+      )
+    ).toEqual(expected)
+  })
+
+  it('gives a container its text as sent, whitespace included, one container at a time', () => {
+    const spaced = '{ "entries" : [ {"a" : [1, 2]} ,\n{ } ] }'
+    const input = bytes(spaced)
+    const expected = [
+      'select entries',
+      '[',
+      '{',
+      'key "a"',
+      '[',
+      'value 1',
+      'value 2',
+      'close',
+      'close {"a" : [1, 2]}',
+      '{',
+      'close { }',
+      'close',
+      'end'
+    ]
+    expect(tapChunks([input], ['entries'], 2).calls).toEqual(expected)
+    for (let at = 0; at <= input.length; at++) {
+      expect(tapChunks([input.subarray(0, at), input.subarray(at)], ['entries'], 2).calls).toEqual(
+        expected
+      )
+    }
+  })
+
+  it('changes neither validity nor the extracted period', () => {
+    for (const doc of buildCorpus()) {
+      expect(tapChunks([doc], ['timePeriods', 'entries']).result).toEqual(checkWhole(doc))
+    }
+  })
+
+  it('reports a tapped token held across chunks beyond MAX_TAPPED_TOKEN as invalid', () => {
+    // The part held from earlier chunks is what counts; the last chunk is read already.
+    const long = Buffer.from(`{"entries":["${'x'.repeat(MAX_TAPPED_TOKEN + 2 * 1024 * 1024)}"]}`)
+    const chunks: Uint8Array[] = []
+    for (let at = 0; at < long.length; at += 1024 * 1024)
+      chunks.push(long.subarray(at, at + 1024 * 1024))
+    expect(tapChunks(chunks, ['entries']).result).toMatchObject({
+      valid: false,
+      reason: `a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`
+    })
+    // Untapped, the same string is only checked.
+    expect(tapChunks(chunks, []).result).toEqual({ valid: true })
   })
 })

@@ -27,6 +27,7 @@ describe('parseSettings: the defaults', () => {
         periods: ['2026_Q1'],
         request: {},
         exportFormat: 'JSON',
+        tables: 'none',
         outputDir: '/ws/clari-export',
         timing: {
           pollIntervalMs: 5_000,
@@ -135,6 +136,17 @@ describe('parseSettings: every input', () => {
       name: 'export-format CSV',
       inputs: { 'export-format': 'csv' },
       expected: { config: { exportFormat: 'CSV', request: { exportFormat: 'CSV' } } }
+    },
+    {
+      name: 'tables ndjson',
+      inputs: { tables: 'ndjson' },
+      expected: { config: { tables: 'ndjson' } }
+    },
+    { name: 'tables CSV', inputs: { tables: 'CSV' }, expected: { config: { tables: 'csv' } } },
+    {
+      name: 'tables none with export-format CSV',
+      inputs: { tables: 'None', 'export-format': 'CSV' },
+      expected: { config: { tables: 'none', exportFormat: 'CSV' } }
     },
     {
       name: 'export-schedule',
@@ -304,6 +316,7 @@ describe('parseSettings: every input', () => {
       'scope-id',
       'include-historical',
       'export-format',
+      'tables',
       'export-schedule',
       'output-dir',
       'upload',
@@ -462,6 +475,14 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'an IANA time zone such as UTC or America/New_York'
     ],
     ['export-format', { 'export-format': 'XML' }, 'export-format', 'is "XML"', 'JSON, CSV'],
+    ['tables', { tables: 'parquet' }, 'tables', 'is "parquet"', 'none, ndjson, csv'],
+    [
+      'tables from a CSV export',
+      { tables: 'ndjson', 'export-format': 'CSV' },
+      'tables',
+      'is "ndjson" but export-format is CSV',
+      "none with export-format CSV: tables are made from JSON payloads (Clari's CSV is already one flat table), so set export-format: JSON to get them"
+    ],
     [
       'types-to-export unknown',
       { 'types-to-export': 'forecast,deals' },

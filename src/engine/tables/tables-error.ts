@@ -1,0 +1,13 @@
+import type { TableName } from './layout.js'
+
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+export class TablesError extends Error {
+  override readonly name = 'TablesError'
+  constructor(
+    readonly reason: string,
+    /** The table being read or written, when the problem is in one. */
+    readonly table?: TableName
+  ) {
+    super(`tables: ${reason}`)
+  }
+}

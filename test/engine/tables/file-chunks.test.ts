@@ -1,0 +1,40 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fileChunks } from '../../../src/engine/tables/file-chunks.js'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'clari-chunks-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('fileChunks', () => {
+  const content = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251))
+
+  it.each([1, 7, 4096, 10_000, 65_536])(
+    'reads the whole file in chunks of %i bytes',
+    async size => {
+      const file = path.join(dir, 'f')
+      await writeFile(file, content)
+      const parts: Buffer[] = []
+      // Copies: a chunk is valid only until the next one is asked for.
+      for await (const chunk of fileChunks(file, size)) {
+        expect(chunk.length).toBeLessThanOrEqual(size)
+        parts.push(Buffer.from(chunk))
+      }
+      expect(Buffer.concat(parts)).toEqual(content)
+    }
+  )
+
+  it('reads nothing from an empty file and fails on a missing one', async () => {
+    await writeFile(path.join(dir, 'empty'), '')
+    const chunks: Buffer[] = []
+    for await (const chunk of fileChunks(path.join(dir, 'empty'), 16)) chunks.push(chunk)
+    expect(chunks).toEqual([])
+    await expect(fileChunks(path.join(dir, 'missing'), 16).next()).rejects.toThrow(/ENOENT/)
+  })
+})
