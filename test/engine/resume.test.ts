@@ -277,6 +277,22 @@ describe('a re-run finishes the work instead of repeating it', () => {
     ])
   })
 
+  it('makes the tables of a reused payload anew, with no request to Clari', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config())
+    const before = h.sim.requests.length
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const { report } = await h.run(h.config({ tables: 'ndjson' }), {}, earlier)
+    expect(h.sim.requests.length).toBe(before)
+    const [outcome] = report.manifest.exports
+    expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1 })
+    const entries = outcome!.tables!.entries
+    expect(entries.file).toBe('tables/entries/net_arr_2026_Q1.ndjson')
+    const lines = (await readFile(path.join(h.dir, entries.file), 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(entries.rows)
+    expect(sha256(await readFile(path.join(h.dir, entries.file)))).toBe(entries.sha256)
+  })
+
   it("copies an earlier attempt's payload from where it was downloaded into output-dir", async () => {
     h = await startHarness({ plan: { durationMs: MINUTE } })
     await h.run(h.config())
