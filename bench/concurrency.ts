@@ -1,5 +1,6 @@
 import type { Random } from '../src/retry/clock.js'
 import { startHarness } from '../test/helpers/engine-harness.js'
+import { mostJobsAtOnce } from '../test/simulators/clari/index.js'
 import { mulberry32 } from '../test/simulators/clari/prng.js'
 import { PERIODS } from './http-runs.js'
 import { httpRun } from './http-runs.js'
@@ -50,20 +51,12 @@ export async function parallelRun(
     if (report.failed.length > 0) {
       throw new Error(`parallel run: ${report.failed.map(f => f.error).join('; ')}`)
     }
-    const edges = h.sim.jobs.flatMap(j => [
-      { at: j.createdAt, delta: 1 },
-      { at: j.createdAt + (j.plan.durationMs ?? 0), delta: -1 }
-    ])
-    edges.sort((a, b) => a.at - b.at || a.delta - b.delta)
-    let running = 0
-    let mostAtOnce = 0
-    for (const e of edges) mostAtOnce = Math.max(mostAtOnce, (running += e.delta))
     return {
       wallMs: h.clock.now() - startedAt,
       statusPerJob: h.sim.requests.filter(r => r.endpoint === 'status').length / durations.length,
       refusedCreates: h.sim.requests.filter(r => r.endpoint === 'create' && r.status === 400)
         .length,
-      mostAtOnce
+      mostAtOnce: mostJobsAtOnce(h.sim.jobs)
     }
   } finally {
     await h.close()

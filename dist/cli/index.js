@@ -28929,6 +28929,7 @@ function payloadFileName(forecastId, period, format) {
 
 
 
+
 /**
  * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
  * manifest recorded; then it is copied into the output folder (through a temporary name, so a
@@ -28945,7 +28946,7 @@ async function takeOverPayload(fromDir, toDir, file, sha256) {
         return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
     }
     if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = external_node_path_default().join(toDir, `.${file}.${(0,external_node_crypto_.randomUUID)()}.partial`);
+        const partial = tempPathFor(toDir, file);
         try {
             await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
             await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
@@ -32851,6 +32852,7 @@ function describeScalar(json) {
 
 
 
+
 /**
  * A file that appears under its name only when complete. It is written under a random temporary
  * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
@@ -32868,8 +32870,7 @@ class TableFile {
         this.handle = handle;
     }
     static async create(target) {
-        const name = `.${external_node_path_default().basename(target)}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}.partial`;
-        const temporary = external_node_path_default().join(external_node_path_default().dirname(target), name);
+        const temporary = tempPathFor(external_node_path_default().dirname(target), external_node_path_default().basename(target));
         return new TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
     }
     /**
@@ -33177,6 +33178,23 @@ async function exportPeriod(run, task, lease) {
         });
     };
     const deadline = () => startedAt + config.timing.jobTimeoutMs;
+    // What every wait of the period shares; the deadline moves once, at the create.
+    const waits = () => ({
+        signal,
+        deadline: deadline(),
+        onWait,
+        clock,
+        random: run.random,
+        onEvent: run.onEvent
+    });
+    // What the loops that keep trying until the deadline (polling, downloading) add to that.
+    const persistence = () => ({
+        ...waits(),
+        startedAt,
+        intervals: run.intervals,
+        limits: config.timing,
+        describe: run.describe
+    });
     const jobStarted = (jobId) => {
         outcome.jobId = jobId;
         jobRunning = true;
@@ -33212,12 +33230,7 @@ async function exportPeriod(run, task, lease) {
         if (!outcome.jobId) {
             const body = { ...config.request, timePeriod: period };
             const created = await startJob(client, config.forecastId, body, {
-                signal,
-                deadline: deadline(),
-                onWait,
-                clock,
-                random: run.random,
-                onEvent: run.onEvent,
+                ...waits(),
                 slotWait: run.intervals,
                 ownedJobIds: run.ownedJobIds,
                 slot: slotControl(run, signal)
@@ -33231,17 +33244,8 @@ async function exportPeriod(run, task, lease) {
         const jobId = outcome.jobId;
         const others = run.inFlight.size - 1;
         job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-            signal,
-            deadline: deadline(),
-            onWait,
-            clock,
-            random: run.random,
-            onEvent: run.onEvent,
-            stats,
-            startedAt,
-            intervals: run.intervals,
-            limits: config.timing,
-            describe: run.describe
+            ...persistence(),
+            stats
         });
         jobEnded();
         outcome.timeline.doneAt = iso();
@@ -33262,17 +33266,7 @@ async function exportPeriod(run, task, lease) {
             period,
             maxBytes: config.maxPayloadBytes,
             onEvent: run.onEvent
-        }, {
-            clock,
-            random: run.random,
-            signal,
-            deadline: deadline(),
-            startedAt,
-            intervals: run.intervals,
-            limits: config.timing,
-            onWait,
-            describe: run.describe
-        });
+        }, persistence());
         Object.assign(outcome, { status: 'DONE', file, ...written });
         outcome.timeline.downloadedAt = iso();
         if (config.tables !== 'none') {

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { constants, copyFile, lstat, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { MANIFEST_FILE } from './manifest.js'
 import type { EarlierRun } from './resume.js'
+import { tempPathFor } from './temp-file.js'
 
 /**
  * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
@@ -26,7 +27,7 @@ export async function takeOverPayload(
     return { problem: `its payload ${file} does not match the sha256 its manifest recorded` }
   }
   if (path.resolve(fromDir) !== path.resolve(toDir)) {
-    const partial = path.join(toDir, `.${file}.${randomUUID()}.partial`)
+    const partial = tempPathFor(toDir, file)
     try {
       await copyFile(source, partial, constants.COPYFILE_EXCL)
       await rename(partial, path.join(toDir, file))

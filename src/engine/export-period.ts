@@ -87,6 +87,23 @@ export async function exportPeriod(
     })
   }
   const deadline = (): number => startedAt + config.timing.jobTimeoutMs
+  // What every wait of the period shares; the deadline moves once, at the create.
+  const waits = () => ({
+    signal,
+    deadline: deadline(),
+    onWait,
+    clock,
+    random: run.random,
+    onEvent: run.onEvent
+  })
+  // What the loops that keep trying until the deadline (polling, downloading) add to that.
+  const persistence = () => ({
+    ...waits(),
+    startedAt,
+    intervals: run.intervals,
+    limits: config.timing,
+    describe: run.describe
+  })
   const jobStarted = (jobId: string): void => {
     outcome.jobId = jobId
     jobRunning = true
@@ -121,12 +138,7 @@ export async function exportPeriod(
     if (!outcome.jobId) {
       const body: CreateExportBody = { ...config.request, timePeriod: period }
       const created = await startJob(client, config.forecastId, body, {
-        signal,
-        deadline: deadline(),
-        onWait,
-        clock,
-        random: run.random,
-        onEvent: run.onEvent,
+        ...waits(),
         slotWait: run.intervals,
         ownedJobIds: run.ownedJobIds,
         slot: slotControl(run, signal)
@@ -140,17 +152,8 @@ export async function exportPeriod(
     const jobId = outcome.jobId!
     const others = run.inFlight.size - 1
     job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-      signal,
-      deadline: deadline(),
-      onWait,
-      clock,
-      random: run.random,
-      onEvent: run.onEvent,
-      stats,
-      startedAt,
-      intervals: run.intervals,
-      limits: config.timing,
-      describe: run.describe
+      ...persistence(),
+      stats
     })
     jobEnded()
     outcome.timeline.doneAt = iso()
@@ -175,17 +178,7 @@ export async function exportPeriod(
         maxBytes: config.maxPayloadBytes,
         onEvent: run.onEvent
       },
-      {
-        clock,
-        random: run.random,
-        signal,
-        deadline: deadline(),
-        startedAt,
-        intervals: run.intervals,
-        limits: config.timing,
-        onWait,
-        describe: run.describe
-      }
+      persistence()
     )
     Object.assign(outcome, { status: 'DONE', file, ...written })
     outcome.timeline.downloadedAt = iso()

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportEvent } from '../../src/engine/events.js'
 import { startHarness, type Harness } from '../helpers/engine-harness.js'
-import { sha256 } from '../simulators/clari/index.js'
+import { mostJobsAtOnce, sha256 } from '../simulators/clari/index.js'
 
 const MINUTE = 60_000
 const PERIODS = [
@@ -34,19 +34,6 @@ function maxInFlight(events: ExportEvent[]): number {
   return Math.max(0, ...events.map(e => (e.type === 'jobs-in-flight' ? e.inFlight.length : 0)))
 }
 
-/** The most of our jobs running at Clari at once, from the simulator's own records. */
-function maxRunningAtClari(h: Harness): number {
-  const edges = h.sim.jobs.flatMap(j => [
-    { at: j.createdAt, delta: 1 },
-    { at: j.createdAt + (j.plan.durationMs ?? 0), delta: -1 }
-  ])
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta)
-  let now = 0
-  let most = 0
-  for (const edge of edges) most = Math.max(most, (now += edge.delta))
-  return most
-}
-
 function refusedCreates(h: Harness): number {
   return h.sim.requests.filter(r => r.endpoint === 'create' && r.status === 400).length
 }
@@ -71,7 +58,7 @@ describe('several periods at once, within Clari concurrency limit', () => {
       ).toHaveLength(1)
     }
     expect(maxInFlight(events)).toBe(3)
-    expect(maxRunningAtClari(h)).toBe(3)
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(3)
     expect(refusedCreates(h)).toBe(0)
     // Finished in another order than started: the manifest still follows the input.
     const finished = events.flatMap(e => (e.type === 'period-finished' ? [e.outcome.period] : []))
@@ -93,7 +80,7 @@ describe('several periods at once, within Clari concurrency limit', () => {
     expect(report.failed).toEqual([])
     expect(concurrencyChanges(events)).toEqual([2, 3])
     expect(refusedCreates(h)).toBe(0)
-    expect(maxRunningAtClari(h)).toBe(3)
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(3)
     // One read before the first create, then one per max-poll-interval (30 s, jittered down to
     // 24 s) while the colleague holds the slot, and none once the run has all Clari allows.
     const reads = h.sim.requests.filter(r => r.endpoint === 'limits')
@@ -110,7 +97,7 @@ describe('several periods at once, within Clari concurrency limit', () => {
     expect(report.failed).toEqual([])
     expect(refusedCreates(h)).toBe(1)
     expect(concurrencyChanges(events)).toEqual([3, 2])
-    expect(maxRunningAtClari(h)).toBe(2)
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(2)
     expect(events.some(e => e.type === 'waiting' && e.reason === 'concurrency-full')).toBe(true)
   })
 

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { open, rename, rm, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
+import { tempPathFor } from '../temp-file.js'
 
 /**
  * A file that appears under its name only when complete. It is written under a random temporary
@@ -18,8 +19,7 @@ export class TableFile {
   ) {}
 
   static async create(target: string): Promise<TableFile> {
-    const name = `.${path.basename(target)}.${randomBytes(8).toString('hex')}.partial`
-    const temporary = path.join(path.dirname(target), name)
+    const temporary = tempPathFor(path.dirname(target), path.basename(target))
     return new TableFile(target, temporary, await open(temporary, 'wx', 0o644))
   }
 

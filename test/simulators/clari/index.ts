@@ -15,3 +15,4 @@ export type {
 export { forecastCsv, forecastPayload, CSV_COLUMNS } from './payload.js'
 export { generatedPayloadSize, generatedPayloadStream } from './generated-payload.js'
 export { sha256, sha256Stream } from './hash.js'
+export { mostJobsAtOnce } from './overlap.js'
