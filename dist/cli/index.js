@@ -29048,6 +29048,29 @@ function failureLine(outcome) {
     const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
     return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
 }
+/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
+function notResumingLine(source, why) {
+    return `Not resuming from ${source}: ${why}; exporting every period`;
+}
+/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
+function waitingLine(event) {
+    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ */
+function finishedLine(outcome) {
+    if (outcome.status !== 'DONE')
+        return failureLine(outcome);
+    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    const checks = plural(outcome.statusPolls, 'status check');
+    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
 /** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
 function tablesLine(tables) {
     const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
@@ -29064,9 +29087,12 @@ function runTotals(report) {
         requests: report.requestCount
     };
 }
+/** "1 period", "2 periods": a count and its word. */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 /** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
 function totalsLine(totals) {
-    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     return [
         `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
         formatBytes(totals.bytes),
@@ -29086,7 +29112,7 @@ function provenance(outcome) {
 }
 /**
  * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 exported anew; 3 export jobs not created again."
+ * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
  */
 function resumeLine(report) {
     const { exports } = report.manifest;
@@ -29094,22 +29120,21 @@ function resumeLine(report) {
     const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
     if (reused + repolled === 0)
         return undefined;
-    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     return [
         `Resumed: ${plural(reused, 'period')} reused`,
         `${plural(repolled, 'job')} of an earlier attempt taken over`,
-        `${exports.length - reused - repolled} exported anew; ${plural(reused + repolled, 'export job')} not created again`
+        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
     ].join(', ');
 }
 /** What a dry run reports, the same in the step log and in a terminal. */
 function planLines(plan) {
     const { limits } = plan;
     const lines = [
-        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plan.periods.length} export job${plan.periods.length === 1 ? '' : 's'}; dry run: no job created)`,
+        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
         `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
             `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
     ];
-    lines.push(`Would export ${plan.concurrency} period${plan.concurrency === 1 ? '' : 's'} at once: ${plan.waves} wave${plan.waves === 1 ? '' : 's'} of jobs`);
+    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
     if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
         lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
     }
@@ -30775,8 +30800,9 @@ class ClariClient {
             this.serverClockAheadMs = serverAt - res.receivedAt;
     }
     /**
-     * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
-     * request (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
+     * Waits for this request's turn: each waiter checks again when it wakes, and the one that goes
+     * moves the next send time on, so requests leave at least the spacing apart. An urgent request
+     * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
      */
     async pace(signal, urgent = false) {
         const { clock } = this.options;
@@ -30911,6 +30937,7 @@ const MAX_CONCURRENCY = 10;
 
 
 
+
 /** A dry run: what a real run would export, checked against Clari's limits; creates no job. */
 async function planExport(config, deps = {}) {
     const clock = deps.clock ?? systemClock;
@@ -30924,7 +30951,7 @@ async function planExport(config, deps = {}) {
         const left = limits.availableMonthlyQuota;
         const needed = config.periods.length;
         const problem = left !== undefined && left < needed
-            ? `the run needs ${needed} export job${needed === 1 ? '' : 's'} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
+            ? `the run needs ${plural(needed, 'export job')} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
             : undefined;
         const most = Math.min(MAX_CONCURRENCY, Math.max(1, needed));
         const wanted = config.concurrency === 'auto' ? (limits.availableConcurrentLimit ?? 1) : config.concurrency;
@@ -31989,10 +32016,8 @@ class NotStartedError extends Error {
 
 /** The run's in-flight periods are being cancelled because fail-fast saw `period` fail. */
 class FailFastError extends CancelledError {
-    period;
     constructor(period) {
         super();
-        this.period = period;
         this.message = `cancelled: fail-fast after ${period} failed`;
     }
 }
@@ -32037,18 +32062,13 @@ function classifyFailure(error, ctx) {
         }
         : failFast;
     const api = error instanceof RetryBudgetError ? error.cause : error;
-    const message = errorMessage(error);
-    if (api instanceof ClariApiError) {
-        return {
-            status: 'ERROR',
-            error: message,
-            errorCode: api.code,
-            errorId: api.errorId,
-            cancelJob: false,
-            run
-        };
-    }
-    return { status: 'ERROR', error: message, cancelJob: false, run };
+    // Giving up on a job Clari still runs (a throttle asking too long, a refused status check)
+    // abandons it as a timeout does: cancel it, as cancel-on-timeout says, to free quota and slot.
+    const cancelJob = ctx.jobRunning && ctx.cancelOnTimeout;
+    const verdict = { status: 'ERROR', error: errorMessage(error), cancelJob, run };
+    if (api instanceof ClariApiError)
+        return { ...verdict, errorCode: api.code, errorId: api.errorId };
+    return verdict;
 }
 const KNOWN_FAILURES = ['FAILED', 'CANCELLED', 'ABORTED'];
 /** Failures that no later period can escape: creating more jobs would fail the same way. */
@@ -32064,6 +32084,7 @@ function runWideReason(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/start-job.ts
+
 
 
 
@@ -32172,8 +32193,7 @@ async function waitForFreeSlot(client, period, ctx) {
                 type: 'waiting',
                 period,
                 reason: 'concurrency-full',
-                waitMs: 0,
-                detail: `Clari's export slots are full; waiting for one of the ${running} job${running === 1 ? '' : 's'} of this run to finish`
+                detail: `Clari's export slots are full; waiting for one of the ${plural(running, 'job')} of this run to finish`
             });
             return ctx.slot.waitForOneOfOurs(running);
         }
@@ -32913,6 +32933,7 @@ class TableFile {
 
 
 
+
 // Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
 // once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -32960,11 +32981,8 @@ async function writeTables(payloadPath, request) {
         await Promise.all(names.map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true })));
         if (error instanceof TablesError || request.signal?.aborted)
             throw error;
-        throw new TablesError(`could not write the table files (${describe(error)})`);
+        throw new TablesError(`could not write the table files (${errorMessage(error)})`);
     }
-}
-function describe(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 /** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
 async function readPayload(payloadPath, rows, request, flush) {
@@ -32973,7 +32991,7 @@ async function readPayload(payloadPath, rows, request, flush) {
     try {
         for (;;) {
             const next = await chunks.next().catch((error) => {
-                throw new TablesError(`could not read the payload (${describe(error)})`);
+                throw new TablesError(`could not read the payload (${errorMessage(error)})`);
             });
             if (next.done)
                 break;
@@ -33150,6 +33168,8 @@ function isDocumentedRunning(status) {
 
 
 
+
+
 // Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
 // runner escalates SIGINT to SIGTERM after 7.5 s.
 const CANCEL_GRACE_MS = 5_000;
@@ -33215,6 +33235,8 @@ async function exportPeriod(run, task, lease) {
         let job;
         if (task.earlierJob) {
             const { jobId, attempt } = task.earlierJob;
+            // Recorded before asking: a run cancelled now still leaves the job to the next attempt.
+            outcome.jobId = jobId;
             const found = await askAboutEarlierJob(run, period, jobId, {
                 signal,
                 deadline: deadline(),
@@ -33226,8 +33248,11 @@ async function exportPeriod(run, task, lease) {
                 if (found.phase === 'done')
                     job = found.job;
             }
+            else {
+                delete outcome.jobId;
+            }
         }
-        if (!outcome.jobId) {
+        if (!jobRunning) {
             const body = { ...config.request, timePeriod: period };
             const created = await startJob(client, config.forecastId, body, {
                 ...waits(),
@@ -33267,13 +33292,10 @@ async function exportPeriod(run, task, lease) {
             maxBytes: config.maxPayloadBytes,
             onEvent: run.onEvent
         }, persistence());
-        Object.assign(outcome, { status: 'DONE', file, ...written });
+        const downloaded = Object.assign(outcome, { status: 'DONE', file, ...written });
         outcome.timeline.downloadedAt = iso();
-        if (config.tables !== 'none') {
-            // A failure here makes the period an ERROR below; its payload stays (`file` is set).
-            const { forecastId, outputDir, tables: format } = config;
-            outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
-        }
+        // A failure here fails the period below; its payload stays (`file` is set).
+        await addTables(downloaded, config, clock, signal);
         return { outcome };
     }
     catch (error) {
@@ -33281,7 +33303,8 @@ async function exportPeriod(run, task, lease) {
             period,
             abortReason: signal.aborted ? signal.reason : undefined,
             cancelOnTimeout: config.cancelOnTimeout,
-            failFast: config.failFast
+            failFast: config.failFast,
+            jobRunning
         });
         outcome.status = verdict.status;
         outcome.error = run.describe(verdict.error);
@@ -33304,6 +33327,14 @@ async function exportPeriod(run, task, lease) {
         }
     }
 }
+/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
+async function addTables(outcome, config, clock, signal) {
+    if (config.tables === 'none')
+        return;
+    const { forecastId, outputDir, tables: format } = config;
+    const { period, file } = outcome;
+    outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
+}
 /**
  * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
  * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
@@ -33325,7 +33356,9 @@ async function askAboutEarlierJob(run, period, jobId, ctx) {
     catch (error) {
         if (ctx.signal.aborted)
             throw error;
-        if (error instanceof ClariApiError && error.status >= 400 && error.status < 500) {
+        // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
+        // say nothing about it, and creating anew then could pay for it twice.
+        if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
             report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
             return undefined;
         }
@@ -33344,7 +33377,7 @@ function slotControl(run, signal) {
                 run.onEvent({
                     type: 'concurrency',
                     limit: scheduler.limit,
-                    detail: `Clari had only ${running} slot${running === 1 ? '' : 's'} free for this run`
+                    detail: `Clari had only ${plural(running, 'slot')} free for this run`
                 });
             }
             await scheduler.whenJobEnded(scheduler.jobsEnded, signal);
@@ -33540,9 +33573,12 @@ function clamp(value, min, max) {
 
 
 
+
 const SHA256 = /^[0-9a-f]{64}$/;
-// Clari's own terminal failures: asking about such a job again cannot bring it back.
-const ENDED_AT_CLARI = new Set(['FAILED', 'CANCELLED', 'ABORTED']);
+// Statuses only Clari's own verdict gives a period: asking about such a job again cannot bring
+// it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
+// cancel failed, or that was DONE when the run stopped, is still there to take over.
+const ENDED_AT_CLARI = new Set(['FAILED', 'ABORTED']);
 /** The create parameters of a run, in one comparable form. */
 function requestParameters(config) {
     return { ...config.request, exportFormat: config.exportFormat };
@@ -33553,7 +33589,7 @@ function requestParameters(config) {
  * is checked, since it is a file anyone could have changed. Anything doubtful means "anew".
  */
 function planResume(manifest, config) {
-    if (!resume_isRecord(manifest))
+    if (!isRecord(manifest))
         return { usable: false, reason: 'its manifest.json is not an object' };
     if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION) {
         return { usable: false, reason: 'its manifest.json was not written by this action (version 2)' };
@@ -33573,7 +33609,7 @@ function planResume(manifest, config) {
     }
     const periods = new Map();
     for (const entry of manifest.exports) {
-        if (!resume_isRecord(entry) || typeof entry.period !== 'string')
+        if (!isRecord(entry) || typeof entry.period !== 'string')
             continue;
         const { period } = entry;
         if (!config.periods.includes(period) || periods.has(period))
@@ -33610,7 +33646,7 @@ function resumeOf(entry, period, attempt, config) {
 }
 /** Names the first parameter that differs, or undefined when the two ask for the same data. */
 function differingParameter(earlier, now) {
-    if (!resume_isRecord(earlier))
+    if (!isRecord(earlier))
         return 'none recorded';
     const keys = [
         'typesToExport',
@@ -33635,13 +33671,8 @@ function comparable(value) {
         return JSON.stringify([...value].map(String).sort());
     return JSON.stringify(value);
 }
-function resume_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 ;// CONCATENATED MODULE: ./src/engine/run-export.ts
-
-
 
 
 
@@ -33697,7 +33728,10 @@ async function runExport(config, deps = {}, earlier) {
     // Manifest writes of concurrent periods go one after another, each with all that finished.
     let saving = Promise.resolve('');
     const saveManifest = () => {
-        saving = saving.then(() => {
+        // A write that failed fails its own caller only; the next one tries again.
+        saving = saving
+            .catch(() => '')
+            .then(() => {
             manifest.exports = outcomes.filter((o) => o !== undefined);
             manifest.finishedAt = new Date(clock.wallNow()).toISOString();
             return writeManifest(config.outputDir, manifest);
@@ -33771,7 +33805,7 @@ async function takeOverEarlier(run, earlier, resume, plans) {
             plans.set(period, plan);
         if (plan?.kind !== 'reuse')
             continue;
-        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256));
+        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)).catch((error) => ({ problem: run.describe(error) }));
         if ('problem' in taken) {
             onEvent({
                 type: 'warning',
@@ -33789,16 +33823,13 @@ async function takeOverEarlier(run, earlier, resume, plans) {
             bytes: taken.bytes,
             sha256: plan.sha256
         };
-        if (config.tables !== 'none') {
+        try {
             // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-            const { forecastId, outputDir, tables: format } = config;
-            const payload = external_node_path_default().join(outputDir, plan.file);
-            try {
-                outcome.tables = await whileBusy(clock, () => writeTables(payload, { outputDir, forecastId, period, format, signal: run.signal }));
-            }
-            catch (error) {
-                Object.assign(outcome, { status: 'ERROR', error: run.describe(error) });
-            }
+            await addTables(outcome, config, clock, run.signal);
+        }
+        catch (error) {
+            const status = run.signal.aborted ? 'CANCELLED' : 'ERROR';
+            Object.assign(outcome, { status, error: run.describe(error) });
         }
         await run.finish(index, outcome);
         reused.push(period);
@@ -33819,12 +33850,13 @@ async function takeOverEarlier(run, earlier, resume, plans) {
 async function exportOnSlots(r) {
     const { config, client, clock, signal, onEvent } = r;
     const { limit, max } = await concurrencyLimit(r);
+    const watching = linkedAbort(signal);
     let raising;
     // While periods wait below the most allowed, look for room: at once when one of ours
     // finishes, and every max-poll-interval for slots that others' jobs free.
     const lookForRoom = () => {
         if (!raising && scheduler.limit < max && scheduler.waiting > 0 && !signal.aborted) {
-            raising = raiseLimit(r, scheduler, max, run.ownedJobIds).finally(() => (raising = undefined));
+            raising = raiseLimit(r, scheduler, max, run.ownedJobIds, watching.controller.signal).finally(() => (raising = undefined));
         }
         return raising ?? Promise.resolve();
     };
@@ -33844,38 +33876,42 @@ async function exportOnSlots(r) {
         describe: r.describe
     };
     const inFlight = new Set();
-    const watching = linkedAbort(signal);
     const onAbort = () => scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' });
     if (signal.aborted)
         onAbort();
     else
         signal.addEventListener('abort', onAbort, { once: true });
     const runPeriod = async ({ period, index }) => {
+        const plan = r.plans.get(period);
         const grant = await scheduler.acquire();
-        if (isStopReason(grant))
-            return r.finish(index, { ...emptyOutcome(period), ...grant });
+        if (isStopReason(grant)) {
+            // An earlier attempt's job stays recorded, for the next attempt to take over.
+            const jobId = plan?.kind === 're-poll' ? { jobId: plan.jobId } : {};
+            return r.finish(index, { ...emptyOutcome(period), ...grant, ...jobId });
+        }
         const task = linkedAbort(signal);
         inFlight.add(task.controller);
         try {
             onEvent({ type: 'period-started', period, index, total: config.periods.length });
-            const plan = r.plans.get(period);
             const earlierJob = plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined;
-            const result = await exportPeriod(run, { period, index, earlierJob, signal: task.controller.signal }, grant);
-            if (result.outcome.status === 'DONE')
-                run.durations.push(result.outcome.durationMs);
+            const result = await exportPeriod(run, { period, earlierJob, signal: task.controller.signal }, grant);
+            // A taken-over job's time says nothing about how long a job takes.
+            const { status, durationMs, repolledFromAttempt } = result.outcome;
+            if (status === 'DONE' && !repolledFromAttempt)
+                run.durations.push(durationMs);
+            const action = result.verdict?.run;
+            // Fail-fast reaches the periods in flight at once, not after the manifest write.
+            if (action?.kind === 'stop' && action.cancelInFlight) {
+                for (const other of inFlight) {
+                    if (other !== task.controller)
+                        other.abort(new FailFastError(period));
+                }
+            }
             // The period is finished (reported, in the manifest) before its slot goes to the next,
             // and before the periods a stop leaves unstarted are reported.
             await r.finish(index, result.outcome);
-            const action = result.verdict?.run;
-            if (action?.kind === 'stop') {
+            if (action?.kind === 'stop')
                 scheduler.stop(action.notStarted);
-                if (action.cancelInFlight) {
-                    for (const other of inFlight) {
-                        if (other !== task.controller)
-                            other.abort(new FailFastError(period));
-                    }
-                }
-            }
         }
         finally {
             inFlight.delete(task.controller);
@@ -33946,8 +33982,9 @@ async function concurrencyLimit(r) {
         return { limit, max: Math.min(most, Math.max(limit, limits.concurrentLimit ?? most)) };
     }
     catch (error) {
+        // Cancelled: the scheduler reports every period as not started.
         if (r.signal.aborted)
-            throw new CancelledError({ cause: error });
+            return { limit: 1, max: 1 };
         onEvent({
             type: 'concurrency',
             limit: 1,
@@ -33957,10 +33994,12 @@ async function concurrencyLimit(r) {
     }
 }
 /** A period finished while others wait below the most allowed: take the slots Clari has free. */
-async function raiseLimit(r, scheduler, max, ours) {
+async function raiseLimit(r, scheduler, max, ours, 
+// The run's watch, which ends with exportOnSlots: no read outlives the client.
+signal) {
     try {
         const limits = await r.client.getLimits({
-            signal: r.signal,
+            signal,
             deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
             once: true
         });

@@ -324,8 +324,9 @@ export class ClariClient {
   }
 
   /**
-   * Waits for this request's turn: concurrent callers reserve successive send times. An urgent
-   * request (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
+   * Waits for this request's turn: each waiter checks again when it wakes, and the one that goes
+   * moves the next send time on, so requests leave at least the spacing apart. An urgent request
+   * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
    */
   private async pace(signal: AbortSignal, urgent = false): Promise<void> {
     const { clock } = this.options

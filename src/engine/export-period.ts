@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { ClariClient } from '../clari/client.js'
+import { classifyRead, type ClariClient } from '../clari/client.js'
 import { ClariApiError } from '../clari/errors.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../clari/types.js'
 import { CancelledError, DeadlineError } from '../retry/abort.js'
@@ -17,6 +17,7 @@ import { NotStartedError, type Lease, type PeriodScheduler } from './scheduler.j
 import { startJob, type SlotControl } from './start-job.js'
 import { writeTables } from './tables/write-tables.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
+import { plural } from './format.js'
 
 // Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
 // runner escalates SIGINT to SIGTERM after 7.5 s.
@@ -46,7 +47,6 @@ export interface RunContext {
 /** One period to export. */
 export interface PeriodTask {
   period: string
-  index: number
   /** A job an earlier attempt left unfinished, to ask about before creating a new one. */
   earlierJob?: { jobId: string; attempt: number }
   /** Aborts on cancellation of the run, or when fail-fast cancels the periods in flight. */
@@ -124,6 +124,8 @@ export async function exportPeriod(
     let job: ExportJob | undefined
     if (task.earlierJob) {
       const { jobId, attempt } = task.earlierJob
+      // Recorded before asking: a run cancelled now still leaves the job to the next attempt.
+      outcome.jobId = jobId
       const found = await askAboutEarlierJob(run, period, jobId, {
         signal,
         deadline: deadline(),
@@ -133,9 +135,11 @@ export async function exportPeriod(
         outcome.repolledFromAttempt = attempt
         jobStarted(jobId)
         if (found.phase === 'done') job = found.job
+      } else {
+        delete outcome.jobId
       }
     }
-    if (!outcome.jobId) {
+    if (!jobRunning) {
       const body: CreateExportBody = { ...config.request, timePeriod: period }
       const created = await startJob(client, config.forecastId, body, {
         ...waits(),
@@ -180,22 +184,18 @@ export async function exportPeriod(
       },
       persistence()
     )
-    Object.assign(outcome, { status: 'DONE', file, ...written })
+    const downloaded = Object.assign(outcome, { status: 'DONE' as const, file, ...written })
     outcome.timeline.downloadedAt = iso()
-    if (config.tables !== 'none') {
-      // A failure here makes the period an ERROR below; its payload stays (`file` is set).
-      const { forecastId, outputDir, tables: format } = config
-      outcome.tables = await whileBusy(clock, () =>
-        writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
-      )
-    }
+    // A failure here fails the period below; its payload stays (`file` is set).
+    await addTables(downloaded, config, clock, signal)
     return { outcome }
   } catch (error) {
     const verdict = classifyFailure(error, {
       period,
       abortReason: signal.aborted ? signal.reason : undefined,
       cancelOnTimeout: config.cancelOnTimeout,
-      failFast: config.failFast
+      failFast: config.failFast,
+      jobRunning
     })
     outcome.status = verdict.status
     outcome.error = run.describe(verdict.error)
@@ -216,6 +216,21 @@ export async function exportPeriod(
       ).toISOString()
     }
   }
+}
+
+/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
+export async function addTables(
+  outcome: PeriodOutcome & { file: string },
+  config: ExportConfig,
+  clock: Clock,
+  signal: AbortSignal
+): Promise<void> {
+  if (config.tables === 'none') return
+  const { forecastId, outputDir, tables: format } = config
+  const { period, file } = outcome
+  outcome.tables = await whileBusy(clock, () =>
+    writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
+  )
 }
 
 /**
@@ -242,7 +257,9 @@ async function askAboutEarlierJob(
     return phase === 'done' ? { phase, job } : { phase }
   } catch (error) {
     if (ctx.signal.aborted) throw error
-    if (error instanceof ClariApiError && error.status >= 400 && error.status < 500) {
+    // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
+    // say nothing about it, and creating anew then could pay for it twice.
+    if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
       report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
       return undefined
     }
@@ -262,7 +279,7 @@ function slotControl(run: RunContext, signal: AbortSignal): SlotControl {
         run.onEvent({
           type: 'concurrency',
           limit: scheduler.limit,
-          detail: `Clari had only ${running} slot${running === 1 ? '' : 's'} free for this run`
+          detail: `Clari had only ${plural(running, 'slot')} free for this run`
         })
       }
       await scheduler.whenJobEnded(scheduler.jobsEnded, signal)

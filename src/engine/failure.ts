@@ -8,7 +8,7 @@ import { NotStartedError, type StopReason } from './scheduler.js'
 
 /** The run's in-flight periods are being cancelled because fail-fast saw `period` fail. */
 export class FailFastError extends CancelledError {
-  constructor(readonly period: string) {
+  constructor(period: string) {
     super()
     this.message = `cancelled: fail-fast after ${period} failed`
   }
@@ -36,6 +36,8 @@ export interface FailureContext {
   abortReason?: unknown
   cancelOnTimeout: boolean
   failFast: boolean
+  /** Whether the period's job was still running at Clari when it failed. */
+  jobRunning: boolean
 }
 
 const CONTINUE: RunAction = { kind: 'continue' }
@@ -79,18 +81,12 @@ export function classifyFailure(error: unknown, ctx: FailureContext): FailureVer
       }
     : failFast
   const api = error instanceof RetryBudgetError ? error.cause : error
-  const message = errorMessage(error)
-  if (api instanceof ClariApiError) {
-    return {
-      status: 'ERROR',
-      error: message,
-      errorCode: api.code,
-      errorId: api.errorId,
-      cancelJob: false,
-      run
-    }
-  }
-  return { status: 'ERROR', error: message, cancelJob: false, run }
+  // Giving up on a job Clari still runs (a throttle asking too long, a refused status check)
+  // abandons it as a timeout does: cancel it, as cancel-on-timeout says, to free quota and slot.
+  const cancelJob = ctx.jobRunning && ctx.cancelOnTimeout
+  const verdict: FailureVerdict = { status: 'ERROR', error: errorMessage(error), cancelJob, run }
+  if (api instanceof ClariApiError) return { ...verdict, errorCode: api.code, errorId: api.errorId }
+  return verdict
 }
 
 const KNOWN_FAILURES: readonly string[] = ['FAILED', 'CANCELLED', 'ABORTED']

@@ -2,6 +2,7 @@ import type { PeriodOutcome } from './outcome.js'
 import { TABLE_NAMES, type WrittenTables } from './tables/layout.js'
 import type { ExportPlan } from './plan.js'
 import type { RunReport } from './run-export.js'
+import type { ExportEvent } from './events.js'
 
 /** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
 export function formatBytes(bytes: number | undefined): string {
@@ -62,6 +63,31 @@ export function failureLine(outcome: PeriodOutcome): string {
   return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`
 }
 
+/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
+export function notResumingLine(source: string, why: string): string {
+  return `Not resuming from ${source}: ${why}; exporting every period`
+}
+
+/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
+export function waitingLine(event: Extract<ExportEvent, { type: 'waiting' }>): string {
+  const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`
+  return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`
+}
+
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ */
+export function finishedLine(outcome: PeriodOutcome): string {
+  if (outcome.status !== 'DONE') return failureLine(outcome)
+  const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`
+  if (outcome.reusedFromAttempt !== undefined) {
+    return `${done} reused from attempt ${outcome.reusedFromAttempt}`
+  }
+  const checks = plural(outcome.statusPolls, 'status check')
+  return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`
+}
+
 /** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
 export function tablesLine(tables: WrittenTables): string {
   const counts = TABLE_NAMES.map(
@@ -92,9 +118,13 @@ export function runTotals(report: RunReport): RunTotals {
   }
 }
 
+/** "1 period", "2 periods": a count and its word. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
 /** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
 export function totalsLine(totals: RunTotals): string {
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
   return [
     `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
     formatBytes(totals.bytes),
@@ -116,18 +146,17 @@ export function provenance(outcome: PeriodOutcome): string | undefined {
 
 /**
  * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 exported anew; 3 export jobs not created again."
+ * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
  */
 export function resumeLine(report: RunReport): string | undefined {
   const { exports } = report.manifest
   const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length
   const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length
   if (reused + repolled === 0) return undefined
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
   return [
     `Resumed: ${plural(reused, 'period')} reused`,
     `${plural(repolled, 'job')} of an earlier attempt taken over`,
-    `${exports.length - reused - repolled} exported anew; ${plural(reused + repolled, 'export job')} not created again`
+    `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
   ].join(', ')
 }
 
@@ -135,12 +164,12 @@ export function resumeLine(report: RunReport): string | undefined {
 export function planLines(plan: ExportPlan): string[] {
   const { limits } = plan
   const lines = [
-    `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plan.periods.length} export job${plan.periods.length === 1 ? '' : 's'}; dry run: no job created)`,
+    `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
     `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
       `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
   ]
   lines.push(
-    `Would export ${plan.concurrency} period${plan.concurrency === 1 ? '' : 's'} at once: ${plan.waves} wave${plan.waves === 1 ? '' : 's'} of jobs`
+    `Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`
   )
   if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
     lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout')

@@ -3,6 +3,7 @@ import { systemClock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'
+import { plural } from './format.js'
 
 export interface ExportPlan {
   forecastId: string
@@ -30,7 +31,7 @@ export async function planExport(config: ExportConfig, deps: EngineDeps = {}): P
     const needed = config.periods.length
     const problem =
       left !== undefined && left < needed
-        ? `the run needs ${needed} export job${needed === 1 ? '' : 's'} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
+        ? `the run needs ${plural(needed, 'export job')} but Clari's quota has ${left} left (of ${limits.monthlyQuota ?? '?'} per 30 days)`
         : undefined
     const most = Math.min(MAX_CONCURRENCY, Math.max(1, needed))
     const wanted =

@@ -1,3 +1,4 @@
+import { isRecord } from '../clari/answers.js'
 import { isJobId } from '../clari/types.js'
 import type { ExportConfig } from './config.js'
 import { payloadFileName } from './manifest.js'
@@ -36,8 +37,10 @@ export type ResumePlan =
   | { usable: true; attempt: number; periods: Map<string, PeriodResume> }
 
 const SHA256 = /^[0-9a-f]{64}$/
-// Clari's own terminal failures: asking about such a job again cannot bring it back.
-const ENDED_AT_CLARI = new Set(['FAILED', 'CANCELLED', 'ABORTED'])
+// Statuses only Clari's own verdict gives a period: asking about such a job again cannot bring
+// it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
+// cancel failed, or that was DONE when the run stopped, is still there to take over.
+const ENDED_AT_CLARI = new Set(['FAILED', 'ABORTED'])
 
 /** The create parameters of a run, in one comparable form. */
 export function requestParameters(config: ExportConfig): RequestParameters {
@@ -131,8 +134,4 @@ function comparable(value: unknown): string {
   if (value === undefined) return 'unset'
   if (Array.isArray(value)) return JSON.stringify([...value].map(String).sort())
   return JSON.stringify(value)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

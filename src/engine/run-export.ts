@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import type { ClariClient } from '../clari/client.js'
 import type { ExportLimits } from '../clari/types.js'
 import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
-import { CancelledError, linkedAbort } from '../retry/abort.js'
+import { linkedAbort } from '../retry/abort.js'
 import { pollDelay } from '../retry/backoff.js'
 import { errorMessage } from '../retry/error-message.js'
 import { systemClock, whileBusy, type Clock } from '../retry/clock.js'
@@ -12,14 +11,13 @@ import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'
 import { takeOverPayload } from './earlier-files.js'
 import type { ExportEvent } from './events.js'
-import { emptyOutcome, exportPeriod, type RunContext } from './export-period.js'
+import { addTables, emptyOutcome, exportPeriod, type RunContext } from './export-period.js'
 import { FailFastError } from './failure.js'
 import { writeManifest } from './manifest.js'
 import { MANIFEST_TOOL, MANIFEST_VERSION, type Manifest, type PeriodOutcome } from './outcome.js'
 import { defaultPollSchedule } from './poll-schedule.js'
 import { planResume, requestParameters, type EarlierRun, type PeriodResume } from './resume.js'
 import { isStopReason, PeriodScheduler } from './scheduler.js'
-import { writeTables } from './tables/write-tables.js'
 
 export type { EngineDeps }
 
@@ -78,11 +76,14 @@ export async function runExport(
   // Manifest writes of concurrent periods go one after another, each with all that finished.
   let saving: Promise<string> = Promise.resolve('')
   const saveManifest = (): Promise<string> => {
-    saving = saving.then(() => {
-      manifest.exports = outcomes.filter((o): o is PeriodOutcome => o !== undefined)
-      manifest.finishedAt = new Date(clock.wallNow()).toISOString()
-      return writeManifest(config.outputDir, manifest)
-    })
+    // A write that failed fails its own caller only; the next one tries again.
+    saving = saving
+      .catch(() => '')
+      .then(() => {
+        manifest.exports = outcomes.filter((o): o is PeriodOutcome => o !== undefined)
+        manifest.finishedAt = new Date(clock.wallNow()).toISOString()
+        return writeManifest(config.outputDir, manifest)
+      })
     return saving
   }
   const finish = async (index: number, outcome: PeriodOutcome): Promise<void> => {
@@ -172,7 +173,7 @@ async function takeOverEarlier(
     if (plan?.kind !== 'reuse') continue
     const taken = await whileBusy(clock, () =>
       takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)
-    )
+    ).catch((error: unknown) => ({ problem: run.describe(error) }))
     if ('problem' in taken) {
       onEvent({
         type: 'warning',
@@ -182,7 +183,7 @@ async function takeOverEarlier(
       continue
     }
     onEvent({ type: 'period-started', period, index, total: config.periods.length })
-    const outcome: PeriodOutcome = {
+    const outcome: PeriodOutcome & { file: string } = {
       ...emptyOutcome(period),
       ...plan.entry,
       status: 'DONE',
@@ -190,17 +191,12 @@ async function takeOverEarlier(
       bytes: taken.bytes,
       sha256: plan.sha256
     }
-    if (config.tables !== 'none') {
+    try {
       // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-      const { forecastId, outputDir, tables: format } = config
-      const payload = path.join(outputDir, plan.file)
-      try {
-        outcome.tables = await whileBusy(clock, () =>
-          writeTables(payload, { outputDir, forecastId, period, format, signal: run.signal })
-        )
-      } catch (error) {
-        Object.assign(outcome, { status: 'ERROR', error: run.describe(error) })
-      }
+      await addTables(outcome, config, clock, run.signal)
+    } catch (error) {
+      const status = run.signal.aborted ? 'CANCELLED' : 'ERROR'
+      Object.assign(outcome, { status, error: run.describe(error) })
     }
     await run.finish(index, outcome)
     reused.push(period)
@@ -239,12 +235,15 @@ interface SlotRun {
 async function exportOnSlots(r: SlotRun): Promise<void> {
   const { config, client, clock, signal, onEvent } = r
   const { limit, max } = await concurrencyLimit(r)
+  const watching = linkedAbort(signal)
   let raising: Promise<void> | undefined
   // While periods wait below the most allowed, look for room: at once when one of ours
   // finishes, and every max-poll-interval for slots that others' jobs free.
   const lookForRoom = (): Promise<void> => {
     if (!raising && scheduler.limit < max && scheduler.waiting > 0 && !signal.aborted) {
-      raising = raiseLimit(r, scheduler, max, run.ownedJobIds).finally(() => (raising = undefined))
+      raising = raiseLimit(r, scheduler, max, run.ownedJobIds, watching.controller.signal).finally(
+        () => (raising = undefined)
+      )
     }
     return raising ?? Promise.resolve()
   }
@@ -264,40 +263,44 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     describe: r.describe
   }
   const inFlight = new Set<AbortController>()
-  const watching = linkedAbort(signal)
   const onAbort = (): void =>
     scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' })
   if (signal.aborted) onAbort()
   else signal.addEventListener('abort', onAbort, { once: true })
 
   const runPeriod = async ({ period, index }: { period: string; index: number }): Promise<void> => {
+    const plan = r.plans.get(period)
     const grant = await scheduler.acquire()
-    if (isStopReason(grant)) return r.finish(index, { ...emptyOutcome(period), ...grant })
+    if (isStopReason(grant)) {
+      // An earlier attempt's job stays recorded, for the next attempt to take over.
+      const jobId = plan?.kind === 're-poll' ? { jobId: plan.jobId } : {}
+      return r.finish(index, { ...emptyOutcome(period), ...grant, ...jobId })
+    }
     const task = linkedAbort(signal)
     inFlight.add(task.controller)
     try {
       onEvent({ type: 'period-started', period, index, total: config.periods.length })
-      const plan = r.plans.get(period)
       const earlierJob =
         plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined
       const result = await exportPeriod(
         run,
-        { period, index, earlierJob, signal: task.controller.signal },
+        { period, earlierJob, signal: task.controller.signal },
         grant
       )
-      if (result.outcome.status === 'DONE') run.durations.push(result.outcome.durationMs)
+      // A taken-over job's time says nothing about how long a job takes.
+      const { status, durationMs, repolledFromAttempt } = result.outcome
+      if (status === 'DONE' && !repolledFromAttempt) run.durations.push(durationMs)
+      const action = result.verdict?.run
+      // Fail-fast reaches the periods in flight at once, not after the manifest write.
+      if (action?.kind === 'stop' && action.cancelInFlight) {
+        for (const other of inFlight) {
+          if (other !== task.controller) other.abort(new FailFastError(period))
+        }
+      }
       // The period is finished (reported, in the manifest) before its slot goes to the next,
       // and before the periods a stop leaves unstarted are reported.
       await r.finish(index, result.outcome)
-      const action = result.verdict?.run
-      if (action?.kind === 'stop') {
-        scheduler.stop(action.notStarted)
-        if (action.cancelInFlight) {
-          for (const other of inFlight) {
-            if (other !== task.controller) other.abort(new FailFastError(period))
-          }
-        }
-      }
+      if (action?.kind === 'stop') scheduler.stop(action.notStarted)
     } finally {
       inFlight.delete(task.controller)
       task.dispose()
@@ -368,7 +371,8 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
     // Never more than the organisation's own limit: waiting for room beyond it would be futile.
     return { limit, max: Math.min(most, Math.max(limit, limits.concurrentLimit ?? most)) }
   } catch (error) {
-    if (r.signal.aborted) throw new CancelledError({ cause: error })
+    // Cancelled: the scheduler reports every period as not started.
+    if (r.signal.aborted) return { limit: 1, max: 1 }
     onEvent({
       type: 'concurrency',
       limit: 1,
@@ -383,11 +387,13 @@ async function raiseLimit(
   r: SlotRun,
   scheduler: PeriodScheduler,
   max: number,
-  ours: ReadonlySet<string>
+  ours: ReadonlySet<string>,
+  // The run's watch, which ends with exportOnSlots: no read outlives the client.
+  signal: AbortSignal
 ): Promise<void> {
   try {
     const limits = await r.client.getLimits({
-      signal: r.signal,
+      signal,
       deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
       once: true
     })

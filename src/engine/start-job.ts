@@ -6,6 +6,7 @@ import { pollDelay, type PollIntervals } from '../retry/backoff.js'
 import type { Clock, Random } from '../retry/clock.js'
 import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from './errors.js'
 import type { EventSink } from './events.js'
+import { plural } from './format.js'
 
 // Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
 const FILE_PREFIX = 'clari_export_forecast_'
@@ -158,8 +159,7 @@ async function waitForFreeSlot(
         type: 'waiting',
         period,
         reason: 'concurrency-full',
-        waitMs: 0,
-        detail: `Clari's export slots are full; waiting for one of the ${running} job${running === 1 ? '' : 's'} of this run to finish`
+        detail: `Clari's export slots are full; waiting for one of the ${plural(running, 'job')} of this run to finish`
       })
       return ctx.slot.waitForOneOfOurs(running)
     }

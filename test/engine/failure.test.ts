@@ -6,7 +6,12 @@ import { NotStartedError } from '../../src/engine/scheduler.js'
 import { CancelledError } from '../../src/retry/abort.js'
 import { RetryBudgetError } from '../../src/retry/retry.js'
 
-const BASE: FailureContext = { period: '2026_Q2', cancelOnTimeout: true, failFast: false }
+const BASE: FailureContext = {
+  period: '2026_Q2',
+  cancelOnTimeout: true,
+  failFast: false,
+  jobRunning: false
+}
 const FAIL_FAST_STOP = {
   kind: 'stop',
   notStarted: { status: 'CANCELLED', error: 'not started: fail-fast after 2026_Q2 failed' },
@@ -27,8 +32,9 @@ const KEY_STOP = {
 describe('classifyFailure: what a failed period means for the run', () => {
   it.each([
     {
-      name: 'a job Clari ended FAILED',
+      name: 'a job Clari ended FAILED: nothing left to cancel',
       error: new JobFailedError('j1', 'FAILED'),
+      ctx: { jobRunning: true },
       expected: { status: 'FAILED', cancelJob: false, run: { kind: 'continue' } }
     },
     {
@@ -96,6 +102,18 @@ describe('classifyFailure: what a failed period means for the run', () => {
       error: new NetworkError('job status: socket hang up', 'ECONNRESET', true),
       ctx: { failFast: true },
       expected: { status: 'ERROR', error: 'job status: socket hang up', run: FAIL_FAST_STOP }
+    },
+    {
+      name: 'a running job given up on (a throttle asking too long): cancelled like a timeout',
+      error: new ClariApiError(403, 'job status', { code: 'SWW', errorId: 'e-2' }),
+      ctx: { jobRunning: true },
+      expected: { status: 'ERROR', errorCode: 'SWW', errorId: 'e-2', cancelJob: true }
+    },
+    {
+      name: 'a running job given up on, cancel-on-timeout false: left to run and recorded',
+      error: new NetworkError('job status: socket hang up', 'ECONNRESET', true),
+      ctx: { jobRunning: true, cancelOnTimeout: false },
+      expected: { status: 'ERROR', cancelJob: false }
     },
     {
       name: 'the run was cancelled: the job is cancelled too',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { provenance, resumeLine } from '../../src/engine/format.js'
+import { finishedLine, provenance, resumeLine } from '../../src/engine/format.js'
 import type { PeriodOutcome } from '../../src/engine/outcome.js'
 import type { RunReport } from '../../src/engine/run-export.js'
 
@@ -55,14 +55,42 @@ describe('what a re-run took over', () => {
         outcome('2026_Q3', { reusedFromAttempt: 1 }),
         outcome('2026_Q4', { status: 'FAILED' })
       ],
-      line: 'Resumed: 2 periods reused, 1 job of an earlier attempt taken over, 1 exported anew; 3 export jobs not created again'
+      line: 'Resumed: 2 periods reused, 1 job of an earlier attempt taken over, 1 started anew; 3 export jobs not created again'
     },
     {
       name: 'one reused',
       exports: [outcome('2026_Q1', { reusedFromAttempt: 3 }), outcome('2026_Q2')],
-      line: 'Resumed: 1 period reused, 0 jobs of an earlier attempt taken over, 1 exported anew; 1 export job not created again'
+      line: 'Resumed: 1 period reused, 0 jobs of an earlier attempt taken over, 1 started anew; 1 export job not created again'
     }
   ])('resumeLine for $name', ({ exports, line }) => {
     expect(resumeLine(report(exports))).toBe(line)
+  })
+})
+
+describe('the line about a finished period, shared by the step log and the terminal', () => {
+  const file = { file: 'net_arr_2026_Q1.json', bytes: 2048 }
+  it.each([
+    {
+      name: 'exported',
+      extra: { ...file, durationMs: 65_000, statusPolls: 1 },
+      line: '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 1 status check'
+    },
+    {
+      name: 'reused',
+      extra: { ...file, reusedFromAttempt: 1 },
+      line: '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) reused from attempt 1'
+    },
+    {
+      name: 'reused, but its tables failed: a failure, not DONE',
+      extra: {
+        ...file,
+        reusedFromAttempt: 1,
+        status: 'ERROR' as const,
+        error: 'tables: disk full'
+      },
+      line: '2026_Q1: ERROR (no job): tables: disk full'
+    }
+  ])('$name', ({ extra, line }) => {
+    expect(finishedLine(outcome('2026_Q1', extra))).toBe(line)
   })
 })

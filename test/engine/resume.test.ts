@@ -117,6 +117,21 @@ describe('planResume: what an earlier manifest allows, field by field', () => {
       kind: 'anew'
     },
     {
+      name: 'CANCELLED by the run and cancelled at Clari',
+      entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123', jobCancelled: true },
+      kind: 'anew'
+    },
+    {
+      name: 'CANCELLED by the run while its job was DONE (during the download)',
+      entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123' },
+      kind: 're-poll'
+    },
+    {
+      name: 'CANCELLED by the run, but the cancel failed',
+      entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123', jobCancelled: false },
+      kind: 're-poll'
+    },
+    {
       name: 'a job id that could smuggle a path or a command',
       entry: { period: '2026_Q1', status: 'ERROR', jobId: '../x::error::y' },
       kind: 'anew'
@@ -216,6 +231,55 @@ describe('a re-run finishes the work instead of repeating it', () => {
     expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
       found: 'it is STARTED; polling it'
     })
+  })
+
+  it('polls an earlier job Clari could not answer about (400 SWW × 3) instead of paying for another', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    h.sim.addFault({
+      endpoint: 'status',
+      times: 3,
+      fault: { kind: 'clari-error', status: 400, code: 'SWW' }
+    })
+
+    const { report, events } = await h.run(h.config(), {}, earlier)
+
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports[0]).toMatchObject({
+      status: 'DONE',
+      jobId: earlier.manifest.exports[0]!.jobId,
+      repolledFromAttempt: 1
+    })
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: expect.stringMatching(/^no answer \(.*SWW.*\); polling it$/)
+    })
+  })
+
+  it('keeps an earlier job recorded when the re-run is cancelled before asking about it', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    const attempt1 = await readManifest(h.dir)
+    const jobId = attempt1.exports[0]!.jobId!
+
+    const cancelled = await h.run(
+      h.config(),
+      { signal: AbortSignal.abort() },
+      { manifest: attempt1, dir: h.dir, source: h.dir }
+    )
+    expect(cancelled.report.manifest.exports[0]).toMatchObject({ status: 'CANCELLED', jobId })
+
+    // Attempt 3 still takes the job over: nothing was paid twice.
+    const attempt2 = await readManifest(h.dir)
+    const { report } = await h.run(
+      h.config(),
+      {},
+      { manifest: attempt2, dir: h.dir, source: h.dir }
+    )
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', jobId })
   })
 
   it('creates a new job when the earlier one ended at Clari meanwhile', async () => {

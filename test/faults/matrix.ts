@@ -137,6 +137,17 @@ function createsFor(period: string, count: number) {
   }
 }
 
+/** The target period's job, given up on while it ran, was cancelled once and recorded so. */
+function cancelledTheJob({ sim, report }: RowRun): void {
+  const target = report.manifest.exports.find(o => o.period === TARGET)!
+  const cancels = sim.requests.filter(r => r.endpoint === 'cancel')
+  if (cancels.length !== 1 || cancels[0]!.jobId !== target.jobId) {
+    throw new Error(`expected one cancel of ${target.jobId}, saw ${cancels.length}`)
+  }
+  if (!target.jobCancelled) throw new Error('the manifest does not record the cancel')
+  if (!sim.jobs.find(j => j.jobId === target.jobId)?.cancelled) throw new Error('not cancelled')
+}
+
 export const FAULT_MATRIX: readonly FaultRow[] = [
   // Broken connections
   ...(['status', 'results'] as const).flatMap(endpoint => [
@@ -430,14 +441,10 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     error:
       /did not finish within job-timeout \(600 s; last status unknown; last error: job status failed: HTTP 500/,
     boundMinutes: 25,
-    check: ({ sim, report }) => {
+    check: run => {
+      const { sim, report } = run
       const q2 = report.manifest.exports[1]!
-      const cancels = sim.requests.filter(r => r.endpoint === 'cancel')
-      if (cancels.length !== 1 || cancels[0]!.jobId !== q2.jobId) {
-        throw new Error(`expected one cancel of ${q2.jobId}, saw ${cancels.length}`)
-      }
-      if (!q2.jobCancelled) throw new Error('the manifest does not record the cancel')
-      if (!sim.jobs.find(j => j.jobId === q2.jobId)?.cancelled) throw new Error('not cancelled')
+      cancelledTheJob(run)
       // Never more checks than normal polling would make: one per max-poll-interval at most.
       const checks = sim.requests.filter(r => r.endpoint === 'status' && r.jobId === q2.jobId)
       if (checks.length > 10 * 2 + 6) throw new Error(`${checks.length} status checks in 10 min`)
@@ -729,11 +736,13 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
   {
     fault: 'Retry-After: 100000 (huge)',
     on: 'status',
-    outcome: 'that period ERROR at once, saying what the server asked; the others DONE',
+    outcome:
+      'that period ERROR at once, saying what the server asked, and its job cancelled; the others DONE',
     sim: on('status', throttle(429, '100000')),
     expect: TARGET_ERROR,
     error: /asked to wait 100000 s \(Retry-After: 100000\), more than max-retry-after \(300 s\)/,
-    boundMinutes: 10
+    boundMinutes: 10,
+    check: cancelledTheJob
   },
   ...(
     [

@@ -12,6 +12,7 @@ import { fileChunks } from './file-chunks.js'
 import { RowCollector } from './row-collector.js'
 import { TableFile } from './table-file.js'
 import { TablesError } from './tables-error.js'
+import { errorMessage } from '../../retry/error-message.js'
 
 export interface TablesRequest {
   /** The folder that holds `tables/`: the output folder. */
@@ -70,12 +71,8 @@ export async function writeTables(
     // Tables left by an earlier run of this period would no longer match its payload.
     await Promise.all(names.map(name => rm(path.join(outputDir, name), { force: true })))
     if (error instanceof TablesError || request.signal?.aborted) throw error
-    throw new TablesError(`could not write the table files (${describe(error)})`)
+    throw new TablesError(`could not write the table files (${errorMessage(error)})`)
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
@@ -90,7 +87,7 @@ async function readPayload(
   try {
     for (;;) {
       const next = await chunks.next().catch((error: unknown) => {
-        throw new TablesError(`could not read the payload (${describe(error)})`)
+        throw new TablesError(`could not read the payload (${errorMessage(error)})`)
       })
       if (next.done) break
       request.signal?.throwIfAborted()
