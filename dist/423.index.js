@@ -121,6 +121,7 @@ var yauzl = __webpack_require__(20663);
 
 
 
+
 /** A zip that cannot be read: not a zip, truncated, or an entry that breaks the rules. */
 class UnreadableZipError extends Error {
     name = 'UnreadableZipError';
@@ -168,10 +169,11 @@ async function withZip(zipPath, use) {
         return await use(zip);
     }
     catch (error) {
-        if (error instanceof UnreadableZipError)
+        // A file-system error (ENOSPC, EACCES) is the runner's problem, not the zip's.
+        if (error instanceof UnreadableZipError || error.code)
             throw error;
         // yauzl's messages name the problem (bad signature, invalid relative path, …), not secrets.
-        throw new UnreadableZipError(error instanceof Error ? error.message : String(error));
+        throw new UnreadableZipError((0,engine/* errorMessage */.gJ)(error));
     }
     finally {
         zip?.close();
@@ -242,9 +244,13 @@ function judgeManifest(manifest, expected) {
     if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
         return { kind: 'unreadable', reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} is not a JSON object` };
     }
-    const { tool, forecastId, runAttempt } = manifest;
-    if (tool !== outcome/* MANIFEST_TOOL */.X) {
-        return { kind: 'not-ours', reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} was not made by ${outcome/* MANIFEST_TOOL */.X}` };
+    const { tool, manifestVersion, forecastId, runAttempt } = manifest;
+    // The same header planResume requires, so an older version never hides a usable attempt.
+    if (tool !== outcome/* MANIFEST_TOOL */.X || manifestVersion !== outcome/* MANIFEST_VERSION */.h) {
+        return {
+            kind: 'not-ours',
+            reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} was not made by ${outcome/* MANIFEST_TOOL */.X} (manifest version ${outcome/* MANIFEST_VERSION */.h})`
+        };
     }
     if (forecastId !== expected.forecastId) {
         return {
@@ -337,7 +343,15 @@ class Search {
         for (const artifact of live) {
             if (this.signal.aborted)
                 break;
-            const examined = await this.examine(artifact, source);
+            const examined = await this.examine(artifact, source).catch(
+            // Whatever broke (a full disk, a manifest nested too deep to print), the artifact is
+            // passed over and a usable one found already is kept.
+            (error) => ({
+                kind: 'unreadable',
+                reason: `unreadable: ${label(artifact)}: ${describe(error, this.lookup)}`,
+                createdAt: artifact.createdAt,
+                final: false
+            }));
             if ('reason' in examined) {
                 if (examined.final)
                     this.judged.add(artifact.id);
@@ -554,7 +568,7 @@ function statusOf(error) {
 }
 /** One clean line about a failure: the REST status and what to do, never the token. */
 function describe(error, lookup) {
-    const raw = error instanceof Error ? error.message : String(error);
+    const raw = (0,engine/* errorMessage */.gJ)(error);
     const message = (0,engine/* cleanServerText */.Ct)(lookup.githubToken ? (0,engine/* withoutSecret */.Nt)(raw, lookup.githubToken) : raw, 200);
     const status = statusOf(error);
     if (status === undefined || status === 500)

@@ -34294,12 +34294,12 @@ const SETTINGS = [
     {
         name: 'resume',
         default: 'auto',
-        description: "auto: a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
+        description: "auto (or true): a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
     },
     {
         name: 'github-token',
         default: '${{ github.token }}',
-        description: "Token to list the run's artifacts through the REST API when resuming, if the runtime listing finds none; needs actions: read"
+        description: "Token to list and download the run's artifacts through the REST API when resuming, if the runtime listing fails or finds nothing usable; needs actions: read"
     },
     { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
     {
@@ -34317,13 +34317,13 @@ const SETTINGS = [
     {
         name: 'cancel-on-timeout',
         default: 'true',
-        description: 'Cancel a job that timed out, to free quota and its slot'
+        description: 'Cancel a job the action gives up on while Clari runs it (timed out, or ended by an error), to free quota and its slot'
     },
     { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
     {
         name: 'max-concurrent-jobs',
         default: '1',
-        description: "Export jobs run at once: 1-10, or auto for the slots Clari has free at the start. Colleagues' exports share Clari's limit"
+        description: "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
     },
     {
         name: 'max-payload-size',
@@ -34751,9 +34751,11 @@ function parse(config) {
     }
     catch (error) {
         const message = errorMessage(error);
-        // Node's hint for these is about positional arguments, which an export run has none of.
+        // Node's hint for these is about positional arguments ("place it after --"), which only
+        // a command that takes them (tables) keeps.
         const code = error.code ?? '';
-        const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0] : message;
+        const terse = TERSE_ERRORS.includes(code) && !config.allowPositionals;
+        const text = terse ? message.split(/\.\s/)[0] : message;
         throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`);
     }
 }
@@ -34925,8 +34927,7 @@ function createProgress(out, now = Date.now) {
                     }
                     return;
                 case 'waiting': {
-                    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
-                    print(`${event.period}: waiting${how} (${event.reason}): ${event.detail}`);
+                    print(waitingLine(event));
                     update(event.period, `waiting (${event.reason})`, event.waitMs);
                     return;
                 }
@@ -34947,7 +34948,7 @@ function createProgress(out, now = Date.now) {
                     return;
                 case 'resume':
                     print(event.unusable
-                        ? `Not resuming from ${event.source}: ${event.unusable}; exporting every period`
+                        ? notResumingLine(event.source, event.unusable)
                         : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`);
                     return;
                 case 'earlier-job':
@@ -34959,11 +34960,7 @@ function createProgress(out, now = Date.now) {
                 case 'period-finished': {
                     const o = event.outcome;
                     inFlight.delete(o.period);
-                    print(o.reusedFromAttempt !== undefined
-                        ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) reused from attempt ${o.reusedFromAttempt}`
-                        : o.status === 'DONE'
-                            ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
-                            : failureLine(o));
+                    print(finishedLine(o));
                     if (o.tables)
                         print(`${o.period}: ${tablesLine(o.tables)}`);
                     return;
@@ -35056,7 +35053,7 @@ async function convertPayloads(command, ctx) {
         catch (error) {
             if (ctx.signal.aborted)
                 throw error;
-            report(ctx.stderr, `clari-export: ${payload}: ${error instanceof Error ? error.message : String(error)}`);
+            report(ctx.stderr, `clari-export: ${payload}: ${errorMessage(error)}`);
             failed++;
         }
     }
@@ -35064,6 +35061,7 @@ async function convertPayloads(command, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -35131,7 +35129,7 @@ async function runCli(ctx) {
         if (settings.resume.mode === 'on') {
             const found = await readEarlierManifest(config.outputDir);
             if ('problem' in found)
-                say(`Nothing to resume: ${found.problem}; exporting every period`);
+                say(notResumingLine(`output-dir's ${MANIFEST_FILE}`, found.problem));
             else
                 earlier = found;
         }
@@ -35155,7 +35153,7 @@ async function runCli(ctx) {
 
 
 const cancel = new AbortController();
-// First Ctrl-C: stop waiting, cancel the job in flight, print what finished. Second: quit now.
+// First Ctrl-C: stop waiting, cancel the jobs in flight, print what finished. Second: quit now.
 process.on('SIGINT', () => {
     if (cancel.signal.aborted)
         process.exit(EXIT_INTERRUPTED);

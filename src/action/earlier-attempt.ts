@@ -4,9 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { DefaultArtifactClient, type Artifact } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { cleanServerText, withoutSecret } from '../engine/index.js'
+import { cleanServerText, errorMessage, withoutSecret } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
-import { MANIFEST_TOOL } from '../engine/outcome.js'
+import { MANIFEST_TOOL, MANIFEST_VERSION } from '../engine/outcome.js'
 import { attemptName } from './artifact.js'
 import { extractZip, readZipEntry, UnreadableZipError } from './zip-archive.js'
 
@@ -115,9 +115,13 @@ export function judgeManifest(
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     return { kind: 'unreadable', reason: `its ${MANIFEST_FILE} is not a JSON object` }
   }
-  const { tool, forecastId, runAttempt } = manifest as Record<string, unknown>
-  if (tool !== MANIFEST_TOOL) {
-    return { kind: 'not-ours', reason: `its ${MANIFEST_FILE} was not made by ${MANIFEST_TOOL}` }
+  const { tool, manifestVersion, forecastId, runAttempt } = manifest as Record<string, unknown>
+  // The same header planResume requires, so an older version never hides a usable attempt.
+  if (tool !== MANIFEST_TOOL || manifestVersion !== MANIFEST_VERSION) {
+    return {
+      kind: 'not-ours',
+      reason: `its ${MANIFEST_FILE} was not made by ${MANIFEST_TOOL} (manifest version ${MANIFEST_VERSION})`
+    }
   }
   if (forecastId !== expected.forecastId) {
     return {
@@ -245,7 +249,16 @@ class Search {
     let best: Found | undefined
     for (const artifact of live) {
       if (this.signal.aborted) break
-      const examined = await this.examine(artifact, source)
+      const examined = await this.examine(artifact, source).catch(
+        // Whatever broke (a full disk, a manifest nested too deep to print), the artifact is
+        // passed over and a usable one found already is kept.
+        (error: unknown): Verdict => ({
+          kind: 'unreadable',
+          reason: `unreadable: ${label(artifact)}: ${describe(error, this.lookup)}`,
+          createdAt: artifact.createdAt,
+          final: false
+        })
+      )
       if ('reason' in examined) {
         if (examined.final) this.judged.add(artifact.id)
         this.verdicts.push(examined)
@@ -460,7 +473,7 @@ function statusOf(error: unknown): number | undefined {
 
 /** One clean line about a failure: the REST status and what to do, never the token. */
 function describe(error: unknown, lookup: Pick<EarlierAttemptLookup, 'githubToken'>): string {
-  const raw = error instanceof Error ? error.message : String(error)
+  const raw = errorMessage(error)
   const message = cleanServerText(
     lookup.githubToken ? withoutSecret(raw, lookup.githubToken) : raw,
     200

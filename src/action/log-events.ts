@@ -1,6 +1,12 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import { failureLine, formatBytes, formatDuration, tablesLine } from '../engine/format.js'
+import {
+  finishedLine,
+  formatDuration,
+  notResumingLine,
+  tablesLine,
+  waitingLine
+} from '../engine/format.js'
 
 /**
  * Shows the engine's events in the step log. Every line about a period starts with it. One
@@ -11,7 +17,12 @@ export function createEventLogger(): (event: ExportEvent) => void {
   let concurrent = false
   let groupOpen = false
   return event => {
-    if (event.type === 'concurrency' && event.limit > 1) concurrent = true
+    if (event.type === 'concurrency' && event.limit > 1) {
+      concurrent = true
+      // Raised mid-run (auto): the open group would swallow the next period's lines.
+      if (groupOpen) core.endGroup()
+      groupOpen = false
+    }
     if (event.type === 'period-started' && !concurrent) {
       core.startGroup(`Period ${event.period} (${event.index + 1} of ${event.total})`)
       groupOpen = true
@@ -52,11 +63,9 @@ function logEvent(event: ExportEvent): void {
         `${event.period}: Clari reported an undocumented status "${event.status}"; treating it as still running`
       )
       return
-    case 'waiting': {
-      const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`
-      core.info(`${event.period}: waiting${how} (${event.reason}): ${event.detail}`)
+    case 'waiting':
+      core.info(waitingLine(event))
       return
-    }
     case 'warning':
       core.warning(`${event.period}: ${event.message}`)
       return
@@ -76,7 +85,7 @@ function logEvent(event: ExportEvent): void {
       return
     case 'resume':
       if (event.unusable) {
-        core.notice(`Not resuming from ${event.source}: ${event.unusable}; exporting every period`)
+        core.notice(notResumingLine(event.source, event.unusable))
         return
       }
       core.info(
@@ -93,17 +102,7 @@ function logEvent(event: ExportEvent): void {
       return
     case 'period-finished': {
       const o = event.outcome
-      if (o.reusedFromAttempt !== undefined) {
-        core.info(
-          `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) reused from attempt ${o.reusedFromAttempt}`
-        )
-      } else if (o.status === 'DONE') {
-        core.info(
-          `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}, ${o.statusPolls} status checks`
-        )
-      } else {
-        core.info(failureLine(o))
-      }
+      core.info(finishedLine(o))
       if (o.tables) core.info(`${o.period}: ${tablesLine(o.tables)}`)
       return
     }

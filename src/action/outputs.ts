@@ -30,7 +30,7 @@ export const OUTPUTS = [
   {
     name: 'artifact-name',
     description:
-      "Name the artifact was uploaded under (an earlier attempt's name plus -attempt-N when that name was taken)"
+      'Name the artifact was uploaded under, artifact-name or, when an earlier attempt took that name, artifact-name plus -attempt-N (N this attempt)'
   },
   { name: 'artifact-id', description: 'ID of the uploaded artifact' },
   { name: 'artifact-url', description: 'URL of the uploaded artifact' },

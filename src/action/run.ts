@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { planLines, resumeLine } from '../engine/format.js'
-import { CancelledError, errorMessage } from '../engine/index.js'
+import { notResumingLine, planLines, resumeLine } from '../engine/format.js'
+import { CancelledError, cleanServerText, errorMessage, withoutSecret } from '../engine/index.js'
 import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import type { EarlierRun } from '../engine/resume.js'
@@ -45,14 +45,14 @@ export async function run(): Promise<void> {
   const cancel = new AbortController()
   const onSignal = (): void => cancel.abort(new CancelledError())
   // `on`, not `once`: a second signal must not fall back to Node's default (exit at once,
-  // without the manifest) while the job in flight is being cancelled.
+  // without the manifest) while the jobs in flight are being cancelled.
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
-    core.setFailed(errorMessage(error))
+    core.setFailed(cleanError(error, config.apiKey))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -80,7 +80,7 @@ async function exportAndUpload(
     config,
     { signal, startDelayMs, onEvent: createEventLogger() },
     earlier
-  ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }))
+  ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }).catch(() => {}))
   setRunOutputs(report)
   const resumed = resumeLine(report)
   if (resumed) core.info(resumed)
@@ -108,7 +108,8 @@ async function exportAndUpload(
         `Uploaded artifact ${uploaded.name} (id ${uploaded.id}) with ${files.length} files${renamed}`
       )
     } catch (error) {
-      artifact = { name: upload.name, error: errorMessage(error) }
+      // GitHub's own answer text is in the toolkit's message: cleaned like any server text.
+      artifact = { name: upload.name, error: cleanError(error, config.apiKey) }
     }
   }
   await writeSummary(report, artifact).catch((error: unknown) =>
@@ -153,7 +154,8 @@ async function earlierAttempt(
     signal
   })
   if ('reason' in found) {
-    core.notice(`Not resuming from an earlier attempt: ${found.reason}; exporting every period`)
+    // A cancelled run says so once, when it ends; "not resuming" would only mislead.
+    if (!signal.aborted) core.notice(notResumingLine('an earlier attempt', found.reason))
     return undefined
   }
   return {
@@ -161,6 +163,11 @@ async function earlierAttempt(
     dir: found.dir,
     source: `artifact ${found.artifactName} of attempt ${found.attempt}`
   }
+}
+
+/** An error's message as anyone may see it: the key masked, server text cleaned and cut. */
+function cleanError(error: unknown, apiKey: string): string {
+  return cleanServerText(withoutSecret(errorMessage(error), apiKey), 2_000)
 }
 
 function setRunOutputs(report: RunReport): void {

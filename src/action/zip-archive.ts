@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import * as yauzl from 'yauzl'
+import { errorMessage } from '../engine/index.js'
 
 /** A zip that cannot be read: not a zip, truncated, or an entry that breaks the rules. */
 export class UnreadableZipError extends Error {
@@ -58,9 +59,10 @@ async function withZip<T>(zipPath: string, use: (zip: yauzl.ZipFile) => Promise<
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false })
     return await use(zip)
   } catch (error) {
-    if (error instanceof UnreadableZipError) throw error
+    // A file-system error (ENOSPC, EACCES) is the runner's problem, not the zip's.
+    if (error instanceof UnreadableZipError || (error as NodeJS.ErrnoException).code) throw error
     // yauzl's messages name the problem (bad signature, invalid relative path, …), not secrets.
-    throw new UnreadableZipError(error instanceof Error ? error.message : String(error))
+    throw new UnreadableZipError(errorMessage(error))
   } finally {
     zip?.close()
   }

@@ -100,9 +100,11 @@ function parse(config: ParseArgsConfig): Parsed {
     return parseArgs(config) as Parsed
   } catch (error) {
     const message = errorMessage(error)
-    // Node's hint for these is about positional arguments, which an export run has none of.
+    // Node's hint for these is about positional arguments ("place it after --"), which only
+    // a command that takes them (tables) keeps.
     const code = (error as { code?: string }).code ?? ''
-    const text = TERSE_ERRORS.includes(code) ? message.split(/\.\s/)[0]! : message
+    const terse = TERSE_ERRORS.includes(code) && !config.allowPositionals
+    const text = terse ? message.split(/\.\s/)[0]! : message
     throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`)
   }
 }

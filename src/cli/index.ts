@@ -3,7 +3,7 @@ import { CancelledError } from '../engine/index.js'
 import { EXIT_INTERRUPTED, runCli } from './main.js'
 
 const cancel = new AbortController()
-// First Ctrl-C: stop waiting, cancel the job in flight, print what finished. Second: quit now.
+// First Ctrl-C: stop waiting, cancel the jobs in flight, print what finished. Second: quit now.
 process.on('SIGINT', () => {
   if (cancel.signal.aborted) process.exit(EXIT_INTERRUPTED)
   process.stderr.write(

@@ -1,5 +1,6 @@
 import { readEarlierManifest } from '../engine/earlier-files.js'
-import { planLines } from '../engine/format.js'
+import { notResumingLine, planLines } from '../engine/format.js'
+import { MANIFEST_FILE } from '../engine/manifest.js'
 import { errorMessage, withoutControls, withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/plan.js'
 import { periodProblems } from '../engine/problems.js'
@@ -83,7 +84,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
     let earlier: EarlierRun | undefined
     if (settings.resume.mode === 'on') {
       const found = await readEarlierManifest(config.outputDir)
-      if ('problem' in found) say(`Nothing to resume: ${found.problem}; exporting every period`)
+      if ('problem' in found) say(notResumingLine(`output-dir's ${MANIFEST_FILE}`, found.problem))
       else earlier = found
     }
     const progress = createProgress(ctx.stdout)

@@ -1,5 +1,11 @@
 import type { ExportEvent } from '../engine/events.js'
-import { failureLine, formatBytes, formatDuration, tablesLine } from '../engine/format.js'
+import {
+  finishedLine,
+  formatDuration,
+  notResumingLine,
+  tablesLine,
+  waitingLine
+} from '../engine/format.js'
 import { withoutControls } from '../engine/index.js'
 
 export interface TerminalOutput {
@@ -91,8 +97,7 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
           }
           return
         case 'waiting': {
-          const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`
-          print(`${event.period}: waiting${how} (${event.reason}): ${event.detail}`)
+          print(waitingLine(event))
           update(event.period, `waiting (${event.reason})`, event.waitMs)
           return
         }
@@ -114,7 +119,7 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
         case 'resume':
           print(
             event.unusable
-              ? `Not resuming from ${event.source}: ${event.unusable}; exporting every period`
+              ? notResumingLine(event.source, event.unusable)
               : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`
           )
           return
@@ -127,13 +132,7 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
         case 'period-finished': {
           const o = event.outcome
           inFlight.delete(o.period)
-          print(
-            o.reusedFromAttempt !== undefined
-              ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) reused from attempt ${o.reusedFromAttempt}`
-              : o.status === 'DONE'
-                ? `${o.period}: DONE, ${o.file} (${formatBytes(o.bytes)}) in ${formatDuration(o.durationMs)}`
-                : failureLine(o)
-          )
+          print(finishedLine(o))
           if (o.tables) print(`${o.period}: ${tablesLine(o.tables)}`)
           return
         }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { withoutControls } from '../engine/index.js'
+import { errorMessage, withoutControls } from '../engine/index.js'
 import { tablesLine } from '../engine/format.js'
 import { TABLES_DIR } from '../engine/tables/layout.js'
 import { writeTables } from '../engine/tables/write-tables.js'
@@ -50,10 +50,7 @@ export async function convertPayloads(command: TablesCommand, ctx: CliContext): 
       report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shown(ctx.cwd, outputDir)})`)
     } catch (error) {
       if (ctx.signal.aborted) throw error
-      report(
-        ctx.stderr,
-        `clari-export: ${payload}: ${error instanceof Error ? error.message : String(error)}`
-      )
+      report(ctx.stderr, `clari-export: ${payload}: ${errorMessage(error)}`)
       failed++
     }
   }

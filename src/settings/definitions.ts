@@ -73,13 +73,13 @@ export const SETTINGS = [
     name: 'resume',
     default: 'auto',
     description:
-      "auto: a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
+      "auto (or true): a re-run reuses what an earlier attempt of the run finished and uploaded; false: export every period anew. clari-export --resume reuses output-dir's manifest.json"
   },
   {
     name: 'github-token',
     default: '${{ github.token }}',
     description:
-      "Token to list the run's artifacts through the REST API when resuming, if the runtime listing finds none; needs actions: read"
+      "Token to list and download the run's artifacts through the REST API when resuming, if the runtime listing fails or finds nothing usable; needs actions: read"
   },
   { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
   {
@@ -97,14 +97,15 @@ export const SETTINGS = [
   {
     name: 'cancel-on-timeout',
     default: 'true',
-    description: 'Cancel a job that timed out, to free quota and its slot'
+    description:
+      'Cancel a job the action gives up on while Clari runs it (timed out, or ended by an error), to free quota and its slot'
   },
   { name: 'fail-fast', default: 'false', description: 'Stop at the first failed period' },
   {
     name: 'max-concurrent-jobs',
     default: '1',
     description:
-      "Export jobs run at once: 1-10, or auto for the slots Clari has free at the start. Colleagues' exports share Clari's limit"
+      "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
   },
   {
     name: 'max-payload-size',

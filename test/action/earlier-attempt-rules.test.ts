@@ -5,7 +5,7 @@ const FORECAST = 'net_arr'
 
 describe('judgeManifest', () => {
   const expected = { forecastId: FORECAST, runAttempt: 3 }
-  const ours = { tool: 'clari-forecast-export-action', forecastId: FORECAST }
+  const ours = { tool: 'clari-forecast-export-action', manifestVersion: 2, forecastId: FORECAST }
 
   it.each<[string, unknown, object]>([
     ['attempt 2 of 3', { ...ours, runAttempt: 2 }, { attempt: 2 }],
@@ -14,6 +14,11 @@ describe('judgeManifest', () => {
     ['an array', [ours], { kind: 'unreadable' }],
     ['no tool', { forecastId: FORECAST, runAttempt: 1 }, { kind: 'not-ours' }],
     ['another tool', { ...ours, tool: 'other', runAttempt: 1 }, { kind: 'not-ours' }],
+    [
+      'an older manifest version',
+      { ...ours, manifestVersion: 1, runAttempt: 1 },
+      { kind: 'not-ours' }
+    ],
     ['another forecast', { ...ours, forecastId: 'x', runAttempt: 1 }, { kind: 'other-forecast' }],
     [
       'a forecast id that is not text',

@@ -314,7 +314,7 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
       }),
       kind: 'not-ours',
       reason:
-        /^not this action's: .*: its manifest\.json was not made by clari-forecast-export-action$/
+        /^not this action's: .*: its manifest\.json was not made by clari-forecast-export-action \(manifest version 2\)$/
     },
     {
       what: 'for another forecast, with a hostile name',

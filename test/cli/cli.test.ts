@@ -338,7 +338,7 @@ describe('clari-export --resume', () => {
     ).result
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(
-      /Nothing to resume: there is no manifest\.json in .*; exporting every period/
+      /Not resuming from output-dir's manifest\.json: there is no manifest\.json in .*; exporting every period/
     )
     expect(s.jobs).toHaveLength(1)
   })

@@ -65,7 +65,7 @@ describe('terminal progress', () => {
       // Server text never reaches the terminal with its escape sequences.
       '2026_Q1: waiting 20 s (throttled): HTTP 429  [31mslow down [0m',
       '[1/2] 2026_Q1 waiting (throttled), 15 s elapsed, next check in 20 s',
-      '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s',
+      '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 4 status checks',
       ''
     ])
   })
@@ -80,7 +80,7 @@ describe('terminal progress', () => {
     expect(lasting).toEqual([
       '2026_Q1: created job job-1',
       '2026_Q1: waiting 20 s (throttled): HTTP 429  [31mslow down [0m',
-      '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s'
+      '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 4 status checks'
     ])
     expect(text).toContain(`${CLEAR}[1/2] 2026_Q1 SCHEDULED, 5 s elapsed`)
     expect(text).toContain(`${CLEAR}[1/2] 2026_Q1 STARTED, 10 s elapsed, next check in 7 s`)

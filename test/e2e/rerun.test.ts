@@ -135,7 +135,7 @@ describe.each(runtimes)('a re-run of dist/index.js under $label', (runtime: Node
     }
     expect(second.stdout).toMatch(/Resuming from artifact clari-forecast-net_arr of attempt 1/)
     expect(second.stdout).toMatch(
-      /Resumed: 2 periods reused, 0 jobs of an earlier attempt taken over, 1 exported anew; 2 export jobs not created again/
+      /Resumed: 2 periods reused, 0 jobs of an earlier attempt taken over, 1 started anew; 2 export jobs not created again/
     )
     expect(second.summary).toContain('DONE (reused from attempt 1)')
     await expectKeyNowhere(second, TEST_API_KEY)

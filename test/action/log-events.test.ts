@@ -1,0 +1,89 @@
+import { describe, expect, it, vi } from 'vitest'
+
+vi.mock(import('@actions/core'), async original =>
+  (await import('./toolkit/index.js')).fakeCore(await original())
+)
+
+import { createEventLogger } from '../../src/action/log-events.js'
+import type { ExportEvent } from '../../src/engine/events.js'
+import type { PeriodOutcome } from '../../src/engine/outcome.js'
+import { runAction, type LogLine } from './toolkit/index.js'
+
+function finished(period: string): ExportEvent {
+  const outcome: PeriodOutcome = {
+    period,
+    status: 'DONE',
+    file: `net_arr_${period}.json`,
+    bytes: 10,
+    durationMs: 60_000,
+    statusPolls: 3,
+    throttleWaits: 0,
+    rowsTruncated: false,
+    cellsTruncated: false,
+    timeline: {}
+  }
+  return { type: 'period-finished', outcome }
+}
+
+const started = (period: string, index: number): ExportEvent => ({
+  type: 'period-started',
+  period,
+  index,
+  total: 2
+})
+
+async function logged(events: ExportEvent[]): Promise<LogLine[]> {
+  const step = await runAction(
+    async () => {
+      const log = createEventLogger()
+      events.forEach(log)
+    },
+    { inputs: {} }
+  )
+  return step.log
+}
+
+/** Each period's lines, by the group they landed in ('' outside any group). */
+function groupsOf(log: LogLine[]): Map<string, string> {
+  const where = new Map<string, string>()
+  let group = ''
+  for (const line of log) {
+    if (line.kind === 'group') group = line.text
+    else if (line.kind === 'endgroup') group = ''
+    else {
+      const period = /^(\d{4}_Q\d):/.exec(line.text)?.[1]
+      if (period) where.set(period, group)
+    }
+  }
+  return where
+}
+
+describe('the step log', () => {
+  it('gives each period its group when periods run one at a time', async () => {
+    const log = await logged([
+      started('2026_Q1', 0),
+      finished('2026_Q1'),
+      started('2026_Q2', 1),
+      finished('2026_Q2')
+    ])
+    expect(groupsOf(log)).toEqual(
+      new Map([
+        ['2026_Q1', 'Period 2026_Q1 (1 of 2)'],
+        ['2026_Q2', 'Period 2026_Q2 (2 of 2)']
+      ])
+    )
+  })
+
+  it("closes the open group when auto raises the limit mid-run, so no period's lines land in another's", async () => {
+    const log = await logged([
+      started('2026_Q1', 0),
+      { type: 'concurrency', limit: 2, detail: 'Clari has room for 2 of this run’s jobs again' },
+      started('2026_Q2', 1),
+      finished('2026_Q2'),
+      finished('2026_Q1')
+    ])
+    expect(groupsOf(log).get('2026_Q2')).toBe('')
+    expect(log.filter(l => l.kind === 'group')).toHaveLength(1)
+    expect(log.filter(l => l.kind === 'endgroup')).toHaveLength(1)
+  })
+})
