@@ -29476,6 +29476,7 @@ async function withRetries(attempt, classify, ctx) {
 
 ;// CONCATENATED MODULE: ./src/clari/errors.ts
 
+
 /** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
 class ClariApiError extends Error {
     status;
@@ -29528,6 +29529,20 @@ class InvalidResponseError extends Error {
  * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
  * There is no idempotency key, so the caller must look for the job before creating again.
  */
+/**
+ * The run was cancelled after a create request went out: Clari may have made the job all the
+ * same. A cancellation like any other, which also says when the request was sent.
+ */
+class InterruptedCreateError extends CancelledError {
+    sentAt;
+    name = 'InterruptedCreateError';
+    constructor(
+    /** Wall-clock time just before the request was sent. */
+    sentAt, options) {
+        super(options);
+        this.sentAt = sentAt;
+    }
+}
 class AmbiguousCreateError extends Error {
     cause;
     sentAt;
@@ -30638,8 +30653,9 @@ class ClariClient {
     async createExport(forecastId, body, ctx) {
         const sentAt = this.options.clock.wallNow();
         const path = `/export/forecast/${encodeURIComponent(forecastId)}`;
+        let sent = false;
         try {
-            const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, JSON.stringify(body)));
+            const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
             if (!isJobId(jobId))
@@ -30647,6 +30663,8 @@ class ClariClient {
             return jobId;
         }
         catch (error) {
+            if (ctx.signal.aborted && sent)
+                throw new InterruptedCreateError(sentAt, { cause: error });
             if (isAmbiguous(error))
                 throw new AmbiguousCreateError(error, sentAt);
             throw error;
@@ -30722,11 +30740,11 @@ class ClariClient {
         }
     }
     /** One JSON exchange, bounded as a whole by the request timeout. */
-    exchangeJson(method, path, operation, ctx, body) {
+    exchangeJson(method, path, operation, ctx, options = {}) {
         return this.exchange(method, path, operation, ctx, async (res) => {
             await this.throwUnlessOk(res, operation);
             return this.readJson(res);
-        }, { body });
+        }, options);
     }
     /** Every JSON answer is parsed here, with the key masked should a hostile server echo it. */
     async readJson(res) {
@@ -30769,6 +30787,7 @@ class ClariClient {
         const { clock, apiKey, requestTimeoutMs } = this.options;
         await this.pace(ctx.signal, options.urgent);
         this.requestCount++;
+        options.onSend?.();
         const headers = {
             apikey: apiKey,
             accept: 'application/json',
@@ -33170,8 +33189,9 @@ function isDocumentedRunning(status) {
 
 
 
-// Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
-// runner escalates SIGINT to SIGTERM after 7.5 s.
+// Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
+// first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
+// SIGTERM after 7.5 s.
 const CANCEL_GRACE_MS = 5_000;
 /**
  * Exports one period on a granted slot: takes over the earlier attempt's job or creates one,
@@ -33313,7 +33333,10 @@ async function exportPeriod(run, task, lease) {
         if (verdict.errorId !== undefined)
             outcome.errorId = verdict.errorId;
         if (outcome.jobId && jobRunning && verdict.cancelJob) {
-            outcome.jobCancelled = await cancelJob(run, period, outcome.jobId);
+            outcome.jobCancelled = await withinGrace(run, grace => cancelJob(run, period, outcome.jobId, grace));
+        }
+        else if (error instanceof InterruptedCreateError && !jobRunning) {
+            Object.assign(outcome, await cancelInterruptedCreate(run, period, error.sentAt));
         }
         jobEnded();
         return { outcome, verdict };
@@ -33397,15 +33420,24 @@ function slotControl(run, signal) {
         }
     };
 }
-async function cancelJob(run, period, jobId) {
+/**
+ * Runs a cancel's requests within the grace, in real time whatever clock the run uses: when the
+ * run itself is being cancelled, the runner's SIGTERM does not wait.
+ */
+async function withinGrace(run, work) {
     // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
     const grace = new AbortController();
     const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS);
     try {
-        const result = await run.client.cancelJob(jobId, {
-            signal: grace.signal,
-            deadline: run.clock.now() + CANCEL_GRACE_MS
-        });
+        return await work({ signal: grace.signal, deadline: run.clock.now() + CANCEL_GRACE_MS });
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+async function cancelJob(run, period, jobId, grace) {
+    try {
+        const result = await run.client.cancelJob(jobId, grace);
         run.onEvent({ type: 'job-cancelled', period, jobId, result });
         return result === 'cancelled';
     }
@@ -33419,9 +33451,35 @@ async function cancelJob(run, period, jobId) {
         });
         return false;
     }
-    finally {
-        clearTimeout(timer);
-    }
+}
+/**
+ * The run was cancelled while a create request was on its way, so Clari may have made the job
+ * all the same: within the grace, the job list is asked for it and a job it proves ours is
+ * cancelled, and recorded either way. One it cannot prove is named in a warning.
+ */
+async function cancelInterruptedCreate(run, period, sentAt) {
+    return withinGrace(run, async (grace) => {
+        let jobId;
+        try {
+            const { client, config, ownedJobIds } = run;
+            jobId = await findCreatedJob(client, config.forecastId, period, sentAt, {
+                ...grace,
+                ownedJobIds
+            });
+        }
+        catch (error) {
+            const why = error instanceof CancelledError ? 'no answer within the grace' : error;
+            run.onEvent({
+                type: 'warning',
+                period,
+                message: `the run was cancelled while its create request was on its way; Clari may have made a job all the same, which could not be found in its job list (${run.describe(why)})`
+            });
+            return {};
+        }
+        if (jobId === undefined)
+            return {};
+        return { jobId, jobCancelled: await cancelJob(run, period, jobId, grace) };
+    });
 }
 function flightEvent(run, period, jobId, change) {
     run.onEvent({ type: 'jobs-in-flight', period, jobId, change, inFlight: [...run.inFlight.keys()] });

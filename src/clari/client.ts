@@ -16,6 +16,7 @@ import { FAILED_TO_CANCEL_CODE, SWW_CODE, SWW_MAX_RETRIES } from './codes.js'
 import {
   AmbiguousCreateError,
   ClariApiError,
+  InterruptedCreateError,
   InvalidResponseError,
   NetworkError
 } from './errors.js'
@@ -100,6 +101,7 @@ export class ClariClient {
   ): Promise<string> {
     const sentAt = this.options.clock.wallNow()
     const path = `/export/forecast/${encodeURIComponent(forecastId)}`
+    let sent = false
     try {
       const reply = await this.retrying(ctx, classifyCreate, () =>
         this.exchangeJson<{ jobId?: unknown; job?: { id?: unknown; jobId?: unknown } }>(
@@ -107,7 +109,7 @@ export class ClariClient {
           path,
           'create export',
           ctx,
-          JSON.stringify(body)
+          { body: JSON.stringify(body), onSend: () => (sent = true) }
         )
       )
       const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id
@@ -115,6 +117,7 @@ export class ClariClient {
       if (!isJobId(jobId)) throw new InvalidResponseError('create export: no valid jobId')
       return jobId
     } catch (error) {
+      if (ctx.signal.aborted && sent) throw new InterruptedCreateError(sentAt, { cause: error })
       if (isAmbiguous(error)) throw new AmbiguousCreateError(error as Error, sentAt)
       throw error
     }
@@ -231,7 +234,7 @@ export class ClariClient {
     path: string,
     operation: string,
     ctx: CallContext,
-    body?: string
+    options: { body?: string; onSend?: () => void } = {}
   ): Promise<T> {
     return this.exchange(
       method,
@@ -242,7 +245,7 @@ export class ClariClient {
         await this.throwUnlessOk(res, operation)
         return this.readJson<T>(res)
       },
-      { body }
+      options
     )
   }
 
@@ -288,11 +291,12 @@ export class ClariClient {
     operation: string,
     ctx: CallContext,
     read: (res: TransportResponse) => Promise<T>,
-    options: { body?: string; streamed?: boolean; urgent?: boolean } = {}
+    options: { body?: string; streamed?: boolean; urgent?: boolean; onSend?: () => void } = {}
   ): Promise<T> {
     const { clock, apiKey, requestTimeoutMs } = this.options
     await this.pace(ctx.signal, options.urgent)
     this.requestCount++
+    options.onSend?.()
     const headers: Record<string, string> = {
       apikey: apiKey,
       accept: 'application/json',

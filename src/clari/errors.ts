@@ -1,3 +1,4 @@
+import { CancelledError } from '../retry/abort.js'
 import type { RetryAfterHint } from '../retry/retry-after.js'
 import type { ClariErrorBody } from './types.js'
 import { cleanServerText } from './untrusted-text.js'
@@ -58,6 +59,21 @@ export class InvalidResponseError extends Error {
  * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
  * There is no idempotency key, so the caller must look for the job before creating again.
  */
+/**
+ * The run was cancelled after a create request went out: Clari may have made the job all the
+ * same. A cancellation like any other, which also says when the request was sent.
+ */
+export class InterruptedCreateError extends CancelledError {
+  override name = 'InterruptedCreateError'
+  constructor(
+    /** Wall-clock time just before the request was sent. */
+    readonly sentAt: number,
+    options?: ErrorOptions
+  ) {
+    super(options)
+  }
+}
+
 export class AmbiguousCreateError extends Error {
   override readonly name = 'AmbiguousCreateError'
   constructor(

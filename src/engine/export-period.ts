@@ -1,6 +1,6 @@
 import path from 'node:path'
-import { classifyRead, type ClariClient } from '../clari/client.js'
-import { ClariApiError } from '../clari/errors.js'
+import { classifyRead, type CallContext, type ClariClient } from '../clari/client.js'
+import { ClariApiError, InterruptedCreateError } from '../clari/errors.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../clari/types.js'
 import { CancelledError, DeadlineError } from '../retry/abort.js'
 import type { PollIntervals } from '../retry/backoff.js'
@@ -14,13 +14,14 @@ import { payloadFileName } from './manifest.js'
 import type { PeriodOutcome } from './outcome.js'
 import type { PollScheduleFactory } from './poll-schedule.js'
 import { NotStartedError, type Lease, type PeriodScheduler } from './scheduler.js'
-import { startJob, type SlotControl } from './start-job.js'
+import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
 import { writeTables } from './tables/write-tables.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 import { plural } from './format.js'
 
-// Time allowed for a cancel PATCH, in real time: when the run itself is being cancelled the
-// runner escalates SIGINT to SIGTERM after 7.5 s.
+// Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
+// first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
+// SIGTERM after 7.5 s.
 const CANCEL_GRACE_MS = 5_000
 
 /** What every period of a run shares: one client, one clock, one schedule that learns. */
@@ -202,7 +203,11 @@ export async function exportPeriod(
     if (verdict.errorCode !== undefined) outcome.errorCode = verdict.errorCode
     if (verdict.errorId !== undefined) outcome.errorId = verdict.errorId
     if (outcome.jobId && jobRunning && verdict.cancelJob) {
-      outcome.jobCancelled = await cancelJob(run, period, outcome.jobId)
+      outcome.jobCancelled = await withinGrace(run, grace =>
+        cancelJob(run, period, outcome.jobId!, grace)
+      )
+    } else if (error instanceof InterruptedCreateError && !jobRunning) {
+      Object.assign(outcome, await cancelInterruptedCreate(run, period, error.sentAt))
     }
     jobEnded()
     return { outcome, verdict }
@@ -298,15 +303,32 @@ function slotControl(run: RunContext, signal: AbortSignal): SlotControl {
   }
 }
 
-async function cancelJob(run: RunContext, period: string, jobId: string): Promise<boolean> {
+/**
+ * Runs a cancel's requests within the grace, in real time whatever clock the run uses: when the
+ * run itself is being cancelled, the runner's SIGTERM does not wait.
+ */
+async function withinGrace<T>(
+  run: RunContext,
+  work: (grace: CallContext) => Promise<T>
+): Promise<T> {
   // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
   const grace = new AbortController()
   const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS)
   try {
-    const result = await run.client.cancelJob(jobId, {
-      signal: grace.signal,
-      deadline: run.clock.now() + CANCEL_GRACE_MS
-    })
+    return await work({ signal: grace.signal, deadline: run.clock.now() + CANCEL_GRACE_MS })
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function cancelJob(
+  run: RunContext,
+  period: string,
+  jobId: string,
+  grace: CallContext
+): Promise<boolean> {
+  try {
+    const result = await run.client.cancelJob(jobId, grace)
     run.onEvent({ type: 'job-cancelled', period, jobId, result })
     return result === 'cancelled'
   } catch (error) {
@@ -318,9 +340,39 @@ async function cancelJob(run: RunContext, period: string, jobId: string): Promis
       result: `cancel failed: ${run.describe(reason)}`
     })
     return false
-  } finally {
-    clearTimeout(timer)
   }
+}
+
+/**
+ * The run was cancelled while a create request was on its way, so Clari may have made the job
+ * all the same: within the grace, the job list is asked for it and a job it proves ours is
+ * cancelled, and recorded either way. One it cannot prove is named in a warning.
+ */
+async function cancelInterruptedCreate(
+  run: RunContext,
+  period: string,
+  sentAt: number
+): Promise<Pick<PeriodOutcome, 'jobId' | 'jobCancelled'>> {
+  return withinGrace(run, async grace => {
+    let jobId: string | undefined
+    try {
+      const { client, config, ownedJobIds } = run
+      jobId = await findCreatedJob(client, config.forecastId, period, sentAt, {
+        ...grace,
+        ownedJobIds
+      })
+    } catch (error) {
+      const why = error instanceof CancelledError ? 'no answer within the grace' : error
+      run.onEvent({
+        type: 'warning',
+        period,
+        message: `the run was cancelled while its create request was on its way; Clari may have made a job all the same, which could not be found in its job list (${run.describe(why)})`
+      })
+      return {}
+    }
+    if (jobId === undefined) return {}
+    return { jobId, jobCancelled: await cancelJob(run, period, jobId, grace) }
+  })
 }
 
 function flightEvent(

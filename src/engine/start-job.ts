@@ -75,12 +75,12 @@ export async function startJob(
  * may be ours but cannot be proven, or several that all could, fail the period instead: adopting
  * the wrong one would deliver another export's data, creating again would spend quota twice.
  */
-async function findCreatedJob(
+export async function findCreatedJob(
   client: ClariClient,
   forecastId: string,
   period: string,
   sentAt: number,
-  ctx: StartJobContext
+  ctx: CallContext & Pick<StartJobContext, 'ownedJobIds'>
 ): Promise<string | undefined> {
   const jobs = await client.listJobs(ctx)
   // Measured on the list answer itself: the offset applies to the POST sent moments before.

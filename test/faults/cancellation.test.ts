@@ -101,4 +101,34 @@ describe('cancellation (SIGINT/SIGTERM abort the run signal)', () => {
     expect(report.manifest.exports[0]!.status).toBe('CANCELLED')
     expect(h.sim.requests.filter(r => r.endpoint === 'cancel')).toEqual([])
   })
+
+  it('finds and cancels the job Clari made for a create whose answer the cancel cut off', async () => {
+    h = await startHarness({
+      plan: { durationMs: 20 * MINUTE },
+      // Clari creates Q2's job, but its answer never comes.
+      faults: [{ endpoint: 'create', period: '2026_Q2', fault: { kind: 'hang', process: true } }]
+    })
+    const controller = new AbortController()
+    // The virtual clock stands still while the request is in flight; real time goes on.
+    const watch = setInterval(() => {
+      if (h!.sim.requests.some(r => r.endpoint === 'create' && r.period === '2026_Q2')) {
+        controller.abort()
+      }
+    }, 5)
+    try {
+      const { report, events } = await h.run(h.config({ periods: PERIODS }), {
+        signal: controller.signal
+      })
+      const q2Job = h.sim.jobs.find(j => j.period === '2026_Q2')!
+      expect(report.manifest.exports.map(o => o.status)).toEqual(['DONE', 'CANCELLED', 'CANCELLED'])
+      expect(report.manifest.exports[1]).toMatchObject({ jobId: q2Job.jobId, jobCancelled: true })
+      expect(q2Job.cancelled).toBe(true)
+      expect(events.filter(e => e.type === 'job-cancelled')).toEqual([
+        { type: 'job-cancelled', period: '2026_Q2', jobId: q2Job.jobId, result: 'cancelled' }
+      ])
+      await expectNothingLostOrLeaked(h, report, events)
+    } finally {
+      clearInterval(watch)
+    }
+  })
 })
