@@ -18,7 +18,7 @@ export const SECRET_FRAGMENT_CHARS = 8
 export const MAX_DEPTH = 32
 export const TOO_DEEP = '(nested too deep)'
 
-export const MASK = '***'
+const MASK = '***'
 
 /**
  * The text as one line that cannot move the cursor, recolour a terminal or reorder what a

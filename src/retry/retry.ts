@@ -101,7 +101,7 @@ export function chargesBudget(verdict: Verdict): boolean {
  * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
  * max-retry-after fails at once instead of parking the runner.
  */
-export function throttleWait(
+function throttleWait(
   hint: RetryAfterHint,
   throttles: number,
   limits: Pick<RetryLimits, 'maxRetryAfterMs'>,

@@ -4,8 +4,8 @@ import { TABLE_LISTS, TABLE_NAMES, type TableFormat, type TableName } from './la
 import { TablesError } from './tables-error.js'
 
 /** Limits that keep memory bounded whatever the payload holds. */
-export const MAX_COLUMNS = 10_000
-export const MAX_ROW_BYTES = 16 * 1024 * 1024
+const MAX_COLUMNS = 10_000
+const MAX_ROW_BYTES = 16 * 1024 * 1024
 // Key positions remembered per table (see Table.seenRaw).
 const KEY_CACHE = 256
 
