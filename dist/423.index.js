@@ -344,7 +344,7 @@ class Search {
             if (this.signal.aborted)
                 break;
             const examined = await this.examine(artifact, source).catch(
-            // Whatever broke (a full disk, a manifest nested too deep to print), the artifact is
+            // Whatever broke (a full disk, a temporary folder that cannot be made), the artifact is
             // passed over and a usable one found already is kept.
             (error) => ({
                 kind: 'unreadable',
@@ -568,8 +568,7 @@ function statusOf(error) {
 }
 /** One clean line about a failure: the REST status and what to do, never the token. */
 function describe(error, lookup) {
-    const raw = (0,engine/* errorMessage */.gJ)(error);
-    const message = (0,engine/* cleanServerText */.Ct)(lookup.githubToken ? (0,engine/* withoutSecret */.Nt)(raw, lookup.githubToken) : raw, 200);
+    const message = (0,engine/* describeError */.Uc)(error, lookup.githubToken, 200);
     const status = statusOf(error);
     if (status === undefined || status === 500)
         return message;

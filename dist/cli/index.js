@@ -28709,7 +28709,14 @@ function jobPhase(status) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/retry/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
+
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
  * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
@@ -28726,6 +28733,7 @@ const SECRET_FRAGMENT_CHARS = 8;
 /** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
 const MAX_DEPTH = 32;
 const TOO_DEEP = '(nested too deep)';
+const UNPRINTABLE = '(unprintable)';
 const MASK = '***';
 /**
  * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
@@ -28734,8 +28742,28 @@ const MASK = '***';
 function withoutControls(text) {
     return text.replace(CONTROL, ' ');
 }
+/**
+ * What anyone may see of an error: its message with the secret masked (whole and in fragments),
+ * then cleaned and cut like any server text, since the message may quote the server.
+ */
+function describeError(error, secret, max = MAX_SERVER_TEXT) {
+    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
+}
+/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined)
+        return '';
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return UNPRINTABLE;
+    }
+}
 function cleanServerText(value, max = MAX_SERVER_TEXT) {
-    const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+    const text = asText(value);
     const flat = withoutControls(text)
         .replace(/:(?=:)/g, ': ')
         .trim();
@@ -28845,12 +28873,6 @@ function linkedAbort(parent, deadline) {
             timer.abort();
         }
     };
-}
-
-;// CONCATENATED MODULE: ./src/retry/error-message.ts
-/** What to show of anything thrown: an Error's message, or the value itself as text. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
@@ -29526,10 +29548,6 @@ class InvalidResponseError extends Error {
     name = 'InvalidResponseError';
 }
 /**
- * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
- * There is no idempotency key, so the caller must look for the job before creating again.
- */
-/**
  * The run was cancelled after a create request went out: Clari may have made the job all the
  * same. A cancellation like any other, which also says when the request was sent.
  */
@@ -29543,6 +29561,10 @@ class InterruptedCreateError extends CancelledError {
         this.sentAt = sentAt;
     }
 }
+/**
+ * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
+ * There is no idempotency key, so the caller must look for the job before creating again.
+ */
 class AmbiguousCreateError extends Error {
     cause;
     sentAt;
@@ -33335,7 +33357,7 @@ async function exportPeriod(run, task, lease) {
         if (outcome.jobId && jobRunning && verdict.cancelJob) {
             outcome.jobCancelled = await withinGrace(run, grace => cancelJob(run, period, outcome.jobId, grace));
         }
-        else if (error instanceof InterruptedCreateError && !jobRunning) {
+        else if (error instanceof InterruptedCreateError) {
             Object.assign(outcome, await cancelInterruptedCreate(run, period, error.sentAt));
         }
         jobEnded();
@@ -33746,7 +33768,6 @@ function comparable(value) {
 
 
 
-
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
@@ -33768,7 +33789,7 @@ async function runExport(config, deps = {}, earlier) {
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => cleanServerText(withoutSecret(errorMessage(error), config.apiKey), MAX_ERROR_CHARS);
+    const describe = (error) => describeError(error, config.apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { DefaultArtifactClient, type Artifact } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { cleanServerText, errorMessage, withoutSecret } from '../engine/index.js'
+import { cleanServerText, describeError } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
 import { MANIFEST_TOOL, MANIFEST_VERSION } from '../engine/outcome.js'
 import { attemptName } from './artifact.js'
@@ -250,7 +250,7 @@ class Search {
     for (const artifact of live) {
       if (this.signal.aborted) break
       const examined = await this.examine(artifact, source).catch(
-        // Whatever broke (a full disk, a manifest nested too deep to print), the artifact is
+        // Whatever broke (a full disk, a temporary folder that cannot be made), the artifact is
         // passed over and a usable one found already is kept.
         (error: unknown): Verdict => ({
           kind: 'unreadable',
@@ -473,11 +473,7 @@ function statusOf(error: unknown): number | undefined {
 
 /** One clean line about a failure: the REST status and what to do, never the token. */
 function describe(error: unknown, lookup: Pick<EarlierAttemptLookup, 'githubToken'>): string {
-  const raw = errorMessage(error)
-  const message = cleanServerText(
-    lookup.githubToken ? withoutSecret(raw, lookup.githubToken) : raw,
-    200
-  )
+  const message = describeError(error, lookup.githubToken, 200)
   const status = statusOf(error)
   if (status === undefined || status === 500) return message
   const hint =

@@ -4,7 +4,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { notResumingLine, planLines, resumeLine } from '../engine/format.js'
-import { CancelledError, cleanServerText, errorMessage, withoutSecret } from '../engine/index.js'
+import { CancelledError, describeError, errorMessage } from '../engine/index.js'
 import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/plan.js'
 import type { EarlierRun } from '../engine/resume.js'
@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
-    core.setFailed(cleanError(error, config.apiKey))
+    core.setFailed(describeError(error, config.apiKey, 2_000))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -109,7 +109,7 @@ async function exportAndUpload(
       )
     } catch (error) {
       // GitHub's own answer text is in the toolkit's message: cleaned like any server text.
-      artifact = { name: upload.name, error: cleanError(error, config.apiKey) }
+      artifact = { name: upload.name, error: describeError(error, config.apiKey, 2_000) }
     }
   }
   await writeSummary(report, artifact).catch((error: unknown) =>
@@ -163,11 +163,6 @@ async function earlierAttempt(
     dir: found.dir,
     source: `artifact ${found.artifactName} of attempt ${found.attempt}`
   }
-}
-
-/** An error's message as anyone may see it: the key masked, server text cleaned and cut. */
-function cleanError(error: unknown, apiKey: string): string {
-  return cleanServerText(withoutSecret(errorMessage(error), apiKey), 2_000)
 }
 
 function setRunOutputs(report: RunReport): void {

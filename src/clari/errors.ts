@@ -56,10 +56,6 @@ export class InvalidResponseError extends Error {
 }
 
 /**
- * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
- * There is no idempotency key, so the caller must look for the job before creating again.
- */
-/**
  * The run was cancelled after a create request went out: Clari may have made the job all the
  * same. A cancellation like any other, which also says when the request was sent.
  */
@@ -74,6 +70,10 @@ export class InterruptedCreateError extends CancelledError {
   }
 }
 
+/**
+ * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
+ * There is no idempotency key, so the caller must look for the job before creating again.
+ */
 export class AmbiguousCreateError extends Error {
   override readonly name = 'AmbiguousCreateError'
   constructor(

@@ -1,3 +1,5 @@
+import { errorMessage } from '../retry/error-message.js'
+
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
  * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
@@ -17,6 +19,7 @@ export const SECRET_FRAGMENT_CHARS = 8
 /** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
 export const MAX_DEPTH = 32
 export const TOO_DEEP = '(nested too deep)'
+export const UNPRINTABLE = '(unprintable)'
 
 const MASK = '***'
 
@@ -28,8 +31,27 @@ export function withoutControls(text: string): string {
   return text.replace(CONTROL, ' ')
 }
 
+/**
+ * What anyone may see of an error: its message with the secret masked (whole and in fragments),
+ * then cleaned and cut like any server text, since the message may quote the server.
+ */
+export function describeError(error: unknown, secret: string, max = MAX_SERVER_TEXT): string {
+  return cleanServerText(withoutSecret(errorMessage(error), secret), max)
+}
+
+/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value === undefined) return ''
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return UNPRINTABLE
+  }
+}
+
 export function cleanServerText(value: unknown, max = MAX_SERVER_TEXT): string {
-  const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value)
+  const text = asText(value)
   const flat = withoutControls(text)
     .replace(/:(?=:)/g, ': ')
     .trim()

@@ -206,7 +206,7 @@ export async function exportPeriod(
       outcome.jobCancelled = await withinGrace(run, grace =>
         cancelJob(run, period, outcome.jobId!, grace)
       )
-    } else if (error instanceof InterruptedCreateError && !jobRunning) {
+    } else if (error instanceof InterruptedCreateError) {
       Object.assign(outcome, await cancelInterruptedCreate(run, period, error.sentAt))
     }
     jobEnded()

@@ -10,6 +10,11 @@ export {
   type CreateExportBody,
   type ExportType
 } from '../clari/types.js'
-export { cleanServerText, withoutControls, withoutSecret } from '../clari/untrusted-text.js'
+export {
+  cleanServerText,
+  describeError,
+  withoutControls,
+  withoutSecret
+} from '../clari/untrusted-text.js'
 export { CancelledError } from '../retry/abort.js'
 export { errorMessage } from '../retry/error-message.js'

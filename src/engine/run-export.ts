@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import type { ClariClient } from '../clari/client.js'
 import type { ExportLimits } from '../clari/types.js'
-import { cleanServerText, withoutSecret } from '../clari/untrusted-text.js'
+import { cleanServerText, describeError, withoutSecret } from '../clari/untrusted-text.js'
 import { linkedAbort } from '../retry/abort.js'
 import { pollDelay } from '../retry/backoff.js'
-import { errorMessage } from '../retry/error-message.js'
 import { systemClock, whileBusy, type Clock } from '../retry/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
@@ -56,8 +55,7 @@ export async function runExport(
     maxMs: config.timing.maxPollIntervalMs
   }
   const client = createClient(config, deps)
-  const describe = (error: unknown): string =>
-    cleanServerText(withoutSecret(errorMessage(error), config.apiKey), MAX_ERROR_CHARS)
+  const describe = (error: unknown): string => describeError(error, config.apiKey, MAX_ERROR_CHARS)
 
   await mkdir(config.outputDir, { recursive: true })
   const resume = earlier ? planResume(earlier.manifest, config) : undefined

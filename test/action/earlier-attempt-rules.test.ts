@@ -25,6 +25,11 @@ describe('judgeManifest', () => {
       { ...ours, forecastId: 7, runAttempt: 1 },
       { kind: 'other-forecast' }
     ],
+    [
+      'a forecast id nested too deep to print',
+      { ...ours, forecastId: JSON.parse('['.repeat(1e6) + ']'.repeat(1e6)), runAttempt: 1 },
+      { kind: 'other-forecast', reason: 'it holds forecast "(unprintable)", not net_arr' }
+    ],
     ['this attempt', { ...ours, runAttempt: 3 }, { kind: 'not-ours' }],
     ['a later attempt', { ...ours, runAttempt: 4 }, { kind: 'not-ours' }],
     ['attempt 0', { ...ours, runAttempt: 0 }, { kind: 'not-ours' }],

@@ -4,6 +4,7 @@ import {
   MAX_DEPTH,
   SECRET_FRAGMENT_CHARS,
   TOO_DEEP,
+  UNPRINTABLE,
   withoutControls,
   withoutSecret
 } from '../../src/clari/untrusted-text.js'
@@ -15,6 +16,11 @@ function fragments(key: string): string[] {
   return Array.from({ length: key.length - SECRET_FRAGMENT_CHARS + 1 }, (_, i) =>
     key.slice(i, i + SECRET_FRAGMENT_CHARS)
   )
+}
+
+/** What JSON.parse makes of a manifest field a hostile artifact nests a million levels deep. */
+function deeplyNested(depth: number): unknown {
+  return JSON.parse('['.repeat(depth) + ']'.repeat(depth))
 }
 
 function expectNoFragment(text: string): void {
@@ -80,7 +86,9 @@ describe('cleanServerText', () => {
     ['line breaks and escapes', 'a\r\n::error::x\u001b[31m', 'a : :error: :x [31m'],
     ['bidi overrides', 'a\u202eb', 'a b'],
     ['an object', { code: 'x' }, '{"code":"x"}'],
-    ['nothing', undefined, '']
+    ['nothing', undefined, ''],
+    ['a BigInt', 10n, UNPRINTABLE],
+    ['a structure nested too deep to stringify', deeplyNested(1_000_000), UNPRINTABLE]
   ])('cleans %s', (_name, input, expected) => {
     expect(cleanServerText(input)).toBe(expected)
   })
