@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import { SETTINGS } from '../src/settings/definitions.js'
-import { README_PATH, tableCell, updateReadmeSection, withReadmeSection } from './readme-section.js'
+import { README_PATH, tableCell, updateDocSection, withDocSection } from './doc-section.js'
 
 export { README_PATH }
 export const REGENERATE_COMMAND = 'npx tsx scripts/readme-inputs.ts'
@@ -21,9 +21,9 @@ export function inputsTable(): string {
 
 /** The README with the text between the inputs markers replaced by the generated table. */
 export function withInputsTable(readme: string): string {
-  return withReadmeSection(readme, 'inputs', inputsTable())
+  return withDocSection(readme, 'inputs', inputsTable())
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await updateReadmeSection('inputs', inputsTable())
+  await updateDocSection(README_PATH, 'inputs', inputsTable())
 }

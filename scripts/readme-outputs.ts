@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import { OUTPUTS } from '../src/action/outputs.js'
-import { tableCell, updateReadmeSection, withReadmeSection } from './readme-section.js'
+import { README_PATH, tableCell, updateDocSection, withDocSection } from './doc-section.js'
 
 export const REGENERATE_COMMAND = 'npx tsx scripts/readme-outputs.ts'
 
@@ -15,9 +15,9 @@ export function outputsTable(): string {
 
 /** The README with the text between the outputs markers replaced by the generated table. */
 export function withOutputsTable(readme: string): string {
-  return withReadmeSection(readme, 'outputs', outputsTable())
+  return withDocSection(readme, 'outputs', outputsTable())
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await updateReadmeSection('outputs', outputsTable())
+  await updateDocSection(README_PATH, 'outputs', outputsTable())
 }

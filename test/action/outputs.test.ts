@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { parse } from 'yaml'
 import { outputsTable, REGENERATE_COMMAND, withOutputsTable } from '../../scripts/readme-outputs.js'
-import { README_PATH } from '../../scripts/readme-section.js'
+import { README_PATH } from '../../scripts/doc-section.js'
 import { OUTPUTS, setOutput } from '../../src/action/outputs.js'
 
 async function actionOutputs(): Promise<Record<string, unknown>> {

@@ -14,7 +14,7 @@ import type {
 
 /**
  * The fault matrix: one row per fault × expected outcome. Every row runs through the same test
- * body (fault-matrix.test.ts) against the real engine, and the README's reliability table is
+ * body (fault-matrix.test.ts) against the real engine, and the table of docs/reliability.md is
  * rendered from these rows (render-matrix.ts), so the documentation cannot drift from the tests.
  */
 
@@ -41,11 +41,11 @@ export interface RowHooks {
 }
 
 export interface FaultRow {
-  /** The fault, as the README names it. */
+  /** The fault, as docs/reliability.md names it. */
   fault: string
   /** The request it hits. */
   on: string
-  /** What the user gets, in words (README). */
+  /** What the user gets, in words (docs/reliability.md). */
   outcome: string
   sim?: Omit<ClariSimulatorOptions, 'apiKey' | 'clock'>
   /** Timing overrides (request-timeout is 500 ms of real time unless a row says otherwise). */

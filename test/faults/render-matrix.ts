@@ -1,20 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { README_PATH, tableCell, withReadmeSection } from '../../scripts/readme-section.js'
+import { tableCell, withDocSection } from '../../scripts/doc-section.js'
 import { FAULT_MATRIX, MATRIX_PERIODS, TARGET, type FaultRow } from './matrix.js'
 
 /**
- * Renders the README's reliability section from the fault matrix the tests run, so the two
+ * Renders the fault matrix of docs/reliability.md from the matrix the tests run, so the two
  * cannot drift: `npx tsx test/faults/render-matrix.ts --write` rewrites the section.
  */
-export const README = README_PATH
+export const RELIABILITY_PAGE = fileURLToPath(new URL('../../docs/reliability.md', import.meta.url))
 export const REGENERATE = 'npx tsx test/faults/render-matrix.ts --write'
 
 export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
   const outcomes = new Set(rows.map(r => r.outcome)).size
   const lines = [
-    '## Reliability',
+    '## The fault matrix',
     '',
     `Every row below is a test (\`test/faults/fault-matrix.test.ts\`) that runs the real engine ` +
       `against the Clari simulator over real loopback sockets, with ${MATRIX_PERIODS.length} ` +
@@ -45,14 +45,14 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
   return lines.join('\n')
 }
 
-/** The README with the reliability section replaced by `body`. */
-export function withSection(readme: string, body: string): string {
-  return withReadmeSection(readme, 'reliability', body)
+/** docs/reliability.md's text with its fault matrix replaced by `body`. */
+export function withMatrix(page: string, body: string): string {
+  return withDocSection(page, 'reliability', body, RELIABILITY_PAGE)
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const readme = await readFile(README, 'utf8')
-  const next = withSection(readme, renderMatrix())
-  if (process.argv.includes('--write')) await writeFile(README, next)
+  const page = await readFile(RELIABILITY_PAGE, 'utf8')
+  const next = withMatrix(page, renderMatrix())
+  if (process.argv.includes('--write')) await writeFile(RELIABILITY_PAGE, next)
   else process.stdout.write(renderMatrix() + '\n')
 }
