@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the action's polling, rate-limit behaviour, download path and start-up,
- * measured next to its peers in one run. Prints one markdown table per section and writes
- * bench/results/latest.json. Needs a fresh `npm run build` for the process sections.
+ * measured next to its peers in one run. Prints one markdown table per section (the latest run's
+ * are in docs/performance.md) and writes bench/results/latest.json. Needs a fresh `npm run build`
+ * for the process sections.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'

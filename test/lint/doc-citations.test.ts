@@ -9,7 +9,7 @@ const CODE_FILE = /\.(ts|js)$/
 /** A citation of a page of docs/, with the heading it points at if any. */
 const CITATION = /docs\/([\w-]+\.md)(?:#([\w-]+))?/g
 /** The pages of docs/. */
-const PAGES = ['architecture', 'clari-api', 'reliability', 'retry-policy']
+const PAGES = ['architecture', 'clari-api', 'performance', 'reliability', 'retry-policy']
 /** A page cited without its folder (the form that dangled before docs/ existed). */
 const BARE_PAGE = new RegExp(
   `(?<![\\w/-])(${[...PAGES, 'github-actions', 'design'].join('|')})\\.md`
