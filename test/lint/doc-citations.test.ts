@@ -14,6 +14,8 @@ const PAGES = ['architecture', 'clari-api', 'performance', 'reliability', 'retry
 const BARE_PAGE = new RegExp(
   `(?<![\\w/-])(${[...PAGES, 'github-actions', 'design'].join('|')})\\.md`
 )
+/** A link to a heading of the README. */
+const README_LINK = /\]\(README\.md#([\w-]+)\)/g
 /** A citation by section number, which breaks silently when sections move. */
 const BY_SECTION = /\.md\s*§/
 
@@ -112,20 +114,26 @@ describe('documents cited by the code', () => {
     expect(offending).toEqual([])
   })
 
-  it('every link between the docs and from the README lands on a heading', async () => {
+  it('every link between the docs and the README, and within each, lands on a heading', async () => {
     const docs = (await readdir(path.join(ROOT, 'docs'))).filter(f => f.endsWith('.md'))
     expect(docs).toEqual(expect.arrayContaining(PAGES.map(page => `${page}.md`)))
+    const readmeAnchors = headingAnchors(await readFile(path.join(ROOT, 'README.md'), 'utf8'))
     const dangling: string[] = []
     for (const file of ['README.md', ...docs.map(d => `docs/${d}`)]) {
       const text = await readFile(path.join(ROOT, file), 'utf8')
       const local = path.dirname(file) === 'docs'
-      // Links inside docs/ are relative (`<page>.md#…`, `#…`): make them docs/ paths.
+      // Links inside docs/ are relative (`<page>.md#…`, `#…`, `../README.md#…`): make them
+      // paths from the root; the README's own `#…` links point into the README.
       const links = local
         ? text
             .replace(/\]\(([\w-]+\.md)/g, '](docs/$1')
             .replace(/\]\(#/g, `](docs/${path.basename(file)}#`)
-        : text
+            .replace(/\]\(\.\.\/README\.md/g, '](README.md')
+        : text.replace(/\]\(#/g, '](README.md#')
       for (const citation of await danglingCitations(links)) dangling.push(`${file}: ${citation}`)
+      for (const [, anchor] of links.matchAll(README_LINK)) {
+        if (!readmeAnchors.has(anchor!)) dangling.push(`${file}: README.md#${anchor}`)
+      }
     }
     expect(dangling).toEqual([])
   })
