@@ -4,17 +4,19 @@ import tseslint from 'typescript-eslint'
 
 /**
  * The rooms of src/ and the rooms each may import: arrows point down only. What a room above
- * the engine needs from clari/ or retry/, the engine re-exports (src/engine/index.ts).
+ * the engine needs from clari/ or retry/, the engine re-exports (src/engine/index.ts). base/
+ * (clock, virtual clock, abortable waits and deadlines, error text) is what every room stands on.
  */
 const ROOMS = {
   'index.ts': ['action'],
-  action: ['settings', 'engine'],
-  cli: ['settings', 'engine'],
-  settings: ['engine', 'periods'],
-  engine: ['clari', 'retry'],
-  clari: ['retry'],
-  retry: [],
-  periods: []
+  action: ['settings', 'engine', 'base'],
+  cli: ['settings', 'engine', 'base'],
+  settings: ['engine', 'periods', 'base'],
+  engine: ['clari', 'retry', 'base'],
+  clari: ['retry', 'base'],
+  retry: ['base'],
+  periods: ['base'],
+  base: []
 }
 
 const SRC = `${import.meta.dirname}/src`

@@ -1,5 +1,5 @@
 import type { PollIntervals } from '../src/retry/backoff.js'
-import type { Random } from '../src/retry/clock.js'
+import type { Random } from '../src/base/clock.js'
 import {
   backoffSchedule,
   defaultPollSchedule,

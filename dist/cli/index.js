@@ -28676,164 +28676,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/retry/error-message.ts
-/** What to show of anything thrown: an Error's message, or the value itself as text. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
-
-/**
- * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
- * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
- * parsed, so a later cut or stringification can never expose part of the key; what the client
- * lets out then passes through `cleanServerText` once, so later code can print it.
- */
-const MAX_SERVER_TEXT = 300;
-// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
-/** Any run of this many characters of the key is masked, wherever it appears. */
-const SECRET_FRAGMENT_CHARS = 8;
-/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
-const MAX_DEPTH = 32;
-const TOO_DEEP = '(nested too deep)';
-const UNPRINTABLE = '(unprintable)';
-const MASK = '***';
-/**
- * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
- * reader sees: each run of control characters or bidi overrides becomes one space.
- */
-function withoutControls(text) {
-    return text.replace(CONTROL, ' ');
-}
-/**
- * What anyone may see of an error: its message with the secret masked (whole and in fragments),
- * then cleaned and cut like any server text, since the message may quote the server.
- */
-function describeError(error, secret, max = MAX_SERVER_TEXT) {
-    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
-}
-/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
-function asText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value === undefined)
-        return '';
-    try {
-        return JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        return UNPRINTABLE;
-    }
-}
-function cleanServerText(value, max = MAX_SERVER_TEXT) {
-    const text = asText(value);
-    const flat = withoutControls(text)
-        .replace(/:(?=:)/g, ': ')
-        .trim();
-    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
-}
-/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
-function cutPoint(text, max) {
-    let end = max;
-    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
-        end--;
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end--;
-    return end;
-}
-/**
- * A copy of a parsed JSON answer in which every string, object keys included, has the key and
- * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
- * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
- */
-function withoutSecret(value, secret) {
-    const mask = secretMasker(secret);
-    const walk = (v, depth) => {
-        if (typeof v === 'string')
-            return mask(v);
-        if (!v || typeof v !== 'object')
-            return v;
-        if (depth >= MAX_DEPTH)
-            return TOO_DEEP;
-        if (Array.isArray(v))
-            return v.map(item => walk(item, depth + 1));
-        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
-    };
-    return walk(value, 0);
-}
-/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
-function secretMasker(secret) {
-    if (!secret)
-        return text => text;
-    const fragments = new Set();
-    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
-        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
-    }
-    return text => {
-        const whole = text.split(secret).join(MASK);
-        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
-            return whole;
-        // Mark every character covered by a fragment, then replace each marked run once.
-        const covered = new Uint8Array(whole.length);
-        let any = false;
-        for (const fragment of fragments) {
-            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
-                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
-                any = true;
-            }
-        }
-        if (!any)
-            return whole;
-        let out = '';
-        for (let i = 0; i < whole.length; i++) {
-            if (!covered[i])
-                out += whole[i];
-            else if (i === 0 || !covered[i - 1])
-                out += MASK;
-        }
-        return out;
-    };
-}
-
-;// CONCATENATED MODULE: ./src/retry/abort.ts
+;// CONCATENATED MODULE: ./src/base/abort.ts
 /** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
 class CancelledError extends Error {
     name = 'CancelledError';
@@ -28874,17 +28717,6 @@ function linkedAbort(parent, deadline) {
         }
     };
 }
-
-;// CONCATENATED MODULE: ./src/engine/index.ts
-/**
- * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
- * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
- * much, and its own modules are imported directly.
- */
-
-
-
-
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -29163,7 +28995,131 @@ function planLines(plan) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./src/retry/clock.ts
+;// CONCATENATED MODULE: ./src/base/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
+
+/**
+ * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
+ * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
+ * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
+ * parsed, so a later cut or stringification can never expose part of the key; what the client
+ * lets out then passes through `cleanServerText` once, so later code can print it.
+ */
+const MAX_SERVER_TEXT = 300;
+// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/** Any run of this many characters of the key is masked, wherever it appears. */
+const SECRET_FRAGMENT_CHARS = 8;
+/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '(nested too deep)';
+const UNPRINTABLE = '(unprintable)';
+const MASK = '***';
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+function withoutControls(text) {
+    return text.replace(CONTROL, ' ');
+}
+/**
+ * What anyone may see of an error: its message with the secret masked (whole and in fragments),
+ * then cleaned and cut like any server text, since the message may quote the server.
+ */
+function describeError(error, secret, max = MAX_SERVER_TEXT) {
+    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
+}
+/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined)
+        return '';
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return UNPRINTABLE;
+    }
+}
+function cleanServerText(value, max = MAX_SERVER_TEXT) {
+    const text = asText(value);
+    const flat = withoutControls(text)
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
+}
+/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
+function cutPoint(text, max) {
+    let end = max;
+    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
+        end--;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end--;
+    return end;
+}
+/**
+ * A copy of a parsed JSON answer in which every string, object keys included, has the key and
+ * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
+ * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
+ */
+function withoutSecret(value, secret) {
+    const mask = secretMasker(secret);
+    const walk = (v, depth) => {
+        if (typeof v === 'string')
+            return mask(v);
+        if (!v || typeof v !== 'object')
+            return v;
+        if (depth >= MAX_DEPTH)
+            return TOO_DEEP;
+        if (Array.isArray(v))
+            return v.map(item => walk(item, depth + 1));
+        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
+    };
+    return walk(value, 0);
+}
+/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
+function secretMasker(secret) {
+    if (!secret)
+        return text => text;
+    const fragments = new Set();
+    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
+        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
+    }
+    return text => {
+        const whole = text.split(secret).join(MASK);
+        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
+            return whole;
+        // Mark every character covered by a fragment, then replace each marked run once.
+        const covered = new Uint8Array(whole.length);
+        let any = false;
+        for (const fragment of fragments) {
+            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
+                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
+                any = true;
+            }
+        }
+        if (!any)
+            return whole;
+        let out = '';
+        for (let i = 0; i < whole.length; i++) {
+            if (!covered[i])
+                out += whole[i];
+            else if (i === 0 || !covered[i - 1])
+                out += MASK;
+        }
+        return out;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/base/clock.ts
 /** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
 async function whileBusy(clock, work) {
     const release = clock.busy?.();
@@ -29575,6 +29531,39 @@ class AmbiguousCreateError extends Error {
         super(`the create request may have been processed: ${cause.message}`);
         this.cause = cause;
         this.sentAt = sentAt;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
     }
 }
 
@@ -35093,6 +35082,7 @@ function summaryTable(report, outputDir, problems) {
 
 
 
+
 // `<forecast-id>_<period>.json`, as an export run names its payloads.
 const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
 /** The tables folder relative to the current folder when it is below it, else absolute. */
@@ -35140,6 +35130,7 @@ async function convertPayloads(command, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 

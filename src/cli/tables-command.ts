@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { errorMessage, withoutControls } from '../engine/index.js'
+import { errorMessage } from '../base/error-message.js'
+import { withoutControls } from '../engine/index.js'
 import { tablesLine } from '../engine/format.js'
 import { TABLES_DIR } from '../engine/tables/layout.js'
 import { writeTables } from '../engine/tables/write-tables.js'

@@ -1,6 +1,6 @@
 import { ClariClient } from '../clari/client.js'
 import { RetryBudget } from '../retry/budget.js'
-import { systemClock } from '../retry/clock.js'
+import { systemClock } from '../base/clock.js'
 import { DEFAULT_RETRY_LIMITS } from '../retry/retry.js'
 import type { ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'

@@ -1,4 +1,4 @@
-import type { Clock, Random } from '../retry/clock.js'
+import type { Clock, Random } from '../base/clock.js'
 import type { EventSink } from './events.js'
 import type { PollScheduleFactory } from './poll-schedule.js'
 

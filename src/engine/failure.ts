@@ -1,6 +1,6 @@
 import { ClariApiError } from '../clari/errors.js'
-import { CancelledError } from '../retry/abort.js'
-import { errorMessage } from '../retry/error-message.js'
+import { CancelledError } from '../base/abort.js'
+import { errorMessage } from '../base/error-message.js'
 import { RetryBudgetError } from '../retry/retry.js'
 import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
 import type { PeriodStatus } from './outcome.js'

@@ -1,5 +1,5 @@
 import type { ExportLimits } from '../clari/types.js'
-import { systemClock } from '../retry/clock.js'
+import { systemClock } from '../base/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'

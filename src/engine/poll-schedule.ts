@@ -1,5 +1,5 @@
 import { pollDelay, type PollIntervals } from '../retry/backoff.js'
-import type { Random } from '../retry/clock.js'
+import type { Random } from '../base/clock.js'
 
 /** When to check a running job next. `k` is the 0-based index of the status check to come. */
 export interface PollSchedule {

@@ -3,7 +3,7 @@ import { ClariApiError, NetworkError } from '../../src/clari/errors.js'
 import { JobFailedError, JobTimeoutError, QuotaError } from '../../src/engine/errors.js'
 import { classifyFailure, FailFastError, type FailureContext } from '../../src/engine/failure.js'
 import { NotStartedError } from '../../src/engine/scheduler.js'
-import { CancelledError } from '../../src/retry/abort.js'
+import { CancelledError } from '../../src/base/abort.js'
 import { RetryBudgetError } from '../../src/retry/retry.js'
 
 const BASE: FailureContext = {

@@ -5,7 +5,7 @@ import {
   type Lease,
   type StopReason
 } from '../../src/engine/scheduler.js'
-import { VirtualClock } from '../../src/retry/virtual-clock.js'
+import { VirtualClock } from '../../src/base/virtual-clock.js'
 
 interface Trace {
   /** Period indexes in the order their slots were granted. */

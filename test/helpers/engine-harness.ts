@@ -5,7 +5,7 @@ import type { ExportConfig } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import type { EarlierRun } from '../../src/engine/resume.js'
 import { runExport, type EngineDeps, type RunReport } from '../../src/engine/run-export.js'
-import { VirtualClock } from '../../src/retry/virtual-clock.js'
+import { VirtualClock } from '../../src/base/virtual-clock.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
 import { shippedConfig } from './shipped-config.js'
 import {

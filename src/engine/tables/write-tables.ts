@@ -12,7 +12,7 @@ import { fileChunks } from './file-chunks.js'
 import { RowCollector } from './row-collector.js'
 import { TableFile } from './table-file.js'
 import { TablesError } from './tables-error.js'
-import { errorMessage } from '../../retry/error-message.js'
+import { errorMessage } from '../../base/error-message.js'
 
 export interface TablesRequest {
   /** The folder that holds `tables/`: the output folder. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError } from '../../src/retry/abort.js'
+import { CancelledError } from '../../src/base/abort.js'
 
 describe('CancelledError', () => {
   it('has a stable name and message and keeps its cause', () => {

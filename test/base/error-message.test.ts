@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { errorMessage } from '../../src/retry/error-message.js'
+import { errorMessage } from '../../src/base/error-message.js'
 
 describe('errorMessage', () => {
   class NamedError extends Error {
