@@ -28855,9 +28855,12 @@ function tableFileName(table, forecastId, period, format) {
     return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
 }
 
-;// CONCATENATED MODULE: ./src/engine/format.ts
-
-/** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
+;// CONCATENATED MODULE: ./src/engine/units.ts
+/**
+ * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
+ * the job summary and the terminal runner.
+ */
+/** "512 B", "2.0 KiB", "37 MiB". */
 function formatBytes(bytes) {
     if (bytes === undefined)
         return '';
@@ -28872,6 +28875,7 @@ function formatBytes(bytes) {
     }
     return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
+/** "45 s", "1 min 5 s", "2 h 3 min". */
 function formatDuration(ms) {
     const s = Math.round(ms / 1000);
     if (s < 60)
@@ -28879,6 +28883,14 @@ function formatDuration(ms) {
     const m = Math.floor(s / 60);
     return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+/** "1 period", "2 periods": a count and its word. */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/format.ts
+
+
 const PERIOD_COLUMNS = [
     { key: 'period', header: 'Period', text: o => o.period },
     {
@@ -28940,10 +28952,6 @@ function runTotals(report) {
         throttleWaits: sum(o => o.throttleWaits),
         requests: report.requestCount
     };
-}
-/** "1 period", "2 periods": a count and its word. */
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 /** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
 function totalsLine(totals) {
@@ -34922,6 +34930,7 @@ function wrap(text, width) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
+
 
 
 const REDRAW_MS = 1_000;

@@ -13,19 +13,10 @@ import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import { parseCliArgs, UsageError } from './args.js'
 import { API_KEY_ENV } from './flags.js'
 import { helpText } from './help.js'
-import { createProgress, type TerminalOutput } from './progress.js'
+import type { CliContext } from './context.js'
+import { createProgress } from './progress.js'
 import { summaryTable } from './summary-table.js'
 import { convertPayloads } from './tables-command.js'
-
-export interface CliContext {
-  argv: readonly string[]
-  env: Readonly<Record<string, string | undefined>>
-  cwd: string
-  stdout: TerminalOutput
-  stderr: TerminalOutput
-  /** Aborted on Ctrl-C: the engine stops waiting and cancels the job in flight. */
-  signal: AbortSignal
-}
 
 export const EXIT_OK = 0
 export const EXIT_FAILED = 1

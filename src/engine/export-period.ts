@@ -17,7 +17,7 @@ import { NotStartedError, type Lease, type PeriodScheduler } from './scheduler.j
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
 import { writeTables } from './tables/write-tables.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
-import { plural } from './format.js'
+import { plural } from './units.js'
 
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to

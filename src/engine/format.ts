@@ -3,27 +3,7 @@ import { TABLE_NAMES, type WrittenTables } from './tables/layout.js'
 import type { ExportPlan } from './plan.js'
 import type { RunReport } from './run-export.js'
 import type { ExportEvent } from './events.js'
-
-/** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return ''
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s} s`
-  const m = Math.floor(s / 60)
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`
-}
+import { formatBytes, formatDuration, plural } from './units.js'
 
 export type PeriodColumnKey =
   'period' | 'status' | 'job' | 'size' | 'duration' | 'statusPolls' | 'throttleWaits'
@@ -116,11 +96,6 @@ export function runTotals(report: RunReport): RunTotals {
     throttleWaits: sum(o => o.throttleWaits),
     requests: report.requestCount
   }
-}
-
-/** "1 period", "2 periods": a count and its word. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 /** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */

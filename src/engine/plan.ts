@@ -3,7 +3,7 @@ import { systemClock } from '../base/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
 import type { EngineDeps } from './deps.js'
-import { plural } from './format.js'
+import { plural } from './units.js'
 
 export interface ExportPlan {
   forecastId: string

@@ -6,7 +6,7 @@ import { pollDelay, type PollIntervals } from '../retry/backoff.js'
 import type { Clock, Random } from '../base/clock.js'
 import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from './errors.js'
 import type { EventSink } from './events.js'
-import { plural } from './format.js'
+import { plural } from './units.js'
 
 // Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
 const FILE_PREFIX = 'clari_export_forecast_'
