@@ -28776,7 +28776,7 @@ function payloadFileName(forecastId, period, format) {
     return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
 
 
 
@@ -28833,7 +28833,7 @@ async function readEarlierManifest(dir) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/tables/layout.ts
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
 
 /** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
 const TABLE_FORMATS = ['ndjson', 'csv'];
@@ -28888,7 +28888,7 @@ function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/format.ts
+;// CONCATENATED MODULE: ./src/engine/run/format.ts
 
 
 const PERIOD_COLUMNS = [
@@ -30948,7 +30948,7 @@ function toMilli(name, value) {
     return Math.round(value * SCALE);
 }
 
-;// CONCATENATED MODULE: ./src/engine/client-factory.ts
+;// CONCATENATED MODULE: ./src/engine/run/client-factory.ts
 
 
 
@@ -30971,7 +30971,7 @@ function createClient(config, deps) {
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
-;// CONCATENATED MODULE: ./src/engine/plan.ts
+;// CONCATENATED MODULE: ./src/engine/run/plan.ts
 
 
 
@@ -31008,7 +31008,7 @@ async function planExport(config, deps = {}) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/problems.ts
+;// CONCATENATED MODULE: ./src/engine/run/problems.ts
 
 /**
  * The one rule for which periods make a run fail, shared by the action and the terminal runner
@@ -31117,7 +31117,7 @@ class UnprovenJobError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/csv-check.ts
+;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
 const BOM = [0xef, 0xbb, 0xbf];
 const NEWLINE = 0x0a;
 const BLANK = new Set([0x20, 0x09, 0x0d]);
@@ -31147,7 +31147,21 @@ class CsvHeaderCheck {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/json-check.ts
+;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
+/**
+ * The hooks through which the tables read a payload's tokens while the tokenizer
+ * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
+ */
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
 /**
  * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
  * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
@@ -31172,7 +31186,8 @@ class CsvHeaderCheck {
  *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
  *   bounded too.
  */
-const json_check_MAX_DEPTH = 10_000;
+
+const json_tokenizer_MAX_DEPTH = 10_000;
 const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
 const CAPTURE_LIMIT = 4096;
 // Parser states. Plain numeric constants keep the hot switch a jump table.
@@ -31204,7 +31219,7 @@ const OBJECT = 0;
 const ARRAY = 1;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const json_check_BOM = [0xef, 0xbb, 0xbf];
+const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
 const LITERAL_TEXT = ['true', 'false', 'null'];
 const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
@@ -31223,21 +31238,13 @@ function describeByte(c) {
     const hex = `0x${c.toString(16).padStart(2, '0')}`;
     return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
 }
-/**
- * The string a string token means (its JSON text as latin1, quotes included). The grammar was
- * already checked, so JSON.parse cannot fail.
- */
-function decodeJsonString(json) {
-    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
-    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
-}
 function joinedSource(text) {
     return { bytes: Buffer.from(text, 'latin1'), text };
 }
 class JsonStreamCheck {
     tap;
     state = S_VALUE;
-    stack = new Uint8Array(json_check_MAX_DEPTH);
+    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
     depth = 0;
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
@@ -31437,8 +31444,8 @@ class JsonStreamCheck {
                         state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
                     }
                     else if (c === 0x7b || c === 0x5b) {
-                        if (depth === json_check_MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${json_check_MAX_DEPTH} levels`, i - 1);
+                        if (depth === json_tokenizer_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
                         if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
                             this.spanDepth = depth + 1;
                             this.spanFrom = i - 1;
@@ -31476,7 +31483,7 @@ class JsonStreamCheck {
                     else if (isWhitespace(c)) {
                         continue; // the pending role still applies to the value that follows
                     }
-                    else if (c === json_check_BOM[0] && this.consumed + i === 1) {
+                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
                         this.bomPos = 1;
                         state = S_BOM;
                         continue;
@@ -31599,11 +31606,11 @@ class JsonStreamCheck {
                     continue;
                 }
                 case S_BOM: {
-                    if (c !== json_check_BOM[this.bomPos]) {
+                    if (c !== json_tokenizer_BOM[this.bomPos]) {
                         return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
                     }
                     i++;
-                    if (++this.bomPos === json_check_BOM.length)
+                    if (++this.bomPos === json_tokenizer_BOM.length)
                         state = S_VALUE;
                     continue;
                 }
@@ -31758,7 +31765,7 @@ class JsonStreamCheck {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/payload-file.ts
+;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
 
 
 
@@ -31843,7 +31850,7 @@ function checkJson(json, period) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/download.ts
+;// CONCATENATED MODULE: ./src/engine/job/download.ts
 
 
 
@@ -31888,153 +31895,7 @@ async function downloadPayload(client, jobId, target, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/scheduler.ts
-/**
- * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
- * order asked for. A slot is granted only after the previous grantee's create settled, so our
- * creates never race one another for Clari's concurrency, and a refusal is known before the
- * next period tries. Once stopped, periods not yet granted get the stop reason; those in
- * progress carry on (the caller decides whether to cancel them).
- */
-class PeriodScheduler {
-    currentLimit;
-    onRelease;
-    queue = [];
-    held = 0;
-    running = 0;
-    settling = false;
-    stopReason;
-    ended = 0;
-    endWaiters = [];
-    constructor(currentLimit, 
-    /** Called when a finished period gave its slot back while others still wait for one. */
-    onRelease) {
-        this.currentLimit = currentLimit;
-        this.onRelease = onRelease;
-        this.currentLimit = Math.max(1, currentLimit);
-    }
-    get limit() {
-        return this.currentLimit;
-    }
-    /** Slots held by periods in progress. */
-    get active() {
-        return this.held;
-    }
-    /** Periods in progress whose job runs at Clari. */
-    get jobsRunning() {
-        return this.running;
-    }
-    /** Jobs of ours that ended at Clari so far; pass it to whenJobEnded to wait for the next. */
-    get jobsEnded() {
-        return this.ended;
-    }
-    /** Periods waiting for a slot. */
-    get waiting() {
-        return this.queue.length;
-    }
-    get stopped() {
-        return this.stopReason;
-    }
-    setLimit(limit) {
-        this.currentLimit = Math.max(1, limit);
-        this.grant();
-    }
-    acquire() {
-        if (this.stopReason)
-            return Promise.resolve(this.stopReason);
-        return new Promise(resolve => {
-            this.queue.push(resolve);
-            this.grant();
-        });
-    }
-    /** No further slots are granted; waiting periods get `reason` at once. */
-    stop(reason) {
-        if (this.stopReason)
-            return;
-        this.stopReason = reason;
-        for (const resolve of this.queue.splice(0))
-            resolve(reason);
-    }
-    /** Resolves once more than `after` jobs of ours have ended; rejects when `signal` aborts. */
-    whenJobEnded(after, signal) {
-        if (this.ended > after)
-            return Promise.resolve();
-        if (signal.aborted)
-            return Promise.reject(signal.reason);
-        return new Promise((resolve, reject) => {
-            const waiter = {
-                after,
-                wake: () => {
-                    signal.removeEventListener('abort', onAbort);
-                    resolve();
-                }
-            };
-            const onAbort = () => {
-                this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
-                reject(signal.reason);
-            };
-            signal.addEventListener('abort', onAbort, { once: true });
-            this.endWaiters.push(waiter);
-        });
-    }
-    grant() {
-        while (!this.stopReason &&
-            !this.settling &&
-            this.held < this.currentLimit &&
-            this.queue.length > 0) {
-            this.held++;
-            this.settling = true;
-            this.queue.shift()(this.lease());
-        }
-    }
-    lease() {
-        let settled = false;
-        let hasJob = false;
-        let done = false;
-        const settle = () => {
-            if (settled)
-                return;
-            settled = true;
-            this.settling = false;
-        };
-        const lease = {
-            jobStarted: () => {
-                if (done || hasJob)
-                    return;
-                hasJob = true;
-                this.running++;
-                settle();
-                this.grant();
-            },
-            jobEnded: () => {
-                if (!hasJob)
-                    return;
-                hasJob = false;
-                this.running--;
-                this.ended++;
-                for (const waiter of this.endWaiters.filter(w => this.ended > w.after)) {
-                    this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
-                    waiter.wake();
-                }
-            },
-            release: () => {
-                if (done)
-                    return;
-                done = true;
-                lease.jobEnded();
-                settle();
-                this.held--;
-                if (this.queue.length > 0)
-                    this.onRelease?.();
-                this.grant();
-            }
-        };
-        return lease;
-    }
-}
-function isStopReason(grant) {
-    return 'status' in grant;
-}
+;// CONCATENATED MODULE: ./src/engine/job/slots.ts
 /** A period that was waiting for a slot when the run stopped granting them. */
 class NotStartedError extends Error {
     reason;
@@ -32045,7 +31906,7 @@ class NotStartedError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/failure.ts
+;// CONCATENATED MODULE: ./src/engine/job/failure.ts
 
 
 
@@ -32121,7 +31982,7 @@ function runWideReason(error) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/engine/start-job.ts
+;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
 
 
 
@@ -33064,7 +32925,7 @@ async function makeFolders(outputDir) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/wait-for-job.ts
+;// CONCATENATED MODULE: ./src/engine/job/wait-for-job.ts
 
 
 
@@ -33193,7 +33054,7 @@ function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
 }
 
-;// CONCATENATED MODULE: ./src/engine/export-period.ts
+;// CONCATENATED MODULE: ./src/engine/job/export-period.ts
 
 
 
@@ -33520,7 +33381,7 @@ function emptyOutcome(period) {
 const MANIFEST_TOOL = 'clari-forecast-export-action';
 const MANIFEST_VERSION = 2;
 
-;// CONCATENATED MODULE: ./src/engine/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -33646,7 +33507,7 @@ function clamp(value, min, max) {
     return Math.min(max, Math.max(min, value));
 }
 
-;// CONCATENATED MODULE: ./src/engine/resume.ts
+;// CONCATENATED MODULE: ./src/engine/reruns/resume.ts
 
 
 
@@ -33749,7 +33610,155 @@ function comparable(value) {
     return JSON.stringify(value);
 }
 
-;// CONCATENATED MODULE: ./src/engine/run-export.ts
+;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
+/**
+ * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
+ * order asked for. A slot is granted only after the previous grantee's create settled, so our
+ * creates never race one another for Clari's concurrency, and a refusal is known before the
+ * next period tries. Once stopped, periods not yet granted get the stop reason; those in
+ * progress carry on (the caller decides whether to cancel them).
+ */
+class PeriodScheduler {
+    currentLimit;
+    onRelease;
+    queue = [];
+    held = 0;
+    running = 0;
+    settling = false;
+    stopReason;
+    ended = 0;
+    endWaiters = [];
+    constructor(currentLimit, 
+    /** Called when a finished period gave its slot back while others still wait for one. */
+    onRelease) {
+        this.currentLimit = currentLimit;
+        this.onRelease = onRelease;
+        this.currentLimit = Math.max(1, currentLimit);
+    }
+    get limit() {
+        return this.currentLimit;
+    }
+    /** Slots held by periods in progress. */
+    get active() {
+        return this.held;
+    }
+    /** Periods in progress whose job runs at Clari. */
+    get jobsRunning() {
+        return this.running;
+    }
+    /** Jobs of ours that ended at Clari so far; pass it to whenJobEnded to wait for the next. */
+    get jobsEnded() {
+        return this.ended;
+    }
+    /** Periods waiting for a slot. */
+    get waiting() {
+        return this.queue.length;
+    }
+    get stopped() {
+        return this.stopReason;
+    }
+    setLimit(limit) {
+        this.currentLimit = Math.max(1, limit);
+        this.grant();
+    }
+    acquire() {
+        if (this.stopReason)
+            return Promise.resolve(this.stopReason);
+        return new Promise(resolve => {
+            this.queue.push(resolve);
+            this.grant();
+        });
+    }
+    /** No further slots are granted; waiting periods get `reason` at once. */
+    stop(reason) {
+        if (this.stopReason)
+            return;
+        this.stopReason = reason;
+        for (const resolve of this.queue.splice(0))
+            resolve(reason);
+    }
+    /** Resolves once more than `after` jobs of ours have ended; rejects when `signal` aborts. */
+    whenJobEnded(after, signal) {
+        if (this.ended > after)
+            return Promise.resolve();
+        if (signal.aborted)
+            return Promise.reject(signal.reason);
+        return new Promise((resolve, reject) => {
+            const waiter = {
+                after,
+                wake: () => {
+                    signal.removeEventListener('abort', onAbort);
+                    resolve();
+                }
+            };
+            const onAbort = () => {
+                this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
+                reject(signal.reason);
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            this.endWaiters.push(waiter);
+        });
+    }
+    grant() {
+        while (!this.stopReason &&
+            !this.settling &&
+            this.held < this.currentLimit &&
+            this.queue.length > 0) {
+            this.held++;
+            this.settling = true;
+            this.queue.shift()(this.lease());
+        }
+    }
+    lease() {
+        let settled = false;
+        let hasJob = false;
+        let done = false;
+        const settle = () => {
+            if (settled)
+                return;
+            settled = true;
+            this.settling = false;
+        };
+        const lease = {
+            jobStarted: () => {
+                if (done || hasJob)
+                    return;
+                hasJob = true;
+                this.running++;
+                settle();
+                this.grant();
+            },
+            jobEnded: () => {
+                if (!hasJob)
+                    return;
+                hasJob = false;
+                this.running--;
+                this.ended++;
+                for (const waiter of this.endWaiters.filter(w => this.ended > w.after)) {
+                    this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
+                    waiter.wake();
+                }
+            },
+            release: () => {
+                if (done)
+                    return;
+                done = true;
+                lease.jobEnded();
+                settle();
+                this.held--;
+                if (this.queue.length > 0)
+                    this.onRelease?.();
+                this.grant();
+            }
+        };
+        return lease;
+    }
+}
+function isStopReason(grant) {
+    return 'status' in grant;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/run-export.ts
 
 
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/format.js'
+import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
 import { formatDuration } from '../engine/units.js'
 
 /**

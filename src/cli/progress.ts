@@ -1,5 +1,5 @@
 import type { ExportEvent } from '../engine/events.js'
-import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/format.js'
+import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
 import { formatDuration } from '../engine/units.js'
 import { withoutControls } from '../engine/index.js'
 

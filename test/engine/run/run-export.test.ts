@@ -1,8 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sha256 } from '../simulators/clari/index.js'
-import { startHarness, TEST_API_KEY, type Harness } from '../helpers/engine-harness.js'
+import { sha256 } from '../../simulators/clari/index.js'
+import { startHarness, TEST_API_KEY, type Harness } from '../../helpers/engine-harness.js'
 
 let h: Harness
 afterEach(async () => h?.close())

@@ -1,5 +1,5 @@
 import { failureLine, truncation } from './format.js'
-import type { PeriodOutcome } from './outcome.js'
+import type { PeriodOutcome } from '../outcome.js'
 
 /**
  * The one rule for which periods make a run fail, shared by the action and the terminal runner

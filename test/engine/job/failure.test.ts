@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { ClariApiError, NetworkError } from '../../src/clari/errors.js'
-import { JobFailedError, JobTimeoutError, QuotaError } from '../../src/engine/errors.js'
-import { classifyFailure, FailFastError, type FailureContext } from '../../src/engine/failure.js'
-import { NotStartedError } from '../../src/engine/scheduler.js'
-import { CancelledError } from '../../src/base/abort.js'
-import { RetryBudgetError } from '../../src/retry/retry.js'
+import { ClariApiError, NetworkError } from '../../../src/clari/errors.js'
+import { JobFailedError, JobTimeoutError, QuotaError } from '../../../src/engine/errors.js'
+import {
+  classifyFailure,
+  FailFastError,
+  type FailureContext
+} from '../../../src/engine/job/failure.js'
+import { NotStartedError } from '../../../src/engine/job/slots.js'
+import { CancelledError } from '../../../src/base/abort.js'
+import { RetryBudgetError } from '../../../src/retry/retry.js'
 
 const BASE: FailureContext = {
   period: '2026_Q2',

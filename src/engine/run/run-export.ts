@@ -1,21 +1,26 @@
 import { mkdir } from 'node:fs/promises'
-import type { ClariClient } from '../clari/client.js'
-import type { ExportLimits } from '../clari/types.js'
-import { cleanServerText, describeError, withoutSecret } from '../clari/untrusted-text.js'
-import { linkedAbort } from '../base/abort.js'
-import { pollDelay } from '../retry/backoff.js'
-import { systemClock, whileBusy, type Clock } from '../base/clock.js'
+import type { ClariClient } from '../../clari/client.js'
+import type { ExportLimits } from '../../clari/types.js'
+import { cleanServerText, describeError, withoutSecret } from '../../clari/untrusted-text.js'
+import { linkedAbort } from '../../base/abort.js'
+import { pollDelay } from '../../retry/backoff.js'
+import { systemClock, whileBusy, type Clock } from '../../base/clock.js'
 import { createClient } from './client-factory.js'
-import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
-import type { EngineDeps } from './deps.js'
-import { takeOverPayload } from './earlier-files.js'
-import type { ExportEvent } from './events.js'
-import { addTables, emptyOutcome, exportPeriod, type RunContext } from './export-period.js'
-import { FailFastError } from './failure.js'
-import { writeManifest } from './manifest.js'
-import { MANIFEST_TOOL, MANIFEST_VERSION, type Manifest, type PeriodOutcome } from './outcome.js'
-import { defaultPollSchedule } from './poll-schedule.js'
-import { planResume, requestParameters, type EarlierRun, type PeriodResume } from './resume.js'
+import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
+import type { EngineDeps } from '../deps.js'
+import { takeOverPayload } from '../reruns/earlier-files.js'
+import type { ExportEvent } from '../events.js'
+import { addTables, emptyOutcome, exportPeriod, type RunContext } from '../job/export-period.js'
+import { FailFastError } from '../job/failure.js'
+import { writeManifest } from '../manifest.js'
+import { MANIFEST_TOOL, MANIFEST_VERSION, type Manifest, type PeriodOutcome } from '../outcome.js'
+import { defaultPollSchedule } from '../job/poll-schedule.js'
+import {
+  planResume,
+  requestParameters,
+  type EarlierRun,
+  type PeriodResume
+} from '../reruns/resume.js'
 import { isStopReason, PeriodScheduler } from './scheduler.js'
 
 export type { EngineDeps }

@@ -1,23 +1,23 @@
 import path from 'node:path'
-import { classifyRead, type CallContext, type ClariClient } from '../clari/client.js'
-import { ClariApiError, InterruptedCreateError } from '../clari/errors.js'
-import { jobPhase, type CreateExportBody, type ExportJob } from '../clari/types.js'
-import { CancelledError, DeadlineError } from '../base/abort.js'
-import type { PollIntervals } from '../retry/backoff.js'
-import { whileBusy, type Clock, type Random } from '../base/clock.js'
-import type { RetryWait } from '../retry/retry.js'
-import type { ExportConfig } from './config.js'
+import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import { ClariApiError, InterruptedCreateError } from '../../clari/errors.js'
+import { jobPhase, type CreateExportBody, type ExportJob } from '../../clari/types.js'
+import { CancelledError, DeadlineError } from '../../base/abort.js'
+import type { PollIntervals } from '../../retry/backoff.js'
+import { whileBusy, type Clock, type Random } from '../../base/clock.js'
+import type { RetryWait } from '../../retry/retry.js'
+import type { ExportConfig } from '../config.js'
 import { downloadPayload } from './download.js'
-import type { EventSink } from './events.js'
+import type { EventSink } from '../events.js'
 import { classifyFailure, type FailureVerdict } from './failure.js'
-import { payloadFileName } from './manifest.js'
-import type { PeriodOutcome } from './outcome.js'
-import type { PollScheduleFactory } from './poll-schedule.js'
-import { NotStartedError, type Lease, type PeriodScheduler } from './scheduler.js'
+import { payloadFileName } from '../manifest.js'
+import type { PeriodOutcome } from '../outcome.js'
+import type { PollScheduleFactory } from '../deps.js'
+import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
-import { writeTables } from './tables/write-tables.js'
+import { writeTables } from '../tables/write-tables.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
-import { plural } from './units.js'
+import { plural } from '../units.js'
 
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
@@ -37,7 +37,7 @@ export interface RunContext {
   durations: number[]
   /** Jobs this run owns, which reconciling an ambiguous create must never adopt again. */
   ownedJobIds: Set<string>
-  scheduler: PeriodScheduler
+  scheduler: RunSlots
   /** Jobs of this run running at Clari now, by period (for the in-flight lines). */
   inFlight: Map<string, string>
   intervals: PollIntervals

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { finishedLine, provenance, resumeLine } from '../../src/engine/format.js'
-import type { PeriodOutcome } from '../../src/engine/outcome.js'
-import type { RunReport } from '../../src/engine/run-export.js'
+import { finishedLine, provenance, resumeLine } from '../../../src/engine/run/format.js'
+import type { PeriodOutcome } from '../../../src/engine/outcome.js'
+import type { RunReport } from '../../../src/engine/run/run-export.js'
 
 function outcome(period: string, extra: Partial<PeriodOutcome> = {}): PeriodOutcome {
   return {

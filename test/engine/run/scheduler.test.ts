@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  isStopReason,
-  PeriodScheduler,
-  type Lease,
-  type StopReason
-} from '../../src/engine/scheduler.js'
-import { VirtualClock } from '../../src/base/virtual-clock.js'
+import type { Lease, StopReason } from '../../../src/engine/job/slots.js'
+import { isStopReason, PeriodScheduler } from '../../../src/engine/run/scheduler.js'
+import { VirtualClock } from '../../../src/base/virtual-clock.js'
 
 interface Trace {
   /** Period indexes in the order their slots were granted. */

@@ -1,10 +1,14 @@
-import { classifyRead, type ClariClient } from '../clari/client.js'
-import { DeadlineError, linkedAbort } from '../base/abort.js'
-import type { PollIntervals } from '../retry/backoff.js'
-import type { Clock, Random } from '../base/clock.js'
-import { missWait, type RetryLimits, type RetryWait } from '../retry/retry.js'
-import { JobTimeoutError } from './errors.js'
-import { writePayload, type PayloadExpectation, type WrittenPayload } from './payload-file.js'
+import { classifyRead, type ClariClient } from '../../clari/client.js'
+import { DeadlineError, linkedAbort } from '../../base/abort.js'
+import type { PollIntervals } from '../../retry/backoff.js'
+import type { Clock, Random } from '../../base/clock.js'
+import { missWait, type RetryLimits, type RetryWait } from '../../retry/retry.js'
+import { JobTimeoutError } from '../errors.js'
+import {
+  writePayload,
+  type PayloadExpectation,
+  type WrittenPayload
+} from '../checks/payload-file.js'
 
 export interface DownloadContext {
   clock: Clock

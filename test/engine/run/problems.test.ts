@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { PeriodOutcome } from '../../src/engine/outcome.js'
-import { truncation } from '../../src/engine/format.js'
-import { periodProblems } from '../../src/engine/problems.js'
+import type { PeriodOutcome } from '../../../src/engine/outcome.js'
+import { truncation } from '../../../src/engine/run/format.js'
+import { periodProblems } from '../../../src/engine/run/problems.js'
 
 function outcome(period: string, fields: Partial<PeriodOutcome> = {}): PeriodOutcome {
   return {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ExportEvent } from '../../src/engine/events.js'
-import { startHarness, type Harness } from '../helpers/engine-harness.js'
-import { mostJobsAtOnce, sha256 } from '../simulators/clari/index.js'
+import type { ExportEvent } from '../../../src/engine/events.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
+import { mostJobsAtOnce, sha256 } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
 const PERIODS = [

@@ -2,12 +2,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ExportConfig } from '../../src/engine/config.js'
-import type { Manifest } from '../../src/engine/outcome.js'
-import { planResume } from '../../src/engine/resume.js'
-import { startHarness, type Harness } from '../helpers/engine-harness.js'
-import { shippedConfig } from '../helpers/shipped-config.js'
-import { sha256 } from '../simulators/clari/index.js'
+import type { ExportConfig } from '../../../src/engine/config.js'
+import type { Manifest } from '../../../src/engine/outcome.js'
+import { planResume } from '../../../src/engine/reruns/resume.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
+import { shippedConfig } from '../../helpers/shipped-config.js'
+import { sha256 } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
 const SHA = 'a'.repeat(64)

@@ -1,13 +1,12 @@
 import { describe, it, expect } from 'vitest'
+import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
 import {
   JsonStreamCheck,
   MAX_DEPTH,
   MAX_TAPPED_TOKEN,
-  type JsonCheckResult,
-  type JsonTap,
-  type TokenSource
-} from '../../src/engine/json-check.js'
-import { mulberry32 } from '../simulators/clari/prng.js'
+  type JsonCheckResult
+} from '../../../src/engine/checks/json-tokenizer.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
 
 const bytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'utf8') : input

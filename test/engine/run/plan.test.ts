@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ClariApiError } from '../../src/clari/errors.js'
-import { planLines } from '../../src/engine/format.js'
-import { planExport, type ExportPlan } from '../../src/engine/plan.js'
-import { mulberry32 } from '../simulators/clari/prng.js'
-import { startHarness, type Harness } from '../helpers/engine-harness.js'
+import { ClariApiError } from '../../../src/clari/errors.js'
+import { planLines } from '../../../src/engine/run/format.js'
+import { planExport, type ExportPlan } from '../../../src/engine/run/plan.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 
 let h: Harness
 afterEach(async () => h?.close())

@@ -1,12 +1,12 @@
-import { classifyRead, type CallContext, type ClariClient } from '../clari/client.js'
-import { jobPhase, type ExportJob } from '../clari/types.js'
-import type { PollIntervals } from '../retry/backoff.js'
-import { DeadlineError, linkedAbort } from '../base/abort.js'
-import type { Clock, Random } from '../base/clock.js'
-import { missWait, type RetryLimits } from '../retry/retry.js'
-import { JobFailedError, JobTimeoutError } from './errors.js'
-import type { EventSink } from './events.js'
-import type { PollSchedule } from './poll-schedule.js'
+import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import { jobPhase, type ExportJob } from '../../clari/types.js'
+import type { PollIntervals } from '../../retry/backoff.js'
+import { DeadlineError, linkedAbort } from '../../base/abort.js'
+import type { Clock, Random } from '../../base/clock.js'
+import { missWait, type RetryLimits } from '../../retry/retry.js'
+import { JobFailedError, JobTimeoutError } from '../errors.js'
+import type { EventSink } from '../events.js'
+import type { PollSchedule } from '../deps.js'
 
 // Bounds on a server-sent Retry-After on a 2xx status answer (the Azure LRO convention).
 const HINT_MIN_MS = 1_000

@@ -1,26 +1,6 @@
-import { pollDelay, type PollIntervals } from '../retry/backoff.js'
-import type { Random } from '../base/clock.js'
-
-/** When to check a running job next. `k` is the 0-based index of the status check to come. */
-export interface PollSchedule {
-  delayBefore(k: number, elapsedMs: number): number
-  /** Told how long the job ran once it is DONE (Clari's own timestamps when it sent them). */
-  jobDone?(durationMs: number): void
-  /**
-   * Resolves when another job of the run taught the schedule something that may move this
-   * job's next check (the poll loop then plans again); rejects when `signal` aborts.
-   */
-  nextLesson?(signal: AbortSignal): Promise<void>
-}
-
-/**
- * Builds the schedule for one period; `history` holds how long the run's finished periods took,
- * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight.
- */
-export type PollScheduleFactory = (
-  history: readonly number[],
-  othersPolling?: number
-) => PollSchedule
+import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
+import type { Random } from '../../base/clock.js'
+import type { PollSchedule, PollScheduleFactory } from '../deps.js'
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the

@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs'
 import { constants, copyFile, lstat, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { MANIFEST_FILE } from './manifest.js'
+import { MANIFEST_FILE } from '../manifest.js'
 import type { EarlierRun } from './resume.js'
-import { tempPathFor } from './temp-file.js'
+import { tempPathFor } from '../temp-file.js'
 
 /**
  * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its

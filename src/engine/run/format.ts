@@ -1,9 +1,9 @@
-import type { PeriodOutcome } from './outcome.js'
-import { TABLE_NAMES, type WrittenTables } from './tables/layout.js'
+import type { PeriodOutcome } from '../outcome.js'
+import { TABLE_NAMES, type WrittenTables } from '../table-layout.js'
 import type { ExportPlan } from './plan.js'
 import type { RunReport } from './run-export.js'
-import type { ExportEvent } from './events.js'
-import { formatBytes, formatDuration, plural } from './units.js'
+import type { ExportEvent } from '../events.js'
+import { formatBytes, formatDuration, plural } from '../units.js'
 
 export type PeriodColumnKey =
   'period' | 'status' | 'job' | 'size' | 'duration' | 'statusPolls' | 'throttleWaits'

@@ -1,10 +1,10 @@
-import { ClariApiError } from '../clari/errors.js'
-import { CancelledError } from '../base/abort.js'
-import { errorMessage } from '../base/error-message.js'
-import { RetryBudgetError } from '../retry/retry.js'
-import { JobFailedError, JobTimeoutError, QuotaError } from './errors.js'
-import type { PeriodStatus } from './outcome.js'
-import { NotStartedError, type StopReason } from './scheduler.js'
+import { ClariApiError } from '../../clari/errors.js'
+import { CancelledError } from '../../base/abort.js'
+import { errorMessage } from '../../base/error-message.js'
+import { RetryBudgetError } from '../../retry/retry.js'
+import { JobFailedError, JobTimeoutError, QuotaError } from '../errors.js'
+import type { PeriodStatus } from '../outcome.js'
+import { NotStartedError, type StopReason } from './slots.js'
 
 /** The run's in-flight periods are being cancelled because fail-fast saw `period` fail. */
 export class FailFastError extends CancelledError {

@@ -1,20 +1,4 @@
-import type { PeriodStatus } from './outcome.js'
-
-/** Why a period was not started: the outcome it gets instead. */
-export interface StopReason {
-  status: PeriodStatus
-  error: string
-}
-
-/** One period's hold on an export slot, from just before its create until it is finished. */
-export interface Lease {
-  /** The period has a job at Clari: the next period may now be granted a slot. */
-  jobStarted(): void
-  /** The job ended at Clari, so it no longer holds one of the organisation's slots. */
-  jobEnded(): void
-  /** The period is finished. Safe to call more than once. */
-  release(): void
-}
+import type { Lease, RunSlots, StopReason } from '../job/slots.js'
 
 /**
  * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
@@ -23,7 +7,7 @@ export interface Lease {
  * next period tries. Once stopped, periods not yet granted get the stop reason; those in
  * progress carry on (the caller decides whether to cancel them).
  */
-export class PeriodScheduler {
+export class PeriodScheduler implements RunSlots {
   private readonly queue: ((grant: Lease | StopReason) => void)[] = []
   private held = 0
   private running = 0
@@ -165,12 +149,4 @@ export class PeriodScheduler {
 
 export function isStopReason(grant: Lease | StopReason): grant is StopReason {
   return 'status' in grant
-}
-
-/** A period that was waiting for a slot when the run stopped granting them. */
-export class NotStartedError extends Error {
-  override readonly name = 'NotStartedError'
-  constructor(readonly reason: StopReason) {
-    super(reason.error)
-  }
 }

@@ -1,13 +1,13 @@
-import { isRecord } from '../clari/answers.js'
-import { isJobId } from '../clari/types.js'
-import type { ExportConfig } from './config.js'
-import { payloadFileName } from './manifest.js'
+import { isRecord } from '../../clari/answers.js'
+import { isJobId } from '../../clari/types.js'
+import type { ExportConfig } from '../config.js'
+import { payloadFileName } from '../manifest.js'
 import {
   MANIFEST_TOOL,
   MANIFEST_VERSION,
   type PeriodOutcome,
   type RequestParameters
-} from './outcome.js'
+} from '../outcome.js'
 
 /** What an earlier attempt of the run (or an interrupted local run) left behind. */
 export interface EarlierRun {

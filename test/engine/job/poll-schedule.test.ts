@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import type { PollSchedule } from '../../../src/engine/deps.js'
 import {
   backoffSchedule,
   defaultPollSchedule,
   finishWindow,
-  windowSchedule,
-  type PollSchedule
-} from '../../src/engine/poll-schedule.js'
-import { mulberry32 } from '../simulators/clari/prng.js'
+  windowSchedule
+} from '../../../src/engine/job/poll-schedule.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
 
 const SECOND = 1_000
 const intervals = { initialMs: 5 * SECOND, factor: 1.5, maxMs: 30 * SECOND }

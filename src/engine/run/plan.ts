@@ -1,9 +1,9 @@
-import type { ExportLimits } from '../clari/types.js'
-import { systemClock } from '../base/clock.js'
+import type { ExportLimits } from '../../clari/types.js'
+import { systemClock } from '../../base/clock.js'
 import { createClient } from './client-factory.js'
-import { MAX_CONCURRENCY, type ExportConfig } from './config.js'
-import type { EngineDeps } from './deps.js'
-import { plural } from './units.js'
+import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
+import type { EngineDeps } from '../deps.js'
+import { plural } from '../units.js'
 
 export interface ExportPlan {
   forecastId: string
