@@ -4,34 +4,67 @@ import tseslint from 'typescript-eslint'
 
 /**
  * The rooms of src/ and the rooms each may import: arrows point down only. What a room above
- * the engine needs from clari/ or retry/, the engine re-exports (src/engine/index.ts).
+ * the engine needs from clari/ or retry/, the engine re-exports (src/engine/index.ts). base/
+ * (clock, virtual clock, abortable waits and deadlines, error text) is what every room stands on.
  */
 const ROOMS = {
   'index.ts': ['action'],
-  action: ['settings', 'engine'],
-  cli: ['settings', 'engine'],
-  settings: ['engine', 'periods'],
-  engine: ['clari', 'retry'],
-  clari: ['retry'],
-  retry: [],
-  periods: []
+  action: ['settings', 'engine', 'base'],
+  cli: ['settings', 'engine', 'base'],
+  settings: ['engine', 'periods', 'base'],
+  engine: ['clari', 'retry', 'base'],
+  clari: ['retry', 'base'],
+  retry: ['base'],
+  periods: ['base'],
+  base: []
+}
+
+/**
+ * The rooms inside src/engine/ and the rooms each may import there: arrows point one way.
+ * Besides these, every room may import the engine's root (src/engine/*.ts: the vocabulary the
+ * rooms share, such as config, deps, events, errors, outcome and the manifest), which imports
+ * none of them. Durations learned from earlier runs get a room of their own, history/ (below
+ * run and job, importing only the root), entered here with its first file.
+ */
+const ENGINE_ROOMS = {
+  run: ['job', 'reruns'],
+  reruns: [],
+  job: ['tables', 'checks'],
+  tables: ['checks'],
+  checks: []
 }
 
 const SRC = `${import.meta.dirname}/src`
 const SET_OUTPUT_MESSAGE =
   "Set outputs with setOutput from src/action/outputs.ts (its table is action.yml's)."
 
-/** One restricted zone per room: every other room it may not import from. */
-const roomZones = Object.entries(ROOMS).map(([room, allowed]) => {
-  const may = allowed.map(a => `src/${a}`).join(', ') || 'nothing of ours'
-  return {
-    target: `${SRC}/${room}`,
-    from: Object.keys(ROOMS)
-      .filter(other => other !== room && !allowed.includes(other))
-      .map(other => `${SRC}/${other}`),
-    message: `src/${room} may import only ${may} (ROOMS in eslint.config.js).`
+/**
+ * One restricted zone per room of `dir`: every other room there it may not import from. `also`
+ * names what every room of `dir` may import besides (for the message).
+ */
+function zonesOf(dir, rooms, table, also = []) {
+  return Object.entries(rooms).map(([room, allowed]) => {
+    const may = [...allowed.map(a => `${dir}/${a}`), ...also].join(', ') || 'nothing of ours'
+    return {
+      target: `${import.meta.dirname}/${dir}/${room}`,
+      from: Object.keys(rooms)
+        .filter(other => other !== room && !allowed.includes(other))
+        .map(other => `${import.meta.dirname}/${dir}/${other}`),
+      message: `${dir}/${room} may import only ${may} (${table} in eslint.config.js).`
+    }
+  })
+}
+
+const roomZones = [
+  ...zonesOf('src', ROOMS, 'ROOMS'),
+  ...zonesOf('src/engine', ENGINE_ROOMS, 'ENGINE_ROOMS', ["the engine's root"]),
+  {
+    target: `${SRC}/engine/*.ts`,
+    from: Object.keys(ENGINE_ROOMS).map(room => `${SRC}/engine/${room}`),
+    message:
+      "src/engine/*.ts, the engine's root, may import no room inside the engine (ENGINE_ROOMS in eslint.config.js)."
   }
-})
+]
 
 export default tseslint.config(
   {

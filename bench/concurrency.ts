@@ -1,4 +1,4 @@
-import type { Random } from '../src/retry/clock.js'
+import type { Random } from '../src/base/clock.js'
 import { startHarness } from '../test/helpers/engine-harness.js'
 import { mostJobsAtOnce } from '../test/simulators/clari/index.js'
 import { mulberry32 } from '../test/simulators/clari/prng.js'

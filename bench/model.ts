@@ -1,4 +1,4 @@
-import type { Random } from '../src/retry/clock.js'
+import type { Random } from '../src/base/clock.js'
 import type { Contender } from './schedules.js'
 
 /** One job as a schedule saw it. */

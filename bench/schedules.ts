@@ -1,11 +1,7 @@
 import type { PollIntervals } from '../src/retry/backoff.js'
-import type { Random } from '../src/retry/clock.js'
-import {
-  backoffSchedule,
-  defaultPollSchedule,
-  type PollSchedule,
-  type PollScheduleFactory
-} from '../src/engine/poll-schedule.js'
+import type { Random } from '../src/base/clock.js'
+import type { PollSchedule, PollScheduleFactory } from '../src/engine/deps.js'
+import { backoffSchedule, defaultPollSchedule } from '../src/engine/job/poll-schedule.js'
 
 const SECOND = 1_000
 

@@ -101,8 +101,8 @@ var artifact = __webpack_require__(9645);
 var core = __webpack_require__(77094);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(61351);
-// EXTERNAL MODULE: ./src/engine/index.ts
-var engine = __webpack_require__(25970);
+// EXTERNAL MODULE: ./src/clari/untrusted-text.ts
+var untrusted_text = __webpack_require__(31825);
 // EXTERNAL MODULE: ./src/engine/manifest.ts
 var engine_manifest = __webpack_require__(66165);
 // EXTERNAL MODULE: ./src/engine/outcome.ts
@@ -115,6 +115,8 @@ var external_node_fs_ = __webpack_require__(73024);
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __webpack_require__(20663);
+// EXTERNAL MODULE: ./src/base/error-message.ts
+var error_message = __webpack_require__(29225);
 ;// CONCATENATED MODULE: ./src/action/zip-archive.ts
 
 
@@ -173,7 +175,7 @@ async function withZip(zipPath, use) {
         if (error instanceof UnreadableZipError || error.code)
             throw error;
         // yauzl's messages name the problem (bad signature, invalid relative path, …), not secrets.
-        throw new UnreadableZipError((0,engine/* errorMessage */.gJ)(error));
+        throw new UnreadableZipError((0,error_message/* errorMessage */.g)(error));
     }
     finally {
         zip?.close();
@@ -255,7 +257,7 @@ function judgeManifest(manifest, expected) {
     if (forecastId !== expected.forecastId) {
         return {
             kind: 'other-forecast',
-            reason: `it holds forecast ${JSON.stringify((0,engine/* cleanServerText */.Ct)(forecastId, 80))}, not ${expected.forecastId}`
+            reason: `it holds forecast ${JSON.stringify((0,untrusted_text/* cleanServerText */.Ct)(forecastId, 80))}, not ${expected.forecastId}`
         };
     }
     if (typeof runAttempt !== 'number' ||
@@ -264,7 +266,7 @@ function judgeManifest(manifest, expected) {
         runAttempt >= expected.runAttempt) {
         return {
             kind: 'not-ours',
-            reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} records no earlier attempt (runAttempt ${(0,engine/* cleanServerText */.Ct)(runAttempt, 40) || 'missing'})`
+            reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} records no earlier attempt (runAttempt ${(0,untrusted_text/* cleanServerText */.Ct)(runAttempt, 40) || 'missing'})`
         };
     }
     return { attempt: runAttempt };
@@ -408,7 +410,7 @@ class Search {
             catch (error) {
                 if (!(error instanceof UnreadableZipError))
                     throw error;
-                return verdict('unreadable', `not a readable zip (${(0,engine/* cleanServerText */.Ct)(error.message)})`);
+                return verdict('unreadable', `not a readable zip (${(0,untrusted_text/* cleanServerText */.Ct)(error.message)})`);
             }
             if (!bytes)
                 return verdict('unreadable', `it holds no ${engine_manifest/* MANIFEST_FILE */.h1}`);
@@ -430,7 +432,7 @@ class Search {
                 await removeFolder(dir);
                 if (!(error instanceof UnreadableZipError))
                     throw error;
-                return verdict('unreadable', `not a readable zip (${(0,engine/* cleanServerText */.Ct)(error.message)})`);
+                return verdict('unreadable', `not a readable zip (${(0,untrusted_text/* cleanServerText */.Ct)(error.message)})`);
             }
             return {
                 earlier: {
@@ -568,7 +570,7 @@ function statusOf(error) {
 }
 /** One clean line about a failure: the REST status and what to do, never the token. */
 function describe(error, lookup) {
-    const message = (0,engine/* describeError */.Uc)(error, lookup.githubToken, 200);
+    const message = (0,untrusted_text/* describeError */.Uc)(error, lookup.githubToken, 200);
     const status = statusOf(error);
     if (status === undefined || status === 500)
         return message;

@@ -5,8 +5,8 @@
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { formatBytes } from '../src/engine/format.js'
-import { errorMessage } from '../src/engine/index.js'
+import { formatBytes } from '../src/engine/units.js'
+import { errorMessage } from '../src/base/error-message.js'
 import { startArtifactStack, type ArtifactStack } from '../test/simulators/artifact/index.js'
 import { startClariSimulator, type ClariSimulator } from '../test/simulators/clari/index.js'
 import {

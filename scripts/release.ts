@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { errorMessage } from '../src/engine/index.js'
+import { errorMessage } from '../src/base/error-message.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 

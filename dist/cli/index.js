@@ -28676,40 +28676,334 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
+;// CONCATENATED MODULE: ./src/base/abort.ts
+/** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
+class CancelledError extends Error {
+    name = 'CancelledError';
+    constructor(options) {
+        super('The run was cancelled', options);
+    }
 }
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
+/** The reason a deadline signal aborts with: time ran out, nobody cancelled. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+    constructor() {
+        super('the deadline passed');
+    }
+}
+/**
+ * A controller that aborts with the parent's reason when the parent aborts, and, when a
+ * deadline is given, with DeadlineError once `clock` reaches it. The deadline is an explicit
+ * sleep on the clock (a timer the event loop holds until dispose), never AbortSignal.timeout,
+ * which Node may collect before it fires (nodejs/node#57736).
+ */
+function linkedAbort(parent, deadline) {
+    const controller = new AbortController();
+    const follow = () => controller.abort(parent.reason);
+    if (parent.aborted)
+        follow();
+    else
+        parent.addEventListener('abort', follow, { once: true });
+    const timer = new AbortController();
+    if (deadline && !controller.signal.aborted) {
+        const { clock, at } = deadline;
+        clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(() => controller.abort(new DeadlineError()), () => { });
+    }
+    return {
+        controller,
+        dispose() {
+            parent.removeEventListener('abort', follow);
+            timer.abort();
+        }
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+function outputFiles(manifest) {
+    return manifest.exports.flatMap(o => [
+        ...(o.file ? [o.file] : []),
+        ...Object.values(o.tables ?? {}).map(t => t.file)
+    ]);
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
+
+
+
+
+
+
+
+/**
+ * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
+ * manifest recorded; then it is copied into the output folder (through a temporary name, so a
+ * half-copied file never carries the final name). Returns its size, or why it cannot be used.
+ */
+async function takeOverPayload(fromDir, toDir, file, sha256) {
+    const source = external_node_path_default().join(fromDir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `its payload ${file} is missing` };
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
+    if (hash.digest('hex') !== sha256) {
+        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
+    }
+    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
+        const partial = tempPathFor(toDir, file);
+        try {
+            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
+            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
+        }
+        catch (error) {
+            await (0,promises_namespaceObject.rm)(partial, { force: true });
+            throw error;
+        }
+    }
+    return { bytes: info.size };
+}
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/**
+ * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
+ * parsed but unchecked; or why there is none to resume from.
+ */
+async function readEarlierManifest(dir) {
+    const file = external_node_path_default().join(dir, MANIFEST_FILE);
+    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
+    if (info.size > MAX_MANIFEST_BYTES)
+        return { problem: `${file} is larger than a manifest can be` };
+    try {
+        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
+    }
+    catch {
+        return { problem: `${file} is not valid JSON` };
     }
 }
 
-;// CONCATENATED MODULE: ./src/retry/error-message.ts
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
+
+/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
+const TABLE_FORMATS = ['ndjson', 'csv'];
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
+};
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
+ * `tables/entries/*.ndjson` loads every period of a table at once.
+ */
+function tableFileName(table, forecastId, period, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/units.ts
+/**
+ * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
+ * the job summary and the terminal runner.
+ */
+/** "512 B", "2.0 KiB", "37 MiB". */
+function formatBytes(bytes) {
+    if (bytes === undefined)
+        return '';
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+/** "45 s", "1 min 5 s", "2 h 3 min". */
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const m = Math.floor(s / 60);
+    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+/** "1 period", "2 periods": a count and its word. */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/format.ts
+
+
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    {
+        key: 'status',
+        header: 'Status',
+        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+    },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
+}
+/** One line per failed period: period, job id, status, reason. */
+function failureLine(outcome) {
+    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
+    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
+}
+/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
+function notResumingLine(source, why) {
+    return `Not resuming from ${source}: ${why}; exporting every period`;
+}
+/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
+function waitingLine(event) {
+    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ */
+function finishedLine(outcome) {
+    if (outcome.status !== 'DONE')
+        return failureLine(outcome);
+    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    const checks = plural(outcome.statusPolls, 'status check');
+    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
+function tablesLine(tables) {
+    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
+    return `tables: ${counts.join(', ')}`;
+}
+function runTotals(report) {
+    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
+    return {
+        periods: report.manifest.exports.length,
+        exported: report.exported.length,
+        bytes: sum(o => o.bytes),
+        statusPolls: sum(o => o.statusPolls),
+        throttleWaits: sum(o => o.throttleWaits),
+        requests: report.requestCount
+    };
+}
+/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
+function totalsLine(totals) {
+    return [
+        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
+        formatBytes(totals.bytes),
+        `${plural(totals.requests, 'request')} to Clari`,
+        plural(totals.throttleWaits, 'throttle wait')
+    ].join(', ');
+}
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+function provenance(outcome) {
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    if (outcome.repolledFromAttempt !== undefined) {
+        return `job of attempt ${outcome.repolledFromAttempt}`;
+    }
+    return undefined;
+}
+/**
+ * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
+ * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
+ */
+function resumeLine(report) {
+    const { exports } = report.manifest;
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
+    if (reused + repolled === 0)
+        return undefined;
+    return [
+        `Resumed: ${plural(reused, 'period')} reused`,
+        `${plural(repolled, 'job')} of an earlier attempt taken over`,
+        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
+    ].join(', ');
+}
+/** What a dry run reports, the same in the step log and in a terminal. */
+function planLines(plan) {
+    const { limits } = plan;
+    const lines = [
+        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
+        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
+            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
+    ];
+    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
+    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
+        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/base/error-message.ts
 /** What to show of anything thrown: an Error's message, or the value itself as text. */
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
@@ -28833,337 +29127,7 @@ function secretMasker(secret) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/retry/abort.ts
-/** Thrown when the run's AbortSignal fires (SIGINT/SIGTERM from a cancelled workflow). */
-class CancelledError extends Error {
-    name = 'CancelledError';
-    constructor(options) {
-        super('The run was cancelled', options);
-    }
-}
-/** The reason a deadline signal aborts with: time ran out, nobody cancelled. */
-class DeadlineError extends Error {
-    name = 'DeadlineError';
-    constructor() {
-        super('the deadline passed');
-    }
-}
-/**
- * A controller that aborts with the parent's reason when the parent aborts, and, when a
- * deadline is given, with DeadlineError once `clock` reaches it. The deadline is an explicit
- * sleep on the clock (a timer the event loop holds until dispose), never AbortSignal.timeout,
- * which Node may collect before it fires (nodejs/node#57736).
- */
-function linkedAbort(parent, deadline) {
-    const controller = new AbortController();
-    const follow = () => controller.abort(parent.reason);
-    if (parent.aborted)
-        follow();
-    else
-        parent.addEventListener('abort', follow, { once: true });
-    const timer = new AbortController();
-    if (deadline && !controller.signal.aborted) {
-        const { clock, at } = deadline;
-        clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(() => controller.abort(new DeadlineError()), () => { });
-    }
-    return {
-        controller,
-        dispose() {
-            parent.removeEventListener('abort', follow);
-            timer.abort();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/index.ts
-/**
- * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
- * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
- * much, and its own modules are imported directly.
- */
-
-
-
-
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/**
- * The files the manifest lists, relative to the output folder: every payload kept (also of a
- * period whose tables failed) and every table.
- */
-function outputFiles(manifest) {
-    return manifest.exports.flatMap(o => [
-        ...(o.file ? [o.file] : []),
-        ...Object.values(o.tables ?? {}).map(t => t.file)
-    ]);
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/earlier-files.ts
-
-
-
-
-
-
-
-/**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
- */
-async function takeOverPayload(fromDir, toDir, file, sha256) {
-    const source = external_node_path_default().join(fromDir, file);
-    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `its payload ${file} is missing` };
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
-    if (hash.digest('hex') !== sha256) {
-        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
-    }
-    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = tempPathFor(toDir, file);
-        try {
-            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
-            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            throw error;
-        }
-    }
-    return { bytes: info.size };
-}
-// A manifest lists one entry per period: far below this even for hundreds of periods.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-/**
- * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
- * parsed but unchecked; or why there is none to resume from.
- */
-async function readEarlierManifest(dir) {
-    const file = external_node_path_default().join(dir, MANIFEST_FILE);
-    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
-    if (info.size > MAX_MANIFEST_BYTES)
-        return { problem: `${file} is larger than a manifest can be` };
-    try {
-        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
-    }
-    catch {
-        return { problem: `${file} is not valid JSON` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/tables/layout.ts
-
-/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
-const TABLE_FORMATS = ['ndjson', 'csv'];
-const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
-/** The payload's top-level list behind each table (docs/clari-api.md#results). */
-const TABLE_LISTS = {
-    entries: 'entries',
-    users: 'users',
-    fields: 'fields',
-    time_periods: 'timePeriods',
-    time_frames: 'timeFrames'
-};
-const TABLES_DIR = 'tables';
-/**
- * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
- * `tables/entries/*.ndjson` loads every period of a table at once.
- */
-function tableFileName(table, forecastId, period, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/format.ts
-
-/** Human-readable sizes and durations, shared by the job summary and the terminal runner. */
-function formatBytes(bytes) {
-    if (bytes === undefined)
-        return '';
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const m = Math.floor(s / 60);
-    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-const PERIOD_COLUMNS = [
-    { key: 'period', header: 'Period', text: o => o.period },
-    {
-        key: 'status',
-        header: 'Status',
-        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
-    },
-    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
-    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
-    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
-    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
-    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
-];
-/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
-function truncation(outcome) {
-    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
-    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
-}
-/** One line per failed period: period, job id, status, reason. */
-function failureLine(outcome) {
-    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
-    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
-}
-/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
-function notResumingLine(source, why) {
-    return `Not resuming from ${source}: ${why}; exporting every period`;
-}
-/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
-function waitingLine(event) {
-    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
-    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
-}
-/**
- * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
- */
-function finishedLine(outcome) {
-    if (outcome.status !== 'DONE')
-        return failureLine(outcome);
-    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
-    }
-    const checks = plural(outcome.statusPolls, 'status check');
-    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
-}
-/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
-function tablesLine(tables) {
-    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
-    return `tables: ${counts.join(', ')}`;
-}
-function runTotals(report) {
-    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
-    return {
-        periods: report.manifest.exports.length,
-        exported: report.exported.length,
-        bytes: sum(o => o.bytes),
-        statusPolls: sum(o => o.statusPolls),
-        throttleWaits: sum(o => o.throttleWaits),
-        requests: report.requestCount
-    };
-}
-/** "1 period", "2 periods": a count and its word. */
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
-function totalsLine(totals) {
-    return [
-        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
-        formatBytes(totals.bytes),
-        `${plural(totals.requests, 'request')} to Clari`,
-        plural(totals.throttleWaits, 'throttle wait')
-    ].join(', ');
-}
-/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome) {
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from attempt ${outcome.reusedFromAttempt}`;
-    }
-    if (outcome.repolledFromAttempt !== undefined) {
-        return `job of attempt ${outcome.repolledFromAttempt}`;
-    }
-    return undefined;
-}
-/**
- * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
- */
-function resumeLine(report) {
-    const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
-    if (reused + repolled === 0)
-        return undefined;
-    return [
-        `Resumed: ${plural(reused, 'period')} reused`,
-        `${plural(repolled, 'job')} of an earlier attempt taken over`,
-        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
-    ].join(', ');
-}
-/** What a dry run reports, the same in the step log and in a terminal. */
-function planLines(plan) {
-    const { limits } = plan;
-    const lines = [
-        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
-        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
-            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
-    ];
-    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
-    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
-        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/retry/clock.ts
+;// CONCATENATED MODULE: ./src/base/clock.ts
 /** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
 async function whileBusy(clock, work) {
     const release = clock.busy?.();
@@ -29575,6 +29539,39 @@ class AmbiguousCreateError extends Error {
         super(`the create request may have been processed: ${cause.message}`);
         this.cause = cause;
         this.sentAt = sentAt;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
     }
 }
 
@@ -30951,7 +30948,7 @@ function toMilli(name, value) {
     return Math.round(value * SCALE);
 }
 
-;// CONCATENATED MODULE: ./src/engine/client-factory.ts
+;// CONCATENATED MODULE: ./src/engine/run/client-factory.ts
 
 
 
@@ -30974,7 +30971,7 @@ function createClient(config, deps) {
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
-;// CONCATENATED MODULE: ./src/engine/plan.ts
+;// CONCATENATED MODULE: ./src/engine/run/plan.ts
 
 
 
@@ -31011,7 +31008,7 @@ async function planExport(config, deps = {}) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/problems.ts
+;// CONCATENATED MODULE: ./src/engine/run/problems.ts
 
 /**
  * The one rule for which periods make a run fail, shared by the action and the terminal runner
@@ -31120,7 +31117,7 @@ class UnprovenJobError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/csv-check.ts
+;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
 const BOM = [0xef, 0xbb, 0xbf];
 const NEWLINE = 0x0a;
 const BLANK = new Set([0x20, 0x09, 0x0d]);
@@ -31150,7 +31147,21 @@ class CsvHeaderCheck {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/json-check.ts
+;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
+/**
+ * The hooks through which the tables read a payload's tokens while the tokenizer
+ * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
+ */
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
 /**
  * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
  * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
@@ -31175,7 +31186,8 @@ class CsvHeaderCheck {
  *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
  *   bounded too.
  */
-const json_check_MAX_DEPTH = 10_000;
+
+const json_tokenizer_MAX_DEPTH = 10_000;
 const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
 const CAPTURE_LIMIT = 4096;
 // Parser states. Plain numeric constants keep the hot switch a jump table.
@@ -31207,7 +31219,7 @@ const OBJECT = 0;
 const ARRAY = 1;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const json_check_BOM = [0xef, 0xbb, 0xbf];
+const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
 const LITERAL_TEXT = ['true', 'false', 'null'];
 const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
@@ -31226,21 +31238,13 @@ function describeByte(c) {
     const hex = `0x${c.toString(16).padStart(2, '0')}`;
     return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
 }
-/**
- * The string a string token means (its JSON text as latin1, quotes included). The grammar was
- * already checked, so JSON.parse cannot fail.
- */
-function decodeJsonString(json) {
-    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
-    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
-}
 function joinedSource(text) {
     return { bytes: Buffer.from(text, 'latin1'), text };
 }
 class JsonStreamCheck {
     tap;
     state = S_VALUE;
-    stack = new Uint8Array(json_check_MAX_DEPTH);
+    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
     depth = 0;
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
@@ -31440,8 +31444,8 @@ class JsonStreamCheck {
                         state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
                     }
                     else if (c === 0x7b || c === 0x5b) {
-                        if (depth === json_check_MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${json_check_MAX_DEPTH} levels`, i - 1);
+                        if (depth === json_tokenizer_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
                         if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
                             this.spanDepth = depth + 1;
                             this.spanFrom = i - 1;
@@ -31479,7 +31483,7 @@ class JsonStreamCheck {
                     else if (isWhitespace(c)) {
                         continue; // the pending role still applies to the value that follows
                     }
-                    else if (c === json_check_BOM[0] && this.consumed + i === 1) {
+                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
                         this.bomPos = 1;
                         state = S_BOM;
                         continue;
@@ -31602,11 +31606,11 @@ class JsonStreamCheck {
                     continue;
                 }
                 case S_BOM: {
-                    if (c !== json_check_BOM[this.bomPos]) {
+                    if (c !== json_tokenizer_BOM[this.bomPos]) {
                         return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
                     }
                     i++;
-                    if (++this.bomPos === json_check_BOM.length)
+                    if (++this.bomPos === json_tokenizer_BOM.length)
                         state = S_VALUE;
                     continue;
                 }
@@ -31761,7 +31765,7 @@ class JsonStreamCheck {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/payload-file.ts
+;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
 
 
 
@@ -31846,7 +31850,7 @@ function checkJson(json, period) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/download.ts
+;// CONCATENATED MODULE: ./src/engine/job/download.ts
 
 
 
@@ -31891,153 +31895,7 @@ async function downloadPayload(client, jobId, target, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/scheduler.ts
-/**
- * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
- * order asked for. A slot is granted only after the previous grantee's create settled, so our
- * creates never race one another for Clari's concurrency, and a refusal is known before the
- * next period tries. Once stopped, periods not yet granted get the stop reason; those in
- * progress carry on (the caller decides whether to cancel them).
- */
-class PeriodScheduler {
-    currentLimit;
-    onRelease;
-    queue = [];
-    held = 0;
-    running = 0;
-    settling = false;
-    stopReason;
-    ended = 0;
-    endWaiters = [];
-    constructor(currentLimit, 
-    /** Called when a finished period gave its slot back while others still wait for one. */
-    onRelease) {
-        this.currentLimit = currentLimit;
-        this.onRelease = onRelease;
-        this.currentLimit = Math.max(1, currentLimit);
-    }
-    get limit() {
-        return this.currentLimit;
-    }
-    /** Slots held by periods in progress. */
-    get active() {
-        return this.held;
-    }
-    /** Periods in progress whose job runs at Clari. */
-    get jobsRunning() {
-        return this.running;
-    }
-    /** Jobs of ours that ended at Clari so far; pass it to whenJobEnded to wait for the next. */
-    get jobsEnded() {
-        return this.ended;
-    }
-    /** Periods waiting for a slot. */
-    get waiting() {
-        return this.queue.length;
-    }
-    get stopped() {
-        return this.stopReason;
-    }
-    setLimit(limit) {
-        this.currentLimit = Math.max(1, limit);
-        this.grant();
-    }
-    acquire() {
-        if (this.stopReason)
-            return Promise.resolve(this.stopReason);
-        return new Promise(resolve => {
-            this.queue.push(resolve);
-            this.grant();
-        });
-    }
-    /** No further slots are granted; waiting periods get `reason` at once. */
-    stop(reason) {
-        if (this.stopReason)
-            return;
-        this.stopReason = reason;
-        for (const resolve of this.queue.splice(0))
-            resolve(reason);
-    }
-    /** Resolves once more than `after` jobs of ours have ended; rejects when `signal` aborts. */
-    whenJobEnded(after, signal) {
-        if (this.ended > after)
-            return Promise.resolve();
-        if (signal.aborted)
-            return Promise.reject(signal.reason);
-        return new Promise((resolve, reject) => {
-            const waiter = {
-                after,
-                wake: () => {
-                    signal.removeEventListener('abort', onAbort);
-                    resolve();
-                }
-            };
-            const onAbort = () => {
-                this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
-                reject(signal.reason);
-            };
-            signal.addEventListener('abort', onAbort, { once: true });
-            this.endWaiters.push(waiter);
-        });
-    }
-    grant() {
-        while (!this.stopReason &&
-            !this.settling &&
-            this.held < this.currentLimit &&
-            this.queue.length > 0) {
-            this.held++;
-            this.settling = true;
-            this.queue.shift()(this.lease());
-        }
-    }
-    lease() {
-        let settled = false;
-        let hasJob = false;
-        let done = false;
-        const settle = () => {
-            if (settled)
-                return;
-            settled = true;
-            this.settling = false;
-        };
-        const lease = {
-            jobStarted: () => {
-                if (done || hasJob)
-                    return;
-                hasJob = true;
-                this.running++;
-                settle();
-                this.grant();
-            },
-            jobEnded: () => {
-                if (!hasJob)
-                    return;
-                hasJob = false;
-                this.running--;
-                this.ended++;
-                for (const waiter of this.endWaiters.filter(w => this.ended > w.after)) {
-                    this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
-                    waiter.wake();
-                }
-            },
-            release: () => {
-                if (done)
-                    return;
-                done = true;
-                lease.jobEnded();
-                settle();
-                this.held--;
-                if (this.queue.length > 0)
-                    this.onRelease?.();
-                this.grant();
-            }
-        };
-        return lease;
-    }
-}
-function isStopReason(grant) {
-    return 'status' in grant;
-}
+;// CONCATENATED MODULE: ./src/engine/job/slots.ts
 /** A period that was waiting for a slot when the run stopped granting them. */
 class NotStartedError extends Error {
     reason;
@@ -32048,7 +31906,7 @@ class NotStartedError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/failure.ts
+;// CONCATENATED MODULE: ./src/engine/job/failure.ts
 
 
 
@@ -32124,7 +31982,7 @@ function runWideReason(error) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/engine/start-job.ts
+;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
 
 
 
@@ -33067,7 +32925,7 @@ async function makeFolders(outputDir) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/wait-for-job.ts
+;// CONCATENATED MODULE: ./src/engine/job/wait-for-job.ts
 
 
 
@@ -33196,7 +33054,7 @@ function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
 }
 
-;// CONCATENATED MODULE: ./src/engine/export-period.ts
+;// CONCATENATED MODULE: ./src/engine/job/export-period.ts
 
 
 
@@ -33523,7 +33381,7 @@ function emptyOutcome(period) {
 const MANIFEST_TOOL = 'clari-forecast-export-action';
 const MANIFEST_VERSION = 2;
 
-;// CONCATENATED MODULE: ./src/engine/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -33649,7 +33507,7 @@ function clamp(value, min, max) {
     return Math.min(max, Math.max(min, value));
 }
 
-;// CONCATENATED MODULE: ./src/engine/resume.ts
+;// CONCATENATED MODULE: ./src/engine/reruns/resume.ts
 
 
 
@@ -33752,7 +33610,155 @@ function comparable(value) {
     return JSON.stringify(value);
 }
 
-;// CONCATENATED MODULE: ./src/engine/run-export.ts
+;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
+/**
+ * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
+ * order asked for. A slot is granted only after the previous grantee's create settled, so our
+ * creates never race one another for Clari's concurrency, and a refusal is known before the
+ * next period tries. Once stopped, periods not yet granted get the stop reason; those in
+ * progress carry on (the caller decides whether to cancel them).
+ */
+class PeriodScheduler {
+    currentLimit;
+    onRelease;
+    queue = [];
+    held = 0;
+    running = 0;
+    settling = false;
+    stopReason;
+    ended = 0;
+    endWaiters = [];
+    constructor(currentLimit, 
+    /** Called when a finished period gave its slot back while others still wait for one. */
+    onRelease) {
+        this.currentLimit = currentLimit;
+        this.onRelease = onRelease;
+        this.currentLimit = Math.max(1, currentLimit);
+    }
+    get limit() {
+        return this.currentLimit;
+    }
+    /** Slots held by periods in progress. */
+    get active() {
+        return this.held;
+    }
+    /** Periods in progress whose job runs at Clari. */
+    get jobsRunning() {
+        return this.running;
+    }
+    /** Jobs of ours that ended at Clari so far; pass it to whenJobEnded to wait for the next. */
+    get jobsEnded() {
+        return this.ended;
+    }
+    /** Periods waiting for a slot. */
+    get waiting() {
+        return this.queue.length;
+    }
+    get stopped() {
+        return this.stopReason;
+    }
+    setLimit(limit) {
+        this.currentLimit = Math.max(1, limit);
+        this.grant();
+    }
+    acquire() {
+        if (this.stopReason)
+            return Promise.resolve(this.stopReason);
+        return new Promise(resolve => {
+            this.queue.push(resolve);
+            this.grant();
+        });
+    }
+    /** No further slots are granted; waiting periods get `reason` at once. */
+    stop(reason) {
+        if (this.stopReason)
+            return;
+        this.stopReason = reason;
+        for (const resolve of this.queue.splice(0))
+            resolve(reason);
+    }
+    /** Resolves once more than `after` jobs of ours have ended; rejects when `signal` aborts. */
+    whenJobEnded(after, signal) {
+        if (this.ended > after)
+            return Promise.resolve();
+        if (signal.aborted)
+            return Promise.reject(signal.reason);
+        return new Promise((resolve, reject) => {
+            const waiter = {
+                after,
+                wake: () => {
+                    signal.removeEventListener('abort', onAbort);
+                    resolve();
+                }
+            };
+            const onAbort = () => {
+                this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
+                reject(signal.reason);
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            this.endWaiters.push(waiter);
+        });
+    }
+    grant() {
+        while (!this.stopReason &&
+            !this.settling &&
+            this.held < this.currentLimit &&
+            this.queue.length > 0) {
+            this.held++;
+            this.settling = true;
+            this.queue.shift()(this.lease());
+        }
+    }
+    lease() {
+        let settled = false;
+        let hasJob = false;
+        let done = false;
+        const settle = () => {
+            if (settled)
+                return;
+            settled = true;
+            this.settling = false;
+        };
+        const lease = {
+            jobStarted: () => {
+                if (done || hasJob)
+                    return;
+                hasJob = true;
+                this.running++;
+                settle();
+                this.grant();
+            },
+            jobEnded: () => {
+                if (!hasJob)
+                    return;
+                hasJob = false;
+                this.running--;
+                this.ended++;
+                for (const waiter of this.endWaiters.filter(w => this.ended > w.after)) {
+                    this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
+                    waiter.wake();
+                }
+            },
+            release: () => {
+                if (done)
+                    return;
+                done = true;
+                lease.jobEnded();
+                settle();
+                this.held--;
+                if (this.queue.length > 0)
+                    this.onRelease?.();
+                this.grant();
+            }
+        };
+        return lease;
+    }
+}
+function isStopReason(grant) {
+    return 'status' in grant;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/run-export.ts
 
 
 
@@ -34935,6 +34941,7 @@ function wrap(text, width) {
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
+
 const REDRAW_MS = 1_000;
 const CLEAR_LINE = '\r\x1b[2K';
 /**
@@ -35093,6 +35100,7 @@ function summaryTable(report, outputDir, problems) {
 
 
 
+
 // `<forecast-id>_<period>.json`, as an export run names its payloads.
 const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
 /** The tables folder relative to the current folder when it is below it, else absolute. */
@@ -35140,6 +35148,7 @@ async function convertPayloads(command, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 

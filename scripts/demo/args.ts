@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { errorMessage } from '../../src/engine/index.js'
+import { errorMessage } from '../../src/base/error-message.js'
 import { isScenarioName, SCENARIOS, type ScenarioName } from './scenarios.js'
 
 export interface DemoArgs {

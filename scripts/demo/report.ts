@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { formatBytes } from '../../src/engine/format.js'
+import { formatBytes } from '../../src/engine/units.js'
 import { readZipDirectory, ZIP_METHOD_STORED } from '../../test/simulators/artifact/index.js'
 import { textTable } from './summary-text.js'
 

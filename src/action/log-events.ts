@@ -1,12 +1,7 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import {
-  finishedLine,
-  formatDuration,
-  notResumingLine,
-  tablesLine,
-  waitingLine
-} from '../engine/format.js'
+import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
+import { formatDuration } from '../engine/units.js'
 
 /**
  * Shows the engine's events in the step log. Every line about a period starts with it. One

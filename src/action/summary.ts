@@ -6,9 +6,9 @@ import {
   totalsLine,
   truncation,
   type PeriodColumnKey
-} from '../engine/format.js'
+} from '../engine/run/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
-import type { RunReport } from '../engine/run-export.js'
+import type { RunReport } from '../engine/run/run-export.js'
 import type { ArtifactResult } from './artifact.js'
 
 const STATUS_ICON: Record<string, string> = { DONE: '✅', TIMED_OUT: '⏱️', CANCELLED: '⏹️' }

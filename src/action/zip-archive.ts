@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import * as yauzl from 'yauzl'
-import { errorMessage } from '../engine/index.js'
+import { errorMessage } from '../base/error-message.js'
 
 /** A zip that cannot be read: not a zip, truncated, or an entry that breaks the rules. */
 export class UnreadableZipError extends Error {

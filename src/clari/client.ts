@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { RetryBudget } from '../retry/budget.js'
-import { whileBusy, type Clock, type Random } from '../retry/clock.js'
+import { whileBusy, type Clock, type Random } from '../base/clock.js'
 import { classifyStatus } from '../retry/classify.js'
 import { parseHttpDate } from '../retry/http-date.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'

@@ -1,4 +1,4 @@
-import { CancelledError } from '../retry/abort.js'
+import { CancelledError } from '../base/abort.js'
 import type { RetryAfterHint } from '../retry/retry-after.js'
 import type { ClariErrorBody } from './types.js'
 import { cleanServerText } from './untrusted-text.js'

@@ -2,8 +2,8 @@ import http from 'node:http'
 import https from 'node:https'
 import { PassThrough, type Readable } from 'node:stream'
 import { HttpClient } from '@actions/http-client'
-import { DeadlineError, linkedAbort, type LinkedAbort } from '../retry/abort.js'
-import { systemClock } from '../retry/clock.js'
+import { DeadlineError, linkedAbort, type LinkedAbort } from '../base/abort.js'
+import { systemClock } from '../base/clock.js'
 import { NetworkError } from './errors.js'
 
 export interface TransportRequest {

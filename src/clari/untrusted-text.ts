@@ -1,4 +1,4 @@
-import { errorMessage } from '../retry/error-message.js'
+import { errorMessage } from '../base/error-message.js'
 
 /**
  * Text that comes from the server (error messages, status values) is untrusted: it may be huge,

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { errorMessage } from '../engine/index.js'
-import { TABLE_FORMATS, type TableFormat } from '../engine/tables/layout.js'
+import { errorMessage } from '../base/error-message.js'
+import { TABLE_FORMATS, type TableFormat } from '../engine/table-layout.js'
 import type { SettingName } from '../settings/definitions.js'
 import { ACTION_ONLY_INPUTS, API_KEY_ENV, CLI_FLAGS } from './flags.js'
 

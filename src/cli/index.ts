@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CancelledError } from '../engine/index.js'
+import { CancelledError } from '../base/abort.js'
 import { EXIT_INTERRUPTED, runCli } from './main.js'
 
 const cancel = new AbortController()

@@ -1,30 +1,22 @@
-import { readEarlierManifest } from '../engine/earlier-files.js'
-import { notResumingLine, planLines } from '../engine/format.js'
+import { readEarlierManifest } from '../engine/reruns/earlier-files.js'
+import { notResumingLine, planLines } from '../engine/run/format.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
-import { errorMessage, withoutControls, withoutSecret } from '../engine/index.js'
-import { planExport } from '../engine/plan.js'
-import { periodProblems } from '../engine/problems.js'
-import type { EarlierRun } from '../engine/resume.js'
-import { runExport } from '../engine/run-export.js'
+import { errorMessage } from '../base/error-message.js'
+import { withoutControls, withoutSecret } from '../engine/index.js'
+import { planExport } from '../engine/run/plan.js'
+import { periodProblems } from '../engine/run/problems.js'
+import type { EarlierRun } from '../engine/reruns/resume.js'
+import { runExport } from '../engine/run/run-export.js'
 import type { SettingName } from '../settings/definitions.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import { parseCliArgs, UsageError } from './args.js'
 import { API_KEY_ENV } from './flags.js'
 import { helpText } from './help.js'
-import { createProgress, type TerminalOutput } from './progress.js'
+import type { CliContext } from './context.js'
+import { createProgress } from './progress.js'
 import { summaryTable } from './summary-table.js'
 import { convertPayloads } from './tables-command.js'
-
-export interface CliContext {
-  argv: readonly string[]
-  env: Readonly<Record<string, string | undefined>>
-  cwd: string
-  stdout: TerminalOutput
-  stderr: TerminalOutput
-  /** Aborted on Ctrl-C: the engine stops waiting and cancels the job in flight. */
-  signal: AbortSignal
-}
 
 export const EXIT_OK = 0
 export const EXIT_FAILED = 1

@@ -1,11 +1,6 @@
 import type { ExportEvent } from '../engine/events.js'
-import {
-  finishedLine,
-  formatDuration,
-  notResumingLine,
-  tablesLine,
-  waitingLine
-} from '../engine/format.js'
+import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
+import { formatDuration } from '../engine/units.js'
 import { withoutControls } from '../engine/index.js'
 
 export interface TerminalOutput {

@@ -1,7 +1,7 @@
-import { PERIOD_COLUMNS, resumeLine, runTotals, totalsLine } from '../engine/format.js'
+import { PERIOD_COLUMNS, resumeLine, runTotals, totalsLine } from '../engine/run/format.js'
 import { withoutControls } from '../engine/index.js'
 import { MANIFEST_FILE } from '../engine/manifest.js'
-import type { RunReport } from '../engine/run-export.js'
+import type { RunReport } from '../engine/run/run-export.js'
 
 const HEADER = PERIOD_COLUMNS.map(c => c.header)
 

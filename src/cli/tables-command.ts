@@ -1,11 +1,12 @@
 import path from 'node:path'
-import { errorMessage, withoutControls } from '../engine/index.js'
-import { tablesLine } from '../engine/format.js'
-import { TABLES_DIR } from '../engine/tables/layout.js'
+import { errorMessage } from '../base/error-message.js'
+import { withoutControls } from '../engine/index.js'
+import { tablesLine } from '../engine/run/format.js'
+import { TABLES_DIR } from '../engine/table-layout.js'
 import { writeTables } from '../engine/tables/write-tables.js'
 import { isForecastId } from '../settings/parse-settings.js'
 import type { TablesCommand } from './args.js'
-import type { CliContext } from './main.js'
+import type { CliContext } from './context.js'
 
 // `<forecast-id>_<period>.json`, as an export run names its payloads.
 const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/

@@ -1,5 +1,5 @@
 import type { CreateExportBody, ExportFormat } from '../clari/types.js'
-import type { TableFormat } from './tables/layout.js'
+import type { TableFormat } from './table-layout.js'
 
 /** Everything one export run needs, validated before the first request. */
 export interface ExportConfig {

@@ -1,6 +1,5 @@
-import type { Clock, Random } from '../retry/clock.js'
+import type { Clock, Random } from '../base/clock.js'
 import type { EventSink } from './events.js'
-import type { PollScheduleFactory } from './poll-schedule.js'
 
 /** What a run takes from its surroundings; every field has a production default. */
 export interface EngineDeps {
@@ -15,3 +14,24 @@ export interface EngineDeps {
   /** Wait before the first request (scheduled runs spread the top-of-the-hour herd). */
   startDelayMs?: number
 }
+
+/** When to check a running job next. `k` is the 0-based index of the status check to come. */
+export interface PollSchedule {
+  delayBefore(k: number, elapsedMs: number): number
+  /** Told how long the job ran once it is DONE (Clari's own timestamps when it sent them). */
+  jobDone?(durationMs: number): void
+  /**
+   * Resolves when another job of the run taught the schedule something that may move this
+   * job's next check (the poll loop then plans again); rejects when `signal` aborts.
+   */
+  nextLesson?(signal: AbortSignal): Promise<void>
+}
+
+/**
+ * Builds the schedule for one period; `history` holds how long the run's finished periods took,
+ * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight.
+ */
+export type PollScheduleFactory = (
+  history: readonly number[],
+  othersPolling?: number
+) => PollSchedule

@@ -1,4 +1,4 @@
-import { formatBytes } from './format.js'
+import { formatBytes } from './units.js'
 
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 export class JobFailedError extends Error {

@@ -16,5 +16,3 @@ export {
   withoutControls,
   withoutSecret
 } from '../clari/untrusted-text.js'
-export { CancelledError } from '../retry/abort.js'
-export { errorMessage } from '../retry/error-message.js'

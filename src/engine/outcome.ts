@@ -1,5 +1,5 @@
 import type { CreateExportBody, ExportFormat } from '../clari/types.js'
-import type { WrittenTables } from './tables/layout.js'
+import type { WrittenTables } from './table-layout.js'
 
 /** How a period ended, as recorded in manifest.json. */
 export type PeriodStatus = 'DONE' | 'FAILED' | 'CANCELLED' | 'ABORTED' | 'TIMED_OUT' | 'ERROR'

@@ -1,4 +1,4 @@
-import type { Random } from './clock.js'
+import type { Random } from '../base/clock.js'
 
 /** Poll schedule: nominal wait before poll k is min(initialMs * factor^k, maxMs). */
 export interface PollIntervals {

@@ -1,4 +1,4 @@
-import { CancelledError } from './abort.js'
+import { CancelledError } from '../base/abort.js'
 import {
   fullJitter,
   pollDelay,
@@ -7,8 +7,8 @@ import {
   type PollIntervals
 } from './backoff.js'
 import type { RetryBudget } from './budget.js'
-import type { Clock, Random } from './clock.js'
-import { errorMessage } from './error-message.js'
+import type { Clock, Random } from '../base/clock.js'
+import { errorMessage } from '../base/error-message.js'
 import type { RetryAfterHint } from './retry-after.js'
 
 /** What one failed attempt calls for. */

@@ -7,7 +7,7 @@ import {
   type ExportType
 } from '../engine/index.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
-import { TABLE_FORMATS, type TableFormat } from '../engine/tables/layout.js'
+import { TABLE_FORMATS, type TableFormat } from '../engine/table-layout.js'
 import {
   ACCEPTED_PERIOD_FORMS,
   isValidTimeZone,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { writeSummary } from '../../src/action/summary.js'
 import type { Manifest, PeriodOutcome } from '../../src/engine/outcome.js'
-import type { RunReport } from '../../src/engine/run-export.js'
+import type { RunReport } from '../../src/engine/run/run-export.js'
 
 // core.summary appends to the file GITHUB_STEP_SUMMARY names (and remembers that name), as on
 // a runner: one file for this test file, emptied before each test.

@@ -5,7 +5,7 @@ import { ClariClient, classifyCreate, classifyRead, isAmbiguous } from '../../sr
 import { SWW_MAX_RETRIES } from '../../src/clari/codes.js'
 import { ClariApiError, InvalidResponseError, NetworkError } from '../../src/clari/errors.js'
 import { RetryBudget } from '../../src/retry/budget.js'
-import { systemClock } from '../../src/retry/clock.js'
+import { systemClock } from '../../src/base/clock.js'
 import { DEFAULT_RETRY_LIMITS } from '../../src/retry/retry.js'
 
 const hint = { kind: 'delay', ms: 2_000, raw: '2' } as const

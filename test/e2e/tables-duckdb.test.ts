@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TABLE_NAMES } from '../../src/engine/tables/layout.js'
+import { TABLE_NAMES } from '../../src/engine/table-layout.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import { readmeSql } from '../helpers/readme-sql.js'
 import { disposeBundles, nodeRuntimes, runBundle } from '../helpers/run-bundle.js'

@@ -1,7 +1,7 @@
 import type { ExportConfig, Timing } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import type { PeriodStatus } from '../../src/engine/outcome.js'
-import type { RunReport } from '../../src/engine/run-export.js'
+import type { RunReport } from '../../src/engine/run/run-export.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import { reserveLateForwarder } from './forwarder.js'
 import type {

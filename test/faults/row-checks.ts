@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { expect } from 'vitest'
 import type { ExportEvent } from '../../src/engine/events.js'
-import type { RunReport } from '../../src/engine/run-export.js'
+import type { RunReport } from '../../src/engine/run/run-export.js'
 import { TEST_API_KEY, type Harness } from '../helpers/engine-harness.js'
 import { sha256 } from '../simulators/clari/index.js'
 

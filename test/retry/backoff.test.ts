@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Random } from '../../src/retry/clock.js'
+import type { Random } from '../../src/base/clock.js'
 import {
   fullJitter,
   pollDelay,

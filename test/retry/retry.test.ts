@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError } from '../../src/retry/abort.js'
+import { CancelledError } from '../../src/base/abort.js'
 import { RetryBudget } from '../../src/retry/budget.js'
 import {
   DEFAULT_RETRY_LIMITS,
@@ -9,7 +9,7 @@ import {
   type RetryWait,
   type Verdict
 } from '../../src/retry/retry.js'
-import { VirtualClock } from '../../src/retry/virtual-clock.js'
+import { VirtualClock } from '../../src/base/virtual-clock.js'
 
 /** An attempt that fails with the given verdicts in turn, then succeeds. */
 function script(verdicts: Verdict[]) {

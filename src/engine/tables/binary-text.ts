@@ -1,4 +1,4 @@
-import { decodeJsonString } from '../json-check.js'
+import { decodeJsonString } from '../checks/json-tap.js'
 
 // Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
 // the table files untouched, never decoded and encoded again, and slicing it is cheap.

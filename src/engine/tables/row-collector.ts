@@ -1,6 +1,6 @@
-import type { JsonTap, TokenSource } from '../json-check.js'
+import type { JsonTap, TokenSource } from '../checks/json-tap.js'
 import { csvField, decodeToBinary, jsonString, toBinary } from './binary-text.js'
-import { TABLE_LISTS, TABLE_NAMES, type TableFormat, type TableName } from './layout.js'
+import { TABLE_LISTS, TABLE_NAMES, type TableFormat, type TableName } from '../table-layout.js'
 import { TablesError } from './tables-error.js'
 
 /** Limits that keep memory bounded whatever the payload holds. */

@@ -1,4 +1,4 @@
-import type { TableName } from './layout.js'
+import type { TableName } from '../table-layout.js'
 
 /** The tables of one payload could not be written; the payload itself is unaffected. */
 export class TablesError extends Error {

@@ -1,18 +1,18 @@
 import { lstat, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import { JsonStreamCheck } from '../json-check.js'
+import { JsonStreamCheck } from '../checks/json-tokenizer.js'
 import {
   TABLE_NAMES,
   TABLES_DIR,
   tableFileName,
   type TableFormat,
   type WrittenTables
-} from './layout.js'
+} from '../table-layout.js'
 import { fileChunks } from './file-chunks.js'
 import { RowCollector } from './row-collector.js'
 import { TableFile } from './table-file.js'
 import { TablesError } from './tables-error.js'
-import { errorMessage } from '../../retry/error-message.js'
+import { errorMessage } from '../../base/error-message.js'
 
 export interface TablesRequest {
   /** The folder that holds `tables/`: the output folder. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { JsonStreamCheck } from '../../../src/engine/json-check.js'
-import { TABLE_NAMES, type TableFormat } from '../../../src/engine/tables/layout.js'
+import { JsonStreamCheck } from '../../../src/engine/checks/json-tokenizer.js'
+import { TABLE_NAMES, type TableFormat } from '../../../src/engine/table-layout.js'
 import { RowCollector } from '../../../src/engine/tables/row-collector.js'
 import { forecastPayload } from '../../simulators/clari/index.js'
 

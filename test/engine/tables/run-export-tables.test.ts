@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TABLE_NAMES } from '../../../src/engine/tables/layout.js'
+import { TABLE_NAMES } from '../../../src/engine/table-layout.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { forecastPayload, sha256 } from '../../simulators/clari/index.js'
 

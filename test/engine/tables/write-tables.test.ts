@@ -8,7 +8,7 @@ import {
   type TableFormat,
   type TableName,
   type WrittenTables
-} from '../../../src/engine/tables/layout.js'
+} from '../../../src/engine/table-layout.js'
 import { TablesError } from '../../../src/engine/tables/tables-error.js'
 import { writeTables } from '../../../src/engine/tables/write-tables.js'
 import { readCsv } from '../../helpers/csv.js'

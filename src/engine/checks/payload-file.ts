@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ExportFormat } from '../../clari/types.js'
+import { InvalidResponseError } from '../../clari/errors.js'
+import { cleanServerText } from '../../clari/untrusted-text.js'
+import { CsvHeaderCheck } from './csv-check.js'
+import { PayloadError, PayloadTooLargeError } from '../errors.js'
+import type { EventSink } from '../events.js'
+import { JsonStreamCheck } from './json-tokenizer.js'
+import { tempPathFor } from '../temp-file.js'
+
+export interface WrittenPayload {
+  bytes: number
+  sha256: string
+}
+
+export interface PayloadExpectation {
+  format: ExportFormat
+  period: string
+  /** A larger body is aborted and its partial file removed (input max-payload-size). */
+  maxBytes: number
+  /** The answer's Content-Type: one that names another format is reported as a notice. */
+  contentType?: string
+  onEvent?: EventSink
+}
+
+// Media types that say the body is something other than the format asked for.
+const CONTRADICTING: Record<ExportFormat, RegExp> = {
+  JSON: /^(text\/csv|application\/csv|text\/html)$/,
+  CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
+}
+
+/**
+ * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
+ * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
+ * not grow with the payload and a half-written or unchecked file never carries the final name.
+ */
+export async function writePayload(
+  body: Readable,
+  dir: string,
+  fileName: string,
+  expect: PayloadExpectation
+): Promise<WrittenPayload> {
+  const target = path.join(dir, fileName)
+  const partial = tempPathFor(dir, fileName)
+  const hash = createHash('sha256')
+  const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined
+  const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined
+  let bytes = 0
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length
+      if (bytes > expect.maxBytes) return done(new PayloadTooLargeError(expect.maxBytes))
+      hash.update(chunk)
+      json?.update(chunk)
+      csv?.update(chunk)
+      done(null, chunk)
+    }
+  })
+  try {
+    await pipeline(body, tap, createWriteStream(partial, { flags: 'wx' }))
+    if (json) checkJson(json, expect.period)
+    if (csv) checkCsv(csv)
+    await rename(partial, target)
+  } catch (error) {
+    await rm(partial, { force: true })
+    throw error
+  }
+  noticeContentType(expect)
+  return { bytes, sha256: hash.digest('hex') }
+}
+
+function checkCsv(csv: CsvHeaderCheck): void {
+  const result = csv.finish()
+  // Like a garbled JSON body: not a finished export, so worth downloading again.
+  if (!result.valid) throw new InvalidResponseError(`the CSV payload ${result.reason}`)
+}
+
+function noticeContentType({ contentType, format, period, onEvent }: PayloadExpectation): void {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
+  if (!CONTRADICTING[format].test(mediaType)) return
+  onEvent?.({
+    type: 'notice',
+    period,
+    message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
+  })
+}
+
+function checkJson(json: JsonStreamCheck, period: string): void {
+  const result = json.finish()
+  if (!result.valid) {
+    // A body cut or garbled in transit is worth downloading again; the client retries this.
+    throw new InvalidResponseError(
+      `the payload is not valid JSON (${result.reason} at byte ${result.offset})`
+    )
+  }
+  // Clari silently exports the current quarter when it does not understand a parameter.
+  const got = result.firstTimePeriodId
+  if (got !== undefined && got !== period) {
+    throw new PayloadError(
+      `the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`
+    )
+  }
+}

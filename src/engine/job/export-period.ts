@@ -1,0 +1,398 @@
+import path from 'node:path'
+import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import { ClariApiError, InterruptedCreateError } from '../../clari/errors.js'
+import { jobPhase, type CreateExportBody, type ExportJob } from '../../clari/types.js'
+import { CancelledError, DeadlineError } from '../../base/abort.js'
+import type { PollIntervals } from '../../retry/backoff.js'
+import { whileBusy, type Clock, type Random } from '../../base/clock.js'
+import type { RetryWait } from '../../retry/retry.js'
+import type { ExportConfig } from '../config.js'
+import { downloadPayload } from './download.js'
+import type { EventSink } from '../events.js'
+import { classifyFailure, type FailureVerdict } from './failure.js'
+import { payloadFileName } from '../manifest.js'
+import type { PeriodOutcome } from '../outcome.js'
+import type { PollScheduleFactory } from '../deps.js'
+import { NotStartedError, type Lease, type RunSlots } from './slots.js'
+import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
+import { writeTables } from '../tables/write-tables.js'
+import { waitForJob, type PollStats } from './wait-for-job.js'
+import { plural } from '../units.js'
+
+// Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
+// first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
+// SIGTERM after 7.5 s.
+const CANCEL_GRACE_MS = 5_000
+
+/** What every period of a run shares: one client, one clock, one schedule that learns. */
+export interface RunContext {
+  config: ExportConfig
+  client: ClariClient
+  clock: Clock
+  random: Random
+  /** Masks the key in everything it passes on. */
+  onEvent: EventSink
+  schedules: PollScheduleFactory
+  /** How long the run's finished periods took (the poll schedule's fallback history). */
+  durations: number[]
+  /** Jobs this run owns, which reconciling an ambiguous create must never adopt again. */
+  ownedJobIds: Set<string>
+  scheduler: RunSlots
+  /** Jobs of this run running at Clari now, by period (for the in-flight lines). */
+  inFlight: Map<string, string>
+  intervals: PollIntervals
+  /** An error's message, key masked, cleaned and cut for logs and the manifest. */
+  describe(error: unknown): string
+}
+
+/** One period to export. */
+export interface PeriodTask {
+  period: string
+  /** A job an earlier attempt left unfinished, to ask about before creating a new one. */
+  earlierJob?: { jobId: string; attempt: number }
+  /** Aborts on cancellation of the run, or when fail-fast cancels the periods in flight. */
+  signal: AbortSignal
+}
+
+export interface PeriodResult {
+  outcome: PeriodOutcome
+  /** Set when the period failed: what the run must do about it. */
+  verdict?: FailureVerdict
+}
+
+/**
+ * Exports one period on a granted slot: takes over the earlier attempt's job or creates one,
+ * polls it, downloads the payload. Never throws; a failure becomes the outcome, and a job it
+ * abandons while it may still run is cancelled.
+ */
+export async function exportPeriod(
+  run: RunContext,
+  task: PeriodTask,
+  lease: Lease
+): Promise<PeriodResult> {
+  const { config, client, clock } = run
+  const { period, signal } = task
+  const outcome = emptyOutcome(period)
+  let startedAt = clock.now()
+  const stats: PollStats = { statusPolls: 0 }
+  let jobRunning = false
+  const iso = (): string => new Date(clock.wallNow()).toISOString()
+  const onWait = (wait: RetryWait): void => {
+    if (wait.kind === 'throttle') outcome.throttleWaits++
+    run.onEvent({
+      type: 'waiting',
+      period,
+      reason: wait.kind === 'throttle' ? 'throttled' : 'transient-error',
+      waitMs: wait.waitMs,
+      detail: run.describe(wait.error)
+    })
+  }
+  const deadline = (): number => startedAt + config.timing.jobTimeoutMs
+  // What every wait of the period shares; the deadline moves once, at the create.
+  const waits = () => ({
+    signal,
+    deadline: deadline(),
+    onWait,
+    clock,
+    random: run.random,
+    onEvent: run.onEvent
+  })
+  // What the loops that keep trying until the deadline (polling, downloading) add to that.
+  const persistence = () => ({
+    ...waits(),
+    startedAt,
+    intervals: run.intervals,
+    limits: config.timing,
+    describe: run.describe
+  })
+  const jobStarted = (jobId: string): void => {
+    outcome.jobId = jobId
+    jobRunning = true
+    run.ownedJobIds.add(jobId)
+    lease.jobStarted()
+    run.inFlight.set(period, jobId)
+    flightEvent(run, period, jobId, 'started')
+  }
+  const jobEnded = (): void => {
+    if (!jobRunning) return
+    jobRunning = false
+    lease.jobEnded()
+    run.inFlight.delete(period)
+    flightEvent(run, period, outcome.jobId!, 'ended')
+  }
+
+  try {
+    let job: ExportJob | undefined
+    if (task.earlierJob) {
+      const { jobId, attempt } = task.earlierJob
+      // Recorded before asking: a run cancelled now still leaves the job to the next attempt.
+      outcome.jobId = jobId
+      const found = await askAboutEarlierJob(run, period, jobId, {
+        signal,
+        deadline: deadline(),
+        onWait
+      })
+      if (found) {
+        outcome.repolledFromAttempt = attempt
+        jobStarted(jobId)
+        if (found.phase === 'done') job = found.job
+      } else {
+        delete outcome.jobId
+      }
+    }
+    if (!jobRunning) {
+      const body: CreateExportBody = { ...config.request, timePeriod: period }
+      const created = await startJob(client, config.forecastId, body, {
+        ...waits(),
+        slotWait: run.intervals,
+        ownedJobIds: run.ownedJobIds,
+        slot: slotControl(run, signal)
+      })
+      // job-timeout counts from the create, whatever waiting for a slot took.
+      startedAt = clock.now()
+      outcome.timeline.createdAt = iso()
+      run.onEvent({ type: 'job-created', period, jobId: created.jobId, adopted: created.adopted })
+      jobStarted(created.jobId)
+    }
+    const jobId = outcome.jobId!
+    const others = run.inFlight.size - 1
+    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
+      ...persistence(),
+      stats
+    })
+    jobEnded()
+    outcome.timeline.doneAt = iso()
+    outcome.rowsTruncated = job.rowsTruncated === true
+    outcome.cellsTruncated = job.cellsTruncated === true
+    if (outcome.rowsTruncated || outcome.cellsTruncated) {
+      run.onEvent({
+        type: 'warning',
+        period,
+        message: 'Clari truncated this export (rows or cells)'
+      })
+    }
+    const file = payloadFileName(config.forecastId, period, config.exportFormat)
+    const written = await downloadPayload(
+      client,
+      jobId,
+      {
+        dir: config.outputDir,
+        fileName: file,
+        format: config.exportFormat,
+        period,
+        maxBytes: config.maxPayloadBytes,
+        onEvent: run.onEvent
+      },
+      persistence()
+    )
+    const downloaded = Object.assign(outcome, { status: 'DONE' as const, file, ...written })
+    outcome.timeline.downloadedAt = iso()
+    // A failure here fails the period below; its payload stays (`file` is set).
+    await addTables(downloaded, config, clock, signal)
+    return { outcome }
+  } catch (error) {
+    const verdict = classifyFailure(error, {
+      period,
+      abortReason: signal.aborted ? signal.reason : undefined,
+      cancelOnTimeout: config.cancelOnTimeout,
+      failFast: config.failFast,
+      jobRunning
+    })
+    outcome.status = verdict.status
+    outcome.error = run.describe(verdict.error)
+    if (verdict.errorCode !== undefined) outcome.errorCode = verdict.errorCode
+    if (verdict.errorId !== undefined) outcome.errorId = verdict.errorId
+    if (outcome.jobId && jobRunning && verdict.cancelJob) {
+      outcome.jobCancelled = await withinGrace(run, grace =>
+        cancelJob(run, period, outcome.jobId!, grace)
+      )
+    } else if (error instanceof InterruptedCreateError) {
+      Object.assign(outcome, await cancelInterruptedCreate(run, period, error.sentAt))
+    }
+    jobEnded()
+    return { outcome, verdict }
+  } finally {
+    outcome.statusPolls = stats.statusPolls
+    outcome.durationMs = Math.round(clock.now() - startedAt)
+    outcome.timeline.endedAt = iso()
+    if (stats.runningAt !== undefined) {
+      outcome.timeline.runningAt = new Date(
+        clock.wallNow() - (clock.now() - stats.runningAt)
+      ).toISOString()
+    }
+  }
+}
+
+/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
+export async function addTables(
+  outcome: PeriodOutcome & { file: string },
+  config: ExportConfig,
+  clock: Clock,
+  signal: AbortSignal
+): Promise<void> {
+  if (config.tables === 'none') return
+  const { forecastId, outputDir, tables: format } = config
+  const { period, file } = outcome
+  outcome.tables = await whileBusy(clock, () =>
+    writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
+  )
+}
+
+/**
+ * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
+ * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
+ * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ */
+async function askAboutEarlierJob(
+  run: RunContext,
+  period: string,
+  jobId: string,
+  ctx: { signal: AbortSignal; deadline: number; onWait: (wait: RetryWait) => void }
+): Promise<{ phase: 'done' | 'running'; job?: ExportJob } | undefined> {
+  const report = (found: string): void => run.onEvent({ type: 'earlier-job', period, jobId, found })
+  try {
+    const { job } = await run.client.getJob(jobId, ctx)
+    const phase = jobPhase(job.status)
+    const status = job.status ?? 'unknown'
+    if (phase === 'failed') {
+      report(`it ended ${status} at Clari; creating a new job`)
+      return undefined
+    }
+    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`)
+    return phase === 'done' ? { phase, job } : { phase }
+  } catch (error) {
+    if (ctx.signal.aborted) throw error
+    // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
+    // say nothing about it, and creating anew then could pay for it twice.
+    if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
+      report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
+      return undefined
+    }
+    report(`no answer (${run.describe(error)}); polling it`)
+    return { phase: 'running' }
+  }
+}
+
+/** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
+function slotControl(run: RunContext, signal: AbortSignal): SlotControl {
+  const { scheduler } = run
+  return {
+    othersRunning: () => scheduler.jobsRunning,
+    async waitForOneOfOurs(running) {
+      if (scheduler.limit !== running) {
+        scheduler.setLimit(running)
+        run.onEvent({
+          type: 'concurrency',
+          limit: scheduler.limit,
+          detail: `Clari had only ${plural(running, 'slot')} free for this run`
+        })
+      }
+      await scheduler.whenJobEnded(scheduler.jobsEnded, signal)
+      // The run stopped creating jobs meanwhile (no quota left, the key rejected).
+      if (scheduler.stopped) throw new NotStartedError(scheduler.stopped)
+    },
+    alone() {
+      if (scheduler.limit === 1) return
+      scheduler.setLimit(1)
+      run.onEvent({
+        type: 'concurrency',
+        limit: 1,
+        detail: "every Clari export slot is held by others' jobs"
+      })
+    }
+  }
+}
+
+/**
+ * Runs a cancel's requests within the grace, in real time whatever clock the run uses: when the
+ * run itself is being cancelled, the runner's SIGTERM does not wait.
+ */
+async function withinGrace<T>(
+  run: RunContext,
+  work: (grace: CallContext) => Promise<T>
+): Promise<T> {
+  // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
+  const grace = new AbortController()
+  const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS)
+  try {
+    return await work({ signal: grace.signal, deadline: run.clock.now() + CANCEL_GRACE_MS })
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function cancelJob(
+  run: RunContext,
+  period: string,
+  jobId: string,
+  grace: CallContext
+): Promise<boolean> {
+  try {
+    const result = await run.client.cancelJob(jobId, grace)
+    run.onEvent({ type: 'job-cancelled', period, jobId, result })
+    return result === 'cancelled'
+  } catch (error) {
+    const reason = error instanceof CancelledError ? 'no answer within the grace' : error
+    run.onEvent({
+      type: 'job-cancelled',
+      period,
+      jobId,
+      result: `cancel failed: ${run.describe(reason)}`
+    })
+    return false
+  }
+}
+
+/**
+ * The run was cancelled while a create request was on its way, so Clari may have made the job
+ * all the same: within the grace, the job list is asked for it and a job it proves ours is
+ * cancelled, and recorded either way. One it cannot prove is named in a warning.
+ */
+async function cancelInterruptedCreate(
+  run: RunContext,
+  period: string,
+  sentAt: number
+): Promise<Pick<PeriodOutcome, 'jobId' | 'jobCancelled'>> {
+  return withinGrace(run, async grace => {
+    let jobId: string | undefined
+    try {
+      const { client, config, ownedJobIds } = run
+      jobId = await findCreatedJob(client, config.forecastId, period, sentAt, {
+        ...grace,
+        ownedJobIds
+      })
+    } catch (error) {
+      const why = error instanceof CancelledError ? 'no answer within the grace' : error
+      run.onEvent({
+        type: 'warning',
+        period,
+        message: `the run was cancelled while its create request was on its way; Clari may have made a job all the same, which could not be found in its job list (${run.describe(why)})`
+      })
+      return {}
+    }
+    if (jobId === undefined) return {}
+    return { jobId, jobCancelled: await cancelJob(run, period, jobId, grace) }
+  })
+}
+
+function flightEvent(
+  run: RunContext,
+  period: string,
+  jobId: string,
+  change: 'started' | 'ended'
+): void {
+  run.onEvent({ type: 'jobs-in-flight', period, jobId, change, inFlight: [...run.inFlight.keys()] })
+}
+
+export function emptyOutcome(period: string): PeriodOutcome {
+  return {
+    period,
+    status: 'ERROR',
+    durationMs: 0,
+    statusPolls: 0,
+    throttleWaits: 0,
+    rowsTruncated: false,
+    cellsTruncated: false,
+    timeline: {}
+  }
+}

@@ -1,0 +1,152 @@
+import type { Lease, RunSlots, StopReason } from '../job/slots.js'
+
+/**
+ * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
+ * order asked for. A slot is granted only after the previous grantee's create settled, so our
+ * creates never race one another for Clari's concurrency, and a refusal is known before the
+ * next period tries. Once stopped, periods not yet granted get the stop reason; those in
+ * progress carry on (the caller decides whether to cancel them).
+ */
+export class PeriodScheduler implements RunSlots {
+  private readonly queue: ((grant: Lease | StopReason) => void)[] = []
+  private held = 0
+  private running = 0
+  private settling = false
+  private stopReason: StopReason | undefined
+  private ended = 0
+  private readonly endWaiters: { after: number; wake: () => void }[] = []
+
+  constructor(
+    private currentLimit: number,
+    /** Called when a finished period gave its slot back while others still wait for one. */
+    private readonly onRelease?: () => void
+  ) {
+    this.currentLimit = Math.max(1, currentLimit)
+  }
+
+  get limit(): number {
+    return this.currentLimit
+  }
+
+  /** Slots held by periods in progress. */
+  get active(): number {
+    return this.held
+  }
+
+  /** Periods in progress whose job runs at Clari. */
+  get jobsRunning(): number {
+    return this.running
+  }
+
+  /** Jobs of ours that ended at Clari so far; pass it to whenJobEnded to wait for the next. */
+  get jobsEnded(): number {
+    return this.ended
+  }
+
+  /** Periods waiting for a slot. */
+  get waiting(): number {
+    return this.queue.length
+  }
+
+  get stopped(): StopReason | undefined {
+    return this.stopReason
+  }
+
+  setLimit(limit: number): void {
+    this.currentLimit = Math.max(1, limit)
+    this.grant()
+  }
+
+  acquire(): Promise<Lease | StopReason> {
+    if (this.stopReason) return Promise.resolve(this.stopReason)
+    return new Promise(resolve => {
+      this.queue.push(resolve)
+      this.grant()
+    })
+  }
+
+  /** No further slots are granted; waiting periods get `reason` at once. */
+  stop(reason: StopReason): void {
+    if (this.stopReason) return
+    this.stopReason = reason
+    for (const resolve of this.queue.splice(0)) resolve(reason)
+  }
+
+  /** Resolves once more than `after` jobs of ours have ended; rejects when `signal` aborts. */
+  whenJobEnded(after: number, signal: AbortSignal): Promise<void> {
+    if (this.ended > after) return Promise.resolve()
+    if (signal.aborted) return Promise.reject(signal.reason)
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        after,
+        wake: () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        }
+      }
+      const onAbort = (): void => {
+        this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1)
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.endWaiters.push(waiter)
+    })
+  }
+
+  private grant(): void {
+    while (
+      !this.stopReason &&
+      !this.settling &&
+      this.held < this.currentLimit &&
+      this.queue.length > 0
+    ) {
+      this.held++
+      this.settling = true
+      this.queue.shift()!(this.lease())
+    }
+  }
+
+  private lease(): Lease {
+    let settled = false
+    let hasJob = false
+    let done = false
+    const settle = (): void => {
+      if (settled) return
+      settled = true
+      this.settling = false
+    }
+    const lease: Lease = {
+      jobStarted: () => {
+        if (done || hasJob) return
+        hasJob = true
+        this.running++
+        settle()
+        this.grant()
+      },
+      jobEnded: () => {
+        if (!hasJob) return
+        hasJob = false
+        this.running--
+        this.ended++
+        for (const waiter of this.endWaiters.filter(w => this.ended > w.after)) {
+          this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1)
+          waiter.wake()
+        }
+      },
+      release: () => {
+        if (done) return
+        done = true
+        lease.jobEnded()
+        settle()
+        this.held--
+        if (this.queue.length > 0) this.onRelease?.()
+        this.grant()
+      }
+    }
+    return lease
+  }
+}
+
+export function isStopReason(grant: Lease | StopReason): grant is StopReason {
+  return 'status' in grant
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest'
+import type { PollSchedule } from '../../../src/engine/deps.js'
+import {
+  backoffSchedule,
+  defaultPollSchedule,
+  finishWindow,
+  windowSchedule
+} from '../../../src/engine/job/poll-schedule.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
+
+const SECOND = 1_000
+const intervals = { initialMs: 5 * SECOND, factor: 1.5, maxMs: 30 * SECOND }
+
+/** Check times of a schedule until one lands at or after `finishMs` (zero-latency replay). */
+function checks(schedule: PollSchedule, finishMs: number): number[] {
+  const at: number[] = []
+  let t = 0
+  while (t < finishMs && at.length < 10_000) {
+    t += schedule.delayBefore(at.length, t)
+    at.push(t)
+  }
+  return at
+}
+
+describe('finishWindow', () => {
+  it.each([
+    // durations, expected from/to (ms) around the median
+    [[300 * SECOND], 268_000, 332_000],
+    [[300 * SECOND, 310 * SECOND, 290 * SECOND], 288_000, 312_000],
+    // Identical earlier jobs still get the minimum spread (±2 %) and the margin.
+    [[100 * SECOND, 100 * SECOND], 96_000, 104_000]
+  ])('durations %j → window [%i, %i] ms', (durations, from, to) => {
+    const w = finishWindow(durations, intervals.maxMs)
+    expect(w.fromMs).toBeCloseTo(from, 6)
+    expect(w.toMs).toBeCloseTo(to, 6)
+  })
+
+  it.each([
+    [[10 * SECOND], 2_000], // tiny window: never denser than 2 s
+    [[300 * SECOND], 8_000], // 64 s window / 8 checks
+    [[1800 * SECOND], 8_000] // wide window: capped at 8 s (mean delay ≤ 4 s inside)
+  ])('durations %j → gap %i ms inside the window', (durations, gap) => {
+    expect(finishWindow(durations, intervals.maxMs).gapMs).toBe(gap)
+  })
+})
+
+describe('windowSchedule', () => {
+  const window = finishWindow([300 * SECOND, 306 * SECOND, 297 * SECOND], intervals.maxMs)
+  const schedule = windowSchedule(window, intervals)
+
+  it.each([
+    ['long before the expected finish', 1 * SECOND, 60 * SECOND],
+    ['inside the window', 300 * SECOND, 300 * SECOND],
+    ['far past the window', 2 * 3_600 * SECOND, 2 * 3_600 * SECOND + 10 * SECOND]
+  ])('never waits longer than max-poll-interval (%s)', (_name, finish) => {
+    const at = checks(schedule, finish)
+    const gaps = at.map((t, i) => t - (at[i - 1] ?? 0))
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(intervals.maxMs)
+    expect(Math.min(...gaps)).toBeGreaterThan(0)
+  })
+
+  it('lands one check on the window start, then checks densely until its end', () => {
+    const at = checks(schedule, 400 * SECOND)
+    expect(at).toContain(window.fromMs)
+    const inside = at.filter(t => t > window.fromMs && t <= window.toMs)
+    const gaps = inside.map((t, i) => t - (inside[i - 1] ?? window.fromMs))
+    for (const gap of gaps) expect(gap).toBeCloseTo(window.gapMs, 6)
+    // Before the window: sparse (here 30 s apart or slightly less, evenly spread).
+    const before = at.filter(t => t <= window.fromMs)
+    expect(before.length).toBe(Math.ceil(window.fromMs / intervals.maxMs))
+  })
+
+  it('backs off geometrically past the window, up to max-poll-interval', () => {
+    const at = checks(schedule, 3_600 * SECOND).filter(t => t > window.toMs)
+    const gaps = at.slice(1).map((t, i) => t - at[i]!)
+    for (let i = 1; i < gaps.length; i++)
+      expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]! - 1e-6)
+    expect(gaps[gaps.length - 1]).toBe(intervals.maxMs)
+  })
+})
+
+describe('defaultPollSchedule', () => {
+  it('polls the first job by policy R, capped at 15 s for 10 minutes, then at max-poll-interval', () => {
+    const ours = defaultPollSchedule(intervals, mulberry32(3))([])
+    const r = backoffSchedule(intervals, mulberry32(3))
+    const at = checks(ours, 3_600 * SECOND)
+    // Same start as the backoff schedule of docs/retry-policy.md#the-adaptive-schedule (no check
+    // at t = 0), while its own gaps are below 15 s.
+    expect(at.slice(0, 3)).toEqual(checks(r, 24 * SECOND).slice(0, 3))
+    const gaps = at.map((t, i) => t - (at[i - 1] ?? 0))
+    expect(gaps[0]).toBeGreaterThan(0)
+    const early = gaps.filter((_, i) => at[i]! - gaps[i]! < 600 * SECOND)
+    const late = gaps.filter((_, i) => at[i]! - gaps[i]! >= 600 * SECOND)
+    expect(Math.max(...early)).toBeLessThanOrEqual(15 * SECOND)
+    expect(Math.max(...late)).toBeGreaterThan(15 * SECOND)
+    expect(Math.max(...late)).toBeLessThanOrEqual(intervals.maxMs)
+  })
+
+  it.each([
+    ['the job timestamps it was told', [600 * SECOND], [999 * SECOND]],
+    ['the run history when told nothing', [], [600 * SECOND]]
+  ])('predicts the next finish from %s', (_name, told, history) => {
+    const factory = defaultPollSchedule(intervals, mulberry32(3))
+    const first = factory([])
+    for (const d of told) first.jobDone?.(d)
+    const second = factory(history)
+    // No check at t = 0; sparse before the window, a check at its start (600 s − 10 % − 2 s).
+    expect(second.delayBefore(0, 0)).toBeGreaterThan(0)
+    const at = checks(second, 600 * SECOND)
+    expect(at).toContain(538_000)
+    expect(at.length).toBeLessThan(30)
+  })
+
+  it('notices a job far shorter than predicted within max-poll-interval', () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(3))
+    factory([]).jobDone?.(1800 * SECOND)
+    const at = checks(factory([1800 * SECOND]), 20 * SECOND)
+    expect(at[at.length - 1]! - 20 * SECOND).toBeLessThanOrEqual(intervals.maxMs)
+  })
+
+  it('polls a job started alongside one with no history every max-poll-interval, until taught', async () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(5))
+    const pioneer = factory([], 0)
+    const alongside = factory([], 1)
+    const gaps = Array.from({ length: 10 }, (_, k) => alongside.delayBefore(k, k * 30 * SECOND))
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(0.8 * intervals.maxMs)
+      expect(gap).toBeLessThanOrEqual(intervals.maxMs)
+    }
+    // The pioneer finishes: the other is woken and now aims at the same finish time.
+    const lesson = alongside.nextLesson!(new AbortController().signal)
+    pioneer.jobDone?.(300 * SECOND)
+    await lesson
+    expect(alongside.delayBefore(10, 290 * SECOND)).toBeLessThanOrEqual(8 * SECOND)
+  })
+
+  it('stops waiting for a lesson when the run is cancelled', async () => {
+    const schedule = defaultPollSchedule(intervals, mulberry32(5))([], 1)
+    const controller = new AbortController()
+    const lesson = schedule.nextLesson!(controller.signal)
+    controller.abort(new Error('cancelled'))
+    await expect(lesson).rejects.toThrow('cancelled')
+  })
+})

@@ -1,0 +1,380 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ExportConfig } from '../../../src/engine/config.js'
+import type { Manifest } from '../../../src/engine/outcome.js'
+import { planResume } from '../../../src/engine/reruns/resume.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
+import { shippedConfig } from '../../helpers/shipped-config.js'
+import { sha256 } from '../../simulators/clari/index.js'
+
+const MINUTE = 60_000
+const SHA = 'a'.repeat(64)
+const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
+
+function config(overrides: Partial<ExportConfig> = {}): ExportConfig {
+  return {
+    ...shippedConfig({ 'api-key': 'k', 'forecast-id': 'net_arr', periods: PERIODS.join(',') }),
+    ...overrides
+  }
+}
+
+function manifest(overrides: Record<string, unknown> = {}, exports: unknown[] = []): unknown {
+  return {
+    tool: 'clari-forecast-export-action',
+    manifestVersion: 2,
+    forecastId: 'net_arr',
+    runAttempt: 1,
+    request: { exportFormat: 'JSON' },
+    startedAt: '',
+    finishedAt: '',
+    exports,
+    ...overrides
+  }
+}
+
+const done = (period: string, extra: Record<string, unknown> = {}) => ({
+  period,
+  status: 'DONE',
+  jobId: `job${period.replace('_', '')}`,
+  file: `net_arr_${period}.json`,
+  sha256: SHA,
+  ...extra
+})
+
+describe('planResume: what an earlier manifest allows, field by field', () => {
+  it.each([
+    { name: 'not an object', earlier: '[]', reason: /not an object/ },
+    {
+      name: 'another tool',
+      earlier: manifest({ tool: 'x' }),
+      reason: /not written by this action/
+    },
+    { name: 'version 1', earlier: manifest({ manifestVersion: 1 }), reason: /version 2/ },
+    {
+      name: 'another forecast',
+      earlier: manifest({ forecastId: 'renewals' }),
+      reason: /another forecast/
+    },
+    {
+      name: 'another currency',
+      earlier: manifest({ request: { exportFormat: 'JSON', currency: 'EUR' } }),
+      reason: /other parameters \(currency\)/
+    },
+    {
+      name: 'CSV then, JSON now',
+      earlier: manifest({ request: { exportFormat: 'CSV' } }),
+      reason: /other parameters \(exportFormat\)/
+    },
+    {
+      name: 'a parameter this version does not know',
+      earlier: manifest({ request: { exportFormat: 'JSON', 'x::warning::y': 1 } }),
+      reason: /other parameters \(a parameter this version does not send\)/
+    },
+    { name: 'no attempt', earlier: manifest({ runAttempt: '2' }), reason: /no valid runAttempt/ },
+    { name: 'no exports', earlier: manifest({ exports: {} }), reason: /lists no exports/ }
+  ])('unusable when $name', ({ earlier, reason }) => {
+    const plan = planResume(earlier === '[]' ? [] : earlier, config())
+    expect(plan.usable).toBe(false)
+    if (!plan.usable) expect(plan.reason).toMatch(reason)
+  })
+
+  it('reads types in any order as the same request', () => {
+    const now = config({ request: { typesToExport: ['quota', 'forecast'] } })
+    const earlier = manifest({
+      request: { exportFormat: 'JSON', typesToExport: ['forecast', 'quota'] }
+    })
+    expect(planResume(earlier, now).usable).toBe(true)
+  })
+
+  it.each([
+    { name: 'DONE with its file and sha256', entry: done('2026_Q1'), kind: 'reuse' },
+    {
+      name: 'DONE under another file name',
+      entry: done('2026_Q1', { file: '../../etc/passwd' }),
+      kind: 'anew'
+    },
+    { name: 'DONE with a bad sha256', entry: done('2026_Q1', { sha256: 'XYZ' }), kind: 'anew' },
+    {
+      name: 'ERROR with a job (an outage ended it)',
+      entry: { period: '2026_Q1', status: 'ERROR', jobId: 'abc123' },
+      kind: 're-poll'
+    },
+    {
+      name: 'TIMED_OUT, not cancelled',
+      entry: { period: '2026_Q1', status: 'TIMED_OUT', jobId: 'abc123' },
+      kind: 're-poll'
+    },
+    {
+      name: 'TIMED_OUT and cancelled',
+      entry: { period: '2026_Q1', status: 'TIMED_OUT', jobId: 'abc123', jobCancelled: true },
+      kind: 'anew'
+    },
+    {
+      name: 'FAILED at Clari',
+      entry: { period: '2026_Q1', status: 'FAILED', jobId: 'abc123' },
+      kind: 'anew'
+    },
+    {
+      name: 'CANCELLED by the run and cancelled at Clari',
+      entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123', jobCancelled: true },
+      kind: 'anew'
+    },
+    {
+      name: 'CANCELLED by the run while its job was DONE (during the download)',
+      entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123' },
+      kind: 're-poll'
+    },
+    {
+      name: 'CANCELLED by the run, but the cancel failed',
+      entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123', jobCancelled: false },
+      kind: 're-poll'
+    },
+    {
+      name: 'a job id that could smuggle a path or a command',
+      entry: { period: '2026_Q1', status: 'ERROR', jobId: '../x::error::y' },
+      kind: 'anew'
+    },
+    { name: 'no job', entry: { period: '2026_Q1', status: 'ERROR' }, kind: 'anew' }
+  ])('a period $name: $kind', ({ entry, kind }) => {
+    const plan = planResume(manifest({}, [entry]), config())
+    expect(plan.usable && plan.periods.get('2026_Q1')?.kind).toBe(kind)
+  })
+
+  it('keeps the attempt a payload was first exported in, and ignores periods not asked for', () => {
+    const plan = planResume(
+      manifest({ runAttempt: 3 }, [
+        done('2026_Q1', { reusedFromAttempt: 1 }),
+        done('2026_Q2'),
+        done('2024_Q4'),
+        done('2026_Q2', { sha256: 'b'.repeat(64) })
+      ]),
+      config()
+    )
+    if (!plan.usable) throw new Error(plan.reason)
+    expect(plan.attempt).toBe(3)
+    expect([...plan.periods.keys()]).toEqual(['2026_Q1', '2026_Q2'])
+    const q1 = plan.periods.get('2026_Q1')
+    const q2 = plan.periods.get('2026_Q2')
+    expect(q1?.kind === 'reuse' && q1.entry.reusedFromAttempt).toBe(1)
+    expect(q2?.kind === 'reuse' && [q2.entry.reusedFromAttempt, q2.sha256]).toEqual([3, SHA])
+  })
+})
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+async function readManifest(dir: string): Promise<Manifest> {
+  return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest
+}
+
+describe('a re-run finishes the work instead of repeating it', () => {
+  it('reuses the finished periods with no request, and creates one job for the failed one', async () => {
+    h = await startHarness({
+      plan: req => ({
+        durationMs: 2 * MINUTE,
+        outcome: req.timePeriod === '2026_Q2' && req.index === 1 ? 'FAILED' : 'DONE'
+      })
+    })
+    const first = await h.run(h.config({ periods: PERIODS }))
+    expect(first.report.manifest.exports.map(o => o.status)).toEqual(['DONE', 'FAILED', 'DONE'])
+    const before = h.sim.requests.length
+
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const { report, events } = await h.run(h.config({ periods: PERIODS }), {}, earlier)
+
+    const again = h.sim.requests.slice(before)
+    expect(again.filter(r => r.endpoint === 'create').map(r => r.period)).toEqual(['2026_Q2'])
+    expect(again.every(r => r.period === '2026_Q2')).toBe(true)
+    expect(report.manifest.runAttempt).toBe(2)
+    expect(report.manifest.exports.map(o => [o.period, o.status, o.reusedFromAttempt])).toEqual([
+      ['2026_Q1', 'DONE', 1],
+      ['2026_Q2', 'DONE', undefined],
+      ['2026_Q3', 'DONE', 1]
+    ])
+    const [q1, , q3] = report.manifest.exports
+    expect([q1!.jobId, q1!.sha256]).toEqual([
+      first.report.manifest.exports[0]!.jobId,
+      first.report.manifest.exports[0]!.sha256
+    ])
+    expect(q3!.sha256).toBe(sha256(await readFile(path.join(h.dir, q3!.file!))))
+    expect(events.find(e => e.type === 'resume')).toMatchObject({
+      reused: ['2026_Q1', '2026_Q3'],
+      repolled: [],
+      anew: ['2026_Q2']
+    })
+  })
+
+  it('downloads a job the earlier attempt left running when it timed out, without a create', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+    const before = h.sim.requests.length
+
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const { report, events } = await h.run(h.config(), {}, earlier)
+
+    const again = h.sim.requests.slice(before)
+    expect(again.filter(r => r.endpoint === 'create')).toEqual([])
+    const [outcome] = report.manifest.exports
+    expect(outcome).toMatchObject({
+      status: 'DONE',
+      jobId: first.report.manifest.exports[0]!.jobId,
+      repolledFromAttempt: 1
+    })
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: 'it is STARTED; polling it'
+    })
+  })
+
+  it('polls an earlier job Clari could not answer about (400 SWW × 3) instead of paying for another', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    h.sim.addFault({
+      endpoint: 'status',
+      times: 3,
+      fault: { kind: 'clari-error', status: 400, code: 'SWW' }
+    })
+
+    const { report, events } = await h.run(h.config(), {}, earlier)
+
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports[0]).toMatchObject({
+      status: 'DONE',
+      jobId: earlier.manifest.exports[0]!.jobId,
+      repolledFromAttempt: 1
+    })
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: expect.stringMatching(/^no answer \(.*SWW.*\); polling it$/)
+    })
+  })
+
+  it('keeps an earlier job recorded when the re-run is cancelled before asking about it', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    const attempt1 = await readManifest(h.dir)
+    const jobId = attempt1.exports[0]!.jobId!
+
+    const cancelled = await h.run(
+      h.config(),
+      { signal: AbortSignal.abort() },
+      { manifest: attempt1, dir: h.dir, source: h.dir }
+    )
+    expect(cancelled.report.manifest.exports[0]).toMatchObject({ status: 'CANCELLED', jobId })
+
+    // Attempt 3 still takes the job over: nothing was paid twice.
+    const attempt2 = await readManifest(h.dir)
+    const { report } = await h.run(
+      h.config(),
+      {},
+      { manifest: attempt2, dir: h.dir, source: h.dir }
+    )
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', jobId })
+  })
+
+  it('creates a new job when the earlier one ended at Clari meanwhile', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const base = h.config({ cancelOnTimeout: false })
+    await h.run({ ...base, timing: { ...base.timing, jobTimeoutMs: 5 * MINUTE } })
+    // Someone cancels it by hand at Clari while it runs (Clari then reports ABORTED).
+    const manifestBefore = await readManifest(h.dir)
+    const jobId = manifestBefore.exports[0]!.jobId!
+    const cancel = await fetch(`${h.sim.url}/export/jobs/${jobId}`, {
+      method: 'PATCH',
+      headers: { apikey: h.sim.apiKey, 'content-type': 'application/json' },
+      body: '{"type":"CANCEL"}'
+    })
+    expect(cancel.status).toBe(200)
+
+    const earlier = { manifest: manifestBefore, dir: h.dir, source: h.dir }
+    const { report, events } = await h.run(h.config(), {}, earlier)
+    expect(h.sim.jobs).toHaveLength(2)
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE' })
+    expect(report.manifest.exports[0]!.jobId).not.toBe(jobId)
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: 'it ended ABORTED at Clari; creating a new job'
+    })
+  })
+
+  it('exports anew, with a warning, a payload whose sha256 no longer matches', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config())
+    const file = path.join(h.dir, 'net_arr_2026_Q1.json')
+    await writeFile(file, '{"tampered":true}')
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const { report, events } = await h.run(h.config(), {}, earlier)
+    expect(h.sim.jobs).toHaveLength(2)
+    expect(report.manifest.exports[0]!.reusedFromAttempt).toBeUndefined()
+    expect(events).toContainEqual({
+      type: 'warning',
+      period: '2026_Q1',
+      message:
+        'not reused: its payload net_arr_2026_Q1.json does not match the sha256 its manifest recorded; exporting it anew'
+    })
+  })
+
+  it('takes nothing from a run with other parameters, and says why once', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config({ request: { currency: 'EUR' } }))
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: 'the folder' }
+    const { events } = await h.run(h.config(), {}, earlier)
+    expect(h.sim.jobs).toHaveLength(2)
+    expect(events.filter(e => e.type === 'resume')).toEqual([
+      {
+        type: 'resume',
+        source: 'the folder',
+        unusable: 'it was exported with other parameters (currency)',
+        reused: [],
+        repolled: [],
+        anew: ['2026_Q1']
+      }
+    ])
+  })
+
+  it('makes the tables of a reused payload anew, with no request to Clari', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config())
+    const before = h.sim.requests.length
+    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const { report } = await h.run(h.config({ tables: 'ndjson' }), {}, earlier)
+    expect(h.sim.requests.length).toBe(before)
+    const [outcome] = report.manifest.exports
+    expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1 })
+    const entries = outcome!.tables!.entries
+    expect(entries.file).toBe('tables/entries/net_arr_2026_Q1.ndjson')
+    const lines = (await readFile(path.join(h.dir, entries.file), 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(entries.rows)
+    expect(sha256(await readFile(path.join(h.dir, entries.file)))).toBe(entries.sha256)
+  })
+
+  it("copies an earlier attempt's payload from where it was downloaded into output-dir", async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config())
+    const downloaded = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
+    const outputDir = await mkdtemp(path.join(os.tmpdir(), 'clari-now-'))
+    try {
+      for (const name of await readdir(h.dir)) {
+        await writeFile(path.join(downloaded, name), await readFile(path.join(h.dir, name)))
+      }
+      const earlier = { manifest: await readManifest(downloaded), dir: downloaded, source: 'x' }
+      const { report } = await h.run(h.config({ outputDir }), {}, earlier)
+      expect(h.sim.jobs).toHaveLength(1)
+      expect((await readdir(outputDir)).sort()).toEqual(['manifest.json', 'net_arr_2026_Q1.json'])
+      const bytes = await readFile(path.join(outputDir, 'net_arr_2026_Q1.json'))
+      expect(sha256(bytes)).toBe(report.manifest.exports[0]!.sha256)
+    } finally {
+      await rm(downloaded, { recursive: true, force: true })
+      await rm(outputDir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ExportEvent } from '../../../src/engine/events.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
+import { mostJobsAtOnce, sha256 } from '../../simulators/clari/index.js'
+
+const MINUTE = 60_000
+const PERIODS = [
+  '2025_Q1',
+  '2025_Q2',
+  '2025_Q3',
+  '2025_Q4',
+  '2026_Q1',
+  '2026_Q2',
+  '2026_Q3',
+  '2026_Q4'
+]
+// Out of step with the input order, so periods finish in another order than they started.
+const MINUTES = [9, 4, 7, 3, 8, 5, 6, 4]
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+function durations(req: { timePeriod?: string }): { durationMs: number } {
+  return { durationMs: MINUTES[PERIODS.indexOf(req.timePeriod ?? '')]! * MINUTE }
+}
+
+/** The most of our jobs in flight at once, as the engine reported them. */
+function maxInFlight(events: ExportEvent[]): number {
+  return Math.max(0, ...events.map(e => (e.type === 'jobs-in-flight' ? e.inFlight.length : 0)))
+}
+
+function refusedCreates(h: Harness): number {
+  return h.sim.requests.filter(r => r.endpoint === 'create' && r.status === 400).length
+}
+
+function concurrencyChanges(events: ExportEvent[]): number[] {
+  return events.flatMap(e => (e.type === 'concurrency' ? [e.limit] : []))
+}
+
+describe('several periods at once, within Clari concurrency limit', () => {
+  it('runs at most 3 of our jobs at once with concurrentLimit 3, one create per period, results in input order', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
+    const { report, events } = await h.run(h.config({ periods: PERIODS, concurrency: 3 }))
+
+    expect(report.manifest.exports.map(o => [o.period, o.status])).toEqual(
+      PERIODS.map(p => [p, 'DONE'])
+    )
+    const onDisk = JSON.parse(await readFile(report.manifestPath, 'utf8'))
+    expect(onDisk.exports.map((o: { period: string }) => o.period)).toEqual(PERIODS)
+    for (const period of PERIODS) {
+      expect(
+        h.sim.requests.filter(r => r.endpoint === 'create' && r.period === period)
+      ).toHaveLength(1)
+    }
+    expect(maxInFlight(events)).toBe(3)
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(3)
+    expect(refusedCreates(h)).toBe(0)
+    // Finished in another order than started: the manifest still follows the input.
+    const finished = events.flatMap(e => (e.type === 'period-finished' ? [e.outcome.period] : []))
+    expect(finished).not.toEqual(PERIODS)
+    for (const outcome of report.exported) {
+      const job = h.sim.jobs.find(j => j.jobId === outcome.jobId)!
+      const bytes = await readFile(path.join(h.dir, outcome.file!))
+      expect(sha256(bytes)).toBe(job.payloadSha256)
+    }
+    // 56 minutes of jobs on 3 slots: about a third of the time in turn would take.
+    expect(h.clock.now()).toBeLessThan(25 * MINUTE)
+  })
+
+  it('with auto, starts with the slots a colleague leaves free and takes the third when it is freed', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
+    h.sim.occupySlots(1, 12 * MINUTE)
+    const { report, events } = await h.run(h.config({ periods: PERIODS, concurrency: 'auto' }))
+
+    expect(report.failed).toEqual([])
+    expect(concurrencyChanges(events)).toEqual([2, 3])
+    expect(refusedCreates(h)).toBe(0)
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(3)
+    // One read before the first create, then one per max-poll-interval (30 s, jittered down to
+    // 24 s) while the colleague holds the slot, and none once the run has all Clari allows.
+    const reads = h.sim.requests.filter(r => r.endpoint === 'limits')
+    expect(reads.length).toBeLessThanOrEqual(1 + Math.ceil((12 * MINUTE) / 24_000) + 1)
+    const start = Date.UTC(2026, 10, 28, 3, 0)
+    expect(reads[reads.length - 1]!.at - start).toBeLessThanOrEqual(12 * MINUTE + 31_000)
+  })
+
+  it('with a fixed 3 and a slot held by a colleague: one refused create, then no more than it got', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
+    h.sim.occupySlots(1, 120 * MINUTE)
+    const { report, events } = await h.run(h.config({ periods: PERIODS, concurrency: 3 }))
+
+    expect(report.failed).toEqual([])
+    expect(refusedCreates(h)).toBe(1)
+    expect(concurrencyChanges(events)).toEqual([3, 2])
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(2)
+    expect(events.some(e => e.type === 'waiting' && e.reason === 'concurrency-full')).toBe(true)
+  })
+
+  it('waits for a slot, as one at a time does, when colleagues hold every slot', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 2 }, plan: durations })
+    h.sim.occupySlots(2, 10 * MINUTE)
+    const { report } = await h.run(h.config({ periods: PERIODS.slice(0, 4), concurrency: 2 }))
+
+    expect(report.failed).toEqual([])
+    expect(h.sim.jobs[0]!.createdAt).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 28, 3, 10))
+    // The first create found no slot; waiting polled the limits instead of creating again.
+    expect(refusedCreates(h)).toBeLessThanOrEqual(2)
+  })
+
+  it('cancels every job in flight when the run is cancelled, and keeps what finished', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
+    const controller = new AbortController()
+    const { report } = await h.run(h.config({ periods: PERIODS, concurrency: 3 }), {
+      signal: controller.signal,
+      onEvent: e => {
+        // Q2 (4 min) finished and Q4 runs with Q1 and Q3: three in flight.
+        if (e.type === 'jobs-in-flight' && e.inFlight.length === 3 && e.period === '2025_Q4') {
+          controller.abort()
+        }
+      }
+    })
+    const statuses = report.manifest.exports.map(o => o.status)
+    expect(statuses.slice(0, 4)).toEqual(['CANCELLED', 'DONE', 'CANCELLED', 'CANCELLED'])
+    expect(statuses.slice(4)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED'])
+    const cancels = h.sim.requests.filter(r => r.endpoint === 'cancel')
+    expect(new Set(cancels.map(r => r.period))).toEqual(new Set(['2025_Q1', '2025_Q3', '2025_Q4']))
+    expect(cancels).toHaveLength(3)
+    for (const outcome of report.manifest.exports.filter(o => o.jobId && o.status !== 'DONE')) {
+      expect(outcome.jobCancelled).toBe(true)
+    }
+    expect(report.exported.map(o => o.period)).toEqual(['2025_Q2'])
+  })
+
+  it('fail-fast stops creating and cancels the other jobs in flight', async () => {
+    h = await startHarness({
+      limits: { concurrentLimit: 3 },
+      plan: req => ({
+        ...durations(req),
+        outcome: req.timePeriod === '2025_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    const { report } = await h.run(h.config({ periods: PERIODS, concurrency: 3, failFast: true }))
+    const [q1, q2, q3, ...rest] = report.manifest.exports
+    expect(q2).toMatchObject({ status: 'FAILED' })
+    expect([q1, q3].map(o => [o!.status, o!.error, o!.jobCancelled])).toEqual([
+      ['CANCELLED', 'cancelled: fail-fast after 2025_Q2 failed', true],
+      ['CANCELLED', 'cancelled: fail-fast after 2025_Q2 failed', true]
+    ])
+    for (const o of rest) {
+      expect(o).toMatchObject({
+        status: 'CANCELLED',
+        error: 'not started: fail-fast after 2025_Q2 failed'
+      })
+    }
+    expect(h.sim.jobs).toHaveLength(3)
+  })
+
+  it('a run-wide stop (quota used up) starts nothing more and lets the jobs in flight finish', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3, monthlyQuota: 30 }, plan: durations })
+    const { report } = await h.run(h.config({ periods: PERIODS, concurrency: 3 }), {
+      onEvent: e => {
+        if (e.type === 'jobs-in-flight' && e.inFlight.length === 3) h!.sim.setMonthlyQuotaLeft(0)
+      }
+    })
+    const statuses = report.manifest.exports.map(o => o.status)
+    expect(statuses.slice(0, 3)).toEqual(['DONE', 'DONE', 'DONE'])
+    expect(report.manifest.exports[3]!.error).toMatch(/export quota is used up/)
+    for (const o of report.manifest.exports.slice(4)) {
+      expect(o.error).toMatch(/^not started: Clari's export quota is used up/)
+    }
+    expect(h.sim.jobs).toHaveLength(3)
+  })
+
+  it('spaces every request of the run, so concurrent polls never go out together', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
+    await h.run(h.config({ periods: PERIODS, concurrency: 3 }))
+    const times = h.sim.requests.map(r => r.at).sort((a, b) => a - b)
+    const gaps = times.slice(1).map((t, i) => t - times[i]!)
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200)
+  })
+
+  it('costs no more status checks per job than one at a time: the schedule learns from every finished job', async () => {
+    const checksPerJob = async (concurrency: number): Promise<number> => {
+      h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
+      await h.run(h.config({ periods: PERIODS, concurrency }))
+      const checks = h.sim.requests.filter(r => r.endpoint === 'status').length
+      await h.close()
+      h = undefined
+      return checks / PERIODS.length
+    }
+    const inTurn = await checksPerJob(1)
+    const together = await checksPerJob(3)
+    expect(together).toBeLessThanOrEqual(inTurn * 1.1)
+  })
+
+  it("holds every job's requests back while the server throttles one of them", async () => {
+    h = await startHarness({
+      limits: { concurrentLimit: 3 },
+      plan: durations,
+      faults: [
+        {
+          endpoint: 'status',
+          period: '2025_Q1',
+          skip: 2,
+          times: 1,
+          fault: { kind: 'http', status: 429, headers: { 'Retry-After': '20' } }
+        }
+      ]
+    })
+    await h.run(h.config({ periods: PERIODS.slice(0, 3), concurrency: 3 }))
+    const throttled = h.sim.requests.find(r => r.status === 429)!
+    const next = h.sim.requests.find(r => r.at > throttled.at)!
+    expect(next.at - throttled.at).toBeGreaterThanOrEqual(20_000)
+  })
+})

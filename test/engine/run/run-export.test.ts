@@ -1,0 +1,273 @@
+import { readFile, readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sha256 } from '../../simulators/clari/index.js'
+import { startHarness, TEST_API_KEY, type Harness } from '../../helpers/engine-harness.js'
+
+let h: Harness
+afterEach(async () => h?.close())
+
+const MINUTE = 60_000
+
+function statusRequests(h: Harness) {
+  return h.sim.requests.filter(r => r.endpoint === 'status')
+}
+
+describe('runExport against the Clari simulator', () => {
+  it('exports each period in order, writes payloads that match what Clari served, and a manifest', async () => {
+    h = await startHarness({ plan: { durationMs: 4 * MINUTE, queuedMs: 20_000 } })
+    const periods = ['2025_Q4', '2026_Q1', '2026_Q2']
+    const { report } = await h.run(h.config({ periods }))
+
+    expect(report.failed).toEqual([])
+    expect(report.manifest.exports.map(o => [o.period, o.status])).toEqual(
+      periods.map(p => [p, 'DONE'])
+    )
+    expect(h.sim.jobs.map(j => j.period)).toEqual(periods)
+    for (const [i, outcome] of report.manifest.exports.entries()) {
+      const bytes = await readFile(path.join(h.dir, outcome.file!))
+      expect(outcome.file).toBe(`net_arr_${periods[i]}.json`)
+      expect(outcome.bytes).toBe(bytes.length)
+      expect(outcome.sha256).toBe(sha256(bytes))
+      expect(outcome.sha256).toBe(h.sim.jobs[i]!.payloadSha256)
+      expect(outcome.jobId).toBe(h.sim.jobs[i]!.jobId)
+    }
+    const onDisk = JSON.parse(await readFile(report.manifestPath, 'utf8'))
+    expect(onDisk).toEqual(report.manifest)
+    // No temporary files left behind.
+    expect((await readdir(h.dir)).sort()).toEqual([
+      'manifest.json',
+      'net_arr_2025_Q4.json',
+      'net_arr_2026_Q1.json',
+      'net_arr_2026_Q2.json'
+    ])
+  })
+
+  it('reuses one keep-alive connection for all its requests', async () => {
+    h = await startHarness({ plan: { durationMs: 3 * MINUTE } })
+    await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
+    expect(h.sim.requests.length).toBeGreaterThan(20)
+    expect(h.sim.connections).toBe(1)
+  })
+
+  it('never checks status at t = 0 and notices a finished job within one capped interval', async () => {
+    h = await startHarness({ plan: { durationMs: 10 * MINUTE } })
+    const { report } = await h.run(h.config())
+    const created = h.sim.requests.find(r => r.endpoint === 'create')!
+    const polls = statusRequests(h)
+    // First check after poll-interval (5 s, jitter down to 0.8x), never at once.
+    expect(polls[0]!.at - created.at).toBeGreaterThanOrEqual(4_000)
+    const doneAt = h.sim.jobs[0]!.createdAt + 10 * MINUTE
+    const lastPoll = polls[polls.length - 1]!
+    expect(lastPoll.at).toBeGreaterThanOrEqual(doneAt)
+    expect(lastPoll.at - doneAt).toBeLessThanOrEqual(30_000)
+    // Capped at max-poll-interval (30 s): never a wider gap between checks.
+    for (let i = 1; i < polls.length; i++) {
+      expect(polls[i]!.at - polls[i - 1]!.at).toBeLessThanOrEqual(30_000 + 1_000)
+    }
+    expect(report.manifest.exports[0]!.statusPolls).toBe(polls.length)
+  })
+
+  it.each([
+    ['flat', 200],
+    ['wrapped', 202],
+    ['alternate', 200]
+  ] as const)(
+    'reads the status from a %s envelope (create answers %i)',
+    async (envelope, createStatus) => {
+      h = await startHarness({ envelope, createStatus, plan: { durationMs: MINUTE } })
+      const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2'] }))
+      expect(report.exported.map(o => o.period)).toEqual(['2026_Q1', '2026_Q2'])
+    }
+  )
+
+  it('keeps the finished periods when one job fails, and reports the failed one with its job id', async () => {
+    h = await startHarness({
+      plan: req => ({
+        durationMs: 2 * MINUTE,
+        outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['DONE', 'FAILED', 'DONE'])
+    const failed = report.failed[0]!
+    expect(failed.jobId).toBe(h.sim.jobs[1]!.jobId)
+    expect(failed.error).toContain('FAILED')
+    expect(failed.file).toBeUndefined()
+    expect(await readdir(h.dir)).not.toContain('net_arr_2026_Q2.json')
+  })
+
+  it.each(['CANCELLED', 'ABORTED'] as const)(
+    'records a job that ends %s as such',
+    async outcome => {
+      h = await startHarness({ plan: { durationMs: MINUTE, outcome } })
+      const { report } = await h.run(h.config())
+      expect(report.manifest.exports[0]!.status).toBe(outcome)
+    }
+  )
+
+  it('stops at the first failure with fail-fast and creates no further job', async () => {
+    h = await startHarness({
+      plan: req => ({
+        durationMs: MINUTE,
+        outcome: req.timePeriod === '2026_Q1' ? 'FAILED' : 'DONE'
+      })
+    })
+    const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2'], failFast: true }))
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['FAILED', 'CANCELLED'])
+    expect(report.manifest.exports[1]!.error).toMatch(/fail-fast/)
+  })
+
+  it('times a job out at job-timeout, cancels it to free the slot, and goes on', async () => {
+    h = await startHarness({
+      plan: req => ({ durationMs: req.timePeriod === '2026_Q1' ? 120 * MINUTE : MINUTE })
+    })
+    const { report } = await h.run(
+      h.config({
+        periods: ['2026_Q1', '2026_Q2'],
+        timing: { ...h.config().timing, jobTimeoutMs: 10 * MINUTE }
+      })
+    )
+    const [timedOut, done] = report.manifest.exports
+    expect(timedOut!.status).toBe('TIMED_OUT')
+    expect(timedOut!.durationMs).toBeLessThanOrEqual(10 * MINUTE + 1_000)
+    expect(done!.status).toBe('DONE')
+    const cancels = h.sim.requests.filter(r => r.endpoint === 'cancel')
+    expect(cancels.map(r => [r.jobId, r.body])).toEqual([[timedOut!.jobId, { type: 'CANCEL' }]])
+    expect(h.sim.jobs[0]!.cancelled).toBe(true)
+  })
+
+  it('leaves a timed-out job running when cancel-on-timeout is false', async () => {
+    h = await startHarness({ plan: { durationMs: 120 * MINUTE } })
+    const base = h.config()
+    const { report } = await h.run({
+      ...base,
+      cancelOnTimeout: false,
+      timing: { ...base.timing, jobTimeoutMs: 5 * MINUTE }
+    })
+    expect(report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+    expect(h.sim.requests.filter(r => r.endpoint === 'cancel')).toEqual([])
+  })
+
+  it('exports CSV as it is served', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const { report } = await h.run(
+      h.config({ exportFormat: 'CSV', request: { exportFormat: 'CSV' } })
+    )
+    const outcome = report.manifest.exports[0]!
+    expect(outcome.file).toBe('net_arr_2026_Q1.csv')
+    const text = await readFile(path.join(h.dir, outcome.file!), 'utf8')
+    expect(text.split('\n')[0]).toContain('Data Value')
+    expect(h.sim.jobs[0]!.body).toEqual({ timePeriod: '2026_Q1', exportFormat: 'CSV' })
+  })
+
+  it('sends only the fields the user set, plus timePeriod', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(
+      h.config({
+        request: { typesToExport: ['forecast', 'quota'], currency: 'USD', includeHistorical: true }
+      })
+    )
+    expect(h.sim.jobs[0]!.body).toEqual({
+      timePeriod: '2026_Q1',
+      typesToExport: ['forecast', 'quota'],
+      currency: 'USD',
+      includeHistorical: true
+    })
+  })
+
+  it("fails a period whose payload names another quarter (Clari's silent fallback)", async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE, periodOverride: '2026_Q4' } })
+    const { report } = await h.run(h.config())
+    const outcome = report.manifest.exports[0]!
+    expect(outcome.status).toBe('ERROR')
+    expect(outcome.error).toMatch(/2026_Q4, not 2026_Q1/)
+    expect(await readdir(h.dir)).toEqual(['manifest.json'])
+  })
+
+  it('warns and records truncation flags', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE, rowsTruncated: true } })
+    const { report, events } = await h.run(h.config())
+    expect(report.manifest.exports[0]).toMatchObject({
+      status: 'DONE',
+      rowsTruncated: true,
+      cellsTruncated: false
+    })
+    expect(events.some(e => e.type === 'warning' && /truncated/.test(e.message))).toBe(true)
+  })
+
+  it("carries Clari's code and errorId for a fatal 400, with no retry", async () => {
+    h = await startHarness({ forecasts: ['renewals'] })
+    const { report } = await h.run(h.config())
+    const outcome = report.manifest.exports[0]!
+    expect(outcome.status).toBe('ERROR')
+    expect(outcome.errorCode).toBe('no_such_forecast_config')
+    expect(outcome.errorId).toBeTruthy()
+    expect(outcome.error).toContain(outcome.errorId)
+    expect(h.sim.requests.filter(r => r.endpoint === 'create')).toHaveLength(1)
+  })
+
+  it('treats an undocumented status as still running and reports it once', async () => {
+    h = await startHarness({
+      plan: { statuses: ['SCHEDULED', 'RUNNING', 'RUNNING', 'RUNNING', 'DONE'] }
+    })
+    const { report, events } = await h.run(h.config())
+    expect(report.manifest.exports[0]!.status).toBe('DONE')
+    expect(events.filter(e => e.type === 'unknown-status')).toHaveLength(1)
+  })
+
+  it('never writes the API key into any file', async () => {
+    h = await startHarness({
+      plan: req => ({
+        durationMs: MINUTE,
+        outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    await h.run(h.config({ periods: ['2026_Q1', '2026_Q2'] }))
+    for (const name of await readdir(h.dir)) {
+      expect(await readFile(path.join(h.dir, name), 'utf8')).not.toContain(TEST_API_KEY)
+    }
+  })
+})
+
+describe('start delay', () => {
+  it('waits startDelayMs before the first request (scheduled runs spread the herd)', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const started = h.clock.wallNow()
+    await h.run(h.config(), { startDelayMs: 7_000 })
+    expect(h.sim.requests[0]!.at - started).toBeGreaterThanOrEqual(7_000)
+  })
+})
+
+describe('run-wide failures', () => {
+  it('stops after Clari rejects the key: one request, the other periods not started', async () => {
+    h = await startHarness({ apiKey: 'another-key', plan: { durationMs: MINUTE } })
+    const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
+    expect(h.sim.requests).toHaveLength(1)
+    const [first, ...rest] = report.manifest.exports
+    expect(first!.error).toMatch(/HTTP 401/)
+    for (const outcome of rest) {
+      expect(outcome).toMatchObject({
+        status: 'ERROR',
+        error: expect.stringMatching(/^not started: Clari rejected the API key/)
+      })
+    }
+  })
+
+  it('goes on after a 401 no_optin, which concerns one scope, not the key', async () => {
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [
+        {
+          endpoint: 'create',
+          period: '2026_Q1',
+          fault: { kind: 'clari-error', status: 401, code: 'no_optin' }
+        }
+      ]
+    })
+    const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2'] }))
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['ERROR', 'DONE'])
+    expect(report.manifest.exports[0]!.errorCode).toBe('no_optin')
+  })
+})

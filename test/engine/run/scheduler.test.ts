@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest'
+import type { Lease, StopReason } from '../../../src/engine/job/slots.js'
+import { isStopReason, PeriodScheduler } from '../../../src/engine/run/scheduler.js'
+import { VirtualClock } from '../../../src/base/virtual-clock.js'
+
+interface Trace {
+  /** Period indexes in the order their slots were granted. */
+  granted: number[]
+  /** Most periods in progress at once, and most jobs running at once. */
+  maxActive: number
+  maxRunning: number
+  /** Outcome per period, in input order: 'done', or the stop reason's status. */
+  results: string[]
+  /** Virtual time the run took. */
+  endedAt: number
+}
+
+interface Period {
+  /** Time from the grant to the job existing at Clari (the create). */
+  createMs?: number
+  /** Time the job runs at Clari. */
+  jobMs: number
+  /** Time the download takes after the job ended. */
+  downloadMs?: number
+  /** When the period ends, do this to the scheduler (as the engine does after a failure). */
+  onEnd?: (scheduler: PeriodScheduler) => void
+}
+
+/** Runs periods on a scheduler as the engine does, on a virtual clock, and traces what happened. */
+async function simulate(limit: number, periods: Period[]): Promise<Trace> {
+  const clock = new VirtualClock()
+  const scheduler = new PeriodScheduler(limit)
+  const trace: Trace = { granted: [], maxActive: 0, maxRunning: 0, results: [], endedAt: 0 }
+  const observe = (): void => {
+    trace.maxActive = Math.max(trace.maxActive, scheduler.active)
+    trace.maxRunning = Math.max(trace.maxRunning, scheduler.jobsRunning)
+  }
+  const run = async (p: Period, index: number): Promise<string> => {
+    const grant = await scheduler.acquire()
+    if (isStopReason(grant)) return grant.status
+    trace.granted.push(index)
+    observe()
+    await clock.sleep(p.createMs ?? 0)
+    grant.jobStarted()
+    observe()
+    await clock.sleep(p.jobMs)
+    grant.jobEnded()
+    await clock.sleep(p.downloadMs ?? 0)
+    p.onEnd?.(scheduler)
+    grant.release()
+    return 'done'
+  }
+  trace.results = await Promise.all(periods.map(run))
+  trace.endedAt = clock.now()
+  return trace
+}
+
+const STOP: StopReason = { status: 'ERROR', error: 'not started: quota gone' }
+
+describe('PeriodScheduler', () => {
+  it.each([
+    {
+      name: 'one at a time, in input order',
+      limit: 1,
+      periods: [{ jobMs: 30 }, { jobMs: 10 }, { jobMs: 20 }],
+      granted: [0, 1, 2],
+      maxActive: 1,
+      results: ['done', 'done', 'done'],
+      endedAt: 60
+    },
+    {
+      name: 'three slots for five periods: the next starts as soon as one ends',
+      limit: 3,
+      periods: [{ jobMs: 100 }, { jobMs: 10 }, { jobMs: 50 }, { jobMs: 30 }, { jobMs: 30 }],
+      granted: [0, 1, 2, 3, 4],
+      maxActive: 3,
+      results: ['done', 'done', 'done', 'done', 'done'],
+      // 1 ends at 10 → 3 runs 10..40 → 4 runs 40..70; 0 ends at 100.
+      endedAt: 100
+    },
+    {
+      name: 'a slot is held through the download, so a period is finished before the next starts',
+      limit: 1,
+      periods: [
+        { jobMs: 10, downloadMs: 5 },
+        { jobMs: 10, downloadMs: 5 }
+      ],
+      granted: [0, 1],
+      maxActive: 1,
+      results: ['done', 'done'],
+      endedAt: 30
+    },
+    {
+      name: 'more slots than periods',
+      limit: 10,
+      periods: [{ jobMs: 10 }, { jobMs: 20 }],
+      granted: [0, 1],
+      maxActive: 2,
+      results: ['done', 'done'],
+      endedAt: 20
+    },
+    {
+      name: 'a run-wide stop: waiting periods get the reason, the ones in flight finish',
+      limit: 2,
+      periods: [
+        { jobMs: 10, onEnd: (s: PeriodScheduler) => s.stop(STOP) },
+        { jobMs: 50 },
+        { jobMs: 10 },
+        { jobMs: 10 }
+      ],
+      granted: [0, 1],
+      maxActive: 2,
+      results: ['done', 'done', 'ERROR', 'ERROR'],
+      endedAt: 50
+    },
+    {
+      name: 'fail-fast stops at the first failure one at a time',
+      limit: 1,
+      periods: [
+        {
+          jobMs: 10,
+          onEnd: (s: PeriodScheduler) =>
+            s.stop({ status: 'CANCELLED', error: 'not started: fail-fast' })
+        },
+        { jobMs: 10 }
+      ],
+      granted: [0],
+      maxActive: 1,
+      results: ['done', 'CANCELLED'],
+      endedAt: 10
+    }
+  ])('$name', async ({ limit, periods, granted, maxActive, results, endedAt }) => {
+    const trace = await simulate(limit, periods)
+    expect(trace.granted).toEqual(granted)
+    expect(trace.maxActive).toBe(maxActive)
+    expect(trace.maxRunning).toBeLessThanOrEqual(maxActive)
+    expect(trace.results).toEqual(results)
+    expect(trace.endedAt).toBe(endedAt)
+  })
+
+  it('grants the next slot only once the previous grantee has its job (creates never race)', async () => {
+    const scheduler = new PeriodScheduler(3)
+    const first = scheduler.acquire()
+    const second = scheduler.acquire()
+    let secondGranted = false
+    void second.then(() => (secondGranted = true))
+    const lease = (await first) as Lease
+    await Promise.resolve()
+    expect(secondGranted).toBe(false)
+    lease.jobStarted()
+    await second
+    expect(secondGranted).toBe(true)
+    expect(scheduler.active).toBe(2)
+  })
+
+  it('lowering the limit holds back the waiting periods until enough finish; raising lets them in', async () => {
+    const scheduler = new PeriodScheduler(3)
+    const leases = [(await scheduler.acquire()) as Lease]
+    leases[0]!.jobStarted()
+    leases.push((await scheduler.acquire()) as Lease)
+    leases[1]!.jobStarted()
+    scheduler.setLimit(1)
+    const third = scheduler.acquire()
+    let granted = false
+    void third.then(() => (granted = true))
+    leases[0]!.release()
+    await Promise.resolve()
+    expect(granted).toBe(false) // still 1 in progress, the limit is 1
+    scheduler.setLimit(2)
+    await third
+    expect(granted).toBe(true)
+  })
+
+  it('wakes a period waiting for one of ours to end, and no sooner', async () => {
+    const scheduler = new PeriodScheduler(2)
+    const lease = (await scheduler.acquire()) as Lease
+    lease.jobStarted()
+    const seen = scheduler.jobsEnded
+    let woke = false
+    const waiting = scheduler
+      .whenJobEnded(seen, new AbortController().signal)
+      .then(() => (woke = true))
+    await Promise.resolve()
+    expect(woke).toBe(false)
+    lease.jobEnded()
+    await waiting
+    expect(woke).toBe(true)
+    // A job that ended before the wait began counts: nothing is missed between check and wait.
+    await expect(
+      scheduler.whenJobEnded(seen, new AbortController().signal)
+    ).resolves.toBeUndefined()
+  })
+
+  it('stops waiting for a job to end when the run is cancelled', async () => {
+    const scheduler = new PeriodScheduler(1)
+    const controller = new AbortController()
+    const waiting = scheduler.whenJobEnded(0, controller.signal)
+    controller.abort(new Error('SIGINT'))
+    await expect(waiting).rejects.toThrow('SIGINT')
+  })
+
+  it('asks to raise the limit only when a period finishes while others wait', async () => {
+    let asked = 0
+    const scheduler = new PeriodScheduler(1, () => asked++)
+    const first = (await scheduler.acquire()) as Lease
+    first.jobStarted()
+    const next = scheduler.acquire()
+    first.release()
+    const second = (await next) as Lease
+    second.jobStarted()
+    second.release()
+    expect(asked).toBe(1)
+  })
+
+  it('gives the stop reason to every later request, and a released slot twice is one release', async () => {
+    const scheduler = new PeriodScheduler(1)
+    const lease = (await scheduler.acquire()) as Lease
+    scheduler.stop(STOP)
+    scheduler.stop({ status: 'CANCELLED', error: 'later reasons do not replace the first' })
+    expect(await scheduler.acquire()).toEqual(STOP)
+    lease.release()
+    lease.release()
+    expect(scheduler.active).toBe(0)
+  })
+})
