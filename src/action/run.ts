@@ -17,7 +17,7 @@ import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
 import { setOutput } from './outputs.js'
-import { writeSummary } from './summary.js'
+import { writePlanSummary, writeSummary } from './summary.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
 export async function run(): Promise<void> {
@@ -64,6 +64,9 @@ export async function run(): Promise<void> {
 async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<void> {
   const plan = await planExport(config, { signal })
   for (const line of planLines(plan)) core.info(line)
+  await writePlanSummary(plan).catch((error: unknown) =>
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  )
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 

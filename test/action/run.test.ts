@@ -23,6 +23,8 @@ import { OUTPUTS, type OutputName } from '../../src/action/outputs.js'
 import { run } from '../../src/action/run.js'
 import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { readFolder } from '../e2e/bundle-checks.js'
+import { renderedElements } from '../helpers/github-markdown.js'
+import { textContent } from '../helpers/strict-html.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
   sha256,
@@ -272,7 +274,11 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
       'Would export 1 period at once: 2 waves of jobs'
     ])
     expect(result.outputs).toEqual({ periods: JSON.stringify(PERIODS) })
-    expect(result.summary).toBe('')
+    // The summary says the same: the plan, the quota left and the slots free.
+    const said = renderedElements(result.summary)
+      .filter(e => e.tag === 'p')
+      .map(e => textContent(e))
+    expect(said).toEqual(lines(result, 'info'))
     await expectKeyNowhere(ctx, result, step.dir)
   })
 
@@ -307,7 +313,7 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
     expect(result.outputs).toMatchObject({ exported: '["2026_Q1"]', failed: '[]' })
     expect(Object.keys(result.outputs).filter(name => name.startsWith('artifact-'))).toEqual([])
     expect(result.summary).toContain(
-      'Artifact upload failed: Unable to get the ACTIONS_RUNTIME_TOKEN env variable'
+      `Artifact ${ARTIFACT}: upload failed: <code>Unable to get the ACTIONS_RUNTIME_TOKEN env variable</code>`
     )
   })
 

@@ -27,9 +27,13 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
+import { renderedElements } from '../helpers/github-markdown.js'
+import { textContent } from '../helpers/strict-html.js'
 import { readFolder } from './bundle-checks.js'
 
 const runtimes = await nodeRuntimes()
+const PHISHING =
+  '![pixel](https://attacker.example/p.png) [Re-authenticate here](https://attacker.example/login)'
 const REPOSITORY = 'owner/repo'
 const RUN_ID = '4242'
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -159,6 +163,25 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
       'artifact-digest': record!.hash,
       'artifact-url': `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}/artifacts/${record!.id}`
     })
+  })
+
+  it("shows the artifact service's error text in the summary as text: no live link or image", async () => {
+    await startSim()
+    stack!.service.createFailure = { status: 400, code: 'invalid_argument', msg: PHISHING }
+    try {
+      const result = await runBundle(bundleOptions('refused'))
+
+      expect(result.exitCode).toBe(1)
+      const [message] = errorMessages(result.stdout)
+      expect(message).toContain('artifact refused: upload failed:')
+      const elements = renderedElements(result.summary)
+      expect(elements.filter(e => ['a', 'img', 'script'].includes(e.tag))).toEqual([])
+      const said = elements.filter(e => e.tag === 'p').map(e => textContent(e))
+      expect(said.at(-1)).toMatch(/^Artifact refused: upload failed: .*\(400\) Bad Request/)
+      expect(said.at(-1)).toContain(PHISHING)
+    } finally {
+      stack!.service.createFailure = undefined
+    }
   })
 
   it.each([
