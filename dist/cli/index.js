@@ -34735,6 +34735,37 @@ function artifactName(template, forecastId, periods, runAttempt) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/cli/did-you-mean.ts
+/**
+ * The known name a mistyped one most likely meant: the nearest by edit distance (at most 2, and
+ * less than half the name), or the one it begins (`--forecast` → `--forecast-id`). Undefined when
+ * nothing is close, or two are equally close.
+ */
+function closestName(given, known) {
+    const scored = known
+        .map(name => ({
+        name,
+        distance: name.startsWith(given) && given.length >= 4 ? 1 : editDistance(given, name)
+    }))
+        .filter(s => s.distance <= Math.min(2, Math.floor((given.length - 1) / 2)))
+        .sort((a, b) => a.distance - b.distance);
+    const [best, next] = scored;
+    return best && best.distance !== next?.distance ? best.name : undefined;
+}
+/** Levenshtein distance: the fewest insertions, deletions and substitutions from a to b. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
 /** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
@@ -34749,11 +34780,33 @@ const ACTION_ONLY_INPUTS = [
 // The key never becomes a flag (it would land in shell history), and the action-only inputs have
 // no meaning outside a workflow run.
 const NOT_FLAGS = ['api-key', ...ACTION_ONLY_INPUTS];
+/**
+ * A flag's own words where the input's speak of a workflow run (its workspace, its attempts, the
+ * step) or its default differs on a terminal. resume is `auto` for the action (a re-run resumes);
+ * a terminal has no re-runs, so --resume is a plain switch.
+ */
+const ON_A_TERMINAL = {
+    'output-dir': {
+        description: 'Folder for the payloads and manifest.json, relative to the current folder'
+    },
+    resume: {
+        default: 'false',
+        description: 'Finish an interrupted run in --output-dir: keep the payloads its manifest.json records as exported (checked by sha256, no request to Clari), ask Clari again about its unfinished jobs, export the rest'
+    },
+    'cancel-on-timeout': {
+        description: 'Cancel a job clari-export gives up on while Clari runs it (timed out, or ended by an error), to free quota and its slot'
+    },
+    'request-timeout': { description: 'Seconds each HTTP request may take, every retry anew' },
+    'allow-truncated': {
+        description: 'Accept an export Clari truncated (rows or cells) with a warning, instead of exiting 1'
+    }
+};
 const CLI_FLAGS = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(s => {
-    const fallback = 'default' in s ? s.default : undefined;
+    const own = ON_A_TERMINAL[s.name];
+    const fallback = own?.default ?? ('default' in s ? s.default : undefined);
     return {
         name: s.name,
-        description: s.description,
+        description: own?.description ?? s.description,
         default: fallback,
         boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     };
@@ -34765,14 +34818,17 @@ const API_KEY_ENV = 'CLARI_API_KEY';
 
 
 
+
 /** A command line that cannot be run; the message says what to type instead. */
 class UsageError extends Error {
     name = 'UsageError';
 }
 const TERSE_ERRORS = ['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'];
-const HELP_HINT = 'Run clari-export --help to see every flag.';
+const helpHint = (command) => `Run clari-export ${command === 'export' ? '' : `${command} `}--help to see every flag.`;
 /** Turns argv into raw input strings, exactly as a workflow would pass them to the action. */
 function parseCliArgs(argv) {
+    if (argv.length === 0)
+        return { kind: 'usage' };
     if (argv[0] === 'tables')
         return parseTablesArgs(argv.slice(1));
     // Checked before parsing so that no error message can ever repeat the key's value.
@@ -34781,11 +34837,13 @@ function parseCliArgs(argv) {
     }
     const actionFlag = ACTION_ONLY_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
     if (actionFlag) {
-        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
+        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${helpHint('export')}`);
     }
-    const { values } = parse({ args: [...argv], options: OPTIONS, strict: true });
+    const { values } = parse('export', { args: [...argv], options: OPTIONS, strict: true });
     if (values.help)
-        return { kind: 'help' };
+        return { kind: 'help', command: 'export' };
+    if (values.version)
+        return { kind: 'version' };
     const inputs = {};
     for (const flag of CLI_FLAGS) {
         const value = values[flag.name];
@@ -34807,7 +34865,7 @@ function parseCliArgs(argv) {
     return { kind: 'run', inputs };
 }
 function parseTablesArgs(argv) {
-    const { values, positionals } = parse({
+    const { values, positionals } = parse('tables', {
         args: [...argv],
         options: {
             tables: { type: 'string' },
@@ -34818,7 +34876,7 @@ function parseTablesArgs(argv) {
         strict: true
     });
     if (values.help)
-        return { kind: 'help' };
+        return { kind: 'help', command: 'tables' };
     const given = String(values.tables ?? 'ndjson');
     const format = TABLE_FORMATS.find(f => f === given.toLowerCase());
     if (!format) {
@@ -34830,24 +34888,30 @@ function parseTablesArgs(argv) {
     const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir']);
     return { kind: 'tables', format, outputDir, payloads: positionals };
 }
-function parse(config) {
+/** parseArgs, whose errors name the subcommand's help and, for a mistyped flag, the closest one. */
+function parse(command, config) {
     try {
         return (0,external_node_util_.parseArgs)(config);
     }
     catch (error) {
         const message = errorMessage(error);
-        // Node's hint for these is about positional arguments ("place it after --"), which only
-        // a command that takes them (tables) keeps.
         const code = error.code ?? '';
+        // Node's hint for these is about positional arguments ("place it after --"), which only
+        // a command that takes them (tables) keeps; a mistyped flag gets a suggestion instead.
         const terse = TERSE_ERRORS.includes(code) && !config.allowPositionals;
-        const text = terse ? message.split(/\.\s/)[0] : message;
-        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`);
+        const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'(-[^']*)'/.exec(message)?.[1];
+        const text = terse || unknown ? message.split(/\.\s/)[0] : message;
+        const flags = Object.keys(config.options ?? {}).map(name => `--${name}`);
+        const suggestion = unknown ? closestName(unknown.split('=')[0], flags) : undefined;
+        const didYouMean = suggestion ? ` Did you mean ${suggestion}?` : '';
+        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}.${didYouMean} ${helpHint(command)}`);
     }
 }
 const OPTIONS = buildOptions();
 function buildOptions() {
     const options = {
-        help: { type: 'boolean', short: 'h' }
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' }
     };
     for (const flag of CLI_FLAGS) {
         if (!flag.boolean) {
@@ -34861,42 +34925,85 @@ function buildOptions() {
     return options;
 }
 
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/cli/help.ts
+
 
 const WIDTH = 100;
 const FLAG_COLUMN = 34;
-/** `clari-export --help`, generated from the inputs table. */
-function helpText() {
-    const options = [
-        ...CLI_FLAGS.flatMap(flagEntries),
-        ...entry('-h, --help', 'Show this help and exit')
-    ];
-    return [
-        'Usage: clari-export --forecast-id <id> --periods <list> [options]',
-        '       clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...',
+const EXPORT_USAGE = 'clari-export --forecast-id <id> --periods <list> [options]';
+const TABLES_USAGE = 'clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...';
+const EXAMPLES = [
+    `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
+    '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2'
+];
+/** Each command's `--help`: the generic part (usage, options, exit status) is built here. */
+const HELP = {
+    export: () => lines([
+        `Usage: ${EXPORT_USAGE}`,
+        `       ${TABLES_USAGE}`,
         '',
-        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.', WIDTH),
+        ...wrap('Exports Clari forecast data on this machine, as the GitHub Action does: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, the same command with --resume finishes the run instead of exporting again.', WIDTH),
         '',
         'Options:',
-        ...options,
+        ...CLI_FLAGS.flatMap(flagEntries),
+        ...entry('-h, --help', 'Show this help and exit'),
+        ...entry('--version', 'Show the version and exit'),
         '',
-        'Tables of payloads already on disk:',
-        ...entry('clari-export tables <payload.json>...', "Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder, or in --output-dir <dir>. --tables ndjson (default) or csv. Needs no API key; manifest.json is left as it is."),
+        'Commands:',
+        ...entry('tables', 'Tables of payloads already on disk (clari-export tables --help)'),
         '',
         'Environment:',
         ...entry(API_KEY_ENV, 'Clari API token (required; never a flag, so it stays out of shell history)'),
         '',
         'Exit status:',
         ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
-        ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
+        ...entry('1', 'a period failed, an input is invalid, the dry run does not fit the quota, or no arguments'),
         ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
-        `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
-        '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
-        '  clari-export tables --tables csv clari-export/*.json',
-        ''
-    ].join('\n');
+        ...EXAMPLES,
+        '  clari-export tables --tables csv clari-export/*.json'
+    ]),
+    tables: () => lines([
+        `Usage: ${TABLES_USAGE}`,
+        '',
+        ...wrap("Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
+        '',
+        'Options:',
+        ...entry('--tables <format>', 'ndjson (default) or csv'),
+        ...entry('--output-dir <dir>', "Where tables/ goes instead of each payload's folder"),
+        ...entry('-h, --help', 'Show this help and exit'),
+        '',
+        'Example:',
+        '  clari-export tables --tables csv clari-export/*.json'
+    ])
+};
+/** `clari-export <command> --help`. */
+function helpText(command) {
+    return HELP[command]();
+}
+/** `clari-export` with no arguments: what it does, how to start, where the rest is. */
+function usageText() {
+    return lines([
+        `Usage: ${EXPORT_USAGE}`,
+        `       ${TABLES_USAGE}`,
+        '',
+        'Exports Clari forecast data per fiscal quarter to a folder, with a manifest.',
+        '',
+        'Example:',
+        ...EXAMPLES,
+        '',
+        'clari-export --help lists every flag; clari-export tables --help the tables command.'
+    ]);
+}
+/** `clari-export --version`: the version package.json had when the bundle was built. */
+function versionText() {
+    return `clari-export ${package_namespaceObject.rE}\n`;
+}
+function lines(text) {
+    return `${text.join('\n')}\n`;
 }
 function flagEntries(flag) {
     const note = flag.default === undefined
@@ -35177,8 +35284,17 @@ async function runCli(ctx) {
     try {
         const command = parseCliArgs(ctx.argv);
         if (command.kind === 'help') {
-            ctx.stdout.write(helpText());
+            ctx.stdout.write(helpText(command.command));
             return EXIT_OK;
+        }
+        if (command.kind === 'version') {
+            ctx.stdout.write(versionText());
+            return EXIT_OK;
+        }
+        if (command.kind === 'usage') {
+            // Nothing to run: the usage goes where errors go, and the exit says nothing was done.
+            ctx.stderr.write(usageText());
+            return EXIT_FAILED;
         }
         if (command.kind === 'tables') {
             return await convertPayloads(command, ctx).then(failed => (failed > 0 ? EXIT_FAILED : EXIT_OK), (error) => {

@@ -12,7 +12,7 @@ import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import { parseCliArgs, UsageError } from './args.js'
 import { API_KEY_ENV } from './flags.js'
-import { helpText } from './help.js'
+import { helpText, usageText, versionText } from './help.js'
 import type { CliContext } from './context.js'
 import { createProgress } from './progress.js'
 import { summaryTable } from './summary-table.js'
@@ -33,8 +33,17 @@ export async function runCli(ctx: CliContext): Promise<number> {
   try {
     const command = parseCliArgs(ctx.argv)
     if (command.kind === 'help') {
-      ctx.stdout.write(helpText())
+      ctx.stdout.write(helpText(command.command))
       return EXIT_OK
+    }
+    if (command.kind === 'version') {
+      ctx.stdout.write(versionText())
+      return EXIT_OK
+    }
+    if (command.kind === 'usage') {
+      // Nothing to run: the usage goes where errors go, and the exit says nothing was done.
+      ctx.stderr.write(usageText())
+      return EXIT_FAILED
     }
     if (command.kind === 'tables') {
       return await convertPayloads(command, ctx).then(

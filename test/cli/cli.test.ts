@@ -379,7 +379,10 @@ describe('clari-export --help', () => {
       expect(result.stdout).toContain(flag.description.split(' ').slice(0, 3).join(' '))
     }
     expect(result.stdout).toContain('--no-cancel-on-timeout')
-    expect(result.stdout).toContain('--no-resume')
+    // Written for a terminal: --resume is the plain switch it is, paths are the current folder's.
+    expect(result.stdout).not.toContain('--no-resume')
+    expect(result.stdout).not.toMatch(/attempt|workspace|workflow|the step/i)
+    expect(result.stdout).toMatch(/--output-dir <value> +Folder .*relative to the current\s+folder/)
     expect(result.stdout).toContain('CLARI_API_KEY')
     const cliNames = new Set<string>(CLI_FLAGS.map(f => f.name))
     const actionOnly = SETTINGS.map(s => s.name).filter(name => !cliNames.has(name))
@@ -398,6 +401,33 @@ describe('clari-export --help', () => {
       expect(result.stdout).not.toContain(`--${name}`)
     }
     expect(result.stdout).not.toContain('--api-key')
+  })
+
+  it('with no arguments prints the usage and exits 1; --version prints the version', async () => {
+    const bare = await (await run([], {})).result
+    expect(bare.code).toBe(1)
+    expect(bare.stdout).toBe('')
+    expect(bare.stderr).toMatch(/^Usage: clari-export --forecast-id <id> --periods <list>/)
+    expect(bare.stderr).toContain('clari-export --help lists every flag')
+
+    const version = await (await run(['--version'], {})).result
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'))
+    expect(version).toMatchObject({ code: 0, stdout: `clari-export ${pkg.version}\n`, stderr: '' })
+  })
+
+  it('gives each command its own help, and a mistyped flag the one it meant', async () => {
+    const tables = await (await run(['tables', '--help'], {})).result
+    expect(tables.code).toBe(0)
+    expect(tables.stdout).toMatch(/^Usage: clari-export tables /)
+    expect(tables.stdout).not.toContain('--forecast-id')
+
+    const typo = await (await run(['--period', '2026_Q1'], {})).result
+    expect(typo).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        "clari-export: Unknown option '--period'. Did you mean --periods? Run clari-export --help to see every flag.\n"
+    })
   })
 
   it('is a bundled ESM file that runs as an executable (#!/usr/bin/env node)', async () => {
