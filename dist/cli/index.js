@@ -28891,12 +28891,17 @@ function plural(n, word) {
 ;// CONCATENATED MODULE: ./src/engine/run/format.ts
 
 
+/** A workflow run's attempts: "attempt 1". */
+const attemptName = attempt => `attempt ${attempt}`;
 const PERIOD_COLUMNS = [
     { key: 'period', header: 'Period', text: o => o.period },
     {
         key: 'status',
         header: 'Status',
-        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+        text: (o, earlier) => {
+            const from = provenance(o, earlier);
+            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
+        }
     },
     { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
     { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
@@ -28909,10 +28914,21 @@ function truncation(outcome) {
     const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
     return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
 }
-/** One line per failed period: period, job id, status, reason. */
+/** One line per failed period: period, status, its job (named once), reason. */
 function failureLine(outcome) {
-    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
-    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
+    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
+    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
+}
+/**
+ * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
+ * result, to end that period's line: "its job was cancelled at Clari".
+ */
+function cancelNote(result) {
+    if (result === 'cancelled')
+        return 'its job was cancelled at Clari';
+    if (result === 'already-finished')
+        return 'its job had already ended at Clari';
+    return `its job may still run at Clari (${result})`;
 }
 /** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
 function notResumingLine(source, why) {
@@ -28925,17 +28941,43 @@ function waitingLine(event) {
 }
 /**
  * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
+ * when the run gave up on a job, what became of it (`cancelNote`).
  */
-function finishedLine(outcome) {
-    if (outcome.status !== 'DONE')
-        return failureLine(outcome);
+function finishedLine(outcome, earlier, cancelled) {
+    if (outcome.status !== 'DONE') {
+        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
+    }
     const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
     if (outcome.reusedFromAttempt !== undefined) {
-        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
+        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     const checks = plural(outcome.statusPolls, 'status check');
     return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/**
+ * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
+ * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
+ */
+function resumingLine(event) {
+    if (event.unusable)
+        return notResumingLine(event.source, event.unusable);
+    const parts = [
+        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
+        event.repolled.length > 0 &&
+            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
+        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
+    ].filter(Boolean);
+    return `Resuming from ${event.source}: ${parts.join('; ')}`;
+}
+/**
+ * What resuming would save after this run: undefined unless some periods failed (or were not
+ * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
+ */
+function rerunScope(report) {
+    const again = report.failed.map(o => o.period);
+    const kept = report.exported.length;
+    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
 }
 /** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
 function tablesLine(tables) {
@@ -28963,30 +29005,35 @@ function totalsLine(totals) {
     ].join(', ');
 }
 /** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome) {
+function provenance(outcome, earlier) {
     if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from attempt ${outcome.reusedFromAttempt}`;
+        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     if (outcome.repolledFromAttempt !== undefined) {
-        return `job of attempt ${outcome.repolledFromAttempt}`;
+        return `job of ${earlier(outcome.repolledFromAttempt)}`;
     }
     return undefined;
 }
 /**
- * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
+ * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
+ * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
+ * again."
  */
-function resumeLine(report) {
+function resumeLine(report, earlier) {
     const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
-    if (reused + repolled === 0)
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
+    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
+    if (from === undefined)
         return undefined;
-    return [
-        `Resumed: ${plural(reused, 'period')} reused`,
-        `${plural(repolled, 'job')} of an earlier attempt taken over`,
-        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
-    ].join(', ');
+    const anew = exports.length - reused.length - repolled.length;
+    const parts = [
+        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
+        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
+        anew > 0 && `${anew} exported anew`
+    ].filter(Boolean);
+    const saved = plural(reused.length + repolled.length, 'export job');
+    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
 }
 /** What a dry run reports, the same in the step log and in a terminal. */
 function planLines(plan) {
@@ -30971,7 +31018,119 @@ function createClient(config, deps) {
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+
+
+// Every message here is about one period, whose line already names the period and its job: the
+// message says what happened and, where the user can act, what to do.
+/** The job reached a terminal failure state on Clari's side (which gives no reason). */
+class JobFailedError extends Error {
+    jobId;
+    status;
+    name = 'JobFailedError';
+    constructor(jobId, status) {
+        super(`the job ended ${status} at Clari, which gives no reason`);
+        this.jobId = jobId;
+        this.status = status;
+    }
+}
+/** The job did not finish, or its results did not download, within job-timeout. */
+class JobTimeoutError extends Error {
+    jobId;
+    lastStatus;
+    elapsedMs;
+    phase;
+    name = 'JobTimeoutError';
+    constructor(jobId, lastStatus, elapsedMs, 
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    phase = 'job', 
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError) {
+        const seconds = `${Math.round(elapsedMs / 1000)} s`;
+        const last = lastError ? `; last error: ${lastError}` : '';
+        super(phase === 'job'
+            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
+        this.jobId = jobId;
+        this.lastStatus = lastStatus;
+        this.elapsedMs = elapsedMs;
+        this.phase = phase;
+    }
+}
+/** The organisation's rolling 30-day export quota is used up: no job can be created. */
+class QuotaError extends Error {
+    monthlyQuota;
+    name = 'QuotaError';
+    constructor(monthlyQuota) {
+        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
+        this.monthlyQuota = monthlyQuota;
+    }
+}
+/** Waited for a free concurrency slot until the job deadline. */
+class ConcurrencyTimeoutError extends Error {
+    name = 'ConcurrencyTimeoutError';
+    constructor(concurrentLimit) {
+        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
+    }
+}
+/** The downloaded file is not what was asked for (broken JSON, or another period). */
+class PayloadError extends Error {
+    name = 'PayloadError';
+}
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
+}
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
+    }
+}
+/**
+ * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
+ * one). Every other request of the run would be refused the same way.
+ */
+function isKeyRejected(error) {
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    return api instanceof ClariApiError && api.status === 401 && !api.code;
+}
+/** Where the user set the key, as the advice names it when Clari refuses it. */
+const DEFAULT_KEY_SOURCE = 'the api-key secret';
+/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
+class KeyRejectedError extends Error {
+    name = 'KeyRejectedError';
+    constructor(keySource, cause) {
+        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
+        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
+        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run/plan.ts
+
 
 
 
@@ -30982,9 +31141,12 @@ async function planExport(config, deps = {}) {
     const client = createClient(config, deps);
     try {
         const signal = deps.signal ?? new AbortController().signal;
-        const limits = await client.getLimits({
-            signal,
-            deadline: clock.now() + config.timing.jobTimeoutMs
+        const limits = await client
+            .getLimits({ signal, deadline: clock.now() + config.timing.jobTimeoutMs })
+            .catch((error) => {
+            throw isKeyRejected(error)
+                ? new KeyRejectedError(config.keySource ?? DEFAULT_KEY_SOURCE, error)
+                : error;
         });
         const left = limits.availableMonthlyQuota;
         const needed = config.periods.length;
@@ -31027,94 +31189,6 @@ function periodProblems(exports, allowTruncated) {
             `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
         ];
     });
-}
-
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-/** The job reached a terminal failure state on Clari's side (which gives no reason). */
-class JobFailedError extends Error {
-    jobId;
-    status;
-    name = 'JobFailedError';
-    constructor(jobId, status) {
-        super(`job ${jobId} ended ${status} on Clari's side`);
-        this.jobId = jobId;
-        this.status = status;
-    }
-}
-/** The job did not finish, or its results did not download, within job-timeout. */
-class JobTimeoutError extends Error {
-    jobId;
-    lastStatus;
-    elapsedMs;
-    phase;
-    name = 'JobTimeoutError';
-    constructor(jobId, lastStatus, elapsedMs, 
-    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
-    phase = 'job', 
-    /** Why the last try failed, when tries failed (already cleaned). */
-    lastError) {
-        const seconds = `${Math.round(elapsedMs / 1000)} s`;
-        const last = lastError ? `; last error: ${lastError}` : '';
-        super(phase === 'job'
-            ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-            : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`);
-        this.jobId = jobId;
-        this.lastStatus = lastStatus;
-        this.elapsedMs = elapsedMs;
-        this.phase = phase;
-    }
-}
-/** The organisation's rolling 30-day export quota is used up: no job can be created. */
-class QuotaError extends Error {
-    monthlyQuota;
-    name = 'QuotaError';
-    constructor(monthlyQuota) {
-        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`);
-        this.monthlyQuota = monthlyQuota;
-    }
-}
-/** Waited for a free concurrency slot until the job deadline. */
-class ConcurrencyTimeoutError extends Error {
-    name = 'ConcurrencyTimeoutError';
-    constructor(concurrentLimit) {
-        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`);
-    }
-}
-/** The downloaded file is not what was asked for (broken JSON, or another period). */
-class PayloadError extends Error {
-    name = 'PayloadError';
-}
-/** The payload grew past max-payload-size: the download was stopped and the file removed. */
-class PayloadTooLargeError extends PayloadError {
-    maxBytes;
-    name = 'PayloadTooLargeError';
-    constructor(maxBytes) {
-        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
-        this.maxBytes = maxBytes;
-    }
-}
-/**
- * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
- */
-class UnprovenJobError extends Error {
-    forecastId;
-    period;
-    jobIds;
-    reason;
-    name = 'UnprovenJobError';
-    constructor(forecastId, period, jobIds, reason) {
-        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
-        const why = reason === 'several'
-            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
-        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
-        this.forecastId = forecastId;
-        this.period = period;
-        this.jobIds = jobIds;
-        this.reason = reason;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
@@ -31964,7 +32038,11 @@ function classifyFailure(error, ctx) {
     // Giving up on a job Clari still runs (a throttle asking too long, a refused status check)
     // abandons it as a timeout does: cancel it, as cancel-on-timeout says, to free quota and slot.
     const cancelJob = ctx.jobRunning && ctx.cancelOnTimeout;
-    const verdict = { status: 'ERROR', error: errorMessage(error), cancelJob, run };
+    // The first period the key fails says what to check; the periods not started then say why.
+    const message = isKeyRejected(error)
+        ? new KeyRejectedError(ctx.keySource ?? DEFAULT_KEY_SOURCE, error).message
+        : errorMessage(error);
+    const verdict = { status: 'ERROR', error: message, cancelJob, run };
     if (api instanceof ClariApiError)
         return { ...verdict, errorCode: api.code, errorId: api.errorId };
     return verdict;
@@ -31974,11 +32052,8 @@ const KNOWN_FAILURES = ['FAILED', 'CANCELLED', 'ABORTED'];
 function runWideReason(error) {
     if (error instanceof QuotaError)
         return error.message;
-    const api = error instanceof RetryBudgetError ? error.cause : error;
-    // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
-    if (api instanceof ClariApiError && api.status === 401 && !api.code) {
-        return 'Clari rejected the API key (HTTP 401); check the api-key secret';
-    }
+    if (isKeyRejected(error))
+        return 'Clari rejected the API key';
     return undefined;
 }
 
@@ -33000,11 +33075,11 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         const elapsedMs = elapsed();
         if (phase === 'done') {
             schedule.jobDone?.(jobDuration(job) ?? elapsedMs);
-            ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
+            ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs });
             return job;
         }
         if (phase === 'failed') {
-            ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
+            ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs });
             throw new JobFailedError(jobId, status);
         }
         if (last)
@@ -33018,7 +33093,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             period,
             jobId,
             status,
-            poll: k + 1,
+            poll: stats.statusPolls,
             elapsedMs,
             nextCheckMs: planned
         });
@@ -33204,7 +33279,8 @@ async function exportPeriod(run, task, lease) {
             abortReason: signal.aborted ? signal.reason : undefined,
             cancelOnTimeout: config.cancelOnTimeout,
             failFast: config.failFast,
-            jobRunning
+            jobRunning,
+            keySource: config.keySource
         });
         outcome.status = verdict.status;
         outcome.error = run.describe(verdict.error);
@@ -33774,6 +33850,7 @@ function isStopReason(grant) {
 
 
 
+
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
@@ -34073,7 +34150,7 @@ async function concurrencyLimit(r) {
         onEvent({
             type: 'concurrency',
             limit: 1,
-            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${isKeyRejected(error) ? 'Clari rejected the API key' : r.describe(error)})`
         });
         return { limit: 1, max: most };
     }
@@ -35045,6 +35122,16 @@ function wrap(text, width) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/cli/shown-path.ts
+
+/** A path as a terminal shows it: relative to the current folder when below it, else absolute. */
+function shownPath(cwd, target) {
+    const relative = external_node_path_default().relative(cwd, target);
+    if (relative === '')
+        return '.';
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative) ? target : relative;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
@@ -35054,11 +35141,13 @@ const CLEAR_LINE = '\r\x1b[2K';
 /**
  * Shows the run as it happens: period, state, elapsed time and the next status check. On a
  * terminal that is one line redrawn every second, listing every period in flight; elsewhere one
- * line per change.
+ * line per change. Each period ends with one line, which says what became of a job the run gave
+ * up on (`earlier` names the run a --resume took over from).
  */
-function createProgress(out, now = Date.now) {
+function createProgress(out, earlier, now = Date.now) {
     const live = out.isTTY === true;
     const inFlight = new Map();
+    const cancels = new Map();
     let timer;
     const stateLine = (s) => {
         const elapsed = formatDuration(now() - s.startedAt);
@@ -35134,15 +35223,14 @@ function createProgress(out, now = Date.now) {
                     print(`${event.period}: note: ${event.message}`);
                     return;
                 case 'job-cancelled':
-                    print(`${event.period}: cancel job ${event.jobId}: ${event.result}`);
+                    // Told in the period's own last line.
+                    cancels.set(event.period, event.result);
                     return;
                 case 'concurrency':
-                    print(`Exporting up to ${event.limit} period(s) at once (${event.detail})`);
+                    print(`Exporting up to ${plural(event.limit, 'period')} at once (${event.detail})`);
                     return;
                 case 'resume':
-                    print(event.unusable
-                        ? notResumingLine(event.source, event.unusable)
-                        : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`);
+                    print(resumingLine(event));
                     return;
                 case 'earlier-job':
                     print(`${event.period}: earlier job ${event.jobId}: ${event.found}`);
@@ -35153,7 +35241,7 @@ function createProgress(out, now = Date.now) {
                 case 'period-finished': {
                     const o = event.outcome;
                     inFlight.delete(o.period);
-                    print(finishedLine(o));
+                    print(finishedLine(o, earlier, cancels.get(o.period)));
                     if (o.tables)
                         print(`${o.period}: ${tablesLine(o.tables)}`);
                     return;
@@ -35177,10 +35265,10 @@ function createProgress(out, now = Date.now) {
 const HEADER = PERIOD_COLUMNS.map(c => c.header);
 /**
  * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
- * totals, where the files are.
+ * totals, where the files are, and what to do next (`advice`).
  */
-function summaryTable(report, outputDir, problems) {
-    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
+function summaryTable(report, where, problems, advice) {
+    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o, where.earlier))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
         .map((c, i) => c.padEnd(widths[i]))
@@ -35194,8 +35282,9 @@ function summaryTable(report, outputDir, problems) {
         // Server text may carry terminal escapes; it is shown without them.
         ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
-        ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
-        `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
+        ...[resumeLine(report, where.earlier)].flatMap(line => (line ? [`${line}.`] : [])),
+        `Files in ${where.outputDir} (${MANIFEST_FILE} lists every period).`,
+        ...(advice ? [advice] : []),
         ''
     ].join('\n');
 }
@@ -35208,15 +35297,9 @@ function summaryTable(report, outputDir, problems) {
 
 
 
+
 // `<forecast-id>_<period>.json`, as an export run names its payloads.
 const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
-/** The tables folder relative to the current folder when it is below it, else absolute. */
-function shown(cwd, outputDir) {
-    const relative = external_node_path_default().relative(cwd, external_node_path_default().join(outputDir, TABLES_DIR));
-    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative)
-        ? external_node_path_default().join(outputDir, TABLES_DIR)
-        : relative;
-}
 /**
  * Writes the tables of payloads already on disk, each to `tables/` in its own folder (or in
  * --output-dir). Returns how many could not be converted.
@@ -35242,7 +35325,7 @@ async function convertPayloads(command, ctx) {
                 format: command.format,
                 signal: ctx.signal
             });
-            report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shown(ctx.cwd, outputDir)})`);
+            report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`);
         }
         catch (error) {
             if (ctx.signal.aborted)
@@ -35255,6 +35338,8 @@ async function convertPayloads(command, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
 
 
 
@@ -35309,6 +35394,8 @@ async function runCli(ctx) {
         }
         const read = (name) => name === 'api-key' ? apiKey : (command.inputs[name] ?? '');
         settings = parseSettings(read, { workspace: ctx.cwd, now: new Date(), runAttempt: 1 });
+        // Clari's refusal of the key then names where this key comes from.
+        settings.config.keySource = API_KEY_ENV;
     }
     catch (error) {
         if (error instanceof UsageError)
@@ -35321,13 +35408,15 @@ async function runCli(ctx) {
     }
     const { config } = settings;
     const say = (line) => void ctx.stdout.write(`${withoutControls(line)}\n`);
+    const shownDir = shownPath(ctx.cwd, config.outputDir);
+    const earlierRun = () => `the earlier run in ${shownDir}`;
     try {
         if (settings.dryRun) {
             const plan = await planExport(config, { signal: ctx.signal });
             planLines(plan).forEach(say);
             return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK;
         }
-        say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`);
+        say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${shownDir}`);
         // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
         let earlier;
         if (settings.resume.mode === 'on') {
@@ -35337,11 +35426,15 @@ async function runCli(ctx) {
             else
                 earlier = found;
         }
-        const progress = createProgress(ctx.stdout);
+        const progress = createProgress(ctx.stdout, earlierRun);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);
-        ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`);
-        if (ctx.signal.aborted)
+        const interrupted = ctx.signal.aborted;
+        // After Ctrl-C each period's own line said what became of it: no "failed:" list again.
+        const listed = interrupted ? [] : problems;
+        const where = { outputDir: shownDir, earlier: earlierRun };
+        ctx.stdout.write(`\n${summaryTable(report, where, listed, resumeAdvice(report, ctx.argv))}`);
+        if (interrupted)
             return EXIT_INTERRUPTED;
         return problems.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
@@ -35351,6 +35444,17 @@ async function runCli(ctx) {
         // Whatever the server said, the key is not printed back.
         return fail(withoutSecret(errorMessage(error), config.apiKey));
     }
+}
+/**
+ * After a run that exported some periods and not others: the same command with --resume
+ * exports only the missing ones.
+ */
+function resumeAdvice(report, argv) {
+    const scope = rerunScope(report);
+    if (!scope)
+        return undefined;
+    const again = argv.includes('--resume') ? 'Run it again' : 'Add --resume to the same command';
+    return `${again} to export only ${scope.again.join(', ')} and keep the ${plural(scope.kept, 'period')} exported.`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts

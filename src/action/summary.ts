@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import {
+  attemptName,
   PERIOD_COLUMNS,
   planLines,
   resumeLine,
@@ -35,19 +36,22 @@ const PHASE_TAG: Record<string, string> = { running: 'active, ', downloading: 'd
  */
 export async function writeSummary(
   report: RunReport,
-  artifact: ArtifactResult | undefined
+  artifact: ArtifactResult | undefined,
+  /** One line of advice after a failure, e.g. what "Re-run failed jobs" would do. */
+  advice?: string
 ): Promise<void> {
   const { manifest } = report
   const rows = manifest.exports.map(o => [
-    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o), o)),
+    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o, attemptName), o)),
     text(o.error ?? truncation(o) ?? '')
   ])
-  const resumed = resumeLine(report)
+  const resumed = resumeLine(report, attemptName)
   const parts = [
     element('h2', text(`Clari forecast export: ${manifest.forecastId}`)),
     element('p', text(`${totalsLine(runTotals(report))}.`)),
     resumed && element('p', text(`${resumed}.`)),
-    table([[...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(text), ...rows])
+    table([[...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(text), ...rows]),
+    advice && element('p', text(advice))
   ]
   const gantt = timelineGantt(manifest.exports)
   if (gantt) {
