@@ -5,6 +5,8 @@ import type { TableFormat } from './table-layout.js'
 export interface ExportConfig {
   apiUrl: string
   apiKey: string
+  /** Where the user set the key, for the advice when Clari refuses it (default: the api-key secret). */
+  keySource?: string
   forecastId: string
   /** Fiscal quarters (`YYYY_QN`), exported in this order. */
   periods: string[]

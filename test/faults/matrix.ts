@@ -461,7 +461,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     timing: { jobTimeoutMs: 10 * 60_000 },
     expect: ['DONE', 'TIMED_OUT', 'DONE'],
     error:
-      /the results of job \w+ did not download within job-timeout .*last error: download results failed: HTTP 500/,
+      /the job is DONE, but its results did not download within job-timeout .*last error: download results failed: HTTP 500/,
     boundMinutes: 25,
     check: ({ sim }) => {
       if (sim.requests.some(r => r.endpoint === 'cancel'))

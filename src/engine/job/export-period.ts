@@ -196,7 +196,8 @@ export async function exportPeriod(
       abortReason: signal.aborted ? signal.reason : undefined,
       cancelOnTimeout: config.cancelOnTimeout,
       failFast: config.failFast,
-      jobRunning
+      jobRunning,
+      keySource: config.keySource
     })
     outcome.status = verdict.status
     outcome.error = run.describe(verdict.error)

@@ -99,11 +99,11 @@ export async function waitForJob(
     const elapsedMs = elapsed()
     if (phase === 'done') {
       schedule.jobDone?.(jobDuration(job) ?? elapsedMs)
-      ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs })
+      ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs })
       return job
     }
     if (phase === 'failed') {
-      ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs })
+      ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs })
       throw new JobFailedError(jobId, status)
     }
     if (last) throw new JobTimeoutError(jobId, lastStatus, elapsedMs)
@@ -116,7 +116,7 @@ export async function waitForJob(
       period,
       jobId,
       status,
-      poll: k + 1,
+      poll: stats.statusPolls,
       elapsedMs,
       nextCheckMs: planned
     })

@@ -8,6 +8,7 @@ import { systemClock, whileBusy, type Clock } from '../../base/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
 import type { EngineDeps } from '../deps.js'
+import { isKeyRejected } from '../errors.js'
 import { takeOverPayload } from '../reruns/earlier-files.js'
 import type { ExportEvent } from '../events.js'
 import { addTables, emptyOutcome, exportPeriod, type RunContext } from '../job/export-period.js'
@@ -379,7 +380,7 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
     onEvent({
       type: 'concurrency',
       limit: 1,
-      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${isKeyRejected(error) ? 'Clari rejected the API key' : r.describe(error)})`
     })
     return { limit: 1, max: most }
   }

@@ -55,6 +55,8 @@ export interface ResultsService {
   duplicateNames: DuplicateNames
   /** Read at each CreateArtifact, so a test may switch it. */
   idOrder: IdOrder
+  /** Read at each CreateArtifact: a Twirp error to answer instead (a hostile or failing service). */
+  createFailure?: { status: number; code: string; msg: string }
   /** Accepts `token` as the runtime token of the job `ids` (one per job of each attempt). */
   authorize(token: string, ids: BackendIds): void
   close(): Promise<void>
@@ -117,6 +119,8 @@ export async function startResultsService(opts: {
     async CreateArtifact(body, caller) {
       const { runId, jobId } = requireOwnIds(body, caller)
       const name = requiredString(body, 'name')
+      const failure = service.createFailure
+      if (failure) throw new TwirpError(failure.status, failure.code, failure.msg)
       if (service.duplicateNames === 'refuse' && findLive(runId, name)) {
         throw new TwirpError(
           409,

@@ -60,6 +60,8 @@ export interface ClariSimulatorOptions {
   faults?: FaultRule[]
   /** Seeds rate-based faults, job ids and error ids (default 1). */
   seed?: number
+  /** Port of the API on 127.0.0.1 (default: a free one). */
+  port?: number
 }
 
 export type Endpoint = 'create' | 'status' | 'results' | 'cancel' | 'limits' | 'list'
