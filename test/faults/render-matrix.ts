@@ -19,7 +19,8 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
     `Every row below is a test (\`test/faults/fault-matrix.test.ts\`) that runs the real engine ` +
       `against the Clari simulator over real loopback sockets, with ${MATRIX_PERIODS.length} ` +
       `periods and the fault aimed at \`${TARGET}\` (${rows.length} faults, ${outcomes} distinct ` +
-      'outcomes). In every row the test also checks that:',
+      "outcomes). A row's name is its test's name: `npx vitest run test/faults -t <row>` runs " +
+      'it alone. In every row the test also checks that:',
     '',
     '- each finished period is kept: its file and the manifest carry the sha256 of what Clari served;',
     '- no period got a second export job, and no half-written file is left;',
@@ -27,11 +28,11 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
       'error text holds a terminal escape or a line starting with `::`;',
     '- the run stays within the stated virtual time and takes under 8 s of real time.',
     '',
-    '| # | Request | Fault | Outcome | Bound |',
+    '| Row | Request | Fault | Outcome | Bound |',
     '|---|---|---|---|---|',
     ...rows.map(
-      (r, i) =>
-        `| ${i + 1} | ${tableCell(r.on)} | ${tableCell(r.fault)} | ${tableCell(r.outcome)} | ${r.boundMinutes} min |`
+      r =>
+        `| \`${r.id}\` | ${r.on} | ${tableCell(r.fault)} | ${tableCell(r.outcome)} | ${r.boundMinutes} min |`
     ),
     '',
     'Also tested: cancellation (`test/faults/cancellation.test.ts`: the job in flight is ' +
