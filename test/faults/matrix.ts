@@ -420,14 +420,14 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     boundMinutes: 15
   }),
   row('status-outage', {
-    fault: '502, 503, 504, 500, 500 (an outage of ~30 s)',
+    fault: '502, 503, 504, 500, 500 in a row (an outage of about a minute)',
     on: 'status',
     outcome: 'recovered: no request more than normal polling, the job is never abandoned',
     sim: {
-      faults: ([502, 503, 504, 500, 500] as const).map((status, skip) => ({
+      // Five answers in a row: each rule fires once, then passes the next request on.
+      faults: ([502, 503, 504, 500, 500] as const).map(status => ({
         endpoint: 'status' as const,
         period: TARGET,
-        skip,
         times: 1,
         fault: { kind: 'http' as const, status }
       }))
