@@ -1,16 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { tableCell, withDocSection } from '../../scripts/doc-section.js'
+import { tableCell } from '../../scripts/doc-section.js'
 import { FAULT_MATRIX, MATRIX_PERIODS, TARGET, type FaultRow } from './matrix.js'
 
 /**
- * Renders the fault matrix of docs/reliability.md from the matrix the tests run, so the two
- * cannot drift: `npx tsx test/faults/render-matrix.ts --write` rewrites the section.
+ * The fault matrix of docs/reliability.md, rendered from the rows the tests run so the two
+ * cannot drift (written by `npm run generate`).
  */
-export const RELIABILITY_PAGE = fileURLToPath(new URL('../../docs/reliability.md', import.meta.url))
-export const REGENERATE = 'npx tsx test/faults/render-matrix.ts --write'
-
 export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
   const outcomes = new Set(rows.map(r => r.outcome)).size
   const lines = [
@@ -41,19 +35,7 @@ export function renderMatrix(rows: readonly FaultRow[] = FAULT_MATRIX): string {
       'every period within a handful of requests), unsafe names (`test/faults/untrusted-names.test.ts`) ' +
       'and a 40-period soak at a 10 % fault rate (`test/faults/soak.test.ts`).',
     '',
-    `<!-- generated from test/faults/matrix.ts: ${REGENERATE} -->`
+    '<!-- generated from test/faults/matrix.ts by npm run generate -->'
   ]
   return lines.join('\n')
-}
-
-/** docs/reliability.md's text with its fault matrix replaced by `body`. */
-export function withMatrix(page: string, body: string): string {
-  return withDocSection(page, 'reliability', body, RELIABILITY_PAGE)
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const page = await readFile(RELIABILITY_PAGE, 'utf8')
-  const next = withMatrix(page, renderMatrix())
-  if (process.argv.includes('--write')) await writeFile(RELIABILITY_PAGE, next)
-  else process.stdout.write(renderMatrix() + '\n')
 }
