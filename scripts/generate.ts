@@ -14,6 +14,14 @@ import { fileURLToPath } from 'node:url'
 import * as prettier from 'prettier'
 import { parseDocument, Scalar } from 'yaml'
 import { OUTPUTS } from '../src/action/outputs.js'
+import {
+  ENDPOINTS,
+  LOOPED,
+  RETRY_RULES,
+  type ClariRule,
+  type Endpoint
+} from '../src/clari/retry-rules.js'
+import { DEFAULT_RETRY_LIMITS } from '../src/retry/retry.js'
 import { SETTINGS } from '../src/settings/definitions.js'
 import { renderMatrix } from '../test/faults/render-matrix.js'
 import { tableCell, withDocSection } from './doc-section.js'
@@ -50,6 +58,11 @@ export const GENERATED: readonly GeneratedFile[] = [
     file: 'docs/reliability.md',
     from: 'test/faults/matrix.ts',
     render: text => withDocSection(text, 'reliability', renderMatrix(), 'docs/reliability.md')
+  },
+  {
+    file: 'docs/retry-policy.md',
+    from: 'src/clari/retry-rules.ts',
+    render: text => withDocSection(text, 'retry-rules', retryRulesTable(), 'docs/retry-policy.md')
   }
 ]
 
@@ -90,6 +103,53 @@ export function inputsTable(): string {
 export function outputsTable(): string {
   const rows = OUTPUTS.map(o => `| \`${o.name}\` | ${tableCell(o.description)} |`)
   return ['| output | description |', '|---|---|', ...rows].join('\n')
+}
+
+/**
+ * The table of retry rules: one line per answer and rule, the endpoints that share it together,
+ * listed by status with a Clari code before its bare 400.
+ */
+export function retryRulesTable(): string {
+  const { maxAttempts, maxThrottleMs } = DEFAULT_RETRY_LIMITS
+  // Object.entries lists number-like keys first, whatever the table's order.
+  const rank = (answer: string): number =>
+    (parseInt(answer) || 1_000) + (answer.includes(' ') ? 0 : 0.5)
+  const answers = Object.entries(RETRY_RULES).sort(([a], [b]) => rank(a) - rank(b))
+  const lines = [
+    '| Answer | Requests | Verdict | Within one call | Within a poll loop |',
+    '|---|---|---|---|---|'
+  ]
+  for (const [answer, rules] of answers) {
+    const groups = new Map<string, Endpoint[]>()
+    for (const endpoint of ENDPOINTS) {
+      const key = JSON.stringify(rules[endpoint])
+      groups.set(key, [...(groups.get(key) ?? []), endpoint])
+    }
+    for (const endpoints of groups.values()) {
+      const rule: ClariRule = rules[endpoints[0]!]
+      const looped = endpoints.some(e => LOOPED.includes(e))
+      const named = endpoints.length === ENDPOINTS.length ? 'all' : endpoints.join(', ')
+      let call = '—'
+      let loop = '—'
+      if (rule.verdict === 'retry') {
+        call =
+          rule.perCall === undefined
+            ? `${maxAttempts} attempts`
+            : `${rule.perCall} retries, within the ${maxAttempts} attempts`
+        if (looped) {
+          loop =
+            rule.perLoop === undefined
+              ? 'missed checks until `job-timeout`'
+              : `${rule.perLoop} missed checks, then the period fails`
+        }
+      } else if (rule.verdict === 'throttle') {
+        call = `waits as asked, using no attempt; ${maxThrottleMs / 60_000} min of waits at most`
+        if (looped) loop = 'missed checks until `job-timeout`'
+      }
+      lines.push(`| ${answer} | ${named} | ${rule.verdict} | ${call} | ${loop} |`)
+    }
+  }
+  return lines.join('\n')
 }
 
 /** Writes every entry whose file differs from what it renders; returns the files written. */
