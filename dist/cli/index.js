@@ -30760,7 +30760,8 @@ const DEFAULT_SPACING_MS = 200;
  * layer 1 of docs/retry-policy.md as the table of retry rules (retry-rules.ts) says.
  */
 class ClariClient {
-    options;
+    config;
+    deps;
     transport;
     base;
     /** Earliest time the next request may go out: spacing, and a throttle the server asked for. */
@@ -30774,17 +30775,20 @@ class ClariClient {
      * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
      */
     serverClockAheadMs;
-    constructor(options) {
-        this.options = options;
-        this.transport = new Transport(() => options.clock.wallNow());
-        this.base = options.apiUrl.replace(/\/+$/, '');
+    limits;
+    constructor(config, deps) {
+        this.config = config;
+        this.deps = deps;
+        this.transport = new Transport(() => deps.clock.wallNow());
+        this.base = config.apiUrl.replace(/\/+$/, '');
+        this.limits = { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.maxRetryAfterMs };
     }
     /**
      * Creates an export job. Repeated only when the POST provably was not processed (429, 503,
      * connection refused); an answer the rules reconcile surfaces as AmbiguousCreateError.
      */
     async createExport(forecastId, body, ctx) {
-        const sentAt = this.options.clock.wallNow();
+        const sentAt = this.deps.clock.wallNow();
         const path = `/export/forecast/${encodeURIComponent(forecastId)}`;
         let sent = false;
         try {
@@ -30858,7 +30862,8 @@ class ClariClient {
         this.transport.close();
     }
     async retrying(ctx, endpoint, attempt) {
-        const { clock, random, budget, limits } = this.options;
+        const { clock, random, budget } = this.deps;
+        const { limits } = this;
         const classify = (error) => retryRule(endpoint, error);
         if (!ctx.once)
             return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx });
@@ -30884,7 +30889,7 @@ class ClariClient {
     async readJson(res) {
         const text = await readText(res, MAX_JSON_BYTES);
         try {
-            return withoutSecret(JSON.parse(text), this.options.apiKey);
+            return withoutSecret(JSON.parse(text), this.config.apiKey);
         }
         catch {
             throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`);
@@ -30903,15 +30908,15 @@ class ClariClient {
         catch {
             body = text ? { message: text } : undefined; // e.g. a proxy's HTML error page
         }
-        const clean = body && withoutSecret(body, this.options.apiKey);
+        const clean = body && withoutSecret(body, this.config.apiKey);
         const error = new ClariApiError(res.status, OPERATIONS[endpoint], clean);
         if (retryRule(endpoint, error).verdict !== 'throttle')
             throw error;
         // A throttle: the same answer again, with the wait the server asked for.
         const retryAfter = parseRetryAfter(res.headers['retry-after'], retryAfterContext(res));
         // Clari's rate limit is per key: every request of the run holds off, not just this one.
-        if (retryAfter.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
-            this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms);
+        if (retryAfter.kind === 'delay' && retryAfter.ms <= this.config.maxRetryAfterMs) {
+            this.throttledUntil = Math.max(this.throttledUntil, this.deps.clock.now() + retryAfter.ms);
         }
         throw new ClariApiError(res.status, OPERATIONS[endpoint], clean, retryAfter);
     }
@@ -30920,7 +30925,8 @@ class ClariClient {
      * back together while the server throttles; the exchange itself is marked busy on the clock.
      */
     async exchange(method, path, endpoint, ctx, read, options = {}) {
-        const { clock, apiKey, requestTimeoutMs } = this.options;
+        const { clock } = this.deps;
+        const { apiKey, requestTimeoutMs } = this.config;
         await this.pace(ctx.signal, options.urgent);
         this.requestCount++;
         options.onSend?.();
@@ -30960,8 +30966,8 @@ class ClariClient {
      * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
      */
     async pace(signal, urgent = false) {
-        const { clock } = this.options;
-        const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
+        const { clock } = this.deps;
+        const spacing = this.deps.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
         for (;;) {
             const hold = urgent ? -Infinity : this.throttledUntil;
             const at = Math.max(clock.now(), this.nextSendAt, hold);
@@ -31036,17 +31042,12 @@ function toMilli(name, value) {
 
 
 
-
-/** The Clari client a run uses: one retry budget per run, limits from the config. */
+/** The Clari client a run uses: its settings as the config has them, one retry budget per run. */
 function createClient(config, deps) {
-    return new ClariClient({
-        apiUrl: config.apiUrl,
-        apiKey: config.apiKey,
-        requestTimeoutMs: config.timing.requestTimeoutMs,
+    return new ClariClient(config.clari, {
         clock: deps.clock ?? systemClock,
         random: deps.random ?? Math.random,
         budget: new RetryBudget(),
-        limits: { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.timing.maxRetryAfterMs },
         minRequestSpacingMs: deps.minRequestSpacingMs
     });
 }
@@ -33198,7 +33199,7 @@ async function exportPeriod(run, task, lease) {
         ...waits(),
         startedAt,
         intervals: run.intervals,
-        limits: config.timing,
+        limits: config.clari,
         describe: run.describe
     });
     const jobStarted = (jobId) => {
@@ -33874,14 +33875,15 @@ async function runExport(config, deps = {}, earlier) {
     const signal = deps.signal ?? new AbortController().signal;
     const sink = deps.onEvent ?? (() => { });
     // The client masks the key in what Clari sends; this is the last line, for everything else.
-    const onEvent = (event) => sink(withoutSecret(event, config.apiKey));
+    const { apiKey } = config.clari;
+    const onEvent = (event) => sink(withoutSecret(event, apiKey));
     const intervals = {
         initialMs: config.timing.pollIntervalMs,
         factor: 1.5,
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => describeError(error, config.apiKey, MAX_ERROR_CHARS);
+    const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
@@ -33910,7 +33912,7 @@ async function runExport(config, deps = {}, earlier) {
         return saving;
     };
     const finish = async (index, outcome) => {
-        outcomes[index] = withoutSecret(outcome, config.apiKey);
+        outcomes[index] = withoutSecret(outcome, apiKey);
         onEvent({ type: 'period-finished', outcome: outcomes[index] });
         await whileBusy(clock, saveManifest);
     };
@@ -34171,7 +34173,7 @@ signal) {
     try {
         const limits = await r.client.getLimits({
             signal,
-            deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+            deadline: r.clock.now() + r.config.clari.requestTimeoutMs,
             once: true
         });
         const room = roomForUs(limits, ours);
@@ -34633,9 +34635,16 @@ function parseSettings(read, ctx) {
     if (maxPollIntervalS < pollIntervalS) {
         throw new InputError('max-poll-interval', `(${maxPollIntervalS}) is shorter than poll-interval (${pollIntervalS})`, 'a number of seconds at least poll-interval');
     }
+    // Parsed in this order so that of several bad inputs, the same one is reported first.
+    const apiUrl = parseApiUrl(get('api-url'));
+    const jobTimeoutMs = number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000;
     const config = {
-        apiUrl: parseApiUrl(get('api-url')),
-        apiKey,
+        clari: {
+            apiUrl,
+            apiKey,
+            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+        },
         forecastId,
         periods,
         request,
@@ -34645,9 +34654,7 @@ function parseSettings(read, ctx) {
         timing: {
             pollIntervalMs: pollIntervalS * 1000,
             maxPollIntervalMs: maxPollIntervalS * 1000,
-            jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
-            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
-            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+            jobTimeoutMs
         },
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
@@ -35319,7 +35326,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        return fail(withoutSecret(errorMessage(error), config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.clari.apiKey));
     }
 }
 

@@ -3,7 +3,13 @@ import type { RetryBudget } from '../retry/budget.js'
 import { whileBusy, type Clock, type Random } from '../base/clock.js'
 import { parseHttpDate } from '../retry/http-date.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
-import { chargesBudget, withRetries, type RetryLimits, type RetryWait } from '../retry/retry.js'
+import {
+  chargesBudget,
+  DEFAULT_RETRY_LIMITS,
+  withRetries,
+  type RetryLimits,
+  type RetryWait
+} from '../retry/retry.js'
 import { readJob, readJobList, readLimits } from './answers.js'
 import {
   AmbiguousCreateError,
@@ -22,15 +28,26 @@ import {
 } from './types.js'
 import { withoutSecret } from './untrusted-text.js'
 
-export interface ClariClientOptions {
-  /** e.g. https://api.clari.com/v4 */
+/**
+ * The client's part of a run's settings (`ExportConfig.clari`): validated before the first
+ * request and taken as is, so an HTTP-level input goes from the settings straight to here.
+ */
+export interface ClariClientConfig {
+  /** e.g. https://api.clari.com/v4 (input api-url). */
   apiUrl: string
+  /** Sent as the `apikey` header, and masked in everything the client parses (input api-key). */
   apiKey: string
+  /** Per HTTP attempt (input request-timeout). */
   requestTimeoutMs: number
+  /** A server-requested wait above this fails at once instead of parking the runner. */
+  maxRetryAfterMs: number
+}
+
+/** What the client runs on: the run's clock, randomness and retry budget. */
+export interface ClariClientDeps {
   clock: Clock
   random: Random
   budget: RetryBudget
-  limits: RetryLimits
   /** Pause between consecutive requests (Clari allows 100/s; we stay far below). */
   minRequestSpacingMs?: number
 }
@@ -86,9 +103,15 @@ export class ClariClient {
    */
   serverClockAheadMs?: number
 
-  constructor(private readonly options: ClariClientOptions) {
-    this.transport = new Transport(() => options.clock.wallNow())
-    this.base = options.apiUrl.replace(/\/+$/, '')
+  private readonly limits: RetryLimits
+
+  constructor(
+    private readonly config: ClariClientConfig,
+    private readonly deps: ClariClientDeps
+  ) {
+    this.transport = new Transport(() => deps.clock.wallNow())
+    this.base = config.apiUrl.replace(/\/+$/, '')
+    this.limits = { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.maxRetryAfterMs }
   }
 
   /**
@@ -100,7 +123,7 @@ export class ClariClient {
     body: CreateExportBody,
     ctx: CallContext
   ): Promise<string> {
-    const sentAt = this.options.clock.wallNow()
+    const sentAt = this.deps.clock.wallNow()
     const path = `/export/forecast/${encodeURIComponent(forecastId)}`
     let sent = false
     try {
@@ -212,7 +235,8 @@ export class ClariClient {
     endpoint: Endpoint,
     attempt: () => Promise<T>
   ): Promise<T> {
-    const { clock, random, budget, limits } = this.options
+    const { clock, random, budget } = this.deps
+    const { limits } = this
     const classify = (error: unknown) => retryRule(endpoint, error)
     if (!ctx.once) return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx })
     try {
@@ -250,7 +274,7 @@ export class ClariClient {
   private async readJson<T>(res: TransportResponse): Promise<T> {
     const text = await readText(res, MAX_JSON_BYTES)
     try {
-      return withoutSecret(JSON.parse(text) as T, this.options.apiKey)
+      return withoutSecret(JSON.parse(text) as T, this.config.apiKey)
     } catch {
       throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`)
     }
@@ -266,14 +290,14 @@ export class ClariClient {
     } catch {
       body = text ? { message: text } : undefined // e.g. a proxy's HTML error page
     }
-    const clean = body && withoutSecret(body, this.options.apiKey)
+    const clean = body && withoutSecret(body, this.config.apiKey)
     const error = new ClariApiError(res.status, OPERATIONS[endpoint], clean)
     if (retryRule(endpoint, error).verdict !== 'throttle') throw error
     // A throttle: the same answer again, with the wait the server asked for.
     const retryAfter = parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
     // Clari's rate limit is per key: every request of the run holds off, not just this one.
-    if (retryAfter.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
-      this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms)
+    if (retryAfter.kind === 'delay' && retryAfter.ms <= this.config.maxRetryAfterMs) {
+      this.throttledUntil = Math.max(this.throttledUntil, this.deps.clock.now() + retryAfter.ms)
     }
     throw new ClariApiError(res.status, OPERATIONS[endpoint], clean, retryAfter)
   }
@@ -290,7 +314,8 @@ export class ClariClient {
     read: (res: TransportResponse) => Promise<T>,
     options: { body?: string; streamed?: boolean; urgent?: boolean; onSend?: () => void } = {}
   ): Promise<T> {
-    const { clock, apiKey, requestTimeoutMs } = this.options
+    const { clock } = this.deps
+    const { apiKey, requestTimeoutMs } = this.config
     await this.pace(ctx.signal, options.urgent)
     this.requestCount++
     options.onSend?.()
@@ -330,8 +355,8 @@ export class ClariClient {
    * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
    */
   private async pace(signal: AbortSignal, urgent = false): Promise<void> {
-    const { clock } = this.options
-    const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS
+    const { clock } = this.deps
+    const spacing = this.deps.minRequestSpacingMs ?? DEFAULT_SPACING_MS
     for (;;) {
       const hold = urgent ? -Infinity : this.throttledUntil
       const at = Math.max(clock.now(), this.nextSendAt, hold)

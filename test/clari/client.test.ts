@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ClariClient } from '../../src/clari/client.js'
 import { RetryBudget } from '../../src/retry/budget.js'
 import { systemClock } from '../../src/base/clock.js'
-import { DEFAULT_RETRY_LIMITS } from '../../src/retry/retry.js'
 
 describe('the server clock offset', () => {
   let server: http.Server | undefined
@@ -23,15 +22,15 @@ describe('the server clock offset', () => {
       res.writeHead(200, { date, 'content-type': 'application/json' }).end('{"jobs":{}}')
     })
     await new Promise<void>(resolve => server!.listen(0, '127.0.0.1', resolve))
-    const client = new ClariClient({
-      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`,
-      apiKey: 'k',
-      requestTimeoutMs: 5_000,
-      clock: systemClock,
-      random: Math.random,
-      budget: new RetryBudget(),
-      limits: DEFAULT_RETRY_LIMITS
-    })
+    const client = new ClariClient(
+      {
+        apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4`,
+        apiKey: 'k',
+        requestTimeoutMs: 5_000,
+        maxRetryAfterMs: 300_000
+      },
+      { clock: systemClock, random: Math.random, budget: new RetryBudget() }
+    )
     expect(client.serverClockAheadMs).toBeUndefined()
     const startedAt = Date.now()
     await client.getLimits({ signal: new AbortController().signal, deadline: Infinity })

@@ -31,9 +31,11 @@ describe('fault matrix', () => {
     const harness = h
     const hooks: RowHooks =
       (await row.setup?.({ sim: harness.sim, defer: c => void cleanups.push(c) })) ?? {}
+    const base = harness.config()
     const config = harness.config({
       periods: [...MATRIX_PERIODS],
-      timing: { ...harness.config().timing, requestTimeoutMs: 500, ...row.timing },
+      clari: { ...base.clari, requestTimeoutMs: row.requestTimeoutMs ?? 500, ...hooks.clari },
+      timing: { ...base.timing, ...row.timing },
       ...hooks.config
     })
 

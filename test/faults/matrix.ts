@@ -1,3 +1,4 @@
+import type { ClariClientConfig } from '../../src/clari/client.js'
 import type { ExportConfig, Timing } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import type { PeriodStatus } from '../../src/engine/outcome.js'
@@ -36,6 +37,8 @@ export interface RowSetup {
 
 export interface RowHooks {
   config?: Partial<ExportConfig>
+  /** The client's settings to change (merged into the run's). */
+  clari?: Partial<ClariClientConfig>
   /** Called for every engine event while the row runs. */
   onEvent?: (event: ExportEvent) => void
 }
@@ -57,7 +60,9 @@ export interface RowSpec {
   /** What the user gets, in words (docs/reliability.md). */
   outcome: string
   sim?: Omit<ClariSimulatorOptions, 'apiKey' | 'clock'>
-  /** Timing overrides (request-timeout is 500 ms of real time unless a row says otherwise). */
+  /** request-timeout, in real time: 500 ms unless a row says otherwise. */
+  requestTimeoutMs?: number
+  /** Timing overrides. */
   timing?: Partial<Timing>
   /** Final status per period of MATRIX_PERIODS. */
   expect: readonly PeriodStatus[]
@@ -307,7 +312,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     on: 'status',
     outcome: 'recovered: request-timeout, retried',
     sim: on('status', { kind: 'hang' }),
-    timing: { requestTimeoutMs: 300 },
+    requestTimeoutMs: 300,
     expect: ALL_DONE,
     boundMinutes: 10
   }),
@@ -316,7 +321,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     on: 'create',
     outcome: 'recovered: job found in the job list and adopted; one job',
     sim: on('create', { kind: 'hang', process: true }),
-    timing: { requestTimeoutMs: 300 },
+    requestTimeoutMs: 300,
     expect: ALL_DONE,
     boundMinutes: 10,
     check: adopted
@@ -326,7 +331,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     on: 'create',
     outcome: 'recovered: job list checked, created once more; one job',
     sim: on('create', { kind: 'hang' }),
-    timing: { requestTimeoutMs: 300 },
+    requestTimeoutMs: 300,
     expect: ALL_DONE,
     boundMinutes: 10,
     check: createdAgain
@@ -336,7 +341,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     on: 'status',
     outcome: 'recovered: request-timeout bounds the whole exchange, retried',
     sim: on('status', { kind: 'trickle', chunkBytes: 1, intervalMs: 20 }),
-    timing: { requestTimeoutMs: 300 },
+    requestTimeoutMs: 300,
     expect: ALL_DONE,
     boundMinutes: 10
   }),
@@ -345,7 +350,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     on: 'results',
     outcome: 'recovered: a slow but live download completes',
     sim: on('results', { kind: 'trickle', chunkBytes: 1024, intervalMs: 10 }),
-    timing: { requestTimeoutMs: 300 },
+    requestTimeoutMs: 300,
     expect: ALL_DONE,
     boundMinutes: 10,
     check: ({ sim }) => {
@@ -358,7 +363,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     on: 'results',
     outcome: 'recovered: idle timeout, download retried',
     sim: on('results', { kind: 'trickle', chunkBytes: 512, intervalMs: 1_000 }),
-    timing: { requestTimeoutMs: 300 },
+    requestTimeoutMs: 300,
     expect: ALL_DONE,
     boundMinutes: 10
   }),
@@ -508,7 +513,7 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
       defer(() => forwarder.close())
       // The API comes back while the client backs off after the first refused connection.
       const onEvent = (e: ExportEvent) => e.type === 'waiting' && forwarder.open()
-      return { config: { apiUrl: forwarder.url }, onEvent }
+      return { clari: { apiUrl: forwarder.url }, onEvent }
     },
     check: ({ sim, events }) => {
       if (!events.some(e => e.type === 'waiting' && /ECONNREFUSED/.test(e.detail))) {

@@ -21,8 +21,12 @@ describe('parseSettings: the defaults', () => {
   it('turns the required inputs alone into a complete run', () => {
     expect(parse({})).toEqual({
       config: {
-        apiUrl: 'https://api.clari.com/v4',
-        apiKey: 'ck_test_123',
+        clari: {
+          apiUrl: 'https://api.clari.com/v4',
+          apiKey: 'ck_test_123',
+          requestTimeoutMs: 30_000,
+          maxRetryAfterMs: 300_000
+        },
         forecastId: 'net_arr',
         periods: ['2026_Q1'],
         request: {},
@@ -32,9 +36,7 @@ describe('parseSettings: the defaults', () => {
         timing: {
           pollIntervalMs: 5_000,
           maxPollIntervalMs: 30_000,
-          jobTimeoutMs: 30 * 60_000,
-          requestTimeoutMs: 30_000,
-          maxRetryAfterMs: 300_000
+          jobTimeoutMs: 30 * 60_000
         },
         cancelOnTimeout: true,
         failFast: false,
@@ -76,7 +78,7 @@ describe('parseSettings: every input', () => {
     {
       name: 'api-key is trimmed',
       inputs: { 'api-key': '  tok_1  ' },
-      expected: { config: { apiKey: 'tok_1' } }
+      expected: { config: { clari: { apiKey: 'tok_1' } } }
     },
     {
       name: 'forecast-id',
@@ -239,12 +241,12 @@ describe('parseSettings: every input', () => {
     {
       name: 'request-timeout',
       inputs: { 'request-timeout': '10' },
-      expected: { config: { timing: { requestTimeoutMs: 10_000 } } }
+      expected: { config: { clari: { requestTimeoutMs: 10_000 } } }
     },
     {
       name: 'max-retry-after',
       inputs: { 'max-retry-after': '60' },
-      expected: { config: { timing: { maxRetryAfterMs: 60_000 } } }
+      expected: { config: { clari: { maxRetryAfterMs: 60_000 } } }
     },
     {
       name: 'cancel-on-timeout',
@@ -269,22 +271,22 @@ describe('parseSettings: every input', () => {
     {
       name: 'api-url, trailing slash dropped',
       inputs: { 'api-url': 'https://eu.api.clari.com/v4/' },
-      expected: { config: { apiUrl: 'https://eu.api.clari.com/v4' } }
+      expected: { config: { clari: { apiUrl: 'https://eu.api.clari.com/v4' } } }
     },
     {
       name: 'api-url over http on loopback (tests, a local proxy)',
       inputs: { 'api-url': 'http://127.0.0.1:8080/v4' },
-      expected: { config: { apiUrl: 'http://127.0.0.1:8080/v4' } }
+      expected: { config: { clari: { apiUrl: 'http://127.0.0.1:8080/v4' } } }
     },
     {
       name: 'api-url http://localhost',
       inputs: { 'api-url': 'http://localhost:9/v4' },
-      expected: { config: { apiUrl: 'http://localhost:9/v4' } }
+      expected: { config: { clari: { apiUrl: 'http://localhost:9/v4' } } }
     },
     {
       name: 'api-url http://[::1]',
       inputs: { 'api-url': 'http://[::1]:9/v4' },
-      expected: { config: { apiUrl: 'http://[::1]:9/v4' } }
+      expected: { config: { clari: { apiUrl: 'http://[::1]:9/v4' } } }
     },
     { name: 'dry-run', inputs: { 'dry-run': 'true' }, expected: { dryRun: true } },
     ...(

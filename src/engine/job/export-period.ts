@@ -103,7 +103,7 @@ export async function exportPeriod(
     ...waits(),
     startedAt,
     intervals: run.intervals,
-    limits: config.timing,
+    limits: config.clari,
     describe: run.describe
   })
   const jobStarted = (jobId: string): void => {

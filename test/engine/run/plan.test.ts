@@ -74,7 +74,7 @@ describe('planExport (dry run) against the Clari simulator', () => {
 
   it('fails with Clari’s own message when the key is refused', async () => {
     h = await startHarness()
-    const config = { ...h.config(), apiKey: 'wrong-key' }
+    const config = h.config({ clari: { ...h.config().clari, apiKey: 'wrong-key' } })
     const error = await planExport(config, { clock: h.clock }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ClariApiError)
     expect((error as Error).message).toMatch(/401.*Invalid authentication credentials/)
