@@ -95,7 +95,7 @@ async function demo(
   say(scenario.description)
 
   await ensureBundle(say)
-  say('Starting the Clari simulator and the local artifact store (Azurite)…')
+  say('Starting the Clari simulator and the local artifact store (blob store + results service)…')
   const [sim, stack] = await Promise.allSettled([
     startClariSimulator({ ...scenario.simulator, apiKey: DEMO_API_KEY }),
     startArtifactStack()

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { openBlobContainer, type BlobContainer } from './blob-store.js'
+import type { BlobContainer, BlobStore } from './blob-store.js'
 
 const ROUTE_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/'
 const CONTAINER_NAME = 'actions-results'
@@ -83,11 +83,11 @@ class TwirpError extends Error {
  * It keeps artifact metadata in memory and hands out SAS URLs into a real blob store.
  */
 export async function startResultsService(opts: {
-  blobUrl: string
+  blobs: BlobStore
   duplicateNames?: DuplicateNames
   idOrder?: IdOrder
 }): Promise<ResultsService> {
-  const container = openBlobContainer(opts.blobUrl, CONTAINER_NAME)
+  const container = opts.blobs.container(CONTAINER_NAME)
   const artifacts: ArtifactRecord[] = []
   const calls: RecordedCall[] = []
   const tokens = new Map<string, BackendIds>()
@@ -142,7 +142,6 @@ export async function startResultsService(opts: {
         deleted: false,
         expired: false
       }
-      await container.ensureExists()
       artifacts.push(record)
       return { ok: true, signed_upload_url: container.signedUrl(record.blobPath, 'cw') }
     },
@@ -194,7 +193,7 @@ export async function startResultsService(opts: {
       requireOwnRun(body, caller)
       const record = requireLive(body, false)
       record.deleted = true
-      await container.client.getBlobClient(record.blobPath).deleteIfExists()
+      container.delete(record.blobPath)
       return { ok: true, artifact_id: record.id }
     }
   }
