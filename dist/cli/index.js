@@ -29214,17 +29214,6 @@ const systemClock = {
     })
 };
 
-;// CONCATENATED MODULE: ./src/retry/classify.ts
-function classifyStatus(status) {
-    if (status >= 200 && status < 300)
-        return 'success';
-    if (status === 429 || status === 503)
-        return 'throttle';
-    if (status === 408 || status === 500 || status === 502 || status === 504)
-        return 'transient';
-    return 'fatal';
-}
-
 ;// CONCATENATED MODULE: ./src/retry/http-date.ts
 // RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
 // case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
@@ -29369,6 +29358,13 @@ function cappedGrowth(start, factor, n, cap) {
 
 
 
+const NO_HINT = { kind: 'none', reason: 'absent' };
+function isRetry(failure) {
+    return failure.verdict === 'retry';
+}
+function isRetried(failure) {
+    return failure.verdict === 'retry' || failure.verdict === 'throttle';
+}
 const DEFAULT_RETRY_LIMITS = {
     maxAttempts: 5,
     transientBaseMs: 1_000,
@@ -29406,8 +29402,9 @@ class RetryBudgetError extends Error {
     }
 }
 /** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
-function chargesBudget(verdict) {
-    return (verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none'));
+function chargesBudget(failure) {
+    return (failure.verdict === 'retry' ||
+        (failure.verdict === 'throttle' && (failure.hint ?? NO_HINT).kind === 'none'));
 }
 /**
  * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
@@ -29428,26 +29425,58 @@ function throttleWait(hint, throttles, limits, random) {
  * requests than normal operation), growing by the poll factor up to the poll cap, and never
  * sooner than a server hint asks.
  */
-function missWait(verdict, misses, plannedMs, intervals, limits, random) {
+function missWait(failure, misses, plannedMs, intervals, limits, random) {
     const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
-    if (verdict.kind !== 'throttle')
+    if (failure.verdict !== 'throttle')
         return Math.min(intervals.maxMs, backoff);
-    const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs;
+    const hint = failure.hint ?? NO_HINT;
+    const asked = throttleWait(hint, misses - 1, limits, random).waitMs;
     const wait = Math.max(asked, backoff);
-    return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
+    return hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
 }
 /**
- * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
- * throttle waits honour the server's hint plus a small positive jitter and never consume transient
- * attempts; transient failures (and throttles without a hint) back off with full jitter while the
- * per-run budget allows; nothing waits past the deadline.
+ * The failed tries of a loop that keeps trying on its own schedule until a deadline (layer 2: a
+ * status poll, a finished job's download): the misses in a row, for `missWait`, and each
+ * answer's retries, against the rule's `perLoop` cap.
+ */
+class LoopMisses {
+    /** Failed tries since the last success. */
+    inARow = 0;
+    retries = new Map();
+    /**
+     * Counts a failed try. False when it ends the loop: a verdict that is not tried again, or an
+     * answer whose per-loop cap is spent.
+     */
+    miss(failure) {
+        if (!isRetried(failure))
+            return false;
+        if (isRetry(failure)) {
+            const retries = (this.retries.get(failure.answer) ?? 0) + 1;
+            this.retries.set(failure.answer, retries);
+            if (retries > (failure.perLoop ?? Infinity))
+                return false;
+        }
+        this.inARow++;
+        return true;
+    }
+    /** A try succeeded: the next miss backs off from the start again. */
+    hit() {
+        this.inARow = 0;
+    }
+}
+/**
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries),
+ * as `classify` reads each failure from a table of rules: throttle waits honour the server's hint
+ * plus a small positive jitter and never consume attempts; retries (and throttles without a hint)
+ * back off with full jitter while the per-run budget and the caps allow; nothing waits past the
+ * deadline.
  */
 async function withRetries(attempt, classify, ctx) {
     const { clock, random, budget, limits, signal } = ctx;
     let failures = 0;
-    // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
-    // an unrelated earlier 502 does not use up that cap.
-    let capped = 0;
+    // Each answer's retries, for a rule with its own, smaller cap (Clari's 400 SWW): counted apart
+    // so that an unrelated earlier 502 does not use up that cap.
+    const retries = new Map();
     let throttles = 0;
     let throttledMs = 0;
     for (;;) {
@@ -29461,14 +29490,15 @@ async function withRetries(attempt, classify, ctx) {
         catch (error) {
             if (signal.aborted)
                 throw new CancelledError();
-            const verdict = classify(error);
-            if (verdict.kind === 'fatal')
+            const failure = classify(error);
+            if (!isRetried(failure))
                 throw error;
             const timeLeft = ctx.deadline - clock.now();
             let waitMs;
-            if (verdict.kind === 'throttle') {
-                const { raw } = verdict.hint;
-                const asked = throttleWait(verdict.hint, throttles, limits, random);
+            if (failure.verdict === 'throttle') {
+                const hint = failure.hint ?? NO_HINT;
+                const { raw } = hint;
+                const asked = throttleWait(hint, throttles, limits, random);
                 waitMs = asked.waitMs;
                 if (waitMs > timeLeft) {
                     throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
@@ -29478,7 +29508,7 @@ async function withRetries(attempt, classify, ctx) {
                 }
                 // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
                 // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-                if (chargesBudget(verdict)) {
+                if (chargesBudget(failure)) {
                     budget.recordFailure();
                     if (!budget.canRetry())
                         throw new RetryBudgetError(error);
@@ -29488,10 +29518,10 @@ async function withRetries(attempt, classify, ctx) {
             }
             else {
                 failures++;
-                if (verdict.maxRetries !== undefined)
-                    capped++;
+                const own = (retries.get(failure.answer) ?? 0) + 1;
+                retries.set(failure.answer, own);
                 budget.recordFailure();
-                if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity))
+                if (failures >= limits.maxAttempts || own > (failure.perCall ?? Infinity))
                     throw error;
                 if (!budget.canRetry())
                     throw new RetryBudgetError(error);
@@ -29499,7 +29529,7 @@ async function withRetries(attempt, classify, ctx) {
                 if (waitMs >= timeLeft)
                     throw error;
             }
-            ctx.onWait?.({ kind: verdict.kind, waitMs, error });
+            ctx.onWait?.({ kind: failure.verdict, waitMs, error });
             await clock.sleep(waitMs, signal).catch(() => {
                 throw new CancelledError();
             });
@@ -29713,15 +29743,91 @@ function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
-/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
-/** 400 on cancel: the job already finished, so there is nothing to cancel. */
-const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
+;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+
+/**
+ * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
+ * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
+ * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
+ * which keep trying until the period's deadline) and the callers that act on a final answer
+ * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
+ * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
+ * its endpoints and its error codes.
+ */
+/** Clari's endpoints, as the rules (and the simulator) name them. */
+const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
+/**
+ * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
+ * of a finished job): the only ones where a `perLoop` cap means anything.
+ */
+const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
+const RETRY = { verdict: 'retry' };
+const THROTTLE = { verdict: 'throttle' };
+const FATAL = { verdict: 'fatal' };
+const RECONCILE = { verdict: 'reconcile' };
+/** One rule on every endpoint, but for those named. */
+function everywhere(rule, except = {}) {
+    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
+}
+/**
+ * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
+ * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
+ * decides.
+ */
+const RETRY_RULES = {
+    '429': everywhere(THROTTLE),
+    '503': everywhere(THROTTLE),
+    '408': everywhere(RETRY, { create: RECONCILE }),
+    '500': everywhere(RETRY, { create: RECONCILE }),
+    '502': everywhere(RETRY, { create: RECONCILE }),
+    '504': everywhere(RETRY, { create: RECONCILE }),
+    // "The job status could not be retrieved": transient on the others, but briefly.
+    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
+    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
+    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
+    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
+    '400': everywhere(FATAL),
+    '401': everywhere(FATAL),
+    '403': everywhere(FATAL),
+    '404': everywhere(FATAL),
+    'other 4xx': everywhere(FATAL),
+    'other status': everywhere(FATAL),
+    // Refused, or a name that did not resolve: the request never reached Clari.
+    'network error before sending': everywhere(RETRY),
+    // Reset, or timed out, after the request went out: Clari may have acted on it.
+    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
+    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
+    'invalid response': everywhere(RETRY, { create: RECONCILE }),
+    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
+    'other error': everywhere(FATAL)
+};
+/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
+function retryRule(endpoint, error) {
+    const answer = answerOf(error);
+    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
+    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
+}
+/** Which answer of the table a failed request got. */
+function answerOf(error) {
+    if (error instanceof ClariApiError)
+        return statusAnswer(error.status, error.code);
+    if (error instanceof NetworkError) {
+        return error.sent ? 'network error after sending' : 'network error before sending';
+    }
+    if (error instanceof InvalidResponseError)
+        return 'invalid response';
+    return 'other error';
+}
+/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
+function statusAnswer(status, code) {
+    const coded = `${status} ${code}`;
+    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
+        return coded;
+    }
+    if (Object.hasOwn(RETRY_RULES, String(status)))
+        return String(status);
+    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
+}
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -30684,16 +30790,25 @@ function toNetworkError(error, sent, r, total) {
 
 
 
-
+/** What each endpoint's errors call the request. */
+const OPERATIONS = {
+    create: 'create export',
+    status: 'job status',
+    results: 'download results',
+    cancel: 'cancel job',
+    limits: 'read export limits',
+    list: 'list export jobs'
+};
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const DEFAULT_SPACING_MS = 200;
 /**
  * Clari's export API (docs/clari-api.md#endpoints): one method per endpoint, each retried by
- * layer 1 of docs/retry-policy.md.
+ * layer 1 of docs/retry-policy.md as the table of retry rules (retry-rules.ts) says.
  */
 class ClariClient {
-    options;
+    config;
+    deps;
     transport;
     base;
     /** Earliest time the next request may go out: spacing, and a throttle the server asked for. */
@@ -30707,21 +30822,24 @@ class ClariClient {
      * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
      */
     serverClockAheadMs;
-    constructor(options) {
-        this.options = options;
-        this.transport = new Transport(() => options.clock.wallNow());
-        this.base = options.apiUrl.replace(/\/+$/, '');
+    limits;
+    constructor(config, deps) {
+        this.config = config;
+        this.deps = deps;
+        this.transport = new Transport(() => deps.clock.wallNow());
+        this.base = config.apiUrl.replace(/\/+$/, '');
+        this.limits = { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.maxRetryAfterMs };
     }
     /**
      * Creates an export job. Repeated only when the POST provably was not processed (429, 503,
-     * connection refused); any other doubt surfaces as AmbiguousCreateError for reconciliation.
+     * connection refused); an answer the rules reconcile surfaces as AmbiguousCreateError.
      */
     async createExport(forecastId, body, ctx) {
-        const sentAt = this.options.clock.wallNow();
+        const sentAt = this.deps.clock.wallNow();
         const path = `/export/forecast/${encodeURIComponent(forecastId)}`;
         let sent = false;
         try {
-            const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
+            const reply = await this.retrying(ctx, 'create', () => this.exchangeJson('POST', path, 'create', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
             if (!isJobId(jobId))
@@ -30731,14 +30849,15 @@ class ClariClient {
         catch (error) {
             if (ctx.signal.aborted && sent)
                 throw new InterruptedCreateError(sentAt, { cause: error });
-            if (isAmbiguous(error))
+            if (retryRule('create', error).verdict === 'reconcile') {
                 throw new AmbiguousCreateError(error, sentAt);
+            }
             throw error;
         }
     }
     async getJob(jobId, ctx) {
-        return this.retrying(ctx, classifyRead, () => this.exchange('GET', jobPath(jobId), 'job status', ctx, async (res) => {
-            await this.throwUnlessOk(res, 'job status');
+        return this.retrying(ctx, 'status', () => this.exchange('GET', jobPath(jobId), 'status', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'status');
             const body = await this.readJson(res);
             if (!body || typeof body !== 'object')
                 throw new InvalidResponseError('job status: no job');
@@ -30753,45 +30872,46 @@ class ClariClient {
      * must begin afresh on every call; errors it throws itself are final.
      */
     async downloadResults(jobId, consume, ctx) {
-        return this.retrying(ctx, classifyRead, () => this.exchange('GET', `${jobPath(jobId)}/results`, 'download results', ctx, async (res) => {
-            await this.throwUnlessOk(res, 'download results');
+        return this.retrying(ctx, 'results', () => this.exchange('GET', `${jobPath(jobId)}/results`, 'results', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'results');
             return consume(res.body, res.headers['content-type']);
         }, { streamed: true }));
     }
     /** Cancels a job; a job that already finished is not an error here. */
     async cancelJob(jobId, ctx) {
         try {
-            await this.retrying(ctx, classifyRead, () => this.exchange('PATCH', jobPath(jobId), 'cancel job', ctx, async (res) => {
-                await this.throwUnlessOk(res, 'cancel job');
+            await this.retrying(ctx, 'cancel', () => this.exchange('PATCH', jobPath(jobId), 'cancel', ctx, async (res) => {
+                await this.throwUnlessOk(res, 'cancel');
                 res.body.resume();
             }, { body: '{"type":"CANCEL"}', urgent: true }));
             return 'cancelled';
         }
         catch (error) {
-            if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
+            if (retryRule('cancel', error).verdict === 'done')
                 return 'already-finished';
-            }
             throw error;
         }
     }
     async getLimits(ctx) {
-        return this.retrying(ctx, classifyRead, async () => {
-            const body = await this.exchangeJson('GET', '/admin/limits', 'read export limits', ctx);
+        return this.retrying(ctx, 'limits', async () => {
+            const body = await this.exchangeJson('GET', '/admin/limits', 'limits', ctx);
             return readLimits(body);
         });
     }
     /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
     async listJobs(ctx) {
-        return this.retrying(ctx, classifyRead, async () => {
-            const body = await this.exchangeJson('GET', '/export/jobs', 'list export jobs', ctx);
+        return this.retrying(ctx, 'list', async () => {
+            const body = await this.exchangeJson('GET', '/export/jobs', 'list', ctx);
             return readJobList(body);
         });
     }
     close() {
         this.transport.close();
     }
-    async retrying(ctx, classify, attempt) {
-        const { clock, random, budget, limits } = this.options;
+    async retrying(ctx, endpoint, attempt) {
+        const { clock, random, budget } = this.deps;
+        const { limits } = this;
+        const classify = (error) => retryRule(endpoint, error);
         if (!ctx.once)
             return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx });
         try {
@@ -30806,9 +30926,9 @@ class ClariClient {
         }
     }
     /** One JSON exchange, bounded as a whole by the request timeout. */
-    exchangeJson(method, path, operation, ctx, options = {}) {
-        return this.exchange(method, path, operation, ctx, async (res) => {
-            await this.throwUnlessOk(res, operation);
+    exchangeJson(method, path, endpoint, ctx, options = {}) {
+        return this.exchange(method, path, endpoint, ctx, async (res) => {
+            await this.throwUnlessOk(res, endpoint);
             return this.readJson(res);
         }, options);
     }
@@ -30816,13 +30936,13 @@ class ClariClient {
     async readJson(res) {
         const text = await readText(res, MAX_JSON_BYTES);
         try {
-            return withoutSecret(JSON.parse(text), this.options.apiKey);
+            return withoutSecret(JSON.parse(text), this.config.apiKey);
         }
         catch {
             throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`);
         }
     }
-    async throwUnlessOk(res, operation) {
+    async throwUnlessOk(res, endpoint) {
         if (res.status >= 200 && res.status < 300)
             return;
         const text = await readText(res, MAX_ERROR_BYTES).catch(() => '');
@@ -30835,22 +30955,25 @@ class ClariClient {
         catch {
             body = text ? { message: text } : undefined; // e.g. a proxy's HTML error page
         }
-        const retryAfter = classifyStatus(res.status) === 'throttle'
-            ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
-            : undefined;
+        const clean = body && withoutSecret(body, this.config.apiKey);
+        const error = new ClariApiError(res.status, OPERATIONS[endpoint], clean);
+        if (retryRule(endpoint, error).verdict !== 'throttle')
+            throw error;
+        // A throttle: the same answer again, with the wait the server asked for.
+        const retryAfter = parseRetryAfter(res.headers['retry-after'], retryAfterContext(res));
         // Clari's rate limit is per key: every request of the run holds off, not just this one.
-        if (retryAfter?.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
-            this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms);
+        if (retryAfter.kind === 'delay' && retryAfter.ms <= this.config.maxRetryAfterMs) {
+            this.throttledUntil = Math.max(this.throttledUntil, this.deps.clock.now() + retryAfter.ms);
         }
-        const clean = body && withoutSecret(body, this.options.apiKey);
-        throw new ClariApiError(res.status, operation, clean, retryAfter);
+        throw new ClariApiError(res.status, OPERATIONS[endpoint], clean, retryAfter);
     }
     /**
      * One request and the reading of its answer. Requests of the whole run are spaced and held
      * back together while the server throttles; the exchange itself is marked busy on the clock.
      */
-    async exchange(method, path, operation, ctx, read, options = {}) {
-        const { clock, apiKey, requestTimeoutMs } = this.options;
+    async exchange(method, path, endpoint, ctx, read, options = {}) {
+        const { clock } = this.deps;
+        const { apiKey, requestTimeoutMs } = this.config;
         await this.pace(ctx.signal, options.urgent);
         this.requestCount++;
         options.onSend?.();
@@ -30864,7 +30987,7 @@ class ClariClient {
         return whileBusy(clock, async () => {
             const res = await this.transport.send({
                 method,
-                operation,
+                operation: OPERATIONS[endpoint],
                 url: new URL(this.base + path),
                 headers,
                 secretHeader: 'apikey',
@@ -30890,8 +31013,8 @@ class ClariClient {
      * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
      */
     async pace(signal, urgent = false) {
-        const { clock } = this.options;
-        const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
+        const { clock } = this.deps;
+        const spacing = this.deps.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
         for (;;) {
             const hold = urgent ? -Infinity : this.throttledUntil;
             const at = Math.max(clock.now(), this.nextSendAt, hold);
@@ -30920,39 +31043,6 @@ async function readText(res, limit) {
         chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
-}
-/** How a failed read (or cancel) is treated: throttled, transient, or final. */
-function classifyRead(error) {
-    if (error instanceof ClariApiError) {
-        const kind = classifyStatus(error.status);
-        if (kind === 'throttle')
-            return { kind, hint: error.retryAfter ?? { kind: 'none', reason: 'absent' } };
-        if (kind === 'transient')
-            return { kind };
-        if (error.status === 400 && error.code === SWW_CODE) {
-            return { kind: 'transient', maxRetries: SWW_MAX_RETRIES };
-        }
-        return { kind: 'fatal' };
-    }
-    if (error instanceof NetworkError || error instanceof InvalidResponseError) {
-        return { kind: 'transient' };
-    }
-    return { kind: 'fatal' };
-}
-/** A POST is repeated only when it provably was not processed. */
-function classifyCreate(error) {
-    if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
-        return classifyRead(error);
-    }
-    if (error instanceof NetworkError && !error.sent)
-        return { kind: 'transient' };
-    return { kind: 'fatal' };
-}
-/** A create that failed this way may have created the job all the same. */
-function isAmbiguous(error) {
-    if (error instanceof ClariApiError)
-        return classifyStatus(error.status) === 'transient';
-    return (error instanceof NetworkError && error.sent) || error instanceof InvalidResponseError;
 }
 
 ;// CONCATENATED MODULE: ./src/retry/budget.ts
@@ -30999,17 +31089,12 @@ function toMilli(name, value) {
 
 
 
-
-/** The Clari client a run uses: one retry budget per run, limits from the config. */
+/** The Clari client a run uses: its settings as the config has them, one retry budget per run. */
 function createClient(config, deps) {
-    return new ClariClient({
-        apiUrl: config.apiUrl,
-        apiKey: config.apiKey,
-        requestTimeoutMs: config.timing.requestTimeoutMs,
+    return new ClariClient(config.clari, {
         clock: deps.clock ?? systemClock,
         random: deps.random ?? Math.random,
         budget: new RetryBudget(),
-        limits: { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.timing.maxRetryAfterMs },
         minRequestSpacingMs: deps.minRequestSpacingMs
     });
 }
@@ -31942,8 +32027,9 @@ async function downloadPayload(client, jobId, target, ctx) {
     const signal = bounded.controller.signal;
     const timedOut = (lastError) => new JobTimeoutError(jobId, 'DONE', clock.now() - ctx.startedAt, 'download', lastError);
     let lastError;
+    const misses = new LoopMisses();
     try {
-        for (let misses = 1;; misses++) {
+        for (;;) {
             try {
                 return await client.downloadResults(jobId, (body, contentType) => writePayload(body, target.dir, target.fileName, { ...target, contentType }), { signal, deadline: ctx.deadline, once: true });
             }
@@ -31952,14 +32038,14 @@ async function downloadPayload(client, jobId, target, ctx) {
                     throw error;
                 if (signal.reason instanceof DeadlineError)
                     throw timedOut(lastError);
-                const verdict = classifyRead(error);
-                if (verdict.kind === 'fatal')
+                const failure = retryRule('results', error);
+                if (!misses.miss(failure))
                     throw error;
                 lastError = ctx.describe(error);
-                const waitMs = missWait(verdict, misses, 0, ctx.intervals, ctx.limits, ctx.random);
+                const waitMs = missWait(failure, misses.inARow, 0, ctx.intervals, ctx.limits, ctx.random);
                 if (clock.now() + waitMs >= ctx.deadline)
                     throw timedOut(lastError);
-                ctx.onWait({ kind: verdict.kind, waitMs, error });
+                ctx.onWait({ kind: failure.verdict, waitMs, error });
                 await clock.sleep(waitMs, ctx.signal);
             }
         }
@@ -32087,7 +32173,7 @@ async function startJob(client, forecastId, body, ctx) {
                     throw error.cause;
                 continue;
             }
-            if (error instanceof ClariApiError && error.code === QUOTA_CODE) {
+            if (retryRule('create', error).verdict === 'quota') {
                 await waitForFreeSlot(client, body.timePeriod, ctx);
                 continue;
             }
@@ -33013,17 +33099,18 @@ const HINT_MAX_MS = 120_000;
  * Polls a job until it is DONE (resolves with the job) or fails, times out or is cancelled
  * (throws). There is no check at t = 0: a job just created is never already done.
  *
- * A job that exists at Clari is the most expensive thing a run holds, so a failed check never
- * ends the period: transient errors and throttles are missed checks, and the loop goes on on its
- * own schedule, backing off up to max-poll-interval, until job-timeout. Only an answer that says
- * the job is gone or not ours (a 4xx) ends it early.
+ * A job that exists at Clari is the most expensive thing a run holds, so a failed check does not
+ * end the period: what the retry rules (clari/retry-rules.ts) retry or throttle is a missed check,
+ * and the loop goes on on its own schedule, backing off up to max-poll-interval, until
+ * job-timeout. Only an answer they do not retry (a 4xx: the job is gone or not ours), or one past
+ * its per-loop cap, ends it early.
  */
 async function waitForJob(client, jobId, period, schedule, ctx) {
     const { clock, stats } = ctx;
     const unknownSeen = new Set();
     let lastStatus;
     let lastError;
-    let misses = 0;
+    const misses = new LoopMisses();
     let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt);
     for (let k = 0;; k++) {
         let last = planned >= ctx.deadline - clock.now();
@@ -33031,7 +33118,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         // A job of the run that finished meanwhile may move this check: plan it again from now
         // (not while backing off through an outage, which must not speed up).
         while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
-            if (misses > 0)
+            if (misses.inARow > 0)
                 continue;
             planned = schedule.delayBefore(k, clock.now() - ctx.startedAt);
             last = planned >= ctx.deadline - clock.now();
@@ -33043,24 +33130,24 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             reply = await client.getJob(jobId, { ...ctx, once: true });
         }
         catch (error) {
-            const verdict = classifyRead(error);
-            if (ctx.signal.aborted || verdict.kind === 'fatal')
+            // The table of retry rules decides: a missed check, or the end of the period.
+            const failure = retryRule('status', error);
+            if (ctx.signal.aborted || !misses.miss(failure))
                 throw error;
-            misses++;
             lastError = ctx.describe(error);
             if (last)
                 throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
             const normal = schedule.delayBefore(k + 1, elapsed());
-            planned = missWait(verdict, misses, normal, ctx.intervals, ctx.limits, ctx.random);
-            if (verdict.kind === 'throttle' && planned > ctx.deadline - clock.now()) {
+            planned = missWait(failure, misses.inARow, normal, ctx.intervals, ctx.limits, ctx.random);
+            if (failure.verdict === 'throttle' && planned > ctx.deadline - clock.now()) {
                 // The server asks for quiet past the deadline: honour it, and end the period there.
                 await clock.sleep(Math.max(0, ctx.deadline - clock.now()), ctx.signal);
                 throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
             }
-            ctx.onWait({ kind: verdict.kind, waitMs: planned, error });
+            ctx.onWait({ kind: failure.verdict, waitMs: planned, error });
             continue;
         }
-        misses = 0;
+        misses.hit();
         stats.statusPolls++;
         const job = reply.job;
         lastStatus = job.status;
@@ -33187,7 +33274,7 @@ async function exportPeriod(run, task, lease) {
         ...waits(),
         startedAt,
         intervals: run.intervals,
-        limits: config.timing,
+        limits: config.clari,
         describe: run.describe
     });
     const jobStarted = (jobId) => {
@@ -33337,7 +33424,7 @@ async function askAboutEarlierJob(run, period, jobId, ctx) {
             throw error;
         // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
         // say nothing about it, and creating anew then could pay for it twice.
-        if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
+        if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
             report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
             return undefined;
         }
@@ -33865,14 +33952,15 @@ async function runExport(config, deps = {}, earlier) {
     const signal = deps.signal ?? new AbortController().signal;
     const sink = deps.onEvent ?? (() => { });
     // The client masks the key in what Clari sends; this is the last line, for everything else.
-    const onEvent = (event) => sink(withoutSecret(event, config.apiKey));
+    const { apiKey } = config.clari;
+    const onEvent = (event) => sink(withoutSecret(event, apiKey));
     const intervals = {
         initialMs: config.timing.pollIntervalMs,
         factor: 1.5,
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => describeError(error, config.apiKey, MAX_ERROR_CHARS);
+    const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
@@ -33901,7 +33989,7 @@ async function runExport(config, deps = {}, earlier) {
         return saving;
     };
     const finish = async (index, outcome) => {
-        outcomes[index] = withoutSecret(outcome, config.apiKey);
+        outcomes[index] = withoutSecret(outcome, apiKey);
         onEvent({ type: 'period-finished', outcome: outcomes[index] });
         await whileBusy(clock, saveManifest);
     };
@@ -34162,7 +34250,7 @@ signal) {
     try {
         const limits = await r.client.getLimits({
             signal,
-            deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+            deadline: r.clock.now() + r.config.clari.requestTimeoutMs,
             once: true
         });
         const room = roomForUs(limits, ours);
@@ -34624,9 +34712,16 @@ function parseSettings(read, ctx) {
     if (maxPollIntervalS < pollIntervalS) {
         throw new InputError('max-poll-interval', `(${maxPollIntervalS}) is shorter than poll-interval (${pollIntervalS})`, 'a number of seconds at least poll-interval');
     }
+    // Parsed in this order so that of several bad inputs, the same one is reported first.
+    const apiUrl = parseApiUrl(get('api-url'));
+    const jobTimeoutMs = number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000;
     const config = {
-        apiUrl: parseApiUrl(get('api-url')),
-        apiKey,
+        clari: {
+            apiUrl,
+            apiKey,
+            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+        },
         forecastId,
         periods,
         request,
@@ -34636,9 +34731,7 @@ function parseSettings(read, ctx) {
         timing: {
             pollIntervalMs: pollIntervalS * 1000,
             maxPollIntervalMs: maxPollIntervalS * 1000,
-            jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
-            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
-            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+            jobTimeoutMs
         },
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
@@ -35442,7 +35535,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        return fail(withoutSecret(errorMessage(error), config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.clari.apiKey));
     }
 }
 /**

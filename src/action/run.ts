@@ -62,7 +62,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
-    core.setFailed(describeError(error, config.apiKey, 2_000))
+    core.setFailed(describeError(error, config.clari.apiKey, 2_000))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -125,7 +125,7 @@ async function exportAndUpload(
       )
     } catch (error) {
       // GitHub's own answer text is in the toolkit's message: cleaned like any server text.
-      artifact = { name: upload.name, error: describeError(error, config.apiKey, 2_000) }
+      artifact = { name: upload.name, error: describeError(error, config.clari.apiKey, 2_000) }
     }
   }
   const advice = rerunAdvice(report, settings, artifact)

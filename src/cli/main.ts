@@ -116,7 +116,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
   } catch (error) {
     if (ctx.signal.aborted) return EXIT_INTERRUPTED
     // Whatever the server said, the key is not printed back.
-    return fail(withoutSecret(errorMessage(error), config.apiKey))
+    return fail(withoutSecret(errorMessage(error), config.clari.apiKey))
   }
 }
 

@@ -77,7 +77,10 @@ describe('planExport (dry run) against the Clari simulator', () => {
     { keySource: 'CLARI_API_KEY', check: 'CLARI_API_KEY' }
   ])('a refused key says what to check: $check', async ({ keySource, check }) => {
     h = await startHarness()
-    const config = { ...h.config(), apiKey: 'wrong-key', keySource }
+    const config = {
+      ...h.config({ clari: { ...h.config().clari, apiKey: 'wrong-key' } }),
+      keySource
+    }
     const error = await planExport(config, { clock: h.clock }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KeyRejectedError)
     expect((error as Error).message).toBe(
