@@ -3,6 +3,8 @@
  * request times all read it. When `wallNow` exists it is preferred, so the retry room's
  * VirtualClock can be passed as is (its `now()` is monotonic from 0, `wallNow()` is epoch ms).
  */
+import type { CurrencyShape, ForecastExportOptions } from './forecast-export.js'
+
 export interface SimClock {
   now(): number
   wallNow?(): number
@@ -27,9 +29,15 @@ export interface JobPlan {
   outcome?: JobOutcome
   /** Status per successive status GET, overriding time; the last value repeats. */
   statuses?: string[]
-  /** Results body; default: `forecastPayload` (JSON) or `forecastCsv` (CSV export). */
+  /**
+   * Results body; default: `forecastPayload` (JSON) or `forecastCsv` (CSV export) of the job's
+   * period, forecast and `exportOptions`.
+   */
   payload?: string | Buffer
-  /** Stream `generatedPayloadStream(period, payloadBytes)` (chunked) instead of a held body. */
+  /**
+   * Stream `generatedPayloadStream(period, payloadBytes, {forecastId, ...exportOptions})`
+   * (chunked) instead of a held body.
+   */
   payloadBytes?: number
   /** The payload names this period instead (Clari's silent fallback to the current quarter). */
   periodOverride?: string
@@ -75,6 +83,8 @@ export interface ClariSimulatorOptions {
   seed?: number
   /** Port of the API on 127.0.0.1 (default: a free one). */
   port?: number
+  /** `currency` on payload entries: "USD" (default 'string') or {"code","symbol"} ('object'). */
+  currencyShape?: CurrencyShape
 }
 
 export type Endpoint = 'create' | 'status' | 'results' | 'cancel' | 'limits' | 'list'
@@ -175,6 +185,13 @@ export interface SimJob {
   downloads: number
   /** Of the full body /results served, once served (streamed payloads: once fully sent). */
   payloadSha256?: string
+  /**
+   * What its payload is made of besides period and forecast (payload.ts): the sim clock at
+   * creation as the export's "now", the create body's includeHistorical, typesToExport and
+   * currency, the simulator's currency shape, and `snapshot`: how many jobs of the same forecast
+   * and payload period were created before it.
+   */
+  exportOptions: ForecastExportOptions
 }
 
 export interface ClariSimulator {
