@@ -31982,14 +31982,39 @@ function runWideReason(error) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/engine/clari-job.ts
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
+const FILE_PREFIX = 'clari_export_forecast_';
+/**
+ * Whether a listed job's file name (or its title and file name) names this forecast and period:
+ * the one rule by which a job in Clari's list is provably an export of ours, for adopting a lost
+ * create's job (job/start-job.ts) and for learning durations (history/).
+ */
+function namesExport(job, forecastId, period) {
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
+    }
+    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
+}
+/** Clari's own measure of a job (both stamps on its clock), free of our detection delay. */
+function jobDuration(job) {
+    const { startTime, endTime } = job;
+    if (typeof startTime !== 'number' || typeof endTime !== 'number')
+        return undefined;
+    const ms = endTime - startTime;
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
 
 
 
 
 
-// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
-const FILE_PREFIX = 'clari_export_forecast_';
+
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1;
 /**
@@ -32063,16 +32088,6 @@ function start_job_provenance(job, want) {
     return named === 'yes' && started !== undefined && want.notBefore !== undefined
         ? 'ours'
         : 'unknown';
-}
-/** Whether the job's file name (or title and file name) names this forecast and period. */
-function namesExport(job, forecastId, period) {
-    const { fileName, title } = job;
-    if (fileName === undefined)
-        return 'unknown';
-    if (fileName.startsWith(FILE_PREFIX)) {
-        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
-    }
-    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
 /**
  * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
@@ -32931,6 +32946,7 @@ async function makeFolders(outputDir) {
 
 
 
+
 // Bounds on a server-sent Retry-After on a 2xx status answer (the Azure LRO convention).
 const HINT_MIN_MS = 1_000;
 const HINT_MAX_MS = 120_000;
@@ -33041,14 +33057,6 @@ async function sleepUnlessTaught(clock, ms, schedule, signal) {
         race.controller.abort(new DeadlineError());
         race.dispose();
     }
-}
-/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
-function jobDuration(job) {
-    const { startTime, endTime } = job;
-    if (typeof startTime !== 'number' || typeof endTime !== 'number')
-        return undefined;
-    const ms = endTime - startTime;
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
