@@ -29557,7 +29557,7 @@ const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
 // Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
 // a path, a workflow command or an escape into URLs, logs or the manifest.
 const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
+function types_isJobId(value) {
     return typeof value === 'string' && JOB_ID.test(value);
 }
 function jobPhase(status) {
@@ -29618,7 +29618,7 @@ function readLimits(body) {
         const value = jobs[field];
         if (value === undefined || value === null)
             continue;
-        if (!Array.isArray(value) || !value.every(isJobId))
+        if (!Array.isArray(value) || !value.every(types_isJobId))
             throw problem(`${field} is not a list of job ids`);
         limits[field] = [...value];
     }
@@ -29629,7 +29629,7 @@ function readJob(raw) {
     if (!isRecord(raw))
         return {};
     const job = {};
-    if (isJobId(raw.jobId))
+    if (types_isJobId(raw.jobId))
         job.jobId = raw.jobId;
     const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
     if (raw.status !== undefined && raw.status !== null && status)
@@ -30677,7 +30677,7 @@ class ClariClient {
             const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
-            if (!isJobId(jobId))
+            if (!types_isJobId(jobId))
                 throw new InvalidResponseError('create export: no valid jobId');
             return jobId;
         }
@@ -33389,7 +33389,132 @@ function emptyOutcome(period) {
 const MANIFEST_TOOL = 'clari-forecast-export-action';
 const MANIFEST_VERSION = 2;
 
+;// CONCATENATED MODULE: ./src/engine/history/duration-model.ts
+
+/** Clari's longest plausible export: anything longer is a broken stamp, not a duration. */
+const DAY_MS = 86_400_000;
+/** The newest observations of a period that count: durations drift as the data grows. */
+const KEEP = 8;
+/**
+ * An observation further from the median than this many (normal-scaled) MADs, and further than
+ * half the median, is an outlier: a job that waited in Clari's queue, or was made with other
+ * parameters that the job list does not show.
+ */
+const OUTLIER_MADS = 3;
+const OUTLIER_FLOOR = 0.5;
+/** MAD × this estimates the standard deviation of normally spread values. */
+const MAD_TO_SIGMA = 1.4826;
+/** Relative half-width assumed when a single earlier job is known. */
+const ONE_SAMPLE_SPREAD = 0.1;
+/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
+const MIN_SPREAD = 0.02;
+/** Earlier jobs spread wider than this (relative half-width) predict nothing worth aiming at. */
+const MAX_SPREAD = 0.5;
+/** A value from outside that may count as a duration: finite, positive, below a day. */
+function isDuration(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 && value < DAY_MS;
+}
+/**
+ * The expected duration and its spread, from earlier durations (unchecked: only those that are
+ * durations count). Undefined with nothing to go on, or when they scatter too widely to aim at.
+ *
+ * Median and MAD rather than mean and standard deviation: one poisoned value (a job stuck in a
+ * queue, a broken stamp, a job made with other parameters) moves the mean and the standard
+ * deviation without bound, while the median and the MAD resist up to half the values being bad.
+ * Outliers are dropped, the median of the rest is the prediction, and the rest's largest
+ * deviation from it, scaled by (n + 1) / (n − 1), is the spread: n values drawn from a range
+ * cover on average (n − 1) / (n + 1) of it, so three earlier jobs see only half the range the
+ * next one may end in.
+ */
+function predictDuration(values) {
+    const admitted = values.filter(isDuration);
+    if (admitted.length === 0)
+        return undefined;
+    const centre = median(admitted);
+    const mad = median(admitted.map(v => Math.abs(v - centre)));
+    const limit = Math.max(OUTLIER_MADS * MAD_TO_SIGMA * mad, OUTLIER_FLOOR * centre);
+    const kept = admitted.filter(v => Math.abs(v - centre) <= limit);
+    const expectedMs = median(kept);
+    const n = kept.length;
+    const observed = Math.max(...kept.map(v => Math.abs(v - expectedMs)));
+    const relative = n === 1
+        ? ONE_SAMPLE_SPREAD
+        : Math.max(MIN_SPREAD, ((observed / expectedMs) * (n + 1)) / (n - 1));
+    if (relative > MAX_SPREAD)
+        return undefined;
+    return { expectedMs, spreadMs: relative * expectedMs, samples: n };
+}
+/**
+ * A prediction per period of the run that has history. An observation counts when every field
+ * it brings checks out: this forecast, one of the run's periods, a duration (`isDuration`).
+ * Observations made with this run's parameters (the ledger, an earlier manifest) come first;
+ * those whose parameters are unknown (Clari's job list: only the file type, which must match)
+ * count for a period only when it has none of those, because parameters such as
+ * `include-historical` change how long a job takes. A job two sources report counts once.
+ */
+function predictDurations(observations, wanted) {
+    const exact = new Map();
+    const formatOnly = new Map();
+    const seen = new Set();
+    const tiers = observations.flatMap(o => {
+        const tier = tierOf(o, wanted);
+        return tier ? [{ o, tier }] : [];
+    });
+    // Exact observations first, so the same job listed without its parameters is the one dropped.
+    tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
+    for (const { o, tier } of tiers) {
+        const jobId = isJobId(o.jobId) ? o.jobId : undefined;
+        if (jobId !== undefined) {
+            if (seen.has(jobId))
+                continue;
+            seen.add(jobId);
+        }
+        const into = tier === 'exact' ? exact : formatOnly;
+        const list = into.get(o.period) ?? [];
+        const endedAt = o.endedAt;
+        list.push({ durationMs: o.durationMs, endedAt: isEpoch(endedAt) ? endedAt : undefined });
+        into.set(o.period, list);
+    }
+    const predictions = new Map();
+    for (const period of wanted.periods) {
+        const list = exact.get(period) ?? formatOnly.get(period);
+        if (!list)
+            continue;
+        const prediction = predictDuration(newest(list).map(a => a.durationMs));
+        if (prediction)
+            predictions.set(period, prediction);
+    }
+    return predictions;
+}
+function tierOf(o, wanted) {
+    if (typeof o !== 'object' || o === null)
+        return undefined;
+    if (o.forecastId !== wanted.forecastId || !wanted.periods.includes(o.period))
+        return undefined;
+    if (!isDuration(o.durationMs))
+        return undefined;
+    if (o.request !== undefined)
+        return wanted.sameRequest(o.request) ? 'exact' : undefined;
+    return o.fileType === wanted.exportFormat ? 'format' : undefined;
+}
+/** The KEEP newest, by when they ended; those of unknown age after all dated ones, as given. */
+function newest(list) {
+    const dated = list.filter(a => a.endedAt !== undefined);
+    const undated = list.filter(a => a.endedAt === undefined);
+    dated.sort((a, b) => b.endedAt - a.endedAt);
+    return [...dated, ...undated].slice(0, KEEP);
+}
+function isEpoch(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
+
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -33402,7 +33527,7 @@ function backoffSchedule(intervals, random) {
 /** Relative half-width of the window assumed when only one earlier job is known. */
 const PRIOR_SPREAD = 0.1;
 /** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
-const MIN_SPREAD = 0.02;
+const poll_schedule_MIN_SPREAD = 0.02;
 /** Added on both sides of the window: request latency and Clari's own timer granularity. */
 const MARGIN_MS = 2_000;
 /** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
@@ -33416,10 +33541,22 @@ const MAX_DENSE_GAP_MS = 8_000;
  */
 const FIRST_JOB_MAX_GAP_MS = 15_000;
 const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
+/**
+ * A job whose finish earlier runs predict checks sparsely before its window: gaps up to this
+ * share of the expected duration, between max-poll-interval and this many times it.
+ */
+const SPARSE_SHARE = 0.25;
+const SPARSE_MAX_FACTOR = 4;
+/** At most this many checks across a predicted window; a wider one gets wider gaps. */
+const MAX_WINDOW_POLLS = 120;
 function finishWindow(durations, maxGapMs) {
     const expected = median(durations);
     const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
-    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed);
+    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(poll_schedule_MIN_SPREAD, observed);
+    return windowAround(expected, spread, maxGapMs);
+}
+/** The window of an expected finish ± a relative spread, widened by the margin on both sides. */
+function windowAround(expected, spread, maxGapMs) {
     const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS);
     const toMs = expected * (1 + spread) + MARGIN_MS;
     const gapMs = clamp((toMs - fromMs) / WINDOW_POLLS, MIN_GAP_MS, Math.min(MAX_DENSE_GAP_MS, maxGapMs));
@@ -33449,6 +33586,34 @@ function windowSchedule(window, intervals) {
     };
 }
 /**
+ * Aims at the finish that earlier runs predict for this period's job
+ * (docs/retry-policy.md#the-schedule-with-history). Before the window, checks are sparse: gaps
+ * up to a quarter of the expected duration (never above 4 × max-poll-interval), each at most
+ * half the distance left to the window, so a job that ends early is seen within about how early
+ * it was. A job too short for gaps above max-poll-interval is checked before its window as
+ * `windowSchedule` does. Across the window and after it, as `windowSchedule`: dense, then
+ * backing off to max-poll-interval at most.
+ */
+function predictedSchedule(prediction, intervals) {
+    const { expectedMs, spreadMs } = prediction;
+    const maxMs = intervals.maxMs;
+    const window = windowAround(expectedMs, spreadMs / expectedMs, maxMs);
+    // A wide window (a scattered history) gets wider gaps rather than ever more checks.
+    const gapMs = Math.min(maxMs, Math.max(window.gapMs, (window.toMs - window.fromMs) / MAX_WINDOW_POLLS));
+    const around = windowSchedule({ ...window, gapMs }, intervals);
+    const sparseMs = clamp(expectedMs * SPARSE_SHARE, maxMs, SPARSE_MAX_FACTOR * maxMs);
+    return {
+        delayBefore(k, elapsedMs) {
+            const left = window.fromMs - elapsedMs;
+            if (left <= 1 || sparseMs <= maxMs)
+                return around.delayBefore(k, elapsedMs);
+            const step = Math.min(sparseMs, Math.max(gapMs, left / 2));
+            // Land on the window's start rather than a moment before it.
+            return left - step < gapMs ? left : step;
+        }
+    };
+}
+/**
  * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
  * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
  * polls checks only every max-poll-interval, since the first of them to finish will tell it when
@@ -33459,7 +33624,17 @@ function windowSchedule(window, intervals) {
 function defaultPollSchedule(intervals, random) {
     const learned = [];
     const listeners = new Set();
-    return (history, othersPolling = 0) => {
+    const jobDone = (durationMs) => {
+        if (durationMs <= 0)
+            return;
+        learned.push(durationMs);
+        for (const wake of [...listeners])
+            wake();
+    };
+    return (history, othersPolling = 0, predicted) => {
+        // The period's own earlier jobs know better than the run's other periods: no lesson moves it.
+        if (predicted)
+            return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone };
         const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
         const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
         let aimed;
@@ -33474,13 +33649,7 @@ function defaultPollSchedule(intervals, random) {
                 }
                 return aimed.schedule.delayBefore(k, elapsedMs);
             },
-            jobDone: durationMs => {
-                if (durationMs <= 0)
-                    return;
-                learned.push(durationMs);
-                for (const wake of [...listeners])
-                    wake();
-            },
+            jobDone,
             nextLesson: signal => new Promise((resolve, reject) => {
                 if (signal.aborted)
                     return reject(signal.reason);
@@ -33505,11 +33674,6 @@ function firstJobSchedule(intervals, random) {
     return {
         delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
     };
-}
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 function clamp(value, min, max) {
     return Math.min(max, Math.max(min, value));
@@ -33565,7 +33729,7 @@ function planResume(manifest, config) {
     return { usable: true, attempt: attempt, periods };
 }
 function resumeOf(entry, period, attempt, config) {
-    const jobId = isJobId(entry.jobId) ? entry.jobId : undefined;
+    const jobId = types_isJobId(entry.jobId) ? entry.jobId : undefined;
     const file = payloadFileName(config.forecastId, period, config.exportFormat);
     if (entry.status === 'DONE') {
         if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {

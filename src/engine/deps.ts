@@ -1,4 +1,5 @@
 import type { Clock, Random } from '../base/clock.js'
+import type { DurationPrediction } from './durations.js'
 import type { EventSink } from './events.js'
 
 /** What a run takes from its surroundings; every field has a production default. */
@@ -29,9 +30,11 @@ export interface PollSchedule {
 
 /**
  * Builds the schedule for one period; `history` holds how long the run's finished periods took,
- * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight.
+ * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight;
+ * `predicted` is how long earlier runs say this period's job takes, when they know.
  */
 export type PollScheduleFactory = (
   history: readonly number[],
-  othersPolling?: number
+  othersPolling?: number,
+  predicted?: DurationPrediction
 ) => PollSchedule
