@@ -28924,6 +28924,22 @@ function waitingLine(event) {
     return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
 }
 /**
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
+ */
+function historyLine(event) {
+    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const parts = [
+        ...known,
+        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+    ];
+    const order = event.startOrder
+        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+        : '';
+    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
+}
+/**
  * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
  * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
  */
@@ -29557,7 +29573,7 @@ const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
 // Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
 // a path, a workflow command or an escape into URLs, logs or the manifest.
 const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function types_isJobId(value) {
+function isJobId(value) {
     return typeof value === 'string' && JOB_ID.test(value);
 }
 function jobPhase(status) {
@@ -29618,7 +29634,7 @@ function readLimits(body) {
         const value = jobs[field];
         if (value === undefined || value === null)
             continue;
-        if (!Array.isArray(value) || !value.every(types_isJobId))
+        if (!Array.isArray(value) || !value.every(isJobId))
             throw problem(`${field} is not a list of job ids`);
         limits[field] = [...value];
     }
@@ -29629,7 +29645,7 @@ function readJob(raw) {
     if (!isRecord(raw))
         return {};
     const job = {};
-    if (types_isJobId(raw.jobId))
+    if (isJobId(raw.jobId))
         job.jobId = raw.jobId;
     const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
     if (raw.status !== undefined && raw.status !== null && status)
@@ -30677,7 +30693,7 @@ class ClariClient {
             const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
-            if (!types_isJobId(jobId))
+            if (!isJobId(jobId))
                 throw new InvalidResponseError('create export: no valid jobId');
             return jobId;
         }
@@ -30968,6 +30984,12 @@ function createClient(config, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/config.ts
+/**
+ * `all`: the action's own records (the ledger, an earlier attempt's manifest) and Clari's job
+ * list, read once when those leave a period without history; `runs`: the own records only;
+ * `none`: nothing is learned (the poll schedule and the start order of a first run).
+ */
+const HISTORY_SOURCES = ['all', 'runs', 'none'];
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
@@ -33077,6 +33099,7 @@ function isDocumentedRunning(status) {
 
 
 
+
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
 // SIGTERM after 7.5 s.
@@ -33176,11 +33199,14 @@ async function exportPeriod(run, task, lease) {
         }
         const jobId = outcome.jobId;
         const others = run.inFlight.size - 1;
-        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-            ...persistence(),
-            stats
-        });
+        // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+        const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period);
+        const schedule = run.schedules(run.durations, others, predicted);
+        job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats });
         jobEnded();
+        const jobMs = jobDuration(job);
+        if (jobMs !== undefined)
+            outcome.jobDurationMs = jobMs;
         outcome.timeline.doneAt = iso();
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
@@ -33729,7 +33755,7 @@ function planResume(manifest, config) {
     return { usable: true, attempt: attempt, periods };
 }
 function resumeOf(entry, period, attempt, config) {
-    const jobId = types_isJobId(entry.jobId) ? entry.jobId : undefined;
+    const jobId = isJobId(entry.jobId) ? entry.jobId : undefined;
     const file = payloadFileName(config.forecastId, period, config.exportFormat);
     if (entry.status === 'DONE') {
         if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
@@ -33780,6 +33806,123 @@ function comparable(value) {
     if (Array.isArray(value))
         return JSON.stringify([...value].map(String).sort());
     return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/history/sources.ts
+
+
+
+
+/**
+ * The finished jobs in Clari's job list that are provably exports of this forecast and one of
+ * these periods: the file name says so, by the same rule that adopts a lost create's job. The
+ * list does not show the create parameters, only the file type, which goes along.
+ */
+function jobListObservations(jobs, forecastId, periods) {
+    return jobs.flatMap(job => {
+        if (jobPhase(job.status) !== 'done')
+            return [];
+        if (job.module !== undefined && job.module !== 'FORECAST')
+            return [];
+        const period = periods.find(p => namesExport(job, forecastId, p) === 'yes');
+        const durationMs = jobDuration(job);
+        if (period === undefined || durationMs === undefined)
+            return [];
+        return [
+            {
+                forecastId,
+                period,
+                ...(job.fileType !== undefined ? { fileType: job.fileType } : {}),
+                durationMs,
+                ...(job.endTime !== undefined ? { endedAt: job.endTime } : {}),
+                ...(job.jobId !== undefined ? { jobId: job.jobId } : {})
+            }
+        ];
+    });
+}
+/**
+ * The job durations a manifest of this action records (`jobDurationMs` of its DONE periods), with
+ * the parameters it was made with. The manifest is untrusted (an earlier attempt's artifact, a
+ * file in output-dir): each field is checked here or by the model, and anything else yields
+ * nothing. The ledger of earlier runs may record a run's manifest through this too.
+ */
+function manifestObservations(manifest) {
+    if (!isRecord(manifest))
+        return [];
+    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION)
+        return [];
+    const { forecastId, request, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isRecord(request) || !Array.isArray(exports))
+        return [];
+    return exports.flatMap((entry) => {
+        if (!isRecord(entry) || entry.status !== 'DONE' || typeof entry.period !== 'string')
+            return [];
+        const { period, jobDurationMs, jobId, timeline } = entry;
+        if (typeof jobDurationMs !== 'number')
+            return [];
+        const endedAt = isRecord(timeline) ? epochOf(timeline.doneAt) : undefined;
+        return [
+            {
+                forecastId,
+                period,
+                // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
+                request: request,
+                durationMs: jobDurationMs,
+                ...(endedAt !== undefined ? { endedAt } : {}),
+                ...(isJobId(jobId) ? { jobId } : {})
+            }
+        ];
+    });
+}
+function epochOf(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/learn-durations.ts
+
+
+
+/**
+ * How long each period's job is expected to take, from what earlier runs recorded (`own`: the
+ * ledger, an earlier attempt's manifest) and, with `history: all`, from Clari's job list. The
+ * list costs a request against Clari's rate limit and may be long, so it is read at most once,
+ * at the start, and only when the own records leave a period of the run without a prediction.
+ * Reading it is only a chance to do better: it is tried once, and a failure is reported and
+ * changes nothing else (beyond counting, as any failed request does, against the retry budget).
+ */
+async function learnDurations(run, periods, own) {
+    const { config } = run;
+    if (config.history === 'none')
+        return { predictions: new Map(), jobList: 'not asked for' };
+    const parameters = requestParameters(config);
+    const wanted = {
+        forecastId: config.forecastId,
+        periods,
+        exportFormat: config.exportFormat,
+        sameRequest: request => differingParameter(request, parameters) === undefined
+    };
+    const fromOwn = predictDurations(own, wanted);
+    if (config.history !== 'all')
+        return { predictions: fromOwn, jobList: 'not asked for' };
+    if (periods.every(p => fromOwn.has(p)))
+        return { predictions: fromOwn, jobList: 'not needed' };
+    try {
+        const jobs = await run.client.listJobs({
+            signal: run.signal,
+            deadline: run.clock.now() + config.timing.requestTimeoutMs,
+            once: true
+        });
+        const listed = jobListObservations(jobs, config.forecastId, periods);
+        return { predictions: predictDurations([...own, ...listed], wanted), jobList: 'read' };
+    }
+    catch (error) {
+        if (run.signal.aborted)
+            return { predictions: fromOwn, jobList: 'not read, cancelled' };
+        return { predictions: fromOwn, jobList: `not read (${run.describe(error)})` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
@@ -33929,8 +34072,25 @@ class PeriodScheduler {
 function isStopReason(grant) {
     return 'status' in grant;
 }
+/**
+ * The order the periods ask for their slots: an earlier attempt's jobs first (they run at
+ * Clari already); then, when more than one period runs at once, those with an expected
+ * duration, longest first (LPT: a long job started last would end the run alone); then the
+ * rest, in input order. Ties keep input order.
+ */
+function startOrder(todo, how) {
+    const resumed = todo.filter(t => how.resumed(t));
+    const rest = todo.filter(t => !how.resumed(t));
+    if (!how.longestFirst)
+        return [...resumed, ...rest];
+    const known = rest.filter(t => how.expectedMs(t.period) !== undefined);
+    known.sort((a, b) => how.expectedMs(b.period) - how.expectedMs(a.period));
+    return [...resumed, ...known, ...rest.filter(t => how.expectedMs(t.period) === undefined)];
+}
 
 ;// CONCATENATED MODULE: ./src/engine/run/run-export.ts
+
+
 
 
 
@@ -34008,6 +34168,8 @@ async function runExport(config, deps = {}, earlier) {
             await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
+            const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)];
+            const learned = await learnDurations({ config, client, clock, signal, describe }, todo.map(t => t.period), own);
             await exportOnSlots({
                 config,
                 client,
@@ -34021,6 +34183,7 @@ async function runExport(config, deps = {}, earlier) {
                 plans,
                 attempt: resume?.usable ? resume.attempt : 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+                learned,
                 finish
             });
         }
@@ -34126,6 +34289,7 @@ async function exportOnSlots(r) {
         onEvent,
         schedules: r.schedules,
         durations: [],
+        predictions: r.learned.predictions,
         ownedJobIds: new Set(),
         scheduler,
         inFlight: new Map(),
@@ -34177,10 +34341,15 @@ async function exportOnSlots(r) {
         }
     };
     try {
-        const order = [
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
-        ];
+        const { predictions } = r.learned;
+        const orderBy = (longestFirst) => startOrder(r.todo, {
+            resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+            expectedMs: period => predictions.get(period)?.expectedMs,
+            longestFirst
+        });
+        const order = orderBy(max > 1);
+        if (config.history !== 'none')
+            onEvent(historyEvent(r, order, orderBy(false)));
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
         const periods = Promise.allSettled(order.map(runPeriod));
         void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal);
@@ -34195,6 +34364,22 @@ async function exportOnSlots(r) {
         watching.dispose();
         signal.removeEventListener('abort', onAbort);
     }
+}
+/** What the run learned, in input order, and the start order when longest-first changed it. */
+function historyEvent(r, order, unsorted) {
+    const { predictions, jobList } = r.learned;
+    const startOrder = order.map(t => t.period);
+    const inputOrder = r.todo.map(t => t.period);
+    return {
+        type: 'history',
+        predicted: inputOrder.flatMap(period => {
+            const p = predictions.get(period);
+            return p ? [{ period, ...p }] : [];
+        }),
+        unknown: inputOrder.filter(period => !predictions.has(period)),
+        jobList,
+        ...(startOrder.some((p, i) => p !== unsorted[i].period) ? { startOrder } : {})
+    };
 }
 /** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
 async function watchForRoom(r, scheduler, lookForRoom, signal) {
@@ -34583,6 +34768,11 @@ const SETTINGS = [
         description: "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
     },
     {
+        name: 'history',
+        default: 'all',
+        description: "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
+    },
+    {
         name: 'max-payload-size',
         default: '2GiB',
         description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
@@ -34738,6 +34928,7 @@ function parseSettings(read, ctx) {
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
         concurrency: parseConcurrency(get('max-concurrent-jobs')),
+        history: parseHistory(get('history')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
         allowTruncated: bool(get, 'allow-truncated'),
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
@@ -34786,6 +34977,12 @@ function resumeMode(get) {
     if (FALSE_VALUES.includes(value))
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
+}
+function parseHistory(value) {
+    const history = HISTORY_SOURCES.find(h => h === value.toLowerCase());
+    if (!history)
+        throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '));
+    return history;
 }
 function oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -35211,6 +35408,9 @@ function createProgress(out, now = Date.now) {
                     return;
                 case 'earlier-job':
                     print(`${event.period}: earlier job ${event.jobId}: ${event.found}`);
+                    return;
+                case 'history':
+                    print(historyLine(event));
                     return;
                 case 'jobs-in-flight':
                     // The live line lists them; a pipe gets no extra line for it.

@@ -1,6 +1,12 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
+import {
+  finishedLine,
+  historyLine,
+  notResumingLine,
+  tablesLine,
+  waitingLine
+} from '../engine/run/format.js'
 import { formatDuration } from '../engine/units.js'
 
 /**
@@ -94,6 +100,9 @@ function logEvent(event: ExportEvent): void {
       return
     case 'earlier-job':
       core.info(`${event.period}: earlier attempt's job ${event.jobId}: ${event.found}`)
+      return
+    case 'history':
+      core.info(historyLine(event))
       return
     case 'period-finished': {
       const o = event.outcome

@@ -1,5 +1,11 @@
 import type { ExportEvent } from '../engine/events.js'
-import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
+import {
+  finishedLine,
+  historyLine,
+  notResumingLine,
+  tablesLine,
+  waitingLine
+} from '../engine/run/format.js'
 import { formatDuration } from '../engine/units.js'
 import { withoutControls } from '../engine/index.js'
 
@@ -120,6 +126,9 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
           return
         case 'earlier-job':
           print(`${event.period}: earlier job ${event.jobId}: ${event.found}`)
+          return
+        case 'history':
+          print(historyLine(event))
           return
         case 'jobs-in-flight':
           // The live line lists them; a pipe gets no extra line for it.

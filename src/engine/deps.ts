@@ -1,5 +1,5 @@
 import type { Clock, Random } from '../base/clock.js'
-import type { DurationPrediction } from './durations.js'
+import type { DurationObservation, DurationPrediction } from './durations.js'
 import type { EventSink } from './events.js'
 
 /** What a run takes from its surroundings; every field has a production default. */
@@ -14,6 +14,12 @@ export interface EngineDeps {
   minRequestSpacingMs?: number
   /** Wait before the first request (scheduled runs spread the top-of-the-hour herd). */
   startDelayMs?: number
+  /**
+   * Durations of earlier jobs that the adapter knows (the ledger of earlier runs): the port
+   * through which they reach the duration model (src/engine/history/). Untrusted: every field
+   * is checked there, and observations of other forecasts, periods or parameters are ignored.
+   */
+  history?: readonly DurationObservation[]
 }
 
 /** When to check a running job next. `k` is the 0-based index of the status check to come. */

@@ -39,6 +39,7 @@ describe('parseSettings: the defaults', () => {
         cancelOnTimeout: true,
         failFast: false,
         concurrency: 1,
+        history: 'all',
         maxPayloadBytes: 2 * 1024 ** 3,
         allowTruncated: false
       },
@@ -258,6 +259,11 @@ describe('parseSettings: every input', () => {
       inputs: { 'max-concurrent-jobs': 'Auto' },
       expected: { config: { concurrency: 'auto' } }
     },
+    ...(['runs', 'None', 'ALL'] as const).map(value => ({
+      name: `history ${value}`,
+      inputs: { history: value },
+      expected: { config: { history: value.toLowerCase() } }
+    })),
     {
       name: 'api-url, trailing slash dropped',
       inputs: { 'api-url': 'https://eu.api.clari.com/v4/' },
@@ -334,6 +340,7 @@ describe('parseSettings: every input', () => {
       'cancel-on-timeout',
       'fail-fast',
       'max-concurrent-jobs',
+      'history',
       'api-url',
       'dry-run',
       'max-payload-size',
@@ -604,6 +611,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'max-concurrent-jobs',
       `is "${value}"`,
       'a whole number from 1 to 10, or auto'
+    ]),
+    ...['true', 'clari'].map((value): [string, Inputs, string, string, string] => [
+      `history ${value}`,
+      { history: value },
+      'history',
+      `is "${value}"`,
+      'all, runs, none'
     ]),
     [
       'api-url not a URL',
