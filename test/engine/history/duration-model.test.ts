@@ -144,7 +144,7 @@ describe('predictDurations', () => {
       [
         listed({ jobId: 'job-1', durationMs: 350 * S }),
         obs({ jobId: 'job-1', durationMs: 350 * S }),
-        obs({ jobId: 'job-2', durationMs: 400 * S }),
+        obs({ jobId: 'job-1', durationMs: 350 * S }),
         obs({ jobId: 'job-2', durationMs: 400 * S }),
         obs({ jobId: 'job-3', durationMs: 410 * S })
       ],
