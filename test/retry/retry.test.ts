@@ -19,6 +19,7 @@ function script(failures: FailedAttempt[]) {
     Object.assign(new Error(`failure ${i + 1}`), { failure })
   )
   return {
+    errors,
     get calls() {
       return calls
     },
@@ -74,11 +75,24 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
 
   it('gives up on a transient failure after 5 attempts with the last error', async () => {
     const s = script(Array(6).fill(transient))
-    const { waits, ctx } = setup()
-    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toThrow('failure 5')
+    // A budget that could pay for many more: the cap of 5 attempts stops the call, not the budget.
+    const { waits, ctx } = setup({ budget: new RetryBudget({ tokens: 100 }) })
+    const error = await withRetries(s.attempt, s.classify, ctx).catch((e: unknown) => e)
+    expect(error).toBe(s.errors[4])
     expect(s.calls).toBe(5)
     // Full jitter: each wait within min(20 s, 1 s * 2^n).
     expect(waits.map(w => w.waitMs)).toEqual([500, 1_000, 2_000, 4_000])
+  })
+
+  it('fails a transient failure at once, without sleeping, when its backoff would pass the deadline', async () => {
+    const s = script([transient])
+    // The first backoff is 500 ms (full jitter of 1 s at random 0.5): past a deadline 400 ms away.
+    const { clock, waits, ctx } = setup({ deadlineMs: 400 })
+    const error = await withRetries(s.attempt, s.classify, ctx).catch((e: unknown) => e)
+    expect(error).toBe(s.errors[0])
+    expect(s.calls).toBe(1)
+    expect(waits).toEqual([])
+    expect(clock.now()).toBe(0)
   })
 
   it.each([
