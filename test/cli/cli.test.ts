@@ -284,7 +284,8 @@ describe('clari-export against the Clari simulator', () => {
     expect(result.stdout).toContain('\n2026_Q2: ERROR: not started: Clari rejected the API key\n')
     expect(result.stdout).not.toContain('api-key secret')
     expect(result.stdout).not.toContain('--resume')
-    expect(s.requests.map(r => r.endpoint)).toEqual(['create'])
+    // The job list read for durations at the start, then one create: nothing after the refusal.
+    expect(s.requests.map(r => r.endpoint)).toEqual(['list', 'create'])
     expect(result.stdout + result.stderr).not.toContain(wrongKey)
   })
 
