@@ -7,13 +7,14 @@ export {
 } from './blob-store.js'
 export { type SasPermission } from './blob-sas.js'
 export {
+  REALISTIC_RESULTS_MODES,
   startResultsService,
   type ArtifactRecord,
-  type BackendIds,
   type DuplicateNames,
   type IdOrder,
-  type RecordedCall,
-  type ResultsService
+  type InheritedArtifacts,
+  type ResultsService,
+  type ResultsServiceModes
 } from './results-service.js'
 export {
   startRestApi,
@@ -24,14 +25,20 @@ export {
   type TokenGrant
 } from './rest-api.js'
 export {
-  childEnv,
   runtimeToken,
+  RuntimeTokens,
+  type BackendIds,
+  type RuntimeCaller
+} from './runtime-token.js'
+export {
+  childEnv,
   startArtifactStack,
   type ArtifactStack,
   type ArtifactStackOptions,
   type RunAttempt,
   type WorkflowRun
 } from './stack.js'
+export { type JsonObject, type RecordedCall, type TwirpService } from './twirp.js'
 export {
   listZipEntries,
   readZipDirectory,

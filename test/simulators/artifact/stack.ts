@@ -4,11 +4,11 @@ import { startBlobStore } from './blob-store.js'
 import {
   startResultsService,
   type ArtifactRecord,
-  type DuplicateNames,
-  type IdOrder,
-  type ResultsService
+  type ResultsService,
+  type ResultsServiceModes
 } from './results-service.js'
 import { startRestApi, type RestApi, type RestRun } from './rest-api.js'
+import { RuntimeTokens, runtimeToken } from './runtime-token.js'
 import { listZipEntries } from './zip-reader.js'
 
 const LOOPBACK_NO_PROXY = '127.0.0.1,localhost'
@@ -28,7 +28,7 @@ const VARIABLES_TO_DROP = [
 /** One attempt of a workflow run, as the runner sets it up for a job step. */
 export interface RunAttempt {
   runAttempt: number
-  /** Backend ids in the attempt's runtime token. */
+  /** Backend ids in the attempt's runtime token: every attempt has a run id of its own. */
   runId: string
   jobId: string
   /** ACTIONS_RUNTIME_TOKEN of this attempt's job. */
@@ -47,10 +47,12 @@ export interface WorkflowRun {
   /** GITHUB_REPOSITORY, owner/name. */
   repository: string
   /**
-   * Attempt `n` (the same object for the same n). Each attempt's job has a job backend id of
-   * its own; a re-run of failed jobs keeps the run's backend id, so the runtime listing shows
-   * the earlier attempts' artifacts. `fullRerun` gives the attempt a new run backend id
-   * instead: its runtime listing finds nothing from earlier attempts, the REST API still does.
+   * Attempt `n` (the same object for the same n), with backend run and job ids of its own.
+   * By default it is a partial re-run ("Re-run failed jobs"): it inherits what the attempt
+   * before it saw, so its runtime listing and the REST API list the earlier attempts' artifacts,
+   * while a runtime download of one answers as the results service's `inheritedArtifacts` mode
+   * says. `fullRerun` ("Re-run all jobs") inherits nothing: neither listing shows any earlier
+   * attempt's artifact from then on.
    */
   attempt(n: number, options?: { fullRerun?: boolean }): RunAttempt
 }
@@ -74,8 +76,8 @@ export interface ArtifactStack {
   newRun(): WorkflowRun
   /** Wall time startArtifactStack took. */
   startupMs: number
-  /** The newest live artifact's zip, fetched straight from the blob store. */
-  downloadArtifactZip(name: string): Promise<Buffer>
+  /** The artifact's zip (by name: the newest live one), fetched straight from the blob store. */
+  downloadArtifactZip(artifact: string | ArtifactRecord): Promise<Buffer>
   listZipEntries(zip: Buffer): Promise<Map<string, Buffer>>
   /**
    * Puts `bytes` in the artifact's blob. With `digest: 'keep'` the service still reports the
@@ -97,21 +99,7 @@ export function childEnv(
   return { ...env, ...extra }
 }
 
-/**
- * An unsigned JWT: the client decodes it without verifying, and only needs the
- * `Actions.Results:<runId>:<jobId>` scope to learn which run it uploads to.
- */
-export function runtimeToken(runId: string, jobId: string): string {
-  const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
-  const header = encode({ alg: 'none', typ: 'JWT' })
-  const payload = encode({ scp: `Actions.Results:${runId}:${jobId}` })
-  return `${header}.${payload}.unsigned`
-}
-
-export interface ArtifactStackOptions {
-  duplicateNames?: DuplicateNames
-  idOrder?: IdOrder
-}
+export type ArtifactStackOptions = Partial<ResultsServiceModes>
 
 const REPOSITORY = 'octo-org/reports'
 
@@ -120,6 +108,7 @@ export async function startArtifactStack(
 ): Promise<ArtifactStack> {
   const startedAt = performance.now()
   const blobs = await startBlobStore()
+  const tokens = new RuntimeTokens()
   const restRuns = new Map<string, RestRun>()
   let service: ResultsService | undefined
   let rest: RestApi | undefined
@@ -134,7 +123,7 @@ export async function startArtifactStack(
     return stopping
   }
   try {
-    service = await startResultsService({ blobs, ...options })
+    service = await startResultsService({ blobs, tokens, ...options })
     rest = await startRestApi({ results: service, runs: restRuns })
   } catch (error) {
     await stop()
@@ -148,8 +137,7 @@ export async function startArtifactStack(
   let lastRunId = 4000 + Math.floor(Math.random() * 1000)
   const newRun = (): WorkflowRun => {
     const githubRunId = String(++lastRunId)
-    // Fresh backend ids per run so a blob left by an earlier upload can never pass for a new one.
-    const restRun = { repository: REPOSITORY, backendRunIds: [randomUUID()] }
+    const restRun: RestRun = { repository: REPOSITORY, backendRunIds: [] }
     restRuns.set(githubRunId, restRun)
     const attempts = new Map<number, RunAttempt>()
     return {
@@ -158,8 +146,14 @@ export async function startArtifactStack(
       attempt(n, { fullRerun = false } = {}) {
         const known = attempts.get(n)
         if (known) return known
-        const runId = fullRerun ? randomUUID() : restRun.backendRunIds[0]!
-        if (fullRerun) restRun.backendRunIds = [...restRun.backendRunIds, runId]
+        // Fresh backend ids per attempt, so a blob left by an earlier upload can never pass
+        // for a new one.
+        const runId = randomUUID()
+        const previous = [...attempts.values()]
+          .filter(a => a.runAttempt < n)
+          .sort((a, b) => b.runAttempt - a.runAttempt)[0]
+        results.openRun(runId, fullRerun || !previous ? [] : results.visibleRuns(previous.runId))
+        restRun.backendRunIds = [...restRun.backendRunIds, runId]
         const jobId = randomUUID()
         const token = runtimeToken(runId, jobId)
         results.authorize(token, { runId, jobId })
@@ -198,9 +192,12 @@ export async function startArtifactStack(
     run,
     newRun,
     startupMs: performance.now() - startedAt,
-    async downloadArtifactZip(name) {
-      const record = results.artifacts.findLast(a => a.finalized && !a.deleted && a.name === name)
-      if (!record) throw new Error(`No finalized artifact named '${name}'`)
+    async downloadArtifactZip(artifact) {
+      const record =
+        typeof artifact === 'string'
+          ? results.artifacts.findLast(a => a.finalized && !a.deleted && a.name === artifact)
+          : artifact
+      if (!record) throw new Error(`No finalized artifact named '${String(artifact)}'`)
       const response = await fetch(results.container.signedUrl(record.blobPath, 'r'))
       if (!response.ok) {
         throw new Error(
