@@ -179,6 +179,7 @@ describe('artifact stack lifecycle', () => {
     }
     await expect(fetch(stack.service.url)).rejects.toThrow()
     await expect(fetch(stack.rest.url)).rejects.toThrow()
+    await expect(fetch(stack.cache.v1Url)).rejects.toThrow()
     await expect(fetch(stack.blobUrl)).rejects.toThrow()
   })
 })

@@ -6,6 +6,10 @@ export {
   type StoredBlob
 } from './blob-store.js'
 export { type SasPermission } from './blob-sas.js'
+export { startCacheService, type CacheFault, type CacheService } from './cache-service.js'
+export { type CacheEntry } from './cache-store.js'
+export { type CacheV1Call } from './cache-v1.js'
+export { CACHE_SERVICE } from './cache-v2.js'
 export {
   REALISTIC_RESULTS_MODES,
   startResultsService,
@@ -25,16 +29,22 @@ export {
   type TokenGrant
 } from './rest-api.js'
 export {
+  CACHE_READ,
+  CACHE_WRITE,
   runtimeToken,
   RuntimeTokens,
   type BackendIds,
+  type CacheScope,
   type RuntimeCaller
 } from './runtime-token.js'
 export {
   childEnv,
+  DEFAULT_BRANCH,
+  GHES_SERVER_URL,
   startArtifactStack,
   type ArtifactStack,
   type ArtifactStackOptions,
+  type GitHubPlatform,
   type RunAttempt,
   type WorkflowRun
 } from './stack.js'
