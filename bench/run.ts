@@ -46,6 +46,7 @@ import {
   type Contender
 } from './schedules.js'
 import { mulberry32 } from '../test/simulators/clari/prng.js'
+import { generatedPayloadStream } from '../test/simulators/clari/generated-payload.js'
 import { fixed, markdownTable, mean, median } from './stats.js'
 
 const SECOND = 1_000
@@ -189,6 +190,18 @@ async function rateLimits(): Promise<void> {
   )
 }
 
+/** The simulator's payload generator alone, drained in this process: a ceiling for both clients. */
+async function generator(bytes: number): Promise<Transfer> {
+  const started = performance.now()
+  let generated = 0
+  // The period and defaults the action asks for in section 4.
+  for await (const chunk of generatedPayloadStream('2026_Q1', bytes)) {
+    generated += (chunk as Buffer).length
+  }
+  const seconds = (performance.now() - started) / 1000
+  return { client: 'simulator generator alone', bytes: generated, seconds, peakRssMb: NaN }
+}
+
 async function download(): Promise<void> {
   const curl = await findCurl()
   const rows: string[][] = []
@@ -196,14 +209,15 @@ async function download(): Promise<void> {
   for (const bytes of PAYLOADS) {
     const action = await actionDownload(bytes)
     const ref = (action as Transfer & { curl?: Transfer }).curl
+    const source = await generator(bytes)
     const mbps = (t: Transfer): number => t.bytes / 1e6 / t.seconds
-    for (const t of [action, ref]) {
+    for (const t of [action, ref, source]) {
       if (!t) continue
       rows.push([
         `${bytes / MIB} MiB`,
         t.client,
         fixed(mbps(t), 0),
-        fixed(t.peakRssMb, 0),
+        Number.isNaN(t.peakRssMb) ? 'n/a' : fixed(t.peakRssMb, 0),
         t.cpuSeconds === undefined ? 'n/a' : fixed(t.cpuSeconds, 2)
       ])
     }
@@ -214,6 +228,7 @@ async function download(): Promise<void> {
       bytes,
       action: { ...action, curl: undefined },
       curl: ref ?? null,
+      generatorMBps: mbps(source),
       throughputVsCurl: ratio
     })
   }
@@ -223,7 +238,7 @@ async function download(): Promise<void> {
     .join(', ')
   section(
     '4. Download over loopback, real time (results payload streamed by the simulator)',
-    `Peak RSS from /usr/bin/time -v (whole process). Action throughput = bytes ÷ (results request received → manifest downloadedAt); curl's = bytes ÷ its time_total, same job, same simulator, same disk. Action ÷ curl: ${ratios}.`,
+    `Peak RSS from /usr/bin/time -v (whole process). Action throughput = bytes ÷ (results request received → manifest downloadedAt); curl's = bytes ÷ its time_total, same job, same simulator, same disk. The simulator generator alone: the same payload drained in the bench process, no socket. Action ÷ curl: ${ratios}.`,
     markdownTable(['Payload', 'Client', 'MB/s', 'peak RSS (MB)', 'CPU s'], rows)
   )
 }

@@ -7,17 +7,10 @@ import { writeTables } from '../engine/tables/write-tables.js'
 import { isForecastId } from '../settings/parse-settings.js'
 import type { TablesCommand } from './args.js'
 import type { CliContext } from './context.js'
+import { shownPath } from './shown-path.js'
 
 // `<forecast-id>_<period>.json`, as an export run names its payloads.
 const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/
-
-/** The tables folder relative to the current folder when it is below it, else absolute. */
-function shown(cwd: string, outputDir: string): string {
-  const relative = path.relative(cwd, path.join(outputDir, TABLES_DIR))
-  return relative.startsWith('..') || path.isAbsolute(relative)
-    ? path.join(outputDir, TABLES_DIR)
-    : relative
-}
 
 /**
  * Writes the tables of payloads already on disk, each to `tables/` in its own folder (or in
@@ -48,7 +41,10 @@ export async function convertPayloads(command: TablesCommand, ctx: CliContext): 
         format: command.format,
         signal: ctx.signal
       })
-      report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shown(ctx.cwd, outputDir)})`)
+      report(
+        ctx.stdout,
+        `${payload}: ${tablesLine(tables)} (in ${shownPath(ctx.cwd, path.join(outputDir, TABLES_DIR))})`
+      )
     } catch (error) {
       if (ctx.signal.aborted) throw error
       report(ctx.stderr, `clari-export: ${payload}: ${errorMessage(error)}`)

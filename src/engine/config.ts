@@ -1,10 +1,13 @@
+import type { ClariClientConfig } from '../clari/client.js'
 import type { CreateExportBody, ExportFormat } from '../clari/types.js'
 import type { TableFormat } from './table-layout.js'
 
 /** Everything one export run needs, validated before the first request. */
 export interface ExportConfig {
-  apiUrl: string
-  apiKey: string
+  /** The Clari client's settings, which it takes as is. */
+  clari: ClariClientConfig
+  /** Where the user set the key, for the advice when Clari refuses it (default: the api-key secret). */
+  keySource?: string
   forecastId: string
   /** Fiscal quarters (`YYYY_QN`), exported in this order. */
   periods: string[]
@@ -36,7 +39,4 @@ export interface Timing {
   maxPollIntervalMs: number
   /** Per period, across all its waits. */
   jobTimeoutMs: number
-  /** Per HTTP attempt. */
-  requestTimeoutMs: number
-  maxRetryAfterMs: number
 }

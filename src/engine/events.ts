@@ -13,6 +13,7 @@ export type ExportEvent =
       period: string
       jobId: string
       status: string
+      /** Status checks Clari answered so far, this one included: the summary's count. */
       poll: number
       elapsedMs: number
       /** Delay until the next status check, when another one is planned. */

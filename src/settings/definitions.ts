@@ -1,6 +1,7 @@
 /**
  * The action's inputs, in one table: the adapter reads them, the terminal runner turns them into
- * flags, and a test checks action.yml against it, so the three never drift apart.
+ * flags, and `npm run generate` writes action.yml's inputs and the README's table from it, so
+ * each description is written here only.
  */
 export interface SettingDefinition {
   name: string

@@ -165,9 +165,16 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
       'a number of seconds at least poll-interval'
     )
   }
+  // Parsed in this order so that of several bad inputs, the same one is reported first.
+  const apiUrl = parseApiUrl(get('api-url'))
+  const jobTimeoutMs = number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000
   const config: ExportConfig = {
-    apiUrl: parseApiUrl(get('api-url')),
-    apiKey,
+    clari: {
+      apiUrl,
+      apiKey,
+      requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+      maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+    },
     forecastId,
     periods,
     request,
@@ -177,9 +184,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     timing: {
       pollIntervalMs: pollIntervalS * 1000,
       maxPollIntervalMs: maxPollIntervalS * 1000,
-      jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
-      requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
-      maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+      jobTimeoutMs
     },
     cancelOnTimeout: bool(get, 'cancel-on-timeout'),
     failFast: bool(get, 'fail-fast'),

@@ -22,13 +22,12 @@ async function runDead(faults: FaultRule[], apiUrl?: string) {
   const base = h.config()
   const config = h.config({
     periods: PERIODS,
-    timing: { ...h.config().timing, requestTimeoutMs: 200 },
-    ...(apiUrl ? { apiUrl } : {})
+    clari: { ...h.config().clari, requestTimeoutMs: 200, ...(apiUrl ? { apiUrl } : {}) }
   })
   const events: Parameters<NonNullable<Parameters<Harness['run']>[1]>['onEvent'] & object>[0][] = []
   const { report } = await h.run(config, { onEvent: e => events.push(e) })
   await expectNothingLostOrLeaked(h, report, events)
-  expect(base.apiUrl).toBe(h.sim.url)
+  expect(base.clari.apiUrl).toBe(h.sim.url)
   return report
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path'
-import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import type { CallContext, ClariClient } from '../../clari/client.js'
 import { ClariApiError, InterruptedCreateError } from '../../clari/errors.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../../clari/types.js'
 import { CancelledError, DeadlineError } from '../../base/abort.js'
 import type { PollIntervals } from '../../retry/backoff.js'
@@ -102,7 +103,7 @@ export async function exportPeriod(
     ...waits(),
     startedAt,
     intervals: run.intervals,
-    limits: config.timing,
+    limits: config.clari,
     describe: run.describe
   })
   const jobStarted = (jobId: string): void => {
@@ -196,7 +197,8 @@ export async function exportPeriod(
       abortReason: signal.aborted ? signal.reason : undefined,
       cancelOnTimeout: config.cancelOnTimeout,
       failFast: config.failFast,
-      jobRunning
+      jobRunning,
+      keySource: config.keySource
     })
     outcome.status = verdict.status
     outcome.error = run.describe(verdict.error)
@@ -264,7 +266,7 @@ async function askAboutEarlierJob(
     if (ctx.signal.aborted) throw error
     // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
     // say nothing about it, and creating anew then could pay for it twice.
-    if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
+    if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
       report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
       return undefined
     }

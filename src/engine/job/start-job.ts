@@ -1,6 +1,6 @@
 import type { CallContext, ClariClient } from '../../clari/client.js'
-import { QUOTA_CODE } from '../../clari/codes.js'
-import { AmbiguousCreateError, ClariApiError } from '../../clari/errors.js'
+import { AmbiguousCreateError } from '../../clari/errors.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import type { CreateExportBody, ExportJob } from '../../clari/types.js'
 import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
 import type { Clock, Random } from '../../base/clock.js'
@@ -59,7 +59,7 @@ export async function startJob(
         if (createsAfterDoubt++ >= MAX_CREATES_AFTER_DOUBT) throw error.cause
         continue
       }
-      if (error instanceof ClariApiError && error.code === QUOTA_CODE) {
+      if (retryRule('create', error).verdict === 'quota') {
         await waitForFreeSlot(client, body.timePeriod, ctx)
         continue
       }

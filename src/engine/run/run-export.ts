@@ -8,6 +8,7 @@ import { systemClock, whileBusy, type Clock } from '../../base/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
 import type { EngineDeps } from '../deps.js'
+import { isKeyRejected } from '../errors.js'
 import { takeOverPayload } from '../reruns/earlier-files.js'
 import type { ExportEvent } from '../events.js'
 import { addTables, emptyOutcome, exportPeriod, type RunContext } from '../job/export-period.js'
@@ -53,14 +54,15 @@ export async function runExport(
   const signal = deps.signal ?? new AbortController().signal
   const sink = deps.onEvent ?? (() => {})
   // The client masks the key in what Clari sends; this is the last line, for everything else.
-  const onEvent = (event: ExportEvent): void => sink(withoutSecret(event, config.apiKey))
+  const { apiKey } = config.clari
+  const onEvent = (event: ExportEvent): void => sink(withoutSecret(event, apiKey))
   const intervals = {
     initialMs: config.timing.pollIntervalMs,
     factor: 1.5,
     maxMs: config.timing.maxPollIntervalMs
   }
   const client = createClient(config, deps)
-  const describe = (error: unknown): string => describeError(error, config.apiKey, MAX_ERROR_CHARS)
+  const describe = (error: unknown): string => describeError(error, apiKey, MAX_ERROR_CHARS)
 
   await mkdir(config.outputDir, { recursive: true })
   const resume = earlier ? planResume(earlier.manifest, config) : undefined
@@ -90,7 +92,7 @@ export async function runExport(
     return saving
   }
   const finish = async (index: number, outcome: PeriodOutcome): Promise<void> => {
-    outcomes[index] = withoutSecret(outcome, config.apiKey)
+    outcomes[index] = withoutSecret(outcome, apiKey)
     onEvent({ type: 'period-finished', outcome: outcomes[index] })
     await whileBusy(clock, saveManifest)
   }
@@ -379,7 +381,7 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
     onEvent({
       type: 'concurrency',
       limit: 1,
-      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${isKeyRejected(error) ? 'Clari rejected the API key' : r.describe(error)})`
     })
     return { limit: 1, max: most }
   }
@@ -397,7 +399,7 @@ async function raiseLimit(
   try {
     const limits = await r.client.getLimits({
       signal,
-      deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+      deadline: r.clock.now() + r.config.clari.requestTimeoutMs,
       once: true
     })
     const room = roomForUs(limits, ours)

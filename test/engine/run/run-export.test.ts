@@ -68,6 +68,27 @@ describe('runExport against the Clari simulator', () => {
     expect(report.manifest.exports[0]!.statusPolls).toBe(polls.length)
   })
 
+  it('counts the status checks Clari answered, the same in the events and the outcome', async () => {
+    // Two checks throttled: missed, not answered, and counted as throttle waits.
+    h = await startHarness({
+      plan: { durationMs: 2 * MINUTE },
+      faults: [
+        {
+          endpoint: 'status',
+          times: 2,
+          fault: { kind: 'http', status: 429, headers: { 'Retry-After': '3' } }
+        }
+      ]
+    })
+    const { report, events } = await h.run(h.config())
+    const [outcome] = report.manifest.exports
+    const answered = statusRequests(h).filter(r => r.status === 200).length
+    const seen = events.flatMap(e => (e.type === 'status' ? [e.poll] : []))
+    expect(outcome!.throttleWaits).toBe(2)
+    expect(outcome!.statusPolls).toBe(answered)
+    expect(seen).toEqual(Array.from({ length: answered }, (_, i) => i + 1))
+  })
+
   it.each([
     ['flat', 200],
     ['wrapped', 202],

@@ -83,6 +83,8 @@ export interface ResultsService extends ResultsServiceModes {
   artifacts: ArtifactRecord[]
   /** The ArtifactService calls (other services mounted here keep their own). */
   calls: RecordedCall[]
+  /** Read at each CreateArtifact: a Twirp error to answer instead (a hostile or failing service). */
+  createFailure?: { status: number; code: string; msg: string }
   /**
    * Opens backend run `runId`, one attempt of a workflow run. A partial re-run inherits the
    * artifacts of the backend runs `inherits` names (everything the attempt before it saw); a
@@ -160,6 +162,8 @@ export async function startResultsService(
       async CreateArtifact(body, caller) {
         const { runId, jobId } = requireOwnIds(body, caller)
         const name = requiredString(body, 'name')
+        const failure = service.createFailure
+        if (failure) throw new TwirpError(failure.status, failure.code, failure.msg)
         // A create that was never finalized keeps its name reserved within the attempt.
         const heldHere = artifacts.some(
           a => !a.deleted && !a.expired && a.runId === runId && a.name === name
