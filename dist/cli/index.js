@@ -28940,6 +28940,22 @@ function waitingLine(event) {
     return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
 }
 /**
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
+ */
+function historyLine(event) {
+    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const parts = [
+        ...known,
+        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+    ];
+    const order = event.startOrder
+        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+        : '';
+    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
+}
+/**
  * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
  * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
  * when the run gave up on a job, what became of it (`cancelNote`).
@@ -31100,6 +31116,12 @@ function createClient(config, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/config.ts
+/**
+ * `all`: the action's own records (the ledger, an earlier attempt's manifest) and Clari's job
+ * list, read once when those leave a period without history; `runs`: the own records only;
+ * `none`: nothing is learned (the poll schedule and the start order of a first run).
+ */
+const HISTORY_SOURCES = ['all', 'runs', 'none'];
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
@@ -32143,14 +32165,39 @@ function runWideReason(error) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/engine/clari-job.ts
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
+const FILE_PREFIX = 'clari_export_forecast_';
+/**
+ * Whether a listed job's file name (or its title and file name) names this forecast and period:
+ * the one rule by which a job in Clari's list is provably an export of ours, for adopting a lost
+ * create's job (job/start-job.ts) and for learning durations (history/).
+ */
+function namesExport(job, forecastId, period) {
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
+    }
+    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
+}
+/** Clari's own measure of a job (both stamps on its clock), free of our detection delay. */
+function jobDuration(job) {
+    const { startTime, endTime } = job;
+    if (typeof startTime !== 'number' || typeof endTime !== 'number')
+        return undefined;
+    const ms = endTime - startTime;
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
 
 
 
 
 
-// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
-const FILE_PREFIX = 'clari_export_forecast_';
+
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1;
 /**
@@ -32224,16 +32271,6 @@ function start_job_provenance(job, want) {
     return named === 'yes' && started !== undefined && want.notBefore !== undefined
         ? 'ours'
         : 'unknown';
-}
-/** Whether the job's file name (or title and file name) names this forecast and period. */
-function namesExport(job, forecastId, period) {
-    const { fileName, title } = job;
-    if (fileName === undefined)
-        return 'unknown';
-    if (fileName.startsWith(FILE_PREFIX)) {
-        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
-    }
-    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
 /**
  * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
@@ -33092,6 +33129,7 @@ async function makeFolders(outputDir) {
 
 
 
+
 // Bounds on a server-sent Retry-After on a 2xx status answer (the Azure LRO convention).
 const HINT_MIN_MS = 1_000;
 const HINT_MAX_MS = 120_000;
@@ -33204,19 +33242,12 @@ async function sleepUnlessTaught(clock, ms, schedule, signal) {
         race.dispose();
     }
 }
-/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
-function jobDuration(job) {
-    const { startTime, endTime } = job;
-    if (typeof startTime !== 'number' || typeof endTime !== 'number')
-        return undefined;
-    const ms = endTime - startTime;
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
 function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/export-period.ts
+
 
 
 
@@ -33330,11 +33361,14 @@ async function exportPeriod(run, task, lease) {
         }
         const jobId = outcome.jobId;
         const others = run.inFlight.size - 1;
-        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-            ...persistence(),
-            stats
-        });
+        // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+        const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period);
+        const schedule = run.schedules(run.durations, others, predicted);
+        job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats });
         jobEnded();
+        const jobMs = jobDuration(job);
+        if (jobMs !== undefined)
+            outcome.jobDurationMs = jobMs;
         outcome.timeline.doneAt = iso();
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
@@ -33544,7 +33578,132 @@ function emptyOutcome(period) {
 const MANIFEST_TOOL = 'clari-forecast-export-action';
 const MANIFEST_VERSION = 2;
 
+;// CONCATENATED MODULE: ./src/engine/history/duration-model.ts
+
+/** Clari's longest plausible export: anything longer is a broken stamp, not a duration. */
+const DAY_MS = 86_400_000;
+/** The newest observations of a period that count: durations drift as the data grows. */
+const KEEP = 8;
+/**
+ * An observation further from the median than this many (normal-scaled) MADs, and further than
+ * half the median, is an outlier: a job that waited in Clari's queue, or was made with other
+ * parameters that the job list does not show.
+ */
+const OUTLIER_MADS = 3;
+const OUTLIER_FLOOR = 0.5;
+/** MAD × this estimates the standard deviation of normally spread values. */
+const MAD_TO_SIGMA = 1.4826;
+/** Relative half-width assumed when a single earlier job is known. */
+const ONE_SAMPLE_SPREAD = 0.1;
+/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
+const MIN_SPREAD = 0.02;
+/** Earlier jobs spread wider than this (relative half-width) predict nothing worth aiming at. */
+const MAX_SPREAD = 0.5;
+/** A value from outside that may count as a duration: finite, positive, below a day. */
+function isDuration(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 && value < DAY_MS;
+}
+/**
+ * The expected duration and its spread, from earlier durations (unchecked: only those that are
+ * durations count). Undefined with nothing to go on, or when they scatter too widely to aim at.
+ *
+ * Median and MAD rather than mean and standard deviation: one poisoned value (a job stuck in a
+ * queue, a broken stamp, a job made with other parameters) moves the mean and the standard
+ * deviation without bound, while the median and the MAD resist up to half the values being bad.
+ * Outliers are dropped, the median of the rest is the prediction, and the rest's largest
+ * deviation from it, scaled by (n + 1) / (n − 1), is the spread: n values drawn from a range
+ * cover on average (n − 1) / (n + 1) of it, so three earlier jobs see only half the range the
+ * next one may end in.
+ */
+function predictDuration(values) {
+    const admitted = values.filter(isDuration);
+    if (admitted.length === 0)
+        return undefined;
+    const centre = median(admitted);
+    const mad = median(admitted.map(v => Math.abs(v - centre)));
+    const limit = Math.max(OUTLIER_MADS * MAD_TO_SIGMA * mad, OUTLIER_FLOOR * centre);
+    const kept = admitted.filter(v => Math.abs(v - centre) <= limit);
+    const expectedMs = median(kept);
+    const n = kept.length;
+    const observed = Math.max(...kept.map(v => Math.abs(v - expectedMs)));
+    const relative = n === 1
+        ? ONE_SAMPLE_SPREAD
+        : Math.max(MIN_SPREAD, ((observed / expectedMs) * (n + 1)) / (n - 1));
+    if (relative > MAX_SPREAD)
+        return undefined;
+    return { expectedMs, spreadMs: relative * expectedMs, samples: n };
+}
+/**
+ * A prediction per period of the run that has history. An observation counts when every field
+ * it brings checks out: this forecast, one of the run's periods, a duration (`isDuration`).
+ * Observations made with this run's parameters (the ledger, an earlier manifest) come first;
+ * those whose parameters are unknown (Clari's job list: only the file type, which must match)
+ * count for a period only when it has none of those, because parameters such as
+ * `include-historical` change how long a job takes. A job two sources report counts once.
+ */
+function predictDurations(observations, wanted) {
+    const exact = new Map();
+    const formatOnly = new Map();
+    const seen = new Set();
+    const tiers = observations.flatMap(o => {
+        const tier = tierOf(o, wanted);
+        return tier ? [{ o, tier }] : [];
+    });
+    // Exact observations first, so the same job listed without its parameters is the one dropped.
+    tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
+    for (const { o, tier } of tiers) {
+        const jobId = isJobId(o.jobId) ? o.jobId : undefined;
+        if (jobId !== undefined) {
+            if (seen.has(jobId))
+                continue;
+            seen.add(jobId);
+        }
+        const into = tier === 'exact' ? exact : formatOnly;
+        const list = into.get(o.period) ?? [];
+        const endedAt = o.endedAt;
+        list.push({ durationMs: o.durationMs, endedAt: isEpoch(endedAt) ? endedAt : undefined });
+        into.set(o.period, list);
+    }
+    const predictions = new Map();
+    for (const period of wanted.periods) {
+        const list = exact.get(period) ?? formatOnly.get(period);
+        if (!list)
+            continue;
+        const prediction = predictDuration(newest(list).map(a => a.durationMs));
+        if (prediction)
+            predictions.set(period, prediction);
+    }
+    return predictions;
+}
+function tierOf(o, wanted) {
+    if (typeof o !== 'object' || o === null)
+        return undefined;
+    if (o.forecastId !== wanted.forecastId || !wanted.periods.includes(o.period))
+        return undefined;
+    if (!isDuration(o.durationMs))
+        return undefined;
+    if (o.request !== undefined)
+        return wanted.sameRequest(o.request) ? 'exact' : undefined;
+    return o.fileType === wanted.exportFormat ? 'format' : undefined;
+}
+/** The KEEP newest, by when they ended; those of unknown age after all dated ones, as given. */
+function newest(list) {
+    const dated = list.filter(a => a.endedAt !== undefined);
+    const undated = list.filter(a => a.endedAt === undefined);
+    dated.sort((a, b) => b.endedAt - a.endedAt);
+    return [...dated, ...undated].slice(0, KEEP);
+}
+function isEpoch(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
+
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -33557,7 +33716,7 @@ function backoffSchedule(intervals, random) {
 /** Relative half-width of the window assumed when only one earlier job is known. */
 const PRIOR_SPREAD = 0.1;
 /** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
-const MIN_SPREAD = 0.02;
+const poll_schedule_MIN_SPREAD = 0.02;
 /** Added on both sides of the window: request latency and Clari's own timer granularity. */
 const MARGIN_MS = 2_000;
 /** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
@@ -33571,10 +33730,22 @@ const MAX_DENSE_GAP_MS = 8_000;
  */
 const FIRST_JOB_MAX_GAP_MS = 15_000;
 const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
+/**
+ * A job whose finish earlier runs predict checks sparsely before its window: gaps up to this
+ * share of the expected duration, between max-poll-interval and this many times it.
+ */
+const SPARSE_SHARE = 0.25;
+const SPARSE_MAX_FACTOR = 4;
+/** At most this many checks across a predicted window; a wider one gets wider gaps. */
+const MAX_WINDOW_POLLS = 120;
 function finishWindow(durations, maxGapMs) {
     const expected = median(durations);
     const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
-    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed);
+    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(poll_schedule_MIN_SPREAD, observed);
+    return windowAround(expected, spread, maxGapMs);
+}
+/** The window of an expected finish ± a relative spread, widened by the margin on both sides. */
+function windowAround(expected, spread, maxGapMs) {
     const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS);
     const toMs = expected * (1 + spread) + MARGIN_MS;
     const gapMs = clamp((toMs - fromMs) / WINDOW_POLLS, MIN_GAP_MS, Math.min(MAX_DENSE_GAP_MS, maxGapMs));
@@ -33604,6 +33775,34 @@ function windowSchedule(window, intervals) {
     };
 }
 /**
+ * Aims at the finish that earlier runs predict for this period's job
+ * (docs/retry-policy.md#the-schedule-with-history). Before the window, checks are sparse: gaps
+ * up to a quarter of the expected duration (never above 4 × max-poll-interval), each at most
+ * half the distance left to the window, so a job that ends early is seen within about how early
+ * it was. A job too short for gaps above max-poll-interval is checked before its window as
+ * `windowSchedule` does. Across the window and after it, as `windowSchedule`: dense, then
+ * backing off to max-poll-interval at most.
+ */
+function predictedSchedule(prediction, intervals) {
+    const { expectedMs, spreadMs } = prediction;
+    const maxMs = intervals.maxMs;
+    const window = windowAround(expectedMs, spreadMs / expectedMs, maxMs);
+    // A wide window (a scattered history) gets wider gaps rather than ever more checks.
+    const gapMs = Math.min(maxMs, Math.max(window.gapMs, (window.toMs - window.fromMs) / MAX_WINDOW_POLLS));
+    const around = windowSchedule({ ...window, gapMs }, intervals);
+    const sparseMs = clamp(expectedMs * SPARSE_SHARE, maxMs, SPARSE_MAX_FACTOR * maxMs);
+    return {
+        delayBefore(k, elapsedMs) {
+            const left = window.fromMs - elapsedMs;
+            if (left <= 1 || sparseMs <= maxMs)
+                return around.delayBefore(k, elapsedMs);
+            const step = Math.min(sparseMs, Math.max(gapMs, left / 2));
+            // Land on the window's start rather than a moment before it.
+            return left - step < gapMs ? left : step;
+        }
+    };
+}
+/**
  * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
  * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
  * polls checks only every max-poll-interval, since the first of them to finish will tell it when
@@ -33614,7 +33813,17 @@ function windowSchedule(window, intervals) {
 function defaultPollSchedule(intervals, random) {
     const learned = [];
     const listeners = new Set();
-    return (history, othersPolling = 0) => {
+    const jobDone = (durationMs) => {
+        if (durationMs <= 0)
+            return;
+        learned.push(durationMs);
+        for (const wake of [...listeners])
+            wake();
+    };
+    return (history, othersPolling = 0, predicted) => {
+        // The period's own earlier jobs know better than the run's other periods: no lesson moves it.
+        if (predicted)
+            return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone };
         const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
         const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
         let aimed;
@@ -33629,13 +33838,7 @@ function defaultPollSchedule(intervals, random) {
                 }
                 return aimed.schedule.delayBefore(k, elapsedMs);
             },
-            jobDone: durationMs => {
-                if (durationMs <= 0)
-                    return;
-                learned.push(durationMs);
-                for (const wake of [...listeners])
-                    wake();
-            },
+            jobDone,
             nextLesson: signal => new Promise((resolve, reject) => {
                 if (signal.aborted)
                     return reject(signal.reason);
@@ -33660,11 +33863,6 @@ function firstJobSchedule(intervals, random) {
     return {
         delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
     };
-}
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 function clamp(value, min, max) {
     return Math.min(max, Math.max(min, value));
@@ -33771,6 +33969,123 @@ function comparable(value) {
     if (Array.isArray(value))
         return JSON.stringify([...value].map(String).sort());
     return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/history/sources.ts
+
+
+
+
+/**
+ * The finished jobs in Clari's job list that are provably exports of this forecast and one of
+ * these periods: the file name says so, by the same rule that adopts a lost create's job. The
+ * list does not show the create parameters, only the file type, which goes along.
+ */
+function jobListObservations(jobs, forecastId, periods) {
+    return jobs.flatMap(job => {
+        if (jobPhase(job.status) !== 'done')
+            return [];
+        if (job.module !== undefined && job.module !== 'FORECAST')
+            return [];
+        const period = periods.find(p => namesExport(job, forecastId, p) === 'yes');
+        const durationMs = jobDuration(job);
+        if (period === undefined || durationMs === undefined)
+            return [];
+        return [
+            {
+                forecastId,
+                period,
+                ...(job.fileType !== undefined ? { fileType: job.fileType } : {}),
+                durationMs,
+                ...(job.endTime !== undefined ? { endedAt: job.endTime } : {}),
+                ...(job.jobId !== undefined ? { jobId: job.jobId } : {})
+            }
+        ];
+    });
+}
+/**
+ * The job durations a manifest of this action records (`jobDurationMs` of its DONE periods), with
+ * the parameters it was made with. The manifest is untrusted (an earlier attempt's artifact, a
+ * file in output-dir): each field is checked here or by the model, and anything else yields
+ * nothing. The ledger of earlier runs may record a run's manifest through this too.
+ */
+function manifestObservations(manifest) {
+    if (!isRecord(manifest))
+        return [];
+    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION)
+        return [];
+    const { forecastId, request, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isRecord(request) || !Array.isArray(exports))
+        return [];
+    return exports.flatMap((entry) => {
+        if (!isRecord(entry) || entry.status !== 'DONE' || typeof entry.period !== 'string')
+            return [];
+        const { period, jobDurationMs, jobId, timeline } = entry;
+        if (typeof jobDurationMs !== 'number')
+            return [];
+        const endedAt = isRecord(timeline) ? epochOf(timeline.doneAt) : undefined;
+        return [
+            {
+                forecastId,
+                period,
+                // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
+                request: request,
+                durationMs: jobDurationMs,
+                ...(endedAt !== undefined ? { endedAt } : {}),
+                ...(isJobId(jobId) ? { jobId } : {})
+            }
+        ];
+    });
+}
+function epochOf(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/learn-durations.ts
+
+
+
+/**
+ * How long each period's job is expected to take, from what earlier runs recorded (`own`: the
+ * ledger, an earlier attempt's manifest) and, with `history: all`, from Clari's job list. The
+ * list costs a request against Clari's rate limit and may be long, so it is read at most once,
+ * at the start, and only when the own records leave a period of the run without a prediction.
+ * Reading it is only a chance to do better: it is tried once, and a failure is reported and
+ * changes nothing else (beyond counting, as any failed request does, against the retry budget).
+ */
+async function learnDurations(run, periods, own) {
+    const { config } = run;
+    if (config.history === 'none')
+        return { predictions: new Map(), jobList: 'not asked for' };
+    const parameters = requestParameters(config);
+    const wanted = {
+        forecastId: config.forecastId,
+        periods,
+        exportFormat: config.exportFormat,
+        sameRequest: request => differingParameter(request, parameters) === undefined
+    };
+    const fromOwn = predictDurations(own, wanted);
+    if (config.history !== 'all')
+        return { predictions: fromOwn, jobList: 'not asked for' };
+    if (periods.every(p => fromOwn.has(p)))
+        return { predictions: fromOwn, jobList: 'not needed' };
+    try {
+        const jobs = await run.client.listJobs({
+            signal: run.signal,
+            deadline: run.clock.now() + config.clari.requestTimeoutMs,
+            once: true
+        });
+        const listed = jobListObservations(jobs, config.forecastId, periods);
+        return { predictions: predictDurations([...own, ...listed], wanted), jobList: 'read' };
+    }
+    catch (error) {
+        if (run.signal.aborted)
+            return { predictions: fromOwn, jobList: 'not read, cancelled' };
+        return { predictions: fromOwn, jobList: `not read (${run.describe(error)})` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
@@ -33920,8 +34235,25 @@ class PeriodScheduler {
 function isStopReason(grant) {
     return 'status' in grant;
 }
+/**
+ * The order the periods ask for their slots: an earlier attempt's jobs first (they run at
+ * Clari already); then, when more than one period runs at once, those with an expected
+ * duration, longest first (LPT: a long job started last would end the run alone); then the
+ * rest, in input order. Ties keep input order.
+ */
+function startOrder(todo, how) {
+    const resumed = todo.filter(t => how.resumed(t));
+    const rest = todo.filter(t => !how.resumed(t));
+    if (!how.longestFirst)
+        return [...resumed, ...rest];
+    const known = rest.filter(t => how.expectedMs(t.period) !== undefined);
+    known.sort((a, b) => how.expectedMs(b.period) - how.expectedMs(a.period));
+    return [...resumed, ...known, ...rest.filter(t => how.expectedMs(t.period) === undefined)];
+}
 
 ;// CONCATENATED MODULE: ./src/engine/run/run-export.ts
+
+
 
 
 
@@ -34001,6 +34333,8 @@ async function runExport(config, deps = {}, earlier) {
             await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
+            const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)];
+            const learned = await learnDurations({ config, client, clock, signal, describe }, todo.map(t => t.period), own);
             await exportOnSlots({
                 config,
                 client,
@@ -34014,6 +34348,7 @@ async function runExport(config, deps = {}, earlier) {
                 plans,
                 attempt: resume?.usable ? resume.attempt : 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+                learned,
                 finish
             });
         }
@@ -34119,6 +34454,7 @@ async function exportOnSlots(r) {
         onEvent,
         schedules: r.schedules,
         durations: [],
+        predictions: r.learned.predictions,
         ownedJobIds: new Set(),
         scheduler,
         inFlight: new Map(),
@@ -34170,10 +34506,15 @@ async function exportOnSlots(r) {
         }
     };
     try {
-        const order = [
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
-        ];
+        const { predictions } = r.learned;
+        const orderBy = (longestFirst) => startOrder(r.todo, {
+            resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+            expectedMs: period => predictions.get(period)?.expectedMs,
+            longestFirst
+        });
+        const order = orderBy(max > 1);
+        if (config.history !== 'none')
+            onEvent(historyEvent(r, order, orderBy(false)));
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
         const periods = Promise.allSettled(order.map(runPeriod));
         void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal);
@@ -34188,6 +34529,22 @@ async function exportOnSlots(r) {
         watching.dispose();
         signal.removeEventListener('abort', onAbort);
     }
+}
+/** What the run learned, in input order, and the start order when longest-first changed it. */
+function historyEvent(r, order, unsorted) {
+    const { predictions, jobList } = r.learned;
+    const startOrder = order.map(t => t.period);
+    const inputOrder = r.todo.map(t => t.period);
+    return {
+        type: 'history',
+        predicted: inputOrder.flatMap(period => {
+            const p = predictions.get(period);
+            return p ? [{ period, ...p }] : [];
+        }),
+        unknown: inputOrder.filter(period => !predictions.has(period)),
+        jobList,
+        ...(startOrder.some((p, i) => p !== unsorted[i].period) ? { startOrder } : {})
+    };
 }
 /** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
 async function watchForRoom(r, scheduler, lookForRoom, signal) {
@@ -34576,6 +34933,11 @@ const SETTINGS = [
         description: "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
     },
     {
+        name: 'history',
+        default: 'all',
+        description: "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
+    },
+    {
         name: 'max-payload-size',
         default: '2GiB',
         description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
@@ -34736,6 +35098,7 @@ function parseSettings(read, ctx) {
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
         concurrency: parseConcurrency(get('max-concurrent-jobs')),
+        history: parseHistory(get('history')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
         allowTruncated: bool(get, 'allow-truncated'),
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
@@ -34784,6 +35147,12 @@ function resumeMode(get) {
     if (FALSE_VALUES.includes(value))
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
+}
+function parseHistory(value) {
+    const history = HISTORY_SOURCES.find(h => h === value.toLowerCase());
+    if (!history)
+        throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '));
+    return history;
 }
 function oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -35327,6 +35696,9 @@ function createProgress(out, earlier, now = Date.now) {
                     return;
                 case 'earlier-job':
                     print(`${event.period}: earlier job ${event.jobId}: ${event.found}`);
+                    return;
+                case 'history':
+                    print(historyLine(event));
                     return;
                 case 'jobs-in-flight':
                     // The live line lists them; a pipe gets no extra line for it.

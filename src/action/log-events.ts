@@ -3,6 +3,7 @@ import type { ExportEvent } from '../engine/events.js'
 import {
   attemptName,
   finishedLine,
+  historyLine,
   resumingLine,
   tablesLine,
   waitingLine
@@ -104,6 +105,9 @@ function logEvent(
       return
     case 'earlier-job':
       core.info(`${event.period}: earlier attempt's job ${event.jobId}: ${event.found}`)
+      return
+    case 'history':
+      core.info(historyLine(event))
       return
   }
 }

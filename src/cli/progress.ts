@@ -1,6 +1,7 @@
 import type { ExportEvent } from '../engine/events.js'
 import {
   finishedLine,
+  historyLine,
   resumingLine,
   tablesLine,
   waitingLine,
@@ -129,6 +130,9 @@ export function createProgress(
           return
         case 'earlier-job':
           print(`${event.period}: earlier job ${event.jobId}: ${event.found}`)
+          return
+        case 'history':
+          print(historyLine(event))
           return
         case 'jobs-in-flight':
           // The live line lists them; a pipe gets no extra line for it.

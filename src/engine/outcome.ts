@@ -16,6 +16,11 @@ export interface PeriodOutcome {
   /** The period's tables (input `tables`), set when all five were written. */
   tables?: WrittenTables
   durationMs: number
+  /**
+   * How long the job ran by Clari's own stamps (`endTime − startTime`), when Clari sent both:
+   * what later runs learn from (src/engine/history/).
+   */
+  jobDurationMs?: number
   statusPolls: number
   throttleWaits: number
   rowsTruncated: boolean

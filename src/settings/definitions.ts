@@ -109,6 +109,12 @@ export const SETTINGS = [
       "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
   },
   {
+    name: 'history',
+    default: 'all',
+    description:
+      "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
+  },
+  {
     name: 'max-payload-size',
     default: '2GiB',
     description:

@@ -6,7 +6,12 @@ import {
   type CreateExportBody,
   type ExportType
 } from '../engine/index.js'
-import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
+import {
+  HISTORY_SOURCES,
+  MAX_CONCURRENCY,
+  type ExportConfig,
+  type HistorySources
+} from '../engine/config.js'
 import { TABLE_FORMATS, type TableFormat } from '../engine/table-layout.js'
 import {
   ACCEPTED_PERIOD_FORMS,
@@ -189,6 +194,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     cancelOnTimeout: bool(get, 'cancel-on-timeout'),
     failFast: bool(get, 'fail-fast'),
     concurrency: parseConcurrency(get('max-concurrent-jobs')),
+    history: parseHistory(get('history')),
     maxPayloadBytes: byteSize(get, 'max-payload-size'),
     allowTruncated: bool(get, 'allow-truncated'),
     ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
@@ -254,6 +260,12 @@ function resumeMode(get: (name: SettingName) => string): ResumeMode {
   if (TRUE_VALUES.includes(value)) return 'on'
   if (FALSE_VALUES.includes(value)) return 'off'
   throw new InputError('resume', `is "${value}"`, 'auto, true or false')
+}
+
+function parseHistory(value: string): HistorySources {
+  const history = HISTORY_SOURCES.find(h => h === value.toLowerCase())
+  if (!history) throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '))
+  return history
 }
 
 function oneOf<T extends string>(

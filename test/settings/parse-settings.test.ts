@@ -41,6 +41,7 @@ describe('parseSettings: the defaults', () => {
         cancelOnTimeout: true,
         failFast: false,
         concurrency: 1,
+        history: 'all',
         maxPayloadBytes: 2 * 1024 ** 3,
         allowTruncated: false
       },
@@ -268,6 +269,11 @@ describe('parseSettings: every input', () => {
       inputs: { 'max-concurrent-jobs': 'Auto' },
       expected: { config: { concurrency: 'auto' } }
     },
+    ...(['runs', 'None', 'ALL'] as const).map(value => ({
+      name: `history ${value}`,
+      inputs: { history: value },
+      expected: { config: { history: value.toLowerCase() } }
+    })),
     {
       name: 'api-url, trailing slash dropped',
       inputs: { 'api-url': 'https://eu.api.clari.com/v4/' },
@@ -581,6 +587,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'max-concurrent-jobs',
       `is "${value}"`,
       'a whole number from 1 to 10, or auto'
+    ]),
+    ...['true', 'clari'].map((value): [string, Inputs, string, string, string] => [
+      `history ${value}`,
+      { history: value },
+      'history',
+      `is "${value}"`,
+      'all, runs, none'
     ]),
     [
       'api-url not a URL',

@@ -14,6 +14,8 @@ import { classifyFailure, type FailureVerdict } from './failure.js'
 import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome } from '../outcome.js'
 import type { PollScheduleFactory } from '../deps.js'
+import type { DurationPrediction } from '../durations.js'
+import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
 import { writeTables } from '../tables/write-tables.js'
@@ -36,6 +38,8 @@ export interface RunContext {
   schedules: PollScheduleFactory
   /** How long the run's finished periods took (the poll schedule's fallback history). */
   durations: number[]
+  /** How long earlier runs say each period's job takes, for the periods they know. */
+  predictions: ReadonlyMap<string, DurationPrediction>
   /** Jobs this run owns, which reconciling an ambiguous create must never adopt again. */
   ownedJobIds: Set<string>
   scheduler: RunSlots
@@ -157,11 +161,13 @@ export async function exportPeriod(
     }
     const jobId = outcome.jobId!
     const others = run.inFlight.size - 1
-    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-      ...persistence(),
-      stats
-    })
+    // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+    const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period)
+    const schedule = run.schedules(run.durations, others, predicted)
+    job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats })
     jobEnded()
+    const jobMs = jobDuration(job)
+    if (jobMs !== undefined) outcome.jobDurationMs = jobMs
     outcome.timeline.doneAt = iso()
     outcome.rowsTruncated = job.rowsTruncated === true
     outcome.cellsTruncated = job.cellsTruncated === true

@@ -5,6 +5,7 @@ import type { PollIntervals } from '../../retry/backoff.js'
 import { DeadlineError, linkedAbort } from '../../base/abort.js'
 import type { Clock, Random } from '../../base/clock.js'
 import { LoopMisses, missWait, type RetryLimits } from '../../retry/retry.js'
+import { jobDuration } from '../clari-job.js'
 import { JobFailedError, JobTimeoutError } from '../errors.js'
 import type { EventSink } from '../events.js'
 import type { PollSchedule } from '../deps.js'
@@ -146,14 +147,6 @@ async function sleepUnlessTaught(
     race.controller.abort(new DeadlineError())
     race.dispose()
   }
-}
-
-/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
-function jobDuration(job: ExportJob): number | undefined {
-  const { startTime, endTime } = job
-  if (typeof startTime !== 'number' || typeof endTime !== 'number') return undefined
-  const ms = endTime - startTime
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined
 }
 
 function isDocumentedRunning(status: string): boolean {

@@ -76,6 +76,26 @@ export function waitingLine(event: Extract<ExportEvent, { type: 'waiting' }>): s
 }
 
 /**
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
+ */
+export function historyLine(event: Extract<ExportEvent, { type: 'history' }>): string {
+  const known = event.predicted.map(
+    p =>
+      `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`
+  )
+  const parts = [
+    ...known,
+    ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+  ]
+  const order = event.startOrder
+    ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+    : ''
+  return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`
+}
+
+/**
  * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
  * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
  * when the run gave up on a job, what became of it (`cancelNote`).

@@ -22,7 +22,9 @@ import {
   type EarlierRun,
   type PeriodResume
 } from '../reruns/resume.js'
-import { isStopReason, PeriodScheduler } from './scheduler.js'
+import { manifestObservations } from '../history/sources.js'
+import { learnDurations, type LearnedDurations } from './learn-durations.js'
+import { isStopReason, PeriodScheduler, startOrder } from './scheduler.js'
 
 export type { EngineDeps }
 
@@ -112,6 +114,12 @@ export async function runExport(
       outcomes[index] === undefined ? [{ period, index }] : []
     )
     if (todo.length > 0) {
+      const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)]
+      const learned = await learnDurations(
+        { config, client, clock, signal, describe },
+        todo.map(t => t.period),
+        own
+      )
       await exportOnSlots({
         config,
         client,
@@ -125,6 +133,7 @@ export async function runExport(
         plans,
         attempt: resume?.usable ? resume.attempt : 0,
         schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+        learned,
         finish
       })
     }
@@ -229,6 +238,8 @@ interface SlotRun {
   /** The earlier attempt whose jobs are asked about again (0: none). */
   attempt: number
   schedules: RunContext['schedules']
+  /** What earlier runs say about the periods' job durations (nothing with `history: none`). */
+  learned: LearnedDurations
   finish: (index: number, outcome: PeriodOutcome) => Promise<void>
 }
 
@@ -261,6 +272,7 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     onEvent,
     schedules: r.schedules,
     durations: [],
+    predictions: r.learned.predictions,
     ownedJobIds: new Set(),
     scheduler,
     inFlight: new Map(),
@@ -314,10 +326,15 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
   }
 
   try {
-    const order = [
-      ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
-      ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
-    ]
+    const { predictions } = r.learned
+    const orderBy = (longestFirst: boolean): { period: string; index: number }[] =>
+      startOrder(r.todo, {
+        resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+        expectedMs: period => predictions.get(period)?.expectedMs,
+        longestFirst
+      })
+    const order = orderBy(max > 1)
+    if (config.history !== 'none') onEvent(historyEvent(r, order, orderBy(false)))
     // Every period asks for its slot now, in this order; the scheduler grants them in turn.
     const periods = Promise.allSettled(order.map(runPeriod))
     void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal)
@@ -329,6 +346,27 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     watching.controller.abort()
     watching.dispose()
     signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** What the run learned, in input order, and the start order when longest-first changed it. */
+function historyEvent(
+  r: SlotRun,
+  order: readonly { period: string }[],
+  unsorted: readonly { period: string }[]
+): ExportEvent {
+  const { predictions, jobList } = r.learned
+  const startOrder = order.map(t => t.period)
+  const inputOrder = r.todo.map(t => t.period)
+  return {
+    type: 'history',
+    predicted: inputOrder.flatMap(period => {
+      const p = predictions.get(period)
+      return p ? [{ period, ...p }] : []
+    }),
+    unknown: inputOrder.filter(period => !predictions.has(period)),
+    jobList,
+    ...(startOrder.some((p, i) => p !== unsorted[i]!.period) ? { startOrder } : {})
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   attemptName,
   finishedLine,
+  historyLine,
   provenance,
   rerunScope,
   resumingLine,
@@ -170,5 +171,31 @@ describe('the line about a finished period, shared by the step log and the termi
       error: 'the run was cancelled'
     })
     expect(finishedLine(cancelled, attemptName, result)).toBe(line)
+  })
+})
+
+describe('the line about what earlier runs taught', () => {
+  const q1 = { period: '2026_Q1', expectedMs: 1_805_000, spreadMs: 130_000, samples: 3 }
+  it.each([
+    {
+      name: 'one known, one not, the list read',
+      event: { predicted: [q1], unknown: ['2026_Q2'], jobList: 'read' },
+      line: "Job durations from earlier runs: 2026_Q1 about 30 min 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read)"
+    },
+    {
+      name: 'longest first',
+      event: {
+        predicted: [
+          q1,
+          { period: '2026_Q2', expectedMs: 2_400_000, spreadMs: 240_000, samples: 1 }
+        ],
+        unknown: [],
+        jobList: 'not needed',
+        startOrder: ['2026_Q2', '2026_Q1']
+      },
+      line: "Job durations from earlier runs: 2026_Q1 about 30 min 5 s (± 2 min 10 s, 3 jobs); 2026_Q2 about 40 min 0 s (± 4 min 0 s, 1 job) (Clari's job list: not needed). Starting the longest first: 2026_Q2, 2026_Q1"
+    }
+  ])('$name', ({ event, line }) => {
+    expect(historyLine({ type: 'history', ...event })).toBe(line)
   })
 })

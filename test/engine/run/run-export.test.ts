@@ -262,10 +262,11 @@ describe('start delay', () => {
 })
 
 describe('run-wide failures', () => {
-  it('stops after Clari rejects the key: one request, the other periods not started', async () => {
+  it('stops after Clari rejects the key: one create, the other periods not started', async () => {
     h = await startHarness({ apiKey: 'another-key', plan: { durationMs: MINUTE } })
     const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
-    expect(h.sim.requests).toHaveLength(1)
+    // The job-list read for history is refused too, but only a refused create stops the run.
+    expect(h.sim.requests.map(r => r.endpoint)).toEqual(['list', 'create'])
     const [first, ...rest] = report.manifest.exports
     expect(first!.error).toMatch(/HTTP 401/)
     for (const outcome of rest) {
