@@ -11,7 +11,7 @@ export function helpText(): string {
   ]
   return [
     'Usage: clari-export --forecast-id <id> --periods <list> [options]',
-    '       clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...',
+    '       clari-export tables [options] <export-folder | payload.json>...',
     '',
     ...wrap(
       'Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.',
@@ -21,10 +21,10 @@ export function helpText(): string {
     'Options:',
     ...options,
     '',
-    'Tables of payloads already on disk:',
+    'Tables of exports already on disk:',
     ...entry(
-      'clari-export tables <payload.json>...',
-      "Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder, or in --output-dir <dir>. --tables ndjson (default) or csv. Needs no API key; manifest.json is left as it is."
+      'clari-export tables <folder>...',
+      'Writes the warehouse tables of every payload an export folder holds. clari-export tables --help tells more.'
     ),
     '',
     'Environment:',
@@ -41,7 +41,38 @@ export function helpText(): string {
     'Example:',
     `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
     '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
-    '  clari-export tables --tables csv clari-export/*.json',
+    '  clari-export tables --tables parquet clari-export',
+    ''
+  ].join('\n')
+}
+
+/** `clari-export tables --help`. */
+export function tablesHelpText(): string {
+  return [
+    'Usage: clari-export tables [options] <export-folder | payload.json>...',
+    '',
+    ...wrap(
+      "Writes the five warehouse tables (entries, users, fields, time_periods, time_frames) of JSON payloads an export already wrote, as the action's tables input does, to tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>. Every row carries the payload's snapshot (snapshotAt, jobId), read from the manifest.json the export wrote beside the payloads: given a folder, every payload its manifest lists as DONE is converted; given files, manifest.json is skipped and each payload must be listed in the manifest.json of its own folder. Needs no API key and makes no request; manifest.json is left as it is.",
+      WIDTH
+    ),
+    '',
+    'Options:',
+    ...entry('--tables <format>', 'ndjson (default), csv or parquet'),
+    ...entry('--output-dir <dir>', "Where tables/ goes (default: each payload's own folder)"),
+    ...entry(
+      '--no-csv-formula-guard',
+      "CSV: keep cells that start with =, +, -, @, a tab or a carriage return as they are (by default they get a leading ')"
+    ),
+    ...entry('-h, --help', 'Show this help and exit'),
+    '',
+    'Exit status:',
+    ...entry('0', 'every payload converted'),
+    ...entry('1', 'a payload or folder could not be converted (each one is named)'),
+    ...entry('130', 'interrupted with Ctrl-C'),
+    '',
+    'Examples:',
+    '  clari-export tables clari-export',
+    '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json',
     ''
   ].join('\n')
 }

@@ -12,7 +12,7 @@ import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import { parseCliArgs, UsageError } from './args.js'
 import { API_KEY_ENV } from './flags.js'
-import { helpText } from './help.js'
+import { helpText, tablesHelpText } from './help.js'
 import type { CliContext } from './context.js'
 import { createProgress } from './progress.js'
 import { summaryTable } from './summary-table.js'
@@ -32,8 +32,8 @@ export async function runCli(ctx: CliContext): Promise<number> {
   let settings: RunSettings
   try {
     const command = parseCliArgs(ctx.argv)
-    if (command.kind === 'help') {
-      ctx.stdout.write(helpText())
+    if (command.kind === 'help' || command.kind === 'tables-help') {
+      ctx.stdout.write(command.kind === 'help' ? helpText() : tablesHelpText())
       return EXIT_OK
     }
     if (command.kind === 'tables') {
