@@ -2,16 +2,14 @@ import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 /**
- * The tests that start other processes: the bundle and the CLI run as a user runs them, the
- * action and workflow validators as `npm run lint` runs them, and Azurite behind the artifact
- * stack. `npm test` runs them with the rest; `npm run test:unit` (the fast inner loop) leaves
- * them out. Their global set-up makes sure the bundles they run are built from the current
+ * The tests that start other processes: the bundle and the CLI run as a user runs them, and the
+ * action and workflow validators as `npm run lint` runs them. `npm test` runs them with the rest;
+ * `npm run test:unit` (the fast inner loop) leaves them out. Their global set-up makes sure the bundles they run are built from the current
  * source (test/helpers/bundles.ts).
  */
 const PROCESS_TESTS = [
   'test/e2e/**/*.test.ts',
   'test/cli/cli.test.ts',
-  'test/simulators/artifact-stack.test.ts',
   'test/lint/validate-actions.test.ts',
   'test/action/earlier-attempt.test.ts',
   'test/clari/bound-under-gc.test.ts'

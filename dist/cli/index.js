@@ -29273,12 +29273,17 @@ function plural(n, word) {
 ;// CONCATENATED MODULE: ./src/engine/run/format.ts
 
 
+/** A workflow run's attempts: "attempt 1". */
+const attemptName = attempt => `attempt ${attempt}`;
 const PERIOD_COLUMNS = [
     { key: 'period', header: 'Period', text: o => o.period },
     {
         key: 'status',
         header: 'Status',
-        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+        text: (o, earlier) => {
+            const from = provenance(o, earlier);
+            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
+        }
     },
     { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
     { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
@@ -29291,10 +29296,21 @@ function truncation(outcome) {
     const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
     return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
 }
-/** One line per failed period: period, job id, status, reason. */
+/** One line per failed period: period, status, its job (named once), reason. */
 function failureLine(outcome) {
-    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
-    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
+    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
+    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
+}
+/**
+ * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
+ * result, to end that period's line: "its job was cancelled at Clari".
+ */
+function cancelNote(result) {
+    if (result === 'cancelled')
+        return 'its job was cancelled at Clari';
+    if (result === 'already-finished')
+        return 'its job had already ended at Clari';
+    return `its job may still run at Clari (${result})`;
 }
 /** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
 function notResumingLine(source, why) {
@@ -29306,18 +29322,60 @@ function waitingLine(event) {
     return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
 }
 /**
- * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
  */
-function finishedLine(outcome) {
-    if (outcome.status !== 'DONE')
-        return failureLine(outcome);
+function historyLine(event) {
+    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const parts = [
+        ...known,
+        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+    ];
+    const order = event.startOrder
+        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+        : '';
+    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
+ * when the run gave up on a job, what became of it (`cancelNote`).
+ */
+function finishedLine(outcome, earlier, cancelled) {
+    if (outcome.status !== 'DONE') {
+        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
+    }
     const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
     if (outcome.reusedFromAttempt !== undefined) {
-        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
+        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     const checks = plural(outcome.statusPolls, 'status check');
     return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/**
+ * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
+ * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
+ */
+function resumingLine(event) {
+    if (event.unusable)
+        return notResumingLine(event.source, event.unusable);
+    const parts = [
+        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
+        event.repolled.length > 0 &&
+            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
+        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
+    ].filter(Boolean);
+    return `Resuming from ${event.source}: ${parts.join('; ')}`;
+}
+/**
+ * What resuming would save after this run: undefined unless some periods failed (or were not
+ * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
+ */
+function rerunScope(report) {
+    const again = report.failed.map(o => o.period);
+    const kept = report.exported.length;
+    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
 }
 /** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
 function tablesLine(tables) {
@@ -29345,30 +29403,35 @@ function totalsLine(totals) {
     ].join(', ');
 }
 /** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome) {
+function provenance(outcome, earlier) {
     if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from attempt ${outcome.reusedFromAttempt}`;
+        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     if (outcome.repolledFromAttempt !== undefined) {
-        return `job of attempt ${outcome.repolledFromAttempt}`;
+        return `job of ${earlier(outcome.repolledFromAttempt)}`;
     }
     return undefined;
 }
 /**
- * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
+ * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
+ * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
+ * again."
  */
-function resumeLine(report) {
+function resumeLine(report, earlier) {
     const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
-    if (reused + repolled === 0)
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
+    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
+    if (from === undefined)
         return undefined;
-    return [
-        `Resumed: ${plural(reused, 'period')} reused`,
-        `${plural(repolled, 'job')} of an earlier attempt taken over`,
-        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
-    ].join(', ');
+    const anew = exports.length - reused.length - repolled.length;
+    const parts = [
+        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
+        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
+        anew > 0 && `${anew} exported anew`
+    ].filter(Boolean);
+    const saved = plural(reused.length + repolled.length, 'export job');
+    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
 }
 /** What a dry run reports, the same in the step log and in a terminal. */
 function planLines(plan) {
@@ -29424,17 +29487,6 @@ const systemClock = {
         arm();
     })
 };
-
-;// CONCATENATED MODULE: ./src/retry/classify.ts
-function classifyStatus(status) {
-    if (status >= 200 && status < 300)
-        return 'success';
-    if (status === 429 || status === 503)
-        return 'throttle';
-    if (status === 408 || status === 500 || status === 502 || status === 504)
-        return 'transient';
-    return 'fatal';
-}
 
 ;// CONCATENATED MODULE: ./src/retry/http-date.ts
 // RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
@@ -29580,6 +29632,13 @@ function cappedGrowth(start, factor, n, cap) {
 
 
 
+const NO_HINT = { kind: 'none', reason: 'absent' };
+function isRetry(failure) {
+    return failure.verdict === 'retry';
+}
+function isRetried(failure) {
+    return failure.verdict === 'retry' || failure.verdict === 'throttle';
+}
 const DEFAULT_RETRY_LIMITS = {
     maxAttempts: 5,
     transientBaseMs: 1_000,
@@ -29617,8 +29676,9 @@ class RetryBudgetError extends Error {
     }
 }
 /** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
-function chargesBudget(verdict) {
-    return (verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none'));
+function chargesBudget(failure) {
+    return (failure.verdict === 'retry' ||
+        (failure.verdict === 'throttle' && (failure.hint ?? NO_HINT).kind === 'none'));
 }
 /**
  * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
@@ -29639,26 +29699,58 @@ function throttleWait(hint, throttles, limits, random) {
  * requests than normal operation), growing by the poll factor up to the poll cap, and never
  * sooner than a server hint asks.
  */
-function missWait(verdict, misses, plannedMs, intervals, limits, random) {
+function missWait(failure, misses, plannedMs, intervals, limits, random) {
     const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
-    if (verdict.kind !== 'throttle')
+    if (failure.verdict !== 'throttle')
         return Math.min(intervals.maxMs, backoff);
-    const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs;
+    const hint = failure.hint ?? NO_HINT;
+    const asked = throttleWait(hint, misses - 1, limits, random).waitMs;
     const wait = Math.max(asked, backoff);
-    return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
+    return hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
 }
 /**
- * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
- * throttle waits honour the server's hint plus a small positive jitter and never consume transient
- * attempts; transient failures (and throttles without a hint) back off with full jitter while the
- * per-run budget allows; nothing waits past the deadline.
+ * The failed tries of a loop that keeps trying on its own schedule until a deadline (layer 2: a
+ * status poll, a finished job's download): the misses in a row, for `missWait`, and each
+ * answer's retries, against the rule's `perLoop` cap.
+ */
+class LoopMisses {
+    /** Failed tries since the last success. */
+    inARow = 0;
+    retries = new Map();
+    /**
+     * Counts a failed try. False when it ends the loop: a verdict that is not tried again, or an
+     * answer whose per-loop cap is spent.
+     */
+    miss(failure) {
+        if (!isRetried(failure))
+            return false;
+        if (isRetry(failure)) {
+            const retries = (this.retries.get(failure.answer) ?? 0) + 1;
+            this.retries.set(failure.answer, retries);
+            if (retries > (failure.perLoop ?? Infinity))
+                return false;
+        }
+        this.inARow++;
+        return true;
+    }
+    /** A try succeeded: the next miss backs off from the start again. */
+    hit() {
+        this.inARow = 0;
+    }
+}
+/**
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries),
+ * as `classify` reads each failure from a table of rules: throttle waits honour the server's hint
+ * plus a small positive jitter and never consume attempts; retries (and throttles without a hint)
+ * back off with full jitter while the per-run budget and the caps allow; nothing waits past the
+ * deadline.
  */
 async function withRetries(attempt, classify, ctx) {
     const { clock, random, budget, limits, signal } = ctx;
     let failures = 0;
-    // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
-    // an unrelated earlier 502 does not use up that cap.
-    let capped = 0;
+    // Each answer's retries, for a rule with its own, smaller cap (Clari's 400 SWW): counted apart
+    // so that an unrelated earlier 502 does not use up that cap.
+    const retries = new Map();
     let throttles = 0;
     let throttledMs = 0;
     for (;;) {
@@ -29672,14 +29764,15 @@ async function withRetries(attempt, classify, ctx) {
         catch (error) {
             if (signal.aborted)
                 throw new CancelledError();
-            const verdict = classify(error);
-            if (verdict.kind === 'fatal')
+            const failure = classify(error);
+            if (!isRetried(failure))
                 throw error;
             const timeLeft = ctx.deadline - clock.now();
             let waitMs;
-            if (verdict.kind === 'throttle') {
-                const { raw } = verdict.hint;
-                const asked = throttleWait(verdict.hint, throttles, limits, random);
+            if (failure.verdict === 'throttle') {
+                const hint = failure.hint ?? NO_HINT;
+                const { raw } = hint;
+                const asked = throttleWait(hint, throttles, limits, random);
                 waitMs = asked.waitMs;
                 if (waitMs > timeLeft) {
                     throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
@@ -29689,7 +29782,7 @@ async function withRetries(attempt, classify, ctx) {
                 }
                 // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
                 // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-                if (chargesBudget(verdict)) {
+                if (chargesBudget(failure)) {
                     budget.recordFailure();
                     if (!budget.canRetry())
                         throw new RetryBudgetError(error);
@@ -29699,10 +29792,10 @@ async function withRetries(attempt, classify, ctx) {
             }
             else {
                 failures++;
-                if (verdict.maxRetries !== undefined)
-                    capped++;
+                const own = (retries.get(failure.answer) ?? 0) + 1;
+                retries.set(failure.answer, own);
                 budget.recordFailure();
-                if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity))
+                if (failures >= limits.maxAttempts || own > (failure.perCall ?? Infinity))
                     throw error;
                 if (!budget.canRetry())
                     throw new RetryBudgetError(error);
@@ -29710,7 +29803,7 @@ async function withRetries(attempt, classify, ctx) {
                 if (waitMs >= timeLeft)
                     throw error;
             }
-            ctx.onWait?.({ kind: verdict.kind, waitMs, error });
+            ctx.onWait?.({ kind: failure.verdict, waitMs, error });
             await clock.sleep(waitMs, signal).catch(() => {
                 throw new CancelledError();
             });
@@ -29718,15 +29811,91 @@ async function withRetries(attempt, classify, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
-/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
-/** 400 on cancel: the job already finished, so there is nothing to cancel. */
-const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
+;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+
+/**
+ * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
+ * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
+ * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
+ * which keep trying until the period's deadline) and the callers that act on a final answer
+ * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
+ * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
+ * its endpoints and its error codes.
+ */
+/** Clari's endpoints, as the rules (and the simulator) name them. */
+const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
+/**
+ * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
+ * of a finished job): the only ones where a `perLoop` cap means anything.
+ */
+const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
+const RETRY = { verdict: 'retry' };
+const THROTTLE = { verdict: 'throttle' };
+const FATAL = { verdict: 'fatal' };
+const RECONCILE = { verdict: 'reconcile' };
+/** One rule on every endpoint, but for those named. */
+function everywhere(rule, except = {}) {
+    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
+}
+/**
+ * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
+ * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
+ * decides.
+ */
+const RETRY_RULES = {
+    '429': everywhere(THROTTLE),
+    '503': everywhere(THROTTLE),
+    '408': everywhere(RETRY, { create: RECONCILE }),
+    '500': everywhere(RETRY, { create: RECONCILE }),
+    '502': everywhere(RETRY, { create: RECONCILE }),
+    '504': everywhere(RETRY, { create: RECONCILE }),
+    // "The job status could not be retrieved": transient on the others, but briefly.
+    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
+    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
+    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
+    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
+    '400': everywhere(FATAL),
+    '401': everywhere(FATAL),
+    '403': everywhere(FATAL),
+    '404': everywhere(FATAL),
+    'other 4xx': everywhere(FATAL),
+    'other status': everywhere(FATAL),
+    // Refused, or a name that did not resolve: the request never reached Clari.
+    'network error before sending': everywhere(RETRY),
+    // Reset, or timed out, after the request went out: Clari may have acted on it.
+    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
+    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
+    'invalid response': everywhere(RETRY, { create: RECONCILE }),
+    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
+    'other error': everywhere(FATAL)
+};
+/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
+function retryRule(endpoint, error) {
+    const answer = answerOf(error);
+    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
+    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
+}
+/** Which answer of the table a failed request got. */
+function answerOf(error) {
+    if (error instanceof ClariApiError)
+        return statusAnswer(error.status, error.code);
+    if (error instanceof NetworkError) {
+        return error.sent ? 'network error after sending' : 'network error before sending';
+    }
+    if (error instanceof InvalidResponseError)
+        return 'invalid response';
+    return 'other error';
+}
+/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
+function statusAnswer(status, code) {
+    const coded = `${status} ${code}`;
+    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
+        return coded;
+    }
+    if (Object.hasOwn(RETRY_RULES, String(status)))
+        return String(status);
+    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
+}
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -30689,16 +30858,25 @@ function toNetworkError(error, sent, r, total) {
 
 
 
-
+/** What each endpoint's errors call the request. */
+const OPERATIONS = {
+    create: 'create export',
+    status: 'job status',
+    results: 'download results',
+    cancel: 'cancel job',
+    limits: 'read export limits',
+    list: 'list export jobs'
+};
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const DEFAULT_SPACING_MS = 200;
 /**
  * Clari's export API (docs/clari-api.md#endpoints): one method per endpoint, each retried by
- * layer 1 of docs/retry-policy.md.
+ * layer 1 of docs/retry-policy.md as the table of retry rules (retry-rules.ts) says.
  */
 class ClariClient {
-    options;
+    config;
+    deps;
     transport;
     base;
     /** Earliest time the next request may go out: spacing, and a throttle the server asked for. */
@@ -30712,21 +30890,24 @@ class ClariClient {
      * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
      */
     serverClockAheadMs;
-    constructor(options) {
-        this.options = options;
-        this.transport = new Transport(() => options.clock.wallNow());
-        this.base = options.apiUrl.replace(/\/+$/, '');
+    limits;
+    constructor(config, deps) {
+        this.config = config;
+        this.deps = deps;
+        this.transport = new Transport(() => deps.clock.wallNow());
+        this.base = config.apiUrl.replace(/\/+$/, '');
+        this.limits = { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.maxRetryAfterMs };
     }
     /**
      * Creates an export job. Repeated only when the POST provably was not processed (429, 503,
-     * connection refused); any other doubt surfaces as AmbiguousCreateError for reconciliation.
+     * connection refused); an answer the rules reconcile surfaces as AmbiguousCreateError.
      */
     async createExport(forecastId, body, ctx) {
-        const sentAt = this.options.clock.wallNow();
+        const sentAt = this.deps.clock.wallNow();
         const path = `/export/forecast/${encodeURIComponent(forecastId)}`;
         let sent = false;
         try {
-            const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
+            const reply = await this.retrying(ctx, 'create', () => this.exchangeJson('POST', path, 'create', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
             if (!isJobId(jobId))
@@ -30736,14 +30917,15 @@ class ClariClient {
         catch (error) {
             if (ctx.signal.aborted && sent)
                 throw new InterruptedCreateError(sentAt, { cause: error });
-            if (isAmbiguous(error))
+            if (retryRule('create', error).verdict === 'reconcile') {
                 throw new AmbiguousCreateError(error, sentAt);
+            }
             throw error;
         }
     }
     async getJob(jobId, ctx) {
-        return this.retrying(ctx, classifyRead, () => this.exchange('GET', jobPath(jobId), 'job status', ctx, async (res) => {
-            await this.throwUnlessOk(res, 'job status');
+        return this.retrying(ctx, 'status', () => this.exchange('GET', jobPath(jobId), 'status', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'status');
             const body = await this.readJson(res);
             if (!body || typeof body !== 'object')
                 throw new InvalidResponseError('job status: no job');
@@ -30758,45 +30940,46 @@ class ClariClient {
      * must begin afresh on every call; errors it throws itself are final.
      */
     async downloadResults(jobId, consume, ctx) {
-        return this.retrying(ctx, classifyRead, () => this.exchange('GET', `${jobPath(jobId)}/results`, 'download results', ctx, async (res) => {
-            await this.throwUnlessOk(res, 'download results');
+        return this.retrying(ctx, 'results', () => this.exchange('GET', `${jobPath(jobId)}/results`, 'results', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'results');
             return consume(res.body, res.headers['content-type']);
         }, { streamed: true }));
     }
     /** Cancels a job; a job that already finished is not an error here. */
     async cancelJob(jobId, ctx) {
         try {
-            await this.retrying(ctx, classifyRead, () => this.exchange('PATCH', jobPath(jobId), 'cancel job', ctx, async (res) => {
-                await this.throwUnlessOk(res, 'cancel job');
+            await this.retrying(ctx, 'cancel', () => this.exchange('PATCH', jobPath(jobId), 'cancel', ctx, async (res) => {
+                await this.throwUnlessOk(res, 'cancel');
                 res.body.resume();
             }, { body: '{"type":"CANCEL"}', urgent: true }));
             return 'cancelled';
         }
         catch (error) {
-            if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
+            if (retryRule('cancel', error).verdict === 'done')
                 return 'already-finished';
-            }
             throw error;
         }
     }
     async getLimits(ctx) {
-        return this.retrying(ctx, classifyRead, async () => {
-            const body = await this.exchangeJson('GET', '/admin/limits', 'read export limits', ctx);
+        return this.retrying(ctx, 'limits', async () => {
+            const body = await this.exchangeJson('GET', '/admin/limits', 'limits', ctx);
             return readLimits(body);
         });
     }
     /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
     async listJobs(ctx) {
-        return this.retrying(ctx, classifyRead, async () => {
-            const body = await this.exchangeJson('GET', '/export/jobs', 'list export jobs', ctx);
+        return this.retrying(ctx, 'list', async () => {
+            const body = await this.exchangeJson('GET', '/export/jobs', 'list', ctx);
             return readJobList(body);
         });
     }
     close() {
         this.transport.close();
     }
-    async retrying(ctx, classify, attempt) {
-        const { clock, random, budget, limits } = this.options;
+    async retrying(ctx, endpoint, attempt) {
+        const { clock, random, budget } = this.deps;
+        const { limits } = this;
+        const classify = (error) => retryRule(endpoint, error);
         if (!ctx.once)
             return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx });
         try {
@@ -30811,9 +30994,9 @@ class ClariClient {
         }
     }
     /** One JSON exchange, bounded as a whole by the request timeout. */
-    exchangeJson(method, path, operation, ctx, options = {}) {
-        return this.exchange(method, path, operation, ctx, async (res) => {
-            await this.throwUnlessOk(res, operation);
+    exchangeJson(method, path, endpoint, ctx, options = {}) {
+        return this.exchange(method, path, endpoint, ctx, async (res) => {
+            await this.throwUnlessOk(res, endpoint);
             return this.readJson(res);
         }, options);
     }
@@ -30821,13 +31004,13 @@ class ClariClient {
     async readJson(res) {
         const text = await readText(res, MAX_JSON_BYTES);
         try {
-            return withoutSecret(JSON.parse(text), this.options.apiKey);
+            return withoutSecret(JSON.parse(text), this.config.apiKey);
         }
         catch {
             throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`);
         }
     }
-    async throwUnlessOk(res, operation) {
+    async throwUnlessOk(res, endpoint) {
         if (res.status >= 200 && res.status < 300)
             return;
         const text = await readText(res, MAX_ERROR_BYTES).catch(() => '');
@@ -30840,22 +31023,25 @@ class ClariClient {
         catch {
             body = text ? { message: text } : undefined; // e.g. a proxy's HTML error page
         }
-        const retryAfter = classifyStatus(res.status) === 'throttle'
-            ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
-            : undefined;
+        const clean = body && withoutSecret(body, this.config.apiKey);
+        const error = new ClariApiError(res.status, OPERATIONS[endpoint], clean);
+        if (retryRule(endpoint, error).verdict !== 'throttle')
+            throw error;
+        // A throttle: the same answer again, with the wait the server asked for.
+        const retryAfter = parseRetryAfter(res.headers['retry-after'], retryAfterContext(res));
         // Clari's rate limit is per key: every request of the run holds off, not just this one.
-        if (retryAfter?.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
-            this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms);
+        if (retryAfter.kind === 'delay' && retryAfter.ms <= this.config.maxRetryAfterMs) {
+            this.throttledUntil = Math.max(this.throttledUntil, this.deps.clock.now() + retryAfter.ms);
         }
-        const clean = body && withoutSecret(body, this.options.apiKey);
-        throw new ClariApiError(res.status, operation, clean, retryAfter);
+        throw new ClariApiError(res.status, OPERATIONS[endpoint], clean, retryAfter);
     }
     /**
      * One request and the reading of its answer. Requests of the whole run are spaced and held
      * back together while the server throttles; the exchange itself is marked busy on the clock.
      */
-    async exchange(method, path, operation, ctx, read, options = {}) {
-        const { clock, apiKey, requestTimeoutMs } = this.options;
+    async exchange(method, path, endpoint, ctx, read, options = {}) {
+        const { clock } = this.deps;
+        const { apiKey, requestTimeoutMs } = this.config;
         await this.pace(ctx.signal, options.urgent);
         this.requestCount++;
         options.onSend?.();
@@ -30869,7 +31055,7 @@ class ClariClient {
         return whileBusy(clock, async () => {
             const res = await this.transport.send({
                 method,
-                operation,
+                operation: OPERATIONS[endpoint],
                 url: new URL(this.base + path),
                 headers,
                 secretHeader: 'apikey',
@@ -30895,8 +31081,8 @@ class ClariClient {
      * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
      */
     async pace(signal, urgent = false) {
-        const { clock } = this.options;
-        const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
+        const { clock } = this.deps;
+        const spacing = this.deps.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
         for (;;) {
             const hold = urgent ? -Infinity : this.throttledUntil;
             const at = Math.max(clock.now(), this.nextSendAt, hold);
@@ -30925,39 +31111,6 @@ async function readText(res, limit) {
         chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
-}
-/** How a failed read (or cancel) is treated: throttled, transient, or final. */
-function classifyRead(error) {
-    if (error instanceof ClariApiError) {
-        const kind = classifyStatus(error.status);
-        if (kind === 'throttle')
-            return { kind, hint: error.retryAfter ?? { kind: 'none', reason: 'absent' } };
-        if (kind === 'transient')
-            return { kind };
-        if (error.status === 400 && error.code === SWW_CODE) {
-            return { kind: 'transient', maxRetries: SWW_MAX_RETRIES };
-        }
-        return { kind: 'fatal' };
-    }
-    if (error instanceof NetworkError || error instanceof InvalidResponseError) {
-        return { kind: 'transient' };
-    }
-    return { kind: 'fatal' };
-}
-/** A POST is repeated only when it provably was not processed. */
-function classifyCreate(error) {
-    if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
-        return classifyRead(error);
-    }
-    if (error instanceof NetworkError && !error.sent)
-        return { kind: 'transient' };
-    return { kind: 'fatal' };
-}
-/** A create that failed this way may have created the job all the same. */
-function isAmbiguous(error) {
-    if (error instanceof ClariApiError)
-        return classifyStatus(error.status) === 'transient';
-    return (error instanceof NetworkError && error.sent) || error instanceof InvalidResponseError;
 }
 
 ;// CONCATENATED MODULE: ./src/retry/budget.ts
@@ -31004,26 +31157,139 @@ function toMilli(name, value) {
 
 
 
-
-/** The Clari client a run uses: one retry budget per run, limits from the config. */
+/** The Clari client a run uses: its settings as the config has them, one retry budget per run. */
 function createClient(config, deps) {
-    return new ClariClient({
-        apiUrl: config.apiUrl,
-        apiKey: config.apiKey,
-        requestTimeoutMs: config.timing.requestTimeoutMs,
+    return new ClariClient(config.clari, {
         clock: deps.clock ?? systemClock,
         random: deps.random ?? Math.random,
         budget: new RetryBudget(),
-        limits: { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.timing.maxRetryAfterMs },
         minRequestSpacingMs: deps.minRequestSpacingMs
     });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/config.ts
+/**
+ * `all`: the action's own records (the ledger, an earlier attempt's manifest) and Clari's job
+ * list, read once when those leave a period without history; `runs`: the own records only;
+ * `none`: nothing is learned (the poll schedule and the start order of a first run).
+ */
+const HISTORY_SOURCES = ['all', 'runs', 'none'];
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+
+
+// Every message here is about one period, whose line already names the period and its job: the
+// message says what happened and, where the user can act, what to do.
+/** The job reached a terminal failure state on Clari's side (which gives no reason). */
+class JobFailedError extends Error {
+    jobId;
+    status;
+    name = 'JobFailedError';
+    constructor(jobId, status) {
+        super(`the job ended ${status} at Clari, which gives no reason`);
+        this.jobId = jobId;
+        this.status = status;
+    }
+}
+/** The job did not finish, or its results did not download, within job-timeout. */
+class JobTimeoutError extends Error {
+    jobId;
+    lastStatus;
+    elapsedMs;
+    phase;
+    name = 'JobTimeoutError';
+    constructor(jobId, lastStatus, elapsedMs, 
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    phase = 'job', 
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError) {
+        const seconds = `${Math.round(elapsedMs / 1000)} s`;
+        const last = lastError ? `; last error: ${lastError}` : '';
+        super(phase === 'job'
+            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
+        this.jobId = jobId;
+        this.lastStatus = lastStatus;
+        this.elapsedMs = elapsedMs;
+        this.phase = phase;
+    }
+}
+/** The organisation's rolling 30-day export quota is used up: no job can be created. */
+class QuotaError extends Error {
+    monthlyQuota;
+    name = 'QuotaError';
+    constructor(monthlyQuota) {
+        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
+        this.monthlyQuota = monthlyQuota;
+    }
+}
+/** Waited for a free concurrency slot until the job deadline. */
+class ConcurrencyTimeoutError extends Error {
+    name = 'ConcurrencyTimeoutError';
+    constructor(concurrentLimit) {
+        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
+    }
+}
+/** The downloaded file is not what was asked for (broken JSON, or another period). */
+class PayloadError extends Error {
+    name = 'PayloadError';
+}
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
+}
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
+    }
+}
+/**
+ * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
+ * one). Every other request of the run would be refused the same way.
+ */
+function isKeyRejected(error) {
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    return api instanceof ClariApiError && api.status === 401 && !api.code;
+}
+/** Where the user set the key, as the advice names it when Clari refuses it. */
+const DEFAULT_KEY_SOURCE = 'the api-key secret';
+/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
+class KeyRejectedError extends Error {
+    name = 'KeyRejectedError';
+    constructor(keySource, cause) {
+        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
+        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
+        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run/plan.ts
+
 
 
 
@@ -31034,9 +31300,12 @@ async function planExport(config, deps = {}) {
     const client = createClient(config, deps);
     try {
         const signal = deps.signal ?? new AbortController().signal;
-        const limits = await client.getLimits({
-            signal,
-            deadline: clock.now() + config.timing.jobTimeoutMs
+        const limits = await client
+            .getLimits({ signal, deadline: clock.now() + config.timing.jobTimeoutMs })
+            .catch((error) => {
+            throw isKeyRejected(error)
+                ? new KeyRejectedError(config.keySource ?? DEFAULT_KEY_SOURCE, error)
+                : error;
         });
         const left = limits.availableMonthlyQuota;
         const needed = config.periods.length;
@@ -31079,94 +31348,6 @@ function periodProblems(exports, allowTruncated) {
             `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
         ];
     });
-}
-
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-/** The job reached a terminal failure state on Clari's side (which gives no reason). */
-class JobFailedError extends Error {
-    jobId;
-    status;
-    name = 'JobFailedError';
-    constructor(jobId, status) {
-        super(`job ${jobId} ended ${status} on Clari's side`);
-        this.jobId = jobId;
-        this.status = status;
-    }
-}
-/** The job did not finish, or its results did not download, within job-timeout. */
-class JobTimeoutError extends Error {
-    jobId;
-    lastStatus;
-    elapsedMs;
-    phase;
-    name = 'JobTimeoutError';
-    constructor(jobId, lastStatus, elapsedMs, 
-    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
-    phase = 'job', 
-    /** Why the last try failed, when tries failed (already cleaned). */
-    lastError) {
-        const seconds = `${Math.round(elapsedMs / 1000)} s`;
-        const last = lastError ? `; last error: ${lastError}` : '';
-        super(phase === 'job'
-            ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-            : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`);
-        this.jobId = jobId;
-        this.lastStatus = lastStatus;
-        this.elapsedMs = elapsedMs;
-        this.phase = phase;
-    }
-}
-/** The organisation's rolling 30-day export quota is used up: no job can be created. */
-class QuotaError extends Error {
-    monthlyQuota;
-    name = 'QuotaError';
-    constructor(monthlyQuota) {
-        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`);
-        this.monthlyQuota = monthlyQuota;
-    }
-}
-/** Waited for a free concurrency slot until the job deadline. */
-class ConcurrencyTimeoutError extends Error {
-    name = 'ConcurrencyTimeoutError';
-    constructor(concurrentLimit) {
-        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`);
-    }
-}
-/** The downloaded file is not what was asked for (broken JSON, or another period). */
-class PayloadError extends Error {
-    name = 'PayloadError';
-}
-/** The payload grew past max-payload-size: the download was stopped and the file removed. */
-class PayloadTooLargeError extends PayloadError {
-    maxBytes;
-    name = 'PayloadTooLargeError';
-    constructor(maxBytes) {
-        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
-        this.maxBytes = maxBytes;
-    }
-}
-/**
- * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
- */
-class UnprovenJobError extends Error {
-    forecastId;
-    period;
-    jobIds;
-    reason;
-    name = 'UnprovenJobError';
-    constructor(forecastId, period, jobIds, reason) {
-        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
-        const why = reason === 'several'
-            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
-        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
-        this.forecastId = forecastId;
-        this.period = period;
-        this.jobIds = jobIds;
-        this.reason = reason;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
@@ -31959,8 +32140,9 @@ async function downloadPayload(client, jobId, target, ctx) {
     const signal = bounded.controller.signal;
     const timedOut = (lastError) => new JobTimeoutError(jobId, 'DONE', clock.now() - ctx.startedAt, 'download', lastError);
     let lastError;
+    const misses = new LoopMisses();
     try {
-        for (let misses = 1;; misses++) {
+        for (;;) {
             try {
                 return await client.downloadResults(jobId, (body, contentType) => writePayload(body, target.dir, target.fileName, { ...target, contentType }), { signal, deadline: ctx.deadline, once: true });
             }
@@ -31969,14 +32151,14 @@ async function downloadPayload(client, jobId, target, ctx) {
                     throw error;
                 if (signal.reason instanceof DeadlineError)
                     throw timedOut(lastError);
-                const verdict = classifyRead(error);
-                if (verdict.kind === 'fatal')
+                const failure = retryRule('results', error);
+                if (!misses.miss(failure))
                     throw error;
                 lastError = ctx.describe(error);
-                const waitMs = missWait(verdict, misses, 0, ctx.intervals, ctx.limits, ctx.random);
+                const waitMs = missWait(failure, misses.inARow, 0, ctx.intervals, ctx.limits, ctx.random);
                 if (clock.now() + waitMs >= ctx.deadline)
                     throw timedOut(lastError);
-                ctx.onWait({ kind: verdict.kind, waitMs, error });
+                ctx.onWait({ kind: failure.verdict, waitMs, error });
                 await clock.sleep(waitMs, ctx.signal);
             }
         }
@@ -32055,7 +32237,11 @@ function classifyFailure(error, ctx) {
     // Giving up on a job Clari still runs (a throttle asking too long, a refused status check)
     // abandons it as a timeout does: cancel it, as cancel-on-timeout says, to free quota and slot.
     const cancelJob = ctx.jobRunning && ctx.cancelOnTimeout;
-    const verdict = { status: 'ERROR', error: errorMessage(error), cancelJob, run };
+    // The first period the key fails says what to check; the periods not started then say why.
+    const message = isKeyRejected(error)
+        ? new KeyRejectedError(ctx.keySource ?? DEFAULT_KEY_SOURCE, error).message
+        : errorMessage(error);
+    const verdict = { status: 'ERROR', error: message, cancelJob, run };
     if (api instanceof ClariApiError)
         return { ...verdict, errorCode: api.code, errorId: api.errorId };
     return verdict;
@@ -32065,12 +32251,35 @@ const KNOWN_FAILURES = ['FAILED', 'CANCELLED', 'ABORTED'];
 function runWideReason(error) {
     if (error instanceof QuotaError)
         return error.message;
-    const api = error instanceof RetryBudgetError ? error.cause : error;
-    // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
-    if (api instanceof ClariApiError && api.status === 401 && !api.code) {
-        return 'Clari rejected the API key (HTTP 401); check the api-key secret';
-    }
+    if (isKeyRejected(error))
+        return 'Clari rejected the API key';
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/clari-job.ts
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
+const FILE_PREFIX = 'clari_export_forecast_';
+/**
+ * Whether a listed job's file name (or its title and file name) names this forecast and period:
+ * the one rule by which a job in Clari's list is provably an export of ours, for adopting a lost
+ * create's job (job/start-job.ts) and for learning durations (history/).
+ */
+function namesExport(job, forecastId, period) {
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
+    }
+    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
+}
+/** Clari's own measure of a job (both stamps on its clock), free of our detection delay. */
+function jobDuration(job) {
+    const { startTime, endTime } = job;
+    if (typeof startTime !== 'number' || typeof endTime !== 'number')
+        return undefined;
+    const ms = endTime - startTime;
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
@@ -32079,8 +32288,7 @@ function runWideReason(error) {
 
 
 
-// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
-const FILE_PREFIX = 'clari_export_forecast_';
+
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1;
 /**
@@ -32103,7 +32311,7 @@ async function startJob(client, forecastId, body, ctx) {
                     throw error.cause;
                 continue;
             }
-            if (error instanceof ClariApiError && error.code === QUOTA_CODE) {
+            if (retryRule('create', error).verdict === 'quota') {
                 await waitForFreeSlot(client, body.timePeriod, ctx);
                 continue;
             }
@@ -32154,16 +32362,6 @@ function start_job_provenance(job, want) {
     return named === 'yes' && started !== undefined && want.notBefore !== undefined
         ? 'ours'
         : 'unknown';
-}
-/** Whether the job's file name (or title and file name) names this forecast and period. */
-function namesExport(job, forecastId, period) {
-    const { fileName, title } = job;
-    if (fileName === undefined)
-        return 'unknown';
-    if (fileName.startsWith(FILE_PREFIX)) {
-        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
-    }
-    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
 /**
  * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
@@ -34422,6 +34620,7 @@ function snapshotTime(job, clues) {
 
 
 
+
 // Bounds on a server-sent Retry-After on a 2xx status answer (the Azure LRO convention).
 const HINT_MIN_MS = 1_000;
 const HINT_MAX_MS = 120_000;
@@ -34429,17 +34628,18 @@ const HINT_MAX_MS = 120_000;
  * Polls a job until it is DONE (resolves with the job) or fails, times out or is cancelled
  * (throws). There is no check at t = 0: a job just created is never already done.
  *
- * A job that exists at Clari is the most expensive thing a run holds, so a failed check never
- * ends the period: transient errors and throttles are missed checks, and the loop goes on on its
- * own schedule, backing off up to max-poll-interval, until job-timeout. Only an answer that says
- * the job is gone or not ours (a 4xx) ends it early.
+ * A job that exists at Clari is the most expensive thing a run holds, so a failed check does not
+ * end the period: what the retry rules (clari/retry-rules.ts) retry or throttle is a missed check,
+ * and the loop goes on on its own schedule, backing off up to max-poll-interval, until
+ * job-timeout. Only an answer they do not retry (a 4xx: the job is gone or not ours), or one past
+ * its per-loop cap, ends it early.
  */
 async function waitForJob(client, jobId, period, schedule, ctx) {
     const { clock, stats } = ctx;
     const unknownSeen = new Set();
     let lastStatus;
     let lastError;
-    let misses = 0;
+    const misses = new LoopMisses();
     let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt);
     for (let k = 0;; k++) {
         let last = planned >= ctx.deadline - clock.now();
@@ -34447,7 +34647,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         // A job of the run that finished meanwhile may move this check: plan it again from now
         // (not while backing off through an outage, which must not speed up).
         while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
-            if (misses > 0)
+            if (misses.inARow > 0)
                 continue;
             planned = schedule.delayBefore(k, clock.now() - ctx.startedAt);
             last = planned >= ctx.deadline - clock.now();
@@ -34459,24 +34659,24 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             reply = await client.getJob(jobId, { ...ctx, once: true });
         }
         catch (error) {
-            const verdict = classifyRead(error);
-            if (ctx.signal.aborted || verdict.kind === 'fatal')
+            // The table of retry rules decides: a missed check, or the end of the period.
+            const failure = retryRule('status', error);
+            if (ctx.signal.aborted || !misses.miss(failure))
                 throw error;
-            misses++;
             lastError = ctx.describe(error);
             if (last)
                 throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
             const normal = schedule.delayBefore(k + 1, elapsed());
-            planned = missWait(verdict, misses, normal, ctx.intervals, ctx.limits, ctx.random);
-            if (verdict.kind === 'throttle' && planned > ctx.deadline - clock.now()) {
+            planned = missWait(failure, misses.inARow, normal, ctx.intervals, ctx.limits, ctx.random);
+            if (failure.verdict === 'throttle' && planned > ctx.deadline - clock.now()) {
                 // The server asks for quiet past the deadline: honour it, and end the period there.
                 await clock.sleep(Math.max(0, ctx.deadline - clock.now()), ctx.signal);
                 throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
             }
-            ctx.onWait({ kind: verdict.kind, waitMs: planned, error });
+            ctx.onWait({ kind: failure.verdict, waitMs: planned, error });
             continue;
         }
-        misses = 0;
+        misses.hit();
         stats.statusPolls++;
         const job = reply.job;
         lastStatus = job.status;
@@ -34491,11 +34691,11 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         const elapsedMs = elapsed();
         if (phase === 'done') {
             schedule.jobDone?.(jobDuration(job) ?? elapsedMs);
-            ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
+            ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs });
             return job;
         }
         if (phase === 'failed') {
-            ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
+            ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs });
             throw new JobFailedError(jobId, status);
         }
         if (last)
@@ -34509,7 +34709,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             period,
             jobId,
             status,
-            poll: k + 1,
+            poll: stats.statusPolls,
             elapsedMs,
             nextCheckMs: planned
         });
@@ -34533,19 +34733,12 @@ async function sleepUnlessTaught(clock, ms, schedule, signal) {
         race.dispose();
     }
 }
-/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
-function jobDuration(job) {
-    const { startTime, endTime } = job;
-    if (typeof startTime !== 'number' || typeof endTime !== 'number')
-        return undefined;
-    const ms = endTime - startTime;
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
 function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/export-period.ts
+
 
 
 
@@ -34606,7 +34799,7 @@ async function exportPeriod(run, task, lease) {
         ...waits(),
         startedAt,
         intervals: run.intervals,
-        limits: config.timing,
+        limits: config.clari,
         describe: run.describe
     });
     const jobStarted = (jobId) => {
@@ -34663,11 +34856,14 @@ async function exportPeriod(run, task, lease) {
         }
         const jobId = outcome.jobId;
         const others = run.inFlight.size - 1;
-        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-            ...persistence(),
-            stats
-        });
+        // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+        const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period);
+        const schedule = run.schedules(run.durations, others, predicted);
+        job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats });
         jobEnded();
+        const jobMs = jobDuration(job);
+        if (jobMs !== undefined)
+            outcome.jobDurationMs = jobMs;
         const seenDoneAt = clock.wallNow();
         outcome.timeline.doneAt = new Date(seenDoneAt).toISOString();
         const snapshotAt = snapshotTime(job, {
@@ -34716,7 +34912,8 @@ async function exportPeriod(run, task, lease) {
             abortReason: signal.aborted ? signal.reason : undefined,
             cancelOnTimeout: config.cancelOnTimeout,
             failFast: config.failFast,
-            jobRunning
+            jobRunning,
+            keySource: config.keySource
         });
         outcome.status = verdict.status;
         outcome.error = run.describe(verdict.error);
@@ -34796,7 +34993,7 @@ async function askAboutEarlierJob(run, period, jobId, ctx) {
             throw error;
         // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
         // say nothing about it, and creating anew then could pay for it twice.
-        if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
+        if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
             report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
             return undefined;
         }
@@ -34912,7 +35109,132 @@ function emptyOutcome(period) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/history/duration-model.ts
+
+/** Clari's longest plausible export: anything longer is a broken stamp, not a duration. */
+const DAY_MS = 86_400_000;
+/** The newest observations of a period that count: durations drift as the data grows. */
+const KEEP = 8;
+/**
+ * An observation further from the median than this many (normal-scaled) MADs, and further than
+ * half the median, is an outlier: a job that waited in Clari's queue, or was made with other
+ * parameters that the job list does not show.
+ */
+const OUTLIER_MADS = 3;
+const OUTLIER_FLOOR = 0.5;
+/** MAD × this estimates the standard deviation of normally spread values. */
+const MAD_TO_SIGMA = 1.4826;
+/** Relative half-width assumed when a single earlier job is known. */
+const ONE_SAMPLE_SPREAD = 0.1;
+/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
+const MIN_SPREAD = 0.02;
+/** Earlier jobs spread wider than this (relative half-width) predict nothing worth aiming at. */
+const MAX_SPREAD = 0.5;
+/** A value from outside that may count as a duration: finite, positive, below a day. */
+function isDuration(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 && value < DAY_MS;
+}
+/**
+ * The expected duration and its spread, from earlier durations (unchecked: only those that are
+ * durations count). Undefined with nothing to go on, or when they scatter too widely to aim at.
+ *
+ * Median and MAD rather than mean and standard deviation: one poisoned value (a job stuck in a
+ * queue, a broken stamp, a job made with other parameters) moves the mean and the standard
+ * deviation without bound, while the median and the MAD resist up to half the values being bad.
+ * Outliers are dropped, the median of the rest is the prediction, and the rest's largest
+ * deviation from it, scaled by (n + 1) / (n − 1), is the spread: n values drawn from a range
+ * cover on average (n − 1) / (n + 1) of it, so three earlier jobs see only half the range the
+ * next one may end in.
+ */
+function predictDuration(values) {
+    const admitted = values.filter(isDuration);
+    if (admitted.length === 0)
+        return undefined;
+    const centre = median(admitted);
+    const mad = median(admitted.map(v => Math.abs(v - centre)));
+    const limit = Math.max(OUTLIER_MADS * MAD_TO_SIGMA * mad, OUTLIER_FLOOR * centre);
+    const kept = admitted.filter(v => Math.abs(v - centre) <= limit);
+    const expectedMs = median(kept);
+    const n = kept.length;
+    const observed = Math.max(...kept.map(v => Math.abs(v - expectedMs)));
+    const relative = n === 1
+        ? ONE_SAMPLE_SPREAD
+        : Math.max(MIN_SPREAD, ((observed / expectedMs) * (n + 1)) / (n - 1));
+    if (relative > MAX_SPREAD)
+        return undefined;
+    return { expectedMs, spreadMs: relative * expectedMs, samples: n };
+}
+/**
+ * A prediction per period of the run that has history. An observation counts when every field
+ * it brings checks out: this forecast, one of the run's periods, a duration (`isDuration`).
+ * Observations made with this run's parameters (the ledger, an earlier manifest) come first;
+ * those whose parameters are unknown (Clari's job list: only the file type, which must match)
+ * count for a period only when it has none of those, because parameters such as
+ * `include-historical` change how long a job takes. A job two sources report counts once.
+ */
+function predictDurations(observations, wanted) {
+    const exact = new Map();
+    const formatOnly = new Map();
+    const seen = new Set();
+    const tiers = observations.flatMap(o => {
+        const tier = tierOf(o, wanted);
+        return tier ? [{ o, tier }] : [];
+    });
+    // Exact observations first, so the same job listed without its parameters is the one dropped.
+    tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
+    for (const { o, tier } of tiers) {
+        const jobId = isJobId(o.jobId) ? o.jobId : undefined;
+        if (jobId !== undefined) {
+            if (seen.has(jobId))
+                continue;
+            seen.add(jobId);
+        }
+        const into = tier === 'exact' ? exact : formatOnly;
+        const list = into.get(o.period) ?? [];
+        const endedAt = o.endedAt;
+        list.push({ durationMs: o.durationMs, endedAt: isEpoch(endedAt) ? endedAt : undefined });
+        into.set(o.period, list);
+    }
+    const predictions = new Map();
+    for (const period of wanted.periods) {
+        const list = exact.get(period) ?? formatOnly.get(period);
+        if (!list)
+            continue;
+        const prediction = predictDuration(newest(list).map(a => a.durationMs));
+        if (prediction)
+            predictions.set(period, prediction);
+    }
+    return predictions;
+}
+function tierOf(o, wanted) {
+    if (typeof o !== 'object' || o === null)
+        return undefined;
+    if (o.forecastId !== wanted.forecastId || !wanted.periods.includes(o.period))
+        return undefined;
+    if (!isDuration(o.durationMs))
+        return undefined;
+    if (o.request !== undefined)
+        return wanted.sameRequest(o.request) ? 'exact' : undefined;
+    return o.fileType === wanted.exportFormat ? 'format' : undefined;
+}
+/** The KEEP newest, by when they ended; those of unknown age after all dated ones, as given. */
+function newest(list) {
+    const dated = list.filter(a => a.endedAt !== undefined);
+    const undated = list.filter(a => a.endedAt === undefined);
+    dated.sort((a, b) => b.endedAt - a.endedAt);
+    return [...dated, ...undated].slice(0, KEEP);
+}
+function isEpoch(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
+
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -34925,7 +35247,7 @@ function backoffSchedule(intervals, random) {
 /** Relative half-width of the window assumed when only one earlier job is known. */
 const PRIOR_SPREAD = 0.1;
 /** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
-const MIN_SPREAD = 0.02;
+const poll_schedule_MIN_SPREAD = 0.02;
 /** Added on both sides of the window: request latency and Clari's own timer granularity. */
 const MARGIN_MS = 2_000;
 /** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
@@ -34939,10 +35261,22 @@ const MAX_DENSE_GAP_MS = 8_000;
  */
 const FIRST_JOB_MAX_GAP_MS = 15_000;
 const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
+/**
+ * A job whose finish earlier runs predict checks sparsely before its window: gaps up to this
+ * share of the expected duration, between max-poll-interval and this many times it.
+ */
+const SPARSE_SHARE = 0.25;
+const SPARSE_MAX_FACTOR = 4;
+/** At most this many checks across a predicted window; a wider one gets wider gaps. */
+const MAX_WINDOW_POLLS = 120;
 function finishWindow(durations, maxGapMs) {
     const expected = median(durations);
     const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
-    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed);
+    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(poll_schedule_MIN_SPREAD, observed);
+    return windowAround(expected, spread, maxGapMs);
+}
+/** The window of an expected finish ± a relative spread, widened by the margin on both sides. */
+function windowAround(expected, spread, maxGapMs) {
     const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS);
     const toMs = expected * (1 + spread) + MARGIN_MS;
     const gapMs = clamp((toMs - fromMs) / WINDOW_POLLS, MIN_GAP_MS, Math.min(MAX_DENSE_GAP_MS, maxGapMs));
@@ -34972,6 +35306,34 @@ function windowSchedule(window, intervals) {
     };
 }
 /**
+ * Aims at the finish that earlier runs predict for this period's job
+ * (docs/retry-policy.md#the-schedule-with-history). Before the window, checks are sparse: gaps
+ * up to a quarter of the expected duration (never above 4 × max-poll-interval), each at most
+ * half the distance left to the window, so a job that ends early is seen within about how early
+ * it was. A job too short for gaps above max-poll-interval is checked before its window as
+ * `windowSchedule` does. Across the window and after it, as `windowSchedule`: dense, then
+ * backing off to max-poll-interval at most.
+ */
+function predictedSchedule(prediction, intervals) {
+    const { expectedMs, spreadMs } = prediction;
+    const maxMs = intervals.maxMs;
+    const window = windowAround(expectedMs, spreadMs / expectedMs, maxMs);
+    // A wide window (a scattered history) gets wider gaps rather than ever more checks.
+    const gapMs = Math.min(maxMs, Math.max(window.gapMs, (window.toMs - window.fromMs) / MAX_WINDOW_POLLS));
+    const around = windowSchedule({ ...window, gapMs }, intervals);
+    const sparseMs = clamp(expectedMs * SPARSE_SHARE, maxMs, SPARSE_MAX_FACTOR * maxMs);
+    return {
+        delayBefore(k, elapsedMs) {
+            const left = window.fromMs - elapsedMs;
+            if (left <= 1 || sparseMs <= maxMs)
+                return around.delayBefore(k, elapsedMs);
+            const step = Math.min(sparseMs, Math.max(gapMs, left / 2));
+            // Land on the window's start rather than a moment before it.
+            return left - step < gapMs ? left : step;
+        }
+    };
+}
+/**
  * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
  * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
  * polls checks only every max-poll-interval, since the first of them to finish will tell it when
@@ -34982,7 +35344,17 @@ function windowSchedule(window, intervals) {
 function defaultPollSchedule(intervals, random) {
     const learned = [];
     const listeners = new Set();
-    return (history, othersPolling = 0) => {
+    const jobDone = (durationMs) => {
+        if (durationMs <= 0)
+            return;
+        learned.push(durationMs);
+        for (const wake of [...listeners])
+            wake();
+    };
+    return (history, othersPolling = 0, predicted) => {
+        // The period's own earlier jobs know better than the run's other periods: no lesson moves it.
+        if (predicted)
+            return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone };
         const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
         const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
         let aimed;
@@ -34997,13 +35369,7 @@ function defaultPollSchedule(intervals, random) {
                 }
                 return aimed.schedule.delayBefore(k, elapsedMs);
             },
-            jobDone: durationMs => {
-                if (durationMs <= 0)
-                    return;
-                learned.push(durationMs);
-                for (const wake of [...listeners])
-                    wake();
-            },
+            jobDone,
             nextLesson: signal => new Promise((resolve, reject) => {
                 if (signal.aborted)
                     return reject(signal.reason);
@@ -35028,11 +35394,6 @@ function firstJobSchedule(intervals, random) {
     return {
         delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
     };
-}
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 function clamp(value, min, max) {
     return Math.min(max, Math.max(min, value));
@@ -35143,6 +35504,123 @@ function comparable(value) {
     if (Array.isArray(value))
         return JSON.stringify([...value].map(String).sort());
     return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/history/sources.ts
+
+
+
+
+/**
+ * The finished jobs in Clari's job list that are provably exports of this forecast and one of
+ * these periods: the file name says so, by the same rule that adopts a lost create's job. The
+ * list does not show the create parameters, only the file type, which goes along.
+ */
+function jobListObservations(jobs, forecastId, periods) {
+    return jobs.flatMap(job => {
+        if (jobPhase(job.status) !== 'done')
+            return [];
+        if (job.module !== undefined && job.module !== 'FORECAST')
+            return [];
+        const period = periods.find(p => namesExport(job, forecastId, p) === 'yes');
+        const durationMs = jobDuration(job);
+        if (period === undefined || durationMs === undefined)
+            return [];
+        return [
+            {
+                forecastId,
+                period,
+                ...(job.fileType !== undefined ? { fileType: job.fileType } : {}),
+                durationMs,
+                ...(job.endTime !== undefined ? { endedAt: job.endTime } : {}),
+                ...(job.jobId !== undefined ? { jobId: job.jobId } : {})
+            }
+        ];
+    });
+}
+/**
+ * The job durations a manifest of this action records (`jobDurationMs` of its DONE periods), with
+ * the parameters it was made with. The manifest is untrusted (an earlier attempt's artifact, a
+ * file in output-dir): each field is checked here or by the model, and anything else yields
+ * nothing. The ledger of earlier runs may record a run's manifest through this too.
+ */
+function manifestObservations(manifest) {
+    if (!isRecord(manifest))
+        return [];
+    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION)
+        return [];
+    const { forecastId, request, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isRecord(request) || !Array.isArray(exports))
+        return [];
+    return exports.flatMap((entry) => {
+        if (!isRecord(entry) || entry.status !== 'DONE' || typeof entry.period !== 'string')
+            return [];
+        const { period, jobDurationMs, jobId, timeline } = entry;
+        if (typeof jobDurationMs !== 'number')
+            return [];
+        const endedAt = isRecord(timeline) ? epochOf(timeline.doneAt) : undefined;
+        return [
+            {
+                forecastId,
+                period,
+                // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
+                request: request,
+                durationMs: jobDurationMs,
+                ...(endedAt !== undefined ? { endedAt } : {}),
+                ...(isJobId(jobId) ? { jobId } : {})
+            }
+        ];
+    });
+}
+function epochOf(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/learn-durations.ts
+
+
+
+/**
+ * How long each period's job is expected to take, from what earlier runs recorded (`own`: the
+ * ledger, an earlier attempt's manifest) and, with `history: all`, from Clari's job list. The
+ * list costs a request against Clari's rate limit and may be long, so it is read at most once,
+ * at the start, and only when the own records leave a period of the run without a prediction.
+ * Reading it is only a chance to do better: it is tried once, and a failure is reported and
+ * changes nothing else (beyond counting, as any failed request does, against the retry budget).
+ */
+async function learnDurations(run, periods, own) {
+    const { config } = run;
+    if (config.history === 'none')
+        return { predictions: new Map(), jobList: 'not asked for' };
+    const parameters = requestParameters(config);
+    const wanted = {
+        forecastId: config.forecastId,
+        periods,
+        exportFormat: config.exportFormat,
+        sameRequest: request => differingParameter(request, parameters) === undefined
+    };
+    const fromOwn = predictDurations(own, wanted);
+    if (config.history !== 'all')
+        return { predictions: fromOwn, jobList: 'not asked for' };
+    if (periods.every(p => fromOwn.has(p)))
+        return { predictions: fromOwn, jobList: 'not needed' };
+    try {
+        const jobs = await run.client.listJobs({
+            signal: run.signal,
+            deadline: run.clock.now() + config.clari.requestTimeoutMs,
+            once: true
+        });
+        const listed = jobListObservations(jobs, config.forecastId, periods);
+        return { predictions: predictDurations([...own, ...listed], wanted), jobList: 'read' };
+    }
+    catch (error) {
+        if (run.signal.aborted)
+            return { predictions: fromOwn, jobList: 'not read, cancelled' };
+        return { predictions: fromOwn, jobList: `not read (${run.describe(error)})` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
@@ -35292,8 +35770,26 @@ class PeriodScheduler {
 function isStopReason(grant) {
     return 'status' in grant;
 }
+/**
+ * The order the periods ask for their slots: an earlier attempt's jobs first (they run at
+ * Clari already); then, when more than one period runs at once, those with an expected
+ * duration, longest first (LPT: a long job started last would end the run alone); then the
+ * rest, in input order. Ties keep input order.
+ */
+function startOrder(todo, how) {
+    const resumed = todo.filter(t => how.resumed(t));
+    const rest = todo.filter(t => !how.resumed(t));
+    if (!how.longestFirst)
+        return [...resumed, ...rest];
+    const known = rest.filter(t => how.expectedMs(t.period) !== undefined);
+    known.sort((a, b) => how.expectedMs(b.period) - how.expectedMs(a.period));
+    return [...resumed, ...known, ...rest.filter(t => how.expectedMs(t.period) === undefined)];
+}
 
 ;// CONCATENATED MODULE: ./src/engine/run/run-export.ts
+
+
+
 
 
 
@@ -35323,14 +35819,15 @@ async function runExport(config, deps = {}, earlier) {
     const signal = deps.signal ?? new AbortController().signal;
     const sink = deps.onEvent ?? (() => { });
     // The client masks the key in what Clari sends; this is the last line, for everything else.
-    const onEvent = (event) => sink(withoutSecret(event, config.apiKey));
+    const { apiKey } = config.clari;
+    const onEvent = (event) => sink(withoutSecret(event, apiKey));
     const intervals = {
         initialMs: config.timing.pollIntervalMs,
         factor: 1.5,
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => describeError(error, config.apiKey, MAX_ERROR_CHARS);
+    const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
@@ -35359,7 +35856,7 @@ async function runExport(config, deps = {}, earlier) {
         return saving;
     };
     const finish = async (index, outcome) => {
-        outcomes[index] = withoutSecret(outcome, config.apiKey);
+        outcomes[index] = withoutSecret(outcome, apiKey);
         onEvent({ type: 'period-finished', outcome: outcomes[index] });
         await whileBusy(clock, saveManifest);
     };
@@ -35371,6 +35868,8 @@ async function runExport(config, deps = {}, earlier) {
             await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
+            const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)];
+            const learned = await learnDurations({ config, client, clock, signal, describe }, todo.map(t => t.period), own);
             await exportOnSlots({
                 config,
                 client,
@@ -35384,6 +35883,7 @@ async function runExport(config, deps = {}, earlier) {
                 plans,
                 attempt: resume?.usable ? resume.attempt : 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+                learned,
                 finish
             });
         }
@@ -35489,6 +35989,7 @@ async function exportOnSlots(r) {
         onEvent,
         schedules: r.schedules,
         durations: [],
+        predictions: r.learned.predictions,
         ownedJobIds: new Set(),
         scheduler,
         inFlight: new Map(),
@@ -35540,10 +36041,15 @@ async function exportOnSlots(r) {
         }
     };
     try {
-        const order = [
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
-        ];
+        const { predictions } = r.learned;
+        const orderBy = (longestFirst) => startOrder(r.todo, {
+            resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+            expectedMs: period => predictions.get(period)?.expectedMs,
+            longestFirst
+        });
+        const order = orderBy(max > 1);
+        if (config.history !== 'none')
+            onEvent(historyEvent(r, order, orderBy(false)));
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
         const periods = Promise.allSettled(order.map(runPeriod));
         void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal);
@@ -35558,6 +36064,22 @@ async function exportOnSlots(r) {
         watching.dispose();
         signal.removeEventListener('abort', onAbort);
     }
+}
+/** What the run learned, in input order, and the start order when longest-first changed it. */
+function historyEvent(r, order, unsorted) {
+    const { predictions, jobList } = r.learned;
+    const startOrder = order.map(t => t.period);
+    const inputOrder = r.todo.map(t => t.period);
+    return {
+        type: 'history',
+        predicted: inputOrder.flatMap(period => {
+            const p = predictions.get(period);
+            return p ? [{ period, ...p }] : [];
+        }),
+        unknown: inputOrder.filter(period => !predictions.has(period)),
+        jobList,
+        ...(startOrder.some((p, i) => p !== unsorted[i].period) ? { startOrder } : {})
+    };
 }
 /** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
 async function watchForRoom(r, scheduler, lookForRoom, signal) {
@@ -35608,7 +36130,7 @@ async function concurrencyLimit(r) {
         onEvent({
             type: 'concurrency',
             limit: 1,
-            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${isKeyRejected(error) ? 'Clari rejected the API key' : r.describe(error)})`
         });
         return { limit: 1, max: most };
     }
@@ -35620,7 +36142,7 @@ signal) {
     try {
         const limits = await r.client.getLimits({
             signal,
-            deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+            deadline: r.clock.now() + r.config.clari.requestTimeoutMs,
             once: true
         });
         const room = roomForUs(limits, ours);
@@ -35951,6 +36473,11 @@ const SETTINGS = [
         description: "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
     },
     {
+        name: 'history',
+        default: 'all',
+        description: "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
+    },
+    {
         name: 'max-payload-size',
         default: '2GiB',
         description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
@@ -36087,9 +36614,16 @@ function parseSettings(read, ctx) {
     if (maxPollIntervalS < pollIntervalS) {
         throw new InputError('max-poll-interval', `(${maxPollIntervalS}) is shorter than poll-interval (${pollIntervalS})`, 'a number of seconds at least poll-interval');
     }
+    // Parsed in this order so that of several bad inputs, the same one is reported first.
+    const apiUrl = parseApiUrl(get('api-url'));
+    const jobTimeoutMs = number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000;
     const config = {
-        apiUrl: parseApiUrl(get('api-url')),
-        apiKey,
+        clari: {
+            apiUrl,
+            apiKey,
+            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+        },
         forecastId,
         periods,
         request,
@@ -36099,13 +36633,12 @@ function parseSettings(read, ctx) {
         timing: {
             pollIntervalMs: pollIntervalS * 1000,
             maxPollIntervalMs: maxPollIntervalS * 1000,
-            jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
-            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
-            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+            jobTimeoutMs
         },
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
         concurrency: parseConcurrency(get('max-concurrent-jobs')),
+        history: parseHistory(get('history')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
         allowTruncated: bool(get, 'allow-truncated'),
         csvFormulaGuard: bool(get, 'csv-formula-guard'),
@@ -36151,6 +36684,12 @@ function resumeMode(get) {
     if (FALSE_VALUES.includes(value))
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
+}
+function parseHistory(value) {
+    const history = HISTORY_SOURCES.find(h => h === value.toLowerCase());
+    if (!history)
+        throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '));
+    return history;
 }
 function oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -36272,6 +36811,37 @@ function artifactName(template, forecastId, periods, runAttempt) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/cli/did-you-mean.ts
+/**
+ * The known name a mistyped one most likely meant: the nearest by edit distance (at most 2, and
+ * less than half the name), or the one it begins (`--forecast` → `--forecast-id`). Undefined when
+ * nothing is close, or two are equally close.
+ */
+function closestName(given, known) {
+    const scored = known
+        .map(name => ({
+        name,
+        distance: name.startsWith(given) && given.length >= 4 ? 1 : editDistance(given, name)
+    }))
+        .filter(s => s.distance <= Math.min(2, Math.floor((given.length - 1) / 2)))
+        .sort((a, b) => a.distance - b.distance);
+    const [best, next] = scored;
+    return best && best.distance !== next?.distance ? best.name : undefined;
+}
+/** Levenshtein distance: the fewest insertions, deletions and substitutions from a to b. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
 /** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
@@ -36286,11 +36856,33 @@ const ACTION_ONLY_INPUTS = [
 // The key never becomes a flag (it would land in shell history), and the action-only inputs have
 // no meaning outside a workflow run.
 const NOT_FLAGS = ['api-key', ...ACTION_ONLY_INPUTS];
+/**
+ * A flag's own words where the input's speak of a workflow run (its workspace, its attempts, the
+ * step) or its default differs on a terminal. resume is `auto` for the action (a re-run resumes);
+ * a terminal has no re-runs, so --resume is a plain switch.
+ */
+const ON_A_TERMINAL = {
+    'output-dir': {
+        description: 'Folder for the payloads and manifest.json, relative to the current folder'
+    },
+    resume: {
+        default: 'false',
+        description: 'Finish an interrupted run in --output-dir: keep the payloads its manifest.json records as exported (checked by sha256, no request to Clari), ask Clari again about its unfinished jobs, export the rest'
+    },
+    'cancel-on-timeout': {
+        description: 'Cancel a job clari-export gives up on while Clari runs it (timed out, or ended by an error), to free quota and its slot'
+    },
+    'request-timeout': { description: 'Seconds each HTTP request may take, every retry anew' },
+    'allow-truncated': {
+        description: 'Accept an export Clari truncated (rows or cells) with a warning, instead of exiting 1'
+    }
+};
 const CLI_FLAGS = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(s => {
-    const fallback = 'default' in s ? s.default : undefined;
+    const own = ON_A_TERMINAL[s.name];
+    const fallback = own?.default ?? ('default' in s ? s.default : undefined);
     return {
         name: s.name,
-        description: s.description,
+        description: own?.description ?? s.description,
         default: fallback,
         boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     };
@@ -36302,14 +36894,17 @@ const API_KEY_ENV = 'CLARI_API_KEY';
 
 
 
+
 /** A command line that cannot be run; the message says what to type instead. */
 class UsageError extends Error {
     name = 'UsageError';
 }
 const TERSE_ERRORS = ['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'];
-const HELP_HINT = 'Run clari-export --help to see every flag.';
+const helpHint = (command) => `Run clari-export ${command === 'export' ? '' : `${command} `}--help to see every flag.`;
 /** Turns argv into raw input strings, exactly as a workflow would pass them to the action. */
 function parseCliArgs(argv) {
+    if (argv.length === 0)
+        return { kind: 'usage' };
     if (argv[0] === 'tables')
         return parseTablesArgs(argv.slice(1));
     // Checked before parsing so that no error message can ever repeat the key's value.
@@ -36318,11 +36913,13 @@ function parseCliArgs(argv) {
     }
     const actionFlag = ACTION_ONLY_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
     if (actionFlag) {
-        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
+        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${helpHint('export')}`);
     }
-    const { values } = parse({ args: [...argv], options: OPTIONS, strict: true });
+    const { values } = parse('export', { args: [...argv], options: OPTIONS, strict: true });
     if (values.help)
-        return { kind: 'help' };
+        return { kind: 'help', command: 'export' };
+    if (values.version)
+        return { kind: 'version' };
     const inputs = {};
     for (const flag of CLI_FLAGS) {
         const value = values[flag.name];
@@ -36344,7 +36941,7 @@ function parseCliArgs(argv) {
     return { kind: 'run', inputs };
 }
 function parseTablesArgs(argv) {
-    const { values, positionals } = parse({
+    const { values, positionals } = parse('tables', {
         args: [...argv],
         options: {
             tables: { type: 'string' },
@@ -36356,7 +36953,7 @@ function parseTablesArgs(argv) {
         strict: true
     });
     if (values.help)
-        return { kind: 'tables-help' };
+        return { kind: 'help', command: 'tables' };
     const given = String(values.tables ?? 'ndjson');
     const format = TABLE_FORMATS.find(f => f === given.toLowerCase());
     if (!format) {
@@ -36369,24 +36966,30 @@ function parseTablesArgs(argv) {
     const csvFormulaGuard = values['no-csv-formula-guard'] !== true;
     return { kind: 'tables', format, outputDir, csvFormulaGuard, paths: positionals };
 }
-function parse(config) {
+/** parseArgs, whose errors name the subcommand's help and, for a mistyped flag, the closest one. */
+function parse(command, config) {
     try {
         return (0,external_node_util_.parseArgs)(config);
     }
     catch (error) {
         const message = errorMessage(error);
-        // Node's hint for these is about positional arguments ("place it after --"), which only
-        // a command that takes them (tables) keeps.
         const code = error.code ?? '';
+        // Node's hint for these is about positional arguments ("place it after --"), which only
+        // a command that takes them (tables) keeps; a mistyped flag gets a suggestion instead.
         const terse = TERSE_ERRORS.includes(code) && !config.allowPositionals;
-        const text = terse ? message.split(/\.\s/)[0] : message;
-        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`);
+        const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'(-[^']*)'/.exec(message)?.[1];
+        const text = terse || unknown ? message.split(/\.\s/)[0] : message;
+        const flags = Object.keys(config.options ?? {}).map(name => `--${name}`);
+        const suggestion = unknown ? closestName(unknown.split('=')[0], flags) : undefined;
+        const didYouMean = suggestion ? ` Did you mean ${suggestion}?` : '';
+        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}.${didYouMean} ${helpHint(command)}`);
     }
 }
 const OPTIONS = buildOptions();
 function buildOptions() {
     const options = {
-        help: { type: 'boolean', short: 'h' }
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' }
     };
     for (const flag of CLI_FLAGS) {
         if (!flag.boolean) {
@@ -36400,66 +37003,92 @@ function buildOptions() {
     return options;
 }
 
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/cli/help.ts
+
 
 const WIDTH = 100;
 const FLAG_COLUMN = 34;
-/** `clari-export --help`, generated from the inputs table. */
-function helpText() {
-    const options = [
-        ...CLI_FLAGS.flatMap(flagEntries),
-        ...entry('-h, --help', 'Show this help and exit')
-    ];
-    return [
-        'Usage: clari-export --forecast-id <id> --periods <list> [options]',
-        '       clari-export tables [options] <export-folder | payload.json>...',
+const EXPORT_USAGE = 'clari-export --forecast-id <id> --periods <list> [options]';
+const TABLES_USAGE = 'clari-export tables [options] <export-folder | payload.json>...';
+const help_EXAMPLES = [
+    `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
+    '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2'
+];
+/** Each command's `--help`: the generic part (usage, options, exit status) is built here. */
+const HELP = {
+    export: () => lines([
+        `Usage: ${EXPORT_USAGE}`,
+        `       ${TABLES_USAGE}`,
         '',
-        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.', WIDTH),
+        ...wrap('Exports Clari forecast data on this machine, as the GitHub Action does: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, the same command with --resume finishes the run instead of exporting again.', WIDTH),
         '',
         'Options:',
-        ...options,
+        ...CLI_FLAGS.flatMap(flagEntries),
+        ...entry('-h, --help', 'Show this help and exit'),
+        ...entry('--version', 'Show the version and exit'),
         '',
-        'Tables of exports already on disk:',
-        ...entry('clari-export tables <folder>...', 'Writes the warehouse tables of every payload an export folder holds. clari-export tables --help tells more.'),
+        'Commands:',
+        ...entry('tables', 'Tables of exports already on disk (clari-export tables --help)'),
         '',
         'Environment:',
         ...entry(API_KEY_ENV, 'Clari API token (required; never a flag, so it stays out of shell history)'),
         '',
         'Exit status:',
         ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
-        ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
+        ...entry('1', 'a period failed, an input is invalid, the dry run does not fit the quota, or no arguments'),
         ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
-        `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
-        '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
-        '  clari-export tables --tables parquet clari-export',
-        ''
-    ].join('\n');
-}
-/** `clari-export tables --help`. */
-function tablesHelpText() {
-    return [
-        'Usage: clari-export tables [options] <export-folder | payload.json>...',
+        ...help_EXAMPLES,
+        '  clari-export tables --tables parquet clari-export'
+    ]),
+    tables: () => lines([
+        `Usage: ${TABLES_USAGE}`,
         '',
         ...wrap("Writes the five warehouse tables (entries, users, fields, time_periods, time_frames) of JSON payloads an export already wrote, as the action's tables input does, to tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>. Every row carries the payload's snapshot (snapshotAt, jobId), read from the manifest.json the export wrote beside the payloads: given a folder, every payload its manifest lists as DONE is converted; given files, manifest.json is skipped and each payload must be listed in the manifest.json of its own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
         '',
         'Options:',
         ...entry('--tables <format>', 'ndjson (default), csv or parquet'),
-        ...entry('--output-dir <dir>', "Where tables/ goes (default: each payload's own folder)"),
+        ...entry('--output-dir <dir>', "Where tables/ goes instead of each payload's folder"),
         ...entry('--no-csv-formula-guard', "CSV: keep cells that start with =, +, -, @, a tab or a carriage return as they are (by default they get a leading ')"),
         ...entry('-h, --help', 'Show this help and exit'),
         '',
         'Exit status:',
         ...entry('0', 'every payload converted'),
-        ...entry('1', 'a payload or folder could not be converted (each one is named)'),
+        ...entry('1', 'a folder or payload could not be converted (each one is named)'),
         ...entry('130', 'interrupted with Ctrl-C'),
         '',
         'Examples:',
         '  clari-export tables clari-export',
-        '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json',
-        ''
-    ].join('\n');
+        '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json'
+    ])
+};
+/** `clari-export <command> --help`. */
+function helpText(command) {
+    return HELP[command]();
+}
+/** `clari-export` with no arguments: what it does, how to start, where the rest is. */
+function usageText() {
+    return lines([
+        `Usage: ${EXPORT_USAGE}`,
+        `       ${TABLES_USAGE}`,
+        '',
+        'Exports Clari forecast data per fiscal quarter to a folder, with a manifest.',
+        '',
+        'Example:',
+        ...help_EXAMPLES,
+        '',
+        'clari-export --help lists every flag; clari-export tables --help the tables command.'
+    ]);
+}
+/** `clari-export --version`: the version package.json had when the bundle was built. */
+function versionText() {
+    return `clari-export ${package_namespaceObject.rE}\n`;
+}
+function lines(text) {
+    return `${text.join('\n')}\n`;
 }
 function flagEntries(flag) {
     const note = flag.default === undefined
@@ -36501,6 +37130,16 @@ function wrap(text, width) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/cli/shown-path.ts
+
+/** A path as a terminal shows it: relative to the current folder when below it, else absolute. */
+function shownPath(cwd, target) {
+    const relative = external_node_path_default().relative(cwd, target);
+    if (relative === '')
+        return '.';
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative) ? target : relative;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
@@ -36510,11 +37149,13 @@ const CLEAR_LINE = '\r\x1b[2K';
 /**
  * Shows the run as it happens: period, state, elapsed time and the next status check. On a
  * terminal that is one line redrawn every second, listing every period in flight; elsewhere one
- * line per change.
+ * line per change. Each period ends with one line, which says what became of a job the run gave
+ * up on (`earlier` names the run a --resume took over from).
  */
-function createProgress(out, now = Date.now) {
+function createProgress(out, earlier, now = Date.now) {
     const live = out.isTTY === true;
     const inFlight = new Map();
+    const cancels = new Map();
     let timer;
     const stateLine = (s) => {
         const elapsed = formatDuration(now() - s.startedAt);
@@ -36590,18 +37231,20 @@ function createProgress(out, now = Date.now) {
                     print(`${event.period}: note: ${event.message}`);
                     return;
                 case 'job-cancelled':
-                    print(`${event.period}: cancel job ${event.jobId}: ${event.result}`);
+                    // Told in the period's own last line.
+                    cancels.set(event.period, event.result);
                     return;
                 case 'concurrency':
-                    print(`Exporting up to ${event.limit} period(s) at once (${event.detail})`);
+                    print(`Exporting up to ${plural(event.limit, 'period')} at once (${event.detail})`);
                     return;
                 case 'resume':
-                    print(event.unusable
-                        ? notResumingLine(event.source, event.unusable)
-                        : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`);
+                    print(resumingLine(event));
                     return;
                 case 'earlier-job':
                     print(`${event.period}: earlier job ${event.jobId}: ${event.found}`);
+                    return;
+                case 'history':
+                    print(historyLine(event));
                     return;
                 case 'jobs-in-flight':
                     // The live line lists them; a pipe gets no extra line for it.
@@ -36609,7 +37252,7 @@ function createProgress(out, now = Date.now) {
                 case 'period-finished': {
                     const o = event.outcome;
                     inFlight.delete(o.period);
-                    print(finishedLine(o));
+                    print(finishedLine(o, earlier, cancels.get(o.period)));
                     if (o.tables)
                         print(`${o.period}: ${tablesLine(o.tables)}`);
                     return;
@@ -36633,10 +37276,10 @@ function createProgress(out, now = Date.now) {
 const HEADER = PERIOD_COLUMNS.map(c => c.header);
 /**
  * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
- * totals, where the files are.
+ * totals, where the files are, and what to do next (`advice`).
  */
-function summaryTable(report, outputDir, problems) {
-    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
+function summaryTable(report, where, problems, advice) {
+    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o, where.earlier))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
         .map((c, i) => c.padEnd(widths[i]))
@@ -36650,13 +37293,15 @@ function summaryTable(report, outputDir, problems) {
         // Server text may carry terminal escapes; it is shown without them.
         ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
-        ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
-        `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
+        ...[resumeLine(report, where.earlier)].flatMap(line => (line ? [`${line}.`] : [])),
+        `Files in ${where.outputDir} (${MANIFEST_FILE} lists every period).`,
+        ...(advice ? [advice] : []),
         ''
     ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/tables-command.ts
+
 
 
 
@@ -36765,7 +37410,7 @@ async function convert({ shown, file, listed }, command, ctx) {
             onProgress: progress.update
         });
         progress.stop();
-        ctx.stdout.write(`${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${relative(ctx.cwd, outputDir)})`)}\n`);
+        ctx.stdout.write(`${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`)}\n`);
         for (const warning of result.warnings) {
             ctx.stderr.write(`${withoutControls(`${shown}: warning: ${warning}`)}\n`);
         }
@@ -36777,12 +37422,6 @@ async function convert({ shown, file, listed }, command, ctx) {
             throw error;
         return errorMessage(error);
     }
-}
-/** The tables folder relative to the current folder when it is below it, else absolute. */
-function relative(cwd, outputDir) {
-    const tables = external_node_path_default().join(outputDir, TABLES_DIR);
-    const shown = external_node_path_default().relative(cwd, tables);
-    return shown.startsWith('..') || external_node_path_default().isAbsolute(shown) ? tables : shown;
 }
 /**
  * How far a long conversion got: a line redrawn in place on a terminal, a line every ten seconds
@@ -36833,6 +37472,8 @@ function progressLine(out, shown, size, now = Date.now) {
 
 
 
+
+
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
@@ -36845,9 +37486,18 @@ async function runCli(ctx) {
     let settings;
     try {
         const command = parseCliArgs(ctx.argv);
-        if (command.kind === 'help' || command.kind === 'tables-help') {
-            ctx.stdout.write(command.kind === 'help' ? helpText() : tablesHelpText());
+        if (command.kind === 'help') {
+            ctx.stdout.write(helpText(command.command));
             return EXIT_OK;
+        }
+        if (command.kind === 'version') {
+            ctx.stdout.write(versionText());
+            return EXIT_OK;
+        }
+        if (command.kind === 'usage') {
+            // Nothing to run: the usage goes where errors go, and the exit says nothing was done.
+            ctx.stderr.write(usageText());
+            return EXIT_FAILED;
         }
         if (command.kind === 'tables') {
             return await convertPayloads(command, ctx).then(failed => (failed > 0 ? EXIT_FAILED : EXIT_OK), (error) => {
@@ -36862,6 +37512,8 @@ async function runCli(ctx) {
         }
         const read = (name) => name === 'api-key' ? apiKey : (command.inputs[name] ?? '');
         settings = parseSettings(read, { workspace: ctx.cwd, now: new Date(), runAttempt: 1 });
+        // Clari's refusal of the key then names where this key comes from.
+        settings.config.keySource = API_KEY_ENV;
     }
     catch (error) {
         if (error instanceof UsageError)
@@ -36874,13 +37526,15 @@ async function runCli(ctx) {
     }
     const { config } = settings;
     const say = (line) => void ctx.stdout.write(`${withoutControls(line)}\n`);
+    const shownDir = shownPath(ctx.cwd, config.outputDir);
+    const earlierRun = () => `the earlier run in ${shownDir}`;
     try {
         if (settings.dryRun) {
             const plan = await planExport(config, { signal: ctx.signal });
             planLines(plan).forEach(say);
             return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK;
         }
-        say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`);
+        say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${shownDir}`);
         // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
         let earlier;
         if (settings.resume.mode === 'on') {
@@ -36890,11 +37544,15 @@ async function runCli(ctx) {
             else
                 earlier = found;
         }
-        const progress = createProgress(ctx.stdout);
+        const progress = createProgress(ctx.stdout, earlierRun);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);
-        ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`);
-        if (ctx.signal.aborted)
+        const interrupted = ctx.signal.aborted;
+        // After Ctrl-C each period's own line said what became of it: no "failed:" list again.
+        const listed = interrupted ? [] : problems;
+        const where = { outputDir: shownDir, earlier: earlierRun };
+        ctx.stdout.write(`\n${summaryTable(report, where, listed, resumeAdvice(report, ctx.argv))}`);
+        if (interrupted)
             return EXIT_INTERRUPTED;
         return problems.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
@@ -36902,8 +37560,19 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        return fail(withoutSecret(errorMessage(error), config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.clari.apiKey));
     }
+}
+/**
+ * After a run that exported some periods and not others: the same command with --resume
+ * exports only the missing ones.
+ */
+function resumeAdvice(report, argv) {
+    const scope = rerunScope(report);
+    if (!scope)
+        return undefined;
+    const again = argv.includes('--resume') ? 'Run it again' : 'Add --resume to the same command';
+    return `${again} to export only ${scope.again.join(', ')} and keep the ${plural(scope.kept, 'period')} exported.`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts

@@ -16,7 +16,7 @@ export function usage(): string {
   return `Usage: npm run demo [-- options]
 
 Runs the bundled action (dist/index.js) the way a GitHub runner does, against a local Clari
-API simulator and a local artifact store (Azurite + a results-service stand-in). Nothing leaves
+API simulator and a local artifact store (a blob store + a results-service stand-in). Nothing leaves
 this machine; no Clari account or GitHub token is needed.
 
 Options:

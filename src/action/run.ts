@@ -3,7 +3,13 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { notResumingLine, planLines, resumeLine } from '../engine/run/format.js'
+import {
+  attemptName,
+  notResumingLine,
+  planLines,
+  rerunScope,
+  resumeLine
+} from '../engine/run/format.js'
 import { CancelledError } from '../base/abort.js'
 import { errorMessage } from '../base/error-message.js'
 import { describeError } from '../engine/index.js'
@@ -12,12 +18,14 @@ import { planExport } from '../engine/run/plan.js'
 import type { EarlierRun } from '../engine/reruns/resume.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
+import { plural } from '../engine/units.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
 import { setOutput } from './outputs.js'
-import { writeSummary } from './summary.js'
+import { writePlanSummary, writeSummary } from './summary.js'
+import { withToolkitLogAsDebug } from './toolkit-log.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
 export async function run(): Promise<void> {
@@ -54,7 +62,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
-    core.setFailed(describeError(error, config.apiKey, 2_000))
+    core.setFailed(describeError(error, config.clari.apiKey, 2_000))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -64,6 +72,9 @@ export async function run(): Promise<void> {
 async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<void> {
   const plan = await planExport(config, { signal })
   for (const line of planLines(plan)) core.info(line)
+  await writePlanSummary(plan).catch((error: unknown) =>
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  )
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 
@@ -84,7 +95,7 @@ async function exportAndUpload(
     earlier
   ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }).catch(() => {}))
   setRunOutputs(report)
-  const resumed = resumeLine(report)
+  const resumed = resumeLine(report, attemptName)
   if (resumed) core.info(resumed)
 
   let artifact: ArtifactResult | undefined
@@ -96,7 +107,10 @@ async function exportAndUpload(
     try {
       // Loaded only when needed: the artifact client is the heaviest part of the bundle.
       const { uploadArtifact } = await import('./artifact.js')
-      const uploaded = await uploadArtifact(files, config.outputDir, upload, runAttempt)
+      // The toolkit narrates every step of the upload: in debug, the outcome below says it all.
+      const uploaded = await withToolkitLogAsDebug(() =>
+        uploadArtifact(files, config.outputDir, upload, runAttempt)
+      )
       artifact = { uploaded, name: uploaded.name }
       setOutput('artifact-id', uploaded.id)
       setOutput('artifact-name', uploaded.name)
@@ -111,10 +125,11 @@ async function exportAndUpload(
       )
     } catch (error) {
       // GitHub's own answer text is in the toolkit's message: cleaned like any server text.
-      artifact = { name: upload.name, error: describeError(error, config.apiKey, 2_000) }
+      artifact = { name: upload.name, error: describeError(error, config.clari.apiKey, 2_000) }
     }
   }
-  await writeSummary(report, artifact).catch((error: unknown) =>
+  const advice = rerunAdvice(report, settings, artifact)
+  await writeSummary(report, artifact, advice).catch((error: unknown) =>
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   )
 
@@ -127,9 +142,27 @@ async function exportAndUpload(
   }
   if (problems.length > 0) {
     core.setFailed(
-      `${problems.length} problem(s); ${report.exported.length} of ${report.manifest.exports.length} periods exported, kept in ${config.outputDir} with ${MANIFEST_FILE}:\n${problems.join('\n')}`
+      [
+        `${plural(problems.length, 'problem')}; ${report.exported.length} of ${report.manifest.exports.length} periods exported, kept in ${config.outputDir} with ${MANIFEST_FILE}:`,
+        ...problems,
+        ...(advice ? [advice] : [])
+      ].join('\n')
     )
   }
+}
+
+/**
+ * Said once, at the end of a run that failed some periods and exported others: a re-run resumes
+ * (resume not false) from the artifact just uploaded, so it exports only what is missing.
+ */
+function rerunAdvice(
+  report: RunReport,
+  settings: RunSettings,
+  artifact: ArtifactResult | undefined
+): string | undefined {
+  const scope = rerunScope(report)
+  if (!scope || settings.resume.mode === 'off' || !artifact?.uploaded) return undefined
+  return `"Re-run failed jobs" exports only ${scope.again.join(', ')} again and keeps the ${plural(scope.kept, 'period')} exported now, with no request to Clari for them.`
 }
 
 /**
@@ -145,16 +178,19 @@ async function earlierAttempt(
   if (settings.resume.mode === 'off' || runAttempt <= 1) return undefined
   // Loaded only when needed: it brings the artifact client.
   const { findEarlierAttempt } = await import('./earlier-attempt.js')
-  const found = await findEarlierAttempt({
-    forecastId: settings.config.forecastId,
-    runAttempt,
-    artifactNames: settings.upload.earlierAttemptNames,
-    runId: settings.config.run?.id ?? '',
-    repository: process.env.GITHUB_REPOSITORY ?? '',
-    githubToken: settings.resume.githubToken,
-    tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
-    signal
-  })
+  // The artifact client's narration of the lookup goes to debug; its notice says the outcome.
+  const found = await withToolkitLogAsDebug(() =>
+    findEarlierAttempt({
+      forecastId: settings.config.forecastId,
+      runAttempt,
+      artifactNames: settings.upload.earlierAttemptNames,
+      runId: settings.config.run?.id ?? '',
+      repository: process.env.GITHUB_REPOSITORY ?? '',
+      githubToken: settings.resume.githubToken,
+      tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
+      signal
+    })
+  )
   if ('reason' in found) {
     // A cancelled run says so once, when it ends; "not resuming" would only mislead.
     if (!signal.aborted) core.notice(notResumingLine('an earlier attempt', found.reason))

@@ -10,6 +10,7 @@ import { formatBytes } from '../engine/units.js'
 import type { TablesCommand } from './args.js'
 import type { CliContext } from './context.js'
 import type { TerminalOutput } from './progress.js'
+import { shownPath } from './shown-path.js'
 
 // A manifest lists one entry per period: far below this even for hundreds of periods.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -121,7 +122,7 @@ async function convert(
     })
     progress.stop()
     ctx.stdout.write(
-      `${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${relative(ctx.cwd, outputDir)})`)}\n`
+      `${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${shownPath(ctx.cwd, path.join(outputDir, TABLES_DIR))})`)}\n`
     )
     for (const warning of result.warnings) {
       ctx.stderr.write(`${withoutControls(`${shown}: warning: ${warning}`)}\n`)
@@ -132,13 +133,6 @@ async function convert(
     if (ctx.signal.aborted) throw error
     return errorMessage(error)
   }
-}
-
-/** The tables folder relative to the current folder when it is below it, else absolute. */
-function relative(cwd: string, outputDir: string): string {
-  const tables = path.join(outputDir, TABLES_DIR)
-  const shown = path.relative(cwd, tables)
-  return shown.startsWith('..') || path.isAbsolute(shown) ? tables : shown
 }
 
 /**

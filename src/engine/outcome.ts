@@ -26,6 +26,11 @@ export interface PeriodOutcome {
   /** With tables: strings written to them with U+FFFD (bytes not UTF-8, a lone surrogate). */
   invalidText?: number
   durationMs: number
+  /**
+   * How long the job ran by Clari's own stamps (`endTime − startTime`), when Clari sent both:
+   * what later runs learn from (src/engine/history/).
+   */
+  jobDurationMs?: number
   statusPolls: number
   throttleWaits: number
   rowsTruncated: boolean

@@ -1,6 +1,7 @@
 /**
  * The action's inputs, in one table: the adapter reads them, the terminal runner turns them into
- * flags, and a test checks action.yml against it, so the three never drift apart.
+ * flags, and `npm run generate` writes action.yml's inputs and the README's table from it, so
+ * each description is written here only.
  */
 export interface SettingDefinition {
   name: string
@@ -112,6 +113,12 @@ export const SETTINGS = [
     default: '1',
     description:
       "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
+  },
+  {
+    name: 'history',
+    default: 'all',
+    description:
+      "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
   },
   {
     name: 'max-payload-size',

@@ -27,9 +27,19 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
+import { renderedElements } from '../helpers/github-markdown.js'
+import { textContent } from '../helpers/strict-html.js'
 import { readFolder } from './bundle-checks.js'
 
 const runtimes = await nodeRuntimes()
+// What @actions/artifact prints with core.info during an upload.
+const TOOLKIT_NARRATION = [
+  'Artifact name is valid!',
+  'Root directory input is valid!',
+  'Beginning upload of artifact content to blob storage'
+]
+const PHISHING =
+  '![pixel](https://attacker.example/p.png) [Re-authenticate here](https://attacker.example/login)'
 const REPOSITORY = 'owner/repo'
 const RUN_ID = '4242'
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -81,7 +91,7 @@ async function seedArtifact(stack: ArtifactStack, name: string): Promise<Artifac
 }
 
 describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtime: NodeRuntime) => {
-  // Azurite takes ~2.5 s to start: one stack per runtime, a distinct artifact name per test.
+  // One stack per runtime, a distinct artifact name per test.
   let stack: ArtifactStack | undefined
   let sim: ClariSimulator | undefined
   beforeAll(async () => {
@@ -159,6 +169,41 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
       'artifact-digest': record!.hash,
       'artifact-url': `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}/artifacts/${record!.id}`
     })
+
+    // The toolkit's narration of the upload is in debug; the action's one line says the outcome.
+    const plain = result.stdout.split('\n').filter(line => !line.startsWith('::'))
+    for (const chatter of TOOLKIT_NARRATION) {
+      expect(plain.join('\n')).not.toContain(chatter)
+      expect(result.stdout).toContain(`::debug::${chatter}`)
+    }
+    expect(plain).toContainEqual(
+      expect.stringMatching(/^Uploaded artifact payloads \(id \d+\) with 3 files$/)
+    )
+    // Said once, at the end: what a re-run would do.
+    const [message] = errorMessages(result.stdout)
+    expect(message!.split('\n').at(-1)).toBe(
+      '"Re-run failed jobs" exports only 2026_Q2 again and keeps the 2 periods exported now, with no request to Clari for them.'
+    )
+    expect(result.stdout.match(/Re-run failed jobs/g)).toHaveLength(1)
+  })
+
+  it("shows the artifact service's error text in the summary as text: no live link or image", async () => {
+    await startSim()
+    stack!.service.createFailure = { status: 400, code: 'invalid_argument', msg: PHISHING }
+    try {
+      const result = await runBundle(bundleOptions('refused'))
+
+      expect(result.exitCode).toBe(1)
+      const [message] = errorMessages(result.stdout)
+      expect(message).toContain('artifact refused: upload failed:')
+      const elements = renderedElements(result.summary)
+      expect(elements.filter(e => ['a', 'img', 'script'].includes(e.tag))).toEqual([])
+      const said = elements.filter(e => e.tag === 'p').map(e => textContent(e))
+      expect(said.at(-1)).toMatch(/^Artifact refused: upload failed: .*\(400\) Bad Request/)
+      expect(said.at(-1)).toContain(PHISHING)
+    } finally {
+      stack!.service.createFailure = undefined
+    }
   })
 
   it.each([
@@ -248,8 +293,8 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
   it('replaces an artifact of the same name with overwrite: true', async () => {
     await startSim()
     const original = await seedArtifact(stack!, 'replaced')
-    const originalBlob = stack!.service.container.client.getBlobClient(original.blobPath)
-    expect(await originalBlob.exists()).toBe(true)
+    const originalBlob = () => stack!.service.container.blob(original.blobPath)
+    expect(originalBlob()).toBeDefined()
 
     const result = await runBundle(bundleOptions('replaced', { overwrite: 'true' }))
 
@@ -259,7 +304,7 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
     expect(replacement!.id).not.toBe(original.id)
     expect(result.outputs['artifact-id']).toBe(replacement!.id)
     expect(original.deleted).toBe(true)
-    expect(await originalBlob.exists()).toBe(false)
+    expect(originalBlob()).toBeUndefined()
     const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip('replaced'))
     expect(inZip.get('manifest.json')).toEqual(await readFile(result.outputs.manifest!))
   })

@@ -43,7 +43,7 @@ describe('artifact stack with the real @actions/artifact client', () => {
       await writeFile(target, data)
     }
     console.info(
-      `artifact stack (Azurite, results service, REST API) started in ${started().startupMs.toFixed(0)} ms`
+      `artifact stack (blob store, results service, REST API) started in ${started().startupMs.toFixed(0)} ms`
     )
     client = new DefaultArtifactClient()
   })

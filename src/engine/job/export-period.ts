@@ -1,6 +1,7 @@
 import path from 'node:path'
-import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import type { CallContext, ClariClient } from '../../clari/client.js'
 import { ClariApiError, InterruptedCreateError } from '../../clari/errors.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../../clari/types.js'
 import { CancelledError, DeadlineError } from '../../base/abort.js'
 import type { PollIntervals } from '../../retry/backoff.js'
@@ -14,6 +15,8 @@ import { classifyFailure, type FailureVerdict } from './failure.js'
 import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome } from '../outcome.js'
 import type { PollScheduleFactory } from '../deps.js'
+import type { DurationPrediction } from '../durations.js'
+import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
 import { PeriodTables } from '../tables/write-tables.js'
@@ -37,6 +40,8 @@ export interface RunContext {
   schedules: PollScheduleFactory
   /** How long the run's finished periods took (the poll schedule's fallback history). */
   durations: number[]
+  /** How long earlier runs say each period's job takes, for the periods they know. */
+  predictions: ReadonlyMap<string, DurationPrediction>
   /** Jobs this run owns, which reconciling an ambiguous create must never adopt again. */
   ownedJobIds: Set<string>
   scheduler: RunSlots
@@ -106,7 +111,7 @@ export async function exportPeriod(
     ...waits(),
     startedAt,
     intervals: run.intervals,
-    limits: config.timing,
+    limits: config.clari,
     describe: run.describe
   })
   const jobStarted = (jobId: string): void => {
@@ -161,11 +166,13 @@ export async function exportPeriod(
     }
     const jobId = outcome.jobId!
     const others = run.inFlight.size - 1
-    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-      ...persistence(),
-      stats
-    })
+    // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+    const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period)
+    const schedule = run.schedules(run.durations, others, predicted)
+    job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats })
     jobEnded()
+    const jobMs = jobDuration(job)
+    if (jobMs !== undefined) outcome.jobDurationMs = jobMs
     const seenDoneAt = clock.wallNow()
     outcome.timeline.doneAt = new Date(seenDoneAt).toISOString()
     const snapshotAt = snapshotTime(job, {
@@ -218,7 +225,8 @@ export async function exportPeriod(
       abortReason: signal.aborted ? signal.reason : undefined,
       cancelOnTimeout: config.cancelOnTimeout,
       failFast: config.failFast,
-      jobRunning
+      jobRunning,
+      keySource: config.keySource
     })
     outcome.status = verdict.status
     outcome.error = run.describe(verdict.error)
@@ -310,7 +318,7 @@ async function askAboutEarlierJob(
     if (ctx.signal.aborted) throw error
     // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
     // say nothing about it, and creating anew then could pay for it twice.
-    if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
+    if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
       report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
       return undefined
     }

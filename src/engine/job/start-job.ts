@@ -1,15 +1,14 @@
 import type { CallContext, ClariClient } from '../../clari/client.js'
-import { QUOTA_CODE } from '../../clari/codes.js'
-import { AmbiguousCreateError, ClariApiError } from '../../clari/errors.js'
+import { AmbiguousCreateError } from '../../clari/errors.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import type { CreateExportBody, ExportJob } from '../../clari/types.js'
 import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
 import type { Clock, Random } from '../../base/clock.js'
+import { namesExport } from '../clari-job.js'
 import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from '../errors.js'
 import type { EventSink } from '../events.js'
 import { plural } from '../units.js'
 
-// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
-const FILE_PREFIX = 'clari_export_forecast_'
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1
 
@@ -59,7 +58,7 @@ export async function startJob(
         if (createsAfterDoubt++ >= MAX_CREATES_AFTER_DOUBT) throw error.cause
         continue
       }
-      if (error instanceof ClariApiError && error.code === QUOTA_CODE) {
+      if (retryRule('create', error).verdict === 'quota') {
         await waitForFreeSlot(client, body.timePeriod, ctx)
         continue
       }
@@ -127,16 +126,6 @@ function provenance(job: ExportJob, want: Wanted): 'ours' | 'not-ours' | 'unknow
   return named === 'yes' && started !== undefined && want.notBefore !== undefined
     ? 'ours'
     : 'unknown'
-}
-
-/** Whether the job's file name (or title and file name) names this forecast and period. */
-function namesExport(job: ExportJob, forecastId: string, period: string): 'yes' | 'no' | 'unknown' {
-  const { fileName, title } = job
-  if (fileName === undefined) return 'unknown'
-  if (fileName.startsWith(FILE_PREFIX)) {
-    return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no'
-  }
-  return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown'
 }
 
 /**

@@ -115,7 +115,7 @@ function resumeOf(
 }
 
 /** Names the first parameter that differs, or undefined when the two ask for the same data. */
-function differingParameter(earlier: unknown, now: RequestParameters): string | undefined {
+export function differingParameter(earlier: unknown, now: RequestParameters): string | undefined {
   if (!isRecord(earlier)) return 'none recorded'
   const keys: (keyof RequestParameters)[] = [
     'typesToExport',

@@ -224,7 +224,7 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
 describe('writeTables: the simulator’s payloads, every week of the quarter (as with include-historical)', () => {
   // Several quarters and both forms of the same JSON: compact, as Clari sends it, and indented.
   const cases = ['2025_Q4', '2026_Q1', '2026_Q2'].flatMap(period => {
-    const compact = forecastPayload(period, 'net_arr')
+    const compact = forecastPayload(period, 'net_arr', { includeHistorical: true })
     const indented = JSON.stringify(JSON.parse(compact), null, 2)
     return [
       { name: `${period} compact`, period, text: compact },

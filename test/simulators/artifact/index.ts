@@ -1,5 +1,11 @@
-export { startAzurite, type AzuriteHandle } from './azurite.js'
-export { openBlobContainer, type BlobContainer, type SasPermission } from './blob-store.js'
+export {
+  startBlobStore,
+  type BlobContainer,
+  type BlobStore,
+  type BlobStoreOptions,
+  type StoredBlob
+} from './blob-store.js'
+export { type SasPermission } from './blob-sas.js'
 export {
   startResultsService,
   type ArtifactRecord,

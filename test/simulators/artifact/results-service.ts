@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { openBlobContainer, type BlobContainer } from './blob-store.js'
+import type { BlobContainer, BlobStore } from './blob-store.js'
 
 const ROUTE_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/'
 const CONTAINER_NAME = 'actions-results'
@@ -55,6 +55,8 @@ export interface ResultsService {
   duplicateNames: DuplicateNames
   /** Read at each CreateArtifact, so a test may switch it. */
   idOrder: IdOrder
+  /** Read at each CreateArtifact: a Twirp error to answer instead (a hostile or failing service). */
+  createFailure?: { status: number; code: string; msg: string }
   /** Accepts `token` as the runtime token of the job `ids` (one per job of each attempt). */
   authorize(token: string, ids: BackendIds): void
   close(): Promise<void>
@@ -83,11 +85,11 @@ class TwirpError extends Error {
  * It keeps artifact metadata in memory and hands out SAS URLs into a real blob store.
  */
 export async function startResultsService(opts: {
-  blobUrl: string
+  blobs: BlobStore
   duplicateNames?: DuplicateNames
   idOrder?: IdOrder
 }): Promise<ResultsService> {
-  const container = openBlobContainer(opts.blobUrl, CONTAINER_NAME)
+  const container = opts.blobs.container(CONTAINER_NAME)
   const artifacts: ArtifactRecord[] = []
   const calls: RecordedCall[] = []
   const tokens = new Map<string, BackendIds>()
@@ -117,6 +119,8 @@ export async function startResultsService(opts: {
     async CreateArtifact(body, caller) {
       const { runId, jobId } = requireOwnIds(body, caller)
       const name = requiredString(body, 'name')
+      const failure = service.createFailure
+      if (failure) throw new TwirpError(failure.status, failure.code, failure.msg)
       if (service.duplicateNames === 'refuse' && findLive(runId, name)) {
         throw new TwirpError(
           409,
@@ -142,7 +146,6 @@ export async function startResultsService(opts: {
         deleted: false,
         expired: false
       }
-      await container.ensureExists()
       artifacts.push(record)
       return { ok: true, signed_upload_url: container.signedUrl(record.blobPath, 'cw') }
     },
@@ -194,7 +197,7 @@ export async function startResultsService(opts: {
       requireOwnRun(body, caller)
       const record = requireLive(body, false)
       record.deleted = true
-      await container.client.getBlobClient(record.blobPath).deleteIfExists()
+      container.delete(record.blobPath)
       return { ok: true, artifact_id: record.id }
     }
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { startAzurite } from './azurite.js'
+import { startBlobStore } from './blob-store.js'
 import {
   startResultsService,
   type ArtifactRecord,
@@ -59,7 +59,7 @@ export interface ArtifactStack {
   /** Backend ids of the first run's first attempt (`run.attempt(1)`). */
   runId: string
   jobId: string
-  /** Azurite account endpoint, e.g. http://127.0.0.1:PORT/devstoreaccount1 */
+  /** The blob store's account endpoint, e.g. http://127.0.0.1:PORT/simulatedresults */
   blobUrl: string
   /** `run.attempt(1).env`: what `@actions/artifact` needs; pass through `childEnv` for a child. */
   env: Record<string, string>
@@ -83,7 +83,7 @@ export interface ArtifactStack {
    * (a bad zip was uploaded whole).
    */
   replaceBlob(record: ArtifactRecord, bytes: Buffer, digest: 'keep' | 'update'): Promise<void>
-  /** Stops the REST stand-in, the results service and Azurite; safe to call more than once. */
+  /** Stops the REST stand-in, the results service and the blob store; safe to call more than once. */
   stop(): Promise<void>
 }
 
@@ -119,13 +119,13 @@ export async function startArtifactStack(
   options: ArtifactStackOptions = {}
 ): Promise<ArtifactStack> {
   const startedAt = performance.now()
-  const azurite = await startAzurite()
+  const blobs = await startBlobStore()
   const restRuns = new Map<string, RestRun>()
   let service: ResultsService | undefined
   let rest: RestApi | undefined
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {
-    stopping ??= Promise.allSettled([rest?.close(), service?.close(), azurite.stop()]).then(
+    stopping ??= Promise.allSettled([rest?.close(), service?.close(), blobs.close()]).then(
       results => {
         const failure = results.find(r => r.status === 'rejected')
         if (failure) throw failure.reason
@@ -134,7 +134,7 @@ export async function startArtifactStack(
     return stopping
   }
   try {
-    service = await startResultsService({ blobUrl: azurite.blobUrl, ...options })
+    service = await startResultsService({ blobs, ...options })
     rest = await startRestApi({ results: service, runs: restRuns })
   } catch (error) {
     await stop()
@@ -190,7 +190,7 @@ export async function startArtifactStack(
   return {
     runId: first.runId,
     jobId: first.jobId,
-    blobUrl: azurite.blobUrl,
+    blobUrl: blobs.url,
     env: first.env,
     service: results,
     rest: restApi,
@@ -211,9 +211,7 @@ export async function startArtifactStack(
     },
     listZipEntries,
     async replaceBlob(record, bytes, digest) {
-      await results.container.client
-        .getBlockBlobClient(record.blobPath)
-        .uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'application/zip' } })
+      results.container.put(record.blobPath, bytes, 'application/zip')
       if (digest === 'update') {
         record.size = bytes.length
         record.hash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
