@@ -28729,6 +28729,347 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/base/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
+
+/**
+ * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
+ * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
+ * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
+ * parsed, so a later cut or stringification can never expose part of the key; what the client
+ * lets out then passes through `cleanServerText` once, so later code can print it.
+ */
+const MAX_SERVER_TEXT = 300;
+// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/** Any run of this many characters of the key is masked, wherever it appears. */
+const SECRET_FRAGMENT_CHARS = 8;
+/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '(nested too deep)';
+const UNPRINTABLE = '(unprintable)';
+const MASK = '***';
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+function withoutControls(text) {
+    return text.replace(CONTROL, ' ');
+}
+/**
+ * What anyone may see of an error: its message with the secret masked (whole and in fragments),
+ * then cleaned and cut like any server text, since the message may quote the server.
+ */
+function describeError(error, secret, max = MAX_SERVER_TEXT) {
+    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
+}
+/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined)
+        return '';
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return UNPRINTABLE;
+    }
+}
+function cleanServerText(value, max = MAX_SERVER_TEXT) {
+    const text = asText(value);
+    const flat = withoutControls(text)
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
+}
+/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
+function cutPoint(text, max) {
+    let end = max;
+    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
+        end--;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end--;
+    return end;
+}
+/**
+ * A copy of a parsed JSON answer in which every string, object keys included, has the key and
+ * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
+ * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
+ */
+function withoutSecret(value, secret) {
+    const mask = secretMasker(secret);
+    const walk = (v, depth) => {
+        if (typeof v === 'string')
+            return mask(v);
+        if (!v || typeof v !== 'object')
+            return v;
+        if (depth >= MAX_DEPTH)
+            return TOO_DEEP;
+        if (Array.isArray(v))
+            return v.map(item => walk(item, depth + 1));
+        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
+    };
+    return walk(value, 0);
+}
+/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
+function secretMasker(secret) {
+    if (!secret)
+        return text => text;
+    const fragments = new Set();
+    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
+        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
+    }
+    return text => {
+        const whole = text.split(secret).join(MASK);
+        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
+            return whole;
+        // Mark every character covered by a fragment, then replace each marked run once.
+        const covered = new Uint8Array(whole.length);
+        let any = false;
+        for (const fragment of fragments) {
+            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
+                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
+                any = true;
+            }
+        }
+        if (!any)
+            return whole;
+        let out = '';
+        for (let i = 0; i < whole.length; i++) {
+            if (!covered[i])
+                out += whole[i];
+            else if (i === 0 || !covered[i - 1])
+                out += MASK;
+        }
+        return out;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/clari/errors.ts
+
+
+/** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
+class ClariApiError extends Error {
+    status;
+    operation;
+    retryAfter;
+    name = 'ClariApiError';
+    code;
+    errorId;
+    serverMessage;
+    constructor(status, operation, body, 
+    /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
+    retryAfter) {
+        const code = identifier(body?.code);
+        const errorId = identifier(body?.errorId);
+        const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined;
+        const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean);
+        super(`${operation} failed: HTTP ${status}` +
+            (serverMessage ? `: ${serverMessage}` : '') +
+            (details.length ? ` (${details.join(', ')})` : ''));
+        this.status = status;
+        this.operation = operation;
+        this.retryAfter = retryAfter;
+        this.code = code;
+        this.errorId = errorId;
+        this.serverMessage = serverMessage;
+    }
+}
+/** Clari's `code` and `errorId` are short strings; anything else is not one. */
+function identifier(value) {
+    if (typeof value !== 'string' && typeof value !== 'number')
+        return undefined;
+    return cleanServerText(String(value), 80) || undefined;
+}
+/** The connection failed or broke. `sent` tells whether the server may have processed the request. */
+class NetworkError extends Error {
+    code;
+    sent;
+    name = 'NetworkError';
+    constructor(message, code, sent) {
+        super(message);
+        this.code = code;
+        this.sent = sent;
+    }
+}
+/** A 2xx whose body is not what the API documents (e.g. broken JSON). */
+class InvalidResponseError extends Error {
+    name = 'InvalidResponseError';
+}
+/**
+ * The run was cancelled after a create request went out: Clari may have made the job all the
+ * same. A cancellation like any other, which also says when the request was sent.
+ */
+class InterruptedCreateError extends CancelledError {
+    sentAt;
+    name = 'InterruptedCreateError';
+    constructor(
+    /** Wall-clock time just before the request was sent. */
+    sentAt, options) {
+        super(options);
+        this.sentAt = sentAt;
+    }
+}
+/**
+ * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
+ * There is no idempotency key, so the caller must look for the job before creating again.
+ */
+class AmbiguousCreateError extends Error {
+    cause;
+    sentAt;
+    name = 'AmbiguousCreateError';
+    constructor(cause, 
+    /** Wall-clock time just before the request was sent. */
+    sentAt) {
+        super(`the create request may have been processed: ${cause.message}`);
+        this.cause = cause;
+        this.sentAt = sentAt;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/answers.ts
+
+
+
+/**
+ * Answers read field by field, because a field typed as a number is still text from the server
+ * until it is checked: only documented fields are kept, numbers must be whole and non-negative,
+ * ids must look like ids, and text is cleaned. Nothing else of an answer reaches the engine.
+ */
+const LIMIT_COUNTS = [
+    'concurrentLimit',
+    'monthlyQuota',
+    'availableConcurrentLimit',
+    'availableMonthlyQuota'
+];
+const LIMIT_ID_LISTS = ['runningJobIds', 'submittedJobIds'];
+const JOB_COUNTS = ['startTime', 'endTime', 'downloads'];
+const JOB_TEXTS = ['title', 'module', 'fileName', 'fileType'];
+const JOB_FLAGS = ['rowsTruncated', 'cellsTruncated'];
+const MAX_STATUS_CHARS = 40;
+/** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
+function readLimits(body) {
+    const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
+    if (!isRecord(body))
+        throw problem('the answer is not an object');
+    if (body.jobs === undefined || body.jobs === null)
+        return {};
+    const jobs = body.jobs;
+    if (!isRecord(jobs))
+        throw problem('"jobs" is not an object');
+    const limits = {};
+    for (const field of LIMIT_COUNTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!isCount(value))
+            throw problem(`${field} is not a whole number`);
+        limits[field] = value;
+    }
+    for (const field of LIMIT_ID_LISTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!Array.isArray(value) || !value.every(isJobId))
+            throw problem(`${field} is not a list of job ids`);
+        limits[field] = [...value];
+    }
+    return limits;
+}
+/** One job of a status or job-list answer; a field that fails its check is dropped. */
+function readJob(raw) {
+    if (!isRecord(raw))
+        return {};
+    const job = {};
+    if (isJobId(raw.jobId))
+        job.jobId = raw.jobId;
+    const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
+    if (raw.status !== undefined && raw.status !== null && status)
+        job.status = status;
+    for (const field of JOB_TEXTS) {
+        const value = raw[field];
+        if (typeof value === 'string')
+            job[field] = cleanServerText(value);
+    }
+    for (const field of JOB_COUNTS) {
+        const value = raw[field];
+        if (isCount(value))
+            job[field] = value;
+    }
+    for (const field of JOB_FLAGS) {
+        const value = raw[field];
+        if (typeof value === 'boolean')
+            job[field] = value;
+    }
+    return job;
+}
+/** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
+function readJobList(body) {
+    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
+    if (!Array.isArray(list))
+        throw new InvalidResponseError('list export jobs: not a list');
+    return list.map(readJob).filter(job => job.jobId !== undefined);
+}
+/** A finite, non-negative whole number (epoch milliseconds, counts, limits). */
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const MANIFEST_TOOL = 'clari-forecast-export-action';
+const MANIFEST_VERSION = 2;
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Whether an untrusted value is a `snapshotAt` as this action writes one. */
+function isSnapshotTime(value) {
+    return (typeof value === 'string' &&
+        ISO_UTC.test(value) &&
+        new Date(Date.parse(value)).toISOString() === value);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/temp-file.ts
 
 
@@ -28743,6 +29084,9 @@ function tempPathFor(dir, fileName) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
 
 
 
@@ -28771,9 +29115,42 @@ function outputFiles(manifest) {
         ...Object.values(o.tables ?? {}).map(t => t.file)
     ]);
 }
+const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+function isForecastId(value) {
+    return FORECAST_ID.test(value);
+}
 /** Payload file name, built only from validated values. */
 function payloadFileName(forecastId, period, format) {
     return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+// `YYYY_QN`, as the action records periods.
+const PERIOD = /^\d{4}_Q[1-4]$/;
+/**
+ * The JSON payloads an export's manifest.json lists as DONE, each with its snapshot identity, or
+ * why the manifest cannot say. The manifest is a file anyone could change: every field used is
+ * checked, and an entry that fails a check is left out.
+ */
+function listedPayloads(manifest) {
+    if (!isRecord(manifest) || manifest.tool !== MANIFEST_TOOL) {
+        return { problem: `it is not a ${MANIFEST_FILE} this action wrote` };
+    }
+    const { forecastId, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
+        return { problem: `its ${MANIFEST_FILE} names no forecast or lists no exports` };
+    }
+    return exports.flatMap((entry) => {
+        if (!isRecord(entry) || entry.status !== 'DONE')
+            return [];
+        const { period, file, jobId, snapshotAt } = entry;
+        if (typeof period !== 'string' || !PERIOD.test(period))
+            return [];
+        if (file !== payloadFileName(forecastId, period, 'JSON'))
+            return [];
+        if (!isJobId(jobId) || !isSnapshotTime(snapshotAt))
+            return [];
+        return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
@@ -28835,8 +29212,11 @@ async function readEarlierManifest(dir) {
 
 ;// CONCATENATED MODULE: ./src/engine/table-layout.ts
 
-/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
-const TABLE_FORMATS = ['ndjson', 'csv'];
+/**
+ * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
+ * with typed columns.
+ */
+const TABLE_FORMATS = ['ndjson', 'csv', 'parquet'];
 const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
 /** The payload's top-level list behind each table (docs/clari-api.md#results). */
 const TABLE_LISTS = {
@@ -28848,11 +29228,13 @@ const TABLE_LISTS = {
 };
 const TABLES_DIR = 'tables';
 /**
- * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
- * `tables/entries/*.ndjson` loads every period of a table at once.
+ * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
+ * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
+ * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
+ * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
  */
-function tableFileName(table, forecastId, period, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
+function tableFileName(table, forecastId, period, snapshot, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/units.ts
@@ -29064,130 +29446,6 @@ function planLines(plan) {
         lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
     }
     return lines;
-}
-
-;// CONCATENATED MODULE: ./src/base/error-message.ts
-/** What to show of anything thrown: an Error's message, or the value itself as text. */
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
-
-/**
- * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
- * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
- * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
- * parsed, so a later cut or stringification can never expose part of the key; what the client
- * lets out then passes through `cleanServerText` once, so later code can print it.
- */
-const MAX_SERVER_TEXT = 300;
-// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
-/** Any run of this many characters of the key is masked, wherever it appears. */
-const SECRET_FRAGMENT_CHARS = 8;
-/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
-const MAX_DEPTH = 32;
-const TOO_DEEP = '(nested too deep)';
-const UNPRINTABLE = '(unprintable)';
-const MASK = '***';
-/**
- * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
- * reader sees: each run of control characters or bidi overrides becomes one space.
- */
-function withoutControls(text) {
-    return text.replace(CONTROL, ' ');
-}
-/**
- * What anyone may see of an error: its message with the secret masked (whole and in fragments),
- * then cleaned and cut like any server text, since the message may quote the server.
- */
-function describeError(error, secret, max = MAX_SERVER_TEXT) {
-    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
-}
-/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
-function asText(value) {
-    if (typeof value === 'string')
-        return value;
-    if (value === undefined)
-        return '';
-    try {
-        return JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        return UNPRINTABLE;
-    }
-}
-function cleanServerText(value, max = MAX_SERVER_TEXT) {
-    const text = asText(value);
-    const flat = withoutControls(text)
-        .replace(/:(?=:)/g, ': ')
-        .trim();
-    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
-}
-/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
-function cutPoint(text, max) {
-    let end = max;
-    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
-        end--;
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end--;
-    return end;
-}
-/**
- * A copy of a parsed JSON answer in which every string, object keys included, has the key and
- * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
- * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
- */
-function withoutSecret(value, secret) {
-    const mask = secretMasker(secret);
-    const walk = (v, depth) => {
-        if (typeof v === 'string')
-            return mask(v);
-        if (!v || typeof v !== 'object')
-            return v;
-        if (depth >= MAX_DEPTH)
-            return TOO_DEEP;
-        if (Array.isArray(v))
-            return v.map(item => walk(item, depth + 1));
-        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
-    };
-    return walk(value, 0);
-}
-/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
-function secretMasker(secret) {
-    if (!secret)
-        return text => text;
-    const fragments = new Set();
-    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
-        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
-    }
-    return text => {
-        const whole = text.split(secret).join(MASK);
-        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
-            return whole;
-        // Mark every character covered by a fragment, then replace each marked run once.
-        const covered = new Uint8Array(whole.length);
-        let any = false;
-        for (const fragment of fragments) {
-            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
-                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
-                any = true;
-            }
-        }
-        if (!any)
-            return whole;
-        let out = '';
-        for (let i = 0; i < whole.length; i++) {
-            if (!covered[i])
-                out += whole[i];
-            else if (i === 0 || !covered[i - 1])
-                out += MASK;
-        }
-        return out;
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/base/clock.ts
@@ -29551,212 +29809,6 @@ async function withRetries(attempt, classify, ctx) {
             });
         }
     }
-}
-
-;// CONCATENATED MODULE: ./src/clari/errors.ts
-
-
-/** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
-class ClariApiError extends Error {
-    status;
-    operation;
-    retryAfter;
-    name = 'ClariApiError';
-    code;
-    errorId;
-    serverMessage;
-    constructor(status, operation, body, 
-    /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
-    retryAfter) {
-        const code = identifier(body?.code);
-        const errorId = identifier(body?.errorId);
-        const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined;
-        const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean);
-        super(`${operation} failed: HTTP ${status}` +
-            (serverMessage ? `: ${serverMessage}` : '') +
-            (details.length ? ` (${details.join(', ')})` : ''));
-        this.status = status;
-        this.operation = operation;
-        this.retryAfter = retryAfter;
-        this.code = code;
-        this.errorId = errorId;
-        this.serverMessage = serverMessage;
-    }
-}
-/** Clari's `code` and `errorId` are short strings; anything else is not one. */
-function identifier(value) {
-    if (typeof value !== 'string' && typeof value !== 'number')
-        return undefined;
-    return cleanServerText(String(value), 80) || undefined;
-}
-/** The connection failed or broke. `sent` tells whether the server may have processed the request. */
-class NetworkError extends Error {
-    code;
-    sent;
-    name = 'NetworkError';
-    constructor(message, code, sent) {
-        super(message);
-        this.code = code;
-        this.sent = sent;
-    }
-}
-/** A 2xx whose body is not what the API documents (e.g. broken JSON). */
-class InvalidResponseError extends Error {
-    name = 'InvalidResponseError';
-}
-/**
- * The run was cancelled after a create request went out: Clari may have made the job all the
- * same. A cancellation like any other, which also says when the request was sent.
- */
-class InterruptedCreateError extends CancelledError {
-    sentAt;
-    name = 'InterruptedCreateError';
-    constructor(
-    /** Wall-clock time just before the request was sent. */
-    sentAt, options) {
-        super(options);
-        this.sentAt = sentAt;
-    }
-}
-/**
- * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
- * There is no idempotency key, so the caller must look for the job before creating again.
- */
-class AmbiguousCreateError extends Error {
-    cause;
-    sentAt;
-    name = 'AmbiguousCreateError';
-    constructor(cause, 
-    /** Wall-clock time just before the request was sent. */
-    sentAt) {
-        super(`the create request may have been processed: ${cause.message}`);
-        this.cause = cause;
-        this.sentAt = sentAt;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/clari/answers.ts
-
-
-
-/**
- * Answers read field by field, because a field typed as a number is still text from the server
- * until it is checked: only documented fields are kept, numbers must be whole and non-negative,
- * ids must look like ids, and text is cleaned. Nothing else of an answer reaches the engine.
- */
-const LIMIT_COUNTS = [
-    'concurrentLimit',
-    'monthlyQuota',
-    'availableConcurrentLimit',
-    'availableMonthlyQuota'
-];
-const LIMIT_ID_LISTS = ['runningJobIds', 'submittedJobIds'];
-const JOB_COUNTS = ['startTime', 'endTime', 'downloads'];
-const JOB_TEXTS = ['title', 'module', 'fileName', 'fileType'];
-const JOB_FLAGS = ['rowsTruncated', 'cellsTruncated'];
-const MAX_STATUS_CHARS = 40;
-/** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
-function readLimits(body) {
-    const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
-    if (!isRecord(body))
-        throw problem('the answer is not an object');
-    if (body.jobs === undefined || body.jobs === null)
-        return {};
-    const jobs = body.jobs;
-    if (!isRecord(jobs))
-        throw problem('"jobs" is not an object');
-    const limits = {};
-    for (const field of LIMIT_COUNTS) {
-        const value = jobs[field];
-        if (value === undefined || value === null)
-            continue;
-        if (!isCount(value))
-            throw problem(`${field} is not a whole number`);
-        limits[field] = value;
-    }
-    for (const field of LIMIT_ID_LISTS) {
-        const value = jobs[field];
-        if (value === undefined || value === null)
-            continue;
-        if (!Array.isArray(value) || !value.every(isJobId))
-            throw problem(`${field} is not a list of job ids`);
-        limits[field] = [...value];
-    }
-    return limits;
-}
-/** One job of a status or job-list answer; a field that fails its check is dropped. */
-function readJob(raw) {
-    if (!isRecord(raw))
-        return {};
-    const job = {};
-    if (isJobId(raw.jobId))
-        job.jobId = raw.jobId;
-    const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
-    if (raw.status !== undefined && raw.status !== null && status)
-        job.status = status;
-    for (const field of JOB_TEXTS) {
-        const value = raw[field];
-        if (typeof value === 'string')
-            job[field] = cleanServerText(value);
-    }
-    for (const field of JOB_COUNTS) {
-        const value = raw[field];
-        if (isCount(value))
-            job[field] = value;
-    }
-    for (const field of JOB_FLAGS) {
-        const value = raw[field];
-        if (typeof value === 'boolean')
-            job[field] = value;
-    }
-    return job;
-}
-/** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
-function readJobList(body) {
-    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
-    if (!Array.isArray(list))
-        throw new InvalidResponseError('list export jobs: not a list');
-    return list.map(readJob).filter(job => job.jobId !== undefined);
-}
-/** A finite, non-negative whole number (epoch milliseconds, counts, limits). */
-function isCount(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
@@ -31333,6 +31385,10 @@ class CsvHeaderCheck {
  * The hooks through which the tables read a payload's tokens while the tokenizer
  * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
  */
+/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
+const NON_ASCII = 1;
+/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
+const UNICODE_ESCAPE = 2;
 /**
  * The string a string token means (its JSON text as latin1, quotes included). The grammar was
  * already checked, so JSON.parse cannot fail.
@@ -31363,9 +31419,9 @@ function decodeJsonString(json) {
  *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
- * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
- *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
- *   bounded too.
+ * - When a tapped token, or a container whose text the tap asked for, would need more than
+ *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
+ *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
  */
 
 const json_tokenizer_MAX_DEPTH = 10_000;
@@ -31406,9 +31462,14 @@ const LITERAL_TEXT = ['true', 'false', 'null'];
 const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
 const TIME_PERIODS_KEY = 'timePeriods';
 const TIME_PERIOD_ID_KEY = 'timePeriodId';
-/** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
+/**
+ * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
+ * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
+ */
 const STRING_STOP = new Uint8Array(256);
 for (let c = 0; c < 0x20; c++)
+    STRING_STOP[c] = 1;
+for (let c = 0x80; c < 0x100; c++)
     STRING_STOP[c] = 1;
 STRING_STOP[QUOTE] = 1;
 STRING_STOP[BACKSLASH] = 1;
@@ -31430,6 +31491,7 @@ class JsonStreamCheck {
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
     stringIsKey = false;
+    stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
     hexLeft = 0;
     literal = 0; // index into LITERALS
     literalPos = 0;
@@ -31466,6 +31528,7 @@ class JsonStreamCheck {
         let depth = this.depth;
         let role = this.role;
         let stringIsKey = this.stringIsKey;
+        let stringFlags = this.stringFlags;
         let capturing = this.capturing;
         let tapping = this.tapping;
         let held = this.held;
@@ -31479,12 +31542,12 @@ class JsonStreamCheck {
                     // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
                     if (STRING_STOP[c] === 0) {
                         i++;
-                        // Per byte lane: below 0x20, or equal to '"' or '\' (xor makes it zero).
+                        // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
                         while (i + 4 <= n) {
                             const w = view.getInt32(i, true);
                             const x = w ^ 0x22222222;
                             const y = w ^ 0x5c5c5c5c;
-                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) &
+                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
                                 0x80808080)
                                 break;
                             i += 4;
@@ -31515,9 +31578,9 @@ class JsonStreamCheck {
                             // A tapped token never overflows: holding it past the limit fails the check.
                             if (tapping) {
                                 if (stringIsKey)
-                                    tap.key(where, from, to);
+                                    tap.key(where, from, to, stringFlags);
                                 else
-                                    tap.value(where, from, to);
+                                    tap.value(where, from, to, stringFlags);
                             }
                             if (capturing) {
                                 capturing = false;
@@ -31541,6 +31604,10 @@ class JsonStreamCheck {
                     else if (c === BACKSLASH) {
                         i++;
                         state = S_ESCAPE;
+                    }
+                    else if (c >= 0x80) {
+                        i++;
+                        stringFlags |= NON_ASCII;
                     }
                     else {
                         return this.fail(`control character ${describeByte(c)} inside a string`, i);
@@ -31591,6 +31658,7 @@ class JsonStreamCheck {
                     i++;
                     if (c === QUOTE) {
                         stringIsKey = true;
+                        stringFlags = 0;
                         tokenFrom = i - 1;
                         if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
                             capturing = true;
@@ -31615,6 +31683,7 @@ class JsonStreamCheck {
                     i++;
                     if (c === QUOTE) {
                         stringIsKey = false;
+                        stringFlags = 0;
                         tokenFrom = i - 1;
                         if (role === ROLE_PERIOD_ID)
                             capturing = true;
@@ -31678,6 +31747,7 @@ class JsonStreamCheck {
                 case S_ESCAPE: {
                     if (c === 0x75) {
                         this.hexLeft = 4;
+                        stringFlags |= UNICODE_ESCAPE;
                         state = S_UNICODE;
                     }
                     else if (c === QUOTE ||
@@ -31759,10 +31829,10 @@ class JsonStreamCheck {
                             if (held) {
                                 const whole = this.tokenText(bytes, text, tokenFrom, i, true);
                                 held = false;
-                                tap.value(joinedSource(whole), 0, whole.length);
+                                tap.value(joinedSource(whole), 0, whole.length, 0);
                             }
                             else
-                                tap.value(source, tokenFrom, i);
+                                tap.value(source, tokenFrom, i, 0);
                             if (depth === 1)
                                 tapping = this.endTap();
                         }
@@ -31779,7 +31849,7 @@ class JsonStreamCheck {
                         state = S_AFTER_VALUE;
                         if (tapping) {
                             const literalSource = LITERAL_SOURCES[this.literal];
-                            tap.value(literalSource, 0, literalSource.text.length);
+                            tap.value(literalSource, 0, literalSource.text.length, 0);
                             if (depth === 1)
                                 tapping = this.endTap();
                         }
@@ -31799,20 +31869,28 @@ class JsonStreamCheck {
         }
         // A string or number still open at the end of the chunk continues in the next one.
         if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
-            if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping))
-                return this.tooLong(n);
-            held = true;
+            const part = this.slice(bytes, text, tokenFrom, n);
+            if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+            }
+            held = capturing || tapping;
+            if (held)
+                this.hold(part, tapping);
         }
         if (this.spanDepth > 0) {
             this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
             this.spanFrom = 0;
-            if (this.spanHeld.length > MAX_TAPPED_TOKEN)
-                return this.tooLong(n);
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+                if (!capturing)
+                    held = false;
+            }
         }
         this.state = state;
         this.depth = depth;
         this.role = role;
         this.stringIsKey = stringIsKey;
+        this.stringFlags = stringFlags;
         this.capturing = capturing;
         this.tapping = tapping;
         this.held = held;
@@ -31820,9 +31898,6 @@ class JsonStreamCheck {
     }
     fail(reason, i) {
         this.error = { reason, offset: this.consumed + i };
-    }
-    tooLong(i) {
-        this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i);
     }
     unexpected(chunk, i, where) {
         this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
@@ -31863,21 +31938,33 @@ class JsonStreamCheck {
         }
         return 'no JSON value in input';
     }
-    /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
+    /**
+     * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
+     * larger limit applies: a value it reads must reach it whole).
+     */
     hold(part, tapping) {
         if (this.heldOverflow)
-            return true;
+            return;
         // The limit counts the opening quote too.
-        if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
-            if (tapping)
-                return false;
+        if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
             // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
             this.heldOverflow = true;
             this.heldText = '';
-            return true;
+            return;
         }
         this.heldText += part;
-        return true;
+    }
+    /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
+    abandonTap(capturing) {
+        this.tapping = false;
+        this.spanDepth = 0;
+        this.spanHeld = '';
+        // What is held for the tap alone goes; a capture of that length would have overflowed.
+        if (capturing)
+            this.heldOverflow = true;
+        this.heldText = '';
+        this.tap.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`);
+        return false;
     }
     /** The current token's text; undefined when it overflowed while held. */
     tokenText(bytes, text, from, to, held) {
@@ -31973,7 +32060,8 @@ async function writePayload(body, dir, fileName, expect) {
     const target = external_node_path_default().join(dir, fileName);
     const partial = tempPathFor(dir, fileName);
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
+    const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
+    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
     const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
     let bytes = 0;
     const tap = new external_node_stream_.Transform({
@@ -31984,7 +32072,10 @@ async function writePayload(body, dir, fileName, expect) {
             hash.update(chunk);
             json?.update(chunk);
             csv?.update(chunk);
-            done(null, chunk);
+            if (reader)
+                void reader.afterChunk().then(() => done(null, chunk));
+            else
+                done(null, chunk);
         }
     });
     try {
@@ -32310,36 +32401,10 @@ async function waitForFreeSlot(client, period, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
-
-/**
- * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
- * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
- * process's peak memory until a collection). A chunk is valid until the next one is asked for.
- */
-async function* fileChunks(file, size) {
-    const handle = await (0,promises_namespaceObject.open)(file, 'r');
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-    let turn = 0;
-    let reading = handle.read(buffers[turn], 0, size, null);
-    try {
-        for (;;) {
-            const { bytesRead, buffer } = await reading;
-            if (bytesRead === 0)
-                return;
-            turn ^= 1;
-            reading = handle.read(buffers[turn], 0, size, null);
-            yield buffer.subarray(0, bytesRead);
-        }
-    }
-    finally {
-        // A read still under way must end before its file is closed.
-        await reading.catch(() => { });
-        await handle.close();
-    }
-}
-
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
+
 
 // Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
 // the table files untouched, never decoded and encoded again, and slicing it is cheap.
@@ -32366,484 +32431,30 @@ function csvField(binary) {
         return '""';
     return CSV_QUOTED.test(binary) ? `"${binary.replace(QUOTES, '""')}"` : binary;
 }
-
-;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
-/** The tables of one payload could not be written; the payload itself is unaffected. */
-class TablesError extends Error {
-    reason;
-    table;
-    name = 'TablesError';
-    constructor(reason, 
-    /** The table being read or written, when the problem is in one. */
-    table) {
-        super(`tables: ${reason}`);
-        this.reason = reason;
-        this.table = table;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/tables/row-collector.ts
-
-
-
-/** Limits that keep memory bounded whatever the payload holds. */
-const MAX_COLUMNS = 10_000;
-const MAX_ROW_BYTES = 16 * 1024 * 1024;
-// Key positions remembered per table (see Table.seenRaw).
-const KEY_CACHE = 256;
-const ENTRY_KEY = 'entryKey';
-const ENTRY_KEY_MEMBER = `,"${ENTRY_KEY}":"`;
-/** entryKey is `timePeriodId|timeFrameId|userId|fieldId`: timeFrameId repeats across quarters. */
-const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
-const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
-/** One table: its columns, the row being read, and rows not yet taken by the writer. */
-class Table {
-    name;
-    rows = 0;
-    /** Finished rows waiting for the writer. */
-    pending = new PendingBytes();
-    frozen = false;
-    columns = new Map();
-    /** Column names as binary text, and as JSON strings for NDJSON. */
-    names = [];
-    jsonNames = [];
-    /**
-     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
-     * was read from, kept until the row is written).
-     */
-    stamps = [];
-    sources = [];
-    froms = [];
-    tos = [];
-    /** The columns the current element set, in its order (NDJSON keeps the element's order). */
-    order = [];
-    orderLength = 0;
-    /** entries only: the columns of the entryKey parts, -1 until seen. */
-    keyParts;
-    /** forecastId, exportPeriod and (entries) entryKey: ours, never the element's. */
-    ownColumns;
-    // The keys met at each position of the elements so far. Elements of a list mostly share one
-    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
-    // hashing it.
-    seenRaw = [];
-    seenPrefix = [];
-    seenName = [];
-    /** -1: the key's name has no column yet. */
-    seenColumn = [];
-    constructor(name) {
-        this.name = name;
-        const own = ['forecastId', 'exportPeriod'];
-        if (name === 'entries') {
-            own.push(ENTRY_KEY);
-            this.keyParts = ENTRY_KEY_PARTS.map(() => -1);
-        }
-        for (const column of own)
-            this.column(column);
-        this.ownColumns = own.length;
-    }
-    column(name) {
-        const known = this.columns.get(name);
-        if (known !== undefined)
-            return known;
-        if (this.frozen) {
-            throw new TablesError('the payload changed while its tables were being written', this.name);
-        }
-        if (this.names.length === MAX_COLUMNS) {
-            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
-        }
-        const column = this.names.length;
-        this.columns.set(name, column);
-        this.names.push(name);
-        this.jsonNames.push(jsonString(name));
-        this.stamps.push(0);
-        this.sources.push(NO_SOURCE);
-        this.froms.push(0);
-        this.tos.push(0);
-        const part = this.keyParts ? ENTRY_KEY_PARTS.indexOf(name) : -1;
-        if (part !== -1)
-            this.keyParts[part] = column;
-        return column;
-    }
-    value(column) {
-        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
-    }
-}
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
- * Turns the tokens of the payload's five lists into table rows, one list element per row, as a
- * JsonTap of the streaming check: memory holds one element and the column names, never the list.
- *
- * Both formats add forecastId and exportPeriod to every row, and entryKey to entries. NDJSON keeps
- * each element as sent (nested values included; a repeated key keeps its first place and its last
- * value, as JSON.parse does). CSV flattens nested objects into `parent.child` columns and writes
- * arrays as JSON text; its columns are the union of the keys in first-seen order, so CSV reads the
- * payload twice: once to learn the columns (`writing` false), once to write the rows.
+ * A string token (binary JSON text) whose bytes are not UTF-8, or that escapes half a surrogate
+ * pair, written again with U+FFFD in each bad place, so that every loader reads the tables
+ * (DuckDB refuses a whole file for one such string); undefined when the token is sound. Only
+ * tokens the tokenizer flagged (bytes beyond ASCII, `\u` escapes) need asking.
  */
-class RowCollector {
-    tables = new Map(TABLE_NAMES.map(name => [name, new Table(name)]));
-    csv;
-    ndjsonHead;
-    csvHead;
-    writing;
-    listsSeen = new Set();
-    table;
-    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
-    depth = 0;
-    element = 0; // a number unique to the element being read
-    elementBytes = 0;
-    // NDJSON writes an element as sent when it is compact (its length is what its tokens take)
-    // and plain (no repeated key, none of our columns); else it writes it again from its tokens.
-    compactLength = 0;
-    plain = true;
-    name = ''; // of the member whose value comes next (CSV: with its parents' prefix)
-    column = -1; // its column; -1 until its first value makes one
-    keyIndex = 0; // of that key, counting every key of the element
-    prefix = ''; // CSV: 'parent.' inside a flattened object
-    prefixes = [];
-    // A nested value copied whole as compact JSON text (NDJSON objects and arrays; CSV arrays).
-    copy = '';
-    closers = [];
-    afterValue = false; // a ',' comes before the next key or value
-    // A view of the chunk being read, for comparing keys four bytes at a time.
-    viewed = NO_SOURCE;
-    view = new DataView(NO_SOURCE.bytes.buffer);
-    constructor(context) {
-        this.csv = context.format === 'csv';
-        this.writing = !this.csv;
-        const forecastId = toBinary(context.forecastId);
-        const period = toBinary(context.period);
-        this.ndjsonHead = `{"forecastId":${jsonString(forecastId)},"exportPeriod":${jsonString(period)}`;
-        this.csvHead = `${csvField(forecastId)},${csvField(period)}`;
-    }
-    /** CSV: the columns are known; read the payload again to write the rows under this header. */
-    startWriting() {
-        for (const table of this.tables.values()) {
-            table.frozen = true;
-            table.rows = 0;
-        }
-        this.listsSeen.clear();
-        this.writing = true;
-    }
-    rows(name) {
-        return this.tables.get(name).rows;
-    }
-    /**
-     * The rows finished so far. The bytes stay as they are until the take after next, so they can
-     * be written while the next chunk is read.
-     */
-    take(name) {
-        return this.tables.get(name).pending.take();
-    }
-    /** The CSV header row: our columns, then the union of the keys in first-seen order. */
-    header(name) {
-        return `${this.tables.get(name).names.map(csvField).join(',')}\r\n`;
-    }
-    select(key) {
-        const name = TABLE_OF_LIST.get(key);
-        if (name === undefined)
-            return false;
-        if (this.listsSeen.has(name)) {
-            throw new TablesError(`the payload has more than one "${key}" list`, name);
-        }
-        this.listsSeen.add(name);
-        this.table = this.tables.get(name);
-        this.depth = 0;
-        return true;
-    }
-    end() {
-        this.table = undefined;
-    }
-    open(isArray) {
-        const nested = this.depth >= 2;
-        if (nested)
-            this.count(1);
-        if (this.closers.length > 0 || (nested && (isArray || !this.csv))) {
-            this.copyText(isArray ? '[' : '{');
-            this.closers.push(isArray ? ']' : '}');
-            this.afterValue = false;
-            return false;
-        }
-        this.afterValue = false;
-        const table = this.table;
-        if (this.depth === 0 && !isArray)
-            throw this.notAList('an object');
-        if (this.depth === 1) {
-            if (isArray)
-                throw this.notAnObject('a list');
-            this.element++;
-            this.elementBytes = 0;
-            this.compactLength = 2;
-            this.plain = true;
-            this.keyIndex = -1;
-            table.orderLength = 0;
-        }
-        else if (this.depth >= 2) {
-            // CSV: the object's members become columns named after it.
-            this.prefixes.push(this.prefix);
-            this.prefix = `${this.name}.`;
-        }
-        this.depth++;
-        // An element's text also tells which chunk its values' bytes are still in.
-        return this.depth === 2 && this.writing;
-    }
-    close(span, from, to) {
-        if (this.closers.length > 0) {
-            this.compactLength++;
-            this.afterValue = true;
-            this.copy += this.closers.pop();
-            if (this.closers.length === 0)
-                this.set(textSource(this.copy), 0, this.copy.length);
-            return;
-        }
-        this.depth--;
-        if (this.depth >= 2) {
-            this.compactLength++;
-            this.afterValue = true;
-            this.prefix = this.prefixes.pop();
-        }
-        else if (this.depth === 1)
-            this.finishRow(span, from, to);
-    }
-    key(source, from, to) {
-        this.count(to - from + 1);
-        if (this.closers.length > 0)
-            this.copyText(`${source.text.slice(from, to)}:`);
-        this.afterValue = false;
-        if (this.closers.length > 0)
-            return;
-        const table = this.table;
-        const at = ++this.keyIndex;
-        const seen = table.seenRaw[at];
-        if (source !== this.viewed) {
-            const { bytes } = source;
-            this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-            this.viewed = source;
-        }
-        if (seen !== undefined &&
-            seen.matches(this.view, source.bytes, from, to) &&
-            this.prefix === table.seenPrefix[at]) {
-            this.name = table.seenName[at];
-            this.column = table.seenColumn[at];
-            return;
-        }
-        this.name = this.prefix + decodeToBinary(source.text.slice(from, to));
-        this.column = table.columns.get(this.name) ?? -1;
-        if (at < KEY_CACHE) {
-            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
-            table.seenPrefix[at] = this.prefix;
-            table.seenName[at] = this.name;
-            table.seenColumn[at] = this.column;
-        }
-    }
-    value(source, from, to) {
-        if (this.depth <= 1) {
-            const json = source.text.slice(from, to);
-            // A null list is an empty one.
-            if (this.depth === 0 && json === 'null')
-                return;
-            throw this.depth === 0
-                ? this.notAList(describeScalar(json))
-                : this.notAnObject(describeScalar(json));
-        }
-        this.count(to - from);
-        if (this.closers.length > 0)
-            this.copyText(source.text.slice(from, to));
-        else
-            this.set(source, from, to);
-        this.afterValue = true;
-    }
-    /** Counts a token of the element (and the comma before it) towards its compact length. */
-    count(length) {
-        this.compactLength += this.afterValue ? length + 1 : length;
-    }
-    copyText(json) {
-        if (this.closers.length === 0)
-            this.copy = json;
-        else
-            this.copy += this.afterValue ? `,${json}` : json;
-        if (this.copy.length > MAX_ROW_BYTES)
-            throw this.tooLarge();
-    }
-    /** The current member's value: the last one wins, in the place of the first. */
-    set(source, from, to) {
-        const table = this.table;
-        let column = this.column;
-        if (column === -1) {
-            // A column is made by a value: a CSV object whose members are columns makes none itself.
-            column = this.column = table.column(this.name);
-            if (this.keyIndex < KEY_CACHE)
-                table.seenColumn[this.keyIndex] = column;
-        }
-        if (column < table.ownColumns) {
-            this.plain = false;
-            return;
-        }
-        this.elementBytes += to - from;
-        if (this.elementBytes > MAX_ROW_BYTES)
-            throw this.tooLarge();
-        if (table.stamps[column] !== this.element) {
-            table.stamps[column] = this.element;
-            table.order[table.orderLength++] = column;
-        }
-        else
-            this.plain = false;
-        table.sources[column] = source;
-        table.froms[column] = from;
-        table.tos[column] = to;
-    }
-    /** The element closed; `span` holds its JSON text (NDJSON asks for it). */
-    finishRow(span, from, to) {
-        const table = this.table;
-        if (this.writing) {
-            if (this.csv)
-                this.csvRow(table, span);
-            else
-                this.ndjsonRow(table, span, from, to);
-        }
-        table.rows++;
-        // Let go of the chunks the values were read from.
-        for (let i = 0; i < table.orderLength; i++)
-            table.sources[table.order[i]] = NO_SOURCE;
-    }
-    // Rows go straight into the table's bytes, piece by piece: no row string is built (and then
-    // copied), which keeps the garbage, and so the process's memory, low.
-    ndjsonRow(table, span, from, to) {
-        const out = table.pending;
-        out.text(this.ndjsonHead);
-        if (table.keyParts) {
-            out.text(ENTRY_KEY_MEMBER);
-            this.entryKey(table, out, span);
-            out.byte(0x22);
-        }
-        if (span !== undefined && this.plain && to - from === this.compactLength) {
-            // The element as sent, after our members.
-            if (table.orderLength === 0)
-                out.text('}\n');
-            else {
-                out.byte(0x2c);
-                out.bytes(span.bytes, from + 1, to);
-                out.byte(0x0a);
-            }
-            return;
-        }
-        for (let i = 0; i < table.orderLength; i++) {
-            const column = table.order[i];
-            out.byte(0x2c);
-            out.text(table.jsonNames[column]);
-            out.byte(0x3a);
-            out.slice(table.sources[column].text, table.froms[column], table.tos[column]);
-        }
-        out.text('}\n');
-    }
-    csvRow(table, span) {
-        const out = table.pending;
-        out.text(this.csvHead);
-        if (table.keyParts) {
-            out.byte(0x2c);
-            // Ids are mostly plain, so the key is its field as it is.
-            if (this.plainKeyParts(table, span))
-                this.entryKey(table, out, span);
-            else
-                out.text(csvField(this.entryKey(table)));
-        }
-        const { names, stamps } = table;
-        for (let column = table.ownColumns; column < names.length; column++) {
-            out.byte(0x2c);
-            if (stamps[column] === this.element)
-                this.csvCell(table, column, span, out);
-        }
-        out.text('\r\n');
-    }
-    /** Whether each entryKey part is in the element's chunk and needs no decoding or CSV quoting. */
-    plainKeyParts(table, span) {
-        for (const column of table.keyParts) {
-            if (column === -1 || table.stamps[column] !== this.element)
-                continue;
-            if (span === undefined || table.sources[column] !== span)
-                return false;
-            if (!plainCsvBytes(span.bytes, table.froms[column], table.tos[column], 1))
-                return false;
-        }
-        return true;
-    }
-    /** Copies the bytes when they are still there and need no change; else goes through text. */
-    csvCell(table, column, span, out) {
-        const source = table.sources[column];
-        const from = table.froms[column];
-        const to = table.tos[column];
-        if (source === span) {
-            const { bytes } = source;
-            const first = bytes[from];
-            if (first === 0x6e)
-                return; // null
-            if (first === 0x22 && to - from > 2 && plainCsvBytes(bytes, from, to, 1)) {
-                out.bytes(bytes, from + 1, to - 1);
-                return;
-            }
-            if (first !== 0x22 && first !== 0x5b) {
-                out.bytes(bytes, from, to); // a number, true or false
-                return;
-            }
-        }
-        out.text(csvCell(source.text.slice(from, to)));
-    }
-    /**
-     * A string part is its contents (for NDJSON, written to `out` escaped as sent, which stays valid
-     * inside the key's quotes; for CSV, returned decoded), a number its text; anything else, or a
-     * missing part, is empty.
-     */
-    entryKey(table, out, span) {
-        const parts = table.keyParts;
-        let key = '';
-        for (let i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                if (out)
-                    out.byte(0x7c);
-                else
-                    key += '|';
-            }
-            const column = parts[i];
-            if (column === -1 || table.stamps[column] !== this.element)
-                continue;
-            const source = table.sources[column];
-            const { text } = source;
-            let from = table.froms[column];
-            let to = table.tos[column];
-            const first = text.charCodeAt(from);
-            const quoted = first === 0x22;
-            if (!quoted && first !== 0x2d && !(first >= 0x30 && first <= 0x39))
-                continue;
-            if (out === undefined)
-                key += quoted ? decodeToBinary(text.slice(from, to)) : text.slice(from, to);
-            else {
-                if (quoted) {
-                    from++;
-                    to--;
-                }
-                // The element's own chunk is still there to copy from; an earlier one is not.
-                if (source === span)
-                    out.bytes(source.bytes, from, to);
-                else
-                    out.slice(text, from, to);
-            }
-        }
-        return key;
-    }
-    notAList(what) {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`"${list}" is ${what}, not a list`, this.table.name);
-    }
-    notAnObject(what) {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`element ${this.table.rows} of "${list}" is ${what}, not an object`, this.table.name);
-    }
-    tooLarge() {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`element ${this.table.rows} of "${list}" is larger than ${MAX_ROW_BYTES} bytes`, this.table.name);
-    }
+function repairedString(json, bytes, from) {
+    const sound = (0,external_node_buffer_.isUtf8)(bytes.subarray(from, from + json.length));
+    // Decoding puts U+FFFD where the bytes are not UTF-8.
+    const text = decodeJsonString(json);
+    LONE_SURROGATE.lastIndex = 0;
+    if (sound && !LONE_SURROGATE.test(text))
+        return undefined;
+    return toBinary(JSON.stringify(text.replace(LONE_SURROGATE, '\ufffd')));
 }
+
+;// CONCATENATED MODULE: ./src/engine/tables/pending-bytes.ts
+
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
  * until the take after next, long enough for its write (a TableFile has one write in flight).
+ * Rows go in piece by piece: no row string is built (and then copied), which keeps the garbage,
+ * and so the process's memory, low.
  */
 class PendingBytes {
     buffer = Buffer.allocUnsafe(64 * 1024);
@@ -32851,8 +32462,35 @@ class PendingBytes {
     length = 0;
     /** Binary text (one char per byte). */
     text(binary) {
-        this.reserve(binary.length);
-        this.length += this.buffer.write(binary, this.length, 'latin1');
+        const length = binary.length;
+        // Short text: a loop beats the call into the native write.
+        if (length > 64) {
+            this.reserve(length);
+            this.length += this.buffer.write(binary, this.length, 'latin1');
+        }
+        else
+            this.slice(binary, 0, length);
+    }
+    /**
+     * Binary text as a JSON string literal: copied as it is when nothing in it needs escaping (the
+     * rule), else escaped by JSON.stringify.
+     */
+    jsonString(binary) {
+        const length = binary.length;
+        this.reserve(length + 2);
+        const buffer = this.buffer;
+        let at = this.length;
+        buffer[at++] = 0x22;
+        for (let i = 0; i < length; i++) {
+            const c = binary.charCodeAt(i);
+            if (c < 0x20 || c === 0x22 || c === 0x5c) {
+                this.text(jsonString(binary));
+                return;
+            }
+            buffer[at++] = c;
+        }
+        buffer[at++] = 0x22;
+        this.length = at;
     }
     byte(byte) {
         this.reserve(1);
@@ -32880,6 +32518,49 @@ class PendingBytes {
         }
         this.length += to - from;
     }
+    /**
+     * Copies bytes that need no JSON decoding (no backslash) and returns true; returns false, with
+     * nothing added, at the first backslash.
+     */
+    plainBytes(bytes, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++) {
+            const c = bytes[i];
+            if (c === 0x5c)
+                return false;
+            buffer[at++] = c;
+        }
+        this.length = at;
+        return true;
+    }
+    /** Four bytes, little-endian. */
+    uint32(value) {
+        this.reserve(4);
+        const buffer = this.buffer;
+        const at = this.length;
+        buffer[at] = value;
+        buffer[at + 1] = value >>> 8;
+        buffer[at + 2] = value >>> 16;
+        buffer[at + 3] = value >>> 24;
+        this.length = at + 4;
+    }
+    float64(value) {
+        this.reserve(8);
+        FLOAT[0] = value;
+        const buffer = this.buffer;
+        const at = this.length;
+        for (let i = 0; i < 8; i++)
+            buffer[at + i] = FLOAT_BYTES[i];
+        this.length = at + 8;
+    }
+    /** A whole number of at most 2^53 in magnitude, as a little-endian int64. */
+    int64(value) {
+        const high = Math.floor(value / 0x1_0000_0000);
+        this.uint32(value - high * 0x1_0000_0000);
+        this.uint32(high);
+    }
     reserve(length) {
         if (this.length + length <= this.buffer.length)
             return;
@@ -32887,6 +32568,14 @@ class PendingBytes {
         this.buffer.copy(larger, 0, 0, this.length);
         this.buffer = larger;
     }
+    /** The bytes so far, valid until more are added or the buffer is cleared. */
+    contents() {
+        return this.buffer.subarray(0, this.length);
+    }
+    clear() {
+        this.length = 0;
+    }
+    /** The bytes so far; they stay as they are until the take after next. */
     take() {
         const bytes = this.buffer.subarray(0, this.length);
         if (this.length > 0)
@@ -32895,8 +32584,654 @@ class PendingBytes {
         return bytes;
     }
 }
+// Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
+const FLOAT = new Float64Array(1);
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+
+;// CONCATENATED MODULE: ./src/engine/tables/derived-columns.ts
+/** Erases a column's lookup type, so columns of different lookups share one list. */
+const computed = (column) => column;
+/** The same in every row of a payload. */
+const CONSTANT_COLUMNS = [
+    { name: 'forecastId', type: 'string', constant: c => c.forecastId },
+    // The period the action asked for (an element's own field of that name is replaced).
+    { name: 'exportPeriod', type: 'string', constant: c => c.period },
+    { name: 'snapshotAt', type: 'timestamp', constant: c => c.snapshot.snapshotAt },
+    { name: 'jobId', type: 'string', constant: c => c.snapshot.jobId }
+];
+/** `timeFrameId` repeats across quarters, so the key of an entry needs all four. */
+const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
+const COMPUTED_COLUMNS = [
+    computed({
+        name: 'entryKey',
+        tables: ['entries'],
+        type: 'string',
+        reads: ENTRY_KEY_PARTS,
+        // A missing part (or one that is neither a string nor a number) is empty.
+        value: row => `${row.text(0) ?? ''}|${row.text(1) ?? ''}|${row.text(2) ?? ''}|${row.text(3) ?? ''}`
+    }),
+    computed({
+        name: 'currencyCode',
+        tables: ['entries'],
+        type: 'string',
+        // Clari's own references say "USD"; another public catalog says {"code", "symbol"}.
+        reads: ['currency', ['currency', 'code']],
+        value: row => row.string(0) ?? row.string(1)
+    })
+];
+/** The tables a column is in. */
+const inTable = (column, table) => column.tables === undefined || column.tables.includes(table);
+
+;// CONCATENATED MODULE: ./src/engine/tables/schema.ts
+/**
+ * The fields of each list as docs/clari-api.md#results documents them. An element's member of
+ * another name, or one whose value does not fit the declared type, is never dropped: NDJSON and
+ * CSV keep it as sent, Parquet keeps it in the `extra` JSON column.
+ */
+const PAYLOAD_FIELDS = {
+    entries: [
+        { name: 'userId', type: 'string' },
+        { name: 'fieldId', type: 'string' },
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'forecastValue', type: 'double' },
+        { name: 'quotaValue', type: 'double' },
+        // A string ("USD") or an object ({"code", "symbol"}): both are documented somewhere.
+        { name: 'currency', type: 'json' },
+        { name: 'isUpdated', type: 'boolean' },
+        { name: 'updatedBy', type: 'string' },
+        { name: 'updatedOn', type: 'timestamp' }
+    ],
+    users: [
+        { name: 'userId', type: 'string' },
+        { name: 'crmId', type: 'string' },
+        { name: 'email', type: 'string' },
+        { name: 'name', type: 'string' },
+        { name: 'hierarchyId', type: 'string' },
+        { name: 'hierarchyName', type: 'string' },
+        { name: 'parentHierarchyId', type: 'string' },
+        { name: 'parentHierarchyName', type: 'string' },
+        { name: 'scopeId', type: 'string' }
+    ],
+    fields: [
+        { name: 'fieldId', type: 'string' },
+        { name: 'fieldName', type: 'string' },
+        { name: 'fieldType', type: 'string' }
+    ],
+    time_periods: [
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' },
+        { name: 'label', type: 'string' },
+        { name: 'year', type: 'int64' },
+        { name: 'crmId', type: 'string' },
+        { name: 'type', type: 'string' }
+    ],
+    time_frames: [
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' }
+    ]
+};
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/row-engine.ts
+
+
+
+
+
+/** Limits that keep memory bounded whatever the payload holds. */
+const MAX_COLUMNS = 10_000;
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
+// Key positions remembered per table (see TableRows.seenRaw).
+const KEY_CACHE = 256;
+const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
+/**
+ * One list's rows: its columns (the union of its elements' members, declared fields first), the
+ * element being read, and what the action adds to each row.
+ */
+class TableRows {
+    name;
+    onLeaf;
+    rows = 0;
+    columns = [];
+    /** The columns CSV writes, in the order they became such: declared fields first. */
+    leaves = [];
+    /** Column names CSV uses, to keep them unique. */
+    names = new Set();
+    /** The CSV names that had to take a suffix: "name → name_2". */
+    renamed = [];
+    top = new Map();
+    /** No more columns: a later pass must find the same ones. */
+    frozen = false;
+    /**
+     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
+     * was read from, kept until the row is written).
+     */
+    stamps = [];
+    sources = [];
+    froms = [];
+    tos = [];
+    /** The top-level columns the current element set, in its order (NDJSON keeps it). */
+    order = [];
+    orderLength = 0;
+    constants;
+    computing;
+    /** The computed columns' values for the current element. */
+    values;
+    // The keys met at each position of the elements so far. Elements of a list mostly share one
+    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
+    // hashing it.
+    seenRaw = [];
+    seenParent = [];
+    seenColumn = [];
+    constructor(name, columns, 
+    /** Told when a column becomes a CSV column (see Column.leaf). */
+    onLeaf) {
+        this.name = name;
+        this.onLeaf = onLeaf;
+        this.constants = CONSTANT_COLUMNS.filter(c => inTable(c, name));
+        const computed = columns.filter(c => inTable(c, name));
+        for (const { name: own } of [...this.constants, ...computed]) {
+            this.columns[this.member(-1, own)].ours = true;
+            this.names.add(own);
+        }
+        for (const field of PAYLOAD_FIELDS[name]) {
+            const column = this.member(-1, field.name);
+            this.columns[column].declared = field;
+            this.makeLeaf(column);
+        }
+        this.computing = computed.map(column => ({
+            column,
+            reads: this.resolve(column.reads),
+            lookup: column.lookup?.start()
+        }));
+        this.values = computed.map(() => undefined);
+    }
+    /** The columns of these members (made now, so that reading them costs no lookup by name). */
+    resolve(paths) {
+        return paths.map(path => [path].flat().reduce((parent, key) => this.member(parent, key), -1));
+    }
+    /** The column of member `key` of `parent` (-1: of the element), made when new. */
+    member(parent, key) {
+        const siblings = parent === -1 ? this.top : (this.columns[parent].children ??= new Map());
+        const known = siblings.get(key);
+        if (known !== undefined)
+            return known;
+        if (this.frozen) {
+            throw new TablesError('the payload changed while its tables were being written', this.name);
+        }
+        if (this.columns.length === MAX_COLUMNS) {
+            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
+        }
+        const column = this.columns.length;
+        siblings.set(key, column);
+        const path = parent === -1 ? key : `${this.columns[parent].name}.${key}`;
+        this.columns.push({
+            key,
+            jsonKey: jsonString(key),
+            name: this.uniqueName(path),
+            parent,
+            leaf: false,
+            ours: false
+        });
+        this.stamps.push(0);
+        this.sources.push(NO_SOURCE);
+        this.froms.push(0);
+        this.tos.push(0);
+        return column;
+    }
+    /** `{"a.b": 1, "a": {"b": 2}}` flattens to `a.b` twice in CSV: the second is `a.b_2`. */
+    uniqueName(path) {
+        let name = path;
+        for (let n = 2; this.names.has(name); n++)
+            name = `${path}_${n}`;
+        this.names.add(name);
+        if (name !== path)
+            this.renamed.push(`${path} → ${name}`);
+        return name;
+    }
+    makeLeaf(column) {
+        const c = this.columns[column];
+        if (c.leaf || c.ours)
+            return;
+        c.leaf = true;
+        this.leaves.push(column);
+        this.onLeaf(this, column);
+    }
+    /** The JSON text of the column's value in the current element (`element`), or undefined. */
+    json(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
+    }
+}
+// What a container open inside an element is: flattened into columns, or only copied as text.
+const FLAT_OBJECT = 0;
+const OPAQUE_OBJECT = 1;
+const OPAQUE_LIST = 2;
+/**
+ * The generic list-to-rows engine: a JsonTap of the streaming check that turns the elements of
+ * the payload's five lists into rows, one per element, memory holding one element and the
+ * columns, never the list. It knows no format: a RowSink writes the rows.
+ *
+ * Per element it keeps where each member's value is (nested objects are also flattened into
+ * child columns; lists, and objects at the top, are also kept as compact JSON text), computes the
+ * declared columns (derived-columns.ts), and hands the element to the sink. A pass without a
+ * sink only reads: it feeds the lookups and observers, and learns the columns.
+ *
+ * It never throws into the tokenizer: the first problem is kept in `failure` and the rest is
+ * ignored, so that a download feeding it goes on whatever its tables meet.
+ */
+class RowEngine {
+    context;
+    tables;
+    /** The first problem met; nothing more is read after it. */
+    failure;
+    /** Strings (keys or values) written with U+FFFD in the tables (binary-text.ts, repairedString). */
+    repairedText = 0;
+    /** Told when a column becomes a CSV column. */
+    onLeaf;
+    sink;
+    observing = true;
+    observers = [];
+    lookups = [];
+    listsSeen = new Set();
+    view = new ElementView();
+    table;
+    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
+    depth = 0;
+    element = 0; // a number unique to the element being read
+    elementBytes = 0;
+    compactLength = 0; // what the element's tokens take, written compactly
+    plain = true;
+    column = -1; // of the member whose value comes next
+    parent = -1; // the object whose members come next (-1: the element)
+    parents = [];
+    kinds = []; // of the containers open inside the element
+    keyIndex = 0; // of the current key, counting the element's keys that got a column
+    // A top-level member's object or list as compact JSON text, and the outermost list open in it.
+    copy = '';
+    copyColumn = -1;
+    opaque = 0; // lists open, and containers inside them (never flattened)
+    opaqueFrom = 0;
+    opaqueColumn = -1;
+    afterValue = false; // a ',' comes before the next key or value
+    touched = []; // columns the element set
+    // A view of the chunk being read, for comparing keys four bytes at a time.
+    viewed = NO_SOURCE;
+    dataView = new DataView(NO_SOURCE.bytes.buffer);
+    constructor(context, 
+    /** The computed columns (derived-columns.ts); tests pass their own. */
+    columns = COMPUTED_COLUMNS) {
+        this.context = context;
+        const tables = new Map();
+        for (const name of TABLE_NAMES) {
+            const onLeaf = (table, column) => this.onLeaf?.(table, column);
+            tables.set(name, new TableRows(name, columns, onLeaf));
+        }
+        this.tables = tables;
+        for (const table of tables.values()) {
+            for (const { column, lookup: state } of table.computing) {
+                const lookup = column.lookup;
+                if (!lookup)
+                    continue;
+                const reads = tables.get(lookup.table).resolve(lookup.reads);
+                this.lookups.push({ table: lookup.table, lookup, reads, state });
+            }
+        }
+    }
+    /** Whether the rows need a pass over the payload that feeds the lookups first. */
+    get needsLookups() {
+        return this.lookups.length > 0;
+    }
+    addObserver(observer) {
+        this.observers.push(observer);
+    }
+    /**
+     * Starts a pass over the payload. Rows go to `sink`, or nowhere. `observe`: lookups and
+     * observers see the elements (once per payload). `freeze`: the columns are known, and a new one
+     * means the payload changed.
+     */
+    startPass(sink, options) {
+        this.sink = sink;
+        this.observing = options.observe;
+        for (const table of this.tables.values()) {
+            table.rows = 0;
+            table.frozen = options.freeze;
+        }
+        this.listsSeen.clear();
+        this.table = undefined;
+    }
+    select(key) {
+        if (this.failure !== undefined)
+            return false;
+        const name = TABLE_OF_LIST.get(key);
+        if (name === undefined)
+            return false;
+        if (this.listsSeen.has(name)) {
+            this.fail(new TablesError(`the payload has more than one "${key}" list`, name));
+            return false;
+        }
+        this.listsSeen.add(name);
+        this.table = this.tables.get(name);
+        this.depth = 0;
+        return true;
+    }
+    end() {
+        this.table = undefined;
+    }
+    abandon(reason) {
+        const table = this.table;
+        if (table)
+            this.fail(new TablesError(`"${TABLE_LISTS[table.name]}" holds ${reason}`, table.name));
+    }
+    open(isArray) {
+        const table = this.table;
+        if (table === undefined)
+            return false;
+        try {
+            return this.opened(table, isArray);
+        }
+        catch (error) {
+            this.fail(error);
+            return false;
+        }
+    }
+    close(span, from, to) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.closed(table, span, from, to);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    key(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.keyed(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    value(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.valued(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.table = undefined;
+    }
+    opened(table, isArray) {
+        const depth = this.depth;
+        if (depth >= 2) {
+            this.count(1);
+            if (depth === 2) {
+                this.copy = '';
+                this.copyColumn = this.column;
+            }
+            this.copyText(isArray ? '[' : '{');
+            this.afterValue = false;
+            this.depth++;
+            const ours = depth === 2 && table.columns[this.column].ours;
+            if (this.opaque > 0 || isArray || ours) {
+                if (this.opaque++ === 0) {
+                    this.opaqueFrom = this.copy.length - 1;
+                    this.opaqueColumn = this.column;
+                }
+                this.kinds.push(isArray ? OPAQUE_LIST : OPAQUE_OBJECT);
+                return false;
+            }
+            // An object: its members become columns of their own.
+            this.kinds.push(FLAT_OBJECT);
+            this.parents.push(this.parent);
+            this.parent = this.column;
+            return false;
+        }
+        this.afterValue = false;
+        if (depth === 0 && !isArray)
+            throw this.notAList(table, 'an object');
+        if (depth === 1) {
+            if (isArray)
+                throw this.notAnObject(table, 'a list');
+            this.element++;
+            this.elementBytes = 0;
+            this.compactLength = 2;
+            this.plain = true;
+            this.keyIndex = -1;
+            this.parent = -1;
+            table.orderLength = 0;
+        }
+        this.depth++;
+        // An element's text also tells which chunk its values' bytes are still in.
+        return this.depth === 2 && this.sink?.wantsSpan === true;
+    }
+    closed(table, span, from, to) {
+        this.depth--;
+        if (this.depth >= 2) {
+            this.compactLength++;
+            this.afterValue = true;
+            const kind = this.kinds.pop();
+            this.copy += kind === OPAQUE_LIST ? ']' : '}';
+            if (kind === FLAT_OBJECT)
+                this.parent = this.parents.pop();
+            else if (--this.opaque === 0 && this.depth > 2) {
+                this.setText(table, this.opaqueColumn, this.copy.slice(this.opaqueFrom), true);
+            }
+            // A top-level object is a value too (its text), but not a CSV column: its members are.
+            if (this.depth === 2)
+                this.setText(table, this.copyColumn, this.copy, kind !== FLAT_OBJECT);
+        }
+        else if (this.depth === 1)
+            this.finishRow(table, span, from, to);
+    }
+    keyed(table, source, from, to, flags) {
+        this.count(to - from + 1);
+        let json = source.text.slice(from, to);
+        let repaired;
+        if (flags !== 0) {
+            repaired = repairedString(json, source.bytes, from);
+            if (repaired !== undefined) {
+                json = repaired;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(`${json}:`);
+        this.afterValue = false;
+        if (this.opaque > 0)
+            return;
+        const at = ++this.keyIndex;
+        if (repaired === undefined && at < KEY_CACHE) {
+            const seen = table.seenRaw[at];
+            if (source !== this.viewed) {
+                const { bytes } = source;
+                this.dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+                this.viewed = source;
+            }
+            if (seen !== undefined &&
+                table.seenParent[at] === this.parent &&
+                seen.matches(this.dataView, source.bytes, from, to)) {
+                this.column = table.seenColumn[at];
+                return;
+            }
+        }
+        this.column = table.member(this.parent, decodeToBinary(json));
+        if (repaired === undefined && at < KEY_CACHE) {
+            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
+            table.seenParent[at] = this.parent;
+            table.seenColumn[at] = this.column;
+        }
+    }
+    valued(table, source, from, to, flags) {
+        if (this.depth <= 1) {
+            const json = source.text.slice(from, to);
+            // A null list is an empty one.
+            if (this.depth === 0 && json === 'null')
+                return;
+            throw this.depth === 0
+                ? this.notAList(table, describeScalar(json))
+                : this.notAnObject(table, describeScalar(json));
+        }
+        this.count(to - from);
+        if (flags !== 0) {
+            const repaired = repairedString(source.text.slice(from, to), source.bytes, from);
+            if (repaired !== undefined) {
+                source = textSource(repaired);
+                from = 0;
+                to = repaired.length;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(source.text.slice(from, to));
+        this.afterValue = true;
+        if (this.opaque === 0)
+            this.set(table, this.column, source, from, to, true);
+    }
+    repaired() {
+        this.plain = false;
+        if (this.observing)
+            this.repairedText++;
+    }
+    /** Counts a token of the element (and the comma before it) towards its compact length. */
+    count(length) {
+        this.compactLength += this.afterValue ? length + 1 : length;
+    }
+    copyText(json) {
+        this.copy += this.afterValue ? `,${json}` : json;
+        if (this.copy.length > MAX_ROW_BYTES)
+            throw this.tooLarge(this.table);
+    }
+    /** A member's value: the last one wins, in the place of the first (as in JSON.parse). */
+    set(table, column, source, from, to, leaf) {
+        const c = table.columns[column];
+        if (c.ours) {
+            this.plain = false;
+            return;
+        }
+        if (leaf && !c.leaf)
+            table.makeLeaf(column);
+        this.elementBytes += to - from;
+        if (this.elementBytes > MAX_ROW_BYTES)
+            throw this.tooLarge(table);
+        if (table.stamps[column] !== this.element) {
+            table.stamps[column] = this.element;
+            this.touched.push(column);
+            if (c.parent === -1)
+                table.order[table.orderLength++] = column;
+        }
+        else
+            this.plain = false;
+        table.sources[column] = source;
+        table.froms[column] = from;
+        table.tos[column] = to;
+    }
+    setText(table, column, json, leaf) {
+        this.set(table, column, textSource(json), 0, json.length, leaf);
+    }
+    /** The element closed; `span` holds its JSON text when the sink asked for it. */
+    finishRow(table, span, from, to) {
+        const view = this.view;
+        const element = this.element;
+        if (this.observing) {
+            const { observers, lookups } = this;
+            for (let i = 0; i < observers.length; i++)
+                observers[i].observe(table, element);
+            for (let i = 0; i < lookups.length; i++) {
+                const { table: name, lookup, reads, state } = lookups[i];
+                if (name === table.name)
+                    lookup.add(state, view.of(table, reads, element));
+            }
+        }
+        const sink = this.sink;
+        if (sink !== undefined) {
+            const { computing, values } = table;
+            for (let i = 0; i < computing.length; i++) {
+                const c = computing[i];
+                values[i] = c.column.value(view.of(table, c.reads, element), c.lookup);
+            }
+            const asSent = span !== undefined && this.plain && to - from === this.compactLength;
+            sink.row(table, element, asSent ? span : undefined, from, to);
+        }
+        table.rows++;
+        // Let go of the chunks the values were read from.
+        const { touched } = this;
+        for (let i = 0; i < touched.length; i++)
+            table.sources[touched[i]] = NO_SOURCE;
+        touched.length = 0;
+    }
+    notAList(table, what) {
+        return new TablesError(`"${TABLE_LISTS[table.name]}" is ${what}, not a list`, table.name);
+    }
+    notAnObject(table, what) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is ${what}, not an object`, table.name);
+    }
+    tooLarge(table) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is larger than ${MAX_ROW_BYTES} bytes`, table.name);
+    }
+}
+/** The current element's members, as a computed column or an observer reads them. */
+class ElementView {
+    table;
+    reads = [];
+    element = 0;
+    of(table, reads, element) {
+        this.table = table;
+        this.reads = reads;
+        this.element = element;
+        return this;
+    }
+    json(read) {
+        return this.table.json(this.reads[read], this.element);
+    }
+    string(read) {
+        const json = this.json(read);
+        return json !== undefined && json.charCodeAt(0) === 0x22 ? decodeToBinary(json) : undefined;
+    }
+    text(read) {
+        const json = this.json(read);
+        if (json === undefined)
+            return undefined;
+        if (json.charCodeAt(0) === 0x22)
+            return decodeToBinary(json);
+        return isNumber(json) ? json : undefined;
+    }
+    number(read) {
+        const json = this.json(read);
+        return json !== undefined && isNumber(json) ? Number(json) : undefined;
+    }
+}
 const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
-/** A value assembled here (a copied nested value); only its text is read. */
+/** A value assembled here (a copied container, a repaired string); only its text is read. */
 function textSource(text) {
     return { bytes: NO_SOURCE.bytes, text };
 }
@@ -32932,37 +33267,1030 @@ const isNumber = (json) => {
     const c = json.charCodeAt(0);
     return c === 0x2d || (c >= 0x30 && c <= 0x39);
 };
-/**
- * Whether a value's bytes are its CSV field as they are, `trim` bytes aside at each end (a
- * string's quotes): no escape, comma or quote.
- */
-function plainCsvBytes(bytes, from, to, trim) {
-    for (let i = from + trim; i < to - trim; i++) {
-        const c = bytes[i];
-        if (c === 0x5c || c === 0x2c || c === 0x22)
-            return false;
-    }
-    return true;
-}
-/** A CSV field: strings decoded, numbers and booleans as sent, null empty, arrays as JSON. */
-function csvCell(json) {
-    if (isString(json)) {
-        // Most strings need neither decoding nor quoting ('""', the empty one, is its own field).
-        const plain = json.indexOf('\\') === -1 &&
-            json.indexOf(',') === -1 &&
-            json.indexOf('"', 1) === json.length - 1;
-        return plain && json.length > 2 ? json.slice(1, -1) : csvField(decodeToBinary(json));
-    }
-    if (json === 'null')
-        return '';
-    return json.charCodeAt(0) === 0x5b ? csvField(json) : json;
-}
 function describeScalar(json) {
     if (isString(json))
         return 'a string';
     if (isNumber(json))
         return 'a number';
     return json === 'null' ? 'null' : 'a boolean';
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/csv-rows.ts
+
+
+
+/**
+ * CSV rows (RFC 4180, CRLF, UTF-8) under a header of the action's columns, the list's declared
+ * fields (schema.ts) and then every other member in the order its first value came, nested
+ * objects flattened into `parent.child` columns (a name taken twice gets a suffix), lists (and an
+ * object where the column holds other values too) as JSON text.
+ *
+ * The header is written before the first row, so a column first met after rows were written
+ * makes that table's file wrong: it is then left to a pass of its own (`redo`), which reads the
+ * payload again with every column known. Clari's lists keep to their declared fields, so one pass
+ * is the rule.
+ *
+ * With `formulaGuard`, a string cell that a spreadsheet would run as a formula (starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`.
+ */
+class CsvRows {
+    engine;
+    formulaGuard;
+    only;
+    wantsSpan = false;
+    redo = new Set();
+    out = new Map();
+    /** Per table, once its header is written: the columns it has, in order. */
+    headers = new Map();
+    constants = new Map();
+    constructor(engine, formulaGuard, 
+    /** The tables this pass writes (a redo pass writes only its own). */
+    only) {
+        this.engine = engine;
+        this.formulaGuard = formulaGuard;
+        this.only = only;
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const values = table.constants.map(c => {
+                const value = c.constant(engine.context);
+                return typeof value === 'string' ? toBinary(value) : value;
+            });
+            this.constants.set(table.name, values.map(v => this.cell(v)).join(','));
+        }
+        engine.onLeaf = (table) => {
+            if (this.headers.has(table.name))
+                this.redo.add(table.name);
+        };
+    }
+    row(table, element) {
+        const name = table.name;
+        if (this.redo.has(name) || (this.only && !this.only.has(name)))
+            return;
+        const out = this.out.get(name);
+        const header = this.headers.get(name) ?? this.writeHeader(table, out);
+        out.text(this.constants.get(name));
+        const { values } = table;
+        for (let i = 0; i < values.length; i++) {
+            out.byte(0x2c);
+            out.text(this.cell(values[i]));
+        }
+        const { stamps, sources, froms, tos } = table;
+        for (let i = 0; i < header.length; i++) {
+            out.byte(0x2c);
+            const column = header[i];
+            if (stamps[column] !== element)
+                continue;
+            const source = sources[column];
+            const from = froms[column];
+            const to = tos[column];
+            const { bytes } = source;
+            const first = bytes[from];
+            // Straight from the chunk when the bytes are the field as they are.
+            if (bytes.length > 0) {
+                if (first === 0x6e)
+                    continue; // null
+                if (first === 0x22) {
+                    if (to - from > 2 && plainCsvBytes(bytes, from + 1, to - 1)) {
+                        if (this.formulaGuard && FORMULA_START[bytes[from + 1]] === 1)
+                            out.byte(0x27);
+                        out.bytes(bytes, from + 1, to - 1);
+                        continue;
+                    }
+                }
+                else if (first !== 0x5b && first !== 0x7b) {
+                    out.bytes(bytes, from, to); // a number, true or false
+                    continue;
+                }
+            }
+            out.text(this.jsonCell(source.text.slice(from, to)));
+        }
+        out.text('\r\n');
+    }
+    writeHeader(table, out) {
+        const header = [...table.leaves];
+        this.headers.set(table.name, header);
+        const names = [
+            ...table.constants.map(c => c.name),
+            ...table.computing.map(c => c.column.name),
+            ...header.map(i => table.columns[i].name)
+        ];
+        out.text(`${names.map(name => this.text(name)).join(',')}\r\n`);
+        return header;
+    }
+    async flush(write) {
+        for (const [table, out] of this.out) {
+            if (out.length > 0)
+                await write(table, out.take());
+        }
+    }
+    async finish(write) {
+        // A table without rows still gets its header.
+        for (const table of this.engine.tables.values()) {
+            if (this.only && !this.only.has(table.name))
+                continue;
+            if (!this.headers.has(table.name))
+                this.writeHeader(table, this.out.get(table.name));
+        }
+        await this.flush(write);
+    }
+    notes() {
+        return [...this.engine.tables.values()].flatMap(t => t.renamed.map(r => `${t.name}: two members flatten to one CSV name (${r})`));
+    }
+    /** A field of binary text, guarded against formulas. */
+    text(binary) {
+        const guarded = this.formulaGuard && FORMULA_START[binary.charCodeAt(0)] === 1;
+        return csvField(guarded ? `'${binary}` : binary);
+    }
+    cell(value) {
+        if (value === undefined)
+            return '';
+        return typeof value === 'string' ? this.text(value) : String(value);
+    }
+    /** A field from a value's JSON text: strings decoded, null empty, lists and objects as JSON. */
+    jsonCell(json) {
+        if (isString(json))
+            return this.text(decodeToBinary(json));
+        if (json === 'null')
+            return '';
+        const c = json.charCodeAt(0);
+        return c === 0x5b || c === 0x7b ? csvField(json) : json;
+    }
+}
+/** `=`, `+`, `-`, `@`, tab and carriage return start what spreadsheets run as formulas. */
+const FORMULA_START = new Uint8Array(256);
+for (const c of '=+-@\t\r')
+    FORMULA_START[c.charCodeAt(0)] = 1;
+/** Whether bytes need no CSV quoting and no JSON decoding: no escape, comma, quote or line end. */
+function plainCsvBytes(bytes, from, to) {
+    for (let i = from; i < to; i++) {
+        const c = bytes[i];
+        if (c === 0x5c || c === 0x2c || c === 0x22)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/duplicate-keys.ts
+
+
+
+// Bits kept to tell keys apart; beyond this the guard stops counting (a hostile payload of
+// millions of distinct weeks and users could otherwise take any amount of memory).
+const MAX_BITS_BYTES = 32 * 1024 * 1024;
+const MAX_DISTINCT = 0xffff;
+const EXAMPLES = 3;
+/**
+ * Counts the entries whose key repeats within one payload: `(timePeriodId, timeFrameId, userId,
+ * fieldId)`, as GitLab's dbt model keys them, plus the entry's value type, its first member named
+ * `…Value` (`forecastValue`, `quotaValue`): the references document quota entries beside forecast
+ * entries in the same list, so one of each for a user, field and week is no duplicate. Rows are
+ * kept as sent; the count and the first few keys are reported.
+ *
+ * Memory stays small: each part is numbered as it is first met, and a key is one bit, in a bit set
+ * over user numbers per (period, week, field, type). Clari's entries are a grid of those, so the
+ * bits are about one per entry.
+ */
+class DuplicateKeys {
+    count = 0;
+    /** Set when the keys were too many and varied to count within the memory allowed. */
+    gaveUp = false;
+    examples = [];
+    parts = ENTRY_KEY_PARTS.map(() => new PartNumbers());
+    types = new Map();
+    bits = new Map();
+    bitsBytes = 0;
+    /** Per column of entries: whether its name ends in `Value`. */
+    isValue = [];
+    reads = [];
+    constructor(entries) {
+        this.reads = entries.resolve(ENTRY_KEY_PARTS);
+    }
+    observe(table, element) {
+        if (table.name !== 'entries' || this.gaveUp)
+            return;
+        const { reads, parts } = this;
+        const period = parts[0].number(table, reads[0], element);
+        const frame = parts[1].number(table, reads[1], element);
+        const user = parts[2].number(table, reads[2], element);
+        const field = parts[3].number(table, reads[3], element);
+        const type = this.valueType(table, element);
+        let typeId = this.types.get(type);
+        if (typeId === undefined)
+            this.types.set(type, (typeId = this.types.size));
+        if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
+            return this.giveUp();
+        }
+        // 10 + 16 + 16 + 6 bits: a safe integer.
+        const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId;
+        let set = this.bits.get(group);
+        const byte = user >> 3;
+        if (set === undefined || byte >= set.length) {
+            const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)));
+            if (set)
+                grown.set(set);
+            this.bitsBytes += grown.length - (set?.length ?? 0);
+            if (this.bitsBytes > MAX_BITS_BYTES)
+                return this.giveUp();
+            this.bits.set(group, grown);
+            set = grown;
+        }
+        const bit = 1 << (user & 7);
+        if ((set[byte] & bit) === 0) {
+            set[byte] = set[byte] | bit;
+            return;
+        }
+        this.count++;
+        if (this.examples.length < EXAMPLES) {
+            const key = reads.map(column => partText(table.json(column, element))).join('|');
+            this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200));
+        }
+    }
+    /** The name of the element's first top-level member ending in `Value`, or ''. */
+    valueType(table, element) {
+        const { order, columns, stamps } = table;
+        const { isValue } = this;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            const is = (isValue[column] ??= columns[column].key.endsWith('Value'));
+            if (is && stamps[column] === element)
+                return columns[column].key;
+        }
+        return '';
+    }
+    giveUp() {
+        this.gaveUp = true;
+        this.bits.clear();
+    }
+    /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
+    warning() {
+        if (this.gaveUp) {
+            return 'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)';
+        }
+        if (this.count === 0)
+            return undefined;
+        const more = this.count > this.examples.length ? ', …' : '';
+        return `entries: ${this.count} entr${this.count === 1 ? 'y repeats' : 'ies repeat'} the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: ${this.examples.join('; ')}${more}); rows are kept as Clari sent them`;
+    }
+}
+/** A part as entryKey writes it: a string's contents, a number's text, else empty. */
+function partText(json) {
+    if (json === undefined)
+        return '';
+    const c = json.charCodeAt(0);
+    if (c === 0x22)
+        return decodeToBinary(json);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : '';
+}
+const CACHE = 256;
+/**
+ * Numbers the distinct values of one key part in first-seen order. Most values are met again
+ * and again, so a small cache recognises them by their bytes, without making a string.
+ */
+class PartNumbers {
+    ids = new Map();
+    cached = new Array(CACHE);
+    cachedIds = new Int32Array(CACHE);
+    number(table, column, element) {
+        if (table.stamps[column] !== element)
+            return this.id('');
+        const { bytes } = table.sources[column];
+        const from = table.froms[column];
+        const to = table.tos[column];
+        // A value assembled by the engine (a repaired string) has no bytes: by its text.
+        if (bytes.length === 0)
+            return this.id(partText(table.json(column, element)));
+        // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+        let hash = to - from;
+        for (let i = Math.max(from, to - 8); i < to; i++)
+            hash = Math.imul(hash ^ bytes[i], 0x01000193);
+        const slot = (hash ^ (hash >>> 16)) & (CACHE - 1);
+        const seen = this.cached[slot];
+        if (seen !== undefined && seen.length === to - from) {
+            let i = 0;
+            while (i < seen.length && seen[i] === bytes[from + i])
+                i++;
+            if (i === seen.length)
+                return this.cachedIds[slot];
+        }
+        const id = this.id(partText(table.json(column, element)));
+        this.cached[slot] = bytes.slice(from, to);
+        this.cachedIds[slot] = id;
+        return id;
+    }
+    id(text) {
+        let id = this.ids.get(text);
+        if (id === undefined)
+            this.ids.set(text, (id = this.ids.size));
+        return id;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
+
+/**
+ * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
+ * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
+ * process's peak memory until a collection). A chunk is valid until the next one is asked for.
+ */
+async function* fileChunks(file, size) {
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn], 0, size, null);
+    try {
+        for (;;) {
+            const { bytesRead, buffer } = await reading;
+            if (bytesRead === 0)
+                return;
+            turn ^= 1;
+            reading = handle.read(buffers[turn], 0, size, null);
+            yield buffer.subarray(0, bytesRead);
+        }
+    }
+    finally {
+        // A read still under way must end before its file is closed.
+        await reading.catch(() => { });
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/ndjson-rows.ts
+
+
+/**
+ * NDJSON rows: each element as Clari sent it (nested values included, numbers digit for digit),
+ * after the action's columns. An element that is not plain (see RowSink.row) is written again
+ * from its members: a repeated key keeps its first place and its last value, as JSON.parse does.
+ */
+class NdjsonRows {
+    wantsSpan = true;
+    redo = new Set();
+    out = new Map();
+    /** `{"forecastId":"…",…,"jobId":"…"`: the constant columns, the same in every row. */
+    heads = new Map();
+    /** `,"entryKey":`, … per computed column. */
+    members = new Map();
+    constructor(engine) {
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const constants = table.constants.map(c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`);
+            this.heads.set(table.name, Buffer.from(`{${constants.join(',')}`, 'latin1'));
+            this.members.set(table.name, table.computing.map(({ column }) => `,${jsonString(column.name)}:`));
+        }
+    }
+    row(table, _element, span, from, to) {
+        const out = this.out.get(table.name);
+        const head = this.heads.get(table.name);
+        out.bytes(head, 0, head.length);
+        const members = this.members.get(table.name);
+        const { values } = table;
+        for (let i = 0; i < members.length; i++) {
+            out.text(members[i]);
+            const value = values[i];
+            if (typeof value === 'string')
+                out.jsonString(value);
+            else
+                out.text(jsonValue(value, false));
+        }
+        if (span !== undefined) {
+            // The element as sent, after our members.
+            if (table.orderLength === 0)
+                out.text('}\n');
+            else {
+                out.byte(0x2c);
+                out.bytes(span.bytes, from + 1, to);
+                out.byte(0x0a);
+            }
+            return;
+        }
+        const { order, columns, sources, froms, tos } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            out.byte(0x2c);
+            out.text(columns[column].jsonKey);
+            out.byte(0x3a);
+            out.slice(sources[column].text, froms[column], tos[column]);
+        }
+        out.text('}\n');
+    }
+    async flush(write) {
+        for (const [table, out] of this.out) {
+            if (out.length > 0)
+                await write(table, out.take());
+        }
+    }
+    finish(write) {
+        return this.flush(write);
+    }
+    notes() {
+        return [];
+    }
+}
+/** A derived value as JSON; `text` says a string is ordinary text (a constant), not binary. */
+function jsonValue(value, text) {
+    if (value === undefined)
+        return 'null';
+    if (typeof value === 'string')
+        return jsonString(text ? toBinary(value) : value);
+    return String(value);
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-format.ts
+/**
+ * The parts of the Parquet format (github.com/apache/parquet-format, parquet.thrift) the tables
+ * need: flat schemas of optional or required columns, one data page per column chunk (v1, PLAIN
+ * values, RLE definition levels), constant columns dictionary-encoded, and the footer, in
+ * Thrift's compact protocol. What DuckDB, BigQuery and Snowflake read; nothing more.
+ */
+/** Physical types (parquet.thrift `Type`). */
+const BOOLEAN = 0;
+const INT64 = 2;
+const DOUBLE = 5;
+const BYTE_ARRAY = 6;
+/** Compression codecs (`CompressionCodec`). */
+const UNCOMPRESSED = 0;
+const GZIP = 2;
+// Encodings, page types, repetition and converted types.
+const PLAIN = 0;
+const RLE = 3;
+const RLE_DICTIONARY = 8;
+const DATA_PAGE = 0;
+const DICTIONARY_PAGE = 2;
+const REQUIRED = 0;
+const OPTIONAL = 1;
+const UTF8 = 0;
+const TIMESTAMP_MILLIS = 9;
+const JSON_CONVERTED = 19;
+const MAGIC = Buffer.from('PAR1', 'latin1');
+/** The header of a data page of `size` bytes (`uncompressed` before compression). */
+function dataPageHeader(values, uncompressed, size, dictionary = false) {
+    const header = new CompactWriter();
+    header.i32(1, DATA_PAGE);
+    header.i32(2, uncompressed);
+    header.i32(3, size);
+    header.begin(5);
+    header.i32(1, values);
+    header.i32(2, dictionary ? RLE_DICTIONARY : PLAIN);
+    header.i32(3, RLE);
+    header.i32(4, RLE);
+    header.end();
+    header.end();
+    return header.bytes();
+}
+/** A dictionary page of one PLAIN value (a constant column's). */
+function dictionaryPage(value) {
+    const header = new CompactWriter();
+    header.i32(1, DICTIONARY_PAGE);
+    header.i32(2, value.length);
+    header.i32(3, value.length);
+    header.begin(7);
+    header.i32(1, 1);
+    header.i32(2, PLAIN);
+    header.end();
+    header.end();
+    return Buffer.concat([header.bytes(), value]);
+}
+/** A data page's values for `rows` rows that all take entry 0 of a dictionary. */
+function constantIndexes(rows) {
+    // Bit width 1, then one RLE run of zeros.
+    return Buffer.from([1, ...varint(rows * 2), 0]);
+}
+/**
+ * An optional column's definition levels (1 defined, 0 null), RLE/bit-packed hybrid with its
+ * length in front, as data page v1 holds them: one run when all are alike, else bit-packed.
+ */
+function definitionLevels(defined, rows) {
+    let ones = 0;
+    for (let i = 0; i < rows; i++)
+        ones += defined[i];
+    let runs;
+    if (ones === rows || ones === 0)
+        runs = [...varint(rows * 2), ones === 0 ? 0 : 1];
+    else {
+        const groups = Math.ceil(rows / 8);
+        runs = varint(groups * 2 + 1);
+        for (let g = 0; g < groups; g++) {
+            let byte = 0;
+            for (let bit = 0; bit < 8; bit++) {
+                const i = g * 8 + bit;
+                if (i < rows && defined[i] === 1)
+                    byte |= 1 << bit;
+            }
+            runs.push(byte);
+        }
+    }
+    const out = Buffer.alloc(4 + runs.length);
+    out.writeUInt32LE(runs.length, 0);
+    out.set(runs, 4);
+    return out;
+}
+/** The footer: FileMetaData, its length and the magic. */
+function footer(schema, groups, createdBy) {
+    const meta = new CompactWriter();
+    meta.i32(1, 1);
+    meta.list(2, STRUCT, schema.length + 1);
+    meta.begin();
+    meta.string(4, 'schema');
+    meta.i32(5, schema.length);
+    meta.end();
+    for (const column of schema) {
+        meta.begin();
+        meta.i32(1, column.physical);
+        meta.i32(3, column.required ? REQUIRED : OPTIONAL);
+        meta.string(4, column.name);
+        if (column.logical === 'string')
+            meta.i32(6, UTF8);
+        if (column.logical === 'json')
+            meta.i32(6, JSON_CONVERTED);
+        if (column.logical === 'timestamp')
+            meta.i32(6, TIMESTAMP_MILLIS);
+        if (column.logical !== undefined) {
+            meta.begin(10);
+            if (column.logical === 'timestamp') {
+                meta.begin(8);
+                meta.bool(1, true);
+                meta.begin(2);
+                meta.begin(1);
+                meta.end();
+                meta.end();
+                meta.end();
+            }
+            else {
+                meta.begin(column.logical === 'string' ? 1 : 12);
+                meta.end();
+            }
+            meta.end();
+        }
+        meta.end();
+    }
+    meta.i64(3, groups.reduce((sum, g) => sum + g.rows, 0));
+    meta.list(4, STRUCT, groups.length);
+    for (const group of groups) {
+        meta.begin();
+        meta.list(1, STRUCT, group.chunks.length);
+        for (const chunk of group.chunks) {
+            meta.begin();
+            meta.i64(2, chunk.dictionaryOffset ?? chunk.offset);
+            meta.begin(3);
+            meta.i32(1, chunk.column.physical);
+            const dictionary = chunk.dictionaryOffset !== undefined;
+            const encodings = dictionary ? [PLAIN, RLE, RLE_DICTIONARY] : [PLAIN, RLE];
+            meta.list(2, I32, encodings.length);
+            for (const encoding of encodings)
+                meta.varint(zigzag(encoding));
+            meta.list(3, BINARY, 1);
+            meta.binary(Buffer.from(chunk.column.name, 'utf8'));
+            meta.i32(4, chunk.codec);
+            meta.i64(5, chunk.values);
+            meta.i64(6, chunk.uncompressedSize);
+            meta.i64(7, chunk.compressedSize);
+            meta.i64(9, chunk.offset);
+            if (dictionary)
+                meta.i64(11, chunk.dictionaryOffset);
+            meta.end();
+            meta.end();
+        }
+        meta.i64(2, group.bytes);
+        meta.i64(3, group.rows);
+        meta.end();
+    }
+    meta.string(6, createdBy);
+    meta.end();
+    const bytes = meta.bytes();
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length, 0);
+    return Buffer.concat([bytes, length, MAGIC]);
+}
+// Compact protocol types.
+const TRUE = 1;
+const FALSE = 2;
+const I32 = 5;
+const I64 = 6;
+const BINARY = 8;
+const LIST = 9;
+const STRUCT = 12;
+/** Thrift's compact protocol, for the few shapes above: structs of ints, strings and lists. */
+class CompactWriter {
+    out = [];
+    last = 0;
+    lasts = [];
+    field(id, type) {
+        const delta = id - this.last;
+        if (delta > 0 && delta <= 15)
+            this.out.push((delta << 4) | type);
+        else {
+            this.out.push(type);
+            this.varint(zigzag(id));
+        }
+        this.last = id;
+    }
+    i32(id, value) {
+        this.field(id, I32);
+        this.varint(zigzag(value));
+    }
+    i64(id, value) {
+        this.field(id, I64);
+        this.varint(zigzag(value));
+    }
+    bool(id, value) {
+        this.field(id, value ? TRUE : FALSE);
+    }
+    string(id, value) {
+        this.field(id, BINARY);
+        this.binary(Buffer.from(value, 'utf8'));
+    }
+    binary(bytes) {
+        this.varint(bytes.length);
+        for (const byte of bytes)
+            this.out.push(byte);
+    }
+    /** A struct: the value of field `id`, or (no id) an element of a list. */
+    begin(id) {
+        if (id !== undefined)
+            this.field(id, STRUCT);
+        this.lasts.push(this.last);
+        this.last = 0;
+    }
+    end() {
+        this.out.push(0);
+        this.last = this.lasts.pop() ?? 0;
+    }
+    list(id, type, size) {
+        this.field(id, LIST);
+        if (size < 15)
+            this.out.push((size << 4) | type);
+        else {
+            this.out.push(0xf0 | type);
+            this.varint(size);
+        }
+    }
+    varint(value) {
+        this.out.push(...varint(value));
+    }
+    bytes() {
+        return Buffer.from(this.out);
+    }
+}
+/** ULEB128 of a whole number below 2^63 that doubles represent exactly. */
+function varint(value) {
+    const out = [];
+    while (value >= 0x80) {
+        out.push((value % 0x80) | 0x80);
+        value = Math.floor(value / 0x80);
+    }
+    out.push(value);
+    return out;
+}
+const zigzag = (value) => (value >= 0 ? value * 2 : -value * 2 - 1);
+
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-rows.ts
+
+
+
+
+
+// A row group is written when it holds this many rows or bytes of values, whichever comes first:
+// what memory holds of a table at once.
+const ROW_GROUP_ROWS = 64 * 1024;
+const ROW_GROUP_BYTES = 4 * 1024 * 1024;
+const CREATED_BY = 'clari-forecast-export-action';
+/**
+ * Parquet rows with typed columns: the action's columns, then each declared field of the list
+ * (schema.ts) as its type, then `extra`, a JSON object of every other member and of any member
+ * whose value does not fit its declared type, so nothing Clari sent is dropped (null when there
+ * is none). Strings and JSON are GZIP-compressed (numbers and booleans, which gain little, are
+ * not); constant columns are dictionary-encoded. Row groups keep memory bounded.
+ */
+class ParquetRows {
+    engine;
+    wantsSpan = false;
+    redo = new Set();
+    tables = new Map();
+    constructor(engine) {
+        this.engine = engine;
+        for (const table of engine.tables.values())
+            this.tables.set(table.name, this.layout(table));
+    }
+    layout(table) {
+        const constants = table.constants.map(c => {
+            const s = slot(c.name, c.type, true);
+            s.constant = plainValue(c.type, c.constant(this.engine.context));
+            return s;
+        });
+        const computed = table.computing.map(c => slot(c.column.name, c.column.type, false));
+        const declared = PAYLOAD_FIELDS[table.name].map(field => ({
+            slot: slot(field.name, field.type, false),
+            column: table.resolve([field.name])[0]
+        }));
+        const extra = slot('extra', 'json', false);
+        const out = new PendingBytes();
+        out.bytes(MAGIC, 0, MAGIC.length);
+        return {
+            constants,
+            computed,
+            declared,
+            extra,
+            slots: [...constants, ...computed, ...declared.map(d => d.slot), extra],
+            rows: 0,
+            groups: [],
+            offset: MAGIC.length,
+            out
+        };
+    }
+    row(table, element) {
+        const file = this.tables.get(table.name);
+        const row = file.rows++;
+        const { values } = table;
+        for (let i = 0; i < file.computed.length; i++)
+            putDerived(file.computed[i], row, values[i]);
+        let extra = '';
+        const { columns, stamps, sources, froms, tos } = table;
+        const { declared } = file;
+        for (let i = 0; i < declared.length; i++) {
+            const { slot, column } = declared[i];
+            if (stamps[column] !== element) {
+                parquet_rows_define(slot, row, 0);
+                continue;
+            }
+            const source = sources[column];
+            const fits = put(slot, source, froms[column], tos[column]);
+            parquet_rows_define(slot, row, fits === PUT ? 1 : 0);
+            if (fits === MISFIT) {
+                const json = table.json(column, element);
+                extra += `${extra === '' ? '' : ','}${columns[column].jsonKey}:${json}`;
+            }
+        }
+        const { order } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = columns[order[i]];
+            if (column.declared !== undefined || column.ours)
+                continue;
+            extra += `${extra === '' ? '' : ','}${column.jsonKey}:${table.json(order[i], element)}`;
+        }
+        if (extra === '')
+            parquet_rows_define(file.extra, row, 0);
+        else {
+            putBytes(file.extra.values, `{${extra}}`);
+            parquet_rows_define(file.extra, row, 1);
+        }
+    }
+    async flush(write) {
+        for (const [name, file] of this.tables) {
+            const bytes = file.slots.reduce((sum, s) => sum + s.values.length, 0);
+            if (file.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES)
+                await this.rowGroup(file);
+            if (file.out.length > 0)
+                await write(name, file.out.take());
+        }
+    }
+    async finish(write) {
+        for (const [name, file] of this.tables) {
+            if (file.rows > 0)
+                await this.rowGroup(file);
+            const end = footer(file.slots.map(s => s.schema), file.groups, CREATED_BY);
+            file.out.bytes(end, 0, end.length);
+            await write(name, file.out.take());
+        }
+    }
+    notes() {
+        return [];
+    }
+    /** Encodes the rows so far as one row group (its columns compressed at once) into `out`. */
+    async rowGroup(file) {
+        const rows = file.rows;
+        const chunks = await Promise.all(file.slots.map(s => encode(s, rows)));
+        const metas = [];
+        let bytes = 0;
+        file.slots.forEach((s, i) => {
+            const { pages, uncompressed } = chunks[i];
+            const offset = file.offset;
+            let dataOffset = offset;
+            for (const [j, page] of pages.entries()) {
+                // With a dictionary, the data page is the third part: dictionary page, its header, data.
+                if (s.constant !== undefined && j === 1)
+                    dataOffset = file.offset;
+                file.out.bytes(page, 0, page.length);
+                file.offset += page.length;
+            }
+            bytes += uncompressed;
+            metas.push({
+                column: s.schema,
+                codec: s.codec,
+                values: rows,
+                offset: dataOffset,
+                ...(s.constant !== undefined ? { dictionaryOffset: offset } : {}),
+                uncompressedSize: uncompressed,
+                compressedSize: file.offset - offset
+            });
+            s.values.clear();
+        });
+        file.groups.push({ rows, bytes, chunks: metas });
+        file.rows = 0;
+    }
+}
+function slot(name, type, required) {
+    const physical = type === 'double'
+        ? DOUBLE
+        : type === 'boolean'
+            ? BOOLEAN
+            : type === 'int64' || type === 'timestamp'
+                ? INT64
+                : BYTE_ARRAY;
+    const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined;
+    return {
+        schema: { name, physical, required, ...(logical ? { logical } : {}) },
+        type,
+        codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
+        values: new PendingBytes(),
+        defined: new Uint8Array(ROW_GROUP_ROWS)
+    };
+}
+function parquet_rows_define(slot, row, defined) {
+    if (row >= slot.defined.length) {
+        const larger = new Uint8Array(2 * slot.defined.length);
+        larger.set(slot.defined);
+        slot.defined = larger;
+    }
+    slot.defined[row] = defined;
+}
+/** A BYTE_ARRAY value: its length, then its bytes (binary text). */
+function putBytes(values, binary) {
+    values.uint32(binary.length);
+    values.text(binary);
+}
+// What became of a member's value in its typed column.
+const PUT = 0;
+const NULL = 1;
+const MISFIT = 2;
+/**
+ * A member's value (its JSON text at `source[from..to)`) into the slot's typed column: PUT, NULL
+ * (JSON null), or MISFIT when it is not of the slot's type. Read from the chunk's bytes where it
+ * can be, making no string.
+ */
+function put(slot, source, from, to) {
+    const { values } = slot;
+    const { text, bytes } = source;
+    const first = text.charCodeAt(from);
+    if (first === 0x6e)
+        return NULL;
+    switch (slot.type) {
+        case 'string': {
+            if (first !== 0x22)
+                return MISFIT;
+            const start = values.length;
+            values.uint32(to - from - 2);
+            // Bytes with no escape are the string's UTF-8 already.
+            if (bytes.length > 0 && values.plainBytes(bytes, from + 1, to - 1))
+                return PUT;
+            values.length = start;
+            putBytes(values, decodeToBinary(text.slice(from, to)));
+            return PUT;
+        }
+        case 'json':
+            values.uint32(to - from);
+            values.slice(text, from, to);
+            return PUT;
+        case 'double':
+            if (first !== 0x2d && (first < 0x30 || first > 0x39))
+                return MISFIT;
+            values.float64(decimal(text, from, to) ?? Number(text.slice(from, to)));
+            return PUT;
+        case 'int64':
+        case 'timestamp': {
+            const n = wholeNumber(text, from, to);
+            if (n === undefined)
+                return MISFIT;
+            values.int64(n);
+            return PUT;
+        }
+        case 'boolean':
+            if (first !== 0x74 && first !== 0x66)
+                return MISFIT;
+            values.byte(first === 0x74 ? 1 : 0);
+            return PUT;
+    }
+}
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/**
+ * A plain decimal (`-123.45`: no exponent, at most 15 digits) as the double Number() gives,
+ * without making a string: both its digits and the power of ten are exact doubles, so one
+ * division rounds correctly. Undefined for anything else (the caller uses Number()).
+ */
+function decimal(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let digits = 0;
+    let n = 0;
+    let point = -1;
+    for (let i = negative ? from + 1 : from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x2e && point === -1)
+            point = i;
+        else if (c >= 0x30 && c <= 0x39) {
+            n = n * 10 + (c - 0x30);
+            if (++digits > 15)
+                return undefined;
+        }
+        else
+            return undefined;
+    }
+    const value = point === -1 ? n : n / POWERS[to - point - 1];
+    return negative ? -value : value;
+}
+/** A JSON number that is a safe integer (epoch milliseconds, a year), else undefined. */
+function wholeNumber(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let n = 0;
+    let i = negative ? from + 1 : from;
+    // Fifteen digits are always exact; a longer or fractional number goes the long way.
+    if (to - i <= 15) {
+        for (; i < to; i++) {
+            const c = text.charCodeAt(i) - 0x30;
+            if (c < 0 || c > 9)
+                break;
+            n = n * 10 + c;
+        }
+        if (i === to && to > from + (negative ? 1 : 0))
+            return negative ? -n : n;
+    }
+    const c = text.charCodeAt(from);
+    if (c !== 0x2d && (c < 0x30 || c > 0x39))
+        return undefined;
+    const value = Number(text.slice(from, to));
+    return Number.isSafeInteger(value) ? value : undefined;
+}
+/** A derived value (a timestamp is ISO text; strings are binary text). */
+function putDerived(slot, row, value) {
+    if (value === undefined)
+        return parquet_rows_define(slot, row, 0);
+    parquet_rows_define(slot, row, 1);
+    const { values } = slot;
+    if (slot.type === 'timestamp')
+        values.int64(Date.parse(String(value)));
+    else if (slot.type === 'double')
+        values.float64(Number(value));
+    else if (slot.type === 'int64')
+        values.int64(Number(value));
+    else if (slot.type === 'boolean')
+        values.byte(value === true ? 1 : 0);
+    else
+        putBytes(values, String(value));
+}
+/** A constant's one value, PLAIN-encoded (it is ordinary text: made binary here). */
+function plainValue(type, value) {
+    const bytes = new PendingBytes();
+    if (type === 'timestamp')
+        bytes.int64(Date.parse(String(value)));
+    else
+        putBytes(bytes, toBinary(String(value)));
+    return Buffer.from(bytes.contents());
+}
+/**
+ * A column chunk of `rows` rows: its pages, in order, each in parts to append (compressed as
+ * the slot says), and their size before compression.
+ */
+async function encode(slot, rows) {
+    if (slot.constant) {
+        const dictionary = dictionaryPage(slot.constant);
+        const indexes = constantIndexes(rows);
+        const header = dataPageHeader(rows, indexes.length, indexes.length, true);
+        return {
+            pages: [dictionary, header, indexes],
+            uncompressed: dictionary.length + header.length + indexes.length
+        };
+    }
+    // A data page (v1) holds the definition levels, then the values.
+    const levels = slot.schema.required ? NO_BYTES : definitionLevels(slot.defined, rows);
+    const values = slot.type === 'boolean' ? packBits(slot.values.contents()) : slot.values.contents();
+    const size = levels.length + values.length;
+    const parts = slot.codec === GZIP ? [await gzipped([levels, values])] : [levels, values];
+    const stored = parts.reduce((sum, part) => sum + part.length, 0);
+    const header = dataPageHeader(rows, size, stored);
+    return { pages: [header, ...parts], uncompressed: header.length + size };
+}
+/** GZIP of the parts one after the other, copying none of them first. */
+function gzipped(parts) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        const gzip = (0,external_node_zlib_.createGzip)({ level: 1, memLevel: 5, windowBits: 13 });
+        gzip.on('data', (chunk) => chunks.push(chunk));
+        gzip.once('end', () => resolve(Buffer.concat(chunks)));
+        gzip.once('error', reject);
+        for (const part of parts)
+            gzip.write(part);
+        gzip.end();
+    });
+}
+const NO_BYTES = Buffer.alloc(0);
+/** PLAIN booleans: one bit each, the first in the lowest bit. */
+function packBits(bytes) {
+    const out = Buffer.alloc(Math.ceil(bytes.length / 8));
+    for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 1)
+            out[i >> 3] = out[i >> 3] | (1 << (i & 7));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
@@ -33031,60 +34359,191 @@ class TableFile {
 
 
 
+
+
+
+
 // Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
 // once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024;
 /**
- * Writes the five tables of a JSON payload on disk to `tables/<table>/<forecast>_<period>.<format>`
- * by streaming passes over the file (NDJSON one, CSV two: columns, then rows), so memory does
- * not grow with the payload. The payload is checked again on the way. Each table file appears
- * only complete; when any table fails, none of this period's tables is left behind.
+ * The five tables of one period's JSON payload, written by streaming passes (memory does not
+ * grow with the payload) to `tables/<table>/snapshot_date=…/<forecast>_<period>_<job>.<format>`.
+ *
+ * The first pass is the download itself when there is one (`forDownload`: rows are made as the
+ * bytes arrive, so the tables cost no second reading); a payload already on disk is read once.
+ * A pass over the file follows only when the rows need it: a derived column's lookup, or a CSV
+ * table that met a new column after its header was written. Each table file appears only
+ * complete; when any table fails, none of this period's tables is left behind.
  */
-async function writeTables(payloadPath, request) {
-    const { outputDir, forecastId, period, format } = request;
-    const rows = new RowCollector(request);
-    const names = TABLE_NAMES.map(table => tableFileName(table, forecastId, period, format));
-    const files = [];
-    try {
-        if (format === 'csv') {
-            await readPayload(payloadPath, rows, request, async () => { });
-            rows.startWriting();
-        }
-        await makeFolders(outputDir);
-        for (const name of names)
-            files.push(await TableFile.create(external_node_path_default().join(outputDir, name)));
-        const flush = async () => {
-            for (const [i, table] of TABLE_NAMES.entries()) {
-                const bytes = rows.take(table);
-                if (bytes.length > 0)
-                    await files[i].write(bytes);
-            }
-        };
-        if (format === 'csv') {
-            for (const [i, table] of TABLE_NAMES.entries()) {
-                await files[i].write(Buffer.from(rows.header(table), 'latin1'));
-            }
-        }
-        await readPayload(payloadPath, rows, request, flush);
-        const written = {};
-        for (const [i, table] of TABLE_NAMES.entries()) {
-            written[table] = { file: names[i], rows: rows.rows(table), sha256: await files[i].commit() };
-        }
-        return written;
+class PeriodTables {
+    request;
+    pass;
+    names;
+    constructor(request) {
+        this.request = request;
+        const { forecastId, period, snapshot, format } = request;
+        this.names = Object.fromEntries(TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)]));
     }
-    catch (error) {
-        await Promise.all(files.map(file => file.discard()));
-        // Tables left by an earlier run of this period would no longer match its payload.
-        await Promise.all(names.map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true })));
-        if (error instanceof TablesError || request.signal?.aborted)
-            throw error;
-        throw new TablesError(`could not write the table files (${errorMessage(error)})`);
+    /** A tap for one download of the payload (a retry's download starts afresh). */
+    async forDownload() {
+        await this.pass?.discard();
+        this.pass = new TablesPass(this.request, this.names);
+        return this.pass;
+    }
+    /**
+     * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
+     * through `forDownload`'s tap) and gives them their names. Throws TablesError.
+     */
+    async finish(payloadPath) {
+        try {
+            let pass = this.pass;
+            if (pass === undefined) {
+                pass = this.pass = new TablesPass(this.request, this.names);
+                await readPayload(payloadPath, pass, this.request);
+            }
+            return await pass.complete(payloadPath);
+        }
+        catch (error) {
+            await this.discard();
+            if (error instanceof TablesError || this.request.signal?.aborted)
+                throw error;
+            throw new TablesError(`could not write the table files (${errorMessage(error)})`);
+        }
+    }
+    /** Removes every file of this period's tables; never throws. */
+    async discard() {
+        await this.pass?.discard();
+        this.pass = undefined;
+        // Tables left by an earlier run of this snapshot would no longer match its payload.
+        const { outputDir } = this.request;
+        await Promise.all(Object.values(this.names).map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true }).catch(() => { })));
     }
 }
-/** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
-async function readPayload(payloadPath, rows, request, flush) {
-    const check = new JsonStreamCheck(rows);
+/** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
+function writeTables(payloadPath, request) {
+    return new PeriodTables(request).finish(payloadPath);
+}
+/** One reading of the payload with the rows it writes, and the files they go to. */
+class TablesPass {
+    request;
+    names;
+    tap;
+    duplicates;
+    writer;
+    files = new Map();
+    opened;
+    constructor(request, names) {
+        this.request = request;
+        this.names = names;
+        const { forecastId, period, snapshot, columns } = request;
+        this.tap = new RowEngine({ forecastId, period, snapshot }, columns);
+        this.duplicates = new DuplicateKeys(this.tap.tables.get('entries'));
+        this.tap.addObserver(this.duplicates);
+        // With a lookup, the first pass only reads: rows need the whole of another list first.
+        this.writer = this.tap.needsLookups ? undefined : this.newWriter();
+        this.tap.startPass(this.writer, { observe: true, freeze: false });
+    }
+    newWriter(only) {
+        const { format } = this.request;
+        if (format === 'ndjson')
+            return new NdjsonRows(this.tap);
+        if (format === 'csv')
+            return new CsvRows(this.tap, this.request.csvFormulaGuard, only);
+        return new ParquetRows(this.tap);
+    }
+    /** Writes what the last chunk made. Never rejects: a problem waits in the engine's failure. */
+    async afterChunk() {
+        if (this.writer === undefined || this.tap.failure !== undefined)
+            return;
+        try {
+            this.opened ??= this.open(TABLE_NAMES);
+            await this.opened;
+            await this.writer.flush(this.write);
+        }
+        catch (error) {
+            this.tap.failure ??= error;
+        }
+    }
+    write = async (table, bytes) => {
+        await this.files.get(table).write(bytes);
+    };
+    /** Folders and temporary files for these tables. */
+    async open(tables) {
+        const { outputDir } = this.request;
+        for (const table of tables) {
+            const target = external_node_path_default().join(outputDir, this.names[table]);
+            await makeFolders(outputDir, external_node_path_default().dirname(this.names[table]));
+            await this.files.get(table)?.discard();
+            this.files.set(table, await TableFile.create(target));
+        }
+    }
+    /** The payload was read through this pass: the passes it still needs, then the names. */
+    async complete(payloadPath) {
+        this.throwIfFailed();
+        if (this.writer === undefined) {
+            // The lookups are complete: now the rows, every column known.
+            this.writer = this.newWriter();
+            await this.again(payloadPath, TABLE_NAMES);
+        }
+        await this.finishWriter();
+        for (let redo = this.writer.redo; redo.size > 0; redo = this.writer.redo) {
+            this.writer = this.newWriter(redo);
+            await this.again(payloadPath, [...redo]);
+            await this.finishWriter();
+        }
+        const written = {};
+        for (const table of TABLE_NAMES) {
+            const rows = this.tap.tables.get(table).rows;
+            written[table] = {
+                file: this.names[table],
+                rows,
+                sha256: await this.files.get(table).commit()
+            };
+        }
+        this.files.clear();
+        return {
+            tables: written,
+            ...(this.duplicates.gaveUp ? {} : { duplicateKeys: this.duplicates.count }),
+            repairedText: this.tap.repairedText,
+            warnings: [
+                ...[this.duplicates.warning()].flatMap(w => (w === undefined ? [] : [w])),
+                ...(this.tap.repairedText > 0
+                    ? [
+                        `${this.tap.repairedText} string(s) held bytes that are not UTF-8 or half a surrogate pair; the tables have U+FFFD in their place (the payload is kept as sent)`
+                    ]
+                    : []),
+                ...this.writer.notes()
+            ]
+        };
+    }
+    async finishWriter() {
+        await this.afterChunk();
+        this.throwIfFailed();
+        await this.writer.finish(this.write);
+    }
+    /** Another pass over the payload on disk, writing only `tables` (their files made anew). */
+    async again(payloadPath, tables) {
+        this.opened = this.open(tables);
+        this.tap.startPass(this.writer, { observe: false, freeze: true });
+        await readPayload(payloadPath, this, this.request);
+    }
+    throwIfFailed() {
+        const failure = this.tap.failure;
+        if (failure !== undefined)
+            throw failure;
+    }
+    async discard() {
+        await this.opened?.catch(() => { });
+        await Promise.all([...this.files.values()].map(file => file.discard()));
+        this.files.clear();
+    }
+}
+/** One streaming pass over the payload on disk: every chunk is checked and turned into rows. */
+async function readPayload(payloadPath, pass, request) {
+    const check = new JsonStreamCheck(pass.tap);
     const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES);
+    let read = 0;
     try {
         for (;;) {
             const next = await chunks.next().catch((error) => {
@@ -33094,7 +34553,10 @@ async function readPayload(payloadPath, rows, request, flush) {
                 break;
             request.signal?.throwIfAborted();
             check.update(next.value);
-            await flush();
+            await pass.afterChunk();
+            pass.throwIfFailed();
+            read += next.value.length;
+            request.onProgress?.(read);
         }
     }
     finally {
@@ -33102,7 +34564,6 @@ async function readPayload(payloadPath, rows, request, flush) {
     }
     const result = check.finish();
     if (!result.valid) {
-        // Also what a value past the tokens' size limit reports.
         throw new TablesError(`the payload could not be read as JSON (${result.reason} at byte ${result.offset})`);
     }
     const got = result.firstTimePeriodId;
@@ -33110,17 +34571,47 @@ async function readPayload(payloadPath, rows, request, flush) {
         throw new TablesError(`the payload is for period ${got.slice(0, 40)}, not ${request.period}`);
     }
 }
-/** The table folders, refusing a symlink or a file in their place. */
-async function makeFolders(outputDir) {
-    const folders = [TABLES_DIR, ...TABLE_NAMES.map(table => external_node_path_default().join(TABLES_DIR, table))];
-    for (const folder of folders) {
+/** The folders of `relative` (inside the output folder), refusing a symlink or a file in their place. */
+async function makeFolders(outputDir, relative) {
+    await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
+    let folder = '';
+    for (const part of relative.split('/')) {
+        folder = folder === '' ? part : `${folder}/${part}`;
         const full = external_node_path_default().join(outputDir, folder);
-        await (0,promises_namespaceObject.mkdir)(full, { recursive: true });
+        await (0,promises_namespaceObject.mkdir)(full).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
         const stat = await (0,promises_namespaceObject.lstat)(full);
         if (!stat.isDirectory()) {
             throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/job/snapshot-time.ts
+// A Date header is cut to the second and stamped before the answer travelled: the server's clock
+// may be this much further ahead than the offset measured from it.
+const CLOCK_SLACK_MS = 2_000;
+/**
+ * When the snapshot was taken, ISO-8601 UTC. Clari's own `endTime` is the moment the data was
+ * cut, free of our polling delay, so it is used when it is believable: measured against Clari's
+ * clock (we need a `Date` header for that), after the create (or the job's own startTime), and
+ * not after the moment we saw the job DONE. Anything else, or no endTime, gives the moment the
+ * action saw the job DONE.
+ */
+function snapshotTime(job, clues) {
+    const seen = new Date(clues.seenDoneAt).toISOString();
+    const { endTime, startTime } = job;
+    const ahead = clues.serverAheadMs;
+    if (typeof endTime !== 'number' || !Number.isSafeInteger(endTime) || ahead === undefined) {
+        return seen;
+    }
+    const notBefore = clues.createdAfter !== undefined ? clues.createdAfter + ahead : (startTime ?? Infinity);
+    const notAfter = clues.seenDoneAt + ahead + CLOCK_SLACK_MS;
+    if (endTime < notBefore || endTime > notAfter)
+        return seen;
+    return new Date(endTime).toISOString();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/wait-for-job.ts
@@ -33262,6 +34753,7 @@ function isDocumentedRunning(status) {
 
 
 
+
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
 // SIGTERM after 7.5 s.
@@ -33276,6 +34768,8 @@ async function exportPeriod(run, task, lease) {
     const { period, signal } = task;
     const outcome = emptyOutcome(period);
     let startedAt = clock.now();
+    let createdAfter;
+    let tables;
     const stats = { statusPolls: 0 };
     let jobRunning = false;
     const iso = () => new Date(clock.wallNow()).toISOString();
@@ -33347,6 +34841,7 @@ async function exportPeriod(run, task, lease) {
         }
         if (!jobRunning) {
             const body = { ...config.request, timePeriod: period };
+            createdAfter = clock.wallNow();
             const created = await startJob(client, config.forecastId, body, {
                 ...waits(),
                 slotWait: run.intervals,
@@ -33369,7 +34864,14 @@ async function exportPeriod(run, task, lease) {
         const jobMs = jobDuration(job);
         if (jobMs !== undefined)
             outcome.jobDurationMs = jobMs;
-        outcome.timeline.doneAt = iso();
+        const seenDoneAt = clock.wallNow();
+        outcome.timeline.doneAt = new Date(seenDoneAt).toISOString();
+        const snapshotAt = snapshotTime(job, {
+            seenDoneAt,
+            createdAfter,
+            serverAheadMs: client.serverClockAheadMs
+        });
+        outcome.snapshotAt = snapshotAt;
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
         if (outcome.rowsTruncated || outcome.cellsTruncated) {
@@ -33380,21 +34882,31 @@ async function exportPeriod(run, task, lease) {
             });
         }
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
+        // The tables are made as the payload downloads: its bytes are read once.
+        tables = periodTables(config, period, { jobId, snapshotAt }, signal);
         const written = await downloadPayload(client, jobId, {
             dir: config.outputDir,
             fileName: file,
             format: config.exportFormat,
             period,
             maxBytes: config.maxPayloadBytes,
-            onEvent: run.onEvent
+            onEvent: run.onEvent,
+            ...(tables ? { tap: () => tables.forDownload() } : {})
         }, persistence());
-        const downloaded = Object.assign(outcome, { status: 'DONE', file, ...written });
+        const downloaded = Object.assign(outcome, {
+            status: 'DONE',
+            file,
+            jobId,
+            snapshotAt,
+            ...written
+        });
         outcome.timeline.downloadedAt = iso();
         // A failure here fails the period below; its payload stays (`file` is set).
-        await addTables(downloaded, config, clock, signal);
+        await addTables(downloaded, config, { clock, signal, onEvent: run.onEvent }, tables);
         return { outcome };
     }
     catch (error) {
+        await tables?.discard();
         const verdict = classifyFailure(error, {
             period,
             abortReason: signal.aborted ? signal.reason : undefined,
@@ -33427,13 +34939,36 @@ async function exportPeriod(run, task, lease) {
         }
     }
 }
-/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
-async function addTables(outcome, config, clock, signal) {
+/** The tables of one period's payload, when the `tables` input asks for them. */
+function periodTables(config, period, snapshot, signal) {
     if (config.tables === 'none')
+        return undefined;
+    const { forecastId, outputDir, tables: format, csvFormulaGuard } = config;
+    return new PeriodTables({
+        outputDir,
+        forecastId,
+        period,
+        snapshot,
+        format,
+        csvFormulaGuard,
+        signal
+    });
+}
+/**
+ * Completes the tables of the outcome's payload on disk (those its download began, or all of them
+ * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
+ */
+async function addTables(outcome, config, ctx, tables = periodTables(config, outcome.period, outcome, ctx.signal)) {
+    if (tables === undefined)
         return;
-    const { forecastId, outputDir, tables: format } = config;
     const { period, file } = outcome;
-    outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
+    const result = await whileBusy(ctx.clock, () => tables.finish(external_node_path_default().join(config.outputDir, file)));
+    outcome.tables = result.tables;
+    if (result.duplicateKeys !== undefined)
+        outcome.duplicateKeys = result.duplicateKeys;
+    outcome.invalidText = result.repairedText;
+    for (const message of result.warnings)
+        ctx.onEvent({ type: 'warning', period, message });
 }
 /**
  * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
@@ -33573,10 +35108,6 @@ function emptyOutcome(period) {
         timeline: {}
     };
 }
-
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const MANIFEST_TOOL = 'clari-forecast-export-action';
-const MANIFEST_VERSION = 2;
 
 ;// CONCATENATED MODULE: ./src/engine/history/duration-model.ts
 
@@ -33924,6 +35455,9 @@ function resumeOf(entry, period, attempt, config) {
         if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
             return { kind: 'anew' };
         }
+        // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
+        if (!jobId || !isSnapshotTime(entry.snapshotAt))
+            return { kind: 'anew' };
         const from = entry.reusedFromAttempt;
         return {
             kind: 'reuse',
@@ -33931,6 +35465,7 @@ function resumeOf(entry, period, attempt, config) {
             sha256: entry.sha256,
             entry: {
                 jobId,
+                snapshotAt: entry.snapshotAt,
                 rowsTruncated: entry.rowsTruncated === true,
                 cellsTruncated: entry.cellsTruncated === true,
                 reusedFromAttempt: Number.isSafeInteger(from) && from >= 1 ? from : attempt
@@ -34410,7 +35945,7 @@ async function takeOverEarlier(run, earlier, resume, plans) {
         };
         try {
             // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-            await addTables(outcome, config, clock, run.signal);
+            await addTables(outcome, config, { clock, signal: run.signal, onEvent });
         }
         catch (error) {
             const status = run.signal.aborted ? 'CANCELLED' : 'ERROR';
@@ -34869,7 +36404,12 @@ const SETTINGS = [
     {
         name: 'tables',
         default: 'none',
-        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir, one file per snapshot: none, ndjson, csv or parquet'
+    },
+    {
+        name: 'csv-formula-guard',
+        default: 'true',
+        description: "With tables: csv, start a text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) with ' (OWASP); false keeps every cell as Clari sent it"
     },
     {
         name: 'export-schedule',
@@ -34982,7 +36522,7 @@ const SETTINGS = [
 
 
 
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
 const CURRENCY = /^[A-Za-z]{3}$/;
 const NUMBER = /^\d+(\.\d+)?$/;
 // Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
@@ -35101,6 +36641,7 @@ function parseSettings(read, ctx) {
         history: parseHistory(get('history')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
         allowTruncated: bool(get, 'allow-truncated'),
+        csvFormulaGuard: bool(get, 'csv-formula-guard'),
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
@@ -35116,10 +36657,6 @@ function parseSettings(read, ctx) {
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
     const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
     return { config, upload, resume, dryRun: bool(get, 'dry-run') };
-}
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-function isForecastId(value) {
-    return FORECAST_ID.test(value);
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -35409,6 +36946,7 @@ function parseTablesArgs(argv) {
         options: {
             tables: { type: 'string' },
             'output-dir': { type: 'string' },
+            'no-csv-formula-guard': { type: 'boolean' },
             help: { type: 'boolean', short: 'h' }
         },
         allowPositionals: true,
@@ -35419,13 +36957,14 @@ function parseTablesArgs(argv) {
     const given = String(values.tables ?? 'ndjson');
     const format = TABLE_FORMATS.find(f => f === given.toLowerCase());
     if (!format) {
-        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(' or ')}, not "${given}"`);
+        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(', ')}, not "${given}"`);
     }
     if (positionals.length === 0) {
-        throw new UsageError('clari-export tables needs the payload files to convert, e.g. clari-export tables clari-export/*.json');
+        throw new UsageError('clari-export tables needs an export folder or payload files to convert, e.g. clari-export tables clari-export');
     }
     const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir']);
-    return { kind: 'tables', format, outputDir, payloads: positionals };
+    const csvFormulaGuard = values['no-csv-formula-guard'] !== true;
+    return { kind: 'tables', format, outputDir, csvFormulaGuard, paths: positionals };
 }
 /** parseArgs, whose errors name the subcommand's help and, for a mistyped flag, the closest one. */
 function parse(command, config) {
@@ -35472,8 +37011,8 @@ const package_namespaceObject = {"rE":"0.1.0"};
 const WIDTH = 100;
 const FLAG_COLUMN = 34;
 const EXPORT_USAGE = 'clari-export --forecast-id <id> --periods <list> [options]';
-const TABLES_USAGE = 'clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...';
-const EXAMPLES = [
+const TABLES_USAGE = 'clari-export tables [options] <export-folder | payload.json>...';
+const help_EXAMPLES = [
     `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
     '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2'
 ];
@@ -35491,7 +37030,7 @@ const HELP = {
         ...entry('--version', 'Show the version and exit'),
         '',
         'Commands:',
-        ...entry('tables', 'Tables of payloads already on disk (clari-export tables --help)'),
+        ...entry('tables', 'Tables of exports already on disk (clari-export tables --help)'),
         '',
         'Environment:',
         ...entry(API_KEY_ENV, 'Clari API token (required; never a flag, so it stays out of shell history)'),
@@ -35502,21 +37041,28 @@ const HELP = {
         ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
-        ...EXAMPLES,
-        '  clari-export tables --tables csv clari-export/*.json'
+        ...help_EXAMPLES,
+        '  clari-export tables --tables parquet clari-export'
     ]),
     tables: () => lines([
         `Usage: ${TABLES_USAGE}`,
         '',
-        ...wrap("Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
+        ...wrap("Writes the five warehouse tables (entries, users, fields, time_periods, time_frames) of JSON payloads an export already wrote, as the action's tables input does, to tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>. Every row carries the payload's snapshot (snapshotAt, jobId), read from the manifest.json the export wrote beside the payloads: given a folder, every payload its manifest lists as DONE is converted; given files, manifest.json is skipped and each payload must be listed in the manifest.json of its own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
         '',
         'Options:',
-        ...entry('--tables <format>', 'ndjson (default) or csv'),
+        ...entry('--tables <format>', 'ndjson (default), csv or parquet'),
         ...entry('--output-dir <dir>', "Where tables/ goes instead of each payload's folder"),
+        ...entry('--no-csv-formula-guard', "CSV: keep cells that start with =, +, -, @, a tab or a carriage return as they are (by default they get a leading ')"),
         ...entry('-h, --help', 'Show this help and exit'),
         '',
-        'Example:',
-        '  clari-export tables --tables csv clari-export/*.json'
+        'Exit status:',
+        ...entry('0', 'every payload converted'),
+        ...entry('1', 'a folder or payload could not be converted (each one is named)'),
+        ...entry('130', 'interrupted with Ctrl-C'),
+        '',
+        'Examples:',
+        '  clari-export tables clari-export',
+        '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json'
     ])
 };
 /** `clari-export <command> --help`. */
@@ -35532,7 +37078,7 @@ function usageText() {
         'Exports Clari forecast data per fiscal quarter to a folder, with a manifest.',
         '',
         'Example:',
-        ...EXAMPLES,
+        ...help_EXAMPLES,
         '',
         'clari-export --help lists every flag; clari-export tables --help the tables command.'
     ]);
@@ -35763,43 +37309,150 @@ function summaryTable(report, where, problems, advice) {
 
 
 
-// `<forecast-id>_<period>.json`, as an export run names its payloads.
-const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
+
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const tables_command_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// A conversion shorter than this shows no progress; a pipe gets a line this often.
+const PROGRESS_AFTER_MS = 1_000;
+const PIPE_LINE_MS = 10_000;
+const tables_command_CLEAR_LINE = '\r\x1b[2K';
 /**
- * Writes the tables of payloads already on disk, each to `tables/` in its own folder (or in
- * --output-dir). Returns how many could not be converted.
+ * `clari-export tables`: writes the tables of exports already on disk, each to `tables/` in the
+ * payload's folder (or in --output-dir). An export folder's manifest.json names its payloads and
+ * the snapshot each one is; a payload given by name must be listed in its own folder's
+ * manifest.json. Returns how many folders or payloads could not be converted.
  */
 async function convertPayloads(command, ctx) {
     let failed = 0;
-    const report = (out, line) => void out.write(`${withoutControls(line)}\n`);
-    for (const payload of command.payloads) {
-        const file = external_node_path_default().resolve(ctx.cwd, payload);
-        const name = PAYLOAD_NAME.exec(external_node_path_default().basename(file));
-        if (!name || !isForecastId(name[1])) {
-            report(ctx.stderr, `clari-export: ${payload}: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it`);
-            failed++;
-            continue;
-        }
-        const [, forecastId, period] = name;
-        const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
-        try {
-            const tables = await writeTables(file, {
-                outputDir,
-                forecastId,
-                period,
-                format: command.format,
-                signal: ctx.signal
-            });
-            report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`);
-        }
-        catch (error) {
-            if (ctx.signal.aborted)
-                throw error;
-            report(ctx.stderr, `clari-export: ${payload}: ${errorMessage(error)}`);
-            failed++;
+    const complain = (subject, problem) => {
+        ctx.stderr.write(`clari-export: ${withoutControls(`${subject}: ${problem}`)}\n`);
+        failed++;
+    };
+    for (const given of command.paths) {
+        const found = await conversionsOf(given, ctx.cwd);
+        if ('problem' in found)
+            complain(given, found.problem);
+        else {
+            for (const conversion of found) {
+                const problem = await convert(conversion, command, ctx);
+                if (problem !== undefined)
+                    complain(conversion.shown, problem);
+            }
         }
     }
     return failed;
+}
+/** What a path names: a folder's listed payloads, one listed payload, or nothing (manifest.json). */
+async function conversionsOf(given, cwd) {
+    const full = external_node_path_default().resolve(cwd, given);
+    const info = await (0,promises_namespaceObject.stat)(full).catch(() => undefined);
+    if (info === undefined)
+        return { problem: 'no such file or folder' };
+    if (info.isDirectory()) {
+        const listed = await readManifest(full);
+        if ('problem' in listed)
+            return listed;
+        if (listed.length === 0)
+            return { problem: `its ${MANIFEST_FILE} lists no finished JSON payload` };
+        return listed.map(l => ({
+            shown: external_node_path_default().join(given, l.file),
+            file: external_node_path_default().join(full, l.file),
+            listed: l
+        }));
+    }
+    // `clari-export/*.json` names the manifest too: it is no payload, and says what the others are.
+    if (external_node_path_default().basename(full) === MANIFEST_FILE)
+        return [];
+    const listed = await readManifest(external_node_path_default().dirname(full));
+    if ('problem' in listed)
+        return { problem: `its snapshot is unknown: ${listed.problem}` };
+    const entry = listed.find(l => l.file === external_node_path_default().basename(full));
+    if (entry === undefined) {
+        return {
+            problem: `the ${MANIFEST_FILE} beside it does not list it as a finished JSON payload, so its snapshot is unknown`
+        };
+    }
+    return [{ shown: given, file: full, listed: entry }];
+}
+/** The payloads the manifest.json in `dir` lists, or why it cannot say. */
+async function readManifest(dir) {
+    const file = external_node_path_default().join(dir, MANIFEST_FILE);
+    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+    if (!info?.isFile()) {
+        return {
+            problem: `there is no ${MANIFEST_FILE} in ${dir} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)`
+        };
+    }
+    if (info.size > tables_command_MAX_MANIFEST_BYTES)
+        return { problem: `${file} is larger than a manifest can be` };
+    try {
+        return listedPayloads(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+    }
+    catch {
+        return { problem: `${file} is not valid JSON` };
+    }
+}
+/** Converts one payload; returns the problem, if any. */
+async function convert({ shown, file, listed }, command, ctx) {
+    const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
+    const size = (await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.size ?? 0;
+    const progress = progressLine(ctx.stderr, shown, size);
+    try {
+        const result = await writeTables(file, {
+            outputDir,
+            forecastId: listed.forecastId,
+            period: listed.period,
+            snapshot: listed.snapshot,
+            format: command.format,
+            csvFormulaGuard: command.csvFormulaGuard,
+            signal: ctx.signal,
+            onProgress: progress.update
+        });
+        progress.stop();
+        ctx.stdout.write(`${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`)}\n`);
+        for (const warning of result.warnings) {
+            ctx.stderr.write(`${withoutControls(`${shown}: warning: ${warning}`)}\n`);
+        }
+        return undefined;
+    }
+    catch (error) {
+        progress.stop();
+        if (ctx.signal.aborted)
+            throw error;
+        return errorMessage(error);
+    }
+}
+/**
+ * How far a long conversion got: a line redrawn in place on a terminal, a line every ten seconds
+ * on a pipe; nothing for a conversion that ends within a second.
+ */
+function progressLine(out, shown, size, now = Date.now) {
+    const startedAt = now();
+    let shownAt = 0;
+    let drawn = false;
+    return {
+        update(bytes) {
+            const at = now();
+            if (at - startedAt < PROGRESS_AFTER_MS || at - shownAt < (out.isTTY ? 250 : PIPE_LINE_MS)) {
+                return;
+            }
+            shownAt = at;
+            const percent = size > 0 ? Math.min(100, Math.floor((100 * bytes) / size)) : 0;
+            const line = withoutControls(`${shown}: ${percent} % of ${formatBytes(size)} read`);
+            if (out.isTTY) {
+                out.write(`${tables_command_CLEAR_LINE}${line}`);
+                drawn = true;
+            }
+            else
+                out.write(`${line}\n`);
+        },
+        stop() {
+            if (drawn)
+                out.write(tables_command_CLEAR_LINE);
+            drawn = false;
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts

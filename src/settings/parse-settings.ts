@@ -22,6 +22,7 @@ import {
 } from '../periods/index.js'
 import { SETTINGS, type SettingName } from './definitions.js'
 import { InputError } from './input-error.js'
+import { isForecastId } from '../engine/manifest.js'
 
 export interface UploadSettings {
   enabled: boolean
@@ -66,7 +67,6 @@ export interface SettingsContext {
 /** Reads a raw input value; empty string when unset. */
 export type SettingReader = (name: SettingName) => string
 
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 const CURRENCY = /^[A-Za-z]{3}$/
 const NUMBER = /^\d+(\.\d+)?$/
 // Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
@@ -197,6 +197,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     history: parseHistory(get('history')),
     maxPayloadBytes: byteSize(get, 'max-payload-size'),
     allowTruncated: bool(get, 'allow-truncated'),
+    csvFormulaGuard: bool(get, 'csv-formula-guard'),
     ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
   }
 
@@ -228,11 +229,6 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
   const resume: ResumeSettings = { mode: resumeMode(get), githubToken: read('github-token').trim() }
   return { config, upload, resume, dryRun: bool(get, 'dry-run') }
-}
-
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-export function isForecastId(value: string): boolean {
-  return FORECAST_ID.test(value)
 }
 
 function defaultOf(name: SettingName): string | undefined {

@@ -5,9 +5,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { useArtifactStack } from '../helpers/artifact-stack-env.js'
+import { printedDuring } from '../helpers/printed.js'
 import { withoutRunnerVariables } from '../helpers/run-bundle.js'
 import {
   childEnv,
+  REALISTIC_RESULTS_MODES,
   type ArtifactRecord,
   type ArtifactStack,
   type RunAttempt,
@@ -122,8 +124,7 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
         return new Promise(resolve => child.once('close', resolve))
       })
     )
-    stack.service.duplicateNames = 'refuse'
-    stack.service.idOrder = 'ascending'
+    Object.assign(stack.service, REALISTIC_RESULTS_MODES)
     stack.rest.fault = undefined
   })
 
@@ -186,7 +187,12 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     expect(await readFile(path.join(result.dir, PAYLOAD_FILE))).toEqual(payloadOf(attempt))
   }
 
-  it('attempt 2 finds what attempt 1 uploaded through the runtime listing, without the REST API', async () => {
+  /** The REST requests since `from`, paths without their query, and their statuses. */
+  const restCallsSince = (from: number) =>
+    stack.rest.calls.slice(from).map(c => [c.path.replace(/\?.*/, ''), c.status])
+
+  it('attempt 2 finds what attempt 1 uploaded through the runtime listing, without the REST API, where GitHub serves inherited artifacts (before 2026-07-24)', async () => {
+    stack.service.inheritedArtifacts = 'served'
     const run = stack.newRun()
     await uploadExport(run.attempt(1))
     const restCalls = stack.rest.calls.length
@@ -197,6 +203,28 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
 
     await expectFound(result, 1, NAME)
     expect(stack.rest.calls.length).toBe(restCalls)
+  })
+
+  it('attempt 2 of a partial re-run is refused the runtime download of attempt 1’s listed artifact (404, download-artifact#486) and gets it through the REST API', async () => {
+    const run = stack.newRun()
+    await uploadExport(run.attempt(1))
+    const restCalls = stack.rest.calls.length
+    const refusedBefore = stack.service.calls.filter(
+      c => c.method === 'GetSignedArtifactURL'
+    ).length
+
+    const startedAt = performance.now()
+    const result = await find(run, 2)
+    console.info(`partial re-run lookup took ${(performance.now() - startedAt).toFixed(0)} ms`)
+
+    await expectFound(result, 1, NAME)
+    expect(
+      stack.service.calls.filter(c => c.method === 'GetSignedArtifactURL').length - refusedBefore
+    ).toBe(1)
+    expect(restCallsSince(restCalls)).toEqual([
+      [`/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`, 200],
+      [expect.stringMatching(/^\/repos\/.+\/actions\/artifacts\/\d+\/zip$/), 302]
+    ])
   })
 
   it.each(['refuse', 'accept'] as const)(
@@ -224,21 +252,20 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     await expectFound(await find(run, 3), 1, NAME)
   })
 
-  it('falls back to the REST API when the runtime listing finds nothing (a full re-run)', async () => {
+  it('finds nothing after a full re-run: the REST API, asked after the runtime listing, shows none of attempt 1’s artifacts either', async () => {
     const run = stack.newRun()
     await uploadExport(run.attempt(1))
     run.attempt(2, { fullRerun: true })
     const restCalls = stack.rest.calls.length
 
-    const startedAt = performance.now()
     const result = await find(run, 2)
-    console.info(`REST-fallback lookup took ${(performance.now() - startedAt).toFixed(0)} ms`)
 
-    await expectFound(result, 1, NAME)
-    const calls = stack.rest.calls.slice(restCalls)
-    expect(calls.map(c => [c.path.replace(/\?.*/, ''), c.status])).toEqual([
-      [`/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`, 200],
-      [expect.stringMatching(/^\/repos\/.+\/actions\/artifacts\/\d+\/zip$/), 302]
+    expect(result).toEqual({
+      kind: 'missing',
+      reason: `missing: no artifact named ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; the REST API lists none)`
+    })
+    expect(restCallsSince(restCalls)).toEqual([
+      [`/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`, 200]
     ])
   })
 
@@ -344,7 +371,9 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
       kind: 'unreadable',
       reason: /: not a readable zip \(manifest\.json is larger than 4194304 bytes\)$/
     }
-  ])('an earlier artifact $what → $kind, nothing kept', async c => {
+  ])('an earlier artifact $what → $kind, nothing kept (inherited artifacts served)', async c => {
+    // The runtime path alone, so the verdict is the content's (see the test after this one).
+    stack.service.inheritedArtifacts = 'served'
     const run = stack.newRun()
     const record =
       typeof c.manifest === 'string'
@@ -357,6 +386,22 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
 
     expect(result).toEqual({ kind: c.kind, reason: expect.stringMatching(c.reason) })
     expect(await readdir(workDir)).toEqual(before)
+  })
+
+  it('reports a damaged earlier artifact by the refused runtime download today, the REST download’s verdict counted as an older one', async () => {
+    const run = stack.newRun()
+    const record = await uploadExport(run.attempt(1))
+    await stack.replaceBlob(record, randomBytes(2048), 'keep')
+
+    const result = await find(run, 2)
+
+    // Both verdicts are about the one artifact; the REST path did reach its content.
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason: `unreadable: artifact ${NAME} (id ${record.id}): the download failed (Failed to GetSignedArtifactURL: Received non-retryable error: Failed request: (404) Not Found: workflow run not found) (and 1 older one(s) not usable)`
+    })
+    const zip = stack.rest.calls.findLast(c => c.path.endsWith(`/artifacts/${record.id}/zip`))
+    expect(zip?.status).toBe(302)
   })
 
   it('says what it looked for when nothing was uploaded', async () => {
@@ -451,20 +496,11 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     run.attempt(2, { fullRerun: true })
     const token = 'ghs_mustnotleak123'
     stack.rest.grant(token, { actionsRead: false })
-    const printed: string[] = []
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      printed.push(String(chunk))
-      return write(chunk, ...rest)
-    }) as typeof process.stdout.write
-    let result: Awaited<ReturnType<typeof find>>
-    try {
-      result = await find(run, 2, { githubToken: token })
-    } finally {
-      process.stdout.write = write
-    }
+    const { value: result, printed } = await printedDuring(() =>
+      find(run, 2, { githubToken: token })
+    )
 
-    const lines = printed.join('').split('\n')
+    const lines = printed.split('\n')
     expect(lines[0]).toBe(`::add-mask::${token}`)
     expect(lines.slice(1).join('\n')).not.toContain(token)
     expect(JSON.stringify(result)).not.toContain(token)

@@ -20,7 +20,8 @@ import {
   ZIP_METHOD_DEFLATE,
   ZIP_METHOD_STORED,
   type ArtifactRecord,
-  type ArtifactStack
+  type ArtifactStack,
+  type RunAttempt
 } from '../simulators/artifact/index.js'
 import {
   startClariSimulator,
@@ -53,22 +54,27 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 }
 
 /**
- * An artifact uploaded by an earlier step of the same run, made the way the toolkit makes one:
- * CreateArtifact, a blob PUT to the signed URL, FinalizeArtifact.
+ * An artifact uploaded by an earlier step of `attempt` (default: the stack's first attempt),
+ * made the way the toolkit makes one: CreateArtifact, a blob PUT to the signed URL,
+ * FinalizeArtifact.
  */
-async function seedArtifact(stack: ArtifactStack, name: string): Promise<ArtifactRecord> {
+async function seedArtifact(
+  stack: ArtifactStack,
+  name: string,
+  attempt: RunAttempt = stack.run.attempt(1)
+): Promise<ArtifactRecord> {
   const twirp = async (method: string, fields: object): Promise<Record<string, string>> => {
     const response = await fetch(
       `${stack.service.url}/twirp/github.actions.results.api.v1.ArtifactService/${method}`,
       {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${stack.env.ACTIONS_RUNTIME_TOKEN}`,
+          authorization: `Bearer ${attempt.token}`,
           'content-type': 'application/json'
         },
         body: JSON.stringify({
-          workflow_run_backend_id: stack.runId,
-          workflow_job_run_backend_id: stack.jobId,
+          workflow_run_backend_id: attempt.runId,
+          workflow_job_run_backend_id: attempt.jobId,
           name,
           ...fields
         })
@@ -215,6 +221,7 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
       await startSim()
       const name = `rerun-${duplicateNames}`
       const earlier = await seedArtifact(stack!, name)
+      const realistic = stack!.service.duplicateNames
       stack!.service.duplicateNames = duplicateNames
       try {
         const result = await runBundle(bundleOptions(name, {}, stack!.run.attempt(2)))
@@ -234,7 +241,7 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
           )
         }
       } finally {
-        stack!.service.duplicateNames = 'refuse'
+        stack!.service.duplicateNames = realistic
       }
     }
   )
@@ -267,9 +274,10 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
 
   it('fails clearly when the name and the attempt name are both taken, keeping the files and the old artifacts', async () => {
     await startSim()
+    // Names are unique within an attempt: earlier steps of attempt 2 took both.
     const originals = [
-      await seedArtifact(stack!, 'taken'),
-      await seedArtifact(stack!, 'taken-attempt-2')
+      await seedArtifact(stack!, 'taken', stack!.run.attempt(2)),
+      await seedArtifact(stack!, 'taken-attempt-2', stack!.run.attempt(2))
     ]
 
     const result = await runBundle(bundleOptions('taken', {}, stack!.run.attempt(2)))

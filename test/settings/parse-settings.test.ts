@@ -43,7 +43,8 @@ describe('parseSettings: the defaults', () => {
         concurrency: 1,
         history: 'all',
         maxPayloadBytes: 2 * 1024 ** 3,
-        allowTruncated: false
+        allowTruncated: false,
+        csvFormulaGuard: true
       },
       upload: {
         enabled: true,
@@ -154,6 +155,11 @@ describe('parseSettings: every input', () => {
       expected: { config: { tables: 'ndjson' } }
     },
     { name: 'tables CSV', inputs: { tables: 'CSV' }, expected: { config: { tables: 'csv' } } },
+    {
+      name: 'tables parquet',
+      inputs: { tables: 'Parquet' },
+      expected: { config: { tables: 'parquet' } }
+    },
     {
       name: 'tables none with export-format CSV',
       inputs: { tables: 'None', 'export-format': 'CSV' },
@@ -328,6 +334,11 @@ describe('parseSettings: every input', () => {
       name: 'allow-truncated',
       inputs: { 'allow-truncated': 'true' },
       expected: { config: { allowTruncated: true } }
+    },
+    {
+      name: 'csv-formula-guard',
+      inputs: { 'csv-formula-guard': 'false' },
+      expected: { config: { csvFormulaGuard: false } }
     }
   ]
 
@@ -473,7 +484,7 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'an IANA time zone such as UTC or America/New_York'
     ],
     ['export-format', { 'export-format': 'XML' }, 'export-format', 'is "XML"', 'JSON, CSV'],
-    ['tables', { tables: 'parquet' }, 'tables', 'is "parquet"', 'none, ndjson, csv'],
+    ['tables', { tables: 'orc' }, 'tables', 'is "orc"', 'none, ndjson, csv, parquet'],
     [
       'tables from a CSV export',
       { tables: 'ndjson', 'export-format': 'CSV' },
@@ -673,6 +684,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'true or false'
     ],
     ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
+    [
+      'csv-formula-guard',
+      { 'csv-formula-guard': 'off' },
+      'csv-formula-guard',
+      'is "off"',
+      'true or false'
+    ],
     ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],
     [
       'artifact-name unknown placeholder',

@@ -10,6 +10,7 @@ import type { RetryWait } from '../../retry/retry.js'
 import type { ExportConfig } from '../config.js'
 import { downloadPayload } from './download.js'
 import type { EventSink } from '../events.js'
+import type { SnapshotIdentity } from '../table-layout.js'
 import { classifyFailure, type FailureVerdict } from './failure.js'
 import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome } from '../outcome.js'
@@ -18,7 +19,8 @@ import type { DurationPrediction } from '../durations.js'
 import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
-import { writeTables } from '../tables/write-tables.js'
+import { PeriodTables } from '../tables/write-tables.js'
+import { snapshotTime } from './snapshot-time.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 import { plural } from '../units.js'
 
@@ -79,6 +81,8 @@ export async function exportPeriod(
   const { period, signal } = task
   const outcome = emptyOutcome(period)
   let startedAt = clock.now()
+  let createdAfter: number | undefined
+  let tables: PeriodTables | undefined
   const stats: PollStats = { statusPolls: 0 }
   let jobRunning = false
   const iso = (): string => new Date(clock.wallNow()).toISOString()
@@ -147,6 +151,7 @@ export async function exportPeriod(
     }
     if (!jobRunning) {
       const body: CreateExportBody = { ...config.request, timePeriod: period }
+      createdAfter = clock.wallNow()
       const created = await startJob(client, config.forecastId, body, {
         ...waits(),
         slotWait: run.intervals,
@@ -168,7 +173,14 @@ export async function exportPeriod(
     jobEnded()
     const jobMs = jobDuration(job)
     if (jobMs !== undefined) outcome.jobDurationMs = jobMs
-    outcome.timeline.doneAt = iso()
+    const seenDoneAt = clock.wallNow()
+    outcome.timeline.doneAt = new Date(seenDoneAt).toISOString()
+    const snapshotAt = snapshotTime(job, {
+      seenDoneAt,
+      createdAfter,
+      serverAheadMs: client.serverClockAheadMs
+    })
+    outcome.snapshotAt = snapshotAt
     outcome.rowsTruncated = job.rowsTruncated === true
     outcome.cellsTruncated = job.cellsTruncated === true
     if (outcome.rowsTruncated || outcome.cellsTruncated) {
@@ -179,6 +191,8 @@ export async function exportPeriod(
       })
     }
     const file = payloadFileName(config.forecastId, period, config.exportFormat)
+    // The tables are made as the payload downloads: its bytes are read once.
+    tables = periodTables(config, period, { jobId, snapshotAt }, signal)
     const written = await downloadPayload(
       client,
       jobId,
@@ -188,16 +202,24 @@ export async function exportPeriod(
         format: config.exportFormat,
         period,
         maxBytes: config.maxPayloadBytes,
-        onEvent: run.onEvent
+        onEvent: run.onEvent,
+        ...(tables ? { tap: () => tables!.forDownload() } : {})
       },
       persistence()
     )
-    const downloaded = Object.assign(outcome, { status: 'DONE' as const, file, ...written })
+    const downloaded = Object.assign(outcome, {
+      status: 'DONE' as const,
+      file,
+      jobId,
+      snapshotAt,
+      ...written
+    })
     outcome.timeline.downloadedAt = iso()
     // A failure here fails the period below; its payload stays (`file` is set).
-    await addTables(downloaded, config, clock, signal)
+    await addTables(downloaded, config, { clock, signal, onEvent: run.onEvent }, tables)
     return { outcome }
   } catch (error) {
+    await tables?.discard()
     const verdict = classifyFailure(error, {
       period,
       abortReason: signal.aborted ? signal.reason : undefined,
@@ -231,19 +253,43 @@ export async function exportPeriod(
   }
 }
 
-/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
-export async function addTables(
-  outcome: PeriodOutcome & { file: string },
+/** The tables of one period's payload, when the `tables` input asks for them. */
+function periodTables(
   config: ExportConfig,
-  clock: Clock,
+  period: string,
+  snapshot: SnapshotIdentity,
   signal: AbortSignal
+): PeriodTables | undefined {
+  if (config.tables === 'none') return undefined
+  const { forecastId, outputDir, tables: format, csvFormulaGuard } = config
+  return new PeriodTables({
+    outputDir,
+    forecastId,
+    period,
+    snapshot,
+    format,
+    csvFormulaGuard,
+    signal
+  })
+}
+
+/**
+ * Completes the tables of the outcome's payload on disk (those its download began, or all of them
+ * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
+ */
+export async function addTables(
+  outcome: PeriodOutcome & { file: string; jobId: string; snapshotAt: string },
+  config: ExportConfig,
+  ctx: { clock: Clock; signal: AbortSignal; onEvent: EventSink },
+  tables = periodTables(config, outcome.period, outcome, ctx.signal)
 ): Promise<void> {
-  if (config.tables === 'none') return
-  const { forecastId, outputDir, tables: format } = config
+  if (tables === undefined) return
   const { period, file } = outcome
-  outcome.tables = await whileBusy(clock, () =>
-    writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
-  )
+  const result = await whileBusy(ctx.clock, () => tables.finish(path.join(config.outputDir, file)))
+  outcome.tables = result.tables
+  if (result.duplicateKeys !== undefined) outcome.duplicateKeys = result.duplicateKeys
+  outcome.invalidText = result.repairedText
+  for (const message of result.warnings) ctx.onEvent({ type: 'warning', period, message })
 }
 
 /**

@@ -3,6 +3,7 @@ import { isJobId } from '../../clari/types.js'
 import type { ExportConfig } from '../config.js'
 import { payloadFileName } from '../manifest.js'
 import {
+  isSnapshotTime,
   MANIFEST_TOOL,
   MANIFEST_VERSION,
   type PeriodOutcome,
@@ -27,10 +28,9 @@ export type PeriodResume =
   | { kind: 're-poll'; jobId: string }
   | { kind: 'anew' }
 
-export type ReusedFields = Pick<
-  PeriodOutcome,
-  'jobId' | 'rowsTruncated' | 'cellsTruncated' | 'reusedFromAttempt'
->
+/** What a reused payload keeps of its entry: the same snapshot (jobId, snapshotAt), checked. */
+export type ReusedFields = Pick<PeriodOutcome, 'rowsTruncated' | 'cellsTruncated'> &
+  Required<Pick<PeriodOutcome, 'jobId' | 'snapshotAt' | 'reusedFromAttempt'>>
 
 export type ResumePlan =
   | { usable: false; reason: string }
@@ -92,6 +92,8 @@ function resumeOf(
     if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
       return { kind: 'anew' }
     }
+    // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
+    if (!jobId || !isSnapshotTime(entry.snapshotAt)) return { kind: 'anew' }
     const from = entry.reusedFromAttempt
     return {
       kind: 'reuse',
@@ -99,6 +101,7 @@ function resumeOf(
       sha256: entry.sha256,
       entry: {
         jobId,
+        snapshotAt: entry.snapshotAt,
         rowsTruncated: entry.rowsTruncated === true,
         cellsTruncated: entry.cellsTruncated === true,
         reusedFromAttempt:

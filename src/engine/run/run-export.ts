@@ -197,7 +197,7 @@ async function takeOverEarlier(
       continue
     }
     onEvent({ type: 'period-started', period, index, total: config.periods.length })
-    const outcome: PeriodOutcome & { file: string } = {
+    const outcome: PeriodOutcome & { file: string; jobId: string; snapshotAt: string } = {
       ...emptyOutcome(period),
       ...plan.entry,
       status: 'DONE',
@@ -207,7 +207,7 @@ async function takeOverEarlier(
     }
     try {
       // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-      await addTables(outcome, config, clock, run.signal)
+      await addTables(outcome, config, { clock, signal: run.signal, onEvent })
     } catch (error) {
       const status = run.signal.aborted ? 'CANCELLED' : 'ERROR'
       Object.assign(outcome, { status, error: run.describe(error) })
