@@ -32410,6 +32410,12 @@ var external_node_buffer_ = __nccwpck_require__(4573);
 // the table files untouched, never decoded and encoded again, and slicing it is cheap.
 const toBinary = (text) => Buffer.from(text, 'utf8').toString('latin1');
 const fromBinary = (binary) => Buffer.from(binary, 'latin1').toString('utf8');
+/**
+ * Binary text copied into a string of its own. A slice of a string keeps the whole of it alive in
+ * V8, so a value kept past its chunk (a key numbered for the whole payload) is copied first, or
+ * every chunk that held a new key would stay in memory.
+ */
+const ownCopy = (binary) => Buffer.from(binary, 'latin1').toString('latin1');
 /** What a string token (its JSON text, quotes included) means, as binary text. */
 function decodeToBinary(json) {
     return json.indexOf('\\') === -1 ? json.slice(1, -1) : toBinary(decodeJsonString(json));
@@ -33580,7 +33586,7 @@ class PartNumbers {
     id(text) {
         let id = this.ids.get(text);
         if (id === undefined)
-            this.ids.set(text, (id = this.ids.size));
+            this.ids.set(ownCopy(text), (id = this.ids.size));
         return id;
     }
 }

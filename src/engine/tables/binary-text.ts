@@ -7,6 +7,13 @@ import { decodeJsonString } from '../checks/json-tap.js'
 export const toBinary = (text: string): string => Buffer.from(text, 'utf8').toString('latin1')
 export const fromBinary = (binary: string): string => Buffer.from(binary, 'latin1').toString('utf8')
 
+/**
+ * Binary text copied into a string of its own. A slice of a string keeps the whole of it alive in
+ * V8, so a value kept past its chunk (a key numbered for the whole payload) is copied first, or
+ * every chunk that held a new key would stay in memory.
+ */
+export const ownCopy = (binary: string): string => Buffer.from(binary, 'latin1').toString('latin1')
+
 /** What a string token (its JSON text, quotes included) means, as binary text. */
 export function decodeToBinary(json: string): string {
   return json.indexOf('\\') === -1 ? json.slice(1, -1) : toBinary(decodeJsonString(json))

@@ -1,5 +1,5 @@
 import { cleanServerText } from '../../clari/untrusted-text.js'
-import { decodeToBinary, fromBinary } from './binary-text.js'
+import { decodeToBinary, fromBinary, ownCopy } from './binary-text.js'
 import { ENTRY_KEY_PARTS } from './derived-columns.js'
 import type { RowObserver, TableRows } from './row-engine.js'
 
@@ -146,7 +146,7 @@ class PartNumbers {
 
   private id(text: string): number {
     let id = this.ids.get(text)
-    if (id === undefined) this.ids.set(text, (id = this.ids.size))
+    if (id === undefined) this.ids.set(ownCopy(text), (id = this.ids.size))
     return id
   }
 }
