@@ -70,7 +70,15 @@ const roomZones = [
 export default tseslint.config(
   {
     // test/lint/fixtures/ breaks the rules on purpose; test/lint/rooms.test.ts lints it.
-    ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts', 'test/lint/fixtures/']
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      '**/*.d.ts',
+      'test/lint/fixtures/'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

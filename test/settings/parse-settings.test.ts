@@ -197,6 +197,21 @@ describe('parseSettings: every input', () => {
       }
     },
     {
+      name: 'artifact-name with each placeholder twice',
+      inputs: {
+        'artifact-name': '{forecast}-{period}-{run-attempt}.{forecast}-{period}-{run-attempt}'
+      },
+      expected: {
+        upload: {
+          name: 'net_arr-2026_Q1-3.net_arr-2026_Q1-3',
+          earlierAttemptNames: [
+            'net_arr-2026_Q1-1.net_arr-2026_Q1-1',
+            'net_arr-2026_Q1-2.net_arr-2026_Q1-2'
+          ]
+        }
+      }
+    },
+    {
       name: 'artifact-name {period} for several is first..last',
       inputs: { 'artifact-name': 'x-{period}', periods: '2025_Q4..2026_Q2' },
       expected: { upload: { name: 'x-2025_Q4..2026_Q2' } }
