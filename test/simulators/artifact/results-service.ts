@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { BlobContainer, BlobStore } from './blob-store.js'
+import { floodListing, holdListing, type HostileModes } from './hostile.js'
 
 const ROUTE_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/'
 const CONTAINER_NAME = 'actions-results'
@@ -86,6 +87,8 @@ export async function startResultsService(opts: {
   blobs: BlobStore
   duplicateNames?: DuplicateNames
   idOrder?: IdOrder
+  /** Ways to hold on (test/simulators/artifact/hostile.ts), read at each call. */
+  hostile?: HostileModes
 }): Promise<ResultsService> {
   const container = opts.blobs.container(CONTAINER_NAME)
   const artifacts: ArtifactRecord[] = []
@@ -215,6 +218,10 @@ export async function startResultsService(opts: {
   }
 
   const server = createServer((req, res) => {
+    const hostile = opts.hostile
+    if (hostile && req.url === `${ROUTE_PREFIX}ListArtifacts`) {
+      if (floodListing(hostile, req, res) || holdListing(hostile, req, res)) return
+    }
     handle(req).then(
       reply => sendJson(res, reply),
       (error: unknown) => sendJson(res, errorReply(error))

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { startBlobStore } from './blob-store.js'
+import { hostileModes, type HostileModes } from './hostile.js'
 import {
   startResultsService,
   type ArtifactRecord,
@@ -83,6 +84,8 @@ export interface ArtifactStack {
    * (a bad zip was uploaded whole).
    */
   replaceBlob(record: ArtifactRecord, bytes: Buffer, digest: 'keep' | 'update'): Promise<void>
+  /** Ways the results service and the blob store hold on; none set, they behave. */
+  hostile: HostileModes
   /** Stops the REST stand-in, the results service and the blob store; safe to call more than once. */
   stop(): Promise<void>
 }
@@ -119,7 +122,8 @@ export async function startArtifactStack(
   options: ArtifactStackOptions = {}
 ): Promise<ArtifactStack> {
   const startedAt = performance.now()
-  const blobs = await startBlobStore()
+  const hostile = hostileModes()
+  const blobs = await startBlobStore({ hostile })
   const restRuns = new Map<string, RestRun>()
   let service: ResultsService | undefined
   let rest: RestApi | undefined
@@ -134,7 +138,7 @@ export async function startArtifactStack(
     return stopping
   }
   try {
-    service = await startResultsService({ blobs, ...options })
+    service = await startResultsService({ blobs, hostile, ...options })
     rest = await startRestApi({ results: service, runs: restRuns })
   } catch (error) {
     await stop()
@@ -217,6 +221,7 @@ export async function startArtifactStack(
         record.hash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
       }
     },
+    hostile,
     stop
   }
 }
