@@ -13,6 +13,7 @@ import type { EarlierRun } from '../engine/reruns/resume.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
 import { InputError } from '../settings/input-error.js'
+import { checkOutputDir } from '../settings/output-dir.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
 import { createEventLogger } from './log-events.js'
@@ -28,13 +29,18 @@ export async function run(): Promise<void> {
   }
 
   const runAttempt = github.context.runAttempt || 1
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
   let settings: RunSettings
   try {
     settings = parseSettings(name => core.getInput(name), {
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      workspace,
       now: new Date(),
       runAttempt,
       runId: github.context.runId ? String(github.context.runId) : undefined
+    })
+    await checkOutputDir(settings.config.outputDir, workspace, {
+      allowOutside: settings.allowOutputOutsideWorkspace,
+      forecastId: settings.config.forecastId
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
