@@ -28,7 +28,7 @@ const ROOMS = {
  */
 const ENGINE_ROOMS = {
   run: ['job', 'reruns'],
-  reruns: [],
+  reruns: ['checks'],
   job: ['tables', 'checks'],
   tables: ['checks'],
   checks: []

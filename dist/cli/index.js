@@ -28718,8 +28718,6 @@ function linkedAbort(parent, deadline) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -28727,282 +28725,12 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/**
- * The files the manifest lists, relative to the output folder: every payload kept (also of a
- * period whose tables failed) and every table.
- */
-function outputFiles(manifest) {
-    return manifest.exports.flatMap(o => [
-        ...(o.file ? [o.file] : []),
-        ...Object.values(o.tables ?? {}).map(t => t.file)
-    ]);
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
-
-
-
-
-
-
-
-/**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
- */
-async function takeOverPayload(fromDir, toDir, file, sha256) {
-    const source = external_node_path_default().join(fromDir, file);
-    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `its payload ${file} is missing` };
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
-    if (hash.digest('hex') !== sha256) {
-        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
-    }
-    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = tempPathFor(toDir, file);
-        try {
-            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
-            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            throw error;
-        }
-    }
-    return { bytes: info.size };
-}
-// A manifest lists one entry per period: far below this even for hundreds of periods.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-/**
- * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
- * parsed but unchecked; or why there is none to resume from.
- */
-async function readEarlierManifest(dir) {
-    const file = external_node_path_default().join(dir, MANIFEST_FILE);
-    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
-    if (info.size > MAX_MANIFEST_BYTES)
-        return { problem: `${file} is larger than a manifest can be` };
-    try {
-        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
-    }
-    catch {
-        return { problem: `${file} is not valid JSON` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/table-layout.ts
-
-/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
-const TABLE_FORMATS = ['ndjson', 'csv'];
-const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
-/** The payload's top-level list behind each table (docs/clari-api.md#results). */
-const TABLE_LISTS = {
-    entries: 'entries',
-    users: 'users',
-    fields: 'fields',
-    time_periods: 'timePeriods',
-    time_frames: 'timeFrames'
-};
-const TABLES_DIR = 'tables';
-/**
- * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
- * `tables/entries/*.ndjson` loads every period of a table at once.
- */
-function tableFileName(table, forecastId, period, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/units.ts
-/**
- * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
- * the job summary and the terminal runner.
- */
-/** "512 B", "2.0 KiB", "37 MiB". */
-function formatBytes(bytes) {
-    if (bytes === undefined)
-        return '';
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-/** "45 s", "1 min 5 s", "2 h 3 min". */
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const m = Math.floor(s / 60);
-    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-/** "1 period", "2 periods": a count and its word. */
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/run/format.ts
-
-
-const PERIOD_COLUMNS = [
-    { key: 'period', header: 'Period', text: o => o.period },
-    {
-        key: 'status',
-        header: 'Status',
-        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
-    },
-    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
-    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
-    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
-    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
-    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
-];
-/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
-function truncation(outcome) {
-    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
-    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
-}
-/** One line per failed period: period, job id, status, reason. */
-function failureLine(outcome) {
-    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
-    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
-}
-/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
-function notResumingLine(source, why) {
-    return `Not resuming from ${source}: ${why}; exporting every period`;
-}
-/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
-function waitingLine(event) {
-    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
-    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
-}
-/**
- * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
- */
-function finishedLine(outcome) {
-    if (outcome.status !== 'DONE')
-        return failureLine(outcome);
-    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
-    }
-    const checks = plural(outcome.statusPolls, 'status check');
-    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
-}
-/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
-function tablesLine(tables) {
-    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
-    return `tables: ${counts.join(', ')}`;
-}
-function runTotals(report) {
-    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
-    return {
-        periods: report.manifest.exports.length,
-        exported: report.exported.length,
-        bytes: sum(o => o.bytes),
-        statusPolls: sum(o => o.statusPolls),
-        throttleWaits: sum(o => o.throttleWaits),
-        requests: report.requestCount
-    };
-}
-/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
-function totalsLine(totals) {
-    return [
-        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
-        formatBytes(totals.bytes),
-        `${plural(totals.requests, 'request')} to Clari`,
-        plural(totals.throttleWaits, 'throttle wait')
-    ].join(', ');
-}
-/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome) {
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from attempt ${outcome.reusedFromAttempt}`;
-    }
-    if (outcome.repolledFromAttempt !== undefined) {
-        return `job of attempt ${outcome.repolledFromAttempt}`;
-    }
-    return undefined;
-}
-/**
- * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
- */
-function resumeLine(report) {
-    const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
-    if (reused + repolled === 0)
-        return undefined;
-    return [
-        `Resumed: ${plural(reused, 'period')} reused`,
-        `${plural(repolled, 'job')} of an earlier attempt taken over`,
-        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
-    ].join(', ');
-}
-/** What a dry run reports, the same in the step log and in a terminal. */
-function planLines(plan) {
-    const { limits } = plan;
-    const lines = [
-        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
-        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
-            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
-    ];
-    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
-    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
-        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
-    }
-    return lines;
-}
-
 ;// CONCATENATED MODULE: ./src/base/error-message.ts
 /** What to show of anything thrown: an Error's message, or the value itself as text. */
 function errorMessage(error) {
@@ -29127,339 +28855,6 @@ function secretMasker(secret) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/base/clock.ts
-/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
-async function whileBusy(clock, work) {
-    const release = clock.busy?.();
-    try {
-        return await work();
-    }
-    finally {
-        release?.();
-    }
-}
-// setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
-const MAX_TIMER_MS = 2_147_483_647;
-const systemClock = {
-    now: () => performance.now(),
-    wallNow: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        let timer;
-        let remaining = Math.max(0, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const arm = () => {
-            const slice = Math.min(remaining, MAX_TIMER_MS);
-            remaining -= slice;
-            timer = setTimeout(() => {
-                if (remaining > 0)
-                    return arm();
-                signal?.removeEventListener('abort', onAbort);
-                resolve();
-            }, slice);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        arm();
-    })
-};
-
-;// CONCATENATED MODULE: ./src/retry/classify.ts
-function classifyStatus(status) {
-    if (status >= 200 && status < 300)
-        return 'success';
-    if (status === 429 || status === 503)
-        return 'throttle';
-    if (status === 408 || status === 500 || status === 502 || status === 504)
-        return 'transient';
-    return 'fatal';
-}
-
-;// CONCATENATED MODULE: ./src/retry/http-date.ts
-// RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
-// case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH = `(?<month>${MONTHS.join('|')})`;
-const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const DAY_NAME_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
-const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
-// The weekday is redundant, so it is checked for spelling only, not for agreeing with the date.
-const FORMATS = [
-    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-    new RegExp(`^${DAY_NAME}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
-    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    new RegExp(`^${DAY_NAME_LONG}, (?<day>\\d{2})-${MONTH}-(?<yy>\\d{2}) ${TIME} GMT$`),
-    // asctime pads a one-digit day with a space: Sun Nov  6 08:49:37 1994
-    new RegExp(`^${DAY_NAME} ${MONTH} (?<day>\\d{2}| \\d) ${TIME} (?<year>\\d{4})$`)
-];
-/**
- * Epoch milliseconds of an HTTP-date in any of the three RFC 9110 formats (all UTC), or
- * undefined if `value` is not one of them or names an impossible date. `nowMs` resolves the
- * two-digit year of the obsolete RFC 850 format.
- */
-function parseHttpDate(value, nowMs = Date.now()) {
-    for (const format of FORMATS) {
-        const g = format.exec(value)?.groups;
-        if (!g)
-            continue;
-        const fields = {
-            month: MONTHS.indexOf(g.month ?? ''),
-            day: Number(g.day),
-            hour: Number(g.hour),
-            minute: Number(g.minute),
-            second: Number(g.second)
-        };
-        const year = g.yy === undefined ? Number(g.year) : rfc850Year(Number(g.yy), fields, nowMs);
-        return toEpochMs(year, fields);
-    }
-    return undefined;
-}
-/**
- * RFC 9110: a two-digit year that appears more than 50 years in the future means the most
- * recent past year with the same last two digits.
- */
-function rfc850Year(yy, fields, nowMs) {
-    const nowYear = new Date(nowMs).getUTCFullYear();
-    const sameCentury = nowYear - (nowYear % 100) + yy;
-    const fiftyYearsAhead = new Date(nowMs);
-    fiftyYearsAhead.setUTCFullYear(nowYear + 50);
-    // An impossible date (29 Feb in a non-leap year) yields undefined and is rejected by the caller.
-    const candidate = toEpochMs(sameCentury, fields);
-    return candidate !== undefined && candidate > fiftyYearsAhead.getTime()
-        ? sameCentury - 100
-        : sameCentury;
-}
-function toEpochMs(year, f) {
-    if (!(f.month >= 0 && f.day >= 1 && f.day <= daysInMonth(year, f.month)))
-        return undefined;
-    // 60 is a leap second (RFC 5322 time-of-day); it lands on the next minute's first second.
-    if (!(f.hour <= 23 && f.minute <= 59 && f.second <= 60))
-        return undefined;
-    const date = new Date(0);
-    // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-    date.setUTCFullYear(year, f.month, f.day);
-    date.setUTCHours(f.hour, f.minute, f.second, 0);
-    return date.getTime();
-}
-function daysInMonth(year, month) {
-    if (month === 1)
-        return isLeapYear(year) ? 29 : 28;
-    return [3, 5, 8, 10].includes(month) ? 30 : 31;
-}
-function isLeapYear(year) {
-    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-;// CONCATENATED MODULE: ./src/retry/retry-after.ts
-
-// RFC 9110 allows only integer seconds; a decimal like `1.5` is accepted as seconds too, rounded
-// up, because reading it as a date or zero would retry earlier than the server asked.
-const SECONDS = /^(\d+)(?:\.(\d+))?$/;
-/**
- * Reads a `Retry-After` value (RFC 9110 §10.2.3). An HTTP-date counts from the response's own
- * `Date` header when that is valid, which cancels clock skew, else from `receivedAt` (epoch ms).
- * A past date means no wait. Never throws: a malformed header is `invalid`, not zero delay.
- */
-function parseRetryAfter(raw, opts) {
-    if (raw === null || raw === undefined)
-        return { kind: 'none', reason: 'absent' };
-    const value = raw.trim();
-    const seconds = SECONDS.exec(value);
-    if (seconds)
-        return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw };
-    const retryAt = parseHttpDate(value, opts.receivedAt);
-    if (retryAt === undefined)
-        return { kind: 'none', reason: 'invalid', raw };
-    const serverNow = opts.dateHeader
-        ? parseHttpDate(opts.dateHeader.trim(), opts.receivedAt)
-        : undefined;
-    return { kind: 'delay', ms: Math.max(0, retryAt - (serverNow ?? opts.receivedAt)), raw };
-}
-/** Exact decimal-string arithmetic, so `1.1` is 1100 ms and not 1101 from float error. */
-function secondsToMs(whole, fraction) {
-    const ms = Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
-    const belowMs = /[1-9]/.test(fraction.slice(3));
-    // Past 2^53 the digits no longer map to one number; any cap treats this as "far too long".
-    if (ms + 1 > Number.MAX_SAFE_INTEGER)
-        return Number.POSITIVE_INFINITY;
-    return belowMs ? ms + 1 : ms;
-}
-
-;// CONCATENATED MODULE: ./src/retry/backoff.ts
-/** AWS "full jitter": uniform in [0, min(cap, base * 2^attempt)); `attempt` is 0-based. */
-function fullJitter(attempt, baseMs, capMs, random) {
-    return random() * cappedGrowth(baseMs, 2, attempt, capMs);
-}
-/**
- * Wait before status poll k (0-based): the nominal interval times U[0.8, 1.2], so that jobs
- * started together drift apart; capped again so no wait ever exceeds `maxMs`.
- */
-function pollDelay(k, p, random) {
-    const jittered = cappedGrowth(p.initialMs, p.factor, k, p.maxMs) * (0.8 + 0.4 * random());
-    return Math.max(0, Math.min(p.maxMs, jittered));
-}
-/**
- * Wait for a server-requested delay (Retry-After or a rate-limit reset). Jitter is only added,
- * so the client never returns earlier than asked, yet throttled clients do not return together.
- */
-function throttleDelay(requestedMs, random) {
-    const wait = Math.max(requestedMs, 1000);
-    return wait + random() * Math.min(1000, 0.1 * wait);
-}
-/** Throttle wait when the server gave no usable hint: full jitter, base 5 s, cap 60 s. */
-function throttleFallback(k, random) {
-    return fullJitter(k, 5_000, 60_000, random);
-}
-/** min(cap, start * factor^n) that stays finite and never NaN for huge n (0 * Infinity). */
-function cappedGrowth(start, factor, n, cap) {
-    return start === 0 ? 0 : Math.min(cap, start * factor ** n);
-}
-
-;// CONCATENATED MODULE: ./src/retry/retry.ts
-
-
-
-const DEFAULT_RETRY_LIMITS = {
-    maxAttempts: 5,
-    transientBaseMs: 1_000,
-    transientCapMs: 20_000,
-    maxRetryAfterMs: 300_000,
-    maxThrottleMs: 15 * 60_000
-};
-/** The server asked us to wait longer than we may; carries what it asked for. */
-class RateLimitedError extends Error {
-    reason;
-    requestedMs;
-    retryAfterHeader;
-    name = 'RateLimitedError';
-    constructor(reason, requestedMs, retryAfterHeader, limitMs) {
-        const asked = retryAfterHeader !== undefined ? `Retry-After: ${retryAfterHeader}` : 'no Retry-After';
-        const wait = Number.isFinite(requestedMs) ? `${Math.ceil(requestedMs / 1000)} s` : 'forever';
-        const limit = `${Math.round(limitMs / 1000)} s`;
-        super(reason === 'over-max-retry-after'
-            ? `rate limited: the server asked to wait ${wait} (${asked}), more than max-retry-after (${limit})`
-            : reason === 'past-deadline'
-                ? `rate limited: the server asked to wait ${wait} (${asked}), past the job deadline (${limit} left)`
-                : `rate limited: throttled for more than ${limit} on one request (${asked})`);
-        this.reason = reason;
-        this.requestedMs = requestedMs;
-        this.retryAfterHeader = retryAfterHeader;
-    }
-}
-/** Retrying stopped because too many requests of this run failed: the API looks down. */
-class RetryBudgetError extends Error {
-    cause;
-    name = 'RetryBudgetError';
-    constructor(cause) {
-        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
-        this.cause = cause;
-    }
-}
-/** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
-function chargesBudget(verdict) {
-    return (verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none'));
-}
-/**
- * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
- * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
- * max-retry-after fails at once instead of parking the runner.
- */
-function throttleWait(hint, throttles, limits, random) {
-    const requestedMs = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random);
-    if (requestedMs > limits.maxRetryAfterMs) {
-        throw new RateLimitedError('over-max-retry-after', requestedMs, hint.raw, limits.maxRetryAfterMs);
-    }
-    return { requestedMs, waitMs: throttleDelay(requestedMs, random) };
-}
-/**
- * The wait before trying again a request that its caller keeps trying on its own schedule until
- * a deadline (a status poll, the download of a finished job), after `misses` failed tries in a
- * row: never sooner than `plannedMs` (the caller's normal next try, so an outage costs no more
- * requests than normal operation), growing by the poll factor up to the poll cap, and never
- * sooner than a server hint asks.
- */
-function missWait(verdict, misses, plannedMs, intervals, limits, random) {
-    const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
-    if (verdict.kind !== 'throttle')
-        return Math.min(intervals.maxMs, backoff);
-    const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs;
-    const wait = Math.max(asked, backoff);
-    return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
-}
-/**
- * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
- * throttle waits honour the server's hint plus a small positive jitter and never consume transient
- * attempts; transient failures (and throttles without a hint) back off with full jitter while the
- * per-run budget allows; nothing waits past the deadline.
- */
-async function withRetries(attempt, classify, ctx) {
-    const { clock, random, budget, limits, signal } = ctx;
-    let failures = 0;
-    // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
-    // an unrelated earlier 502 does not use up that cap.
-    let capped = 0;
-    let throttles = 0;
-    let throttledMs = 0;
-    for (;;) {
-        if (signal.aborted)
-            throw new CancelledError();
-        try {
-            const result = await attempt();
-            budget.recordSuccess();
-            return result;
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw new CancelledError();
-            const verdict = classify(error);
-            if (verdict.kind === 'fatal')
-                throw error;
-            const timeLeft = ctx.deadline - clock.now();
-            let waitMs;
-            if (verdict.kind === 'throttle') {
-                const { raw } = verdict.hint;
-                const asked = throttleWait(verdict.hint, throttles, limits, random);
-                waitMs = asked.waitMs;
-                if (waitMs > timeLeft) {
-                    throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
-                }
-                if (throttledMs + waitMs > limits.maxThrottleMs) {
-                    throw new RateLimitedError('throttled-too-long', asked.requestedMs, raw, limits.maxThrottleMs);
-                }
-                // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
-                // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-                if (chargesBudget(verdict)) {
-                    budget.recordFailure();
-                    if (!budget.canRetry())
-                        throw new RetryBudgetError(error);
-                }
-                throttles++;
-                throttledMs += waitMs;
-            }
-            else {
-                failures++;
-                if (verdict.maxRetries !== undefined)
-                    capped++;
-                budget.recordFailure();
-                if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity))
-                    throw error;
-                if (!budget.canRetry())
-                    throw new RetryBudgetError(error);
-                waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random);
-                if (waitMs >= timeLeft)
-                    throw error;
-            }
-            ctx.onWait?.({ kind: verdict.kind, waitMs, error });
-            await clock.sleep(waitMs, signal).catch(() => {
-                throw new CancelledError();
-            });
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/clari/errors.ts
 
 
@@ -29540,6 +28935,912 @@ class AmbiguousCreateError extends Error {
         this.cause = cause;
         this.sentAt = sentAt;
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
+const BOM = [0xef, 0xbb, 0xbf];
+const NEWLINE = 0x0a;
+const BLANK = new Set([0x20, 0x09, 0x0d]);
+class CsvHeaderCheck {
+    seen = 0;
+    headerHasText = false;
+    headerEnded = false;
+    update(chunk) {
+        for (const byte of chunk) {
+            const offset = this.seen++;
+            if (this.headerEnded)
+                return;
+            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
+                continue;
+            if (byte === NEWLINE)
+                this.headerEnded = true;
+            else if (!BLANK.has(byte))
+                this.headerHasText = true;
+        }
+    }
+    finish() {
+        if (this.seen === 0)
+            return { valid: false, reason: 'is empty' };
+        if (!this.headerHasText)
+            return { valid: false, reason: 'has no header line' };
+        return { valid: true };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/units.ts
+/**
+ * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
+ * the job summary and the terminal runner.
+ */
+/** "512 B", "2.0 KiB", "37 MiB". */
+function formatBytes(bytes) {
+    if (bytes === undefined)
+        return '';
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+/** "45 s", "1 min 5 s", "2 h 3 min". */
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const m = Math.floor(s / 60);
+    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+/** "1 period", "2 periods": a count and its word. */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+/** The job reached a terminal failure state on Clari's side (which gives no reason). */
+class JobFailedError extends Error {
+    jobId;
+    status;
+    name = 'JobFailedError';
+    constructor(jobId, status) {
+        super(`job ${jobId} ended ${status} on Clari's side`);
+        this.jobId = jobId;
+        this.status = status;
+    }
+}
+/** The job did not finish, or its results did not download, within job-timeout. */
+class JobTimeoutError extends Error {
+    jobId;
+    lastStatus;
+    elapsedMs;
+    phase;
+    name = 'JobTimeoutError';
+    constructor(jobId, lastStatus, elapsedMs, 
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    phase = 'job', 
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError) {
+        const seconds = `${Math.round(elapsedMs / 1000)} s`;
+        const last = lastError ? `; last error: ${lastError}` : '';
+        super(phase === 'job'
+            ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`);
+        this.jobId = jobId;
+        this.lastStatus = lastStatus;
+        this.elapsedMs = elapsedMs;
+        this.phase = phase;
+    }
+}
+/** The organisation's rolling 30-day export quota is used up: no job can be created. */
+class QuotaError extends Error {
+    monthlyQuota;
+    name = 'QuotaError';
+    constructor(monthlyQuota) {
+        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`);
+        this.monthlyQuota = monthlyQuota;
+    }
+}
+/** Waited for a free concurrency slot until the job deadline. */
+class ConcurrencyTimeoutError extends Error {
+    name = 'ConcurrencyTimeoutError';
+    constructor(concurrentLimit) {
+        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`);
+    }
+}
+/** The downloaded file is not what was asked for (broken JSON, or another period). */
+class PayloadError extends Error {
+    name = 'PayloadError';
+}
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
+}
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
+/**
+ * The hooks through which the tables read a payload's tokens while the tokenizer
+ * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
+ */
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
+/**
+ * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
+ * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
+ * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
+ *
+ * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
+ * Clari silently exports the current quarter when it does not understand a request, and the
+ * caller must compare the exported period with the requested one.
+ *
+ * An optional JsonTap also receives every token of chosen top-level values (the tables feature
+ * reads the payload's five lists this way), so one grammar serves both the check and the tables.
+ *
+ * Deliberate limits:
+ * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
+ * - A leading UTF-8 byte order mark is accepted.
+ * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
+ * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
+ *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
+ *   truncated (wrong) period.
+ * - Duplicate keys follow JSON.parse: the last occurrence wins.
+ * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
+ *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
+ *   bounded too.
+ */
+
+const json_tokenizer_MAX_DEPTH = 10_000;
+const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
+const CAPTURE_LIMIT = 4096;
+// Parser states. Plain numeric constants keep the hot switch a jump table.
+const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
+const S_VALUE_OR_CLOSE = 1; // right after '['
+const S_KEY_OR_CLOSE = 2; // right after '{'
+const S_KEY = 3; // after ',' in an object
+const S_COLON = 4;
+const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
+const S_STRING = 6;
+const S_ESCAPE = 7;
+const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
+const S_NUM_MINUS = 9;
+const S_NUM_ZERO = 10;
+const S_NUM_INT = 11;
+const S_NUM_DOT = 12;
+const S_NUM_FRAC = 13;
+const S_NUM_EXP_MARK = 14;
+const S_NUM_EXP_SIGN = 15;
+const S_NUM_EXP = 16;
+const S_LITERAL = 17;
+const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
+// What the next value means for the extraction of timePeriods[0].timePeriodId.
+const ROLE_NONE = 0;
+const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
+const ROLE_FIRST_PERIOD = 2; // first element of that array
+const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
+const OBJECT = 0;
+const ARRAY = 1;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
+const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
+const LITERAL_TEXT = ['true', 'false', 'null'];
+const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
+const TIME_PERIODS_KEY = 'timePeriods';
+const TIME_PERIOD_ID_KEY = 'timePeriodId';
+/** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++)
+    STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+function describeByte(c) {
+    const hex = `0x${c.toString(16).padStart(2, '0')}`;
+    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
+}
+function joinedSource(text) {
+    return { bytes: Buffer.from(text, 'latin1'), text };
+}
+class JsonStreamCheck {
+    tap;
+    state = S_VALUE;
+    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
+    depth = 0;
+    consumed = 0; // bytes of earlier chunks, for absolute error offsets
+    error;
+    stringIsKey = false;
+    hexLeft = 0;
+    literal = 0; // index into LITERALS
+    literalPos = 0;
+    bomPos = 0;
+    role = ROLE_NONE;
+    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
+    capturing = false; // the extraction wants the current string
+    tapping = false; // inside a value the tap selected
+    // The current token's text from earlier chunks, while it is captured or tapped.
+    held = false;
+    heldText = '';
+    heldOverflow = false;
+    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
+    spanDepth = 0;
+    spanFrom = 0;
+    spanHeld = '';
+    timePeriodId;
+    constructor(tap) {
+        this.tap = tap;
+    }
+    update(chunk) {
+        if (this.error !== undefined)
+            return;
+        const n = chunk.length;
+        const stack = this.stack;
+        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
+        const tap = this.tap;
+        // One latin1 string per chunk makes every tapped token a cheap slice of it.
+        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
+        const text = source?.text;
+        // Hot fields live in locals for the duration of the loop and are written back at the end.
+        let state = this.state;
+        let depth = this.depth;
+        let role = this.role;
+        let stringIsKey = this.stringIsKey;
+        let capturing = this.capturing;
+        let tapping = this.tapping;
+        let held = this.held;
+        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
+        let i = 0;
+        loop: while (i < n) {
+            let c = chunk[i];
+            switch (state) {
+                case S_STRING: {
+                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
+                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
+                    if (STRING_STOP[c] === 0) {
+                        i++;
+                        // Per byte lane: below 0x20, or equal to '"' or '\' (xor makes it zero).
+                        while (i + 4 <= n) {
+                            const w = view.getInt32(i, true);
+                            const x = w ^ 0x22222222;
+                            const y = w ^ 0x5c5c5c5c;
+                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) &
+                                0x80808080)
+                                break;
+                            i += 4;
+                        }
+                        if (i === n)
+                            break loop;
+                        c = chunk[i];
+                        while (STRING_STOP[c] === 0) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    if (c === QUOTE) {
+                        i++;
+                        if (capturing || tapping) {
+                            // The token is in this chunk, or joined from earlier ones.
+                            let where = source;
+                            let from = tokenFrom;
+                            let to = i;
+                            if (held || where === undefined) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
+                                held = false;
+                                where = whole === undefined ? undefined : joinedSource(whole);
+                                from = 0;
+                                to = whole === undefined ? 0 : whole.length;
+                            }
+                            // A tapped token never overflows: holding it past the limit fails the check.
+                            if (tapping) {
+                                if (stringIsKey)
+                                    tap.key(where, from, to);
+                                else
+                                    tap.value(where, from, to);
+                            }
+                            if (capturing) {
+                                capturing = false;
+                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
+                                tapping = this.tapping;
+                            }
+                        }
+                        if (!stringIsKey) {
+                            state = S_AFTER_VALUE;
+                            if (tapping && depth === 1)
+                                tapping = this.endTap();
+                        }
+                        else if (i < n && chunk[i] === 0x3a) {
+                            // Shortcut for the common '"key":' with no whitespace.
+                            i++;
+                            state = S_VALUE;
+                        }
+                        else
+                            state = S_COLON;
+                    }
+                    else if (c === BACKSLASH) {
+                        i++;
+                        state = S_ESCAPE;
+                    }
+                    else {
+                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
+                    }
+                    continue;
+                }
+                case S_AFTER_VALUE: {
+                    if (c <= 0x20 && isWhitespace(c)) {
+                        i++;
+                        continue;
+                    }
+                    if (depth === 0)
+                        return this.unexpected(chunk, i, 'after the end of the JSON value');
+                    const container = stack[depth - 1];
+                    i++;
+                    if (c === 0x2c) {
+                        state = container === OBJECT ? S_KEY : S_VALUE;
+                    }
+                    else if (c === 0x7d && container === OBJECT) {
+                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (c === 0x5d && container === ARRAY) {
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else {
+                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_COLON: {
+                    i++;
+                    if (c === 0x3a)
+                        state = S_VALUE;
+                    else if (!isWhitespace(c))
+                        return this.unexpected(chunk, i - 1, "where ':' was expected");
+                    continue;
+                }
+                case S_KEY_OR_CLOSE:
+                case S_KEY: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = true;
+                        tokenFrom = i - 1;
+                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (!isWhitespace(c)) {
+                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_VALUE:
+                case S_VALUE_OR_CLOSE: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = false;
+                        tokenFrom = i - 1;
+                        if (role === ROLE_PERIOD_ID)
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c >= 0x30 && c <= 0x39) {
+                        tokenFrom = i - 1;
+                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
+                    }
+                    else if (c === 0x7b || c === 0x5b) {
+                        if (depth === json_tokenizer_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
+                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
+                            this.spanDepth = depth + 1;
+                            this.spanFrom = i - 1;
+                        }
+                        if (c === 0x7b) {
+                            stack[depth++] = OBJECT;
+                            if (role === ROLE_FIRST_PERIOD)
+                                this.insideFirstPeriod = true;
+                            state = S_KEY_OR_CLOSE;
+                        }
+                        else {
+                            stack[depth++] = ARRAY;
+                            state = S_VALUE_OR_CLOSE;
+                            if (role === ROLE_TIME_PERIODS) {
+                                role = ROLE_FIRST_PERIOD;
+                                continue;
+                            }
+                        }
+                    }
+                    else if (c === 0x2d) {
+                        tokenFrom = i - 1;
+                        state = S_NUM_MINUS;
+                    }
+                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
+                        this.literalPos = 1;
+                        state = S_LITERAL;
+                    }
+                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (isWhitespace(c)) {
+                        continue; // the pending role still applies to the value that follows
+                    }
+                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
+                        this.bomPos = 1;
+                        state = S_BOM;
+                        continue;
+                    }
+                    else {
+                        return this.unexpected(chunk, i - 1, 'where a value was expected');
+                    }
+                    role = ROLE_NONE;
+                    continue;
+                }
+                case S_ESCAPE: {
+                    if (c === 0x75) {
+                        this.hexLeft = 4;
+                        state = S_UNICODE;
+                    }
+                    else if (c === QUOTE ||
+                        c === BACKSLASH ||
+                        c === 0x2f ||
+                        c === 0x62 ||
+                        c === 0x66 ||
+                        c === 0x6e ||
+                        c === 0x72 ||
+                        c === 0x74) {
+                        state = S_STRING;
+                    }
+                    else {
+                        return this.unexpected(chunk, i, 'after a backslash in a string');
+                    }
+                    i++;
+                    continue;
+                }
+                case S_UNICODE: {
+                    if (!isHexDigit(c))
+                        return this.unexpected(chunk, i, 'inside a \\u escape');
+                    i++;
+                    if (--this.hexLeft === 0)
+                        state = S_STRING;
+                    continue;
+                }
+                case S_NUM_MINUS:
+                case S_NUM_DOT:
+                case S_NUM_EXP_SIGN: {
+                    if (!isDigit(c))
+                        return this.unexpected(chunk, i, 'where a digit was expected');
+                    i++;
+                    state =
+                        state === S_NUM_EXP_SIGN
+                            ? S_NUM_EXP
+                            : state === S_NUM_DOT
+                                ? S_NUM_FRAC
+                                : c === 0x30
+                                    ? S_NUM_ZERO
+                                    : S_NUM_INT;
+                    continue;
+                }
+                case S_NUM_EXP_MARK: {
+                    if (c === 0x2b || c === 0x2d)
+                        state = S_NUM_EXP_SIGN;
+                    else if (isDigit(c))
+                        state = S_NUM_EXP;
+                    else
+                        return this.unexpected(chunk, i, 'in a number exponent');
+                    i++;
+                    continue;
+                }
+                case S_NUM_ZERO:
+                case S_NUM_INT:
+                case S_NUM_FRAC:
+                case S_NUM_EXP: {
+                    if (state !== S_NUM_ZERO) {
+                        while (isDigit(c)) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    else if (isDigit(c)) {
+                        return this.fail('number with a leading zero', i);
+                    }
+                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
+                        i++;
+                        state = S_NUM_DOT;
+                    }
+                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
+                        i++;
+                        state = S_NUM_EXP_MARK;
+                    }
+                    else {
+                        // The number ended; the current byte is judged as whatever follows a value.
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            if (held) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
+                                held = false;
+                                tap.value(joinedSource(whole), 0, whole.length);
+                            }
+                            else
+                                tap.value(source, tokenFrom, i);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_LITERAL: {
+                    const literal = LITERALS[this.literal];
+                    if (c !== literal[this.literalPos]) {
+                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
+                    }
+                    i++;
+                    if (++this.literalPos === literal.length) {
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            const literalSource = LITERAL_SOURCES[this.literal];
+                            tap.value(literalSource, 0, literalSource.text.length);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_BOM: {
+                    if (c !== json_tokenizer_BOM[this.bomPos]) {
+                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
+                    }
+                    i++;
+                    if (++this.bomPos === json_tokenizer_BOM.length)
+                        state = S_VALUE;
+                    continue;
+                }
+            }
+        }
+        // A string or number still open at the end of the chunk continues in the next one.
+        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
+            if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping))
+                return this.tooLong(n);
+            held = true;
+        }
+        if (this.spanDepth > 0) {
+            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
+            this.spanFrom = 0;
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN)
+                return this.tooLong(n);
+        }
+        this.state = state;
+        this.depth = depth;
+        this.role = role;
+        this.stringIsKey = stringIsKey;
+        this.capturing = capturing;
+        this.tapping = tapping;
+        this.held = held;
+        this.consumed += n;
+    }
+    fail(reason, i) {
+        this.error = { reason, offset: this.consumed + i };
+    }
+    tooLong(i) {
+        this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i);
+    }
+    unexpected(chunk, i, where) {
+        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
+    }
+    finish() {
+        if (this.error !== undefined)
+            return { valid: false, ...this.error };
+        const state = this.state;
+        const complete = this.depth === 0 &&
+            (state === S_AFTER_VALUE ||
+                state === S_NUM_ZERO ||
+                state === S_NUM_INT ||
+                state === S_NUM_FRAC ||
+                state === S_NUM_EXP);
+        if (complete) {
+            return this.timePeriodId === undefined
+                ? { valid: true }
+                : { valid: true, firstTimePeriodId: this.timePeriodId };
+        }
+        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
+    }
+    endOfInputReason() {
+        const state = this.state;
+        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
+            return 'unterminated string at end of input';
+        }
+        if (state === S_NUM_MINUS ||
+            state === S_NUM_DOT ||
+            state === S_NUM_EXP_MARK ||
+            state === S_NUM_EXP_SIGN) {
+            return 'incomplete number at end of input';
+        }
+        if (state === S_LITERAL)
+            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
+        if (this.depth > 0) {
+            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
+            return `unterminated ${kind} at end of input`;
+        }
+        return 'no JSON value in input';
+    }
+    /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
+    hold(part, tapping) {
+        if (this.heldOverflow)
+            return true;
+        // The limit counts the opening quote too.
+        if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
+            if (tapping)
+                return false;
+            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
+            this.heldOverflow = true;
+            this.heldText = '';
+            return true;
+        }
+        this.heldText += part;
+        return true;
+    }
+    /** The current token's text; undefined when it overflowed while held. */
+    tokenText(bytes, text, from, to, held) {
+        const part = this.slice(bytes, text, from, to);
+        if (!held)
+            return part;
+        const whole = this.heldOverflow ? undefined : this.heldText + part;
+        this.heldText = '';
+        this.heldOverflow = false;
+        return whole;
+    }
+    slice(bytes, text, from, to) {
+        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
+    }
+    /**
+     * A container closed inside the tapped value, its closing bracket just before `i`; false when
+     * that completed the value.
+     */
+    tapClose(depth, source, i) {
+        if (this.spanDepth !== depth + 1)
+            this.tap.close(undefined, 0, 0);
+        else if (this.spanHeld === '') {
+            this.spanDepth = 0;
+            this.tap.close(source, this.spanFrom, i);
+        }
+        else {
+            const json = this.spanHeld + source.text.slice(0, i);
+            this.spanHeld = '';
+            this.spanDepth = 0;
+            this.tap.close(joinedSource(json), 0, json.length);
+        }
+        return depth === 1 ? this.endTap() : true;
+    }
+    endTap() {
+        this.tapping = false;
+        this.tap.end();
+        return false;
+    }
+    /**
+     * A captured string closed: either the timePeriodId value itself, or a key that may give the
+     * next value a role (or start the tap). Returns that role.
+     */
+    endCapture(raw, isKey, depth) {
+        // Quotes aside, as the limit is documented.
+        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
+        if (!isKey) {
+            this.timePeriodId = text;
+            return ROLE_NONE;
+        }
+        if (text === undefined)
+            return ROLE_NONE;
+        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
+        if (depth === 1) {
+            if (this.tap?.select(text))
+                this.tapping = true;
+            if (text !== TIME_PERIODS_KEY)
+                return ROLE_NONE;
+            this.timePeriodId = undefined;
+            return ROLE_TIME_PERIODS;
+        }
+        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
+            this.timePeriodId = undefined;
+            return ROLE_PERIOD_ID;
+        }
+        return ROLE_NONE;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
+
+
+
+
+
+
+
+
+
+
+
+
+// Media types that say the body is something other than the format asked for.
+const CONTRADICTING = {
+    JSON: /^(text\/csv|application\/csv|text\/html)$/,
+    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
+};
+/**
+ * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
+ * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
+ * not grow with the payload and a half-written or unchecked file never carries the final name.
+ */
+async function writePayload(body, dir, fileName, expect) {
+    const target = external_node_path_default().join(dir, fileName);
+    const partial = tempPathFor(dir, fileName);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
+    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
+    let bytes = 0;
+    let sha256;
+    const tap = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > expect.maxBytes)
+                return done(new PayloadTooLargeError(expect.maxBytes));
+            hash.update(chunk);
+            json?.update(chunk);
+            csv?.update(chunk);
+            done(null, chunk);
+        }
+    });
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
+        if (json)
+            checkJson(json, expect.period);
+        if (csv)
+            checkCsv(csv);
+        sha256 = hash.digest('hex');
+        if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+            throw new PayloadError('the payload does not match the sha256 its manifest recorded');
+        }
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    noticeContentType(expect);
+    return { bytes, sha256 };
+}
+function checkCsv(csv) {
+    const result = csv.finish();
+    // Like a garbled JSON body: not a finished export, so worth downloading again.
+    if (!result.valid)
+        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
+}
+function noticeContentType({ contentType, format, period, onEvent }) {
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!CONTRADICTING[format].test(mediaType))
+        return;
+    onEvent?.({
+        type: 'notice',
+        period,
+        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
+    });
+}
+function checkJson(json, period) {
+    const result = json.finish();
+    if (!result.valid) {
+        // A body cut or garbled in transit is worth downloading again; the client retries this.
+        throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
+    }
+    // Clari silently exports the current quarter when it does not understand a parameter.
+    const got = result.firstTimePeriodId;
+    if (got !== undefined && got !== period) {
+        throw new PayloadError(`the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+function outputFiles(manifest) {
+    return manifest.exports.flatMap(o => [
+        ...(o.file ? [o.file] : []),
+        ...Object.values(o.tables ?? {}).map(t => t.file)
+    ]);
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/clari/types.ts
@@ -29666,15 +29967,411 @@ function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
-/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
-/** 400 on cancel: the job already finished, so there is nothing to cancel. */
-const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const MANIFEST_TOOL = 'clari-forecast-export-action';
+const MANIFEST_VERSION = 2;
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-manifest.ts
+
+
+
+
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_EXPORTS = 1_000;
+const MAX_TEXT = 200;
+const PERIOD = /^\d{4}_Q[1-4]$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+// Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+// eslint-disable-next-line no-control-regex
+const earlier_manifest_CONTROL = /[\u0000-\u001f\u007f]/;
+const STATUSES = new Set([
+    'DONE',
+    'FAILED',
+    'CANCELLED',
+    'ABORTED',
+    'TIMED_OUT',
+    'ERROR'
+]);
+const PARAMETERS = new Set([
+    'typesToExport',
+    'currency',
+    'scopeId',
+    'schedule',
+    'includeHistorical',
+    'exportFormat'
+]);
+/** Raised inside the reader only: a field outside the shape, named by its path. */
+class Damaged extends Error {
+}
+/** Reads the bytes of an earlier manifest.json into its checked shape, or says why it cannot. */
+function readEarlierManifest(bytes, expect) {
+    if (bytes.length > MAX_MANIFEST_BYTES) {
+        return unreadable(`its ${MANIFEST_FILE} is larger than a manifest can be`);
+    }
+    let parsed;
+    try {
+        // JSON.parse does not recurse on the stack; withoutSecret cuts the depth for what follows.
+        parsed = withoutSecret(JSON.parse(bytes.toString('utf8')), expect.apiKey);
+    }
+    catch {
+        return unreadable(`its ${MANIFEST_FILE} is not JSON`);
+    }
+    if (!isRecord(parsed))
+        return unreadable(`its ${MANIFEST_FILE} is not a JSON object`);
+    const { tool, manifestVersion, forecastId, runAttempt } = parsed;
+    if (tool !== MANIFEST_TOOL || manifestVersion !== MANIFEST_VERSION) {
+        return {
+            kind: 'not-ours',
+            problem: `its ${MANIFEST_FILE} was not made by ${MANIFEST_TOOL} (manifest version ${MANIFEST_VERSION})`
+        };
+    }
+    if (forecastId !== expect.forecastId) {
+        const named = typeof forecastId === 'string' ? JSON.stringify(cleanServerText(forecastId, 80)) : 'none';
+        return {
+            kind: 'other-forecast',
+            problem: `it holds forecast ${named}, not ${expect.forecastId}`
+        };
+    }
+    if (!isWhole(runAttempt, 1) ||
+        (expect.attemptBefore !== undefined && runAttempt >= expect.attemptBefore)) {
+        const shown = isWhole(runAttempt, 0) ? String(runAttempt) : 'missing';
+        return {
+            kind: 'not-ours',
+            problem: `its ${MANIFEST_FILE} records no earlier attempt (runAttempt ${shown})`
+        };
+    }
+    try {
+        const { request, unknownParameter } = readRequest(parsed.request);
+        return {
+            forecastId,
+            runAttempt,
+            request,
+            unknownParameter,
+            exports: readExports(parsed.exports, runAttempt)
+        };
+    }
+    catch (error) {
+        if (!(error instanceof Damaged))
+            throw error;
+        return unreadable(`its ${MANIFEST_FILE} is damaged: ${error.message}`);
+    }
+}
+function readRequest(raw) {
+    if (!isRecord(raw))
+        throw new Damaged('request is not an object');
+    const keys = Object.keys(raw);
+    const request = {
+        exportFormat: oneOf(raw.exportFormat, EXPORT_FORMATS, 'request.exportFormat')
+    };
+    if (raw.typesToExport !== undefined) {
+        const types = raw.typesToExport;
+        if (!Array.isArray(types) || types.length > EXPORT_TYPES.length) {
+            throw new Damaged('request.typesToExport is not a list of export types');
+        }
+        request.typesToExport = types.map(type => oneOf(type, EXPORT_TYPES, 'request.typesToExport'));
+    }
+    if (raw.currency !== undefined)
+        request.currency = earlier_manifest_text(raw.currency, 'request.currency');
+    if (raw.scopeId !== undefined)
+        request.scopeId = earlier_manifest_text(raw.scopeId, 'request.scopeId');
+    if (raw.schedule !== undefined) {
+        request.schedule = oneOf(raw.schedule, EXPORT_SCHEDULES, 'request.schedule');
+    }
+    if (raw.includeHistorical !== undefined) {
+        request.includeHistorical = flag(raw.includeHistorical, 'request.includeHistorical');
+    }
+    return { request, unknownParameter: keys.some(key => !PARAMETERS.has(key)) };
+}
+function readExports(raw, runAttempt) {
+    if (!Array.isArray(raw))
+        throw new Damaged('exports is not a list');
+    if (raw.length > MAX_EXPORTS)
+        throw new Damaged(`exports lists more than ${MAX_EXPORTS} periods`);
+    const seen = new Set();
+    return raw.map((entry, index) => {
+        const at = `exports[${index}]`;
+        if (!isRecord(entry))
+            throw new Damaged(`${at} is not an object`);
+        const period = entry.period;
+        if (typeof period !== 'string' || !PERIOD.test(period)) {
+            throw new Damaged(`${at}.period is not a fiscal quarter`);
+        }
+        if (seen.has(period))
+            throw new Damaged(`${at} lists ${period} a second time`);
+        seen.add(period);
+        const status = entry.status;
+        if (typeof status !== 'string' || !STATUSES.has(status)) {
+            throw new Damaged(`${at}.status is not a period status`);
+        }
+        const read = {
+            period,
+            status: status,
+            rowsTruncated: optional(entry.rowsTruncated, isBoolean, `${at}.rowsTruncated`) ?? false,
+            cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
+            jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
+        };
+        const jobId = optional(entry.jobId, isJobId, `${at}.jobId`);
+        if (jobId !== undefined)
+            read.jobId = jobId;
+        const file = optional(entry.file, matches(FILE_NAME), `${at}.file`);
+        if (file !== undefined)
+            read.file = file;
+        const sha256 = optional(entry.sha256, matches(SHA256), `${at}.sha256`);
+        if (sha256 !== undefined)
+            read.sha256 = sha256;
+        const from = optional(entry.reusedFromAttempt, (v) => isWhole(v, 1) && v <= runAttempt, `${at}.reusedFromAttempt`);
+        if (from !== undefined)
+            read.reusedFromAttempt = from;
+        const snapshotAt = optional(entry.snapshotAt, isIsoTime, `${at}.snapshotAt`);
+        if (snapshotAt !== undefined)
+            read.snapshotAt = snapshotAt;
+        return read;
+    });
+}
+function unreadable(problem) {
+    return { kind: 'unreadable', problem };
+}
+/** A field that may be absent; present, it must pass `check`. */
+function optional(value, check, path) {
+    if (value === undefined)
+        return undefined;
+    if (!check(value))
+        throw new Damaged(`${path} is not what this action writes`);
+    return value;
+}
+function oneOf(value, allowed, path) {
+    const match = allowed.find(a => a === value);
+    if (match === undefined)
+        throw new Damaged(`${path} is not one of ${allowed.join(', ')}`);
+    return match;
+}
+function earlier_manifest_text(value, path) {
+    if (typeof value !== 'string' || value.length > MAX_TEXT || earlier_manifest_CONTROL.test(value)) {
+        throw new Damaged(`${path} is not a short line of text`);
+    }
+    return value;
+}
+function flag(value, path) {
+    if (typeof value !== 'boolean')
+        throw new Damaged(`${path} is not true or false`);
+    return value;
+}
+function isBoolean(value) {
+    return typeof value === 'boolean';
+}
+function isWhole(value, min) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+function isIsoTime(value) {
+    return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value));
+}
+function matches(pattern) {
+    return (value) => typeof value === 'string' && pattern.test(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
+
+
+
+
+
+
+/**
+ * Takes over a payload an earlier run wrote, as if it were being downloaded: it streams through
+ * the same checks a fresh download passes (`writePayload`: JSON syntax and period, or the CSV
+ * header; max-payload-size) and must hash to the sha256 its manifest recorded, and only then
+ * appears under its name in the output folder. Returns its size and sha256, or why it cannot be
+ * used; throws only for what is not the payload's fault (a full disk).
+ */
+async function takeOverPayload(earlier, config, period, reuse, signal) {
+    const { file, sha256 } = reuse;
+    const leftOut = earlier.leftOut.get(file);
+    if (leftOut !== undefined)
+        return { problem: `${file}: ${leftOut}` };
+    const source = external_node_path_default().join(earlier.dir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `${file} is missing` };
+    try {
+        return await writePayload((0,external_node_fs_namespaceObject.createReadStream)(source, { signal }), config.outputDir, file, {
+            format: config.exportFormat,
+            period,
+            maxBytes: config.maxPayloadBytes,
+            sha256
+        });
+    }
+    catch (error) {
+        if (signal.aborted || error.code)
+            throw error;
+        return { problem: `${file}: ${error.message}` };
+    }
+}
+/**
+ * The manifest.json a run left in `dir` and the payloads beside it (the terminal runner resumes
+ * from its own output folder), read into the checked shape like an artifact's.
+ */
+function folderSource(dir) {
+    return {
+        label: `output-dir's ${MANIFEST_FILE}`,
+        async find(config) {
+            const file = external_node_path_default().join(dir, MANIFEST_FILE);
+            const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+            if (!info?.isFile())
+                return { kind: 'missing', reason: `there is no ${MANIFEST_FILE} in ${dir}` };
+            if (info.size > MAX_MANIFEST_BYTES) {
+                return { kind: 'unreadable', reason: `${file} is larger than a manifest can be` };
+            }
+            const manifest = readEarlierManifest(await (0,promises_namespaceObject.readFile)(file), {
+                forecastId: config.forecastId,
+                apiKey: config.apiKey
+            });
+            if ('problem' in manifest)
+                return { kind: manifest.kind, reason: manifest.problem };
+            return { manifest, dir, leftOut: new Map(), source: file, dispose: async () => { } };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
+
+/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
+const TABLE_FORMATS = ['ndjson', 'csv'];
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
+};
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
+ * `tables/entries/*.ndjson` loads every period of a table at once.
+ */
+function tableFileName(table, forecastId, period, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/format.ts
+
+
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    {
+        key: 'status',
+        header: 'Status',
+        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+    },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
+}
+/** One line per failed period: period, job id, status, reason. */
+function failureLine(outcome) {
+    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
+    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
+}
+/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
+function notResumingLine(source, why) {
+    return `Not resuming from ${source}: ${why}; exporting every period`;
+}
+/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
+function waitingLine(event) {
+    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ */
+function finishedLine(outcome) {
+    if (outcome.status !== 'DONE')
+        return failureLine(outcome);
+    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    const checks = plural(outcome.statusPolls, 'status check');
+    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
+function tablesLine(tables) {
+    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
+    return `tables: ${counts.join(', ')}`;
+}
+function runTotals(report) {
+    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
+    return {
+        periods: report.manifest.exports.length,
+        exported: report.exported.length,
+        bytes: sum(o => o.bytes),
+        statusPolls: sum(o => o.statusPolls),
+        throttleWaits: sum(o => o.throttleWaits),
+        requests: report.requestCount
+    };
+}
+/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
+function totalsLine(totals) {
+    return [
+        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
+        formatBytes(totals.bytes),
+        `${plural(totals.requests, 'request')} to Clari`,
+        plural(totals.throttleWaits, 'throttle wait')
+    ].join(', ');
+}
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+function provenance(outcome) {
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `reused from attempt ${outcome.reusedFromAttempt}`;
+    }
+    if (outcome.repolledFromAttempt !== undefined) {
+        return `job of attempt ${outcome.repolledFromAttempt}`;
+    }
+    return undefined;
+}
+/**
+ * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
+ * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
+ */
+function resumeLine(report) {
+    const { exports } = report.manifest;
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
+    if (reused + repolled === 0)
+        return undefined;
+    return [
+        `Resumed: ${plural(reused, 'period')} reused`,
+        `${plural(repolled, 'job')} of an earlier attempt taken over`,
+        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
+    ].join(', ');
+}
+/** What a dry run reports, the same in the step log and in a terminal. */
+function planLines(plan) {
+    const { limits } = plan;
+    const lines = [
+        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
+        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
+            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
+    ];
+    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
+    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
+        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
+    }
+    return lines;
+}
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -29682,8 +30379,6 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -30482,6 +31177,46 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/base/clock.ts
+/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
+async function whileBusy(clock, work) {
+    const release = clock.busy?.();
+    try {
+        return await work();
+    }
+    finally {
+        release?.();
+    }
+}
+// setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
+const MAX_TIMER_MS = 2_147_483_647;
+const systemClock = {
+    now: () => performance.now(),
+    wallNow: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        let timer;
+        let remaining = Math.max(0, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const arm = () => {
+            const slice = Math.min(remaining, MAX_TIMER_MS);
+            remaining -= slice;
+            timer = setTimeout(() => {
+                if (remaining > 0)
+                    return arm();
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            }, slice);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        arm();
+    })
+};
+
 ;// CONCATENATED MODULE: ./src/clari/transport.ts
 
 
@@ -30625,6 +31360,321 @@ function toNetworkError(error, sent, r, total) {
     const message = `${r.operation}: ${error.message}`;
     return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''));
 }
+
+;// CONCATENATED MODULE: ./src/engine/index.ts
+/**
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
+ */
+
+
+
+// The earlier-attempt lookup's requests go through the same bounded transport as Clari's.
+
+
+;// CONCATENATED MODULE: ./src/retry/classify.ts
+function classifyStatus(status) {
+    if (status >= 200 && status < 300)
+        return 'success';
+    if (status === 429 || status === 503)
+        return 'throttle';
+    if (status === 408 || status === 500 || status === 502 || status === 504)
+        return 'transient';
+    return 'fatal';
+}
+
+;// CONCATENATED MODULE: ./src/retry/http-date.ts
+// RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
+// case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(?<month>${MONTHS.join('|')})`;
+const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const DAY_NAME_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
+// The weekday is redundant, so it is checked for spelling only, not for agreeing with the date.
+const FORMATS = [
+    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+    new RegExp(`^${DAY_NAME}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
+    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+    new RegExp(`^${DAY_NAME_LONG}, (?<day>\\d{2})-${MONTH}-(?<yy>\\d{2}) ${TIME} GMT$`),
+    // asctime pads a one-digit day with a space: Sun Nov  6 08:49:37 1994
+    new RegExp(`^${DAY_NAME} ${MONTH} (?<day>\\d{2}| \\d) ${TIME} (?<year>\\d{4})$`)
+];
+/**
+ * Epoch milliseconds of an HTTP-date in any of the three RFC 9110 formats (all UTC), or
+ * undefined if `value` is not one of them or names an impossible date. `nowMs` resolves the
+ * two-digit year of the obsolete RFC 850 format.
+ */
+function parseHttpDate(value, nowMs = Date.now()) {
+    for (const format of FORMATS) {
+        const g = format.exec(value)?.groups;
+        if (!g)
+            continue;
+        const fields = {
+            month: MONTHS.indexOf(g.month ?? ''),
+            day: Number(g.day),
+            hour: Number(g.hour),
+            minute: Number(g.minute),
+            second: Number(g.second)
+        };
+        const year = g.yy === undefined ? Number(g.year) : rfc850Year(Number(g.yy), fields, nowMs);
+        return toEpochMs(year, fields);
+    }
+    return undefined;
+}
+/**
+ * RFC 9110: a two-digit year that appears more than 50 years in the future means the most
+ * recent past year with the same last two digits.
+ */
+function rfc850Year(yy, fields, nowMs) {
+    const nowYear = new Date(nowMs).getUTCFullYear();
+    const sameCentury = nowYear - (nowYear % 100) + yy;
+    const fiftyYearsAhead = new Date(nowMs);
+    fiftyYearsAhead.setUTCFullYear(nowYear + 50);
+    // An impossible date (29 Feb in a non-leap year) yields undefined and is rejected by the caller.
+    const candidate = toEpochMs(sameCentury, fields);
+    return candidate !== undefined && candidate > fiftyYearsAhead.getTime()
+        ? sameCentury - 100
+        : sameCentury;
+}
+function toEpochMs(year, f) {
+    if (!(f.month >= 0 && f.day >= 1 && f.day <= daysInMonth(year, f.month)))
+        return undefined;
+    // 60 is a leap second (RFC 5322 time-of-day); it lands on the next minute's first second.
+    if (!(f.hour <= 23 && f.minute <= 59 && f.second <= 60))
+        return undefined;
+    const date = new Date(0);
+    // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+    date.setUTCFullYear(year, f.month, f.day);
+    date.setUTCHours(f.hour, f.minute, f.second, 0);
+    return date.getTime();
+}
+function daysInMonth(year, month) {
+    if (month === 1)
+        return isLeapYear(year) ? 29 : 28;
+    return [3, 5, 8, 10].includes(month) ? 30 : 31;
+}
+function isLeapYear(year) {
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+;// CONCATENATED MODULE: ./src/retry/retry-after.ts
+
+// RFC 9110 allows only integer seconds; a decimal like `1.5` is accepted as seconds too, rounded
+// up, because reading it as a date or zero would retry earlier than the server asked.
+const SECONDS = /^(\d+)(?:\.(\d+))?$/;
+/**
+ * Reads a `Retry-After` value (RFC 9110 §10.2.3). An HTTP-date counts from the response's own
+ * `Date` header when that is valid, which cancels clock skew, else from `receivedAt` (epoch ms).
+ * A past date means no wait. Never throws: a malformed header is `invalid`, not zero delay.
+ */
+function parseRetryAfter(raw, opts) {
+    if (raw === null || raw === undefined)
+        return { kind: 'none', reason: 'absent' };
+    const value = raw.trim();
+    const seconds = SECONDS.exec(value);
+    if (seconds)
+        return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw };
+    const retryAt = parseHttpDate(value, opts.receivedAt);
+    if (retryAt === undefined)
+        return { kind: 'none', reason: 'invalid', raw };
+    const serverNow = opts.dateHeader
+        ? parseHttpDate(opts.dateHeader.trim(), opts.receivedAt)
+        : undefined;
+    return { kind: 'delay', ms: Math.max(0, retryAt - (serverNow ?? opts.receivedAt)), raw };
+}
+/** Exact decimal-string arithmetic, so `1.1` is 1100 ms and not 1101 from float error. */
+function secondsToMs(whole, fraction) {
+    const ms = Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
+    const belowMs = /[1-9]/.test(fraction.slice(3));
+    // Past 2^53 the digits no longer map to one number; any cap treats this as "far too long".
+    if (ms + 1 > Number.MAX_SAFE_INTEGER)
+        return Number.POSITIVE_INFINITY;
+    return belowMs ? ms + 1 : ms;
+}
+
+;// CONCATENATED MODULE: ./src/retry/backoff.ts
+/** AWS "full jitter": uniform in [0, min(cap, base * 2^attempt)); `attempt` is 0-based. */
+function fullJitter(attempt, baseMs, capMs, random) {
+    return random() * cappedGrowth(baseMs, 2, attempt, capMs);
+}
+/**
+ * Wait before status poll k (0-based): the nominal interval times U[0.8, 1.2], so that jobs
+ * started together drift apart; capped again so no wait ever exceeds `maxMs`.
+ */
+function pollDelay(k, p, random) {
+    const jittered = cappedGrowth(p.initialMs, p.factor, k, p.maxMs) * (0.8 + 0.4 * random());
+    return Math.max(0, Math.min(p.maxMs, jittered));
+}
+/**
+ * Wait for a server-requested delay (Retry-After or a rate-limit reset). Jitter is only added,
+ * so the client never returns earlier than asked, yet throttled clients do not return together.
+ */
+function throttleDelay(requestedMs, random) {
+    const wait = Math.max(requestedMs, 1000);
+    return wait + random() * Math.min(1000, 0.1 * wait);
+}
+/** Throttle wait when the server gave no usable hint: full jitter, base 5 s, cap 60 s. */
+function throttleFallback(k, random) {
+    return fullJitter(k, 5_000, 60_000, random);
+}
+/** min(cap, start * factor^n) that stays finite and never NaN for huge n (0 * Infinity). */
+function cappedGrowth(start, factor, n, cap) {
+    return start === 0 ? 0 : Math.min(cap, start * factor ** n);
+}
+
+;// CONCATENATED MODULE: ./src/retry/retry.ts
+
+
+
+const DEFAULT_RETRY_LIMITS = {
+    maxAttempts: 5,
+    transientBaseMs: 1_000,
+    transientCapMs: 20_000,
+    maxRetryAfterMs: 300_000,
+    maxThrottleMs: 15 * 60_000
+};
+/** The server asked us to wait longer than we may; carries what it asked for. */
+class RateLimitedError extends Error {
+    reason;
+    requestedMs;
+    retryAfterHeader;
+    name = 'RateLimitedError';
+    constructor(reason, requestedMs, retryAfterHeader, limitMs) {
+        const asked = retryAfterHeader !== undefined ? `Retry-After: ${retryAfterHeader}` : 'no Retry-After';
+        const wait = Number.isFinite(requestedMs) ? `${Math.ceil(requestedMs / 1000)} s` : 'forever';
+        const limit = `${Math.round(limitMs / 1000)} s`;
+        super(reason === 'over-max-retry-after'
+            ? `rate limited: the server asked to wait ${wait} (${asked}), more than max-retry-after (${limit})`
+            : reason === 'past-deadline'
+                ? `rate limited: the server asked to wait ${wait} (${asked}), past the job deadline (${limit} left)`
+                : `rate limited: throttled for more than ${limit} on one request (${asked})`);
+        this.reason = reason;
+        this.requestedMs = requestedMs;
+        this.retryAfterHeader = retryAfterHeader;
+    }
+}
+/** Retrying stopped because too many requests of this run failed: the API looks down. */
+class RetryBudgetError extends Error {
+    cause;
+    name = 'RetryBudgetError';
+    constructor(cause) {
+        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
+        this.cause = cause;
+    }
+}
+/** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
+function chargesBudget(verdict) {
+    return (verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none'));
+}
+/**
+ * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
+ * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
+ * max-retry-after fails at once instead of parking the runner.
+ */
+function throttleWait(hint, throttles, limits, random) {
+    const requestedMs = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random);
+    if (requestedMs > limits.maxRetryAfterMs) {
+        throw new RateLimitedError('over-max-retry-after', requestedMs, hint.raw, limits.maxRetryAfterMs);
+    }
+    return { requestedMs, waitMs: throttleDelay(requestedMs, random) };
+}
+/**
+ * The wait before trying again a request that its caller keeps trying on its own schedule until
+ * a deadline (a status poll, the download of a finished job), after `misses` failed tries in a
+ * row: never sooner than `plannedMs` (the caller's normal next try, so an outage costs no more
+ * requests than normal operation), growing by the poll factor up to the poll cap, and never
+ * sooner than a server hint asks.
+ */
+function missWait(verdict, misses, plannedMs, intervals, limits, random) {
+    const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
+    if (verdict.kind !== 'throttle')
+        return Math.min(intervals.maxMs, backoff);
+    const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs;
+    const wait = Math.max(asked, backoff);
+    return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
+}
+/**
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
+ * throttle waits honour the server's hint plus a small positive jitter and never consume transient
+ * attempts; transient failures (and throttles without a hint) back off with full jitter while the
+ * per-run budget allows; nothing waits past the deadline.
+ */
+async function withRetries(attempt, classify, ctx) {
+    const { clock, random, budget, limits, signal } = ctx;
+    let failures = 0;
+    // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
+    // an unrelated earlier 502 does not use up that cap.
+    let capped = 0;
+    let throttles = 0;
+    let throttledMs = 0;
+    for (;;) {
+        if (signal.aborted)
+            throw new CancelledError();
+        try {
+            const result = await attempt();
+            budget.recordSuccess();
+            return result;
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new CancelledError();
+            const verdict = classify(error);
+            if (verdict.kind === 'fatal')
+                throw error;
+            const timeLeft = ctx.deadline - clock.now();
+            let waitMs;
+            if (verdict.kind === 'throttle') {
+                const { raw } = verdict.hint;
+                const asked = throttleWait(verdict.hint, throttles, limits, random);
+                waitMs = asked.waitMs;
+                if (waitMs > timeLeft) {
+                    throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
+                }
+                if (throttledMs + waitMs > limits.maxThrottleMs) {
+                    throw new RateLimitedError('throttled-too-long', asked.requestedMs, raw, limits.maxThrottleMs);
+                }
+                // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
+                // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
+                if (chargesBudget(verdict)) {
+                    budget.recordFailure();
+                    if (!budget.canRetry())
+                        throw new RetryBudgetError(error);
+                }
+                throttles++;
+                throttledMs += waitMs;
+            }
+            else {
+                failures++;
+                if (verdict.maxRetries !== undefined)
+                    capped++;
+                budget.recordFailure();
+                if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity))
+                    throw error;
+                if (!budget.canRetry())
+                    throw new RetryBudgetError(error);
+                waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random);
+                if (waitMs >= timeLeft)
+                    throw error;
+            }
+            ctx.onWait?.({ kind: verdict.kind, waitMs, error });
+            await clock.sleep(waitMs, signal).catch(() => {
+                throw new CancelledError();
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/codes.ts
+/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
+/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
+const SWW_CODE = 'SWW';
+const SWW_MAX_RETRIES = 2;
+/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
+const QUOTA_CODE = 'export_monthly_quota_reached';
+/** 400 on cancel: the job already finished, so there is nothing to cancel. */
+const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
 
 ;// CONCATENATED MODULE: ./src/clari/client.ts
 
@@ -31029,827 +32079,6 @@ function periodProblems(exports, allowTruncated) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-/** The job reached a terminal failure state on Clari's side (which gives no reason). */
-class JobFailedError extends Error {
-    jobId;
-    status;
-    name = 'JobFailedError';
-    constructor(jobId, status) {
-        super(`job ${jobId} ended ${status} on Clari's side`);
-        this.jobId = jobId;
-        this.status = status;
-    }
-}
-/** The job did not finish, or its results did not download, within job-timeout. */
-class JobTimeoutError extends Error {
-    jobId;
-    lastStatus;
-    elapsedMs;
-    phase;
-    name = 'JobTimeoutError';
-    constructor(jobId, lastStatus, elapsedMs, 
-    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
-    phase = 'job', 
-    /** Why the last try failed, when tries failed (already cleaned). */
-    lastError) {
-        const seconds = `${Math.round(elapsedMs / 1000)} s`;
-        const last = lastError ? `; last error: ${lastError}` : '';
-        super(phase === 'job'
-            ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-            : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`);
-        this.jobId = jobId;
-        this.lastStatus = lastStatus;
-        this.elapsedMs = elapsedMs;
-        this.phase = phase;
-    }
-}
-/** The organisation's rolling 30-day export quota is used up: no job can be created. */
-class QuotaError extends Error {
-    monthlyQuota;
-    name = 'QuotaError';
-    constructor(monthlyQuota) {
-        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`);
-        this.monthlyQuota = monthlyQuota;
-    }
-}
-/** Waited for a free concurrency slot until the job deadline. */
-class ConcurrencyTimeoutError extends Error {
-    name = 'ConcurrencyTimeoutError';
-    constructor(concurrentLimit) {
-        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`);
-    }
-}
-/** The downloaded file is not what was asked for (broken JSON, or another period). */
-class PayloadError extends Error {
-    name = 'PayloadError';
-}
-/** The payload grew past max-payload-size: the download was stopped and the file removed. */
-class PayloadTooLargeError extends PayloadError {
-    maxBytes;
-    name = 'PayloadTooLargeError';
-    constructor(maxBytes) {
-        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
-        this.maxBytes = maxBytes;
-    }
-}
-/**
- * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
- */
-class UnprovenJobError extends Error {
-    forecastId;
-    period;
-    jobIds;
-    reason;
-    name = 'UnprovenJobError';
-    constructor(forecastId, period, jobIds, reason) {
-        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
-        const why = reason === 'several'
-            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
-        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
-        this.forecastId = forecastId;
-        this.period = period;
-        this.jobIds = jobIds;
-        this.reason = reason;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
-const BOM = [0xef, 0xbb, 0xbf];
-const NEWLINE = 0x0a;
-const BLANK = new Set([0x20, 0x09, 0x0d]);
-class CsvHeaderCheck {
-    seen = 0;
-    headerHasText = false;
-    headerEnded = false;
-    update(chunk) {
-        for (const byte of chunk) {
-            const offset = this.seen++;
-            if (this.headerEnded)
-                return;
-            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
-                continue;
-            if (byte === NEWLINE)
-                this.headerEnded = true;
-            else if (!BLANK.has(byte))
-                this.headerHasText = true;
-        }
-    }
-    finish() {
-        if (this.seen === 0)
-            return { valid: false, reason: 'is empty' };
-        if (!this.headerHasText)
-            return { valid: false, reason: 'has no header line' };
-        return { valid: true };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
-/**
- * The hooks through which the tables read a payload's tokens while the tokenizer
- * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
- */
-/**
- * The string a string token means (its JSON text as latin1, quotes included). The grammar was
- * already checked, so JSON.parse cannot fail.
- */
-function decodeJsonString(json) {
-    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
-    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
-/**
- * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
- * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
- * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
- *
- * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
- * Clari silently exports the current quarter when it does not understand a request, and the
- * caller must compare the exported period with the requested one.
- *
- * An optional JsonTap also receives every token of chosen top-level values (the tables feature
- * reads the payload's five lists this way), so one grammar serves both the check and the tables.
- *
- * Deliberate limits:
- * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
- * - A leading UTF-8 byte order mark is accepted.
- * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
- * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
- *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
- *   truncated (wrong) period.
- * - Duplicate keys follow JSON.parse: the last occurrence wins.
- * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
- *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
- *   bounded too.
- */
-
-const json_tokenizer_MAX_DEPTH = 10_000;
-const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
-const CAPTURE_LIMIT = 4096;
-// Parser states. Plain numeric constants keep the hot switch a jump table.
-const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
-const S_VALUE_OR_CLOSE = 1; // right after '['
-const S_KEY_OR_CLOSE = 2; // right after '{'
-const S_KEY = 3; // after ',' in an object
-const S_COLON = 4;
-const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
-const S_STRING = 6;
-const S_ESCAPE = 7;
-const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
-const S_NUM_MINUS = 9;
-const S_NUM_ZERO = 10;
-const S_NUM_INT = 11;
-const S_NUM_DOT = 12;
-const S_NUM_FRAC = 13;
-const S_NUM_EXP_MARK = 14;
-const S_NUM_EXP_SIGN = 15;
-const S_NUM_EXP = 16;
-const S_LITERAL = 17;
-const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
-// What the next value means for the extraction of timePeriods[0].timePeriodId.
-const ROLE_NONE = 0;
-const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
-const ROLE_FIRST_PERIOD = 2; // first element of that array
-const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
-const OBJECT = 0;
-const ARRAY = 1;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
-const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
-const LITERAL_TEXT = ['true', 'false', 'null'];
-const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
-const TIME_PERIODS_KEY = 'timePeriods';
-const TIME_PERIOD_ID_KEY = 'timePeriodId';
-/** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
-const STRING_STOP = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++)
-    STRING_STOP[c] = 1;
-STRING_STOP[QUOTE] = 1;
-STRING_STOP[BACKSLASH] = 1;
-const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-const isDigit = (c) => c >= 0x30 && c <= 0x39;
-const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
-function describeByte(c) {
-    const hex = `0x${c.toString(16).padStart(2, '0')}`;
-    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
-}
-function joinedSource(text) {
-    return { bytes: Buffer.from(text, 'latin1'), text };
-}
-class JsonStreamCheck {
-    tap;
-    state = S_VALUE;
-    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
-    depth = 0;
-    consumed = 0; // bytes of earlier chunks, for absolute error offsets
-    error;
-    stringIsKey = false;
-    hexLeft = 0;
-    literal = 0; // index into LITERALS
-    literalPos = 0;
-    bomPos = 0;
-    role = ROLE_NONE;
-    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
-    capturing = false; // the extraction wants the current string
-    tapping = false; // inside a value the tap selected
-    // The current token's text from earlier chunks, while it is captured or tapped.
-    held = false;
-    heldText = '';
-    heldOverflow = false;
-    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
-    spanDepth = 0;
-    spanFrom = 0;
-    spanHeld = '';
-    timePeriodId;
-    constructor(tap) {
-        this.tap = tap;
-    }
-    update(chunk) {
-        if (this.error !== undefined)
-            return;
-        const n = chunk.length;
-        const stack = this.stack;
-        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
-        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
-        const tap = this.tap;
-        // One latin1 string per chunk makes every tapped token a cheap slice of it.
-        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
-        const text = source?.text;
-        // Hot fields live in locals for the duration of the loop and are written back at the end.
-        let state = this.state;
-        let depth = this.depth;
-        let role = this.role;
-        let stringIsKey = this.stringIsKey;
-        let capturing = this.capturing;
-        let tapping = this.tapping;
-        let held = this.held;
-        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
-        let i = 0;
-        loop: while (i < n) {
-            let c = chunk[i];
-            switch (state) {
-                case S_STRING: {
-                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
-                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
-                    if (STRING_STOP[c] === 0) {
-                        i++;
-                        // Per byte lane: below 0x20, or equal to '"' or '\' (xor makes it zero).
-                        while (i + 4 <= n) {
-                            const w = view.getInt32(i, true);
-                            const x = w ^ 0x22222222;
-                            const y = w ^ 0x5c5c5c5c;
-                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) &
-                                0x80808080)
-                                break;
-                            i += 4;
-                        }
-                        if (i === n)
-                            break loop;
-                        c = chunk[i];
-                        while (STRING_STOP[c] === 0) {
-                            if (++i === n)
-                                break loop;
-                            c = chunk[i];
-                        }
-                    }
-                    if (c === QUOTE) {
-                        i++;
-                        if (capturing || tapping) {
-                            // The token is in this chunk, or joined from earlier ones.
-                            let where = source;
-                            let from = tokenFrom;
-                            let to = i;
-                            if (held || where === undefined) {
-                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
-                                held = false;
-                                where = whole === undefined ? undefined : joinedSource(whole);
-                                from = 0;
-                                to = whole === undefined ? 0 : whole.length;
-                            }
-                            // A tapped token never overflows: holding it past the limit fails the check.
-                            if (tapping) {
-                                if (stringIsKey)
-                                    tap.key(where, from, to);
-                                else
-                                    tap.value(where, from, to);
-                            }
-                            if (capturing) {
-                                capturing = false;
-                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
-                                tapping = this.tapping;
-                            }
-                        }
-                        if (!stringIsKey) {
-                            state = S_AFTER_VALUE;
-                            if (tapping && depth === 1)
-                                tapping = this.endTap();
-                        }
-                        else if (i < n && chunk[i] === 0x3a) {
-                            // Shortcut for the common '"key":' with no whitespace.
-                            i++;
-                            state = S_VALUE;
-                        }
-                        else
-                            state = S_COLON;
-                    }
-                    else if (c === BACKSLASH) {
-                        i++;
-                        state = S_ESCAPE;
-                    }
-                    else {
-                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
-                    }
-                    continue;
-                }
-                case S_AFTER_VALUE: {
-                    if (c <= 0x20 && isWhitespace(c)) {
-                        i++;
-                        continue;
-                    }
-                    if (depth === 0)
-                        return this.unexpected(chunk, i, 'after the end of the JSON value');
-                    const container = stack[depth - 1];
-                    i++;
-                    if (c === 0x2c) {
-                        state = container === OBJECT ? S_KEY : S_VALUE;
-                    }
-                    else if (c === 0x7d && container === OBJECT) {
-                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
-                        if (depth === 3)
-                            this.insideFirstPeriod = false;
-                        depth--;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (c === 0x5d && container === ARRAY) {
-                        depth--;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else {
-                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
-                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
-                    }
-                    continue;
-                }
-                case S_COLON: {
-                    i++;
-                    if (c === 0x3a)
-                        state = S_VALUE;
-                    else if (!isWhitespace(c))
-                        return this.unexpected(chunk, i - 1, "where ':' was expected");
-                    continue;
-                }
-                case S_KEY_OR_CLOSE:
-                case S_KEY: {
-                    i++;
-                    if (c === QUOTE) {
-                        stringIsKey = true;
-                        tokenFrom = i - 1;
-                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
-                            capturing = true;
-                        state = S_STRING;
-                    }
-                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
-                        if (depth === 3)
-                            this.insideFirstPeriod = false;
-                        depth--;
-                        state = S_AFTER_VALUE;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (!isWhitespace(c)) {
-                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
-                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
-                    }
-                    continue;
-                }
-                case S_VALUE:
-                case S_VALUE_OR_CLOSE: {
-                    i++;
-                    if (c === QUOTE) {
-                        stringIsKey = false;
-                        tokenFrom = i - 1;
-                        if (role === ROLE_PERIOD_ID)
-                            capturing = true;
-                        state = S_STRING;
-                    }
-                    else if (c >= 0x30 && c <= 0x39) {
-                        tokenFrom = i - 1;
-                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
-                    }
-                    else if (c === 0x7b || c === 0x5b) {
-                        if (depth === json_tokenizer_MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
-                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
-                            this.spanDepth = depth + 1;
-                            this.spanFrom = i - 1;
-                        }
-                        if (c === 0x7b) {
-                            stack[depth++] = OBJECT;
-                            if (role === ROLE_FIRST_PERIOD)
-                                this.insideFirstPeriod = true;
-                            state = S_KEY_OR_CLOSE;
-                        }
-                        else {
-                            stack[depth++] = ARRAY;
-                            state = S_VALUE_OR_CLOSE;
-                            if (role === ROLE_TIME_PERIODS) {
-                                role = ROLE_FIRST_PERIOD;
-                                continue;
-                            }
-                        }
-                    }
-                    else if (c === 0x2d) {
-                        tokenFrom = i - 1;
-                        state = S_NUM_MINUS;
-                    }
-                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
-                        this.literalPos = 1;
-                        state = S_LITERAL;
-                    }
-                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
-                        depth--;
-                        state = S_AFTER_VALUE;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (isWhitespace(c)) {
-                        continue; // the pending role still applies to the value that follows
-                    }
-                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
-                        this.bomPos = 1;
-                        state = S_BOM;
-                        continue;
-                    }
-                    else {
-                        return this.unexpected(chunk, i - 1, 'where a value was expected');
-                    }
-                    role = ROLE_NONE;
-                    continue;
-                }
-                case S_ESCAPE: {
-                    if (c === 0x75) {
-                        this.hexLeft = 4;
-                        state = S_UNICODE;
-                    }
-                    else if (c === QUOTE ||
-                        c === BACKSLASH ||
-                        c === 0x2f ||
-                        c === 0x62 ||
-                        c === 0x66 ||
-                        c === 0x6e ||
-                        c === 0x72 ||
-                        c === 0x74) {
-                        state = S_STRING;
-                    }
-                    else {
-                        return this.unexpected(chunk, i, 'after a backslash in a string');
-                    }
-                    i++;
-                    continue;
-                }
-                case S_UNICODE: {
-                    if (!isHexDigit(c))
-                        return this.unexpected(chunk, i, 'inside a \\u escape');
-                    i++;
-                    if (--this.hexLeft === 0)
-                        state = S_STRING;
-                    continue;
-                }
-                case S_NUM_MINUS:
-                case S_NUM_DOT:
-                case S_NUM_EXP_SIGN: {
-                    if (!isDigit(c))
-                        return this.unexpected(chunk, i, 'where a digit was expected');
-                    i++;
-                    state =
-                        state === S_NUM_EXP_SIGN
-                            ? S_NUM_EXP
-                            : state === S_NUM_DOT
-                                ? S_NUM_FRAC
-                                : c === 0x30
-                                    ? S_NUM_ZERO
-                                    : S_NUM_INT;
-                    continue;
-                }
-                case S_NUM_EXP_MARK: {
-                    if (c === 0x2b || c === 0x2d)
-                        state = S_NUM_EXP_SIGN;
-                    else if (isDigit(c))
-                        state = S_NUM_EXP;
-                    else
-                        return this.unexpected(chunk, i, 'in a number exponent');
-                    i++;
-                    continue;
-                }
-                case S_NUM_ZERO:
-                case S_NUM_INT:
-                case S_NUM_FRAC:
-                case S_NUM_EXP: {
-                    if (state !== S_NUM_ZERO) {
-                        while (isDigit(c)) {
-                            if (++i === n)
-                                break loop;
-                            c = chunk[i];
-                        }
-                    }
-                    else if (isDigit(c)) {
-                        return this.fail('number with a leading zero', i);
-                    }
-                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
-                        i++;
-                        state = S_NUM_DOT;
-                    }
-                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
-                        i++;
-                        state = S_NUM_EXP_MARK;
-                    }
-                    else {
-                        // The number ended; the current byte is judged as whatever follows a value.
-                        state = S_AFTER_VALUE;
-                        if (tapping) {
-                            if (held) {
-                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
-                                held = false;
-                                tap.value(joinedSource(whole), 0, whole.length);
-                            }
-                            else
-                                tap.value(source, tokenFrom, i);
-                            if (depth === 1)
-                                tapping = this.endTap();
-                        }
-                    }
-                    continue;
-                }
-                case S_LITERAL: {
-                    const literal = LITERALS[this.literal];
-                    if (c !== literal[this.literalPos]) {
-                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
-                    }
-                    i++;
-                    if (++this.literalPos === literal.length) {
-                        state = S_AFTER_VALUE;
-                        if (tapping) {
-                            const literalSource = LITERAL_SOURCES[this.literal];
-                            tap.value(literalSource, 0, literalSource.text.length);
-                            if (depth === 1)
-                                tapping = this.endTap();
-                        }
-                    }
-                    continue;
-                }
-                case S_BOM: {
-                    if (c !== json_tokenizer_BOM[this.bomPos]) {
-                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
-                    }
-                    i++;
-                    if (++this.bomPos === json_tokenizer_BOM.length)
-                        state = S_VALUE;
-                    continue;
-                }
-            }
-        }
-        // A string or number still open at the end of the chunk continues in the next one.
-        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
-            if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping))
-                return this.tooLong(n);
-            held = true;
-        }
-        if (this.spanDepth > 0) {
-            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
-            this.spanFrom = 0;
-            if (this.spanHeld.length > MAX_TAPPED_TOKEN)
-                return this.tooLong(n);
-        }
-        this.state = state;
-        this.depth = depth;
-        this.role = role;
-        this.stringIsKey = stringIsKey;
-        this.capturing = capturing;
-        this.tapping = tapping;
-        this.held = held;
-        this.consumed += n;
-    }
-    fail(reason, i) {
-        this.error = { reason, offset: this.consumed + i };
-    }
-    tooLong(i) {
-        this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i);
-    }
-    unexpected(chunk, i, where) {
-        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
-    }
-    finish() {
-        if (this.error !== undefined)
-            return { valid: false, ...this.error };
-        const state = this.state;
-        const complete = this.depth === 0 &&
-            (state === S_AFTER_VALUE ||
-                state === S_NUM_ZERO ||
-                state === S_NUM_INT ||
-                state === S_NUM_FRAC ||
-                state === S_NUM_EXP);
-        if (complete) {
-            return this.timePeriodId === undefined
-                ? { valid: true }
-                : { valid: true, firstTimePeriodId: this.timePeriodId };
-        }
-        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
-    }
-    endOfInputReason() {
-        const state = this.state;
-        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
-            return 'unterminated string at end of input';
-        }
-        if (state === S_NUM_MINUS ||
-            state === S_NUM_DOT ||
-            state === S_NUM_EXP_MARK ||
-            state === S_NUM_EXP_SIGN) {
-            return 'incomplete number at end of input';
-        }
-        if (state === S_LITERAL)
-            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
-        if (this.depth > 0) {
-            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
-            return `unterminated ${kind} at end of input`;
-        }
-        return 'no JSON value in input';
-    }
-    /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
-    hold(part, tapping) {
-        if (this.heldOverflow)
-            return true;
-        // The limit counts the opening quote too.
-        if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
-            if (tapping)
-                return false;
-            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
-            this.heldOverflow = true;
-            this.heldText = '';
-            return true;
-        }
-        this.heldText += part;
-        return true;
-    }
-    /** The current token's text; undefined when it overflowed while held. */
-    tokenText(bytes, text, from, to, held) {
-        const part = this.slice(bytes, text, from, to);
-        if (!held)
-            return part;
-        const whole = this.heldOverflow ? undefined : this.heldText + part;
-        this.heldText = '';
-        this.heldOverflow = false;
-        return whole;
-    }
-    slice(bytes, text, from, to) {
-        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
-    }
-    /**
-     * A container closed inside the tapped value, its closing bracket just before `i`; false when
-     * that completed the value.
-     */
-    tapClose(depth, source, i) {
-        if (this.spanDepth !== depth + 1)
-            this.tap.close(undefined, 0, 0);
-        else if (this.spanHeld === '') {
-            this.spanDepth = 0;
-            this.tap.close(source, this.spanFrom, i);
-        }
-        else {
-            const json = this.spanHeld + source.text.slice(0, i);
-            this.spanHeld = '';
-            this.spanDepth = 0;
-            this.tap.close(joinedSource(json), 0, json.length);
-        }
-        return depth === 1 ? this.endTap() : true;
-    }
-    endTap() {
-        this.tapping = false;
-        this.tap.end();
-        return false;
-    }
-    /**
-     * A captured string closed: either the timePeriodId value itself, or a key that may give the
-     * next value a role (or start the tap). Returns that role.
-     */
-    endCapture(raw, isKey, depth) {
-        // Quotes aside, as the limit is documented.
-        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
-        if (!isKey) {
-            this.timePeriodId = text;
-            return ROLE_NONE;
-        }
-        if (text === undefined)
-            return ROLE_NONE;
-        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
-        if (depth === 1) {
-            if (this.tap?.select(text))
-                this.tapping = true;
-            if (text !== TIME_PERIODS_KEY)
-                return ROLE_NONE;
-            this.timePeriodId = undefined;
-            return ROLE_TIME_PERIODS;
-        }
-        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
-            this.timePeriodId = undefined;
-            return ROLE_PERIOD_ID;
-        }
-        return ROLE_NONE;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
-
-
-
-
-
-
-
-
-
-
-
-
-// Media types that say the body is something other than the format asked for.
-const CONTRADICTING = {
-    JSON: /^(text\/csv|application\/csv|text\/html)$/,
-    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
-};
-/**
- * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
- * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
- * not grow with the payload and a half-written or unchecked file never carries the final name.
- */
-async function writePayload(body, dir, fileName, expect) {
-    const target = external_node_path_default().join(dir, fileName);
-    const partial = tempPathFor(dir, fileName);
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
-    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
-    let bytes = 0;
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > expect.maxBytes)
-                return done(new PayloadTooLargeError(expect.maxBytes));
-            hash.update(chunk);
-            json?.update(chunk);
-            csv?.update(chunk);
-            done(null, chunk);
-        }
-    });
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
-        if (json)
-            checkJson(json, expect.period);
-        if (csv)
-            checkCsv(csv);
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    noticeContentType(expect);
-    return { bytes, sha256: hash.digest('hex') };
-}
-function checkCsv(csv) {
-    const result = csv.finish();
-    // Like a garbled JSON body: not a finished export, so worth downloading again.
-    if (!result.valid)
-        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
-}
-function noticeContentType({ contentType, format, period, onEvent }) {
-    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!CONTRADICTING[format].test(mediaType))
-        return;
-    onEvent?.({
-        type: 'notice',
-        period,
-        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
-    });
-}
-function checkJson(json, period) {
-    const result = json.finish();
-    if (!result.valid) {
-        // A body cut or garbled in transit is worth downloading again; the client retries this.
-        throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
-    }
-    // Clari silently exports the current quarter when it does not understand a parameter.
-    const got = result.firstTimePeriodId;
-    if (got !== undefined && got !== period) {
-        throw new PayloadError(`the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/job/download.ts
 
 
@@ -31982,14 +32211,40 @@ function runWideReason(error) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/engine/job/job-identity.ts
+// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
+const FILE_PREFIX = 'clari_export_forecast_';
+/**
+ * Whether Clari's own description of a job says it exports this forecast's period: its module is
+ * FORECAST (or not given), and its file name names the forecast and period
+ * (`clari_export_forecast_<forecastId>_<period>…`), or, with another prefix, its title is the
+ * forecast id and its file name holds `_<period>`. `unknown` when the answer does not say (no
+ * file name yet). The one rule for a lost create's job in the job list and for a job an earlier
+ * attempt's manifest names: either way, only a `yes` lets the run download or cancel it.
+ */
+function exportIdentity(job, want) {
+    if (job.jobId !== undefined && want.owned.has(job.jobId))
+        return 'no';
+    if (job.module !== undefined && job.module !== 'FORECAST')
+        return 'no';
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${want.forecastId}_${want.period}`)
+            ? 'yes'
+            : 'no';
+    }
+    return title === want.forecastId && fileName.includes(`_${want.period}`) ? 'yes' : 'unknown';
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
 
 
 
 
 
-// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
-const FILE_PREFIX = 'clari_export_forecast_';
+
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1;
 /**
@@ -32047,32 +32302,23 @@ async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
     }
     return undefined;
 }
-/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+/**
+ * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ */
 function start_job_provenance(job, want) {
-    if (job.jobId === undefined || want.owned.has(job.jobId))
-        return 'not-ours';
-    if (job.module !== undefined && job.module !== 'FORECAST')
+    if (job.jobId === undefined)
         return 'not-ours';
     const started = job.startTime;
     if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
         return 'not-ours';
     }
-    const named = namesExport(job, want.forecastId, want.period);
+    const named = exportIdentity(job, want);
     if (named === 'no')
         return 'not-ours';
     return named === 'yes' && started !== undefined && want.notBefore !== undefined
         ? 'ours'
         : 'unknown';
-}
-/** Whether the job's file name (or title and file name) names this forecast and period. */
-function namesExport(job, forecastId, period) {
-    const { fileName, title } = job;
-    if (fileName === undefined)
-        return 'unknown';
-    if (fileName.startsWith(FILE_PREFIX)) {
-        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
-    }
-    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
 }
 /**
  * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
@@ -33069,6 +33315,7 @@ function isDocumentedRunning(status) {
 
 
 
+
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
 // SIGTERM after 7.5 s.
@@ -33176,13 +33423,7 @@ async function exportPeriod(run, task, lease) {
         outcome.timeline.doneAt = iso();
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
-        if (outcome.rowsTruncated || outcome.cellsTruncated) {
-            run.onEvent({
-                type: 'warning',
-                period,
-                message: 'Clari truncated this export (rows or cells)'
-            });
-        }
+        warnIfTruncated(outcome, run.onEvent);
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
         const written = await downloadPayload(client, jobId, {
             dir: config.outputDir,
@@ -33230,6 +33471,16 @@ async function exportPeriod(run, task, lease) {
         }
     }
 }
+/** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */
+function warnIfTruncated(outcome, onEvent) {
+    if (!outcome.rowsTruncated && !outcome.cellsTruncated)
+        return;
+    onEvent({
+        type: 'warning',
+        period: outcome.period,
+        message: 'Clari truncated this export (rows or cells)'
+    });
+}
 /** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
 async function addTables(outcome, config, clock, signal) {
     if (config.tables === 'none')
@@ -33239,35 +33490,48 @@ async function addTables(outcome, config, clock, signal) {
     outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
 }
 /**
- * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
- * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
- * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ * Asks once (with the usual retries) about a job an earlier attempt's manifest names. It is taken
+ * over only when Clari's answer proves it this run's export of the period (`exportIdentity`, the
+ * rule a lost create's job is adopted by): the manifest is a file anyone could have changed, and
+ * a job it names may be a colleague's. DONE or still running means it is taken over; a job Clari
+ * ended, does not know, cannot answer about, or describes as another export means a new one is
+ * created, and the job named is neither downloaded nor cancelled.
  */
 async function askAboutEarlierJob(run, period, jobId, ctx) {
     const report = (found) => run.onEvent({ type: 'earlier-job', period, jobId, found });
+    let job;
     try {
-        const { job } = await run.client.getJob(jobId, ctx);
-        const phase = jobPhase(job.status);
-        const status = job.status ?? 'unknown';
-        if (phase === 'failed') {
-            report(`it ended ${status} at Clari; creating a new job`);
-            return undefined;
-        }
-        report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
-        return phase === 'done' ? { phase, job } : { phase };
+        ;
+        ({ job } = await run.client.getJob(jobId, ctx));
     }
     catch (error) {
         if (ctx.signal.aborted)
             throw error;
-        // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
-        // say nothing about it, and creating anew then could pay for it twice.
-        if (error instanceof ClariApiError && classifyRead(error).kind === 'fatal') {
-            report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
-            return undefined;
-        }
-        report(`no answer (${run.describe(error)}); polling it`);
-        return { phase: 'running' };
+        const why = error instanceof ClariApiError && classifyRead(error).kind === 'fatal'
+            ? `Clari does not know it (HTTP ${error.status})`
+            : `no answer (${run.describe(error)}), so it cannot be proven this run's`;
+        report(`${why}; creating a new job`);
+        return undefined;
     }
+    const { forecastId } = run.config;
+    const identity = job.jobId === undefined || job.jobId === jobId
+        ? exportIdentity(job, { forecastId, period, owned: run.ownedJobIds })
+        : 'no';
+    if (identity !== 'yes') {
+        const why = identity === 'no'
+            ? `Clari describes another export than ${forecastId} ${period}`
+            : `Clari's answer does not show that it exports ${forecastId} ${period}`;
+        report(`${why}; leaving it alone and creating a new job`);
+        return undefined;
+    }
+    const phase = jobPhase(job.status);
+    const status = job.status ?? 'unknown';
+    if (phase === 'failed') {
+        report(`it ended ${status} at Clari; creating a new job`);
+        return undefined;
+    }
+    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
+    return phase === 'done' ? { phase, job } : { phase };
 }
 /** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
 function slotControl(run, signal) {
@@ -33376,10 +33640,6 @@ function emptyOutcome(period) {
         timeline: {}
     };
 }
-
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const MANIFEST_TOOL = 'clari-forecast-export-action';
-const MANIFEST_VERSION = 2;
 
 ;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
 
@@ -33509,105 +33769,151 @@ function clamp(value, min, max) {
 
 ;// CONCATENATED MODULE: ./src/engine/reruns/resume.ts
 
-
-
-
-const SHA256 = /^[0-9a-f]{64}$/;
 // Statuses only Clari's own verdict gives a period: asking about such a job again cannot bring
 // it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
 // cancel failed, or that was DONE when the run stopped, is still there to take over.
 const ENDED_AT_CLARI = new Set(['FAILED', 'ABORTED']);
+const resume_PARAMETERS = [
+    'typesToExport',
+    'currency',
+    'scopeId',
+    'schedule',
+    'includeHistorical',
+    'exportFormat'
+];
 /** The create parameters of a run, in one comparable form. */
 function requestParameters(config) {
     return { ...config.request, exportFormat: config.exportFormat };
 }
 /**
- * Decides, from an earlier run's manifest alone, which periods can be reused, which jobs are
- * worth asking about again, and which must be exported anew. Pure; every field of the manifest
- * is checked, since it is a file anyone could have changed. Anything doubtful means "anew".
+ * Decides, from an earlier run's checked manifest alone, which periods can be reused, which jobs
+ * are worth asking about again, and which must be exported anew. Pure. Anything doubtful means
+ * "anew".
  */
-function planResume(manifest, config) {
-    if (!isRecord(manifest))
-        return { usable: false, reason: 'its manifest.json is not an object' };
-    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION) {
-        return { usable: false, reason: 'its manifest.json was not written by this action (version 2)' };
-    }
-    if (manifest.forecastId !== config.forecastId) {
+function planResume(earlier, config) {
+    if (earlier.forecastId !== config.forecastId) {
         return { usable: false, reason: 'it exported another forecast' };
     }
-    const differs = differingParameter(manifest.request, requestParameters(config));
-    if (differs)
+    const differs = earlier.unknownParameter
+        ? 'a parameter this version does not send'
+        : resume_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(requestParameters(config)[key]));
+    if (differs) {
         return { usable: false, reason: `it was exported with other parameters (${differs})` };
-    const attempt = manifest.runAttempt;
-    if (!Number.isSafeInteger(attempt) || attempt < 1) {
-        return { usable: false, reason: 'its manifest.json has no valid runAttempt' };
-    }
-    if (!Array.isArray(manifest.exports)) {
-        return { usable: false, reason: 'its manifest.json lists no exports' };
     }
     const periods = new Map();
-    for (const entry of manifest.exports) {
-        if (!isRecord(entry) || typeof entry.period !== 'string')
-            continue;
-        const { period } = entry;
-        if (!config.periods.includes(period) || periods.has(period))
-            continue;
-        periods.set(period, resumeOf(entry, period, attempt, config));
-    }
-    return { usable: true, attempt: attempt, periods };
-}
-function resumeOf(entry, period, attempt, config) {
-    const jobId = isJobId(entry.jobId) ? entry.jobId : undefined;
-    const file = payloadFileName(config.forecastId, period, config.exportFormat);
-    if (entry.status === 'DONE') {
-        if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
-            return { kind: 'anew' };
+    for (const entry of earlier.exports) {
+        if (config.periods.includes(entry.period)) {
+            periods.set(entry.period, resumeOf(entry, earlier.runAttempt, config));
         }
-        const from = entry.reusedFromAttempt;
+    }
+    return { usable: true, attempt: earlier.runAttempt, periods };
+}
+function resumeOf(entry, attempt, config) {
+    const { jobId } = entry;
+    if (entry.status === 'DONE') {
+        const file = payloadFileName(config.forecastId, entry.period, config.exportFormat);
+        if (entry.file !== file || entry.sha256 === undefined)
+            return { kind: 'anew' };
         return {
             kind: 'reuse',
             file,
             sha256: entry.sha256,
             entry: {
                 jobId,
-                rowsTruncated: entry.rowsTruncated === true,
-                cellsTruncated: entry.cellsTruncated === true,
-                reusedFromAttempt: Number.isSafeInteger(from) && from >= 1 ? from : attempt
+                rowsTruncated: entry.rowsTruncated,
+                cellsTruncated: entry.cellsTruncated,
+                reusedFromAttempt: entry.reusedFromAttempt ?? attempt
+                // snapshotAt: entry.snapshotAt, once PeriodOutcome carries it (the tables branch).
             }
         };
     }
-    if (!jobId || entry.jobCancelled === true)
-        return { kind: 'anew' };
-    if (typeof entry.status === 'string' && ENDED_AT_CLARI.has(entry.status))
+    if (!jobId || entry.jobCancelled || ENDED_AT_CLARI.has(entry.status))
         return { kind: 'anew' };
     return { kind: 're-poll', jobId };
 }
-/** Names the first parameter that differs, or undefined when the two ask for the same data. */
-function differingParameter(earlier, now) {
-    if (!isRecord(earlier))
-        return 'none recorded';
-    const keys = [
-        'typesToExport',
-        'currency',
-        'scopeId',
-        'schedule',
-        'includeHistorical',
-        'exportFormat'
-    ];
-    for (const key of keys) {
-        if (comparable(earlier[key]) !== comparable(now[key]))
-            return key;
-    }
-    const unknown = Object.keys(earlier).find(key => !keys.includes(key));
-    return unknown === undefined ? undefined : 'a parameter this version does not send';
-}
-/** The same list in another order asks for the same data. */
+/**
+ * Checked values in one comparable form: the same types in another order ask for the same data.
+ * Every value here passed the manifest's checks (short text, a known type or flag).
+ */
 function comparable(value) {
     if (value === undefined)
         return 'unset';
     if (Array.isArray(value))
-        return JSON.stringify([...value].map(String).sort());
-    return JSON.stringify(value);
+        return [...value].sort().join(',');
+    return `${typeof value}:${String(value)}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/resume-earlier.ts
+
+
+
+/**
+ * The whole of a resume, in one boundary: find what the earlier run left, plan each period from
+ * its checked manifest, and take its payloads over. A payload that fails a check is exported
+ * anew with a notice that says why; anything else that goes wrong only means "not resuming":
+ * this never throws, and the run then exports every period as if there had been no earlier run.
+ */
+async function resumeEarlier(from, run) {
+    const { config, signal, onEvent } = run;
+    let source = from.label;
+    const nothing = (why) => ({
+        source,
+        unusable: why,
+        reused: [],
+        repoll: new Map()
+    });
+    let earlier;
+    try {
+        const found = await from.find(config, signal);
+        if ('reason' in found)
+            return nothing(found.reason);
+        earlier = found;
+        source = cleanServerText(found.source, 200);
+        const plan = planResume(found.manifest, config);
+        if (!plan.usable)
+            return nothing(plan.reason);
+        const resumed = { source, attempt: plan.attempt, reused: [], repoll: new Map() };
+        for (const [index, period] of config.periods.entries()) {
+            const resume = plan.periods.get(period);
+            if (resume?.kind === 're-poll')
+                resumed.repoll.set(period, resume.jobId);
+            if (resume?.kind !== 'reuse')
+                continue;
+            const taken = signal.aborted
+                ? undefined
+                : await takeOverPayload(found, config, period, resume, signal).catch((error) => {
+                    if (signal.aborted)
+                        return undefined;
+                    throw error;
+                });
+            if (taken === undefined) {
+                // Cancelled before it was taken over: its DONE job stays recorded for the next attempt.
+                if (resume.entry.jobId)
+                    resumed.repoll.set(period, resume.entry.jobId);
+                continue;
+            }
+            if ('problem' in taken) {
+                onEvent({
+                    type: 'notice',
+                    period,
+                    message: `not reused: ${cleanServerText(taken.problem)}; exporting it anew`
+                });
+                continue;
+            }
+            resumed.reused.push({
+                index,
+                period,
+                fields: { ...resume.entry, file: resume.file, ...taken }
+            });
+        }
+        return resumed;
+    }
+    catch (error) {
+        return nothing(run.describe(error));
+    }
+    finally {
+        await earlier?.dispose();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
@@ -33780,9 +34086,10 @@ const MAX_ERROR_CHARS = 600;
  * Exports every period: first takes over what an earlier run finished (no request for those),
  * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
  * payload is written as it finishes and the manifest after every period, in input order, so
- * nothing that finished is ever lost to a later failure.
+ * nothing that finished is ever lost to a later failure. `resumeFrom` says where an earlier run
+ * may be found; nothing it holds can fail the run (see `resumeEarlier`).
  */
-async function runExport(config, deps = {}, earlier) {
+async function runExport(config, deps = {}, resumeFrom) {
     const clock = deps.clock ?? systemClock;
     const random = deps.random ?? Math.random;
     const signal = deps.signal ?? new AbortController().signal;
@@ -33797,13 +34104,12 @@ async function runExport(config, deps = {}, earlier) {
     const client = createClient(config, deps);
     const describe = (error) => describeError(error, config.apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
-    const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
         tool: MANIFEST_TOOL,
         manifestVersion: MANIFEST_VERSION,
         forecastId: config.forecastId,
         ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
-        runAttempt: config.run?.attempt ?? (resume?.usable ? resume.attempt + 1 : 1),
+        runAttempt: config.run?.attempt ?? 1,
         request: requestParameters(config),
         startedAt: new Date(clock.wallNow()).toISOString(),
         finishedAt: '',
@@ -33831,9 +34137,16 @@ async function runExport(config, deps = {}, earlier) {
     try {
         // A cancel during the start delay leaves every period "not started", as below.
         await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => { });
-        const plans = new Map();
-        if (earlier && resume)
-            await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
+        let resumed;
+        // Also when cancelled: the earlier run's jobs stay recorded for the next attempt.
+        if (resumeFrom) {
+            resumed = await whileBusy(clock, () => resumeEarlier(resumeFrom, { config, signal, onEvent, describe }));
+            // clari-export numbers its runs on from the one it resumed.
+            if (config.run?.attempt === undefined && resumed.attempt !== undefined) {
+                manifest.runAttempt = resumed.attempt + 1;
+            }
+            await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed);
+        }
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
             await exportOnSlots({
@@ -33846,8 +34159,8 @@ async function runExport(config, deps = {}, earlier) {
                 describe,
                 intervals,
                 todo,
-                plans,
-                attempt: resume?.usable ? resume.attempt : 0,
+                repoll: resumed?.repoll ?? new Map(),
+                attempt: resumed?.attempt ?? 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
                 finish
             });
@@ -33866,48 +34179,29 @@ async function runExport(config, deps = {}, earlier) {
     };
 }
 /**
- * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
- * in `plans` which of its jobs to ask about again.
+ * Finishes the periods whose payloads were taken over (no request to Clari): their tables are
+ * made anew from the checked payload, a truncated one is warned about as a download would be,
+ * and one line says what the resume took over, or why nothing (unless the run was cancelled,
+ * which says so once, when it ends).
  */
-async function takeOverEarlier(run, earlier, resume, plans) {
+async function finishReused(run, resumed) {
     const { config, clock, onEvent } = run;
-    const source = cleanServerText(earlier.source, 200);
-    if (!resume.usable) {
-        onEvent({
-            type: 'resume',
-            source,
-            unusable: resume.reason,
-            reused: [],
-            repolled: [],
-            anew: config.periods
-        });
+    const { source } = resumed;
+    if (resumed.unusable !== undefined) {
+        if (run.signal.aborted)
+            return;
+        const anew = config.periods;
+        onEvent({ type: 'resume', source, unusable: resumed.unusable, reused: [], repolled: [], anew });
         return;
     }
-    const reused = [];
-    for (const [index, period] of config.periods.entries()) {
-        const plan = resume.periods.get(period);
-        if (plan?.kind === 're-poll')
-            plans.set(period, plan);
-        if (plan?.kind !== 'reuse')
-            continue;
-        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)).catch((error) => ({ problem: run.describe(error) }));
-        if ('problem' in taken) {
-            onEvent({
-                type: 'warning',
-                period,
-                message: `not reused: ${taken.problem}; exporting it anew`
-            });
-            continue;
-        }
+    for (const { index, period, fields } of resumed.reused) {
         onEvent({ type: 'period-started', period, index, total: config.periods.length });
         const outcome = {
             ...emptyOutcome(period),
-            ...plan.entry,
-            status: 'DONE',
-            file: plan.file,
-            bytes: taken.bytes,
-            sha256: plan.sha256
+            ...fields,
+            status: 'DONE'
         };
+        warnIfTruncated(outcome, onEvent);
         try {
             // Made anew from the checked payload: local work, no request, whatever the earlier run had.
             await addTables(outcome, config, clock, run.signal);
@@ -33917,14 +34211,14 @@ async function takeOverEarlier(run, earlier, resume, plans) {
             Object.assign(outcome, { status, error: run.describe(error) });
         }
         await run.finish(index, outcome);
-        reused.push(period);
     }
+    const reused = resumed.reused.map(r => r.period);
     onEvent({
         type: 'resume',
         source,
         reused,
-        repolled: config.periods.filter(p => plans.has(p)),
-        anew: config.periods.filter(p => !reused.includes(p) && !plans.has(p))
+        repolled: config.periods.filter(p => resumed.repoll.has(p)),
+        anew: config.periods.filter(p => !reused.includes(p) && !resumed.repoll.has(p))
     });
 }
 /**
@@ -33967,18 +34261,18 @@ async function exportOnSlots(r) {
     else
         signal.addEventListener('abort', onAbort, { once: true });
     const runPeriod = async ({ period, index }) => {
-        const plan = r.plans.get(period);
+        const earlierJobId = r.repoll.get(period);
         const grant = await scheduler.acquire();
         if (isStopReason(grant)) {
             // An earlier attempt's job stays recorded, for the next attempt to take over.
-            const jobId = plan?.kind === 're-poll' ? { jobId: plan.jobId } : {};
+            const jobId = earlierJobId !== undefined ? { jobId: earlierJobId } : {};
             return r.finish(index, { ...emptyOutcome(period), ...grant, ...jobId });
         }
         const task = linkedAbort(signal);
         inFlight.add(task.controller);
         try {
             onEvent({ type: 'period-started', period, index, total: config.periods.length });
-            const earlierJob = plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined;
+            const earlierJob = earlierJobId !== undefined ? { jobId: earlierJobId, attempt: r.attempt } : undefined;
             const result = await exportPeriod(run, { period, earlierJob, signal: task.controller.signal }, grant);
             // A taken-over job's time says nothing about how long a job takes.
             const { status, durationMs, repolledFromAttempt } = result.outcome;
@@ -34006,8 +34300,8 @@ async function exportOnSlots(r) {
     };
     try {
         const order = [
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind === 're-poll'),
-            ...r.todo.filter(t => r.plans.get(t.period)?.kind !== 're-poll')
+            ...r.todo.filter(t => r.repoll.has(t.period)),
+            ...r.todo.filter(t => !r.repoll.has(t.period))
         ];
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
         const periods = Promise.allSettled(order.map(runPeriod));
@@ -34360,6 +34654,11 @@ const SETTINGS = [
         description: 'Folder for the payloads and manifest.json, relative to the workspace (to the current folder for clari-export)'
     },
     {
+        name: 'allow-output-outside-workspace',
+        default: 'false',
+        description: 'Let output-dir lie outside the workspace (an absolute path, or ../ out of it); the workspace root itself is refused while it holds files the action did not write'
+    },
+    {
         name: 'upload',
         default: 'true',
         description: 'Upload the output folder as one workflow artifact'
@@ -34513,7 +34812,7 @@ function parseSettings(read, ctx) {
         }
         throw error;
     }
-    const exportFormat = oneOf(get, 'export-format', EXPORT_FORMATS);
+    const exportFormat = parse_settings_oneOf(get, 'export-format', EXPORT_FORMATS);
     const tables = parseTables(get('tables'), exportFormat);
     const request = {};
     const types = parseTypes(get('types-to-export'));
@@ -34535,7 +34834,7 @@ function parseSettings(read, ctx) {
         request.scopeId = scopeId;
     }
     // The runner fills in action.yml defaults, so "set by the user" reads as "not Clari's default".
-    const schedule = oneOf(get, 'export-schedule', EXPORT_SCHEDULES);
+    const schedule = parse_settings_oneOf(get, 'export-schedule', EXPORT_SCHEDULES);
     if (schedule !== 'NONE')
         request.schedule = schedule;
     if (bool(get, 'include-historical'))
@@ -34582,7 +34881,13 @@ function parseSettings(read, ctx) {
     };
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
     const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
-    return { config, upload, resume, dryRun: bool(get, 'dry-run') };
+    return {
+        config,
+        upload,
+        resume,
+        allowOutputOutsideWorkspace: bool(get, 'allow-output-outside-workspace'),
+        dryRun: bool(get, 'dry-run')
+    };
 }
 /** A forecast tab ID as the action accepts it (also what payload file names start with). */
 function isForecastId(value) {
@@ -34615,7 +34920,7 @@ function resumeMode(get) {
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
 }
-function oneOf(get, name, allowed) {
+function parse_settings_oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
     const match = allowed.find(a => a === value);
     if (!match)
@@ -34737,8 +35042,12 @@ function artifactName(template, forecastId, periods, runAttempt) {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
-/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+/**
+ * Inputs that only the action reads: the upload's, the token that lists the run's artifacts, and
+ * the workspace's fence (a terminal has no workspace).
+ */
 const ACTION_ONLY_INPUTS = [
+    'allow-output-outside-workspace',
     'upload',
     'artifact-name',
     'retention-days',
@@ -35163,7 +35472,6 @@ async function convertPayloads(command, ctx) {
 
 
 
-
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
@@ -35213,14 +35521,7 @@ async function runCli(ctx) {
         }
         say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`);
         // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
-        let earlier;
-        if (settings.resume.mode === 'on') {
-            const found = await readEarlierManifest(config.outputDir);
-            if ('problem' in found)
-                say(notResumingLine(`output-dir's ${MANIFEST_FILE}`, found.problem));
-            else
-                earlier = found;
-        }
+        const earlier = settings.resume.mode === 'on' ? folderSource(config.outputDir) : undefined;
         const progress = createProgress(ctx.stdout);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);

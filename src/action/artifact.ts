@@ -1,5 +1,6 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as github from '@actions/github'
+import { attemptName } from '../engine/reruns/earlier-artifacts.js'
 import type { UploadSettings } from '../settings/parse-settings.js'
 
 export interface UploadedArtifact {
@@ -18,11 +19,6 @@ export interface ArtifactResult {
   uploaded?: UploadedArtifact
   /** Why the upload failed; the files stay in the output folder. */
   error?: string
-}
-
-/** The name an upload takes when the run already holds an artifact named `name`. */
-export function attemptName(name: string, runAttempt: number): string {
-  return `${name}-attempt-${runAttempt}`
 }
 
 /**

@@ -7,9 +7,7 @@ import type { Clock, Random } from '../../base/clock.js'
 import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from '../errors.js'
 import type { EventSink } from '../events.js'
 import { plural } from '../units.js'
-
-// Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
-const FILE_PREFIX = 'clari_export_forecast_'
+import { exportIdentity, type WantedExport } from './job-identity.js'
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1
 
@@ -106,37 +104,26 @@ export async function findCreatedJob(
   return undefined
 }
 
-interface Wanted {
-  forecastId: string
-  period: string
+interface Wanted extends WantedExport {
   /** Earliest startTime (server clock) our job can have; undefined when no Date was seen. */
   notBefore?: number
-  owned: ReadonlySet<string>
 }
 
-/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+/**
+ * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ */
 function provenance(job: ExportJob, want: Wanted): 'ours' | 'not-ours' | 'unknown' {
-  if (job.jobId === undefined || want.owned.has(job.jobId)) return 'not-ours'
-  if (job.module !== undefined && job.module !== 'FORECAST') return 'not-ours'
+  if (job.jobId === undefined) return 'not-ours'
   const started = job.startTime
   if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
     return 'not-ours'
   }
-  const named = namesExport(job, want.forecastId, want.period)
+  const named = exportIdentity(job, want)
   if (named === 'no') return 'not-ours'
   return named === 'yes' && started !== undefined && want.notBefore !== undefined
     ? 'ours'
     : 'unknown'
-}
-
-/** Whether the job's file name (or title and file name) names this forecast and period. */
-function namesExport(job: ExportJob, forecastId: string, period: string): 'yes' | 'no' | 'unknown' {
-  const { fileName, title } = job
-  if (fileName === undefined) return 'unknown'
-  if (fileName.startsWith(FILE_PREFIX)) {
-    return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no'
-  }
-  return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown'
 }
 
 /**
