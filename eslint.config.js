@@ -23,15 +23,16 @@ const ROOMS = {
  * The rooms inside src/engine/ and the rooms each may import there: arrows point one way.
  * Besides these, every room may import the engine's root (src/engine/*.ts: the vocabulary the
  * rooms share, such as config, deps, events, errors, outcome and the manifest), which imports
- * none of them. Durations learned from earlier runs get a room of their own, history/ (below
- * run and job, importing only the root), entered here with its first file.
+ * none of them. history/ holds the durations learned from earlier runs (below run and job,
+ * importing only the root).
  */
 const ENGINE_ROOMS = {
-  run: ['job', 'reruns'],
+  run: ['job', 'reruns', 'history'],
   reruns: ['checks'],
-  job: ['tables', 'checks'],
+  job: ['tables', 'checks', 'history'],
   tables: ['checks'],
-  checks: []
+  checks: [],
+  history: []
 }
 
 const SRC = `${import.meta.dirname}/src`

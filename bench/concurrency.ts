@@ -1,4 +1,5 @@
 import type { Random } from '../src/base/clock.js'
+import { requestParameters } from '../src/engine/reruns/resume.js'
 import { startHarness } from '../test/helpers/engine-harness.js'
 import { mostJobsAtOnce } from '../test/simulators/clari/index.js'
 import { mulberry32 } from '../test/simulators/clari/prng.js'
@@ -23,6 +24,11 @@ export interface ParallelSetup {
   setting: number | 'auto'
   /** Another user's job holds one slot from the start for this long (ms). */
   foreignMs?: number
+  /**
+   * Earlier durations of each period (ms), handed to the run through the ledger's port
+   * (`EngineDeps.history`); without them the run learns nothing (`history: none`).
+   */
+  earlier?: readonly number[][]
 }
 
 /**
@@ -44,10 +50,19 @@ export async function parallelRun(
     const config = h.config({
       periods: PERIODS.slice(0, durations.length),
       concurrency: setup.setting,
+      history: setup.earlier ? base.history : 'none',
       timing: { ...base.timing, jobTimeoutMs: 3 * 3_600_000 }
     })
+    const history = (setup.earlier ?? []).flatMap((earlier, i) =>
+      earlier.map(durationMs => ({
+        forecastId: config.forecastId,
+        period: PERIODS[i]!,
+        request: requestParameters(config),
+        durationMs
+      }))
+    )
     const startedAt = h.clock.now()
-    const { report } = await h.run(config, { random })
+    const { report } = await h.run(config, { random, history })
     if (report.failed.length > 0) {
       throw new Error(`parallel run: ${report.failed.map(f => f.error).join('; ')}`)
     }

@@ -40,6 +40,8 @@ export async function httpRun(
     const periods = PERIODS.slice(0, durations.length)
     const config = h.config({
       periods,
+      // The schedule under test alone: nothing learned from earlier runs, no job-list read.
+      history: 'none',
       timing: {
         ...h.config().timing,
         maxPollIntervalMs: options.maxPollMs,

@@ -1,7 +1,9 @@
 import type { PollIntervals } from '../src/retry/backoff.js'
 import type { Random } from '../src/base/clock.js'
 import type { PollSchedule, PollScheduleFactory } from '../src/engine/deps.js'
+import { predictDuration } from '../src/engine/history/duration-model.js'
 import { backoffSchedule, defaultPollSchedule } from '../src/engine/job/poll-schedule.js'
+import { around } from './stats.js'
 
 const SECOND = 1_000
 
@@ -78,6 +80,44 @@ export function adaptive(maxMs = 30 * SECOND): Contender {
   return {
     name: `adaptive (cap ${maxMs / SECOND} s)`,
     factory: (_d, random) => defaultPollSchedule(policyIntervals(maxMs), random),
+    pauseBetweenPeriodsMs: 0,
+    ours: true
+  }
+}
+
+/**
+ * Earlier durations of each job of a run (what the ledger or Clari's job list would hold for a
+ * period exported nightly): `count` of them, each within ±`spread` of the job's own duration;
+ * or, `alike`, the job and its earlier ones all drawn within ±`spread` of one typical duration,
+ * so the job is no closer to the typical one than its history is.
+ */
+export function earlierDurations(
+  durations: readonly number[],
+  count: number,
+  spread: number,
+  random: Random,
+  alike = false
+): number[][] {
+  return durations.map(d => {
+    const typical = alike ? d / around(1, spread, random) : d
+    return Array.from({ length: count }, () => around(typical, spread, random))
+  })
+}
+
+/**
+ * The action's default where every period has a history: 3 earlier durations within ±10 % (see
+ * `earlierDurations`), drawn from `draws` (seeded), turned into a prediction by the real model.
+ */
+export function withHistory(draws: Random, alike = false, maxMs = 30 * SECOND): Contender {
+  return {
+    name: `adaptive, with history${alike ? ', drawn alike' : ''} (cap ${maxMs / SECOND} s)`,
+    factory: (durations, random) => {
+      const schedules = defaultPollSchedule(policyIntervals(maxMs), random)
+      const earlier = earlierDurations(durations, 3, 0.1, draws, alike)
+      const predictions = earlier.map(predictDuration)
+      let period = 0
+      return (history, othersPolling) => schedules(history, othersPolling, predictions[period++])
+    },
     pauseBetweenPeriodsMs: 0,
     ours: true
   }

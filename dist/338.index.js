@@ -18,7 +18,7 @@ export const modules = {
  * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
  * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
  * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
- * error: the upload takes `attemptName` of it instead.
+ * error: the upload takes `attemptArtifactName` of it instead.
  */
 async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
@@ -50,7 +50,7 @@ async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
         if (!isNameClash(error))
             throw error;
     }
-    const fallback = (0,_engine_reruns_earlier_artifacts_js__WEBPACK_IMPORTED_MODULE_2__/* .attemptName */ .LZ)(settings.name, runAttempt);
+    const fallback = (0,_engine_reruns_earlier_artifacts_js__WEBPACK_IMPORTED_MODULE_2__/* .attemptArtifactName */ .tZ)(settings.name, runAttempt);
     return upload(fallback).catch((error) => {
         throw isNameClash(error)
             ? new Error(`${error.message}. The run already holds both ${settings.name} and ${fallback}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`)

@@ -2,7 +2,7 @@
  * `npm run demo`: the whole job on this machine. A Clari API simulator and a local artifact
  * store stand in for Clari and GitHub; the bundled action runs exactly as the e2e tests run it.
  */
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { formatBytes } from '../src/engine/units.js'
@@ -134,19 +134,25 @@ async function demo(
     started.run = run
     result = await run.result
 
-    heading('Job summary')
+    // Kept beside the output folder: the Markdown GitHub would render on the run's page.
+    const summaryFile = path.join(workspace, 'job-summary.md')
+    await writeFile(summaryFile, result.summary)
+    heading(`Job summary, as text (its Markdown: ${summaryFile})`)
     say(summaryToText(result.summary) || '(the action wrote no summary)')
-    await showArtifact(stack.value, result.outputs['artifact-id'])
-    const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
-    heading(`Output folder (kept): ${outputDir}`)
-    say(await folderListing(outputDir))
-    if (scenario.report) {
-      heading(scenario.report.title)
-      say(
-        await scenario.report
-          .text(outputDir)
-          .catch((error: unknown) => `(failed: ${errorMessage(error)})`)
-      )
+    // A dry run uploads and writes nothing.
+    if (scenario.inputs['dry-run'] !== 'true') {
+      await showArtifact(stack.value, result.outputs['artifact-id'])
+      const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
+      heading(`Output folder (kept): ${outputDir}`)
+      say(await folderListing(outputDir))
+      if (scenario.report) {
+        heading(scenario.report.title)
+        say(
+          await scenario.report
+            .text(outputDir)
+            .catch((error: unknown) => `(failed: ${errorMessage(error)})`)
+        )
+      }
     }
     const requests = sim.value.requests.slice(seen)
     const creates = requests.filter(r => r.endpoint === 'create').length

@@ -28967,6 +28967,219 @@ class CsvHeaderCheck {
     }
 }
 
+;// CONCATENATED MODULE: ./src/retry/backoff.ts
+/** AWS "full jitter": uniform in [0, min(cap, base * 2^attempt)); `attempt` is 0-based. */
+function fullJitter(attempt, baseMs, capMs, random) {
+    return random() * cappedGrowth(baseMs, 2, attempt, capMs);
+}
+/**
+ * Wait before status poll k (0-based): the nominal interval times U[0.8, 1.2], so that jobs
+ * started together drift apart; capped again so no wait ever exceeds `maxMs`.
+ */
+function pollDelay(k, p, random) {
+    const jittered = cappedGrowth(p.initialMs, p.factor, k, p.maxMs) * (0.8 + 0.4 * random());
+    return Math.max(0, Math.min(p.maxMs, jittered));
+}
+/**
+ * Wait for a server-requested delay (Retry-After or a rate-limit reset). Jitter is only added,
+ * so the client never returns earlier than asked, yet throttled clients do not return together.
+ */
+function throttleDelay(requestedMs, random) {
+    const wait = Math.max(requestedMs, 1000);
+    return wait + random() * Math.min(1000, 0.1 * wait);
+}
+/** Throttle wait when the server gave no usable hint: full jitter, base 5 s, cap 60 s. */
+function throttleFallback(k, random) {
+    return fullJitter(k, 5_000, 60_000, random);
+}
+/** min(cap, start * factor^n) that stays finite and never NaN for huge n (0 * Infinity). */
+function cappedGrowth(start, factor, n, cap) {
+    return start === 0 ? 0 : Math.min(cap, start * factor ** n);
+}
+
+;// CONCATENATED MODULE: ./src/retry/retry.ts
+
+
+
+const NO_HINT = { kind: 'none', reason: 'absent' };
+function isRetry(failure) {
+    return failure.verdict === 'retry';
+}
+function isRetried(failure) {
+    return failure.verdict === 'retry' || failure.verdict === 'throttle';
+}
+const DEFAULT_RETRY_LIMITS = {
+    maxAttempts: 5,
+    transientBaseMs: 1_000,
+    transientCapMs: 20_000,
+    maxRetryAfterMs: 300_000,
+    maxThrottleMs: 15 * 60_000
+};
+/** The server asked us to wait longer than we may; carries what it asked for. */
+class RateLimitedError extends Error {
+    reason;
+    requestedMs;
+    retryAfterHeader;
+    name = 'RateLimitedError';
+    constructor(reason, requestedMs, retryAfterHeader, limitMs) {
+        const asked = retryAfterHeader !== undefined ? `Retry-After: ${retryAfterHeader}` : 'no Retry-After';
+        const wait = Number.isFinite(requestedMs) ? `${Math.ceil(requestedMs / 1000)} s` : 'forever';
+        const limit = `${Math.round(limitMs / 1000)} s`;
+        super(reason === 'over-max-retry-after'
+            ? `rate limited: the server asked to wait ${wait} (${asked}), more than max-retry-after (${limit})`
+            : reason === 'past-deadline'
+                ? `rate limited: the server asked to wait ${wait} (${asked}), past the job deadline (${limit} left)`
+                : `rate limited: throttled for more than ${limit} on one request (${asked})`);
+        this.reason = reason;
+        this.requestedMs = requestedMs;
+        this.retryAfterHeader = retryAfterHeader;
+    }
+}
+/** Retrying stopped because too many requests of this run failed: the API looks down. */
+class RetryBudgetError extends Error {
+    cause;
+    name = 'RetryBudgetError';
+    constructor(cause) {
+        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
+        this.cause = cause;
+    }
+}
+/** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
+function chargesBudget(failure) {
+    return (failure.verdict === 'retry' ||
+        (failure.verdict === 'throttle' && (failure.hint ?? NO_HINT).kind === 'none'));
+}
+/**
+ * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
+ * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
+ * max-retry-after fails at once instead of parking the runner.
+ */
+function throttleWait(hint, throttles, limits, random) {
+    const requestedMs = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random);
+    if (requestedMs > limits.maxRetryAfterMs) {
+        throw new RateLimitedError('over-max-retry-after', requestedMs, hint.raw, limits.maxRetryAfterMs);
+    }
+    return { requestedMs, waitMs: throttleDelay(requestedMs, random) };
+}
+/**
+ * The wait before trying again a request that its caller keeps trying on its own schedule until
+ * a deadline (a status poll, the download of a finished job), after `misses` failed tries in a
+ * row: never sooner than `plannedMs` (the caller's normal next try, so an outage costs no more
+ * requests than normal operation), growing by the poll factor up to the poll cap, and never
+ * sooner than a server hint asks.
+ */
+function missWait(failure, misses, plannedMs, intervals, limits, random) {
+    const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
+    if (failure.verdict !== 'throttle')
+        return Math.min(intervals.maxMs, backoff);
+    const hint = failure.hint ?? NO_HINT;
+    const asked = throttleWait(hint, misses - 1, limits, random).waitMs;
+    const wait = Math.max(asked, backoff);
+    return hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
+}
+/**
+ * The failed tries of a loop that keeps trying on its own schedule until a deadline (layer 2: a
+ * status poll, a finished job's download): the misses in a row, for `missWait`, and each
+ * answer's retries, against the rule's `perLoop` cap.
+ */
+class LoopMisses {
+    /** Failed tries since the last success. */
+    inARow = 0;
+    retries = new Map();
+    /**
+     * Counts a failed try. False when it ends the loop: a verdict that is not tried again, or an
+     * answer whose per-loop cap is spent.
+     */
+    miss(failure) {
+        if (!isRetried(failure))
+            return false;
+        if (isRetry(failure)) {
+            const retries = (this.retries.get(failure.answer) ?? 0) + 1;
+            this.retries.set(failure.answer, retries);
+            if (retries > (failure.perLoop ?? Infinity))
+                return false;
+        }
+        this.inARow++;
+        return true;
+    }
+    /** A try succeeded: the next miss backs off from the start again. */
+    hit() {
+        this.inARow = 0;
+    }
+}
+/**
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries),
+ * as `classify` reads each failure from a table of rules: throttle waits honour the server's hint
+ * plus a small positive jitter and never consume attempts; retries (and throttles without a hint)
+ * back off with full jitter while the per-run budget and the caps allow; nothing waits past the
+ * deadline.
+ */
+async function withRetries(attempt, classify, ctx) {
+    const { clock, random, budget, limits, signal } = ctx;
+    let failures = 0;
+    // Each answer's retries, for a rule with its own, smaller cap (Clari's 400 SWW): counted apart
+    // so that an unrelated earlier 502 does not use up that cap.
+    const retries = new Map();
+    let throttles = 0;
+    let throttledMs = 0;
+    for (;;) {
+        if (signal.aborted)
+            throw new CancelledError();
+        try {
+            const result = await attempt();
+            budget.recordSuccess();
+            return result;
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new CancelledError();
+            const failure = classify(error);
+            if (!isRetried(failure))
+                throw error;
+            const timeLeft = ctx.deadline - clock.now();
+            let waitMs;
+            if (failure.verdict === 'throttle') {
+                const hint = failure.hint ?? NO_HINT;
+                const { raw } = hint;
+                const asked = throttleWait(hint, throttles, limits, random);
+                waitMs = asked.waitMs;
+                if (waitMs > timeLeft) {
+                    throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
+                }
+                if (throttledMs + waitMs > limits.maxThrottleMs) {
+                    throw new RateLimitedError('throttled-too-long', asked.requestedMs, raw, limits.maxThrottleMs);
+                }
+                // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
+                // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
+                if (chargesBudget(failure)) {
+                    budget.recordFailure();
+                    if (!budget.canRetry())
+                        throw new RetryBudgetError(error);
+                }
+                throttles++;
+                throttledMs += waitMs;
+            }
+            else {
+                failures++;
+                const own = (retries.get(failure.answer) ?? 0) + 1;
+                retries.set(failure.answer, own);
+                budget.recordFailure();
+                if (failures >= limits.maxAttempts || own > (failure.perCall ?? Infinity))
+                    throw error;
+                if (!budget.canRetry())
+                    throw new RetryBudgetError(error);
+                waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random);
+                if (waitMs >= timeLeft)
+                    throw error;
+            }
+            ctx.onWait?.({ kind: failure.verdict, waitMs, error });
+            await clock.sleep(waitMs, signal).catch(() => {
+                throw new CancelledError();
+            });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/units.ts
 /**
  * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
@@ -29002,13 +29215,17 @@ function plural(n, word) {
 
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
 
+
+
+// Every message here is about one period, whose line already names the period and its job: the
+// message says what happened and, where the user can act, what to do.
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 class JobFailedError extends Error {
     jobId;
     status;
     name = 'JobFailedError';
     constructor(jobId, status) {
-        super(`job ${jobId} ended ${status} on Clari's side`);
+        super(`the job ended ${status} at Clari, which gives no reason`);
         this.jobId = jobId;
         this.status = status;
     }
@@ -29028,8 +29245,8 @@ class JobTimeoutError extends Error {
         const seconds = `${Math.round(elapsedMs / 1000)} s`;
         const last = lastError ? `; last error: ${lastError}` : '';
         super(phase === 'job'
-            ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-            : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`);
+            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
         this.jobId = jobId;
         this.lastStatus = lastStatus;
         this.elapsedMs = elapsedMs;
@@ -29041,7 +29258,7 @@ class QuotaError extends Error {
     monthlyQuota;
     name = 'QuotaError';
     constructor(monthlyQuota) {
-        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`);
+        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
         this.monthlyQuota = monthlyQuota;
     }
 }
@@ -29049,7 +29266,7 @@ class QuotaError extends Error {
 class ConcurrencyTimeoutError extends Error {
     name = 'ConcurrencyTimeoutError';
     constructor(concurrentLimit) {
-        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`);
+        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
     }
 }
 /** The downloaded file is not what was asked for (broken JSON, or another period). */
@@ -29087,12 +29304,35 @@ class UnprovenJobError extends Error {
         this.reason = reason;
     }
 }
+/**
+ * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
+ * one). Every other request of the run would be refused the same way.
+ */
+function isKeyRejected(error) {
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    return api instanceof ClariApiError && api.status === 401 && !api.code;
+}
+/** Where the user set the key, as the advice names it when Clari refuses it. */
+const DEFAULT_KEY_SOURCE = 'the api-key secret';
+/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
+class KeyRejectedError extends Error {
+    name = 'KeyRejectedError';
+    constructor(keySource, cause) {
+        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
+        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
+        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
 /**
  * The hooks through which the tables read a payload's tokens while the tokenizer
  * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
  */
+/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
+const NON_ASCII = 1;
+/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
+const UNICODE_ESCAPE = 2;
 /**
  * The string a string token means (its JSON text as latin1, quotes included). The grammar was
  * already checked, so JSON.parse cannot fail.
@@ -29123,9 +29363,9 @@ function decodeJsonString(json) {
  *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
- * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
- *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
- *   bounded too.
+ * - When a tapped token, or a container whose text the tap asked for, would need more than
+ *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
+ *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
  */
 
 const json_tokenizer_MAX_DEPTH = 10_000;
@@ -29166,9 +29406,14 @@ const LITERAL_TEXT = ['true', 'false', 'null'];
 const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
 const TIME_PERIODS_KEY = 'timePeriods';
 const TIME_PERIOD_ID_KEY = 'timePeriodId';
-/** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
+/**
+ * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
+ * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
+ */
 const STRING_STOP = new Uint8Array(256);
 for (let c = 0; c < 0x20; c++)
+    STRING_STOP[c] = 1;
+for (let c = 0x80; c < 0x100; c++)
     STRING_STOP[c] = 1;
 STRING_STOP[QUOTE] = 1;
 STRING_STOP[BACKSLASH] = 1;
@@ -29190,6 +29435,7 @@ class JsonStreamCheck {
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
     stringIsKey = false;
+    stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
     hexLeft = 0;
     literal = 0; // index into LITERALS
     literalPos = 0;
@@ -29226,6 +29472,7 @@ class JsonStreamCheck {
         let depth = this.depth;
         let role = this.role;
         let stringIsKey = this.stringIsKey;
+        let stringFlags = this.stringFlags;
         let capturing = this.capturing;
         let tapping = this.tapping;
         let held = this.held;
@@ -29239,12 +29486,12 @@ class JsonStreamCheck {
                     // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
                     if (STRING_STOP[c] === 0) {
                         i++;
-                        // Per byte lane: below 0x20, or equal to '"' or '\' (xor makes it zero).
+                        // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
                         while (i + 4 <= n) {
                             const w = view.getInt32(i, true);
                             const x = w ^ 0x22222222;
                             const y = w ^ 0x5c5c5c5c;
-                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) &
+                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
                                 0x80808080)
                                 break;
                             i += 4;
@@ -29275,9 +29522,9 @@ class JsonStreamCheck {
                             // A tapped token never overflows: holding it past the limit fails the check.
                             if (tapping) {
                                 if (stringIsKey)
-                                    tap.key(where, from, to);
+                                    tap.key(where, from, to, stringFlags);
                                 else
-                                    tap.value(where, from, to);
+                                    tap.value(where, from, to, stringFlags);
                             }
                             if (capturing) {
                                 capturing = false;
@@ -29301,6 +29548,10 @@ class JsonStreamCheck {
                     else if (c === BACKSLASH) {
                         i++;
                         state = S_ESCAPE;
+                    }
+                    else if (c >= 0x80) {
+                        i++;
+                        stringFlags |= NON_ASCII;
                     }
                     else {
                         return this.fail(`control character ${describeByte(c)} inside a string`, i);
@@ -29351,6 +29602,7 @@ class JsonStreamCheck {
                     i++;
                     if (c === QUOTE) {
                         stringIsKey = true;
+                        stringFlags = 0;
                         tokenFrom = i - 1;
                         if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
                             capturing = true;
@@ -29375,6 +29627,7 @@ class JsonStreamCheck {
                     i++;
                     if (c === QUOTE) {
                         stringIsKey = false;
+                        stringFlags = 0;
                         tokenFrom = i - 1;
                         if (role === ROLE_PERIOD_ID)
                             capturing = true;
@@ -29438,6 +29691,7 @@ class JsonStreamCheck {
                 case S_ESCAPE: {
                     if (c === 0x75) {
                         this.hexLeft = 4;
+                        stringFlags |= UNICODE_ESCAPE;
                         state = S_UNICODE;
                     }
                     else if (c === QUOTE ||
@@ -29519,10 +29773,10 @@ class JsonStreamCheck {
                             if (held) {
                                 const whole = this.tokenText(bytes, text, tokenFrom, i, true);
                                 held = false;
-                                tap.value(joinedSource(whole), 0, whole.length);
+                                tap.value(joinedSource(whole), 0, whole.length, 0);
                             }
                             else
-                                tap.value(source, tokenFrom, i);
+                                tap.value(source, tokenFrom, i, 0);
                             if (depth === 1)
                                 tapping = this.endTap();
                         }
@@ -29539,7 +29793,7 @@ class JsonStreamCheck {
                         state = S_AFTER_VALUE;
                         if (tapping) {
                             const literalSource = LITERAL_SOURCES[this.literal];
-                            tap.value(literalSource, 0, literalSource.text.length);
+                            tap.value(literalSource, 0, literalSource.text.length, 0);
                             if (depth === 1)
                                 tapping = this.endTap();
                         }
@@ -29559,20 +29813,28 @@ class JsonStreamCheck {
         }
         // A string or number still open at the end of the chunk continues in the next one.
         if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
-            if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping))
-                return this.tooLong(n);
-            held = true;
+            const part = this.slice(bytes, text, tokenFrom, n);
+            if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+            }
+            held = capturing || tapping;
+            if (held)
+                this.hold(part, tapping);
         }
         if (this.spanDepth > 0) {
             this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
             this.spanFrom = 0;
-            if (this.spanHeld.length > MAX_TAPPED_TOKEN)
-                return this.tooLong(n);
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+                if (!capturing)
+                    held = false;
+            }
         }
         this.state = state;
         this.depth = depth;
         this.role = role;
         this.stringIsKey = stringIsKey;
+        this.stringFlags = stringFlags;
         this.capturing = capturing;
         this.tapping = tapping;
         this.held = held;
@@ -29580,9 +29842,6 @@ class JsonStreamCheck {
     }
     fail(reason, i) {
         this.error = { reason, offset: this.consumed + i };
-    }
-    tooLong(i) {
-        this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i);
     }
     unexpected(chunk, i, where) {
         this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
@@ -29623,21 +29882,33 @@ class JsonStreamCheck {
         }
         return 'no JSON value in input';
     }
-    /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
+    /**
+     * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
+     * larger limit applies: a value it reads must reach it whole).
+     */
     hold(part, tapping) {
         if (this.heldOverflow)
-            return true;
+            return;
         // The limit counts the opening quote too.
-        if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
-            if (tapping)
-                return false;
+        if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
             // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
             this.heldOverflow = true;
             this.heldText = '';
-            return true;
+            return;
         }
         this.heldText += part;
-        return true;
+    }
+    /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
+    abandonTap(capturing) {
+        this.tapping = false;
+        this.spanDepth = 0;
+        this.spanHeld = '';
+        // What is held for the tap alone goes; a capture of that length would have overflowed.
+        if (capturing)
+            this.heldOverflow = true;
+        this.heldText = '';
+        this.tap.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`);
+        return false;
     }
     /** The current token's text; undefined when it overflowed while held. */
     tokenText(bytes, text, from, to, held) {
@@ -29746,7 +30017,8 @@ async function writePayload(body, dir, fileName, expect) {
     const target = external_node_path_default().join(dir, fileName);
     const partial = tempPathFor(dir, fileName);
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
+    const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
+    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
     const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
     let bytes = 0;
     let sha256;
@@ -29758,7 +30030,10 @@ async function writePayload(body, dir, fileName, expect) {
             hash.update(chunk);
             json?.update(chunk);
             csv?.update(chunk);
-            done(null, chunk);
+            if (reader)
+                void reader.afterChunk().then(() => done(null, chunk));
+            else
+                done(null, chunk);
         }
     });
     try {
@@ -29809,40 +30084,6 @@ function checkJson(json, period) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/**
- * The files the manifest lists, relative to the output folder: every payload kept (also of a
- * period whose tables failed) and every table.
- */
-function outputFiles(manifest) {
-    return manifest.exports.flatMap(o => [
-        ...(o.file ? [o.file] : []),
-        ...Object.values(o.tables ?? {}).map(t => t.file)
-    ]);
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
-}
-
 ;// CONCATENATED MODULE: ./src/clari/types.ts
 /** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
 const EXPORT_TYPES = [
@@ -29858,7 +30099,7 @@ const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
 // Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
 // a path, a workflow command or an escape into URLs, logs or the manifest.
 const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
+function types_isJobId(value) {
     return typeof value === 'string' && JOB_ID.test(value);
 }
 function jobPhase(status) {
@@ -29899,12 +30140,12 @@ const MAX_STATUS_CHARS = 40;
 /** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
 function readLimits(body) {
     const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
-    if (!isRecord(body))
+    if (!answers_isRecord(body))
         throw problem('the answer is not an object');
     if (body.jobs === undefined || body.jobs === null)
         return {};
     const jobs = body.jobs;
-    if (!isRecord(jobs))
+    if (!answers_isRecord(jobs))
         throw problem('"jobs" is not an object');
     const limits = {};
     for (const field of LIMIT_COUNTS) {
@@ -29919,7 +30160,7 @@ function readLimits(body) {
         const value = jobs[field];
         if (value === undefined || value === null)
             continue;
-        if (!Array.isArray(value) || !value.every(isJobId))
+        if (!Array.isArray(value) || !value.every(types_isJobId))
             throw problem(`${field} is not a list of job ids`);
         limits[field] = [...value];
     }
@@ -29927,10 +30168,10 @@ function readLimits(body) {
 }
 /** One job of a status or job-list answer; a field that fails its check is dropped. */
 function readJob(raw) {
-    if (!isRecord(raw))
+    if (!answers_isRecord(raw))
         return {};
     const job = {};
-    if (isJobId(raw.jobId))
+    if (types_isJobId(raw.jobId))
         job.jobId = raw.jobId;
     const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
     if (raw.status !== undefined && raw.status !== null && status)
@@ -29954,7 +30195,7 @@ function readJob(raw) {
 }
 /** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
 function readJobList(body) {
-    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
+    const list = Array.isArray(body) ? body : answers_isRecord(body) ? body.jobs : undefined;
     if (!Array.isArray(list))
         throw new InvalidResponseError('list export jobs: not a list');
     return list.map(readJob).filter(job => job.jobId !== undefined);
@@ -29963,13 +30204,90 @@ function readJobList(body) {
 function isCount(value) {
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
-function isRecord(value) {
+function answers_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const MANIFEST_TOOL = 'clari-forecast-export-action';
-const MANIFEST_VERSION = 2;
+const outcome_MANIFEST_TOOL = 'clari-forecast-export-action';
+const outcome_MANIFEST_VERSION = 2;
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Whether an untrusted value is a `snapshotAt` as this action writes one. */
+function isSnapshotTime(value) {
+    return (typeof value === 'string' &&
+        ISO_UTC.test(value) &&
+        new Date(Date.parse(value)).toISOString() === value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+function outputFiles(manifest) {
+    return manifest.exports.flatMap(o => [
+        ...(o.file ? [o.file] : []),
+        ...Object.values(o.tables ?? {}).map(t => t.file)
+    ]);
+}
+const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+function isForecastId(value) {
+    return FORECAST_ID.test(value);
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+// `YYYY_QN`, as the action records periods.
+const PERIOD = /^\d{4}_Q[1-4]$/;
+/**
+ * The JSON payloads an export's manifest.json lists as DONE, each with its snapshot identity, or
+ * why the manifest cannot say. The manifest is a file anyone could change: every field used is
+ * checked, and an entry that fails a check is left out.
+ */
+function listedPayloads(manifest) {
+    if (!answers_isRecord(manifest) || manifest.tool !== outcome_MANIFEST_TOOL) {
+        return { problem: `it is not a ${MANIFEST_FILE} this action wrote` };
+    }
+    const { forecastId, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
+        return { problem: `its ${MANIFEST_FILE} names no forecast or lists no exports` };
+    }
+    return exports.flatMap((entry) => {
+        if (!answers_isRecord(entry) || entry.status !== 'DONE')
+            return [];
+        const { period, file, jobId, snapshotAt } = entry;
+        if (typeof period !== 'string' || !PERIOD.test(period))
+            return [];
+        if (file !== payloadFileName(forecastId, period, 'JSON'))
+            return [];
+        if (!types_isJobId(jobId) || !isSnapshotTime(snapshotAt))
+            return [];
+        return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }];
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/engine/reruns/earlier-manifest.ts
 
@@ -29981,11 +30299,12 @@ const MANIFEST_VERSION = 2;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_EXPORTS = 1_000;
 const MAX_TEXT = 200;
-const PERIOD = /^\d{4}_Q[1-4]$/;
+const earlier_manifest_PERIOD = /^\d{4}_Q[1-4]$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 // Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+// A job runs for minutes, at most hours: a week is not a duration this action recorded.
+const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 // eslint-disable-next-line no-control-regex
 const earlier_manifest_CONTROL = /[\u0000-\u001f\u007f]/;
 const STATUSES = new Set([
@@ -30020,13 +30339,13 @@ function readEarlierManifest(bytes, expect) {
     catch {
         return unreadable(`its ${MANIFEST_FILE} is not JSON`);
     }
-    if (!isRecord(parsed))
+    if (!answers_isRecord(parsed))
         return unreadable(`its ${MANIFEST_FILE} is not a JSON object`);
     const { tool, manifestVersion, forecastId, runAttempt } = parsed;
-    if (tool !== MANIFEST_TOOL || manifestVersion !== MANIFEST_VERSION) {
+    if (tool !== outcome_MANIFEST_TOOL || manifestVersion !== outcome_MANIFEST_VERSION) {
         return {
             kind: 'not-ours',
-            problem: `its ${MANIFEST_FILE} was not made by ${MANIFEST_TOOL} (manifest version ${MANIFEST_VERSION})`
+            problem: `its ${MANIFEST_FILE} was not made by ${outcome_MANIFEST_TOOL} (manifest version ${outcome_MANIFEST_VERSION})`
         };
     }
     if (forecastId !== expect.forecastId) {
@@ -30060,8 +30379,41 @@ function readEarlierManifest(bytes, expect) {
         return unreadable(`its ${MANIFEST_FILE} is damaged: ${error.message}`);
     }
 }
+/**
+ * An untrusted request (a manifest's, a ledger's) in its checked shape, or undefined when it is
+ * not one this action writes. Never throws, and compares or prints nothing before it is checked.
+ */
+function readRequestParameters(raw) {
+    try {
+        return readRequest(raw);
+    }
+    catch (error) {
+        if (error instanceof Damaged)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * What the duration model learns from a checked manifest: how long each DONE period's job ran,
+ * with the request it was made with (src/engine/history/).
+ */
+function manifestDurations(manifest) {
+    const { forecastId, request } = manifest;
+    return manifest.exports.flatMap(entry => entry.status === 'DONE' && entry.jobDurationMs !== undefined
+        ? [
+            {
+                forecastId,
+                period: entry.period,
+                request,
+                durationMs: entry.jobDurationMs,
+                ...(entry.doneAt !== undefined ? { endedAt: entry.doneAt } : {}),
+                ...(entry.jobId !== undefined ? { jobId: entry.jobId } : {})
+            }
+        ]
+        : []);
+}
 function readRequest(raw) {
-    if (!isRecord(raw))
+    if (!answers_isRecord(raw))
         throw new Damaged('request is not an object');
     const keys = Object.keys(raw);
     const request = {
@@ -30094,10 +30446,10 @@ function readExports(raw, runAttempt) {
     const seen = new Set();
     return raw.map((entry, index) => {
         const at = `exports[${index}]`;
-        if (!isRecord(entry))
+        if (!answers_isRecord(entry))
             throw new Damaged(`${at} is not an object`);
         const period = entry.period;
-        if (typeof period !== 'string' || !PERIOD.test(period)) {
+        if (typeof period !== 'string' || !earlier_manifest_PERIOD.test(period)) {
             throw new Damaged(`${at}.period is not a fiscal quarter`);
         }
         if (seen.has(period))
@@ -30114,7 +30466,7 @@ function readExports(raw, runAttempt) {
             cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
             jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
         };
-        const jobId = optional(entry.jobId, isJobId, `${at}.jobId`);
+        const jobId = optional(entry.jobId, types_isJobId, `${at}.jobId`);
         if (jobId !== undefined)
             read.jobId = jobId;
         const file = optional(entry.file, matches(FILE_NAME), `${at}.file`);
@@ -30126,9 +30478,16 @@ function readExports(raw, runAttempt) {
         const from = optional(entry.reusedFromAttempt, (v) => isWhole(v, 1) && v <= runAttempt, `${at}.reusedFromAttempt`);
         if (from !== undefined)
             read.reusedFromAttempt = from;
-        const snapshotAt = optional(entry.snapshotAt, isIsoTime, `${at}.snapshotAt`);
+        const snapshotAt = optional(entry.snapshotAt, isSnapshotTime, `${at}.snapshotAt`);
         if (snapshotAt !== undefined)
             read.snapshotAt = snapshotAt;
+        const duration = optional(entry.jobDurationMs, (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_DURATION_MS, `${at}.jobDurationMs`);
+        if (duration !== undefined)
+            read.jobDurationMs = duration;
+        // The timeline is the summary's, not the resume's: only a well-formed doneAt is kept.
+        const doneAt = answers_isRecord(entry.timeline) ? entry.timeline.doneAt : undefined;
+        if (isSnapshotTime(doneAt))
+            read.doneAt = Date.parse(doneAt);
         return read;
     });
 }
@@ -30165,9 +30524,6 @@ function isBoolean(value) {
 }
 function isWhole(value, min) {
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
-}
-function isIsoTime(value) {
-    return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value));
 }
 function matches(pattern) {
     return (value) => typeof value === 'string' && pattern.test(value);
@@ -30227,7 +30583,7 @@ function folderSource(dir) {
             }
             const manifest = readEarlierManifest(await (0,promises_namespaceObject.readFile)(file), {
                 forecastId: config.forecastId,
-                apiKey: config.apiKey
+                apiKey: config.clari.apiKey
             });
             if ('problem' in manifest)
                 return { kind: manifest.kind, reason: manifest.problem };
@@ -30238,8 +30594,11 @@ function folderSource(dir) {
 
 ;// CONCATENATED MODULE: ./src/engine/table-layout.ts
 
-/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
-const TABLE_FORMATS = ['ndjson', 'csv'];
+/**
+ * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
+ * with typed columns.
+ */
+const TABLE_FORMATS = ['ndjson', 'csv', 'parquet'];
 const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
 /** The payload's top-level list behind each table (docs/clari-api.md#results). */
 const TABLE_LISTS = {
@@ -30251,22 +30610,29 @@ const TABLE_LISTS = {
 };
 const TABLES_DIR = 'tables';
 /**
- * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
- * `tables/entries/*.ndjson` loads every period of a table at once.
+ * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
+ * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
+ * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
+ * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
  */
-function tableFileName(table, forecastId, period, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
+function tableFileName(table, forecastId, period, snapshot, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run/format.ts
 
 
+/** A workflow run's attempts: "attempt 1". */
+const attemptName = attempt => `attempt ${attempt}`;
 const PERIOD_COLUMNS = [
     { key: 'period', header: 'Period', text: o => o.period },
     {
         key: 'status',
         header: 'Status',
-        text: o => `${o.status}${truncation(o) ? ', truncated' : ''}${provenance(o) ? ` (${provenance(o)})` : ''}`
+        text: (o, earlier) => {
+            const from = provenance(o, earlier);
+            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
+        }
     },
     { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
     { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
@@ -30279,10 +30645,21 @@ function truncation(outcome) {
     const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
     return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
 }
-/** One line per failed period: period, job id, status, reason. */
+/** One line per failed period: period, status, its job (named once), reason. */
 function failureLine(outcome) {
-    const job = outcome.jobId ? `job ${outcome.jobId}` : 'no job';
-    return `${outcome.period}: ${outcome.status} (${job}): ${outcome.error ?? 'no reason given'}`;
+    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
+    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
+}
+/**
+ * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
+ * result, to end that period's line: "its job was cancelled at Clari".
+ */
+function cancelNote(result) {
+    if (result === 'cancelled')
+        return 'its job was cancelled at Clari';
+    if (result === 'already-finished')
+        return 'its job had already ended at Clari';
+    return `its job may still run at Clari (${result})`;
 }
 /** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
 function notResumingLine(source, why) {
@@ -30294,18 +30671,60 @@ function waitingLine(event) {
     return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
 }
 /**
- * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure.
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
  */
-function finishedLine(outcome) {
-    if (outcome.status !== 'DONE')
-        return failureLine(outcome);
+function historyLine(event) {
+    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const parts = [
+        ...known,
+        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+    ];
+    const order = event.startOrder
+        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+        : '';
+    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
+ * when the run gave up on a job, what became of it (`cancelNote`).
+ */
+function finishedLine(outcome, earlier, cancelled) {
+    if (outcome.status !== 'DONE') {
+        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
+    }
     const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
     if (outcome.reusedFromAttempt !== undefined) {
-        return `${done} reused from attempt ${outcome.reusedFromAttempt}`;
+        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     const checks = plural(outcome.statusPolls, 'status check');
     return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/**
+ * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
+ * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
+ */
+function resumingLine(event) {
+    if (event.unusable)
+        return notResumingLine(event.source, event.unusable);
+    const parts = [
+        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
+        event.repolled.length > 0 &&
+            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
+        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
+    ].filter(Boolean);
+    return `Resuming from ${event.source}: ${parts.join('; ')}`;
+}
+/**
+ * What resuming would save after this run: undefined unless some periods failed (or were not
+ * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
+ */
+function rerunScope(report) {
+    const again = report.failed.map(o => o.period);
+    const kept = report.exported.length;
+    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
 }
 /** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
 function tablesLine(tables) {
@@ -30333,30 +30752,35 @@ function totalsLine(totals) {
     ].join(', ');
 }
 /** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome) {
+function provenance(outcome, earlier) {
     if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from attempt ${outcome.reusedFromAttempt}`;
+        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     if (outcome.repolledFromAttempt !== undefined) {
-        return `job of attempt ${outcome.repolledFromAttempt}`;
+        return `job of ${earlier(outcome.repolledFromAttempt)}`;
     }
     return undefined;
 }
 /**
- * What resuming saved, for the summary and the log: "Resumed: 2 periods reused, 1 job of an
- * earlier attempt taken over, 1 started anew; 3 export jobs not created again."
+ * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
+ * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
+ * again."
  */
-function resumeLine(report) {
+function resumeLine(report, earlier) {
     const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined).length;
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined).length;
-    if (reused + repolled === 0)
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
+    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
+    if (from === undefined)
         return undefined;
-    return [
-        `Resumed: ${plural(reused, 'period')} reused`,
-        `${plural(repolled, 'job')} of an earlier attempt taken over`,
-        `${exports.length - reused - repolled} started anew; ${plural(reused + repolled, 'export job')} not created again`
-    ].join(', ');
+    const anew = exports.length - reused.length - repolled.length;
+    const parts = [
+        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
+        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
+        anew > 0 && `${anew} exported anew`
+    ].filter(Boolean);
+    const saved = plural(reused.length + repolled.length, 'export job');
+    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
 }
 /** What a dry run reports, the same in the step log and in a terminal. */
 function planLines(plan) {
@@ -31373,17 +31797,6 @@ function toNetworkError(error, sent, r, total) {
 // The earlier-attempt lookup's requests go through the same bounded transport as Clari's.
 
 
-;// CONCATENATED MODULE: ./src/retry/classify.ts
-function classifyStatus(status) {
-    if (status >= 200 && status < 300)
-        return 'success';
-    if (status === 429 || status === 503)
-        return 'throttle';
-    if (status === 408 || status === 500 || status === 502 || status === 504)
-        return 'transient';
-    return 'fatal';
-}
-
 ;// CONCATENATED MODULE: ./src/retry/http-date.ts
 // RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
 // case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
@@ -31494,187 +31907,91 @@ function secondsToMs(whole, fraction) {
     return belowMs ? ms + 1 : ms;
 }
 
-;// CONCATENATED MODULE: ./src/retry/backoff.ts
-/** AWS "full jitter": uniform in [0, min(cap, base * 2^attempt)); `attempt` is 0-based. */
-function fullJitter(attempt, baseMs, capMs, random) {
-    return random() * cappedGrowth(baseMs, 2, attempt, capMs);
+;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+
+/**
+ * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
+ * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
+ * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
+ * which keep trying until the period's deadline) and the callers that act on a final answer
+ * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
+ * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
+ * its endpoints and its error codes.
+ */
+/** Clari's endpoints, as the rules (and the simulator) name them. */
+const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
+/**
+ * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
+ * of a finished job): the only ones where a `perLoop` cap means anything.
+ */
+const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
+const RETRY = { verdict: 'retry' };
+const THROTTLE = { verdict: 'throttle' };
+const FATAL = { verdict: 'fatal' };
+const RECONCILE = { verdict: 'reconcile' };
+/** One rule on every endpoint, but for those named. */
+function everywhere(rule, except = {}) {
+    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
 }
 /**
- * Wait before status poll k (0-based): the nominal interval times U[0.8, 1.2], so that jobs
- * started together drift apart; capped again so no wait ever exceeds `maxMs`.
+ * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
+ * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
+ * decides.
  */
-function pollDelay(k, p, random) {
-    const jittered = cappedGrowth(p.initialMs, p.factor, k, p.maxMs) * (0.8 + 0.4 * random());
-    return Math.max(0, Math.min(p.maxMs, jittered));
-}
-/**
- * Wait for a server-requested delay (Retry-After or a rate-limit reset). Jitter is only added,
- * so the client never returns earlier than asked, yet throttled clients do not return together.
- */
-function throttleDelay(requestedMs, random) {
-    const wait = Math.max(requestedMs, 1000);
-    return wait + random() * Math.min(1000, 0.1 * wait);
-}
-/** Throttle wait when the server gave no usable hint: full jitter, base 5 s, cap 60 s. */
-function throttleFallback(k, random) {
-    return fullJitter(k, 5_000, 60_000, random);
-}
-/** min(cap, start * factor^n) that stays finite and never NaN for huge n (0 * Infinity). */
-function cappedGrowth(start, factor, n, cap) {
-    return start === 0 ? 0 : Math.min(cap, start * factor ** n);
-}
-
-;// CONCATENATED MODULE: ./src/retry/retry.ts
-
-
-
-const DEFAULT_RETRY_LIMITS = {
-    maxAttempts: 5,
-    transientBaseMs: 1_000,
-    transientCapMs: 20_000,
-    maxRetryAfterMs: 300_000,
-    maxThrottleMs: 15 * 60_000
+const RETRY_RULES = {
+    '429': everywhere(THROTTLE),
+    '503': everywhere(THROTTLE),
+    '408': everywhere(RETRY, { create: RECONCILE }),
+    '500': everywhere(RETRY, { create: RECONCILE }),
+    '502': everywhere(RETRY, { create: RECONCILE }),
+    '504': everywhere(RETRY, { create: RECONCILE }),
+    // "The job status could not be retrieved": transient on the others, but briefly.
+    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
+    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
+    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
+    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
+    '400': everywhere(FATAL),
+    '401': everywhere(FATAL),
+    '403': everywhere(FATAL),
+    '404': everywhere(FATAL),
+    'other 4xx': everywhere(FATAL),
+    'other status': everywhere(FATAL),
+    // Refused, or a name that did not resolve: the request never reached Clari.
+    'network error before sending': everywhere(RETRY),
+    // Reset, or timed out, after the request went out: Clari may have acted on it.
+    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
+    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
+    'invalid response': everywhere(RETRY, { create: RECONCILE }),
+    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
+    'other error': everywhere(FATAL)
 };
-/** The server asked us to wait longer than we may; carries what it asked for. */
-class RateLimitedError extends Error {
-    reason;
-    requestedMs;
-    retryAfterHeader;
-    name = 'RateLimitedError';
-    constructor(reason, requestedMs, retryAfterHeader, limitMs) {
-        const asked = retryAfterHeader !== undefined ? `Retry-After: ${retryAfterHeader}` : 'no Retry-After';
-        const wait = Number.isFinite(requestedMs) ? `${Math.ceil(requestedMs / 1000)} s` : 'forever';
-        const limit = `${Math.round(limitMs / 1000)} s`;
-        super(reason === 'over-max-retry-after'
-            ? `rate limited: the server asked to wait ${wait} (${asked}), more than max-retry-after (${limit})`
-            : reason === 'past-deadline'
-                ? `rate limited: the server asked to wait ${wait} (${asked}), past the job deadline (${limit} left)`
-                : `rate limited: throttled for more than ${limit} on one request (${asked})`);
-        this.reason = reason;
-        this.requestedMs = requestedMs;
-        this.retryAfterHeader = retryAfterHeader;
+/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
+function retryRule(endpoint, error) {
+    const answer = answerOf(error);
+    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
+    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
+}
+/** Which answer of the table a failed request got. */
+function answerOf(error) {
+    if (error instanceof ClariApiError)
+        return statusAnswer(error.status, error.code);
+    if (error instanceof NetworkError) {
+        return error.sent ? 'network error after sending' : 'network error before sending';
     }
+    if (error instanceof InvalidResponseError)
+        return 'invalid response';
+    return 'other error';
 }
-/** Retrying stopped because too many requests of this run failed: the API looks down. */
-class RetryBudgetError extends Error {
-    cause;
-    name = 'RetryBudgetError';
-    constructor(cause) {
-        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
-        this.cause = cause;
+/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
+function statusAnswer(status, code) {
+    const coded = `${status} ${code}`;
+    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
+        return coded;
     }
+    if (Object.hasOwn(RETRY_RULES, String(status)))
+        return String(status);
+    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
 }
-/** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
-function chargesBudget(verdict) {
-    return (verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none'));
-}
-/**
- * The wait a throttle answer asks for: the server's hint plus a small positive jitter, or the
- * fallback backoff after `throttles` earlier throttles when it gave none. A hint above
- * max-retry-after fails at once instead of parking the runner.
- */
-function throttleWait(hint, throttles, limits, random) {
-    const requestedMs = hint.kind === 'delay' ? hint.ms : throttleFallback(throttles, random);
-    if (requestedMs > limits.maxRetryAfterMs) {
-        throw new RateLimitedError('over-max-retry-after', requestedMs, hint.raw, limits.maxRetryAfterMs);
-    }
-    return { requestedMs, waitMs: throttleDelay(requestedMs, random) };
-}
-/**
- * The wait before trying again a request that its caller keeps trying on its own schedule until
- * a deadline (a status poll, the download of a finished job), after `misses` failed tries in a
- * row: never sooner than `plannedMs` (the caller's normal next try, so an outage costs no more
- * requests than normal operation), growing by the poll factor up to the poll cap, and never
- * sooner than a server hint asks.
- */
-function missWait(verdict, misses, plannedMs, intervals, limits, random) {
-    const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random));
-    if (verdict.kind !== 'throttle')
-        return Math.min(intervals.maxMs, backoff);
-    const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs;
-    const wait = Math.max(asked, backoff);
-    return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait);
-}
-/**
- * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
- * throttle waits honour the server's hint plus a small positive jitter and never consume transient
- * attempts; transient failures (and throttles without a hint) back off with full jitter while the
- * per-run budget allows; nothing waits past the deadline.
- */
-async function withRetries(attempt, classify, ctx) {
-    const { clock, random, budget, limits, signal } = ctx;
-    let failures = 0;
-    // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
-    // an unrelated earlier 502 does not use up that cap.
-    let capped = 0;
-    let throttles = 0;
-    let throttledMs = 0;
-    for (;;) {
-        if (signal.aborted)
-            throw new CancelledError();
-        try {
-            const result = await attempt();
-            budget.recordSuccess();
-            return result;
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw new CancelledError();
-            const verdict = classify(error);
-            if (verdict.kind === 'fatal')
-                throw error;
-            const timeLeft = ctx.deadline - clock.now();
-            let waitMs;
-            if (verdict.kind === 'throttle') {
-                const { raw } = verdict.hint;
-                const asked = throttleWait(verdict.hint, throttles, limits, random);
-                waitMs = asked.waitMs;
-                if (waitMs > timeLeft) {
-                    throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft);
-                }
-                if (throttledMs + waitMs > limits.maxThrottleMs) {
-                    throw new RateLimitedError('throttled-too-long', asked.requestedMs, raw, limits.maxThrottleMs);
-                }
-                // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
-                // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-                if (chargesBudget(verdict)) {
-                    budget.recordFailure();
-                    if (!budget.canRetry())
-                        throw new RetryBudgetError(error);
-                }
-                throttles++;
-                throttledMs += waitMs;
-            }
-            else {
-                failures++;
-                if (verdict.maxRetries !== undefined)
-                    capped++;
-                budget.recordFailure();
-                if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity))
-                    throw error;
-                if (!budget.canRetry())
-                    throw new RetryBudgetError(error);
-                waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random);
-                if (waitMs >= timeLeft)
-                    throw error;
-            }
-            ctx.onWait?.({ kind: verdict.kind, waitMs, error });
-            await clock.sleep(waitMs, signal).catch(() => {
-                throw new CancelledError();
-            });
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/clari/codes.ts
-/** Clari error `code` values the action acts on (docs/clari-api.md#errors-and-codes). */
-/** 400 `SWW` ("the job status could not be retrieved"): transient on GETs, briefly. */
-const SWW_CODE = 'SWW';
-const SWW_MAX_RETRIES = 2;
-/** 400 on create for both an exhausted monthly quota and a full concurrency limit. */
-const QUOTA_CODE = 'export_monthly_quota_reached';
-/** 400 on cancel: the job already finished, so there is nothing to cancel. */
-const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
 
 ;// CONCATENATED MODULE: ./src/clari/client.ts
 
@@ -31687,16 +32004,25 @@ const FAILED_TO_CANCEL_CODE = 'export_failed_to_cancel';
 
 
 
-
+/** What each endpoint's errors call the request. */
+const OPERATIONS = {
+    create: 'create export',
+    status: 'job status',
+    results: 'download results',
+    cancel: 'cancel job',
+    limits: 'read export limits',
+    list: 'list export jobs'
+};
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const DEFAULT_SPACING_MS = 200;
 /**
  * Clari's export API (docs/clari-api.md#endpoints): one method per endpoint, each retried by
- * layer 1 of docs/retry-policy.md.
+ * layer 1 of docs/retry-policy.md as the table of retry rules (retry-rules.ts) says.
  */
 class ClariClient {
-    options;
+    config;
+    deps;
     transport;
     base;
     /** Earliest time the next request may go out: spacing, and a throttle the server asked for. */
@@ -31710,38 +32036,42 @@ class ClariClient {
      * the true offset is at least the Date minus our receipt time. Undefined until a Date is seen.
      */
     serverClockAheadMs;
-    constructor(options) {
-        this.options = options;
-        this.transport = new Transport(() => options.clock.wallNow());
-        this.base = options.apiUrl.replace(/\/+$/, '');
+    limits;
+    constructor(config, deps) {
+        this.config = config;
+        this.deps = deps;
+        this.transport = new Transport(() => deps.clock.wallNow());
+        this.base = config.apiUrl.replace(/\/+$/, '');
+        this.limits = { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.maxRetryAfterMs };
     }
     /**
      * Creates an export job. Repeated only when the POST provably was not processed (429, 503,
-     * connection refused); any other doubt surfaces as AmbiguousCreateError for reconciliation.
+     * connection refused); an answer the rules reconcile surfaces as AmbiguousCreateError.
      */
     async createExport(forecastId, body, ctx) {
-        const sentAt = this.options.clock.wallNow();
+        const sentAt = this.deps.clock.wallNow();
         const path = `/export/forecast/${encodeURIComponent(forecastId)}`;
         let sent = false;
         try {
-            const reply = await this.retrying(ctx, classifyCreate, () => this.exchangeJson('POST', path, 'create export', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
+            const reply = await this.retrying(ctx, 'create', () => this.exchangeJson('POST', path, 'create', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
-            if (!isJobId(jobId))
+            if (!types_isJobId(jobId))
                 throw new InvalidResponseError('create export: no valid jobId');
             return jobId;
         }
         catch (error) {
             if (ctx.signal.aborted && sent)
                 throw new InterruptedCreateError(sentAt, { cause: error });
-            if (isAmbiguous(error))
+            if (retryRule('create', error).verdict === 'reconcile') {
                 throw new AmbiguousCreateError(error, sentAt);
+            }
             throw error;
         }
     }
     async getJob(jobId, ctx) {
-        return this.retrying(ctx, classifyRead, () => this.exchange('GET', jobPath(jobId), 'job status', ctx, async (res) => {
-            await this.throwUnlessOk(res, 'job status');
+        return this.retrying(ctx, 'status', () => this.exchange('GET', jobPath(jobId), 'status', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'status');
             const body = await this.readJson(res);
             if (!body || typeof body !== 'object')
                 throw new InvalidResponseError('job status: no job');
@@ -31756,45 +32086,46 @@ class ClariClient {
      * must begin afresh on every call; errors it throws itself are final.
      */
     async downloadResults(jobId, consume, ctx) {
-        return this.retrying(ctx, classifyRead, () => this.exchange('GET', `${jobPath(jobId)}/results`, 'download results', ctx, async (res) => {
-            await this.throwUnlessOk(res, 'download results');
+        return this.retrying(ctx, 'results', () => this.exchange('GET', `${jobPath(jobId)}/results`, 'results', ctx, async (res) => {
+            await this.throwUnlessOk(res, 'results');
             return consume(res.body, res.headers['content-type']);
         }, { streamed: true }));
     }
     /** Cancels a job; a job that already finished is not an error here. */
     async cancelJob(jobId, ctx) {
         try {
-            await this.retrying(ctx, classifyRead, () => this.exchange('PATCH', jobPath(jobId), 'cancel job', ctx, async (res) => {
-                await this.throwUnlessOk(res, 'cancel job');
+            await this.retrying(ctx, 'cancel', () => this.exchange('PATCH', jobPath(jobId), 'cancel', ctx, async (res) => {
+                await this.throwUnlessOk(res, 'cancel');
                 res.body.resume();
             }, { body: '{"type":"CANCEL"}', urgent: true }));
             return 'cancelled';
         }
         catch (error) {
-            if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
+            if (retryRule('cancel', error).verdict === 'done')
                 return 'already-finished';
-            }
             throw error;
         }
     }
     async getLimits(ctx) {
-        return this.retrying(ctx, classifyRead, async () => {
-            const body = await this.exchangeJson('GET', '/admin/limits', 'read export limits', ctx);
+        return this.retrying(ctx, 'limits', async () => {
+            const body = await this.exchangeJson('GET', '/admin/limits', 'limits', ctx);
             return readLimits(body);
         });
     }
     /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
     async listJobs(ctx) {
-        return this.retrying(ctx, classifyRead, async () => {
-            const body = await this.exchangeJson('GET', '/export/jobs', 'list export jobs', ctx);
+        return this.retrying(ctx, 'list', async () => {
+            const body = await this.exchangeJson('GET', '/export/jobs', 'list', ctx);
             return readJobList(body);
         });
     }
     close() {
         this.transport.close();
     }
-    async retrying(ctx, classify, attempt) {
-        const { clock, random, budget, limits } = this.options;
+    async retrying(ctx, endpoint, attempt) {
+        const { clock, random, budget } = this.deps;
+        const { limits } = this;
+        const classify = (error) => retryRule(endpoint, error);
         if (!ctx.once)
             return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx });
         try {
@@ -31809,9 +32140,9 @@ class ClariClient {
         }
     }
     /** One JSON exchange, bounded as a whole by the request timeout. */
-    exchangeJson(method, path, operation, ctx, options = {}) {
-        return this.exchange(method, path, operation, ctx, async (res) => {
-            await this.throwUnlessOk(res, operation);
+    exchangeJson(method, path, endpoint, ctx, options = {}) {
+        return this.exchange(method, path, endpoint, ctx, async (res) => {
+            await this.throwUnlessOk(res, endpoint);
             return this.readJson(res);
         }, options);
     }
@@ -31819,13 +32150,13 @@ class ClariClient {
     async readJson(res) {
         const text = await readText(res, MAX_JSON_BYTES);
         try {
-            return withoutSecret(JSON.parse(text), this.options.apiKey);
+            return withoutSecret(JSON.parse(text), this.config.apiKey);
         }
         catch {
             throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`);
         }
     }
-    async throwUnlessOk(res, operation) {
+    async throwUnlessOk(res, endpoint) {
         if (res.status >= 200 && res.status < 300)
             return;
         const text = await readText(res, MAX_ERROR_BYTES).catch(() => '');
@@ -31838,22 +32169,25 @@ class ClariClient {
         catch {
             body = text ? { message: text } : undefined; // e.g. a proxy's HTML error page
         }
-        const retryAfter = classifyStatus(res.status) === 'throttle'
-            ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
-            : undefined;
+        const clean = body && withoutSecret(body, this.config.apiKey);
+        const error = new ClariApiError(res.status, OPERATIONS[endpoint], clean);
+        if (retryRule(endpoint, error).verdict !== 'throttle')
+            throw error;
+        // A throttle: the same answer again, with the wait the server asked for.
+        const retryAfter = parseRetryAfter(res.headers['retry-after'], retryAfterContext(res));
         // Clari's rate limit is per key: every request of the run holds off, not just this one.
-        if (retryAfter?.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
-            this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms);
+        if (retryAfter.kind === 'delay' && retryAfter.ms <= this.config.maxRetryAfterMs) {
+            this.throttledUntil = Math.max(this.throttledUntil, this.deps.clock.now() + retryAfter.ms);
         }
-        const clean = body && withoutSecret(body, this.options.apiKey);
-        throw new ClariApiError(res.status, operation, clean, retryAfter);
+        throw new ClariApiError(res.status, OPERATIONS[endpoint], clean, retryAfter);
     }
     /**
      * One request and the reading of its answer. Requests of the whole run are spaced and held
      * back together while the server throttles; the exchange itself is marked busy on the clock.
      */
-    async exchange(method, path, operation, ctx, read, options = {}) {
-        const { clock, apiKey, requestTimeoutMs } = this.options;
+    async exchange(method, path, endpoint, ctx, read, options = {}) {
+        const { clock } = this.deps;
+        const { apiKey, requestTimeoutMs } = this.config;
         await this.pace(ctx.signal, options.urgent);
         this.requestCount++;
         options.onSend?.();
@@ -31867,7 +32201,7 @@ class ClariClient {
         return whileBusy(clock, async () => {
             const res = await this.transport.send({
                 method,
-                operation,
+                operation: OPERATIONS[endpoint],
                 url: new URL(this.base + path),
                 headers,
                 secretHeader: 'apikey',
@@ -31893,8 +32227,8 @@ class ClariClient {
      * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
      */
     async pace(signal, urgent = false) {
-        const { clock } = this.options;
-        const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
+        const { clock } = this.deps;
+        const spacing = this.deps.minRequestSpacingMs ?? DEFAULT_SPACING_MS;
         for (;;) {
             const hold = urgent ? -Infinity : this.throttledUntil;
             const at = Math.max(clock.now(), this.nextSendAt, hold);
@@ -31923,39 +32257,6 @@ async function readText(res, limit) {
         chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
-}
-/** How a failed read (or cancel) is treated: throttled, transient, or final. */
-function classifyRead(error) {
-    if (error instanceof ClariApiError) {
-        const kind = classifyStatus(error.status);
-        if (kind === 'throttle')
-            return { kind, hint: error.retryAfter ?? { kind: 'none', reason: 'absent' } };
-        if (kind === 'transient')
-            return { kind };
-        if (error.status === 400 && error.code === SWW_CODE) {
-            return { kind: 'transient', maxRetries: SWW_MAX_RETRIES };
-        }
-        return { kind: 'fatal' };
-    }
-    if (error instanceof NetworkError || error instanceof InvalidResponseError) {
-        return { kind: 'transient' };
-    }
-    return { kind: 'fatal' };
-}
-/** A POST is repeated only when it provably was not processed. */
-function classifyCreate(error) {
-    if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
-        return classifyRead(error);
-    }
-    if (error instanceof NetworkError && !error.sent)
-        return { kind: 'transient' };
-    return { kind: 'fatal' };
-}
-/** A create that failed this way may have created the job all the same. */
-function isAmbiguous(error) {
-    if (error instanceof ClariApiError)
-        return classifyStatus(error.status) === 'transient';
-    return (error instanceof NetworkError && error.sent) || error instanceof InvalidResponseError;
 }
 
 ;// CONCATENATED MODULE: ./src/retry/budget.ts
@@ -32002,26 +32303,28 @@ function toMilli(name, value) {
 
 
 
-
-/** The Clari client a run uses: one retry budget per run, limits from the config. */
+/** The Clari client a run uses: its settings as the config has them, one retry budget per run. */
 function createClient(config, deps) {
-    return new ClariClient({
-        apiUrl: config.apiUrl,
-        apiKey: config.apiKey,
-        requestTimeoutMs: config.timing.requestTimeoutMs,
+    return new ClariClient(config.clari, {
         clock: deps.clock ?? systemClock,
         random: deps.random ?? Math.random,
         budget: new RetryBudget(),
-        limits: { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.timing.maxRetryAfterMs },
         minRequestSpacingMs: deps.minRequestSpacingMs
     });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/config.ts
+/**
+ * `all`: the action's own records (the ledger, an earlier attempt's manifest) and Clari's job
+ * list, read once when those leave a period without history; `runs`: the own records only;
+ * `none`: nothing is learned (the poll schedule and the start order of a first run).
+ */
+const HISTORY_SOURCES = ['all', 'runs', 'none'];
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
 ;// CONCATENATED MODULE: ./src/engine/run/plan.ts
+
 
 
 
@@ -32032,9 +32335,12 @@ async function planExport(config, deps = {}) {
     const client = createClient(config, deps);
     try {
         const signal = deps.signal ?? new AbortController().signal;
-        const limits = await client.getLimits({
-            signal,
-            deadline: clock.now() + config.timing.jobTimeoutMs
+        const limits = await client
+            .getLimits({ signal, deadline: clock.now() + config.timing.jobTimeoutMs })
+            .catch((error) => {
+            throw isKeyRejected(error)
+                ? new KeyRejectedError(config.keySource ?? DEFAULT_KEY_SOURCE, error)
+                : error;
         });
         const left = limits.availableMonthlyQuota;
         const needed = config.periods.length;
@@ -32097,8 +32403,9 @@ async function downloadPayload(client, jobId, target, ctx) {
     const signal = bounded.controller.signal;
     const timedOut = (lastError) => new JobTimeoutError(jobId, 'DONE', clock.now() - ctx.startedAt, 'download', lastError);
     let lastError;
+    const misses = new LoopMisses();
     try {
-        for (let misses = 1;; misses++) {
+        for (;;) {
             try {
                 return await client.downloadResults(jobId, (body, contentType) => writePayload(body, target.dir, target.fileName, { ...target, contentType }), { signal, deadline: ctx.deadline, once: true });
             }
@@ -32107,14 +32414,14 @@ async function downloadPayload(client, jobId, target, ctx) {
                     throw error;
                 if (signal.reason instanceof DeadlineError)
                     throw timedOut(lastError);
-                const verdict = classifyRead(error);
-                if (verdict.kind === 'fatal')
+                const failure = retryRule('results', error);
+                if (!misses.miss(failure))
                     throw error;
                 lastError = ctx.describe(error);
-                const waitMs = missWait(verdict, misses, 0, ctx.intervals, ctx.limits, ctx.random);
+                const waitMs = missWait(failure, misses.inARow, 0, ctx.intervals, ctx.limits, ctx.random);
                 if (clock.now() + waitMs >= ctx.deadline)
                     throw timedOut(lastError);
-                ctx.onWait({ kind: verdict.kind, waitMs, error });
+                ctx.onWait({ kind: failure.verdict, waitMs, error });
                 await clock.sleep(waitMs, ctx.signal);
             }
         }
@@ -32193,7 +32500,11 @@ function classifyFailure(error, ctx) {
     // Giving up on a job Clari still runs (a throttle asking too long, a refused status check)
     // abandons it as a timeout does: cancel it, as cancel-on-timeout says, to free quota and slot.
     const cancelJob = ctx.jobRunning && ctx.cancelOnTimeout;
-    const verdict = { status: 'ERROR', error: errorMessage(error), cancelJob, run };
+    // The first period the key fails says what to check; the periods not started then say why.
+    const message = isKeyRejected(error)
+        ? new KeyRejectedError(ctx.keySource ?? DEFAULT_KEY_SOURCE, error).message
+        : errorMessage(error);
+    const verdict = { status: 'ERROR', error: message, cancelJob, run };
     if (api instanceof ClariApiError)
         return { ...verdict, errorCode: api.code, errorId: api.errorId };
     return verdict;
@@ -32203,39 +32514,53 @@ const KNOWN_FAILURES = ['FAILED', 'CANCELLED', 'ABORTED'];
 function runWideReason(error) {
     if (error instanceof QuotaError)
         return error.message;
-    const api = error instanceof RetryBudgetError ? error.cause : error;
-    // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
-    if (api instanceof ClariApiError && api.status === 401 && !api.code) {
-        return 'Clari rejected the API key (HTTP 401); check the api-key secret';
-    }
+    if (isKeyRejected(error))
+        return 'Clari rejected the API key';
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/engine/job/job-identity.ts
+;// CONCATENATED MODULE: ./src/engine/clari-job.ts
 // Clari names an export's file clari_export_forecast_<forecastId>_<period>… (docs/clari-api.md#job-status).
 const FILE_PREFIX = 'clari_export_forecast_';
 /**
- * Whether Clari's own description of a job says it exports this forecast's period: its module is
- * FORECAST (or not given), and its file name names the forecast and period
- * (`clari_export_forecast_<forecastId>_<period>…`), or, with another prefix, its title is the
- * forecast id and its file name holds `_<period>`. `unknown` when the answer does not say (no
- * file name yet). The one rule for a lost create's job in the job list and for a job an earlier
- * attempt's manifest names: either way, only a `yes` lets the run download or cancel it.
+ * Whether a listed job's file name (or its title and file name) names this forecast and period:
+ * the one rule by which a job in Clari's list is provably an export of ours, for adopting a lost
+ * create's job (job/start-job.ts) and for learning durations (history/).
+ */
+function namesExport(job, forecastId, period) {
+    const { fileName, title } = job;
+    if (fileName === undefined)
+        return 'unknown';
+    if (fileName.startsWith(FILE_PREFIX)) {
+        return fileName.slice(FILE_PREFIX.length).startsWith(`${forecastId}_${period}`) ? 'yes' : 'no';
+    }
+    return title === forecastId && fileName.includes(`_${period}`) ? 'yes' : 'unknown';
+}
+/** Clari's own measure of a job (both stamps on its clock), free of our detection delay. */
+function jobDuration(job) {
+    const { startTime, endTime } = job;
+    if (typeof startTime !== 'number' || typeof endTime !== 'number')
+        return undefined;
+    const ms = endTime - startTime;
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/job/job-identity.ts
+
+/**
+ * Whether Clari's own description of a job says it exports this forecast's period: not a job
+ * this run owns for another period, its module FORECAST (or not given), and its file name (or
+ * title and file name) naming the forecast and period (`namesExport`). `unknown` when the answer
+ * does not say (no file name yet). The one rule for a lost create's job in the job list and for a
+ * job an earlier attempt's manifest names: either way, only a `yes` lets the run download or
+ * cancel it.
  */
 function exportIdentity(job, want) {
     if (job.jobId !== undefined && want.owned.has(job.jobId))
         return 'no';
     if (job.module !== undefined && job.module !== 'FORECAST')
         return 'no';
-    const { fileName, title } = job;
-    if (fileName === undefined)
-        return 'unknown';
-    if (fileName.startsWith(FILE_PREFIX)) {
-        return fileName.slice(FILE_PREFIX.length).startsWith(`${want.forecastId}_${want.period}`)
-            ? 'yes'
-            : 'no';
-    }
-    return title === want.forecastId && fileName.includes(`_${want.period}`) ? 'yes' : 'unknown';
+    return namesExport(job, want.forecastId, want.period);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
@@ -32267,7 +32592,7 @@ async function startJob(client, forecastId, body, ctx) {
                     throw error.cause;
                 continue;
             }
-            if (error instanceof ClariApiError && error.code === QUOTA_CODE) {
+            if (retryRule('create', error).verdict === 'quota') {
                 await waitForFreeSlot(client, body.timePeriod, ctx);
                 continue;
             }
@@ -32358,36 +32683,10 @@ async function waitForFreeSlot(client, period, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
-
-/**
- * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
- * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
- * process's peak memory until a collection). A chunk is valid until the next one is asked for.
- */
-async function* fileChunks(file, size) {
-    const handle = await (0,promises_namespaceObject.open)(file, 'r');
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-    let turn = 0;
-    let reading = handle.read(buffers[turn], 0, size, null);
-    try {
-        for (;;) {
-            const { bytesRead, buffer } = await reading;
-            if (bytesRead === 0)
-                return;
-            turn ^= 1;
-            reading = handle.read(buffers[turn], 0, size, null);
-            yield buffer.subarray(0, bytesRead);
-        }
-    }
-    finally {
-        // A read still under way must end before its file is closed.
-        await reading.catch(() => { });
-        await handle.close();
-    }
-}
-
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
+
 
 // Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
 // the table files untouched, never decoded and encoded again, and slicing it is cheap.
@@ -32414,484 +32713,30 @@ function csvField(binary) {
         return '""';
     return CSV_QUOTED.test(binary) ? `"${binary.replace(QUOTES, '""')}"` : binary;
 }
-
-;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
-/** The tables of one payload could not be written; the payload itself is unaffected. */
-class TablesError extends Error {
-    reason;
-    table;
-    name = 'TablesError';
-    constructor(reason, 
-    /** The table being read or written, when the problem is in one. */
-    table) {
-        super(`tables: ${reason}`);
-        this.reason = reason;
-        this.table = table;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/tables/row-collector.ts
-
-
-
-/** Limits that keep memory bounded whatever the payload holds. */
-const MAX_COLUMNS = 10_000;
-const MAX_ROW_BYTES = 16 * 1024 * 1024;
-// Key positions remembered per table (see Table.seenRaw).
-const KEY_CACHE = 256;
-const ENTRY_KEY = 'entryKey';
-const ENTRY_KEY_MEMBER = `,"${ENTRY_KEY}":"`;
-/** entryKey is `timePeriodId|timeFrameId|userId|fieldId`: timeFrameId repeats across quarters. */
-const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
-const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
-/** One table: its columns, the row being read, and rows not yet taken by the writer. */
-class Table {
-    name;
-    rows = 0;
-    /** Finished rows waiting for the writer. */
-    pending = new PendingBytes();
-    frozen = false;
-    columns = new Map();
-    /** Column names as binary text, and as JSON strings for NDJSON. */
-    names = [];
-    jsonNames = [];
-    /**
-     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
-     * was read from, kept until the row is written).
-     */
-    stamps = [];
-    sources = [];
-    froms = [];
-    tos = [];
-    /** The columns the current element set, in its order (NDJSON keeps the element's order). */
-    order = [];
-    orderLength = 0;
-    /** entries only: the columns of the entryKey parts, -1 until seen. */
-    keyParts;
-    /** forecastId, exportPeriod and (entries) entryKey: ours, never the element's. */
-    ownColumns;
-    // The keys met at each position of the elements so far. Elements of a list mostly share one
-    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
-    // hashing it.
-    seenRaw = [];
-    seenPrefix = [];
-    seenName = [];
-    /** -1: the key's name has no column yet. */
-    seenColumn = [];
-    constructor(name) {
-        this.name = name;
-        const own = ['forecastId', 'exportPeriod'];
-        if (name === 'entries') {
-            own.push(ENTRY_KEY);
-            this.keyParts = ENTRY_KEY_PARTS.map(() => -1);
-        }
-        for (const column of own)
-            this.column(column);
-        this.ownColumns = own.length;
-    }
-    column(name) {
-        const known = this.columns.get(name);
-        if (known !== undefined)
-            return known;
-        if (this.frozen) {
-            throw new TablesError('the payload changed while its tables were being written', this.name);
-        }
-        if (this.names.length === MAX_COLUMNS) {
-            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
-        }
-        const column = this.names.length;
-        this.columns.set(name, column);
-        this.names.push(name);
-        this.jsonNames.push(jsonString(name));
-        this.stamps.push(0);
-        this.sources.push(NO_SOURCE);
-        this.froms.push(0);
-        this.tos.push(0);
-        const part = this.keyParts ? ENTRY_KEY_PARTS.indexOf(name) : -1;
-        if (part !== -1)
-            this.keyParts[part] = column;
-        return column;
-    }
-    value(column) {
-        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
-    }
-}
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
- * Turns the tokens of the payload's five lists into table rows, one list element per row, as a
- * JsonTap of the streaming check: memory holds one element and the column names, never the list.
- *
- * Both formats add forecastId and exportPeriod to every row, and entryKey to entries. NDJSON keeps
- * each element as sent (nested values included; a repeated key keeps its first place and its last
- * value, as JSON.parse does). CSV flattens nested objects into `parent.child` columns and writes
- * arrays as JSON text; its columns are the union of the keys in first-seen order, so CSV reads the
- * payload twice: once to learn the columns (`writing` false), once to write the rows.
+ * A string token (binary JSON text) whose bytes are not UTF-8, or that escapes half a surrogate
+ * pair, written again with U+FFFD in each bad place, so that every loader reads the tables
+ * (DuckDB refuses a whole file for one such string); undefined when the token is sound. Only
+ * tokens the tokenizer flagged (bytes beyond ASCII, `\u` escapes) need asking.
  */
-class RowCollector {
-    tables = new Map(TABLE_NAMES.map(name => [name, new Table(name)]));
-    csv;
-    ndjsonHead;
-    csvHead;
-    writing;
-    listsSeen = new Set();
-    table;
-    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
-    depth = 0;
-    element = 0; // a number unique to the element being read
-    elementBytes = 0;
-    // NDJSON writes an element as sent when it is compact (its length is what its tokens take)
-    // and plain (no repeated key, none of our columns); else it writes it again from its tokens.
-    compactLength = 0;
-    plain = true;
-    name = ''; // of the member whose value comes next (CSV: with its parents' prefix)
-    column = -1; // its column; -1 until its first value makes one
-    keyIndex = 0; // of that key, counting every key of the element
-    prefix = ''; // CSV: 'parent.' inside a flattened object
-    prefixes = [];
-    // A nested value copied whole as compact JSON text (NDJSON objects and arrays; CSV arrays).
-    copy = '';
-    closers = [];
-    afterValue = false; // a ',' comes before the next key or value
-    // A view of the chunk being read, for comparing keys four bytes at a time.
-    viewed = NO_SOURCE;
-    view = new DataView(NO_SOURCE.bytes.buffer);
-    constructor(context) {
-        this.csv = context.format === 'csv';
-        this.writing = !this.csv;
-        const forecastId = toBinary(context.forecastId);
-        const period = toBinary(context.period);
-        this.ndjsonHead = `{"forecastId":${jsonString(forecastId)},"exportPeriod":${jsonString(period)}`;
-        this.csvHead = `${csvField(forecastId)},${csvField(period)}`;
-    }
-    /** CSV: the columns are known; read the payload again to write the rows under this header. */
-    startWriting() {
-        for (const table of this.tables.values()) {
-            table.frozen = true;
-            table.rows = 0;
-        }
-        this.listsSeen.clear();
-        this.writing = true;
-    }
-    rows(name) {
-        return this.tables.get(name).rows;
-    }
-    /**
-     * The rows finished so far. The bytes stay as they are until the take after next, so they can
-     * be written while the next chunk is read.
-     */
-    take(name) {
-        return this.tables.get(name).pending.take();
-    }
-    /** The CSV header row: our columns, then the union of the keys in first-seen order. */
-    header(name) {
-        return `${this.tables.get(name).names.map(csvField).join(',')}\r\n`;
-    }
-    select(key) {
-        const name = TABLE_OF_LIST.get(key);
-        if (name === undefined)
-            return false;
-        if (this.listsSeen.has(name)) {
-            throw new TablesError(`the payload has more than one "${key}" list`, name);
-        }
-        this.listsSeen.add(name);
-        this.table = this.tables.get(name);
-        this.depth = 0;
-        return true;
-    }
-    end() {
-        this.table = undefined;
-    }
-    open(isArray) {
-        const nested = this.depth >= 2;
-        if (nested)
-            this.count(1);
-        if (this.closers.length > 0 || (nested && (isArray || !this.csv))) {
-            this.copyText(isArray ? '[' : '{');
-            this.closers.push(isArray ? ']' : '}');
-            this.afterValue = false;
-            return false;
-        }
-        this.afterValue = false;
-        const table = this.table;
-        if (this.depth === 0 && !isArray)
-            throw this.notAList('an object');
-        if (this.depth === 1) {
-            if (isArray)
-                throw this.notAnObject('a list');
-            this.element++;
-            this.elementBytes = 0;
-            this.compactLength = 2;
-            this.plain = true;
-            this.keyIndex = -1;
-            table.orderLength = 0;
-        }
-        else if (this.depth >= 2) {
-            // CSV: the object's members become columns named after it.
-            this.prefixes.push(this.prefix);
-            this.prefix = `${this.name}.`;
-        }
-        this.depth++;
-        // An element's text also tells which chunk its values' bytes are still in.
-        return this.depth === 2 && this.writing;
-    }
-    close(span, from, to) {
-        if (this.closers.length > 0) {
-            this.compactLength++;
-            this.afterValue = true;
-            this.copy += this.closers.pop();
-            if (this.closers.length === 0)
-                this.set(textSource(this.copy), 0, this.copy.length);
-            return;
-        }
-        this.depth--;
-        if (this.depth >= 2) {
-            this.compactLength++;
-            this.afterValue = true;
-            this.prefix = this.prefixes.pop();
-        }
-        else if (this.depth === 1)
-            this.finishRow(span, from, to);
-    }
-    key(source, from, to) {
-        this.count(to - from + 1);
-        if (this.closers.length > 0)
-            this.copyText(`${source.text.slice(from, to)}:`);
-        this.afterValue = false;
-        if (this.closers.length > 0)
-            return;
-        const table = this.table;
-        const at = ++this.keyIndex;
-        const seen = table.seenRaw[at];
-        if (source !== this.viewed) {
-            const { bytes } = source;
-            this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-            this.viewed = source;
-        }
-        if (seen !== undefined &&
-            seen.matches(this.view, source.bytes, from, to) &&
-            this.prefix === table.seenPrefix[at]) {
-            this.name = table.seenName[at];
-            this.column = table.seenColumn[at];
-            return;
-        }
-        this.name = this.prefix + decodeToBinary(source.text.slice(from, to));
-        this.column = table.columns.get(this.name) ?? -1;
-        if (at < KEY_CACHE) {
-            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
-            table.seenPrefix[at] = this.prefix;
-            table.seenName[at] = this.name;
-            table.seenColumn[at] = this.column;
-        }
-    }
-    value(source, from, to) {
-        if (this.depth <= 1) {
-            const json = source.text.slice(from, to);
-            // A null list is an empty one.
-            if (this.depth === 0 && json === 'null')
-                return;
-            throw this.depth === 0
-                ? this.notAList(describeScalar(json))
-                : this.notAnObject(describeScalar(json));
-        }
-        this.count(to - from);
-        if (this.closers.length > 0)
-            this.copyText(source.text.slice(from, to));
-        else
-            this.set(source, from, to);
-        this.afterValue = true;
-    }
-    /** Counts a token of the element (and the comma before it) towards its compact length. */
-    count(length) {
-        this.compactLength += this.afterValue ? length + 1 : length;
-    }
-    copyText(json) {
-        if (this.closers.length === 0)
-            this.copy = json;
-        else
-            this.copy += this.afterValue ? `,${json}` : json;
-        if (this.copy.length > MAX_ROW_BYTES)
-            throw this.tooLarge();
-    }
-    /** The current member's value: the last one wins, in the place of the first. */
-    set(source, from, to) {
-        const table = this.table;
-        let column = this.column;
-        if (column === -1) {
-            // A column is made by a value: a CSV object whose members are columns makes none itself.
-            column = this.column = table.column(this.name);
-            if (this.keyIndex < KEY_CACHE)
-                table.seenColumn[this.keyIndex] = column;
-        }
-        if (column < table.ownColumns) {
-            this.plain = false;
-            return;
-        }
-        this.elementBytes += to - from;
-        if (this.elementBytes > MAX_ROW_BYTES)
-            throw this.tooLarge();
-        if (table.stamps[column] !== this.element) {
-            table.stamps[column] = this.element;
-            table.order[table.orderLength++] = column;
-        }
-        else
-            this.plain = false;
-        table.sources[column] = source;
-        table.froms[column] = from;
-        table.tos[column] = to;
-    }
-    /** The element closed; `span` holds its JSON text (NDJSON asks for it). */
-    finishRow(span, from, to) {
-        const table = this.table;
-        if (this.writing) {
-            if (this.csv)
-                this.csvRow(table, span);
-            else
-                this.ndjsonRow(table, span, from, to);
-        }
-        table.rows++;
-        // Let go of the chunks the values were read from.
-        for (let i = 0; i < table.orderLength; i++)
-            table.sources[table.order[i]] = NO_SOURCE;
-    }
-    // Rows go straight into the table's bytes, piece by piece: no row string is built (and then
-    // copied), which keeps the garbage, and so the process's memory, low.
-    ndjsonRow(table, span, from, to) {
-        const out = table.pending;
-        out.text(this.ndjsonHead);
-        if (table.keyParts) {
-            out.text(ENTRY_KEY_MEMBER);
-            this.entryKey(table, out, span);
-            out.byte(0x22);
-        }
-        if (span !== undefined && this.plain && to - from === this.compactLength) {
-            // The element as sent, after our members.
-            if (table.orderLength === 0)
-                out.text('}\n');
-            else {
-                out.byte(0x2c);
-                out.bytes(span.bytes, from + 1, to);
-                out.byte(0x0a);
-            }
-            return;
-        }
-        for (let i = 0; i < table.orderLength; i++) {
-            const column = table.order[i];
-            out.byte(0x2c);
-            out.text(table.jsonNames[column]);
-            out.byte(0x3a);
-            out.slice(table.sources[column].text, table.froms[column], table.tos[column]);
-        }
-        out.text('}\n');
-    }
-    csvRow(table, span) {
-        const out = table.pending;
-        out.text(this.csvHead);
-        if (table.keyParts) {
-            out.byte(0x2c);
-            // Ids are mostly plain, so the key is its field as it is.
-            if (this.plainKeyParts(table, span))
-                this.entryKey(table, out, span);
-            else
-                out.text(csvField(this.entryKey(table)));
-        }
-        const { names, stamps } = table;
-        for (let column = table.ownColumns; column < names.length; column++) {
-            out.byte(0x2c);
-            if (stamps[column] === this.element)
-                this.csvCell(table, column, span, out);
-        }
-        out.text('\r\n');
-    }
-    /** Whether each entryKey part is in the element's chunk and needs no decoding or CSV quoting. */
-    plainKeyParts(table, span) {
-        for (const column of table.keyParts) {
-            if (column === -1 || table.stamps[column] !== this.element)
-                continue;
-            if (span === undefined || table.sources[column] !== span)
-                return false;
-            if (!plainCsvBytes(span.bytes, table.froms[column], table.tos[column], 1))
-                return false;
-        }
-        return true;
-    }
-    /** Copies the bytes when they are still there and need no change; else goes through text. */
-    csvCell(table, column, span, out) {
-        const source = table.sources[column];
-        const from = table.froms[column];
-        const to = table.tos[column];
-        if (source === span) {
-            const { bytes } = source;
-            const first = bytes[from];
-            if (first === 0x6e)
-                return; // null
-            if (first === 0x22 && to - from > 2 && plainCsvBytes(bytes, from, to, 1)) {
-                out.bytes(bytes, from + 1, to - 1);
-                return;
-            }
-            if (first !== 0x22 && first !== 0x5b) {
-                out.bytes(bytes, from, to); // a number, true or false
-                return;
-            }
-        }
-        out.text(csvCell(source.text.slice(from, to)));
-    }
-    /**
-     * A string part is its contents (for NDJSON, written to `out` escaped as sent, which stays valid
-     * inside the key's quotes; for CSV, returned decoded), a number its text; anything else, or a
-     * missing part, is empty.
-     */
-    entryKey(table, out, span) {
-        const parts = table.keyParts;
-        let key = '';
-        for (let i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                if (out)
-                    out.byte(0x7c);
-                else
-                    key += '|';
-            }
-            const column = parts[i];
-            if (column === -1 || table.stamps[column] !== this.element)
-                continue;
-            const source = table.sources[column];
-            const { text } = source;
-            let from = table.froms[column];
-            let to = table.tos[column];
-            const first = text.charCodeAt(from);
-            const quoted = first === 0x22;
-            if (!quoted && first !== 0x2d && !(first >= 0x30 && first <= 0x39))
-                continue;
-            if (out === undefined)
-                key += quoted ? decodeToBinary(text.slice(from, to)) : text.slice(from, to);
-            else {
-                if (quoted) {
-                    from++;
-                    to--;
-                }
-                // The element's own chunk is still there to copy from; an earlier one is not.
-                if (source === span)
-                    out.bytes(source.bytes, from, to);
-                else
-                    out.slice(text, from, to);
-            }
-        }
-        return key;
-    }
-    notAList(what) {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`"${list}" is ${what}, not a list`, this.table.name);
-    }
-    notAnObject(what) {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`element ${this.table.rows} of "${list}" is ${what}, not an object`, this.table.name);
-    }
-    tooLarge() {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`element ${this.table.rows} of "${list}" is larger than ${MAX_ROW_BYTES} bytes`, this.table.name);
-    }
+function repairedString(json, bytes, from) {
+    const sound = (0,external_node_buffer_.isUtf8)(bytes.subarray(from, from + json.length));
+    // Decoding puts U+FFFD where the bytes are not UTF-8.
+    const text = decodeJsonString(json);
+    LONE_SURROGATE.lastIndex = 0;
+    if (sound && !LONE_SURROGATE.test(text))
+        return undefined;
+    return toBinary(JSON.stringify(text.replace(LONE_SURROGATE, '\ufffd')));
 }
+
+;// CONCATENATED MODULE: ./src/engine/tables/pending-bytes.ts
+
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
  * until the take after next, long enough for its write (a TableFile has one write in flight).
+ * Rows go in piece by piece: no row string is built (and then copied), which keeps the garbage,
+ * and so the process's memory, low.
  */
 class PendingBytes {
     buffer = Buffer.allocUnsafe(64 * 1024);
@@ -32899,8 +32744,35 @@ class PendingBytes {
     length = 0;
     /** Binary text (one char per byte). */
     text(binary) {
-        this.reserve(binary.length);
-        this.length += this.buffer.write(binary, this.length, 'latin1');
+        const length = binary.length;
+        // Short text: a loop beats the call into the native write.
+        if (length > 64) {
+            this.reserve(length);
+            this.length += this.buffer.write(binary, this.length, 'latin1');
+        }
+        else
+            this.slice(binary, 0, length);
+    }
+    /**
+     * Binary text as a JSON string literal: copied as it is when nothing in it needs escaping (the
+     * rule), else escaped by JSON.stringify.
+     */
+    jsonString(binary) {
+        const length = binary.length;
+        this.reserve(length + 2);
+        const buffer = this.buffer;
+        let at = this.length;
+        buffer[at++] = 0x22;
+        for (let i = 0; i < length; i++) {
+            const c = binary.charCodeAt(i);
+            if (c < 0x20 || c === 0x22 || c === 0x5c) {
+                this.text(jsonString(binary));
+                return;
+            }
+            buffer[at++] = c;
+        }
+        buffer[at++] = 0x22;
+        this.length = at;
     }
     byte(byte) {
         this.reserve(1);
@@ -32928,6 +32800,49 @@ class PendingBytes {
         }
         this.length += to - from;
     }
+    /**
+     * Copies bytes that need no JSON decoding (no backslash) and returns true; returns false, with
+     * nothing added, at the first backslash.
+     */
+    plainBytes(bytes, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++) {
+            const c = bytes[i];
+            if (c === 0x5c)
+                return false;
+            buffer[at++] = c;
+        }
+        this.length = at;
+        return true;
+    }
+    /** Four bytes, little-endian. */
+    uint32(value) {
+        this.reserve(4);
+        const buffer = this.buffer;
+        const at = this.length;
+        buffer[at] = value;
+        buffer[at + 1] = value >>> 8;
+        buffer[at + 2] = value >>> 16;
+        buffer[at + 3] = value >>> 24;
+        this.length = at + 4;
+    }
+    float64(value) {
+        this.reserve(8);
+        FLOAT[0] = value;
+        const buffer = this.buffer;
+        const at = this.length;
+        for (let i = 0; i < 8; i++)
+            buffer[at + i] = FLOAT_BYTES[i];
+        this.length = at + 8;
+    }
+    /** A whole number of at most 2^53 in magnitude, as a little-endian int64. */
+    int64(value) {
+        const high = Math.floor(value / 0x1_0000_0000);
+        this.uint32(value - high * 0x1_0000_0000);
+        this.uint32(high);
+    }
     reserve(length) {
         if (this.length + length <= this.buffer.length)
             return;
@@ -32935,6 +32850,14 @@ class PendingBytes {
         this.buffer.copy(larger, 0, 0, this.length);
         this.buffer = larger;
     }
+    /** The bytes so far, valid until more are added or the buffer is cleared. */
+    contents() {
+        return this.buffer.subarray(0, this.length);
+    }
+    clear() {
+        this.length = 0;
+    }
+    /** The bytes so far; they stay as they are until the take after next. */
     take() {
         const bytes = this.buffer.subarray(0, this.length);
         if (this.length > 0)
@@ -32943,8 +32866,654 @@ class PendingBytes {
         return bytes;
     }
 }
+// Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
+const FLOAT = new Float64Array(1);
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+
+;// CONCATENATED MODULE: ./src/engine/tables/derived-columns.ts
+/** Erases a column's lookup type, so columns of different lookups share one list. */
+const computed = (column) => column;
+/** The same in every row of a payload. */
+const CONSTANT_COLUMNS = [
+    { name: 'forecastId', type: 'string', constant: c => c.forecastId },
+    // The period the action asked for (an element's own field of that name is replaced).
+    { name: 'exportPeriod', type: 'string', constant: c => c.period },
+    { name: 'snapshotAt', type: 'timestamp', constant: c => c.snapshot.snapshotAt },
+    { name: 'jobId', type: 'string', constant: c => c.snapshot.jobId }
+];
+/** `timeFrameId` repeats across quarters, so the key of an entry needs all four. */
+const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
+const COMPUTED_COLUMNS = [
+    computed({
+        name: 'entryKey',
+        tables: ['entries'],
+        type: 'string',
+        reads: ENTRY_KEY_PARTS,
+        // A missing part (or one that is neither a string nor a number) is empty.
+        value: row => `${row.text(0) ?? ''}|${row.text(1) ?? ''}|${row.text(2) ?? ''}|${row.text(3) ?? ''}`
+    }),
+    computed({
+        name: 'currencyCode',
+        tables: ['entries'],
+        type: 'string',
+        // Clari's own references say "USD"; another public catalog says {"code", "symbol"}.
+        reads: ['currency', ['currency', 'code']],
+        value: row => row.string(0) ?? row.string(1)
+    })
+];
+/** The tables a column is in. */
+const inTable = (column, table) => column.tables === undefined || column.tables.includes(table);
+
+;// CONCATENATED MODULE: ./src/engine/tables/schema.ts
+/**
+ * The fields of each list as docs/clari-api.md#results documents them. An element's member of
+ * another name, or one whose value does not fit the declared type, is never dropped: NDJSON and
+ * CSV keep it as sent, Parquet keeps it in the `extra` JSON column.
+ */
+const PAYLOAD_FIELDS = {
+    entries: [
+        { name: 'userId', type: 'string' },
+        { name: 'fieldId', type: 'string' },
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'forecastValue', type: 'double' },
+        { name: 'quotaValue', type: 'double' },
+        // A string ("USD") or an object ({"code", "symbol"}): both are documented somewhere.
+        { name: 'currency', type: 'json' },
+        { name: 'isUpdated', type: 'boolean' },
+        { name: 'updatedBy', type: 'string' },
+        { name: 'updatedOn', type: 'timestamp' }
+    ],
+    users: [
+        { name: 'userId', type: 'string' },
+        { name: 'crmId', type: 'string' },
+        { name: 'email', type: 'string' },
+        { name: 'name', type: 'string' },
+        { name: 'hierarchyId', type: 'string' },
+        { name: 'hierarchyName', type: 'string' },
+        { name: 'parentHierarchyId', type: 'string' },
+        { name: 'parentHierarchyName', type: 'string' },
+        { name: 'scopeId', type: 'string' }
+    ],
+    fields: [
+        { name: 'fieldId', type: 'string' },
+        { name: 'fieldName', type: 'string' },
+        { name: 'fieldType', type: 'string' }
+    ],
+    time_periods: [
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' },
+        { name: 'label', type: 'string' },
+        { name: 'year', type: 'int64' },
+        { name: 'crmId', type: 'string' },
+        { name: 'type', type: 'string' }
+    ],
+    time_frames: [
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' }
+    ]
+};
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/row-engine.ts
+
+
+
+
+
+/** Limits that keep memory bounded whatever the payload holds. */
+const MAX_COLUMNS = 10_000;
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
+// Key positions remembered per table (see TableRows.seenRaw).
+const KEY_CACHE = 256;
+const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
+/**
+ * One list's rows: its columns (the union of its elements' members, declared fields first), the
+ * element being read, and what the action adds to each row.
+ */
+class TableRows {
+    name;
+    onLeaf;
+    rows = 0;
+    columns = [];
+    /** The columns CSV writes, in the order they became such: declared fields first. */
+    leaves = [];
+    /** Column names CSV uses, to keep them unique. */
+    names = new Set();
+    /** The CSV names that had to take a suffix: "name → name_2". */
+    renamed = [];
+    top = new Map();
+    /** No more columns: a later pass must find the same ones. */
+    frozen = false;
+    /**
+     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
+     * was read from, kept until the row is written).
+     */
+    stamps = [];
+    sources = [];
+    froms = [];
+    tos = [];
+    /** The top-level columns the current element set, in its order (NDJSON keeps it). */
+    order = [];
+    orderLength = 0;
+    constants;
+    computing;
+    /** The computed columns' values for the current element. */
+    values;
+    // The keys met at each position of the elements so far. Elements of a list mostly share one
+    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
+    // hashing it.
+    seenRaw = [];
+    seenParent = [];
+    seenColumn = [];
+    constructor(name, columns, 
+    /** Told when a column becomes a CSV column (see Column.leaf). */
+    onLeaf) {
+        this.name = name;
+        this.onLeaf = onLeaf;
+        this.constants = CONSTANT_COLUMNS.filter(c => inTable(c, name));
+        const computed = columns.filter(c => inTable(c, name));
+        for (const { name: own } of [...this.constants, ...computed]) {
+            this.columns[this.member(-1, own)].ours = true;
+            this.names.add(own);
+        }
+        for (const field of PAYLOAD_FIELDS[name]) {
+            const column = this.member(-1, field.name);
+            this.columns[column].declared = field;
+            this.makeLeaf(column);
+        }
+        this.computing = computed.map(column => ({
+            column,
+            reads: this.resolve(column.reads),
+            lookup: column.lookup?.start()
+        }));
+        this.values = computed.map(() => undefined);
+    }
+    /** The columns of these members (made now, so that reading them costs no lookup by name). */
+    resolve(paths) {
+        return paths.map(path => [path].flat().reduce((parent, key) => this.member(parent, key), -1));
+    }
+    /** The column of member `key` of `parent` (-1: of the element), made when new. */
+    member(parent, key) {
+        const siblings = parent === -1 ? this.top : (this.columns[parent].children ??= new Map());
+        const known = siblings.get(key);
+        if (known !== undefined)
+            return known;
+        if (this.frozen) {
+            throw new TablesError('the payload changed while its tables were being written', this.name);
+        }
+        if (this.columns.length === MAX_COLUMNS) {
+            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
+        }
+        const column = this.columns.length;
+        siblings.set(key, column);
+        const path = parent === -1 ? key : `${this.columns[parent].name}.${key}`;
+        this.columns.push({
+            key,
+            jsonKey: jsonString(key),
+            name: this.uniqueName(path),
+            parent,
+            leaf: false,
+            ours: false
+        });
+        this.stamps.push(0);
+        this.sources.push(NO_SOURCE);
+        this.froms.push(0);
+        this.tos.push(0);
+        return column;
+    }
+    /** `{"a.b": 1, "a": {"b": 2}}` flattens to `a.b` twice in CSV: the second is `a.b_2`. */
+    uniqueName(path) {
+        let name = path;
+        for (let n = 2; this.names.has(name); n++)
+            name = `${path}_${n}`;
+        this.names.add(name);
+        if (name !== path)
+            this.renamed.push(`${path} → ${name}`);
+        return name;
+    }
+    makeLeaf(column) {
+        const c = this.columns[column];
+        if (c.leaf || c.ours)
+            return;
+        c.leaf = true;
+        this.leaves.push(column);
+        this.onLeaf(this, column);
+    }
+    /** The JSON text of the column's value in the current element (`element`), or undefined. */
+    json(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
+    }
+}
+// What a container open inside an element is: flattened into columns, or only copied as text.
+const FLAT_OBJECT = 0;
+const OPAQUE_OBJECT = 1;
+const OPAQUE_LIST = 2;
+/**
+ * The generic list-to-rows engine: a JsonTap of the streaming check that turns the elements of
+ * the payload's five lists into rows, one per element, memory holding one element and the
+ * columns, never the list. It knows no format: a RowSink writes the rows.
+ *
+ * Per element it keeps where each member's value is (nested objects are also flattened into
+ * child columns; lists, and objects at the top, are also kept as compact JSON text), computes the
+ * declared columns (derived-columns.ts), and hands the element to the sink. A pass without a
+ * sink only reads: it feeds the lookups and observers, and learns the columns.
+ *
+ * It never throws into the tokenizer: the first problem is kept in `failure` and the rest is
+ * ignored, so that a download feeding it goes on whatever its tables meet.
+ */
+class RowEngine {
+    context;
+    tables;
+    /** The first problem met; nothing more is read after it. */
+    failure;
+    /** Strings (keys or values) written with U+FFFD in the tables (binary-text.ts, repairedString). */
+    repairedText = 0;
+    /** Told when a column becomes a CSV column. */
+    onLeaf;
+    sink;
+    observing = true;
+    observers = [];
+    lookups = [];
+    listsSeen = new Set();
+    view = new ElementView();
+    table;
+    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
+    depth = 0;
+    element = 0; // a number unique to the element being read
+    elementBytes = 0;
+    compactLength = 0; // what the element's tokens take, written compactly
+    plain = true;
+    column = -1; // of the member whose value comes next
+    parent = -1; // the object whose members come next (-1: the element)
+    parents = [];
+    kinds = []; // of the containers open inside the element
+    keyIndex = 0; // of the current key, counting the element's keys that got a column
+    // A top-level member's object or list as compact JSON text, and the outermost list open in it.
+    copy = '';
+    copyColumn = -1;
+    opaque = 0; // lists open, and containers inside them (never flattened)
+    opaqueFrom = 0;
+    opaqueColumn = -1;
+    afterValue = false; // a ',' comes before the next key or value
+    touched = []; // columns the element set
+    // A view of the chunk being read, for comparing keys four bytes at a time.
+    viewed = NO_SOURCE;
+    dataView = new DataView(NO_SOURCE.bytes.buffer);
+    constructor(context, 
+    /** The computed columns (derived-columns.ts); tests pass their own. */
+    columns = COMPUTED_COLUMNS) {
+        this.context = context;
+        const tables = new Map();
+        for (const name of TABLE_NAMES) {
+            const onLeaf = (table, column) => this.onLeaf?.(table, column);
+            tables.set(name, new TableRows(name, columns, onLeaf));
+        }
+        this.tables = tables;
+        for (const table of tables.values()) {
+            for (const { column, lookup: state } of table.computing) {
+                const lookup = column.lookup;
+                if (!lookup)
+                    continue;
+                const reads = tables.get(lookup.table).resolve(lookup.reads);
+                this.lookups.push({ table: lookup.table, lookup, reads, state });
+            }
+        }
+    }
+    /** Whether the rows need a pass over the payload that feeds the lookups first. */
+    get needsLookups() {
+        return this.lookups.length > 0;
+    }
+    addObserver(observer) {
+        this.observers.push(observer);
+    }
+    /**
+     * Starts a pass over the payload. Rows go to `sink`, or nowhere. `observe`: lookups and
+     * observers see the elements (once per payload). `freeze`: the columns are known, and a new one
+     * means the payload changed.
+     */
+    startPass(sink, options) {
+        this.sink = sink;
+        this.observing = options.observe;
+        for (const table of this.tables.values()) {
+            table.rows = 0;
+            table.frozen = options.freeze;
+        }
+        this.listsSeen.clear();
+        this.table = undefined;
+    }
+    select(key) {
+        if (this.failure !== undefined)
+            return false;
+        const name = TABLE_OF_LIST.get(key);
+        if (name === undefined)
+            return false;
+        if (this.listsSeen.has(name)) {
+            this.fail(new TablesError(`the payload has more than one "${key}" list`, name));
+            return false;
+        }
+        this.listsSeen.add(name);
+        this.table = this.tables.get(name);
+        this.depth = 0;
+        return true;
+    }
+    end() {
+        this.table = undefined;
+    }
+    abandon(reason) {
+        const table = this.table;
+        if (table)
+            this.fail(new TablesError(`"${TABLE_LISTS[table.name]}" holds ${reason}`, table.name));
+    }
+    open(isArray) {
+        const table = this.table;
+        if (table === undefined)
+            return false;
+        try {
+            return this.opened(table, isArray);
+        }
+        catch (error) {
+            this.fail(error);
+            return false;
+        }
+    }
+    close(span, from, to) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.closed(table, span, from, to);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    key(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.keyed(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    value(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.valued(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.table = undefined;
+    }
+    opened(table, isArray) {
+        const depth = this.depth;
+        if (depth >= 2) {
+            this.count(1);
+            if (depth === 2) {
+                this.copy = '';
+                this.copyColumn = this.column;
+            }
+            this.copyText(isArray ? '[' : '{');
+            this.afterValue = false;
+            this.depth++;
+            const ours = depth === 2 && table.columns[this.column].ours;
+            if (this.opaque > 0 || isArray || ours) {
+                if (this.opaque++ === 0) {
+                    this.opaqueFrom = this.copy.length - 1;
+                    this.opaqueColumn = this.column;
+                }
+                this.kinds.push(isArray ? OPAQUE_LIST : OPAQUE_OBJECT);
+                return false;
+            }
+            // An object: its members become columns of their own.
+            this.kinds.push(FLAT_OBJECT);
+            this.parents.push(this.parent);
+            this.parent = this.column;
+            return false;
+        }
+        this.afterValue = false;
+        if (depth === 0 && !isArray)
+            throw this.notAList(table, 'an object');
+        if (depth === 1) {
+            if (isArray)
+                throw this.notAnObject(table, 'a list');
+            this.element++;
+            this.elementBytes = 0;
+            this.compactLength = 2;
+            this.plain = true;
+            this.keyIndex = -1;
+            this.parent = -1;
+            table.orderLength = 0;
+        }
+        this.depth++;
+        // An element's text also tells which chunk its values' bytes are still in.
+        return this.depth === 2 && this.sink?.wantsSpan === true;
+    }
+    closed(table, span, from, to) {
+        this.depth--;
+        if (this.depth >= 2) {
+            this.compactLength++;
+            this.afterValue = true;
+            const kind = this.kinds.pop();
+            this.copy += kind === OPAQUE_LIST ? ']' : '}';
+            if (kind === FLAT_OBJECT)
+                this.parent = this.parents.pop();
+            else if (--this.opaque === 0 && this.depth > 2) {
+                this.setText(table, this.opaqueColumn, this.copy.slice(this.opaqueFrom), true);
+            }
+            // A top-level object is a value too (its text), but not a CSV column: its members are.
+            if (this.depth === 2)
+                this.setText(table, this.copyColumn, this.copy, kind !== FLAT_OBJECT);
+        }
+        else if (this.depth === 1)
+            this.finishRow(table, span, from, to);
+    }
+    keyed(table, source, from, to, flags) {
+        this.count(to - from + 1);
+        let json = source.text.slice(from, to);
+        let repaired;
+        if (flags !== 0) {
+            repaired = repairedString(json, source.bytes, from);
+            if (repaired !== undefined) {
+                json = repaired;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(`${json}:`);
+        this.afterValue = false;
+        if (this.opaque > 0)
+            return;
+        const at = ++this.keyIndex;
+        if (repaired === undefined && at < KEY_CACHE) {
+            const seen = table.seenRaw[at];
+            if (source !== this.viewed) {
+                const { bytes } = source;
+                this.dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+                this.viewed = source;
+            }
+            if (seen !== undefined &&
+                table.seenParent[at] === this.parent &&
+                seen.matches(this.dataView, source.bytes, from, to)) {
+                this.column = table.seenColumn[at];
+                return;
+            }
+        }
+        this.column = table.member(this.parent, decodeToBinary(json));
+        if (repaired === undefined && at < KEY_CACHE) {
+            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
+            table.seenParent[at] = this.parent;
+            table.seenColumn[at] = this.column;
+        }
+    }
+    valued(table, source, from, to, flags) {
+        if (this.depth <= 1) {
+            const json = source.text.slice(from, to);
+            // A null list is an empty one.
+            if (this.depth === 0 && json === 'null')
+                return;
+            throw this.depth === 0
+                ? this.notAList(table, describeScalar(json))
+                : this.notAnObject(table, describeScalar(json));
+        }
+        this.count(to - from);
+        if (flags !== 0) {
+            const repaired = repairedString(source.text.slice(from, to), source.bytes, from);
+            if (repaired !== undefined) {
+                source = textSource(repaired);
+                from = 0;
+                to = repaired.length;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(source.text.slice(from, to));
+        this.afterValue = true;
+        if (this.opaque === 0)
+            this.set(table, this.column, source, from, to, true);
+    }
+    repaired() {
+        this.plain = false;
+        if (this.observing)
+            this.repairedText++;
+    }
+    /** Counts a token of the element (and the comma before it) towards its compact length. */
+    count(length) {
+        this.compactLength += this.afterValue ? length + 1 : length;
+    }
+    copyText(json) {
+        this.copy += this.afterValue ? `,${json}` : json;
+        if (this.copy.length > MAX_ROW_BYTES)
+            throw this.tooLarge(this.table);
+    }
+    /** A member's value: the last one wins, in the place of the first (as in JSON.parse). */
+    set(table, column, source, from, to, leaf) {
+        const c = table.columns[column];
+        if (c.ours) {
+            this.plain = false;
+            return;
+        }
+        if (leaf && !c.leaf)
+            table.makeLeaf(column);
+        this.elementBytes += to - from;
+        if (this.elementBytes > MAX_ROW_BYTES)
+            throw this.tooLarge(table);
+        if (table.stamps[column] !== this.element) {
+            table.stamps[column] = this.element;
+            this.touched.push(column);
+            if (c.parent === -1)
+                table.order[table.orderLength++] = column;
+        }
+        else
+            this.plain = false;
+        table.sources[column] = source;
+        table.froms[column] = from;
+        table.tos[column] = to;
+    }
+    setText(table, column, json, leaf) {
+        this.set(table, column, textSource(json), 0, json.length, leaf);
+    }
+    /** The element closed; `span` holds its JSON text when the sink asked for it. */
+    finishRow(table, span, from, to) {
+        const view = this.view;
+        const element = this.element;
+        if (this.observing) {
+            const { observers, lookups } = this;
+            for (let i = 0; i < observers.length; i++)
+                observers[i].observe(table, element);
+            for (let i = 0; i < lookups.length; i++) {
+                const { table: name, lookup, reads, state } = lookups[i];
+                if (name === table.name)
+                    lookup.add(state, view.of(table, reads, element));
+            }
+        }
+        const sink = this.sink;
+        if (sink !== undefined) {
+            const { computing, values } = table;
+            for (let i = 0; i < computing.length; i++) {
+                const c = computing[i];
+                values[i] = c.column.value(view.of(table, c.reads, element), c.lookup);
+            }
+            const asSent = span !== undefined && this.plain && to - from === this.compactLength;
+            sink.row(table, element, asSent ? span : undefined, from, to);
+        }
+        table.rows++;
+        // Let go of the chunks the values were read from.
+        const { touched } = this;
+        for (let i = 0; i < touched.length; i++)
+            table.sources[touched[i]] = NO_SOURCE;
+        touched.length = 0;
+    }
+    notAList(table, what) {
+        return new TablesError(`"${TABLE_LISTS[table.name]}" is ${what}, not a list`, table.name);
+    }
+    notAnObject(table, what) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is ${what}, not an object`, table.name);
+    }
+    tooLarge(table) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is larger than ${MAX_ROW_BYTES} bytes`, table.name);
+    }
+}
+/** The current element's members, as a computed column or an observer reads them. */
+class ElementView {
+    table;
+    reads = [];
+    element = 0;
+    of(table, reads, element) {
+        this.table = table;
+        this.reads = reads;
+        this.element = element;
+        return this;
+    }
+    json(read) {
+        return this.table.json(this.reads[read], this.element);
+    }
+    string(read) {
+        const json = this.json(read);
+        return json !== undefined && json.charCodeAt(0) === 0x22 ? decodeToBinary(json) : undefined;
+    }
+    text(read) {
+        const json = this.json(read);
+        if (json === undefined)
+            return undefined;
+        if (json.charCodeAt(0) === 0x22)
+            return decodeToBinary(json);
+        return isNumber(json) ? json : undefined;
+    }
+    number(read) {
+        const json = this.json(read);
+        return json !== undefined && isNumber(json) ? Number(json) : undefined;
+    }
+}
 const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
-/** A value assembled here (a copied nested value); only its text is read. */
+/** A value assembled here (a copied container, a repaired string); only its text is read. */
 function textSource(text) {
     return { bytes: NO_SOURCE.bytes, text };
 }
@@ -32980,37 +33549,1030 @@ const isNumber = (json) => {
     const c = json.charCodeAt(0);
     return c === 0x2d || (c >= 0x30 && c <= 0x39);
 };
-/**
- * Whether a value's bytes are its CSV field as they are, `trim` bytes aside at each end (a
- * string's quotes): no escape, comma or quote.
- */
-function plainCsvBytes(bytes, from, to, trim) {
-    for (let i = from + trim; i < to - trim; i++) {
-        const c = bytes[i];
-        if (c === 0x5c || c === 0x2c || c === 0x22)
-            return false;
-    }
-    return true;
-}
-/** A CSV field: strings decoded, numbers and booleans as sent, null empty, arrays as JSON. */
-function csvCell(json) {
-    if (isString(json)) {
-        // Most strings need neither decoding nor quoting ('""', the empty one, is its own field).
-        const plain = json.indexOf('\\') === -1 &&
-            json.indexOf(',') === -1 &&
-            json.indexOf('"', 1) === json.length - 1;
-        return plain && json.length > 2 ? json.slice(1, -1) : csvField(decodeToBinary(json));
-    }
-    if (json === 'null')
-        return '';
-    return json.charCodeAt(0) === 0x5b ? csvField(json) : json;
-}
 function describeScalar(json) {
     if (isString(json))
         return 'a string';
     if (isNumber(json))
         return 'a number';
     return json === 'null' ? 'null' : 'a boolean';
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/csv-rows.ts
+
+
+
+/**
+ * CSV rows (RFC 4180, CRLF, UTF-8) under a header of the action's columns, the list's declared
+ * fields (schema.ts) and then every other member in the order its first value came, nested
+ * objects flattened into `parent.child` columns (a name taken twice gets a suffix), lists (and an
+ * object where the column holds other values too) as JSON text.
+ *
+ * The header is written before the first row, so a column first met after rows were written
+ * makes that table's file wrong: it is then left to a pass of its own (`redo`), which reads the
+ * payload again with every column known. Clari's lists keep to their declared fields, so one pass
+ * is the rule.
+ *
+ * With `formulaGuard`, a string cell that a spreadsheet would run as a formula (starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`.
+ */
+class CsvRows {
+    engine;
+    formulaGuard;
+    only;
+    wantsSpan = false;
+    redo = new Set();
+    out = new Map();
+    /** Per table, once its header is written: the columns it has, in order. */
+    headers = new Map();
+    constants = new Map();
+    constructor(engine, formulaGuard, 
+    /** The tables this pass writes (a redo pass writes only its own). */
+    only) {
+        this.engine = engine;
+        this.formulaGuard = formulaGuard;
+        this.only = only;
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const values = table.constants.map(c => {
+                const value = c.constant(engine.context);
+                return typeof value === 'string' ? toBinary(value) : value;
+            });
+            this.constants.set(table.name, values.map(v => this.cell(v)).join(','));
+        }
+        engine.onLeaf = (table) => {
+            if (this.headers.has(table.name))
+                this.redo.add(table.name);
+        };
+    }
+    row(table, element) {
+        const name = table.name;
+        if (this.redo.has(name) || (this.only && !this.only.has(name)))
+            return;
+        const out = this.out.get(name);
+        const header = this.headers.get(name) ?? this.writeHeader(table, out);
+        out.text(this.constants.get(name));
+        const { values } = table;
+        for (let i = 0; i < values.length; i++) {
+            out.byte(0x2c);
+            out.text(this.cell(values[i]));
+        }
+        const { stamps, sources, froms, tos } = table;
+        for (let i = 0; i < header.length; i++) {
+            out.byte(0x2c);
+            const column = header[i];
+            if (stamps[column] !== element)
+                continue;
+            const source = sources[column];
+            const from = froms[column];
+            const to = tos[column];
+            const { bytes } = source;
+            const first = bytes[from];
+            // Straight from the chunk when the bytes are the field as they are.
+            if (bytes.length > 0) {
+                if (first === 0x6e)
+                    continue; // null
+                if (first === 0x22) {
+                    if (to - from > 2 && plainCsvBytes(bytes, from + 1, to - 1)) {
+                        if (this.formulaGuard && FORMULA_START[bytes[from + 1]] === 1)
+                            out.byte(0x27);
+                        out.bytes(bytes, from + 1, to - 1);
+                        continue;
+                    }
+                }
+                else if (first !== 0x5b && first !== 0x7b) {
+                    out.bytes(bytes, from, to); // a number, true or false
+                    continue;
+                }
+            }
+            out.text(this.jsonCell(source.text.slice(from, to)));
+        }
+        out.text('\r\n');
+    }
+    writeHeader(table, out) {
+        const header = [...table.leaves];
+        this.headers.set(table.name, header);
+        const names = [
+            ...table.constants.map(c => c.name),
+            ...table.computing.map(c => c.column.name),
+            ...header.map(i => table.columns[i].name)
+        ];
+        out.text(`${names.map(name => this.text(name)).join(',')}\r\n`);
+        return header;
+    }
+    async flush(write) {
+        for (const [table, out] of this.out) {
+            if (out.length > 0)
+                await write(table, out.take());
+        }
+    }
+    async finish(write) {
+        // A table without rows still gets its header.
+        for (const table of this.engine.tables.values()) {
+            if (this.only && !this.only.has(table.name))
+                continue;
+            if (!this.headers.has(table.name))
+                this.writeHeader(table, this.out.get(table.name));
+        }
+        await this.flush(write);
+    }
+    notes() {
+        return [...this.engine.tables.values()].flatMap(t => t.renamed.map(r => `${t.name}: two members flatten to one CSV name (${r})`));
+    }
+    /** A field of binary text, guarded against formulas. */
+    text(binary) {
+        const guarded = this.formulaGuard && FORMULA_START[binary.charCodeAt(0)] === 1;
+        return csvField(guarded ? `'${binary}` : binary);
+    }
+    cell(value) {
+        if (value === undefined)
+            return '';
+        return typeof value === 'string' ? this.text(value) : String(value);
+    }
+    /** A field from a value's JSON text: strings decoded, null empty, lists and objects as JSON. */
+    jsonCell(json) {
+        if (isString(json))
+            return this.text(decodeToBinary(json));
+        if (json === 'null')
+            return '';
+        const c = json.charCodeAt(0);
+        return c === 0x5b || c === 0x7b ? csvField(json) : json;
+    }
+}
+/** `=`, `+`, `-`, `@`, tab and carriage return start what spreadsheets run as formulas. */
+const FORMULA_START = new Uint8Array(256);
+for (const c of '=+-@\t\r')
+    FORMULA_START[c.charCodeAt(0)] = 1;
+/** Whether bytes need no CSV quoting and no JSON decoding: no escape, comma, quote or line end. */
+function plainCsvBytes(bytes, from, to) {
+    for (let i = from; i < to; i++) {
+        const c = bytes[i];
+        if (c === 0x5c || c === 0x2c || c === 0x22)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/duplicate-keys.ts
+
+
+
+// Bits kept to tell keys apart; beyond this the guard stops counting (a hostile payload of
+// millions of distinct weeks and users could otherwise take any amount of memory).
+const MAX_BITS_BYTES = 32 * 1024 * 1024;
+const MAX_DISTINCT = 0xffff;
+const EXAMPLES = 3;
+/**
+ * Counts the entries whose key repeats within one payload: `(timePeriodId, timeFrameId, userId,
+ * fieldId)`, as GitLab's dbt model keys them, plus the entry's value type, its first member named
+ * `…Value` (`forecastValue`, `quotaValue`): the references document quota entries beside forecast
+ * entries in the same list, so one of each for a user, field and week is no duplicate. Rows are
+ * kept as sent; the count and the first few keys are reported.
+ *
+ * Memory stays small: each part is numbered as it is first met, and a key is one bit, in a bit set
+ * over user numbers per (period, week, field, type). Clari's entries are a grid of those, so the
+ * bits are about one per entry.
+ */
+class DuplicateKeys {
+    count = 0;
+    /** Set when the keys were too many and varied to count within the memory allowed. */
+    gaveUp = false;
+    examples = [];
+    parts = ENTRY_KEY_PARTS.map(() => new PartNumbers());
+    types = new Map();
+    bits = new Map();
+    bitsBytes = 0;
+    /** Per column of entries: whether its name ends in `Value`. */
+    isValue = [];
+    reads = [];
+    constructor(entries) {
+        this.reads = entries.resolve(ENTRY_KEY_PARTS);
+    }
+    observe(table, element) {
+        if (table.name !== 'entries' || this.gaveUp)
+            return;
+        const { reads, parts } = this;
+        const period = parts[0].number(table, reads[0], element);
+        const frame = parts[1].number(table, reads[1], element);
+        const user = parts[2].number(table, reads[2], element);
+        const field = parts[3].number(table, reads[3], element);
+        const type = this.valueType(table, element);
+        let typeId = this.types.get(type);
+        if (typeId === undefined)
+            this.types.set(type, (typeId = this.types.size));
+        if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
+            return this.giveUp();
+        }
+        // 10 + 16 + 16 + 6 bits: a safe integer.
+        const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId;
+        let set = this.bits.get(group);
+        const byte = user >> 3;
+        if (set === undefined || byte >= set.length) {
+            const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)));
+            if (set)
+                grown.set(set);
+            this.bitsBytes += grown.length - (set?.length ?? 0);
+            if (this.bitsBytes > MAX_BITS_BYTES)
+                return this.giveUp();
+            this.bits.set(group, grown);
+            set = grown;
+        }
+        const bit = 1 << (user & 7);
+        if ((set[byte] & bit) === 0) {
+            set[byte] = set[byte] | bit;
+            return;
+        }
+        this.count++;
+        if (this.examples.length < EXAMPLES) {
+            const key = reads.map(column => partText(table.json(column, element))).join('|');
+            this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200));
+        }
+    }
+    /** The name of the element's first top-level member ending in `Value`, or ''. */
+    valueType(table, element) {
+        const { order, columns, stamps } = table;
+        const { isValue } = this;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            const is = (isValue[column] ??= columns[column].key.endsWith('Value'));
+            if (is && stamps[column] === element)
+                return columns[column].key;
+        }
+        return '';
+    }
+    giveUp() {
+        this.gaveUp = true;
+        this.bits.clear();
+    }
+    /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
+    warning() {
+        if (this.gaveUp) {
+            return 'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)';
+        }
+        if (this.count === 0)
+            return undefined;
+        const more = this.count > this.examples.length ? ', …' : '';
+        return `entries: ${this.count} entr${this.count === 1 ? 'y repeats' : 'ies repeat'} the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: ${this.examples.join('; ')}${more}); rows are kept as Clari sent them`;
+    }
+}
+/** A part as entryKey writes it: a string's contents, a number's text, else empty. */
+function partText(json) {
+    if (json === undefined)
+        return '';
+    const c = json.charCodeAt(0);
+    if (c === 0x22)
+        return decodeToBinary(json);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : '';
+}
+const CACHE = 256;
+/**
+ * Numbers the distinct values of one key part in first-seen order. Most values are met again
+ * and again, so a small cache recognises them by their bytes, without making a string.
+ */
+class PartNumbers {
+    ids = new Map();
+    cached = new Array(CACHE);
+    cachedIds = new Int32Array(CACHE);
+    number(table, column, element) {
+        if (table.stamps[column] !== element)
+            return this.id('');
+        const { bytes } = table.sources[column];
+        const from = table.froms[column];
+        const to = table.tos[column];
+        // A value assembled by the engine (a repaired string) has no bytes: by its text.
+        if (bytes.length === 0)
+            return this.id(partText(table.json(column, element)));
+        // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+        let hash = to - from;
+        for (let i = Math.max(from, to - 8); i < to; i++)
+            hash = Math.imul(hash ^ bytes[i], 0x01000193);
+        const slot = (hash ^ (hash >>> 16)) & (CACHE - 1);
+        const seen = this.cached[slot];
+        if (seen !== undefined && seen.length === to - from) {
+            let i = 0;
+            while (i < seen.length && seen[i] === bytes[from + i])
+                i++;
+            if (i === seen.length)
+                return this.cachedIds[slot];
+        }
+        const id = this.id(partText(table.json(column, element)));
+        this.cached[slot] = bytes.slice(from, to);
+        this.cachedIds[slot] = id;
+        return id;
+    }
+    id(text) {
+        let id = this.ids.get(text);
+        if (id === undefined)
+            this.ids.set(text, (id = this.ids.size));
+        return id;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
+
+/**
+ * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
+ * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
+ * process's peak memory until a collection). A chunk is valid until the next one is asked for.
+ */
+async function* fileChunks(file, size) {
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn], 0, size, null);
+    try {
+        for (;;) {
+            const { bytesRead, buffer } = await reading;
+            if (bytesRead === 0)
+                return;
+            turn ^= 1;
+            reading = handle.read(buffers[turn], 0, size, null);
+            yield buffer.subarray(0, bytesRead);
+        }
+    }
+    finally {
+        // A read still under way must end before its file is closed.
+        await reading.catch(() => { });
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/ndjson-rows.ts
+
+
+/**
+ * NDJSON rows: each element as Clari sent it (nested values included, numbers digit for digit),
+ * after the action's columns. An element that is not plain (see RowSink.row) is written again
+ * from its members: a repeated key keeps its first place and its last value, as JSON.parse does.
+ */
+class NdjsonRows {
+    wantsSpan = true;
+    redo = new Set();
+    out = new Map();
+    /** `{"forecastId":"…",…,"jobId":"…"`: the constant columns, the same in every row. */
+    heads = new Map();
+    /** `,"entryKey":`, … per computed column. */
+    members = new Map();
+    constructor(engine) {
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const constants = table.constants.map(c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`);
+            this.heads.set(table.name, Buffer.from(`{${constants.join(',')}`, 'latin1'));
+            this.members.set(table.name, table.computing.map(({ column }) => `,${jsonString(column.name)}:`));
+        }
+    }
+    row(table, _element, span, from, to) {
+        const out = this.out.get(table.name);
+        const head = this.heads.get(table.name);
+        out.bytes(head, 0, head.length);
+        const members = this.members.get(table.name);
+        const { values } = table;
+        for (let i = 0; i < members.length; i++) {
+            out.text(members[i]);
+            const value = values[i];
+            if (typeof value === 'string')
+                out.jsonString(value);
+            else
+                out.text(jsonValue(value, false));
+        }
+        if (span !== undefined) {
+            // The element as sent, after our members.
+            if (table.orderLength === 0)
+                out.text('}\n');
+            else {
+                out.byte(0x2c);
+                out.bytes(span.bytes, from + 1, to);
+                out.byte(0x0a);
+            }
+            return;
+        }
+        const { order, columns, sources, froms, tos } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            out.byte(0x2c);
+            out.text(columns[column].jsonKey);
+            out.byte(0x3a);
+            out.slice(sources[column].text, froms[column], tos[column]);
+        }
+        out.text('}\n');
+    }
+    async flush(write) {
+        for (const [table, out] of this.out) {
+            if (out.length > 0)
+                await write(table, out.take());
+        }
+    }
+    finish(write) {
+        return this.flush(write);
+    }
+    notes() {
+        return [];
+    }
+}
+/** A derived value as JSON; `text` says a string is ordinary text (a constant), not binary. */
+function jsonValue(value, text) {
+    if (value === undefined)
+        return 'null';
+    if (typeof value === 'string')
+        return jsonString(text ? toBinary(value) : value);
+    return String(value);
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-format.ts
+/**
+ * The parts of the Parquet format (github.com/apache/parquet-format, parquet.thrift) the tables
+ * need: flat schemas of optional or required columns, one data page per column chunk (v1, PLAIN
+ * values, RLE definition levels), constant columns dictionary-encoded, and the footer, in
+ * Thrift's compact protocol. What DuckDB, BigQuery and Snowflake read; nothing more.
+ */
+/** Physical types (parquet.thrift `Type`). */
+const BOOLEAN = 0;
+const INT64 = 2;
+const DOUBLE = 5;
+const BYTE_ARRAY = 6;
+/** Compression codecs (`CompressionCodec`). */
+const UNCOMPRESSED = 0;
+const GZIP = 2;
+// Encodings, page types, repetition and converted types.
+const PLAIN = 0;
+const RLE = 3;
+const RLE_DICTIONARY = 8;
+const DATA_PAGE = 0;
+const DICTIONARY_PAGE = 2;
+const REQUIRED = 0;
+const OPTIONAL = 1;
+const UTF8 = 0;
+const TIMESTAMP_MILLIS = 9;
+const JSON_CONVERTED = 19;
+const MAGIC = Buffer.from('PAR1', 'latin1');
+/** The header of a data page of `size` bytes (`uncompressed` before compression). */
+function dataPageHeader(values, uncompressed, size, dictionary = false) {
+    const header = new CompactWriter();
+    header.i32(1, DATA_PAGE);
+    header.i32(2, uncompressed);
+    header.i32(3, size);
+    header.begin(5);
+    header.i32(1, values);
+    header.i32(2, dictionary ? RLE_DICTIONARY : PLAIN);
+    header.i32(3, RLE);
+    header.i32(4, RLE);
+    header.end();
+    header.end();
+    return header.bytes();
+}
+/** A dictionary page of one PLAIN value (a constant column's). */
+function dictionaryPage(value) {
+    const header = new CompactWriter();
+    header.i32(1, DICTIONARY_PAGE);
+    header.i32(2, value.length);
+    header.i32(3, value.length);
+    header.begin(7);
+    header.i32(1, 1);
+    header.i32(2, PLAIN);
+    header.end();
+    header.end();
+    return Buffer.concat([header.bytes(), value]);
+}
+/** A data page's values for `rows` rows that all take entry 0 of a dictionary. */
+function constantIndexes(rows) {
+    // Bit width 1, then one RLE run of zeros.
+    return Buffer.from([1, ...varint(rows * 2), 0]);
+}
+/**
+ * An optional column's definition levels (1 defined, 0 null), RLE/bit-packed hybrid with its
+ * length in front, as data page v1 holds them: one run when all are alike, else bit-packed.
+ */
+function definitionLevels(defined, rows) {
+    let ones = 0;
+    for (let i = 0; i < rows; i++)
+        ones += defined[i];
+    let runs;
+    if (ones === rows || ones === 0)
+        runs = [...varint(rows * 2), ones === 0 ? 0 : 1];
+    else {
+        const groups = Math.ceil(rows / 8);
+        runs = varint(groups * 2 + 1);
+        for (let g = 0; g < groups; g++) {
+            let byte = 0;
+            for (let bit = 0; bit < 8; bit++) {
+                const i = g * 8 + bit;
+                if (i < rows && defined[i] === 1)
+                    byte |= 1 << bit;
+            }
+            runs.push(byte);
+        }
+    }
+    const out = Buffer.alloc(4 + runs.length);
+    out.writeUInt32LE(runs.length, 0);
+    out.set(runs, 4);
+    return out;
+}
+/** The footer: FileMetaData, its length and the magic. */
+function footer(schema, groups, createdBy) {
+    const meta = new CompactWriter();
+    meta.i32(1, 1);
+    meta.list(2, STRUCT, schema.length + 1);
+    meta.begin();
+    meta.string(4, 'schema');
+    meta.i32(5, schema.length);
+    meta.end();
+    for (const column of schema) {
+        meta.begin();
+        meta.i32(1, column.physical);
+        meta.i32(3, column.required ? REQUIRED : OPTIONAL);
+        meta.string(4, column.name);
+        if (column.logical === 'string')
+            meta.i32(6, UTF8);
+        if (column.logical === 'json')
+            meta.i32(6, JSON_CONVERTED);
+        if (column.logical === 'timestamp')
+            meta.i32(6, TIMESTAMP_MILLIS);
+        if (column.logical !== undefined) {
+            meta.begin(10);
+            if (column.logical === 'timestamp') {
+                meta.begin(8);
+                meta.bool(1, true);
+                meta.begin(2);
+                meta.begin(1);
+                meta.end();
+                meta.end();
+                meta.end();
+            }
+            else {
+                meta.begin(column.logical === 'string' ? 1 : 12);
+                meta.end();
+            }
+            meta.end();
+        }
+        meta.end();
+    }
+    meta.i64(3, groups.reduce((sum, g) => sum + g.rows, 0));
+    meta.list(4, STRUCT, groups.length);
+    for (const group of groups) {
+        meta.begin();
+        meta.list(1, STRUCT, group.chunks.length);
+        for (const chunk of group.chunks) {
+            meta.begin();
+            meta.i64(2, chunk.dictionaryOffset ?? chunk.offset);
+            meta.begin(3);
+            meta.i32(1, chunk.column.physical);
+            const dictionary = chunk.dictionaryOffset !== undefined;
+            const encodings = dictionary ? [PLAIN, RLE, RLE_DICTIONARY] : [PLAIN, RLE];
+            meta.list(2, I32, encodings.length);
+            for (const encoding of encodings)
+                meta.varint(zigzag(encoding));
+            meta.list(3, BINARY, 1);
+            meta.binary(Buffer.from(chunk.column.name, 'utf8'));
+            meta.i32(4, chunk.codec);
+            meta.i64(5, chunk.values);
+            meta.i64(6, chunk.uncompressedSize);
+            meta.i64(7, chunk.compressedSize);
+            meta.i64(9, chunk.offset);
+            if (dictionary)
+                meta.i64(11, chunk.dictionaryOffset);
+            meta.end();
+            meta.end();
+        }
+        meta.i64(2, group.bytes);
+        meta.i64(3, group.rows);
+        meta.end();
+    }
+    meta.string(6, createdBy);
+    meta.end();
+    const bytes = meta.bytes();
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length, 0);
+    return Buffer.concat([bytes, length, MAGIC]);
+}
+// Compact protocol types.
+const TRUE = 1;
+const FALSE = 2;
+const I32 = 5;
+const I64 = 6;
+const BINARY = 8;
+const LIST = 9;
+const STRUCT = 12;
+/** Thrift's compact protocol, for the few shapes above: structs of ints, strings and lists. */
+class CompactWriter {
+    out = [];
+    last = 0;
+    lasts = [];
+    field(id, type) {
+        const delta = id - this.last;
+        if (delta > 0 && delta <= 15)
+            this.out.push((delta << 4) | type);
+        else {
+            this.out.push(type);
+            this.varint(zigzag(id));
+        }
+        this.last = id;
+    }
+    i32(id, value) {
+        this.field(id, I32);
+        this.varint(zigzag(value));
+    }
+    i64(id, value) {
+        this.field(id, I64);
+        this.varint(zigzag(value));
+    }
+    bool(id, value) {
+        this.field(id, value ? TRUE : FALSE);
+    }
+    string(id, value) {
+        this.field(id, BINARY);
+        this.binary(Buffer.from(value, 'utf8'));
+    }
+    binary(bytes) {
+        this.varint(bytes.length);
+        for (const byte of bytes)
+            this.out.push(byte);
+    }
+    /** A struct: the value of field `id`, or (no id) an element of a list. */
+    begin(id) {
+        if (id !== undefined)
+            this.field(id, STRUCT);
+        this.lasts.push(this.last);
+        this.last = 0;
+    }
+    end() {
+        this.out.push(0);
+        this.last = this.lasts.pop() ?? 0;
+    }
+    list(id, type, size) {
+        this.field(id, LIST);
+        if (size < 15)
+            this.out.push((size << 4) | type);
+        else {
+            this.out.push(0xf0 | type);
+            this.varint(size);
+        }
+    }
+    varint(value) {
+        this.out.push(...varint(value));
+    }
+    bytes() {
+        return Buffer.from(this.out);
+    }
+}
+/** ULEB128 of a whole number below 2^63 that doubles represent exactly. */
+function varint(value) {
+    const out = [];
+    while (value >= 0x80) {
+        out.push((value % 0x80) | 0x80);
+        value = Math.floor(value / 0x80);
+    }
+    out.push(value);
+    return out;
+}
+const zigzag = (value) => (value >= 0 ? value * 2 : -value * 2 - 1);
+
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-rows.ts
+
+
+
+
+
+// A row group is written when it holds this many rows or bytes of values, whichever comes first:
+// what memory holds of a table at once.
+const ROW_GROUP_ROWS = 64 * 1024;
+const ROW_GROUP_BYTES = 4 * 1024 * 1024;
+const CREATED_BY = 'clari-forecast-export-action';
+/**
+ * Parquet rows with typed columns: the action's columns, then each declared field of the list
+ * (schema.ts) as its type, then `extra`, a JSON object of every other member and of any member
+ * whose value does not fit its declared type, so nothing Clari sent is dropped (null when there
+ * is none). Strings and JSON are GZIP-compressed (numbers and booleans, which gain little, are
+ * not); constant columns are dictionary-encoded. Row groups keep memory bounded.
+ */
+class ParquetRows {
+    engine;
+    wantsSpan = false;
+    redo = new Set();
+    tables = new Map();
+    constructor(engine) {
+        this.engine = engine;
+        for (const table of engine.tables.values())
+            this.tables.set(table.name, this.layout(table));
+    }
+    layout(table) {
+        const constants = table.constants.map(c => {
+            const s = slot(c.name, c.type, true);
+            s.constant = plainValue(c.type, c.constant(this.engine.context));
+            return s;
+        });
+        const computed = table.computing.map(c => slot(c.column.name, c.column.type, false));
+        const declared = PAYLOAD_FIELDS[table.name].map(field => ({
+            slot: slot(field.name, field.type, false),
+            column: table.resolve([field.name])[0]
+        }));
+        const extra = slot('extra', 'json', false);
+        const out = new PendingBytes();
+        out.bytes(MAGIC, 0, MAGIC.length);
+        return {
+            constants,
+            computed,
+            declared,
+            extra,
+            slots: [...constants, ...computed, ...declared.map(d => d.slot), extra],
+            rows: 0,
+            groups: [],
+            offset: MAGIC.length,
+            out
+        };
+    }
+    row(table, element) {
+        const file = this.tables.get(table.name);
+        const row = file.rows++;
+        const { values } = table;
+        for (let i = 0; i < file.computed.length; i++)
+            putDerived(file.computed[i], row, values[i]);
+        let extra = '';
+        const { columns, stamps, sources, froms, tos } = table;
+        const { declared } = file;
+        for (let i = 0; i < declared.length; i++) {
+            const { slot, column } = declared[i];
+            if (stamps[column] !== element) {
+                parquet_rows_define(slot, row, 0);
+                continue;
+            }
+            const source = sources[column];
+            const fits = put(slot, source, froms[column], tos[column]);
+            parquet_rows_define(slot, row, fits === PUT ? 1 : 0);
+            if (fits === MISFIT) {
+                const json = table.json(column, element);
+                extra += `${extra === '' ? '' : ','}${columns[column].jsonKey}:${json}`;
+            }
+        }
+        const { order } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = columns[order[i]];
+            if (column.declared !== undefined || column.ours)
+                continue;
+            extra += `${extra === '' ? '' : ','}${column.jsonKey}:${table.json(order[i], element)}`;
+        }
+        if (extra === '')
+            parquet_rows_define(file.extra, row, 0);
+        else {
+            putBytes(file.extra.values, `{${extra}}`);
+            parquet_rows_define(file.extra, row, 1);
+        }
+    }
+    async flush(write) {
+        for (const [name, file] of this.tables) {
+            const bytes = file.slots.reduce((sum, s) => sum + s.values.length, 0);
+            if (file.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES)
+                await this.rowGroup(file);
+            if (file.out.length > 0)
+                await write(name, file.out.take());
+        }
+    }
+    async finish(write) {
+        for (const [name, file] of this.tables) {
+            if (file.rows > 0)
+                await this.rowGroup(file);
+            const end = footer(file.slots.map(s => s.schema), file.groups, CREATED_BY);
+            file.out.bytes(end, 0, end.length);
+            await write(name, file.out.take());
+        }
+    }
+    notes() {
+        return [];
+    }
+    /** Encodes the rows so far as one row group (its columns compressed at once) into `out`. */
+    async rowGroup(file) {
+        const rows = file.rows;
+        const chunks = await Promise.all(file.slots.map(s => encode(s, rows)));
+        const metas = [];
+        let bytes = 0;
+        file.slots.forEach((s, i) => {
+            const { pages, uncompressed } = chunks[i];
+            const offset = file.offset;
+            let dataOffset = offset;
+            for (const [j, page] of pages.entries()) {
+                // With a dictionary, the data page is the third part: dictionary page, its header, data.
+                if (s.constant !== undefined && j === 1)
+                    dataOffset = file.offset;
+                file.out.bytes(page, 0, page.length);
+                file.offset += page.length;
+            }
+            bytes += uncompressed;
+            metas.push({
+                column: s.schema,
+                codec: s.codec,
+                values: rows,
+                offset: dataOffset,
+                ...(s.constant !== undefined ? { dictionaryOffset: offset } : {}),
+                uncompressedSize: uncompressed,
+                compressedSize: file.offset - offset
+            });
+            s.values.clear();
+        });
+        file.groups.push({ rows, bytes, chunks: metas });
+        file.rows = 0;
+    }
+}
+function slot(name, type, required) {
+    const physical = type === 'double'
+        ? DOUBLE
+        : type === 'boolean'
+            ? BOOLEAN
+            : type === 'int64' || type === 'timestamp'
+                ? INT64
+                : BYTE_ARRAY;
+    const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined;
+    return {
+        schema: { name, physical, required, ...(logical ? { logical } : {}) },
+        type,
+        codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
+        values: new PendingBytes(),
+        defined: new Uint8Array(ROW_GROUP_ROWS)
+    };
+}
+function parquet_rows_define(slot, row, defined) {
+    if (row >= slot.defined.length) {
+        const larger = new Uint8Array(2 * slot.defined.length);
+        larger.set(slot.defined);
+        slot.defined = larger;
+    }
+    slot.defined[row] = defined;
+}
+/** A BYTE_ARRAY value: its length, then its bytes (binary text). */
+function putBytes(values, binary) {
+    values.uint32(binary.length);
+    values.text(binary);
+}
+// What became of a member's value in its typed column.
+const PUT = 0;
+const NULL = 1;
+const MISFIT = 2;
+/**
+ * A member's value (its JSON text at `source[from..to)`) into the slot's typed column: PUT, NULL
+ * (JSON null), or MISFIT when it is not of the slot's type. Read from the chunk's bytes where it
+ * can be, making no string.
+ */
+function put(slot, source, from, to) {
+    const { values } = slot;
+    const { text, bytes } = source;
+    const first = text.charCodeAt(from);
+    if (first === 0x6e)
+        return NULL;
+    switch (slot.type) {
+        case 'string': {
+            if (first !== 0x22)
+                return MISFIT;
+            const start = values.length;
+            values.uint32(to - from - 2);
+            // Bytes with no escape are the string's UTF-8 already.
+            if (bytes.length > 0 && values.plainBytes(bytes, from + 1, to - 1))
+                return PUT;
+            values.length = start;
+            putBytes(values, decodeToBinary(text.slice(from, to)));
+            return PUT;
+        }
+        case 'json':
+            values.uint32(to - from);
+            values.slice(text, from, to);
+            return PUT;
+        case 'double':
+            if (first !== 0x2d && (first < 0x30 || first > 0x39))
+                return MISFIT;
+            values.float64(decimal(text, from, to) ?? Number(text.slice(from, to)));
+            return PUT;
+        case 'int64':
+        case 'timestamp': {
+            const n = wholeNumber(text, from, to);
+            if (n === undefined)
+                return MISFIT;
+            values.int64(n);
+            return PUT;
+        }
+        case 'boolean':
+            if (first !== 0x74 && first !== 0x66)
+                return MISFIT;
+            values.byte(first === 0x74 ? 1 : 0);
+            return PUT;
+    }
+}
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/**
+ * A plain decimal (`-123.45`: no exponent, at most 15 digits) as the double Number() gives,
+ * without making a string: both its digits and the power of ten are exact doubles, so one
+ * division rounds correctly. Undefined for anything else (the caller uses Number()).
+ */
+function decimal(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let digits = 0;
+    let n = 0;
+    let point = -1;
+    for (let i = negative ? from + 1 : from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x2e && point === -1)
+            point = i;
+        else if (c >= 0x30 && c <= 0x39) {
+            n = n * 10 + (c - 0x30);
+            if (++digits > 15)
+                return undefined;
+        }
+        else
+            return undefined;
+    }
+    const value = point === -1 ? n : n / POWERS[to - point - 1];
+    return negative ? -value : value;
+}
+/** A JSON number that is a safe integer (epoch milliseconds, a year), else undefined. */
+function wholeNumber(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let n = 0;
+    let i = negative ? from + 1 : from;
+    // Fifteen digits are always exact; a longer or fractional number goes the long way.
+    if (to - i <= 15) {
+        for (; i < to; i++) {
+            const c = text.charCodeAt(i) - 0x30;
+            if (c < 0 || c > 9)
+                break;
+            n = n * 10 + c;
+        }
+        if (i === to && to > from + (negative ? 1 : 0))
+            return negative ? -n : n;
+    }
+    const c = text.charCodeAt(from);
+    if (c !== 0x2d && (c < 0x30 || c > 0x39))
+        return undefined;
+    const value = Number(text.slice(from, to));
+    return Number.isSafeInteger(value) ? value : undefined;
+}
+/** A derived value (a timestamp is ISO text; strings are binary text). */
+function putDerived(slot, row, value) {
+    if (value === undefined)
+        return parquet_rows_define(slot, row, 0);
+    parquet_rows_define(slot, row, 1);
+    const { values } = slot;
+    if (slot.type === 'timestamp')
+        values.int64(Date.parse(String(value)));
+    else if (slot.type === 'double')
+        values.float64(Number(value));
+    else if (slot.type === 'int64')
+        values.int64(Number(value));
+    else if (slot.type === 'boolean')
+        values.byte(value === true ? 1 : 0);
+    else
+        putBytes(values, String(value));
+}
+/** A constant's one value, PLAIN-encoded (it is ordinary text: made binary here). */
+function plainValue(type, value) {
+    const bytes = new PendingBytes();
+    if (type === 'timestamp')
+        bytes.int64(Date.parse(String(value)));
+    else
+        putBytes(bytes, toBinary(String(value)));
+    return Buffer.from(bytes.contents());
+}
+/**
+ * A column chunk of `rows` rows: its pages, in order, each in parts to append (compressed as
+ * the slot says), and their size before compression.
+ */
+async function encode(slot, rows) {
+    if (slot.constant) {
+        const dictionary = dictionaryPage(slot.constant);
+        const indexes = constantIndexes(rows);
+        const header = dataPageHeader(rows, indexes.length, indexes.length, true);
+        return {
+            pages: [dictionary, header, indexes],
+            uncompressed: dictionary.length + header.length + indexes.length
+        };
+    }
+    // A data page (v1) holds the definition levels, then the values.
+    const levels = slot.schema.required ? NO_BYTES : definitionLevels(slot.defined, rows);
+    const values = slot.type === 'boolean' ? packBits(slot.values.contents()) : slot.values.contents();
+    const size = levels.length + values.length;
+    const parts = slot.codec === GZIP ? [await gzipped([levels, values])] : [levels, values];
+    const stored = parts.reduce((sum, part) => sum + part.length, 0);
+    const header = dataPageHeader(rows, size, stored);
+    return { pages: [header, ...parts], uncompressed: header.length + size };
+}
+/** GZIP of the parts one after the other, copying none of them first. */
+function gzipped(parts) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        const gzip = (0,external_node_zlib_.createGzip)({ level: 1, memLevel: 5, windowBits: 13 });
+        gzip.on('data', (chunk) => chunks.push(chunk));
+        gzip.once('end', () => resolve(Buffer.concat(chunks)));
+        gzip.once('error', reject);
+        for (const part of parts)
+            gzip.write(part);
+        gzip.end();
+    });
+}
+const NO_BYTES = Buffer.alloc(0);
+/** PLAIN booleans: one bit each, the first in the lowest bit. */
+function packBits(bytes) {
+    const out = Buffer.alloc(Math.ceil(bytes.length / 8));
+    for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 1)
+            out[i >> 3] = out[i >> 3] | (1 << (i & 7));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
@@ -33079,60 +34641,191 @@ class TableFile {
 
 
 
+
+
+
+
 // Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
 // once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024;
 /**
- * Writes the five tables of a JSON payload on disk to `tables/<table>/<forecast>_<period>.<format>`
- * by streaming passes over the file (NDJSON one, CSV two: columns, then rows), so memory does
- * not grow with the payload. The payload is checked again on the way. Each table file appears
- * only complete; when any table fails, none of this period's tables is left behind.
+ * The five tables of one period's JSON payload, written by streaming passes (memory does not
+ * grow with the payload) to `tables/<table>/snapshot_date=…/<forecast>_<period>_<job>.<format>`.
+ *
+ * The first pass is the download itself when there is one (`forDownload`: rows are made as the
+ * bytes arrive, so the tables cost no second reading); a payload already on disk is read once.
+ * A pass over the file follows only when the rows need it: a derived column's lookup, or a CSV
+ * table that met a new column after its header was written. Each table file appears only
+ * complete; when any table fails, none of this period's tables is left behind.
  */
-async function writeTables(payloadPath, request) {
-    const { outputDir, forecastId, period, format } = request;
-    const rows = new RowCollector(request);
-    const names = TABLE_NAMES.map(table => tableFileName(table, forecastId, period, format));
-    const files = [];
-    try {
-        if (format === 'csv') {
-            await readPayload(payloadPath, rows, request, async () => { });
-            rows.startWriting();
-        }
-        await makeFolders(outputDir);
-        for (const name of names)
-            files.push(await TableFile.create(external_node_path_default().join(outputDir, name)));
-        const flush = async () => {
-            for (const [i, table] of TABLE_NAMES.entries()) {
-                const bytes = rows.take(table);
-                if (bytes.length > 0)
-                    await files[i].write(bytes);
-            }
-        };
-        if (format === 'csv') {
-            for (const [i, table] of TABLE_NAMES.entries()) {
-                await files[i].write(Buffer.from(rows.header(table), 'latin1'));
-            }
-        }
-        await readPayload(payloadPath, rows, request, flush);
-        const written = {};
-        for (const [i, table] of TABLE_NAMES.entries()) {
-            written[table] = { file: names[i], rows: rows.rows(table), sha256: await files[i].commit() };
-        }
-        return written;
+class PeriodTables {
+    request;
+    pass;
+    names;
+    constructor(request) {
+        this.request = request;
+        const { forecastId, period, snapshot, format } = request;
+        this.names = Object.fromEntries(TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)]));
     }
-    catch (error) {
-        await Promise.all(files.map(file => file.discard()));
-        // Tables left by an earlier run of this period would no longer match its payload.
-        await Promise.all(names.map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true })));
-        if (error instanceof TablesError || request.signal?.aborted)
-            throw error;
-        throw new TablesError(`could not write the table files (${errorMessage(error)})`);
+    /** A tap for one download of the payload (a retry's download starts afresh). */
+    async forDownload() {
+        await this.pass?.discard();
+        this.pass = new TablesPass(this.request, this.names);
+        return this.pass;
+    }
+    /**
+     * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
+     * through `forDownload`'s tap) and gives them their names. Throws TablesError.
+     */
+    async finish(payloadPath) {
+        try {
+            let pass = this.pass;
+            if (pass === undefined) {
+                pass = this.pass = new TablesPass(this.request, this.names);
+                await readPayload(payloadPath, pass, this.request);
+            }
+            return await pass.complete(payloadPath);
+        }
+        catch (error) {
+            await this.discard();
+            if (error instanceof TablesError || this.request.signal?.aborted)
+                throw error;
+            throw new TablesError(`could not write the table files (${errorMessage(error)})`);
+        }
+    }
+    /** Removes every file of this period's tables; never throws. */
+    async discard() {
+        await this.pass?.discard();
+        this.pass = undefined;
+        // Tables left by an earlier run of this snapshot would no longer match its payload.
+        const { outputDir } = this.request;
+        await Promise.all(Object.values(this.names).map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true }).catch(() => { })));
     }
 }
-/** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
-async function readPayload(payloadPath, rows, request, flush) {
-    const check = new JsonStreamCheck(rows);
+/** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
+function writeTables(payloadPath, request) {
+    return new PeriodTables(request).finish(payloadPath);
+}
+/** One reading of the payload with the rows it writes, and the files they go to. */
+class TablesPass {
+    request;
+    names;
+    tap;
+    duplicates;
+    writer;
+    files = new Map();
+    opened;
+    constructor(request, names) {
+        this.request = request;
+        this.names = names;
+        const { forecastId, period, snapshot, columns } = request;
+        this.tap = new RowEngine({ forecastId, period, snapshot }, columns);
+        this.duplicates = new DuplicateKeys(this.tap.tables.get('entries'));
+        this.tap.addObserver(this.duplicates);
+        // With a lookup, the first pass only reads: rows need the whole of another list first.
+        this.writer = this.tap.needsLookups ? undefined : this.newWriter();
+        this.tap.startPass(this.writer, { observe: true, freeze: false });
+    }
+    newWriter(only) {
+        const { format } = this.request;
+        if (format === 'ndjson')
+            return new NdjsonRows(this.tap);
+        if (format === 'csv')
+            return new CsvRows(this.tap, this.request.csvFormulaGuard, only);
+        return new ParquetRows(this.tap);
+    }
+    /** Writes what the last chunk made. Never rejects: a problem waits in the engine's failure. */
+    async afterChunk() {
+        if (this.writer === undefined || this.tap.failure !== undefined)
+            return;
+        try {
+            this.opened ??= this.open(TABLE_NAMES);
+            await this.opened;
+            await this.writer.flush(this.write);
+        }
+        catch (error) {
+            this.tap.failure ??= error;
+        }
+    }
+    write = async (table, bytes) => {
+        await this.files.get(table).write(bytes);
+    };
+    /** Folders and temporary files for these tables. */
+    async open(tables) {
+        const { outputDir } = this.request;
+        for (const table of tables) {
+            const target = external_node_path_default().join(outputDir, this.names[table]);
+            await makeFolders(outputDir, external_node_path_default().dirname(this.names[table]));
+            await this.files.get(table)?.discard();
+            this.files.set(table, await TableFile.create(target));
+        }
+    }
+    /** The payload was read through this pass: the passes it still needs, then the names. */
+    async complete(payloadPath) {
+        this.throwIfFailed();
+        if (this.writer === undefined) {
+            // The lookups are complete: now the rows, every column known.
+            this.writer = this.newWriter();
+            await this.again(payloadPath, TABLE_NAMES);
+        }
+        await this.finishWriter();
+        for (let redo = this.writer.redo; redo.size > 0; redo = this.writer.redo) {
+            this.writer = this.newWriter(redo);
+            await this.again(payloadPath, [...redo]);
+            await this.finishWriter();
+        }
+        const written = {};
+        for (const table of TABLE_NAMES) {
+            const rows = this.tap.tables.get(table).rows;
+            written[table] = {
+                file: this.names[table],
+                rows,
+                sha256: await this.files.get(table).commit()
+            };
+        }
+        this.files.clear();
+        return {
+            tables: written,
+            ...(this.duplicates.gaveUp ? {} : { duplicateKeys: this.duplicates.count }),
+            repairedText: this.tap.repairedText,
+            warnings: [
+                ...[this.duplicates.warning()].flatMap(w => (w === undefined ? [] : [w])),
+                ...(this.tap.repairedText > 0
+                    ? [
+                        `${this.tap.repairedText} string(s) held bytes that are not UTF-8 or half a surrogate pair; the tables have U+FFFD in their place (the payload is kept as sent)`
+                    ]
+                    : []),
+                ...this.writer.notes()
+            ]
+        };
+    }
+    async finishWriter() {
+        await this.afterChunk();
+        this.throwIfFailed();
+        await this.writer.finish(this.write);
+    }
+    /** Another pass over the payload on disk, writing only `tables` (their files made anew). */
+    async again(payloadPath, tables) {
+        this.opened = this.open(tables);
+        this.tap.startPass(this.writer, { observe: false, freeze: true });
+        await readPayload(payloadPath, this, this.request);
+    }
+    throwIfFailed() {
+        const failure = this.tap.failure;
+        if (failure !== undefined)
+            throw failure;
+    }
+    async discard() {
+        await this.opened?.catch(() => { });
+        await Promise.all([...this.files.values()].map(file => file.discard()));
+        this.files.clear();
+    }
+}
+/** One streaming pass over the payload on disk: every chunk is checked and turned into rows. */
+async function readPayload(payloadPath, pass, request) {
+    const check = new JsonStreamCheck(pass.tap);
     const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES);
+    let read = 0;
     try {
         for (;;) {
             const next = await chunks.next().catch((error) => {
@@ -33142,7 +34835,10 @@ async function readPayload(payloadPath, rows, request, flush) {
                 break;
             request.signal?.throwIfAborted();
             check.update(next.value);
-            await flush();
+            await pass.afterChunk();
+            pass.throwIfFailed();
+            read += next.value.length;
+            request.onProgress?.(read);
         }
     }
     finally {
@@ -33150,7 +34846,6 @@ async function readPayload(payloadPath, rows, request, flush) {
     }
     const result = check.finish();
     if (!result.valid) {
-        // Also what a value past the tokens' size limit reports.
         throw new TablesError(`the payload could not be read as JSON (${result.reason} at byte ${result.offset})`);
     }
     const got = result.firstTimePeriodId;
@@ -33158,12 +34853,17 @@ async function readPayload(payloadPath, rows, request, flush) {
         throw new TablesError(`the payload is for period ${got.slice(0, 40)}, not ${request.period}`);
     }
 }
-/** The table folders, refusing a symlink or a file in their place. */
-async function makeFolders(outputDir) {
-    const folders = [TABLES_DIR, ...TABLE_NAMES.map(table => external_node_path_default().join(TABLES_DIR, table))];
-    for (const folder of folders) {
+/** The folders of `relative` (inside the output folder), refusing a symlink or a file in their place. */
+async function makeFolders(outputDir, relative) {
+    await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
+    let folder = '';
+    for (const part of relative.split('/')) {
+        folder = folder === '' ? part : `${folder}/${part}`;
         const full = external_node_path_default().join(outputDir, folder);
-        await (0,promises_namespaceObject.mkdir)(full, { recursive: true });
+        await (0,promises_namespaceObject.mkdir)(full).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
         const stat = await (0,promises_namespaceObject.lstat)(full);
         if (!stat.isDirectory()) {
             throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`);
@@ -33171,7 +34871,33 @@ async function makeFolders(outputDir) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/job/snapshot-time.ts
+// A Date header is cut to the second and stamped before the answer travelled: the server's clock
+// may be this much further ahead than the offset measured from it.
+const CLOCK_SLACK_MS = 2_000;
+/**
+ * When the snapshot was taken, ISO-8601 UTC. Clari's own `endTime` is the moment the data was
+ * cut, free of our polling delay, so it is used when it is believable: measured against Clari's
+ * clock (we need a `Date` header for that), after the create (or the job's own startTime), and
+ * not after the moment we saw the job DONE. Anything else, or no endTime, gives the moment the
+ * action saw the job DONE.
+ */
+function snapshotTime(job, clues) {
+    const seen = new Date(clues.seenDoneAt).toISOString();
+    const { endTime, startTime } = job;
+    const ahead = clues.serverAheadMs;
+    if (typeof endTime !== 'number' || !Number.isSafeInteger(endTime) || ahead === undefined) {
+        return seen;
+    }
+    const notBefore = clues.createdAfter !== undefined ? clues.createdAfter + ahead : (startTime ?? Infinity);
+    const notAfter = clues.seenDoneAt + ahead + CLOCK_SLACK_MS;
+    if (endTime < notBefore || endTime > notAfter)
+        return seen;
+    return new Date(endTime).toISOString();
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/wait-for-job.ts
+
 
 
 
@@ -33184,17 +34910,18 @@ const HINT_MAX_MS = 120_000;
  * Polls a job until it is DONE (resolves with the job) or fails, times out or is cancelled
  * (throws). There is no check at t = 0: a job just created is never already done.
  *
- * A job that exists at Clari is the most expensive thing a run holds, so a failed check never
- * ends the period: transient errors and throttles are missed checks, and the loop goes on on its
- * own schedule, backing off up to max-poll-interval, until job-timeout. Only an answer that says
- * the job is gone or not ours (a 4xx) ends it early.
+ * A job that exists at Clari is the most expensive thing a run holds, so a failed check does not
+ * end the period: what the retry rules (clari/retry-rules.ts) retry or throttle is a missed check,
+ * and the loop goes on on its own schedule, backing off up to max-poll-interval, until
+ * job-timeout. Only an answer they do not retry (a 4xx: the job is gone or not ours), or one past
+ * its per-loop cap, ends it early.
  */
 async function waitForJob(client, jobId, period, schedule, ctx) {
     const { clock, stats } = ctx;
     const unknownSeen = new Set();
     let lastStatus;
     let lastError;
-    let misses = 0;
+    const misses = new LoopMisses();
     let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt);
     for (let k = 0;; k++) {
         let last = planned >= ctx.deadline - clock.now();
@@ -33202,7 +34929,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         // A job of the run that finished meanwhile may move this check: plan it again from now
         // (not while backing off through an outage, which must not speed up).
         while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
-            if (misses > 0)
+            if (misses.inARow > 0)
                 continue;
             planned = schedule.delayBefore(k, clock.now() - ctx.startedAt);
             last = planned >= ctx.deadline - clock.now();
@@ -33214,24 +34941,24 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             reply = await client.getJob(jobId, { ...ctx, once: true });
         }
         catch (error) {
-            const verdict = classifyRead(error);
-            if (ctx.signal.aborted || verdict.kind === 'fatal')
+            // The table of retry rules decides: a missed check, or the end of the period.
+            const failure = retryRule('status', error);
+            if (ctx.signal.aborted || !misses.miss(failure))
                 throw error;
-            misses++;
             lastError = ctx.describe(error);
             if (last)
                 throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
             const normal = schedule.delayBefore(k + 1, elapsed());
-            planned = missWait(verdict, misses, normal, ctx.intervals, ctx.limits, ctx.random);
-            if (verdict.kind === 'throttle' && planned > ctx.deadline - clock.now()) {
+            planned = missWait(failure, misses.inARow, normal, ctx.intervals, ctx.limits, ctx.random);
+            if (failure.verdict === 'throttle' && planned > ctx.deadline - clock.now()) {
                 // The server asks for quiet past the deadline: honour it, and end the period there.
                 await clock.sleep(Math.max(0, ctx.deadline - clock.now()), ctx.signal);
                 throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError);
             }
-            ctx.onWait({ kind: verdict.kind, waitMs: planned, error });
+            ctx.onWait({ kind: failure.verdict, waitMs: planned, error });
             continue;
         }
-        misses = 0;
+        misses.hit();
         stats.statusPolls++;
         const job = reply.job;
         lastStatus = job.status;
@@ -33246,11 +34973,11 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
         const elapsedMs = elapsed();
         if (phase === 'done') {
             schedule.jobDone?.(jobDuration(job) ?? elapsedMs);
-            ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
+            ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs });
             return job;
         }
         if (phase === 'failed') {
-            ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs });
+            ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs });
             throw new JobFailedError(jobId, status);
         }
         if (last)
@@ -33264,7 +34991,7 @@ async function waitForJob(client, jobId, period, schedule, ctx) {
             period,
             jobId,
             status,
-            poll: k + 1,
+            poll: stats.statusPolls,
             elapsedMs,
             nextCheckMs: planned
         });
@@ -33288,19 +35015,13 @@ async function sleepUnlessTaught(clock, ms, schedule, signal) {
         race.dispose();
     }
 }
-/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
-function jobDuration(job) {
-    const { startTime, endTime } = job;
-    if (typeof startTime !== 'number' || typeof endTime !== 'number')
-        return undefined;
-    const ms = endTime - startTime;
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
 function isDocumentedRunning(status) {
     return status === 'SCHEDULED' || status === 'STARTED';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/export-period.ts
+
+
 
 
 
@@ -33330,6 +35051,8 @@ async function exportPeriod(run, task, lease) {
     const { period, signal } = task;
     const outcome = emptyOutcome(period);
     let startedAt = clock.now();
+    let createdAfter;
+    let tables;
     const stats = { statusPolls: 0 };
     let jobRunning = false;
     const iso = () => new Date(clock.wallNow()).toISOString();
@@ -33359,7 +35082,7 @@ async function exportPeriod(run, task, lease) {
         ...waits(),
         startedAt,
         intervals: run.intervals,
-        limits: config.timing,
+        limits: config.clari,
         describe: run.describe
     });
     const jobStarted = (jobId) => {
@@ -33401,6 +35124,7 @@ async function exportPeriod(run, task, lease) {
         }
         if (!jobRunning) {
             const body = { ...config.request, timePeriod: period };
+            createdAfter = clock.wallNow();
             const created = await startJob(client, config.forecastId, body, {
                 ...waits(),
                 slotWait: run.intervals,
@@ -33415,37 +35139,58 @@ async function exportPeriod(run, task, lease) {
         }
         const jobId = outcome.jobId;
         const others = run.inFlight.size - 1;
-        job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-            ...persistence(),
-            stats
-        });
+        // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+        const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period);
+        const schedule = run.schedules(run.durations, others, predicted);
+        job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats });
         jobEnded();
-        outcome.timeline.doneAt = iso();
+        const jobMs = jobDuration(job);
+        if (jobMs !== undefined)
+            outcome.jobDurationMs = jobMs;
+        const seenDoneAt = clock.wallNow();
+        outcome.timeline.doneAt = new Date(seenDoneAt).toISOString();
+        const snapshotAt = snapshotTime(job, {
+            seenDoneAt,
+            createdAfter,
+            serverAheadMs: client.serverClockAheadMs
+        });
+        outcome.snapshotAt = snapshotAt;
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
         warnIfTruncated(outcome, run.onEvent);
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
+        // The tables are made as the payload downloads: its bytes are read once.
+        tables = periodTables(config, period, { jobId, snapshotAt }, signal);
         const written = await downloadPayload(client, jobId, {
             dir: config.outputDir,
             fileName: file,
             format: config.exportFormat,
             period,
             maxBytes: config.maxPayloadBytes,
-            onEvent: run.onEvent
+            onEvent: run.onEvent,
+            ...(tables ? { tap: () => tables.forDownload() } : {})
         }, persistence());
-        const downloaded = Object.assign(outcome, { status: 'DONE', file, ...written });
+        const downloaded = Object.assign(outcome, {
+            status: 'DONE',
+            file,
+            jobId,
+            snapshotAt,
+            ...written
+        });
         outcome.timeline.downloadedAt = iso();
         // A failure here fails the period below; its payload stays (`file` is set).
-        await addTables(downloaded, config, clock, signal);
+        await addTables(downloaded, config, { clock, signal, onEvent: run.onEvent }, tables);
         return { outcome };
     }
     catch (error) {
+        await tables?.discard();
         const verdict = classifyFailure(error, {
             period,
             abortReason: signal.aborted ? signal.reason : undefined,
             cancelOnTimeout: config.cancelOnTimeout,
             failFast: config.failFast,
-            jobRunning
+            jobRunning,
+            keySource: config.keySource
         });
         outcome.status = verdict.status;
         outcome.error = run.describe(verdict.error);
@@ -33481,13 +35226,36 @@ function warnIfTruncated(outcome, onEvent) {
         message: 'Clari truncated this export (rows or cells)'
     });
 }
-/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
-async function addTables(outcome, config, clock, signal) {
+/** The tables of one period's payload, when the `tables` input asks for them. */
+function periodTables(config, period, snapshot, signal) {
     if (config.tables === 'none')
+        return undefined;
+    const { forecastId, outputDir, tables: format, csvFormulaGuard } = config;
+    return new PeriodTables({
+        outputDir,
+        forecastId,
+        period,
+        snapshot,
+        format,
+        csvFormulaGuard,
+        signal
+    });
+}
+/**
+ * Completes the tables of the outcome's payload on disk (those its download began, or all of them
+ * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
+ */
+async function addTables(outcome, config, ctx, tables = periodTables(config, outcome.period, outcome, ctx.signal)) {
+    if (tables === undefined)
         return;
-    const { forecastId, outputDir, tables: format } = config;
     const { period, file } = outcome;
-    outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
+    const result = await whileBusy(ctx.clock, () => tables.finish(external_node_path_default().join(config.outputDir, file)));
+    outcome.tables = result.tables;
+    if (result.duplicateKeys !== undefined)
+        outcome.duplicateKeys = result.duplicateKeys;
+    outcome.invalidText = result.repairedText;
+    for (const message of result.warnings)
+        ctx.onEvent({ type: 'warning', period, message });
 }
 /**
  * Asks once (with the usual retries) about a job an earlier attempt's manifest names. It is taken
@@ -33507,7 +35275,7 @@ async function askAboutEarlierJob(run, period, jobId, ctx) {
     catch (error) {
         if (ctx.signal.aborted)
             throw error;
-        const why = error instanceof ClariApiError && classifyRead(error).kind === 'fatal'
+        const why = error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal'
             ? `Clari does not know it (HTTP ${error.status})`
             : `no answer (${run.describe(error)}), so it cannot be proven this run's`;
         report(`${why}; creating a new job`);
@@ -33641,7 +35409,132 @@ function emptyOutcome(period) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/history/duration-model.ts
+
+/** Clari's longest plausible export: anything longer is a broken stamp, not a duration. */
+const DAY_MS = 86_400_000;
+/** The newest observations of a period that count: durations drift as the data grows. */
+const KEEP = 8;
+/**
+ * An observation further from the median than this many (normal-scaled) MADs, and further than
+ * half the median, is an outlier: a job that waited in Clari's queue, or was made with other
+ * parameters that the job list does not show.
+ */
+const OUTLIER_MADS = 3;
+const OUTLIER_FLOOR = 0.5;
+/** MAD × this estimates the standard deviation of normally spread values. */
+const MAD_TO_SIGMA = 1.4826;
+/** Relative half-width assumed when a single earlier job is known. */
+const ONE_SAMPLE_SPREAD = 0.1;
+/** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
+const MIN_SPREAD = 0.02;
+/** Earlier jobs spread wider than this (relative half-width) predict nothing worth aiming at. */
+const MAX_SPREAD = 0.5;
+/** A value from outside that may count as a duration: finite, positive, below a day. */
+function isDuration(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 && value < DAY_MS;
+}
+/**
+ * The expected duration and its spread, from earlier durations (unchecked: only those that are
+ * durations count). Undefined with nothing to go on, or when they scatter too widely to aim at.
+ *
+ * Median and MAD rather than mean and standard deviation: one poisoned value (a job stuck in a
+ * queue, a broken stamp, a job made with other parameters) moves the mean and the standard
+ * deviation without bound, while the median and the MAD resist up to half the values being bad.
+ * Outliers are dropped, the median of the rest is the prediction, and the rest's largest
+ * deviation from it, scaled by (n + 1) / (n − 1), is the spread: n values drawn from a range
+ * cover on average (n − 1) / (n + 1) of it, so three earlier jobs see only half the range the
+ * next one may end in.
+ */
+function predictDuration(values) {
+    const admitted = values.filter(isDuration);
+    if (admitted.length === 0)
+        return undefined;
+    const centre = median(admitted);
+    const mad = median(admitted.map(v => Math.abs(v - centre)));
+    const limit = Math.max(OUTLIER_MADS * MAD_TO_SIGMA * mad, OUTLIER_FLOOR * centre);
+    const kept = admitted.filter(v => Math.abs(v - centre) <= limit);
+    const expectedMs = median(kept);
+    const n = kept.length;
+    const observed = Math.max(...kept.map(v => Math.abs(v - expectedMs)));
+    const relative = n === 1
+        ? ONE_SAMPLE_SPREAD
+        : Math.max(MIN_SPREAD, ((observed / expectedMs) * (n + 1)) / (n - 1));
+    if (relative > MAX_SPREAD)
+        return undefined;
+    return { expectedMs, spreadMs: relative * expectedMs, samples: n };
+}
+/**
+ * A prediction per period of the run that has history. An observation counts when every field
+ * it brings checks out: this forecast, one of the run's periods, a duration (`isDuration`).
+ * Observations made with this run's parameters (the ledger, an earlier manifest) come first;
+ * those whose parameters are unknown (Clari's job list: only the file type, which must match)
+ * count for a period only when it has none of those, because parameters such as
+ * `include-historical` change how long a job takes. A job two sources report counts once.
+ */
+function predictDurations(observations, wanted) {
+    const exact = new Map();
+    const formatOnly = new Map();
+    const seen = new Set();
+    const tiers = observations.flatMap(o => {
+        const tier = tierOf(o, wanted);
+        return tier ? [{ o, tier }] : [];
+    });
+    // Exact observations first, so the same job listed without its parameters is the one dropped.
+    tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
+    for (const { o, tier } of tiers) {
+        const jobId = types_isJobId(o.jobId) ? o.jobId : undefined;
+        if (jobId !== undefined) {
+            if (seen.has(jobId))
+                continue;
+            seen.add(jobId);
+        }
+        const into = tier === 'exact' ? exact : formatOnly;
+        const list = into.get(o.period) ?? [];
+        const endedAt = o.endedAt;
+        list.push({ durationMs: o.durationMs, endedAt: isEpoch(endedAt) ? endedAt : undefined });
+        into.set(o.period, list);
+    }
+    const predictions = new Map();
+    for (const period of wanted.periods) {
+        const list = exact.get(period) ?? formatOnly.get(period);
+        if (!list)
+            continue;
+        const prediction = predictDuration(newest(list).map(a => a.durationMs));
+        if (prediction)
+            predictions.set(period, prediction);
+    }
+    return predictions;
+}
+function tierOf(o, wanted) {
+    if (typeof o !== 'object' || o === null)
+        return undefined;
+    if (o.forecastId !== wanted.forecastId || !wanted.periods.includes(o.period))
+        return undefined;
+    if (!isDuration(o.durationMs))
+        return undefined;
+    if (o.request !== undefined)
+        return wanted.sameRequest(o.request) ? 'exact' : undefined;
+    return o.fileType === wanted.exportFormat ? 'format' : undefined;
+}
+/** The KEEP newest, by when they ended; those of unknown age after all dated ones, as given. */
+function newest(list) {
+    const dated = list.filter(a => a.endedAt !== undefined);
+    const undated = list.filter(a => a.endedAt === undefined);
+    dated.sort((a, b) => b.endedAt - a.endedAt);
+    return [...dated, ...undated].slice(0, KEEP);
+}
+function isEpoch(value) {
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/poll-schedule.ts
+
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -33654,7 +35547,7 @@ function backoffSchedule(intervals, random) {
 /** Relative half-width of the window assumed when only one earlier job is known. */
 const PRIOR_SPREAD = 0.1;
 /** Never trust earlier jobs to predict the next one closer than this (relative half-width). */
-const MIN_SPREAD = 0.02;
+const poll_schedule_MIN_SPREAD = 0.02;
 /** Added on both sides of the window: request latency and Clari's own timer granularity. */
 const MARGIN_MS = 2_000;
 /** Checks spread over the expected-finish window, unless that makes them denser than MIN_GAP. */
@@ -33668,10 +35561,22 @@ const MAX_DENSE_GAP_MS = 8_000;
  */
 const FIRST_JOB_MAX_GAP_MS = 15_000;
 const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000;
+/**
+ * A job whose finish earlier runs predict checks sparsely before its window: gaps up to this
+ * share of the expected duration, between max-poll-interval and this many times it.
+ */
+const SPARSE_SHARE = 0.25;
+const SPARSE_MAX_FACTOR = 4;
+/** At most this many checks across a predicted window; a wider one gets wider gaps. */
+const MAX_WINDOW_POLLS = 120;
 function finishWindow(durations, maxGapMs) {
     const expected = median(durations);
     const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected;
-    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed);
+    const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(poll_schedule_MIN_SPREAD, observed);
+    return windowAround(expected, spread, maxGapMs);
+}
+/** The window of an expected finish ± a relative spread, widened by the margin on both sides. */
+function windowAround(expected, spread, maxGapMs) {
     const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS);
     const toMs = expected * (1 + spread) + MARGIN_MS;
     const gapMs = clamp((toMs - fromMs) / WINDOW_POLLS, MIN_GAP_MS, Math.min(MAX_DENSE_GAP_MS, maxGapMs));
@@ -33701,6 +35606,34 @@ function windowSchedule(window, intervals) {
     };
 }
 /**
+ * Aims at the finish that earlier runs predict for this period's job
+ * (docs/retry-policy.md#the-schedule-with-history). Before the window, checks are sparse: gaps
+ * up to a quarter of the expected duration (never above 4 × max-poll-interval), each at most
+ * half the distance left to the window, so a job that ends early is seen within about how early
+ * it was. A job too short for gaps above max-poll-interval is checked before its window as
+ * `windowSchedule` does. Across the window and after it, as `windowSchedule`: dense, then
+ * backing off to max-poll-interval at most.
+ */
+function predictedSchedule(prediction, intervals) {
+    const { expectedMs, spreadMs } = prediction;
+    const maxMs = intervals.maxMs;
+    const window = windowAround(expectedMs, spreadMs / expectedMs, maxMs);
+    // A wide window (a scattered history) gets wider gaps rather than ever more checks.
+    const gapMs = Math.min(maxMs, Math.max(window.gapMs, (window.toMs - window.fromMs) / MAX_WINDOW_POLLS));
+    const around = windowSchedule({ ...window, gapMs }, intervals);
+    const sparseMs = clamp(expectedMs * SPARSE_SHARE, maxMs, SPARSE_MAX_FACTOR * maxMs);
+    return {
+        delayBefore(k, elapsedMs) {
+            const left = window.fromMs - elapsedMs;
+            if (left <= 1 || sparseMs <= maxMs)
+                return around.delayBefore(k, elapsedMs);
+            const step = Math.min(sparseMs, Math.max(gapMs, left / 2));
+            // Land on the window's start rather than a moment before it.
+            return left - step < gapMs ? left : step;
+        }
+    };
+}
+/**
  * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
  * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
  * polls checks only every max-poll-interval, since the first of them to finish will tell it when
@@ -33711,7 +35644,17 @@ function windowSchedule(window, intervals) {
 function defaultPollSchedule(intervals, random) {
     const learned = [];
     const listeners = new Set();
-    return (history, othersPolling = 0) => {
+    const jobDone = (durationMs) => {
+        if (durationMs <= 0)
+            return;
+        learned.push(durationMs);
+        for (const wake of [...listeners])
+            wake();
+    };
+    return (history, othersPolling = 0, predicted) => {
+        // The period's own earlier jobs know better than the run's other periods: no lesson moves it.
+        if (predicted)
+            return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone };
         const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
         const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
         let aimed;
@@ -33726,13 +35669,7 @@ function defaultPollSchedule(intervals, random) {
                 }
                 return aimed.schedule.delayBefore(k, elapsedMs);
             },
-            jobDone: durationMs => {
-                if (durationMs <= 0)
-                    return;
-                learned.push(durationMs);
-                for (const wake of [...listeners])
-                    wake();
-            },
+            jobDone,
             nextLesson: signal => new Promise((resolve, reject) => {
                 if (signal.aborted)
                     return reject(signal.reason);
@@ -33758,16 +35695,12 @@ function firstJobSchedule(intervals, random) {
         delayBefore: (k, elapsedMs) => (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
     };
 }
-function median(values) {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 function clamp(value, min, max) {
     return Math.min(max, Math.max(min, value));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/reruns/resume.ts
+
 
 // Statuses only Clari's own verdict gives a period: asking about such a job again cannot bring
 // it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
@@ -33794,9 +35727,7 @@ function planResume(earlier, config) {
     if (earlier.forecastId !== config.forecastId) {
         return { usable: false, reason: 'it exported another forecast' };
     }
-    const differs = earlier.unknownParameter
-        ? 'a parameter this version does not send'
-        : resume_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(requestParameters(config)[key]));
+    const differs = differingRequest(earlier, requestParameters(config));
     if (differs) {
         return { usable: false, reason: `it was exported with other parameters (${differs})` };
     }
@@ -33814,22 +35745,39 @@ function resumeOf(entry, attempt, config) {
         const file = payloadFileName(config.forecastId, entry.period, config.exportFormat);
         if (entry.file !== file || entry.sha256 === undefined)
             return { kind: 'anew' };
+        // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
+        if (!jobId || entry.snapshotAt === undefined)
+            return { kind: 'anew' };
         return {
             kind: 'reuse',
             file,
             sha256: entry.sha256,
             entry: {
                 jobId,
+                snapshotAt: entry.snapshotAt,
                 rowsTruncated: entry.rowsTruncated,
                 cellsTruncated: entry.cellsTruncated,
                 reusedFromAttempt: entry.reusedFromAttempt ?? attempt
-                // snapshotAt: entry.snapshotAt, once PeriodOutcome carries it (the tables branch).
             }
         };
     }
     if (!jobId || entry.jobCancelled || ENDED_AT_CLARI.has(entry.status))
         return { kind: 'anew' };
     return { kind: 're-poll', jobId };
+}
+/**
+ * Names the first parameter of an untrusted `request` (a manifest's, a ledger's) that differs from
+ * `now`, or undefined when the two ask for the same data. It is read into the checked shape first
+ * (`readRequestParameters`): nothing of it is stringified or compared before it is checked.
+ */
+function differingParameter(earlier, now) {
+    const checked = readRequestParameters(earlier);
+    return checked ? differingRequest(checked, now) : 'none recorded';
+}
+function differingRequest(earlier, now) {
+    if (earlier.unknownParameter)
+        return 'a parameter this version does not send';
+    return resume_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]));
 }
 /**
  * Checked values in one comparable form: the same types in another order ask for the same data.
@@ -33847,6 +35795,7 @@ function comparable(value) {
 
 
 
+
 /**
  * The whole of a resume, in one boundary: find what the earlier run left, plan each period from
  * its checked manifest, and take its payloads over. A payload that fails a check is exported
@@ -33860,19 +35809,29 @@ async function resumeEarlier(from, run) {
         source,
         unusable: why,
         reused: [],
-        repoll: new Map()
+        repoll: new Map(),
+        durations
     });
     let earlier;
+    // Learned from a manifest read whole, even one whose plan takes nothing over.
+    let durations = [];
     try {
         const found = await from.find(config, signal);
         if ('reason' in found)
             return nothing(found.reason);
         earlier = found;
         source = cleanServerText(found.source, 200);
+        durations = manifestDurations(found.manifest);
         const plan = planResume(found.manifest, config);
         if (!plan.usable)
             return nothing(plan.reason);
-        const resumed = { source, attempt: plan.attempt, reused: [], repoll: new Map() };
+        const resumed = {
+            source,
+            attempt: plan.attempt,
+            reused: [],
+            repoll: new Map(),
+            durations
+        };
         for (const [index, period] of config.periods.entries()) {
             const resume = plan.periods.get(period);
             if (resume?.kind === 're-poll')
@@ -33913,6 +35872,123 @@ async function resumeEarlier(from, run) {
     }
     finally {
         await earlier?.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/history/sources.ts
+
+
+
+
+/**
+ * The finished jobs in Clari's job list that are provably exports of this forecast and one of
+ * these periods: the file name says so, by the same rule that adopts a lost create's job. The
+ * list does not show the create parameters, only the file type, which goes along.
+ */
+function jobListObservations(jobs, forecastId, periods) {
+    return jobs.flatMap(job => {
+        if (jobPhase(job.status) !== 'done')
+            return [];
+        if (job.module !== undefined && job.module !== 'FORECAST')
+            return [];
+        const period = periods.find(p => namesExport(job, forecastId, p) === 'yes');
+        const durationMs = jobDuration(job);
+        if (period === undefined || durationMs === undefined)
+            return [];
+        return [
+            {
+                forecastId,
+                period,
+                ...(job.fileType !== undefined ? { fileType: job.fileType } : {}),
+                durationMs,
+                ...(job.endTime !== undefined ? { endedAt: job.endTime } : {}),
+                ...(job.jobId !== undefined ? { jobId: job.jobId } : {})
+            }
+        ];
+    });
+}
+/**
+ * The job durations a manifest of this action records (`jobDurationMs` of its DONE periods), with
+ * the parameters it was made with. The manifest is untrusted (an earlier attempt's artifact, a
+ * file in output-dir): each field is checked here or by the model, and anything else yields
+ * nothing. The ledger of earlier runs may record a run's manifest through this too.
+ */
+function manifestObservations(manifest) {
+    if (!isRecord(manifest))
+        return [];
+    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION)
+        return [];
+    const { forecastId, request, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isRecord(request) || !Array.isArray(exports))
+        return [];
+    return exports.flatMap((entry) => {
+        if (!isRecord(entry) || entry.status !== 'DONE' || typeof entry.period !== 'string')
+            return [];
+        const { period, jobDurationMs, jobId, timeline } = entry;
+        if (typeof jobDurationMs !== 'number')
+            return [];
+        const endedAt = isRecord(timeline) ? epochOf(timeline.doneAt) : undefined;
+        return [
+            {
+                forecastId,
+                period,
+                // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
+                request: request,
+                durationMs: jobDurationMs,
+                ...(endedAt !== undefined ? { endedAt } : {}),
+                ...(isJobId(jobId) ? { jobId } : {})
+            }
+        ];
+    });
+}
+function epochOf(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/learn-durations.ts
+
+
+
+/**
+ * How long each period's job is expected to take, from what earlier runs recorded (`own`: the
+ * ledger, an earlier attempt's manifest) and, with `history: all`, from Clari's job list. The
+ * list costs a request against Clari's rate limit and may be long, so it is read at most once,
+ * at the start, and only when the own records leave a period of the run without a prediction.
+ * Reading it is only a chance to do better: it is tried once, and a failure is reported and
+ * changes nothing else (beyond counting, as any failed request does, against the retry budget).
+ */
+async function learnDurations(run, periods, own) {
+    const { config } = run;
+    if (config.history === 'none')
+        return { predictions: new Map(), jobList: 'not asked for' };
+    const parameters = requestParameters(config);
+    const wanted = {
+        forecastId: config.forecastId,
+        periods,
+        exportFormat: config.exportFormat,
+        sameRequest: request => differingParameter(request, parameters) === undefined
+    };
+    const fromOwn = predictDurations(own, wanted);
+    if (config.history !== 'all')
+        return { predictions: fromOwn, jobList: 'not asked for' };
+    if (periods.every(p => fromOwn.has(p)))
+        return { predictions: fromOwn, jobList: 'not needed' };
+    try {
+        const jobs = await run.client.listJobs({
+            signal: run.signal,
+            deadline: run.clock.now() + config.clari.requestTimeoutMs,
+            once: true
+        });
+        const listed = jobListObservations(jobs, config.forecastId, periods);
+        return { predictions: predictDurations([...own, ...listed], wanted), jobList: 'read' };
+    }
+    catch (error) {
+        if (run.signal.aborted)
+            return { predictions: fromOwn, jobList: 'not read, cancelled' };
+        return { predictions: fromOwn, jobList: `not read (${run.describe(error)})` };
     }
 }
 
@@ -34063,8 +36139,25 @@ class PeriodScheduler {
 function isStopReason(grant) {
     return 'status' in grant;
 }
+/**
+ * The order the periods ask for their slots: an earlier attempt's jobs first (they run at
+ * Clari already); then, when more than one period runs at once, those with an expected
+ * duration, longest first (LPT: a long job started last would end the run alone); then the
+ * rest, in input order. Ties keep input order.
+ */
+function startOrder(todo, how) {
+    const resumed = todo.filter(t => how.resumed(t));
+    const rest = todo.filter(t => !how.resumed(t));
+    if (!how.longestFirst)
+        return [...resumed, ...rest];
+    const known = rest.filter(t => how.expectedMs(t.period) !== undefined);
+    known.sort((a, b) => how.expectedMs(b.period) - how.expectedMs(a.period));
+    return [...resumed, ...known, ...rest.filter(t => how.expectedMs(t.period) === undefined)];
+}
 
 ;// CONCATENATED MODULE: ./src/engine/run/run-export.ts
+
+
 
 
 
@@ -34095,18 +36188,19 @@ async function runExport(config, deps = {}, resumeFrom) {
     const signal = deps.signal ?? new AbortController().signal;
     const sink = deps.onEvent ?? (() => { });
     // The client masks the key in what Clari sends; this is the last line, for everything else.
-    const onEvent = (event) => sink(withoutSecret(event, config.apiKey));
+    const { apiKey } = config.clari;
+    const onEvent = (event) => sink(withoutSecret(event, apiKey));
     const intervals = {
         initialMs: config.timing.pollIntervalMs,
         factor: 1.5,
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => describeError(error, config.apiKey, MAX_ERROR_CHARS);
+    const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const manifest = {
-        tool: MANIFEST_TOOL,
-        manifestVersion: MANIFEST_VERSION,
+        tool: outcome_MANIFEST_TOOL,
+        manifestVersion: outcome_MANIFEST_VERSION,
         forecastId: config.forecastId,
         ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
         runAttempt: config.run?.attempt ?? 1,
@@ -34130,7 +36224,7 @@ async function runExport(config, deps = {}, resumeFrom) {
         return saving;
     };
     const finish = async (index, outcome) => {
-        outcomes[index] = withoutSecret(outcome, config.apiKey);
+        outcomes[index] = withoutSecret(outcome, apiKey);
         onEvent({ type: 'period-finished', outcome: outcomes[index] });
         await whileBusy(clock, saveManifest);
     };
@@ -34149,6 +36243,8 @@ async function runExport(config, deps = {}, resumeFrom) {
         }
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
+            const own = [...(deps.history ?? []), ...(resumed?.durations ?? [])];
+            const learned = await learnDurations({ config, client, clock, signal, describe }, todo.map(t => t.period), own);
             await exportOnSlots({
                 config,
                 client,
@@ -34162,6 +36258,7 @@ async function runExport(config, deps = {}, resumeFrom) {
                 repoll: resumed?.repoll ?? new Map(),
                 attempt: resumed?.attempt ?? 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+                learned,
                 finish
             });
         }
@@ -34204,7 +36301,7 @@ async function finishReused(run, resumed) {
         warnIfTruncated(outcome, onEvent);
         try {
             // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-            await addTables(outcome, config, clock, run.signal);
+            await addTables(outcome, config, { clock, signal: run.signal, onEvent });
         }
         catch (error) {
             const status = run.signal.aborted ? 'CANCELLED' : 'ERROR';
@@ -34248,6 +36345,7 @@ async function exportOnSlots(r) {
         onEvent,
         schedules: r.schedules,
         durations: [],
+        predictions: r.learned.predictions,
         ownedJobIds: new Set(),
         scheduler,
         inFlight: new Map(),
@@ -34299,10 +36397,15 @@ async function exportOnSlots(r) {
         }
     };
     try {
-        const order = [
-            ...r.todo.filter(t => r.repoll.has(t.period)),
-            ...r.todo.filter(t => !r.repoll.has(t.period))
-        ];
+        const { predictions } = r.learned;
+        const orderBy = (longestFirst) => startOrder(r.todo, {
+            resumed: t => r.repoll.has(t.period),
+            expectedMs: period => predictions.get(period)?.expectedMs,
+            longestFirst
+        });
+        const order = orderBy(max > 1);
+        if (config.history !== 'none')
+            onEvent(historyEvent(r, order, orderBy(false)));
         // Every period asks for its slot now, in this order; the scheduler grants them in turn.
         const periods = Promise.allSettled(order.map(runPeriod));
         void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal);
@@ -34317,6 +36420,22 @@ async function exportOnSlots(r) {
         watching.dispose();
         signal.removeEventListener('abort', onAbort);
     }
+}
+/** What the run learned, in input order, and the start order when longest-first changed it. */
+function historyEvent(r, order, unsorted) {
+    const { predictions, jobList } = r.learned;
+    const startOrder = order.map(t => t.period);
+    const inputOrder = r.todo.map(t => t.period);
+    return {
+        type: 'history',
+        predicted: inputOrder.flatMap(period => {
+            const p = predictions.get(period);
+            return p ? [{ period, ...p }] : [];
+        }),
+        unknown: inputOrder.filter(period => !predictions.has(period)),
+        jobList,
+        ...(startOrder.some((p, i) => p !== unsorted[i].period) ? { startOrder } : {})
+    };
 }
 /** Checks Clari's limits every max-poll-interval while periods wait for room that may come. */
 async function watchForRoom(r, scheduler, lookForRoom, signal) {
@@ -34367,7 +36486,7 @@ async function concurrencyLimit(r) {
         onEvent({
             type: 'concurrency',
             limit: 1,
-            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+            detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${isKeyRejected(error) ? 'Clari rejected the API key' : r.describe(error)})`
         });
         return { limit: 1, max: most };
     }
@@ -34379,7 +36498,7 @@ signal) {
     try {
         const limits = await r.client.getLimits({
             signal,
-            deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+            deadline: r.clock.now() + r.config.clari.requestTimeoutMs,
             once: true
         });
         const room = roomForUs(limits, ours);
@@ -34641,7 +36760,12 @@ const SETTINGS = [
     {
         name: 'tables',
         default: 'none',
-        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir, one file per snapshot: none, ndjson, csv or parquet'
+    },
+    {
+        name: 'csv-formula-guard',
+        default: 'true',
+        description: "With tables: csv, start a text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) with ' (OWASP); false keeps every cell as Clari sent it"
     },
     {
         name: 'export-schedule',
@@ -34710,6 +36834,11 @@ const SETTINGS = [
         description: "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
     },
     {
+        name: 'history',
+        default: 'all',
+        description: "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
+    },
+    {
         name: 'max-payload-size',
         default: '2GiB',
         description: 'Largest payload kept per period, e.g. 500MB, 2GiB or bytes; a larger download is stopped and removed'
@@ -34754,7 +36883,7 @@ const SETTINGS = [
 
 
 
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
 const CURRENCY = /^[A-Za-z]{3}$/;
 const NUMBER = /^\d+(\.\d+)?$/;
 // Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
@@ -34846,9 +36975,16 @@ function parseSettings(read, ctx) {
     if (maxPollIntervalS < pollIntervalS) {
         throw new InputError('max-poll-interval', `(${maxPollIntervalS}) is shorter than poll-interval (${pollIntervalS})`, 'a number of seconds at least poll-interval');
     }
+    // Parsed in this order so that of several bad inputs, the same one is reported first.
+    const apiUrl = parseApiUrl(get('api-url'));
+    const jobTimeoutMs = number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000;
     const config = {
-        apiUrl: parseApiUrl(get('api-url')),
-        apiKey,
+        clari: {
+            apiUrl,
+            apiKey,
+            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+        },
         forecastId,
         periods,
         request,
@@ -34858,15 +36994,15 @@ function parseSettings(read, ctx) {
         timing: {
             pollIntervalMs: pollIntervalS * 1000,
             maxPollIntervalMs: maxPollIntervalS * 1000,
-            jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
-            requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
-            maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+            jobTimeoutMs
         },
         cancelOnTimeout: bool(get, 'cancel-on-timeout'),
         failFast: bool(get, 'fail-fast'),
         concurrency: parseConcurrency(get('max-concurrent-jobs')),
+        history: parseHistory(get('history')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
         allowTruncated: bool(get, 'allow-truncated'),
+        csvFormulaGuard: bool(get, 'csv-formula-guard'),
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
@@ -34888,10 +37024,6 @@ function parseSettings(read, ctx) {
         allowOutputOutsideWorkspace: bool(get, 'allow-output-outside-workspace'),
         dryRun: bool(get, 'dry-run')
     };
-}
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-function isForecastId(value) {
-    return FORECAST_ID.test(value);
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -34919,6 +37051,12 @@ function resumeMode(get) {
     if (FALSE_VALUES.includes(value))
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
+}
+function parseHistory(value) {
+    const history = HISTORY_SOURCES.find(h => h === value.toLowerCase());
+    if (!history)
+        throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '));
+    return history;
 }
 function parse_settings_oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
@@ -35040,6 +37178,37 @@ function artifactName(template, forecastId, periods, runAttempt) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/cli/did-you-mean.ts
+/**
+ * The known name a mistyped one most likely meant: the nearest by edit distance (at most 2, and
+ * less than half the name), or the one it begins (`--forecast` → `--forecast-id`). Undefined when
+ * nothing is close, or two are equally close.
+ */
+function closestName(given, known) {
+    const scored = known
+        .map(name => ({
+        name,
+        distance: name.startsWith(given) && given.length >= 4 ? 1 : editDistance(given, name)
+    }))
+        .filter(s => s.distance <= Math.min(2, Math.floor((given.length - 1) / 2)))
+        .sort((a, b) => a.distance - b.distance);
+    const [best, next] = scored;
+    return best && best.distance !== next?.distance ? best.name : undefined;
+}
+/** Levenshtein distance: the fewest insertions, deletions and substitutions from a to b. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
 /**
@@ -35058,11 +37227,33 @@ const ACTION_ONLY_INPUTS = [
 // The key never becomes a flag (it would land in shell history), and the action-only inputs have
 // no meaning outside a workflow run.
 const NOT_FLAGS = ['api-key', ...ACTION_ONLY_INPUTS];
+/**
+ * A flag's own words where the input's speak of a workflow run (its workspace, its attempts, the
+ * step) or its default differs on a terminal. resume is `auto` for the action (a re-run resumes);
+ * a terminal has no re-runs, so --resume is a plain switch.
+ */
+const ON_A_TERMINAL = {
+    'output-dir': {
+        description: 'Folder for the payloads and manifest.json, relative to the current folder'
+    },
+    resume: {
+        default: 'false',
+        description: 'Finish an interrupted run in --output-dir: keep the payloads its manifest.json records as exported (checked by sha256, no request to Clari), ask Clari again about its unfinished jobs, export the rest'
+    },
+    'cancel-on-timeout': {
+        description: 'Cancel a job clari-export gives up on while Clari runs it (timed out, or ended by an error), to free quota and its slot'
+    },
+    'request-timeout': { description: 'Seconds each HTTP request may take, every retry anew' },
+    'allow-truncated': {
+        description: 'Accept an export Clari truncated (rows or cells) with a warning, instead of exiting 1'
+    }
+};
 const CLI_FLAGS = SETTINGS.filter(s => !NOT_FLAGS.includes(s.name)).map(s => {
-    const fallback = 'default' in s ? s.default : undefined;
+    const own = ON_A_TERMINAL[s.name];
+    const fallback = own?.default ?? ('default' in s ? s.default : undefined);
     return {
         name: s.name,
-        description: s.description,
+        description: own?.description ?? s.description,
         default: fallback,
         boolean: fallback === 'true' || fallback === 'false' || fallback === 'auto'
     };
@@ -35074,14 +37265,17 @@ const API_KEY_ENV = 'CLARI_API_KEY';
 
 
 
+
 /** A command line that cannot be run; the message says what to type instead. */
 class UsageError extends Error {
     name = 'UsageError';
 }
 const TERSE_ERRORS = ['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'];
-const HELP_HINT = 'Run clari-export --help to see every flag.';
+const helpHint = (command) => `Run clari-export ${command === 'export' ? '' : `${command} `}--help to see every flag.`;
 /** Turns argv into raw input strings, exactly as a workflow would pass them to the action. */
 function parseCliArgs(argv) {
+    if (argv.length === 0)
+        return { kind: 'usage' };
     if (argv[0] === 'tables')
         return parseTablesArgs(argv.slice(1));
     // Checked before parsing so that no error message can ever repeat the key's value.
@@ -35090,11 +37284,13 @@ function parseCliArgs(argv) {
     }
     const actionFlag = ACTION_ONLY_INPUTS.find(name => argv.some(arg => arg === `--${name}` || arg.startsWith(`--${name}=`)));
     if (actionFlag) {
-        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${HELP_HINT}`);
+        throw new UsageError(`--${actionFlag} applies only to the GitHub Action, which works with workflow artifacts; clari-export writes the files to --output-dir. ${helpHint('export')}`);
     }
-    const { values } = parse({ args: [...argv], options: OPTIONS, strict: true });
+    const { values } = parse('export', { args: [...argv], options: OPTIONS, strict: true });
     if (values.help)
-        return { kind: 'help' };
+        return { kind: 'help', command: 'export' };
+    if (values.version)
+        return { kind: 'version' };
     const inputs = {};
     for (const flag of CLI_FLAGS) {
         const value = values[flag.name];
@@ -35116,47 +37312,55 @@ function parseCliArgs(argv) {
     return { kind: 'run', inputs };
 }
 function parseTablesArgs(argv) {
-    const { values, positionals } = parse({
+    const { values, positionals } = parse('tables', {
         args: [...argv],
         options: {
             tables: { type: 'string' },
             'output-dir': { type: 'string' },
+            'no-csv-formula-guard': { type: 'boolean' },
             help: { type: 'boolean', short: 'h' }
         },
         allowPositionals: true,
         strict: true
     });
     if (values.help)
-        return { kind: 'help' };
+        return { kind: 'help', command: 'tables' };
     const given = String(values.tables ?? 'ndjson');
     const format = TABLE_FORMATS.find(f => f === given.toLowerCase());
     if (!format) {
-        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(' or ')}, not "${given}"`);
+        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(', ')}, not "${given}"`);
     }
     if (positionals.length === 0) {
-        throw new UsageError('clari-export tables needs the payload files to convert, e.g. clari-export tables clari-export/*.json');
+        throw new UsageError('clari-export tables needs an export folder or payload files to convert, e.g. clari-export tables clari-export');
     }
     const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir']);
-    return { kind: 'tables', format, outputDir, payloads: positionals };
+    const csvFormulaGuard = values['no-csv-formula-guard'] !== true;
+    return { kind: 'tables', format, outputDir, csvFormulaGuard, paths: positionals };
 }
-function parse(config) {
+/** parseArgs, whose errors name the subcommand's help and, for a mistyped flag, the closest one. */
+function parse(command, config) {
     try {
         return (0,external_node_util_.parseArgs)(config);
     }
     catch (error) {
         const message = errorMessage(error);
-        // Node's hint for these is about positional arguments ("place it after --"), which only
-        // a command that takes them (tables) keeps.
         const code = error.code ?? '';
+        // Node's hint for these is about positional arguments ("place it after --"), which only
+        // a command that takes them (tables) keeps; a mistyped flag gets a suggestion instead.
         const terse = TERSE_ERRORS.includes(code) && !config.allowPositionals;
-        const text = terse ? message.split(/\.\s/)[0] : message;
-        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}. ${HELP_HINT}`);
+        const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'(-[^']*)'/.exec(message)?.[1];
+        const text = terse || unknown ? message.split(/\.\s/)[0] : message;
+        const flags = Object.keys(config.options ?? {}).map(name => `--${name}`);
+        const suggestion = unknown ? closestName(unknown.split('=')[0], flags) : undefined;
+        const didYouMean = suggestion ? ` Did you mean ${suggestion}?` : '';
+        throw new UsageError(`${text.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '')}.${didYouMean} ${helpHint(command)}`);
     }
 }
 const OPTIONS = buildOptions();
 function buildOptions() {
     const options = {
-        help: { type: 'boolean', short: 'h' }
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' }
     };
     for (const flag of CLI_FLAGS) {
         if (!flag.boolean) {
@@ -35170,42 +37374,92 @@ function buildOptions() {
     return options;
 }
 
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/cli/help.ts
+
 
 const WIDTH = 100;
 const FLAG_COLUMN = 34;
-/** `clari-export --help`, generated from the inputs table. */
-function helpText() {
-    const options = [
-        ...CLI_FLAGS.flatMap(flagEntries),
-        ...entry('-h, --help', 'Show this help and exit')
-    ];
-    return [
-        'Usage: clari-export --forecast-id <id> --periods <list> [options]',
-        '       clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...',
+const EXPORT_USAGE = 'clari-export --forecast-id <id> --periods <list> [options]';
+const TABLES_USAGE = 'clari-export tables [options] <export-folder | payload.json>...';
+const help_EXAMPLES = [
+    `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
+    '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2'
+];
+/** Each command's `--help`: the generic part (usage, options, exit status) is built here. */
+const HELP = {
+    export: () => lines([
+        `Usage: ${EXPORT_USAGE}`,
+        `       ${TABLES_USAGE}`,
         '',
-        ...wrap('Runs the Clari forecast export of the GitHub Action on this machine: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, --resume finishes the run from the manifest.json in --output-dir instead of exporting again.', WIDTH),
+        ...wrap('Exports Clari forecast data on this machine, as the GitHub Action does: one export job per fiscal quarter (one at a time, or --max-concurrent-jobs at once), each payload and manifest.json written to --output-dir, a summary table at the end. After an interruption, the same command with --resume finishes the run instead of exporting again.', WIDTH),
         '',
         'Options:',
-        ...options,
+        ...CLI_FLAGS.flatMap(flagEntries),
+        ...entry('-h, --help', 'Show this help and exit'),
+        ...entry('--version', 'Show the version and exit'),
         '',
-        'Tables of payloads already on disk:',
-        ...entry('clari-export tables <payload.json>...', "Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder, or in --output-dir <dir>. --tables ndjson (default) or csv. Needs no API key; manifest.json is left as it is."),
+        'Commands:',
+        ...entry('tables', 'Tables of exports already on disk (clari-export tables --help)'),
         '',
         'Environment:',
         ...entry(API_KEY_ENV, 'Clari API token (required; never a flag, so it stays out of shell history)'),
         '',
         'Exit status:',
         ...entry('0', 'every period exported (dry run: the run fits the quota left)'),
-        ...entry('1', 'a period failed, an input is invalid, or the dry run does not fit the quota'),
+        ...entry('1', 'a period failed, an input is invalid, the dry run does not fit the quota, or no arguments'),
         ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
-        `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
-        '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2',
-        '  clari-export tables --tables csv clari-export/*.json',
-        ''
-    ].join('\n');
+        ...help_EXAMPLES,
+        '  clari-export tables --tables parquet clari-export'
+    ]),
+    tables: () => lines([
+        `Usage: ${TABLES_USAGE}`,
+        '',
+        ...wrap("Writes the five warehouse tables (entries, users, fields, time_periods, time_frames) of JSON payloads an export already wrote, as the action's tables input does, to tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>. Every row carries the payload's snapshot (snapshotAt, jobId), read from the manifest.json the export wrote beside the payloads: given a folder, every payload its manifest lists as DONE is converted; given files, manifest.json is skipped and each payload must be listed in the manifest.json of its own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
+        '',
+        'Options:',
+        ...entry('--tables <format>', 'ndjson (default), csv or parquet'),
+        ...entry('--output-dir <dir>', "Where tables/ goes instead of each payload's folder"),
+        ...entry('--no-csv-formula-guard', "CSV: keep cells that start with =, +, -, @, a tab or a carriage return as they are (by default they get a leading ')"),
+        ...entry('-h, --help', 'Show this help and exit'),
+        '',
+        'Exit status:',
+        ...entry('0', 'every payload converted'),
+        ...entry('1', 'a folder or payload could not be converted (each one is named)'),
+        ...entry('130', 'interrupted with Ctrl-C'),
+        '',
+        'Examples:',
+        '  clari-export tables clari-export',
+        '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json'
+    ])
+};
+/** `clari-export <command> --help`. */
+function helpText(command) {
+    return HELP[command]();
+}
+/** `clari-export` with no arguments: what it does, how to start, where the rest is. */
+function usageText() {
+    return lines([
+        `Usage: ${EXPORT_USAGE}`,
+        `       ${TABLES_USAGE}`,
+        '',
+        'Exports Clari forecast data per fiscal quarter to a folder, with a manifest.',
+        '',
+        'Example:',
+        ...help_EXAMPLES,
+        '',
+        'clari-export --help lists every flag; clari-export tables --help the tables command.'
+    ]);
+}
+/** `clari-export --version`: the version package.json had when the bundle was built. */
+function versionText() {
+    return `clari-export ${package_namespaceObject.rE}\n`;
+}
+function lines(text) {
+    return `${text.join('\n')}\n`;
 }
 function flagEntries(flag) {
     const note = flag.default === undefined
@@ -35247,6 +37501,16 @@ function wrap(text, width) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/cli/shown-path.ts
+
+/** A path as a terminal shows it: relative to the current folder when below it, else absolute. */
+function shownPath(cwd, target) {
+    const relative = external_node_path_default().relative(cwd, target);
+    if (relative === '')
+        return '.';
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative) ? target : relative;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/progress.ts
 
 
@@ -35256,11 +37520,13 @@ const CLEAR_LINE = '\r\x1b[2K';
 /**
  * Shows the run as it happens: period, state, elapsed time and the next status check. On a
  * terminal that is one line redrawn every second, listing every period in flight; elsewhere one
- * line per change.
+ * line per change. Each period ends with one line, which says what became of a job the run gave
+ * up on (`earlier` names the run a --resume took over from).
  */
-function createProgress(out, now = Date.now) {
+function createProgress(out, earlier, now = Date.now) {
     const live = out.isTTY === true;
     const inFlight = new Map();
+    const cancels = new Map();
     let timer;
     const stateLine = (s) => {
         const elapsed = formatDuration(now() - s.startedAt);
@@ -35336,18 +37602,20 @@ function createProgress(out, now = Date.now) {
                     print(`${event.period}: note: ${event.message}`);
                     return;
                 case 'job-cancelled':
-                    print(`${event.period}: cancel job ${event.jobId}: ${event.result}`);
+                    // Told in the period's own last line.
+                    cancels.set(event.period, event.result);
                     return;
                 case 'concurrency':
-                    print(`Exporting up to ${event.limit} period(s) at once (${event.detail})`);
+                    print(`Exporting up to ${plural(event.limit, 'period')} at once (${event.detail})`);
                     return;
                 case 'resume':
-                    print(event.unusable
-                        ? notResumingLine(event.source, event.unusable)
-                        : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`);
+                    print(resumingLine(event));
                     return;
                 case 'earlier-job':
                     print(`${event.period}: earlier job ${event.jobId}: ${event.found}`);
+                    return;
+                case 'history':
+                    print(historyLine(event));
                     return;
                 case 'jobs-in-flight':
                     // The live line lists them; a pipe gets no extra line for it.
@@ -35355,7 +37623,7 @@ function createProgress(out, now = Date.now) {
                 case 'period-finished': {
                     const o = event.outcome;
                     inFlight.delete(o.period);
-                    print(finishedLine(o));
+                    print(finishedLine(o, earlier, cancels.get(o.period)));
                     if (o.tables)
                         print(`${o.period}: ${tablesLine(o.tables)}`);
                     return;
@@ -35379,10 +37647,10 @@ function createProgress(out, now = Date.now) {
 const HEADER = PERIOD_COLUMNS.map(c => c.header);
 /**
  * The run's summary as plain text: one row per period, the problems (periodProblems' lines),
- * totals, where the files are.
+ * totals, where the files are, and what to do next (`advice`).
  */
-function summaryTable(report, outputDir, problems) {
-    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o))));
+function summaryTable(report, where, problems, advice) {
+    const rows = report.manifest.exports.map(o => PERIOD_COLUMNS.map(c => withoutControls(c.text(o, where.earlier))));
     const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
     const line = (cells) => cells
         .map((c, i) => c.padEnd(widths[i]))
@@ -35396,8 +37664,9 @@ function summaryTable(report, outputDir, problems) {
         // Server text may carry terminal escapes; it is shown without them.
         ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
-        ...[resumeLine(report)].flatMap(line => (line ? [`${line}.`] : [])),
-        `Files in ${outputDir} (${MANIFEST_FILE} lists every period).`,
+        ...[resumeLine(report, where.earlier)].flatMap(line => (line ? [`${line}.`] : [])),
+        `Files in ${where.outputDir} (${MANIFEST_FILE} lists every period).`,
+        ...(advice ? [advice] : []),
         ''
     ].join('\n');
 }
@@ -35410,53 +37679,156 @@ function summaryTable(report, outputDir, problems) {
 
 
 
-// `<forecast-id>_<period>.json`, as an export run names its payloads.
-const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
-/** The tables folder relative to the current folder when it is below it, else absolute. */
-function shown(cwd, outputDir) {
-    const relative = external_node_path_default().relative(cwd, external_node_path_default().join(outputDir, TABLES_DIR));
-    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative)
-        ? external_node_path_default().join(outputDir, TABLES_DIR)
-        : relative;
-}
+
+
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const tables_command_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// A conversion shorter than this shows no progress; a pipe gets a line this often.
+const PROGRESS_AFTER_MS = 1_000;
+const PIPE_LINE_MS = 10_000;
+const tables_command_CLEAR_LINE = '\r\x1b[2K';
 /**
- * Writes the tables of payloads already on disk, each to `tables/` in its own folder (or in
- * --output-dir). Returns how many could not be converted.
+ * `clari-export tables`: writes the tables of exports already on disk, each to `tables/` in the
+ * payload's folder (or in --output-dir). An export folder's manifest.json names its payloads and
+ * the snapshot each one is; a payload given by name must be listed in its own folder's
+ * manifest.json. Returns how many folders or payloads could not be converted.
  */
 async function convertPayloads(command, ctx) {
     let failed = 0;
-    const report = (out, line) => void out.write(`${withoutControls(line)}\n`);
-    for (const payload of command.payloads) {
-        const file = external_node_path_default().resolve(ctx.cwd, payload);
-        const name = PAYLOAD_NAME.exec(external_node_path_default().basename(file));
-        if (!name || !isForecastId(name[1])) {
-            report(ctx.stderr, `clari-export: ${payload}: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it`);
-            failed++;
-            continue;
-        }
-        const [, forecastId, period] = name;
-        const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
-        try {
-            const tables = await writeTables(file, {
-                outputDir,
-                forecastId,
-                period,
-                format: command.format,
-                signal: ctx.signal
-            });
-            report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shown(ctx.cwd, outputDir)})`);
-        }
-        catch (error) {
-            if (ctx.signal.aborted)
-                throw error;
-            report(ctx.stderr, `clari-export: ${payload}: ${errorMessage(error)}`);
-            failed++;
+    const complain = (subject, problem) => {
+        ctx.stderr.write(`clari-export: ${withoutControls(`${subject}: ${problem}`)}\n`);
+        failed++;
+    };
+    for (const given of command.paths) {
+        const found = await conversionsOf(given, ctx.cwd);
+        if ('problem' in found)
+            complain(given, found.problem);
+        else {
+            for (const conversion of found) {
+                const problem = await convert(conversion, command, ctx);
+                if (problem !== undefined)
+                    complain(conversion.shown, problem);
+            }
         }
     }
     return failed;
 }
+/** What a path names: a folder's listed payloads, one listed payload, or nothing (manifest.json). */
+async function conversionsOf(given, cwd) {
+    const full = external_node_path_default().resolve(cwd, given);
+    const info = await (0,promises_namespaceObject.stat)(full).catch(() => undefined);
+    if (info === undefined)
+        return { problem: 'no such file or folder' };
+    if (info.isDirectory()) {
+        const listed = await readManifest(full);
+        if ('problem' in listed)
+            return listed;
+        if (listed.length === 0)
+            return { problem: `its ${MANIFEST_FILE} lists no finished JSON payload` };
+        return listed.map(l => ({
+            shown: external_node_path_default().join(given, l.file),
+            file: external_node_path_default().join(full, l.file),
+            listed: l
+        }));
+    }
+    // `clari-export/*.json` names the manifest too: it is no payload, and says what the others are.
+    if (external_node_path_default().basename(full) === MANIFEST_FILE)
+        return [];
+    const listed = await readManifest(external_node_path_default().dirname(full));
+    if ('problem' in listed)
+        return { problem: `its snapshot is unknown: ${listed.problem}` };
+    const entry = listed.find(l => l.file === external_node_path_default().basename(full));
+    if (entry === undefined) {
+        return {
+            problem: `the ${MANIFEST_FILE} beside it does not list it as a finished JSON payload, so its snapshot is unknown`
+        };
+    }
+    return [{ shown: given, file: full, listed: entry }];
+}
+/** The payloads the manifest.json in `dir` lists, or why it cannot say. */
+async function readManifest(dir) {
+    const file = external_node_path_default().join(dir, MANIFEST_FILE);
+    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+    if (!info?.isFile()) {
+        return {
+            problem: `there is no ${MANIFEST_FILE} in ${dir} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)`
+        };
+    }
+    if (info.size > tables_command_MAX_MANIFEST_BYTES)
+        return { problem: `${file} is larger than a manifest can be` };
+    try {
+        return listedPayloads(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+    }
+    catch {
+        return { problem: `${file} is not valid JSON` };
+    }
+}
+/** Converts one payload; returns the problem, if any. */
+async function convert({ shown, file, listed }, command, ctx) {
+    const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
+    const size = (await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.size ?? 0;
+    const progress = progressLine(ctx.stderr, shown, size);
+    try {
+        const result = await writeTables(file, {
+            outputDir,
+            forecastId: listed.forecastId,
+            period: listed.period,
+            snapshot: listed.snapshot,
+            format: command.format,
+            csvFormulaGuard: command.csvFormulaGuard,
+            signal: ctx.signal,
+            onProgress: progress.update
+        });
+        progress.stop();
+        ctx.stdout.write(`${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`)}\n`);
+        for (const warning of result.warnings) {
+            ctx.stderr.write(`${withoutControls(`${shown}: warning: ${warning}`)}\n`);
+        }
+        return undefined;
+    }
+    catch (error) {
+        progress.stop();
+        if (ctx.signal.aborted)
+            throw error;
+        return errorMessage(error);
+    }
+}
+/**
+ * How far a long conversion got: a line redrawn in place on a terminal, a line every ten seconds
+ * on a pipe; nothing for a conversion that ends within a second.
+ */
+function progressLine(out, shown, size, now = Date.now) {
+    const startedAt = now();
+    let shownAt = 0;
+    let drawn = false;
+    return {
+        update(bytes) {
+            const at = now();
+            if (at - startedAt < PROGRESS_AFTER_MS || at - shownAt < (out.isTTY ? 250 : PIPE_LINE_MS)) {
+                return;
+            }
+            shownAt = at;
+            const percent = size > 0 ? Math.min(100, Math.floor((100 * bytes) / size)) : 0;
+            const line = withoutControls(`${shown}: ${percent} % of ${formatBytes(size)} read`);
+            if (out.isTTY) {
+                out.write(`${tables_command_CLEAR_LINE}${line}`);
+                drawn = true;
+            }
+            else
+                out.write(`${line}\n`);
+        },
+        stop() {
+            if (drawn)
+                out.write(tables_command_CLEAR_LINE);
+            drawn = false;
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
 
 
 
@@ -35485,8 +37857,17 @@ async function runCli(ctx) {
     try {
         const command = parseCliArgs(ctx.argv);
         if (command.kind === 'help') {
-            ctx.stdout.write(helpText());
+            ctx.stdout.write(helpText(command.command));
             return EXIT_OK;
+        }
+        if (command.kind === 'version') {
+            ctx.stdout.write(versionText());
+            return EXIT_OK;
+        }
+        if (command.kind === 'usage') {
+            // Nothing to run: the usage goes where errors go, and the exit says nothing was done.
+            ctx.stderr.write(usageText());
+            return EXIT_FAILED;
         }
         if (command.kind === 'tables') {
             return await convertPayloads(command, ctx).then(failed => (failed > 0 ? EXIT_FAILED : EXIT_OK), (error) => {
@@ -35501,6 +37882,8 @@ async function runCli(ctx) {
         }
         const read = (name) => name === 'api-key' ? apiKey : (command.inputs[name] ?? '');
         settings = parseSettings(read, { workspace: ctx.cwd, now: new Date(), runAttempt: 1 });
+        // Clari's refusal of the key then names where this key comes from.
+        settings.config.keySource = API_KEY_ENV;
     }
     catch (error) {
         if (error instanceof UsageError)
@@ -35513,20 +37896,26 @@ async function runCli(ctx) {
     }
     const { config } = settings;
     const say = (line) => void ctx.stdout.write(`${withoutControls(line)}\n`);
+    const shownDir = shownPath(ctx.cwd, config.outputDir);
+    const earlierRun = () => `the earlier run in ${shownDir}`;
     try {
         if (settings.dryRun) {
             const plan = await planExport(config, { signal: ctx.signal });
             planLines(plan).forEach(say);
             return plan.problem ? fail(`dry run: ${plan.problem}`) : EXIT_OK;
         }
-        say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${config.outputDir}`);
+        say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${shownDir}`);
         // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
         const earlier = settings.resume.mode === 'on' ? folderSource(config.outputDir) : undefined;
-        const progress = createProgress(ctx.stdout);
+        const progress = createProgress(ctx.stdout, earlierRun);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);
-        ctx.stdout.write(`\n${summaryTable(report, config.outputDir, problems)}`);
-        if (ctx.signal.aborted)
+        const interrupted = ctx.signal.aborted;
+        // After Ctrl-C each period's own line said what became of it: no "failed:" list again.
+        const listed = interrupted ? [] : problems;
+        const where = { outputDir: shownDir, earlier: earlierRun };
+        ctx.stdout.write(`\n${summaryTable(report, where, listed, resumeAdvice(report, ctx.argv))}`);
+        if (interrupted)
             return EXIT_INTERRUPTED;
         return problems.length > 0 ? EXIT_FAILED : EXIT_OK;
     }
@@ -35534,8 +37923,19 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        return fail(withoutSecret(errorMessage(error), config.apiKey));
+        return fail(withoutSecret(errorMessage(error), config.clari.apiKey));
     }
+}
+/**
+ * After a run that exported some periods and not others: the same command with --resume
+ * exports only the missing ones.
+ */
+function resumeAdvice(report, argv) {
+    const scope = rerunScope(report);
+    if (!scope)
+        return undefined;
+    const again = argv.includes('--resume') ? 'Run it again' : 'Add --resume to the same command';
+    return `${again} to export only ${scope.again.join(', ')} and keep the ${plural(scope.kept, 'period')} exported.`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts

@@ -88,6 +88,11 @@ export const SCENARIOS = {
     inputs,
     simulator: simulator('2026_Q3', true)
   },
+  plan: {
+    description: 'a dry run: the plan, the quota left and the slots free; no job is created',
+    inputs: { ...inputs, 'dry-run': 'true', 'max-concurrent-jobs': 'auto' },
+    simulator: simulator()
+  },
   tables: {
     description:
       "the happy run with tables: ndjson, then the README's DuckDB query over the tables it wrote",

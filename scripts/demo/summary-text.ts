@@ -1,6 +1,7 @@
 /**
- * Turns the job summary (the HTML @actions/core writes to GITHUB_STEP_SUMMARY) into plain text
- * for a terminal. It handles what core.summary emits, not arbitrary HTML.
+ * Turns the job summary (the HTML the action writes to GITHUB_STEP_SUMMARY) into plain text for
+ * a terminal: tables as columns, the Mermaid timeline as bars. It handles what the action's
+ * summary holds, not arbitrary HTML.
  */
 export function summaryToText(html: string): string {
   // Tables are rendered apart, so text decoded inside a cell is never taken for a tag.
@@ -17,8 +18,8 @@ export function summaryToText(html: string): string {
 // Tags go first and entities are decoded once, last, so decoded text is never read as markup.
 function flowText(html: string): string {
   const text = html
-    // A diagram's source says nothing in a terminal; GitHub draws it in the web summary.
-    .replace(/```mermaid\n[\s\S]*?```/g, '(a chart: GitHub draws it in the job summary)')
+    // GitHub draws the chart; a terminal gets one bar per period.
+    .replace(/```mermaid\n([\s\S]*?)```/g, (_, source: string) => ganttText(source))
     .replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/g, (_, _level, title: string) => {
       const plain = title.replace(/<[^>]+>/g, '')
       return `${plain}\n${'─'.repeat(displayWidth(decodeEntities(plain)))}\n`
@@ -69,16 +70,60 @@ export function displayWidth(text: string): number {
   return width
 }
 
-// core.summary leaves an empty cell unclosed (`<td>`), so a cell ends at the next cell or row tag.
 function tableRows(tableHtml: string): string[][] {
-  return tableHtml
-    .split(/<tr[^>]*>/)
-    .slice(1)
-    .map(row =>
-      [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)(?=<\/?t[hdr][\s>]|$)/g)].map(m =>
-        inlineText(m[1] ?? '')
-      )
-    )
+  return [...tableHtml.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row =>
+    [...(row[1] ?? '').matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map(m => inlineText(m[1] ?? ''))
+  )
+}
+
+// One character per phase of the summary's gantt chart, as the legend under the bars says.
+const PHASE_MARK: Record<string, string> = {
+  queued: '░',
+  'in Clari': '▒',
+  running: '█',
+  downloading: '▓'
+}
+const FAILED_MARK = '×'
+const BAR_WIDTH = 48
+
+/**
+ * The summary's Mermaid gantt chart (`dateFormat x`: times in ms) as text: one bar per period on
+ * a shared time axis.
+ */
+export function ganttText(source: string): string {
+  const sections: { name: string; bars: { phase: string; from: number; to: number }[] }[] = []
+  for (const line of source.split('\n')) {
+    const section = /^\s*section (.+)$/.exec(line)
+    if (section) sections.push({ name: section[1]!, bars: [] })
+    const bar = /^\s+(.+?) :(?:[a-z]+, )*(\d+), (\d+)$/.exec(line)
+    if (bar && sections.length > 0) {
+      sections.at(-1)!.bars.push({ phase: bar[1]!, from: Number(bar[2]), to: Number(bar[3]) })
+    }
+  }
+  const bars = sections.flatMap(s => s.bars)
+  if (bars.length === 0) return ''
+  const start = Math.min(...bars.map(b => b.from))
+  const end = Math.max(...bars.map(b => b.to))
+  const at = (t: number): number => ((t - start) / Math.max(1, end - start)) * BAR_WIDTH
+  const label = Math.max(...sections.map(s => s.name.length))
+  const rows = sections.map(s => {
+    const cells = Array.from({ length: BAR_WIDTH }, () => ' ')
+    for (const b of s.bars) {
+      // From the column the phase starts in to the one it ends in, at least one wide.
+      const first = Math.min(BAR_WIDTH - 1, Math.floor(at(b.from)))
+      const last = Math.max(first + 1, Math.ceil(at(b.to)))
+      cells.fill(PHASE_MARK[b.phase] ?? FAILED_MARK, first, last)
+    }
+    return `${s.name.padEnd(label)}  ${cells.join('').trimEnd()}`
+  })
+  const time = (t: number): string => new Date(t).toISOString().slice(11, 19)
+  const seconds = Math.round((end - start) / 1000)
+  const legend = Object.entries(PHASE_MARK).map(([phase, mark]) => `${mark} ${phase}`)
+  return [
+    `${' '.repeat(label)}  ${time(start)} UTC to ${time(end)} (${seconds} s)`,
+    ...rows,
+    [...legend, `${FAILED_MARK} failed`].join('  ')
+  ].join('\n')
 }
 
 function inlineText(html: string): string {

@@ -1,7 +1,14 @@
 import * as core from '@actions/core'
 import type { ExportEvent } from '../engine/events.js'
-import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
-import { formatDuration } from '../engine/units.js'
+import {
+  attemptName,
+  finishedLine,
+  historyLine,
+  resumingLine,
+  tablesLine,
+  waitingLine
+} from '../engine/run/format.js'
+import { formatDuration, plural } from '../engine/units.js'
 
 /**
  * Shows the engine's events in the step log. Every line about a period starts with it. One
@@ -11,7 +18,13 @@ import { formatDuration } from '../engine/units.js'
 export function createEventLogger(): (event: ExportEvent) => void {
   let concurrent = false
   let groupOpen = false
+  // What became of a job the run gave up on ends its period's line: one line per period.
+  const cancels = new Map<string, string>()
   return event => {
+    if (event.type === 'job-cancelled') {
+      cancels.set(event.period, event.result)
+      return
+    }
     if (event.type === 'concurrency' && event.limit > 1) {
       concurrent = true
       // Raised mid-run (auto): the open group would swallow the next period's lines.
@@ -24,7 +37,13 @@ export function createEventLogger(): (event: ExportEvent) => void {
       return
     }
     if (event.type === 'jobs-in-flight' && !concurrent) return
-    logEvent(event)
+    if (event.type === 'period-finished') {
+      const o = event.outcome
+      core.info(finishedLine(o, attemptName, cancels.get(o.period)))
+      if (o.tables) core.info(`${o.period}: ${tablesLine(o.tables)}`)
+    } else {
+      logEvent(event)
+    }
     if (event.type === 'period-finished' && groupOpen) {
       core.endGroup()
       groupOpen = false
@@ -32,7 +51,9 @@ export function createEventLogger(): (event: ExportEvent) => void {
   }
 }
 
-function logEvent(event: ExportEvent): void {
+function logEvent(
+  event: Exclude<ExportEvent, { type: 'period-finished' | 'job-cancelled' }>
+): void {
   switch (event.type) {
     case 'period-started':
       return
@@ -67,43 +88,26 @@ function logEvent(event: ExportEvent): void {
     case 'notice':
       core.notice(`${event.period}: ${event.message}`)
       return
-    case 'job-cancelled':
-      core.info(`${event.period}: cancel job ${event.jobId}: ${event.result}`)
-      return
     case 'jobs-in-flight': {
-      const flying = event.inFlight.length > 0 ? event.inFlight.join(', ') : 'none'
-      core.info(`${event.period}: job ${event.jobId} ${event.change}; in flight: ${flying}`)
+      const flying =
+        event.inFlight.length > 0
+          ? `in flight: ${event.inFlight.join(', ')}`
+          : 'no job of this run in flight'
+      core.info(`${event.period}: job ${event.jobId} ${event.change}; ${flying}`)
       return
     }
     case 'concurrency':
-      core.info(`Exporting up to ${event.limit} period(s) at once (${event.detail})`)
+      core.info(`Exporting up to ${plural(event.limit, 'period')} at once (${event.detail})`)
       return
     case 'resume':
-      if (event.unusable) {
-        core.notice(notResumingLine(event.source, event.unusable))
-        return
-      }
-      core.info(
-        [
-          `Resuming from ${event.source}:`,
-          `reused ${listOrNone(event.reused)} (no request to Clari);`,
-          `asking Clari again about the jobs of ${listOrNone(event.repolled)};`,
-          `exporting anew ${listOrNone(event.anew)}`
-        ].join(' ')
-      )
+      if (event.unusable) core.notice(resumingLine(event))
+      else core.info(resumingLine(event))
       return
     case 'earlier-job':
       core.info(`${event.period}: earlier attempt's job ${event.jobId}: ${event.found}`)
       return
-    case 'period-finished': {
-      const o = event.outcome
-      core.info(finishedLine(o))
-      if (o.tables) core.info(`${o.period}: ${tablesLine(o.tables)}`)
+    case 'history':
+      core.info(historyLine(event))
       return
-    }
   }
-}
-
-function listOrNone(periods: string[]): string {
-  return periods.length > 0 ? periods.join(', ') : 'none'
 }

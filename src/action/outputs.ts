@@ -6,10 +6,10 @@ export interface OutputDefinition {
 }
 
 /**
- * The action's outputs, in action.yml's order: action.yml's outputs section and the README's
- * outputs table are checked against this table (test/action/outputs.test.ts), and run.ts sets
- * outputs only through `setOutput` below. The outputs live with the action rather than beside
- * the inputs in src/settings/: only the action has them (clari-export prints a table instead).
+ * The action's outputs: `npm run generate` writes action.yml's outputs section and the README's
+ * outputs table from this table, and run.ts sets outputs only through `setOutput` below. The
+ * outputs live with the action rather than beside the inputs in src/settings/: only the action
+ * has them (clari-export prints a table instead).
  */
 export const OUTPUTS = [
   {

@@ -2,7 +2,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { planLines, resumeLine } from '../engine/run/format.js'
+import { attemptName, planLines, rerunScope, resumeLine } from '../engine/run/format.js'
 import { CancelledError } from '../base/abort.js'
 import { errorMessage } from '../base/error-message.js'
 import { describeError, Transport } from '../engine/index.js'
@@ -12,6 +12,7 @@ import { earlierAttemptSource } from '../engine/reruns/earlier-artifacts.js'
 import type { ResumeSource } from '../engine/reruns/earlier-run.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
+import { plural } from '../engine/units.js'
 import { InputError } from '../settings/input-error.js'
 import { checkOutputDir } from '../settings/output-dir.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
@@ -19,7 +20,8 @@ import type { ArtifactResult } from './artifact.js'
 import { gitHubArtifactSources } from './github-artifacts.js'
 import { createEventLogger } from './log-events.js'
 import { setOutput } from './outputs.js'
-import { writeSummary } from './summary.js'
+import { writePlanSummary, writeSummary } from './summary.js'
+import { withToolkitLogAsDebug } from './toolkit-log.js'
 
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
 export async function run(): Promise<void> {
@@ -61,7 +63,7 @@ export async function run(): Promise<void> {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
     await exportAndUpload(settings, runAttempt, cancel.signal)
   } catch (error) {
-    core.setFailed(describeError(error, config.apiKey, 2_000))
+    core.setFailed(describeError(error, config.clari.apiKey, 2_000))
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
@@ -71,6 +73,9 @@ export async function run(): Promise<void> {
 async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<void> {
   const plan = await planExport(config, { signal })
   for (const line of planLines(plan)) core.info(line)
+  await writePlanSummary(plan).catch((error: unknown) =>
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  )
   if (plan.problem) core.setFailed(`Dry run: ${plan.problem}`)
 }
 
@@ -91,7 +96,7 @@ async function exportAndUpload(
     resume?.source
   ).finally(() => resume?.transport.close())
   setRunOutputs(report)
-  const resumed = resumeLine(report)
+  const resumed = resumeLine(report, attemptName)
   if (resumed) core.info(resumed)
 
   let artifact: ArtifactResult | undefined
@@ -103,7 +108,10 @@ async function exportAndUpload(
     try {
       // Loaded only when needed: the artifact client is the heaviest part of the bundle.
       const { uploadArtifact } = await import('./artifact.js')
-      const uploaded = await uploadArtifact(files, config.outputDir, upload, runAttempt)
+      // The toolkit narrates every step of the upload: in debug, the outcome below says it all.
+      const uploaded = await withToolkitLogAsDebug(() =>
+        uploadArtifact(files, config.outputDir, upload, runAttempt)
+      )
       artifact = { uploaded, name: uploaded.name }
       setOutput('artifact-id', uploaded.id)
       setOutput('artifact-name', uploaded.name)
@@ -118,10 +126,11 @@ async function exportAndUpload(
       )
     } catch (error) {
       // GitHub's own answer text is in the toolkit's message: cleaned like any server text.
-      artifact = { name: upload.name, error: describeError(error, config.apiKey, 2_000) }
+      artifact = { name: upload.name, error: describeError(error, config.clari.apiKey, 2_000) }
     }
   }
-  await writeSummary(report, artifact).catch((error: unknown) =>
+  const advice = rerunAdvice(report, settings, artifact)
+  await writeSummary(report, artifact, advice).catch((error: unknown) =>
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   )
 
@@ -134,13 +143,31 @@ async function exportAndUpload(
   }
   if (problems.length > 0) {
     core.setFailed(
-      `${problems.length} problem(s); ${report.exported.length} of ${report.manifest.exports.length} periods exported, kept in ${config.outputDir} with ${MANIFEST_FILE}:\n${problems.join('\n')}`
+      [
+        `${plural(problems.length, 'problem')}; ${report.exported.length} of ${report.manifest.exports.length} periods exported, kept in ${config.outputDir} with ${MANIFEST_FILE}:`,
+        ...problems,
+        ...(advice ? [advice] : [])
+      ].join('\n')
     )
   }
 }
 
 // A test seam: the bundle tests bound the lookup in seconds rather than a minute.
 const LOOKUP_TIMEOUT_VARIABLE = 'CLARI_EXPORT_LOOKUP_TIMEOUT_MS'
+
+/**
+ * Said once, at the end of a run that failed some periods and exported others: a re-run resumes
+ * (resume not false) from the artifact just uploaded, so it exports only what is missing.
+ */
+function rerunAdvice(
+  report: RunReport,
+  settings: RunSettings,
+  artifact: ArtifactResult | undefined
+): string | undefined {
+  const scope = rerunScope(report)
+  if (!scope || settings.resume.mode === 'off' || !artifact?.uploaded) return undefined
+  return `"Re-run failed jobs" exports only ${scope.again.join(', ')} again and keeps the ${plural(scope.kept, 'period')} exported now, with no request to Clari for them.`
+}
 
 /**
  * On a re-run (GITHUB_RUN_ATTEMPT > 1, resume not false), where the engine looks for what an

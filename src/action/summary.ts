@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import {
+  attemptName,
   PERIOD_COLUMNS,
+  planLines,
   resumeLine,
   runTotals,
   totalsLine,
@@ -8,8 +10,10 @@ import {
   type PeriodColumnKey
 } from '../engine/run/format.js'
 import type { PeriodOutcome, PeriodTimeline } from '../engine/outcome.js'
+import type { ExportPlan } from '../engine/run/plan.js'
 import type { RunReport } from '../engine/run/run-export.js'
 import type { ArtifactResult } from './artifact.js'
+import { element, table, text } from './html.js'
 
 const STATUS_ICON: Record<string, string> = { DONE: '✅', TIMED_OUT: '⏱️', CANCELLED: '⏹️' }
 
@@ -26,52 +30,77 @@ const PHASE_TAG: Record<string, string> = { running: 'active, ', downloading: 'd
 /**
  * The job summary: totals, one row per period, a timeline GitHub draws as a Mermaid gantt chart
  * (its Markdown renders ```mermaid blocks) with the exact times folded below it, then where the
- * files went. Everything from the server is escaped; 40 periods at most keep it far below the
- * runner's 1 MiB limit.
+ * files went. Each part is an HTML element on its own line (`html.ts`: every element closed,
+ * every text inert as HTML and as Markdown), with blank lines between them. 40 periods at most
+ * keep it far below the runner's 1 MiB limit.
  */
 export async function writeSummary(
   report: RunReport,
-  artifact: ArtifactResult | undefined
+  artifact: ArtifactResult | undefined,
+  /** One line of advice after a failure, e.g. what "Re-run failed jobs" would do. */
+  advice?: string
 ): Promise<void> {
   const { manifest } = report
   const rows = manifest.exports.map(o => [
-    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o), o)),
-    escapeHtml(o.error ?? truncation(o) ?? '')
+    ...PERIOD_COLUMNS.map(c => summaryCell(c.key, c.text(o, attemptName), o)),
+    text(o.error ?? truncation(o) ?? '')
   ])
-  const summary = core.summary
-    .addHeading(`Clari forecast export: ${escapeHtml(manifest.forecastId)}`, 2)
-    .addRaw(`${escapeHtml(totalsLine(runTotals(report)))}.`, true)
-  const resumed = resumeLine(report)
-  if (resumed) summary.addRaw(`${escapeHtml(resumed)}.`, true)
-  summary.addTable([
-    [...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(data => ({ data, header: true })),
-    ...rows
-  ])
+  const resumed = resumeLine(report, attemptName)
+  const parts = [
+    element('h2', text(`Clari forecast export: ${manifest.forecastId}`)),
+    element('p', text(`${totalsLine(runTotals(report))}.`)),
+    resumed && element('p', text(`${resumed}.`)),
+    table([[...PERIOD_COLUMNS.map(c => c.header), 'Error'].map(text), ...rows]),
+    advice && element('p', text(advice))
+  ]
   const gantt = timelineGantt(manifest.exports)
   if (gantt) {
-    summary
-      .addHeading('Timeline', 3)
-      .addRaw(`\n\`\`\`mermaid\n${gantt}\`\`\`\n`, true)
-      .addDetails('Times (UTC)', timesTable(manifest.exports))
+    parts.push(
+      element('h3', 'Timeline'),
+      `\`\`\`mermaid\n${gantt}\`\`\``,
+      element('details', element('summary', 'Times (UTC)') + timesTable(manifest.exports))
+    )
   }
-  if (artifact?.uploaded) {
-    const label = `Artifact ${escapeHtml(artifact.name)}`
-    if (artifact.uploaded.url) summary.addLink(label, artifact.uploaded.url)
-    else summary.addRaw(`${label} (id ${artifact.uploaded.id})`, true)
-  } else if (artifact?.error) {
-    summary.addRaw(`Artifact upload failed: ${escapeHtml(artifact.error)}`, true)
-  }
-  await summary.write()
+  parts.push(artifact && artifactLine(artifact))
+  await writeParts(parts)
 }
 
-/** A column's text as a summary cell: escaped, the status with its icon, the job as code. */
-function summaryCell(key: PeriodColumnKey, text: string, outcome: PeriodOutcome): string {
+/** A dry run's summary: the plan, the quota left and the slots free, as the log says them. */
+export async function writePlanSummary(plan: ExportPlan): Promise<void> {
+  await writeParts([
+    element('h2', text(`Clari forecast export: ${plan.forecastId} (dry run)`)),
+    ...planLines(plan).map(line => element('p', text(line))),
+    plan.problem && element('p', `⚠️ ${text(`Dry run: ${plan.problem}`)}`)
+  ])
+}
+
+/** Blocks apart: each starts a line, so GitHub reads it as HTML, and the fence as a fence. */
+async function writeParts(parts: (string | false | undefined)[]): Promise<void> {
+  const blocks = parts.filter((part): part is string => Boolean(part))
+  await core.summary.addRaw(`${blocks.join('\n\n')}\n`).write()
+}
+
+function artifactLine(artifact: ArtifactResult): string | undefined {
+  const name = text(`Artifact ${artifact.name}`)
+  if (artifact.uploaded?.url) {
+    return element('p', element('a', name, { href: artifact.uploaded.url }))
+  }
+  if (artifact.uploaded) return element('p', `${name} (id ${artifact.uploaded.id})`)
+  // The artifact service's own text: inert, and shown as the quote it is.
+  if (artifact.error) {
+    return element('p', `${name}: upload failed: ${element('code', text(artifact.error))}`)
+  }
+  return undefined
+}
+
+/** A column's text as a summary cell: inert, the status with its icon, the job as code. */
+function summaryCell(key: PeriodColumnKey, value: string, outcome: PeriodOutcome): string {
   if (key === 'status') {
     const icon = truncation(outcome) ? '⚠️' : (STATUS_ICON[outcome.status] ?? '❌')
-    return `${icon} ${escapeHtml(text)}`
+    return `${icon} ${text(value)}`
   }
-  if (key === 'job') return text ? `<code>${escapeHtml(text)}</code>` : ''
-  return escapeHtml(text)
+  if (key === 'job') return value ? element('code', text(value)) : ''
+  return text(value)
 }
 
 /** One section per period that got a job, one bar per phase between two known milestones. */
@@ -105,13 +134,10 @@ function timelineGantt(exports: PeriodOutcome[]): string | undefined {
 }
 
 function timesTable(exports: PeriodOutcome[]): string {
-  const cell = (tag: string, text: string): string => `<${tag}>${text}</${tag}>`
-  const header = ['Period', ...MILESTONES.map(m => m.label)].map(h => cell('th', h)).join('')
-  const rows = exports.map(o => {
-    const times = MILESTONES.map(m => cell('td', timeOfDay(o.timeline[m.key])))
-    return cell('tr', cell('td', escapeHtml(o.period)) + times.join(''))
-  })
-  return cell('table', cell('tr', header) + rows.join(''))
+  return table([
+    ['Period', ...MILESTONES.map(m => m.label)],
+    ...exports.map(o => [text(o.period), ...MILESTONES.map(m => timeOfDay(o.timeline[m.key]))])
+  ])
 }
 
 function timeOfDay(iso: string | undefined): string {
@@ -122,9 +148,4 @@ function timeOfDay(iso: string | undefined): string {
 /** Mermaid has no escaping: keep a section name to characters that cannot end or nest it. */
 function mermaidLabel(text: string): string {
   return text.replace(/[^A-Za-z0-9_.-]/g, '_')
-}
-
-/** For HTML cells: no markup, no code spans or fences, one line. */
-function escapeHtml(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[&<>"'`]/g, c => `&#${c.charCodeAt(0)};`)
 }

@@ -1,25 +1,23 @@
 import type { Readable } from 'node:stream'
 import type { RetryBudget } from '../retry/budget.js'
 import { whileBusy, type Clock, type Random } from '../base/clock.js'
-import { classifyStatus } from '../retry/classify.js'
 import { parseHttpDate } from '../retry/http-date.js'
 import { parseRetryAfter, type RetryAfterHint } from '../retry/retry-after.js'
 import {
   chargesBudget,
+  DEFAULT_RETRY_LIMITS,
   withRetries,
   type RetryLimits,
-  type RetryWait,
-  type Verdict
+  type RetryWait
 } from '../retry/retry.js'
 import { readJob, readJobList, readLimits } from './answers.js'
-import { FAILED_TO_CANCEL_CODE, SWW_CODE, SWW_MAX_RETRIES } from './codes.js'
 import {
   AmbiguousCreateError,
   ClariApiError,
   InterruptedCreateError,
-  InvalidResponseError,
-  NetworkError
+  InvalidResponseError
 } from './errors.js'
+import { retryRule, type Endpoint } from './retry-rules.js'
 import { Transport, type TransportResponse } from './transport.js'
 import {
   isJobId,
@@ -30,15 +28,26 @@ import {
 } from './types.js'
 import { withoutSecret } from './untrusted-text.js'
 
-export interface ClariClientOptions {
-  /** e.g. https://api.clari.com/v4 */
+/**
+ * The client's part of a run's settings (`ExportConfig.clari`): validated before the first
+ * request and taken as is, so an HTTP-level input goes from the settings straight to here.
+ */
+export interface ClariClientConfig {
+  /** e.g. https://api.clari.com/v4 (input api-url). */
   apiUrl: string
+  /** Sent as the `apikey` header, and masked in everything the client parses (input api-key). */
   apiKey: string
+  /** Per HTTP attempt (input request-timeout). */
   requestTimeoutMs: number
+  /** A server-requested wait above this fails at once instead of parking the runner. */
+  maxRetryAfterMs: number
+}
+
+/** What the client runs on: the run's clock, randomness and retry budget. */
+export interface ClariClientDeps {
   clock: Clock
   random: Random
   budget: RetryBudget
-  limits: RetryLimits
   /** Pause between consecutive requests (Clari allows 100/s; we stay far below). */
   minRequestSpacingMs?: number
 }
@@ -62,13 +71,22 @@ export interface JobStatusReply {
 }
 
 type Method = 'GET' | 'POST' | 'PATCH'
+/** What each endpoint's errors call the request. */
+const OPERATIONS: Record<Endpoint, string> = {
+  create: 'create export',
+  status: 'job status',
+  results: 'download results',
+  cancel: 'cancel job',
+  limits: 'read export limits',
+  list: 'list export jobs'
+}
 const MAX_JSON_BYTES = 4 * 1024 * 1024
 const MAX_ERROR_BYTES = 64 * 1024
 const DEFAULT_SPACING_MS = 200
 
 /**
  * Clari's export API (docs/clari-api.md#endpoints): one method per endpoint, each retried by
- * layer 1 of docs/retry-policy.md.
+ * layer 1 of docs/retry-policy.md as the table of retry rules (retry-rules.ts) says.
  */
 export class ClariClient {
   private readonly transport: Transport
@@ -85,29 +103,35 @@ export class ClariClient {
    */
   serverClockAheadMs?: number
 
-  constructor(private readonly options: ClariClientOptions) {
-    this.transport = new Transport(() => options.clock.wallNow())
-    this.base = options.apiUrl.replace(/\/+$/, '')
+  private readonly limits: RetryLimits
+
+  constructor(
+    private readonly config: ClariClientConfig,
+    private readonly deps: ClariClientDeps
+  ) {
+    this.transport = new Transport(() => deps.clock.wallNow())
+    this.base = config.apiUrl.replace(/\/+$/, '')
+    this.limits = { ...DEFAULT_RETRY_LIMITS, maxRetryAfterMs: config.maxRetryAfterMs }
   }
 
   /**
    * Creates an export job. Repeated only when the POST provably was not processed (429, 503,
-   * connection refused); any other doubt surfaces as AmbiguousCreateError for reconciliation.
+   * connection refused); an answer the rules reconcile surfaces as AmbiguousCreateError.
    */
   async createExport(
     forecastId: string,
     body: CreateExportBody,
     ctx: CallContext
   ): Promise<string> {
-    const sentAt = this.options.clock.wallNow()
+    const sentAt = this.deps.clock.wallNow()
     const path = `/export/forecast/${encodeURIComponent(forecastId)}`
     let sent = false
     try {
-      const reply = await this.retrying(ctx, classifyCreate, () =>
+      const reply = await this.retrying(ctx, 'create', () =>
         this.exchangeJson<{ jobId?: unknown; job?: { id?: unknown; jobId?: unknown } }>(
           'POST',
           path,
-          'create export',
+          'create',
           ctx,
           { body: JSON.stringify(body), onSend: () => (sent = true) }
         )
@@ -118,15 +142,17 @@ export class ClariClient {
       return jobId
     } catch (error) {
       if (ctx.signal.aborted && sent) throw new InterruptedCreateError(sentAt, { cause: error })
-      if (isAmbiguous(error)) throw new AmbiguousCreateError(error as Error, sentAt)
+      if (retryRule('create', error).verdict === 'reconcile') {
+        throw new AmbiguousCreateError(error as Error, sentAt)
+      }
       throw error
     }
   }
 
   async getJob(jobId: string, ctx: CallContext): Promise<JobStatusReply> {
-    return this.retrying(ctx, classifyRead, () =>
-      this.exchange('GET', jobPath(jobId), 'job status', ctx, async res => {
-        await this.throwUnlessOk(res, 'job status')
+    return this.retrying(ctx, 'status', () =>
+      this.exchange('GET', jobPath(jobId), 'status', ctx, async res => {
+        await this.throwUnlessOk(res, 'status')
         const body = await this.readJson<{ job?: unknown } | null>(res)
         if (!body || typeof body !== 'object') throw new InvalidResponseError('job status: no job')
         const job = readJob(body.job ?? body)
@@ -147,14 +173,14 @@ export class ClariClient {
     consume: (body: Readable, contentType: string | undefined) => Promise<T>,
     ctx: CallContext
   ): Promise<T> {
-    return this.retrying(ctx, classifyRead, () =>
+    return this.retrying(ctx, 'results', () =>
       this.exchange(
         'GET',
         `${jobPath(jobId)}/results`,
-        'download results',
+        'results',
         ctx,
         async res => {
-          await this.throwUnlessOk(res, 'download results')
+          await this.throwUnlessOk(res, 'results')
           return consume(res.body, res.headers['content-type'])
         },
         { streamed: true }
@@ -165,14 +191,14 @@ export class ClariClient {
   /** Cancels a job; a job that already finished is not an error here. */
   async cancelJob(jobId: string, ctx: CallContext): Promise<'cancelled' | 'already-finished'> {
     try {
-      await this.retrying(ctx, classifyRead, () =>
+      await this.retrying(ctx, 'cancel', () =>
         this.exchange(
           'PATCH',
           jobPath(jobId),
-          'cancel job',
+          'cancel',
           ctx,
           async res => {
-            await this.throwUnlessOk(res, 'cancel job')
+            await this.throwUnlessOk(res, 'cancel')
             res.body.resume()
           },
           { body: '{"type":"CANCEL"}', urgent: true }
@@ -180,29 +206,22 @@ export class ClariClient {
       )
       return 'cancelled'
     } catch (error) {
-      if (error instanceof ClariApiError && error.code === FAILED_TO_CANCEL_CODE) {
-        return 'already-finished'
-      }
+      if (retryRule('cancel', error).verdict === 'done') return 'already-finished'
       throw error
     }
   }
 
   async getLimits(ctx: CallContext): Promise<ExportLimits> {
-    return this.retrying(ctx, classifyRead, async () => {
-      const body = await this.exchangeJson<unknown>(
-        'GET',
-        '/admin/limits',
-        'read export limits',
-        ctx
-      )
+    return this.retrying(ctx, 'limits', async () => {
+      const body = await this.exchangeJson<unknown>('GET', '/admin/limits', 'limits', ctx)
       return readLimits(body)
     })
   }
 
   /** The jobs of the token's user. Clari documents a bare array; some sources say `{jobs: [...]}`. */
   async listJobs(ctx: CallContext): Promise<ExportJob[]> {
-    return this.retrying(ctx, classifyRead, async () => {
-      const body = await this.exchangeJson<unknown>('GET', '/export/jobs', 'list export jobs', ctx)
+    return this.retrying(ctx, 'list', async () => {
+      const body = await this.exchangeJson<unknown>('GET', '/export/jobs', 'list', ctx)
       return readJobList(body)
     })
   }
@@ -213,10 +232,12 @@ export class ClariClient {
 
   private async retrying<T>(
     ctx: CallContext,
-    classify: (error: unknown) => Verdict,
+    endpoint: Endpoint,
     attempt: () => Promise<T>
   ): Promise<T> {
-    const { clock, random, budget, limits } = this.options
+    const { clock, random, budget } = this.deps
+    const { limits } = this
+    const classify = (error: unknown) => retryRule(endpoint, error)
     if (!ctx.once) return withRetries(attempt, classify, { clock, random, budget, limits, ...ctx })
     try {
       const result = await attempt()
@@ -232,17 +253,17 @@ export class ClariClient {
   private exchangeJson<T>(
     method: Method,
     path: string,
-    operation: string,
+    endpoint: Endpoint,
     ctx: CallContext,
     options: { body?: string; onSend?: () => void } = {}
   ): Promise<T> {
     return this.exchange(
       method,
       path,
-      operation,
+      endpoint,
       ctx,
       async res => {
-        await this.throwUnlessOk(res, operation)
+        await this.throwUnlessOk(res, endpoint)
         return this.readJson<T>(res)
       },
       options
@@ -253,13 +274,13 @@ export class ClariClient {
   private async readJson<T>(res: TransportResponse): Promise<T> {
     const text = await readText(res, MAX_JSON_BYTES)
     try {
-      return withoutSecret(JSON.parse(text) as T, this.options.apiKey)
+      return withoutSecret(JSON.parse(text) as T, this.config.apiKey)
     } catch {
       throw new InvalidResponseError(`HTTP ${res.status} with a body that is not JSON`)
     }
   }
 
-  private async throwUnlessOk(res: TransportResponse, operation: string): Promise<void> {
+  private async throwUnlessOk(res: TransportResponse, endpoint: Endpoint): Promise<void> {
     if (res.status >= 200 && res.status < 300) return
     const text = await readText(res, MAX_ERROR_BYTES).catch(() => '')
     let body: ClariErrorBody | undefined
@@ -269,16 +290,16 @@ export class ClariClient {
     } catch {
       body = text ? { message: text } : undefined // e.g. a proxy's HTML error page
     }
-    const retryAfter =
-      classifyStatus(res.status) === 'throttle'
-        ? parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
-        : undefined
+    const clean = body && withoutSecret(body, this.config.apiKey)
+    const error = new ClariApiError(res.status, OPERATIONS[endpoint], clean)
+    if (retryRule(endpoint, error).verdict !== 'throttle') throw error
+    // A throttle: the same answer again, with the wait the server asked for.
+    const retryAfter = parseRetryAfter(res.headers['retry-after'], retryAfterContext(res))
     // Clari's rate limit is per key: every request of the run holds off, not just this one.
-    if (retryAfter?.kind === 'delay' && retryAfter.ms <= this.options.limits.maxRetryAfterMs) {
-      this.throttledUntil = Math.max(this.throttledUntil, this.options.clock.now() + retryAfter.ms)
+    if (retryAfter.kind === 'delay' && retryAfter.ms <= this.config.maxRetryAfterMs) {
+      this.throttledUntil = Math.max(this.throttledUntil, this.deps.clock.now() + retryAfter.ms)
     }
-    const clean = body && withoutSecret(body, this.options.apiKey)
-    throw new ClariApiError(res.status, operation, clean, retryAfter)
+    throw new ClariApiError(res.status, OPERATIONS[endpoint], clean, retryAfter)
   }
 
   /**
@@ -288,12 +309,13 @@ export class ClariClient {
   private async exchange<T>(
     method: Method,
     path: string,
-    operation: string,
+    endpoint: Endpoint,
     ctx: CallContext,
     read: (res: TransportResponse) => Promise<T>,
     options: { body?: string; streamed?: boolean; urgent?: boolean; onSend?: () => void } = {}
   ): Promise<T> {
-    const { clock, apiKey, requestTimeoutMs } = this.options
+    const { clock } = this.deps
+    const { apiKey, requestTimeoutMs } = this.config
     await this.pace(ctx.signal, options.urgent)
     this.requestCount++
     options.onSend?.()
@@ -306,7 +328,7 @@ export class ClariClient {
     return whileBusy(clock, async () => {
       const res = await this.transport.send({
         method,
-        operation,
+        operation: OPERATIONS[endpoint],
         url: new URL(this.base + path),
         headers,
         secretHeader: 'apikey',
@@ -333,8 +355,8 @@ export class ClariClient {
    * (a cancel, which frees quota within the runner's grace) ignores the throttle hold.
    */
   private async pace(signal: AbortSignal, urgent = false): Promise<void> {
-    const { clock } = this.options
-    const spacing = this.options.minRequestSpacingMs ?? DEFAULT_SPACING_MS
+    const { clock } = this.deps
+    const spacing = this.deps.minRequestSpacingMs ?? DEFAULT_SPACING_MS
     for (;;) {
       const hold = urgent ? -Infinity : this.throttledUntil
       const at = Math.max(clock.now(), this.nextSendAt, hold)
@@ -365,37 +387,4 @@ async function readText(res: TransportResponse, limit: number): Promise<string> 
     chunks.push(chunk)
   }
   return Buffer.concat(chunks).toString('utf8')
-}
-
-/** How a failed read (or cancel) is treated: throttled, transient, or final. */
-export function classifyRead(error: unknown): Verdict {
-  if (error instanceof ClariApiError) {
-    const kind = classifyStatus(error.status)
-    if (kind === 'throttle')
-      return { kind, hint: error.retryAfter ?? { kind: 'none', reason: 'absent' } }
-    if (kind === 'transient') return { kind }
-    if (error.status === 400 && error.code === SWW_CODE) {
-      return { kind: 'transient', maxRetries: SWW_MAX_RETRIES }
-    }
-    return { kind: 'fatal' }
-  }
-  if (error instanceof NetworkError || error instanceof InvalidResponseError) {
-    return { kind: 'transient' }
-  }
-  return { kind: 'fatal' }
-}
-
-/** A POST is repeated only when it provably was not processed. */
-export function classifyCreate(error: unknown): Verdict {
-  if (error instanceof ClariApiError && classifyStatus(error.status) === 'throttle') {
-    return classifyRead(error)
-  }
-  if (error instanceof NetworkError && !error.sent) return { kind: 'transient' }
-  return { kind: 'fatal' }
-}
-
-/** A create that failed this way may have created the job all the same. */
-export function isAmbiguous(error: unknown): boolean {
-  if (error instanceof ClariApiError) return classifyStatus(error.status) === 'transient'
-  return (error instanceof NetworkError && error.sent) || error instanceof InvalidResponseError
 }

@@ -1,6 +1,13 @@
 import type { ExportEvent } from '../engine/events.js'
-import { finishedLine, notResumingLine, tablesLine, waitingLine } from '../engine/run/format.js'
-import { formatDuration } from '../engine/units.js'
+import {
+  finishedLine,
+  historyLine,
+  resumingLine,
+  tablesLine,
+  waitingLine,
+  type EarlierRunName
+} from '../engine/run/format.js'
+import { formatDuration, plural } from '../engine/units.js'
 import { withoutControls } from '../engine/index.js'
 
 export interface TerminalOutput {
@@ -28,11 +35,17 @@ const CLEAR_LINE = '\r\x1b[2K'
 /**
  * Shows the run as it happens: period, state, elapsed time and the next status check. On a
  * terminal that is one line redrawn every second, listing every period in flight; elsewhere one
- * line per change.
+ * line per change. Each period ends with one line, which says what became of a job the run gave
+ * up on (`earlier` names the run a --resume took over from).
  */
-export function createProgress(out: TerminalOutput, now: () => number = Date.now): Progress {
+export function createProgress(
+  out: TerminalOutput,
+  earlier: EarlierRunName,
+  now: () => number = Date.now
+): Progress {
   const live = out.isTTY === true
   const inFlight = new Map<string, LiveState>()
+  const cancels = new Map<string, string>()
   let timer: NodeJS.Timeout | undefined
 
   const stateLine = (s: LiveState): string => {
@@ -106,20 +119,20 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
           print(`${event.period}: note: ${event.message}`)
           return
         case 'job-cancelled':
-          print(`${event.period}: cancel job ${event.jobId}: ${event.result}`)
+          // Told in the period's own last line.
+          cancels.set(event.period, event.result)
           return
         case 'concurrency':
-          print(`Exporting up to ${event.limit} period(s) at once (${event.detail})`)
+          print(`Exporting up to ${plural(event.limit, 'period')} at once (${event.detail})`)
           return
         case 'resume':
-          print(
-            event.unusable
-              ? notResumingLine(event.source, event.unusable)
-              : `Resuming from ${event.source}: reused ${event.reused.length}, asking again about ${event.repolled.length} job(s), exporting ${event.anew.length} anew`
-          )
+          print(resumingLine(event))
           return
         case 'earlier-job':
           print(`${event.period}: earlier job ${event.jobId}: ${event.found}`)
+          return
+        case 'history':
+          print(historyLine(event))
           return
         case 'jobs-in-flight':
           // The live line lists them; a pipe gets no extra line for it.
@@ -127,7 +140,7 @@ export function createProgress(out: TerminalOutput, now: () => number = Date.now
         case 'period-finished': {
           const o = event.outcome
           inFlight.delete(o.period)
-          print(finishedLine(o))
+          print(finishedLine(o, earlier, cancels.get(o.period)))
           if (o.tables) print(`${o.period}: ${tablesLine(o.tables)}`)
           return
         }

@@ -1,4 +1,5 @@
 import type { Clock, Random } from '../base/clock.js'
+import type { DurationObservation, DurationPrediction } from './durations.js'
 import type { EventSink } from './events.js'
 
 /** What a run takes from its surroundings; every field has a production default. */
@@ -13,6 +14,12 @@ export interface EngineDeps {
   minRequestSpacingMs?: number
   /** Wait before the first request (scheduled runs spread the top-of-the-hour herd). */
   startDelayMs?: number
+  /**
+   * Durations of earlier jobs that the adapter knows (the ledger of earlier runs): the port
+   * through which they reach the duration model (src/engine/history/). Untrusted: every field
+   * is checked there, and observations of other forecasts, periods or parameters are ignored.
+   */
+  history?: readonly DurationObservation[]
 }
 
 /** When to check a running job next. `k` is the 0-based index of the status check to come. */
@@ -29,9 +36,11 @@ export interface PollSchedule {
 
 /**
  * Builds the schedule for one period; `history` holds how long the run's finished periods took,
- * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight.
+ * and may grow while the period polls; `othersPolling` counts the run's other jobs in flight;
+ * `predicted` is how long earlier runs say this period's job takes, when they know.
  */
 export type PollScheduleFactory = (
   history: readonly number[],
-  othersPolling?: number
+  othersPolling?: number,
+  predicted?: DurationPrediction
 ) => PollSchedule

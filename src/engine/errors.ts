@@ -1,4 +1,9 @@
+import { ClariApiError } from '../clari/errors.js'
+import { RetryBudgetError } from '../retry/retry.js'
 import { formatBytes } from './units.js'
+
+// Every message here is about one period, whose line already names the period and its job: the
+// message says what happened and, where the user can act, what to do.
 
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
 export class JobFailedError extends Error {
@@ -7,7 +12,7 @@ export class JobFailedError extends Error {
     readonly jobId: string,
     readonly status: string
   ) {
-    super(`job ${jobId} ended ${status} on Clari's side`)
+    super(`the job ended ${status} at Clari, which gives no reason`)
   }
 }
 
@@ -27,8 +32,8 @@ export class JobTimeoutError extends Error {
     const last = lastError ? `; last error: ${lastError}` : ''
     super(
       phase === 'job'
-        ? `job ${jobId} did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-        : `the results of job ${jobId} did not download within job-timeout (${seconds}${last})`
+        ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+        : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`
     )
   }
 }
@@ -38,7 +43,7 @@ export class QuotaError extends Error {
   override readonly name = 'QuotaError'
   constructor(readonly monthlyQuota: number | undefined) {
     super(
-      `Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created`
+      `Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`
     )
   }
 }
@@ -48,7 +53,7 @@ export class ConcurrencyTimeoutError extends Error {
   override readonly name = 'ConcurrencyTimeoutError'
   constructor(concurrentLimit: number | undefined) {
     super(
-      `Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout`
+      `Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`
     )
   }
 }
@@ -87,6 +92,31 @@ export class UnprovenJobError extends Error {
         : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`
     super(
       `the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`
+    )
+  }
+}
+
+/**
+ * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
+ * one). Every other request of the run would be refused the same way.
+ */
+export function isKeyRejected(error: unknown): error is ClariApiError | RetryBudgetError {
+  const api = error instanceof RetryBudgetError ? error.cause : error
+  return api instanceof ClariApiError && api.status === 401 && !api.code
+}
+
+/** Where the user set the key, as the advice names it when Clari refuses it. */
+export const DEFAULT_KEY_SOURCE = 'the api-key secret'
+
+/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
+export class KeyRejectedError extends Error {
+  override readonly name = 'KeyRejectedError'
+  constructor(keySource: string, cause: ClariApiError | RetryBudgetError) {
+    const api = cause instanceof RetryBudgetError ? cause.cause : cause
+    const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : ''
+    super(
+      `Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`,
+      { cause }
     )
   }
 }

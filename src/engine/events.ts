@@ -13,6 +13,7 @@ export type ExportEvent =
       period: string
       jobId: string
       status: string
+      /** Status checks Clari answered so far, this one included: the summary's count. */
       poll: number
       elapsedMs: number
       /** Delay until the next status check, when another one is planned. */
@@ -51,6 +52,21 @@ export type ExportEvent =
       reused: string[]
       repolled: string[]
       anew: string[]
+    }
+  /**
+   * What earlier runs taught about the job durations (input `history`), and the order the
+   * periods start in when it puts the longest first.
+   */
+  | {
+      type: 'history'
+      /** The periods with a predicted duration, in input order. */
+      predicted: { period: string; expectedMs: number; spreadMs: number; samples: number }[]
+      /** The periods still to export that earlier runs say nothing about. */
+      unknown: string[]
+      /** Clari's job list: read, not needed, not asked for, or why it could not be read. */
+      jobList: string
+      /** Set when the periods start longest first, not in input order. */
+      startOrder?: string[]
     }
   /** A job of the earlier attempt was asked about again. */
   | { type: 'earlier-job'; period: string; jobId: string; found: string }

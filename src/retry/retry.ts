@@ -11,11 +11,51 @@ import type { Clock, Random } from '../base/clock.js'
 import { errorMessage } from '../base/error-message.js'
 import type { RetryAfterHint } from './retry-after.js'
 
-/** What one failed attempt calls for. */
-export type Verdict =
-  | { kind: 'throttle'; hint: RetryAfterHint }
-  | { kind: 'transient'; maxRetries?: number }
-  | { kind: 'fatal' }
+/**
+ * A table of retry rules gives one rule per endpoint and answer (Clari's is
+ * src/clari/retry-rules.ts); the code here is what its verdicts and caps mean.
+ */
+export type RetryRule = Retry | Throttle | { verdict: string }
+
+/** Try again after a backoff: a transient failure. */
+export interface Retry {
+  verdict: 'retry'
+  /**
+   * Retries of this answer within one call (layer 1), counted apart from the call's other
+   * failures; each retry counts towards the call's `maxAttempts` too.
+   */
+  perCall?: number
+  /**
+   * Retries of this answer within a loop that keeps trying on its own schedule until a deadline
+   * (layer 2: a status poll, a finished job's download); default: until the deadline.
+   */
+  perLoop?: number
+}
+
+/** Wait as the server asks (or back off without a hint); uses up no attempt. */
+export interface Throttle {
+  verdict: 'throttle'
+}
+
+/**
+ * One failed attempt as the rules read it: the answer (caps are counted per answer), its rule,
+ * and the server's Retry-After when it sent one. Any verdict but `retry` and `throttle` ends the
+ * call at once with the error; its caller acts on it.
+ */
+export type FailedAttempt = RetryRule & { answer: string; hint?: RetryAfterHint }
+
+/** A failed attempt that is tried again. */
+export type RetriedAttempt = FailedAttempt & (Retry | Throttle)
+
+const NO_HINT: RetryAfterHint = { kind: 'none', reason: 'absent' }
+
+function isRetry(failure: FailedAttempt): failure is FailedAttempt & Retry {
+  return failure.verdict === 'retry'
+}
+
+function isRetried(failure: FailedAttempt): failure is RetriedAttempt {
+  return failure.verdict === 'retry' || failure.verdict === 'throttle'
+}
 
 export interface RetryLimits {
   /** Attempts per call for transient failures (the first one included). */
@@ -37,7 +77,7 @@ export const DEFAULT_RETRY_LIMITS: RetryLimits = {
 }
 
 export interface RetryWait {
-  kind: 'throttle' | 'transient'
+  kind: 'throttle' | 'retry'
   waitMs: number
   error: unknown
 }
@@ -90,9 +130,10 @@ export class RetryBudgetError extends Error {
 }
 
 /** Whether a failed attempt counts against the run's retry budget (a sign the API is unwell). */
-export function chargesBudget(verdict: Verdict): boolean {
+export function chargesBudget(failure: FailedAttempt): boolean {
   return (
-    verdict.kind === 'transient' || (verdict.kind === 'throttle' && verdict.hint.kind === 'none')
+    failure.verdict === 'retry' ||
+    (failure.verdict === 'throttle' && (failure.hint ?? NO_HINT).kind === 'none')
   )
 }
 
@@ -127,7 +168,7 @@ function throttleWait(
  * sooner than a server hint asks.
  */
 export function missWait(
-  verdict: Exclude<Verdict, { kind: 'fatal' }>,
+  failure: RetriedAttempt,
   misses: number,
   plannedMs: number,
   intervals: PollIntervals,
@@ -135,28 +176,61 @@ export function missWait(
   random: Random
 ): number {
   const backoff = Math.max(plannedMs, pollDelay(misses - 1, intervals, random))
-  if (verdict.kind !== 'throttle') return Math.min(intervals.maxMs, backoff)
-  const asked = throttleWait(verdict.hint, misses - 1, limits, random).waitMs
+  if (failure.verdict !== 'throttle') return Math.min(intervals.maxMs, backoff)
+  const hint = failure.hint ?? NO_HINT
+  const asked = throttleWait(hint, misses - 1, limits, random).waitMs
   const wait = Math.max(asked, backoff)
-  return verdict.hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait)
+  return hint.kind === 'delay' ? wait : Math.min(intervals.maxMs, wait)
 }
 
 /**
- * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries):
- * throttle waits honour the server's hint plus a small positive jitter and never consume transient
- * attempts; transient failures (and throttles without a hint) back off with full jitter while the
- * per-run budget allows; nothing waits past the deadline.
+ * The failed tries of a loop that keeps trying on its own schedule until a deadline (layer 2: a
+ * status poll, a finished job's download): the misses in a row, for `missWait`, and each
+ * answer's retries, against the rule's `perLoop` cap.
+ */
+export class LoopMisses {
+  /** Failed tries since the last success. */
+  inARow = 0
+  private readonly retries = new Map<string, number>()
+
+  /**
+   * Counts a failed try. False when it ends the loop: a verdict that is not tried again, or an
+   * answer whose per-loop cap is spent.
+   */
+  miss(failure: FailedAttempt): failure is RetriedAttempt {
+    if (!isRetried(failure)) return false
+    if (isRetry(failure)) {
+      const retries = (this.retries.get(failure.answer) ?? 0) + 1
+      this.retries.set(failure.answer, retries)
+      if (retries > (failure.perLoop ?? Infinity)) return false
+    }
+    this.inARow++
+    return true
+  }
+
+  /** A try succeeded: the next miss backs off from the start again. */
+  hit(): void {
+    this.inARow = 0
+  }
+}
+
+/**
+ * Runs `attempt` under layer 1 of the retry policy (docs/retry-policy.md#layer-1-per-call-retries),
+ * as `classify` reads each failure from a table of rules: throttle waits honour the server's hint
+ * plus a small positive jitter and never consume attempts; retries (and throttles without a hint)
+ * back off with full jitter while the per-run budget and the caps allow; nothing waits past the
+ * deadline.
  */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
-  classify: (error: unknown) => Verdict,
+  classify: (error: unknown) => FailedAttempt,
   ctx: RetryContext
 ): Promise<T> {
   const { clock, random, budget, limits, signal } = ctx
   let failures = 0
-  // Failures whose kind carries its own, smaller cap (Clari's 400 SWW); counted apart so that
-  // an unrelated earlier 502 does not use up that cap.
-  let capped = 0
+  // Each answer's retries, for a rule with its own, smaller cap (Clari's 400 SWW): counted apart
+  // so that an unrelated earlier 502 does not use up that cap.
+  const retries = new Map<string, number>()
   let throttles = 0
   let throttledMs = 0
   for (;;) {
@@ -167,13 +241,14 @@ export async function withRetries<T>(
       return result
     } catch (error) {
       if (signal.aborted) throw new CancelledError()
-      const verdict = classify(error)
-      if (verdict.kind === 'fatal') throw error
+      const failure = classify(error)
+      if (!isRetried(failure)) throw error
       const timeLeft = ctx.deadline - clock.now()
       let waitMs: number
-      if (verdict.kind === 'throttle') {
-        const { raw } = verdict.hint
-        const asked = throttleWait(verdict.hint, throttles, limits, random)
+      if (failure.verdict === 'throttle') {
+        const hint = failure.hint ?? NO_HINT
+        const { raw } = hint
+        const asked = throttleWait(hint, throttles, limits, random)
         waitMs = asked.waitMs
         if (waitMs > timeLeft) {
           throw new RateLimitedError('past-deadline', asked.requestedMs, raw, timeLeft)
@@ -188,7 +263,7 @@ export async function withRetries<T>(
         }
         // Without a usable hint a throttle answer is indistinguishable from an overloaded or dead
         // server, so it draws on the run's budget; a server pacing us with Retry-After does not.
-        if (chargesBudget(verdict)) {
+        if (chargesBudget(failure)) {
           budget.recordFailure()
           if (!budget.canRetry()) throw new RetryBudgetError(error)
         }
@@ -196,14 +271,15 @@ export async function withRetries<T>(
         throttledMs += waitMs
       } else {
         failures++
-        if (verdict.maxRetries !== undefined) capped++
+        const own = (retries.get(failure.answer) ?? 0) + 1
+        retries.set(failure.answer, own)
         budget.recordFailure()
-        if (failures >= limits.maxAttempts || capped > (verdict.maxRetries ?? Infinity)) throw error
+        if (failures >= limits.maxAttempts || own > (failure.perCall ?? Infinity)) throw error
         if (!budget.canRetry()) throw new RetryBudgetError(error)
         waitMs = fullJitter(failures - 1, limits.transientBaseMs, limits.transientCapMs, random)
         if (waitMs >= timeLeft) throw error
       }
-      ctx.onWait?.({ kind: verdict.kind, waitMs, error })
+      ctx.onWait?.({ kind: failure.verdict, waitMs, error })
       await clock.sleep(waitMs, signal).catch(() => {
         throw new CancelledError()
       })

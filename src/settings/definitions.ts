@@ -1,6 +1,7 @@
 /**
  * The action's inputs, in one table: the adapter reads them, the terminal runner turns them into
- * flags, and a test checks action.yml against it, so the three never drift apart.
+ * flags, and `npm run generate` writes action.yml's inputs and the README's table from it, so
+ * each description is written here only.
  */
 export interface SettingDefinition {
   name: string
@@ -39,7 +40,13 @@ export const SETTINGS = [
     name: 'tables',
     default: 'none',
     description:
-      'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+      'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir, one file per snapshot: none, ndjson, csv or parquet'
+  },
+  {
+    name: 'csv-formula-guard',
+    default: 'true',
+    description:
+      "With tables: csv, start a text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) with ' (OWASP); false keeps every cell as Clari sent it"
   },
   {
     name: 'export-schedule',
@@ -112,6 +119,12 @@ export const SETTINGS = [
     default: '1',
     description:
       "Export jobs run at once: 1-10, or auto for the slots Clari has free, taking more as they free up. Colleagues' exports share Clari's limit"
+  },
+  {
+    name: 'history',
+    default: 'all',
+    description:
+      "Learn job durations from earlier runs, to time the status checks and start the longest periods first: all (this action's own records, and Clari's job list, read once when those leave a period unknown), runs (own records only, no extra request) or none"
   },
   {
     name: 'max-payload-size',

@@ -6,7 +6,12 @@ import {
   type CreateExportBody,
   type ExportType
 } from '../engine/index.js'
-import { MAX_CONCURRENCY, type ExportConfig } from '../engine/config.js'
+import {
+  HISTORY_SOURCES,
+  MAX_CONCURRENCY,
+  type ExportConfig,
+  type HistorySources
+} from '../engine/config.js'
 import { TABLE_FORMATS, type TableFormat } from '../engine/table-layout.js'
 import {
   ACCEPTED_PERIOD_FORMS,
@@ -17,6 +22,7 @@ import {
 } from '../periods/index.js'
 import { SETTINGS, type SettingName } from './definitions.js'
 import { InputError } from './input-error.js'
+import { isForecastId } from '../engine/manifest.js'
 
 export interface UploadSettings {
   enabled: boolean
@@ -63,7 +69,6 @@ export interface SettingsContext {
 /** Reads a raw input value; empty string when unset. */
 export type SettingReader = (name: SettingName) => string
 
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 const CURRENCY = /^[A-Za-z]{3}$/
 const NUMBER = /^\d+(\.\d+)?$/
 // Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
@@ -167,9 +172,16 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
       'a number of seconds at least poll-interval'
     )
   }
+  // Parsed in this order so that of several bad inputs, the same one is reported first.
+  const apiUrl = parseApiUrl(get('api-url'))
+  const jobTimeoutMs = number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000
   const config: ExportConfig = {
-    apiUrl: parseApiUrl(get('api-url')),
-    apiKey,
+    clari: {
+      apiUrl,
+      apiKey,
+      requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
+      maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+    },
     forecastId,
     periods,
     request,
@@ -179,15 +191,15 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     timing: {
       pollIntervalMs: pollIntervalS * 1000,
       maxPollIntervalMs: maxPollIntervalS * 1000,
-      jobTimeoutMs: number(get, 'job-timeout', 0.01, 360, 'minutes') * 60_000,
-      requestTimeoutMs: number(get, 'request-timeout', 1, 600, 'seconds') * 1000,
-      maxRetryAfterMs: number(get, 'max-retry-after', 1, 3600, 'seconds') * 1000
+      jobTimeoutMs
     },
     cancelOnTimeout: bool(get, 'cancel-on-timeout'),
     failFast: bool(get, 'fail-fast'),
     concurrency: parseConcurrency(get('max-concurrent-jobs')),
+    history: parseHistory(get('history')),
     maxPayloadBytes: byteSize(get, 'max-payload-size'),
     allowTruncated: bool(get, 'allow-truncated'),
+    csvFormulaGuard: bool(get, 'csv-formula-guard'),
     ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
   }
 
@@ -227,11 +239,6 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   }
 }
 
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-export function isForecastId(value: string): boolean {
-  return FORECAST_ID.test(value)
-}
-
 function defaultOf(name: SettingName): string | undefined {
   const definition = SETTINGS.find(s => s.name === name)
   return definition && 'default' in definition ? definition.default : undefined
@@ -257,6 +264,12 @@ function resumeMode(get: (name: SettingName) => string): ResumeMode {
   if (TRUE_VALUES.includes(value)) return 'on'
   if (FALSE_VALUES.includes(value)) return 'off'
   throw new InputError('resume', `is "${value}"`, 'auto, true or false')
+}
+
+function parseHistory(value: string): HistorySources {
+  const history = HISTORY_SOURCES.find(h => h === value.toLowerCase())
+  if (!history) throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '))
+  return history
 }
 
 function oneOf<T extends string>(

@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { useArtifactStack } from '../helpers/artifact-stack-env.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { printedDuring } from '../helpers/printed.js'
 import { withoutRunnerVariables } from '../helpers/run-bundle.js'
 import { shippedConfig } from '../helpers/shipped-config.js'
 import {
   childEnv,
   emptyEntries,
   hostileZip,
+  REALISTIC_RESULTS_MODES,
   type ArtifactRecord,
   type ArtifactStack,
   type RunAttempt,
@@ -139,8 +141,7 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
         return new Promise(resolve => child.once('close', resolve))
       })
     )
-    stack.service.duplicateNames = 'refuse'
-    stack.service.idOrder = 'ascending'
+    Object.assign(stack.service, REALISTIC_RESULTS_MODES)
     stack.rest.fault = undefined
     Object.assign(stack.hostile, {
       holdListingMs: undefined,
@@ -234,7 +235,12 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
     }
   }
 
-  it('attempt 2 finds what attempt 1 uploaded through the runtime listing, without the REST API', async () => {
+  /** The REST requests since `from`, paths without their query, and their statuses. */
+  const restCallsSince = (from: number) =>
+    stack.rest.calls.slice(from).map(c => [c.path.replace(/\?.*/, ''), c.status])
+
+  it('attempt 2 finds what attempt 1 uploaded through the runtime listing, without the REST API, where GitHub serves inherited artifacts (before 2026-07-24)', async () => {
+    stack.service.inheritedArtifacts = 'served'
     const run = stack.newRun()
     await uploadExport(run.attempt(1))
     const restCalls = stack.rest.calls.length
@@ -245,6 +251,31 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
 
     await expectFound(result, 1, NAME)
     expect(stack.rest.calls.length).toBe(restCalls)
+  })
+
+  it('attempt 2 of a partial re-run is refused the runtime download of attempt 1’s listed artifact (404, download-artifact#486) and gets it through the REST API', async () => {
+    const run = stack.newRun()
+    await uploadExport(run.attempt(1))
+    const restCalls = stack.rest.calls.length
+    const refusedBefore = stack.service.calls.filter(
+      c => c.method === 'GetSignedArtifactURL'
+    ).length
+
+    const startedAt = performance.now()
+    const result = await find(run, 2)
+    console.info(`partial re-run lookup took ${(performance.now() - startedAt).toFixed(0)} ms`)
+
+    await expectFound(result, 1, NAME)
+    expect(
+      stack.service.calls.filter(c => c.method === 'GetSignedArtifactURL').length - refusedBefore
+    ).toBe(1)
+    // Listed one name at a time: the suffixed name first, then artifact-name.
+    const listing = `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`
+    expect(restCallsSince(restCalls)).toEqual([
+      [listing, 200],
+      [listing, 200],
+      [expect.stringMatching(/^\/repos\/.+\/actions\/artifacts\/\d+\/zip$/), 302]
+    ])
   })
 
   it.each(['refuse', 'accept'] as const)(
@@ -272,23 +303,22 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
     await expectFound(await find(run, 3), 1, NAME)
   })
 
-  it('falls back to the REST API when the runtime listing finds nothing (a full re-run)', async () => {
+  it('finds nothing after a full re-run: the REST API, asked after the runtime listing, shows none of attempt 1’s artifacts either', async () => {
     const run = stack.newRun()
     await uploadExport(run.attempt(1))
     run.attempt(2, { fullRerun: true })
     const restCalls = stack.rest.calls.length
 
-    const startedAt = performance.now()
     const result = await find(run, 2)
-    console.info(`REST-fallback lookup took ${(performance.now() - startedAt).toFixed(0)} ms`)
 
-    await expectFound(result, 1, NAME)
-    const calls = stack.rest.calls.slice(restCalls)
+    expect(result).toEqual({
+      kind: 'missing',
+      reason: `missing: no artifact named ${NAME}-attempt-1, ${NAME} on this run (the runtime listing lists none; the REST API lists none)`
+    })
     const listing = `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`
-    expect(calls.map(c => [c.path, c.status])).toEqual([
+    expect(stack.rest.calls.slice(restCalls).map(c => [c.path, c.status])).toEqual([
       [`${listing}?name=${NAME}-attempt-1&per_page=100`, 200],
-      [`${listing}?name=${NAME}&per_page=100`, 200],
-      [expect.stringMatching(/^\/repos\/.+\/actions\/artifacts\/\d+\/zip$/), 302]
+      [`${listing}?name=${NAME}&per_page=100`, 200]
     ])
   })
 
@@ -395,7 +425,9 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
       kind: 'unreadable',
       reason: /: not a readable zip \(manifest\.json is larger than 4194304 bytes\)$/
     }
-  ])('an earlier artifact $what → $kind, nothing kept', async c => {
+  ])('an earlier artifact $what → $kind, nothing kept (inherited artifacts served)', async c => {
+    // The runtime path alone, so the verdict is the content's (see the test after this one).
+    stack.service.inheritedArtifacts = 'served'
     const run = stack.newRun()
     const record =
       typeof c.manifest === 'string'
@@ -408,6 +440,23 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
 
     expect(result).toEqual({ kind: c.kind, reason: expect.stringMatching(c.reason) })
     expect(await readdir(workDir)).toEqual(before)
+  })
+
+  it('reports a damaged earlier artifact once, by what the REST download found, after the runtime download was refused (404)', async () => {
+    const run = stack.newRun()
+    const record = await uploadExport(run.attempt(1))
+    await stack.replaceBlob(record, randomBytes(2048), 'keep')
+
+    const result = await find(run, 2)
+
+    // One artifact, one verdict: the REST path's, which reached its content (issue 20's
+    // cosmetic note: it used to be counted a second time as "1 older one(s) not usable").
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason: `unreadable: artifact ${NAME} (id ${record.id}): the download does not match its digest`
+    })
+    const zip = stack.rest.calls.findLast(c => c.path.endsWith(`/artifacts/${record.id}/zip`))
+    expect(zip?.status).toBe(302)
   })
 
   it('says what it looked for when nothing was uploaded', async () => {
@@ -503,7 +552,12 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
       }
       return answers
     }
-    beforeEach(() => void stack.hostile.log.splice(0))
+    beforeEach(() => {
+      stack.hostile.log.splice(0)
+      // The runtime path whole (GitHub served inherited artifacts until 2026-07-24), so that each
+      // hostile mode meets the request it holds on, not an earlier 404.
+      stack.service.inheritedArtifacts = 'served'
+    })
 
     it('ListArtifacts held open 150 s: the runtime listing gives up at 1 s (twice), the REST API finds attempt 1', async () => {
       const run = stack.newRun()
@@ -586,19 +640,10 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
     run.attempt(2, { fullRerun: true })
     const token = 'ghs_mustnotleak123'
     stack.rest.grant(token, { actionsRead: false })
-    const printed: string[] = []
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      printed.push(String(chunk))
-      return write(chunk, ...rest)
-    }) as typeof process.stdout.write
-    let result: EarlierRun | NoEarlierRun
-    try {
-      result = await find(run, 2, { githubToken: token })
-    } finally {
-      process.stdout.write = write
-    }
-    expect(printed.join('')).toBe('')
+    const { value: result, printed } = await printedDuring(() =>
+      find(run, 2, { githubToken: token })
+    )
+    expect(printed).toBe('')
     expect(result).toMatchObject({ kind: 'lookup-failed' })
     expect(JSON.stringify(result)).not.toContain(token)
   })

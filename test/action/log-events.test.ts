@@ -86,4 +86,42 @@ describe('the step log', () => {
     expect(log.filter(l => l.kind === 'group')).toHaveLength(1)
     expect(log.filter(l => l.kind === 'endgroup')).toHaveLength(1)
   })
+
+  it('after a cancel, says in one line per period what became of its job', async () => {
+    const cancelled = (period: string, jobId?: string): ExportEvent => {
+      const event = finished(period) as Extract<ExportEvent, { type: 'period-finished' }>
+      const error = jobId ? 'the run was cancelled' : 'not started: the run was cancelled'
+      const outcome = { ...event.outcome, status: 'CANCELLED' as const, jobId, error }
+      return { type: 'period-finished', outcome }
+    }
+    const log = await logged([
+      started('2026_Q1', 0),
+      { type: 'job-cancelled', period: '2026_Q1', jobId: 'j1', result: 'already-finished' },
+      cancelled('2026_Q1', 'j1'),
+      cancelled('2026_Q2')
+    ])
+    expect(log.filter(l => l.kind === 'info').map(l => l.text)).toEqual([
+      '2026_Q1: CANCELLED (job j1): the run was cancelled; its job had already ended at Clari',
+      '2026_Q2: CANCELLED: not started: the run was cancelled'
+    ])
+  })
+
+  it('names only the lists that hold something', async () => {
+    const log = await logged([
+      {
+        type: 'resume',
+        source: 'artifact a of attempt 1',
+        reused: ['2026_Q1'],
+        repolled: [],
+        anew: []
+      },
+      { type: 'concurrency', limit: 2, detail: 'max-concurrent-jobs' },
+      { type: 'jobs-in-flight', period: '2026_Q1', jobId: 'j1', change: 'ended', inFlight: [] }
+    ])
+    expect(log.map(l => l.text)).toEqual([
+      'Resuming from artifact a of attempt 1: reusing 2026_Q1 (no request to Clari)',
+      'Exporting up to 2 periods at once (max-concurrent-jobs)',
+      '2026_Q1: job j1 ended; no job of this run in flight'
+    ])
+  })
 })

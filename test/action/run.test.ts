@@ -23,6 +23,8 @@ import { OUTPUTS, type OutputName } from '../../src/action/outputs.js'
 import { run } from '../../src/action/run.js'
 import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { readFolder } from '../e2e/bundle-checks.js'
+import { renderedElements } from '../helpers/github-markdown.js'
+import { textContent } from '../helpers/strict-html.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
   sha256,
@@ -196,8 +198,9 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
 
     expect(result.failures).toEqual([
       [
-        `1 problem(s); 1 of 2 periods exported, kept in ${step.dir} with manifest.json:`,
-        `2026_Q2: FAILED (job ${failedJob}): job ${failedJob} ended FAILED on Clari's side`
+        `1 problem; 1 of 2 periods exported, kept in ${step.dir} with manifest.json:`,
+        // The job is named once; no upload, so no re-run could resume: no advice.
+        `2026_Q2: FAILED (job ${failedJob}): the job ended FAILED at Clari, which gives no reason`
       ].join('\n')
     ])
     expect(result.outputs).toMatchObject({ exported: '["2026_Q1"]', failed: '["2026_Q2"]' })
@@ -213,7 +216,7 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
     // Two at a time: no groups (the lines interleave), each line led by its period.
     expect(lines(result, 'group')).toEqual([])
     expect(lines(result, 'info')).toContain(
-      'Exporting up to 2 period(s) at once (max-concurrent-jobs)'
+      'Exporting up to 2 periods at once (max-concurrent-jobs)'
     )
     expect(lines(result, 'info')).toContainEqual(
       expect.stringMatching(/^2026_Q2: job \w+ started; in flight: 2026_Q1, 2026_Q2$/)
@@ -253,10 +256,11 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
     expect(step.sim.requests.filter(r => r.endpoint === 'create').map(r => r.status)).toEqual([401])
     expect(result.failures).toHaveLength(1)
     const [message] = result.failures
-    expect(message).toMatch(/^2026_Q1: ERROR \(no job\): create export failed: HTTP 401\b/m)
-    expect(message).toMatch(
-      /^2026_Q2: ERROR \(no job\): not started: Clari rejected the API key \(HTTP 401\); check the api-key secret$/m
-    )
+    // The first 401 says what to check; the period not started says why, once.
+    expect(message!.split('\n').slice(1)).toEqual([
+      '2026_Q1: ERROR: Clari rejected the API key (HTTP 401: Invalid authentication credentials): check the api-key secret; the key may be mistyped, expired or revoked',
+      '2026_Q2: ERROR: not started: Clari rejected the API key'
+    ])
     expect(result.outputs).toMatchObject({ exported: '[]', failed: JSON.stringify(PERIODS) })
     await expectKeyNowhere(ctx, result, step.dir)
   })
@@ -274,7 +278,11 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
       'Would export 1 period at once: 2 waves of jobs'
     ])
     expect(result.outputs).toEqual({ periods: JSON.stringify(PERIODS) })
-    expect(result.summary).toBe('')
+    // The summary says the same: the plan, the quota left and the slots free.
+    const said = renderedElements(result.summary)
+      .filter(e => e.tag === 'p')
+      .map(e => textContent(e))
+    expect(said).toEqual(lines(result, 'info'))
     await expectKeyNowhere(ctx, result, step.dir)
   })
 
@@ -298,7 +306,7 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
     expect(result.uploads.map(u => u.name)).toEqual([ARTIFACT])
     expect(result.failures).toEqual([
       [
-        `1 problem(s); 1 of 1 periods exported, kept in ${step.dir} with manifest.json:`,
+        `1 problem; 1 of 1 periods exported, kept in ${step.dir} with manifest.json:`,
         `artifact ${ARTIFACT}: upload failed: Unable to get the ACTIONS_RUNTIME_TOKEN env variable (files kept in ${step.dir})`
       ].join('\n')
     ])
@@ -309,9 +317,35 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
     expect(result.outputs).toMatchObject({ exported: '["2026_Q1"]', failed: '[]' })
     expect(Object.keys(result.outputs).filter(name => name.startsWith('artifact-'))).toEqual([])
     expect(result.summary).toContain(
-      'Artifact upload failed: Unable to get the ACTIONS_RUNTIME_TOKEN env variable'
+      `Artifact ${ARTIFACT}: upload failed: <code>Unable to get the ACTIONS_RUNTIME_TOKEN env variable</code>`
     )
   })
+
+  it.for([
+    { resume: 'auto', advice: true },
+    { resume: 'false', advice: false }
+  ])(
+    'after an upload, says once what "Re-run failed jobs" would do (resume: $resume)',
+    async ({ resume, advice }, ctx) => {
+      const { expect } = ctx
+      const step = await prepare(ctx, {
+        plan: req => ({ outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE' })
+      })
+      const result = await step.run(
+        { upload: 'true', resume },
+        { artifact: { upload: async () => ({ id: 42, size: 2048, digest: DIGEST }) } }
+      )
+
+      const line =
+        '"Re-run failed jobs" exports only 2026_Q2 again and keeps the 1 period exported now, with no request to Clari for them.'
+      expect(result.failures).toHaveLength(1)
+      expect(result.failures[0]!.split('\n').at(-1) === line).toBe(advice)
+      const said = renderedElements(result.summary).map(e => textContent(e))
+      expect(said.includes(line)).toBe(advice)
+      const logged = result.log.filter(l => l.text.includes('Re-run failed jobs'))
+      expect(logged).toEqual([])
+    }
+  )
 
   it('on a name clash (409) for both names it may use, says how to avoid it', async ctx => {
     const { expect } = ctx

@@ -3,7 +3,6 @@ import { parseCliArgs, UsageError } from '../../src/cli/args.js'
 
 describe('parseCliArgs', () => {
   it.each([
-    { argv: [], inputs: {} },
     {
       argv: ['--forecast-id', 'net_arr', '--periods', 'current,previous'],
       inputs: { 'forecast-id': 'net_arr', periods: 'current,previous' }
@@ -27,9 +26,8 @@ describe('parseCliArgs', () => {
     },
     { argv: ['--no-cancel-on-timeout'], inputs: { 'cancel-on-timeout': 'false' } },
     { argv: ['--cancel-on-timeout'], inputs: { 'cancel-on-timeout': 'true' } },
-    // resume defaults to auto: both forms are offered.
+    // A terminal has no re-runs: --resume is a plain switch, off unless given.
     { argv: ['--resume'], inputs: { resume: 'true' } },
-    { argv: ['--no-resume'], inputs: { resume: 'false' } },
     {
       argv: [
         '--fiscal-year-start-month',
@@ -53,9 +51,14 @@ describe('parseCliArgs', () => {
   it.each([[['--help']], [['-h']], [['--forecast-id', 'x', '--help']]])(
     '%j asks for help',
     argv => {
-      expect(parseCliArgs(argv)).toEqual({ kind: 'help' })
+      expect(parseCliArgs(argv)).toEqual({ kind: 'help', command: 'export' })
     }
   )
+
+  it('no arguments ask for the usage, --version for the version', () => {
+    expect(parseCliArgs([])).toEqual({ kind: 'usage' })
+    expect(parseCliArgs(['--version'])).toEqual({ kind: 'version' })
+  })
 
   it.each([
     { argv: ['--api-key', 'secret-value'], message: /^--api-key is not accepted: .*CLARI_API_KEY/ },
@@ -70,7 +73,22 @@ describe('parseCliArgs', () => {
     { argv: ['--overwrite'], message: /^--overwrite applies only/ },
     { argv: ['--github-token', 'secret-value'], message: /^--github-token applies only/ },
     { argv: ['--resume=auto'], message: /^Option '--resume' does not take an argument/ },
-    { argv: ['--forecast'], message: /^Unknown option '--forecast'\. Run clari-export --help/ },
+    {
+      argv: ['--forecast'],
+      message: /^Unknown option '--forecast'\. Did you mean --forecast-id\? Run clari-export --help/
+    },
+    {
+      argv: ['--period', '2026_Q1'],
+      message: /^Unknown option '--period'\. Did you mean --periods\? Run clari-export --help/
+    },
+    { argv: ['--verison'], message: /^Unknown option '--verison'\. Did you mean --version\?/ },
+    {
+      argv: ['--perods=2026_Q1'],
+      message: /^Unknown option '--perods'\. Did you mean --periods\?/
+    },
+    // Four flags begin so: no guess.
+    { argv: ['--max'], message: /^Unknown option '--max'\. Run clari-export --help/ },
+    { argv: ['--no-resume'], message: /^Unknown option '--no-resume'\. Run clari-export --help/ },
     { argv: ['2026_Q1'], message: /^Unexpected argument '2026_Q1'\. Run clari-export --help/ },
     {
       argv: ['--forecast-id', '--periods', 'x'],
@@ -100,30 +118,56 @@ describe('parseCliArgs', () => {
 describe('parseCliArgs: clari-export tables', () => {
   it.each([
     {
-      argv: ['tables', 'out/net_arr_2026_Q1.json'],
-      command: { kind: 'tables', format: 'ndjson', payloads: ['out/net_arr_2026_Q1.json'] }
+      argv: ['tables', 'clari-export'],
+      command: { kind: 'tables', format: 'ndjson', csvFormulaGuard: true, paths: ['clari-export'] }
     },
     {
-      argv: ['tables', '--tables', 'CSV', '--output-dir', 'wh', 'a_2026_Q1.json', 'b_2026_Q2.json'],
+      argv: [
+        'tables',
+        '--tables',
+        'CSV',
+        '--output-dir',
+        'wh',
+        '--no-csv-formula-guard',
+        'a_2026_Q1.json',
+        'b_2026_Q2.json'
+      ],
       command: {
         kind: 'tables',
         format: 'csv',
         outputDir: 'wh',
-        payloads: ['a_2026_Q1.json', 'b_2026_Q2.json']
+        csvFormulaGuard: false,
+        paths: ['a_2026_Q1.json', 'b_2026_Q2.json']
       }
     },
-    { argv: ['tables', '--help'], command: { kind: 'help' } }
+    {
+      argv: ['tables', '--tables', 'parquet', 'out'],
+      command: { kind: 'tables', format: 'parquet', csvFormulaGuard: true, paths: ['out'] }
+    },
+    // Its own help, not the export's.
+    { argv: ['tables', '--help'], command: { kind: 'help', command: 'tables' } },
+    { argv: ['tables', '-h', 'x'], command: { kind: 'help', command: 'tables' } }
   ])('$argv', ({ argv, command }) => {
-    expect(parseCliArgs(argv)).toEqual({ outputDir: undefined, ...command })
+    const parsed = parseCliArgs(argv)
+    expect(parsed).toEqual(
+      command.kind === 'tables' ? { outputDir: undefined, ...command } : command
+    )
   })
 
   it.each([
-    { argv: ['tables'], message: /^clari-export tables needs the payload files to convert/ },
+    {
+      argv: ['tables'],
+      message: /^clari-export tables needs an export folder or payload files to convert/
+    },
     {
       argv: ['tables', '--tables', 'none', 'x.json'],
-      message: /^clari-export tables --tables takes ndjson or csv, not "none"$/
+      message: /^clari-export tables --tables takes ndjson, csv, parquet, not "none"$/
     },
-    { argv: ['tables', '--periods', 'x', 'a.json'], message: /^Unknown option '--periods'/ }
+    { argv: ['tables', '--periods', 'x', 'a.json'], message: /^Unknown option '--periods'/ },
+    {
+      argv: ['tables', '--table', 'csv', 'a.json'],
+      message: /^Unknown option '--table'\. Did you mean --tables\? Run clari-export tables --help/
+    }
   ])('$argv is refused: $message', ({ argv, message }) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError)
     expect(() => parseCliArgs(argv)).toThrow(message)

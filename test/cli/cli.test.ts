@@ -81,7 +81,9 @@ describe('clari-export against the Clari simulator', () => {
     )
     expect(result.stdout).toMatch(new RegExp(`2026_Q2\\s+DONE\\s+${s.jobs[1]!.jobId}`))
     expect(result.stdout).toContain(`2 of 2 periods exported`)
-    expect(result.stdout).toContain(`Files in ${dir}`)
+    // Paths as typed: relative to the current folder.
+    expect(result.stdout).toContain('Exporting net_arr for 2026_Q1, 2026_Q2 to clari-export\n')
+    expect(result.stdout).toContain('Files in clari-export (manifest.json lists every period)')
     expectNoKey(result)
   })
 
@@ -118,8 +120,14 @@ describe('clari-export against the Clari simulator', () => {
       'FAILED',
       'DONE'
     ])
-    expect(result.stdout).toContain(`failed: 2026_Q2: FAILED (job ${s.jobs[1]!.jobId})`)
+    // The job named once, and, at the end, how to export only what is missing.
+    expect(result.stdout).toContain(
+      `failed: 2026_Q2: FAILED (job ${s.jobs[1]!.jobId}): the job ended FAILED at Clari, which gives no reason\n`
+    )
     expect(result.stdout).toContain('2 of 3 periods exported')
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'Add --resume to the same command to export only 2026_Q2 and keep the 2 periods exported.'
+    )
     expectNoKey(result)
   })
 
@@ -256,9 +264,29 @@ describe('clari-export against the Clari simulator', () => {
       )
     ).result
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^clari-export: .*401.*Invalid authentication credentials/)
+    expect(result.stderr).toBe(
+      'clari-export: Clari rejected the API key (HTTP 401: Invalid authentication credentials): check CLARI_API_KEY; the key may be mistyped, expired or revoked\n'
+    )
     expect(result.stdout + result.stderr).not.toContain(wrongKey)
     expect(s.jobs).toEqual([])
+  })
+
+  it('with a refused key, says at the first period what to check, and creates nothing more', async () => {
+    const s = await startSim()
+    const wrongKey = 'ck_wrong_0123456789abcdef'
+    const args = ['--forecast-id', 'net_arr', '--periods', '2026_Q1,2026_Q2', '--api-url', s.url]
+    const result = await (await run(args, { CLARI_API_KEY: wrongKey })).result
+
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain(
+      '\n2026_Q1: ERROR: Clari rejected the API key (HTTP 401: Invalid authentication credentials): check CLARI_API_KEY; the key may be mistyped, expired or revoked\n'
+    )
+    expect(result.stdout).toContain('\n2026_Q2: ERROR: not started: Clari rejected the API key\n')
+    expect(result.stdout).not.toContain('api-key secret')
+    expect(result.stdout).not.toContain('--resume')
+    // The job list read for durations at the start, then one create: nothing after the refusal.
+    expect(s.requests.map(r => r.endpoint)).toEqual(['list', 'create'])
+    expect(result.stdout + result.stderr).not.toContain(wrongKey)
   })
 
   it('on Ctrl-C cancels the job in flight, prints what finished, and exits 130', async () => {
@@ -279,6 +307,15 @@ describe('clari-export against the Clari simulator', () => {
     expect(result.code).toBe(130)
     expect(s.jobs).toHaveLength(1)
     expect(s.jobs[0]!.cancelled).toBe(true)
+    // One line per period, saying what became of its job; no list of failures after it.
+    const lines = result.stdout.split('\n')
+    const periodLines = lines.filter(line => /^2026_Q\d: /.test(line) && !/created job/.test(line))
+    // In the order they ended: the cancel of Q1's job takes a request, Q2 had nothing to cancel.
+    expect(periodLines.sort()).toEqual([
+      `2026_Q1: CANCELLED (job ${s.jobs[0]!.jobId}): the run was cancelled; its job was cancelled at Clari`,
+      '2026_Q2: CANCELLED: not started: the run was cancelled'
+    ])
+    expect(lines.filter(line => line.startsWith('failed:'))).toEqual([])
     expect(result.stdout).toMatch(/2026_Q1\s+CANCELLED/)
     expect(result.stdout).toMatch(/2026_Q2\s+CANCELLED/)
     expect(result.stdout).toContain('0 of 2 periods exported')
@@ -309,8 +346,12 @@ describe('clari-export --resume', () => {
     const again = s.requests.slice(requestsBefore)
     expect(again.some(r => r.period === '2026_Q1')).toBe(false)
     expect(again.filter(r => r.endpoint === 'create').map(r => r.period)).toEqual(['2026_Q2'])
-    expect(result.stdout).toMatch(/Resuming from .*manifest\.json: reused 1/)
-    expect(result.stdout).toMatch(/2026_Q1\s+DONE \(reused from attempt 1\)/)
+    expect(result.stdout).toMatch(
+      /Resuming from .*manifest\.json: reusing 2026_Q1 \(no request to Clari\); exporting 2026_Q2 anew/
+    )
+    // A terminal has no attempts: the earlier run is the one in the same folder.
+    expect(result.stdout).toMatch(/2026_Q1\s+DONE \(reused from the earlier run in clari-export\)/)
+    expect(result.stdout).not.toMatch(/attempt/i)
     const manifest = JSON.parse(
       await readFile(path.join(cwd, 'clari-export', 'manifest.json'), 'utf8')
     )
@@ -345,28 +386,88 @@ describe('clari-export --resume', () => {
 })
 
 describe('clari-export tables', () => {
-  it('writes the tables of payloads on disk next to them, without a key, and names the ones it cannot read', async () => {
-    cwd = await mkdtemp(path.join(os.tmpdir(), 'clari-cli-run-'))
-    await mkdir(path.join(cwd, 'clari-export'))
-    const payload = forecastPayload('2026_Q1', 'net_arr')
-    await writeFile(path.join(cwd, 'clari-export', 'net_arr_2026_Q1.json'), payload)
-    await writeFile(path.join(cwd, 'notes.json'), '{}')
-    const args = ['tables', '--tables', 'csv', 'clari-export/net_arr_2026_Q1.json', 'notes.json']
+  /** An export by clari-export itself: clari-export/ with its payloads and manifest.json. */
+  async function exported(periods: string[]): Promise<Record<string, unknown>> {
+    const s = await startSim({ plan: { durationMs: 500 } })
+    const r = await run([
+      '--forecast-id',
+      'net_arr',
+      '--periods',
+      periods.join(','),
+      '--api-url',
+      s.url,
+      ...FAST
+    ])
+    expect((await r.result).code).toBe(0)
+    return JSON.parse(await readFile(path.join(cwd, 'clari-export', 'manifest.json'), 'utf8'))
+  }
+
+  it('converts every payload of an export folder, each named by the snapshot its manifest records, without a key', async () => {
+    const manifest = (await exported(['2026_Q1', '2026_Q2'])) as {
+      exports: { period: string; jobId: string; snapshotAt: string }[]
+    }
+    const manifestBefore = await readFile(path.join(cwd, 'clari-export', 'manifest.json'))
+    const result = await startCli(CLI_ENTRY, ['tables', '--tables', 'parquet', 'clari-export'], {
+      cwd,
+      env: {}
+    }).result
+
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    for (const { period, jobId, snapshotAt } of manifest.exports) {
+      const lists = JSON.parse(forecastPayload(period, 'net_arr')) as Record<string, unknown[]>
+      expect(result.stdout).toContain(
+        `clari-export/net_arr_${period}.json: tables: entries ${lists.entries!.length} rows, users ${lists.users!.length}, fields ${lists.fields!.length}, time_periods 1, time_frames ${lists.timeFrames!.length} (in clari-export/tables)\n`
+      )
+      const file = path.join(
+        cwd,
+        'clari-export/tables/entries',
+        `snapshot_date=${snapshotAt.slice(0, 10)}`,
+        `net_arr_${period}_${jobId}.parquet`
+      )
+      expect((await readFile(file)).subarray(0, 4).toString()).toBe('PAR1')
+    }
+    // The manifest is read, never written.
+    expect(await readFile(path.join(cwd, 'clari-export', 'manifest.json'))).toEqual(manifestBefore)
+  })
+
+  it('given files (a shell glob), skips manifest.json and names the ones it cannot convert', async () => {
+    const manifest = (await exported(['2026_Q1'])) as { exports: { jobId: string }[] }
+    await mkdir(path.join(cwd, 'elsewhere'))
+    await writeFile(
+      path.join(cwd, 'elsewhere', 'net_arr_2026_Q2.json'),
+      forecastPayload('2026_Q2', 'net_arr')
+    )
+    const args = [
+      'tables',
+      '--tables',
+      'csv',
+      'clari-export/manifest.json',
+      'clari-export/net_arr_2026_Q1.json',
+      'elsewhere/net_arr_2026_Q2.json'
+    ]
     const result = await startCli(CLI_ENTRY, args, { cwd, env: {} }).result
 
     expect(result.code).toBe(1)
-    const lists = JSON.parse(payload) as Record<string, unknown[]>
-    expect(result.stdout).toBe(
-      `clari-export/net_arr_2026_Q1.json: tables: entries ${lists.entries!.length} rows, users ${lists.users!.length}, fields ${lists.fields!.length}, time_periods 1, time_frames ${lists.timeFrames!.length} (in clari-export/tables)\n`
-    )
+    expect(result.stdout).toMatch(/^clari-export\/net_arr_2026_Q1\.json: tables: entries \d+ rows/)
     expect(result.stderr).toBe(
-      'clari-export: notes.json: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it\n'
+      `clari-export: elsewhere/net_arr_2026_Q2.json: its snapshot is unknown: there is no manifest.json in ${path.join(cwd, 'elsewhere')} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)\n`
     )
-    const entries = await readFile(
-      path.join(cwd, 'clari-export', 'tables', 'entries', 'net_arr_2026_Q1.csv'),
-      'utf8'
+    const entries = await readdir(path.join(cwd, 'clari-export/tables/entries'), {
+      recursive: true
+    })
+    expect(entries.filter(name => name.endsWith('.csv'))).toHaveLength(1)
+    expect(entries.join()).toContain(manifest.exports[0]!.jobId)
+  })
+
+  it('has help of its own', async () => {
+    const result = await (await run(['tables', '--help'], {})).result
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(
+      /^Usage: clari-export tables \[options\] <export-folder \| payload\.json>\.\.\./
     )
-    expect(entries.split('\r\n').length).toBe(lists.entries!.length + 2)
+    expect(result.stdout).toContain('--no-csv-formula-guard')
+    expect(result.stdout).not.toContain('--periods')
   })
 })
 
@@ -379,7 +480,10 @@ describe('clari-export --help', () => {
       expect(result.stdout).toContain(flag.description.split(' ').slice(0, 3).join(' '))
     }
     expect(result.stdout).toContain('--no-cancel-on-timeout')
-    expect(result.stdout).toContain('--no-resume')
+    // Written for a terminal: --resume is the plain switch it is, paths are the current folder's.
+    expect(result.stdout).not.toContain('--no-resume')
+    expect(result.stdout).not.toMatch(/attempt|workspace|workflow|the step/i)
+    expect(result.stdout).toMatch(/--output-dir <value> +Folder .*relative to the current\s+folder/)
     expect(result.stdout).toContain('CLARI_API_KEY')
     const cliNames = new Set<string>(CLI_FLAGS.map(f => f.name))
     const actionOnly = SETTINGS.map(s => s.name).filter(name => !cliNames.has(name))
@@ -399,6 +503,33 @@ describe('clari-export --help', () => {
       expect(result.stdout).not.toContain(`--${name}`)
     }
     expect(result.stdout).not.toContain('--api-key')
+  })
+
+  it('with no arguments prints the usage and exits 1; --version prints the version', async () => {
+    const bare = await (await run([], {})).result
+    expect(bare.code).toBe(1)
+    expect(bare.stdout).toBe('')
+    expect(bare.stderr).toMatch(/^Usage: clari-export --forecast-id <id> --periods <list>/)
+    expect(bare.stderr).toContain('clari-export --help lists every flag')
+
+    const version = await (await run(['--version'], {})).result
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'))
+    expect(version).toMatchObject({ code: 0, stdout: `clari-export ${pkg.version}\n`, stderr: '' })
+  })
+
+  it('gives each command its own help, and a mistyped flag the one it meant', async () => {
+    const tables = await (await run(['tables', '--help'], {})).result
+    expect(tables.code).toBe(0)
+    expect(tables.stdout).toMatch(/^Usage: clari-export tables /)
+    expect(tables.stdout).not.toContain('--forecast-id')
+
+    const typo = await (await run(['--period', '2026_Q1'], {})).result
+    expect(typo).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        "clari-export: Unknown option '--period'. Did you mean --periods? Run clari-export --help to see every flag.\n"
+    })
   })
 
   it('is a bundled ESM file that runs as an executable (#!/usr/bin/env node)', async () => {

@@ -48,7 +48,11 @@ afterEach(() => progress?.stop())
 function render(isTTY: boolean): string {
   let clock = 1_000_000
   let text = ''
-  progress = createProgress({ isTTY, write: chunk => (text += chunk) }, () => clock)
+  progress = createProgress(
+    { isTTY, write: chunk => (text += chunk) },
+    () => 'the earlier run in clari-export',
+    () => clock
+  )
   for (const event of EVENTS) {
     progress.onEvent(event)
     clock += 5_000

@@ -20,16 +20,27 @@ import {
   ZIP_METHOD_DEFLATE,
   ZIP_METHOD_STORED,
   type ArtifactRecord,
-  type ArtifactStack
+  type ArtifactStack,
+  type RunAttempt
 } from '../simulators/artifact/index.js'
 import {
   startClariSimulator,
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
+import { renderedElements } from '../helpers/github-markdown.js'
+import { textContent } from '../helpers/strict-html.js'
 import { readFolder } from './bundle-checks.js'
 
 const runtimes = await nodeRuntimes()
+// What @actions/artifact prints with core.info during an upload.
+const TOOLKIT_NARRATION = [
+  'Artifact name is valid!',
+  'Root directory input is valid!',
+  'Beginning upload of artifact content to blob storage'
+]
+const PHISHING =
+  '![pixel](https://attacker.example/p.png) [Re-authenticate here](https://attacker.example/login)'
 const REPOSITORY = 'owner/repo'
 const RUN_ID = '4242'
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -43,22 +54,27 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 }
 
 /**
- * An artifact uploaded by an earlier step of the same run, made the way the toolkit makes one:
- * CreateArtifact, a blob PUT to the signed URL, FinalizeArtifact.
+ * An artifact uploaded by an earlier step of `attempt` (default: the stack's first attempt),
+ * made the way the toolkit makes one: CreateArtifact, a blob PUT to the signed URL,
+ * FinalizeArtifact.
  */
-async function seedArtifact(stack: ArtifactStack, name: string): Promise<ArtifactRecord> {
+async function seedArtifact(
+  stack: ArtifactStack,
+  name: string,
+  attempt: RunAttempt = stack.run.attempt(1)
+): Promise<ArtifactRecord> {
   const twirp = async (method: string, fields: object): Promise<Record<string, string>> => {
     const response = await fetch(
       `${stack.service.url}/twirp/github.actions.results.api.v1.ArtifactService/${method}`,
       {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${stack.env.ACTIONS_RUNTIME_TOKEN}`,
+          authorization: `Bearer ${attempt.token}`,
           'content-type': 'application/json'
         },
         body: JSON.stringify({
-          workflow_run_backend_id: stack.runId,
-          workflow_job_run_backend_id: stack.jobId,
+          workflow_run_backend_id: attempt.runId,
+          workflow_job_run_backend_id: attempt.jobId,
           name,
           ...fields
         })
@@ -159,6 +175,41 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
       'artifact-digest': record!.hash,
       'artifact-url': `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}/artifacts/${record!.id}`
     })
+
+    // The toolkit's narration of the upload is in debug; the action's one line says the outcome.
+    const plain = result.stdout.split('\n').filter(line => !line.startsWith('::'))
+    for (const chatter of TOOLKIT_NARRATION) {
+      expect(plain.join('\n')).not.toContain(chatter)
+      expect(result.stdout).toContain(`::debug::${chatter}`)
+    }
+    expect(plain).toContainEqual(
+      expect.stringMatching(/^Uploaded artifact payloads \(id \d+\) with 3 files$/)
+    )
+    // Said once, at the end: what a re-run would do.
+    const [message] = errorMessages(result.stdout)
+    expect(message!.split('\n').at(-1)).toBe(
+      '"Re-run failed jobs" exports only 2026_Q2 again and keeps the 2 periods exported now, with no request to Clari for them.'
+    )
+    expect(result.stdout.match(/Re-run failed jobs/g)).toHaveLength(1)
+  })
+
+  it("shows the artifact service's error text in the summary as text: no live link or image", async () => {
+    await startSim()
+    stack!.service.createFailure = { status: 400, code: 'invalid_argument', msg: PHISHING }
+    try {
+      const result = await runBundle(bundleOptions('refused'))
+
+      expect(result.exitCode).toBe(1)
+      const [message] = errorMessages(result.stdout)
+      expect(message).toContain('artifact refused: upload failed:')
+      const elements = renderedElements(result.summary)
+      expect(elements.filter(e => ['a', 'img', 'script'].includes(e.tag))).toEqual([])
+      const said = elements.filter(e => e.tag === 'p').map(e => textContent(e))
+      expect(said.at(-1)).toMatch(/^Artifact refused: upload failed: .*\(400\) Bad Request/)
+      expect(said.at(-1)).toContain(PHISHING)
+    } finally {
+      stack!.service.createFailure = undefined
+    }
   })
 
   it.each([
@@ -170,6 +221,7 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
       await startSim()
       const name = `rerun-${duplicateNames}`
       const earlier = await seedArtifact(stack!, name)
+      const realistic = stack!.service.duplicateNames
       stack!.service.duplicateNames = duplicateNames
       try {
         const result = await runBundle(bundleOptions(name, {}, stack!.run.attempt(2)))
@@ -189,7 +241,7 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
           )
         }
       } finally {
-        stack!.service.duplicateNames = 'refuse'
+        stack!.service.duplicateNames = realistic
       }
     }
   )
@@ -222,9 +274,10 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
 
   it('fails clearly when the name and the attempt name are both taken, keeping the files and the old artifacts', async () => {
     await startSim()
+    // Names are unique within an attempt: earlier steps of attempt 2 took both.
     const originals = [
-      await seedArtifact(stack!, 'taken'),
-      await seedArtifact(stack!, 'taken-attempt-2')
+      await seedArtifact(stack!, 'taken', stack!.run.attempt(2)),
+      await seedArtifact(stack!, 'taken-attempt-2', stack!.run.attempt(2))
     ]
 
     const result = await runBundle(bundleOptions('taken', {}, stack!.run.attempt(2)))

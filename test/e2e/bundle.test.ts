@@ -139,9 +139,7 @@ describe.each(runtimes)('dist/index.js under $label', (runtime: NodeRuntime) => 
     ).toEqual(PERIODS.map(p => [p, 'DONE']))
     expect(result.outputs.exported).toBe(JSON.stringify(PERIODS))
     // The log names the jobs in flight whenever one starts or ends, each line led by its period.
-    expect(result.stdout).toMatch(
-      /Exporting up to 2 period\(s\) at once \(max-concurrent-jobs auto/
-    )
+    expect(result.stdout).toMatch(/Exporting up to 2 periods at once \(max-concurrent-jobs auto/)
     expect(result.stdout).toMatch(/^2026_Q2: job \w+ started; in flight: 2026_Q1, 2026_Q2$/m)
     const [table] = summaryTables(result.summary)
     expect(table!.slice(1).map(row => row[0])).toEqual(PERIODS)
@@ -154,7 +152,9 @@ describe.each(runtimes)('dist/index.js under $label', (runtime: NodeRuntime) => 
 
     expect(result.exitCode).toBe(1)
     expect(sim.requests.map(r => r.status)).toContain(401)
-    expect(errorMessages(result.stdout).join('\n')).toMatch(/2026_Q1: ERROR .*401/)
+    expect(errorMessages(result.stdout).join('\n')).toMatch(
+      /2026_Q1: ERROR: Clari rejected the API key \(HTTP 401.*check the api-key secret/
+    )
     await expectKeyNowhere(result, TEST_API_KEY)
   })
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { describe, expect, it } from 'vitest'
 import { parseDemoArgs, UsageError } from '../../scripts/demo/args.js'
 import { createLogRenderer } from '../../scripts/demo/log-renderer.js'
@@ -9,6 +8,7 @@ import {
   textTable
 } from '../../scripts/demo/summary-text.js'
 import { parseWorkflowCommand } from '../../scripts/demo/workflow-commands.js'
+import { element, table, text } from '../../src/action/html.js'
 import { parseGithubOutput } from '../helpers/run-bundle.js'
 
 // The runner-facing text the e2e tests and the demo read: GITHUB_OUTPUT, workflow commands,
@@ -94,23 +94,27 @@ describe('createLogRenderer', () => {
 })
 
 describe('summaryToText', () => {
-  // Built with the real core.summary, which leaves empty cells unclosed.
-  const html = core.summary
-    .emptyBuffer()
-    .addHeading('Clari forecast export: net_arr', 2)
-    .addRaw('1 of 2 periods exported.', true)
-    .addTable([
-      [
-        { data: 'Period', header: true },
-        { data: 'Status', header: true },
-        { data: 'Error', header: true }
-      ],
+  // Built as the action builds its summary (html.ts): every element closed, text inert.
+  const html = [
+    element('h2', text('Clari forecast export: net_arr')),
+    element('p', text('1 of 2 periods exported.')),
+    table([
+      ['Period', 'Status', 'Error'],
       ['2026_Q1', '✅ DONE', ''],
-      ['2026_Q2', '❌ FAILED', 'job <code>7</code> ended FAILED on Clari&#39;s side &lt;x&gt;']
-    ])
-    .addLink('Artifact a', 'https://github.com/o/r/actions/runs/1/artifacts/2')
-    .addRaw('\n```mermaid\ngantt\n  section 2026_Q1\n```\n', true)
-    .stringify()
+      [
+        '2026_Q2',
+        '❌ FAILED',
+        `job ${element('code', '7')} ${text("ended FAILED on Clari's side <x>")}`
+      ]
+    ]),
+    element(
+      'p',
+      element('a', text('Artifact a'), {
+        href: 'https://github.com/o/r/actions/runs/1/artifacts/2'
+      })
+    ),
+    '```mermaid\ngantt\n  dateFormat x\n  section 2026_Q1\n    queued :0, 4000\n    running :active, 4000, 8000\n  section 2026_Q2\n    queued :4000, 6000\n    FAILED :crit, 6000, 12000\n```'
+  ].join('\n\n')
 
   it('reads the table cells, empty ones included', () => {
     expect(summaryTables(html)).toEqual([
@@ -122,7 +126,7 @@ describe('summaryToText', () => {
     ])
   })
 
-  it('renders heading, text, an aligned table and the link as plain text', () => {
+  it('renders heading, text, an aligned table, the link and the timeline as plain text', () => {
     expect(summaryToText(html)).toBe(
       [
         'Clari forecast export: net_arr',
@@ -137,7 +141,11 @@ describe('summaryToText', () => {
         '',
         'Artifact a: https://github.com/o/r/actions/runs/1/artifacts/2',
         '',
-        '(a chart: GitHub draws it in the job summary)'
+        // 12 s over 48 columns: 4 per second.
+        '         00:00:00 UTC to 00:00:12 (12 s)',
+        `2026_Q1  ${'░'.repeat(16)}${'█'.repeat(16)}`,
+        `2026_Q2  ${' '.repeat(16)}${'░'.repeat(8)}${'×'.repeat(24)}`,
+        '░ queued  ▒ in Clari  █ running  ▓ downloading  × failed'
       ].join('\n')
     )
   })

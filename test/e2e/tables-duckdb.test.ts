@@ -53,6 +53,7 @@ describe.each(['ndjson', 'csv'] as const)('tables: %s, loaded into DuckDB', form
         'api-url': sim.url,
         upload: 'false',
         'poll-interval': '1',
+        'include-historical': 'true',
         tables: format
       }
     })
@@ -67,7 +68,10 @@ describe.each(['ndjson', 'csv'] as const)('tables: %s, loaded into DuckDB', form
     await connection.run(`SET file_search_path = '${result.workspace.replaceAll("'", "''")}'`)
     await connection.run(await readmeSql(`duckdb-${format}`))
 
-    const payloads = PERIODS.map(p => JSON.parse(forecastPayload(p, 'net_arr')) as Payload)
+    const payloads = PERIODS.map(period => {
+      const job = sim!.jobs.find(j => j.period === period)!
+      return JSON.parse(forecastPayload(period, job.forecastId, job.exportOptions)) as Payload
+    })
     for (const [i, table] of TABLE_NAMES.entries()) {
       const expected = payloads.reduce((sum, p) => sum + p[LISTS[i]!]!.length, 0)
       expect(await count(`SELECT count(*) FROM ${table}`), table).toBe(expected)

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportEvent } from '../../src/engine/events.js'
 import { startHarness, type Harness } from '../helpers/engine-harness.js'
-import { FAULT_MATRIX, MATRIX_PERIODS, type FaultRow, type RowHooks } from './matrix.js'
+import { FAULT_MATRIX, MATRIX_PERIODS, type RowHooks } from './matrix.js'
 import { expectNothingLostOrLeaked } from './row-checks.js'
 
 /** Real time one row may take: the faults in real time use a 300 ms request-timeout. */
@@ -19,19 +19,23 @@ afterEach(async () => {
   h = undefined
 })
 
-function rowName(row: FaultRow): string {
-  return `${row.on}: ${row.fault} → ${row.outcome}`
-}
-
 describe('fault matrix', () => {
-  it.each(FAULT_MATRIX.map(row => [rowName(row), row] as const))('%s', async (_name, row) => {
+  it('names every row once, in kebab case', () => {
+    const ids = FAULT_MATRIX.map(row => row.id)
+    expect(ids.filter(id => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id))).toEqual([])
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([])
+  })
+
+  it.each(FAULT_MATRIX.map(row => [row.id, row] as const))('%s', async (_name, row) => {
     h = await startHarness({ plan: PLAN, ...row.sim })
     const harness = h
     const hooks: RowHooks =
       (await row.setup?.({ sim: harness.sim, defer: c => void cleanups.push(c) })) ?? {}
+    const base = harness.config()
     const config = harness.config({
       periods: [...MATRIX_PERIODS],
-      timing: { ...harness.config().timing, requestTimeoutMs: 500, ...row.timing },
+      clari: { ...base.clari, requestTimeoutMs: row.requestTimeoutMs ?? 500, ...hooks.clari },
+      timing: { ...base.timing, ...row.timing },
       ...hooks.config
     })
 

@@ -96,7 +96,8 @@ describe('soak', () => {
     const { report } = await h.run(
       h.config({
         periods: PERIODS,
-        timing: { ...h.config().timing, requestTimeoutMs: 200, pollIntervalMs: 2_000 }
+        clari: { ...h.config().clari, requestTimeoutMs: 200 },
+        timing: { ...h.config().timing, pollIntervalMs: 2_000 }
       }),
       { random: mulberry32(SEED + 1), onEvent: e => events.push(e) }
     )

@@ -52,7 +52,7 @@ describe('names that reach the file system or a URL come only from validated val
     ['ftp://api.clari.com/v4', false]
   ])('api-url %s accepted: %s (https, or http on loopback only)', (url, ok) => {
     const parse = () => settings({ 'api-url': url })
-    if (ok) expect(parse().config.apiUrl).toBe(url)
+    if (ok) expect(parse().config.clari.apiUrl).toBe(url)
     else expect(parse).toThrow(InputError)
   })
 })

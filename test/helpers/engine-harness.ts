@@ -52,7 +52,7 @@ export async function startHarness(options: ClariSimulatorOptions = {}): Promise
         'output-dir': dir
       })
       // Real time bounds each request; the virtual clock makes the rest instant.
-      return { ...shipped, timing: { ...shipped.timing, requestTimeoutMs: 2_000 }, ...overrides }
+      return { ...shipped, clari: { ...shipped.clari, requestTimeoutMs: 2_000 }, ...overrides }
     },
     async run(config, deps = {}, earlier) {
       const events: ExportEvent[] = []

@@ -3,19 +3,20 @@ import { CancelledError } from '../../src/base/abort.js'
 import { RetryBudget } from '../../src/retry/budget.js'
 import {
   DEFAULT_RETRY_LIMITS,
+  LoopMisses,
   RateLimitedError,
   RetryBudgetError,
   withRetries,
-  type RetryWait,
-  type Verdict
+  type FailedAttempt,
+  type RetryWait
 } from '../../src/retry/retry.js'
 import { VirtualClock } from '../../src/base/virtual-clock.js'
 
-/** An attempt that fails with the given verdicts in turn, then succeeds. */
-function script(verdicts: Verdict[]) {
+/** An attempt that fails as the given rules say in turn, then succeeds. */
+function script(failures: FailedAttempt[]) {
   let calls = 0
-  const errors = verdicts.map((v, i) =>
-    Object.assign(new Error(`failure ${i + 1}`), { verdict: v })
+  const errors = failures.map((failure, i) =>
+    Object.assign(new Error(`failure ${i + 1}`), { failure })
   )
   return {
     get calls() {
@@ -26,18 +27,18 @@ function script(verdicts: Verdict[]) {
       if (error) throw error
       return 'ok'
     },
-    classify: (error: unknown) => (error as { verdict: Verdict }).verdict
+    classify: (error: unknown) => (error as { failure: FailedAttempt }).failure
   }
 }
 
-const throttle = (ms?: number, raw?: string): Verdict => ({
-  kind: 'throttle',
-  hint:
-    ms === undefined
-      ? { kind: 'none', reason: 'absent' }
-      : { kind: 'delay', ms, raw: raw ?? String(ms / 1000) }
+const throttle = (ms?: number, raw?: string): FailedAttempt => ({
+  answer: '429',
+  verdict: 'throttle',
+  hint: ms === undefined ? undefined : { kind: 'delay', ms, raw: raw ?? String(ms / 1000) }
 })
-const transient: Verdict = { kind: 'transient' }
+const transient: FailedAttempt = { answer: '502', verdict: 'retry' }
+const fatal: FailedAttempt = { answer: '404', verdict: 'fatal' }
+const sww: FailedAttempt = { answer: '400 SWW', verdict: 'retry', perCall: 2 }
 
 function setup(
   overrides: { deadlineMs?: number; budget?: RetryBudget; signal?: AbortSignal } = {}
@@ -80,15 +81,17 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     expect(waits.map(w => w.waitMs)).toEqual([500, 1_000, 2_000, 4_000])
   })
 
-  it('does not retry a fatal failure', async () => {
-    const s = script([{ kind: 'fatal' }])
+  it.each([
+    ['fatal', fatal],
+    ["a caller's own verdict", { answer: '502', verdict: 'reconcile' }]
+  ])('does not retry a %s failure', async (_name, failure) => {
+    const s = script([failure])
     const { ctx } = setup()
     await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toThrow('failure 1')
     expect(s.calls).toBe(1)
   })
 
-  it('caps a kind with its own limit (SWW: 2 retries) without counting other failures', async () => {
-    const sww: Verdict = { kind: 'transient', maxRetries: 2 }
+  it('caps an answer with its own limit (SWW: 2 retries) without counting other failures', async () => {
     const recovered = script([transient, sww, sww])
     await expect(withRetries(recovered.attempt, recovered.classify, setup().ctx)).resolves.toBe(
       'ok'
@@ -163,5 +166,35 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     await expect(pending).rejects.toBeInstanceOf(CancelledError)
     expect(clock.now()).toBe(0)
     expect(s.calls).toBe(1)
+  })
+})
+
+describe('LoopMisses (docs/retry-policy.md#missed-checks)', () => {
+  it('keeps a loop going on retries and throttles until its deadline, with no cap', () => {
+    const misses = new LoopMisses()
+    for (let i = 1; i <= 50; i++) {
+      expect(misses.miss(i % 2 ? transient : throttle())).toBe(true)
+      expect(misses.inARow).toBe(i)
+    }
+  })
+
+  it('ends the loop on an answer it does not retry', () => {
+    expect(new LoopMisses().miss(fatal)).toBe(false)
+  })
+
+  it("ends the loop once an answer's per-loop cap is spent, counting that answer only", () => {
+    const capped: FailedAttempt = { answer: '502', verdict: 'retry', perLoop: 2 }
+    const misses = new LoopMisses()
+    expect([capped, sww, capped, throttle(), sww].map(f => misses.miss(f))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true
+    ])
+    misses.hit()
+    expect(misses.inARow).toBe(0)
+    // A success in between resets the backoff, not the cap: the third 502 of the loop ends it.
+    expect(misses.miss(capped)).toBe(false)
   })
 })

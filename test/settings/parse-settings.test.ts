@@ -21,8 +21,12 @@ describe('parseSettings: the defaults', () => {
   it('turns the required inputs alone into a complete run', () => {
     expect(parse({})).toEqual({
       config: {
-        apiUrl: 'https://api.clari.com/v4',
-        apiKey: 'ck_test_123',
+        clari: {
+          apiUrl: 'https://api.clari.com/v4',
+          apiKey: 'ck_test_123',
+          requestTimeoutMs: 30_000,
+          maxRetryAfterMs: 300_000
+        },
         forecastId: 'net_arr',
         periods: ['2026_Q1'],
         request: {},
@@ -32,15 +36,15 @@ describe('parseSettings: the defaults', () => {
         timing: {
           pollIntervalMs: 5_000,
           maxPollIntervalMs: 30_000,
-          jobTimeoutMs: 30 * 60_000,
-          requestTimeoutMs: 30_000,
-          maxRetryAfterMs: 300_000
+          jobTimeoutMs: 30 * 60_000
         },
         cancelOnTimeout: true,
         failFast: false,
         concurrency: 1,
+        history: 'all',
         maxPayloadBytes: 2 * 1024 ** 3,
-        allowTruncated: false
+        allowTruncated: false,
+        csvFormulaGuard: true
       },
       upload: {
         enabled: true,
@@ -64,12 +68,20 @@ describe('parseSettings: the defaults', () => {
   )
 })
 
+interface ParseCase {
+  name: string
+  inputs: Inputs
+  now?: string
+  expected: object
+}
+
 describe('parseSettings: every input', () => {
-  it.each<{ name: string; inputs: Inputs; now?: string; expected: object }>([
+  // A new input in definitions.ts needs its cases here, and nothing else in this file.
+  const cases: ParseCase[] = [
     {
       name: 'api-key is trimmed',
       inputs: { 'api-key': '  tok_1  ' },
-      expected: { config: { apiKey: 'tok_1' } }
+      expected: { config: { clari: { apiKey: 'tok_1' } } }
     },
     {
       name: 'forecast-id',
@@ -144,6 +156,11 @@ describe('parseSettings: every input', () => {
       expected: { config: { tables: 'ndjson' } }
     },
     { name: 'tables CSV', inputs: { tables: 'CSV' }, expected: { config: { tables: 'csv' } } },
+    {
+      name: 'tables parquet',
+      inputs: { tables: 'Parquet' },
+      expected: { config: { tables: 'parquet' } }
+    },
     {
       name: 'tables none with export-format CSV',
       inputs: { tables: 'None', 'export-format': 'CSV' },
@@ -237,12 +254,12 @@ describe('parseSettings: every input', () => {
     {
       name: 'request-timeout',
       inputs: { 'request-timeout': '10' },
-      expected: { config: { timing: { requestTimeoutMs: 10_000 } } }
+      expected: { config: { clari: { requestTimeoutMs: 10_000 } } }
     },
     {
       name: 'max-retry-after',
       inputs: { 'max-retry-after': '60' },
-      expected: { config: { timing: { maxRetryAfterMs: 60_000 } } }
+      expected: { config: { clari: { maxRetryAfterMs: 60_000 } } }
     },
     {
       name: 'cancel-on-timeout',
@@ -264,25 +281,30 @@ describe('parseSettings: every input', () => {
       inputs: { 'max-concurrent-jobs': 'Auto' },
       expected: { config: { concurrency: 'auto' } }
     },
+    ...(['runs', 'None', 'ALL'] as const).map(value => ({
+      name: `history ${value}`,
+      inputs: { history: value },
+      expected: { config: { history: value.toLowerCase() } }
+    })),
     {
       name: 'api-url, trailing slash dropped',
       inputs: { 'api-url': 'https://eu.api.clari.com/v4/' },
-      expected: { config: { apiUrl: 'https://eu.api.clari.com/v4' } }
+      expected: { config: { clari: { apiUrl: 'https://eu.api.clari.com/v4' } } }
     },
     {
       name: 'api-url over http on loopback (tests, a local proxy)',
       inputs: { 'api-url': 'http://127.0.0.1:8080/v4' },
-      expected: { config: { apiUrl: 'http://127.0.0.1:8080/v4' } }
+      expected: { config: { clari: { apiUrl: 'http://127.0.0.1:8080/v4' } } }
     },
     {
       name: 'api-url http://localhost',
       inputs: { 'api-url': 'http://localhost:9/v4' },
-      expected: { config: { apiUrl: 'http://localhost:9/v4' } }
+      expected: { config: { clari: { apiUrl: 'http://localhost:9/v4' } } }
     },
     {
       name: 'api-url http://[::1]',
       inputs: { 'api-url': 'http://[::1]:9/v4' },
-      expected: { config: { apiUrl: 'http://[::1]:9/v4' } }
+      expected: { config: { clari: { apiUrl: 'http://[::1]:9/v4' } } }
     },
     { name: 'dry-run', inputs: { 'dry-run': 'true' }, expected: { dryRun: true } },
     ...(
@@ -303,49 +325,20 @@ describe('parseSettings: every input', () => {
       name: 'allow-truncated',
       inputs: { 'allow-truncated': 'true' },
       expected: { config: { allowTruncated: true } }
+    },
+    {
+      name: 'csv-formula-guard',
+      inputs: { 'csv-formula-guard': 'false' },
+      expected: { config: { csvFormulaGuard: false } }
     }
-  ])('$name', ({ inputs, now, expected }) => {
+  ]
+
+  it.each(cases)('$name', ({ inputs, now, expected }) => {
     expect(parse(inputs, now ? new Date(now) : NOW)).toMatchObject(expected)
   })
 
-  it('covers every input in the table above', () => {
-    // A new input in definitions.ts must get a row here: this lists the names tested.
-    const tested = new Set([
-      'api-key',
-      'forecast-id',
-      'periods',
-      'fiscal-year-start-month',
-      'fiscal-year-label',
-      'timezone',
-      'types-to-export',
-      'currency',
-      'scope-id',
-      'include-historical',
-      'export-format',
-      'tables',
-      'export-schedule',
-      'output-dir',
-      'upload',
-      'artifact-name',
-      'retention-days',
-      'compression-level',
-      'overwrite',
-      'allow-output-outside-workspace',
-      'resume',
-      'github-token',
-      'poll-interval',
-      'max-poll-interval',
-      'job-timeout',
-      'request-timeout',
-      'max-retry-after',
-      'cancel-on-timeout',
-      'fail-fast',
-      'max-concurrent-jobs',
-      'api-url',
-      'dry-run',
-      'max-payload-size',
-      'allow-truncated'
-    ])
+  it('has a case for every input of the table', () => {
+    const tested = new Set(cases.flatMap(c => Object.keys(c.inputs)))
     expect(SETTINGS.map(s => s.name).filter(name => !tested.has(name))).toEqual([])
   })
 })
@@ -482,7 +475,7 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'an IANA time zone such as UTC or America/New_York'
     ],
     ['export-format', { 'export-format': 'XML' }, 'export-format', 'is "XML"', 'JSON, CSV'],
-    ['tables', { tables: 'parquet' }, 'tables', 'is "parquet"', 'none, ndjson, csv'],
+    ['tables', { tables: 'orc' }, 'tables', 'is "orc"', 'none, ndjson, csv, parquet'],
     [
       'tables from a CSV export',
       { tables: 'ndjson', 'export-format': 'CSV' },
@@ -612,6 +605,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       `is "${value}"`,
       'a whole number from 1 to 10, or auto'
     ]),
+    ...['true', 'clari'].map((value): [string, Inputs, string, string, string] => [
+      `history ${value}`,
+      { history: value },
+      'history',
+      `is "${value}"`,
+      'all, runs, none'
+    ]),
     [
       'api-url not a URL',
       { 'api-url': 'api.clari.com' },
@@ -675,6 +675,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'true or false'
     ],
     ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
+    [
+      'csv-formula-guard',
+      { 'csv-formula-guard': 'off' },
+      'csv-formula-guard',
+      'is "off"',
+      'true or false'
+    ],
     ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],
     [
       'artifact-name unknown placeholder',

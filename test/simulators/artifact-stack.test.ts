@@ -6,11 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { useArtifactStack } from '../helpers/artifact-stack-env.js'
 import {
   readZipDirectory,
+  REALISTIC_RESULTS_MODES,
   startArtifactStack,
   ZIP_METHOD_DEFLATE,
   ZIP_METHOD_STORED,
   type ArtifactStack,
-  type RunAttempt
+  type RunAttempt,
+  type WorkflowRun
 } from './artifact/index.js'
 
 const FILES: Record<string, Buffer> = {
@@ -177,6 +179,7 @@ describe('artifact stack lifecycle', () => {
     }
     await expect(fetch(stack.service.url)).rejects.toThrow()
     await expect(fetch(stack.rest.url)).rejects.toThrow()
+    await expect(fetch(stack.cache.v1Url)).rejects.toThrow()
     await expect(fetch(stack.blobUrl)).rejects.toThrow()
   })
 })
@@ -204,31 +207,99 @@ describe('artifact stack across the attempts of a workflow run', () => {
       headers: token === undefined ? {} : { authorization: `token ${token}` }
     })
 
-  it('gives each attempt a job of its own in the same run, and lists attempt 1’s artifact to attempt 2', async () => {
+  /** The artifact ids the REST API lists for `run`. */
+  const restIds = async (run: WorkflowRun): Promise<number[]> => {
+    const response = await rest(
+      `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`,
+      stack.githubToken
+    )
+    expect(response.status).toBe(200)
+    return ((await response.json()) as { artifacts: { id: number }[] }).artifacts.map(a => a.id)
+  }
+  /** The blob behind the REST API's zip route: a 302 to a signed URL, then the bytes. */
+  const restZip = async (run: WorkflowRun, id: number): Promise<Response> =>
+    rest(`/repos/${run.repository}/actions/artifacts/${id}/zip`, stack.githubToken, {
+      redirect: 'manual'
+    })
+  const withModes = async <T>(
+    modes: Partial<
+      Pick<ArtifactStack['service'], 'duplicateNames' | 'idOrder' | 'inheritedArtifacts'>
+    >,
+    body: () => Promise<T>
+  ): Promise<T> => {
+    const saved = { ...REALISTIC_RESULTS_MODES }
+    Object.assign(stack.service, modes)
+    try {
+      return await body()
+    } finally {
+      Object.assign(stack.service, saved)
+    }
+  }
+
+  it('gives each attempt backend run and job ids of its own, in its token’s Actions.Results scope', async () => {
     const run = stack.newRun()
     const [first, second] = [run.attempt(1), run.attempt(2)]
-    expect(second).toMatchObject({ runId: first.runId, runAttempt: 2 })
+
+    expect(second.runAttempt).toBe(2)
+    expect(second.runId).not.toBe(first.runId)
     expect(second.jobId).not.toBe(first.jobId)
+    const claims = JSON.parse(Buffer.from(second.token.split('.')[1]!, 'base64url').toString())
+    expect(claims.scp).toBe(`Actions.Results:${second.runId}:${second.jobId}`)
     expect(second.env).toMatchObject({
       ACTIONS_RUNTIME_TOKEN: second.token,
       GITHUB_RUN_ID: run.githubRunId,
       GITHUB_RUN_ATTEMPT: '2',
       GITHUB_API_URL: stack.rest.url
     })
+    expect(run.attempt(2)).toBe(second)
+  })
+
+  it('lists attempt 1’s artifact to a partial re-run with its own ids, refuses its runtime download with 404 workflow run not found, and serves it through REST', async () => {
+    const run = stack.newRun()
+    const [first, second] = [run.attempt(1), run.attempt(2)]
     const uploaded = await uploadAs(first, 'from-attempt-1')
 
     const { artifacts } = await clientOf(second).listArtifacts()
     expect(artifacts.map(a => [a.id, a.name])).toEqual([[uploaded.id, 'from-attempt-1']])
-    const target = path.join(workDir, 'attempt-2-download')
-    const download = await clientOf(second).downloadArtifact(uploaded.id!, {
-      path: target,
-      expectedHash: artifacts[0]!.digest
+    const listed = stack.service.calls.findLast(c => c.method === 'ListArtifacts')!
+    expect(listed.body).toMatchObject({ workflow_run_backend_id: second.runId })
+
+    const target = path.join(workDir, 'partial-rerun-download')
+    await expect(clientOf(second).downloadArtifact(uploaded.id!, { path: target })).rejects.toThrow(
+      /GetSignedArtifactURL: .*\(404\) Not Found: workflow run not found/
+    )
+    const asked = stack.service.calls.findLast(c => c.method === 'GetSignedArtifactURL')!
+    // The toolkit names the artifact by its own (attempt 1's) ids, as listed.
+    expect(asked.body).toMatchObject({
+      workflow_run_backend_id: first.runId,
+      workflow_job_run_backend_id: first.jobId
     })
+
+    expect(await restIds(run)).toEqual([uploaded.id])
+    const redirect = await restZip(run, uploaded.id!)
+    expect(redirect.status).toBe(302)
+    const zip = Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer())
+    expect(sha256(zip)).toBe(uploaded.digest)
+  })
+
+  it('serves the runtime download of an inherited artifact in the `served` mode (GitHub before 2026-07-24)', async () => {
+    const run = stack.newRun()
+    const uploaded = await uploadAs(run.attempt(1), 'served')
+    const target = path.join(workDir, 'served-download')
+
+    const download = await withModes({ inheritedArtifacts: 'served' }, async () => {
+      const { artifacts } = await clientOf(run.attempt(2)).listArtifacts()
+      return clientOf(run.attempt(2)).downloadArtifact(uploaded.id!, {
+        path: target,
+        expectedHash: artifacts[0]!.digest
+      })
+    })
+
     expect(download.digestMismatch).toBe(false)
     expect(await readFile(path.join(target, 'data.txt'), 'utf8')).toBe('attempt data')
   })
 
-  it('lists nothing from earlier attempts to a full re-run, while the REST API lists every attempt', async () => {
+  it('shows nothing of attempt 1 after a full re-run, through either listing or the zip route, and a later partial re-run inherits only what the full one saw', async () => {
     const run = stack.newRun()
     const first = await uploadAs(run.attempt(1), 'kept')
     const full = run.attempt(2, { fullRerun: true })
@@ -236,40 +307,70 @@ describe('artifact stack across the attempts of a workflow run', () => {
 
     const { artifacts } = await clientOf(full).listArtifacts()
     expect(artifacts.map(a => a.id)).toEqual([second.id])
-    const response = await rest(
-      `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`,
-      stack.githubToken
-    )
-    const body = (await response.json()) as { total_count: number; artifacts: { id: number }[] }
-    expect(body.total_count).toBe(2)
-    expect(body.artifacts.map(a => a.id)).toEqual([first.id, second.id])
+    expect(await restIds(run)).toEqual([second.id])
+    expect((await restZip(run, first.id!)).status).toBe(404)
+    expect((await restZip(run, second.id!)).status).toBe(302)
+
+    const third = run.attempt(3)
+    const listed = await clientOf(third).listArtifacts()
+    expect(listed.artifacts.map(a => a.id)).toEqual([second.id])
+    expect(await restIds(run)).toEqual([second.id])
   })
 
-  it('refuses a second upload under a name with 409, or keeps both when set to accept duplicates', async () => {
+  it('accepts a name an earlier attempt used (the run then holds both), refuses one its own attempt holds with 409, and refuses across attempts in the `refuse` mode', async () => {
     const run = stack.newRun()
-    await uploadAs(run.attempt(1), 'twice')
+    const first = await uploadAs(run.attempt(1), 'twice')
+    await expect(uploadAs(run.attempt(1), 'twice')).rejects.toThrow(/\(409\) Conflict/)
+    const second = await uploadAs(run.attempt(2), 'twice')
     await expect(uploadAs(run.attempt(2), 'twice')).rejects.toThrow(/\(409\) Conflict/)
 
-    stack.service.duplicateNames = 'accept'
-    try {
-      await uploadAs(run.attempt(2), 'twice')
-    } finally {
-      stack.service.duplicateNames = 'refuse'
-    }
     const { artifacts } = await clientOf(run.attempt(3)).listArtifacts()
-    expect(artifacts.map(a => a.name)).toEqual(['twice', 'twice'])
+    expect(artifacts.map(a => a.id).sort()).toEqual([first.id, second.id].sort())
+    // Ids do not follow attempts: `name:` (the highest id) gets the stale attempt's artifact.
+    expect(second.id!).toBeLessThan(first.id!)
+    const { artifact } = await clientOf(run.attempt(3)).getArtifact('twice')
+    expect(artifact.id).toBe(first.id)
+
+    const other = stack.newRun()
+    await uploadAs(other.attempt(1), 'twice')
+    await withModes({ duplicateNames: 'refuse' }, () =>
+      expect(uploadAs(other.attempt(2), 'twice')).rejects.toThrow(/\(409\) Conflict/)
+    )
   })
 
-  it('hands out ids in descending order when asked, as GitHub does not order them by attempt', async () => {
+  it('keeps a name reserved within the attempt by a create that was never finalized', async () => {
     const run = stack.newRun()
-    stack.service.idOrder = 'descending'
-    try {
-      const first = await uploadAs(run.attempt(1), 'older')
-      const second = await uploadAs(run.attempt(2), 'newer')
-      expect(second.id!).toBeLessThan(first.id!)
-    } finally {
-      stack.service.idOrder = 'ascending'
-    }
+    const attempt = run.attempt(1)
+    const created = await fetch(
+      `${stack.service.url}/twirp/github.actions.results.api.v1.ArtifactService/CreateArtifact`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${attempt.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          workflow_run_backend_id: attempt.runId,
+          workflow_job_run_backend_id: attempt.jobId,
+          name: 'half-done',
+          version: 7
+        })
+      }
+    )
+    expect(created.status).toBe(200)
+
+    await expect(uploadAs(attempt, 'half-done')).rejects.toThrow(/\(409\) Conflict/)
+    await uploadAs(run.attempt(2), 'half-done')
+  })
+
+  it('hands out ever smaller ids by default, as GitHub does not order them by attempt, and ascending ones when asked', async () => {
+    const run = stack.newRun()
+    const older = await uploadAs(run.attempt(1), 'older')
+    const newer = await uploadAs(run.attempt(2), 'newer')
+    expect(newer.id!).toBeLessThan(older.id!)
+
+    const [a, b] = await withModes({ idOrder: 'ascending' }, async () => [
+      await uploadAs(run.attempt(1), 'first'),
+      await uploadAs(run.attempt(1), 'second')
+    ])
+    expect(b!.id!).toBeGreaterThan(a!.id!)
   })
 
   it('refuses a token that speaks for another job or another run (JSON 403)', async () => {

@@ -1,8 +1,9 @@
-import { classifyRead, type ClariClient } from '../../clari/client.js'
+import type { ClariClient } from '../../clari/client.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import { DeadlineError, linkedAbort } from '../../base/abort.js'
 import type { PollIntervals } from '../../retry/backoff.js'
 import type { Clock, Random } from '../../base/clock.js'
-import { missWait, type RetryLimits, type RetryWait } from '../../retry/retry.js'
+import { LoopMisses, missWait, type RetryLimits, type RetryWait } from '../../retry/retry.js'
 import { JobTimeoutError } from '../errors.js'
 import {
   writePayload,
@@ -46,8 +47,9 @@ export async function downloadPayload(
   const timedOut = (lastError?: string): JobTimeoutError =>
     new JobTimeoutError(jobId, 'DONE', clock.now() - ctx.startedAt, 'download', lastError)
   let lastError: string | undefined
+  const misses = new LoopMisses()
   try {
-    for (let misses = 1; ; misses++) {
+    for (;;) {
       try {
         return await client.downloadResults(
           jobId,
@@ -58,12 +60,12 @@ export async function downloadPayload(
       } catch (error) {
         if (ctx.signal.aborted) throw error
         if (signal.reason instanceof DeadlineError) throw timedOut(lastError)
-        const verdict = classifyRead(error)
-        if (verdict.kind === 'fatal') throw error
+        const failure = retryRule('results', error)
+        if (!misses.miss(failure)) throw error
         lastError = ctx.describe(error)
-        const waitMs = missWait(verdict, misses, 0, ctx.intervals, ctx.limits, ctx.random)
+        const waitMs = missWait(failure, misses.inARow, 0, ctx.intervals, ctx.limits, ctx.random)
         if (clock.now() + waitMs >= ctx.deadline) throw timedOut(lastError)
-        ctx.onWait({ kind: verdict.kind, waitMs, error })
+        ctx.onWait({ kind: failure.verdict, waitMs, error })
         await clock.sleep(waitMs, ctx.signal)
       }
     }

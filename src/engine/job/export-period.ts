@@ -1,6 +1,7 @@
 import path from 'node:path'
-import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import type { CallContext, ClariClient } from '../../clari/client.js'
 import { ClariApiError, InterruptedCreateError } from '../../clari/errors.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../../clari/types.js'
 import { CancelledError, DeadlineError } from '../../base/abort.js'
 import type { PollIntervals } from '../../retry/backoff.js'
@@ -9,14 +10,18 @@ import type { RetryWait } from '../../retry/retry.js'
 import type { ExportConfig } from '../config.js'
 import { downloadPayload } from './download.js'
 import type { EventSink } from '../events.js'
+import type { SnapshotIdentity } from '../table-layout.js'
 import { classifyFailure, type FailureVerdict } from './failure.js'
 import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome } from '../outcome.js'
 import type { PollScheduleFactory } from '../deps.js'
+import type { DurationPrediction } from '../durations.js'
+import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { exportIdentity } from './job-identity.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
-import { writeTables } from '../tables/write-tables.js'
+import { PeriodTables } from '../tables/write-tables.js'
+import { snapshotTime } from './snapshot-time.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 import { plural } from '../units.js'
 
@@ -36,6 +41,8 @@ export interface RunContext {
   schedules: PollScheduleFactory
   /** How long the run's finished periods took (the poll schedule's fallback history). */
   durations: number[]
+  /** How long earlier runs say each period's job takes, for the periods they know. */
+  predictions: ReadonlyMap<string, DurationPrediction>
   /** Jobs this run owns, which reconciling an ambiguous create must never adopt again. */
   ownedJobIds: Set<string>
   scheduler: RunSlots
@@ -75,6 +82,8 @@ export async function exportPeriod(
   const { period, signal } = task
   const outcome = emptyOutcome(period)
   let startedAt = clock.now()
+  let createdAfter: number | undefined
+  let tables: PeriodTables | undefined
   const stats: PollStats = { statusPolls: 0 }
   let jobRunning = false
   const iso = (): string => new Date(clock.wallNow()).toISOString()
@@ -103,7 +112,7 @@ export async function exportPeriod(
     ...waits(),
     startedAt,
     intervals: run.intervals,
-    limits: config.timing,
+    limits: config.clari,
     describe: run.describe
   })
   const jobStarted = (jobId: string): void => {
@@ -143,6 +152,7 @@ export async function exportPeriod(
     }
     if (!jobRunning) {
       const body: CreateExportBody = { ...config.request, timePeriod: period }
+      createdAfter = clock.wallNow()
       const created = await startJob(client, config.forecastId, body, {
         ...waits(),
         slotWait: run.intervals,
@@ -157,16 +167,27 @@ export async function exportPeriod(
     }
     const jobId = outcome.jobId!
     const others = run.inFlight.size - 1
-    job ??= await waitForJob(client, jobId, period, run.schedules(run.durations, others), {
-      ...persistence(),
-      stats
-    })
+    // A job taken over from an earlier attempt started before this clock did: nothing to aim at.
+    const predicted = outcome.repolledFromAttempt ? undefined : run.predictions.get(period)
+    const schedule = run.schedules(run.durations, others, predicted)
+    job ??= await waitForJob(client, jobId, period, schedule, { ...persistence(), stats })
     jobEnded()
-    outcome.timeline.doneAt = iso()
+    const jobMs = jobDuration(job)
+    if (jobMs !== undefined) outcome.jobDurationMs = jobMs
+    const seenDoneAt = clock.wallNow()
+    outcome.timeline.doneAt = new Date(seenDoneAt).toISOString()
+    const snapshotAt = snapshotTime(job, {
+      seenDoneAt,
+      createdAfter,
+      serverAheadMs: client.serverClockAheadMs
+    })
+    outcome.snapshotAt = snapshotAt
     outcome.rowsTruncated = job.rowsTruncated === true
     outcome.cellsTruncated = job.cellsTruncated === true
     warnIfTruncated(outcome, run.onEvent)
     const file = payloadFileName(config.forecastId, period, config.exportFormat)
+    // The tables are made as the payload downloads: its bytes are read once.
+    tables = periodTables(config, period, { jobId, snapshotAt }, signal)
     const written = await downloadPayload(
       client,
       jobId,
@@ -176,22 +197,31 @@ export async function exportPeriod(
         format: config.exportFormat,
         period,
         maxBytes: config.maxPayloadBytes,
-        onEvent: run.onEvent
+        onEvent: run.onEvent,
+        ...(tables ? { tap: () => tables!.forDownload() } : {})
       },
       persistence()
     )
-    const downloaded = Object.assign(outcome, { status: 'DONE' as const, file, ...written })
+    const downloaded = Object.assign(outcome, {
+      status: 'DONE' as const,
+      file,
+      jobId,
+      snapshotAt,
+      ...written
+    })
     outcome.timeline.downloadedAt = iso()
     // A failure here fails the period below; its payload stays (`file` is set).
-    await addTables(downloaded, config, clock, signal)
+    await addTables(downloaded, config, { clock, signal, onEvent: run.onEvent }, tables)
     return { outcome }
   } catch (error) {
+    await tables?.discard()
     const verdict = classifyFailure(error, {
       period,
       abortReason: signal.aborted ? signal.reason : undefined,
       cancelOnTimeout: config.cancelOnTimeout,
       failFast: config.failFast,
-      jobRunning
+      jobRunning,
+      keySource: config.keySource
     })
     outcome.status = verdict.status
     outcome.error = run.describe(verdict.error)
@@ -231,19 +261,43 @@ export function warnIfTruncated(
   })
 }
 
-/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
-export async function addTables(
-  outcome: PeriodOutcome & { file: string },
+/** The tables of one period's payload, when the `tables` input asks for them. */
+function periodTables(
   config: ExportConfig,
-  clock: Clock,
+  period: string,
+  snapshot: SnapshotIdentity,
   signal: AbortSignal
+): PeriodTables | undefined {
+  if (config.tables === 'none') return undefined
+  const { forecastId, outputDir, tables: format, csvFormulaGuard } = config
+  return new PeriodTables({
+    outputDir,
+    forecastId,
+    period,
+    snapshot,
+    format,
+    csvFormulaGuard,
+    signal
+  })
+}
+
+/**
+ * Completes the tables of the outcome's payload on disk (those its download began, or all of them
+ * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
+ */
+export async function addTables(
+  outcome: PeriodOutcome & { file: string; jobId: string; snapshotAt: string },
+  config: ExportConfig,
+  ctx: { clock: Clock; signal: AbortSignal; onEvent: EventSink },
+  tables = periodTables(config, outcome.period, outcome, ctx.signal)
 ): Promise<void> {
-  if (config.tables === 'none') return
-  const { forecastId, outputDir, tables: format } = config
+  if (tables === undefined) return
   const { period, file } = outcome
-  outcome.tables = await whileBusy(clock, () =>
-    writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
-  )
+  const result = await whileBusy(ctx.clock, () => tables.finish(path.join(config.outputDir, file)))
+  outcome.tables = result.tables
+  if (result.duplicateKeys !== undefined) outcome.duplicateKeys = result.duplicateKeys
+  outcome.invalidText = result.repairedText
+  for (const message of result.warnings) ctx.onEvent({ type: 'warning', period, message })
 }
 
 /**
@@ -267,7 +321,7 @@ async function askAboutEarlierJob(
   } catch (error) {
     if (ctx.signal.aborted) throw error
     const why =
-      error instanceof ClariApiError && classifyRead(error).kind === 'fatal'
+      error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal'
         ? `Clari does not know it (HTTP ${error.status})`
         : `no answer (${run.describe(error)}), so it cannot be proven this run's`
     report(`${why}; creating a new job`)

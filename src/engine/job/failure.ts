@@ -2,7 +2,14 @@ import { ClariApiError } from '../../clari/errors.js'
 import { CancelledError } from '../../base/abort.js'
 import { errorMessage } from '../../base/error-message.js'
 import { RetryBudgetError } from '../../retry/retry.js'
-import { JobFailedError, JobTimeoutError, QuotaError } from '../errors.js'
+import {
+  DEFAULT_KEY_SOURCE,
+  isKeyRejected,
+  JobFailedError,
+  JobTimeoutError,
+  KeyRejectedError,
+  QuotaError
+} from '../errors.js'
 import type { PeriodStatus } from '../outcome.js'
 import { NotStartedError, type StopReason } from './slots.js'
 
@@ -38,6 +45,8 @@ export interface FailureContext {
   failFast: boolean
   /** Whether the period's job was still running at Clari when it failed. */
   jobRunning: boolean
+  /** Where the user set the key (input keySource of the config). */
+  keySource?: string
 }
 
 const CONTINUE: RunAction = { kind: 'continue' }
@@ -84,7 +93,11 @@ export function classifyFailure(error: unknown, ctx: FailureContext): FailureVer
   // Giving up on a job Clari still runs (a throttle asking too long, a refused status check)
   // abandons it as a timeout does: cancel it, as cancel-on-timeout says, to free quota and slot.
   const cancelJob = ctx.jobRunning && ctx.cancelOnTimeout
-  const verdict: FailureVerdict = { status: 'ERROR', error: errorMessage(error), cancelJob, run }
+  // The first period the key fails says what to check; the periods not started then say why.
+  const message = isKeyRejected(error)
+    ? new KeyRejectedError(ctx.keySource ?? DEFAULT_KEY_SOURCE, error).message
+    : errorMessage(error)
+  const verdict: FailureVerdict = { status: 'ERROR', error: message, cancelJob, run }
   if (api instanceof ClariApiError) return { ...verdict, errorCode: api.code, errorId: api.errorId }
   return verdict
 }
@@ -94,10 +107,6 @@ const KNOWN_FAILURES: readonly string[] = ['FAILED', 'CANCELLED', 'ABORTED']
 /** Failures that no later period can escape: creating more jobs would fail the same way. */
 function runWideReason(error: unknown): string | undefined {
   if (error instanceof QuotaError) return error.message
-  const api = error instanceof RetryBudgetError ? error.cause : error
-  // The gateway's 401 (no Clari code) means the key itself is bad or revoked.
-  if (api instanceof ClariApiError && api.status === 401 && !api.code) {
-    return 'Clari rejected the API key (HTTP 401); check the api-key secret'
-  }
+  if (isKeyRejected(error)) return 'Clari rejected the API key'
   return undefined
 }

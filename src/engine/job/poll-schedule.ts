@@ -1,6 +1,8 @@
 import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
 import type { Random } from '../../base/clock.js'
 import type { PollSchedule, PollScheduleFactory } from '../deps.js'
+import type { DurationPrediction } from '../durations.js'
+import { median } from '../history/duration-model.js'
 
 /**
  * The backoff schedule (docs/retry-policy.md#the-adaptive-schedule): first check after the
@@ -28,6 +30,14 @@ const MAX_DENSE_GAP_MS = 8_000
  */
 const FIRST_JOB_MAX_GAP_MS = 15_000
 const FIRST_JOB_DENSE_FOR_MS = 10 * 60_000
+/**
+ * A job whose finish earlier runs predict checks sparsely before its window: gaps up to this
+ * share of the expected duration, between max-poll-interval and this many times it.
+ */
+const SPARSE_SHARE = 0.25
+const SPARSE_MAX_FACTOR = 4
+/** At most this many checks across a predicted window; a wider one gets wider gaps. */
+const MAX_WINDOW_POLLS = 120
 
 /** Where the next job of this run is expected to finish, from how long earlier ones took. */
 export interface FinishWindow {
@@ -41,6 +51,11 @@ export function finishWindow(durations: readonly number[], maxGapMs: number): Fi
   const expected = median(durations)
   const observed = Math.max(...durations.map(d => Math.abs(d - expected))) / expected
   const spread = durations.length === 1 ? PRIOR_SPREAD : Math.max(MIN_SPREAD, observed)
+  return windowAround(expected, spread, maxGapMs)
+}
+
+/** The window of an expected finish ± a relative spread, widened by the margin on both sides. */
+function windowAround(expected: number, spread: number, maxGapMs: number): FinishWindow {
   const fromMs = Math.max(0, expected * (1 - spread) - MARGIN_MS)
   const toMs = expected * (1 + spread) + MARGIN_MS
   const gapMs = clamp(
@@ -75,6 +90,40 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
 }
 
 /**
+ * Aims at the finish that earlier runs predict for this period's job
+ * (docs/retry-policy.md#the-schedule-with-history). Before the window, checks are sparse: gaps
+ * up to a quarter of the expected duration (never above 4 × max-poll-interval), each at most
+ * half the distance left to the window, so a job that ends early is seen within about how early
+ * it was. A job too short for gaps above max-poll-interval is checked before its window as
+ * `windowSchedule` does. Across the window and after it, as `windowSchedule`: dense, then
+ * backing off to max-poll-interval at most.
+ */
+export function predictedSchedule(
+  prediction: DurationPrediction,
+  intervals: PollIntervals
+): PollSchedule {
+  const { expectedMs, spreadMs } = prediction
+  const maxMs = intervals.maxMs
+  const window = windowAround(expectedMs, spreadMs / expectedMs, maxMs)
+  // A wide window (a scattered history) gets wider gaps rather than ever more checks.
+  const gapMs = Math.min(
+    maxMs,
+    Math.max(window.gapMs, (window.toMs - window.fromMs) / MAX_WINDOW_POLLS)
+  )
+  const around = windowSchedule({ ...window, gapMs }, intervals)
+  const sparseMs = clamp(expectedMs * SPARSE_SHARE, maxMs, SPARSE_MAX_FACTOR * maxMs)
+  return {
+    delayBefore(k, elapsedMs) {
+      const left = window.fromMs - elapsedMs
+      if (left <= 1 || sparseMs <= maxMs) return around.delayBefore(k, elapsedMs)
+      const step = Math.min(sparseMs, Math.max(gapMs, left / 2))
+      // Land on the window's start rather than a moment before it.
+      return left - step < gapMs ? left : step
+    }
+  }
+}
+
+/**
  * The action's default (docs/retry-policy.md#the-adaptive-schedule). A job with nothing to learn
  * from yet polls by the backoff schedule with a tighter cap; one that starts while such a job
  * polls checks only every max-poll-interval, since the first of them to finish will tell it when
@@ -85,7 +134,15 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
 export function defaultPollSchedule(intervals: PollIntervals, random: Random): PollScheduleFactory {
   const learned: number[] = []
   const listeners = new Set<() => void>()
-  return (history, othersPolling = 0) => {
+  const jobDone = (durationMs: number): void => {
+    if (durationMs <= 0) return
+    learned.push(durationMs)
+    for (const wake of [...listeners]) wake()
+  }
+  return (history, othersPolling = 0, predicted) => {
+    // The period's own earlier jobs know better than the run's other periods: no lesson moves it.
+    if (predicted)
+      return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone }
     const sparse: PollSchedule = { delayBefore: () => pollDelay(Infinity, intervals, random) }
     const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random)
     let aimed: { basis: number; schedule: PollSchedule } | undefined
@@ -99,11 +156,7 @@ export function defaultPollSchedule(intervals: PollIntervals, random: Random): P
         }
         return aimed.schedule.delayBefore(k, elapsedMs)
       },
-      jobDone: durationMs => {
-        if (durationMs <= 0) return
-        learned.push(durationMs)
-        for (const wake of [...listeners]) wake()
-      },
+      jobDone,
       nextLesson: signal =>
         new Promise((resolve, reject) => {
           if (signal.aborted) return reject(signal.reason)
@@ -133,12 +186,6 @@ function firstJobSchedule(intervals: PollIntervals, random: Random): PollSchedul
     delayBefore: (k, elapsedMs) =>
       (elapsedMs < FIRST_JOB_DENSE_FOR_MS ? dense : relaxed).delayBefore(k, elapsedMs)
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -1,6 +1,6 @@
 import type { CallContext, ClariClient } from '../../clari/client.js'
-import { QUOTA_CODE } from '../../clari/codes.js'
-import { AmbiguousCreateError, ClariApiError } from '../../clari/errors.js'
+import { AmbiguousCreateError } from '../../clari/errors.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import type { CreateExportBody, ExportJob } from '../../clari/types.js'
 import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
 import type { Clock, Random } from '../../base/clock.js'
@@ -8,6 +8,7 @@ import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from '../errors
 import type { EventSink } from '../events.js'
 import { plural } from '../units.js'
 import { exportIdentity, type WantedExport } from './job-identity.js'
+
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1
 
@@ -57,7 +58,7 @@ export async function startJob(
         if (createsAfterDoubt++ >= MAX_CREATES_AFTER_DOUBT) throw error.cause
         continue
       }
-      if (error instanceof ClariApiError && error.code === QUOTA_CODE) {
+      if (retryRule('create', error).verdict === 'quota') {
         await waitForFreeSlot(client, body.timePeriod, ctx)
         continue
       }

@@ -1,9 +1,11 @@
-import { classifyRead, type CallContext, type ClariClient } from '../../clari/client.js'
+import type { CallContext, ClariClient } from '../../clari/client.js'
+import { retryRule } from '../../clari/retry-rules.js'
 import { jobPhase, type ExportJob } from '../../clari/types.js'
 import type { PollIntervals } from '../../retry/backoff.js'
 import { DeadlineError, linkedAbort } from '../../base/abort.js'
 import type { Clock, Random } from '../../base/clock.js'
-import { missWait, type RetryLimits } from '../../retry/retry.js'
+import { LoopMisses, missWait, type RetryLimits } from '../../retry/retry.js'
+import { jobDuration } from '../clari-job.js'
 import { JobFailedError, JobTimeoutError } from '../errors.js'
 import type { EventSink } from '../events.js'
 import type { PollSchedule } from '../deps.js'
@@ -36,10 +38,11 @@ export interface WaitContext extends Required<Pick<CallContext, 'signal' | 'dead
  * Polls a job until it is DONE (resolves with the job) or fails, times out or is cancelled
  * (throws). There is no check at t = 0: a job just created is never already done.
  *
- * A job that exists at Clari is the most expensive thing a run holds, so a failed check never
- * ends the period: transient errors and throttles are missed checks, and the loop goes on on its
- * own schedule, backing off up to max-poll-interval, until job-timeout. Only an answer that says
- * the job is gone or not ours (a 4xx) ends it early.
+ * A job that exists at Clari is the most expensive thing a run holds, so a failed check does not
+ * end the period: what the retry rules (clari/retry-rules.ts) retry or throttle is a missed check,
+ * and the loop goes on on its own schedule, backing off up to max-poll-interval, until
+ * job-timeout. Only an answer they do not retry (a 4xx: the job is gone or not ours), or one past
+ * its per-loop cap, ends it early.
  */
 export async function waitForJob(
   client: ClariClient,
@@ -52,7 +55,7 @@ export async function waitForJob(
   const unknownSeen = new Set<string>()
   let lastStatus: string | undefined
   let lastError: string | undefined
-  let misses = 0
+  const misses = new LoopMisses()
   let planned = schedule.delayBefore(0, clock.now() - ctx.startedAt)
   for (let k = 0; ; k++) {
     let last = planned >= ctx.deadline - clock.now()
@@ -60,7 +63,7 @@ export async function waitForJob(
     // A job of the run that finished meanwhile may move this check: plan it again from now
     // (not while backing off through an outage, which must not speed up).
     while (await sleepUnlessTaught(clock, wakeAt - clock.now(), schedule, ctx.signal)) {
-      if (misses > 0) continue
+      if (misses.inARow > 0) continue
       planned = schedule.delayBefore(k, clock.now() - ctx.startedAt)
       last = planned >= ctx.deadline - clock.now()
       wakeAt = Math.min(clock.now() + planned, ctx.deadline)
@@ -70,22 +73,22 @@ export async function waitForJob(
     try {
       reply = await client.getJob(jobId, { ...ctx, once: true })
     } catch (error) {
-      const verdict = classifyRead(error)
-      if (ctx.signal.aborted || verdict.kind === 'fatal') throw error
-      misses++
+      // The table of retry rules decides: a missed check, or the end of the period.
+      const failure = retryRule('status', error)
+      if (ctx.signal.aborted || !misses.miss(failure)) throw error
       lastError = ctx.describe(error)
       if (last) throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError)
       const normal = schedule.delayBefore(k + 1, elapsed())
-      planned = missWait(verdict, misses, normal, ctx.intervals, ctx.limits, ctx.random)
-      if (verdict.kind === 'throttle' && planned > ctx.deadline - clock.now()) {
+      planned = missWait(failure, misses.inARow, normal, ctx.intervals, ctx.limits, ctx.random)
+      if (failure.verdict === 'throttle' && planned > ctx.deadline - clock.now()) {
         // The server asks for quiet past the deadline: honour it, and end the period there.
         await clock.sleep(Math.max(0, ctx.deadline - clock.now()), ctx.signal)
         throw new JobTimeoutError(jobId, lastStatus, elapsed(), 'job', lastError)
       }
-      ctx.onWait({ kind: verdict.kind, waitMs: planned, error })
+      ctx.onWait({ kind: failure.verdict, waitMs: planned, error })
       continue
     }
-    misses = 0
+    misses.hit()
     stats.statusPolls++
     const job = reply.job
     lastStatus = job.status
@@ -99,11 +102,11 @@ export async function waitForJob(
     const elapsedMs = elapsed()
     if (phase === 'done') {
       schedule.jobDone?.(jobDuration(job) ?? elapsedMs)
-      ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs })
+      ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs })
       return job
     }
     if (phase === 'failed') {
-      ctx.onEvent({ type: 'status', period, jobId, status, poll: k + 1, elapsedMs })
+      ctx.onEvent({ type: 'status', period, jobId, status, poll: stats.statusPolls, elapsedMs })
       throw new JobFailedError(jobId, status)
     }
     if (last) throw new JobTimeoutError(jobId, lastStatus, elapsedMs)
@@ -116,7 +119,7 @@ export async function waitForJob(
       period,
       jobId,
       status,
-      poll: k + 1,
+      poll: stats.statusPolls,
       elapsedMs,
       nextCheckMs: planned
     })
@@ -144,14 +147,6 @@ async function sleepUnlessTaught(
     race.controller.abort(new DeadlineError())
     race.dispose()
   }
-}
-
-/** Clari's own measure of the job (both stamps on its clock), free of our detection delay. */
-function jobDuration(job: ExportJob): number | undefined {
-  const { startTime, endTime } = job
-  if (typeof startTime !== 'number' || typeof endTime !== 'number') return undefined
-  const ms = endTime - startTime
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined
 }
 
 function isDocumentedRunning(status: string): boolean {

@@ -65,20 +65,20 @@ const MAX_ZIP_ENTRIES = 10_000
 const NAMES_SHOWN = 4
 
 /** The name an upload takes when the run already holds an artifact named `name`. */
-export function attemptName(name: string, runAttempt: number): string {
+export function attemptArtifactName(name: string, runAttempt: number): string {
   return `${name}-attempt-${runAttempt}`
 }
 
 /**
  * The names an earlier attempt's upload can have, newest attempt first: artifact-name as that
- * attempt filled it in, and `attemptName` of it (its upload after a name clash).
+ * attempt filled it in, and `attemptArtifactName` of it (its upload after a name clash).
  */
 export function candidateNames(artifactNames: readonly string[], runAttempt: number): string[] {
   const names = new Set<string>()
   const newest = Math.min(runAttempt - 1, artifactNames.length)
   for (let attempt = newest; attempt >= 1 && attempt > newest - MAX_ATTEMPTS; attempt--) {
     const name = artifactNames[attempt - 1]!
-    names.add(attemptName(name, attempt))
+    names.add(attemptArtifactName(name, attempt))
     names.add(name)
   }
   return [...names]
@@ -129,7 +129,7 @@ async function findEarlierAttempt(
   try {
     return await Promise.race([work, gaveUp]).catch((error: unknown): NoEarlierRun => ({
       kind: 'lookup-failed',
-      reason: `lookup failed: ${describeError(error, config.apiKey, 200)}`
+      reason: `lookup failed: ${describeError(error, config.clari.apiKey, 200)}`
     }))
   } finally {
     ended = true
@@ -287,7 +287,7 @@ class Search {
       const manifest = readEarlierManifest(bytes, {
         forecastId: config.forecastId,
         attemptBefore: this.search.runAttempt,
-        apiKey: config.apiKey
+        apiKey: config.clari.apiKey
       })
       if ('problem' in manifest) return verdictOn(artifact, manifest.kind, manifest.problem)
 
@@ -350,7 +350,7 @@ class Search {
   }
 
   private describe(error: unknown): string {
-    return describeError(error, this.config.apiKey, 200)
+    return describeError(error, this.config.clari.apiKey, 200)
   }
 }
 

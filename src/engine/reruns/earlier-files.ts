@@ -57,7 +57,7 @@ export function folderSource(dir: string): ResumeSource {
       }
       const manifest = readEarlierManifest(await readFile(file), {
         forecastId: config.forecastId,
-        apiKey: config.apiKey
+        apiKey: config.clari.apiKey
       })
       if ('problem' in manifest) return { kind: manifest.kind, reason: manifest.problem }
       return { manifest, dir, leftOut: new Map(), source: file, dispose: async () => {} }

@@ -7,8 +7,10 @@ import {
   type ExportFormat
 } from '../../clari/types.js'
 import { cleanServerText, withoutSecret } from '../../clari/untrusted-text.js'
+import type { DurationObservation } from '../durations.js'
 import { MANIFEST_FILE } from '../manifest.js'
 import {
+  isSnapshotTime,
   MANIFEST_TOOL,
   MANIFEST_VERSION,
   type PeriodStatus,
@@ -36,19 +38,24 @@ export interface EarlierExport {
   cellsTruncated: boolean
   jobCancelled: boolean
   reusedFromAttempt?: number
-  /**
-   * When Clari took the snapshot (ISO-8601 UTC), once the manifest records it (the `tables`
-   * branch adds it to PeriodOutcome): kept for a reused payload.
-   */
+  /** When Clari took the snapshot (ISO-8601 UTC, `isSnapshotTime`): kept for a reused payload. */
   snapshotAt?: string
+  /** How long the job ran by Clari's stamps, in ms: what the duration model learns from. */
+  jobDurationMs?: number
+  /** When the run saw the job DONE (epoch ms, from `timeline.doneAt`). */
+  doneAt?: number
 }
 
-export interface EarlierManifest {
-  forecastId: string
-  runAttempt: number
+/** A request read into its checked shape. */
+export interface CheckedRequest {
   request: RequestParameters
   /** The request held a parameter this version of the action does not send. */
   unknownParameter: boolean
+}
+
+export interface EarlierManifest extends CheckedRequest {
+  forecastId: string
+  runAttempt: number
   /** One per period, each period once. */
   exports: EarlierExport[]
 }
@@ -78,7 +85,8 @@ const PERIOD = /^\d{4}_Q[1-4]$/
 const SHA256 = /^[0-9a-f]{64}$/
 // Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+// A job runs for minutes, at most hours: a week is not a duration this action recorded.
+const MAX_DURATION_MS = 7 * 24 * 3600 * 1000
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
 const STATUSES: ReadonlySet<string> = new Set<PeriodStatus>([
@@ -157,7 +165,42 @@ export function readEarlierManifest(
   }
 }
 
-function readRequest(raw: unknown): Pick<EarlierManifest, 'request' | 'unknownParameter'> {
+/**
+ * An untrusted request (a manifest's, a ledger's) in its checked shape, or undefined when it is
+ * not one this action writes. Never throws, and compares or prints nothing before it is checked.
+ */
+export function readRequestParameters(raw: unknown): CheckedRequest | undefined {
+  try {
+    return readRequest(raw)
+  } catch (error) {
+    if (error instanceof Damaged) return undefined
+    throw error
+  }
+}
+
+/**
+ * What the duration model learns from a checked manifest: how long each DONE period's job ran,
+ * with the request it was made with (src/engine/history/).
+ */
+export function manifestDurations(manifest: EarlierManifest): DurationObservation[] {
+  const { forecastId, request } = manifest
+  return manifest.exports.flatMap(entry =>
+    entry.status === 'DONE' && entry.jobDurationMs !== undefined
+      ? [
+          {
+            forecastId,
+            period: entry.period,
+            request,
+            durationMs: entry.jobDurationMs,
+            ...(entry.doneAt !== undefined ? { endedAt: entry.doneAt } : {}),
+            ...(entry.jobId !== undefined ? { jobId: entry.jobId } : {})
+          }
+        ]
+      : []
+  )
+}
+
+function readRequest(raw: unknown): CheckedRequest {
   if (!isRecord(raw)) throw new Damaged('request is not an object')
   const keys = Object.keys(raw)
   const request: RequestParameters = {
@@ -217,8 +260,18 @@ function readExports(raw: unknown, runAttempt: number): EarlierExport[] {
       `${at}.reusedFromAttempt`
     )
     if (from !== undefined) read.reusedFromAttempt = from
-    const snapshotAt = optional(entry.snapshotAt, isIsoTime, `${at}.snapshotAt`)
+    const snapshotAt = optional(entry.snapshotAt, isSnapshotTime, `${at}.snapshotAt`)
     if (snapshotAt !== undefined) read.snapshotAt = snapshotAt
+    const duration = optional(
+      entry.jobDurationMs,
+      (v: unknown): v is number =>
+        typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_DURATION_MS,
+      `${at}.jobDurationMs`
+    )
+    if (duration !== undefined) read.jobDurationMs = duration
+    // The timeline is the summary's, not the resume's: only a well-formed doneAt is kept.
+    const doneAt = isRecord(entry.timeline) ? entry.timeline.doneAt : undefined
+    if (isSnapshotTime(doneAt)) read.doneAt = Date.parse(doneAt)
     return read
   })
 }
@@ -258,10 +311,6 @@ function isBoolean(value: unknown): value is boolean {
 
 function isWhole(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min
-}
-
-function isIsoTime(value: unknown): value is string {
-  return typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value))
 }
 
 function matches(pattern: RegExp): (value: unknown) => value is string {

@@ -1,7 +1,9 @@
 import { cleanServerText } from '../../clari/untrusted-text.js'
 import type { ExportConfig } from '../config.js'
+import type { DurationObservation } from '../durations.js'
 import type { EventSink } from '../events.js'
 import { takeOverPayload } from './earlier-files.js'
+import { manifestDurations } from './earlier-manifest.js'
 import type { EarlierRun, ResumeSource } from './earlier-run.js'
 import { planResume, type ReusedFields } from './resume.js'
 
@@ -24,6 +26,8 @@ export interface Resumed {
   reused: ReusedPayload[]
   /** Jobs of the earlier run to ask Clari about again, by period. */
   repoll: Map<string, string>
+  /** How long the earlier run's jobs took, from its checked manifest (for the duration model). */
+  durations: DurationObservation[]
 }
 
 /**
@@ -47,17 +51,27 @@ export async function resumeEarlier(
     source,
     unusable: why,
     reused: [],
-    repoll: new Map()
+    repoll: new Map(),
+    durations
   })
   let earlier: EarlierRun | undefined
+  // Learned from a manifest read whole, even one whose plan takes nothing over.
+  let durations: DurationObservation[] = []
   try {
     const found = await from.find(config, signal)
     if ('reason' in found) return nothing(found.reason)
     earlier = found
     source = cleanServerText(found.source, 200)
+    durations = manifestDurations(found.manifest)
     const plan = planResume(found.manifest, config)
     if (!plan.usable) return nothing(plan.reason)
-    const resumed: Resumed = { source, attempt: plan.attempt, reused: [], repoll: new Map() }
+    const resumed: Resumed = {
+      source,
+      attempt: plan.attempt,
+      reused: [],
+      repoll: new Map(),
+      durations
+    }
     for (const [index, period] of config.periods.entries()) {
       const resume = plan.periods.get(period)
       if (resume?.kind === 're-poll') resumed.repoll.set(period, resume.jobId)

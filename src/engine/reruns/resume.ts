@@ -1,7 +1,12 @@
 import type { ExportConfig } from '../config.js'
 import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome, RequestParameters } from '../outcome.js'
-import type { EarlierExport, EarlierManifest } from './earlier-manifest.js'
+import {
+  readRequestParameters,
+  type CheckedRequest,
+  type EarlierExport,
+  type EarlierManifest
+} from './earlier-manifest.js'
 
 /** What to do with one period, given what the earlier run got. */
 export type PeriodResume =
@@ -11,10 +16,9 @@ export type PeriodResume =
   | { kind: 're-poll'; jobId: string }
   | { kind: 'anew' }
 
-export type ReusedFields = Pick<
-  PeriodOutcome,
-  'jobId' | 'rowsTruncated' | 'cellsTruncated' | 'reusedFromAttempt'
->
+/** What a reused payload keeps of its entry: the same snapshot (jobId, snapshotAt), checked. */
+export type ReusedFields = Pick<PeriodOutcome, 'rowsTruncated' | 'cellsTruncated'> &
+  Required<Pick<PeriodOutcome, 'jobId' | 'snapshotAt' | 'reusedFromAttempt'>>
 
 export type ResumePlan =
   | { usable: false; reason: string }
@@ -47,11 +51,7 @@ export function planResume(earlier: EarlierManifest, config: ExportConfig): Resu
   if (earlier.forecastId !== config.forecastId) {
     return { usable: false, reason: 'it exported another forecast' }
   }
-  const differs = earlier.unknownParameter
-    ? 'a parameter this version does not send'
-    : PARAMETERS.find(
-        key => comparable(earlier.request[key]) !== comparable(requestParameters(config)[key])
-      )
+  const differs = differingRequest(earlier, requestParameters(config))
   if (differs) {
     return { usable: false, reason: `it was exported with other parameters (${differs})` }
   }
@@ -69,21 +69,38 @@ function resumeOf(entry: EarlierExport, attempt: number, config: ExportConfig): 
   if (entry.status === 'DONE') {
     const file = payloadFileName(config.forecastId, entry.period, config.exportFormat)
     if (entry.file !== file || entry.sha256 === undefined) return { kind: 'anew' }
+    // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
+    if (!jobId || entry.snapshotAt === undefined) return { kind: 'anew' }
     return {
       kind: 'reuse',
       file,
       sha256: entry.sha256,
       entry: {
         jobId,
+        snapshotAt: entry.snapshotAt,
         rowsTruncated: entry.rowsTruncated,
         cellsTruncated: entry.cellsTruncated,
         reusedFromAttempt: entry.reusedFromAttempt ?? attempt
-        // snapshotAt: entry.snapshotAt, once PeriodOutcome carries it (the tables branch).
       }
     }
   }
   if (!jobId || entry.jobCancelled || ENDED_AT_CLARI.has(entry.status)) return { kind: 'anew' }
   return { kind: 're-poll', jobId }
+}
+
+/**
+ * Names the first parameter of an untrusted `request` (a manifest's, a ledger's) that differs from
+ * `now`, or undefined when the two ask for the same data. It is read into the checked shape first
+ * (`readRequestParameters`): nothing of it is stringified or compared before it is checked.
+ */
+export function differingParameter(earlier: unknown, now: RequestParameters): string | undefined {
+  const checked = readRequestParameters(earlier)
+  return checked ? differingRequest(checked, now) : 'none recorded'
+}
+
+function differingRequest(earlier: CheckedRequest, now: RequestParameters): string | undefined {
+  if (earlier.unknownParameter) return 'a parameter this version does not send'
+  return PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]))
 }
 
 /**

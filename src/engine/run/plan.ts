@@ -2,6 +2,7 @@ import type { ExportLimits } from '../../clari/types.js'
 import { systemClock } from '../../base/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
+import { DEFAULT_KEY_SOURCE, isKeyRejected, KeyRejectedError } from '../errors.js'
 import type { EngineDeps } from '../deps.js'
 import { plural } from '../units.js'
 
@@ -23,10 +24,13 @@ export async function planExport(config: ExportConfig, deps: EngineDeps = {}): P
   const client = createClient(config, deps)
   try {
     const signal = deps.signal ?? new AbortController().signal
-    const limits = await client.getLimits({
-      signal,
-      deadline: clock.now() + config.timing.jobTimeoutMs
-    })
+    const limits = await client
+      .getLimits({ signal, deadline: clock.now() + config.timing.jobTimeoutMs })
+      .catch((error: unknown) => {
+        throw isKeyRejected(error)
+          ? new KeyRejectedError(config.keySource ?? DEFAULT_KEY_SOURCE, error)
+          : error
+      })
     const left = limits.availableMonthlyQuota
     const needed = config.periods.length
     const problem =

@@ -8,6 +8,7 @@ import { systemClock, whileBusy, type Clock } from '../../base/clock.js'
 import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
 import type { EngineDeps } from '../deps.js'
+import { isKeyRejected } from '../errors.js'
 import type { ExportEvent } from '../events.js'
 import {
   addTables,
@@ -23,7 +24,8 @@ import { defaultPollSchedule } from '../job/poll-schedule.js'
 import type { ResumeSource } from '../reruns/earlier-run.js'
 import { resumeEarlier, type Resumed } from '../reruns/resume-earlier.js'
 import { requestParameters } from '../reruns/resume.js'
-import { isStopReason, PeriodScheduler } from './scheduler.js'
+import { learnDurations, type LearnedDurations } from './learn-durations.js'
+import { isStopReason, PeriodScheduler, startOrder } from './scheduler.js'
 
 export type { EngineDeps }
 
@@ -56,14 +58,15 @@ export async function runExport(
   const signal = deps.signal ?? new AbortController().signal
   const sink = deps.onEvent ?? (() => {})
   // The client masks the key in what Clari sends; this is the last line, for everything else.
-  const onEvent = (event: ExportEvent): void => sink(withoutSecret(event, config.apiKey))
+  const { apiKey } = config.clari
+  const onEvent = (event: ExportEvent): void => sink(withoutSecret(event, apiKey))
   const intervals = {
     initialMs: config.timing.pollIntervalMs,
     factor: 1.5,
     maxMs: config.timing.maxPollIntervalMs
   }
   const client = createClient(config, deps)
-  const describe = (error: unknown): string => describeError(error, config.apiKey, MAX_ERROR_CHARS)
+  const describe = (error: unknown): string => describeError(error, apiKey, MAX_ERROR_CHARS)
 
   await mkdir(config.outputDir, { recursive: true })
   const manifest: Manifest = {
@@ -92,7 +95,7 @@ export async function runExport(
     return saving
   }
   const finish = async (index: number, outcome: PeriodOutcome): Promise<void> => {
-    outcomes[index] = withoutSecret(outcome, config.apiKey)
+    outcomes[index] = withoutSecret(outcome, apiKey)
     onEvent({ type: 'period-finished', outcome: outcomes[index] })
     await whileBusy(clock, saveManifest)
   }
@@ -116,6 +119,12 @@ export async function runExport(
       outcomes[index] === undefined ? [{ period, index }] : []
     )
     if (todo.length > 0) {
+      const own = [...(deps.history ?? []), ...(resumed?.durations ?? [])]
+      const learned = await learnDurations(
+        { config, client, clock, signal, describe },
+        todo.map(t => t.period),
+        own
+      )
       await exportOnSlots({
         config,
         client,
@@ -129,6 +138,7 @@ export async function runExport(
         repoll: resumed?.repoll ?? new Map(),
         attempt: resumed?.attempt ?? 0,
         schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
+        learned,
         finish
       })
     }
@@ -172,7 +182,7 @@ async function finishReused(
   }
   for (const { index, period, fields } of resumed.reused) {
     onEvent({ type: 'period-started', period, index, total: config.periods.length })
-    const outcome: PeriodOutcome & { file: string } = {
+    const outcome: PeriodOutcome & { file: string; jobId: string; snapshotAt: string } = {
       ...emptyOutcome(period),
       ...fields,
       status: 'DONE'
@@ -180,7 +190,7 @@ async function finishReused(
     warnIfTruncated(outcome, onEvent)
     try {
       // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-      await addTables(outcome, config, clock, run.signal)
+      await addTables(outcome, config, { clock, signal: run.signal, onEvent })
     } catch (error) {
       const status = run.signal.aborted ? 'CANCELLED' : 'ERROR'
       Object.assign(outcome, { status, error: run.describe(error) })
@@ -212,6 +222,8 @@ interface SlotRun {
   /** The earlier attempt whose jobs are asked about again (0: none). */
   attempt: number
   schedules: RunContext['schedules']
+  /** What earlier runs say about the periods' job durations (nothing with `history: none`). */
+  learned: LearnedDurations
   finish: (index: number, outcome: PeriodOutcome) => Promise<void>
 }
 
@@ -244,6 +256,7 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     onEvent,
     schedules: r.schedules,
     durations: [],
+    predictions: r.learned.predictions,
     ownedJobIds: new Set(),
     scheduler,
     inFlight: new Map(),
@@ -297,10 +310,15 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
   }
 
   try {
-    const order = [
-      ...r.todo.filter(t => r.repoll.has(t.period)),
-      ...r.todo.filter(t => !r.repoll.has(t.period))
-    ]
+    const { predictions } = r.learned
+    const orderBy = (longestFirst: boolean): { period: string; index: number }[] =>
+      startOrder(r.todo, {
+        resumed: t => r.repoll.has(t.period),
+        expectedMs: period => predictions.get(period)?.expectedMs,
+        longestFirst
+      })
+    const order = orderBy(max > 1)
+    if (config.history !== 'none') onEvent(historyEvent(r, order, orderBy(false)))
     // Every period asks for its slot now, in this order; the scheduler grants them in turn.
     const periods = Promise.allSettled(order.map(runPeriod))
     void watchForRoom(r, scheduler, lookForRoom, watching.controller.signal)
@@ -312,6 +330,27 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     watching.controller.abort()
     watching.dispose()
     signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** What the run learned, in input order, and the start order when longest-first changed it. */
+function historyEvent(
+  r: SlotRun,
+  order: readonly { period: string }[],
+  unsorted: readonly { period: string }[]
+): ExportEvent {
+  const { predictions, jobList } = r.learned
+  const startOrder = order.map(t => t.period)
+  const inputOrder = r.todo.map(t => t.period)
+  return {
+    type: 'history',
+    predicted: inputOrder.flatMap(period => {
+      const p = predictions.get(period)
+      return p ? [{ period, ...p }] : []
+    }),
+    unknown: inputOrder.filter(period => !predictions.has(period)),
+    jobList,
+    ...(startOrder.some((p, i) => p !== unsorted[i]!.period) ? { startOrder } : {})
   }
 }
 
@@ -364,7 +403,7 @@ async function concurrencyLimit(r: SlotRun): Promise<{ limit: number; max: numbe
     onEvent({
       type: 'concurrency',
       limit: 1,
-      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${r.describe(error)})`
+      detail: `max-concurrent-jobs auto: one at a time, the export limits could not be read (${isKeyRejected(error) ? 'Clari rejected the API key' : r.describe(error)})`
     })
     return { limit: 1, max: most }
   }
@@ -382,7 +421,7 @@ async function raiseLimit(
   try {
     const limits = await r.client.getLimits({
       signal,
-      deadline: r.clock.now() + r.config.timing.requestTimeoutMs,
+      deadline: r.clock.now() + r.config.clari.requestTimeoutMs,
       once: true
     })
     const room = roomForUs(limits, ours)

@@ -150,3 +150,25 @@ export class PeriodScheduler implements RunSlots {
 export function isStopReason(grant: Lease | StopReason): grant is StopReason {
   return 'status' in grant
 }
+
+/**
+ * The order the periods ask for their slots: an earlier attempt's jobs first (they run at
+ * Clari already); then, when more than one period runs at once, those with an expected
+ * duration, longest first (LPT: a long job started last would end the run alone); then the
+ * rest, in input order. Ties keep input order.
+ */
+export function startOrder<T extends { period: string }>(
+  todo: readonly T[],
+  how: {
+    resumed(item: T): boolean
+    expectedMs(period: string): number | undefined
+    longestFirst: boolean
+  }
+): T[] {
+  const resumed = todo.filter(t => how.resumed(t))
+  const rest = todo.filter(t => !how.resumed(t))
+  if (!how.longestFirst) return [...resumed, ...rest]
+  const known = rest.filter(t => how.expectedMs(t.period) !== undefined)
+  known.sort((a, b) => how.expectedMs(b.period)! - how.expectedMs(a.period)!)
+  return [...resumed, ...known, ...rest.filter(t => how.expectedMs(t.period) === undefined)]
+}

@@ -24,11 +24,14 @@ const FAIL_FAST_STOP = {
 const gateway401 = new ClariApiError(401, 'create export', {
   message: 'Invalid authentication credentials'
 })
+const KEY_ADVICE = (source: string): string =>
+  `Clari rejected the API key (HTTP 401: Invalid authentication credentials): check ${source}; the key may be mistyped, expired or revoked`
+
 const KEY_STOP = {
   kind: 'stop',
   notStarted: {
     status: 'ERROR',
-    error: 'not started: Clari rejected the API key (HTTP 401); check the api-key secret'
+    error: 'not started: Clari rejected the API key'
   },
   cancelInFlight: false
 }
@@ -82,14 +85,21 @@ describe('classifyFailure: what a failed period means for the run', () => {
       }
     },
     {
+      // The first period the key fails says what to check; the periods not started, why.
       name: 'the gateway rejects the key',
       error: gateway401,
-      expected: { status: 'ERROR', run: KEY_STOP }
+      expected: { status: 'ERROR', error: KEY_ADVICE('the api-key secret'), run: KEY_STOP }
     },
     {
       name: 'the gateway rejects the key, after retries ran out',
       error: new RetryBudgetError(gateway401),
-      expected: { status: 'ERROR', run: KEY_STOP }
+      expected: { status: 'ERROR', error: KEY_ADVICE('the api-key secret'), run: KEY_STOP }
+    },
+    {
+      name: 'the gateway rejects the key of clari-export',
+      error: gateway401,
+      ctx: { keySource: 'CLARI_API_KEY' },
+      expected: { status: 'ERROR', error: KEY_ADVICE('CLARI_API_KEY'), run: KEY_STOP }
     },
     {
       name: "a 401 no_optin concerns one scope, not the key, and carries Clari's code",

@@ -4,6 +4,7 @@ import {
   backoffSchedule,
   defaultPollSchedule,
   finishWindow,
+  predictedSchedule,
   windowSchedule
 } from '../../../src/engine/job/poll-schedule.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
@@ -140,5 +141,111 @@ describe('defaultPollSchedule', () => {
     const lesson = schedule.nextLesson!(controller.signal)
     controller.abort(new Error('cancelled'))
     await expect(lesson).rejects.toThrow('cancelled')
+  })
+})
+
+describe('predictedSchedule: aimed at the finish earlier runs predict', () => {
+  // 1800 s ± 90 s: window [1708 s, 1892 s] (2 s margin), 8 s apart inside (184 s / 4, at most
+  // 8 s); before it, gaps up to a quarter of 1800 s, at most 4 × max-poll-interval = 120 s.
+  const prediction = { expectedMs: 1800 * SECOND, spreadMs: 90 * SECOND, samples: 3 }
+  const schedule = predictedSchedule(prediction, intervals)
+  const fromMs = 1708 * SECOND
+  const sparseMs = 120 * SECOND
+  const gapMs = 8 * SECOND
+
+  it('checks sparsely before the window, closing in on it, and lands on its start', () => {
+    const at = checks(schedule, fromMs)
+    expect(at[0]).toBeGreaterThan(0)
+    expect(at[at.length - 1]).toBe(fromMs)
+    const gaps = at.map((t, i) => t - (at[i - 1] ?? 0))
+    expect(Math.max(...gaps)).toBe(sparseMs)
+    // Each gap at most half the distance left (the last one, landing, at most two window gaps).
+    at.slice(0, -1).forEach((t, i) => {
+      const bound = Math.max(Math.min(sparseMs, (fromMs - t) / 2), 2 * gapMs)
+      expect(gaps[i + 1]!).toBeLessThanOrEqual(bound + 1e-6)
+    })
+    // Far fewer checks than max-poll-interval would need: 1708 s / 30 s = 57.
+    expect(at.length).toBeLessThan(25)
+  })
+
+  it('checks every 8 s across the window', () => {
+    const inside = checks(schedule, 1892 * SECOND).filter(t => t >= fromMs)
+    const gaps = inside.slice(1).map((t, i) => t - inside[i]!)
+    for (const gap of gaps) expect(gap).toBeCloseTo(gapMs, 6)
+  })
+
+  it.each([1800, 1850, 1893, 1950, 2400, 3 * 3600])(
+    'never leaves more than max-poll-interval between checks after the predicted end (job of %i s)',
+    finishS => {
+      const at = checks(schedule, finishS * SECOND)
+      const after = at.filter((t, i) => i > 0 && at[i - 1]! >= prediction.expectedMs)
+      for (const t of after) expect(t - at[at.indexOf(t) - 1]!).toBeLessThanOrEqual(intervals.maxMs)
+      expect(at[at.length - 1]! - finishS * SECOND).toBeLessThanOrEqual(intervals.maxMs)
+    }
+  )
+
+  it.each([5, 300, 1000, 1500, 1650, 1700])(
+    'sees a job that ends early (at %i s) within the sparse gap, and within how early it was',
+    finishS => {
+      const finish = finishS * SECOND
+      const at = checks(schedule, finish)
+      const delay = at[at.length - 1]! - finish
+      expect(delay).toBeLessThanOrEqual(sparseMs)
+      expect(delay).toBeLessThanOrEqual(Math.max(2 * gapMs, Math.min(sparseMs, fromMs - finish)))
+    }
+  )
+
+  it('checks a job shorter than four max-poll-intervals as the learned window does, evenly to its start', () => {
+    const prediction = { expectedMs: 60 * SECOND, spreadMs: 6 * SECOND, samples: 3 }
+    const short = predictedSchedule(prediction, intervals)
+    // 60 s ± 6 s: the window [52 s, 68 s], checked 4 s apart; before it, 26 s and 52 s.
+    const learned = windowSchedule(
+      { fromMs: 52 * SECOND, toMs: 68 * SECOND, gapMs: 4 * SECOND },
+      intervals
+    )
+    expect(checks(short, 3600 * SECOND)).toEqual(checks(learned, 3600 * SECOND))
+    expect(checks(short, 60 * SECOND)).toEqual([26, 52, 56, 60].map(s => s * SECOND))
+  })
+
+  it('widens the gaps of a wide window instead of checking ever more often', () => {
+    // 3600 s ± 600 s: a 1204 s window, 120 checks 10 s apart rather than 150 checks 8 s apart.
+    const prediction = { expectedMs: 3600 * SECOND, spreadMs: 600 * SECOND, samples: 2 }
+    const inside = checks(predictedSchedule(prediction, intervals), 4202 * SECOND).filter(
+      t => t >= 2998 * SECOND
+    )
+    expect(inside.length).toBeLessThanOrEqual(122)
+    const gaps = inside.slice(1).map((t, i) => t - inside[i]!)
+    for (const gap of gaps) expect(gap).toBeCloseTo(1204_000 / 120, 6)
+  })
+})
+
+describe('defaultPollSchedule with a prediction', () => {
+  const prediction = { expectedMs: 600 * SECOND, spreadMs: 30 * SECOND, samples: 3 }
+
+  it("aims at the period's own prediction, whatever the run has learned", () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(3))
+    factory([]).jobDone?.(100 * SECOND)
+    const aimed = factory([100 * SECOND], 1, prediction)
+    expect(checks(aimed, 600 * SECOND)).toEqual(
+      checks(predictedSchedule(prediction, intervals), 600 * SECOND)
+    )
+    // Lessons of other periods do not move it.
+    expect(aimed.nextLesson).toBeUndefined()
+  })
+
+  it('still teaches the run: a period without history learns from it', async () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(5))
+    const aimed = factory([], 0, prediction)
+    const blind = factory([], 1)
+    const lesson = blind.nextLesson!(new AbortController().signal)
+    aimed.jobDone?.(300 * SECOND)
+    await lesson
+    expect(blind.delayBefore(10, 290 * SECOND)).toBeLessThanOrEqual(8 * SECOND)
+  })
+
+  it('without a prediction plans exactly as before', () => {
+    const a = defaultPollSchedule(intervals, mulberry32(9))([], 0)
+    const b = defaultPollSchedule(intervals, mulberry32(9))([], 0, undefined)
+    expect(checks(a, 1800 * SECOND)).toEqual(checks(b, 1800 * SECOND))
   })
 })

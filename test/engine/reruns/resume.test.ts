@@ -41,6 +41,7 @@ const done = (period: string, extra: Record<string, unknown> = {}) => ({
   period,
   status: 'DONE',
   jobId: `job${period.replace('_', '')}`,
+  snapshotAt: '2026-01-05T06:00:00.000Z',
   file: `net_arr_${period}.json`,
   sha256: SHA,
   ...extra
@@ -50,7 +51,7 @@ const done = (period: string, extra: Record<string, unknown> = {}) => ({
 function plan(earlier: unknown, now = config()) {
   const checked = readEarlierManifest(Buffer.from(JSON.stringify(earlier)), {
     forecastId: now.forecastId,
-    apiKey: now.apiKey
+    apiKey: now.clari.apiKey
   })
   if ('problem' in checked) throw new Error(checked.problem)
   return planResume(checked, now)
@@ -95,6 +96,13 @@ describe('planResume: what a checked earlier manifest allows', () => {
       kind: 'anew'
     },
     { name: 'DONE without a sha256', entry: done('2026_Q1', { sha256: undefined }), kind: 'anew' },
+    // Its rows could not say which snapshot they are.
+    { name: 'DONE with no jobId', entry: done('2026_Q1', { jobId: undefined }), kind: 'anew' },
+    {
+      name: 'DONE with no snapshotAt',
+      entry: done('2026_Q1', { snapshotAt: undefined }),
+      kind: 'anew'
+    },
     {
       name: 'ERROR with a job (an outage ended it)',
       entry: { period: '2026_Q1', status: 'ERROR', jobId: 'abc123' },
@@ -181,7 +189,8 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
     const again = h.sim.requests.slice(before)
     expect(again.filter(r => r.endpoint === 'create').map(r => r.period)).toEqual(['2026_Q2'])
-    expect(again.every(r => r.period === '2026_Q2')).toBe(true)
+    // Besides the run's one job-list read (history: the failed period has no duration yet).
+    expect(again.every(r => r.period === '2026_Q2' || r.endpoint === 'list')).toBe(true)
     expect(report.manifest.runAttempt).toBe(2)
     expect(report.manifest.exports.map(o => [o.period, o.status, o.reusedFromAttempt])).toEqual([
       ['2026_Q1', 'DONE', 1],
@@ -330,11 +339,16 @@ describe('a re-run finishes the work instead of repeating it', () => {
     const { report } = await h.run(h.config({ tables: 'ndjson' }), {}, earlier)
     expect(h.sim.requests.length).toBe(before)
     const [outcome] = report.manifest.exports
-    expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1 })
+    // The same snapshot: its job and time are the first attempt's, in the manifest and every row.
+    const { jobId, snapshotAt } = (await readManifest(h.dir)).exports[0]!
+    expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1, jobId, snapshotAt })
     const entries = outcome!.tables!.entries
-    expect(entries.file).toBe('tables/entries/net_arr_2026_Q1.ndjson')
+    expect(entries.file).toBe(
+      `tables/entries/snapshot_date=${snapshotAt!.slice(0, 10)}/net_arr_2026_Q1_${jobId}.ndjson`
+    )
     const lines = (await readFile(path.join(h.dir, entries.file), 'utf8')).trim().split('\n')
     expect(lines).toHaveLength(entries.rows)
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jobId, snapshotAt })
     expect(sha256(await readFile(path.join(h.dir, entries.file)))).toBe(entries.sha256)
   })
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { finishedLine, provenance, resumeLine } from '../../../src/engine/run/format.js'
+import {
+  attemptName,
+  finishedLine,
+  historyLine,
+  provenance,
+  rerunScope,
+  resumingLine,
+  resumeLine,
+  type EarlierRunName
+} from '../../../src/engine/run/format.js'
 import type { PeriodOutcome } from '../../../src/engine/outcome.js'
 import type { RunReport } from '../../../src/engine/run/run-export.js'
 
@@ -42,7 +51,19 @@ describe('what a re-run took over', () => {
     [{ reusedFromAttempt: 1 }, 'reused from attempt 1'],
     [{ repolledFromAttempt: 2 }, 'job of attempt 2']
   ])('provenance of %j is %s', (extra, expected) => {
-    expect(provenance(outcome('2026_Q1', extra))).toBe(expected)
+    expect(provenance(outcome('2026_Q1', extra), attemptName)).toBe(expected)
+  })
+
+  it('names the earlier run as the adapter does: a terminal has no attempts', () => {
+    const terminal: EarlierRunName = () => 'the earlier run in clari-export'
+    const reused = outcome('2026_Q1', { reusedFromAttempt: 1, file: 'a.json', bytes: 10 })
+    expect(provenance(reused, terminal)).toBe('reused from the earlier run in clari-export')
+    expect(finishedLine(reused, terminal)).toBe(
+      '2026_Q1: DONE, a.json (10 B), reused from the earlier run in clari-export'
+    )
+    expect(resumeLine(report([reused]), terminal)).toBe(
+      'Resumed from the earlier run in clari-export: 1 period reused; 1 export job not created again'
+    )
   })
 
   it.each([
@@ -55,15 +76,46 @@ describe('what a re-run took over', () => {
         outcome('2026_Q3', { reusedFromAttempt: 1 }),
         outcome('2026_Q4', { status: 'FAILED' })
       ],
-      line: 'Resumed: 2 periods reused, 1 job of an earlier attempt taken over, 1 started anew; 3 export jobs not created again'
+      line: 'Resumed from attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created again'
     },
     {
+      // Nothing is said about what did not happen.
       name: 'one reused',
       exports: [outcome('2026_Q1', { reusedFromAttempt: 3 }), outcome('2026_Q2')],
-      line: 'Resumed: 1 period reused, 0 jobs of an earlier attempt taken over, 1 started anew; 1 export job not created again'
+      line: 'Resumed from attempt 3: 1 period reused, 1 exported anew; 1 export job not created again'
     }
   ])('resumeLine for $name', ({ exports, line }) => {
-    expect(resumeLine(report(exports))).toBe(line)
+    expect(resumeLine(report(exports), attemptName)).toBe(line)
+  })
+
+  it.each([
+    {
+      lists: { reused: ['2026_Q1', '2026_Q2'], repolled: [], anew: ['2026_Q3'] },
+      line: 'Resuming from artifact a of attempt 1: reusing 2026_Q1, 2026_Q2 (no request to Clari); exporting 2026_Q3 anew'
+    },
+    {
+      lists: { reused: [], repolled: ['2026_Q2'], anew: [] },
+      line: 'Resuming from artifact a of attempt 1: asking Clari again about the job of 2026_Q2'
+    }
+  ])('the resume plan names only what it does: $line', ({ lists, line }) => {
+    const said = resumingLine({ type: 'resume', source: 'artifact a of attempt 1', ...lists })
+    expect(said).toBe(line)
+    expect(said).not.toMatch(/none|\b0\b/)
+  })
+})
+
+describe('what a re-run would export again', () => {
+  it.each([
+    {
+      statuses: ['DONE', 'FAILED', 'TIMED_OUT'],
+      scope: { again: ['2026_Q2', '2026_Q3'], kept: 1 }
+    },
+    // Nothing kept (all failed, e.g. a rejected key) or nothing to redo: no advice.
+    { statuses: ['FAILED', 'ERROR'], scope: undefined },
+    { statuses: ['DONE'], scope: undefined }
+  ] as const)('$statuses → $scope', ({ statuses, scope }) => {
+    const exports = statuses.map((status, i) => outcome(`2026_Q${i + 1}`, { status }))
+    expect(rerunScope(report(exports))).toEqual(scope)
   })
 })
 
@@ -78,7 +130,7 @@ describe('the line about a finished period, shared by the step log and the termi
     {
       name: 'reused',
       extra: { ...file, reusedFromAttempt: 1 },
-      line: '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB) reused from attempt 1'
+      line: '2026_Q1: DONE, net_arr_2026_Q1.json (2.0 KiB), reused from attempt 1'
     },
     {
       name: 'reused, but its tables failed: a failure, not DONE',
@@ -88,9 +140,62 @@ describe('the line about a finished period, shared by the step log and the termi
         status: 'ERROR' as const,
         error: 'tables: disk full'
       },
-      line: '2026_Q1: ERROR (no job): tables: disk full'
+      line: '2026_Q1: ERROR: tables: disk full'
+    },
+    {
+      name: 'failed at Clari: the job named once',
+      extra: { jobId: 'ae1a', status: 'FAILED' as const, error: 'the job ended FAILED at Clari' },
+      line: '2026_Q1: FAILED (job ae1a): the job ended FAILED at Clari'
     }
   ])('$name', ({ extra, line }) => {
-    expect(finishedLine(outcome('2026_Q1', extra))).toBe(line)
+    expect(finishedLine(outcome('2026_Q1', extra), attemptName)).toBe(line)
+  })
+
+  it.each([
+    [
+      'cancelled',
+      '2026_Q1: CANCELLED (job j1): the run was cancelled; its job was cancelled at Clari'
+    ],
+    [
+      'already-finished',
+      '2026_Q1: CANCELLED (job j1): the run was cancelled; its job had already ended at Clari'
+    ],
+    [
+      'cancel failed: HTTP 500',
+      '2026_Q1: CANCELLED (job j1): the run was cancelled; its job may still run at Clari (cancel failed: HTTP 500)'
+    ]
+  ])('a cancel of the job ends its period line (%s)', (result, line) => {
+    const cancelled = outcome('2026_Q1', {
+      jobId: 'j1',
+      status: 'CANCELLED',
+      error: 'the run was cancelled'
+    })
+    expect(finishedLine(cancelled, attemptName, result)).toBe(line)
+  })
+})
+
+describe('the line about what earlier runs taught', () => {
+  const q1 = { period: '2026_Q1', expectedMs: 1_805_000, spreadMs: 130_000, samples: 3 }
+  it.each([
+    {
+      name: 'one known, one not, the list read',
+      event: { predicted: [q1], unknown: ['2026_Q2'], jobList: 'read' },
+      line: "Job durations from earlier runs: 2026_Q1 about 30 min 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read)"
+    },
+    {
+      name: 'longest first',
+      event: {
+        predicted: [
+          q1,
+          { period: '2026_Q2', expectedMs: 2_400_000, spreadMs: 240_000, samples: 1 }
+        ],
+        unknown: [],
+        jobList: 'not needed',
+        startOrder: ['2026_Q2', '2026_Q1']
+      },
+      line: "Job durations from earlier runs: 2026_Q1 about 30 min 5 s (± 2 min 10 s, 3 jobs); 2026_Q2 about 40 min 0 s (± 4 min 0 s, 1 job) (Clari's job list: not needed). Starting the longest first: 2026_Q2, 2026_Q1"
+    }
+  ])('$name', ({ event, line }) => {
+    expect(historyLine({ type: 'history', ...event })).toBe(line)
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ClariApiError } from '../../../src/clari/errors.js'
+import { KeyRejectedError } from '../../../src/engine/errors.js'
 import { planLines } from '../../../src/engine/run/format.js'
 import { planExport, type ExportPlan } from '../../../src/engine/run/plan.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
@@ -72,12 +72,20 @@ describe('planExport (dry run) against the Clari simulator', () => {
     expect(answered!.at - throttled!.at).toBeGreaterThanOrEqual(20_000)
   })
 
-  it('fails with Clari’s own message when the key is refused', async () => {
+  it.each([
+    { keySource: undefined, check: 'the api-key secret' },
+    { keySource: 'CLARI_API_KEY', check: 'CLARI_API_KEY' }
+  ])('a refused key says what to check: $check', async ({ keySource, check }) => {
     h = await startHarness()
-    const config = { ...h.config(), apiKey: 'wrong-key' }
+    const config = {
+      ...h.config({ clari: { ...h.config().clari, apiKey: 'wrong-key' } }),
+      keySource
+    }
     const error = await planExport(config, { clock: h.clock }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ClariApiError)
-    expect((error as Error).message).toMatch(/401.*Invalid authentication credentials/)
+    expect(error).toBeInstanceOf(KeyRejectedError)
+    expect((error as Error).message).toBe(
+      `Clari rejected the API key (HTTP 401: Invalid authentication credentials): check ${check}; the key may be mistyped, expired or revoked`
+    )
     expect(h.sim.jobs).toEqual([])
   })
 })

@@ -37,7 +37,7 @@ describe('periodProblems', () => {
       'a period that never got a job',
       { status: 'ERROR', jobId: undefined, file: undefined, error: 'x' },
       false,
-      ['2026_Q2: ERROR (no job): x']
+      ['2026_Q2: ERROR: x']
     ]
   ])('%s', (_name, fields, allowTruncated, expected) => {
     const exports = [outcome('2026_Q1'), outcome('2026_Q2', fields), outcome('2026_Q3')]

@@ -68,6 +68,27 @@ describe('runExport against the Clari simulator', () => {
     expect(report.manifest.exports[0]!.statusPolls).toBe(polls.length)
   })
 
+  it('counts the status checks Clari answered, the same in the events and the outcome', async () => {
+    // Two checks throttled: missed, not answered, and counted as throttle waits.
+    h = await startHarness({
+      plan: { durationMs: 2 * MINUTE },
+      faults: [
+        {
+          endpoint: 'status',
+          times: 2,
+          fault: { kind: 'http', status: 429, headers: { 'Retry-After': '3' } }
+        }
+      ]
+    })
+    const { report, events } = await h.run(h.config())
+    const [outcome] = report.manifest.exports
+    const answered = statusRequests(h).filter(r => r.status === 200).length
+    const seen = events.flatMap(e => (e.type === 'status' ? [e.poll] : []))
+    expect(outcome!.throttleWaits).toBe(2)
+    expect(outcome!.statusPolls).toBe(answered)
+    expect(seen).toEqual(Array.from({ length: answered }, (_, i) => i + 1))
+  })
+
   it.each([
     ['flat', 200],
     ['wrapped', 202],
@@ -241,10 +262,11 @@ describe('start delay', () => {
 })
 
 describe('run-wide failures', () => {
-  it('stops after Clari rejects the key: one request, the other periods not started', async () => {
+  it('stops after Clari rejects the key: one create, the other periods not started', async () => {
     h = await startHarness({ apiKey: 'another-key', plan: { durationMs: MINUTE } })
     const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
-    expect(h.sim.requests).toHaveLength(1)
+    // The job-list read for history is refused too, but only a refused create stops the run.
+    expect(h.sim.requests.map(r => r.endpoint)).toEqual(['list', 'create'])
     const [first, ...rest] = report.manifest.exports
     expect(first!.error).toMatch(/HTTP 401/)
     for (const outcome of rest) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Lease, StopReason } from '../../../src/engine/job/slots.js'
-import { isStopReason, PeriodScheduler } from '../../../src/engine/run/scheduler.js'
+import { isStopReason, PeriodScheduler, startOrder } from '../../../src/engine/run/scheduler.js'
 import { VirtualClock } from '../../../src/base/virtual-clock.js'
 
 interface Trace {
@@ -221,5 +221,41 @@ describe('PeriodScheduler', () => {
     lease.release()
     lease.release()
     expect(scheduler.active).toBe(0)
+  })
+})
+
+describe('startOrder', () => {
+  // Periods A..F in input order; R marks an earlier attempt's job; the number, a prediction (s).
+  const order = (spec: string, longestFirst = true): string =>
+    startOrder(
+      spec.split(' ').map(s => ({ period: s.replace(/[R\d]/g, ''), resumed: s.includes('R'), s })),
+      {
+        resumed: t => t.resumed,
+        expectedMs: period => {
+          const digits = spec
+            .split(' ')
+            .find(s => s.replace(/[R\d]/g, '') === period)!
+            .replace(/\D/g, '')
+          return digits ? Number(digits) * 1_000 : undefined
+        },
+        longestFirst
+      }
+    )
+      .map(t => t.period)
+      .join(' ')
+
+  it.each([
+    ['no history: input order', 'A B C D', 'A B C D'],
+    ['longest first', 'A3 B9 C5 D1', 'B C A D'],
+    ['periods with no history after those with, in input order', 'A B5 C D7', 'D B A C'],
+    ["an earlier attempt's jobs first, whatever their prediction", 'A9 BR1 C5 DR', 'B D A C'],
+    ['equal predictions keep input order', 'A5 B5 C9 D5', 'C A B D']
+  ])('%s: %s → %s', (_name, spec, expected) => {
+    expect(order(spec)).toBe(expected)
+  })
+
+  it('one at a time: input order (after the earlier jobs), predictions or not', () => {
+    expect(order('A3 B9 CR1 D5', false)).toBe('C A B D')
+    expect(order('A3 B9 C5 D1', false)).toBe('A B C D')
   })
 })

@@ -37,7 +37,7 @@ export interface RestApi {
 
 export interface RestRun {
   repository: string
-  /** The backend run id of each attempt (a full re-run may have a new one). */
+  /** The backend run id of each attempt, in order: the last one is the run's latest attempt. */
   backendRunIds: readonly string[]
 }
 
@@ -52,8 +52,10 @@ class RestError extends Error {
 
 /**
  * Stand-in for the two GitHub REST endpoints `@actions/artifact`'s `findBy` path calls:
- * listing a workflow run's artifacts (every attempt's, expired ones flagged) and the zip
- * download, which answers 302 to a signed blob URL. Shapes follow the REST API's `artifact`.
+ * listing a workflow run's artifacts (expired ones flagged) and the zip download, which answers
+ * 302 to a signed blob URL. Shapes follow the REST API's `artifact`. A run shows what its latest
+ * attempt sees: after a partial re-run every attempt's artifacts, after a full re-run none of
+ * the earlier attempts' (actions/upload-artifact#585, and #323's comment of 2025).
  */
 export async function startRestApi(opts: {
   results: ResultsService
@@ -92,12 +94,17 @@ export async function startRestApi(opts: {
     }
   }
 
+  /** The backend runs whose artifacts `run` shows: its latest attempt's view. */
+  const shownRuns = (run: RestRun): readonly string[] => {
+    const latest = run.backendRunIds.at(-1)
+    return latest === undefined ? [] : results.visibleRuns(latest)
+  }
+
   const runArtifacts = (repository: string, githubRunId: string): ArtifactRecord[] => {
     const run = runs.get(githubRunId)
     if (!run || run.repository !== repository) throw new RestError(404, 'Not Found')
-    return results.artifacts.filter(
-      a => a.finalized && !a.deleted && run.backendRunIds.includes(a.runId)
-    )
+    const shown = shownRuns(run)
+    return results.artifacts.filter(a => a.finalized && !a.deleted && shown.includes(a.runId))
   }
 
   const routes: Array<{
@@ -124,7 +131,14 @@ export async function startRestApi(opts: {
       handle([repository, id], _query, res) {
         const record = results.artifacts.find(a => a.id === id && a.finalized && !a.deleted)
         const run = record && [...runs.values()].find(r => r.backendRunIds.includes(record.runId))
-        if (!record || run?.repository !== repository) throw new RestError(404, 'Not Found')
+        if (
+          !record ||
+          !run ||
+          run.repository !== repository ||
+          !shownRuns(run).includes(record.runId)
+        ) {
+          throw new RestError(404, 'Not Found')
+        }
         if (record.expired) throw new RestError(410, 'Artifact has expired')
         res.writeHead(302, { location: results.container.signedUrl(record.blobPath, 'r') })
         res.end()

@@ -1,9 +1,15 @@
 import { clariErrorBody, QUOTA_CODE, quotaMessage } from './clari-errors.js'
-import { generatedPayloadSize, generatedPayloadStream } from './generated-payload.js'
+import {
+  generatedPayloadSize,
+  generatedPayloadStream,
+  prepareGeneratedPayload
+} from './generated-payload.js'
 import { sha256, withSha256 } from './hash.js'
 import { isTerminal, SimJobRecord } from './jobs.js'
 import { OrgAccount } from './org.js'
-import { forecastCsv, forecastPayload } from './payload.js'
+import type { ForecastExportOptions } from './forecast-export.js'
+import { forecastPayload } from './payload.js'
+import { forecastCsv } from './payload-csv.js'
 import { stableHex } from './prng.js'
 import { isPeriod, quarterOf } from './quarters.js'
 import { FixedWindowLimiter } from './rate-limiter.js'
@@ -122,6 +128,9 @@ export class ClariApi {
       const plan = this.planFor({ forecastId, timePeriod, body, index: this.org.jobs.length })
       const payloadPeriod =
         plan.periodOverride ?? (isPeriod(timePeriod) ? timePeriod : quarterOf(now))
+      const snapshot = this.org.jobs.filter(
+        j => j.forecastId === forecastId && j.payloadPeriod === payloadPeriod
+      ).length
       const job = {
         jobId,
         forecastId,
@@ -129,9 +138,14 @@ export class ClariApi {
         payloadPeriod,
         body,
         createdAt: now,
-        plan
+        plan,
+        exportOptions: this.exportOptions(body, now, snapshot)
       }
       this.org.add(new SimJobRecord(job, this.now))
+      if (plan.payloadBytes !== undefined) {
+        const options = { forecastId, ...job.exportOptions }
+        prepareGeneratedPayload(payloadPeriod, plan.payloadBytes, options)
+      }
     }
     return jsonResponse(this.options.createStatus ?? 200, { jobId })
   }
@@ -166,6 +180,23 @@ export class ClariApi {
     return undefined
   }
 
+  /** What the create body, the clock and earlier exports make of the job's data (payload.ts). */
+  private exportOptions(
+    body: Record<string, unknown>,
+    asOf: number,
+    snapshot: number
+  ): ForecastExportOptions {
+    const { includeHistorical, typesToExport, currency } = body
+    return {
+      asOf,
+      snapshot,
+      includeHistorical: includeHistorical === true,
+      ...(Array.isArray(typesToExport) ? { typesToExport: typesToExport as string[] } : {}),
+      ...(typeof currency === 'string' ? { currency } : {}),
+      currencyShape: this.options.currencyShape ?? 'string'
+    }
+  }
+
   private planFor(req: PlanRequest): JobPlan {
     const plan = this.options.plan
     return { ...(typeof plan === 'function' ? plan(req) : plan) }
@@ -185,18 +216,20 @@ export class ClariApi {
     if (job.statusAt(this.now()) !== 'DONE') return this.clariError(400, 'invalid_jobId')
     if (apply) job.downloads++
     const { payload, payloadBytes } = job.plan
+    const { payloadPeriod, forecastId, exportOptions } = job
     if (payloadBytes !== undefined) {
-      const generated = generatedPayloadStream(job.payloadPeriod, payloadBytes)
+      const options = { forecastId, ...exportOptions }
+      const generated = generatedPayloadStream(payloadPeriod, payloadBytes, options)
       return {
         status: 200,
         headers: { 'Content-Type': 'application/json' },
         body: apply ? withSha256(generated, sha => (job.payloadSha256 = sha)) : generated,
-        length: generatedPayloadSize(job.payloadPeriod, payloadBytes)
+        length: generatedPayloadSize(payloadPeriod, payloadBytes, options)
       }
     }
     const csv = job.fileType === 'CSV'
     const content =
-      payload ?? (csv ? forecastCsv : forecastPayload)(job.payloadPeriod, job.forecastId)
+      payload ?? (csv ? forecastCsv : forecastPayload)(payloadPeriod, forecastId, exportOptions)
     const body = Buffer.from(content)
     if (apply) job.payloadSha256 = sha256(body)
     const contentType = csv ? 'text/csv; charset=utf-8' : 'application/json'

@@ -18,7 +18,10 @@ interface RuleState {
   applied: number
 }
 
-/** Picks the fault (if any) for each request; the first rule that fires wins. */
+/**
+ * Picks the fault (if any) for each request; the first rule that fires wins. The rules, `skip`
+ * and `times` in particular, are documented on `FaultRule` (types.ts).
+ */
 export class FaultBook {
   private readonly rules: RuleState[] = []
   private readonly random: () => number

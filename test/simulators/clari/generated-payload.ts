@@ -1,82 +1,119 @@
 import { Readable } from 'node:stream'
-import { periodTables, SIM_FIELDS, SIM_USERS } from './payload.js'
+import {
+  forecastExport,
+  ForecastData,
+  type ForecastExport,
+  type ForecastExportOptions,
+  type OrgSize
+} from './forecast-export.js'
+import { PAYLOAD_TAIL, PayloadJson } from './payload.js'
 
 const CHUNK_BYTES = 256 * 1024
-const TAIL = ']}'
+/** Up to about 6,000 people the org grows by teams; past that, by product lines (fields). */
+const MAX_TEAMS = 1000
 
-// Escaping non-ASCII keeps string length equal to byte length, so the size comes out exact.
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  )
+export interface GeneratedPayloadOptions extends ForecastExportOptions {
+  /** Default net_arr. */
+  forecastId?: string
 }
 
-// Small tables first and the huge entries array last, so a reader can check
-// timePeriods[0].timePeriodId from the head of a payload too big to parse whole.
-function head(period: string): string {
-  const t = periodTables(period)
-  const tables = asciiJson({
-    timePeriods: t.timePeriods,
-    users: t.users,
-    fields: t.fields,
-    timeFrames: t.timeFrames
-  })
-  return `${tables.slice(0, -1)},"entries":[`
+function exportOf(period: string, options: GeneratedPayloadOptions): ForecastExport {
+  return forecastExport(period, options.forecastId ?? 'net_arr', options)
 }
 
-function entry(periodJson: string, frames: string[], i: number): string {
-  const u = SIM_USERS[i % SIM_USERS.length]!
-  const field = SIM_FIELDS[i % (SIM_FIELDS.length - 1)]! // forecast fields only
-  const frame = frames[Math.floor(i / SIM_USERS.length) % frames.length]!
-  const value = ((i * 7919) % 100_000_000) / 100
-  return (
-    `{"userId":"${u.userId}","fieldId":"${field.fieldId}","timePeriodId":${periodJson},` +
-    `"timeFrameId":"${frame}","forecastValue":${value},"currency":"USD",` +
-    `"isUpdated":${i % 3 === 0},"updatedBy":"${u.userId}","updatedOn":${1_700_000_000_000 + i}}`
-  )
+function bound(request: ForecastExport, size: OrgSize): number {
+  const json = new PayloadJson(new ForecastData(request, size))
+  return json.headBytes() + PAYLOAD_TAIL.length + json.entriesBound()
 }
 
-function* chunks(period: string, bytes: number): Generator<Buffer> {
-  const start = head(period)
-  const periodJson = asciiJson(period)
-  const frames = periodTables(period).timeFrames.map(f => f.timeFrameId)
-  // Bytes left for entries; whatever no whole entry fills becomes whitespace before the `]`.
-  let budget = Math.max(0, bytes - start.length - TAIL.length)
-  yield Buffer.from(start)
-  let i = 0
-  let full = false
-  while (!full) {
-    let chunk = ''
-    while (chunk.length < CHUNK_BYTES) {
-      const next = (i === 0 ? '' : ',') + entry(periodJson, frames, i)
-      if (next.length > budget) {
-        full = true
-        break
-      }
-      chunk += next
-      budget -= next.length
-      i++
-    }
-    if (chunk) yield Buffer.from(chunk)
+/** The largest `n` in [low, high] with `fits(n)`, for a `fits` true up to some n and false after. */
+function largest(low: number, high: number, fits: (n: number) => boolean): number {
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (fits(mid)) low = mid
+    else high = mid - 1
+  }
+  return low
+}
+
+const sizes = new Map<string, OrgSize>()
+
+/**
+ * The largest org whose export is sure to fit in `bytes`, so keys stay unique at any size: up to
+ * MAX_TEAMS teams with one product line; beyond, as few product lines as it takes and the teams
+ * that fit with them. An empty org when not even one team fits.
+ */
+function orgFor(request: ForecastExport, bytes: number): OrgSize {
+  const key = `${JSON.stringify(request)}:${bytes}`
+  const known = sizes.get(key)
+  if (known) return known
+  const fits = (teams: number, lines: number) => bound(request, { teams, lines }) <= bytes
+  let lines = 1
+  if (fits(MAX_TEAMS, 1)) {
+    let high = 2
+    while (fits(MAX_TEAMS, high)) high *= 2
+    lines = largest(1, high, n => fits(MAX_TEAMS, n)) + 1
+  }
+  const size = { teams: largest(0, MAX_TEAMS, teams => fits(teams, lines)), lines }
+  if (sizes.size >= 16) sizes.clear()
+  sizes.set(key, size)
+  return size
+}
+
+function* chunks(request: ForecastExport, bytes: number): Generator<Buffer> {
+  const data = new ForecastData(request, orgFor(request, bytes))
+  const json = new PayloadJson(data, CHUNK_BYTES * 2)
+  const head = json.head()
+  yield Buffer.from(head, 'latin1')
+  // Bytes left for entries; what they leave of their bound becomes whitespace before the `]`.
+  let budget = bytes - head.length - PAYLOAD_TAIL.length
+  const walk = data.walk()
+  for (let more = true; more;) {
+    more = walk.step(json)
+    if (json.pending < CHUNK_BYTES && (more || json.pending === 0)) continue
+    const entries = json.take()
+    budget -= entries.length
+    if (budget < 0) throw new Error('the generated payload overran its size bound')
+    yield entries
   }
   while (budget > 0) {
     const n = Math.min(budget, CHUNK_BYTES)
     yield Buffer.alloc(n, 0x20)
     budget -= n
   }
-  yield Buffer.from(TAIL)
-}
-
-/** Exact size of `generatedPayloadStream(period, bytes)`: `bytes`, or the minimal payload if larger. */
-export function generatedPayloadSize(period: string, bytes: number): number {
-  return Math.max(bytes, head(period).length + TAIL.length)
+  yield Buffer.from(PAYLOAD_TAIL)
 }
 
 /**
- * A valid forecast JSON payload of exactly `generatedPayloadSize(period, bytes)` bytes, produced
- * on demand (pull-based, so backpressure holds) and identical on every call for the same inputs.
+ * Sizes the org of a generated payload ahead of its download (cached), as Clari writes an
+ * export's file while the job runs: the download then starts streaming at once.
  */
-export function generatedPayloadStream(period: string, bytes: number): Readable {
-  return Readable.from(chunks(period, bytes), { objectMode: false })
+export function prepareGeneratedPayload(
+  period: string,
+  bytes: number,
+  options: GeneratedPayloadOptions = {}
+): void {
+  orgFor(exportOf(period, options), bytes)
+}
+
+/** Exact size of `generatedPayloadStream(period, bytes)`: `bytes`, or the minimal payload if larger. */
+export function generatedPayloadSize(
+  period: string,
+  bytes: number,
+  options: GeneratedPayloadOptions = {}
+): number {
+  return Math.max(bytes, bound(exportOf(period, options), { teams: 0, lines: 1 }))
+}
+
+/**
+ * A valid forecast JSON payload of exactly `generatedPayloadSize(period, bytes)` bytes, with the
+ * data rules of payload.ts for an org grown to fill it, produced on demand (pull-based, so
+ * backpressure holds) and identical on every call for the same inputs.
+ */
+export function generatedPayloadStream(
+  period: string,
+  bytes: number,
+  options: GeneratedPayloadOptions = {}
+): Readable {
+  return Readable.from(chunks(exportOf(period, options), bytes), { objectMode: false })
 }

@@ -12,7 +12,13 @@ export type {
   SimClock,
   SimJob
 } from './types.js'
-export { forecastCsv, forecastPayload, CSV_COLUMNS } from './payload.js'
-export { generatedPayloadSize, generatedPayloadStream } from './generated-payload.js'
+export { forecastPayload } from './payload.js'
+export { CSV_COLUMNS, forecastCsv } from './payload-csv.js'
+export type { CurrencyShape, ForecastExportOptions } from './forecast-export.js'
+export {
+  generatedPayloadSize,
+  generatedPayloadStream,
+  type GeneratedPayloadOptions
+} from './generated-payload.js'
 export { sha256, sha256Stream } from './hash.js'
 export { mostJobsAtOnce } from './overlap.js'

@@ -1,4 +1,5 @@
 import { SIM_ORG_ID, SIM_USER_ID } from './clari-errors.js'
+import type { ForecastExportOptions } from './forecast-export.js'
 import { DAY_MS } from './quarters.js'
 import type { JobPlan, SimJob } from './types.js'
 
@@ -17,6 +18,8 @@ export interface NewJob {
   body: Record<string, unknown>
   createdAt: number
   plan: JobPlan
+  /** What the payload is made of, besides its period and forecast. */
+  exportOptions: ForecastExportOptions
 }
 
 /** One export job; its status is a function of the sim clock, its polls and cancellation. */
@@ -28,6 +31,7 @@ export class SimJobRecord implements SimJob {
   readonly body: Record<string, unknown>
   readonly createdAt: number
   readonly plan: JobPlan
+  readonly exportOptions: ForecastExportOptions
   statusPolls = 0
   downloads = 0
   payloadSha256?: string
@@ -46,6 +50,7 @@ export class SimJobRecord implements SimJob {
     this.body = job.body
     this.createdAt = job.createdAt
     this.plan = job.plan
+    this.exportOptions = job.exportOptions
   }
 
   get cancelled(): boolean {

@@ -51,9 +51,9 @@ class ClariSimulatorServer implements ClariSimulator {
     return this.api.org.jobs
   }
 
-  async listen(): Promise<void> {
+  async listen(port = 0): Promise<void> {
     this.main.on('connection', () => this.connections++)
-    this.url = `http://127.0.0.1:${await listen(this.main)}/v4`
+    this.url = `http://127.0.0.1:${await listen(this.main, port)}/v4`
     this.otherOrigin = `http://127.0.0.1:${await listen(this.other)}`
   }
 
@@ -212,10 +212,10 @@ function httpFault(fault: Extract<Fault, { kind: 'http' }>) {
   return jsonResponse(status, body, headers)
 }
 
-function listen(server: Server): Promise<number> {
+function listen(server: Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
   })
 }
 
@@ -230,6 +230,6 @@ export async function startClariSimulator(
   options: ClariSimulatorOptions = {}
 ): Promise<ClariSimulator> {
   const sim = new ClariSimulatorServer(options, await loadClariSpec())
-  await sim.listen()
+  await sim.listen(options.port)
   return sim
 }

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import type { ExportJob } from '../../../src/clari/types.js'
+import { jobListObservations, manifestObservations } from '../../../src/engine/history/sources.js'
+import { MANIFEST_TOOL, MANIFEST_VERSION } from '../../../src/engine/outcome.js'
+
+const PERIODS = ['2026_Q1', '2026_Q2']
+const T0 = 1_760_000_000_000
+
+/** A finished export of net_arr for 2026_Q1 as Clari lists it. */
+function listed(overrides: Partial<ExportJob> = {}): ExportJob {
+  return {
+    jobId: 'a1',
+    status: 'DONE',
+    module: 'FORECAST',
+    fileName: 'clari_export_forecast_net_arr_2026_Q1_20260101_010203.json',
+    fileType: 'JSON',
+    startTime: T0,
+    endTime: T0 + 300_000,
+    ...overrides
+  }
+}
+
+describe('jobListObservations', () => {
+  it.each<[string, ExportJob, { period: string; durationMs: number } | undefined]>([
+    ['a finished export of ours', listed(), { period: '2026_Q1', durationMs: 300_000 }],
+    [
+      'another of the run’s periods',
+      listed({ fileName: 'clari_export_forecast_net_arr_2026_Q2_x.json' }),
+      { period: '2026_Q2', durationMs: 300_000 }
+    ],
+    ['still running', listed({ status: 'STARTED' }), undefined],
+    ['failed', listed({ status: 'FAILED' }), undefined],
+    [
+      'another forecast',
+      listed({ fileName: 'clari_export_forecast_renewals_2026_Q1_x.json' }),
+      undefined
+    ],
+    // net_arr is a prefix of net_arr_eu: the period must follow the forecast at once.
+    [
+      'a forecast whose name starts with ours',
+      listed({ fileName: 'clari_export_forecast_net_arr_eu_2026_Q1_x.json' }),
+      undefined
+    ],
+    [
+      'a period not in the run',
+      listed({ fileName: 'clari_export_forecast_net_arr_2025_Q4_x.json' }),
+      undefined
+    ],
+    ['no file name: not provably ours', listed({ fileName: undefined }), undefined],
+    ['another module', listed({ module: 'AUDIT' }), undefined],
+    ['no end time', listed({ endTime: undefined }), undefined],
+    ['ending before it started', listed({ endTime: T0 - 1 }), undefined]
+  ])('%s', (_name, job, expected) => {
+    const [o] = jobListObservations([job], 'net_arr', PERIODS)
+    if (!expected) return expect(o).toBeUndefined()
+    expect(o).toEqual({
+      forecastId: 'net_arr',
+      ...expected,
+      fileType: 'JSON',
+      endedAt: job.endTime,
+      jobId: 'a1'
+    })
+  })
+})
+
+describe('manifestObservations', () => {
+  const request = { exportFormat: 'JSON' }
+  const entry = {
+    period: '2026_Q1',
+    jobId: 'a1',
+    status: 'DONE',
+    jobDurationMs: 300_000,
+    timeline: { doneAt: '2026-01-01T01:07:00.000Z' }
+  }
+  const manifest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    tool: MANIFEST_TOOL,
+    manifestVersion: MANIFEST_VERSION,
+    forecastId: 'net_arr',
+    request,
+    exports: [entry],
+    ...over
+  })
+
+  it('reads the job duration of each DONE period, with the parameters it was made with', () => {
+    expect(manifestObservations(manifest())).toEqual([
+      {
+        forecastId: 'net_arr',
+        period: '2026_Q1',
+        request,
+        durationMs: 300_000,
+        endedAt: Date.parse('2026-01-01T01:07:00.000Z'),
+        jobId: 'a1'
+      }
+    ])
+  })
+
+  it.each<[string, unknown]>([
+    ['not an object', 'manifest'],
+    ['null', null],
+    ['an array', [entry]],
+    ['another tool', manifest({ tool: 'other' })],
+    ['another version', manifest({ manifestVersion: 1 })],
+    ['a forecast that is not text', manifest({ forecastId: ['net_arr'] })],
+    ['no request', manifest({ request: undefined })],
+    ['exports not a list', manifest({ exports: { 0: entry } })],
+    ['a period not DONE', manifest({ exports: [{ ...entry, status: 'TIMED_OUT' }] })],
+    ['a period that is not text', manifest({ exports: [{ ...entry, period: 2026 }] })],
+    [
+      'no job duration (a reused payload)',
+      manifest({ exports: [{ ...entry, jobDurationMs: undefined }] })
+    ],
+    ['a duration as text', manifest({ exports: [{ ...entry, jobDurationMs: '300000' }] })],
+    ['an entry that is not an object', manifest({ exports: [null, 'x', 3] })]
+  ])('yields nothing for %s', (_name, value) => {
+    expect(manifestObservations(value)).toEqual([])
+  })
+
+  it('drops what it cannot check and leaves the duration to the model', () => {
+    const [o] = manifestObservations(
+      manifest({
+        exports: [{ ...entry, jobId: '::stop-commands::x', timeline: { doneAt: 'not a date' } }]
+      })
+    )
+    expect(o).toEqual({ forecastId: 'net_arr', period: '2026_Q1', request, durationMs: 300_000 })
+  })
+})
