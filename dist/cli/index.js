@@ -30315,14 +30315,16 @@ const STATUSES = new Set([
     'TIMED_OUT',
     'ERROR'
 ]);
-const PARAMETERS = new Set([
+/** The create parameters a request records, each compared when a run resumes another. */
+const REQUEST_PARAMETERS = [
     'typesToExport',
     'currency',
     'scopeId',
     'schedule',
     'includeHistorical',
     'exportFormat'
-]);
+];
+const PARAMETERS = new Set(REQUEST_PARAMETERS);
 /** Raised inside the reader only: a field outside the shape, named by its path. */
 class Damaged extends Error {
 }
@@ -35706,14 +35708,6 @@ function clamp(value, min, max) {
 // it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
 // cancel failed, or that was DONE when the run stopped, is still there to take over.
 const ENDED_AT_CLARI = new Set(['FAILED', 'ABORTED']);
-const resume_PARAMETERS = [
-    'typesToExport',
-    'currency',
-    'scopeId',
-    'schedule',
-    'includeHistorical',
-    'exportFormat'
-];
 /** The create parameters of a run, in one comparable form. */
 function requestParameters(config) {
     return { ...config.request, exportFormat: config.exportFormat };
@@ -35777,7 +35771,7 @@ function differingParameter(earlier, now) {
 function differingRequest(earlier, now) {
     if (earlier.unknownParameter)
         return 'a parameter this version does not send';
-    return resume_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]));
+    return REQUEST_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]));
 }
 /**
  * Checked values in one comparable form: the same types in another order ask for the same data.

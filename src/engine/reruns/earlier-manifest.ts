@@ -97,14 +97,16 @@ const STATUSES: ReadonlySet<string> = new Set<PeriodStatus>([
   'TIMED_OUT',
   'ERROR'
 ])
-const PARAMETERS: ReadonlySet<string> = new Set<keyof RequestParameters>([
+/** The create parameters a request records, each compared when a run resumes another. */
+export const REQUEST_PARAMETERS: readonly (keyof RequestParameters)[] = [
   'typesToExport',
   'currency',
   'scopeId',
   'schedule',
   'includeHistorical',
   'exportFormat'
-])
+]
+const PARAMETERS: ReadonlySet<string> = new Set(REQUEST_PARAMETERS)
 
 /** Raised inside the reader only: a field outside the shape, named by its path. */
 class Damaged extends Error {}

@@ -3,6 +3,7 @@ import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome, RequestParameters } from '../outcome.js'
 import {
   readRequestParameters,
+  REQUEST_PARAMETERS,
   type CheckedRequest,
   type EarlierExport,
   type EarlierManifest
@@ -28,14 +29,6 @@ export type ResumePlan =
 // it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
 // cancel failed, or that was DONE when the run stopped, is still there to take over.
 const ENDED_AT_CLARI = new Set(['FAILED', 'ABORTED'])
-const PARAMETERS: readonly (keyof RequestParameters)[] = [
-  'typesToExport',
-  'currency',
-  'scopeId',
-  'schedule',
-  'includeHistorical',
-  'exportFormat'
-]
 
 /** The create parameters of a run, in one comparable form. */
 export function requestParameters(config: ExportConfig): RequestParameters {
@@ -100,7 +93,7 @@ export function differingParameter(earlier: unknown, now: RequestParameters): st
 
 function differingRequest(earlier: CheckedRequest, now: RequestParameters): string | undefined {
   if (earlier.unknownParameter) return 'a parameter this version does not send'
-  return PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]))
+  return REQUEST_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]))
 }
 
 /**

@@ -3,33 +3,13 @@ import {
   readEarlierManifest,
   type ManifestExpectation
 } from '../../../src/engine/reruns/earlier-manifest.js'
+import { doneEntry, earlierManifest, SHA } from '../../helpers/earlier-manifests.js'
 
-const SHA = 'a'.repeat(64)
 const KEY = 'ck_live_0123456789abcdef'
 const EXPECT: ManifestExpectation = { forecastId: 'net_arr', attemptBefore: 3, apiKey: KEY }
 
-function manifest(overrides: Record<string, unknown> = {}, exports: unknown[] = []): unknown {
-  return {
-    tool: 'clari-forecast-export-action',
-    manifestVersion: 2,
-    forecastId: 'net_arr',
-    runAttempt: 1,
-    request: { exportFormat: 'JSON' },
-    startedAt: '',
-    finishedAt: '',
-    exports,
-    ...overrides
-  }
-}
-
-const done = (period: string, extra: Record<string, unknown> = {}) => ({
-  period,
-  status: 'DONE',
-  jobId: `job${period.replace('_', '')}`,
-  file: `net_arr_${period}.json`,
-  sha256: SHA,
-  ...extra
-})
+const manifest = earlierManifest
+const done = doneEntry
 
 const read = (value: unknown, expect = EXPECT) =>
   readEarlierManifest(

@@ -8,12 +8,12 @@ import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { readEarlierManifest } from '../../../src/engine/reruns/earlier-manifest.js'
 import type { ResumeSource } from '../../../src/engine/reruns/earlier-run.js'
 import { planResume } from '../../../src/engine/reruns/resume.js'
+import { doneEntry, earlierManifest, SHA } from '../../helpers/earlier-manifests.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { shippedConfig } from '../../helpers/shipped-config.js'
 import { sha256 } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
-const SHA = 'a'.repeat(64)
 const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
 
 function config(overrides: Partial<ExportConfig> = {}): ExportConfig {
@@ -23,29 +23,8 @@ function config(overrides: Partial<ExportConfig> = {}): ExportConfig {
   }
 }
 
-function manifest(overrides: Record<string, unknown> = {}, exports: unknown[] = []): unknown {
-  return {
-    tool: 'clari-forecast-export-action',
-    manifestVersion: 2,
-    forecastId: 'net_arr',
-    runAttempt: 1,
-    request: { exportFormat: 'JSON' },
-    startedAt: '',
-    finishedAt: '',
-    exports,
-    ...overrides
-  }
-}
-
-const done = (period: string, extra: Record<string, unknown> = {}) => ({
-  period,
-  status: 'DONE',
-  jobId: `job${period.replace('_', '')}`,
-  snapshotAt: '2026-01-05T06:00:00.000Z',
-  file: `net_arr_${period}.json`,
-  sha256: SHA,
-  ...extra
-})
+const manifest = earlierManifest
+const done = doneEntry
 
 /** The plan for a manifest, read through the checked shape as every source reads it. */
 function plan(earlier: unknown, now = config()) {
