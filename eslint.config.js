@@ -28,7 +28,7 @@ const ROOMS = {
  */
 const ENGINE_ROOMS = {
   run: ['job', 'reruns', 'history'],
-  reruns: [],
+  reruns: ['checks'],
   job: ['tables', 'checks', 'history'],
   tables: ['checks'],
   checks: [],

@@ -6,22 +6,19 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ attemptName),
 /* harmony export */   uploadArtifact: () => (/* binding */ uploadArtifact)
 /* harmony export */ });
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9645);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
+/* harmony import */ var _engine_reruns_earlier_artifacts_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(62046);
 
 
-/** The name an upload takes when the run already holds an artifact named `name`. */
-function attemptName(name, runAttempt) {
-    return `${name}-attempt-${runAttempt}`;
-}
+
 /**
  * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
  * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
  * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
- * error: the upload takes `attemptName` of it instead.
+ * error: the upload takes `attemptArtifactName` of it instead.
  */
 async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
@@ -53,7 +50,7 @@ async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
         if (!isNameClash(error))
             throw error;
     }
-    const fallback = attemptName(settings.name, runAttempt);
+    const fallback = (0,_engine_reruns_earlier_artifacts_js__WEBPACK_IMPORTED_MODULE_2__/* .attemptArtifactName */ .tZ)(settings.name, runAttempt);
     return upload(fallback).catch((error) => {
         throw isNameClash(error)
             ? new Error(`${error.message}. The run already holds both ${settings.name} and ${fallback}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`)

@@ -28718,8 +28718,6 @@ function linkedAbort(parent, deadline) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -28727,6 +28725,10 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/base/error-message.ts
@@ -28935,667 +28937,34 @@ class AmbiguousCreateError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/clari/types.ts
-/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
-const EXPORT_TYPES = [
-    'forecast',
-    'quota',
-    'forecast_updated',
-    'adjustment',
-    'crm_total',
-    'crm_closed'
-];
-const EXPORT_FORMATS = ['JSON', 'CSV'];
-const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
-// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
-// a path, a workflow command or an escape into URLs, logs or the manifest.
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
-    return typeof value === 'string' && JOB_ID.test(value);
-}
-function jobPhase(status) {
-    switch (status) {
-        case 'DONE':
-        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
-            return 'done';
-        case 'FAILED':
-        case 'CANCELLED':
-        case 'ABORTED':
-        case 'ERROR':
-            return 'failed';
-        default:
-            return 'running';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/clari/answers.ts
-
-
-
-/**
- * Answers read field by field, because a field typed as a number is still text from the server
- * until it is checked: only documented fields are kept, numbers must be whole and non-negative,
- * ids must look like ids, and text is cleaned. Nothing else of an answer reaches the engine.
- */
-const LIMIT_COUNTS = [
-    'concurrentLimit',
-    'monthlyQuota',
-    'availableConcurrentLimit',
-    'availableMonthlyQuota'
-];
-const LIMIT_ID_LISTS = ['runningJobIds', 'submittedJobIds'];
-const JOB_COUNTS = ['startTime', 'endTime', 'downloads'];
-const JOB_TEXTS = ['title', 'module', 'fileName', 'fileType'];
-const JOB_FLAGS = ['rowsTruncated', 'cellsTruncated'];
-const MAX_STATUS_CHARS = 40;
-/** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
-function readLimits(body) {
-    const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
-    if (!isRecord(body))
-        throw problem('the answer is not an object');
-    if (body.jobs === undefined || body.jobs === null)
-        return {};
-    const jobs = body.jobs;
-    if (!isRecord(jobs))
-        throw problem('"jobs" is not an object');
-    const limits = {};
-    for (const field of LIMIT_COUNTS) {
-        const value = jobs[field];
-        if (value === undefined || value === null)
-            continue;
-        if (!isCount(value))
-            throw problem(`${field} is not a whole number`);
-        limits[field] = value;
-    }
-    for (const field of LIMIT_ID_LISTS) {
-        const value = jobs[field];
-        if (value === undefined || value === null)
-            continue;
-        if (!Array.isArray(value) || !value.every(isJobId))
-            throw problem(`${field} is not a list of job ids`);
-        limits[field] = [...value];
-    }
-    return limits;
-}
-/** One job of a status or job-list answer; a field that fails its check is dropped. */
-function readJob(raw) {
-    if (!isRecord(raw))
-        return {};
-    const job = {};
-    if (isJobId(raw.jobId))
-        job.jobId = raw.jobId;
-    const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
-    if (raw.status !== undefined && raw.status !== null && status)
-        job.status = status;
-    for (const field of JOB_TEXTS) {
-        const value = raw[field];
-        if (typeof value === 'string')
-            job[field] = cleanServerText(value);
-    }
-    for (const field of JOB_COUNTS) {
-        const value = raw[field];
-        if (isCount(value))
-            job[field] = value;
-    }
-    for (const field of JOB_FLAGS) {
-        const value = raw[field];
-        if (typeof value === 'boolean')
-            job[field] = value;
-    }
-    return job;
-}
-/** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
-function readJobList(body) {
-    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
-    if (!Array.isArray(list))
-        throw new InvalidResponseError('list export jobs: not a list');
-    return list.map(readJob).filter(job => job.jobId !== undefined);
-}
-/** A finite, non-negative whole number (epoch milliseconds, counts, limits). */
-function isCount(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const MANIFEST_TOOL = 'clari-forecast-export-action';
-const MANIFEST_VERSION = 2;
-const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-/** Whether an untrusted value is a `snapshotAt` as this action writes one. */
-function isSnapshotTime(value) {
-    return (typeof value === 'string' &&
-        ISO_UTC.test(value) &&
-        new Date(Date.parse(value)).toISOString() === value);
-}
-
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/**
- * The files the manifest lists, relative to the output folder: every payload kept (also of a
- * period whose tables failed) and every table.
- */
-function outputFiles(manifest) {
-    return manifest.exports.flatMap(o => [
-        ...(o.file ? [o.file] : []),
-        ...Object.values(o.tables ?? {}).map(t => t.file)
-    ]);
-}
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-function isForecastId(value) {
-    return FORECAST_ID.test(value);
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
-}
-// `YYYY_QN`, as the action records periods.
-const PERIOD = /^\d{4}_Q[1-4]$/;
-/**
- * The JSON payloads an export's manifest.json lists as DONE, each with its snapshot identity, or
- * why the manifest cannot say. The manifest is a file anyone could change: every field used is
- * checked, and an entry that fails a check is left out.
- */
-function listedPayloads(manifest) {
-    if (!isRecord(manifest) || manifest.tool !== MANIFEST_TOOL) {
-        return { problem: `it is not a ${MANIFEST_FILE} this action wrote` };
-    }
-    const { forecastId, exports } = manifest;
-    if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
-        return { problem: `its ${MANIFEST_FILE} names no forecast or lists no exports` };
-    }
-    return exports.flatMap((entry) => {
-        if (!isRecord(entry) || entry.status !== 'DONE')
-            return [];
-        const { period, file, jobId, snapshotAt } = entry;
-        if (typeof period !== 'string' || !PERIOD.test(period))
-            return [];
-        if (file !== payloadFileName(forecastId, period, 'JSON'))
-            return [];
-        if (!isJobId(jobId) || !isSnapshotTime(snapshotAt))
-            return [];
-        return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }];
-    });
-}
-
-;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
-
-
-
-
-
-
-
-/**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
- */
-async function takeOverPayload(fromDir, toDir, file, sha256) {
-    const source = external_node_path_default().join(fromDir, file);
-    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `its payload ${file} is missing` };
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
-    if (hash.digest('hex') !== sha256) {
-        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
-    }
-    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = tempPathFor(toDir, file);
-        try {
-            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
-            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            throw error;
+;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
+const BOM = [0xef, 0xbb, 0xbf];
+const NEWLINE = 0x0a;
+const BLANK = new Set([0x20, 0x09, 0x0d]);
+class CsvHeaderCheck {
+    seen = 0;
+    headerHasText = false;
+    headerEnded = false;
+    update(chunk) {
+        for (const byte of chunk) {
+            const offset = this.seen++;
+            if (this.headerEnded)
+                return;
+            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
+                continue;
+            if (byte === NEWLINE)
+                this.headerEnded = true;
+            else if (!BLANK.has(byte))
+                this.headerHasText = true;
         }
     }
-    return { bytes: info.size };
-}
-// A manifest lists one entry per period: far below this even for hundreds of periods.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-/**
- * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
- * parsed but unchecked; or why there is none to resume from.
- */
-async function readEarlierManifest(dir) {
-    const file = external_node_path_default().join(dir, MANIFEST_FILE);
-    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
-    if (info.size > MAX_MANIFEST_BYTES)
-        return { problem: `${file} is larger than a manifest can be` };
-    try {
-        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
+    finish() {
+        if (this.seen === 0)
+            return { valid: false, reason: 'is empty' };
+        if (!this.headerHasText)
+            return { valid: false, reason: 'has no header line' };
+        return { valid: true };
     }
-    catch {
-        return { problem: `${file} is not valid JSON` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/table-layout.ts
-
-/**
- * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
- * with typed columns.
- */
-const TABLE_FORMATS = ['ndjson', 'csv', 'parquet'];
-const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
-/** The payload's top-level list behind each table (docs/clari-api.md#results). */
-const TABLE_LISTS = {
-    entries: 'entries',
-    users: 'users',
-    fields: 'fields',
-    time_periods: 'timePeriods',
-    time_frames: 'timeFrames'
-};
-const TABLES_DIR = 'tables';
-/**
- * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
- * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
- * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
- * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
- */
-function tableFileName(table, forecastId, period, snapshot, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/units.ts
-/**
- * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
- * the job summary and the terminal runner.
- */
-/** "512 B", "2.0 KiB", "37 MiB". */
-function formatBytes(bytes) {
-    if (bytes === undefined)
-        return '';
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-/** "45 s", "1 min 5 s", "2 h 3 min". */
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const m = Math.floor(s / 60);
-    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-/** "1 period", "2 periods": a count and its word. */
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/run/format.ts
-
-
-/** A workflow run's attempts: "attempt 1". */
-const attemptName = attempt => `attempt ${attempt}`;
-const PERIOD_COLUMNS = [
-    { key: 'period', header: 'Period', text: o => o.period },
-    {
-        key: 'status',
-        header: 'Status',
-        text: (o, earlier) => {
-            const from = provenance(o, earlier);
-            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
-        }
-    },
-    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
-    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
-    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
-    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
-    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
-];
-/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
-function truncation(outcome) {
-    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
-    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
-}
-/** One line per failed period: period, status, its job (named once), reason. */
-function failureLine(outcome) {
-    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
-    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
-}
-/**
- * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
- * result, to end that period's line: "its job was cancelled at Clari".
- */
-function cancelNote(result) {
-    if (result === 'cancelled')
-        return 'its job was cancelled at Clari';
-    if (result === 'already-finished')
-        return 'its job had already ended at Clari';
-    return `its job may still run at Clari (${result})`;
-}
-/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
-function notResumingLine(source, why) {
-    return `Not resuming from ${source}: ${why}; exporting every period`;
-}
-/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
-function waitingLine(event) {
-    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
-    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
-}
-/**
- * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
- * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
- * first: …".
- */
-function historyLine(event) {
-    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
-    const parts = [
-        ...known,
-        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
-    ];
-    const order = event.startOrder
-        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
-        : '';
-    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
-}
-/**
- * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
- * when the run gave up on a job, what became of it (`cancelNote`).
- */
-function finishedLine(outcome, earlier, cancelled) {
-    if (outcome.status !== 'DONE') {
-        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
-    }
-    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
-    }
-    const checks = plural(outcome.statusPolls, 'status check');
-    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
-}
-/**
- * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
- * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
- */
-function resumingLine(event) {
-    if (event.unusable)
-        return notResumingLine(event.source, event.unusable);
-    const parts = [
-        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
-        event.repolled.length > 0 &&
-            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
-        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
-    ].filter(Boolean);
-    return `Resuming from ${event.source}: ${parts.join('; ')}`;
-}
-/**
- * What resuming would save after this run: undefined unless some periods failed (or were not
- * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
- */
-function rerunScope(report) {
-    const again = report.failed.map(o => o.period);
-    const kept = report.exported.length;
-    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
-}
-/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
-function tablesLine(tables) {
-    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
-    return `tables: ${counts.join(', ')}`;
-}
-function runTotals(report) {
-    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
-    return {
-        periods: report.manifest.exports.length,
-        exported: report.exported.length,
-        bytes: sum(o => o.bytes),
-        statusPolls: sum(o => o.statusPolls),
-        throttleWaits: sum(o => o.throttleWaits),
-        requests: report.requestCount
-    };
-}
-/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
-function totalsLine(totals) {
-    return [
-        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
-        formatBytes(totals.bytes),
-        `${plural(totals.requests, 'request')} to Clari`,
-        plural(totals.throttleWaits, 'throttle wait')
-    ].join(', ');
-}
-/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome, earlier) {
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
-    }
-    if (outcome.repolledFromAttempt !== undefined) {
-        return `job of ${earlier(outcome.repolledFromAttempt)}`;
-    }
-    return undefined;
-}
-/**
- * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
- * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
- * again."
- */
-function resumeLine(report, earlier) {
-    const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
-    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
-    if (from === undefined)
-        return undefined;
-    const anew = exports.length - reused.length - repolled.length;
-    const parts = [
-        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
-        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
-        anew > 0 && `${anew} exported anew`
-    ].filter(Boolean);
-    const saved = plural(reused.length + repolled.length, 'export job');
-    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
-}
-/** What a dry run reports, the same in the step log and in a terminal. */
-function planLines(plan) {
-    const { limits } = plan;
-    const lines = [
-        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
-        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
-            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
-    ];
-    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
-    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
-        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/base/clock.ts
-/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
-async function whileBusy(clock, work) {
-    const release = clock.busy?.();
-    try {
-        return await work();
-    }
-    finally {
-        release?.();
-    }
-}
-// setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
-const MAX_TIMER_MS = 2_147_483_647;
-const systemClock = {
-    now: () => performance.now(),
-    wallNow: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        let timer;
-        let remaining = Math.max(0, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const arm = () => {
-            const slice = Math.min(remaining, MAX_TIMER_MS);
-            remaining -= slice;
-            timer = setTimeout(() => {
-                if (remaining > 0)
-                    return arm();
-                signal?.removeEventListener('abort', onAbort);
-                resolve();
-            }, slice);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        arm();
-    })
-};
-
-;// CONCATENATED MODULE: ./src/retry/http-date.ts
-// RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
-// case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH = `(?<month>${MONTHS.join('|')})`;
-const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const DAY_NAME_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
-const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
-// The weekday is redundant, so it is checked for spelling only, not for agreeing with the date.
-const FORMATS = [
-    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-    new RegExp(`^${DAY_NAME}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
-    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    new RegExp(`^${DAY_NAME_LONG}, (?<day>\\d{2})-${MONTH}-(?<yy>\\d{2}) ${TIME} GMT$`),
-    // asctime pads a one-digit day with a space: Sun Nov  6 08:49:37 1994
-    new RegExp(`^${DAY_NAME} ${MONTH} (?<day>\\d{2}| \\d) ${TIME} (?<year>\\d{4})$`)
-];
-/**
- * Epoch milliseconds of an HTTP-date in any of the three RFC 9110 formats (all UTC), or
- * undefined if `value` is not one of them or names an impossible date. `nowMs` resolves the
- * two-digit year of the obsolete RFC 850 format.
- */
-function parseHttpDate(value, nowMs = Date.now()) {
-    for (const format of FORMATS) {
-        const g = format.exec(value)?.groups;
-        if (!g)
-            continue;
-        const fields = {
-            month: MONTHS.indexOf(g.month ?? ''),
-            day: Number(g.day),
-            hour: Number(g.hour),
-            minute: Number(g.minute),
-            second: Number(g.second)
-        };
-        const year = g.yy === undefined ? Number(g.year) : rfc850Year(Number(g.yy), fields, nowMs);
-        return toEpochMs(year, fields);
-    }
-    return undefined;
-}
-/**
- * RFC 9110: a two-digit year that appears more than 50 years in the future means the most
- * recent past year with the same last two digits.
- */
-function rfc850Year(yy, fields, nowMs) {
-    const nowYear = new Date(nowMs).getUTCFullYear();
-    const sameCentury = nowYear - (nowYear % 100) + yy;
-    const fiftyYearsAhead = new Date(nowMs);
-    fiftyYearsAhead.setUTCFullYear(nowYear + 50);
-    // An impossible date (29 Feb in a non-leap year) yields undefined and is rejected by the caller.
-    const candidate = toEpochMs(sameCentury, fields);
-    return candidate !== undefined && candidate > fiftyYearsAhead.getTime()
-        ? sameCentury - 100
-        : sameCentury;
-}
-function toEpochMs(year, f) {
-    if (!(f.month >= 0 && f.day >= 1 && f.day <= daysInMonth(year, f.month)))
-        return undefined;
-    // 60 is a leap second (RFC 5322 time-of-day); it lands on the next minute's first second.
-    if (!(f.hour <= 23 && f.minute <= 59 && f.second <= 60))
-        return undefined;
-    const date = new Date(0);
-    // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-    date.setUTCFullYear(year, f.month, f.day);
-    date.setUTCHours(f.hour, f.minute, f.second, 0);
-    return date.getTime();
-}
-function daysInMonth(year, month) {
-    if (month === 1)
-        return isLeapYear(year) ? 29 : 28;
-    return [3, 5, 8, 10].includes(month) ? 30 : 31;
-}
-function isLeapYear(year) {
-    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-;// CONCATENATED MODULE: ./src/retry/retry-after.ts
-
-// RFC 9110 allows only integer seconds; a decimal like `1.5` is accepted as seconds too, rounded
-// up, because reading it as a date or zero would retry earlier than the server asked.
-const SECONDS = /^(\d+)(?:\.(\d+))?$/;
-/**
- * Reads a `Retry-After` value (RFC 9110 §10.2.3). An HTTP-date counts from the response's own
- * `Date` header when that is valid, which cancels clock skew, else from `receivedAt` (epoch ms).
- * A past date means no wait. Never throws: a malformed header is `invalid`, not zero delay.
- */
-function parseRetryAfter(raw, opts) {
-    if (raw === null || raw === undefined)
-        return { kind: 'none', reason: 'absent' };
-    const value = raw.trim();
-    const seconds = SECONDS.exec(value);
-    if (seconds)
-        return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw };
-    const retryAt = parseHttpDate(value, opts.receivedAt);
-    if (retryAt === undefined)
-        return { kind: 'none', reason: 'invalid', raw };
-    const serverNow = opts.dateHeader
-        ? parseHttpDate(opts.dateHeader.trim(), opts.receivedAt)
-        : undefined;
-    return { kind: 'delay', ms: Math.max(0, retryAt - (serverNow ?? opts.receivedAt)), raw };
-}
-/** Exact decimal-string arithmetic, so `1.1` is 1100 ms and not 1101 from float error. */
-function secondsToMs(whole, fraction) {
-    const ms = Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
-    const belowMs = /[1-9]/.test(fraction.slice(3));
-    // Past 2^53 the digits no longer map to one number; any cap treats this as "far too long".
-    if (ms + 1 > Number.MAX_SAFE_INTEGER)
-        return Number.POSITIVE_INFINITY;
-    return belowMs ? ms + 1 : ms;
 }
 
 ;// CONCATENATED MODULE: ./src/retry/backoff.ts
@@ -29811,90 +29180,1623 @@ async function withRetries(attempt, classify, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+;// CONCATENATED MODULE: ./src/engine/units.ts
+/**
+ * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
+ * the job summary and the terminal runner.
+ */
+/** "512 B", "2.0 KiB", "37 MiB". */
+function formatBytes(bytes) {
+    if (bytes === undefined)
+        return '';
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+/** "45 s", "1 min 5 s", "2 h 3 min". */
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const m = Math.floor(s / 60);
+    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+/** "1 period", "2 periods": a count and its word. */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+
+
+
+// Every message here is about one period, whose line already names the period and its job: the
+// message says what happened and, where the user can act, what to do.
+/** The job reached a terminal failure state on Clari's side (which gives no reason). */
+class JobFailedError extends Error {
+    jobId;
+    status;
+    name = 'JobFailedError';
+    constructor(jobId, status) {
+        super(`the job ended ${status} at Clari, which gives no reason`);
+        this.jobId = jobId;
+        this.status = status;
+    }
+}
+/** The job did not finish, or its results did not download, within job-timeout. */
+class JobTimeoutError extends Error {
+    jobId;
+    lastStatus;
+    elapsedMs;
+    phase;
+    name = 'JobTimeoutError';
+    constructor(jobId, lastStatus, elapsedMs, 
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    phase = 'job', 
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError) {
+        const seconds = `${Math.round(elapsedMs / 1000)} s`;
+        const last = lastError ? `; last error: ${lastError}` : '';
+        super(phase === 'job'
+            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
+        this.jobId = jobId;
+        this.lastStatus = lastStatus;
+        this.elapsedMs = elapsedMs;
+        this.phase = phase;
+    }
+}
+/** The organisation's rolling 30-day export quota is used up: no job can be created. */
+class QuotaError extends Error {
+    monthlyQuota;
+    name = 'QuotaError';
+    constructor(monthlyQuota) {
+        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
+        this.monthlyQuota = monthlyQuota;
+    }
+}
+/** Waited for a free concurrency slot until the job deadline. */
+class ConcurrencyTimeoutError extends Error {
+    name = 'ConcurrencyTimeoutError';
+    constructor(concurrentLimit) {
+        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
+    }
+}
+/** The downloaded file is not what was asked for (broken JSON, or another period). */
+class PayloadError extends Error {
+    name = 'PayloadError';
+}
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
+}
+/**
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ */
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
+    }
+}
+/**
+ * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
+ * one). Every other request of the run would be refused the same way.
+ */
+function isKeyRejected(error) {
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    return api instanceof ClariApiError && api.status === 401 && !api.code;
+}
+/** Where the user set the key, as the advice names it when Clari refuses it. */
+const DEFAULT_KEY_SOURCE = 'the api-key secret';
+/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
+class KeyRejectedError extends Error {
+    name = 'KeyRejectedError';
+    constructor(keySource, cause) {
+        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
+        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
+        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
+/**
+ * The hooks through which the tables read a payload's tokens while the tokenizer
+ * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
+ */
+/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
+const NON_ASCII = 1;
+/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
+const UNICODE_ESCAPE = 2;
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
+/**
+ * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
+ * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
+ * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
+ *
+ * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
+ * Clari silently exports the current quarter when it does not understand a request, and the
+ * caller must compare the exported period with the requested one.
+ *
+ * An optional JsonTap also receives every token of chosen top-level values (the tables feature
+ * reads the payload's five lists this way), so one grammar serves both the check and the tables.
+ *
+ * Deliberate limits:
+ * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
+ * - A leading UTF-8 byte order mark is accepted.
+ * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
+ * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
+ *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
+ *   truncated (wrong) period.
+ * - Duplicate keys follow JSON.parse: the last occurrence wins.
+ * - When a tapped token, or a container whose text the tap asked for, would need more than
+ *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
+ *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
+ */
+
+const json_tokenizer_MAX_DEPTH = 10_000;
+const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
+const CAPTURE_LIMIT = 4096;
+// Parser states. Plain numeric constants keep the hot switch a jump table.
+const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
+const S_VALUE_OR_CLOSE = 1; // right after '['
+const S_KEY_OR_CLOSE = 2; // right after '{'
+const S_KEY = 3; // after ',' in an object
+const S_COLON = 4;
+const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
+const S_STRING = 6;
+const S_ESCAPE = 7;
+const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
+const S_NUM_MINUS = 9;
+const S_NUM_ZERO = 10;
+const S_NUM_INT = 11;
+const S_NUM_DOT = 12;
+const S_NUM_FRAC = 13;
+const S_NUM_EXP_MARK = 14;
+const S_NUM_EXP_SIGN = 15;
+const S_NUM_EXP = 16;
+const S_LITERAL = 17;
+const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
+// What the next value means for the extraction of timePeriods[0].timePeriodId.
+const ROLE_NONE = 0;
+const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
+const ROLE_FIRST_PERIOD = 2; // first element of that array
+const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
+const OBJECT = 0;
+const ARRAY = 1;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
+const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
+const LITERAL_TEXT = ['true', 'false', 'null'];
+const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
+const TIME_PERIODS_KEY = 'timePeriods';
+const TIME_PERIOD_ID_KEY = 'timePeriodId';
+/**
+ * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
+ * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
+ */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++)
+    STRING_STOP[c] = 1;
+for (let c = 0x80; c < 0x100; c++)
+    STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+function describeByte(c) {
+    const hex = `0x${c.toString(16).padStart(2, '0')}`;
+    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
+}
+function joinedSource(text) {
+    return { bytes: Buffer.from(text, 'latin1'), text };
+}
+class JsonStreamCheck {
+    tap;
+    state = S_VALUE;
+    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
+    depth = 0;
+    consumed = 0; // bytes of earlier chunks, for absolute error offsets
+    error;
+    stringIsKey = false;
+    stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
+    hexLeft = 0;
+    literal = 0; // index into LITERALS
+    literalPos = 0;
+    bomPos = 0;
+    role = ROLE_NONE;
+    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
+    capturing = false; // the extraction wants the current string
+    tapping = false; // inside a value the tap selected
+    // The current token's text from earlier chunks, while it is captured or tapped.
+    held = false;
+    heldText = '';
+    heldOverflow = false;
+    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
+    spanDepth = 0;
+    spanFrom = 0;
+    spanHeld = '';
+    timePeriodId;
+    constructor(tap) {
+        this.tap = tap;
+    }
+    update(chunk) {
+        if (this.error !== undefined)
+            return;
+        const n = chunk.length;
+        const stack = this.stack;
+        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
+        const tap = this.tap;
+        // One latin1 string per chunk makes every tapped token a cheap slice of it.
+        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
+        const text = source?.text;
+        // Hot fields live in locals for the duration of the loop and are written back at the end.
+        let state = this.state;
+        let depth = this.depth;
+        let role = this.role;
+        let stringIsKey = this.stringIsKey;
+        let stringFlags = this.stringFlags;
+        let capturing = this.capturing;
+        let tapping = this.tapping;
+        let held = this.held;
+        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
+        let i = 0;
+        loop: while (i < n) {
+            let c = chunk[i];
+            switch (state) {
+                case S_STRING: {
+                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
+                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
+                    if (STRING_STOP[c] === 0) {
+                        i++;
+                        // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
+                        while (i + 4 <= n) {
+                            const w = view.getInt32(i, true);
+                            const x = w ^ 0x22222222;
+                            const y = w ^ 0x5c5c5c5c;
+                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
+                                0x80808080)
+                                break;
+                            i += 4;
+                        }
+                        if (i === n)
+                            break loop;
+                        c = chunk[i];
+                        while (STRING_STOP[c] === 0) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    if (c === QUOTE) {
+                        i++;
+                        if (capturing || tapping) {
+                            // The token is in this chunk, or joined from earlier ones.
+                            let where = source;
+                            let from = tokenFrom;
+                            let to = i;
+                            if (held || where === undefined) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
+                                held = false;
+                                where = whole === undefined ? undefined : joinedSource(whole);
+                                from = 0;
+                                to = whole === undefined ? 0 : whole.length;
+                            }
+                            // A tapped token never overflows: holding it past the limit fails the check.
+                            if (tapping) {
+                                if (stringIsKey)
+                                    tap.key(where, from, to, stringFlags);
+                                else
+                                    tap.value(where, from, to, stringFlags);
+                            }
+                            if (capturing) {
+                                capturing = false;
+                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
+                                tapping = this.tapping;
+                            }
+                        }
+                        if (!stringIsKey) {
+                            state = S_AFTER_VALUE;
+                            if (tapping && depth === 1)
+                                tapping = this.endTap();
+                        }
+                        else if (i < n && chunk[i] === 0x3a) {
+                            // Shortcut for the common '"key":' with no whitespace.
+                            i++;
+                            state = S_VALUE;
+                        }
+                        else
+                            state = S_COLON;
+                    }
+                    else if (c === BACKSLASH) {
+                        i++;
+                        state = S_ESCAPE;
+                    }
+                    else if (c >= 0x80) {
+                        i++;
+                        stringFlags |= NON_ASCII;
+                    }
+                    else {
+                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
+                    }
+                    continue;
+                }
+                case S_AFTER_VALUE: {
+                    if (c <= 0x20 && isWhitespace(c)) {
+                        i++;
+                        continue;
+                    }
+                    if (depth === 0)
+                        return this.unexpected(chunk, i, 'after the end of the JSON value');
+                    const container = stack[depth - 1];
+                    i++;
+                    if (c === 0x2c) {
+                        state = container === OBJECT ? S_KEY : S_VALUE;
+                    }
+                    else if (c === 0x7d && container === OBJECT) {
+                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (c === 0x5d && container === ARRAY) {
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else {
+                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_COLON: {
+                    i++;
+                    if (c === 0x3a)
+                        state = S_VALUE;
+                    else if (!isWhitespace(c))
+                        return this.unexpected(chunk, i - 1, "where ':' was expected");
+                    continue;
+                }
+                case S_KEY_OR_CLOSE:
+                case S_KEY: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = true;
+                        stringFlags = 0;
+                        tokenFrom = i - 1;
+                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (!isWhitespace(c)) {
+                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_VALUE:
+                case S_VALUE_OR_CLOSE: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = false;
+                        stringFlags = 0;
+                        tokenFrom = i - 1;
+                        if (role === ROLE_PERIOD_ID)
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c >= 0x30 && c <= 0x39) {
+                        tokenFrom = i - 1;
+                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
+                    }
+                    else if (c === 0x7b || c === 0x5b) {
+                        if (depth === json_tokenizer_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
+                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
+                            this.spanDepth = depth + 1;
+                            this.spanFrom = i - 1;
+                        }
+                        if (c === 0x7b) {
+                            stack[depth++] = OBJECT;
+                            if (role === ROLE_FIRST_PERIOD)
+                                this.insideFirstPeriod = true;
+                            state = S_KEY_OR_CLOSE;
+                        }
+                        else {
+                            stack[depth++] = ARRAY;
+                            state = S_VALUE_OR_CLOSE;
+                            if (role === ROLE_TIME_PERIODS) {
+                                role = ROLE_FIRST_PERIOD;
+                                continue;
+                            }
+                        }
+                    }
+                    else if (c === 0x2d) {
+                        tokenFrom = i - 1;
+                        state = S_NUM_MINUS;
+                    }
+                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
+                        this.literalPos = 1;
+                        state = S_LITERAL;
+                    }
+                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (isWhitespace(c)) {
+                        continue; // the pending role still applies to the value that follows
+                    }
+                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
+                        this.bomPos = 1;
+                        state = S_BOM;
+                        continue;
+                    }
+                    else {
+                        return this.unexpected(chunk, i - 1, 'where a value was expected');
+                    }
+                    role = ROLE_NONE;
+                    continue;
+                }
+                case S_ESCAPE: {
+                    if (c === 0x75) {
+                        this.hexLeft = 4;
+                        stringFlags |= UNICODE_ESCAPE;
+                        state = S_UNICODE;
+                    }
+                    else if (c === QUOTE ||
+                        c === BACKSLASH ||
+                        c === 0x2f ||
+                        c === 0x62 ||
+                        c === 0x66 ||
+                        c === 0x6e ||
+                        c === 0x72 ||
+                        c === 0x74) {
+                        state = S_STRING;
+                    }
+                    else {
+                        return this.unexpected(chunk, i, 'after a backslash in a string');
+                    }
+                    i++;
+                    continue;
+                }
+                case S_UNICODE: {
+                    if (!isHexDigit(c))
+                        return this.unexpected(chunk, i, 'inside a \\u escape');
+                    i++;
+                    if (--this.hexLeft === 0)
+                        state = S_STRING;
+                    continue;
+                }
+                case S_NUM_MINUS:
+                case S_NUM_DOT:
+                case S_NUM_EXP_SIGN: {
+                    if (!isDigit(c))
+                        return this.unexpected(chunk, i, 'where a digit was expected');
+                    i++;
+                    state =
+                        state === S_NUM_EXP_SIGN
+                            ? S_NUM_EXP
+                            : state === S_NUM_DOT
+                                ? S_NUM_FRAC
+                                : c === 0x30
+                                    ? S_NUM_ZERO
+                                    : S_NUM_INT;
+                    continue;
+                }
+                case S_NUM_EXP_MARK: {
+                    if (c === 0x2b || c === 0x2d)
+                        state = S_NUM_EXP_SIGN;
+                    else if (isDigit(c))
+                        state = S_NUM_EXP;
+                    else
+                        return this.unexpected(chunk, i, 'in a number exponent');
+                    i++;
+                    continue;
+                }
+                case S_NUM_ZERO:
+                case S_NUM_INT:
+                case S_NUM_FRAC:
+                case S_NUM_EXP: {
+                    if (state !== S_NUM_ZERO) {
+                        while (isDigit(c)) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    else if (isDigit(c)) {
+                        return this.fail('number with a leading zero', i);
+                    }
+                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
+                        i++;
+                        state = S_NUM_DOT;
+                    }
+                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
+                        i++;
+                        state = S_NUM_EXP_MARK;
+                    }
+                    else {
+                        // The number ended; the current byte is judged as whatever follows a value.
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            if (held) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
+                                held = false;
+                                tap.value(joinedSource(whole), 0, whole.length, 0);
+                            }
+                            else
+                                tap.value(source, tokenFrom, i, 0);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_LITERAL: {
+                    const literal = LITERALS[this.literal];
+                    if (c !== literal[this.literalPos]) {
+                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
+                    }
+                    i++;
+                    if (++this.literalPos === literal.length) {
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            const literalSource = LITERAL_SOURCES[this.literal];
+                            tap.value(literalSource, 0, literalSource.text.length, 0);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_BOM: {
+                    if (c !== json_tokenizer_BOM[this.bomPos]) {
+                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
+                    }
+                    i++;
+                    if (++this.bomPos === json_tokenizer_BOM.length)
+                        state = S_VALUE;
+                    continue;
+                }
+            }
+        }
+        // A string or number still open at the end of the chunk continues in the next one.
+        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
+            const part = this.slice(bytes, text, tokenFrom, n);
+            if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+            }
+            held = capturing || tapping;
+            if (held)
+                this.hold(part, tapping);
+        }
+        if (this.spanDepth > 0) {
+            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
+            this.spanFrom = 0;
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+                if (!capturing)
+                    held = false;
+            }
+        }
+        this.state = state;
+        this.depth = depth;
+        this.role = role;
+        this.stringIsKey = stringIsKey;
+        this.stringFlags = stringFlags;
+        this.capturing = capturing;
+        this.tapping = tapping;
+        this.held = held;
+        this.consumed += n;
+    }
+    fail(reason, i) {
+        this.error = { reason, offset: this.consumed + i };
+    }
+    unexpected(chunk, i, where) {
+        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
+    }
+    finish() {
+        if (this.error !== undefined)
+            return { valid: false, ...this.error };
+        const state = this.state;
+        const complete = this.depth === 0 &&
+            (state === S_AFTER_VALUE ||
+                state === S_NUM_ZERO ||
+                state === S_NUM_INT ||
+                state === S_NUM_FRAC ||
+                state === S_NUM_EXP);
+        if (complete) {
+            return this.timePeriodId === undefined
+                ? { valid: true }
+                : { valid: true, firstTimePeriodId: this.timePeriodId };
+        }
+        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
+    }
+    endOfInputReason() {
+        const state = this.state;
+        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
+            return 'unterminated string at end of input';
+        }
+        if (state === S_NUM_MINUS ||
+            state === S_NUM_DOT ||
+            state === S_NUM_EXP_MARK ||
+            state === S_NUM_EXP_SIGN) {
+            return 'incomplete number at end of input';
+        }
+        if (state === S_LITERAL)
+            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
+        if (this.depth > 0) {
+            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
+            return `unterminated ${kind} at end of input`;
+        }
+        return 'no JSON value in input';
+    }
+    /**
+     * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
+     * larger limit applies: a value it reads must reach it whole).
+     */
+    hold(part, tapping) {
+        if (this.heldOverflow)
+            return;
+        // The limit counts the opening quote too.
+        if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
+            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
+            this.heldOverflow = true;
+            this.heldText = '';
+            return;
+        }
+        this.heldText += part;
+    }
+    /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
+    abandonTap(capturing) {
+        this.tapping = false;
+        this.spanDepth = 0;
+        this.spanHeld = '';
+        // What is held for the tap alone goes; a capture of that length would have overflowed.
+        if (capturing)
+            this.heldOverflow = true;
+        this.heldText = '';
+        this.tap.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`);
+        return false;
+    }
+    /** The current token's text; undefined when it overflowed while held. */
+    tokenText(bytes, text, from, to, held) {
+        const part = this.slice(bytes, text, from, to);
+        if (!held)
+            return part;
+        const whole = this.heldOverflow ? undefined : this.heldText + part;
+        this.heldText = '';
+        this.heldOverflow = false;
+        return whole;
+    }
+    slice(bytes, text, from, to) {
+        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
+    }
+    /**
+     * A container closed inside the tapped value, its closing bracket just before `i`; false when
+     * that completed the value.
+     */
+    tapClose(depth, source, i) {
+        if (this.spanDepth !== depth + 1)
+            this.tap.close(undefined, 0, 0);
+        else if (this.spanHeld === '') {
+            this.spanDepth = 0;
+            this.tap.close(source, this.spanFrom, i);
+        }
+        else {
+            const json = this.spanHeld + source.text.slice(0, i);
+            this.spanHeld = '';
+            this.spanDepth = 0;
+            this.tap.close(joinedSource(json), 0, json.length);
+        }
+        return depth === 1 ? this.endTap() : true;
+    }
+    endTap() {
+        this.tapping = false;
+        this.tap.end();
+        return false;
+    }
+    /**
+     * A captured string closed: either the timePeriodId value itself, or a key that may give the
+     * next value a role (or start the tap). Returns that role.
+     */
+    endCapture(raw, isKey, depth) {
+        // Quotes aside, as the limit is documented.
+        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
+        if (!isKey) {
+            this.timePeriodId = text;
+            return ROLE_NONE;
+        }
+        if (text === undefined)
+            return ROLE_NONE;
+        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
+        if (depth === 1) {
+            if (this.tap?.select(text))
+                this.tapping = true;
+            if (text !== TIME_PERIODS_KEY)
+                return ROLE_NONE;
+            this.timePeriodId = undefined;
+            return ROLE_TIME_PERIODS;
+        }
+        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
+            this.timePeriodId = undefined;
+            return ROLE_PERIOD_ID;
+        }
+        return ROLE_NONE;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
 
 /**
- * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
- * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
- * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
- * which keep trying until the period's deadline) and the callers that act on a final answer
- * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
- * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
- * its endpoints and its error codes.
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
  */
-/** Clari's endpoints, as the rules (and the simulator) name them. */
-const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
-/**
- * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
- * of a finished job): the only ones where a `perLoop` cap means anything.
- */
-const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
-const RETRY = { verdict: 'retry' };
-const THROTTLE = { verdict: 'throttle' };
-const FATAL = { verdict: 'fatal' };
-const RECONCILE = { verdict: 'reconcile' };
-/** One rule on every endpoint, but for those named. */
-function everywhere(rule, except = {}) {
-    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
 }
-/**
- * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
- * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
- * decides.
- */
-const RETRY_RULES = {
-    '429': everywhere(THROTTLE),
-    '503': everywhere(THROTTLE),
-    '408': everywhere(RETRY, { create: RECONCILE }),
-    '500': everywhere(RETRY, { create: RECONCILE }),
-    '502': everywhere(RETRY, { create: RECONCILE }),
-    '504': everywhere(RETRY, { create: RECONCILE }),
-    // "The job status could not be retrieved": transient on the others, but briefly.
-    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
-    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
-    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
-    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
-    '400': everywhere(FATAL),
-    '401': everywhere(FATAL),
-    '403': everywhere(FATAL),
-    '404': everywhere(FATAL),
-    'other 4xx': everywhere(FATAL),
-    'other status': everywhere(FATAL),
-    // Refused, or a name that did not resolve: the request never reached Clari.
-    'network error before sending': everywhere(RETRY),
-    // Reset, or timed out, after the request went out: Clari may have acted on it.
-    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
-    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
-    'invalid response': everywhere(RETRY, { create: RECONCILE }),
-    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
-    'other error': everywhere(FATAL)
+
+;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
+
+
+
+
+
+
+
+
+
+
+
+
+// Media types that say the body is something other than the format asked for.
+const CONTRADICTING = {
+    JSON: /^(text\/csv|application\/csv|text\/html)$/,
+    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
 };
-/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
-function retryRule(endpoint, error) {
-    const answer = answerOf(error);
-    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
-    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
-}
-/** Which answer of the table a failed request got. */
-function answerOf(error) {
-    if (error instanceof ClariApiError)
-        return statusAnswer(error.status, error.code);
-    if (error instanceof NetworkError) {
-        return error.sent ? 'network error after sending' : 'network error before sending';
+/**
+ * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
+ * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
+ * not grow with the payload and a half-written or unchecked file never carries the final name.
+ */
+async function writePayload(body, dir, fileName, expect) {
+    const target = external_node_path_default().join(dir, fileName);
+    const partial = tempPathFor(dir, fileName);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
+    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
+    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
+    let bytes = 0;
+    let sha256;
+    const tap = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > expect.maxBytes)
+                return done(new PayloadTooLargeError(expect.maxBytes));
+            hash.update(chunk);
+            json?.update(chunk);
+            csv?.update(chunk);
+            if (reader)
+                void reader.afterChunk().then(() => done(null, chunk));
+            else
+                done(null, chunk);
+        }
+    });
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
+        if (json)
+            checkJson(json, expect.period);
+        if (csv)
+            checkCsv(csv);
+        sha256 = hash.digest('hex');
+        if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+            throw new PayloadError('the payload does not match the sha256 its manifest recorded');
+        }
+        await (0,promises_namespaceObject.rename)(partial, target);
     }
-    if (error instanceof InvalidResponseError)
-        return 'invalid response';
-    return 'other error';
-}
-/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
-function statusAnswer(status, code) {
-    const coded = `${status} ${code}`;
-    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
-        return coded;
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
     }
-    if (Object.hasOwn(RETRY_RULES, String(status)))
-        return String(status);
-    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
+    noticeContentType(expect);
+    return { bytes, sha256 };
+}
+function checkCsv(csv) {
+    const result = csv.finish();
+    // Like a garbled JSON body: not a finished export, so worth downloading again.
+    if (!result.valid)
+        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
+}
+function noticeContentType({ contentType, format, period, onEvent }) {
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!CONTRADICTING[format].test(mediaType))
+        return;
+    onEvent?.({
+        type: 'notice',
+        period,
+        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
+    });
+}
+function checkJson(json, period) {
+    const result = json.finish();
+    if (!result.valid) {
+        // A body cut or garbled in transit is worth downloading again; the client retries this.
+        throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
+    }
+    // Clari silently exports the current quarter when it does not understand a parameter.
+    const got = result.firstTimePeriodId;
+    if (got !== undefined && got !== period) {
+        throw new PayloadError(`the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/types.ts
+/** Shapes of Clari's Revenue API v4 export endpoints, as documented (docs/clari-api.md). */
+const EXPORT_TYPES = [
+    'forecast',
+    'quota',
+    'forecast_updated',
+    'adjustment',
+    'crm_total',
+    'crm_closed'
+];
+const EXPORT_FORMATS = ['JSON', 'CSV'];
+const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
+// Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
+// a path, a workflow command or an escape into URLs, logs or the manifest.
+const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+function types_isJobId(value) {
+    return typeof value === 'string' && JOB_ID.test(value);
+}
+function jobPhase(status) {
+    switch (status) {
+        case 'DONE':
+        case 'COMPLETED': // not in Clari's enum, but some callers expect it; harmless to accept
+            return 'done';
+        case 'FAILED':
+        case 'CANCELLED':
+        case 'ABORTED':
+        case 'ERROR':
+            return 'failed';
+        default:
+            return 'running';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/clari/answers.ts
+
+
+
+/**
+ * Answers read field by field, because a field typed as a number is still text from the server
+ * until it is checked: only documented fields are kept, numbers must be whole and non-negative,
+ * ids must look like ids, and text is cleaned. Nothing else of an answer reaches the engine.
+ */
+const LIMIT_COUNTS = [
+    'concurrentLimit',
+    'monthlyQuota',
+    'availableConcurrentLimit',
+    'availableMonthlyQuota'
+];
+const LIMIT_ID_LISTS = ['runningJobIds', 'submittedJobIds'];
+const JOB_COUNTS = ['startTime', 'endTime', 'downloads'];
+const JOB_TEXTS = ['title', 'module', 'fileName', 'fileType'];
+const JOB_FLAGS = ['rowsTruncated', 'cellsTruncated'];
+const MAX_STATUS_CHARS = 40;
+/** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
+function readLimits(body) {
+    const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
+    if (!answers_isRecord(body))
+        throw problem('the answer is not an object');
+    if (body.jobs === undefined || body.jobs === null)
+        return {};
+    const jobs = body.jobs;
+    if (!answers_isRecord(jobs))
+        throw problem('"jobs" is not an object');
+    const limits = {};
+    for (const field of LIMIT_COUNTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!isCount(value))
+            throw problem(`${field} is not a whole number`);
+        limits[field] = value;
+    }
+    for (const field of LIMIT_ID_LISTS) {
+        const value = jobs[field];
+        if (value === undefined || value === null)
+            continue;
+        if (!Array.isArray(value) || !value.every(types_isJobId))
+            throw problem(`${field} is not a list of job ids`);
+        limits[field] = [...value];
+    }
+    return limits;
+}
+/** One job of a status or job-list answer; a field that fails its check is dropped. */
+function readJob(raw) {
+    if (!answers_isRecord(raw))
+        return {};
+    const job = {};
+    if (types_isJobId(raw.jobId))
+        job.jobId = raw.jobId;
+    const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
+    if (raw.status !== undefined && raw.status !== null && status)
+        job.status = status;
+    for (const field of JOB_TEXTS) {
+        const value = raw[field];
+        if (typeof value === 'string')
+            job[field] = cleanServerText(value);
+    }
+    for (const field of JOB_COUNTS) {
+        const value = raw[field];
+        if (isCount(value))
+            job[field] = value;
+    }
+    for (const field of JOB_FLAGS) {
+        const value = raw[field];
+        if (typeof value === 'boolean')
+            job[field] = value;
+    }
+    return job;
+}
+/** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
+function readJobList(body) {
+    const list = Array.isArray(body) ? body : answers_isRecord(body) ? body.jobs : undefined;
+    if (!Array.isArray(list))
+        throw new InvalidResponseError('list export jobs: not a list');
+    return list.map(readJob).filter(job => job.jobId !== undefined);
+}
+/** A finite, non-negative whole number (epoch milliseconds, counts, limits). */
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function answers_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const outcome_MANIFEST_TOOL = 'clari-forecast-export-action';
+const outcome_MANIFEST_VERSION = 2;
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Whether an untrusted value is a `snapshotAt` as this action writes one. */
+function isSnapshotTime(value) {
+    return (typeof value === 'string' &&
+        ISO_UTC.test(value) &&
+        new Date(Date.parse(value)).toISOString() === value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, MANIFEST_FILE);
+    const partial = tempPathFor(dir, MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+function outputFiles(manifest) {
+    return manifest.exports.flatMap(o => [
+        ...(o.file ? [o.file] : []),
+        ...Object.values(o.tables ?? {}).map(t => t.file)
+    ]);
+}
+const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+function isForecastId(value) {
+    return FORECAST_ID.test(value);
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+// `YYYY_QN`, as the action records periods.
+const PERIOD = /^\d{4}_Q[1-4]$/;
+/**
+ * The JSON payloads an export's manifest.json lists as DONE, each with its snapshot identity, or
+ * why the manifest cannot say. The manifest is a file anyone could change: every field used is
+ * checked, and an entry that fails a check is left out.
+ */
+function listedPayloads(manifest) {
+    if (!answers_isRecord(manifest) || manifest.tool !== outcome_MANIFEST_TOOL) {
+        return { problem: `it is not a ${MANIFEST_FILE} this action wrote` };
+    }
+    const { forecastId, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
+        return { problem: `its ${MANIFEST_FILE} names no forecast or lists no exports` };
+    }
+    return exports.flatMap((entry) => {
+        if (!answers_isRecord(entry) || entry.status !== 'DONE')
+            return [];
+        const { period, file, jobId, snapshotAt } = entry;
+        if (typeof period !== 'string' || !PERIOD.test(period))
+            return [];
+        if (file !== payloadFileName(forecastId, period, 'JSON'))
+            return [];
+        if (!types_isJobId(jobId) || !isSnapshotTime(snapshotAt))
+            return [];
+        return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-manifest.ts
+
+
+
+
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_EXPORTS = 1_000;
+const MAX_TEXT = 200;
+const earlier_manifest_PERIOD = /^\d{4}_Q[1-4]$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+// Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+// A job runs for minutes, at most hours: a week is not a duration this action recorded.
+const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
+// eslint-disable-next-line no-control-regex
+const earlier_manifest_CONTROL = /[\u0000-\u001f\u007f]/;
+const STATUSES = new Set([
+    'DONE',
+    'FAILED',
+    'CANCELLED',
+    'ABORTED',
+    'TIMED_OUT',
+    'ERROR'
+]);
+/** The create parameters a request records, each compared when a run resumes another. */
+const REQUEST_PARAMETERS = [
+    'typesToExport',
+    'currency',
+    'scopeId',
+    'schedule',
+    'includeHistorical',
+    'exportFormat'
+];
+const PARAMETERS = new Set(REQUEST_PARAMETERS);
+/** Raised inside the reader only: a field outside the shape, named by its path. */
+class Damaged extends Error {
+}
+/** Reads the bytes of an earlier manifest.json into its checked shape, or says why it cannot. */
+function readEarlierManifest(bytes, expect) {
+    if (bytes.length > MAX_MANIFEST_BYTES) {
+        return unreadable(`its ${MANIFEST_FILE} is larger than a manifest can be`);
+    }
+    let parsed;
+    try {
+        // JSON.parse does not recurse on the stack; withoutSecret cuts the depth for what follows.
+        parsed = withoutSecret(JSON.parse(bytes.toString('utf8')), expect.apiKey);
+    }
+    catch {
+        return unreadable(`its ${MANIFEST_FILE} is not JSON`);
+    }
+    if (!answers_isRecord(parsed))
+        return unreadable(`its ${MANIFEST_FILE} is not a JSON object`);
+    const { tool, manifestVersion, forecastId, runAttempt } = parsed;
+    if (tool !== outcome_MANIFEST_TOOL || manifestVersion !== outcome_MANIFEST_VERSION) {
+        return {
+            kind: 'not-ours',
+            problem: `its ${MANIFEST_FILE} was not made by ${outcome_MANIFEST_TOOL} (manifest version ${outcome_MANIFEST_VERSION})`
+        };
+    }
+    if (forecastId !== expect.forecastId) {
+        const named = typeof forecastId === 'string' ? JSON.stringify(cleanServerText(forecastId, 80)) : 'none';
+        return {
+            kind: 'other-forecast',
+            problem: `it holds forecast ${named}, not ${expect.forecastId}`
+        };
+    }
+    if (!isWhole(runAttempt, 1) ||
+        (expect.attemptBefore !== undefined && runAttempt >= expect.attemptBefore)) {
+        const shown = isWhole(runAttempt, 0) ? String(runAttempt) : 'missing';
+        return {
+            kind: 'not-ours',
+            problem: `its ${MANIFEST_FILE} records no earlier attempt (runAttempt ${shown})`
+        };
+    }
+    try {
+        const { request, unknownParameter } = readRequest(parsed.request);
+        return {
+            forecastId,
+            runAttempt,
+            request,
+            unknownParameter,
+            exports: readExports(parsed.exports, runAttempt)
+        };
+    }
+    catch (error) {
+        if (!(error instanceof Damaged))
+            throw error;
+        return unreadable(`its ${MANIFEST_FILE} is damaged: ${error.message}`);
+    }
+}
+/**
+ * An untrusted request (a manifest's, a ledger's) in its checked shape, or undefined when it is
+ * not one this action writes. Never throws, and compares or prints nothing before it is checked.
+ */
+function readRequestParameters(raw) {
+    try {
+        return readRequest(raw);
+    }
+    catch (error) {
+        if (error instanceof Damaged)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * What the duration model learns from a checked manifest: how long each DONE period's job ran,
+ * with the request it was made with (src/engine/history/).
+ */
+function manifestDurations(manifest) {
+    const { forecastId, request } = manifest;
+    return manifest.exports.flatMap(entry => entry.status === 'DONE' && entry.jobDurationMs !== undefined
+        ? [
+            {
+                forecastId,
+                period: entry.period,
+                request,
+                durationMs: entry.jobDurationMs,
+                ...(entry.doneAt !== undefined ? { endedAt: entry.doneAt } : {}),
+                ...(entry.jobId !== undefined ? { jobId: entry.jobId } : {})
+            }
+        ]
+        : []);
+}
+function readRequest(raw) {
+    if (!answers_isRecord(raw))
+        throw new Damaged('request is not an object');
+    const keys = Object.keys(raw);
+    const request = {
+        exportFormat: oneOf(raw.exportFormat, EXPORT_FORMATS, 'request.exportFormat')
+    };
+    if (raw.typesToExport !== undefined) {
+        const types = raw.typesToExport;
+        if (!Array.isArray(types) || types.length > EXPORT_TYPES.length) {
+            throw new Damaged('request.typesToExport is not a list of export types');
+        }
+        request.typesToExport = types.map(type => oneOf(type, EXPORT_TYPES, 'request.typesToExport'));
+    }
+    if (raw.currency !== undefined)
+        request.currency = earlier_manifest_text(raw.currency, 'request.currency');
+    if (raw.scopeId !== undefined)
+        request.scopeId = earlier_manifest_text(raw.scopeId, 'request.scopeId');
+    if (raw.schedule !== undefined) {
+        request.schedule = oneOf(raw.schedule, EXPORT_SCHEDULES, 'request.schedule');
+    }
+    if (raw.includeHistorical !== undefined) {
+        request.includeHistorical = flag(raw.includeHistorical, 'request.includeHistorical');
+    }
+    return { request, unknownParameter: keys.some(key => !PARAMETERS.has(key)) };
+}
+function readExports(raw, runAttempt) {
+    if (!Array.isArray(raw))
+        throw new Damaged('exports is not a list');
+    if (raw.length > MAX_EXPORTS)
+        throw new Damaged(`exports lists more than ${MAX_EXPORTS} periods`);
+    const seen = new Set();
+    return raw.map((entry, index) => {
+        const at = `exports[${index}]`;
+        if (!answers_isRecord(entry))
+            throw new Damaged(`${at} is not an object`);
+        const period = entry.period;
+        if (typeof period !== 'string' || !earlier_manifest_PERIOD.test(period)) {
+            throw new Damaged(`${at}.period is not a fiscal quarter`);
+        }
+        if (seen.has(period))
+            throw new Damaged(`${at} lists ${period} a second time`);
+        seen.add(period);
+        const status = entry.status;
+        if (typeof status !== 'string' || !STATUSES.has(status)) {
+            throw new Damaged(`${at}.status is not a period status`);
+        }
+        const read = {
+            period,
+            status: status,
+            rowsTruncated: optional(entry.rowsTruncated, isBoolean, `${at}.rowsTruncated`) ?? false,
+            cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
+            jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
+        };
+        const jobId = optional(entry.jobId, types_isJobId, `${at}.jobId`);
+        if (jobId !== undefined)
+            read.jobId = jobId;
+        const file = optional(entry.file, matches(FILE_NAME), `${at}.file`);
+        if (file !== undefined)
+            read.file = file;
+        const sha256 = optional(entry.sha256, matches(SHA256), `${at}.sha256`);
+        if (sha256 !== undefined)
+            read.sha256 = sha256;
+        const from = optional(entry.reusedFromAttempt, (v) => isWhole(v, 1) && v <= runAttempt, `${at}.reusedFromAttempt`);
+        if (from !== undefined)
+            read.reusedFromAttempt = from;
+        const snapshotAt = optional(entry.snapshotAt, isSnapshotTime, `${at}.snapshotAt`);
+        if (snapshotAt !== undefined)
+            read.snapshotAt = snapshotAt;
+        const duration = optional(entry.jobDurationMs, (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_DURATION_MS, `${at}.jobDurationMs`);
+        if (duration !== undefined)
+            read.jobDurationMs = duration;
+        // The timeline is the summary's, not the resume's: only a well-formed doneAt is kept.
+        const doneAt = answers_isRecord(entry.timeline) ? entry.timeline.doneAt : undefined;
+        if (isSnapshotTime(doneAt))
+            read.doneAt = Date.parse(doneAt);
+        return read;
+    });
+}
+function unreadable(problem) {
+    return { kind: 'unreadable', problem };
+}
+/** A field that may be absent; present, it must pass `check`. */
+function optional(value, check, path) {
+    if (value === undefined)
+        return undefined;
+    if (!check(value))
+        throw new Damaged(`${path} is not what this action writes`);
+    return value;
+}
+function oneOf(value, allowed, path) {
+    const match = allowed.find(a => a === value);
+    if (match === undefined)
+        throw new Damaged(`${path} is not one of ${allowed.join(', ')}`);
+    return match;
+}
+function earlier_manifest_text(value, path) {
+    if (typeof value !== 'string' || value.length > MAX_TEXT || earlier_manifest_CONTROL.test(value)) {
+        throw new Damaged(`${path} is not a short line of text`);
+    }
+    return value;
+}
+function flag(value, path) {
+    if (typeof value !== 'boolean')
+        throw new Damaged(`${path} is not true or false`);
+    return value;
+}
+function isBoolean(value) {
+    return typeof value === 'boolean';
+}
+function isWhole(value, min) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+function matches(pattern) {
+    return (value) => typeof value === 'string' && pattern.test(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
+
+
+
+
+
+
+/**
+ * Takes over a payload an earlier run wrote, as if it were being downloaded: it streams through
+ * the same checks a fresh download passes (`writePayload`: JSON syntax and period, or the CSV
+ * header; max-payload-size) and must hash to the sha256 its manifest recorded, and only then
+ * appears under its name in the output folder. Returns its size and sha256, or why it cannot be
+ * used; throws only for what is not the payload's fault (a full disk).
+ */
+async function takeOverPayload(earlier, config, period, reuse, signal) {
+    const { file, sha256 } = reuse;
+    const leftOut = earlier.leftOut.get(file);
+    if (leftOut !== undefined)
+        return { problem: `${file}: ${leftOut}` };
+    const source = external_node_path_default().join(earlier.dir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `${file} is missing` };
+    try {
+        return await writePayload((0,external_node_fs_namespaceObject.createReadStream)(source, { signal }), config.outputDir, file, {
+            format: config.exportFormat,
+            period,
+            maxBytes: config.maxPayloadBytes,
+            sha256
+        });
+    }
+    catch (error) {
+        if (signal.aborted || error.code)
+            throw error;
+        return { problem: `${file}: ${error.message}` };
+    }
+}
+/**
+ * The manifest.json a run left in `dir` and the payloads beside it (the terminal runner resumes
+ * from its own output folder), read into the checked shape like an artifact's.
+ */
+function folderSource(dir) {
+    return {
+        label: `output-dir's ${MANIFEST_FILE}`,
+        async find(config) {
+            const file = external_node_path_default().join(dir, MANIFEST_FILE);
+            const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+            if (!info?.isFile())
+                return { kind: 'missing', reason: `there is no ${MANIFEST_FILE} in ${dir}` };
+            if (info.size > MAX_MANIFEST_BYTES) {
+                return { kind: 'unreadable', reason: `${file} is larger than a manifest can be` };
+            }
+            const manifest = readEarlierManifest(await (0,promises_namespaceObject.readFile)(file), {
+                forecastId: config.forecastId,
+                apiKey: config.clari.apiKey
+            });
+            if ('problem' in manifest)
+                return { kind: manifest.kind, reason: manifest.problem };
+            return { manifest, dir, leftOut: new Map(), source: file, dispose: async () => { } };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
+
+/**
+ * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
+ * with typed columns.
+ */
+const TABLE_FORMATS = ['ndjson', 'csv', 'parquet'];
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
+};
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
+ * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
+ * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
+ * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
+ */
+function tableFileName(table, forecastId, period, snapshot, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/run/format.ts
+
+
+/** A workflow run's attempts: "attempt 1". */
+const attemptName = attempt => `attempt ${attempt}`;
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    {
+        key: 'status',
+        header: 'Status',
+        text: (o, earlier) => {
+            const from = provenance(o, earlier);
+            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
+        }
+    },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
+}
+/** One line per failed period: period, status, its job (named once), reason. */
+function failureLine(outcome) {
+    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
+    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
+}
+/**
+ * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
+ * result, to end that period's line: "its job was cancelled at Clari".
+ */
+function cancelNote(result) {
+    if (result === 'cancelled')
+        return 'its job was cancelled at Clari';
+    if (result === 'already-finished')
+        return 'its job had already ended at Clari';
+    return `its job may still run at Clari (${result})`;
+}
+/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
+function notResumingLine(source, why) {
+    return `Not resuming from ${source}: ${why}; exporting every period`;
+}
+/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
+function waitingLine(event) {
+    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
+}
+/**
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
+ */
+function historyLine(event) {
+    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const parts = [
+        ...known,
+        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+    ];
+    const order = event.startOrder
+        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+        : '';
+    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
+ * when the run gave up on a job, what became of it (`cancelNote`).
+ */
+function finishedLine(outcome, earlier, cancelled) {
+    if (outcome.status !== 'DONE') {
+        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
+    }
+    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
+    }
+    const checks = plural(outcome.statusPolls, 'status check');
+    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/**
+ * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
+ * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
+ */
+function resumingLine(event) {
+    if (event.unusable)
+        return notResumingLine(event.source, event.unusable);
+    const parts = [
+        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
+        event.repolled.length > 0 &&
+            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
+        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
+    ].filter(Boolean);
+    return `Resuming from ${event.source}: ${parts.join('; ')}`;
+}
+/**
+ * What resuming would save after this run: undefined unless some periods failed (or were not
+ * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
+ */
+function rerunScope(report) {
+    const again = report.failed.map(o => o.period);
+    const kept = report.exported.length;
+    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
+}
+/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
+function tablesLine(tables) {
+    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
+    return `tables: ${counts.join(', ')}`;
+}
+function runTotals(report) {
+    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
+    return {
+        periods: report.manifest.exports.length,
+        exported: report.exported.length,
+        bytes: sum(o => o.bytes),
+        statusPolls: sum(o => o.statusPolls),
+        throttleWaits: sum(o => o.throttleWaits),
+        requests: report.requestCount
+    };
+}
+/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
+function totalsLine(totals) {
+    return [
+        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
+        formatBytes(totals.bytes),
+        `${plural(totals.requests, 'request')} to Clari`,
+        plural(totals.throttleWaits, 'throttle wait')
+    ].join(', ');
+}
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+function provenance(outcome, earlier) {
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
+    }
+    if (outcome.repolledFromAttempt !== undefined) {
+        return `job of ${earlier(outcome.repolledFromAttempt)}`;
+    }
+    return undefined;
+}
+/**
+ * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
+ * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
+ * again."
+ */
+function resumeLine(report, earlier) {
+    const { exports } = report.manifest;
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
+    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
+    if (from === undefined)
+        return undefined;
+    const anew = exports.length - reused.length - repolled.length;
+    const parts = [
+        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
+        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
+        anew > 0 && `${anew} exported anew`
+    ].filter(Boolean);
+    const saved = plural(reused.length + repolled.length, 'export job');
+    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
+}
+/** What a dry run reports, the same in the step log and in a terminal. */
+function planLines(plan) {
+    const { limits } = plan;
+    const lines = [
+        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
+        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
+            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
+    ];
+    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
+    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
+        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
+    }
+    return lines;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -29903,8 +30805,6 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -30703,6 +31603,46 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/base/clock.ts
+/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
+async function whileBusy(clock, work) {
+    const release = clock.busy?.();
+    try {
+        return await work();
+    }
+    finally {
+        release?.();
+    }
+}
+// setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
+const MAX_TIMER_MS = 2_147_483_647;
+const systemClock = {
+    now: () => performance.now(),
+    wallNow: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        let timer;
+        let remaining = Math.max(0, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const arm = () => {
+            const slice = Math.min(remaining, MAX_TIMER_MS);
+            remaining -= slice;
+            timer = setTimeout(() => {
+                if (remaining > 0)
+                    return arm();
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            }, slice);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        arm();
+    })
+};
+
 ;// CONCATENATED MODULE: ./src/clari/transport.ts
 
 
@@ -30847,6 +31787,214 @@ function toNetworkError(error, sent, r, total) {
     return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''));
 }
 
+;// CONCATENATED MODULE: ./src/engine/index.ts
+/**
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
+ */
+
+
+
+// The earlier-attempt lookup's requests go through the same bounded transport as Clari's.
+
+
+;// CONCATENATED MODULE: ./src/retry/http-date.ts
+// RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
+// case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(?<month>${MONTHS.join('|')})`;
+const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const DAY_NAME_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
+// The weekday is redundant, so it is checked for spelling only, not for agreeing with the date.
+const FORMATS = [
+    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+    new RegExp(`^${DAY_NAME}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
+    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+    new RegExp(`^${DAY_NAME_LONG}, (?<day>\\d{2})-${MONTH}-(?<yy>\\d{2}) ${TIME} GMT$`),
+    // asctime pads a one-digit day with a space: Sun Nov  6 08:49:37 1994
+    new RegExp(`^${DAY_NAME} ${MONTH} (?<day>\\d{2}| \\d) ${TIME} (?<year>\\d{4})$`)
+];
+/**
+ * Epoch milliseconds of an HTTP-date in any of the three RFC 9110 formats (all UTC), or
+ * undefined if `value` is not one of them or names an impossible date. `nowMs` resolves the
+ * two-digit year of the obsolete RFC 850 format.
+ */
+function parseHttpDate(value, nowMs = Date.now()) {
+    for (const format of FORMATS) {
+        const g = format.exec(value)?.groups;
+        if (!g)
+            continue;
+        const fields = {
+            month: MONTHS.indexOf(g.month ?? ''),
+            day: Number(g.day),
+            hour: Number(g.hour),
+            minute: Number(g.minute),
+            second: Number(g.second)
+        };
+        const year = g.yy === undefined ? Number(g.year) : rfc850Year(Number(g.yy), fields, nowMs);
+        return toEpochMs(year, fields);
+    }
+    return undefined;
+}
+/**
+ * RFC 9110: a two-digit year that appears more than 50 years in the future means the most
+ * recent past year with the same last two digits.
+ */
+function rfc850Year(yy, fields, nowMs) {
+    const nowYear = new Date(nowMs).getUTCFullYear();
+    const sameCentury = nowYear - (nowYear % 100) + yy;
+    const fiftyYearsAhead = new Date(nowMs);
+    fiftyYearsAhead.setUTCFullYear(nowYear + 50);
+    // An impossible date (29 Feb in a non-leap year) yields undefined and is rejected by the caller.
+    const candidate = toEpochMs(sameCentury, fields);
+    return candidate !== undefined && candidate > fiftyYearsAhead.getTime()
+        ? sameCentury - 100
+        : sameCentury;
+}
+function toEpochMs(year, f) {
+    if (!(f.month >= 0 && f.day >= 1 && f.day <= daysInMonth(year, f.month)))
+        return undefined;
+    // 60 is a leap second (RFC 5322 time-of-day); it lands on the next minute's first second.
+    if (!(f.hour <= 23 && f.minute <= 59 && f.second <= 60))
+        return undefined;
+    const date = new Date(0);
+    // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+    date.setUTCFullYear(year, f.month, f.day);
+    date.setUTCHours(f.hour, f.minute, f.second, 0);
+    return date.getTime();
+}
+function daysInMonth(year, month) {
+    if (month === 1)
+        return isLeapYear(year) ? 29 : 28;
+    return [3, 5, 8, 10].includes(month) ? 30 : 31;
+}
+function isLeapYear(year) {
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+;// CONCATENATED MODULE: ./src/retry/retry-after.ts
+
+// RFC 9110 allows only integer seconds; a decimal like `1.5` is accepted as seconds too, rounded
+// up, because reading it as a date or zero would retry earlier than the server asked.
+const SECONDS = /^(\d+)(?:\.(\d+))?$/;
+/**
+ * Reads a `Retry-After` value (RFC 9110 §10.2.3). An HTTP-date counts from the response's own
+ * `Date` header when that is valid, which cancels clock skew, else from `receivedAt` (epoch ms).
+ * A past date means no wait. Never throws: a malformed header is `invalid`, not zero delay.
+ */
+function parseRetryAfter(raw, opts) {
+    if (raw === null || raw === undefined)
+        return { kind: 'none', reason: 'absent' };
+    const value = raw.trim();
+    const seconds = SECONDS.exec(value);
+    if (seconds)
+        return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw };
+    const retryAt = parseHttpDate(value, opts.receivedAt);
+    if (retryAt === undefined)
+        return { kind: 'none', reason: 'invalid', raw };
+    const serverNow = opts.dateHeader
+        ? parseHttpDate(opts.dateHeader.trim(), opts.receivedAt)
+        : undefined;
+    return { kind: 'delay', ms: Math.max(0, retryAt - (serverNow ?? opts.receivedAt)), raw };
+}
+/** Exact decimal-string arithmetic, so `1.1` is 1100 ms and not 1101 from float error. */
+function secondsToMs(whole, fraction) {
+    const ms = Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
+    const belowMs = /[1-9]/.test(fraction.slice(3));
+    // Past 2^53 the digits no longer map to one number; any cap treats this as "far too long".
+    if (ms + 1 > Number.MAX_SAFE_INTEGER)
+        return Number.POSITIVE_INFINITY;
+    return belowMs ? ms + 1 : ms;
+}
+
+;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+
+/**
+ * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
+ * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
+ * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
+ * which keep trying until the period's deadline) and the callers that act on a final answer
+ * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
+ * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
+ * its endpoints and its error codes.
+ */
+/** Clari's endpoints, as the rules (and the simulator) name them. */
+const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
+/**
+ * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
+ * of a finished job): the only ones where a `perLoop` cap means anything.
+ */
+const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
+const RETRY = { verdict: 'retry' };
+const THROTTLE = { verdict: 'throttle' };
+const FATAL = { verdict: 'fatal' };
+const RECONCILE = { verdict: 'reconcile' };
+/** One rule on every endpoint, but for those named. */
+function everywhere(rule, except = {}) {
+    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
+}
+/**
+ * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
+ * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
+ * decides.
+ */
+const RETRY_RULES = {
+    '429': everywhere(THROTTLE),
+    '503': everywhere(THROTTLE),
+    '408': everywhere(RETRY, { create: RECONCILE }),
+    '500': everywhere(RETRY, { create: RECONCILE }),
+    '502': everywhere(RETRY, { create: RECONCILE }),
+    '504': everywhere(RETRY, { create: RECONCILE }),
+    // "The job status could not be retrieved": transient on the others, but briefly.
+    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
+    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
+    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
+    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
+    '400': everywhere(FATAL),
+    '401': everywhere(FATAL),
+    '403': everywhere(FATAL),
+    '404': everywhere(FATAL),
+    'other 4xx': everywhere(FATAL),
+    'other status': everywhere(FATAL),
+    // Refused, or a name that did not resolve: the request never reached Clari.
+    'network error before sending': everywhere(RETRY),
+    // Reset, or timed out, after the request went out: Clari may have acted on it.
+    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
+    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
+    'invalid response': everywhere(RETRY, { create: RECONCILE }),
+    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
+    'other error': everywhere(FATAL)
+};
+/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
+function retryRule(endpoint, error) {
+    const answer = answerOf(error);
+    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
+    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
+}
+/** Which answer of the table a failed request got. */
+function answerOf(error) {
+    if (error instanceof ClariApiError)
+        return statusAnswer(error.status, error.code);
+    if (error instanceof NetworkError) {
+        return error.sent ? 'network error after sending' : 'network error before sending';
+    }
+    if (error instanceof InvalidResponseError)
+        return 'invalid response';
+    return 'other error';
+}
+/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
+function statusAnswer(status, code) {
+    const coded = `${status} ${code}`;
+    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
+        return coded;
+    }
+    if (Object.hasOwn(RETRY_RULES, String(status)))
+        return String(status);
+    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
+}
+
 ;// CONCATENATED MODULE: ./src/clari/client.ts
 
 
@@ -30910,7 +32058,7 @@ class ClariClient {
             const reply = await this.retrying(ctx, 'create', () => this.exchangeJson('POST', path, 'create', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
-            if (!isJobId(jobId))
+            if (!types_isJobId(jobId))
                 throw new InvalidResponseError('create export: no valid jobId');
             return jobId;
         }
@@ -31177,117 +32325,6 @@ const HISTORY_SOURCES = ['all', 'runs', 'none'];
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-
-
-// Every message here is about one period, whose line already names the period and its job: the
-// message says what happened and, where the user can act, what to do.
-/** The job reached a terminal failure state on Clari's side (which gives no reason). */
-class JobFailedError extends Error {
-    jobId;
-    status;
-    name = 'JobFailedError';
-    constructor(jobId, status) {
-        super(`the job ended ${status} at Clari, which gives no reason`);
-        this.jobId = jobId;
-        this.status = status;
-    }
-}
-/** The job did not finish, or its results did not download, within job-timeout. */
-class JobTimeoutError extends Error {
-    jobId;
-    lastStatus;
-    elapsedMs;
-    phase;
-    name = 'JobTimeoutError';
-    constructor(jobId, lastStatus, elapsedMs, 
-    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
-    phase = 'job', 
-    /** Why the last try failed, when tries failed (already cleaned). */
-    lastError) {
-        const seconds = `${Math.round(elapsedMs / 1000)} s`;
-        const last = lastError ? `; last error: ${lastError}` : '';
-        super(phase === 'job'
-            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
-        this.jobId = jobId;
-        this.lastStatus = lastStatus;
-        this.elapsedMs = elapsedMs;
-        this.phase = phase;
-    }
-}
-/** The organisation's rolling 30-day export quota is used up: no job can be created. */
-class QuotaError extends Error {
-    monthlyQuota;
-    name = 'QuotaError';
-    constructor(monthlyQuota) {
-        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
-        this.monthlyQuota = monthlyQuota;
-    }
-}
-/** Waited for a free concurrency slot until the job deadline. */
-class ConcurrencyTimeoutError extends Error {
-    name = 'ConcurrencyTimeoutError';
-    constructor(concurrentLimit) {
-        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
-    }
-}
-/** The downloaded file is not what was asked for (broken JSON, or another period). */
-class PayloadError extends Error {
-    name = 'PayloadError';
-}
-/** The payload grew past max-payload-size: the download was stopped and the file removed. */
-class PayloadTooLargeError extends PayloadError {
-    maxBytes;
-    name = 'PayloadTooLargeError';
-    constructor(maxBytes) {
-        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
-        this.maxBytes = maxBytes;
-    }
-}
-/**
- * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
- */
-class UnprovenJobError extends Error {
-    forecastId;
-    period;
-    jobIds;
-    reason;
-    name = 'UnprovenJobError';
-    constructor(forecastId, period, jobIds, reason) {
-        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
-        const why = reason === 'several'
-            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
-        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
-        this.forecastId = forecastId;
-        this.period = period;
-        this.jobIds = jobIds;
-        this.reason = reason;
-    }
-}
-/**
- * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
- * one). Every other request of the run would be refused the same way.
- */
-function isKeyRejected(error) {
-    const api = error instanceof RetryBudgetError ? error.cause : error;
-    return api instanceof ClariApiError && api.status === 401 && !api.code;
-}
-/** Where the user set the key, as the advice names it when Clari refuses it. */
-const DEFAULT_KEY_SOURCE = 'the api-key secret';
-/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
-class KeyRejectedError extends Error {
-    name = 'KeyRejectedError';
-    constructor(keySource, cause) {
-        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
-        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
-        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/run/plan.ts
 
 
@@ -31348,778 +32385,6 @@ function periodProblems(exports, allowTruncated) {
             `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
         ];
     });
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
-const BOM = [0xef, 0xbb, 0xbf];
-const NEWLINE = 0x0a;
-const BLANK = new Set([0x20, 0x09, 0x0d]);
-class CsvHeaderCheck {
-    seen = 0;
-    headerHasText = false;
-    headerEnded = false;
-    update(chunk) {
-        for (const byte of chunk) {
-            const offset = this.seen++;
-            if (this.headerEnded)
-                return;
-            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
-                continue;
-            if (byte === NEWLINE)
-                this.headerEnded = true;
-            else if (!BLANK.has(byte))
-                this.headerHasText = true;
-        }
-    }
-    finish() {
-        if (this.seen === 0)
-            return { valid: false, reason: 'is empty' };
-        if (!this.headerHasText)
-            return { valid: false, reason: 'has no header line' };
-        return { valid: true };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
-/**
- * The hooks through which the tables read a payload's tokens while the tokenizer
- * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
- */
-/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
-const NON_ASCII = 1;
-/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
-const UNICODE_ESCAPE = 2;
-/**
- * The string a string token means (its JSON text as latin1, quotes included). The grammar was
- * already checked, so JSON.parse cannot fail.
- */
-function decodeJsonString(json) {
-    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
-    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
-/**
- * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
- * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
- * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
- *
- * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
- * Clari silently exports the current quarter when it does not understand a request, and the
- * caller must compare the exported period with the requested one.
- *
- * An optional JsonTap also receives every token of chosen top-level values (the tables feature
- * reads the payload's five lists this way), so one grammar serves both the check and the tables.
- *
- * Deliberate limits:
- * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
- * - A leading UTF-8 byte order mark is accepted.
- * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
- * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
- *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
- *   truncated (wrong) period.
- * - Duplicate keys follow JSON.parse: the last occurrence wins.
- * - When a tapped token, or a container whose text the tap asked for, would need more than
- *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
- *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
- */
-
-const json_tokenizer_MAX_DEPTH = 10_000;
-const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
-const CAPTURE_LIMIT = 4096;
-// Parser states. Plain numeric constants keep the hot switch a jump table.
-const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
-const S_VALUE_OR_CLOSE = 1; // right after '['
-const S_KEY_OR_CLOSE = 2; // right after '{'
-const S_KEY = 3; // after ',' in an object
-const S_COLON = 4;
-const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
-const S_STRING = 6;
-const S_ESCAPE = 7;
-const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
-const S_NUM_MINUS = 9;
-const S_NUM_ZERO = 10;
-const S_NUM_INT = 11;
-const S_NUM_DOT = 12;
-const S_NUM_FRAC = 13;
-const S_NUM_EXP_MARK = 14;
-const S_NUM_EXP_SIGN = 15;
-const S_NUM_EXP = 16;
-const S_LITERAL = 17;
-const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
-// What the next value means for the extraction of timePeriods[0].timePeriodId.
-const ROLE_NONE = 0;
-const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
-const ROLE_FIRST_PERIOD = 2; // first element of that array
-const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
-const OBJECT = 0;
-const ARRAY = 1;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
-const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
-const LITERAL_TEXT = ['true', 'false', 'null'];
-const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
-const TIME_PERIODS_KEY = 'timePeriods';
-const TIME_PERIOD_ID_KEY = 'timePeriodId';
-/**
- * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
- * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
- */
-const STRING_STOP = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++)
-    STRING_STOP[c] = 1;
-for (let c = 0x80; c < 0x100; c++)
-    STRING_STOP[c] = 1;
-STRING_STOP[QUOTE] = 1;
-STRING_STOP[BACKSLASH] = 1;
-const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-const isDigit = (c) => c >= 0x30 && c <= 0x39;
-const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
-function describeByte(c) {
-    const hex = `0x${c.toString(16).padStart(2, '0')}`;
-    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
-}
-function joinedSource(text) {
-    return { bytes: Buffer.from(text, 'latin1'), text };
-}
-class JsonStreamCheck {
-    tap;
-    state = S_VALUE;
-    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
-    depth = 0;
-    consumed = 0; // bytes of earlier chunks, for absolute error offsets
-    error;
-    stringIsKey = false;
-    stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
-    hexLeft = 0;
-    literal = 0; // index into LITERALS
-    literalPos = 0;
-    bomPos = 0;
-    role = ROLE_NONE;
-    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
-    capturing = false; // the extraction wants the current string
-    tapping = false; // inside a value the tap selected
-    // The current token's text from earlier chunks, while it is captured or tapped.
-    held = false;
-    heldText = '';
-    heldOverflow = false;
-    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
-    spanDepth = 0;
-    spanFrom = 0;
-    spanHeld = '';
-    timePeriodId;
-    constructor(tap) {
-        this.tap = tap;
-    }
-    update(chunk) {
-        if (this.error !== undefined)
-            return;
-        const n = chunk.length;
-        const stack = this.stack;
-        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
-        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
-        const tap = this.tap;
-        // One latin1 string per chunk makes every tapped token a cheap slice of it.
-        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
-        const text = source?.text;
-        // Hot fields live in locals for the duration of the loop and are written back at the end.
-        let state = this.state;
-        let depth = this.depth;
-        let role = this.role;
-        let stringIsKey = this.stringIsKey;
-        let stringFlags = this.stringFlags;
-        let capturing = this.capturing;
-        let tapping = this.tapping;
-        let held = this.held;
-        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
-        let i = 0;
-        loop: while (i < n) {
-            let c = chunk[i];
-            switch (state) {
-                case S_STRING: {
-                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
-                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
-                    if (STRING_STOP[c] === 0) {
-                        i++;
-                        // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
-                        while (i + 4 <= n) {
-                            const w = view.getInt32(i, true);
-                            const x = w ^ 0x22222222;
-                            const y = w ^ 0x5c5c5c5c;
-                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
-                                0x80808080)
-                                break;
-                            i += 4;
-                        }
-                        if (i === n)
-                            break loop;
-                        c = chunk[i];
-                        while (STRING_STOP[c] === 0) {
-                            if (++i === n)
-                                break loop;
-                            c = chunk[i];
-                        }
-                    }
-                    if (c === QUOTE) {
-                        i++;
-                        if (capturing || tapping) {
-                            // The token is in this chunk, or joined from earlier ones.
-                            let where = source;
-                            let from = tokenFrom;
-                            let to = i;
-                            if (held || where === undefined) {
-                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
-                                held = false;
-                                where = whole === undefined ? undefined : joinedSource(whole);
-                                from = 0;
-                                to = whole === undefined ? 0 : whole.length;
-                            }
-                            // A tapped token never overflows: holding it past the limit fails the check.
-                            if (tapping) {
-                                if (stringIsKey)
-                                    tap.key(where, from, to, stringFlags);
-                                else
-                                    tap.value(where, from, to, stringFlags);
-                            }
-                            if (capturing) {
-                                capturing = false;
-                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
-                                tapping = this.tapping;
-                            }
-                        }
-                        if (!stringIsKey) {
-                            state = S_AFTER_VALUE;
-                            if (tapping && depth === 1)
-                                tapping = this.endTap();
-                        }
-                        else if (i < n && chunk[i] === 0x3a) {
-                            // Shortcut for the common '"key":' with no whitespace.
-                            i++;
-                            state = S_VALUE;
-                        }
-                        else
-                            state = S_COLON;
-                    }
-                    else if (c === BACKSLASH) {
-                        i++;
-                        state = S_ESCAPE;
-                    }
-                    else if (c >= 0x80) {
-                        i++;
-                        stringFlags |= NON_ASCII;
-                    }
-                    else {
-                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
-                    }
-                    continue;
-                }
-                case S_AFTER_VALUE: {
-                    if (c <= 0x20 && isWhitespace(c)) {
-                        i++;
-                        continue;
-                    }
-                    if (depth === 0)
-                        return this.unexpected(chunk, i, 'after the end of the JSON value');
-                    const container = stack[depth - 1];
-                    i++;
-                    if (c === 0x2c) {
-                        state = container === OBJECT ? S_KEY : S_VALUE;
-                    }
-                    else if (c === 0x7d && container === OBJECT) {
-                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
-                        if (depth === 3)
-                            this.insideFirstPeriod = false;
-                        depth--;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (c === 0x5d && container === ARRAY) {
-                        depth--;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else {
-                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
-                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
-                    }
-                    continue;
-                }
-                case S_COLON: {
-                    i++;
-                    if (c === 0x3a)
-                        state = S_VALUE;
-                    else if (!isWhitespace(c))
-                        return this.unexpected(chunk, i - 1, "where ':' was expected");
-                    continue;
-                }
-                case S_KEY_OR_CLOSE:
-                case S_KEY: {
-                    i++;
-                    if (c === QUOTE) {
-                        stringIsKey = true;
-                        stringFlags = 0;
-                        tokenFrom = i - 1;
-                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
-                            capturing = true;
-                        state = S_STRING;
-                    }
-                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
-                        if (depth === 3)
-                            this.insideFirstPeriod = false;
-                        depth--;
-                        state = S_AFTER_VALUE;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (!isWhitespace(c)) {
-                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
-                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
-                    }
-                    continue;
-                }
-                case S_VALUE:
-                case S_VALUE_OR_CLOSE: {
-                    i++;
-                    if (c === QUOTE) {
-                        stringIsKey = false;
-                        stringFlags = 0;
-                        tokenFrom = i - 1;
-                        if (role === ROLE_PERIOD_ID)
-                            capturing = true;
-                        state = S_STRING;
-                    }
-                    else if (c >= 0x30 && c <= 0x39) {
-                        tokenFrom = i - 1;
-                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
-                    }
-                    else if (c === 0x7b || c === 0x5b) {
-                        if (depth === json_tokenizer_MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
-                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
-                            this.spanDepth = depth + 1;
-                            this.spanFrom = i - 1;
-                        }
-                        if (c === 0x7b) {
-                            stack[depth++] = OBJECT;
-                            if (role === ROLE_FIRST_PERIOD)
-                                this.insideFirstPeriod = true;
-                            state = S_KEY_OR_CLOSE;
-                        }
-                        else {
-                            stack[depth++] = ARRAY;
-                            state = S_VALUE_OR_CLOSE;
-                            if (role === ROLE_TIME_PERIODS) {
-                                role = ROLE_FIRST_PERIOD;
-                                continue;
-                            }
-                        }
-                    }
-                    else if (c === 0x2d) {
-                        tokenFrom = i - 1;
-                        state = S_NUM_MINUS;
-                    }
-                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
-                        this.literalPos = 1;
-                        state = S_LITERAL;
-                    }
-                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
-                        depth--;
-                        state = S_AFTER_VALUE;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (isWhitespace(c)) {
-                        continue; // the pending role still applies to the value that follows
-                    }
-                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
-                        this.bomPos = 1;
-                        state = S_BOM;
-                        continue;
-                    }
-                    else {
-                        return this.unexpected(chunk, i - 1, 'where a value was expected');
-                    }
-                    role = ROLE_NONE;
-                    continue;
-                }
-                case S_ESCAPE: {
-                    if (c === 0x75) {
-                        this.hexLeft = 4;
-                        stringFlags |= UNICODE_ESCAPE;
-                        state = S_UNICODE;
-                    }
-                    else if (c === QUOTE ||
-                        c === BACKSLASH ||
-                        c === 0x2f ||
-                        c === 0x62 ||
-                        c === 0x66 ||
-                        c === 0x6e ||
-                        c === 0x72 ||
-                        c === 0x74) {
-                        state = S_STRING;
-                    }
-                    else {
-                        return this.unexpected(chunk, i, 'after a backslash in a string');
-                    }
-                    i++;
-                    continue;
-                }
-                case S_UNICODE: {
-                    if (!isHexDigit(c))
-                        return this.unexpected(chunk, i, 'inside a \\u escape');
-                    i++;
-                    if (--this.hexLeft === 0)
-                        state = S_STRING;
-                    continue;
-                }
-                case S_NUM_MINUS:
-                case S_NUM_DOT:
-                case S_NUM_EXP_SIGN: {
-                    if (!isDigit(c))
-                        return this.unexpected(chunk, i, 'where a digit was expected');
-                    i++;
-                    state =
-                        state === S_NUM_EXP_SIGN
-                            ? S_NUM_EXP
-                            : state === S_NUM_DOT
-                                ? S_NUM_FRAC
-                                : c === 0x30
-                                    ? S_NUM_ZERO
-                                    : S_NUM_INT;
-                    continue;
-                }
-                case S_NUM_EXP_MARK: {
-                    if (c === 0x2b || c === 0x2d)
-                        state = S_NUM_EXP_SIGN;
-                    else if (isDigit(c))
-                        state = S_NUM_EXP;
-                    else
-                        return this.unexpected(chunk, i, 'in a number exponent');
-                    i++;
-                    continue;
-                }
-                case S_NUM_ZERO:
-                case S_NUM_INT:
-                case S_NUM_FRAC:
-                case S_NUM_EXP: {
-                    if (state !== S_NUM_ZERO) {
-                        while (isDigit(c)) {
-                            if (++i === n)
-                                break loop;
-                            c = chunk[i];
-                        }
-                    }
-                    else if (isDigit(c)) {
-                        return this.fail('number with a leading zero', i);
-                    }
-                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
-                        i++;
-                        state = S_NUM_DOT;
-                    }
-                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
-                        i++;
-                        state = S_NUM_EXP_MARK;
-                    }
-                    else {
-                        // The number ended; the current byte is judged as whatever follows a value.
-                        state = S_AFTER_VALUE;
-                        if (tapping) {
-                            if (held) {
-                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
-                                held = false;
-                                tap.value(joinedSource(whole), 0, whole.length, 0);
-                            }
-                            else
-                                tap.value(source, tokenFrom, i, 0);
-                            if (depth === 1)
-                                tapping = this.endTap();
-                        }
-                    }
-                    continue;
-                }
-                case S_LITERAL: {
-                    const literal = LITERALS[this.literal];
-                    if (c !== literal[this.literalPos]) {
-                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
-                    }
-                    i++;
-                    if (++this.literalPos === literal.length) {
-                        state = S_AFTER_VALUE;
-                        if (tapping) {
-                            const literalSource = LITERAL_SOURCES[this.literal];
-                            tap.value(literalSource, 0, literalSource.text.length, 0);
-                            if (depth === 1)
-                                tapping = this.endTap();
-                        }
-                    }
-                    continue;
-                }
-                case S_BOM: {
-                    if (c !== json_tokenizer_BOM[this.bomPos]) {
-                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
-                    }
-                    i++;
-                    if (++this.bomPos === json_tokenizer_BOM.length)
-                        state = S_VALUE;
-                    continue;
-                }
-            }
-        }
-        // A string or number still open at the end of the chunk continues in the next one.
-        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
-            const part = this.slice(bytes, text, tokenFrom, n);
-            if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
-                tapping = this.abandonTap(capturing);
-            }
-            held = capturing || tapping;
-            if (held)
-                this.hold(part, tapping);
-        }
-        if (this.spanDepth > 0) {
-            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
-            this.spanFrom = 0;
-            if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
-                tapping = this.abandonTap(capturing);
-                if (!capturing)
-                    held = false;
-            }
-        }
-        this.state = state;
-        this.depth = depth;
-        this.role = role;
-        this.stringIsKey = stringIsKey;
-        this.stringFlags = stringFlags;
-        this.capturing = capturing;
-        this.tapping = tapping;
-        this.held = held;
-        this.consumed += n;
-    }
-    fail(reason, i) {
-        this.error = { reason, offset: this.consumed + i };
-    }
-    unexpected(chunk, i, where) {
-        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
-    }
-    finish() {
-        if (this.error !== undefined)
-            return { valid: false, ...this.error };
-        const state = this.state;
-        const complete = this.depth === 0 &&
-            (state === S_AFTER_VALUE ||
-                state === S_NUM_ZERO ||
-                state === S_NUM_INT ||
-                state === S_NUM_FRAC ||
-                state === S_NUM_EXP);
-        if (complete) {
-            return this.timePeriodId === undefined
-                ? { valid: true }
-                : { valid: true, firstTimePeriodId: this.timePeriodId };
-        }
-        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
-    }
-    endOfInputReason() {
-        const state = this.state;
-        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
-            return 'unterminated string at end of input';
-        }
-        if (state === S_NUM_MINUS ||
-            state === S_NUM_DOT ||
-            state === S_NUM_EXP_MARK ||
-            state === S_NUM_EXP_SIGN) {
-            return 'incomplete number at end of input';
-        }
-        if (state === S_LITERAL)
-            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
-        if (this.depth > 0) {
-            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
-            return `unterminated ${kind} at end of input`;
-        }
-        return 'no JSON value in input';
-    }
-    /**
-     * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
-     * larger limit applies: a value it reads must reach it whole).
-     */
-    hold(part, tapping) {
-        if (this.heldOverflow)
-            return;
-        // The limit counts the opening quote too.
-        if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
-            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
-            this.heldOverflow = true;
-            this.heldText = '';
-            return;
-        }
-        this.heldText += part;
-    }
-    /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
-    abandonTap(capturing) {
-        this.tapping = false;
-        this.spanDepth = 0;
-        this.spanHeld = '';
-        // What is held for the tap alone goes; a capture of that length would have overflowed.
-        if (capturing)
-            this.heldOverflow = true;
-        this.heldText = '';
-        this.tap.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`);
-        return false;
-    }
-    /** The current token's text; undefined when it overflowed while held. */
-    tokenText(bytes, text, from, to, held) {
-        const part = this.slice(bytes, text, from, to);
-        if (!held)
-            return part;
-        const whole = this.heldOverflow ? undefined : this.heldText + part;
-        this.heldText = '';
-        this.heldOverflow = false;
-        return whole;
-    }
-    slice(bytes, text, from, to) {
-        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
-    }
-    /**
-     * A container closed inside the tapped value, its closing bracket just before `i`; false when
-     * that completed the value.
-     */
-    tapClose(depth, source, i) {
-        if (this.spanDepth !== depth + 1)
-            this.tap.close(undefined, 0, 0);
-        else if (this.spanHeld === '') {
-            this.spanDepth = 0;
-            this.tap.close(source, this.spanFrom, i);
-        }
-        else {
-            const json = this.spanHeld + source.text.slice(0, i);
-            this.spanHeld = '';
-            this.spanDepth = 0;
-            this.tap.close(joinedSource(json), 0, json.length);
-        }
-        return depth === 1 ? this.endTap() : true;
-    }
-    endTap() {
-        this.tapping = false;
-        this.tap.end();
-        return false;
-    }
-    /**
-     * A captured string closed: either the timePeriodId value itself, or a key that may give the
-     * next value a role (or start the tap). Returns that role.
-     */
-    endCapture(raw, isKey, depth) {
-        // Quotes aside, as the limit is documented.
-        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
-        if (!isKey) {
-            this.timePeriodId = text;
-            return ROLE_NONE;
-        }
-        if (text === undefined)
-            return ROLE_NONE;
-        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
-        if (depth === 1) {
-            if (this.tap?.select(text))
-                this.tapping = true;
-            if (text !== TIME_PERIODS_KEY)
-                return ROLE_NONE;
-            this.timePeriodId = undefined;
-            return ROLE_TIME_PERIODS;
-        }
-        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
-            this.timePeriodId = undefined;
-            return ROLE_PERIOD_ID;
-        }
-        return ROLE_NONE;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
-
-
-
-
-
-
-
-
-
-
-
-
-// Media types that say the body is something other than the format asked for.
-const CONTRADICTING = {
-    JSON: /^(text\/csv|application\/csv|text\/html)$/,
-    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
-};
-/**
- * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
- * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
- * not grow with the payload and a half-written or unchecked file never carries the final name.
- */
-async function writePayload(body, dir, fileName, expect) {
-    const target = external_node_path_default().join(dir, fileName);
-    const partial = tempPathFor(dir, fileName);
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
-    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
-    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
-    let bytes = 0;
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > expect.maxBytes)
-                return done(new PayloadTooLargeError(expect.maxBytes));
-            hash.update(chunk);
-            json?.update(chunk);
-            csv?.update(chunk);
-            if (reader)
-                void reader.afterChunk().then(() => done(null, chunk));
-            else
-                done(null, chunk);
-        }
-    });
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
-        if (json)
-            checkJson(json, expect.period);
-        if (csv)
-            checkCsv(csv);
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    noticeContentType(expect);
-    return { bytes, sha256: hash.digest('hex') };
-}
-function checkCsv(csv) {
-    const result = csv.finish();
-    // Like a garbled JSON body: not a finished export, so worth downloading again.
-    if (!result.valid)
-        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
-}
-function noticeContentType({ contentType, format, period, onEvent }) {
-    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!CONTRADICTING[format].test(mediaType))
-        return;
-    onEvent?.({
-        type: 'notice',
-        period,
-        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
-    });
-}
-function checkJson(json, period) {
-    const result = json.finish();
-    if (!result.valid) {
-        // A body cut or garbled in transit is worth downloading again; the client retries this.
-        throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
-    }
-    // Clari silently exports the current quarter when it does not understand a parameter.
-    const got = result.firstTimePeriodId;
-    if (got !== undefined && got !== period) {
-        throw new PayloadError(`the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/download.ts
@@ -32282,6 +32547,24 @@ function jobDuration(job) {
     return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/engine/job/job-identity.ts
+
+/**
+ * Whether Clari's own description of a job says it exports this forecast's period: not a job
+ * this run owns for another period, its module FORECAST (or not given), and its file name (or
+ * title and file name) naming the forecast and period (`namesExport`). `unknown` when the answer
+ * does not say (no file name yet). The one rule for a lost create's job in the job list and for a
+ * job an earlier attempt's manifest names: either way, only a `yes` lets the run download or
+ * cancel it.
+ */
+function exportIdentity(job, want) {
+    if (job.jobId !== undefined && want.owned.has(job.jobId))
+        return 'no';
+    if (job.module !== undefined && job.module !== 'FORECAST')
+        return 'no';
+    return namesExport(job, want.forecastId, want.period);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
 
 
@@ -32346,17 +32629,18 @@ async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
     }
     return undefined;
 }
-/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+/**
+ * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ */
 function start_job_provenance(job, want) {
-    if (job.jobId === undefined || want.owned.has(job.jobId))
-        return 'not-ours';
-    if (job.module !== undefined && job.module !== 'FORECAST')
+    if (job.jobId === undefined)
         return 'not-ours';
     const started = job.startTime;
     if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
         return 'not-ours';
     }
-    const named = namesExport(job, want.forecastId, want.period);
+    const named = exportIdentity(job, want);
     if (named === 'no')
         return 'not-ours';
     return named === 'yes' && started !== undefined && want.notBefore !== undefined
@@ -34760,6 +35044,7 @@ function isDocumentedRunning(status) {
 
 
 
+
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
 // SIGTERM after 7.5 s.
@@ -34880,13 +35165,7 @@ async function exportPeriod(run, task, lease) {
         outcome.snapshotAt = snapshotAt;
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
-        if (outcome.rowsTruncated || outcome.cellsTruncated) {
-            run.onEvent({
-                type: 'warning',
-                period,
-                message: 'Clari truncated this export (rows or cells)'
-            });
-        }
+        warnIfTruncated(outcome, run.onEvent);
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
         // The tables are made as the payload downloads: its bytes are read once.
         tables = periodTables(config, period, { jobId, snapshotAt }, signal);
@@ -34945,6 +35224,16 @@ async function exportPeriod(run, task, lease) {
         }
     }
 }
+/** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */
+function warnIfTruncated(outcome, onEvent) {
+    if (!outcome.rowsTruncated && !outcome.cellsTruncated)
+        return;
+    onEvent({
+        type: 'warning',
+        period: outcome.period,
+        message: 'Clari truncated this export (rows or cells)'
+    });
+}
 /** The tables of one period's payload, when the `tables` input asks for them. */
 function periodTables(config, period, snapshot, signal) {
     if (config.tables === 'none')
@@ -34977,35 +35266,48 @@ async function addTables(outcome, config, ctx, tables = periodTables(config, out
         ctx.onEvent({ type: 'warning', period, message });
 }
 /**
- * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
- * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
- * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ * Asks once (with the usual retries) about a job an earlier attempt's manifest names. It is taken
+ * over only when Clari's answer proves it this run's export of the period (`exportIdentity`, the
+ * rule a lost create's job is adopted by): the manifest is a file anyone could have changed, and
+ * a job it names may be a colleague's. DONE or still running means it is taken over; a job Clari
+ * ended, does not know, cannot answer about, or describes as another export means a new one is
+ * created, and the job named is neither downloaded nor cancelled.
  */
 async function askAboutEarlierJob(run, period, jobId, ctx) {
     const report = (found) => run.onEvent({ type: 'earlier-job', period, jobId, found });
+    let job;
     try {
-        const { job } = await run.client.getJob(jobId, ctx);
-        const phase = jobPhase(job.status);
-        const status = job.status ?? 'unknown';
-        if (phase === 'failed') {
-            report(`it ended ${status} at Clari; creating a new job`);
-            return undefined;
-        }
-        report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
-        return phase === 'done' ? { phase, job } : { phase };
+        ;
+        ({ job } = await run.client.getJob(jobId, ctx));
     }
     catch (error) {
         if (ctx.signal.aborted)
             throw error;
-        // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
-        // say nothing about it, and creating anew then could pay for it twice.
-        if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
-            report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
-            return undefined;
-        }
-        report(`no answer (${run.describe(error)}); polling it`);
-        return { phase: 'running' };
+        const why = error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal'
+            ? `Clari does not know it (HTTP ${error.status})`
+            : `no answer (${run.describe(error)}), so it cannot be proven this run's`;
+        report(`${why}; creating a new job`);
+        return undefined;
     }
+    const { forecastId } = run.config;
+    const identity = job.jobId === undefined || job.jobId === jobId
+        ? exportIdentity(job, { forecastId, period, owned: run.ownedJobIds })
+        : 'no';
+    if (identity !== 'yes') {
+        const why = identity === 'no'
+            ? `Clari describes another export than ${forecastId} ${period}`
+            : `Clari's answer does not show that it exports ${forecastId} ${period}`;
+        report(`${why}; leaving it alone and creating a new job`);
+        return undefined;
+    }
+    const phase = jobPhase(job.status);
+    const status = job.status ?? 'unknown';
+    if (phase === 'failed') {
+        report(`it ended ${status} at Clari; creating a new job`);
+        return undefined;
+    }
+    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
+    return phase === 'done' ? { phase, job } : { phase };
 }
 /** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
 function slotControl(run, signal) {
@@ -35189,7 +35491,7 @@ function predictDurations(observations, wanted) {
     // Exact observations first, so the same job listed without its parameters is the one dropped.
     tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
     for (const { o, tier } of tiers) {
-        const jobId = isJobId(o.jobId) ? o.jobId : undefined;
+        const jobId = types_isJobId(o.jobId) ? o.jobId : undefined;
         if (jobId !== undefined) {
             if (seen.has(jobId))
                 continue;
@@ -35408,9 +35710,6 @@ function clamp(value, min, max) {
 ;// CONCATENATED MODULE: ./src/engine/reruns/resume.ts
 
 
-
-
-const SHA256 = /^[0-9a-f]{64}$/;
 // Statuses only Clari's own verdict gives a period: asking about such a job again cannot bring
 // it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
 // cancel failed, or that was DONE when the run stopped, is still there to take over.
@@ -35420,51 +35719,35 @@ function requestParameters(config) {
     return { ...config.request, exportFormat: config.exportFormat };
 }
 /**
- * Decides, from an earlier run's manifest alone, which periods can be reused, which jobs are
- * worth asking about again, and which must be exported anew. Pure; every field of the manifest
- * is checked, since it is a file anyone could have changed. Anything doubtful means "anew".
+ * Decides, from an earlier run's checked manifest alone, which periods can be reused, which jobs
+ * are worth asking about again, and which must be exported anew. Pure. Anything doubtful means
+ * "anew".
  */
-function planResume(manifest, config) {
-    if (!isRecord(manifest))
-        return { usable: false, reason: 'its manifest.json is not an object' };
-    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION) {
-        return { usable: false, reason: 'its manifest.json was not written by this action (version 2)' };
-    }
-    if (manifest.forecastId !== config.forecastId) {
+function planResume(earlier, config) {
+    if (earlier.forecastId !== config.forecastId) {
         return { usable: false, reason: 'it exported another forecast' };
     }
-    const differs = differingParameter(manifest.request, requestParameters(config));
-    if (differs)
+    const differs = differingRequest(earlier, requestParameters(config));
+    if (differs) {
         return { usable: false, reason: `it was exported with other parameters (${differs})` };
-    const attempt = manifest.runAttempt;
-    if (!Number.isSafeInteger(attempt) || attempt < 1) {
-        return { usable: false, reason: 'its manifest.json has no valid runAttempt' };
-    }
-    if (!Array.isArray(manifest.exports)) {
-        return { usable: false, reason: 'its manifest.json lists no exports' };
     }
     const periods = new Map();
-    for (const entry of manifest.exports) {
-        if (!isRecord(entry) || typeof entry.period !== 'string')
-            continue;
-        const { period } = entry;
-        if (!config.periods.includes(period) || periods.has(period))
-            continue;
-        periods.set(period, resumeOf(entry, period, attempt, config));
-    }
-    return { usable: true, attempt: attempt, periods };
-}
-function resumeOf(entry, period, attempt, config) {
-    const jobId = isJobId(entry.jobId) ? entry.jobId : undefined;
-    const file = payloadFileName(config.forecastId, period, config.exportFormat);
-    if (entry.status === 'DONE') {
-        if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
-            return { kind: 'anew' };
+    for (const entry of earlier.exports) {
+        if (config.periods.includes(entry.period)) {
+            periods.set(entry.period, resumeOf(entry, earlier.runAttempt, config));
         }
-        // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
-        if (!jobId || !isSnapshotTime(entry.snapshotAt))
+    }
+    return { usable: true, attempt: earlier.runAttempt, periods };
+}
+function resumeOf(entry, attempt, config) {
+    const { jobId } = entry;
+    if (entry.status === 'DONE') {
+        const file = payloadFileName(config.forecastId, entry.period, config.exportFormat);
+        if (entry.file !== file || entry.sha256 === undefined)
             return { kind: 'anew' };
-        const from = entry.reusedFromAttempt;
+        // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
+        if (!jobId || entry.snapshotAt === undefined)
+            return { kind: 'anew' };
         return {
             kind: 'reuse',
             file,
@@ -35472,44 +35755,124 @@ function resumeOf(entry, period, attempt, config) {
             entry: {
                 jobId,
                 snapshotAt: entry.snapshotAt,
-                rowsTruncated: entry.rowsTruncated === true,
-                cellsTruncated: entry.cellsTruncated === true,
-                reusedFromAttempt: Number.isSafeInteger(from) && from >= 1 ? from : attempt
+                rowsTruncated: entry.rowsTruncated,
+                cellsTruncated: entry.cellsTruncated,
+                reusedFromAttempt: entry.reusedFromAttempt ?? attempt
             }
         };
     }
-    if (!jobId || entry.jobCancelled === true)
-        return { kind: 'anew' };
-    if (typeof entry.status === 'string' && ENDED_AT_CLARI.has(entry.status))
+    if (!jobId || entry.jobCancelled || ENDED_AT_CLARI.has(entry.status))
         return { kind: 'anew' };
     return { kind: 're-poll', jobId };
 }
-/** Names the first parameter that differs, or undefined when the two ask for the same data. */
+/**
+ * Names the first parameter of an untrusted `request` (a manifest's, a ledger's) that differs from
+ * `now`, or undefined when the two ask for the same data. It is read into the checked shape first
+ * (`readRequestParameters`): nothing of it is stringified or compared before it is checked.
+ */
 function differingParameter(earlier, now) {
-    if (!isRecord(earlier))
-        return 'none recorded';
-    const keys = [
-        'typesToExport',
-        'currency',
-        'scopeId',
-        'schedule',
-        'includeHistorical',
-        'exportFormat'
-    ];
-    for (const key of keys) {
-        if (comparable(earlier[key]) !== comparable(now[key]))
-            return key;
-    }
-    const unknown = Object.keys(earlier).find(key => !keys.includes(key));
-    return unknown === undefined ? undefined : 'a parameter this version does not send';
+    const checked = readRequestParameters(earlier);
+    return checked ? differingRequest(checked, now) : 'none recorded';
 }
-/** The same list in another order asks for the same data. */
+function differingRequest(earlier, now) {
+    if (earlier.unknownParameter)
+        return 'a parameter this version does not send';
+    return REQUEST_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]));
+}
+/**
+ * Checked values in one comparable form: the same types in another order ask for the same data.
+ * Every value here passed the manifest's checks (short text, a known type or flag).
+ */
 function comparable(value) {
     if (value === undefined)
         return 'unset';
     if (Array.isArray(value))
-        return JSON.stringify([...value].map(String).sort());
-    return JSON.stringify(value);
+        return [...value].sort().join(',');
+    return `${typeof value}:${String(value)}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/resume-earlier.ts
+
+
+
+
+/**
+ * The whole of a resume, in one boundary: find what the earlier run left, plan each period from
+ * its checked manifest, and take its payloads over. A payload that fails a check is exported
+ * anew with a notice that says why; anything else that goes wrong only means "not resuming":
+ * this never throws, and the run then exports every period as if there had been no earlier run.
+ */
+async function resumeEarlier(from, run) {
+    const { config, signal, onEvent } = run;
+    let source = from.label;
+    const nothing = (why) => ({
+        source,
+        unusable: why,
+        reused: [],
+        repoll: new Map(),
+        durations
+    });
+    let earlier;
+    // Learned from a manifest read whole, even one whose plan takes nothing over.
+    let durations = [];
+    try {
+        const found = await from.find(config, signal);
+        if ('reason' in found)
+            return nothing(found.reason);
+        earlier = found;
+        source = cleanServerText(found.source, 200);
+        durations = manifestDurations(found.manifest);
+        const plan = planResume(found.manifest, config);
+        if (!plan.usable)
+            return nothing(plan.reason);
+        const resumed = {
+            source,
+            attempt: plan.attempt,
+            reused: [],
+            repoll: new Map(),
+            durations
+        };
+        for (const [index, period] of config.periods.entries()) {
+            const resume = plan.periods.get(period);
+            if (resume?.kind === 're-poll')
+                resumed.repoll.set(period, resume.jobId);
+            if (resume?.kind !== 'reuse')
+                continue;
+            const taken = signal.aborted
+                ? undefined
+                : await takeOverPayload(found, config, period, resume, signal).catch((error) => {
+                    if (signal.aborted)
+                        return undefined;
+                    throw error;
+                });
+            if (taken === undefined) {
+                // Cancelled before it was taken over: its DONE job stays recorded for the next attempt.
+                if (resume.entry.jobId)
+                    resumed.repoll.set(period, resume.entry.jobId);
+                continue;
+            }
+            if ('problem' in taken) {
+                onEvent({
+                    type: 'notice',
+                    period,
+                    message: `not reused: ${cleanServerText(taken.problem)}; exporting it anew`
+                });
+                continue;
+            }
+            resumed.reused.push({
+                index,
+                period,
+                fields: { ...resume.entry, file: resume.file, ...taken }
+            });
+        }
+        return resumed;
+    }
+    catch (error) {
+        return nothing(run.describe(error));
+    }
+    finally {
+        await earlier?.dispose();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/history/sources.ts
@@ -35810,16 +36173,16 @@ function startOrder(todo, how) {
 
 
 
-
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
  * Exports every period: first takes over what an earlier run finished (no request for those),
  * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
  * payload is written as it finishes and the manifest after every period, in input order, so
- * nothing that finished is ever lost to a later failure.
+ * nothing that finished is ever lost to a later failure. `resumeFrom` says where an earlier run
+ * may be found; nothing it holds can fail the run (see `resumeEarlier`).
  */
-async function runExport(config, deps = {}, earlier) {
+async function runExport(config, deps = {}, resumeFrom) {
     const clock = deps.clock ?? systemClock;
     const random = deps.random ?? Math.random;
     const signal = deps.signal ?? new AbortController().signal;
@@ -35835,13 +36198,12 @@ async function runExport(config, deps = {}, earlier) {
     const client = createClient(config, deps);
     const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
-    const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
-        tool: MANIFEST_TOOL,
-        manifestVersion: MANIFEST_VERSION,
+        tool: outcome_MANIFEST_TOOL,
+        manifestVersion: outcome_MANIFEST_VERSION,
         forecastId: config.forecastId,
         ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
-        runAttempt: config.run?.attempt ?? (resume?.usable ? resume.attempt + 1 : 1),
+        runAttempt: config.run?.attempt ?? 1,
         request: requestParameters(config),
         startedAt: new Date(clock.wallNow()).toISOString(),
         finishedAt: '',
@@ -35869,12 +36231,19 @@ async function runExport(config, deps = {}, earlier) {
     try {
         // A cancel during the start delay leaves every period "not started", as below.
         await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => { });
-        const plans = new Map();
-        if (earlier && resume)
-            await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
+        let resumed;
+        // Also when cancelled: the earlier run's jobs stay recorded for the next attempt.
+        if (resumeFrom) {
+            resumed = await whileBusy(clock, () => resumeEarlier(resumeFrom, { config, signal, onEvent, describe }));
+            // clari-export numbers its runs on from the one it resumed.
+            if (config.run?.attempt === undefined && resumed.attempt !== undefined) {
+                manifest.runAttempt = resumed.attempt + 1;
+            }
+            await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed);
+        }
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
-            const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)];
+            const own = [...(deps.history ?? []), ...(resumed?.durations ?? [])];
             const learned = await learnDurations({ config, client, clock, signal, describe }, todo.map(t => t.period), own);
             await exportOnSlots({
                 config,
@@ -35886,8 +36255,8 @@ async function runExport(config, deps = {}, earlier) {
                 describe,
                 intervals,
                 todo,
-                plans,
-                attempt: resume?.usable ? resume.attempt : 0,
+                repoll: resumed?.repoll ?? new Map(),
+                attempt: resumed?.attempt ?? 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
                 learned,
                 finish
@@ -35907,48 +36276,29 @@ async function runExport(config, deps = {}, earlier) {
     };
 }
 /**
- * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
- * in `plans` which of its jobs to ask about again.
+ * Finishes the periods whose payloads were taken over (no request to Clari): their tables are
+ * made anew from the checked payload, a truncated one is warned about as a download would be,
+ * and one line says what the resume took over, or why nothing (unless the run was cancelled,
+ * which says so once, when it ends).
  */
-async function takeOverEarlier(run, earlier, resume, plans) {
+async function finishReused(run, resumed) {
     const { config, clock, onEvent } = run;
-    const source = cleanServerText(earlier.source, 200);
-    if (!resume.usable) {
-        onEvent({
-            type: 'resume',
-            source,
-            unusable: resume.reason,
-            reused: [],
-            repolled: [],
-            anew: config.periods
-        });
+    const { source } = resumed;
+    if (resumed.unusable !== undefined) {
+        if (run.signal.aborted)
+            return;
+        const anew = config.periods;
+        onEvent({ type: 'resume', source, unusable: resumed.unusable, reused: [], repolled: [], anew });
         return;
     }
-    const reused = [];
-    for (const [index, period] of config.periods.entries()) {
-        const plan = resume.periods.get(period);
-        if (plan?.kind === 're-poll')
-            plans.set(period, plan);
-        if (plan?.kind !== 'reuse')
-            continue;
-        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)).catch((error) => ({ problem: run.describe(error) }));
-        if ('problem' in taken) {
-            onEvent({
-                type: 'warning',
-                period,
-                message: `not reused: ${taken.problem}; exporting it anew`
-            });
-            continue;
-        }
+    for (const { index, period, fields } of resumed.reused) {
         onEvent({ type: 'period-started', period, index, total: config.periods.length });
         const outcome = {
             ...emptyOutcome(period),
-            ...plan.entry,
-            status: 'DONE',
-            file: plan.file,
-            bytes: taken.bytes,
-            sha256: plan.sha256
+            ...fields,
+            status: 'DONE'
         };
+        warnIfTruncated(outcome, onEvent);
         try {
             // Made anew from the checked payload: local work, no request, whatever the earlier run had.
             await addTables(outcome, config, { clock, signal: run.signal, onEvent });
@@ -35958,14 +36308,14 @@ async function takeOverEarlier(run, earlier, resume, plans) {
             Object.assign(outcome, { status, error: run.describe(error) });
         }
         await run.finish(index, outcome);
-        reused.push(period);
     }
+    const reused = resumed.reused.map(r => r.period);
     onEvent({
         type: 'resume',
         source,
         reused,
-        repolled: config.periods.filter(p => plans.has(p)),
-        anew: config.periods.filter(p => !reused.includes(p) && !plans.has(p))
+        repolled: config.periods.filter(p => resumed.repoll.has(p)),
+        anew: config.periods.filter(p => !reused.includes(p) && !resumed.repoll.has(p))
     });
 }
 /**
@@ -36009,18 +36359,18 @@ async function exportOnSlots(r) {
     else
         signal.addEventListener('abort', onAbort, { once: true });
     const runPeriod = async ({ period, index }) => {
-        const plan = r.plans.get(period);
+        const earlierJobId = r.repoll.get(period);
         const grant = await scheduler.acquire();
         if (isStopReason(grant)) {
             // An earlier attempt's job stays recorded, for the next attempt to take over.
-            const jobId = plan?.kind === 're-poll' ? { jobId: plan.jobId } : {};
+            const jobId = earlierJobId !== undefined ? { jobId: earlierJobId } : {};
             return r.finish(index, { ...emptyOutcome(period), ...grant, ...jobId });
         }
         const task = linkedAbort(signal);
         inFlight.add(task.controller);
         try {
             onEvent({ type: 'period-started', period, index, total: config.periods.length });
-            const earlierJob = plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined;
+            const earlierJob = earlierJobId !== undefined ? { jobId: earlierJobId, attempt: r.attempt } : undefined;
             const result = await exportPeriod(run, { period, earlierJob, signal: task.controller.signal }, grant);
             // A taken-over job's time says nothing about how long a job takes.
             const { status, durationMs, repolledFromAttempt } = result.outcome;
@@ -36049,7 +36399,7 @@ async function exportOnSlots(r) {
     try {
         const { predictions } = r.learned;
         const orderBy = (longestFirst) => startOrder(r.todo, {
-            resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+            resumed: t => r.repoll.has(t.period),
             expectedMs: period => predictions.get(period)?.expectedMs,
             longestFirst
         });
@@ -36428,6 +36778,11 @@ const SETTINGS = [
         description: 'Folder for the payloads and manifest.json, relative to the workspace (to the current folder for clari-export)'
     },
     {
+        name: 'allow-output-outside-workspace',
+        default: 'false',
+        description: 'Let output-dir lie outside the workspace (an absolute path, or ../ out of it); the workspace root itself is refused while it holds files the action did not write'
+    },
+    {
         name: 'upload',
         default: 'true',
         description: 'Upload the output folder as one workflow artifact'
@@ -36586,7 +36941,7 @@ function parseSettings(read, ctx) {
         }
         throw error;
     }
-    const exportFormat = oneOf(get, 'export-format', EXPORT_FORMATS);
+    const exportFormat = parse_settings_oneOf(get, 'export-format', EXPORT_FORMATS);
     const tables = parseTables(get('tables'), exportFormat);
     const request = {};
     const types = parseTypes(get('types-to-export'));
@@ -36608,7 +36963,7 @@ function parseSettings(read, ctx) {
         request.scopeId = scopeId;
     }
     // The runner fills in action.yml defaults, so "set by the user" reads as "not Clari's default".
-    const schedule = oneOf(get, 'export-schedule', EXPORT_SCHEDULES);
+    const schedule = parse_settings_oneOf(get, 'export-schedule', EXPORT_SCHEDULES);
     if (schedule !== 'NONE')
         request.schedule = schedule;
     if (bool(get, 'include-historical'))
@@ -36662,7 +37017,13 @@ function parseSettings(read, ctx) {
     };
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
     const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
-    return { config, upload, resume, dryRun: bool(get, 'dry-run') };
+    return {
+        config,
+        upload,
+        resume,
+        allowOutputOutsideWorkspace: bool(get, 'allow-output-outside-workspace'),
+        dryRun: bool(get, 'dry-run')
+    };
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -36697,7 +37058,7 @@ function parseHistory(value) {
         throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '));
     return history;
 }
-function oneOf(get, name, allowed) {
+function parse_settings_oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
     const match = allowed.find(a => a === value);
     if (!match)
@@ -36850,8 +37211,12 @@ function editDistance(a, b) {
 
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
-/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+/**
+ * Inputs that only the action reads: the upload's, the token that lists the run's artifacts, and
+ * the workspace's fence (a terminal has no workspace).
+ */
 const ACTION_ONLY_INPUTS = [
+    'allow-output-outside-workspace',
     'upload',
     'artifact-name',
     'retention-days',
@@ -37479,7 +37844,6 @@ function progressLine(out, shown, size, now = Date.now) {
 
 
 
-
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INTERRUPTED = 130;
@@ -37542,14 +37906,7 @@ async function runCli(ctx) {
         }
         say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${shownDir}`);
         // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
-        let earlier;
-        if (settings.resume.mode === 'on') {
-            const found = await readEarlierManifest(config.outputDir);
-            if ('problem' in found)
-                say(notResumingLine(`output-dir's ${MANIFEST_FILE}`, found.problem));
-            else
-                earlier = found;
-        }
+        const earlier = settings.resume.mode === 'on' ? folderSource(config.outputDir) : undefined;
         const progress = createProgress(ctx.stdout, earlierRun);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);

@@ -1,10 +1,11 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as github from '@actions/github'
+import { attemptArtifactName } from '../engine/reruns/earlier-artifacts.js'
 import type { UploadSettings } from '../settings/parse-settings.js'
 
 export interface UploadedArtifact {
   id: number
-  /** The name it was uploaded under: artifact-name, or `attemptName` of it after a clash. */
+  /** The name it was uploaded under: artifact-name, or `attemptArtifactName` of it after a clash. */
   name: string
   /** `sha256:<hex>` of the zip, as GitHub reports an artifact's digest. */
   digest?: string
@@ -20,16 +21,11 @@ export interface ArtifactResult {
   error?: string
 }
 
-/** The name an upload takes when the run already holds an artifact named `name`. */
-export function attemptName(name: string, runAttempt: number): string {
-  return `${name}-attempt-${runAttempt}`
-}
-
 /**
  * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
  * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
  * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
- * error: the upload takes `attemptName` of it instead.
+ * error: the upload takes `attemptArtifactName` of it instead.
  */
 export async function uploadArtifact(
   files: string[],
@@ -63,7 +59,7 @@ export async function uploadArtifact(
   } catch (error) {
     if (!isNameClash(error)) throw error
   }
-  const fallback = attemptName(settings.name, runAttempt)
+  const fallback = attemptArtifactName(settings.name, runAttempt)
   return upload(fallback).catch((error: unknown) => {
     throw isNameClash(error)
       ? new Error(

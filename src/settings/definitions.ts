@@ -60,6 +60,12 @@ export const SETTINGS = [
       'Folder for the payloads and manifest.json, relative to the workspace (to the current folder for clari-export)'
   },
   {
+    name: 'allow-output-outside-workspace',
+    default: 'false',
+    description:
+      'Let output-dir lie outside the workspace (an absolute path, or ../ out of it); the workspace root itself is refused while it holds files the action did not write'
+  },
+  {
     name: 'upload',
     default: 'true',
     description: 'Upload the output folder as one workflow artifact'

@@ -51,6 +51,8 @@ export interface RunSettings {
   config: ExportConfig
   upload: UploadSettings
   resume: ResumeSettings
+  /** output-dir may lie outside the workspace (the action checks it: `checkOutputDir`). */
+  allowOutputOutsideWorkspace: boolean
   dryRun: boolean
 }
 
@@ -228,7 +230,13 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   }
   // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
   const resume: ResumeSettings = { mode: resumeMode(get), githubToken: read('github-token').trim() }
-  return { config, upload, resume, dryRun: bool(get, 'dry-run') }
+  return {
+    config,
+    upload,
+    resume,
+    allowOutputOutsideWorkspace: bool(get, 'allow-output-outside-workspace'),
+    dryRun: bool(get, 'dry-run')
+  }
 }
 
 function defaultOf(name: SettingName): string | undefined {

@@ -489,6 +489,7 @@ describe('clari-export --help', () => {
     const actionOnly = SETTINGS.map(s => s.name).filter(name => !cliNames.has(name))
     expect(actionOnly.sort()).toEqual(
       [
+        'allow-output-outside-workspace',
         'api-key',
         'artifact-name',
         'compression-level',

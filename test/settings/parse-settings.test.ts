@@ -55,6 +55,7 @@ describe('parseSettings: the defaults', () => {
         overwrite: false
       },
       resume: { mode: 'auto', githubToken: '' },
+      allowOutputOutsideWorkspace: false,
       dryRun: false
     })
   })
@@ -232,6 +233,11 @@ describe('parseSettings: every input', () => {
       expected: { upload: { compressionLevel: 0 } }
     },
     { name: 'overwrite', inputs: { overwrite: 'true' }, expected: { upload: { overwrite: true } } },
+    {
+      name: 'allow-output-outside-workspace',
+      inputs: { 'allow-output-outside-workspace': 'true', 'output-dir': '../out' },
+      expected: { allowOutputOutsideWorkspace: true, config: { outputDir: '/out' } }
+    },
     { name: 'resume auto', inputs: { resume: 'AUTO' }, expected: { resume: { mode: 'auto' } } },
     { name: 'resume true', inputs: { resume: 'true' }, expected: { resume: { mode: 'on' } } },
     { name: 'resume false', inputs: { resume: 'False' }, expected: { resume: { mode: 'off' } } },
@@ -735,6 +741,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'a zlib level from 0 (none) to 9 (best)'
     ],
     ['overwrite', { overwrite: 'yes' }, 'overwrite', 'is "yes"', 'true or false'],
+    [
+      'allow-output-outside-workspace',
+      { 'allow-output-outside-workspace': 'yes' },
+      'allow-output-outside-workspace',
+      'is "yes"',
+      'true or false'
+    ],
     ['dry-run', { 'dry-run': 'y' }, 'dry-run', 'is "y"', 'true or false']
   ])('%s', (_name, inputs, input, problem, accepted) => {
     let error: unknown

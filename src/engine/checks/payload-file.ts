@@ -36,6 +36,8 @@ export interface PayloadExpectation {
   maxBytes: number
   /** The answer's Content-Type: one that names another format is reported as a notice. */
   contentType?: string
+  /** The sha256 the bytes must have (a reused payload's, as its manifest recorded it). */
+  sha256?: string
   onEvent?: EventSink
   /** A JSON payload's reader besides the check, fresh for each download (see PayloadTap). */
   tap?: () => Promise<PayloadTap>
@@ -65,6 +67,7 @@ export async function writePayload(
   const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined
   const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined
   let bytes = 0
+  let sha256: string
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length
@@ -80,13 +83,17 @@ export async function writePayload(
     await pipeline(body, tap, createWriteStream(partial, { flags: 'wx' }))
     if (json) checkJson(json, expect.period)
     if (csv) checkCsv(csv)
+    sha256 = hash.digest('hex')
+    if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+      throw new PayloadError('the payload does not match the sha256 its manifest recorded')
+    }
     await rename(partial, target)
   } catch (error) {
     await rm(partial, { force: true })
     throw error
   }
   noticeContentType(expect)
-  return { bytes, sha256: hash.digest('hex') }
+  return { bytes, sha256 }
 }
 
 function checkCsv(csv: CsvHeaderCheck): void {

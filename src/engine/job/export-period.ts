@@ -18,6 +18,7 @@ import type { PollScheduleFactory } from '../deps.js'
 import type { DurationPrediction } from '../durations.js'
 import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
+import { exportIdentity } from './job-identity.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
 import { PeriodTables } from '../tables/write-tables.js'
 import { snapshotTime } from './snapshot-time.js'
@@ -183,13 +184,7 @@ export async function exportPeriod(
     outcome.snapshotAt = snapshotAt
     outcome.rowsTruncated = job.rowsTruncated === true
     outcome.cellsTruncated = job.cellsTruncated === true
-    if (outcome.rowsTruncated || outcome.cellsTruncated) {
-      run.onEvent({
-        type: 'warning',
-        period,
-        message: 'Clari truncated this export (rows or cells)'
-      })
-    }
+    warnIfTruncated(outcome, run.onEvent)
     const file = payloadFileName(config.forecastId, period, config.exportFormat)
     // The tables are made as the payload downloads: its bytes are read once.
     tables = periodTables(config, period, { jobId, snapshotAt }, signal)
@@ -253,6 +248,19 @@ export async function exportPeriod(
   }
 }
 
+/** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */
+export function warnIfTruncated(
+  outcome: Pick<PeriodOutcome, 'period' | 'rowsTruncated' | 'cellsTruncated'>,
+  onEvent: EventSink
+): void {
+  if (!outcome.rowsTruncated && !outcome.cellsTruncated) return
+  onEvent({
+    type: 'warning',
+    period: outcome.period,
+    message: 'Clari truncated this export (rows or cells)'
+  })
+}
+
 /** The tables of one period's payload, when the `tables` input asks for them. */
 function periodTables(
   config: ExportConfig,
@@ -293,9 +301,12 @@ export async function addTables(
 }
 
 /**
- * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
- * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
- * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ * Asks once (with the usual retries) about a job an earlier attempt's manifest names. It is taken
+ * over only when Clari's answer proves it this run's export of the period (`exportIdentity`, the
+ * rule a lost create's job is adopted by): the manifest is a file anyone could have changed, and
+ * a job it names may be a colleague's. DONE or still running means it is taken over; a job Clari
+ * ended, does not know, cannot answer about, or describes as another export means a new one is
+ * created, and the job named is neither downloaded nor cancelled.
  */
 async function askAboutEarlierJob(
   run: RunContext,
@@ -304,27 +315,39 @@ async function askAboutEarlierJob(
   ctx: { signal: AbortSignal; deadline: number; onWait: (wait: RetryWait) => void }
 ): Promise<{ phase: 'done' | 'running'; job?: ExportJob } | undefined> {
   const report = (found: string): void => run.onEvent({ type: 'earlier-job', period, jobId, found })
+  let job: ExportJob
   try {
-    const { job } = await run.client.getJob(jobId, ctx)
-    const phase = jobPhase(job.status)
-    const status = job.status ?? 'unknown'
-    if (phase === 'failed') {
-      report(`it ended ${status} at Clari; creating a new job`)
-      return undefined
-    }
-    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`)
-    return phase === 'done' ? { phase, job } : { phase }
+    ;({ job } = await run.client.getJob(jobId, ctx))
   } catch (error) {
     if (ctx.signal.aborted) throw error
-    // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
-    // say nothing about it, and creating anew then could pay for it twice.
-    if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
-      report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
-      return undefined
-    }
-    report(`no answer (${run.describe(error)}); polling it`)
-    return { phase: 'running' }
+    const why =
+      error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal'
+        ? `Clari does not know it (HTTP ${error.status})`
+        : `no answer (${run.describe(error)}), so it cannot be proven this run's`
+    report(`${why}; creating a new job`)
+    return undefined
   }
+  const { forecastId } = run.config
+  const identity =
+    job.jobId === undefined || job.jobId === jobId
+      ? exportIdentity(job, { forecastId, period, owned: run.ownedJobIds })
+      : 'no'
+  if (identity !== 'yes') {
+    const why =
+      identity === 'no'
+        ? `Clari describes another export than ${forecastId} ${period}`
+        : `Clari's answer does not show that it exports ${forecastId} ${period}`
+    report(`${why}; leaving it alone and creating a new job`)
+    return undefined
+  }
+  const phase = jobPhase(job.status)
+  const status = job.status ?? 'unknown'
+  if (phase === 'failed') {
+    report(`it ended ${status} at Clari; creating a new job`)
+    return undefined
+  }
+  report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`)
+  return phase === 'done' ? { phase, job } : { phase }
 }
 
 /** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
