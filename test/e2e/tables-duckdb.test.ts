@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { TABLE_NAMES } from '../../src/engine/table-layout.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import { readmeSql } from '../helpers/readme-sql.js'
-import { disposeBundles, nodeRuntimes, runBundle } from '../helpers/run-bundle.js'
+import { disposeBundles, node24, runBundle } from '../helpers/run-bundle.js'
 import {
   forecastPayload,
   startClariSimulator,
@@ -12,7 +12,7 @@ import {
 } from '../simulators/clari/index.js'
 
 // The runner's runtime: Node 24.
-const runtime = (await nodeRuntimes()).find(r => r.expectedMajor === 24)!
+const runtime = await node24()
 const PERIODS = ['2026_Q1', '2026_Q2']
 const LISTS = ['entries', 'users', 'fields', 'timePeriods', 'timeFrames']
 

@@ -1,19 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { nodeRuntimes } from '../helpers/run-bundle.js'
+import type { NodeRuntime } from '../helpers/run-bundle.js'
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/bound-under-gc.ts', import.meta.url))
 const BOUND_MS = 300
 // Far above the bound, far below the test timeout: a bound that never fires shows as a kill.
 const KILL_AFTER_MS = 8_000
 
-const runtimes = await nodeRuntimes()
 const children = new Set<ChildProcess>()
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL')
-  children.clear()
-})
 
 /** Runs the script under --expose-gc; resolves with its report, rejects when it hung. */
 function runScript(
@@ -41,16 +36,27 @@ function runScript(
   })
 }
 
-describe.each(runtimes)('time bounds under forced garbage collection, $label', runtime => {
-  it('the transport ends a body that streams forever at the whole-exchange timeout', async () => {
-    const { outcome, elapsedMs } = await runScript(runtime.nodePath, 'transport')
-    expect(outcome).toBe('ETIMEDOUT')
-    expect(elapsedMs).toBeGreaterThanOrEqual(BOUND_MS - 5)
-  })
+/**
+ * The bounds under `runtime`: bound-under-gc.machine-node.test.ts and bound-under-gc.node24.test.ts
+ * run them, a file per runtime so that the two legs run side by side.
+ */
+export function boundUnderGcScenarios(runtime: NodeRuntime): void {
+  describe(`time bounds under forced garbage collection, ${runtime.label}`, () => {
+    afterEach(() => {
+      for (const child of children) child.kill('SIGKILL')
+      children.clear()
+    })
 
-  it('a linkedAbort deadline fires though nothing but the request refers to it', async () => {
-    const { outcome, elapsedMs } = await runScript(runtime.nodePath, 'signal')
-    expect(outcome).toBe('DeadlineError')
-    expect(elapsedMs).toBeGreaterThanOrEqual(BOUND_MS - 5)
+    it('the transport ends a body that streams forever at the whole-exchange timeout', async () => {
+      const { outcome, elapsedMs } = await runScript(runtime.nodePath, 'transport')
+      expect(outcome).toBe('ETIMEDOUT')
+      expect(elapsedMs).toBeGreaterThanOrEqual(BOUND_MS - 5)
+    })
+
+    it('a linkedAbort deadline fires though nothing but the request refers to it', async () => {
+      const { outcome, elapsedMs } = await runScript(runtime.nodePath, 'signal')
+      expect(outcome).toBe('DeadlineError')
+      expect(elapsedMs).toBeGreaterThanOrEqual(BOUND_MS - 5)
+    })
   })
-})
+}
