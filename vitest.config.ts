@@ -83,6 +83,11 @@ export default defineConfig({
           pool: 'forks',
           maxWorkers: Math.max(4, availableParallelism()),
           sequence: { groupOrder: 1 },
+          // A hang guard only: each process these tests start has a tighter one of its own (a
+          // bundle run is killed after 20 s, a re-run's attempt or the CLI after 30 s), and a
+          // test that starts two of them, on a machine busy with other work, must not be
+          // stopped while both still progress.
+          testTimeout: 60_000,
           globalSetup: ['test/helpers/bundles.ts'],
           setupFiles: ['test/helpers/bundles-setup.ts']
         }
