@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os'
+import path from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 /**
  * The tests that start other processes: the bundle and the CLI run as a user runs them, and the
@@ -14,8 +16,36 @@ const PROCESS_TESTS = [
   'test/action/github-artifacts.test.ts',
   // @actions/cache runs tar and zstd.
   'test/simulators/cache-service.test.ts',
-  'test/clari/bound-under-gc.test.ts'
+  'test/clari/bound-under-gc.*.test.ts'
 ]
+
+/**
+ * The process test files that take longest, longest first (prefixes: both runtimes' files).
+ * Vitest starts the files it has timed before longest first, and the others largest first, so on
+ * a fresh clone (CI, .ci/run) the two-line per-runtime files would start last and the run would
+ * wait for them at the end: these start first instead. A file not named here needs no entry.
+ */
+const LONGEST = ['test/e2e/rerun.', 'test/cli/', 'test/e2e/artifact.', 'test/e2e/bundle.']
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const { cache, config } = this.ctx
+    const rank = (spec: TestSpecification): number => {
+      const file = path.relative(config.root, spec.moduleId).split(path.sep).join('/')
+      // Vitest's own key for what it recorded of a file's last run: its order stands then.
+      if (cache.getFileTestResults(`${spec.project.name}:${file}`)) return LONGEST.length
+      const at = LONGEST.findIndex(prefix => file.startsWith(prefix))
+      return at === -1 ? LONGEST.length : at
+    }
+    const sorted = await super.sort(files)
+    // A stable sort: the groups stay in their order, each group's files in Vitest's otherwise.
+    const group = (spec: TestSpecification): number => spec.project.config.sequence.groupOrder
+    return sorted
+      .map(spec => ({ spec, group: group(spec), rank: rank(spec) }))
+      .sort((a, b) => a.group - b.group || a.rank - b.rank)
+      .map(({ spec }) => spec)
+  }
+}
 
 export default defineConfig({
   test: {
@@ -23,6 +53,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Simulators bind random loopback ports; keep proxies out of the way.
     env: { NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
@@ -46,7 +77,17 @@ export default defineConfig({
         test: {
           name: 'processes',
           include: PROCESS_TESTS,
+          // A process per file: a file's children, signal handlers and environment stay its
+          // own. Four files at a time even on two cores: they spend most of their time waiting,
+          // on status polls a second apart in real time and on the processes they start.
+          pool: 'forks',
+          maxWorkers: Math.max(4, availableParallelism()),
           sequence: { groupOrder: 1 },
+          // A hang guard only: each process these tests start has a tighter one of its own (a
+          // bundle run is killed after 20 s, a re-run's attempt or the CLI after 30 s), and a
+          // test that starts two of them, on a machine busy with other work, must not be
+          // stopped while both still progress.
+          testTimeout: 60_000,
           globalSetup: ['test/helpers/bundles.ts'],
           setupFiles: ['test/helpers/bundles-setup.ts']
         }

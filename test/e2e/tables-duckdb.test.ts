@@ -13,7 +13,7 @@ import {
   type Payload
 } from '../helpers/payload-figures.js'
 import { readmeSql } from '../helpers/readme-sql.js'
-import { disposeBundles, nodeRuntimes, runBundle } from '../helpers/run-bundle.js'
+import { disposeBundles, node24, runBundle } from '../helpers/run-bundle.js'
 import {
   forecastPayload,
   startClariSimulator,
@@ -21,7 +21,7 @@ import {
 } from '../simulators/clari/index.js'
 
 // The runner's runtime: Node 24.
-const runtime = (await nodeRuntimes()).find(r => r.expectedMajor === 24)!
+const runtime = await node24()
 const FORECAST = 'net_arr'
 const PERIODS = ['2026_Q1', '2026_Q2']
 const LISTS = ['entries', 'users', 'fields', 'timePeriods', 'timeFrames'] as const

