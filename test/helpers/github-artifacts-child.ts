@@ -3,7 +3,9 @@
  * a process of its own, so a test can see how long the process lives on after the answer:
  * nothing the lookup leaves behind may keep it alive.
  * Input: GITHUB_ARTIFACTS_LOOKUP, JSON of the run, the search and the config's inputs.
- * Output: one line `RESULT <json>` on stderr.
+ * Output on stderr: a line `RESULT <json>`, then, once nothing keeps the event loop alive,
+ * `IDLE <ms>`: how long that took after the answer, measured here, so that how soon a busy
+ * machine schedules the parent, or tears this process down, does not count.
  */
 import { gitHubArtifactSources, type GitHubRun } from '../../src/action/github-artifacts.js'
 import { Transport } from '../../src/engine/index.js'
@@ -34,3 +36,7 @@ const elapsedMs = Math.round(performance.now() - startedAt)
 const result = 'reason' in found ? found : { attempt: found.manifest.runAttempt }
 if ('dispose' in found) await found.dispose()
 process.stderr.write(`RESULT ${JSON.stringify({ result, elapsedMs })}\n`)
+const answeredAt = performance.now()
+process.once('beforeExit', () => {
+  process.stderr.write(`IDLE ${Math.round(performance.now() - answeredAt)}\n`)
+})
