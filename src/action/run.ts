@@ -22,6 +22,7 @@ import { plural } from '../engine/units.js'
 import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
+import { enterpriseHost, enterpriseUploadProblem } from './github-platform.js'
 import { createEventLogger } from './log-events.js'
 import { setOutput } from './outputs.js'
 import { writePlanSummary, writeSummary } from './summary.js'
@@ -49,6 +50,13 @@ export async function run(): Promise<void> {
     throw error
   }
   const { config } = settings
+  // Decided before any request to Clari: an upload that cannot work spends no export job.
+  const enterprise = enterpriseHost(process.env.GITHUB_SERVER_URL)
+  if (enterprise && settings.upload.enabled) {
+    const problem = enterpriseUploadProblem(enterprise)
+    if (!settings.dryRun) return core.setFailed(problem)
+    core.warning(problem)
+  }
   setOutput('periods', JSON.stringify(config.periods))
 
   // The runner sends SIGINT on cancellation (SIGTERM 7.5 s later): stop waiting at once.
@@ -60,7 +68,7 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
-    await exportAndUpload(settings, runAttempt, cancel.signal)
+    await exportAndUpload(settings, runAttempt, enterprise, cancel.signal)
   } catch (error) {
     core.setFailed(describeError(error, config.clari.apiKey, 2_000))
   } finally {
@@ -81,6 +89,7 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
 async function exportAndUpload(
   settings: RunSettings,
   runAttempt: number,
+  enterprise: string | undefined,
   signal: AbortSignal
 ): Promise<void> {
   const { config, upload } = settings
@@ -88,7 +97,7 @@ async function exportAndUpload(
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s
   // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
-  const earlier = await earlierAttempt(settings, runAttempt, signal)
+  const earlier = await earlierAttempt(settings, runAttempt, enterprise, signal)
   const report = await runExport(
     config,
     { signal, startDelayMs, onEvent: createEventLogger() },
@@ -173,9 +182,20 @@ function rerunAdvice(
 async function earlierAttempt(
   settings: RunSettings,
   runAttempt: number,
+  enterprise: string | undefined,
   signal: AbortSignal
 ): Promise<EarlierRun | undefined> {
   if (settings.resume.mode === 'off' || runAttempt <= 1) return undefined
+  if (enterprise) {
+    // The artifact client refuses every call there: no lookup, and no failed step for it.
+    core.notice(
+      notResumingLine(
+        'an earlier attempt',
+        `GitHub Enterprise Server (${enterprise}) has no artifact service this action can read`
+      )
+    )
+    return undefined
+  }
   // Loaded only when needed: it brings the artifact client.
   const { findEarlierAttempt } = await import('./earlier-attempt.js')
   // The artifact client's narration of the lookup goes to debug; its notice says the outcome.
