@@ -35105,9 +35105,13 @@ function parseSettings(read, ctx) {
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
     const nameForAttempt = (attempt) => artifactName(get('artifact-name'), forecastId, periods, attempt);
+    // Unique per attempt after the first, whether or not GitHub would take the plain name again:
+    // a second artifact of one name in a run leaves download-artifact's `name:` and
+    // `artifact-ids:` picking by id, and ids do not follow attempts.
+    const name = nameForAttempt(ctx.runAttempt);
     const upload = {
         enabled: bool(get, 'upload'),
-        name: nameForAttempt(ctx.runAttempt),
+        name: ctx.runAttempt > 1 ? parse_settings_attemptName(name, ctx.runAttempt) : name,
         earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) => nameForAttempt(i + 1)),
         retentionDays: retentionDays === 0 ? undefined : retentionDays,
         compressionLevel: integer(get, 'compression-level', 0, 9, 'a zlib level from 0 (none) to 9 (best)'),
@@ -35116,6 +35120,10 @@ function parseSettings(read, ctx) {
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
     const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
     return { config, upload, resume, dryRun: bool(get, 'dry-run') };
+}
+/** The artifact name of attempt `runAttempt` of a run: `<artifact-name>-attempt-<N>`. */
+function parse_settings_attemptName(name, runAttempt) {
+    return `${name}-attempt-${runAttempt}`;
 }
 /** A forecast tab ID as the action accepts it (also what payload file names start with). */
 function isForecastId(value) {

@@ -128,7 +128,7 @@ async function exportAndUpload(
       const renamed =
         uploaded.name === upload.name
           ? ''
-          : ` (the run already holds ${upload.name}, usually an earlier attempt's)`
+          : ` (the run already holds ${upload.name}, another job's or a retried create's)`
       core.info(
         `Uploaded artifact ${uploaded.name} (id ${uploaded.id}) with ${files.length} files${renamed}`
       )

@@ -25,6 +25,7 @@ import { InputError } from './input-error.js'
 
 export interface UploadSettings {
   enabled: boolean
+  /** artifact-name filled in; after the first attempt, `attemptName` of it. */
   name: string
   /** The name artifact-name gave the upload of attempt 1, 2, … of this run, before this one. */
   earlierAttemptNames: string[]
@@ -209,9 +210,13 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   )
   const nameForAttempt = (attempt: number): string =>
     artifactName(get('artifact-name'), forecastId, periods, attempt)
+  // Unique per attempt after the first, whether or not GitHub would take the plain name again:
+  // a second artifact of one name in a run leaves download-artifact's `name:` and
+  // `artifact-ids:` picking by id, and ids do not follow attempts.
+  const name = nameForAttempt(ctx.runAttempt)
   const upload: UploadSettings = {
     enabled: bool(get, 'upload'),
-    name: nameForAttempt(ctx.runAttempt),
+    name: ctx.runAttempt > 1 ? attemptName(name, ctx.runAttempt) : name,
     earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) =>
       nameForAttempt(i + 1)
     ),
@@ -228,6 +233,11 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
   const resume: ResumeSettings = { mode: resumeMode(get), githubToken: read('github-token').trim() }
   return { config, upload, resume, dryRun: bool(get, 'dry-run') }
+}
+
+/** The artifact name of attempt `runAttempt` of a run: `<artifact-name>-attempt-<N>`. */
+export function attemptName(name: string, runAttempt: number): string {
+  return `${name}-attempt-${runAttempt}`
 }
 
 /** A forecast tab ID as the action accepts it (also what payload file names start with). */

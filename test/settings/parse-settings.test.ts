@@ -47,7 +47,7 @@ describe('parseSettings: the defaults', () => {
       },
       upload: {
         enabled: true,
-        name: 'clari-forecast-net_arr',
+        name: 'clari-forecast-net_arr-attempt-3',
         earlierAttemptNames: ['clari-forecast-net_arr', 'clari-forecast-net_arr'],
         retentionDays: undefined,
         compressionLevel: 6,
@@ -185,7 +185,7 @@ describe('parseSettings: every input', () => {
       inputs: { 'artifact-name': 'clari-{forecast}-{period}-{run-attempt}' },
       expected: {
         upload: {
-          name: 'clari-net_arr-2026_Q1-3',
+          name: 'clari-net_arr-2026_Q1-3-attempt-3',
           earlierAttemptNames: ['clari-net_arr-2026_Q1-1', 'clari-net_arr-2026_Q1-2']
         }
       }
@@ -193,7 +193,7 @@ describe('parseSettings: every input', () => {
     {
       name: 'artifact-name {period} for several is first..last',
       inputs: { 'artifact-name': 'x-{period}', periods: '2025_Q4..2026_Q2' },
-      expected: { upload: { name: 'x-2025_Q4..2026_Q2' } }
+      expected: { upload: { name: 'x-2025_Q4..2026_Q2-attempt-3' } }
     },
     {
       name: 'retention-days',
@@ -323,6 +323,23 @@ describe('parseSettings: every input', () => {
   it('has a case for every input of the table', () => {
     const tested = new Set(cases.flatMap(c => Object.keys(c.inputs)))
     expect(SETTINGS.map(s => s.name).filter(name => !tested.has(name))).toEqual([])
+  })
+})
+
+describe('parseSettings: the artifact name of this attempt', () => {
+  const nameAt = (runAttempt: number): string =>
+    parseSettings(name => REQUIRED[name] ?? '', {
+      workspace: '/ws',
+      now: NOW,
+      runAttempt
+    }).upload.name
+
+  it.each<[number, string]>([
+    [1, 'clari-forecast-net_arr'],
+    [2, 'clari-forecast-net_arr-attempt-2'],
+    [12, 'clari-forecast-net_arr-attempt-12']
+  ])('attempt %i uploads as %s', (runAttempt, name) => {
+    expect(nameAt(runAttempt)).toBe(name)
   })
 })
 
