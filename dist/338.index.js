@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   L: () => (/* reexport safe */ _settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__.LZ),
 /* harmony export */   uploadArtifact: () => (/* binding */ uploadArtifact)
 /* harmony export */ });
-/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9645);
+/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77935);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
 /* harmony import */ var _settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(69257);
 

@@ -15,7 +15,8 @@ import { errorMessage } from '../base/error-message.js'
 import { describeError } from '../engine/index.js'
 import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/run/plan.js'
-import type { EarlierRun } from '../engine/reruns/resume.js'
+import { requestParameters, type EarlierRun } from '../engine/reruns/resume.js'
+import { ledgerKeys, ledgerObservations, ledgerOf } from '../engine/reruns/ledger.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
 import { plural } from '../engine/units.js'
@@ -23,6 +24,7 @@ import { InputError } from '../settings/input-error.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
 import { enterpriseHost, enterpriseUploadProblem } from './github-platform.js'
+import { actionsLedgerCache } from './ledger-cache.js'
 import { createEventLogger } from './log-events.js'
 import { setOutput } from './outputs.js'
 import { writePlanSummary, writeSummary } from './summary.js'
@@ -51,7 +53,7 @@ export async function run(): Promise<void> {
   }
   const { config } = settings
   // Decided before any request to Clari: an upload that cannot work spends no export job.
-  const enterprise = enterpriseHost(process.env.GITHUB_SERVER_URL)
+  const enterprise = enterpriseHost(github.context.serverUrl)
   if (enterprise && settings.upload.enabled) {
     const problem = enterpriseUploadProblem(enterprise)
     if (!settings.dryRun) return core.setFailed(problem)
@@ -98,9 +100,10 @@ async function exportAndUpload(
   // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const earlier = await earlierAttempt(settings, runAttempt, enterprise, signal)
+  const ledger = await ledgerOfEarlierRuns(settings)
   const report = await runExport(
     config,
-    { signal, startDelayMs, onEvent: createEventLogger() },
+    { signal, startDelayMs, onEvent: createEventLogger(), history: ledger?.history },
     earlier
   ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }).catch(() => {}))
   setRunOutputs(report)
@@ -158,6 +161,41 @@ async function exportAndUpload(
       ].join('\n')
     )
   }
+  // Last, and also for a failed or cancelled run: a re-run that sees no artifact starts from it.
+  if (ledger) {
+    const saved = await ledger.cache.save(
+      ledger.keys.save,
+      ledgerOf(report.manifest, new Date()),
+      signal.aborted
+    )
+    if (saved)
+      core.info(
+        `Kept the ledger of this run's Clari jobs in the Actions cache (${ledger.keys.save})`
+      )
+  }
+}
+
+/**
+ * The ledger in the Actions cache (on a workflow run only, whose id keys it): its keys, the
+ * store, and the durations the newest ledger of this export teaches the duration model (looked
+ * up unless `history: none`).
+ */
+async function ledgerOfEarlierRuns(settings: RunSettings) {
+  const { config } = settings
+  if (!config.run?.id) return undefined
+  const wanted = {
+    forecastId: config.forecastId,
+    request: requestParameters(config),
+    periods: config.periods
+  }
+  const keys = ledgerKeys(wanted, { id: config.run.id, attempt: config.run.attempt ?? 1 })
+  const cache = actionsLedgerCache()
+  const restored = config.history === 'none' ? undefined : await cache.restore(keys.restore, wanted)
+  if (restored && 'unusable' in restored) {
+    core.info(`Not learning from the ledger in the Actions cache: ${restored.unusable}`)
+  }
+  const history = restored && 'ledger' in restored ? ledgerObservations(restored.ledger) : undefined
+  return { keys, cache, history }
 }
 
 /**
