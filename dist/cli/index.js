@@ -34908,6 +34908,11 @@ const SETTINGS = [
         default: '${{ github.token }}',
         description: "Token to list and download the run's artifacts through the REST API when resuming, if the runtime listing fails or finds nothing usable; needs actions: read"
     },
+    {
+        name: 'reuse-within',
+        default: '0',
+        description: "Reuse the DONE jobs of an earlier run of the same forecast, periods' parameters and branch (the ledger in the Actions cache) whose snapshot is younger than this, e.g. 30m, 6h or 2d (at most 30d), by downloading their results again: no export job created. 0 = off"
+    },
     { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
     {
         name: 'max-poll-interval',
@@ -35118,7 +35123,11 @@ function parseSettings(read, ctx) {
         overwrite: bool(get, 'overwrite')
     };
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
-    const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
+    const resume = {
+        mode: resumeMode(get),
+        githubToken: read('github-token').trim(),
+        reuseWithinMs: reuseWithin(get('reuse-within'))
+    };
     return { config, upload, resume, dryRun: bool(get, 'dry-run') };
 }
 /** The artifact name of attempt `runAttempt` of a run: `<artifact-name>-attempt-<N>`. */
@@ -35155,6 +35164,21 @@ function resumeMode(get) {
     if (FALSE_VALUES.includes(value))
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
+}
+const REUSE_WITHIN = /^(\d+) ?(m|h|d)$/i;
+const REUSE_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+// Clari keeps a job's results about 30 days after it ends (docs/clari-api.md).
+const MAX_REUSE_WITHIN_MS = 30 * 86_400_000;
+/** `0`, or a whole number of minutes, hours or days up to 30 days: `30m`, `6h`, `2d`. */
+function reuseWithin(value) {
+    if (value === '0')
+        return 0;
+    const match = REUSE_WITHIN.exec(value);
+    const ms = match ? Number(match[1]) * REUSE_UNIT_MS[match[2].toLowerCase()] : NaN;
+    if (!(ms > 0 && ms <= MAX_REUSE_WITHIN_MS)) {
+        throw new InputError('reuse-within', `is "${value}"`, '0 (off), or an age such as 30m, 6h or 2d, at most 30d');
+    }
+    return ms;
 }
 function parseHistory(value) {
     const history = HISTORY_SOURCES.find(h => h === value.toLowerCase());

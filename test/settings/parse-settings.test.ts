@@ -53,7 +53,7 @@ describe('parseSettings: the defaults', () => {
         compressionLevel: 6,
         overwrite: false
       },
-      resume: { mode: 'auto', githubToken: '' },
+      resume: { mode: 'auto', githubToken: '', reuseWithinMs: 0 },
       dryRun: false
     })
   })
@@ -214,6 +214,26 @@ describe('parseSettings: every input', () => {
     { name: 'resume auto', inputs: { resume: 'AUTO' }, expected: { resume: { mode: 'auto' } } },
     { name: 'resume true', inputs: { resume: 'true' }, expected: { resume: { mode: 'on' } } },
     { name: 'resume false', inputs: { resume: 'False' }, expected: { resume: { mode: 'off' } } },
+    {
+      name: 'reuse-within hours',
+      inputs: { 'reuse-within': '6h' },
+      expected: { resume: { reuseWithinMs: 6 * 3_600_000 } }
+    },
+    {
+      name: 'reuse-within minutes',
+      inputs: { 'reuse-within': '90 M' },
+      expected: { resume: { reuseWithinMs: 90 * 60_000 } }
+    },
+    {
+      name: 'reuse-within 30 days',
+      inputs: { 'reuse-within': '30d' },
+      expected: { resume: { reuseWithinMs: 30 * 86_400_000 } }
+    },
+    {
+      name: 'reuse-within off',
+      inputs: { 'reuse-within': '0' },
+      expected: { resume: { reuseWithinMs: 0 } }
+    },
     {
       name: 'github-token is trimmed',
       inputs: { 'github-token': ' ghs_abc \n' },
@@ -676,6 +696,15 @@ describe('parseSettings: every failure names the input and the accepted form', (
     ],
     ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
     ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],
+    ...['31d', '0h', '6', '1.5h', '-1h', '6 hours', '1e3m'].map(
+      (value): [string, Inputs, string, string, string] => [
+        `reuse-within ${value}`,
+        { 'reuse-within': value },
+        'reuse-within',
+        `is "${value}"`,
+        '0 (off), or an age such as 30m, 6h or 2d, at most 30d'
+      ]
+    ),
     [
       'artifact-name unknown placeholder',
       { 'artifact-name': 'clari-{run-id}' },
