@@ -16,7 +16,8 @@ export interface CacheEntry {
  * How the cache answers a step: `entries` is the repository's cache (shared between the steps of
  * a test that passes the same array, newest last); `available: false` is a runner without the
  * service; `refuse` answers every call as the toolkit does when the service refuses (a warning
- * line, then -1 or a miss). Left out: an empty cache of the step's own that works.
+ * line, then -1 or a miss). Left out: a cache that takes every save without reading the file
+ * (steps run at once in one process share the working folder the file is in) and has nothing.
  */
 export interface CacheAnswers {
   entries?: CacheEntry[]
@@ -31,7 +32,7 @@ export interface CacheAnswers {
  */
 export function fakeCache(): CacheFake {
   const answers = (): CacheAnswers => currentRun().cache
-  const entries = (): CacheEntry[] => (answers().entries ??= [])
+  const entries = (): CacheEntry[] | undefined => answers().entries
   return {
     isFeatureAvailable: () => answers().available !== false,
     async saveCache(paths, key) {
@@ -40,9 +41,11 @@ export function fakeCache(): CacheFake {
         process.stdout.write(`::warning::Failed to save: ${answers().refuse}\n`)
         return -1
       }
-      if (entries().some(e => e.key === key)) return -1
-      entries().push({ key, data: await readFile(paths[0]!) })
-      return entries().length
+      const kept = entries()
+      if (!kept) return 1
+      if (kept.some(e => e.key === key)) return -1
+      kept.push({ key, data: await readFile(paths[0]!) })
+      return kept.length
     },
     async restoreCache(paths, primaryKey, restoreKeys = []) {
       currentRun().cacheCalls.push({ call: 'restore', key: primaryKey, restoreKeys })
@@ -50,7 +53,7 @@ export function fakeCache(): CacheFake {
         process.stdout.write(`::warning::Failed to restore: ${answers().refuse}\n`)
         return undefined
       }
-      const newest = [...entries()].reverse()
+      const newest = [...(entries() ?? [])].reverse()
       const hit =
         newest.find(e => e.key === primaryKey) ??
         restoreKeys.map(prefix => newest.find(e => e.key.startsWith(prefix))).find(Boolean)
