@@ -233,3 +233,47 @@ function canonicalRequest(request: RequestParameters): unknown {
 function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)
 }
+
+/** What a run may do with one period's entry in a ledger, instead of creating a job. */
+export type LedgerTakeOver =
+  /** Download the DONE job's results again by its id (no create), checked against `sha256`. */
+  | { kind: 'download'; jobId: string; sha256: string; bytes: number; ageMs?: number }
+  /** Ask Clari about the unfinished job: download it when DONE, poll it while it runs. */
+  | { kind: 're-poll'; jobId: string }
+
+// Only Clari's own verdict ends a job for good; CANCELLED may be the action's own cancel of a
+// job that was DONE, and counts only when the ledger says the cancel reached Clari.
+const ENDED_AT_CLARI = new Set<PeriodStatus>(['FAILED', 'ABORTED'])
+
+/**
+ * Per period of `periods`, what a checked ledger lets a run take over. A re-run of the ledger's
+ * own run takes every DONE job and asks again about every job it left unfinished and did not
+ * cancel; any other run (`reuse-within`) takes only DONE jobs whose snapshot is younger than
+ * `reuseWithinMs` (never one dated in the future), and none when that is 0. Pure.
+ */
+export function ledgerTakeOvers(
+  ledger: Ledger,
+  periods: readonly string[],
+  run: { runId?: string; now: number; reuseWithinMs: number }
+): Map<string, LedgerTakeOver> {
+  const sameRun = run.runId !== undefined && ledger.runId === run.runId
+  const plans = new Map<string, LedgerTakeOver>()
+  for (const entry of ledger.periods) {
+    if (!periods.includes(entry.period) || !entry.jobId) continue
+    const { jobId } = entry
+    if (entry.status === 'DONE' && entry.sha256 && entry.bytes !== undefined) {
+      const done = { kind: 'download', jobId, sha256: entry.sha256, bytes: entry.bytes } as const
+      if (sameRun) {
+        plans.set(entry.period, done)
+        continue
+      }
+      const ageMs = entry.snapshotAt ? run.now - Date.parse(entry.snapshotAt) : NaN
+      if (ageMs >= 0 && ageMs < run.reuseWithinMs) plans.set(entry.period, { ...done, ageMs })
+      continue
+    }
+    if (sameRun && !entry.jobCancelled && !ENDED_AT_CLARI.has(entry.status)) {
+      plans.set(entry.period, { kind: 're-poll', jobId })
+    }
+  }
+  return plans
+}

@@ -4,6 +4,7 @@ import {
   ledgerKeys,
   ledgerObservations,
   ledgerOf,
+  ledgerTakeOvers,
   MAX_LEDGER_BYTES,
   parseLedger,
   type LedgerWanted
@@ -300,5 +301,78 @@ describe('ledgerKeys', () => {
     expect(ledgerKeys({ ...WANTED, forecastId: 'renewals' }, run).save).toMatch(
       /^clari-export-ledger-renewals-/
     )
+  })
+})
+
+describe('ledgerTakeOvers: what a ledger lets a run take over', () => {
+  const NOW = Date.parse('2026-12-06T20:00:00.000Z')
+  const HOUR = 3_600_000
+  const ledger = ledgerOf(
+    manifest([
+      outcome('2026_Q1', { timeline: { doneAt: '2026-12-06T18:00:00.000Z' } }),
+      outcome('2026_Q2', { status: 'TIMED_OUT', sha256: undefined, bytes: undefined }),
+      outcome('2026_Q3', { status: 'FAILED', sha256: undefined, bytes: undefined })
+    ]),
+    SAVED_AT
+  )
+  const Q1 = { kind: 'download', jobId: 'job2026Q1', sha256: SHA, bytes: 1234 }
+
+  it('in a re-run of its own run: every DONE job downloaded again, every unfinished one asked about', () => {
+    expect(ledgerTakeOvers(ledger, PERIODS, { runId: '4242', now: NOW, reuseWithinMs: 0 })).toEqual(
+      new Map<string, unknown>([
+        ['2026_Q1', Q1],
+        ['2026_Q2', { kind: 're-poll', jobId: 'job2026Q2' }]
+      ])
+    )
+  })
+
+  it.each([
+    { name: 'a job the action cancelled', extra: { jobCancelled: true } },
+    { name: 'a job Clari ended ABORTED', extra: { status: 'ABORTED' as const } },
+    { name: 'no job', extra: { jobId: undefined } }
+  ])('in a re-run, leaves $name to a new job', ({ extra }) => {
+    const own = ledgerOf(
+      manifest([outcome('2026_Q2', { status: 'CANCELLED', sha256: undefined, ...extra })]),
+      SAVED_AT
+    )
+    expect(ledgerTakeOvers(own, PERIODS, { runId: '4242', now: NOW, reuseWithinMs: 0 })).toEqual(
+      new Map()
+    )
+  })
+
+  it.each([
+    { name: 'off', reuseWithinMs: 0, expected: [] },
+    { name: 'outside the window', reuseWithinMs: 2 * HOUR, expected: [] },
+    {
+      name: 'inside the window',
+      reuseWithinMs: 2 * HOUR + 1,
+      expected: [['2026_Q1', { ...Q1, ageMs: 2 * HOUR }]]
+    }
+  ])(
+    'in another run, with reuse-within $name: only DONE jobs younger than the window',
+    ({ reuseWithinMs, expected }) => {
+      expect(ledgerTakeOvers(ledger, PERIODS, { runId: '5000', now: NOW, reuseWithinMs })).toEqual(
+        new Map(expected as [string, unknown][])
+      )
+    }
+  )
+
+  it('never takes a snapshot dated in the future, or without a date, from another run', () => {
+    const odd = ledgerOf(
+      manifest([
+        outcome('2026_Q1', { timeline: { doneAt: '2026-12-06T21:00:00.000Z' } }),
+        outcome('2026_Q2', { timeline: {} })
+      ]),
+      SAVED_AT
+    )
+    expect(ledgerTakeOvers(odd, PERIODS, { now: NOW, reuseWithinMs: 30 * 24 * HOUR })).toEqual(
+      new Map()
+    )
+  })
+
+  it('takes nothing for a period the run does not ask for', () => {
+    expect(
+      ledgerTakeOvers(ledger, ['2026_Q4'], { runId: '4242', now: NOW, reuseWithinMs: 0 })
+    ).toEqual(new Map())
   })
 })
