@@ -28,7 +28,7 @@ const ROOMS = {
  */
 const ENGINE_ROOMS = {
   run: ['job', 'reruns', 'history'],
-  reruns: [],
+  reruns: ['checks'],
   job: ['tables', 'checks', 'history'],
   tables: ['checks'],
   checks: [],
@@ -70,7 +70,15 @@ const roomZones = [
 export default tseslint.config(
   {
     // test/lint/fixtures/ breaks the rules on purpose; test/lint/rooms.test.ts lints it.
-    ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts', 'test/lint/fixtures/']
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      '**/*.d.ts',
+      'test/lint/fixtures/'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -11,7 +11,7 @@ const PROCESS_TESTS = [
   'test/e2e/**/*.test.ts',
   'test/cli/cli.test.ts',
   'test/lint/validate-actions.test.ts',
-  'test/action/earlier-attempt.test.ts',
+  'test/action/github-artifacts.test.ts',
   // @actions/cache runs tar and zstd.
   'test/simulators/cache-service.test.ts',
   'test/clari/bound-under-gc.test.ts'

@@ -6,13 +6,11 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* reexport safe */ _settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__.LZ),
 /* harmony export */   uploadArtifact: () => (/* binding */ uploadArtifact)
 /* harmony export */ });
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77935);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
-/* harmony import */ var _settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(69257);
-
+/* harmony import */ var _engine_reruns_earlier_artifacts_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(62046);
 
 
 
@@ -20,7 +18,7 @@ export const modules = {
  * Uploads the run's files as one artifact under `settings.name` (unique to the attempt after the
  * first), mirroring actions/upload-artifact: `overwrite` deletes an artifact of that name first.
  * Without it, a clash on the first attempt (a matrix leg's upload, or the client's own retry of
- * a create whose answer was lost) is not an error: the upload takes `attemptName` of it instead.
+ * a create whose answer was lost) is not an error: the upload takes `attemptArtifactName` of it.
  */
 async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
@@ -56,7 +54,7 @@ async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
         if (!isNameClash(error) || runAttempt > 1)
             throw clash(error, settings.name);
     }
-    const fallback = (0,_settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .attemptName */ .LZ)(settings.name, runAttempt);
+    const fallback = (0,_engine_reruns_earlier_artifacts_js__WEBPACK_IMPORTED_MODULE_2__/* .attemptArtifactName */ .tZ)(settings.name, runAttempt);
     return upload(fallback).catch((error) => {
         throw clash(error, `both ${settings.name} and ${fallback}`);
     });

@@ -249,10 +249,10 @@ function judgeManifest(manifest, expected) {
     }
     const { tool, manifestVersion, forecastId, runAttempt } = manifest;
     // The same header planResume requires, so an older version never hides a usable attempt.
-    if (tool !== outcome/* MANIFEST_TOOL */.X || manifestVersion !== outcome/* MANIFEST_VERSION */.h) {
+    if (tool !== outcome/* MANIFEST_TOOL */.X0 || manifestVersion !== outcome/* MANIFEST_VERSION */.hh) {
         return {
             kind: 'not-ours',
-            reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} was not made by ${outcome/* MANIFEST_TOOL */.X} (manifest version ${outcome/* MANIFEST_VERSION */.h})`
+            reason: `its ${engine_manifest/* MANIFEST_FILE */.h1} was not made by ${outcome/* MANIFEST_TOOL */.X0} (manifest version ${outcome/* MANIFEST_VERSION */.hh})`
         };
     }
     if (forecastId !== expected.forecastId) {

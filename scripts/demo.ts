@@ -109,11 +109,22 @@ async function demo(
   const runtimes = await nodeRuntimes()
   const runtime = runtimes[args.node24 ? 1 : 0]!
   let result: BundleResult | undefined
-  for (let attempt = 1; attempt <= (scenario.attempts ?? 1); attempt++) {
+  const outputDirs: string[] = []
+  // Attempts re-run one workflow run; nights are workflow runs of their own, one after another.
+  const runs = scenario.attempts ?? scenario.nights ?? 1
+  for (let attempt = 1; attempt <= runs; attempt++) {
     if (interrupted()) return result
     const workspace = await mkdtemp(path.join(os.tmpdir(), 'clari-demo-'))
     const seen = sim.value.requests.length
-    const attemptNote = scenario.attempts ? `, attempt ${attempt} of the workflow run` : ''
+    const attemptNote = scenario.attempts
+      ? `, attempt ${attempt} of the workflow run`
+      : scenario.nights
+        ? `, night ${attempt} of ${scenario.nights}`
+        : ''
+    const workflowRun =
+      scenario.nights && attempt > 1
+        ? stack.value.newRun().attempt(1)
+        : stack.value.run.attempt(attempt)
     heading(`node dist/index.js under ${runtime.label}, as the runner starts it${attemptNote}`)
     const render = createLogRenderer({ write: say, color, verbose: args.verbose })
     const run = await startBundle({
@@ -125,7 +136,7 @@ async function demo(
         // The runner fills in action.yml's default, ${{ github.token }}.
         'github-token': stack.value.githubToken
       },
-      env: stack.value.run.attempt(attempt).env,
+      env: workflowRun.env,
       workspace,
       timeoutMs: ACTION_TIMEOUT_MS,
       onLine: (line, stream) =>
@@ -145,11 +156,12 @@ async function demo(
       const outputDir = result.outputs['output-dir'] ?? path.join(workspace, 'clari-export')
       heading(`Output folder (kept): ${outputDir}`)
       say(await folderListing(outputDir))
-      if (scenario.report) {
+      outputDirs.push(outputDir)
+      if (scenario.report && attempt === runs) {
         heading(scenario.report.title)
         say(
           await scenario.report
-            .text(outputDir)
+            .text(outputDirs, sim.value)
             .catch((error: unknown) => `(failed: ${errorMessage(error)})`)
         )
       }
@@ -160,7 +172,7 @@ async function demo(
       paint(
         color,
         'bold',
-        `Clari saw ${creates} export job${creates === 1 ? '' : 's'} created and ${requests.length} requests${attemptNote ? ` in attempt ${attempt}` : ''}.`
+        `Clari saw ${creates} export job${creates === 1 ? '' : 's'} created and ${requests.length} requests${scenario.attempts ? ` in attempt ${attempt}` : scenario.nights ? ` on night ${attempt}` : ''}.`
       )
     )
   }

@@ -1,6 +1,6 @@
-import { abandonedWorkPending } from './action/abandoned-work.js'
 import { run } from './action/run.js'
 
 await run()
-// A cache call the action stopped waiting for must not hold the step open.
-if (abandonedWorkPending()) process.exit()
+// The step's work is done (outputs, summary, exit code): a socket or timer a library left open
+// must not keep the job waiting for it.
+process.exit()

@@ -2,6 +2,68 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 3313:
+/***/ ((module) => {
+
+module.exports = Pend;
+
+function Pend() {
+  this.pending = 0;
+  this.max = Infinity;
+  this.listeners = [];
+  this.waiting = [];
+  this.error = null;
+}
+
+Pend.prototype.go = function(fn) {
+  if (this.pending < this.max) {
+    pendGo(this, fn);
+  } else {
+    this.waiting.push(fn);
+  }
+};
+
+Pend.prototype.wait = function(cb) {
+  if (this.pending === 0) {
+    cb(this.error);
+  } else {
+    this.listeners.push(cb);
+  }
+};
+
+Pend.prototype.hold = function() {
+  return pendHold(this);
+};
+
+function pendHold(self) {
+  self.pending += 1;
+  var called = false;
+  return onCb;
+  function onCb(err) {
+    if (called) throw new Error("callback called twice");
+    called = true;
+    self.error = self.error || err;
+    self.pending -= 1;
+    if (self.waiting.length > 0 && self.pending < self.max) {
+      pendGo(self, self.waiting.shift());
+    } else if (self.pending === 0) {
+      var listeners = self.listeners;
+      self.listeners = [];
+      listeners.forEach(cbListener);
+    }
+  }
+  function cbListener(listener) {
+    listener(self.error);
+  }
+}
+
+function pendGo(self, fn) {
+  fn(pendHold(self));
+}
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28371,6 +28433,1357 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4248:
+/***/ ((module) => {
+
+// Adapted from https://github.com/brianloveswords/buffer-crc32/blob/v0.2.13/index.js
+const CRC_TABLE = new Int32Array([
+  0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f, 0xe963a535, 0x9e6495a3,
+  0x0edb8832, 0x79dcb8a4, 0xe0d5e91e, 0x97d2d988, 0x09b64c2b, 0x7eb17cbd, 0xe7b82d07, 0x90bf1d91,
+  0x1db71064, 0x6ab020f2, 0xf3b97148, 0x84be41de, 0x1adad47d, 0x6ddde4eb, 0xf4d4b551, 0x83d385c7,
+  0x136c9856, 0x646ba8c0, 0xfd62f97a, 0x8a65c9ec, 0x14015c4f, 0x63066cd9, 0xfa0f3d63, 0x8d080df5,
+  0x3b6e20c8, 0x4c69105e, 0xd56041e4, 0xa2677172, 0x3c03e4d1, 0x4b04d447, 0xd20d85fd, 0xa50ab56b,
+  0x35b5a8fa, 0x42b2986c, 0xdbbbc9d6, 0xacbcf940, 0x32d86ce3, 0x45df5c75, 0xdcd60dcf, 0xabd13d59,
+  0x26d930ac, 0x51de003a, 0xc8d75180, 0xbfd06116, 0x21b4f4b5, 0x56b3c423, 0xcfba9599, 0xb8bda50f,
+  0x2802b89e, 0x5f058808, 0xc60cd9b2, 0xb10be924, 0x2f6f7c87, 0x58684c11, 0xc1611dab, 0xb6662d3d,
+  0x76dc4190, 0x01db7106, 0x98d220bc, 0xefd5102a, 0x71b18589, 0x06b6b51f, 0x9fbfe4a5, 0xe8b8d433,
+  0x7807c9a2, 0x0f00f934, 0x9609a88e, 0xe10e9818, 0x7f6a0dbb, 0x086d3d2d, 0x91646c97, 0xe6635c01,
+  0x6b6b51f4, 0x1c6c6162, 0x856530d8, 0xf262004e, 0x6c0695ed, 0x1b01a57b, 0x8208f4c1, 0xf50fc457,
+  0x65b0d9c6, 0x12b7e950, 0x8bbeb8ea, 0xfcb9887c, 0x62dd1ddf, 0x15da2d49, 0x8cd37cf3, 0xfbd44c65,
+  0x4db26158, 0x3ab551ce, 0xa3bc0074, 0xd4bb30e2, 0x4adfa541, 0x3dd895d7, 0xa4d1c46d, 0xd3d6f4fb,
+  0x4369e96a, 0x346ed9fc, 0xad678846, 0xda60b8d0, 0x44042d73, 0x33031de5, 0xaa0a4c5f, 0xdd0d7cc9,
+  0x5005713c, 0x270241aa, 0xbe0b1010, 0xc90c2086, 0x5768b525, 0x206f85b3, 0xb966d409, 0xce61e49f,
+  0x5edef90e, 0x29d9c998, 0xb0d09822, 0xc7d7a8b4, 0x59b33d17, 0x2eb40d81, 0xb7bd5c3b, 0xc0ba6cad,
+  0xedb88320, 0x9abfb3b6, 0x03b6e20c, 0x74b1d29a, 0xead54739, 0x9dd277af, 0x04db2615, 0x73dc1683,
+  0xe3630b12, 0x94643b84, 0x0d6d6a3e, 0x7a6a5aa8, 0xe40ecf0b, 0x9309ff9d, 0x0a00ae27, 0x7d079eb1,
+  0xf00f9344, 0x8708a3d2, 0x1e01f268, 0x6906c2fe, 0xf762575d, 0x806567cb, 0x196c3671, 0x6e6b06e7,
+  0xfed41b76, 0x89d32be0, 0x10da7a5a, 0x67dd4acc, 0xf9b9df6f, 0x8ebeeff9, 0x17b7be43, 0x60b08ed5,
+  0xd6d6a3e8, 0xa1d1937e, 0x38d8c2c4, 0x4fdff252, 0xd1bb67f1, 0xa6bc5767, 0x3fb506dd, 0x48b2364b,
+  0xd80d2bda, 0xaf0a1b4c, 0x36034af6, 0x41047a60, 0xdf60efc3, 0xa867df55, 0x316e8eef, 0x4669be79,
+  0xcb61b38c, 0xbc66831a, 0x256fd2a0, 0x5268e236, 0xcc0c7795, 0xbb0b4703, 0x220216b9, 0x5505262f,
+  0xc5ba3bbe, 0xb2bd0b28, 0x2bb45a92, 0x5cb36a04, 0xc2d7ffa7, 0xb5d0cf31, 0x2cd99e8b, 0x5bdeae1d,
+  0x9b64c2b0, 0xec63f226, 0x756aa39c, 0x026d930a, 0x9c0906a9, 0xeb0e363f, 0x72076785, 0x05005713,
+  0x95bf4a82, 0xe2b87a14, 0x7bb12bae, 0x0cb61b38, 0x92d28e9b, 0xe5d5be0d, 0x7cdcefb7, 0x0bdbdf21,
+  0x86d3d2d4, 0xf1d4e242, 0x68ddb3f8, 0x1fda836e, 0x81be16cd, 0xf6b9265b, 0x6fb077e1, 0x18b74777,
+  0x88085ae6, 0xff0f6a70, 0x66063bca, 0x11010b5c, 0x8f659eff, 0xf862ae69, 0x616bffd3, 0x166ccf45,
+  0xa00ae278, 0xd70dd2ee, 0x4e048354, 0x3903b3c2, 0xa7672661, 0xd06016f7, 0x4969474d, 0x3e6e77db,
+  0xaed16a4a, 0xd9d65adc, 0x40df0b66, 0x37d83bf0, 0xa9bcae53, 0xdebb9ec5, 0x47b2cf7f, 0x30b5ffe9,
+  0xbdbdf21c, 0xcabac28a, 0x53b39330, 0x24b4a3a6, 0xbad03605, 0xcdd70693, 0x54de5729, 0x23d967bf,
+  0xb3667a2e, 0xc4614ab8, 0x5d681b02, 0x2a6f2b94, 0xb40bbe37, 0xc30c8ea1, 0x5a05df1b, 0x2d02ef8d,
+]);
+
+function crc32(buf) {
+  let crc = -1;
+  for (let x of buf) {
+    crc = CRC_TABLE[(crc ^ x) & 0xff] ^ (crc >>> 8);
+  }
+  return (crc ^ -1) >>> 0;
+}
+
+module.exports = crc32;
+
+
+/***/ }),
+
+/***/ 3502:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+// This was adapted from https://github.com/andrewrk/node-fd-slicer by Andrew Kelley under the MIT License.
+var fs = __nccwpck_require__(9896);
+var util = __nccwpck_require__(9023);
+var stream = __nccwpck_require__(2203);
+var Readable = stream.Readable;
+var PassThrough = stream.PassThrough;
+var Pend = __nccwpck_require__(3313);
+var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+
+exports.BufferSlicer = BufferSlicer;
+exports.FdSlicer = FdSlicer;
+
+util.inherits(FdSlicer, EventEmitter);
+function FdSlicer(fd) {
+  EventEmitter.call(this);
+
+  this.fd = fd;
+  this.pend = new Pend();
+  this.pend.max = 1;
+  this.refCount = 0;
+}
+
+FdSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  var self = this;
+  self.pend.go(function(cb) {
+    fs.read(self.fd, buffer, offset, length, position, function(err, bytesRead, buffer) {
+      cb();
+      callback(err, bytesRead, buffer);
+    });
+  });
+};
+
+FdSlicer.prototype.createReadStream = function(options) {
+  return new ReadStream(this, options);
+};
+
+FdSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+FdSlicer.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+  if (self.refCount < 0) throw new Error("invalid unref");
+  if (self.refCount > 0) return;
+
+  fs.close(self.fd, onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) {
+      self.emit('error', err);
+    } else {
+      self.emit('close');
+    }
+  }
+};
+
+util.inherits(ReadStream, Readable);
+function ReadStream(context, options) {
+  options = options || {};
+  Readable.call(this, options);
+
+  this.context = context;
+  this.context.ref();
+
+  this.start = options.start || 0;
+  this.endOffset = options.end;
+  this.pos = this.start;
+}
+
+ReadStream.prototype._read = function(n) {
+  var self = this;
+
+  var toRead = Math.min(self._readableState.highWaterMark, n);
+  if (self.endOffset != null) {
+    toRead = Math.min(toRead, self.endOffset - self.pos);
+  }
+  if (toRead <= 0) {
+    self.push(null);
+    this._cleanup();
+    return;
+  }
+  self.context.pend.go(function(cb) {
+    var buffer = Buffer.allocUnsafe(toRead);
+    fs.read(self.context.fd, buffer, 0, toRead, self.pos, function(err, bytesRead) {
+      if (err) {
+        self.destroy(err);
+      } else if (bytesRead === 0) {
+        self.push(null);
+        self._cleanup();
+      } else {
+        self.pos += bytesRead;
+        self.push(buffer.slice(0, bytesRead));
+      }
+      cb();
+    });
+  });
+};
+
+ReadStream.prototype._destroy = function(err, cb) {
+  // Node 14+ calls this automatically at EOF.
+  this._cleanup();
+  cb(err);
+};
+
+ReadStream.prototype._cleanup = function() {
+  if (this.context != null) {
+    this.context.unref();
+    this.context = null;
+  }
+};
+
+util.inherits(BufferSlicer, EventEmitter);
+function BufferSlicer(buffer) {
+  EventEmitter.call(this);
+
+  this.refCount = 0;
+  this.buffer = buffer;
+}
+
+BufferSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  if (!(0 <= offset && offset <= buffer.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer.length);
+  if (position < 0) throw new RangeError("position is negative: " + position);
+  if (offset + length > buffer.length) {
+    // The caller's buffer can't hold all the bytes they're trying to read.
+    // Clamp the length instead of giving an error.
+    // The callback will be informed of fewer than expected bytes written.
+    length = buffer.length - offset;
+  }
+  if (position + length > this.buffer.length) {
+    // Clamp any attempt to read past the end of the source buffer.
+    length = this.buffer.length - position;
+  }
+  if (length <= 0) {
+    // After any clamping, we're fully out of bounds or otherwise have nothing to do.
+    // This isn't an error; it's just zero bytes written.
+    setImmediate(function() {
+      callback(null, 0);
+    });
+    return;
+  }
+  this.buffer.copy(buffer, offset, position, position + length);
+  setImmediate(function() {
+    callback(null, length);
+  });
+};
+
+BufferSlicer.prototype.createReadStream = function(options) {
+  options = options || {};
+  var readStream = new PassThrough(options);
+  readStream.start = options.start || 0;
+  readStream.endOffset = options.end;
+  // by the time this function returns, we'll be done.
+  readStream.pos = readStream.endOffset || this.buffer.length;
+
+  var entireSlice = this.buffer.slice(readStream.start, readStream.pos);
+  // Cut the buffer into smaller slices for better memory usage when streaming into a zlib inflate stream.
+  // See https://github.com/thejoshwolfe/yauzl/issues/87
+  var maxChunkSize = 0x10000;
+  var offset = 0;
+  while (true) {
+    var nextOffset = offset + maxChunkSize;
+    if (nextOffset >= entireSlice.length) {
+      // last chunk
+      if (offset < entireSlice.length) {
+        readStream.write(entireSlice.slice(offset, entireSlice.length));
+      }
+      break;
+    }
+    readStream.write(entireSlice.slice(offset, nextOffset));
+    offset = nextOffset;
+  }
+
+  readStream.end();
+  return readStream;
+};
+
+BufferSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+BufferSlicer.prototype.unref = function() {
+  this.refCount -= 1;
+
+  if (this.refCount < 0) {
+    throw new Error("invalid unref");
+  }
+};
+
+
+/***/ }),
+
+/***/ 663:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+var fs = __nccwpck_require__(9896);
+var zlib = __nccwpck_require__(3106);
+var fd_slicer = __nccwpck_require__(3502);
+var util = __nccwpck_require__(9023);
+var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+var Transform = (__nccwpck_require__(2203).Transform);
+var PassThrough = (__nccwpck_require__(2203).PassThrough);
+var Writable = (__nccwpck_require__(2203).Writable);
+
+// Node 20 added zlib.crc32.
+const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : __nccwpck_require__(4248);
+
+__webpack_unused_export__ = open;
+__webpack_unused_export__ = fromFd;
+__webpack_unused_export__ = fromBuffer;
+__webpack_unused_export__ = fromRandomAccessReader;
+__webpack_unused_export__ = openPromise;
+__webpack_unused_export__ = fromFdPromise;
+__webpack_unused_export__ = fromBufferPromise;
+__webpack_unused_export__ = fromRandomAccessReaderPromise;
+
+__webpack_unused_export__ = dosDateTimeToDate;
+__webpack_unused_export__ = getFileNameLowLevel;
+__webpack_unused_export__ = validateFileName;
+__webpack_unused_export__ = parseExtraFields;
+__webpack_unused_export__ = ZipFile;
+__webpack_unused_export__ = Entry;
+__webpack_unused_export__ = LocalFileHeader;
+__webpack_unused_export__ = RandomAccessReader;
+
+function openPromise(path, options) {
+  return new Promise((resolve, reject) => {
+    open(path, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromFdPromise(fd, options) {
+  return new Promise((resolve, reject) => {
+    fromFd(fd, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromBufferPromise(buffer, options) {
+  return new Promise((resolve, reject) => {
+    fromBuffer(buffer, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromRandomAccessReaderPromise(reader, totalSize, options) {
+  return new Promise((resolve, reject) => {
+    fromRandomAccessReader(reader, totalSize, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+
+function open(path, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.open(path, "r", function(err, fd) {
+    if (err) return callback(err);
+    fromFd(fd, options, function(err, zipfile) {
+      if (err) fs.close(fd, defaultCallback);
+      callback(err, zipfile);
+    });
+  });
+}
+
+function fromFd(fd, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.fstat(fd, function(err, stats) {
+    if (err) return callback(err);
+    var reader = new fd_slicer.FdSlicer(fd);
+    fromRandomAccessReader(reader, stats.size, options, callback);
+  });
+}
+
+function fromBuffer(buffer, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  var reader = new fd_slicer.BufferSlicer(buffer);
+  fromRandomAccessReader(reader, buffer.length, options, callback);
+}
+
+function fromRandomAccessReader(reader, totalSize, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  var decodeStrings = !!options.decodeStrings;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  if (typeof totalSize !== "number") throw new Error("expected totalSize parameter to be a number");
+  if (totalSize > Number.MAX_SAFE_INTEGER) {
+    throw new Error("zip file too large. only file sizes up to 2^52 are supported due to JavaScript's Number type being an IEEE 754 double.");
+  }
+
+  // the matching unref() call is in zipfile.close()
+  reader.ref();
+
+  // eocdr means End of Central Directory Record.
+  // search backwards for the eocdr signature.
+  // the last field of the eocdr is a variable-length comment.
+  // the comment size is encoded in a 2-byte field in the eocdr, which we can't find without trudging backwards through the comment to find it.
+  // as a consequence of this design decision, it's possible to have ambiguous zip file metadata if a coherent eocdr was in the comment.
+  // we search backwards for a eocdr signature, and hope that whoever made the zip file was smart enough to forbid the eocdr signature in the comment.
+  var eocdrWithoutCommentSize = 22;
+  var zip64EocdlSize = 20; // Zip64 end of central directory locator
+  var maxCommentSize = 0xffff; // 2-byte size
+  var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
+  var buffer = newBuffer(bufferSize);
+  var bufferReadStart = totalSize - buffer.length;
+  readAndAssertNoEof(reader, buffer, 0, bufferSize, bufferReadStart, function(err) {
+    if (err) return callback(err);
+    for (var i = bufferSize - eocdrWithoutCommentSize; i >= 0; i -= 1) {
+      if (buffer.readUInt32LE(i) !== 0x06054b50) continue;
+      // found eocdr
+      var eocdrBuffer = buffer.subarray(i);
+
+      // 0 - End of central directory signature = 0x06054b50
+      // 4 - Number of this disk
+      var diskNumber = eocdrBuffer.readUInt16LE(4);
+      // 6 - Disk where central directory starts
+      // 8 - Number of central directory records on this disk
+      // 10 - Total number of central directory records
+      var entryCount = eocdrBuffer.readUInt16LE(10);
+      // 12 - Size of central directory (bytes)
+      // 16 - Offset of start of central directory, relative to start of archive
+      var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
+      // 20 - Comment length
+      var commentLength = eocdrBuffer.readUInt16LE(20);
+      var expectedCommentLength = eocdrBuffer.length - eocdrWithoutCommentSize;
+      if (commentLength !== expectedCommentLength) {
+        return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK☺☻` in the comment?"));
+      }
+      // 22 - Comment
+      // the encoding is always cp437.
+      var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false)
+                                  : eocdrBuffer.subarray(22);
+
+      // Look for a Zip64 end of central directory locator
+      if (i - zip64EocdlSize >= 0 && buffer.readUInt32LE(i - zip64EocdlSize) === 0x07064b50) {
+        // ZIP64 format
+        var zip64EocdlBuffer = buffer.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
+        // 0 - zip64 end of central dir locator signature = 0x07064b50
+        // 4 - number of the disk with the start of the zip64 end of central directory
+        // 8 - relative offset of the zip64 end of central directory record
+        var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
+        // 16 - total number of disks
+
+        // ZIP64 end of central directory record
+        var zip64EocdrBuffer = newBuffer(56);
+        return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err) {
+          if (err) return callback(err);
+
+          // 0 - zip64 end of central dir signature                           4 bytes  (0x06064b50)
+          if (zip64EocdrBuffer.readUInt32LE(0) !== 0x06064b50) {
+            return callback(new Error("invalid zip64 end of central directory record signature"));
+          }
+          // 4 - size of zip64 end of central directory record                8 bytes
+          // 12 - version made by                                             2 bytes
+          // 14 - version needed to extract                                   2 bytes
+          // 16 - number of this disk                                         4 bytes
+          diskNumber = zip64EocdrBuffer.readUInt32LE(16);
+          if (diskNumber !== 0) {
+            // Check this only after zip64 overrides. See #118.
+            return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+          }
+          // 20 - number of the disk with the start of the central directory  4 bytes
+          // 24 - total number of entries in the central directory on this disk         8 bytes
+          // 32 - total number of entries in the central directory            8 bytes
+          entryCount = readUInt64LE(zip64EocdrBuffer, 32);
+          // 40 - size of the central directory                               8 bytes
+          // 48 - offset of start of central directory with respect to the starting disk number     8 bytes
+          centralDirectoryOffset = readUInt64LE(zip64EocdrBuffer, 48);
+          // 56 - zip64 extensible data sector                                (variable size)
+          return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+        });
+      }
+
+      // Not ZIP64 format
+      if (diskNumber !== 0) {
+        return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+      }
+      return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+
+    }
+
+    // Not a zip file.
+    callback(new Error("End of central directory record signature not found. Either not a zip file, or file is truncated."));
+  });
+}
+
+util.inherits(ZipFile, EventEmitter);
+function ZipFile(reader, centralDirectoryOffset, fileSize, entryCount, comment, autoClose, lazyEntries, decodeStrings, validateEntrySizes, strictFileNames) {
+  var self = this;
+  EventEmitter.call(self);
+  self.reader = reader;
+  // forward close events
+  self.reader.on("error", function(err) {
+    // error closing the fd
+    emitError(self, err);
+  });
+  self.reader.once("close", function() {
+    self.emit("close");
+  });
+  self.readEntryCursor = centralDirectoryOffset;
+  self.fileSize = fileSize;
+  self.entryCount = entryCount;
+  self.comment = comment;
+  self.entriesRead = 0;
+  self.autoClose = !!autoClose;
+  self.lazyEntries = !!lazyEntries;
+  self.decodeStrings = !!decodeStrings;
+  self.validateEntrySizes = !!validateEntrySizes;
+  self.strictFileNames = !!strictFileNames;
+  self.isOpen = true;
+  self.emittedError = false;
+  self.hasEachEntryBeenCalled = false;
+
+  if (!self.lazyEntries) self._readEntry();
+}
+ZipFile.prototype.close = function() {
+  if (!this.isOpen) return;
+  this.isOpen = false;
+  this.reader.unref();
+};
+
+function emitErrorAndAutoClose(self, err) {
+  if (self.autoClose) self.close();
+  emitError(self, err);
+}
+function emitError(self, err) {
+  if (self.emittedError) return;
+  self.emittedError = true;
+  self.emit("error", err);
+}
+
+ZipFile.prototype.readEntry = function() {
+  if (!this.lazyEntries) throw new Error("readEntry() called without lazyEntries:true");
+  this._readEntry();
+};
+ZipFile.prototype._readEntry = function() {
+  var self = this;
+  if (self.entryCount === self.entriesRead) {
+    // done with metadata
+    setImmediate(function() {
+      if (self.autoClose) self.close();
+      if (self.emittedError) return;
+      self.emit("end");
+    });
+    return;
+  }
+  if (self.emittedError) return;
+  var buffer = newBuffer(46);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+    if (err) return emitErrorAndAutoClose(self, err);
+    if (self.emittedError) return;
+    var entry = new Entry();
+    // 0 - Central directory file header signature
+    var signature = buffer.readUInt32LE(0);
+    if (signature !== 0x02014b50) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
+    // 4 - Version made by
+    entry.versionMadeBy = buffer.readUInt16LE(4);
+    // 6 - Version needed to extract (minimum)
+    entry.versionNeededToExtract = buffer.readUInt16LE(6);
+    // 8 - General purpose bit flag
+    entry.generalPurposeBitFlag = buffer.readUInt16LE(8);
+    // 10 - Compression method
+    entry.compressionMethod = buffer.readUInt16LE(10);
+    // 12 - File last modification time
+    entry.lastModFileTime = buffer.readUInt16LE(12);
+    // 14 - File last modification date
+    entry.lastModFileDate = buffer.readUInt16LE(14);
+    // 16 - CRC-32
+    entry.crc32 = buffer.readUInt32LE(16);
+    // 20 - Compressed size
+    entry.compressedSize = buffer.readUInt32LE(20);
+    // 24 - Uncompressed size
+    entry.uncompressedSize = buffer.readUInt32LE(24);
+    // 28 - File name length (n)
+    entry.fileNameLength = buffer.readUInt16LE(28);
+    // 30 - Extra field length (m)
+    entry.extraFieldLength = buffer.readUInt16LE(30);
+    // 32 - File comment length (k)
+    entry.fileCommentLength = buffer.readUInt16LE(32);
+    // 34 - Disk number where file starts
+    // 36 - Internal file attributes
+    entry.internalFileAttributes = buffer.readUInt16LE(36);
+    // 38 - External file attributes
+    entry.externalFileAttributes = buffer.readUInt32LE(38);
+    // 42 - Relative offset of local file header
+    entry.relativeOffsetOfLocalHeader = buffer.readUInt32LE(42);
+
+    if (entry.generalPurposeBitFlag & 0x40) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
+
+    self.readEntryCursor += 46;
+
+    buffer = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+    readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+      if (err) return emitErrorAndAutoClose(self, err);
+      if (self.emittedError) return;
+      // 46 - File name
+      entry.fileNameRaw = buffer.subarray(0, entry.fileNameLength);
+      // 46+n - Extra field
+      var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
+      entry.extraFieldRaw = buffer.subarray(entry.fileNameLength, fileCommentStart);
+      // 46+n+m - File comment
+      entry.fileCommentRaw = buffer.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+
+      // Parse the extra fields, which we need for processing other fields.
+      try {
+        entry.extraFields = parseExtraFields(entry.extraFieldRaw);
+      } catch (err) {
+        return emitErrorAndAutoClose(self, err);
+      }
+
+      // Interpret strings according to bit flags, extra fields, and options.
+      if (self.decodeStrings) {
+        var isUtf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+        entry.fileComment = decodeBuffer(entry.fileCommentRaw, isUtf8);
+        entry.fileName = getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, self.strictFileNames);
+        var errorMessage = validateFileName(entry.fileName);
+        if (errorMessage != null) return emitErrorAndAutoClose(self, new Error(errorMessage));
+      } else {
+        entry.fileComment = entry.fileCommentRaw;
+        entry.fileName = entry.fileNameRaw;
+      }
+      // Maintain API compatibility. See https://github.com/thejoshwolfe/yauzl/issues/47
+      entry.comment = entry.fileComment;
+
+      self.readEntryCursor += buffer.length;
+      self.entriesRead += 1;
+
+      // Check for the Zip64 Extended Information Extra Field.
+      for (var i = 0; i < entry.extraFields.length; i++) {
+        var extraField = entry.extraFields[i];
+        if (extraField.id !== 0x0001) continue;
+        // Found it.
+
+        var zip64EiefBuffer = extraField.data;
+        var index = 0;
+        // 0 - Original Size          8 bytes
+        if (entry.uncompressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include uncompressed size"));
+          }
+          entry.uncompressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 8 - Compressed Size        8 bytes
+        if (entry.compressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include compressed size"));
+          }
+          entry.compressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 16 - Relative Header Offset 8 bytes
+        if (entry.relativeOffsetOfLocalHeader === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include relative header offset"));
+          }
+          entry.relativeOffsetOfLocalHeader = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 24 - Disk Start Number      4 bytes
+
+        break;
+      }
+
+      // validate file size
+      if (self.validateEntrySizes && entry.compressionMethod === 0) {
+        var expectedCompressedSize = entry.uncompressedSize;
+        if (entry.isEncrypted()) {
+          // traditional encryption prefixes the file data with a header
+          expectedCompressedSize += 12;
+        }
+        if (entry.compressedSize !== expectedCompressedSize) {
+          var msg = "compressed/uncompressed size mismatch for stored file: " + entry.compressedSize + " != " + entry.uncompressedSize;
+          return emitErrorAndAutoClose(self, new Error(msg));
+        }
+      }
+
+      self.emit("entry", entry);
+
+      if (!self.lazyEntries) self._readEntry();
+    });
+  });
+};
+
+ZipFile.prototype.eachEntry = function() {
+  const self = this;
+  if (!self.lazyEntries) throw new Error("eachEntry() requires lazyEntries: true");
+  if (self.hasEachEntryBeenCalled) throw new Error("eachEntry() must only be called once per ZipFile");
+  self.hasEachEntryBeenCalled = true;
+
+  let pendingResolveReject = null;
+  self.on("entry", onEntry);
+  self.on("end", onEnd);
+  self.on("error", onError);
+  function cleanup() {
+    self.removeListener("entry", onEntry);
+    self.removeListener("end", onEnd);
+    self.removeListener("error", onError);
+    if (self.autoClose) self.close();
+  }
+
+  function onEntry(entry) {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    resolve({value: entry});
+  }
+  function onEnd() {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    resolve({done: true});
+  }
+  function onError(err) {
+    let {reject} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    reject(err);
+  }
+
+  return {
+    [Symbol.asyncIterator]() {
+      // Called once by `for await...of`.
+      return this;
+    },
+    next() {
+      // Called on each iteration in a `for await...of`.
+      const promise = new Promise((resolve, reject) => {
+        if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
+        pendingResolveReject = {resolve, reject};
+      });
+      self.readEntry();
+      return promise;
+    },
+    return(value) {
+      // Called when breaking, returning, throwing out of a `for await...of`.
+      cleanup();
+      return Promise.resolve({done: true, value});
+    },
+    throw(value) {
+      // Almost never called. Something about `yield*` maybe?
+      cleanup();
+      return Promise.reject(value);
+    },
+  };
+};
+
+ZipFile.prototype.openReadStream = function(entry, options, callback) {
+  var self = this;
+  // parameter validation
+  var relativeStart = 0;
+  var relativeEnd = entry.compressedSize;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) {
+    options = {};
+  } else {
+    if (options.decodeFileData === false) {
+      // new, simple option
+      if (options.decrypt != null) {
+        throw new Error("cannot use options.decrypt when options.decodeFileData === false");
+      }
+      if (options.decompress != null) {
+        throw new Error("cannot use options.decompress when options.decodeFileData === false");
+      }
+      // start and end are allowed
+    } else {
+      // old, complicated options
+      if (options.decrypt != null) {
+        if (!entry.isEncrypted()) {
+          throw new Error("options.decrypt can only be specified for encrypted entries. See also option decodeFileData.");
+        }
+        if (options.decrypt !== false) throw new Error("invalid options.decrypt value: " + options.decrypt);
+        if (entry.isCompressed()) {
+          if (options.decompress !== false) throw new Error("entry is encrypted and compressed, and options.decompress !== false. See also option decodeFileData.");
+        }
+      }
+      if (options.decompress != null) {
+        if (!entry.isCompressed()) {
+          throw new Error("options.decompress can only be specified for compressed entries. See also option decodeFileData.");
+        }
+        if (!(options.decompress === false || options.decompress === true)) {
+          throw new Error("invalid options.decompress value: " + options.decompress);
+        }
+        decompress = options.decompress;
+      }
+    }
+    if (options.start != null) {
+      relativeStart = options.start;
+      if (relativeStart < 0) throw new Error("options.start < 0");
+      if (relativeStart > entry.compressedSize) throw new Error("options.start > entry.compressedSize");
+    }
+    if (options.end != null) {
+      relativeEnd = options.end;
+      if (relativeEnd < 0) throw new Error("options.end < 0");
+      if (relativeEnd > entry.compressedSize) throw new Error("options.end > entry.compressedSize");
+      if (relativeEnd < relativeStart) throw new Error("options.end < options.start");
+    }
+  }
+  var rawMode = (
+    options.decodeFileData === false || // Explicitly requested raw.
+    (
+      (entry.compressionMethod === 0 || // Naturally without compression.
+        (entry.compressionMethod === 8 && options.decompress === false) // Deprecated compression bypass option.
+      ) &&
+      (!entry.isEncrypted() || // Naturally without encryption.
+        options.decrypt === false // Deprecated encryption bypass option.
+      )
+    )
+  );
+  if (options.start != null || options.end != null) {
+    // Ensure slicing deals with raw data.
+    if (!rawMode) throw new Error("start/end range require options.decodeFileData === false for non-trivial encoded entries.");
+  }
+
+  // any further errors can either be caused by the zipfile,
+  // or were introduced in a minor version of yauzl,
+  // so should be passed to the client rather than thrown.
+  if (!self.isOpen) return callback(new Error("closed"));
+  if (entry.isEncrypted() && !rawMode) {
+    if (options.decrypt !== false) return callback(new Error("entry is encrypted, and options.decodeFileData !== false"));
+  }
+  var decompress;
+  if (rawMode) {
+    decompress = false;
+  } else if (entry.compressionMethod === 8) {
+    // 8 - The file is Deflated
+    decompress = options.decodeFileData !== true;
+  } else {
+    return callback(new Error("unsupported compression method: " + entry.compressionMethod));
+  }
+
+  self.readLocalFileHeader(entry, {minimal: true}, function(err, localFileHeader) {
+    if (err) return callback(err);
+    self.openReadStreamLowLevel(
+      localFileHeader.fileDataStart, entry.compressedSize,
+      relativeStart, relativeEnd,
+      decompress, entry.uncompressedSize,
+      callback);
+  });
+};
+
+ZipFile.prototype.openReadStreamLowLevel = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, callback) {
+  var self = this;
+
+  var fileDataEnd = fileDataStart + compressedSize;
+  var readStream = self.reader.createReadStream({
+    start: fileDataStart + relativeStart,
+    end: fileDataStart + relativeEnd,
+  });
+  var endpointStream = readStream;
+  if (decompress) {
+    var destroyed = false;
+    var inflateFilter = zlib.createInflateRaw();
+    readStream.on("error", function(err) {
+      // setImmediate here because errors can be emitted during the first call to pipe()
+      setImmediate(function() {
+        if (!destroyed) inflateFilter.emit("error", err);
+      });
+    });
+    readStream.pipe(inflateFilter);
+
+    if (self.validateEntrySizes) {
+      endpointStream = new AssertByteCountStream(uncompressedSize);
+      inflateFilter.on("error", function(err) {
+        // forward zlib errors to the client-visible stream
+        setImmediate(function() {
+          if (!destroyed) endpointStream.emit("error", err);
+        });
+      });
+      inflateFilter.pipe(endpointStream);
+    } else {
+      // the zlib filter is the client-visible stream
+      endpointStream = inflateFilter;
+    }
+    // this is part of yauzl's API, so implement this function on the client-visible stream
+    installDestroyFn(endpointStream, function() {
+      destroyed = true;
+      if (inflateFilter !== endpointStream) inflateFilter.unpipe(endpointStream);
+      readStream.unpipe(inflateFilter);
+      // TODO: the inflateFilter may cause a memory leak. see Issue #27.
+      readStream.destroy();
+    });
+  }
+  callback(null, endpointStream);
+};
+
+ZipFile.prototype.readLocalFileHeader = function(entry, options, callback) {
+  var self = this;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+
+  self.reader.ref();
+  var buffer = newBuffer(30);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader, function(err) {
+    try {
+      if (err) return callback(err);
+      // 0 - Local file header signature = 0x04034b50
+      var signature = buffer.readUInt32LE(0);
+      if (signature !== 0x04034b50) {
+        return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
+      }
+
+      var fileNameLength = buffer.readUInt16LE(26);
+      var extraFieldLength = buffer.readUInt16LE(28);
+      var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
+      // We now have enough information to do this bounds check.
+      if (fileDataStart + entry.compressedSize > self.fileSize) {
+        return callback(new Error("file data overflows file bounds: " +
+            fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
+      }
+
+      if (options.minimal) {
+        return callback(null, {fileDataStart: fileDataStart});
+      }
+
+      var localFileHeader = new LocalFileHeader();
+      localFileHeader.fileDataStart = fileDataStart;
+
+      // 4 - Version needed to extract (minimum)
+      localFileHeader.versionNeededToExtract = buffer.readUInt16LE(4);
+      // 6 - General purpose bit flag
+      localFileHeader.generalPurposeBitFlag = buffer.readUInt16LE(6);
+      // 8 - Compression method
+      localFileHeader.compressionMethod = buffer.readUInt16LE(8);
+      // 10 - File last modification time
+      localFileHeader.lastModFileTime = buffer.readUInt16LE(10);
+      // 12 - File last modification date
+      localFileHeader.lastModFileDate = buffer.readUInt16LE(12);
+      // 14 - CRC-32
+      localFileHeader.crc32 = buffer.readUInt32LE(14);
+      // 18 - Compressed size
+      localFileHeader.compressedSize = buffer.readUInt32LE(18);
+      // 22 - Uncompressed size
+      localFileHeader.uncompressedSize = buffer.readUInt32LE(22);
+      // 26 - File name length (n)
+      localFileHeader.fileNameLength = fileNameLength;
+      // 28 - Extra field length (m)
+      localFileHeader.extraFieldLength = extraFieldLength;
+      // 30 - File name
+      // 30+n - Extra field
+
+      buffer = newBuffer(fileNameLength + extraFieldLength);
+      self.reader.ref();
+      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader + 30, function(err) {
+        try {
+          if (err) return callback(err);
+          localFileHeader.fileName = buffer.subarray(0, fileNameLength);
+          localFileHeader.extraField = buffer.subarray(fileNameLength);
+          return callback(null, localFileHeader);
+        } finally {
+          self.reader.unref();
+        }
+      });
+    } finally {
+      self.reader.unref();
+    }
+  });
+};
+
+ZipFile.prototype.openReadStreamPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(entry, options, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.readLocalFileHeader(entry, options, function(err, localFileHeader) {
+      if (err) return reject(err);
+      resolve(localFileHeader);
+    });
+  });
+};
+
+function Entry() {
+}
+Entry.prototype.getLastModDate = function(options) {
+  if (options == null) options = {};
+
+  if (!options.forceDosFormat) {
+    // Check extended fields.
+    for (var i = 0; i < this.extraFields.length; i++) {
+      var extraField = this.extraFields[i];
+      if (extraField.id === 0x5455) {
+        // Info-ZIP "universal timestamp" extended field (`0x5455` aka `"UT"`).
+        // See the Info-ZIP source code unix/unix.c:set_extra_field() and zipfile.c:ef_scan_ut_time().
+        var data = extraField.data;
+        if (data.length < 5) continue; // Too short.
+        // The flags define which of the three fields are present: mtime, atime, ctime.
+        // We only care about mtime.
+        // Also, ctime is never included in practice.
+        // And also, atime is only included in the local file header for some reason
+        // despite the flags lying about its inclusion in the central header.
+        var flags = data[0];
+        var HAS_MTIME = 1;
+        if (!(flags & HAS_MTIME)) continue; // This will realistically never happen.
+        // Although the positions of all of the fields shift around depending on the presence of other fields,
+        // mtime is always first if present, and that's the only one we care about.
+        var posixTimestamp = data.readInt32LE(1);
+        return new Date(posixTimestamp * 1000);
+      } else if (extraField.id === 0x000a) {
+        var data = extraField.data;
+        if (data.length !== 32) continue; // The length is always the same.
+        // 4 bytes reserved
+        // 2 bytes Tag
+        if (data.readUInt16LE(4) !== 1) continue; // Tag1 is actually the only defined Tag.
+        // 2 bytes Size
+        if (data.readUInt16LE(6) !== 24) continue; // Size is always 24.
+        // 8 bytes Mtime
+        var hundredNanoSecondsSince1601 = data.readUInt32LE(8) + 4294967296 * data.readInt32LE(12);
+        // Convert from NTFS to POSIX milliseconds.
+        // The big number below is the milliseconds between year 1601 and year 1970
+        // (i.e. the negative POSIX timestamp of 1601-01-01 00:00:00Z)
+        var millisecondsSince1970 = hundredNanoSecondsSince1601 / 10000 - 11644473600000;
+        // Note on numeric precision: JavaScript Number objects lose precision above Number.MAX_SAFE_INTEGER,
+        // and NTFS timestamps are typically much bigger than that limit.
+        // (MAX_SAFE_INTEGER would represent 1629-07-17T23:58:45.475Z.)
+        // However, we're losing precision in the conversion from 100nanosecond units to millisecond units anyway,
+        // and the time at which we also lose 1-millisecond precision is year 275760, the JavaScript Date limit (by design).
+        // Up through the year 2057, this conversion only drops 4 bits of precision,
+        // which is well under the 13-14 bits ratio between the milliseconds and 100nanoseconds.
+        return new Date(millisecondsSince1970);
+      }
+    }
+  }
+
+  // Fallback to non-extended encoding.
+  return dosDateTimeToDate(this.lastModFileDate, this.lastModFileTime, options.timezone);
+};
+
+Entry.prototype.canDecodeFileData = function() {
+  return (
+    !this.isEncrypted() &&
+    (this.compressionMethod === 0 || this.compressionMethod === 8)
+  );
+};
+Entry.prototype.isEncrypted = function() {
+  return (this.generalPurposeBitFlag & 0x1) !== 0;
+};
+Entry.prototype.isCompressed = function() {
+  return this.compressionMethod === 8;
+};
+
+function LocalFileHeader() {
+}
+
+function dosDateTimeToDate(date, time, timezone) {
+  var day = date & 0x1f; // 1-31
+  var month = (date >> 5 & 0xf) - 1; // 1-12, 0-11
+  var year = (date >> 9 & 0x7f) + 1980; // 0-128, 1980-2108
+
+  var millisecond = 0;
+  var second = (time & 0x1f) * 2; // 0-29, 0-58 (even numbers)
+  var minute = time >> 5 & 0x3f; // 0-59
+  var hour = time >> 11 & 0x1f; // 0-23
+
+  if (timezone == null || timezone === "local") {
+    return new Date(year, month, day, hour, minute, second, millisecond);
+  } else if (timezone === "UTC") {
+    return new Date(Date.UTC(year, month, day, hour, minute, second, millisecond));
+  } else {
+    throw new Error("unrecognized options.timezone: " + options.timezone);
+  }
+}
+
+function getFileNameLowLevel(generalPurposeBitFlag, fileNameBuffer, extraFields, strictFileNames) {
+  var fileName = null;
+
+  // check for Info-ZIP Unicode Path Extra Field (0x7075)
+  // see https://github.com/thejoshwolfe/yauzl/issues/33
+  for (var i = 0; i < extraFields.length; i++) {
+    var extraField = extraFields[i];
+    if (extraField.id === 0x7075) {
+      if (extraField.data.length < 6) {
+        // too short to be meaningful
+        continue;
+      }
+      // Version       1 byte      version of this extra field, currently 1
+      if (extraField.data.readUInt8(0) !== 1) {
+        // > Changes may not be backward compatible so this extra
+        // > field should not be used if the version is not recognized.
+        continue;
+      }
+      // NameCRC32     4 bytes     File Name Field CRC32 Checksum
+      var oldNameCrc32 = extraField.data.readUInt32LE(1);
+      if (crc32(fileNameBuffer) !== oldNameCrc32) {
+        // > If the CRC check fails, this UTF-8 Path Extra Field should be
+        // > ignored and the File Name field in the header should be used instead.
+        continue;
+      }
+      // UnicodeName   Variable    UTF-8 version of the entry File Name
+      fileName = decodeBuffer(extraField.data.subarray(5), true);
+      break;
+    }
+  }
+
+  if (fileName == null) {
+    // The typical case.
+    var isUtf8 = (generalPurposeBitFlag & 0x800) !== 0;
+    fileName = decodeBuffer(fileNameBuffer, isUtf8);
+  }
+
+  if (!strictFileNames) {
+    // Allow backslash.
+    fileName = fileName.replace(/\\/g, "/");
+  }
+  return fileName;
+}
+
+function validateFileName(fileName) {
+  if (fileName.indexOf("\\") !== -1) {
+    return "invalid characters in fileName: " + fileName;
+  }
+  if (/^[a-zA-Z]:/.test(fileName) || /^\//.test(fileName)) {
+    return "absolute path: " + fileName;
+  }
+  if (fileName.split("/").indexOf("..") !== -1) {
+    return "invalid relative path: " + fileName;
+  }
+  // all good
+  return null;
+}
+
+function parseExtraFields(extraFieldBuffer) {
+  var extraFields = [];
+  var i = 0;
+  while (i < extraFieldBuffer.length - 3) {
+    var headerId = extraFieldBuffer.readUInt16LE(i + 0);
+    var dataSize = extraFieldBuffer.readUInt16LE(i + 2);
+    var dataStart = i + 4;
+    var dataEnd = dataStart + dataSize;
+    if (dataEnd > extraFieldBuffer.length) throw new Error("extra field length exceeds extra field buffer size");
+    var dataBuffer = extraFieldBuffer.subarray(dataStart, dataEnd);
+    extraFields.push({
+      id: headerId,
+      data: dataBuffer,
+    });
+    i = dataEnd;
+  }
+  return extraFields;
+}
+
+function readAndAssertNoEof(reader, buffer, offset, length, position, callback) {
+  if (length === 0) {
+    // fs.read will throw an out-of-bounds error if you try to read 0 bytes from a 0 byte file
+    return setImmediate(function() { callback(null, newBuffer(0)); });
+  }
+  reader.read(buffer, offset, length, position, function(err, bytesRead) {
+    if (err) return callback(err);
+    if (bytesRead < length) {
+      return callback(new Error("unexpected EOF"));
+    }
+    callback();
+  });
+}
+
+util.inherits(AssertByteCountStream, Transform);
+function AssertByteCountStream(byteCount) {
+  Transform.call(this);
+  this.actualByteCount = 0;
+  this.expectedByteCount = byteCount;
+}
+AssertByteCountStream.prototype._transform = function(chunk, encoding, cb) {
+  this.actualByteCount += chunk.length;
+  if (this.actualByteCount > this.expectedByteCount) {
+    var msg = "too many bytes in the stream. expected " + this.expectedByteCount + ". got at least " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb(null, chunk);
+};
+AssertByteCountStream.prototype._flush = function(cb) {
+  if (this.actualByteCount < this.expectedByteCount) {
+    var msg = "not enough bytes in the stream. expected " + this.expectedByteCount + ". got only " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb();
+};
+
+util.inherits(RandomAccessReader, EventEmitter);
+function RandomAccessReader() {
+  EventEmitter.call(this);
+  this.refCount = 0;
+}
+RandomAccessReader.prototype.ref = function() {
+  this.refCount += 1;
+};
+RandomAccessReader.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+
+  if (self.refCount > 0) return;
+  if (self.refCount < 0) throw new Error("invalid unref");
+
+  self.close(onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) return self.emit('error', err);
+    self.emit('close');
+  }
+};
+RandomAccessReader.prototype.createReadStream = function(options) {
+  if (options == null) options = {};
+  var start = options.start;
+  var end = options.end;
+  if (start === end) {
+    var emptyStream = new PassThrough();
+    setImmediate(function() {
+      emptyStream.end();
+    });
+    return emptyStream;
+  }
+  var stream = this._readStreamForRange(start, end);
+
+  var destroyed = false;
+  var refUnrefFilter = new RefUnrefFilter(this);
+  stream.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) refUnrefFilter.emit("error", err);
+    });
+  });
+  installDestroyFn(refUnrefFilter, function() {
+    stream.unpipe(refUnrefFilter);
+    refUnrefFilter.unref();
+    stream.destroy();
+  });
+
+  var byteCounter = new AssertByteCountStream(end - start);
+  refUnrefFilter.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) byteCounter.emit("error", err);
+    });
+  });
+  installDestroyFn(byteCounter, function() {
+    destroyed = true;
+    refUnrefFilter.unpipe(byteCounter);
+    refUnrefFilter.destroy();
+  });
+
+  return stream.pipe(refUnrefFilter).pipe(byteCounter);
+};
+RandomAccessReader.prototype._readStreamForRange = function(start, end) {
+  throw new Error("not implemented");
+};
+RandomAccessReader.prototype.read = function(buffer, offset, length, position, callback) {
+  var readStream = this.createReadStream({start: position, end: position + length});
+  var writeStream = new Writable();
+  var written = 0;
+  writeStream._write = function(chunk, encoding, cb) {
+    chunk.copy(buffer, offset + written, 0, chunk.length);
+    written += chunk.length;
+    cb();
+  };
+  writeStream.on("finish", callback);
+  readStream.on("error", function(error) {
+    callback(error);
+  });
+  readStream.pipe(writeStream);
+};
+RandomAccessReader.prototype.close = function(callback) {
+  setImmediate(callback);
+};
+
+util.inherits(RefUnrefFilter, PassThrough);
+function RefUnrefFilter(context) {
+  PassThrough.call(this);
+  this.context = context;
+  this.context.ref();
+  this.unreffedYet = false;
+}
+RefUnrefFilter.prototype._flush = function(cb) {
+  this.unref();
+  cb();
+};
+RefUnrefFilter.prototype.unref = function(cb) {
+  if (this.unreffedYet) return;
+  this.unreffedYet = true;
+  this.context.unref();
+};
+
+var cp437 = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼ !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
+function decodeBuffer(buffer, isUtf8) {
+  if (isUtf8) {
+    return buffer.toString("utf8");
+  } else {
+    var result = "";
+    for (var i = 0; i < buffer.length; i++) {
+      result += cp437[buffer[i]];
+    }
+    return result;
+  }
+}
+
+function readUInt64LE(buffer, offset) {
+  // There is no native function for this, because we can't actually store 64-bit integers precisely.
+  // after 53 bits, JavaScript's Number type (IEEE 754 double) can't store individual integers anymore.
+  // but since 53 bits is a whole lot more than 32 bits, we do our best anyway.
+  // As of 2020, Node has added support for BigInt, which obviates this whole function,
+  // but yauzl hasn't been updated to depend on BigInt (yet?).
+  var lower32 = buffer.readUInt32LE(offset);
+  var upper32 = buffer.readUInt32LE(offset + 4);
+  // we can't use bitshifting here, because JavaScript bitshifting only works on 32-bit integers.
+  return upper32 * 0x100000000 + lower32;
+  // as long as we're bounds checking the result of this function against the total file size,
+  // we'll catch any overflow errors, because we already made sure the total file size was within reason.
+}
+
+// Node 10 deprecated new Buffer().
+var newBuffer;
+if (typeof Buffer.allocUnsafe === "function") {
+  newBuffer = function(len) {
+    return Buffer.allocUnsafe(len);
+  };
+} else {
+  newBuffer = function(len) {
+    return new Buffer(len);
+  };
+}
+
+// Node 8 introduced a proper destroy() implementation on writable streams.
+function installDestroyFn(stream, fn) {
+  if (typeof stream.destroy === "function") {
+    // New API.
+    stream._destroy = function(err, cb) {
+      fn();
+      if (cb != null) cb(err);
+    };
+  } else {
+    // Old API.
+    stream.destroy = fn;
+  }
+}
+
+function defaultCallback(err) {
+  if (err) throw err;
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -28382,6 +29795,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28546,6 +29966,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28564,6 +29991,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ })
 
@@ -28718,8 +30152,6 @@ function linkedAbort(parent, deadline) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -28727,348 +30159,15 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/manifest.ts
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-/** Writes manifest.json atomically, so a reader never sees half of it. */
-async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
-    try {
-        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    return target;
-}
-/**
- * The files the manifest lists, relative to the output folder: every payload kept (also of a
- * period whose tables failed) and every table.
- */
-function outputFiles(manifest) {
-    return manifest.exports.flatMap(o => [
-        ...(o.file ? [o.file] : []),
-        ...Object.values(o.tables ?? {}).map(t => t.file)
-    ]);
-}
-/** Payload file name, built only from validated values. */
-function payloadFileName(forecastId, period, format) {
-    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
-
-
-
-
-
-
-
-/**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
- */
-async function takeOverPayload(fromDir, toDir, file, sha256) {
-    const source = external_node_path_default().join(fromDir, file);
-    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `its payload ${file} is missing` };
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(source), hash);
-    if (hash.digest('hex') !== sha256) {
-        return { problem: `its payload ${file} does not match the sha256 its manifest recorded` };
-    }
-    if (external_node_path_default().resolve(fromDir) !== external_node_path_default().resolve(toDir)) {
-        const partial = tempPathFor(toDir, file);
-        try {
-            await (0,promises_namespaceObject.copyFile)(source, partial, promises_namespaceObject.constants.COPYFILE_EXCL);
-            await (0,promises_namespaceObject.rename)(partial, external_node_path_default().join(toDir, file));
-        }
-        catch (error) {
-            await (0,promises_namespaceObject.rm)(partial, { force: true });
-            throw error;
-        }
-    }
-    return { bytes: info.size };
-}
-// A manifest lists one entry per period: far below this even for hundreds of periods.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-/**
- * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
- * parsed but unchecked; or why there is none to resume from.
- */
-async function readEarlierManifest(dir) {
-    const file = external_node_path_default().join(dir, MANIFEST_FILE);
-    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
-    if (!info?.isFile())
-        return { problem: `there is no ${MANIFEST_FILE} in ${dir}` };
-    if (info.size > MAX_MANIFEST_BYTES)
-        return { problem: `${file} is larger than a manifest can be` };
-    try {
-        return { manifest: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), dir, source: file };
-    }
-    catch {
-        return { problem: `${file} is not valid JSON` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/table-layout.ts
-
-/** How tables are written: one JSON object per line, or RFC 4180 CSV with a header row. */
-const TABLE_FORMATS = ['ndjson', 'csv'];
-const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
-/** The payload's top-level list behind each table (docs/clari-api.md#results). */
-const TABLE_LISTS = {
-    entries: 'entries',
-    users: 'users',
-    fields: 'fields',
-    time_periods: 'timePeriods',
-    time_frames: 'timeFrames'
-};
-const TABLES_DIR = 'tables';
-/**
- * `tables/<table>/<forecast-id>_<period>.<format>`: one folder per table, so a wildcard such as
- * `tables/entries/*.ndjson` loads every period of a table at once.
- */
-function tableFileName(table, forecastId, period, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `${forecastId}_${period}.${format}`);
-}
-
-;// CONCATENATED MODULE: ./src/engine/units.ts
-/**
- * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
- * the job summary and the terminal runner.
- */
-/** "512 B", "2.0 KiB", "37 MiB". */
-function formatBytes(bytes) {
-    if (bytes === undefined)
-        return '';
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-/** "45 s", "1 min 5 s", "2 h 3 min". */
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const m = Math.floor(s / 60);
-    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-/** "1 period", "2 periods": a count and its word. */
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/run/format.ts
-
-
-/** A workflow run's attempts: "attempt 1". */
-const attemptName = attempt => `attempt ${attempt}`;
-const PERIOD_COLUMNS = [
-    { key: 'period', header: 'Period', text: o => o.period },
-    {
-        key: 'status',
-        header: 'Status',
-        text: (o, earlier) => {
-            const from = provenance(o, earlier);
-            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
-        }
-    },
-    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
-    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
-    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
-    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
-    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
-];
-/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
-function truncation(outcome) {
-    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
-    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
-}
-/** One line per failed period: period, status, its job (named once), reason. */
-function failureLine(outcome) {
-    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
-    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
-}
-/**
- * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
- * result, to end that period's line: "its job was cancelled at Clari".
- */
-function cancelNote(result) {
-    if (result === 'cancelled')
-        return 'its job was cancelled at Clari';
-    if (result === 'already-finished')
-        return 'its job had already ended at Clari';
-    return `its job may still run at Clari (${result})`;
-}
-/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
-function notResumingLine(source, why) {
-    return `Not resuming from ${source}: ${why}; exporting every period`;
-}
-/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
-function waitingLine(event) {
-    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
-    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
-}
-/**
- * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
- * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
- * first: …".
- */
-function historyLine(event) {
-    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
-    const parts = [
-        ...known,
-        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
-    ];
-    const order = event.startOrder
-        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
-        : '';
-    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
-}
-/**
- * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
- * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
- * when the run gave up on a job, what became of it (`cancelNote`).
- */
-function finishedLine(outcome, earlier, cancelled) {
-    if (outcome.status !== 'DONE') {
-        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
-    }
-    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
-    }
-    const checks = plural(outcome.statusPolls, 'status check');
-    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
-}
-/**
- * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
- * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
- */
-function resumingLine(event) {
-    if (event.unusable)
-        return notResumingLine(event.source, event.unusable);
-    const parts = [
-        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
-        event.repolled.length > 0 &&
-            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
-        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
-    ].filter(Boolean);
-    return `Resuming from ${event.source}: ${parts.join('; ')}`;
-}
-/**
- * What resuming would save after this run: undefined unless some periods failed (or were not
- * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
- */
-function rerunScope(report) {
-    const again = report.failed.map(o => o.period);
-    const kept = report.exported.length;
-    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
-}
-/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
-function tablesLine(tables) {
-    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
-    return `tables: ${counts.join(', ')}`;
-}
-function runTotals(report) {
-    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
-    return {
-        periods: report.manifest.exports.length,
-        exported: report.exported.length,
-        bytes: sum(o => o.bytes),
-        statusPolls: sum(o => o.statusPolls),
-        throttleWaits: sum(o => o.throttleWaits),
-        requests: report.requestCount
-    };
-}
-/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
-function totalsLine(totals) {
-    return [
-        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
-        formatBytes(totals.bytes),
-        `${plural(totals.requests, 'request')} to Clari`,
-        plural(totals.throttleWaits, 'throttle wait')
-    ].join(', ');
-}
-/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
-function provenance(outcome, earlier) {
-    if (outcome.reusedFromAttempt !== undefined) {
-        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
-    }
-    if (outcome.repolledFromAttempt !== undefined) {
-        return `job of ${earlier(outcome.repolledFromAttempt)}`;
-    }
-    return undefined;
-}
-/**
- * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
- * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
- * again."
- */
-function resumeLine(report, earlier) {
-    const { exports } = report.manifest;
-    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
-    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
-    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
-    if (from === undefined)
-        return undefined;
-    const anew = exports.length - reused.length - repolled.length;
-    const parts = [
-        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
-        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
-        anew > 0 && `${anew} exported anew`
-    ].filter(Boolean);
-    const saved = plural(reused.length + repolled.length, 'export job');
-    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
-}
-/** What a dry run reports, the same in the step log and in a terminal. */
-function planLines(plan) {
-    const { limits } = plan;
-    const lines = [
-        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
-        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
-            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
-    ];
-    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
-    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
-        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
-    }
-    return lines;
-}
-
 ;// CONCATENATED MODULE: ./src/base/error-message.ts
 /** What to show of anything thrown: an Error's message, or the value itself as text. */
-function errorMessage(error) {
+function error_message_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -29103,8 +30202,8 @@ function withoutControls(text) {
  * What anyone may see of an error: its message with the secret masked (whole and in fragments),
  * then cleaned and cut like any server text, since the message may quote the server.
  */
-function describeError(error, secret, max = MAX_SERVER_TEXT) {
-    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
+function untrusted_text_describeError(error, secret, max = MAX_SERVER_TEXT) {
+    return cleanServerText(withoutSecret(error_message_errorMessage(error), secret), max);
 }
 /** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
 function asText(value) {
@@ -29190,154 +30289,116 @@ function secretMasker(secret) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/base/clock.ts
-/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
-async function whileBusy(clock, work) {
-    const release = clock.busy?.();
-    try {
-        return await work();
-    }
-    finally {
-        release?.();
-    }
-}
-// setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
-const MAX_TIMER_MS = 2_147_483_647;
-const systemClock = {
-    now: () => performance.now(),
-    wallNow: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        let timer;
-        let remaining = Math.max(0, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const arm = () => {
-            const slice = Math.min(remaining, MAX_TIMER_MS);
-            remaining -= slice;
-            timer = setTimeout(() => {
-                if (remaining > 0)
-                    return arm();
-                signal?.removeEventListener('abort', onAbort);
-                resolve();
-            }, slice);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        arm();
-    })
-};
+;// CONCATENATED MODULE: ./src/clari/errors.ts
 
-;// CONCATENATED MODULE: ./src/retry/http-date.ts
-// RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
-// case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH = `(?<month>${MONTHS.join('|')})`;
-const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const DAY_NAME_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
-const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
-// The weekday is redundant, so it is checked for spelling only, not for agreeing with the date.
-const FORMATS = [
-    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-    new RegExp(`^${DAY_NAME}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
-    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    new RegExp(`^${DAY_NAME_LONG}, (?<day>\\d{2})-${MONTH}-(?<yy>\\d{2}) ${TIME} GMT$`),
-    // asctime pads a one-digit day with a space: Sun Nov  6 08:49:37 1994
-    new RegExp(`^${DAY_NAME} ${MONTH} (?<day>\\d{2}| \\d) ${TIME} (?<year>\\d{4})$`)
-];
-/**
- * Epoch milliseconds of an HTTP-date in any of the three RFC 9110 formats (all UTC), or
- * undefined if `value` is not one of them or names an impossible date. `nowMs` resolves the
- * two-digit year of the obsolete RFC 850 format.
- */
-function parseHttpDate(value, nowMs = Date.now()) {
-    for (const format of FORMATS) {
-        const g = format.exec(value)?.groups;
-        if (!g)
-            continue;
-        const fields = {
-            month: MONTHS.indexOf(g.month ?? ''),
-            day: Number(g.day),
-            hour: Number(g.hour),
-            minute: Number(g.minute),
-            second: Number(g.second)
-        };
-        const year = g.yy === undefined ? Number(g.year) : rfc850Year(Number(g.yy), fields, nowMs);
-        return toEpochMs(year, fields);
+
+/** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
+class ClariApiError extends Error {
+    status;
+    operation;
+    retryAfter;
+    name = 'ClariApiError';
+    code;
+    errorId;
+    serverMessage;
+    constructor(status, operation, body, 
+    /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
+    retryAfter) {
+        const code = identifier(body?.code);
+        const errorId = identifier(body?.errorId);
+        const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined;
+        const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean);
+        super(`${operation} failed: HTTP ${status}` +
+            (serverMessage ? `: ${serverMessage}` : '') +
+            (details.length ? ` (${details.join(', ')})` : ''));
+        this.status = status;
+        this.operation = operation;
+        this.retryAfter = retryAfter;
+        this.code = code;
+        this.errorId = errorId;
+        this.serverMessage = serverMessage;
     }
-    return undefined;
 }
-/**
- * RFC 9110: a two-digit year that appears more than 50 years in the future means the most
- * recent past year with the same last two digits.
- */
-function rfc850Year(yy, fields, nowMs) {
-    const nowYear = new Date(nowMs).getUTCFullYear();
-    const sameCentury = nowYear - (nowYear % 100) + yy;
-    const fiftyYearsAhead = new Date(nowMs);
-    fiftyYearsAhead.setUTCFullYear(nowYear + 50);
-    // An impossible date (29 Feb in a non-leap year) yields undefined and is rejected by the caller.
-    const candidate = toEpochMs(sameCentury, fields);
-    return candidate !== undefined && candidate > fiftyYearsAhead.getTime()
-        ? sameCentury - 100
-        : sameCentury;
-}
-function toEpochMs(year, f) {
-    if (!(f.month >= 0 && f.day >= 1 && f.day <= daysInMonth(year, f.month)))
+/** Clari's `code` and `errorId` are short strings; anything else is not one. */
+function identifier(value) {
+    if (typeof value !== 'string' && typeof value !== 'number')
         return undefined;
-    // 60 is a leap second (RFC 5322 time-of-day); it lands on the next minute's first second.
-    if (!(f.hour <= 23 && f.minute <= 59 && f.second <= 60))
-        return undefined;
-    const date = new Date(0);
-    // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-    date.setUTCFullYear(year, f.month, f.day);
-    date.setUTCHours(f.hour, f.minute, f.second, 0);
-    return date.getTime();
+    return cleanServerText(String(value), 80) || undefined;
 }
-function daysInMonth(year, month) {
-    if (month === 1)
-        return isLeapYear(year) ? 29 : 28;
-    return [3, 5, 8, 10].includes(month) ? 30 : 31;
+/** The connection failed or broke. `sent` tells whether the server may have processed the request. */
+class NetworkError extends Error {
+    code;
+    sent;
+    name = 'NetworkError';
+    constructor(message, code, sent) {
+        super(message);
+        this.code = code;
+        this.sent = sent;
+    }
 }
-function isLeapYear(year) {
-    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+/** A 2xx whose body is not what the API documents (e.g. broken JSON). */
+class InvalidResponseError extends Error {
+    name = 'InvalidResponseError';
 }
-
-;// CONCATENATED MODULE: ./src/retry/retry-after.ts
-
-// RFC 9110 allows only integer seconds; a decimal like `1.5` is accepted as seconds too, rounded
-// up, because reading it as a date or zero would retry earlier than the server asked.
-const SECONDS = /^(\d+)(?:\.(\d+))?$/;
 /**
- * Reads a `Retry-After` value (RFC 9110 §10.2.3). An HTTP-date counts from the response's own
- * `Date` header when that is valid, which cancels clock skew, else from `receivedAt` (epoch ms).
- * A past date means no wait. Never throws: a malformed header is `invalid`, not zero delay.
+ * The run was cancelled after a create request went out: Clari may have made the job all the
+ * same. A cancellation like any other, which also says when the request was sent.
  */
-function parseRetryAfter(raw, opts) {
-    if (raw === null || raw === undefined)
-        return { kind: 'none', reason: 'absent' };
-    const value = raw.trim();
-    const seconds = SECONDS.exec(value);
-    if (seconds)
-        return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw };
-    const retryAt = parseHttpDate(value, opts.receivedAt);
-    if (retryAt === undefined)
-        return { kind: 'none', reason: 'invalid', raw };
-    const serverNow = opts.dateHeader
-        ? parseHttpDate(opts.dateHeader.trim(), opts.receivedAt)
-        : undefined;
-    return { kind: 'delay', ms: Math.max(0, retryAt - (serverNow ?? opts.receivedAt)), raw };
+class InterruptedCreateError extends CancelledError {
+    sentAt;
+    name = 'InterruptedCreateError';
+    constructor(
+    /** Wall-clock time just before the request was sent. */
+    sentAt, options) {
+        super(options);
+        this.sentAt = sentAt;
+    }
 }
-/** Exact decimal-string arithmetic, so `1.1` is 1100 ms and not 1101 from float error. */
-function secondsToMs(whole, fraction) {
-    const ms = Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
-    const belowMs = /[1-9]/.test(fraction.slice(3));
-    // Past 2^53 the digits no longer map to one number; any cap treats this as "far too long".
-    if (ms + 1 > Number.MAX_SAFE_INTEGER)
-        return Number.POSITIVE_INFINITY;
-    return belowMs ? ms + 1 : ms;
+/**
+ * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
+ * There is no idempotency key, so the caller must look for the job before creating again.
+ */
+class AmbiguousCreateError extends Error {
+    cause;
+    sentAt;
+    name = 'AmbiguousCreateError';
+    constructor(cause, 
+    /** Wall-clock time just before the request was sent. */
+    sentAt) {
+        super(`the create request may have been processed: ${cause.message}`);
+        this.cause = cause;
+        this.sentAt = sentAt;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
+const BOM = [0xef, 0xbb, 0xbf];
+const NEWLINE = 0x0a;
+const BLANK = new Set([0x20, 0x09, 0x0d]);
+class CsvHeaderCheck {
+    seen = 0;
+    headerHasText = false;
+    headerEnded = false;
+    update(chunk) {
+        for (const byte of chunk) {
+            const offset = this.seen++;
+            if (this.headerEnded)
+                return;
+            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
+                continue;
+            if (byte === NEWLINE)
+                this.headerEnded = true;
+            else if (!BLANK.has(byte))
+                this.headerHasText = true;
+        }
+    }
+    finish() {
+        if (this.seen === 0)
+            return { valid: false, reason: 'is empty' };
+        if (!this.headerHasText)
+            return { valid: false, reason: 'has no header line' };
+        return { valid: true };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/retry/backoff.ts
@@ -29413,7 +30474,7 @@ class RetryBudgetError extends Error {
     cause;
     name = 'RetryBudgetError';
     constructor(cause) {
-        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
+        super(`${error_message_errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
         this.cause = cause;
     }
 }
@@ -29553,85 +30614,907 @@ async function withRetries(attempt, classify, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/clari/errors.ts
+;// CONCATENATED MODULE: ./src/engine/units.ts
+/**
+ * Sizes, durations and counts in words: the engine's own messages and lines use them, and so do
+ * the job summary and the terminal runner.
+ */
+/** "512 B", "2.0 KiB", "37 MiB". */
+function units_formatBytes(bytes) {
+    if (bytes === undefined)
+        return '';
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+/** "45 s", "1 min 5 s", "2 h 3 min". */
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const m = Math.floor(s / 60);
+    return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+/** "1 period", "2 periods": a count and its word. */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
 
 
-/** A non-2xx answer from Clari, with what Clari support asks for (`code`, `errorId`). */
-class ClariApiError extends Error {
+
+// Every message here is about one period, whose line already names the period and its job: the
+// message says what happened and, where the user can act, what to do.
+/** The job reached a terminal failure state on Clari's side (which gives no reason). */
+class JobFailedError extends Error {
+    jobId;
     status;
-    operation;
-    retryAfter;
-    name = 'ClariApiError';
-    code;
-    errorId;
-    serverMessage;
-    constructor(status, operation, body, 
-    /** The server's Retry-After, parsed; set on throttling answers (429, 503). */
-    retryAfter) {
-        const code = identifier(body?.code);
-        const errorId = identifier(body?.errorId);
-        const serverMessage = body?.message ? cleanServerText(body.message) || undefined : undefined;
-        const details = [code && `code ${code}`, errorId && `errorId ${errorId}`].filter(Boolean);
-        super(`${operation} failed: HTTP ${status}` +
-            (serverMessage ? `: ${serverMessage}` : '') +
-            (details.length ? ` (${details.join(', ')})` : ''));
+    name = 'JobFailedError';
+    constructor(jobId, status) {
+        super(`the job ended ${status} at Clari, which gives no reason`);
+        this.jobId = jobId;
         this.status = status;
-        this.operation = operation;
-        this.retryAfter = retryAfter;
-        this.code = code;
-        this.errorId = errorId;
-        this.serverMessage = serverMessage;
     }
 }
-/** Clari's `code` and `errorId` are short strings; anything else is not one. */
-function identifier(value) {
-    if (typeof value !== 'string' && typeof value !== 'number')
-        return undefined;
-    return cleanServerText(String(value), 80) || undefined;
-}
-/** The connection failed or broke. `sent` tells whether the server may have processed the request. */
-class NetworkError extends Error {
-    code;
-    sent;
-    name = 'NetworkError';
-    constructor(message, code, sent) {
-        super(message);
-        this.code = code;
-        this.sent = sent;
+/** The job did not finish, or its results did not download, within job-timeout. */
+class JobTimeoutError extends Error {
+    jobId;
+    lastStatus;
+    elapsedMs;
+    phase;
+    name = 'JobTimeoutError';
+    constructor(jobId, lastStatus, elapsedMs, 
+    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
+    phase = 'job', 
+    /** Why the last try failed, when tries failed (already cleaned). */
+    lastError) {
+        const seconds = `${Math.round(elapsedMs / 1000)} s`;
+        const last = lastError ? `; last error: ${lastError}` : '';
+        super(phase === 'job'
+            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
+            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
+        this.jobId = jobId;
+        this.lastStatus = lastStatus;
+        this.elapsedMs = elapsedMs;
+        this.phase = phase;
     }
 }
-/** A 2xx whose body is not what the API documents (e.g. broken JSON). */
-class InvalidResponseError extends Error {
-    name = 'InvalidResponseError';
+/** The organisation's rolling 30-day export quota is used up: no job can be created. */
+class QuotaError extends Error {
+    monthlyQuota;
+    name = 'QuotaError';
+    constructor(monthlyQuota) {
+        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
+        this.monthlyQuota = monthlyQuota;
+    }
+}
+/** Waited for a free concurrency slot until the job deadline. */
+class ConcurrencyTimeoutError extends Error {
+    name = 'ConcurrencyTimeoutError';
+    constructor(concurrentLimit) {
+        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
+    }
+}
+/** The downloaded file is not what was asked for (broken JSON, or another period). */
+class PayloadError extends Error {
+    name = 'PayloadError';
+}
+/** The payload grew past max-payload-size: the download was stopped and the file removed. */
+class PayloadTooLargeError extends PayloadError {
+    maxBytes;
+    name = 'PayloadTooLargeError';
+    constructor(maxBytes) {
+        super(`the payload is larger than max-payload-size (${units_formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        this.maxBytes = maxBytes;
+    }
 }
 /**
- * The run was cancelled after a create request went out: Clari may have made the job all the
- * same. A cancellation like any other, which also says when the request was sent.
+ * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check.
  */
-class InterruptedCreateError extends CancelledError {
-    sentAt;
-    name = 'InterruptedCreateError';
-    constructor(
-    /** Wall-clock time just before the request was sent. */
-    sentAt, options) {
-        super(options);
-        this.sentAt = sentAt;
+class UnprovenJobError extends Error {
+    forecastId;
+    period;
+    jobIds;
+    reason;
+    name = 'UnprovenJobError';
+    constructor(forecastId, period, jobIds, reason) {
+        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
+        const why = reason === 'several'
+            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
+            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
+        this.forecastId = forecastId;
+        this.period = period;
+        this.jobIds = jobIds;
+        this.reason = reason;
     }
 }
 /**
- * The create POST may or may not have created a job (timeout after sending, reset, 500/502/504).
- * There is no idempotency key, so the caller must look for the job before creating again.
+ * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
+ * one). Every other request of the run would be refused the same way.
  */
-class AmbiguousCreateError extends Error {
-    cause;
-    sentAt;
-    name = 'AmbiguousCreateError';
-    constructor(cause, 
-    /** Wall-clock time just before the request was sent. */
-    sentAt) {
-        super(`the create request may have been processed: ${cause.message}`);
-        this.cause = cause;
-        this.sentAt = sentAt;
+function isKeyRejected(error) {
+    const api = error instanceof RetryBudgetError ? error.cause : error;
+    return api instanceof ClariApiError && api.status === 401 && !api.code;
+}
+/** Where the user set the key, as the advice names it when Clari refuses it. */
+const DEFAULT_KEY_SOURCE = 'the api-key secret';
+/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
+class KeyRejectedError extends Error {
+    name = 'KeyRejectedError';
+    constructor(keySource, cause) {
+        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
+        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
+        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
+/**
+ * The hooks through which the tables read a payload's tokens while the tokenizer
+ * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
+ */
+/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
+const NON_ASCII = 1;
+/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
+const UNICODE_ESCAPE = 2;
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
+/**
+ * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
+ * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
+ * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
+ *
+ * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
+ * Clari silently exports the current quarter when it does not understand a request, and the
+ * caller must compare the exported period with the requested one.
+ *
+ * An optional JsonTap also receives every token of chosen top-level values (the tables feature
+ * reads the payload's five lists this way), so one grammar serves both the check and the tables.
+ *
+ * Deliberate limits:
+ * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
+ * - A leading UTF-8 byte order mark is accepted.
+ * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
+ * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
+ *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
+ *   truncated (wrong) period.
+ * - Duplicate keys follow JSON.parse: the last occurrence wins.
+ * - When a tapped token, or a container whose text the tap asked for, would need more than
+ *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
+ *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
+ */
+
+const json_tokenizer_MAX_DEPTH = 10_000;
+const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
+const CAPTURE_LIMIT = 4096;
+// Parser states. Plain numeric constants keep the hot switch a jump table.
+const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
+const S_VALUE_OR_CLOSE = 1; // right after '['
+const S_KEY_OR_CLOSE = 2; // right after '{'
+const S_KEY = 3; // after ',' in an object
+const S_COLON = 4;
+const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
+const S_STRING = 6;
+const S_ESCAPE = 7;
+const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
+const S_NUM_MINUS = 9;
+const S_NUM_ZERO = 10;
+const S_NUM_INT = 11;
+const S_NUM_DOT = 12;
+const S_NUM_FRAC = 13;
+const S_NUM_EXP_MARK = 14;
+const S_NUM_EXP_SIGN = 15;
+const S_NUM_EXP = 16;
+const S_LITERAL = 17;
+const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
+// What the next value means for the extraction of timePeriods[0].timePeriodId.
+const ROLE_NONE = 0;
+const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
+const ROLE_FIRST_PERIOD = 2; // first element of that array
+const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
+const OBJECT = 0;
+const ARRAY = 1;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
+const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
+const LITERAL_TEXT = ['true', 'false', 'null'];
+const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
+const TIME_PERIODS_KEY = 'timePeriods';
+const TIME_PERIOD_ID_KEY = 'timePeriodId';
+/**
+ * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
+ * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
+ */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++)
+    STRING_STOP[c] = 1;
+for (let c = 0x80; c < 0x100; c++)
+    STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+function describeByte(c) {
+    const hex = `0x${c.toString(16).padStart(2, '0')}`;
+    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
+}
+function joinedSource(text) {
+    return { bytes: Buffer.from(text, 'latin1'), text };
+}
+class JsonStreamCheck {
+    tap;
+    state = S_VALUE;
+    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
+    depth = 0;
+    consumed = 0; // bytes of earlier chunks, for absolute error offsets
+    error;
+    stringIsKey = false;
+    stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
+    hexLeft = 0;
+    literal = 0; // index into LITERALS
+    literalPos = 0;
+    bomPos = 0;
+    role = ROLE_NONE;
+    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
+    capturing = false; // the extraction wants the current string
+    tapping = false; // inside a value the tap selected
+    // The current token's text from earlier chunks, while it is captured or tapped.
+    held = false;
+    heldText = '';
+    heldOverflow = false;
+    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
+    spanDepth = 0;
+    spanFrom = 0;
+    spanHeld = '';
+    timePeriodId;
+    constructor(tap) {
+        this.tap = tap;
+    }
+    update(chunk) {
+        if (this.error !== undefined)
+            return;
+        const n = chunk.length;
+        const stack = this.stack;
+        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
+        const tap = this.tap;
+        // One latin1 string per chunk makes every tapped token a cheap slice of it.
+        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
+        const text = source?.text;
+        // Hot fields live in locals for the duration of the loop and are written back at the end.
+        let state = this.state;
+        let depth = this.depth;
+        let role = this.role;
+        let stringIsKey = this.stringIsKey;
+        let stringFlags = this.stringFlags;
+        let capturing = this.capturing;
+        let tapping = this.tapping;
+        let held = this.held;
+        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
+        let i = 0;
+        loop: while (i < n) {
+            let c = chunk[i];
+            switch (state) {
+                case S_STRING: {
+                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
+                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
+                    if (STRING_STOP[c] === 0) {
+                        i++;
+                        // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
+                        while (i + 4 <= n) {
+                            const w = view.getInt32(i, true);
+                            const x = w ^ 0x22222222;
+                            const y = w ^ 0x5c5c5c5c;
+                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
+                                0x80808080)
+                                break;
+                            i += 4;
+                        }
+                        if (i === n)
+                            break loop;
+                        c = chunk[i];
+                        while (STRING_STOP[c] === 0) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    if (c === QUOTE) {
+                        i++;
+                        if (capturing || tapping) {
+                            // The token is in this chunk, or joined from earlier ones.
+                            let where = source;
+                            let from = tokenFrom;
+                            let to = i;
+                            if (held || where === undefined) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
+                                held = false;
+                                where = whole === undefined ? undefined : joinedSource(whole);
+                                from = 0;
+                                to = whole === undefined ? 0 : whole.length;
+                            }
+                            // A tapped token never overflows: holding it past the limit fails the check.
+                            if (tapping) {
+                                if (stringIsKey)
+                                    tap.key(where, from, to, stringFlags);
+                                else
+                                    tap.value(where, from, to, stringFlags);
+                            }
+                            if (capturing) {
+                                capturing = false;
+                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
+                                tapping = this.tapping;
+                            }
+                        }
+                        if (!stringIsKey) {
+                            state = S_AFTER_VALUE;
+                            if (tapping && depth === 1)
+                                tapping = this.endTap();
+                        }
+                        else if (i < n && chunk[i] === 0x3a) {
+                            // Shortcut for the common '"key":' with no whitespace.
+                            i++;
+                            state = S_VALUE;
+                        }
+                        else
+                            state = S_COLON;
+                    }
+                    else if (c === BACKSLASH) {
+                        i++;
+                        state = S_ESCAPE;
+                    }
+                    else if (c >= 0x80) {
+                        i++;
+                        stringFlags |= NON_ASCII;
+                    }
+                    else {
+                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
+                    }
+                    continue;
+                }
+                case S_AFTER_VALUE: {
+                    if (c <= 0x20 && isWhitespace(c)) {
+                        i++;
+                        continue;
+                    }
+                    if (depth === 0)
+                        return this.unexpected(chunk, i, 'after the end of the JSON value');
+                    const container = stack[depth - 1];
+                    i++;
+                    if (c === 0x2c) {
+                        state = container === OBJECT ? S_KEY : S_VALUE;
+                    }
+                    else if (c === 0x7d && container === OBJECT) {
+                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (c === 0x5d && container === ARRAY) {
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else {
+                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_COLON: {
+                    i++;
+                    if (c === 0x3a)
+                        state = S_VALUE;
+                    else if (!isWhitespace(c))
+                        return this.unexpected(chunk, i - 1, "where ':' was expected");
+                    continue;
+                }
+                case S_KEY_OR_CLOSE:
+                case S_KEY: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = true;
+                        stringFlags = 0;
+                        tokenFrom = i - 1;
+                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (!isWhitespace(c)) {
+                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_VALUE:
+                case S_VALUE_OR_CLOSE: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = false;
+                        stringFlags = 0;
+                        tokenFrom = i - 1;
+                        if (role === ROLE_PERIOD_ID)
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c >= 0x30 && c <= 0x39) {
+                        tokenFrom = i - 1;
+                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
+                    }
+                    else if (c === 0x7b || c === 0x5b) {
+                        if (depth === json_tokenizer_MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
+                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
+                            this.spanDepth = depth + 1;
+                            this.spanFrom = i - 1;
+                        }
+                        if (c === 0x7b) {
+                            stack[depth++] = OBJECT;
+                            if (role === ROLE_FIRST_PERIOD)
+                                this.insideFirstPeriod = true;
+                            state = S_KEY_OR_CLOSE;
+                        }
+                        else {
+                            stack[depth++] = ARRAY;
+                            state = S_VALUE_OR_CLOSE;
+                            if (role === ROLE_TIME_PERIODS) {
+                                role = ROLE_FIRST_PERIOD;
+                                continue;
+                            }
+                        }
+                    }
+                    else if (c === 0x2d) {
+                        tokenFrom = i - 1;
+                        state = S_NUM_MINUS;
+                    }
+                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
+                        this.literalPos = 1;
+                        state = S_LITERAL;
+                    }
+                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (isWhitespace(c)) {
+                        continue; // the pending role still applies to the value that follows
+                    }
+                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
+                        this.bomPos = 1;
+                        state = S_BOM;
+                        continue;
+                    }
+                    else {
+                        return this.unexpected(chunk, i - 1, 'where a value was expected');
+                    }
+                    role = ROLE_NONE;
+                    continue;
+                }
+                case S_ESCAPE: {
+                    if (c === 0x75) {
+                        this.hexLeft = 4;
+                        stringFlags |= UNICODE_ESCAPE;
+                        state = S_UNICODE;
+                    }
+                    else if (c === QUOTE ||
+                        c === BACKSLASH ||
+                        c === 0x2f ||
+                        c === 0x62 ||
+                        c === 0x66 ||
+                        c === 0x6e ||
+                        c === 0x72 ||
+                        c === 0x74) {
+                        state = S_STRING;
+                    }
+                    else {
+                        return this.unexpected(chunk, i, 'after a backslash in a string');
+                    }
+                    i++;
+                    continue;
+                }
+                case S_UNICODE: {
+                    if (!isHexDigit(c))
+                        return this.unexpected(chunk, i, 'inside a \\u escape');
+                    i++;
+                    if (--this.hexLeft === 0)
+                        state = S_STRING;
+                    continue;
+                }
+                case S_NUM_MINUS:
+                case S_NUM_DOT:
+                case S_NUM_EXP_SIGN: {
+                    if (!isDigit(c))
+                        return this.unexpected(chunk, i, 'where a digit was expected');
+                    i++;
+                    state =
+                        state === S_NUM_EXP_SIGN
+                            ? S_NUM_EXP
+                            : state === S_NUM_DOT
+                                ? S_NUM_FRAC
+                                : c === 0x30
+                                    ? S_NUM_ZERO
+                                    : S_NUM_INT;
+                    continue;
+                }
+                case S_NUM_EXP_MARK: {
+                    if (c === 0x2b || c === 0x2d)
+                        state = S_NUM_EXP_SIGN;
+                    else if (isDigit(c))
+                        state = S_NUM_EXP;
+                    else
+                        return this.unexpected(chunk, i, 'in a number exponent');
+                    i++;
+                    continue;
+                }
+                case S_NUM_ZERO:
+                case S_NUM_INT:
+                case S_NUM_FRAC:
+                case S_NUM_EXP: {
+                    if (state !== S_NUM_ZERO) {
+                        while (isDigit(c)) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    else if (isDigit(c)) {
+                        return this.fail('number with a leading zero', i);
+                    }
+                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
+                        i++;
+                        state = S_NUM_DOT;
+                    }
+                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
+                        i++;
+                        state = S_NUM_EXP_MARK;
+                    }
+                    else {
+                        // The number ended; the current byte is judged as whatever follows a value.
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            if (held) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
+                                held = false;
+                                tap.value(joinedSource(whole), 0, whole.length, 0);
+                            }
+                            else
+                                tap.value(source, tokenFrom, i, 0);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_LITERAL: {
+                    const literal = LITERALS[this.literal];
+                    if (c !== literal[this.literalPos]) {
+                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
+                    }
+                    i++;
+                    if (++this.literalPos === literal.length) {
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            const literalSource = LITERAL_SOURCES[this.literal];
+                            tap.value(literalSource, 0, literalSource.text.length, 0);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_BOM: {
+                    if (c !== json_tokenizer_BOM[this.bomPos]) {
+                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
+                    }
+                    i++;
+                    if (++this.bomPos === json_tokenizer_BOM.length)
+                        state = S_VALUE;
+                    continue;
+                }
+            }
+        }
+        // A string or number still open at the end of the chunk continues in the next one.
+        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
+            const part = this.slice(bytes, text, tokenFrom, n);
+            if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+            }
+            held = capturing || tapping;
+            if (held)
+                this.hold(part, tapping);
+        }
+        if (this.spanDepth > 0) {
+            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
+            this.spanFrom = 0;
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+                if (!capturing)
+                    held = false;
+            }
+        }
+        this.state = state;
+        this.depth = depth;
+        this.role = role;
+        this.stringIsKey = stringIsKey;
+        this.stringFlags = stringFlags;
+        this.capturing = capturing;
+        this.tapping = tapping;
+        this.held = held;
+        this.consumed += n;
+    }
+    fail(reason, i) {
+        this.error = { reason, offset: this.consumed + i };
+    }
+    unexpected(chunk, i, where) {
+        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
+    }
+    finish() {
+        if (this.error !== undefined)
+            return { valid: false, ...this.error };
+        const state = this.state;
+        const complete = this.depth === 0 &&
+            (state === S_AFTER_VALUE ||
+                state === S_NUM_ZERO ||
+                state === S_NUM_INT ||
+                state === S_NUM_FRAC ||
+                state === S_NUM_EXP);
+        if (complete) {
+            return this.timePeriodId === undefined
+                ? { valid: true }
+                : { valid: true, firstTimePeriodId: this.timePeriodId };
+        }
+        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
+    }
+    endOfInputReason() {
+        const state = this.state;
+        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
+            return 'unterminated string at end of input';
+        }
+        if (state === S_NUM_MINUS ||
+            state === S_NUM_DOT ||
+            state === S_NUM_EXP_MARK ||
+            state === S_NUM_EXP_SIGN) {
+            return 'incomplete number at end of input';
+        }
+        if (state === S_LITERAL)
+            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
+        if (this.depth > 0) {
+            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
+            return `unterminated ${kind} at end of input`;
+        }
+        return 'no JSON value in input';
+    }
+    /**
+     * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
+     * larger limit applies: a value it reads must reach it whole).
+     */
+    hold(part, tapping) {
+        if (this.heldOverflow)
+            return;
+        // The limit counts the opening quote too.
+        if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
+            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
+            this.heldOverflow = true;
+            this.heldText = '';
+            return;
+        }
+        this.heldText += part;
+    }
+    /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
+    abandonTap(capturing) {
+        this.tapping = false;
+        this.spanDepth = 0;
+        this.spanHeld = '';
+        // What is held for the tap alone goes; a capture of that length would have overflowed.
+        if (capturing)
+            this.heldOverflow = true;
+        this.heldText = '';
+        this.tap.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`);
+        return false;
+    }
+    /** The current token's text; undefined when it overflowed while held. */
+    tokenText(bytes, text, from, to, held) {
+        const part = this.slice(bytes, text, from, to);
+        if (!held)
+            return part;
+        const whole = this.heldOverflow ? undefined : this.heldText + part;
+        this.heldText = '';
+        this.heldOverflow = false;
+        return whole;
+    }
+    slice(bytes, text, from, to) {
+        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
+    }
+    /**
+     * A container closed inside the tapped value, its closing bracket just before `i`; false when
+     * that completed the value.
+     */
+    tapClose(depth, source, i) {
+        if (this.spanDepth !== depth + 1)
+            this.tap.close(undefined, 0, 0);
+        else if (this.spanHeld === '') {
+            this.spanDepth = 0;
+            this.tap.close(source, this.spanFrom, i);
+        }
+        else {
+            const json = this.spanHeld + source.text.slice(0, i);
+            this.spanHeld = '';
+            this.spanDepth = 0;
+            this.tap.close(joinedSource(json), 0, json.length);
+        }
+        return depth === 1 ? this.endTap() : true;
+    }
+    endTap() {
+        this.tapping = false;
+        this.tap.end();
+        return false;
+    }
+    /**
+     * A captured string closed: either the timePeriodId value itself, or a key that may give the
+     * next value a role (or start the tap). Returns that role.
+     */
+    endCapture(raw, isKey, depth) {
+        // Quotes aside, as the limit is documented.
+        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
+        if (!isKey) {
+            this.timePeriodId = text;
+            return ROLE_NONE;
+        }
+        if (text === undefined)
+            return ROLE_NONE;
+        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
+        if (depth === 1) {
+            if (this.tap?.select(text))
+                this.tapping = true;
+            if (text !== TIME_PERIODS_KEY)
+                return ROLE_NONE;
+            this.timePeriodId = undefined;
+            return ROLE_TIME_PERIODS;
+        }
+        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
+            this.timePeriodId = undefined;
+            return ROLE_PERIOD_ID;
+        }
+        return ROLE_NONE;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
+
+
+
+
+
+
+
+
+
+
+
+
+// Media types that say the body is something other than the format asked for.
+const CONTRADICTING = {
+    JSON: /^(text\/csv|application\/csv|text\/html)$/,
+    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
+};
+/**
+ * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
+ * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
+ * not grow with the payload and a half-written or unchecked file never carries the final name.
+ */
+async function writePayload(body, dir, fileName, expect) {
+    const target = external_node_path_default().join(dir, fileName);
+    const partial = tempPathFor(dir, fileName);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
+    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
+    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
+    let bytes = 0;
+    let sha256;
+    const tap = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > expect.maxBytes)
+                return done(new PayloadTooLargeError(expect.maxBytes));
+            hash.update(chunk);
+            json?.update(chunk);
+            csv?.update(chunk);
+            if (reader)
+                void reader.afterChunk().then(() => done(null, chunk));
+            else
+                done(null, chunk);
+        }
+    });
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
+        if (json)
+            checkJson(json, expect.period);
+        if (csv)
+            checkCsv(csv);
+        sha256 = hash.digest('hex');
+        if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+            throw new PayloadError('the payload does not match the sha256 its manifest recorded');
+        }
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    noticeContentType(expect);
+    return { bytes, sha256 };
+}
+function checkCsv(csv) {
+    const result = csv.finish();
+    // Like a garbled JSON body: not a finished export, so worth downloading again.
+    if (!result.valid)
+        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
+}
+function noticeContentType({ contentType, format, period, onEvent }) {
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!CONTRADICTING[format].test(mediaType))
+        return;
+    onEvent?.({
+        type: 'notice',
+        period,
+        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
+    });
+}
+function checkJson(json, period) {
+    const result = json.finish();
+    if (!result.valid) {
+        // A body cut or garbled in transit is worth downloading again; the client retries this.
+        throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
+    }
+    // Clari silently exports the current quarter when it does not understand a parameter.
+    const got = result.firstTimePeriodId;
+    if (got !== undefined && got !== period) {
+        throw new PayloadError(`the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`);
     }
 }
 
@@ -29650,7 +31533,7 @@ const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
 // Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
 // a path, a workflow command or an escape into URLs, logs or the manifest.
 const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function isJobId(value) {
+function types_isJobId(value) {
     return typeof value === 'string' && JOB_ID.test(value);
 }
 function jobPhase(status) {
@@ -29691,12 +31574,12 @@ const MAX_STATUS_CHARS = 40;
 /** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
 function readLimits(body) {
     const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
-    if (!isRecord(body))
+    if (!answers_isRecord(body))
         throw problem('the answer is not an object');
     if (body.jobs === undefined || body.jobs === null)
         return {};
     const jobs = body.jobs;
-    if (!isRecord(jobs))
+    if (!answers_isRecord(jobs))
         throw problem('"jobs" is not an object');
     const limits = {};
     for (const field of LIMIT_COUNTS) {
@@ -29711,7 +31594,7 @@ function readLimits(body) {
         const value = jobs[field];
         if (value === undefined || value === null)
             continue;
-        if (!Array.isArray(value) || !value.every(isJobId))
+        if (!Array.isArray(value) || !value.every(types_isJobId))
             throw problem(`${field} is not a list of job ids`);
         limits[field] = [...value];
     }
@@ -29719,10 +31602,10 @@ function readLimits(body) {
 }
 /** One job of a status or job-list answer; a field that fails its check is dropped. */
 function readJob(raw) {
-    if (!isRecord(raw))
+    if (!answers_isRecord(raw))
         return {};
     const job = {};
-    if (isJobId(raw.jobId))
+    if (types_isJobId(raw.jobId))
         job.jobId = raw.jobId;
     const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
     if (raw.status !== undefined && raw.status !== null && status)
@@ -29746,7 +31629,7 @@ function readJob(raw) {
 }
 /** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
 function readJobList(body) {
-    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
+    const list = Array.isArray(body) ? body : answers_isRecord(body) ? body.jobs : undefined;
     if (!Array.isArray(list))
         throw new InvalidResponseError('list export jobs: not a list');
     return list.map(readJob).filter(job => job.jobId !== undefined);
@@ -29755,94 +31638,599 @@ function readJobList(body) {
 function isCount(value) {
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
-function isRecord(value) {
+function answers_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+const outcome_MANIFEST_TOOL = 'clari-forecast-export-action';
+const outcome_MANIFEST_VERSION = 2;
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Whether an untrusted value is a `snapshotAt` as this action writes one. */
+function isSnapshotTime(value) {
+    return (typeof value === 'string' &&
+        ISO_UTC.test(value) &&
+        new Date(Date.parse(value)).toISOString() === value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/manifest.ts
+
+
+
+
+
+
+const manifest_MANIFEST_FILE = 'manifest.json';
+/** Writes manifest.json atomically, so a reader never sees half of it. */
+async function writeManifest(dir, manifest) {
+    const target = external_node_path_default().join(dir, manifest_MANIFEST_FILE);
+    const partial = tempPathFor(dir, manifest_MANIFEST_FILE);
+    try {
+        await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(partial, target);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
+        throw error;
+    }
+    return target;
+}
+/**
+ * The files the manifest lists, relative to the output folder: every payload kept (also of a
+ * period whose tables failed) and every table.
+ */
+function outputFiles(manifest) {
+    return manifest.exports.flatMap(o => [
+        ...(o.file ? [o.file] : []),
+        ...Object.values(o.tables ?? {}).map(t => t.file)
+    ]);
+}
+const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+function isForecastId(value) {
+    return FORECAST_ID.test(value);
+}
+/** Payload file name, built only from validated values. */
+function payloadFileName(forecastId, period, format) {
+    return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`;
+}
+// `YYYY_QN`, as the action records periods.
+const PERIOD = /^\d{4}_Q[1-4]$/;
+/**
+ * The JSON payloads an export's manifest.json lists as DONE, each with its snapshot identity, or
+ * why the manifest cannot say. The manifest is a file anyone could change: every field used is
+ * checked, and an entry that fails a check is left out.
+ */
+function listedPayloads(manifest) {
+    if (!answers_isRecord(manifest) || manifest.tool !== outcome_MANIFEST_TOOL) {
+        return { problem: `it is not a ${manifest_MANIFEST_FILE} this action wrote` };
+    }
+    const { forecastId, exports } = manifest;
+    if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
+        return { problem: `its ${manifest_MANIFEST_FILE} names no forecast or lists no exports` };
+    }
+    return exports.flatMap((entry) => {
+        if (!answers_isRecord(entry) || entry.status !== 'DONE')
+            return [];
+        const { period, file, jobId, snapshotAt } = entry;
+        if (typeof period !== 'string' || !PERIOD.test(period))
+            return [];
+        if (file !== payloadFileName(forecastId, period, 'JSON'))
+            return [];
+        if (!types_isJobId(jobId) || !isSnapshotTime(snapshotAt))
+            return [];
+        return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-manifest.ts
+
+
+
+
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const earlier_manifest_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_EXPORTS = 1_000;
+const MAX_TEXT = 200;
+const earlier_manifest_PERIOD = /^\d{4}_Q[1-4]$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+// Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+// A job runs for minutes, at most hours: a week is not a duration this action recorded.
+const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
+// eslint-disable-next-line no-control-regex
+const earlier_manifest_CONTROL = /[\u0000-\u001f\u007f]/;
+const STATUSES = new Set([
+    'DONE',
+    'FAILED',
+    'CANCELLED',
+    'ABORTED',
+    'TIMED_OUT',
+    'ERROR'
+]);
+/** The create parameters a request records, each compared when a run resumes another. */
+const REQUEST_PARAMETERS = [
+    'typesToExport',
+    'currency',
+    'scopeId',
+    'schedule',
+    'includeHistorical',
+    'exportFormat'
+];
+const PARAMETERS = new Set(REQUEST_PARAMETERS);
+/** Raised inside the reader only: a field outside the shape, named by its path. */
+class Damaged extends Error {
+}
+/** Reads the bytes of an earlier manifest.json into its checked shape, or says why it cannot. */
+function earlier_manifest_readEarlierManifest(bytes, expect) {
+    if (bytes.length > earlier_manifest_MAX_MANIFEST_BYTES) {
+        return unreadable(`its ${manifest_MANIFEST_FILE} is larger than a manifest can be`);
+    }
+    let parsed;
+    try {
+        // JSON.parse does not recurse on the stack; withoutSecret cuts the depth for what follows.
+        parsed = withoutSecret(JSON.parse(bytes.toString('utf8')), expect.apiKey);
+    }
+    catch {
+        return unreadable(`its ${manifest_MANIFEST_FILE} is not JSON`);
+    }
+    if (!answers_isRecord(parsed))
+        return unreadable(`its ${manifest_MANIFEST_FILE} is not a JSON object`);
+    const { tool, manifestVersion, forecastId, runAttempt } = parsed;
+    if (tool !== outcome_MANIFEST_TOOL || manifestVersion !== outcome_MANIFEST_VERSION) {
+        return {
+            kind: 'not-ours',
+            problem: `its ${manifest_MANIFEST_FILE} was not made by ${outcome_MANIFEST_TOOL} (manifest version ${outcome_MANIFEST_VERSION})`
+        };
+    }
+    if (forecastId !== expect.forecastId) {
+        const named = typeof forecastId === 'string' ? JSON.stringify(cleanServerText(forecastId, 80)) : 'none';
+        return {
+            kind: 'other-forecast',
+            problem: `it holds forecast ${named}, not ${expect.forecastId}`
+        };
+    }
+    if (!isWhole(runAttempt, 1) ||
+        (expect.attemptBefore !== undefined && runAttempt >= expect.attemptBefore)) {
+        const shown = isWhole(runAttempt, 0) ? String(runAttempt) : 'missing';
+        return {
+            kind: 'not-ours',
+            problem: `its ${manifest_MANIFEST_FILE} records no earlier attempt (runAttempt ${shown})`
+        };
+    }
+    try {
+        const { request, unknownParameter } = readRequest(parsed.request);
+        return {
+            forecastId,
+            runAttempt,
+            request,
+            unknownParameter,
+            exports: readExports(parsed.exports, runAttempt)
+        };
+    }
+    catch (error) {
+        if (!(error instanceof Damaged))
+            throw error;
+        return unreadable(`its ${manifest_MANIFEST_FILE} is damaged: ${error.message}`);
+    }
+}
+/**
+ * An untrusted request (a manifest's, a ledger's) in its checked shape, or undefined when it is
+ * not one this action writes. Never throws, and compares or prints nothing before it is checked.
+ */
+function readRequestParameters(raw) {
+    try {
+        return readRequest(raw);
+    }
+    catch (error) {
+        if (error instanceof Damaged)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * What the duration model learns from a checked manifest: how long each DONE period's job ran,
+ * with the request it was made with (src/engine/history/).
+ */
+function manifestDurations(manifest) {
+    const { forecastId, request } = manifest;
+    return manifest.exports.flatMap(entry => entry.status === 'DONE' && entry.jobDurationMs !== undefined
+        ? [
+            {
+                forecastId,
+                period: entry.period,
+                request,
+                durationMs: entry.jobDurationMs,
+                ...(entry.doneAt !== undefined ? { endedAt: entry.doneAt } : {}),
+                ...(entry.jobId !== undefined ? { jobId: entry.jobId } : {})
+            }
+        ]
+        : []);
+}
+function readRequest(raw) {
+    if (!answers_isRecord(raw))
+        throw new Damaged('request is not an object');
+    const keys = Object.keys(raw);
+    const request = {
+        exportFormat: oneOf(raw.exportFormat, EXPORT_FORMATS, 'request.exportFormat')
+    };
+    if (raw.typesToExport !== undefined) {
+        const types = raw.typesToExport;
+        if (!Array.isArray(types) || types.length > EXPORT_TYPES.length) {
+            throw new Damaged('request.typesToExport is not a list of export types');
+        }
+        request.typesToExport = types.map(type => oneOf(type, EXPORT_TYPES, 'request.typesToExport'));
+    }
+    if (raw.currency !== undefined)
+        request.currency = earlier_manifest_text(raw.currency, 'request.currency');
+    if (raw.scopeId !== undefined)
+        request.scopeId = earlier_manifest_text(raw.scopeId, 'request.scopeId');
+    if (raw.schedule !== undefined) {
+        request.schedule = oneOf(raw.schedule, EXPORT_SCHEDULES, 'request.schedule');
+    }
+    if (raw.includeHistorical !== undefined) {
+        request.includeHistorical = flag(raw.includeHistorical, 'request.includeHistorical');
+    }
+    return { request, unknownParameter: keys.some(key => !PARAMETERS.has(key)) };
+}
+function readExports(raw, runAttempt) {
+    if (!Array.isArray(raw))
+        throw new Damaged('exports is not a list');
+    if (raw.length > MAX_EXPORTS)
+        throw new Damaged(`exports lists more than ${MAX_EXPORTS} periods`);
+    const seen = new Set();
+    return raw.map((entry, index) => {
+        const at = `exports[${index}]`;
+        if (!answers_isRecord(entry))
+            throw new Damaged(`${at} is not an object`);
+        const period = entry.period;
+        if (typeof period !== 'string' || !earlier_manifest_PERIOD.test(period)) {
+            throw new Damaged(`${at}.period is not a fiscal quarter`);
+        }
+        if (seen.has(period))
+            throw new Damaged(`${at} lists ${period} a second time`);
+        seen.add(period);
+        const status = entry.status;
+        if (typeof status !== 'string' || !STATUSES.has(status)) {
+            throw new Damaged(`${at}.status is not a period status`);
+        }
+        const read = {
+            period,
+            status: status,
+            rowsTruncated: optional(entry.rowsTruncated, isBoolean, `${at}.rowsTruncated`) ?? false,
+            cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
+            jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
+        };
+        const jobId = optional(entry.jobId, types_isJobId, `${at}.jobId`);
+        if (jobId !== undefined)
+            read.jobId = jobId;
+        const file = optional(entry.file, matches(FILE_NAME), `${at}.file`);
+        if (file !== undefined)
+            read.file = file;
+        const sha256 = optional(entry.sha256, matches(SHA256), `${at}.sha256`);
+        if (sha256 !== undefined)
+            read.sha256 = sha256;
+        const from = optional(entry.reusedFromAttempt, (v) => isWhole(v, 1) && v <= runAttempt, `${at}.reusedFromAttempt`);
+        if (from !== undefined)
+            read.reusedFromAttempt = from;
+        const snapshotAt = optional(entry.snapshotAt, isSnapshotTime, `${at}.snapshotAt`);
+        if (snapshotAt !== undefined)
+            read.snapshotAt = snapshotAt;
+        const duration = optional(entry.jobDurationMs, (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_DURATION_MS, `${at}.jobDurationMs`);
+        if (duration !== undefined)
+            read.jobDurationMs = duration;
+        // The timeline is the summary's, not the resume's: only a well-formed doneAt is kept.
+        const doneAt = answers_isRecord(entry.timeline) ? entry.timeline.doneAt : undefined;
+        if (isSnapshotTime(doneAt))
+            read.doneAt = Date.parse(doneAt);
+        return read;
+    });
+}
+function unreadable(problem) {
+    return { kind: 'unreadable', problem };
+}
+/** A field that may be absent; present, it must pass `check`. */
+function optional(value, check, path) {
+    if (value === undefined)
+        return undefined;
+    if (!check(value))
+        throw new Damaged(`${path} is not what this action writes`);
+    return value;
+}
+function oneOf(value, allowed, path) {
+    const match = allowed.find(a => a === value);
+    if (match === undefined)
+        throw new Damaged(`${path} is not one of ${allowed.join(', ')}`);
+    return match;
+}
+function earlier_manifest_text(value, path) {
+    if (typeof value !== 'string' || value.length > MAX_TEXT || earlier_manifest_CONTROL.test(value)) {
+        throw new Damaged(`${path} is not a short line of text`);
+    }
+    return value;
+}
+function flag(value, path) {
+    if (typeof value !== 'boolean')
+        throw new Damaged(`${path} is not true or false`);
+    return value;
+}
+function isBoolean(value) {
+    return typeof value === 'boolean';
+}
+function isWhole(value, min) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+function matches(pattern) {
+    return (value) => typeof value === 'string' && pattern.test(value);
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-files.ts
+
+
+
+
+
 
 /**
- * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
- * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
- * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
- * which keep trying until the period's deadline) and the callers that act on a final answer
- * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
- * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
- * its endpoints and its error codes.
+ * Takes over a payload an earlier run wrote, as if it were being downloaded: it streams through
+ * the same checks a fresh download passes (`writePayload`: JSON syntax and period, or the CSV
+ * header; max-payload-size) and must hash to the sha256 its manifest recorded, and only then
+ * appears under its name in the output folder. Returns its size and sha256, or why it cannot be
+ * used; throws only for what is not the payload's fault (a full disk).
  */
-/** Clari's endpoints, as the rules (and the simulator) name them. */
-const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
-/**
- * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
- * of a finished job): the only ones where a `perLoop` cap means anything.
- */
-const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
-const RETRY = { verdict: 'retry' };
-const THROTTLE = { verdict: 'throttle' };
-const FATAL = { verdict: 'fatal' };
-const RECONCILE = { verdict: 'reconcile' };
-/** One rule on every endpoint, but for those named. */
-function everywhere(rule, except = {}) {
-    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
+async function takeOverPayload(earlier, config, period, reuse, signal) {
+    const { file, sha256 } = reuse;
+    const leftOut = earlier.leftOut.get(file);
+    if (leftOut !== undefined)
+        return { problem: `${file}: ${leftOut}` };
+    const source = external_node_path_default().join(earlier.dir, file);
+    const info = await (0,promises_namespaceObject.lstat)(source).catch(() => undefined);
+    if (!info?.isFile())
+        return { problem: `${file} is missing` };
+    try {
+        return await writePayload((0,external_node_fs_namespaceObject.createReadStream)(source, { signal }), config.outputDir, file, {
+            format: config.exportFormat,
+            period,
+            maxBytes: config.maxPayloadBytes,
+            sha256
+        });
+    }
+    catch (error) {
+        if (signal.aborted || error.code)
+            throw error;
+        return { problem: `${file}: ${error.message}` };
+    }
 }
 /**
- * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
- * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
- * decides.
+ * The manifest.json a run left in `dir` and the payloads beside it (the terminal runner resumes
+ * from its own output folder), read into the checked shape like an artifact's.
  */
-const RETRY_RULES = {
-    '429': everywhere(THROTTLE),
-    '503': everywhere(THROTTLE),
-    '408': everywhere(RETRY, { create: RECONCILE }),
-    '500': everywhere(RETRY, { create: RECONCILE }),
-    '502': everywhere(RETRY, { create: RECONCILE }),
-    '504': everywhere(RETRY, { create: RECONCILE }),
-    // "The job status could not be retrieved": transient on the others, but briefly.
-    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
-    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
-    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
-    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
-    '400': everywhere(FATAL),
-    '401': everywhere(FATAL),
-    '403': everywhere(FATAL),
-    '404': everywhere(FATAL),
-    'other 4xx': everywhere(FATAL),
-    'other status': everywhere(FATAL),
-    // Refused, or a name that did not resolve: the request never reached Clari.
-    'network error before sending': everywhere(RETRY),
-    // Reset, or timed out, after the request went out: Clari may have acted on it.
-    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
-    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
-    'invalid response': everywhere(RETRY, { create: RECONCILE }),
-    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
-    'other error': everywhere(FATAL)
+function folderSource(dir) {
+    return {
+        label: `output-dir's ${manifest_MANIFEST_FILE}`,
+        async find(config) {
+            const file = external_node_path_default().join(dir, manifest_MANIFEST_FILE);
+            const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+            if (!info?.isFile())
+                return { kind: 'missing', reason: `there is no ${manifest_MANIFEST_FILE} in ${dir}` };
+            if (info.size > earlier_manifest_MAX_MANIFEST_BYTES) {
+                return { kind: 'unreadable', reason: `${file} is larger than a manifest can be` };
+            }
+            const manifest = earlier_manifest_readEarlierManifest(await (0,promises_namespaceObject.readFile)(file), {
+                forecastId: config.forecastId,
+                apiKey: config.clari.apiKey
+            });
+            if ('problem' in manifest)
+                return { kind: manifest.kind, reason: manifest.problem };
+            return { manifest, dir, leftOut: new Map(), source: file, dispose: async () => { } };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
+
+/**
+ * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
+ * with typed columns.
+ */
+const TABLE_FORMATS = ['ndjson', 'csv', 'parquet'];
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
 };
-/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
-function retryRule(endpoint, error) {
-    const answer = answerOf(error);
-    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
-    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
+ * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
+ * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
+ * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
+ */
+function tableFileName(table, forecastId, period, snapshot, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
 }
-/** Which answer of the table a failed request got. */
-function answerOf(error) {
-    if (error instanceof ClariApiError)
-        return statusAnswer(error.status, error.code);
-    if (error instanceof NetworkError) {
-        return error.sent ? 'network error after sending' : 'network error before sending';
-    }
-    if (error instanceof InvalidResponseError)
-        return 'invalid response';
-    return 'other error';
+
+;// CONCATENATED MODULE: ./src/engine/run/format.ts
+
+
+/** A workflow run's attempts: "attempt 1". */
+const attemptName = attempt => `attempt ${attempt}`;
+const PERIOD_COLUMNS = [
+    { key: 'period', header: 'Period', text: o => o.period },
+    {
+        key: 'status',
+        header: 'Status',
+        text: (o, earlier) => {
+            const from = provenance(o, earlier);
+            return `${o.status}${truncation(o) ? ', truncated' : ''}${from ? ` (${from})` : ''}`;
+        }
+    },
+    { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
+    { key: 'size', header: 'Size', text: o => units_formatBytes(o.bytes) },
+    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
+    { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
+];
+/** What Clari truncated in a finished export, in words; undefined when it kept everything. */
+function truncation(outcome) {
+    const parts = [outcome.rowsTruncated && 'rows', outcome.cellsTruncated && 'cells'].filter(Boolean);
+    return parts.length ? `Clari truncated this export (${parts.join(' and ')})` : undefined;
 }
-/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
-function statusAnswer(status, code) {
-    const coded = `${status} ${code}`;
-    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
-        return coded;
+/** One line per failed period: period, status, its job (named once), reason. */
+function failureLine(outcome) {
+    const job = outcome.jobId ? ` (job ${outcome.jobId})` : '';
+    return `${outcome.period}: ${outcome.status}${job}: ${outcome.error ?? 'no reason given'}`;
+}
+/**
+ * What became of a period's job when the run gave up on it, from a `job-cancelled` event's
+ * result, to end that period's line: "its job was cancelled at Clari".
+ */
+function cancelNote(result) {
+    if (result === 'cancelled')
+        return 'its job was cancelled at Clari';
+    if (result === 'already-finished')
+        return 'its job had already ended at Clari';
+    return `its job may still run at Clari (${result})`;
+}
+/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
+function notResumingLine(source, why) {
+    return `Not resuming from ${source}: ${why}; exporting every period`;
+}
+/** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
+function waitingLine(event) {
+    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+    return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
+}
+/**
+ * What the run learned from earlier ones: "Job durations from earlier runs: 2026_Q1 about 30 min
+ * 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read). Starting the longest
+ * first: …".
+ */
+function historyLine(event) {
+    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const parts = [
+        ...known,
+        ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
+    ];
+    const order = event.startOrder
+        ? `. Starting the longest first: ${event.startOrder.join(', ')}`
+        : '';
+    return `Job durations from earlier runs: ${parts.join('; ')} (Clari's job list: ${event.jobList})${order}`;
+}
+/**
+ * One line about a finished period, the same in the step log and on a terminal: "2026_Q1: DONE,
+ * net_arr_2026_Q1.json (2.0 KiB) in 1 min 5 s, 6 status checks", or reused, or the failure and,
+ * when the run gave up on a job, what became of it (`cancelNote`).
+ */
+function finishedLine(outcome, earlier, cancelled) {
+    if (outcome.status !== 'DONE') {
+        return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
     }
-    if (Object.hasOwn(RETRY_RULES, String(status)))
-        return String(status);
-    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
+    const done = `${outcome.period}: DONE, ${outcome.file} (${units_formatBytes(outcome.bytes)})`;
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
+    }
+    const checks = plural(outcome.statusPolls, 'status check');
+    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+}
+/**
+ * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
+ * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
+ */
+function resumingLine(event) {
+    if (event.unusable)
+        return notResumingLine(event.source, event.unusable);
+    const parts = [
+        event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
+        event.repolled.length > 0 &&
+            `asking Clari again about the ${event.repolled.length === 1 ? 'job' : 'jobs'} of ${event.repolled.join(', ')}`,
+        event.anew.length > 0 && `exporting ${event.anew.join(', ')} anew`
+    ].filter(Boolean);
+    return `Resuming from ${event.source}: ${parts.join('; ')}`;
+}
+/**
+ * What resuming would save after this run: undefined unless some periods failed (or were not
+ * started) and others were exported, for each adapter's advice ("Re-run failed jobs", --resume).
+ */
+function rerunScope(report) {
+    const again = report.failed.map(o => o.period);
+    const kept = report.exported.length;
+    return again.length > 0 && kept > 0 ? { again, kept } : undefined;
+}
+/** "tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13" */
+function tablesLine(tables) {
+    const counts = TABLE_NAMES.map((name, i) => `${name} ${tables[name].rows.toLocaleString('en-US')}${i === 0 ? ' rows' : ''}`);
+    return `tables: ${counts.join(', ')}`;
+}
+function runTotals(report) {
+    const sum = (pick) => report.manifest.exports.reduce((total, o) => total + (pick(o) ?? 0), 0);
+    return {
+        periods: report.manifest.exports.length,
+        exported: report.exported.length,
+        bytes: sum(o => o.bytes),
+        statusPolls: sum(o => o.statusPolls),
+        throttleWaits: sum(o => o.throttleWaits),
+        requests: report.requestCount
+    };
+}
+/** "2 of 3 periods exported, 1.2 MiB, 14 requests to Clari, 1 throttle wait" */
+function totalsLine(totals) {
+    return [
+        `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
+        units_formatBytes(totals.bytes),
+        `${plural(totals.requests, 'request')} to Clari`,
+        plural(totals.throttleWaits, 'throttle wait')
+    ].join(', ');
+}
+/** Where a period's result came from when a re-run took it over, e.g. "reused from attempt 1". */
+function provenance(outcome, earlier) {
+    if (outcome.reusedFromAttempt !== undefined) {
+        return `reused from ${earlier(outcome.reusedFromAttempt)}`;
+    }
+    if (outcome.repolledFromAttempt !== undefined) {
+        return `job of ${earlier(outcome.repolledFromAttempt)}`;
+    }
+    return undefined;
+}
+/**
+ * What resuming saved, for the summary and the log, naming only what happened: "Resumed from
+ * attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created
+ * again."
+ */
+function resumeLine(report, earlier) {
+    const { exports } = report.manifest;
+    const reused = exports.filter(o => o.reusedFromAttempt !== undefined);
+    const repolled = exports.filter(o => o.repolledFromAttempt !== undefined);
+    const from = reused[0]?.reusedFromAttempt ?? repolled[0]?.repolledFromAttempt;
+    if (from === undefined)
+        return undefined;
+    const anew = exports.length - reused.length - repolled.length;
+    const parts = [
+        reused.length > 0 && `${plural(reused.length, 'period')} reused`,
+        repolled.length > 0 && `${plural(repolled.length, 'job')} taken over`,
+        anew > 0 && `${anew} exported anew`
+    ].filter(Boolean);
+    const saved = plural(reused.length + repolled.length, 'export job');
+    return `Resumed from ${earlier(from)}: ${parts.join(', ')}; ${saved} not created again`;
+}
+/** What a dry run reports, the same in the step log and in a terminal. */
+function planLines(plan) {
+    const { limits } = plan;
+    const lines = [
+        `Plan: export ${plan.forecastId} for ${plan.periods.join(', ')} (${plural(plan.periods.length, 'export job')}; dry run: no job created)`,
+        `Clari export quota left: ${limits.availableMonthlyQuota ?? '?'} of ${limits.monthlyQuota ?? '?'} per 30 days; ` +
+            `concurrency slots free: ${limits.availableConcurrentLimit ?? '?'} of ${limits.concurrentLimit ?? '?'}`
+    ];
+    lines.push(`Would export ${plural(plan.concurrency, 'period')} at once: ${plural(plan.waves, 'wave')} of jobs`);
+    if (limits.availableConcurrentLimit !== undefined && limits.availableConcurrentLimit <= 0) {
+        lines.push('No concurrency slot is free now: a run would wait for one, within job-timeout');
+    }
+    return lines;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -29851,8 +32239,6 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -30651,6 +33037,46 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/base/clock.ts
+/** Runs real I/O (a request, a file write) with the clock marked busy until it settles. */
+async function whileBusy(clock, work) {
+    const release = clock.busy?.();
+    try {
+        return await work();
+    }
+    finally {
+        release?.();
+    }
+}
+// setTimeout fires after ~1 ms for delays above 2^31-1 ms, so long waits are chained in slices.
+const MAX_TIMER_MS = 2_147_483_647;
+const systemClock = {
+    now: () => performance.now(),
+    wallNow: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        let timer;
+        let remaining = Math.max(0, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const arm = () => {
+            const slice = Math.min(remaining, MAX_TIMER_MS);
+            remaining -= slice;
+            timer = setTimeout(() => {
+                if (remaining > 0)
+                    return arm();
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            }, slice);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        arm();
+    })
+};
+
 ;// CONCATENATED MODULE: ./src/clari/transport.ts
 
 
@@ -30795,6 +33221,214 @@ function toNetworkError(error, sent, r, total) {
     return new NetworkError(message, code, sent && !NOT_SENT_CODES.has(code ?? ''));
 }
 
+;// CONCATENATED MODULE: ./src/engine/index.ts
+/**
+ * What the rooms above the engine (settings, action, cli) take from the rooms below it. They may
+ * not import src/clari/ or src/retry/ themselves (eslint.config.js): the engine passes on this
+ * much, and its own modules are imported directly.
+ */
+
+
+
+// The earlier-attempt lookup's requests go through the same bounded transport as Clari's.
+
+
+;// CONCATENATED MODULE: ./src/retry/http-date.ts
+// RFC 9110 §5.6.7: recipients MUST accept all three HTTP-date formats, and the names are
+// case-sensitive. Date.parse is not used: it reads asctime as local time and accepts far too much.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(?<month>${MONTHS.join('|')})`;
+const DAY_NAME = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const DAY_NAME_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
+const TIME = '(?<hour>\\d{2}):(?<minute>\\d{2}):(?<second>\\d{2})';
+// The weekday is redundant, so it is checked for spelling only, not for agreeing with the date.
+const FORMATS = [
+    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+    new RegExp(`^${DAY_NAME}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
+    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+    new RegExp(`^${DAY_NAME_LONG}, (?<day>\\d{2})-${MONTH}-(?<yy>\\d{2}) ${TIME} GMT$`),
+    // asctime pads a one-digit day with a space: Sun Nov  6 08:49:37 1994
+    new RegExp(`^${DAY_NAME} ${MONTH} (?<day>\\d{2}| \\d) ${TIME} (?<year>\\d{4})$`)
+];
+/**
+ * Epoch milliseconds of an HTTP-date in any of the three RFC 9110 formats (all UTC), or
+ * undefined if `value` is not one of them or names an impossible date. `nowMs` resolves the
+ * two-digit year of the obsolete RFC 850 format.
+ */
+function parseHttpDate(value, nowMs = Date.now()) {
+    for (const format of FORMATS) {
+        const g = format.exec(value)?.groups;
+        if (!g)
+            continue;
+        const fields = {
+            month: MONTHS.indexOf(g.month ?? ''),
+            day: Number(g.day),
+            hour: Number(g.hour),
+            minute: Number(g.minute),
+            second: Number(g.second)
+        };
+        const year = g.yy === undefined ? Number(g.year) : rfc850Year(Number(g.yy), fields, nowMs);
+        return toEpochMs(year, fields);
+    }
+    return undefined;
+}
+/**
+ * RFC 9110: a two-digit year that appears more than 50 years in the future means the most
+ * recent past year with the same last two digits.
+ */
+function rfc850Year(yy, fields, nowMs) {
+    const nowYear = new Date(nowMs).getUTCFullYear();
+    const sameCentury = nowYear - (nowYear % 100) + yy;
+    const fiftyYearsAhead = new Date(nowMs);
+    fiftyYearsAhead.setUTCFullYear(nowYear + 50);
+    // An impossible date (29 Feb in a non-leap year) yields undefined and is rejected by the caller.
+    const candidate = toEpochMs(sameCentury, fields);
+    return candidate !== undefined && candidate > fiftyYearsAhead.getTime()
+        ? sameCentury - 100
+        : sameCentury;
+}
+function toEpochMs(year, f) {
+    if (!(f.month >= 0 && f.day >= 1 && f.day <= daysInMonth(year, f.month)))
+        return undefined;
+    // 60 is a leap second (RFC 5322 time-of-day); it lands on the next minute's first second.
+    if (!(f.hour <= 23 && f.minute <= 59 && f.second <= 60))
+        return undefined;
+    const date = new Date(0);
+    // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+    date.setUTCFullYear(year, f.month, f.day);
+    date.setUTCHours(f.hour, f.minute, f.second, 0);
+    return date.getTime();
+}
+function daysInMonth(year, month) {
+    if (month === 1)
+        return isLeapYear(year) ? 29 : 28;
+    return [3, 5, 8, 10].includes(month) ? 30 : 31;
+}
+function isLeapYear(year) {
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+;// CONCATENATED MODULE: ./src/retry/retry-after.ts
+
+// RFC 9110 allows only integer seconds; a decimal like `1.5` is accepted as seconds too, rounded
+// up, because reading it as a date or zero would retry earlier than the server asked.
+const SECONDS = /^(\d+)(?:\.(\d+))?$/;
+/**
+ * Reads a `Retry-After` value (RFC 9110 §10.2.3). An HTTP-date counts from the response's own
+ * `Date` header when that is valid, which cancels clock skew, else from `receivedAt` (epoch ms).
+ * A past date means no wait. Never throws: a malformed header is `invalid`, not zero delay.
+ */
+function parseRetryAfter(raw, opts) {
+    if (raw === null || raw === undefined)
+        return { kind: 'none', reason: 'absent' };
+    const value = raw.trim();
+    const seconds = SECONDS.exec(value);
+    if (seconds)
+        return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw };
+    const retryAt = parseHttpDate(value, opts.receivedAt);
+    if (retryAt === undefined)
+        return { kind: 'none', reason: 'invalid', raw };
+    const serverNow = opts.dateHeader
+        ? parseHttpDate(opts.dateHeader.trim(), opts.receivedAt)
+        : undefined;
+    return { kind: 'delay', ms: Math.max(0, retryAt - (serverNow ?? opts.receivedAt)), raw };
+}
+/** Exact decimal-string arithmetic, so `1.1` is 1100 ms and not 1101 from float error. */
+function secondsToMs(whole, fraction) {
+    const ms = Number(whole) * 1000 + Number(fraction.padEnd(3, '0').slice(0, 3));
+    const belowMs = /[1-9]/.test(fraction.slice(3));
+    // Past 2^53 the digits no longer map to one number; any cap treats this as "far too long".
+    if (ms + 1 > Number.MAX_SAFE_INTEGER)
+        return Number.POSITIVE_INFINITY;
+    return belowMs ? ms + 1 : ms;
+}
+
+;// CONCATENATED MODULE: ./src/clari/retry-rules.ts
+
+/**
+ * The retry rules for Clari, in one table: for each answer and endpoint, the verdict, the cap
+ * within one call and the cap within a poll loop (docs/retry-policy.md#the-retry-rules is
+ * rendered from it). `withRetries` (one call), `LoopMisses` (the poll loop and the download,
+ * which keep trying until the period's deadline) and the callers that act on a final answer
+ * (the create, the cancel) all read it through `retryRule`; what a verdict and a cap mean is
+ * src/retry/retry.ts. The table lives here, not in src/retry/, because its rows are Clari's:
+ * its endpoints and its error codes.
+ */
+/** Clari's endpoints, as the rules (and the simulator) name them. */
+const ENDPOINTS = ['create', 'status', 'results', 'cancel', 'limits', 'list'];
+/**
+ * The endpoints a loop keeps trying until the period's deadline (the poll loop and the download
+ * of a finished job): the only ones where a `perLoop` cap means anything.
+ */
+const LOOPED = (/* unused pure expression or super */ null && (['status', 'results']));
+const RETRY = { verdict: 'retry' };
+const THROTTLE = { verdict: 'throttle' };
+const FATAL = { verdict: 'fatal' };
+const RECONCILE = { verdict: 'reconcile' };
+/** One rule on every endpoint, but for those named. */
+function everywhere(rule, except = {}) {
+    return { ...Object.fromEntries(ENDPOINTS.map(e => [e, rule])), ...except };
+}
+/**
+ * Every answer the rules tell apart, most specific first. Clari's error codes count on a 400,
+ * where Clari sends them (docs/clari-api.md#errors-and-codes); on any other status the status
+ * decides.
+ */
+const RETRY_RULES = {
+    '429': everywhere(THROTTLE),
+    '503': everywhere(THROTTLE),
+    '408': everywhere(RETRY, { create: RECONCILE }),
+    '500': everywhere(RETRY, { create: RECONCILE }),
+    '502': everywhere(RETRY, { create: RECONCILE }),
+    '504': everywhere(RETRY, { create: RECONCILE }),
+    // "The job status could not be retrieved": transient on the others, but briefly.
+    '400 SWW': everywhere({ verdict: 'retry', perCall: 2 }, { create: FATAL }),
+    // Clari's answer to a create both over the monthly quota and over the concurrency limit.
+    '400 export_monthly_quota_reached': everywhere(FATAL, { create: { verdict: 'quota' } }),
+    '400 export_failed_to_cancel': everywhere(FATAL, { cancel: { verdict: 'done' } }),
+    '400': everywhere(FATAL),
+    '401': everywhere(FATAL),
+    '403': everywhere(FATAL),
+    '404': everywhere(FATAL),
+    'other 4xx': everywhere(FATAL),
+    'other status': everywhere(FATAL),
+    // Refused, or a name that did not resolve: the request never reached Clari.
+    'network error before sending': everywhere(RETRY),
+    // Reset, or timed out, after the request went out: Clari may have acted on it.
+    'network error after sending': everywhere(RETRY, { create: RECONCILE }),
+    // A 2xx whose body is not what the API documents (a broken JSON, a payload that fails its checks).
+    'invalid response': everywhere(RETRY, { create: RECONCILE }),
+    // Not an answer at all: a bug of ours, a payload too large, a cancelled run.
+    'other error': everywhere(FATAL)
+};
+/** A failed request of `endpoint` as the table reads it: its answer, its rule, Clari's hint. */
+function retryRule(endpoint, error) {
+    const answer = answerOf(error);
+    const hint = error instanceof ClariApiError ? error.retryAfter : undefined;
+    return { answer, hint, ...RETRY_RULES[answer][endpoint] };
+}
+/** Which answer of the table a failed request got. */
+function answerOf(error) {
+    if (error instanceof ClariApiError)
+        return statusAnswer(error.status, error.code);
+    if (error instanceof NetworkError) {
+        return error.sent ? 'network error after sending' : 'network error before sending';
+    }
+    if (error instanceof InvalidResponseError)
+        return 'invalid response';
+    return 'other error';
+}
+/** The answer an HTTP status (and, on a 400, Clari's error code) is. */
+function statusAnswer(status, code) {
+    const coded = `${status} ${code}`;
+    if (status === 400 && code !== undefined && Object.hasOwn(RETRY_RULES, coded)) {
+        return coded;
+    }
+    if (Object.hasOwn(RETRY_RULES, String(status)))
+        return String(status);
+    return status >= 400 && status < 500 ? 'other 4xx' : 'other status';
+}
+
 ;// CONCATENATED MODULE: ./src/clari/client.ts
 
 
@@ -30858,7 +33492,7 @@ class ClariClient {
             const reply = await this.retrying(ctx, 'create', () => this.exchangeJson('POST', path, 'create', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
-            if (!isJobId(jobId))
+            if (!types_isJobId(jobId))
                 throw new InvalidResponseError('create export: no valid jobId');
             return jobId;
         }
@@ -31125,117 +33759,6 @@ const HISTORY_SOURCES = ['all', 'runs', 'none'];
 /** Highest `max-concurrent-jobs`; `auto` never goes above it either. */
 const MAX_CONCURRENCY = 10;
 
-;// CONCATENATED MODULE: ./src/engine/errors.ts
-
-
-
-// Every message here is about one period, whose line already names the period and its job: the
-// message says what happened and, where the user can act, what to do.
-/** The job reached a terminal failure state on Clari's side (which gives no reason). */
-class JobFailedError extends Error {
-    jobId;
-    status;
-    name = 'JobFailedError';
-    constructor(jobId, status) {
-        super(`the job ended ${status} at Clari, which gives no reason`);
-        this.jobId = jobId;
-        this.status = status;
-    }
-}
-/** The job did not finish, or its results did not download, within job-timeout. */
-class JobTimeoutError extends Error {
-    jobId;
-    lastStatus;
-    elapsedMs;
-    phase;
-    name = 'JobTimeoutError';
-    constructor(jobId, lastStatus, elapsedMs, 
-    /** `download`: the job is DONE at Clari, only fetching its results ran out of time. */
-    phase = 'job', 
-    /** Why the last try failed, when tries failed (already cleaned). */
-    lastError) {
-        const seconds = `${Math.round(elapsedMs / 1000)} s`;
-        const last = lastError ? `; last error: ${lastError}` : '';
-        super(phase === 'job'
-            ? `the job did not finish within job-timeout (${seconds}; last status ${lastStatus ?? 'unknown'}${last})`
-            : `the job is DONE, but its results did not download within job-timeout (${seconds}${last})`);
-        this.jobId = jobId;
-        this.lastStatus = lastStatus;
-        this.elapsedMs = elapsedMs;
-        this.phase = phase;
-    }
-}
-/** The organisation's rolling 30-day export quota is used up: no job can be created. */
-class QuotaError extends Error {
-    monthlyQuota;
-    name = 'QuotaError';
-    constructor(monthlyQuota) {
-        super(`Clari's export quota is used up (${monthlyQuota ?? 'unknown'} jobs per 30 days); no further jobs were created. It frees up as the jobs of the last 30 days age out (dry-run shows what is left)`);
-        this.monthlyQuota = monthlyQuota;
-    }
-}
-/** Waited for a free concurrency slot until the job deadline. */
-class ConcurrencyTimeoutError extends Error {
-    name = 'ConcurrencyTimeoutError';
-    constructor(concurrentLimit) {
-        super(`Clari's export concurrency limit (${concurrentLimit ?? 'unknown'}) stayed full until job-timeout: other exports of your organisation held every slot; run again later, or raise job-timeout`);
-    }
-}
-/** The downloaded file is not what was asked for (broken JSON, or another period). */
-class PayloadError extends Error {
-    name = 'PayloadError';
-}
-/** The payload grew past max-payload-size: the download was stopped and the file removed. */
-class PayloadTooLargeError extends PayloadError {
-    maxBytes;
-    name = 'PayloadTooLargeError';
-    constructor(maxBytes) {
-        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
-        this.maxBytes = maxBytes;
-    }
-}
-/**
- * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
- */
-class UnprovenJobError extends Error {
-    forecastId;
-    period;
-    jobIds;
-    reason;
-    name = 'UnprovenJobError';
-    constructor(forecastId, period, jobIds, reason) {
-        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
-        const why = reason === 'several'
-            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
-        super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
-        this.forecastId = forecastId;
-        this.period = period;
-        this.jobIds = jobIds;
-        this.reason = reason;
-    }
-}
-/**
- * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
- * one). Every other request of the run would be refused the same way.
- */
-function isKeyRejected(error) {
-    const api = error instanceof RetryBudgetError ? error.cause : error;
-    return api instanceof ClariApiError && api.status === 401 && !api.code;
-}
-/** Where the user set the key, as the advice names it when Clari refuses it. */
-const DEFAULT_KEY_SOURCE = 'the api-key secret';
-/** A refused key, with what to check: `keySource` is the api-key secret, or CLARI_API_KEY. */
-class KeyRejectedError extends Error {
-    name = 'KeyRejectedError';
-    constructor(keySource, cause) {
-        const api = cause instanceof RetryBudgetError ? cause.cause : cause;
-        const said = api instanceof ClariApiError && api.serverMessage ? `: ${api.serverMessage}` : '';
-        super(`Clari rejected the API key (HTTP 401${said}): check ${keySource}; the key may be mistyped, expired or revoked`, { cause });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/run/plan.ts
 
 
@@ -31296,739 +33819,6 @@ function periodProblems(exports, allowTruncated) {
             `${outcome.period}: DONE but incomplete (job ${outcome.jobId ?? '?'}): ${truncated}; the file ${outcome.file ?? ''} is kept. Set allow-truncated: true to accept truncated exports`
         ];
     });
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/csv-check.ts
-const BOM = [0xef, 0xbb, 0xbf];
-const NEWLINE = 0x0a;
-const BLANK = new Set([0x20, 0x09, 0x0d]);
-class CsvHeaderCheck {
-    seen = 0;
-    headerHasText = false;
-    headerEnded = false;
-    update(chunk) {
-        for (const byte of chunk) {
-            const offset = this.seen++;
-            if (this.headerEnded)
-                return;
-            if (offset < BOM.length && byte === BOM[offset] && !this.headerHasText)
-                continue;
-            if (byte === NEWLINE)
-                this.headerEnded = true;
-            else if (!BLANK.has(byte))
-                this.headerHasText = true;
-        }
-    }
-    finish() {
-        if (this.seen === 0)
-            return { valid: false, reason: 'is empty' };
-        if (!this.headerHasText)
-            return { valid: false, reason: 'has no header line' };
-        return { valid: true };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
-/**
- * The hooks through which the tables read a payload's tokens while the tokenizer
- * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
- */
-/**
- * The string a string token means (its JSON text as latin1, quotes included). The grammar was
- * already checked, so JSON.parse cannot fail.
- */
-function decodeJsonString(json) {
-    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
-    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
-/**
- * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
- * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
- * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
- *
- * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
- * Clari silently exports the current quarter when it does not understand a request, and the
- * caller must compare the exported period with the requested one.
- *
- * An optional JsonTap also receives every token of chosen top-level values (the tables feature
- * reads the payload's five lists this way), so one grammar serves both the check and the tables.
- *
- * Deliberate limits:
- * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
- * - A leading UTF-8 byte order mark is accepted.
- * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
- * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
- *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
- *   truncated (wrong) period.
- * - Duplicate keys follow JSON.parse: the last occurrence wins.
- * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
- *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
- *   bounded too.
- */
-
-const json_tokenizer_MAX_DEPTH = 10_000;
-const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
-const CAPTURE_LIMIT = 4096;
-// Parser states. Plain numeric constants keep the hot switch a jump table.
-const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
-const S_VALUE_OR_CLOSE = 1; // right after '['
-const S_KEY_OR_CLOSE = 2; // right after '{'
-const S_KEY = 3; // after ',' in an object
-const S_COLON = 4;
-const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
-const S_STRING = 6;
-const S_ESCAPE = 7;
-const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
-const S_NUM_MINUS = 9;
-const S_NUM_ZERO = 10;
-const S_NUM_INT = 11;
-const S_NUM_DOT = 12;
-const S_NUM_FRAC = 13;
-const S_NUM_EXP_MARK = 14;
-const S_NUM_EXP_SIGN = 15;
-const S_NUM_EXP = 16;
-const S_LITERAL = 17;
-const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
-// What the next value means for the extraction of timePeriods[0].timePeriodId.
-const ROLE_NONE = 0;
-const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
-const ROLE_FIRST_PERIOD = 2; // first element of that array
-const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
-const OBJECT = 0;
-const ARRAY = 1;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const json_tokenizer_BOM = [0xef, 0xbb, 0xbf];
-const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
-const LITERAL_TEXT = ['true', 'false', 'null'];
-const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
-const TIME_PERIODS_KEY = 'timePeriods';
-const TIME_PERIOD_ID_KEY = 'timePeriodId';
-/** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
-const STRING_STOP = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++)
-    STRING_STOP[c] = 1;
-STRING_STOP[QUOTE] = 1;
-STRING_STOP[BACKSLASH] = 1;
-const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-const isDigit = (c) => c >= 0x30 && c <= 0x39;
-const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
-function describeByte(c) {
-    const hex = `0x${c.toString(16).padStart(2, '0')}`;
-    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
-}
-function joinedSource(text) {
-    return { bytes: Buffer.from(text, 'latin1'), text };
-}
-class JsonStreamCheck {
-    tap;
-    state = S_VALUE;
-    stack = new Uint8Array(json_tokenizer_MAX_DEPTH);
-    depth = 0;
-    consumed = 0; // bytes of earlier chunks, for absolute error offsets
-    error;
-    stringIsKey = false;
-    hexLeft = 0;
-    literal = 0; // index into LITERALS
-    literalPos = 0;
-    bomPos = 0;
-    role = ROLE_NONE;
-    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
-    capturing = false; // the extraction wants the current string
-    tapping = false; // inside a value the tap selected
-    // The current token's text from earlier chunks, while it is captured or tapped.
-    held = false;
-    heldText = '';
-    heldOverflow = false;
-    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
-    spanDepth = 0;
-    spanFrom = 0;
-    spanHeld = '';
-    timePeriodId;
-    constructor(tap) {
-        this.tap = tap;
-    }
-    update(chunk) {
-        if (this.error !== undefined)
-            return;
-        const n = chunk.length;
-        const stack = this.stack;
-        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
-        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
-        const tap = this.tap;
-        // One latin1 string per chunk makes every tapped token a cheap slice of it.
-        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
-        const text = source?.text;
-        // Hot fields live in locals for the duration of the loop and are written back at the end.
-        let state = this.state;
-        let depth = this.depth;
-        let role = this.role;
-        let stringIsKey = this.stringIsKey;
-        let capturing = this.capturing;
-        let tapping = this.tapping;
-        let held = this.held;
-        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
-        let i = 0;
-        loop: while (i < n) {
-            let c = chunk[i];
-            switch (state) {
-                case S_STRING: {
-                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
-                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
-                    if (STRING_STOP[c] === 0) {
-                        i++;
-                        // Per byte lane: below 0x20, or equal to '"' or '\' (xor makes it zero).
-                        while (i + 4 <= n) {
-                            const w = view.getInt32(i, true);
-                            const x = w ^ 0x22222222;
-                            const y = w ^ 0x5c5c5c5c;
-                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) &
-                                0x80808080)
-                                break;
-                            i += 4;
-                        }
-                        if (i === n)
-                            break loop;
-                        c = chunk[i];
-                        while (STRING_STOP[c] === 0) {
-                            if (++i === n)
-                                break loop;
-                            c = chunk[i];
-                        }
-                    }
-                    if (c === QUOTE) {
-                        i++;
-                        if (capturing || tapping) {
-                            // The token is in this chunk, or joined from earlier ones.
-                            let where = source;
-                            let from = tokenFrom;
-                            let to = i;
-                            if (held || where === undefined) {
-                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
-                                held = false;
-                                where = whole === undefined ? undefined : joinedSource(whole);
-                                from = 0;
-                                to = whole === undefined ? 0 : whole.length;
-                            }
-                            // A tapped token never overflows: holding it past the limit fails the check.
-                            if (tapping) {
-                                if (stringIsKey)
-                                    tap.key(where, from, to);
-                                else
-                                    tap.value(where, from, to);
-                            }
-                            if (capturing) {
-                                capturing = false;
-                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
-                                tapping = this.tapping;
-                            }
-                        }
-                        if (!stringIsKey) {
-                            state = S_AFTER_VALUE;
-                            if (tapping && depth === 1)
-                                tapping = this.endTap();
-                        }
-                        else if (i < n && chunk[i] === 0x3a) {
-                            // Shortcut for the common '"key":' with no whitespace.
-                            i++;
-                            state = S_VALUE;
-                        }
-                        else
-                            state = S_COLON;
-                    }
-                    else if (c === BACKSLASH) {
-                        i++;
-                        state = S_ESCAPE;
-                    }
-                    else {
-                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
-                    }
-                    continue;
-                }
-                case S_AFTER_VALUE: {
-                    if (c <= 0x20 && isWhitespace(c)) {
-                        i++;
-                        continue;
-                    }
-                    if (depth === 0)
-                        return this.unexpected(chunk, i, 'after the end of the JSON value');
-                    const container = stack[depth - 1];
-                    i++;
-                    if (c === 0x2c) {
-                        state = container === OBJECT ? S_KEY : S_VALUE;
-                    }
-                    else if (c === 0x7d && container === OBJECT) {
-                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
-                        if (depth === 3)
-                            this.insideFirstPeriod = false;
-                        depth--;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (c === 0x5d && container === ARRAY) {
-                        depth--;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else {
-                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
-                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
-                    }
-                    continue;
-                }
-                case S_COLON: {
-                    i++;
-                    if (c === 0x3a)
-                        state = S_VALUE;
-                    else if (!isWhitespace(c))
-                        return this.unexpected(chunk, i - 1, "where ':' was expected");
-                    continue;
-                }
-                case S_KEY_OR_CLOSE:
-                case S_KEY: {
-                    i++;
-                    if (c === QUOTE) {
-                        stringIsKey = true;
-                        tokenFrom = i - 1;
-                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
-                            capturing = true;
-                        state = S_STRING;
-                    }
-                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
-                        if (depth === 3)
-                            this.insideFirstPeriod = false;
-                        depth--;
-                        state = S_AFTER_VALUE;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (!isWhitespace(c)) {
-                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
-                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
-                    }
-                    continue;
-                }
-                case S_VALUE:
-                case S_VALUE_OR_CLOSE: {
-                    i++;
-                    if (c === QUOTE) {
-                        stringIsKey = false;
-                        tokenFrom = i - 1;
-                        if (role === ROLE_PERIOD_ID)
-                            capturing = true;
-                        state = S_STRING;
-                    }
-                    else if (c >= 0x30 && c <= 0x39) {
-                        tokenFrom = i - 1;
-                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
-                    }
-                    else if (c === 0x7b || c === 0x5b) {
-                        if (depth === json_tokenizer_MAX_DEPTH)
-                            return this.fail(`nesting deeper than ${json_tokenizer_MAX_DEPTH} levels`, i - 1);
-                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
-                            this.spanDepth = depth + 1;
-                            this.spanFrom = i - 1;
-                        }
-                        if (c === 0x7b) {
-                            stack[depth++] = OBJECT;
-                            if (role === ROLE_FIRST_PERIOD)
-                                this.insideFirstPeriod = true;
-                            state = S_KEY_OR_CLOSE;
-                        }
-                        else {
-                            stack[depth++] = ARRAY;
-                            state = S_VALUE_OR_CLOSE;
-                            if (role === ROLE_TIME_PERIODS) {
-                                role = ROLE_FIRST_PERIOD;
-                                continue;
-                            }
-                        }
-                    }
-                    else if (c === 0x2d) {
-                        tokenFrom = i - 1;
-                        state = S_NUM_MINUS;
-                    }
-                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
-                        this.literalPos = 1;
-                        state = S_LITERAL;
-                    }
-                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
-                        depth--;
-                        state = S_AFTER_VALUE;
-                        if (tapping)
-                            tapping = this.tapClose(depth, source, i);
-                    }
-                    else if (isWhitespace(c)) {
-                        continue; // the pending role still applies to the value that follows
-                    }
-                    else if (c === json_tokenizer_BOM[0] && this.consumed + i === 1) {
-                        this.bomPos = 1;
-                        state = S_BOM;
-                        continue;
-                    }
-                    else {
-                        return this.unexpected(chunk, i - 1, 'where a value was expected');
-                    }
-                    role = ROLE_NONE;
-                    continue;
-                }
-                case S_ESCAPE: {
-                    if (c === 0x75) {
-                        this.hexLeft = 4;
-                        state = S_UNICODE;
-                    }
-                    else if (c === QUOTE ||
-                        c === BACKSLASH ||
-                        c === 0x2f ||
-                        c === 0x62 ||
-                        c === 0x66 ||
-                        c === 0x6e ||
-                        c === 0x72 ||
-                        c === 0x74) {
-                        state = S_STRING;
-                    }
-                    else {
-                        return this.unexpected(chunk, i, 'after a backslash in a string');
-                    }
-                    i++;
-                    continue;
-                }
-                case S_UNICODE: {
-                    if (!isHexDigit(c))
-                        return this.unexpected(chunk, i, 'inside a \\u escape');
-                    i++;
-                    if (--this.hexLeft === 0)
-                        state = S_STRING;
-                    continue;
-                }
-                case S_NUM_MINUS:
-                case S_NUM_DOT:
-                case S_NUM_EXP_SIGN: {
-                    if (!isDigit(c))
-                        return this.unexpected(chunk, i, 'where a digit was expected');
-                    i++;
-                    state =
-                        state === S_NUM_EXP_SIGN
-                            ? S_NUM_EXP
-                            : state === S_NUM_DOT
-                                ? S_NUM_FRAC
-                                : c === 0x30
-                                    ? S_NUM_ZERO
-                                    : S_NUM_INT;
-                    continue;
-                }
-                case S_NUM_EXP_MARK: {
-                    if (c === 0x2b || c === 0x2d)
-                        state = S_NUM_EXP_SIGN;
-                    else if (isDigit(c))
-                        state = S_NUM_EXP;
-                    else
-                        return this.unexpected(chunk, i, 'in a number exponent');
-                    i++;
-                    continue;
-                }
-                case S_NUM_ZERO:
-                case S_NUM_INT:
-                case S_NUM_FRAC:
-                case S_NUM_EXP: {
-                    if (state !== S_NUM_ZERO) {
-                        while (isDigit(c)) {
-                            if (++i === n)
-                                break loop;
-                            c = chunk[i];
-                        }
-                    }
-                    else if (isDigit(c)) {
-                        return this.fail('number with a leading zero', i);
-                    }
-                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
-                        i++;
-                        state = S_NUM_DOT;
-                    }
-                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
-                        i++;
-                        state = S_NUM_EXP_MARK;
-                    }
-                    else {
-                        // The number ended; the current byte is judged as whatever follows a value.
-                        state = S_AFTER_VALUE;
-                        if (tapping) {
-                            if (held) {
-                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
-                                held = false;
-                                tap.value(joinedSource(whole), 0, whole.length);
-                            }
-                            else
-                                tap.value(source, tokenFrom, i);
-                            if (depth === 1)
-                                tapping = this.endTap();
-                        }
-                    }
-                    continue;
-                }
-                case S_LITERAL: {
-                    const literal = LITERALS[this.literal];
-                    if (c !== literal[this.literalPos]) {
-                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
-                    }
-                    i++;
-                    if (++this.literalPos === literal.length) {
-                        state = S_AFTER_VALUE;
-                        if (tapping) {
-                            const literalSource = LITERAL_SOURCES[this.literal];
-                            tap.value(literalSource, 0, literalSource.text.length);
-                            if (depth === 1)
-                                tapping = this.endTap();
-                        }
-                    }
-                    continue;
-                }
-                case S_BOM: {
-                    if (c !== json_tokenizer_BOM[this.bomPos]) {
-                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
-                    }
-                    i++;
-                    if (++this.bomPos === json_tokenizer_BOM.length)
-                        state = S_VALUE;
-                    continue;
-                }
-            }
-        }
-        // A string or number still open at the end of the chunk continues in the next one.
-        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
-            if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping))
-                return this.tooLong(n);
-            held = true;
-        }
-        if (this.spanDepth > 0) {
-            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
-            this.spanFrom = 0;
-            if (this.spanHeld.length > MAX_TAPPED_TOKEN)
-                return this.tooLong(n);
-        }
-        this.state = state;
-        this.depth = depth;
-        this.role = role;
-        this.stringIsKey = stringIsKey;
-        this.capturing = capturing;
-        this.tapping = tapping;
-        this.held = held;
-        this.consumed += n;
-    }
-    fail(reason, i) {
-        this.error = { reason, offset: this.consumed + i };
-    }
-    tooLong(i) {
-        this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i);
-    }
-    unexpected(chunk, i, where) {
-        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
-    }
-    finish() {
-        if (this.error !== undefined)
-            return { valid: false, ...this.error };
-        const state = this.state;
-        const complete = this.depth === 0 &&
-            (state === S_AFTER_VALUE ||
-                state === S_NUM_ZERO ||
-                state === S_NUM_INT ||
-                state === S_NUM_FRAC ||
-                state === S_NUM_EXP);
-        if (complete) {
-            return this.timePeriodId === undefined
-                ? { valid: true }
-                : { valid: true, firstTimePeriodId: this.timePeriodId };
-        }
-        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
-    }
-    endOfInputReason() {
-        const state = this.state;
-        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
-            return 'unterminated string at end of input';
-        }
-        if (state === S_NUM_MINUS ||
-            state === S_NUM_DOT ||
-            state === S_NUM_EXP_MARK ||
-            state === S_NUM_EXP_SIGN) {
-            return 'incomplete number at end of input';
-        }
-        if (state === S_LITERAL)
-            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
-        if (this.depth > 0) {
-            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
-            return `unterminated ${kind} at end of input`;
-        }
-        return 'no JSON value in input';
-    }
-    /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
-    hold(part, tapping) {
-        if (this.heldOverflow)
-            return true;
-        // The limit counts the opening quote too.
-        if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
-            if (tapping)
-                return false;
-            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
-            this.heldOverflow = true;
-            this.heldText = '';
-            return true;
-        }
-        this.heldText += part;
-        return true;
-    }
-    /** The current token's text; undefined when it overflowed while held. */
-    tokenText(bytes, text, from, to, held) {
-        const part = this.slice(bytes, text, from, to);
-        if (!held)
-            return part;
-        const whole = this.heldOverflow ? undefined : this.heldText + part;
-        this.heldText = '';
-        this.heldOverflow = false;
-        return whole;
-    }
-    slice(bytes, text, from, to) {
-        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
-    }
-    /**
-     * A container closed inside the tapped value, its closing bracket just before `i`; false when
-     * that completed the value.
-     */
-    tapClose(depth, source, i) {
-        if (this.spanDepth !== depth + 1)
-            this.tap.close(undefined, 0, 0);
-        else if (this.spanHeld === '') {
-            this.spanDepth = 0;
-            this.tap.close(source, this.spanFrom, i);
-        }
-        else {
-            const json = this.spanHeld + source.text.slice(0, i);
-            this.spanHeld = '';
-            this.spanDepth = 0;
-            this.tap.close(joinedSource(json), 0, json.length);
-        }
-        return depth === 1 ? this.endTap() : true;
-    }
-    endTap() {
-        this.tapping = false;
-        this.tap.end();
-        return false;
-    }
-    /**
-     * A captured string closed: either the timePeriodId value itself, or a key that may give the
-     * next value a role (or start the tap). Returns that role.
-     */
-    endCapture(raw, isKey, depth) {
-        // Quotes aside, as the limit is documented.
-        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
-        if (!isKey) {
-            this.timePeriodId = text;
-            return ROLE_NONE;
-        }
-        if (text === undefined)
-            return ROLE_NONE;
-        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
-        if (depth === 1) {
-            if (this.tap?.select(text))
-                this.tapping = true;
-            if (text !== TIME_PERIODS_KEY)
-                return ROLE_NONE;
-            this.timePeriodId = undefined;
-            return ROLE_TIME_PERIODS;
-        }
-        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
-            this.timePeriodId = undefined;
-            return ROLE_PERIOD_ID;
-        }
-        return ROLE_NONE;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
-
-
-
-
-
-
-
-
-
-
-
-
-// Media types that say the body is something other than the format asked for.
-const CONTRADICTING = {
-    JSON: /^(text\/csv|application\/csv|text\/html)$/,
-    CSV: /^(application\/([\w.-]+\+)?json|text\/html)$/
-};
-/**
- * Streams a results body to `<dir>/<fileName>` through a temporary name, hashing it and checking
- * it on the way (JSON: syntax and period; CSV: a header line; both: the size cap), so memory does
- * not grow with the payload and a half-written or unchecked file never carries the final name.
- */
-async function writePayload(body, dir, fileName, expect) {
-    const target = external_node_path_default().join(dir, fileName);
-    const partial = tempPathFor(dir, fileName);
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined;
-    const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
-    let bytes = 0;
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            bytes += chunk.length;
-            if (bytes > expect.maxBytes)
-                return done(new PayloadTooLargeError(expect.maxBytes));
-            hash.update(chunk);
-            json?.update(chunk);
-            csv?.update(chunk);
-            done(null, chunk);
-        }
-    });
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
-        if (json)
-            checkJson(json, expect.period);
-        if (csv)
-            checkCsv(csv);
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw error;
-    }
-    noticeContentType(expect);
-    return { bytes, sha256: hash.digest('hex') };
-}
-function checkCsv(csv) {
-    const result = csv.finish();
-    // Like a garbled JSON body: not a finished export, so worth downloading again.
-    if (!result.valid)
-        throw new InvalidResponseError(`the CSV payload ${result.reason}`);
-}
-function noticeContentType({ contentType, format, period, onEvent }) {
-    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!CONTRADICTING[format].test(mediaType))
-        return;
-    onEvent?.({
-        type: 'notice',
-        period,
-        message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
-    });
-}
-function checkJson(json, period) {
-    const result = json.finish();
-    if (!result.valid) {
-        // A body cut or garbled in transit is worth downloading again; the client retries this.
-        throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
-    }
-    // Clari silently exports the current quarter when it does not understand a parameter.
-    const got = result.firstTimePeriodId;
-    if (got !== undefined && got !== period) {
-        throw new PayloadError(`the payload is for period ${got.slice(0, 40)}, not ${period} (Clari fell back to another quarter)`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/download.ts
@@ -32149,7 +33939,7 @@ function classifyFailure(error, ctx) {
     // The first period the key fails says what to check; the periods not started then say why.
     const message = isKeyRejected(error)
         ? new KeyRejectedError(ctx.keySource ?? DEFAULT_KEY_SOURCE, error).message
-        : errorMessage(error);
+        : error_message_errorMessage(error);
     const verdict = { status: 'ERROR', error: message, cancelJob, run };
     if (api instanceof ClariApiError)
         return { ...verdict, errorCode: api.code, errorId: api.errorId };
@@ -32189,6 +33979,24 @@ function jobDuration(job) {
         return undefined;
     const ms = endTime - startTime;
     return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engine/job/job-identity.ts
+
+/**
+ * Whether Clari's own description of a job says it exports this forecast's period: not a job
+ * this run owns for another period, its module FORECAST (or not given), and its file name (or
+ * title and file name) naming the forecast and period (`namesExport`). `unknown` when the answer
+ * does not say (no file name yet). The one rule for a lost create's job in the job list and for a
+ * job an earlier attempt's manifest names: either way, only a `yes` lets the run download or
+ * cancel it.
+ */
+function exportIdentity(job, want) {
+    if (job.jobId !== undefined && want.owned.has(job.jobId))
+        return 'no';
+    if (job.module !== undefined && job.module !== 'FORECAST')
+        return 'no';
+    return namesExport(job, want.forecastId, want.period);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/start-job.ts
@@ -32255,17 +34063,18 @@ async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
     }
     return undefined;
 }
-/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+/**
+ * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ */
 function start_job_provenance(job, want) {
-    if (job.jobId === undefined || want.owned.has(job.jobId))
-        return 'not-ours';
-    if (job.module !== undefined && job.module !== 'FORECAST')
+    if (job.jobId === undefined)
         return 'not-ours';
     const started = job.startTime;
     if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
         return 'not-ours';
     }
-    const named = namesExport(job, want.forecastId, want.period);
+    const named = exportIdentity(job, want);
     if (named === 'no')
         return 'not-ours';
     return named === 'yes' && started !== undefined && want.notBefore !== undefined
@@ -32310,41 +34119,21 @@ async function waitForFreeSlot(client, period, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
-
-/**
- * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
- * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
- * process's peak memory until a collection). A chunk is valid until the next one is asked for.
- */
-async function* fileChunks(file, size) {
-    const handle = await (0,promises_namespaceObject.open)(file, 'r');
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-    let turn = 0;
-    let reading = handle.read(buffers[turn], 0, size, null);
-    try {
-        for (;;) {
-            const { bytesRead, buffer } = await reading;
-            if (bytesRead === 0)
-                return;
-            turn ^= 1;
-            reading = handle.read(buffers[turn], 0, size, null);
-            yield buffer.subarray(0, bytesRead);
-        }
-    }
-    finally {
-        // A read still under way must end before its file is closed.
-        await reading.catch(() => { });
-        await handle.close();
-    }
-}
-
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
+
 
 // Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
 // the table files untouched, never decoded and encoded again, and slicing it is cheap.
 const toBinary = (text) => Buffer.from(text, 'utf8').toString('latin1');
 const fromBinary = (binary) => Buffer.from(binary, 'latin1').toString('utf8');
+/**
+ * Binary text copied into a string of its own. A slice of a string keeps the whole of it alive in
+ * V8, so a value kept past its chunk (a key numbered for the whole payload) is copied first, or
+ * every chunk that held a new key would stay in memory.
+ */
+const ownCopy = (binary) => Buffer.from(binary, 'latin1').toString('latin1');
 /** What a string token (its JSON text, quotes included) means, as binary text. */
 function decodeToBinary(json) {
     return json.indexOf('\\') === -1 ? json.slice(1, -1) : toBinary(decodeJsonString(json));
@@ -32366,484 +34155,30 @@ function csvField(binary) {
         return '""';
     return CSV_QUOTED.test(binary) ? `"${binary.replace(QUOTES, '""')}"` : binary;
 }
-
-;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
-/** The tables of one payload could not be written; the payload itself is unaffected. */
-class TablesError extends Error {
-    reason;
-    table;
-    name = 'TablesError';
-    constructor(reason, 
-    /** The table being read or written, when the problem is in one. */
-    table) {
-        super(`tables: ${reason}`);
-        this.reason = reason;
-        this.table = table;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/tables/row-collector.ts
-
-
-
-/** Limits that keep memory bounded whatever the payload holds. */
-const MAX_COLUMNS = 10_000;
-const MAX_ROW_BYTES = 16 * 1024 * 1024;
-// Key positions remembered per table (see Table.seenRaw).
-const KEY_CACHE = 256;
-const ENTRY_KEY = 'entryKey';
-const ENTRY_KEY_MEMBER = `,"${ENTRY_KEY}":"`;
-/** entryKey is `timePeriodId|timeFrameId|userId|fieldId`: timeFrameId repeats across quarters. */
-const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
-const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
-/** One table: its columns, the row being read, and rows not yet taken by the writer. */
-class Table {
-    name;
-    rows = 0;
-    /** Finished rows waiting for the writer. */
-    pending = new PendingBytes();
-    frozen = false;
-    columns = new Map();
-    /** Column names as binary text, and as JSON strings for NDJSON. */
-    names = [];
-    jsonNames = [];
-    /**
-     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
-     * was read from, kept until the row is written).
-     */
-    stamps = [];
-    sources = [];
-    froms = [];
-    tos = [];
-    /** The columns the current element set, in its order (NDJSON keeps the element's order). */
-    order = [];
-    orderLength = 0;
-    /** entries only: the columns of the entryKey parts, -1 until seen. */
-    keyParts;
-    /** forecastId, exportPeriod and (entries) entryKey: ours, never the element's. */
-    ownColumns;
-    // The keys met at each position of the elements so far. Elements of a list mostly share one
-    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
-    // hashing it.
-    seenRaw = [];
-    seenPrefix = [];
-    seenName = [];
-    /** -1: the key's name has no column yet. */
-    seenColumn = [];
-    constructor(name) {
-        this.name = name;
-        const own = ['forecastId', 'exportPeriod'];
-        if (name === 'entries') {
-            own.push(ENTRY_KEY);
-            this.keyParts = ENTRY_KEY_PARTS.map(() => -1);
-        }
-        for (const column of own)
-            this.column(column);
-        this.ownColumns = own.length;
-    }
-    column(name) {
-        const known = this.columns.get(name);
-        if (known !== undefined)
-            return known;
-        if (this.frozen) {
-            throw new TablesError('the payload changed while its tables were being written', this.name);
-        }
-        if (this.names.length === MAX_COLUMNS) {
-            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
-        }
-        const column = this.names.length;
-        this.columns.set(name, column);
-        this.names.push(name);
-        this.jsonNames.push(jsonString(name));
-        this.stamps.push(0);
-        this.sources.push(NO_SOURCE);
-        this.froms.push(0);
-        this.tos.push(0);
-        const part = this.keyParts ? ENTRY_KEY_PARTS.indexOf(name) : -1;
-        if (part !== -1)
-            this.keyParts[part] = column;
-        return column;
-    }
-    value(column) {
-        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
-    }
-}
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
- * Turns the tokens of the payload's five lists into table rows, one list element per row, as a
- * JsonTap of the streaming check: memory holds one element and the column names, never the list.
- *
- * Both formats add forecastId and exportPeriod to every row, and entryKey to entries. NDJSON keeps
- * each element as sent (nested values included; a repeated key keeps its first place and its last
- * value, as JSON.parse does). CSV flattens nested objects into `parent.child` columns and writes
- * arrays as JSON text; its columns are the union of the keys in first-seen order, so CSV reads the
- * payload twice: once to learn the columns (`writing` false), once to write the rows.
+ * A string token (binary JSON text) whose bytes are not UTF-8, or that escapes half a surrogate
+ * pair, written again with U+FFFD in each bad place, so that every loader reads the tables
+ * (DuckDB refuses a whole file for one such string); undefined when the token is sound. Only
+ * tokens the tokenizer flagged (bytes beyond ASCII, `\u` escapes) need asking.
  */
-class RowCollector {
-    tables = new Map(TABLE_NAMES.map(name => [name, new Table(name)]));
-    csv;
-    ndjsonHead;
-    csvHead;
-    writing;
-    listsSeen = new Set();
-    table;
-    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
-    depth = 0;
-    element = 0; // a number unique to the element being read
-    elementBytes = 0;
-    // NDJSON writes an element as sent when it is compact (its length is what its tokens take)
-    // and plain (no repeated key, none of our columns); else it writes it again from its tokens.
-    compactLength = 0;
-    plain = true;
-    name = ''; // of the member whose value comes next (CSV: with its parents' prefix)
-    column = -1; // its column; -1 until its first value makes one
-    keyIndex = 0; // of that key, counting every key of the element
-    prefix = ''; // CSV: 'parent.' inside a flattened object
-    prefixes = [];
-    // A nested value copied whole as compact JSON text (NDJSON objects and arrays; CSV arrays).
-    copy = '';
-    closers = [];
-    afterValue = false; // a ',' comes before the next key or value
-    // A view of the chunk being read, for comparing keys four bytes at a time.
-    viewed = NO_SOURCE;
-    view = new DataView(NO_SOURCE.bytes.buffer);
-    constructor(context) {
-        this.csv = context.format === 'csv';
-        this.writing = !this.csv;
-        const forecastId = toBinary(context.forecastId);
-        const period = toBinary(context.period);
-        this.ndjsonHead = `{"forecastId":${jsonString(forecastId)},"exportPeriod":${jsonString(period)}`;
-        this.csvHead = `${csvField(forecastId)},${csvField(period)}`;
-    }
-    /** CSV: the columns are known; read the payload again to write the rows under this header. */
-    startWriting() {
-        for (const table of this.tables.values()) {
-            table.frozen = true;
-            table.rows = 0;
-        }
-        this.listsSeen.clear();
-        this.writing = true;
-    }
-    rows(name) {
-        return this.tables.get(name).rows;
-    }
-    /**
-     * The rows finished so far. The bytes stay as they are until the take after next, so they can
-     * be written while the next chunk is read.
-     */
-    take(name) {
-        return this.tables.get(name).pending.take();
-    }
-    /** The CSV header row: our columns, then the union of the keys in first-seen order. */
-    header(name) {
-        return `${this.tables.get(name).names.map(csvField).join(',')}\r\n`;
-    }
-    select(key) {
-        const name = TABLE_OF_LIST.get(key);
-        if (name === undefined)
-            return false;
-        if (this.listsSeen.has(name)) {
-            throw new TablesError(`the payload has more than one "${key}" list`, name);
-        }
-        this.listsSeen.add(name);
-        this.table = this.tables.get(name);
-        this.depth = 0;
-        return true;
-    }
-    end() {
-        this.table = undefined;
-    }
-    open(isArray) {
-        const nested = this.depth >= 2;
-        if (nested)
-            this.count(1);
-        if (this.closers.length > 0 || (nested && (isArray || !this.csv))) {
-            this.copyText(isArray ? '[' : '{');
-            this.closers.push(isArray ? ']' : '}');
-            this.afterValue = false;
-            return false;
-        }
-        this.afterValue = false;
-        const table = this.table;
-        if (this.depth === 0 && !isArray)
-            throw this.notAList('an object');
-        if (this.depth === 1) {
-            if (isArray)
-                throw this.notAnObject('a list');
-            this.element++;
-            this.elementBytes = 0;
-            this.compactLength = 2;
-            this.plain = true;
-            this.keyIndex = -1;
-            table.orderLength = 0;
-        }
-        else if (this.depth >= 2) {
-            // CSV: the object's members become columns named after it.
-            this.prefixes.push(this.prefix);
-            this.prefix = `${this.name}.`;
-        }
-        this.depth++;
-        // An element's text also tells which chunk its values' bytes are still in.
-        return this.depth === 2 && this.writing;
-    }
-    close(span, from, to) {
-        if (this.closers.length > 0) {
-            this.compactLength++;
-            this.afterValue = true;
-            this.copy += this.closers.pop();
-            if (this.closers.length === 0)
-                this.set(textSource(this.copy), 0, this.copy.length);
-            return;
-        }
-        this.depth--;
-        if (this.depth >= 2) {
-            this.compactLength++;
-            this.afterValue = true;
-            this.prefix = this.prefixes.pop();
-        }
-        else if (this.depth === 1)
-            this.finishRow(span, from, to);
-    }
-    key(source, from, to) {
-        this.count(to - from + 1);
-        if (this.closers.length > 0)
-            this.copyText(`${source.text.slice(from, to)}:`);
-        this.afterValue = false;
-        if (this.closers.length > 0)
-            return;
-        const table = this.table;
-        const at = ++this.keyIndex;
-        const seen = table.seenRaw[at];
-        if (source !== this.viewed) {
-            const { bytes } = source;
-            this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-            this.viewed = source;
-        }
-        if (seen !== undefined &&
-            seen.matches(this.view, source.bytes, from, to) &&
-            this.prefix === table.seenPrefix[at]) {
-            this.name = table.seenName[at];
-            this.column = table.seenColumn[at];
-            return;
-        }
-        this.name = this.prefix + decodeToBinary(source.text.slice(from, to));
-        this.column = table.columns.get(this.name) ?? -1;
-        if (at < KEY_CACHE) {
-            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
-            table.seenPrefix[at] = this.prefix;
-            table.seenName[at] = this.name;
-            table.seenColumn[at] = this.column;
-        }
-    }
-    value(source, from, to) {
-        if (this.depth <= 1) {
-            const json = source.text.slice(from, to);
-            // A null list is an empty one.
-            if (this.depth === 0 && json === 'null')
-                return;
-            throw this.depth === 0
-                ? this.notAList(describeScalar(json))
-                : this.notAnObject(describeScalar(json));
-        }
-        this.count(to - from);
-        if (this.closers.length > 0)
-            this.copyText(source.text.slice(from, to));
-        else
-            this.set(source, from, to);
-        this.afterValue = true;
-    }
-    /** Counts a token of the element (and the comma before it) towards its compact length. */
-    count(length) {
-        this.compactLength += this.afterValue ? length + 1 : length;
-    }
-    copyText(json) {
-        if (this.closers.length === 0)
-            this.copy = json;
-        else
-            this.copy += this.afterValue ? `,${json}` : json;
-        if (this.copy.length > MAX_ROW_BYTES)
-            throw this.tooLarge();
-    }
-    /** The current member's value: the last one wins, in the place of the first. */
-    set(source, from, to) {
-        const table = this.table;
-        let column = this.column;
-        if (column === -1) {
-            // A column is made by a value: a CSV object whose members are columns makes none itself.
-            column = this.column = table.column(this.name);
-            if (this.keyIndex < KEY_CACHE)
-                table.seenColumn[this.keyIndex] = column;
-        }
-        if (column < table.ownColumns) {
-            this.plain = false;
-            return;
-        }
-        this.elementBytes += to - from;
-        if (this.elementBytes > MAX_ROW_BYTES)
-            throw this.tooLarge();
-        if (table.stamps[column] !== this.element) {
-            table.stamps[column] = this.element;
-            table.order[table.orderLength++] = column;
-        }
-        else
-            this.plain = false;
-        table.sources[column] = source;
-        table.froms[column] = from;
-        table.tos[column] = to;
-    }
-    /** The element closed; `span` holds its JSON text (NDJSON asks for it). */
-    finishRow(span, from, to) {
-        const table = this.table;
-        if (this.writing) {
-            if (this.csv)
-                this.csvRow(table, span);
-            else
-                this.ndjsonRow(table, span, from, to);
-        }
-        table.rows++;
-        // Let go of the chunks the values were read from.
-        for (let i = 0; i < table.orderLength; i++)
-            table.sources[table.order[i]] = NO_SOURCE;
-    }
-    // Rows go straight into the table's bytes, piece by piece: no row string is built (and then
-    // copied), which keeps the garbage, and so the process's memory, low.
-    ndjsonRow(table, span, from, to) {
-        const out = table.pending;
-        out.text(this.ndjsonHead);
-        if (table.keyParts) {
-            out.text(ENTRY_KEY_MEMBER);
-            this.entryKey(table, out, span);
-            out.byte(0x22);
-        }
-        if (span !== undefined && this.plain && to - from === this.compactLength) {
-            // The element as sent, after our members.
-            if (table.orderLength === 0)
-                out.text('}\n');
-            else {
-                out.byte(0x2c);
-                out.bytes(span.bytes, from + 1, to);
-                out.byte(0x0a);
-            }
-            return;
-        }
-        for (let i = 0; i < table.orderLength; i++) {
-            const column = table.order[i];
-            out.byte(0x2c);
-            out.text(table.jsonNames[column]);
-            out.byte(0x3a);
-            out.slice(table.sources[column].text, table.froms[column], table.tos[column]);
-        }
-        out.text('}\n');
-    }
-    csvRow(table, span) {
-        const out = table.pending;
-        out.text(this.csvHead);
-        if (table.keyParts) {
-            out.byte(0x2c);
-            // Ids are mostly plain, so the key is its field as it is.
-            if (this.plainKeyParts(table, span))
-                this.entryKey(table, out, span);
-            else
-                out.text(csvField(this.entryKey(table)));
-        }
-        const { names, stamps } = table;
-        for (let column = table.ownColumns; column < names.length; column++) {
-            out.byte(0x2c);
-            if (stamps[column] === this.element)
-                this.csvCell(table, column, span, out);
-        }
-        out.text('\r\n');
-    }
-    /** Whether each entryKey part is in the element's chunk and needs no decoding or CSV quoting. */
-    plainKeyParts(table, span) {
-        for (const column of table.keyParts) {
-            if (column === -1 || table.stamps[column] !== this.element)
-                continue;
-            if (span === undefined || table.sources[column] !== span)
-                return false;
-            if (!plainCsvBytes(span.bytes, table.froms[column], table.tos[column], 1))
-                return false;
-        }
-        return true;
-    }
-    /** Copies the bytes when they are still there and need no change; else goes through text. */
-    csvCell(table, column, span, out) {
-        const source = table.sources[column];
-        const from = table.froms[column];
-        const to = table.tos[column];
-        if (source === span) {
-            const { bytes } = source;
-            const first = bytes[from];
-            if (first === 0x6e)
-                return; // null
-            if (first === 0x22 && to - from > 2 && plainCsvBytes(bytes, from, to, 1)) {
-                out.bytes(bytes, from + 1, to - 1);
-                return;
-            }
-            if (first !== 0x22 && first !== 0x5b) {
-                out.bytes(bytes, from, to); // a number, true or false
-                return;
-            }
-        }
-        out.text(csvCell(source.text.slice(from, to)));
-    }
-    /**
-     * A string part is its contents (for NDJSON, written to `out` escaped as sent, which stays valid
-     * inside the key's quotes; for CSV, returned decoded), a number its text; anything else, or a
-     * missing part, is empty.
-     */
-    entryKey(table, out, span) {
-        const parts = table.keyParts;
-        let key = '';
-        for (let i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                if (out)
-                    out.byte(0x7c);
-                else
-                    key += '|';
-            }
-            const column = parts[i];
-            if (column === -1 || table.stamps[column] !== this.element)
-                continue;
-            const source = table.sources[column];
-            const { text } = source;
-            let from = table.froms[column];
-            let to = table.tos[column];
-            const first = text.charCodeAt(from);
-            const quoted = first === 0x22;
-            if (!quoted && first !== 0x2d && !(first >= 0x30 && first <= 0x39))
-                continue;
-            if (out === undefined)
-                key += quoted ? decodeToBinary(text.slice(from, to)) : text.slice(from, to);
-            else {
-                if (quoted) {
-                    from++;
-                    to--;
-                }
-                // The element's own chunk is still there to copy from; an earlier one is not.
-                if (source === span)
-                    out.bytes(source.bytes, from, to);
-                else
-                    out.slice(text, from, to);
-            }
-        }
-        return key;
-    }
-    notAList(what) {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`"${list}" is ${what}, not a list`, this.table.name);
-    }
-    notAnObject(what) {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`element ${this.table.rows} of "${list}" is ${what}, not an object`, this.table.name);
-    }
-    tooLarge() {
-        const list = TABLE_LISTS[this.table.name];
-        return new TablesError(`element ${this.table.rows} of "${list}" is larger than ${MAX_ROW_BYTES} bytes`, this.table.name);
-    }
+function repairedString(json, bytes, from) {
+    const sound = (0,external_node_buffer_.isUtf8)(bytes.subarray(from, from + json.length));
+    // Decoding puts U+FFFD where the bytes are not UTF-8.
+    const text = decodeJsonString(json);
+    LONE_SURROGATE.lastIndex = 0;
+    if (sound && !LONE_SURROGATE.test(text))
+        return undefined;
+    return toBinary(JSON.stringify(text.replace(LONE_SURROGATE, '\ufffd')));
 }
+
+;// CONCATENATED MODULE: ./src/engine/tables/pending-bytes.ts
+
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
  * until the take after next, long enough for its write (a TableFile has one write in flight).
+ * Rows go in piece by piece: no row string is built (and then copied), which keeps the garbage,
+ * and so the process's memory, low.
  */
 class PendingBytes {
     buffer = Buffer.allocUnsafe(64 * 1024);
@@ -32851,8 +34186,35 @@ class PendingBytes {
     length = 0;
     /** Binary text (one char per byte). */
     text(binary) {
-        this.reserve(binary.length);
-        this.length += this.buffer.write(binary, this.length, 'latin1');
+        const length = binary.length;
+        // Short text: a loop beats the call into the native write.
+        if (length > 64) {
+            this.reserve(length);
+            this.length += this.buffer.write(binary, this.length, 'latin1');
+        }
+        else
+            this.slice(binary, 0, length);
+    }
+    /**
+     * Binary text as a JSON string literal: copied as it is when nothing in it needs escaping (the
+     * rule), else escaped by JSON.stringify.
+     */
+    jsonString(binary) {
+        const length = binary.length;
+        this.reserve(length + 2);
+        const buffer = this.buffer;
+        let at = this.length;
+        buffer[at++] = 0x22;
+        for (let i = 0; i < length; i++) {
+            const c = binary.charCodeAt(i);
+            if (c < 0x20 || c === 0x22 || c === 0x5c) {
+                this.text(jsonString(binary));
+                return;
+            }
+            buffer[at++] = c;
+        }
+        buffer[at++] = 0x22;
+        this.length = at;
     }
     byte(byte) {
         this.reserve(1);
@@ -32880,6 +34242,49 @@ class PendingBytes {
         }
         this.length += to - from;
     }
+    /**
+     * Copies bytes that need no JSON decoding (no backslash) and returns true; returns false, with
+     * nothing added, at the first backslash.
+     */
+    plainBytes(bytes, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++) {
+            const c = bytes[i];
+            if (c === 0x5c)
+                return false;
+            buffer[at++] = c;
+        }
+        this.length = at;
+        return true;
+    }
+    /** Four bytes, little-endian. */
+    uint32(value) {
+        this.reserve(4);
+        const buffer = this.buffer;
+        const at = this.length;
+        buffer[at] = value;
+        buffer[at + 1] = value >>> 8;
+        buffer[at + 2] = value >>> 16;
+        buffer[at + 3] = value >>> 24;
+        this.length = at + 4;
+    }
+    float64(value) {
+        this.reserve(8);
+        FLOAT[0] = value;
+        const buffer = this.buffer;
+        const at = this.length;
+        for (let i = 0; i < 8; i++)
+            buffer[at + i] = FLOAT_BYTES[i];
+        this.length = at + 8;
+    }
+    /** A whole number of at most 2^53 in magnitude, as a little-endian int64. */
+    int64(value) {
+        const high = Math.floor(value / 0x1_0000_0000);
+        this.uint32(value - high * 0x1_0000_0000);
+        this.uint32(high);
+    }
     reserve(length) {
         if (this.length + length <= this.buffer.length)
             return;
@@ -32887,6 +34292,14 @@ class PendingBytes {
         this.buffer.copy(larger, 0, 0, this.length);
         this.buffer = larger;
     }
+    /** The bytes so far, valid until more are added or the buffer is cleared. */
+    contents() {
+        return this.buffer.subarray(0, this.length);
+    }
+    clear() {
+        this.length = 0;
+    }
+    /** The bytes so far; they stay as they are until the take after next. */
     take() {
         const bytes = this.buffer.subarray(0, this.length);
         if (this.length > 0)
@@ -32895,8 +34308,654 @@ class PendingBytes {
         return bytes;
     }
 }
+// Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
+const FLOAT = new Float64Array(1);
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+
+;// CONCATENATED MODULE: ./src/engine/tables/derived-columns.ts
+/** Erases a column's lookup type, so columns of different lookups share one list. */
+const computed = (column) => column;
+/** The same in every row of a payload. */
+const CONSTANT_COLUMNS = [
+    { name: 'forecastId', type: 'string', constant: c => c.forecastId },
+    // The period the action asked for (an element's own field of that name is replaced).
+    { name: 'exportPeriod', type: 'string', constant: c => c.period },
+    { name: 'snapshotAt', type: 'timestamp', constant: c => c.snapshot.snapshotAt },
+    { name: 'jobId', type: 'string', constant: c => c.snapshot.jobId }
+];
+/** `timeFrameId` repeats across quarters, so the key of an entry needs all four. */
+const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
+const COMPUTED_COLUMNS = [
+    computed({
+        name: 'entryKey',
+        tables: ['entries'],
+        type: 'string',
+        reads: ENTRY_KEY_PARTS,
+        // A missing part (or one that is neither a string nor a number) is empty.
+        value: row => `${row.text(0) ?? ''}|${row.text(1) ?? ''}|${row.text(2) ?? ''}|${row.text(3) ?? ''}`
+    }),
+    computed({
+        name: 'currencyCode',
+        tables: ['entries'],
+        type: 'string',
+        // Clari's own references say "USD"; another public catalog says {"code", "symbol"}.
+        reads: ['currency', ['currency', 'code']],
+        value: row => row.string(0) ?? row.string(1)
+    })
+];
+/** The tables a column is in. */
+const inTable = (column, table) => column.tables === undefined || column.tables.includes(table);
+
+;// CONCATENATED MODULE: ./src/engine/tables/schema.ts
+/**
+ * The fields of each list as docs/clari-api.md#results documents them. An element's member of
+ * another name, or one whose value does not fit the declared type, is never dropped: NDJSON and
+ * CSV keep it as sent, Parquet keeps it in the `extra` JSON column.
+ */
+const PAYLOAD_FIELDS = {
+    entries: [
+        { name: 'userId', type: 'string' },
+        { name: 'fieldId', type: 'string' },
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'forecastValue', type: 'double' },
+        { name: 'quotaValue', type: 'double' },
+        // A string ("USD") or an object ({"code", "symbol"}): both are documented somewhere.
+        { name: 'currency', type: 'json' },
+        { name: 'isUpdated', type: 'boolean' },
+        { name: 'updatedBy', type: 'string' },
+        { name: 'updatedOn', type: 'timestamp' }
+    ],
+    users: [
+        { name: 'userId', type: 'string' },
+        { name: 'crmId', type: 'string' },
+        { name: 'email', type: 'string' },
+        { name: 'name', type: 'string' },
+        { name: 'hierarchyId', type: 'string' },
+        { name: 'hierarchyName', type: 'string' },
+        { name: 'parentHierarchyId', type: 'string' },
+        { name: 'parentHierarchyName', type: 'string' },
+        { name: 'scopeId', type: 'string' }
+    ],
+    fields: [
+        { name: 'fieldId', type: 'string' },
+        { name: 'fieldName', type: 'string' },
+        { name: 'fieldType', type: 'string' }
+    ],
+    time_periods: [
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' },
+        { name: 'label', type: 'string' },
+        { name: 'year', type: 'int64' },
+        { name: 'crmId', type: 'string' },
+        { name: 'type', type: 'string' }
+    ],
+    time_frames: [
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' }
+    ]
+};
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/row-engine.ts
+
+
+
+
+
+/** Limits that keep memory bounded whatever the payload holds. */
+const MAX_COLUMNS = 10_000;
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
+// Key positions remembered per table (see TableRows.seenRaw).
+const KEY_CACHE = 256;
+const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
+/**
+ * One list's rows: its columns (the union of its elements' members, declared fields first), the
+ * element being read, and what the action adds to each row.
+ */
+class TableRows {
+    name;
+    onLeaf;
+    rows = 0;
+    columns = [];
+    /** The columns CSV writes, in the order they became such: declared fields first. */
+    leaves = [];
+    /** Column names CSV uses, to keep them unique. */
+    names = new Set();
+    /** The CSV names that had to take a suffix: "name → name_2". */
+    renamed = [];
+    top = new Map();
+    /** No more columns: a later pass must find the same ones. */
+    frozen = false;
+    /**
+     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
+     * was read from, kept until the row is written).
+     */
+    stamps = [];
+    sources = [];
+    froms = [];
+    tos = [];
+    /** The top-level columns the current element set, in its order (NDJSON keeps it). */
+    order = [];
+    orderLength = 0;
+    constants;
+    computing;
+    /** The computed columns' values for the current element. */
+    values;
+    // The keys met at each position of the elements so far. Elements of a list mostly share one
+    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
+    // hashing it.
+    seenRaw = [];
+    seenParent = [];
+    seenColumn = [];
+    constructor(name, columns, 
+    /** Told when a column becomes a CSV column (see Column.leaf). */
+    onLeaf) {
+        this.name = name;
+        this.onLeaf = onLeaf;
+        this.constants = CONSTANT_COLUMNS.filter(c => inTable(c, name));
+        const computed = columns.filter(c => inTable(c, name));
+        for (const { name: own } of [...this.constants, ...computed]) {
+            this.columns[this.member(-1, own)].ours = true;
+            this.names.add(own);
+        }
+        for (const field of PAYLOAD_FIELDS[name]) {
+            const column = this.member(-1, field.name);
+            this.columns[column].declared = field;
+            this.makeLeaf(column);
+        }
+        this.computing = computed.map(column => ({
+            column,
+            reads: this.resolve(column.reads),
+            lookup: column.lookup?.start()
+        }));
+        this.values = computed.map(() => undefined);
+    }
+    /** The columns of these members (made now, so that reading them costs no lookup by name). */
+    resolve(paths) {
+        return paths.map(path => [path].flat().reduce((parent, key) => this.member(parent, key), -1));
+    }
+    /** The column of member `key` of `parent` (-1: of the element), made when new. */
+    member(parent, key) {
+        const siblings = parent === -1 ? this.top : (this.columns[parent].children ??= new Map());
+        const known = siblings.get(key);
+        if (known !== undefined)
+            return known;
+        if (this.frozen) {
+            throw new TablesError('the payload changed while its tables were being written', this.name);
+        }
+        if (this.columns.length === MAX_COLUMNS) {
+            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
+        }
+        const column = this.columns.length;
+        siblings.set(key, column);
+        const path = parent === -1 ? key : `${this.columns[parent].name}.${key}`;
+        this.columns.push({
+            key,
+            jsonKey: jsonString(key),
+            name: this.uniqueName(path),
+            parent,
+            leaf: false,
+            ours: false
+        });
+        this.stamps.push(0);
+        this.sources.push(NO_SOURCE);
+        this.froms.push(0);
+        this.tos.push(0);
+        return column;
+    }
+    /** `{"a.b": 1, "a": {"b": 2}}` flattens to `a.b` twice in CSV: the second is `a.b_2`. */
+    uniqueName(path) {
+        let name = path;
+        for (let n = 2; this.names.has(name); n++)
+            name = `${path}_${n}`;
+        this.names.add(name);
+        if (name !== path)
+            this.renamed.push(`${path} → ${name}`);
+        return name;
+    }
+    makeLeaf(column) {
+        const c = this.columns[column];
+        if (c.leaf || c.ours)
+            return;
+        c.leaf = true;
+        this.leaves.push(column);
+        this.onLeaf(this, column);
+    }
+    /** The JSON text of the column's value in the current element (`element`), or undefined. */
+    json(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
+    }
+}
+// What a container open inside an element is: flattened into columns, or only copied as text.
+const FLAT_OBJECT = 0;
+const OPAQUE_OBJECT = 1;
+const OPAQUE_LIST = 2;
+/**
+ * The generic list-to-rows engine: a JsonTap of the streaming check that turns the elements of
+ * the payload's five lists into rows, one per element, memory holding one element and the
+ * columns, never the list. It knows no format: a RowSink writes the rows.
+ *
+ * Per element it keeps where each member's value is (nested objects are also flattened into
+ * child columns; lists, and objects at the top, are also kept as compact JSON text), computes the
+ * declared columns (derived-columns.ts), and hands the element to the sink. A pass without a
+ * sink only reads: it feeds the lookups and observers, and learns the columns.
+ *
+ * It never throws into the tokenizer: the first problem is kept in `failure` and the rest is
+ * ignored, so that a download feeding it goes on whatever its tables meet.
+ */
+class RowEngine {
+    context;
+    tables;
+    /** The first problem met; nothing more is read after it. */
+    failure;
+    /** Strings (keys or values) written with U+FFFD in the tables (binary-text.ts, repairedString). */
+    repairedText = 0;
+    /** Told when a column becomes a CSV column. */
+    onLeaf;
+    sink;
+    observing = true;
+    observers = [];
+    lookups = [];
+    listsSeen = new Set();
+    view = new ElementView();
+    table;
+    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
+    depth = 0;
+    element = 0; // a number unique to the element being read
+    elementBytes = 0;
+    compactLength = 0; // what the element's tokens take, written compactly
+    plain = true;
+    column = -1; // of the member whose value comes next
+    parent = -1; // the object whose members come next (-1: the element)
+    parents = [];
+    kinds = []; // of the containers open inside the element
+    keyIndex = 0; // of the current key, counting the element's keys that got a column
+    // A top-level member's object or list as compact JSON text, and the outermost list open in it.
+    copy = '';
+    copyColumn = -1;
+    opaque = 0; // lists open, and containers inside them (never flattened)
+    opaqueFrom = 0;
+    opaqueColumn = -1;
+    afterValue = false; // a ',' comes before the next key or value
+    touched = []; // columns the element set
+    // A view of the chunk being read, for comparing keys four bytes at a time.
+    viewed = NO_SOURCE;
+    dataView = new DataView(NO_SOURCE.bytes.buffer);
+    constructor(context, 
+    /** The computed columns (derived-columns.ts); tests pass their own. */
+    columns = COMPUTED_COLUMNS) {
+        this.context = context;
+        const tables = new Map();
+        for (const name of TABLE_NAMES) {
+            const onLeaf = (table, column) => this.onLeaf?.(table, column);
+            tables.set(name, new TableRows(name, columns, onLeaf));
+        }
+        this.tables = tables;
+        for (const table of tables.values()) {
+            for (const { column, lookup: state } of table.computing) {
+                const lookup = column.lookup;
+                if (!lookup)
+                    continue;
+                const reads = tables.get(lookup.table).resolve(lookup.reads);
+                this.lookups.push({ table: lookup.table, lookup, reads, state });
+            }
+        }
+    }
+    /** Whether the rows need a pass over the payload that feeds the lookups first. */
+    get needsLookups() {
+        return this.lookups.length > 0;
+    }
+    addObserver(observer) {
+        this.observers.push(observer);
+    }
+    /**
+     * Starts a pass over the payload. Rows go to `sink`, or nowhere. `observe`: lookups and
+     * observers see the elements (once per payload). `freeze`: the columns are known, and a new one
+     * means the payload changed.
+     */
+    startPass(sink, options) {
+        this.sink = sink;
+        this.observing = options.observe;
+        for (const table of this.tables.values()) {
+            table.rows = 0;
+            table.frozen = options.freeze;
+        }
+        this.listsSeen.clear();
+        this.table = undefined;
+    }
+    select(key) {
+        if (this.failure !== undefined)
+            return false;
+        const name = TABLE_OF_LIST.get(key);
+        if (name === undefined)
+            return false;
+        if (this.listsSeen.has(name)) {
+            this.fail(new TablesError(`the payload has more than one "${key}" list`, name));
+            return false;
+        }
+        this.listsSeen.add(name);
+        this.table = this.tables.get(name);
+        this.depth = 0;
+        return true;
+    }
+    end() {
+        this.table = undefined;
+    }
+    abandon(reason) {
+        const table = this.table;
+        if (table)
+            this.fail(new TablesError(`"${TABLE_LISTS[table.name]}" holds ${reason}`, table.name));
+    }
+    open(isArray) {
+        const table = this.table;
+        if (table === undefined)
+            return false;
+        try {
+            return this.opened(table, isArray);
+        }
+        catch (error) {
+            this.fail(error);
+            return false;
+        }
+    }
+    close(span, from, to) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.closed(table, span, from, to);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    key(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.keyed(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    value(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.valued(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.table = undefined;
+    }
+    opened(table, isArray) {
+        const depth = this.depth;
+        if (depth >= 2) {
+            this.count(1);
+            if (depth === 2) {
+                this.copy = '';
+                this.copyColumn = this.column;
+            }
+            this.copyText(isArray ? '[' : '{');
+            this.afterValue = false;
+            this.depth++;
+            const ours = depth === 2 && table.columns[this.column].ours;
+            if (this.opaque > 0 || isArray || ours) {
+                if (this.opaque++ === 0) {
+                    this.opaqueFrom = this.copy.length - 1;
+                    this.opaqueColumn = this.column;
+                }
+                this.kinds.push(isArray ? OPAQUE_LIST : OPAQUE_OBJECT);
+                return false;
+            }
+            // An object: its members become columns of their own.
+            this.kinds.push(FLAT_OBJECT);
+            this.parents.push(this.parent);
+            this.parent = this.column;
+            return false;
+        }
+        this.afterValue = false;
+        if (depth === 0 && !isArray)
+            throw this.notAList(table, 'an object');
+        if (depth === 1) {
+            if (isArray)
+                throw this.notAnObject(table, 'a list');
+            this.element++;
+            this.elementBytes = 0;
+            this.compactLength = 2;
+            this.plain = true;
+            this.keyIndex = -1;
+            this.parent = -1;
+            table.orderLength = 0;
+        }
+        this.depth++;
+        // An element's text also tells which chunk its values' bytes are still in.
+        return this.depth === 2 && this.sink?.wantsSpan === true;
+    }
+    closed(table, span, from, to) {
+        this.depth--;
+        if (this.depth >= 2) {
+            this.compactLength++;
+            this.afterValue = true;
+            const kind = this.kinds.pop();
+            this.copy += kind === OPAQUE_LIST ? ']' : '}';
+            if (kind === FLAT_OBJECT)
+                this.parent = this.parents.pop();
+            else if (--this.opaque === 0 && this.depth > 2) {
+                this.setText(table, this.opaqueColumn, this.copy.slice(this.opaqueFrom), true);
+            }
+            // A top-level object is a value too (its text), but not a CSV column: its members are.
+            if (this.depth === 2)
+                this.setText(table, this.copyColumn, this.copy, kind !== FLAT_OBJECT);
+        }
+        else if (this.depth === 1)
+            this.finishRow(table, span, from, to);
+    }
+    keyed(table, source, from, to, flags) {
+        this.count(to - from + 1);
+        let json = source.text.slice(from, to);
+        let repaired;
+        if (flags !== 0) {
+            repaired = repairedString(json, source.bytes, from);
+            if (repaired !== undefined) {
+                json = repaired;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(`${json}:`);
+        this.afterValue = false;
+        if (this.opaque > 0)
+            return;
+        const at = ++this.keyIndex;
+        if (repaired === undefined && at < KEY_CACHE) {
+            const seen = table.seenRaw[at];
+            if (source !== this.viewed) {
+                const { bytes } = source;
+                this.dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+                this.viewed = source;
+            }
+            if (seen !== undefined &&
+                table.seenParent[at] === this.parent &&
+                seen.matches(this.dataView, source.bytes, from, to)) {
+                this.column = table.seenColumn[at];
+                return;
+            }
+        }
+        this.column = table.member(this.parent, decodeToBinary(json));
+        if (repaired === undefined && at < KEY_CACHE) {
+            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
+            table.seenParent[at] = this.parent;
+            table.seenColumn[at] = this.column;
+        }
+    }
+    valued(table, source, from, to, flags) {
+        if (this.depth <= 1) {
+            const json = source.text.slice(from, to);
+            // A null list is an empty one.
+            if (this.depth === 0 && json === 'null')
+                return;
+            throw this.depth === 0
+                ? this.notAList(table, describeScalar(json))
+                : this.notAnObject(table, describeScalar(json));
+        }
+        this.count(to - from);
+        if (flags !== 0) {
+            const repaired = repairedString(source.text.slice(from, to), source.bytes, from);
+            if (repaired !== undefined) {
+                source = textSource(repaired);
+                from = 0;
+                to = repaired.length;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(source.text.slice(from, to));
+        this.afterValue = true;
+        if (this.opaque === 0)
+            this.set(table, this.column, source, from, to, true);
+    }
+    repaired() {
+        this.plain = false;
+        if (this.observing)
+            this.repairedText++;
+    }
+    /** Counts a token of the element (and the comma before it) towards its compact length. */
+    count(length) {
+        this.compactLength += this.afterValue ? length + 1 : length;
+    }
+    copyText(json) {
+        this.copy += this.afterValue ? `,${json}` : json;
+        if (this.copy.length > MAX_ROW_BYTES)
+            throw this.tooLarge(this.table);
+    }
+    /** A member's value: the last one wins, in the place of the first (as in JSON.parse). */
+    set(table, column, source, from, to, leaf) {
+        const c = table.columns[column];
+        if (c.ours) {
+            this.plain = false;
+            return;
+        }
+        if (leaf && !c.leaf)
+            table.makeLeaf(column);
+        this.elementBytes += to - from;
+        if (this.elementBytes > MAX_ROW_BYTES)
+            throw this.tooLarge(table);
+        if (table.stamps[column] !== this.element) {
+            table.stamps[column] = this.element;
+            this.touched.push(column);
+            if (c.parent === -1)
+                table.order[table.orderLength++] = column;
+        }
+        else
+            this.plain = false;
+        table.sources[column] = source;
+        table.froms[column] = from;
+        table.tos[column] = to;
+    }
+    setText(table, column, json, leaf) {
+        this.set(table, column, textSource(json), 0, json.length, leaf);
+    }
+    /** The element closed; `span` holds its JSON text when the sink asked for it. */
+    finishRow(table, span, from, to) {
+        const view = this.view;
+        const element = this.element;
+        if (this.observing) {
+            const { observers, lookups } = this;
+            for (let i = 0; i < observers.length; i++)
+                observers[i].observe(table, element);
+            for (let i = 0; i < lookups.length; i++) {
+                const { table: name, lookup, reads, state } = lookups[i];
+                if (name === table.name)
+                    lookup.add(state, view.of(table, reads, element));
+            }
+        }
+        const sink = this.sink;
+        if (sink !== undefined) {
+            const { computing, values } = table;
+            for (let i = 0; i < computing.length; i++) {
+                const c = computing[i];
+                values[i] = c.column.value(view.of(table, c.reads, element), c.lookup);
+            }
+            const asSent = span !== undefined && this.plain && to - from === this.compactLength;
+            sink.row(table, element, asSent ? span : undefined, from, to);
+        }
+        table.rows++;
+        // Let go of the chunks the values were read from.
+        const { touched } = this;
+        for (let i = 0; i < touched.length; i++)
+            table.sources[touched[i]] = NO_SOURCE;
+        touched.length = 0;
+    }
+    notAList(table, what) {
+        return new TablesError(`"${TABLE_LISTS[table.name]}" is ${what}, not a list`, table.name);
+    }
+    notAnObject(table, what) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is ${what}, not an object`, table.name);
+    }
+    tooLarge(table) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is larger than ${MAX_ROW_BYTES} bytes`, table.name);
+    }
+}
+/** The current element's members, as a computed column or an observer reads them. */
+class ElementView {
+    table;
+    reads = [];
+    element = 0;
+    of(table, reads, element) {
+        this.table = table;
+        this.reads = reads;
+        this.element = element;
+        return this;
+    }
+    json(read) {
+        return this.table.json(this.reads[read], this.element);
+    }
+    string(read) {
+        const json = this.json(read);
+        return json !== undefined && json.charCodeAt(0) === 0x22 ? decodeToBinary(json) : undefined;
+    }
+    text(read) {
+        const json = this.json(read);
+        if (json === undefined)
+            return undefined;
+        if (json.charCodeAt(0) === 0x22)
+            return decodeToBinary(json);
+        return isNumber(json) ? json : undefined;
+    }
+    number(read) {
+        const json = this.json(read);
+        return json !== undefined && isNumber(json) ? Number(json) : undefined;
+    }
+}
 const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
-/** A value assembled here (a copied nested value); only its text is read. */
+/** A value assembled here (a copied container, a repaired string); only its text is read. */
 function textSource(text) {
     return { bytes: NO_SOURCE.bytes, text };
 }
@@ -32932,37 +34991,1030 @@ const isNumber = (json) => {
     const c = json.charCodeAt(0);
     return c === 0x2d || (c >= 0x30 && c <= 0x39);
 };
-/**
- * Whether a value's bytes are its CSV field as they are, `trim` bytes aside at each end (a
- * string's quotes): no escape, comma or quote.
- */
-function plainCsvBytes(bytes, from, to, trim) {
-    for (let i = from + trim; i < to - trim; i++) {
-        const c = bytes[i];
-        if (c === 0x5c || c === 0x2c || c === 0x22)
-            return false;
-    }
-    return true;
-}
-/** A CSV field: strings decoded, numbers and booleans as sent, null empty, arrays as JSON. */
-function csvCell(json) {
-    if (isString(json)) {
-        // Most strings need neither decoding nor quoting ('""', the empty one, is its own field).
-        const plain = json.indexOf('\\') === -1 &&
-            json.indexOf(',') === -1 &&
-            json.indexOf('"', 1) === json.length - 1;
-        return plain && json.length > 2 ? json.slice(1, -1) : csvField(decodeToBinary(json));
-    }
-    if (json === 'null')
-        return '';
-    return json.charCodeAt(0) === 0x5b ? csvField(json) : json;
-}
 function describeScalar(json) {
     if (isString(json))
         return 'a string';
     if (isNumber(json))
         return 'a number';
     return json === 'null' ? 'null' : 'a boolean';
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/csv-rows.ts
+
+
+
+/**
+ * CSV rows (RFC 4180, CRLF, UTF-8) under a header of the action's columns, the list's declared
+ * fields (schema.ts) and then every other member in the order its first value came, nested
+ * objects flattened into `parent.child` columns (a name taken twice gets a suffix), lists (and an
+ * object where the column holds other values too) as JSON text.
+ *
+ * The header is written before the first row, so a column first met after rows were written
+ * makes that table's file wrong: it is then left to a pass of its own (`redo`), which reads the
+ * payload again with every column known. Clari's lists keep to their declared fields, so one pass
+ * is the rule.
+ *
+ * With `formulaGuard`, a string cell that a spreadsheet would run as a formula (starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`.
+ */
+class CsvRows {
+    engine;
+    formulaGuard;
+    only;
+    wantsSpan = false;
+    redo = new Set();
+    out = new Map();
+    /** Per table, once its header is written: the columns it has, in order. */
+    headers = new Map();
+    constants = new Map();
+    constructor(engine, formulaGuard, 
+    /** The tables this pass writes (a redo pass writes only its own). */
+    only) {
+        this.engine = engine;
+        this.formulaGuard = formulaGuard;
+        this.only = only;
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const values = table.constants.map(c => {
+                const value = c.constant(engine.context);
+                return typeof value === 'string' ? toBinary(value) : value;
+            });
+            this.constants.set(table.name, values.map(v => this.cell(v)).join(','));
+        }
+        engine.onLeaf = (table) => {
+            if (this.headers.has(table.name))
+                this.redo.add(table.name);
+        };
+    }
+    row(table, element) {
+        const name = table.name;
+        if (this.redo.has(name) || (this.only && !this.only.has(name)))
+            return;
+        const out = this.out.get(name);
+        const header = this.headers.get(name) ?? this.writeHeader(table, out);
+        out.text(this.constants.get(name));
+        const { values } = table;
+        for (let i = 0; i < values.length; i++) {
+            out.byte(0x2c);
+            out.text(this.cell(values[i]));
+        }
+        const { stamps, sources, froms, tos } = table;
+        for (let i = 0; i < header.length; i++) {
+            out.byte(0x2c);
+            const column = header[i];
+            if (stamps[column] !== element)
+                continue;
+            const source = sources[column];
+            const from = froms[column];
+            const to = tos[column];
+            const { bytes } = source;
+            const first = bytes[from];
+            // Straight from the chunk when the bytes are the field as they are.
+            if (bytes.length > 0) {
+                if (first === 0x6e)
+                    continue; // null
+                if (first === 0x22) {
+                    if (to - from > 2 && plainCsvBytes(bytes, from + 1, to - 1)) {
+                        if (this.formulaGuard && FORMULA_START[bytes[from + 1]] === 1)
+                            out.byte(0x27);
+                        out.bytes(bytes, from + 1, to - 1);
+                        continue;
+                    }
+                }
+                else if (first !== 0x5b && first !== 0x7b) {
+                    out.bytes(bytes, from, to); // a number, true or false
+                    continue;
+                }
+            }
+            out.text(this.jsonCell(source.text.slice(from, to)));
+        }
+        out.text('\r\n');
+    }
+    writeHeader(table, out) {
+        const header = [...table.leaves];
+        this.headers.set(table.name, header);
+        const names = [
+            ...table.constants.map(c => c.name),
+            ...table.computing.map(c => c.column.name),
+            ...header.map(i => table.columns[i].name)
+        ];
+        out.text(`${names.map(name => this.text(name)).join(',')}\r\n`);
+        return header;
+    }
+    async flush(write) {
+        for (const [table, out] of this.out) {
+            if (out.length > 0)
+                await write(table, out.take());
+        }
+    }
+    async finish(write) {
+        // A table without rows still gets its header.
+        for (const table of this.engine.tables.values()) {
+            if (this.only && !this.only.has(table.name))
+                continue;
+            if (!this.headers.has(table.name))
+                this.writeHeader(table, this.out.get(table.name));
+        }
+        await this.flush(write);
+    }
+    notes() {
+        return [...this.engine.tables.values()].flatMap(t => t.renamed.map(r => `${t.name}: two members flatten to one CSV name (${r})`));
+    }
+    /** A field of binary text, guarded against formulas. */
+    text(binary) {
+        const guarded = this.formulaGuard && FORMULA_START[binary.charCodeAt(0)] === 1;
+        return csvField(guarded ? `'${binary}` : binary);
+    }
+    cell(value) {
+        if (value === undefined)
+            return '';
+        return typeof value === 'string' ? this.text(value) : String(value);
+    }
+    /** A field from a value's JSON text: strings decoded, null empty, lists and objects as JSON. */
+    jsonCell(json) {
+        if (isString(json))
+            return this.text(decodeToBinary(json));
+        if (json === 'null')
+            return '';
+        const c = json.charCodeAt(0);
+        return c === 0x5b || c === 0x7b ? csvField(json) : json;
+    }
+}
+/** `=`, `+`, `-`, `@`, tab and carriage return start what spreadsheets run as formulas. */
+const FORMULA_START = new Uint8Array(256);
+for (const c of '=+-@\t\r')
+    FORMULA_START[c.charCodeAt(0)] = 1;
+/** Whether bytes need no CSV quoting and no JSON decoding: no escape, comma, quote or line end. */
+function plainCsvBytes(bytes, from, to) {
+    for (let i = from; i < to; i++) {
+        const c = bytes[i];
+        if (c === 0x5c || c === 0x2c || c === 0x22)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/duplicate-keys.ts
+
+
+
+// Bits kept to tell keys apart; beyond this the guard stops counting (a hostile payload of
+// millions of distinct weeks and users could otherwise take any amount of memory).
+const MAX_BITS_BYTES = 32 * 1024 * 1024;
+const MAX_DISTINCT = 0xffff;
+const EXAMPLES = 3;
+/**
+ * Counts the entries whose key repeats within one payload: `(timePeriodId, timeFrameId, userId,
+ * fieldId)`, as GitLab's dbt model keys them, plus the entry's value type, its first member named
+ * `…Value` (`forecastValue`, `quotaValue`): the references document quota entries beside forecast
+ * entries in the same list, so one of each for a user, field and week is no duplicate. Rows are
+ * kept as sent; the count and the first few keys are reported.
+ *
+ * Memory stays small: each part is numbered as it is first met, and a key is one bit, in a bit set
+ * over user numbers per (period, week, field, type). Clari's entries are a grid of those, so the
+ * bits are about one per entry.
+ */
+class DuplicateKeys {
+    count = 0;
+    /** Set when the keys were too many and varied to count within the memory allowed. */
+    gaveUp = false;
+    examples = [];
+    parts = ENTRY_KEY_PARTS.map(() => new PartNumbers());
+    types = new Map();
+    bits = new Map();
+    bitsBytes = 0;
+    /** Per column of entries: whether its name ends in `Value`. */
+    isValue = [];
+    reads = [];
+    constructor(entries) {
+        this.reads = entries.resolve(ENTRY_KEY_PARTS);
+    }
+    observe(table, element) {
+        if (table.name !== 'entries' || this.gaveUp)
+            return;
+        const { reads, parts } = this;
+        const period = parts[0].number(table, reads[0], element);
+        const frame = parts[1].number(table, reads[1], element);
+        const user = parts[2].number(table, reads[2], element);
+        const field = parts[3].number(table, reads[3], element);
+        const type = this.valueType(table, element);
+        let typeId = this.types.get(type);
+        if (typeId === undefined)
+            this.types.set(type, (typeId = this.types.size));
+        if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
+            return this.giveUp();
+        }
+        // 10 + 16 + 16 + 6 bits: a safe integer.
+        const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId;
+        let set = this.bits.get(group);
+        const byte = user >> 3;
+        if (set === undefined || byte >= set.length) {
+            const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)));
+            if (set)
+                grown.set(set);
+            this.bitsBytes += grown.length - (set?.length ?? 0);
+            if (this.bitsBytes > MAX_BITS_BYTES)
+                return this.giveUp();
+            this.bits.set(group, grown);
+            set = grown;
+        }
+        const bit = 1 << (user & 7);
+        if ((set[byte] & bit) === 0) {
+            set[byte] = set[byte] | bit;
+            return;
+        }
+        this.count++;
+        if (this.examples.length < EXAMPLES) {
+            const key = reads.map(column => partText(table.json(column, element))).join('|');
+            this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200));
+        }
+    }
+    /** The name of the element's first top-level member ending in `Value`, or ''. */
+    valueType(table, element) {
+        const { order, columns, stamps } = table;
+        const { isValue } = this;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            const is = (isValue[column] ??= columns[column].key.endsWith('Value'));
+            if (is && stamps[column] === element)
+                return columns[column].key;
+        }
+        return '';
+    }
+    giveUp() {
+        this.gaveUp = true;
+        this.bits.clear();
+    }
+    /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
+    warning() {
+        if (this.gaveUp) {
+            return 'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)';
+        }
+        if (this.count === 0)
+            return undefined;
+        const more = this.count > this.examples.length ? ', …' : '';
+        return `entries: ${this.count} entr${this.count === 1 ? 'y repeats' : 'ies repeat'} the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: ${this.examples.join('; ')}${more}); rows are kept as Clari sent them`;
+    }
+}
+/** A part as entryKey writes it: a string's contents, a number's text, else empty. */
+function partText(json) {
+    if (json === undefined)
+        return '';
+    const c = json.charCodeAt(0);
+    if (c === 0x22)
+        return decodeToBinary(json);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : '';
+}
+const CACHE = 256;
+/**
+ * Numbers the distinct values of one key part in first-seen order. Most values are met again
+ * and again, so a small cache recognises them by their bytes, without making a string.
+ */
+class PartNumbers {
+    ids = new Map();
+    cached = new Array(CACHE);
+    cachedIds = new Int32Array(CACHE);
+    number(table, column, element) {
+        if (table.stamps[column] !== element)
+            return this.id('');
+        const { bytes } = table.sources[column];
+        const from = table.froms[column];
+        const to = table.tos[column];
+        // A value assembled by the engine (a repaired string) has no bytes: by its text.
+        if (bytes.length === 0)
+            return this.id(partText(table.json(column, element)));
+        // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+        let hash = to - from;
+        for (let i = Math.max(from, to - 8); i < to; i++)
+            hash = Math.imul(hash ^ bytes[i], 0x01000193);
+        const slot = (hash ^ (hash >>> 16)) & (CACHE - 1);
+        const seen = this.cached[slot];
+        if (seen !== undefined && seen.length === to - from) {
+            let i = 0;
+            while (i < seen.length && seen[i] === bytes[from + i])
+                i++;
+            if (i === seen.length)
+                return this.cachedIds[slot];
+        }
+        const id = this.id(partText(table.json(column, element)));
+        this.cached[slot] = bytes.slice(from, to);
+        this.cachedIds[slot] = id;
+        return id;
+    }
+    id(text) {
+        let id = this.ids.get(text);
+        if (id === undefined)
+            this.ids.set(ownCopy(text), (id = this.ids.size));
+        return id;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
+
+/**
+ * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
+ * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
+ * process's peak memory until a collection). A chunk is valid until the next one is asked for.
+ */
+async function* fileChunks(file, size) {
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn], 0, size, null);
+    try {
+        for (;;) {
+            const { bytesRead, buffer } = await reading;
+            if (bytesRead === 0)
+                return;
+            turn ^= 1;
+            reading = handle.read(buffers[turn], 0, size, null);
+            yield buffer.subarray(0, bytesRead);
+        }
+    }
+    finally {
+        // A read still under way must end before its file is closed.
+        await reading.catch(() => { });
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/ndjson-rows.ts
+
+
+/**
+ * NDJSON rows: each element as Clari sent it (nested values included, numbers digit for digit),
+ * after the action's columns. An element that is not plain (see RowSink.row) is written again
+ * from its members: a repeated key keeps its first place and its last value, as JSON.parse does.
+ */
+class NdjsonRows {
+    wantsSpan = true;
+    redo = new Set();
+    out = new Map();
+    /** `{"forecastId":"…",…,"jobId":"…"`: the constant columns, the same in every row. */
+    heads = new Map();
+    /** `,"entryKey":`, … per computed column. */
+    members = new Map();
+    constructor(engine) {
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const constants = table.constants.map(c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`);
+            this.heads.set(table.name, Buffer.from(`{${constants.join(',')}`, 'latin1'));
+            this.members.set(table.name, table.computing.map(({ column }) => `,${jsonString(column.name)}:`));
+        }
+    }
+    row(table, _element, span, from, to) {
+        const out = this.out.get(table.name);
+        const head = this.heads.get(table.name);
+        out.bytes(head, 0, head.length);
+        const members = this.members.get(table.name);
+        const { values } = table;
+        for (let i = 0; i < members.length; i++) {
+            out.text(members[i]);
+            const value = values[i];
+            if (typeof value === 'string')
+                out.jsonString(value);
+            else
+                out.text(jsonValue(value, false));
+        }
+        if (span !== undefined) {
+            // The element as sent, after our members.
+            if (table.orderLength === 0)
+                out.text('}\n');
+            else {
+                out.byte(0x2c);
+                out.bytes(span.bytes, from + 1, to);
+                out.byte(0x0a);
+            }
+            return;
+        }
+        const { order, columns, sources, froms, tos } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            out.byte(0x2c);
+            out.text(columns[column].jsonKey);
+            out.byte(0x3a);
+            out.slice(sources[column].text, froms[column], tos[column]);
+        }
+        out.text('}\n');
+    }
+    async flush(write) {
+        for (const [table, out] of this.out) {
+            if (out.length > 0)
+                await write(table, out.take());
+        }
+    }
+    finish(write) {
+        return this.flush(write);
+    }
+    notes() {
+        return [];
+    }
+}
+/** A derived value as JSON; `text` says a string is ordinary text (a constant), not binary. */
+function jsonValue(value, text) {
+    if (value === undefined)
+        return 'null';
+    if (typeof value === 'string')
+        return jsonString(text ? toBinary(value) : value);
+    return String(value);
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-format.ts
+/**
+ * The parts of the Parquet format (github.com/apache/parquet-format, parquet.thrift) the tables
+ * need: flat schemas of optional or required columns, one data page per column chunk (v1, PLAIN
+ * values, RLE definition levels), constant columns dictionary-encoded, and the footer, in
+ * Thrift's compact protocol. What DuckDB, BigQuery and Snowflake read; nothing more.
+ */
+/** Physical types (parquet.thrift `Type`). */
+const BOOLEAN = 0;
+const INT64 = 2;
+const DOUBLE = 5;
+const BYTE_ARRAY = 6;
+/** Compression codecs (`CompressionCodec`). */
+const UNCOMPRESSED = 0;
+const GZIP = 2;
+// Encodings, page types, repetition and converted types.
+const PLAIN = 0;
+const RLE = 3;
+const RLE_DICTIONARY = 8;
+const DATA_PAGE = 0;
+const DICTIONARY_PAGE = 2;
+const REQUIRED = 0;
+const OPTIONAL = 1;
+const UTF8 = 0;
+const TIMESTAMP_MILLIS = 9;
+const JSON_CONVERTED = 19;
+const MAGIC = Buffer.from('PAR1', 'latin1');
+/** The header of a data page of `size` bytes (`uncompressed` before compression). */
+function dataPageHeader(values, uncompressed, size, dictionary = false) {
+    const header = new CompactWriter();
+    header.i32(1, DATA_PAGE);
+    header.i32(2, uncompressed);
+    header.i32(3, size);
+    header.begin(5);
+    header.i32(1, values);
+    header.i32(2, dictionary ? RLE_DICTIONARY : PLAIN);
+    header.i32(3, RLE);
+    header.i32(4, RLE);
+    header.end();
+    header.end();
+    return header.bytes();
+}
+/** A dictionary page of one PLAIN value (a constant column's). */
+function dictionaryPage(value) {
+    const header = new CompactWriter();
+    header.i32(1, DICTIONARY_PAGE);
+    header.i32(2, value.length);
+    header.i32(3, value.length);
+    header.begin(7);
+    header.i32(1, 1);
+    header.i32(2, PLAIN);
+    header.end();
+    header.end();
+    return Buffer.concat([header.bytes(), value]);
+}
+/** A data page's values for `rows` rows that all take entry 0 of a dictionary. */
+function constantIndexes(rows) {
+    // Bit width 1, then one RLE run of zeros.
+    return Buffer.from([1, ...varint(rows * 2), 0]);
+}
+/**
+ * An optional column's definition levels (1 defined, 0 null), RLE/bit-packed hybrid with its
+ * length in front, as data page v1 holds them: one run when all are alike, else bit-packed.
+ */
+function definitionLevels(defined, rows) {
+    let ones = 0;
+    for (let i = 0; i < rows; i++)
+        ones += defined[i];
+    let runs;
+    if (ones === rows || ones === 0)
+        runs = [...varint(rows * 2), ones === 0 ? 0 : 1];
+    else {
+        const groups = Math.ceil(rows / 8);
+        runs = varint(groups * 2 + 1);
+        for (let g = 0; g < groups; g++) {
+            let byte = 0;
+            for (let bit = 0; bit < 8; bit++) {
+                const i = g * 8 + bit;
+                if (i < rows && defined[i] === 1)
+                    byte |= 1 << bit;
+            }
+            runs.push(byte);
+        }
+    }
+    const out = Buffer.alloc(4 + runs.length);
+    out.writeUInt32LE(runs.length, 0);
+    out.set(runs, 4);
+    return out;
+}
+/** The footer: FileMetaData, its length and the magic. */
+function footer(schema, groups, createdBy) {
+    const meta = new CompactWriter();
+    meta.i32(1, 1);
+    meta.list(2, STRUCT, schema.length + 1);
+    meta.begin();
+    meta.string(4, 'schema');
+    meta.i32(5, schema.length);
+    meta.end();
+    for (const column of schema) {
+        meta.begin();
+        meta.i32(1, column.physical);
+        meta.i32(3, column.required ? REQUIRED : OPTIONAL);
+        meta.string(4, column.name);
+        if (column.logical === 'string')
+            meta.i32(6, UTF8);
+        if (column.logical === 'json')
+            meta.i32(6, JSON_CONVERTED);
+        if (column.logical === 'timestamp')
+            meta.i32(6, TIMESTAMP_MILLIS);
+        if (column.logical !== undefined) {
+            meta.begin(10);
+            if (column.logical === 'timestamp') {
+                meta.begin(8);
+                meta.bool(1, true);
+                meta.begin(2);
+                meta.begin(1);
+                meta.end();
+                meta.end();
+                meta.end();
+            }
+            else {
+                meta.begin(column.logical === 'string' ? 1 : 12);
+                meta.end();
+            }
+            meta.end();
+        }
+        meta.end();
+    }
+    meta.i64(3, groups.reduce((sum, g) => sum + g.rows, 0));
+    meta.list(4, STRUCT, groups.length);
+    for (const group of groups) {
+        meta.begin();
+        meta.list(1, STRUCT, group.chunks.length);
+        for (const chunk of group.chunks) {
+            meta.begin();
+            meta.i64(2, chunk.dictionaryOffset ?? chunk.offset);
+            meta.begin(3);
+            meta.i32(1, chunk.column.physical);
+            const dictionary = chunk.dictionaryOffset !== undefined;
+            const encodings = dictionary ? [PLAIN, RLE, RLE_DICTIONARY] : [PLAIN, RLE];
+            meta.list(2, I32, encodings.length);
+            for (const encoding of encodings)
+                meta.varint(zigzag(encoding));
+            meta.list(3, BINARY, 1);
+            meta.binary(Buffer.from(chunk.column.name, 'utf8'));
+            meta.i32(4, chunk.codec);
+            meta.i64(5, chunk.values);
+            meta.i64(6, chunk.uncompressedSize);
+            meta.i64(7, chunk.compressedSize);
+            meta.i64(9, chunk.offset);
+            if (dictionary)
+                meta.i64(11, chunk.dictionaryOffset);
+            meta.end();
+            meta.end();
+        }
+        meta.i64(2, group.bytes);
+        meta.i64(3, group.rows);
+        meta.end();
+    }
+    meta.string(6, createdBy);
+    meta.end();
+    const bytes = meta.bytes();
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length, 0);
+    return Buffer.concat([bytes, length, MAGIC]);
+}
+// Compact protocol types.
+const TRUE = 1;
+const FALSE = 2;
+const I32 = 5;
+const I64 = 6;
+const BINARY = 8;
+const LIST = 9;
+const STRUCT = 12;
+/** Thrift's compact protocol, for the few shapes above: structs of ints, strings and lists. */
+class CompactWriter {
+    out = [];
+    last = 0;
+    lasts = [];
+    field(id, type) {
+        const delta = id - this.last;
+        if (delta > 0 && delta <= 15)
+            this.out.push((delta << 4) | type);
+        else {
+            this.out.push(type);
+            this.varint(zigzag(id));
+        }
+        this.last = id;
+    }
+    i32(id, value) {
+        this.field(id, I32);
+        this.varint(zigzag(value));
+    }
+    i64(id, value) {
+        this.field(id, I64);
+        this.varint(zigzag(value));
+    }
+    bool(id, value) {
+        this.field(id, value ? TRUE : FALSE);
+    }
+    string(id, value) {
+        this.field(id, BINARY);
+        this.binary(Buffer.from(value, 'utf8'));
+    }
+    binary(bytes) {
+        this.varint(bytes.length);
+        for (const byte of bytes)
+            this.out.push(byte);
+    }
+    /** A struct: the value of field `id`, or (no id) an element of a list. */
+    begin(id) {
+        if (id !== undefined)
+            this.field(id, STRUCT);
+        this.lasts.push(this.last);
+        this.last = 0;
+    }
+    end() {
+        this.out.push(0);
+        this.last = this.lasts.pop() ?? 0;
+    }
+    list(id, type, size) {
+        this.field(id, LIST);
+        if (size < 15)
+            this.out.push((size << 4) | type);
+        else {
+            this.out.push(0xf0 | type);
+            this.varint(size);
+        }
+    }
+    varint(value) {
+        this.out.push(...varint(value));
+    }
+    bytes() {
+        return Buffer.from(this.out);
+    }
+}
+/** ULEB128 of a whole number below 2^63 that doubles represent exactly. */
+function varint(value) {
+    const out = [];
+    while (value >= 0x80) {
+        out.push((value % 0x80) | 0x80);
+        value = Math.floor(value / 0x80);
+    }
+    out.push(value);
+    return out;
+}
+const zigzag = (value) => (value >= 0 ? value * 2 : -value * 2 - 1);
+
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-rows.ts
+
+
+
+
+
+// A row group is written when it holds this many rows or bytes of values, whichever comes first:
+// what memory holds of a table at once.
+const ROW_GROUP_ROWS = 64 * 1024;
+const ROW_GROUP_BYTES = 4 * 1024 * 1024;
+const CREATED_BY = 'clari-forecast-export-action';
+/**
+ * Parquet rows with typed columns: the action's columns, then each declared field of the list
+ * (schema.ts) as its type, then `extra`, a JSON object of every other member and of any member
+ * whose value does not fit its declared type, so nothing Clari sent is dropped (null when there
+ * is none). Strings and JSON are GZIP-compressed (numbers and booleans, which gain little, are
+ * not); constant columns are dictionary-encoded. Row groups keep memory bounded.
+ */
+class ParquetRows {
+    engine;
+    wantsSpan = false;
+    redo = new Set();
+    tables = new Map();
+    constructor(engine) {
+        this.engine = engine;
+        for (const table of engine.tables.values())
+            this.tables.set(table.name, this.layout(table));
+    }
+    layout(table) {
+        const constants = table.constants.map(c => {
+            const s = slot(c.name, c.type, true);
+            s.constant = plainValue(c.type, c.constant(this.engine.context));
+            return s;
+        });
+        const computed = table.computing.map(c => slot(c.column.name, c.column.type, false));
+        const declared = PAYLOAD_FIELDS[table.name].map(field => ({
+            slot: slot(field.name, field.type, false),
+            column: table.resolve([field.name])[0]
+        }));
+        const extra = slot('extra', 'json', false);
+        const out = new PendingBytes();
+        out.bytes(MAGIC, 0, MAGIC.length);
+        return {
+            constants,
+            computed,
+            declared,
+            extra,
+            slots: [...constants, ...computed, ...declared.map(d => d.slot), extra],
+            rows: 0,
+            groups: [],
+            offset: MAGIC.length,
+            out
+        };
+    }
+    row(table, element) {
+        const file = this.tables.get(table.name);
+        const row = file.rows++;
+        const { values } = table;
+        for (let i = 0; i < file.computed.length; i++)
+            putDerived(file.computed[i], row, values[i]);
+        let extra = '';
+        const { columns, stamps, sources, froms, tos } = table;
+        const { declared } = file;
+        for (let i = 0; i < declared.length; i++) {
+            const { slot, column } = declared[i];
+            if (stamps[column] !== element) {
+                parquet_rows_define(slot, row, 0);
+                continue;
+            }
+            const source = sources[column];
+            const fits = put(slot, source, froms[column], tos[column]);
+            parquet_rows_define(slot, row, fits === PUT ? 1 : 0);
+            if (fits === MISFIT) {
+                const json = table.json(column, element);
+                extra += `${extra === '' ? '' : ','}${columns[column].jsonKey}:${json}`;
+            }
+        }
+        const { order } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = columns[order[i]];
+            if (column.declared !== undefined || column.ours)
+                continue;
+            extra += `${extra === '' ? '' : ','}${column.jsonKey}:${table.json(order[i], element)}`;
+        }
+        if (extra === '')
+            parquet_rows_define(file.extra, row, 0);
+        else {
+            putBytes(file.extra.values, `{${extra}}`);
+            parquet_rows_define(file.extra, row, 1);
+        }
+    }
+    async flush(write) {
+        for (const [name, file] of this.tables) {
+            const bytes = file.slots.reduce((sum, s) => sum + s.values.length, 0);
+            if (file.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES)
+                await this.rowGroup(file);
+            if (file.out.length > 0)
+                await write(name, file.out.take());
+        }
+    }
+    async finish(write) {
+        for (const [name, file] of this.tables) {
+            if (file.rows > 0)
+                await this.rowGroup(file);
+            const end = footer(file.slots.map(s => s.schema), file.groups, CREATED_BY);
+            file.out.bytes(end, 0, end.length);
+            await write(name, file.out.take());
+        }
+    }
+    notes() {
+        return [];
+    }
+    /** Encodes the rows so far as one row group (its columns compressed at once) into `out`. */
+    async rowGroup(file) {
+        const rows = file.rows;
+        const chunks = await Promise.all(file.slots.map(s => encode(s, rows)));
+        const metas = [];
+        let bytes = 0;
+        file.slots.forEach((s, i) => {
+            const { pages, uncompressed } = chunks[i];
+            const offset = file.offset;
+            let dataOffset = offset;
+            for (const [j, page] of pages.entries()) {
+                // With a dictionary, the data page is the third part: dictionary page, its header, data.
+                if (s.constant !== undefined && j === 1)
+                    dataOffset = file.offset;
+                file.out.bytes(page, 0, page.length);
+                file.offset += page.length;
+            }
+            bytes += uncompressed;
+            metas.push({
+                column: s.schema,
+                codec: s.codec,
+                values: rows,
+                offset: dataOffset,
+                ...(s.constant !== undefined ? { dictionaryOffset: offset } : {}),
+                uncompressedSize: uncompressed,
+                compressedSize: file.offset - offset
+            });
+            s.values.clear();
+        });
+        file.groups.push({ rows, bytes, chunks: metas });
+        file.rows = 0;
+    }
+}
+function slot(name, type, required) {
+    const physical = type === 'double'
+        ? DOUBLE
+        : type === 'boolean'
+            ? BOOLEAN
+            : type === 'int64' || type === 'timestamp'
+                ? INT64
+                : BYTE_ARRAY;
+    const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined;
+    return {
+        schema: { name, physical, required, ...(logical ? { logical } : {}) },
+        type,
+        codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
+        values: new PendingBytes(),
+        defined: new Uint8Array(ROW_GROUP_ROWS)
+    };
+}
+function parquet_rows_define(slot, row, defined) {
+    if (row >= slot.defined.length) {
+        const larger = new Uint8Array(2 * slot.defined.length);
+        larger.set(slot.defined);
+        slot.defined = larger;
+    }
+    slot.defined[row] = defined;
+}
+/** A BYTE_ARRAY value: its length, then its bytes (binary text). */
+function putBytes(values, binary) {
+    values.uint32(binary.length);
+    values.text(binary);
+}
+// What became of a member's value in its typed column.
+const PUT = 0;
+const NULL = 1;
+const MISFIT = 2;
+/**
+ * A member's value (its JSON text at `source[from..to)`) into the slot's typed column: PUT, NULL
+ * (JSON null), or MISFIT when it is not of the slot's type. Read from the chunk's bytes where it
+ * can be, making no string.
+ */
+function put(slot, source, from, to) {
+    const { values } = slot;
+    const { text, bytes } = source;
+    const first = text.charCodeAt(from);
+    if (first === 0x6e)
+        return NULL;
+    switch (slot.type) {
+        case 'string': {
+            if (first !== 0x22)
+                return MISFIT;
+            const start = values.length;
+            values.uint32(to - from - 2);
+            // Bytes with no escape are the string's UTF-8 already.
+            if (bytes.length > 0 && values.plainBytes(bytes, from + 1, to - 1))
+                return PUT;
+            values.length = start;
+            putBytes(values, decodeToBinary(text.slice(from, to)));
+            return PUT;
+        }
+        case 'json':
+            values.uint32(to - from);
+            values.slice(text, from, to);
+            return PUT;
+        case 'double':
+            if (first !== 0x2d && (first < 0x30 || first > 0x39))
+                return MISFIT;
+            values.float64(decimal(text, from, to) ?? Number(text.slice(from, to)));
+            return PUT;
+        case 'int64':
+        case 'timestamp': {
+            const n = wholeNumber(text, from, to);
+            if (n === undefined)
+                return MISFIT;
+            values.int64(n);
+            return PUT;
+        }
+        case 'boolean':
+            if (first !== 0x74 && first !== 0x66)
+                return MISFIT;
+            values.byte(first === 0x74 ? 1 : 0);
+            return PUT;
+    }
+}
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/**
+ * A plain decimal (`-123.45`: no exponent, at most 15 digits) as the double Number() gives,
+ * without making a string: both its digits and the power of ten are exact doubles, so one
+ * division rounds correctly. Undefined for anything else (the caller uses Number()).
+ */
+function decimal(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let digits = 0;
+    let n = 0;
+    let point = -1;
+    for (let i = negative ? from + 1 : from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x2e && point === -1)
+            point = i;
+        else if (c >= 0x30 && c <= 0x39) {
+            n = n * 10 + (c - 0x30);
+            if (++digits > 15)
+                return undefined;
+        }
+        else
+            return undefined;
+    }
+    const value = point === -1 ? n : n / POWERS[to - point - 1];
+    return negative ? -value : value;
+}
+/** A JSON number that is a safe integer (epoch milliseconds, a year), else undefined. */
+function wholeNumber(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let n = 0;
+    let i = negative ? from + 1 : from;
+    // Fifteen digits are always exact; a longer or fractional number goes the long way.
+    if (to - i <= 15) {
+        for (; i < to; i++) {
+            const c = text.charCodeAt(i) - 0x30;
+            if (c < 0 || c > 9)
+                break;
+            n = n * 10 + c;
+        }
+        if (i === to && to > from + (negative ? 1 : 0))
+            return negative ? -n : n;
+    }
+    const c = text.charCodeAt(from);
+    if (c !== 0x2d && (c < 0x30 || c > 0x39))
+        return undefined;
+    const value = Number(text.slice(from, to));
+    return Number.isSafeInteger(value) ? value : undefined;
+}
+/** A derived value (a timestamp is ISO text; strings are binary text). */
+function putDerived(slot, row, value) {
+    if (value === undefined)
+        return parquet_rows_define(slot, row, 0);
+    parquet_rows_define(slot, row, 1);
+    const { values } = slot;
+    if (slot.type === 'timestamp')
+        values.int64(Date.parse(String(value)));
+    else if (slot.type === 'double')
+        values.float64(Number(value));
+    else if (slot.type === 'int64')
+        values.int64(Number(value));
+    else if (slot.type === 'boolean')
+        values.byte(value === true ? 1 : 0);
+    else
+        putBytes(values, String(value));
+}
+/** A constant's one value, PLAIN-encoded (it is ordinary text: made binary here). */
+function plainValue(type, value) {
+    const bytes = new PendingBytes();
+    if (type === 'timestamp')
+        bytes.int64(Date.parse(String(value)));
+    else
+        putBytes(bytes, toBinary(String(value)));
+    return Buffer.from(bytes.contents());
+}
+/**
+ * A column chunk of `rows` rows: its pages, in order, each in parts to append (compressed as
+ * the slot says), and their size before compression.
+ */
+async function encode(slot, rows) {
+    if (slot.constant) {
+        const dictionary = dictionaryPage(slot.constant);
+        const indexes = constantIndexes(rows);
+        const header = dataPageHeader(rows, indexes.length, indexes.length, true);
+        return {
+            pages: [dictionary, header, indexes],
+            uncompressed: dictionary.length + header.length + indexes.length
+        };
+    }
+    // A data page (v1) holds the definition levels, then the values.
+    const levels = slot.schema.required ? NO_BYTES : definitionLevels(slot.defined, rows);
+    const values = slot.type === 'boolean' ? packBits(slot.values.contents()) : slot.values.contents();
+    const size = levels.length + values.length;
+    const parts = slot.codec === GZIP ? [await gzipped([levels, values])] : [levels, values];
+    const stored = parts.reduce((sum, part) => sum + part.length, 0);
+    const header = dataPageHeader(rows, size, stored);
+    return { pages: [header, ...parts], uncompressed: header.length + size };
+}
+/** GZIP of the parts one after the other, copying none of them first. */
+function gzipped(parts) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        const gzip = (0,external_node_zlib_.createGzip)({ level: 1, memLevel: 5, windowBits: 13 });
+        gzip.on('data', (chunk) => chunks.push(chunk));
+        gzip.once('end', () => resolve(Buffer.concat(chunks)));
+        gzip.once('error', reject);
+        for (const part of parts)
+            gzip.write(part);
+        gzip.end();
+    });
+}
+const NO_BYTES = Buffer.alloc(0);
+/** PLAIN booleans: one bit each, the first in the lowest bit. */
+function packBits(bytes) {
+    const out = Buffer.alloc(Math.ceil(bytes.length / 8));
+    for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 1)
+            out[i >> 3] = out[i >> 3] | (1 << (i & 7));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
@@ -33031,70 +36083,204 @@ class TableFile {
 
 
 
+
+
+
+
 // Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
 // once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024;
 /**
- * Writes the five tables of a JSON payload on disk to `tables/<table>/<forecast>_<period>.<format>`
- * by streaming passes over the file (NDJSON one, CSV two: columns, then rows), so memory does
- * not grow with the payload. The payload is checked again on the way. Each table file appears
- * only complete; when any table fails, none of this period's tables is left behind.
+ * The five tables of one period's JSON payload, written by streaming passes (memory does not
+ * grow with the payload) to `tables/<table>/snapshot_date=…/<forecast>_<period>_<job>.<format>`.
+ *
+ * The first pass is the download itself when there is one (`forDownload`: rows are made as the
+ * bytes arrive, so the tables cost no second reading); a payload already on disk is read once.
+ * A pass over the file follows only when the rows need it: a derived column's lookup, or a CSV
+ * table that met a new column after its header was written. Each table file appears only
+ * complete; when any table fails, none of this period's tables is left behind.
  */
-async function writeTables(payloadPath, request) {
-    const { outputDir, forecastId, period, format } = request;
-    const rows = new RowCollector(request);
-    const names = TABLE_NAMES.map(table => tableFileName(table, forecastId, period, format));
-    const files = [];
-    try {
-        if (format === 'csv') {
-            await readPayload(payloadPath, rows, request, async () => { });
-            rows.startWriting();
-        }
-        await makeFolders(outputDir);
-        for (const name of names)
-            files.push(await TableFile.create(external_node_path_default().join(outputDir, name)));
-        const flush = async () => {
-            for (const [i, table] of TABLE_NAMES.entries()) {
-                const bytes = rows.take(table);
-                if (bytes.length > 0)
-                    await files[i].write(bytes);
-            }
-        };
-        if (format === 'csv') {
-            for (const [i, table] of TABLE_NAMES.entries()) {
-                await files[i].write(Buffer.from(rows.header(table), 'latin1'));
-            }
-        }
-        await readPayload(payloadPath, rows, request, flush);
-        const written = {};
-        for (const [i, table] of TABLE_NAMES.entries()) {
-            written[table] = { file: names[i], rows: rows.rows(table), sha256: await files[i].commit() };
-        }
-        return written;
+class PeriodTables {
+    request;
+    pass;
+    names;
+    constructor(request) {
+        this.request = request;
+        const { forecastId, period, snapshot, format } = request;
+        this.names = Object.fromEntries(TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)]));
     }
-    catch (error) {
-        await Promise.all(files.map(file => file.discard()));
-        // Tables left by an earlier run of this period would no longer match its payload.
-        await Promise.all(names.map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true })));
-        if (error instanceof TablesError || request.signal?.aborted)
-            throw error;
-        throw new TablesError(`could not write the table files (${errorMessage(error)})`);
+    /** A tap for one download of the payload (a retry's download starts afresh). */
+    async forDownload() {
+        await this.pass?.discard();
+        this.pass = new TablesPass(this.request, this.names);
+        return this.pass;
+    }
+    /**
+     * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
+     * through `forDownload`'s tap) and gives them their names. Throws TablesError.
+     */
+    async finish(payloadPath) {
+        try {
+            let pass = this.pass;
+            if (pass === undefined) {
+                pass = this.pass = new TablesPass(this.request, this.names);
+                await readPayload(payloadPath, pass, this.request);
+            }
+            return await pass.complete(payloadPath);
+        }
+        catch (error) {
+            await this.discard();
+            if (error instanceof TablesError || this.request.signal?.aborted)
+                throw error;
+            throw new TablesError(`could not write the table files (${error_message_errorMessage(error)})`);
+        }
+    }
+    /** Removes every file of this period's tables; never throws. */
+    async discard() {
+        await this.pass?.discard();
+        this.pass = undefined;
+        // Tables left by an earlier run of this snapshot would no longer match its payload.
+        const { outputDir } = this.request;
+        await Promise.all(Object.values(this.names).map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true }).catch(() => { })));
     }
 }
-/** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
-async function readPayload(payloadPath, rows, request, flush) {
-    const check = new JsonStreamCheck(rows);
+/** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
+function writeTables(payloadPath, request) {
+    return new PeriodTables(request).finish(payloadPath);
+}
+/** One reading of the payload with the rows it writes, and the files they go to. */
+class TablesPass {
+    request;
+    names;
+    tap;
+    duplicates;
+    writer;
+    files = new Map();
+    opened;
+    constructor(request, names) {
+        this.request = request;
+        this.names = names;
+        const { forecastId, period, snapshot, columns } = request;
+        this.tap = new RowEngine({ forecastId, period, snapshot }, columns);
+        this.duplicates = new DuplicateKeys(this.tap.tables.get('entries'));
+        this.tap.addObserver(this.duplicates);
+        // With a lookup, the first pass only reads: rows need the whole of another list first.
+        this.writer = this.tap.needsLookups ? undefined : this.newWriter();
+        this.tap.startPass(this.writer, { observe: true, freeze: false });
+    }
+    newWriter(only) {
+        const { format } = this.request;
+        if (format === 'ndjson')
+            return new NdjsonRows(this.tap);
+        if (format === 'csv')
+            return new CsvRows(this.tap, this.request.csvFormulaGuard, only);
+        return new ParquetRows(this.tap);
+    }
+    /** Writes what the last chunk made. Never rejects: a problem waits in the engine's failure. */
+    async afterChunk() {
+        if (this.writer === undefined || this.tap.failure !== undefined)
+            return;
+        try {
+            this.opened ??= this.open(TABLE_NAMES);
+            await this.opened;
+            await this.writer.flush(this.write);
+        }
+        catch (error) {
+            this.tap.failure ??= error;
+        }
+    }
+    write = async (table, bytes) => {
+        await this.files.get(table).write(bytes);
+    };
+    /** Folders and temporary files for these tables. */
+    async open(tables) {
+        const { outputDir } = this.request;
+        for (const table of tables) {
+            const target = external_node_path_default().join(outputDir, this.names[table]);
+            await makeFolders(outputDir, external_node_path_default().dirname(this.names[table]));
+            await this.files.get(table)?.discard();
+            this.files.set(table, await TableFile.create(target));
+        }
+    }
+    /** The payload was read through this pass: the passes it still needs, then the names. */
+    async complete(payloadPath) {
+        this.throwIfFailed();
+        if (this.writer === undefined) {
+            // The lookups are complete: now the rows, every column known.
+            this.writer = this.newWriter();
+            await this.again(payloadPath, TABLE_NAMES);
+        }
+        await this.finishWriter();
+        for (let redo = this.writer.redo; redo.size > 0; redo = this.writer.redo) {
+            this.writer = this.newWriter(redo);
+            await this.again(payloadPath, [...redo]);
+            await this.finishWriter();
+        }
+        const written = {};
+        for (const table of TABLE_NAMES) {
+            const rows = this.tap.tables.get(table).rows;
+            written[table] = {
+                file: this.names[table],
+                rows,
+                sha256: await this.files.get(table).commit()
+            };
+        }
+        this.files.clear();
+        return {
+            tables: written,
+            ...(this.duplicates.gaveUp ? {} : { duplicateKeys: this.duplicates.count }),
+            repairedText: this.tap.repairedText,
+            warnings: [
+                ...[this.duplicates.warning()].flatMap(w => (w === undefined ? [] : [w])),
+                ...(this.tap.repairedText > 0
+                    ? [
+                        `${this.tap.repairedText} string(s) held bytes that are not UTF-8 or half a surrogate pair; the tables have U+FFFD in their place (the payload is kept as sent)`
+                    ]
+                    : []),
+                ...this.writer.notes()
+            ]
+        };
+    }
+    async finishWriter() {
+        await this.afterChunk();
+        this.throwIfFailed();
+        await this.writer.finish(this.write);
+    }
+    /** Another pass over the payload on disk, writing only `tables` (their files made anew). */
+    async again(payloadPath, tables) {
+        this.opened = this.open(tables);
+        this.tap.startPass(this.writer, { observe: false, freeze: true });
+        await readPayload(payloadPath, this, this.request);
+    }
+    throwIfFailed() {
+        const failure = this.tap.failure;
+        if (failure !== undefined)
+            throw failure;
+    }
+    async discard() {
+        await this.opened?.catch(() => { });
+        await Promise.all([...this.files.values()].map(file => file.discard()));
+        this.files.clear();
+    }
+}
+/** One streaming pass over the payload on disk: every chunk is checked and turned into rows. */
+async function readPayload(payloadPath, pass, request) {
+    const check = new JsonStreamCheck(pass.tap);
     const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES);
+    let read = 0;
     try {
         for (;;) {
             const next = await chunks.next().catch((error) => {
-                throw new TablesError(`could not read the payload (${errorMessage(error)})`);
+                throw new TablesError(`could not read the payload (${error_message_errorMessage(error)})`);
             });
             if (next.done)
                 break;
             request.signal?.throwIfAborted();
             check.update(next.value);
-            await flush();
+            await pass.afterChunk();
+            pass.throwIfFailed();
+            read += next.value.length;
+            request.onProgress?.(read);
         }
     }
     finally {
@@ -33102,7 +36288,6 @@ async function readPayload(payloadPath, rows, request, flush) {
     }
     const result = check.finish();
     if (!result.valid) {
-        // Also what a value past the tokens' size limit reports.
         throw new TablesError(`the payload could not be read as JSON (${result.reason} at byte ${result.offset})`);
     }
     const got = result.firstTimePeriodId;
@@ -33110,17 +36295,47 @@ async function readPayload(payloadPath, rows, request, flush) {
         throw new TablesError(`the payload is for period ${got.slice(0, 40)}, not ${request.period}`);
     }
 }
-/** The table folders, refusing a symlink or a file in their place. */
-async function makeFolders(outputDir) {
-    const folders = [TABLES_DIR, ...TABLE_NAMES.map(table => external_node_path_default().join(TABLES_DIR, table))];
-    for (const folder of folders) {
+/** The folders of `relative` (inside the output folder), refusing a symlink or a file in their place. */
+async function makeFolders(outputDir, relative) {
+    await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
+    let folder = '';
+    for (const part of relative.split('/')) {
+        folder = folder === '' ? part : `${folder}/${part}`;
         const full = external_node_path_default().join(outputDir, folder);
-        await (0,promises_namespaceObject.mkdir)(full, { recursive: true });
+        await (0,promises_namespaceObject.mkdir)(full).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
         const stat = await (0,promises_namespaceObject.lstat)(full);
         if (!stat.isDirectory()) {
             throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/job/snapshot-time.ts
+// A Date header is cut to the second and stamped before the answer travelled: the server's clock
+// may be this much further ahead than the offset measured from it.
+const CLOCK_SLACK_MS = 2_000;
+/**
+ * When the snapshot was taken, ISO-8601 UTC. Clari's own `endTime` is the moment the data was
+ * cut, free of our polling delay, so it is used when it is believable: measured against Clari's
+ * clock (we need a `Date` header for that), after the create (or the job's own startTime), and
+ * not after the moment we saw the job DONE. Anything else, or no endTime, gives the moment the
+ * action saw the job DONE.
+ */
+function snapshotTime(job, clues) {
+    const seen = new Date(clues.seenDoneAt).toISOString();
+    const { endTime, startTime } = job;
+    const ahead = clues.serverAheadMs;
+    if (typeof endTime !== 'number' || !Number.isSafeInteger(endTime) || ahead === undefined) {
+        return seen;
+    }
+    const notBefore = clues.createdAfter !== undefined ? clues.createdAfter + ahead : (startTime ?? Infinity);
+    const notAfter = clues.seenDoneAt + ahead + CLOCK_SLACK_MS;
+    if (endTime < notBefore || endTime > notAfter)
+        return seen;
+    return new Date(endTime).toISOString();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/job/wait-for-job.ts
@@ -33262,6 +36477,8 @@ function isDocumentedRunning(status) {
 
 
 
+
+
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
 // SIGTERM after 7.5 s.
@@ -33276,6 +36493,8 @@ async function exportPeriod(run, task, lease) {
     const { period, signal } = task;
     const outcome = emptyOutcome(period);
     let startedAt = clock.now();
+    let createdAfter;
+    let tables;
     const stats = { statusPolls: 0 };
     let jobRunning = false;
     const iso = () => new Date(clock.wallNow()).toISOString();
@@ -33347,6 +36566,7 @@ async function exportPeriod(run, task, lease) {
         }
         if (!jobRunning) {
             const body = { ...config.request, timePeriod: period };
+            createdAfter = clock.wallNow();
             const created = await startJob(client, config.forecastId, body, {
                 ...waits(),
                 slotWait: run.intervals,
@@ -33369,32 +36589,43 @@ async function exportPeriod(run, task, lease) {
         const jobMs = jobDuration(job);
         if (jobMs !== undefined)
             outcome.jobDurationMs = jobMs;
-        outcome.timeline.doneAt = iso();
+        const seenDoneAt = clock.wallNow();
+        outcome.timeline.doneAt = new Date(seenDoneAt).toISOString();
+        const snapshotAt = snapshotTime(job, {
+            seenDoneAt,
+            createdAfter,
+            serverAheadMs: client.serverClockAheadMs
+        });
+        outcome.snapshotAt = snapshotAt;
         outcome.rowsTruncated = job.rowsTruncated === true;
         outcome.cellsTruncated = job.cellsTruncated === true;
-        if (outcome.rowsTruncated || outcome.cellsTruncated) {
-            run.onEvent({
-                type: 'warning',
-                period,
-                message: 'Clari truncated this export (rows or cells)'
-            });
-        }
+        warnIfTruncated(outcome, run.onEvent);
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
+        // The tables are made as the payload downloads: its bytes are read once.
+        tables = periodTables(config, period, { jobId, snapshotAt }, signal);
         const written = await downloadPayload(client, jobId, {
             dir: config.outputDir,
             fileName: file,
             format: config.exportFormat,
             period,
             maxBytes: config.maxPayloadBytes,
-            onEvent: run.onEvent
+            onEvent: run.onEvent,
+            ...(tables ? { tap: () => tables.forDownload() } : {})
         }, persistence());
-        const downloaded = Object.assign(outcome, { status: 'DONE', file, ...written });
+        const downloaded = Object.assign(outcome, {
+            status: 'DONE',
+            file,
+            jobId,
+            snapshotAt,
+            ...written
+        });
         outcome.timeline.downloadedAt = iso();
         // A failure here fails the period below; its payload stays (`file` is set).
-        await addTables(downloaded, config, clock, signal);
+        await addTables(downloaded, config, { clock, signal, onEvent: run.onEvent }, tables);
         return { outcome };
     }
     catch (error) {
+        await tables?.discard();
         const verdict = classifyFailure(error, {
             period,
             abortReason: signal.aborted ? signal.reason : undefined,
@@ -33427,44 +36658,90 @@ async function exportPeriod(run, task, lease) {
         }
     }
 }
-/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
-async function addTables(outcome, config, clock, signal) {
-    if (config.tables === 'none')
+/** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */
+function warnIfTruncated(outcome, onEvent) {
+    if (!outcome.rowsTruncated && !outcome.cellsTruncated)
         return;
-    const { forecastId, outputDir, tables: format } = config;
-    const { period, file } = outcome;
-    outcome.tables = await whileBusy(clock, () => writeTables(external_node_path_default().join(outputDir, file), { outputDir, forecastId, period, format, signal }));
+    onEvent({
+        type: 'warning',
+        period: outcome.period,
+        message: 'Clari truncated this export (rows or cells)'
+    });
+}
+/** The tables of one period's payload, when the `tables` input asks for them. */
+function periodTables(config, period, snapshot, signal) {
+    if (config.tables === 'none')
+        return undefined;
+    const { forecastId, outputDir, tables: format, csvFormulaGuard } = config;
+    return new PeriodTables({
+        outputDir,
+        forecastId,
+        period,
+        snapshot,
+        format,
+        csvFormulaGuard,
+        signal
+    });
 }
 /**
- * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
- * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
- * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ * Completes the tables of the outcome's payload on disk (those its download began, or all of them
+ * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
+ */
+async function addTables(outcome, config, ctx, tables = periodTables(config, outcome.period, outcome, ctx.signal)) {
+    if (tables === undefined)
+        return;
+    const { period, file } = outcome;
+    const result = await whileBusy(ctx.clock, () => tables.finish(external_node_path_default().join(config.outputDir, file)));
+    outcome.tables = result.tables;
+    if (result.duplicateKeys !== undefined)
+        outcome.duplicateKeys = result.duplicateKeys;
+    outcome.invalidText = result.repairedText;
+    for (const message of result.warnings)
+        ctx.onEvent({ type: 'warning', period, message });
+}
+/**
+ * Asks once (with the usual retries) about a job an earlier attempt's manifest names. It is taken
+ * over only when Clari's answer proves it this run's export of the period (`exportIdentity`, the
+ * rule a lost create's job is adopted by): the manifest is a file anyone could have changed, and
+ * a job it names may be a colleague's. DONE or still running means it is taken over; a job Clari
+ * ended, does not know, cannot answer about, or describes as another export means a new one is
+ * created, and the job named is neither downloaded nor cancelled.
  */
 async function askAboutEarlierJob(run, period, jobId, ctx) {
     const report = (found) => run.onEvent({ type: 'earlier-job', period, jobId, found });
+    let job;
     try {
-        const { job } = await run.client.getJob(jobId, ctx);
-        const phase = jobPhase(job.status);
-        const status = job.status ?? 'unknown';
-        if (phase === 'failed') {
-            report(`it ended ${status} at Clari; creating a new job`);
-            return undefined;
-        }
-        report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
-        return phase === 'done' ? { phase, job } : { phase };
+        ;
+        ({ job } = await run.client.getJob(jobId, ctx));
     }
     catch (error) {
         if (ctx.signal.aborted)
             throw error;
-        // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
-        // say nothing about it, and creating anew then could pay for it twice.
-        if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
-            report(`Clari does not know it (HTTP ${error.status}); creating a new job`);
-            return undefined;
-        }
-        report(`no answer (${run.describe(error)}); polling it`);
-        return { phase: 'running' };
+        const why = error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal'
+            ? `Clari does not know it (HTTP ${error.status})`
+            : `no answer (${run.describe(error)}), so it cannot be proven this run's`;
+        report(`${why}; creating a new job`);
+        return undefined;
     }
+    const { forecastId } = run.config;
+    const identity = job.jobId === undefined || job.jobId === jobId
+        ? exportIdentity(job, { forecastId, period, owned: run.ownedJobIds })
+        : 'no';
+    if (identity !== 'yes') {
+        const why = identity === 'no'
+            ? `Clari describes another export than ${forecastId} ${period}`
+            : `Clari's answer does not show that it exports ${forecastId} ${period}`;
+        report(`${why}; leaving it alone and creating a new job`);
+        return undefined;
+    }
+    const phase = jobPhase(job.status);
+    const status = job.status ?? 'unknown';
+    if (phase === 'failed') {
+        report(`it ended ${status} at Clari; creating a new job`);
+        return undefined;
+    }
+    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`);
+    return phase === 'done' ? { phase, job } : { phase };
 }
 /** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */
 function slotControl(run, signal) {
@@ -33574,10 +36851,6 @@ function emptyOutcome(period) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-const MANIFEST_TOOL = 'clari-forecast-export-action';
-const MANIFEST_VERSION = 2;
-
 ;// CONCATENATED MODULE: ./src/engine/history/duration-model.ts
 
 /** Clari's longest plausible export: anything longer is a broken stamp, not a duration. */
@@ -33652,7 +36925,7 @@ function predictDurations(observations, wanted) {
     // Exact observations first, so the same job listed without its parameters is the one dropped.
     tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
     for (const { o, tier } of tiers) {
-        const jobId = isJobId(o.jobId) ? o.jobId : undefined;
+        const jobId = types_isJobId(o.jobId) ? o.jobId : undefined;
         if (jobId !== undefined) {
             if (seen.has(jobId))
                 continue;
@@ -33871,9 +37144,6 @@ function clamp(value, min, max) {
 ;// CONCATENATED MODULE: ./src/engine/reruns/resume.ts
 
 
-
-
-const SHA256 = /^[0-9a-f]{64}$/;
 // Statuses only Clari's own verdict gives a period: asking about such a job again cannot bring
 // it back. CANCELLED is not one: the action records it for its own cancels too, and a job whose
 // cancel failed, or that was DONE when the run stopped, is still there to take over.
@@ -33883,92 +37153,160 @@ function requestParameters(config) {
     return { ...config.request, exportFormat: config.exportFormat };
 }
 /**
- * Decides, from an earlier run's manifest alone, which periods can be reused, which jobs are
- * worth asking about again, and which must be exported anew. Pure; every field of the manifest
- * is checked, since it is a file anyone could have changed. Anything doubtful means "anew".
+ * Decides, from an earlier run's checked manifest alone, which periods can be reused, which jobs
+ * are worth asking about again, and which must be exported anew. Pure. Anything doubtful means
+ * "anew".
  */
-function planResume(manifest, config) {
-    if (!isRecord(manifest))
-        return { usable: false, reason: 'its manifest.json is not an object' };
-    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION) {
-        return { usable: false, reason: 'its manifest.json was not written by this action (version 2)' };
-    }
-    if (manifest.forecastId !== config.forecastId) {
+function planResume(earlier, config) {
+    if (earlier.forecastId !== config.forecastId) {
         return { usable: false, reason: 'it exported another forecast' };
     }
-    const differs = differingParameter(manifest.request, requestParameters(config));
-    if (differs)
+    const differs = differingRequest(earlier, requestParameters(config));
+    if (differs) {
         return { usable: false, reason: `it was exported with other parameters (${differs})` };
-    const attempt = manifest.runAttempt;
-    if (!Number.isSafeInteger(attempt) || attempt < 1) {
-        return { usable: false, reason: 'its manifest.json has no valid runAttempt' };
-    }
-    if (!Array.isArray(manifest.exports)) {
-        return { usable: false, reason: 'its manifest.json lists no exports' };
     }
     const periods = new Map();
-    for (const entry of manifest.exports) {
-        if (!isRecord(entry) || typeof entry.period !== 'string')
-            continue;
-        const { period } = entry;
-        if (!config.periods.includes(period) || periods.has(period))
-            continue;
-        periods.set(period, resumeOf(entry, period, attempt, config));
-    }
-    return { usable: true, attempt: attempt, periods };
-}
-function resumeOf(entry, period, attempt, config) {
-    const jobId = isJobId(entry.jobId) ? entry.jobId : undefined;
-    const file = payloadFileName(config.forecastId, period, config.exportFormat);
-    if (entry.status === 'DONE') {
-        if (entry.file !== file || typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256)) {
-            return { kind: 'anew' };
+    for (const entry of earlier.exports) {
+        if (config.periods.includes(entry.period)) {
+            periods.set(entry.period, resumeOf(entry, earlier.runAttempt, config));
         }
-        const from = entry.reusedFromAttempt;
+    }
+    return { usable: true, attempt: earlier.runAttempt, periods };
+}
+function resumeOf(entry, attempt, config) {
+    const { jobId } = entry;
+    if (entry.status === 'DONE') {
+        const file = payloadFileName(config.forecastId, entry.period, config.exportFormat);
+        if (entry.file !== file || entry.sha256 === undefined)
+            return { kind: 'anew' };
+        // A payload whose snapshot cannot be named is not reused: its rows would carry no identity.
+        if (!jobId || entry.snapshotAt === undefined)
+            return { kind: 'anew' };
         return {
             kind: 'reuse',
             file,
             sha256: entry.sha256,
             entry: {
                 jobId,
-                rowsTruncated: entry.rowsTruncated === true,
-                cellsTruncated: entry.cellsTruncated === true,
-                reusedFromAttempt: Number.isSafeInteger(from) && from >= 1 ? from : attempt
+                snapshotAt: entry.snapshotAt,
+                rowsTruncated: entry.rowsTruncated,
+                cellsTruncated: entry.cellsTruncated,
+                reusedFromAttempt: entry.reusedFromAttempt ?? attempt
             }
         };
     }
-    if (!jobId || entry.jobCancelled === true)
-        return { kind: 'anew' };
-    if (typeof entry.status === 'string' && ENDED_AT_CLARI.has(entry.status))
+    if (!jobId || entry.jobCancelled || ENDED_AT_CLARI.has(entry.status))
         return { kind: 'anew' };
     return { kind: 're-poll', jobId };
 }
-/** Names the first parameter that differs, or undefined when the two ask for the same data. */
+/**
+ * Names the first parameter of an untrusted `request` (a manifest's, a ledger's) that differs from
+ * `now`, or undefined when the two ask for the same data. It is read into the checked shape first
+ * (`readRequestParameters`): nothing of it is stringified or compared before it is checked.
+ */
 function differingParameter(earlier, now) {
-    if (!isRecord(earlier))
-        return 'none recorded';
-    const keys = [
-        'typesToExport',
-        'currency',
-        'scopeId',
-        'schedule',
-        'includeHistorical',
-        'exportFormat'
-    ];
-    for (const key of keys) {
-        if (comparable(earlier[key]) !== comparable(now[key]))
-            return key;
-    }
-    const unknown = Object.keys(earlier).find(key => !keys.includes(key));
-    return unknown === undefined ? undefined : 'a parameter this version does not send';
+    const checked = readRequestParameters(earlier);
+    return checked ? differingRequest(checked, now) : 'none recorded';
 }
-/** The same list in another order asks for the same data. */
+function differingRequest(earlier, now) {
+    if (earlier.unknownParameter)
+        return 'a parameter this version does not send';
+    return REQUEST_PARAMETERS.find(key => comparable(earlier.request[key]) !== comparable(now[key]));
+}
+/**
+ * Checked values in one comparable form: the same types in another order ask for the same data.
+ * Every value here passed the manifest's checks (short text, a known type or flag).
+ */
 function comparable(value) {
     if (value === undefined)
         return 'unset';
     if (Array.isArray(value))
-        return JSON.stringify([...value].map(String).sort());
-    return JSON.stringify(value);
+        return [...value].sort().join(',');
+    return `${typeof value}:${String(value)}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/resume-earlier.ts
+
+
+
+
+/**
+ * The whole of a resume, in one boundary: find what the earlier run left, plan each period from
+ * its checked manifest, and take its payloads over. A payload that fails a check is exported
+ * anew with a notice that says why; anything else that goes wrong only means "not resuming":
+ * this never throws, and the run then exports every period as if there had been no earlier run.
+ */
+async function resumeEarlier(from, run) {
+    const { config, signal, onEvent } = run;
+    let source = from.label;
+    const nothing = (why) => ({
+        source,
+        unusable: why,
+        reused: [],
+        repoll: new Map(),
+        durations
+    });
+    let earlier;
+    // Learned from a manifest read whole, even one whose plan takes nothing over.
+    let durations = [];
+    try {
+        const found = await from.find(config, signal);
+        if ('reason' in found)
+            return nothing(found.reason);
+        earlier = found;
+        source = cleanServerText(found.source, 200);
+        durations = manifestDurations(found.manifest);
+        const plan = planResume(found.manifest, config);
+        if (!plan.usable)
+            return nothing(plan.reason);
+        const resumed = {
+            source,
+            attempt: plan.attempt,
+            reused: [],
+            repoll: new Map(),
+            durations
+        };
+        for (const [index, period] of config.periods.entries()) {
+            const resume = plan.periods.get(period);
+            if (resume?.kind === 're-poll')
+                resumed.repoll.set(period, resume.jobId);
+            if (resume?.kind !== 'reuse')
+                continue;
+            const taken = signal.aborted
+                ? undefined
+                : await takeOverPayload(found, config, period, resume, signal).catch((error) => {
+                    if (signal.aborted)
+                        return undefined;
+                    throw error;
+                });
+            if (taken === undefined) {
+                // Cancelled before it was taken over: its DONE job stays recorded for the next attempt.
+                if (resume.entry.jobId)
+                    resumed.repoll.set(period, resume.entry.jobId);
+                continue;
+            }
+            if ('problem' in taken) {
+                onEvent({
+                    type: 'notice',
+                    period,
+                    message: `not reused: ${cleanServerText(taken.problem)}; exporting it anew`
+                });
+                continue;
+            }
+            resumed.reused.push({
+                index,
+                period,
+                fields: { ...resume.entry, file: resume.file, ...taken }
+            });
+        }
+        return resumed;
+    }
+    catch (error) {
+        return nothing(run.describe(error));
+    }
+    finally {
+        await earlier?.dispose();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/history/sources.ts
@@ -34269,16 +37607,16 @@ function startOrder(todo, how) {
 
 
 
-
 // Longest error text that goes into an event, the manifest or a log line.
 const MAX_ERROR_CHARS = 600;
 /**
  * Exports every period: first takes over what an earlier run finished (no request for those),
  * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
  * payload is written as it finishes and the manifest after every period, in input order, so
- * nothing that finished is ever lost to a later failure.
+ * nothing that finished is ever lost to a later failure. `resumeFrom` says where an earlier run
+ * may be found; nothing it holds can fail the run (see `resumeEarlier`).
  */
-async function runExport(config, deps = {}, earlier) {
+async function runExport(config, deps = {}, resumeFrom) {
     const clock = deps.clock ?? systemClock;
     const random = deps.random ?? Math.random;
     const signal = deps.signal ?? new AbortController().signal;
@@ -34292,15 +37630,14 @@ async function runExport(config, deps = {}, earlier) {
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
+    const describe = (error) => untrusted_text_describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
-    const resume = earlier ? planResume(earlier.manifest, config) : undefined;
     const manifest = {
-        tool: MANIFEST_TOOL,
-        manifestVersion: MANIFEST_VERSION,
+        tool: outcome_MANIFEST_TOOL,
+        manifestVersion: outcome_MANIFEST_VERSION,
         forecastId: config.forecastId,
         ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
-        runAttempt: config.run?.attempt ?? (resume?.usable ? resume.attempt + 1 : 1),
+        runAttempt: config.run?.attempt ?? 1,
         request: requestParameters(config),
         startedAt: new Date(clock.wallNow()).toISOString(),
         finishedAt: '',
@@ -34328,12 +37665,19 @@ async function runExport(config, deps = {}, earlier) {
     try {
         // A cancel during the start delay leaves every period "not started", as below.
         await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => { });
-        const plans = new Map();
-        if (earlier && resume)
-            await takeOverEarlier({ config, clock, signal, describe, onEvent, finish }, earlier, resume, plans);
+        let resumed;
+        // Also when cancelled: the earlier run's jobs stay recorded for the next attempt.
+        if (resumeFrom) {
+            resumed = await whileBusy(clock, () => resumeEarlier(resumeFrom, { config, signal, onEvent, describe }));
+            // clari-export numbers its runs on from the one it resumed.
+            if (config.run?.attempt === undefined && resumed.attempt !== undefined) {
+                manifest.runAttempt = resumed.attempt + 1;
+            }
+            await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed);
+        }
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
         if (todo.length > 0) {
-            const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)];
+            const own = [...(deps.history ?? []), ...(resumed?.durations ?? [])];
             const learned = await learnDurations({ config, client, clock, signal, describe }, todo.map(t => t.period), own);
             await exportOnSlots({
                 config,
@@ -34345,8 +37689,8 @@ async function runExport(config, deps = {}, earlier) {
                 describe,
                 intervals,
                 todo,
-                plans,
-                attempt: resume?.usable ? resume.attempt : 0,
+                repoll: resumed?.repoll ?? new Map(),
+                attempt: resumed?.attempt ?? 0,
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
                 learned,
                 finish
@@ -34366,65 +37710,46 @@ async function runExport(config, deps = {}, earlier) {
     };
 }
 /**
- * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
- * in `plans` which of its jobs to ask about again.
+ * Finishes the periods whose payloads were taken over (no request to Clari): their tables are
+ * made anew from the checked payload, a truncated one is warned about as a download would be,
+ * and one line says what the resume took over, or why nothing (unless the run was cancelled,
+ * which says so once, when it ends).
  */
-async function takeOverEarlier(run, earlier, resume, plans) {
+async function finishReused(run, resumed) {
     const { config, clock, onEvent } = run;
-    const source = cleanServerText(earlier.source, 200);
-    if (!resume.usable) {
-        onEvent({
-            type: 'resume',
-            source,
-            unusable: resume.reason,
-            reused: [],
-            repolled: [],
-            anew: config.periods
-        });
+    const { source } = resumed;
+    if (resumed.unusable !== undefined) {
+        if (run.signal.aborted)
+            return;
+        const anew = config.periods;
+        onEvent({ type: 'resume', source, unusable: resumed.unusable, reused: [], repolled: [], anew });
         return;
     }
-    const reused = [];
-    for (const [index, period] of config.periods.entries()) {
-        const plan = resume.periods.get(period);
-        if (plan?.kind === 're-poll')
-            plans.set(period, plan);
-        if (plan?.kind !== 'reuse')
-            continue;
-        const taken = await whileBusy(clock, () => takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)).catch((error) => ({ problem: run.describe(error) }));
-        if ('problem' in taken) {
-            onEvent({
-                type: 'warning',
-                period,
-                message: `not reused: ${taken.problem}; exporting it anew`
-            });
-            continue;
-        }
+    for (const { index, period, fields } of resumed.reused) {
         onEvent({ type: 'period-started', period, index, total: config.periods.length });
         const outcome = {
             ...emptyOutcome(period),
-            ...plan.entry,
-            status: 'DONE',
-            file: plan.file,
-            bytes: taken.bytes,
-            sha256: plan.sha256
+            ...fields,
+            status: 'DONE'
         };
+        warnIfTruncated(outcome, onEvent);
         try {
             // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-            await addTables(outcome, config, clock, run.signal);
+            await addTables(outcome, config, { clock, signal: run.signal, onEvent });
         }
         catch (error) {
             const status = run.signal.aborted ? 'CANCELLED' : 'ERROR';
             Object.assign(outcome, { status, error: run.describe(error) });
         }
         await run.finish(index, outcome);
-        reused.push(period);
     }
+    const reused = resumed.reused.map(r => r.period);
     onEvent({
         type: 'resume',
         source,
         reused,
-        repolled: config.periods.filter(p => plans.has(p)),
-        anew: config.periods.filter(p => !reused.includes(p) && !plans.has(p))
+        repolled: config.periods.filter(p => resumed.repoll.has(p)),
+        anew: config.periods.filter(p => !reused.includes(p) && !resumed.repoll.has(p))
     });
 }
 /**
@@ -34468,18 +37793,18 @@ async function exportOnSlots(r) {
     else
         signal.addEventListener('abort', onAbort, { once: true });
     const runPeriod = async ({ period, index }) => {
-        const plan = r.plans.get(period);
+        const earlierJobId = r.repoll.get(period);
         const grant = await scheduler.acquire();
         if (isStopReason(grant)) {
             // An earlier attempt's job stays recorded, for the next attempt to take over.
-            const jobId = plan?.kind === 're-poll' ? { jobId: plan.jobId } : {};
+            const jobId = earlierJobId !== undefined ? { jobId: earlierJobId } : {};
             return r.finish(index, { ...emptyOutcome(period), ...grant, ...jobId });
         }
         const task = linkedAbort(signal);
         inFlight.add(task.controller);
         try {
             onEvent({ type: 'period-started', period, index, total: config.periods.length });
-            const earlierJob = plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined;
+            const earlierJob = earlierJobId !== undefined ? { jobId: earlierJobId, attempt: r.attempt } : undefined;
             const result = await exportPeriod(run, { period, earlierJob, signal: task.controller.signal }, grant);
             // A taken-over job's time says nothing about how long a job takes.
             const { status, durationMs, repolledFromAttempt } = result.outcome;
@@ -34508,7 +37833,7 @@ async function exportOnSlots(r) {
     try {
         const { predictions } = r.learned;
         const orderBy = (longestFirst) => startOrder(r.todo, {
-            resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+            resumed: t => r.repoll.has(t.period),
             expectedMs: period => predictions.get(period)?.expectedMs,
             longestFirst
         });
@@ -34869,7 +38194,12 @@ const SETTINGS = [
     {
         name: 'tables',
         default: 'none',
-        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+        description: 'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir, one file per snapshot: none, ndjson, csv or parquet'
+    },
+    {
+        name: 'csv-formula-guard',
+        default: 'true',
+        description: "With tables: csv, start a text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) with ' (OWASP); false keeps every cell as Clari sent it"
     },
     {
         name: 'export-schedule',
@@ -34880,6 +38210,11 @@ const SETTINGS = [
         name: 'output-dir',
         default: 'clari-export',
         description: 'Folder for the payloads and manifest.json, relative to the workspace (to the current folder for clari-export)'
+    },
+    {
+        name: 'allow-output-outside-workspace',
+        default: 'false',
+        description: 'Let output-dir lie outside the workspace (an absolute path, or ../ out of it); the workspace root itself is refused while it holds files the action did not write'
     },
     {
         name: 'upload',
@@ -34979,6 +38314,438 @@ const SETTINGS = [
     }
 ];
 
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var node_modules_yauzl = __nccwpck_require__(663);
+;// CONCATENATED MODULE: ./src/engine/reruns/zip-archive.ts
+
+
+
+
+
+
+
+/** A zip that cannot be read: not a zip, truncated, too many entries, or one that breaks the rules. */
+class zip_archive_UnreadableZipError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'UnreadableZipError';
+}
+/**
+ * The bytes of the entry `name` (a path inside the zip), or undefined when the zip has none.
+ * An entry larger than `maxBytes` is refused before any of it is read.
+ */
+async function zip_archive_readZipEntry(zipPath, name, maxBytes, bounds) {
+    return withZip(zipPath, bounds, async (zip) => {
+        for await (const entry of zip.eachEntry()) {
+            bounds.signal.throwIfAborted();
+            if (entry.fileName !== name)
+                continue;
+            if (entry.uncompressedSize > maxBytes) {
+                throw new zip_archive_UnreadableZipError(`${name} is larger than ${maxBytes} bytes`);
+            }
+            const chunks = [];
+            const stream = await zip.openReadStreamPromise(entry);
+            await pipeline(stream, capped(maxBytes, name), async (source) => {
+                for await (const chunk of source)
+                    chunks.push(chunk);
+            }, { signal: bounds.signal });
+            return Buffer.concat(chunks);
+        }
+        return undefined;
+    });
+}
+/**
+ * Writes the entries `wanted` names, and no other, into `dir` (which must hold none of them),
+ * each streamed to a file created exclusively and held to its own size cap, all of them together
+ * to `maxTotalBytes`. Returns why an entry was left out; one absent from the zip is not mentioned.
+ */
+async function zip_archive_extractEntries(zipPath, dir, wanted, bounds) {
+    const refused = new Map();
+    return withZip(zipPath, bounds, async (zip) => {
+        const seen = new Set();
+        let total = 0;
+        for await (const entry of zip.eachEntry()) {
+            bounds.signal.throwIfAborted();
+            const name = entry.fileName;
+            const maxBytes = wanted.get(name);
+            if (maxBytes === undefined)
+                continue;
+            // yauzl names an entry once per directory record: twice means a zip made to confuse.
+            if (seen.has(name))
+                throw new zip_archive_UnreadableZipError(`it holds ${name} twice`);
+            seen.add(name);
+            const size = entry.uncompressedSize;
+            if (size > maxBytes) {
+                refused.set(name, `it is larger than max-payload-size (${formatBytes(maxBytes)})`);
+                continue;
+            }
+            if (total + size > bounds.maxTotalBytes) {
+                refused.set(name, `the payloads before it already fill ${formatBytes(bounds.maxTotalBytes)}`);
+                continue;
+            }
+            total += size;
+            await pipeline(await zip.openReadStreamPromise(entry), capped(size, name), 
+            // 'wx': nothing already in the folder is followed or overwritten.
+            createWriteStream(path.join(dir, name), { flags: 'wx' }), { signal: bounds.signal });
+        }
+        return refused;
+    });
+}
+/** Passes at most `maxBytes` (what the entry declared), failing the stream beyond. */
+function capped(maxBytes, name) {
+    let seen = 0;
+    return new Transform({
+        transform(chunk, _encoding, done) {
+            seen += chunk.length;
+            if (seen > maxBytes)
+                return done(new zip_archive_UnreadableZipError(`${name} holds more than it declares`));
+            done(null, chunk);
+        }
+    });
+}
+async function withZip(zipPath, bounds, use) {
+    let zip;
+    try {
+        zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
+        // The count comes from the zip's end record: a directory of 220,000 entries is refused
+        // without walking it.
+        if (zip.entryCount > bounds.maxEntries) {
+            throw new zip_archive_UnreadableZipError(`it holds ${zip.entryCount} entries, more than an artifact of this action (at most ${bounds.maxEntries})`);
+        }
+        return await use(zip);
+    }
+    catch (error) {
+        // A file-system error (ENOSPC, EACCES) is the runner's problem, not the zip's; the lookup's
+        // end is the caller's to report.
+        if (error instanceof zip_archive_UnreadableZipError ||
+            bounds.signal.aborted ||
+            error.code) {
+            throw error;
+        }
+        // yauzl's messages name the problem (bad signature, invalid relative path, …), not secrets.
+        throw new zip_archive_UnreadableZipError(errorMessage(error));
+    }
+    finally {
+        zip?.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-artifacts.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+// Each is a download: a run re-run many times keeps only the newest few attempts in play.
+const MAX_ATTEMPTS = 10;
+const MAX_CANDIDATES = 10;
+// An artifact of this action holds a manifest, and a payload and its tables per period.
+const ENTRIES_PER_PERIOD = 1 + TABLE_NAMES.length;
+const MAX_ZIP_ENTRIES = 10_000;
+const NAMES_SHOWN = 4;
+/** The name an upload takes when the run already holds an artifact named `name`. */
+function attemptArtifactName(name, runAttempt) {
+    return `${name}-attempt-${runAttempt}`;
+}
+/**
+ * The names an earlier attempt's upload can have, newest attempt first: artifact-name as that
+ * attempt filled it in, and `attemptArtifactName` of it (its upload after a name clash).
+ */
+function candidateNames(artifactNames, runAttempt) {
+    const names = new Set();
+    const newest = Math.min(runAttempt - 1, artifactNames.length);
+    for (let attempt = newest; attempt >= 1 && attempt > newest - MAX_ATTEMPTS; attempt--) {
+        const name = artifactNames[attempt - 1];
+        names.add(attemptArtifactName(name, attempt));
+        names.add(name);
+    }
+    return [...names];
+}
+/**
+ * The earlier attempt of this workflow run, as its artifact shows it: lists the candidates by
+ * name in each place in turn, downloads them newest first, reads and checks each manifest, and
+ * keeps the newest earlier attempt's whose manifest is this action's, for the same forecast,
+ * with the payloads it names unpacked beside it. One signal, aborted at `timeoutMs` or when the
+ * run is cancelled, ends every listing, download and extraction; the answer never waits longer.
+ */
+function earlierAttemptSource(search) {
+    return {
+        label: 'an earlier attempt',
+        find: (config, signal) => findEarlierAttempt(search, config, signal)
+    };
+}
+async function findEarlierAttempt(search, config, cancel) {
+    const timeoutMs = search.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const signal = AbortSignal.any([deadline.signal, cancel]);
+    let ended = false;
+    const gaveUp = new Promise(resolve => {
+        const end = () => resolve({
+            kind: 'lookup-failed',
+            reason: cancel.aborted
+                ? 'lookup failed: cancelled'
+                : `lookup failed: gave up after ${Number((timeoutMs / 1000).toFixed(1))} s`
+        });
+        if (signal.aborted)
+            end();
+        else
+            signal.addEventListener('abort', end, { once: true });
+    });
+    const work = new Search(search, config, signal).run();
+    // What the search still finds after the answer went out is not used: remove it.
+    work.then(found => void (ended && 'dispose' in found && found.dispose()), () => { });
+    try {
+        return await Promise.race([work, gaveUp]).catch((error) => ({
+            kind: 'lookup-failed',
+            reason: `lookup failed: ${describeError(error, config.clari.apiKey, 200)}`
+        }));
+    }
+    finally {
+        ended = true;
+        clearTimeout(timer);
+    }
+}
+class Search {
+    search;
+    config;
+    signal;
+    names;
+    /** The latest verdict on each artifact: another place's answer replaces an earlier one. */
+    verdicts = new Map();
+    /** What each place said when it offered nothing usable. */
+    trail = [];
+    /** Artifacts whose verdict the other place would not change. */
+    judged = new Set();
+    /** A listing failed: "none found" would then be a guess. */
+    listingFailed = false;
+    constructor(search, config, signal) {
+        this.search = search;
+        this.config = config;
+        this.signal = signal;
+        this.names = candidateNames(search.artifactNames, search.runAttempt);
+    }
+    async run() {
+        if (this.names.length === 0) {
+            return { kind: 'missing', reason: 'missing: this run has no earlier attempt' };
+        }
+        for (const source of this.search.sources) {
+            if (this.signal.aborted)
+                break;
+            if (typeof source === 'string') {
+                this.trail.push(source);
+                continue;
+            }
+            const found = await this.searchWith(source);
+            if (found)
+                return found.earlier;
+        }
+        return this.nothing();
+    }
+    async searchWith(source) {
+        const listed = new Map();
+        try {
+            for (const name of this.names) {
+                for (const artifact of await source.list(name, this.signal)) {
+                    if (artifact.name === name)
+                        listed.set(artifact.id, artifact);
+                }
+            }
+        }
+        catch (error) {
+            this.listingFailed = true;
+            this.trail.push(`${source.label} failed: ${this.describe(error)}`);
+            return undefined;
+        }
+        const ours = [...listed.values()].filter(a => !this.judged.has(a.id));
+        for (const artifact of ours.filter(a => a.expired)) {
+            this.judge(artifact, verdictOn(artifact, 'expired', 'it has expired'));
+        }
+        const live = ours
+            .filter(a => !a.expired)
+            .sort((a, b) => b.createdAt - a.createdAt)
+            .slice(0, MAX_CANDIDATES);
+        if (live.length === 0)
+            this.trail.push(`${source.label} lists none`);
+        let best;
+        for (const artifact of live) {
+            if (this.signal.aborted)
+                break;
+            const examined = await this.examine(artifact, source).catch(
+            // Whatever broke (a full disk, a temporary folder that cannot be made, the lookup's
+            // end), the artifact is passed over and a usable one found already is kept.
+            (error) => verdictOn(artifact, 'unreadable', this.describe(error), false));
+            if ('reason' in examined) {
+                this.judge(artifact, examined);
+                continue;
+            }
+            this.judged.add(artifact.id);
+            this.verdicts.delete(artifact.id);
+            // Ids are not ordered by attempt: the manifest's attempt decides, then the upload time.
+            const newer = !best ||
+                examined.attempt > best.attempt ||
+                (examined.attempt === best.attempt && examined.createdAt > best.createdAt);
+            const dropped = newer ? best : examined;
+            if (newer)
+                best = examined;
+            if (dropped)
+                await dropped.earlier.dispose();
+            if (best.attempt === this.search.runAttempt - 1)
+                break;
+        }
+        if (best && this.signal.aborted) {
+            await best.earlier.dispose();
+            return undefined;
+        }
+        return best;
+    }
+    judge(artifact, verdict) {
+        this.verdicts.set(artifact.id, verdict);
+        if (verdict.final)
+            this.judged.add(artifact.id);
+    }
+    /** Downloads one candidate, reads its manifest, and unpacks the payloads it names. */
+    async examine(artifact, source) {
+        const { config, signal } = this;
+        const dir = await mkdtemp(path.join(this.search.tempDir, 'clari-earlier-'));
+        const dispose = () => rm(dir, { recursive: true, force: true }).catch(() => { });
+        let kept = false;
+        try {
+            const zipPath = path.join(dir, 'artifact.zip');
+            const maxZipBytes = (1 + config.periods.length * ENTRIES_PER_PERIOD) * config.maxPayloadBytes;
+            let digest;
+            try {
+                digest = await saveZip(await source.download(artifact, signal), zipPath, maxZipBytes, signal);
+            }
+            catch (error) {
+                if (error instanceof UnreadableZipError) {
+                    return verdictOn(artifact, 'unreadable', error.message);
+                }
+                // The other place may still get it (the runtime download has broken before).
+                const why = `the download failed (${this.describe(error)})`;
+                return verdictOn(artifact, 'unreadable', why, false);
+            }
+            if (artifact.digest !== undefined && digest !== artifact.digest) {
+                return verdictOn(artifact, 'unreadable', 'the download does not match its digest');
+            }
+            const bounds = { maxEntries: MAX_ZIP_ENTRIES, signal };
+            let bytes;
+            try {
+                bytes = await readZipEntry(zipPath, MANIFEST_FILE, MAX_MANIFEST_BYTES, bounds);
+            }
+            catch (error) {
+                if (!(error instanceof UnreadableZipError))
+                    throw error;
+                return verdictOn(artifact, 'unreadable', `not a readable zip (${error.message})`);
+            }
+            if (!bytes)
+                return verdictOn(artifact, 'unreadable', `it holds no ${MANIFEST_FILE}`);
+            const manifest = readEarlierManifest(bytes, {
+                forecastId: config.forecastId,
+                attemptBefore: this.search.runAttempt,
+                apiKey: config.clari.apiKey
+            });
+            if ('problem' in manifest)
+                return verdictOn(artifact, manifest.kind, manifest.problem);
+            // Only what the manifest names for this run's periods, each held to max-payload-size.
+            const wanted = new Map();
+            for (const entry of manifest.exports) {
+                if (entry.status === 'DONE' && entry.file && config.periods.includes(entry.period)) {
+                    wanted.set(entry.file, config.maxPayloadBytes);
+                }
+            }
+            const payloads = path.join(dir, 'payloads');
+            await mkdir(payloads);
+            let leftOut;
+            try {
+                leftOut = await extractEntries(zipPath, payloads, wanted, {
+                    ...bounds,
+                    maxTotalBytes: config.maxPayloadBytes * config.periods.length
+                });
+            }
+            catch (error) {
+                if (!(error instanceof UnreadableZipError))
+                    throw error;
+                return verdictOn(artifact, 'unreadable', `not a readable zip (${error.message})`);
+            }
+            await rm(zipPath, { force: true });
+            kept = true;
+            return {
+                earlier: {
+                    manifest,
+                    dir: payloads,
+                    leftOut,
+                    source: `artifact ${artifact.name} of attempt ${manifest.runAttempt}`,
+                    dispose
+                },
+                attempt: manifest.runAttempt,
+                createdAt: artifact.createdAt
+            };
+        }
+        finally {
+            // Only a usable artifact keeps its folder, and only while the lookup lasts.
+            if (!kept || signal.aborted)
+                await dispose();
+        }
+    }
+    /** The newest unusable candidate's reason, or what the listings said. */
+    nothing() {
+        const [newest, ...others] = [...this.verdicts.values()].sort((a, b) => b.createdAt - a.createdAt);
+        if (newest) {
+            const more = others.length > 0 ? ` (and ${others.length} older one(s) not usable)` : '';
+            return { kind: newest.kind, reason: newest.reason + more };
+        }
+        if (this.listingFailed) {
+            return { kind: 'lookup-failed', reason: `lookup failed: ${this.trail.join('; ')}` };
+        }
+        const shown = this.names.slice(0, NAMES_SHOWN).join(', ') + (this.names.length > NAMES_SHOWN ? ', …' : '');
+        return {
+            kind: 'missing',
+            reason: `missing: no artifact named ${shown} on this run (${this.trail.join('; ')})`
+        };
+    }
+    describe(error) {
+        return describeError(error, this.config.clari.apiKey, 200);
+    }
+}
+function verdictOn(artifact, kind, why, final = true) {
+    const prefix = kind === 'not-ours' ? "not this action's" : kind.replace('-', ' ');
+    return {
+        kind,
+        reason: `${prefix}: artifact ${artifact.name} (id ${artifact.id}): ${why}`,
+        createdAt: artifact.createdAt,
+        final
+    };
+}
+/**
+ * Saves a download to `file`, created exclusively, refusing it beyond `maxBytes`; returns the
+ * digest of what arrived, in GitHub's form (`sha256:<hex>`).
+ */
+async function saveZip(body, file, maxBytes, signal) {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const tap = new Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > maxBytes) {
+                const limit = formatBytes(maxBytes);
+                return done(new UnreadableZipError(`the download is larger than ${limit}, more than its payloads and tables can be`));
+            }
+            hash.update(chunk);
+            done(null, chunk);
+        }
+    });
+    await pipeline(body, tap, createWriteStream(file, { flags: 'wx' }), { signal });
+    return `sha256:${hash.digest('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/parse-settings.ts
 
 
@@ -34987,7 +38754,8 @@ const SETTINGS = [
 
 
 
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+
 const CURRENCY = /^[A-Za-z]{3}$/;
 const NUMBER = /^\d+(\.\d+)?$/;
 // Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
@@ -35045,7 +38813,7 @@ function parseSettings(read, ctx) {
         }
         throw error;
     }
-    const exportFormat = oneOf(get, 'export-format', EXPORT_FORMATS);
+    const exportFormat = parse_settings_oneOf(get, 'export-format', EXPORT_FORMATS);
     const tables = parseTables(get('tables'), exportFormat);
     const request = {};
     const types = parseTypes(get('types-to-export'));
@@ -35067,7 +38835,7 @@ function parseSettings(read, ctx) {
         request.scopeId = scopeId;
     }
     // The runner fills in action.yml defaults, so "set by the user" reads as "not Clari's default".
-    const schedule = oneOf(get, 'export-schedule', EXPORT_SCHEDULES);
+    const schedule = parse_settings_oneOf(get, 'export-schedule', EXPORT_SCHEDULES);
     if (schedule !== 'NONE')
         request.schedule = schedule;
     if (bool(get, 'include-historical'))
@@ -35106,6 +38874,7 @@ function parseSettings(read, ctx) {
         history: parseHistory(get('history')),
         maxPayloadBytes: byteSize(get, 'max-payload-size'),
         allowTruncated: bool(get, 'allow-truncated'),
+        csvFormulaGuard: bool(get, 'csv-formula-guard'),
         ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
@@ -35116,7 +38885,7 @@ function parseSettings(read, ctx) {
     const name = nameForAttempt(ctx.runAttempt);
     const upload = {
         enabled: bool(get, 'upload'),
-        name: ctx.runAttempt > 1 ? parse_settings_attemptName(name, ctx.runAttempt) : name,
+        name: ctx.runAttempt > 1 ? attemptArtifactName(name, ctx.runAttempt) : name,
         earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) => nameForAttempt(i + 1)),
         retentionDays: retentionDays === 0 ? undefined : retentionDays,
         compressionLevel: integer(get, 'compression-level', 0, 9, 'a zlib level from 0 (none) to 9 (best)'),
@@ -35128,15 +38897,13 @@ function parseSettings(read, ctx) {
         githubToken: read('github-token').trim(),
         reuseWithinMs: reuseWithin(get('reuse-within'))
     };
-    return { config, upload, resume, dryRun: bool(get, 'dry-run') };
-}
-/** The artifact name of attempt `runAttempt` of a run: `<artifact-name>-attempt-<N>`. */
-function parse_settings_attemptName(name, runAttempt) {
-    return `${name}-attempt-${runAttempt}`;
-}
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-function isForecastId(value) {
-    return FORECAST_ID.test(value);
+    return {
+        config,
+        upload,
+        resume,
+        allowOutputOutsideWorkspace: bool(get, 'allow-output-outside-workspace'),
+        dryRun: bool(get, 'dry-run')
+    };
 }
 function defaultOf(name) {
     const definition = SETTINGS.find(s => s.name === name);
@@ -35186,7 +38953,7 @@ function parseHistory(value) {
         throw new InputError('history', `is "${value}"`, HISTORY_SOURCES.join(', '));
     return history;
 }
-function oneOf(get, name, allowed) {
+function parse_settings_oneOf(get, name, allowed) {
     const value = get(name).toUpperCase();
     const match = allowed.find(a => a === value);
     if (!match)
@@ -35339,8 +39106,12 @@ function editDistance(a, b) {
 
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 
-/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+/**
+ * Inputs that only the action reads: the upload's, the token that lists the run's artifacts, and
+ * the workspace's fence (a terminal has no workspace).
+ */
 const ACTION_ONLY_INPUTS = [
+    'allow-output-outside-workspace',
     'upload',
     'artifact-name',
     'retention-days',
@@ -35441,6 +39212,7 @@ function parseTablesArgs(argv) {
         options: {
             tables: { type: 'string' },
             'output-dir': { type: 'string' },
+            'no-csv-formula-guard': { type: 'boolean' },
             help: { type: 'boolean', short: 'h' }
         },
         allowPositionals: true,
@@ -35451,13 +39223,14 @@ function parseTablesArgs(argv) {
     const given = String(values.tables ?? 'ndjson');
     const format = TABLE_FORMATS.find(f => f === given.toLowerCase());
     if (!format) {
-        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(' or ')}, not "${given}"`);
+        throw new UsageError(`clari-export tables --tables takes ${TABLE_FORMATS.join(', ')}, not "${given}"`);
     }
     if (positionals.length === 0) {
-        throw new UsageError('clari-export tables needs the payload files to convert, e.g. clari-export tables clari-export/*.json');
+        throw new UsageError('clari-export tables needs an export folder or payload files to convert, e.g. clari-export tables clari-export');
     }
     const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir']);
-    return { kind: 'tables', format, outputDir, payloads: positionals };
+    const csvFormulaGuard = values['no-csv-formula-guard'] !== true;
+    return { kind: 'tables', format, outputDir, csvFormulaGuard, paths: positionals };
 }
 /** parseArgs, whose errors name the subcommand's help and, for a mistyped flag, the closest one. */
 function parse(command, config) {
@@ -35465,7 +39238,7 @@ function parse(command, config) {
         return (0,external_node_util_.parseArgs)(config);
     }
     catch (error) {
-        const message = errorMessage(error);
+        const message = error_message_errorMessage(error);
         const code = error.code ?? '';
         // Node's hint for these is about positional arguments ("place it after --"), which only
         // a command that takes them (tables) keeps; a mistyped flag gets a suggestion instead.
@@ -35504,8 +39277,8 @@ const package_namespaceObject = {"rE":"0.1.0"};
 const WIDTH = 100;
 const FLAG_COLUMN = 34;
 const EXPORT_USAGE = 'clari-export --forecast-id <id> --periods <list> [options]';
-const TABLES_USAGE = 'clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...';
-const EXAMPLES = [
+const TABLES_USAGE = 'clari-export tables [options] <export-folder | payload.json>...';
+const help_EXAMPLES = [
     `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
     '  clari-export --forecast-id net_arr --periods previous,current --fiscal-year-start-month 2'
 ];
@@ -35523,7 +39296,7 @@ const HELP = {
         ...entry('--version', 'Show the version and exit'),
         '',
         'Commands:',
-        ...entry('tables', 'Tables of payloads already on disk (clari-export tables --help)'),
+        ...entry('tables', 'Tables of exports already on disk (clari-export tables --help)'),
         '',
         'Environment:',
         ...entry(API_KEY_ENV, 'Clari API token (required; never a flag, so it stays out of shell history)'),
@@ -35534,21 +39307,28 @@ const HELP = {
         ...entry('130', 'interrupted with Ctrl-C, after cancelling the jobs in flight'),
         '',
         'Example:',
-        ...EXAMPLES,
-        '  clari-export tables --tables csv clari-export/*.json'
+        ...help_EXAMPLES,
+        '  clari-export tables --tables parquet clari-export'
     ]),
     tables: () => lines([
         `Usage: ${TABLES_USAGE}`,
         '',
-        ...wrap("Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
+        ...wrap("Writes the five warehouse tables (entries, users, fields, time_periods, time_frames) of JSON payloads an export already wrote, as the action's tables input does, to tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>. Every row carries the payload's snapshot (snapshotAt, jobId), read from the manifest.json the export wrote beside the payloads: given a folder, every payload its manifest lists as DONE is converted; given files, manifest.json is skipped and each payload must be listed in the manifest.json of its own folder. Needs no API key and makes no request; manifest.json is left as it is.", WIDTH),
         '',
         'Options:',
-        ...entry('--tables <format>', 'ndjson (default) or csv'),
+        ...entry('--tables <format>', 'ndjson (default), csv or parquet'),
         ...entry('--output-dir <dir>', "Where tables/ goes instead of each payload's folder"),
+        ...entry('--no-csv-formula-guard', "CSV: keep cells that start with =, +, -, @, a tab or a carriage return as they are (by default they get a leading ')"),
         ...entry('-h, --help', 'Show this help and exit'),
         '',
-        'Example:',
-        '  clari-export tables --tables csv clari-export/*.json'
+        'Exit status:',
+        ...entry('0', 'every payload converted'),
+        ...entry('1', 'a folder or payload could not be converted (each one is named)'),
+        ...entry('130', 'interrupted with Ctrl-C'),
+        '',
+        'Examples:',
+        '  clari-export tables clari-export',
+        '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json'
     ])
 };
 /** `clari-export <command> --help`. */
@@ -35564,7 +39344,7 @@ function usageText() {
         'Exports Clari forecast data per fiscal quarter to a folder, with a manifest.',
         '',
         'Example:',
-        ...EXAMPLES,
+        ...help_EXAMPLES,
         '',
         'clari-export --help lists every flag; clari-export tables --help the tables command.'
     ]);
@@ -35780,7 +39560,7 @@ function summaryTable(report, where, problems, advice) {
         ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
         ...[resumeLine(report, where.earlier)].flatMap(line => (line ? [`${line}.`] : [])),
-        `Files in ${where.outputDir} (${MANIFEST_FILE} lists every period).`,
+        `Files in ${where.outputDir} (${manifest_MANIFEST_FILE} lists every period).`,
         ...(advice ? [advice] : []),
         ''
     ].join('\n');
@@ -35795,47 +39575,153 @@ function summaryTable(report, where, problems, advice) {
 
 
 
-// `<forecast-id>_<period>.json`, as an export run names its payloads.
-const PAYLOAD_NAME = /^(.+)_(\d{4}_Q[1-4])\.json$/;
+
+
+// A manifest lists one entry per period: far below this even for hundreds of periods.
+const tables_command_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// A conversion shorter than this shows no progress; a pipe gets a line this often.
+const PROGRESS_AFTER_MS = 1_000;
+const PIPE_LINE_MS = 10_000;
+const tables_command_CLEAR_LINE = '\r\x1b[2K';
 /**
- * Writes the tables of payloads already on disk, each to `tables/` in its own folder (or in
- * --output-dir). Returns how many could not be converted.
+ * `clari-export tables`: writes the tables of exports already on disk, each to `tables/` in the
+ * payload's folder (or in --output-dir). An export folder's manifest.json names its payloads and
+ * the snapshot each one is; a payload given by name must be listed in its own folder's
+ * manifest.json. Returns how many folders or payloads could not be converted.
  */
 async function convertPayloads(command, ctx) {
     let failed = 0;
-    const report = (out, line) => void out.write(`${withoutControls(line)}\n`);
-    for (const payload of command.payloads) {
-        const file = external_node_path_default().resolve(ctx.cwd, payload);
-        const name = PAYLOAD_NAME.exec(external_node_path_default().basename(file));
-        if (!name || !isForecastId(name[1])) {
-            report(ctx.stderr, `clari-export: ${payload}: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it`);
-            failed++;
-            continue;
-        }
-        const [, forecastId, period] = name;
-        const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
-        try {
-            const tables = await writeTables(file, {
-                outputDir,
-                forecastId,
-                period,
-                format: command.format,
-                signal: ctx.signal
-            });
-            report(ctx.stdout, `${payload}: ${tablesLine(tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`);
-        }
-        catch (error) {
-            if (ctx.signal.aborted)
-                throw error;
-            report(ctx.stderr, `clari-export: ${payload}: ${errorMessage(error)}`);
-            failed++;
+    const complain = (subject, problem) => {
+        ctx.stderr.write(`clari-export: ${withoutControls(`${subject}: ${problem}`)}\n`);
+        failed++;
+    };
+    for (const given of command.paths) {
+        const found = await conversionsOf(given, ctx.cwd);
+        if ('problem' in found)
+            complain(given, found.problem);
+        else {
+            for (const conversion of found) {
+                const problem = await convert(conversion, command, ctx);
+                if (problem !== undefined)
+                    complain(conversion.shown, problem);
+            }
         }
     }
     return failed;
 }
+/** What a path names: a folder's listed payloads, one listed payload, or nothing (manifest.json). */
+async function conversionsOf(given, cwd) {
+    const full = external_node_path_default().resolve(cwd, given);
+    const info = await (0,promises_namespaceObject.stat)(full).catch(() => undefined);
+    if (info === undefined)
+        return { problem: 'no such file or folder' };
+    if (info.isDirectory()) {
+        const listed = await readManifest(full);
+        if ('problem' in listed)
+            return listed;
+        if (listed.length === 0)
+            return { problem: `its ${manifest_MANIFEST_FILE} lists no finished JSON payload` };
+        return listed.map(l => ({
+            shown: external_node_path_default().join(given, l.file),
+            file: external_node_path_default().join(full, l.file),
+            listed: l
+        }));
+    }
+    // `clari-export/*.json` names the manifest too: it is no payload, and says what the others are.
+    if (external_node_path_default().basename(full) === manifest_MANIFEST_FILE)
+        return [];
+    const listed = await readManifest(external_node_path_default().dirname(full));
+    if ('problem' in listed)
+        return { problem: `its snapshot is unknown: ${listed.problem}` };
+    const entry = listed.find(l => l.file === external_node_path_default().basename(full));
+    if (entry === undefined) {
+        return {
+            problem: `the ${manifest_MANIFEST_FILE} beside it does not list it as a finished JSON payload, so its snapshot is unknown`
+        };
+    }
+    return [{ shown: given, file: full, listed: entry }];
+}
+/** The payloads the manifest.json in `dir` lists, or why it cannot say. */
+async function readManifest(dir) {
+    const file = external_node_path_default().join(dir, manifest_MANIFEST_FILE);
+    const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
+    if (!info?.isFile()) {
+        return {
+            problem: `there is no ${manifest_MANIFEST_FILE} in ${dir} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)`
+        };
+    }
+    if (info.size > tables_command_MAX_MANIFEST_BYTES)
+        return { problem: `${file} is larger than a manifest can be` };
+    try {
+        return listedPayloads(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+    }
+    catch {
+        return { problem: `${file} is not valid JSON` };
+    }
+}
+/** Converts one payload; returns the problem, if any. */
+async function convert({ shown, file, listed }, command, ctx) {
+    const outputDir = external_node_path_default().resolve(ctx.cwd, command.outputDir ?? external_node_path_default().dirname(file));
+    const size = (await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.size ?? 0;
+    const progress = progressLine(ctx.stderr, shown, size);
+    try {
+        const result = await writeTables(file, {
+            outputDir,
+            forecastId: listed.forecastId,
+            period: listed.period,
+            snapshot: listed.snapshot,
+            format: command.format,
+            csvFormulaGuard: command.csvFormulaGuard,
+            signal: ctx.signal,
+            onProgress: progress.update
+        });
+        progress.stop();
+        ctx.stdout.write(`${withoutControls(`${shown}: ${tablesLine(result.tables)} (in ${shownPath(ctx.cwd, external_node_path_default().join(outputDir, TABLES_DIR))})`)}\n`);
+        for (const warning of result.warnings) {
+            ctx.stderr.write(`${withoutControls(`${shown}: warning: ${warning}`)}\n`);
+        }
+        return undefined;
+    }
+    catch (error) {
+        progress.stop();
+        if (ctx.signal.aborted)
+            throw error;
+        return error_message_errorMessage(error);
+    }
+}
+/**
+ * How far a long conversion got: a line redrawn in place on a terminal, a line every ten seconds
+ * on a pipe; nothing for a conversion that ends within a second.
+ */
+function progressLine(out, shown, size, now = Date.now) {
+    const startedAt = now();
+    let shownAt = 0;
+    let drawn = false;
+    return {
+        update(bytes) {
+            const at = now();
+            if (at - startedAt < PROGRESS_AFTER_MS || at - shownAt < (out.isTTY ? 250 : PIPE_LINE_MS)) {
+                return;
+            }
+            shownAt = at;
+            const percent = size > 0 ? Math.min(100, Math.floor((100 * bytes) / size)) : 0;
+            const line = withoutControls(`${shown}: ${percent} % of ${units_formatBytes(size)} read`);
+            if (out.isTTY) {
+                out.write(`${tables_command_CLEAR_LINE}${line}`);
+                drawn = true;
+            }
+            else
+                out.write(`${line}\n`);
+        },
+        stop() {
+            if (drawn)
+                out.write(tables_command_CLEAR_LINE);
+            drawn = false;
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
-
 
 
 
@@ -35915,14 +39801,7 @@ async function runCli(ctx) {
         }
         say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${shownDir}`);
         // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
-        let earlier;
-        if (settings.resume.mode === 'on') {
-            const found = await readEarlierManifest(config.outputDir);
-            if ('problem' in found)
-                say(notResumingLine(`output-dir's ${MANIFEST_FILE}`, found.problem));
-            else
-                earlier = found;
-        }
+        const earlier = settings.resume.mode === 'on' ? folderSource(config.outputDir) : undefined;
         const progress = createProgress(ctx.stdout, earlierRun);
         const report = await runExport(config, { signal: ctx.signal, onEvent: progress.onEvent }, earlier).finally(progress.stop);
         const problems = periodProblems(report.manifest.exports, config.allowTruncated);
@@ -35939,7 +39818,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        return fail(withoutSecret(errorMessage(error), config.clari.apiKey));
+        return fail(withoutSecret(error_message_errorMessage(error), config.clari.apiKey));
     }
 }
 /**

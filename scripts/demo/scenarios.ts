@@ -1,16 +1,25 @@
-import type { ClariSimulatorOptions, FaultRule } from '../../test/simulators/clari/index.js'
-import { topFieldsReport } from './warehouse-query.js'
+import type {
+  ClariSimulator,
+  ClariSimulatorOptions,
+  FaultRule
+} from '../../test/simulators/clari/index.js'
+import { historyReport } from './warehouse-query.js'
 
 export interface Scenario {
   description: string
   /** Attempts of the workflow run to show, each a run of the bundle (default 1). */
   attempts?: number
+  /** Workflow runs one after another, as on a nightly schedule: each a new snapshot. */
+  nights?: number
   /** Action inputs besides the connection (api-url, api-key) and artifact settings. */
   inputs: Record<string, string>
   /** Simulator setup; `apiKey` is filled in by the caller. */
   simulator: Omit<ClariSimulatorOptions, 'apiKey'>
-  /** Something more to show once the action has run: a title and what to print under it. */
-  report?: { title: string; text(outputDir: string): Promise<string> }
+  /**
+   * Something more to show once the action's last run is over: a title and what to print under
+   * it, from every run's output folder (oldest first) and the simulator.
+   */
+  report?: { title: string; text(outputDirs: string[], sim: ClariSimulator): Promise<string> }
 }
 
 const FORECAST_ID = 'net_arr'
@@ -95,12 +104,27 @@ export const SCENARIOS = {
   },
   tables: {
     description:
-      "the happy run with tables: ndjson, then the README's DuckDB query over the tables it wrote",
-    inputs: { ...inputs, tables: 'ndjson' },
-    simulator: simulator(),
+      "two nights of the forecast's real-looking data (every week, forecast and quota; figures move and a rep leaves between them) with tables: ndjson, then the README's history queries in DuckDB",
+    nights: 2,
+    inputs: {
+      ...inputs,
+      periods: `${QUARTERS[0]}..${QUARTERS[1]}`,
+      'include-historical': 'true',
+      'types-to-export': 'forecast,forecast_updated,quota',
+      tables: 'ndjson'
+    },
+    // The simulator's own forecast payloads (no payloadBytes): reps, managers, weekly frames.
+    simulator: {
+      forecasts: [FORECAST_ID],
+      faults: TURBULENCE,
+      plan: ({ timePeriod = '' }) => ({
+        durationMs: (JOB_SECONDS[timePeriod] ?? DEFAULT_JOB_SECONDS) * 1000,
+        queuedMs: 300
+      })
+    },
     report: {
-      title: 'DuckDB over tables/: top fields by total forecast value, per period',
-      text: topFieldsReport
+      title: 'DuckDB over both nights: the latest snapshot by field, and week over week',
+      text: historyReport
     }
   }
 } satisfies Record<string, Scenario>

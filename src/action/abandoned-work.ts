@@ -1,7 +1,7 @@
 /**
  * Work the action stopped waiting for (a cache call past its bound, which the toolkit cannot
- * abort). `src/index.ts` ends the process once `run()` returns while some is still going, so
- * that it never holds the step open, nor a cancelled run past the runner's SIGTERM.
+ * abort): what it still uses is left in place; `src/index.ts` ends the process once `run()`
+ * returns, so such work never holds the step open, nor a cancelled run past the runner's SIGTERM.
  */
 const pending = new Set<Promise<unknown>>()
 

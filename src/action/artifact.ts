@@ -1,12 +1,11 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as github from '@actions/github'
-import { attemptName, type UploadSettings } from '../settings/parse-settings.js'
-
-export { attemptName }
+import { attemptArtifactName } from '../engine/reruns/earlier-artifacts.js'
+import type { UploadSettings } from '../settings/parse-settings.js'
 
 export interface UploadedArtifact {
   id: number
-  /** The name it was uploaded under: `UploadSettings.name`, or `attemptName` of it after a clash. */
+  /** The name it was uploaded under: `UploadSettings.name`, or `attemptArtifactName` of it after a clash. */
   name: string
   /** `sha256:<hex>` of the zip, as GitHub reports an artifact's digest. */
   digest?: string
@@ -26,7 +25,7 @@ export interface ArtifactResult {
  * Uploads the run's files as one artifact under `settings.name` (unique to the attempt after the
  * first), mirroring actions/upload-artifact: `overwrite` deletes an artifact of that name first.
  * Without it, a clash on the first attempt (a matrix leg's upload, or the client's own retry of
- * a create whose answer was lost) is not an error: the upload takes `attemptName` of it instead.
+ * a create whose answer was lost) is not an error: the upload takes `attemptArtifactName` of it.
  */
 export async function uploadArtifact(
   files: string[],
@@ -67,7 +66,7 @@ export async function uploadArtifact(
     // After the first attempt the name is already the attempt's own.
     if (!isNameClash(error) || runAttempt > 1) throw clash(error, settings.name)
   }
-  const fallback = attemptName(settings.name, runAttempt)
+  const fallback = attemptArtifactName(settings.name, runAttempt)
   return upload(fallback).catch((error: unknown) => {
     throw clash(error, `both ${settings.name} and ${fallback}`)
   })

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
@@ -12,17 +11,21 @@ import {
 } from '../engine/run/format.js'
 import { CancelledError } from '../base/abort.js'
 import { errorMessage } from '../base/error-message.js'
-import { describeError } from '../engine/index.js'
+import { describeError, Transport } from '../engine/index.js'
 import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/run/plan.js'
-import { requestParameters, type EarlierRun } from '../engine/reruns/resume.js'
+import { earlierAttemptSource } from '../engine/reruns/earlier-artifacts.js'
+import type { ResumeSource } from '../engine/reruns/earlier-run.js'
 import { ledgerKeys, ledgerObservations, ledgerOf } from '../engine/reruns/ledger.js'
+import { requestParameters } from '../engine/reruns/resume.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
 import { plural } from '../engine/units.js'
 import { InputError } from '../settings/input-error.js'
+import { checkOutputDir } from '../settings/output-dir.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
+import { gitHubArtifactSources } from './github-artifacts.js'
 import { enterpriseHost, enterpriseUploadProblem } from './github-platform.js'
 import { actionsLedgerCache } from './ledger-cache.js'
 import { createEventLogger } from './log-events.js'
@@ -39,13 +42,18 @@ export async function run(): Promise<void> {
   }
 
   const runAttempt = github.context.runAttempt || 1
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
   let settings: RunSettings
   try {
     settings = parseSettings(name => core.getInput(name), {
-      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      workspace,
       now: new Date(),
       runAttempt,
       runId: github.context.runId ? String(github.context.runId) : undefined
+    })
+    await checkOutputDir(settings.config.outputDir, workspace, {
+      allowOutside: settings.allowOutputOutsideWorkspace,
+      forecastId: settings.config.forecastId
     })
   } catch (error) {
     if (error instanceof InputError) return core.setFailed(error.message)
@@ -99,13 +107,13 @@ async function exportAndUpload(
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s
   // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
-  const earlier = await earlierAttempt(settings, runAttempt, enterprise, signal)
+  const resume = earlierAttempt(settings, runAttempt, enterprise)
   const ledger = await ledgerOfEarlierRuns(settings)
   const report = await runExport(
     config,
     { signal, startDelayMs, onEvent: createEventLogger(), history: ledger?.history },
-    earlier
-  ).finally(() => earlier && rm(earlier.dir, { recursive: true, force: true }).catch(() => {}))
+    resume?.source
+  ).finally(() => resume?.transport.close())
   setRunOutputs(report)
   const resumed = resumeLine(report, attemptName)
   if (resumed) core.info(resumed)
@@ -198,6 +206,9 @@ async function ledgerOfEarlierRuns(settings: RunSettings) {
   return { keys, cache, history }
 }
 
+// A test seam: the bundle tests bound the lookup in seconds rather than a minute.
+const LOOKUP_TIMEOUT_VARIABLE = 'CLARI_EXPORT_LOOKUP_TIMEOUT_MS'
+
 /**
  * Said once, at the end of a run that failed some periods and exported others: a re-run resumes
  * (resume not false) from the artifact just uploaded, so it exports only what is missing.
@@ -213,19 +224,19 @@ function rerunAdvice(
 }
 
 /**
- * On a re-run (GITHUB_RUN_ATTEMPT > 1, resume not false), what an earlier attempt of the run
- * uploaded, downloaded into RUNNER_TEMP for the engine to check and take over; undefined, with
- * one notice saying why, when there is nothing to resume from.
+ * On a re-run (GITHUB_RUN_ATTEMPT > 1, resume not false), where the engine looks for what an
+ * earlier attempt of the run uploaded: the run's artifacts through GitHub's runtime API, then
+ * its REST API, downloaded into RUNNER_TEMP. The engine checks and takes over what it finds, or
+ * says in one notice why there is nothing to resume from.
  */
-async function earlierAttempt(
+function earlierAttempt(
   settings: RunSettings,
   runAttempt: number,
-  enterprise: string | undefined,
-  signal: AbortSignal
-): Promise<EarlierRun | undefined> {
+  enterprise: string | undefined
+): { source: ResumeSource; transport: Transport } | undefined {
   if (settings.resume.mode === 'off' || runAttempt <= 1) return undefined
   if (enterprise) {
-    // The artifact client refuses every call there: no lookup, and no failed step for it.
+    // GHES has no artifact service this action can read: no lookup, and no failed step for it.
     core.notice(
       notResumingLine(
         'an earlier attempt',
@@ -234,31 +245,29 @@ async function earlierAttempt(
     )
     return undefined
   }
-  // Loaded only when needed: it brings the artifact client.
-  const { findEarlierAttempt } = await import('./earlier-attempt.js')
-  // The artifact client's narration of the lookup goes to debug; its notice says the outcome.
-  const found = await withToolkitLogAsDebug(() =>
-    findEarlierAttempt({
-      forecastId: settings.config.forecastId,
-      runAttempt,
-      artifactNames: settings.upload.earlierAttemptNames,
+  const env = process.env
+  const transport = new Transport()
+  const sources = gitHubArtifactSources(
+    {
+      runtimeToken: env.ACTIONS_RUNTIME_TOKEN ?? '',
+      resultsUrl: env.ACTIONS_RESULTS_URL ?? '',
+      apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      repository: env.GITHUB_REPOSITORY ?? '',
       runId: settings.config.run?.id ?? '',
-      repository: process.env.GITHUB_REPOSITORY ?? '',
-      githubToken: settings.resume.githubToken,
-      tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
-      signal
-    })
+      githubToken: settings.resume.githubToken
+    },
+    transport
   )
-  if ('reason' in found) {
-    // A cancelled run says so once, when it ends; "not resuming" would only mislead.
-    if (!signal.aborted) core.notice(notResumingLine('an earlier attempt', found.reason))
-    return undefined
-  }
-  return {
-    manifest: found.manifest,
-    dir: found.dir,
-    source: `artifact ${found.artifactName} of attempt ${found.attempt}`
-  }
+  const bound = Number(env[LOOKUP_TIMEOUT_VARIABLE])
+  core.info('Looking for what an earlier attempt of this run uploaded')
+  const source = earlierAttemptSource({
+    sources,
+    runAttempt,
+    artifactNames: settings.upload.earlierAttemptNames,
+    tempDir: env.RUNNER_TEMP || os.tmpdir(),
+    ...(Number.isSafeInteger(bound) && bound > 0 ? { timeoutMs: bound } : {})
+  })
+  return { source, transport }
 }
 
 function setRunOutputs(report: RunReport): void {

@@ -16,13 +16,15 @@ export type CliCommand =
   | { kind: 'run'; inputs: Partial<Record<SettingName, string>> }
   | TablesCommand
 
-/** `clari-export tables <payload.json>…`: tables of payloads already on disk. */
+/** `clari-export tables <folder | payload.json>…`: tables of exports already on disk. */
 export interface TablesCommand {
   kind: 'tables'
   format: TableFormat
   /** Where `tables/` goes; default: each payload's own folder. */
   outputDir?: string
-  payloads: string[]
+  csvFormulaGuard: boolean
+  /** Export folders (their manifest.json lists the payloads) and payload files. */
+  paths: string[]
 }
 
 /** A command line that cannot be run; the message says what to type instead. */
@@ -81,6 +83,7 @@ function parseTablesArgs(argv: readonly string[]): CliCommand {
     options: {
       tables: { type: 'string' },
       'output-dir': { type: 'string' },
+      'no-csv-formula-guard': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     },
     allowPositionals: true,
@@ -91,16 +94,17 @@ function parseTablesArgs(argv: readonly string[]): CliCommand {
   const format = TABLE_FORMATS.find(f => f === given.toLowerCase())
   if (!format) {
     throw new UsageError(
-      `clari-export tables --tables takes ${TABLE_FORMATS.join(' or ')}, not "${given}"`
+      `clari-export tables --tables takes ${TABLE_FORMATS.join(', ')}, not "${given}"`
     )
   }
   if (positionals.length === 0) {
     throw new UsageError(
-      'clari-export tables needs the payload files to convert, e.g. clari-export tables clari-export/*.json'
+      'clari-export tables needs an export folder or payload files to convert, e.g. clari-export tables clari-export'
     )
   }
   const outputDir = values['output-dir'] === undefined ? undefined : String(values['output-dir'])
-  return { kind: 'tables', format, outputDir, payloads: positionals }
+  const csvFormulaGuard = values['no-csv-formula-guard'] !== true
+  return { kind: 'tables', format, outputDir, csvFormulaGuard, paths: positionals }
 }
 
 type Parsed = {

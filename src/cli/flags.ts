@@ -12,8 +12,12 @@ export interface CliFlag {
   boolean: boolean
 }
 
-/** Inputs that only the action reads: the upload's, and the token that lists the run's artifacts. */
+/**
+ * Inputs that only the action reads: the upload's, the token that lists the run's artifacts, and
+ * the workspace's fence (a terminal has no workspace).
+ */
 export const ACTION_ONLY_INPUTS: readonly SettingName[] = [
+  'allow-output-outside-workspace',
   'upload',
   'artifact-name',
   'retention-days',

@@ -6,8 +6,7 @@ const WIDTH = 100
 const FLAG_COLUMN = 34
 
 const EXPORT_USAGE = 'clari-export --forecast-id <id> --periods <list> [options]'
-const TABLES_USAGE =
-  'clari-export tables [--tables ndjson|csv] [--output-dir <dir>] <payload.json>...'
+const TABLES_USAGE = 'clari-export tables [options] <export-folder | payload.json>...'
 
 const EXAMPLES = [
   `  read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`,
@@ -32,7 +31,7 @@ const HELP: Record<Subcommand, () => string> = {
       ...entry('--version', 'Show the version and exit'),
       '',
       'Commands:',
-      ...entry('tables', 'Tables of payloads already on disk (clari-export tables --help)'),
+      ...entry('tables', 'Tables of exports already on disk (clari-export tables --help)'),
       '',
       'Environment:',
       ...entry(
@@ -50,24 +49,34 @@ const HELP: Record<Subcommand, () => string> = {
       '',
       'Example:',
       ...EXAMPLES,
-      '  clari-export tables --tables csv clari-export/*.json'
+      '  clari-export tables --tables parquet clari-export'
     ]),
   tables: () =>
     lines([
       `Usage: ${TABLES_USAGE}`,
       '',
       ...wrap(
-        "Writes the five tables of each JSON payload (named <forecast-id>_<YYYY_QN>.json, as an export names it) to tables/<table>/ in the payload's own folder. Needs no API key and makes no request; manifest.json is left as it is.",
+        "Writes the five warehouse tables (entries, users, fields, time_periods, time_frames) of JSON payloads an export already wrote, as the action's tables input does, to tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>. Every row carries the payload's snapshot (snapshotAt, jobId), read from the manifest.json the export wrote beside the payloads: given a folder, every payload its manifest lists as DONE is converted; given files, manifest.json is skipped and each payload must be listed in the manifest.json of its own folder. Needs no API key and makes no request; manifest.json is left as it is.",
         WIDTH
       ),
       '',
       'Options:',
-      ...entry('--tables <format>', 'ndjson (default) or csv'),
+      ...entry('--tables <format>', 'ndjson (default), csv or parquet'),
       ...entry('--output-dir <dir>', "Where tables/ goes instead of each payload's folder"),
+      ...entry(
+        '--no-csv-formula-guard',
+        "CSV: keep cells that start with =, +, -, @, a tab or a carriage return as they are (by default they get a leading ')"
+      ),
       ...entry('-h, --help', 'Show this help and exit'),
       '',
-      'Example:',
-      '  clari-export tables --tables csv clari-export/*.json'
+      'Exit status:',
+      ...entry('0', 'every payload converted'),
+      ...entry('1', 'a folder or payload could not be converted (each one is named)'),
+      ...entry('130', 'interrupted with Ctrl-C'),
+      '',
+      'Examples:',
+      '  clari-export tables clari-export',
+      '  clari-export tables --tables csv --output-dir warehouse clari-export/*.json'
     ])
 }
 

@@ -1,16 +1,9 @@
-import { readEarlierManifest } from '../engine/reruns/earlier-files.js'
-import {
-  notResumingLine,
-  planLines,
-  rerunScope,
-  type EarlierRunName
-} from '../engine/run/format.js'
-import { MANIFEST_FILE } from '../engine/manifest.js'
+import { folderSource } from '../engine/reruns/earlier-files.js'
+import { planLines, rerunScope, type EarlierRunName } from '../engine/run/format.js'
 import { errorMessage } from '../base/error-message.js'
 import { withoutControls, withoutSecret } from '../engine/index.js'
 import { planExport } from '../engine/run/plan.js'
 import { periodProblems } from '../engine/run/problems.js'
-import type { EarlierRun } from '../engine/reruns/resume.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
 import { plural } from '../engine/units.js'
 import type { SettingName } from '../settings/definitions.js'
@@ -93,12 +86,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
     }
     say(`Exporting ${config.forecastId} for ${config.periods.join(', ')} to ${shownDir}`)
     // --resume: finish what an interrupted run left in the same folder (Ctrl-C, a laptop asleep).
-    let earlier: EarlierRun | undefined
-    if (settings.resume.mode === 'on') {
-      const found = await readEarlierManifest(config.outputDir)
-      if ('problem' in found) say(notResumingLine(`output-dir's ${MANIFEST_FILE}`, found.problem))
-      else earlier = found
-    }
+    const earlier = settings.resume.mode === 'on' ? folderSource(config.outputDir) : undefined
     const progress = createProgress(ctx.stdout, earlierRun)
     const report = await runExport(
       config,

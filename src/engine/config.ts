@@ -31,6 +31,8 @@ export interface ExportConfig {
   maxPayloadBytes: number
   /** A truncated export is a warning, not a problem that fails the run (input allow-truncated). */
   allowTruncated: boolean
+  /** CSV tables: a cell a spreadsheet would run as a formula gets a leading `'` (input csv-formula-guard). */
+  csvFormulaGuard: boolean
 }
 
 /**

@@ -16,3 +16,6 @@ export {
   withoutControls,
   withoutSecret
 } from '../clari/untrusted-text.js'
+export { isRecord } from '../clari/answers.js'
+// The earlier-attempt lookup's requests go through the same bounded transport as Clari's.
+export { Transport } from '../clari/transport.js'

@@ -1,6 +1,9 @@
 import { rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Manifest } from './outcome.js'
+import { isRecord } from '../clari/answers.js'
+import { isJobId } from '../clari/types.js'
+import { isSnapshotTime, MANIFEST_TOOL, type Manifest } from './outcome.js'
+import type { SnapshotIdentity } from './table-layout.js'
 import { tempPathFor } from './temp-file.js'
 
 export const MANIFEST_FILE = 'manifest.json'
@@ -30,6 +33,13 @@ export function outputFiles(manifest: Manifest): string[] {
   ])
 }
 
+const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+
+/** A forecast tab ID as the action accepts it (also what payload file names start with). */
+export function isForecastId(value: string): boolean {
+  return FORECAST_ID.test(value)
+}
+
 /** Payload file name, built only from validated values. */
 export function payloadFileName(
   forecastId: string,
@@ -37,4 +47,39 @@ export function payloadFileName(
   format: 'JSON' | 'CSV'
 ): string {
   return `${forecastId}_${period}.${format === 'CSV' ? 'csv' : 'json'}`
+}
+
+/** A payload a manifest lists as DONE, with the snapshot it is. */
+export interface ListedPayload {
+  forecastId: string
+  period: string
+  /** Relative to the manifest's folder. */
+  file: string
+  snapshot: SnapshotIdentity
+}
+
+// `YYYY_QN`, as the action records periods.
+const PERIOD = /^\d{4}_Q[1-4]$/
+
+/**
+ * The JSON payloads an export's manifest.json lists as DONE, each with its snapshot identity, or
+ * why the manifest cannot say. The manifest is a file anyone could change: every field used is
+ * checked, and an entry that fails a check is left out.
+ */
+export function listedPayloads(manifest: unknown): ListedPayload[] | { problem: string } {
+  if (!isRecord(manifest) || manifest.tool !== MANIFEST_TOOL) {
+    return { problem: `it is not a ${MANIFEST_FILE} this action wrote` }
+  }
+  const { forecastId, exports } = manifest
+  if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
+    return { problem: `its ${MANIFEST_FILE} names no forecast or lists no exports` }
+  }
+  return exports.flatMap((entry: unknown) => {
+    if (!isRecord(entry) || entry.status !== 'DONE') return []
+    const { period, file, jobId, snapshotAt } = entry
+    if (typeof period !== 'string' || !PERIOD.test(period)) return []
+    if (file !== payloadFileName(forecastId, period, 'JSON')) return []
+    if (!isJobId(jobId) || !isSnapshotTime(snapshotAt)) return []
+    return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }]
+  })
 }

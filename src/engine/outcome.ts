@@ -13,8 +13,18 @@ export interface PeriodOutcome {
   file?: string
   bytes?: number
   sha256?: string
+  /**
+   * ISO-8601 UTC: when Clari finished the job (its endTime, when believable), else when the action
+   * saw it DONE (job/snapshot-time.ts). With `jobId`, it names the snapshot: a re-run that reuses
+   * the payload keeps both.
+   */
+  snapshotAt?: string
   /** The period's tables (input `tables`), set when all five were written. */
   tables?: WrittenTables
+  /** With tables: entries whose key repeats an earlier one's (tables/duplicate-keys.ts). */
+  duplicateKeys?: number
+  /** With tables: strings written to them with U+FFFD (bytes not UTF-8, a lone surrogate). */
+  invalidText?: number
   durationMs: number
   /**
    * How long the job ran by Clari's own stamps (`endTime − startTime`), when Clari sent both:
@@ -70,4 +80,15 @@ export interface Manifest {
   finishedAt: string
   /** One entry per period, in the order the periods were asked for. */
   exports: PeriodOutcome[]
+}
+
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
+/** Whether an untrusted value is a `snapshotAt` as this action writes one. */
+export function isSnapshotTime(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    ISO_UTC.test(value) &&
+    new Date(Date.parse(value)).toISOString() === value
+  )
 }

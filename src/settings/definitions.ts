@@ -40,7 +40,13 @@ export const SETTINGS = [
     name: 'tables',
     default: 'none',
     description:
-      'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir: none, ndjson or csv'
+      'Also flatten each JSON payload into five warehouse tables under tables/ in output-dir, one file per snapshot: none, ndjson, csv or parquet'
+  },
+  {
+    name: 'csv-formula-guard',
+    default: 'true',
+    description:
+      "With tables: csv, start a text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) with ' (OWASP); false keeps every cell as Clari sent it"
   },
   {
     name: 'export-schedule',
@@ -52,6 +58,12 @@ export const SETTINGS = [
     default: 'clari-export',
     description:
       'Folder for the payloads and manifest.json, relative to the workspace (to the current folder for clari-export)'
+  },
+  {
+    name: 'allow-output-outside-workspace',
+    default: 'false',
+    description:
+      'Let output-dir lie outside the workspace (an absolute path, or ../ out of it); the workspace root itself is refused while it holds files the action did not write'
   },
   {
     name: 'upload',

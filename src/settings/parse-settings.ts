@@ -22,10 +22,12 @@ import {
 } from '../periods/index.js'
 import { SETTINGS, type SettingName } from './definitions.js'
 import { InputError } from './input-error.js'
+import { isForecastId } from '../engine/manifest.js'
+import { attemptArtifactName } from '../engine/reruns/earlier-artifacts.js'
 
 export interface UploadSettings {
   enabled: boolean
-  /** artifact-name filled in; after the first attempt, `attemptName` of it. */
+  /** artifact-name filled in; after the first attempt, `attemptArtifactName` of it. */
   name: string
   /** The name artifact-name gave the upload of attempt 1, 2, … of this run, before this one. */
   earlierAttemptNames: string[]
@@ -53,6 +55,8 @@ export interface RunSettings {
   config: ExportConfig
   upload: UploadSettings
   resume: ResumeSettings
+  /** output-dir may lie outside the workspace (the action checks it: `checkOutputDir`). */
+  allowOutputOutsideWorkspace: boolean
   dryRun: boolean
 }
 
@@ -69,7 +73,6 @@ export interface SettingsContext {
 /** Reads a raw input value; empty string when unset. */
 export type SettingReader = (name: SettingName) => string
 
-const FORECAST_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 const CURRENCY = /^[A-Za-z]{3}$/
 const NUMBER = /^\d+(\.\d+)?$/
 // Artifact names may not hold these (actions/toolkit path-and-artifact-name-validation).
@@ -200,6 +203,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     history: parseHistory(get('history')),
     maxPayloadBytes: byteSize(get, 'max-payload-size'),
     allowTruncated: bool(get, 'allow-truncated'),
+    csvFormulaGuard: bool(get, 'csv-formula-guard'),
     ...(ctx.runId ? { run: { id: ctx.runId, attempt: ctx.runAttempt } } : {})
   }
 
@@ -218,7 +222,7 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   const name = nameForAttempt(ctx.runAttempt)
   const upload: UploadSettings = {
     enabled: bool(get, 'upload'),
-    name: ctx.runAttempt > 1 ? attemptName(name, ctx.runAttempt) : name,
+    name: ctx.runAttempt > 1 ? attemptArtifactName(name, ctx.runAttempt) : name,
     earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) =>
       nameForAttempt(i + 1)
     ),
@@ -238,17 +242,13 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     githubToken: read('github-token').trim(),
     reuseWithinMs: reuseWithin(get('reuse-within'))
   }
-  return { config, upload, resume, dryRun: bool(get, 'dry-run') }
-}
-
-/** The artifact name of attempt `runAttempt` of a run: `<artifact-name>-attempt-<N>`. */
-export function attemptName(name: string, runAttempt: number): string {
-  return `${name}-attempt-${runAttempt}`
-}
-
-/** A forecast tab ID as the action accepts it (also what payload file names start with). */
-export function isForecastId(value: string): boolean {
-  return FORECAST_ID.test(value)
+  return {
+    config,
+    upload,
+    resume,
+    allowOutputOutsideWorkspace: bool(get, 'allow-output-outside-workspace'),
+    dryRun: bool(get, 'dry-run')
+  }
 }
 
 function defaultOf(name: SettingName): string | undefined {

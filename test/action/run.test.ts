@@ -81,6 +81,8 @@ async function prepare(
           periods: PERIODS.join(', '),
           'api-url': clari.url,
           'output-dir': dir,
+          // A temporary folder, not one in the workspace (the bundle tests cover the fence).
+          'allow-output-outside-workspace': 'true',
           upload: 'false',
           // Real time: the first status check comes after about a second.
           'poll-interval': '1',

@@ -38,6 +38,7 @@ describe('withoutSecret', () => {
     ['a leading part of the key', { message: KEY.slice(0, 20) }, { message: '***' }],
     ['a middle part of the key', { m: `x${KEY.slice(9, 30)}y` }, { m: 'x***y' }],
     ['a trailing part in a key', { [`k=${KEY.slice(-12)}`]: true }, { 'k=***': true }],
+    ['a text that is exactly one fragment', { m: KEY.slice(10, 18) }, { m: '***' }],
     ['two parts apart', [`${KEY.slice(0, 9)}-${KEY.slice(20, 29)}`], ['***-***']],
     ['strings in nested arrays', [[['a', KEY]]], [[['a', '***']]]],
     [

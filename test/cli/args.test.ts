@@ -118,28 +118,50 @@ describe('parseCliArgs', () => {
 describe('parseCliArgs: clari-export tables', () => {
   it.each([
     {
-      argv: ['tables', 'out/net_arr_2026_Q1.json'],
-      command: { kind: 'tables', format: 'ndjson', payloads: ['out/net_arr_2026_Q1.json'] }
+      argv: ['tables', 'clari-export'],
+      command: { kind: 'tables', format: 'ndjson', csvFormulaGuard: true, paths: ['clari-export'] }
     },
     {
-      argv: ['tables', '--tables', 'CSV', '--output-dir', 'wh', 'a_2026_Q1.json', 'b_2026_Q2.json'],
+      argv: [
+        'tables',
+        '--tables',
+        'CSV',
+        '--output-dir',
+        'wh',
+        '--no-csv-formula-guard',
+        'a_2026_Q1.json',
+        'b_2026_Q2.json'
+      ],
       command: {
         kind: 'tables',
         format: 'csv',
         outputDir: 'wh',
-        payloads: ['a_2026_Q1.json', 'b_2026_Q2.json']
+        csvFormulaGuard: false,
+        paths: ['a_2026_Q1.json', 'b_2026_Q2.json']
       }
     },
-    { argv: ['tables', '--help'], command: { kind: 'help', command: 'tables' } }
+    {
+      argv: ['tables', '--tables', 'parquet', 'out'],
+      command: { kind: 'tables', format: 'parquet', csvFormulaGuard: true, paths: ['out'] }
+    },
+    // Its own help, not the export's.
+    { argv: ['tables', '--help'], command: { kind: 'help', command: 'tables' } },
+    { argv: ['tables', '-h', 'x'], command: { kind: 'help', command: 'tables' } }
   ])('$argv', ({ argv, command }) => {
-    expect(parseCliArgs(argv)).toEqual({ outputDir: undefined, ...command })
+    const parsed = parseCliArgs(argv)
+    expect(parsed).toEqual(
+      command.kind === 'tables' ? { outputDir: undefined, ...command } : command
+    )
   })
 
   it.each([
-    { argv: ['tables'], message: /^clari-export tables needs the payload files to convert/ },
+    {
+      argv: ['tables'],
+      message: /^clari-export tables needs an export folder or payload files to convert/
+    },
     {
       argv: ['tables', '--tables', 'none', 'x.json'],
-      message: /^clari-export tables --tables takes ndjson or csv, not "none"$/
+      message: /^clari-export tables --tables takes ndjson, csv, parquet, not "none"$/
     },
     { argv: ['tables', '--periods', 'x', 'a.json'], message: /^Unknown option '--periods'/ },
     {

@@ -386,28 +386,88 @@ describe('clari-export --resume', () => {
 })
 
 describe('clari-export tables', () => {
-  it('writes the tables of payloads on disk next to them, without a key, and names the ones it cannot read', async () => {
-    cwd = await mkdtemp(path.join(os.tmpdir(), 'clari-cli-run-'))
-    await mkdir(path.join(cwd, 'clari-export'))
-    const payload = forecastPayload('2026_Q1', 'net_arr')
-    await writeFile(path.join(cwd, 'clari-export', 'net_arr_2026_Q1.json'), payload)
-    await writeFile(path.join(cwd, 'notes.json'), '{}')
-    const args = ['tables', '--tables', 'csv', 'clari-export/net_arr_2026_Q1.json', 'notes.json']
+  /** An export by clari-export itself: clari-export/ with its payloads and manifest.json. */
+  async function exported(periods: string[]): Promise<Record<string, unknown>> {
+    const s = await startSim({ plan: { durationMs: 500 } })
+    const r = await run([
+      '--forecast-id',
+      'net_arr',
+      '--periods',
+      periods.join(','),
+      '--api-url',
+      s.url,
+      ...FAST
+    ])
+    expect((await r.result).code).toBe(0)
+    return JSON.parse(await readFile(path.join(cwd, 'clari-export', 'manifest.json'), 'utf8'))
+  }
+
+  it('converts every payload of an export folder, each named by the snapshot its manifest records, without a key', async () => {
+    const manifest = (await exported(['2026_Q1', '2026_Q2'])) as {
+      exports: { period: string; jobId: string; snapshotAt: string }[]
+    }
+    const manifestBefore = await readFile(path.join(cwd, 'clari-export', 'manifest.json'))
+    const result = await startCli(CLI_ENTRY, ['tables', '--tables', 'parquet', 'clari-export'], {
+      cwd,
+      env: {}
+    }).result
+
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    for (const { period, jobId, snapshotAt } of manifest.exports) {
+      const lists = JSON.parse(forecastPayload(period, 'net_arr')) as Record<string, unknown[]>
+      expect(result.stdout).toContain(
+        `clari-export/net_arr_${period}.json: tables: entries ${lists.entries!.length} rows, users ${lists.users!.length}, fields ${lists.fields!.length}, time_periods 1, time_frames ${lists.timeFrames!.length} (in clari-export/tables)\n`
+      )
+      const file = path.join(
+        cwd,
+        'clari-export/tables/entries',
+        `snapshot_date=${snapshotAt.slice(0, 10)}`,
+        `net_arr_${period}_${jobId}.parquet`
+      )
+      expect((await readFile(file)).subarray(0, 4).toString()).toBe('PAR1')
+    }
+    // The manifest is read, never written.
+    expect(await readFile(path.join(cwd, 'clari-export', 'manifest.json'))).toEqual(manifestBefore)
+  })
+
+  it('given files (a shell glob), skips manifest.json and names the ones it cannot convert', async () => {
+    const manifest = (await exported(['2026_Q1'])) as { exports: { jobId: string }[] }
+    await mkdir(path.join(cwd, 'elsewhere'))
+    await writeFile(
+      path.join(cwd, 'elsewhere', 'net_arr_2026_Q2.json'),
+      forecastPayload('2026_Q2', 'net_arr')
+    )
+    const args = [
+      'tables',
+      '--tables',
+      'csv',
+      'clari-export/manifest.json',
+      'clari-export/net_arr_2026_Q1.json',
+      'elsewhere/net_arr_2026_Q2.json'
+    ]
     const result = await startCli(CLI_ENTRY, args, { cwd, env: {} }).result
 
     expect(result.code).toBe(1)
-    const lists = JSON.parse(payload) as Record<string, unknown[]>
-    expect(result.stdout).toBe(
-      `clari-export/net_arr_2026_Q1.json: tables: entries ${lists.entries!.length} rows, users ${lists.users!.length}, fields ${lists.fields!.length}, time_periods 1, time_frames ${lists.timeFrames!.length} (in clari-export/tables)\n`
-    )
+    expect(result.stdout).toMatch(/^clari-export\/net_arr_2026_Q1\.json: tables: entries \d+ rows/)
     expect(result.stderr).toBe(
-      'clari-export: notes.json: not a payload name: tables need <forecast-id>_<YYYY_QN>.json, as an export writes it\n'
+      `clari-export: elsewhere/net_arr_2026_Q2.json: its snapshot is unknown: there is no manifest.json in ${path.join(cwd, 'elsewhere')} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)\n`
     )
-    const entries = await readFile(
-      path.join(cwd, 'clari-export', 'tables', 'entries', 'net_arr_2026_Q1.csv'),
-      'utf8'
+    const entries = await readdir(path.join(cwd, 'clari-export/tables/entries'), {
+      recursive: true
+    })
+    expect(entries.filter(name => name.endsWith('.csv'))).toHaveLength(1)
+    expect(entries.join()).toContain(manifest.exports[0]!.jobId)
+  })
+
+  it('has help of its own', async () => {
+    const result = await (await run(['tables', '--help'], {})).result
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(
+      /^Usage: clari-export tables \[options\] <export-folder \| payload\.json>\.\.\./
     )
-    expect(entries.split('\r\n').length).toBe(lists.entries!.length + 2)
+    expect(result.stdout).toContain('--no-csv-formula-guard')
+    expect(result.stdout).not.toContain('--periods')
   })
 })
 
@@ -429,6 +489,7 @@ describe('clari-export --help', () => {
     const actionOnly = SETTINGS.map(s => s.name).filter(name => !cliNames.has(name))
     expect(actionOnly.sort()).toEqual(
       [
+        'allow-output-outside-workspace',
         'api-key',
         'artifact-name',
         'compression-level',

@@ -31,6 +31,7 @@ import {
 import { renderedElements } from '../helpers/github-markdown.js'
 import { textContent } from '../helpers/strict-html.js'
 import { readFolder } from './bundle-checks.js'
+import type { Manifest } from '../../src/engine/outcome.js'
 
 const runtimes = await nodeRuntimes()
 // What @actions/artifact prints with core.info during an upload.
@@ -252,15 +253,19 @@ describe.each(runtimes)('artifact upload by dist/index.js under $label', (runtim
 
     expect(result.exitCode).toBe(1)
     const onDisk = await readFolder(result.outputs['output-dir']!)
+    const manifest = JSON.parse(onDisk.get('manifest.json')!.toString()) as Manifest
+    const q1 = manifest.exports.find(e => e.period === '2026_Q1')!
+    // One Hive-style partition per snapshot day, the file named by its snapshot's job.
+    const partition = `snapshot_date=${q1.snapshotAt!.slice(0, 10)}/net_arr_2026_Q1_${q1.jobId}.ndjson`
     expect([...onDisk.keys()]).toEqual([
       'manifest.json',
       'net_arr_2026_Q1.json',
       'net_arr_2026_Q2.json',
-      'tables/entries/net_arr_2026_Q1.ndjson',
-      'tables/fields/net_arr_2026_Q1.ndjson',
-      'tables/time_frames/net_arr_2026_Q1.ndjson',
-      'tables/time_periods/net_arr_2026_Q1.ndjson',
-      'tables/users/net_arr_2026_Q1.ndjson'
+      `tables/entries/${partition}`,
+      `tables/fields/${partition}`,
+      `tables/time_frames/${partition}`,
+      `tables/time_periods/${partition}`,
+      `tables/users/${partition}`
     ])
     const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip('tables'))
     expect(new Map([...inZip].sort(([a], [b]) => a.localeCompare(b)))).toEqual(onDisk)

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { expect } from 'vitest'
 import type { BundleResult } from '../helpers/run-bundle.js'
@@ -57,4 +57,49 @@ async function outputChannels(result: BundleResult, key: string): Promise<[strin
       bytes.toString('latin1')
     ])
   ]
+}
+
+/** Bytes of every file under `dir`, now; 0 once it is gone. */
+export async function bytesUnder(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
+  let total = 0
+  for (const entry of entries.filter(e => e.isFile())) {
+    total += await stat(path.join(entry.parentPath, entry.name)).then(
+      info => info.size,
+      () => 0
+    )
+  }
+  return total
+}
+
+/**
+ * The highest value `sample` gives while the watch runs (sampled every `everyMs`), for what a
+ * process holds at its worst: memory, or bytes on disk.
+ */
+export function watchPeak(
+  sample: () => Promise<number | undefined>,
+  everyMs = 100
+): { stop(): Promise<number> } {
+  let peak = 0
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      peak = Math.max(peak, (await sample()) ?? 0)
+      await new Promise(resolve => setTimeout(resolve, everyMs))
+    }
+  })()
+  return {
+    async stop() {
+      running = false
+      await loop
+      return peak
+    }
+  }
+}
+
+/** The process's peak resident memory so far (VmHWM, Linux), in bytes; undefined once it ended. */
+export async function peakMemory(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]
+  return kib === undefined ? undefined : Number(kib) * 1024
 }

@@ -1,16 +1,22 @@
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
   disposeBundles,
   nodeRuntimes,
-  runBundle,
+  startBundle,
+  type BundleOptions,
   type BundleResult,
+  type BundleRun,
   type NodeRuntime
 } from '../helpers/run-bundle.js'
 import {
+  emptyEntries,
+  hostileZip,
   startArtifactStack,
   type ArtifactStack,
+  type HostileEntry,
   type RunAttempt,
   type WorkflowRun,
   zipStored
@@ -21,9 +27,14 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
-import { expectKeyNowhere } from './bundle-checks.js'
+import { bytesUnder, expectKeyNowhere, peakMemory, watchPeak } from './bundle-checks.js'
 
 const runtimes = await nodeRuntimes()
+
+interface ManifestJson {
+  exports: Array<Record<string, unknown> & { period: string }>
+  [field: string]: unknown
+}
 const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
 const NAME = 'clari-forecast-net_arr'
 
@@ -53,13 +64,14 @@ describe.each(runtimes)('a re-run of dist/index.js under $label', (runtime: Node
     return sim
   }
 
-  function attempt(
+  /** Starts attempt `n` of the run's step, as the runner starts it. */
+  function startAttempt(
     n: number,
     inputs: Record<string, string> = {},
-    options: { fullRerun?: boolean } = {}
-  ): Promise<BundleResult> {
+    options: { fullRerun?: boolean } & Pick<BundleOptions, 'env' | 'onLine' | 'timeoutMs'> = {}
+  ): Promise<BundleRun> {
     const env: RunAttempt['env'] = run.attempt(n, options).env
-    return runBundle({
+    return startBundle({
       runtime,
       inputs: {
         'api-key': TEST_API_KEY,
@@ -72,10 +84,42 @@ describe.each(runtimes)('a re-run of dist/index.js under $label', (runtime: Node
         'github-token': stack!.githubToken,
         ...inputs
       },
-      env,
-      timeoutMs: 30_000
+      env: { ...env, ...options.env },
+      onLine: options.onLine,
+      timeoutMs: options.timeoutMs ?? 30_000
     })
   }
+
+  async function attempt(
+    n: number,
+    inputs: Record<string, string> = {},
+    options: { fullRerun?: boolean } = {}
+  ): Promise<BundleResult> {
+    return (await startAttempt(n, inputs, options)).result
+  }
+
+  /**
+   * Puts a zip of the test's making where attempt 1's artifact is, as someone who can upload to
+   * the run (or a damaged upload) would: `change` edits its entries, and the digest GitHub
+   * reports follows, as for a zip uploaded whole.
+   */
+  async function forgeArtifact(
+    change: (entries: Map<string, Buffer>) => HostileEntry[] | void
+  ): Promise<void> {
+    const record = stack!.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
+    const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(NAME))
+    const extra = change(entries) ?? []
+    const zip = hostileZip([...[...entries].map(([name, data]) => ({ name, data })), ...extra])
+    await stack!.replaceBlob(record, zip, 'update')
+  }
+
+  /** Edits attempt 1's manifest (parsed) in the artifact, keeping everything else. */
+  const forgeManifest = (edit: (manifest: ManifestJson) => void) =>
+    forgeArtifact(entries => {
+      const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as ManifestJson
+      edit(manifest)
+      entries.set('manifest.json', Buffer.from(JSON.stringify(manifest)))
+    })
 
   /** Requests to Clari since `from`, and the periods they concerned. */
   function since(from: number): { creates: string[]; periods: Set<string | undefined> } {
@@ -217,7 +261,7 @@ describe.each(runtimes)('a re-run of dist/index.js under $label', (runtime: Node
     expect(second.exitCode).toBe(0)
     expect(since(before).creates).toEqual(['2026_Q1'])
     expect(second.stdout).toMatch(
-      /2026_Q1: not reused: its payload net_arr_2026_Q1\.json does not match the sha256 its manifest recorded; exporting it anew/
+      /::notice::2026_Q1: not reused: net_arr_2026_Q1\.json: the payload does not match the sha256 its manifest recorded; exporting it anew/
     )
   })
 
@@ -234,5 +278,208 @@ describe.each(runtimes)('a re-run of dist/index.js under $label', (runtime: Node
     expect(second.stdout).toMatch(
       /::notice::Not resuming from an earlier attempt: missing: .*\(the runtime listing lists none; the REST API lists none\); exporting every period/
     )
+  })
+
+  describe("an earlier attempt's artifact is untrusted input", () => {
+    it('a manifest whose request.currency is nested 5,000 deep (1 KB): exit 0, every period exported anew, one notice', async () => {
+      const s = await startSim({ plan: { durationMs: 500 } })
+      await attempt(1)
+      const deep = `${'['.repeat(5_000)}"USD"${']'.repeat(5_000)}`
+      await forgeArtifact(entries => {
+        const text = entries.get('manifest.json')!.toString('utf8')
+        entries.set(
+          'manifest.json',
+          Buffer.from(
+            text.replace('"exportFormat": "JSON"', `"exportFormat": "JSON", "currency": ${deep}`)
+          )
+        )
+      })
+      const before = s.requests.length
+
+      const second = await attempt(2)
+
+      expect(second.exitCode).toBe(0)
+      expect(since(before).creates.sort()).toEqual(PERIODS)
+      expect(second.stdout + second.stderr).not.toMatch(/call stack/)
+      expect(second.stdout.split('\n').filter(line => line.startsWith('::notice::'))).toEqual([
+        expect.stringMatching(
+          /^::notice::Not resuming from an earlier attempt: unreadable: artifact clari-forecast-net_arr \(id \d+\): its manifest\.json is damaged: request\.currency is not a short line of text; exporting every period$/
+        )
+      ])
+    })
+
+    it("a manifest naming a colleague's running job (forecast pipeline): it is neither downloaded nor cancelled, a job of our own is made", async () => {
+      const s = await startSim({
+        plan: req => ({ durationMs: req.forecastId === 'pipeline' ? 60_000 : 500 }),
+        forecasts: ['net_arr', 'pipeline']
+      })
+      const created = await fetch(`${s.url}/export/forecast/pipeline`, {
+        method: 'POST',
+        headers: { apikey: s.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ timePeriod: '2026_Q1' })
+      })
+      const colleagues = ((await created.json()) as { jobId: string }).jobId
+      await attempt(1, { periods: '2026_Q1' })
+      await forgeManifest(manifest => {
+        manifest.exports = [{ period: '2026_Q1', status: 'TIMED_OUT', jobId: colleagues }]
+      })
+      const before = s.requests.length
+
+      // A short job-timeout: the old code polled the colleague's job and then cancelled it.
+      const second = await attempt(2, { periods: '2026_Q1', 'job-timeout': '0.05' })
+
+      expect(second.exitCode).toBe(0)
+      const theirs = s.requests.slice(before).filter(r => r.jobId === colleagues)
+      expect(theirs.map(r => `${r.method} ${r.endpoint}`)).toEqual(['GET status'])
+      expect(s.jobs.find(j => j.jobId === colleagues)).toMatchObject({
+        cancelled: false,
+        downloads: 0
+      })
+      expect(since(before).creates).toEqual(['2026_Q1'])
+      const manifest = JSON.parse(await readFile(second.outputs.manifest!, 'utf8'))
+      expect(manifest.exports[0].jobId).not.toBe(colleagues)
+      expect(second.stdout).toContain(
+        `2026_Q1: earlier attempt's job ${colleagues}: Clari describes another export than net_arr 2026_Q1; leaving it alone and creating a new job`
+      )
+    })
+
+    it("reused payloads pass a download's checks: another quarter, not JSON, over max-payload-size are exported anew, tables too", async () => {
+      const s = await startSim({ plan: { durationMs: 500 } })
+      await attempt(1)
+      const forged: Record<string, Buffer> = {
+        '2026_Q1': Buffer.from('{"timePeriods":[{"timePeriodId":"2025_Q4"}],"entries":[]}'),
+        '2026_Q2': Buffer.from('this is not json at all'),
+        '2026_Q3': Buffer.from(
+          `{"timePeriods":[{"timePeriodId":"2026_Q3"}],"entries":[],"pad":"${'x'.repeat(1_500_000)}"}`
+        )
+      }
+      await forgeArtifact(entries => {
+        const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as ManifestJson
+        for (const entry of manifest.exports) {
+          const bytes = forged[entry.period]!
+          entries.set(`net_arr_${entry.period}.json`, bytes)
+          entry.sha256 = sha256(bytes)
+          entry.bytes = bytes.length
+        }
+        entries.set('manifest.json', Buffer.from(JSON.stringify(manifest)))
+      })
+      const before = s.requests.length
+
+      const second = await attempt(2, { tables: 'ndjson', 'max-payload-size': '1MB' })
+
+      expect(second.exitCode).toBe(0)
+      expect(since(before).creates.sort()).toEqual(PERIODS)
+      const manifest = JSON.parse(await readFile(second.outputs.manifest!, 'utf8'))
+      expect(
+        manifest.exports.map((o: Record<string, unknown>) => [
+          o.period,
+          o.status,
+          o.reusedFromAttempt
+        ])
+      ).toEqual(PERIODS.map(p => [p, 'DONE', undefined]))
+      const notices = second.stdout.split('\n').filter(line => line.startsWith('::notice::'))
+      expect(notices).toEqual([
+        '::notice::2026_Q1: not reused: net_arr_2026_Q1.json: the payload is for period 2025_Q4, not 2026_Q1 (Clari fell back to another quarter); exporting it anew',
+        expect.stringMatching(
+          /^::notice::2026_Q2: not reused: net_arr_2026_Q2\.json: the payload is not valid JSON \(.*\); exporting it anew$/
+        ),
+        expect.stringMatching(
+          /^::notice::2026_Q3: not reused: net_arr_2026_Q3\.json: it is larger than max-payload-size \(977 KiB\); exporting it anew$/
+        )
+      ])
+    })
+
+    it('unpacks only what the manifest names: a 3 GiB junk.bin of zeros (3 MB zipped) never reaches RUNNER_TEMP', async () => {
+      const s = await startSim({ plan: { durationMs: 500 } })
+      await attempt(1)
+      await forgeArtifact(() => [{ name: 'junk.bin', zeros: 3 * 1024 ** 3 }])
+      const before = s.requests.length
+
+      const second = await startAttempt(2)
+      const runnerTemp = path.join(path.dirname(second.workspace), 'runner-temp')
+      const disk = watchPeak(() => bytesUnder(runnerTemp), 50)
+      const result = await second.result
+      const peak = await disk.stop()
+      console.info(`junk.bin: RUNNER_TEMP peaked at ${(peak / 1024 / 1024).toFixed(1)} MiB`)
+
+      expect(result.exitCode).toBe(0)
+      expect(since(before).creates).toEqual([])
+      expect(peak).toBeLessThan(16 * 1024 * 1024)
+    })
+  })
+
+  // The lookup's bound, made seconds instead of a minute; the services hold on for minutes.
+  const LOOKUP_BOUND = { CLARI_EXPORT_LOOKUP_TIMEOUT_MS: '3000' }
+
+  describe.each<{ what: string; hold(stack: ArtifactStack): void; creates: number }>([
+    {
+      what: 'a blob trickling 1 byte per 10 s',
+      hold: stack => void (stack.hostile.trickle = { bytes: 1, everyMs: 10_000 }),
+      creates: 3
+    },
+    {
+      what: 'ListArtifacts held open 150 s',
+      hold: stack => void (stack.hostile.holdListingMs = 150_000),
+      creates: 3
+    },
+    {
+      what: 'a zip of 220,000 empty entries',
+      hold: () => {},
+      creates: 3
+    },
+    {
+      // The REST API then finds attempt 1: nothing to export anew.
+      what: 'a listing of 300,000 artifacts',
+      hold: stack => void (stack.hostile.floodListing = 300_000),
+      creates: 0
+    }
+  ])('against $what', ({ what, hold, creates }) => {
+    afterEach(() => {
+      Object.assign(stack!.hostile, {
+        trickle: undefined,
+        holdListingMs: undefined,
+        floodListing: undefined
+      })
+    })
+
+    it("the process exits within seconds of the export's end, its memory and log small", async () => {
+      const s = await startSim({ plan: { durationMs: 500 } })
+      await attempt(1)
+      if (what.includes('220,000')) {
+        await forgeArtifact(entries => {
+          const manifest = entries.get('manifest.json')!
+          entries.clear()
+          return [...emptyEntries(220_000), { name: 'manifest.json', data: manifest }]
+        })
+      }
+      hold(stack!)
+      const before = s.requests.length
+      let lastLineAt = 0
+      const started = performance.now()
+
+      const second = await startAttempt(
+        2,
+        {},
+        {
+          env: LOOKUP_BOUND,
+          onLine: () => void (lastLineAt = performance.now()),
+          timeoutMs: 60_000
+        }
+      )
+      const memory = watchPeak(() => peakMemory(second.pid))
+      const result = await second.result
+      const exitedAt = performance.now()
+      const peak = await memory.stop()
+      const lingerMs = exitedAt - lastLineAt
+      console.info(
+        `${what}: ran ${((exitedAt - started) / 1000).toFixed(1)} s, exited ${lingerMs.toFixed(0)} ms after its last line, peak memory ${(peak / 1024 / 1024).toFixed(0)} MiB, stdout ${(result.stdout.length / 1024).toFixed(0)} KiB`
+      )
+
+      expect(result.exitCode).toBe(0)
+      expect(since(before).creates).toHaveLength(creates)
+      expect(lingerMs).toBeLessThan(2_000)
+      expect(peak).toBeLessThan(300 * 1024 * 1024)
+      expect(result.stdout.length).toBeLessThan(64 * 1024)
+    })
   })
 })

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { ExportConfig } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
-import type { EarlierRun } from '../../src/engine/reruns/resume.js'
+import type { ResumeSource } from '../../src/engine/reruns/earlier-run.js'
 import { runExport, type EngineDeps, type RunReport } from '../../src/engine/run/run-export.js'
 import { VirtualClock } from '../../src/base/virtual-clock.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
@@ -25,7 +25,7 @@ export interface Harness {
   run(
     config: ExportConfig,
     deps?: EngineDeps,
-    earlier?: EarlierRun
+    earlier?: ResumeSource
   ): Promise<{ report: RunReport; events: ExportEvent[] }>
   close(): Promise<void>
 }

@@ -59,10 +59,15 @@ describe('RetryBudget (defaults: 10 tokens, failure -1, success +0.2, retry whil
     expect(budget.canRetry()).toBe(canRetry)
   })
 
-  it.each([{ tokens: -1 }, { failureCost: Number.NaN }, { threshold: Number.POSITIVE_INFINITY }])(
-    'rejects invalid options %o',
-    opts => {
-      expect(() => new RetryBudget(opts)).toThrow(RangeError)
-    }
-  )
+  it.each<[RetryBudgetOptions, string]>([
+    [{ tokens: -1 }, 'RetryBudget tokens must be a finite number >= 0, got -1'],
+    [{ failureCost: Number.NaN }, 'RetryBudget failureCost must be a finite number >= 0, got NaN'],
+    [{ successRefund: -0.5 }, 'RetryBudget successRefund must be a finite number >= 0, got -0.5'],
+    [
+      { threshold: Number.POSITIVE_INFINITY },
+      'RetryBudget threshold must be a finite number >= 0, got Infinity'
+    ]
+  ])('rejects invalid options %o, naming the option and its value', (opts, message) => {
+    expect(() => new RetryBudget(opts)).toThrow(new RangeError(message))
+  })
 })

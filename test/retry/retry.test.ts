@@ -4,10 +4,12 @@ import { RetryBudget } from '../../src/retry/budget.js'
 import {
   DEFAULT_RETRY_LIMITS,
   LoopMisses,
+  missWait,
   RateLimitedError,
   RetryBudgetError,
   withRetries,
   type FailedAttempt,
+  type RetriedAttempt,
   type RetryWait
 } from '../../src/retry/retry.js'
 import { VirtualClock } from '../../src/base/virtual-clock.js'
@@ -19,6 +21,7 @@ function script(failures: FailedAttempt[]) {
     Object.assign(new Error(`failure ${i + 1}`), { failure })
   )
   return {
+    errors,
     get calls() {
       return calls
     },
@@ -74,11 +77,24 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
 
   it('gives up on a transient failure after 5 attempts with the last error', async () => {
     const s = script(Array(6).fill(transient))
-    const { waits, ctx } = setup()
-    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toThrow('failure 5')
+    // A budget that could pay for many more: the cap of 5 attempts stops the call, not the budget.
+    const { waits, ctx } = setup({ budget: new RetryBudget({ tokens: 100 }) })
+    const error = await withRetries(s.attempt, s.classify, ctx).catch((e: unknown) => e)
+    expect(error).toBe(s.errors[4])
     expect(s.calls).toBe(5)
     // Full jitter: each wait within min(20 s, 1 s * 2^n).
     expect(waits.map(w => w.waitMs)).toEqual([500, 1_000, 2_000, 4_000])
+  })
+
+  it('fails a transient failure at once, without sleeping, when its backoff would pass the deadline', async () => {
+    const s = script([transient])
+    // The first backoff is 500 ms (full jitter of 1 s at random 0.5): past a deadline 400 ms away.
+    const { clock, waits, ctx } = setup({ deadlineMs: 400 })
+    const error = await withRetries(s.attempt, s.classify, ctx).catch((e: unknown) => e)
+    expect(error).toBe(s.errors[0])
+    expect(s.calls).toBe(1)
+    expect(waits).toEqual([])
+    expect(clock.now()).toBe(0)
   })
 
   it.each([
@@ -196,5 +212,38 @@ describe('LoopMisses (docs/retry-policy.md#missed-checks)', () => {
     expect(misses.inARow).toBe(0)
     // A success in between resets the backoff, not the cap: the third 502 of the loop ends it.
     expect(misses.miss(capped)).toBe(false)
+  })
+})
+
+describe('missWait: the wait after missed checks (docs/retry-policy.md#missed-checks)', () => {
+  const intervals = { initialMs: 10_000, factor: 2, maxMs: 120_000 }
+  // random 0.5: a poll delay is its nominal interval; a throttle adds half its jitter.
+  const wait = (failure: FailedAttempt, misses: number, plannedMs: number, p = intervals) =>
+    missWait(failure as RetriedAttempt, misses, plannedMs, p, DEFAULT_RETRY_LIMITS, () => 0.5)
+
+  it.each<[string, FailedAttempt, number, number, number]>([
+    ["no sooner than the schedule's own next check", transient, 1, 30_000, 30_000],
+    ['backing off by the poll factor with each miss in a row', transient, 4, 5_000, 80_000],
+    ['up to max-poll-interval', transient, 10, 5_000, 120_000],
+    [
+      'up to max-poll-interval, even when the schedule planned longer',
+      transient,
+      1,
+      500_000,
+      120_000
+    ],
+    ["a throttle's hint, past max-poll-interval", throttle(200_000, '200'), 1, 5_000, 200_500],
+    ['a short hint, no sooner than the backoff', throttle(2_000, '2'), 4, 5_000, 80_000]
+  ])('waits %s', (_name, failure, misses, plannedMs, expected) => {
+    expect(wait(failure, misses, plannedMs)).toBe(expected)
+  })
+
+  it('caps a throttle without a hint at max-poll-interval', () => {
+    // The fallback after 4 throttles is 30.5 s; max-poll-interval is 20 s.
+    expect(wait(throttle(), 5, 5_000, { initialMs: 1_000, factor: 2, maxMs: 20_000 })).toBe(20_000)
+  })
+
+  it('ends the loop at once when the hint is over max-retry-after', () => {
+    expect(() => wait(throttle(400_000, '400'), 1, 5_000)).toThrow(RateLimitedError)
   })
 })

@@ -43,7 +43,8 @@ describe('parseSettings: the defaults', () => {
         concurrency: 1,
         history: 'all',
         maxPayloadBytes: 2 * 1024 ** 3,
-        allowTruncated: false
+        allowTruncated: false,
+        csvFormulaGuard: true
       },
       upload: {
         enabled: true,
@@ -54,6 +55,7 @@ describe('parseSettings: the defaults', () => {
         overwrite: false
       },
       resume: { mode: 'auto', githubToken: '', reuseWithinMs: 0 },
+      allowOutputOutsideWorkspace: false,
       dryRun: false
     })
   })
@@ -155,6 +157,11 @@ describe('parseSettings: every input', () => {
     },
     { name: 'tables CSV', inputs: { tables: 'CSV' }, expected: { config: { tables: 'csv' } } },
     {
+      name: 'tables parquet',
+      inputs: { tables: 'Parquet' },
+      expected: { config: { tables: 'parquet' } }
+    },
+    {
       name: 'tables none with export-format CSV',
       inputs: { tables: 'None', 'export-format': 'CSV' },
       expected: { config: { tables: 'none', exportFormat: 'CSV' } }
@@ -191,6 +198,21 @@ describe('parseSettings: every input', () => {
       }
     },
     {
+      name: 'artifact-name with each placeholder twice',
+      inputs: {
+        'artifact-name': '{forecast}-{period}-{run-attempt}.{forecast}-{period}-{run-attempt}'
+      },
+      expected: {
+        upload: {
+          name: 'net_arr-2026_Q1-3.net_arr-2026_Q1-3-attempt-3',
+          earlierAttemptNames: [
+            'net_arr-2026_Q1-1.net_arr-2026_Q1-1',
+            'net_arr-2026_Q1-2.net_arr-2026_Q1-2'
+          ]
+        }
+      }
+    },
+    {
       name: 'artifact-name {period} for several is first..last',
       inputs: { 'artifact-name': 'x-{period}', periods: '2025_Q4..2026_Q2' },
       expected: { upload: { name: 'x-2025_Q4..2026_Q2-attempt-3' } }
@@ -211,6 +233,11 @@ describe('parseSettings: every input', () => {
       expected: { upload: { compressionLevel: 0 } }
     },
     { name: 'overwrite', inputs: { overwrite: 'true' }, expected: { upload: { overwrite: true } } },
+    {
+      name: 'allow-output-outside-workspace',
+      inputs: { 'allow-output-outside-workspace': 'true', 'output-dir': '../out' },
+      expected: { allowOutputOutsideWorkspace: true, config: { outputDir: '/out' } }
+    },
     { name: 'resume auto', inputs: { resume: 'AUTO' }, expected: { resume: { mode: 'auto' } } },
     { name: 'resume true', inputs: { resume: 'true' }, expected: { resume: { mode: 'on' } } },
     { name: 'resume false', inputs: { resume: 'False' }, expected: { resume: { mode: 'off' } } },
@@ -333,6 +360,11 @@ describe('parseSettings: every input', () => {
       name: 'allow-truncated',
       inputs: { 'allow-truncated': 'true' },
       expected: { config: { allowTruncated: true } }
+    },
+    {
+      name: 'csv-formula-guard',
+      inputs: { 'csv-formula-guard': 'false' },
+      expected: { config: { csvFormulaGuard: false } }
     }
   ]
 
@@ -495,7 +527,7 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'an IANA time zone such as UTC or America/New_York'
     ],
     ['export-format', { 'export-format': 'XML' }, 'export-format', 'is "XML"', 'JSON, CSV'],
-    ['tables', { tables: 'parquet' }, 'tables', 'is "parquet"', 'none, ndjson, csv'],
+    ['tables', { tables: 'orc' }, 'tables', 'is "orc"', 'none, ndjson, csv, parquet'],
     [
       'tables from a CSV export',
       { tables: 'ndjson', 'export-format': 'CSV' },
@@ -695,6 +727,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'true or false'
     ],
     ['upload', { upload: 'maybe' }, 'upload', 'is "maybe"', 'true or false'],
+    [
+      'csv-formula-guard',
+      { 'csv-formula-guard': 'off' },
+      'csv-formula-guard',
+      'is "off"',
+      'true or false'
+    ],
     ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],
     ...['31d', '0h', '6', '1.5h', '-1h', '6 hours', '1e3m'].map(
       (value): [string, Inputs, string, string, string] => [
@@ -748,6 +787,13 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'a zlib level from 0 (none) to 9 (best)'
     ],
     ['overwrite', { overwrite: 'yes' }, 'overwrite', 'is "yes"', 'true or false'],
+    [
+      'allow-output-outside-workspace',
+      { 'allow-output-outside-workspace': 'yes' },
+      'allow-output-outside-workspace',
+      'is "yes"',
+      'true or false'
+    ],
     ['dry-run', { 'dry-run': 'y' }, 'dry-run', 'is "y"', 'true or false']
   ])('%s', (_name, inputs, input, problem, accepted) => {
     let error: unknown

@@ -14,11 +14,18 @@ export interface TokenSource {
   readonly text: string
 }
 
+/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
+export const NON_ASCII = 1
+/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
+export const UNICODE_ESCAPE = 2
+
 /**
  * Receives the tokens of the values of chosen top-level keys, in document order. A token's JSON
  * text, as sent, is `source.text.slice(from, to)` (its bytes `source.bytes[from..to)`): strings
- * with their quotes and escapes, numbers exactly as written. A tap reads or slices only what it
- * needs. A tap that throws ends the check; the error reaches the caller of update.
+ * with their quotes and escapes, numbers exactly as written. `flags` tell what a string token
+ * holds (NON_ASCII, UNICODE_ESCAPE; 0 for anything else), so a tap looks closer only at those. A
+ * tap reads or slices only what it needs. A tap that throws ends the check; the error reaches the
+ * caller of update.
  */
 export interface JsonTap {
   /** A key of the top-level object, decoded; true to receive the tokens of its value. */
@@ -27,11 +34,16 @@ export interface JsonTap {
   open(isArray: boolean): boolean
   /** With the container's text when open asked for it (else source is undefined). */
   close(source: TokenSource | undefined, from: number, to: number): void
-  key(source: TokenSource, from: number, to: number): void
+  key(source: TokenSource, from: number, to: number, flags: number): void
   /** A string, number or literal: the first character tells which. */
-  value(source: TokenSource, from: number, to: number): void
+  value(source: TokenSource, from: number, to: number, flags: number): void
   /** The selected value is complete. */
   end(): void
+  /**
+   * No more tokens of the selected value will come: one of them (or a container whose text the
+   * tap asked for) is longer than the tap's memory may hold. The check itself goes on.
+   */
+  abandon(reason: string): void
 }
 
 /**

@@ -18,12 +18,18 @@
  *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
  *   truncated (wrong) period.
  * - Duplicate keys follow JSON.parse: the last occurrence wins.
- * - A tapped token, or a container whose text the tap asked for, is reported as invalid when more
- *   than MAX_TAPPED_TOKEN of its bytes must be held from earlier chunks: a tap's memory stays
- *   bounded too.
+ * - When a tapped token, or a container whose text the tap asked for, would need more than
+ *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
+ *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
  */
 
-import { decodeJsonString, type JsonTap, type TokenSource } from './json-tap.js'
+import {
+  decodeJsonString,
+  NON_ASCII,
+  UNICODE_ESCAPE,
+  type JsonTap,
+  type TokenSource
+} from './json-tap.js'
 
 export type JsonCheckResult =
   { valid: true; firstTimePeriodId?: string } | { valid: false; reason: string; offset: number }
@@ -71,9 +77,13 @@ const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource)
 const TIME_PERIODS_KEY = 'timePeriods'
 const TIME_PERIOD_ID_KEY = 'timePeriodId'
 
-/** 1 for bytes that end the fast scan of string contents: '"', '\' and control characters. */
+/**
+ * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
+ * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
+ */
 const STRING_STOP = new Uint8Array(256)
 for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1
+for (let c = 0x80; c < 0x100; c++) STRING_STOP[c] = 1
 STRING_STOP[QUOTE] = 1
 STRING_STOP[BACKSLASH] = 1
 
@@ -99,6 +109,7 @@ export class JsonStreamCheck {
   private error: { reason: string; offset: number } | undefined
 
   private stringIsKey = false
+  private stringFlags = 0 // NON_ASCII | UNICODE_ESCAPE of the string being read
   private hexLeft = 0
   private literal = 0 // index into LITERALS
   private literalPos = 0
@@ -136,6 +147,7 @@ export class JsonStreamCheck {
     let depth = this.depth
     let role = this.role
     let stringIsKey = this.stringIsKey
+    let stringFlags = this.stringFlags
     let capturing = this.capturing
     let tapping = this.tapping
     let held = this.held
@@ -150,13 +162,13 @@ export class JsonStreamCheck {
           // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
           if (STRING_STOP[c] === 0) {
             i++
-            // Per byte lane: below 0x20, or equal to '"' or '\' (xor makes it zero).
+            // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
             while (i + 4 <= n) {
               const w = view.getInt32(i, true)
               const x = w ^ 0x22222222
               const y = w ^ 0x5c5c5c5c
               if (
-                (((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) &
+                (((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
                 0x80808080
               )
                 break
@@ -185,8 +197,8 @@ export class JsonStreamCheck {
               }
               // A tapped token never overflows: holding it past the limit fails the check.
               if (tapping) {
-                if (stringIsKey) tap!.key(where!, from, to)
-                else tap!.value(where!, from, to)
+                if (stringIsKey) tap!.key(where!, from, to, stringFlags)
+                else tap!.value(where!, from, to, stringFlags)
               }
               if (capturing) {
                 capturing = false
@@ -205,6 +217,9 @@ export class JsonStreamCheck {
           } else if (c === BACKSLASH) {
             i++
             state = S_ESCAPE
+          } else if (c >= 0x80) {
+            i++
+            stringFlags |= NON_ASCII
           } else {
             return this.fail(`control character ${describeByte(c)} inside a string`, i)
           }
@@ -248,6 +263,7 @@ export class JsonStreamCheck {
           i++
           if (c === QUOTE) {
             stringIsKey = true
+            stringFlags = 0
             tokenFrom = i - 1
             if (depth === 1 || (depth === 3 && this.insideFirstPeriod)) capturing = true
             state = S_STRING
@@ -268,6 +284,7 @@ export class JsonStreamCheck {
           i++
           if (c === QUOTE) {
             stringIsKey = false
+            stringFlags = 0
             tokenFrom = i - 1
             if (role === ROLE_PERIOD_ID) capturing = true
             state = S_STRING
@@ -320,6 +337,7 @@ export class JsonStreamCheck {
         case S_ESCAPE: {
           if (c === 0x75) {
             this.hexLeft = 4
+            stringFlags |= UNICODE_ESCAPE
             state = S_UNICODE
           } else if (
             c === QUOTE ||
@@ -395,8 +413,8 @@ export class JsonStreamCheck {
               if (held) {
                 const whole = this.tokenText(bytes, text, tokenFrom, i, true)!
                 held = false
-                tap!.value(joinedSource(whole), 0, whole.length)
-              } else tap!.value(source!, tokenFrom, i)
+                tap!.value(joinedSource(whole), 0, whole.length, 0)
+              } else tap!.value(source!, tokenFrom, i, 0)
               if (depth === 1) tapping = this.endTap()
             }
           }
@@ -413,7 +431,7 @@ export class JsonStreamCheck {
             state = S_AFTER_VALUE
             if (tapping) {
               const literalSource = LITERAL_SOURCES[this.literal]!
-              tap!.value(literalSource, 0, literalSource.text.length)
+              tap!.value(literalSource, 0, literalSource.text.length, 0)
               if (depth === 1) tapping = this.endTap()
             }
           }
@@ -433,18 +451,26 @@ export class JsonStreamCheck {
 
     // A string or number still open at the end of the chunk continues in the next one.
     if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
-      if (!this.hold(this.slice(bytes, text, tokenFrom, n), tapping)) return this.tooLong(n)
-      held = true
+      const part = this.slice(bytes, text, tokenFrom, n)
+      if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
+        tapping = this.abandonTap(capturing)
+      }
+      held = capturing || tapping
+      if (held) this.hold(part, tapping)
     }
     if (this.spanDepth > 0) {
       this.spanHeld += this.slice(bytes, text, this.spanFrom, n)
       this.spanFrom = 0
-      if (this.spanHeld.length > MAX_TAPPED_TOKEN) return this.tooLong(n)
+      if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
+        tapping = this.abandonTap(capturing)
+        if (!capturing) held = false
+      }
     }
     this.state = state
     this.depth = depth
     this.role = role
     this.stringIsKey = stringIsKey
+    this.stringFlags = stringFlags
     this.capturing = capturing
     this.tapping = tapping
     this.held = held
@@ -453,10 +479,6 @@ export class JsonStreamCheck {
 
   private fail(reason: string, i: number): void {
     this.error = { reason, offset: this.consumed + i }
-  }
-
-  private tooLong(i: number): void {
-    this.fail(`a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`, i)
   }
 
   private unexpected(chunk: Uint8Array, i: number, where: string): void {
@@ -503,19 +525,32 @@ export class JsonStreamCheck {
     return 'no JSON value in input'
   }
 
-  /** Keeps the start of a token that continues in the next chunk; false when a tapped one is too long. */
-  private hold(part: string, tapping: boolean): boolean {
-    if (this.heldOverflow) return true
+  /**
+   * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
+   * larger limit applies: a value it reads must reach it whole).
+   */
+  private hold(part: string, tapping: boolean): void {
+    if (this.heldOverflow) return
     // The limit counts the opening quote too.
-    if (this.heldText.length + part.length > (tapping ? MAX_TAPPED_TOKEN : CAPTURE_LIMIT + 1)) {
-      if (tapping) return false
+    if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
       // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
       this.heldOverflow = true
       this.heldText = ''
-      return true
+      return
     }
     this.heldText += part
-    return true
+  }
+
+  /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
+  private abandonTap(capturing: boolean): false {
+    this.tapping = false
+    this.spanDepth = 0
+    this.spanHeld = ''
+    // What is held for the tap alone goes; a capture of that length would have overflowed.
+    if (capturing) this.heldOverflow = true
+    this.heldText = ''
+    this.tap!.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`)
+    return false
   }
 
   /** The current token's text; undefined when it overflowed while held. */

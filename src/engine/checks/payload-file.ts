@@ -10,12 +10,23 @@ import { cleanServerText } from '../../clari/untrusted-text.js'
 import { CsvHeaderCheck } from './csv-check.js'
 import { PayloadError, PayloadTooLargeError } from '../errors.js'
 import type { EventSink } from '../events.js'
+import type { JsonTap } from './json-tap.js'
 import { JsonStreamCheck } from './json-tokenizer.js'
 import { tempPathFor } from '../temp-file.js'
 
 export interface WrittenPayload {
   bytes: number
   sha256: string
+}
+
+/**
+ * Reads a JSON payload's tokens while it downloads (the tables, tables/write-tables.ts), so that
+ * the bytes are read once. It never fails the download: what it meets, it reports itself.
+ */
+export interface PayloadTap {
+  readonly tap: JsonTap
+  /** After each chunk: may write what the chunk made; the next chunk waits for it. */
+  afterChunk(): Promise<void>
 }
 
 export interface PayloadExpectation {
@@ -25,7 +36,11 @@ export interface PayloadExpectation {
   maxBytes: number
   /** The answer's Content-Type: one that names another format is reported as a notice. */
   contentType?: string
+  /** The sha256 the bytes must have (a reused payload's, as its manifest recorded it). */
+  sha256?: string
   onEvent?: EventSink
+  /** A JSON payload's reader besides the check, fresh for each download (see PayloadTap). */
+  tap?: () => Promise<PayloadTap>
 }
 
 // Media types that say the body is something other than the format asked for.
@@ -48,9 +63,11 @@ export async function writePayload(
   const target = path.join(dir, fileName)
   const partial = tempPathFor(dir, fileName)
   const hash = createHash('sha256')
-  const json = expect.format === 'JSON' ? new JsonStreamCheck() : undefined
+  const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined
+  const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined
   const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined
   let bytes = 0
+  let sha256: string
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length
@@ -58,20 +75,25 @@ export async function writePayload(
       hash.update(chunk)
       json?.update(chunk)
       csv?.update(chunk)
-      done(null, chunk)
+      if (reader) void reader.afterChunk().then(() => done(null, chunk))
+      else done(null, chunk)
     }
   })
   try {
     await pipeline(body, tap, createWriteStream(partial, { flags: 'wx' }))
     if (json) checkJson(json, expect.period)
     if (csv) checkCsv(csv)
+    sha256 = hash.digest('hex')
+    if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
+      throw new PayloadError('the payload does not match the sha256 its manifest recorded')
+    }
     await rename(partial, target)
   } catch (error) {
     await rm(partial, { force: true })
     throw error
   }
   noticeContentType(expect)
-  return { bytes, sha256: hash.digest('hex') }
+  return { bytes, sha256 }
 }
 
 function checkCsv(csv: CsvHeaderCheck): void {

@@ -10,6 +10,7 @@ import type { RetryWait } from '../../retry/retry.js'
 import type { ExportConfig } from '../config.js'
 import { downloadPayload } from './download.js'
 import type { EventSink } from '../events.js'
+import type { SnapshotIdentity } from '../table-layout.js'
 import { classifyFailure, type FailureVerdict } from './failure.js'
 import { payloadFileName } from '../manifest.js'
 import type { PeriodOutcome } from '../outcome.js'
@@ -17,8 +18,10 @@ import type { PollScheduleFactory } from '../deps.js'
 import type { DurationPrediction } from '../durations.js'
 import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
+import { exportIdentity } from './job-identity.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
-import { writeTables } from '../tables/write-tables.js'
+import { PeriodTables } from '../tables/write-tables.js'
+import { snapshotTime } from './snapshot-time.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 import { plural } from '../units.js'
 
@@ -79,6 +82,8 @@ export async function exportPeriod(
   const { period, signal } = task
   const outcome = emptyOutcome(period)
   let startedAt = clock.now()
+  let createdAfter: number | undefined
+  let tables: PeriodTables | undefined
   const stats: PollStats = { statusPolls: 0 }
   let jobRunning = false
   const iso = (): string => new Date(clock.wallNow()).toISOString()
@@ -147,6 +152,7 @@ export async function exportPeriod(
     }
     if (!jobRunning) {
       const body: CreateExportBody = { ...config.request, timePeriod: period }
+      createdAfter = clock.wallNow()
       const created = await startJob(client, config.forecastId, body, {
         ...waits(),
         slotWait: run.intervals,
@@ -168,17 +174,20 @@ export async function exportPeriod(
     jobEnded()
     const jobMs = jobDuration(job)
     if (jobMs !== undefined) outcome.jobDurationMs = jobMs
-    outcome.timeline.doneAt = iso()
+    const seenDoneAt = clock.wallNow()
+    outcome.timeline.doneAt = new Date(seenDoneAt).toISOString()
+    const snapshotAt = snapshotTime(job, {
+      seenDoneAt,
+      createdAfter,
+      serverAheadMs: client.serverClockAheadMs
+    })
+    outcome.snapshotAt = snapshotAt
     outcome.rowsTruncated = job.rowsTruncated === true
     outcome.cellsTruncated = job.cellsTruncated === true
-    if (outcome.rowsTruncated || outcome.cellsTruncated) {
-      run.onEvent({
-        type: 'warning',
-        period,
-        message: 'Clari truncated this export (rows or cells)'
-      })
-    }
+    warnIfTruncated(outcome, run.onEvent)
     const file = payloadFileName(config.forecastId, period, config.exportFormat)
+    // The tables are made as the payload downloads: its bytes are read once.
+    tables = periodTables(config, period, { jobId, snapshotAt }, signal)
     const written = await downloadPayload(
       client,
       jobId,
@@ -188,16 +197,24 @@ export async function exportPeriod(
         format: config.exportFormat,
         period,
         maxBytes: config.maxPayloadBytes,
-        onEvent: run.onEvent
+        onEvent: run.onEvent,
+        ...(tables ? { tap: () => tables!.forDownload() } : {})
       },
       persistence()
     )
-    const downloaded = Object.assign(outcome, { status: 'DONE' as const, file, ...written })
+    const downloaded = Object.assign(outcome, {
+      status: 'DONE' as const,
+      file,
+      jobId,
+      snapshotAt,
+      ...written
+    })
     outcome.timeline.downloadedAt = iso()
     // A failure here fails the period below; its payload stays (`file` is set).
-    await addTables(downloaded, config, clock, signal)
+    await addTables(downloaded, config, { clock, signal, onEvent: run.onEvent }, tables)
     return { outcome }
   } catch (error) {
+    await tables?.discard()
     const verdict = classifyFailure(error, {
       period,
       abortReason: signal.aborted ? signal.reason : undefined,
@@ -231,25 +248,65 @@ export async function exportPeriod(
   }
 }
 
-/** Writes the tables of the outcome's payload on disk into it, when the `tables` input asks. */
-export async function addTables(
-  outcome: PeriodOutcome & { file: string },
+/** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */
+export function warnIfTruncated(
+  outcome: Pick<PeriodOutcome, 'period' | 'rowsTruncated' | 'cellsTruncated'>,
+  onEvent: EventSink
+): void {
+  if (!outcome.rowsTruncated && !outcome.cellsTruncated) return
+  onEvent({
+    type: 'warning',
+    period: outcome.period,
+    message: 'Clari truncated this export (rows or cells)'
+  })
+}
+
+/** The tables of one period's payload, when the `tables` input asks for them. */
+function periodTables(
   config: ExportConfig,
-  clock: Clock,
+  period: string,
+  snapshot: SnapshotIdentity,
   signal: AbortSignal
-): Promise<void> {
-  if (config.tables === 'none') return
-  const { forecastId, outputDir, tables: format } = config
-  const { period, file } = outcome
-  outcome.tables = await whileBusy(clock, () =>
-    writeTables(path.join(outputDir, file), { outputDir, forecastId, period, format, signal })
-  )
+): PeriodTables | undefined {
+  if (config.tables === 'none') return undefined
+  const { forecastId, outputDir, tables: format, csvFormulaGuard } = config
+  return new PeriodTables({
+    outputDir,
+    forecastId,
+    period,
+    snapshot,
+    format,
+    csvFormulaGuard,
+    signal
+  })
 }
 
 /**
- * Asks once (with the usual retries) about a job an earlier attempt left: DONE or still running
- * means it is taken over; a job Clari ended, or does not know, means a new one is created. An
- * answer we cannot get leaves the job to the poll loop, which rides out outages.
+ * Completes the tables of the outcome's payload on disk (those its download began, or all of them
+ * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
+ */
+export async function addTables(
+  outcome: PeriodOutcome & { file: string; jobId: string; snapshotAt: string },
+  config: ExportConfig,
+  ctx: { clock: Clock; signal: AbortSignal; onEvent: EventSink },
+  tables = periodTables(config, outcome.period, outcome, ctx.signal)
+): Promise<void> {
+  if (tables === undefined) return
+  const { period, file } = outcome
+  const result = await whileBusy(ctx.clock, () => tables.finish(path.join(config.outputDir, file)))
+  outcome.tables = result.tables
+  if (result.duplicateKeys !== undefined) outcome.duplicateKeys = result.duplicateKeys
+  outcome.invalidText = result.repairedText
+  for (const message of result.warnings) ctx.onEvent({ type: 'warning', period, message })
+}
+
+/**
+ * Asks once (with the usual retries) about a job an earlier attempt's manifest names. It is taken
+ * over only when Clari's answer proves it this run's export of the period (`exportIdentity`, the
+ * rule a lost create's job is adopted by): the manifest is a file anyone could have changed, and
+ * a job it names may be a colleague's. DONE or still running means it is taken over; a job Clari
+ * ended, does not know, cannot answer about, or describes as another export means a new one is
+ * created, and the job named is neither downloaded nor cancelled.
  */
 async function askAboutEarlierJob(
   run: RunContext,
@@ -258,27 +315,39 @@ async function askAboutEarlierJob(
   ctx: { signal: AbortSignal; deadline: number; onWait: (wait: RetryWait) => void }
 ): Promise<{ phase: 'done' | 'running'; job?: ExportJob } | undefined> {
   const report = (found: string): void => run.onEvent({ type: 'earlier-job', period, jobId, found })
+  let job: ExportJob
   try {
-    const { job } = await run.client.getJob(jobId, ctx)
-    const phase = jobPhase(job.status)
-    const status = job.status ?? 'unknown'
-    if (phase === 'failed') {
-      report(`it ended ${status} at Clari; creating a new job`)
-      return undefined
-    }
-    report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`)
-    return phase === 'done' ? { phase, job } : { phase }
+    ;({ job } = await run.client.getJob(jobId, ctx))
   } catch (error) {
     if (ctx.signal.aborted) throw error
-    // Only a final answer says Clari does not know the job; retries that ran out (a 408, SWW)
-    // say nothing about it, and creating anew then could pay for it twice.
-    if (error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal') {
-      report(`Clari does not know it (HTTP ${error.status}); creating a new job`)
-      return undefined
-    }
-    report(`no answer (${run.describe(error)}); polling it`)
-    return { phase: 'running' }
+    const why =
+      error instanceof ClariApiError && retryRule('status', error).verdict === 'fatal'
+        ? `Clari does not know it (HTTP ${error.status})`
+        : `no answer (${run.describe(error)}), so it cannot be proven this run's`
+    report(`${why}; creating a new job`)
+    return undefined
   }
+  const { forecastId } = run.config
+  const identity =
+    job.jobId === undefined || job.jobId === jobId
+      ? exportIdentity(job, { forecastId, period, owned: run.ownedJobIds })
+      : 'no'
+  if (identity !== 'yes') {
+    const why =
+      identity === 'no'
+        ? `Clari describes another export than ${forecastId} ${period}`
+        : `Clari's answer does not show that it exports ${forecastId} ${period}`
+    report(`${why}; leaving it alone and creating a new job`)
+    return undefined
+  }
+  const phase = jobPhase(job.status)
+  const status = job.status ?? 'unknown'
+  if (phase === 'failed') {
+    report(`it ended ${status} at Clari; creating a new job`)
+    return undefined
+  }
+  report(phase === 'done' ? 'it is DONE; downloading it' : `it is ${status}; polling it`)
+  return phase === 'done' ? { phase, job } : { phase }
 }
 
 /** The scheduler as start-job sees it: how many of ours run, and how to wait for a free slot. */

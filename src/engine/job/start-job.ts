@@ -4,10 +4,10 @@ import { retryRule } from '../../clari/retry-rules.js'
 import type { CreateExportBody, ExportJob } from '../../clari/types.js'
 import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
 import type { Clock, Random } from '../../base/clock.js'
-import { namesExport } from '../clari-job.js'
 import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from '../errors.js'
 import type { EventSink } from '../events.js'
 import { plural } from '../units.js'
+import { exportIdentity, type WantedExport } from './job-identity.js'
 
 // After an ambiguous create we may look for the job and create again once, never more.
 const MAX_CREATES_AFTER_DOUBT = 1
@@ -105,23 +105,22 @@ export async function findCreatedJob(
   return undefined
 }
 
-interface Wanted {
-  forecastId: string
-  period: string
+interface Wanted extends WantedExport {
   /** Earliest startTime (server clock) our job can have; undefined when no Date was seen. */
   notBefore?: number
-  owned: ReadonlySet<string>
 }
 
-/** Whether a listed job is provably the one our lost create made, provably not, or unknown. */
+/**
+ * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ */
 function provenance(job: ExportJob, want: Wanted): 'ours' | 'not-ours' | 'unknown' {
-  if (job.jobId === undefined || want.owned.has(job.jobId)) return 'not-ours'
-  if (job.module !== undefined && job.module !== 'FORECAST') return 'not-ours'
+  if (job.jobId === undefined) return 'not-ours'
   const started = job.startTime
   if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
     return 'not-ours'
   }
-  const named = namesExport(job, want.forecastId, want.period)
+  const named = exportIdentity(job, want)
   if (named === 'no') return 'not-ours'
   return named === 'yes' && started !== undefined && want.notBefore !== undefined
     ? 'ours'

@@ -1,59 +1,66 @@
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { constants, copyFile, lstat, readFile, rename, rm } from 'node:fs/promises'
+import { lstat, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
+import { writePayload } from '../checks/payload-file.js'
+import type { ExportConfig } from '../config.js'
 import { MANIFEST_FILE } from '../manifest.js'
-import type { EarlierRun } from './resume.js'
-import { tempPathFor } from '../temp-file.js'
+import { MAX_MANIFEST_BYTES, readEarlierManifest } from './earlier-manifest.js'
+import type { EarlierRun, NoEarlierRun, ResumeSource } from './earlier-run.js'
 
 /**
- * Takes over a payload an earlier run wrote: it must be a plain file whose sha256 is the one its
- * manifest recorded; then it is copied into the output folder (through a temporary name, so a
- * half-copied file never carries the final name). Returns its size, or why it cannot be used.
+ * Takes over a payload an earlier run wrote, as if it were being downloaded: it streams through
+ * the same checks a fresh download passes (`writePayload`: JSON syntax and period, or the CSV
+ * header; max-payload-size) and must hash to the sha256 its manifest recorded, and only then
+ * appears under its name in the output folder. Returns its size and sha256, or why it cannot be
+ * used; throws only for what is not the payload's fault (a full disk).
  */
 export async function takeOverPayload(
-  fromDir: string,
-  toDir: string,
-  file: string,
-  sha256: string
-): Promise<{ bytes: number } | { problem: string }> {
-  const source = path.join(fromDir, file)
+  earlier: Pick<EarlierRun, 'dir' | 'leftOut'>,
+  config: ExportConfig,
+  period: string,
+  reuse: { file: string; sha256: string },
+  signal: AbortSignal
+): Promise<{ bytes: number; sha256: string } | { problem: string }> {
+  const { file, sha256 } = reuse
+  const leftOut = earlier.leftOut.get(file)
+  if (leftOut !== undefined) return { problem: `${file}: ${leftOut}` }
+  const source = path.join(earlier.dir, file)
   const info = await lstat(source).catch(() => undefined)
-  if (!info?.isFile()) return { problem: `its payload ${file} is missing` }
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(source), hash)
-  if (hash.digest('hex') !== sha256) {
-    return { problem: `its payload ${file} does not match the sha256 its manifest recorded` }
+  if (!info?.isFile()) return { problem: `${file} is missing` }
+  try {
+    return await writePayload(createReadStream(source, { signal }), config.outputDir, file, {
+      format: config.exportFormat,
+      period,
+      maxBytes: config.maxPayloadBytes,
+      sha256
+    })
+  } catch (error) {
+    if (signal.aborted || (error as NodeJS.ErrnoException).code) throw error
+    return { problem: `${file}: ${(error as Error).message}` }
   }
-  if (path.resolve(fromDir) !== path.resolve(toDir)) {
-    const partial = tempPathFor(toDir, file)
-    try {
-      await copyFile(source, partial, constants.COPYFILE_EXCL)
-      await rename(partial, path.join(toDir, file))
-    } catch (error) {
-      await rm(partial, { force: true })
-      throw error
-    }
-  }
-  return { bytes: info.size }
 }
 
-// A manifest lists one entry per period: far below this even for hundreds of periods.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-
 /**
- * The manifest.json a run left in `dir` (the terminal runner resumes from its own output folder),
- * parsed but unchecked; or why there is none to resume from.
+ * The manifest.json a run left in `dir` and the payloads beside it (the terminal runner resumes
+ * from its own output folder), read into the checked shape like an artifact's.
  */
-export async function readEarlierManifest(dir: string): Promise<EarlierRun | { problem: string }> {
-  const file = path.join(dir, MANIFEST_FILE)
-  const info = await lstat(file).catch(() => undefined)
-  if (!info?.isFile()) return { problem: `there is no ${MANIFEST_FILE} in ${dir}` }
-  if (info.size > MAX_MANIFEST_BYTES) return { problem: `${file} is larger than a manifest can be` }
-  try {
-    return { manifest: JSON.parse(await readFile(file, 'utf8')), dir, source: file }
-  } catch {
-    return { problem: `${file} is not valid JSON` }
+export function folderSource(dir: string): ResumeSource {
+  return {
+    label: `output-dir's ${MANIFEST_FILE}`,
+    async find(config): Promise<EarlierRun | NoEarlierRun> {
+      const file = path.join(dir, MANIFEST_FILE)
+      const info = await lstat(file).catch(() => undefined)
+      if (!info?.isFile())
+        return { kind: 'missing', reason: `there is no ${MANIFEST_FILE} in ${dir}` }
+      if (info.size > MAX_MANIFEST_BYTES) {
+        return { kind: 'unreadable', reason: `${file} is larger than a manifest can be` }
+      }
+      const manifest = readEarlierManifest(await readFile(file), {
+        forecastId: config.forecastId,
+        apiKey: config.clari.apiKey
+      })
+      if ('problem' in manifest) return { kind: manifest.kind, reason: manifest.problem }
+      return { manifest, dir, leftOut: new Map(), source: file, dispose: async () => {} }
+    }
   }
 }

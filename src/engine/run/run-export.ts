@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import type { ClariClient } from '../../clari/client.js'
 import type { ExportLimits } from '../../clari/types.js'
-import { cleanServerText, describeError, withoutSecret } from '../../clari/untrusted-text.js'
+import { describeError, withoutSecret } from '../../clari/untrusted-text.js'
 import { linkedAbort } from '../../base/abort.js'
 import { pollDelay } from '../../retry/backoff.js'
 import { systemClock, whileBusy, type Clock } from '../../base/clock.js'
@@ -9,20 +9,21 @@ import { createClient } from './client-factory.js'
 import { MAX_CONCURRENCY, type ExportConfig } from '../config.js'
 import type { EngineDeps } from '../deps.js'
 import { isKeyRejected } from '../errors.js'
-import { takeOverPayload } from '../reruns/earlier-files.js'
 import type { ExportEvent } from '../events.js'
-import { addTables, emptyOutcome, exportPeriod, type RunContext } from '../job/export-period.js'
+import {
+  addTables,
+  emptyOutcome,
+  exportPeriod,
+  warnIfTruncated,
+  type RunContext
+} from '../job/export-period.js'
 import { FailFastError } from '../job/failure.js'
 import { writeManifest } from '../manifest.js'
 import { MANIFEST_TOOL, MANIFEST_VERSION, type Manifest, type PeriodOutcome } from '../outcome.js'
 import { defaultPollSchedule } from '../job/poll-schedule.js'
-import {
-  planResume,
-  requestParameters,
-  type EarlierRun,
-  type PeriodResume
-} from '../reruns/resume.js'
-import { manifestObservations } from '../history/sources.js'
+import type { ResumeSource } from '../reruns/earlier-run.js'
+import { resumeEarlier, type Resumed } from '../reruns/resume-earlier.js'
+import { requestParameters } from '../reruns/resume.js'
 import { learnDurations, type LearnedDurations } from './learn-durations.js'
 import { isStopReason, PeriodScheduler, startOrder } from './scheduler.js'
 
@@ -44,12 +45,13 @@ const MAX_ERROR_CHARS = 600
  * Exports every period: first takes over what an earlier run finished (no request for those),
  * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
  * payload is written as it finishes and the manifest after every period, in input order, so
- * nothing that finished is ever lost to a later failure.
+ * nothing that finished is ever lost to a later failure. `resumeFrom` says where an earlier run
+ * may be found; nothing it holds can fail the run (see `resumeEarlier`).
  */
 export async function runExport(
   config: ExportConfig,
   deps: EngineDeps = {},
-  earlier?: EarlierRun
+  resumeFrom?: ResumeSource
 ): Promise<RunReport> {
   const clock = deps.clock ?? systemClock
   const random = deps.random ?? Math.random
@@ -67,13 +69,12 @@ export async function runExport(
   const describe = (error: unknown): string => describeError(error, apiKey, MAX_ERROR_CHARS)
 
   await mkdir(config.outputDir, { recursive: true })
-  const resume = earlier ? planResume(earlier.manifest, config) : undefined
   const manifest: Manifest = {
     tool: MANIFEST_TOOL,
     manifestVersion: MANIFEST_VERSION,
     forecastId: config.forecastId,
     ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
-    runAttempt: config.run?.attempt ?? (resume?.usable ? resume.attempt + 1 : 1),
+    runAttempt: config.run?.attempt ?? 1,
     request: requestParameters(config),
     startedAt: new Date(clock.wallNow()).toISOString(),
     finishedAt: '',
@@ -102,19 +103,23 @@ export async function runExport(
   try {
     // A cancel during the start delay leaves every period "not started", as below.
     await clock.sleep(deps.startDelayMs ?? 0, signal).catch(() => {})
-    const plans = new Map<string, PeriodResume>()
-    if (earlier && resume)
-      await takeOverEarlier(
-        { config, clock, signal, describe, onEvent, finish },
-        earlier,
-        resume,
-        plans
+    let resumed: Resumed | undefined
+    // Also when cancelled: the earlier run's jobs stay recorded for the next attempt.
+    if (resumeFrom) {
+      resumed = await whileBusy(clock, () =>
+        resumeEarlier(resumeFrom, { config, signal, onEvent, describe })
       )
+      // clari-export numbers its runs on from the one it resumed.
+      if (config.run?.attempt === undefined && resumed.attempt !== undefined) {
+        manifest.runAttempt = resumed.attempt + 1
+      }
+      await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed)
+    }
     const todo = config.periods.flatMap((period, index) =>
       outcomes[index] === undefined ? [{ period, index }] : []
     )
     if (todo.length > 0) {
-      const own = [...(deps.history ?? []), ...manifestObservations(earlier?.manifest)]
+      const own = [...(deps.history ?? []), ...(resumed?.durations ?? [])]
       const learned = await learnDurations(
         { config, client, clock, signal, describe },
         todo.map(t => t.period),
@@ -130,8 +135,8 @@ export async function runExport(
         describe,
         intervals,
         todo,
-        plans,
-        attempt: resume?.usable ? resume.attempt : 0,
+        repoll: resumed?.repoll ?? new Map(),
+        attempt: resumed?.attempt ?? 0,
         schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
         learned,
         finish
@@ -151,10 +156,12 @@ export async function runExport(
 }
 
 /**
- * Reuses the earlier run's finished payloads (checked by sha256, copied, no request) and notes
- * in `plans` which of its jobs to ask about again.
+ * Finishes the periods whose payloads were taken over (no request to Clari): their tables are
+ * made anew from the checked payload, a truncated one is warned about as a download would be,
+ * and one line says what the resume took over, or why nothing (unless the run was cancelled,
+ * which says so once, when it ends).
  */
-async function takeOverEarlier(
+async function finishReused(
   run: {
     config: ExportConfig
     clock: Clock
@@ -163,64 +170,40 @@ async function takeOverEarlier(
     onEvent: (event: ExportEvent) => void
     finish: (index: number, outcome: PeriodOutcome) => Promise<void>
   },
-  earlier: EarlierRun,
-  resume: ReturnType<typeof planResume>,
-  plans: Map<string, PeriodResume>
+  resumed: Resumed
 ): Promise<void> {
   const { config, clock, onEvent } = run
-  const source = cleanServerText(earlier.source, 200)
-  if (!resume.usable) {
-    onEvent({
-      type: 'resume',
-      source,
-      unusable: resume.reason,
-      reused: [],
-      repolled: [],
-      anew: config.periods
-    })
+  const { source } = resumed
+  if (resumed.unusable !== undefined) {
+    if (run.signal.aborted) return
+    const anew = config.periods
+    onEvent({ type: 'resume', source, unusable: resumed.unusable, reused: [], repolled: [], anew })
     return
   }
-  const reused: string[] = []
-  for (const [index, period] of config.periods.entries()) {
-    const plan = resume.periods.get(period)
-    if (plan?.kind === 're-poll') plans.set(period, plan)
-    if (plan?.kind !== 'reuse') continue
-    const taken = await whileBusy(clock, () =>
-      takeOverPayload(earlier.dir, config.outputDir, plan.file, plan.sha256)
-    ).catch((error: unknown) => ({ problem: run.describe(error) }))
-    if ('problem' in taken) {
-      onEvent({
-        type: 'warning',
-        period,
-        message: `not reused: ${taken.problem}; exporting it anew`
-      })
-      continue
-    }
+  for (const { index, period, fields } of resumed.reused) {
     onEvent({ type: 'period-started', period, index, total: config.periods.length })
-    const outcome: PeriodOutcome & { file: string } = {
+    const outcome: PeriodOutcome & { file: string; jobId: string; snapshotAt: string } = {
       ...emptyOutcome(period),
-      ...plan.entry,
-      status: 'DONE',
-      file: plan.file,
-      bytes: taken.bytes,
-      sha256: plan.sha256
+      ...fields,
+      status: 'DONE'
     }
+    warnIfTruncated(outcome, onEvent)
     try {
       // Made anew from the checked payload: local work, no request, whatever the earlier run had.
-      await addTables(outcome, config, clock, run.signal)
+      await addTables(outcome, config, { clock, signal: run.signal, onEvent })
     } catch (error) {
       const status = run.signal.aborted ? 'CANCELLED' : 'ERROR'
       Object.assign(outcome, { status, error: run.describe(error) })
     }
     await run.finish(index, outcome)
-    reused.push(period)
   }
+  const reused = resumed.reused.map(r => r.period)
   onEvent({
     type: 'resume',
     source,
     reused,
-    repolled: config.periods.filter(p => plans.has(p)),
-    anew: config.periods.filter(p => !reused.includes(p) && !plans.has(p))
+    repolled: config.periods.filter(p => resumed.repoll.has(p)),
+    anew: config.periods.filter(p => !reused.includes(p) && !resumed.repoll.has(p))
   })
 }
 
@@ -234,7 +217,8 @@ interface SlotRun {
   describe: (error: unknown) => string
   intervals: RunContext['intervals']
   todo: { period: string; index: number }[]
-  plans: Map<string, PeriodResume>
+  /** Jobs of the earlier attempt to ask about again, by period. */
+  repoll: ReadonlyMap<string, string>
   /** The earlier attempt whose jobs are asked about again (0: none). */
   attempt: number
   schedules: RunContext['schedules']
@@ -286,11 +270,11 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
   else signal.addEventListener('abort', onAbort, { once: true })
 
   const runPeriod = async ({ period, index }: { period: string; index: number }): Promise<void> => {
-    const plan = r.plans.get(period)
+    const earlierJobId = r.repoll.get(period)
     const grant = await scheduler.acquire()
     if (isStopReason(grant)) {
       // An earlier attempt's job stays recorded, for the next attempt to take over.
-      const jobId = plan?.kind === 're-poll' ? { jobId: plan.jobId } : {}
+      const jobId = earlierJobId !== undefined ? { jobId: earlierJobId } : {}
       return r.finish(index, { ...emptyOutcome(period), ...grant, ...jobId })
     }
     const task = linkedAbort(signal)
@@ -298,7 +282,7 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     try {
       onEvent({ type: 'period-started', period, index, total: config.periods.length })
       const earlierJob =
-        plan?.kind === 're-poll' ? { jobId: plan.jobId, attempt: r.attempt } : undefined
+        earlierJobId !== undefined ? { jobId: earlierJobId, attempt: r.attempt } : undefined
       const result = await exportPeriod(
         run,
         { period, earlierJob, signal: task.controller.signal },
@@ -329,7 +313,7 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     const { predictions } = r.learned
     const orderBy = (longestFirst: boolean): { period: string; index: number }[] =>
       startOrder(r.todo, {
-        resumed: t => r.plans.get(t.period)?.kind === 're-poll',
+        resumed: t => r.repoll.has(t.period),
         expectedMs: period => predictions.get(period)?.expectedMs,
         longestFirst
       })

@@ -1,15 +1,23 @@
 import { lstat, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
+import type { PayloadTap } from '../checks/payload-file.js'
 import { JsonStreamCheck } from '../checks/json-tokenizer.js'
 import {
   TABLE_NAMES,
-  TABLES_DIR,
   tableFileName,
+  type SnapshotIdentity,
   type TableFormat,
+  type TableName,
   type WrittenTables
 } from '../table-layout.js'
+import { CsvRows } from './csv-rows.js'
+import type { ComputedColumn } from './derived-columns.js'
+import { DuplicateKeys } from './duplicate-keys.js'
 import { fileChunks } from './file-chunks.js'
-import { RowCollector } from './row-collector.js'
+import { NdjsonRows } from './ndjson-rows.js'
+import { ParquetRows } from './parquet-rows.js'
+import { RowEngine } from './row-engine.js'
+import type { RowsWriter } from './rows-writer.js'
 import { TableFile } from './table-file.js'
 import { TablesError } from './tables-error.js'
 import { errorMessage } from '../../base/error-message.js'
@@ -20,8 +28,26 @@ export interface TablesRequest {
   forecastId: string
   /** The period the payload must be for (its timePeriods[0].timePeriodId, when it has one). */
   period: string
+  /** Which snapshot the payload is: in every row, and in the file names. */
+  snapshot: SnapshotIdentity
   format: TableFormat
+  /** CSV: a cell a spreadsheet would run as a formula gets a leading `'` (input csv-formula-guard). */
+  csvFormulaGuard: boolean
   signal?: AbortSignal
+  /** Payload bytes read so far by a pass over the file, for a progress line. */
+  onProgress?: (bytes: number) => void
+  /** The computed columns; derived-columns.ts's unless a test passes its own. */
+  columns?: readonly ComputedColumn[]
+}
+
+export interface TablesResult {
+  tables: WrittenTables
+  /** Entries whose key repeats an earlier entry's (duplicate-keys.ts); undefined: not counted. */
+  duplicateKeys?: number
+  /** Strings written with U+FFFD, their bytes not UTF-8 or a surrogate escaped alone. */
+  repairedText: number
+  /** What the user should know about these tables, one line each. */
+  warnings: string[]
 }
 
 // Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
@@ -29,61 +55,200 @@ export interface TablesRequest {
 const READ_CHUNK_BYTES = 64 * 1024
 
 /**
- * Writes the five tables of a JSON payload on disk to `tables/<table>/<forecast>_<period>.<format>`
- * by streaming passes over the file (NDJSON one, CSV two: columns, then rows), so memory does
- * not grow with the payload. The payload is checked again on the way. Each table file appears
- * only complete; when any table fails, none of this period's tables is left behind.
+ * The five tables of one period's JSON payload, written by streaming passes (memory does not
+ * grow with the payload) to `tables/<table>/snapshot_date=…/<forecast>_<period>_<job>.<format>`.
+ *
+ * The first pass is the download itself when there is one (`forDownload`: rows are made as the
+ * bytes arrive, so the tables cost no second reading); a payload already on disk is read once.
+ * A pass over the file follows only when the rows need it: a derived column's lookup, or a CSV
+ * table that met a new column after its header was written. Each table file appears only
+ * complete; when any table fails, none of this period's tables is left behind.
  */
-export async function writeTables(
-  payloadPath: string,
-  request: TablesRequest
-): Promise<WrittenTables> {
-  const { outputDir, forecastId, period, format } = request
-  const rows = new RowCollector(request)
-  const names = TABLE_NAMES.map(table => tableFileName(table, forecastId, period, format))
-  const files: TableFile[] = []
-  try {
-    if (format === 'csv') {
-      await readPayload(payloadPath, rows, request, async () => {})
-      rows.startWriting()
-    }
-    await makeFolders(outputDir)
-    for (const name of names) files.push(await TableFile.create(path.join(outputDir, name)))
-    const flush = async (): Promise<void> => {
-      for (const [i, table] of TABLE_NAMES.entries()) {
-        const bytes = rows.take(table)
-        if (bytes.length > 0) await files[i]!.write(bytes)
+export class PeriodTables {
+  private pass: TablesPass | undefined
+  private readonly names: Record<TableName, string>
+
+  constructor(private readonly request: TablesRequest) {
+    const { forecastId, period, snapshot, format } = request
+    this.names = Object.fromEntries(
+      TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)])
+    ) as Record<TableName, string>
+  }
+
+  /** A tap for one download of the payload (a retry's download starts afresh). */
+  async forDownload(): Promise<PayloadTap> {
+    await this.pass?.discard()
+    this.pass = new TablesPass(this.request, this.names)
+    return this.pass
+  }
+
+  /**
+   * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
+   * through `forDownload`'s tap) and gives them their names. Throws TablesError.
+   */
+  async finish(payloadPath: string): Promise<TablesResult> {
+    try {
+      let pass = this.pass
+      if (pass === undefined) {
+        pass = this.pass = new TablesPass(this.request, this.names)
+        await readPayload(payloadPath, pass, this.request)
       }
+      return await pass.complete(payloadPath)
+    } catch (error) {
+      await this.discard()
+      if (error instanceof TablesError || this.request.signal?.aborted) throw error
+      throw new TablesError(`could not write the table files (${errorMessage(error)})`)
     }
-    if (format === 'csv') {
-      for (const [i, table] of TABLE_NAMES.entries()) {
-        await files[i]!.write(Buffer.from(rows.header(table), 'latin1'))
-      }
-    }
-    await readPayload(payloadPath, rows, request, flush)
-    const written: Partial<WrittenTables> = {}
-    for (const [i, table] of TABLE_NAMES.entries()) {
-      written[table] = { file: names[i]!, rows: rows.rows(table), sha256: await files[i]!.commit() }
-    }
-    return written as WrittenTables
-  } catch (error) {
-    await Promise.all(files.map(file => file.discard()))
-    // Tables left by an earlier run of this period would no longer match its payload.
-    await Promise.all(names.map(name => rm(path.join(outputDir, name), { force: true })))
-    if (error instanceof TablesError || request.signal?.aborted) throw error
-    throw new TablesError(`could not write the table files (${errorMessage(error)})`)
+  }
+
+  /** Removes every file of this period's tables; never throws. */
+  async discard(): Promise<void> {
+    await this.pass?.discard()
+    this.pass = undefined
+    // Tables left by an earlier run of this snapshot would no longer match its payload.
+    const { outputDir } = this.request
+    await Promise.all(
+      Object.values(this.names).map(name =>
+        rm(path.join(outputDir, name), { force: true }).catch(() => {})
+      )
+    )
   }
 }
 
-/** One streaming pass: every chunk is checked, turned into rows, and the rows flushed. */
+/** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
+export function writeTables(payloadPath: string, request: TablesRequest): Promise<TablesResult> {
+  return new PeriodTables(request).finish(payloadPath)
+}
+
+/** One reading of the payload with the rows it writes, and the files they go to. */
+class TablesPass implements PayloadTap {
+  readonly tap: RowEngine
+  private readonly duplicates: DuplicateKeys
+  private writer: RowsWriter | undefined
+  private readonly files = new Map<TableName, TableFile>()
+  private opened: Promise<void> | undefined
+
+  constructor(
+    private readonly request: TablesRequest,
+    private readonly names: Record<TableName, string>
+  ) {
+    const { forecastId, period, snapshot, columns } = request
+    this.tap = new RowEngine({ forecastId, period, snapshot }, columns)
+    this.duplicates = new DuplicateKeys(this.tap.tables.get('entries')!)
+    this.tap.addObserver(this.duplicates)
+    // With a lookup, the first pass only reads: rows need the whole of another list first.
+    this.writer = this.tap.needsLookups ? undefined : this.newWriter()
+    this.tap.startPass(this.writer, { observe: true, freeze: false })
+  }
+
+  private newWriter(only?: ReadonlySet<TableName>): RowsWriter {
+    const { format } = this.request
+    if (format === 'ndjson') return new NdjsonRows(this.tap)
+    if (format === 'csv') return new CsvRows(this.tap, this.request.csvFormulaGuard, only)
+    return new ParquetRows(this.tap)
+  }
+
+  /** Writes what the last chunk made. Never rejects: a problem waits in the engine's failure. */
+  async afterChunk(): Promise<void> {
+    if (this.writer === undefined || this.tap.failure !== undefined) return
+    try {
+      this.opened ??= this.open(TABLE_NAMES)
+      await this.opened
+      await this.writer.flush(this.write)
+    } catch (error) {
+      this.tap.failure ??= error
+    }
+  }
+
+  private readonly write = async (table: TableName, bytes: Buffer): Promise<void> => {
+    await this.files.get(table)!.write(bytes)
+  }
+
+  /** Folders and temporary files for these tables. */
+  private async open(tables: readonly TableName[]): Promise<void> {
+    const { outputDir } = this.request
+    for (const table of tables) {
+      const target = path.join(outputDir, this.names[table])
+      await makeFolders(outputDir, path.dirname(this.names[table]))
+      await this.files.get(table)?.discard()
+      this.files.set(table, await TableFile.create(target))
+    }
+  }
+
+  /** The payload was read through this pass: the passes it still needs, then the names. */
+  async complete(payloadPath: string): Promise<TablesResult> {
+    this.throwIfFailed()
+    if (this.writer === undefined) {
+      // The lookups are complete: now the rows, every column known.
+      this.writer = this.newWriter()
+      await this.again(payloadPath, TABLE_NAMES)
+    }
+    await this.finishWriter()
+    for (let redo = this.writer.redo; redo.size > 0; redo = this.writer.redo) {
+      this.writer = this.newWriter(redo)
+      await this.again(payloadPath, [...redo])
+      await this.finishWriter()
+    }
+    const written: Partial<WrittenTables> = {}
+    for (const table of TABLE_NAMES) {
+      const rows = this.tap.tables.get(table)!.rows
+      written[table] = {
+        file: this.names[table],
+        rows,
+        sha256: await this.files.get(table)!.commit()
+      }
+    }
+    this.files.clear()
+    return {
+      tables: written as WrittenTables,
+      ...(this.duplicates.gaveUp ? {} : { duplicateKeys: this.duplicates.count }),
+      repairedText: this.tap.repairedText,
+      warnings: [
+        ...[this.duplicates.warning()].flatMap(w => (w === undefined ? [] : [w])),
+        ...(this.tap.repairedText > 0
+          ? [
+              `${this.tap.repairedText} string(s) held bytes that are not UTF-8 or half a surrogate pair; the tables have U+FFFD in their place (the payload is kept as sent)`
+            ]
+          : []),
+        ...this.writer.notes()
+      ]
+    }
+  }
+
+  private async finishWriter(): Promise<void> {
+    await this.afterChunk()
+    this.throwIfFailed()
+    await this.writer!.finish(this.write)
+  }
+
+  /** Another pass over the payload on disk, writing only `tables` (their files made anew). */
+  private async again(payloadPath: string, tables: readonly TableName[]): Promise<void> {
+    this.opened = this.open(tables)
+    this.tap.startPass(this.writer, { observe: false, freeze: true })
+    await readPayload(payloadPath, this, this.request)
+  }
+
+  throwIfFailed(): void {
+    const failure = this.tap.failure
+    if (failure !== undefined) throw failure
+  }
+
+  async discard(): Promise<void> {
+    await this.opened?.catch(() => {})
+    await Promise.all([...this.files.values()].map(file => file.discard()))
+    this.files.clear()
+  }
+}
+
+/** One streaming pass over the payload on disk: every chunk is checked and turned into rows. */
 async function readPayload(
   payloadPath: string,
-  rows: RowCollector,
-  request: TablesRequest,
-  flush: () => Promise<void>
+  pass: TablesPass,
+  request: TablesRequest
 ): Promise<void> {
-  const check = new JsonStreamCheck(rows)
+  const check = new JsonStreamCheck(pass.tap)
   const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES)
+  let read = 0
   try {
     for (;;) {
       const next = await chunks.next().catch((error: unknown) => {
@@ -92,14 +257,16 @@ async function readPayload(
       if (next.done) break
       request.signal?.throwIfAborted()
       check.update(next.value)
-      await flush()
+      await pass.afterChunk()
+      pass.throwIfFailed()
+      read += next.value.length
+      request.onProgress?.(read)
     }
   } finally {
     await chunks.return(undefined)
   }
   const result = check.finish()
   if (!result.valid) {
-    // Also what a value past the tokens' size limit reports.
     throw new TablesError(
       `the payload could not be read as JSON (${result.reason} at byte ${result.offset})`
     )
@@ -110,12 +277,16 @@ async function readPayload(
   }
 }
 
-/** The table folders, refusing a symlink or a file in their place. */
-async function makeFolders(outputDir: string): Promise<void> {
-  const folders = [TABLES_DIR, ...TABLE_NAMES.map(table => path.join(TABLES_DIR, table))]
-  for (const folder of folders) {
+/** The folders of `relative` (inside the output folder), refusing a symlink or a file in their place. */
+async function makeFolders(outputDir: string, relative: string): Promise<void> {
+  await mkdir(outputDir, { recursive: true })
+  let folder = ''
+  for (const part of relative.split('/')) {
+    folder = folder === '' ? part : `${folder}/${part}`
     const full = path.join(outputDir, folder)
-    await mkdir(full, { recursive: true })
+    await mkdir(full).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error
+    })
     const stat = await lstat(full)
     if (!stat.isDirectory()) {
       throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`)

@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
+import {
+  NON_ASCII,
+  UNICODE_ESCAPE,
+  type JsonTap,
+  type TokenSource
+} from '../../../src/engine/checks/json-tap.js'
 import {
   JsonStreamCheck,
   MAX_DEPTH,
@@ -422,14 +427,17 @@ class RecordingTap implements JsonTap {
     this.depth--
     this.calls.push(source === undefined ? 'close' : `close ${this.token(source, from, to)}`)
   }
-  key(source: TokenSource, from: number, to: number): void {
-    this.calls.push(`key ${this.token(source, from, to)}`)
+  key(source: TokenSource, from: number, to: number, flags: number): void {
+    this.calls.push(`key ${this.token(source, from, to)}${flagsOf(flags)}`)
   }
-  value(source: TokenSource, from: number, to: number): void {
-    this.calls.push(`value ${this.token(source, from, to)}`)
+  value(source: TokenSource, from: number, to: number, flags: number): void {
+    this.calls.push(`value ${this.token(source, from, to)}${flagsOf(flags)}`)
   }
   end(): void {
     this.calls.push('end')
+  }
+  abandon(reason: string): void {
+    this.calls.push(`abandon: ${reason}`)
   }
   private token(source: TokenSource, from: number, to: number): string {
     const text = source.text.slice(from, to)
@@ -437,6 +445,9 @@ class RecordingTap implements JsonTap {
     return Buffer.from(text, 'latin1').toString('utf8')
   }
 }
+
+const flagsOf = (flags: number): string =>
+  (flags & NON_ASCII ? ' +non-ascii' : '') + (flags & UNICODE_ESCAPE ? ' +\\u' : '')
 
 function tapChunks(
   chunks: Uint8Array[],
@@ -460,7 +471,7 @@ describe('JsonStreamCheck tap: the tokens of chosen top-level values', () => {
       '[',
       '{',
       'key "k"',
-      'value "v\\"\\u00e9"',
+      'value "v\\"\\u00e9" +\\u',
       'key "n"',
       'value -0.5e3',
       'key "t"',
@@ -475,7 +486,7 @@ describe('JsonStreamCheck tap: the tokens of chosen top-level values', () => {
       '[',
       'close',
       'value null',
-      'value "日本"',
+      'value "日本" +non-ascii',
       'close',
       'end',
       'select users',
@@ -532,17 +543,72 @@ describe('JsonStreamCheck tap: the tokens of chosen top-level values', () => {
     }
   })
 
-  it('reports a tapped token held across chunks beyond MAX_TAPPED_TOKEN as invalid', () => {
+  it('flags string tokens with bytes beyond ASCII or \\u escapes, in keys and values, across chunks', () => {
+    // A raw 0xFF (never UTF-8) passes the check: only the grammar is checked, the tap is told.
+    const input = Buffer.concat([
+      bytes('{"entries":[{"é":"\\ud800x","a":"'),
+      Buffer.from([0xff]),
+      bytes('","b":"plain","c\\u0041":1}]}')
+    ])
+    const whole = tapChunks([input], ['entries'])
+    expect(whole.result).toEqual({ valid: true })
+    expect(whole.calls).toEqual([
+      'select entries',
+      '[',
+      '{',
+      'key "é" +non-ascii',
+      'value "\\ud800x" +\\u',
+      'key "a"',
+      'value "\ufffd" +non-ascii',
+      'key "b"',
+      'value "plain"',
+      'key "c\\u0041" +\\u',
+      'value 1',
+      'close',
+      'close',
+      'end'
+    ])
+    for (let at = 0; at <= input.length; at++) {
+      expect(tapChunks([input.subarray(0, at), input.subarray(at)], ['entries'])).toEqual(whole)
+    }
+  })
+
+  it('tells the tap to abandon a value held across chunks beyond MAX_TAPPED_TOKEN; the check goes on', () => {
     // The part held from earlier chunks is what counts; the last chunk is read already.
-    const long = Buffer.from(`{"entries":["${'x'.repeat(MAX_TAPPED_TOKEN + 2 * 1024 * 1024)}"]}`)
+    const long = Buffer.from(
+      `{"entries":[{"a":1},"${'x'.repeat(MAX_TAPPED_TOKEN + 2 * 1024 * 1024)}",{"b":2}],"users":[{"c":3}]}`
+    )
     const chunks: Uint8Array[] = []
     for (let at = 0; at < long.length; at += 1024 * 1024)
       chunks.push(long.subarray(at, at + 1024 * 1024))
-    expect(tapChunks(chunks, ['entries']).result).toMatchObject({
-      valid: false,
-      reason: `a value longer than ${MAX_TAPPED_TOKEN} bytes where tokens are read`
-    })
-    // Untapped, the same string is only checked.
-    expect(tapChunks(chunks, []).result).toEqual({ valid: true })
+    const tapped = tapChunks(chunks, ['entries', 'users'])
+    expect(tapped.result).toEqual({ valid: true })
+    expect(tapped.calls).toEqual([
+      'select entries',
+      '[',
+      '{',
+      'key "a"',
+      'value 1',
+      'close',
+      `abandon: a value longer than ${MAX_TAPPED_TOKEN} bytes`,
+      'select users',
+      '[',
+      '{',
+      'key "c"',
+      'value 3',
+      'close',
+      'close',
+      'end'
+    ])
+    // An element whose text the tap asked for counts the same way.
+    const big = Buffer.from(
+      `{"entries":[{"a":1,"b":"${'y'.repeat(MAX_TAPPED_TOKEN - 1024)}","c":"${'z'.repeat(2 * 1024 * 1024)}"}]}`
+    )
+    const parts: Uint8Array[] = []
+    for (let at = 0; at < big.length; at += 1024 * 1024)
+      parts.push(big.subarray(at, at + 1024 * 1024))
+    const spanned = tapChunks(parts, ['entries'], 2)
+    expect(spanned.result).toEqual({ valid: true })
+    expect(spanned.calls.at(-1)).toBe(`abandon: a value longer than ${MAX_TAPPED_TOKEN} bytes`)
   })
 })

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InvalidResponseError } from '../../../src/clari/errors.js'
-import { PayloadTooLargeError } from '../../../src/engine/errors.js'
+import { PayloadError, PayloadTooLargeError } from '../../../src/engine/errors.js'
 import type { ExportEvent } from '../../../src/engine/events.js'
 import { writeManifest } from '../../../src/engine/manifest.js'
 import { MANIFEST_TOOL, MANIFEST_VERSION } from '../../../src/engine/outcome.js'
@@ -116,6 +116,13 @@ describe('writePayload', () => {
     await expect(write(body, { format: 'CSV' }, 'a.csv')).resolves.toMatchObject({
       bytes: Buffer.byteLength(body)
     })
+  })
+
+  it("refuses a payload for another quarter (Clari's silent fallback) and leaves no file", async () => {
+    const result = write(forecastPayload('2025_Q4', 'net_arr'), { period: '2026_Q1' })
+    await expect(result).rejects.toThrow(PayloadError)
+    await expect(result).rejects.toThrow('the payload is for period 2025_Q4, not 2026_Q1')
+    expect(await readdir(dir)).toEqual([])
   })
 
   it.each<[string, 'JSON' | 'CSV', string, string | undefined]>([

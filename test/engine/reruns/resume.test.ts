@@ -4,13 +4,16 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportConfig } from '../../../src/engine/config.js'
 import type { Manifest } from '../../../src/engine/outcome.js'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
+import { readEarlierManifest } from '../../../src/engine/reruns/earlier-manifest.js'
+import type { ResumeSource } from '../../../src/engine/reruns/earlier-run.js'
 import { planResume } from '../../../src/engine/reruns/resume.js'
+import { doneEntry, earlierManifest, SHA } from '../../helpers/earlier-manifests.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { shippedConfig } from '../../helpers/shipped-config.js'
 import { sha256 } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
-const SHA = 'a'.repeat(64)
 const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
 
 function config(overrides: Partial<ExportConfig> = {}): ExportConfig {
@@ -20,43 +23,21 @@ function config(overrides: Partial<ExportConfig> = {}): ExportConfig {
   }
 }
 
-function manifest(overrides: Record<string, unknown> = {}, exports: unknown[] = []): unknown {
-  return {
-    tool: 'clari-forecast-export-action',
-    manifestVersion: 2,
-    forecastId: 'net_arr',
-    runAttempt: 1,
-    request: { exportFormat: 'JSON' },
-    startedAt: '',
-    finishedAt: '',
-    exports,
-    ...overrides
-  }
+const manifest = earlierManifest
+const done = doneEntry
+
+/** The plan for a manifest, read through the checked shape as every source reads it. */
+function plan(earlier: unknown, now = config()) {
+  const checked = readEarlierManifest(Buffer.from(JSON.stringify(earlier)), {
+    forecastId: now.forecastId,
+    apiKey: now.clari.apiKey
+  })
+  if ('problem' in checked) throw new Error(checked.problem)
+  return planResume(checked, now)
 }
 
-const done = (period: string, extra: Record<string, unknown> = {}) => ({
-  period,
-  status: 'DONE',
-  jobId: `job${period.replace('_', '')}`,
-  file: `net_arr_${period}.json`,
-  sha256: SHA,
-  ...extra
-})
-
-describe('planResume: what an earlier manifest allows, field by field', () => {
+describe('planResume: what a checked earlier manifest allows', () => {
   it.each([
-    { name: 'not an object', earlier: '[]', reason: /not an object/ },
-    {
-      name: 'another tool',
-      earlier: manifest({ tool: 'x' }),
-      reason: /not written by this action/
-    },
-    { name: 'version 1', earlier: manifest({ manifestVersion: 1 }), reason: /version 2/ },
-    {
-      name: 'another forecast',
-      earlier: manifest({ forecastId: 'renewals' }),
-      reason: /another forecast/
-    },
     {
       name: 'another currency',
       earlier: manifest({ request: { exportFormat: 'JSON', currency: 'EUR' } }),
@@ -71,13 +52,11 @@ describe('planResume: what an earlier manifest allows, field by field', () => {
       name: 'a parameter this version does not know',
       earlier: manifest({ request: { exportFormat: 'JSON', 'x::warning::y': 1 } }),
       reason: /other parameters \(a parameter this version does not send\)/
-    },
-    { name: 'no attempt', earlier: manifest({ runAttempt: '2' }), reason: /no valid runAttempt/ },
-    { name: 'no exports', earlier: manifest({ exports: {} }), reason: /lists no exports/ }
+    }
   ])('unusable when $name', ({ earlier, reason }) => {
-    const plan = planResume(earlier === '[]' ? [] : earlier, config())
-    expect(plan.usable).toBe(false)
-    if (!plan.usable) expect(plan.reason).toMatch(reason)
+    const result = plan(earlier)
+    expect(result.usable).toBe(false)
+    if (!result.usable) expect(result.reason).toMatch(reason)
   })
 
   it('reads types in any order as the same request', () => {
@@ -85,17 +64,24 @@ describe('planResume: what an earlier manifest allows, field by field', () => {
     const earlier = manifest({
       request: { exportFormat: 'JSON', typesToExport: ['forecast', 'quota'] }
     })
-    expect(planResume(earlier, now).usable).toBe(true)
+    expect(plan(earlier, now).usable).toBe(true)
   })
 
   it.each([
     { name: 'DONE with its file and sha256', entry: done('2026_Q1'), kind: 'reuse' },
     {
       name: 'DONE under another file name',
-      entry: done('2026_Q1', { file: '../../etc/passwd' }),
+      entry: done('2026_Q1', { file: 'net_arr_2026_Q2.json' }),
       kind: 'anew'
     },
-    { name: 'DONE with a bad sha256', entry: done('2026_Q1', { sha256: 'XYZ' }), kind: 'anew' },
+    { name: 'DONE without a sha256', entry: done('2026_Q1', { sha256: undefined }), kind: 'anew' },
+    // Its rows could not say which snapshot they are.
+    { name: 'DONE with no jobId', entry: done('2026_Q1', { jobId: undefined }), kind: 'anew' },
+    {
+      name: 'DONE with no snapshotAt',
+      entry: done('2026_Q1', { snapshotAt: undefined }),
+      kind: 'anew'
+    },
     {
       name: 'ERROR with a job (an outage ended it)',
       entry: { period: '2026_Q1', status: 'ERROR', jobId: 'abc123' },
@@ -131,32 +117,25 @@ describe('planResume: what an earlier manifest allows, field by field', () => {
       entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123', jobCancelled: false },
       kind: 're-poll'
     },
-    {
-      name: 'a job id that could smuggle a path or a command',
-      entry: { period: '2026_Q1', status: 'ERROR', jobId: '../x::error::y' },
-      kind: 'anew'
-    },
     { name: 'no job', entry: { period: '2026_Q1', status: 'ERROR' }, kind: 'anew' }
   ])('a period $name: $kind', ({ entry, kind }) => {
-    const plan = planResume(manifest({}, [entry]), config())
-    expect(plan.usable && plan.periods.get('2026_Q1')?.kind).toBe(kind)
+    const result = plan(manifest({}, [entry]))
+    expect(result.usable && result.periods.get('2026_Q1')?.kind).toBe(kind)
   })
 
   it('keeps the attempt a payload was first exported in, and ignores periods not asked for', () => {
-    const plan = planResume(
+    const result = plan(
       manifest({ runAttempt: 3 }, [
         done('2026_Q1', { reusedFromAttempt: 1 }),
         done('2026_Q2'),
-        done('2024_Q4'),
-        done('2026_Q2', { sha256: 'b'.repeat(64) })
-      ]),
-      config()
+        done('2024_Q4')
+      ])
     )
-    if (!plan.usable) throw new Error(plan.reason)
-    expect(plan.attempt).toBe(3)
-    expect([...plan.periods.keys()]).toEqual(['2026_Q1', '2026_Q2'])
-    const q1 = plan.periods.get('2026_Q1')
-    const q2 = plan.periods.get('2026_Q2')
+    if (!result.usable) throw new Error(result.reason)
+    expect(result.attempt).toBe(3)
+    expect([...result.periods.keys()]).toEqual(['2026_Q1', '2026_Q2'])
+    const q1 = result.periods.get('2026_Q1')
+    const q2 = result.periods.get('2026_Q2')
     expect(q1?.kind === 'reuse' && q1.entry.reusedFromAttempt).toBe(1)
     expect(q2?.kind === 'reuse' && [q2.entry.reusedFromAttempt, q2.sha256]).toEqual([3, SHA])
   })
@@ -184,7 +163,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
     expect(first.report.manifest.exports.map(o => o.status)).toEqual(['DONE', 'FAILED', 'DONE'])
     const before = h.sim.requests.length
 
-    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const earlier = folderSource(h.dir)
     const { report, events } = await h.run(h.config({ periods: PERIODS }), {}, earlier)
 
     const again = h.sim.requests.slice(before)
@@ -217,7 +196,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
     expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
     const before = h.sim.requests.length
 
-    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const earlier = folderSource(h.dir)
     const { report, events } = await h.run(h.config(), {}, earlier)
 
     const again = h.sim.requests.slice(before)
@@ -234,27 +213,27 @@ describe('a re-run finishes the work instead of repeating it', () => {
     })
   })
 
-  it('polls an earlier job Clari could not answer about (400 SWW × 3) instead of paying for another', async () => {
+  it('creates a new job when Clari cannot answer about an earlier one (400 SWW × 3): unproven, it is left alone', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
     const short = h.config({ cancelOnTimeout: false })
-    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    const jobId = first.report.manifest.exports[0]!.jobId!
     h.sim.addFault({
       endpoint: 'status',
       times: 3,
       fault: { kind: 'clari-error', status: 400, code: 'SWW' }
     })
 
-    const { report, events } = await h.run(h.config(), {}, earlier)
+    const { report, events } = await h.run(h.config(), {}, folderSource(h.dir))
 
-    expect(h.sim.jobs).toHaveLength(1)
-    expect(report.manifest.exports[0]).toMatchObject({
-      status: 'DONE',
-      jobId: earlier.manifest.exports[0]!.jobId,
-      repolledFromAttempt: 1
-    })
+    expect(h.sim.jobs).toHaveLength(2)
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE' })
+    expect(report.manifest.exports[0]!.jobId).not.toBe(jobId)
+    expect(h.sim.requests.filter(r => r.jobId === jobId && r.endpoint !== 'status')).toEqual([])
     expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
-      found: expect.stringMatching(/^no answer \(.*SWW.*\); polling it$/)
+      found: expect.stringMatching(
+        /^no answer \(.*SWW.*\), so it cannot be proven this run's; creating a new job$/
+      )
     })
   })
 
@@ -265,20 +244,11 @@ describe('a re-run finishes the work instead of repeating it', () => {
     const attempt1 = await readManifest(h.dir)
     const jobId = attempt1.exports[0]!.jobId!
 
-    const cancelled = await h.run(
-      h.config(),
-      { signal: AbortSignal.abort() },
-      { manifest: attempt1, dir: h.dir, source: h.dir }
-    )
+    const cancelled = await h.run(h.config(), { signal: AbortSignal.abort() }, folderSource(h.dir))
     expect(cancelled.report.manifest.exports[0]).toMatchObject({ status: 'CANCELLED', jobId })
 
     // Attempt 3 still takes the job over: nothing was paid twice.
-    const attempt2 = await readManifest(h.dir)
-    const { report } = await h.run(
-      h.config(),
-      {},
-      { manifest: attempt2, dir: h.dir, source: h.dir }
-    )
+    const { report } = await h.run(h.config(), {}, folderSource(h.dir))
     expect(h.sim.jobs).toHaveLength(1)
     expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', jobId })
   })
@@ -297,8 +267,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
     })
     expect(cancel.status).toBe(200)
 
-    const earlier = { manifest: manifestBefore, dir: h.dir, source: h.dir }
-    const { report, events } = await h.run(h.config(), {}, earlier)
+    const { report, events } = await h.run(h.config(), {}, folderSource(h.dir))
     expect(h.sim.jobs).toHaveLength(2)
     expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE' })
     expect(report.manifest.exports[0]!.jobId).not.toBe(jobId)
@@ -307,33 +276,32 @@ describe('a re-run finishes the work instead of repeating it', () => {
     })
   })
 
-  it('exports anew, with a warning, a payload whose sha256 no longer matches', async () => {
+  it('exports anew, with a notice, a payload whose sha256 no longer matches', async () => {
     h = await startHarness({ plan: { durationMs: MINUTE } })
     await h.run(h.config())
     const file = path.join(h.dir, 'net_arr_2026_Q1.json')
     await writeFile(file, '{"tampered":true}')
-    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const earlier = folderSource(h.dir)
     const { report, events } = await h.run(h.config(), {}, earlier)
     expect(h.sim.jobs).toHaveLength(2)
     expect(report.manifest.exports[0]!.reusedFromAttempt).toBeUndefined()
     expect(events).toContainEqual({
-      type: 'warning',
+      type: 'notice',
       period: '2026_Q1',
       message:
-        'not reused: its payload net_arr_2026_Q1.json does not match the sha256 its manifest recorded; exporting it anew'
+        'not reused: net_arr_2026_Q1.json: the payload does not match the sha256 its manifest recorded; exporting it anew'
     })
   })
 
   it('takes nothing from a run with other parameters, and says why once', async () => {
     h = await startHarness({ plan: { durationMs: MINUTE } })
     await h.run(h.config({ request: { currency: 'EUR' } }))
-    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: 'the folder' }
-    const { events } = await h.run(h.config(), {}, earlier)
+    const { events } = await h.run(h.config(), {}, folderSource(h.dir))
     expect(h.sim.jobs).toHaveLength(2)
     expect(events.filter(e => e.type === 'resume')).toEqual([
       {
         type: 'resume',
-        source: 'the folder',
+        source: path.join(h.dir, 'manifest.json'),
         unusable: 'it was exported with other parameters (currency)',
         reused: [],
         repolled: [],
@@ -346,15 +314,20 @@ describe('a re-run finishes the work instead of repeating it', () => {
     h = await startHarness({ plan: { durationMs: MINUTE } })
     await h.run(h.config())
     const before = h.sim.requests.length
-    const earlier = { manifest: await readManifest(h.dir), dir: h.dir, source: h.dir }
+    const earlier = folderSource(h.dir)
     const { report } = await h.run(h.config({ tables: 'ndjson' }), {}, earlier)
     expect(h.sim.requests.length).toBe(before)
     const [outcome] = report.manifest.exports
-    expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1 })
+    // The same snapshot: its job and time are the first attempt's, in the manifest and every row.
+    const { jobId, snapshotAt } = (await readManifest(h.dir)).exports[0]!
+    expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1, jobId, snapshotAt })
     const entries = outcome!.tables!.entries
-    expect(entries.file).toBe('tables/entries/net_arr_2026_Q1.ndjson')
+    expect(entries.file).toBe(
+      `tables/entries/snapshot_date=${snapshotAt!.slice(0, 10)}/net_arr_2026_Q1_${jobId}.ndjson`
+    )
     const lines = (await readFile(path.join(h.dir, entries.file), 'utf8')).trim().split('\n')
     expect(lines).toHaveLength(entries.rows)
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jobId, snapshotAt })
     expect(sha256(await readFile(path.join(h.dir, entries.file)))).toBe(entries.sha256)
   })
 
@@ -367,8 +340,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
       for (const name of await readdir(h.dir)) {
         await writeFile(path.join(downloaded, name), await readFile(path.join(h.dir, name)))
       }
-      const earlier = { manifest: await readManifest(downloaded), dir: downloaded, source: 'x' }
-      const { report } = await h.run(h.config({ outputDir }), {}, earlier)
+      const { report } = await h.run(h.config({ outputDir }), {}, folderSource(downloaded))
       expect(h.sim.jobs).toHaveLength(1)
       expect((await readdir(outputDir)).sort()).toEqual(['manifest.json', 'net_arr_2026_Q1.json'])
       const bytes = await readFile(path.join(outputDir, 'net_arr_2026_Q1.json'))
@@ -376,6 +348,186 @@ describe('a re-run finishes the work instead of repeating it', () => {
     } finally {
       await rm(downloaded, { recursive: true, force: true })
       await rm(outputDir, { recursive: true, force: true })
+    }
+  })
+})
+
+/** Replaces a payload in `dir` and records its sha256 in the manifest, as a forged artifact would. */
+async function forgePayload(dir: string, period: string, bytes: Buffer | string): Promise<void> {
+  const file = `net_arr_${period}.json`
+  await writeFile(path.join(dir, file), bytes)
+  const earlier = await readManifest(dir)
+  const entry = earlier.exports.find(o => o.period === period)!
+  entry.sha256 = sha256(Buffer.from(bytes))
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(earlier))
+}
+
+describe('a re-run takes nothing unchecked from an earlier run', () => {
+  it('a manifest whose request.currency is nested 5,000 deep: not resuming, every period exported, nothing thrown', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config())
+    const text = (await readFile(path.join(h.dir, 'manifest.json'), 'utf8')).replace(
+      '"exportFormat": "JSON"',
+      `"exportFormat": "JSON", "currency": ${'['.repeat(5000)}"USD"${']'.repeat(5000)}`
+    )
+    await writeFile(path.join(h.dir, 'manifest.json'), text)
+
+    const { report, events } = await h.run(h.config(), {}, folderSource(h.dir))
+
+    expect(report.manifest.exports).toMatchObject([{ status: 'DONE' }])
+    expect(h.sim.jobs).toHaveLength(2)
+    expect(events.find(e => e.type === 'resume')).toMatchObject({
+      unusable: expect.stringMatching(
+        /manifest\.json is damaged: request\.currency is not a short line of text$/
+      ),
+      anew: ['2026_Q1']
+    })
+  })
+
+  it('whatever the search throws only means "not resuming": the run exports every period', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const broken: ResumeSource = {
+      label: 'an earlier attempt',
+      find: () => Promise.reject(new RangeError('Maximum call stack size exceeded'))
+    }
+    const { report, events } = await h.run(h.config(), {}, broken)
+    expect(report.manifest.exports).toMatchObject([{ status: 'DONE' }])
+    expect(events.find(e => e.type === 'resume')).toEqual({
+      type: 'resume',
+      source: 'an earlier attempt',
+      unusable: 'Maximum call stack size exceeded',
+      reused: [],
+      repolled: [],
+      anew: ['2026_Q1']
+    })
+  })
+
+  it.each([
+    {
+      what: 'another period (Clari fell back to the current quarter)',
+      bytes: '{"timePeriods":[{"timePeriodId":"2025_Q4"}],"entries":[]}',
+      why: /the payload is for period 2025_Q4, not 2026_Q1/
+    },
+    { what: 'not JSON', bytes: 'this is not json at all', why: /the payload is not valid JSON/ },
+    {
+      what: 'larger than max-payload-size',
+      // Larger than any payload the simulator serves; max-payload-size lies between.
+      bytes: `{"timePeriods":[{"timePeriodId":"2026_Q1"}],"pad":"${'x'.repeat(1024 * 1024)}"}`,
+      why: /the payload is larger than max-payload-size \(/
+    }
+  ])(
+    'a reused payload that is $what is exported anew (tables too), with a notice that says why',
+    async ({ bytes, why }) => {
+      h = await startHarness({ plan: { durationMs: MINUTE } })
+      const first = await h.run(h.config())
+      await forgePayload(h.dir, '2026_Q1', bytes)
+      const maxPayloadBytes = first.report.manifest.exports[0]!.bytes! + 4096
+
+      const { report, events } = await h.run(
+        h.config({ tables: 'ndjson', maxPayloadBytes }),
+        {},
+        folderSource(h.dir)
+      )
+
+      expect(h.sim.jobs).toHaveLength(2)
+      const [outcome] = report.manifest.exports
+      expect(outcome).toMatchObject({ status: 'DONE', jobId: h.sim.jobs[1]!.jobId })
+      expect(outcome!.tables?.entries.rows).toBeGreaterThan(0)
+      expect(outcome!.reusedFromAttempt).toBeUndefined()
+      expect(outcome!.sha256).toBe(h.sim.jobs[1]!.payloadSha256)
+      expect(events).toContainEqual({
+        type: 'notice',
+        period: '2026_Q1',
+        message: expect.stringMatching(
+          new RegExp(`^not reused: net_arr_2026_Q1\\.json: ${why.source}.*; exporting it anew$`)
+        )
+      })
+    }
+  )
+
+  it('a reused CSV payload without a header line is exported anew', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const csv = h.config({ exportFormat: 'CSV' })
+    await h.run(csv)
+    const file = path.join(h.dir, 'net_arr_2026_Q1.csv')
+    await writeFile(file, '\n\n')
+    const earlier = await readManifest(h.dir)
+    earlier.exports[0]!.sha256 = sha256(Buffer.from('\n\n'))
+    await writeFile(path.join(h.dir, 'manifest.json'), JSON.stringify(earlier))
+
+    const { report, events } = await h.run(csv, {}, folderSource(h.dir))
+
+    expect(h.sim.jobs).toHaveLength(2)
+    expect(report.manifest.exports[0]!.reusedFromAttempt).toBeUndefined()
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'notice',
+        message: expect.stringMatching(/has no header line/)
+      })
+    )
+  })
+
+  it('a reused payload Clari had truncated is warned about as a download is', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE, rowsTruncated: true } })
+    await h.run(h.config({ allowTruncated: true }))
+    const before = h.sim.requests.length
+
+    const { report, events } = await h.run(h.config(), {}, folderSource(h.dir))
+
+    expect(h.sim.requests.length).toBe(before)
+    expect(report.manifest.exports[0]).toMatchObject({
+      status: 'DONE',
+      rowsTruncated: true,
+      reusedFromAttempt: 1
+    })
+    expect(events).toContainEqual({
+      type: 'warning',
+      period: '2026_Q1',
+      message: 'Clari truncated this export (rows or cells)'
+    })
+  })
+
+  it("a manifest naming a colleague's running job (forecast pipeline): neither downloaded nor cancelled, a job of our own is made", async () => {
+    h = await startHarness({
+      plan: { durationMs: 20 * MINUTE },
+      forecasts: ['net_arr', 'pipeline']
+    })
+    // A colleague's export of another forecast, for the same quarter, running at Clari.
+    const created = await fetch(`${h.sim.url}/export/forecast/pipeline`, {
+      method: 'POST',
+      headers: { apikey: h.sim.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ timePeriod: '2026_Q1' })
+    })
+    const colleagues = ((await created.json()) as { jobId: string }).jobId
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-forged-'))
+    try {
+      await writeFile(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify(
+          manifest({}, [{ period: '2026_Q1', status: 'TIMED_OUT', jobId: colleagues }])
+        )
+      )
+      const short = h.config({ periods: ['2026_Q1'] })
+      const { report, events } = await h.run(
+        { ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } },
+        {},
+        folderSource(dir)
+      )
+
+      const theirs = h.sim.requests.filter(r => r.jobId === colleagues)
+      expect(theirs.map(r => r.endpoint)).toEqual(['status'])
+      expect(h.sim.jobs.find(j => j.jobId === colleagues)).toMatchObject({
+        cancelled: false,
+        downloads: 0
+      })
+      expect(report.manifest.exports[0]!.jobId).not.toBe(colleagues)
+      expect(report.manifest.exports[0]!.repolledFromAttempt).toBeUndefined()
+      expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+        found:
+          'Clari describes another export than net_arr 2026_Q1; leaving it alone and creating a new job'
+      })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

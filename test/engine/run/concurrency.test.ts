@@ -112,6 +112,21 @@ describe('several periods at once, within Clari concurrency limit', () => {
     expect(refusedCreates(h)).toBeLessThanOrEqual(2)
   })
 
+  it('counts job-timeout from the create, not from the wait for a slot', async () => {
+    // 40 minutes for a slot, then a 30-minute job: within a 60-minute job-timeout only if it
+    // counts from the create.
+    h = await startHarness({ limits: { concurrentLimit: 1 }, plan: { durationMs: 30 * MINUTE } })
+    h.sim.occupySlots(1, 40 * MINUTE)
+    const base = h.config()
+    const { report } = await h.run({
+      ...base,
+      timing: { ...base.timing, jobTimeoutMs: 60 * MINUTE }
+    })
+
+    expect(report.manifest.exports[0]!.status).toBe('DONE')
+    expect(h.sim.jobs[0]!.createdAt).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 28, 3, 40))
+  })
+
   it('cancels every job in flight when the run is cancelled, and keeps what finished', async () => {
     h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
     const controller = new AbortController()

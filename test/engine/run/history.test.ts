@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DurationObservation } from '../../../src/engine/durations.js'
 import type { ExportEvent } from '../../../src/engine/events.js'
 import { MANIFEST_TOOL, MANIFEST_VERSION } from '../../../src/engine/outcome.js'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { requestParameters } from '../../../src/engine/reruns/resume.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 
@@ -186,11 +187,8 @@ describe('learning job durations from earlier runs', () => {
           }
         ]
       }
-      const { report, events } = await h.run(
-        config,
-        {},
-        { manifest, dir: earlierDir, source: 'test' }
-      )
+      await writeFile(path.join(earlierDir, 'manifest.json'), JSON.stringify(manifest))
+      const { report, events } = await h.run(config, {}, folderSource(earlierDir))
       expect(report.failed).toEqual([])
       expect(historyEvent(events).predicted).toEqual([
         { period: '2026_Q1', expectedMs: 20 * MINUTE, spreadMs: 2 * MINUTE, samples: 1 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -126,6 +127,30 @@ describe('runExport against the Clari simulator', () => {
       expect(report.manifest.exports[0]!.status).toBe(outcome)
     }
   )
+
+  it('ends a job Clari reports in ERROR at that check, as failed, instead of polling to job-timeout', async () => {
+    h = await startHarness({ plan: { statuses: ['STARTED', 'ERROR'] } })
+    const { report } = await h.run(h.config())
+    const [outcome] = report.manifest.exports
+    expect(outcome!.status).toBe('FAILED')
+    expect(outcome!.error).toContain('ERROR')
+    expect(statusRequests(h)).toHaveLength(2)
+    expect(h.sim.requests.filter(r => r.endpoint === 'results')).toEqual([])
+    expect(outcome!.durationMs).toBeLessThan(h.config().timing.jobTimeoutMs / 2)
+  })
+
+  it('writes the manifest as each period ends: period 1 is on disk while period 2 still polls', async () => {
+    h = await startHarness({ plan: { durationMs: 3 * MINUTE } })
+    const config = h.config({ periods: ['2026_Q1', '2026_Q2'] })
+    let onDisk: { exports: { period: string; status: string }[] } | undefined
+    await h.run(config, {
+      onEvent: event => {
+        if (onDisk || event.type !== 'status' || event.period !== '2026_Q2') return
+        onDisk = JSON.parse(readFileSync(path.join(h.dir, 'manifest.json'), 'utf8'))
+      }
+    })
+    expect(onDisk?.exports.map(o => [o.period, o.status])).toEqual([['2026_Q1', 'DONE']])
+  })
 
   it('stops at the first failure with fail-fast and creates no further job', async () => {
     h = await startHarness({

@@ -3,19 +3,28 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  TABLE_NAMES,
-  type TableFormat,
-  type TableName,
-  type WrittenTables
-} from '../../../src/engine/table-layout.js'
+import { TABLE_NAMES, type TableFormat, type TableName } from '../../../src/engine/table-layout.js'
+import type { ComputedColumn } from '../../../src/engine/tables/derived-columns.js'
 import { TablesError } from '../../../src/engine/tables/tables-error.js'
-import { writeTables } from '../../../src/engine/tables/write-tables.js'
+import {
+  writeTables,
+  type TablesRequest,
+  type TablesResult
+} from '../../../src/engine/tables/write-tables.js'
 import { readCsv } from '../../helpers/csv.js'
+import { duckdbRows, sqlPath } from '../../helpers/duckdb.js'
+import { CONTEXT, csvRecords, ndjsonRow, ours, SNAPSHOT } from '../../helpers/table-rows.js'
 import { forecastPayload, generatedPayloadStream } from '../../simulators/clari/index.js'
 
 const PERIOD = '2026_Q1'
 const PAYLOAD = `net_arr_${PERIOD}.json`
+const LISTS: Record<TableName, string> = {
+  entries: 'entries',
+  users: 'users',
+  fields: 'fields',
+  time_periods: 'timePeriods',
+  time_frames: 'timeFrames'
+}
 
 let dir: string
 beforeEach(async () => {
@@ -26,23 +35,35 @@ afterEach(async () => {
 })
 
 interface Tables {
-  written: WrittenTables
-  /** Each table file's text, by table. */
+  result: TablesResult
+  /** Each table file's text (Parquet: its bytes as latin1), by table. */
   text: Record<TableName, string>
+  /** Each table file's path. */
+  files: Record<TableName, string>
 }
 
-async function tablesOf(payload: string, format: TableFormat): Promise<Tables> {
+async function tablesOf(
+  payload: string | Buffer,
+  format: TableFormat,
+  request: Partial<TablesRequest> = {}
+): Promise<Tables> {
   await writeFile(path.join(dir, PAYLOAD), payload)
-  const written = await writeTables(path.join(dir, PAYLOAD), {
+  const result = await writeTables(path.join(dir, PAYLOAD), {
     outputDir: dir,
     forecastId: 'net_arr',
     period: PERIOD,
-    format
+    snapshot: SNAPSHOT,
+    format,
+    csvFormulaGuard: true,
+    ...request
   })
   const text = {} as Record<TableName, string>
-  for (const table of TABLE_NAMES)
-    text[table] = await readFile(path.join(dir, written[table].file), 'utf8')
-  return { written, text }
+  const files = {} as Record<TableName, string>
+  for (const table of TABLE_NAMES) {
+    files[table] = path.join(dir, result.tables[table].file)
+    text[table] = await readFile(files[table], format === 'parquet' ? 'latin1' : 'utf8')
+  }
+  return { result, text, files }
 }
 
 /** A payload with the five lists, any of them replaced. */
@@ -57,10 +78,33 @@ function payload(lists: Record<string, unknown[]>): string {
   })
 }
 
-const OURS = '"forecastId":"net_arr","exportPeriod":"2026_Q1"'
-const CSV_OURS = 'net_arr,2026_Q1'
+const ndjsonRows = (text: string): unknown[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map(line => JSON.parse(line) as unknown)
 
-describe('writeTables: rows of each list, in NDJSON and CSV', () => {
+/** A Parquet table as DuckDB reads it: JSON columns as text, timestamps as ISO strings. */
+async function parquetRows(file: string): Promise<Record<string, unknown>[]> {
+  return duckdbRows(
+    "SET TimeZone = 'UTC'",
+    `SELECT * REPLACE (strftime(snapshotAt, '%Y-%m-%dT%H:%M:%S.%gZ') AS snapshotAt) FROM read_parquet(${sqlPath(file)})`
+  )
+}
+
+/** Epoch ms of a DuckDB TIMESTAMP WITH TIME ZONE as JSON text (UTC: "2023-11-14 22:13:20.5+00"). */
+function instant(text: unknown): number {
+  const match = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\+00$/.exec(String(text))
+  if (!match) throw new Error(`not a UTC timestamp: ${String(text)}`)
+  return Date.parse(`${match[1]}T${match[2]}Z`)
+}
+
+// The action's four columns, the same in every row of this file's tables.
+const OURS =
+  '"forecastId":"net_arr","exportPeriod":"2026_Q1","snapshotAt":"2026-01-05T06:00:00.000Z","jobId":"6073683781a6da229df71e00"'
+const CSV_OURS = 'net_arr,2026_Q1,2026-01-05T06:00:00.000Z,6073683781a6da229df71e00'
+
+describe('writeTables: the bytes of a few tables, exactly as a loader reads them', () => {
   it.each<{
     name: string
     /** Raw payload text: numbers and escapes exactly as a server might send them. */
@@ -69,99 +113,6 @@ describe('writeTables: rows of each list, in NDJSON and CSV', () => {
     ndjson: string[]
     csv: string[]
   }>([
-    {
-      name: 'quota entries carry quotaValue, forecast entries forecastValue',
-      payload: payload({
-        entries: [
-          {
-            userId: 'u1',
-            fieldId: 'fc_net_commit',
-            timePeriodId: PERIOD,
-            timeFrameId: 'TF:2026-01-05',
-            forecastValue: 1250.5,
-            currency: 'USD'
-          },
-          {
-            userId: 'u1',
-            fieldId: 'quota',
-            timePeriodId: PERIOD,
-            timeFrameId: 'TF:2026-01-05',
-            quotaValue: 90000,
-            currency: 'USD'
-          }
-        ]
-      }),
-      table: 'entries',
-      ndjson: [
-        `{${OURS},"entryKey":"2026_Q1|TF:2026-01-05|u1|fc_net_commit","userId":"u1","fieldId":"fc_net_commit","timePeriodId":"2026_Q1","timeFrameId":"TF:2026-01-05","forecastValue":1250.5,"currency":"USD"}`,
-        `{${OURS},"entryKey":"2026_Q1|TF:2026-01-05|u1|quota","userId":"u1","fieldId":"quota","timePeriodId":"2026_Q1","timeFrameId":"TF:2026-01-05","quotaValue":90000,"currency":"USD"}`
-      ],
-      csv: [
-        'forecastId,exportPeriod,entryKey,userId,fieldId,timePeriodId,timeFrameId,forecastValue,currency,quotaValue',
-        `${CSV_OURS},2026_Q1|TF:2026-01-05|u1|fc_net_commit,u1,fc_net_commit,2026_Q1,TF:2026-01-05,1250.5,USD,`,
-        `${CSV_OURS},2026_Q1|TF:2026-01-05|u1|quota,u1,quota,2026_Q1,TF:2026-01-05,,USD,90000`
-      ]
-    },
-    {
-      name: 'entries lacking keys: the missing parts of entryKey are empty, a number part is its text',
-      payload: payload({
-        entries: [
-          { fieldId: 'fc', timePeriodId: PERIOD, userId: null },
-          { userId: 42, timeFrameId: 'TF:2026-01-12' },
-          {}
-        ]
-      }),
-      table: 'entries',
-      ndjson: [
-        `{${OURS},"entryKey":"2026_Q1|||fc","fieldId":"fc","timePeriodId":"2026_Q1","userId":null}`,
-        `{${OURS},"entryKey":"|TF:2026-01-12|42|","userId":42,"timeFrameId":"TF:2026-01-12"}`,
-        `{${OURS},"entryKey":"|||"}`
-      ],
-      csv: [
-        'forecastId,exportPeriod,entryKey,fieldId,timePeriodId,userId,timeFrameId',
-        `${CSV_OURS},2026_Q1|||fc,fc,2026_Q1,,`,
-        `${CSV_OURS},|TF:2026-01-12|42|,,,42,TF:2026-01-12`,
-        `${CSV_OURS},|||,,,,`
-      ]
-    },
-    {
-      name: 'ids with commas, quotes and escapes make an entryKey quoted in CSV, escaped in NDJSON',
-      payload:
-        '{"entries":[{"timePeriodId":"2026_Q1","userId":"a,b","fieldId":"q\\"x","timeFrameId":"TF\\u003a1"}],' +
-        '"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
-      table: 'entries',
-      ndjson: [
-        `{${OURS},"entryKey":"2026_Q1|TF\\u003a1|a,b|q\\"x","timePeriodId":"2026_Q1","userId":"a,b","fieldId":"q\\"x","timeFrameId":"TF\\u003a1"}`
-      ],
-      csv: [
-        'forecastId,exportPeriod,entryKey,timePeriodId,userId,fieldId,timeFrameId',
-        `${CSV_OURS},"2026_Q1|TF:1|a,b|q""x",2026_Q1,"a,b","q""x",TF:1`
-      ]
-    },
-    {
-      name: 'nested currency: kept whole in NDJSON, flattened with dots in CSV',
-      payload:
-        '{"entries":[' +
-        '{"fieldId":"f","currency":{"code":"EUR","rate":1.0850}},' +
-        '{"fieldId":"f","currency":"USD"},' +
-        '{"fieldId":"f","currency":{"code":"JPY","symbol":{"text":"¥"}},"tags":[]},' +
-        '{"fieldId":"f","currency":{}}' +
-        '],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
-      table: 'entries',
-      ndjson: [
-        `{${OURS},"entryKey":"|||f","fieldId":"f","currency":{"code":"EUR","rate":1.0850}}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","currency":"USD"}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","currency":{"code":"JPY","symbol":{"text":"¥"}},"tags":[]}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","currency":{}}`
-      ],
-      csv: [
-        'forecastId,exportPeriod,entryKey,fieldId,currency.code,currency.rate,currency,currency.symbol.text,tags',
-        `${CSV_OURS},|||f,f,EUR,1.0850,,,`,
-        `${CSV_OURS},|||f,f,,,USD,,`,
-        `${CSV_OURS},|||f,f,JPY,,,¥,[]`,
-        `${CSV_OURS},|||f,f,,,,,`
-      ]
-    },
     {
       name: 'Unicode, commas, quotes and line breaks in names',
       payload:
@@ -185,42 +136,18 @@ describe('writeTables: rows of each list, in NDJSON and CSV', () => {
         `{${OURS},"userId":"u7","name":""}`
       ],
       csv: [
-        'forecastId,exportPeriod,userId,name',
-        `${CSV_OURS},u1,Zoë Ångström`,
-        `${CSV_OURS},u2,"O'Brien, Pat"`,
-        `${CSV_OURS},u3,"Sam ""The Closer"" Lee"`,
-        `${CSV_OURS},u4,"Line\nBreak\r\nAgain"`,
-        `${CSV_OURS},u5,日本 太郎 😀`,
-        `${CSV_OURS},u6,Renée\t/x`,
-        `${CSV_OURS},u7,""`
+        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
+        `${CSV_OURS},u1,,,Zoë Ångström,,,,,`,
+        `${CSV_OURS},u2,,,"O'Brien, Pat",,,,,`,
+        `${CSV_OURS},u3,,,"Sam ""The Closer"" Lee",,,,,`,
+        `${CSV_OURS},u4,,,"Line\nBreak\r\nAgain",,,,,`,
+        `${CSV_OURS},u5,,,日本 太郎 😀,,,,,`,
+        `${CSV_OURS},u6,,,Renée\t/x,,,,,`,
+        `${CSV_OURS},u7,,,"",,,,,`
       ]
     },
     {
-      name: 'numbers exactly as Clari sent them',
-      payload:
-        '{"entries":[{"fieldId":"f","forecastValue":1e21},{"fieldId":"f","forecastValue":-0},' +
-        '{"fieldId":"f","forecastValue":123456789012345678901234567890},' +
-        '{"fieldId":"f","forecastValue":0.1000},{"fieldId":"f","forecastValue":-12.50E+3}],' +
-        '"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
-      table: 'entries',
-      ndjson: [
-        `{${OURS},"entryKey":"|||f","fieldId":"f","forecastValue":1e21}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","forecastValue":-0}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","forecastValue":123456789012345678901234567890}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","forecastValue":0.1000}`,
-        `{${OURS},"entryKey":"|||f","fieldId":"f","forecastValue":-12.50E+3}`
-      ],
-      csv: [
-        'forecastId,exportPeriod,entryKey,fieldId,forecastValue',
-        `${CSV_OURS},|||f,f,1e21`,
-        `${CSV_OURS},|||f,f,-0`,
-        `${CSV_OURS},|||f,f,123456789012345678901234567890`,
-        `${CSV_OURS},|||f,f,0.1000`,
-        `${CSV_OURS},|||f,f,-12.50E+3`
-      ]
-    },
-    {
-      name: 'arrays as JSON text, booleans and null as sent',
+      name: 'lists as JSON text, booleans and null as sent',
       payload: payload({
         fields: [
           { fieldId: 'f1', roles: ['a', 'b, c'], active: true, note: null },
@@ -233,27 +160,10 @@ describe('writeTables: rows of each list, in NDJSON and CSV', () => {
         `{${OURS},"fieldId":"f2","roles":[{"id":1},[2,3]],"active":false}`
       ],
       csv: [
-        'forecastId,exportPeriod,fieldId,roles,active,note',
-        `${CSV_OURS},f1,"[""a"",""b, c""]",true,`,
-        `${CSV_OURS},f2,"[{""id"":1},[2,3]]",false,`
+        'forecastId,exportPeriod,snapshotAt,jobId,fieldId,fieldName,fieldType,roles,active,note',
+        `${CSV_OURS},f1,,,"[""a"",""b, c""]",true,`,
+        `${CSV_OURS},f2,,,"[{""id"":1},[2,3]]",false,`
       ]
-    },
-    {
-      name: 'a repeated key keeps its first place and its last value, as JSON.parse does',
-      payload:
-        '{"users":[{"userId":"a","name":"x","userId":"b"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
-      table: 'users',
-      ndjson: [`{${OURS},"userId":"b","name":"x"}`],
-      csv: ['forecastId,exportPeriod,userId,name', `${CSV_OURS},b,x`]
-    },
-    {
-      name: 'our columns win over an element’s own forecastId, exportPeriod and entryKey',
-      payload: payload({
-        entries: [{ forecastId: 'other', exportPeriod: 'x', entryKey: 'y', fieldId: 'f' }]
-      }),
-      table: 'entries',
-      ndjson: [`{${OURS},"entryKey":"|||f","fieldId":"f"}`],
-      csv: ['forecastId,exportPeriod,entryKey,fieldId', `${CSV_OURS},|||f,f`]
     },
     {
       name: 'whitespace between tokens is dropped; escapes in keys are resolved',
@@ -267,55 +177,47 @@ describe('writeTables: rows of each list, in NDJSON and CSV', () => {
         `{${OURS},"timeFrameId":"TF:2026-01-12","startDate":"2026-01-12"}`
       ],
       csv: [
-        'forecastId,exportPeriod,timeFrameId,startDate,week.n,week.of',
-        `${CSV_OURS},TF:2026-01-05,2026-01-05,1,"[13,{""q"":""Q1"",""y"":2026}]"`,
-        `${CSV_OURS},TF:2026-01-12,2026-01-12,,`
+        'forecastId,exportPeriod,snapshotAt,jobId,timeFrameId,startDate,endDate,week.n,week.of',
+        `${CSV_OURS},TF:2026-01-05,2026-01-05,,1,"[13,{""q"":""Q1"",""y"":2026}]"`,
+        `${CSV_OURS},TF:2026-01-12,2026-01-12,,,`
+      ]
+    },
+    {
+      name: 'a repeated key keeps its first place and its last value, as JSON.parse does',
+      payload:
+        '{"users":[{"userId":"a","name":"x","userId":"b"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"b","name":"x"}`],
+      csv: [
+        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
+        `${CSV_OURS},b,,,x,,,,,`
       ]
     }
   ])('$name', async ({ payload: text, table, ndjson, csv }) => {
     const asNdjson = await tablesOf(text, 'ndjson')
     expect(asNdjson.text[table]).toBe(ndjson.map(line => `${line}\n`).join(''))
-    expect(asNdjson.written[table].rows).toBe(ndjson.length)
-    for (const line of ndjson) expect(() => JSON.parse(line) as unknown).not.toThrow()
+    expect(asNdjson.result.tables[table].rows).toBe(ndjson.length)
 
     const asCsv = await tablesOf(text, 'csv')
     expect(asCsv.text[table]).toBe(csv.map(line => `${line}\r\n`).join(''))
-    expect(asCsv.written[table].rows).toBe(csv.length - 1)
+    expect(asCsv.result.tables[table].rows).toBe(csv.length - 1)
   })
 
-  it('writes empty tables for empty, null and missing lists (CSV: our columns as header)', async () => {
-    const text = '{"entries":[],"users":null,"timePeriods":[]}'
-    const ndjson = await tablesOf(text, 'ndjson')
-    for (const table of TABLE_NAMES) {
-      expect(ndjson.text[table]).toBe('')
-      expect(ndjson.written[table].rows).toBe(0)
-    }
-    const csv = await tablesOf(text, 'csv')
-    expect(csv.text.entries).toBe('forecastId,exportPeriod,entryKey\r\n')
-    for (const table of TABLE_NAMES.filter(t => t !== 'entries')) {
-      expect(csv.text[table]).toBe('forecastId,exportPeriod\r\n')
-    }
-  })
-
-  it('lays the files out as tables/<table>/<forecast>_<period>.<format>, with rows and sha256', async () => {
-    for (const format of ['ndjson', 'csv'] as const) {
-      const { written, text } = await tablesOf(payload({ users: [{ userId: 'u' }] }), format)
-      for (const table of TABLE_NAMES) {
-        const file = `tables/${table}/net_arr_2026_Q1.${format}`
-        const bytes = await readFile(path.join(dir, file))
-        expect(written[table]).toEqual({
-          file,
-          rows: table === 'users' || table === 'time_periods' ? 1 : 0,
-          sha256: createHash('sha256').update(bytes).digest('hex')
-        })
-        expect(bytes.toString('utf8')).toBe(text[table])
-      }
-      // No temporary file is left behind.
-      for (const table of TABLE_NAMES) {
-        const names = await readdir(path.join(dir, 'tables', table))
-        expect(names.filter(name => !name.startsWith('net_arr_2026_Q1.'))).toEqual([])
-      }
-    }
+  it('keeps numbers exactly as Clari sent them (NDJSON and CSV); Parquet reads them as doubles', async () => {
+    const numbers = ['1e21', '-0', '123456789012345678901234567890', '0.1000', '-12.50E+3']
+    const text = payload({}).replace(
+      '"entries":[]',
+      `"entries":[${numbers.map(n => `{"fieldId":"f","forecastValue":${n}}`).join(',')}]`
+    )
+    const ndjson = (await tablesOf(text, 'ndjson')).text.entries.split('\n').filter(Boolean)
+    expect(ndjson.map(line => line.slice(line.indexOf('"fieldId"')))).toEqual(
+      numbers.map(n => `"fieldId":"f","forecastValue":${n}}`)
+    )
+    const [header, ...records] = readCsv((await tablesOf(text, 'csv')).text.entries)
+    const column = header!.indexOf('forecastValue')
+    expect(records.map(r => r[column])).toEqual(numbers)
+    const parquet = await parquetRows((await tablesOf(text, 'parquet')).files.entries)
+    expect(parquet.map(r => r.forecastValue)).toEqual(numbers.map(Number))
   })
 })
 
@@ -331,66 +233,442 @@ describe('writeTables: the simulator’s payloads, every week of the quarter (as
   })
 
   it.each(cases)(
-    '$name: one row per element, the element as sent plus our columns',
+    '$name: one row per element, the element as sent after our columns, in every format',
     async ({ period, text }) => {
       const file = path.join(dir, `net_arr_${period}.json`)
       await writeFile(file, text)
-      const expected = JSON.parse(text) as Record<string, Record<string, unknown>[]>
-      const lists: Record<TableName, string> = {
-        entries: 'entries',
-        users: 'users',
-        fields: 'fields',
-        time_periods: 'timePeriods',
-        time_frames: 'timeFrames'
+      const lists = JSON.parse(text) as Record<string, Record<string, unknown>[]>
+      const context = { ...CONTEXT, period }
+      const request = {
+        outputDir: dir,
+        forecastId: 'net_arr',
+        period,
+        snapshot: SNAPSHOT,
+        csvFormulaGuard: true
       }
-      const ndjson = await writeTables(file, {
-        outputDir: dir,
-        forecastId: 'net_arr',
-        period,
-        format: 'ndjson'
-      })
-      const csv = await writeTables(file, {
-        outputDir: dir,
-        forecastId: 'net_arr',
-        period,
-        format: 'csv'
-      })
+      const ndjson = await writeTables(file, { ...request, format: 'ndjson' })
+      const csv = await writeTables(file, { ...request, format: 'csv' })
+      const parquet = await writeTables(file, { ...request, format: 'parquet' })
       for (const table of TABLE_NAMES) {
-        const elements = expected[lists[table]]!
-        const ours = (e: Record<string, unknown>): Record<string, unknown> => ({
-          forecastId: 'net_arr',
-          exportPeriod: period,
-          ...(table === 'entries'
-            ? { entryKey: [e.timePeriodId, e.timeFrameId, e.userId, e.fieldId].join('|') }
-            : {}),
-          ...e
-        })
-        const rows = (await readFile(path.join(dir, ndjson[table].file), 'utf8'))
-          .split('\n')
-          .filter(Boolean)
-          .map(line => JSON.parse(line) as unknown)
-        expect(rows).toEqual(elements.map(ours))
-        expect(ndjson[table].rows).toBe(elements.length)
+        const elements = lists[LISTS[table]]!
+        const rows = ndjsonRows(await readFile(path.join(dir, ndjson.tables[table].file), 'utf8'))
+        expect(rows).toEqual(elements.map(e => ndjsonRow(table, e, context)))
+        expect(ndjson.tables[table].rows).toBe(elements.length)
 
-        const [header, ...records] = readCsv(
-          await readFile(path.join(dir, csv[table].file), 'utf8')
-        )
-        const keys = [...new Set(elements.flatMap(e => Object.keys(ours(e))))]
-        expect(header).toEqual(keys)
-        expect(records).toEqual(
-          elements.map(e => {
-            const row = ours(e)
-            return keys.map(k => (row[k] === undefined || row[k] === null ? '' : String(row[k])))
-          })
-        )
-        expect(csv[table].rows).toBe(elements.length)
+        const records = readCsv(await readFile(path.join(dir, csv.tables[table].file), 'utf8'))
+        expect(records).toEqual(csvRecords(table, elements, { context }))
+        expect(csv.tables[table].rows).toBe(elements.length)
+
+        const typed = await parquetRows(path.join(dir, parquet.tables[table].file))
+        expect(typed).toHaveLength(elements.length)
+        for (const [i, row] of typed.entries()) {
+          const expected = ndjsonRow(table, elements[i]!, context)
+          for (const [key, value] of Object.entries(expected)) {
+            // Timestamps and JSON come back as text; the rest as JSON's own types.
+            if (key === 'updatedOn') expect(instant(row[key])).toBe(value)
+            else if (key === 'currency') expect(JSON.parse(String(row[key]))).toEqual(value)
+            else if (key === 'year') expect(Number(row[key])).toBe(value)
+            else expect(row[key], key).toEqual(value)
+          }
+          expect(row.extra).toBeNull()
+        }
       }
       // An entry per user, field and week: many time frames, and entryKey tells them apart.
-      const entryKeys = new Set(
-        expected.entries!.map(e => [e.timePeriodId, e.timeFrameId, e.userId, e.fieldId].join('|'))
+      expect(ndjson.duplicateKeys).toBe(0)
+      expect(lists.timeFrames!.length).toBeGreaterThanOrEqual(13)
+    }
+  )
+})
+
+describe('writeTables: our columns', () => {
+  const formats = ['ndjson', 'csv', 'parquet'] as const
+  /** Every row of every table, as objects, whatever the format. */
+  async function allRows(
+    text: string,
+    format: TableFormat
+  ): Promise<Record<TableName, Record<string, unknown>[]>> {
+    const { text: tables, files } = await tablesOf(text, format)
+    const out = {} as Record<TableName, Record<string, unknown>[]>
+    for (const table of TABLE_NAMES) {
+      if (format === 'ndjson') out[table] = ndjsonRows(tables[table]) as Record<string, unknown>[]
+      else if (format === 'parquet') out[table] = await parquetRows(files[table])
+      else {
+        const [header, ...records] = readCsv(tables[table])
+        out[table] = records.map(r => Object.fromEntries(header!.map((h, i) => [h, r[i]])))
+      }
+    }
+    return out
+  }
+
+  it.each(formats)(
+    '%s: every row of every table carries its snapshot (snapshotAt, jobId)',
+    async format => {
+      const text = forecastPayload(PERIOD, 'net_arr')
+      const rows = await allRows(text, format)
+      for (const table of TABLE_NAMES) {
+        expect(rows[table].length).toBeGreaterThan(0)
+        for (const row of rows[table]) {
+          expect(row).toMatchObject({
+            forecastId: 'net_arr',
+            exportPeriod: PERIOD,
+            snapshotAt: SNAPSHOT.snapshotAt,
+            jobId: SNAPSHOT.jobId
+          })
+        }
+      }
+    }
+  )
+
+  it.each(formats)(
+    '%s: currencyCode whether currency is "USD" or {"code", "symbol"}; the original is kept',
+    async format => {
+      const entries = [
+        { userId: 'u', fieldId: 'a', currency: 'USD' },
+        { userId: 'u', fieldId: 'b', currency: { code: 'EUR', symbol: '€' } },
+        { userId: 'u', fieldId: 'c', currency: { symbol: '¥' } },
+        { userId: 'u', fieldId: 'd' }
+      ]
+      const rows = (await allRows(payload({ entries }), format)).entries
+      const empty = format === 'csv' ? '' : null
+      expect(rows.map(r => r.currencyCode)).toEqual(['USD', 'EUR', empty, empty])
+      if (format === 'ndjson')
+        expect(rows.map(r => r.currency)).toEqual(entries.map(e => e.currency))
+      else {
+        // CSV and Parquet: the string as it is, an object as JSON text (Parquet: all as JSON).
+        const shown = entries.map(e =>
+          e.currency === undefined
+            ? empty
+            : format === 'csv' && typeof e.currency === 'string'
+              ? e.currency
+              : JSON.stringify(e.currency)
+        )
+        expect(rows.map(r => r.currency)).toEqual(shown)
+      }
+    }
+  )
+
+  it.each(formats)('%s: ours win over an element’s own members of the same names', async format => {
+    const entries = [
+      {
+        forecastId: 'other',
+        exportPeriod: 'x',
+        snapshotAt: 'y',
+        jobId: 'z',
+        entryKey: 'k',
+        currencyCode: { a: 1 },
+        fieldId: 'f'
+      }
+    ]
+    const [row] = (await allRows(payload({ entries }), format)).entries
+    expect(row).toMatchObject({
+      forecastId: 'net_arr',
+      exportPeriod: PERIOD,
+      snapshotAt: SNAPSHOT.snapshotAt,
+      jobId: SNAPSHOT.jobId,
+      entryKey: '|||f'
+    })
+    if (format === 'parquet') expect(row!.extra).toBeNull()
+  })
+
+  it('entryKey: a missing part is empty, a number part is its text', async () => {
+    const entries = [
+      { fieldId: 'fc', timePeriodId: PERIOD, userId: null },
+      { userId: 42, timeFrameId: 'TF:2026-01-12' },
+      { timePeriodId: PERIOD, userId: 'a,b', fieldId: 'q"x', timeFrameId: 'TF:1' },
+      {}
+    ]
+    const text = payload({ entries })
+    const rows = ndjsonRows((await tablesOf(text, 'ndjson')).text.entries)
+    expect(rows).toEqual(entries.map(e => ndjsonRow('entries', e)))
+    expect(rows.map(r => (r as { entryKey: string }).entryKey)).toEqual([
+      '2026_Q1|||fc',
+      '|TF:2026-01-12|42|',
+      '2026_Q1|TF:1|a,b|q"x',
+      '|||'
+    ])
+    expect(readCsv((await tablesOf(text, 'csv')).text.entries)).toEqual(
+      csvRecords('entries', entries)
+    )
+  })
+})
+
+describe('writeTables: CSV', () => {
+  it('a column first met after rows were written: the table is written again with it', async () => {
+    const users = [
+      { userId: 'u1' },
+      { userId: 'u2', team: 'West' },
+      { userId: 'u3', region: { id: 7 } }
+    ]
+    const { text } = await tablesOf(payload({ users }), 'csv')
+    expect(readCsv(text.users)).toEqual(csvRecords('users', users))
+  })
+
+  it('two members that flatten to one name both survive, the second with a suffix, and are reported', async () => {
+    const text = '{"users":[{"a.b":"flat","a":{"b":"nested"}},{"a":{"b":"n2"},"a.b":"f2"}]}'
+    const { text: tables, result } = await tablesOf(text, 'csv')
+    const [header, ...records] = readCsv(tables.users)
+    expect(header!.slice(-2)).toEqual(['a.b', 'a.b_2'])
+    expect(records.map(r => r.slice(-2))).toEqual([
+      ['flat', 'nested'],
+      ['f2', 'n2']
+    ])
+    expect(result.warnings).toContain('users: two members flatten to one CSV name (a.b → a.b_2)')
+  })
+
+  // OWASP's CSV injection cases, and cells that only look alike.
+  const hostile = [
+    '=HYPERLINK("https://attacker.example","x")',
+    "+1+cmd|' /C calc'!A0",
+    '-2+3',
+    '@SUM(1,2)',
+    '\t=1',
+    '\r=1'
+  ]
+
+  it('neutralises cells that start a formula with a leading quote; numbers and NDJSON/Parquet stay as sent', async () => {
+    const users = hostile.map((name, i) => ({ userId: `u${i}`, name, score: -5 }))
+    const text = payload({ users })
+    const [header, ...records] = readCsv((await tablesOf(text, 'csv')).text.users)
+    const name = header!.indexOf('name')
+    expect(records.map(r => r[name])).toEqual(hostile.map(h => `'${h}`))
+    expect(records.map(r => r[header!.indexOf('score')])).toEqual(hostile.map(() => '-5'))
+    expect(readCsv((await tablesOf(text, 'csv')).text.users)).toEqual(csvRecords('users', users))
+
+    const off = readCsv((await tablesOf(text, 'csv', { csvFormulaGuard: false })).text.users)
+    expect(off.slice(1).map(r => r[name])).toEqual(hostile)
+    expect(off).toEqual(csvRecords('users', users, { guard: false }))
+
+    const ndjson = ndjsonRows((await tablesOf(text, 'ndjson')).text.users)
+    expect(ndjson.map(r => (r as { name: string }).name)).toEqual(hostile)
+    const parquet = await parquetRows((await tablesOf(text, 'parquet')).files.users)
+    expect(parquet.map(r => r.name)).toEqual(hostile)
+  })
+
+  it('guards the header too: a member named like a formula', async () => {
+    const { text } = await tablesOf('{"users":[{"=cmd()":"x"}]}', 'csv')
+    expect(readCsv(text.users)[0]!.at(-1)).toBe("'=cmd()")
+  })
+})
+
+describe('writeTables: text every loader accepts', () => {
+  // The issue's hostile strings: a lone surrogate escaped, raw 0xFF bytes (never UTF-8), and
+  // both in a key too.
+  const hostilePayload = Buffer.concat([
+    Buffer.from('{"users":[{"userId":"u1","name":"\\ud800x"},{"userId":"u2","name":"'),
+    Buffer.from([0x61, 0xff, 0x62]),
+    Buffer.from('"},{"userId":"u3","name":"ok \\ud83d\\ude00 é"},{"userId":"u4","\\udc00k":"'),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}')
+  ])
+
+  it.each(['ndjson', 'csv', 'parquet'] as const)(
+    '%s: lone surrogates and bytes that are not UTF-8 become U+FFFD, counted, warned once, and DuckDB loads the table',
+    async format => {
+      const { result, files } = await tablesOf(hostilePayload, format)
+      expect(result.repairedText).toBe(4)
+      expect(result.warnings.filter(w => w.includes('U+FFFD'))).toHaveLength(1)
+      // The payload itself is kept as Clari sent it.
+      expect(await readFile(path.join(dir, PAYLOAD))).toEqual(hostilePayload)
+      const reader =
+        format === 'ndjson'
+          ? `read_ndjson(${sqlPath(files.users)})`
+          : format === 'csv'
+            ? `read_csv(${sqlPath(files.users)})`
+            : `read_parquet(${sqlPath(files.users)})`
+      const rows = await duckdbRows(`SELECT * FROM ${reader} ORDER BY userId`)
+      expect(rows.map(r => r.name)).toEqual(['\ufffdx', 'a\ufffdb', 'ok 😀 é', null])
+      const key = format === 'parquet' ? 'extra' : '\ufffdk'
+      const u4 = rows[3]![key]
+      expect(format === 'parquet' ? JSON.parse(String(u4)) : u4).toEqual(
+        format === 'parquet' ? { '\ufffdk': '\ufffd(' } : '\ufffd('
       )
-      expect(entryKeys.size).toBe(expected.entries!.length)
-      expect(expected.timeFrames!.length).toBeGreaterThanOrEqual(13)
+    }
+  )
+})
+
+describe('writeTables: duplicate keys', () => {
+  const entry = (frame: string, extra: Record<string, unknown>) => ({
+    timePeriodId: PERIOD,
+    timeFrameId: frame,
+    userId: 'u1',
+    fieldId: 'fc_net_commit',
+    ...extra
+  })
+
+  it('counts entries whose key repeats (a quota and a forecast entry of one key are not), keeps every row, names the first keys', async () => {
+    const entries = [
+      entry('TF:2026-01-05', { forecastValue: 1 }),
+      entry('TF:2026-01-05', { quotaValue: 9 }),
+      entry('TF:2026-01-05', { forecastValue: 2 }),
+      entry('TF:2026-01-12', { forecastValue: 3 }),
+      entry('TF:2026-01-05', { forecastValue: 4 }),
+      entry('TF:2026-01-12', { quotaValue: 5 })
+    ]
+    for (const format of ['ndjson', 'csv', 'parquet'] as const) {
+      const { result } = await tablesOf(payload({ entries }), format)
+      expect(result.duplicateKeys).toBe(2)
+      expect(result.tables.entries.rows).toBe(entries.length)
+      expect(result.warnings).toContain(
+        'entries: 2 entries repeat the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: 2026_Q1|TF:2026-01-05|u1|fc_net_commit (forecastValue); 2026_Q1|TF:2026-01-05|u1|fc_net_commit (forecastValue)); rows are kept as Clari sent them'
+      )
+    }
+  })
+
+  it('gives up counting, and says so, when the keys are too many and varied to count in bounded memory', async () => {
+    const entries = Array.from({ length: 70_000 }, (_, i) => entry(`TF:${i}`, { forecastValue: i }))
+    const { result } = await tablesOf(payload({ entries }), 'ndjson')
+    expect(result.duplicateKeys).toBeUndefined()
+    expect(result.warnings).toContain(
+      'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)'
+    )
+    expect(result.tables.entries.rows).toBe(entries.length)
+  })
+})
+
+describe('writeTables: Parquet', () => {
+  it('types each declared field; a value that does not fit its type, and any other member, go to extra', async () => {
+    const entries = [
+      {
+        userId: 'u1',
+        fieldId: 'f',
+        forecastValue: '12.5',
+        isUpdated: 'yes',
+        updatedOn: 1.5,
+        adjustmentValue: 3,
+        notes: { a: [1] }
+      },
+      { userId: 7, forecastValue: 2, isUpdated: true, updatedOn: 1700000000000 }
+    ]
+    const { files } = await tablesOf(payload({ entries }), 'parquet')
+    const columns = await duckdbRows(
+      `DESCRIBE SELECT * FROM read_parquet(${sqlPath(files.entries)})`
+    )
+    expect(Object.fromEntries(columns.map(c => [c.column_name, c.column_type]))).toEqual({
+      forecastId: 'VARCHAR',
+      exportPeriod: 'VARCHAR',
+      snapshotAt: 'TIMESTAMP WITH TIME ZONE',
+      jobId: 'VARCHAR',
+      entryKey: 'VARCHAR',
+      currencyCode: 'VARCHAR',
+      userId: 'VARCHAR',
+      fieldId: 'VARCHAR',
+      timePeriodId: 'VARCHAR',
+      timeFrameId: 'VARCHAR',
+      forecastValue: 'DOUBLE',
+      quotaValue: 'DOUBLE',
+      currency: 'JSON',
+      isUpdated: 'BOOLEAN',
+      updatedBy: 'VARCHAR',
+      updatedOn: 'TIMESTAMP WITH TIME ZONE',
+      extra: 'JSON',
+      // DuckDB reads the folder's Hive partition as a column of its own.
+      snapshot_date: 'DATE'
+    })
+    const rows = await parquetRows(files.entries)
+    expect(rows.map(r => [r.userId, r.forecastValue, r.isUpdated, r.updatedOn])).toEqual([
+      ['u1', null, null, null],
+      [null, 2, true, '2023-11-14 22:13:20+00']
+    ])
+    expect(rows.map(r => JSON.parse(String(r.extra)) as unknown)).toEqual([
+      {
+        forecastValue: '12.5',
+        isUpdated: 'yes',
+        updatedOn: 1.5,
+        adjustmentValue: 3,
+        notes: { a: [1] }
+      },
+      { userId: 7 }
+    ])
+  })
+
+  it('writes row groups of bounded size, strings compressed, and an empty table as a file with no rows', async () => {
+    const parts: Buffer[] = []
+    for await (const part of generatedPayloadStream(PERIOD, 24 * 1024 * 1024))
+      parts.push(part as Buffer)
+    const { files, result } = await tablesOf(Buffer.concat(parts), 'parquet')
+    const groups = await duckdbRows(
+      `SELECT row_group_id, max(row_group_num_rows) AS rows FROM parquet_metadata(${sqlPath(files.entries)}) GROUP BY 1`
+    )
+    expect(groups.length).toBeGreaterThan(1)
+    expect(groups.reduce((sum, g) => sum + Number(g.rows), 0)).toBe(result.tables.entries.rows)
+    const codecs = await duckdbRows(
+      `SELECT DISTINCT path_in_schema AS name, compression FROM parquet_metadata(${sqlPath(files.entries)})`
+    )
+    const codec = Object.fromEntries(codecs.map(c => [c.name, c.compression]))
+    expect(codec.userId).toBe('GZIP')
+    expect(codec.extra).toBe('GZIP')
+    const [count] = await duckdbRows(
+      `SELECT count(*) AS n FROM read_parquet(${sqlPath(files.time_frames)})`
+    )
+    expect(Number(count!.n)).toBe(result.tables.time_frames.rows)
+    const empty = await tablesOf(payload({}), 'parquet')
+    const [none] = await duckdbRows(
+      `SELECT count(*) AS n FROM read_parquet(${sqlPath(empty.files.users)})`
+    )
+    expect(Number(none!.n)).toBe(0)
+  })
+})
+
+describe('writeTables: a derived column that needs another list (a lookup)', () => {
+  // What issue 23's change B adds: each entry's week number within the quarter.
+  const weekIndex: ComputedColumn<Map<string, string>> = {
+    name: 'weekIndex',
+    tables: ['entries'],
+    type: 'int64',
+    reads: ['timeFrameId'],
+    lookup: {
+      table: 'time_frames',
+      reads: ['timeFrameId', 'startDate'],
+      start: () => new Map(),
+      add: (starts, row) => void starts.set(row.string(0) ?? '', row.string(1) ?? '')
+    },
+    value: (row, starts) => {
+      const start = starts.get(row.string(0) ?? '')
+      return start === undefined ? undefined : [...starts.values()].sort().indexOf(start) + 1
+    }
+  }
+
+  it.each(['ndjson', 'csv', 'parquet'] as const)(
+    '%s: reads the whole of that list first, wherever it is in the payload',
+    async format => {
+      // Entries come first: the lookup's list is only complete at the end.
+      const text =
+        '{"entries":[{"timeFrameId":"TF:b"},{"timeFrameId":"TF:a"},{"timeFrameId":"TF:x"}],' +
+        '"timeFrames":[{"timeFrameId":"TF:b","startDate":"2026-01-12"},{"timeFrameId":"TF:a","startDate":"2026-01-05"}]}'
+      const { text: tables, files } = await tablesOf(text, format, {
+        columns: [weekIndex as unknown as ComputedColumn]
+      })
+      const weeks =
+        format === 'ndjson'
+          ? ndjsonRows(tables.entries).map(r => (r as { weekIndex: unknown }).weekIndex)
+          : format === 'csv'
+            ? readCsv(tables.entries)
+                .slice(1)
+                .map(r => r[4])
+            : (await parquetRows(files.entries)).map(r =>
+                r.weekIndex === null ? null : Number(r.weekIndex)
+              )
+      expect(weeks).toEqual(format === 'csv' ? ['2', '1', ''] : [2, 1, null])
+    }
+  )
+})
+
+describe('writeTables: the layout', () => {
+  it.each(['ndjson', 'csv', 'parquet'] as const)(
+    '%s: tables/<table>/snapshot_date=<day>/<forecast>_<period>_<job>.<format>, with rows and sha256, nothing else left',
+    async format => {
+      const { result, files } = await tablesOf(payload({ users: [{ userId: 'u' }] }), format)
+      for (const table of TABLE_NAMES) {
+        const file = `tables/${table}/snapshot_date=2026-01-05/net_arr_2026_Q1_${SNAPSHOT.jobId}.${format}`
+        const bytes = await readFile(files[table])
+        expect(result.tables[table]).toEqual({
+          file,
+          rows: table === 'users' || table === 'time_periods' ? 1 : 0,
+          sha256: createHash('sha256').update(bytes).digest('hex')
+        })
+        // No temporary file is left behind.
+        expect(await readdir(path.dirname(files[table]))).toEqual([path.basename(file)])
+      }
     }
   )
 })
@@ -400,22 +678,11 @@ describe('writeTables: a payload read in many chunks', () => {
     const parts: Buffer[] = []
     for await (const part of generatedPayloadStream(PERIOD, 1024 * 1024)) parts.push(part as Buffer)
     const text = Buffer.concat(parts).toString('utf8')
-    const { text: tables, written } = await tablesOf(text, 'ndjson')
+    const { text: tables, result } = await tablesOf(text, 'ndjson')
     const entries = (JSON.parse(text) as { entries: Record<string, unknown>[] }).entries
-    expect(written.entries.rows).toBe(entries.length)
-    expect(
-      tables.entries
-        .split('\n')
-        .filter(Boolean)
-        .map(line => JSON.parse(line) as unknown)
-    ).toEqual(
-      entries.map(e => ({
-        forecastId: 'net_arr',
-        exportPeriod: PERIOD,
-        entryKey: [e.timePeriodId, e.timeFrameId, e.userId, e.fieldId].join('|'),
-        ...e
-      }))
-    )
+    expect(result.tables.entries.rows).toBe(entries.length)
+    expect(ndjsonRows(tables.entries)).toEqual(entries.map(e => ndjsonRow('entries', e)))
+    expect(ours('entries', entries[0]!).snapshotAt).toBe(SNAPSHOT.snapshotAt)
   })
 })
 
@@ -453,9 +720,13 @@ describe('writeTables: failures name the problem and leave no table of the perio
       'tables: the payload is for period 2025_Q4, not 2026_Q1'
     ]
   ])('%s', async (_name, text, message) => {
-    for (const format of ['ndjson', 'csv'] as const) {
-      // Tables of an earlier run of this period would not match the payload: they go too.
-      const stale = path.join(dir, 'tables', 'users', `net_arr_2026_Q1.${format}`)
+    for (const format of ['ndjson', 'csv', 'parquet'] as const) {
+      // Tables of an earlier run of this snapshot would not match the payload: they go too.
+      const stale = path.join(
+        dir,
+        'tables/users/snapshot_date=2026-01-05',
+        `net_arr_2026_Q1_${SNAPSHOT.jobId}.${format}`
+      )
       await mkdir(path.dirname(stale), { recursive: true })
       await writeFile(stale, 'stale')
       const error = await tablesOf(text, format).catch((e: unknown) => e)
@@ -466,12 +737,13 @@ describe('writeTables: failures name the problem and leave no table of the perio
     }
   })
 
-  it('refuses a symlink in place of the tables folder and writes nothing through it', async () => {
+  it('refuses a symlink in place of a tables folder and writes nothing through it', async () => {
     const elsewhere = path.join(dir, 'elsewhere')
     await mkdir(elsewhere)
-    await symlink(elsewhere, path.join(dir, 'tables'))
+    await mkdir(path.join(dir, 'tables', 'users'), { recursive: true })
+    await symlink(elsewhere, path.join(dir, 'tables', 'users', 'snapshot_date=2026-01-05'))
     await expect(tablesOf(payload({}), 'ndjson')).rejects.toThrow(
-      'tables: tables in the output folder is not a folder (a symlink?)'
+      'tables: tables/users/snapshot_date=2026-01-05 in the output folder is not a folder (a symlink?)'
     )
     expect(await readdir(elsewhere)).toEqual([])
   })
@@ -479,27 +751,28 @@ describe('writeTables: failures name the problem and leave no table of the perio
   it('replaces a symlink at a table’s name instead of writing through it', async () => {
     const target = path.join(dir, 'target.txt')
     await writeFile(target, 'keep me')
-    await mkdir(path.join(dir, 'tables', 'users'), { recursive: true })
-    await symlink(target, path.join(dir, 'tables', 'users', 'net_arr_2026_Q1.ndjson'))
+    const name = path.join(
+      dir,
+      'tables/users/snapshot_date=2026-01-05',
+      `net_arr_2026_Q1_${SNAPSHOT.jobId}.ndjson`
+    )
+    await mkdir(path.dirname(name), { recursive: true })
+    await symlink(target, name)
     const { text } = await tablesOf(payload({ users: [{ userId: 'u' }] }), 'ndjson')
     expect(text.users).toBe(`{${OURS},"userId":"u"}\n`)
     expect(await readFile(target, 'utf8')).toBe('keep me')
   })
 
   it('stops when the signal is aborted and leaves no table behind', async () => {
-    await writeFile(path.join(dir, PAYLOAD), forecastPayload(PERIOD, 'net_arr'))
     const controller = new AbortController()
     controller.abort(new Error('cancelled'))
     await expect(
-      writeTables(path.join(dir, PAYLOAD), {
-        outputDir: dir,
-        forecastId: 'net_arr',
-        period: PERIOD,
-        format: 'ndjson',
-        signal: controller.signal
-      })
+      tablesOf(forecastPayload(PERIOD, 'net_arr'), 'ndjson', { signal: controller.signal })
     ).rejects.toThrow('cancelled')
-    const left = await readdir(path.join(dir, 'tables'), { recursive: true, withFileTypes: true })
+    const left = await readdir(path.join(dir, 'tables'), {
+      recursive: true,
+      withFileTypes: true
+    }).catch(() => [])
     expect(left.filter(e => e.isFile())).toEqual([])
   })
 })

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BlobError } from './blob-errors.js'
+import { trickleBlob, type HostileModes } from './hostile.js'
 import {
   checkBlobSas,
   SAS_VERSION,
@@ -72,6 +73,8 @@ export interface BlobStoreOptions {
   now?: () => number
   /** The account key SAS URLs are signed with (random by default). */
   accountKey?: Buffer
+  /** Ways to hold on (test/simulators/artifact/hostile.ts), read at each request. */
+  hostile?: HostileModes
 }
 
 interface ContainerState {
@@ -171,6 +174,9 @@ export async function startBlobStore(options: BlobStoreOptions = {}): Promise<Bl
 
   const getBlob: Run = ({ req, res, existing }) => {
     if (!existing) throw new BlobError('BlobNotFound')
+    if (req.method === 'GET' && options.hostile && trickleBlob(options.hostile, res, existing)) {
+      return
+    }
     res.writeHead(200, {
       ...blobHeaders(existing),
       'content-length': existing.data.length,

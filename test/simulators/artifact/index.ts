@@ -57,3 +57,5 @@ export {
   type ZipEntry
 } from './zip-reader.js'
 export { zipStored } from './zip-writer.js'
+export { emptyEntries, hostileZip, type HostileEntry } from './hostile-zips.js'
+export { hostileModes, type HostileAnswer, type HostileModes } from './hostile.js'

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { BlobContainer, BlobStore } from './blob-store.js'
+import { floodListing, holdListing, type HostileModes } from './hostile.js'
 import { RuntimeTokens, type BackendIds, type RuntimeCaller } from './runtime-token.js'
 import {
   errorReply,
@@ -111,6 +112,8 @@ export async function startResultsService(
     tokens?: RuntimeTokens
     /** Further Twirp services on this origin, as GitHub serves the CacheService beside this one. */
     services?: ReadonlyArray<TwirpService<RuntimeCaller>>
+    /** Ways to hold on (test/simulators/artifact/hostile.ts), read at each call. */
+    hostile?: HostileModes
   } & Partial<ResultsServiceModes>
 ): Promise<ResultsService> {
   const container = opts.blobs.container(CONTAINER_NAME)
@@ -276,6 +279,11 @@ export async function startResultsService(
   }
 
   const server = createServer((req, res) => {
+    const hostile = opts.hostile
+    const route = hostile && twirpRoute(req.url)
+    if (route && route.service === ARTIFACT_SERVICE && route.method === 'ListArtifacts') {
+      if (floodListing(hostile, req, res) || holdListing(hostile, req, res)) return
+    }
     handle(req).then(
       reply => sendJson(res, reply),
       (error: unknown) => sendJson(res, errorReply(error))

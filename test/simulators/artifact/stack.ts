@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { startBlobStore } from './blob-store.js'
 import { startCacheService, type CacheService } from './cache-service.js'
+import { hostileModes, type HostileModes } from './hostile.js'
 import {
   startResultsService,
   type ArtifactRecord,
@@ -119,6 +120,8 @@ export interface ArtifactStack {
    * (a bad zip was uploaded whole).
    */
   replaceBlob(record: ArtifactRecord, bytes: Buffer, digest: 'keep' | 'update'): Promise<void>
+  /** Ways the results service and the blob store hold on; none set, they behave. */
+  hostile: HostileModes
   /** Stops the REST stand-in, the results service and the blob store; safe to call more than once. */
   stop(): Promise<void>
 }
@@ -147,7 +150,8 @@ export async function startArtifactStack(
 ): Promise<ArtifactStack> {
   const { platform = 'github.com', cacheNow, ...modes } = options
   const startedAt = performance.now()
-  const blobs = await startBlobStore()
+  const hostile = hostileModes()
+  const blobs = await startBlobStore({ hostile })
   const tokens = new RuntimeTokens()
   const restRuns = new Map<string, RestRun>()
   let cache: CacheService | undefined
@@ -168,7 +172,13 @@ export async function startArtifactStack(
   }
   try {
     cache = await startCacheService({ blobs, tokens, ...(cacheNow ? { now: cacheNow } : {}) })
-    service = await startResultsService({ blobs, tokens, services: [cache.twirp], ...modes })
+    service = await startResultsService({
+      blobs,
+      tokens,
+      services: [cache.twirp],
+      hostile,
+      ...modes
+    })
     rest = await startRestApi({ results: service, runs: restRuns })
   } catch (error) {
     await stop()
@@ -278,6 +288,7 @@ export async function startArtifactStack(
         record.hash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
       }
     },
+    hostile,
     stop
   }
 }

@@ -3,12 +3,16 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { useArtifactStack } from '../helpers/artifact-stack-env.js'
+import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import { printedDuring } from '../helpers/printed.js'
 import { withoutRunnerVariables } from '../helpers/run-bundle.js'
+import { shippedConfig } from '../helpers/shipped-config.js'
 import {
   childEnv,
+  emptyEntries,
+  hostileZip,
   REALISTIC_RESULTS_MODES,
   type ArtifactRecord,
   type ArtifactStack,
@@ -16,14 +20,23 @@ import {
   type WorkflowRun
 } from '../simulators/artifact/index.js'
 
-// @actions/github reads GITHUB_API_URL once, when it is loaded: the modules that use it are
-// imported only after the stack is up and the environment points at it.
-type EarlierAttemptModule = typeof import('../../src/action/earlier-attempt.js')
+import type { GitHubRun, RequestBounds } from '../../src/action/github-artifacts.js'
+import type { EarlierRun, NoEarlierRun } from '../../src/engine/reruns/earlier-run.js'
+
+// Loaded once the stack is up and process.env points at it (the toolkit reads it at each call).
+type AdapterModule = typeof import('../../src/action/github-artifacts.js')
+type SearchModule = typeof import('../../src/engine/reruns/earlier-artifacts.js')
+type EngineModule = typeof import('../../src/engine/index.js')
 type ArtifactModule = typeof import('@actions/artifact')
 
 const FORECAST = 'net_arr'
 const NAME = 'clari-forecast-net_arr'
 const PAYLOAD_FILE = 'net_arr_2026_Q1.json'
+const CONFIG = shippedConfig({
+  'api-key': TEST_API_KEY,
+  'forecast-id': FORECAST,
+  periods: '2026_Q1'
+})
 
 /** A manifest v2 as the engine writes it (the fields the lookup reads, and a few it passes on). */
 function manifest(runAttempt: number, overrides: Record<string, unknown> = {}): object {
@@ -51,7 +64,7 @@ function manifest(runAttempt: number, overrides: Record<string, unknown> = {}): 
   }
 }
 
-const CHILD_SCRIPT = fileURLToPath(new URL('../helpers/earlier-attempt-child.ts', import.meta.url))
+const CHILD_SCRIPT = fileURLToPath(new URL('../helpers/github-artifacts-child.ts', import.meta.url))
 const CHILD_TIMEOUT_MS = 30_000
 
 /** Children still running; afterEach kills them, whatever the test's outcome. */
@@ -103,17 +116,21 @@ function runChild(env: NodeJS.ProcessEnv): Promise<ChildRun> {
 const payloadOf = (runAttempt: number): Buffer =>
   Buffer.from(JSON.stringify({ entries: [{ attempt: runAttempt }] }))
 
-describe('findEarlierAttempt against the artifact stack (real client, real sockets)', () => {
+describe('the earlier attempt through GitHub: our runtime and REST clients against the artifact stack', () => {
   const savedEnv = { ...process.env }
-  const inProcess = useArtifactStack('earlier-attempt')
+  const inProcess = useArtifactStack('github-artifacts')
   let stack: ArtifactStack
-  let lookupModule: EarlierAttemptModule
+  let adapter: AdapterModule
+  let search: SearchModule
+  let engine: EngineModule
   let artifactModule: ArtifactModule
   let workDir = ''
 
   beforeAll(async () => {
     ;({ stack, workDir } = inProcess)
-    lookupModule = await import('../../src/action/earlier-attempt.js')
+    adapter = await import('../../src/action/github-artifacts.js')
+    search = await import('../../src/engine/reruns/earlier-artifacts.js')
+    engine = await import('../../src/engine/index.js')
     artifactModule = await import('@actions/artifact')
   })
 
@@ -126,6 +143,11 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     )
     Object.assign(stack.service, REALISTIC_RESULTS_MODES)
     stack.rest.fault = undefined
+    Object.assign(stack.hostile, {
+      holdListingMs: undefined,
+      floodListing: undefined,
+      trickle: undefined
+    })
   })
 
   /** The runtime token is read at each call: this makes `attempt` the job that calls next. */
@@ -157,34 +179,60 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
       [PAYLOAD_FILE]: payloadOf(attempt.runAttempt)
     })
 
-  /** The lookup attempt `n` of `run` makes, as that attempt's job. */
-  function find(
+  /** What the runner gives attempt `n` of `run`'s step, as the action reads it. */
+  const gitHubRun = (run: WorkflowRun, n: number, githubToken = stack.githubToken): GitHubRun => ({
+    runtimeToken: run.attempt(n).token,
+    resultsUrl: stack.service.url,
+    apiUrl: stack.rest.url,
+    repository: run.repository,
+    runId: run.githubRunId,
+    githubToken
+  })
+
+  /** The lookup attempt `n` of `run` makes: the engine's search over the action's ports. */
+  async function find(
     run: WorkflowRun,
     n: number,
-    overrides: Partial<Parameters<EarlierAttemptModule['findEarlierAttempt']>[0]> = {}
-  ) {
-    actAs(run.attempt(n))
-    return lookupModule.findEarlierAttempt({
-      forecastId: FORECAST,
-      runAttempt: n,
-      artifactNames: Array.from({ length: n - 1 }, () => NAME),
-      runId: run.githubRunId,
-      repository: run.repository,
-      githubToken: stack.githubToken,
-      tempDir: workDir,
-      ...overrides
-    })
+    options: {
+      githubToken?: string
+      timeoutMs?: number
+      bounds?: RequestBounds
+      artifactNames?: string[]
+    } = {}
+  ): Promise<EarlierRun | NoEarlierRun> {
+    const transport = new engine.Transport()
+    try {
+      const source = search.earlierAttemptSource({
+        sources: adapter.gitHubArtifactSources(
+          gitHubRun(run, n, options.githubToken),
+          transport,
+          options.bounds
+        ),
+        runAttempt: n,
+        artifactNames: options.artifactNames ?? Array.from({ length: n - 1 }, () => NAME),
+        tempDir: workDir,
+        timeoutMs: options.timeoutMs
+      })
+      return await source.find(CONFIG, new AbortController().signal)
+    } finally {
+      transport.close()
+    }
   }
 
   async function expectFound(
-    result: Awaited<ReturnType<typeof find>>,
+    result: EarlierRun | NoEarlierRun,
     attempt: number,
     artifactName: string
   ): Promise<void> {
     if ('reason' in result) throw new Error(`expected attempt ${attempt}, got: ${result.reason}`)
-    expect(result).toMatchObject({ attempt, artifactName, manifest: manifest(attempt) })
-    expect((await readdir(result.dir)).sort()).toEqual(['manifest.json', PAYLOAD_FILE])
-    expect(await readFile(path.join(result.dir, PAYLOAD_FILE))).toEqual(payloadOf(attempt))
+    try {
+      expect(result.manifest.runAttempt).toBe(attempt)
+      expect(result.source).toBe(`artifact ${artifactName} of attempt ${attempt}`)
+      expect(await readdir(result.dir)).toEqual([PAYLOAD_FILE])
+      expect(await readFile(path.join(result.dir, PAYLOAD_FILE))).toEqual(payloadOf(attempt))
+    } finally {
+      await result.dispose()
+    }
   }
 
   /** The REST requests since `from`, paths without their query, and their statuses. */
@@ -221,8 +269,11 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     expect(
       stack.service.calls.filter(c => c.method === 'GetSignedArtifactURL').length - refusedBefore
     ).toBe(1)
+    // Listed one name at a time: the suffixed name first, then artifact-name.
+    const listing = `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`
     expect(restCallsSince(restCalls)).toEqual([
-      [`/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`, 200],
+      [listing, 200],
+      [listing, 200],
       [expect.stringMatching(/^\/repos\/.+\/actions\/artifacts\/\d+\/zip$/), 302]
     ])
   })
@@ -262,10 +313,12 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
 
     expect(result).toEqual({
       kind: 'missing',
-      reason: `missing: no artifact named ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; the REST API lists none)`
+      reason: `missing: no artifact named ${NAME}-attempt-1, ${NAME} on this run (the runtime listing lists none; the REST API lists none)`
     })
-    expect(restCallsSince(restCalls)).toEqual([
-      [`/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`, 200]
+    const listing = `/repos/${run.repository}/actions/runs/${run.githubRunId}/artifacts`
+    expect(stack.rest.calls.slice(restCalls).map(c => [c.path, c.status])).toEqual([
+      [`${listing}?name=${NAME}-attempt-1&per_page=100`, 200],
+      [`${listing}?name=${NAME}&per_page=100`, 200]
     ])
   })
 
@@ -281,13 +334,14 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
       token: 'ghs_unknown0000',
       kind: 'lookup-failed',
       reason:
-        /^lookup failed: .*the REST API failed: answered 401 \(Bad credentials.*check github-token/
+        /^lookup failed: .*the REST API failed: REST list artifacts answered 401 \(Bad credentials\); check github-token$/
     },
     {
       what: 'a token without actions: read',
       token: 'ghs_noactions000',
       kind: 'lookup-failed',
-      reason: /answered 403 \(Resource not accessible by integration.*needs actions: read/
+      reason:
+        /REST list artifacts answered 403 \(Resource not accessible by integration\); the token needs actions: read$/
     }
   ])(
     'after a full re-run, the REST API needs the token: $what',
@@ -315,7 +369,7 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
       what: 'expired (the REST API still lists it)',
       prepare: record => void (record.expired = true),
       kind: 'expired',
-      reason: /^expired: artifact clari-forecast-net_arr \(id \d+\) has expired$/
+      reason: /^expired: artifact clari-forecast-net_arr \(id \d+\): it has expired$/
     },
     {
       what: 'damaged in storage (digest mismatch)',
@@ -388,17 +442,18 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     expect(await readdir(workDir)).toEqual(before)
   })
 
-  it('reports a damaged earlier artifact by the refused runtime download today, the REST download’s verdict counted as an older one', async () => {
+  it('reports a damaged earlier artifact once, by what the REST download found, after the runtime download was refused (404)', async () => {
     const run = stack.newRun()
     const record = await uploadExport(run.attempt(1))
     await stack.replaceBlob(record, randomBytes(2048), 'keep')
 
     const result = await find(run, 2)
 
-    // Both verdicts are about the one artifact; the REST path did reach its content.
+    // One artifact, one verdict: the REST path's, which reached its content (issue 20's
+    // cosmetic note: it used to be counted a second time as "1 older one(s) not usable").
     expect(result).toEqual({
       kind: 'unreadable',
-      reason: `unreadable: artifact ${NAME} (id ${record.id}): the download failed (Failed to GetSignedArtifactURL: Received non-retryable error: Failed request: (404) Not Found: workflow run not found) (and 1 older one(s) not usable)`
+      reason: `unreadable: artifact ${NAME} (id ${record.id}): the download does not match its digest`
     })
     const zip = stack.rest.calls.findLast(c => c.path.endsWith(`/artifacts/${record.id}/zip`))
     expect(zip?.status).toBe(302)
@@ -411,7 +466,7 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     expect(result).toEqual({
       kind: 'missing',
       reason:
-        'missing: no artifact named a-1, a-1-attempt-1, a-2, a-2-attempt-2 on this run (the runtime listing lists none; the REST API lists none)'
+        'missing: no artifact named a-2-attempt-2, a-2, a-1-attempt-1, a-1 on this run (the runtime listing lists none; the REST API lists none)'
     })
   })
 
@@ -460,15 +515,13 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
         childEnv(withoutRunnerVariables(savedEnv), {
           ...attempt.env,
           GITHUB_API_URL: apiUrl,
-          EARLIER_ATTEMPT_LOOKUP: JSON.stringify({
-            forecastId: FORECAST,
+          GITHUB_ARTIFACTS_LOOKUP: JSON.stringify({
+            run: { ...gitHubRun(run, 2), apiUrl },
             runAttempt: 2,
             artifactNames: [NAME],
-            runId: run.githubRunId,
-            repository: run.repository,
-            githubToken: stack.githubToken,
             tempDir: workDir,
-            timeoutMs
+            timeoutMs,
+            inputs: { 'api-key': TEST_API_KEY, 'forecast-id': FORECAST, periods: '2026_Q1' }
           })
         })
       )
@@ -485,13 +538,104 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
       }
       // The toolkit's own REST listing would hold the process for ~55 s here.
       expect(child.lingerMs).toBeLessThan(1_500)
-      const [mask, ...rest] = child.output.split(stack.githubToken)
-      expect(mask).toMatch(/::add-mask::$/)
-      expect(rest).toHaveLength(1)
+      expect(child.output).not.toContain(stack.githubToken)
     }
   )
 
-  it('masks the github-token before anything else is printed, and prints it nowhere else', async () => {
+  describe('against services that hold on, every request ends at a bound of its own', () => {
+    const closedWithin = (mode: string, ms: number) => {
+      const answers = stack.hostile.log.filter(a => a.mode === mode)
+      expect(answers.length).toBeGreaterThan(0)
+      for (const answer of answers) {
+        expect(answer.closedAt).toBeDefined()
+        expect(answer.closedAt! - answer.startedAt).toBeLessThan(ms)
+      }
+      return answers
+    }
+    beforeEach(() => {
+      stack.hostile.log.splice(0)
+      // The runtime path whole (GitHub served inherited artifacts until 2026-07-24), so that each
+      // hostile mode meets the request it holds on, not an earlier 404.
+      stack.service.inheritedArtifacts = 'served'
+    })
+
+    it('ListArtifacts held open 150 s: the runtime listing gives up at 1 s (twice), the REST API finds attempt 1', async () => {
+      const run = stack.newRun()
+      await uploadExport(run.attempt(1))
+      stack.hostile.holdListingMs = 150_000
+
+      const result = await find(run, 2, {
+        bounds: { idleMs: 20_000, answerMs: 1_000, downloadMs: 5_000 },
+        timeoutMs: 30_000
+      })
+
+      await expectFound(result, 1, NAME)
+      expect(closedWithin('hold-listing', 1_500)).toHaveLength(2)
+    })
+
+    it('a blob trickling 1 byte every 200 ms, under a 500 ms idle bound: each download ends at its 1.5 s bound, and the artifact is counted once', async () => {
+      const run = stack.newRun()
+      await uploadExport(run.attempt(1))
+      stack.hostile.trickle = { bytes: 1, everyMs: 200 }
+
+      const result = await find(run, 2, {
+        bounds: { idleMs: 500, answerMs: 5_000, downloadMs: 1_500 },
+        timeoutMs: 30_000
+      })
+
+      expect(result).toEqual({
+        kind: 'unreadable',
+        reason: expect.stringMatching(
+          new RegExp(
+            `^unreadable: artifact ${NAME} \\(id \\d+\\): the download failed \\(REST artifact download: no complete answer within 1500 ms\\)$`
+          )
+        )
+      })
+      const trickles = closedWithin('trickle', 2_000)
+      expect(trickles.map(t => t.mode)).toEqual(['trickle', 'trickle'])
+      for (const t of trickles) expect(t.bytesSent).toBeLessThan(20)
+      expect(await readdir(workDir)).not.toContainEqual(expect.stringMatching(/^clari-earlier-/))
+    })
+
+    it('a listing of 300,000 artifacts: refused at 200 KiB, never parsed, and the REST API finds attempt 1', async () => {
+      const run = stack.newRun()
+      await uploadExport(run.attempt(1))
+      stack.hostile.floodListing = 300_000
+
+      const result = await find(run, 2, { timeoutMs: 30_000 })
+
+      await expectFound(result, 1, NAME)
+      const [flood, ...more] = closedWithin('flood-listing', 5_000)
+      expect(more).toEqual([])
+      // Of ~70 MB: what the socket buffers held when the client let go.
+      expect(flood!.bytesSent).toBeLessThan(8 * 1024 * 1024)
+    })
+
+    it('a zip of 220,000 empty entries: refused by the count in its end record, and not downloaded again', async () => {
+      const run = stack.newRun()
+      const record = await uploadExport(run.attempt(1))
+      const zip = hostileZip([
+        ...emptyEntries(220_000),
+        { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest(1))) }
+      ])
+      await stack.replaceBlob(record, zip, 'update')
+      const restCalls = stack.rest.calls.length
+
+      const startedAt = performance.now()
+      const result = await find(run, 2, { timeoutMs: 30_000 })
+      const elapsed = performance.now() - startedAt
+
+      expect(result).toEqual({
+        kind: 'unreadable',
+        reason: expect.stringMatching(/holds 220001 entries, more than an artifact of this action/)
+      })
+      console.info(`220,000 entries: judged in ${elapsed.toFixed(0)} ms`)
+      expect(elapsed).toBeLessThan(10_000)
+      expect(stack.rest.calls.slice(restCalls).some(c => c.path.endsWith('/zip'))).toBe(false)
+    })
+  })
+
+  it('prints nothing, and the github-token is in no answer', async () => {
     const run = stack.newRun()
     run.attempt(2, { fullRerun: true })
     const token = 'ghs_mustnotleak123'
@@ -499,10 +643,8 @@ describe('findEarlierAttempt against the artifact stack (real client, real socke
     const { value: result, printed } = await printedDuring(() =>
       find(run, 2, { githubToken: token })
     )
-
-    const lines = printed.split('\n')
-    expect(lines[0]).toBe(`::add-mask::${token}`)
-    expect(lines.slice(1).join('\n')).not.toContain(token)
+    expect(printed).toBe('')
+    expect(result).toMatchObject({ kind: 'lookup-failed' })
     expect(JSON.stringify(result)).not.toContain(token)
   })
 })

@@ -1,0 +1,152 @@
+import { cleanServerText } from '../../clari/untrusted-text.js'
+import { decodeToBinary, fromBinary, ownCopy } from './binary-text.js'
+import { ENTRY_KEY_PARTS } from './derived-columns.js'
+import type { RowObserver, TableRows } from './row-engine.js'
+
+// Bits kept to tell keys apart; beyond this the guard stops counting (a hostile payload of
+// millions of distinct weeks and users could otherwise take any amount of memory).
+const MAX_BITS_BYTES = 32 * 1024 * 1024
+const MAX_DISTINCT = 0xffff
+const EXAMPLES = 3
+
+/**
+ * Counts the entries whose key repeats within one payload: `(timePeriodId, timeFrameId, userId,
+ * fieldId)`, as GitLab's dbt model keys them, plus the entry's value type, its first member named
+ * `…Value` (`forecastValue`, `quotaValue`): the references document quota entries beside forecast
+ * entries in the same list, so one of each for a user, field and week is no duplicate. Rows are
+ * kept as sent; the count and the first few keys are reported.
+ *
+ * Memory stays small: each part is numbered as it is first met, and a key is one bit, in a bit set
+ * over user numbers per (period, week, field, type). Clari's entries are a grid of those, so the
+ * bits are about one per entry.
+ */
+export class DuplicateKeys implements RowObserver {
+  count = 0
+  /** Set when the keys were too many and varied to count within the memory allowed. */
+  gaveUp = false
+  readonly examples: string[] = []
+  private readonly parts = ENTRY_KEY_PARTS.map(() => new PartNumbers())
+  private readonly types = new Map<string, number>()
+  private readonly bits = new Map<number, Uint8Array>()
+  private bitsBytes = 0
+  /** Per column of entries: whether its name ends in `Value`. */
+  private readonly isValue: boolean[] = []
+  private reads: number[] = []
+
+  constructor(entries: TableRows) {
+    this.reads = entries.resolve(ENTRY_KEY_PARTS)
+  }
+
+  observe(table: TableRows, element: number): void {
+    if (table.name !== 'entries' || this.gaveUp) return
+    const { reads, parts } = this
+    const period = parts[0]!.number(table, reads[0]!, element)
+    const frame = parts[1]!.number(table, reads[1]!, element)
+    const user = parts[2]!.number(table, reads[2]!, element)
+    const field = parts[3]!.number(table, reads[3]!, element)
+    const type = this.valueType(table, element)
+    let typeId = this.types.get(type)
+    if (typeId === undefined) this.types.set(type, (typeId = this.types.size))
+    if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
+      return this.giveUp()
+    }
+    // 10 + 16 + 16 + 6 bits: a safe integer.
+    const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId
+    let set = this.bits.get(group)
+    const byte = user >> 3
+    if (set === undefined || byte >= set.length) {
+      const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)))
+      if (set) grown.set(set)
+      this.bitsBytes += grown.length - (set?.length ?? 0)
+      if (this.bitsBytes > MAX_BITS_BYTES) return this.giveUp()
+      this.bits.set(group, grown)
+      set = grown
+    }
+    const bit = 1 << (user & 7)
+    if ((set[byte]! & bit) === 0) {
+      set[byte] = set[byte]! | bit
+      return
+    }
+    this.count++
+    if (this.examples.length < EXAMPLES) {
+      const key = reads.map(column => partText(table.json(column, element))).join('|')
+      this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200))
+    }
+  }
+
+  /** The name of the element's first top-level member ending in `Value`, or ''. */
+  private valueType(table: TableRows, element: number): string {
+    const { order, columns, stamps } = table
+    const { isValue } = this
+    for (let i = 0; i < table.orderLength; i++) {
+      const column = order[i]!
+      const is = (isValue[column] ??= columns[column]!.key.endsWith('Value'))
+      if (is && stamps[column] === element) return columns[column]!.key
+    }
+    return ''
+  }
+
+  private giveUp(): void {
+    this.gaveUp = true
+    this.bits.clear()
+  }
+
+  /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
+  warning(): string | undefined {
+    if (this.gaveUp) {
+      return 'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)'
+    }
+    if (this.count === 0) return undefined
+    const more = this.count > this.examples.length ? ', …' : ''
+    return `entries: ${this.count} entr${this.count === 1 ? 'y repeats' : 'ies repeat'} the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: ${this.examples.join('; ')}${more}); rows are kept as Clari sent them`
+  }
+}
+
+/** A part as entryKey writes it: a string's contents, a number's text, else empty. */
+function partText(json: string | undefined): string {
+  if (json === undefined) return ''
+  const c = json.charCodeAt(0)
+  if (c === 0x22) return decodeToBinary(json)
+  return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : ''
+}
+
+const CACHE = 256
+
+/**
+ * Numbers the distinct values of one key part in first-seen order. Most values are met again
+ * and again, so a small cache recognises them by their bytes, without making a string.
+ */
+class PartNumbers {
+  private readonly ids = new Map<string, number>()
+  private readonly cached: (Uint8Array | undefined)[] = new Array(CACHE)
+  private readonly cachedIds = new Int32Array(CACHE)
+
+  number(table: TableRows, column: number, element: number): number {
+    if (table.stamps[column] !== element) return this.id('')
+    const { bytes } = table.sources[column]!
+    const from = table.froms[column]!
+    const to = table.tos[column]!
+    // A value assembled by the engine (a repaired string) has no bytes: by its text.
+    if (bytes.length === 0) return this.id(partText(table.json(column, element)))
+    // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+    let hash = to - from
+    for (let i = Math.max(from, to - 8); i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
+    const slot = (hash ^ (hash >>> 16)) & (CACHE - 1)
+    const seen = this.cached[slot]
+    if (seen !== undefined && seen.length === to - from) {
+      let i = 0
+      while (i < seen.length && seen[i] === bytes[from + i]) i++
+      if (i === seen.length) return this.cachedIds[slot]!
+    }
+    const id = this.id(partText(table.json(column, element)))
+    this.cached[slot] = bytes.slice(from, to)
+    this.cachedIds[slot] = id
+    return id
+  }
+
+  private id(text: string): number {
+    let id = this.ids.get(text)
+    if (id === undefined) this.ids.set(ownCopy(text), (id = this.ids.size))
+    return id
+  }
+}

@@ -1,0 +1,144 @@
+import { jsonString } from './binary-text.js'
+
+/**
+ * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
+ * until the take after next, long enough for its write (a TableFile has one write in flight).
+ * Rows go in piece by piece: no row string is built (and then copied), which keeps the garbage,
+ * and so the process's memory, low.
+ */
+export class PendingBytes {
+  private buffer = Buffer.allocUnsafe(64 * 1024)
+  private other = Buffer.allocUnsafe(64 * 1024)
+  length = 0
+
+  /** Binary text (one char per byte). */
+  text(binary: string): void {
+    const length = binary.length
+    // Short text: a loop beats the call into the native write.
+    if (length > 64) {
+      this.reserve(length)
+      this.length += this.buffer.write(binary, this.length, 'latin1')
+    } else this.slice(binary, 0, length)
+  }
+
+  /**
+   * Binary text as a JSON string literal: copied as it is when nothing in it needs escaping (the
+   * rule), else escaped by JSON.stringify.
+   */
+  jsonString(binary: string): void {
+    const length = binary.length
+    this.reserve(length + 2)
+    const buffer = this.buffer
+    let at = this.length
+    buffer[at++] = 0x22
+    for (let i = 0; i < length; i++) {
+      const c = binary.charCodeAt(i)
+      if (c < 0x20 || c === 0x22 || c === 0x5c) {
+        this.text(jsonString(binary))
+        return
+      }
+      buffer[at++] = c
+    }
+    buffer[at++] = 0x22
+    this.length = at
+  }
+
+  byte(byte: number): void {
+    this.reserve(1)
+    this.buffer[this.length++] = byte
+  }
+
+  /** Part of binary text, copied char by char: cheaper than slicing it for short parts. */
+  slice(binary: string, from: number, to: number): void {
+    this.reserve(to - from)
+    const buffer = this.buffer
+    let at = this.length
+    for (let i = from; i < to; i++) buffer[at++] = binary.charCodeAt(i)
+    this.length = at
+  }
+
+  bytes(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(to - from)
+    if (to - from > 64) this.buffer.set(bytes.subarray(from, to), this.length)
+    else {
+      // Short runs: a loop beats making a view to copy from.
+      const buffer = this.buffer
+      let at = this.length
+      for (let i = from; i < to; i++) buffer[at++] = bytes[i]!
+    }
+    this.length += to - from
+  }
+
+  /**
+   * Copies bytes that need no JSON decoding (no backslash) and returns true; returns false, with
+   * nothing added, at the first backslash.
+   */
+  plainBytes(bytes: Uint8Array, from: number, to: number): boolean {
+    this.reserve(to - from)
+    const buffer = this.buffer
+    let at = this.length
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!
+      if (c === 0x5c) return false
+      buffer[at++] = c
+    }
+    this.length = at
+    return true
+  }
+
+  /** Four bytes, little-endian. */
+  uint32(value: number): void {
+    this.reserve(4)
+    const buffer = this.buffer
+    const at = this.length
+    buffer[at] = value
+    buffer[at + 1] = value >>> 8
+    buffer[at + 2] = value >>> 16
+    buffer[at + 3] = value >>> 24
+    this.length = at + 4
+  }
+
+  float64(value: number): void {
+    this.reserve(8)
+    FLOAT[0] = value
+    const buffer = this.buffer
+    const at = this.length
+    for (let i = 0; i < 8; i++) buffer[at + i] = FLOAT_BYTES[i]!
+    this.length = at + 8
+  }
+
+  /** A whole number of at most 2^53 in magnitude, as a little-endian int64. */
+  int64(value: number): void {
+    const high = Math.floor(value / 0x1_0000_0000)
+    this.uint32(value - high * 0x1_0000_0000)
+    this.uint32(high)
+  }
+
+  private reserve(length: number): void {
+    if (this.length + length <= this.buffer.length) return
+    const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + length))
+    this.buffer.copy(larger, 0, 0, this.length)
+    this.buffer = larger
+  }
+
+  /** The bytes so far, valid until more are added or the buffer is cleared. */
+  contents(): Buffer {
+    return this.buffer.subarray(0, this.length)
+  }
+
+  clear(): void {
+    this.length = 0
+  }
+
+  /** The bytes so far; they stay as they are until the take after next. */
+  take(): Buffer {
+    const bytes = this.buffer.subarray(0, this.length)
+    if (this.length > 0) [this.buffer, this.other] = [this.other, this.buffer]
+    this.length = 0
+    return bytes
+  }
+}
+
+// Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
+const FLOAT = new Float64Array(1)
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer)

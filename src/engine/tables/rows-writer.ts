@@ -1,0 +1,17 @@
+import type { TableName } from '../table-layout.js'
+import type { RowSink } from './row-engine.js'
+
+/** Writes bytes to a table's file, in order; resolves when the next bytes may be made. */
+export type WriteBytes = (table: TableName, bytes: Buffer) => Promise<void>
+
+/** One format's rows (ndjson-rows.ts, csv-rows.ts, parquet-rows.ts): the sink of a pass. */
+export interface RowsWriter extends RowSink {
+  /** Writes what the rows so far made; called after every chunk of the payload. */
+  flush(write: WriteBytes): Promise<void>
+  /** Writes the rest of each table, once the payload is read. */
+  finish(write: WriteBytes): Promise<void>
+  /** Tables whose rows this pass could not write: a pass of their own writes them again. */
+  readonly redo: ReadonlySet<TableName>
+  /** What a reader should know about the tables (CSV names that took a suffix). */
+  notes(): string[]
+}

@@ -1,0 +1,73 @@
+/**
+ * Mutation testing, one room at a time (`npm run mutate -- <room>`, scripts/mutate.mjs): small
+ * bugs are planted in the room's code, one at a time, and the room's own unit tests must notice.
+ * A room's tests, not the whole suite: a bug in a pure room should be caught where its rule is
+ * written, and it keeps each mutant to seconds on two cores. Not part of CI.
+ */
+
+const ENGINE_TESTS = ['test/engine/**/*.test.ts', 'test/faults/**/*.test.ts']
+
+/** Each room: the files mutated and the unit test files that must catch their bugs. */
+export const ROOMS = {
+  retry: { mutate: ['src/retry/**/*.ts'], tests: ['test/retry/**/*.test.ts'] },
+  clari: { mutate: ['src/clari/**/*.ts'], tests: ['test/clari/**/*.test.ts'] },
+  periods: { mutate: ['src/periods/**/*.ts'], tests: ['test/periods/**/*.test.ts'] },
+  settings: { mutate: ['src/settings/**/*.ts'], tests: ['test/settings/**/*.test.ts'] },
+  base: { mutate: ['src/base/**/*.ts'], tests: ['test/base/**/*.test.ts'] },
+  // The engine's root: the vocabulary its rooms share (manifest, outcome, errors, units, …).
+  engine: { mutate: ['src/engine/*.ts'], tests: ENGINE_TESTS },
+  'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: ENGINE_TESTS },
+  'engine/job': { mutate: ['src/engine/job/**/*.ts'], tests: ENGINE_TESTS },
+  'engine/checks': { mutate: ['src/engine/checks/**/*.ts'], tests: ENGINE_TESTS },
+  'engine/history': { mutate: ['src/engine/history/**/*.ts'], tests: ENGINE_TESTS },
+  'engine/tables': { mutate: ['src/engine/tables/**/*.ts'], tests: ENGINE_TESTS },
+  'engine/reruns': { mutate: ['src/engine/reruns/**/*.ts'], tests: ENGINE_TESTS }
+}
+
+// MUTATE_ROOM names the room (scripts/mutate.mjs sets it); without it, every room in one run.
+const name = process.env.MUTATE_ROOM ?? 'all'
+const room =
+  name === 'all'
+    ? {
+        mutate: Object.values(ROOMS).flatMap(r => r.mutate),
+        tests: [...new Set(Object.values(ROOMS).flatMap(r => r.tests))]
+      }
+    : ROOMS[name]
+if (!room) {
+  throw new Error(`MUTATE_ROOM is "${name}": a room of ${Object.keys(ROOMS).join(', ')}`)
+}
+const reports = `reports/mutation/${name.replace('/', '-')}`
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  // index.ts files only re-export.
+  mutate: [...room.mutate, '!src/**/index.ts'],
+  testFiles: room.tests,
+  testRunner: 'vitest',
+  // The unit project only: the process tests run the bundle, which no mutant reaches.
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  // A mutant the compiler refuses is no bug a user could meet: a type check, not a test run.
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  // Each mutant runs only the tests that reached it in the first (dry) run.
+  coverageAnalysis: 'perTest',
+  // The last run's results are reused for every mutant whose code and tests did not change, so
+  // a rerun after a new test takes minutes. The file stays on the machine (reports/ is ignored):
+  // it holds the text of every mutated and test file and would conflict on every merge.
+  incremental: true,
+  incrementalFile: `${reports}/incremental.json`,
+  // Two cores: one type checker and one Vitest (itself one thread).
+  concurrency: 2,
+  // Under load a test takes far longer than in the dry run; a mutant that loops forever is
+  // still stopped by this bound.
+  timeoutFactor: 3,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: `${reports}/mutation.html` },
+  jsonReporter: { fileName: `${reports}/mutation.json` },
+  clearTextReporter: { allowColor: false, logTests: false },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['dist', 'bench/results', 'clari-export', 'coverage', '.tmp']
+}

@@ -1,0 +1,359 @@
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ExportConfig } from '../../../src/engine/config.js'
+import {
+  candidateNames,
+  earlierAttemptSource,
+  type EarlierArtifacts,
+  type ListedArtifact
+} from '../../../src/engine/reruns/earlier-artifacts.js'
+import type { EarlierRun, NoEarlierRun } from '../../../src/engine/reruns/earlier-run.js'
+import { TEST_API_KEY } from '../../helpers/engine-harness.js'
+import { shippedConfig } from '../../helpers/shipped-config.js'
+import { emptyEntries, hostileZip, type HostileEntry } from '../../simulators/artifact/index.js'
+
+const NAME = 'clari-forecast-net_arr'
+const PAYLOAD = 'net_arr_2026_Q1.json'
+const MIB = 1024 * 1024
+
+const config = (overrides: Partial<ExportConfig> = {}): ExportConfig => ({
+  ...shippedConfig({ 'api-key': TEST_API_KEY, 'forecast-id': 'net_arr', periods: '2026_Q1' }),
+  ...overrides
+})
+
+const payloadOf = (attempt: number): Buffer =>
+  Buffer.from(
+    JSON.stringify({ timePeriods: [{ timePeriodId: '2026_Q1' }], entries: [{ attempt }] })
+  )
+
+const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+
+function manifestOf(runAttempt: number, overrides: Record<string, unknown> = {}): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      tool: 'clari-forecast-export-action',
+      manifestVersion: 2,
+      forecastId: 'net_arr',
+      runAttempt,
+      request: { exportFormat: 'JSON' },
+      exports: [
+        {
+          period: '2026_Q1',
+          status: 'DONE',
+          jobId: `job${runAttempt}`,
+          file: PAYLOAD,
+          sha256: sha(payloadOf(runAttempt))
+        }
+      ],
+      ...overrides
+    })
+  )
+}
+
+/** What attempt `n` of the action uploads, plus whatever else a test puts in the zip. */
+const exportZip = (n: number, extra: HostileEntry[] = []): Buffer =>
+  hostileZip([
+    { name: 'manifest.json', data: manifestOf(n) },
+    { name: PAYLOAD, data: payloadOf(n) },
+    ...extra
+  ])
+
+interface Stored {
+  listed: ListedArtifact
+  /** The zip, or a stream of it made anew for each download. */
+  zip: Buffer | (() => Readable)
+  /** Why its download fails, if it does. */
+  fails?: string
+}
+
+/** An `EarlierArtifacts` port over artifacts in memory, recording what it was asked. */
+function memoryPort(label: string, stored: Stored[], hang: 'list' | 'never' = 'never') {
+  const signals: AbortSignal[] = []
+  const downloads: number[] = []
+  const port: EarlierArtifacts = {
+    label,
+    async list(name, signal) {
+      signals.push(signal)
+      if (hang === 'list') {
+        await new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+        )
+      }
+      return stored.filter(s => s.listed.name === name).map(s => s.listed)
+    },
+    async download(artifact, signal) {
+      signals.push(signal)
+      downloads.push(artifact.id)
+      const found = stored.find(s => s.listed.id === artifact.id)!
+      if (found.fails) throw new Error(found.fails)
+      return typeof found.zip === 'function' ? found.zip() : Readable.from([found.zip])
+    }
+  }
+  return { port, signals, downloads }
+}
+
+const listed = (id: number, zip: Buffer, extra: Partial<ListedArtifact> = {}): ListedArtifact => ({
+  id,
+  name: NAME,
+  digest: `sha256:${sha(zip)}`,
+  createdAt: 1_000 + id,
+  expired: false,
+  ...extra
+})
+
+let tempDir = ''
+beforeEach(async () => {
+  tempDir = await mkdtemp(path.join(os.tmpdir(), 'clari-search-'))
+})
+afterEach(async () => {
+  await rm(tempDir, { recursive: true, force: true })
+})
+
+async function find(
+  sources: (EarlierArtifacts | string)[],
+  options: {
+    runAttempt?: number
+    timeoutMs?: number
+    signal?: AbortSignal
+    config?: ExportConfig
+  } = {}
+): Promise<EarlierRun | NoEarlierRun> {
+  const runAttempt = options.runAttempt ?? 2
+  const source = earlierAttemptSource({
+    sources,
+    runAttempt,
+    artifactNames: Array.from({ length: runAttempt - 1 }, () => NAME),
+    tempDir,
+    timeoutMs: options.timeoutMs
+  })
+  return source.find(options.config ?? config(), options.signal ?? new AbortController().signal)
+}
+
+function expectFound(result: EarlierRun | NoEarlierRun): EarlierRun {
+  if ('reason' in result) throw new Error(`expected an earlier run, got: ${result.reason}`)
+  return result
+}
+
+/** Bytes under `dir`, every file counted. */
+async function bytesUnder(dir: string): Promise<number> {
+  let total = 0
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size
+  }
+  return total
+}
+
+describe('candidateNames', () => {
+  it.each<[string, string[], number, string[]]>([
+    ['the first attempt has none', [], 1, []],
+    [
+      'one template name: suffixed by the attempt that clashed, or as is; newest first',
+      ['x', 'x'],
+      3,
+      ['x-attempt-2', 'x', 'x-attempt-1']
+    ],
+    ['{run-attempt} names', ['x-1', 'x-2'], 3, ['x-2-attempt-2', 'x-2', 'x-1-attempt-1', 'x-1']],
+    ['only attempts before this one', ['x-1', 'x-2'], 2, ['x-1-attempt-1', 'x-1']],
+    [
+      'the ten newest attempts only',
+      Array.from({ length: 50 }, (_, i) => `x-${i + 1}`),
+      51,
+      Array.from({ length: 10 }, (_, i) => [`x-${50 - i}-attempt-${50 - i}`, `x-${50 - i}`]).flat()
+    ]
+  ])('%s', (_, artifactNames, runAttempt, names) => {
+    expect(candidateNames(artifactNames, runAttempt)).toEqual(names)
+  })
+})
+
+describe('the earlier attempt, found through EarlierArtifacts ports', () => {
+  it('keeps the newest attempt by its manifest, whatever the ids say, with its payload unpacked', async () => {
+    const first = exportZip(1)
+    const second = exportZip(2)
+    // Ids do not follow attempts on GitHub: attempt 2's is lower.
+    const { port } = memoryPort('the runtime listing', [
+      { listed: listed(9, first), zip: first },
+      { listed: listed(3, second, { name: `${NAME}-attempt-2`, createdAt: 5_000 }), zip: second }
+    ])
+    const earlier = expectFound(await find([port], { runAttempt: 3 }))
+    expect(earlier.manifest.runAttempt).toBe(2)
+    expect(earlier.source).toBe(`artifact ${NAME}-attempt-2 of attempt 2`)
+    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
+    await earlier.dispose()
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
+  it('unpacks only what the manifest names: a 1 GiB junk.bin of zeros (1 MB zipped) never reaches the disk', async () => {
+    const zip = exportZip(1, [
+      { name: 'junk.bin', zeros: 1024 * MIB },
+      { name: 'tables/entries/net_arr_2026_Q1.ndjson', zeros: 64 * MIB },
+      { name: 'net_arr_2026_Q2.json', zeros: 8 * MIB }
+    ])
+    expect(zip.length).toBeLessThan(2 * MIB)
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const earlier = expectFound(await find([port]))
+    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
+    // The zip itself is gone once unpacked: what is left is the one payload.
+    expect(await bytesUnder(tempDir)).toBe(payloadOf(1).length)
+    await earlier.dispose()
+  })
+
+  it('leaves out a payload larger than max-payload-size before unpacking any of it, and says why', async () => {
+    const zip = hostileZip([
+      { name: 'manifest.json', data: manifestOf(1) },
+      { name: PAYLOAD, zeros: 1536 * MIB }
+    ])
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const earlier = expectFound(
+      await find([port], { config: config({ maxPayloadBytes: 1_000_000 }) })
+    )
+    expect(await readdir(earlier.dir)).toEqual([])
+    expect(earlier.leftOut).toEqual(
+      new Map([[PAYLOAD, 'it is larger than max-payload-size (977 KiB)']])
+    )
+    await earlier.dispose()
+  })
+
+  it.each<{ what: string; zip: () => Buffer; reason: RegExp }>([
+    {
+      what: 'a zip of 220,000 empty entries',
+      zip: () =>
+        hostileZip([...emptyEntries(220_000), { name: 'manifest.json', data: manifestOf(1) }]),
+      reason:
+        /not a readable zip \(it holds 220001 entries, more than an artifact of this action \(at most 10000\)\)$/
+    },
+    {
+      what: 'a manifest.json of 256 MiB (256 KB zipped)',
+      zip: () => hostileZip([{ name: 'manifest.json', zeros: 256 * MIB }]),
+      reason: /not a readable zip \(manifest\.json is larger than 4194304 bytes\)$/
+    },
+    {
+      what: 'no manifest.json',
+      zip: () => hostileZip([{ name: PAYLOAD, data: payloadOf(1) }]),
+      reason: /: it holds no manifest\.json$/
+    },
+    {
+      what: 'a payload named twice',
+      zip: () => exportZip(1, [{ name: PAYLOAD, data: payloadOf(1) }]),
+      reason: /not a readable zip \(it holds net_arr_2026_Q1\.json twice\)$/
+    },
+    {
+      what: 'not a zip',
+      zip: () => Buffer.from('PK but not a zip'),
+      reason: /not a readable zip \(/
+    }
+  ])('an artifact that is $what is not usable, and nothing of it stays on disk', async c => {
+    const zip = c.zip()
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const startedAt = performance.now()
+    const result = await find([port])
+    console.info(`${c.what}: judged in ${(performance.now() - startedAt).toFixed(0)} ms`)
+    expect(result).toEqual({ kind: 'unreadable', reason: expect.stringMatching(c.reason) })
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
+  it('refuses a download larger than the payloads and tables it can hold, and its digest mismatch', async () => {
+    const zip = exportZip(1)
+    const big = () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 64; i++) yield Buffer.alloc(MIB)
+        })()
+      )
+    const { port } = memoryPort('the runtime listing', [
+      { listed: listed(1, zip, { digest: undefined }), zip: big },
+      { listed: listed(2, zip, { digest: `sha256:${'0'.repeat(64)}` }), zip }
+    ])
+    const result = await find([port], { config: config({ maxPayloadBytes: MIB }) })
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason: expect.stringMatching(
+        /^unreadable: artifact .* \(id 2\): the download does not match its digest \(and 1 older one\(s\) not usable\)$/
+      )
+    })
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
+  it('counts an artifact once when its runtime download fails and the REST API then judges it', async () => {
+    const zip = hostileZip([{ name: 'manifest.json', data: Buffer.from('{"tool": ') }])
+    const artifact = listed(7, zip)
+    const runtime = memoryPort('the runtime listing', [
+      { listed: artifact, zip, fails: '(404) workflow run not found' }
+    ])
+    const rest = memoryPort('the REST API', [{ listed: artifact, zip }])
+    const result = await find([runtime.port, rest.port])
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason: `unreadable: artifact ${NAME} (id 7): its manifest.json is not JSON`
+    })
+    expect([runtime.downloads, rest.downloads]).toEqual([[7], [7]])
+  })
+
+  it('does not ask the REST API again about an artifact whose verdict it would not change', async () => {
+    const zip = exportZip(1)
+    const damaged = listed(4, zip, { digest: `sha256:${'1'.repeat(64)}` })
+    const runtime = memoryPort('the runtime listing', [{ listed: damaged, zip }])
+    const rest = memoryPort('the REST API', [{ listed: damaged, zip }])
+    await find([runtime.port, rest.port])
+    expect(rest.downloads).toEqual([])
+  })
+
+  it('ends at its bound with every request it made aborted: a listing held open', async () => {
+    const { port, signals } = memoryPort('the runtime listing', [], 'list')
+    const startedAt = performance.now()
+    const result = await find([port], { timeoutMs: 300 })
+    const elapsed = performance.now() - startedAt
+    expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: gave up after 0.3 s' })
+    expect(elapsed).toBeGreaterThanOrEqual(290)
+    expect(signals.length).toBeGreaterThan(0)
+    expect(signals.every(s => s.aborted)).toBe(true)
+  })
+
+  it('ends at its bound with the download in flight destroyed: a blob that trickles', async () => {
+    const zip = exportZip(1)
+    let destroyed = false
+    const trickle = (): Readable => {
+      let sent = 0
+      let timer: NodeJS.Timeout | undefined
+      return new Readable({
+        read() {
+          timer = setTimeout(() => this.push(zip.subarray(sent, ++sent)), 100)
+        },
+        destroy(error, done) {
+          clearTimeout(timer)
+          destroyed = true
+          done(error)
+        }
+      })
+    }
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip: trickle }])
+    const result = await find([port], { timeoutMs: 500 })
+    expect(result).toMatchObject({
+      kind: 'lookup-failed',
+      reason: 'lookup failed: gave up after 0.5 s'
+    })
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(destroyed).toBe(true)
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
+  it('stops at once when the run is cancelled', async () => {
+    const { port } = memoryPort('the runtime listing', [], 'list')
+    const cancel = new AbortController()
+    setTimeout(() => cancel.abort(), 50)
+    const result = await find([port], { timeoutMs: 60_000, signal: cancel.signal })
+    expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: cancelled' })
+  })
+
+  it('says what it looked for when nothing was uploaded, and why a place could not be asked', async () => {
+    const { port } = memoryPort('the runtime listing', [])
+    const result = await find([port, 'no REST fallback: github-token is empty'], { runAttempt: 3 })
+    expect(result).toEqual({
+      kind: 'missing',
+      reason: `missing: no artifact named ${NAME}-attempt-2, ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; no REST fallback: github-token is empty)`
+    })
+  })
+})

@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest'
+import {
+  readEarlierManifest,
+  type ManifestExpectation
+} from '../../../src/engine/reruns/earlier-manifest.js'
+import { doneEntry, earlierManifest, SHA } from '../../helpers/earlier-manifests.js'
+
+const KEY = 'ck_live_0123456789abcdef'
+const EXPECT: ManifestExpectation = { forecastId: 'net_arr', attemptBefore: 3, apiKey: KEY }
+
+const manifest = earlierManifest
+const done = doneEntry
+
+const read = (value: unknown, expect = EXPECT) =>
+  readEarlierManifest(
+    Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    expect
+  )
+
+/** JSON text of `inner` nested in `depth` arrays: 5,000 of them are 10 KB. */
+const nested = (depth: number, inner = '"USD"'): string =>
+  `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`
+
+describe('readEarlierManifest: an earlier manifest is untrusted input, read once into a checked shape', () => {
+  it('reads what the action writes, with the fields the resume uses', () => {
+    const earlier = read(
+      manifest(
+        {
+          runAttempt: 2,
+          request: { exportFormat: 'JSON', currency: 'EUR', typesToExport: ['quota', 'forecast'] }
+        },
+        [
+          done('2026_Q1', {
+            rowsTruncated: true,
+            reusedFromAttempt: 1,
+            snapshotAt: '2026-05-15T12:00:00.000Z',
+            durationMs: 5,
+            timeline: {}
+          }),
+          { period: '2026_Q2', status: 'TIMED_OUT', jobId: 'abc123', jobCancelled: false }
+        ]
+      )
+    )
+    expect(earlier).toEqual({
+      forecastId: 'net_arr',
+      runAttempt: 2,
+      request: { exportFormat: 'JSON', currency: 'EUR', typesToExport: ['quota', 'forecast'] },
+      unknownParameter: false,
+      exports: [
+        {
+          period: '2026_Q1',
+          status: 'DONE',
+          jobId: 'job2026Q1',
+          file: 'net_arr_2026_Q1.json',
+          sha256: SHA,
+          rowsTruncated: true,
+          cellsTruncated: false,
+          jobCancelled: false,
+          reusedFromAttempt: 1,
+          snapshotAt: '2026-05-15T12:00:00.000Z'
+        },
+        {
+          period: '2026_Q2',
+          status: 'TIMED_OUT',
+          jobId: 'abc123',
+          rowsTruncated: false,
+          cellsTruncated: false,
+          jobCancelled: false
+        }
+      ]
+    })
+  })
+
+  it.each<{ name: string; earlier: unknown; kind: string; problem: RegExp }>([
+    { name: 'not JSON', earlier: '{"tool": ', kind: 'unreadable', problem: /is not JSON$/ },
+    { name: 'an array', earlier: [], kind: 'unreadable', problem: /is not a JSON object$/ },
+    {
+      name: 'another tool',
+      earlier: manifest({ tool: 'x' }),
+      kind: 'not-ours',
+      problem: /was not made by clari-forecast-export-action \(manifest version 2\)$/
+    },
+    {
+      name: 'version 1',
+      earlier: manifest({ manifestVersion: 1 }),
+      kind: 'not-ours',
+      problem: /version 2/
+    },
+    {
+      name: 'another forecast, with a hostile name',
+      earlier: manifest({ forecastId: 'x\u001b[31m\n::error::pwned' }),
+      kind: 'other-forecast',
+      problem: /^it holds forecast "x \[31m : :error: :pwned", not net_arr$/
+    },
+    {
+      name: 'a forecast that is not text',
+      earlier: manifest({ forecastId: { toString: 1 } }),
+      kind: 'other-forecast',
+      problem: /^it holds forecast none, not net_arr$/
+    },
+    {
+      name: 'this attempt',
+      earlier: manifest({ runAttempt: 3 }),
+      kind: 'not-ours',
+      problem: /records no earlier attempt \(runAttempt 3\)$/
+    },
+    {
+      name: 'an attempt as text',
+      earlier: manifest({ runAttempt: '1' }),
+      kind: 'not-ours',
+      problem: /\(runAttempt missing\)$/
+    },
+    {
+      name: 'no request',
+      earlier: manifest({ request: 'JSON' }),
+      kind: 'unreadable',
+      problem: /damaged: request is not an object$/
+    },
+    {
+      name: 'a format this action does not write',
+      earlier: manifest({ request: { exportFormat: 'XML' } }),
+      kind: 'unreadable',
+      problem: /request\.exportFormat is not one of JSON, CSV$/
+    },
+    {
+      name: 'a currency that is not a line of text',
+      earlier: manifest({ request: { exportFormat: 'JSON', currency: 'EUR\n::error::x' } }),
+      kind: 'unreadable',
+      problem: /request\.currency is not a short line of text$/
+    },
+    {
+      name: 'an unknown type',
+      earlier: manifest({ request: { exportFormat: 'JSON', typesToExport: ['forecast', 'x'] } }),
+      kind: 'unreadable',
+      problem: /request\.typesToExport is not one of forecast/
+    },
+    {
+      name: 'no exports',
+      earlier: manifest({ exports: {} }),
+      kind: 'unreadable',
+      problem: /exports is not a list$/
+    },
+    {
+      name: 'a period that is not a quarter',
+      earlier: manifest({}, [done('../x')]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.period is not a fiscal quarter$/
+    },
+    {
+      name: 'a period twice',
+      earlier: manifest({}, [done('2026_Q1'), done('2026_Q1', { sha256: 'b'.repeat(64) })]),
+      kind: 'unreadable',
+      problem: /exports\[1\] lists 2026_Q1 a second time$/
+    },
+    {
+      name: 'a status the action never writes',
+      earlier: manifest({}, [done('2026_Q1', { status: 'COMPLETED' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.status is not a period status$/
+    },
+    {
+      name: 'a job id that could smuggle a path or a command',
+      earlier: manifest({}, [{ period: '2026_Q1', status: 'ERROR', jobId: '../x::error::y' }]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.jobId is not what this action writes$/
+    },
+    {
+      name: 'a payload file in another folder',
+      earlier: manifest({}, [done('2026_Q1', { file: '../../etc/passwd' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.file is not what this action writes$/
+    },
+    {
+      name: 'a sha256 that is not one',
+      earlier: manifest({}, [done('2026_Q1', { sha256: 'XYZ' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.sha256/
+    },
+    {
+      name: 'a payload reused from a later attempt',
+      earlier: manifest({}, [done('2026_Q1', { reusedFromAttempt: 2 })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.reusedFromAttempt/
+    },
+    {
+      name: 'a snapshot time that is not ISO-8601 UTC',
+      earlier: manifest({}, [done('2026_Q1', { snapshotAt: '2026-05-15 12:00' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.snapshotAt/
+    },
+    {
+      name: 'a truncation flag as text',
+      earlier: manifest({}, [done('2026_Q1', { rowsTruncated: 'false' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.rowsTruncated/
+    },
+    {
+      name: 'more than 4 MiB',
+      earlier: manifest({ padding: 'x'.repeat(4 * 1024 * 1024) }),
+      kind: 'unreadable',
+      problem: /is larger than a manifest can be$/
+    }
+  ])('unusable when it holds $name ($kind)', ({ earlier, kind, problem }) => {
+    const result = read(earlier)
+    expect(result).toEqual({ kind, problem: expect.stringMatching(problem) })
+  })
+
+  it.each([
+    ['request.currency', (depth: number) => `{"exportFormat":"JSON","currency":${nested(depth)}}`],
+    [
+      'request.typesToExport',
+      (depth: number) => `{"exportFormat":"JSON","typesToExport":[${nested(depth, '"quota"')}]}`
+    ]
+  ])(
+    'a %s nested 5,000 and 200,000 deep (10 KB, 400 KB) is unusable, and nothing throws',
+    (_, request) => {
+      for (const depth of [5_000, 200_000]) {
+        const text = JSON.stringify(manifest()).replace('{"exportFormat":"JSON"}', request(depth))
+        const result = read(text)
+        expect(result).toMatchObject({
+          kind: 'unreadable',
+          problem: expect.stringMatching(/damaged: request\./)
+        })
+      }
+    }
+  )
+
+  it('reads a whole manifest nested deep without throwing', () => {
+    expect(read(nested(200_000, '{}'))).toMatchObject({ kind: 'unreadable' })
+  })
+
+  it('flags a request parameter this version does not send, without printing it', () => {
+    const result = read(
+      manifest({ request: { exportFormat: 'JSON', 'x::warning::y': nested(5_000) } })
+    )
+    expect(result).toMatchObject({ unknownParameter: true })
+  })
+
+  it('masks the API key wherever it appears', () => {
+    const result = read(manifest({ forecastId: `net_${KEY}` }))
+    expect(JSON.stringify(result)).not.toContain(KEY.slice(0, 8))
+    expect(result).toMatchObject({
+      kind: 'other-forecast',
+      problem: expect.stringContaining('***')
+    })
+  })
+
+  it('accepts any earlier attempt when no bound is set (clari-export --resume)', () => {
+    expect(read(manifest({ runAttempt: 7 }), { forecastId: 'net_arr', apiKey: KEY })).toMatchObject(
+      {
+        runAttempt: 7
+      }
+    )
+  })
+})

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+import base from './vitest.config.js'
+
+/**
+ * The unit project of vitest.config.ts on its own, for Stryker (stryker.config.mjs). Each test
+ * file loads the source anew (`isolate`): a mutant in a module-level table (the retry rules,
+ * the inputs table) is switched on when the module loads, so no file may reuse a module
+ * another file loaded under a different mutant.
+ */
+const { projects = [], ...shared } = base.test ?? {}
+const unit = projects.find(
+  project => typeof project === 'object' && 'test' in project && project.test?.name === 'unit'
+)
+if (!unit || typeof unit !== 'object' || !('test' in unit)) {
+  throw new Error("vitest.config.ts has no project named 'unit'")
+}
+
+export default defineConfig({
+  test: { ...shared, ...unit.test, name: undefined, isolate: true }
+})
