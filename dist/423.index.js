@@ -6,22 +6,21 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ attemptName),
+/* harmony export */   L: () => (/* reexport safe */ _settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__.LZ),
 /* harmony export */   uploadArtifact: () => (/* binding */ uploadArtifact)
 /* harmony export */ });
-/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9645);
+/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77935);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61351);
+/* harmony import */ var _settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(69257);
 
 
-/** The name an upload takes when the run already holds an artifact named `name`. */
-function attemptName(name, runAttempt) {
-    return `${name}-attempt-${runAttempt}`;
-}
+
+
 /**
- * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
- * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
- * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
- * error: the upload takes `attemptName` of it instead.
+ * Uploads the run's files as one artifact under `settings.name` (unique to the attempt after the
+ * first), mirroring actions/upload-artifact: `overwrite` deletes an artifact of that name first.
+ * Without it, a clash on the first attempt (a matrix leg's upload, or the client's own retry of
+ * a create whose answer was lost) is not an error: the upload takes `attemptName` of it instead.
  */
 async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
@@ -46,18 +45,20 @@ async function uploadArtifact(files, rootDirectory, settings, runAttempt) {
         });
         return upload(settings.name);
     }
+    const clash = (error, taken) => isNameClash(error)
+        ? new Error(`${error.message}. The run already holds ${taken}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`)
+        : error;
     try {
         return await upload(settings.name);
     }
     catch (error) {
-        if (!isNameClash(error))
-            throw error;
+        // After the first attempt the name is already the attempt's own.
+        if (!isNameClash(error) || runAttempt > 1)
+            throw clash(error, settings.name);
     }
-    const fallback = attemptName(settings.name, runAttempt);
+    const fallback = (0,_settings_parse_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .attemptName */ .LZ)(settings.name, runAttempt);
     return upload(fallback).catch((error) => {
-        throw isNameClash(error)
-            ? new Error(`${error.message}. The run already holds both ${settings.name} and ${fallback}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`)
-            : error;
+        throw clash(error, `both ${settings.name} and ${fallback}`);
     });
 }
 // The toolkit reports a duplicate name only as a 409 in its message (no typed error): a re-run
@@ -95,10 +96,10 @@ var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:timers/promises"
 var external_node_timers_promises_ = __webpack_require__(58500);
-// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 303 modules
-var artifact = __webpack_require__(9645);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
-var core = __webpack_require__(77094);
+// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 84 modules
+var artifact = __webpack_require__(77935);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(33838);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(61351);
 // EXTERNAL MODULE: ./src/clari/untrusted-text.ts

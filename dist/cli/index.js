@@ -2,6 +2,68 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 3313:
+/***/ ((module) => {
+
+module.exports = Pend;
+
+function Pend() {
+  this.pending = 0;
+  this.max = Infinity;
+  this.listeners = [];
+  this.waiting = [];
+  this.error = null;
+}
+
+Pend.prototype.go = function(fn) {
+  if (this.pending < this.max) {
+    pendGo(this, fn);
+  } else {
+    this.waiting.push(fn);
+  }
+};
+
+Pend.prototype.wait = function(cb) {
+  if (this.pending === 0) {
+    cb(this.error);
+  } else {
+    this.listeners.push(cb);
+  }
+};
+
+Pend.prototype.hold = function() {
+  return pendHold(this);
+};
+
+function pendHold(self) {
+  self.pending += 1;
+  var called = false;
+  return onCb;
+  function onCb(err) {
+    if (called) throw new Error("callback called twice");
+    called = true;
+    self.error = self.error || err;
+    self.pending -= 1;
+    if (self.waiting.length > 0 && self.pending < self.max) {
+      pendGo(self, self.waiting.shift());
+    } else if (self.pending === 0) {
+      var listeners = self.listeners;
+      self.listeners = [];
+      listeners.forEach(cbListener);
+    }
+  }
+  function cbListener(listener) {
+    listener(self.error);
+  }
+}
+
+function pendGo(self, fn) {
+  fn(pendHold(self));
+}
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28371,6 +28433,1357 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4248:
+/***/ ((module) => {
+
+// Adapted from https://github.com/brianloveswords/buffer-crc32/blob/v0.2.13/index.js
+const CRC_TABLE = new Int32Array([
+  0x00000000, 0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419, 0x706af48f, 0xe963a535, 0x9e6495a3,
+  0x0edb8832, 0x79dcb8a4, 0xe0d5e91e, 0x97d2d988, 0x09b64c2b, 0x7eb17cbd, 0xe7b82d07, 0x90bf1d91,
+  0x1db71064, 0x6ab020f2, 0xf3b97148, 0x84be41de, 0x1adad47d, 0x6ddde4eb, 0xf4d4b551, 0x83d385c7,
+  0x136c9856, 0x646ba8c0, 0xfd62f97a, 0x8a65c9ec, 0x14015c4f, 0x63066cd9, 0xfa0f3d63, 0x8d080df5,
+  0x3b6e20c8, 0x4c69105e, 0xd56041e4, 0xa2677172, 0x3c03e4d1, 0x4b04d447, 0xd20d85fd, 0xa50ab56b,
+  0x35b5a8fa, 0x42b2986c, 0xdbbbc9d6, 0xacbcf940, 0x32d86ce3, 0x45df5c75, 0xdcd60dcf, 0xabd13d59,
+  0x26d930ac, 0x51de003a, 0xc8d75180, 0xbfd06116, 0x21b4f4b5, 0x56b3c423, 0xcfba9599, 0xb8bda50f,
+  0x2802b89e, 0x5f058808, 0xc60cd9b2, 0xb10be924, 0x2f6f7c87, 0x58684c11, 0xc1611dab, 0xb6662d3d,
+  0x76dc4190, 0x01db7106, 0x98d220bc, 0xefd5102a, 0x71b18589, 0x06b6b51f, 0x9fbfe4a5, 0xe8b8d433,
+  0x7807c9a2, 0x0f00f934, 0x9609a88e, 0xe10e9818, 0x7f6a0dbb, 0x086d3d2d, 0x91646c97, 0xe6635c01,
+  0x6b6b51f4, 0x1c6c6162, 0x856530d8, 0xf262004e, 0x6c0695ed, 0x1b01a57b, 0x8208f4c1, 0xf50fc457,
+  0x65b0d9c6, 0x12b7e950, 0x8bbeb8ea, 0xfcb9887c, 0x62dd1ddf, 0x15da2d49, 0x8cd37cf3, 0xfbd44c65,
+  0x4db26158, 0x3ab551ce, 0xa3bc0074, 0xd4bb30e2, 0x4adfa541, 0x3dd895d7, 0xa4d1c46d, 0xd3d6f4fb,
+  0x4369e96a, 0x346ed9fc, 0xad678846, 0xda60b8d0, 0x44042d73, 0x33031de5, 0xaa0a4c5f, 0xdd0d7cc9,
+  0x5005713c, 0x270241aa, 0xbe0b1010, 0xc90c2086, 0x5768b525, 0x206f85b3, 0xb966d409, 0xce61e49f,
+  0x5edef90e, 0x29d9c998, 0xb0d09822, 0xc7d7a8b4, 0x59b33d17, 0x2eb40d81, 0xb7bd5c3b, 0xc0ba6cad,
+  0xedb88320, 0x9abfb3b6, 0x03b6e20c, 0x74b1d29a, 0xead54739, 0x9dd277af, 0x04db2615, 0x73dc1683,
+  0xe3630b12, 0x94643b84, 0x0d6d6a3e, 0x7a6a5aa8, 0xe40ecf0b, 0x9309ff9d, 0x0a00ae27, 0x7d079eb1,
+  0xf00f9344, 0x8708a3d2, 0x1e01f268, 0x6906c2fe, 0xf762575d, 0x806567cb, 0x196c3671, 0x6e6b06e7,
+  0xfed41b76, 0x89d32be0, 0x10da7a5a, 0x67dd4acc, 0xf9b9df6f, 0x8ebeeff9, 0x17b7be43, 0x60b08ed5,
+  0xd6d6a3e8, 0xa1d1937e, 0x38d8c2c4, 0x4fdff252, 0xd1bb67f1, 0xa6bc5767, 0x3fb506dd, 0x48b2364b,
+  0xd80d2bda, 0xaf0a1b4c, 0x36034af6, 0x41047a60, 0xdf60efc3, 0xa867df55, 0x316e8eef, 0x4669be79,
+  0xcb61b38c, 0xbc66831a, 0x256fd2a0, 0x5268e236, 0xcc0c7795, 0xbb0b4703, 0x220216b9, 0x5505262f,
+  0xc5ba3bbe, 0xb2bd0b28, 0x2bb45a92, 0x5cb36a04, 0xc2d7ffa7, 0xb5d0cf31, 0x2cd99e8b, 0x5bdeae1d,
+  0x9b64c2b0, 0xec63f226, 0x756aa39c, 0x026d930a, 0x9c0906a9, 0xeb0e363f, 0x72076785, 0x05005713,
+  0x95bf4a82, 0xe2b87a14, 0x7bb12bae, 0x0cb61b38, 0x92d28e9b, 0xe5d5be0d, 0x7cdcefb7, 0x0bdbdf21,
+  0x86d3d2d4, 0xf1d4e242, 0x68ddb3f8, 0x1fda836e, 0x81be16cd, 0xf6b9265b, 0x6fb077e1, 0x18b74777,
+  0x88085ae6, 0xff0f6a70, 0x66063bca, 0x11010b5c, 0x8f659eff, 0xf862ae69, 0x616bffd3, 0x166ccf45,
+  0xa00ae278, 0xd70dd2ee, 0x4e048354, 0x3903b3c2, 0xa7672661, 0xd06016f7, 0x4969474d, 0x3e6e77db,
+  0xaed16a4a, 0xd9d65adc, 0x40df0b66, 0x37d83bf0, 0xa9bcae53, 0xdebb9ec5, 0x47b2cf7f, 0x30b5ffe9,
+  0xbdbdf21c, 0xcabac28a, 0x53b39330, 0x24b4a3a6, 0xbad03605, 0xcdd70693, 0x54de5729, 0x23d967bf,
+  0xb3667a2e, 0xc4614ab8, 0x5d681b02, 0x2a6f2b94, 0xb40bbe37, 0xc30c8ea1, 0x5a05df1b, 0x2d02ef8d,
+]);
+
+function crc32(buf) {
+  let crc = -1;
+  for (let x of buf) {
+    crc = CRC_TABLE[(crc ^ x) & 0xff] ^ (crc >>> 8);
+  }
+  return (crc ^ -1) >>> 0;
+}
+
+module.exports = crc32;
+
+
+/***/ }),
+
+/***/ 3502:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+// This was adapted from https://github.com/andrewrk/node-fd-slicer by Andrew Kelley under the MIT License.
+var fs = __nccwpck_require__(9896);
+var util = __nccwpck_require__(9023);
+var stream = __nccwpck_require__(2203);
+var Readable = stream.Readable;
+var PassThrough = stream.PassThrough;
+var Pend = __nccwpck_require__(3313);
+var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+
+exports.BufferSlicer = BufferSlicer;
+exports.FdSlicer = FdSlicer;
+
+util.inherits(FdSlicer, EventEmitter);
+function FdSlicer(fd) {
+  EventEmitter.call(this);
+
+  this.fd = fd;
+  this.pend = new Pend();
+  this.pend.max = 1;
+  this.refCount = 0;
+}
+
+FdSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  var self = this;
+  self.pend.go(function(cb) {
+    fs.read(self.fd, buffer, offset, length, position, function(err, bytesRead, buffer) {
+      cb();
+      callback(err, bytesRead, buffer);
+    });
+  });
+};
+
+FdSlicer.prototype.createReadStream = function(options) {
+  return new ReadStream(this, options);
+};
+
+FdSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+FdSlicer.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+  if (self.refCount < 0) throw new Error("invalid unref");
+  if (self.refCount > 0) return;
+
+  fs.close(self.fd, onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) {
+      self.emit('error', err);
+    } else {
+      self.emit('close');
+    }
+  }
+};
+
+util.inherits(ReadStream, Readable);
+function ReadStream(context, options) {
+  options = options || {};
+  Readable.call(this, options);
+
+  this.context = context;
+  this.context.ref();
+
+  this.start = options.start || 0;
+  this.endOffset = options.end;
+  this.pos = this.start;
+}
+
+ReadStream.prototype._read = function(n) {
+  var self = this;
+
+  var toRead = Math.min(self._readableState.highWaterMark, n);
+  if (self.endOffset != null) {
+    toRead = Math.min(toRead, self.endOffset - self.pos);
+  }
+  if (toRead <= 0) {
+    self.push(null);
+    this._cleanup();
+    return;
+  }
+  self.context.pend.go(function(cb) {
+    var buffer = Buffer.allocUnsafe(toRead);
+    fs.read(self.context.fd, buffer, 0, toRead, self.pos, function(err, bytesRead) {
+      if (err) {
+        self.destroy(err);
+      } else if (bytesRead === 0) {
+        self.push(null);
+        self._cleanup();
+      } else {
+        self.pos += bytesRead;
+        self.push(buffer.slice(0, bytesRead));
+      }
+      cb();
+    });
+  });
+};
+
+ReadStream.prototype._destroy = function(err, cb) {
+  // Node 14+ calls this automatically at EOF.
+  this._cleanup();
+  cb(err);
+};
+
+ReadStream.prototype._cleanup = function() {
+  if (this.context != null) {
+    this.context.unref();
+    this.context = null;
+  }
+};
+
+util.inherits(BufferSlicer, EventEmitter);
+function BufferSlicer(buffer) {
+  EventEmitter.call(this);
+
+  this.refCount = 0;
+  this.buffer = buffer;
+}
+
+BufferSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+  if (!(0 <= offset && offset <= buffer.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer.length);
+  if (position < 0) throw new RangeError("position is negative: " + position);
+  if (offset + length > buffer.length) {
+    // The caller's buffer can't hold all the bytes they're trying to read.
+    // Clamp the length instead of giving an error.
+    // The callback will be informed of fewer than expected bytes written.
+    length = buffer.length - offset;
+  }
+  if (position + length > this.buffer.length) {
+    // Clamp any attempt to read past the end of the source buffer.
+    length = this.buffer.length - position;
+  }
+  if (length <= 0) {
+    // After any clamping, we're fully out of bounds or otherwise have nothing to do.
+    // This isn't an error; it's just zero bytes written.
+    setImmediate(function() {
+      callback(null, 0);
+    });
+    return;
+  }
+  this.buffer.copy(buffer, offset, position, position + length);
+  setImmediate(function() {
+    callback(null, length);
+  });
+};
+
+BufferSlicer.prototype.createReadStream = function(options) {
+  options = options || {};
+  var readStream = new PassThrough(options);
+  readStream.start = options.start || 0;
+  readStream.endOffset = options.end;
+  // by the time this function returns, we'll be done.
+  readStream.pos = readStream.endOffset || this.buffer.length;
+
+  var entireSlice = this.buffer.slice(readStream.start, readStream.pos);
+  // Cut the buffer into smaller slices for better memory usage when streaming into a zlib inflate stream.
+  // See https://github.com/thejoshwolfe/yauzl/issues/87
+  var maxChunkSize = 0x10000;
+  var offset = 0;
+  while (true) {
+    var nextOffset = offset + maxChunkSize;
+    if (nextOffset >= entireSlice.length) {
+      // last chunk
+      if (offset < entireSlice.length) {
+        readStream.write(entireSlice.slice(offset, entireSlice.length));
+      }
+      break;
+    }
+    readStream.write(entireSlice.slice(offset, nextOffset));
+    offset = nextOffset;
+  }
+
+  readStream.end();
+  return readStream;
+};
+
+BufferSlicer.prototype.ref = function() {
+  this.refCount += 1;
+};
+
+BufferSlicer.prototype.unref = function() {
+  this.refCount -= 1;
+
+  if (this.refCount < 0) {
+    throw new Error("invalid unref");
+  }
+};
+
+
+/***/ }),
+
+/***/ 663:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+var fs = __nccwpck_require__(9896);
+var zlib = __nccwpck_require__(3106);
+var fd_slicer = __nccwpck_require__(3502);
+var util = __nccwpck_require__(9023);
+var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+var Transform = (__nccwpck_require__(2203).Transform);
+var PassThrough = (__nccwpck_require__(2203).PassThrough);
+var Writable = (__nccwpck_require__(2203).Writable);
+
+// Node 20 added zlib.crc32.
+const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : __nccwpck_require__(4248);
+
+__webpack_unused_export__ = open;
+__webpack_unused_export__ = fromFd;
+__webpack_unused_export__ = fromBuffer;
+__webpack_unused_export__ = fromRandomAccessReader;
+__webpack_unused_export__ = openPromise;
+__webpack_unused_export__ = fromFdPromise;
+__webpack_unused_export__ = fromBufferPromise;
+__webpack_unused_export__ = fromRandomAccessReaderPromise;
+
+__webpack_unused_export__ = dosDateTimeToDate;
+__webpack_unused_export__ = getFileNameLowLevel;
+__webpack_unused_export__ = validateFileName;
+__webpack_unused_export__ = parseExtraFields;
+__webpack_unused_export__ = ZipFile;
+__webpack_unused_export__ = Entry;
+__webpack_unused_export__ = LocalFileHeader;
+__webpack_unused_export__ = RandomAccessReader;
+
+function openPromise(path, options) {
+  return new Promise((resolve, reject) => {
+    open(path, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromFdPromise(fd, options) {
+  return new Promise((resolve, reject) => {
+    fromFd(fd, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromBufferPromise(buffer, options) {
+  return new Promise((resolve, reject) => {
+    fromBuffer(buffer, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+function fromRandomAccessReaderPromise(reader, totalSize, options) {
+  return new Promise((resolve, reject) => {
+    fromRandomAccessReader(reader, totalSize, {...options, lazyEntries: true}, function(err, zipfile) {
+      if (err) return reject(err);
+      resolve(zipfile);
+    });
+  });
+}
+
+function open(path, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.open(path, "r", function(err, fd) {
+    if (err) return callback(err);
+    fromFd(fd, options, function(err, zipfile) {
+      if (err) fs.close(fd, defaultCallback);
+      callback(err, zipfile);
+    });
+  });
+}
+
+function fromFd(fd, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  fs.fstat(fd, function(err, stats) {
+    if (err) return callback(err);
+    var reader = new fd_slicer.FdSlicer(fd);
+    fromRandomAccessReader(reader, stats.size, options, callback);
+  });
+}
+
+function fromBuffer(buffer, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  options.autoClose = false;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  var reader = new fd_slicer.BufferSlicer(buffer);
+  fromRandomAccessReader(reader, buffer.length, options, callback);
+}
+
+function fromRandomAccessReader(reader, totalSize, options, callback) {
+  if (typeof options === "function") {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+  if (options.autoClose == null) options.autoClose = true;
+  if (options.lazyEntries == null) options.lazyEntries = false;
+  if (options.decodeStrings == null) options.decodeStrings = true;
+  var decodeStrings = !!options.decodeStrings;
+  if (options.validateEntrySizes == null) options.validateEntrySizes = true;
+  if (options.strictFileNames == null) options.strictFileNames = false;
+  if (callback == null) callback = defaultCallback;
+  if (typeof totalSize !== "number") throw new Error("expected totalSize parameter to be a number");
+  if (totalSize > Number.MAX_SAFE_INTEGER) {
+    throw new Error("zip file too large. only file sizes up to 2^52 are supported due to JavaScript's Number type being an IEEE 754 double.");
+  }
+
+  // the matching unref() call is in zipfile.close()
+  reader.ref();
+
+  // eocdr means End of Central Directory Record.
+  // search backwards for the eocdr signature.
+  // the last field of the eocdr is a variable-length comment.
+  // the comment size is encoded in a 2-byte field in the eocdr, which we can't find without trudging backwards through the comment to find it.
+  // as a consequence of this design decision, it's possible to have ambiguous zip file metadata if a coherent eocdr was in the comment.
+  // we search backwards for a eocdr signature, and hope that whoever made the zip file was smart enough to forbid the eocdr signature in the comment.
+  var eocdrWithoutCommentSize = 22;
+  var zip64EocdlSize = 20; // Zip64 end of central directory locator
+  var maxCommentSize = 0xffff; // 2-byte size
+  var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
+  var buffer = newBuffer(bufferSize);
+  var bufferReadStart = totalSize - buffer.length;
+  readAndAssertNoEof(reader, buffer, 0, bufferSize, bufferReadStart, function(err) {
+    if (err) return callback(err);
+    for (var i = bufferSize - eocdrWithoutCommentSize; i >= 0; i -= 1) {
+      if (buffer.readUInt32LE(i) !== 0x06054b50) continue;
+      // found eocdr
+      var eocdrBuffer = buffer.subarray(i);
+
+      // 0 - End of central directory signature = 0x06054b50
+      // 4 - Number of this disk
+      var diskNumber = eocdrBuffer.readUInt16LE(4);
+      // 6 - Disk where central directory starts
+      // 8 - Number of central directory records on this disk
+      // 10 - Total number of central directory records
+      var entryCount = eocdrBuffer.readUInt16LE(10);
+      // 12 - Size of central directory (bytes)
+      // 16 - Offset of start of central directory, relative to start of archive
+      var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
+      // 20 - Comment length
+      var commentLength = eocdrBuffer.readUInt16LE(20);
+      var expectedCommentLength = eocdrBuffer.length - eocdrWithoutCommentSize;
+      if (commentLength !== expectedCommentLength) {
+        return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK☺☻` in the comment?"));
+      }
+      // 22 - Comment
+      // the encoding is always cp437.
+      var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false)
+                                  : eocdrBuffer.subarray(22);
+
+      // Look for a Zip64 end of central directory locator
+      if (i - zip64EocdlSize >= 0 && buffer.readUInt32LE(i - zip64EocdlSize) === 0x07064b50) {
+        // ZIP64 format
+        var zip64EocdlBuffer = buffer.subarray(i - zip64EocdlSize, i - zip64EocdlSize + zip64EocdlSize);
+        // 0 - zip64 end of central dir locator signature = 0x07064b50
+        // 4 - number of the disk with the start of the zip64 end of central directory
+        // 8 - relative offset of the zip64 end of central directory record
+        var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
+        // 16 - total number of disks
+
+        // ZIP64 end of central directory record
+        var zip64EocdrBuffer = newBuffer(56);
+        return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err) {
+          if (err) return callback(err);
+
+          // 0 - zip64 end of central dir signature                           4 bytes  (0x06064b50)
+          if (zip64EocdrBuffer.readUInt32LE(0) !== 0x06064b50) {
+            return callback(new Error("invalid zip64 end of central directory record signature"));
+          }
+          // 4 - size of zip64 end of central directory record                8 bytes
+          // 12 - version made by                                             2 bytes
+          // 14 - version needed to extract                                   2 bytes
+          // 16 - number of this disk                                         4 bytes
+          diskNumber = zip64EocdrBuffer.readUInt32LE(16);
+          if (diskNumber !== 0) {
+            // Check this only after zip64 overrides. See #118.
+            return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+          }
+          // 20 - number of the disk with the start of the central directory  4 bytes
+          // 24 - total number of entries in the central directory on this disk         8 bytes
+          // 32 - total number of entries in the central directory            8 bytes
+          entryCount = readUInt64LE(zip64EocdrBuffer, 32);
+          // 40 - size of the central directory                               8 bytes
+          // 48 - offset of start of central directory with respect to the starting disk number     8 bytes
+          centralDirectoryOffset = readUInt64LE(zip64EocdrBuffer, 48);
+          // 56 - zip64 extensible data sector                                (variable size)
+          return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+        });
+      }
+
+      // Not ZIP64 format
+      if (diskNumber !== 0) {
+        return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+      }
+      return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options.autoClose, options.lazyEntries, decodeStrings, options.validateEntrySizes, options.strictFileNames));
+
+    }
+
+    // Not a zip file.
+    callback(new Error("End of central directory record signature not found. Either not a zip file, or file is truncated."));
+  });
+}
+
+util.inherits(ZipFile, EventEmitter);
+function ZipFile(reader, centralDirectoryOffset, fileSize, entryCount, comment, autoClose, lazyEntries, decodeStrings, validateEntrySizes, strictFileNames) {
+  var self = this;
+  EventEmitter.call(self);
+  self.reader = reader;
+  // forward close events
+  self.reader.on("error", function(err) {
+    // error closing the fd
+    emitError(self, err);
+  });
+  self.reader.once("close", function() {
+    self.emit("close");
+  });
+  self.readEntryCursor = centralDirectoryOffset;
+  self.fileSize = fileSize;
+  self.entryCount = entryCount;
+  self.comment = comment;
+  self.entriesRead = 0;
+  self.autoClose = !!autoClose;
+  self.lazyEntries = !!lazyEntries;
+  self.decodeStrings = !!decodeStrings;
+  self.validateEntrySizes = !!validateEntrySizes;
+  self.strictFileNames = !!strictFileNames;
+  self.isOpen = true;
+  self.emittedError = false;
+  self.hasEachEntryBeenCalled = false;
+
+  if (!self.lazyEntries) self._readEntry();
+}
+ZipFile.prototype.close = function() {
+  if (!this.isOpen) return;
+  this.isOpen = false;
+  this.reader.unref();
+};
+
+function emitErrorAndAutoClose(self, err) {
+  if (self.autoClose) self.close();
+  emitError(self, err);
+}
+function emitError(self, err) {
+  if (self.emittedError) return;
+  self.emittedError = true;
+  self.emit("error", err);
+}
+
+ZipFile.prototype.readEntry = function() {
+  if (!this.lazyEntries) throw new Error("readEntry() called without lazyEntries:true");
+  this._readEntry();
+};
+ZipFile.prototype._readEntry = function() {
+  var self = this;
+  if (self.entryCount === self.entriesRead) {
+    // done with metadata
+    setImmediate(function() {
+      if (self.autoClose) self.close();
+      if (self.emittedError) return;
+      self.emit("end");
+    });
+    return;
+  }
+  if (self.emittedError) return;
+  var buffer = newBuffer(46);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+    if (err) return emitErrorAndAutoClose(self, err);
+    if (self.emittedError) return;
+    var entry = new Entry();
+    // 0 - Central directory file header signature
+    var signature = buffer.readUInt32LE(0);
+    if (signature !== 0x02014b50) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
+    // 4 - Version made by
+    entry.versionMadeBy = buffer.readUInt16LE(4);
+    // 6 - Version needed to extract (minimum)
+    entry.versionNeededToExtract = buffer.readUInt16LE(6);
+    // 8 - General purpose bit flag
+    entry.generalPurposeBitFlag = buffer.readUInt16LE(8);
+    // 10 - Compression method
+    entry.compressionMethod = buffer.readUInt16LE(10);
+    // 12 - File last modification time
+    entry.lastModFileTime = buffer.readUInt16LE(12);
+    // 14 - File last modification date
+    entry.lastModFileDate = buffer.readUInt16LE(14);
+    // 16 - CRC-32
+    entry.crc32 = buffer.readUInt32LE(16);
+    // 20 - Compressed size
+    entry.compressedSize = buffer.readUInt32LE(20);
+    // 24 - Uncompressed size
+    entry.uncompressedSize = buffer.readUInt32LE(24);
+    // 28 - File name length (n)
+    entry.fileNameLength = buffer.readUInt16LE(28);
+    // 30 - Extra field length (m)
+    entry.extraFieldLength = buffer.readUInt16LE(30);
+    // 32 - File comment length (k)
+    entry.fileCommentLength = buffer.readUInt16LE(32);
+    // 34 - Disk number where file starts
+    // 36 - Internal file attributes
+    entry.internalFileAttributes = buffer.readUInt16LE(36);
+    // 38 - External file attributes
+    entry.externalFileAttributes = buffer.readUInt32LE(38);
+    // 42 - Relative offset of local file header
+    entry.relativeOffsetOfLocalHeader = buffer.readUInt32LE(42);
+
+    if (entry.generalPurposeBitFlag & 0x40) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
+
+    self.readEntryCursor += 46;
+
+    buffer = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+    readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err) {
+      if (err) return emitErrorAndAutoClose(self, err);
+      if (self.emittedError) return;
+      // 46 - File name
+      entry.fileNameRaw = buffer.subarray(0, entry.fileNameLength);
+      // 46+n - Extra field
+      var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
+      entry.extraFieldRaw = buffer.subarray(entry.fileNameLength, fileCommentStart);
+      // 46+n+m - File comment
+      entry.fileCommentRaw = buffer.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+
+      // Parse the extra fields, which we need for processing other fields.
+      try {
+        entry.extraFields = parseExtraFields(entry.extraFieldRaw);
+      } catch (err) {
+        return emitErrorAndAutoClose(self, err);
+      }
+
+      // Interpret strings according to bit flags, extra fields, and options.
+      if (self.decodeStrings) {
+        var isUtf8 = (entry.generalPurposeBitFlag & 0x800) !== 0;
+        entry.fileComment = decodeBuffer(entry.fileCommentRaw, isUtf8);
+        entry.fileName = getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, self.strictFileNames);
+        var errorMessage = validateFileName(entry.fileName);
+        if (errorMessage != null) return emitErrorAndAutoClose(self, new Error(errorMessage));
+      } else {
+        entry.fileComment = entry.fileCommentRaw;
+        entry.fileName = entry.fileNameRaw;
+      }
+      // Maintain API compatibility. See https://github.com/thejoshwolfe/yauzl/issues/47
+      entry.comment = entry.fileComment;
+
+      self.readEntryCursor += buffer.length;
+      self.entriesRead += 1;
+
+      // Check for the Zip64 Extended Information Extra Field.
+      for (var i = 0; i < entry.extraFields.length; i++) {
+        var extraField = entry.extraFields[i];
+        if (extraField.id !== 0x0001) continue;
+        // Found it.
+
+        var zip64EiefBuffer = extraField.data;
+        var index = 0;
+        // 0 - Original Size          8 bytes
+        if (entry.uncompressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include uncompressed size"));
+          }
+          entry.uncompressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 8 - Compressed Size        8 bytes
+        if (entry.compressedSize === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include compressed size"));
+          }
+          entry.compressedSize = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 16 - Relative Header Offset 8 bytes
+        if (entry.relativeOffsetOfLocalHeader === 0xffffffff) {
+          if (index + 8 > zip64EiefBuffer.length) {
+            return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include relative header offset"));
+          }
+          entry.relativeOffsetOfLocalHeader = readUInt64LE(zip64EiefBuffer, index);
+          index += 8;
+        }
+        // 24 - Disk Start Number      4 bytes
+
+        break;
+      }
+
+      // validate file size
+      if (self.validateEntrySizes && entry.compressionMethod === 0) {
+        var expectedCompressedSize = entry.uncompressedSize;
+        if (entry.isEncrypted()) {
+          // traditional encryption prefixes the file data with a header
+          expectedCompressedSize += 12;
+        }
+        if (entry.compressedSize !== expectedCompressedSize) {
+          var msg = "compressed/uncompressed size mismatch for stored file: " + entry.compressedSize + " != " + entry.uncompressedSize;
+          return emitErrorAndAutoClose(self, new Error(msg));
+        }
+      }
+
+      self.emit("entry", entry);
+
+      if (!self.lazyEntries) self._readEntry();
+    });
+  });
+};
+
+ZipFile.prototype.eachEntry = function() {
+  const self = this;
+  if (!self.lazyEntries) throw new Error("eachEntry() requires lazyEntries: true");
+  if (self.hasEachEntryBeenCalled) throw new Error("eachEntry() must only be called once per ZipFile");
+  self.hasEachEntryBeenCalled = true;
+
+  let pendingResolveReject = null;
+  self.on("entry", onEntry);
+  self.on("end", onEnd);
+  self.on("error", onError);
+  function cleanup() {
+    self.removeListener("entry", onEntry);
+    self.removeListener("end", onEnd);
+    self.removeListener("error", onError);
+    if (self.autoClose) self.close();
+  }
+
+  function onEntry(entry) {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    resolve({value: entry});
+  }
+  function onEnd() {
+    let {resolve} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    resolve({done: true});
+  }
+  function onError(err) {
+    let {reject} = pendingResolveReject;
+    pendingResolveReject = null;
+    cleanup();
+    reject(err);
+  }
+
+  return {
+    [Symbol.asyncIterator]() {
+      // Called once by `for await...of`.
+      return this;
+    },
+    next() {
+      // Called on each iteration in a `for await...of`.
+      const promise = new Promise((resolve, reject) => {
+        if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
+        pendingResolveReject = {resolve, reject};
+      });
+      self.readEntry();
+      return promise;
+    },
+    return(value) {
+      // Called when breaking, returning, throwing out of a `for await...of`.
+      cleanup();
+      return Promise.resolve({done: true, value});
+    },
+    throw(value) {
+      // Almost never called. Something about `yield*` maybe?
+      cleanup();
+      return Promise.reject(value);
+    },
+  };
+};
+
+ZipFile.prototype.openReadStream = function(entry, options, callback) {
+  var self = this;
+  // parameter validation
+  var relativeStart = 0;
+  var relativeEnd = entry.compressedSize;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) {
+    options = {};
+  } else {
+    if (options.decodeFileData === false) {
+      // new, simple option
+      if (options.decrypt != null) {
+        throw new Error("cannot use options.decrypt when options.decodeFileData === false");
+      }
+      if (options.decompress != null) {
+        throw new Error("cannot use options.decompress when options.decodeFileData === false");
+      }
+      // start and end are allowed
+    } else {
+      // old, complicated options
+      if (options.decrypt != null) {
+        if (!entry.isEncrypted()) {
+          throw new Error("options.decrypt can only be specified for encrypted entries. See also option decodeFileData.");
+        }
+        if (options.decrypt !== false) throw new Error("invalid options.decrypt value: " + options.decrypt);
+        if (entry.isCompressed()) {
+          if (options.decompress !== false) throw new Error("entry is encrypted and compressed, and options.decompress !== false. See also option decodeFileData.");
+        }
+      }
+      if (options.decompress != null) {
+        if (!entry.isCompressed()) {
+          throw new Error("options.decompress can only be specified for compressed entries. See also option decodeFileData.");
+        }
+        if (!(options.decompress === false || options.decompress === true)) {
+          throw new Error("invalid options.decompress value: " + options.decompress);
+        }
+        decompress = options.decompress;
+      }
+    }
+    if (options.start != null) {
+      relativeStart = options.start;
+      if (relativeStart < 0) throw new Error("options.start < 0");
+      if (relativeStart > entry.compressedSize) throw new Error("options.start > entry.compressedSize");
+    }
+    if (options.end != null) {
+      relativeEnd = options.end;
+      if (relativeEnd < 0) throw new Error("options.end < 0");
+      if (relativeEnd > entry.compressedSize) throw new Error("options.end > entry.compressedSize");
+      if (relativeEnd < relativeStart) throw new Error("options.end < options.start");
+    }
+  }
+  var rawMode = (
+    options.decodeFileData === false || // Explicitly requested raw.
+    (
+      (entry.compressionMethod === 0 || // Naturally without compression.
+        (entry.compressionMethod === 8 && options.decompress === false) // Deprecated compression bypass option.
+      ) &&
+      (!entry.isEncrypted() || // Naturally without encryption.
+        options.decrypt === false // Deprecated encryption bypass option.
+      )
+    )
+  );
+  if (options.start != null || options.end != null) {
+    // Ensure slicing deals with raw data.
+    if (!rawMode) throw new Error("start/end range require options.decodeFileData === false for non-trivial encoded entries.");
+  }
+
+  // any further errors can either be caused by the zipfile,
+  // or were introduced in a minor version of yauzl,
+  // so should be passed to the client rather than thrown.
+  if (!self.isOpen) return callback(new Error("closed"));
+  if (entry.isEncrypted() && !rawMode) {
+    if (options.decrypt !== false) return callback(new Error("entry is encrypted, and options.decodeFileData !== false"));
+  }
+  var decompress;
+  if (rawMode) {
+    decompress = false;
+  } else if (entry.compressionMethod === 8) {
+    // 8 - The file is Deflated
+    decompress = options.decodeFileData !== true;
+  } else {
+    return callback(new Error("unsupported compression method: " + entry.compressionMethod));
+  }
+
+  self.readLocalFileHeader(entry, {minimal: true}, function(err, localFileHeader) {
+    if (err) return callback(err);
+    self.openReadStreamLowLevel(
+      localFileHeader.fileDataStart, entry.compressedSize,
+      relativeStart, relativeEnd,
+      decompress, entry.uncompressedSize,
+      callback);
+  });
+};
+
+ZipFile.prototype.openReadStreamLowLevel = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, callback) {
+  var self = this;
+
+  var fileDataEnd = fileDataStart + compressedSize;
+  var readStream = self.reader.createReadStream({
+    start: fileDataStart + relativeStart,
+    end: fileDataStart + relativeEnd,
+  });
+  var endpointStream = readStream;
+  if (decompress) {
+    var destroyed = false;
+    var inflateFilter = zlib.createInflateRaw();
+    readStream.on("error", function(err) {
+      // setImmediate here because errors can be emitted during the first call to pipe()
+      setImmediate(function() {
+        if (!destroyed) inflateFilter.emit("error", err);
+      });
+    });
+    readStream.pipe(inflateFilter);
+
+    if (self.validateEntrySizes) {
+      endpointStream = new AssertByteCountStream(uncompressedSize);
+      inflateFilter.on("error", function(err) {
+        // forward zlib errors to the client-visible stream
+        setImmediate(function() {
+          if (!destroyed) endpointStream.emit("error", err);
+        });
+      });
+      inflateFilter.pipe(endpointStream);
+    } else {
+      // the zlib filter is the client-visible stream
+      endpointStream = inflateFilter;
+    }
+    // this is part of yauzl's API, so implement this function on the client-visible stream
+    installDestroyFn(endpointStream, function() {
+      destroyed = true;
+      if (inflateFilter !== endpointStream) inflateFilter.unpipe(endpointStream);
+      readStream.unpipe(inflateFilter);
+      // TODO: the inflateFilter may cause a memory leak. see Issue #27.
+      readStream.destroy();
+    });
+  }
+  callback(null, endpointStream);
+};
+
+ZipFile.prototype.readLocalFileHeader = function(entry, options, callback) {
+  var self = this;
+  if (callback == null) {
+    callback = options;
+    options = null;
+  }
+  if (options == null) options = {};
+
+  self.reader.ref();
+  var buffer = newBuffer(30);
+  readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader, function(err) {
+    try {
+      if (err) return callback(err);
+      // 0 - Local file header signature = 0x04034b50
+      var signature = buffer.readUInt32LE(0);
+      if (signature !== 0x04034b50) {
+        return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
+      }
+
+      var fileNameLength = buffer.readUInt16LE(26);
+      var extraFieldLength = buffer.readUInt16LE(28);
+      var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
+      // We now have enough information to do this bounds check.
+      if (fileDataStart + entry.compressedSize > self.fileSize) {
+        return callback(new Error("file data overflows file bounds: " +
+            fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
+      }
+
+      if (options.minimal) {
+        return callback(null, {fileDataStart: fileDataStart});
+      }
+
+      var localFileHeader = new LocalFileHeader();
+      localFileHeader.fileDataStart = fileDataStart;
+
+      // 4 - Version needed to extract (minimum)
+      localFileHeader.versionNeededToExtract = buffer.readUInt16LE(4);
+      // 6 - General purpose bit flag
+      localFileHeader.generalPurposeBitFlag = buffer.readUInt16LE(6);
+      // 8 - Compression method
+      localFileHeader.compressionMethod = buffer.readUInt16LE(8);
+      // 10 - File last modification time
+      localFileHeader.lastModFileTime = buffer.readUInt16LE(10);
+      // 12 - File last modification date
+      localFileHeader.lastModFileDate = buffer.readUInt16LE(12);
+      // 14 - CRC-32
+      localFileHeader.crc32 = buffer.readUInt32LE(14);
+      // 18 - Compressed size
+      localFileHeader.compressedSize = buffer.readUInt32LE(18);
+      // 22 - Uncompressed size
+      localFileHeader.uncompressedSize = buffer.readUInt32LE(22);
+      // 26 - File name length (n)
+      localFileHeader.fileNameLength = fileNameLength;
+      // 28 - Extra field length (m)
+      localFileHeader.extraFieldLength = extraFieldLength;
+      // 30 - File name
+      // 30+n - Extra field
+
+      buffer = newBuffer(fileNameLength + extraFieldLength);
+      self.reader.ref();
+      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader + 30, function(err) {
+        try {
+          if (err) return callback(err);
+          localFileHeader.fileName = buffer.subarray(0, fileNameLength);
+          localFileHeader.extraField = buffer.subarray(fileNameLength);
+          return callback(null, localFileHeader);
+        } finally {
+          self.reader.unref();
+        }
+      });
+    } finally {
+      self.reader.unref();
+    }
+  });
+};
+
+ZipFile.prototype.openReadStreamPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(entry, options, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
+  return new Promise((resolve, reject) => {
+    this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream) {
+      if (err) return reject(err);
+      resolve(readStream);
+    });
+  });
+};
+ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options) {
+  return new Promise((resolve, reject) => {
+    this.readLocalFileHeader(entry, options, function(err, localFileHeader) {
+      if (err) return reject(err);
+      resolve(localFileHeader);
+    });
+  });
+};
+
+function Entry() {
+}
+Entry.prototype.getLastModDate = function(options) {
+  if (options == null) options = {};
+
+  if (!options.forceDosFormat) {
+    // Check extended fields.
+    for (var i = 0; i < this.extraFields.length; i++) {
+      var extraField = this.extraFields[i];
+      if (extraField.id === 0x5455) {
+        // Info-ZIP "universal timestamp" extended field (`0x5455` aka `"UT"`).
+        // See the Info-ZIP source code unix/unix.c:set_extra_field() and zipfile.c:ef_scan_ut_time().
+        var data = extraField.data;
+        if (data.length < 5) continue; // Too short.
+        // The flags define which of the three fields are present: mtime, atime, ctime.
+        // We only care about mtime.
+        // Also, ctime is never included in practice.
+        // And also, atime is only included in the local file header for some reason
+        // despite the flags lying about its inclusion in the central header.
+        var flags = data[0];
+        var HAS_MTIME = 1;
+        if (!(flags & HAS_MTIME)) continue; // This will realistically never happen.
+        // Although the positions of all of the fields shift around depending on the presence of other fields,
+        // mtime is always first if present, and that's the only one we care about.
+        var posixTimestamp = data.readInt32LE(1);
+        return new Date(posixTimestamp * 1000);
+      } else if (extraField.id === 0x000a) {
+        var data = extraField.data;
+        if (data.length !== 32) continue; // The length is always the same.
+        // 4 bytes reserved
+        // 2 bytes Tag
+        if (data.readUInt16LE(4) !== 1) continue; // Tag1 is actually the only defined Tag.
+        // 2 bytes Size
+        if (data.readUInt16LE(6) !== 24) continue; // Size is always 24.
+        // 8 bytes Mtime
+        var hundredNanoSecondsSince1601 = data.readUInt32LE(8) + 4294967296 * data.readInt32LE(12);
+        // Convert from NTFS to POSIX milliseconds.
+        // The big number below is the milliseconds between year 1601 and year 1970
+        // (i.e. the negative POSIX timestamp of 1601-01-01 00:00:00Z)
+        var millisecondsSince1970 = hundredNanoSecondsSince1601 / 10000 - 11644473600000;
+        // Note on numeric precision: JavaScript Number objects lose precision above Number.MAX_SAFE_INTEGER,
+        // and NTFS timestamps are typically much bigger than that limit.
+        // (MAX_SAFE_INTEGER would represent 1629-07-17T23:58:45.475Z.)
+        // However, we're losing precision in the conversion from 100nanosecond units to millisecond units anyway,
+        // and the time at which we also lose 1-millisecond precision is year 275760, the JavaScript Date limit (by design).
+        // Up through the year 2057, this conversion only drops 4 bits of precision,
+        // which is well under the 13-14 bits ratio between the milliseconds and 100nanoseconds.
+        return new Date(millisecondsSince1970);
+      }
+    }
+  }
+
+  // Fallback to non-extended encoding.
+  return dosDateTimeToDate(this.lastModFileDate, this.lastModFileTime, options.timezone);
+};
+
+Entry.prototype.canDecodeFileData = function() {
+  return (
+    !this.isEncrypted() &&
+    (this.compressionMethod === 0 || this.compressionMethod === 8)
+  );
+};
+Entry.prototype.isEncrypted = function() {
+  return (this.generalPurposeBitFlag & 0x1) !== 0;
+};
+Entry.prototype.isCompressed = function() {
+  return this.compressionMethod === 8;
+};
+
+function LocalFileHeader() {
+}
+
+function dosDateTimeToDate(date, time, timezone) {
+  var day = date & 0x1f; // 1-31
+  var month = (date >> 5 & 0xf) - 1; // 1-12, 0-11
+  var year = (date >> 9 & 0x7f) + 1980; // 0-128, 1980-2108
+
+  var millisecond = 0;
+  var second = (time & 0x1f) * 2; // 0-29, 0-58 (even numbers)
+  var minute = time >> 5 & 0x3f; // 0-59
+  var hour = time >> 11 & 0x1f; // 0-23
+
+  if (timezone == null || timezone === "local") {
+    return new Date(year, month, day, hour, minute, second, millisecond);
+  } else if (timezone === "UTC") {
+    return new Date(Date.UTC(year, month, day, hour, minute, second, millisecond));
+  } else {
+    throw new Error("unrecognized options.timezone: " + options.timezone);
+  }
+}
+
+function getFileNameLowLevel(generalPurposeBitFlag, fileNameBuffer, extraFields, strictFileNames) {
+  var fileName = null;
+
+  // check for Info-ZIP Unicode Path Extra Field (0x7075)
+  // see https://github.com/thejoshwolfe/yauzl/issues/33
+  for (var i = 0; i < extraFields.length; i++) {
+    var extraField = extraFields[i];
+    if (extraField.id === 0x7075) {
+      if (extraField.data.length < 6) {
+        // too short to be meaningful
+        continue;
+      }
+      // Version       1 byte      version of this extra field, currently 1
+      if (extraField.data.readUInt8(0) !== 1) {
+        // > Changes may not be backward compatible so this extra
+        // > field should not be used if the version is not recognized.
+        continue;
+      }
+      // NameCRC32     4 bytes     File Name Field CRC32 Checksum
+      var oldNameCrc32 = extraField.data.readUInt32LE(1);
+      if (crc32(fileNameBuffer) !== oldNameCrc32) {
+        // > If the CRC check fails, this UTF-8 Path Extra Field should be
+        // > ignored and the File Name field in the header should be used instead.
+        continue;
+      }
+      // UnicodeName   Variable    UTF-8 version of the entry File Name
+      fileName = decodeBuffer(extraField.data.subarray(5), true);
+      break;
+    }
+  }
+
+  if (fileName == null) {
+    // The typical case.
+    var isUtf8 = (generalPurposeBitFlag & 0x800) !== 0;
+    fileName = decodeBuffer(fileNameBuffer, isUtf8);
+  }
+
+  if (!strictFileNames) {
+    // Allow backslash.
+    fileName = fileName.replace(/\\/g, "/");
+  }
+  return fileName;
+}
+
+function validateFileName(fileName) {
+  if (fileName.indexOf("\\") !== -1) {
+    return "invalid characters in fileName: " + fileName;
+  }
+  if (/^[a-zA-Z]:/.test(fileName) || /^\//.test(fileName)) {
+    return "absolute path: " + fileName;
+  }
+  if (fileName.split("/").indexOf("..") !== -1) {
+    return "invalid relative path: " + fileName;
+  }
+  // all good
+  return null;
+}
+
+function parseExtraFields(extraFieldBuffer) {
+  var extraFields = [];
+  var i = 0;
+  while (i < extraFieldBuffer.length - 3) {
+    var headerId = extraFieldBuffer.readUInt16LE(i + 0);
+    var dataSize = extraFieldBuffer.readUInt16LE(i + 2);
+    var dataStart = i + 4;
+    var dataEnd = dataStart + dataSize;
+    if (dataEnd > extraFieldBuffer.length) throw new Error("extra field length exceeds extra field buffer size");
+    var dataBuffer = extraFieldBuffer.subarray(dataStart, dataEnd);
+    extraFields.push({
+      id: headerId,
+      data: dataBuffer,
+    });
+    i = dataEnd;
+  }
+  return extraFields;
+}
+
+function readAndAssertNoEof(reader, buffer, offset, length, position, callback) {
+  if (length === 0) {
+    // fs.read will throw an out-of-bounds error if you try to read 0 bytes from a 0 byte file
+    return setImmediate(function() { callback(null, newBuffer(0)); });
+  }
+  reader.read(buffer, offset, length, position, function(err, bytesRead) {
+    if (err) return callback(err);
+    if (bytesRead < length) {
+      return callback(new Error("unexpected EOF"));
+    }
+    callback();
+  });
+}
+
+util.inherits(AssertByteCountStream, Transform);
+function AssertByteCountStream(byteCount) {
+  Transform.call(this);
+  this.actualByteCount = 0;
+  this.expectedByteCount = byteCount;
+}
+AssertByteCountStream.prototype._transform = function(chunk, encoding, cb) {
+  this.actualByteCount += chunk.length;
+  if (this.actualByteCount > this.expectedByteCount) {
+    var msg = "too many bytes in the stream. expected " + this.expectedByteCount + ". got at least " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb(null, chunk);
+};
+AssertByteCountStream.prototype._flush = function(cb) {
+  if (this.actualByteCount < this.expectedByteCount) {
+    var msg = "not enough bytes in the stream. expected " + this.expectedByteCount + ". got only " + this.actualByteCount;
+    return cb(new Error(msg));
+  }
+  cb();
+};
+
+util.inherits(RandomAccessReader, EventEmitter);
+function RandomAccessReader() {
+  EventEmitter.call(this);
+  this.refCount = 0;
+}
+RandomAccessReader.prototype.ref = function() {
+  this.refCount += 1;
+};
+RandomAccessReader.prototype.unref = function() {
+  var self = this;
+  self.refCount -= 1;
+
+  if (self.refCount > 0) return;
+  if (self.refCount < 0) throw new Error("invalid unref");
+
+  self.close(onCloseDone);
+
+  function onCloseDone(err) {
+    if (err) return self.emit('error', err);
+    self.emit('close');
+  }
+};
+RandomAccessReader.prototype.createReadStream = function(options) {
+  if (options == null) options = {};
+  var start = options.start;
+  var end = options.end;
+  if (start === end) {
+    var emptyStream = new PassThrough();
+    setImmediate(function() {
+      emptyStream.end();
+    });
+    return emptyStream;
+  }
+  var stream = this._readStreamForRange(start, end);
+
+  var destroyed = false;
+  var refUnrefFilter = new RefUnrefFilter(this);
+  stream.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) refUnrefFilter.emit("error", err);
+    });
+  });
+  installDestroyFn(refUnrefFilter, function() {
+    stream.unpipe(refUnrefFilter);
+    refUnrefFilter.unref();
+    stream.destroy();
+  });
+
+  var byteCounter = new AssertByteCountStream(end - start);
+  refUnrefFilter.on("error", function(err) {
+    setImmediate(function() {
+      if (!destroyed) byteCounter.emit("error", err);
+    });
+  });
+  installDestroyFn(byteCounter, function() {
+    destroyed = true;
+    refUnrefFilter.unpipe(byteCounter);
+    refUnrefFilter.destroy();
+  });
+
+  return stream.pipe(refUnrefFilter).pipe(byteCounter);
+};
+RandomAccessReader.prototype._readStreamForRange = function(start, end) {
+  throw new Error("not implemented");
+};
+RandomAccessReader.prototype.read = function(buffer, offset, length, position, callback) {
+  var readStream = this.createReadStream({start: position, end: position + length});
+  var writeStream = new Writable();
+  var written = 0;
+  writeStream._write = function(chunk, encoding, cb) {
+    chunk.copy(buffer, offset + written, 0, chunk.length);
+    written += chunk.length;
+    cb();
+  };
+  writeStream.on("finish", callback);
+  readStream.on("error", function(error) {
+    callback(error);
+  });
+  readStream.pipe(writeStream);
+};
+RandomAccessReader.prototype.close = function(callback) {
+  setImmediate(callback);
+};
+
+util.inherits(RefUnrefFilter, PassThrough);
+function RefUnrefFilter(context) {
+  PassThrough.call(this);
+  this.context = context;
+  this.context.ref();
+  this.unreffedYet = false;
+}
+RefUnrefFilter.prototype._flush = function(cb) {
+  this.unref();
+  cb();
+};
+RefUnrefFilter.prototype.unref = function(cb) {
+  if (this.unreffedYet) return;
+  this.unreffedYet = true;
+  this.context.unref();
+};
+
+var cp437 = '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼ !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
+function decodeBuffer(buffer, isUtf8) {
+  if (isUtf8) {
+    return buffer.toString("utf8");
+  } else {
+    var result = "";
+    for (var i = 0; i < buffer.length; i++) {
+      result += cp437[buffer[i]];
+    }
+    return result;
+  }
+}
+
+function readUInt64LE(buffer, offset) {
+  // There is no native function for this, because we can't actually store 64-bit integers precisely.
+  // after 53 bits, JavaScript's Number type (IEEE 754 double) can't store individual integers anymore.
+  // but since 53 bits is a whole lot more than 32 bits, we do our best anyway.
+  // As of 2020, Node has added support for BigInt, which obviates this whole function,
+  // but yauzl hasn't been updated to depend on BigInt (yet?).
+  var lower32 = buffer.readUInt32LE(offset);
+  var upper32 = buffer.readUInt32LE(offset + 4);
+  // we can't use bitshifting here, because JavaScript bitshifting only works on 32-bit integers.
+  return upper32 * 0x100000000 + lower32;
+  // as long as we're bounds checking the result of this function against the total file size,
+  // we'll catch any overflow errors, because we already made sure the total file size was within reason.
+}
+
+// Node 10 deprecated new Buffer().
+var newBuffer;
+if (typeof Buffer.allocUnsafe === "function") {
+  newBuffer = function(len) {
+    return Buffer.allocUnsafe(len);
+  };
+} else {
+  newBuffer = function(len) {
+    return new Buffer(len);
+  };
+}
+
+// Node 8 introduced a proper destroy() implementation on writable streams.
+function installDestroyFn(stream, fn) {
+  if (typeof stream.destroy === "function") {
+    // New API.
+    stream._destroy = function(err, cb) {
+      fn();
+      if (cb != null) cb(err);
+    };
+  } else {
+    // Old API.
+    stream.destroy = fn;
+  }
+}
+
+function defaultCallback(err) {
+  if (err) throw err;
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -28382,6 +29795,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28546,6 +29966,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28564,6 +29991,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ })
 
@@ -28733,7 +30167,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/base/error-message.ts
 /** What to show of anything thrown: an Error's message, or the value itself as text. */
-function errorMessage(error) {
+function error_message_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -28768,8 +30202,8 @@ function withoutControls(text) {
  * What anyone may see of an error: its message with the secret masked (whole and in fragments),
  * then cleaned and cut like any server text, since the message may quote the server.
  */
-function describeError(error, secret, max = MAX_SERVER_TEXT) {
-    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
+function untrusted_text_describeError(error, secret, max = MAX_SERVER_TEXT) {
+    return cleanServerText(withoutSecret(error_message_errorMessage(error), secret), max);
 }
 /** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
 function asText(value) {
@@ -29040,7 +30474,7 @@ class RetryBudgetError extends Error {
     cause;
     name = 'RetryBudgetError';
     constructor(cause) {
-        super(`${errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
+        super(`${error_message_errorMessage(cause)}; not retried: too many requests of this run failed (retry budget spent)`);
         this.cause = cause;
     }
 }
@@ -29186,7 +30620,7 @@ async function withRetries(attempt, classify, ctx) {
  * the job summary and the terminal runner.
  */
 /** "512 B", "2.0 KiB", "37 MiB". */
-function formatBytes(bytes) {
+function units_formatBytes(bytes) {
     if (bytes === undefined)
         return '';
     if (bytes < 1024)
@@ -29278,7 +30712,7 @@ class PayloadTooLargeError extends PayloadError {
     maxBytes;
     name = 'PayloadTooLargeError';
     constructor(maxBytes) {
-        super(`the payload is larger than max-payload-size (${formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
+        super(`the payload is larger than max-payload-size (${units_formatBytes(maxBytes)}); the download was stopped and the partial file removed (raise max-payload-size to keep it)`);
         this.maxBytes = maxBytes;
     }
 }
@@ -30226,11 +31660,11 @@ function isSnapshotTime(value) {
 
 
 
-const MANIFEST_FILE = 'manifest.json';
+const manifest_MANIFEST_FILE = 'manifest.json';
 /** Writes manifest.json atomically, so a reader never sees half of it. */
 async function writeManifest(dir, manifest) {
-    const target = external_node_path_default().join(dir, MANIFEST_FILE);
-    const partial = tempPathFor(dir, MANIFEST_FILE);
+    const target = external_node_path_default().join(dir, manifest_MANIFEST_FILE);
+    const partial = tempPathFor(dir, manifest_MANIFEST_FILE);
     try {
         await (0,promises_namespaceObject.writeFile)(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
         await (0,promises_namespaceObject.rename)(partial, target);
@@ -30269,11 +31703,11 @@ const PERIOD = /^\d{4}_Q[1-4]$/;
  */
 function listedPayloads(manifest) {
     if (!answers_isRecord(manifest) || manifest.tool !== outcome_MANIFEST_TOOL) {
-        return { problem: `it is not a ${MANIFEST_FILE} this action wrote` };
+        return { problem: `it is not a ${manifest_MANIFEST_FILE} this action wrote` };
     }
     const { forecastId, exports } = manifest;
     if (typeof forecastId !== 'string' || !isForecastId(forecastId) || !Array.isArray(exports)) {
-        return { problem: `its ${MANIFEST_FILE} names no forecast or lists no exports` };
+        return { problem: `its ${manifest_MANIFEST_FILE} names no forecast or lists no exports` };
     }
     return exports.flatMap((entry) => {
         if (!answers_isRecord(entry) || entry.status !== 'DONE')
@@ -30296,7 +31730,7 @@ function listedPayloads(manifest) {
 
 
 // A manifest lists one entry per period: far below this even for hundreds of periods.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const earlier_manifest_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_EXPORTS = 1_000;
 const MAX_TEXT = 200;
 const earlier_manifest_PERIOD = /^\d{4}_Q[1-4]$/;
@@ -30329,9 +31763,9 @@ const PARAMETERS = new Set(REQUEST_PARAMETERS);
 class Damaged extends Error {
 }
 /** Reads the bytes of an earlier manifest.json into its checked shape, or says why it cannot. */
-function readEarlierManifest(bytes, expect) {
-    if (bytes.length > MAX_MANIFEST_BYTES) {
-        return unreadable(`its ${MANIFEST_FILE} is larger than a manifest can be`);
+function earlier_manifest_readEarlierManifest(bytes, expect) {
+    if (bytes.length > earlier_manifest_MAX_MANIFEST_BYTES) {
+        return unreadable(`its ${manifest_MANIFEST_FILE} is larger than a manifest can be`);
     }
     let parsed;
     try {
@@ -30339,15 +31773,15 @@ function readEarlierManifest(bytes, expect) {
         parsed = withoutSecret(JSON.parse(bytes.toString('utf8')), expect.apiKey);
     }
     catch {
-        return unreadable(`its ${MANIFEST_FILE} is not JSON`);
+        return unreadable(`its ${manifest_MANIFEST_FILE} is not JSON`);
     }
     if (!answers_isRecord(parsed))
-        return unreadable(`its ${MANIFEST_FILE} is not a JSON object`);
+        return unreadable(`its ${manifest_MANIFEST_FILE} is not a JSON object`);
     const { tool, manifestVersion, forecastId, runAttempt } = parsed;
     if (tool !== outcome_MANIFEST_TOOL || manifestVersion !== outcome_MANIFEST_VERSION) {
         return {
             kind: 'not-ours',
-            problem: `its ${MANIFEST_FILE} was not made by ${outcome_MANIFEST_TOOL} (manifest version ${outcome_MANIFEST_VERSION})`
+            problem: `its ${manifest_MANIFEST_FILE} was not made by ${outcome_MANIFEST_TOOL} (manifest version ${outcome_MANIFEST_VERSION})`
         };
     }
     if (forecastId !== expect.forecastId) {
@@ -30362,7 +31796,7 @@ function readEarlierManifest(bytes, expect) {
         const shown = isWhole(runAttempt, 0) ? String(runAttempt) : 'missing';
         return {
             kind: 'not-ours',
-            problem: `its ${MANIFEST_FILE} records no earlier attempt (runAttempt ${shown})`
+            problem: `its ${manifest_MANIFEST_FILE} records no earlier attempt (runAttempt ${shown})`
         };
     }
     try {
@@ -30378,7 +31812,7 @@ function readEarlierManifest(bytes, expect) {
     catch (error) {
         if (!(error instanceof Damaged))
             throw error;
-        return unreadable(`its ${MANIFEST_FILE} is damaged: ${error.message}`);
+        return unreadable(`its ${manifest_MANIFEST_FILE} is damaged: ${error.message}`);
     }
 }
 /**
@@ -30574,16 +32008,16 @@ async function takeOverPayload(earlier, config, period, reuse, signal) {
  */
 function folderSource(dir) {
     return {
-        label: `output-dir's ${MANIFEST_FILE}`,
+        label: `output-dir's ${manifest_MANIFEST_FILE}`,
         async find(config) {
-            const file = external_node_path_default().join(dir, MANIFEST_FILE);
+            const file = external_node_path_default().join(dir, manifest_MANIFEST_FILE);
             const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
             if (!info?.isFile())
-                return { kind: 'missing', reason: `there is no ${MANIFEST_FILE} in ${dir}` };
-            if (info.size > MAX_MANIFEST_BYTES) {
+                return { kind: 'missing', reason: `there is no ${manifest_MANIFEST_FILE} in ${dir}` };
+            if (info.size > earlier_manifest_MAX_MANIFEST_BYTES) {
                 return { kind: 'unreadable', reason: `${file} is larger than a manifest can be` };
             }
-            const manifest = readEarlierManifest(await (0,promises_namespaceObject.readFile)(file), {
+            const manifest = earlier_manifest_readEarlierManifest(await (0,promises_namespaceObject.readFile)(file), {
                 forecastId: config.forecastId,
                 apiKey: config.clari.apiKey
             });
@@ -30637,7 +32071,7 @@ const PERIOD_COLUMNS = [
         }
     },
     { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
-    { key: 'size', header: 'Size', text: o => formatBytes(o.bytes) },
+    { key: 'size', header: 'Size', text: o => units_formatBytes(o.bytes) },
     { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
     { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
     { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
@@ -30697,7 +32131,7 @@ function finishedLine(outcome, earlier, cancelled) {
     if (outcome.status !== 'DONE') {
         return failureLine(outcome) + (cancelled ? `; ${cancelNote(cancelled)}` : '');
     }
-    const done = `${outcome.period}: DONE, ${outcome.file} (${formatBytes(outcome.bytes)})`;
+    const done = `${outcome.period}: DONE, ${outcome.file} (${units_formatBytes(outcome.bytes)})`;
     if (outcome.reusedFromAttempt !== undefined) {
         return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
@@ -30748,7 +32182,7 @@ function runTotals(report) {
 function totalsLine(totals) {
     return [
         `${totals.exported} of ${plural(totals.periods, 'period')} exported`,
-        formatBytes(totals.bytes),
+        units_formatBytes(totals.bytes),
         `${plural(totals.requests, 'request')} to Clari`,
         plural(totals.throttleWaits, 'throttle wait')
     ].join(', ');
@@ -32505,7 +33939,7 @@ function classifyFailure(error, ctx) {
     // The first period the key fails says what to check; the periods not started then say why.
     const message = isKeyRejected(error)
         ? new KeyRejectedError(ctx.keySource ?? DEFAULT_KEY_SOURCE, error).message
-        : errorMessage(error);
+        : error_message_errorMessage(error);
     const verdict = { status: 'ERROR', error: message, cancelJob, run };
     if (api instanceof ClariApiError)
         return { ...verdict, errorCode: api.code, errorId: api.errorId };
@@ -34698,7 +36132,7 @@ class PeriodTables {
             await this.discard();
             if (error instanceof TablesError || this.request.signal?.aborted)
                 throw error;
-            throw new TablesError(`could not write the table files (${errorMessage(error)})`);
+            throw new TablesError(`could not write the table files (${error_message_errorMessage(error)})`);
         }
     }
     /** Removes every file of this period's tables; never throws. */
@@ -34837,7 +36271,7 @@ async function readPayload(payloadPath, pass, request) {
     try {
         for (;;) {
             const next = await chunks.next().catch((error) => {
-                throw new TablesError(`could not read the payload (${errorMessage(error)})`);
+                throw new TablesError(`could not read the payload (${error_message_errorMessage(error)})`);
             });
             if (next.done)
                 break;
@@ -36196,7 +37630,7 @@ async function runExport(config, deps = {}, resumeFrom) {
         maxMs: config.timing.maxPollIntervalMs
     };
     const client = createClient(config, deps);
-    const describe = (error) => describeError(error, apiKey, MAX_ERROR_CHARS);
+    const describe = (error) => untrusted_text_describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const manifest = {
         tool: outcome_MANIFEST_TOOL,
@@ -36809,6 +38243,11 @@ const SETTINGS = [
         default: '${{ github.token }}',
         description: "Token to list and download the run's artifacts through the REST API when resuming, if the runtime listing fails or finds nothing usable; needs actions: read"
     },
+    {
+        name: 'reuse-within',
+        default: '0',
+        description: "Reuse the DONE jobs of an earlier run of the same forecast, periods' parameters and branch (the ledger in the Actions cache) whose snapshot is younger than this, e.g. 30m, 6h or 2d (at most 30d), by downloading their results again: no export job created. 0 = off"
+    },
     { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
     {
         name: 'max-poll-interval',
@@ -36875,7 +38314,440 @@ const SETTINGS = [
     }
 ];
 
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var node_modules_yauzl = __nccwpck_require__(663);
+;// CONCATENATED MODULE: ./src/engine/reruns/zip-archive.ts
+
+
+
+
+
+
+
+/** A zip that cannot be read: not a zip, truncated, too many entries, or one that breaks the rules. */
+class zip_archive_UnreadableZipError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'UnreadableZipError';
+}
+/**
+ * The bytes of the entry `name` (a path inside the zip), or undefined when the zip has none.
+ * An entry larger than `maxBytes` is refused before any of it is read.
+ */
+async function zip_archive_readZipEntry(zipPath, name, maxBytes, bounds) {
+    return withZip(zipPath, bounds, async (zip) => {
+        for await (const entry of zip.eachEntry()) {
+            bounds.signal.throwIfAborted();
+            if (entry.fileName !== name)
+                continue;
+            if (entry.uncompressedSize > maxBytes) {
+                throw new zip_archive_UnreadableZipError(`${name} is larger than ${maxBytes} bytes`);
+            }
+            const chunks = [];
+            const stream = await zip.openReadStreamPromise(entry);
+            await pipeline(stream, capped(maxBytes, name), async (source) => {
+                for await (const chunk of source)
+                    chunks.push(chunk);
+            }, { signal: bounds.signal });
+            return Buffer.concat(chunks);
+        }
+        return undefined;
+    });
+}
+/**
+ * Writes the entries `wanted` names, and no other, into `dir` (which must hold none of them),
+ * each streamed to a file created exclusively and held to its own size cap, all of them together
+ * to `maxTotalBytes`. Returns why an entry was left out; one absent from the zip is not mentioned.
+ */
+async function zip_archive_extractEntries(zipPath, dir, wanted, bounds) {
+    const refused = new Map();
+    return withZip(zipPath, bounds, async (zip) => {
+        const seen = new Set();
+        let total = 0;
+        for await (const entry of zip.eachEntry()) {
+            bounds.signal.throwIfAborted();
+            const name = entry.fileName;
+            const maxBytes = wanted.get(name);
+            if (maxBytes === undefined)
+                continue;
+            // yauzl names an entry once per directory record: twice means a zip made to confuse.
+            if (seen.has(name))
+                throw new zip_archive_UnreadableZipError(`it holds ${name} twice`);
+            seen.add(name);
+            const size = entry.uncompressedSize;
+            if (size > maxBytes) {
+                refused.set(name, `it is larger than max-payload-size (${formatBytes(maxBytes)})`);
+                continue;
+            }
+            if (total + size > bounds.maxTotalBytes) {
+                refused.set(name, `the payloads before it already fill ${formatBytes(bounds.maxTotalBytes)}`);
+                continue;
+            }
+            total += size;
+            await pipeline(await zip.openReadStreamPromise(entry), capped(size, name), 
+            // 'wx': nothing already in the folder is followed or overwritten.
+            createWriteStream(path.join(dir, name), { flags: 'wx' }), { signal: bounds.signal });
+        }
+        return refused;
+    });
+}
+/** Passes at most `maxBytes` (what the entry declared), failing the stream beyond. */
+function capped(maxBytes, name) {
+    let seen = 0;
+    return new Transform({
+        transform(chunk, _encoding, done) {
+            seen += chunk.length;
+            if (seen > maxBytes)
+                return done(new zip_archive_UnreadableZipError(`${name} holds more than it declares`));
+            done(null, chunk);
+        }
+    });
+}
+async function withZip(zipPath, bounds, use) {
+    let zip;
+    try {
+        zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
+        // The count comes from the zip's end record: a directory of 220,000 entries is refused
+        // without walking it.
+        if (zip.entryCount > bounds.maxEntries) {
+            throw new zip_archive_UnreadableZipError(`it holds ${zip.entryCount} entries, more than an artifact of this action (at most ${bounds.maxEntries})`);
+        }
+        return await use(zip);
+    }
+    catch (error) {
+        // A file-system error (ENOSPC, EACCES) is the runner's problem, not the zip's; the lookup's
+        // end is the caller's to report.
+        if (error instanceof zip_archive_UnreadableZipError ||
+            bounds.signal.aborted ||
+            error.code) {
+            throw error;
+        }
+        // yauzl's messages name the problem (bad signature, invalid relative path, …), not secrets.
+        throw new zip_archive_UnreadableZipError(errorMessage(error));
+    }
+    finally {
+        zip?.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/reruns/earlier-artifacts.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+// Each is a download: a run re-run many times keeps only the newest few attempts in play.
+const MAX_ATTEMPTS = 10;
+const MAX_CANDIDATES = 10;
+// An artifact of this action holds a manifest, and a payload and its tables per period.
+const ENTRIES_PER_PERIOD = 1 + TABLE_NAMES.length;
+const MAX_ZIP_ENTRIES = 10_000;
+const NAMES_SHOWN = 4;
+/** The name an upload takes when the run already holds an artifact named `name`. */
+function attemptArtifactName(name, runAttempt) {
+    return `${name}-attempt-${runAttempt}`;
+}
+/**
+ * The names an earlier attempt's upload can have, newest attempt first: artifact-name as that
+ * attempt filled it in, and `attemptArtifactName` of it (its upload after a name clash).
+ */
+function candidateNames(artifactNames, runAttempt) {
+    const names = new Set();
+    const newest = Math.min(runAttempt - 1, artifactNames.length);
+    for (let attempt = newest; attempt >= 1 && attempt > newest - MAX_ATTEMPTS; attempt--) {
+        const name = artifactNames[attempt - 1];
+        names.add(attemptArtifactName(name, attempt));
+        names.add(name);
+    }
+    return [...names];
+}
+/**
+ * The earlier attempt of this workflow run, as its artifact shows it: lists the candidates by
+ * name in each place in turn, downloads them newest first, reads and checks each manifest, and
+ * keeps the newest earlier attempt's whose manifest is this action's, for the same forecast,
+ * with the payloads it names unpacked beside it. One signal, aborted at `timeoutMs` or when the
+ * run is cancelled, ends every listing, download and extraction; the answer never waits longer.
+ */
+function earlierAttemptSource(search) {
+    return {
+        label: 'an earlier attempt',
+        find: (config, signal) => findEarlierAttempt(search, config, signal)
+    };
+}
+async function findEarlierAttempt(search, config, cancel) {
+    const timeoutMs = search.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const signal = AbortSignal.any([deadline.signal, cancel]);
+    let ended = false;
+    const gaveUp = new Promise(resolve => {
+        const end = () => resolve({
+            kind: 'lookup-failed',
+            reason: cancel.aborted
+                ? 'lookup failed: cancelled'
+                : `lookup failed: gave up after ${Number((timeoutMs / 1000).toFixed(1))} s`
+        });
+        if (signal.aborted)
+            end();
+        else
+            signal.addEventListener('abort', end, { once: true });
+    });
+    const work = new Search(search, config, signal).run();
+    // What the search still finds after the answer went out is not used: remove it.
+    work.then(found => void (ended && 'dispose' in found && found.dispose()), () => { });
+    try {
+        return await Promise.race([work, gaveUp]).catch((error) => ({
+            kind: 'lookup-failed',
+            reason: `lookup failed: ${describeError(error, config.clari.apiKey, 200)}`
+        }));
+    }
+    finally {
+        ended = true;
+        clearTimeout(timer);
+    }
+}
+class Search {
+    search;
+    config;
+    signal;
+    names;
+    /** The latest verdict on each artifact: another place's answer replaces an earlier one. */
+    verdicts = new Map();
+    /** What each place said when it offered nothing usable. */
+    trail = [];
+    /** Artifacts whose verdict the other place would not change. */
+    judged = new Set();
+    /** A listing failed: "none found" would then be a guess. */
+    listingFailed = false;
+    constructor(search, config, signal) {
+        this.search = search;
+        this.config = config;
+        this.signal = signal;
+        this.names = candidateNames(search.artifactNames, search.runAttempt);
+    }
+    async run() {
+        if (this.names.length === 0) {
+            return { kind: 'missing', reason: 'missing: this run has no earlier attempt' };
+        }
+        for (const source of this.search.sources) {
+            if (this.signal.aborted)
+                break;
+            if (typeof source === 'string') {
+                this.trail.push(source);
+                continue;
+            }
+            const found = await this.searchWith(source);
+            if (found)
+                return found.earlier;
+        }
+        return this.nothing();
+    }
+    async searchWith(source) {
+        const listed = new Map();
+        try {
+            for (const name of this.names) {
+                for (const artifact of await source.list(name, this.signal)) {
+                    if (artifact.name === name)
+                        listed.set(artifact.id, artifact);
+                }
+            }
+        }
+        catch (error) {
+            this.listingFailed = true;
+            this.trail.push(`${source.label} failed: ${this.describe(error)}`);
+            return undefined;
+        }
+        const ours = [...listed.values()].filter(a => !this.judged.has(a.id));
+        for (const artifact of ours.filter(a => a.expired)) {
+            this.judge(artifact, verdictOn(artifact, 'expired', 'it has expired'));
+        }
+        const live = ours
+            .filter(a => !a.expired)
+            .sort((a, b) => b.createdAt - a.createdAt)
+            .slice(0, MAX_CANDIDATES);
+        if (live.length === 0)
+            this.trail.push(`${source.label} lists none`);
+        let best;
+        for (const artifact of live) {
+            if (this.signal.aborted)
+                break;
+            const examined = await this.examine(artifact, source).catch(
+            // Whatever broke (a full disk, a temporary folder that cannot be made, the lookup's
+            // end), the artifact is passed over and a usable one found already is kept.
+            (error) => verdictOn(artifact, 'unreadable', this.describe(error), false));
+            if ('reason' in examined) {
+                this.judge(artifact, examined);
+                continue;
+            }
+            this.judged.add(artifact.id);
+            this.verdicts.delete(artifact.id);
+            // Ids are not ordered by attempt: the manifest's attempt decides, then the upload time.
+            const newer = !best ||
+                examined.attempt > best.attempt ||
+                (examined.attempt === best.attempt && examined.createdAt > best.createdAt);
+            const dropped = newer ? best : examined;
+            if (newer)
+                best = examined;
+            if (dropped)
+                await dropped.earlier.dispose();
+            if (best.attempt === this.search.runAttempt - 1)
+                break;
+        }
+        if (best && this.signal.aborted) {
+            await best.earlier.dispose();
+            return undefined;
+        }
+        return best;
+    }
+    judge(artifact, verdict) {
+        this.verdicts.set(artifact.id, verdict);
+        if (verdict.final)
+            this.judged.add(artifact.id);
+    }
+    /** Downloads one candidate, reads its manifest, and unpacks the payloads it names. */
+    async examine(artifact, source) {
+        const { config, signal } = this;
+        const dir = await mkdtemp(path.join(this.search.tempDir, 'clari-earlier-'));
+        const dispose = () => rm(dir, { recursive: true, force: true }).catch(() => { });
+        let kept = false;
+        try {
+            const zipPath = path.join(dir, 'artifact.zip');
+            const maxZipBytes = (1 + config.periods.length * ENTRIES_PER_PERIOD) * config.maxPayloadBytes;
+            let digest;
+            try {
+                digest = await saveZip(await source.download(artifact, signal), zipPath, maxZipBytes, signal);
+            }
+            catch (error) {
+                if (error instanceof UnreadableZipError) {
+                    return verdictOn(artifact, 'unreadable', error.message);
+                }
+                // The other place may still get it (the runtime download has broken before).
+                const why = `the download failed (${this.describe(error)})`;
+                return verdictOn(artifact, 'unreadable', why, false);
+            }
+            if (artifact.digest !== undefined && digest !== artifact.digest) {
+                return verdictOn(artifact, 'unreadable', 'the download does not match its digest');
+            }
+            const bounds = { maxEntries: MAX_ZIP_ENTRIES, signal };
+            let bytes;
+            try {
+                bytes = await readZipEntry(zipPath, MANIFEST_FILE, MAX_MANIFEST_BYTES, bounds);
+            }
+            catch (error) {
+                if (!(error instanceof UnreadableZipError))
+                    throw error;
+                return verdictOn(artifact, 'unreadable', `not a readable zip (${error.message})`);
+            }
+            if (!bytes)
+                return verdictOn(artifact, 'unreadable', `it holds no ${MANIFEST_FILE}`);
+            const manifest = readEarlierManifest(bytes, {
+                forecastId: config.forecastId,
+                attemptBefore: this.search.runAttempt,
+                apiKey: config.clari.apiKey
+            });
+            if ('problem' in manifest)
+                return verdictOn(artifact, manifest.kind, manifest.problem);
+            // Only what the manifest names for this run's periods, each held to max-payload-size.
+            const wanted = new Map();
+            for (const entry of manifest.exports) {
+                if (entry.status === 'DONE' && entry.file && config.periods.includes(entry.period)) {
+                    wanted.set(entry.file, config.maxPayloadBytes);
+                }
+            }
+            const payloads = path.join(dir, 'payloads');
+            await mkdir(payloads);
+            let leftOut;
+            try {
+                leftOut = await extractEntries(zipPath, payloads, wanted, {
+                    ...bounds,
+                    maxTotalBytes: config.maxPayloadBytes * config.periods.length
+                });
+            }
+            catch (error) {
+                if (!(error instanceof UnreadableZipError))
+                    throw error;
+                return verdictOn(artifact, 'unreadable', `not a readable zip (${error.message})`);
+            }
+            await rm(zipPath, { force: true });
+            kept = true;
+            return {
+                earlier: {
+                    manifest,
+                    dir: payloads,
+                    leftOut,
+                    source: `artifact ${artifact.name} of attempt ${manifest.runAttempt}`,
+                    dispose
+                },
+                attempt: manifest.runAttempt,
+                createdAt: artifact.createdAt
+            };
+        }
+        finally {
+            // Only a usable artifact keeps its folder, and only while the lookup lasts.
+            if (!kept || signal.aborted)
+                await dispose();
+        }
+    }
+    /** The newest unusable candidate's reason, or what the listings said. */
+    nothing() {
+        const [newest, ...others] = [...this.verdicts.values()].sort((a, b) => b.createdAt - a.createdAt);
+        if (newest) {
+            const more = others.length > 0 ? ` (and ${others.length} older one(s) not usable)` : '';
+            return { kind: newest.kind, reason: newest.reason + more };
+        }
+        if (this.listingFailed) {
+            return { kind: 'lookup-failed', reason: `lookup failed: ${this.trail.join('; ')}` };
+        }
+        const shown = this.names.slice(0, NAMES_SHOWN).join(', ') + (this.names.length > NAMES_SHOWN ? ', …' : '');
+        return {
+            kind: 'missing',
+            reason: `missing: no artifact named ${shown} on this run (${this.trail.join('; ')})`
+        };
+    }
+    describe(error) {
+        return describeError(error, this.config.clari.apiKey, 200);
+    }
+}
+function verdictOn(artifact, kind, why, final = true) {
+    const prefix = kind === 'not-ours' ? "not this action's" : kind.replace('-', ' ');
+    return {
+        kind,
+        reason: `${prefix}: artifact ${artifact.name} (id ${artifact.id}): ${why}`,
+        createdAt: artifact.createdAt,
+        final
+    };
+}
+/**
+ * Saves a download to `file`, created exclusively, refusing it beyond `maxBytes`; returns the
+ * digest of what arrived, in GitHub's form (`sha256:<hex>`).
+ */
+async function saveZip(body, file, maxBytes, signal) {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const tap = new Transform({
+        transform(chunk, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > maxBytes) {
+                const limit = formatBytes(maxBytes);
+                return done(new UnreadableZipError(`the download is larger than ${limit}, more than its payloads and tables can be`));
+            }
+            hash.update(chunk);
+            done(null, chunk);
+        }
+    });
+    await pipeline(body, tap, createWriteStream(file, { flags: 'wx' }), { signal });
+    return `sha256:${hash.digest('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/parse-settings.ts
+
 
 
 
@@ -37007,16 +38879,24 @@ function parseSettings(read, ctx) {
     };
     const retentionDays = integer(get, 'retention-days', 0, 90, '1-90 days, or 0 for the repository setting');
     const nameForAttempt = (attempt) => artifactName(get('artifact-name'), forecastId, periods, attempt);
+    // Unique per attempt after the first, whether or not GitHub would take the plain name again:
+    // a second artifact of one name in a run leaves download-artifact's `name:` and
+    // `artifact-ids:` picking by id, and ids do not follow attempts.
+    const name = nameForAttempt(ctx.runAttempt);
     const upload = {
         enabled: bool(get, 'upload'),
-        name: nameForAttempt(ctx.runAttempt),
+        name: ctx.runAttempt > 1 ? attemptArtifactName(name, ctx.runAttempt) : name,
         earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) => nameForAttempt(i + 1)),
         retentionDays: retentionDays === 0 ? undefined : retentionDays,
         compressionLevel: integer(get, 'compression-level', 0, 9, 'a zlib level from 0 (none) to 9 (best)'),
         overwrite: bool(get, 'overwrite')
     };
     // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
-    const resume = { mode: resumeMode(get), githubToken: read('github-token').trim() };
+    const resume = {
+        mode: resumeMode(get),
+        githubToken: read('github-token').trim(),
+        reuseWithinMs: reuseWithin(get('reuse-within'))
+    };
     return {
         config,
         upload,
@@ -37051,6 +38931,21 @@ function resumeMode(get) {
     if (FALSE_VALUES.includes(value))
         return 'off';
     throw new InputError('resume', `is "${value}"`, 'auto, true or false');
+}
+const REUSE_WITHIN = /^(\d+) ?(m|h|d)$/i;
+const REUSE_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+// Clari keeps a job's results about 30 days after it ends (docs/clari-api.md).
+const MAX_REUSE_WITHIN_MS = 30 * 86_400_000;
+/** `0`, or a whole number of minutes, hours or days up to 30 days: `30m`, `6h`, `2d`. */
+function reuseWithin(value) {
+    if (value === '0')
+        return 0;
+    const match = REUSE_WITHIN.exec(value);
+    const ms = match ? Number(match[1]) * REUSE_UNIT_MS[match[2].toLowerCase()] : NaN;
+    if (!(ms > 0 && ms <= MAX_REUSE_WITHIN_MS)) {
+        throw new InputError('reuse-within', `is "${value}"`, '0 (off), or an age such as 30m, 6h or 2d, at most 30d');
+    }
+    return ms;
 }
 function parseHistory(value) {
     const history = HISTORY_SOURCES.find(h => h === value.toLowerCase());
@@ -37343,7 +39238,7 @@ function parse(command, config) {
         return (0,external_node_util_.parseArgs)(config);
     }
     catch (error) {
-        const message = errorMessage(error);
+        const message = error_message_errorMessage(error);
         const code = error.code ?? '';
         // Node's hint for these is about positional arguments ("place it after --"), which only
         // a command that takes them (tables) keeps; a mistyped flag gets a suggestion instead.
@@ -37665,7 +39560,7 @@ function summaryTable(report, where, problems, advice) {
         ...problems.map(line => `failed: ${withoutControls(line)}`),
         `${totalsLine(runTotals(report))}.`,
         ...[resumeLine(report, where.earlier)].flatMap(line => (line ? [`${line}.`] : [])),
-        `Files in ${where.outputDir} (${MANIFEST_FILE} lists every period).`,
+        `Files in ${where.outputDir} (${manifest_MANIFEST_FILE} lists every period).`,
         ...(advice ? [advice] : []),
         ''
     ].join('\n');
@@ -37725,7 +39620,7 @@ async function conversionsOf(given, cwd) {
         if ('problem' in listed)
             return listed;
         if (listed.length === 0)
-            return { problem: `its ${MANIFEST_FILE} lists no finished JSON payload` };
+            return { problem: `its ${manifest_MANIFEST_FILE} lists no finished JSON payload` };
         return listed.map(l => ({
             shown: external_node_path_default().join(given, l.file),
             file: external_node_path_default().join(full, l.file),
@@ -37733,7 +39628,7 @@ async function conversionsOf(given, cwd) {
         }));
     }
     // `clari-export/*.json` names the manifest too: it is no payload, and says what the others are.
-    if (external_node_path_default().basename(full) === MANIFEST_FILE)
+    if (external_node_path_default().basename(full) === manifest_MANIFEST_FILE)
         return [];
     const listed = await readManifest(external_node_path_default().dirname(full));
     if ('problem' in listed)
@@ -37741,18 +39636,18 @@ async function conversionsOf(given, cwd) {
     const entry = listed.find(l => l.file === external_node_path_default().basename(full));
     if (entry === undefined) {
         return {
-            problem: `the ${MANIFEST_FILE} beside it does not list it as a finished JSON payload, so its snapshot is unknown`
+            problem: `the ${manifest_MANIFEST_FILE} beside it does not list it as a finished JSON payload, so its snapshot is unknown`
         };
     }
     return [{ shown: given, file: full, listed: entry }];
 }
 /** The payloads the manifest.json in `dir` lists, or why it cannot say. */
 async function readManifest(dir) {
-    const file = external_node_path_default().join(dir, MANIFEST_FILE);
+    const file = external_node_path_default().join(dir, manifest_MANIFEST_FILE);
     const info = await (0,promises_namespaceObject.lstat)(file).catch(() => undefined);
     if (!info?.isFile()) {
         return {
-            problem: `there is no ${MANIFEST_FILE} in ${dir} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)`
+            problem: `there is no ${manifest_MANIFEST_FILE} in ${dir} (it tells each payload's job and snapshot time: convert a folder as the export wrote it)`
         };
     }
     if (info.size > tables_command_MAX_MANIFEST_BYTES)
@@ -37791,7 +39686,7 @@ async function convert({ shown, file, listed }, command, ctx) {
         progress.stop();
         if (ctx.signal.aborted)
             throw error;
-        return errorMessage(error);
+        return error_message_errorMessage(error);
     }
 }
 /**
@@ -37810,7 +39705,7 @@ function progressLine(out, shown, size, now = Date.now) {
             }
             shownAt = at;
             const percent = size > 0 ? Math.min(100, Math.floor((100 * bytes) / size)) : 0;
-            const line = withoutControls(`${shown}: ${percent} % of ${formatBytes(size)} read`);
+            const line = withoutControls(`${shown}: ${percent} % of ${units_formatBytes(size)} read`);
             if (out.isTTY) {
                 out.write(`${tables_command_CLEAR_LINE}${line}`);
                 drawn = true;
@@ -37923,7 +39818,7 @@ async function runCli(ctx) {
         if (ctx.signal.aborted)
             return EXIT_INTERRUPTED;
         // Whatever the server said, the key is not printed back.
-        return fail(withoutSecret(errorMessage(error), config.clari.apiKey));
+        return fail(withoutSecret(error_message_errorMessage(error), config.clari.apiKey));
     }
 }
 /**

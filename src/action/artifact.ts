@@ -5,7 +5,7 @@ import type { UploadSettings } from '../settings/parse-settings.js'
 
 export interface UploadedArtifact {
   id: number
-  /** The name it was uploaded under: artifact-name, or `attemptArtifactName` of it after a clash. */
+  /** The name it was uploaded under: `UploadSettings.name`, or `attemptArtifactName` of it after a clash. */
   name: string
   /** `sha256:<hex>` of the zip, as GitHub reports an artifact's digest. */
   digest?: string
@@ -22,10 +22,10 @@ export interface ArtifactResult {
 }
 
 /**
- * Uploads the run's files as one artifact, mirroring actions/upload-artifact: `overwrite`
- * deletes an artifact of the same name first (GitHub rejects duplicate names within a run).
- * Without it, a name the run already holds (an earlier attempt's, after a re-run) is not an
- * error: the upload takes `attemptArtifactName` of it instead.
+ * Uploads the run's files as one artifact under `settings.name` (unique to the attempt after the
+ * first), mirroring actions/upload-artifact: `overwrite` deletes an artifact of that name first.
+ * Without it, a clash on the first attempt (a matrix leg's upload, or the client's own retry of
+ * a create whose answer was lost) is not an error: the upload takes `attemptArtifactName` of it.
  */
 export async function uploadArtifact(
   files: string[],
@@ -54,18 +54,21 @@ export async function uploadArtifact(
     })
     return upload(settings.name)
   }
+  const clash = (error: unknown, taken: string): unknown =>
+    isNameClash(error)
+      ? new Error(
+          `${error.message}. The run already holds ${taken}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`
+        )
+      : error
   try {
     return await upload(settings.name)
   } catch (error) {
-    if (!isNameClash(error)) throw error
+    // After the first attempt the name is already the attempt's own.
+    if (!isNameClash(error) || runAttempt > 1) throw clash(error, settings.name)
   }
   const fallback = attemptArtifactName(settings.name, runAttempt)
   return upload(fallback).catch((error: unknown) => {
-    throw isNameClash(error)
-      ? new Error(
-          `${error.message}. The run already holds both ${settings.name} and ${fallback}: set overwrite: true to replace ${settings.name}, or give artifact-name a name of its own`
-        )
-      : error
+    throw clash(error, `both ${settings.name} and ${fallback}`)
   })
 }
 

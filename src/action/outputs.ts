@@ -30,9 +30,12 @@ export const OUTPUTS = [
   {
     name: 'artifact-name',
     description:
-      'Name the artifact was uploaded under, artifact-name or, when an earlier attempt took that name, artifact-name plus -attempt-N (N this attempt)'
+      'Name the artifact was uploaded under: artifact-name on the first attempt, artifact-name-attempt-N on attempt N of a re-run (take the artifact by this or artifact-id, never by a fixed name)'
   },
-  { name: 'artifact-id', description: 'ID of the uploaded artifact' },
+  {
+    name: 'artifact-id',
+    description: 'ID of the uploaded artifact (for download-artifact `artifact-ids`)'
+  },
   { name: 'artifact-url', description: 'URL of the uploaded artifact' },
   {
     name: 'artifact-digest',

@@ -2,7 +2,13 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { attemptName, planLines, rerunScope, resumeLine } from '../engine/run/format.js'
+import {
+  attemptName,
+  notResumingLine,
+  planLines,
+  rerunScope,
+  resumeLine
+} from '../engine/run/format.js'
 import { CancelledError } from '../base/abort.js'
 import { errorMessage } from '../base/error-message.js'
 import { describeError, Transport } from '../engine/index.js'
@@ -10,6 +16,8 @@ import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/run/plan.js'
 import { earlierAttemptSource } from '../engine/reruns/earlier-artifacts.js'
 import type { ResumeSource } from '../engine/reruns/earlier-run.js'
+import { ledgerKeys, ledgerObservations, ledgerOf } from '../engine/reruns/ledger.js'
+import { requestParameters } from '../engine/reruns/resume.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
 import { plural } from '../engine/units.js'
@@ -18,6 +26,8 @@ import { checkOutputDir } from '../settings/output-dir.js'
 import { parseSettings, type RunSettings } from '../settings/parse-settings.js'
 import type { ArtifactResult } from './artifact.js'
 import { gitHubArtifactSources } from './github-artifacts.js'
+import { enterpriseHost, enterpriseUploadProblem } from './github-platform.js'
+import { actionsLedgerCache } from './ledger-cache.js'
 import { createEventLogger } from './log-events.js'
 import { setOutput } from './outputs.js'
 import { writePlanSummary, writeSummary } from './summary.js'
@@ -50,6 +60,13 @@ export async function run(): Promise<void> {
     throw error
   }
   const { config } = settings
+  // Decided before any request to Clari: an upload that cannot work spends no export job.
+  const enterprise = enterpriseHost(github.context.serverUrl)
+  if (enterprise && settings.upload.enabled) {
+    const problem = enterpriseUploadProblem(enterprise)
+    if (!settings.dryRun) return core.setFailed(problem)
+    core.warning(problem)
+  }
   setOutput('periods', JSON.stringify(config.periods))
 
   // The runner sends SIGINT on cancellation (SIGTERM 7.5 s later): stop waiting at once.
@@ -61,7 +78,7 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal)
   try {
     if (settings.dryRun) return await dryRun(settings, cancel.signal)
-    await exportAndUpload(settings, runAttempt, cancel.signal)
+    await exportAndUpload(settings, runAttempt, enterprise, cancel.signal)
   } catch (error) {
     core.setFailed(describeError(error, config.clari.apiKey, 2_000))
   } finally {
@@ -82,6 +99,7 @@ async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<voi
 async function exportAndUpload(
   settings: RunSettings,
   runAttempt: number,
+  enterprise: string | undefined,
   signal: AbortSignal
 ): Promise<void> {
   const { config, upload } = settings
@@ -89,10 +107,11 @@ async function exportAndUpload(
   // Scheduled runs start together at the top of the hour: spread them by up to 10 s
   // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
-  const resume = earlierAttempt(settings, runAttempt)
+  const resume = earlierAttempt(settings, runAttempt, enterprise)
+  const ledger = await ledgerOfEarlierRuns(settings)
   const report = await runExport(
     config,
-    { signal, startDelayMs, onEvent: createEventLogger() },
+    { signal, startDelayMs, onEvent: createEventLogger(), history: ledger?.history },
     resume?.source
   ).finally(() => resume?.transport.close())
   setRunOutputs(report)
@@ -120,7 +139,7 @@ async function exportAndUpload(
       const renamed =
         uploaded.name === upload.name
           ? ''
-          : ` (the run already holds ${upload.name}, usually an earlier attempt's)`
+          : ` (the run already holds ${upload.name}, another job's or a retried create's)`
       core.info(
         `Uploaded artifact ${uploaded.name} (id ${uploaded.id}) with ${files.length} files${renamed}`
       )
@@ -150,6 +169,41 @@ async function exportAndUpload(
       ].join('\n')
     )
   }
+  // Last, and also for a failed or cancelled run: a re-run that sees no artifact starts from it.
+  if (ledger) {
+    const saved = await ledger.cache.save(
+      ledger.keys.save,
+      ledgerOf(report.manifest, new Date()),
+      signal.aborted
+    )
+    if (saved)
+      core.info(
+        `Kept the ledger of this run's Clari jobs in the Actions cache (${ledger.keys.save})`
+      )
+  }
+}
+
+/**
+ * The ledger in the Actions cache (on a workflow run only, whose id keys it): its keys, the
+ * store, and the durations the newest ledger of this export teaches the duration model (looked
+ * up unless `history: none`).
+ */
+async function ledgerOfEarlierRuns(settings: RunSettings) {
+  const { config } = settings
+  if (!config.run?.id) return undefined
+  const wanted = {
+    forecastId: config.forecastId,
+    request: requestParameters(config),
+    periods: config.periods
+  }
+  const keys = ledgerKeys(wanted, { id: config.run.id, attempt: config.run.attempt ?? 1 })
+  const cache = actionsLedgerCache()
+  const restored = config.history === 'none' ? undefined : await cache.restore(keys.restore, wanted)
+  if (restored && 'unusable' in restored) {
+    core.info(`Not learning from the ledger in the Actions cache: ${restored.unusable}`)
+  }
+  const history = restored && 'ledger' in restored ? ledgerObservations(restored.ledger) : undefined
+  return { keys, cache, history }
 }
 
 // A test seam: the bundle tests bound the lookup in seconds rather than a minute.
@@ -177,9 +231,20 @@ function rerunAdvice(
  */
 function earlierAttempt(
   settings: RunSettings,
-  runAttempt: number
+  runAttempt: number,
+  enterprise: string | undefined
 ): { source: ResumeSource; transport: Transport } | undefined {
   if (settings.resume.mode === 'off' || runAttempt <= 1) return undefined
+  if (enterprise) {
+    // GHES has no artifact service this action can read: no lookup, and no failed step for it.
+    core.notice(
+      notResumingLine(
+        'an earlier attempt',
+        `GitHub Enterprise Server (${enterprise}) has no artifact service this action can read`
+      )
+    )
+    return undefined
+  }
   const env = process.env
   const transport = new Transport()
   const sources = gitHubArtifactSources(

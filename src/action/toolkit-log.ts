@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 
+const PROBLEM_COMMAND = /^::(?:warning|error)(?: [^:]*)?::(.*)$/
+
 /**
  * Runs `work` with the plain log lines written meanwhile demoted to debug lines.
  *
@@ -12,13 +14,26 @@ import * as core from '@actions/core'
  * `::debug::<line>`, which a re-run with debug logging still shows. The action prints its own
  * line about the outcome after the call; nothing else of ours writes plain lines meanwhile.
  */
-export async function withToolkitLogAsDebug<T>(work: () => Promise<T>): Promise<T> {
+export async function withToolkitLogAsDebug<T>(
+  work: () => Promise<T>,
+  /**
+   * Given, it takes the toolkit's `::warning::` and `::error::` lines instead of the log (the
+   * caller then says what went wrong once, in its own words): `@actions/cache` warns, or even
+   * errs, about every save or restore it gives up on, which must never fail or flag the step.
+   */
+  onProblem?: (message: string) => void
+): Promise<T> {
   const stdout = process.stdout
   const write = stdout.write
   let partial = ''
   // Set while core.debug writes its own line, which goes out as it is.
   let passing = false
   const forward = (line: string): void => {
+    const problem = onProblem && PROBLEM_COMMAND.exec(line)
+    if (problem) {
+      onProblem(problem[1] ?? '')
+      return
+    }
     if (line.startsWith('::')) {
       write.call(stdout, `${line}\n`)
       return

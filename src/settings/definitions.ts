@@ -94,6 +94,12 @@ export const SETTINGS = [
     description:
       "Token to list and download the run's artifacts through the REST API when resuming, if the runtime listing fails or finds nothing usable; needs actions: read"
   },
+  {
+    name: 'reuse-within',
+    default: '0',
+    description:
+      "Reuse the DONE jobs of an earlier run of the same forecast, periods' parameters and branch (the ledger in the Actions cache) whose snapshot is younger than this, e.g. 30m, 6h or 2d (at most 30d), by downloading their results again: no export job created. 0 = off"
+  },
   { name: 'poll-interval', default: '5', description: 'Seconds before the first status check' },
   {
     name: 'max-poll-interval',

@@ -23,9 +23,11 @@ import {
 import { SETTINGS, type SettingName } from './definitions.js'
 import { InputError } from './input-error.js'
 import { isForecastId } from '../engine/manifest.js'
+import { attemptArtifactName } from '../engine/reruns/earlier-artifacts.js'
 
 export interface UploadSettings {
   enabled: boolean
+  /** artifact-name filled in; after the first attempt, `attemptArtifactName` of it. */
   name: string
   /** The name artifact-name gave the upload of attempt 1, 2, … of this run, before this one. */
   earlierAttemptNames: string[]
@@ -45,6 +47,8 @@ export interface ResumeSettings {
   mode: ResumeMode
   /** Lists the run's artifacts through the REST API; empty: no REST fallback. A secret. */
   githubToken: string
+  /** How old an earlier run's DONE job may be to be reused (input reuse-within); 0: never. */
+  reuseWithinMs: number
 }
 
 export interface RunSettings {
@@ -212,9 +216,13 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
   )
   const nameForAttempt = (attempt: number): string =>
     artifactName(get('artifact-name'), forecastId, periods, attempt)
+  // Unique per attempt after the first, whether or not GitHub would take the plain name again:
+  // a second artifact of one name in a run leaves download-artifact's `name:` and
+  // `artifact-ids:` picking by id, and ids do not follow attempts.
+  const name = nameForAttempt(ctx.runAttempt)
   const upload: UploadSettings = {
     enabled: bool(get, 'upload'),
-    name: nameForAttempt(ctx.runAttempt),
+    name: ctx.runAttempt > 1 ? attemptArtifactName(name, ctx.runAttempt) : name,
     earlierAttemptNames: Array.from({ length: earlierAttempts(ctx.runAttempt) }, (_, i) =>
       nameForAttempt(i + 1)
     ),
@@ -229,7 +237,11 @@ export function parseSettings(read: SettingReader, ctx: SettingsContext): RunSet
     overwrite: bool(get, 'overwrite')
   }
   // The default (`${{ github.token }}`) is filled in by the runner; blank means no token.
-  const resume: ResumeSettings = { mode: resumeMode(get), githubToken: read('github-token').trim() }
+  const resume: ResumeSettings = {
+    mode: resumeMode(get),
+    githubToken: read('github-token').trim(),
+    reuseWithinMs: reuseWithin(get('reuse-within'))
+  }
   return {
     config,
     upload,
@@ -264,6 +276,26 @@ function resumeMode(get: (name: SettingName) => string): ResumeMode {
   if (TRUE_VALUES.includes(value)) return 'on'
   if (FALSE_VALUES.includes(value)) return 'off'
   throw new InputError('resume', `is "${value}"`, 'auto, true or false')
+}
+
+const REUSE_WITHIN = /^(\d+) ?(m|h|d)$/i
+const REUSE_UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+// Clari keeps a job's results about 30 days after it ends (docs/clari-api.md).
+const MAX_REUSE_WITHIN_MS = 30 * 86_400_000
+
+/** `0`, or a whole number of minutes, hours or days up to 30 days: `30m`, `6h`, `2d`. */
+function reuseWithin(value: string): number {
+  if (value === '0') return 0
+  const match = REUSE_WITHIN.exec(value)
+  const ms = match ? Number(match[1]) * REUSE_UNIT_MS[match[2]!.toLowerCase()]! : NaN
+  if (!(ms > 0 && ms <= MAX_REUSE_WITHIN_MS)) {
+    throw new InputError(
+      'reuse-within',
+      `is "${value}"`,
+      '0 (off), or an age such as 30m, 6h or 2d, at most 30d'
+    )
+  }
+  return ms
 }
 
 function parseHistory(value: string): HistorySources {

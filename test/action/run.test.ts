@@ -17,6 +17,7 @@ vi.mock(import('@actions/github'), async () => (await import('./toolkit/index.js
 vi.mock('@actions/artifact', async original =>
   (await import('./toolkit/index.js')).fakeArtifact(await original<typeof Artifact>())
 )
+vi.mock(import('@actions/cache'), async () => (await import('./toolkit/index.js')).fakeCache())
 
 import { ArtifactNotFoundError } from '@actions/artifact'
 import { OUTPUTS, type OutputName } from '../../src/action/outputs.js'
@@ -32,7 +33,7 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
-import { runAction, type StepOptions, type StepResult } from './toolkit/index.js'
+import { runAction, type CacheEntry, type StepOptions, type StepResult } from './toolkit/index.js'
 
 const PERIODS = ['2026_Q1', '2026_Q2']
 const REPOSITORY = 'octo-org/clari-exports'
@@ -391,5 +392,123 @@ describe.concurrent('run() in-process, against the Clari simulator', () => {
       'artifact-id': '7',
       'artifact-digest': `sha256:${DIGEST}`
     })
+  })
+})
+
+describe('run() in-process: the ledger in the Actions cache', () => {
+  const KEY = /^clari-export-ledger-net_arr-[0-9a-f]{16}-[0-9a-f]{16}-16000000001-1$/
+
+  it('keeps the ledger of every run, a failed one too, and a later run learns its job durations from it', async ctx => {
+    const { expect } = ctx
+    const entries: CacheEntry[] = []
+    const step = await prepare(ctx, {
+      plan: req => ({
+        durationMs: 1_500,
+        outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    const first = await step.run({}, { cache: { entries } })
+
+    expect(first.failures).toHaveLength(1)
+    expect(entries.map(e => e.key)).toEqual([expect.stringMatching(KEY)])
+    const ledger = JSON.parse(entries[0]!.data.toString('utf8')) as Record<string, unknown>
+    const [q1, q2] = step.sim.jobs
+    expect(ledger).toMatchObject({
+      tool: 'clari-forecast-export-action',
+      forecastId: 'net_arr',
+      runId: '16000000001',
+      runAttempt: 1,
+      periods: [
+        { period: '2026_Q1', status: 'DONE', jobId: q1!.jobId, sha256: q1!.payloadSha256 },
+        { period: '2026_Q2', status: 'FAILED', jobId: q2!.jobId }
+      ]
+    })
+    expect(lines(first, 'info')).toContain(
+      `Kept the ledger of this run's Clari jobs in the Actions cache (${entries[0]!.key})`
+    )
+    expect(lines(first, 'warning')).toEqual([])
+    // Neither the key nor any part of a payload.
+    expect(entries[0]!.data.toString('utf8')).not.toContain(TEST_API_KEY.slice(0, 10))
+    expect(entries[0]!.data.toString('utf8')).not.toMatch(/entries|timePeriods/)
+
+    // Another run of the same export, with the job list left out: the ledger alone teaches it.
+    const second = await step.run(
+      { history: 'runs' },
+      { cache: { entries }, context: { runId: 16_000_000_002 } }
+    )
+    expect(second.cacheCalls[0]).toMatchObject({ call: 'restore' })
+    expect(lines(second, 'info')).toContainEqual(
+      expect.stringMatching(
+        /^Job durations from earlier runs: 2026_Q1 about \d+ s \(± .*, 1 job\); none for 2026_Q2/
+      )
+    )
+    expect(entries).toHaveLength(2)
+  })
+
+  it('ignores a ledger of other parameters, and one that is not a ledger, saying so', async ctx => {
+    const { expect } = ctx
+    const entries: CacheEntry[] = []
+    const step = await prepare(ctx, { plan: () => ({ durationMs: 1_500 }) })
+    await step.run({}, { cache: { entries } })
+    const other = await step.run(
+      { currency: 'EUR', history: 'runs' },
+      { cache: { entries }, context: { runId: 16_000_000_003 } }
+    )
+    // Its key names other parameters: the lookup does not even find it.
+    expect(lines(other, 'info')).toContainEqual(
+      expect.stringMatching(/^Job durations from earlier runs: none for 2026_Q1, 2026_Q2/)
+    )
+
+    // A hostile entry under this export's own prefix: read, refused, never thrown.
+    const prefix = entries[0]!.key.replace(/16000000001-1$/, '')
+    entries.push({
+      key: `${prefix}1-1`,
+      data: Buffer.from(
+        '{"tool":"clari-forecast-export-action","ledgerVersion":1,"forecastId":"renewals"}'
+      )
+    })
+    const hostile = await step.run(
+      { history: 'runs' },
+      { cache: { entries }, context: { runId: 16_000_000_004 } }
+    )
+    expect(hostile.failures).toEqual([])
+    expect(lines(hostile, 'info')).toContain(
+      'Not learning from the ledger in the Actions cache: it is of another forecast'
+    )
+  })
+
+  it.for([
+    {
+      name: 'missing',
+      cache: { available: false },
+      warning:
+        "The Actions cache is not available on this runner: neither ACTIONS_CACHE_URL nor the results service is set. The ledger of Clari's jobs is not kept there for this run; a re-run that finds no earlier artifact exports every period again."
+    },
+    {
+      name: 'refusing',
+      cache: { refuse: 'Cache service responded with 503' },
+      warning:
+        "The Actions cache refused a restore: Failed to restore: Cache service responded with 503. The ledger of Clari's jobs is not kept there for this run; a re-run that finds no earlier artifact exports every period again."
+    }
+  ])(
+    'warns once when the cache is $name, and exports as usual',
+    async ({ cache, warning }, ctx) => {
+      const { expect } = ctx
+      const step = await prepare(ctx)
+      const result = await step.run({}, { cache })
+
+      expect(result.failures).toEqual([])
+      expect(result.outputs.exported).toBe(JSON.stringify(PERIODS))
+      // Once, though it was asked twice (the lookup, then the save).
+      expect(result.cacheCalls.length).toBe('refuse' in cache ? 2 : 0)
+      expect(lines(result, 'warning')).toEqual([warning])
+    }
+  )
+
+  it('looks no ledger up with history: none, and still keeps its own', async ctx => {
+    const { expect } = ctx
+    const step = await prepare(ctx)
+    const result = await step.run({ history: 'none' }, { cache: {} })
+    expect(result.cacheCalls.map(c => c.call)).toEqual(['save'])
   })
 })

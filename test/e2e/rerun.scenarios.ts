@@ -153,11 +153,11 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       const { creates, periods } = since(before)
       expect(creates).toEqual(['2026_Q2'])
       expect([...periods].filter(p => p !== undefined)).toEqual(['2026_Q2'])
-      // GitHub accepts the name attempt 1 used: the run now holds two artifacts of that name.
-      expect(second.outputs['artifact-name']).toBe(NAME)
+      // GitHub would take the name attempt 1 used; attempt 2 uploads under one of its own anyway.
+      expect(second.outputs['artifact-name']).toBe(`${NAME}-attempt-2`)
       const uploaded = stack!.service.artifacts.find(a => a.id === second.outputs['artifact-id'])!
-      expect(uploaded).toMatchObject({ name: NAME, runId: run.attempt(2).runId })
-      expect(stack!.service.artifacts.filter(a => a.name === NAME && a.finalized)).toHaveLength(2)
+      expect(uploaded).toMatchObject({ name: `${NAME}-attempt-2`, runId: run.attempt(2).runId })
+      expect(stack!.service.artifacts.filter(a => a.name === NAME && a.finalized)).toHaveLength(1)
       const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(uploaded))
       expect([...entries.keys()].sort()).toEqual([
         'manifest.json',
@@ -232,7 +232,7 @@ export function rerunScenarios(runtime: NodeRuntime): void {
           /^::notice::Not resuming from an earlier attempt: missing: .*; exporting every period$/
         )
       ])
-      expect(second.outputs['artifact-name']).toBe(NAME)
+      expect(second.outputs['artifact-name']).toBe(`${NAME}-attempt-2`)
     })
 
     it('exports every period anew, with one notice, when the earlier export had other parameters', async () => {

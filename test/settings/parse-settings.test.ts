@@ -48,13 +48,13 @@ describe('parseSettings: the defaults', () => {
       },
       upload: {
         enabled: true,
-        name: 'clari-forecast-net_arr',
+        name: 'clari-forecast-net_arr-attempt-3',
         earlierAttemptNames: ['clari-forecast-net_arr', 'clari-forecast-net_arr'],
         retentionDays: undefined,
         compressionLevel: 6,
         overwrite: false
       },
-      resume: { mode: 'auto', githubToken: '' },
+      resume: { mode: 'auto', githubToken: '', reuseWithinMs: 0 },
       allowOutputOutsideWorkspace: false,
       dryRun: false
     })
@@ -192,7 +192,7 @@ describe('parseSettings: every input', () => {
       inputs: { 'artifact-name': 'clari-{forecast}-{period}-{run-attempt}' },
       expected: {
         upload: {
-          name: 'clari-net_arr-2026_Q1-3',
+          name: 'clari-net_arr-2026_Q1-3-attempt-3',
           earlierAttemptNames: ['clari-net_arr-2026_Q1-1', 'clari-net_arr-2026_Q1-2']
         }
       }
@@ -204,7 +204,7 @@ describe('parseSettings: every input', () => {
       },
       expected: {
         upload: {
-          name: 'net_arr-2026_Q1-3.net_arr-2026_Q1-3',
+          name: 'net_arr-2026_Q1-3.net_arr-2026_Q1-3-attempt-3',
           earlierAttemptNames: [
             'net_arr-2026_Q1-1.net_arr-2026_Q1-1',
             'net_arr-2026_Q1-2.net_arr-2026_Q1-2'
@@ -215,7 +215,7 @@ describe('parseSettings: every input', () => {
     {
       name: 'artifact-name {period} for several is first..last',
       inputs: { 'artifact-name': 'x-{period}', periods: '2025_Q4..2026_Q2' },
-      expected: { upload: { name: 'x-2025_Q4..2026_Q2' } }
+      expected: { upload: { name: 'x-2025_Q4..2026_Q2-attempt-3' } }
     },
     {
       name: 'retention-days',
@@ -241,6 +241,26 @@ describe('parseSettings: every input', () => {
     { name: 'resume auto', inputs: { resume: 'AUTO' }, expected: { resume: { mode: 'auto' } } },
     { name: 'resume true', inputs: { resume: 'true' }, expected: { resume: { mode: 'on' } } },
     { name: 'resume false', inputs: { resume: 'False' }, expected: { resume: { mode: 'off' } } },
+    {
+      name: 'reuse-within hours',
+      inputs: { 'reuse-within': '6h' },
+      expected: { resume: { reuseWithinMs: 6 * 3_600_000 } }
+    },
+    {
+      name: 'reuse-within minutes',
+      inputs: { 'reuse-within': '90 M' },
+      expected: { resume: { reuseWithinMs: 90 * 60_000 } }
+    },
+    {
+      name: 'reuse-within 30 days',
+      inputs: { 'reuse-within': '30d' },
+      expected: { resume: { reuseWithinMs: 30 * 86_400_000 } }
+    },
+    {
+      name: 'reuse-within off',
+      inputs: { 'reuse-within': '0' },
+      expected: { resume: { reuseWithinMs: 0 } }
+    },
     {
       name: 'github-token is trimmed',
       inputs: { 'github-token': ' ghs_abc \n' },
@@ -355,6 +375,23 @@ describe('parseSettings: every input', () => {
   it('has a case for every input of the table', () => {
     const tested = new Set(cases.flatMap(c => Object.keys(c.inputs)))
     expect(SETTINGS.map(s => s.name).filter(name => !tested.has(name))).toEqual([])
+  })
+})
+
+describe('parseSettings: the artifact name of this attempt', () => {
+  const nameAt = (runAttempt: number): string =>
+    parseSettings(name => REQUIRED[name] ?? '', {
+      workspace: '/ws',
+      now: NOW,
+      runAttempt
+    }).upload.name
+
+  it.each<[number, string]>([
+    [1, 'clari-forecast-net_arr'],
+    [2, 'clari-forecast-net_arr-attempt-2'],
+    [12, 'clari-forecast-net_arr-attempt-12']
+  ])('attempt %i uploads as %s', (runAttempt, name) => {
+    expect(nameAt(runAttempt)).toBe(name)
   })
 })
 
@@ -698,6 +735,15 @@ describe('parseSettings: every failure names the input and the accepted form', (
       'true or false'
     ],
     ['resume', { resume: 'yes' }, 'resume', 'is "yes"', 'auto, true or false'],
+    ...['31d', '0h', '6', '1.5h', '-1h', '6 hours', '1e3m'].map(
+      (value): [string, Inputs, string, string, string] => [
+        `reuse-within ${value}`,
+        { 'reuse-within': value },
+        'reuse-within',
+        `is "${value}"`,
+        '0 (off), or an age such as 30m, 6h or 2d, at most 30d'
+      ]
+    ),
     [
       'artifact-name unknown placeholder',
       { 'artifact-name': 'clari-{run-id}' },

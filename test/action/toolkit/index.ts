@@ -13,9 +13,11 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parse } from 'yaml'
+import type { CacheAnswers } from './cache.js'
 import { asStep, type ArtifactAnswers, type FakeContext, type ToolkitRun } from './state.js'
 
 export { fakeArtifact } from './artifact.js'
+export { fakeCache, type CacheAnswers, type CacheEntry } from './cache.js'
 export { fakeCore } from './core.js'
 export { fakeGithub } from './github.js'
 export type { ArtifactAnswers, FakeContext, LogLine, UploadCall } from './state.js'
@@ -44,11 +46,12 @@ export interface StepOptions {
   inputs: Record<string, string>
   context?: Partial<FakeContext>
   artifact?: ArtifactAnswers
+  cache?: CacheAnswers
 }
 
 /** What one step left behind, as the runner and the user would see it. */
 export type StepResult = Readonly<
-  Pick<ToolkitRun, 'failures' | 'log' | 'summary' | 'uploads' | 'deletes'> & {
+  Pick<ToolkitRun, 'failures' | 'log' | 'summary' | 'uploads' | 'deletes' | 'cacheCalls'> & {
     outputs: Record<string, string>
     /** Everything a user can read: the log (not the masking commands), outputs, summary, error. */
     visibleText: string
@@ -64,6 +67,8 @@ export async function runAction(
     inputs: { ...DEFAULT_INPUTS, ...options.inputs },
     context: { ...DEFAULT_CONTEXT, ...options.context },
     artifact: options.artifact ?? {},
+    cache: options.cache ?? {},
+    cacheCalls: [],
     outputs: new Map(),
     failures: [],
     log: [],
@@ -73,8 +78,9 @@ export async function runAction(
   }
   await asStep(step, run)
   const outputs = Object.fromEntries(step.outputs)
-  const { failures, log, summary, uploads, deletes } = step
+  const { failures, log, summary, uploads, deletes, cacheCalls } = step
   return {
+    cacheCalls,
     failures,
     log,
     summary,

@@ -5,6 +5,7 @@ import type {
   UploadArtifactResponse
 } from '@actions/artifact'
 import type * as Github from '@actions/github'
+import type { CacheAnswers } from './cache.js'
 
 /**
  * One line the action wrote to the step log, by the toolkit function it used. `add-mask` is
@@ -43,6 +44,9 @@ export interface ToolkitRun {
   inputs: Record<string, string>
   context: FakeContext
   artifact: ArtifactAnswers
+  cache: CacheAnswers
+  /** The cache calls, in order. */
+  cacheCalls: { call: 'save' | 'restore'; key: string; restoreKeys?: string[] }[]
   /** By name, as the runner reads GITHUB_OUTPUT (the last value set wins). */
   outputs: Map<string, string>
   failures: string[]
