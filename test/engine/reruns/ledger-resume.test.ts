@@ -54,6 +54,21 @@ async function firstAttempt(): Promise<{
   return { config, report, ledger: ledgerFrom(report, config) }
 }
 
+/** Attempt 2 of run 100, resumed from `ledger` as the action resumes where no artifact is. */
+function secondAttempt(ledger: Ledger, config: ExportConfig): ReturnType<Harness['run']> {
+  const takeOvers = ledgerTakeOvers(ledger, PERIODS, {
+    runId: '100',
+    now: h!.clock.wallNow(),
+    reuseWithinMs: 0
+  })
+  return h!.run(
+    { ...config, run: { id: '100', attempt: 2 } },
+    {},
+    undefined,
+    resumeFromLedger(ledger, takeOvers, 'the ledger')
+  )
+}
+
 const creates = (from: number): (string | undefined)[] =>
   h!.sim.requests
     .slice(from)
@@ -66,19 +81,9 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
     const payloads = await Promise.all(
       ['2026_Q1', '2026_Q3'].map(p => readFile(path.join(h!.dir, `net_arr_${p}.json`)))
     )
-    const takeOvers = ledgerTakeOvers(ledger, PERIODS, {
-      runId: '100',
-      now: h.clock.wallNow(),
-      reuseWithinMs: 0
-    })
-    const before = h.sim.requests.length
+    const before = h!.sim.requests.length
 
-    const { report } = await h.run(
-      { ...config, run: { id: '100', attempt: 2 } },
-      {},
-      undefined,
-      resumeFromLedger(ledger, takeOvers, 'the ledger')
-    )
+    const { report } = await secondAttempt(ledger, config)
 
     expect(creates(before)).toEqual(['2026_Q2'])
     expect(report.failed).toEqual([])
@@ -103,19 +108,9 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
       times: 1,
       fault: { kind: 'http', status: 404 }
     })
-    const takeOvers = ledgerTakeOvers(ledger, PERIODS, {
-      runId: '100',
-      now: h!.clock.wallNow(),
-      reuseWithinMs: 0
-    })
     const before = h!.sim.requests.length
 
-    const { report, events } = await h!.run(
-      { ...config, run: { id: '100', attempt: 2 } },
-      {},
-      undefined,
-      resumeFromLedger(ledger, takeOvers, 'the ledger')
-    )
+    const { report, events } = await secondAttempt(ledger, config)
 
     expect(creates(before).sort()).toEqual(['2026_Q1', '2026_Q2'])
     expect(report.failed).toEqual([])
@@ -141,19 +136,9 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
         p.period === '2026_Q3' ? { ...p, sha256: '0'.repeat(64) } : p
       )
     }
-    const takeOvers = ledgerTakeOvers(forged, PERIODS, {
-      runId: '100',
-      now: h!.clock.wallNow(),
-      reuseWithinMs: 0
-    })
     const before = h!.sim.requests.length
 
-    const { report, events } = await h!.run(
-      { ...config, run: { id: '100', attempt: 2 } },
-      {},
-      undefined,
-      resumeFromLedger(forged, takeOvers, 'the ledger')
-    )
+    const { report, events } = await secondAttempt(forged, config)
 
     expect(creates(before).sort()).toEqual(['2026_Q2', '2026_Q3'])
     expect(report.failed).toEqual([])
