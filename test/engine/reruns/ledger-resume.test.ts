@@ -95,7 +95,7 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
         sha256: was.sha256,
         repolledFromAttempt: 1
       })
-      expect(await readFile(path.join(h.dir, `net_arr_${period}.json`))).toEqual(payloads[i])
+      expect(await readFile(path.join(h!.dir, `net_arr_${period}.json`))).toEqual(payloads[i])
     }
   })
 
