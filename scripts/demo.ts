@@ -124,7 +124,7 @@ async function demo(
     const workflowRun =
       scenario.nights && attempt > 1
         ? stack.value.newRun().attempt(1)
-        : stack.value.run.attempt(attempt)
+        : stack.value.run.attempt(attempt, { fullRerun: scenario.fullRerun === true })
     heading(`node dist/index.js under ${runtime.label}, as the runner starts it${attemptNote}`)
     const render = createLogRenderer({ write: say, color, verbose: args.verbose })
     const run = await startBundle({

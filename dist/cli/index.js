@@ -30635,7 +30635,7 @@ function units_formatBytes(bytes) {
     return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 /** "45 s", "1 min 5 s", "2 h 3 min". */
-function formatDuration(ms) {
+function units_formatDuration(ms) {
     const s = Math.round(ms / 1000);
     if (s < 60)
         return `${s} s`;
@@ -32072,7 +32072,7 @@ const PERIOD_COLUMNS = [
     },
     { key: 'job', header: 'Job', text: o => o.jobId ?? '' },
     { key: 'size', header: 'Size', text: o => units_formatBytes(o.bytes) },
-    { key: 'duration', header: 'Duration', text: o => formatDuration(o.durationMs) },
+    { key: 'duration', header: 'Duration', text: o => units_formatDuration(o.durationMs) },
     { key: 'statusPolls', header: 'Status checks', text: o => String(o.statusPolls) },
     { key: 'throttleWaits', header: 'Throttle waits', text: o => String(o.throttleWaits) }
 ];
@@ -32097,13 +32097,16 @@ function cancelNote(result) {
         return 'its job had already ended at Clari';
     return `its job may still run at Clari (${result})`;
 }
-/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
-function notResumingLine(source, why) {
-    return `Not resuming from ${source}: ${why}; exporting every period`;
+/**
+ * Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period",
+ * or what it does `instead` (the ledger's jobs).
+ */
+function notResumingLine(source, why, instead) {
+    return `Not resuming from ${source}: ${why}; ${instead ?? 'exporting every period'}`;
 }
 /** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
 function waitingLine(event) {
-    const how = event.waitMs === undefined ? '' : ` ${formatDuration(event.waitMs)}`;
+    const how = event.waitMs === undefined ? '' : ` ${units_formatDuration(event.waitMs)}`;
     return `${event.period}: waiting${how} (${event.reason}): ${event.detail}`;
 }
 /**
@@ -32112,7 +32115,7 @@ function waitingLine(event) {
  * first: …".
  */
 function historyLine(event) {
-    const known = event.predicted.map(p => `${p.period} about ${formatDuration(p.expectedMs)} (± ${formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
+    const known = event.predicted.map(p => `${p.period} about ${units_formatDuration(p.expectedMs)} (± ${units_formatDuration(p.spreadMs)}, ${plural(p.samples, 'job')})`);
     const parts = [
         ...known,
         ...(event.unknown.length ? [`none for ${event.unknown.join(', ')}`] : [])
@@ -32136,7 +32139,7 @@ function finishedLine(outcome, earlier, cancelled) {
         return `${done}, reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
     const checks = plural(outcome.statusPolls, 'status check');
-    return `${done} in ${formatDuration(outcome.durationMs)}, ${checks}`;
+    return `${done} in ${units_formatDuration(outcome.durationMs)}, ${checks}`;
 }
 /**
  * What a re-run takes over, naming only what it does: "Resuming from <source>: reusing 2026_Q1
@@ -32144,7 +32147,7 @@ function finishedLine(outcome, earlier, cancelled) {
  */
 function resumingLine(event) {
     if (event.unusable)
-        return notResumingLine(event.source, event.unusable);
+        return notResumingLine(event.source, event.unusable, event.instead);
     const parts = [
         event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
         event.repolled.length > 0 &&
@@ -32192,9 +32195,13 @@ function provenance(outcome, earlier) {
     if (outcome.reusedFromAttempt !== undefined) {
         return `reused from ${earlier(outcome.reusedFromAttempt)}`;
     }
+    if (outcome.jobFromRun !== undefined)
+        return `job of ${outcome.jobFromRun}`;
     if (outcome.repolledFromAttempt !== undefined) {
         return `job of ${earlier(outcome.repolledFromAttempt)}`;
     }
+    if (outcome.anewBecause !== undefined)
+        return `exported anew: ${outcome.anewBecause}`;
     return undefined;
 }
 /**
@@ -36479,6 +36486,7 @@ function isDocumentedRunning(status) {
 
 
 
+
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
 // first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
 // SIGTERM after 7.5 s.
@@ -36497,6 +36505,8 @@ async function exportPeriod(run, task, lease) {
     let tables;
     const stats = { statusPolls: 0 };
     let jobRunning = false;
+    // Set while an earlier job's results download: a refusal then means "export it anew".
+    let downloadingEarlier = false;
     const iso = () => new Date(clock.wallNow()).toISOString();
     const onWait = (wait) => {
         if (wait.kind === 'throttle')
@@ -36556,6 +36566,8 @@ async function exportPeriod(run, task, lease) {
             });
             if (found) {
                 outcome.repolledFromAttempt = attempt;
+                if (task.earlierJob.fromRun)
+                    outcome.jobFromRun = task.earlierJob.fromRun;
                 jobStarted(jobId);
                 if (found.phase === 'done')
                     job = found.job;
@@ -36603,12 +36615,15 @@ async function exportPeriod(run, task, lease) {
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
         // The tables are made as the payload downloads: its bytes are read once.
         tables = periodTables(config, period, { jobId, snapshotAt }, signal);
+        downloadingEarlier = outcome.repolledFromAttempt !== undefined;
+        const expected = downloadingEarlier ? task.earlierJob?.sha256 : undefined;
         const written = await downloadPayload(client, jobId, {
             dir: config.outputDir,
             fileName: file,
             format: config.exportFormat,
             period,
             maxBytes: config.maxPayloadBytes,
+            ...(expected !== undefined ? { sha256: expected } : {}),
             onEvent: run.onEvent,
             ...(tables ? { tap: () => tables.forDownload() } : {})
         }, persistence());
@@ -36626,6 +36641,20 @@ async function exportPeriod(run, task, lease) {
     }
     catch (error) {
         await tables?.discard();
+        const gone = downloadingEarlier && !signal.aborted ? notServedAnyMore(error) : undefined;
+        if (gone !== undefined) {
+            // Clari no longer serves what the earlier run got (results expire after about 30 days):
+            // the period is exported anew, as if the earlier job had never been named.
+            run.onEvent({
+                type: 'earlier-job',
+                period,
+                jobId: outcome.jobId,
+                found: `${gone}; creating a new job`
+            });
+            const anew = await exportPeriod(run, { period, signal }, lease);
+            anew.outcome.anewBecause = gone;
+            return anew;
+        }
         const verdict = classifyFailure(error, {
             period,
             abortReason: signal.aborted ? signal.reason : undefined,
@@ -36657,6 +36686,19 @@ async function exportPeriod(run, task, lease) {
             outcome.timeline.runningAt = new Date(clock.wallNow() - (clock.now() - stats.runningAt)).toISOString();
         }
     }
+}
+/**
+ * Why an earlier job's results cannot be taken (Clari answers 404 or 410 for them: expired or
+ * gone; or they do not hash to the sha256 recorded for them), or undefined for any other failure.
+ */
+function notServedAnyMore(error) {
+    if (error instanceof ClariApiError && (error.status === 404 || error.status === 410)) {
+        return `Clari no longer serves its results (HTTP ${error.status})`;
+    }
+    if (error instanceof PayloadError && /sha256/.test(error.message)) {
+        return 'its results do not match the sha256 recorded for them';
+    }
+    return undefined;
 }
 /** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */
 function warnIfTruncated(outcome, onEvent) {
@@ -37230,6 +37272,7 @@ function comparable(value) {
 
 
 
+
 /**
  * The whole of a resume, in one boundary: find what the earlier run left, plan each period from
  * its checked manifest, and take its payloads over. A payload that fails a check is exported
@@ -37307,6 +37350,37 @@ async function resumeEarlier(from, run) {
     finally {
         await earlier?.dispose();
     }
+}
+/**
+ * What a run takes over from a checked ledger (the Actions cache's record of a run's Clari jobs,
+ * used where no earlier artifact is): no payload, only jobs to ask Clari about again by their
+ * ids. A DONE job's results are downloaded again (no create), through the checks of any download
+ * and against the ledger's sha256; an unfinished one is polled; each only once Clari's answer
+ * proves it this export's (the rule every re-polled job passes).
+ */
+function resumeFromLedger(ledger, takeOvers, source) {
+    const repoll = new Map();
+    const expected = new Map();
+    const fromRun = new Map();
+    for (const [period, takeOver] of takeOvers) {
+        repoll.set(period, takeOver.jobId);
+        if (takeOver.kind !== 'download')
+            continue;
+        expected.set(period, takeOver.sha256);
+        // Set only for another run's job (`reuse-within`): the summary names the run and the age.
+        if (takeOver.ageMs !== undefined) {
+            fromRun.set(period, `run ${ledger.runId ?? 'unknown'}, its snapshot ${formatDuration(takeOver.ageMs)} old`);
+        }
+    }
+    return {
+        source,
+        attempt: ledger.runAttempt,
+        reused: [],
+        repoll,
+        expected,
+        ...(fromRun.size > 0 ? { fromRun } : {}),
+        durations: []
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/history/sources.ts
@@ -37614,9 +37688,10 @@ const MAX_ERROR_CHARS = 600;
  * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
  * payload is written as it finishes and the manifest after every period, in input order, so
  * nothing that finished is ever lost to a later failure. `resumeFrom` says where an earlier run
- * may be found; nothing it holds can fail the run (see `resumeEarlier`).
+ * may be found; nothing it holds can fail the run (see `resumeEarlier`). `fromLedger` (see
+ * `resumeFromLedger`) is used where that finds nothing usable, or where there is no such source.
  */
-async function runExport(config, deps = {}, resumeFrom) {
+async function runExport(config, deps = {}, resumeFrom, fromLedger) {
     const clock = deps.clock ?? systemClock;
     const random = deps.random ?? Math.random;
     const signal = deps.signal ?? new AbortController().signal;
@@ -37673,6 +37748,12 @@ async function runExport(config, deps = {}, resumeFrom) {
             if (config.run?.attempt === undefined && resumed.attempt !== undefined) {
                 manifest.runAttempt = resumed.attempt + 1;
             }
+            const instead = fromLedger && `taking jobs over from ${fromLedger.source}`;
+            await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed, instead);
+        }
+        // Where no earlier artifact is usable, the ledger's jobs are asked about again instead.
+        if (fromLedger && (!resumed || resumed.unusable !== undefined) && !signal.aborted) {
+            resumed = fromLedger;
             await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed);
         }
         const todo = config.periods.flatMap((period, index) => outcomes[index] === undefined ? [{ period, index }] : []);
@@ -37691,6 +37772,8 @@ async function runExport(config, deps = {}, resumeFrom) {
                 todo,
                 repoll: resumed?.repoll ?? new Map(),
                 attempt: resumed?.attempt ?? 0,
+                ...(resumed?.expected ? { expected: resumed.expected } : {}),
+                ...(resumed?.fromRun ? { fromRun: resumed.fromRun } : {}),
                 schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
                 learned,
                 finish
@@ -37715,14 +37798,23 @@ async function runExport(config, deps = {}, resumeFrom) {
  * and one line says what the resume took over, or why nothing (unless the run was cancelled,
  * which says so once, when it ends).
  */
-async function finishReused(run, resumed) {
+async function finishReused(run, resumed, 
+/** With an unusable `resumed`: what the run turns to instead, for the line that says so. */
+instead) {
     const { config, clock, onEvent } = run;
     const { source } = resumed;
     if (resumed.unusable !== undefined) {
         if (run.signal.aborted)
             return;
         const anew = config.periods;
-        onEvent({ type: 'resume', source, unusable: resumed.unusable, reused: [], repolled: [], anew });
+        onEvent({
+            type: 'resume',
+            source,
+            unusable: resumed.unusable,
+            ...(instead ? { instead, anew: [] } : { anew }),
+            reused: [],
+            repolled: []
+        });
         return;
     }
     for (const { index, period, fields } of resumed.reused) {
@@ -37804,7 +37896,16 @@ async function exportOnSlots(r) {
         inFlight.add(task.controller);
         try {
             onEvent({ type: 'period-started', period, index, total: config.periods.length });
-            const earlierJob = earlierJobId !== undefined ? { jobId: earlierJobId, attempt: r.attempt } : undefined;
+            const sha256 = r.expected?.get(period);
+            const fromRun = r.fromRun?.get(period);
+            const earlierJob = earlierJobId !== undefined
+                ? {
+                    jobId: earlierJobId,
+                    attempt: r.attempt,
+                    ...(sha256 ? { sha256 } : {}),
+                    ...(fromRun ? { fromRun } : {})
+                }
+                : undefined;
             const result = await exportPeriod(run, { period, earlierJob, signal: task.controller.signal }, grant);
             // A taken-over job's time says nothing about how long a job takes.
             const { status, durationMs, repolledFromAttempt } = result.outcome;
@@ -39424,9 +39525,9 @@ function createProgress(out, earlier, now = Date.now) {
     const cancels = new Map();
     let timer;
     const stateLine = (s) => {
-        const elapsed = formatDuration(now() - s.startedAt);
+        const elapsed = units_formatDuration(now() - s.startedAt);
         const next = s.nextCheckAt !== undefined
-            ? `, next check in ${formatDuration(Math.max(0, s.nextCheckAt - now()))}`
+            ? `, next check in ${units_formatDuration(Math.max(0, s.nextCheckAt - now()))}`
             : '';
         return `${s.label} ${s.state}, ${elapsed} elapsed${next}`;
     };
@@ -39434,7 +39535,7 @@ function createProgress(out, earlier, now = Date.now) {
         const states = [...inFlight.values()];
         if (states.length <= 1)
             return withoutControls(states.map(stateLine).join(''));
-        const brief = states.map(s => `${s.label} ${s.state} ${formatDuration(now() - s.startedAt)}`);
+        const brief = states.map(s => `${s.label} ${s.state} ${units_formatDuration(now() - s.startedAt)}`);
         return withoutControls(`${states.length} in flight: ${brief.join(' · ')}`);
     };
     const redraw = () => {

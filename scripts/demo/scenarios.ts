@@ -9,6 +9,8 @@ export interface Scenario {
   description: string
   /** Attempts of the workflow run to show, each a run of the bundle (default 1). */
   attempts?: number
+  /** Attempts after the first are "Re-run all jobs": no artifact of an earlier one is listed. */
+  fullRerun?: boolean
   /** Workflow runs one after another, as on a nightly schedule: each a new snapshot. */
   nights?: number
   /** Action inputs besides the connection (api-url, api-key) and artifact settings. */
@@ -94,6 +96,14 @@ export const SCENARIOS = {
     description:
       'the failure, then "Re-run failed jobs": attempt 2 reuses the three quarters attempt 1 exported and creates one job',
     attempts: 2,
+    inputs,
+    simulator: simulator('2026_Q3', true)
+  },
+  'rerun-all': {
+    description:
+      'the failure, then "Re-run all jobs" where no artifact of attempt 1 is visible: attempt 2 takes the three DONE jobs over through the ledger in the Actions cache (their results downloaded again, no create) and creates one job',
+    attempts: 2,
+    fullRerun: true,
     inputs,
     simulator: simulator('2026_Q3', true)
   },

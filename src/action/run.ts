@@ -16,7 +16,15 @@ import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
 import { planExport } from '../engine/run/plan.js'
 import { earlierAttemptSource } from '../engine/reruns/earlier-artifacts.js'
 import type { ResumeSource } from '../engine/reruns/earlier-run.js'
-import { ledgerKeys, ledgerObservations, ledgerOf } from '../engine/reruns/ledger.js'
+import {
+  ledgerKeys,
+  ledgerObservations,
+  ledgerOf,
+  ledgerTakeOvers,
+  type Ledger,
+  type LedgerTakeOver
+} from '../engine/reruns/ledger.js'
+import { resumeFromLedger } from '../engine/reruns/resume-earlier.js'
 import { requestParameters } from '../engine/reruns/resume.js'
 import { periodProblems } from '../engine/run/problems.js'
 import { runExport, type RunReport } from '../engine/run/run-export.js'
@@ -108,11 +116,12 @@ async function exportAndUpload(
   // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const resume = earlierAttempt(settings, runAttempt, enterprise)
-  const ledger = await ledgerOfEarlierRuns(settings)
+  const ledger = await ledgerOfEarlierRuns(settings, runAttempt)
   const report = await runExport(
     config,
     { signal, startDelayMs, onEvent: createEventLogger(), history: ledger?.history },
-    resume?.source
+    resume?.source,
+    ledger?.resumed
   ).finally(() => resume?.transport.close())
   setRunOutputs(report)
   const resumed = resumeLine(report, attemptName)
@@ -185,12 +194,15 @@ async function exportAndUpload(
 
 /**
  * The ledger in the Actions cache (on a workflow run only, whose id keys it): its keys, the
- * store, and the durations the newest ledger of this export teaches the duration model (looked
- * up unless `history: none`).
+ * store, the durations the newest ledger of this export teaches the duration model, and the jobs
+ * it lets this run take over where no earlier artifact is usable: on a re-run (resume not false)
+ * every job of its own run's earlier attempt, and with `reuse-within` another run's DONE jobs
+ * younger than that. Looked up when any of these may use it.
  */
-async function ledgerOfEarlierRuns(settings: RunSettings) {
+async function ledgerOfEarlierRuns(settings: RunSettings, runAttempt: number) {
   const { config } = settings
   if (!config.run?.id) return undefined
+  const rerun = settings.resume.mode !== 'off' && runAttempt > 1
   const wanted = {
     forecastId: config.forecastId,
     request: requestParameters(config),
@@ -198,12 +210,31 @@ async function ledgerOfEarlierRuns(settings: RunSettings) {
   }
   const keys = ledgerKeys(wanted, { id: config.run.id, attempt: config.run.attempt ?? 1 })
   const cache = actionsLedgerCache()
-  const restored = config.history === 'none' ? undefined : await cache.restore(keys.restore, wanted)
+  const lookUp = config.history !== 'none' || rerun || settings.resume.reuseWithinMs > 0
+  const restored = lookUp ? await cache.restore(keys.restore, wanted) : undefined
   if (restored && 'unusable' in restored) {
-    core.info(`Not learning from the ledger in the Actions cache: ${restored.unusable}`)
+    core.info(`Not using the ledger in the Actions cache: ${restored.unusable}`)
   }
-  const history = restored && 'ledger' in restored ? ledgerObservations(restored.ledger) : undefined
-  return { keys, cache, history }
+  const found = restored && 'ledger' in restored ? restored.ledger : undefined
+  const history = found && config.history !== 'none' ? ledgerObservations(found) : undefined
+  const takeOvers = found
+    ? ledgerTakeOvers(found, config.periods, {
+        ...(rerun ? { runId: config.run.id } : {}),
+        now: Date.now(),
+        reuseWithinMs: settings.resume.reuseWithinMs
+      })
+    : new Map<string, LedgerTakeOver>()
+  const resumed =
+    found && takeOvers.size > 0
+      ? resumeFromLedger(found, takeOvers, ledgerSource(found, config.run.id))
+      : undefined
+  return { keys, cache, history, resumed }
+}
+
+/** The ledger, named for the log: of an earlier attempt of this run, or of another run. */
+function ledgerSource(ledger: Ledger, runId: string): string {
+  const run = ledger.runId === runId ? 'this run' : `run ${ledger.runId ?? 'unknown'}`
+  return `the ledger of attempt ${ledger.runAttempt} of ${run} in the Actions cache`
 }
 
 // A test seam: the bundle tests bound the lookup in seconds rather than a minute.

@@ -49,6 +49,8 @@ export type ExportEvent =
       source: string
       /** Set when nothing could be taken over. */
       unusable?: string
+      /** With `unusable`: what the run turns to instead (the ledger), when not exporting all. */
+      instead?: string
       reused: string[]
       repolled: string[]
       anew: string[]

@@ -45,6 +45,10 @@ export interface PeriodOutcome {
   reusedFromAttempt?: number
   /** The job is an earlier attempt's, asked about again instead of creating a new one. */
   repolledFromAttempt?: number
+  /** Another run's DONE job downloaded again (`reuse-within`): "run 123, its snapshot 1 h old". */
+  jobFromRun?: string
+  /** Why an earlier run's job was not taken over after all, so the period was exported anew. */
+  anewBecause?: string
   /** Wall-clock ISO times of the milestones seen (for the summary's timeline). */
   timeline: PeriodTimeline
 }

@@ -473,7 +473,7 @@ describe('run() in-process: the ledger in the Actions cache', () => {
     )
     expect(hostile.failures).toEqual([])
     expect(lines(hostile, 'info')).toContain(
-      'Not learning from the ledger in the Actions cache: it is of another forecast'
+      'Not using the ledger in the Actions cache: it is of another forecast'
     )
   })
 
@@ -502,6 +502,42 @@ describe('run() in-process: the ledger in the Actions cache', () => {
       // Once, though it was asked twice (the lookup, then the save).
       expect(result.cacheCalls.length).toBe('refuse' in cache ? 2 : 0)
       expect(lines(result, 'warning')).toEqual([warning])
+    }
+  )
+
+  it.for([
+    { window: '6h', creates: 0 },
+    { window: '0', creates: 2 }
+  ])(
+    'reuse-within $window, a ledger seconds old: $creates creates; jobs taken over are downloaded again and named in the summary with their run and age',
+    async ({ window, creates }, ctx) => {
+      const { expect } = ctx
+      const entries: CacheEntry[] = []
+      const step = await prepare(ctx, { plan: () => ({ durationMs: 1_500 }) })
+      await step.run({}, { cache: { entries } })
+      const jobIds = step.sim.jobs.map(j => j.jobId)
+      const before = step.sim.requests.length
+
+      const later = await step.run(
+        { 'reuse-within': window },
+        { cache: { entries }, context: { runId: 16_000_000_005 } }
+      )
+
+      expect(later.failures).toEqual([])
+      const requests = step.sim.requests.slice(before)
+      expect(requests.filter(r => r.endpoint === 'create')).toHaveLength(creates)
+      if (creates > 0) return
+      expect(
+        requests
+          .filter(r => r.endpoint === 'results')
+          .map(r => r.jobId)
+          .sort()
+      ).toEqual([...jobIds].sort())
+      // The summary names the job, the run it came from and the snapshot's age.
+      const [table] = summaryTables(later.summary)
+      const text = JSON.stringify(table)
+      for (const jobId of jobIds) expect(text).toContain(jobId)
+      expect(text).toMatch(/job of run 16000000001, its snapshot \d+ s old/)
     }
   )
 

@@ -219,17 +219,18 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       expect(second.stdout).toMatch(/2026_Q1: earlier attempt's job \w+: it is (STARTED|DONE)/)
     })
 
-    it('exports every period anew, with one notice, when attempt 1 left no artifact', async () => {
+    it('takes the jobs over from the ledger, with one notice, when attempt 1 left no artifact', async () => {
       const s = await startSim({ plan: { durationMs: 500 } })
       await attempt(1, { upload: 'false' })
       const before = s.requests.length
       const second = await attempt(2)
       expect(second.exitCode).toBe(0)
-      expect(since(before).creates.sort()).toEqual(PERIODS)
+      // The ledger in the Actions cache names attempt 1's DONE jobs: downloaded again, no create.
+      expect(since(before).creates).toEqual([])
       const notices = second.stdout.split('\n').filter(line => line.startsWith('::notice::'))
       expect(notices).toEqual([
         expect.stringMatching(
-          /^::notice::Not resuming from an earlier attempt: missing: .*; exporting every period$/
+          /^::notice::Not resuming from an earlier attempt: missing: .*; taking jobs over from the ledger of attempt 1 of this run in the Actions cache$/
         )
       ])
       expect(second.outputs['artifact-name']).toBe(`${NAME}-attempt-2`)
@@ -269,23 +270,51 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       )
     })
 
-    it('exports every period anew after "Re-run all jobs": neither the runtime listing nor the REST API shows attempt 1’s artifact', async () => {
-      const s = await startSim({ plan: { durationMs: 500 } })
-      await attempt(1)
+    it('after "Re-run all jobs" (no artifact of attempt 1 visible) takes the DONE jobs over through the ledger in the Actions cache: no create for them, the same bytes, only the failed period anew', async () => {
+      const s = await startSim({
+        // The first job of 2026_Q2 fails; the one a re-run creates succeeds.
+        plan: req => ({
+          durationMs: 500,
+          outcome: req.timePeriod === '2026_Q2' && req.index < 3 ? 'FAILED' : 'DONE'
+        })
+      })
+      const first = await attempt(1)
+      expect(first.exitCode).toBe(1)
+      const manifest1 = JSON.parse(await readFile(first.outputs.manifest!, 'utf8')) as ManifestJson
       const before = s.requests.length
+
       const second = await attempt(2, {}, { fullRerun: true })
+
       expect(second.exitCode).toBe(0)
-      expect(since(before).creates.sort()).toEqual(PERIODS)
+      expect(since(before).creates).toEqual(['2026_Q2'])
       expect(
         stack!.rest.calls.some(c => c.path.includes(`/runs/${run.githubRunId}/artifacts`))
       ).toBe(true)
       expect(second.stdout).toMatch(
-        /::notice::Not resuming from an earlier attempt: missing: .*\(the runtime listing lists none; the REST API lists none\); exporting every period/
+        /::notice::Not resuming from an earlier attempt: missing: .*\(the runtime listing lists none; the REST API lists none\)/
       )
+      expect(second.stdout).toContain('the ledger of attempt 1 of this run in the Actions cache')
+      const manifest2 = JSON.parse(await readFile(second.outputs.manifest!, 'utf8')) as ManifestJson
+      for (const period of ['2026_Q1', '2026_Q3']) {
+        const was = manifest1.exports.find(e => e.period === period)!
+        const now = manifest2.exports.find(e => e.period === period)!
+        // The same job, the same snapshot, and byte for byte the same payload.
+        expect(now).toMatchObject({
+          status: 'DONE',
+          jobId: was.jobId,
+          snapshotAt: was.snapshotAt,
+          sha256: was.sha256,
+          repolledFromAttempt: 1
+        })
+        const file = `net_arr_${period}.json`
+        const dir1 = path.dirname(first.outputs.manifest!)
+        const dir2 = path.dirname(second.outputs.manifest!)
+        expect(await readFile(path.join(dir2, file))).toEqual(await readFile(path.join(dir1, file)))
+      }
     })
 
     describe("an earlier attempt's artifact is untrusted input", () => {
-      it('a manifest whose request.currency is nested 5,000 deep (1 KB): exit 0, every period exported anew, one notice', async () => {
+      it('a manifest whose request.currency is nested 5,000 deep (1 KB): exit 0, the artifact set aside with one notice, the jobs taken over from the ledger', async () => {
         const s = await startSim({ plan: { durationMs: 500 } })
         await attempt(1)
         const deep = `${'['.repeat(5_000)}"USD"${']'.repeat(5_000)}`
@@ -303,11 +332,12 @@ export function rerunScenarios(runtime: NodeRuntime): void {
         const second = await attempt(2)
 
         expect(second.exitCode).toBe(0)
-        expect(since(before).creates.sort()).toEqual(PERIODS)
+        // The artifact is set aside; the ledger in the Actions cache still names the DONE jobs.
+        expect(since(before).creates).toEqual([])
         expect(second.stdout + second.stderr).not.toMatch(/call stack/)
         expect(second.stdout.split('\n').filter(line => line.startsWith('::notice::'))).toEqual([
           expect.stringMatching(
-            /^::notice::Not resuming from an earlier attempt: unreadable: artifact clari-forecast-net_arr \(id \d+\): its manifest\.json is damaged: request\.currency is not a short line of text; exporting every period$/
+            /^::notice::Not resuming from an earlier attempt: unreadable: artifact clari-forecast-net_arr \(id \d+\): its manifest\.json is damaged: request\.currency is not a short line of text; taking jobs over from the ledger of attempt 1 of this run in the Actions cache$/
           )
         ])
       })
@@ -441,6 +471,7 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       }
     ])('against $what', ({ what, hold, creates }) => {
       afterEach(() => {
+        stack!.cache.fault = undefined
         Object.assign(stack!.hostile, {
           trickle: undefined,
           holdListingMs: undefined,
@@ -459,6 +490,9 @@ export function rerunScenarios(runtime: NodeRuntime): void {
           })
         }
         hold(stack!)
+        // What is measured is the artifact path: the ledger, which would take the jobs over, is
+        // not found (and the blob store's hostility would slow the cache's download too).
+        stack!.cache.fault = 'not-found'
         const before = s.requests.length
         let lastLineAt = 0
         const started = performance.now()

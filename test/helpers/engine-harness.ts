@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { ExportConfig } from '../../src/engine/config.js'
 import type { ExportEvent } from '../../src/engine/events.js'
 import type { ResumeSource } from '../../src/engine/reruns/earlier-run.js'
+import type { Resumed } from '../../src/engine/reruns/resume-earlier.js'
 import { runExport, type EngineDeps, type RunReport } from '../../src/engine/run/run-export.js'
 import { VirtualClock } from '../../src/base/virtual-clock.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
@@ -25,7 +26,8 @@ export interface Harness {
   run(
     config: ExportConfig,
     deps?: EngineDeps,
-    earlier?: ResumeSource
+    earlier?: ResumeSource,
+    fromLedger?: Resumed
   ): Promise<{ report: RunReport; events: ExportEvent[] }>
   close(): Promise<void>
 }
@@ -54,12 +56,13 @@ export async function startHarness(options: ClariSimulatorOptions = {}): Promise
       // Real time bounds each request; the virtual clock makes the rest instant.
       return { ...shipped, clari: { ...shipped.clari, requestTimeoutMs: 2_000 }, ...overrides }
     },
-    async run(config, deps = {}, earlier) {
+    async run(config, deps = {}, earlier, fromLedger) {
       const events: ExportEvent[] = []
       const report = await runExport(
         config,
         { clock, random: mulberry32(7), onEvent: e => events.push(e), ...deps },
-        earlier
+        earlier,
+        fromLedger
       )
       return { report, events }
     },

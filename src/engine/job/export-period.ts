@@ -8,6 +8,7 @@ import type { PollIntervals } from '../../retry/backoff.js'
 import { whileBusy, type Clock, type Random } from '../../base/clock.js'
 import type { RetryWait } from '../../retry/retry.js'
 import type { ExportConfig } from '../config.js'
+import { PayloadError } from '../errors.js'
 import { downloadPayload } from './download.js'
 import type { EventSink } from '../events.js'
 import type { SnapshotIdentity } from '../table-layout.js'
@@ -56,8 +57,11 @@ export interface RunContext {
 /** One period to export. */
 export interface PeriodTask {
   period: string
-  /** A job an earlier attempt left unfinished, to ask about before creating a new one. */
-  earlierJob?: { jobId: string; attempt: number }
+  /**
+   * A job an earlier attempt left unfinished, or a ledger's DONE job (with the sha256 its results
+   * must hash to), to ask about before creating a new one.
+   */
+  earlierJob?: { jobId: string; attempt: number; sha256?: string; fromRun?: string }
   /** Aborts on cancellation of the run, or when fail-fast cancels the periods in flight. */
   signal: AbortSignal
 }
@@ -86,6 +90,8 @@ export async function exportPeriod(
   let tables: PeriodTables | undefined
   const stats: PollStats = { statusPolls: 0 }
   let jobRunning = false
+  // Set while an earlier job's results download: a refusal then means "export it anew".
+  let downloadingEarlier = false
   const iso = (): string => new Date(clock.wallNow()).toISOString()
   const onWait = (wait: RetryWait): void => {
     if (wait.kind === 'throttle') outcome.throttleWaits++
@@ -144,6 +150,7 @@ export async function exportPeriod(
       })
       if (found) {
         outcome.repolledFromAttempt = attempt
+        if (task.earlierJob.fromRun) outcome.jobFromRun = task.earlierJob.fromRun
         jobStarted(jobId)
         if (found.phase === 'done') job = found.job
       } else {
@@ -188,6 +195,8 @@ export async function exportPeriod(
     const file = payloadFileName(config.forecastId, period, config.exportFormat)
     // The tables are made as the payload downloads: its bytes are read once.
     tables = periodTables(config, period, { jobId, snapshotAt }, signal)
+    downloadingEarlier = outcome.repolledFromAttempt !== undefined
+    const expected = downloadingEarlier ? task.earlierJob?.sha256 : undefined
     const written = await downloadPayload(
       client,
       jobId,
@@ -197,6 +206,7 @@ export async function exportPeriod(
         format: config.exportFormat,
         period,
         maxBytes: config.maxPayloadBytes,
+        ...(expected !== undefined ? { sha256: expected } : {}),
         onEvent: run.onEvent,
         ...(tables ? { tap: () => tables!.forDownload() } : {})
       },
@@ -215,6 +225,20 @@ export async function exportPeriod(
     return { outcome }
   } catch (error) {
     await tables?.discard()
+    const gone = downloadingEarlier && !signal.aborted ? notServedAnyMore(error) : undefined
+    if (gone !== undefined) {
+      // Clari no longer serves what the earlier run got (results expire after about 30 days):
+      // the period is exported anew, as if the earlier job had never been named.
+      run.onEvent({
+        type: 'earlier-job',
+        period,
+        jobId: outcome.jobId!,
+        found: `${gone}; creating a new job`
+      })
+      const anew = await exportPeriod(run, { period, signal }, lease)
+      anew.outcome.anewBecause = gone
+      return anew
+    }
     const verdict = classifyFailure(error, {
       period,
       abortReason: signal.aborted ? signal.reason : undefined,
@@ -246,6 +270,20 @@ export async function exportPeriod(
       ).toISOString()
     }
   }
+}
+
+/**
+ * Why an earlier job's results cannot be taken (Clari answers 404 or 410 for them: expired or
+ * gone; or they do not hash to the sha256 recorded for them), or undefined for any other failure.
+ */
+function notServedAnyMore(error: unknown): string | undefined {
+  if (error instanceof ClariApiError && (error.status === 404 || error.status === 410)) {
+    return `Clari no longer serves its results (HTTP ${error.status})`
+  }
+  if (error instanceof PayloadError && /sha256/.test(error.message)) {
+    return 'its results do not match the sha256 recorded for them'
+  }
+  return undefined
 }
 
 /** A truncated export is kept, with a warning: downloaded now or reused from an earlier run. */

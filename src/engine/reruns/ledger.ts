@@ -77,7 +77,10 @@ export function ledgerOf(manifest: Manifest, savedAt: Date): Ledger {
       ...(o.jobId !== undefined ? { jobId: o.jobId } : {}),
       ...(o.bytes !== undefined ? { bytes: o.bytes } : {}),
       ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
-      ...(o.timeline.doneAt !== undefined ? { snapshotAt: o.timeline.doneAt } : {}),
+      // The snapshot a reused period keeps is its earlier one, not the time this run saw it.
+      ...((o.snapshotAt ?? o.timeline.doneAt) !== undefined
+        ? { snapshotAt: o.snapshotAt ?? o.timeline.doneAt }
+        : {}),
       ...(o.jobDurationMs !== undefined ? { jobDurationMs: o.jobDurationMs } : {}),
       rowsTruncated: o.rowsTruncated,
       cellsTruncated: o.cellsTruncated,

@@ -3,9 +3,11 @@ import type { ExportConfig } from '../config.js'
 import type { DurationObservation } from '../durations.js'
 import type { EventSink } from '../events.js'
 import { takeOverPayload } from './earlier-files.js'
+import type { Ledger, LedgerTakeOver } from './ledger.js'
 import { manifestDurations } from './earlier-manifest.js'
 import type { EarlierRun, ResumeSource } from './earlier-run.js'
 import { planResume, type ReusedFields } from './resume.js'
+import { formatDuration } from '../units.js'
 
 /** A payload taken over: checked like a download, in the output folder under its name. */
 export interface ReusedPayload {
@@ -26,6 +28,13 @@ export interface Resumed {
   reused: ReusedPayload[]
   /** Jobs of the earlier run to ask Clari about again, by period. */
   repoll: Map<string, string>
+  /**
+   * What a re-polled DONE job's download must hash to, by period (a ledger's record): a download
+   * that does not is not taken, and the period is exported anew.
+   */
+  expected?: Map<string, string>
+  /** Where a job of another run came from (`reuse-within`), by period: "run 123, 1 h old". */
+  fromRun?: Map<string, string>
   /** How long the earlier run's jobs took, from its checked manifest (for the duration model). */
   durations: DurationObservation[]
 }
@@ -106,5 +115,43 @@ export async function resumeEarlier(
     return nothing(run.describe(error))
   } finally {
     await earlier?.dispose()
+  }
+}
+
+/**
+ * What a run takes over from a checked ledger (the Actions cache's record of a run's Clari jobs,
+ * used where no earlier artifact is): no payload, only jobs to ask Clari about again by their
+ * ids. A DONE job's results are downloaded again (no create), through the checks of any download
+ * and against the ledger's sha256; an unfinished one is polled; each only once Clari's answer
+ * proves it this export's (the rule every re-polled job passes).
+ */
+export function resumeFromLedger(
+  ledger: Ledger,
+  takeOvers: ReadonlyMap<string, LedgerTakeOver>,
+  source: string
+): Resumed {
+  const repoll = new Map<string, string>()
+  const expected = new Map<string, string>()
+  const fromRun = new Map<string, string>()
+  for (const [period, takeOver] of takeOvers) {
+    repoll.set(period, takeOver.jobId)
+    if (takeOver.kind !== 'download') continue
+    expected.set(period, takeOver.sha256)
+    // Set only for another run's job (`reuse-within`): the summary names the run and the age.
+    if (takeOver.ageMs !== undefined) {
+      fromRun.set(
+        period,
+        `run ${ledger.runId ?? 'unknown'}, its snapshot ${formatDuration(takeOver.ageMs)} old`
+      )
+    }
+  }
+  return {
+    source,
+    attempt: ledger.runAttempt,
+    reused: [],
+    repoll,
+    expected,
+    ...(fromRun.size > 0 ? { fromRun } : {}),
+    durations: []
   }
 }

@@ -64,9 +64,12 @@ export function cancelNote(result: string): string {
   return `its job may still run at Clari (${result})`
 }
 
-/** Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period". */
-export function notResumingLine(source: string, why: string): string {
-  return `Not resuming from ${source}: ${why}; exporting every period`
+/**
+ * Why a re-run takes nothing over: "Not resuming from <source>: <why>; exporting every period",
+ * or what it does `instead` (the ledger's jobs).
+ */
+export function notResumingLine(source: string, why: string, instead?: string): string {
+  return `Not resuming from ${source}: ${why}; ${instead ?? 'exporting every period'}`
 }
 
 /** "2026_Q1: waiting 30 s (throttled): …"; no duration when the wait ends on an event. */
@@ -121,7 +124,7 @@ export function finishedLine(
  * (no request to Clari); asking Clari again about the job of 2026_Q2; exporting 2026_Q3 anew".
  */
 export function resumingLine(event: Extract<ExportEvent, { type: 'resume' }>): string {
-  if (event.unusable) return notResumingLine(event.source, event.unusable)
+  if (event.unusable) return notResumingLine(event.source, event.unusable, event.instead)
   const parts = [
     event.reused.length > 0 && `reusing ${event.reused.join(', ')} (no request to Clari)`,
     event.repolled.length > 0 &&
@@ -192,9 +195,11 @@ export function provenance(outcome: PeriodOutcome, earlier: EarlierRunName): str
   if (outcome.reusedFromAttempt !== undefined) {
     return `reused from ${earlier(outcome.reusedFromAttempt)}`
   }
+  if (outcome.jobFromRun !== undefined) return `job of ${outcome.jobFromRun}`
   if (outcome.repolledFromAttempt !== undefined) {
     return `job of ${earlier(outcome.repolledFromAttempt)}`
   }
+  if (outcome.anewBecause !== undefined) return `exported anew: ${outcome.anewBecause}`
   return undefined
 }
 

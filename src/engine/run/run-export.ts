@@ -46,12 +46,14 @@ const MAX_ERROR_CHARS = 600
  * then runs the rest on the scheduler's slots, one at a time or as many as Clari allows. Each
  * payload is written as it finishes and the manifest after every period, in input order, so
  * nothing that finished is ever lost to a later failure. `resumeFrom` says where an earlier run
- * may be found; nothing it holds can fail the run (see `resumeEarlier`).
+ * may be found; nothing it holds can fail the run (see `resumeEarlier`). `fromLedger` (see
+ * `resumeFromLedger`) is used where that finds nothing usable, or where there is no such source.
  */
 export async function runExport(
   config: ExportConfig,
   deps: EngineDeps = {},
-  resumeFrom?: ResumeSource
+  resumeFrom?: ResumeSource,
+  fromLedger?: Resumed
 ): Promise<RunReport> {
   const clock = deps.clock ?? systemClock
   const random = deps.random ?? Math.random
@@ -113,6 +115,12 @@ export async function runExport(
       if (config.run?.attempt === undefined && resumed.attempt !== undefined) {
         manifest.runAttempt = resumed.attempt + 1
       }
+      const instead = fromLedger && `taking jobs over from ${fromLedger.source}`
+      await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed, instead)
+    }
+    // Where no earlier artifact is usable, the ledger's jobs are asked about again instead.
+    if (fromLedger && (!resumed || resumed.unusable !== undefined) && !signal.aborted) {
+      resumed = fromLedger
       await finishReused({ config, clock, signal, describe, onEvent, finish }, resumed)
     }
     const todo = config.periods.flatMap((period, index) =>
@@ -137,6 +145,8 @@ export async function runExport(
         todo,
         repoll: resumed?.repoll ?? new Map(),
         attempt: resumed?.attempt ?? 0,
+        ...(resumed?.expected ? { expected: resumed.expected } : {}),
+        ...(resumed?.fromRun ? { fromRun: resumed.fromRun } : {}),
         schedules: deps.pollSchedule ?? defaultPollSchedule(intervals, random),
         learned,
         finish
@@ -170,14 +180,23 @@ async function finishReused(
     onEvent: (event: ExportEvent) => void
     finish: (index: number, outcome: PeriodOutcome) => Promise<void>
   },
-  resumed: Resumed
+  resumed: Resumed,
+  /** With an unusable `resumed`: what the run turns to instead, for the line that says so. */
+  instead?: string
 ): Promise<void> {
   const { config, clock, onEvent } = run
   const { source } = resumed
   if (resumed.unusable !== undefined) {
     if (run.signal.aborted) return
     const anew = config.periods
-    onEvent({ type: 'resume', source, unusable: resumed.unusable, reused: [], repolled: [], anew })
+    onEvent({
+      type: 'resume',
+      source,
+      unusable: resumed.unusable,
+      ...(instead ? { instead, anew: [] } : { anew }),
+      reused: [],
+      repolled: []
+    })
     return
   }
   for (const { index, period, fields } of resumed.reused) {
@@ -221,6 +240,10 @@ interface SlotRun {
   repoll: ReadonlyMap<string, string>
   /** The earlier attempt whose jobs are asked about again (0: none). */
   attempt: number
+  /** What a re-polled DONE job's results must hash to, by period (a ledger's record). */
+  expected?: ReadonlyMap<string, string>
+  /** Where another run's job came from (`reuse-within`), by period, for the summary. */
+  fromRun?: ReadonlyMap<string, string>
   schedules: RunContext['schedules']
   /** What earlier runs say about the periods' job durations (nothing with `history: none`). */
   learned: LearnedDurations
@@ -281,8 +304,17 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     inFlight.add(task.controller)
     try {
       onEvent({ type: 'period-started', period, index, total: config.periods.length })
+      const sha256 = r.expected?.get(period)
+      const fromRun = r.fromRun?.get(period)
       const earlierJob =
-        earlierJobId !== undefined ? { jobId: earlierJobId, attempt: r.attempt } : undefined
+        earlierJobId !== undefined
+          ? {
+              jobId: earlierJobId,
+              attempt: r.attempt,
+              ...(sha256 ? { sha256 } : {}),
+              ...(fromRun ? { fromRun } : {})
+            }
+          : undefined
       const result = await exportPeriod(
         run,
         { period, earlierJob, signal: task.controller.signal },

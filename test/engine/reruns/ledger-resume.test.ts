@@ -1,0 +1,192 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ExportConfig } from '../../../src/engine/config.js'
+import type { RunReport } from '../../../src/engine/run/run-export.js'
+import {
+  ledgerOf,
+  ledgerTakeOvers,
+  parseLedger,
+  type Ledger
+} from '../../../src/engine/reruns/ledger.js'
+import { resumeFromLedger } from '../../../src/engine/reruns/resume-earlier.js'
+import { requestParameters } from '../../../src/engine/reruns/resume.js'
+import { attemptName, provenance } from '../../../src/engine/run/format.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+/** The ledger a run would save, read back through the checks a restored one passes. */
+function ledgerFrom(report: RunReport, config: ExportConfig): Ledger {
+  const text = JSON.stringify(ledgerOf(report.manifest, new Date()))
+  const read = parseLedger(text, {
+    forecastId: config.forecastId,
+    request: requestParameters(config),
+    periods: config.periods
+  })
+  if ('unusable' in read) throw new Error(read.unusable)
+  return read.ledger
+}
+
+/** Attempt 1 of run 100: 2026_Q2's job fails at Clari, the others are DONE. */
+async function firstAttempt(): Promise<{
+  config: ExportConfig
+  report: RunReport
+  ledger: Ledger
+}> {
+  h = await startHarness({
+    plan: req => ({
+      durationMs: 10 * MINUTE,
+      outcome: req.timePeriod === '2026_Q2' && req.index < 3 ? 'FAILED' : 'DONE'
+    })
+  })
+  const config = h.config({ periods: PERIODS, run: { id: '100', attempt: 1 } })
+  const { report } = await h.run(config)
+  expect(report.failed.map(o => o.period)).toEqual(['2026_Q2'])
+  return { config, report, ledger: ledgerFrom(report, config) }
+}
+
+/** Attempt 2 of run 100, resumed from `ledger` as the action resumes where no artifact is. */
+function secondAttempt(ledger: Ledger, config: ExportConfig): ReturnType<Harness['run']> {
+  const takeOvers = ledgerTakeOvers(ledger, PERIODS, {
+    runId: '100',
+    now: h!.clock.wallNow(),
+    reuseWithinMs: 0
+  })
+  return h!.run(
+    { ...config, run: { id: '100', attempt: 2 } },
+    {},
+    undefined,
+    resumeFromLedger(ledger, takeOvers, 'the ledger')
+  )
+}
+
+const creates = (from: number): (string | undefined)[] =>
+  h!.sim.requests
+    .slice(from)
+    .filter(r => r.endpoint === 'create')
+    .map(r => r.period)
+
+describe('a re-run resumed through the ledger (no earlier artifact usable)', () => {
+  it('downloads the DONE jobs again by id (no create), byte for byte, same job and snapshot; exports the failed one anew', async () => {
+    const { config, report: first, ledger } = await firstAttempt()
+    const payloads = await Promise.all(
+      ['2026_Q1', '2026_Q3'].map(p => readFile(path.join(h!.dir, `net_arr_${p}.json`)))
+    )
+    const before = h!.sim.requests.length
+
+    const { report } = await secondAttempt(ledger, config)
+
+    expect(creates(before)).toEqual(['2026_Q2'])
+    expect(report.failed).toEqual([])
+    for (const [i, period] of ['2026_Q1', '2026_Q3'].entries()) {
+      const was = first.manifest.exports.find(o => o.period === period)!
+      expect(report.manifest.exports.find(o => o.period === period)).toMatchObject({
+        jobId: was.jobId,
+        snapshotAt: was.snapshotAt,
+        sha256: was.sha256,
+        repolledFromAttempt: 1
+      })
+      expect(await readFile(path.join(h!.dir, `net_arr_${period}.json`))).toEqual(payloads[i])
+    }
+  })
+
+  it('exports anew, saying so, a period whose results Clari no longer serves (404)', async () => {
+    const { config, ledger } = await firstAttempt()
+    h!.sim.addFault({
+      endpoint: 'results',
+      period: '2026_Q1',
+      // The earlier job's results only: the new job's are served.
+      times: 1,
+      fault: { kind: 'http', status: 404 }
+    })
+    const before = h!.sim.requests.length
+
+    const { report, events } = await secondAttempt(ledger, config)
+
+    expect(creates(before).sort()).toEqual(['2026_Q1', '2026_Q2'])
+    expect(report.failed).toEqual([])
+    // The summary's provenance column says it, from the manifest.
+    expect(report.manifest.exports[0]).toMatchObject({
+      period: '2026_Q1',
+      anewBecause: 'Clari no longer serves its results (HTTP 404)'
+    })
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'earlier-job',
+        period: '2026_Q1',
+        found: 'Clari no longer serves its results (HTTP 404); creating a new job'
+      })
+    )
+  })
+
+  it('exports anew a period whose results do not hash to the ledger’s sha256', async () => {
+    const { config, ledger } = await firstAttempt()
+    const forged: Ledger = {
+      ...ledger,
+      periods: ledger.periods.map(p =>
+        p.period === '2026_Q3' ? { ...p, sha256: '0'.repeat(64) } : p
+      )
+    }
+    const before = h!.sim.requests.length
+
+    const { report, events } = await secondAttempt(forged, config)
+
+    expect(creates(before).sort()).toEqual(['2026_Q2', '2026_Q3'])
+    expect(report.failed).toEqual([])
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'earlier-job',
+        period: '2026_Q3',
+        found: 'its results do not match the sha256 recorded for them; creating a new job'
+      })
+    )
+  })
+})
+
+describe('reuse-within: a later run takes over recent DONE jobs of another run', () => {
+  it.each([
+    { window: 6 * HOUR, age: HOUR, reused: ['2026_Q1', '2026_Q3'] },
+    { window: 30 * MINUTE, age: HOUR, reused: [] }
+  ])(
+    'a snapshot $age ms old with a window of $window ms: reused $reused',
+    async ({ window, age, reused }) => {
+      const { config, ledger } = await firstAttempt()
+      await h!.clock.sleep(age)
+      const takeOvers = ledgerTakeOvers(ledger, PERIODS, {
+        runId: '200',
+        now: h!.clock.wallNow(),
+        reuseWithinMs: window
+      })
+      const before = h!.sim.requests.length
+
+      const { report } = await h!.run(
+        { ...config, run: { id: '200', attempt: 1 } },
+        {},
+        undefined,
+        takeOvers.size > 0 ? resumeFromLedger(ledger, takeOvers, 'the ledger') : undefined
+      )
+
+      const created = PERIODS.filter(p => !reused.includes(p))
+      expect(creates(before).sort()).toEqual(created)
+      expect(
+        report.manifest.exports.filter(o => o.repolledFromAttempt !== undefined).map(o => o.period)
+      ).toEqual(reused)
+      // The summary's status column names the run it came from and its age (the job is its own).
+      for (const period of reused) {
+        const outcome = report.manifest.exports.find(o => o.period === period)!
+        expect(provenance(outcome, attemptName)).toMatch(
+          /^job of run 100, its snapshot 1 h \d+ min old$/
+        )
+      }
+    }
+  )
+})
