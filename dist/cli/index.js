@@ -31643,6 +31643,24 @@ function answers_isRecord(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
+/** How a period ended, as recorded in manifest.json. */
+const PERIOD_STATUSES = [
+    'DONE',
+    'FAILED',
+    'CANCELLED',
+    'ABORTED',
+    'TIMED_OUT',
+    'ERROR'
+];
+/** Whether an untrusted value is a period status this action writes. */
+function isPeriodStatus(value) {
+    return PERIOD_STATUSES.some(status => status === value);
+}
+const SHA256 = /^[0-9a-f]{64}$/;
+/** Whether an untrusted value is a sha256 as the manifest records one (64 lowercase hex). */
+function isSha256(value) {
+    return typeof value === 'string' && SHA256.test(value);
+}
 const outcome_MANIFEST_TOOL = 'clari-forecast-export-action';
 const outcome_MANIFEST_VERSION = 2;
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -31734,21 +31752,12 @@ const earlier_manifest_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_EXPORTS = 1_000;
 const MAX_TEXT = 200;
 const earlier_manifest_PERIOD = /^\d{4}_Q[1-4]$/;
-const SHA256 = /^[0-9a-f]{64}$/;
 // Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 // A job runs for minutes, at most hours: a week is not a duration this action recorded.
 const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 // eslint-disable-next-line no-control-regex
 const earlier_manifest_CONTROL = /[\u0000-\u001f\u007f]/;
-const STATUSES = new Set([
-    'DONE',
-    'FAILED',
-    'CANCELLED',
-    'ABORTED',
-    'TIMED_OUT',
-    'ERROR'
-]);
 /** The create parameters a request records, each compared when a run resumes another. */
 const REQUEST_PARAMETERS = [
     'typesToExport',
@@ -31892,12 +31901,12 @@ function readExports(raw, runAttempt) {
             throw new Damaged(`${at} lists ${period} a second time`);
         seen.add(period);
         const status = entry.status;
-        if (typeof status !== 'string' || !STATUSES.has(status)) {
+        if (!isPeriodStatus(status)) {
             throw new Damaged(`${at}.status is not a period status`);
         }
         const read = {
             period,
-            status: status,
+            status,
             rowsTruncated: optional(entry.rowsTruncated, isBoolean, `${at}.rowsTruncated`) ?? false,
             cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
             jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
@@ -31908,7 +31917,7 @@ function readExports(raw, runAttempt) {
         const file = optional(entry.file, matches(FILE_NAME), `${at}.file`);
         if (file !== undefined)
             read.file = file;
-        const sha256 = optional(entry.sha256, matches(SHA256), `${at}.sha256`);
+        const sha256 = optional(entry.sha256, isSha256, `${at}.sha256`);
         if (sha256 !== undefined)
             read.sha256 = sha256;
         const from = optional(entry.reusedFromAttempt, (v) => isWhole(v, 1) && v <= runAttempt, `${at}.reusedFromAttempt`);

@@ -2,7 +2,27 @@ import type { CreateExportBody, ExportFormat } from '../clari/types.js'
 import type { WrittenTables } from './table-layout.js'
 
 /** How a period ended, as recorded in manifest.json. */
-export type PeriodStatus = 'DONE' | 'FAILED' | 'CANCELLED' | 'ABORTED' | 'TIMED_OUT' | 'ERROR'
+export const PERIOD_STATUSES = [
+  'DONE',
+  'FAILED',
+  'CANCELLED',
+  'ABORTED',
+  'TIMED_OUT',
+  'ERROR'
+] as const
+export type PeriodStatus = (typeof PERIOD_STATUSES)[number]
+
+/** Whether an untrusted value is a period status this action writes. */
+export function isPeriodStatus(value: unknown): value is PeriodStatus {
+  return PERIOD_STATUSES.some(status => status === value)
+}
+
+const SHA256 = /^[0-9a-f]{64}$/
+
+/** Whether an untrusted value is a sha256 as the manifest records one (64 lowercase hex). */
+export function isSha256(value: unknown): value is string {
+  return typeof value === 'string' && SHA256.test(value)
+}
 
 export interface PeriodOutcome {
   period: string

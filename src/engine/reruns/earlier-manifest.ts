@@ -10,6 +10,8 @@ import { cleanServerText, withoutSecret } from '../../clari/untrusted-text.js'
 import type { DurationObservation } from '../durations.js'
 import { MANIFEST_FILE } from '../manifest.js'
 import {
+  isPeriodStatus,
+  isSha256,
   isSnapshotTime,
   MANIFEST_TOOL,
   MANIFEST_VERSION,
@@ -82,21 +84,12 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 const MAX_EXPORTS = 1_000
 const MAX_TEXT = 200
 const PERIOD = /^\d{4}_Q[1-4]$/
-const SHA256 = /^[0-9a-f]{64}$/
 // Payload names are <forecast-id>_<period>.<json|csv>, built from validated values.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/
 // A job runs for minutes, at most hours: a week is not a duration this action recorded.
 const MAX_DURATION_MS = 7 * 24 * 3600 * 1000
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
-const STATUSES: ReadonlySet<string> = new Set<PeriodStatus>([
-  'DONE',
-  'FAILED',
-  'CANCELLED',
-  'ABORTED',
-  'TIMED_OUT',
-  'ERROR'
-])
 /** The create parameters a request records, each compared when a run resumes another. */
 export const REQUEST_PARAMETERS: readonly (keyof RequestParameters)[] = [
   'typesToExport',
@@ -240,12 +233,12 @@ function readExports(raw: unknown, runAttempt: number): EarlierExport[] {
     if (seen.has(period)) throw new Damaged(`${at} lists ${period} a second time`)
     seen.add(period)
     const status = entry.status
-    if (typeof status !== 'string' || !STATUSES.has(status)) {
+    if (!isPeriodStatus(status)) {
       throw new Damaged(`${at}.status is not a period status`)
     }
     const read: EarlierExport = {
       period,
-      status: status as PeriodStatus,
+      status,
       rowsTruncated: optional(entry.rowsTruncated, isBoolean, `${at}.rowsTruncated`) ?? false,
       cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
       jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
@@ -254,7 +247,7 @@ function readExports(raw: unknown, runAttempt: number): EarlierExport[] {
     if (jobId !== undefined) read.jobId = jobId
     const file = optional(entry.file, matches(FILE_NAME), `${at}.file`)
     if (file !== undefined) read.file = file
-    const sha256 = optional(entry.sha256, matches(SHA256), `${at}.sha256`)
+    const sha256 = optional(entry.sha256, isSha256, `${at}.sha256`)
     if (sha256 !== undefined) read.sha256 = sha256
     const from = optional(
       entry.reusedFromAttempt,

@@ -3,6 +3,9 @@ import { isRecord } from '../../clari/answers.js'
 import { isJobId } from '../../clari/types.js'
 import type { DurationObservation } from '../durations.js'
 import {
+  isPeriodStatus,
+  isSha256,
+  isSnapshotTime,
   MANIFEST_TOOL,
   type Manifest,
   type PeriodStatus,
@@ -49,15 +52,6 @@ export const LEDGER_VERSION = 1
 export const MAX_LEDGER_BYTES = 1024 * 1024
 const MAX_LEDGER_PERIODS = 1000
 const KEY_PREFIX = 'clari-export-ledger'
-const SHA256 = /^[0-9a-f]{64}$/
-const STATUSES: readonly PeriodStatus[] = [
-  'DONE',
-  'FAILED',
-  'CANCELLED',
-  'ABORTED',
-  'TIMED_OUT',
-  'ERROR'
-]
 // Durations from a ledger count as the model counts any: finite, above 0, below a day.
 const DAY_MS = 24 * 60 * 60_000
 
@@ -122,7 +116,7 @@ export function parseLedger(text: string, wanted: LedgerWanted): LedgerReading {
   if (!Number.isSafeInteger(runAttempt) || (runAttempt as number) < 1) {
     return { unusable: 'it has no valid runAttempt' }
   }
-  if (typeof savedAt !== 'string' || !isIsoTime(savedAt)) {
+  if (!isSnapshotTime(savedAt)) {
     return { unusable: 'it has no valid savedAt' }
   }
   if (!Array.isArray(periods) || periods.length > MAX_LEDGER_PERIODS) {
@@ -151,8 +145,8 @@ function checkedPeriod(entry: unknown, periods: readonly string[]): LedgerPeriod
   if (!isRecord(entry)) return undefined
   const { period, status, jobId, bytes, sha256, snapshotAt, jobDurationMs } = entry
   if (typeof period !== 'string' || !periods.includes(period)) return undefined
-  const known = STATUSES.find(s => s === status)
-  if (!known) return undefined
+  if (!isPeriodStatus(status)) return undefined
+  const known = status
   const checked: LedgerPeriod = {
     period,
     status: known,
@@ -161,8 +155,8 @@ function checkedPeriod(entry: unknown, periods: readonly string[]): LedgerPeriod
   }
   if (isJobId(jobId)) checked.jobId = jobId
   if (Number.isSafeInteger(bytes) && (bytes as number) >= 0) checked.bytes = bytes as number
-  if (typeof sha256 === 'string' && SHA256.test(sha256)) checked.sha256 = sha256
-  if (typeof snapshotAt === 'string' && isIsoTime(snapshotAt)) checked.snapshotAt = snapshotAt
+  if (isSha256(sha256)) checked.sha256 = sha256
+  if (isSnapshotTime(snapshotAt)) checked.snapshotAt = snapshotAt
   if (
     typeof jobDurationMs === 'number' &&
     Number.isFinite(jobDurationMs) &&
@@ -177,10 +171,6 @@ function checkedPeriod(entry: unknown, periods: readonly string[]): LedgerPeriod
     return undefined
   }
   return checked
-}
-
-function isIsoTime(text: string): boolean {
-  return text.length <= 40 && /^\d{4}-\d\d-\d\dT/.test(text) && Number.isFinite(Date.parse(text))
 }
 
 /** What the duration model learns from a checked ledger: its DONE jobs' durations. */

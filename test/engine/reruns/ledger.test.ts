@@ -172,6 +172,11 @@ describe('the ledger: built from a run, read back as untrusted', () => {
       reason: 'it has no valid savedAt'
     },
     {
+      name: 'a savedAt with an offset',
+      text: JSON.stringify({ ...saved([]), savedAt: '2026-12-06T23:00:00.000+05:00' }),
+      reason: 'it has no valid savedAt'
+    },
+    {
       name: 'periods not a list',
       text: JSON.stringify({ ...saved([]), periods: { '2026_Q1': {} } }),
       reason: /does not list up to 1000 periods/
@@ -228,7 +233,8 @@ describe('the ledger: built from a run, read back as untrusted', () => {
         {
           ...entry,
           jobId: '\u001b[31mx',
-          snapshotAt: 'soon',
+          // A time, but not as the action writes one: the partition and rows would differ.
+          snapshotAt: '2026-12-06T22:00:04+05:00',
           jobDurationMs: Number.MAX_VALUE,
           rowsTruncated: 'yes',
           jobCancelled: 'true'
