@@ -10,6 +10,7 @@ import {
   resumeLine
 } from '../engine/run/format.js'
 import { CancelledError } from '../base/abort.js'
+import { systemClock, type Clock } from '../base/clock.js'
 import { errorMessage } from '../base/error-message.js'
 import { describeError, Transport } from '../engine/index.js'
 import { MANIFEST_FILE, outputFiles } from '../engine/manifest.js'
@@ -41,8 +42,17 @@ import { setOutput } from './outputs.js'
 import { writePlanSummary, writeSummary } from './summary.js'
 import { withToolkitLogAsDebug } from './toolkit-log.js'
 
+/** What `run()` takes from its surroundings; each has the production default. */
+export interface ActionDeps {
+  /**
+   * The run's one timeline: every wait of the export, Clari's times it compares with (the
+   * ledger's ages), the periods resolved against today, the ledger's save time.
+   */
+  clock?: Clock
+}
+
 /** The action's entry point: inputs → export run → artifact → summary, outputs and exit code. */
-export async function run(): Promise<void> {
+export async function run({ clock = systemClock }: ActionDeps = {}): Promise<void> {
   // Mask the key and the token before anything can print them.
   for (const secret of ['api-key', 'github-token']) {
     const value = core.getInput(secret).trim()
@@ -55,7 +65,7 @@ export async function run(): Promise<void> {
   try {
     settings = parseSettings(name => core.getInput(name), {
       workspace,
-      now: new Date(),
+      now: new Date(clock.wallNow()),
       runAttempt,
       runId: github.context.runId ? String(github.context.runId) : undefined
     })
@@ -85,8 +95,8 @@ export async function run(): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    if (settings.dryRun) return await dryRun(settings, cancel.signal)
-    await exportAndUpload(settings, runAttempt, enterprise, cancel.signal)
+    if (settings.dryRun) return await dryRun(settings, { clock, signal: cancel.signal })
+    await exportAndUpload(settings, runAttempt, enterprise, { clock, signal: cancel.signal })
   } catch (error) {
     core.setFailed(describeError(error, config.clari.apiKey, 2_000))
   } finally {
@@ -95,8 +105,14 @@ export async function run(): Promise<void> {
   }
 }
 
-async function dryRun({ config }: RunSettings, signal: AbortSignal): Promise<void> {
-  const plan = await planExport(config, { signal })
+/** The clock, and the signal that cancels the run's waits and requests. */
+interface RunDeps {
+  clock: Clock
+  signal: AbortSignal
+}
+
+async function dryRun({ config }: RunSettings, deps: RunDeps): Promise<void> {
+  const plan = await planExport(config, deps)
   for (const line of planLines(plan)) core.info(line)
   await writePlanSummary(plan).catch((error: unknown) =>
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
@@ -108,7 +124,7 @@ async function exportAndUpload(
   settings: RunSettings,
   runAttempt: number,
   enterprise: string | undefined,
-  signal: AbortSignal
+  { clock, signal }: RunDeps
 ): Promise<void> {
   const { config, upload } = settings
   setOutput('output-dir', config.outputDir)
@@ -116,10 +132,10 @@ async function exportAndUpload(
   // (docs/retry-policy.md#the-shared-pace).
   const startDelayMs = github.context.eventName === 'schedule' ? Math.random() * 10_000 : 0
   const resume = earlierAttempt(settings, runAttempt, enterprise)
-  const ledger = await ledgerOfEarlierRuns(settings, runAttempt)
+  const ledger = await ledgerOfEarlierRuns(settings, runAttempt, clock)
   const report = await runExport(
     config,
-    { signal, startDelayMs, onEvent: createEventLogger(), history: ledger?.history },
+    { clock, signal, startDelayMs, onEvent: createEventLogger(), history: ledger?.history },
     resume?.source,
     ledger?.resumed
   ).finally(() => resume?.transport.close())
@@ -182,7 +198,7 @@ async function exportAndUpload(
   if (ledger) {
     const saved = await ledger.cache.save(
       ledger.keys.save,
-      ledgerOf(report.manifest, new Date()),
+      ledgerOf(report.manifest, new Date(clock.wallNow())),
       signal.aborted
     )
     if (saved)
@@ -199,7 +215,7 @@ async function exportAndUpload(
  * every job of its own run's earlier attempt, and with `reuse-within` another run's DONE jobs
  * younger than that. Looked up when any of these may use it.
  */
-async function ledgerOfEarlierRuns(settings: RunSettings, runAttempt: number) {
+async function ledgerOfEarlierRuns(settings: RunSettings, runAttempt: number, clock: Clock) {
   const { config } = settings
   if (!config.run?.id) return undefined
   const rerun = settings.resume.mode !== 'off' && runAttempt > 1
@@ -220,7 +236,8 @@ async function ledgerOfEarlierRuns(settings: RunSettings, runAttempt: number) {
   const takeOvers = found
     ? ledgerTakeOvers(found, config.periods, {
         ...(rerun ? { runId: config.run.id } : {}),
-        now: Date.now(),
+        // Clari's clock wrote the snapshot times the ages are reckoned from.
+        now: clock.wallNow(),
         reuseWithinMs: settings.resume.reuseWithinMs
       })
     : new Map<string, LedgerTakeOver>()

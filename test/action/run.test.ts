@@ -22,6 +22,7 @@ vi.mock(import('@actions/cache'), async () => (await import('./toolkit/index.js'
 import { ArtifactNotFoundError } from '@actions/artifact'
 import { OUTPUTS, type OutputName } from '../../src/action/outputs.js'
 import { run } from '../../src/action/run.js'
+import { VirtualClock } from '../../src/base/virtual-clock.js'
 import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { readFolder } from '../e2e/bundle-checks.js'
 import { renderedElements } from '../helpers/github-markdown.js'
@@ -59,12 +60,16 @@ interface Step {
   run(inputs?: Record<string, string>, options?: Omit<StepOptions, 'inputs'>): Promise<StepResult>
 }
 
-/** A Clari simulator and an output folder for one test, both gone when it ends. */
+/**
+ * A Clari simulator and an output folder for one test, both gone when it ends. The simulator and
+ * every run of the test share one virtual clock: the polls wait as the action does, in no time.
+ */
 async function prepare(
   { onTestFinished }: TestContext,
   sim: ClariSimulatorOptions = {}
 ): Promise<Step> {
-  const clari = await startClariSimulator({ apiKey: TEST_API_KEY, ...sim })
+  const clock = new VirtualClock()
+  const clari = await startClariSimulator({ apiKey: TEST_API_KEY, clock, ...sim })
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-action-'))
   onTestFinished(async () => {
     await clari.close()
@@ -74,7 +79,7 @@ async function prepare(
     sim: clari,
     dir,
     run: (inputs = {}, options = {}) =>
-      runAction(run, {
+      runAction(() => run({ clock }), {
         inputs: {
           'api-key': TEST_API_KEY,
           'forecast-id': 'net_arr',
@@ -84,7 +89,7 @@ async function prepare(
           // A temporary folder, not one in the workspace (the bundle tests cover the fence).
           'allow-output-outside-workspace': 'true',
           upload: 'false',
-          // Real time: the first status check comes after about a second.
+          // The first status check comes after about a second (of the virtual clock).
           'poll-interval': '1',
           'max-poll-interval': '1',
           ...inputs
