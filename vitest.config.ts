@@ -25,7 +25,7 @@ const PROCESS_TESTS = [
  * a fresh clone (CI, .ci/run) the two-line per-runtime files would start last and the run would
  * wait for them at the end: these start first instead. A file not named here needs no entry.
  */
-const LONGEST = ['test/e2e/rerun.', 'test/cli/', 'test/e2e/artifact.', 'test/e2e/bundle.']
+const LONGEST = ['test/e2e/rerun', 'test/cli/', 'test/e2e/artifact.', 'test/e2e/bundle.']
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

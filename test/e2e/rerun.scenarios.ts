@@ -36,99 +36,123 @@ const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
 const NAME = 'clari-forecast-net_arr'
 
 /**
+ * One workflow run's attempts of the step, against one Clari simulator and one artifact stack
+ * whose runtime tokens (and backend run ids) differ per attempt, as on GitHub; the stack answers
+ * as GitHub does today (inherited artifacts listed but their runtime download refused, duplicate
+ * names across attempts accepted). Declares its hooks in the calling describe.
+ */
+function rerunHarness(runtime: NodeRuntime) {
+  let stack: ArtifactStack | undefined
+  let sim: ClariSimulator | undefined
+  let run: WorkflowRun
+  beforeAll(async () => {
+    stack = await startArtifactStack()
+  })
+  afterAll(async () => stack?.stop())
+  afterEach(async () => {
+    await disposeBundles()
+    await sim?.close()
+    sim = undefined
+  })
+
+  async function startSim(options: ClariSimulatorOptions): Promise<ClariSimulator> {
+    sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
+    run = stack!.newRun()
+    return sim
+  }
+
+  /** Starts attempt `n` of the run's step, as the runner starts it. */
+  function startAttempt(
+    n: number,
+    inputs: Record<string, string> = {},
+    options: { fullRerun?: boolean } & Pick<BundleOptions, 'env' | 'onLine' | 'timeoutMs'> = {}
+  ): Promise<BundleRun> {
+    const env: RunAttempt['env'] = run.attempt(n, options).env
+    return startBundle({
+      runtime,
+      inputs: {
+        'api-key': TEST_API_KEY,
+        'forecast-id': 'net_arr',
+        periods: PERIODS.join(','),
+        'api-url': sim!.url,
+        'poll-interval': '1',
+        'max-poll-interval': '1',
+        // The runner fills in action.yml's default, ${{ github.token }}.
+        'github-token': stack!.githubToken,
+        ...inputs
+      },
+      env: { ...env, ...options.env },
+      onLine: options.onLine,
+      timeoutMs: options.timeoutMs ?? 30_000
+    })
+  }
+
+  async function attempt(
+    n: number,
+    inputs: Record<string, string> = {},
+    options: { fullRerun?: boolean } = {}
+  ): Promise<BundleResult> {
+    return (await startAttempt(n, inputs, options)).result
+  }
+
+  /**
+   * Puts a zip of the test's making where attempt 1's artifact is, as someone who can upload to
+   * the run (or a damaged upload) would: `change` edits its entries, and the digest GitHub
+   * reports follows, as for a zip uploaded whole.
+   */
+  async function forgeArtifact(
+    change: (entries: Map<string, Buffer>) => HostileEntry[] | void
+  ): Promise<void> {
+    const record = stack!.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
+    const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(NAME))
+    const extra = change(entries) ?? []
+    const zip = hostileZip([...[...entries].map(([name, data]) => ({ name, data })), ...extra])
+    await stack!.replaceBlob(record, zip, 'update')
+  }
+
+  /** Edits attempt 1's manifest (parsed) in the artifact, keeping everything else. */
+  const forgeManifest = (edit: (manifest: ManifestJson) => void) =>
+    forgeArtifact(entries => {
+      const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as ManifestJson
+      edit(manifest)
+      entries.set('manifest.json', Buffer.from(JSON.stringify(manifest)))
+    })
+
+  /** Requests to Clari since `from`, and the periods they concerned. */
+  function since(from: number): { creates: string[]; periods: Set<string | undefined> } {
+    const requests = sim!.requests.slice(from)
+    return {
+      creates: requests.filter(r => r.endpoint === 'create').map(r => r.period!),
+      periods: new Set(requests.map(r => r.period))
+    }
+  }
+
+  return {
+    get stack(): ArtifactStack {
+      return stack!
+    },
+    get run(): WorkflowRun {
+      return run
+    },
+    startSim,
+    startAttempt,
+    attempt,
+    forgeArtifact,
+    forgeManifest,
+    since
+  }
+}
+
+/**
  * "Re-run failed jobs", end to end: attempt 1 and attempt 2 of one workflow run are two runs of
- * the bundle, against one Clari simulator and one artifact stack whose runtime tokens (and backend
- * run ids) differ per attempt, as on GitHub; the stack answers as GitHub does today (inherited
- * artifacts listed but their runtime download refused, duplicate names across attempts accepted).
- * Under `runtime`: rerun.machine-node.test.ts and rerun.node24.test.ts run it, a file per runtime
- * so that the two legs run side by side.
+ * the bundle under `runtime`. rerun.machine-node.test.ts and rerun.node24.test.ts run these, and
+ * rerun-untrusted.*.test.ts and rerun-hostile.*.test.ts the ones below: a file per runtime and
+ * per part, so that the six run side by side.
  */
 export function rerunScenarios(runtime: NodeRuntime): void {
   describe(`a re-run of dist/index.js under ${runtime.label}`, () => {
-    let stack: ArtifactStack | undefined
-    let sim: ClariSimulator | undefined
-    let run: WorkflowRun
-    beforeAll(async () => {
-      stack = await startArtifactStack()
-    })
-    afterAll(async () => stack?.stop())
-    afterEach(async () => {
-      await disposeBundles()
-      await sim?.close()
-      sim = undefined
-    })
-
-    async function startSim(options: ClariSimulatorOptions): Promise<ClariSimulator> {
-      sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
-      run = stack!.newRun()
-      return sim
-    }
-
-    /** Starts attempt `n` of the run's step, as the runner starts it. */
-    function startAttempt(
-      n: number,
-      inputs: Record<string, string> = {},
-      options: { fullRerun?: boolean } & Pick<BundleOptions, 'env' | 'onLine' | 'timeoutMs'> = {}
-    ): Promise<BundleRun> {
-      const env: RunAttempt['env'] = run.attempt(n, options).env
-      return startBundle({
-        runtime,
-        inputs: {
-          'api-key': TEST_API_KEY,
-          'forecast-id': 'net_arr',
-          periods: PERIODS.join(','),
-          'api-url': sim!.url,
-          'poll-interval': '1',
-          'max-poll-interval': '1',
-          // The runner fills in action.yml's default, ${{ github.token }}.
-          'github-token': stack!.githubToken,
-          ...inputs
-        },
-        env: { ...env, ...options.env },
-        onLine: options.onLine,
-        timeoutMs: options.timeoutMs ?? 30_000
-      })
-    }
-
-    async function attempt(
-      n: number,
-      inputs: Record<string, string> = {},
-      options: { fullRerun?: boolean } = {}
-    ): Promise<BundleResult> {
-      return (await startAttempt(n, inputs, options)).result
-    }
-
-    /**
-     * Puts a zip of the test's making where attempt 1's artifact is, as someone who can upload to
-     * the run (or a damaged upload) would: `change` edits its entries, and the digest GitHub
-     * reports follows, as for a zip uploaded whole.
-     */
-    async function forgeArtifact(
-      change: (entries: Map<string, Buffer>) => HostileEntry[] | void
-    ): Promise<void> {
-      const record = stack!.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
-      const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(NAME))
-      const extra = change(entries) ?? []
-      const zip = hostileZip([...[...entries].map(([name, data]) => ({ name, data })), ...extra])
-      await stack!.replaceBlob(record, zip, 'update')
-    }
-
-    /** Edits attempt 1's manifest (parsed) in the artifact, keeping everything else. */
-    const forgeManifest = (edit: (manifest: ManifestJson) => void) =>
-      forgeArtifact(entries => {
-        const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as ManifestJson
-        edit(manifest)
-        entries.set('manifest.json', Buffer.from(JSON.stringify(manifest)))
-      })
-
-    /** Requests to Clari since `from`, and the periods they concerned. */
-    function since(from: number): { creates: string[]; periods: Set<string | undefined> } {
-      const requests = sim!.requests.slice(from)
-      return {
-        creates: requests.filter(r => r.endpoint === 'create').map(r => r.period!),
-        periods: new Set(requests.map(r => r.period))
-      }
-    }
+    const h = rerunHarness(runtime)
+    const { startSim, attempt, since } = h
 
     it('attempt 2 creates one job for the failed period, asks nothing about the others, and uploads all three', async () => {
       const s = await startSim({
@@ -155,17 +179,17 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       expect([...periods].filter(p => p !== undefined)).toEqual(['2026_Q2'])
       // GitHub would take the name attempt 1 used; attempt 2 uploads under one of its own anyway.
       expect(second.outputs['artifact-name']).toBe(`${NAME}-attempt-2`)
-      const uploaded = stack!.service.artifacts.find(a => a.id === second.outputs['artifact-id'])!
-      expect(uploaded).toMatchObject({ name: `${NAME}-attempt-2`, runId: run.attempt(2).runId })
-      expect(stack!.service.artifacts.filter(a => a.name === NAME && a.finalized)).toHaveLength(1)
-      const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(uploaded))
+      const uploaded = h.stack.service.artifacts.find(a => a.id === second.outputs['artifact-id'])!
+      expect(uploaded).toMatchObject({ name: `${NAME}-attempt-2`, runId: h.run.attempt(2).runId })
+      expect(h.stack.service.artifacts.filter(a => a.name === NAME && a.finalized)).toHaveLength(1)
+      const entries = await h.stack.listZipEntries(await h.stack.downloadArtifactZip(uploaded))
       expect([...entries.keys()].sort()).toEqual([
         'manifest.json',
         ...PERIODS.map(p => `net_arr_${p}.json`)
       ])
       const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'))
       expect(manifest.runAttempt).toBe(2)
-      expect(manifest.runId).toBe(run.githubRunId)
+      expect(manifest.runId).toBe(h.run.githubRunId)
       const jobOf = (period: string, index: number) =>
         s.jobs.filter(j => j.period === period)[index]!
       expect(
@@ -252,13 +276,13 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       const s = await startSim({ plan: { durationMs: 500 } })
       await attempt(1)
       // A zip uploaded whole (so its digest checks out) whose Q1 payload is not what the manifest says.
-      const record = stack!.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
-      const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(NAME))
+      const record = h.stack.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
+      const entries = await h.stack.listZipEntries(await h.stack.downloadArtifactZip(NAME))
       entries.set(
         'net_arr_2026_Q1.json',
         Buffer.from('{"timePeriods":[{"timePeriodId":"2026_Q1"}]}')
       )
-      await stack!.replaceBlob(record, zipStored(entries), 'update')
+      await h.stack.replaceBlob(record, zipStored(entries), 'update')
       const before = s.requests.length
 
       const second = await attempt(2)
@@ -288,7 +312,7 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       expect(second.exitCode).toBe(0)
       expect(since(before).creates).toEqual(['2026_Q2'])
       expect(
-        stack!.rest.calls.some(c => c.path.includes(`/runs/${run.githubRunId}/artifacts`))
+        h.stack.rest.calls.some(c => c.path.includes(`/runs/${h.run.githubRunId}/artifacts`))
       ).toBe(true)
       expect(second.stdout).toMatch(
         /::notice::Not resuming from an earlier attempt: missing: .*\(the runtime listing lists none; the REST API lists none\)/
@@ -312,6 +336,14 @@ export function rerunScenarios(runtime: NodeRuntime): void {
         expect(await readFile(path.join(dir2, file))).toEqual(await readFile(path.join(dir1, file)))
       }
     })
+  })
+}
+
+/** A re-run whose earlier attempt's artifact is hostile: forged, damaged or oversized. */
+export function untrustedArtifactScenarios(runtime: NodeRuntime): void {
+  describe(`a re-run of dist/index.js under ${runtime.label}`, () => {
+    const h = rerunHarness(runtime)
+    const { startSim, startAttempt, attempt, forgeArtifact, forgeManifest, since } = h
 
     describe("an earlier attempt's artifact is untrusted input", () => {
       it('a manifest whose request.currency is nested 5,000 deep (1 KB): exit 0, the artifact set aside with one notice, the jobs taken over from the ledger', async () => {
@@ -443,6 +475,14 @@ export function rerunScenarios(runtime: NodeRuntime): void {
         expect(peak).toBeLessThan(16 * 1024 * 1024)
       })
     })
+  })
+}
+
+/** A re-run while GitHub's services hold on, trickle or flood: the lookup gives up in time. */
+export function hostileServiceScenarios(runtime: NodeRuntime): void {
+  describe(`a re-run of dist/index.js under ${runtime.label}`, () => {
+    const h = rerunHarness(runtime)
+    const { startSim, startAttempt, attempt, forgeArtifact, since } = h
 
     // The lookup's bound, made seconds instead of a minute; the services hold on for minutes.
     const LOOKUP_BOUND = { CLARI_EXPORT_LOOKUP_TIMEOUT_MS: '3000' }
@@ -471,8 +511,8 @@ export function rerunScenarios(runtime: NodeRuntime): void {
       }
     ])('against $what', ({ what, hold, creates }) => {
       afterEach(() => {
-        stack!.cache.fault = undefined
-        Object.assign(stack!.hostile, {
+        h.stack.cache.fault = undefined
+        Object.assign(h.stack.hostile, {
           trickle: undefined,
           holdListingMs: undefined,
           floodListing: undefined
@@ -489,10 +529,10 @@ export function rerunScenarios(runtime: NodeRuntime): void {
             return [...emptyEntries(220_000), { name: 'manifest.json', data: manifest }]
           })
         }
-        hold(stack!)
+        hold(h.stack)
         // What is measured is the artifact path: the ledger, which would take the jobs over, is
         // not found (and the blob store's hostility would slow the cache's download too).
-        stack!.cache.fault = 'not-found'
+        h.stack.cache.fault = 'not-found'
         const before = s.requests.length
         let lastLineAt = 0
         const started = performance.now()

@@ -12,6 +12,7 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from './clari/index.js'
+import { checkClariDocument } from './clari/spec.js'
 
 const running: ClariSimulator[] = []
 afterEach(async () => {
@@ -319,6 +320,11 @@ describe("every request is held against Clari's OpenAPI document", () => {
     includeHistorical: true,
     exportFormat: 'CSV'
   }
+
+  it('is a valid OpenAPI 3.0 document, as prepared, whose every operation compiles', async () => {
+    // The simulator loads it quickly, without this check.
+    await expect(checkClariDocument()).resolves.toBeUndefined()
+  })
 
   it('accepts a create body with every documented field, and a cancel', async () => {
     const sim = await start({ plan: { durationMs: 60_000 } })

@@ -44,13 +44,38 @@ export function loadClariSpec(): Promise<ClariSpec> {
   return compiled
 }
 
-async function compile(): Promise<ClariSpec> {
-  const document = prepare(parse(await readFile(DOCUMENT, 'utf8')) as Json)
-  const api = new OpenAPIBackend({
-    definition: document,
+/** Clari's document with the work-arounds below, parsed anew. */
+async function preparedDocument(): Promise<Document> {
+  return prepare(parse(await readFile(DOCUMENT, 'utf8')) as Json)
+}
+
+/**
+ * Loads the prepared document the slow, strict way: it must be valid OpenAPI 3.0 and every
+ * operation's validators must compile, or this rejects. The simulator loads it quickly instead
+ * (every process test file would pay seconds of CPU for this); test/simulators/clari.test.ts
+ * makes this check once per test run.
+ */
+export async function checkClariDocument(): Promise<void> {
+  await new OpenAPIBackend({
+    definition: await preparedDocument(),
     apiRoot: BASE_PATH,
-    // Formats such as uuid are not used by the export API; Ajv need not warn about them.
-    ajvOpts: { logger: false, useDefaults: false }
+    strict: true,
+    ajvOpts: AJV_OPTIONS
+  }).init()
+}
+
+// Formats such as uuid are not used by the export API; Ajv need not warn about them.
+const AJV_OPTIONS = { logger: false, useDefaults: false } as const
+
+async function compile(): Promise<ClariSpec> {
+  const api = new OpenAPIBackend({
+    definition: await preparedDocument(),
+    apiRoot: BASE_PATH,
+    // Quick: the document is not validated here (checkClariDocument is, once per test run), and
+    // a validator is compiled when its operation is first met: the simulator meets a handful of
+    // the document's operations, and compiling all of them cost each process test file seconds.
+    quick: true,
+    ajvOpts: AJV_OPTIONS
   })
   await api.init()
   return {
@@ -80,7 +105,7 @@ async function compile(): Promise<ClariSpec> {
  * loads and judges requests the way Clari's answers do:
  * - The results and cancel operations declare their jobId parameter as a `$ref` with `name` and
  *   `description` beside it; OpenAPI 3.0 forbids siblings of `$ref` (the document fails
- *   validation), so only the `$ref` is kept, which is what the siblings repeat.
+ *   validation); the dereference at the end keeps only the target, which the siblings repeat.
  * - `externalFcwExport` is the operationId of both the create POST and `GET /export/jobs`;
  *   operation ids must be unique, so the job list's becomes `listExportJobs`.
  * - Defaults of the wrong type (`default: null` on strings, the prose
@@ -92,16 +117,11 @@ async function compile(): Promise<ClariSpec> {
  * - The create operation's 400 answer is a `oneOf` of alternatives with the same shape, so no
  *   real error body can match exactly one of them; only requests are validated here, never the
  *   simulator's answers, so it needs no change.
+ * - Every `$ref` is replaced by what it points at: openapi-backend's quick load dereferences
+ *   with a resolver that does not decode JSON-pointer escapes (`~1`, `%7B`), and the document
+ *   points into other operations (`#/paths/~1export~1activity/post/…`).
  */
 function prepare(document: Json): Document {
-  for (const pathItem of Object.values<Json>(document.paths ?? {})) {
-    for (const operation of Object.values<unknown>(pathItem ?? {})) {
-      if (!isRecord(operation) || !Array.isArray(operation.parameters)) continue
-      operation.parameters = operation.parameters.map((p: Record<string, unknown>) =>
-        typeof p.$ref === 'string' ? { $ref: p.$ref } : p
-      )
-    }
-  }
   const list = document.paths?.['/export/jobs']?.get
   if (list) list.operationId = 'listExportJobs'
   removeDefaults(document)
@@ -111,7 +131,41 @@ function prepare(document: Json): Document {
     const schema = isRecord(body) ? body.content?.['application/json']?.schema : undefined
     if (isRecord(schema)) schema.additionalProperties = false
   }
-  return document as Document
+  return dereference(document, document) as Document
+}
+
+const CYCLE = Symbol('cycle')
+
+/** `node` with every `$ref` (a local JSON pointer) replaced by its target, itself dereferenced. */
+function dereference(node: unknown, root: Json, seen = new Map<string, unknown>()): unknown {
+  if (Array.isArray(node)) return node.map(item => dereference(item, root, seen))
+  if (!isRecord(node)) return node
+  if (typeof node.$ref === 'string') {
+    const ref = node.$ref
+    if (!seen.has(ref)) {
+      // The document has no cycles; one would leave this mark and be refused below.
+      seen.set(ref, CYCLE)
+      seen.set(ref, dereference(pointedAt(root, ref), root, seen))
+    }
+    const target = seen.get(ref)
+    if (target === CYCLE) throw new Error(`A reference cycle through ${ref}`)
+    return target
+  }
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, dereference(value, root, seen)])
+  )
+}
+
+function pointedAt(root: Json, ref: string): unknown {
+  if (!ref.startsWith('#/')) throw new Error(`Not a local reference: ${ref}`)
+  let at: unknown = root
+  for (const token of ref.slice(2).split('/')) {
+    const key = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~')
+    if (!isRecord(at) && !Array.isArray(at)) throw new Error(`No target: ${ref}`)
+    at = (at as Json)[key]
+  }
+  if (at === undefined) throw new Error(`No target: ${ref}`)
+  return at
 }
 
 function removeDefaults(node: unknown): void {
