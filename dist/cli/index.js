@@ -31264,6 +31264,7 @@ class JsonStreamCheck {
                     held = false;
             }
         }
+        tap?.chunkEnd();
         this.state = state;
         this.depth = depth;
         this.role = role;
@@ -34724,6 +34725,19 @@ class RowEngine {
         }
         catch (error) {
             this.fail(error);
+        }
+    }
+    /** The element being read keeps its values of this chunk by their text (see JsonTap.chunkEnd). */
+    chunkEnd() {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        const { touched } = this;
+        const { sources } = table;
+        for (let i = 0; i < touched.length; i++) {
+            const source = sources[touched[i]];
+            if (source.bytes.length > 0)
+                sources[touched[i]] = textSource(source.text);
         }
     }
     fail(error) {

@@ -366,6 +366,18 @@ export class RowEngine implements JsonTap {
     }
   }
 
+  /** The element being read keeps its values of this chunk by their text (see JsonTap.chunkEnd). */
+  chunkEnd(): void {
+    const table = this.table
+    if (table === undefined) return
+    const { touched } = this
+    const { sources } = table
+    for (let i = 0; i < touched.length; i++) {
+      const source = sources[touched[i]!]!
+      if (source.bytes.length > 0) sources[touched[i]!] = textSource(source.text)
+    }
+  }
+
   private fail(error: unknown): void {
     this.failure ??= error
     this.table = undefined
