@@ -139,7 +139,8 @@ class PartNumbers {
       if (i === seen.length) return this.cachedIds[slot]!
     }
     const id = this.id(partText(table.json(column, element)))
-    this.cached[slot] = bytes.slice(from, to)
+    // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
+    this.cached[slot] = new Uint8Array(bytes.subarray(from, to))
     this.cachedIds[slot] = id
     return id
   }

@@ -8,6 +8,7 @@ import { ParquetRows } from '../../../src/engine/tables/parquet-rows.js'
 import { RowEngine } from '../../../src/engine/tables/row-engine.js'
 import type { RowsWriter } from '../../../src/engine/tables/rows-writer.js'
 import { CONTEXT } from '../../helpers/table-rows.js'
+import { generatedPayloadStream } from '../../simulators/clari/generated-payload.js'
 import { forecastPayload } from '../../simulators/clari/index.js'
 
 /** Every table's bytes, reading `payload` in chunks of `size` bytes. */
@@ -100,6 +101,13 @@ describe('RowEngine across chunk boundaries', () => {
             whole
           )
       }
+      // Key parts that recur in many chunks (the simulator's keys are unique: no duplicate).
+      const parts: Buffer[] = []
+      for await (const part of generatedPayloadStream('2026_Q1', 4 * 1024 * 1024)) parts.push(part)
+      const generated = Buffer.concat(parts)
+      const whole = await tablesInChunks(generated, format, generated.length)
+      expect(whole.at(-1)).toBe('duplicate keys: 0')
+      expect(await tablesInChunks(generated, format, 64 * 1024, true)).toEqual(whole)
     }
   )
 })
