@@ -35295,15 +35295,23 @@ function partText(json) {
         return decodeToBinary(json);
     return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : '';
 }
-const CACHE = 256;
+// Raw forms of a part remembered by their bytes (beyond, a value is numbered by its text).
+const MAX_CACHED = 0x10000;
 /**
- * Numbers the distinct values of one key part in first-seen order. Most values are met again
- * and again, so a small cache recognises them by their bytes, without making a string.
+ * Numbers the distinct values of one key part in first-seen order. Values are met again and
+ * again, so a hash table of the raw bytes seen recognises them without making a string: the
+ * previous row's value first (a period, a user's run of entries), then by a hash of every byte.
+ * Different raw forms of one text ("a", "\u0061") get the one number of that text.
  */
 class PartNumbers {
     ids = new Map();
-    cached = new Array(CACHE);
-    cachedIds = new Int32Array(CACHE);
+    /** Per cached raw form: its bytes (a copy), hash and number. */
+    raws = [];
+    hashes = [];
+    rawIds = [];
+    /** Open addressing: a cached raw form's index + 1, 0 for an empty slot; half full at most. */
+    slots = new Int32Array(256);
+    last = -1;
     number(table, column, element) {
         if (table.stamps[column] !== element)
             return this.id('');
@@ -35313,24 +35321,46 @@ class PartNumbers {
         // A value assembled by the engine (a repaired string) has no bytes: by its text.
         if (bytes.length === 0)
             return this.id(partText(table.json(column, element)));
-        // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+        const { raws } = this;
+        const last = this.last;
+        if (last >= 0 && sameBytes(raws[last], bytes, from, to))
+            return this.rawIds[last];
         let hash = to - from;
-        for (let i = Math.max(from, to - 8); i < to; i++)
+        for (let i = from; i < to; i++)
             hash = Math.imul(hash ^ bytes[i], 0x01000193);
-        const slot = (hash ^ (hash >>> 16)) & (CACHE - 1);
-        const seen = this.cached[slot];
-        if (seen !== undefined && seen.length === to - from) {
-            let i = 0;
-            while (i < seen.length && seen[i] === bytes[from + i])
-                i++;
-            if (i === seen.length)
-                return this.cachedIds[slot];
+        const { slots, hashes } = this;
+        const mask = slots.length - 1;
+        for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+            const raw = slots[slot] - 1;
+            if (hashes[raw] === hash && sameBytes(raws[raw], bytes, from, to)) {
+                this.last = raw;
+                return this.rawIds[raw];
+            }
         }
         const id = this.id(partText(table.json(column, element)));
-        // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
-        this.cached[slot] = new Uint8Array(bytes.subarray(from, to));
-        this.cachedIds[slot] = id;
+        if (raws.length < MAX_CACHED) {
+            // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
+            raws.push(new Uint8Array(bytes.subarray(from, to)));
+            hashes.push(hash);
+            this.rawIds.push(id);
+            this.last = raws.length - 1;
+            if (2 * raws.length > slots.length)
+                this.slots = new Int32Array(2 * slots.length);
+            if (this.slots !== slots)
+                for (let raw = 0; raw < raws.length; raw++)
+                    this.place(raw);
+            else
+                this.place(raws.length - 1);
+        }
         return id;
+    }
+    place(raw) {
+        const { slots } = this;
+        const mask = slots.length - 1;
+        let slot = this.hashes[raw] & mask;
+        while (slots[slot] !== 0)
+            slot = (slot + 1) & mask;
+        slots[slot] = raw + 1;
     }
     id(text) {
         let id = this.ids.get(text);
@@ -35338,6 +35368,15 @@ class PartNumbers {
             this.ids.set(ownCopy(text), (id = this.ids.size));
         return id;
     }
+}
+/** Whether `bytes[from..to)` are `raw`'s bytes. */
+function sameBytes(raw, bytes, from, to) {
+    if (raw.length !== to - from)
+        return false;
+    for (let i = 0; i < raw.length; i++)
+        if (raw[i] !== bytes[from + i])
+            return false;
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
