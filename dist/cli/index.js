@@ -34220,18 +34220,24 @@ class PendingBytes {
         const length = binary.length;
         this.reserve(length + 2);
         const buffer = this.buffer;
-        let at = this.length;
-        buffer[at++] = 0x22;
-        for (let i = 0; i < length; i++) {
-            const c = binary.charCodeAt(i);
+        const start = this.length;
+        buffer[start] = 0x22;
+        // Long text (a computed key, often a cons string): one native copy, then a look at the bytes.
+        if (length > 16)
+            buffer.write(binary, start + 1, length, 'latin1');
+        else
+            for (let i = 0; i < length; i++)
+                buffer[start + 1 + i] = binary.charCodeAt(i);
+        const end = start + 1 + length;
+        for (let at = start + 1; at < end; at++) {
+            const c = buffer[at];
             if (c < 0x20 || c === 0x22 || c === 0x5c) {
                 this.text(jsonString(binary));
                 return;
             }
-            buffer[at++] = c;
         }
-        buffer[at++] = 0x22;
-        this.length = at;
+        buffer[end] = 0x22;
+        this.length = end + 1;
     }
     byte(byte) {
         this.reserve(1);
@@ -34248,8 +34254,9 @@ class PendingBytes {
     }
     bytes(bytes, from, to) {
         this.reserve(to - from);
+        // A plain view: Buffer's subarray costs a Buffer (its species) each time.
         if (to - from > 64)
-            this.buffer.set(bytes.subarray(from, to), this.length);
+            this.buffer.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from), this.length);
         else {
             // Short runs: a loop beats making a view to copy from.
             const buffer = this.buffer;
@@ -34555,6 +34562,24 @@ class TableRows {
         this.leaves.push(column);
         this.onLeaf(this, column);
     }
+    /**
+     * The column's string in the current element (`element`), decoded (binary text); undefined when
+     * it has none. One slice when nothing in it is escaped (the rule), not one per step.
+     */
+    string(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        const { text } = this.sources[column];
+        const from = this.froms[column];
+        const to = this.tos[column];
+        if (text.charCodeAt(from) !== 0x22)
+            return undefined;
+        for (let i = from + 1; i < to - 1; i++) {
+            if (text.charCodeAt(i) === 0x5c)
+                return decodeToBinary(text.slice(from, to));
+        }
+        return text.slice(from + 1, to - 1);
+    }
     /** The JSON text of the column's value in the current element (`element`), or undefined. */
     json(column, element) {
         if (column < 0 || this.stamps[column] !== element)
@@ -34809,9 +34834,11 @@ class RowEngine {
     }
     keyed(table, source, from, to, flags) {
         this.count(to - from + 1);
-        let json = source.text.slice(from, to);
+        // The key's text is made only where it is needed: most keys are recognised by their bytes.
+        let json;
         let repaired;
         if (flags !== 0) {
+            json = source.text.slice(from, to);
             repaired = repairedString(json, source.bytes, from);
             if (repaired !== undefined) {
                 json = repaired;
@@ -34819,7 +34846,7 @@ class RowEngine {
             }
         }
         if (this.depth > 2)
-            this.copyText(`${json}:`);
+            this.copyText(`${json ?? source.text.slice(from, to)}:`);
         this.afterValue = false;
         if (this.opaque > 0)
             return;
@@ -34838,7 +34865,7 @@ class RowEngine {
                 return;
             }
         }
-        this.column = table.member(this.parent, decodeToBinary(json));
+        this.column = table.member(this.parent, decodeToBinary(json ?? source.text.slice(from, to)));
         if (repaired === undefined && at < KEY_CACHE) {
             table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
             table.seenParent[at] = this.parent;
@@ -34968,16 +34995,16 @@ class ElementView {
         return this.table.json(this.reads[read], this.element);
     }
     string(read) {
-        const json = this.json(read);
-        return json !== undefined && json.charCodeAt(0) === 0x22 ? decodeToBinary(json) : undefined;
+        return this.table.string(this.reads[read], this.element);
     }
     text(read) {
-        const json = this.json(read);
-        if (json === undefined)
-            return undefined;
-        if (json.charCodeAt(0) === 0x22)
-            return decodeToBinary(json);
-        return isNumber(json) ? json : undefined;
+        const { table, element } = this;
+        const column = this.reads[read];
+        const string = table.string(column, element);
+        if (string !== undefined)
+            return string;
+        const json = table.json(column, element);
+        return json !== undefined && isNumber(json) ? json : undefined;
     }
     number(read) {
         const json = this.json(read);

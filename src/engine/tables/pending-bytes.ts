@@ -29,18 +29,21 @@ export class PendingBytes {
     const length = binary.length
     this.reserve(length + 2)
     const buffer = this.buffer
-    let at = this.length
-    buffer[at++] = 0x22
-    for (let i = 0; i < length; i++) {
-      const c = binary.charCodeAt(i)
+    const start = this.length
+    buffer[start] = 0x22
+    // Long text (a computed key, often a cons string): one native copy, then a look at the bytes.
+    if (length > 16) buffer.write(binary, start + 1, length, 'latin1')
+    else for (let i = 0; i < length; i++) buffer[start + 1 + i] = binary.charCodeAt(i)
+    const end = start + 1 + length
+    for (let at = start + 1; at < end; at++) {
+      const c = buffer[at]!
       if (c < 0x20 || c === 0x22 || c === 0x5c) {
         this.text(jsonString(binary))
         return
       }
-      buffer[at++] = c
     }
-    buffer[at++] = 0x22
-    this.length = at
+    buffer[end] = 0x22
+    this.length = end + 1
   }
 
   byte(byte: number): void {
@@ -59,7 +62,9 @@ export class PendingBytes {
 
   bytes(bytes: Uint8Array, from: number, to: number): void {
     this.reserve(to - from)
-    if (to - from > 64) this.buffer.set(bytes.subarray(from, to), this.length)
+    // A plain view: Buffer's subarray costs a Buffer (its species) each time.
+    if (to - from > 64)
+      this.buffer.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from), this.length)
     else {
       // Short runs: a loop beats making a view to copy from.
       const buffer = this.buffer
