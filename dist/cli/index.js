@@ -35237,11 +35237,14 @@ class DuplicateKeys {
     gaveUp = false;
     examples = [];
     parts = ENTRY_KEY_PARTS.map(() => new PartNumbers());
+    /** Value types by name, numbered as first met. */
     types = new Map();
-    bits = new Map();
+    typeNames = [];
+    /** Per column of entries: its value type's number when its name ends in `Value`, else -1. */
+    valueTypes = [];
+    /** Per (period, type): the bit sets by (week, field), keys that stay small integers. */
+    bits = [];
     bitsBytes = 0;
-    /** Per column of entries: whether its name ends in `Value`. */
-    isValue = [];
     reads = [];
     constructor(entries) {
         this.reads = entries.resolve(ENTRY_KEY_PARTS);
@@ -35254,16 +35257,13 @@ class DuplicateKeys {
         const frame = parts[1].number(table, reads[1], element);
         const user = parts[2].number(table, reads[2], element);
         const field = parts[3].number(table, reads[3], element);
-        const type = this.valueType(table, element);
-        let typeId = this.types.get(type);
-        if (typeId === undefined)
-            this.types.set(type, (typeId = this.types.size));
+        const typeId = this.valueType(table, element);
         if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
             return this.giveUp();
         }
-        // 10 + 16 + 16 + 6 bits: a safe integer.
-        const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId;
-        let set = this.bits.get(group);
+        const groups = (this.bits[period * 0x40 + typeId] ??= new Map());
+        const group = frame * 0x10000 + field;
+        let set = groups.get(group);
         const byte = user >> 3;
         if (set === undefined || byte >= set.length) {
             const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)));
@@ -35272,7 +35272,7 @@ class DuplicateKeys {
             this.bitsBytes += grown.length - (set?.length ?? 0);
             if (this.bitsBytes > MAX_BITS_BYTES)
                 return this.giveUp();
-            this.bits.set(group, grown);
+            groups.set(group, grown);
             set = grown;
         }
         const bit = 1 << (user & 7);
@@ -35283,24 +35283,37 @@ class DuplicateKeys {
         this.count++;
         if (this.examples.length < EXAMPLES) {
             const key = reads.map(column => partText(table.json(column, element))).join('|');
+            const type = this.typeNames[typeId];
             this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200));
         }
     }
-    /** The name of the element's first top-level member ending in `Value`, or ''. */
+    /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
     valueType(table, element) {
         const { order, columns, stamps } = table;
-        const { isValue } = this;
+        const { valueTypes } = this;
         for (let i = 0; i < table.orderLength; i++) {
             const column = order[i];
-            const is = (isValue[column] ??= columns[column].key.endsWith('Value'));
-            if (is && stamps[column] === element)
-                return columns[column].key;
+            let type = valueTypes[column];
+            if (type === undefined) {
+                const { key } = columns[column];
+                type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1;
+            }
+            if (type >= 0 && stamps[column] === element)
+                return type;
         }
-        return '';
+        return this.typeNumber('');
+    }
+    typeNumber(name) {
+        let type = this.types.get(name);
+        if (type === undefined) {
+            this.types.set(name, (type = this.typeNames.length));
+            this.typeNames.push(name);
+        }
+        return type;
     }
     giveUp() {
         this.gaveUp = true;
-        this.bits.clear();
+        this.bits.length = 0;
     }
     /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
     warning() {

@@ -26,11 +26,14 @@ export class DuplicateKeys implements RowObserver {
   gaveUp = false
   readonly examples: string[] = []
   private readonly parts = ENTRY_KEY_PARTS.map(() => new PartNumbers())
+  /** Value types by name, numbered as first met. */
   private readonly types = new Map<string, number>()
-  private readonly bits = new Map<number, Uint8Array>()
+  private readonly typeNames: string[] = []
+  /** Per column of entries: its value type's number when its name ends in `Value`, else -1. */
+  private readonly valueTypes: number[] = []
+  /** Per (period, type): the bit sets by (week, field), keys that stay small integers. */
+  private readonly bits: Map<number, Uint8Array>[] = []
   private bitsBytes = 0
-  /** Per column of entries: whether its name ends in `Value`. */
-  private readonly isValue: boolean[] = []
   private reads: number[] = []
 
   constructor(entries: TableRows) {
@@ -44,22 +47,20 @@ export class DuplicateKeys implements RowObserver {
     const frame = parts[1]!.number(table, reads[1]!, element)
     const user = parts[2]!.number(table, reads[2]!, element)
     const field = parts[3]!.number(table, reads[3]!, element)
-    const type = this.valueType(table, element)
-    let typeId = this.types.get(type)
-    if (typeId === undefined) this.types.set(type, (typeId = this.types.size))
+    const typeId = this.valueType(table, element)
     if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
       return this.giveUp()
     }
-    // 10 + 16 + 16 + 6 bits: a safe integer.
-    const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId
-    let set = this.bits.get(group)
+    const groups = (this.bits[period * 0x40 + typeId] ??= new Map())
+    const group = frame * 0x10000 + field
+    let set = groups.get(group)
     const byte = user >> 3
     if (set === undefined || byte >= set.length) {
       const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)))
       if (set) grown.set(set)
       this.bitsBytes += grown.length - (set?.length ?? 0)
       if (this.bitsBytes > MAX_BITS_BYTES) return this.giveUp()
-      this.bits.set(group, grown)
+      groups.set(group, grown)
       set = grown
     }
     const bit = 1 << (user & 7)
@@ -70,25 +71,39 @@ export class DuplicateKeys implements RowObserver {
     this.count++
     if (this.examples.length < EXAMPLES) {
       const key = reads.map(column => partText(table.json(column, element))).join('|')
+      const type = this.typeNames[typeId]!
       this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200))
     }
   }
 
-  /** The name of the element's first top-level member ending in `Value`, or ''. */
-  private valueType(table: TableRows, element: number): string {
+  /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
+  private valueType(table: TableRows, element: number): number {
     const { order, columns, stamps } = table
-    const { isValue } = this
+    const { valueTypes } = this
     for (let i = 0; i < table.orderLength; i++) {
       const column = order[i]!
-      const is = (isValue[column] ??= columns[column]!.key.endsWith('Value'))
-      if (is && stamps[column] === element) return columns[column]!.key
+      let type = valueTypes[column]
+      if (type === undefined) {
+        const { key } = columns[column]!
+        type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1
+      }
+      if (type >= 0 && stamps[column] === element) return type
     }
-    return ''
+    return this.typeNumber('')
+  }
+
+  private typeNumber(name: string): number {
+    let type = this.types.get(name)
+    if (type === undefined) {
+      this.types.set(name, (type = this.typeNames.length))
+      this.typeNames.push(name)
+    }
+    return type
   }
 
   private giveUp(): void {
     this.gaveUp = true
-    this.bits.clear()
+    this.bits.length = 0
   }
 
   /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
