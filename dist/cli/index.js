@@ -34198,9 +34198,14 @@ function repairedString(json, bytes, from) {
  * and so the process's memory, low.
  */
 class PendingBytes {
-    buffer = Buffer.allocUnsafe(64 * 1024);
-    other = Buffer.allocUnsafe(64 * 1024);
+    buffer;
+    /** Made at the first take: bytes only ever cleared (a Parquet column's) need one buffer. */
+    other;
     length = 0;
+    /** `size`: the first buffer's; it grows as the bytes need. */
+    constructor(size = 64 * 1024) {
+        this.buffer = Buffer.allocUnsafe(size);
+    }
     /** Binary text (one char per byte). */
     text(binary) {
         const length = binary.length;
@@ -34326,8 +34331,11 @@ class PendingBytes {
     /** The bytes so far; they stay as they are until the take after next. */
     take() {
         const bytes = this.buffer.subarray(0, this.length);
-        if (this.length > 0)
-            [this.buffer, this.other] = [this.other, this.buffer];
+        if (this.length > 0) {
+            const other = this.other ?? Buffer.allocUnsafe(this.buffer.length);
+            this.other = this.buffer;
+            this.buffer = other;
+        }
         this.length = 0;
         return bytes;
     }
@@ -35937,8 +35945,9 @@ function slot(name, type, required) {
         schema: { name, physical, required, ...(logical ? { logical } : {}) },
         type,
         codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
-        values: new PendingBytes(),
-        defined: new Uint8Array(ROW_GROUP_ROWS)
+        // Both grow as a row group needs (a table of a few rows, or a constant, needs little).
+        values: new PendingBytes(1024),
+        defined: new Uint8Array(1024)
     };
 }
 function parquet_rows_define(slot, row, defined) {

@@ -7,9 +7,15 @@ import { jsonString } from './binary-text.js'
  * and so the process's memory, low.
  */
 export class PendingBytes {
-  private buffer = Buffer.allocUnsafe(64 * 1024)
-  private other = Buffer.allocUnsafe(64 * 1024)
+  private buffer: Buffer
+  /** Made at the first take: bytes only ever cleared (a Parquet column's) need one buffer. */
+  private other: Buffer | undefined
   length = 0
+
+  /** `size`: the first buffer's; it grows as the bytes need. */
+  constructor(size = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(size)
+  }
 
   /** Binary text (one char per byte). */
   text(binary: string): void {
@@ -138,7 +144,11 @@ export class PendingBytes {
   /** The bytes so far; they stay as they are until the take after next. */
   take(): Buffer {
     const bytes = this.buffer.subarray(0, this.length)
-    if (this.length > 0) [this.buffer, this.other] = [this.other, this.buffer]
+    if (this.length > 0) {
+      const other = this.other ?? Buffer.allocUnsafe(this.buffer.length)
+      this.other = this.buffer
+      this.buffer = other
+    }
     this.length = 0
     return bytes
   }
