@@ -34191,6 +34191,15 @@ function repairedString(json, bytes, from) {
 
 ;// CONCATENATED MODULE: ./src/engine/tables/pending-bytes.ts
 
+/** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
+const WRITE_BYTES = 256 * 1024;
+/** Writes each table's pending bytes once they are `least` or more (1: all there are). */
+async function writePending(out, write, least) {
+    for (const [table, bytes] of out) {
+        if (bytes.length > 0 && bytes.length >= least)
+            await write(table, bytes.take());
+    }
+}
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
  * until the take after next, long enough for its write (a TableFile has one write in flight).
@@ -35166,11 +35175,8 @@ class CsvRows {
         out.text(`${names.map(name => this.text(name)).join(',')}\r\n`);
         return header;
     }
-    async flush(write) {
-        for (const [table, out] of this.out) {
-            if (out.length > 0)
-                await write(table, out.take());
-        }
+    flush(write) {
+        return writePending(this.out, write, WRITE_BYTES);
     }
     async finish(write) {
         // A table without rows still gets its header.
@@ -35180,7 +35186,7 @@ class CsvRows {
             if (!this.headers.has(table.name))
                 this.writeHeader(table, this.out.get(table.name));
         }
-        await this.flush(write);
+        await writePending(this.out, write, 1);
     }
     notes() {
         return [...this.engine.tables.values()].flatMap(t => t.renamed.map(r => `${t.name}: two members flatten to one CSV name (${r})`));
@@ -35515,14 +35521,11 @@ class NdjsonRows {
         }
         out.text('}\n');
     }
-    async flush(write) {
-        for (const [table, out] of this.out) {
-            if (out.length > 0)
-                await write(table, out.take());
-        }
+    flush(write) {
+        return writePending(this.out, write, WRITE_BYTES);
     }
     finish(write) {
-        return this.flush(write);
+        return writePending(this.out, write, 1);
     }
     notes() {
         return [];

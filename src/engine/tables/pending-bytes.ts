@@ -1,4 +1,20 @@
+import type { TableName } from '../table-layout.js'
 import { jsonString } from './binary-text.js'
+import type { WriteBytes } from './rows-writer.js'
+
+/** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
+export const WRITE_BYTES = 256 * 1024
+
+/** Writes each table's pending bytes once they are `least` or more (1: all there are). */
+export async function writePending(
+  out: ReadonlyMap<TableName, PendingBytes>,
+  write: WriteBytes,
+  least: number
+): Promise<void> {
+  for (const [table, bytes] of out) {
+    if (bytes.length > 0 && bytes.length >= least) await write(table, bytes.take())
+  }
+}
 
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
