@@ -31264,6 +31264,7 @@ class JsonStreamCheck {
                     held = false;
             }
         }
+        tap?.chunkEnd();
         this.state = state;
         this.depth = depth;
         this.role = role;
@@ -34190,6 +34191,15 @@ function repairedString(json, bytes, from) {
 
 ;// CONCATENATED MODULE: ./src/engine/tables/pending-bytes.ts
 
+/** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
+const WRITE_BYTES = 256 * 1024;
+/** Writes each table's pending bytes once they are `least` or more (1: all there are). */
+async function writePending(out, write, least) {
+    for (const [table, bytes] of out) {
+        if (bytes.length > 0 && bytes.length >= least)
+            await write(table, bytes.take());
+    }
+}
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
  * until the take after next, long enough for its write (a TableFile has one write in flight).
@@ -34197,9 +34207,14 @@ function repairedString(json, bytes, from) {
  * and so the process's memory, low.
  */
 class PendingBytes {
-    buffer = Buffer.allocUnsafe(64 * 1024);
-    other = Buffer.allocUnsafe(64 * 1024);
+    buffer;
+    /** Made at the first take: bytes only ever cleared (a Parquet column's) need one buffer. */
+    other;
     length = 0;
+    /** `size`: the first buffer's; it grows as the bytes need. */
+    constructor(size = 64 * 1024) {
+        this.buffer = Buffer.allocUnsafe(size);
+    }
     /** Binary text (one char per byte). */
     text(binary) {
         const length = binary.length;
@@ -34219,18 +34234,24 @@ class PendingBytes {
         const length = binary.length;
         this.reserve(length + 2);
         const buffer = this.buffer;
-        let at = this.length;
-        buffer[at++] = 0x22;
-        for (let i = 0; i < length; i++) {
-            const c = binary.charCodeAt(i);
+        const start = this.length;
+        buffer[start] = 0x22;
+        // Long text (a computed key, often a cons string): one native copy, then a look at the bytes.
+        if (length > 16)
+            buffer.write(binary, start + 1, length, 'latin1');
+        else
+            for (let i = 0; i < length; i++)
+                buffer[start + 1 + i] = binary.charCodeAt(i);
+        const end = start + 1 + length;
+        for (let at = start + 1; at < end; at++) {
+            const c = buffer[at];
             if (c < 0x20 || c === 0x22 || c === 0x5c) {
                 this.text(jsonString(binary));
                 return;
             }
-            buffer[at++] = c;
         }
-        buffer[at++] = 0x22;
-        this.length = at;
+        buffer[end] = 0x22;
+        this.length = end + 1;
     }
     byte(byte) {
         this.reserve(1);
@@ -34247,8 +34268,9 @@ class PendingBytes {
     }
     bytes(bytes, from, to) {
         this.reserve(to - from);
+        // A plain view: Buffer's subarray costs a Buffer (its species) each time.
         if (to - from > 64)
-            this.buffer.set(bytes.subarray(from, to), this.length);
+            this.buffer.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from), this.length);
         else {
             // Short runs: a loop beats making a view to copy from.
             const buffer = this.buffer;
@@ -34318,8 +34340,11 @@ class PendingBytes {
     /** The bytes so far; they stay as they are until the take after next. */
     take() {
         const bytes = this.buffer.subarray(0, this.length);
-        if (this.length > 0)
-            [this.buffer, this.other] = [this.other, this.buffer];
+        if (this.length > 0) {
+            const other = this.other ?? Buffer.allocUnsafe(this.buffer.length);
+            this.other = this.buffer;
+            this.buffer = other;
+        }
         this.length = 0;
         return bytes;
     }
@@ -34554,6 +34579,24 @@ class TableRows {
         this.leaves.push(column);
         this.onLeaf(this, column);
     }
+    /**
+     * The column's string in the current element (`element`), decoded (binary text); undefined when
+     * it has none. One slice when nothing in it is escaped (the rule), not one per step.
+     */
+    string(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        const { text } = this.sources[column];
+        const from = this.froms[column];
+        const to = this.tos[column];
+        if (text.charCodeAt(from) !== 0x22)
+            return undefined;
+        for (let i = from + 1; i < to - 1; i++) {
+            if (text.charCodeAt(i) === 0x5c)
+                return decodeToBinary(text.slice(from, to));
+        }
+        return text.slice(from + 1, to - 1);
+    }
     /** The JSON text of the column's value in the current element (`element`), or undefined. */
     json(column, element) {
         if (column < 0 || this.stamps[column] !== element)
@@ -34726,6 +34769,19 @@ class RowEngine {
             this.fail(error);
         }
     }
+    /** The element being read keeps its values of this chunk by their text (see JsonTap.chunkEnd). */
+    chunkEnd() {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        const { touched } = this;
+        const { sources } = table;
+        for (let i = 0; i < touched.length; i++) {
+            const source = sources[touched[i]];
+            if (source.bytes.length > 0)
+                sources[touched[i]] = textSource(source.text);
+        }
+    }
     fail(error) {
         this.failure ??= error;
         this.table = undefined;
@@ -34795,9 +34851,11 @@ class RowEngine {
     }
     keyed(table, source, from, to, flags) {
         this.count(to - from + 1);
-        let json = source.text.slice(from, to);
+        // The key's text is made only where it is needed: most keys are recognised by their bytes.
+        let json;
         let repaired;
         if (flags !== 0) {
+            json = source.text.slice(from, to);
             repaired = repairedString(json, source.bytes, from);
             if (repaired !== undefined) {
                 json = repaired;
@@ -34805,7 +34863,7 @@ class RowEngine {
             }
         }
         if (this.depth > 2)
-            this.copyText(`${json}:`);
+            this.copyText(`${json ?? source.text.slice(from, to)}:`);
         this.afterValue = false;
         if (this.opaque > 0)
             return;
@@ -34824,7 +34882,7 @@ class RowEngine {
                 return;
             }
         }
-        this.column = table.member(this.parent, decodeToBinary(json));
+        this.column = table.member(this.parent, decodeToBinary(json ?? source.text.slice(from, to)));
         if (repaired === undefined && at < KEY_CACHE) {
             table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
             table.seenParent[at] = this.parent;
@@ -34954,16 +35012,16 @@ class ElementView {
         return this.table.json(this.reads[read], this.element);
     }
     string(read) {
-        const json = this.json(read);
-        return json !== undefined && json.charCodeAt(0) === 0x22 ? decodeToBinary(json) : undefined;
+        return this.table.string(this.reads[read], this.element);
     }
     text(read) {
-        const json = this.json(read);
-        if (json === undefined)
-            return undefined;
-        if (json.charCodeAt(0) === 0x22)
-            return decodeToBinary(json);
-        return isNumber(json) ? json : undefined;
+        const { table, element } = this;
+        const column = this.reads[read];
+        const string = table.string(column, element);
+        if (string !== undefined)
+            return string;
+        const json = table.json(column, element);
+        return json !== undefined && isNumber(json) ? json : undefined;
     }
     number(read) {
         const json = this.json(read);
@@ -35117,11 +35175,8 @@ class CsvRows {
         out.text(`${names.map(name => this.text(name)).join(',')}\r\n`);
         return header;
     }
-    async flush(write) {
-        for (const [table, out] of this.out) {
-            if (out.length > 0)
-                await write(table, out.take());
-        }
+    flush(write) {
+        return writePending(this.out, write, WRITE_BYTES);
     }
     async finish(write) {
         // A table without rows still gets its header.
@@ -35131,7 +35186,7 @@ class CsvRows {
             if (!this.headers.has(table.name))
                 this.writeHeader(table, this.out.get(table.name));
         }
-        await this.flush(write);
+        await writePending(this.out, write, 1);
     }
     notes() {
         return [...this.engine.tables.values()].flatMap(t => t.renamed.map(r => `${t.name}: two members flatten to one CSV name (${r})`));
@@ -35196,11 +35251,14 @@ class DuplicateKeys {
     gaveUp = false;
     examples = [];
     parts = ENTRY_KEY_PARTS.map(() => new PartNumbers());
+    /** Value types by name, numbered as first met. */
     types = new Map();
-    bits = new Map();
+    typeNames = [];
+    /** Per column of entries: its value type's number when its name ends in `Value`, else -1. */
+    valueTypes = [];
+    /** Per (period, type): the bit sets by (week, field), keys that stay small integers. */
+    bits = [];
     bitsBytes = 0;
-    /** Per column of entries: whether its name ends in `Value`. */
-    isValue = [];
     reads = [];
     constructor(entries) {
         this.reads = entries.resolve(ENTRY_KEY_PARTS);
@@ -35213,16 +35271,13 @@ class DuplicateKeys {
         const frame = parts[1].number(table, reads[1], element);
         const user = parts[2].number(table, reads[2], element);
         const field = parts[3].number(table, reads[3], element);
-        const type = this.valueType(table, element);
-        let typeId = this.types.get(type);
-        if (typeId === undefined)
-            this.types.set(type, (typeId = this.types.size));
+        const typeId = this.valueType(table, element);
         if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
             return this.giveUp();
         }
-        // 10 + 16 + 16 + 6 bits: a safe integer.
-        const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId;
-        let set = this.bits.get(group);
+        const groups = (this.bits[period * 0x40 + typeId] ??= new Map());
+        const group = frame * 0x10000 + field;
+        let set = groups.get(group);
         const byte = user >> 3;
         if (set === undefined || byte >= set.length) {
             const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)));
@@ -35231,7 +35286,7 @@ class DuplicateKeys {
             this.bitsBytes += grown.length - (set?.length ?? 0);
             if (this.bitsBytes > MAX_BITS_BYTES)
                 return this.giveUp();
-            this.bits.set(group, grown);
+            groups.set(group, grown);
             set = grown;
         }
         const bit = 1 << (user & 7);
@@ -35242,24 +35297,37 @@ class DuplicateKeys {
         this.count++;
         if (this.examples.length < EXAMPLES) {
             const key = reads.map(column => partText(table.json(column, element))).join('|');
+            const type = this.typeNames[typeId];
             this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200));
         }
     }
-    /** The name of the element's first top-level member ending in `Value`, or ''. */
+    /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
     valueType(table, element) {
         const { order, columns, stamps } = table;
-        const { isValue } = this;
+        const { valueTypes } = this;
         for (let i = 0; i < table.orderLength; i++) {
             const column = order[i];
-            const is = (isValue[column] ??= columns[column].key.endsWith('Value'));
-            if (is && stamps[column] === element)
-                return columns[column].key;
+            let type = valueTypes[column];
+            if (type === undefined) {
+                const { key } = columns[column];
+                type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1;
+            }
+            if (type >= 0 && stamps[column] === element)
+                return type;
         }
-        return '';
+        return this.typeNumber('');
+    }
+    typeNumber(name) {
+        let type = this.types.get(name);
+        if (type === undefined) {
+            this.types.set(name, (type = this.typeNames.length));
+            this.typeNames.push(name);
+        }
+        return type;
     }
     giveUp() {
         this.gaveUp = true;
-        this.bits.clear();
+        this.bits.length = 0;
     }
     /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
     warning() {
@@ -35281,15 +35349,23 @@ function partText(json) {
         return decodeToBinary(json);
     return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : '';
 }
-const CACHE = 256;
+// Raw forms of a part remembered by their bytes (beyond, a value is numbered by its text).
+const MAX_CACHED = 0x10000;
 /**
- * Numbers the distinct values of one key part in first-seen order. Most values are met again
- * and again, so a small cache recognises them by their bytes, without making a string.
+ * Numbers the distinct values of one key part in first-seen order. Values are met again and
+ * again, so a hash table of the raw bytes seen recognises them without making a string: the
+ * previous row's value first (a period, a user's run of entries), then by a hash of every byte.
+ * Different raw forms of one text ("a", "\u0061") get the one number of that text.
  */
 class PartNumbers {
     ids = new Map();
-    cached = new Array(CACHE);
-    cachedIds = new Int32Array(CACHE);
+    /** Per cached raw form: its bytes (a copy), hash and number. */
+    raws = [];
+    hashes = [];
+    rawIds = [];
+    /** Open addressing: a cached raw form's index + 1, 0 for an empty slot; half full at most. */
+    slots = new Int32Array(256);
+    last = -1;
     number(table, column, element) {
         if (table.stamps[column] !== element)
             return this.id('');
@@ -35299,23 +35375,46 @@ class PartNumbers {
         // A value assembled by the engine (a repaired string) has no bytes: by its text.
         if (bytes.length === 0)
             return this.id(partText(table.json(column, element)));
-        // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+        const { raws } = this;
+        const last = this.last;
+        if (last >= 0 && sameBytes(raws[last], bytes, from, to))
+            return this.rawIds[last];
         let hash = to - from;
-        for (let i = Math.max(from, to - 8); i < to; i++)
+        for (let i = from; i < to; i++)
             hash = Math.imul(hash ^ bytes[i], 0x01000193);
-        const slot = (hash ^ (hash >>> 16)) & (CACHE - 1);
-        const seen = this.cached[slot];
-        if (seen !== undefined && seen.length === to - from) {
-            let i = 0;
-            while (i < seen.length && seen[i] === bytes[from + i])
-                i++;
-            if (i === seen.length)
-                return this.cachedIds[slot];
+        const { slots, hashes } = this;
+        const mask = slots.length - 1;
+        for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+            const raw = slots[slot] - 1;
+            if (hashes[raw] === hash && sameBytes(raws[raw], bytes, from, to)) {
+                this.last = raw;
+                return this.rawIds[raw];
+            }
         }
         const id = this.id(partText(table.json(column, element)));
-        this.cached[slot] = bytes.slice(from, to);
-        this.cachedIds[slot] = id;
+        if (raws.length < MAX_CACHED) {
+            // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
+            raws.push(new Uint8Array(bytes.subarray(from, to)));
+            hashes.push(hash);
+            this.rawIds.push(id);
+            this.last = raws.length - 1;
+            if (2 * raws.length > slots.length)
+                this.slots = new Int32Array(2 * slots.length);
+            if (this.slots !== slots)
+                for (let raw = 0; raw < raws.length; raw++)
+                    this.place(raw);
+            else
+                this.place(raws.length - 1);
+        }
         return id;
+    }
+    place(raw) {
+        const { slots } = this;
+        const mask = slots.length - 1;
+        let slot = this.hashes[raw] & mask;
+        while (slots[slot] !== 0)
+            slot = (slot + 1) & mask;
+        slots[slot] = raw + 1;
     }
     id(text) {
         let id = this.ids.get(text);
@@ -35323,6 +35422,15 @@ class PartNumbers {
             this.ids.set(ownCopy(text), (id = this.ids.size));
         return id;
     }
+}
+/** Whether `bytes[from..to)` are `raw`'s bytes. */
+function sameBytes(raw, bytes, from, to) {
+    if (raw.length !== to - from)
+        return false;
+    for (let i = 0; i < raw.length; i++)
+        if (raw[i] !== bytes[from + i])
+            return false;
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
@@ -35413,14 +35521,11 @@ class NdjsonRows {
         }
         out.text('}\n');
     }
-    async flush(write) {
-        for (const [table, out] of this.out) {
-            if (out.length > 0)
-                await write(table, out.take());
-        }
+    flush(write) {
+        return writePending(this.out, write, WRITE_BYTES);
     }
     finish(write) {
-        return this.flush(write);
+        return writePending(this.out, write, 1);
     }
     notes() {
         return [];
@@ -35843,8 +35948,9 @@ function slot(name, type, required) {
         schema: { name, physical, required, ...(logical ? { logical } : {}) },
         type,
         codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
-        values: new PendingBytes(),
-        defined: new Uint8Array(ROW_GROUP_ROWS)
+        // Both grow as a row group needs (a table of a few rows, or a constant, needs little).
+        values: new PendingBytes(1024),
+        defined: new Uint8Array(1024)
     };
 }
 function parquet_rows_define(slot, row, defined) {

@@ -7,7 +7,7 @@
  * Where tapped tokens are: usually the chunk being read, else one token joined from several
  * chunks. `text` holds the same bytes as a latin1 string (one char per byte): UTF-8 passes through
  * untouched, and slicing it costs no decoding. `bytes` may be reused once update returns (the
- * caller's chunk); a tap keeps `text` or copies.
+ * caller's chunk, see JsonTap.chunkEnd); a tap keeps `text` or copies.
  */
 export interface TokenSource {
   readonly bytes: Uint8Array
@@ -39,6 +39,11 @@ export interface JsonTap {
   value(source: TokenSource, from: number, to: number, flags: number): void
   /** The selected value is complete. */
   end(): void
+  /**
+   * The chunk given to update was read to its end: its bytes may be reused from now on, so a
+   * token kept past this call is kept by its text (a joined token's source owns its bytes).
+   */
+  chunkEnd(): void
   /**
    * No more tokens of the selected value will come: one of them (or a container whose text the
    * tap asked for) is longer than the tap's memory may hold. The check itself goes on.

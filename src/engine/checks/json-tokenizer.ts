@@ -466,6 +466,7 @@ export class JsonStreamCheck {
         if (!capturing) held = false
       }
     }
+    tap?.chunkEnd()
     this.state = state
     this.depth = depth
     this.role = role

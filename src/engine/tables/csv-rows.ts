@@ -1,7 +1,7 @@
 import type { TableName } from '../table-layout.js'
 import { csvField, decodeToBinary, toBinary } from './binary-text.js'
 import type { DerivedValue } from './derived-columns.js'
-import { PendingBytes } from './pending-bytes.js'
+import { PendingBytes, WRITE_BYTES, writePending } from './pending-bytes.js'
 import { isString, type RowEngine, type TableRows } from './row-engine.js'
 import type { RowsWriter, WriteBytes } from './rows-writer.js'
 
@@ -98,10 +98,8 @@ export class CsvRows implements RowsWriter {
     return header
   }
 
-  async flush(write: WriteBytes): Promise<void> {
-    for (const [table, out] of this.out) {
-      if (out.length > 0) await write(table, out.take())
-    }
+  flush(write: WriteBytes): Promise<void> {
+    return writePending(this.out, write, WRITE_BYTES)
   }
 
   async finish(write: WriteBytes): Promise<void> {
@@ -110,7 +108,7 @@ export class CsvRows implements RowsWriter {
       if (this.only && !this.only.has(table.name)) continue
       if (!this.headers.has(table.name)) this.writeHeader(table, this.out.get(table.name)!)
     }
-    await this.flush(write)
+    await writePending(this.out, write, 1)
   }
 
   notes(): string[] {

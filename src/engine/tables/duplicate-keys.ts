@@ -26,11 +26,14 @@ export class DuplicateKeys implements RowObserver {
   gaveUp = false
   readonly examples: string[] = []
   private readonly parts = ENTRY_KEY_PARTS.map(() => new PartNumbers())
+  /** Value types by name, numbered as first met. */
   private readonly types = new Map<string, number>()
-  private readonly bits = new Map<number, Uint8Array>()
+  private readonly typeNames: string[] = []
+  /** Per column of entries: its value type's number when its name ends in `Value`, else -1. */
+  private readonly valueTypes: number[] = []
+  /** Per (period, type): the bit sets by (week, field), keys that stay small integers. */
+  private readonly bits: Map<number, Uint8Array>[] = []
   private bitsBytes = 0
-  /** Per column of entries: whether its name ends in `Value`. */
-  private readonly isValue: boolean[] = []
   private reads: number[] = []
 
   constructor(entries: TableRows) {
@@ -44,22 +47,20 @@ export class DuplicateKeys implements RowObserver {
     const frame = parts[1]!.number(table, reads[1]!, element)
     const user = parts[2]!.number(table, reads[2]!, element)
     const field = parts[3]!.number(table, reads[3]!, element)
-    const type = this.valueType(table, element)
-    let typeId = this.types.get(type)
-    if (typeId === undefined) this.types.set(type, (typeId = this.types.size))
+    const typeId = this.valueType(table, element)
     if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
       return this.giveUp()
     }
-    // 10 + 16 + 16 + 6 bits: a safe integer.
-    const group = ((period * 0x10000 + frame) * 0x10000 + field) * 0x40 + typeId
-    let set = this.bits.get(group)
+    const groups = (this.bits[period * 0x40 + typeId] ??= new Map())
+    const group = frame * 0x10000 + field
+    let set = groups.get(group)
     const byte = user >> 3
     if (set === undefined || byte >= set.length) {
       const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)))
       if (set) grown.set(set)
       this.bitsBytes += grown.length - (set?.length ?? 0)
       if (this.bitsBytes > MAX_BITS_BYTES) return this.giveUp()
-      this.bits.set(group, grown)
+      groups.set(group, grown)
       set = grown
     }
     const bit = 1 << (user & 7)
@@ -70,25 +71,39 @@ export class DuplicateKeys implements RowObserver {
     this.count++
     if (this.examples.length < EXAMPLES) {
       const key = reads.map(column => partText(table.json(column, element))).join('|')
+      const type = this.typeNames[typeId]!
       this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200))
     }
   }
 
-  /** The name of the element's first top-level member ending in `Value`, or ''. */
-  private valueType(table: TableRows, element: number): string {
+  /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
+  private valueType(table: TableRows, element: number): number {
     const { order, columns, stamps } = table
-    const { isValue } = this
+    const { valueTypes } = this
     for (let i = 0; i < table.orderLength; i++) {
       const column = order[i]!
-      const is = (isValue[column] ??= columns[column]!.key.endsWith('Value'))
-      if (is && stamps[column] === element) return columns[column]!.key
+      let type = valueTypes[column]
+      if (type === undefined) {
+        const { key } = columns[column]!
+        type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1
+      }
+      if (type >= 0 && stamps[column] === element) return type
     }
-    return ''
+    return this.typeNumber('')
+  }
+
+  private typeNumber(name: string): number {
+    let type = this.types.get(name)
+    if (type === undefined) {
+      this.types.set(name, (type = this.typeNames.length))
+      this.typeNames.push(name)
+    }
+    return type
   }
 
   private giveUp(): void {
     this.gaveUp = true
-    this.bits.clear()
+    this.bits.length = 0
   }
 
   /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
@@ -110,16 +125,24 @@ function partText(json: string | undefined): string {
   return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : ''
 }
 
-const CACHE = 256
+// Raw forms of a part remembered by their bytes (beyond, a value is numbered by its text).
+const MAX_CACHED = 0x10000
 
 /**
- * Numbers the distinct values of one key part in first-seen order. Most values are met again
- * and again, so a small cache recognises them by their bytes, without making a string.
+ * Numbers the distinct values of one key part in first-seen order. Values are met again and
+ * again, so a hash table of the raw bytes seen recognises them without making a string: the
+ * previous row's value first (a period, a user's run of entries), then by a hash of every byte.
+ * Different raw forms of one text ("a", "\u0061") get the one number of that text.
  */
 class PartNumbers {
   private readonly ids = new Map<string, number>()
-  private readonly cached: (Uint8Array | undefined)[] = new Array(CACHE)
-  private readonly cachedIds = new Int32Array(CACHE)
+  /** Per cached raw form: its bytes (a copy), hash and number. */
+  private readonly raws: Uint8Array[] = []
+  private readonly hashes: number[] = []
+  private readonly rawIds: number[] = []
+  /** Open addressing: a cached raw form's index + 1, 0 for an empty slot; half full at most. */
+  private slots = new Int32Array(256)
+  private last = -1
 
   number(table: TableRows, column: number, element: number): number {
     if (table.stamps[column] !== element) return this.id('')
@@ -128,20 +151,40 @@ class PartNumbers {
     const to = table.tos[column]!
     // A value assembled by the engine (a repaired string) has no bytes: by its text.
     if (bytes.length === 0) return this.id(partText(table.json(column, element)))
-    // The last bytes tell ids apart best (they share their beginnings); a collision only misses.
+    const { raws } = this
+    const last = this.last
+    if (last >= 0 && sameBytes(raws[last]!, bytes, from, to)) return this.rawIds[last]!
     let hash = to - from
-    for (let i = Math.max(from, to - 8); i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
-    const slot = (hash ^ (hash >>> 16)) & (CACHE - 1)
-    const seen = this.cached[slot]
-    if (seen !== undefined && seen.length === to - from) {
-      let i = 0
-      while (i < seen.length && seen[i] === bytes[from + i]) i++
-      if (i === seen.length) return this.cachedIds[slot]!
+    for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
+    const { slots, hashes } = this
+    const mask = slots.length - 1
+    for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const raw = slots[slot]! - 1
+      if (hashes[raw] === hash && sameBytes(raws[raw]!, bytes, from, to)) {
+        this.last = raw
+        return this.rawIds[raw]!
+      }
     }
     const id = this.id(partText(table.json(column, element)))
-    this.cached[slot] = bytes.slice(from, to)
-    this.cachedIds[slot] = id
+    if (raws.length < MAX_CACHED) {
+      // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
+      raws.push(new Uint8Array(bytes.subarray(from, to)))
+      hashes.push(hash)
+      this.rawIds.push(id)
+      this.last = raws.length - 1
+      if (2 * raws.length > slots.length) this.slots = new Int32Array(2 * slots.length)
+      if (this.slots !== slots) for (let raw = 0; raw < raws.length; raw++) this.place(raw)
+      else this.place(raws.length - 1)
+    }
     return id
+  }
+
+  private place(raw: number): void {
+    const { slots } = this
+    const mask = slots.length - 1
+    let slot = this.hashes[raw]! & mask
+    while (slots[slot] !== 0) slot = (slot + 1) & mask
+    slots[slot] = raw + 1
   }
 
   private id(text: string): number {
@@ -149,4 +192,11 @@ class PartNumbers {
     if (id === undefined) this.ids.set(ownCopy(text), (id = this.ids.size))
     return id
   }
+}
+
+/** Whether `bytes[from..to)` are `raw`'s bytes. */
+function sameBytes(raw: Uint8Array, bytes: Uint8Array, from: number, to: number): boolean {
+  if (raw.length !== to - from) return false
+  for (let i = 0; i < raw.length; i++) if (raw[i] !== bytes[from + i]) return false
+  return true
 }

@@ -2,7 +2,7 @@ import type { TokenSource } from '../checks/json-tap.js'
 import type { TableName } from '../table-layout.js'
 import { jsonString, toBinary } from './binary-text.js'
 import type { DerivedValue } from './derived-columns.js'
-import { PendingBytes } from './pending-bytes.js'
+import { PendingBytes, WRITE_BYTES, writePending } from './pending-bytes.js'
 import type { RowEngine, TableRows } from './row-engine.js'
 import type { RowsWriter, WriteBytes } from './rows-writer.js'
 
@@ -73,14 +73,12 @@ export class NdjsonRows implements RowsWriter {
     out.text('}\n')
   }
 
-  async flush(write: WriteBytes): Promise<void> {
-    for (const [table, out] of this.out) {
-      if (out.length > 0) await write(table, out.take())
-    }
+  flush(write: WriteBytes): Promise<void> {
+    return writePending(this.out, write, WRITE_BYTES)
   }
 
   finish(write: WriteBytes): Promise<void> {
-    return this.flush(write)
+    return writePending(this.out, write, 1)
   }
 
   notes(): string[] {

@@ -208,8 +208,9 @@ function slot(name: string, type: ColumnType, required: boolean): Slot {
     schema: { name, physical, required, ...(logical ? { logical } : {}) },
     type,
     codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
-    values: new PendingBytes(),
-    defined: new Uint8Array(ROW_GROUP_ROWS)
+    // Both grow as a row group needs (a table of a few rows, or a constant, needs little).
+    values: new PendingBytes(1024),
+    defined: new Uint8Array(1024)
   }
 }
 

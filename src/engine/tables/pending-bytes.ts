@@ -1,4 +1,20 @@
+import type { TableName } from '../table-layout.js'
 import { jsonString } from './binary-text.js'
+import type { WriteBytes } from './rows-writer.js'
+
+/** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
+export const WRITE_BYTES = 256 * 1024
+
+/** Writes each table's pending bytes once they are `least` or more (1: all there are). */
+export async function writePending(
+  out: ReadonlyMap<TableName, PendingBytes>,
+  write: WriteBytes,
+  least: number
+): Promise<void> {
+  for (const [table, bytes] of out) {
+    if (bytes.length > 0 && bytes.length >= least) await write(table, bytes.take())
+  }
+}
 
 /**
  * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
@@ -7,9 +23,15 @@ import { jsonString } from './binary-text.js'
  * and so the process's memory, low.
  */
 export class PendingBytes {
-  private buffer = Buffer.allocUnsafe(64 * 1024)
-  private other = Buffer.allocUnsafe(64 * 1024)
+  private buffer: Buffer
+  /** Made at the first take: bytes only ever cleared (a Parquet column's) need one buffer. */
+  private other: Buffer | undefined
   length = 0
+
+  /** `size`: the first buffer's; it grows as the bytes need. */
+  constructor(size = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(size)
+  }
 
   /** Binary text (one char per byte). */
   text(binary: string): void {
@@ -29,18 +51,21 @@ export class PendingBytes {
     const length = binary.length
     this.reserve(length + 2)
     const buffer = this.buffer
-    let at = this.length
-    buffer[at++] = 0x22
-    for (let i = 0; i < length; i++) {
-      const c = binary.charCodeAt(i)
+    const start = this.length
+    buffer[start] = 0x22
+    // Long text (a computed key, often a cons string): one native copy, then a look at the bytes.
+    if (length > 16) buffer.write(binary, start + 1, length, 'latin1')
+    else for (let i = 0; i < length; i++) buffer[start + 1 + i] = binary.charCodeAt(i)
+    const end = start + 1 + length
+    for (let at = start + 1; at < end; at++) {
+      const c = buffer[at]!
       if (c < 0x20 || c === 0x22 || c === 0x5c) {
         this.text(jsonString(binary))
         return
       }
-      buffer[at++] = c
     }
-    buffer[at++] = 0x22
-    this.length = at
+    buffer[end] = 0x22
+    this.length = end + 1
   }
 
   byte(byte: number): void {
@@ -59,7 +84,9 @@ export class PendingBytes {
 
   bytes(bytes: Uint8Array, from: number, to: number): void {
     this.reserve(to - from)
-    if (to - from > 64) this.buffer.set(bytes.subarray(from, to), this.length)
+    // A plain view: Buffer's subarray costs a Buffer (its species) each time.
+    if (to - from > 64)
+      this.buffer.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from), this.length)
     else {
       // Short runs: a loop beats making a view to copy from.
       const buffer = this.buffer
@@ -133,7 +160,11 @@ export class PendingBytes {
   /** The bytes so far; they stay as they are until the take after next. */
   take(): Buffer {
     const bytes = this.buffer.subarray(0, this.length)
-    if (this.length > 0) [this.buffer, this.other] = [this.other, this.buffer]
+    if (this.length > 0) {
+      const other = this.other ?? Buffer.allocUnsafe(this.buffer.length)
+      this.other = this.buffer
+      this.buffer = other
+    }
     this.length = 0
     return bytes
   }

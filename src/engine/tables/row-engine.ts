@@ -164,6 +164,22 @@ export class TableRows {
     this.onLeaf(this, column)
   }
 
+  /**
+   * The column's string in the current element (`element`), decoded (binary text); undefined when
+   * it has none. One slice when nothing in it is escaped (the rule), not one per step.
+   */
+  string(column: number, element: number): string | undefined {
+    if (column < 0 || this.stamps[column] !== element) return undefined
+    const { text } = this.sources[column]!
+    const from = this.froms[column]!
+    const to = this.tos[column]!
+    if (text.charCodeAt(from) !== 0x22) return undefined
+    for (let i = from + 1; i < to - 1; i++) {
+      if (text.charCodeAt(i) === 0x5c) return decodeToBinary(text.slice(from, to))
+    }
+    return text.slice(from + 1, to - 1)
+  }
+
   /** The JSON text of the column's value in the current element (`element`), or undefined. */
   json(column: number, element: number): string | undefined {
     if (column < 0 || this.stamps[column] !== element) return undefined
@@ -366,6 +382,18 @@ export class RowEngine implements JsonTap {
     }
   }
 
+  /** The element being read keeps its values of this chunk by their text (see JsonTap.chunkEnd). */
+  chunkEnd(): void {
+    const table = this.table
+    if (table === undefined) return
+    const { touched } = this
+    const { sources } = table
+    for (let i = 0; i < touched.length; i++) {
+      const source = sources[touched[i]!]!
+      if (source.bytes.length > 0) sources[touched[i]!] = textSource(source.text)
+    }
+  }
+
   private fail(error: unknown): void {
     this.failure ??= error
     this.table = undefined
@@ -438,16 +466,18 @@ export class RowEngine implements JsonTap {
     flags: number
   ): void {
     this.count(to - from + 1)
-    let json = source.text.slice(from, to)
+    // The key's text is made only where it is needed: most keys are recognised by their bytes.
+    let json: string | undefined
     let repaired: string | undefined
     if (flags !== 0) {
+      json = source.text.slice(from, to)
       repaired = repairedString(json, source.bytes, from)
       if (repaired !== undefined) {
         json = repaired
         this.repaired()
       }
     }
-    if (this.depth > 2) this.copyText(`${json}:`)
+    if (this.depth > 2) this.copyText(`${json ?? source.text.slice(from, to)}:`)
     this.afterValue = false
     if (this.opaque > 0) return
     const at = ++this.keyIndex
@@ -467,7 +497,7 @@ export class RowEngine implements JsonTap {
         return
       }
     }
-    this.column = table.member(this.parent, decodeToBinary(json))
+    this.column = table.member(this.parent, decodeToBinary(json ?? source.text.slice(from, to)))
     if (repaired === undefined && at < KEY_CACHE) {
       table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)))
       table.seenParent[at] = this.parent
@@ -622,15 +652,16 @@ export class ElementView implements RowView {
   }
 
   string(read: number): string | undefined {
-    const json = this.json(read)
-    return json !== undefined && json.charCodeAt(0) === 0x22 ? decodeToBinary(json) : undefined
+    return this.table.string(this.reads[read]!, this.element)
   }
 
   text(read: number): string | undefined {
-    const json = this.json(read)
-    if (json === undefined) return undefined
-    if (json.charCodeAt(0) === 0x22) return decodeToBinary(json)
-    return isNumber(json) ? json : undefined
+    const { table, element } = this
+    const column = this.reads[read]!
+    const string = table.string(column, element)
+    if (string !== undefined) return string
+    const json = table.json(column, element)
+    return json !== undefined && isNumber(json) ? json : undefined
   }
 
   number(read: number): number | undefined {

@@ -6,7 +6,7 @@ export type WriteBytes = (table: TableName, bytes: Buffer) => Promise<void>
 
 /** One format's rows (ndjson-rows.ts, csv-rows.ts, parquet-rows.ts): the sink of a pass. */
 export interface RowsWriter extends RowSink {
-  /** Writes what the rows so far made; called after every chunk of the payload. */
+  /** Called after every chunk of the payload: writes what the rows so far made, once worth a write. */
   flush(write: WriteBytes): Promise<void>
   /** Writes the rest of each table, once the payload is read. */
   finish(write: WriteBytes): Promise<void>

@@ -2,18 +2,22 @@ import { describe, expect, it } from 'vitest'
 import { JsonStreamCheck } from '../../../src/engine/checks/json-tokenizer.js'
 import { TABLE_NAMES, type TableFormat, type TableName } from '../../../src/engine/table-layout.js'
 import { CsvRows } from '../../../src/engine/tables/csv-rows.js'
+import { DuplicateKeys } from '../../../src/engine/tables/duplicate-keys.js'
 import { NdjsonRows } from '../../../src/engine/tables/ndjson-rows.js'
 import { ParquetRows } from '../../../src/engine/tables/parquet-rows.js'
 import { RowEngine } from '../../../src/engine/tables/row-engine.js'
 import type { RowsWriter } from '../../../src/engine/tables/rows-writer.js'
 import { CONTEXT } from '../../helpers/table-rows.js'
+import { generatedPayloadStream } from '../../simulators/clari/generated-payload.js'
 import { forecastPayload } from '../../simulators/clari/index.js'
 
 /** Every table's bytes, reading `payload` in chunks of `size` bytes. */
 async function tablesInChunks(
   payload: Buffer,
   format: TableFormat,
-  size: number
+  size: number,
+  /** Each chunk in the same buffer, overwritten by the next (as fileChunks reuses its own). */
+  reused = false
 ): Promise<string[]> {
   const engine = new RowEngine(CONTEXT)
   const writer: RowsWriter =
@@ -28,8 +32,16 @@ async function tablesInChunks(
   const write = async (table: TableName, bytes: Buffer): Promise<void> =>
     void out.get(table)!.push(Buffer.from(bytes))
   const check = new JsonStreamCheck(engine)
+  const duplicates = new DuplicateKeys(engine.tables.get('entries')!)
+  engine.addObserver(duplicates)
+  const buffer = Buffer.alloc(size)
   for (let at = 0; at < payload.length; at += size) {
-    check.update(payload.subarray(at, at + size))
+    const chunk = payload.subarray(at, at + size)
+    if (reused) {
+      buffer.fill(0x7b) // what a read in flight would leave in it
+      chunk.copy(buffer)
+    }
+    check.update(reused ? buffer.subarray(0, chunk.length) : chunk)
     // Written after every chunk, as the writer does.
     await writer.flush(write)
   }
@@ -37,7 +49,10 @@ async function tablesInChunks(
   expect(engine.failure).toBeUndefined()
   await writer.finish(write)
   expect(writer.redo.size).toBe(0)
-  return TABLE_NAMES.map(table => Buffer.concat(out.get(table)!).toString('latin1'))
+  return [
+    ...TABLE_NAMES.map(table => Buffer.concat(out.get(table)!).toString('latin1')),
+    `duplicate keys: ${duplicates.count}`
+  ]
 }
 
 // Long strings, escapes, multi-byte characters, nested values, whitespace and numbers that
@@ -73,6 +88,26 @@ describe('RowEngine across chunk boundaries', () => {
       const whole = await tablesInChunks(payload, format, payload.length)
       for (const size of [97, 4093])
         expect(await tablesInChunks(payload, format, size)).toEqual(whole)
+    }
+  )
+
+  it.each(['ndjson', 'csv', 'parquet'] as const)(
+    '%s: the same tables when every chunk comes in one buffer, overwritten by the next',
+    async format => {
+      for (const payload of [MIXED, Buffer.from(forecastPayload('2026_Q1', 'net_arr'))]) {
+        const whole = await tablesInChunks(payload, format, payload.length)
+        for (const size of [7, 97, 4093])
+          expect(await tablesInChunks(payload, format, size, true), `chunks of ${size}`).toEqual(
+            whole
+          )
+      }
+      // Key parts that recur in many chunks (the simulator's keys are unique: no duplicate).
+      const parts: Buffer[] = []
+      for await (const part of generatedPayloadStream('2026_Q1', 4 * 1024 * 1024)) parts.push(part)
+      const generated = Buffer.concat(parts)
+      const whole = await tablesInChunks(generated, format, generated.length)
+      expect(whole.at(-1)).toBe('duplicate keys: 0')
+      expect(await tablesInChunks(generated, format, 64 * 1024, true)).toEqual(whole)
     }
   )
 })

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import { JsonStreamCheck } from '../../../src/engine/checks/json-tokenizer.js'
+import { DuplicateKeys } from '../../../src/engine/tables/duplicate-keys.js'
+import { RowEngine } from '../../../src/engine/tables/row-engine.js'
+import { CONTEXT } from '../../helpers/table-rows.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
+
+type Entry = Record<string, unknown>
+
+/** The count, from the parsed payload alone: entries whose key and value type came before. */
+function expectedCount(entries: Entry[]): number {
+  const part = (v: unknown): string =>
+    typeof v === 'string' ? v : typeof v === 'number' ? JSON.stringify(v) : ''
+  const seen = new Set<string>()
+  let count = 0
+  for (const e of entries) {
+    const type = Object.keys(e).find(k => k.endsWith('Value')) ?? ''
+    const key = [e.timePeriodId, e.timeFrameId, e.userId, e.fieldId].map(part).join('|')
+    if (seen.has(`${key} ${type}`)) count++
+    seen.add(`${key} ${type}`)
+  }
+  return count
+}
+
+/** The guard's count for `json`, read in chunks of `size` in one reused buffer. */
+function counted(json: string, size: number): number {
+  const engine = new RowEngine(CONTEXT)
+  const duplicates = new DuplicateKeys(engine.tables.get('entries')!)
+  engine.addObserver(duplicates)
+  engine.startPass(undefined, { observe: true, freeze: false })
+  const check = new JsonStreamCheck(engine)
+  const payload = Buffer.from(json)
+  const buffer = Buffer.alloc(size)
+  for (let at = 0; at < payload.length; at += size) {
+    const n = payload.copy(buffer, 0, at, at + size)
+    check.update(buffer.subarray(0, n))
+    buffer.fill(0x22)
+  }
+  expect(check.finish()).toMatchObject({ valid: true })
+  expect(engine.failure).toBeUndefined()
+  expect(duplicates.gaveUp).toBe(false)
+  return duplicates.count
+}
+
+/** A JSON text of `value` with its string values written in odd ways: escaped, spaced. */
+function oddly(value: unknown, random: () => number): string {
+  if (typeof value === 'string') {
+    if (random() < 0.3) {
+      return `"${[...value].map(c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`
+    }
+    return JSON.stringify(value)
+  }
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  const space = random() < 0.2 ? ' \n\t' : ''
+  const members = Object.entries(value as Entry).map(
+    ([k, v]) => `${space}${JSON.stringify(k)}${space}:${space}${oddly(v, random)}`
+  )
+  return `{${members.join(',')}${space}}`
+}
+
+describe('DuplicateKeys: the count of repeated keys', () => {
+  it('counts as the parsed payload says, whatever raw form, chunking or number of distinct parts', () => {
+    const random = mulberry32(17)
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
+    // More distinct users and fields than a small cache holds; ids that differ only in the middle.
+    const users = [
+      ...Array.from({ length: 3000 }, (_, i) => `280627:0058c${String(i).padStart(9, '0')}AAQ`),
+      'ü-user',
+      '日本',
+      7,
+      -3
+    ]
+    const fields = Array.from({ length: 600 }, (_, i) => `fc_pl${i}_commit`)
+    const frames = ['TF:2026-01-05', 'TF:2026-01-12', 'TF:2026-01-19']
+    const entries: Entry[] = []
+    for (let i = 0; i < 30_000; i++) {
+      const e: Entry = {
+        timePeriodId: '2026_Q1',
+        timeFrameId: pick(frames),
+        userId: pick(users),
+        fieldId: i % 3 === 0 ? pick(fields.slice(0, 4)) : pick(fields)
+      }
+      const type = random()
+      if (type < 0.7) e.forecastValue = i
+      else if (type < 0.9) e.quotaValue = i
+      if (random() < 0.05) delete e.fieldId
+      if (random() < 0.05) e.unknown = { nested: [1, 'x'] }
+      entries.push(e)
+    }
+    const json = `{"timePeriods":[{"timePeriodId":"2026_Q1"}],"entries":[${entries.map(e => oddly(e, random)).join(',')}]}`
+    const expected = expectedCount(entries)
+    expect(expected).toBeGreaterThan(500)
+    expect(expected).toBeLessThan(entries.length / 2)
+    for (const size of [64 * 1024, 4093, 97])
+      expect(counted(json, size), `chunks of ${size}`).toBe(expected)
+  })
+})
