@@ -30136,6 +30136,7 @@ function linkedAbort(parent, deadline) {
     const follow = () => controller.abort(parent.reason);
     if (parent.aborted)
         follow();
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: an AbortSignal fires once at most, so a listener kept after it fired never runs again
     else
         parent.addEventListener('abort', follow, { once: true });
     const timer = new AbortController();
@@ -33088,6 +33089,7 @@ const systemClock = {
                 resolve();
             }, slice);
         };
+        // Stryker disable next-line ObjectLiteral,BooleanLiteral: an AbortSignal fires once at most, so a listener kept after it fired never runs again
         signal?.addEventListener('abort', onAbort, { once: true });
         arm();
     })

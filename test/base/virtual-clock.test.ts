@@ -117,6 +117,29 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(101)
   })
 
+  it('never moves time for a cancelled sleep, even one due before all the others', async () => {
+    const clock = new VirtualClock()
+    const controller = new AbortController()
+    const cancelled = clock.sleep(1_000, controller.signal)
+    controller.abort(new Error('cancelled'))
+    await expect(cancelled).rejects.toThrow('cancelled')
+    await clock.sleep(10)
+    await turns()
+    expect(clock.now()).toBe(10)
+  })
+
+  it('lets a release or a cancel with no sleep left pass, and sleeps on after it', async () => {
+    const clock = new VirtualClock()
+    clock.busy()()
+    const controller = new AbortController()
+    const cancelled = clock.sleep(100, controller.signal)
+    controller.abort(new Error('cancelled'))
+    await expect(cancelled).rejects.toThrow('cancelled')
+    await turns()
+    await clock.sleep(30)
+    expect(clock.now()).toBe(30)
+  })
+
   it('leaves no listener on the signal once a sleep has woken', async () => {
     const clock = new VirtualClock()
     const { signal } = new AbortController()
