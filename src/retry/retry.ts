@@ -50,6 +50,7 @@ export type RetriedAttempt = FailedAttempt & (Retry | Throttle)
 const NO_HINT: RetryAfterHint = { kind: 'none', reason: 'absent' }
 
 function isRetry(failure: FailedAttempt): failure is FailedAttempt & Retry {
+  // Stryker disable next-line ConditionalExpression: a throttle has no perLoop cap, so counting its retries never ends a loop
   return failure.verdict === 'retry'
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CancelledError } from '../../src/base/abort.js'
 import { RetryBudget } from '../../src/retry/budget.js'
 import {
+  chargesBudget,
   DEFAULT_RETRY_LIMITS,
   LoopMisses,
   missWait,
@@ -136,6 +137,13 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     }
   )
 
+  it('waits a hint of exactly max-retry-after', async () => {
+    const s = script([throttle(300_000, '300')])
+    const { clock, ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).resolves.toBe('ok')
+    expect(clock.now()).toBeGreaterThanOrEqual(300_000)
+  })
+
   it('stops after 15 minutes of throttling on one call', async () => {
     const s = script(Array(20).fill(throttle(120_000)))
     const { clock, ctx } = setup({ deadlineMs: 6 * 3_600_000 })
@@ -182,6 +190,56 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     await expect(pending).rejects.toBeInstanceOf(CancelledError)
     expect(clock.now()).toBe(0)
     expect(s.calls).toBe(1)
+  })
+})
+
+describe('chargesBudget: which failures are signs the API is unwell', () => {
+  it.each<[string, FailedAttempt, boolean]>([
+    ['a transient failure', transient, true],
+    ['a throttle without Retry-After', throttle(), true],
+    [
+      'a throttle with a Retry-After it could not read',
+      { ...throttle(), hint: { kind: 'none', reason: 'invalid', raw: 'soon' } },
+      true
+    ],
+    ['a throttle the server paced', throttle(2_000), false],
+    ['a failure that is not retried', fatal, false],
+    ["a caller's own verdict", { answer: '502', verdict: 'reconcile' }, false]
+  ])('%s: %s', (_name, failure, charged) => {
+    expect(chargesBudget(failure)).toBe(charged)
+  })
+})
+
+describe('the errors a call gives up with', () => {
+  it.each([
+    [
+      'a hint over max-retry-after',
+      new RateLimitedError('over-max-retry-after', 400_000, '400', 300_000),
+      'rate limited: the server asked to wait 400 s (Retry-After: 400), more than max-retry-after (300 s)'
+    ],
+    [
+      'a hint past the deadline',
+      new RateLimitedError('past-deadline', Infinity, undefined, 60_000),
+      'rate limited: the server asked to wait forever (no Retry-After), past the job deadline (60 s left)'
+    ],
+    [
+      'throttled too long',
+      new RateLimitedError('throttled-too-long', 120_000, undefined, 900_000),
+      'rate limited: throttled for more than 900 s on one request (no Retry-After)'
+    ]
+  ])('RateLimitedError for %s says so, under its own name', (_name, error, message) => {
+    expect(error.name).toBe('RateLimitedError')
+    expect(error.message).toBe(message)
+  })
+
+  it('RetryBudgetError keeps its cause and says so, under its own name', () => {
+    const cause = new Error('502 Bad Gateway')
+    const error = new RetryBudgetError(cause)
+    expect(error.name).toBe('RetryBudgetError')
+    expect(error.cause).toBe(cause)
+    expect(error.message).toBe(
+      '502 Bad Gateway; not retried: too many requests of this run failed (retry budget spent)'
+    )
   })
 })
 
