@@ -30609,6 +30609,7 @@ async function withRetries(attempt, classify, ctx) {
                     throw error;
             }
             ctx.onWait?.({ kind: failure.verdict, waitMs, error });
+            // Stryker disable next-line BlockStatement: a sleep rejects only on abort, and the loop's first line throws the same CancelledError
             await clock.sleep(waitMs, signal).catch(() => {
                 throw new CancelledError();
             });

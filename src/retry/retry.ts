@@ -281,6 +281,7 @@ export async function withRetries<T>(
         if (waitMs >= timeLeft) throw error
       }
       ctx.onWait?.({ kind: failure.verdict, waitMs, error })
+      // Stryker disable next-line BlockStatement: a sleep rejects only on abort, and the loop's first line throws the same CancelledError
       await clock.sleep(waitMs, signal).catch(() => {
         throw new CancelledError()
       })

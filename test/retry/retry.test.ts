@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CancelledError } from '../../src/base/abort.js'
+import { throttleDelay, throttleFallback } from '../../src/retry/backoff.js'
 import { RetryBudget } from '../../src/retry/budget.js'
 import {
   chargesBudget,
@@ -182,6 +183,61 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     expect(blind.calls).toBeLessThan(12)
   })
 
+  it('makes no attempt once the run is cancelled', async () => {
+    const s = script([])
+    const { ctx } = setup({ signal: AbortSignal.abort() })
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toBeInstanceOf(CancelledError)
+    expect(s.calls).toBe(0)
+  })
+
+  it('reports a failure during a cancel as the cancel', async () => {
+    const controller = new AbortController()
+    const s = script([fatal])
+    const attempt = () => {
+      controller.abort()
+      return s.attempt()
+    }
+    const { ctx } = setup({ signal: controller.signal })
+    await expect(withRetries(attempt, s.classify, ctx)).rejects.toBeInstanceOf(CancelledError)
+  })
+
+  it('counts the time left to the deadline from the clock, not from zero', async () => {
+    const s = script([transient])
+    // The first backoff is 500 ms; the deadline is 400 ms away when the call starts.
+    const { clock, ctx } = setup({ deadlineMs: 10_400 })
+    clock.advance(10_000)
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toBe(s.errors[0])
+    expect(clock.now()).toBe(10_000)
+  })
+
+  it('fails a transient failure whose backoff would end exactly at the deadline', async () => {
+    const s = script([transient])
+    const { clock, ctx } = setup({ deadlineMs: 500 })
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toBe(s.errors[0])
+    expect(clock.now()).toBe(0)
+  })
+
+  it('waits a throttle that ends exactly at the deadline or at the throttle limit', async () => {
+    const asked = throttleDelay(2_000, () => 0.5)
+    const atDeadline = script([throttle(2_000, '2')])
+    const { ctx } = setup({ deadlineMs: asked })
+    await expect(withRetries(atDeadline.attempt, atDeadline.classify, ctx)).resolves.toBe('ok')
+    const atLimit = script([throttle(2_000, '2')])
+    const limits = { ...DEFAULT_RETRY_LIMITS, maxThrottleMs: asked }
+    const limited = { ...setup().ctx, limits }
+    await expect(withRetries(atLimit.attempt, atLimit.classify, limited)).resolves.toBe('ok')
+  })
+
+  it('retries hint-less throttles while the budget lasts, backing off further each time', async () => {
+    const s = script([throttle(), throttle(), throttle()])
+    const { waits, ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).resolves.toBe('ok')
+    const half = () => 0.5
+    expect(waits.map(w => w.waitMs)).toEqual(
+      [0, 1, 2].map(k => throttleDelay(throttleFallback(k, half), half))
+    )
+  })
+
   it('stops a wait at once when the run is cancelled', async () => {
     const controller = new AbortController()
     const s = script([throttle(200_000)])
@@ -294,6 +350,20 @@ describe('missWait: the wait after missed checks (docs/retry-policy.md#missed-ch
     ['a short hint, no sooner than the backoff', throttle(2_000, '2'), 4, 5_000, 80_000]
   ])('waits %s', (_name, failure, misses, plannedMs, expected) => {
     expect(wait(failure, misses, plannedMs)).toBe(expected)
+  })
+
+  it.each<[string, FailedAttempt, number]>([
+    ['a transient miss on the poll schedule alone', transient, 100],
+    [
+      "a hint-less throttle's first miss as the first throttle fallback",
+      throttle(),
+      throttleDelay(
+        throttleFallback(0, () => 0.5),
+        () => 0.5
+      )
+    ]
+  ])('waits %s', (_name, failure, expected) => {
+    expect(wait(failure, 1, 100, { initialMs: 100, factor: 2, maxMs: 120_000 })).toBe(expected)
   })
 
   it('caps a throttle without a hint at max-poll-interval', () => {
