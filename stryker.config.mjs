@@ -38,14 +38,20 @@ if (!room) {
 }
 const reports = `reports/mutation/${name.replace('/', '-')}`
 
+// The room's tests reach Vitest through vitest.mutate.config.ts, which reads them from here (each
+// test runner process Stryker starts inherits this environment), and not through Stryker's
+// `testFiles`: with `testFiles`, Stryker 9.6 switches a mutant in module-level code (a table, a
+// constant) on only once its module has loaded (stryker-js#6144), so every such bug would survive.
+process.env.MUTATE_TESTS = JSON.stringify(room.tests)
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   // index.ts files only re-export.
   mutate: [...room.mutate, '!src/**/index.ts'],
-  testFiles: room.tests,
   testRunner: 'vitest',
-  // The unit project only: the process tests run the bundle, which no mutant reaches.
-  vitest: { configFile: 'vitest.mutate.config.ts' },
+  // The unit project only (the process tests run the bundle, which no mutant reaches), narrowed
+  // to the room's tests; of those, each mutant runs the files that import its module.
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
   // A mutant the compiler refuses is no bug a user could meet: a type check, not a test run.
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',

@@ -51,6 +51,7 @@ export const systemClock: Clock = {
           resolve()
         }, slice)
       }
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: an AbortSignal fires once at most, so a listener kept after it fired never runs again
       signal?.addEventListener('abort', onAbort, { once: true })
       arm()
     })

@@ -22,7 +22,8 @@ export function parseRetryAfter(
   const value = raw.trim()
 
   const seconds = SECONDS.exec(value)
-  if (seconds) return { kind: 'delay', ms: secondsToMs(seconds[1] ?? '', seconds[2] ?? ''), raw }
+  // The first group is not optional: it is there whenever the pattern matched.
+  if (seconds) return { kind: 'delay', ms: secondsToMs(seconds[1]!, seconds[2] ?? ''), raw }
 
   const retryAt = parseHttpDate(value, opts.receivedAt)
   if (retryAt === undefined) return { kind: 'none', reason: 'invalid', raw }

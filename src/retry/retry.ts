@@ -50,6 +50,7 @@ export type RetriedAttempt = FailedAttempt & (Retry | Throttle)
 const NO_HINT: RetryAfterHint = { kind: 'none', reason: 'absent' }
 
 function isRetry(failure: FailedAttempt): failure is FailedAttempt & Retry {
+  // Stryker disable next-line ConditionalExpression: a throttle has no perLoop cap, so counting its retries never ends a loop
   return failure.verdict === 'retry'
 }
 
@@ -280,6 +281,7 @@ export async function withRetries<T>(
         if (waitMs >= timeLeft) throw error
       }
       ctx.onWait?.({ kind: failure.verdict, waitMs, error })
+      // Stryker disable next-line BlockStatement: a sleep rejects only on abort, and the loop's first line throws the same CancelledError
       await clock.sleep(waitMs, signal).catch(() => {
         throw new CancelledError()
       })

@@ -57,8 +57,10 @@ describe('addQuarters', () => {
     expect(addQuarters(start, n)).toEqual(expected)
   })
 
-  it('refuses a fractional step', () => {
-    expect(() => addQuarters(q(2026, 1), 0.5)).toThrow(RangeError)
+  it('refuses a fractional step, naming it', () => {
+    expect(() => addQuarters(q(2026, 1), 0.5)).toThrow(
+      new RangeError('addQuarters needs a whole number, got 0.5')
+    )
   })
 })
 

@@ -128,6 +128,10 @@ describe('resolvePeriods', () => {
 })
 
 describe('resolvePeriods failures', () => {
+  it('are PeriodExpressionErrors by name too, as a log line shows them', () => {
+    expect(failureOf('bogus').name).toBe('PeriodExpressionError')
+  })
+
   it.each([
     ['', /periods is empty/],
     [' ', /only blanks and separators/],
@@ -152,6 +156,7 @@ describe('resolvePeriods failures', () => {
     ['current-', 'current-'],
     ['current+-1', 'current+-1'],
     ['current-1.5', 'current-1.5'],
+    ['notcurrent-1', 'notcurrent-1'],
     ['next+1', 'next+1'],
     ['2025_Q3..', '2025_Q3..'],
     ['..2026_Q2', '..2026_Q2'],
@@ -189,7 +194,8 @@ describe('resolvePeriods failures', () => {
   ])('%j with limit %s is too many (%i > %i)', (input, maxPeriods, count, limit) => {
     const error = failureOf(input, maxPeriods)
     expect(error.message).toContain(
-      `periods resolves to ${count} periods, more than the limit of ${limit} per run`
+      `periods resolves to ${count} periods, more than the limit of ${limit} per run ` +
+        '(each period is one export job against the Clari quota); narrow the list or range'
     )
     expect(error.entry).toBeUndefined()
   })

@@ -26,6 +26,16 @@ describe('parseHttpDate', () => {
     expect(parseHttpDate(value, NOW_2026)).toBe(expected)
   })
 
+  it.each(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'])(
+    'reads the month %s, in each of the three formats',
+    month => {
+      const at = Date.UTC(2026, new Date(`${month} 1, 2026`).getMonth(), 10, 6, 30)
+      expect(parseHttpDate(`Sat, 10 ${month} 2026 06:30:00 GMT`, NOW_2026)).toBe(at)
+      expect(parseHttpDate(`Saturday, 10-${month}-26 06:30:00 GMT`, NOW_2026)).toBe(at)
+      expect(parseHttpDate(`Sat ${month} 10 06:30:00 2026`, NOW_2026)).toBe(at)
+    }
+  )
+
   it('reads asctime as UTC whatever the process time zone', () => {
     // Date.parse would give local time here; the expected value is built from UTC fields.
     expect(parseHttpDate('Wed Jul  1 12:00:00 2026')).toBe(Date.UTC(2026, 6, 1, 12))

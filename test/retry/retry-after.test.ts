@@ -63,6 +63,13 @@ describe('parseRetryAfter', () => {
     })
   })
 
+  it.each([
+    ['the last exact millisecond count but one', '9007199254740.990', 9_007_199_254_740_990],
+    ['the first count past exact (2^53 - 1 ms)', '9007199254740.991', Number.POSITIVE_INFINITY]
+  ])('at %s gives %d ms', (_label, raw, ms) => {
+    expect(parseRetryAfter(raw, { receivedAt: RECEIVED_AT })).toMatchObject({ kind: 'delay', ms })
+  })
+
   it('keeps a long but exact delay exact', () => {
     expect(parseRetryAfter('1000000', { receivedAt: RECEIVED_AT })).toMatchObject({
       ms: 1_000_000_000

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { CancelledError } from '../../src/base/abort.js'
+import { throttleDelay, throttleFallback } from '../../src/retry/backoff.js'
 import { RetryBudget } from '../../src/retry/budget.js'
 import {
+  chargesBudget,
   DEFAULT_RETRY_LIMITS,
   LoopMisses,
   missWait,
@@ -136,6 +138,13 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     }
   )
 
+  it('waits a hint of exactly max-retry-after', async () => {
+    const s = script([throttle(300_000, '300')])
+    const { clock, ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).resolves.toBe('ok')
+    expect(clock.now()).toBeGreaterThanOrEqual(300_000)
+  })
+
   it('stops after 15 minutes of throttling on one call', async () => {
     const s = script(Array(20).fill(throttle(120_000)))
     const { clock, ctx } = setup({ deadlineMs: 6 * 3_600_000 })
@@ -174,6 +183,61 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     expect(blind.calls).toBeLessThan(12)
   })
 
+  it('makes no attempt once the run is cancelled', async () => {
+    const s = script([])
+    const { ctx } = setup({ signal: AbortSignal.abort() })
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toBeInstanceOf(CancelledError)
+    expect(s.calls).toBe(0)
+  })
+
+  it('reports a failure during a cancel as the cancel', async () => {
+    const controller = new AbortController()
+    const s = script([fatal])
+    const attempt = () => {
+      controller.abort()
+      return s.attempt()
+    }
+    const { ctx } = setup({ signal: controller.signal })
+    await expect(withRetries(attempt, s.classify, ctx)).rejects.toBeInstanceOf(CancelledError)
+  })
+
+  it('counts the time left to the deadline from the clock, not from zero', async () => {
+    const s = script([transient])
+    // The first backoff is 500 ms; the deadline is 400 ms away when the call starts.
+    const { clock, ctx } = setup({ deadlineMs: 10_400 })
+    clock.advance(10_000)
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toBe(s.errors[0])
+    expect(clock.now()).toBe(10_000)
+  })
+
+  it('fails a transient failure whose backoff would end exactly at the deadline', async () => {
+    const s = script([transient])
+    const { clock, ctx } = setup({ deadlineMs: 500 })
+    await expect(withRetries(s.attempt, s.classify, ctx)).rejects.toBe(s.errors[0])
+    expect(clock.now()).toBe(0)
+  })
+
+  it('waits a throttle that ends exactly at the deadline or at the throttle limit', async () => {
+    const asked = throttleDelay(2_000, () => 0.5)
+    const atDeadline = script([throttle(2_000, '2')])
+    const { ctx } = setup({ deadlineMs: asked })
+    await expect(withRetries(atDeadline.attempt, atDeadline.classify, ctx)).resolves.toBe('ok')
+    const atLimit = script([throttle(2_000, '2')])
+    const limits = { ...DEFAULT_RETRY_LIMITS, maxThrottleMs: asked }
+    const limited = { ...setup().ctx, limits }
+    await expect(withRetries(atLimit.attempt, atLimit.classify, limited)).resolves.toBe('ok')
+  })
+
+  it('retries hint-less throttles while the budget lasts, backing off further each time', async () => {
+    const s = script([throttle(), throttle(), throttle()])
+    const { waits, ctx } = setup()
+    await expect(withRetries(s.attempt, s.classify, ctx)).resolves.toBe('ok')
+    const half = () => 0.5
+    expect(waits.map(w => w.waitMs)).toEqual(
+      [0, 1, 2].map(k => throttleDelay(throttleFallback(k, half), half))
+    )
+  })
+
   it('stops a wait at once when the run is cancelled', async () => {
     const controller = new AbortController()
     const s = script([throttle(200_000)])
@@ -182,6 +246,56 @@ describe('withRetries (docs/retry-policy.md, layer 1)', () => {
     await expect(pending).rejects.toBeInstanceOf(CancelledError)
     expect(clock.now()).toBe(0)
     expect(s.calls).toBe(1)
+  })
+})
+
+describe('chargesBudget: which failures are signs the API is unwell', () => {
+  it.each<[string, FailedAttempt, boolean]>([
+    ['a transient failure', transient, true],
+    ['a throttle without Retry-After', throttle(), true],
+    [
+      'a throttle with a Retry-After it could not read',
+      { ...throttle(), hint: { kind: 'none', reason: 'invalid', raw: 'soon' } },
+      true
+    ],
+    ['a throttle the server paced', throttle(2_000), false],
+    ['a failure that is not retried', fatal, false],
+    ["a caller's own verdict", { answer: '502', verdict: 'reconcile' }, false]
+  ])('%s: %s', (_name, failure, charged) => {
+    expect(chargesBudget(failure)).toBe(charged)
+  })
+})
+
+describe('the errors a call gives up with', () => {
+  it.each([
+    [
+      'a hint over max-retry-after',
+      new RateLimitedError('over-max-retry-after', 400_000, '400', 300_000),
+      'rate limited: the server asked to wait 400 s (Retry-After: 400), more than max-retry-after (300 s)'
+    ],
+    [
+      'a hint past the deadline',
+      new RateLimitedError('past-deadline', Infinity, undefined, 60_000),
+      'rate limited: the server asked to wait forever (no Retry-After), past the job deadline (60 s left)'
+    ],
+    [
+      'throttled too long',
+      new RateLimitedError('throttled-too-long', 120_000, undefined, 900_000),
+      'rate limited: throttled for more than 900 s on one request (no Retry-After)'
+    ]
+  ])('RateLimitedError for %s says so, under its own name', (_name, error, message) => {
+    expect(error.name).toBe('RateLimitedError')
+    expect(error.message).toBe(message)
+  })
+
+  it('RetryBudgetError keeps its cause and says so, under its own name', () => {
+    const cause = new Error('502 Bad Gateway')
+    const error = new RetryBudgetError(cause)
+    expect(error.name).toBe('RetryBudgetError')
+    expect(error.cause).toBe(cause)
+    expect(error.message).toBe(
+      '502 Bad Gateway; not retried: too many requests of this run failed (retry budget spent)'
+    )
   })
 })
 
@@ -236,6 +350,20 @@ describe('missWait: the wait after missed checks (docs/retry-policy.md#missed-ch
     ['a short hint, no sooner than the backoff', throttle(2_000, '2'), 4, 5_000, 80_000]
   ])('waits %s', (_name, failure, misses, plannedMs, expected) => {
     expect(wait(failure, misses, plannedMs)).toBe(expected)
+  })
+
+  it.each<[string, FailedAttempt, number]>([
+    ['a transient miss on the poll schedule alone', transient, 100],
+    [
+      "a hint-less throttle's first miss as the first throttle fallback",
+      throttle(),
+      throttleDelay(
+        throttleFallback(0, () => 0.5),
+        () => 0.5
+      )
+    ]
+  ])('waits %s', (_name, failure, expected) => {
+    expect(wait(failure, 1, 100, { initialMs: 100, factor: 2, maxMs: 120_000 })).toBe(expected)
   })
 
   it('caps a throttle without a hint at max-poll-interval', () => {
