@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { errorMessages } from '../../scripts/demo/workflow-commands.js'
+import { useBundleStage } from '../helpers/bundle-stage.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
-  disposeBundles,
   runBundle,
   startBundle,
   type BundleOptions,
@@ -15,18 +15,12 @@ import {
 } from '../helpers/run-bundle.js'
 import {
   readZipDirectory,
-  startArtifactStack,
   ZIP_METHOD_DEFLATE,
   ZIP_METHOD_STORED,
   type ArtifactRecord,
   type ArtifactStack,
   type RunAttempt
 } from '../simulators/artifact/index.js'
-import {
-  startClariSimulator,
-  type ClariSimulator,
-  type ClariSimulatorOptions
-} from '../simulators/clari/index.js'
 import { renderedElements } from '../helpers/github-markdown.js'
 import { textContent } from '../helpers/strict-html.js'
 import { readFolder } from './bundle-checks.js'
@@ -102,26 +96,13 @@ async function seedArtifact(
 export function artifactScenarios(runtime: NodeRuntime): void {
   describe(`artifact upload by dist/index.js under ${runtime.label}`, () => {
     // One stack per runtime, a distinct artifact name per test.
-    let stack: ArtifactStack | undefined
-    let sim: ClariSimulator | undefined
-    beforeAll(async () => {
-      stack = await startArtifactStack()
-    })
-    afterAll(async () => stack?.stop())
-    afterEach(async () => {
-      await disposeBundles()
-      await sim?.close()
-      sim = undefined
-    })
-
-    async function startSim(options: ClariSimulatorOptions = {}): Promise<void> {
-      sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
-    }
+    const stage = useBundleStage()
+    const { startSim } = stage
 
     function bundleOptions(
       artifactName: string,
       inputs: Record<string, string> = {},
-      attempt = stack!.run.attempt(1)
+      attempt = stage.stack.run.attempt(1)
     ): BundleOptions {
       return {
         runtime,
@@ -129,7 +110,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
           'api-key': TEST_API_KEY,
           'forecast-id': 'net_arr',
           periods: '2026_Q1',
-          'api-url': sim!.url,
+          'api-url': stage.sim.url,
           'artifact-name': artifactName,
           'poll-interval': '1',
           'max-poll-interval': '1',
@@ -141,7 +122,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
     }
 
     function liveArtifacts(name: string): ArtifactRecord[] {
-      return stack!.service.artifacts.filter(a => a.name === name && a.finalized && !a.deleted)
+      return stage.stack.service.artifacts.filter(a => a.name === name && a.finalized && !a.deleted)
     }
 
     it('uploads every finished payload and the manifest byte for byte, keeps them when a period fails, and reports id, digest and url', async () => {
@@ -159,8 +140,8 @@ export function artifactScenarios(runtime: NodeRuntime): void {
         'net_arr_2026_Q1.json',
         'net_arr_2026_Q3.json'
       ])
-      const zip = await stack!.downloadArtifactZip('payloads')
-      const inZip = await stack!.listZipEntries(zip)
+      const zip = await stage.stack.downloadArtifactZip('payloads')
+      const inZip = await stage.stack.listZipEntries(zip)
       expect(new Map([...inZip].sort(([a], [b]) => a.localeCompare(b)))).toEqual(onDisk)
       // Default compression-level (6): entries are deflated.
       expect(readZipDirectory(zip).map(e => e.method)).toEqual([
@@ -199,7 +180,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
 
     it("shows the artifact service's error text in the summary as text: no live link or image", async () => {
       await startSim()
-      stack!.service.createFailure = { status: 400, code: 'invalid_argument', msg: PHISHING }
+      stage.stack.service.createFailure = { status: 400, code: 'invalid_argument', msg: PHISHING }
       try {
         const result = await runBundle(bundleOptions('refused'))
 
@@ -212,7 +193,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
         expect(said.at(-1)).toMatch(/^Artifact refused: upload failed: .*\(400\) Bad Request/)
         expect(said.at(-1)).toContain(PHISHING)
       } finally {
-        stack!.service.createFailure = undefined
+        stage.stack.service.createFailure = undefined
       }
     })
 
@@ -221,30 +202,35 @@ export function artifactScenarios(runtime: NodeRuntime): void {
       async duplicateNames => {
         await startSim()
         const name = `rerun-${duplicateNames}`
-        const earlier = await seedArtifact(stack!, name)
-        const realistic = stack!.service.duplicateNames
-        stack!.service.duplicateNames = duplicateNames
+        const earlier = await seedArtifact(stage.stack, name)
+        const realistic = stage.stack.service.duplicateNames
+        stage.stack.service.duplicateNames = duplicateNames
         try {
-          const result = await runBundle(bundleOptions(name, {}, stack!.run.attempt(2)))
+          const result = await runBundle(bundleOptions(name, {}, stage.stack.run.attempt(2)))
 
           expect(result.exitCode).toBe(0)
           const expectedName = `${name}-attempt-2`
-          const uploaded = stack!.service.artifacts.find(
+          const uploaded = stage.stack.service.artifacts.find(
             a => a.id === result.outputs['artifact-id']
           )
-          expect(uploaded).toMatchObject({ name: expectedName, jobId: stack!.run.attempt(2).jobId })
+          expect(uploaded).toMatchObject({
+            name: expectedName,
+            jobId: stage.stack.run.attempt(2).jobId
+          })
           expect(result.outputs['artifact-name']).toBe(expectedName)
           // One artifact of that name in the run: download-artifact's `name:` cannot pick another.
           expect(liveArtifacts(expectedName)).toEqual([uploaded])
           // The earlier attempt's artifact is left as it was.
           expect(earlier).toMatchObject({ deleted: false, finalized: true })
-          const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip(expectedName))
+          const inZip = await stage.stack.listZipEntries(
+            await stage.stack.downloadArtifactZip(expectedName)
+          )
           expect(inZip.get('manifest.json')).toEqual(await readFile(result.outputs.manifest!))
           expect(result.stdout).toContain(
             `Uploaded artifact ${expectedName} (id ${uploaded!.id}) with 2 files\n`
           )
         } finally {
-          stack!.service.duplicateNames = realistic
+          stage.stack.service.duplicateNames = realistic
         }
       }
     )
@@ -272,7 +258,9 @@ export function artifactScenarios(runtime: NodeRuntime): void {
         `tables/time_periods/${partition}`,
         `tables/users/${partition}`
       ])
-      const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip('tables'))
+      const inZip = await stage.stack.listZipEntries(
+        await stage.stack.downloadArtifactZip('tables')
+      )
       expect(new Map([...inZip].sort(([a], [b]) => a.localeCompare(b)))).toEqual(onDisk)
       const [message] = errorMessages(result.stdout)
       expect(message).toContain('2026_Q2: ERROR')
@@ -283,11 +271,11 @@ export function artifactScenarios(runtime: NodeRuntime): void {
       await startSim()
       // Names are unique within an attempt: earlier steps of attempt 2 took both.
       const originals = [
-        await seedArtifact(stack!, 'taken', stack!.run.attempt(2)),
-        await seedArtifact(stack!, 'taken-attempt-2', stack!.run.attempt(2))
+        await seedArtifact(stage.stack, 'taken', stage.stack.run.attempt(2)),
+        await seedArtifact(stage.stack, 'taken-attempt-2', stage.stack.run.attempt(2))
       ]
 
-      const result = await runBundle(bundleOptions('taken', {}, stack!.run.attempt(2)))
+      const result = await runBundle(bundleOptions('taken', {}, stage.stack.run.attempt(2)))
 
       expect(result.exitCode).toBe(1)
       const [message] = errorMessages(result.stdout)
@@ -307,8 +295,8 @@ export function artifactScenarios(runtime: NodeRuntime): void {
 
     it('replaces an artifact of the same name with overwrite: true', async () => {
       await startSim()
-      const original = await seedArtifact(stack!, 'replaced')
-      const originalBlob = () => stack!.service.container.blob(original.blobPath)
+      const original = await seedArtifact(stage.stack, 'replaced')
+      const originalBlob = () => stage.stack.service.container.blob(original.blobPath)
       expect(originalBlob()).toBeDefined()
 
       const result = await runBundle(bundleOptions('replaced', { overwrite: 'true' }))
@@ -320,7 +308,9 @@ export function artifactScenarios(runtime: NodeRuntime): void {
       expect(result.outputs['artifact-id']).toBe(replacement!.id)
       expect(original.deleted).toBe(true)
       expect(originalBlob()).toBeUndefined()
-      const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip('replaced'))
+      const inZip = await stage.stack.listZipEntries(
+        await stage.stack.downloadArtifactZip('replaced')
+      )
       expect(inZip.get('manifest.json')).toEqual(await readFile(result.outputs.manifest!))
     })
 
@@ -341,7 +331,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
       const expiresAt = Date.parse(record!.expiresAt!)
       expect(expiresAt).toBeGreaterThanOrEqual(before + 3 * DAY_MS - 1_000)
       expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3 * DAY_MS + 1_000)
-      const zip = await stack!.downloadArtifactZip('stored')
+      const zip = await stage.stack.downloadArtifactZip('stored')
       // @actions/artifact adds files concurrently: the order of zip entries is not promised.
       const entries = readZipDirectory(zip).map(e => [e.name, e.method])
       expect(entries.sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual([
@@ -364,7 +354,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
 
         expect(result.exitCode).toBe(exitCode)
         const onDisk = await readFolder(result.outputs['output-dir']!)
-        const inZip = await stack!.listZipEntries(await stack!.downloadArtifactZip(name))
+        const inZip = await stage.stack.listZipEntries(await stage.stack.downloadArtifactZip(name))
         expect([...inZip.keys()].sort()).toEqual([...onDisk.keys()])
         expect([...onDisk.keys()]).toEqual([
           'manifest.json',
@@ -395,7 +385,7 @@ export function artifactScenarios(runtime: NodeRuntime): void {
     it('on SIGINT cancels the Clari job, writes the manifest and exits non-zero within seconds', async () => {
       await startSim({ plan: { durationMs: 60_000 } })
       const run = await startBundle(bundleOptions('cancelled'))
-      await until(() => sim!.jobs.length > 0, 'the export job to be created')
+      await until(() => stage.sim.jobs.length > 0, 'the export job to be created')
 
       const signalledAt = performance.now()
       run.signal('SIGINT')
@@ -405,8 +395,8 @@ export function artifactScenarios(runtime: NodeRuntime): void {
       // The action handled the signal itself (a default SIGINT death would write no manifest).
       expect(result.exitSignal).toBeNull()
       expect(result.exitCode).not.toBe(0)
-      const [job] = sim!.jobs
-      const cancels = sim!.requests.filter(r => r.endpoint === 'cancel')
+      const [job] = stage.sim.jobs
+      const cancels = stage.sim.requests.filter(r => r.endpoint === 'cancel')
       expect(cancels).toMatchObject([
         { method: 'PATCH', jobId: job!.jobId, body: { type: 'CANCEL' } }
       ])

@@ -1,14 +1,10 @@
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { errorMessages, parseWorkflowCommand } from '../../scripts/demo/workflow-commands.js'
+import { useBundleStage } from '../helpers/bundle-stage.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
-import { disposeBundles, nodeRuntimes, runBundle } from '../helpers/run-bundle.js'
-import {
-  GHES_SERVER_URL,
-  startArtifactStack,
-  type ArtifactStack
-} from '../simulators/artifact/index.js'
-import { startClariSimulator, type ClariSimulator } from '../simulators/clari/index.js'
+import { nodeRuntimes, runBundle } from '../helpers/run-bundle.js'
+import { GHES_SERVER_URL } from '../simulators/artifact/index.js'
 import { expectKeyNowhere, readFolder } from './bundle-checks.js'
 
 // What is checked is the action's decision before its first request: the machine's Node will do.
@@ -22,20 +18,10 @@ const GHES_HOST = new URL(GHES_SERVER_URL).hostname
  * cache service v1 at ACTIONS_CACHE_URL).
  */
 describe('dist/index.js on GitHub Enterprise Server', () => {
-  let stack: ArtifactStack | undefined
-  let sim: ClariSimulator | undefined
-  beforeAll(async () => {
-    stack = await startArtifactStack({ platform: 'ghes' })
-  })
-  afterAll(async () => stack?.stop())
-  afterEach(async () => {
-    await disposeBundles()
-    await sim?.close()
-    sim = undefined
-  })
+  const stage = useBundleStage({ platform: 'ghes' })
 
   async function runOnGhes(inputs: Record<string, string>, attempt = 1) {
-    sim = await startClariSimulator({ apiKey: TEST_API_KEY, plan: () => ({ durationMs: 500 }) })
+    const sim = await stage.startSim({ plan: () => ({ durationMs: 500 }) })
     const result = await runBundle({
       runtime: runtime!,
       inputs: {
@@ -45,10 +31,10 @@ describe('dist/index.js on GitHub Enterprise Server', () => {
         'api-url': sim.url,
         'poll-interval': '1',
         'max-poll-interval': '1',
-        'github-token': stack!.githubToken,
+        'github-token': stage.stack.githubToken,
         ...inputs
       },
-      env: stack!.newRun().attempt(attempt).env
+      env: stage.stack.newRun().attempt(attempt).env
     })
     await expectKeyNowhere(result, TEST_API_KEY)
     return result
@@ -65,7 +51,7 @@ describe('dist/index.js on GitHub Enterprise Server', () => {
     const result = await runOnGhes({ upload: 'true' })
 
     expect(result.exitCode).not.toBe(0)
-    expect(sim!.requests).toEqual([])
+    expect(stage.sim.requests).toEqual([])
     expect(errorMessages(result.stdout)).toEqual([
       `This runner is on GitHub Enterprise Server (${GHES_HOST}), where the artifact service this action uploads through (@actions/artifact v2 and later) is not supported. Set upload: false and upload the output-dir output with actions/upload-artifact@v3, which GitHub Enterprise Server supports (see "GitHub Enterprise Server" in the README).`
     ])
@@ -77,7 +63,7 @@ describe('dist/index.js on GitHub Enterprise Server', () => {
     const result = await runOnGhes({ upload: 'false' })
 
     expect(result.exitCode).toBe(0)
-    expect(sim!.jobs.map(j => j.period)).toEqual(PERIODS)
+    expect(stage.sim.jobs.map(j => j.period)).toEqual(PERIODS)
     expect(result.outputs.exported).toBe(JSON.stringify(PERIODS))
     expect(result.outputs['output-dir']).toBe(path.join(result.workspace, 'clari-export'))
     expect([...(await readFolder(result.outputs['output-dir']!)).keys()]).toEqual([
@@ -98,8 +84,8 @@ describe('dist/index.js on GitHub Enterprise Server', () => {
         /^This runner is on GitHub Enterprise Server \(github\.acme-corp\.example\).*upload: false.*actions\/upload-artifact@v3/
       )
     ])
-    expect(sim!.jobs).toEqual([])
-    expect(sim!.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /v4/admin/limits'])
+    expect(stage.sim.jobs).toEqual([])
+    expect(stage.sim.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /v4/admin/limits'])
   })
 
   it('a re-run with upload: false does not look for artifacts, does not fail for it, and exports', async () => {
@@ -109,8 +95,8 @@ describe('dist/index.js on GitHub Enterprise Server', () => {
     expect(commands(result.stdout, 'notice')).toContainEqual(
       `Not resuming from an earlier attempt: GitHub Enterprise Server (${GHES_HOST}) has no artifact service this action can read; exporting every period`
     )
-    expect(stack!.rest.calls).toEqual([])
-    expect(stack!.service.calls).toEqual([])
-    expect(sim!.jobs.map(j => j.period)).toEqual(PERIODS)
+    expect(stage.stack.rest.calls).toEqual([])
+    expect(stage.stack.service.calls).toEqual([])
+    expect(stage.sim.jobs.map(j => j.period)).toEqual(PERIODS)
   })
 })

@@ -1,27 +1,18 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseWorkflowCommand } from '../../scripts/demo/workflow-commands.js'
+import { useBundleStage } from '../helpers/bundle-stage.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
-  disposeBundles,
   nodeRuntimes,
   runBundle,
   startBundle,
   type BundleOptions,
   type BundleResult
 } from '../helpers/run-bundle.js'
-import {
-  startArtifactStack,
-  type ArtifactStack,
-  type GitHubPlatform,
-  type WorkflowRun
-} from '../simulators/artifact/index.js'
-import {
-  startClariSimulator,
-  type ClariSimulator,
-  type ClariSimulatorOptions
-} from '../simulators/clari/index.js'
+import type { ArtifactStack, GitHubPlatform, WorkflowRun } from '../simulators/artifact/index.js'
+import type { ClariSimulator } from '../simulators/clari/index.js'
 import { expectKeyNowhere } from './bundle-checks.js'
 
 // What is checked is the action's use of the cache service: the machine's Node will do.
@@ -60,7 +51,7 @@ describe.each([
       })
       const first = await t.attempt(t.run(), 1, { upload })
       expect(first.exitCode).toBe(1)
-      const saved = t.stack!.cache.entries.filter(e => LEDGER_KEY.test(e.key))
+      const saved = t.stack.cache.entries.filter(e => LEDGER_KEY.test(e.key))
       expect(saved).toEqual([
         expect.objectContaining({ finalized: true, scope: 'refs/heads/main' })
       ])
@@ -79,7 +70,7 @@ describe.each([
       )
       expect(warnings(second)).toEqual([])
       const protocolCalls =
-        platform === 'github.com' ? t.stack!.cache.calls.length : t.stack!.cache.v1Calls.length
+        platform === 'github.com' ? t.stack.cache.calls.length : t.stack.cache.v1Calls.length
       expect(protocolCalls).toBeGreaterThan(0)
     }
   )
@@ -88,16 +79,14 @@ describe.each([
     await t.startSim({ plan: { durationMs: 60_000 } })
     const run = t.run()
     const live = await startBundle(t.options(run, 1, { upload }))
-    await until(() => t.sim!.jobs.length > 0)
+    await until(() => t.sim.jobs.length > 0)
     const signalledAt = performance.now()
     live.signal('SIGINT')
     const result = await live.result
 
     expect(performance.now() - signalledAt).toBeLessThan(7_500)
     expect(result.exitCode).not.toBe(0)
-    const saved = t.stack!.cache.entries.filter(
-      e => LEDGER_KEY.exec(e.key)?.[1] === run.githubRunId
-    )
+    const saved = t.stack.cache.entries.filter(e => LEDGER_KEY.exec(e.key)?.[1] === run.githubRunId)
     expect(saved).toEqual([expect.objectContaining({ finalized: true })])
   })
 })
@@ -118,7 +107,7 @@ describe('the ledger where the cache fails', () => {
     'warns once when the service answers $fault, and exports as usual',
     async ({ fault, warning }) => {
       await t.startSim({ plan: { durationMs: 500 } })
-      t.stack!.cache.fault = fault
+      t.stack.cache.fault = fault
       try {
         const startedAt = performance.now()
         const result = await t.attempt(
@@ -137,7 +126,7 @@ describe('the ledger where the cache fails', () => {
         // Two bounded calls at most (the lookup, the save), whatever the toolkit's retries.
         expect(tookMs).toBeLessThan(20_000)
       } finally {
-        t.stack!.cache.fault = undefined
+        t.stack.cache.fault = undefined
       }
     }
   )
@@ -159,15 +148,18 @@ describe('the ledger on GitHub Enterprise Server without the Actions cache', () 
 })
 
 function useStack(platform: GitHubPlatform) {
+  const stage = useBundleStage({ platform })
   const t = {
-    stack: undefined as ArtifactStack | undefined,
-    sim: undefined as ClariSimulator | undefined,
-    lastRun: undefined as WorkflowRun | undefined,
-    async startSim(options: ClariSimulatorOptions): Promise<void> {
-      t.sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
+    get stack(): ArtifactStack {
+      return stage.stack
     },
+    get sim(): ClariSimulator {
+      return stage.sim
+    },
+    lastRun: undefined as WorkflowRun | undefined,
+    startSim: stage.startSim,
     run(): WorkflowRun {
-      t.lastRun = t.stack!.newRun()
+      t.lastRun = t.stack.newRun()
       return t.lastRun
     },
     options(
@@ -182,10 +174,10 @@ function useStack(platform: GitHubPlatform) {
           'api-key': TEST_API_KEY,
           'forecast-id': 'net_arr',
           periods: PERIODS.join(','),
-          'api-url': t.sim!.url,
+          'api-url': t.sim.url,
           'poll-interval': '1',
           'max-poll-interval': '1',
-          'github-token': t.stack!.githubToken,
+          'github-token': t.stack.githubToken,
           ...inputs
         },
         env: { ...run.attempt(attempt).env, ...env },
@@ -203,15 +195,6 @@ function useStack(platform: GitHubPlatform) {
       return result
     }
   }
-  beforeAll(async () => {
-    t.stack = await startArtifactStack({ platform })
-  })
-  afterAll(async () => t.stack?.stop())
-  afterEach(async () => {
-    await disposeBundles()
-    await t.sim?.close()
-    t.sim = undefined
-  })
   return t
 }
 

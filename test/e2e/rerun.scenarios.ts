@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { useBundleStage } from '../helpers/bundle-stage.js'
 import { TEST_API_KEY } from '../helpers/engine-harness.js'
 import {
-  disposeBundles,
   startBundle,
   type BundleOptions,
   type BundleResult,
@@ -13,7 +13,6 @@ import {
 import {
   emptyEntries,
   hostileZip,
-  startArtifactStack,
   type ArtifactStack,
   type HostileEntry,
   type RunAttempt,
@@ -22,7 +21,6 @@ import {
 } from '../simulators/artifact/index.js'
 import {
   sha256,
-  startClariSimulator,
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
@@ -42,22 +40,12 @@ const NAME = 'clari-forecast-net_arr'
  * names across attempts accepted). Declares its hooks in the calling describe.
  */
 function rerunHarness(runtime: NodeRuntime) {
-  let stack: ArtifactStack | undefined
-  let sim: ClariSimulator | undefined
+  const stage = useBundleStage()
   let run: WorkflowRun
-  beforeAll(async () => {
-    stack = await startArtifactStack()
-  })
-  afterAll(async () => stack?.stop())
-  afterEach(async () => {
-    await disposeBundles()
-    await sim?.close()
-    sim = undefined
-  })
 
   async function startSim(options: ClariSimulatorOptions): Promise<ClariSimulator> {
-    sim = await startClariSimulator({ apiKey: TEST_API_KEY, ...options })
-    run = stack!.newRun()
+    const sim = await stage.startSim(options)
+    run = stage.stack.newRun()
     return sim
   }
 
@@ -74,11 +62,11 @@ function rerunHarness(runtime: NodeRuntime) {
         'api-key': TEST_API_KEY,
         'forecast-id': 'net_arr',
         periods: PERIODS.join(','),
-        'api-url': sim!.url,
+        'api-url': stage.sim.url,
         'poll-interval': '1',
         'max-poll-interval': '1',
         // The runner fills in action.yml's default, ${{ github.token }}.
-        'github-token': stack!.githubToken,
+        'github-token': stage.stack.githubToken,
         ...inputs
       },
       env: { ...env, ...options.env },
@@ -103,11 +91,12 @@ function rerunHarness(runtime: NodeRuntime) {
   async function forgeArtifact(
     change: (entries: Map<string, Buffer>) => HostileEntry[] | void
   ): Promise<void> {
-    const record = stack!.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
-    const entries = await stack!.listZipEntries(await stack!.downloadArtifactZip(NAME))
+    const { stack } = stage
+    const record = stack.service.artifacts.findLast(a => a.name === NAME && a.finalized)!
+    const entries = await stack.listZipEntries(await stack.downloadArtifactZip(NAME))
     const extra = change(entries) ?? []
     const zip = hostileZip([...[...entries].map(([name, data]) => ({ name, data })), ...extra])
-    await stack!.replaceBlob(record, zip, 'update')
+    await stack.replaceBlob(record, zip, 'update')
   }
 
   /** Edits attempt 1's manifest (parsed) in the artifact, keeping everything else. */
@@ -120,7 +109,7 @@ function rerunHarness(runtime: NodeRuntime) {
 
   /** Requests to Clari since `from`, and the periods they concerned. */
   function since(from: number): { creates: string[]; periods: Set<string | undefined> } {
-    const requests = sim!.requests.slice(from)
+    const requests = stage.sim.requests.slice(from)
     return {
       creates: requests.filter(r => r.endpoint === 'create').map(r => r.period!),
       periods: new Set(requests.map(r => r.period))
@@ -129,7 +118,7 @@ function rerunHarness(runtime: NodeRuntime) {
 
   return {
     get stack(): ArtifactStack {
-      return stack!
+      return stage.stack
     },
     get run(): WorkflowRun {
       return run
