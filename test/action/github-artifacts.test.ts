@@ -505,7 +505,9 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
       let apiUrl = stack.rest.url
       if (fault === 'hang') stack.rest.fault = 'hang'
       else apiUrl = await closedPortUrl()
-      const timeoutMs = 2_000
+      // Refused: a bound far past the lookup's own time (its one retry, a second later: 1.1-1.4 s,
+      // once 2.2 s on a busy machine), so ending before it shows the refusal ended the lookup.
+      const timeoutMs = fault === 'hang' ? 2_000 : 10_000
 
       const child = await runChild(
         childEnv(withoutRunnerVariables(savedEnv), {
