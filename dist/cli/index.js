@@ -36479,7 +36479,7 @@ async function makeFolders(outputDir, relative) {
 // Chunk bytes sent to the worker and not yet done with: the download waits beyond this, so
 // memory stays bounded however far the worker falls behind.
 const MAX_BYTES_IN_FLIGHT = 1024 * 1024;
-const SLAB_BYTES = 64 * 1024;
+const SLAB_BYTES = 256 * 1024;
 // The worker's young generation, where a chunk's text and rows live and die. Left to node, it
 // is sized for a whole process's heap and would hold ~100 MB of garbage at the peak (measured).
 const WORKER_YOUNG_GENERATION_MB = 12;
@@ -36518,8 +36518,11 @@ class WorkerTables {
     workerFile;
     worker;
     stopped;
-    // The buffers chunks are copied into go to the worker and come back with its ack: no garbage
-    // buffers pile up between two collections (they would raise the peak memory).
+    // Chunks are copied into slabs, which go to the worker (few messages, however small the
+    // chunks) and come back with its ack: no garbage buffers pile up between two collections
+    // (they would raise the peak memory).
+    slab;
+    filled = 0;
     spare = [];
     inFlightBytes = 0;
     drained;
@@ -36539,10 +36542,13 @@ class WorkerTables {
         return this.worker !== undefined && this.stopped === undefined;
     }
     async forDownload() {
+        // What an earlier download left unsent is not sent: this one starts afresh.
+        this.filled = 0;
         this.post({ type: 'download' });
         return { afterChunk: chunk => this.send(chunk) };
     }
     async finish(payloadPath) {
+        this.handOver();
         const { result, failure } = await this.ask({ type: 'finish', id: 0, payloadPath });
         // After an abort the worker skipped chunks: its tables are not kept, whatever it says.
         if (result !== undefined && !this.request.signal?.aborted) {
@@ -36560,22 +36566,33 @@ class WorkerTables {
         // A worker that stopped could not remove its temporary files.
         await removeTables(this.request.outputDir, this.names, stopped);
     }
-    /** Hands a copy of the chunk over; waits while too much is unread. Never rejects. */
+    /**
+     * Copies the chunk into the slab being filled, handing each full slab over; waits while too
+     * much is unread. Never rejects.
+     */
     async send(chunk) {
-        if (this.stopped !== undefined)
-            return;
-        let buffer = this.spare.pop();
-        if (buffer === undefined || buffer.byteLength < chunk.length) {
-            buffer = new ArrayBuffer(Math.max(chunk.length, SLAB_BYTES));
+        for (let at = 0; at < chunk.length && this.stopped === undefined;) {
+            const slab = (this.slab ??= new Uint8Array(this.spare.pop() ?? new ArrayBuffer(SLAB_BYTES)));
+            const taken = Math.min(chunk.length - at, SLAB_BYTES - this.filled);
+            slab.set(chunk.subarray(at, at + taken), this.filled);
+            this.filled += taken;
+            at += taken;
+            if (this.filled === SLAB_BYTES)
+                this.handOver();
         }
-        const bytes = new Uint8Array(buffer, 0, chunk.length);
-        bytes.set(chunk);
-        // Counted before the transfer leaves `bytes` empty.
-        this.inFlightBytes += chunk.length;
-        this.post({ type: 'chunk', bytes }, [buffer]);
         while (this.inFlightBytes > MAX_BYTES_IN_FLIGHT && this.stopped === undefined) {
             await new Promise(resolve => (this.drained = resolve));
         }
+    }
+    /** The slab's bytes go to the worker (the buffer itself, transferred). */
+    handOver() {
+        const slab = this.slab;
+        if (slab === undefined || this.filled === 0)
+            return;
+        this.inFlightBytes += this.filled;
+        this.post({ type: 'chunk', bytes: new Uint8Array(slab.buffer, 0, this.filled) }, [slab.buffer]);
+        this.slab = undefined;
+        this.filled = 0;
     }
     ask(message) {
         const id = ++this.nextId;
