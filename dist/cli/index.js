@@ -36507,8 +36507,9 @@ function bundledWorker() {
 }
 /**
  * PeriodTables on a worker thread (tables-worker.ts). The download hands each chunk over (a
- * copy, transferred) and goes on at once while less than MAX_BYTES_IN_FLIGHT is unread; the
- * worker tokenizes and writes the tables meanwhile on the other core. Failures come back as
+ * copy, gathered into slabs that are transferred) and goes on at once while less than
+ * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and writes the tables meanwhile on the
+ * other core. Each period's tables have a worker of their own. Failures come back as
  * they would on this thread: a TablesError for this period's tables, the abort's reason when
  * the signal aborted. A worker that stops (a bug thrown, memory) fails the tables like any
  * TablesError, and its files are removed here. The worker ends with finish or discard.
