@@ -44,8 +44,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     `dist/ was not built from the current sources: bundling them into ${out} for this test run\n`
   )
   try {
+    // ncc first removes every .js file below its output folder: the action's goes first.
+    await ncc('src/index.ts', out)
     await Promise.all([
-      ncc('src/index.ts', out),
       ncc('src/cli/index.ts', path.join(out, 'cli')),
       ncc('src/engine/tables/tables-worker.ts', path.join(out, 'tables-worker'))
     ])
