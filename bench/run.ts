@@ -447,7 +447,7 @@ async function tables(): Promise<void> {
   ])
   section(
     `7. Tables from a ${TABLES_PAYLOAD / MIB} MiB payload, real time (fastest of ${TABLE_ROUNDS} interleaved rounds)`,
-    "The action (node dist/index.js) exports one period whose results are streamed by the simulator, with input `tables` set as shown. Throughput = payload bytes ÷ (results request received → the action's exit), so it covers the download (the tables are made from its bytes as they arrive, so `download s` includes them), the check, any further pass over the file (`tables s`) and the manifest. Peak RSS: the highest of the rounds. Targets (issue 17): each format's throughput ≥ 50 % of none's, peak RSS ≤ 1.3× none's.",
+    "The action (node dist/index.js) exports one period whose results are streamed by the simulator, with input `tables` set as shown. Throughput = payload bytes ÷ (results request received → the action's exit), so it covers the download (the tables are made from its bytes as they arrive, on a worker thread, so `download s` includes them), the check, any further pass over the file (`tables s`) and the manifest. Peak RSS: the highest of the rounds. Targets (issue 17): each format's throughput ≥ 50 % of none's, peak RSS ≤ 1.3× none's.",
     markdownTable(
       [
         'tables',

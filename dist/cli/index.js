@@ -31418,6 +31418,7 @@ class JsonStreamCheck {
 ;// CONCATENATED MODULE: ./src/engine/temp-file.ts
 
 
+
 /**
  * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
  * open it exclusively ('wx'), so a file or symlink planted at that name is never written
@@ -31426,6 +31427,14 @@ class JsonStreamCheck {
  */
 function tempPathFor(dir, fileName) {
     return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
+}
+/** The temporary files tempPathFor named beside `fileName` in `dir` (none when it is missing). */
+async function tempFilesFor(dir, fileName) {
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
+    const prefix = `.${fileName}.`;
+    return names
+        .filter(name => name.startsWith(prefix) && /^[0-9a-f]{12}\.partial$/.test(name.slice(prefix.length)))
+        .map(name => external_node_path_default().join(dir, name));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
@@ -31469,7 +31478,7 @@ async function writePayload(body, dir, fileName, expect) {
             json?.update(chunk);
             csv?.update(chunk);
             if (reader)
-                void reader.afterChunk().then(() => done(null, chunk));
+                void reader.afterChunk(chunk).then(() => done(null, chunk));
             else
                 done(null, chunk);
         }
@@ -34142,6 +34151,25 @@ async function waitForFreeSlot(client, period, ctx) {
     }
 }
 
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+}
+
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
@@ -34444,21 +34472,6 @@ const PAYLOAD_FIELDS = {
         { name: 'endDate', type: 'string' }
     ]
 };
-
-;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
-/** The tables of one payload could not be written; the payload itself is unaffected. */
-class TablesError extends Error {
-    reason;
-    table;
-    name = 'TablesError';
-    constructor(reason, 
-    /** The table being read or written, when the problem is in one. */
-    table) {
-        super(`tables: ${reason}`);
-        this.reason = reason;
-        this.table = table;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/engine/tables/row-engine.ts
 
@@ -36215,6 +36228,7 @@ class TableFile {
 
 
 
+
 // Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
 // once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -36234,8 +36248,7 @@ class PeriodTables {
     names;
     constructor(request) {
         this.request = request;
-        const { forecastId, period, snapshot, format } = request;
-        this.names = Object.fromEntries(TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)]));
+        this.names = tableNames(request);
     }
     /** A tap for one download of the payload (a retry's download starts afresh). */
     async forDownload() {
@@ -36267,10 +36280,25 @@ class PeriodTables {
     async discard() {
         await this.pass?.discard();
         this.pass = undefined;
-        // Tables left by an earlier run of this snapshot would no longer match its payload.
-        const { outputDir } = this.request;
-        await Promise.all(Object.values(this.names).map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true }).catch(() => { })));
+        await removeTables(this.request.outputDir, this.names);
     }
+}
+/** The file names (inside the output folder) of a period's tables. */
+function tableNames(request) {
+    const { forecastId, period, snapshot, format } = request;
+    return Object.fromEntries(TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)]));
+}
+/**
+ * Removes these tables' files (tables left by an earlier run of this snapshot would no longer
+ * match its payload) and, with `partials`, the temporary files a writer that stopped left beside
+ * them. Never throws.
+ */
+async function removeTables(outputDir, names, partials = false) {
+    await Promise.all(Object.values(names).map(async (name) => {
+        const file = external_node_path_default().join(outputDir, name);
+        const temporary = partials ? await tempFilesFor(external_node_path_default().dirname(file), external_node_path_default().basename(file)) : [];
+        await Promise.all([file, ...temporary].map(f => (0,promises_namespaceObject.rm)(f, { force: true }).catch(() => { })));
+    }));
 }
 /** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
 function writeTables(payloadPath, request) {
@@ -36438,6 +36466,219 @@ async function makeFolders(outputDir, relative) {
         if (!stat.isDirectory()) {
             throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`);
         }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/worker-tables.ts
+
+
+
+
+
+
+// Chunk bytes sent to the worker and not yet done with: the download waits beyond this, so
+// memory stays bounded however far the worker falls behind.
+const MAX_BYTES_IN_FLIGHT = 1024 * 1024;
+const SLAB_BYTES = 256 * 1024;
+// The worker's young generation, where a chunk's text and rows live and die. Left to node, it
+// is sized for a whole process's heap and would hold ~100 MB of garbage at the peak (measured).
+const WORKER_YOUNG_GENERATION_MB = 12;
+/**
+ * A period's tables, made on a worker thread when the running bundle has one beside it (the
+ * action dist/index.js and the CLI dist/cli/index.js, the worker dist/tables-worker/index.js);
+ * from the sources (tests, tsx) on this thread. A request with its own computed columns or a
+ * progress callback (functions do not cross threads) is made on this thread too.
+ */
+function periodTables(request) {
+    const worker = request.columns || request.onProgress ? undefined : bundledWorker();
+    return worker ? new WorkerTables(request, worker) : new PeriodTables(request);
+}
+let bundled;
+/** The bundled worker's file, when there is one. */
+function bundledWorker() {
+    if (bundled === undefined) {
+        const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
+        const file = [here, external_node_path_default().dirname(here)]
+            .map(dir => external_node_path_default().join(dir, 'tables-worker', 'index.js'))
+            .find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+        bundled = file ?? null;
+    }
+    return bundled ?? undefined;
+}
+/**
+ * PeriodTables on a worker thread (tables-worker.ts). The download hands each chunk over (a
+ * copy, gathered into slabs that are transferred) and goes on at once while less than
+ * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and writes the tables meanwhile on the
+ * other core. Each period's tables have a worker of their own. Failures come back as
+ * they would on this thread: a TablesError for this period's tables, the abort's reason when
+ * the signal aborted. A worker that stops (a bug thrown, memory) fails the tables like any
+ * TablesError, and its files are removed here. The worker ends with finish or discard.
+ */
+class WorkerTables {
+    request;
+    workerFile;
+    worker;
+    stopped;
+    // Chunks are copied into slabs, which go to the worker (few messages, however small the
+    // chunks) and come back with its ack: no garbage buffers pile up between two collections
+    // (they would raise the peak memory).
+    slab;
+    filled = 0;
+    spare = [];
+    inFlightBytes = 0;
+    drained;
+    waiting = new Map();
+    nextId = 0;
+    names;
+    onAbort = () => this.post({ type: 'abort' });
+    constructor(request, 
+    /** The worker's file: dist/tables-worker/index.js, or a test's. */
+    workerFile) {
+        this.request = request;
+        this.workerFile = workerFile;
+        this.names = tableNames(request);
+    }
+    /** Whether its worker thread is up (it ends with finish, discard, or a failure). */
+    get running() {
+        return this.worker !== undefined && this.stopped === undefined;
+    }
+    async forDownload() {
+        // What an earlier download left unsent is not sent: this one starts afresh.
+        this.filled = 0;
+        this.post({ type: 'download' });
+        return { afterChunk: chunk => this.send(chunk) };
+    }
+    async finish(payloadPath) {
+        this.handOver();
+        const { result, failure } = await this.ask({ type: 'finish', id: 0, payloadPath });
+        // After an abort the worker skipped chunks: its tables are not kept, whatever it says.
+        if (result !== undefined && !this.request.signal?.aborted) {
+            await this.end();
+            return result;
+        }
+        await this.discard();
+        throw this.errorOf(failure);
+    }
+    async discard() {
+        if (this.worker !== undefined && this.stopped === undefined)
+            await this.ask({ type: 'discard', id: 0 });
+        const stopped = this.stopped !== undefined;
+        await this.end();
+        // A worker that stopped could not remove its temporary files.
+        await removeTables(this.request.outputDir, this.names, stopped);
+    }
+    /**
+     * Copies the chunk into the slab being filled, handing each full slab over; waits while too
+     * much is unread. Never rejects.
+     */
+    async send(chunk) {
+        for (let at = 0; at < chunk.length && this.stopped === undefined;) {
+            const slab = (this.slab ??= new Uint8Array(this.spare.pop() ?? new ArrayBuffer(SLAB_BYTES)));
+            const taken = Math.min(chunk.length - at, SLAB_BYTES - this.filled);
+            slab.set(chunk.subarray(at, at + taken), this.filled);
+            this.filled += taken;
+            at += taken;
+            if (this.filled === SLAB_BYTES)
+                this.handOver();
+        }
+        while (this.inFlightBytes > MAX_BYTES_IN_FLIGHT && this.stopped === undefined) {
+            await new Promise(resolve => (this.drained = resolve));
+        }
+    }
+    /** The slab's bytes go to the worker (the buffer itself, transferred). */
+    handOver() {
+        const slab = this.slab;
+        if (slab === undefined || this.filled === 0)
+            return;
+        this.inFlightBytes += this.filled;
+        this.post({ type: 'chunk', bytes: new Uint8Array(slab.buffer, 0, this.filled) }, [slab.buffer]);
+        this.slab = undefined;
+        this.filled = 0;
+    }
+    ask(message) {
+        const id = ++this.nextId;
+        return new Promise(resolve => {
+            if (this.stopped !== undefined)
+                return resolve({ type: 'done', id, failure: this.stoppedFailure() });
+            this.waiting.set(id, resolve);
+            this.post({ ...message, id });
+        });
+    }
+    post(message, transfer) {
+        if (this.stopped !== undefined)
+            return;
+        this.start().postMessage(message, transfer);
+    }
+    start() {
+        if (this.worker !== undefined)
+            return this.worker;
+        const { signal, outputDir, forecastId, period, snapshot, format, csvFormulaGuard } = this.request;
+        const workerData = {
+            outputDir,
+            forecastId,
+            period,
+            snapshot,
+            format,
+            csvFormulaGuard
+        };
+        const worker = new external_node_worker_threads_.Worker(this.workerFile, {
+            workerData,
+            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
+        });
+        worker.on('message', (message) => this.received(message));
+        worker.on('error', error => this.stop(`the tables worker failed (${error.message})`));
+        worker.on('exit', code => this.stop(`the tables worker stopped (exit code ${code})`));
+        signal?.addEventListener('abort', this.onAbort, { once: true });
+        if (signal?.aborted)
+            worker.postMessage({ type: 'abort' });
+        this.worker = worker;
+        return worker;
+    }
+    received(message) {
+        if (message.type === 'ack') {
+            this.inFlightBytes -= message.bytes.length;
+            this.spare.push(message.bytes.buffer);
+            this.wake();
+            return;
+        }
+        const resolve = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        resolve?.(message);
+    }
+    wake() {
+        const drained = this.drained;
+        this.drained = undefined;
+        drained?.();
+    }
+    /** The worker is gone: everything waiting on it is answered. */
+    stop(reason) {
+        if (this.stopped !== undefined)
+            return;
+        this.stopped = new TablesError(reason);
+        this.request.signal?.removeEventListener('abort', this.onAbort);
+        this.wake();
+        for (const [id, resolve] of this.waiting)
+            resolve({ type: 'done', id, failure: this.stoppedFailure() });
+        this.waiting.clear();
+    }
+    stoppedFailure() {
+        return { tables: true, reason: this.stopped.reason };
+    }
+    /** Ends the worker (its work is done or discarded). */
+    async end() {
+        const worker = this.worker;
+        if (worker === undefined)
+            return;
+        this.stop('the tables worker was ended');
+        await worker.terminate();
+    }
+    errorOf(failure) {
+        const { signal } = this.request;
+        if (signal?.aborted)
+            return signal.reason;
+        if (failure?.tables)
+            return new TablesError(failure.reason, failure.table);
+        return new TablesError(`could not write the table files (${failure?.reason ?? 'no answer'})`);
     }
 }
 
@@ -36735,7 +36976,7 @@ async function exportPeriod(run, task, lease) {
         warnIfTruncated(outcome, run.onEvent);
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
         // The tables are made as the payload downloads: its bytes are read once.
-        tables = periodTables(config, period, { jobId, snapshotAt }, signal);
+        tables = export_period_periodTables(config, period, { jobId, snapshotAt }, signal);
         downloadingEarlier = outcome.repolledFromAttempt !== undefined;
         const expected = downloadingEarlier ? task.earlierJob?.sha256 : undefined;
         const written = await downloadPayload(client, jobId, {
@@ -36832,11 +37073,11 @@ function warnIfTruncated(outcome, onEvent) {
     });
 }
 /** The tables of one period's payload, when the `tables` input asks for them. */
-function periodTables(config, period, snapshot, signal) {
+function export_period_periodTables(config, period, snapshot, signal) {
     if (config.tables === 'none')
         return undefined;
     const { forecastId, outputDir, tables: format, csvFormulaGuard } = config;
-    return new PeriodTables({
+    return periodTables({
         outputDir,
         forecastId,
         period,
@@ -36850,7 +37091,7 @@ function periodTables(config, period, snapshot, signal) {
  * Completes the tables of the outcome's payload on disk (those its download began, or all of them
  * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
  */
-async function addTables(outcome, config, ctx, tables = periodTables(config, outcome.period, outcome, ctx.signal)) {
+async function addTables(outcome, config, ctx, tables = export_period_periodTables(config, outcome.period, outcome, ctx.signal)) {
     if (tables === undefined)
         return;
     const { period, file } = outcome;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 
 /**
@@ -9,4 +10,15 @@ import path from 'node:path'
  */
 export function tempPathFor(dir: string, fileName: string): string {
   return path.join(dir, `.${fileName}.${randomBytes(6).toString('hex')}.partial`)
+}
+
+/** The temporary files tempPathFor named beside `fileName` in `dir` (none when it is missing). */
+export async function tempFilesFor(dir: string, fileName: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [])
+  const prefix = `.${fileName}.`
+  return names
+    .filter(
+      name => name.startsWith(prefix) && /^[0-9a-f]{12}\.partial$/.test(name.slice(prefix.length))
+    )
+    .map(name => path.join(dir, name))
 }

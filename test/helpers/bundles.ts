@@ -5,7 +5,10 @@ import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { recordedSourceHash, REPO_ROOT, sourceHash } from '../../scripts/source-hash.js'
 
-/** The bundles the end-to-end tests run: the action (dist/index.js) and the CLI (dist/cli). */
+/**
+ * The bundles the end-to-end tests run: the action (dist/index.js) and the CLI (dist/cli), both
+ * with the tables worker beside them (dist/tables-worker, found by its place).
+ */
 export interface BundlePaths {
   action: string
   cli: string
@@ -23,8 +26,8 @@ const BUILD_TIMEOUT_MS = 300_000
 /**
  * Global set-up of the bundle tests: they must test the current source, never a stale dist/.
  * When dist/ records the digest of exactly these sources (npm run build writes it), dist/ is
- * that source, bundled; otherwise both entry points are bundled once into a temporary folder
- * for this test run, shared by every bundle test file, and removed afterwards.
+ * that source, bundled; otherwise every entry point is bundled once into a temporary folder laid
+ * out as dist/ is, for this test run, shared by every bundle test file, and removed afterwards.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   const [current, recorded] = await Promise.all([sourceHash(), recordedSourceHash()])
@@ -41,16 +44,18 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     `dist/ was not built from the current sources: bundling them into ${out} for this test run\n`
   )
   try {
+    // ncc first removes every .js file below its output folder: the action's goes first.
+    await ncc('src/index.ts', out)
     await Promise.all([
-      ncc('src/index.ts', path.join(out, 'action')),
-      ncc('src/cli/index.ts', path.join(out, 'cli'))
+      ncc('src/cli/index.ts', path.join(out, 'cli')),
+      ncc('src/engine/tables/tables-worker.ts', path.join(out, 'tables-worker'))
     ])
   } catch (error) {
     await rm(out, { recursive: true, force: true })
     throw error
   }
   project.provide('bundles', {
-    action: path.join(out, 'action', 'index.js'),
+    action: path.join(out, 'index.js'),
     cli: path.join(out, 'cli', 'index.js')
   })
   return () => rm(out, { recursive: true, force: true })

@@ -24,9 +24,13 @@ export interface WrittenPayload {
  * the bytes are read once. It never fails the download: what it meets, it reports itself.
  */
 export interface PayloadTap {
-  readonly tap: JsonTap
-  /** After each chunk: may write what the chunk made; the next chunk waits for it. */
-  afterChunk(): Promise<void>
+  /** Reads the check's tokens; undefined: the reader tokenizes the chunks itself (elsewhere). */
+  readonly tap?: JsonTap
+  /**
+   * After each chunk was checked (`chunk` is the caller's until the promise settles): may write
+   * what the chunk made, or hand a copy on; the next chunk waits for it.
+   */
+  afterChunk(chunk: Buffer): Promise<void>
 }
 
 export interface PayloadExpectation {
@@ -75,7 +79,7 @@ export async function writePayload(
       hash.update(chunk)
       json?.update(chunk)
       csv?.update(chunk)
-      if (reader) void reader.afterChunk().then(() => done(null, chunk))
+      if (reader) void reader.afterChunk(chunk).then(() => done(null, chunk))
       else done(null, chunk)
     }
   })

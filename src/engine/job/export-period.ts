@@ -21,7 +21,8 @@ import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { exportIdentity } from './job-identity.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
-import { PeriodTables } from '../tables/write-tables.js'
+import { periodTables as tablesFor } from '../tables/worker-tables.js'
+import type { TablesOfPeriod } from '../tables/write-tables.js'
 import { snapshotTime } from './snapshot-time.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
 import { plural } from '../units.js'
@@ -87,7 +88,7 @@ export async function exportPeriod(
   const outcome = emptyOutcome(period)
   let startedAt = clock.now()
   let createdAfter: number | undefined
-  let tables: PeriodTables | undefined
+  let tables: TablesOfPeriod | undefined
   const stats: PollStats = { statusPolls: 0 }
   let jobRunning = false
   // Set while an earlier job's results download: a refusal then means "export it anew".
@@ -305,10 +306,10 @@ function periodTables(
   period: string,
   snapshot: SnapshotIdentity,
   signal: AbortSignal
-): PeriodTables | undefined {
+): TablesOfPeriod | undefined {
   if (config.tables === 'none') return undefined
   const { forecastId, outputDir, tables: format, csvFormulaGuard } = config
-  return new PeriodTables({
+  return tablesFor({
     outputDir,
     forecastId,
     period,

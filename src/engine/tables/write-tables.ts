@@ -20,6 +20,7 @@ import { RowEngine } from './row-engine.js'
 import type { RowsWriter } from './rows-writer.js'
 import { TableFile } from './table-file.js'
 import { TablesError } from './tables-error.js'
+import { tempFilesFor } from '../temp-file.js'
 import { errorMessage } from '../../base/error-message.js'
 
 export interface TablesRequest {
@@ -54,6 +55,20 @@ export interface TablesResult {
 // once written); 64 KiB keeps the tables pass well under the download's own peak.
 const READ_CHUNK_BYTES = 64 * 1024
 
+/** A period's tables, made on this thread (PeriodTables) or on a worker (worker-tables.ts). */
+export interface TablesOfPeriod {
+  /** A tap for one download of the payload (a retry's download starts afresh). */
+  forDownload(): Promise<PayloadTap>
+  /**
+   * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
+   * through `forDownload`'s tap) and gives them their names. Throws TablesError, or the abort's
+   * reason.
+   */
+  finish(payloadPath: string): Promise<TablesResult>
+  /** Removes every file of this period's tables; never throws. */
+  discard(): Promise<void>
+}
+
 /**
  * The five tables of one period's JSON payload, written by streaming passes (memory does not
  * grow with the payload) to `tables/<table>/snapshot_date=…/<forecast>_<period>_<job>.<format>`.
@@ -64,15 +79,12 @@ const READ_CHUNK_BYTES = 64 * 1024
  * table that met a new column after its header was written. Each table file appears only
  * complete; when any table fails, none of this period's tables is left behind.
  */
-export class PeriodTables {
+export class PeriodTables implements TablesOfPeriod {
   private pass: TablesPass | undefined
   private readonly names: Record<TableName, string>
 
   constructor(private readonly request: TablesRequest) {
-    const { forecastId, period, snapshot, format } = request
-    this.names = Object.fromEntries(
-      TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)])
-    ) as Record<TableName, string>
+    this.names = tableNames(request)
   }
 
   /** A tap for one download of the payload (a retry's download starts afresh). */
@@ -105,14 +117,35 @@ export class PeriodTables {
   async discard(): Promise<void> {
     await this.pass?.discard()
     this.pass = undefined
-    // Tables left by an earlier run of this snapshot would no longer match its payload.
-    const { outputDir } = this.request
-    await Promise.all(
-      Object.values(this.names).map(name =>
-        rm(path.join(outputDir, name), { force: true }).catch(() => {})
-      )
-    )
+    await removeTables(this.request.outputDir, this.names)
   }
+}
+
+/** The file names (inside the output folder) of a period's tables. */
+export function tableNames(request: TablesRequest): Record<TableName, string> {
+  const { forecastId, period, snapshot, format } = request
+  return Object.fromEntries(
+    TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)])
+  ) as Record<TableName, string>
+}
+
+/**
+ * Removes these tables' files (tables left by an earlier run of this snapshot would no longer
+ * match its payload) and, with `partials`, the temporary files a writer that stopped left beside
+ * them. Never throws.
+ */
+export async function removeTables(
+  outputDir: string,
+  names: Record<TableName, string>,
+  partials = false
+): Promise<void> {
+  await Promise.all(
+    Object.values(names).map(async name => {
+      const file = path.join(outputDir, name)
+      const temporary = partials ? await tempFilesFor(path.dirname(file), path.basename(file)) : []
+      await Promise.all([file, ...temporary].map(f => rm(f, { force: true }).catch(() => {})))
+    })
+  )
 }
 
 /** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */

@@ -1,0 +1,3260 @@
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ // The require scope
+/******/ var __nccwpck_require__ = {};
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./src/engine/checks/json-tap.ts
+/**
+ * The hooks through which the tables read a payload's tokens while the tokenizer
+ * (json-tokenizer.ts) checks it, and the decoding of a string token, which both use.
+ */
+/** A string token holds a byte of 0x80 or above (UTF-8 beyond ASCII, or bytes that are not). */
+const NON_ASCII = 1;
+/** A string token holds a `\u` escape (which may be half of a surrogate pair, or a lone one). */
+const UNICODE_ESCAPE = 2;
+/**
+ * The string a string token means (its JSON text as latin1, quotes included). The grammar was
+ * already checked, so JSON.parse cannot fail.
+ */
+function decodeJsonString(json) {
+    const utf8 = Buffer.from(json, 'latin1').toString('utf8');
+    return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : JSON.parse(utf8);
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks/json-tokenizer.ts
+/**
+ * Streaming JSON syntax check (RFC 8259) for export payloads that are too large to hold in
+ * memory. Bytes are fed in arbitrary chunks while they stream to disk; memory stays constant
+ * (a fixed nesting stack plus one small capture buffer) whatever the payload size.
+ *
+ * Besides validity it extracts `timePeriods[0].timePeriodId` of the top-level object, because
+ * Clari silently exports the current quarter when it does not understand a request, and the
+ * caller must compare the exported period with the requested one.
+ *
+ * An optional JsonTap also receives every token of chosen top-level values (the tables feature
+ * reads the payload's five lists this way), so one grammar serves both the check and the tables.
+ *
+ * Deliberate limits:
+ * - UTF-8 inside strings is not validated (bytes >= 0x80 pass through); only the JSON grammar is.
+ * - A leading UTF-8 byte order mark is accepted.
+ * - Nesting deeper than MAX_DEPTH is reported as invalid instead of growing the stack.
+ * - A key or a timePeriodId longer than CAPTURE_LIMIT raw bytes is never captured: such a key
+ *   cannot be one of the two keys we look for, and such a value is reported as absent, never as a
+ *   truncated (wrong) period.
+ * - Duplicate keys follow JSON.parse: the last occurrence wins.
+ * - When a tapped token, or a container whose text the tap asked for, would need more than
+ *   MAX_TAPPED_TOKEN of its bytes held from earlier chunks, the tap is told to abandon that value
+ *   and gets no more of its tokens; the check goes on. A tap's memory stays bounded too.
+ */
+
+const MAX_DEPTH = 10_000;
+const MAX_TAPPED_TOKEN = 16 * 1024 * 1024;
+const CAPTURE_LIMIT = 4096;
+// Parser states. Plain numeric constants keep the hot switch a jump table.
+const S_VALUE = 0; // a value must follow (top level, after ':' or after ',' in an array)
+const S_VALUE_OR_CLOSE = 1; // right after '['
+const S_KEY_OR_CLOSE = 2; // right after '{'
+const S_KEY = 3; // after ',' in an object
+const S_COLON = 4;
+const S_AFTER_VALUE = 5; // ',' or a closing bracket; at top level only whitespace
+const S_STRING = 6;
+const S_ESCAPE = 7;
+const S_UNICODE = 8; // inside \uXXXX, `hexLeft` digits to go
+const S_NUM_MINUS = 9;
+const S_NUM_ZERO = 10;
+const S_NUM_INT = 11;
+const S_NUM_DOT = 12;
+const S_NUM_FRAC = 13;
+const S_NUM_EXP_MARK = 14;
+const S_NUM_EXP_SIGN = 15;
+const S_NUM_EXP = 16;
+const S_LITERAL = 17;
+const S_BOM = 18; // inside the 3-byte UTF-8 byte order mark, `bomPos` bytes seen
+// What the next value means for the extraction of timePeriods[0].timePeriodId.
+const ROLE_NONE = 0;
+const ROLE_TIME_PERIODS = 1; // value of the top-level "timePeriods" key
+const ROLE_FIRST_PERIOD = 2; // first element of that array
+const ROLE_PERIOD_ID = 3; // value of "timePeriodId" directly inside that element
+const OBJECT = 0;
+const ARRAY = 1;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const BOM = [0xef, 0xbb, 0xbf];
+const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
+const LITERAL_TEXT = ['true', 'false', 'null'];
+const LITERAL_SOURCES = LITERAL_TEXT.map(joinedSource);
+const TIME_PERIODS_KEY = 'timePeriods';
+const TIME_PERIOD_ID_KEY = 'timePeriodId';
+/**
+ * 1 for bytes that end the fast scan of string contents: '"', '\', control characters, and bytes
+ * of 0x80 and above (noted in the token's flags for a tap, then the scan goes on).
+ */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++)
+    STRING_STOP[c] = 1;
+for (let c = 0x80; c < 0x100; c++)
+    STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+const isWhitespace = (c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isHexDigit = (c) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+function describeByte(c) {
+    const hex = `0x${c.toString(16).padStart(2, '0')}`;
+    return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}' (${hex})` : hex;
+}
+function joinedSource(text) {
+    return { bytes: Buffer.from(text, 'latin1'), text };
+}
+class JsonStreamCheck {
+    tap;
+    state = S_VALUE;
+    stack = new Uint8Array(MAX_DEPTH);
+    depth = 0;
+    consumed = 0; // bytes of earlier chunks, for absolute error offsets
+    error;
+    stringIsKey = false;
+    stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
+    hexLeft = 0;
+    literal = 0; // index into LITERALS
+    literalPos = 0;
+    bomPos = 0;
+    role = ROLE_NONE;
+    insideFirstPeriod = false; // the object timePeriods[0] is open (at depth 3)
+    capturing = false; // the extraction wants the current string
+    tapping = false; // inside a value the tap selected
+    // The current token's text from earlier chunks, while it is captured or tapped.
+    held = false;
+    heldText = '';
+    heldOverflow = false;
+    // The container whose text the tap asked for: its depth (0: none), start, and earlier chunks.
+    spanDepth = 0;
+    spanFrom = 0;
+    spanHeld = '';
+    timePeriodId;
+    constructor(tap) {
+        this.tap = tap;
+    }
+    update(chunk) {
+        if (this.error !== undefined)
+            return;
+        const n = chunk.length;
+        const stack = this.stack;
+        const view = new DataView(chunk.buffer, chunk.byteOffset, n);
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, n);
+        const tap = this.tap;
+        // One latin1 string per chunk makes every tapped token a cheap slice of it.
+        const source = tap === undefined ? undefined : { bytes: chunk, text: bytes.toString('latin1') };
+        const text = source?.text;
+        // Hot fields live in locals for the duration of the loop and are written back at the end.
+        let state = this.state;
+        let depth = this.depth;
+        let role = this.role;
+        let stringIsKey = this.stringIsKey;
+        let stringFlags = this.stringFlags;
+        let capturing = this.capturing;
+        let tapping = this.tapping;
+        let held = this.held;
+        let tokenFrom = 0; // start of the current string (its quote) or number within this chunk
+        let i = 0;
+        loop: while (i < n) {
+            let c = chunk[i];
+            switch (state) {
+                case S_STRING: {
+                    // Every byte must be looked at to reject control characters, so Buffer.indexOf('"')
+                    // cannot skip ahead; instead test four bytes per step (SWAR) and finish byte by byte.
+                    if (STRING_STOP[c] === 0) {
+                        i++;
+                        // Per byte lane: below 0x20, equal to '"' or '\' (xor makes it zero), or 0x80 and up.
+                        while (i + 4 <= n) {
+                            const w = view.getInt32(i, true);
+                            const x = w ^ 0x22222222;
+                            const y = w ^ 0x5c5c5c5c;
+                            if ((((w - 0x20202020) & ~w) | ((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | w) &
+                                0x80808080)
+                                break;
+                            i += 4;
+                        }
+                        if (i === n)
+                            break loop;
+                        c = chunk[i];
+                        while (STRING_STOP[c] === 0) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    if (c === QUOTE) {
+                        i++;
+                        if (capturing || tapping) {
+                            // The token is in this chunk, or joined from earlier ones.
+                            let where = source;
+                            let from = tokenFrom;
+                            let to = i;
+                            if (held || where === undefined) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, held);
+                                held = false;
+                                where = whole === undefined ? undefined : joinedSource(whole);
+                                from = 0;
+                                to = whole === undefined ? 0 : whole.length;
+                            }
+                            // A tapped token never overflows: holding it past the limit fails the check.
+                            if (tapping) {
+                                if (stringIsKey)
+                                    tap.key(where, from, to, stringFlags);
+                                else
+                                    tap.value(where, from, to, stringFlags);
+                            }
+                            if (capturing) {
+                                capturing = false;
+                                role = this.endCapture(where?.text.slice(from, to), stringIsKey, depth);
+                                tapping = this.tapping;
+                            }
+                        }
+                        if (!stringIsKey) {
+                            state = S_AFTER_VALUE;
+                            if (tapping && depth === 1)
+                                tapping = this.endTap();
+                        }
+                        else if (i < n && chunk[i] === 0x3a) {
+                            // Shortcut for the common '"key":' with no whitespace.
+                            i++;
+                            state = S_VALUE;
+                        }
+                        else
+                            state = S_COLON;
+                    }
+                    else if (c === BACKSLASH) {
+                        i++;
+                        state = S_ESCAPE;
+                    }
+                    else if (c >= 0x80) {
+                        i++;
+                        stringFlags |= NON_ASCII;
+                    }
+                    else {
+                        return this.fail(`control character ${describeByte(c)} inside a string`, i);
+                    }
+                    continue;
+                }
+                case S_AFTER_VALUE: {
+                    if (c <= 0x20 && isWhitespace(c)) {
+                        i++;
+                        continue;
+                    }
+                    if (depth === 0)
+                        return this.unexpected(chunk, i, 'after the end of the JSON value');
+                    const container = stack[depth - 1];
+                    i++;
+                    if (c === 0x2c) {
+                        state = container === OBJECT ? S_KEY : S_VALUE;
+                    }
+                    else if (c === 0x7d && container === OBJECT) {
+                        // Only timePeriods[0] can be open while the flag is set, and it sits at depth 3.
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (c === 0x5d && container === ARRAY) {
+                        depth--;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else {
+                        const expected = container === OBJECT ? "',' or '}'" : "',' or ']'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_COLON: {
+                    i++;
+                    if (c === 0x3a)
+                        state = S_VALUE;
+                    else if (!isWhitespace(c))
+                        return this.unexpected(chunk, i - 1, "where ':' was expected");
+                    continue;
+                }
+                case S_KEY_OR_CLOSE:
+                case S_KEY: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = true;
+                        stringFlags = 0;
+                        tokenFrom = i - 1;
+                        if (depth === 1 || (depth === 3 && this.insideFirstPeriod))
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c === 0x7d && state === S_KEY_OR_CLOSE) {
+                        if (depth === 3)
+                            this.insideFirstPeriod = false;
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (!isWhitespace(c)) {
+                        const expected = state === S_KEY ? 'an object key' : "an object key or '}'";
+                        return this.unexpected(chunk, i - 1, `where ${expected} was expected`);
+                    }
+                    continue;
+                }
+                case S_VALUE:
+                case S_VALUE_OR_CLOSE: {
+                    i++;
+                    if (c === QUOTE) {
+                        stringIsKey = false;
+                        stringFlags = 0;
+                        tokenFrom = i - 1;
+                        if (role === ROLE_PERIOD_ID)
+                            capturing = true;
+                        state = S_STRING;
+                    }
+                    else if (c >= 0x30 && c <= 0x39) {
+                        tokenFrom = i - 1;
+                        state = c === 0x30 ? S_NUM_ZERO : S_NUM_INT;
+                    }
+                    else if (c === 0x7b || c === 0x5b) {
+                        if (depth === MAX_DEPTH)
+                            return this.fail(`nesting deeper than ${MAX_DEPTH} levels`, i - 1);
+                        if (tapping && tap.open(c === 0x5b) && this.spanDepth === 0) {
+                            this.spanDepth = depth + 1;
+                            this.spanFrom = i - 1;
+                        }
+                        if (c === 0x7b) {
+                            stack[depth++] = OBJECT;
+                            if (role === ROLE_FIRST_PERIOD)
+                                this.insideFirstPeriod = true;
+                            state = S_KEY_OR_CLOSE;
+                        }
+                        else {
+                            stack[depth++] = ARRAY;
+                            state = S_VALUE_OR_CLOSE;
+                            if (role === ROLE_TIME_PERIODS) {
+                                role = ROLE_FIRST_PERIOD;
+                                continue;
+                            }
+                        }
+                    }
+                    else if (c === 0x2d) {
+                        tokenFrom = i - 1;
+                        state = S_NUM_MINUS;
+                    }
+                    else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+                        this.literal = c === 0x74 ? 0 : c === 0x66 ? 1 : 2;
+                        this.literalPos = 1;
+                        state = S_LITERAL;
+                    }
+                    else if (c === 0x5d && state === S_VALUE_OR_CLOSE) {
+                        depth--;
+                        state = S_AFTER_VALUE;
+                        if (tapping)
+                            tapping = this.tapClose(depth, source, i);
+                    }
+                    else if (isWhitespace(c)) {
+                        continue; // the pending role still applies to the value that follows
+                    }
+                    else if (c === BOM[0] && this.consumed + i === 1) {
+                        this.bomPos = 1;
+                        state = S_BOM;
+                        continue;
+                    }
+                    else {
+                        return this.unexpected(chunk, i - 1, 'where a value was expected');
+                    }
+                    role = ROLE_NONE;
+                    continue;
+                }
+                case S_ESCAPE: {
+                    if (c === 0x75) {
+                        this.hexLeft = 4;
+                        stringFlags |= UNICODE_ESCAPE;
+                        state = S_UNICODE;
+                    }
+                    else if (c === QUOTE ||
+                        c === BACKSLASH ||
+                        c === 0x2f ||
+                        c === 0x62 ||
+                        c === 0x66 ||
+                        c === 0x6e ||
+                        c === 0x72 ||
+                        c === 0x74) {
+                        state = S_STRING;
+                    }
+                    else {
+                        return this.unexpected(chunk, i, 'after a backslash in a string');
+                    }
+                    i++;
+                    continue;
+                }
+                case S_UNICODE: {
+                    if (!isHexDigit(c))
+                        return this.unexpected(chunk, i, 'inside a \\u escape');
+                    i++;
+                    if (--this.hexLeft === 0)
+                        state = S_STRING;
+                    continue;
+                }
+                case S_NUM_MINUS:
+                case S_NUM_DOT:
+                case S_NUM_EXP_SIGN: {
+                    if (!isDigit(c))
+                        return this.unexpected(chunk, i, 'where a digit was expected');
+                    i++;
+                    state =
+                        state === S_NUM_EXP_SIGN
+                            ? S_NUM_EXP
+                            : state === S_NUM_DOT
+                                ? S_NUM_FRAC
+                                : c === 0x30
+                                    ? S_NUM_ZERO
+                                    : S_NUM_INT;
+                    continue;
+                }
+                case S_NUM_EXP_MARK: {
+                    if (c === 0x2b || c === 0x2d)
+                        state = S_NUM_EXP_SIGN;
+                    else if (isDigit(c))
+                        state = S_NUM_EXP;
+                    else
+                        return this.unexpected(chunk, i, 'in a number exponent');
+                    i++;
+                    continue;
+                }
+                case S_NUM_ZERO:
+                case S_NUM_INT:
+                case S_NUM_FRAC:
+                case S_NUM_EXP: {
+                    if (state !== S_NUM_ZERO) {
+                        while (isDigit(c)) {
+                            if (++i === n)
+                                break loop;
+                            c = chunk[i];
+                        }
+                    }
+                    else if (isDigit(c)) {
+                        return this.fail('number with a leading zero', i);
+                    }
+                    if (c === 0x2e && (state === S_NUM_ZERO || state === S_NUM_INT)) {
+                        i++;
+                        state = S_NUM_DOT;
+                    }
+                    else if ((c | 0x20) === 0x65 && state !== S_NUM_EXP) {
+                        i++;
+                        state = S_NUM_EXP_MARK;
+                    }
+                    else {
+                        // The number ended; the current byte is judged as whatever follows a value.
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            if (held) {
+                                const whole = this.tokenText(bytes, text, tokenFrom, i, true);
+                                held = false;
+                                tap.value(joinedSource(whole), 0, whole.length, 0);
+                            }
+                            else
+                                tap.value(source, tokenFrom, i, 0);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_LITERAL: {
+                    const literal = LITERALS[this.literal];
+                    if (c !== literal[this.literalPos]) {
+                        return this.unexpected(chunk, i, `inside the literal '${LITERAL_TEXT[this.literal]}'`);
+                    }
+                    i++;
+                    if (++this.literalPos === literal.length) {
+                        state = S_AFTER_VALUE;
+                        if (tapping) {
+                            const literalSource = LITERAL_SOURCES[this.literal];
+                            tap.value(literalSource, 0, literalSource.text.length, 0);
+                            if (depth === 1)
+                                tapping = this.endTap();
+                        }
+                    }
+                    continue;
+                }
+                case S_BOM: {
+                    if (c !== BOM[this.bomPos]) {
+                        return this.unexpected(chunk, i, 'inside the UTF-8 byte order mark');
+                    }
+                    i++;
+                    if (++this.bomPos === BOM.length)
+                        state = S_VALUE;
+                    continue;
+                }
+            }
+        }
+        // A string or number still open at the end of the chunk continues in the next one.
+        if ((capturing || tapping) && state >= S_STRING && state <= S_NUM_EXP) {
+            const part = this.slice(bytes, text, tokenFrom, n);
+            if (tapping && this.heldText.length + part.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+            }
+            held = capturing || tapping;
+            if (held)
+                this.hold(part, tapping);
+        }
+        if (this.spanDepth > 0) {
+            this.spanHeld += this.slice(bytes, text, this.spanFrom, n);
+            this.spanFrom = 0;
+            if (this.spanHeld.length > MAX_TAPPED_TOKEN) {
+                tapping = this.abandonTap(capturing);
+                if (!capturing)
+                    held = false;
+            }
+        }
+        tap?.chunkEnd();
+        this.state = state;
+        this.depth = depth;
+        this.role = role;
+        this.stringIsKey = stringIsKey;
+        this.stringFlags = stringFlags;
+        this.capturing = capturing;
+        this.tapping = tapping;
+        this.held = held;
+        this.consumed += n;
+    }
+    fail(reason, i) {
+        this.error = { reason, offset: this.consumed + i };
+    }
+    unexpected(chunk, i, where) {
+        this.fail(`unexpected ${describeByte(chunk[i])} ${where}`, i);
+    }
+    finish() {
+        if (this.error !== undefined)
+            return { valid: false, ...this.error };
+        const state = this.state;
+        const complete = this.depth === 0 &&
+            (state === S_AFTER_VALUE ||
+                state === S_NUM_ZERO ||
+                state === S_NUM_INT ||
+                state === S_NUM_FRAC ||
+                state === S_NUM_EXP);
+        if (complete) {
+            return this.timePeriodId === undefined
+                ? { valid: true }
+                : { valid: true, firstTimePeriodId: this.timePeriodId };
+        }
+        return { valid: false, reason: this.endOfInputReason(), offset: this.consumed };
+    }
+    endOfInputReason() {
+        const state = this.state;
+        if (state === S_STRING || state === S_ESCAPE || state === S_UNICODE) {
+            return 'unterminated string at end of input';
+        }
+        if (state === S_NUM_MINUS ||
+            state === S_NUM_DOT ||
+            state === S_NUM_EXP_MARK ||
+            state === S_NUM_EXP_SIGN) {
+            return 'incomplete number at end of input';
+        }
+        if (state === S_LITERAL)
+            return `incomplete literal '${LITERAL_TEXT[this.literal]}' at end of input`;
+        if (this.depth > 0) {
+            const kind = this.stack[this.depth - 1] === OBJECT ? 'object' : 'array';
+            return `unterminated ${kind} at end of input`;
+        }
+        return 'no JSON value in input';
+    }
+    /**
+     * Keeps the start of a captured token that continues in the next chunk (tapped too, the tap's
+     * larger limit applies: a value it reads must reach it whole).
+     */
+    hold(part, tapping) {
+        if (this.heldOverflow)
+            return;
+        // The limit counts the opening quote too.
+        if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
+            // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
+            this.heldOverflow = true;
+            this.heldText = '';
+            return;
+        }
+        this.heldText += part;
+    }
+    /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
+    abandonTap(capturing) {
+        this.tapping = false;
+        this.spanDepth = 0;
+        this.spanHeld = '';
+        // What is held for the tap alone goes; a capture of that length would have overflowed.
+        if (capturing)
+            this.heldOverflow = true;
+        this.heldText = '';
+        this.tap.abandon(`a value longer than ${MAX_TAPPED_TOKEN} bytes`);
+        return false;
+    }
+    /** The current token's text; undefined when it overflowed while held. */
+    tokenText(bytes, text, from, to, held) {
+        const part = this.slice(bytes, text, from, to);
+        if (!held)
+            return part;
+        const whole = this.heldOverflow ? undefined : this.heldText + part;
+        this.heldText = '';
+        this.heldOverflow = false;
+        return whole;
+    }
+    slice(bytes, text, from, to) {
+        return text !== undefined ? text.slice(from, to) : bytes.toString('latin1', from, to);
+    }
+    /**
+     * A container closed inside the tapped value, its closing bracket just before `i`; false when
+     * that completed the value.
+     */
+    tapClose(depth, source, i) {
+        if (this.spanDepth !== depth + 1)
+            this.tap.close(undefined, 0, 0);
+        else if (this.spanHeld === '') {
+            this.spanDepth = 0;
+            this.tap.close(source, this.spanFrom, i);
+        }
+        else {
+            const json = this.spanHeld + source.text.slice(0, i);
+            this.spanHeld = '';
+            this.spanDepth = 0;
+            this.tap.close(joinedSource(json), 0, json.length);
+        }
+        return depth === 1 ? this.endTap() : true;
+    }
+    endTap() {
+        this.tapping = false;
+        this.tap.end();
+        return false;
+    }
+    /**
+     * A captured string closed: either the timePeriodId value itself, or a key that may give the
+     * next value a role (or start the tap). Returns that role.
+     */
+    endCapture(raw, isKey, depth) {
+        // Quotes aside, as the limit is documented.
+        const text = raw !== undefined && raw.length - 2 <= CAPTURE_LIMIT ? decodeJsonString(raw) : undefined;
+        if (!isKey) {
+            this.timePeriodId = text;
+            return ROLE_NONE;
+        }
+        if (text === undefined)
+            return ROLE_NONE;
+        // A repeated key replaces the earlier value, as in JSON.parse; hence the resets.
+        if (depth === 1) {
+            if (this.tap?.select(text))
+                this.tapping = true;
+            if (text !== TIME_PERIODS_KEY)
+                return ROLE_NONE;
+            this.timePeriodId = undefined;
+            return ROLE_TIME_PERIODS;
+        }
+        if (depth === 3 && text === TIME_PERIOD_ID_KEY) {
+            this.timePeriodId = undefined;
+            return ROLE_PERIOD_ID;
+        }
+        return ROLE_NONE;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/base/error-message.ts
+/** What to show of anything thrown: an Error's message, or the value itself as text. */
+function error_message_errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
+
+/**
+ * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
+ * with typed columns.
+ */
+const TABLE_FORMATS = (/* unused pure expression or super */ null && (['ndjson', 'csv', 'parquet']));
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
+};
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
+ * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
+ * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
+ * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
+ */
+function tableFileName(table, forecastId, period, snapshot, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
+}
+
+;// CONCATENATED MODULE: external "node:buffer"
+const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
+
+
+// Table text is kept as "binary" strings, one char per byte (latin1): the payload's UTF-8 goes to
+// the table files untouched, never decoded and encoded again, and slicing it is cheap.
+const toBinary = (text) => Buffer.from(text, 'utf8').toString('latin1');
+const fromBinary = (binary) => Buffer.from(binary, 'latin1').toString('utf8');
+/**
+ * Binary text copied into a string of its own. A slice of a string keeps the whole of it alive in
+ * V8, so a value kept past its chunk (a key numbered for the whole payload) is copied first, or
+ * every chunk that held a new key would stay in memory.
+ */
+const ownCopy = (binary) => Buffer.from(binary, 'latin1').toString('latin1');
+/** What a string token (its JSON text, quotes included) means, as binary text. */
+function decodeToBinary(json) {
+    return json.indexOf('\\') === -1 ? json.slice(1, -1) : toBinary(decodeJsonString(json));
+}
+// eslint-disable-next-line no-control-regex
+const JSON_ESCAPED = /["\\\u0000-\u001f]/;
+const CSV_QUOTED = /[",\r\n]/;
+const QUOTES = /"/g;
+/** A JSON string literal of binary text. */
+function jsonString(binary) {
+    return JSON_ESCAPED.test(binary) ? toBinary(JSON.stringify(fromBinary(binary))) : `"${binary}"`;
+}
+/**
+ * An RFC 4180 field of binary text: quoted when it holds a comma, a quote or a line break, and
+ * when it is empty, so that an empty string stays distinct from a missing value (an empty field).
+ */
+function csvField(binary) {
+    if (binary === '')
+        return '""';
+    return CSV_QUOTED.test(binary) ? `"${binary.replace(QUOTES, '""')}"` : binary;
+}
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/**
+ * A string token (binary JSON text) whose bytes are not UTF-8, or that escapes half a surrogate
+ * pair, written again with U+FFFD in each bad place, so that every loader reads the tables
+ * (DuckDB refuses a whole file for one such string); undefined when the token is sound. Only
+ * tokens the tokenizer flagged (bytes beyond ASCII, `\u` escapes) need asking.
+ */
+function repairedString(json, bytes, from) {
+    const sound = (0,external_node_buffer_namespaceObject.isUtf8)(bytes.subarray(from, from + json.length));
+    // Decoding puts U+FFFD where the bytes are not UTF-8.
+    const text = decodeJsonString(json);
+    LONE_SURROGATE.lastIndex = 0;
+    if (sound && !LONE_SURROGATE.test(text))
+        return undefined;
+    return toBinary(JSON.stringify(text.replace(LONE_SURROGATE, '\ufffd')));
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/pending-bytes.ts
+
+/** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
+const WRITE_BYTES = 256 * 1024;
+/** Writes each table's pending bytes once they are `least` or more (1: all there are). */
+async function writePending(out, write, least) {
+    for (const [table, bytes] of out) {
+        if (bytes.length > 0 && bytes.length >= least)
+            await write(table, bytes.take());
+    }
+}
+/**
+ * Bytes of finished rows, in two buffers taken in turn: what one take hands over stays untouched
+ * until the take after next, long enough for its write (a TableFile has one write in flight).
+ * Rows go in piece by piece: no row string is built (and then copied), which keeps the garbage,
+ * and so the process's memory, low.
+ */
+class PendingBytes {
+    buffer;
+    /** Made at the first take: bytes only ever cleared (a Parquet column's) need one buffer. */
+    other;
+    length = 0;
+    /** `size`: the first buffer's; it grows as the bytes need. */
+    constructor(size = 64 * 1024) {
+        this.buffer = Buffer.allocUnsafe(size);
+    }
+    /** Binary text (one char per byte). */
+    text(binary) {
+        const length = binary.length;
+        // Short text: a loop beats the call into the native write.
+        if (length > 64) {
+            this.reserve(length);
+            this.length += this.buffer.write(binary, this.length, 'latin1');
+        }
+        else
+            this.slice(binary, 0, length);
+    }
+    /**
+     * Binary text as a JSON string literal: copied as it is when nothing in it needs escaping (the
+     * rule), else escaped by JSON.stringify.
+     */
+    jsonString(binary) {
+        const length = binary.length;
+        this.reserve(length + 2);
+        const buffer = this.buffer;
+        const start = this.length;
+        buffer[start] = 0x22;
+        // Long text (a computed key, often a cons string): one native copy, then a look at the bytes.
+        if (length > 16)
+            buffer.write(binary, start + 1, length, 'latin1');
+        else
+            for (let i = 0; i < length; i++)
+                buffer[start + 1 + i] = binary.charCodeAt(i);
+        const end = start + 1 + length;
+        for (let at = start + 1; at < end; at++) {
+            const c = buffer[at];
+            if (c < 0x20 || c === 0x22 || c === 0x5c) {
+                this.text(jsonString(binary));
+                return;
+            }
+        }
+        buffer[end] = 0x22;
+        this.length = end + 1;
+    }
+    byte(byte) {
+        this.reserve(1);
+        this.buffer[this.length++] = byte;
+    }
+    /** Part of binary text, copied char by char: cheaper than slicing it for short parts. */
+    slice(binary, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++)
+            buffer[at++] = binary.charCodeAt(i);
+        this.length = at;
+    }
+    bytes(bytes, from, to) {
+        this.reserve(to - from);
+        // A plain view: Buffer's subarray costs a Buffer (its species) each time.
+        if (to - from > 64)
+            this.buffer.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from), this.length);
+        else {
+            // Short runs: a loop beats making a view to copy from.
+            const buffer = this.buffer;
+            let at = this.length;
+            for (let i = from; i < to; i++)
+                buffer[at++] = bytes[i];
+        }
+        this.length += to - from;
+    }
+    /**
+     * Copies bytes that need no JSON decoding (no backslash) and returns true; returns false, with
+     * nothing added, at the first backslash.
+     */
+    plainBytes(bytes, from, to) {
+        this.reserve(to - from);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let i = from; i < to; i++) {
+            const c = bytes[i];
+            if (c === 0x5c)
+                return false;
+            buffer[at++] = c;
+        }
+        this.length = at;
+        return true;
+    }
+    /** Four bytes, little-endian. */
+    uint32(value) {
+        this.reserve(4);
+        const buffer = this.buffer;
+        const at = this.length;
+        buffer[at] = value;
+        buffer[at + 1] = value >>> 8;
+        buffer[at + 2] = value >>> 16;
+        buffer[at + 3] = value >>> 24;
+        this.length = at + 4;
+    }
+    float64(value) {
+        this.reserve(8);
+        FLOAT[0] = value;
+        const buffer = this.buffer;
+        const at = this.length;
+        for (let i = 0; i < 8; i++)
+            buffer[at + i] = FLOAT_BYTES[i];
+        this.length = at + 8;
+    }
+    /** A whole number of at most 2^53 in magnitude, as a little-endian int64. */
+    int64(value) {
+        const high = Math.floor(value / 0x1_0000_0000);
+        this.uint32(value - high * 0x1_0000_0000);
+        this.uint32(high);
+    }
+    reserve(length) {
+        if (this.length + length <= this.buffer.length)
+            return;
+        const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + length));
+        this.buffer.copy(larger, 0, 0, this.length);
+        this.buffer = larger;
+    }
+    /** The bytes so far, valid until more are added or the buffer is cleared. */
+    contents() {
+        return this.buffer.subarray(0, this.length);
+    }
+    clear() {
+        this.length = 0;
+    }
+    /** The bytes so far; they stay as they are until the take after next. */
+    take() {
+        const bytes = this.buffer.subarray(0, this.length);
+        if (this.length > 0) {
+            const other = this.other ?? Buffer.allocUnsafe(this.buffer.length);
+            this.other = this.buffer;
+            this.buffer = other;
+        }
+        this.length = 0;
+        return bytes;
+    }
+}
+// Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
+const FLOAT = new Float64Array(1);
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+
+;// CONCATENATED MODULE: ./src/engine/tables/derived-columns.ts
+/** Erases a column's lookup type, so columns of different lookups share one list. */
+const computed = (column) => column;
+/** The same in every row of a payload. */
+const CONSTANT_COLUMNS = [
+    { name: 'forecastId', type: 'string', constant: c => c.forecastId },
+    // The period the action asked for (an element's own field of that name is replaced).
+    { name: 'exportPeriod', type: 'string', constant: c => c.period },
+    { name: 'snapshotAt', type: 'timestamp', constant: c => c.snapshot.snapshotAt },
+    { name: 'jobId', type: 'string', constant: c => c.snapshot.jobId }
+];
+/** `timeFrameId` repeats across quarters, so the key of an entry needs all four. */
+const ENTRY_KEY_PARTS = ['timePeriodId', 'timeFrameId', 'userId', 'fieldId'];
+const COMPUTED_COLUMNS = [
+    computed({
+        name: 'entryKey',
+        tables: ['entries'],
+        type: 'string',
+        reads: ENTRY_KEY_PARTS,
+        // A missing part (or one that is neither a string nor a number) is empty.
+        value: row => `${row.text(0) ?? ''}|${row.text(1) ?? ''}|${row.text(2) ?? ''}|${row.text(3) ?? ''}`
+    }),
+    computed({
+        name: 'currencyCode',
+        tables: ['entries'],
+        type: 'string',
+        // Clari's own references say "USD"; another public catalog says {"code", "symbol"}.
+        reads: ['currency', ['currency', 'code']],
+        value: row => row.string(0) ?? row.string(1)
+    })
+];
+/** The tables a column is in. */
+const inTable = (column, table) => column.tables === undefined || column.tables.includes(table);
+
+;// CONCATENATED MODULE: ./src/engine/tables/schema.ts
+/**
+ * The fields of each list as docs/clari-api.md#results documents them. An element's member of
+ * another name, or one whose value does not fit the declared type, is never dropped: NDJSON and
+ * CSV keep it as sent, Parquet keeps it in the `extra` JSON column.
+ */
+const PAYLOAD_FIELDS = {
+    entries: [
+        { name: 'userId', type: 'string' },
+        { name: 'fieldId', type: 'string' },
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'forecastValue', type: 'double' },
+        { name: 'quotaValue', type: 'double' },
+        // A string ("USD") or an object ({"code", "symbol"}): both are documented somewhere.
+        { name: 'currency', type: 'json' },
+        { name: 'isUpdated', type: 'boolean' },
+        { name: 'updatedBy', type: 'string' },
+        { name: 'updatedOn', type: 'timestamp' }
+    ],
+    users: [
+        { name: 'userId', type: 'string' },
+        { name: 'crmId', type: 'string' },
+        { name: 'email', type: 'string' },
+        { name: 'name', type: 'string' },
+        { name: 'hierarchyId', type: 'string' },
+        { name: 'hierarchyName', type: 'string' },
+        { name: 'parentHierarchyId', type: 'string' },
+        { name: 'parentHierarchyName', type: 'string' },
+        { name: 'scopeId', type: 'string' }
+    ],
+    fields: [
+        { name: 'fieldId', type: 'string' },
+        { name: 'fieldName', type: 'string' },
+        { name: 'fieldType', type: 'string' }
+    ],
+    time_periods: [
+        { name: 'timePeriodId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' },
+        { name: 'label', type: 'string' },
+        { name: 'year', type: 'int64' },
+        { name: 'crmId', type: 'string' },
+        { name: 'type', type: 'string' }
+    ],
+    time_frames: [
+        { name: 'timeFrameId', type: 'string' },
+        { name: 'startDate', type: 'string' },
+        { name: 'endDate', type: 'string' }
+    ]
+};
+
+;// CONCATENATED MODULE: ./src/engine/tables/row-engine.ts
+
+
+
+
+
+/** Limits that keep memory bounded whatever the payload holds. */
+const MAX_COLUMNS = 10_000;
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
+// Key positions remembered per table (see TableRows.seenRaw).
+const KEY_CACHE = 256;
+const TABLE_OF_LIST = new Map(TABLE_NAMES.map(table => [TABLE_LISTS[table], table]));
+/**
+ * One list's rows: its columns (the union of its elements' members, declared fields first), the
+ * element being read, and what the action adds to each row.
+ */
+class TableRows {
+    name;
+    onLeaf;
+    rows = 0;
+    columns = [];
+    /** The columns CSV writes, in the order they became such: declared fields first. */
+    leaves = [];
+    /** Column names CSV uses, to keep them unique. */
+    names = new Set();
+    /** The CSV names that had to take a suffix: "name → name_2". */
+    renamed = [];
+    top = new Map();
+    /** No more columns: a later pass must find the same ones. */
+    frozen = false;
+    /**
+     * Per column: the element that last set it, and where its value's JSON text is (in the chunk it
+     * was read from, kept until the row is written).
+     */
+    stamps = [];
+    sources = [];
+    froms = [];
+    tos = [];
+    /** The top-level columns the current element set, in its order (NDJSON keeps it). */
+    order = [];
+    orderLength = 0;
+    constants;
+    computing;
+    /** The computed columns' values for the current element. */
+    values;
+    // The keys met at each position of the elements so far. Elements of a list mostly share one
+    // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
+    // hashing it.
+    seenRaw = [];
+    seenParent = [];
+    seenColumn = [];
+    constructor(name, columns, 
+    /** Told when a column becomes a CSV column (see Column.leaf). */
+    onLeaf) {
+        this.name = name;
+        this.onLeaf = onLeaf;
+        this.constants = CONSTANT_COLUMNS.filter(c => inTable(c, name));
+        const computed = columns.filter(c => inTable(c, name));
+        for (const { name: own } of [...this.constants, ...computed]) {
+            this.columns[this.member(-1, own)].ours = true;
+            this.names.add(own);
+        }
+        for (const field of PAYLOAD_FIELDS[name]) {
+            const column = this.member(-1, field.name);
+            this.columns[column].declared = field;
+            this.makeLeaf(column);
+        }
+        this.computing = computed.map(column => ({
+            column,
+            reads: this.resolve(column.reads),
+            lookup: column.lookup?.start()
+        }));
+        this.values = computed.map(() => undefined);
+    }
+    /** The columns of these members (made now, so that reading them costs no lookup by name). */
+    resolve(paths) {
+        return paths.map(path => [path].flat().reduce((parent, key) => this.member(parent, key), -1));
+    }
+    /** The column of member `key` of `parent` (-1: of the element), made when new. */
+    member(parent, key) {
+        const siblings = parent === -1 ? this.top : (this.columns[parent].children ??= new Map());
+        const known = siblings.get(key);
+        if (known !== undefined)
+            return known;
+        if (this.frozen) {
+            throw new TablesError('the payload changed while its tables were being written', this.name);
+        }
+        if (this.columns.length === MAX_COLUMNS) {
+            throw new TablesError(`${this.name} has more than ${MAX_COLUMNS} distinct columns`, this.name);
+        }
+        const column = this.columns.length;
+        siblings.set(key, column);
+        const path = parent === -1 ? key : `${this.columns[parent].name}.${key}`;
+        this.columns.push({
+            key,
+            jsonKey: jsonString(key),
+            name: this.uniqueName(path),
+            parent,
+            leaf: false,
+            ours: false
+        });
+        this.stamps.push(0);
+        this.sources.push(NO_SOURCE);
+        this.froms.push(0);
+        this.tos.push(0);
+        return column;
+    }
+    /** `{"a.b": 1, "a": {"b": 2}}` flattens to `a.b` twice in CSV: the second is `a.b_2`. */
+    uniqueName(path) {
+        let name = path;
+        for (let n = 2; this.names.has(name); n++)
+            name = `${path}_${n}`;
+        this.names.add(name);
+        if (name !== path)
+            this.renamed.push(`${path} → ${name}`);
+        return name;
+    }
+    makeLeaf(column) {
+        const c = this.columns[column];
+        if (c.leaf || c.ours)
+            return;
+        c.leaf = true;
+        this.leaves.push(column);
+        this.onLeaf(this, column);
+    }
+    /**
+     * The column's string in the current element (`element`), decoded (binary text); undefined when
+     * it has none. One slice when nothing in it is escaped (the rule), not one per step.
+     */
+    string(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        const { text } = this.sources[column];
+        const from = this.froms[column];
+        const to = this.tos[column];
+        if (text.charCodeAt(from) !== 0x22)
+            return undefined;
+        for (let i = from + 1; i < to - 1; i++) {
+            if (text.charCodeAt(i) === 0x5c)
+                return decodeToBinary(text.slice(from, to));
+        }
+        return text.slice(from + 1, to - 1);
+    }
+    /** The JSON text of the column's value in the current element (`element`), or undefined. */
+    json(column, element) {
+        if (column < 0 || this.stamps[column] !== element)
+            return undefined;
+        return this.sources[column].text.slice(this.froms[column], this.tos[column]);
+    }
+}
+// What a container open inside an element is: flattened into columns, or only copied as text.
+const FLAT_OBJECT = 0;
+const OPAQUE_OBJECT = 1;
+const OPAQUE_LIST = 2;
+/**
+ * The generic list-to-rows engine: a JsonTap of the streaming check that turns the elements of
+ * the payload's five lists into rows, one per element, memory holding one element and the
+ * columns, never the list. It knows no format: a RowSink writes the rows.
+ *
+ * Per element it keeps where each member's value is (nested objects are also flattened into
+ * child columns; lists, and objects at the top, are also kept as compact JSON text), computes the
+ * declared columns (derived-columns.ts), and hands the element to the sink. A pass without a
+ * sink only reads: it feeds the lookups and observers, and learns the columns.
+ *
+ * It never throws into the tokenizer: the first problem is kept in `failure` and the rest is
+ * ignored, so that a download feeding it goes on whatever its tables meet.
+ */
+class RowEngine {
+    context;
+    tables;
+    /** The first problem met; nothing more is read after it. */
+    failure;
+    /** Strings (keys or values) written with U+FFFD in the tables (binary-text.ts, repairedString). */
+    repairedText = 0;
+    /** Told when a column becomes a CSV column. */
+    onLeaf;
+    sink;
+    observing = true;
+    observers = [];
+    lookups = [];
+    listsSeen = new Set();
+    view = new ElementView();
+    table;
+    // Containers open inside the list: 1 inside the list, 2 inside an element, more when nested.
+    depth = 0;
+    element = 0; // a number unique to the element being read
+    elementBytes = 0;
+    compactLength = 0; // what the element's tokens take, written compactly
+    plain = true;
+    column = -1; // of the member whose value comes next
+    parent = -1; // the object whose members come next (-1: the element)
+    parents = [];
+    kinds = []; // of the containers open inside the element
+    keyIndex = 0; // of the current key, counting the element's keys that got a column
+    // A top-level member's object or list as compact JSON text, and the outermost list open in it.
+    copy = '';
+    copyColumn = -1;
+    opaque = 0; // lists open, and containers inside them (never flattened)
+    opaqueFrom = 0;
+    opaqueColumn = -1;
+    afterValue = false; // a ',' comes before the next key or value
+    touched = []; // columns the element set
+    // A view of the chunk being read, for comparing keys four bytes at a time.
+    viewed = NO_SOURCE;
+    dataView = new DataView(NO_SOURCE.bytes.buffer);
+    constructor(context, 
+    /** The computed columns (derived-columns.ts); tests pass their own. */
+    columns = COMPUTED_COLUMNS) {
+        this.context = context;
+        const tables = new Map();
+        for (const name of TABLE_NAMES) {
+            const onLeaf = (table, column) => this.onLeaf?.(table, column);
+            tables.set(name, new TableRows(name, columns, onLeaf));
+        }
+        this.tables = tables;
+        for (const table of tables.values()) {
+            for (const { column, lookup: state } of table.computing) {
+                const lookup = column.lookup;
+                if (!lookup)
+                    continue;
+                const reads = tables.get(lookup.table).resolve(lookup.reads);
+                this.lookups.push({ table: lookup.table, lookup, reads, state });
+            }
+        }
+    }
+    /** Whether the rows need a pass over the payload that feeds the lookups first. */
+    get needsLookups() {
+        return this.lookups.length > 0;
+    }
+    addObserver(observer) {
+        this.observers.push(observer);
+    }
+    /**
+     * Starts a pass over the payload. Rows go to `sink`, or nowhere. `observe`: lookups and
+     * observers see the elements (once per payload). `freeze`: the columns are known, and a new one
+     * means the payload changed.
+     */
+    startPass(sink, options) {
+        this.sink = sink;
+        this.observing = options.observe;
+        for (const table of this.tables.values()) {
+            table.rows = 0;
+            table.frozen = options.freeze;
+        }
+        this.listsSeen.clear();
+        this.table = undefined;
+    }
+    select(key) {
+        if (this.failure !== undefined)
+            return false;
+        const name = TABLE_OF_LIST.get(key);
+        if (name === undefined)
+            return false;
+        if (this.listsSeen.has(name)) {
+            this.fail(new TablesError(`the payload has more than one "${key}" list`, name));
+            return false;
+        }
+        this.listsSeen.add(name);
+        this.table = this.tables.get(name);
+        this.depth = 0;
+        return true;
+    }
+    end() {
+        this.table = undefined;
+    }
+    abandon(reason) {
+        const table = this.table;
+        if (table)
+            this.fail(new TablesError(`"${TABLE_LISTS[table.name]}" holds ${reason}`, table.name));
+    }
+    open(isArray) {
+        const table = this.table;
+        if (table === undefined)
+            return false;
+        try {
+            return this.opened(table, isArray);
+        }
+        catch (error) {
+            this.fail(error);
+            return false;
+        }
+    }
+    close(span, from, to) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.closed(table, span, from, to);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    key(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.keyed(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    value(source, from, to, flags) {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        try {
+            this.valued(table, source, from, to, flags);
+        }
+        catch (error) {
+            this.fail(error);
+        }
+    }
+    /** The element being read keeps its values of this chunk by their text (see JsonTap.chunkEnd). */
+    chunkEnd() {
+        const table = this.table;
+        if (table === undefined)
+            return;
+        const { touched } = this;
+        const { sources } = table;
+        for (let i = 0; i < touched.length; i++) {
+            const source = sources[touched[i]];
+            if (source.bytes.length > 0)
+                sources[touched[i]] = textSource(source.text);
+        }
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.table = undefined;
+    }
+    opened(table, isArray) {
+        const depth = this.depth;
+        if (depth >= 2) {
+            this.count(1);
+            if (depth === 2) {
+                this.copy = '';
+                this.copyColumn = this.column;
+            }
+            this.copyText(isArray ? '[' : '{');
+            this.afterValue = false;
+            this.depth++;
+            const ours = depth === 2 && table.columns[this.column].ours;
+            if (this.opaque > 0 || isArray || ours) {
+                if (this.opaque++ === 0) {
+                    this.opaqueFrom = this.copy.length - 1;
+                    this.opaqueColumn = this.column;
+                }
+                this.kinds.push(isArray ? OPAQUE_LIST : OPAQUE_OBJECT);
+                return false;
+            }
+            // An object: its members become columns of their own.
+            this.kinds.push(FLAT_OBJECT);
+            this.parents.push(this.parent);
+            this.parent = this.column;
+            return false;
+        }
+        this.afterValue = false;
+        if (depth === 0 && !isArray)
+            throw this.notAList(table, 'an object');
+        if (depth === 1) {
+            if (isArray)
+                throw this.notAnObject(table, 'a list');
+            this.element++;
+            this.elementBytes = 0;
+            this.compactLength = 2;
+            this.plain = true;
+            this.keyIndex = -1;
+            this.parent = -1;
+            table.orderLength = 0;
+        }
+        this.depth++;
+        // An element's text also tells which chunk its values' bytes are still in.
+        return this.depth === 2 && this.sink?.wantsSpan === true;
+    }
+    closed(table, span, from, to) {
+        this.depth--;
+        if (this.depth >= 2) {
+            this.compactLength++;
+            this.afterValue = true;
+            const kind = this.kinds.pop();
+            this.copy += kind === OPAQUE_LIST ? ']' : '}';
+            if (kind === FLAT_OBJECT)
+                this.parent = this.parents.pop();
+            else if (--this.opaque === 0 && this.depth > 2) {
+                this.setText(table, this.opaqueColumn, this.copy.slice(this.opaqueFrom), true);
+            }
+            // A top-level object is a value too (its text), but not a CSV column: its members are.
+            if (this.depth === 2)
+                this.setText(table, this.copyColumn, this.copy, kind !== FLAT_OBJECT);
+        }
+        else if (this.depth === 1)
+            this.finishRow(table, span, from, to);
+    }
+    keyed(table, source, from, to, flags) {
+        this.count(to - from + 1);
+        // The key's text is made only where it is needed: most keys are recognised by their bytes.
+        let json;
+        let repaired;
+        if (flags !== 0) {
+            json = source.text.slice(from, to);
+            repaired = repairedString(json, source.bytes, from);
+            if (repaired !== undefined) {
+                json = repaired;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(`${json ?? source.text.slice(from, to)}:`);
+        this.afterValue = false;
+        if (this.opaque > 0)
+            return;
+        const at = ++this.keyIndex;
+        if (repaired === undefined && at < KEY_CACHE) {
+            const seen = table.seenRaw[at];
+            if (source !== this.viewed) {
+                const { bytes } = source;
+                this.dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+                this.viewed = source;
+            }
+            if (seen !== undefined &&
+                table.seenParent[at] === this.parent &&
+                seen.matches(this.dataView, source.bytes, from, to)) {
+                this.column = table.seenColumn[at];
+                return;
+            }
+        }
+        this.column = table.member(this.parent, decodeToBinary(json ?? source.text.slice(from, to)));
+        if (repaired === undefined && at < KEY_CACHE) {
+            table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
+            table.seenParent[at] = this.parent;
+            table.seenColumn[at] = this.column;
+        }
+    }
+    valued(table, source, from, to, flags) {
+        if (this.depth <= 1) {
+            const json = source.text.slice(from, to);
+            // A null list is an empty one.
+            if (this.depth === 0 && json === 'null')
+                return;
+            throw this.depth === 0
+                ? this.notAList(table, describeScalar(json))
+                : this.notAnObject(table, describeScalar(json));
+        }
+        this.count(to - from);
+        if (flags !== 0) {
+            const repaired = repairedString(source.text.slice(from, to), source.bytes, from);
+            if (repaired !== undefined) {
+                source = textSource(repaired);
+                from = 0;
+                to = repaired.length;
+                this.repaired();
+            }
+        }
+        if (this.depth > 2)
+            this.copyText(source.text.slice(from, to));
+        this.afterValue = true;
+        if (this.opaque === 0)
+            this.set(table, this.column, source, from, to, true);
+    }
+    repaired() {
+        this.plain = false;
+        if (this.observing)
+            this.repairedText++;
+    }
+    /** Counts a token of the element (and the comma before it) towards its compact length. */
+    count(length) {
+        this.compactLength += this.afterValue ? length + 1 : length;
+    }
+    copyText(json) {
+        this.copy += this.afterValue ? `,${json}` : json;
+        if (this.copy.length > MAX_ROW_BYTES)
+            throw this.tooLarge(this.table);
+    }
+    /** A member's value: the last one wins, in the place of the first (as in JSON.parse). */
+    set(table, column, source, from, to, leaf) {
+        const c = table.columns[column];
+        if (c.ours) {
+            this.plain = false;
+            return;
+        }
+        if (leaf && !c.leaf)
+            table.makeLeaf(column);
+        this.elementBytes += to - from;
+        if (this.elementBytes > MAX_ROW_BYTES)
+            throw this.tooLarge(table);
+        if (table.stamps[column] !== this.element) {
+            table.stamps[column] = this.element;
+            this.touched.push(column);
+            if (c.parent === -1)
+                table.order[table.orderLength++] = column;
+        }
+        else
+            this.plain = false;
+        table.sources[column] = source;
+        table.froms[column] = from;
+        table.tos[column] = to;
+    }
+    setText(table, column, json, leaf) {
+        this.set(table, column, textSource(json), 0, json.length, leaf);
+    }
+    /** The element closed; `span` holds its JSON text when the sink asked for it. */
+    finishRow(table, span, from, to) {
+        const view = this.view;
+        const element = this.element;
+        if (this.observing) {
+            const { observers, lookups } = this;
+            for (let i = 0; i < observers.length; i++)
+                observers[i].observe(table, element);
+            for (let i = 0; i < lookups.length; i++) {
+                const { table: name, lookup, reads, state } = lookups[i];
+                if (name === table.name)
+                    lookup.add(state, view.of(table, reads, element));
+            }
+        }
+        const sink = this.sink;
+        if (sink !== undefined) {
+            const { computing, values } = table;
+            for (let i = 0; i < computing.length; i++) {
+                const c = computing[i];
+                values[i] = c.column.value(view.of(table, c.reads, element), c.lookup);
+            }
+            const asSent = span !== undefined && this.plain && to - from === this.compactLength;
+            sink.row(table, element, asSent ? span : undefined, from, to);
+        }
+        table.rows++;
+        // Let go of the chunks the values were read from.
+        const { touched } = this;
+        for (let i = 0; i < touched.length; i++)
+            table.sources[touched[i]] = NO_SOURCE;
+        touched.length = 0;
+    }
+    notAList(table, what) {
+        return new TablesError(`"${TABLE_LISTS[table.name]}" is ${what}, not a list`, table.name);
+    }
+    notAnObject(table, what) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is ${what}, not an object`, table.name);
+    }
+    tooLarge(table) {
+        return new TablesError(`element ${table.rows} of "${TABLE_LISTS[table.name]}" is larger than ${MAX_ROW_BYTES} bytes`, table.name);
+    }
+}
+/** The current element's members, as a computed column or an observer reads them. */
+class ElementView {
+    table;
+    reads = [];
+    element = 0;
+    of(table, reads, element) {
+        this.table = table;
+        this.reads = reads;
+        this.element = element;
+        return this;
+    }
+    json(read) {
+        return this.table.json(this.reads[read], this.element);
+    }
+    string(read) {
+        return this.table.string(this.reads[read], this.element);
+    }
+    text(read) {
+        const { table, element } = this;
+        const column = this.reads[read];
+        const string = table.string(column, element);
+        if (string !== undefined)
+            return string;
+        const json = table.json(column, element);
+        return json !== undefined && isNumber(json) ? json : undefined;
+    }
+    number(read) {
+        const json = this.json(read);
+        return json !== undefined && isNumber(json) ? Number(json) : undefined;
+    }
+}
+const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
+/** A value assembled here (a copied container, a repaired string); only its text is read. */
+function textSource(text) {
+    return { bytes: NO_SOURCE.bytes, text };
+}
+/** A key's bytes, compared four at a time (keys are mostly recognised, so mostly all of them). */
+class KeyBytes {
+    bytes;
+    words;
+    constructor(bytes) {
+        this.bytes = bytes;
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+        this.words = Int32Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(4 * i, true));
+    }
+    /** Whether `bytes[from..to)`, which `view` also shows, are this key's bytes. */
+    matches(view, bytes, from, to) {
+        const own = this.bytes;
+        if (own.length !== to - from)
+            return false;
+        const words = this.words;
+        let i = 0;
+        for (let w = 0; w < words.length; w++, i += 4) {
+            if (view.getInt32(from + i, true) !== words[w])
+                return false;
+        }
+        for (; i < own.length; i++)
+            if (bytes[from + i] !== own[i])
+                return false;
+        return true;
+    }
+}
+// A value's JSON text tells its type by its first character.
+const isString = (json) => json.charCodeAt(0) === 0x22;
+const isNumber = (json) => {
+    const c = json.charCodeAt(0);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39);
+};
+function describeScalar(json) {
+    if (isString(json))
+        return 'a string';
+    if (isNumber(json))
+        return 'a number';
+    return json === 'null' ? 'null' : 'a boolean';
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/csv-rows.ts
+
+
+
+/**
+ * CSV rows (RFC 4180, CRLF, UTF-8) under a header of the action's columns, the list's declared
+ * fields (schema.ts) and then every other member in the order its first value came, nested
+ * objects flattened into `parent.child` columns (a name taken twice gets a suffix), lists (and an
+ * object where the column holds other values too) as JSON text.
+ *
+ * The header is written before the first row, so a column first met after rows were written
+ * makes that table's file wrong: it is then left to a pass of its own (`redo`), which reads the
+ * payload again with every column known. Clari's lists keep to their declared fields, so one pass
+ * is the rule.
+ *
+ * With `formulaGuard`, a string cell that a spreadsheet would run as a formula (starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`.
+ */
+class CsvRows {
+    engine;
+    formulaGuard;
+    only;
+    wantsSpan = false;
+    redo = new Set();
+    out = new Map();
+    /** Per table, once its header is written: the columns it has, in order. */
+    headers = new Map();
+    constants = new Map();
+    constructor(engine, formulaGuard, 
+    /** The tables this pass writes (a redo pass writes only its own). */
+    only) {
+        this.engine = engine;
+        this.formulaGuard = formulaGuard;
+        this.only = only;
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const values = table.constants.map(c => {
+                const value = c.constant(engine.context);
+                return typeof value === 'string' ? toBinary(value) : value;
+            });
+            this.constants.set(table.name, values.map(v => this.cell(v)).join(','));
+        }
+        engine.onLeaf = (table) => {
+            if (this.headers.has(table.name))
+                this.redo.add(table.name);
+        };
+    }
+    row(table, element) {
+        const name = table.name;
+        if (this.redo.has(name) || (this.only && !this.only.has(name)))
+            return;
+        const out = this.out.get(name);
+        const header = this.headers.get(name) ?? this.writeHeader(table, out);
+        out.text(this.constants.get(name));
+        const { values } = table;
+        for (let i = 0; i < values.length; i++) {
+            out.byte(0x2c);
+            out.text(this.cell(values[i]));
+        }
+        const { stamps, sources, froms, tos } = table;
+        for (let i = 0; i < header.length; i++) {
+            out.byte(0x2c);
+            const column = header[i];
+            if (stamps[column] !== element)
+                continue;
+            const source = sources[column];
+            const from = froms[column];
+            const to = tos[column];
+            const { bytes } = source;
+            const first = bytes[from];
+            // Straight from the chunk when the bytes are the field as they are.
+            if (bytes.length > 0) {
+                if (first === 0x6e)
+                    continue; // null
+                if (first === 0x22) {
+                    if (to - from > 2 && plainCsvBytes(bytes, from + 1, to - 1)) {
+                        if (this.formulaGuard && FORMULA_START[bytes[from + 1]] === 1)
+                            out.byte(0x27);
+                        out.bytes(bytes, from + 1, to - 1);
+                        continue;
+                    }
+                }
+                else if (first !== 0x5b && first !== 0x7b) {
+                    out.bytes(bytes, from, to); // a number, true or false
+                    continue;
+                }
+            }
+            out.text(this.jsonCell(source.text.slice(from, to)));
+        }
+        out.text('\r\n');
+    }
+    writeHeader(table, out) {
+        const header = [...table.leaves];
+        this.headers.set(table.name, header);
+        const names = [
+            ...table.constants.map(c => c.name),
+            ...table.computing.map(c => c.column.name),
+            ...header.map(i => table.columns[i].name)
+        ];
+        out.text(`${names.map(name => this.text(name)).join(',')}\r\n`);
+        return header;
+    }
+    flush(write) {
+        return writePending(this.out, write, WRITE_BYTES);
+    }
+    async finish(write) {
+        // A table without rows still gets its header.
+        for (const table of this.engine.tables.values()) {
+            if (this.only && !this.only.has(table.name))
+                continue;
+            if (!this.headers.has(table.name))
+                this.writeHeader(table, this.out.get(table.name));
+        }
+        await writePending(this.out, write, 1);
+    }
+    notes() {
+        return [...this.engine.tables.values()].flatMap(t => t.renamed.map(r => `${t.name}: two members flatten to one CSV name (${r})`));
+    }
+    /** A field of binary text, guarded against formulas. */
+    text(binary) {
+        const guarded = this.formulaGuard && FORMULA_START[binary.charCodeAt(0)] === 1;
+        return csvField(guarded ? `'${binary}` : binary);
+    }
+    cell(value) {
+        if (value === undefined)
+            return '';
+        return typeof value === 'string' ? this.text(value) : String(value);
+    }
+    /** A field from a value's JSON text: strings decoded, null empty, lists and objects as JSON. */
+    jsonCell(json) {
+        if (isString(json))
+            return this.text(decodeToBinary(json));
+        if (json === 'null')
+            return '';
+        const c = json.charCodeAt(0);
+        return c === 0x5b || c === 0x7b ? csvField(json) : json;
+    }
+}
+/** `=`, `+`, `-`, `@`, tab and carriage return start what spreadsheets run as formulas. */
+const FORMULA_START = new Uint8Array(256);
+for (const c of '=+-@\t\r')
+    FORMULA_START[c.charCodeAt(0)] = 1;
+/** Whether bytes need no CSV quoting and no JSON decoding: no escape, comma, quote or line end. */
+function plainCsvBytes(bytes, from, to) {
+    for (let i = from; i < to; i++) {
+        const c = bytes[i];
+        if (c === 0x5c || c === 0x2c || c === 0x22)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/clari/untrusted-text.ts
+
+/**
+ * Text that comes from the server (error messages, status values) is untrusted: it may be huge,
+ * carry terminal escapes, start a line with `::` and so inject a workflow command, or echo the
+ * API key back, whole or in part. Every answer is masked by `withoutSecret` as soon as it is
+ * parsed, so a later cut or stringification can never expose part of the key; what the client
+ * lets out then passes through `cleanServerText` once, so later code can print it.
+ */
+const MAX_SERVER_TEXT = 300;
+// C0 controls (incl. ESC, CR, LF, TAB), DEL and C1 controls, plus bidi overrides.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g;
+/** Any run of this many characters of the key is masked, wherever it appears. */
+const SECRET_FRAGMENT_CHARS = 8;
+/** Deeper parts of an answer are replaced: no answer we read is legitimately nested this far. */
+const untrusted_text_MAX_DEPTH = 32;
+const TOO_DEEP = '(nested too deep)';
+const UNPRINTABLE = '(unprintable)';
+const MASK = '***';
+/**
+ * The text as one line that cannot move the cursor, recolour a terminal or reorder what a
+ * reader sees: each run of control characters or bidi overrides becomes one space.
+ */
+function withoutControls(text) {
+    return text.replace(CONTROL, ' ');
+}
+/**
+ * What anyone may see of an error: its message with the secret masked (whole and in fragments),
+ * then cleaned and cut like any server text, since the message may quote the server.
+ */
+function describeError(error, secret, max = MAX_SERVER_TEXT) {
+    return cleanServerText(withoutSecret(errorMessage(error), secret), max);
+}
+/** Any value as text, never throwing: a structure too deep (or a BigInt) to stringify is named. */
+function asText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (value === undefined)
+        return '';
+    try {
+        return JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        return UNPRINTABLE;
+    }
+}
+function cleanServerText(value, max = MAX_SERVER_TEXT) {
+    const text = asText(value);
+    const flat = withoutControls(text)
+        .replace(/:(?=:)/g, ': ')
+        .trim();
+    return flat.length > max ? `${flat.slice(0, cutPoint(flat, max))}…` : flat;
+}
+/** Where to cut `text` near `max`: never inside a mask (`***`) or a surrogate pair. */
+function cutPoint(text, max) {
+    let end = max;
+    while (end > 0 && text[end] === '*' && text[end - 1] === '*')
+        end--;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end--;
+    return end;
+}
+/**
+ * A copy of a parsed JSON answer in which every string, object keys included, has the key and
+ * every fragment of it of SECRET_FRAGMENT_CHARS or more masked. Parts nested deeper than
+ * MAX_DEPTH are replaced by TOO_DEEP, so no later walk over the copy can exhaust the stack.
+ */
+function withoutSecret(value, secret) {
+    const mask = secretMasker(secret);
+    const walk = (v, depth) => {
+        if (typeof v === 'string')
+            return mask(v);
+        if (!v || typeof v !== 'object')
+            return v;
+        if (depth >= untrusted_text_MAX_DEPTH)
+            return TOO_DEEP;
+        if (Array.isArray(v))
+            return v.map(item => walk(item, depth + 1));
+        return Object.fromEntries(Object.entries(v).map(([k, item]) => [mask(k), walk(item, depth + 1)]));
+    };
+    return walk(value, 0);
+}
+/** Masks the secret, and every run of SECRET_FRAGMENT_CHARS or more of its characters, in text. */
+function secretMasker(secret) {
+    if (!secret)
+        return text => text;
+    const fragments = new Set();
+    for (let i = 0; i + SECRET_FRAGMENT_CHARS <= secret.length; i++) {
+        fragments.add(secret.slice(i, i + SECRET_FRAGMENT_CHARS));
+    }
+    return text => {
+        const whole = text.split(secret).join(MASK);
+        if (fragments.size === 0 || whole.length < SECRET_FRAGMENT_CHARS)
+            return whole;
+        // Mark every character covered by a fragment, then replace each marked run once.
+        const covered = new Uint8Array(whole.length);
+        let any = false;
+        for (const fragment of fragments) {
+            for (let at = whole.indexOf(fragment); at >= 0; at = whole.indexOf(fragment, at + 1)) {
+                covered.fill(1, at, at + SECRET_FRAGMENT_CHARS);
+                any = true;
+            }
+        }
+        if (!any)
+            return whole;
+        let out = '';
+        for (let i = 0; i < whole.length; i++) {
+            if (!covered[i])
+                out += whole[i];
+            else if (i === 0 || !covered[i - 1])
+                out += MASK;
+        }
+        return out;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/duplicate-keys.ts
+
+
+
+// Bits kept to tell keys apart; beyond this the guard stops counting (a hostile payload of
+// millions of distinct weeks and users could otherwise take any amount of memory).
+const MAX_BITS_BYTES = 32 * 1024 * 1024;
+const MAX_DISTINCT = 0xffff;
+const EXAMPLES = 3;
+/**
+ * Counts the entries whose key repeats within one payload: `(timePeriodId, timeFrameId, userId,
+ * fieldId)`, as GitLab's dbt model keys them, plus the entry's value type, its first member named
+ * `…Value` (`forecastValue`, `quotaValue`): the references document quota entries beside forecast
+ * entries in the same list, so one of each for a user, field and week is no duplicate. Rows are
+ * kept as sent; the count and the first few keys are reported.
+ *
+ * Memory stays small: each part is numbered as it is first met, and a key is one bit, in a bit set
+ * over user numbers per (period, week, field, type). Clari's entries are a grid of those, so the
+ * bits are about one per entry.
+ */
+class DuplicateKeys {
+    count = 0;
+    /** Set when the keys were too many and varied to count within the memory allowed. */
+    gaveUp = false;
+    examples = [];
+    parts = ENTRY_KEY_PARTS.map(() => new PartNumbers());
+    /** Value types by name, numbered as first met. */
+    types = new Map();
+    typeNames = [];
+    /** Per column of entries: its value type's number when its name ends in `Value`, else -1. */
+    valueTypes = [];
+    /** Per (period, type): the bit sets by (week, field), keys that stay small integers. */
+    bits = [];
+    bitsBytes = 0;
+    reads = [];
+    constructor(entries) {
+        this.reads = entries.resolve(ENTRY_KEY_PARTS);
+    }
+    observe(table, element) {
+        if (table.name !== 'entries' || this.gaveUp)
+            return;
+        const { reads, parts } = this;
+        const period = parts[0].number(table, reads[0], element);
+        const frame = parts[1].number(table, reads[1], element);
+        const user = parts[2].number(table, reads[2], element);
+        const field = parts[3].number(table, reads[3], element);
+        const typeId = this.valueType(table, element);
+        if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
+            return this.giveUp();
+        }
+        const groups = (this.bits[period * 0x40 + typeId] ??= new Map());
+        const group = frame * 0x10000 + field;
+        let set = groups.get(group);
+        const byte = user >> 3;
+        if (set === undefined || byte >= set.length) {
+            const grown = new Uint8Array(Math.max(64, 2 * (byte + 1)));
+            if (set)
+                grown.set(set);
+            this.bitsBytes += grown.length - (set?.length ?? 0);
+            if (this.bitsBytes > MAX_BITS_BYTES)
+                return this.giveUp();
+            groups.set(group, grown);
+            set = grown;
+        }
+        const bit = 1 << (user & 7);
+        if ((set[byte] & bit) === 0) {
+            set[byte] = set[byte] | bit;
+            return;
+        }
+        this.count++;
+        if (this.examples.length < EXAMPLES) {
+            const key = reads.map(column => partText(table.json(column, element))).join('|');
+            const type = this.typeNames[typeId];
+            this.examples.push(cleanServerText(fromBinary(key + (type && ` (${type})`)), 200));
+        }
+    }
+    /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
+    valueType(table, element) {
+        const { order, columns, stamps } = table;
+        const { valueTypes } = this;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            let type = valueTypes[column];
+            if (type === undefined) {
+                const { key } = columns[column];
+                type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1;
+            }
+            if (type >= 0 && stamps[column] === element)
+                return type;
+        }
+        return this.typeNumber('');
+    }
+    typeNumber(name) {
+        let type = this.types.get(name);
+        if (type === undefined) {
+            this.types.set(name, (type = this.typeNames.length));
+            this.typeNames.push(name);
+        }
+        return type;
+    }
+    giveUp() {
+        this.gaveUp = true;
+        this.bits.length = 0;
+    }
+    /** "3 entries repeat a key (…, …, …)", or undefined when none does. */
+    warning() {
+        if (this.gaveUp) {
+            return 'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)';
+        }
+        if (this.count === 0)
+            return undefined;
+        const more = this.count > this.examples.length ? ', …' : '';
+        return `entries: ${this.count} entr${this.count === 1 ? 'y repeats' : 'ies repeat'} the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: ${this.examples.join('; ')}${more}); rows are kept as Clari sent them`;
+    }
+}
+/** A part as entryKey writes it: a string's contents, a number's text, else empty. */
+function partText(json) {
+    if (json === undefined)
+        return '';
+    const c = json.charCodeAt(0);
+    if (c === 0x22)
+        return decodeToBinary(json);
+    return c === 0x2d || (c >= 0x30 && c <= 0x39) ? json : '';
+}
+// Raw forms of a part remembered by their bytes (beyond, a value is numbered by its text).
+const MAX_CACHED = 0x10000;
+/**
+ * Numbers the distinct values of one key part in first-seen order. Values are met again and
+ * again, so a hash table of the raw bytes seen recognises them without making a string: the
+ * previous row's value first (a period, a user's run of entries), then by a hash of every byte.
+ * Different raw forms of one text ("a", "\u0061") get the one number of that text.
+ */
+class PartNumbers {
+    ids = new Map();
+    /** Per cached raw form: its bytes (a copy), hash and number. */
+    raws = [];
+    hashes = [];
+    rawIds = [];
+    /** Open addressing: a cached raw form's index + 1, 0 for an empty slot; half full at most. */
+    slots = new Int32Array(256);
+    last = -1;
+    number(table, column, element) {
+        if (table.stamps[column] !== element)
+            return this.id('');
+        const { bytes } = table.sources[column];
+        const from = table.froms[column];
+        const to = table.tos[column];
+        // A value assembled by the engine (a repaired string) has no bytes: by its text.
+        if (bytes.length === 0)
+            return this.id(partText(table.json(column, element)));
+        const { raws } = this;
+        const last = this.last;
+        if (last >= 0 && sameBytes(raws[last], bytes, from, to))
+            return this.rawIds[last];
+        let hash = to - from;
+        for (let i = from; i < to; i++)
+            hash = Math.imul(hash ^ bytes[i], 0x01000193);
+        const { slots, hashes } = this;
+        const mask = slots.length - 1;
+        for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+            const raw = slots[slot] - 1;
+            if (hashes[raw] === hash && sameBytes(raws[raw], bytes, from, to)) {
+                this.last = raw;
+                return this.rawIds[raw];
+            }
+        }
+        const id = this.id(partText(table.json(column, element)));
+        if (raws.length < MAX_CACHED) {
+            // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
+            raws.push(new Uint8Array(bytes.subarray(from, to)));
+            hashes.push(hash);
+            this.rawIds.push(id);
+            this.last = raws.length - 1;
+            if (2 * raws.length > slots.length)
+                this.slots = new Int32Array(2 * slots.length);
+            if (this.slots !== slots)
+                for (let raw = 0; raw < raws.length; raw++)
+                    this.place(raw);
+            else
+                this.place(raws.length - 1);
+        }
+        return id;
+    }
+    place(raw) {
+        const { slots } = this;
+        const mask = slots.length - 1;
+        let slot = this.hashes[raw] & mask;
+        while (slots[slot] !== 0)
+            slot = (slot + 1) & mask;
+        slots[slot] = raw + 1;
+    }
+    id(text) {
+        let id = this.ids.get(text);
+        if (id === undefined)
+            this.ids.set(ownCopy(text), (id = this.ids.size));
+        return id;
+    }
+}
+/** Whether `bytes[from..to)` are `raw`'s bytes. */
+function sameBytes(raw, bytes, from, to) {
+    if (raw.length !== to - from)
+        return false;
+    for (let i = 0; i < raw.length; i++)
+        if (raw[i] !== bytes[from + i])
+            return false;
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/file-chunks.ts
+
+/**
+ * A file's bytes in chunks, read into two buffers taken in turn: the next chunk is read while the
+ * caller works on this one, and no memory is allocated per chunk (garbage buffers would raise the
+ * process's peak memory until a collection). A chunk is valid until the next one is asked for.
+ */
+async function* fileChunks(file, size) {
+    const handle = await (0,promises_namespaceObject.open)(file, 'r');
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+    let turn = 0;
+    let reading = handle.read(buffers[turn], 0, size, null);
+    try {
+        for (;;) {
+            const { bytesRead, buffer } = await reading;
+            if (bytesRead === 0)
+                return;
+            turn ^= 1;
+            reading = handle.read(buffers[turn], 0, size, null);
+            yield buffer.subarray(0, bytesRead);
+        }
+    }
+    finally {
+        // A read still under way must end before its file is closed.
+        await reading.catch(() => { });
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/ndjson-rows.ts
+
+
+/**
+ * NDJSON rows: each element as Clari sent it (nested values included, numbers digit for digit),
+ * after the action's columns. An element that is not plain (see RowSink.row) is written again
+ * from its members: a repeated key keeps its first place and its last value, as JSON.parse does.
+ */
+class NdjsonRows {
+    wantsSpan = true;
+    redo = new Set();
+    out = new Map();
+    /** `{"forecastId":"…",…,"jobId":"…"`: the constant columns, the same in every row. */
+    heads = new Map();
+    /** `,"entryKey":`, … per computed column. */
+    members = new Map();
+    constructor(engine) {
+        for (const table of engine.tables.values()) {
+            this.out.set(table.name, new PendingBytes());
+            const constants = table.constants.map(c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`);
+            this.heads.set(table.name, Buffer.from(`{${constants.join(',')}`, 'latin1'));
+            this.members.set(table.name, table.computing.map(({ column }) => `,${jsonString(column.name)}:`));
+        }
+    }
+    row(table, _element, span, from, to) {
+        const out = this.out.get(table.name);
+        const head = this.heads.get(table.name);
+        out.bytes(head, 0, head.length);
+        const members = this.members.get(table.name);
+        const { values } = table;
+        for (let i = 0; i < members.length; i++) {
+            out.text(members[i]);
+            const value = values[i];
+            if (typeof value === 'string')
+                out.jsonString(value);
+            else
+                out.text(jsonValue(value, false));
+        }
+        if (span !== undefined) {
+            // The element as sent, after our members.
+            if (table.orderLength === 0)
+                out.text('}\n');
+            else {
+                out.byte(0x2c);
+                out.bytes(span.bytes, from + 1, to);
+                out.byte(0x0a);
+            }
+            return;
+        }
+        const { order, columns, sources, froms, tos } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = order[i];
+            out.byte(0x2c);
+            out.text(columns[column].jsonKey);
+            out.byte(0x3a);
+            out.slice(sources[column].text, froms[column], tos[column]);
+        }
+        out.text('}\n');
+    }
+    flush(write) {
+        return writePending(this.out, write, WRITE_BYTES);
+    }
+    finish(write) {
+        return writePending(this.out, write, 1);
+    }
+    notes() {
+        return [];
+    }
+}
+/** A derived value as JSON; `text` says a string is ordinary text (a constant), not binary. */
+function jsonValue(value, text) {
+    if (value === undefined)
+        return 'null';
+    if (typeof value === 'string')
+        return jsonString(text ? toBinary(value) : value);
+    return String(value);
+}
+
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-format.ts
+/**
+ * The parts of the Parquet format (github.com/apache/parquet-format, parquet.thrift) the tables
+ * need: flat schemas of optional or required columns, one data page per column chunk (v1, PLAIN
+ * values, RLE definition levels), constant columns dictionary-encoded, and the footer, in
+ * Thrift's compact protocol. What DuckDB, BigQuery and Snowflake read; nothing more.
+ */
+/** Physical types (parquet.thrift `Type`). */
+const BOOLEAN = 0;
+const INT64 = 2;
+const DOUBLE = 5;
+const BYTE_ARRAY = 6;
+/** Compression codecs (`CompressionCodec`). */
+const UNCOMPRESSED = 0;
+const GZIP = 2;
+// Encodings, page types, repetition and converted types.
+const PLAIN = 0;
+const RLE = 3;
+const RLE_DICTIONARY = 8;
+const DATA_PAGE = 0;
+const DICTIONARY_PAGE = 2;
+const REQUIRED = 0;
+const OPTIONAL = 1;
+const UTF8 = 0;
+const TIMESTAMP_MILLIS = 9;
+const JSON_CONVERTED = 19;
+const MAGIC = Buffer.from('PAR1', 'latin1');
+/** The header of a data page of `size` bytes (`uncompressed` before compression). */
+function dataPageHeader(values, uncompressed, size, dictionary = false) {
+    const header = new CompactWriter();
+    header.i32(1, DATA_PAGE);
+    header.i32(2, uncompressed);
+    header.i32(3, size);
+    header.begin(5);
+    header.i32(1, values);
+    header.i32(2, dictionary ? RLE_DICTIONARY : PLAIN);
+    header.i32(3, RLE);
+    header.i32(4, RLE);
+    header.end();
+    header.end();
+    return header.bytes();
+}
+/** A dictionary page of one PLAIN value (a constant column's). */
+function dictionaryPage(value) {
+    const header = new CompactWriter();
+    header.i32(1, DICTIONARY_PAGE);
+    header.i32(2, value.length);
+    header.i32(3, value.length);
+    header.begin(7);
+    header.i32(1, 1);
+    header.i32(2, PLAIN);
+    header.end();
+    header.end();
+    return Buffer.concat([header.bytes(), value]);
+}
+/** A data page's values for `rows` rows that all take entry 0 of a dictionary. */
+function constantIndexes(rows) {
+    // Bit width 1, then one RLE run of zeros.
+    return Buffer.from([1, ...varint(rows * 2), 0]);
+}
+/**
+ * An optional column's definition levels (1 defined, 0 null), RLE/bit-packed hybrid with its
+ * length in front, as data page v1 holds them: one run when all are alike, else bit-packed.
+ */
+function definitionLevels(defined, rows) {
+    let ones = 0;
+    for (let i = 0; i < rows; i++)
+        ones += defined[i];
+    let runs;
+    if (ones === rows || ones === 0)
+        runs = [...varint(rows * 2), ones === 0 ? 0 : 1];
+    else {
+        const groups = Math.ceil(rows / 8);
+        runs = varint(groups * 2 + 1);
+        for (let g = 0; g < groups; g++) {
+            let byte = 0;
+            for (let bit = 0; bit < 8; bit++) {
+                const i = g * 8 + bit;
+                if (i < rows && defined[i] === 1)
+                    byte |= 1 << bit;
+            }
+            runs.push(byte);
+        }
+    }
+    const out = Buffer.alloc(4 + runs.length);
+    out.writeUInt32LE(runs.length, 0);
+    out.set(runs, 4);
+    return out;
+}
+/** The footer: FileMetaData, its length and the magic. */
+function footer(schema, groups, createdBy) {
+    const meta = new CompactWriter();
+    meta.i32(1, 1);
+    meta.list(2, STRUCT, schema.length + 1);
+    meta.begin();
+    meta.string(4, 'schema');
+    meta.i32(5, schema.length);
+    meta.end();
+    for (const column of schema) {
+        meta.begin();
+        meta.i32(1, column.physical);
+        meta.i32(3, column.required ? REQUIRED : OPTIONAL);
+        meta.string(4, column.name);
+        if (column.logical === 'string')
+            meta.i32(6, UTF8);
+        if (column.logical === 'json')
+            meta.i32(6, JSON_CONVERTED);
+        if (column.logical === 'timestamp')
+            meta.i32(6, TIMESTAMP_MILLIS);
+        if (column.logical !== undefined) {
+            meta.begin(10);
+            if (column.logical === 'timestamp') {
+                meta.begin(8);
+                meta.bool(1, true);
+                meta.begin(2);
+                meta.begin(1);
+                meta.end();
+                meta.end();
+                meta.end();
+            }
+            else {
+                meta.begin(column.logical === 'string' ? 1 : 12);
+                meta.end();
+            }
+            meta.end();
+        }
+        meta.end();
+    }
+    meta.i64(3, groups.reduce((sum, g) => sum + g.rows, 0));
+    meta.list(4, STRUCT, groups.length);
+    for (const group of groups) {
+        meta.begin();
+        meta.list(1, STRUCT, group.chunks.length);
+        for (const chunk of group.chunks) {
+            meta.begin();
+            meta.i64(2, chunk.dictionaryOffset ?? chunk.offset);
+            meta.begin(3);
+            meta.i32(1, chunk.column.physical);
+            const dictionary = chunk.dictionaryOffset !== undefined;
+            const encodings = dictionary ? [PLAIN, RLE, RLE_DICTIONARY] : [PLAIN, RLE];
+            meta.list(2, I32, encodings.length);
+            for (const encoding of encodings)
+                meta.varint(zigzag(encoding));
+            meta.list(3, BINARY, 1);
+            meta.binary(Buffer.from(chunk.column.name, 'utf8'));
+            meta.i32(4, chunk.codec);
+            meta.i64(5, chunk.values);
+            meta.i64(6, chunk.uncompressedSize);
+            meta.i64(7, chunk.compressedSize);
+            meta.i64(9, chunk.offset);
+            if (dictionary)
+                meta.i64(11, chunk.dictionaryOffset);
+            meta.end();
+            meta.end();
+        }
+        meta.i64(2, group.bytes);
+        meta.i64(3, group.rows);
+        meta.end();
+    }
+    meta.string(6, createdBy);
+    meta.end();
+    const bytes = meta.bytes();
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length, 0);
+    return Buffer.concat([bytes, length, MAGIC]);
+}
+// Compact protocol types.
+const TRUE = 1;
+const FALSE = 2;
+const I32 = 5;
+const I64 = 6;
+const BINARY = 8;
+const LIST = 9;
+const STRUCT = 12;
+/** Thrift's compact protocol, for the few shapes above: structs of ints, strings and lists. */
+class CompactWriter {
+    out = [];
+    last = 0;
+    lasts = [];
+    field(id, type) {
+        const delta = id - this.last;
+        if (delta > 0 && delta <= 15)
+            this.out.push((delta << 4) | type);
+        else {
+            this.out.push(type);
+            this.varint(zigzag(id));
+        }
+        this.last = id;
+    }
+    i32(id, value) {
+        this.field(id, I32);
+        this.varint(zigzag(value));
+    }
+    i64(id, value) {
+        this.field(id, I64);
+        this.varint(zigzag(value));
+    }
+    bool(id, value) {
+        this.field(id, value ? TRUE : FALSE);
+    }
+    string(id, value) {
+        this.field(id, BINARY);
+        this.binary(Buffer.from(value, 'utf8'));
+    }
+    binary(bytes) {
+        this.varint(bytes.length);
+        for (const byte of bytes)
+            this.out.push(byte);
+    }
+    /** A struct: the value of field `id`, or (no id) an element of a list. */
+    begin(id) {
+        if (id !== undefined)
+            this.field(id, STRUCT);
+        this.lasts.push(this.last);
+        this.last = 0;
+    }
+    end() {
+        this.out.push(0);
+        this.last = this.lasts.pop() ?? 0;
+    }
+    list(id, type, size) {
+        this.field(id, LIST);
+        if (size < 15)
+            this.out.push((size << 4) | type);
+        else {
+            this.out.push(0xf0 | type);
+            this.varint(size);
+        }
+    }
+    varint(value) {
+        this.out.push(...varint(value));
+    }
+    bytes() {
+        return Buffer.from(this.out);
+    }
+}
+/** ULEB128 of a whole number below 2^63 that doubles represent exactly. */
+function varint(value) {
+    const out = [];
+    while (value >= 0x80) {
+        out.push((value % 0x80) | 0x80);
+        value = Math.floor(value / 0x80);
+    }
+    out.push(value);
+    return out;
+}
+const zigzag = (value) => (value >= 0 ? value * 2 : -value * 2 - 1);
+
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-rows.ts
+
+
+
+
+
+// A row group is written when it holds this many rows or bytes of values, whichever comes first:
+// what memory holds of a table at once.
+const ROW_GROUP_ROWS = 64 * 1024;
+const ROW_GROUP_BYTES = 4 * 1024 * 1024;
+const CREATED_BY = 'clari-forecast-export-action';
+/**
+ * Parquet rows with typed columns: the action's columns, then each declared field of the list
+ * (schema.ts) as its type, then `extra`, a JSON object of every other member and of any member
+ * whose value does not fit its declared type, so nothing Clari sent is dropped (null when there
+ * is none). Strings and JSON are GZIP-compressed (numbers and booleans, which gain little, are
+ * not); constant columns are dictionary-encoded. Row groups keep memory bounded.
+ */
+class ParquetRows {
+    engine;
+    wantsSpan = false;
+    redo = new Set();
+    tables = new Map();
+    constructor(engine) {
+        this.engine = engine;
+        for (const table of engine.tables.values())
+            this.tables.set(table.name, this.layout(table));
+    }
+    layout(table) {
+        const constants = table.constants.map(c => {
+            const s = slot(c.name, c.type, true);
+            s.constant = plainValue(c.type, c.constant(this.engine.context));
+            return s;
+        });
+        const computed = table.computing.map(c => slot(c.column.name, c.column.type, false));
+        const declared = PAYLOAD_FIELDS[table.name].map(field => ({
+            slot: slot(field.name, field.type, false),
+            column: table.resolve([field.name])[0]
+        }));
+        const extra = slot('extra', 'json', false);
+        const out = new PendingBytes();
+        out.bytes(MAGIC, 0, MAGIC.length);
+        return {
+            constants,
+            computed,
+            declared,
+            extra,
+            slots: [...constants, ...computed, ...declared.map(d => d.slot), extra],
+            rows: 0,
+            groups: [],
+            offset: MAGIC.length,
+            out
+        };
+    }
+    row(table, element) {
+        const file = this.tables.get(table.name);
+        const row = file.rows++;
+        const { values } = table;
+        for (let i = 0; i < file.computed.length; i++)
+            putDerived(file.computed[i], row, values[i]);
+        let extra = '';
+        const { columns, stamps, sources, froms, tos } = table;
+        const { declared } = file;
+        for (let i = 0; i < declared.length; i++) {
+            const { slot, column } = declared[i];
+            if (stamps[column] !== element) {
+                parquet_rows_define(slot, row, 0);
+                continue;
+            }
+            const source = sources[column];
+            const fits = put(slot, source, froms[column], tos[column]);
+            parquet_rows_define(slot, row, fits === PUT ? 1 : 0);
+            if (fits === MISFIT) {
+                const json = table.json(column, element);
+                extra += `${extra === '' ? '' : ','}${columns[column].jsonKey}:${json}`;
+            }
+        }
+        const { order } = table;
+        for (let i = 0; i < table.orderLength; i++) {
+            const column = columns[order[i]];
+            if (column.declared !== undefined || column.ours)
+                continue;
+            extra += `${extra === '' ? '' : ','}${column.jsonKey}:${table.json(order[i], element)}`;
+        }
+        if (extra === '')
+            parquet_rows_define(file.extra, row, 0);
+        else {
+            putBytes(file.extra.values, `{${extra}}`);
+            parquet_rows_define(file.extra, row, 1);
+        }
+    }
+    async flush(write) {
+        for (const [name, file] of this.tables) {
+            const bytes = file.slots.reduce((sum, s) => sum + s.values.length, 0);
+            if (file.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES)
+                await this.rowGroup(file);
+            if (file.out.length > 0)
+                await write(name, file.out.take());
+        }
+    }
+    async finish(write) {
+        for (const [name, file] of this.tables) {
+            if (file.rows > 0)
+                await this.rowGroup(file);
+            const end = footer(file.slots.map(s => s.schema), file.groups, CREATED_BY);
+            file.out.bytes(end, 0, end.length);
+            await write(name, file.out.take());
+        }
+    }
+    notes() {
+        return [];
+    }
+    /** Encodes the rows so far as one row group (its columns compressed at once) into `out`. */
+    async rowGroup(file) {
+        const rows = file.rows;
+        const chunks = await Promise.all(file.slots.map(s => encode(s, rows)));
+        const metas = [];
+        let bytes = 0;
+        file.slots.forEach((s, i) => {
+            const { pages, uncompressed } = chunks[i];
+            const offset = file.offset;
+            let dataOffset = offset;
+            for (const [j, page] of pages.entries()) {
+                // With a dictionary, the data page is the third part: dictionary page, its header, data.
+                if (s.constant !== undefined && j === 1)
+                    dataOffset = file.offset;
+                file.out.bytes(page, 0, page.length);
+                file.offset += page.length;
+            }
+            bytes += uncompressed;
+            metas.push({
+                column: s.schema,
+                codec: s.codec,
+                values: rows,
+                offset: dataOffset,
+                ...(s.constant !== undefined ? { dictionaryOffset: offset } : {}),
+                uncompressedSize: uncompressed,
+                compressedSize: file.offset - offset
+            });
+            s.values.clear();
+        });
+        file.groups.push({ rows, bytes, chunks: metas });
+        file.rows = 0;
+    }
+}
+function slot(name, type, required) {
+    const physical = type === 'double'
+        ? DOUBLE
+        : type === 'boolean'
+            ? BOOLEAN
+            : type === 'int64' || type === 'timestamp'
+                ? INT64
+                : BYTE_ARRAY;
+    const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined;
+    return {
+        schema: { name, physical, required, ...(logical ? { logical } : {}) },
+        type,
+        codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
+        // Both grow as a row group needs (a table of a few rows, or a constant, needs little).
+        values: new PendingBytes(1024),
+        defined: new Uint8Array(1024)
+    };
+}
+function parquet_rows_define(slot, row, defined) {
+    if (row >= slot.defined.length) {
+        const larger = new Uint8Array(2 * slot.defined.length);
+        larger.set(slot.defined);
+        slot.defined = larger;
+    }
+    slot.defined[row] = defined;
+}
+/** A BYTE_ARRAY value: its length, then its bytes (binary text). */
+function putBytes(values, binary) {
+    values.uint32(binary.length);
+    values.text(binary);
+}
+// What became of a member's value in its typed column.
+const PUT = 0;
+const NULL = 1;
+const MISFIT = 2;
+/**
+ * A member's value (its JSON text at `source[from..to)`) into the slot's typed column: PUT, NULL
+ * (JSON null), or MISFIT when it is not of the slot's type. Read from the chunk's bytes where it
+ * can be, making no string.
+ */
+function put(slot, source, from, to) {
+    const { values } = slot;
+    const { text, bytes } = source;
+    const first = text.charCodeAt(from);
+    if (first === 0x6e)
+        return NULL;
+    switch (slot.type) {
+        case 'string': {
+            if (first !== 0x22)
+                return MISFIT;
+            const start = values.length;
+            values.uint32(to - from - 2);
+            // Bytes with no escape are the string's UTF-8 already.
+            if (bytes.length > 0 && values.plainBytes(bytes, from + 1, to - 1))
+                return PUT;
+            values.length = start;
+            putBytes(values, decodeToBinary(text.slice(from, to)));
+            return PUT;
+        }
+        case 'json':
+            values.uint32(to - from);
+            values.slice(text, from, to);
+            return PUT;
+        case 'double':
+            if (first !== 0x2d && (first < 0x30 || first > 0x39))
+                return MISFIT;
+            values.float64(decimal(text, from, to) ?? Number(text.slice(from, to)));
+            return PUT;
+        case 'int64':
+        case 'timestamp': {
+            const n = wholeNumber(text, from, to);
+            if (n === undefined)
+                return MISFIT;
+            values.int64(n);
+            return PUT;
+        }
+        case 'boolean':
+            if (first !== 0x74 && first !== 0x66)
+                return MISFIT;
+            values.byte(first === 0x74 ? 1 : 0);
+            return PUT;
+    }
+}
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/**
+ * A plain decimal (`-123.45`: no exponent, at most 15 digits) as the double Number() gives,
+ * without making a string: both its digits and the power of ten are exact doubles, so one
+ * division rounds correctly. Undefined for anything else (the caller uses Number()).
+ */
+function decimal(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let digits = 0;
+    let n = 0;
+    let point = -1;
+    for (let i = negative ? from + 1 : from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x2e && point === -1)
+            point = i;
+        else if (c >= 0x30 && c <= 0x39) {
+            n = n * 10 + (c - 0x30);
+            if (++digits > 15)
+                return undefined;
+        }
+        else
+            return undefined;
+    }
+    const value = point === -1 ? n : n / POWERS[to - point - 1];
+    return negative ? -value : value;
+}
+/** A JSON number that is a safe integer (epoch milliseconds, a year), else undefined. */
+function wholeNumber(text, from, to) {
+    const negative = text.charCodeAt(from) === 0x2d;
+    let n = 0;
+    let i = negative ? from + 1 : from;
+    // Fifteen digits are always exact; a longer or fractional number goes the long way.
+    if (to - i <= 15) {
+        for (; i < to; i++) {
+            const c = text.charCodeAt(i) - 0x30;
+            if (c < 0 || c > 9)
+                break;
+            n = n * 10 + c;
+        }
+        if (i === to && to > from + (negative ? 1 : 0))
+            return negative ? -n : n;
+    }
+    const c = text.charCodeAt(from);
+    if (c !== 0x2d && (c < 0x30 || c > 0x39))
+        return undefined;
+    const value = Number(text.slice(from, to));
+    return Number.isSafeInteger(value) ? value : undefined;
+}
+/** A derived value (a timestamp is ISO text; strings are binary text). */
+function putDerived(slot, row, value) {
+    if (value === undefined)
+        return parquet_rows_define(slot, row, 0);
+    parquet_rows_define(slot, row, 1);
+    const { values } = slot;
+    if (slot.type === 'timestamp')
+        values.int64(Date.parse(String(value)));
+    else if (slot.type === 'double')
+        values.float64(Number(value));
+    else if (slot.type === 'int64')
+        values.int64(Number(value));
+    else if (slot.type === 'boolean')
+        values.byte(value === true ? 1 : 0);
+    else
+        putBytes(values, String(value));
+}
+/** A constant's one value, PLAIN-encoded (it is ordinary text: made binary here). */
+function plainValue(type, value) {
+    const bytes = new PendingBytes();
+    if (type === 'timestamp')
+        bytes.int64(Date.parse(String(value)));
+    else
+        putBytes(bytes, toBinary(String(value)));
+    return Buffer.from(bytes.contents());
+}
+/**
+ * A column chunk of `rows` rows: its pages, in order, each in parts to append (compressed as
+ * the slot says), and their size before compression.
+ */
+async function encode(slot, rows) {
+    if (slot.constant) {
+        const dictionary = dictionaryPage(slot.constant);
+        const indexes = constantIndexes(rows);
+        const header = dataPageHeader(rows, indexes.length, indexes.length, true);
+        return {
+            pages: [dictionary, header, indexes],
+            uncompressed: dictionary.length + header.length + indexes.length
+        };
+    }
+    // A data page (v1) holds the definition levels, then the values.
+    const levels = slot.schema.required ? NO_BYTES : definitionLevels(slot.defined, rows);
+    const values = slot.type === 'boolean' ? packBits(slot.values.contents()) : slot.values.contents();
+    const size = levels.length + values.length;
+    const parts = slot.codec === GZIP ? [await gzipped([levels, values])] : [levels, values];
+    const stored = parts.reduce((sum, part) => sum + part.length, 0);
+    const header = dataPageHeader(rows, size, stored);
+    return { pages: [header, ...parts], uncompressed: header.length + size };
+}
+/** GZIP of the parts one after the other, copying none of them first. */
+function gzipped(parts) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        const gzip = (0,external_node_zlib_namespaceObject.createGzip)({ level: 1, memLevel: 5, windowBits: 13 });
+        gzip.on('data', (chunk) => chunks.push(chunk));
+        gzip.once('end', () => resolve(Buffer.concat(chunks)));
+        gzip.once('error', reject);
+        for (const part of parts)
+            gzip.write(part);
+        gzip.end();
+    });
+}
+const NO_BYTES = Buffer.alloc(0);
+/** PLAIN booleans: one bit each, the first in the lowest bit. */
+function packBits(bytes) {
+    const out = Buffer.alloc(Math.ceil(bytes.length / 8));
+    for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 1)
+            out[i >> 3] = out[i >> 3] | (1 << (i & 7));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.partial`);
+}
+/** The temporary files tempPathFor named beside `fileName` in `dir` (none when it is missing). */
+async function tempFilesFor(dir, fileName) {
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
+    const prefix = `.${fileName}.`;
+    return names
+        .filter(name => name.startsWith(prefix) && /^[0-9a-f]{12}\.partial$/.test(name.slice(prefix.length)))
+        .map(name => external_node_path_default().join(dir, name));
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
+
+
+
+
+/**
+ * A file that appears under its name only when complete. It is written under a random temporary
+ * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
+ * symlink nor reuses a file someone left there), hashed as it is written, then renamed.
+ */
+class TableFile {
+    target;
+    temporary;
+    handle;
+    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    writing = Promise.resolve();
+    constructor(target, temporary, handle) {
+        this.target = target;
+        this.temporary = temporary;
+        this.handle = handle;
+    }
+    static async create(target) {
+        const temporary = tempPathFor(external_node_path_default().dirname(target), external_node_path_default().basename(target));
+        return new TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
+    }
+    /**
+     * Appends `bytes` (which must not change afterwards) once the earlier writes are done. Resolves
+     * when only this write is still in flight, so the caller can make the next bytes meanwhile.
+     */
+    async write(bytes) {
+        this.hash.update(bytes);
+        await this.writing;
+        this.writing = this.writeAll(bytes);
+        // A failure surfaces at the next write or at commit.
+        this.writing.catch(() => { });
+    }
+    async writeAll(bytes) {
+        for (let offset = 0; offset < bytes.length;) {
+            offset += (await this.handle.write(bytes, offset)).bytesWritten;
+        }
+    }
+    /** Closes the file and gives it its name; returns its sha256. */
+    async commit() {
+        await this.writing;
+        await this.handle.close();
+        await (0,promises_namespaceObject.rename)(this.temporary, this.target);
+        return this.hash.digest('hex');
+    }
+    /** Closes and removes the temporary file; never throws. */
+    async discard() {
+        await this.writing.catch(() => { });
+        await this.handle.close().catch(() => { });
+        await (0,promises_namespaceObject.rm)(this.temporary, { force: true }).catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/write-tables.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// Peak memory grows with the chunk (its bytes, their text and the rows made of them are garbage
+// once written); 64 KiB keeps the tables pass well under the download's own peak.
+const READ_CHUNK_BYTES = 64 * 1024;
+/**
+ * The five tables of one period's JSON payload, written by streaming passes (memory does not
+ * grow with the payload) to `tables/<table>/snapshot_date=…/<forecast>_<period>_<job>.<format>`.
+ *
+ * The first pass is the download itself when there is one (`forDownload`: rows are made as the
+ * bytes arrive, so the tables cost no second reading); a payload already on disk is read once.
+ * A pass over the file follows only when the rows need it: a derived column's lookup, or a CSV
+ * table that met a new column after its header was written. Each table file appears only
+ * complete; when any table fails, none of this period's tables is left behind.
+ */
+class PeriodTables {
+    request;
+    pass;
+    names;
+    constructor(request) {
+        this.request = request;
+        this.names = tableNames(request);
+    }
+    /** A tap for one download of the payload (a retry's download starts afresh). */
+    async forDownload() {
+        await this.pass?.discard();
+        this.pass = new TablesPass(this.request, this.names);
+        return this.pass;
+    }
+    /**
+     * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
+     * through `forDownload`'s tap) and gives them their names. Throws TablesError.
+     */
+    async finish(payloadPath) {
+        try {
+            let pass = this.pass;
+            if (pass === undefined) {
+                pass = this.pass = new TablesPass(this.request, this.names);
+                await readPayload(payloadPath, pass, this.request);
+            }
+            return await pass.complete(payloadPath);
+        }
+        catch (error) {
+            await this.discard();
+            if (error instanceof TablesError || this.request.signal?.aborted)
+                throw error;
+            throw new TablesError(`could not write the table files (${error_message_errorMessage(error)})`);
+        }
+    }
+    /** Removes every file of this period's tables; never throws. */
+    async discard() {
+        await this.pass?.discard();
+        this.pass = undefined;
+        await removeTables(this.request.outputDir, this.names);
+    }
+}
+/** The file names (inside the output folder) of a period's tables. */
+function tableNames(request) {
+    const { forecastId, period, snapshot, format } = request;
+    return Object.fromEntries(TABLE_NAMES.map(table => [table, tableFileName(table, forecastId, period, snapshot, format)]));
+}
+/**
+ * Removes these tables' files (tables left by an earlier run of this snapshot would no longer
+ * match its payload) and, with `partials`, the temporary files a writer that stopped left beside
+ * them. Never throws.
+ */
+async function removeTables(outputDir, names, partials = false) {
+    await Promise.all(Object.values(names).map(async (name) => {
+        const file = external_node_path_default().join(outputDir, name);
+        const temporary = partials ? await tempFilesFor(external_node_path_default().dirname(file), external_node_path_default().basename(file)) : [];
+        await Promise.all([file, ...temporary].map(f => (0,promises_namespaceObject.rm)(f, { force: true }).catch(() => { })));
+    }));
+}
+/** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
+function writeTables(payloadPath, request) {
+    return new PeriodTables(request).finish(payloadPath);
+}
+/** One reading of the payload with the rows it writes, and the files they go to. */
+class TablesPass {
+    request;
+    names;
+    tap;
+    duplicates;
+    writer;
+    files = new Map();
+    opened;
+    constructor(request, names) {
+        this.request = request;
+        this.names = names;
+        const { forecastId, period, snapshot, columns } = request;
+        this.tap = new RowEngine({ forecastId, period, snapshot }, columns);
+        this.duplicates = new DuplicateKeys(this.tap.tables.get('entries'));
+        this.tap.addObserver(this.duplicates);
+        // With a lookup, the first pass only reads: rows need the whole of another list first.
+        this.writer = this.tap.needsLookups ? undefined : this.newWriter();
+        this.tap.startPass(this.writer, { observe: true, freeze: false });
+    }
+    newWriter(only) {
+        const { format } = this.request;
+        if (format === 'ndjson')
+            return new NdjsonRows(this.tap);
+        if (format === 'csv')
+            return new CsvRows(this.tap, this.request.csvFormulaGuard, only);
+        return new ParquetRows(this.tap);
+    }
+    /** Writes what the last chunk made. Never rejects: a problem waits in the engine's failure. */
+    async afterChunk() {
+        if (this.writer === undefined || this.tap.failure !== undefined)
+            return;
+        try {
+            this.opened ??= this.open(TABLE_NAMES);
+            await this.opened;
+            await this.writer.flush(this.write);
+        }
+        catch (error) {
+            this.tap.failure ??= error;
+        }
+    }
+    write = async (table, bytes) => {
+        await this.files.get(table).write(bytes);
+    };
+    /** Folders and temporary files for these tables. */
+    async open(tables) {
+        const { outputDir } = this.request;
+        for (const table of tables) {
+            const target = external_node_path_default().join(outputDir, this.names[table]);
+            await makeFolders(outputDir, external_node_path_default().dirname(this.names[table]));
+            await this.files.get(table)?.discard();
+            this.files.set(table, await TableFile.create(target));
+        }
+    }
+    /** The payload was read through this pass: the passes it still needs, then the names. */
+    async complete(payloadPath) {
+        this.throwIfFailed();
+        if (this.writer === undefined) {
+            // The lookups are complete: now the rows, every column known.
+            this.writer = this.newWriter();
+            await this.again(payloadPath, TABLE_NAMES);
+        }
+        await this.finishWriter();
+        for (let redo = this.writer.redo; redo.size > 0; redo = this.writer.redo) {
+            this.writer = this.newWriter(redo);
+            await this.again(payloadPath, [...redo]);
+            await this.finishWriter();
+        }
+        const written = {};
+        for (const table of TABLE_NAMES) {
+            const rows = this.tap.tables.get(table).rows;
+            written[table] = {
+                file: this.names[table],
+                rows,
+                sha256: await this.files.get(table).commit()
+            };
+        }
+        this.files.clear();
+        return {
+            tables: written,
+            ...(this.duplicates.gaveUp ? {} : { duplicateKeys: this.duplicates.count }),
+            repairedText: this.tap.repairedText,
+            warnings: [
+                ...[this.duplicates.warning()].flatMap(w => (w === undefined ? [] : [w])),
+                ...(this.tap.repairedText > 0
+                    ? [
+                        `${this.tap.repairedText} string(s) held bytes that are not UTF-8 or half a surrogate pair; the tables have U+FFFD in their place (the payload is kept as sent)`
+                    ]
+                    : []),
+                ...this.writer.notes()
+            ]
+        };
+    }
+    async finishWriter() {
+        await this.afterChunk();
+        this.throwIfFailed();
+        await this.writer.finish(this.write);
+    }
+    /** Another pass over the payload on disk, writing only `tables` (their files made anew). */
+    async again(payloadPath, tables) {
+        this.opened = this.open(tables);
+        this.tap.startPass(this.writer, { observe: false, freeze: true });
+        await readPayload(payloadPath, this, this.request);
+    }
+    throwIfFailed() {
+        const failure = this.tap.failure;
+        if (failure !== undefined)
+            throw failure;
+    }
+    async discard() {
+        await this.opened?.catch(() => { });
+        await Promise.all([...this.files.values()].map(file => file.discard()));
+        this.files.clear();
+    }
+}
+/** One streaming pass over the payload on disk: every chunk is checked and turned into rows. */
+async function readPayload(payloadPath, pass, request) {
+    const check = new JsonStreamCheck(pass.tap);
+    const chunks = fileChunks(payloadPath, READ_CHUNK_BYTES);
+    let read = 0;
+    try {
+        for (;;) {
+            const next = await chunks.next().catch((error) => {
+                throw new TablesError(`could not read the payload (${error_message_errorMessage(error)})`);
+            });
+            if (next.done)
+                break;
+            request.signal?.throwIfAborted();
+            check.update(next.value);
+            await pass.afterChunk();
+            pass.throwIfFailed();
+            read += next.value.length;
+            request.onProgress?.(read);
+        }
+    }
+    finally {
+        await chunks.return(undefined);
+    }
+    const result = check.finish();
+    if (!result.valid) {
+        throw new TablesError(`the payload could not be read as JSON (${result.reason} at byte ${result.offset})`);
+    }
+    const got = result.firstTimePeriodId;
+    if (got !== undefined && got !== request.period) {
+        throw new TablesError(`the payload is for period ${got.slice(0, 40)}, not ${request.period}`);
+    }
+}
+/** The folders of `relative` (inside the output folder), refusing a symlink or a file in their place. */
+async function makeFolders(outputDir, relative) {
+    await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
+    let folder = '';
+    for (const part of relative.split('/')) {
+        folder = folder === '' ? part : `${folder}/${part}`;
+        const full = external_node_path_default().join(outputDir, folder);
+        await (0,promises_namespaceObject.mkdir)(full).catch((error) => {
+            if (error.code !== 'EEXIST')
+                throw error;
+        });
+        const stat = await (0,promises_namespaceObject.lstat)(full);
+        if (!stat.isDirectory()) {
+            throw new TablesError(`${folder} in the output folder is not a folder (a symlink?)`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-worker.ts
+
+
+
+
+
+/**
+ * The tables worker (its own bundle, dist/tables-worker): a PeriodTables on a thread of its own,
+ * fed the download's chunks by worker-tables.ts, so that the rows are made on the machine's
+ * second core while the first downloads. It tokenizes the chunks itself (the download's check
+ * stays on the main thread). Messages are handled in order; an abort acts at once.
+ */
+// The tokenizer makes one string of each piece it reads: past 128 KiB V8 allocates that as a
+// large object, some 15 times dearer (measured), so a slab is read in pieces.
+const PIECE = 64 * 1024;
+const port = external_node_worker_threads_namespaceObject.parentPort;
+const aborting = new AbortController();
+const tables = new PeriodTables({ ...external_node_worker_threads_namespaceObject.workerData, signal: aborting.signal });
+let download;
+let queue = Promise.resolve();
+const post = (message) => port.postMessage(message);
+port.on('message', (message) => {
+    if (message.type === 'abort')
+        aborting.abort();
+    // A bug thrown here stops the worker: the main thread sees it end (worker-tables.ts).
+    else
+        queue = queue.then(() => handle(message)).catch(crash);
+});
+function crash(error) {
+    queueMicrotask(() => {
+        throw error;
+    });
+}
+async function handle(message) {
+    switch (message.type) {
+        case 'download': {
+            const reader = await tables.forDownload();
+            download = { check: new JsonStreamCheck(reader.tap), reader };
+            return;
+        }
+        case 'chunk': {
+            const { bytes } = message;
+            for (let at = 0; at < bytes.length && download && !aborting.signal.aborted; at += PIECE) {
+                const piece = Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PIECE, bytes.length - at));
+                download.check.update(piece);
+                await download.reader.afterChunk(piece);
+            }
+            return port.postMessage({ type: 'ack', bytes }, [bytes.buffer]);
+        }
+        case 'finish': {
+            download = undefined;
+            try {
+                post({ type: 'done', id: message.id, result: await tables.finish(message.payloadPath) });
+            }
+            catch (error) {
+                post({ type: 'done', id: message.id, failure: failureOf(error) });
+            }
+            return;
+        }
+        case 'discard': {
+            download = undefined;
+            await tables.discard();
+            return post({ type: 'done', id: message.id });
+        }
+    }
+}
+function failureOf(error) {
+    if (error instanceof TablesError) {
+        return { tables: true, reason: error.reason, ...(error.table ? { table: error.table } : {}) };
+    }
+    return { tables: false, reason: error_message_errorMessage(error) };
+}
+

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { writePayload } from '../../../src/engine/checks/payload-file.js'
+import { TABLE_NAMES, type TableFormat } from '../../../src/engine/table-layout.js'
+import { TablesError } from '../../../src/engine/tables/tables-error.js'
+import { periodTables, WorkerTables } from '../../../src/engine/tables/worker-tables.js'
+import {
+  PeriodTables,
+  type TablesOfPeriod,
+  type TablesRequest,
+  type TablesResult
+} from '../../../src/engine/tables/write-tables.js'
+import { SNAPSHOT } from '../../helpers/table-rows.js'
+import { generatedPayloadStream } from '../../simulators/clari/index.js'
+
+// The worker from its sources, compiled by tsx (the bundle's dist/tables-worker runs in test/e2e).
+const WORKER = fileURLToPath(new URL('../../helpers/tables-worker.mjs', import.meta.url))
+const PERIOD = '2026_Q1'
+
+let dir: string
+const made: WorkerTables[] = []
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'clari-worker-tables-'))
+})
+afterEach(async () => {
+  // A worker a failed test left running is ended here.
+  await Promise.all(made.splice(0).map(tables => tables.discard()))
+  await rm(dir, { recursive: true, force: true })
+})
+
+function request(format: TableFormat, extra: Partial<TablesRequest> = {}): TablesRequest {
+  return {
+    outputDir: dir,
+    forecastId: 'net_arr',
+    period: PERIOD,
+    snapshot: SNAPSHOT,
+    format,
+    csvFormulaGuard: true,
+    ...extra
+  }
+}
+
+function onWorker(format: TableFormat, extra: Partial<TablesRequest> = {}): WorkerTables {
+  const tables = new WorkerTables(request(format, extra), WORKER)
+  made.push(tables)
+  return tables
+}
+
+/** The payload in chunks of many sizes (1 byte to 96 KiB), as a download might bring them. */
+function chunked(payload: Buffer): Buffer[] {
+  const chunks: Buffer[] = []
+  for (let at = 0, n = 0; at < payload.length; n++) {
+    const size = [65536, 1, 7, 98304, 4096, 333, 40000][n % 7]!
+    chunks.push(payload.subarray(at, at + size))
+    at += size
+  }
+  return chunks
+}
+
+/** The payload downloaded (writePayload, the action's own) with the tables made from its bytes. */
+async function download(
+  tables: TablesOfPeriod,
+  payload: Buffer,
+  { body = Readable.from(chunked(payload)), period = PERIOD } = {}
+): Promise<string> {
+  const file = `net_arr_${period}.json`
+  await writePayload(body, dir, file, {
+    format: 'JSON',
+    period,
+    maxBytes: 1 << 30,
+    tap: () => tables.forDownload()
+  })
+  return path.join(dir, file)
+}
+
+/** Every table file's sha256, read back from the disk. */
+async function filesOf(result: TablesResult): Promise<Record<string, string>> {
+  const files: Record<string, string> = {}
+  for (const table of TABLE_NAMES) {
+    const bytes = await readFile(path.join(dir, result.tables[table].file))
+    files[table] = createHash('sha256').update(bytes).digest('hex')
+  }
+  return files
+}
+
+/** Every file under tables/, temporary ones included. */
+async function filesLeft(): Promise<string[]> {
+  const entries = await readdir(path.join(dir, 'tables'), {
+    recursive: true,
+    withFileTypes: true
+  }).catch(() => [])
+  return entries.filter(e => e.isFile()).map(e => e.name)
+}
+
+async function simulatorPayload(bytes: number): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const part of generatedPayloadStream(PERIOD, bytes)) parts.push(part as Buffer)
+  return Buffer.concat(parts)
+}
+
+describe('WorkerTables: the tables made on a worker thread', () => {
+  it.each<TableFormat>(['ndjson', 'csv', 'parquet'])(
+    '%s: byte for byte the files, rows and counts of this thread’s, from a download of the simulator’s payload',
+    async format => {
+      const payload = await simulatorPayload(3 * 1024 * 1024)
+      const inThread = new PeriodTables(request(format))
+      const here = await inThread.finish(await download(inThread, payload))
+      const hereFiles = await filesOf(here)
+      await rm(path.join(dir, 'tables'), { recursive: true })
+
+      const tables = onWorker(format)
+      const there = await tables.finish(await download(tables, payload))
+      expect(there).toEqual(here)
+      expect(await filesOf(there)).toEqual(hereFiles)
+      expect(Object.fromEntries(TABLE_NAMES.map(t => [t, there.tables[t].sha256]))).toEqual(
+        hereFiles
+      )
+      expect(there.tables.entries.rows).toBeGreaterThan(5000)
+      expect(tables.running).toBe(false)
+    }
+  )
+
+  it('makes the tables of the last download when the first broke off (a retry starts afresh)', async () => {
+    const payload = await simulatorPayload(1024 * 1024)
+    const tables = onWorker('ndjson')
+    const cut = Readable.from(chunked(payload).slice(0, 5))
+    await expect(download(tables, payload, { body: cut })).rejects.toThrow('not valid JSON')
+    const result = await tables.finish(await download(tables, payload))
+
+    const inThread = new PeriodTables(request('ndjson'))
+    const expected = await inThread.finish(await download(inThread, payload))
+    expect(result).toEqual(expected)
+    expect((await filesLeft()).length).toBe(TABLE_NAMES.length)
+  })
+
+  it('fails only this period’s tables when they cannot be made: the payload and another period’s tables stay', async () => {
+    const hostile = Buffer.from(
+      `{"entries":[${'{"a":1},'.repeat(3000)}{"b":2},"x"],"timePeriods":[{"timePeriodId":"${PERIOD}"}]}`
+    )
+    const failing = onWorker('csv')
+    const file = await download(failing, hostile)
+    const error = await failing.finish(file).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TablesError)
+    expect((error as TablesError).message).toBe(
+      'tables: element 3001 of "entries" is a string, not an object'
+    )
+    expect((error as TablesError).table).toBe('entries')
+    expect(await filesLeft()).toEqual([])
+    expect(await readFile(file)).toEqual(hostile)
+    expect(failing.running).toBe(false)
+
+    // Another period's tables, made meanwhile on their own worker, are whole.
+    const other = onWorker('csv', { period: '2026_Q2' })
+    const payload = Buffer.from(`{"users":[{"id":1}],"timePeriods":[{"timePeriodId":"2026_Q2"}]}`)
+    const result = await other.finish(await download(other, payload, { period: '2026_Q2' }))
+    expect(result.tables.users.rows).toBe(1)
+  })
+
+  it('stops when the signal aborts: the reason comes back, no file is left, the thread ends', async () => {
+    const payload = await simulatorPayload(2 * 1024 * 1024)
+    const controller = new AbortController()
+    const reason = new Error('cancelled by the run')
+    const tables = onWorker('parquet', { signal: controller.signal })
+    const chunks = chunked(payload)
+    // The body breaks off half-way, as the client's does when the run is cancelled.
+    const body = Readable.from(
+      (async function* () {
+        for (const [i, chunk] of chunks.entries()) {
+          if (i === chunks.length >> 1) {
+            controller.abort(reason)
+            throw reason
+          }
+          yield chunk
+        }
+      })()
+    )
+    await expect(download(tables, payload, { body })).rejects.toBe(reason)
+    await expect(tables.finish(path.join(dir, `net_arr_${PERIOD}.json`))).rejects.toBe(reason)
+    await tables.discard()
+    expect(tables.running).toBe(false)
+    expect(await filesLeft()).toEqual([])
+  })
+
+  it('fails the tables, and removes their files, when the worker itself stops', async () => {
+    const payload = await simulatorPayload(1024 * 1024)
+    const tables = new WorkerTables(
+      request('ndjson'),
+      fileURLToPath(new URL('../../helpers/crashing-tables-worker.mjs', import.meta.url))
+    )
+    made.push(tables)
+    const error = await tables.finish(await download(tables, payload)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TablesError)
+    expect((error as TablesError).message).toMatch(/^tables: the tables worker failed \(.*planted/)
+    expect(await filesLeft()).toEqual([])
+    expect(tables.running).toBe(false)
+  })
+})
+
+describe('periodTables', () => {
+  it('makes the tables on this thread when no bundled worker is beside the running file', () => {
+    expect(periodTables(request('csv'))).toBeInstanceOf(PeriodTables)
+  })
+})
