@@ -22,7 +22,7 @@ describe('readLimits', () => {
     ['jobs null', { jobs: null }, {}],
     [
       'a field missing or null',
-      { jobs: { monthlyQuota: 30, runningJobIds: null } },
+      { jobs: { monthlyQuota: 30, concurrentLimit: null, runningJobIds: null } },
       { monthlyQuota: 30 }
     ]
   ])('reads %s as unknown limits', (_name, body, expected) => {
@@ -95,6 +95,19 @@ describe('readJob', () => {
       status: 'DONE : :error: :x',
       title: 'a [31mb'
     })
+  })
+
+  it.each([
+    ['null', null],
+    ['empty', ''],
+    ['only controls', '\u001b\u0007']
+  ])('has no status when Clari sends %s for it', (_name, status) => {
+    expect(readJob({ jobId: ID, status })).toEqual({ jobId: ID })
+  })
+
+  it('cuts a status at 40 characters', () => {
+    expect(readJob({ status: 'R'.repeat(41) }).status).toBe(`${'R'.repeat(40)}…`)
+    expect(readJob({ status: 'R'.repeat(40) }).status).toBe('R'.repeat(40))
   })
 
   it.each([

@@ -139,7 +139,8 @@ describe('Transport failures', () => {
       res.write('start')
       res.on('close', closed)
     })
-    const res = await send(url)
+    // No idle timeout within the test's time: only letting go of the answer closes it.
+    const res = await send(url, { idleTimeoutMs: 600_000 })
     res.body.destroy()
     await connectionClosed
   })
