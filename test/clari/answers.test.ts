@@ -51,11 +51,13 @@ describe('readLimits', () => {
   })
 
   it.each([
-    ['an array', [LIMITS]],
-    ['null', null],
-    ['jobs as text', { jobs: 'many' }]
-  ])('rejects %s as a whole', (_name, body) => {
-    expect(() => readLimits(body)).toThrow(InvalidResponseError)
+    ['an array', [LIMITS], 'the answer is not an object'],
+    ['null', null, 'the answer is not an object'],
+    ['jobs as text', { jobs: 'many' }, '"jobs" is not an object']
+  ])('rejects %s as a whole, saying why', (_name, body, why) => {
+    expect(() => readLimits(body)).toThrow(
+      new InvalidResponseError(`read export limits: ${why}; the answer is unusable`)
+    )
   })
 })
 
@@ -132,6 +134,8 @@ describe('readJobList', () => {
     ['null', null],
     ['text', 'jobs']
   ])('rejects %s', (_name, body) => {
-    expect(() => readJobList(body)).toThrow(InvalidResponseError)
+    expect(() => readJobList(body)).toThrow(
+      new InvalidResponseError('list export jobs: not a list')
+    )
   })
 })

@@ -4,6 +4,7 @@ import {
   AmbiguousCreateError,
   ClariApiError,
   InterruptedCreateError,
+  InvalidResponseError,
   NetworkError
 } from '../../src/clari/errors.js'
 import type { ClariErrorBody } from '../../src/clari/types.js'
@@ -67,6 +68,13 @@ describe('ClariApiError: what a user reads, and what Clari support asks for', ()
 })
 
 describe('the other errors', () => {
+  it('InvalidResponseError names itself', () => {
+    expect(new InvalidResponseError('x')).toMatchObject({
+      name: 'InvalidResponseError',
+      message: 'x'
+    })
+  })
+
   it('NetworkError keeps its code and whether the request went out', () => {
     const error = new NetworkError('job status: reset', 'ECONNRESET', true)
     expect(error).toMatchObject({
