@@ -22,7 +22,7 @@ describe('readLimits', () => {
     ['jobs null', { jobs: null }, {}],
     [
       'a field missing or null',
-      { jobs: { monthlyQuota: 30, runningJobIds: null } },
+      { jobs: { monthlyQuota: 30, concurrentLimit: null, runningJobIds: null } },
       { monthlyQuota: 30 }
     ]
   ])('reads %s as unknown limits', (_name, body, expected) => {
@@ -51,11 +51,13 @@ describe('readLimits', () => {
   })
 
   it.each([
-    ['an array', [LIMITS]],
-    ['null', null],
-    ['jobs as text', { jobs: 'many' }]
-  ])('rejects %s as a whole', (_name, body) => {
-    expect(() => readLimits(body)).toThrow(InvalidResponseError)
+    ['an array', [LIMITS], 'the answer is not an object'],
+    ['null', null, 'the answer is not an object'],
+    ['jobs as text', { jobs: 'many' }, '"jobs" is not an object']
+  ])('rejects %s as a whole, saying why', (_name, body, why) => {
+    expect(() => readLimits(body)).toThrow(
+      new InvalidResponseError(`read export limits: ${why}; the answer is unusable`)
+    )
   })
 })
 
@@ -98,6 +100,19 @@ describe('readJob', () => {
   })
 
   it.each([
+    ['null', null],
+    ['empty', ''],
+    ['only controls', '\u001b\u0007']
+  ])('has no status when Clari sends %s for it', (_name, status) => {
+    expect(readJob({ jobId: ID, status })).toEqual({ jobId: ID })
+  })
+
+  it('cuts a status at 40 characters', () => {
+    expect(readJob({ status: 'R'.repeat(41) }).status).toBe(`${'R'.repeat(40)}…`)
+    expect(readJob({ status: 'R'.repeat(40) }).status).toBe('R'.repeat(40))
+  })
+
+  it.each([
     ['text', 'x', {}],
     ['null', null, {}],
     ['an array', [{ status: 'DONE' }], {}]
@@ -119,6 +134,8 @@ describe('readJobList', () => {
     ['null', null],
     ['text', 'jobs']
   ])('rejects %s', (_name, body) => {
-    expect(() => readJobList(body)).toThrow(InvalidResponseError)
+    expect(() => readJobList(body)).toThrow(
+      new InvalidResponseError('list export jobs: not a list')
+    )
   })
 })

@@ -57,6 +57,7 @@ const CASES: [string, unknown, string, string, string, string][] = [
   ['404', api(404, 'job_not_found'), '404', 'fatal', 'fatal', 'fatal'],
   ['418', api(418), 'other 4xx', 'fatal', 'fatal', 'fatal'],
   ['501', api(501), 'other status', 'fatal', 'fatal', 'fatal'],
+  ['304, not a redirect we follow', api(304), 'other status', 'fatal', 'fatal', 'fatal'],
   [
     'connection refused (not sent)',
     new NetworkError('x', 'ECONNREFUSED', false),

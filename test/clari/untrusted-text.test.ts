@@ -52,6 +52,10 @@ describe('withoutSecret', () => {
     expectNoFragment(JSON.stringify(withoutSecret(input, KEY)))
   })
 
+  it('leaves every text as it is when there is no key', () => {
+    expect(withoutSecret({ a: 'abc', b: ['x'] }, '')).toEqual({ a: 'abc', b: ['x'] })
+  })
+
   it('masks a short key only whole', () => {
     expect(withoutSecret({ m: 'a sim-key and sim-ke' }, 'sim-key')).toEqual({
       m: 'a *** and sim-ke'
@@ -97,9 +101,20 @@ describe('cleanServerText', () => {
   it.each([
     ['inside a mask', `${'a'.repeat(8)}***${'b'.repeat(8)}`, 10, 'aaaaaaaa…'],
     ['just after a mask', `${'a'.repeat(8)}***${'b'.repeat(8)}`, 11, 'aaaaaaaa***…'],
-    ['inside a surrogate pair', `${'a'.repeat(4)}😀x`, 5, 'aaaa…']
+    ['inside a surrogate pair', `${'a'.repeat(4)}😀x`, 5, 'aaaa…'],
+    ['after a whole surrogate pair', '😀😀x', 4, '😀😀…'],
+    ['before a character above the surrogates', '！'.repeat(6), 5, '！！！！！…']
   ])('never cuts %s', (_name, input, max, expected) => {
     expect(cleanServerText(input, max)).toBe(expected)
+  })
+
+  it('keeps a text of exactly the limit whole, and cuts one character more', () => {
+    expect(cleanServerText('a'.repeat(300))).toBe('a'.repeat(300))
+    expect(cleanServerText('a'.repeat(301))).toBe(`${'a'.repeat(300)}…`)
+  })
+
+  it('names a value JSON cannot write instead of throwing', () => {
+    expect(cleanServerText(Symbol('s'))).toBe('Symbol(s)')
   })
 
   it('never shows part of a key that was an object key, however it is cut', () => {
