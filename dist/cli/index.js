@@ -36250,16 +36250,11 @@ class PeriodTables {
         this.request = request;
         this.names = tableNames(request);
     }
-    /** A tap for one download of the payload (a retry's download starts afresh). */
     async forDownload() {
         await this.pass?.discard();
         this.pass = new TablesPass(this.request, this.names);
         return this.pass;
     }
-    /**
-     * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
-     * through `forDownload`'s tap) and gives them their names. Throws TablesError.
-     */
     async finish(payloadPath) {
         try {
             let pass = this.pass;
@@ -36276,7 +36271,6 @@ class PeriodTables {
             throw new TablesError(`could not write the table files (${error_message_errorMessage(error)})`);
         }
     }
-    /** Removes every file of this period's tables; never throws. */
     async discard() {
         await this.pass?.discard();
         this.pass = undefined;

@@ -87,17 +87,12 @@ export class PeriodTables implements TablesOfPeriod {
     this.names = tableNames(request)
   }
 
-  /** A tap for one download of the payload (a retry's download starts afresh). */
   async forDownload(): Promise<PayloadTap> {
     await this.pass?.discard()
     this.pass = new TablesPass(this.request, this.names)
     return this.pass
   }
 
-  /**
-   * Completes the tables of the payload at `payloadPath` (which the download, if any, wrote
-   * through `forDownload`'s tap) and gives them their names. Throws TablesError.
-   */
   async finish(payloadPath: string): Promise<TablesResult> {
     try {
       let pass = this.pass
@@ -113,7 +108,6 @@ export class PeriodTables implements TablesOfPeriod {
     }
   }
 
-  /** Removes every file of this period's tables; never throws. */
   async discard(): Promise<void> {
     await this.pass?.discard()
     this.pass = undefined
