@@ -4,7 +4,7 @@
  * are in docs/performance.md) and writes bench/results/latest.json. Needs a fresh `npm run build`
  * for the process sections.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -47,6 +47,7 @@ import {
   withHistory,
   type Contender
 } from './schedules.js'
+import { recordedSourceHash, sourceHash } from '../scripts/source-hash.js'
 import { mulberry32 } from '../test/simulators/clari/prng.js'
 import { generatedPayloadStream } from '../test/simulators/clari/generated-payload.js'
 import { fixed, markdownTable, mean, median } from './stats.js'
@@ -466,22 +467,16 @@ async function tables(): Promise<void> {
   )
 }
 
-function warnIfStaleBundle(): void {
+/** The bench measures dist/: it says so when dist/ was not built from the sources as they are. */
+async function warnIfStaleBundle(): Promise<void> {
   const bundle = path.join(ROOT, 'dist', 'index.js')
   if (!existsSync(bundle)) throw new Error('dist/index.js is missing: run `npm run build` first')
-  const built = statSync(bundle).mtimeMs
-  const stale = filesUnder(path.join(ROOT, 'src')).filter(f => statSync(f).mtimeMs > built)
-  if (stale.length > 0) {
+  // The digest npm run build records, not mtimes: a checkout or merge touches files it leaves alike.
+  if ((await sourceHash()) !== (await recordedSourceHash())) {
     console.log(
-      `\n> Warning: dist/index.js is older than ${stale.length} file(s) under src/; run \`npm run build\`.`
+      '\n> Warning: dist/ was not built from the sources as they are; run `npm run build`.'
     )
   }
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap(e =>
-    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]
-  )
 }
 
 const SECTIONS: Record<string, () => Promise<void>> = {
@@ -510,7 +505,7 @@ function chosenSections(): (() => Promise<void>)[] {
 
 async function main(): Promise<void> {
   const sections = chosenSections()
-  warnIfStaleBundle()
+  await warnIfStaleBundle()
   console.log(
     `## npm run bench (seed ${SEED}, ${new Date().toISOString()}, Node ${process.version} for the in-process sections)`
   )

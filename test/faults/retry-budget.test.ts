@@ -18,12 +18,16 @@ afterEach(async () => {
   h = undefined
 })
 
-async function runDead(faults: FaultRule[], apiUrl?: string) {
+/** A 200 ms request-timeout: short, because the hang case waits it out on the real clock. */
+async function runDead(
+  faults: FaultRule[],
+  clari: { apiUrl?: string; requestTimeoutMs?: number } = {}
+) {
   h = await startHarness({ faults })
   const base = h.config()
   const config = h.config({
     periods: PERIODS,
-    clari: { ...h.config().clari, requestTimeoutMs: 200, ...(apiUrl ? { apiUrl } : {}) }
+    clari: { ...h.config().clari, requestTimeoutMs: 200, ...clari }
   })
   const events: Parameters<NonNullable<Parameters<Harness['run']>[1]>['onEvent'] & object>[0][] = []
   const { report } = await h.run(config, { onEvent: e => events.push(e) })
@@ -34,7 +38,11 @@ async function runDead(faults: FaultRule[], apiUrl?: string) {
 
 describe('a dead API fails promptly and clearly, without a retry storm', () => {
   it('every request 503 without Retry-After', async () => {
-    const report = await runDead([{ fault: { kind: 'http', status: 503 } }])
+    // A timeout long enough for a busy machine: a request timed out before the simulator saw
+    // it would count for the run and not for the simulator.
+    const report = await runDead([{ fault: { kind: 'http', status: 503 } }], {
+      requestTimeoutMs: 10_000
+    })
     expect(report.manifest.exports.map(o => o.status)).toEqual(PERIODS.map(() => 'ERROR'))
     expect(report.requestCount).toBe(h!.sim.requests.length)
     expect(report.requestCount).toBeLessThanOrEqual(MAX_REQUESTS)
@@ -48,7 +56,7 @@ describe('a dead API fails promptly and clearly, without a retry storm', () => {
 
   it('connection refused (nothing listens on the port)', async () => {
     const port = await freePort()
-    const report = await runDead([], `http://127.0.0.1:${port}/v4`)
+    const report = await runDead([], { apiUrl: `http://127.0.0.1:${port}/v4` })
     expect(report.manifest.exports.map(o => o.status)).toEqual(PERIODS.map(() => 'ERROR'))
     expect(report.requestCount).toBeLessThanOrEqual(MAX_REQUESTS)
     for (const outcome of report.failed) {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { buildBundles } from '../../scripts/build.js'
 import { recordedSourceHash, REPO_ROOT, sourceHash } from '../../scripts/source-hash.js'
 
 /**
@@ -19,9 +19,6 @@ declare module 'vitest' {
     bundles: BundlePaths
   }
 }
-
-const NCC = path.join(REPO_ROOT, 'node_modules', '.bin', 'ncc')
-const BUILD_TIMEOUT_MS = 300_000
 
 /**
  * Global set-up of the bundle tests: they must test the current source, never a stale dist/.
@@ -44,12 +41,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     `dist/ was not built from the current sources: bundling them into ${out} for this test run\n`
   )
   try {
-    // ncc first removes every .js file below its output folder: the action's goes first.
-    await ncc('src/index.ts', out)
-    await Promise.all([
-      ncc('src/cli/index.ts', path.join(out, 'cli')),
-      ncc('src/engine/tables/tables-worker.ts', path.join(out, 'tables-worker'))
-    ])
+    await buildBundles(out)
   } catch (error) {
     await rm(out, { recursive: true, force: true })
     throw error
@@ -59,24 +51,4 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     cli: path.join(out, 'cli', 'index.js')
   })
   return () => rm(out, { recursive: true, force: true })
-}
-
-/** `ncc build` as npm run build does it (type-checked, ESM), into `out`. */
-function ncc(entry: string, out: string): Promise<void> {
-  const child = spawn(NCC, ['build', entry, '-o', out, '-q'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), BUILD_TIMEOUT_MS)
-    child.once('error', reject)
-    child.once('close', code => {
-      clearTimeout(timer)
-      if (code === 0) resolve()
-      else reject(new Error(`ncc build ${entry} failed (exit ${code}):\n${output}`))
-    })
-  })
 }
