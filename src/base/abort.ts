@@ -35,9 +35,12 @@ export function linkedAbort(
 ): LinkedAbort {
   const controller = new AbortController()
   const follow = (): void => controller.abort(parent.reason)
-  if (parent.aborted) follow()
-  // Stryker disable next-line ObjectLiteral,BooleanLiteral: an AbortSignal fires once at most, so a listener kept after it fired never runs again
-  else parent.addEventListener('abort', follow, { once: true })
+  if (parent.aborted) {
+    follow()
+  } else {
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: an AbortSignal fires once at most, so a listener kept after it fired never runs again
+    parent.addEventListener('abort', follow, { once: true })
+  }
   const timer = new AbortController()
   if (deadline && !controller.signal.aborted) {
     const { clock, at } = deadline

@@ -51,7 +51,8 @@ export function readJob(raw: unknown): ExportJob {
   const job: ExportJob = {}
   if (isJobId(raw.jobId)) job.jobId = raw.jobId
   const status = cleanServerText(raw.status, MAX_STATUS_CHARS)
-  if (raw.status !== undefined && raw.status !== null && status) job.status = status
+  // A missing status reads as '' already; null would read as the text "null".
+  if (raw.status !== null && status) job.status = status
   for (const field of JOB_TEXTS) {
     const value = raw[field]
     if (typeof value === 'string') job[field] = cleanServerText(value)

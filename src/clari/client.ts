@@ -286,6 +286,7 @@ export class ClariClient {
     let body: ClariErrorBody | undefined
     try {
       const parsed: unknown = JSON.parse(text)
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: a JSON value that is no object (null, 42, "x") has no message, code or errorId, so taken as the body it says what no body says
       if (parsed && typeof parsed === 'object') body = parsed as ClariErrorBody
     } catch {
       body = text ? { message: text } : undefined // e.g. a proxy's HTML error page

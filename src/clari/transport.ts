@@ -51,6 +51,7 @@ const NOT_SENT_CODES = new Set([
  * `Authorization`).
  */
 export class Transport {
+  // Stryker disable next-line StringLiteral: the library's user agent goes only on its own request methods, never used here (the client sets the header)
   private readonly agents = new HttpClient('clari-forecast-export-action', [], { keepAlive: true })
 
   constructor(private readonly wallNow: () => number = Date.now) {}
@@ -154,6 +155,7 @@ function guardBody(res: http.IncomingMessage, failure: (error: Error) => Error):
     if (!res.complete) fail()
   })
   body.on('close', () => {
+    // Stryker disable next-line ConditionalExpression: destroying an answer read to its end is harmless (Node then keeps its socket for reuse)
     if (!res.complete) res.destroy()
   })
   return res.pipe(body)

@@ -100,6 +100,25 @@ describe('what a request carries', () => {
     expect(status).toMatchObject({ method: 'GET', url: '/v4/export/jobs/job_1' })
   })
 
+  it('does not send the key to another origin a status request is redirected to', async () => {
+    const elsewhere: (string | undefined)[] = []
+    const other = http.createServer((req, res) => {
+      elsewhere.push(req.headers.apikey as string | undefined)
+      json(200, { job: { jobId: 'job_1', status: 'DONE' } })(res)
+    })
+    await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (other.address() as AddressInfo).port
+      replies.push(res => void res.writeHead(302, { location: `http://127.0.0.1:${port}/j` }).end())
+      expect((await client.getJob('job_1', ctx())).job).toEqual({ jobId: 'job_1', status: 'DONE' })
+      expect(seen[0]!.headers.apikey).toBe(KEY)
+      expect(elsewhere).toEqual([undefined])
+    } finally {
+      other.closeAllConnections()
+      await new Promise(resolve => other.close(resolve))
+    }
+  })
+
   it('joins paths to an api-url given with trailing slashes', async () => {
     client.close()
     client = makeClient(`${apiUrl}//`)
@@ -114,6 +133,19 @@ describe('what a request carries', () => {
     expect(seen).toMatchObject([{ method: 'PATCH', url: '/v4/export/jobs/job_1' }])
     expect(JSON.parse(seen[0]!.body)).toEqual({ type: 'CANCEL' })
     expect(seen[0]!.headers['content-type']).toBe('application/json')
+  })
+
+  it('close() ends its idle connection at once', async () => {
+    // The server never times out an idle connection: only the client can end it here.
+    server.keepAliveTimeout = 0
+    const sockets = new Set<import('node:net').Socket>()
+    server.on('request', (req: http.IncomingMessage) => sockets.add(req.socket))
+    replies.push(json(200, { jobs: {} }))
+    await client.getLimits(ctx())
+    const [socket] = sockets
+    const ended = new Promise(resolve => socket!.once('close', resolve))
+    client.close()
+    await ended
   })
 
   it('counts every attempt', async () => {
@@ -149,6 +181,23 @@ describe('pacing: the requests of one client', () => {
     expect(cancel!.method).toBe('PATCH')
     expect(cancel!.at - throttled!.at).toBe(200)
     expect(poll!.at - throttled!.at).toBe(5_000)
+  })
+
+  it('holds off for a wait of exactly max-retry-after', async () => {
+    replies.push(json(429, {}, { 'retry-after': '60' }))
+    await expect(client.getLimits(ctx({ once: true }))).rejects.toMatchObject({ status: 429 })
+    replies.push(json(200, { jobs: {} }))
+    await client.getLimits(ctx())
+    expect(seen[1]!.at - seen[0]!.at).toBe(60_000)
+  })
+
+  it('does not hold off for the Retry-After of an answer that is no throttle', async () => {
+    replies.push(json(500, {}, { 'retry-after': '30' }))
+    const error = await client.getLimits(ctx({ once: true })).catch(e => e)
+    expect(error).toMatchObject({ status: 500, retryAfter: undefined })
+    replies.push(json(200, { jobs: {} }))
+    await client.getLimits(ctx())
+    expect(seen[1]!.at - seen[0]!.at).toBe(200)
   })
 
   it('does not hold off for a wait longer than max-retry-after', async () => {
@@ -219,6 +268,7 @@ describe('reading answers', () => {
   it('masks the key wherever a JSON answer echoes it', async () => {
     replies.push(json(200, [{ jobId: 'job_1', title: `for ${KEY}` }]))
     expect(await client.listJobs(ctx())).toEqual([{ jobId: 'job_1', title: 'for ***' }])
+    expect(seen).toMatchObject([{ method: 'GET', url: '/v4/export/jobs' }])
   })
 })
 
@@ -236,6 +286,27 @@ describe('error answers', () => {
     expect(error.message).toBe(
       'read export limits failed: HTTP 404: no such job for *** (code job_not_found, errorId e-1)'
     )
+  })
+
+  it.each([
+    ['create export', () => client.createExport('f', { timePeriod: '2026_Q1' }, ctx())],
+    ['job status', () => client.getJob('job_1', ctx({ once: true }))],
+    ['download results', () => client.downloadResults('job_1', async () => 0, ctx({ once: true }))],
+    ['cancel job', () => client.cancelJob('job_1', ctx({ once: true }))],
+    ['read export limits', () => client.getLimits(ctx({ once: true }))],
+    ['list export jobs', () => client.listJobs(ctx({ once: true }))]
+  ])('name the request: %s', async (operation, call) => {
+    replies.push(json(404, {}))
+    const error = await call().catch(e => e)
+    expect(error).toBeInstanceOf(ClariApiError)
+    expect(error).toMatchObject({ operation, message: `${operation} failed: HTTP 404` })
+  })
+
+  it('include a 300 answer, which is no success and no redirect to follow', async () => {
+    const error = await failure(json(300, { jobs: {} }, { location: '/v4/elsewhere' }))
+    expect(error).toBeInstanceOf(ClariApiError)
+    expect(error.message).toBe('read export limits failed: HTTP 300')
+    expect(seen).toHaveLength(1)
   })
 
   it('quote a body that is not JSON (a proxy page) as the message', async () => {
@@ -279,6 +350,14 @@ describe('error answers', () => {
     replies.push(json(400, { code: 'export_failed_to_cancel', message: 'already done' }))
     expect(await client.cancelJob('job_1', ctx())).toBe('already-finished')
   })
+
+  it('fail a cancel refused for any other reason', async () => {
+    replies.push(json(400, { code: 'bad_request', message: 'no' }))
+    await expect(client.cancelJob('job_1', ctx())).rejects.toMatchObject({
+      status: 400,
+      code: 'bad_request'
+    })
+  })
 })
 
 describe('a create cut short by the run', () => {
@@ -290,6 +369,7 @@ describe('a create cut short by the run', () => {
       .catch(e => e)
     expect(error).toBeInstanceOf(InterruptedCreateError)
     expect(error.sentAt).toBe(clock.wallNow())
+    expect(error.cause).toBeInstanceOf(CancelledError)
   })
 
   it('is a plain cancellation while it still waited for its turn', async () => {

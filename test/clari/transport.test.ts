@@ -1,5 +1,5 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NetworkError } from '../../src/clari/errors.js'
 import { Transport, type TransportRequest } from '../../src/clari/transport.js'
@@ -99,7 +99,49 @@ describe('Transport redirects', () => {
   it('stops after 5 redirects', async () => {
     const failure = await send('/loop').catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(NetworkError)
-    expect(failure).toMatchObject({ code: 'EREDIRECT', message: 'job status: too many redirects' })
+    expect(failure).toMatchObject({
+      code: 'EREDIRECT',
+      message: 'job status: too many redirects',
+      sent: true
+    })
     expect(seen).toHaveLength(6)
+  })
+})
+
+describe('Transport connections', () => {
+  it('keeps one connection for requests in a row, and close() ends it at once', async () => {
+    const transport = new Transport()
+    const sockets: Socket[] = []
+    // A server that never times out an idle connection: only the client can end it here.
+    const server = http.createServer((req, res) => {
+      sockets.push(req.socket)
+      res.end('ok')
+    })
+    server.keepAliveTimeout = 0
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`)
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await transport.send({
+          method: 'GET',
+          operation: 'job status',
+          url,
+          headers: {},
+          secretHeader: 'apikey',
+          signal: new AbortController().signal,
+          idleTimeoutMs: 5_000
+        })
+        for await (const chunk of res.body) void chunk
+      }
+      expect(sockets).toHaveLength(2)
+      expect(sockets[1]).toBe(sockets[0])
+      const ended = new Promise(resolve => sockets[0]!.once('close', resolve))
+      transport.close()
+      await ended
+    } finally {
+      transport.close()
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(resolve))
+    }
   })
 })
