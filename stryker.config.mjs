@@ -7,6 +7,9 @@
 
 const ENGINE_TESTS = ['test/engine/**/*.test.ts', 'test/faults/**/*.test.ts']
 
+// The run room's tests: they also drive the job room's code (a period's export) directly.
+const RUN_TESTS = 'test/engine/run/**/*.test.ts'
+
 /** Each room: the files mutated and the unit test files that must catch their bugs. */
 export const ROOMS = {
   retry: { mutate: ['src/retry/**/*.ts'], tests: ['test/retry/**/*.test.ts'] },
@@ -19,10 +22,21 @@ export const ROOMS = {
   base: { mutate: ['src/base/**/*.ts'], tests: ['test/base/**/*.test.ts'] },
   // The engine's root: the vocabulary its rooms share (manifest, outcome, errors, units, …).
   engine: { mutate: ['src/engine/*.ts'], tests: ENGINE_TESTS },
-  'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: ENGINE_TESTS },
-  'engine/job': { mutate: ['src/engine/job/**/*.ts'], tests: ENGINE_TESTS },
-  'engine/checks': { mutate: ['src/engine/checks/**/*.ts'], tests: ENGINE_TESTS },
-  'engine/history': { mutate: ['src/engine/history/**/*.ts'], tests: ENGINE_TESTS },
+  'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: [RUN_TESTS] },
+  // The run's tests drive a period's job (start, wait, download, export-period) over the simulator.
+  'engine/job': {
+    mutate: ['src/engine/job/**/*.ts'],
+    tests: ['test/engine/job/**/*.test.ts', RUN_TESTS]
+  },
+  'engine/checks': {
+    mutate: ['src/engine/checks/**/*.ts'],
+    tests: ['test/engine/checks/**/*.test.ts']
+  },
+  // history.test.ts runs the learned durations end to end: the job list read into the schedule.
+  'engine/history': {
+    mutate: ['src/engine/history/**/*.ts'],
+    tests: ['test/engine/history/**/*.test.ts', 'test/engine/run/history.test.ts']
+  },
   'engine/tables': { mutate: ['src/engine/tables/**/*.ts'], tests: ENGINE_TESTS },
   'engine/reruns': { mutate: ['src/engine/reruns/**/*.ts'], tests: ENGINE_TESTS }
 }

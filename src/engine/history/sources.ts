@@ -24,9 +24,12 @@ export function jobListObservations(
       {
         forecastId,
         period,
+        // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
         ...(job.fileType !== undefined ? { fileType: job.fileType } : {}),
         durationMs,
+        // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
         ...(job.endTime !== undefined ? { endedAt: job.endTime } : {}),
+        // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
         ...(job.jobId !== undefined ? { jobId: job.jobId } : {})
       }
     ]
@@ -56,6 +59,7 @@ export function manifestObservations(manifest: unknown): DurationObservation[] {
         // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
         request: request as RequestParameters,
         durationMs: jobDurationMs,
+        // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
         ...(endedAt !== undefined ? { endedAt } : {}),
         ...(isJobId(jobId) ? { jobId } : {})
       }

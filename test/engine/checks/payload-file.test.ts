@@ -131,7 +131,13 @@ describe('writePayload', () => {
     ['CSV sent as JSON', 'CSV', 'application/json', 'application/json'],
     ['JSON sent as JSON', 'JSON', 'application/json', undefined],
     ['CSV sent as CSV', 'CSV', 'text/csv', undefined],
-    ['CSV without a Content-Type', 'CSV', '', undefined]
+    ['CSV without a Content-Type', 'CSV', '', undefined],
+    ['CSV sent as a JSON dialect', 'CSV', 'application/vnd.api+json', 'application/vnd.api+json'],
+    // Only a whole media type contradicts: one that merely starts or ends like one does not.
+    ['JSON sent as text/csv-schema', 'JSON', 'text/csv-schema', undefined],
+    ['JSON sent as xtext/html', 'JSON', 'xtext/html', undefined],
+    ['CSV sent as application/json-seq', 'CSV', 'application/json-seq', undefined],
+    ['CSV sent as xapplication/json', 'CSV', 'xapplication/json', undefined]
   ])('%s', async (_name, format, contentType, named) => {
     const events: ExportEvent[] = []
     await write(format === 'JSON' ? JSON_Q1 : CSV_Q1, {
@@ -150,6 +156,62 @@ describe('writePayload', () => {
           ]
         : []
     )
+  })
+})
+
+describe('writePayload, checks beside the format', () => {
+  it('refuses a payload whose sha256 is not the one its manifest recorded, and leaves no file', async () => {
+    const result = write(JSON_Q1, { sha256: sha256('another payload') })
+    await expect(result).rejects.toThrow(PayloadError)
+    await expect(result).rejects.toThrow(
+      'the payload does not match the sha256 its manifest recorded'
+    )
+    expect(await readdir(dir)).toEqual([])
+    await expect(write(JSON_Q1, { sha256: sha256(JSON_Q1) })).resolves.toMatchObject({
+      sha256: sha256(JSON_Q1)
+    })
+  })
+
+  it("hands a JSON payload's chunks to the tables' reader, and makes none for a CSV payload", async () => {
+    const chunks: Buffer[] = []
+    let made = 0
+    const tap = () => {
+      made++
+      return Promise.resolve({
+        afterChunk: (chunk: Buffer) => Promise.resolve(void chunks.push(Buffer.from(chunk)))
+      })
+    }
+    const body = Buffer.from(JSON_Q1)
+    await write([body.subarray(0, 50), body.subarray(50)], { tap })
+    expect(made).toBe(1)
+    expect(Buffer.concat(chunks).toString()).toBe(JSON_Q1)
+    await write(CSV_Q1, { format: 'CSV', tap }, 'net_arr_2026_Q1.csv')
+    expect(made).toBe(1)
+  })
+
+  it('keeps a JSON payload that starts with a blank line (no CSV header check)', async () => {
+    await expect(write(`\n${JSON_Q1}`)).resolves.toMatchObject({
+      bytes: Buffer.byteLength(JSON_Q1) + 1
+    })
+  })
+
+  it('refuses a body cut in transit as invalid JSON, naming where, and leaves no file', async () => {
+    const result = write(JSON_Q1.slice(0, 40))
+    await expect(result).rejects.toThrow(InvalidResponseError)
+    await expect(result).rejects.toThrow(/^the payload is not valid JSON \(.+ at byte \d+\)$/)
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('names a wrong period in the error by at most its first 40 characters', async () => {
+    const period = `2025_Q4_${'x'.repeat(60)}`
+    await expect(write(forecastPayload(period, 'net_arr'))).rejects.toThrow(
+      `the payload is for period ${period.slice(0, 40)}, not 2026_Q1`
+    )
+  })
+
+  it('reports why the file could not be opened when the folder is missing', async () => {
+    await rm(dir, { recursive: true })
+    await expect(write(JSON_Q1)).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' })
   })
 })
 

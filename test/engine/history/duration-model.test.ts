@@ -64,7 +64,22 @@ describe('predictDuration', () => {
       { expectedMs: 1020 * S, spreadMs: 360 * S, samples: 3 }
     ],
     // Two jobs far apart: nothing to aim at (the spread would be above ±50 %).
-    ['two jobs far apart', [1000 * S, 2000 * S], undefined]
+    ['two jobs far apart', [1000 * S, 2000 * S], undefined],
+    // Median 1000 s, largest deviation 250 s, × (3 + 1) / (3 − 1): ±50 % exactly, still aimed at.
+    [
+      'a spread of exactly ±50 %',
+      [750 * S, 1000 * S, 1250 * S],
+      { expectedMs: 1000 * S, spreadMs: 500 * S, samples: 3 }
+    ],
+    // 1500 s is exactly half the median (1000 s) away: not further, so kept, and too wide to aim at.
+    ['a job exactly half the median away', [1000 * S, 1000 * S, 1000 * S, 1500 * S], undefined],
+    // Median 1100 s, MAD 250 s: 1800 s is beyond half the median but within three (scaled) MADs,
+    // so it is no outlier; kept, it spreads the jobs too widely to aim at.
+    [
+      'widely spread jobs: a slow one within three MADs',
+      [700 * S, 800 * S, 1000 * S, 1200 * S, 1300 * S, 1800 * S],
+      undefined
+    ]
   ])('%s', (_name, values, expected) => {
     const p = predictDuration(values as unknown[])
     if (expected === undefined) return expect(p).toBeUndefined()
@@ -140,6 +155,20 @@ describe('predictDurations', () => {
       { '2026_Q1': 300, '2026_Q2': 500 }
     ],
     [
+      'a job the job list reports after its exact record counts once, as the exact record',
+      [
+        obs({ jobId: 'job-1', durationMs: 300 * S }),
+        listed({ jobId: 'job-1', durationMs: 300 * S }),
+        listed({ jobId: 'job-9', durationMs: 900 * S })
+      ],
+      { '2026_Q1': 300 }
+    ],
+    [
+      'an exact record without a duration leaves the period to the job list',
+      [obs({ durationMs: Number.NaN }), listed({ durationMs: 400 * S })],
+      { '2026_Q1': 400 }
+    ],
+    [
       'a job two sources report counts once',
       [
         listed({ jobId: 'job-1', durationMs: 350 * S }),
@@ -165,9 +194,62 @@ describe('predictDurations', () => {
       { '2026_Q1': 603.5 }
     ],
     [
+      'the newest eight count, in whatever order they are given',
+      [
+        ...Array.from({ length: 9 }, (_, i) =>
+          obs({ durationMs: 300 * S, endedAt: 1_000_000 + i })
+        ),
+        ...Array.from({ length: 8 }, (_, i) =>
+          obs({ durationMs: 600 * S + i * S, endedAt: 2_000_000 + i })
+        )
+      ],
+      { '2026_Q1': 603.5 }
+    ],
+    // Of unknown age, beyond the eighth: the first given count (300, 300, 300, 300, 310, 310, 310, 310).
+    [
+      'records of unknown age: the first eight given count',
+      [
+        ...Array.from({ length: 4 }, () => obs({ durationMs: 300 * S })),
+        ...Array.from({ length: 5 }, () => obs({ durationMs: 310 * S }))
+      ],
+      { '2026_Q1': 305 }
+    ],
+    [
+      'a record of unknown age counts once',
+      [
+        obs({ durationMs: 300 * S, endedAt: 1 }),
+        obs({ durationMs: 300 * S, endedAt: 2 }),
+        obs({ durationMs: 320 * S })
+      ],
+      { '2026_Q1': 300 }
+    ],
+    // Seven dated records (300 s × 4, 400 s × 3) leave room for one more: the eighth given after
+    // them is the median's other half (300 + eighth) / 2.
+    [
+      'a stamp before 1970 is no time: the record counts as of unknown age, as given',
+      [
+        obs({ durationMs: 320 * S }),
+        obs({ durationMs: 310 * S, endedAt: -5 }),
+        ...Array.from({ length: 4 }, (_, i) => obs({ durationMs: 300 * S, endedAt: 1000 + i })),
+        ...Array.from({ length: 3 }, (_, i) => obs({ durationMs: 400 * S, endedAt: 2000 + i }))
+      ],
+      { '2026_Q1': 310 }
+    ],
+    [
+      'a stamp of 1970-01-01 is a time: that record comes before those of unknown age',
+      [
+        obs({ durationMs: 320 * S }),
+        obs({ durationMs: 310 * S, endedAt: 0 }),
+        ...Array.from({ length: 4 }, (_, i) => obs({ durationMs: 300 * S, endedAt: 1000 + i })),
+        ...Array.from({ length: 3 }, (_, i) => obs({ durationMs: 400 * S, endedAt: 2000 + i }))
+      ],
+      { '2026_Q1': 305 }
+    ],
+    [
       'hostile observations are ignored, not thrown on',
       [
         null as never,
+        undefined as never,
         'text' as never,
         obs({ durationMs: Number.NaN }),
         obs({ durationMs: '300000' as never }),

@@ -48,6 +48,7 @@ describe('jobListObservations', () => {
     ],
     ['no file name: not provably ours', listed({ fileName: undefined }), undefined],
     ['another module', listed({ module: 'AUDIT' }), undefined],
+    ['no module given', listed({ module: undefined }), { period: '2026_Q1', durationMs: 300_000 }],
     ['no end time', listed({ endTime: undefined }), undefined],
     ['ending before it started', listed({ endTime: T0 - 1 }), undefined]
   ])('%s', (_name, job, expected) => {
