@@ -18,13 +18,31 @@ export const ROOMS = {
   settings: { mutate: ['src/settings/**/*.ts'], tests: ['test/settings/**/*.test.ts'] },
   base: { mutate: ['src/base/**/*.ts'], tests: ['test/base/**/*.test.ts'] },
   // The engine's root: the vocabulary its rooms share (manifest, outcome, errors, units, …).
-  engine: { mutate: ['src/engine/*.ts'], tests: ENGINE_TESTS },
+  // Its own tests, and the files that test its errors, snapshot times, manifest and payload file
+  // names where the rooms using them are tested.
+  engine: {
+    mutate: ['src/engine/*.ts'],
+    tests: [
+      'test/engine/*.test.ts',
+      'test/engine/job/failure.test.ts',
+      'test/engine/job/snapshot-time.test.ts',
+      'test/engine/checks/payload-file.test.ts',
+      'test/faults/untrusted-names.test.ts'
+    ]
+  },
   'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: ENGINE_TESTS },
   'engine/job': { mutate: ['src/engine/job/**/*.ts'], tests: ENGINE_TESTS },
   'engine/checks': { mutate: ['src/engine/checks/**/*.ts'], tests: ENGINE_TESTS },
   'engine/history': { mutate: ['src/engine/history/**/*.ts'], tests: ENGINE_TESTS },
-  'engine/tables': { mutate: ['src/engine/tables/**/*.ts'], tests: ENGINE_TESTS },
-  'engine/reruns': { mutate: ['src/engine/reruns/**/*.ts'], tests: ENGINE_TESTS }
+  'engine/tables': {
+    mutate: ['src/engine/tables/**/*.ts'],
+    tests: ['test/engine/tables/**/*.test.ts']
+  },
+  // history.test.ts reads earlier runs' durations through the reruns' folder source.
+  'engine/reruns': {
+    mutate: ['src/engine/reruns/**/*.ts'],
+    tests: ['test/engine/reruns/**/*.test.ts', 'test/engine/run/history.test.ts']
+  }
 }
 
 // MUTATE_ROOM names the room (scripts/mutate.mjs sets it); without it, every room in one run.
