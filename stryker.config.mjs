@@ -18,8 +18,8 @@ export const ROOMS = {
   settings: { mutate: ['src/settings/**/*.ts'], tests: ['test/settings/**/*.test.ts'] },
   base: { mutate: ['src/base/**/*.ts'], tests: ['test/base/**/*.test.ts'] },
   // The engine's root: the vocabulary its rooms share (manifest, outcome, errors, units, …).
-  // Its own tests, and the files that test its errors, snapshot times, manifest and payload file
-  // names where the rooms using them are tested.
+  // Its own tests, and those that test its errors, snapshot times, payload files and the lists
+  // of accepted values (tables, history, forecast IDs) where the code reading them is tested.
   engine: {
     mutate: ['src/engine/*.ts'],
     tests: [
@@ -27,7 +27,8 @@ export const ROOMS = {
       'test/engine/job/failure.test.ts',
       'test/engine/job/snapshot-time.test.ts',
       'test/engine/checks/payload-file.test.ts',
-      'test/faults/untrusted-names.test.ts'
+      'test/faults/untrusted-names.test.ts',
+      'test/settings/parse-settings.test.ts'
     ]
   },
   'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: ENGINE_TESTS },
