@@ -5,8 +5,6 @@
  * written, and it keeps each mutant to seconds on two cores. Not part of CI.
  */
 
-const ENGINE_TESTS = ['test/engine/**/*.test.ts', 'test/faults/**/*.test.ts']
-
 // The run room's tests: they also drive the job room's code (a period's export) directly.
 const RUN_TESTS = 'test/engine/run/**/*.test.ts'
 
@@ -21,7 +19,19 @@ export const ROOMS = {
   settings: { mutate: ['src/settings/**/*.ts'], tests: ['test/settings/**/*.test.ts'] },
   base: { mutate: ['src/base/**/*.ts'], tests: ['test/base/**/*.test.ts'] },
   // The engine's root: the vocabulary its rooms share (manifest, outcome, errors, units, …).
-  engine: { mutate: ['src/engine/*.ts'], tests: ENGINE_TESTS },
+  // Its own tests, and those that test its errors, snapshot times, payload files and the lists
+  // of accepted values (tables, history, forecast IDs) where the code reading them is tested.
+  engine: {
+    mutate: ['src/engine/*.ts'],
+    tests: [
+      'test/engine/*.test.ts',
+      'test/engine/job/failure.test.ts',
+      'test/engine/job/snapshot-time.test.ts',
+      'test/engine/checks/payload-file.test.ts',
+      'test/faults/untrusted-names.test.ts',
+      'test/settings/parse-settings.test.ts'
+    ]
+  },
   'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: [RUN_TESTS] },
   // The run's tests drive a period's job (start, wait, download, export-period) over the simulator.
   'engine/job': {
@@ -37,8 +47,15 @@ export const ROOMS = {
     mutate: ['src/engine/history/**/*.ts'],
     tests: ['test/engine/history/**/*.test.ts', 'test/engine/run/history.test.ts']
   },
-  'engine/tables': { mutate: ['src/engine/tables/**/*.ts'], tests: ENGINE_TESTS },
-  'engine/reruns': { mutate: ['src/engine/reruns/**/*.ts'], tests: ENGINE_TESTS }
+  'engine/tables': {
+    mutate: ['src/engine/tables/**/*.ts'],
+    tests: ['test/engine/tables/**/*.test.ts']
+  },
+  // history.test.ts reads earlier runs' durations through the reruns' folder source.
+  'engine/reruns': {
+    mutate: ['src/engine/reruns/**/*.ts'],
+    tests: ['test/engine/reruns/**/*.test.ts', 'test/engine/run/history.test.ts']
+  }
 }
 
 // MUTATE_ROOM names the room (scripts/mutate.mjs sets it); without it, every room in one run.

@@ -376,6 +376,11 @@ describe('ledgerTakeOvers: what a ledger lets a run take over', () => {
     )
   })
 
+  it('takes a ledger without a run ID, in a run without one, as another run’s', () => {
+    const local = ledgerOf({ ...manifest([outcome('2026_Q1')]), runId: undefined }, SAVED_AT)
+    expect(ledgerTakeOvers(local, PERIODS, { now: NOW, reuseWithinMs: 0 })).toEqual(new Map())
+  })
+
   it('takes nothing for a period the run does not ask for', () => {
     expect(
       ledgerTakeOvers(ledger, ['2026_Q4'], { runId: '4242', now: NOW, reuseWithinMs: 0 })

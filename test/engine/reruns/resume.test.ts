@@ -59,6 +59,16 @@ describe('planResume: what a checked earlier manifest allows', () => {
     if (!result.usable) expect(result.reason).toMatch(reason)
   })
 
+  it('takes nothing from a run that exported other types', () => {
+    const now = config({ request: { typesToExport: ['quota', 'forecast'] } })
+    const earlier = manifest({ request: { exportFormat: 'JSON', typesToExport: ['forecast'] } })
+    const result = plan(earlier, now)
+    expect(result).toEqual({
+      usable: false,
+      reason: 'it was exported with other parameters (typesToExport)'
+    })
+  })
+
   it('reads types in any order as the same request', () => {
     const now = config({ request: { typesToExport: ['quota', 'forecast'] } })
     const earlier = manifest({

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { ClariApiError } from '../../src/clari/errors.js'
+import {
+  ConcurrencyTimeoutError,
+  isKeyRejected,
+  JobTimeoutError,
+  PayloadTooLargeError,
+  QuotaError,
+  UnprovenJobError
+} from '../../src/engine/errors.js'
+import { RetryBudgetError } from '../../src/retry/retry.js'
+
+describe('what the engine’s errors tell the user', () => {
+  it('a job still running at job-timeout: its last status and last error', () => {
+    const error = new JobTimeoutError('j1', 'STARTED', 600_400, 'job', 'HTTP 503')
+    expect(error.message).toBe(
+      'the job did not finish within job-timeout (600 s; last status STARTED; last error: HTTP 503)'
+    )
+    expect(new JobTimeoutError('j1', undefined, 1_600).message).toBe(
+      'the job did not finish within job-timeout (2 s; last status unknown)'
+    )
+  })
+
+  it('a DONE job whose results did not download in time', () => {
+    expect(new JobTimeoutError('j1', 'DONE', 90_000, 'download').message).toBe(
+      'the job is DONE, but its results did not download within job-timeout (90 s)'
+    )
+  })
+
+  it('the quota and the concurrency limit, also when Clari did not say them', () => {
+    expect(new QuotaError(30).message).toContain('(30 jobs per 30 days)')
+    expect(new QuotaError(undefined).message).toContain('(unknown jobs per 30 days)')
+    expect(new ConcurrencyTimeoutError(4).message).toMatch(
+      /^Clari's export concurrency limit \(4\)/
+    )
+    expect(new ConcurrencyTimeoutError(undefined).message).toContain('limit (unknown)')
+  })
+
+  it('a payload over max-payload-size names the size', () => {
+    expect(new PayloadTooLargeError(5 * 1024 ** 2).message).toMatch(
+      /^the payload is larger than max-payload-size \(5\.0 MiB\)/
+    )
+  })
+
+  it('a lost create answer: the candidate jobs, at most five of them', () => {
+    const ids = ['j1', 'j2', 'j3', 'j4', 'j5', 'j6']
+    const several = new UnprovenJobError('net_arr', '2026_Q1', ids, 'several')
+    expect(several.message).toContain(
+      '6 jobs of net_arr 2026_Q1 started since (j1, j2, j3, j4, j5, …), and any could be it'
+    )
+    const unproven = new UnprovenJobError('net_arr', '2026_Q1', ids.slice(0, 5), 'unproven')
+    expect(unproven.message).toContain(
+      'job(s) j1, j2, j3, j4, j5 started since may be it, but the job list does not show that they export net_arr 2026_Q1'
+    )
+    expect(unproven.message).toMatch(/^the create request's answer was lost; /)
+  })
+})
+
+describe('isKeyRejected: Clari refused the API key itself', () => {
+  const rejected = new ClariApiError(401, 'create export', { message: 'Invalid credentials' })
+
+  it('is a 401 without an error code, also when it spent the retry budget', () => {
+    expect(isKeyRejected(rejected)).toBe(true)
+    expect(isKeyRejected(new RetryBudgetError(rejected))).toBe(true)
+  })
+
+  it('is not a 401 with a code, another status or another error', () => {
+    expect(isKeyRejected(new ClariApiError(401, 'create export', { code: 'TOKEN_SCOPE' }))).toBe(
+      false
+    )
+    expect(isKeyRejected(new ClariApiError(403, 'create export', undefined))).toBe(false)
+    expect(isKeyRejected(new RetryBudgetError(new Error('socket hang up')))).toBe(false)
+    expect(isKeyRejected(new Error('HTTP 401'))).toBe(false)
+  })
+})
