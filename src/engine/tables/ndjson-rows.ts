@@ -50,6 +50,7 @@ export class NdjsonRows implements RowsWriter {
       out.text(members[i]!)
       const value = values[i]
       if (typeof value === 'string') out.jsonString(value)
+      else if (value instanceof Uint8Array) out.jsonBytes(value)
       else out.text(jsonValue(value, false))
     }
     if (span !== undefined) {

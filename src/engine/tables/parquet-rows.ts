@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import type { TableName } from '../table-layout.js'
 import { decodeToBinary, toBinary } from './binary-text.js'
-import type { DerivedValue } from './derived-columns.js'
+import type { ComputedValue, DerivedValue } from './derived-columns.js'
 import {
   BOOLEAN,
   BYTE_ARRAY,
@@ -324,11 +324,14 @@ function wholeNumber(text: string, from: number, to: number): number | undefined
 }
 
 /** A derived value (a timestamp is ISO text; strings are binary text). */
-function putDerived(slot: Slot, row: number, value: DerivedValue): void {
+function putDerived(slot: Slot, row: number, value: ComputedValue): void {
   if (value === undefined) return define(slot, row, 0)
   define(slot, row, 1)
   const { values } = slot
-  if (slot.type === 'timestamp') values.int64(Date.parse(String(value)))
+  if (value instanceof Uint8Array) {
+    values.uint32(value.length)
+    values.bytes(value, 0, value.length)
+  } else if (slot.type === 'timestamp') values.int64(Date.parse(String(value)))
   else if (slot.type === 'double') values.float64(Number(value))
   else if (slot.type === 'int64') values.int64(Number(value))
   else if (slot.type === 'boolean') values.byte(value === true ? 1 : 0)
