@@ -1,9 +1,15 @@
 import type { TableName } from '../table-layout.js'
 import { binaryOf, csvField, decodeToBinary, toBinary } from './binary-text.js'
 import type { DerivedValue } from './derived-columns.js'
-import { byteSet, PendingBytes, WRITE_BYTES, writePending } from './pending-bytes.js'
+import {
+  byteSet,
+  PendingBytes,
+  WRITE_BYTES,
+  writePending,
+  type WriteBytes
+} from './pending-bytes.js'
 import { isString, type RowEngine, type TableRows } from './row-engine.js'
-import type { RowsWriter, WriteBytes } from './rows-writer.js'
+import type { RowsWriter } from './rows-writer.js'
 
 /**
  * CSV rows (RFC 4180, CRLF, UTF-8) under a header of the action's columns, the list's declared

@@ -19,11 +19,11 @@ import {
   type ColumnSchema,
   type RowGroupMeta
 } from './parquet-format.js'
-import { PendingBytes } from './pending-bytes.js'
+import { PendingBytes, type WriteBytes } from './pending-bytes.js'
 import type { TokenSource } from '../checks/json-tap.js'
 import type { RowEngine, TableRows } from './row-engine.js'
 import { PAYLOAD_FIELDS, type ColumnType } from './schema.js'
-import type { RowsWriter, WriteBytes } from './rows-writer.js'
+import type { RowsWriter } from './rows-writer.js'
 
 // A row group is written when it holds this many rows or bytes of values, whichever comes first:
 // what memory holds of a table at once.

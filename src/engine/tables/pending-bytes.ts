@@ -1,6 +1,8 @@
 import type { TableName } from '../table-layout.js'
 import { binaryOf, jsonString } from './binary-text.js'
-import type { WriteBytes } from './rows-writer.js'
+
+/** Writes bytes to a table's file, in order; resolves when the next bytes may be made. */
+export type WriteBytes = (table: TableName, bytes: Buffer) => Promise<void>
 
 /** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
 export const WRITE_BYTES = 256 * 1024
