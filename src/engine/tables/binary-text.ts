@@ -6,6 +6,9 @@ import { decodeJsonString } from '../checks/json-tap.js'
 
 export const toBinary = (text: string): string => Buffer.from(text, 'utf8').toString('latin1')
 export const fromBinary = (binary: string): string => Buffer.from(binary, 'latin1').toString('utf8')
+/** Binary text given as its bytes, as a string. */
+export const binaryOf = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
 
 /**
  * Binary text copied into a string of its own. A slice of a string keeps the whole of it alive in

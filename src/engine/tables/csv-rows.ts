@@ -1,9 +1,15 @@
 import type { TableName } from '../table-layout.js'
-import { csvField, decodeToBinary, toBinary } from './binary-text.js'
+import { binaryOf, csvField, decodeToBinary, toBinary } from './binary-text.js'
 import type { DerivedValue } from './derived-columns.js'
-import { PendingBytes, WRITE_BYTES, writePending } from './pending-bytes.js'
+import {
+  byteSet,
+  PendingBytes,
+  WRITE_BYTES,
+  writePending,
+  type WriteBytes
+} from './pending-bytes.js'
 import { isString, type RowEngine, type TableRows } from './row-engine.js'
-import type { RowsWriter, WriteBytes } from './rows-writer.js'
+import type { RowsWriter } from './rows-writer.js'
 
 /**
  * CSV rows (RFC 4180, CRLF, UTF-8) under a header of the action's columns, the list's declared
@@ -55,7 +61,11 @@ export class CsvRows implements RowsWriter {
     const { values } = table
     for (let i = 0; i < values.length; i++) {
       out.byte(0x2c)
-      out.text(this.cell(values[i]))
+      const value = values[i]
+      if (!(value instanceof Uint8Array)) out.text(this.cell(value))
+      else if (value.length === 0 || !this.plainField(out, value, 0, value.length)) {
+        out.text(this.text(binaryOf(value)))
+      }
     }
     const { stamps, sources, froms, tos } = table
     for (let i = 0; i < header.length; i++) {
@@ -71,11 +81,7 @@ export class CsvRows implements RowsWriter {
       if (bytes.length > 0) {
         if (first === 0x6e) continue // null
         if (first === 0x22) {
-          if (to - from > 2 && plainCsvBytes(bytes, from + 1, to - 1)) {
-            if (this.formulaGuard && FORMULA_START[bytes[from + 1]!] === 1) out.byte(0x27)
-            out.bytes(bytes, from + 1, to - 1)
-            continue
-          }
+          if (to - from > 2 && this.plainField(out, bytes, from + 1, to - 1)) continue
         } else if (first !== 0x5b && first !== 0x7b) {
           out.bytes(bytes, from, to) // a number, true or false
           continue
@@ -117,6 +123,18 @@ export class CsvRows implements RowsWriter {
     )
   }
 
+  /**
+   * Bytes of binary text (or of a JSON string's contents) as a field, guarded against formulas,
+   * when they need neither quoting nor decoding; else adds nothing and returns false.
+   */
+  private plainField(out: PendingBytes, bytes: Uint8Array, from: number, to: number): boolean {
+    const start = out.length
+    if (this.formulaGuard && FORMULA_START[bytes[from]!] === 1) out.byte(0x27)
+    if (out.plainBytes(bytes, from, to, PLAIN_FIELD)) return true
+    out.length = start
+    return false
+  }
+
   /** A field of binary text, guarded against formulas. */
   private text(binary: string): string {
     const guarded = this.formulaGuard && FORMULA_START[binary.charCodeAt(0)] === 1
@@ -141,11 +159,9 @@ export class CsvRows implements RowsWriter {
 const FORMULA_START = new Uint8Array(256)
 for (const c of '=+-@\t\r') FORMULA_START[c.charCodeAt(0)] = 1
 
-/** Whether bytes need no CSV quoting and no JSON decoding: no escape, comma, quote or line end. */
-function plainCsvBytes(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = bytes[i]
-    if (c === 0x5c || c === 0x2c || c === 0x22) return false
-  }
-  return true
-}
+/**
+ * Bytes that keep a field from being copied as it is: a comma, a quote or a line break needs
+ * quoting, and a backslash in a JSON string's bytes starts an escape (rarer in decoded text, which
+ * then takes the slower way too).
+ */
+const PLAIN_FIELD = byteSet([0x2c, 0x22, 0x0d, 0x0a, 0x5c])

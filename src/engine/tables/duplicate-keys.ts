@@ -194,9 +194,13 @@ class PartNumbers {
   }
 }
 
-/** Whether `bytes[from..to)` are `raw`'s bytes. */
+/**
+ * Whether `bytes[from..to)` are `raw`'s bytes. From the end: parts that differ mostly differ there
+ * (the weeks' dates, the numbers in ids), and a run of one user's entries asks about the previous
+ * row's value first.
+ */
 function sameBytes(raw: Uint8Array, bytes: Uint8Array, from: number, to: number): boolean {
   if (raw.length !== to - from) return false
-  for (let i = 0; i < raw.length; i++) if (raw[i] !== bytes[from + i]) return false
+  for (let i = raw.length - 1; i >= 0; i--) if (raw[i] !== bytes[from + i]) return false
   return true
 }

@@ -2,9 +2,9 @@ import type { TokenSource } from '../checks/json-tap.js'
 import type { TableName } from '../table-layout.js'
 import { jsonString, toBinary } from './binary-text.js'
 import type { DerivedValue } from './derived-columns.js'
-import { PendingBytes, WRITE_BYTES, writePending } from './pending-bytes.js'
+import { PendingBytes, WRITE_BYTES, writePending, type WriteBytes } from './pending-bytes.js'
 import type { RowEngine, TableRows } from './row-engine.js'
-import type { RowsWriter, WriteBytes } from './rows-writer.js'
+import type { RowsWriter } from './rows-writer.js'
 
 /**
  * NDJSON rows: each element as Clari sent it (nested values included, numbers digit for digit),
@@ -50,6 +50,7 @@ export class NdjsonRows implements RowsWriter {
       out.text(members[i]!)
       const value = values[i]
       if (typeof value === 'string') out.jsonString(value)
+      else if (value instanceof Uint8Array) out.jsonBytes(value)
       else out.text(jsonValue(value, false))
     }
     if (span !== undefined) {

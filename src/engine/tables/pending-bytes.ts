@@ -1,6 +1,8 @@
 import type { TableName } from '../table-layout.js'
-import { jsonString } from './binary-text.js'
-import type { WriteBytes } from './rows-writer.js'
+import { binaryOf, jsonString } from './binary-text.js'
+
+/** Writes bytes to a table's file, in order; resolves when the next bytes may be made. */
+export type WriteBytes = (table: TableName, bytes: Buffer) => Promise<void>
 
 /** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
 export const WRITE_BYTES = 256 * 1024
@@ -97,20 +99,32 @@ export class PendingBytes {
   }
 
   /**
-   * Copies bytes that need no JSON decoding (no backslash) and returns true; returns false, with
-   * nothing added, at the first backslash.
+   * Copies bytes of which none is one of `stops` (1 per byte value that cannot be copied as it
+   * is; by default the backslash: a JSON string's bytes that need no decoding) and returns true;
+   * returns false, with nothing added, at the first that is. One pass both checks and copies.
    */
-  plainBytes(bytes: Uint8Array, from: number, to: number): boolean {
+  plainBytes(bytes: Uint8Array, from: number, to: number, stops = BACKSLASH): boolean {
     this.reserve(to - from)
     const buffer = this.buffer
     let at = this.length
     for (let i = from; i < to; i++) {
       const c = bytes[i]!
-      if (c === 0x5c) return false
+      if (stops[c] === 1) return false
       buffer[at++] = c
     }
     this.length = at
     return true
+  }
+
+  /** Binary text, given as its bytes, as a JSON string literal (see jsonString). */
+  jsonBytes(bytes: Uint8Array): void {
+    const start = this.length
+    this.byte(0x22)
+    if (this.plainBytes(bytes, 0, bytes.length, JSON_ESCAPED)) this.byte(0x22)
+    else {
+      this.length = start
+      this.text(jsonString(binaryOf(bytes)))
+    }
   }
 
   /** Four bytes, little-endian. */
@@ -169,6 +183,17 @@ export class PendingBytes {
     return bytes
   }
 }
+
+/** Byte sets for plainBytes: 1 for the bytes in the set. */
+export function byteSet(bytes: readonly number[]): Uint8Array {
+  const set = new Uint8Array(256)
+  for (const b of bytes) set[b] = 1
+  return set
+}
+
+const BACKSLASH = byteSet([0x5c])
+/** What a JSON string literal escapes: the quote, the backslash and control characters. */
+const JSON_ESCAPED = byteSet([0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, c) => c)])
 
 // Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
 const FLOAT = new Float64Array(1)

@@ -6,12 +6,14 @@ import {
   CONSTANT_COLUMNS,
   inTable,
   type ComputedColumn,
+  type ComputedValue,
   type ConstantColumn,
-  type DerivedValue,
+  type ValueColumn,
   type MemberPath,
   type RowContext,
   type RowView
 } from './derived-columns.js'
+import { PendingBytes } from './pending-bytes.js'
 import { PAYLOAD_FIELDS, type DeclaredField } from './schema.js'
 import { TablesError } from './tables-error.js'
 
@@ -41,11 +43,15 @@ export interface Column {
   children?: Map<string, number>
 }
 
-/** A computed column of a table with the columns its reads resolved to, and its lookup's state. */
+/**
+ * A computed column of a table with the columns its reads resolved to, and its lookup's state or,
+ * for a JoinedColumn, the bytes of its value in the current row.
+ */
 interface Computing {
   column: ComputedColumn
   reads: number[]
   lookup: unknown
+  joined: { separator: string; bytes: PendingBytes } | undefined
 }
 
 /**
@@ -78,7 +84,7 @@ export class TableRows {
   readonly constants: readonly ConstantColumn[]
   readonly computing: Computing[]
   /** The computed columns' values for the current element. */
-  readonly values: DerivedValue[]
+  readonly values: ComputedValue[]
   // The keys met at each position of the elements so far. Elements of a list mostly share one
   // shape, so a key is mostly recognised by comparing its bytes, without slicing, decoding or
   // hashing it.
@@ -106,7 +112,11 @@ export class TableRows {
     this.computing = computed.map(column => ({
       column,
       reads: this.resolve(column.reads),
-      lookup: column.lookup?.start()
+      lookup: 'value' in column ? column.lookup?.start() : undefined,
+      joined:
+        'separator' in column
+          ? { separator: column.separator, bytes: new PendingBytes(256) }
+          : undefined
     }))
     this.values = computed.map(() => undefined)
   }
@@ -180,6 +190,20 @@ export class TableRows {
     return text.slice(from + 1, to - 1)
   }
 
+  /**
+   * Appends the column's string in the current element (`element`) to `out` straight from the
+   * payload's bytes, and returns true, when nothing in it is escaped; else adds nothing and
+   * returns false (`string` decodes it).
+   */
+  plainString(column: number, element: number, out: PendingBytes): boolean {
+    if (column < 0 || this.stamps[column] !== element) return false
+    const { bytes } = this.sources[column]!
+    const from = this.froms[column]!
+    // An assembled value (a repaired string) has no bytes.
+    if (bytes.length === 0 || bytes[from] !== 0x22) return false
+    return out.plainBytes(bytes, from + 1, this.tos[column]! - 1)
+  }
+
   /** The JSON text of the column's value in the current element (`element`), or undefined. */
   json(column: number, element: number): string | undefined {
     if (column < 0 || this.stamps[column] !== element) return undefined
@@ -241,7 +265,7 @@ export class RowEngine implements JsonTap {
   private readonly observers: RowObserver[] = []
   private readonly lookups: {
     table: TableName
-    lookup: NonNullable<ComputedColumn['lookup']>
+    lookup: NonNullable<ValueColumn['lookup']>
     reads: number[]
     state: unknown
   }[] = []
@@ -284,7 +308,7 @@ export class RowEngine implements JsonTap {
     this.tables = tables
     for (const table of tables.values()) {
       for (const { column, lookup: state } of table.computing) {
-        const lookup = column.lookup
+        const lookup = 'value' in column ? column.lookup : undefined
         if (!lookup) continue
         const reads = tables.get(lookup.table)!.resolve(lookup.reads)
         this.lookups.push({ table: lookup.table, lookup, reads, state })
@@ -603,7 +627,10 @@ export class RowEngine implements JsonTap {
       const { computing, values } = table
       for (let i = 0; i < computing.length; i++) {
         const c = computing[i]!
-        values[i] = c.column.value(view.of(table, c.reads, element), c.lookup)
+        const { column } = c
+        const row = view.of(table, c.reads, element)
+        values[i] =
+          'value' in column ? column.value(row, c.lookup) : joined(c.joined!, c.reads, row, element)
       }
       const asSent = span !== undefined && this.plain && to - from === this.compactLength
       sink.row(table, element, asSent ? span : undefined, from, to)
@@ -636,7 +663,7 @@ export class RowEngine implements JsonTap {
 
 /** The current element's members, as a computed column or an observer reads them. */
 export class ElementView implements RowView {
-  private table!: TableRows
+  table!: TableRows
   private reads: readonly number[] = []
   private element = 0
 
@@ -668,6 +695,23 @@ export class ElementView implements RowView {
     const json = this.json(read)
     return json !== undefined && isNumber(json) ? Number(json) : undefined
   }
+}
+
+/** A JoinedColumn's value: its parts' bytes, a plain string's copied from the payload's. */
+function joined(
+  { separator, bytes: out }: { separator: string; bytes: PendingBytes },
+  reads: readonly number[],
+  row: ElementView,
+  element: number
+): Uint8Array {
+  out.clear()
+  for (let read = 0; read < reads.length; read++) {
+    if (read > 0) out.text(separator)
+    if (row.table.plainString(reads[read]!, element, out)) continue
+    const text = row.text(read)
+    if (text !== undefined) out.text(text)
+  }
+  return out.contents()
 }
 
 export const NO_SOURCE: TokenSource = { bytes: new Uint8Array(0), text: '' }

@@ -1,8 +1,6 @@
 import type { TableName } from '../table-layout.js'
+import type { WriteBytes } from './pending-bytes.js'
 import type { RowSink } from './row-engine.js'
-
-/** Writes bytes to a table's file, in order; resolves when the next bytes may be made. */
-export type WriteBytes = (table: TableName, bytes: Buffer) => Promise<void>
 
 /** One format's rows (ndjson-rows.ts, csv-rows.ts, parquet-rows.ts): the sink of a pass. */
 export interface RowsWriter extends RowSink {

@@ -444,6 +444,16 @@ describe('writeTables: CSV', () => {
     expect(parquet.map(r => r.name)).toEqual(hostile)
   })
 
+  it('guards entryKey too: a key whose first part starts a formula', async () => {
+    const entries = [
+      { timePeriodId: '=1+1', fieldId: 'f' },
+      { timePeriodId: '-2', userId: 'a,b' }
+    ]
+    const [header, ...records] = readCsv((await tablesOf(payload({ entries }), 'csv')).text.entries)
+    const key = header!.indexOf('entryKey')
+    expect(records.map(r => r[key])).toEqual(["'=1+1|||f", "'-2||a,b|"])
+  })
+
   it('guards the header too: a member named like a formula', async () => {
     const { text } = await tablesOf('{"users":[{"=cmd()":"x"}]}', 'csv')
     expect(readCsv(text.users)[0]!.at(-1)).toBe("'=cmd()")
