@@ -6,13 +6,16 @@
  *   npm run mutate -- retry clari        several, one after another
  *   npm run mutate                       every room, one after another
  *   npm run mutate -- retry --force      options after the rooms go to Stryker (--force: no reuse)
+ *   npm run mutate -- clari --concurrency 1   an option's value too
  */
 import { spawn } from 'node:child_process'
 import { ROOMS } from '../stryker.config.mjs'
 
 const args = process.argv.slice(2)
-const options = args.filter(arg => arg.startsWith('-'))
-const named = args.filter(arg => !arg.startsWith('-'))
+// Everything from the first option on goes to Stryker, values too (`--concurrency 1`).
+const firstOption = args.findIndex(arg => arg.startsWith('-'))
+const named = firstOption === -1 ? args : args.slice(0, firstOption)
+const options = firstOption === -1 ? [] : args.slice(firstOption)
 const rooms = named.length > 0 ? named : Object.keys(ROOMS)
 const unknown = rooms.filter(room => !(room in ROOMS))
 if (unknown.length > 0) {
