@@ -34177,6 +34177,10 @@ class TablesError extends Error {
         this.reason = reason;
         this.table = table;
     }
+    /** A failure outside the tables' own checks (the disk, the worker), with its cause. */
+    static unwritten(cause) {
+        return new TablesError(`could not write the table files (${cause})`);
+    }
 }
 
 // EXTERNAL MODULE: external "node:buffer"
@@ -36354,7 +36358,7 @@ class PeriodTables {
             await this.discard();
             if (error instanceof TablesError || this.request.signal?.aborted)
                 throw error;
-            throw new TablesError(`could not write the table files (${error_message_errorMessage(error)})`);
+            throw TablesError.unwritten(error_message_errorMessage(error));
         }
     }
     async discard() {
@@ -36569,7 +36573,7 @@ const WORKER_YOUNG_GENERATION_MB = 12;
  * from the sources (tests, tsx) on this thread. A request with its own computed columns or a
  * progress callback (functions do not cross threads) is made on this thread too.
  */
-function periodTables(request) {
+function openTables(request) {
     const worker = request.columns || request.onProgress ? undefined : bundledWorker();
     return worker ? new WorkerTables(request, worker) : new PeriodTables(request);
 }
@@ -36758,7 +36762,7 @@ class WorkerTables {
             return signal.reason;
         if (failure?.tables)
             return new TablesError(failure.reason, failure.table);
-        return new TablesError(`could not write the table files (${failure?.reason ?? 'no answer'})`);
+        return TablesError.unwritten(failure?.reason ?? 'no answer');
     }
 }
 
@@ -37056,7 +37060,7 @@ async function exportPeriod(run, task, lease) {
         warnIfTruncated(outcome, run.onEvent);
         const file = payloadFileName(config.forecastId, period, config.exportFormat);
         // The tables are made as the payload downloads: its bytes are read once.
-        tables = export_period_periodTables(config, period, { jobId, snapshotAt }, signal);
+        tables = periodTables(config, period, { jobId, snapshotAt }, signal);
         downloadingEarlier = outcome.repolledFromAttempt !== undefined;
         const expected = downloadingEarlier ? task.earlierJob?.sha256 : undefined;
         const written = await downloadPayload(client, jobId, {
@@ -37153,11 +37157,11 @@ function warnIfTruncated(outcome, onEvent) {
     });
 }
 /** The tables of one period's payload, when the `tables` input asks for them. */
-function export_period_periodTables(config, period, snapshot, signal) {
+function periodTables(config, period, snapshot, signal) {
     if (config.tables === 'none')
         return undefined;
     const { forecastId, outputDir, tables: format, csvFormulaGuard } = config;
-    return periodTables({
+    return openTables({
         outputDir,
         forecastId,
         period,
@@ -37171,7 +37175,7 @@ function export_period_periodTables(config, period, snapshot, signal) {
  * Completes the tables of the outcome's payload on disk (those its download began, or all of them
  * from the file) and records them in it, when the `tables` input asks. Throws TablesError.
  */
-async function addTables(outcome, config, ctx, tables = export_period_periodTables(config, outcome.period, outcome, ctx.signal)) {
+async function addTables(outcome, config, ctx, tables = periodTables(config, outcome.period, outcome, ctx.signal)) {
     if (tables === undefined)
         return;
     const { period, file } = outcome;

@@ -711,6 +711,10 @@ class TablesError extends Error {
         this.reason = reason;
         this.table = table;
     }
+    /** A failure outside the tables' own checks (the disk, the worker), with its cause. */
+    static unwritten(cause) {
+        return new TablesError(`could not write the table files (${cause})`);
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -3062,7 +3066,7 @@ class PeriodTables {
             await this.discard();
             if (error instanceof TablesError || this.request.signal?.aborted)
                 throw error;
-            throw new TablesError(`could not write the table files (${error_message_errorMessage(error)})`);
+            throw TablesError.unwritten(error_message_errorMessage(error));
         }
     }
     async discard() {

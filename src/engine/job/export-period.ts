@@ -21,7 +21,7 @@ import { jobDuration } from '../clari-job.js'
 import { NotStartedError, type Lease, type RunSlots } from './slots.js'
 import { exportIdentity } from './job-identity.js'
 import { findCreatedJob, startJob, type SlotControl } from './start-job.js'
-import { periodTables as tablesFor } from '../tables/worker-tables.js'
+import { openTables } from '../tables/worker-tables.js'
 import type { TablesOfPeriod } from '../tables/write-tables.js'
 import { snapshotTime } from './snapshot-time.js'
 import { waitForJob, type PollStats } from './wait-for-job.js'
@@ -309,7 +309,7 @@ function periodTables(
 ): TablesOfPeriod | undefined {
   if (config.tables === 'none') return undefined
   const { forecastId, outputDir, tables: format, csvFormulaGuard } = config
-  return tablesFor({
+  return openTables({
     outputDir,
     forecastId,
     period,

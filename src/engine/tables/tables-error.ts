@@ -10,4 +10,9 @@ export class TablesError extends Error {
   ) {
     super(`tables: ${reason}`)
   }
+
+  /** A failure outside the tables' own checks (the disk, the worker), with its cause. */
+  static unwritten(cause: string): TablesError {
+    return new TablesError(`could not write the table files (${cause})`)
+  }
 }

@@ -28,7 +28,7 @@ const WORKER_YOUNG_GENERATION_MB = 12
  * from the sources (tests, tsx) on this thread. A request with its own computed columns or a
  * progress callback (functions do not cross threads) is made on this thread too.
  */
-export function periodTables(request: TablesRequest): TablesOfPeriod {
+export function openTables(request: TablesRequest): TablesOfPeriod {
   const worker = request.columns || request.onProgress ? undefined : bundledWorker()
   return worker ? new WorkerTables(request, worker) : new PeriodTables(request)
 }
@@ -230,6 +230,6 @@ export class WorkerTables implements TablesOfPeriod {
     const { signal } = this.request
     if (signal?.aborted) return signal.reason
     if (failure?.tables) return new TablesError(failure.reason, failure.table)
-    return new TablesError(`could not write the table files (${failure?.reason ?? 'no answer'})`)
+    return TablesError.unwritten(failure?.reason ?? 'no answer')
   }
 }

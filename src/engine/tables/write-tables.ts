@@ -104,7 +104,7 @@ export class PeriodTables implements TablesOfPeriod {
     } catch (error) {
       await this.discard()
       if (error instanceof TablesError || this.request.signal?.aborted) throw error
-      throw new TablesError(`could not write the table files (${errorMessage(error)})`)
+      throw TablesError.unwritten(errorMessage(error))
     }
   }
 

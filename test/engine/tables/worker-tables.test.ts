@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { writePayload } from '../../../src/engine/checks/payload-file.js'
 import { TABLE_NAMES, type TableFormat } from '../../../src/engine/table-layout.js'
 import { TablesError } from '../../../src/engine/tables/tables-error.js'
-import { periodTables, WorkerTables } from '../../../src/engine/tables/worker-tables.js'
+import { openTables, WorkerTables } from '../../../src/engine/tables/worker-tables.js'
 import {
   PeriodTables,
   type TablesOfPeriod,
@@ -201,8 +201,8 @@ describe('WorkerTables: the tables made on a worker thread', () => {
   })
 })
 
-describe('periodTables', () => {
+describe('openTables', () => {
   it('makes the tables on this thread when no bundled worker is beside the running file', () => {
-    expect(periodTables(request('csv'))).toBeInstanceOf(PeriodTables)
+    expect(openTables(request('csv'))).toBeInstanceOf(PeriodTables)
   })
 })
