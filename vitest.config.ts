@@ -25,7 +25,15 @@ const PROCESS_TESTS = [
  * a fresh clone (CI, .ci/run) the two-line per-runtime files would start last and the run would
  * wait for them at the end: these start first instead. A file not named here needs no entry.
  */
-const LONGEST = ['test/e2e/rerun', 'test/cli/', 'test/e2e/artifact.', 'test/e2e/bundle.']
+const LONGEST = [
+  'test/e2e/rerun',
+  'test/e2e/artifact.',
+  'test/e2e/ledger.',
+  'test/cli/',
+  'test/e2e/tables-duckdb.',
+  'test/e2e/bundle.',
+  'test/action/github-artifacts.'
+]
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
