@@ -1,6 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import * as core from '@actions/core'
 
 const PROBLEM_COMMAND = /^::(?:warning|error)(?: [^:]*)?::(.*)$/
+/** The call whose work is running: only its own writes are demoted. */
+const calls = new AsyncLocalStorage<object>()
 
 /**
  * Runs `work` with the plain log lines written meanwhile demoted to debug lines.
@@ -12,7 +15,8 @@ const PROBLEM_COMMAND = /^::(?:warning|error)(?: [^:]*)?::(.*)$/
  * stdout. So for the duration of the call, stdout's writes go through here: a workflow command
  * (`::warning::`, `::error::`, `::add-mask::`…) passes as written, any other line becomes
  * `::debug::<line>`, which a re-run with debug logging still shows. The action prints its own
- * line about the outcome after the call; nothing else of ours writes plain lines meanwhile.
+ * line about the outcome after the call. Only the writes made by `work` (its async context) are
+ * demoted: anything else written meanwhile, or by work another call left behind, passes as it is.
  */
 export async function withToolkitLogAsDebug<T>(
   work: () => Promise<T>,
@@ -46,12 +50,15 @@ export async function withToolkitLogAsDebug<T>(
       passing = false
     }
   }
+  const call = {}
   const demote = function (
     this: NodeJS.WriteStream,
     chunk: string | Uint8Array,
     ...rest: unknown[]
   ): boolean {
-    if (passing) return write.apply(stdout, [chunk, ...rest] as Parameters<typeof write>)
+    if (passing || calls.getStore() !== call) {
+      return write.apply(stdout, [chunk, ...rest] as Parameters<typeof write>)
+    }
     const lines = (partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()))
       .replace(/\r\n/g, '\n')
       .split('\n')
@@ -63,7 +70,7 @@ export async function withToolkitLogAsDebug<T>(
   } as typeof stdout.write
   stdout.write = demote
   try {
-    return await work()
+    return await calls.run(call, work)
   } finally {
     stdout.write = write
     if (partial) forward(partial)

@@ -51,4 +51,19 @@ describe("the toolkit's narration goes to debug", () => {
     core.info('after')
     expect(written).toBe('::debug::Beginning upload of artifact content to blob storage\nafter\n')
   })
+
+  it("passes what is written meanwhile outside the call's work as it is", async () => {
+    let release!: () => void
+    const held = new Promise<void>(resolve => (release = resolve))
+    const call = withToolkitLogAsDebug(async () => {
+      core.info('Artifact name is valid!')
+      await held
+    })
+    // Another test's or task's line, while the call is still open (a leftover of one call must
+    // not take over what others write).
+    core.info('Exporting 2026_Q1')
+    release()
+    await call
+    expect(written).toBe('::debug::Artifact name is valid!\nExporting 2026_Q1\n')
+  })
 })
