@@ -31551,7 +31551,7 @@ const EXPORT_SCHEDULES = ['NONE', 'ONCE', 'MAX'];
 // Clari's ids are 24 hex digits; anything id-like is accepted, but nothing that could smuggle
 // a path, a workflow command or an escape into URLs, logs or the manifest.
 const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-function types_isJobId(value) {
+function isJobId(value) {
     return typeof value === 'string' && JOB_ID.test(value);
 }
 function jobPhase(status) {
@@ -31592,12 +31592,12 @@ const MAX_STATUS_CHARS = 40;
 /** `GET /admin/limits`: a limit that is not a whole number makes the whole answer unusable. */
 function readLimits(body) {
     const problem = (what) => new InvalidResponseError(`read export limits: ${what}; the answer is unusable`);
-    if (!answers_isRecord(body))
+    if (!isRecord(body))
         throw problem('the answer is not an object');
     if (body.jobs === undefined || body.jobs === null)
         return {};
     const jobs = body.jobs;
-    if (!answers_isRecord(jobs))
+    if (!isRecord(jobs))
         throw problem('"jobs" is not an object');
     const limits = {};
     for (const field of LIMIT_COUNTS) {
@@ -31612,7 +31612,7 @@ function readLimits(body) {
         const value = jobs[field];
         if (value === undefined || value === null)
             continue;
-        if (!Array.isArray(value) || !value.every(types_isJobId))
+        if (!Array.isArray(value) || !value.every(isJobId))
             throw problem(`${field} is not a list of job ids`);
         limits[field] = [...value];
     }
@@ -31620,10 +31620,10 @@ function readLimits(body) {
 }
 /** One job of a status or job-list answer; a field that fails its check is dropped. */
 function readJob(raw) {
-    if (!answers_isRecord(raw))
+    if (!isRecord(raw))
         return {};
     const job = {};
-    if (types_isJobId(raw.jobId))
+    if (isJobId(raw.jobId))
         job.jobId = raw.jobId;
     const status = cleanServerText(raw.status, MAX_STATUS_CHARS);
     // A missing status reads as '' already; null would read as the text "null".
@@ -31648,7 +31648,7 @@ function readJob(raw) {
 }
 /** `GET /export/jobs`: a bare array as documented, or `{jobs: [...]}`; entries without a valid id are dropped. */
 function readJobList(body) {
-    const list = Array.isArray(body) ? body : answers_isRecord(body) ? body.jobs : undefined;
+    const list = Array.isArray(body) ? body : isRecord(body) ? body.jobs : undefined;
     if (!Array.isArray(list))
         throw new InvalidResponseError('list export jobs: not a list');
     return list.map(readJob).filter(job => job.jobId !== undefined);
@@ -31657,7 +31657,7 @@ function readJobList(body) {
 function isCount(value) {
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
-function answers_isRecord(value) {
+function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -31680,8 +31680,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 function isSha256(value) {
     return typeof value === 'string' && SHA256.test(value);
 }
-const outcome_MANIFEST_TOOL = 'clari-forecast-export-action';
-const outcome_MANIFEST_VERSION = 2;
+const MANIFEST_TOOL = 'clari-forecast-export-action';
+const MANIFEST_VERSION = 2;
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** Whether an untrusted value is a `snapshotAt` as this action writes one. */
 function isSnapshotTime(value) {
@@ -31739,7 +31739,7 @@ const PERIOD = /^\d{4}_Q[1-4]$/;
  * checked, and an entry that fails a check is left out.
  */
 function listedPayloads(manifest) {
-    if (!answers_isRecord(manifest) || manifest.tool !== outcome_MANIFEST_TOOL) {
+    if (!isRecord(manifest) || manifest.tool !== MANIFEST_TOOL) {
         return { problem: `it is not a ${manifest_MANIFEST_FILE} this action wrote` };
     }
     const { forecastId, exports } = manifest;
@@ -31747,14 +31747,14 @@ function listedPayloads(manifest) {
         return { problem: `its ${manifest_MANIFEST_FILE} names no forecast or lists no exports` };
     }
     return exports.flatMap((entry) => {
-        if (!answers_isRecord(entry) || entry.status !== 'DONE')
+        if (!isRecord(entry) || entry.status !== 'DONE')
             return [];
         const { period, file, jobId, snapshotAt } = entry;
         if (typeof period !== 'string' || !PERIOD.test(period))
             return [];
         if (file !== payloadFileName(forecastId, period, 'JSON'))
             return [];
-        if (!types_isJobId(jobId) || !isSnapshotTime(snapshotAt))
+        if (!isJobId(jobId) || !isSnapshotTime(snapshotAt))
             return [];
         return [{ forecastId, period, file, snapshot: { jobId, snapshotAt } }];
     });
@@ -31803,13 +31803,13 @@ function earlier_manifest_readEarlierManifest(bytes, expect) {
     catch {
         return unreadable(`its ${manifest_MANIFEST_FILE} is not JSON`);
     }
-    if (!answers_isRecord(parsed))
+    if (!isRecord(parsed))
         return unreadable(`its ${manifest_MANIFEST_FILE} is not a JSON object`);
     const { tool, manifestVersion, forecastId, runAttempt } = parsed;
-    if (tool !== outcome_MANIFEST_TOOL || manifestVersion !== outcome_MANIFEST_VERSION) {
+    if (tool !== MANIFEST_TOOL || manifestVersion !== MANIFEST_VERSION) {
         return {
             kind: 'not-ours',
-            problem: `its ${manifest_MANIFEST_FILE} was not made by ${outcome_MANIFEST_TOOL} (manifest version ${outcome_MANIFEST_VERSION})`
+            problem: `its ${manifest_MANIFEST_FILE} was not made by ${MANIFEST_TOOL} (manifest version ${MANIFEST_VERSION})`
         };
     }
     if (forecastId !== expect.forecastId) {
@@ -31877,7 +31877,7 @@ function manifestDurations(manifest) {
         : []);
 }
 function readRequest(raw) {
-    if (!answers_isRecord(raw))
+    if (!isRecord(raw))
         throw new Damaged('request is not an object');
     const keys = Object.keys(raw);
     const request = {
@@ -31910,7 +31910,7 @@ function readExports(raw, runAttempt) {
     const seen = new Set();
     return raw.map((entry, index) => {
         const at = `exports[${index}]`;
-        if (!answers_isRecord(entry))
+        if (!isRecord(entry))
             throw new Damaged(`${at} is not an object`);
         const period = entry.period;
         if (typeof period !== 'string' || !earlier_manifest_PERIOD.test(period)) {
@@ -31930,7 +31930,7 @@ function readExports(raw, runAttempt) {
             cellsTruncated: optional(entry.cellsTruncated, isBoolean, `${at}.cellsTruncated`) ?? false,
             jobCancelled: optional(entry.jobCancelled, isBoolean, `${at}.jobCancelled`) ?? false
         };
-        const jobId = optional(entry.jobId, types_isJobId, `${at}.jobId`);
+        const jobId = optional(entry.jobId, isJobId, `${at}.jobId`);
         if (jobId !== undefined)
             read.jobId = jobId;
         const file = optional(entry.file, matches(FILE_NAME), `${at}.file`);
@@ -31949,7 +31949,7 @@ function readExports(raw, runAttempt) {
         if (duration !== undefined)
             read.jobDurationMs = duration;
         // The timeline is the summary's, not the resume's: only a well-formed doneAt is kept.
-        const doneAt = answers_isRecord(entry.timeline) ? entry.timeline.doneAt : undefined;
+        const doneAt = isRecord(entry.timeline) ? entry.timeline.doneAt : undefined;
         if (isSnapshotTime(doneAt))
             read.doneAt = Date.parse(doneAt);
         return read;
@@ -33532,7 +33532,7 @@ class ClariClient {
             const reply = await this.retrying(ctx, 'create', () => this.exchangeJson('POST', path, 'create', ctx, { body: JSON.stringify(body), onSend: () => (sent = true) }));
             const jobId = reply.jobId ?? reply.job?.jobId ?? reply.job?.id;
             // Unreadable, so the job may exist all the same: reconciled like any unknown outcome.
-            if (!types_isJobId(jobId))
+            if (!isJobId(jobId))
                 throw new InvalidResponseError('create export: no valid jobId');
             return jobId;
         }
@@ -37413,7 +37413,7 @@ function predictDurations(observations, wanted) {
     // Exact observations first, so the same job listed without its parameters is the one dropped.
     tiers.sort((a, b) => (a.tier === b.tier ? 0 : a.tier === 'exact' ? -1 : 1));
     for (const { o, tier } of tiers) {
-        const jobId = types_isJobId(o.jobId) ? o.jobId : undefined;
+        const jobId = isJobId(o.jobId) ? o.jobId : undefined;
         if (jobId !== undefined) {
             if (seen.has(jobId))
                 continue;
@@ -37832,8 +37832,6 @@ function resumeFromLedger(ledger, takeOvers, source) {
 ;// CONCATENATED MODULE: ./src/engine/history/sources.ts
 
 
-
-
 /**
  * The finished jobs in Clari's job list that are provably exports of this forecast and one of
  * these periods: the file name says so, by the same rule that adopts a lost create's job. The
@@ -37863,47 +37861,6 @@ function jobListObservations(jobs, forecastId, periods) {
             }
         ];
     });
-}
-/**
- * The job durations a manifest of this action records (`jobDurationMs` of its DONE periods), with
- * the parameters it was made with. The manifest is untrusted (an earlier attempt's artifact, a
- * file in output-dir): each field is checked here or by the model, and anything else yields
- * nothing. The ledger of earlier runs may record a run's manifest through this too.
- */
-function manifestObservations(manifest) {
-    if (!isRecord(manifest))
-        return [];
-    if (manifest.tool !== MANIFEST_TOOL || manifest.manifestVersion !== MANIFEST_VERSION)
-        return [];
-    const { forecastId, request, exports } = manifest;
-    if (typeof forecastId !== 'string' || !isRecord(request) || !Array.isArray(exports))
-        return [];
-    return exports.flatMap((entry) => {
-        if (!isRecord(entry) || entry.status !== 'DONE' || typeof entry.period !== 'string')
-            return [];
-        const { period, jobDurationMs, jobId, timeline } = entry;
-        if (typeof jobDurationMs !== 'number')
-            return [];
-        const endedAt = isRecord(timeline) ? epochOf(timeline.doneAt) : undefined;
-        return [
-            {
-                forecastId,
-                period,
-                // Compared field by field with the run's own (HistoryWanted.sameRequest), never trusted.
-                request: request,
-                durationMs: jobDurationMs,
-                // Stryker disable next-line ConditionalExpression: an absent field and one set to undefined are read alike: predictDurations checks each value
-                ...(endedAt !== undefined ? { endedAt } : {}),
-                ...(isJobId(jobId) ? { jobId } : {})
-            }
-        ];
-    });
-}
-function epochOf(value) {
-    if (typeof value !== 'string')
-        return undefined;
-    const ms = Date.parse(value);
-    return Number.isFinite(ms) ? ms : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run/learn-durations.ts
@@ -38158,8 +38115,8 @@ async function runExport(config, deps = {}, resumeFrom, fromLedger) {
     const describe = (error) => untrusted_text_describeError(error, apiKey, MAX_ERROR_CHARS);
     await (0,promises_namespaceObject.mkdir)(config.outputDir, { recursive: true });
     const manifest = {
-        tool: outcome_MANIFEST_TOOL,
-        manifestVersion: outcome_MANIFEST_VERSION,
+        tool: MANIFEST_TOOL,
+        manifestVersion: MANIFEST_VERSION,
         forecastId: config.forecastId,
         ...(config.run?.id !== undefined ? { runId: config.run.id } : {}),
         runAttempt: config.run?.attempt ?? 1,

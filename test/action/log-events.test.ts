@@ -6,22 +6,11 @@ vi.mock(import('@actions/core'), async original =>
 
 import { createEventLogger } from '../../src/action/log-events.js'
 import type { ExportEvent } from '../../src/engine/events.js'
-import type { PeriodOutcome } from '../../src/engine/outcome.js'
+import { periodOutcome } from '../helpers/period-outcome.js'
 import { runAction, type LogLine } from './toolkit/index.js'
 
 function finished(period: string): ExportEvent {
-  const outcome: PeriodOutcome = {
-    period,
-    status: 'DONE',
-    file: `net_arr_${period}.json`,
-    bytes: 10,
-    durationMs: 60_000,
-    statusPolls: 3,
-    throttleWaits: 0,
-    rowsTruncated: false,
-    cellsTruncated: false,
-    timeline: {}
-  }
+  const outcome = periodOutcome(period, { bytes: 10, statusPolls: 3 })
   return { type: 'period-finished', outcome }
 }
 

@@ -7,6 +7,7 @@ import { writePlanSummary, writeSummary } from '../../src/action/summary.js'
 import type { Manifest, PeriodOutcome } from '../../src/engine/outcome.js'
 import type { RunReport } from '../../src/engine/run/run-export.js'
 import { renderedElements, renderGithubMarkdown } from '../helpers/github-markdown.js'
+import { NO_PAYLOAD, periodOutcome } from '../helpers/period-outcome.js'
 import { parseStrictHtml, textContent, type HtmlElement } from '../helpers/strict-html.js'
 
 // core.summary appends to the file GITHUB_STEP_SUMMARY names (and remembers that name), as on
@@ -232,17 +233,8 @@ const ALLOWED_TAGS_WITH_TIMES = new Set([...ALLOWED_TAGS, 'details', 'summary'])
 describe('every text from a service is inert in the summary', () => {
   // Every field of the report that the summary shows: each one hostile at once.
   function hostileReport(): RunReport {
-    const outcome = (period: string, extra: Partial<PeriodOutcome>): PeriodOutcome => ({
-      period,
-      status: 'FAILED',
-      durationMs: 1_000,
-      statusPolls: 1,
-      throttleWaits: 0,
-      rowsTruncated: false,
-      cellsTruncated: false,
-      timeline: {},
-      ...extra
-    })
+    const outcome = (period: string, extra: Partial<PeriodOutcome>): PeriodOutcome =>
+      periodOutcome(period, { status: 'FAILED', jobId: undefined, ...NO_PAYLOAD, ...extra })
     return report(
       {
         tool: 'clari-forecast-export-action',

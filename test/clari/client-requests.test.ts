@@ -389,20 +389,28 @@ describe('a create cut short by the run', () => {
 
 describe('downloads and the server clock', () => {
   it('streams the results with their content type, bounded by silence only', async () => {
+    // The download lasts longer than the request timeout, in rows sent one after another with
+    // no pause of their own: only a stall of the whole process as long as the timeout could
+    // make a silence, so load cannot eat the margin.
+    const requestTimeoutMs = 1_000
     client.close()
     client = new ClariClient(
-      { apiUrl, apiKey: KEY, requestTimeoutMs: 200, maxRetryAfterMs: 60_000 },
+      { apiUrl, apiKey: KEY, requestTimeoutMs, maxRetryAfterMs: 60_000 },
       { clock, random: () => 0.5, budget }
     )
+    let rows = 0
+    let lastedMs = 0
     replies.push(res => {
       res.writeHead(200, { 'content-type': 'text/csv' })
-      let left = 10
-      const drip = setInterval(() => {
-        if (--left === 0) {
-          clearInterval(drip)
-          res.end('end')
-        } else res.write('row\n')
-      }, 50)
+      const started = performance.now()
+      const drip = (): void => {
+        lastedMs = performance.now() - started
+        if (lastedMs > requestTimeoutMs * 1.2) return void res.end('end')
+        rows++
+        res.write('row\n')
+        setTimeout(drip, 10)
+      }
+      drip()
     })
     const got = await client.downloadResults(
       'job_1',
@@ -413,7 +421,8 @@ describe('downloads and the server clock', () => {
       },
       ctx()
     )
-    expect(got).toEqual({ text: `${'row\n'.repeat(9)}end`, contentType: 'text/csv' })
+    expect(lastedMs).toBeGreaterThan(requestTimeoutMs)
+    expect(got).toEqual({ text: `${'row\n'.repeat(rows)}end`, contentType: 'text/csv' })
     expect(seen).toMatchObject([{ method: 'GET', url: '/v4/export/jobs/job_1/results' }])
   })
 

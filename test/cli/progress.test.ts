@@ -1,23 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportEvent } from '../../src/engine/events.js'
-import type { PeriodOutcome } from '../../src/engine/outcome.js'
 import { createProgress, type Progress } from '../../src/cli/progress.js'
+import { periodOutcome } from '../helpers/period-outcome.js'
 
 const CLEAR = '\r\x1b[2K'
 
-const done: PeriodOutcome = {
-  period: '2026_Q1',
+const done = periodOutcome('2026_Q1', {
   jobId: 'job-1',
-  status: 'DONE',
-  file: 'net_arr_2026_Q1.json',
   bytes: 2048,
   durationMs: 65_000,
-  statusPolls: 4,
-  throttleWaits: 0,
-  rowsTruncated: false,
-  cellsTruncated: false,
-  timeline: {}
-}
+  statusPolls: 4
+})
 
 const EVENTS: ExportEvent[] = [
   { type: 'period-started', period: '2026_Q1', index: 0, total: 2 },

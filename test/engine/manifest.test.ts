@@ -10,6 +10,7 @@ import {
 } from '../../src/engine/manifest.js'
 import type { Manifest, PeriodOutcome } from '../../src/engine/outcome.js'
 import { doneEntry, earlierManifest } from '../helpers/earlier-manifests.js'
+import { NO_PAYLOAD, periodOutcome } from '../helpers/period-outcome.js'
 
 let dir: string
 beforeEach(async () => {
@@ -19,17 +20,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const outcome = (extra: Partial<PeriodOutcome>): PeriodOutcome => ({
-  period: '2026_Q1',
-  status: 'DONE',
-  durationMs: 1,
-  statusPolls: 1,
-  throttleWaits: 0,
-  rowsTruncated: false,
-  cellsTruncated: false,
-  timeline: {},
-  ...extra
-})
 const manifest = (exports: PeriodOutcome[]): Manifest => ({
   ...(earlierManifest() as Manifest),
   exports
@@ -38,7 +28,7 @@ const manifest = (exports: PeriodOutcome[]): Manifest => ({
 describe('writeManifest', () => {
   it('replaces manifest.json with the indented JSON and a final newline, nothing else left', async () => {
     await writeFile(path.join(dir, 'manifest.json'), 'an earlier one')
-    const written = manifest([outcome({ file: 'net_arr_2026_Q1.json' })])
+    const written = manifest([periodOutcome()])
     expect(await writeManifest(dir, written)).toBe(path.join(dir, 'manifest.json'))
     expect(await readFile(path.join(dir, 'manifest.json'), 'utf8')).toBe(
       `${JSON.stringify(written, null, 2)}\n`
@@ -63,8 +53,7 @@ describe('outputFiles: every file a manifest lists, for the artifact', () => {
     const table = (file: string) => ({ file, rows: 1, sha256: 'a'.repeat(64) })
     const files = outputFiles(
       manifest([
-        outcome({
-          file: 'net_arr_2026_Q1.json',
+        periodOutcome('2026_Q1', {
           tables: {
             entries: table('tables/entries/e.csv'),
             users: table('tables/users/u.csv'),
@@ -73,8 +62,8 @@ describe('outputFiles: every file a manifest lists, for the artifact', () => {
             time_frames: table('tables/time_frames/t.csv')
           }
         }),
-        outcome({ period: '2026_Q2', status: 'FAILED' }),
-        outcome({ period: '2026_Q3', file: 'net_arr_2026_Q3.json' })
+        periodOutcome('2026_Q2', { status: 'FAILED', ...NO_PAYLOAD }),
+        periodOutcome('2026_Q3')
       ])
     )
     expect(files).toEqual([

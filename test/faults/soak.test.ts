@@ -10,7 +10,12 @@ const PERIODS = Array.from({ length: 40 }, (_, i) => `${2017 + Math.floor(i / 4)
 const FAULT_RATE = 0.1
 // SOAK_SEED explores other fault sequences; the default is what CI runs.
 const SEED = Number(process.env.SOAK_SEED ?? 20_261_128)
-const REAL_BOUND_MS = 20_000
+/**
+ * Virtual time the run may take beyond its jobs' own (one job at a time, the default): waits for
+ * retries, throttles and the status check after a job ends. A run that waits longer than the
+ * faults call for shows here, whatever the machine's load; the real time is only reported.
+ */
+const SLACK_PER_PERIOD_MS = 5_000
 
 const throttled = (status: 429 | 503, retryAfter: string): Fault => ({
   kind: 'http',
@@ -86,10 +91,15 @@ afterEach(async () => {
 describe('soak', () => {
   it(`${PERIODS.length} periods at a ${FAULT_RATE * 100} % fault rate: all DONE, one job each, nothing lost`, async () => {
     const random = mulberry32(SEED)
+    let plannedMs = 0
     h = await startHarness({
       seed: SEED,
       faults: soakFaults(random),
-      plan: () => ({ durationMs: 20_000 + Math.floor(random() * 100_000), queuedMs: 5_000 })
+      plan: () => {
+        const job = { durationMs: 20_000 + Math.floor(random() * 100_000), queuedMs: 5_000 }
+        plannedMs += job.queuedMs + job.durationMs
+        return job
+      }
     })
     const events: ExportEvent[] = []
     const startedAt = performance.now()
@@ -115,6 +125,7 @@ describe('soak', () => {
       duplicateJobs: h.sim.jobs.length - new Set(h.sim.jobs.map(j => j.period)).size,
       lostFiles: report.manifest.exports.filter(o => o.status !== 'DONE').length,
       virtualMinutes: Math.round(h.clock.now() / 60_000),
+      plannedMinutes: Math.round(plannedMs / 60_000),
       realSeconds: Math.round(realMs / 100) / 10
     }
     console.log('soak figures', figures)
@@ -125,6 +136,6 @@ describe('soak', () => {
     expect(figures.duplicateJobs).toBe(0)
     expect(figures.faultsInjected / figures.requests).toBeGreaterThan(FAULT_RATE * 0.6)
     await expectNothingLostOrLeaked(h, report, events)
-    expect(realMs).toBeLessThan(REAL_BOUND_MS)
+    expect(h.clock.now()).toBeLessThanOrEqual(plannedMs + PERIODS.length * SLACK_PER_PERIOD_MS)
   })
 })

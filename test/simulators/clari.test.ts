@@ -77,6 +77,11 @@ const statusOf = async (sim: ClariSimulator, jobId: string) =>
 
 const limitsOf = async (sim: ClariSimulator) => (await json(call(sim, '/admin/limits'))).body.jobs
 
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise(resolve => setImmediate(resolve))
+}
+
 /** node:http GET, for header details fetch hides (chunked transfer). */
 function rawGet(url: string, headers: Record<string, string>) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
@@ -717,17 +722,22 @@ describe('faults', () => {
     const sim = await startClariSimulator({ faults: [{ fault: { kind: 'hang', process: true } }] })
     let closed = false
     try {
-      await expect(
-        call(sim, '/export/forecast/net_arr', {
-          method: 'POST',
-          body: {},
-          signal: AbortSignal.timeout(100)
-        })
-      ).rejects.toThrow(/timeout|aborted/i)
-      expect(sim.jobs).toHaveLength(1) // handled, answer never sent
+      // The client gives up once the simulator has handled the request, however long that takes.
+      const giveUp = new AbortController()
+      const created = call(sim, '/export/forecast/net_arr', {
+        method: 'POST',
+        body: {},
+        signal: giveUp.signal
+      })
+      created.catch(() => {})
+      await until(() => sim.jobs.length === 1)
+      giveUp.abort()
+      await expect(created).rejects.toThrow(/timeout|aborted/i)
+      expect(sim.jobs).toHaveLength(1) // handled, answer never sent:
+      expect(sim.requests.map(r => r.status)).toEqual([undefined])
       const hung = call(sim, '/admin/limits')
       hung.catch(() => {})
-      await new Promise(resolve => setTimeout(resolve, 50))
+      await until(() => sim.requests.some(r => r.endpoint === 'limits'))
       const started = performance.now()
       await sim.close()
       closed = true

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ExportJob } from '../../../src/clari/types.js'
-import { jobListObservations, manifestObservations } from '../../../src/engine/history/sources.js'
-import { MANIFEST_TOOL, MANIFEST_VERSION } from '../../../src/engine/outcome.js'
+import { jobListObservations } from '../../../src/engine/history/sources.js'
 
 const PERIODS = ['2026_Q1', '2026_Q2']
 const T0 = 1_760_000_000_000
@@ -61,67 +60,5 @@ describe('jobListObservations', () => {
       endedAt: job.endTime,
       jobId: 'a1'
     })
-  })
-})
-
-describe('manifestObservations', () => {
-  const request = { exportFormat: 'JSON' }
-  const entry = {
-    period: '2026_Q1',
-    jobId: 'a1',
-    status: 'DONE',
-    jobDurationMs: 300_000,
-    timeline: { doneAt: '2026-01-01T01:07:00.000Z' }
-  }
-  const manifest = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-    tool: MANIFEST_TOOL,
-    manifestVersion: MANIFEST_VERSION,
-    forecastId: 'net_arr',
-    request,
-    exports: [entry],
-    ...over
-  })
-
-  it('reads the job duration of each DONE period, with the parameters it was made with', () => {
-    expect(manifestObservations(manifest())).toEqual([
-      {
-        forecastId: 'net_arr',
-        period: '2026_Q1',
-        request,
-        durationMs: 300_000,
-        endedAt: Date.parse('2026-01-01T01:07:00.000Z'),
-        jobId: 'a1'
-      }
-    ])
-  })
-
-  it.each<[string, unknown]>([
-    ['not an object', 'manifest'],
-    ['null', null],
-    ['an array', [entry]],
-    ['another tool', manifest({ tool: 'other' })],
-    ['another version', manifest({ manifestVersion: 1 })],
-    ['a forecast that is not text', manifest({ forecastId: ['net_arr'] })],
-    ['no request', manifest({ request: undefined })],
-    ['exports not a list', manifest({ exports: { 0: entry } })],
-    ['a period not DONE', manifest({ exports: [{ ...entry, status: 'TIMED_OUT' }] })],
-    ['a period that is not text', manifest({ exports: [{ ...entry, period: 2026 }] })],
-    [
-      'no job duration (a reused payload)',
-      manifest({ exports: [{ ...entry, jobDurationMs: undefined }] })
-    ],
-    ['a duration as text', manifest({ exports: [{ ...entry, jobDurationMs: '300000' }] })],
-    ['an entry that is not an object', manifest({ exports: [null, 'x', 3] })]
-  ])('yields nothing for %s', (_name, value) => {
-    expect(manifestObservations(value)).toEqual([])
-  })
-
-  it('drops what it cannot check and leaves the duration to the model', () => {
-    const [o] = manifestObservations(
-      manifest({
-        exports: [{ ...entry, jobId: '::stop-commands::x', timeline: { doneAt: 'not a date' } }]
-      })
-    )
-    expect(o).toEqual({ forecastId: 'net_arr', period: '2026_Q1', request, durationMs: 300_000 })
   })
 })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
+  manifestDurations,
   readEarlierManifest,
+  type EarlierManifest,
   type ManifestExpectation
 } from '../../../src/engine/reruns/earlier-manifest.js'
 import { doneEntry, earlierManifest, SHA } from '../../helpers/earlier-manifests.js'
@@ -189,6 +191,18 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       problem: /exports\[0\]\.snapshotAt/
     },
     {
+      name: 'an entry that is not an object',
+      earlier: manifest({}, [null]),
+      kind: 'unreadable',
+      problem: /exports\[0\] is not an object$/
+    },
+    {
+      name: 'a job duration as text',
+      earlier: manifest({}, [done('2026_Q1', { jobDurationMs: '300000' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.jobDurationMs is not what this action writes$/
+    },
+    {
       name: 'a truncation flag as text',
       earlier: manifest({}, [done('2026_Q1', { rowsTruncated: 'false' })]),
       kind: 'unreadable',
@@ -251,5 +265,54 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
         runAttempt: 7
       }
     )
+  })
+})
+
+describe('manifestDurations: what the duration model learns from a checked manifest', () => {
+  const request = { exportFormat: 'JSON', currency: 'EUR' }
+  const doneAt = '2026-01-01T01:07:00.000Z'
+  const durations = (entries: unknown[]) => {
+    const earlier = read(manifest({ request }, entries))
+    expect(earlier).toHaveProperty('exports')
+    return manifestDurations(earlier as EarlierManifest)
+  }
+
+  it('reads the job duration of each DONE period, with the parameters it was made with', () => {
+    expect(
+      durations([
+        done('2026_Q1', { jobDurationMs: 300_000, timeline: { doneAt } }),
+        done('2026_Q2', { jobDurationMs: 60_000 })
+      ])
+    ).toEqual([
+      {
+        forecastId: 'net_arr',
+        period: '2026_Q1',
+        request,
+        durationMs: 300_000,
+        endedAt: Date.parse(doneAt),
+        jobId: 'job2026Q1'
+      },
+      { forecastId: 'net_arr', period: '2026_Q2', request, durationMs: 60_000, jobId: 'job2026Q2' }
+    ])
+  })
+
+  it.each<[string, unknown]>([
+    ['a period not DONE', { ...done('2026_Q1', { jobDurationMs: 300_000 }), status: 'TIMED_OUT' }],
+    ['no job duration (a reused payload)', done('2026_Q1', { reusedFromAttempt: 1 })]
+  ])('learns nothing from %s', (_name, entry) => {
+    expect(durations([entry])).toEqual([])
+  })
+
+  it('leaves out an end time it cannot read, and keeps the duration', () => {
+    for (const timeline of [{ doneAt: 'not a date' }, 'x', { doneAt: 1_767_229_620_000 }]) {
+      const [o] = durations([{ ...done('2026_Q1', { jobDurationMs: 300_000 }), timeline }])
+      expect(o).toEqual({
+        forecastId: 'net_arr',
+        period: '2026_Q1',
+        request,
+        durationMs: 300_000,
+        jobId: 'job2026Q1'
+      })
+    }
   })
 })

@@ -9,6 +9,7 @@ import {
   parseLedger,
   type LedgerWanted
 } from '../../../src/engine/reruns/ledger.js'
+import { NO_PAYLOAD, periodOutcome } from '../../helpers/period-outcome.js'
 
 const SHA = 'c'.repeat(64)
 const PERIODS = ['2026_Q1', '2026_Q2', '2026_Q3']
@@ -19,24 +20,13 @@ const WANTED: LedgerWanted = {
 }
 const SAVED_AT = new Date('2026-12-06T18:00:00Z')
 
-function outcome(period: string, extra: Partial<PeriodOutcome> = {}): PeriodOutcome {
-  return {
-    period,
-    status: 'DONE',
-    jobId: `job${period.replace('_', '')}`,
-    file: `net_arr_${period}.json`,
-    bytes: 1234,
+const outcome = (period: string, extra: Partial<PeriodOutcome> = {}): PeriodOutcome =>
+  periodOutcome(period, {
     sha256: SHA,
-    durationMs: 5_000,
     jobDurationMs: 4_000,
-    statusPolls: 2,
-    throttleWaits: 0,
-    rowsTruncated: false,
-    cellsTruncated: false,
     timeline: { createdAt: '2026-12-06T17:00:00.000Z', doneAt: '2026-12-06T17:00:04.000Z' },
     ...extra
-  }
-}
+  })
 
 function manifest(exports: PeriodOutcome[]): Manifest {
   return {
@@ -61,9 +51,7 @@ describe('the ledger: built from a run, read back as untrusted', () => {
       outcome('2026_Q1', { tables: { entries: { file: 'x', rows: 1, sha256: SHA } } as never }),
       outcome('2026_Q2', {
         status: 'FAILED',
-        file: undefined,
-        bytes: undefined,
-        sha256: undefined,
+        ...NO_PAYLOAD,
         jobDurationMs: undefined,
         error: 'Clari says: no',
         timeline: {}

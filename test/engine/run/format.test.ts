@@ -11,20 +11,7 @@ import {
 } from '../../../src/engine/run/format.js'
 import type { PeriodOutcome } from '../../../src/engine/outcome.js'
 import type { RunReport } from '../../../src/engine/run/run-export.js'
-
-function outcome(period: string, extra: Partial<PeriodOutcome> = {}): PeriodOutcome {
-  return {
-    period,
-    status: 'DONE',
-    durationMs: 0,
-    statusPolls: 0,
-    throttleWaits: 0,
-    rowsTruncated: false,
-    cellsTruncated: false,
-    timeline: {},
-    ...extra
-  }
-}
+import { periodOutcome } from '../../helpers/period-outcome.js'
 
 function report(exports: PeriodOutcome[]): RunReport {
   return {
@@ -51,12 +38,12 @@ describe('what a re-run took over', () => {
     [{ reusedFromAttempt: 1 }, 'reused from attempt 1'],
     [{ repolledFromAttempt: 2 }, 'job of attempt 2']
   ])('provenance of %j is %s', (extra, expected) => {
-    expect(provenance(outcome('2026_Q1', extra), attemptName)).toBe(expected)
+    expect(provenance(periodOutcome('2026_Q1', extra), attemptName)).toBe(expected)
   })
 
   it('names the earlier run as the adapter does: a terminal has no attempts', () => {
     const terminal: EarlierRunName = () => 'the earlier run in clari-export'
-    const reused = outcome('2026_Q1', { reusedFromAttempt: 1, file: 'a.json', bytes: 10 })
+    const reused = periodOutcome('2026_Q1', { reusedFromAttempt: 1, file: 'a.json', bytes: 10 })
     expect(provenance(reused, terminal)).toBe('reused from the earlier run in clari-export')
     expect(finishedLine(reused, terminal)).toBe(
       '2026_Q1: DONE, a.json (10 B), reused from the earlier run in clari-export'
@@ -67,21 +54,21 @@ describe('what a re-run took over', () => {
   })
 
   it.each([
-    { name: 'a fresh run', exports: [outcome('2026_Q1')], line: undefined },
+    { name: 'a fresh run', exports: [periodOutcome('2026_Q1')], line: undefined },
     {
       name: 'two reused, one taken over, one anew',
       exports: [
-        outcome('2026_Q1', { reusedFromAttempt: 1 }),
-        outcome('2026_Q2', { repolledFromAttempt: 1 }),
-        outcome('2026_Q3', { reusedFromAttempt: 1 }),
-        outcome('2026_Q4', { status: 'FAILED' })
+        periodOutcome('2026_Q1', { reusedFromAttempt: 1 }),
+        periodOutcome('2026_Q2', { repolledFromAttempt: 1 }),
+        periodOutcome('2026_Q3', { reusedFromAttempt: 1 }),
+        periodOutcome('2026_Q4', { status: 'FAILED' })
       ],
       line: 'Resumed from attempt 1: 2 periods reused, 1 job taken over, 1 exported anew; 3 export jobs not created again'
     },
     {
       // Nothing is said about what did not happen.
       name: 'one reused',
-      exports: [outcome('2026_Q1', { reusedFromAttempt: 3 }), outcome('2026_Q2')],
+      exports: [periodOutcome('2026_Q1', { reusedFromAttempt: 3 }), periodOutcome('2026_Q2')],
       line: 'Resumed from attempt 3: 1 period reused, 1 exported anew; 1 export job not created again'
     }
   ])('resumeLine for $name', ({ exports, line }) => {
@@ -114,7 +101,7 @@ describe('what a re-run would export again', () => {
     { statuses: ['FAILED', 'ERROR'], scope: undefined },
     { statuses: ['DONE'], scope: undefined }
   ] as const)('$statuses → $scope', ({ statuses, scope }) => {
-    const exports = statuses.map((status, i) => outcome(`2026_Q${i + 1}`, { status }))
+    const exports = statuses.map((status, i) => periodOutcome(`2026_Q${i + 1}`, { status }))
     expect(rerunScope(report(exports))).toEqual(scope)
   })
 })
@@ -137,6 +124,7 @@ describe('the line about a finished period, shared by the step log and the termi
       extra: {
         ...file,
         reusedFromAttempt: 1,
+        jobId: undefined,
         status: 'ERROR' as const,
         error: 'tables: disk full'
       },
@@ -148,7 +136,7 @@ describe('the line about a finished period, shared by the step log and the termi
       line: '2026_Q1: FAILED (job ae1a): the job ended FAILED at Clari'
     }
   ])('$name', ({ extra, line }) => {
-    expect(finishedLine(outcome('2026_Q1', extra), attemptName)).toBe(line)
+    expect(finishedLine(periodOutcome('2026_Q1', extra), attemptName)).toBe(line)
   })
 
   it.each([
@@ -165,7 +153,7 @@ describe('the line about a finished period, shared by the step log and the termi
       '2026_Q1: CANCELLED (job j1): the run was cancelled; its job may still run at Clari (cancel failed: HTTP 500)'
     ]
   ])('a cancel of the job ends its period line (%s)', (result, line) => {
-    const cancelled = outcome('2026_Q1', {
+    const cancelled = periodOutcome('2026_Q1', {
       jobId: 'j1',
       status: 'CANCELLED',
       error: 'the run was cancelled'
