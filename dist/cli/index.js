@@ -31434,6 +31434,7 @@ function tempPathFor(dir, fileName) {
 }
 /** The temporary files tempPathFor named beside `fileName` in `dir` (none when it is missing). */
 async function tempFilesFor(dir, fileName) {
+    // Stryker disable next-line ArrayDeclaration: the filter below drops any name without the prefix's leading '.'
     const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
     const prefix = `.${fileName}.`;
     return names
@@ -31685,9 +31686,11 @@ const MANIFEST_VERSION = 2;
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** Whether an untrusted value is a `snapshotAt` as this action writes one. */
 function isSnapshotTime(value) {
-    return (typeof value === 'string' &&
-        ISO_UTC.test(value) &&
-        new Date(Date.parse(value)).toISOString() === value);
+    if (typeof value !== 'string' || !ISO_UTC.test(value))
+        return false;
+    // A month 13 or an hour 25 has the shape but parses to NaN, whose toISOString throws.
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) && new Date(ms).toISOString() === value;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/manifest.ts

@@ -110,9 +110,8 @@ const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 /** Whether an untrusted value is a `snapshotAt` as this action writes one. */
 export function isSnapshotTime(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    ISO_UTC.test(value) &&
-    new Date(Date.parse(value)).toISOString() === value
-  )
+  if (typeof value !== 'string' || !ISO_UTC.test(value)) return false
+  // A month 13 or an hour 25 has the shape but parses to NaN, whose toISOString throws.
+  const ms = Date.parse(value)
+  return Number.isFinite(ms) && new Date(ms).toISOString() === value
 }

@@ -3,7 +3,10 @@ import { ClariApiError } from '../../src/clari/errors.js'
 import {
   ConcurrencyTimeoutError,
   isKeyRejected,
+  JobFailedError,
   JobTimeoutError,
+  KeyRejectedError,
+  PayloadError,
   PayloadTooLargeError,
   QuotaError,
   UnprovenJobError
@@ -11,6 +14,12 @@ import {
 import { RetryBudgetError } from '../../src/retry/retry.js'
 
 describe('what the engine’s errors tell the user', () => {
+  it('a job Clari ended: the state it ended in, and that Clari gives no reason', () => {
+    expect(new JobFailedError('j1', 'ABORTED').message).toBe(
+      'the job ended ABORTED at Clari, which gives no reason'
+    )
+  })
+
   it('a job still running at job-timeout: its last status and last error', () => {
     const error = new JobTimeoutError('j1', 'STARTED', 600_400, 'job', 'HTTP 503')
     expect(error.message).toBe(
@@ -53,6 +62,43 @@ describe('what the engine’s errors tell the user', () => {
       'job(s) j1, j2, j3, j4, j5 started since may be it, but the job list does not show that they export net_arr 2026_Q1'
     )
     expect(unproven.message).toMatch(/^the create request's answer was lost; /)
+  })
+})
+
+describe('a refused key (KeyRejectedError)', () => {
+  it('says what to check, also when Clari’s 401 has no message', () => {
+    const bare = new ClariApiError(401, 'get limits', undefined)
+    expect(new KeyRejectedError('CLARI_API_KEY', bare).message).toBe(
+      'Clari rejected the API key (HTTP 401): check CLARI_API_KEY; the key may be mistyped, expired or revoked'
+    )
+  })
+
+  it('keeps what Clari answered as its cause (its status, code and errorId)', () => {
+    const answer = new ClariApiError(401, 'get limits', { message: 'Invalid', errorId: 'e-42' })
+    const spent = new RetryBudgetError(answer)
+    expect(new KeyRejectedError('the api-key secret', answer).cause).toBe(answer)
+    expect(new KeyRejectedError('the api-key secret', spent).cause).toBe(spent)
+  })
+})
+
+// A crash report, Node's print of an uncaught error, and `String(error)` in a log all start with
+// the error's name: each class names itself, so a reader can tell them apart (and a bundler that
+// renames classes cannot change it).
+describe('each engine error names its class wherever it is printed', () => {
+  const api401 = new ClariApiError(401, 'create export', undefined)
+  it.each([
+    new JobFailedError('j1', 'FAILED'),
+    new JobTimeoutError('j1', 'STARTED', 1_000),
+    new QuotaError(30),
+    new ConcurrencyTimeoutError(4),
+    new PayloadError('the payload is not JSON'),
+    new PayloadTooLargeError(1024),
+    new UnprovenJobError('net_arr', '2026_Q1', ['j1'], 'unproven'),
+    new KeyRejectedError('CLARI_API_KEY', api401)
+  ])('$constructor.name', error => {
+    const named = `${error.constructor.name}: ${error.message}`
+    expect(String(error)).toBe(named)
+    expect(error.stack?.split('\n')[0]).toBe(named)
   })
 })
 

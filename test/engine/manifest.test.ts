@@ -1,7 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import crypto from 'node:crypto'
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { syncBuiltinESMExports } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   listedPayloads,
   outputFiles,
@@ -25,6 +27,22 @@ const manifest = (exports: PeriodOutcome[]): Manifest => ({
   exports
 })
 
+/**
+ * Starts writeManifest with `hex` as the random part of its temporary name, so a test can plant a
+ * file there. The name is drawn before writeManifest's first await: Node's own randomBytes is back
+ * before any other code runs.
+ */
+function writeManifestNamed(hex: string, written: Manifest): Promise<string> {
+  const spy = vi.spyOn(crypto, 'randomBytes').mockReturnValueOnce(Buffer.from(hex, 'hex') as never)
+  syncBuiltinESMExports()
+  try {
+    return writeManifest(dir, written)
+  } finally {
+    spy.mockRestore()
+    syncBuiltinESMExports()
+  }
+}
+
 describe('writeManifest', () => {
   it('replaces manifest.json with the indented JSON and a final newline, nothing else left', async () => {
     await writeFile(path.join(dir, 'manifest.json'), 'an earlier one')
@@ -42,9 +60,27 @@ describe('writeManifest', () => {
     expect(await readdir(dir)).toEqual(['manifest.json'])
   })
 
-  it('fails when it cannot write, and leaves no partial file', async () => {
-    await expect(writeManifest(path.join(dir, 'missing'), manifest([]))).rejects.toThrow(/ENOENT/)
+  it('fails with the write’s own error when it cannot write, and leaves no partial file', async () => {
+    // The partial file was never made: removing it must not replace the error with its own.
+    await expect(writeManifest(path.join(dir, 'missing'), manifest([]))).rejects.toMatchObject({
+      code: 'ENOENT',
+      syscall: 'open'
+    })
     expect(await readdir(dir)).toEqual([])
+  })
+
+  it('never writes through a symlink planted at its temporary name, nor keeps it', async () => {
+    const outside = path.join(dir, 'outside.txt')
+    await writeFile(outside, 'not the manifest')
+    await writeFile(path.join(dir, 'manifest.json'), 'an earlier one')
+    await symlink(outside, path.join(dir, '.manifest.json.0123456789ab.partial'))
+    await expect(writeManifestNamed('0123456789ab', manifest([]))).rejects.toMatchObject({
+      code: 'EEXIST'
+    })
+    expect(await readFile(outside, 'utf8')).toBe('not the manifest')
+    expect((await lstat(path.join(dir, 'manifest.json'))).isFile()).toBe(true)
+    expect(await readFile(path.join(dir, 'manifest.json'), 'utf8')).toBe('an earlier one')
+    expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'outside.txt'])
   })
 })
 

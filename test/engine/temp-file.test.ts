@@ -24,6 +24,7 @@ describe('temporary files written before the rename', () => {
     const mine = [tempPathFor(dir, 'a.csv'), tempPathFor(dir, 'a.csv')]
     const others = [
       tempPathFor(dir, 'b.csv'),
+      tempPathFor(dir, 'a.csv.gz'),
       path.join(dir, 'a.csv'),
       path.join(dir, '.a.csv.0123456789ab.partial.bak'),
       path.join(dir, '.a.csv.0123456789AB.partial'),

@@ -60,6 +60,15 @@ describe('checkOutputDir: the workspace root', () => {
     expect(await foreign()).toBe('a.txt')
   })
 
+  it('names the same first entry whatever order the system lists the folder in', async () => {
+    // Node lists them in UTF-8 byte order on Linux and macOS (U+FF5E first), in the file system's
+    // order on Windows; the action sorts them as JavaScript does (by UTF-16 unit: the emoji first).
+    for (const name of ['\uFF5E.txt', '\u{1F600}.txt']) {
+      await writeFile(path.join(workspace, name), '')
+    }
+    expect(await foreign()).toBe('\u{1F600}.txt')
+  })
+
   it('reads a manifest.json of exactly 4 MiB, and not one larger', async () => {
     const file = path.join(workspace, 'manifest.json')
     expect(manifestOf(100)).toHaveLength(100)

@@ -165,6 +165,11 @@ describe('the ledger: built from a run, read back as untrusted', () => {
       reason: 'it has no valid savedAt'
     },
     {
+      name: 'a savedAt in month 13',
+      text: JSON.stringify({ ...saved([]), savedAt: '2026-13-06T18:00:00.000Z' }),
+      reason: 'it has no valid savedAt'
+    },
+    {
       name: 'periods not a list',
       text: JSON.stringify({ ...saved([]), periods: { '2026_Q1': {} } }),
       reason: /does not list up to 1000 periods/
