@@ -186,6 +186,31 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect(await readdir(tempDir)).toEqual([])
   })
 
+  it('keeps the newest attempt by its manifest when an older attempt’s upload is listed as newer', async () => {
+    const first = exportZip(1)
+    const second = exportZip(2)
+    const { port } = memoryPort('the runtime listing', [
+      { listed: listed(1, first, { createdAt: 9_000 }), zip: first },
+      { listed: listed(2, second, { name: `${NAME}-attempt-2`, createdAt: 5_000 }), zip: second }
+    ])
+    const earlier = expectFound(await find([port], { runAttempt: 3 }))
+    expect(earlier.manifest.runAttempt).toBe(2)
+    await earlier.dispose()
+  })
+
+  it('downloads no older artifact once it holds the attempt just before this one', async () => {
+    const first = exportZip(1)
+    const second = exportZip(2)
+    const { port, downloads } = memoryPort('the runtime listing', [
+      { listed: listed(1, first), zip: first },
+      { listed: listed(2, second, { name: `${NAME}-attempt-2` }), zip: second }
+    ])
+    const earlier = expectFound(await find([port], { runAttempt: 3 }))
+    expect(earlier.manifest.runAttempt).toBe(2)
+    expect(downloads).toEqual([2])
+    await earlier.dispose()
+  })
+
   it('unpacks only what the manifest names: a 1 GiB junk.bin of zeros (1 MB zipped) never reaches the disk', async () => {
     const zip = exportZip(1, [
       { name: 'junk.bin', zeros: 1024 * MIB },
@@ -198,6 +223,27 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
     // The zip itself is gone once unpacked: what is left is the one payload.
     expect(await bytesUnder(tempDir)).toBe(payloadOf(1).length)
+    await earlier.dispose()
+  })
+
+  it('unpacks no payload of a period this run does not ask for', async () => {
+    const Q2 = 'net_arr_2026_Q2.json'
+    const [q1] = (JSON.parse(manifestOf(1).toString()) as { exports: unknown[] }).exports
+    const q2 = {
+      period: '2026_Q2',
+      status: 'DONE',
+      jobId: 'job2',
+      file: Q2,
+      sha256: sha(payloadOf(1))
+    }
+    const zip = hostileZip([
+      { name: 'manifest.json', data: manifestOf(1, { exports: [q1, q2] }) },
+      { name: PAYLOAD, data: payloadOf(1) },
+      { name: Q2, data: payloadOf(1) }
+    ])
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const earlier = expectFound(await find([port]))
+    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
     await earlier.dispose()
   })
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { EXPORT_TYPES } from '../../../src/clari/types.js'
 import {
   manifestDurations,
   readEarlierManifest,
@@ -106,6 +107,13 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       kind: 'not-ours',
       problem: /records no earlier attempt \(runAttempt 3\)$/
     },
+    // GitHub counts attempts from 1: a reused payload would say it came from attempt 0.
+    {
+      name: 'attempt 0',
+      earlier: manifest({ runAttempt: 0 }),
+      kind: 'not-ours',
+      problem: /records no earlier attempt \(runAttempt 0\)$/
+    },
     {
       name: 'an attempt as text',
       earlier: manifest({ runAttempt: '1' }),
@@ -131,10 +139,33 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       problem: /request\.currency is not a short line of text$/
     },
     {
+      name: 'a scope longer than a line of text',
+      earlier: manifest({ request: { exportFormat: 'JSON', scopeId: 'x'.repeat(201) } }),
+      kind: 'unreadable',
+      problem: /request\.scopeId is not a short line of text$/
+    },
+    {
       name: 'an unknown type',
       earlier: manifest({ request: { exportFormat: 'JSON', typesToExport: ['forecast', 'x'] } }),
       kind: 'unreadable',
       problem: /request\.typesToExport is not one of forecast/
+    },
+    {
+      name: 'more types than there are',
+      earlier: manifest({
+        request: {
+          exportFormat: 'JSON',
+          typesToExport: [...EXPORT_TYPES, 'forecast']
+        }
+      }),
+      kind: 'unreadable',
+      problem: /request\.typesToExport is not a list of export types$/
+    },
+    {
+      name: 'include-historical as text',
+      earlier: manifest({ request: { exportFormat: 'JSON', includeHistorical: 'true' } }),
+      kind: 'unreadable',
+      problem: /request\.includeHistorical is not true or false$/
     },
     {
       name: 'no exports',
@@ -145,6 +176,12 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
     {
       name: 'a period that is not a quarter',
       earlier: manifest({}, [done('../x')]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.period is not a fiscal quarter$/
+    },
+    {
+      name: 'a period with text before its quarter',
+      earlier: manifest({}, [done('x2026_Q1')]),
       kind: 'unreadable',
       problem: /exports\[0\]\.period is not a fiscal quarter$/
     },
@@ -199,6 +236,12 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
     {
       name: 'a job duration as text',
       earlier: manifest({}, [done('2026_Q1', { jobDurationMs: '300000' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.jobDurationMs is not what this action writes$/
+    },
+    {
+      name: 'a negative job duration',
+      earlier: manifest({}, [done('2026_Q1', { jobDurationMs: -300_000 })]),
       kind: 'unreadable',
       problem: /exports\[0\]\.jobDurationMs is not what this action writes$/
     },

@@ -154,6 +154,22 @@ describe('the ledger: built from a run, read back as untrusted', () => {
       text: JSON.stringify({ ...saved([]), runAttempt: 0.5 }),
       reason: 'it has no valid runAttempt'
     },
+    // GitHub counts attempts from 1: a take-over would record the period as from attempt 0.
+    {
+      name: 'a runAttempt of 0',
+      text: JSON.stringify({ ...saved([]), runAttempt: 0 }),
+      reason: 'it has no valid runAttempt'
+    },
+    {
+      name: 'a negative runAttempt',
+      text: JSON.stringify({ ...saved([]), runAttempt: -2 }),
+      reason: 'it has no valid runAttempt'
+    },
+    {
+      name: 'a runAttempt as text',
+      text: JSON.stringify({ ...saved([]), runAttempt: '2' }),
+      reason: 'it has no valid runAttempt'
+    },
     {
       name: 'a bad savedAt',
       text: JSON.stringify({ ...saved([]), savedAt: 'yesterday' }),
@@ -252,6 +268,43 @@ describe('the ledger: built from a run, read back as untrusted', () => {
     expect(parseLedger(text, WANTED)).not.toHaveProperty('ledger.runId')
   })
 
+  // The log names the ledger's run: anything but digits could inject a workflow command.
+  it.each(['::error::forged 4242', 'run 4242', '4242 ', ' 4242'])(
+    'drops a run ID that is more than digits (%j)',
+    runId => {
+      const text = JSON.stringify({ ...saved([]), runId })
+      expect(parseLedger(text, WANTED)).not.toHaveProperty('ledger.runId')
+    }
+  )
+
+  it('keeps the flags of a truncated export through a write and a read', () => {
+    const ledger = ledgerOf(
+      manifest([
+        outcome('2026_Q1', { rowsTruncated: true }),
+        outcome('2026_Q2', { cellsTruncated: true })
+      ]),
+      SAVED_AT
+    )
+    const reading = parseLedger(JSON.stringify(ledger), WANTED)
+    expect('ledger' in reading && reading.ledger.periods).toMatchObject([
+      { period: '2026_Q1', rowsTruncated: true, cellsTruncated: false },
+      { period: '2026_Q2', rowsTruncated: false, cellsTruncated: true }
+    ])
+  })
+
+  it.each([
+    { name: 'of hours', jobDurationMs: 5 * 3_600_000, kept: true },
+    { name: 'negative', jobDurationMs: -4_000, kept: false },
+    { name: 'of more than a day', jobDurationMs: 25 * 3_600_000, kept: false }
+  ])('learns a job duration $name only if it can be one', ({ jobDurationMs, kept }) => {
+    const text = JSON.stringify(
+      ledgerOf(manifest([outcome('2026_Q1', { jobDurationMs })]), SAVED_AT)
+    )
+    const reading = parseLedger(text, WANTED)
+    const durations = 'ledger' in reading ? ledgerObservations(reading.ledger) : []
+    expect(durations.map(o => o.durationMs)).toEqual(kept ? [jobDurationMs] : [])
+  })
+
   it('gives the duration model its DONE jobs only', () => {
     const ledger = ledgerOf(
       manifest([outcome('2026_Q1'), outcome('2026_Q2', { status: 'TIMED_OUT' })]),
@@ -301,11 +354,18 @@ describe('ledgerKeys', () => {
       /^clari-export-ledger-renewals-/
     )
   })
+
+  // The ledger check takes an unset parameter as absent; the lookup must find that ledger too.
+  it('names a request with a parameter set to undefined like one without it', () => {
+    const unset = { ...WANTED, request: { ...WANTED.request, scopeId: undefined } } as LedgerWanted
+    expect(ledgerKeys(unset, run)).toEqual(ledgerKeys(WANTED, run))
+  })
 })
 
 describe('ledgerTakeOvers: what a ledger lets a run take over', () => {
   const NOW = Date.parse('2026-12-06T20:00:00.000Z')
   const HOUR = 3_600_000
+  const DAY = 24 * HOUR
   const ledger = ledgerOf(
     manifest([
       outcome('2026_Q1', { timeline: { doneAt: '2026-12-06T18:00:00.000Z' } }),
@@ -368,6 +428,19 @@ describe('ledgerTakeOvers: what a ledger lets a run take over', () => {
       new Map()
     )
   })
+
+  // A payload written by a period that did not end DONE (its check failed, the run was
+  // cancelled) has a sha256 and a size, yet is no result to reuse.
+  it.each(['FAILED', 'ABORTED', 'CANCELLED', 'TIMED_OUT', 'ERROR'] as const)(
+    'in another run, never takes a period that ended %s, even with a payload recorded',
+    status => {
+      const ended = ledgerOf(manifest([outcome('2026_Q1', { status })]), SAVED_AT)
+      expect(ended.periods[0]).toMatchObject({ sha256: SHA, bytes: 1234 })
+      expect(
+        ledgerTakeOvers(ended, PERIODS, { runId: '5000', now: NOW, reuseWithinMs: DAY })
+      ).toEqual(new Map())
+    }
+  )
 
   it('takes a ledger without a run ID, in a run without one, as another run’s', () => {
     const local = ledgerOf({ ...manifest([outcome('2026_Q1')]), runId: undefined }, SAVED_AT)

@@ -113,6 +113,11 @@ describe('planResume: what a checked earlier manifest allows', () => {
       kind: 'anew'
     },
     {
+      name: 'ABORTED at Clari',
+      entry: { period: '2026_Q1', status: 'ABORTED', jobId: 'abc123' },
+      kind: 'anew'
+    },
+    {
       name: 'CANCELLED by the run and cancelled at Clari',
       entry: { period: '2026_Q1', status: 'CANCELLED', jobId: 'abc123', jobCancelled: true },
       kind: 'anew'
