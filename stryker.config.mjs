@@ -62,6 +62,11 @@ export const ROOMS = {
   }
 }
 
+/** Where a room's reports and incremental file live. */
+export function reportsOf(room) {
+  return `reports/mutation/${room.replace('/', '-')}`
+}
+
 // MUTATE_ROOM names the room (scripts/mutate.mjs sets it); without it, every room in one run.
 const name = process.env.MUTATE_ROOM ?? 'all'
 const room =
@@ -74,7 +79,7 @@ const room =
 if (!room) {
   throw new Error(`MUTATE_ROOM is "${name}": a room of ${Object.keys(ROOMS).join(', ')}`)
 }
-const reports = `reports/mutation/${name.replace('/', '-')}`
+const reports = reportsOf(name)
 
 // The room's tests reach Vitest through vitest.mutate.config.ts, which reads them from here (each
 // test runner process Stryker starts inherits this environment), and not through Stryker's

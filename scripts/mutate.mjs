@@ -9,7 +9,8 @@
  *   npm run mutate -- clari --concurrency 1   an option's value too
  */
 import { spawn } from 'node:child_process'
-import { ROOMS } from '../stryker.config.mjs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { ROOMS, reportsOf } from '../stryker.config.mjs'
 
 const args = process.argv.slice(2)
 // Everything from the first option on goes to Stryker, values too (`--concurrency 1`).
@@ -21,6 +22,24 @@ const unknown = rooms.filter(room => !(room in ROOMS))
 if (unknown.length > 0) {
   console.error(`No room ${unknown.join(', ')}: the rooms are ${Object.keys(ROOMS).join(', ')}`)
   process.exit(2)
+}
+
+/**
+ * Drops the room's earlier survivors from its incremental file, so each is tested again. Stryker
+ * reuses a survivor when no new test covers it, and a bug in module-level code (a pattern, a
+ * table) has no per-test coverage: it stayed "survived" after a new test killed it (2026-12-07:
+ * 10 of the settings room's 12). Survivors are few, so testing them again costs little.
+ */
+function retestSurvivors(room) {
+  const file = `${reportsOf(room)}/incremental.json`
+  if (!existsSync(file)) return
+  const report = JSON.parse(readFileSync(file, 'utf8'))
+  for (const result of Object.values(report.files)) {
+    result.mutants = result.mutants.filter(
+      mutant => mutant.status !== 'Survived' && mutant.status !== 'NoCoverage'
+    )
+  }
+  writeFileSync(file, JSON.stringify(report))
 }
 
 /** Stryker for one room; resolves with its exit code. */
@@ -39,6 +58,7 @@ function mutate(room) {
 let failed = 0
 for (const room of rooms) {
   console.log(`\n== ${room} ==`)
+  retestSurvivors(room)
   if ((await mutate(room)) !== 0) failed++
 }
 process.exitCode = failed > 0 ? 1 : 0
