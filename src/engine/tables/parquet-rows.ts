@@ -139,12 +139,12 @@ export class ParquetRows implements RowsWriter {
       putBytes(file.extra.values, `{${extra}}`)
       define(file.extra, row, 1)
     }
+    // Cut by the rows, never where a chunk ends: the file is the same however the payload came.
+    if (file.rows >= ROW_GROUP_ROWS || valueBytes(file) >= ROW_GROUP_BYTES) this.rowGroup(file)
   }
 
   async flush(write: WriteBytes): Promise<void> {
     for (const [name, file] of this.tables) {
-      const bytes = file.slots.reduce((sum, s) => sum + s.values.length, 0)
-      if (file.rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES) this.rowGroup(file)
       if (file.out.length > 0) await write(name, file.out.take())
     }
   }
@@ -197,6 +197,13 @@ export class ParquetRows implements RowsWriter {
     file.groups.push({ rows, bytes, chunks: metas })
     file.rows = 0
   }
+}
+
+/** Bytes of values in the row group being filled. */
+function valueBytes(file: ParquetTable): number {
+  let bytes = 0
+  for (const s of file.slots) bytes += s.values.length
+  return bytes
 }
 
 function slot(name: string, type: ColumnType, required: boolean): Slot {
