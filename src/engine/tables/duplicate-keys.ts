@@ -131,15 +131,17 @@ const MAX_CACHED = 0x10000
 /**
  * Numbers the distinct values of one key part in first-seen order. Values are met again and
  * again, so a hash table of the raw bytes seen recognises them without making a string: the
- * previous row's value first (a period, a user's run of entries), then by a hash of every byte.
- * Different raw forms of one text ("a", "\u0061") get the one number of that text.
+ * previous row's value first (a period, a user's run of entries), then the value that followed it
+ * the last time (a user's fields come in the same order as the previous user's), then by a hash of
+ * every byte. Different raw forms of one text ("a", "\u0061") get the one number of that text.
  */
 class PartNumbers {
   private readonly ids = new Map<string, number>()
-  /** Per cached raw form: its bytes (a copy), hash and number. */
+  /** Per cached raw form: its bytes (a copy), hash, number, and the raw form met next (-1: none). */
   private readonly raws: Uint8Array[] = []
   private readonly hashes: number[] = []
   private readonly rawIds: number[] = []
+  private readonly successors: number[] = []
   /** Open addressing: a cached raw form's index + 1, 0 for an empty slot; half full at most. */
   private slots = new Int32Array(256)
   private last = -1
@@ -153,17 +155,18 @@ class PartNumbers {
     if (bytes.length === 0) return this.id(partText(table.json(column, element)))
     const { raws } = this
     const last = this.last
-    if (last >= 0 && sameBytes(raws[last]!, bytes, from, to)) return this.rawIds[last]!
+    if (last >= 0) {
+      if (sameBytes(raws[last]!, bytes, from, to)) return this.rawIds[last]!
+      const next = this.successors[last]!
+      if (next >= 0 && sameBytes(raws[next]!, bytes, from, to)) return this.met(next)
+    }
     let hash = to - from
     for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
     const { slots, hashes } = this
     const mask = slots.length - 1
     for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
       const raw = slots[slot]! - 1
-      if (hashes[raw] === hash && sameBytes(raws[raw]!, bytes, from, to)) {
-        this.last = raw
-        return this.rawIds[raw]!
-      }
+      if (hashes[raw] === hash && sameBytes(raws[raw]!, bytes, from, to)) return this.met(raw)
     }
     const id = this.id(partText(table.json(column, element)))
     if (raws.length < MAX_CACHED) {
@@ -171,12 +174,20 @@ class PartNumbers {
       raws.push(new Uint8Array(bytes.subarray(from, to)))
       hashes.push(hash)
       this.rawIds.push(id)
-      this.last = raws.length - 1
+      this.successors.push(-1)
+      this.met(raws.length - 1)
       if (2 * raws.length > slots.length) this.slots = new Int32Array(2 * slots.length)
       if (this.slots !== slots) for (let raw = 0; raw < raws.length; raw++) this.place(raw)
       else this.place(raws.length - 1)
     }
     return id
+  }
+
+  /** The number of cached raw form `raw`, met after the previous one. */
+  private met(raw: number): number {
+    if (this.last >= 0) this.successors[this.last] = raw
+    this.last = raw
+    return this.rawIds[raw]!
   }
 
   private place(raw: number): void {

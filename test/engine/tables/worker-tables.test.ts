@@ -15,6 +15,7 @@ import {
   type TablesRequest,
   type TablesResult
 } from '../../../src/engine/tables/write-tables.js'
+import { duckdbRows, sqlPath } from '../../helpers/duckdb.js'
 import { SNAPSHOT } from '../../helpers/table-rows.js'
 import { generatedPayloadStream } from '../../simulators/clari/index.js'
 
@@ -204,5 +205,31 @@ describe('WorkerTables: the tables made on a worker thread', () => {
 describe('openTables', () => {
   it('makes the tables on this thread when no bundled worker is beside the running file', () => {
     expect(openTables(request('csv'))).toBeInstanceOf(PeriodTables)
+  })
+})
+
+describe('PeriodTables: Parquet', () => {
+  it('a Parquet table is the same bytes however the download chunked the payload', async () => {
+    const payload = await simulatorPayload(8 * 1024 * 1024)
+    // Small odd-sized pieces, as a slow download might bring them (the worker reads 64 KiB).
+    const pieces: Buffer[] = []
+    for (let at = 0; at < payload.length; at += 4093) pieces.push(payload.subarray(at, at + 4093))
+    const small = new PeriodTables(request('parquet'))
+    const inPieces = await small.finish(
+      await download(small, payload, { body: Readable.from(pieces) })
+    )
+    // Entries of more than one row group (4 MiB of values each).
+    const [groups] = await duckdbRows(
+      `SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata(${sqlPath(path.join(dir, inPieces.tables.entries.file))})`
+    )
+    expect(Number(groups!.n)).toBeGreaterThan(1)
+    const piecesFiles = await filesOf(inPieces)
+    await rm(path.join(dir, 'tables'), { recursive: true })
+
+    const whole = new PeriodTables(request('parquet'))
+    const body = Readable.from([payload])
+    expect(await filesOf(await whole.finish(await download(whole, payload, { body })))).toEqual(
+      piecesFiles
+    )
   })
 })
