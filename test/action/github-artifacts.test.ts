@@ -22,6 +22,7 @@ import {
 
 import type { GitHubRun, RequestBounds } from '../../src/action/github-artifacts.js'
 import type { EarlierRun, NoEarlierRun } from '../../src/engine/reruns/earlier-run.js'
+import { closedPortUrl } from '../helpers/closed-port.js'
 
 // Loaded once the stack is up and process.env points at it (the toolkit reads it at each call).
 type AdapterModule = typeof import('../../src/action/github-artifacts.js')
@@ -646,19 +647,3 @@ describe('the earlier attempt through GitHub: our runtime and REST clients again
     expect(JSON.stringify(result)).not.toContain(token)
   })
 })
-
-const CLOSED_HOST = '127.0.0.2'
-
-/**
- * A loopback URL nothing listens on: a port the system handed out and took back, on 127.0.0.2.
- * Every test server binds 127.0.0.1, so none can take the port back meanwhile: on 127.0.0.1 a
- * process test running beside this one once did (its GitHub simulator answered 404).
- */
-async function closedPortUrl(): Promise<string> {
-  const { createServer } = await import('node:net')
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, CLOSED_HOST, resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return `http://${CLOSED_HOST}:${port}`
-}

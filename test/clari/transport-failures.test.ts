@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { CancelledError } from '../../src/base/abort.js'
 import { NetworkError } from '../../src/clari/errors.js'
 import { Transport, type TransportRequest } from '../../src/clari/transport.js'
+import { closedPortUrl } from '../helpers/closed-port.js'
 
 /**
  * How a failed exchange reads to the retry rules: a NetworkError that names the operation, with
@@ -99,13 +100,10 @@ describe('Transport failures', () => {
   })
 
   it('calls a connection refused not sent, whatever the socket had buffered', async () => {
-    const url = await serve(() => {})
-    await new Promise(resolve => server!.close(resolve))
-    server = undefined
-    const failure = await send(url).catch(e => e)
+    const failure = await send(await closedPortUrl('/x')).catch(e => e)
     expect(failure).toBeInstanceOf(NetworkError)
     expect(failure).toMatchObject({ code: 'ECONNREFUSED', sent: false })
-    expect(failure.message).toMatch(/^create export: connect ECONNREFUSED 127\.0\.0\.1:\d+$/)
+    expect(failure.message).toMatch(/^create export: connect ECONNREFUSED 127\.0\.0\.2:\d+$/)
   })
 
   it('calls a connection reset after the request went out sent', async () => {
