@@ -1,5 +1,9 @@
-import { describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 
+// The unit project shares loaded modules between files (isolate: false): load the logger anew,
+// with the fake below, whatever an earlier file of this worker loaded (as run.test.ts does).
+vi.hoisted(() => vi.resetModules())
+afterAll(() => vi.resetModules())
 vi.mock(import('@actions/core'), async original =>
   (await import('./toolkit/index.js')).fakeCore(await original())
 )
