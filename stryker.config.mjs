@@ -38,9 +38,17 @@ export const ROOMS = {
   },
   'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: [RUN_TESTS] },
   // The run's tests drive a period's job (start, wait, download, export-period) over the simulator.
+  // The resume tests drive what only a re-run reaches: an earlier attempt's job id checked at
+  // Clari before it is polled or downloaded (34 of the 69 bugs without coverage on 2026-12-07 are there).
   'engine/job': {
     mutate: ['src/engine/job/**/*.ts'],
-    tests: ['test/engine/job/**/*.test.ts', RUN_TESTS, ...FAULT_TESTS]
+    tests: [
+      'test/engine/job/**/*.test.ts',
+      RUN_TESTS,
+      ...FAULT_TESTS,
+      'test/engine/reruns/resume.test.ts',
+      'test/engine/reruns/ledger-resume.test.ts'
+    ]
   },
   'engine/checks': {
     mutate: ['src/engine/checks/**/*.ts'],
