@@ -4,13 +4,38 @@ import type { TablesRequest, TablesResult } from './write-tables.js'
 /** What the tables worker is made with: the request, less what cannot cross threads. */
 export type WorkerRequest = Omit<TablesRequest, 'signal' | 'onProgress' | 'columns'>
 
-/** To the worker (tables-worker.ts), in order; `abort` acts at once, the rest one after another. */
+/**
+ * To the worker (tables-worker.ts), in order; `abort` and `file` (the answer to a FileRequest) act
+ * at once, the rest one after another.
+ */
 export type ToWorker =
   | { type: 'download' }
   | { type: 'chunk'; bytes: Uint8Array<ArrayBuffer> }
   | { type: 'finish'; id: number; payloadPath: string }
   | { type: 'discard'; id: number }
   | { type: 'abort' }
+  | FileAnswer
+
+/**
+ * From the worker, what its table files need, which the main thread does (table-files-host.ts):
+ * `file` numbers a file from its open on; a write's bytes are transferred and come back with its
+ * answer.
+ */
+export type FileRequest = { type: 'file'; id: number; file: number } & (
+  | { op: 'open'; target: string }
+  | { op: 'write'; bytes: Uint8Array<ArrayBuffer> }
+  | { op: 'commit' }
+  | { op: 'discard' }
+)
+
+/** The main thread's answer to the FileRequest `id`: a commit's sha256, a write's bytes. */
+export interface FileAnswer {
+  type: 'file'
+  id: number
+  sha256?: string
+  bytes?: Uint8Array<ArrayBuffer>
+  failure?: string
+}
 
 /** A failure as it crosses threads: a TablesError's parts, or any other error's message. */
 export interface WorkerFailure {
@@ -26,3 +51,4 @@ export interface WorkerFailure {
 export type FromWorker =
   | { type: 'ack'; bytes: Uint8Array<ArrayBuffer> }
   | { type: 'done'; id: number; result?: TablesResult; failure?: WorkerFailure }
+  | FileRequest
