@@ -31460,7 +31460,9 @@ async function writePayload(body, dir, fileName, expect) {
     const partial = tempPathFor(dir, fileName);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
-    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
+    const json = expect.format === 'JSON' && reader?.verdict === undefined
+        ? new JsonStreamCheck(reader?.tap)
+        : undefined;
     const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
     let bytes = 0;
     let sha256;
@@ -31480,8 +31482,10 @@ async function writePayload(body, dir, fileName, expect) {
     });
     try {
         await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
-        if (json)
-            checkJson(json, expect.period);
+        if (expect.format === 'JSON') {
+            const verdict = json?.finish() ?? (await reader.verdict()) ?? (await checkFile(partial));
+            checkJson(verdict, expect.period);
+        }
         if (csv)
             checkCsv(csv);
         sha256 = hash.digest('hex');
@@ -31514,8 +31518,14 @@ function noticeContentType({ contentType, format, period, onEvent }) {
         message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
     });
 }
-function checkJson(json, period) {
-    const result = json.finish();
+/** The JSON check of a file already written. */
+async function checkFile(file) {
+    const check = new JsonStreamCheck();
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file))
+        check.update(chunk);
+    return check.finish();
+}
+function checkJson(result, period) {
     if (!result.valid) {
         // A body cut or garbled in transit is worth downloading again; the client retries this.
         throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
@@ -36757,8 +36767,9 @@ function bundledWorker() {
 /**
  * PeriodTables on a worker thread (tables-worker.ts). The download hands each chunk over (a
  * copy, gathered into slabs that are transferred) and goes on at once while less than
- * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and writes the tables meanwhile on the
- * other core, and this thread writes and hashes the table files it sends (table-files-host.ts).
+ * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and checks the chunks (its verdict is the
+ * download's) and makes the tables meanwhile on the other core, and this thread writes and hashes
+ * the table files it sends (table-files-host.ts).
  * Each period's tables have a worker of their own. Failures come back as they would on this
  * thread: a TablesError for this period's tables, the abort's reason when the signal aborted. A
  * worker that stops (a bug thrown, memory) fails the tables like any TablesError, and its files
@@ -36797,7 +36808,13 @@ class WorkerTables {
         // What an earlier download left unsent is not sent: this one starts afresh.
         this.filled = 0;
         this.post({ type: 'download' });
-        return { afterChunk: chunk => this.send(chunk) };
+        return {
+            afterChunk: chunk => this.send(chunk),
+            verdict: async () => {
+                this.handOver();
+                return (await this.ask({ type: 'verdict', id: 0 })).verdict;
+            }
+        };
     }
     async finish(payloadPath) {
         this.handOver();

@@ -3433,8 +3433,8 @@ async function makeFolders(outputDir, relative) {
 /**
  * The tables worker (its own bundle, dist/tables-worker): a PeriodTables on a thread of its own,
  * fed the download's chunks by worker-tables.ts, so that the rows are made on the machine's
- * second core while the first downloads. It tokenizes the chunks itself (the download's check
- * stays on the main thread); the main thread writes and hashes the table files
+ * second core while the first downloads. It tokenizes the chunks itself, and its check of them
+ * is the download's (the payload is tokenized once); the main thread writes and hashes the table files
  * (table-files-host.ts). Messages are handled in order; an abort, and the answers about files,
  * act at once.
  */
@@ -3479,6 +3479,8 @@ async function handle(message) {
             }
             return port.postMessage({ type: 'ack', bytes }, [bytes.buffer]);
         }
+        case 'verdict':
+            return post({ type: 'done', id: message.id, verdict: download?.check.finish() });
         case 'finish': {
             download = undefined;
             try {

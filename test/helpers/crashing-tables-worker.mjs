@@ -17,7 +17,8 @@ parentPort.on('message', message => {
   if (message.type === 'chunk') {
     parentPort.postMessage({ type: 'ack', bytes: message.bytes }, [message.bytes.buffer])
   }
-  if (message.type === 'finish') void startFilesThenThrow()
+  // The download waits for its verdict: none comes, and the payload's file is checked instead.
+  if (message.type === 'verdict') void startFilesThenThrow()
 })
 
 async function startFilesThenThrow() {

@@ -1,3 +1,4 @@
+import type { JsonCheckResult } from '../checks/json-tokenizer.js'
 import type { TableName } from '../table-layout.js'
 import type { TablesRequest, TablesResult } from './write-tables.js'
 
@@ -11,6 +12,7 @@ export type WorkerRequest = Omit<TablesRequest, 'signal' | 'onProgress' | 'colum
 export type ToWorker =
   | { type: 'download' }
   | { type: 'chunk'; bytes: Uint8Array<ArrayBuffer> }
+  | { type: 'verdict'; id: number }
   | { type: 'finish'; id: number; payloadPath: string }
   | { type: 'discard'; id: number }
   | { type: 'abort' }
@@ -46,9 +48,16 @@ export interface WorkerFailure {
 
 /**
  * From the worker: `ack` for each chunk it is done with (its bytes handed back, for the next
- * chunk), `done` for a finish or a discard.
+ * chunk), `done` for a verdict, a finish or a discard.
  */
 export type FromWorker =
   | { type: 'ack'; bytes: Uint8Array<ArrayBuffer> }
-  | { type: 'done'; id: number; result?: TablesResult; failure?: WorkerFailure }
+  | {
+      type: 'done'
+      id: number
+      result?: TablesResult
+      failure?: WorkerFailure
+      /** The JSON check of the download's chunks (a `verdict`'s answer). */
+      verdict?: JsonCheckResult
+    }
   | FileRequest

@@ -50,8 +50,9 @@ function bundledWorker(): string | undefined {
 /**
  * PeriodTables on a worker thread (tables-worker.ts). The download hands each chunk over (a
  * copy, gathered into slabs that are transferred) and goes on at once while less than
- * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and writes the tables meanwhile on the
- * other core, and this thread writes and hashes the table files it sends (table-files-host.ts).
+ * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and checks the chunks (its verdict is the
+ * download's) and makes the tables meanwhile on the other core, and this thread writes and hashes
+ * the table files it sends (table-files-host.ts).
  * Each period's tables have a worker of their own. Failures come back as they would on this
  * thread: a TablesError for this period's tables, the abort's reason when the signal aborted. A
  * worker that stops (a bug thrown, memory) fails the tables like any TablesError, and its files
@@ -94,7 +95,13 @@ export class WorkerTables implements TablesOfPeriod {
     // What an earlier download left unsent is not sent: this one starts afresh.
     this.filled = 0
     this.post({ type: 'download' })
-    return { afterChunk: chunk => this.send(chunk) }
+    return {
+      afterChunk: chunk => this.send(chunk),
+      verdict: async () => {
+        this.handOver()
+        return (await this.ask({ type: 'verdict', id: 0 })).verdict
+      }
+    }
   }
 
   async finish(payloadPath: string): Promise<TablesResult> {
@@ -145,7 +152,7 @@ export class WorkerTables implements TablesOfPeriod {
   }
 
   private ask(
-    message: Extract<ToWorker, { id: number }>
+    message: Extract<ToWorker, { type: 'verdict' | 'finish' | 'discard' }>
   ): Promise<Extract<FromWorker, { type: 'done' }>> {
     const id = ++this.nextId
     return new Promise(resolve => {
