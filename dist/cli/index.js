@@ -31422,7 +31422,6 @@ class JsonStreamCheck {
 ;// CONCATENATED MODULE: ./src/engine/temp-file.ts
 
 
-
 /**
  * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
  * open it exclusively ('wx'), so a file or symlink planted at that name is never written
@@ -31431,15 +31430,6 @@ class JsonStreamCheck {
  */
 function tempPathFor(dir, fileName) {
     return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.partial`);
-}
-/** The temporary files tempPathFor named beside `fileName` in `dir` (none when it is missing). */
-async function tempFilesFor(dir, fileName) {
-    // Stryker disable next-line ArrayDeclaration: the filter below drops any name without the prefix's leading '.'
-    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
-    const prefix = `.${fileName}.`;
-    return names
-        .filter(name => name.startsWith(prefix) && /^[0-9a-f]{12}\.partial$/.test(name.slice(prefix.length)))
-        .map(name => external_node_path_default().join(dir, name));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/checks/payload-file.ts
@@ -31470,7 +31460,9 @@ async function writePayload(body, dir, fileName, expect) {
     const partial = tempPathFor(dir, fileName);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined;
-    const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined;
+    const json = expect.format === 'JSON' && reader?.verdict === undefined
+        ? new JsonStreamCheck(reader?.tap)
+        : undefined;
     const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined;
     let bytes = 0;
     let sha256;
@@ -31490,8 +31482,10 @@ async function writePayload(body, dir, fileName, expect) {
     });
     try {
         await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
-        if (json)
-            checkJson(json, expect.period);
+        if (expect.format === 'JSON') {
+            const verdict = json?.finish() ?? (await reader.verdict()) ?? (await checkFile(partial));
+            checkJson(verdict, expect.period);
+        }
         if (csv)
             checkCsv(csv);
         sha256 = hash.digest('hex');
@@ -31524,8 +31518,14 @@ function noticeContentType({ contentType, format, period, onEvent }) {
         message: `Clari sent the ${format} payload as ${cleanServerText(mediaType, 60)}; kept as received (it passed the ${format} check)`
     });
 }
-function checkJson(json, period) {
-    const result = json.finish();
+/** The JSON check of a file already written. */
+async function checkFile(file) {
+    const check = new JsonStreamCheck();
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file))
+        check.update(chunk);
+    return check.finish();
+}
+function checkJson(result, period) {
     if (!result.valid) {
         // A body cut or garbled in transit is worth downloading again; the client retries this.
         throw new InvalidResponseError(`the payload is not valid JSON (${result.reason} at byte ${result.offset})`);
@@ -34167,25 +34167,6 @@ async function waitForFreeSlot(client, period, ctx) {
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
-/** The tables of one payload could not be written; the payload itself is unaffected. */
-class TablesError extends Error {
-    reason;
-    table;
-    name = 'TablesError';
-    constructor(reason, 
-    /** The table being read or written, when the problem is in one. */
-    table) {
-        super(`tables: ${reason}`);
-        this.reason = reason;
-        this.table = table;
-    }
-    /** A failure outside the tables' own checks (the disk, the worker), with its cause. */
-    static unwritten(cause) {
-        return new TablesError(`could not write the table files (${cause})`);
-    }
-}
-
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
@@ -34426,6 +34407,231 @@ const pending_bytes_JSON_ESCAPED = byteSet([0x22, 0x5c, ...Array.from({ length: 
 // Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
 const FLOAT = new Float64Array(1);
 const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+
+;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
+
+
+
+
+/**
+ * A file that appears under its name only when complete. It is written under a random temporary
+ * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
+ * symlink nor reuses a file someone left there), hashed as it is written, then renamed.
+ */
+class TableFile {
+    target;
+    temporary;
+    handle;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    writing = Promise.resolve();
+    constructor(target, temporary, handle) {
+        this.target = target;
+        this.temporary = temporary;
+        this.handle = handle;
+    }
+    static async create(target) {
+        const temporary = tempPathFor(external_node_path_default().dirname(target), external_node_path_default().basename(target));
+        return new TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
+    }
+    /**
+     * Appends `bytes` (which must not change afterwards) once the earlier writes are done. Resolves
+     * when only this write is still in flight, so the caller can make the next bytes meanwhile.
+     */
+    async write(bytes) {
+        this.hash.update(bytes);
+        await this.writing;
+        this.writing = this.writeAll(bytes);
+        // A failure surfaces at the next write or at commit.
+        this.writing.catch(() => { });
+    }
+    /** Appends `bytes` and resolves once they are written: then they may change. */
+    async writeWhole(bytes) {
+        await this.write(bytes);
+        await this.writing;
+    }
+    async writeAll(bytes) {
+        for (let offset = 0; offset < bytes.length;) {
+            offset += (await this.handle.write(bytes, offset)).bytesWritten;
+        }
+    }
+    /** Closes the file and gives it its name; returns its sha256. */
+    async commit() {
+        await this.writing;
+        await this.handle.close();
+        await (0,promises_namespaceObject.rename)(this.temporary, this.target);
+        return this.hash.digest('hex');
+    }
+    /** Closes and removes the temporary file; never throws. */
+    async discard() {
+        await this.writing.catch(() => { });
+        await this.handle.close().catch(() => { });
+        await (0,promises_namespaceObject.rm)(this.temporary, { force: true }).catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/table-files-host.ts
+
+
+
+/*
+ * The tables worker's files are written, and hashed, on the main thread. The worker is the
+ * tables' critical path (it tokenizes the payload and makes every row) while the main thread,
+ * which only downloads, waits on the socket most of the time: each table byte's sha256 (1 to 2
+ * GB of table bytes per GiB of payload in CSV and NDJSON) and the writes' bookkeeping are moved
+ * to the thread with time to spare. RemoteTableFiles is the worker's end, TableFilesHost the main
+ * thread's; worker-messages.ts has the messages between them.
+ */
+// Table bytes sent to the main thread and not yet written: the worker waits beyond this, so
+// memory stays bounded however far the writes fall behind.
+const MAX_BYTES_IN_FLIGHT = (/* unused pure expression or super */ null && (2 * 1024 * 1024));
+// A write is WRITE_BYTES or more, plus what one piece of the payload added: most fit in this.
+const BUFFER_BYTES = 2 * WRITE_BYTES;
+const MAX_SPARE_BUFFERS = 8;
+/**
+ * The worker's end: table files whose every operation is a request to the main thread. A write's
+ * bytes are copied into a buffer that is transferred there and back (no garbage per write) and
+ * the write resolves at once while less than MAX_BYTES_IN_FLIGHT is unwritten. A write that
+ * failed fails the file's next write or its commit, as a TableFile's does.
+ */
+class RemoteTableFiles {
+    post;
+    lastFile = 0;
+    lastId = 0;
+    answers = new Map();
+    failures = new Map();
+    spare = [];
+    inFlight = 0;
+    waiting = [];
+    constructor(post) {
+        this.post = post;
+    }
+    open = async (target) => {
+        const file = ++this.lastFile;
+        await this.ask({ file, op: 'open', target });
+        return {
+            write: bytes => this.write(file, bytes),
+            commit: async () => (await this.ask({ file, op: 'commit' })).sha256,
+            discard: () => this.ask({ file, op: 'discard' }).then(() => { }, () => { })
+        };
+    };
+    /** An answer from the main thread. */
+    received(answer) {
+        const resolve = this.answers.get(answer.id);
+        this.answers.delete(answer.id);
+        resolve?.(answer);
+    }
+    async write(file, bytes) {
+        const failure = this.failures.get(file);
+        if (failure !== undefined)
+            throw new Error(failure);
+        const { length } = bytes;
+        const copy = new Uint8Array(this.bufferFor(length), 0, length);
+        copy.set(bytes);
+        this.inFlight += length;
+        // The copy is transferred: from here on its view is empty.
+        this.request({ file, op: 'write', bytes: copy }, [copy.buffer]).then(answer => {
+            this.inFlight -= length;
+            if (answer.failure !== undefined)
+                this.failures.set(file, answer.failure);
+            if (this.spare.length < MAX_SPARE_BUFFERS)
+                this.spare.push(answer.bytes.buffer);
+            for (const wake of this.waiting.splice(0))
+                wake();
+        });
+        while (this.inFlight > MAX_BYTES_IN_FLIGHT) {
+            await new Promise(resolve => this.waiting.push(resolve));
+        }
+    }
+    bufferFor(length) {
+        const at = this.spare.findIndex(buffer => buffer.byteLength >= length);
+        if (at !== -1)
+            return this.spare.splice(at, 1)[0];
+        return new ArrayBuffer(Math.max(length, BUFFER_BYTES));
+    }
+    /** Asks the main thread; rejects with its failure. */
+    async ask(request) {
+        const answer = await this.request(request);
+        if (answer.failure !== undefined)
+            throw new Error(answer.failure);
+        return answer;
+    }
+    request(request, transfer) {
+        const id = ++this.lastId;
+        return new Promise(resolve => {
+            this.answers.set(id, resolve);
+            this.post({ type: 'file', id, ...request }, transfer);
+        });
+    }
+}
+/**
+ * The main thread's end: the worker's table files, each a TableFile whose operations run one
+ * after another in the order asked. A write is answered once its bytes are on their way to the
+ * disk, with them: the worker then reuses their buffer.
+ */
+class TableFilesHost {
+    answer;
+    files = new Map();
+    closed = false;
+    constructor(answer) {
+        this.answer = answer;
+    }
+    serve(request) {
+        let entry = this.files.get(request.file);
+        if (entry === undefined)
+            this.files.set(request.file, (entry = { queue: Promise.resolve() }));
+        const done = entry.queue.then(() => this.run(entry, request));
+        entry.queue = done.catch(() => { });
+        const bytes = request.op === 'write' ? { bytes: request.bytes } : {};
+        const transfer = request.op === 'write' ? [request.bytes.buffer] : undefined;
+        done.then(sha256 => this.answer({ type: 'file', id: request.id, ...bytes, ...sha256 }, transfer), (error) => this.answer({ type: 'file', id: request.id, ...bytes, failure: error_message_errorMessage(error) }, transfer));
+    }
+    /** Closes and removes every file not committed (the worker is gone); never throws. */
+    async discardAll() {
+        this.closed = true;
+        const entries = [...this.files.values()];
+        this.files.clear();
+        await Promise.all(entries.map(entry => entry.queue.then(() => entry.file?.discard())));
+    }
+    async run(entry, request) {
+        if (this.closed)
+            throw new Error('the tables worker was ended');
+        if (request.op === 'open')
+            entry.file = await TableFile.create(request.target);
+        else if (request.op === 'write') {
+            const { bytes } = request;
+            await entry.file.writeWhole(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+        }
+        else if (request.op === 'commit') {
+            const sha256 = await entry.file.commit();
+            this.files.delete(request.file);
+            return { sha256 };
+        }
+        else {
+            this.files.delete(request.file);
+            await entry.file?.discard();
+        }
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/tables-error.ts
+/** The tables of one payload could not be written; the payload itself is unaffected. */
+class TablesError extends Error {
+    reason;
+    table;
+    name = 'TablesError';
+    constructor(reason, 
+    /** The table being read or written, when the problem is in one. */
+    table) {
+        super(`tables: ${reason}`);
+        this.reason = reason;
+        this.table = table;
+    }
+    /** A failure outside the tables' own checks (the disk, the worker), with its cause. */
+    static unwritten(cause) {
+        return new TablesError(`could not write the table files (${cause})`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/tables/derived-columns.ts
 /** Erases a column's lookup type, so columns of different lookups share one list. */
@@ -36272,64 +36478,7 @@ function packBits(bytes) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
-
-
-
-
-/**
- * A file that appears under its name only when complete. It is written under a random temporary
- * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
- * symlink nor reuses a file someone left there), hashed as it is written, then renamed.
- */
-class TableFile {
-    target;
-    temporary;
-    handle;
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    writing = Promise.resolve();
-    constructor(target, temporary, handle) {
-        this.target = target;
-        this.temporary = temporary;
-        this.handle = handle;
-    }
-    static async create(target) {
-        const temporary = tempPathFor(external_node_path_default().dirname(target), external_node_path_default().basename(target));
-        return new TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
-    }
-    /**
-     * Appends `bytes` (which must not change afterwards) once the earlier writes are done. Resolves
-     * when only this write is still in flight, so the caller can make the next bytes meanwhile.
-     */
-    async write(bytes) {
-        this.hash.update(bytes);
-        await this.writing;
-        this.writing = this.writeAll(bytes);
-        // A failure surfaces at the next write or at commit.
-        this.writing.catch(() => { });
-    }
-    async writeAll(bytes) {
-        for (let offset = 0; offset < bytes.length;) {
-            offset += (await this.handle.write(bytes, offset)).bytesWritten;
-        }
-    }
-    /** Closes the file and gives it its name; returns its sha256. */
-    async commit() {
-        await this.writing;
-        await this.handle.close();
-        await (0,promises_namespaceObject.rename)(this.temporary, this.target);
-        return this.hash.digest('hex');
-    }
-    /** Closes and removes the temporary file; never throws. */
-    async discard() {
-        await this.writing.catch(() => { });
-        await this.handle.close().catch(() => { });
-        await (0,promises_namespaceObject.rm)(this.temporary, { force: true }).catch(() => { });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/tables/write-tables.ts
-
 
 
 
@@ -36358,22 +36507,26 @@ const READ_CHUNK_BYTES = 64 * 1024;
  */
 class PeriodTables {
     request;
+    openFile;
     pass;
     names;
-    constructor(request) {
+    constructor(request, 
+    /** Where the table files are written: on this thread unless a worker passes its own. */
+    openFile = TableFile.create) {
         this.request = request;
+        this.openFile = openFile;
         this.names = tableNames(request);
     }
     async forDownload() {
         await this.pass?.discard();
-        this.pass = new TablesPass(this.request, this.names);
+        this.pass = new TablesPass(this.request, this.names, this.openFile);
         return this.pass;
     }
     async finish(payloadPath) {
         try {
             let pass = this.pass;
             if (pass === undefined) {
-                pass = this.pass = new TablesPass(this.request, this.names);
+                pass = this.pass = new TablesPass(this.request, this.names, this.openFile);
                 await readPayload(payloadPath, pass, this.request);
             }
             return await pass.complete(payloadPath);
@@ -36398,15 +36551,10 @@ function tableNames(request) {
 }
 /**
  * Removes these tables' files (tables left by an earlier run of this snapshot would no longer
- * match its payload) and, with `partials`, the temporary files a writer that stopped left beside
- * them. Never throws.
+ * match its payload). Never throws.
  */
-async function removeTables(outputDir, names, partials = false) {
-    await Promise.all(Object.values(names).map(async (name) => {
-        const file = external_node_path_default().join(outputDir, name);
-        const temporary = partials ? await tempFilesFor(external_node_path_default().dirname(file), external_node_path_default().basename(file)) : [];
-        await Promise.all([file, ...temporary].map(f => (0,promises_namespaceObject.rm)(f, { force: true }).catch(() => { })));
-    }));
+async function removeTables(outputDir, names) {
+    await Promise.all(Object.values(names).map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true }).catch(() => { })));
 }
 /** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
 function writeTables(payloadPath, request) {
@@ -36416,14 +36564,16 @@ function writeTables(payloadPath, request) {
 class TablesPass {
     request;
     names;
+    openFile;
     tap;
     duplicates;
     writer;
     files = new Map();
     opened;
-    constructor(request, names) {
+    constructor(request, names, openFile) {
         this.request = request;
         this.names = names;
+        this.openFile = openFile;
         const { forecastId, period, snapshot, columns } = request;
         this.tap = new RowEngine({ forecastId, period, snapshot }, columns);
         this.duplicates = new DuplicateKeys(this.tap.tables.get('entries'));
@@ -36463,7 +36613,7 @@ class TablesPass {
             const target = external_node_path_default().join(outputDir, this.names[table]);
             await makeFolders(outputDir, external_node_path_default().dirname(this.names[table]));
             await this.files.get(table)?.discard();
-            this.files.set(table, await TableFile.create(target));
+            this.files.set(table, await this.openFile(target));
         }
     }
     /** The payload was read through this pass: the passes it still needs, then the names. */
@@ -36584,9 +36734,10 @@ async function makeFolders(outputDir, relative) {
 
 
 
+
 // Chunk bytes sent to the worker and not yet done with: the download waits beyond this, so
 // memory stays bounded however far the worker falls behind.
-const MAX_BYTES_IN_FLIGHT = 1024 * 1024;
+const worker_tables_MAX_BYTES_IN_FLIGHT = 1024 * 1024;
 const SLAB_BYTES = 256 * 1024;
 // The worker's young generation, where a chunk's text and rows live and die. Left to node, it
 // is sized for a whole process's heap and would hold ~100 MB of garbage at the peak (measured).
@@ -36616,11 +36767,13 @@ function bundledWorker() {
 /**
  * PeriodTables on a worker thread (tables-worker.ts). The download hands each chunk over (a
  * copy, gathered into slabs that are transferred) and goes on at once while less than
- * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and writes the tables meanwhile on the
- * other core. Each period's tables have a worker of their own. Failures come back as
- * they would on this thread: a TablesError for this period's tables, the abort's reason when
- * the signal aborted. A worker that stops (a bug thrown, memory) fails the tables like any
- * TablesError, and its files are removed here. The worker ends with finish or discard.
+ * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and checks the chunks (its verdict is the
+ * download's) and makes the tables meanwhile on the other core, and this thread writes and hashes
+ * the table files it sends (table-files-host.ts).
+ * Each period's tables have a worker of their own. Failures come back as they would on this
+ * thread: a TablesError for this period's tables, the abort's reason when the signal aborted. A
+ * worker that stops (a bug thrown, memory) fails the tables like any TablesError, and its files
+ * are removed here. The worker ends with finish or discard.
  */
 class WorkerTables {
     request;
@@ -36639,6 +36792,7 @@ class WorkerTables {
     nextId = 0;
     names;
     onAbort = () => this.post({ type: 'abort' });
+    files = new TableFilesHost((answer, transfer) => this.post(answer, transfer));
     constructor(request, 
     /** The worker's file: dist/tables-worker/index.js, or a test's. */
     workerFile) {
@@ -36654,7 +36808,13 @@ class WorkerTables {
         // What an earlier download left unsent is not sent: this one starts afresh.
         this.filled = 0;
         this.post({ type: 'download' });
-        return { afterChunk: chunk => this.send(chunk) };
+        return {
+            afterChunk: chunk => this.send(chunk),
+            verdict: async () => {
+                this.handOver();
+                return (await this.ask({ type: 'verdict', id: 0 })).verdict;
+            }
+        };
     }
     async finish(payloadPath) {
         this.handOver();
@@ -36670,10 +36830,8 @@ class WorkerTables {
     async discard() {
         if (this.worker !== undefined && this.stopped === undefined)
             await this.ask({ type: 'discard', id: 0 });
-        const stopped = this.stopped !== undefined;
         await this.end();
-        // A worker that stopped could not remove its temporary files.
-        await removeTables(this.request.outputDir, this.names, stopped);
+        await removeTables(this.request.outputDir, this.names);
     }
     /**
      * Copies the chunk into the slab being filled, handing each full slab over; waits while too
@@ -36689,7 +36847,7 @@ class WorkerTables {
             if (this.filled === SLAB_BYTES)
                 this.handOver();
         }
-        while (this.inFlightBytes > MAX_BYTES_IN_FLIGHT && this.stopped === undefined) {
+        while (this.inFlightBytes > worker_tables_MAX_BYTES_IN_FLIGHT && this.stopped === undefined) {
             await new Promise(resolve => (this.drained = resolve));
         }
     }
@@ -36743,6 +36901,8 @@ class WorkerTables {
         return worker;
     }
     received(message) {
+        if (message.type === 'file')
+            return this.files.serve(message);
         if (message.type === 'ack') {
             this.inFlightBytes -= message.bytes.length;
             this.spare.push(message.bytes.buffer);
@@ -36772,13 +36932,14 @@ class WorkerTables {
     stoppedFailure() {
         return { tables: true, reason: this.stopped.reason };
     }
-    /** Ends the worker (its work is done or discarded). */
+    /** Ends the worker (its work is done or discarded) and removes the files it left open. */
     async end() {
         const worker = this.worker;
         if (worker === undefined)
             return;
         this.stop('the tables worker was ended');
         await worker.terminate();
+        await this.files.discardAll();
     }
     errorOf(failure) {
         const { signal } = this.request;

@@ -717,38 +717,6 @@ class TablesError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/engine/table-layout.ts
-
-/**
- * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
- * with typed columns.
- */
-const TABLE_FORMATS = (/* unused pure expression or super */ null && (['ndjson', 'csv', 'parquet']));
-const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
-/** The payload's top-level list behind each table (docs/clari-api.md#results). */
-const TABLE_LISTS = {
-    entries: 'entries',
-    users: 'users',
-    fields: 'fields',
-    time_periods: 'timePeriods',
-    time_frames: 'timeFrames'
-};
-const TABLES_DIR = 'tables';
-/**
- * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
- * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
- * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
- * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
- */
-function tableFileName(table, forecastId, period, snapshot, format) {
-    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
-}
-
 ;// CONCATENATED MODULE: external "node:buffer"
 const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 ;// CONCATENATED MODULE: ./src/engine/tables/binary-text.ts
@@ -989,6 +957,259 @@ const pending_bytes_JSON_ESCAPED = byteSet([0x22, 0x5c, ...Array.from({ length: 
 // Where a double becomes its eight bytes (little-endian, as every platform Node runs on).
 const FLOAT = new Float64Array(1);
 const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/engine/temp-file.ts
+
+
+/**
+ * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
+ * open it exclusively ('wx'), so a file or symlink planted at that name is never written
+ * through; the rename then replaces whatever is at the final name, a symlink included, without
+ * following it.
+ */
+function tempPathFor(dir, fileName) {
+    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.partial`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
+
+
+
+
+/**
+ * A file that appears under its name only when complete. It is written under a random temporary
+ * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
+ * symlink nor reuses a file someone left there), hashed as it is written, then renamed.
+ */
+class table_file_TableFile {
+    target;
+    temporary;
+    handle;
+    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    writing = Promise.resolve();
+    constructor(target, temporary, handle) {
+        this.target = target;
+        this.temporary = temporary;
+        this.handle = handle;
+    }
+    static async create(target) {
+        const temporary = tempPathFor(external_node_path_default().dirname(target), external_node_path_default().basename(target));
+        return new table_file_TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
+    }
+    /**
+     * Appends `bytes` (which must not change afterwards) once the earlier writes are done. Resolves
+     * when only this write is still in flight, so the caller can make the next bytes meanwhile.
+     */
+    async write(bytes) {
+        this.hash.update(bytes);
+        await this.writing;
+        this.writing = this.writeAll(bytes);
+        // A failure surfaces at the next write or at commit.
+        this.writing.catch(() => { });
+    }
+    /** Appends `bytes` and resolves once they are written: then they may change. */
+    async writeWhole(bytes) {
+        await this.write(bytes);
+        await this.writing;
+    }
+    async writeAll(bytes) {
+        for (let offset = 0; offset < bytes.length;) {
+            offset += (await this.handle.write(bytes, offset)).bytesWritten;
+        }
+    }
+    /** Closes the file and gives it its name; returns its sha256. */
+    async commit() {
+        await this.writing;
+        await this.handle.close();
+        await (0,promises_namespaceObject.rename)(this.temporary, this.target);
+        return this.hash.digest('hex');
+    }
+    /** Closes and removes the temporary file; never throws. */
+    async discard() {
+        await this.writing.catch(() => { });
+        await this.handle.close().catch(() => { });
+        await (0,promises_namespaceObject.rm)(this.temporary, { force: true }).catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/tables/table-files-host.ts
+
+
+
+/*
+ * The tables worker's files are written, and hashed, on the main thread. The worker is the
+ * tables' critical path (it tokenizes the payload and makes every row) while the main thread,
+ * which only downloads, waits on the socket most of the time: each table byte's sha256 (1 to 2
+ * GB of table bytes per GiB of payload in CSV and NDJSON) and the writes' bookkeeping are moved
+ * to the thread with time to spare. RemoteTableFiles is the worker's end, TableFilesHost the main
+ * thread's; worker-messages.ts has the messages between them.
+ */
+// Table bytes sent to the main thread and not yet written: the worker waits beyond this, so
+// memory stays bounded however far the writes fall behind.
+const MAX_BYTES_IN_FLIGHT = 2 * 1024 * 1024;
+// A write is WRITE_BYTES or more, plus what one piece of the payload added: most fit in this.
+const BUFFER_BYTES = 2 * WRITE_BYTES;
+const MAX_SPARE_BUFFERS = 8;
+/**
+ * The worker's end: table files whose every operation is a request to the main thread. A write's
+ * bytes are copied into a buffer that is transferred there and back (no garbage per write) and
+ * the write resolves at once while less than MAX_BYTES_IN_FLIGHT is unwritten. A write that
+ * failed fails the file's next write or its commit, as a TableFile's does.
+ */
+class RemoteTableFiles {
+    post;
+    lastFile = 0;
+    lastId = 0;
+    answers = new Map();
+    failures = new Map();
+    spare = [];
+    inFlight = 0;
+    waiting = [];
+    constructor(post) {
+        this.post = post;
+    }
+    open = async (target) => {
+        const file = ++this.lastFile;
+        await this.ask({ file, op: 'open', target });
+        return {
+            write: bytes => this.write(file, bytes),
+            commit: async () => (await this.ask({ file, op: 'commit' })).sha256,
+            discard: () => this.ask({ file, op: 'discard' }).then(() => { }, () => { })
+        };
+    };
+    /** An answer from the main thread. */
+    received(answer) {
+        const resolve = this.answers.get(answer.id);
+        this.answers.delete(answer.id);
+        resolve?.(answer);
+    }
+    async write(file, bytes) {
+        const failure = this.failures.get(file);
+        if (failure !== undefined)
+            throw new Error(failure);
+        const { length } = bytes;
+        const copy = new Uint8Array(this.bufferFor(length), 0, length);
+        copy.set(bytes);
+        this.inFlight += length;
+        // The copy is transferred: from here on its view is empty.
+        this.request({ file, op: 'write', bytes: copy }, [copy.buffer]).then(answer => {
+            this.inFlight -= length;
+            if (answer.failure !== undefined)
+                this.failures.set(file, answer.failure);
+            if (this.spare.length < MAX_SPARE_BUFFERS)
+                this.spare.push(answer.bytes.buffer);
+            for (const wake of this.waiting.splice(0))
+                wake();
+        });
+        while (this.inFlight > MAX_BYTES_IN_FLIGHT) {
+            await new Promise(resolve => this.waiting.push(resolve));
+        }
+    }
+    bufferFor(length) {
+        const at = this.spare.findIndex(buffer => buffer.byteLength >= length);
+        if (at !== -1)
+            return this.spare.splice(at, 1)[0];
+        return new ArrayBuffer(Math.max(length, BUFFER_BYTES));
+    }
+    /** Asks the main thread; rejects with its failure. */
+    async ask(request) {
+        const answer = await this.request(request);
+        if (answer.failure !== undefined)
+            throw new Error(answer.failure);
+        return answer;
+    }
+    request(request, transfer) {
+        const id = ++this.lastId;
+        return new Promise(resolve => {
+            this.answers.set(id, resolve);
+            this.post({ type: 'file', id, ...request }, transfer);
+        });
+    }
+}
+/**
+ * The main thread's end: the worker's table files, each a TableFile whose operations run one
+ * after another in the order asked. A write is answered once its bytes are on their way to the
+ * disk, with them: the worker then reuses their buffer.
+ */
+class TableFilesHost {
+    answer;
+    files = new Map();
+    closed = false;
+    constructor(answer) {
+        this.answer = answer;
+    }
+    serve(request) {
+        let entry = this.files.get(request.file);
+        if (entry === undefined)
+            this.files.set(request.file, (entry = { queue: Promise.resolve() }));
+        const done = entry.queue.then(() => this.run(entry, request));
+        entry.queue = done.catch(() => { });
+        const bytes = request.op === 'write' ? { bytes: request.bytes } : {};
+        const transfer = request.op === 'write' ? [request.bytes.buffer] : undefined;
+        done.then(sha256 => this.answer({ type: 'file', id: request.id, ...bytes, ...sha256 }, transfer), (error) => this.answer({ type: 'file', id: request.id, ...bytes, failure: errorMessage(error) }, transfer));
+    }
+    /** Closes and removes every file not committed (the worker is gone); never throws. */
+    async discardAll() {
+        this.closed = true;
+        const entries = [...this.files.values()];
+        this.files.clear();
+        await Promise.all(entries.map(entry => entry.queue.then(() => entry.file?.discard())));
+    }
+    async run(entry, request) {
+        if (this.closed)
+            throw new Error('the tables worker was ended');
+        if (request.op === 'open')
+            entry.file = await TableFile.create(request.target);
+        else if (request.op === 'write') {
+            const { bytes } = request;
+            await entry.file.writeWhole(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+        }
+        else if (request.op === 'commit') {
+            const sha256 = await entry.file.commit();
+            this.files.delete(request.file);
+            return { sha256 };
+        }
+        else {
+            this.files.delete(request.file);
+            await entry.file?.discard();
+        }
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/table-layout.ts
+
+/**
+ * How tables are written: one JSON object per line, RFC 4180 CSV with a header row, or Parquet
+ * with typed columns.
+ */
+const TABLE_FORMATS = (/* unused pure expression or super */ null && (['ndjson', 'csv', 'parquet']));
+const TABLE_NAMES = ['entries', 'users', 'fields', 'time_periods', 'time_frames'];
+/** The payload's top-level list behind each table (docs/clari-api.md#results). */
+const TABLE_LISTS = {
+    entries: 'entries',
+    users: 'users',
+    fields: 'fields',
+    time_periods: 'timePeriods',
+    time_frames: 'timeFrames'
+};
+const TABLES_DIR = 'tables';
+/**
+ * `tables/<table>/snapshot_date=<YYYY-MM-DD>/<forecast-id>_<period>_<job-id>.<format>`: one folder
+ * per table, so `tables/entries/*\/*.ndjson` loads every snapshot of a table at once; a Hive-style
+ * partition per day, which DuckDB, BigQuery and Snowflake read as a `snapshot_date` column; and a
+ * name unique per snapshot, so a copy into a bucket never replaces an earlier night's file.
+ */
+function tableFileName(table, forecastId, period, snapshot, format) {
+    return external_node_path_default().posix.join(TABLES_DIR, table, `snapshot_date=${snapshot.snapshotAt.slice(0, 10)}`, `${forecastId}_${period}_${snapshot.jobId}.${format}`);
+}
 
 ;// CONCATENATED MODULE: ./src/engine/tables/derived-columns.ts
 /** Erases a column's lookup type, so columns of different lookups share one list. */
@@ -2953,89 +3174,7 @@ function packBits(bytes) {
     return out;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/engine/temp-file.ts
-
-
-
-/**
- * A fresh, unguessable name beside `fileName` in `dir` for writing before the rename. Callers
- * open it exclusively ('wx'), so a file or symlink planted at that name is never written
- * through; the rename then replaces whatever is at the final name, a symlink included, without
- * following it.
- */
-function tempPathFor(dir, fileName) {
-    return external_node_path_default().join(dir, `.${fileName}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.partial`);
-}
-/** The temporary files tempPathFor named beside `fileName` in `dir` (none when it is missing). */
-async function tempFilesFor(dir, fileName) {
-    // Stryker disable next-line ArrayDeclaration: the filter below drops any name without the prefix's leading '.'
-    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
-    const prefix = `.${fileName}.`;
-    return names
-        .filter(name => name.startsWith(prefix) && /^[0-9a-f]{12}\.partial$/.test(name.slice(prefix.length)))
-        .map(name => external_node_path_default().join(dir, name));
-}
-
-;// CONCATENATED MODULE: ./src/engine/tables/table-file.ts
-
-
-
-
-/**
- * A file that appears under its name only when complete. It is written under a random temporary
- * name in the same folder, created exclusively ('wx': O_CREAT | O_EXCL, which never follows a
- * symlink nor reuses a file someone left there), hashed as it is written, then renamed.
- */
-class TableFile {
-    target;
-    temporary;
-    handle;
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    writing = Promise.resolve();
-    constructor(target, temporary, handle) {
-        this.target = target;
-        this.temporary = temporary;
-        this.handle = handle;
-    }
-    static async create(target) {
-        const temporary = tempPathFor(external_node_path_default().dirname(target), external_node_path_default().basename(target));
-        return new TableFile(target, temporary, await (0,promises_namespaceObject.open)(temporary, 'wx', 0o644));
-    }
-    /**
-     * Appends `bytes` (which must not change afterwards) once the earlier writes are done. Resolves
-     * when only this write is still in flight, so the caller can make the next bytes meanwhile.
-     */
-    async write(bytes) {
-        this.hash.update(bytes);
-        await this.writing;
-        this.writing = this.writeAll(bytes);
-        // A failure surfaces at the next write or at commit.
-        this.writing.catch(() => { });
-    }
-    async writeAll(bytes) {
-        for (let offset = 0; offset < bytes.length;) {
-            offset += (await this.handle.write(bytes, offset)).bytesWritten;
-        }
-    }
-    /** Closes the file and gives it its name; returns its sha256. */
-    async commit() {
-        await this.writing;
-        await this.handle.close();
-        await (0,promises_namespaceObject.rename)(this.temporary, this.target);
-        return this.hash.digest('hex');
-    }
-    /** Closes and removes the temporary file; never throws. */
-    async discard() {
-        await this.writing.catch(() => { });
-        await this.handle.close().catch(() => { });
-        await (0,promises_namespaceObject.rm)(this.temporary, { force: true }).catch(() => { });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/tables/write-tables.ts
-
 
 
 
@@ -3064,22 +3203,26 @@ const READ_CHUNK_BYTES = 64 * 1024;
  */
 class PeriodTables {
     request;
+    openFile;
     pass;
     names;
-    constructor(request) {
+    constructor(request, 
+    /** Where the table files are written: on this thread unless a worker passes its own. */
+    openFile = table_file_TableFile.create) {
         this.request = request;
+        this.openFile = openFile;
         this.names = tableNames(request);
     }
     async forDownload() {
         await this.pass?.discard();
-        this.pass = new TablesPass(this.request, this.names);
+        this.pass = new TablesPass(this.request, this.names, this.openFile);
         return this.pass;
     }
     async finish(payloadPath) {
         try {
             let pass = this.pass;
             if (pass === undefined) {
-                pass = this.pass = new TablesPass(this.request, this.names);
+                pass = this.pass = new TablesPass(this.request, this.names, this.openFile);
                 await readPayload(payloadPath, pass, this.request);
             }
             return await pass.complete(payloadPath);
@@ -3104,15 +3247,10 @@ function tableNames(request) {
 }
 /**
  * Removes these tables' files (tables left by an earlier run of this snapshot would no longer
- * match its payload) and, with `partials`, the temporary files a writer that stopped left beside
- * them. Never throws.
+ * match its payload). Never throws.
  */
-async function removeTables(outputDir, names, partials = false) {
-    await Promise.all(Object.values(names).map(async (name) => {
-        const file = external_node_path_default().join(outputDir, name);
-        const temporary = partials ? await tempFilesFor(external_node_path_default().dirname(file), external_node_path_default().basename(file)) : [];
-        await Promise.all([file, ...temporary].map(f => (0,promises_namespaceObject.rm)(f, { force: true }).catch(() => { })));
-    }));
+async function removeTables(outputDir, names) {
+    await Promise.all(Object.values(names).map(name => (0,promises_namespaceObject.rm)(external_node_path_default().join(outputDir, name), { force: true }).catch(() => { })));
 }
 /** The tables of a JSON payload already on disk (one pass, more only when the rows need them). */
 function writeTables(payloadPath, request) {
@@ -3122,14 +3260,16 @@ function writeTables(payloadPath, request) {
 class TablesPass {
     request;
     names;
+    openFile;
     tap;
     duplicates;
     writer;
     files = new Map();
     opened;
-    constructor(request, names) {
+    constructor(request, names, openFile) {
         this.request = request;
         this.names = names;
+        this.openFile = openFile;
         const { forecastId, period, snapshot, columns } = request;
         this.tap = new RowEngine({ forecastId, period, snapshot }, columns);
         this.duplicates = new DuplicateKeys(this.tap.tables.get('entries'));
@@ -3169,7 +3309,7 @@ class TablesPass {
             const target = external_node_path_default().join(outputDir, this.names[table]);
             await makeFolders(outputDir, external_node_path_default().dirname(this.names[table]));
             await this.files.get(table)?.discard();
-            this.files.set(table, await TableFile.create(target));
+            this.files.set(table, await this.openFile(target));
         }
     }
     /** The payload was read through this pass: the passes it still needs, then the names. */
@@ -3289,24 +3429,31 @@ async function makeFolders(outputDir, relative) {
 
 
 
+
 /**
  * The tables worker (its own bundle, dist/tables-worker): a PeriodTables on a thread of its own,
  * fed the download's chunks by worker-tables.ts, so that the rows are made on the machine's
- * second core while the first downloads. It tokenizes the chunks itself (the download's check
- * stays on the main thread). Messages are handled in order; an abort acts at once.
+ * second core while the first downloads. It tokenizes the chunks itself, and its check of them
+ * is the download's (the payload is tokenized once); the main thread writes and hashes the table files
+ * (table-files-host.ts). Messages are handled in order; an abort, and the answers about files,
+ * act at once.
  */
 // The tokenizer makes one string of each piece it reads: past 128 KiB V8 allocates that as a
 // large object, some 15 times dearer (measured), so a slab is read in pieces.
 const PIECE = 64 * 1024;
 const port = external_node_worker_threads_namespaceObject.parentPort;
 const aborting = new AbortController();
-const tables = new PeriodTables({ ...external_node_worker_threads_namespaceObject.workerData, signal: aborting.signal });
+const files = new RemoteTableFiles((request, transfer) => port.postMessage(request, transfer));
+const tables = new PeriodTables({ ...external_node_worker_threads_namespaceObject.workerData, signal: aborting.signal }, files.open);
 let download;
 let queue = Promise.resolve();
 const post = (message) => port.postMessage(message);
 port.on('message', (message) => {
     if (message.type === 'abort')
         aborting.abort();
+    // The chunk being handled may wait on these.
+    else if (message.type === 'file')
+        files.received(message);
     // A bug thrown here stops the worker: the main thread sees it end (worker-tables.ts).
     else
         queue = queue.then(() => handle(message)).catch(crash);
@@ -3332,6 +3479,8 @@ async function handle(message) {
             }
             return port.postMessage({ type: 'ack', bytes }, [bytes.buffer]);
         }
+        case 'verdict':
+            return post({ type: 'done', id: message.id, verdict: download?.check.finish() });
         case 'finish': {
             download = undefined;
             try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -11,7 +11,7 @@ import { CsvHeaderCheck } from './csv-check.js'
 import { PayloadError, PayloadTooLargeError } from '../errors.js'
 import type { EventSink } from '../events.js'
 import type { JsonTap } from './json-tap.js'
-import { JsonStreamCheck } from './json-tokenizer.js'
+import { JsonStreamCheck, type JsonCheckResult } from './json-tokenizer.js'
 import { tempPathFor } from '../temp-file.js'
 
 export interface WrittenPayload {
@@ -26,6 +26,12 @@ export interface WrittenPayload {
 export interface PayloadTap {
   /** Reads the check's tokens; undefined: the reader tokenizes the chunks itself (elsewhere). */
   readonly tap?: JsonTap
+  /**
+   * A reader that tokenizes the chunks itself checks them too, so they are tokenized once: its
+   * verdict once every chunk was handed over, or undefined when it has none (it stopped), and
+   * the file is then checked here.
+   */
+  readonly verdict?: () => Promise<JsonCheckResult | undefined>
   /**
    * After each chunk was checked (`chunk` is the caller's until the promise settles): may write
    * what the chunk made, or hand a copy on; the next chunk waits for it.
@@ -68,7 +74,10 @@ export async function writePayload(
   const partial = tempPathFor(dir, fileName)
   const hash = createHash('sha256')
   const reader = expect.format === 'JSON' ? await expect.tap?.() : undefined
-  const json = expect.format === 'JSON' ? new JsonStreamCheck(reader?.tap) : undefined
+  const json =
+    expect.format === 'JSON' && reader?.verdict === undefined
+      ? new JsonStreamCheck(reader?.tap)
+      : undefined
   const csv = expect.format === 'CSV' ? new CsvHeaderCheck() : undefined
   let bytes = 0
   let sha256: string
@@ -85,7 +94,10 @@ export async function writePayload(
   })
   try {
     await pipeline(body, tap, createWriteStream(partial, { flags: 'wx' }))
-    if (json) checkJson(json, expect.period)
+    if (expect.format === 'JSON') {
+      const verdict = json?.finish() ?? (await reader!.verdict!()) ?? (await checkFile(partial))
+      checkJson(verdict, expect.period)
+    }
     if (csv) checkCsv(csv)
     sha256 = hash.digest('hex')
     if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
@@ -117,8 +129,14 @@ function noticeContentType({ contentType, format, period, onEvent }: PayloadExpe
   })
 }
 
-function checkJson(json: JsonStreamCheck, period: string): void {
-  const result = json.finish()
+/** The JSON check of a file already written. */
+async function checkFile(file: string): Promise<JsonCheckResult> {
+  const check = new JsonStreamCheck()
+  for await (const chunk of createReadStream(file)) check.update(chunk as Buffer)
+  return check.finish()
+}
+
+function checkJson(result: JsonCheckResult, period: string): void {
   if (!result.valid) {
     // A body cut or garbled in transit is worth downloading again; the client retries this.
     throw new InvalidResponseError(

@@ -4,20 +4,27 @@ import { JsonStreamCheck } from '../checks/json-tokenizer.js'
 import { errorMessage } from '../../base/error-message.js'
 import { TablesError } from './tables-error.js'
 import type { FromWorker, ToWorker, WorkerFailure, WorkerRequest } from './worker-messages.js'
+import { RemoteTableFiles } from './table-files-host.js'
 import { PeriodTables } from './write-tables.js'
 
 /**
  * The tables worker (its own bundle, dist/tables-worker): a PeriodTables on a thread of its own,
  * fed the download's chunks by worker-tables.ts, so that the rows are made on the machine's
- * second core while the first downloads. It tokenizes the chunks itself (the download's check
- * stays on the main thread). Messages are handled in order; an abort acts at once.
+ * second core while the first downloads. It tokenizes the chunks itself, and its check of them
+ * is the download's (the payload is tokenized once); the main thread writes and hashes the table files
+ * (table-files-host.ts). Messages are handled in order; an abort, and the answers about files,
+ * act at once.
  */
 // The tokenizer makes one string of each piece it reads: past 128 KiB V8 allocates that as a
 // large object, some 15 times dearer (measured), so a slab is read in pieces.
 const PIECE = 64 * 1024
 const port = parentPort!
 const aborting = new AbortController()
-const tables = new PeriodTables({ ...(workerData as WorkerRequest), signal: aborting.signal })
+const files = new RemoteTableFiles((request, transfer) => port.postMessage(request, transfer))
+const tables = new PeriodTables(
+  { ...(workerData as WorkerRequest), signal: aborting.signal },
+  files.open
+)
 let download: { check: JsonStreamCheck; reader: PayloadTap } | undefined
 let queue = Promise.resolve()
 
@@ -25,6 +32,8 @@ const post = (message: FromWorker): void => port.postMessage(message)
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'abort') aborting.abort()
+  // The chunk being handled may wait on these.
+  else if (message.type === 'file') files.received(message)
   // A bug thrown here stops the worker: the main thread sees it end (worker-tables.ts).
   else queue = queue.then(() => handle(message)).catch(crash)
 })
@@ -55,6 +64,8 @@ async function handle(message: Exclude<ToWorker, { type: 'abort' }>): Promise<vo
       }
       return port.postMessage({ type: 'ack', bytes } satisfies FromWorker, [bytes.buffer])
     }
+    case 'verdict':
+      return post({ type: 'done', id: message.id, verdict: download?.check.finish() })
     case 'finish': {
       download = undefined
       try {

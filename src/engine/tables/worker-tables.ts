@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { PayloadTap } from '../checks/payload-file.js'
+import { TableFilesHost } from './table-files-host.js'
 import { TablesError } from './tables-error.js'
 import type { FromWorker, ToWorker, WorkerFailure, WorkerRequest } from './worker-messages.js'
 import {
@@ -49,11 +50,13 @@ function bundledWorker(): string | undefined {
 /**
  * PeriodTables on a worker thread (tables-worker.ts). The download hands each chunk over (a
  * copy, gathered into slabs that are transferred) and goes on at once while less than
- * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and writes the tables meanwhile on the
- * other core. Each period's tables have a worker of their own. Failures come back as
- * they would on this thread: a TablesError for this period's tables, the abort's reason when
- * the signal aborted. A worker that stops (a bug thrown, memory) fails the tables like any
- * TablesError, and its files are removed here. The worker ends with finish or discard.
+ * MAX_BYTES_IN_FLIGHT is unread; the worker tokenizes and checks the chunks (its verdict is the
+ * download's) and makes the tables meanwhile on the other core, and this thread writes and hashes
+ * the table files it sends (table-files-host.ts).
+ * Each period's tables have a worker of their own. Failures come back as they would on this
+ * thread: a TablesError for this period's tables, the abort's reason when the signal aborted. A
+ * worker that stops (a bug thrown, memory) fails the tables like any TablesError, and its files
+ * are removed here. The worker ends with finish or discard.
  */
 export class WorkerTables implements TablesOfPeriod {
   private worker: Worker | undefined
@@ -73,6 +76,7 @@ export class WorkerTables implements TablesOfPeriod {
   private nextId = 0
   private readonly names: ReturnType<typeof tableNames>
   private readonly onAbort = (): void => this.post({ type: 'abort' })
+  private readonly files = new TableFilesHost((answer, transfer) => this.post(answer, transfer))
 
   constructor(
     private readonly request: TablesRequest,
@@ -91,7 +95,13 @@ export class WorkerTables implements TablesOfPeriod {
     // What an earlier download left unsent is not sent: this one starts afresh.
     this.filled = 0
     this.post({ type: 'download' })
-    return { afterChunk: chunk => this.send(chunk) }
+    return {
+      afterChunk: chunk => this.send(chunk),
+      verdict: async () => {
+        this.handOver()
+        return (await this.ask({ type: 'verdict', id: 0 })).verdict
+      }
+    }
   }
 
   async finish(payloadPath: string): Promise<TablesResult> {
@@ -109,10 +119,8 @@ export class WorkerTables implements TablesOfPeriod {
   async discard(): Promise<void> {
     if (this.worker !== undefined && this.stopped === undefined)
       await this.ask({ type: 'discard', id: 0 })
-    const stopped = this.stopped !== undefined
     await this.end()
-    // A worker that stopped could not remove its temporary files.
-    await removeTables(this.request.outputDir, this.names, stopped)
+    await removeTables(this.request.outputDir, this.names)
   }
 
   /**
@@ -144,7 +152,7 @@ export class WorkerTables implements TablesOfPeriod {
   }
 
   private ask(
-    message: Extract<ToWorker, { id: number }>
+    message: Extract<ToWorker, { type: 'verdict' | 'finish' | 'discard' }>
   ): Promise<Extract<FromWorker, { type: 'done' }>> {
     const id = ++this.nextId
     return new Promise(resolve => {
@@ -186,6 +194,7 @@ export class WorkerTables implements TablesOfPeriod {
   }
 
   private received(message: FromWorker): void {
+    if (message.type === 'file') return this.files.serve(message)
     if (message.type === 'ack') {
       this.inFlightBytes -= message.bytes.length
       this.spare.push(message.bytes.buffer)
@@ -218,12 +227,13 @@ export class WorkerTables implements TablesOfPeriod {
     return { tables: true, reason: this.stopped!.reason }
   }
 
-  /** Ends the worker (its work is done or discarded). */
+  /** Ends the worker (its work is done or discarded) and removes the files it left open. */
   private async end(): Promise<void> {
     const worker = this.worker
     if (worker === undefined) return
     this.stop('the tables worker was ended')
     await worker.terminate()
+    await this.files.discardAll()
   }
 
   private errorOf(failure: WorkerFailure | undefined): unknown {

@@ -18,9 +18,8 @@ import { NdjsonRows } from './ndjson-rows.js'
 import { ParquetRows } from './parquet-rows.js'
 import { RowEngine } from './row-engine.js'
 import type { RowsWriter } from './rows-writer.js'
-import { TableFile } from './table-file.js'
+import { TableFile, type OpenTableFile, type TableOutput } from './table-file.js'
 import { TablesError } from './tables-error.js'
-import { tempFilesFor } from '../temp-file.js'
 import { errorMessage } from '../../base/error-message.js'
 
 export interface TablesRequest {
@@ -83,13 +82,17 @@ export class PeriodTables implements TablesOfPeriod {
   private pass: TablesPass | undefined
   private readonly names: Record<TableName, string>
 
-  constructor(private readonly request: TablesRequest) {
+  constructor(
+    private readonly request: TablesRequest,
+    /** Where the table files are written: on this thread unless a worker passes its own. */
+    private readonly openFile: OpenTableFile = TableFile.create
+  ) {
     this.names = tableNames(request)
   }
 
   async forDownload(): Promise<PayloadTap> {
     await this.pass?.discard()
-    this.pass = new TablesPass(this.request, this.names)
+    this.pass = new TablesPass(this.request, this.names, this.openFile)
     return this.pass
   }
 
@@ -97,7 +100,7 @@ export class PeriodTables implements TablesOfPeriod {
     try {
       let pass = this.pass
       if (pass === undefined) {
-        pass = this.pass = new TablesPass(this.request, this.names)
+        pass = this.pass = new TablesPass(this.request, this.names, this.openFile)
         await readPayload(payloadPath, pass, this.request)
       }
       return await pass.complete(payloadPath)
@@ -125,20 +128,16 @@ export function tableNames(request: TablesRequest): Record<TableName, string> {
 
 /**
  * Removes these tables' files (tables left by an earlier run of this snapshot would no longer
- * match its payload) and, with `partials`, the temporary files a writer that stopped left beside
- * them. Never throws.
+ * match its payload). Never throws.
  */
 export async function removeTables(
   outputDir: string,
-  names: Record<TableName, string>,
-  partials = false
+  names: Record<TableName, string>
 ): Promise<void> {
   await Promise.all(
-    Object.values(names).map(async name => {
-      const file = path.join(outputDir, name)
-      const temporary = partials ? await tempFilesFor(path.dirname(file), path.basename(file)) : []
-      await Promise.all([file, ...temporary].map(f => rm(f, { force: true }).catch(() => {})))
-    })
+    Object.values(names).map(name =>
+      rm(path.join(outputDir, name), { force: true }).catch(() => {})
+    )
   )
 }
 
@@ -152,12 +151,13 @@ class TablesPass implements PayloadTap {
   readonly tap: RowEngine
   private readonly duplicates: DuplicateKeys
   private writer: RowsWriter | undefined
-  private readonly files = new Map<TableName, TableFile>()
+  private readonly files = new Map<TableName, TableOutput>()
   private opened: Promise<void> | undefined
 
   constructor(
     private readonly request: TablesRequest,
-    private readonly names: Record<TableName, string>
+    private readonly names: Record<TableName, string>,
+    private readonly openFile: OpenTableFile
   ) {
     const { forecastId, period, snapshot, columns } = request
     this.tap = new RowEngine({ forecastId, period, snapshot }, columns)
@@ -198,7 +198,7 @@ class TablesPass implements PayloadTap {
       const target = path.join(outputDir, this.names[table])
       await makeFolders(outputDir, path.dirname(this.names[table]))
       await this.files.get(table)?.discard()
-      this.files.set(table, await TableFile.create(target))
+      this.files.set(table, await this.openFile(target))
     }
   }
 

@@ -187,6 +187,23 @@ describe('WorkerTables: the tables made on a worker thread', () => {
     expect(await filesLeft()).toEqual([])
   })
 
+  it('checks the download as this thread does: a payload cut short or for another period fails it alike', async () => {
+    const payload = await simulatorPayload(1024 * 1024)
+    const cut = payload.subarray(0, payload.length - 100)
+    const other = Buffer.from(
+      `{"users":[{"id":1}],"timePeriods":[{"timePeriodId":"2026_Q2"}]}`.padEnd(300_000, ' ')
+    )
+    for (const bad of [cut, other]) {
+      const here = await download(new PeriodTables(request('csv')), bad).catch((e: unknown) => e)
+      const tables = onWorker('csv')
+      const there = await download(tables, bad).catch((e: unknown) => e)
+      expect(there).toBeInstanceOf(Error)
+      expect(there).toEqual(here)
+      expect((there as Error).constructor).toBe((here as Error).constructor)
+      await tables.discard()
+    }
+  })
+
   it('fails the tables, and removes their files, when the worker itself stops', async () => {
     const payload = await simulatorPayload(1024 * 1024)
     const tables = new WorkerTables(
@@ -199,6 +216,22 @@ describe('WorkerTables: the tables made on a worker thread', () => {
     expect((error as TablesError).message).toMatch(/^tables: the tables worker failed \(.*planted/)
     expect(await filesLeft()).toEqual([])
     expect(tables.running).toBe(false)
+  })
+})
+
+describe('WorkerTables: a worker that stops', () => {
+  it('leaves the download checked all the same: a payload cut short fails it', async () => {
+    const payload = await simulatorPayload(1024 * 1024)
+    const cut = payload.subarray(0, payload.length - 100)
+    const expected = await download(new PeriodTables(request('csv')), cut).catch((e: unknown) => e)
+    const tables = new WorkerTables(
+      request('csv'),
+      fileURLToPath(new URL('../../helpers/crashing-tables-worker.mjs', import.meta.url))
+    )
+    made.push(tables)
+    const error = await download(tables, cut).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toEqual(expected)
   })
 })
 
