@@ -20,19 +20,31 @@ const PROCESS_TESTS = [
 ]
 
 /**
- * The process test files that take longest, longest first (prefixes: both runtimes' files).
- * Vitest starts the files it has timed before longest first, and the others largest first, so on
- * a fresh clone (CI, .ci/run) the two-line per-runtime files would start last and the run would
- * wait for them at the end: these start first instead. A file not named here needs no entry.
+ * The test files that take longest, longest first within each project (prefixes: both runtimes'
+ * files). Vitest starts the files it has timed before longest first, and the others largest
+ * first, so on a fresh clone (CI, .ci/run) the two-line per-runtime files, and unit files short in
+ * bytes but long in CPU (fault-matrix is the 68th largest of 86 and the 4th longest), would start
+ * last and the run would wait for them at the end, one core idle: these start first instead. A
+ * file not named here needs no entry.
  */
 const LONGEST = [
+  // processes
   'test/e2e/rerun',
   'test/e2e/artifact.',
   'test/e2e/ledger.',
-  'test/cli/',
+  'test/cli/cli.',
   'test/e2e/tables-duckdb.',
   'test/e2e/bundle.',
-  'test/action/github-artifacts.'
+  'test/action/github-artifacts.',
+  // unit
+  'test/engine/tables/write-tables.',
+  'test/engine/tables/worker-tables.',
+  'test/engine/run/concurrency.',
+  'test/faults/fault-matrix.',
+  'test/simulators/clari.',
+  'test/engine/reruns/resume.',
+  'test/faults/soak.',
+  'test/engine/run/run-export.'
 ]
 
 class LongestFirst extends BaseSequencer {
