@@ -98,14 +98,14 @@ export default defineConfig({
           name: 'processes',
           include: PROCESS_TESTS,
           // Child processes, not threads: the files start processes and signal them. A worker
-          // runs one file after another in one module graph (isolate: false): a forked worker
-          // loading Vitest and the simulators (openapi-backend, the toolkit) anew for each file
-          // cost about 2 CPU s a file, a sixth of the project's CPU. Each file still stops what
+          // runs one file after another in one module graph (isolate: false): a fork per file
+          // loaded Vitest's runner and the simulators (openapi-backend) anew, about 2 CPU s a
+          // file (the project: 210 CPU s then, 176 now, 2026-12-07). Each file still stops what
           // it starts and restores the process.env it changed (its hooks do, also on failure).
           // Eight files at a time even on two cores: they spend most of their time waiting, on
-          // status polls a second apart in real time and on the processes they start (on two
-          // idle cores, 2026-12-07: 143 s with four, 110 s with six, 100 s with eight, where the
-          // CPU is nearly all used).
+          // status polls a second apart in real time and on the processes they start (with a
+          // fork per file, on two idle cores, 2026-12-07: 143 s with four, 110 s with six, 100 s
+          // with eight, where the CPU is nearly all used).
           pool: 'forks',
           isolate: false,
           maxWorkers: Math.max(8, availableParallelism()),
