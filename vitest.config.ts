@@ -20,19 +20,31 @@ const PROCESS_TESTS = [
 ]
 
 /**
- * The process test files that take longest, longest first (prefixes: both runtimes' files).
- * Vitest starts the files it has timed before longest first, and the others largest first, so on
- * a fresh clone (CI, .ci/run) the two-line per-runtime files would start last and the run would
- * wait for them at the end: these start first instead. A file not named here needs no entry.
+ * The test files that take longest, longest first within each project (prefixes: both runtimes'
+ * files). Vitest starts the files it has timed before longest first, and the others largest
+ * first, so on a fresh clone (CI, .ci/run) the two-line per-runtime files, and unit files short in
+ * bytes but long in CPU (fault-matrix is the 68th largest of 86 and the 4th longest), would start
+ * last and the run would wait for them at the end, one core idle: these start first instead. A
+ * file not named here needs no entry.
  */
 const LONGEST = [
+  // processes
   'test/e2e/rerun',
   'test/e2e/artifact.',
   'test/e2e/ledger.',
-  'test/cli/',
+  'test/cli/cli.',
   'test/e2e/tables-duckdb.',
   'test/e2e/bundle.',
-  'test/action/github-artifacts.'
+  'test/action/github-artifacts.',
+  // unit
+  'test/engine/tables/write-tables.',
+  'test/engine/tables/worker-tables.',
+  'test/engine/run/concurrency.',
+  'test/faults/fault-matrix.',
+  'test/simulators/clari.',
+  'test/engine/reruns/resume.',
+  'test/faults/soak.',
+  'test/engine/run/run-export.'
 ]
 
 class LongestFirst extends BaseSequencer {
@@ -85,12 +97,17 @@ export default defineConfig({
         test: {
           name: 'processes',
           include: PROCESS_TESTS,
-          // A process per file: a file's children, signal handlers and environment stay its
-          // own. Eight files at a time even on two cores: they spend most of their time waiting,
-          // on status polls a second apart in real time and on the processes they start (on two
-          // idle cores, 2026-12-07: 143 s with four, 110 s with six, 100 s with eight, where the
-          // CPU is nearly all used).
+          // Child processes, not threads: the files start processes and signal them. A worker
+          // runs one file after another in one module graph (isolate: false): a fork per file
+          // loaded Vitest's runner and the simulators (openapi-backend) anew, about 2 CPU s a
+          // file (the project: 210 CPU s then, 176 now, 2026-12-07). Each file still stops what
+          // it starts and restores the process.env it changed (its hooks do, also on failure).
+          // Eight files at a time even on two cores: they spend most of their time waiting, on
+          // status polls a second apart in real time and on the processes they start (with a
+          // fork per file, on two idle cores, 2026-12-07: 143 s with four, 110 s with six, 100 s
+          // with eight, where the CPU is nearly all used).
           pool: 'forks',
+          isolate: false,
           maxWorkers: Math.max(8, availableParallelism()),
           sequence: { groupOrder: 1 },
           // A hang guard only: each process these tests start has a tighter one of its own (a

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { CLI_FLAGS } from '../../src/cli/flags.js'
 import { SETTINGS } from '../../src/settings/definitions.js'
-import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { TEST_API_KEY } from '../helpers/test-api-key.js'
 import {
   forecastPayload,
   sha256,

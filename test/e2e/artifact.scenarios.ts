@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { summaryTables } from '../../scripts/demo/summary-text.js'
 import { errorMessages } from '../../scripts/demo/workflow-commands.js'
 import { useBundleStage } from '../helpers/bundle-stage.js'
-import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { TEST_API_KEY } from '../helpers/test-api-key.js'
 import {
   runBundle,
   startBundle,

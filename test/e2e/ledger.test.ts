@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseWorkflowCommand } from '../../scripts/demo/workflow-commands.js'
 import { useBundleStage } from '../helpers/bundle-stage.js'
-import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { TEST_API_KEY } from '../helpers/test-api-key.js'
 import {
   nodeRuntimes,
   runBundle,

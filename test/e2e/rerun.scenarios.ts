@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useBundleStage } from '../helpers/bundle-stage.js'
-import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { TEST_API_KEY } from '../helpers/test-api-key.js'
 import {
   startBundle,
   type BundleOptions,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TABLE_NAMES } from '../../src/engine/table-layout.js'
-import { TEST_API_KEY } from '../helpers/engine-harness.js'
+import { TEST_API_KEY } from '../helpers/test-api-key.js'
 import {
   isRep,
   isTop,

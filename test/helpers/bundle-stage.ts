@@ -9,7 +9,7 @@ import {
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
-import { TEST_API_KEY } from './engine-harness.js'
+import { TEST_API_KEY } from './test-api-key.js'
 import { disposeBundles } from './run-bundle.js'
 
 /** What the bundle runs against: GitHub's artifact stack and, per test, Clari. */

@@ -9,14 +9,14 @@ import { runExport, type EngineDeps, type RunReport } from '../../src/engine/run
 import { VirtualClock } from '../../src/base/virtual-clock.js'
 import { mulberry32 } from '../simulators/clari/prng.js'
 import { shippedConfig } from './shipped-config.js'
+import { TEST_API_KEY } from './test-api-key.js'
 import {
   startClariSimulator,
   type ClariSimulator,
   type ClariSimulatorOptions
 } from '../simulators/clari/index.js'
 
-/** A distinctive key, so a leak anywhere is easy to find. */
-export const TEST_API_KEY = 'ck_live_7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c2e'
+export { TEST_API_KEY }
 
 export interface Harness {
   sim: ClariSimulator
