@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest'
+import type { ClariClient } from '../../../src/clari/client.js'
+import { ClariApiError } from '../../../src/clari/errors.js'
+import type { ExportJob, ExportLimits } from '../../../src/clari/types.js'
+import { VirtualClock } from '../../../src/base/virtual-clock.js'
+import type { PollSchedule } from '../../../src/engine/deps.js'
+import { ConcurrencyTimeoutError, JobTimeoutError } from '../../../src/engine/errors.js'
+import type { ExportEvent } from '../../../src/engine/events.js'
+import { downloadPayload } from '../../../src/engine/job/download.js'
+import { startJob } from '../../../src/engine/job/start-job.js'
+import { waitForJob, type WaitContext } from '../../../src/engine/job/wait-for-job.js'
+
+// The deadline arithmetic of the job's three waits (create, poll, download), on a virtual clock
+// and a client that answers in-process: what is under test is when each loop sleeps, checks and
+// gives up, not HTTP (the client's own tests and the engine's run that over sockets).
+
+const SECOND = 1_000
+const intervals = { initialMs: 5 * SECOND, factor: 1.5, maxMs: 30 * SECOND }
+/** Jitter at its midpoint: pollDelay(k) is then exactly initialMs × factor^k. */
+const midRandom = (): number => 0.5
+
+/** A clock already 100 s into the run, so "since the job started" differs from "since 0". */
+function clockAt100s(): VirtualClock {
+  const clock = new VirtualClock()
+  clock.advance(100 * SECOND)
+  return clock
+}
+
+function waitContext(clock: VirtualClock, startedAt: number, deadline: number): WaitContext {
+  return {
+    clock,
+    random: midRandom,
+    signal: new AbortController().signal,
+    deadline,
+    onWait: () => {},
+    onEvent: () => {},
+    stats: { statusPolls: 0 },
+    startedAt,
+    intervals,
+    limits: { maxRetryAfterMs: 600 * SECOND },
+    describe: error => String(error)
+  }
+}
+
+/** A job that answers `status` to every check, and the clock times of those checks. */
+function statusClient(
+  clock: VirtualClock,
+  status: string
+): { client: ClariClient; checks: number[] } {
+  const checks: number[] = []
+  const job: ExportJob = { jobId: 'job-1', status }
+  const client = {
+    getJob: async () => {
+      checks.push(clock.now())
+      return { job }
+    }
+  } as unknown as ClariClient
+  return { client, checks }
+}
+
+describe('waitForJob: job-timeout', () => {
+  it('plans each check by the time since the job started, and checks once more at the deadline', async () => {
+    const clock = clockAt100s()
+    const { client, checks } = statusClient(clock, 'STARTED')
+    const asked: [number, number][] = []
+    const schedule: PollSchedule = {
+      delayBefore: (k, elapsedMs) => {
+        asked.push([k, elapsedMs])
+        return 10 * SECOND
+      }
+    }
+    const ctx = waitContext(clock, 90 * SECOND, 125 * SECOND)
+    const error = await waitForJob(client, 'job-1', '2026_Q1', schedule, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(error.elapsedMs).toBe(35 * SECOND)
+    expect(checks).toEqual([110 * SECOND, 120 * SECOND, 125 * SECOND])
+    expect(asked).toEqual([
+      [0, 10 * SECOND],
+      [1, 20 * SECOND],
+      [2, 30 * SECOND]
+    ])
+  })
+
+  it('makes a check that lands exactly on the deadline the last one', async () => {
+    const clock = clockAt100s()
+    const { client, checks } = statusClient(clock, 'STARTED')
+    const schedule: PollSchedule = { delayBefore: () => 10 * SECOND }
+    const ctx = waitContext(clock, 100 * SECOND, 120 * SECOND)
+    const error = await waitForJob(client, 'job-1', '2026_Q1', schedule, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(checks).toEqual([110 * SECOND, 120 * SECOND])
+  })
+})
+
+/**
+ * A schedule that polls every 30 s until a job of the run finishes 5 s into the first sleep, and
+ * every 8 s after that lesson; it records the elapsed times it was asked about.
+ */
+function learningSchedule(clock: VirtualClock): { schedule: PollSchedule; asked: number[] } {
+  const asked: number[] = []
+  let taught = false
+  let lessons = 0
+  const schedule: PollSchedule = {
+    delayBefore: (_k, elapsedMs) => {
+      asked.push(elapsedMs)
+      return taught ? 8 * SECOND : 30 * SECOND
+    },
+    nextLesson: async signal => {
+      if (lessons++ > 0)
+        return new Promise<void>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason))
+        )
+      await clock.sleep(5 * SECOND, signal)
+      taught = true
+    }
+  }
+  return { schedule, asked }
+}
+
+describe('waitForJob: a lesson from another job of the run', () => {
+  it('plans the check again from the time of the lesson', async () => {
+    const clock = clockAt100s()
+    const { client, checks } = statusClient(clock, 'DONE')
+    const { schedule, asked } = learningSchedule(clock)
+    const ctx = waitContext(clock, 90 * SECOND, 160 * SECOND)
+    await waitForJob(client, 'job-1', '2026_Q1', schedule, ctx)
+    // Lesson at 105 s (15 s after the job started): next check 8 s later, not at 130 s.
+    expect(asked).toEqual([10 * SECOND, 15 * SECOND])
+    expect(checks).toEqual([113 * SECOND])
+  })
+
+  it('makes the replanned check the last one when it lands on the deadline', async () => {
+    const clock = clockAt100s()
+    const { client, checks } = statusClient(clock, 'STARTED')
+    const { schedule } = learningSchedule(clock)
+    const ctx = waitContext(clock, 90 * SECOND, 113 * SECOND)
+    const error = await waitForJob(client, 'job-1', '2026_Q1', schedule, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(checks).toEqual([113 * SECOND])
+  })
+})
