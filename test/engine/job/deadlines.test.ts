@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ClariClient } from '../../../src/clari/client.js'
-import { ClariApiError } from '../../../src/clari/errors.js'
+import { ClariApiError, NetworkError } from '../../../src/clari/errors.js'
+import { CancelledError } from '../../../src/base/abort.js'
 import type { ExportJob, ExportLimits } from '../../../src/clari/types.js'
 import { VirtualClock } from '../../../src/base/virtual-clock.js'
 import type { PollSchedule } from '../../../src/engine/deps.js'
@@ -137,5 +138,103 @@ describe('waitForJob: a lesson from another job of the run', () => {
     const error = await waitForJob(client, 'job-1', '2026_Q1', schedule, ctx).catch(e => e)
     expect(error).toBeInstanceOf(JobTimeoutError)
     expect(checks).toEqual([113 * SECOND])
+  })
+})
+
+/** A download whose every try fails with `fail(signal)`; counts the tries. */
+function failingDownload(fail: (signal: AbortSignal) => Promise<never>): {
+  client: ClariClient
+  tries: () => number
+} {
+  let tries = 0
+  const client = {
+    downloadResults: async (_id: string, _write: unknown, call: { signal: AbortSignal }) => {
+      tries++
+      return fail(call.signal)
+    }
+  } as unknown as ClariClient
+  return { client, tries: () => tries }
+}
+
+function downloadContext(
+  clock: VirtualClock,
+  deadline: number,
+  signal = new AbortController().signal
+) {
+  const waits: number[] = []
+  const ctx = {
+    clock,
+    random: midRandom,
+    signal,
+    deadline,
+    startedAt: 40 * SECOND,
+    intervals,
+    limits: { maxRetryAfterMs: 600 * SECOND },
+    onWait: (wait: { waitMs: number }) => waits.push(wait.waitMs),
+    describe: (error: unknown) => (error instanceof Error ? error.message : String(error))
+  }
+  return { ctx, waits }
+}
+
+const target = { dir: '/nonexistent', fileName: 'payload.json', period: '2026_Q1' } as never
+const serverError = (): Promise<never> =>
+  Promise.reject(new ClariApiError(500, 'download results', undefined))
+
+describe('downloadPayload: job-timeout', () => {
+  it('fails at once, as a download that timed out, when the retry would end at the deadline', async () => {
+    const clock = clockAt100s()
+    const { client, tries } = failingDownload(serverError)
+    // The first retry waits initialMs (5 s): exactly up to the deadline, so nothing could follow it.
+    const { ctx, waits } = downloadContext(clock, 105 * SECOND)
+    const error = await downloadPayload(client, 'job-1', target, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(error.phase).toBe('download')
+    expect(error.elapsedMs).toBe(60 * SECOND)
+    expect(error.message).toMatch(
+      /^the job is DONE, but its results did not download within job-timeout \(60 s; last error: .*500/
+    )
+    expect(tries()).toBe(1)
+    expect(waits).toEqual([])
+    expect(clock.now()).toBe(100 * SECOND)
+  })
+
+  it('retries while the deadline leaves room for another try', async () => {
+    const clock = clockAt100s()
+    const { client, tries } = failingDownload(serverError)
+    const { ctx, waits } = downloadContext(clock, 106 * SECOND)
+    const error = await downloadPayload(client, 'job-1', target, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(waits).toEqual([5 * SECOND])
+    expect(tries()).toBe(2)
+    expect(clock.now()).toBe(105 * SECOND)
+  })
+
+  it('ends a transfer the deadline cuts off as a download that timed out', async () => {
+    const clock = clockAt100s()
+    // As the transport does: a request whose signal aborts fails with the signal's reason.
+    const { client } = failingDownload(async signal => {
+      await clock.sleep(60 * SECOND, signal)
+      throw new Error('unreachable: the deadline comes first')
+    })
+    const { ctx } = downloadContext(clock, 130 * SECOND)
+    const error = await downloadPayload(client, 'job-1', target, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(error.phase).toBe('download')
+    expect(clock.now()).toBe(130 * SECOND)
+  })
+
+  it('ends at once with the failure when the run is cancelled during a try', async () => {
+    const clock = clockAt100s()
+    const run = new AbortController()
+    const broken = new NetworkError('socket hang up', 'ECONNRESET', true)
+    const { client, tries } = failingDownload(async () => {
+      run.abort(new CancelledError())
+      throw broken
+    })
+    const { ctx, waits } = downloadContext(clock, 500 * SECOND, run.signal)
+    const error = await downloadPayload(client, 'job-1', target, ctx).catch(e => e)
+    expect(error).toBe(broken)
+    expect(tries()).toBe(1)
+    expect(waits).toEqual([])
   })
 })
