@@ -2,16 +2,15 @@ import { describe, expect, it } from 'vitest'
 import type { ClariClient } from '../../../src/clari/client.js'
 import { ClariApiError, NetworkError } from '../../../src/clari/errors.js'
 import { CancelledError } from '../../../src/base/abort.js'
-import type { ExportJob, ExportLimits } from '../../../src/clari/types.js'
+import type { ExportJob } from '../../../src/clari/types.js'
 import { VirtualClock } from '../../../src/base/virtual-clock.js'
 import type { PollSchedule } from '../../../src/engine/deps.js'
-import { ConcurrencyTimeoutError, JobTimeoutError } from '../../../src/engine/errors.js'
-import type { ExportEvent } from '../../../src/engine/events.js'
+import { JobTimeoutError } from '../../../src/engine/errors.js'
 import { downloadPayload } from '../../../src/engine/job/download.js'
-import { startJob } from '../../../src/engine/job/start-job.js'
 import { waitForJob, type WaitContext } from '../../../src/engine/job/wait-for-job.js'
 
-// The deadline arithmetic of the job's three waits (create, poll, download), on a virtual clock
+// The deadline arithmetic of the job's waits (polling, downloading; waiting for a slot is in
+// start-job.test.ts), on a virtual clock
 // and a client that answers in-process: what is under test is when each loop sleeps, checks and
 // gives up, not HTTP (the client's own tests and the engine's run that over sockets).
 
