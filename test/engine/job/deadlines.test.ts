@@ -10,9 +10,9 @@ import { downloadPayload } from '../../../src/engine/job/download.js'
 import { waitForJob, type WaitContext } from '../../../src/engine/job/wait-for-job.js'
 
 // The deadline arithmetic of the job's waits (polling, downloading; waiting for a slot is in
-// start-job.test.ts), on a virtual clock
-// and a client that answers in-process: what is under test is when each loop sleeps, checks and
-// gives up, not HTTP (the client's own tests and the engine's run that over sockets).
+// start-job.test.ts), on a virtual clock and a client that answers in-process: what is under test
+// is when each loop sleeps, checks and gives up, not HTTP (the client's own tests and the
+// engine's run that over sockets).
 
 const SECOND = 1_000
 const intervals = { initialMs: 5 * SECOND, factor: 1.5, maxMs: 30 * SECOND }
