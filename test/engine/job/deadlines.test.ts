@@ -6,6 +6,7 @@ import type { ExportJob } from '../../../src/clari/types.js'
 import { VirtualClock } from '../../../src/base/virtual-clock.js'
 import type { PollSchedule } from '../../../src/engine/deps.js'
 import { JobTimeoutError } from '../../../src/engine/errors.js'
+import type { ExportEvent } from '../../../src/engine/events.js'
 import { downloadPayload } from '../../../src/engine/job/download.js'
 import { waitForJob, type WaitContext } from '../../../src/engine/job/wait-for-job.js'
 
@@ -235,5 +236,79 @@ describe('downloadPayload: job-timeout', () => {
     expect(error).toBe(broken)
     expect(tries()).toBe(1)
     expect(waits).toEqual([])
+  })
+})
+
+describe('waitForJob: what the server asks for', () => {
+  it('honours a throttle that asks for quiet past the deadline, and ends the period at the deadline', async () => {
+    const clock = clockAt100s()
+    let checks = 0
+    const client = {
+      getJob: async () => {
+        checks++
+        throw new ClariApiError(429, 'job status', undefined, {
+          kind: 'delay',
+          ms: 60 * SECOND,
+          raw: '60'
+        })
+      }
+    } as unknown as ClariClient
+    const schedule: PollSchedule = { delayBefore: () => 10 * SECOND }
+    const ctx = waitContext(clock, 100 * SECOND, 130 * SECOND)
+    const error = await waitForJob(client, 'job-1', '2026_Q1', schedule, ctx).catch(e => e)
+    expect(error).toBeInstanceOf(JobTimeoutError)
+    expect(error.message).toContain('last error')
+    expect(checks).toBe(1)
+    expect(clock.now()).toBe(130 * SECOND)
+  })
+
+  it.each([
+    [500, 1 * SECOND],
+    [300 * SECOND, 120 * SECOND]
+  ])(
+    'bounds a Retry-After of %i ms on a status answer to %i ms before the next check',
+    async (hintMs, waitMs) => {
+      const clock = clockAt100s()
+      const checks: number[] = []
+      const client = {
+        getJob: async () => {
+          checks.push(clock.now())
+          const status = checks.length === 1 ? 'STARTED' : 'DONE'
+          return {
+            job: { jobId: 'job-1', status },
+            retryAfter: { kind: 'delay', ms: hintMs, raw: 'x' }
+          }
+        }
+      } as unknown as ClariClient
+      const schedule: PollSchedule = { delayBefore: () => 10 * SECOND }
+      await waitForJob(
+        client,
+        'job-1',
+        '2026_Q1',
+        schedule,
+        waitContext(clock, 100 * SECOND, 1000 * SECOND)
+      )
+      expect(checks).toEqual([110 * SECOND, 110 * SECOND + waitMs])
+    }
+  )
+
+  it('reports a job without a status as "unknown"', async () => {
+    const clock = clockAt100s()
+    const events: ExportEvent[] = []
+    let checks = 0
+    const client = {
+      getJob: async () => ({
+        job: checks++ === 0 ? { jobId: 'job-1' } : { jobId: 'job-1', status: 'DONE' }
+      })
+    } as unknown as ClariClient
+    const ctx = {
+      ...waitContext(clock, 100 * SECOND, 1000 * SECOND),
+      onEvent: (e: ExportEvent) => events.push(e)
+    }
+    await waitForJob(client, 'job-1', '2026_Q1', { delayBefore: () => 10 * SECOND }, ctx)
+    expect(events.slice(0, 2)).toMatchObject([
+      { type: 'unknown-status', status: 'unknown' },
+      { type: 'status', status: 'unknown', poll: 1 }
+    ])
   })
 })
