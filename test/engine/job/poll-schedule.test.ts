@@ -249,3 +249,56 @@ describe('defaultPollSchedule with a prediction', () => {
     expect(checks(a, 1800 * SECOND)).toEqual(checks(b, 1800 * SECOND))
   })
 })
+
+describe('overruns and boundaries', () => {
+  // 300 s ± 10 %: window [268 s, 332 s], checked 8 s apart.
+  const window = finishWindow([300 * SECOND], intervals.maxMs)
+
+  it('past the window, waits (factor − 1) × the time overdue, between the dense gap and the cap', () => {
+    const schedule = windowSchedule(window, intervals)
+    expect(schedule.delayBefore(0, window.toMs + 1 * SECOND)).toBe(window.gapMs)
+    // 20 s overdue × 0.5 = 10 s; 100 s overdue × 0.5 = 50 s, capped at 30 s.
+    expect(schedule.delayBefore(0, window.toMs + 20 * SECOND)).toBeCloseTo(10 * SECOND, 6)
+    expect(schedule.delayBefore(0, window.toMs + 100 * SECOND)).toBe(intervals.maxMs)
+  })
+
+  it('a check a millisecond short of a predicted window is followed a dense gap later, not a millisecond', () => {
+    const prediction = { expectedMs: 1800 * SECOND, spreadMs: 90 * SECOND, samples: 3 }
+    // Window from 1708 s, 8 s apart inside.
+    expect(predictedSchedule(prediction, intervals).delayBefore(5, 1708 * SECOND - 1)).toBe(
+      8 * SECOND
+    )
+  })
+
+  it('two dense gaps before a predicted window, checks halfway rather than jumping to its start', () => {
+    const prediction = { expectedMs: 1800 * SECOND, spreadMs: 90 * SECOND, samples: 3 }
+    const schedule = predictedSchedule(prediction, intervals)
+    expect(schedule.delayBefore(5, 1692 * SECOND)).toBe(8 * SECOND)
+    expect(schedule.delayBefore(6, 1700 * SECOND)).toBe(8 * SECOND)
+  })
+
+  it('leaves the first job of a run the 15 s cap for exactly its first 10 minutes', () => {
+    const schedule = defaultPollSchedule(intervals, () => 0.5)([])
+    expect(schedule.delayBefore(20, 600 * SECOND - 1)).toBe(15 * SECOND)
+    expect(schedule.delayBefore(20, 600 * SECOND)).toBe(intervals.maxMs)
+  })
+
+  it.each([0, -5 * SECOND])('learns nothing from a job that ran %i ms', async durationMs => {
+    const factory = defaultPollSchedule(intervals, () => 0.5)
+    const blind = factory([], 0)
+    let taught = false
+    void blind.nextLesson!(new AbortController().signal).then(() => (taught = true))
+    factory([]).jobDone?.(durationMs)
+    await new Promise(resolve => setImmediate(resolve))
+    expect(taught).toBe(false)
+    // Still the first job's schedule: 5 s, as with no history at all.
+    expect(factory([]).delayBefore(0, 0)).toBe(intervals.initialMs)
+  })
+
+  it('ignores durations of 0 in the run history', () => {
+    const factory = defaultPollSchedule(intervals, () => 0.5)
+    const plain = checks(factory([300 * SECOND]), 400 * SECOND)
+    expect(checks(factory([0, 300 * SECOND]), 400 * SECOND)).toEqual(plain)
+    expect(plain).toContain(window.fromMs)
+  })
+})

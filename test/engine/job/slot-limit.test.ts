@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ExportEvent } from '../../../src/engine/events.js'
+import { startHarness, type Harness } from '../../helpers/engine-harness.js'
+import { mostJobsAtOnce } from '../../simulators/clari/index.js'
+
+// What a period tells the run when Clari refuses its create for a full concurrency limit: how
+// many slots the run really has, said once, in the words the log shows.
+
+const MINUTE = 60_000
+const PERIODS = ['2025_Q1', '2025_Q2', '2025_Q3', '2025_Q4']
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+function concurrencyEvents(events: ExportEvent[]): ExportEvent[] {
+  return events.filter(e => e.type === 'concurrency' && e.detail !== 'max-concurrent-jobs')
+}
+
+describe('a create refused for a full concurrency limit', () => {
+  it('while jobs of the run hold slots: runs no more at once than it got, and says so once', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 3 }, plan: { durationMs: 5 * MINUTE } })
+    h.sim.occupySlots(1, 120 * MINUTE)
+    const { report, events } = await h.run(h.config({ periods: PERIODS, concurrency: 3 }))
+
+    expect(report.failed).toEqual([])
+    expect(concurrencyEvents(events)).toEqual([
+      { type: 'concurrency', limit: 2, detail: 'Clari had only 2 slots free for this run' }
+    ])
+    expect(mostJobsAtOnce(h.sim.jobs)).toBe(2)
+  })
+
+  it('while colleagues hold every slot: goes one period at a time until one is free, and says so once', async () => {
+    h = await startHarness({ limits: { concurrentLimit: 2 }, plan: { durationMs: 5 * MINUTE } })
+    h.sim.occupySlots(2, 10 * MINUTE)
+    const { report, events } = await h.run(
+      h.config({ periods: PERIODS.slice(0, 2), concurrency: 2 })
+    )
+
+    expect(report.failed).toEqual([])
+    expect(concurrencyEvents(events)).toEqual([
+      { type: 'concurrency', limit: 1, detail: "every Clari export slot is held by others' jobs" },
+      // Once a slot came free, the run's scheduler gives the run its slots back.
+      { type: 'concurrency', limit: 2, detail: "Clari has room for 2 of this run's jobs again" }
+    ])
+  })
+})
