@@ -81,6 +81,7 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
         const left = fromMs - elapsedMs
         return left / Math.ceil(left / maxMs)
       }
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: in the window nothing is overdue, and the clamp below gives the same gap
       if (elapsedMs < toMs) return Math.min(gapMs, maxMs)
       // Overrun: the gap grows geometrically with the time past the window.
       const overdue = elapsedMs - toMs
@@ -170,6 +171,7 @@ export function defaultPollSchedule(intervals: PollIntervals, random: Random): P
             reject(signal.reason)
           }
           listeners.add(wake)
+          // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once
           signal.addEventListener('abort', stop, { once: true })
         })
     }
