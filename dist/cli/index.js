@@ -34101,12 +34101,9 @@ async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
     const ours = jobs.filter(job => start_job_provenance(job, want) === 'ours');
     if (ours.length === 1)
         return ours[0].jobId;
-    // Stryker disable next-line EqualityOperator: one job of ours was returned above, so never 1 here
     const doubtful = ours.length > 1 ? ours : jobs.filter(job => start_job_provenance(job, want) === 'unknown');
     if (doubtful.length > 0) {
-        throw new UnprovenJobError(forecastId, period, doubtful.map(job => job.jobId), 
-        // Stryker disable next-line EqualityOperator: as above, never 1 here
-        ours.length > 1 ? 'several' : 'unproven');
+        throw new UnprovenJobError(forecastId, period, doubtful.map(job => job.jobId), ours.length > 1 ? 'several' : 'unproven');
     }
     return undefined;
 }
@@ -37715,7 +37712,6 @@ function windowSchedule(window, intervals) {
                 const left = fromMs - elapsedMs;
                 return left / Math.ceil(left / maxMs);
             }
-            // Stryker disable next-line ConditionalExpression,EqualityOperator: in the window nothing is overdue, and the clamp below gives the same gap
             if (elapsedMs < toMs)
                 return Math.min(gapMs, maxMs);
             // Overrun: the gap grows geometrically with the time past the window.

@@ -81,7 +81,6 @@ export function windowSchedule(window: FinishWindow, intervals: PollIntervals): 
         const left = fromMs - elapsedMs
         return left / Math.ceil(left / maxMs)
       }
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: in the window nothing is overdue, and the clamp below gives the same gap
       if (elapsedMs < toMs) return Math.min(gapMs, maxMs)
       // Overrun: the gap grows geometrically with the time past the window.
       const overdue = elapsedMs - toMs

@@ -93,14 +93,12 @@ export async function findCreatedJob(
   }
   const ours = jobs.filter(job => provenance(job, want) === 'ours')
   if (ours.length === 1) return ours[0]!.jobId
-  // Stryker disable next-line EqualityOperator: one job of ours was returned above, so never 1 here
   const doubtful = ours.length > 1 ? ours : jobs.filter(job => provenance(job, want) === 'unknown')
   if (doubtful.length > 0) {
     throw new UnprovenJobError(
       forecastId,
       period,
       doubtful.map(job => job.jobId!),
-      // Stryker disable next-line EqualityOperator: as above, never 1 here
       ours.length > 1 ? 'several' : 'unproven'
     )
   }
