@@ -30168,6 +30168,26 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/base/pipe-into.ts
+
+/**
+ * `pipeline(...streams, destination)` that settles only once the destination has closed, also
+ * when it fails. On Node 20 a failed pipeline settles as soon as the streams before the last have
+ * closed (nodejs/node#51540, fixed in Node 22): a file stream may then not even have created its
+ * file yet, and a caller that removes the half-written file at once leaves it behind.
+ */
+async function pipe_into_pipeInto(streams, destination, signal) {
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([...streams, destination], { signal });
+    }
+    catch (error) {
+        // A failed pipeline has destroyed every stream, so the destination's 'close' is on its way.
+        if (!destination.closed)
+            await new Promise(resolve => destination.once('close', resolve));
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/base/error-message.ts
 /** What to show of anything thrown: an Error's message, or the value itself as text. */
 function error_message_errorMessage(error) {
@@ -31481,7 +31501,7 @@ async function writePayload(body, dir, fileName, expect) {
         }
     });
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, tap, (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
+        await pipe_into_pipeInto([body, tap], (0,external_node_fs_namespaceObject.createWriteStream)(partial, { flags: 'wx' }));
         if (expect.format === 'JSON') {
             const verdict = json?.finish() ?? (await reader.verdict()) ?? (await checkFile(partial));
             checkJson(verdict, expect.period);
@@ -39021,6 +39041,7 @@ var node_modules_yauzl = __nccwpck_require__(663);
 
 
 
+
 /** A zip that cannot be read: not a zip, truncated, too many entries, or one that breaks the rules. */
 class zip_archive_UnreadableZipError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'UnreadableZipError';
@@ -39079,9 +39100,9 @@ async function zip_archive_extractEntries(zipPath, dir, wanted, bounds) {
                 continue;
             }
             total += size;
-            await pipeline(await zip.openReadStreamPromise(entry), capped(size, name), 
+            await pipeInto([await zip.openReadStreamPromise(entry), capped(size, name)], 
             // 'wx': nothing already in the folder is followed or overwritten.
-            createWriteStream(path.join(dir, name), { flags: 'wx' }), { signal: bounds.signal });
+            createWriteStream(path.join(dir, name), { flags: 'wx' }), bounds.signal);
         }
         return refused;
     });
@@ -39439,7 +39460,7 @@ async function saveZip(body, file, maxBytes, signal) {
             done(null, chunk);
         }
     });
-    await pipeline(body, tap, createWriteStream(file, { flags: 'wx' }), { signal });
+    await pipeInto([body, tap], createWriteStream(file, { flags: 'wx' }), signal);
     return `sha256:${hash.digest('hex')}`;
 }
 

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { pipeInto } from '../../base/pipe-into.js'
 import type { ExportFormat } from '../../clari/types.js'
 import { InvalidResponseError } from '../../clari/errors.js'
 import { cleanServerText } from '../../clari/untrusted-text.js'
@@ -93,7 +93,7 @@ export async function writePayload(
     }
   })
   try {
-    await pipeline(body, tap, createWriteStream(partial, { flags: 'wx' }))
+    await pipeInto([body, tap], createWriteStream(partial, { flags: 'wx' }))
     if (expect.format === 'JSON') {
       const verdict = json?.finish() ?? (await reader!.verdict!()) ?? (await checkFile(partial))
       checkJson(verdict, expect.period)

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { pipeInto } from '../../base/pipe-into.js'
 import { describeError } from '../../clari/untrusted-text.js'
 import type { ExportConfig } from '../config.js'
 import { MANIFEST_FILE } from '../manifest.js'
@@ -396,6 +396,6 @@ async function saveZip(
       done(null, chunk)
     }
   })
-  await pipeline(body, tap, createWriteStream(file, { flags: 'wx' }), { signal })
+  await pipeInto([body, tap], createWriteStream(file, { flags: 'wx' }), signal)
   return `sha256:${hash.digest('hex')}`
 }

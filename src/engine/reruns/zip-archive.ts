@@ -4,6 +4,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as yauzl from 'yauzl'
 import { errorMessage } from '../../base/error-message.js'
+import { pipeInto } from '../../base/pipe-into.js'
 import { formatBytes } from '../units.js'
 
 /** A zip that cannot be read: not a zip, truncated, too many entries, or one that breaks the rules. */
@@ -88,12 +89,11 @@ export async function extractEntries(
         continue
       }
       total += size
-      await pipeline(
-        await zip.openReadStreamPromise(entry),
-        capped(size, name),
+      await pipeInto(
+        [await zip.openReadStreamPromise(entry), capped(size, name)],
         // 'wx': nothing already in the folder is followed or overwritten.
         createWriteStream(path.join(dir, name), { flags: 'wx' }),
-        { signal: bounds.signal }
+        bounds.signal
       )
     }
     return refused
