@@ -1,5 +1,5 @@
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import net, { type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CancelledError } from '../../src/base/abort.js'
 import { NetworkError } from '../../src/clari/errors.js'
@@ -104,6 +104,21 @@ describe('Transport failures', () => {
     expect(failure).toBeInstanceOf(NetworkError)
     expect(failure).toMatchObject({ code: 'ECONNREFUSED', sent: false })
     expect(failure.message).toMatch(/^create export: connect ECONNREFUSED 127\.0\.0\.2:\d+$/)
+  })
+
+  it('calls a TLS handshake the server broke off not sent: the request never left', async () => {
+    // A server that hangs up on the client's hello: no certificate needed, nothing reaches it.
+    const hangUp = net.createServer(socket => socket.once('data', () => socket.end()))
+    await new Promise<void>(resolve => hangUp.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (hangUp.address() as AddressInfo).port
+      const failure = await send(`https://127.0.0.1:${port}/x`).catch(e => e)
+      expect(failure).toBeInstanceOf(NetworkError)
+      expect(failure).toMatchObject({ code: 'ECONNRESET', sent: false })
+      expect(failure.message).toMatch(/^create export: .*before secure TLS connection/)
+    } finally {
+      await new Promise(resolve => hangUp.close(resolve))
+    }
   })
 
   it('calls a connection reset after the request went out sent', async () => {
