@@ -1,3 +1,4 @@
+import { getEventListeners, once } from 'node:events'
 import http from 'node:http'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -70,6 +71,18 @@ describe('Transport failures', () => {
     expect(received).toEqual({ length: '8', body: '{"é":1}' })
     expect(res).toMatchObject({ status: 201, receivedAt: 1_234, headers: { 'x-a': 'b' } })
     expect(await readBody(res.body)).toBe('done')
+  })
+
+  it('lets go of the run’s signal once an answer bounded in total is read', async () => {
+    // A run makes thousands of requests on one signal: a listener kept per request would leak
+    // (Node warns past 10), and each bound's timer would run on after its answer.
+    const url = await serve((_req, res) => void res.writeHead(200).end('ok'))
+    const run = new AbortController()
+    const res = await send(url, { signal: run.signal, totalTimeoutMs: 5_000 })
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1)
+    expect(await readBody(res.body)).toBe('ok')
+    if (!res.body.closed) await once(res.body, 'close')
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
   })
 
   it('names a silent server after the idle timeout; the request had gone out', async () => {
