@@ -309,6 +309,14 @@ describe('error answers', () => {
     expect(seen).toHaveLength(1)
   })
 
+  it('include an answer with a status below 200, which is no success', async () => {
+    // Node's server writes no such status; the socket carries it raw, as a broken proxy might.
+    const raw = 'HTTP/1.1 099 Odd\r\ncontent-length: 11\r\n\r\n{"jobs":{}}'
+    const error = await failure(res => void res.socket!.end(raw))
+    expect(error).toBeInstanceOf(ClariApiError)
+    expect(error.message).toBe('read export limits failed: HTTP 99')
+  })
+
   it('quote a body that is not JSON (a proxy page) as the message', async () => {
     const error = await failure(res => void res.writeHead(403).end('<h1>Forbidden</h1>'))
     expect(error.message).toBe('read export limits failed: HTTP 403: <h1>Forbidden</h1>')

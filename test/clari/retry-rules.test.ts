@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { retryRulesTable } from '../../scripts/generate.js'
 import { ClariApiError, InvalidResponseError, NetworkError } from '../../src/clari/errors.js'
 import {
   ENDPOINTS,
@@ -135,5 +136,20 @@ describe('the retry rules (docs/retry-policy.md#the-retry-rules)', () => {
         }
       }
     }
+  })
+
+  it('documents a poll-loop allowance on the rows of the endpoints a loop polls, and only there', () => {
+    // docs/retry-policy.md#the-retry-rules, rendered from the table: its last column.
+    const rows = retryRulesTable().split('\n')
+    const loopOf = (start: string) =>
+      rows
+        .find(row => row.startsWith(start))
+        ?.split(' | ')
+        .at(-1)
+    expect(loopOf('| 429 | all | throttle |')).toBe('missed checks until `job-timeout` |')
+    expect(loopOf('| 500 | status, results, cancel, limits, list | retry |')).toBe(
+      'missed checks until `job-timeout` |'
+    )
+    expect(loopOf('| 500 | create | reconcile |')).toBe('— |')
   })
 })

@@ -1,5 +1,6 @@
+import { getEventListeners, once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import net, { type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CancelledError } from '../../src/base/abort.js'
 import { NetworkError } from '../../src/clari/errors.js'
@@ -72,6 +73,18 @@ describe('Transport failures', () => {
     expect(await readBody(res.body)).toBe('done')
   })
 
+  it('lets go of the run’s signal once an answer bounded in total is read', async () => {
+    // A run makes thousands of requests on one signal: a listener kept per request would leak
+    // (Node warns past 10), and each bound's timer would run on after its answer.
+    const url = await serve((_req, res) => void res.writeHead(200).end('ok'))
+    const run = new AbortController()
+    const res = await send(url, { signal: run.signal, totalTimeoutMs: 5_000 })
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1)
+    expect(await readBody(res.body)).toBe('ok')
+    if (!res.body.closed) await once(res.body, 'close')
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
+  })
+
   it('names a silent server after the idle timeout; the request had gone out', async () => {
     const url = await serve(() => {})
     const failure = await send(url, { idleTimeoutMs: 100 }).catch(e => e)
@@ -104,6 +117,21 @@ describe('Transport failures', () => {
     expect(failure).toBeInstanceOf(NetworkError)
     expect(failure).toMatchObject({ code: 'ECONNREFUSED', sent: false })
     expect(failure.message).toMatch(/^create export: connect ECONNREFUSED 127\.0\.0\.2:\d+$/)
+  })
+
+  it('calls a TLS handshake the server broke off not sent: the request never left', async () => {
+    // A server that hangs up on the client's hello: no certificate needed, nothing reaches it.
+    const hangUp = net.createServer(socket => socket.once('data', () => socket.end()))
+    await new Promise<void>(resolve => hangUp.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (hangUp.address() as AddressInfo).port
+      const failure = await send(`https://127.0.0.1:${port}/x`).catch(e => e)
+      expect(failure).toBeInstanceOf(NetworkError)
+      expect(failure).toMatchObject({ code: 'ECONNRESET', sent: false })
+      expect(failure.message).toMatch(/^create export: .*before secure TLS connection/)
+    } finally {
+      await new Promise(resolve => hangUp.close(resolve))
+    }
   })
 
   it('calls a connection reset after the request went out sent', async () => {

@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { NetworkError } from '../../src/clari/errors.js'
 import { Transport } from '../../src/clari/transport.js'
 
 /**
- * Redirects over TLS, on loopback. The certificate is a test fixture, made once with
- * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
- * -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1`; it is committed rather than made in
- * the set-up so the test needs no openssl and spawns nothing. Nothing trusts it: the transport's
- * agents take no CA of their own and Node 20 reads extra CAs only at start, so this file turns
- * certificate checks off for its own process while it runs. What it checks is where the
- * transport goes, not the certificate.
+ * Redirects over TLS, and requests through a proxy's tunnel, on loopback. The certificate is a
+ * test fixture, made once with `openssl req -x509 -newkey ec -pkeyopt
+ * ec_paramgen_curve:prime256v1 -nodes -days 36500 -subj /CN=127.0.0.1 -addext
+ * subjectAltName=IP:127.0.0.1`; it is committed rather than made in the set-up so the test needs
+ * no openssl and spawns nothing. Nothing trusts it: the transport's agents take no CA of their
+ * own and Node 20 reads extra CAs only at start, so this file turns certificate checks off for
+ * its own process while it runs. What it checks is where the transport goes, not the certificate.
  */
 const fixture = (name: string) =>
   readFileSync(new URL(`./fixtures/loopback-tls/${name}`, import.meta.url))
@@ -62,14 +62,14 @@ afterAll(async () => {
   }
 })
 
-async function get(path: string): Promise<string> {
+async function get(path: string, origin = base.tls): Promise<string> {
   seen = []
   const transport = new Transport()
   try {
     const res = await transport.send({
       method: 'GET',
       operation: 'download results',
-      url: new URL(base.tls + path),
+      url: new URL(origin + path),
       headers: { apikey: 'secret-key' },
       secretHeader: 'apikey',
       signal: new AbortController().signal,
@@ -102,5 +102,50 @@ describe('Transport over https', () => {
       sent: true
     })
     expect(seen.map(s => s.server)).toEqual(['tls'])
+  })
+})
+
+/**
+ * A forward proxy on loopback, as a runner behind one sets `https_proxy` and `http_proxy`: it
+ * tunnels each CONNECT to the loopback port asked for. The API's name (`clari.test`) is never
+ * resolved: the client hands it to the proxy, which ignores it. A loopback name would bypass the
+ * proxy (@actions/http-client never proxies one).
+ */
+describe('Transport through a proxy', () => {
+  let tunnels: string[] = []
+  // The tunnels outlive the transport (its agents keep them) and the proxy's close: ended here.
+  const sockets: net.Socket[] = []
+  afterAll(() => sockets.forEach(socket => socket.destroy()))
+  beforeAll(async () => {
+    const proxy = http.createServer()
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '')
+      const port = Number(new URL(`http://${req.url}`).port)
+      const upstream = net.connect(port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client).pipe(upstream)
+      })
+      sockets.push(client, upstream)
+      const end = () => (upstream.destroy(), client.destroy())
+      upstream.on('error', end)
+      client.on('error', end)
+    })
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+    servers.push(proxy)
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    vi.stubEnv('https_proxy', proxyUrl)
+    vi.stubEnv('http_proxy', proxyUrl)
+  })
+
+  it.each([
+    ['https', 'tls'],
+    ['plain http', 'plain']
+  ] as const)('reaches an API over %s through the tunnel', async (_scheme, name) => {
+    tunnels = []
+    const origin = base[name].replace('127.0.0.1', 'clari.test')
+    expect(await get('/x', origin)).toBe(`ok ${name}`)
+    expect(tunnels).toEqual([origin.replace(/^https?:\/\//, '')])
+    expect(seen).toEqual([{ server: name, path: '/x', apikey: 'secret-key' }])
   })
 })

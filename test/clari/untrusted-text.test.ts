@@ -3,8 +3,6 @@ import {
   cleanServerText,
   MAX_DEPTH,
   SECRET_FRAGMENT_CHARS,
-  TOO_DEEP,
-  UNPRINTABLE,
   withoutControls,
   withoutSecret
 } from '../../src/clari/untrusted-text.js'
@@ -79,7 +77,7 @@ describe('withoutSecret', () => {
       level++
     }
     expect(level).toBe(MAX_DEPTH)
-    expect(node).toBe(TOO_DEEP)
+    expect(node).toBe('(nested too deep)')
     expect(() => cleanServerText(masked)).not.toThrow()
   })
 })
@@ -92,8 +90,8 @@ describe('cleanServerText', () => {
     ['bidi overrides', 'a\u202eb', 'a b'],
     ['an object', { code: 'x' }, '{"code":"x"}'],
     ['nothing', undefined, ''],
-    ['a BigInt', 10n, UNPRINTABLE],
-    ['a structure nested too deep to stringify', deeplyNested(1_000_000), UNPRINTABLE]
+    ['a BigInt', 10n, '(unprintable)'],
+    ['a structure nested too deep to stringify', deeplyNested(1_000_000), '(unprintable)']
   ])('cleans %s', (_name, input, expected) => {
     expect(cleanServerText(input)).toBe(expected)
   })
@@ -102,6 +100,9 @@ describe('cleanServerText', () => {
     ['inside a mask', `${'a'.repeat(8)}***${'b'.repeat(8)}`, 10, 'aaaaaaaa…'],
     ['just after a mask', `${'a'.repeat(8)}***${'b'.repeat(8)}`, 11, 'aaaaaaaa***…'],
     ['inside a surrogate pair', `${'a'.repeat(4)}😀x`, 5, 'aaaa…'],
+    // The first and last high surrogates: U+10000 and U+10FC00.
+    ['inside the lowest surrogate pair', `${'a'.repeat(4)}\u{10000}x`, 5, 'aaaa…'],
+    ['inside the highest surrogate pair', `${'a'.repeat(4)}\u{10fc00}x`, 5, 'aaaa…'],
     ['after a whole surrogate pair', '😀😀x', 4, '😀😀…'],
     ['before a character above the surrogates', '！'.repeat(6), 5, '！！！！！…']
   ])('never cuts %s', (_name, input, max, expected) => {
