@@ -1,58 +1,19 @@
 import { describe, it, expect } from 'vitest'
-import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
 import { JsonStreamCheck, MAX_TAPPED_TOKEN } from '../../../src/engine/checks/json-tokenizer.js'
+import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const MiB = 1024 * 1024
-
-/** Taps the lists named, asking for the text of their elements; records what it gets. */
-class ElementTap implements JsonTap {
-  readonly calls: string[] = []
-  private depth = 0
-  constructor(private readonly lists = ['entries', 'users']) {}
-  select(key: string): boolean {
-    const wanted = this.lists.includes(key)
-    if (wanted) this.calls.push(`select ${key}`)
-    return wanted
-  }
-  open(isArray: boolean): boolean {
-    this.calls.push(isArray ? '[' : '{')
-    return ++this.depth === 2
-  }
-  close(source: TokenSource | undefined, from: number, to: number): void {
-    this.depth--
-    this.calls.push(source === undefined ? 'close' : `close ${short(source.text.slice(from, to))}`)
-  }
-  key(source: TokenSource, from: number, to: number): void {
-    this.calls.push(`key ${short(source.text.slice(from, to))}`)
-  }
-  value(source: TokenSource, from: number, to: number): void {
-    this.calls.push(`value ${short(source.text.slice(from, to))}`)
-  }
-  end(): void {
-    this.depth = 0
-    this.calls.push('end')
-  }
-  abandon(): void {
-    this.depth = 0
-    this.calls.push('abandon')
-  }
-  chunkEnd(): void {}
-}
-
-/** A long token's length and ends, enough to tell it whole from cut. */
-const short = (text: string): string =>
-  text.length > 40 ? `${text.slice(0, 8)}…${text.length}…${text.slice(-8)}` : text
 
 /** Feeds `input` in 1 MiB chunks, also cut at `cuts`. */
 function tapIn(
   input: string,
   cuts: number[],
-  lists?: string[]
+  lists = ['entries', 'users']
 ): { result: unknown; calls: string[] } {
   const all = Buffer.from(input, 'latin1')
   const edges = new Set([...cuts, all.length])
   for (let at = MiB; at < all.length; at += MiB) edges.add(at)
-  const tap = new ElementTap(lists)
+  const tap = new RecordingTap(lists, 2)
   const check = new JsonStreamCheck(tap)
   let from = 0
   for (const to of [...edges].sort((a, b) => a - b)) {
@@ -62,8 +23,9 @@ function tapIn(
   return { result: check.finish(), calls: tap.calls }
 }
 
+const ABANDON = `abandon: a value longer than ${MAX_TAPPED_TOKEN} bytes`
 const USERS_TAPPED = [
-  'abandon',
+  ABANDON,
   'select users',
   '[',
   '{',
@@ -128,6 +90,6 @@ describe('JsonStreamCheck tap: after a value too long to hold, the next list is 
     const input = `${head}${id}"}]}`
     const tapped = tapIn(input, [element + MAX_TAPPED_TOKEN + 1], ['timePeriods'])
     expect(tapped.result).toStrictEqual({ valid: true })
-    expect(tapped.calls.at(-1)).toBe('abandon')
+    expect(tapped.calls.at(-1)).toBe(ABANDON)
   })
 })
