@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
 import { JsonStreamCheck, type JsonCheckResult } from '../../../src/engine/checks/json-tokenizer.js'
+import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const toBytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'latin1') : input
@@ -164,6 +165,44 @@ describe('JsonStreamCheck tap: a top-level string or number value ends the tappe
       json.update(input.subarray(at))
       expect(json.finish()).toStrictEqual({ valid: true })
       expect({ at, keys: tap.keys, ends: tap.ends }).toStrictEqual({ at, keys: [], ends: [0] })
+    }
+  })
+})
+
+/** Asks for the text of every container it sees. */
+class GreedyTap extends RecordingTap {
+  override open(isArray: boolean): boolean {
+    super.open(isArray)
+    return true
+  }
+}
+
+describe('JsonStreamCheck tap: one container text at a time', () => {
+  it('gives the outermost asked-for container its text, the ones inside it none', () => {
+    const input = toBytes('{"entries":[{"a":[1]},{}],"b":2}')
+    for (let at = 0; at <= input.length; at++) {
+      const tap = new GreedyTap(['entries'])
+      const json = new JsonStreamCheck(tap)
+      json.update(input.subarray(0, at))
+      json.update(input.subarray(at))
+      expect(json.finish()).toStrictEqual({ valid: true })
+      expect({ at, calls: tap.calls }).toStrictEqual({
+        at,
+        calls: [
+          'select entries',
+          '[',
+          '{',
+          'key "a"',
+          '[',
+          'value 1',
+          'close',
+          'close',
+          '{',
+          'close',
+          'close [{"a":[1]},{}]',
+          'end'
+        ]
+      })
     }
   })
 })
