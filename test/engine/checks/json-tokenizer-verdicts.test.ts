@@ -1,6 +1,10 @@
 import { describe, it, expect } from 'vitest'
 import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
-import { JsonStreamCheck, type JsonCheckResult } from '../../../src/engine/checks/json-tokenizer.js'
+import {
+  JsonStreamCheck,
+  MAX_DEPTH,
+  type JsonCheckResult
+} from '../../../src/engine/checks/json-tokenizer.js'
 import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const toBytes = (input: string | Uint8Array): Uint8Array =>
@@ -66,6 +70,14 @@ describe('JsonStreamCheck: why and where a garbled payload is refused', () => {
   ]
   it.each(refused)('refuses %j: %s, at byte %i', (input, reason, offset) => {
     expect(verdict(input)).toStrictEqual({ valid: false, reason, offset })
+  })
+
+  it('names the nesting limit when a payload nests deeper than it', () => {
+    expect(check([toBytes('['.repeat(MAX_DEPTH + 1))])).toStrictEqual({
+      valid: false,
+      reason: `nesting deeper than ${MAX_DEPTH} levels`,
+      offset: MAX_DEPTH
+    })
   })
 
   const accepted = ['"\\u00Ff"', '"\\uFFFF"', '1e+05', '[1E-00,2e0]', '\u00ef\u00bb\u00bf[0.5e1]']
