@@ -30897,6 +30897,7 @@ class JsonStreamCheck {
     depth = 0;
     consumed = 0; // bytes of earlier chunks, for absolute error offsets
     error;
+    // Stryker disable next-line BooleanLiteral: set at every string's opening quote before it is read
     stringIsKey = false;
     stringFlags = 0; // NON_ASCII | UNICODE_ESCAPE of the string being read
     hexLeft = 0;
@@ -30908,6 +30909,7 @@ class JsonStreamCheck {
     capturing = false; // the extraction wants the current string
     tapping = false; // inside a value the tap selected
     // The current token's text from earlier chunks, while it is captured or tapped.
+    // Stryker disable next-line BooleanLiteral: nothing is held yet, so joining adds '' either way
     held = false;
     heldText = '';
     heldOverflow = false;
@@ -31357,6 +31359,7 @@ class JsonStreamCheck {
         if (!tapping && this.heldText.length + part.length > CAPTURE_LIMIT + 1) {
             // Too long to be what the extraction looks for: drop it (see CAPTURE_LIMIT).
             this.heldOverflow = true;
+            // Stryker disable next-line StringLiteral: once overflowed nothing is appended, and tokenText drops it
             this.heldText = '';
             return;
         }
@@ -31364,6 +31367,7 @@ class JsonStreamCheck {
     }
     /** The tap gets no more of the value it selected: it would hold too much. Returns false. */
     abandonTap(capturing) {
+        // Stryker disable next-line BooleanLiteral: update writes its local tapping (this call's false) back at the end
         this.tapping = false;
         this.spanDepth = 0;
         this.spanHeld = '';

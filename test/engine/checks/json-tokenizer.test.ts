@@ -1,17 +1,12 @@
 import { describe, it, expect } from 'vitest'
 import {
-  NON_ASCII,
-  UNICODE_ESCAPE,
-  type JsonTap,
-  type TokenSource
-} from '../../../src/engine/checks/json-tap.js'
-import {
   JsonStreamCheck,
   MAX_DEPTH,
   MAX_TAPPED_TOKEN,
   type JsonCheckResult
 } from '../../../src/engine/checks/json-tokenizer.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
+import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const bytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'utf8') : input
@@ -404,52 +399,6 @@ describe('JsonStreamCheck against JSON.parse and across chunk boundaries', () =>
     expect(checkByteByByte(doc)).toEqual(whole)
   })
 })
-
-/** Records what a tap receives, one line per call, checking that text and bytes agree. */
-class RecordingTap implements JsonTap {
-  readonly calls: string[] = []
-  constructor(
-    private readonly lists: string[],
-    /** Ask for the text of containers opened at this depth of the tapped value (1 = its own). */
-    private readonly spanDepth = 0
-  ) {}
-  private depth = 0
-  select(key: string): boolean {
-    const wanted = this.lists.includes(key)
-    if (wanted) this.calls.push(`select ${key}`)
-    return wanted
-  }
-  open(isArray: boolean): boolean {
-    this.calls.push(isArray ? '[' : '{')
-    return ++this.depth === this.spanDepth
-  }
-  close(source: TokenSource | undefined, from: number, to: number): void {
-    this.depth--
-    this.calls.push(source === undefined ? 'close' : `close ${this.token(source, from, to)}`)
-  }
-  key(source: TokenSource, from: number, to: number, flags: number): void {
-    this.calls.push(`key ${this.token(source, from, to)}${flagsOf(flags)}`)
-  }
-  value(source: TokenSource, from: number, to: number, flags: number): void {
-    this.calls.push(`value ${this.token(source, from, to)}${flagsOf(flags)}`)
-  }
-  end(): void {
-    this.calls.push('end')
-  }
-  abandon(reason: string): void {
-    this.calls.push(`abandon: ${reason}`)
-  }
-  /** Every token is checked as it comes, so the end of a chunk changes nothing here. */
-  chunkEnd(): void {}
-  private token(source: TokenSource, from: number, to: number): string {
-    const text = source.text.slice(from, to)
-    expect(Buffer.from(source.bytes.subarray(from, to)).toString('latin1')).toBe(text)
-    return Buffer.from(text, 'latin1').toString('utf8')
-  }
-}
-
-const flagsOf = (flags: number): string =>
-  (flags & NON_ASCII ? ' +non-ascii' : '') + (flags & UNICODE_ESCAPE ? ' +\\u' : '')
 
 function tapChunks(
   chunks: Uint8Array[],

@@ -189,6 +189,16 @@ describe('writePayload, checks beside the format', () => {
     expect(made).toBe(1)
   })
 
+  it("lets a tables' reader that tokenizes the chunks itself give the verdict, so they are read once", async () => {
+    // The reader's verdict decides: here it saw another quarter, which the check alone would not.
+    const verdict = () => Promise.resolve({ valid: true as const, firstTimePeriodId: '2026_Q2' })
+    const tap = () => Promise.resolve({ verdict, afterChunk: () => Promise.resolve() })
+    await expect(write(JSON_Q1, { tap })).rejects.toThrow(
+      'the payload is for period 2026_Q2, not 2026_Q1'
+    )
+    expect(await readdir(dir)).toEqual([])
+  })
+
   it('keeps a JSON payload that starts with a blank line (no CSV header check)', async () => {
     await expect(write(`\n${JSON_Q1}`)).resolves.toMatchObject({
       bytes: Buffer.byteLength(JSON_Q1) + 1
