@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { JsonStreamCheck, MAX_TAPPED_TOKEN } from '../../../src/engine/checks/json-tokenizer.js'
+import { MAX_TAPPED_TOKEN } from '../../../src/engine/checks/json-tokenizer.js'
+import { checkChunks } from '../../helpers/json-check.js'
 import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const MiB = 1024 * 1024
@@ -13,14 +14,10 @@ function tapIn(
   const all = Buffer.from(input, 'latin1')
   const edges = new Set([...cuts, all.length])
   for (let at = MiB; at < all.length; at += MiB) edges.add(at)
+  const ends = [...edges].sort((a, b) => a - b)
+  const chunks = ends.map((to, i) => all.subarray(ends[i - 1] ?? 0, to))
   const tap = new RecordingTap(lists, 2)
-  const check = new JsonStreamCheck(tap)
-  let from = 0
-  for (const to of [...edges].sort((a, b) => a - b)) {
-    check.update(all.subarray(from, to))
-    from = to
-  }
-  return { result: check.finish(), calls: tap.calls }
+  return { result: checkChunks(chunks, tap), calls: tap.calls }
 }
 
 const ABANDON = `abandon: a value longer than ${MAX_TAPPED_TOKEN} bytes`

@@ -1,27 +1,20 @@
 import { describe, it, expect } from 'vitest'
 import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
-import {
-  JsonStreamCheck,
-  MAX_DEPTH,
-  type JsonCheckResult
-} from '../../../src/engine/checks/json-tokenizer.js'
+import { MAX_DEPTH, type JsonCheckResult } from '../../../src/engine/checks/json-tokenizer.js'
+import { checkChunks } from '../../helpers/json-check.js'
 import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const toBytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'latin1') : input
 
-function check(chunks: Uint8Array[]): JsonCheckResult {
-  const json = new JsonStreamCheck()
-  for (const chunk of chunks) json.update(chunk)
-  return json.finish()
-}
-
 /** The verdict for the whole input in one chunk, checked equal for every two-chunk split. */
 function verdict(input: string | Uint8Array): JsonCheckResult {
   const all = toBytes(input)
-  const whole = check([all])
+  const whole = checkChunks([all])
   for (let at = 0; at <= all.length; at++) {
-    expect(check([all.subarray(0, at), all.subarray(at)]), `split at ${at}`).toStrictEqual(whole)
+    expect(checkChunks([all.subarray(0, at), all.subarray(at)]), `split at ${at}`).toStrictEqual(
+      whole
+    )
   }
   return whole
 }
@@ -73,7 +66,7 @@ describe('JsonStreamCheck: why and where a garbled payload is refused', () => {
   })
 
   it('names the nesting limit when a payload nests deeper than it', () => {
-    expect(check([toBytes('['.repeat(MAX_DEPTH + 1))])).toStrictEqual({
+    expect(checkChunks([toBytes('['.repeat(MAX_DEPTH + 1))])).toStrictEqual({
       valid: false,
       reason: `nesting deeper than ${MAX_DEPTH} levels`,
       offset: MAX_DEPTH
@@ -123,9 +116,9 @@ describe('JsonStreamCheck: a period id at the capture limit (4096 characters)', 
     const id = 'Q'.repeat(4096)
     const input = payload(id)
     const close = input.lastIndexOf('"')
-    expect(check(at(input))).toStrictEqual({ valid: true, firstTimePeriodId: id })
-    expect(check(at(input, close))).toStrictEqual({ valid: true, firstTimePeriodId: id })
-    expect(check(at(input, close - 2000, close))).toStrictEqual({
+    expect(checkChunks(at(input))).toStrictEqual({ valid: true, firstTimePeriodId: id })
+    expect(checkChunks(at(input, close))).toStrictEqual({ valid: true, firstTimePeriodId: id })
+    expect(checkChunks(at(input, close - 2000, close))).toStrictEqual({
       valid: true,
       firstTimePeriodId: id
     })
@@ -134,14 +127,14 @@ describe('JsonStreamCheck: a period id at the capture limit (4096 characters)', 
   it('reports an id of 4097 characters as absent, never a part of it, however it is cut', () => {
     const input = payload('Q'.repeat(4097) + 'tail')
     const close = input.lastIndexOf('"')
-    expect(check(at(input))).toStrictEqual({ valid: true })
-    expect(check(at(input, close))).toStrictEqual({ valid: true })
-    expect(check(at(input, close - 10))).toStrictEqual({ valid: true })
-    expect(check(at(input, close - 3000, close - 10))).toStrictEqual({ valid: true })
+    expect(checkChunks(at(input))).toStrictEqual({ valid: true })
+    expect(checkChunks(at(input, close))).toStrictEqual({ valid: true })
+    expect(checkChunks(at(input, close - 10))).toStrictEqual({ valid: true })
+    expect(checkChunks(at(input, close - 3000, close - 10))).toStrictEqual({ valid: true })
     // Dropped once too long, it stays dropped: the chunks after it are no id either.
     const longer = payload('Q'.repeat(5000) + 'tail')
     const end = longer.lastIndexOf('"')
-    expect(check(at(longer, end - 100, end - 10))).toStrictEqual({ valid: true })
+    expect(checkChunks(at(longer, end - 100, end - 10))).toStrictEqual({ valid: true })
   })
 })
 
@@ -172,10 +165,9 @@ describe('JsonStreamCheck tap: a top-level string or number value ends the tappe
     const input = toBytes(`{"users":${value},"a":{"b":1}}`)
     for (let at = 0; at <= input.length; at++) {
       const tap = new KeyTap()
-      const json = new JsonStreamCheck(tap)
-      json.update(input.subarray(0, at))
-      json.update(input.subarray(at))
-      expect(json.finish()).toStrictEqual({ valid: true })
+      expect(checkChunks([input.subarray(0, at), input.subarray(at)], tap)).toStrictEqual({
+        valid: true
+      })
       expect({ at, keys: tap.keys, ends: tap.ends }).toStrictEqual({ at, keys: [], ends: [0] })
     }
   })
@@ -194,10 +186,9 @@ describe('JsonStreamCheck tap: one container text at a time', () => {
     const input = toBytes('{"entries":[{"a":[1]},{}],"b":2}')
     for (let at = 0; at <= input.length; at++) {
       const tap = new GreedyTap(['entries'])
-      const json = new JsonStreamCheck(tap)
-      json.update(input.subarray(0, at))
-      json.update(input.subarray(at))
-      expect(json.finish()).toStrictEqual({ valid: true })
+      expect(checkChunks([input.subarray(0, at), input.subarray(at)], tap)).toStrictEqual({
+        valid: true
+      })
       expect({ at, calls: tap.calls }).toStrictEqual({
         at,
         calls: [

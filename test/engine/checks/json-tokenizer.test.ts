@@ -6,16 +6,11 @@ import {
   type JsonCheckResult
 } from '../../../src/engine/checks/json-tokenizer.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
+import { checkChunks } from '../../helpers/json-check.js'
 import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const bytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'utf8') : input
-
-function checkChunks(chunks: Uint8Array[]): JsonCheckResult {
-  const check = new JsonStreamCheck()
-  for (const chunk of chunks) check.update(chunk)
-  return check.finish()
-}
 
 const checkWhole = (input: string | Uint8Array): JsonCheckResult => checkChunks([bytes(input)])
 
@@ -406,9 +401,7 @@ function tapChunks(
   spanDepth = 0
 ): { result: JsonCheckResult; calls: string[] } {
   const tap = new RecordingTap(lists, spanDepth)
-  const check = new JsonStreamCheck(tap)
-  for (const chunk of chunks) check.update(chunk)
-  return { result: check.finish(), calls: tap.calls }
+  return { result: checkChunks(chunks, tap), calls: tap.calls }
 }
 
 describe('JsonStreamCheck tap: the tokens of chosen top-level values', () => {
