@@ -96,7 +96,7 @@ const CASES: [string, unknown, string, string, string, string][] = [
 
 describe('the retry rules (docs/retry-policy.md#the-retry-rules)', () => {
   it.each(CASES)(
-    '%s: answer %s; read %s, create %s, cancel %s',
+    '%s (%s): answer %s; read %s, create %s, cancel %s',
     (_name, error, answer, read, create, cancel) => {
       for (const endpoint of ['status', 'results', 'limits', 'list'] as const) {
         expect(retryRule(endpoint, error).answer).toBe(answer)

@@ -113,19 +113,30 @@ describe('Transport over https', () => {
  */
 describe('Transport through a proxy', () => {
   let tunnels: string[] = []
-  // The tunnels outlive the transport (its agents keep them) and the proxy's close: ended here.
+  /** One for each tunnel: settles when the client ends its side of it (or resets it). */
+  let clientEnds: Promise<void>[] = []
+  // A tunnel the client leaves open fails its test; the proxy's close does not end it: ended here.
   const sockets: net.Socket[] = []
   afterAll(() => sockets.forEach(socket => socket.destroy()))
   beforeAll(async () => {
     const proxy = http.createServer()
     proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
       tunnels.push(req.url ?? '')
+      clientEnds.push(
+        new Promise(resolve => {
+          client.once('end', resolve)
+          client.once('error', () => resolve())
+        })
+      )
       const port = Number(new URL(`http://${req.url}`).port)
       const upstream = net.connect(port, '127.0.0.1', () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
         upstream.write(head)
         upstream.pipe(client).pipe(upstream)
       })
+      // A pipe stops reading its source once the destination closes: once the server has hung
+      // up, read on, or the client's end of the tunnel would go unseen.
+      upstream.on('close', () => client.resume())
       sockets.push(client, upstream)
       const end = () => (upstream.destroy(), client.destroy())
       upstream.on('error', end)
@@ -138,14 +149,20 @@ describe('Transport through a proxy', () => {
     vi.stubEnv('http_proxy', proxyUrl)
   })
 
+  // Behind a proxy, a tunnel left open would keep the runner's process, and the step, waiting.
   it.each([
     ['https', 'tls'],
     ['plain http', 'plain']
-  ] as const)('reaches an API over %s through the tunnel', async (_scheme, name) => {
-    tunnels = []
-    const origin = base[name].replace('127.0.0.1', 'clari.test')
-    expect(await get('/x', origin)).toBe(`ok ${name}`)
-    expect(tunnels).toEqual([origin.replace(/^https?:\/\//, '')])
-    expect(seen).toEqual([{ server: name, path: '/x', apikey: 'secret-key' }])
-  })
+  ] as const)(
+    'reaches an API over %s through a tunnel, ended once closed',
+    async (_scheme, name) => {
+      tunnels = []
+      clientEnds = []
+      const origin = base[name].replace('127.0.0.1', 'clari.test')
+      expect(await get('/x', origin)).toBe(`ok ${name}`)
+      expect(tunnels).toEqual([origin.replace(/^https?:\/\//, '')])
+      expect(seen).toEqual([{ server: name, path: '/x', apikey: 'secret-key' }])
+      await Promise.all(clientEnds)
+    }
+  )
 })
