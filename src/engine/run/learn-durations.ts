@@ -46,6 +46,7 @@ export async function learnDurations(
   try {
     const jobs = await run.client.listJobs({
       signal: run.signal,
+      // Stryker disable next-line ArithmeticOperator: with once: true the client makes no retry wait, the only use of a call's deadline (each attempt is bounded by request-timeout alone)
       deadline: run.clock.now() + config.clari.requestTimeoutMs,
       once: true
     })
