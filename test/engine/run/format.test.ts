@@ -3,17 +3,23 @@ import {
   attemptName,
   finishedLine,
   historyLine,
+  PERIOD_COLUMNS,
   provenance,
   rerunScope,
   resumingLine,
   resumeLine,
+  runTotals,
+  tablesLine,
+  totalsLine,
+  waitingLine,
   type EarlierRunName
 } from '../../../src/engine/run/format.js'
 import type { PeriodOutcome } from '../../../src/engine/outcome.js'
+import { TABLE_NAMES, type WrittenTables } from '../../../src/engine/table-layout.js'
 import type { RunReport } from '../../../src/engine/run/run-export.js'
-import { periodOutcome } from '../../helpers/period-outcome.js'
+import { NO_PAYLOAD, periodOutcome } from '../../helpers/period-outcome.js'
 
-function report(exports: PeriodOutcome[]): RunReport {
+function report(exports: PeriodOutcome[], requestCount = 0): RunReport {
   return {
     manifest: {
       tool: 'clari-forecast-export-action',
@@ -28,7 +34,7 @@ function report(exports: PeriodOutcome[]): RunReport {
     manifestPath: '',
     exported: exports.filter(o => o.status === 'DONE'),
     failed: exports.filter(o => o.status !== 'DONE'),
-    requestCount: 0
+    requestCount
   }
 }
 
@@ -36,7 +42,9 @@ describe('what a re-run took over', () => {
   it.each([
     [{}, undefined],
     [{ reusedFromAttempt: 1 }, 'reused from attempt 1'],
-    [{ repolledFromAttempt: 2 }, 'job of attempt 2']
+    [{ repolledFromAttempt: 2 }, 'job of attempt 2'],
+    [{ jobFromRun: 'run 123, its snapshot 1 h old' }, 'job of run 123, its snapshot 1 h old'],
+    [{ anewBecause: 'its job had expired at Clari' }, 'exported anew: its job had expired at Clari']
   ])('provenance of %j is %s', (extra, expected) => {
     expect(provenance(periodOutcome('2026_Q1', extra), attemptName)).toBe(expected)
   })
@@ -70,6 +78,11 @@ describe('what a re-run took over', () => {
       name: 'one reused',
       exports: [periodOutcome('2026_Q1', { reusedFromAttempt: 3 }), periodOutcome('2026_Q2')],
       line: 'Resumed from attempt 3: 1 period reused, 1 exported anew; 1 export job not created again'
+    },
+    {
+      name: 'one taken over, none reused',
+      exports: [periodOutcome('2026_Q1', { repolledFromAttempt: 1 })],
+      line: 'Resumed from attempt 1: 1 job taken over; 1 export job not created again'
     }
   ])('resumeLine for $name', ({ exports, line }) => {
     expect(resumeLine(report(exports), attemptName)).toBe(line)
@@ -83,11 +96,28 @@ describe('what a re-run took over', () => {
     {
       lists: { reused: [], repolled: ['2026_Q2'], anew: [] },
       line: 'Resuming from artifact a of attempt 1: asking Clari again about the job of 2026_Q2'
+    },
+    {
+      lists: { reused: [], repolled: ['2026_Q1', '2026_Q2'], anew: ['2026_Q3', '2026_Q4'] },
+      line: 'Resuming from artifact a of attempt 1: asking Clari again about the jobs of 2026_Q1, 2026_Q2; exporting 2026_Q3, 2026_Q4 anew'
     }
   ])('the resume plan names only what it does: $line', ({ lists, line }) => {
     const said = resumingLine({ type: 'resume', source: 'artifact a of attempt 1', ...lists })
     expect(said).toBe(line)
     expect(said).not.toMatch(/none|\b0\b/)
+  })
+
+  it.each([
+    [undefined, 'Not resuming from artifact a: it holds no manifest; exporting every period'],
+    [
+      'taking jobs over from the ledger',
+      'Not resuming from artifact a: it holds no manifest; taking jobs over from the ledger'
+    ]
+  ])('nothing taken over says why and what the run does instead (%s)', (instead, line) => {
+    const event = { source: 'artifact a', unusable: 'it holds no manifest', instead }
+    expect(resumingLine({ type: 'resume', ...event, reused: [], repolled: [], anew: [] })).toBe(
+      line
+    )
   })
 })
 
@@ -134,6 +164,11 @@ describe('the line about a finished period, shared by the step log and the termi
       name: 'failed at Clari: the job named once',
       extra: { jobId: 'ae1a', status: 'FAILED' as const, error: 'the job ended FAILED at Clari' },
       line: '2026_Q1: FAILED (job ae1a): the job ended FAILED at Clari'
+    },
+    {
+      name: 'failed without a reason: says so',
+      extra: { jobId: 'ae1a', status: 'ERROR' as const, error: undefined },
+      line: '2026_Q1: ERROR (job ae1a): no reason given'
     }
   ])('$name', ({ extra, line }) => {
     expect(finishedLine(periodOutcome('2026_Q1', extra), attemptName)).toBe(line)
@@ -171,6 +206,11 @@ describe('the line about what earlier runs taught', () => {
       line: "Job durations from earlier runs: 2026_Q1 about 30 min 5 s (± 2 min 10 s, 3 jobs); none for 2026_Q2 (Clari's job list: read)"
     },
     {
+      name: 'none known',
+      event: { predicted: [], unknown: ['2026_Q1', '2026_Q2'], jobList: 'not asked for' },
+      line: "Job durations from earlier runs: none for 2026_Q1, 2026_Q2 (Clari's job list: not asked for)"
+    },
+    {
       name: 'longest first',
       event: {
         predicted: [
@@ -185,5 +225,104 @@ describe('the line about what earlier runs taught', () => {
     }
   ])('$name', ({ event, line }) => {
     expect(historyLine({ type: 'history', ...event })).toBe(line)
+  })
+})
+
+describe('the per-period table, shared by the job summary and the terminal', () => {
+  it('has these columns', () => {
+    expect(PERIOD_COLUMNS.map(c => c.header)).toEqual([
+      'Period',
+      'Status',
+      'Job',
+      'Size',
+      'Duration',
+      'Status checks',
+      'Throttle waits'
+    ])
+  })
+
+  it.each([
+    {
+      name: 'exported',
+      outcome: periodOutcome('2026_Q1', { bytes: 2048, statusPolls: 6, throttleWaits: 2 }),
+      row: ['2026_Q1', 'DONE', 'job2026Q1', '2.0 KiB', '1 min 0 s', '6', '2']
+    },
+    {
+      name: 'reused and truncated',
+      outcome: periodOutcome('2026_Q1', { reusedFromAttempt: 1, cellsTruncated: true }),
+      row: [
+        '2026_Q1',
+        'DONE, truncated (reused from attempt 1)',
+        'job2026Q1',
+        '1.2 KiB',
+        '1 min 0 s',
+        '1',
+        '0'
+      ]
+    },
+    {
+      name: 'failed before a job was created',
+      outcome: periodOutcome('2026_Q1', {
+        status: 'ERROR',
+        jobId: undefined,
+        ...NO_PAYLOAD,
+        durationMs: 5_000,
+        statusPolls: 0
+      }),
+      row: ['2026_Q1', 'ERROR', '', '', '5 s', '0', '0']
+    }
+  ])('a period $name', ({ outcome, row }) => {
+    expect(PERIOD_COLUMNS.map(c => c.text(outcome, attemptName))).toEqual(row)
+  })
+})
+
+describe('the lines about a run as a whole', () => {
+  it('totals the periods, bytes, requests and throttle waits', () => {
+    const exports = [
+      periodOutcome('2026_Q1', { bytes: 2048, statusPolls: 4, throttleWaits: 1 }),
+      periodOutcome('2026_Q2', { bytes: 1024, statusPolls: 2, throttleWaits: 0 }),
+      periodOutcome('2026_Q3', {
+        status: 'FAILED',
+        ...NO_PAYLOAD,
+        statusPolls: 3,
+        throttleWaits: 2
+      })
+    ]
+    const totals = runTotals(report(exports, 14))
+    expect(totals).toEqual({
+      periods: 3,
+      exported: 2,
+      bytes: 3072,
+      statusPolls: 9,
+      throttleWaits: 3,
+      requests: 14
+    })
+    expect(totalsLine(totals)).toBe(
+      '2 of 3 periods exported, 3.0 KiB, 14 requests to Clari, 3 throttle waits'
+    )
+  })
+
+  it('counts the rows of each table, in the order tables are listed', () => {
+    const rows = [5120, 12, 4, 1, 13]
+    const tables = Object.fromEntries(
+      TABLE_NAMES.map((name, i) => [name, { file: `${name}.ndjson`, rows: rows[i]!, sha256: '' }])
+    ) as WrittenTables
+    expect(tablesLine(tables)).toBe(
+      'tables: entries 5,120 rows, users 12, fields 4, time_periods 1, time_frames 13'
+    )
+  })
+
+  it.each([
+    {
+      event: { waitMs: 30_000, reason: 'throttled' as const, detail: 'HTTP 429' },
+      line: '2026_Q1: waiting 30 s (throttled): HTTP 429'
+    },
+    {
+      // The wait ends when one of the run's jobs finishes: no duration to give.
+      event: { reason: 'concurrency-full' as const, detail: 'no slot free at Clari' },
+      line: '2026_Q1: waiting (concurrency-full): no slot free at Clari'
+    }
+  ])('a wait: $line', ({ event, line }) => {
+    expect(waitingLine({ type: 'waiting', period: '2026_Q1', ...event })).toBe(line)
   })
 })

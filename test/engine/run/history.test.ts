@@ -163,6 +163,35 @@ describe('learning job durations from earlier runs', () => {
     expect(event.startOrder).toBeUndefined()
   })
 
+  it.each([
+    { name: 'learned from the ledger', history: 'runs', currency: undefined, first: '2026_Q2' },
+    {
+      name: 'history: none learns nothing',
+      history: 'none',
+      currency: undefined,
+      first: '2026_Q1'
+    },
+    {
+      name: 'runs that asked Clari for other data teach nothing',
+      history: 'runs',
+      currency: 'EUR',
+      first: '2026_Q1'
+    }
+  ] as const)(
+    'with two slots, the longest first only when $name',
+    async ({ history, currency, first }) => {
+      h = await startHarness({ limits: { concurrentLimit: 2 }, plan: { durationMs: MINUTE } })
+      const config = h.config({ periods: ['2026_Q1', '2026_Q2'], concurrency: 2, history })
+      const request = { ...requestParameters(config), ...(currency ? { currency } : {}) }
+      const ledger: DurationObservation[] = [
+        { forecastId: 'net_arr', period: '2026_Q1', request, durationMs: MINUTE },
+        { forecastId: 'net_arr', period: '2026_Q2', request, durationMs: 9 * MINUTE }
+      ]
+      await h.run(config, { history: ledger })
+      expect(h.sim.requests.find(r => r.endpoint === 'create')!.period).toBe(first)
+    }
+  )
+
   it("learns from an earlier attempt's manifest the period it must export anew", async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
     const config = h.config({ history: 'runs' })
@@ -212,6 +241,17 @@ describe('learning job durations from earlier runs', () => {
       predicted: [],
       jobList: expect.stringMatching(/^not read \(.*502/)
     })
+  })
+
+  it('a cancel while the job list is read: said in the history line, and no job created', async () => {
+    const cancel = new AbortController()
+    // Cancelled while Clari prepares the list, before any of it arrives.
+    h = await startHarness({ jobListView: job => (cancel.abort(), job) })
+    h.sim.listJobElsewhere(listedJob('2026_Q1', MINUTE, 1))
+    const { report, events } = await h.run(h.config(), { signal: cancel.signal })
+    expect(historyEvent(events)).toMatchObject({ predicted: [], jobList: 'not read, cancelled' })
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['CANCELLED'])
+    expect(h.sim.jobs).toEqual([])
   })
 
   it('learns nothing from hostile job-list entries, and no server text reaches the history line', async () => {

@@ -3,6 +3,7 @@ import { KeyRejectedError } from '../../../src/engine/errors.js'
 import { planLines } from '../../../src/engine/run/format.js'
 import { planExport, type ExportPlan } from '../../../src/engine/run/plan.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
+import { watchClientEnds } from '../../helpers/client-ends.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 
 let h: Harness
@@ -46,13 +47,43 @@ describe('planExport (dry run) against the Clari simulator', () => {
       left: 0,
       periods: 1,
       problem: "the run needs 1 export job but Clari's quota has 0 left (of 1000 per 30 days)"
+    },
+    {
+      // Clari's answer names what is left, not the quota it is left of.
+      left: 0,
+      periods: 1,
+      quotaUnnamed: true,
+      problem: "the run needs 1 export job but Clari's quota has 0 left (of ? per 30 days)"
     }
-  ])('with $left left, $periods periods: $problem', async ({ left, periods, problem }) => {
+  ])(
+    'with $left left, $periods periods: $problem',
+    async ({ left, periods, quotaUnnamed, problem }) => {
+      const body = { jobs: { availableMonthlyQuota: left } }
+      const fault = { kind: 'http' as const, status: 200, body }
+      h = await startHarness(quotaUnnamed ? { faults: [{ endpoint: 'limits', fault }] } : {})
+      h.sim.setMonthlyQuotaLeft(left)
+      const all = ['2026_Q1', '2026_Q2', '2026_Q3']
+      expect((await plan(all.slice(0, periods))).problem).toBe(problem)
+      expect(h.sim.jobs).toEqual([])
+    }
+  )
+
+  // Behind a proxy, a connection left open (its tunnel) would keep the dry run's process waiting.
+  it('ends its connection to Clari once it has the answer', async () => {
     h = await startHarness()
-    h.sim.setMonthlyQuotaLeft(left)
-    const all = ['2026_Q1', '2026_Q2', '2026_Q3']
-    expect((await plan(all.slice(0, periods))).problem).toBe(problem)
-    expect(h.sim.jobs).toEqual([])
+    const watch = await watchClientEnds(h.sim.url)
+    try {
+      const config = h.config()
+      await planExport(
+        { ...config, clari: { ...config.clari, apiUrl: watch.url } },
+        { clock: h.clock }
+      )
+      expect(h.sim.requests.map(r => r.endpoint)).toEqual(['limits'])
+      expect(watch.ends).toHaveLength(1)
+      await Promise.all(watch.ends)
+    } finally {
+      await watch.close()
+    }
   })
 
   it('waits out a throttled limits request as the server asks', async () => {
