@@ -35896,13 +35896,11 @@ function jsonValue(value, text) {
     return String(value);
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/engine/tables/parquet-format.ts
 /**
  * The parts of the Parquet format (github.com/apache/parquet-format, parquet.thrift) the tables
- * need: flat schemas of optional or required columns, one data page per column chunk (v1, PLAIN
- * values, RLE definition levels), constant columns dictionary-encoded, and the footer, in
+ * need: flat schemas of optional or required columns, data pages (v1, PLAIN values, RLE
+ * definition levels), constant columns dictionary-encoded, and the footer, in
  * Thrift's compact protocol. What DuckDB, BigQuery and Snowflake read; nothing more.
  */
 /** Physical types (parquet.thrift `Type`). */
@@ -36146,15 +36144,164 @@ function varint(value) {
 }
 const zigzag = (value) => (value >= 0 ? value * 2 : -value * 2 - 1);
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/engine/tables/parquet-column.ts
+
+
+
+// A column's values are cut into pages of about this many bytes as they come, each encoded and
+// compressed at once: until its row group is written, memory holds the group's pages compressed
+// rather than its values (measured: see docs/performance.md). The values' buffer grows by doubling
+// to 128 KiB; a page is cut below that with room for the row after, so the buffer stays there.
+// Fewer pages cost less CPU: each is a zlib engine that outlives young collections.
+const PAGE_BYTES = 120 * 1024;
+/**
+ * One column of a Parquet table's file and its part of the row group being filled: the finished
+ * pages (data page v1: definition levels, then PLAIN values; strings and JSON GZIP-compressed,
+ * numbers and booleans, which gain little, not), and the values of the page being filled. A
+ * constant column holds no values: its chunk is a dictionary of its one value and a page of
+ * indexes to it.
+ */
+class ParquetColumn {
+    type;
+    constant;
+    gzipInput;
+    schema;
+    codec;
+    /** The values of the page being filled, PLAIN-encoded. */
+    values = new PendingBytes(1024);
+    /** Per row of that page: 1 when it has a value. */
+    defined = new Uint8Array(1024);
+    pageRows = 0;
+    /** The row group's finished pages, each with its header. */
+    pages = new PendingBytes(1024);
+    /** Their size before compression, headers included. */
+    uncompressed = 0;
+    /** Bytes of values in them. */
+    pagedBytes = 0;
+    constructor(name, type, 
+    /** Set for a constant column: its one value, PLAIN-encoded. */
+    constant, 
+    /** Where a page's levels and values are joined to be compressed (shared: one page at a time). */
+    gzipInput) {
+        this.type = type;
+        this.constant = constant;
+        this.gzipInput = gzipInput;
+        const physical = type === 'double'
+            ? DOUBLE
+            : type === 'boolean'
+                ? BOOLEAN
+                : type === 'int64' || type === 'timestamp'
+                    ? INT64
+                    : BYTE_ARRAY;
+        const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined;
+        const required = constant !== undefined;
+        this.schema = { name, physical, required, ...(logical ? { logical } : {}) };
+        this.codec = physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED;
+    }
+    /** Bytes of values in the row group so far: what decides where it is cut. */
+    get valueBytes() {
+        return this.pagedBytes + this.values.length;
+    }
+    /** The next row's definition level: 1 when it has a value. */
+    define(defined) {
+        const row = this.pageRows++;
+        if (row >= this.defined.length) {
+            const larger = new Uint8Array(2 * this.defined.length);
+            larger.set(this.defined);
+            this.defined = larger;
+        }
+        this.defined[row] = defined;
+    }
+    /** Called before a row's value is added: a full page is finished first, at a row's edge. */
+    room() {
+        if (this.values.length >= PAGE_BYTES)
+            this.page();
+    }
+    /**
+     * Appends the row group's column chunk (`rows` rows) to `out`, and starts the next group.
+     * Returns where its data pages start in it (after a constant's dictionary page) and its size
+     * before compression.
+     */
+    writeChunk(out, rows) {
+        if (this.constant !== undefined) {
+            const dictionary = dictionaryPage(this.constant);
+            const indexes = constantIndexes(rows);
+            const header = dataPageHeader(rows, indexes.length, indexes.length, true);
+            for (const part of [dictionary, header, indexes])
+                out.bytes(part, 0, part.length);
+            return {
+                dataStart: dictionary.length,
+                uncompressed: dictionary.length + header.length + indexes.length
+            };
+        }
+        this.page();
+        const { pages, uncompressed } = this;
+        out.bytes(pages.contents(), 0, pages.length);
+        pages.clear();
+        this.uncompressed = 0;
+        this.pagedBytes = 0;
+        return { dataStart: 0, uncompressed };
+    }
+    /** The page being filled, encoded (and compressed) onto the finished ones. */
+    page() {
+        const { values, pages } = this;
+        const rows = this.pageRows;
+        const levels = this.schema.required ? NO_BYTES : definitionLevels(this.defined, rows);
+        const plain = this.type === 'boolean' ? packBits(values.contents()) : values.contents();
+        const size = levels.length + plain.length;
+        const body = this.codec === GZIP ? this.gzipped(levels, plain) : undefined;
+        const header = dataPageHeader(rows, size, body?.length ?? size);
+        pages.bytes(header, 0, header.length);
+        if (body !== undefined)
+            pages.bytes(body, 0, body.length);
+        else {
+            pages.bytes(levels, 0, levels.length);
+            pages.bytes(plain, 0, plain.length);
+        }
+        this.uncompressed += header.length + size;
+        this.pagedBytes += values.length;
+        values.clear();
+        this.pageRows = 0;
+    }
+    /**
+     * GZIP of a data page's levels and values. Synchronous, on purpose: a compression in the thread
+     * pool outlives a few young-generation collections, so its output buffers could be promoted and
+     * then held until a full collection, which V8 starts only after 64 MB more of such memory.
+     * Compressed at once, they die young.
+     */
+    gzipped(levels, values) {
+        const input = this.gzipInput;
+        input.clear();
+        input.bytes(levels, 0, levels.length);
+        input.bytes(values, 0, values.length);
+        return (0,external_node_zlib_.gzipSync)(input.contents(), GZIP_OPTIONS);
+    }
+}
+// Each gzipSync leaves its output chunk with its engine object, which outlives young collections
+// and is freed only by a full one: with the default 16 KiB, 2,000 pages in a loop held 3-5.5 MB of
+// them; a 1 KiB chunk is a slice of Node's shared pool (0.3 MB).
+const GZIP_OPTIONS = { level: 1, memLevel: 5, windowBits: 13, chunkSize: 1024 };
+const NO_BYTES = Buffer.alloc(0);
+/** PLAIN booleans: one bit each, the first in the lowest bit. */
+function packBits(bytes) {
+    const out = Buffer.alloc(Math.ceil(bytes.length / 8));
+    for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] === 1)
+            out[i >> 3] = out[i >> 3] | (1 << (i & 7));
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/tables/parquet-rows.ts
 
 
 
 
 
-// A row group is written when it holds this many rows or bytes of values, whichever comes first:
-// what memory holds of a table at once. (1 MiB groups cut the worker's array buffers from 16 to
-// 10 MB on average, but not its peak RSS, and cost Parquet about a tenth more CPU: measured.)
+// A row group is written when it holds this many rows or bytes of values, whichever comes first.
+// Until then memory holds its pages, each compressed once full (parquet-column.ts).
 const ROW_GROUP_ROWS = 64 * 1024;
 const ROW_GROUP_BYTES = 4 * 1024 * 1024;
 const CREATED_BY = 'clari-forecast-export-action';
@@ -36171,24 +36318,21 @@ class ParquetRows {
     redo = new Set();
     tables = new Map();
     /** A page's levels and values, joined to be compressed (one page at a time). */
-    gzipInput = new PendingBytes();
+    gzipInput = new PendingBytes(1024);
     constructor(engine) {
         this.engine = engine;
         for (const table of engine.tables.values())
             this.tables.set(table.name, this.layout(table));
     }
     layout(table) {
-        const constants = table.constants.map(c => {
-            const s = slot(c.name, c.type, true);
-            s.constant = plainValue(c.type, c.constant(this.engine.context));
-            return s;
-        });
-        const computed = table.computing.map(c => slot(c.column.name, c.column.type, false));
+        const column = (name, type, constant) => new ParquetColumn(name, type, constant, this.gzipInput);
+        const constants = table.constants.map(c => column(c.name, c.type, plainValue(c.type, c.constant(this.engine.context))));
+        const computed = table.computing.map(c => column(c.column.name, c.column.type));
         const declared = PAYLOAD_FIELDS[table.name].map(field => ({
-            slot: slot(field.name, field.type, false),
+            slot: column(field.name, field.type),
             column: table.resolve([field.name])[0]
         }));
-        const extra = slot('extra', 'json', false);
+        const extra = column('extra', 'json');
         const out = new PendingBytes();
         out.bytes(MAGIC, 0, MAGIC.length);
         return {
@@ -36205,22 +36349,22 @@ class ParquetRows {
     }
     row(table, element) {
         const file = this.tables.get(table.name);
-        const row = file.rows++;
+        file.rows++;
         const { values } = table;
         for (let i = 0; i < file.computed.length; i++)
-            putDerived(file.computed[i], row, values[i]);
+            putDerived(file.computed[i], values[i]);
         let extra = '';
         const { columns, stamps, sources, froms, tos } = table;
         const { declared } = file;
         for (let i = 0; i < declared.length; i++) {
             const { slot, column } = declared[i];
             if (stamps[column] !== element) {
-                parquet_rows_define(slot, row, 0);
+                slot.define(0);
                 continue;
             }
-            const source = sources[column];
-            const fits = put(slot, source, froms[column], tos[column]);
-            parquet_rows_define(slot, row, fits === PUT ? 1 : 0);
+            slot.room();
+            const fits = put(slot, sources[column], froms[column], tos[column]);
+            slot.define(fits === PUT ? 1 : 0);
             if (fits === MISFIT) {
                 const json = table.json(column, element);
                 extra += `${extra === '' ? '' : ','}${columns[column].jsonKey}:${json}`;
@@ -36234,10 +36378,11 @@ class ParquetRows {
             extra += `${extra === '' ? '' : ','}${column.jsonKey}:${table.json(order[i], element)}`;
         }
         if (extra === '')
-            parquet_rows_define(file.extra, row, 0);
+            file.extra.define(0);
         else {
+            file.extra.room();
             putBytes(file.extra.values, `{${extra}}`);
-            parquet_rows_define(file.extra, row, 1);
+            file.extra.define(1);
         }
         // Cut by the rows, never where a chunk ends: the file is the same however the payload came.
         if (file.rows >= ROW_GROUP_ROWS || valueBytes(file) >= ROW_GROUP_BYTES)
@@ -36246,7 +36391,7 @@ class ParquetRows {
     async flush(write) {
         for (const [name, file] of this.tables) {
             if (file.out.length > 0)
-                await write(name, file.out.take());
+                await writeInPieces(write, name, file.out.take());
         }
     }
     async finish(write) {
@@ -36255,77 +36400,52 @@ class ParquetRows {
                 this.rowGroup(file);
             const end = footer(file.slots.map(s => s.schema), file.groups, CREATED_BY);
             file.out.bytes(end, 0, end.length);
-            await write(name, file.out.take());
+            await writeInPieces(write, name, file.out.take());
         }
     }
     notes() {
         return [];
     }
-    /** Encodes the rows so far as one row group into `out`. */
+    /** Writes the rows so far as one row group into `out`. */
     rowGroup(file) {
         const rows = file.rows;
-        const chunks = file.slots.map(s => encode(s, rows, this.gzipInput));
-        const metas = [];
+        const chunks = [];
         let bytes = 0;
-        file.slots.forEach((s, i) => {
-            const { pages, uncompressed } = chunks[i];
+        for (const column of file.slots) {
             const offset = file.offset;
-            let dataOffset = offset;
-            for (const [j, page] of pages.entries()) {
-                // With a dictionary, the data page is the third part: dictionary page, its header, data.
-                if (s.constant !== undefined && j === 1)
-                    dataOffset = file.offset;
-                file.out.bytes(page, 0, page.length);
-                file.offset += page.length;
-            }
+            const start = file.out.length;
+            const { dataStart, uncompressed } = column.writeChunk(file.out, rows);
+            const size = file.out.length - start;
+            file.offset += size;
             bytes += uncompressed;
-            metas.push({
-                column: s.schema,
-                codec: s.codec,
+            chunks.push({
+                column: column.schema,
+                codec: column.codec,
                 values: rows,
-                offset: dataOffset,
-                ...(s.constant !== undefined ? { dictionaryOffset: offset } : {}),
+                offset: offset + dataStart,
+                ...(column.constant !== undefined ? { dictionaryOffset: offset } : {}),
                 uncompressedSize: uncompressed,
-                compressedSize: file.offset - offset
+                compressedSize: size
             });
-            s.values.clear();
-        });
-        file.groups.push({ rows, bytes, chunks: metas });
+        }
+        file.groups.push({ rows, bytes, chunks });
         file.rows = 0;
     }
+}
+/**
+ * A row group's bytes in writes of at most WRITE_BYTES, as the other formats write: the worker's
+ * buffers for them (table-files-host.ts) then all have one size and are reused.
+ */
+async function writeInPieces(write, table, bytes) {
+    for (let at = 0; at < bytes.length; at += WRITE_BYTES)
+        await write(table, bytes.subarray(at, at + WRITE_BYTES));
 }
 /** Bytes of values in the row group being filled. */
 function valueBytes(file) {
     let bytes = 0;
     for (const s of file.slots)
-        bytes += s.values.length;
+        bytes += s.valueBytes;
     return bytes;
-}
-function slot(name, type, required) {
-    const physical = type === 'double'
-        ? DOUBLE
-        : type === 'boolean'
-            ? BOOLEAN
-            : type === 'int64' || type === 'timestamp'
-                ? INT64
-                : BYTE_ARRAY;
-    const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined;
-    return {
-        schema: { name, physical, required, ...(logical ? { logical } : {}) },
-        type,
-        codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
-        // Both grow as a row group needs (a table of a few rows, or a constant, needs little).
-        values: new PendingBytes(1024),
-        defined: new Uint8Array(1024)
-    };
-}
-function parquet_rows_define(slot, row, defined) {
-    if (row >= slot.defined.length) {
-        const larger = new Uint8Array(2 * slot.defined.length);
-        larger.set(slot.defined);
-        slot.defined = larger;
-    }
-    slot.defined[row] = defined;
 }
 /** A BYTE_ARRAY value: its length, then its bytes (binary text). */
 function putBytes(values, binary) {
@@ -36433,10 +36553,11 @@ function wholeNumber(text, from, to) {
     return Number.isSafeInteger(value) ? value : undefined;
 }
 /** A derived value (a timestamp is ISO text; strings are binary text). */
-function putDerived(slot, row, value) {
+function putDerived(slot, value) {
     if (value === undefined)
-        return parquet_rows_define(slot, row, 0);
-    parquet_rows_define(slot, row, 1);
+        return slot.define(0);
+    slot.room();
+    slot.define(1);
     const { values } = slot;
     if (value instanceof Uint8Array) {
         values.uint32(value.length);
@@ -36461,52 +36582,6 @@ function plainValue(type, value) {
     else
         putBytes(bytes, toBinary(String(value)));
     return Buffer.from(bytes.contents());
-}
-/**
- * A column chunk of `rows` rows: its pages, in order, each in parts to append (compressed as
- * the slot says), and their size before compression.
- */
-function encode(slot, rows, gzipInput) {
-    if (slot.constant) {
-        const dictionary = dictionaryPage(slot.constant);
-        const indexes = constantIndexes(rows);
-        const header = dataPageHeader(rows, indexes.length, indexes.length, true);
-        return {
-            pages: [dictionary, header, indexes],
-            uncompressed: dictionary.length + header.length + indexes.length
-        };
-    }
-    // A data page (v1) holds the definition levels, then the values.
-    const levels = slot.schema.required ? NO_BYTES : definitionLevels(slot.defined, rows);
-    const values = slot.type === 'boolean' ? packBits(slot.values.contents()) : slot.values.contents();
-    const size = levels.length + values.length;
-    const parts = slot.codec === GZIP ? [gzipped(levels, values, gzipInput)] : [levels, values];
-    const stored = parts.reduce((sum, part) => sum + part.length, 0);
-    const header = dataPageHeader(rows, size, stored);
-    return { pages: [header, ...parts], uncompressed: header.length + size };
-}
-/**
- * GZIP of a data page's levels and values. Synchronous, on purpose: a compression in the thread
- * pool outlives a few young-generation collections, so its output buffers could be promoted and
- * then held until a full collection, which V8 starts only after 64 MB more of such memory.
- * Compressed at once, they die young.
- */
-function gzipped(levels, values, input) {
-    input.clear();
-    input.bytes(levels, 0, levels.length);
-    input.bytes(values, 0, values.length);
-    return (0,external_node_zlib_.gzipSync)(input.contents(), GZIP_OPTIONS);
-}
-const GZIP_OPTIONS = { level: 1, memLevel: 5, windowBits: 13 };
-const NO_BYTES = Buffer.alloc(0);
-/** PLAIN booleans: one bit each, the first in the lowest bit. */
-function packBits(bytes) {
-    const out = Buffer.alloc(Math.ceil(bytes.length / 8));
-    for (let i = 0; i < bytes.length; i++) {
-        if (bytes[i] === 1)
-            out[i >> 3] = out[i >> 3] | (1 << (i & 7));
-    }
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tables/write-tables.ts
@@ -38094,6 +38169,7 @@ function jobListObservations(jobs, forecastId, periods) {
  */
 async function learnDurations(run, periods, own) {
     const { config } = run;
+    // Stryker disable next-line StringLiteral: with history: none no history line is shown, the only reader of jobList ('none' → "" does not compile)
     if (config.history === 'none')
         return { predictions: new Map(), jobList: 'not asked for' };
     const parameters = requestParameters(config);
@@ -38111,6 +38187,7 @@ async function learnDurations(run, periods, own) {
     try {
         const jobs = await run.client.listJobs({
             signal: run.signal,
+            // Stryker disable next-line ArithmeticOperator: with once: true the client makes no retry wait, the only use of a call's deadline (each attempt is bounded by request-timeout alone)
             deadline: run.clock.now() + config.clari.requestTimeoutMs,
             once: true
         });

@@ -1,7 +1,7 @@
 /**
  * The parts of the Parquet format (github.com/apache/parquet-format, parquet.thrift) the tables
- * need: flat schemas of optional or required columns, one data page per column chunk (v1, PLAIN
- * values, RLE definition levels), constant columns dictionary-encoded, and the footer, in
+ * need: flat schemas of optional or required columns, data pages (v1, PLAIN values, RLE
+ * definition levels), constant columns dictionary-encoded, and the footer, in
  * Thrift's compact protocol. What DuckDB, BigQuery and Snowflake read; nothing more.
  */
 

@@ -1,57 +1,28 @@
-import { gzipSync } from 'node:zlib'
 import type { TableName } from '../table-layout.js'
 import { decodeToBinary, toBinary } from './binary-text.js'
 import type { ComputedValue, DerivedValue } from './derived-columns.js'
-import {
-  BOOLEAN,
-  BYTE_ARRAY,
-  constantIndexes,
-  dataPageHeader,
-  definitionLevels,
-  dictionaryPage,
-  DOUBLE,
-  footer,
-  GZIP,
-  INT64,
-  MAGIC,
-  UNCOMPRESSED,
-  type ChunkMeta,
-  type ColumnSchema,
-  type RowGroupMeta
-} from './parquet-format.js'
-import { PendingBytes, type WriteBytes } from './pending-bytes.js'
+import { footer, MAGIC, type ChunkMeta, type RowGroupMeta } from './parquet-format.js'
+import { ParquetColumn } from './parquet-column.js'
+import { PendingBytes, WRITE_BYTES, type WriteBytes } from './pending-bytes.js'
 import type { TokenSource } from '../checks/json-tap.js'
 import type { RowEngine, TableRows } from './row-engine.js'
 import { PAYLOAD_FIELDS, type ColumnType } from './schema.js'
 import type { RowsWriter } from './rows-writer.js'
 
-// A row group is written when it holds this many rows or bytes of values, whichever comes first:
-// what memory holds of a table at once. (1 MiB groups cut the worker's array buffers from 16 to
-// 10 MB on average, but not its peak RSS, and cost Parquet about a tenth more CPU: measured.)
+// A row group is written when it holds this many rows or bytes of values, whichever comes first.
+// Until then memory holds its pages, each compressed once full (parquet-column.ts).
 const ROW_GROUP_ROWS = 64 * 1024
 const ROW_GROUP_BYTES = 4 * 1024 * 1024
 const CREATED_BY = 'clari-forecast-export-action'
 
-/** One column of a table's file, and its values in the row group being filled. */
-interface Slot {
-  schema: ColumnSchema
-  type: ColumnType
-  codec: number
-  values: PendingBytes
-  /** Per row of the group: 1 when it has a value. */
-  defined: Uint8Array
-  /** A constant column's one value, PLAIN-encoded. */
-  constant?: Buffer
-}
-
 /** A table's file: its columns, the row group being filled, and where the earlier ones went. */
 interface ParquetTable {
-  constants: Slot[]
-  computed: Slot[]
+  constants: ParquetColumn[]
+  computed: ParquetColumn[]
   /** The declared fields, each with the engine's column it reads. */
-  declared: { slot: Slot; column: number }[]
-  extra: Slot
-  slots: Slot[]
+  declared: { slot: ParquetColumn; column: number }[]
+  extra: ParquetColumn
+  slots: ParquetColumn[]
   rows: number
   groups: RowGroupMeta[]
   /** Bytes of the file so far, written or waiting in `out`. */
@@ -71,24 +42,24 @@ export class ParquetRows implements RowsWriter {
   readonly redo = new Set<TableName>()
   private readonly tables = new Map<TableName, ParquetTable>()
   /** A page's levels and values, joined to be compressed (one page at a time). */
-  private readonly gzipInput = new PendingBytes()
+  private readonly gzipInput = new PendingBytes(1024)
 
   constructor(private readonly engine: RowEngine) {
     for (const table of engine.tables.values()) this.tables.set(table.name, this.layout(table))
   }
 
   private layout(table: TableRows): ParquetTable {
-    const constants = table.constants.map(c => {
-      const s = slot(c.name, c.type, true)
-      s.constant = plainValue(c.type, c.constant(this.engine.context))
-      return s
-    })
-    const computed = table.computing.map(c => slot(c.column.name, c.column.type, false))
+    const column = (name: string, type: ColumnType, constant?: Buffer): ParquetColumn =>
+      new ParquetColumn(name, type, constant, this.gzipInput)
+    const constants = table.constants.map(c =>
+      column(c.name, c.type, plainValue(c.type, c.constant(this.engine.context)))
+    )
+    const computed = table.computing.map(c => column(c.column.name, c.column.type))
     const declared = PAYLOAD_FIELDS[table.name].map(field => ({
-      slot: slot(field.name, field.type, false),
+      slot: column(field.name, field.type),
       column: table.resolve([field.name])[0]!
     }))
-    const extra = slot('extra', 'json', false)
+    const extra = column('extra', 'json')
     const out = new PendingBytes()
     out.bytes(MAGIC, 0, MAGIC.length)
     return {
@@ -106,21 +77,21 @@ export class ParquetRows implements RowsWriter {
 
   row(table: TableRows, element: number): void {
     const file = this.tables.get(table.name)!
-    const row = file.rows++
+    file.rows++
     const { values } = table
-    for (let i = 0; i < file.computed.length; i++) putDerived(file.computed[i]!, row, values[i])
+    for (let i = 0; i < file.computed.length; i++) putDerived(file.computed[i]!, values[i])
     let extra = ''
     const { columns, stamps, sources, froms, tos } = table
     const { declared } = file
     for (let i = 0; i < declared.length; i++) {
       const { slot, column } = declared[i]!
       if (stamps[column] !== element) {
-        define(slot, row, 0)
+        slot.define(0)
         continue
       }
-      const source = sources[column]!
-      const fits = put(slot, source, froms[column]!, tos[column]!)
-      define(slot, row, fits === PUT ? 1 : 0)
+      slot.room()
+      const fits = put(slot, sources[column]!, froms[column]!, tos[column]!)
+      slot.define(fits === PUT ? 1 : 0)
       if (fits === MISFIT) {
         const json = table.json(column, element)!
         extra += `${extra === '' ? '' : ','}${columns[column]!.jsonKey}:${json}`
@@ -132,10 +103,11 @@ export class ParquetRows implements RowsWriter {
       if (column.declared !== undefined || column.ours) continue
       extra += `${extra === '' ? '' : ','}${column.jsonKey}:${table.json(order[i]!, element)}`
     }
-    if (extra === '') define(file.extra, row, 0)
+    if (extra === '') file.extra.define(0)
     else {
+      file.extra.room()
       putBytes(file.extra.values, `{${extra}}`)
-      define(file.extra, row, 1)
+      file.extra.define(1)
     }
     // Cut by the rows, never where a chunk ends: the file is the same however the payload came.
     if (file.rows >= ROW_GROUP_ROWS || valueBytes(file) >= ROW_GROUP_BYTES) this.rowGroup(file)
@@ -143,7 +115,7 @@ export class ParquetRows implements RowsWriter {
 
   async flush(write: WriteBytes): Promise<void> {
     for (const [name, file] of this.tables) {
-      if (file.out.length > 0) await write(name, file.out.take())
+      if (file.out.length > 0) await writeInPieces(write, name, file.out.take())
     }
   }
 
@@ -156,7 +128,7 @@ export class ParquetRows implements RowsWriter {
         CREATED_BY
       )
       file.out.bytes(end, 0, end.length)
-      await write(name, file.out.take())
+      await writeInPieces(write, name, file.out.take())
     }
   }
 
@@ -164,73 +136,47 @@ export class ParquetRows implements RowsWriter {
     return []
   }
 
-  /** Encodes the rows so far as one row group into `out`. */
+  /** Writes the rows so far as one row group into `out`. */
   private rowGroup(file: ParquetTable): void {
     const rows = file.rows
-    const chunks = file.slots.map(s => encode(s, rows, this.gzipInput))
-    const metas: ChunkMeta[] = []
+    const chunks: ChunkMeta[] = []
     let bytes = 0
-    file.slots.forEach((s, i) => {
-      const { pages, uncompressed } = chunks[i]!
+    for (const column of file.slots) {
       const offset = file.offset
-      let dataOffset = offset
-      for (const [j, page] of pages.entries()) {
-        // With a dictionary, the data page is the third part: dictionary page, its header, data.
-        if (s.constant !== undefined && j === 1) dataOffset = file.offset
-        file.out.bytes(page, 0, page.length)
-        file.offset += page.length
-      }
+      const start = file.out.length
+      const { dataStart, uncompressed } = column.writeChunk(file.out, rows)
+      const size = file.out.length - start
+      file.offset += size
       bytes += uncompressed
-      metas.push({
-        column: s.schema,
-        codec: s.codec,
+      chunks.push({
+        column: column.schema,
+        codec: column.codec,
         values: rows,
-        offset: dataOffset,
-        ...(s.constant !== undefined ? { dictionaryOffset: offset } : {}),
+        offset: offset + dataStart,
+        ...(column.constant !== undefined ? { dictionaryOffset: offset } : {}),
         uncompressedSize: uncompressed,
-        compressedSize: file.offset - offset
+        compressedSize: size
       })
-      s.values.clear()
-    })
-    file.groups.push({ rows, bytes, chunks: metas })
+    }
+    file.groups.push({ rows, bytes, chunks })
     file.rows = 0
   }
+}
+
+/**
+ * A row group's bytes in writes of at most WRITE_BYTES, as the other formats write: the worker's
+ * buffers for them (table-files-host.ts) then all have one size and are reused.
+ */
+async function writeInPieces(write: WriteBytes, table: TableName, bytes: Buffer): Promise<void> {
+  for (let at = 0; at < bytes.length; at += WRITE_BYTES)
+    await write(table, bytes.subarray(at, at + WRITE_BYTES))
 }
 
 /** Bytes of values in the row group being filled. */
 function valueBytes(file: ParquetTable): number {
   let bytes = 0
-  for (const s of file.slots) bytes += s.values.length
+  for (const s of file.slots) bytes += s.valueBytes
   return bytes
-}
-
-function slot(name: string, type: ColumnType, required: boolean): Slot {
-  const physical =
-    type === 'double'
-      ? DOUBLE
-      : type === 'boolean'
-        ? BOOLEAN
-        : type === 'int64' || type === 'timestamp'
-          ? INT64
-          : BYTE_ARRAY
-  const logical = type === 'string' || type === 'json' || type === 'timestamp' ? type : undefined
-  return {
-    schema: { name, physical, required, ...(logical ? { logical } : {}) },
-    type,
-    codec: physical === BYTE_ARRAY && !required ? GZIP : UNCOMPRESSED,
-    // Both grow as a row group needs (a table of a few rows, or a constant, needs little).
-    values: new PendingBytes(1024),
-    defined: new Uint8Array(1024)
-  }
-}
-
-function define(slot: Slot, row: number, defined: number): void {
-  if (row >= slot.defined.length) {
-    const larger = new Uint8Array(2 * slot.defined.length)
-    larger.set(slot.defined)
-    slot.defined = larger
-  }
-  slot.defined[row] = defined
 }
 
 /** A BYTE_ARRAY value: its length, then its bytes (binary text). */
@@ -249,7 +195,7 @@ const MISFIT = 2
  * (JSON null), or MISFIT when it is not of the slot's type. Read from the chunk's bytes where it
  * can be, making no string.
  */
-function put(slot: Slot, source: TokenSource, from: number, to: number): number {
+function put(slot: ParquetColumn, source: TokenSource, from: number, to: number): number {
   const { values } = slot
   const { text, bytes } = source
   const first = text.charCodeAt(from)
@@ -332,9 +278,10 @@ function wholeNumber(text: string, from: number, to: number): number | undefined
 }
 
 /** A derived value (a timestamp is ISO text; strings are binary text). */
-function putDerived(slot: Slot, row: number, value: ComputedValue): void {
-  if (value === undefined) return define(slot, row, 0)
-  define(slot, row, 1)
+function putDerived(slot: ParquetColumn, value: ComputedValue): void {
+  if (value === undefined) return slot.define(0)
+  slot.room()
+  slot.define(1)
   const { values } = slot
   if (value instanceof Uint8Array) {
     values.uint32(value.length)
@@ -352,58 +299,4 @@ function plainValue(type: ColumnType, value: DerivedValue): Buffer {
   if (type === 'timestamp') bytes.int64(Date.parse(String(value)))
   else putBytes(bytes, toBinary(String(value)))
   return Buffer.from(bytes.contents())
-}
-
-/**
- * A column chunk of `rows` rows: its pages, in order, each in parts to append (compressed as
- * the slot says), and their size before compression.
- */
-function encode(
-  slot: Slot,
-  rows: number,
-  gzipInput: PendingBytes
-): { pages: Uint8Array[]; uncompressed: number } {
-  if (slot.constant) {
-    const dictionary = dictionaryPage(slot.constant)
-    const indexes = constantIndexes(rows)
-    const header = dataPageHeader(rows, indexes.length, indexes.length, true)
-    return {
-      pages: [dictionary, header, indexes],
-      uncompressed: dictionary.length + header.length + indexes.length
-    }
-  }
-  // A data page (v1) holds the definition levels, then the values.
-  const levels = slot.schema.required ? NO_BYTES : definitionLevels(slot.defined, rows)
-  const values = slot.type === 'boolean' ? packBits(slot.values.contents()) : slot.values.contents()
-  const size = levels.length + values.length
-  const parts = slot.codec === GZIP ? [gzipped(levels, values, gzipInput)] : [levels, values]
-  const stored = parts.reduce((sum, part) => sum + part.length, 0)
-  const header = dataPageHeader(rows, size, stored)
-  return { pages: [header, ...parts], uncompressed: header.length + size }
-}
-
-/**
- * GZIP of a data page's levels and values. Synchronous, on purpose: a compression in the thread
- * pool outlives a few young-generation collections, so its output buffers could be promoted and
- * then held until a full collection, which V8 starts only after 64 MB more of such memory.
- * Compressed at once, they die young.
- */
-function gzipped(levels: Uint8Array, values: Uint8Array, input: PendingBytes): Buffer {
-  input.clear()
-  input.bytes(levels, 0, levels.length)
-  input.bytes(values, 0, values.length)
-  return gzipSync(input.contents(), GZIP_OPTIONS)
-}
-
-const GZIP_OPTIONS = { level: 1, memLevel: 5, windowBits: 13 }
-
-const NO_BYTES = Buffer.alloc(0)
-
-/** PLAIN booleans: one bit each, the first in the lowest bit. */
-function packBits(bytes: Uint8Array): Buffer {
-  const out = Buffer.alloc(Math.ceil(bytes.length / 8))
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 1) out[i >> 3] = out[i >> 3]! | (1 << (i & 7))
-  }
-  return out
 }

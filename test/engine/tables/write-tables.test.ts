@@ -591,6 +591,32 @@ describe('writeTables: Parquet', () => {
     ])
   })
 
+  it('reads back every value of columns long enough for several pages, nulls and misfits among them', async () => {
+    // 70,000 rows: two row groups (of at most 64Ki rows), each column's values in several pages.
+    const entries = Array.from({ length: 70_000 }, (_, i) => ({
+      userId: `u${i}`,
+      fieldId: i % 5 === 0 ? null : `f${i % 7}`,
+      forecastValue: i % 3 === 0 ? null : i % 11 === 0 ? `${i}` : i * 1.5,
+      updatedOn: 1_700_000_000_000 + i
+    }))
+    const { files } = await tablesOf(payload({ entries }), 'parquet')
+    const rows = await parquetRows(files.entries)
+    expect(rows.map(r => [r.userId, r.fieldId, r.forecastValue, instant(r.updatedOn)])).toEqual(
+      entries.map(e => [
+        e.userId,
+        e.fieldId,
+        typeof e.forecastValue === 'number' ? e.forecastValue : null,
+        e.updatedOn
+      ])
+    )
+    // A value that is not a number goes to extra, in its row.
+    expect(rows.filter(r => r.extra !== null).map(r => String(r.extra))).toEqual(
+      entries
+        .filter(e => typeof e.forecastValue === 'string')
+        .map(e => JSON.stringify({ forecastValue: e.forecastValue }))
+    )
+  })
+
   it('writes row groups of bounded size, strings compressed, and an empty table as a file with no rows', async () => {
     const parts: Buffer[] = []
     for await (const part of generatedPayloadStream(PERIOD, 24 * 1024 * 1024))
