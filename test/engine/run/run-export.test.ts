@@ -287,6 +287,22 @@ describe('start delay', () => {
 })
 
 describe('run-wide failures', () => {
+  it('a run cancelled before it starts reports every period not started and creates no job', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const controller = new AbortController()
+    controller.abort()
+    const { report, events } = await h.run(
+      h.config({ periods: ['2026_Q1', '2026_Q2'], concurrency: 'auto' }),
+      { signal: controller.signal }
+    )
+    expect(report.manifest.exports.map(o => [o.period, o.status, o.error])).toEqual([
+      ['2026_Q1', 'CANCELLED', 'not started: the run was cancelled'],
+      ['2026_Q2', 'CANCELLED', 'not started: the run was cancelled']
+    ])
+    expect(events.filter(e => e.type === 'concurrency')).toEqual([])
+    expect(h.sim.requests.filter(r => r.endpoint === 'create')).toEqual([])
+  })
+
   it('stops after Clari rejects the key: one create, the other periods not started', async () => {
     h = await startHarness({ apiKey: 'another-key', plan: { durationMs: MINUTE } })
     const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
