@@ -79,15 +79,18 @@ export async function runExport(
     runAttempt: config.run?.attempt ?? 1,
     request: requestParameters(config),
     startedAt: new Date(clock.wallNow()).toISOString(),
+    // Stryker disable next-line StringLiteral: every manifest write sets finishedAt first
     finishedAt: '',
     exports: []
   }
   const outcomes: (PeriodOutcome | undefined)[] = config.periods.map(() => undefined)
   // Manifest writes of concurrent periods go one after another, each with all that finished.
+  // Stryker disable next-line StringLiteral: the chain's first value is never read
   let saving: Promise<string> = Promise.resolve('')
   const saveManifest = (): Promise<string> => {
     // A write that failed fails its own caller only; the next one tries again.
     saving = saving
+      // Stryker disable next-line ArrowFunction,StringLiteral: what a failed write leaves is never read, only that it settled
       .catch(() => '')
       .then(() => {
         manifest.exports = outcomes.filter((o): o is PeriodOutcome => o !== undefined)

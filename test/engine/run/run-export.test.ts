@@ -287,6 +287,23 @@ describe('start delay', () => {
 })
 
 describe('run-wide failures', () => {
+  it.each([
+    { name: 'with no workflow run: attempt 1', run: undefined, expected: { runAttempt: 1 } },
+    {
+      name: "with the workflow run's id and attempt",
+      run: { id: '4242', attempt: 3 },
+      expected: { runId: '4242', runAttempt: 3 }
+    }
+  ])('names the run in the manifest, $name', async ({ run, expected }) => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const { report } = await h.run(h.config({ run }))
+    const onDisk = JSON.parse(await readFile(report.manifestPath, 'utf8'))
+    expect({ runId: onDisk.runId, runAttempt: onDisk.runAttempt }).toEqual({
+      runId: undefined,
+      ...expected
+    })
+  })
+
   it('a run cancelled before it starts reports every period not started and creates no job', async () => {
     h = await startHarness({ plan: { durationMs: MINUTE } })
     const controller = new AbortController()
