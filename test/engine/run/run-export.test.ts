@@ -3,6 +3,8 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256 } from '../../simulators/clari/index.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
+import { defaultPollSchedule } from '../../../src/engine/job/poll-schedule.js'
 import { startHarness, TEST_API_KEY, type Harness } from '../../helpers/engine-harness.js'
 
 let h: Harness
@@ -137,6 +139,26 @@ describe('runExport against the Clari simulator', () => {
     expect(statusRequests(h)).toHaveLength(2)
     expect(h.sim.requests.filter(r => r.endpoint === 'results')).toEqual([])
     expect(outcome!.durationMs).toBeLessThan(h.config().timing.jobTimeoutMs / 2)
+  })
+
+  it("learns how long a job takes only from the run's jobs that finished DONE", async () => {
+    h = await startHarness({
+      plan: req => ({
+        durationMs: (req.timePeriod === '2026_Q2' ? 3 : 2) * MINUTE,
+        outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    const config = h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] })
+    const { pollIntervalMs: initialMs, maxPollIntervalMs: maxMs } = config.timing
+    const schedules = defaultPollSchedule({ initialMs, factor: 1.5, maxMs }, mulberry32(7))
+    // What each period's schedule was told the run's finished jobs took.
+    const told: number[][] = []
+    const { report } = await h.run(config, {
+      pollSchedule: (history, ...rest) => (told.push([...history]), schedules(history, ...rest))
+    })
+    const q1 = report.manifest.exports[0]!.durationMs
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['DONE', 'FAILED', 'DONE'])
+    expect(told).toEqual([[], [q1], [q1]])
   })
 
   it('writes the manifest as each period ends: period 1 is on disk while period 2 still polls', async () => {
