@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256 } from '../../simulators/clari/index.js'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
 import { defaultPollSchedule } from '../../../src/engine/job/poll-schedule.js'
 import { startHarness, TEST_API_KEY, type Harness } from '../../helpers/engine-harness.js'
@@ -340,6 +341,20 @@ describe('run-wide failures', () => {
     ])
     expect(events.filter(e => e.type === 'concurrency')).toEqual([])
     expect(h.sim.requests.filter(r => r.endpoint === 'create')).toEqual([])
+  })
+
+  it('a cancelled re-run of an earlier run it cannot use says nothing of the resume (the cancel is the news)', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config({ request: { currency: 'EUR' } }))
+    const { report, events } = await h.run(
+      h.config(),
+      { signal: AbortSignal.abort() },
+      folderSource(h.dir)
+    )
+    expect(report.manifest.exports.map(o => [o.status, o.error])).toEqual([
+      ['CANCELLED', 'not started: the run was cancelled']
+    ])
+    expect(events.filter(e => e.type === 'resume')).toEqual([])
   })
 
   it('stops after Clari rejects the key: one create, the other periods not started', async () => {
