@@ -88,6 +88,7 @@ export class PeriodScheduler implements RunSlots {
         this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1)
         reject(signal.reason)
       }
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
       signal.addEventListener('abort', onAbort, { once: true })
       this.endWaiters.push(waiter)
     })

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportEvent } from '../../../src/engine/events.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { mostJobsAtOnce, sha256 } from '../../simulators/clari/index.js'
+import type { FaultRule } from '../../simulators/clari/types.js'
 
 const MINUTE = 60_000
 const PERIODS = [
@@ -43,6 +44,85 @@ function concurrencyChanges(events: ExportEvent[]): number[] {
 }
 
 describe('several periods at once, within Clari concurrency limit', () => {
+  const limitsAnswer = (jobs: Record<string, unknown>): FaultRule => ({
+    endpoint: 'limits',
+    fault: { kind: 'http', status: 200, body: { jobs } }
+  })
+  it.each([
+    { name: 'one at a time, as set: no concurrency line', concurrency: 1, lines: [] },
+    {
+      name: 'a fixed 3 for two periods: two',
+      concurrency: 3,
+      lines: [{ limit: 2, detail: 'max-concurrent-jobs' }]
+    },
+    {
+      name: 'auto: no more slots than periods, with what Clari has free',
+      limits: { concurrentLimit: 10 },
+      lines: [
+        { limit: 2, detail: 'max-concurrent-jobs auto: Clari has 10 of 10 export slots free' }
+      ]
+    },
+    {
+      name: 'auto: a limits read Clari failed once is tried again',
+      limits: { concurrentLimit: 10 },
+      faults: [{ endpoint: 'limits', times: 1, fault: { kind: 'http', status: 503 } } as FaultRule],
+      lines: [
+        { limit: 2, detail: 'max-concurrent-jobs auto: Clari has 10 of 10 export slots free' }
+      ]
+    },
+    {
+      name: 'auto: a free count without the limit',
+      faults: [limitsAnswer({ availableConcurrentLimit: 2 })],
+      lines: [{ limit: 2, detail: 'max-concurrent-jobs auto: Clari has 2 of ? export slots free' }]
+    },
+    {
+      name: 'auto: no free count, one at a time',
+      faults: [limitsAnswer({ concurrentLimit: 3 })],
+      lines: [
+        {
+          limit: 1,
+          detail:
+            'max-concurrent-jobs auto: one at a time, the export limits could not be read (Clari did not say how many export slots are free)'
+        }
+      ]
+    },
+    {
+      name: 'auto: the key refused for the limits, one at a time',
+      faults: [{ endpoint: 'limits', fault: { kind: 'http', status: 401 } } as FaultRule],
+      lines: [
+        {
+          limit: 1,
+          detail:
+            'max-concurrent-jobs auto: one at a time, the export limits could not be read (Clari rejected the API key)'
+        }
+      ]
+    }
+  ] as {
+    name: string
+    concurrency?: number
+    limits?: { concurrentLimit: number }
+    faults?: FaultRule[]
+    lines: object[]
+  }[])(
+    'says how many run at once: $name',
+    async ({ concurrency = 'auto', limits, faults, lines }) => {
+      h = await startHarness({
+        limits: limits ?? { concurrentLimit: 3 },
+        faults,
+        plan: { durationMs: MINUTE }
+      })
+      const { report, events } = await h.run(
+        h.config({ periods: PERIODS.slice(0, 2), concurrency: concurrency as number | 'auto' })
+      )
+      expect(report.failed).toEqual([])
+      expect(
+        events.flatMap(e =>
+          e.type === 'concurrency' ? [{ limit: e.limit, detail: e.detail }] : []
+        )
+      ).toEqual(lines)
+    }
+  )
+
   it('runs at most 3 of our jobs at once with concurrentLimit 3, one create per period, results in input order', async () => {
     h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
     const { report, events } = await h.run(h.config({ periods: PERIODS, concurrency: 3 }))
@@ -71,6 +151,64 @@ describe('several periods at once, within Clari concurrency limit', () => {
     // 56 minutes of jobs on 3 slots: about a third of the time in turn would take.
     expect(h.clock.now()).toBeLessThan(25 * MINUTE)
   })
+
+  // Three 10-minute periods start one at a time: Clari has one slot free of three.
+  const oneFree = limitsAnswer({
+    concurrentLimit: 3,
+    availableConcurrentLimit: 1,
+    runningJobIds: ['a', 'b']
+  })
+  const room = (limit: number): { limit: number; detail: string } => ({
+    limit,
+    detail: `Clari has room for ${limit} of this run's jobs again`
+  })
+  it.each([
+    {
+      name: 'a colleague frees a slot: the second starts then, not when the first ends',
+      colleague: true,
+      raised: [{ limit: 2, detail: "Clari has room for 2 of this run's jobs again" }]
+    },
+    {
+      name: 'no job lists, every slot free',
+      answer: { concurrentLimit: 3, availableConcurrentLimit: 3 },
+      raised: [room(3)]
+    },
+    {
+      name: 'no job lists, yet not every slot free: Clari does not say whose',
+      answer: { concurrentLimit: 3, availableConcurrentLimit: 2 },
+      raised: []
+    },
+    {
+      name: 'an empty list of queued jobs, whatever the free count says',
+      answer: { concurrentLimit: 3, availableConcurrentLimit: 0, submittedJobIds: [] },
+      raised: [room(3)]
+    },
+    {
+      name: 'an empty list of running jobs, whatever the free count says',
+      answer: { concurrentLimit: 3, availableConcurrentLimit: 0, runningJobIds: [] },
+      raised: [room(3)]
+    }
+  ] as { name: string; colleague?: boolean; answer?: Record<string, unknown>; raised: object[] }[])(
+    'with auto, looks for room every max-poll-interval while periods wait: $name',
+    async ({ colleague, answer, raised }) => {
+      h = await startHarness({
+        limits: { concurrentLimit: colleague ? 2 : 3 },
+        faults: answer ? [{ ...oneFree, times: 1 }, limitsAnswer(answer)] : [],
+        plan: { durationMs: 10 * MINUTE }
+      })
+      if (colleague) h.sim.occupySlots(1, 3 * MINUTE)
+      const { report, events } = await h.run(
+        h.config({ periods: PERIODS.slice(0, 3), concurrency: 'auto' })
+      )
+      expect(report.failed).toEqual([])
+      const lines = events.flatMap(e => (e.type === 'concurrency' ? [e] : []))
+      expect(lines.slice(1).map(({ limit, detail }) => ({ limit, detail }))).toEqual(raised)
+      // Raised by a watch read (every 30 s at most), long before the first job ends, 10 min in.
+      const second = h.sim.jobs[1]!.createdAt - h.sim.jobs[0]!.createdAt
+      if (raised.length > 0) expect(second).toBeLessThan((colleague ? 4 : 1) * MINUTE)
+      else expect(second).toBeGreaterThanOrEqual(10 * MINUTE)
+    }
+  )
 
   it('with auto, starts with the slots a colleague leaves free and takes the third when it is freed', async () => {
     h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
@@ -141,7 +279,10 @@ describe('several periods at once, within Clari concurrency limit', () => {
     })
     const statuses = report.manifest.exports.map(o => o.status)
     expect(statuses.slice(0, 4)).toEqual(['CANCELLED', 'DONE', 'CANCELLED', 'CANCELLED'])
-    expect(statuses.slice(4)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED'])
+    // The waiting periods get no slot, and say so.
+    for (const o of report.manifest.exports.slice(4)) {
+      expect(o).toMatchObject({ status: 'CANCELLED', error: 'not started: the run was cancelled' })
+    }
     const cancels = h.sim.requests.filter(r => r.endpoint === 'cancel')
     expect(new Set(cancels.map(r => r.period))).toEqual(new Set(['2025_Q1', '2025_Q3', '2025_Q4']))
     expect(cancels).toHaveLength(3)

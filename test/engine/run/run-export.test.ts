@@ -3,6 +3,9 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256 } from '../../simulators/clari/index.js'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
+import { mulberry32 } from '../../simulators/clari/prng.js'
+import { defaultPollSchedule } from '../../../src/engine/job/poll-schedule.js'
 import { startHarness, TEST_API_KEY, type Harness } from '../../helpers/engine-harness.js'
 
 let h: Harness
@@ -137,6 +140,26 @@ describe('runExport against the Clari simulator', () => {
     expect(statusRequests(h)).toHaveLength(2)
     expect(h.sim.requests.filter(r => r.endpoint === 'results')).toEqual([])
     expect(outcome!.durationMs).toBeLessThan(h.config().timing.jobTimeoutMs / 2)
+  })
+
+  it("learns how long a job takes only from the run's jobs that finished DONE", async () => {
+    h = await startHarness({
+      plan: req => ({
+        durationMs: (req.timePeriod === '2026_Q2' ? 3 : 2) * MINUTE,
+        outcome: req.timePeriod === '2026_Q2' ? 'FAILED' : 'DONE'
+      })
+    })
+    const config = h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] })
+    const { pollIntervalMs: initialMs, maxPollIntervalMs: maxMs } = config.timing
+    const schedules = defaultPollSchedule({ initialMs, factor: 1.5, maxMs }, mulberry32(7))
+    // What each period's schedule was told the run's finished jobs took.
+    const told: number[][] = []
+    const { report } = await h.run(config, {
+      pollSchedule: (history, ...rest) => (told.push([...history]), schedules(history, ...rest))
+    })
+    const q1 = report.manifest.exports[0]!.durationMs
+    expect(report.manifest.exports.map(o => o.status)).toEqual(['DONE', 'FAILED', 'DONE'])
+    expect(told).toEqual([[], [q1], [q1]])
   })
 
   it('writes the manifest as each period ends: period 1 is on disk while period 2 still polls', async () => {
@@ -287,6 +310,53 @@ describe('start delay', () => {
 })
 
 describe('run-wide failures', () => {
+  it.each([
+    { name: 'with no workflow run: attempt 1', run: undefined, expected: { runAttempt: 1 } },
+    {
+      name: "with the workflow run's id and attempt",
+      run: { id: '4242', attempt: 3 },
+      expected: { runId: '4242', runAttempt: 3 }
+    }
+  ])('names the run in the manifest, $name', async ({ run, expected }) => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const { report } = await h.run(h.config({ run }))
+    const onDisk = JSON.parse(await readFile(report.manifestPath, 'utf8'))
+    expect({ runId: onDisk.runId, runAttempt: onDisk.runAttempt }).toEqual({
+      runId: undefined,
+      ...expected
+    })
+  })
+
+  it('a run cancelled before it starts reports every period not started and creates no job', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const controller = new AbortController()
+    controller.abort()
+    const { report, events } = await h.run(
+      h.config({ periods: ['2026_Q1', '2026_Q2'], concurrency: 'auto' }),
+      { signal: controller.signal }
+    )
+    expect(report.manifest.exports.map(o => [o.period, o.status, o.error])).toEqual([
+      ['2026_Q1', 'CANCELLED', 'not started: the run was cancelled'],
+      ['2026_Q2', 'CANCELLED', 'not started: the run was cancelled']
+    ])
+    expect(events.filter(e => e.type === 'concurrency')).toEqual([])
+    expect(h.sim.requests.filter(r => r.endpoint === 'create')).toEqual([])
+  })
+
+  it('a cancelled re-run of an earlier run it cannot use says nothing of the resume (the cancel is the news)', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config({ request: { currency: 'EUR' } }))
+    const { report, events } = await h.run(
+      h.config(),
+      { signal: AbortSignal.abort() },
+      folderSource(h.dir)
+    )
+    expect(report.manifest.exports.map(o => [o.status, o.error])).toEqual([
+      ['CANCELLED', 'not started: the run was cancelled']
+    ])
+    expect(events.filter(e => e.type === 'resume')).toEqual([])
+  })
+
   it('stops after Clari rejects the key: one create, the other periods not started', async () => {
     h = await startHarness({ apiKey: 'another-key', plan: { durationMs: MINUTE } })
     const { report } = await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))

@@ -191,17 +191,54 @@ describe('PeriodScheduler', () => {
     ).resolves.toBeUndefined()
   })
 
-  it('stops waiting for a job to end when the run is cancelled', async () => {
+  it('stops waiting for a job to end when the run is cancelled, also when it already was', async () => {
     const scheduler = new PeriodScheduler(1)
     const controller = new AbortController()
     const waiting = scheduler.whenJobEnded(0, controller.signal)
     controller.abort(new Error('SIGINT'))
     await expect(waiting).rejects.toThrow('SIGINT')
+    await expect(scheduler.whenJobEnded(0, controller.signal)).rejects.toThrow('SIGINT')
+  })
+
+  it('a wait for the second job to end is not woken by the first', async () => {
+    const scheduler = new PeriodScheduler(2)
+    const first = (await scheduler.acquire()) as Lease
+    first.jobStarted()
+    const second = (await scheduler.acquire()) as Lease
+    second.jobStarted()
+    let woke = false
+    const waiting = scheduler
+      .whenJobEnded(1, new AbortController().signal)
+      .then(() => (woke = true))
+    first.jobEnded()
+    await Promise.resolve()
+    expect(woke).toBe(false)
+    second.jobEnded()
+    await waiting
+    expect(woke).toBe(true)
+  })
+
+  it("a period's cancel after its wait was woken leaves another period's wait in place", async () => {
+    const scheduler = new PeriodScheduler(3)
+    const leases: Lease[] = []
+    for (let i = 0; i < 2; i++) {
+      leases.push((await scheduler.acquire()) as Lease)
+      leases[i]!.jobStarted()
+    }
+    const early = new AbortController()
+    await Promise.all([scheduler.whenJobEnded(0, early.signal), leases[0]!.jobEnded()])
+    let woke = false
+    const later = scheduler.whenJobEnded(1, new AbortController().signal).then(() => (woke = true))
+    early.abort(new Error('SIGINT'))
+    leases[1]!.jobEnded()
+    await later
+    expect(woke).toBe(true)
   })
 
   it('asks to raise the limit only when a period finishes while others wait', async () => {
-    let asked = 0
-    const scheduler = new PeriodScheduler(1, () => asked++)
+    // How many periods waited at each ask.
+    const asked: number[] = []
+    const scheduler = new PeriodScheduler(1, () => asked.push(scheduler.waiting))
     const first = (await scheduler.acquire()) as Lease
     first.jobStarted()
     const next = scheduler.acquire()
@@ -209,7 +246,60 @@ describe('PeriodScheduler', () => {
     const second = (await next) as Lease
     second.jobStarted()
     second.release()
-    expect(asked).toBe(1)
+    expect(asked).toEqual([1])
+  })
+
+  it('grants a slot with a limit below one (a run never waits on a limit of 0)', async () => {
+    const scheduler = new PeriodScheduler(0)
+    expect(scheduler.limit).toBe(1)
+    expect(isStopReason(await scheduler.acquire())).toBe(false)
+  })
+
+  it('a slot released after its job started does not let a third period create beside a second still creating', async () => {
+    const scheduler = new PeriodScheduler(3)
+    const first = (await scheduler.acquire()) as Lease
+    first.jobStarted()
+    const second = (await scheduler.acquire()) as Lease
+    let thirdGranted = false
+    const third = scheduler.acquire().then(grant => ((thirdGranted = true), grant as Lease))
+    first.release()
+    await Promise.resolve()
+    expect(thirdGranted).toBe(false) // the second's create has not settled
+    second.jobStarted()
+    await third
+    expect(thirdGranted).toBe(true)
+  })
+
+  it.each([
+    {
+      name: 'a job reported started twice counts once',
+      steps: (l: Lease) => (l.jobStarted(), l.jobStarted()),
+      running: 1,
+      ended: 0
+    },
+    {
+      name: 'a job started after its slot was released does not count',
+      steps: (l: Lease) => (l.jobStarted(), l.release(), l.jobStarted()),
+      running: 0,
+      ended: 1
+    },
+    {
+      name: 'a period released with no job (create refused) ends no job',
+      steps: (l: Lease) => l.release(),
+      running: 0,
+      ended: 0
+    },
+    {
+      name: 'a job that ended and then released its slot ended once',
+      steps: (l: Lease) => (l.jobStarted(), l.jobEnded(), l.release()),
+      running: 0,
+      ended: 1
+    }
+  ])('$name', async ({ steps, running, ended }) => {
+    const scheduler = new PeriodScheduler(2)
+    steps((await scheduler.acquire()) as Lease)
+    expect(scheduler.jobsRunning).toBe(running)
+    expect(scheduler.jobsEnded).toBe(ended)
   })
 
   it('gives the stop reason to every later request, and a released slot twice is one release', async () => {
