@@ -11,6 +11,12 @@ const RUN_TESTS = 'test/engine/run/**/*.test.ts'
 // create adopted from the job list, throttles, a cancel mid-poll. Without them the job room
 // measured 49 % (2026-12-07): 142 of its bugs were in code no test of its list ran.
 const FAULT_TESTS = ['test/faults/fault-matrix.test.ts', 'test/faults/cancellation.test.ts']
+// A re-run's resume, through the run and a period's job: an earlier attempt's periods checked at
+// Clari, then reused, asked about again or exported anew.
+const RESUME_TESTS = [
+  'test/engine/reruns/resume.test.ts',
+  'test/engine/reruns/ledger-resume.test.ts'
+]
 
 /** Each room: the files mutated and the unit test files that must catch their bugs. */
 export const ROOMS = {
@@ -36,19 +42,15 @@ export const ROOMS = {
       'test/settings/parse-settings.test.ts'
     ]
   },
-  'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: [RUN_TESTS] },
+  // The resume tests drive what only a re-run reaches in the run: the earlier attempt's periods
+  // reused, asked about again or exported anew (39 of its survivors on 2026-12-07 were there).
+  'engine/run': { mutate: ['src/engine/run/**/*.ts'], tests: [RUN_TESTS, ...RESUME_TESTS] },
   // The run's tests drive a period's job (start, wait, download, export-period) over the simulator.
   // The resume tests drive what only a re-run reaches: an earlier attempt's job id checked at
   // Clari before it is polled or downloaded (34 of the 69 bugs without coverage on 2026-12-07 are there).
   'engine/job': {
     mutate: ['src/engine/job/**/*.ts'],
-    tests: [
-      'test/engine/job/**/*.test.ts',
-      RUN_TESTS,
-      ...FAULT_TESTS,
-      'test/engine/reruns/resume.test.ts',
-      'test/engine/reruns/ledger-resume.test.ts'
-    ]
+    tests: ['test/engine/job/**/*.test.ts', RUN_TESTS, ...FAULT_TESTS, ...RESUME_TESTS]
   },
   'engine/checks': {
     mutate: ['src/engine/checks/**/*.ts'],
