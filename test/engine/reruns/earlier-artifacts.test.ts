@@ -263,6 +263,47 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     await earlier.dispose()
   })
 
+  it.each<{ what: string; zip: () => Buffer; maxPayloadBytes?: number }>([
+    {
+      what: 'a payload of exactly max-payload-size',
+      zip: () => {
+        const payload = Buffer.concat([payloadOf(1), Buffer.alloc(4096 - payloadOf(1).length, ' ')])
+        const [q1] = (JSON.parse(manifestOf(1).toString()) as { exports: object[] }).exports
+        return hostileZip([
+          {
+            name: 'manifest.json',
+            data: manifestOf(1, { exports: [{ ...q1, sha256: sha(payload) }] })
+          },
+          { name: PAYLOAD, data: payload }
+        ])
+      },
+      maxPayloadBytes: 4096
+    },
+    {
+      what: 'a manifest.json of exactly 4 MiB',
+      zip: () =>
+        hostileZip([
+          {
+            name: 'manifest.json',
+            data: Buffer.concat([manifestOf(1), Buffer.alloc(4 * MIB - manifestOf(1).length, ' ')])
+          },
+          { name: PAYLOAD, data: payloadOf(1) }
+        ])
+    },
+    {
+      what: 'a zip of exactly 10,000 entries',
+      zip: () => exportZip(1, emptyEntries(9_998))
+    }
+  ])('keeps an artifact at its limits: $what', async c => {
+    const zip = c.zip()
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const overrides = c.maxPayloadBytes ? { maxPayloadBytes: c.maxPayloadBytes } : {}
+    const earlier = expectFound(await find([port], { config: config(overrides) }))
+    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
+    expect(earlier.leftOut).toEqual(new Map())
+    await earlier.dispose()
+  })
+
   it.each<{ what: string; zip: () => Buffer; reason: RegExp }>([
     {
       what: 'a zip of 220,000 empty entries',
