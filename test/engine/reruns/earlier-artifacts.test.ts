@@ -291,6 +291,15 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
         ])
     },
     {
+      // 7 MiB: the manifest and, for its one period, a payload and the tables, 1 MiB each.
+      what: 'a download of exactly what its payloads and tables can hold',
+      zip: () => {
+        const stored = (n: number) => exportZip(1, [{ name: 'pad', data: Buffer.alloc(n) }])
+        return stored(7 * MIB - stored(0).length)
+      },
+      maxPayloadBytes: MIB
+    },
+    {
       what: 'a zip of exactly 10,000 entries',
       zip: () => exportZip(1, emptyEntries(9_998))
     }
@@ -302,6 +311,7 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
     expect(earlier.leftOut).toEqual(new Map())
     await earlier.dispose()
+    expect(await readdir(tempDir)).toEqual([])
   })
 
   it.each<{ what: string; zip: () => Buffer; reason: RegExp }>([
@@ -339,6 +349,26 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     const result = await find([port])
     console.info(`${c.what}: judged in ${(performance.now() - startedAt).toFixed(0)} ms`)
     expect(result).toEqual({ kind: 'unreadable', reason: expect.stringMatching(c.reason) })
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
+  it('stops saving a download at what its payloads and tables can hold, and says so', async () => {
+    const big = () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 16; i++) yield Buffer.alloc(MIB)
+        })()
+      )
+    const zip = exportZip(1)
+    const { port } = memoryPort('the runtime listing', [
+      { listed: listed(1, zip, { digest: undefined }), zip: big }
+    ])
+    const result = await find([port], { config: config({ maxPayloadBytes: MIB }) })
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason:
+        'unreadable: artifact clari-forecast-net_arr (id 1): the download is larger than 7.0 MiB, more than its payloads and tables can be'
+    })
     expect(await readdir(tempDir)).toEqual([])
   })
 
