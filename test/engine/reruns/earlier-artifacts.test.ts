@@ -291,13 +291,13 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
         ])
     },
     {
-      // 7 MiB: the manifest and, for its one period, a payload and the tables, 1 MiB each.
+      // The manifest and, for its one period, a payload and the tables: 7 times max-payload-size.
       what: 'a download of exactly what its payloads and tables can hold',
       zip: () => {
         const stored = (n: number) => exportZip(1, [{ name: 'pad', data: Buffer.alloc(n) }])
-        return stored(7 * MIB - stored(0).length)
+        return stored(7 * 64 * 1024 - stored(0).length)
       },
-      maxPayloadBytes: MIB
+      maxPayloadBytes: 64 * 1024
     },
     {
       what: 'a zip of exactly 10,000 entries',
