@@ -198,6 +198,37 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     await earlier.dispose()
   })
 
+  it('keeps the newest attempt and, of two uploads of it, the later, trying candidates newest first and no expired one', async () => {
+    const [q1] = (JSON.parse(manifestOf(2).toString()) as { exports: object[] }).exports
+    const laterUpload = exportZip(2)
+    const earlierUpload = hostileZip([
+      { name: 'manifest.json', data: manifestOf(2, { exports: [{ ...q1, jobId: 'jobB' }] }) },
+      { name: PAYLOAD, data: payloadOf(2) }
+    ])
+    const first = exportZip(1)
+    const expired = exportZip(3)
+    const attempt2 = `${NAME}-attempt-2`
+    // Listed oldest first: the search orders them itself.
+    const { port, downloads } = memoryPort('the runtime listing', [
+      { listed: listed(3, first, { createdAt: 5_000 }), zip: first },
+      {
+        listed: listed(2, earlierUpload, { name: attempt2, createdAt: 7_000 }),
+        zip: earlierUpload
+      },
+      { listed: listed(1, laterUpload, { name: attempt2, createdAt: 9_000 }), zip: laterUpload },
+      {
+        listed: listed(4, expired, { name: `${NAME}-attempt-3`, createdAt: 10_000, expired: true }),
+        zip: expired
+      }
+    ])
+    const earlier = expectFound(await find([port], { runAttempt: 4 }))
+    expect(earlier.manifest.runAttempt).toBe(2)
+    expect(earlier.manifest.exports[0]!.jobId).toBe('job2')
+    expect(downloads).toEqual([1, 2, 3])
+    await earlier.dispose()
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
   it('downloads no older artifact once it holds the attempt just before this one', async () => {
     const first = exportZip(1)
     const second = exportZip(2)
