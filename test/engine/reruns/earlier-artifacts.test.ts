@@ -502,12 +502,87 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: cancelled' })
   })
 
-  it('says what it looked for when nothing was uploaded, and why a place could not be asked', async () => {
-    const { port } = memoryPort('the runtime listing', [])
-    const result = await find([port, 'no REST fallback: github-token is empty'], { runAttempt: 3 })
-    expect(result).toEqual({
-      kind: 'missing',
-      reason: `missing: no artifact named ${NAME}-attempt-2, ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; no REST fallback: github-token is empty)`
-    })
+  const failing: EarlierArtifacts = {
+    label: 'the runtime listing',
+    list: () => Promise.reject(new Error('(500) listing broke')),
+    download: () => Promise.reject(new Error('not asked'))
+  }
+  it.each<{
+    what: string
+    sources: () => (EarlierArtifacts | string)[]
+    runAttempt: number
+    expected: NoEarlierRun
+  }>([
+    {
+      what: 'nothing was uploaded, and why a place could not be asked',
+      sources: () => [
+        memoryPort('the runtime listing', []).port,
+        'no REST fallback: github-token is empty'
+      ],
+      runAttempt: 3,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-2, ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; no REST fallback: github-token is empty)`
+      }
+    },
+    {
+      what: 'nothing was uploaded, naming the four names it shows at most',
+      sources: () => [memoryPort('the REST API', []).port],
+      runAttempt: 4,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-3, ${NAME}, ${NAME}-attempt-2, ${NAME}-attempt-1 on this run (the REST API lists none)`
+      }
+    },
+    {
+      what: 'nothing was uploaded, and more names than it shows',
+      sources: () => [memoryPort('the REST API', []).port],
+      runAttempt: 5,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-4, ${NAME}, ${NAME}-attempt-3, ${NAME}-attempt-2, … on this run (the REST API lists none)`
+      }
+    },
+    {
+      what: 'a listing failed: not "nothing uploaded", which would be a guess',
+      sources: () => [failing, memoryPort('the REST API', []).port],
+      runAttempt: 2,
+      expected: {
+        kind: 'lookup-failed',
+        reason:
+          'lookup failed: the runtime listing failed: (500) listing broke; the REST API lists none'
+      }
+    },
+    {
+      what: 'only an expired artifact',
+      sources: () => {
+        const zip = exportZip(1)
+        return [
+          memoryPort('the REST API', [{ listed: listed(1, zip, { expired: true }), zip }]).port
+        ]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'expired',
+        reason: `expired: artifact ${NAME} (id 1): it has expired`
+      }
+    },
+    {
+      what: 'only artifacts of other names, whatever the listing returns',
+      sources: () => {
+        const zip = exportZip(1)
+        const { port } = memoryPort('the REST API', [
+          { listed: listed(1, zip, { name: `${NAME}-x` }), zip }
+        ])
+        return [{ ...port, list: (_name, signal) => port.list(`${NAME}-x`, signal) }]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-1, ${NAME} on this run (the REST API lists none)`
+      }
+    }
+  ])('says why it found none when $what', async c => {
+    expect(await find(c.sources(), { runAttempt: c.runAttempt })).toEqual(c.expected)
   })
 })
