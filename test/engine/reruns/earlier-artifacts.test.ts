@@ -191,7 +191,15 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     const second = exportZip(2)
     const { port } = memoryPort('the runtime listing', [
       { listed: listed(1, first, { createdAt: 9_000 }), zip: first },
-      { listed: listed(2, second, { name: `${NAME}-attempt-2`, createdAt: 5_000 }), zip: second }
+      // Listed without a digest, as artifacts uploaded before GitHub kept digests are.
+      {
+        listed: listed(2, second, {
+          name: `${NAME}-attempt-2`,
+          createdAt: 5_000,
+          digest: undefined
+        }),
+        zip: second
+      }
     ])
     const earlier = expectFound(await find([port], { runAttempt: 3 }))
     expect(earlier.manifest.runAttempt).toBe(2)
@@ -524,6 +532,12 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
         kind: 'missing',
         reason: `missing: no artifact named ${NAME}-attempt-2, ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; no REST fallback: github-token is empty)`
       }
+    },
+    {
+      what: 'this is the first attempt',
+      sources: () => [memoryPort('the REST API', []).port],
+      runAttempt: 1,
+      expected: { kind: 'missing', reason: 'missing: this run has no earlier attempt' }
     },
     {
       what: 'nothing was uploaded, naming the four names it shows at most',
