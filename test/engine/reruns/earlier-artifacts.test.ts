@@ -191,11 +191,50 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     const second = exportZip(2)
     const { port } = memoryPort('the runtime listing', [
       { listed: listed(1, first, { createdAt: 9_000 }), zip: first },
-      { listed: listed(2, second, { name: `${NAME}-attempt-2`, createdAt: 5_000 }), zip: second }
+      // Listed without a digest, as artifacts uploaded before GitHub kept digests are.
+      {
+        listed: listed(2, second, {
+          name: `${NAME}-attempt-2`,
+          createdAt: 5_000,
+          digest: undefined
+        }),
+        zip: second
+      }
     ])
     const earlier = expectFound(await find([port], { runAttempt: 3 }))
     expect(earlier.manifest.runAttempt).toBe(2)
     await earlier.dispose()
+  })
+
+  it('keeps the newest attempt and, of two uploads of it, the later, trying candidates newest first and no expired one', async () => {
+    const [q1] = (JSON.parse(manifestOf(2).toString()) as { exports: object[] }).exports
+    const laterUpload = exportZip(2)
+    const earlierUpload = hostileZip([
+      { name: 'manifest.json', data: manifestOf(2, { exports: [{ ...q1, jobId: 'jobB' }] }) },
+      { name: PAYLOAD, data: payloadOf(2) }
+    ])
+    const first = exportZip(1)
+    const expired = exportZip(3)
+    const attempt2 = `${NAME}-attempt-2`
+    // Listed oldest first: the search orders them itself.
+    const { port, downloads } = memoryPort('the runtime listing', [
+      { listed: listed(3, first, { createdAt: 5_000 }), zip: first },
+      {
+        listed: listed(2, earlierUpload, { name: attempt2, createdAt: 7_000 }),
+        zip: earlierUpload
+      },
+      { listed: listed(1, laterUpload, { name: attempt2, createdAt: 9_000 }), zip: laterUpload },
+      {
+        listed: listed(4, expired, { name: `${NAME}-attempt-3`, createdAt: 10_000, expired: true }),
+        zip: expired
+      }
+    ])
+    const earlier = expectFound(await find([port], { runAttempt: 4 }))
+    expect(earlier.manifest.runAttempt).toBe(2)
+    expect(earlier.manifest.exports[0]!.jobId).toBe('job2')
+    expect(downloads).toEqual([1, 2, 3])
+    await earlier.dispose()
+    expect(await readdir(tempDir)).toEqual([])
   })
 
   it('downloads no older artifact once it holds the attempt just before this one', async () => {
@@ -263,6 +302,57 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     await earlier.dispose()
   })
 
+  it.each<{ what: string; zip: () => Buffer; maxPayloadBytes?: number }>([
+    {
+      what: 'a payload of exactly max-payload-size',
+      zip: () => {
+        const payload = Buffer.concat([payloadOf(1), Buffer.alloc(4096 - payloadOf(1).length, ' ')])
+        const [q1] = (JSON.parse(manifestOf(1).toString()) as { exports: object[] }).exports
+        return hostileZip([
+          {
+            name: 'manifest.json',
+            data: manifestOf(1, { exports: [{ ...q1, sha256: sha(payload) }] })
+          },
+          { name: PAYLOAD, data: payload }
+        ])
+      },
+      maxPayloadBytes: 4096
+    },
+    {
+      what: 'a manifest.json of exactly 4 MiB',
+      zip: () =>
+        hostileZip([
+          {
+            name: 'manifest.json',
+            data: Buffer.concat([manifestOf(1), Buffer.alloc(4 * MIB - manifestOf(1).length, ' ')])
+          },
+          { name: PAYLOAD, data: payloadOf(1) }
+        ])
+    },
+    {
+      // The manifest and, for its one period, a payload and the tables: 7 times max-payload-size.
+      what: 'a download of exactly what its payloads and tables can hold',
+      zip: () => {
+        const stored = (n: number) => exportZip(1, [{ name: 'pad', data: Buffer.alloc(n) }])
+        return stored(7 * 64 * 1024 - stored(0).length)
+      },
+      maxPayloadBytes: 64 * 1024
+    },
+    {
+      what: 'a zip of exactly 10,000 entries',
+      zip: () => exportZip(1, emptyEntries(9_998))
+    }
+  ])('keeps an artifact at its limits: $what', async c => {
+    const zip = c.zip()
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const overrides = c.maxPayloadBytes ? { maxPayloadBytes: c.maxPayloadBytes } : {}
+    const earlier = expectFound(await find([port], { config: config(overrides) }))
+    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
+    expect(earlier.leftOut).toEqual(new Map())
+    await earlier.dispose()
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
   it.each<{ what: string; zip: () => Buffer; reason: RegExp }>([
     {
       what: 'a zip of 220,000 empty entries',
@@ -298,6 +388,26 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     const result = await find([port])
     console.info(`${c.what}: judged in ${(performance.now() - startedAt).toFixed(0)} ms`)
     expect(result).toEqual({ kind: 'unreadable', reason: expect.stringMatching(c.reason) })
+    expect(await readdir(tempDir)).toEqual([])
+  })
+
+  it('stops saving a download at what its payloads and tables can hold, and says so', async () => {
+    const big = () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 16; i++) yield Buffer.alloc(MIB)
+        })()
+      )
+    const zip = exportZip(1)
+    const { port } = memoryPort('the runtime listing', [
+      { listed: listed(1, zip, { digest: undefined }), zip: big }
+    ])
+    const result = await find([port], { config: config({ maxPayloadBytes: MIB }) })
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason:
+        'unreadable: artifact clari-forecast-net_arr (id 1): the download is larger than 7.0 MiB, more than its payloads and tables can be'
+    })
     expect(await readdir(tempDir)).toEqual([])
   })
 
@@ -400,12 +510,93 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: cancelled' })
   })
 
-  it('says what it looked for when nothing was uploaded, and why a place could not be asked', async () => {
-    const { port } = memoryPort('the runtime listing', [])
-    const result = await find([port, 'no REST fallback: github-token is empty'], { runAttempt: 3 })
-    expect(result).toEqual({
-      kind: 'missing',
-      reason: `missing: no artifact named ${NAME}-attempt-2, ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; no REST fallback: github-token is empty)`
-    })
+  const failing: EarlierArtifacts = {
+    label: 'the runtime listing',
+    list: () => Promise.reject(new Error('(500) listing broke')),
+    download: () => Promise.reject(new Error('not asked'))
+  }
+  it.each<{
+    what: string
+    sources: () => (EarlierArtifacts | string)[]
+    runAttempt: number
+    expected: NoEarlierRun
+  }>([
+    {
+      what: 'nothing was uploaded, and why a place could not be asked',
+      sources: () => [
+        memoryPort('the runtime listing', []).port,
+        'no REST fallback: github-token is empty'
+      ],
+      runAttempt: 3,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-2, ${NAME}, ${NAME}-attempt-1 on this run (the runtime listing lists none; no REST fallback: github-token is empty)`
+      }
+    },
+    {
+      what: 'this is the first attempt',
+      sources: () => [memoryPort('the REST API', []).port],
+      runAttempt: 1,
+      expected: { kind: 'missing', reason: 'missing: this run has no earlier attempt' }
+    },
+    {
+      what: 'nothing was uploaded, naming the four names it shows at most',
+      sources: () => [memoryPort('the REST API', []).port],
+      runAttempt: 4,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-3, ${NAME}, ${NAME}-attempt-2, ${NAME}-attempt-1 on this run (the REST API lists none)`
+      }
+    },
+    {
+      what: 'nothing was uploaded, and more names than it shows',
+      sources: () => [memoryPort('the REST API', []).port],
+      runAttempt: 5,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-4, ${NAME}, ${NAME}-attempt-3, ${NAME}-attempt-2, … on this run (the REST API lists none)`
+      }
+    },
+    {
+      what: 'a listing failed: not "nothing uploaded", which would be a guess',
+      sources: () => [failing, memoryPort('the REST API', []).port],
+      runAttempt: 2,
+      expected: {
+        kind: 'lookup-failed',
+        reason:
+          'lookup failed: the runtime listing failed: (500) listing broke; the REST API lists none'
+      }
+    },
+    {
+      what: 'only an expired artifact',
+      sources: () => {
+        const zip = exportZip(1)
+        return [
+          memoryPort('the REST API', [{ listed: listed(1, zip, { expired: true }), zip }]).port
+        ]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'expired',
+        reason: `expired: artifact ${NAME} (id 1): it has expired`
+      }
+    },
+    {
+      what: 'only artifacts of other names, whatever the listing returns',
+      sources: () => {
+        const zip = exportZip(1)
+        const { port } = memoryPort('the REST API', [
+          { listed: listed(1, zip, { name: `${NAME}-x` }), zip }
+        ])
+        return [{ ...port, list: (_name, signal) => port.list(`${NAME}-x`, signal) }]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'missing',
+        reason: `missing: no artifact named ${NAME}-attempt-1, ${NAME} on this run (the REST API lists none)`
+      }
+    }
+  ])('says why it found none when $what', async c => {
+    expect(await find(c.sources(), { runAttempt: c.runAttempt })).toEqual(c.expected)
   })
 })
