@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import type { JsonTap } from '../../src/engine/checks/json-tap.js'
 import { JsonStreamCheck, type JsonCheckResult } from '../../src/engine/checks/json-tokenizer.js'
 
@@ -6,4 +7,16 @@ export function checkChunks(chunks: readonly Uint8Array[], tap?: JsonTap): JsonC
   const check = new JsonStreamCheck(tap)
   for (const chunk of chunks) check.update(chunk)
   return check.finish()
+}
+
+/** The verdict on `input` in one chunk, checked equal at every two-chunk split. */
+export function checkEverySplit(input: Uint8Array): JsonCheckResult {
+  const whole = checkChunks([input])
+  for (let at = 0; at <= input.length; at++) {
+    expect(
+      checkChunks([input.subarray(0, at), input.subarray(at)]),
+      `split at ${at}`
+    ).toStrictEqual(whole)
+  }
+  return whole
 }

@@ -1,23 +1,14 @@
 import { describe, it, expect } from 'vitest'
 import type { JsonTap, TokenSource } from '../../../src/engine/checks/json-tap.js'
 import { MAX_DEPTH, type JsonCheckResult } from '../../../src/engine/checks/json-tokenizer.js'
-import { checkChunks } from '../../helpers/json-check.js'
+import { checkChunks, checkEverySplit } from '../../helpers/json-check.js'
 import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const toBytes = (input: string | Uint8Array): Uint8Array =>
   typeof input === 'string' ? Buffer.from(input, 'latin1') : input
 
 /** The verdict for the whole input in one chunk, checked equal for every two-chunk split. */
-function verdict(input: string | Uint8Array): JsonCheckResult {
-  const all = toBytes(input)
-  const whole = checkChunks([all])
-  for (let at = 0; at <= all.length; at++) {
-    expect(checkChunks([all.subarray(0, at), all.subarray(at)]), `split at ${at}`).toStrictEqual(
-      whole
-    )
-  }
-  return whole
-}
+const verdict = (input: string | Uint8Array): JsonCheckResult => checkEverySplit(toBytes(input))
 
 describe('JsonStreamCheck: why and where a garbled payload is refused', () => {
   // Inputs are latin1, one byte per character, so offsets count bytes.
@@ -76,31 +67,6 @@ describe('JsonStreamCheck: why and where a garbled payload is refused', () => {
   const accepted = ['"\\u00Ff"', '"\\uFFFF"', '1e+05', '[1E-00,2e0]', '\u00ef\u00bb\u00bf[0.5e1]']
   it.each(accepted)('accepts %j, with no period reported', input => {
     expect(verdict(input)).toStrictEqual({ valid: true })
-  })
-})
-
-describe('JsonStreamCheck: the first period is the one read, whatever its neighbours hold', () => {
-  const cases: Array<[name: string, input: string, expected: string | undefined]> = [
-    [
-      'an object inside the first period before its id',
-      '{"timePeriods":[{"x":{"a":1},"timePeriodId":"2026_Q1"}]}',
-      '2026_Q1'
-    ],
-    [
-      'an empty object inside the first period before its id',
-      '{"timePeriods":[{"x":{},"timePeriodId":"2026_Q1"}]}',
-      '2026_Q1'
-    ],
-    [
-      'an empty first period, then one with an id',
-      '{"timePeriods":[{},{"timePeriodId":"2026_Q2"}]}',
-      undefined
-    ]
-  ]
-  it.each(cases)('%s', (_name, input, expected) => {
-    expect(verdict(input)).toStrictEqual(
-      expected === undefined ? { valid: true } : { valid: true, firstTimePeriodId: expected }
-    )
   })
 })
 

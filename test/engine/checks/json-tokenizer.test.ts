@@ -6,7 +6,7 @@ import {
   type JsonCheckResult
 } from '../../../src/engine/checks/json-tokenizer.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
-import { checkChunks } from '../../helpers/json-check.js'
+import { checkChunks, checkEverySplit } from '../../helpers/json-check.js'
 import { RecordingTap } from '../../helpers/recording-tap.js'
 
 const bytes = (input: string | Uint8Array): Uint8Array =>
@@ -258,11 +258,30 @@ describe('JsonStreamCheck timePeriods[0].timePeriodId extraction', () => {
       '{"timePeriods":[{"timePeriodId":"a"}],"timePeriods":[]}',
       undefined
     ],
-    ['whitespace everywhere', ' { "timePeriods" : [ { "timePeriodId" : "2026_Q1" } ] } ', '2026_Q1']
+    [
+      'whitespace everywhere',
+      ' { "timePeriods" : [ { "timePeriodId" : "2026_Q1" } ] } ',
+      '2026_Q1'
+    ],
+    [
+      'an object inside the first period before its id',
+      '{"timePeriods":[{"x":{"a":1},"timePeriodId":"2026_Q1"}]}',
+      '2026_Q1'
+    ],
+    [
+      'an empty object inside the first period before its id',
+      '{"timePeriods":[{"x":{},"timePeriodId":"2026_Q1"}]}',
+      '2026_Q1'
+    ],
+    [
+      'an empty first period, then one with an id',
+      '{"timePeriods":[{},{"timePeriodId":"2026_Q2"}]}',
+      undefined
+    ]
   ]
   it.each(cases)('%s', (_name, input, expected) => {
     expect(referenceTimePeriodId(input)).toBe(expected)
-    expect(checkWhole(input)).toEqual(
+    expect(checkEverySplit(bytes(input))).toStrictEqual(
       expected === undefined ? { valid: true } : { valid: true, firstTimePeriodId: expected }
     )
   })
