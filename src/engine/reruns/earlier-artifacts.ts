@@ -118,6 +118,7 @@ async function findEarlierAttempt(
           : `lookup failed: gave up after ${Number((timeoutMs / 1000).toFixed(1))} s`
       })
     if (signal.aborted) end()
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once
     else signal.addEventListener('abort', end, { once: true })
   })
   const work = new Search(search, config, signal).run()
@@ -310,6 +311,7 @@ class Search {
         if (!(error instanceof UnreadableZipError)) throw error
         return verdictOn(artifact, 'unreadable', `not a readable zip (${error.message})`)
       }
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: the zip was saved just above, so rm finds it, forced or not
       await rm(zipPath, { force: true })
       kept = true
       return {

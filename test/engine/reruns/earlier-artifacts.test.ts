@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -120,6 +120,7 @@ async function find(
     timeoutMs?: number
     signal?: AbortSignal
     config?: ExportConfig
+    tempDir?: string
   } = {}
 ): Promise<EarlierRun | NoEarlierRun> {
   const runAttempt = options.runAttempt ?? 2
@@ -127,7 +128,7 @@ async function find(
     sources,
     runAttempt,
     artifactNames: Array.from({ length: runAttempt - 1 }, () => NAME),
-    tempDir,
+    tempDir: options.tempDir ?? tempDir,
     timeoutMs: options.timeoutMs
   })
   return source.find(options.config ?? config(), options.signal ?? new AbortController().signal)
@@ -265,24 +266,31 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     await earlier.dispose()
   })
 
-  it('unpacks no payload of a period this run does not ask for', async () => {
-    const Q2 = 'net_arr_2026_Q2.json'
-    const [q1] = (JSON.parse(manifestOf(1).toString()) as { exports: unknown[] }).exports
-    const q2 = {
-      period: '2026_Q2',
-      status: 'DONE',
-      jobId: 'job2',
-      file: Q2,
-      sha256: sha(payloadOf(1))
+  const Q2 = 'net_arr_2026_Q2.json'
+  it.each<{ what: string; exports: (q1: object) => object[]; unpacked: string[] }>([
+    {
+      what: 'a period this run does not ask for',
+      exports: q1 => [
+        q1,
+        { period: '2026_Q2', status: 'DONE', jobId: 'job2', file: Q2, sha256: sha(payloadOf(1)) }
+      ],
+      unpacked: [PAYLOAD]
+    },
+    {
+      what: 'a period that did not finish, whatever file it names',
+      exports: q1 => [{ ...q1, status: 'FAILED' }],
+      unpacked: []
     }
+  ])('unpacks no payload of $what', async c => {
+    const [q1] = (JSON.parse(manifestOf(1).toString()) as { exports: object[] }).exports
     const zip = hostileZip([
-      { name: 'manifest.json', data: manifestOf(1, { exports: [q1, q2] }) },
+      { name: 'manifest.json', data: manifestOf(1, { exports: c.exports(q1!) }) },
       { name: PAYLOAD, data: payloadOf(1) },
       { name: Q2, data: payloadOf(1) }
     ])
     const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
     const earlier = expectFound(await find([port]))
-    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
+    expect(await readdir(earlier.dir)).toEqual(c.unpacked)
     await earlier.dispose()
   })
 
@@ -302,7 +310,13 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     await earlier.dispose()
   })
 
-  it.each<{ what: string; zip: () => Buffer; maxPayloadBytes?: number }>([
+  it.each<{
+    what: string
+    zip: () => Buffer
+    maxPayloadBytes?: number
+    periods?: string[]
+    unpacked?: string[]
+  }>([
     {
       what: 'a payload of exactly max-payload-size',
       zip: () => {
@@ -341,13 +355,39 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     {
       what: 'a zip of exactly 10,000 entries',
       zip: () => exportZip(1, emptyEntries(9_998))
+    },
+    {
+      // Together they may fill max-payload-size once per period asked for.
+      what: 'two payloads of exactly max-payload-size, one per period',
+      zip: () => {
+        const payload = Buffer.alloc(4096, ' ')
+        const entry = (period: string, file: string) => ({
+          period,
+          status: 'DONE',
+          jobId: 'job1',
+          file,
+          sha256: sha(payload)
+        })
+        const exports = [entry('2026_Q1', PAYLOAD), entry('2026_Q2', Q2)]
+        return hostileZip([
+          { name: 'manifest.json', data: manifestOf(1, { exports }) },
+          { name: PAYLOAD, data: payload },
+          { name: Q2, data: payload }
+        ])
+      },
+      maxPayloadBytes: 4096,
+      periods: ['2026_Q1', '2026_Q2'],
+      unpacked: [PAYLOAD, Q2]
     }
   ])('keeps an artifact at its limits: $what', async c => {
     const zip = c.zip()
     const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
-    const overrides = c.maxPayloadBytes ? { maxPayloadBytes: c.maxPayloadBytes } : {}
+    const overrides = {
+      ...(c.maxPayloadBytes ? { maxPayloadBytes: c.maxPayloadBytes } : {}),
+      ...(c.periods ? { periods: c.periods } : {})
+    }
     const earlier = expectFound(await find([port], { config: config(overrides) }))
-    expect(await readdir(earlier.dir)).toEqual([PAYLOAD])
+    expect((await readdir(earlier.dir)).sort()).toEqual(c.unpacked ?? [PAYLOAD])
     expect(earlier.leftOut).toEqual(new Map())
     await earlier.dispose()
     expect(await readdir(tempDir)).toEqual([])
@@ -448,6 +488,24 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect([runtime.downloads, rest.downloads]).toEqual([[7], [7]])
   })
 
+  // What broke on the runner's side says nothing of the artifact: the next place may get it.
+  it('asks the REST API about a candidate the runner could not take in (no temporary folder yet)', async () => {
+    const zip = exportZip(1)
+    const runtime = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const rest = memoryPort('the REST API', [{ listed: listed(1, zip), zip }])
+    const late = path.join(tempDir, 'late')
+    const restLate: EarlierArtifacts = {
+      ...rest.port,
+      async list(name, signal) {
+        await mkdir(late, { recursive: true })
+        return rest.port.list(name, signal)
+      }
+    }
+    const earlier = expectFound(await find([runtime.port, restLate], { tempDir: late }))
+    expect([runtime.downloads, rest.downloads]).toEqual([[], [1]])
+    await earlier.dispose()
+  })
+
   it('does not ask the REST API again about an artifact whose verdict it would not change', async () => {
     const zip = exportZip(1)
     const damaged = listed(4, zip, { digest: `sha256:${'1'.repeat(64)}` })
@@ -510,6 +568,100 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
     expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: cancelled' })
   })
 
+  it('asks no other place once the run is cancelled during a listing', async () => {
+    const cancel = new AbortController()
+    const held = memoryPort('the runtime listing', [], 'list')
+    const runtime: EarlierArtifacts = {
+      ...held.port,
+      list(name, signal) {
+        const listing = held.port.list(name, signal)
+        cancel.abort()
+        return listing
+      }
+    }
+    const rest = memoryPort('the REST API', [])
+    const result = await find([runtime, rest.port], { signal: cancel.signal })
+    expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: cancelled' })
+    // The listing's refusal is all the search still had to handle: a few microtasks.
+    await new Promise(setImmediate)
+    expect(rest.signals).toEqual([])
+  })
+
+  it('downloads no other candidate once the run is cancelled during a download', async () => {
+    const cancel = new AbortController()
+    const older = exportZip(1)
+    const newer = exportZip(1)
+    const { port, downloads } = memoryPort('the runtime listing', [
+      { listed: listed(1, older), zip: older },
+      { listed: listed(2, newer), zip: newer }
+    ])
+    const cancelling: EarlierArtifacts = {
+      ...port,
+      download(artifact, signal) {
+        cancel.abort()
+        return port.download(artifact, signal)
+      }
+    }
+    const result = await find([cancelling], { signal: cancel.signal })
+    expect(result).toEqual({ kind: 'lookup-failed', reason: 'lookup failed: cancelled' })
+    // The search goes on after the answer only to remove the newer one's folder.
+    await vi.waitFor(async () => expect(await readdir(tempDir)).toEqual([]))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(downloads).toEqual([2])
+  })
+
+  // A timer left behind would hold a finished clari-export open until its bound (a minute).
+  it('leaves no timer behind once it answers', async () => {
+    const zip = exportZip(1)
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const earlier = expectFound(await find([port]))
+      expect(vi.getTimerCount()).toBe(0)
+      await earlier.dispose()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('keeps what it found on disk until the run disposes of it', async () => {
+    const zip = exportZip(1)
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const earlier = expectFound(await find([port]))
+    // Longer than removing a folder of two files takes.
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(await readFile(path.join(earlier.dir, PAYLOAD))).toEqual(payloadOf(1))
+    await earlier.dispose()
+  })
+
+  // The zip is created exclusively in a folder of its own: nothing found there is written through.
+  it('never writes a download through a link planted where its zip goes', async () => {
+    const victim = path.join(tempDir, 'victim')
+    await writeFile(victim, 'kept')
+    const zip = exportZip(1)
+    const { port } = memoryPort('the runtime listing', [{ listed: listed(1, zip), zip }])
+    const planting: EarlierArtifacts = {
+      ...port,
+      async download(artifact, signal) {
+        const [folder] = (await readdir(tempDir)).filter(name => name.startsWith('clari-earlier-'))
+        await symlink(victim, path.join(tempDir, folder!, 'artifact.zip'))
+        return port.download(artifact, signal)
+      }
+    }
+    const result = await find([planting])
+    expect(result).toEqual({
+      kind: 'unreadable',
+      reason: expect.stringMatching(
+        new RegExp(`^unreadable: artifact ${NAME} \\(id 1\\): the download failed \\(EEXIST: `)
+      )
+    })
+    expect(await readFile(victim, 'utf8')).toBe('kept')
+  })
+
+  /** The REST API listing `zip` as the one artifact of the name. */
+  const only = (zip: Buffer): EarlierArtifacts[] => [
+    memoryPort('the REST API', [{ listed: listed(1, zip), zip }]).port
+  ]
   const failing: EarlierArtifacts = {
     label: 'the runtime listing',
     list: () => Promise.reject(new Error('(500) listing broke')),
@@ -594,6 +746,82 @@ describe('the earlier attempt, found through EarlierArtifacts ports', () => {
       expected: {
         kind: 'missing',
         reason: `missing: no artifact named ${NAME}-attempt-1, ${NAME} on this run (the REST API lists none)`
+      }
+    },
+    {
+      what: 'its one download failed',
+      sources: () => {
+        const zip = exportZip(1)
+        return [
+          memoryPort('the runtime listing', [
+            { listed: listed(1, zip), zip, fails: '(404) workflow run not found' }
+          ]).port
+        ]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'unreadable',
+        reason: `unreadable: artifact ${NAME} (id 1): the download failed ((404) workflow run not found)`
+      }
+    },
+    {
+      what: "another tool's artifact has the name",
+      sources: () =>
+        only(hostileZip([{ name: 'manifest.json', data: manifestOf(1, { tool: 'x' }) }])),
+      runAttempt: 2,
+      expected: {
+        kind: 'not-ours',
+        reason: `not this action's: artifact ${NAME} (id 1): its manifest.json was not made by clari-forecast-export-action (manifest version 2)`
+      }
+    },
+    {
+      what: 'the artifact holds another forecast',
+      sources: () =>
+        only(
+          hostileZip([{ name: 'manifest.json', data: manifestOf(1, { forecastId: 'pipeline' }) }])
+        ),
+      runAttempt: 2,
+      expected: {
+        kind: 'other-forecast',
+        reason: `other forecast: artifact ${NAME} (id 1): it holds forecast "pipeline", not net_arr`
+      }
+    },
+    {
+      what: 'eleven downloads fail: only the ten newest are tried',
+      sources: () => {
+        const zip = exportZip(1)
+        const stored = Array.from({ length: 11 }, (_, i) => ({
+          listed: listed(i + 1, zip),
+          zip,
+          fails: 'gone'
+        }))
+        return [memoryPort('the REST API', stored).port]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'unreadable',
+        reason: `unreadable: artifact ${NAME} (id 11): the download failed (gone) (and 9 older one(s) not usable)`
+      }
+    },
+    {
+      // The expired one is judged first; the newer damaged one is still the one named.
+      what: 'the newest is damaged and an older one has expired',
+      sources: () => {
+        const zip = exportZip(1)
+        return [
+          memoryPort('the REST API', [
+            { listed: listed(1, zip, { createdAt: 1_000, expired: true }), zip },
+            {
+              listed: listed(2, zip, { createdAt: 2_000, digest: `sha256:${'0'.repeat(64)}` }),
+              zip
+            }
+          ]).port
+        ]
+      },
+      runAttempt: 2,
+      expected: {
+        kind: 'unreadable',
+        reason: `unreadable: artifact ${NAME} (id 2): the download does not match its digest (and 1 older one(s) not usable)`
       }
     }
   ])('says why it found none when $what', async c => {

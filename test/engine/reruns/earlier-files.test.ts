@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ExportConfig } from '../../../src/engine/config.js'
 import { folderSource, takeOverPayload } from '../../../src/engine/reruns/earlier-files.js'
+import { doneEntry, earlierManifest } from '../../helpers/earlier-manifests.js'
 import { shippedConfig } from '../../helpers/shipped-config.js'
 
 const FILE = 'net_arr_2026_Q1.json'
@@ -28,14 +29,12 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-const takeOver = (leftOut = new Map<string, string>(), sha256 = SHA) =>
-  takeOverPayload(
-    { dir: earlierDir, leftOut },
-    config,
-    '2026_Q1',
-    { file: FILE, sha256 },
-    new AbortController().signal
-  )
+const takeOver = (
+  leftOut = new Map<string, string>(),
+  sha256 = SHA,
+  signal = new AbortController().signal
+) =>
+  takeOverPayload({ dir: earlierDir, leftOut }, config, '2026_Q1', { file: FILE, sha256 }, signal)
 
 describe('takeOverPayload: an earlier payload is taken over only as a download would be', () => {
   it('takes over a payload that passes the checks, under its name in output-dir', async () => {
@@ -72,6 +71,15 @@ describe('takeOverPayload: an earlier payload is taken over only as a download w
     await expect(takeOver()).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
+  // The caller then records the period's job for the next attempt instead of blaming the payload.
+  it('stops, throwing the abort, when the run is cancelled, and leaves nothing in output-dir', async () => {
+    await writeFile(path.join(earlierDir, FILE), PAYLOAD)
+    await expect(takeOver(new Map(), SHA, AbortSignal.abort())).rejects.toMatchObject({
+      name: 'AbortError'
+    })
+    expect(await readdir(config.outputDir)).toEqual([])
+  })
+
   it('refuses a payload larger than max-payload-size', async () => {
     await writeFile(path.join(earlierDir, FILE), PAYLOAD)
     config = { ...config, maxPayloadBytes: PAYLOAD.length - 1 }
@@ -81,6 +89,13 @@ describe('takeOverPayload: an earlier payload is taken over only as a download w
 })
 
 describe('folderSource: the manifest clari-export --resume finds in output-dir', () => {
+  it('reads a manifest.json of exactly 4 MiB, the most a manifest can be', async () => {
+    const text = JSON.stringify(earlierManifest({}, [doneEntry('2026_Q1')]))
+    await writeFile(path.join(earlierDir, 'manifest.json'), text.padEnd(4 * 1024 * 1024, ' '))
+    const found = await folderSource(earlierDir).find(config, new AbortController().signal)
+    expect(found).toMatchObject({ dir: earlierDir, manifest: { runAttempt: 1 } })
+  })
+
   // A sparse file: no disk used, and more than Node can read into one buffer.
   it('refuses a manifest.json larger than a manifest can be without reading it', async () => {
     const file = path.join(earlierDir, 'manifest.json')

@@ -1,8 +1,12 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { extractEntries, UnreadableZipError } from '../../../src/engine/reruns/zip-archive.js'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  extractEntries,
+  readZipEntry,
+  UnreadableZipError
+} from '../../../src/engine/reruns/zip-archive.js'
 import { hostileZip } from '../../simulators/artifact/index.js'
 
 let tempDir = ''
@@ -49,5 +53,25 @@ describe('extractEntries', () => {
     expect(failure).not.toBeInstanceOf(UnreadableZipError)
     expect(failure).toMatchObject({ code: 'EEXIST' })
     expect(await readFile(path.join(dir, 'b'), 'utf8')).toBe('already here')
+  })
+})
+
+/** What the files this process holds open are (Linux lists them in /proc/self/fd). */
+async function openFiles(): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd')
+  return Promise.all(fds.map(fd => readlink(`/proc/self/fd/${fd}`).catch(() => '')))
+}
+
+// A re-run looks through up to ten artifacts, each read twice: a zip left open is a descriptor
+// held until the process ends.
+describe.runIf(process.platform === 'linux')('the zip is closed once read', () => {
+  it('after unpacking, after reading one entry, and after refusing it', async () => {
+    const { zipPath, dir } = await threeEntries()
+    await extractEntries(zipPath, dir, wanted, bounds(1000))
+    expect(await readZipEntry(zipPath, 'a', 100, bounds(0))).toEqual(Buffer.alloc(60, 'a'))
+    const tooMany = { ...bounds(0), maxEntries: 2 }
+    await expect(readZipEntry(zipPath, 'a', 100, tooMany)).rejects.toThrow(UnreadableZipError)
+    // yauzl closes the descriptor in a callback of its own, after the call has answered.
+    await vi.waitFor(async () => expect(await openFiles()).not.toContain(zipPath))
   })
 })
