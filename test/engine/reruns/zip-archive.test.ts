@@ -54,6 +54,30 @@ describe('extractEntries', () => {
     expect(failure).toMatchObject({ code: 'EEXIST' })
     expect(await readFile(path.join(dir, 'b'), 'utf8')).toBe('already here')
   })
+
+  // A zip bomb's lie: the directory says 60 bytes, the entry inflates to 2 MiB. The caps
+  // above trust the declared size, so the read must stop where the entry outgrows it.
+  const lying = (name: string) => hostileZip([{ name, zeros: 2 * 1024 * 1024, declares: 60 }])
+
+  it('refuses an entry that holds more than it declares, and writes no more than it declared', async () => {
+    const zipPath = path.join(tempDir, 'artifact.zip')
+    await writeFile(zipPath, lying('a'))
+    const dir = path.join(tempDir, 'out')
+    await mkdir(dir)
+    await expect(extractEntries(zipPath, dir, wanted, bounds(1000))).rejects.toThrow(
+      UnreadableZipError
+    )
+    const written = await readFile(path.join(dir, 'a')).catch(() => Buffer.alloc(0))
+    expect(written.length).toBeLessThanOrEqual(60)
+  })
+
+  it('reads no entry that holds more than it declares', async () => {
+    const zipPath = path.join(tempDir, 'artifact.zip')
+    await writeFile(zipPath, lying('manifest.json'))
+    await expect(readZipEntry(zipPath, 'manifest.json', 4096, bounds(0))).rejects.toThrow(
+      UnreadableZipError
+    )
+  })
 })
 
 /** What the files this process holds open are (Linux lists them in /proc/self/fd). */

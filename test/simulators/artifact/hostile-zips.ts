@@ -4,9 +4,11 @@ import { constants, crc32, deflateRawSync } from 'node:zlib'
  * Zips an attacker could put where the action downloads an earlier attempt's artifact: small on
  * the wire, huge or endless to unpack. Each entry is stored as given (`data`), or is `zeros`
  * bytes of 0 deflated (a 3 GiB entry is 3 MB); a directory of more than 65,535 entries gets the
- * zip64 end records, as real zip tools write them.
+ * zip64 end records, as real zip tools write them. A deflated entry may declare a size smaller
+ * than it holds (`declares`), the bomb's lie to a reader that trusts the directory.
  */
-export type HostileEntry = { name: string; data: Buffer } | { name: string; zeros: number }
+export type HostileEntry =
+  { name: string; data: Buffer } | { name: string; zeros: number; declares?: number }
 
 const MIB = 1024 * 1024
 const MAX_32 = 0xffffffff
@@ -44,7 +46,7 @@ export function hostileZip(entries: readonly HostileEntry[]): Buffer {
             size: entry.data.length,
             method: 0
           }
-        : deflatedZeros(entry.zeros)
+        : { ...deflatedZeros(entry.zeros), size: entry.declares ?? entry.zeros }
     if (content.size > MAX_32 || offset > MAX_32) {
       throw new Error('hostileZip: entries past 4 GiB need zip64 sizes')
     }
