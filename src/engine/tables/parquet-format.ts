@@ -103,23 +103,28 @@ export function constantIndexes(rows: number): Buffer {
 export function definitionLevels(defined: Uint8Array, rows: number): Buffer {
   let ones = 0
   for (let i = 0; i < rows; i++) ones += defined[i]!
-  let runs: number[]
-  if (ones === rows || ones === 0) runs = [...varint(rows * 2), ones === 0 ? 0 : 1]
-  else {
-    const groups = Math.ceil(rows / 8)
-    runs = varint(groups * 2 + 1)
-    for (let g = 0; g < groups; g++) {
-      let byte = 0
-      for (let bit = 0; bit < 8; bit++) {
-        const i = g * 8 + bit
-        if (i < rows && defined[i] === 1) byte |= 1 << bit
-      }
-      runs.push(byte)
-    }
+  if (ones === rows || ones === 0) return withLength([...varint(rows * 2), ones === 0 ? 0 : 1])
+  // Bit-packed straight into the page's bytes: per row, no list of numbers to build and copy.
+  const groups = Math.ceil(rows / 8)
+  const run = varint(groups * 2 + 1)
+  const out = Buffer.alloc(4 + run.length + groups)
+  out.writeUInt32LE(run.length + groups, 0)
+  out.set(run, 4)
+  let at = 4 + run.length
+  for (let first = 0; first < rows; first += 8) {
+    let byte = 0
+    const bits = Math.min(8, rows - first)
+    for (let bit = 0; bit < bits; bit++) byte |= defined[first + bit]! << bit
+    out[at++] = byte
   }
-  const out = Buffer.alloc(4 + runs.length)
-  out.writeUInt32LE(runs.length, 0)
-  out.set(runs, 4)
+  return out
+}
+
+/** Bytes with their length in front (four bytes, little-endian). */
+function withLength(bytes: number[]): Buffer {
+  const out = Buffer.alloc(4 + bytes.length)
+  out.writeUInt32LE(bytes.length, 0)
+  out.set(bytes, 4)
   return out
 }
 

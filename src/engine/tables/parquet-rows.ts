@@ -295,7 +295,8 @@ function putDerived(slot: ParquetColumn, value: ComputedValue): void {
 
 /** A constant's one value, PLAIN-encoded (it is ordinary text: made binary here). */
 function plainValue(type: ColumnType, value: DerivedValue): Buffer {
-  const bytes = new PendingBytes()
+  // Sized for a short value (it grows as needed), not a table's rows.
+  const bytes = new PendingBytes(16)
   if (type === 'timestamp') bytes.int64(Date.parse(String(value)))
   else putBytes(bytes, toBinary(String(value)))
   return Buffer.from(bytes.contents())
