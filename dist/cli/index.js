@@ -35964,25 +35964,29 @@ function definitionLevels(defined, rows) {
     let ones = 0;
     for (let i = 0; i < rows; i++)
         ones += defined[i];
-    let runs;
     if (ones === rows || ones === 0)
-        runs = [...varint(rows * 2), ones === 0 ? 0 : 1];
-    else {
-        const groups = Math.ceil(rows / 8);
-        runs = varint(groups * 2 + 1);
-        for (let g = 0; g < groups; g++) {
-            let byte = 0;
-            for (let bit = 0; bit < 8; bit++) {
-                const i = g * 8 + bit;
-                if (i < rows && defined[i] === 1)
-                    byte |= 1 << bit;
-            }
-            runs.push(byte);
-        }
+        return withLength([...varint(rows * 2), ones === 0 ? 0 : 1]);
+    // Bit-packed straight into the page's bytes: per row, no list of numbers to build and copy.
+    const groups = Math.ceil(rows / 8);
+    const run = varint(groups * 2 + 1);
+    const out = Buffer.alloc(4 + run.length + groups);
+    out.writeUInt32LE(run.length + groups, 0);
+    out.set(run, 4);
+    let at = 4 + run.length;
+    for (let first = 0; first < rows; first += 8) {
+        let byte = 0;
+        const bits = Math.min(8, rows - first);
+        for (let bit = 0; bit < bits; bit++)
+            byte |= defined[first + bit] << bit;
+        out[at++] = byte;
     }
-    const out = Buffer.alloc(4 + runs.length);
-    out.writeUInt32LE(runs.length, 0);
-    out.set(runs, 4);
+    return out;
+}
+/** Bytes with their length in front (four bytes, little-endian). */
+function withLength(bytes) {
+    const out = Buffer.alloc(4 + bytes.length);
+    out.writeUInt32LE(bytes.length, 0);
+    out.set(bytes, 4);
     return out;
 }
 /** The footer: FileMetaData, its length and the magic. */
@@ -36576,7 +36580,8 @@ function putDerived(slot, value) {
 }
 /** A constant's one value, PLAIN-encoded (it is ordinary text: made binary here). */
 function plainValue(type, value) {
-    const bytes = new PendingBytes();
+    // Sized for a short value (it grows as needed), not a table's rows.
+    const bytes = new PendingBytes(16);
     if (type === 'timestamp')
         bytes.int64(Date.parse(String(value)));
     else
