@@ -11,6 +11,8 @@ import {
 } from '../../../src/engine/reruns/ledger.js'
 import { resumeFromLedger } from '../../../src/engine/reruns/resume-earlier.js'
 import { requestParameters } from '../../../src/engine/reruns/resume.js'
+import type { ResumeSource } from '../../../src/engine/reruns/earlier-run.js'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { attemptName, provenance } from '../../../src/engine/run/format.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 
@@ -54,8 +56,15 @@ async function firstAttempt(): Promise<{
   return { config, report, ledger: ledgerFrom(report, config) }
 }
 
-/** Attempt 2 of run 100, resumed from `ledger` as the action resumes where no artifact is. */
-function secondAttempt(ledger: Ledger, config: ExportConfig): ReturnType<Harness['run']> {
+/**
+ * Attempt 2 of run 100, resumed from `ledger` as the action resumes where no artifact is (or
+ * `earlier`, the artifact it tried first).
+ */
+function secondAttempt(
+  ledger: Ledger,
+  config: ExportConfig,
+  earlier?: ResumeSource
+): ReturnType<Harness['run']> {
   const takeOvers = ledgerTakeOvers(ledger, PERIODS, {
     runId: '100',
     now: h!.clock.wallNow(),
@@ -64,7 +73,7 @@ function secondAttempt(ledger: Ledger, config: ExportConfig): ReturnType<Harness
   return h!.run(
     { ...config, run: { id: '100', attempt: 2 } },
     {},
-    undefined,
+    earlier,
     resumeFromLedger(ledger, takeOvers, 'the ledger')
   )
 }
@@ -149,6 +158,65 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
         found: 'its results do not match the sha256 recorded for them; creating a new job'
       })
     )
+  })
+})
+
+describe('the ledger beside an earlier artifact (the action tries the artifact first)', () => {
+  const notFound: ResumeSource = {
+    label: 'an earlier attempt',
+    find: () =>
+      Promise.resolve({ kind: 'missing', reason: 'no artifact of an earlier attempt was found' })
+  }
+  it.each([
+    {
+      artifact: 'none usable: the ledger is turned to, and the line says so',
+      source: (): ResumeSource => notFound,
+      lines: [
+        {
+          type: 'resume',
+          source: 'an earlier attempt',
+          unusable: 'no artifact of an earlier attempt was found',
+          instead: 'taking jobs over from the ledger',
+          reused: [],
+          repolled: [],
+          anew: []
+        },
+        {
+          type: 'resume',
+          source: 'the ledger',
+          reused: [],
+          repolled: ['2026_Q1', '2026_Q3'],
+          anew: ['2026_Q2']
+        }
+      ],
+      repolled: ['2026_Q1', '2026_Q3']
+    },
+    {
+      artifact: 'usable: its payloads are reused and the ledger is left alone',
+      source: (): ResumeSource => folderSource(h!.dir),
+      lines: [
+        {
+          type: 'resume',
+          source: expect.stringMatching(/manifest\.json$/),
+          reused: ['2026_Q1', '2026_Q3'],
+          repolled: [],
+          anew: ['2026_Q2']
+        }
+      ],
+      repolled: []
+    }
+  ])('an earlier artifact $artifact', async ({ source, lines, repolled }) => {
+    const { config, ledger } = await firstAttempt()
+    const before = h!.sim.requests.length
+
+    const { report, events } = await secondAttempt(ledger, config, source())
+
+    expect(events.filter(e => e.type === 'resume')).toEqual(lines)
+    expect(creates(before)).toEqual(['2026_Q2'])
+    expect(report.failed).toEqual([])
+    expect(
+      report.manifest.exports.filter(o => o.repolledFromAttempt !== undefined).map(o => o.period)
+    ).toEqual(repolled)
   })
 })
 

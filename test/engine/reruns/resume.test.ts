@@ -204,6 +204,27 @@ describe('a re-run finishes the work instead of repeating it', () => {
     })
   })
 
+  it("numbers the run with the workflow's own attempt, not the one after the attempt it resumes", async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config({ run: { id: '100', attempt: 1 } }))
+    const rerun = h.config({ run: { id: '100', attempt: 4 } })
+    const { report } = await h.run(rerun, {}, folderSource(h.dir))
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', reusedFromAttempt: 1 })
+    expect(report.manifest.runAttempt).toBe(4)
+  })
+
+  it('asks Clari nothing, not even its free slots, when every period is reused', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const config = h.config({ periods: PERIODS, concurrency: 'auto' })
+    await h.run(config)
+    const before = h.sim.requests.length
+    const { report, events } = await h.run(config, {}, folderSource(h.dir))
+    expect(report.manifest.exports.map(o => o.reusedFromAttempt)).toEqual([1, 1, 1])
+    expect(h.sim.requests.length).toBe(before)
+    // Nothing is left to time or to run at once.
+    expect(events.filter(e => e.type === 'history' || e.type === 'concurrency')).toEqual([])
+  })
+
   it('downloads a job the earlier attempt left running when it timed out, without a create', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
     const short = h.config({ cancelOnTimeout: false })
@@ -344,6 +365,45 @@ describe('a re-run finishes the work instead of repeating it', () => {
     expect(lines).toHaveLength(entries.rows)
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jobId, snapshotAt })
     expect(sha256(await readFile(path.join(h.dir, entries.file)))).toBe(entries.sha256)
+  })
+
+  it.each([
+    {
+      what: 'an ERROR, saying why, when its tables cannot be written',
+      // A file where the tables' folder goes.
+      before: (dir: string) => writeFile(path.join(dir, 'tables'), ''),
+      cancel: false,
+      outcome: {
+        status: 'ERROR',
+        error: 'tables: tables in the output folder is not a folder (a symlink?)'
+      }
+    },
+    {
+      what: 'CANCELLED when the run is cancelled while its tables are made',
+      before: () => Promise.resolve(),
+      cancel: true,
+      outcome: { status: 'CANCELLED', error: expect.any(String) }
+    }
+  ])('a reused payload is $what, with no request to Clari', async ({ before, cancel, outcome }) => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    await h.run(h.config())
+    await before(h.dir)
+    const requests = h.sim.requests.length
+    const controller = new AbortController()
+    const { report } = await h.run(
+      h.config({ tables: 'ndjson' }),
+      {
+        signal: controller.signal,
+        onEvent: e => {
+          if (cancel && e.type === 'period-started') controller.abort()
+        }
+      },
+      folderSource(h.dir)
+    )
+    expect(report.manifest.exports).toEqual([
+      expect.objectContaining({ reusedFromAttempt: 1, ...outcome })
+    ])
+    expect(h.sim.requests.length).toBe(requests)
   })
 
   it("copies an earlier attempt's payload from where it was downloaded into output-dir", async () => {

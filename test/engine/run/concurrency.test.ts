@@ -210,6 +210,46 @@ describe('several periods at once, within Clari concurrency limit', () => {
     }
   )
 
+  it('with auto, looks for room at once when one of its jobs finishes, not only every max-poll-interval', async () => {
+    // Colleagues hold two of three slots at the start only; the watch reads every 8-10 minutes.
+    h = await startHarness({
+      limits: { concurrentLimit: 3 },
+      faults: [{ ...oneFree, times: 1 }],
+      plan: { durationMs: 2 * MINUTE }
+    })
+    const config = h.config({ periods: PERIODS.slice(0, 3), concurrency: 'auto' })
+    const { report } = await h.run({
+      ...config,
+      timing: { ...config.timing, maxPollIntervalMs: 10 * MINUTE }
+    })
+    expect(report.failed).toEqual([])
+    // The first job's end frees its slot for the second and finds room for the third with it.
+    const [first, second, third] = h.sim.jobs
+    expect(second!.createdAt).toBeGreaterThanOrEqual(first!.createdAt + 2 * MINUTE)
+    expect(third!.createdAt - second!.createdAt).toBeLessThan(MINUTE)
+  })
+
+  it('with auto, a look for room Clari fails is not retried: the watch looks again at its next turn', async () => {
+    h = await startHarness({
+      limits: { concurrentLimit: 3 },
+      faults: [
+        { ...oneFree, times: 1 },
+        { endpoint: 'limits', fault: { kind: 'http', status: 503 } }
+      ],
+      plan: { durationMs: 10 * MINUTE }
+    })
+    const { report } = await h.run(h.config({ periods: PERIODS.slice(0, 2), concurrency: 'auto' }))
+    expect(report.failed).toEqual([])
+    // Each look while the first job runs fails, and the next comes a max-poll-interval later.
+    const firstEnds = h.sim.jobs[0]!.createdAt + 10 * MINUTE
+    const looks = h.sim.requests.filter(r => r.endpoint === 'limits' && r.at < firstEnds).slice(1)
+    expect(looks.length).toBeGreaterThan(10)
+    for (const [i, look] of looks.entries()) {
+      expect(look.status).toBe(503)
+      if (i > 0) expect(look.at - looks[i - 1]!.at).toBeGreaterThanOrEqual(20_000)
+    }
+  })
+
   it('with auto, starts with the slots a colleague leaves free and takes the third when it is freed', async () => {
     h = await startHarness({ limits: { concurrentLimit: 3 }, plan: durations })
     h.sim.occupySlots(1, 12 * MINUTE)

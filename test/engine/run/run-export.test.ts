@@ -6,6 +6,7 @@ import { sha256 } from '../../simulators/clari/index.js'
 import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
 import { defaultPollSchedule } from '../../../src/engine/job/poll-schedule.js'
+import { watchClientEnds } from '../../helpers/client-ends.js'
 import { startHarness, TEST_API_KEY, type Harness } from '../../helpers/engine-harness.js'
 
 let h: Harness
@@ -52,6 +53,39 @@ describe('runExport against the Clari simulator', () => {
     await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
     expect(h.sim.requests.length).toBeGreaterThan(20)
     expect(h.sim.connections).toBe(1)
+  })
+
+  // A connection or a timer left behind would keep the action's process waiting after the run.
+  it('ends its connection to Clari when the run ends', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE } })
+    const watch = await watchClientEnds(h.sim.url)
+    try {
+      const config = h.config()
+      await h.run({ ...config, clari: { ...config.clari, apiUrl: watch.url } })
+      // One, or more where the server's keep-alive timeout ended one on a slow machine: each ends.
+      expect(watch.ends.length).toBeGreaterThan(0)
+      await Promise.all(watch.ends)
+    } finally {
+      await watch.close()
+    }
+  })
+
+  it('leaves no timer behind when it returns, though its watch for free slots was due later', async () => {
+    // The second period waits for the first's slot, and the watch reads every 8-10 minutes: it
+    // still sleeps when the run ends, 3 minutes in.
+    h = await startHarness({
+      plan: req => ({ durationMs: req.timePeriod === '2026_Q1' ? 2 * MINUTE : 1000 })
+    })
+    const config = h.config({ periods: ['2026_Q1', '2026_Q2'] })
+    const { report } = await h.run({
+      ...config,
+      timing: { ...config.timing, maxPollIntervalMs: 10 * MINUTE }
+    })
+    expect(report.failed).toEqual([])
+    await new Promise(resolve => setTimeout(resolve, 50))
+    // No wait of the run's woke after the manifest's last write: time stood still since
+    // (finishedAt is to the millisecond.)
+    expect(h.clock.wallNow() - Date.parse(report.manifest.finishedAt)).toBeLessThan(1)
   })
 
   it('never checks status at t = 0 and notices a finished job within one capped interval', async () => {
