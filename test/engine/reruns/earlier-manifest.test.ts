@@ -11,6 +11,8 @@ import { doneEntry, earlierManifest, SHA } from '../../helpers/earlier-manifests
 const KEY = 'ck_live_0123456789abcdef'
 const EXPECT: ManifestExpectation = { forecastId: 'net_arr', attemptBefore: 3, apiKey: KEY }
 
+const WEEK_MS = 7 * 24 * 3600 * 1000
+
 const manifest = earlierManifest
 const done = doneEntry
 
@@ -19,6 +21,10 @@ const read = (value: unknown, expect = EXPECT) =>
     Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
     expect
   )
+
+/** `n` DONE entries, each for another quarter from 2000_Q1 on. */
+const quarters = (n: number) =>
+  Array.from({ length: n }, (_, i) => done(`${2000 + Math.floor(i / 4)}_Q${(i % 4) + 1}`))
 
 /** JSON text of `inner` nested in `depth` arrays: 5,000 of them are 10 KB. */
 const nested = (depth: number, inner = '"USD"'): string =>
@@ -30,7 +36,12 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       manifest(
         {
           runAttempt: 2,
-          request: { exportFormat: 'JSON', currency: 'EUR', typesToExport: ['quota', 'forecast'] }
+          request: {
+            exportFormat: 'JSON',
+            currency: 'EUR',
+            typesToExport: ['quota', 'forecast'],
+            schedule: 'ONCE'
+          }
         },
         [
           done('2026_Q1', {
@@ -47,7 +58,12 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
     expect(earlier).toEqual({
       forecastId: 'net_arr',
       runAttempt: 2,
-      request: { exportFormat: 'JSON', currency: 'EUR', typesToExport: ['quota', 'forecast'] },
+      request: {
+        exportFormat: 'JSON',
+        currency: 'EUR',
+        typesToExport: ['quota', 'forecast'],
+        schedule: 'ONCE'
+      },
       unknownParameter: false,
       exports: [
         {
@@ -162,6 +178,12 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       problem: /request\.typesToExport is not a list of export types$/
     },
     {
+      name: 'a schedule this action does not send',
+      earlier: manifest({ request: { exportFormat: 'JSON', schedule: 'DAILY' } }),
+      kind: 'unreadable',
+      problem: /request\.schedule is not one of NONE, ONCE, MAX$/
+    },
+    {
       name: 'include-historical as text',
       earlier: manifest({ request: { exportFormat: 'JSON', includeHistorical: 'true' } }),
       kind: 'unreadable',
@@ -174,6 +196,12 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       problem: /exports is not a list$/
     },
     {
+      name: 'more than 1,000 periods',
+      earlier: manifest({}, quarters(1_001)),
+      kind: 'unreadable',
+      problem: /damaged: exports lists more than 1000 periods$/
+    },
+    {
       name: 'a period that is not a quarter',
       earlier: manifest({}, [done('../x')]),
       kind: 'unreadable',
@@ -184,6 +212,19 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       earlier: manifest({}, [done('x2026_Q1')]),
       kind: 'unreadable',
       problem: /exports\[0\]\.period is not a fiscal quarter$/
+    },
+    // Nothing may follow the quarter: a period is printed (listed twice) and learned from as read.
+    {
+      name: 'a period with a path after its quarter',
+      earlier: manifest({}, [done('2026_Q1/../../x')]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.period is not a fiscal quarter$/
+    },
+    {
+      name: 'a period with a workflow command after its quarter, listed twice',
+      earlier: manifest({}, [done('2026_Q1\n::error::x'), done('2026_Q1\n::error::x')]),
+      kind: 'unreadable',
+      problem: /^its manifest\.json is damaged: exports\[0\]\.period is not a fiscal quarter$/
     },
     {
       name: 'a period twice',
@@ -206,6 +247,18 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
     {
       name: 'a payload file in another folder',
       earlier: manifest({}, [done('2026_Q1', { file: '../../etc/passwd' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.file is not what this action writes$/
+    },
+    {
+      name: 'a payload file name ending in a slash',
+      earlier: manifest({}, [done('2026_Q1', { file: 'net_arr_2026_Q1.json/' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.file is not what this action writes$/
+    },
+    {
+      name: 'a payload file name ending in a line break',
+      earlier: manifest({}, [done('2026_Q1', { file: 'net_arr_2026_Q1.json\n' })]),
       kind: 'unreadable',
       problem: /exports\[0\]\.file is not what this action writes$/
     },
@@ -246,10 +299,34 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
       problem: /exports\[0\]\.jobDurationMs is not what this action writes$/
     },
     {
+      name: 'a zero job duration',
+      earlier: manifest({}, [done('2026_Q1', { jobDurationMs: 0 })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.jobDurationMs is not what this action writes$/
+    },
+    {
+      name: 'a job duration longer than a week',
+      earlier: manifest({}, [done('2026_Q1', { jobDurationMs: WEEK_MS + 1 })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.jobDurationMs is not what this action writes$/
+    },
+    {
       name: 'a truncation flag as text',
       earlier: manifest({}, [done('2026_Q1', { rowsTruncated: 'false' })]),
       kind: 'unreadable',
       problem: /exports\[0\]\.rowsTruncated/
+    },
+    {
+      name: 'a cells truncation flag as text',
+      earlier: manifest({}, [done('2026_Q1', { cellsTruncated: 'true' })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.cellsTruncated is not what this action writes$/
+    },
+    {
+      name: 'a job cancelled flag as a number',
+      earlier: manifest({}, [done('2026_Q1', { jobCancelled: 0 })]),
+      kind: 'unreadable',
+      problem: /exports\[0\]\.jobCancelled is not what this action writes$/
     },
     {
       name: 'more than 4 MiB',
@@ -260,6 +337,32 @@ describe('readEarlierManifest: an earlier manifest is untrusted input, read once
   ])('unusable when it holds $name ($kind)', ({ earlier, kind, problem }) => {
     const result = read(earlier)
     expect(result).toEqual({ kind, problem: expect.stringMatching(problem) })
+  })
+
+  // Each bound refuses only what lies beyond it: a manifest this action wrote at the edge is read.
+  it.each<{ name: string; earlier: unknown; reads: object }>([
+    {
+      name: 'every export type, each once',
+      earlier: manifest({ request: { exportFormat: 'JSON', typesToExport: [...EXPORT_TYPES] } }),
+      reads: { request: { exportFormat: 'JSON', typesToExport: [...EXPORT_TYPES] } }
+    },
+    {
+      name: 'a scope of 200 characters',
+      earlier: manifest({ request: { exportFormat: 'JSON', scopeId: 's'.repeat(200) } }),
+      reads: { request: { exportFormat: 'JSON', scopeId: 's'.repeat(200) } }
+    },
+    {
+      name: '1,000 periods',
+      earlier: manifest({}, quarters(1_000)),
+      reads: { exports: expect.arrayContaining([expect.objectContaining({ period: '2249_Q4' })]) }
+    },
+    {
+      name: 'a job that ran exactly a week',
+      earlier: manifest({}, [done('2026_Q1', { jobDurationMs: WEEK_MS })]),
+      reads: { exports: [{ period: '2026_Q1', jobDurationMs: WEEK_MS }] }
+    }
+  ])('reads a manifest with $name, at the edge of what it may hold', ({ earlier, reads }) => {
+    expect(read(earlier)).toMatchObject(reads)
   })
 
   it.each([
