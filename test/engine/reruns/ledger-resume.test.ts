@@ -96,6 +96,9 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
         repolledFromAttempt: 1
       })
       expect(await readFile(path.join(h!.dir, `net_arr_${period}.json`))).toEqual(payloads[i])
+      // Clari's answer that it is DONE is the one status read: it is downloaded, not polled.
+      const asked = h!.sim.requests.slice(before).filter(r => r.jobId === was.jobId)
+      expect(asked.map(r => r.endpoint)).toEqual(['status', 'results'])
     }
   })
 
