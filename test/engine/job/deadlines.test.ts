@@ -189,6 +189,8 @@ describe('downloadPayload: job-timeout', () => {
     const error = await downloadPayload(client, 'job-1', target, ctx).catch(e => e)
     expect(error).toBeInstanceOf(JobTimeoutError)
     expect(error.phase).toBe('download')
+    // The job itself finished: only its results ran out of time.
+    expect(error.lastStatus).toBe('DONE')
     expect(error.elapsedMs).toBe(60 * SECOND)
     expect(error.message).toMatch(
       /^the job is DONE, but its results did not download within job-timeout \(60 s; last error: .*500/

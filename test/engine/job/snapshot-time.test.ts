@@ -46,6 +46,35 @@ describe('snapshotTime: Clari’s endTime when believable, else when the action 
       expected: SEEN
     },
     {
+      // The bounds are inclusive: the create's own millisecond by Clari's clock is believable.
+      name: 'endTime at the very moment of the create, Clari’s clock 90 s ahead',
+      job: { endTime: CREATED + 90_000 },
+      ahead: 90_000,
+      created: CREATED,
+      expected: CREATED + 90_000
+    },
+    {
+      name: 'Clari’s clock 90 s ahead: an endTime before the create by Clari’s clock',
+      job: { endTime: CREATED + 60_000 },
+      ahead: 90_000,
+      created: CREATED,
+      expected: SEEN
+    },
+    {
+      name: 'endTime at the last moment the Date header’s second allows',
+      job: { endTime: SEEN + 2_000 },
+      ahead: 0,
+      created: CREATED,
+      expected: SEEN + 2_000
+    },
+    {
+      name: 'endTime not in whole milliseconds (not a stamp Clari writes)',
+      job: { endTime: SEEN - 4_000.5 },
+      ahead: 0,
+      created: CREATED,
+      expected: SEEN
+    },
+    {
       name: 'no Date header seen: Clari’s clock cannot be placed',
       job: { endTime: SEEN - 4_000 },
       created: CREATED,

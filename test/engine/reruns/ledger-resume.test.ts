@@ -92,7 +92,7 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
     )
     const before = h!.sim.requests.length
 
-    const { report } = await secondAttempt(ledger, config)
+    const { report, events } = await secondAttempt(ledger, config)
 
     expect(creates(before)).toEqual(['2026_Q2'])
     expect(report.failed).toEqual([])
@@ -105,6 +105,16 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
         repolledFromAttempt: 1
       })
       expect(await readFile(path.join(h!.dir, `net_arr_${period}.json`))).toEqual(payloads[i])
+      // Clari's answer that it is DONE is the one status read: it is downloaded, not polled.
+      const asked = h!.sim.requests.slice(before).filter(r => r.jobId === was.jobId)
+      expect(asked.map(r => r.endpoint)).toEqual(['status', 'results'])
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'earlier-job',
+          period,
+          found: 'it is DONE; downloading it'
+        })
+      )
     }
   })
 

@@ -266,6 +266,11 @@ describe('a re-run finishes the work instead of repeating it', () => {
     expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE' })
     expect(report.manifest.exports[0]!.jobId).not.toBe(jobId)
     expect(h.sim.requests.filter(r => r.jobId === jobId && r.endpoint !== 'status')).toEqual([])
+    // Each retry of the question is logged as a wait, as any other request's.
+    expect(events.filter(e => e.type === 'waiting')).toMatchObject([
+      { period: '2026_Q1', reason: 'transient-error' },
+      { period: '2026_Q1', reason: 'transient-error' }
+    ])
     expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
       found: expect.stringMatching(
         /^no answer \(.*SWW.*\), so it cannot be proven this run's; creating a new job$/
@@ -287,6 +292,43 @@ describe('a re-run finishes the work instead of repeating it', () => {
     const { report } = await h.run(h.config(), {}, folderSource(h.dir))
     expect(h.sim.jobs).toHaveLength(1)
     expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', jobId })
+  })
+
+  it('keeps an earlier job recorded, neither cancelled nor replaced, when the re-run is cancelled while Clari is asked about it', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    const jobId = first.report.manifest.exports[0]!.jobId!
+    h.sim.addFault({ endpoint: 'status', times: 1, fault: { kind: 'hang' } })
+    const before = h.sim.requests.length
+    const controller = new AbortController()
+    // The virtual clock stands still while the request is in flight; real time goes on.
+    const watch = setInterval(() => {
+      if (h!.sim.requests.slice(before).some(r => r.jobId === jobId)) controller.abort()
+    }, 5)
+    try {
+      const { report } = await h.run(h.config(), { signal: controller.signal }, folderSource(h.dir))
+      expect(report.manifest.exports[0]).toMatchObject({ status: 'CANCELLED', jobId })
+      const sent = h.sim.requests.slice(before).map(r => r.endpoint)
+      expect(sent.filter(e => e === 'create' || e === 'cancel')).toEqual([])
+      expect(h.sim.jobs).toMatchObject([{ jobId, cancelled: false }])
+    } finally {
+      clearInterval(watch)
+    }
+  })
+
+  it('records no job for a period whose earlier job ended at Clari and whose new create is refused', async () => {
+    h = await startHarness({ plan: { durationMs: 20 * MINUTE, outcome: 'FAILED' } })
+    const short = h.config({ cancelOnTimeout: false })
+    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+    await h.clock.sleep(20 * MINUTE)
+    h.sim.addFault({ endpoint: 'create', fault: { kind: 'clari-error', status: 400, code: 'SWW' } })
+
+    const { report } = await h.run(h.config(), {}, folderSource(h.dir))
+
+    expect(report.manifest.exports[0]!.status).toBe('ERROR')
+    expect(report.manifest.exports[0]!.jobId).toBeUndefined()
   })
 
   it('creates a new job when the earlier one ended at Clari meanwhile', async () => {

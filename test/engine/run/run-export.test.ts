@@ -311,6 +311,18 @@ describe('runExport against the Clari simulator', () => {
     expect(h.sim.requests.filter(r => r.endpoint === 'create')).toHaveLength(1)
   })
 
+  // Only an earlier run's job is exported anew on a 404: this run's own job was just seen DONE.
+  it('fails a period whose own DONE job Clari then says it does not know (404), with no second job', async () => {
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [{ endpoint: 'results', fault: { kind: 'http', status: 404 } }]
+    })
+    const { report } = await h.run(h.config())
+    expect(report.manifest.exports[0]!.status).toBe('ERROR')
+    expect(report.manifest.exports[0]!.anewBecause).toBeUndefined()
+    expect(h.sim.jobs).toHaveLength(1)
+  })
+
   it('treats an undocumented status as still running and reports it once', async () => {
     h = await startHarness({
       plan: { statuses: ['SCHEDULED', 'RUNNING', 'RUNNING', 'RUNNING', 'DONE'] }
