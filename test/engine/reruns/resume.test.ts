@@ -647,4 +647,77 @@ describe('a re-run takes nothing unchecked from an earlier run', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it.each([
+    {
+      answer: 'names another job',
+      job: (jobId: string) => ({ ...ourJob, jobId: `${jobId}0` }),
+      found:
+        'Clari describes another export than net_arr 2026_Q1; leaving it alone and creating a new job'
+    },
+    {
+      answer: 'has no file name yet',
+      job: (jobId: string) => ({ ...ourJob, jobId, fileName: undefined }),
+      found:
+        "Clari's answer does not show that it exports net_arr 2026_Q1; leaving it alone and creating a new job"
+    }
+  ])(
+    "an earlier job whose status answer $answer is neither downloaded nor cancelled: a job of the run's own is made",
+    async ({ job, found }) => {
+      const jobId = await leaveJobRunning()
+      h!.sim.addFault({
+        endpoint: 'status',
+        times: 1,
+        fault: { kind: 'http', status: 200, body: { job: job(jobId) } }
+      })
+
+      const { report, events } = await h!.run(h!.config(), {}, folderSource(h!.dir))
+
+      expect(h!.sim.jobs).toHaveLength(2)
+      expect(h!.sim.jobs[0]).toMatchObject({ jobId, cancelled: false, downloads: 0 })
+      expect(report.manifest.exports[0]).toMatchObject({
+        status: 'DONE',
+        jobId: h!.sim.jobs[1]!.jobId
+      })
+      expect(events.find(e => e.type === 'earlier-job')).toMatchObject({ found })
+    }
+  )
+
+  it('takes over an earlier job whose status answer leaves out its id but names this export', async () => {
+    const jobId = await leaveJobRunning()
+    h!.sim.addFault({
+      endpoint: 'status',
+      times: 1,
+      fault: { kind: 'http', status: 200, body: { job: ourJob } }
+    })
+
+    const { report, events } = await h!.run(h!.config(), {}, folderSource(h!.dir))
+
+    expect(h!.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports[0]).toMatchObject({
+      status: 'DONE',
+      jobId,
+      repolledFromAttempt: 1
+    })
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: 'it is STARTED; polling it'
+    })
+  })
 })
+
+/** Clari's answer about a running export of net_arr 2026_Q1, without the job's id. */
+const ourJob = {
+  module: 'FORECAST',
+  title: 'Net Arr',
+  status: 'STARTED',
+  fileName: 'clari_export_forecast_net_arr_2026_Q1_20261128_030000.json'
+}
+
+/** A first attempt that timed out and left its 20-minute job running at Clari; its job id. */
+async function leaveJobRunning(): Promise<string> {
+  h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+  const short = h.config({ cancelOnTimeout: false })
+  const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+  expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+  return first.report.manifest.exports[0]!.jobId!
+}
