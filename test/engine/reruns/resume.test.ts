@@ -317,6 +317,57 @@ describe('a re-run finishes the work instead of repeating it', () => {
     }
   })
 
+  it('keeps an earlier job recorded, not exported anew, when the re-run is cancelled while Clari answers 404 for its results', async () => {
+    h = await startHarness()
+    // A DONE job Clari no longer knows: its results answer 404, the body sent a byte at a time.
+    const jobId = 'f'.repeat(24)
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
+    h.sim.addFault({
+      endpoint: 'status',
+      times: 1,
+      fault: { kind: 'http', status: 200, body: { job: { ...ourJob, jobId, status: 'DONE' } } }
+    })
+    h.sim.addFault({
+      endpoint: 'results',
+      fault: { kind: 'trickle', chunkBytes: 1, intervalMs: 50 }
+    })
+    const controller = new AbortController()
+    // Cancelled once the 404's head has arrived, while its body is still on its way.
+    let cancel: NodeJS.Timeout | undefined
+    const watch = setInterval(() => {
+      if (h!.sim.requests.some(r => r.endpoint === 'results' && r.status === 404)) {
+        clearInterval(watch)
+        cancel = setTimeout(() => controller.abort(), 100)
+      }
+    }, 5)
+    try {
+      await writeFile(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify(manifest({}, [{ period: '2026_Q1', status: 'TIMED_OUT', jobId }]))
+      )
+      const { report, events } = await h.run(
+        h.config(),
+        { signal: controller.signal },
+        folderSource(dir)
+      )
+
+      expect(report.manifest.exports[0]).toMatchObject({
+        status: 'CANCELLED',
+        jobId,
+        repolledFromAttempt: 1
+      })
+      expect(report.manifest.exports[0]!.anewBecause).toBeUndefined()
+      expect(events.filter(e => e.type === 'earlier-job').map(e => e.found)).toEqual([
+        'it is DONE; downloading it'
+      ])
+      expect(h.sim.requests.filter(r => r.endpoint === 'create')).toEqual([])
+    } finally {
+      clearInterval(watch)
+      clearTimeout(cancel)
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('records no job for a period whose earlier job ended at Clari and whose new create is refused', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE, outcome: 'FAILED' } })
     const short = h.config({ cancelOnTimeout: false })
