@@ -8,6 +8,11 @@ import { mostJobsAtOnce } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
 const PERIODS = ['2025_Q1', '2025_Q2', '2025_Q3', '2025_Q4']
+const QUOTA_REACHED = {
+  kind: 'clari-error',
+  status: 400,
+  code: 'export_monthly_quota_reached'
+} as const
 
 let h: Harness | undefined
 afterEach(async () => {
@@ -45,5 +50,43 @@ describe('a create refused for a full concurrency limit', () => {
       // Once a slot came free, the run's scheduler gives the run its slots back.
       { type: 'concurrency', limit: 2, detail: "Clari has room for 2 of this run's jobs again" }
     ])
+  })
+
+  it('tries a create refused while the limits show a free slot again only after a wait and a second look, each time', async () => {
+    // Clari's refusal and its limits answer out of step: taken at its word, the answer would
+    // have the run send refused creates back to back.
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [{ endpoint: 'create', times: 2, fault: QUOTA_REACHED }]
+    })
+    const { report, events } = await h.run(h.config())
+
+    expect(report.failed).toEqual([])
+    const asked = h.sim.requests.filter(r => r.endpoint === 'create' || r.endpoint === 'limits')
+    expect(asked.map(r => r.endpoint)).toEqual([
+      ...['create', 'limits', 'limits'],
+      ...['create', 'limits', 'limits'],
+      'create'
+    ])
+    expect(events.filter(e => e.type === 'waiting')).toMatchObject([
+      { reason: 'concurrency-full', waitMs: expect.any(Number) },
+      { reason: 'concurrency-full', waitMs: expect.any(Number) }
+    ])
+  })
+
+  it('takes a limits answer that does not say how many slots are free as room, after the wait: the create finds out', async () => {
+    const unsaid = { concurrentLimit: 3, monthlyQuota: 1000, availableMonthlyQuota: 999 }
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [
+        { endpoint: 'create', times: 1, fault: QUOTA_REACHED },
+        { endpoint: 'limits', fault: { kind: 'http', status: 200, body: { jobs: unsaid } } }
+      ]
+    })
+    const { report } = await h.run(h.config())
+
+    expect(report.failed).toEqual([])
+    const asked = h.sim.requests.filter(r => r.endpoint === 'create' || r.endpoint === 'limits')
+    expect(asked.map(r => r.endpoint)).toEqual(['create', 'limits', 'limits', 'create'])
   })
 })
