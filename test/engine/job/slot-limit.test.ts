@@ -1,4 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
+import { earlierManifest } from '../../helpers/earlier-manifests.js'
 import type { ExportEvent } from '../../../src/engine/events.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { mostJobsAtOnce } from '../../simulators/clari/index.js'
@@ -88,5 +93,43 @@ describe('a create refused for a full concurrency limit', () => {
     expect(report.failed).toEqual([])
     const asked = h.sim.requests.filter(r => r.endpoint === 'create' || r.endpoint === 'limits')
     expect(asked.map(r => r.endpoint)).toEqual(['create', 'limits', 'limits', 'create'])
+  })
+
+  it('says once how many slots the run got, when a second create is refused with no more of its jobs running', async () => {
+    // 2025_Q1's earlier job is DONE, but Clari no longer serves its results (it does not know
+    // the job): exported anew while 2025_Q2's job runs and 2025_Q3 creates, so two creates are
+    // refused while that one job of the run holds a slot.
+    const jobId = 'f'.repeat(24)
+    const done = {
+      jobId,
+      module: 'FORECAST',
+      status: 'DONE',
+      fileName: 'clari_export_forecast_net_arr_2025_Q1_20261128_030000.json'
+    }
+    h = await startHarness({
+      plan: req => ({ durationMs: (req.timePeriod === '2025_Q2' ? 10 : 1) * MINUTE }),
+      faults: [
+        { endpoint: 'status', times: 1, fault: { kind: 'http', status: 200, body: { job: done } } },
+        { endpoint: 'create', period: '2025_Q1', times: 1, fault: QUOTA_REACHED },
+        { endpoint: 'create', period: '2025_Q3', times: 1, fault: QUOTA_REACHED }
+      ]
+    })
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
+    try {
+      const earlier = earlierManifest({}, [{ period: '2025_Q1', status: 'TIMED_OUT', jobId }])
+      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(earlier))
+      const config = h.config({ periods: PERIODS.slice(0, 3), concurrency: 3 })
+      const { report, events } = await h.run(config, {}, folderSource(dir))
+
+      expect(report.failed).toEqual([])
+      expect(report.manifest.exports[0]!.anewBecause).toBe(
+        'Clari no longer serves its results (HTTP 404)'
+      )
+      expect(concurrencyEvents(events)).toEqual([
+        { type: 'concurrency', limit: 1, detail: 'Clari had only 1 slot free for this run' }
+      ])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
