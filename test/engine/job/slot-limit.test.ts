@@ -1,4 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
+import { earlierManifest } from '../../helpers/earlier-manifests.js'
 import type { ExportEvent } from '../../../src/engine/events.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { mostJobsAtOnce } from '../../simulators/clari/index.js'
@@ -8,6 +13,11 @@ import { mostJobsAtOnce } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
 const PERIODS = ['2025_Q1', '2025_Q2', '2025_Q3', '2025_Q4']
+const QUOTA_REACHED = {
+  kind: 'clari-error',
+  status: 400,
+  code: 'export_monthly_quota_reached'
+} as const
 
 let h: Harness | undefined
 afterEach(async () => {
@@ -45,5 +55,81 @@ describe('a create refused for a full concurrency limit', () => {
       // Once a slot came free, the run's scheduler gives the run its slots back.
       { type: 'concurrency', limit: 2, detail: "Clari has room for 2 of this run's jobs again" }
     ])
+  })
+
+  it('tries a create refused while the limits show a free slot again only after a wait and a second look, each time', async () => {
+    // Clari's refusal and its limits answer out of step: taken at its word, the answer would
+    // have the run send refused creates back to back.
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [{ endpoint: 'create', times: 2, fault: QUOTA_REACHED }]
+    })
+    const { report, events } = await h.run(h.config())
+
+    expect(report.failed).toEqual([])
+    const asked = h.sim.requests.filter(r => r.endpoint === 'create' || r.endpoint === 'limits')
+    expect(asked.map(r => r.endpoint)).toEqual([
+      ...['create', 'limits', 'limits'],
+      ...['create', 'limits', 'limits'],
+      'create'
+    ])
+    expect(events.filter(e => e.type === 'waiting')).toMatchObject([
+      { reason: 'concurrency-full', waitMs: expect.any(Number) },
+      { reason: 'concurrency-full', waitMs: expect.any(Number) }
+    ])
+  })
+
+  it('takes a limits answer that does not say how many slots are free as room, after the wait: the create finds out', async () => {
+    const unsaid = { concurrentLimit: 3, monthlyQuota: 1000, availableMonthlyQuota: 999 }
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [
+        { endpoint: 'create', times: 1, fault: QUOTA_REACHED },
+        { endpoint: 'limits', fault: { kind: 'http', status: 200, body: { jobs: unsaid } } }
+      ]
+    })
+    const { report } = await h.run(h.config())
+
+    expect(report.failed).toEqual([])
+    const asked = h.sim.requests.filter(r => r.endpoint === 'create' || r.endpoint === 'limits')
+    expect(asked.map(r => r.endpoint)).toEqual(['create', 'limits', 'limits', 'create'])
+  })
+
+  it('says once how many slots the run got, when a second create is refused with no more of its jobs running', async () => {
+    // 2025_Q1's earlier job is DONE, but Clari no longer serves its results (it does not know
+    // the job): exported anew while 2025_Q2's job runs and 2025_Q3 creates, so two creates are
+    // refused while that one job of the run holds a slot.
+    const jobId = 'f'.repeat(24)
+    const done = {
+      jobId,
+      module: 'FORECAST',
+      status: 'DONE',
+      fileName: 'clari_export_forecast_net_arr_2025_Q1_20261128_030000.json'
+    }
+    h = await startHarness({
+      plan: req => ({ durationMs: (req.timePeriod === '2025_Q2' ? 10 : 1) * MINUTE }),
+      faults: [
+        { endpoint: 'status', times: 1, fault: { kind: 'http', status: 200, body: { job: done } } },
+        { endpoint: 'create', period: '2025_Q1', times: 1, fault: QUOTA_REACHED },
+        { endpoint: 'create', period: '2025_Q3', times: 1, fault: QUOTA_REACHED }
+      ]
+    })
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
+    try {
+      const earlier = earlierManifest({}, [{ period: '2025_Q1', status: 'TIMED_OUT', jobId }])
+      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(earlier))
+      const config = h.config({ periods: PERIODS.slice(0, 3), concurrency: 3 })
+      const { report, events } = await h.run(config, {}, folderSource(dir))
+
+      expect(report.failed).toEqual([])
+      expect(report.manifest.exports[0]!.anewBecause).toBe(
+        'Clari no longer serves its results (HTTP 404)'
+      )
+      expect(concurrencyEvents(events)).toEqual([
+        { type: 'concurrency', limit: 1, detail: 'Clari had only 1 slot free for this run' }
+      ])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

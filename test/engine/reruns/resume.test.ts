@@ -317,6 +317,57 @@ describe('a re-run finishes the work instead of repeating it', () => {
     }
   })
 
+  it('keeps an earlier job recorded, not exported anew, when the re-run is cancelled while Clari answers 404 for its results', async () => {
+    h = await startHarness()
+    // A DONE job Clari no longer knows: its results answer 404, the body sent a byte at a time.
+    const jobId = 'f'.repeat(24)
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
+    h.sim.addFault({
+      endpoint: 'status',
+      times: 1,
+      fault: { kind: 'http', status: 200, body: { job: { ...ourJob, jobId, status: 'DONE' } } }
+    })
+    h.sim.addFault({
+      endpoint: 'results',
+      fault: { kind: 'trickle', chunkBytes: 1, intervalMs: 50 }
+    })
+    const controller = new AbortController()
+    // Cancelled once the 404's head has arrived, while its body is still on its way.
+    let cancel: NodeJS.Timeout | undefined
+    const watch = setInterval(() => {
+      if (h!.sim.requests.some(r => r.endpoint === 'results' && r.status === 404)) {
+        clearInterval(watch)
+        cancel = setTimeout(() => controller.abort(), 100)
+      }
+    }, 5)
+    try {
+      await writeFile(
+        path.join(dir, 'manifest.json'),
+        JSON.stringify(manifest({}, [{ period: '2026_Q1', status: 'TIMED_OUT', jobId }]))
+      )
+      const { report, events } = await h.run(
+        h.config(),
+        { signal: controller.signal },
+        folderSource(dir)
+      )
+
+      expect(report.manifest.exports[0]).toMatchObject({
+        status: 'CANCELLED',
+        jobId,
+        repolledFromAttempt: 1
+      })
+      expect(report.manifest.exports[0]!.anewBecause).toBeUndefined()
+      expect(events.filter(e => e.type === 'earlier-job').map(e => e.found)).toEqual([
+        'it is DONE; downloading it'
+      ])
+      expect(h.sim.requests.filter(r => r.endpoint === 'create')).toEqual([])
+    } finally {
+      clearInterval(watch)
+      clearTimeout(cancel)
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('records no job for a period whose earlier job ended at Clari and whose new create is refused', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE, outcome: 'FAILED' } })
     const short = h.config({ cancelOnTimeout: false })
@@ -647,4 +698,77 @@ describe('a re-run takes nothing unchecked from an earlier run', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it.each([
+    {
+      answer: 'names another job',
+      job: (jobId: string) => ({ ...ourJob, jobId: `${jobId}0` }),
+      found:
+        'Clari describes another export than net_arr 2026_Q1; leaving it alone and creating a new job'
+    },
+    {
+      answer: 'has no file name yet',
+      job: (jobId: string) => ({ ...ourJob, jobId, fileName: undefined }),
+      found:
+        "Clari's answer does not show that it exports net_arr 2026_Q1; leaving it alone and creating a new job"
+    }
+  ])(
+    "an earlier job whose status answer $answer is neither downloaded nor cancelled: a job of the run's own is made",
+    async ({ job, found }) => {
+      const jobId = await leaveJobRunning()
+      h!.sim.addFault({
+        endpoint: 'status',
+        times: 1,
+        fault: { kind: 'http', status: 200, body: { job: job(jobId) } }
+      })
+
+      const { report, events } = await h!.run(h!.config(), {}, folderSource(h!.dir))
+
+      expect(h!.sim.jobs).toHaveLength(2)
+      expect(h!.sim.jobs[0]).toMatchObject({ jobId, cancelled: false, downloads: 0 })
+      expect(report.manifest.exports[0]).toMatchObject({
+        status: 'DONE',
+        jobId: h!.sim.jobs[1]!.jobId
+      })
+      expect(events.find(e => e.type === 'earlier-job')).toMatchObject({ found })
+    }
+  )
+
+  it('takes over an earlier job whose status answer leaves out its id but names this export', async () => {
+    const jobId = await leaveJobRunning()
+    h!.sim.addFault({
+      endpoint: 'status',
+      times: 1,
+      fault: { kind: 'http', status: 200, body: { job: ourJob } }
+    })
+
+    const { report, events } = await h!.run(h!.config(), {}, folderSource(h!.dir))
+
+    expect(h!.sim.jobs).toHaveLength(1)
+    expect(report.manifest.exports[0]).toMatchObject({
+      status: 'DONE',
+      jobId,
+      repolledFromAttempt: 1
+    })
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: 'it is STARTED; polling it'
+    })
+  })
 })
+
+/** Clari's answer about a running export of net_arr 2026_Q1, without the job's id. */
+const ourJob = {
+  module: 'FORECAST',
+  title: 'Net Arr',
+  status: 'STARTED',
+  fileName: 'clari_export_forecast_net_arr_2026_Q1_20261128_030000.json'
+}
+
+/** A first attempt that timed out and left its 20-minute job running at Clari; its job id. */
+async function leaveJobRunning(): Promise<string> {
+  h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
+  const short = h.config({ cancelOnTimeout: false })
+  const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+  expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+  return first.report.manifest.exports[0]!.jobId!
+}

@@ -228,6 +228,32 @@ describe('learning job durations from earlier runs', () => {
     }
   })
 
+  it("checks a job taken over from an earlier attempt as a first job, not at its period's predicted finish: it started before this run did", async () => {
+    h = await startHarness({ plan: { durationMs: 60 * MINUTE } })
+    const short = h.config({ cancelOnTimeout: false })
+    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
+    // The re-run comes 5 minutes before the job ends; earlier runs say the period takes an hour.
+    await h.clock.sleep(50 * MINUTE)
+    const config = h.config({ history: 'runs' })
+    const ledger: DurationObservation[] = [
+      {
+        forecastId: 'net_arr',
+        period: '2026_Q1',
+        request: requestParameters(config),
+        durationMs: 60 * MINUTE
+      }
+    ]
+
+    const { report, events } = await h.run(config, { history: ledger }, folderSource(h.dir))
+
+    expect(historyEvent(events).predicted).toMatchObject([
+      { period: '2026_Q1', expectedMs: 60 * MINUTE }
+    ])
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', repolledFromAttempt: 1 })
+    expect(h.sim.jobs).toHaveLength(1)
+    expect(detectionDelay(h)).toBeLessThanOrEqual(15 * SECOND)
+  })
+
   it('a job list that cannot be read changes nothing else', async () => {
     h = await startHarness({
       plan: { durationMs: MINUTE },
