@@ -1,10 +1,10 @@
 // A tables worker with a bug (worker-tables.test.ts): it takes the chunks, has the main thread
 // start every table's temporary file and write to it as the real one does (tsx compiles the
-// sources it borrows), then throws.
+// sources it borrows), then throws, naming the heap bounds it was started with.
 import { Buffer } from 'node:buffer'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, resourceLimits, workerData } from 'node:worker_threads'
 import { register } from 'tsx/esm/api'
 
 register()
@@ -27,5 +27,5 @@ async function startFilesThenThrow() {
     await mkdir(path.dirname(file), { recursive: true })
     await (await files.open(file)).write(Buffer.from('a row\n'))
   }
-  throw new Error('a planted bug')
+  throw new Error(`a planted bug (old generation ${resourceLimits.maxOldGenerationSizeMb} MB)`)
 }
