@@ -36280,13 +36280,26 @@ class ParquetColumn {
         input.clear();
         input.bytes(levels, 0, levels.length);
         input.bytes(values, 0, values.length);
-        return (0,external_node_zlib_.gzipSync)(input.contents(), GZIP_OPTIONS);
+        return gzipUnpooled(input.contents());
     }
 }
-// Each gzipSync leaves its output chunk with its engine object, which outlives young collections
-// and is freed only by a full one: with the default 16 KiB, 2,000 pages in a loop held 3-5.5 MB of
-// them; a 1 KiB chunk is a slice of Node's shared pool (0.3 MB).
-const GZIP_OPTIONS = { level: 1, memLevel: 5, windowBits: 13, chunkSize: 1024 };
+// Each gzipSync leaves its first output chunk with its engine object, which outlives young
+// collections and is freed only by a full one. A chunk from Node's buffer pool keeps the pool's
+// whole 8 KiB slab alive (each page's engine a different slab: 3,000 pages of 120 KiB in a loop
+// held up to 20-32 MB); one of its own holds only its size (1.5 MB with 256 bytes, 3.5 with 1 KiB).
+const GZIP_OPTIONS = { level: 1, memLevel: 5, windowBits: 13, chunkSize: 256 };
+/** gzipSync whose buffers are not slices of Node's pool (see GZIP_OPTIONS). */
+function gzipUnpooled(input) {
+    const poolSize = Buffer.poolSize;
+    // Documented as modifiable; allocations below half of it come from the pool.
+    Buffer.poolSize = 0;
+    try {
+        return (0,external_node_zlib_.gzipSync)(input, GZIP_OPTIONS);
+    }
+    finally {
+        Buffer.poolSize = poolSize;
+    }
+}
 const NO_BYTES = Buffer.alloc(0);
 /** PLAIN booleans: one bit each, the first in the lowest bit. */
 function packBits(bytes) {
@@ -36853,6 +36866,11 @@ const SLAB_BYTES = 256 * 1024;
 // The worker's young generation, where a chunk's text and rows live and die. Left to node, it
 // is sized for a whole process's heap and would hold ~100 MB of garbage at the peak (measured).
 const WORKER_YOUNG_GENERATION_MB = 12;
+// Its old generation's bound, far above what it keeps (10-20 MB): V8 lets a heap grow up to 4
+// times its live size between full collections when the bound is high (node's default), 1.4
+// times at 512 MB. What dies there (each Parquet page's zlib engine outlives young collections)
+// is then collected sooner: a 1 GiB payload's Parquet worker peaked at 22-24 MB of heap, not 31.
+const WORKER_OLD_GENERATION_MB = 512;
 /**
  * A period's tables, made on a worker thread when the running bundle has one beside it (the
  * action dist/index.js and the CLI dist/cli/index.js, the worker dist/tables-worker/index.js);
@@ -37000,7 +37018,10 @@ class WorkerTables {
         };
         const worker = new external_node_worker_threads_.Worker(this.workerFile, {
             workerData,
-            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }
+            resourceLimits: {
+                maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+                maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB
+            }
         });
         worker.on('message', (message) => this.received(message));
         worker.on('error', error => this.stop(`the tables worker failed (${error.message})`));
