@@ -48,6 +48,27 @@ describe('runExport against the Clari simulator', () => {
     ])
   })
 
+  it('records when an ordinary export was created, ran, ended and how long it took, with no truncation', async () => {
+    h = await startHarness({ plan: { durationMs: 4 * MINUTE, queuedMs: 20_000 } })
+    // The job's own time counts from its create, not from the run's start a minute before.
+    const { report, events } = await h.run(h.config(), { startDelayMs: MINUTE })
+    const outcome = report.manifest.exports[0]!
+    expect(outcome).toMatchObject({ status: 'DONE', rowsTruncated: false, cellsTruncated: false })
+    expect(events.filter(e => e.type === 'warning')).toEqual([])
+    const job = h.sim.jobs[0]!
+    const at = (iso: string | undefined): number => Date.parse(iso!)
+    const { createdAt, runningAt, doneAt, downloadedAt, endedAt } = outcome.timeline
+    // Clari queued the job 20 s, ran it until 4 minutes after the create.
+    expect(at(createdAt)).toBeGreaterThanOrEqual(job.createdAt)
+    expect(at(runningAt)).toBeGreaterThanOrEqual(job.createdAt + 20_000)
+    expect(at(runningAt)).toBeLessThan(at(doneAt))
+    expect(at(doneAt)).toBeGreaterThanOrEqual(job.createdAt + 4 * MINUTE)
+    expect(at(downloadedAt)).toBeGreaterThanOrEqual(at(doneAt))
+    expect(at(endedAt)).toBeGreaterThanOrEqual(at(downloadedAt))
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(4 * MINUTE - 1_000)
+    expect(outcome.durationMs).toBeLessThanOrEqual(at(endedAt) - job.createdAt + 1_000)
+  })
+
   it('reuses one keep-alive connection for all its requests', async () => {
     h = await startHarness({ plan: { durationMs: 3 * MINUTE } })
     await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))
@@ -107,7 +128,8 @@ describe('runExport against the Clari simulator', () => {
   })
 
   it('counts the status checks Clari answered, the same in the events and the outcome', async () => {
-    // Two checks throttled: missed, not answered, and counted as throttle waits.
+    // Two checks throttled: missed, not answered, and counted as throttle waits; a third fails
+    // with a 502, retried too but no throttle.
     h = await startHarness({
       plan: { durationMs: 2 * MINUTE },
       faults: [
@@ -115,7 +137,8 @@ describe('runExport against the Clari simulator', () => {
           endpoint: 'status',
           times: 2,
           fault: { kind: 'http', status: 429, headers: { 'Retry-After': '3' } }
-        }
+        },
+        { endpoint: 'status', times: 1, fault: { kind: 'http', status: 502 } }
       ]
     })
     const { report, events } = await h.run(h.config())
@@ -300,11 +323,19 @@ describe('runExport against the Clari simulator', () => {
     expect(events.some(e => e.type === 'warning' && /truncated/.test(e.message))).toBe(true)
   })
 
+  it('warns of a truncation of cells only', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE, cellsTruncated: true } })
+    const { report, events } = await h.run(h.config())
+    expect(report.manifest.exports[0]).toMatchObject({ rowsTruncated: false, cellsTruncated: true })
+    expect(events.some(e => e.type === 'warning' && /truncated/.test(e.message))).toBe(true)
+  })
+
   it("carries Clari's code and errorId for a fatal 400, with no retry", async () => {
     h = await startHarness({ forecasts: ['renewals'] })
     const { report } = await h.run(h.config())
     const outcome = report.manifest.exports[0]!
     expect(outcome.status).toBe('ERROR')
+    expect(outcome).toMatchObject({ rowsTruncated: false, cellsTruncated: false })
     expect(outcome.errorCode).toBe('no_such_forecast_config')
     expect(outcome.errorId).toBeTruthy()
     expect(outcome.error).toContain(outcome.errorId)
