@@ -450,6 +450,8 @@ describe('a re-run finishes the work instead of repeating it', () => {
     // The same snapshot: its job and time are the first attempt's, in the manifest and every row.
     const { jobId, snapshotAt } = (await readManifest(h.dir)).exports[0]!
     expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1, jobId, snapshotAt })
+    // Counted, and recorded though none repeats.
+    expect(outcome!.duplicateKeys).toBe(0)
     const entries = outcome!.tables!.entries
     expect(entries.file).toBe(
       `tables/entries/snapshot_date=${snapshotAt!.slice(0, 10)}/net_arr_2026_Q1_${jobId}.ndjson`
