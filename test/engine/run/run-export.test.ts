@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256 } from '../../simulators/clari/index.js'
+import { clariErrorBody } from '../../simulators/clari/clari-errors.js'
 import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
 import { defaultPollSchedule } from '../../../src/engine/job/poll-schedule.js'
@@ -262,6 +263,33 @@ describe('runExport against the Clari simulator', () => {
     const cancels = h.sim.requests.filter(r => r.endpoint === 'cancel')
     expect(cancels.map(r => [r.jobId, r.body])).toEqual([[timedOut!.jobId, { type: 'CANCEL' }]])
     expect(h.sim.jobs[0]!.cancelled).toBe(true)
+  })
+
+  it('records a timed-out job as not cancelled when Clari answers it had already finished', async () => {
+    h = await startHarness({
+      plan: { durationMs: 120 * MINUTE },
+      faults: [
+        {
+          endpoint: 'cancel',
+          fault: {
+            kind: 'http',
+            status: 400,
+            body: clariErrorBody('export_failed_to_cancel', '00000000-0000-0000-0000-000000000000')
+          }
+        }
+      ]
+    })
+    const config = h.config()
+    const { report, events } = await h.run({
+      ...config,
+      timing: { ...config.timing, jobTimeoutMs: 10 * MINUTE }
+    })
+    const outcome = report.manifest.exports[0]!
+    expect(outcome.status).toBe('TIMED_OUT')
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'job-cancelled', result: 'already-finished' })
+    )
+    expect(outcome.jobCancelled).toBe(false)
   })
 
   it('leaves a timed-out job running when cancel-on-timeout is false', async () => {
