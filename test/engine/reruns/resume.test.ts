@@ -756,6 +756,22 @@ describe('a re-run takes nothing unchecked from an earlier run', () => {
       found: 'it is STARTED; polling it'
     })
   })
+
+  it('polls an earlier job whose status answer names no status, saying it is unknown', async () => {
+    const jobId = await leaveJobRunning()
+    h!.sim.addFault({
+      endpoint: 'status',
+      times: 1,
+      fault: { kind: 'http', status: 200, body: { job: { ...ourJob, jobId, status: undefined } } }
+    })
+
+    const { report, events } = await h!.run(h!.config(), {}, folderSource(h!.dir))
+
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', jobId })
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: 'it is unknown; polling it'
+    })
+  })
 })
 
 /** Clari's answer about a running export of net_arr 2026_Q1, without the job's id. */
