@@ -118,12 +118,43 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
     }
   })
 
-  it('exports anew, saying so, a period whose results Clari no longer serves (404)', async () => {
+  it.each([404, 410])(
+    'exports anew, saying so, a period whose results Clari no longer serves (%i)',
+    async status => {
+      const { config, ledger } = await firstAttempt()
+      h!.sim.addFault({
+        endpoint: 'results',
+        period: '2026_Q1',
+        // The earlier job's results only: the new job's are served.
+        times: 1,
+        fault: { kind: 'http', status }
+      })
+      const before = h!.sim.requests.length
+
+      const { report, events } = await secondAttempt(ledger, config)
+
+      expect(creates(before).sort()).toEqual(['2026_Q1', '2026_Q2'])
+      expect(report.failed).toEqual([])
+      // The summary's provenance column says it, from the manifest.
+      expect(report.manifest.exports[0]).toMatchObject({
+        period: '2026_Q1',
+        anewBecause: `Clari no longer serves its results (HTTP ${status})`
+      })
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'earlier-job',
+          period: '2026_Q1',
+          found: `Clari no longer serves its results (HTTP ${status}); creating a new job`
+        })
+      )
+    }
+  )
+
+  it('exports anew, saying so, a period whose earlier job Clari does not know (404)', async () => {
     const { config, ledger } = await firstAttempt()
     h!.sim.addFault({
-      endpoint: 'results',
+      endpoint: 'status',
       period: '2026_Q1',
-      // The earlier job's results only: the new job's are served.
       times: 1,
       fault: { kind: 'http', status: 404 }
     })
@@ -133,18 +164,41 @@ describe('a re-run resumed through the ledger (no earlier artifact usable)', () 
 
     expect(creates(before).sort()).toEqual(['2026_Q1', '2026_Q2'])
     expect(report.failed).toEqual([])
-    // The summary's provenance column says it, from the manifest.
-    expect(report.manifest.exports[0]).toMatchObject({
-      period: '2026_Q1',
-      anewBecause: 'Clari no longer serves its results (HTTP 404)'
-    })
     expect(events).toContainEqual(
       expect.objectContaining({
         type: 'earlier-job',
         period: '2026_Q1',
-        found: 'Clari no longer serves its results (HTTP 404); creating a new job'
+        found: 'Clari does not know it (HTTP 404); creating a new job'
       })
     )
+  })
+
+  // Only results Clari no longer serves, or not those recorded, send a period to a new job.
+  it('fails, with no new job, a period whose earlier results Clari refuses (403)', async () => {
+    const { config, ledger } = await firstAttempt()
+    h!.sim.addFault({
+      endpoint: 'results',
+      period: '2026_Q1',
+      fault: { kind: 'http', status: 403 }
+    })
+    const before = h!.sim.requests.length
+
+    const { report } = await secondAttempt(ledger, config)
+
+    expect(creates(before)).toEqual(['2026_Q2'])
+    expect(report.manifest.exports[0]).toMatchObject({ period: '2026_Q1', status: 'ERROR' })
+    expect(report.manifest.exports[0]!.anewBecause).toBeUndefined()
+  })
+
+  it('fails, with no new job, a period whose earlier results pass max-payload-size', async () => {
+    const { config, ledger } = await firstAttempt()
+    const before = h!.sim.requests.length
+
+    const { report } = await secondAttempt(ledger, { ...config, maxPayloadBytes: 16 })
+
+    expect(creates(before)).toEqual(['2026_Q2'])
+    expect(report.manifest.exports[0]).toMatchObject({ period: '2026_Q1', status: 'ERROR' })
+    expect(report.manifest.exports[0]!.anewBecause).toBeUndefined()
   })
 
   it('exports anew a period whose results do not hash to the ledger’s sha256', async () => {

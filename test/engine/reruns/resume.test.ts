@@ -450,6 +450,8 @@ describe('a re-run finishes the work instead of repeating it', () => {
     // The same snapshot: its job and time are the first attempt's, in the manifest and every row.
     const { jobId, snapshotAt } = (await readManifest(h.dir)).exports[0]!
     expect(outcome).toMatchObject({ status: 'DONE', reusedFromAttempt: 1, jobId, snapshotAt })
+    // Counted, and recorded though none repeats.
+    expect(outcome!.duplicateKeys).toBe(0)
     const entries = outcome!.tables!.entries
     expect(entries.file).toBe(
       `tables/entries/snapshot_date=${snapshotAt!.slice(0, 10)}/net_arr_2026_Q1_${jobId}.ndjson`
@@ -752,6 +754,22 @@ describe('a re-run takes nothing unchecked from an earlier run', () => {
     })
     expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
       found: 'it is STARTED; polling it'
+    })
+  })
+
+  it('polls an earlier job whose status answer names no status, saying it is unknown', async () => {
+    const jobId = await leaveJobRunning()
+    h!.sim.addFault({
+      endpoint: 'status',
+      times: 1,
+      fault: { kind: 'http', status: 200, body: { job: { ...ourJob, jobId, status: undefined } } }
+    })
+
+    const { report, events } = await h!.run(h!.config(), {}, folderSource(h!.dir))
+
+    expect(report.manifest.exports[0]).toMatchObject({ status: 'DONE', jobId })
+    expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
+      found: 'it is unknown; polling it'
     })
   })
 })

@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256 } from '../../simulators/clari/index.js'
+import { clariErrorBody } from '../../simulators/clari/clari-errors.js'
 import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
 import { mulberry32 } from '../../simulators/clari/prng.js'
 import { defaultPollSchedule } from '../../../src/engine/job/poll-schedule.js'
@@ -46,6 +47,27 @@ describe('runExport against the Clari simulator', () => {
       'net_arr_2026_Q1.json',
       'net_arr_2026_Q2.json'
     ])
+  })
+
+  it('records when an ordinary export was created, ran, ended and how long it took, with no truncation', async () => {
+    h = await startHarness({ plan: { durationMs: 4 * MINUTE, queuedMs: 20_000 } })
+    // The job's own time counts from its create, not from the run's start a minute before.
+    const { report, events } = await h.run(h.config(), { startDelayMs: MINUTE })
+    const outcome = report.manifest.exports[0]!
+    expect(outcome).toMatchObject({ status: 'DONE', rowsTruncated: false, cellsTruncated: false })
+    expect(events.filter(e => e.type === 'warning')).toEqual([])
+    const job = h.sim.jobs[0]!
+    const at = (iso: string | undefined): number => Date.parse(iso!)
+    const { createdAt, runningAt, doneAt, downloadedAt, endedAt } = outcome.timeline
+    // Clari queued the job 20 s, ran it until 4 minutes after the create.
+    expect(at(createdAt)).toBeGreaterThanOrEqual(job.createdAt)
+    expect(at(runningAt)).toBeGreaterThanOrEqual(job.createdAt + 20_000)
+    expect(at(runningAt)).toBeLessThan(at(doneAt))
+    expect(at(doneAt)).toBeGreaterThanOrEqual(job.createdAt + 4 * MINUTE)
+    expect(at(downloadedAt)).toBeGreaterThanOrEqual(at(doneAt))
+    expect(at(endedAt)).toBeGreaterThanOrEqual(at(downloadedAt))
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(4 * MINUTE - 1_000)
+    expect(outcome.durationMs).toBeLessThanOrEqual(at(endedAt) - job.createdAt + 1_000)
   })
 
   it('reuses one keep-alive connection for all its requests', async () => {
@@ -107,7 +129,8 @@ describe('runExport against the Clari simulator', () => {
   })
 
   it('counts the status checks Clari answered, the same in the events and the outcome', async () => {
-    // Two checks throttled: missed, not answered, and counted as throttle waits.
+    // Two checks throttled: missed, not answered, and counted as throttle waits; a third fails
+    // with a 502, retried too but no throttle.
     h = await startHarness({
       plan: { durationMs: 2 * MINUTE },
       faults: [
@@ -115,7 +138,8 @@ describe('runExport against the Clari simulator', () => {
           endpoint: 'status',
           times: 2,
           fault: { kind: 'http', status: 429, headers: { 'Retry-After': '3' } }
-        }
+        },
+        { endpoint: 'status', times: 1, fault: { kind: 'http', status: 502 } }
       ]
     })
     const { report, events } = await h.run(h.config())
@@ -241,6 +265,33 @@ describe('runExport against the Clari simulator', () => {
     expect(h.sim.jobs[0]!.cancelled).toBe(true)
   })
 
+  it('records a timed-out job as not cancelled when Clari answers it had already finished', async () => {
+    h = await startHarness({
+      plan: { durationMs: 120 * MINUTE },
+      faults: [
+        {
+          endpoint: 'cancel',
+          fault: {
+            kind: 'http',
+            status: 400,
+            body: clariErrorBody('export_failed_to_cancel', '00000000-0000-0000-0000-000000000000')
+          }
+        }
+      ]
+    })
+    const config = h.config()
+    const { report, events } = await h.run({
+      ...config,
+      timing: { ...config.timing, jobTimeoutMs: 10 * MINUTE }
+    })
+    const outcome = report.manifest.exports[0]!
+    expect(outcome.status).toBe('TIMED_OUT')
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'job-cancelled', result: 'already-finished' })
+    )
+    expect(outcome.jobCancelled).toBe(false)
+  })
+
   it('leaves a timed-out job running when cancel-on-timeout is false', async () => {
     h = await startHarness({ plan: { durationMs: 120 * MINUTE } })
     const base = h.config()
@@ -300,11 +351,19 @@ describe('runExport against the Clari simulator', () => {
     expect(events.some(e => e.type === 'warning' && /truncated/.test(e.message))).toBe(true)
   })
 
+  it('warns of a truncation of cells only', async () => {
+    h = await startHarness({ plan: { durationMs: MINUTE, cellsTruncated: true } })
+    const { report, events } = await h.run(h.config())
+    expect(report.manifest.exports[0]).toMatchObject({ rowsTruncated: false, cellsTruncated: true })
+    expect(events.some(e => e.type === 'warning' && /truncated/.test(e.message))).toBe(true)
+  })
+
   it("carries Clari's code and errorId for a fatal 400, with no retry", async () => {
     h = await startHarness({ forecasts: ['renewals'] })
     const { report } = await h.run(h.config())
     const outcome = report.manifest.exports[0]!
     expect(outcome.status).toBe('ERROR')
+    expect(outcome).toMatchObject({ rowsTruncated: false, cellsTruncated: false })
     expect(outcome.errorCode).toBe('no_such_forecast_config')
     expect(outcome.errorId).toBeTruthy()
     expect(outcome.error).toContain(outcome.errorId)
