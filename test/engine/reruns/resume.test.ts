@@ -227,9 +227,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
   it('downloads a job the earlier attempt left running when it timed out, without a create', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
-    const short = h.config({ cancelOnTimeout: false })
-    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-    expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+    const jobId = await timeOutLeavingJob(h)
     const before = h.sim.requests.length
 
     const earlier = folderSource(h.dir)
@@ -238,11 +236,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
     const again = h.sim.requests.slice(before)
     expect(again.filter(r => r.endpoint === 'create')).toEqual([])
     const [outcome] = report.manifest.exports
-    expect(outcome).toMatchObject({
-      status: 'DONE',
-      jobId: first.report.manifest.exports[0]!.jobId,
-      repolledFromAttempt: 1
-    })
+    expect(outcome).toMatchObject({ status: 'DONE', jobId, repolledFromAttempt: 1 })
     expect(h.sim.jobs).toHaveLength(1)
     expect(events.find(e => e.type === 'earlier-job')).toMatchObject({
       found: 'it is STARTED; polling it'
@@ -251,9 +245,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
   it('creates a new job when Clari cannot answer about an earlier one (400 SWW × 3): unproven, it is left alone', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
-    const short = h.config({ cancelOnTimeout: false })
-    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-    const jobId = first.report.manifest.exports[0]!.jobId!
+    const jobId = await timeOutLeavingJob(h)
     h.sim.addFault({
       endpoint: 'status',
       times: 3,
@@ -280,10 +272,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
   it('keeps an earlier job recorded when the re-run is cancelled before asking about it', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
-    const short = h.config({ cancelOnTimeout: false })
-    await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-    const attempt1 = await readManifest(h.dir)
-    const jobId = attempt1.exports[0]!.jobId!
+    const jobId = await timeOutLeavingJob(h)
 
     const cancelled = await h.run(h.config(), { signal: AbortSignal.abort() }, folderSource(h.dir))
     expect(cancelled.report.manifest.exports[0]).toMatchObject({ status: 'CANCELLED', jobId })
@@ -296,9 +285,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
   it('keeps an earlier job recorded, neither cancelled nor replaced, when the re-run is cancelled while Clari is asked about it', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
-    const short = h.config({ cancelOnTimeout: false })
-    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-    const jobId = first.report.manifest.exports[0]!.jobId!
+    const jobId = await timeOutLeavingJob(h)
     h.sim.addFault({ endpoint: 'status', times: 1, fault: { kind: 'hang' } })
     const before = h.sim.requests.length
     const controller = new AbortController()
@@ -370,9 +357,7 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
   it('records no job for a period whose earlier job ended at Clari and whose new create is refused', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE, outcome: 'FAILED' } })
-    const short = h.config({ cancelOnTimeout: false })
-    const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-    expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+    await timeOutLeavingJob(h)
     await h.clock.sleep(20 * MINUTE)
     h.sim.addFault({ endpoint: 'create', fault: { kind: 'clari-error', status: 400, code: 'SWW' } })
 
@@ -384,11 +369,8 @@ describe('a re-run finishes the work instead of repeating it', () => {
 
   it('creates a new job when the earlier one ended at Clari meanwhile', async () => {
     h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
-    const base = h.config({ cancelOnTimeout: false })
-    await h.run({ ...base, timing: { ...base.timing, jobTimeoutMs: 5 * MINUTE } })
+    const jobId = await timeOutLeavingJob(h)
     // Someone cancels it by hand at Clari while it runs (Clari then reports ABORTED).
-    const manifestBefore = await readManifest(h.dir)
-    const jobId = manifestBefore.exports[0]!.jobId!
     const cancel = await fetch(`${h.sim.url}/export/jobs/${jobId}`, {
       method: 'PATCH',
       headers: { apikey: h.sim.apiKey, 'content-type': 'application/json' },
@@ -785,8 +767,14 @@ const ourJob = {
 /** A first attempt that timed out and left its 20-minute job running at Clari; its job id. */
 async function leaveJobRunning(): Promise<string> {
   h = await startHarness({ plan: { durationMs: 20 * MINUTE } })
-  const short = h.config({ cancelOnTimeout: false })
-  const first = await h.run({ ...short, timing: { ...short.timing, jobTimeoutMs: 5 * MINUTE } })
-  expect(first.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
-  return first.report.manifest.exports[0]!.jobId!
+  return timeOutLeavingJob(h)
+}
+
+/** A first attempt that times out after 5 minutes and leaves its job running; its job id. */
+async function timeOutLeavingJob(harness: Harness): Promise<string> {
+  const short = harness.config({ cancelOnTimeout: false })
+  const jobTimeoutMs = 5 * MINUTE
+  const { report } = await harness.run({ ...short, timing: { ...short.timing, jobTimeoutMs } })
+  expect(report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+  return report.manifest.exports[0]!.jobId!
 }
