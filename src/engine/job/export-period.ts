@@ -67,6 +67,20 @@ export interface PeriodTask {
   signal: AbortSignal
 }
 
+/**
+ * One period's hold on an export slot (slots.ts), with the turn a create waits for. The run's
+ * scheduler (run/scheduler.ts) implements it.
+ */
+export interface PeriodLease extends Lease {
+  /**
+   * Resolves when the period may send a create: at once for its first, which the grant already
+   * ordered; for one sent after its job started (an earlier job exported anew), once no other
+   * create of the run is unsettled, and no slot is granted until this one settles too
+   * (`jobStarted`, or `release`). Rejects when `signal` aborts.
+   */
+  createTurn(signal: AbortSignal): Promise<void>
+}
+
 export interface PeriodResult {
   outcome: PeriodOutcome
   /** Set when the period failed: what the run must do about it. */
@@ -81,7 +95,7 @@ export interface PeriodResult {
 export async function exportPeriod(
   run: RunContext,
   task: PeriodTask,
-  lease: Lease
+  lease: PeriodLease
 ): Promise<PeriodResult> {
   const { config, client, clock } = run
   const { period, signal } = task
@@ -159,6 +173,9 @@ export async function exportPeriod(
       }
     }
     if (!jobRunning) {
+      // Our creates go to Clari one at a time, this one too when it comes after the period let
+      // the next one start (its earlier job's results gone).
+      await lease.createTurn(signal)
       const body: CreateExportBody = { ...config.request, timePeriod: period }
       createdAfter = clock.wallNow()
       const created = await startJob(client, config.forecastId, body, {
