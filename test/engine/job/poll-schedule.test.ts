@@ -135,6 +135,18 @@ describe('defaultPollSchedule', () => {
     expect(alongside.delayBefore(10, 290 * SECOND)).toBeLessThanOrEqual(8 * SECOND)
   })
 
+  it('re-aims when the run learns its first job duration, though the history it was given held as many', async () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(5))
+    // Aimed at the history's 600 s: 248 s before that window, checks about 28 s apart.
+    const schedule = factory([600 * SECOND], 1)
+    expect(schedule.delayBefore(5, 290 * SECOND)).toBeGreaterThan(20 * SECOND)
+    const lesson = schedule.nextLesson!(new AbortController().signal)
+    factory([]).jobDone?.(300 * SECOND)
+    await lesson
+    // Now inside the window around 300 s: 8 s apart.
+    expect(schedule.delayBefore(6, 290 * SECOND)).toBe(8 * SECOND)
+  })
+
   it('stops waiting for a lesson when the run is cancelled', async () => {
     const schedule = defaultPollSchedule(intervals, mulberry32(5))([], 1)
     const controller = new AbortController()
