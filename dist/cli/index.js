@@ -37904,17 +37904,15 @@ function defaultPollSchedule(intervals, random) {
             return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone };
         const sparse = { delayBefore: () => pollDelay(Infinity, intervals, random) };
         const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random);
-        let aimed;
         return {
             delayBefore(k, elapsedMs) {
                 const durations = learned.length > 0 ? learned : history.filter(d => d > 0);
                 if (durations.length === 0)
                     return first.delayBefore(k, elapsedMs);
-                if (aimed?.basis !== durations.length) {
-                    const window = finishWindow(durations, intervals.maxMs);
-                    aimed = { basis: durations.length, schedule: windowSchedule(window, intervals) };
-                }
-                return aimed.schedule.delayBefore(k, elapsedMs);
+                // Aimed anew at each check (a few durations, cheap): a window kept by the count of
+                // durations would miss the switch from `history` to as many learned ones.
+                const window = finishWindow(durations, intervals.maxMs);
+                return windowSchedule(window, intervals).delayBefore(k, elapsedMs);
             },
             jobDone,
             nextLesson: signal => new Promise((resolve, reject) => {
@@ -38453,10 +38451,9 @@ async function runExport(config, deps = {}, resumeFrom, fromLedger) {
     let saving = Promise.resolve('');
     const saveManifest = () => {
         // A write that failed fails its own caller only; the next one tries again.
-        saving = saving
-            // Stryker disable next-line ArrowFunction,StringLiteral: what a failed write leaves is never read, only that it settled
-            .catch(() => '')
-            .then(() => {
+        // Stryker disable next-line ArrowFunction,StringLiteral: what a failed write leaves is never read, only that it settled
+        const settled = saving.catch(() => '');
+        saving = settled.then(() => {
             manifest.exports = outcomes.filter((o) => o !== undefined);
             manifest.finishedAt = new Date(clock.wallNow()).toISOString();
             return writeManifest(config.outputDir, manifest);
@@ -38613,9 +38610,10 @@ async function exportOnSlots(r) {
     const onAbort = () => scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' });
     if (signal.aborted)
         onAbort();
-    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
-    else
+    else {
+        // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
         signal.addEventListener('abort', onAbort, { once: true });
+    }
     const runPeriod = async ({ period, index }) => {
         const earlierJobId = r.repoll.get(period);
         const grant = await scheduler.acquire();

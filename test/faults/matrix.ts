@@ -106,6 +106,14 @@ const FOREIGN_JOB = {
   startTime: Date.UTC(2026, 10, 28, 4, 0, 0)
 }
 
+// This forecast's own export of the target quarter, made the day before the run: named as ours
+// would be, but started before the lost create was sent, so it cannot be its job.
+const EARLIER_OWN_JOB = {
+  title: 'Net ARR',
+  fileName: 'clari_export_forecast_net_arr_2026_Q2_20261127_030000.json',
+  startTime: Date.UTC(2026, 10, 27, 3, 0, 0)
+}
+
 const QUOTA_REACHED: FaultRule = {
   endpoint: 'create',
   period: TARGET,
@@ -242,6 +250,29 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
     expect: ALL_DONE,
     boundMinutes: 10,
     check: createdAgain
+  }),
+  row('create-reset-no-job-earlier-export-listed', {
+    fault:
+      "reset, no job created; the list holds this forecast's export of the quarter from the day before",
+    on: 'create',
+    outcome:
+      'recovered: the earlier job (started before the create) not adopted, created once more; one job',
+    sim: on('create', { kind: 'reset-before-response' }),
+    setup: ({ sim }) => sim.listJobElsewhere(EARLIER_OWN_JOB),
+    expect: ALL_DONE,
+    boundMinutes: 10,
+    check: createdAgain
+  }),
+  row('create-reset-no-date-header', {
+    fault: 'reset, job created; no answer carries a `Date` header',
+    on: 'create',
+    outcome:
+      "that period ERROR: without the server's clock the job cannot be proven ours, none adopted, none created again",
+    sim: { ...on('create', { kind: 'reset-before-response', process: true }), dateHeader: false },
+    expect: TARGET_ERROR,
+    error: /answer was lost; job\(s\) [0-9a-f]{24} started since may be it/,
+    boundMinutes: 10,
+    check: createsFor(TARGET, 1)
   }),
   row('create-reset-list-without-file-names', {
     fault: 'reset, job created; job list entries without `fileName`',

@@ -472,6 +472,13 @@ describe('create validation and gateway answers', () => {
     const r = await call(sim, '/admin/limits')
     expect(r.headers.get('date')).toBe(new Date(EPOCH).toUTCString())
   })
+
+  it('sends no Date header at all when told to, as a proxy that drops it', async () => {
+    const sim = await start({ clock: manualClock(), dateHeader: false })
+    const r = await call(sim, '/admin/limits')
+    expect(r.status).toBe(200)
+    expect(r.headers.get('date')).toBeNull()
+  })
 })
 
 describe('cancel, limits, quota and the job list', () => {

@@ -145,16 +145,14 @@ export function defaultPollSchedule(intervals: PollIntervals, random: Random): P
       return { delayBefore: predictedSchedule(predicted, intervals).delayBefore, jobDone }
     const sparse: PollSchedule = { delayBefore: () => pollDelay(Infinity, intervals, random) }
     const first = othersPolling > 0 ? sparse : firstJobSchedule(intervals, random)
-    let aimed: { basis: number; schedule: PollSchedule } | undefined
     return {
       delayBefore(k, elapsedMs) {
         const durations = learned.length > 0 ? learned : history.filter(d => d > 0)
         if (durations.length === 0) return first.delayBefore(k, elapsedMs)
-        if (aimed?.basis !== durations.length) {
-          const window = finishWindow(durations, intervals.maxMs)
-          aimed = { basis: durations.length, schedule: windowSchedule(window, intervals) }
-        }
-        return aimed.schedule.delayBefore(k, elapsedMs)
+        // Aimed anew at each check (a few durations, cheap): a window kept by the count of
+        // durations would miss the switch from `history` to as many learned ones.
+        const window = finishWindow(durations, intervals.maxMs)
+        return windowSchedule(window, intervals).delayBefore(k, elapsedMs)
       },
       jobDone,
       nextLesson: signal =>

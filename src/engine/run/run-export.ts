@@ -90,14 +90,13 @@ export async function runExport(
   let saving: Promise<string> = Promise.resolve('')
   const saveManifest = (): Promise<string> => {
     // A write that failed fails its own caller only; the next one tries again.
-    saving = saving
-      // Stryker disable next-line ArrowFunction,StringLiteral: what a failed write leaves is never read, only that it settled
-      .catch(() => '')
-      .then(() => {
-        manifest.exports = outcomes.filter((o): o is PeriodOutcome => o !== undefined)
-        manifest.finishedAt = new Date(clock.wallNow()).toISOString()
-        return writeManifest(config.outputDir, manifest)
-      })
+    // Stryker disable next-line ArrowFunction,StringLiteral: what a failed write leaves is never read, only that it settled
+    const settled = saving.catch(() => '')
+    saving = settled.then(() => {
+      manifest.exports = outcomes.filter((o): o is PeriodOutcome => o !== undefined)
+      manifest.finishedAt = new Date(clock.wallNow()).toISOString()
+      return writeManifest(config.outputDir, manifest)
+    })
     return saving
   }
   const finish = async (index: number, outcome: PeriodOutcome): Promise<void> => {
@@ -297,8 +296,10 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
   const onAbort = (): void =>
     scheduler.stop({ status: 'CANCELLED', error: 'not started: the run was cancelled' })
   if (signal.aborted) onAbort()
-  // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
-  else signal.addEventListener('abort', onAbort, { once: true })
+  else {
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
+    signal.addEventListener('abort', onAbort, { once: true })
+  }
 
   const runPeriod = async ({ period, index }: { period: string; index: number }): Promise<void> => {
     const earlierJobId = r.repoll.get(period)

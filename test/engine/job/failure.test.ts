@@ -155,3 +155,12 @@ describe('classifyFailure: what a failed period means for the run', () => {
     expect(classifyFailure(error, { ...BASE, ...ctx })).toMatchObject(expected)
   })
 })
+
+describe('NotStartedError', () => {
+  // As test/engine/errors.test.ts asks of the engine's errors: a crash report or a log line
+  // starts with the class, whatever a bundler renames.
+  it('names its class wherever it is printed', () => {
+    const error = new NotStartedError({ status: 'ERROR', error: 'not started: quota' })
+    expect(String(error)).toBe('NotStartedError: not started: quota')
+  })
+})

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type { PollSchedule } from '../../../src/engine/deps.js'
 import {
@@ -133,6 +134,41 @@ describe('defaultPollSchedule', () => {
     pioneer.jobDone?.(300 * SECOND)
     await lesson
     expect(alongside.delayBefore(10, 290 * SECOND)).toBeLessThanOrEqual(8 * SECOND)
+  })
+
+  it('re-aims when the run learns its first job duration, though the history it was given held as many', async () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(5))
+    // Aimed at the history's 600 s: 248 s before that window, checks about 28 s apart.
+    const schedule = factory([600 * SECOND], 1)
+    expect(schedule.delayBefore(5, 290 * SECOND)).toBeGreaterThan(20 * SECOND)
+    const lesson = schedule.nextLesson!(new AbortController().signal)
+    factory([]).jobDone?.(300 * SECOND)
+    await lesson
+    // Now inside the window around 300 s: 8 s apart.
+    expect(schedule.delayBefore(6, 290 * SECOND)).toBe(8 * SECOND)
+  })
+
+  it('refuses at once to wait for a lesson once the run is cancelled', async () => {
+    const schedule = defaultPollSchedule(intervals, mulberry32(5))([], 1)
+    const controller = new AbortController()
+    controller.abort(new Error('cancelled'))
+    const lesson = schedule.nextLesson!(controller.signal).then(
+      () => 'taught',
+      (error: Error) => error.message
+    )
+    const pending = new Promise(resolve => setImmediate(() => resolve('still waiting')))
+    expect(await Promise.race([lesson, pending])).toBe('cancelled')
+  })
+
+  it('leaves no listener on the signal it was given once a lesson came', async () => {
+    const factory = defaultPollSchedule(intervals, mulberry32(5))
+    const schedule = factory([], 1)
+    const signal = new AbortController().signal
+    const lesson = schedule.nextLesson!(signal)
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1)
+    factory([]).jobDone?.(300 * SECOND)
+    await lesson
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
   })
 
   it('stops waiting for a lesson when the run is cancelled', async () => {

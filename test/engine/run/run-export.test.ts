@@ -70,6 +70,15 @@ describe('runExport against the Clari simulator', () => {
     expect(outcome.durationMs).toBeLessThanOrEqual(at(endedAt) - job.createdAt + 1_000)
   })
 
+  it('records a job first seen already DONE as running from that check, so its timeline has no gap', async () => {
+    h = await startHarness({ plan: { durationMs: 3_000 } })
+    const { report } = await h.run(h.config())
+    const { runningAt, doneAt } = report.manifest.exports[0]!.timeline
+    expect(statusRequests(h).length).toBe(1)
+    expect(runningAt).toBeDefined()
+    expect(runningAt).toBe(doneAt)
+  })
+
   it('reuses one keep-alive connection for all its requests', async () => {
     h = await startHarness({ plan: { durationMs: 3 * MINUTE } })
     await h.run(h.config({ periods: ['2026_Q1', '2026_Q2', '2026_Q3'] }))

@@ -7,7 +7,8 @@ import type { SimResponse } from './responses.js'
 /** Where an answer goes: the response, the sim-clock Date, and who wants to know the status. */
 export interface Wire {
   res: ServerResponse
-  date: string
+  /** Undefined: the answer carries no Date header at all (not even Node's own). */
+  date: string | undefined
   onStatus(status: number): void
   /** Aborted when the simulator closes. */
   signal: AbortSignal
@@ -18,7 +19,9 @@ const STREAM_PREFIX_BYTES = 64 * 1024
 
 function writeHead(wire: Wire, r: SimResponse, extra: Record<string, string | number> = {}): void {
   wire.onStatus(r.status)
-  wire.res.writeHead(r.status, { Date: wire.date, ...r.headers, ...extra })
+  if (wire.date === undefined) wire.res.sendDate = false
+  const date = wire.date === undefined ? {} : { Date: wire.date }
+  wire.res.writeHead(r.status, { ...date, ...r.headers, ...extra })
 }
 
 function lengthHeader(r: SimResponse): Record<string, number> {

@@ -33,6 +33,7 @@ class ClariSimulatorServer implements ClariSimulator {
   private readonly api: ClariApi
   private readonly faults: FaultBook
   private readonly now: () => number
+  private readonly dateHeader: boolean
   private readonly main = createServer((req, res) => this.serve(req, res, 'main'))
   private readonly other = createServer((req, res) => this.serve(req, res, 'other'))
   private readonly closing = new AbortController()
@@ -42,6 +43,7 @@ class ClariSimulatorServer implements ClariSimulator {
     const clock = options.clock ?? { now: () => Date.now() }
     this.now = clock.wallNow ? () => clock.wallNow!() : () => clock.now()
     this.apiKey = options.apiKey ?? 'sim-key'
+    this.dateHeader = options.dateHeader ?? true
     const seed = options.seed ?? 1
     this.api = new ClariApi({ ...options, apiKey: this.apiKey, seed }, this.now, spec)
     this.faults = new FaultBook(options.faults ?? [], seed)
@@ -102,7 +104,7 @@ class ClariSimulatorServer implements ClariSimulator {
     const incoming = await this.receive(req, origin)
     const wire: Wire = {
       res,
-      date: new Date(this.now()).toUTCString(),
+      date: this.dateHeader ? new Date(this.now()).toUTCString() : undefined,
       onStatus: status => (incoming.record.status = status),
       signal: this.closing.signal
     }

@@ -85,6 +85,8 @@ export interface ClariSimulatorOptions {
   port?: number
   /** `currency` on payload entries: "USD" (default 'string') or {"code","symbol"} ('object'). */
   currencyShape?: CurrencyShape
+  /** A `Date` header (sim clock) on every answer (default true); false: none, as a proxy may drop it. */
+  dateHeader?: boolean
 }
 
 export type Endpoint = 'create' | 'status' | 'results' | 'cancel' | 'limits' | 'list'
