@@ -72,20 +72,6 @@ export interface PeriodTask {
   signal: AbortSignal
 }
 
-/**
- * One period's hold on an export slot (slots.ts), with the turn a create waits for. The run's
- * scheduler (run/scheduler.ts) implements it.
- */
-export interface PeriodLease extends Lease {
-  /**
-   * Resolves when the period may send a create: at once for its first, which the grant already
-   * ordered; for one sent after its job started (an earlier job exported anew), once no other
-   * create of the run is unsettled, and no slot is granted until this one settles too
-   * (`jobStarted`, or `release`). Rejects when `signal` aborts.
-   */
-  createTurn(signal: AbortSignal): Promise<void>
-}
-
 export interface PeriodResult {
   outcome: PeriodOutcome
   /** Set when the period failed: what the run must do about it. */
@@ -100,7 +86,7 @@ export interface PeriodResult {
 export async function exportPeriod(
   run: RunContext,
   task: PeriodTask,
-  lease: PeriodLease
+  lease: Lease
 ): Promise<PeriodResult> {
   const { config, client, clock } = run
   const { period, signal } = task

@@ -1,4 +1,3 @@
-import type { PeriodLease } from '../job/export-period.js'
 import type { Lease, RunSlots, StopReason } from '../job/slots.js'
 
 /**
@@ -10,7 +9,7 @@ import type { Lease, RunSlots, StopReason } from '../job/slots.js'
  * (the caller decides whether to cancel them).
  */
 export class PeriodScheduler implements RunSlots {
-  private readonly queue: ((grant: PeriodLease | StopReason) => void)[] = []
+  private readonly queue: ((grant: Lease | StopReason) => void)[] = []
   /** Periods waiting to create again on the slot they hold; they go before any new grant. */
   private readonly turns: (() => void)[] = []
   private held = 0
@@ -61,7 +60,7 @@ export class PeriodScheduler implements RunSlots {
     this.grant()
   }
 
-  acquire(): Promise<PeriodLease | StopReason> {
+  acquire(): Promise<Lease | StopReason> {
     if (this.stopReason) return Promise.resolve(this.stopReason)
     return new Promise(resolve => {
       this.queue.push(resolve)
@@ -105,7 +104,7 @@ export class PeriodScheduler implements RunSlots {
     }
   }
 
-  private lease(): PeriodLease {
+  private lease(): Lease {
     let settled = false
     let hasJob = false
     let done = false
@@ -114,7 +113,7 @@ export class PeriodScheduler implements RunSlots {
       settled = true
       this.settling = false
     }
-    const lease: PeriodLease = {
+    const lease: Lease = {
       createTurn: signal => {
         // The grant was its first create's turn.
         if (!settled) return Promise.resolve()

@@ -1,6 +1,5 @@
 import { setImmediate as turnOfTheLoop } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import type { PeriodLease } from '../../../src/engine/job/export-period.js'
 import type { Lease, StopReason } from '../../../src/engine/job/slots.js'
 import { isStopReason, PeriodScheduler, startOrder } from '../../../src/engine/run/scheduler.js'
 import { VirtualClock } from '../../../src/base/virtual-clock.js'
@@ -276,14 +275,14 @@ describe('PeriodScheduler', () => {
   const never = new AbortController().signal
   it('lets a period create again only once no other create is unsettled, before granting a waiting period', async () => {
     const scheduler = new PeriodScheduler(3)
-    const first = (await scheduler.acquire()) as PeriodLease
+    const first = (await scheduler.acquire()) as Lease
     let turns = 0
     void first.createTurn(never).then(() => turns++)
     await turnOfTheLoop()
     expect(turns).toBe(1) // its first create: the grant was its turn
     first.jobStarted()
     first.jobEnded()
-    const second = (await scheduler.acquire()) as PeriodLease
+    const second = (await scheduler.acquire()) as Lease
     let thirdGranted = false
     const third = scheduler.acquire().then(grant => ((thirdGranted = true), grant))
     const again = first.createTurn(never).then(() => turns++)
@@ -301,9 +300,9 @@ describe('PeriodScheduler', () => {
 
   it('stops a wait to create again when the period is cancelled, leaving the turn to the others', async () => {
     const scheduler = new PeriodScheduler(3)
-    const first = (await scheduler.acquire()) as PeriodLease
+    const first = (await scheduler.acquire()) as Lease
     first.jobStarted()
-    const second = (await scheduler.acquire()) as PeriodLease
+    const second = (await scheduler.acquire()) as Lease
     const cancel = new AbortController()
     const waiting = first.createTurn(cancel.signal)
     cancel.abort(new Error('SIGINT'))
@@ -314,16 +313,16 @@ describe('PeriodScheduler', () => {
     await turnOfTheLoop()
     expect(thirdGranted).toBe(true)
     // Already cancelled: no wait at all, even with no create unsettled.
-    ;((await third) as PeriodLease).jobStarted()
+    ;((await third) as Lease).jobStarted()
     await expect(first.createTurn(cancel.signal)).rejects.toThrow('SIGINT')
   })
 
   it("a period's cancel after its turn to create again came leaves another period's wait in place", async () => {
     const scheduler = new PeriodScheduler(3)
-    const first = (await scheduler.acquire()) as PeriodLease
+    const first = (await scheduler.acquire()) as Lease
     first.jobStarted()
     first.jobEnded()
-    const second = (await scheduler.acquire()) as PeriodLease
+    const second = (await scheduler.acquire()) as Lease
     const cancelFirst = new AbortController()
     const firstAgain = first.createTurn(cancelFirst.signal)
     second.jobStarted()
@@ -340,7 +339,7 @@ describe('PeriodScheduler', () => {
 
   it('gives a period in progress its turn to create again after the run stopped granting slots', async () => {
     const scheduler = new PeriodScheduler(2)
-    const first = (await scheduler.acquire()) as PeriodLease
+    const first = (await scheduler.acquire()) as Lease
     first.jobStarted()
     scheduler.stop(STOP)
     await expect(first.createTurn(never)).resolves.toBeUndefined()
