@@ -5,6 +5,11 @@ import type { EventSink } from './events.js'
 /** What a run takes from its surroundings; every field has a production default. */
 export interface EngineDeps {
   clock?: Clock
+  /**
+   * Times the 5 s grace a cancel's requests get: `systemClock` unless a test passes another. Real
+   * time whatever `clock` is, since a virtual clock stands still while a hung request is in flight.
+   */
+  graceClock?: Clock
   random?: Random
   /** Aborted on SIGINT/SIGTERM: every wait and request stops, the jobs in flight are cancelled. */
   signal?: AbortSignal

@@ -3,7 +3,7 @@ import type { CallContext, ClariClient } from '../../clari/client.js'
 import { ClariApiError, InterruptedCreateError } from '../../clari/errors.js'
 import { retryRule } from '../../clari/retry-rules.js'
 import { jobPhase, type CreateExportBody, type ExportJob } from '../../clari/types.js'
-import { CancelledError, DeadlineError } from '../../base/abort.js'
+import { CancelledError, linkedAbort } from '../../base/abort.js'
 import type { PollIntervals } from '../../retry/backoff.js'
 import { whileBusy, type Clock, type Random } from '../../base/clock.js'
 import type { RetryWait } from '../../retry/retry.js'
@@ -28,8 +28,8 @@ import { waitForJob, type PollStats } from './wait-for-job.js'
 import { plural } from '../units.js'
 
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
-// first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
-// SIGTERM after 7.5 s.
+// first), on the grace clock (real time): when the run itself is being cancelled the runner
+// escalates SIGINT to SIGTERM after 7.5 s.
 const CANCEL_GRACE_MS = 5_000
 
 /** What every period of a run shares: one client, one clock, one schedule that learns. */
@@ -37,6 +37,11 @@ export interface RunContext {
   config: ExportConfig
   client: ClariClient
   clock: Clock
+  /**
+   * Times a cancel's grace: real time in production whatever `clock` is, since a virtual clock
+   * stands still while a cancel that Clari does not answer is in flight.
+   */
+  graceClock: Clock
   random: Random
   /** Masks the key in everything it passes on. */
   onEvent: EventSink
@@ -159,6 +164,9 @@ export async function exportPeriod(
       }
     }
     if (!jobRunning) {
+      // Our creates go to Clari one at a time, this one too when it comes after the period let
+      // the next one start (its earlier job's results gone).
+      await lease.createTurn(signal)
       const body: CreateExportBody = { ...config.request, timePeriod: period }
       createdAfter = clock.wallNow()
       const created = await startJob(client, config.forecastId, body, {
@@ -420,20 +428,24 @@ function slotControl(run: RunContext, signal: AbortSignal): SlotControl {
 }
 
 /**
- * Runs a cancel's requests within the grace, in real time whatever clock the run uses: when the
- * run itself is being cancelled, the runner's SIGTERM does not wait.
+ * Runs a cancel's requests within the grace, timed on the grace clock (real time whatever clock
+ * the run uses): when the run itself is being cancelled, the runner's SIGTERM does not wait.
  */
 async function withinGrace<T>(
   run: RunContext,
   work: (grace: CallContext) => Promise<T>
 ): Promise<T> {
-  // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
-  const grace = new AbortController()
-  const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS)
+  const { clock, graceClock } = run
+  // Follows no signal (the run's may have aborted already): only the grace ends the cancel. Its
+  // timer, a sleep the event loop holds, is stopped when the work ends.
+  const grace = linkedAbort(new AbortController().signal, {
+    clock: graceClock,
+    at: graceClock.now() + CANCEL_GRACE_MS
+  })
   try {
-    return await work({ signal: grace.signal, deadline: run.clock.now() + CANCEL_GRACE_MS })
+    return await work({ signal: grace.controller.signal, deadline: clock.now() + CANCEL_GRACE_MS })
   } finally {
-    clearTimeout(timer)
+    grace.dispose()
   }
 }
 

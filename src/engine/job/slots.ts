@@ -14,6 +14,13 @@ export interface Lease {
   jobEnded(): void
   /** The period is finished. Safe to call more than once. */
   release(): void
+  /**
+   * Resolves when the period may send a create: at once for its first, which the grant already
+   * ordered; for one sent after its job started (an earlier job exported anew), once no other
+   * create of the run is unsettled, and no slot is granted until this one settles too
+   * (`jobStarted`, or `release`). Rejects when `signal` aborts.
+   */
+  createTurn(signal: AbortSignal): Promise<void>
 }
 
 /**

@@ -56,6 +56,7 @@ export async function runExport(
   fromLedger?: Resumed
 ): Promise<RunReport> {
   const clock = deps.clock ?? systemClock
+  const graceClock = deps.graceClock ?? systemClock
   const random = deps.random ?? Math.random
   const signal = deps.signal ?? new AbortController().signal
   const sink = deps.onEvent ?? (() => {})
@@ -139,6 +140,7 @@ export async function runExport(
         config,
         client,
         clock,
+        graceClock,
         random,
         signal,
         onEvent,
@@ -232,6 +234,7 @@ interface SlotRun {
   config: ExportConfig
   client: ClariClient
   clock: RunContext['clock']
+  graceClock: RunContext['graceClock']
   random: RunContext['random']
   signal: AbortSignal
   onEvent: (event: ExportEvent) => void
@@ -277,6 +280,7 @@ async function exportOnSlots(r: SlotRun): Promise<void> {
     config,
     client,
     clock,
+    graceClock: r.graceClock,
     random: r.random,
     onEvent,
     schedules: r.schedules,

@@ -2,13 +2,16 @@ import type { Lease, RunSlots, StopReason } from '../job/slots.js'
 
 /**
  * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
- * order asked for. A slot is granted only after the previous grantee's create settled, so our
- * creates never race one another for Clari's concurrency, and a refusal is known before the
- * next period tries. Once stopped, periods not yet granted get the stop reason; those in
- * progress carry on (the caller decides whether to cancel them).
+ * order asked for. A slot is granted only after the previous grantee's create settled, and a
+ * period that creates again on the slot it holds waits for its turn the same way, so our creates
+ * never race one another for Clari's concurrency, and a refusal is known before the next period
+ * tries. Once stopped, periods not yet granted get the stop reason; those in progress carry on
+ * (the caller decides whether to cancel them).
  */
 export class PeriodScheduler implements RunSlots {
   private readonly queue: ((grant: Lease | StopReason) => void)[] = []
+  /** Periods waiting to create again on the slot they hold; they go before any new grant. */
+  private readonly turns: (() => void)[] = []
   private held = 0
   private running = 0
   private settling = false
@@ -76,25 +79,19 @@ export class PeriodScheduler implements RunSlots {
   whenJobEnded(after: number, signal: AbortSignal): Promise<void> {
     if (this.ended > after) return Promise.resolve()
     if (signal.aborted) return Promise.reject(signal.reason)
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        after,
-        wake: () => {
-          signal.removeEventListener('abort', onAbort)
-          resolve()
-        }
-      }
-      const onAbort = (): void => {
-        this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1)
-        reject(signal.reason)
-      }
-      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
-      signal.addEventListener('abort', onAbort, { once: true })
+    return wakeOrAbort(signal, wake => {
+      const waiter = { after, wake }
       this.endWaiters.push(waiter)
+      return () => this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1)
     })
   }
 
   private grant(): void {
+    // Even once stopped: a period in progress carries on.
+    if (!this.settling && this.turns.length > 0) {
+      this.settling = true
+      this.turns.shift()!()
+    }
     while (
       !this.stopReason &&
       !this.settling &&
@@ -117,6 +114,20 @@ export class PeriodScheduler implements RunSlots {
       this.settling = false
     }
     const lease: Lease = {
+      createTurn: signal => {
+        // The grant was its first create's turn.
+        if (!settled) return Promise.resolve()
+        if (signal.aborted) return Promise.reject(signal.reason)
+        return wakeOrAbort(signal, wake => {
+          const turn = (): void => {
+            settled = false
+            wake()
+          }
+          this.turns.push(turn)
+          this.grant()
+          return () => this.turns.splice(this.turns.indexOf(turn), 1)
+        })
+      },
       jobStarted: () => {
         if (done || hasJob) return
         hasJob = true
@@ -146,6 +157,26 @@ export class PeriodScheduler implements RunSlots {
     }
     return lease
   }
+}
+
+/**
+ * Resolves once the waiter `join` puts in line is woken, or rejects with the signal's reason when
+ * it aborts first; `join` returns how to take the waiter out of line again.
+ */
+function wakeOrAbort(signal: AbortSignal, join: (wake: () => void) => () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      leave()
+      reject(signal.reason)
+    }
+    // Before joining, which may wake the waiter at once.
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
+    signal.addEventListener('abort', onAbort, { once: true })
+    const leave = join(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
 }
 
 export function isStopReason(grant: Lease | StopReason): grant is StopReason {

@@ -1,9 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
-import { earlierManifest } from '../../helpers/earlier-manifests.js'
 import type { ExportEvent } from '../../../src/engine/events.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { mostJobsAtOnce } from '../../simulators/clari/index.js'
@@ -13,6 +9,7 @@ import { mostJobsAtOnce } from '../../simulators/clari/index.js'
 
 const MINUTE = 60_000
 const PERIODS = ['2025_Q1', '2025_Q2', '2025_Q3', '2025_Q4']
+const NOT_FOUND = { kind: 'http', status: 404 } as const
 const QUOTA_REACHED = {
   kind: 'clari-error',
   status: 400,
@@ -96,40 +93,30 @@ describe('a create refused for a full concurrency limit', () => {
   })
 
   it('says once how many slots the run got, when a second create is refused with no more of its jobs running', async () => {
-    // 2025_Q1's earlier job is DONE, but Clari no longer serves its results (it does not know
-    // the job): exported anew while 2025_Q2's job runs and 2025_Q3 creates, so two creates are
-    // refused while that one job of the run holds a slot.
-    const jobId = 'f'.repeat(24)
-    const done = {
-      jobId,
-      module: 'FORECAST',
-      status: 'DONE',
-      fileName: 'clari_export_forecast_net_arr_2025_Q1_20261128_030000.json'
-    }
+    // 2025_Q1's earlier job still runs; once DONE, Clari no longer serves its results, so it is
+    // exported anew while 2025_Q2's and 2025_Q3's jobs run: refused as 2025_Q3's first create
+    // was, with as many jobs of the run running as it was told it has slots for.
     h = await startHarness({
-      plan: req => ({ durationMs: (req.timePeriod === '2025_Q2' ? 10 : 1) * MINUTE }),
-      faults: [
-        { endpoint: 'status', times: 1, fault: { kind: 'http', status: 200, body: { job: done } } },
-        { endpoint: 'create', period: '2025_Q1', times: 1, fault: QUOTA_REACHED },
-        { endpoint: 'create', period: '2025_Q3', times: 1, fault: QUOTA_REACHED }
-      ]
+      plan: req => ({ durationMs: (req.timePeriod === '2025_Q1' ? 8 : 15) * MINUTE })
     })
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
-    try {
-      const earlier = earlierManifest({}, [{ period: '2025_Q1', status: 'TIMED_OUT', jobId }])
-      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(earlier))
-      const config = h.config({ periods: PERIODS.slice(0, 3), concurrency: 3 })
-      const { report, events } = await h.run(config, {}, folderSource(dir))
+    const first = h.config({ periods: ['2025_Q1'], cancelOnTimeout: false })
+    const left = await h.run({ ...first, timing: { ...first.timing, jobTimeoutMs: 5 * MINUTE } })
+    expect(left.report.manifest.exports[0]!.status).toBe('TIMED_OUT')
+    h.sim.addFault({ endpoint: 'results', period: '2025_Q1', times: 1, fault: NOT_FOUND })
+    h.sim.addFault({ endpoint: 'create', period: '2025_Q3', times: 1, fault: QUOTA_REACHED })
+    h.sim.addFault({ endpoint: 'create', period: '2025_Q1', times: 1, fault: QUOTA_REACHED })
 
-      expect(report.failed).toEqual([])
-      expect(report.manifest.exports[0]!.anewBecause).toBe(
-        'Clari no longer serves its results (HTTP 404)'
-      )
-      expect(concurrencyEvents(events)).toEqual([
-        { type: 'concurrency', limit: 1, detail: 'Clari had only 1 slot free for this run' }
-      ])
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
+    const config = h.config({ periods: PERIODS.slice(0, 3), concurrency: 3 })
+    const { report, events } = await h.run(config, {}, folderSource(h.dir))
+
+    expect(report.failed).toEqual([])
+    expect(report.manifest.exports[0]!.anewBecause).toBe(
+      'Clari no longer serves its results (HTTP 404)'
+    )
+    const refused = h.sim.requests.filter(r => r.endpoint === 'create' && r.status === 400)
+    expect(refused.map(r => r.period)).toEqual(['2025_Q3', '2025_Q1'])
+    expect(concurrencyEvents(events)).toEqual([
+      { type: 'concurrency', limit: 2, detail: 'Clari had only 2 slots free for this run' }
+    ])
   })
 })

@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportEvent } from '../../../src/engine/events.js'
+import { folderSource } from '../../../src/engine/reruns/earlier-files.js'
+import { earlierManifest } from '../../helpers/earlier-manifests.js'
 import { startHarness, type Harness } from '../../helpers/engine-harness.js'
 import { mostJobsAtOnce, sha256 } from '../../simulators/clari/index.js'
 import type { FaultRule } from '../../simulators/clari/types.js'
@@ -150,6 +153,55 @@ describe('several periods at once, within Clari concurrency limit', () => {
     }
     // 56 minutes of jobs on 3 slots: about a third of the time in turn would take.
     expect(h.clock.now()).toBeLessThan(25 * MINUTE)
+  })
+
+  it("sends the new create of a period whose earlier job's results are gone only once another period's create has settled", async () => {
+    // 2025_Q1's earlier job is DONE, but Clari no longer serves its results (it does not know the
+    // job). 2025_Q2 is granted its slot once 2025_Q1 has that job, and sends its create: Clari
+    // makes the job, but the answer never comes, so that create settles only after the request
+    // timeout and a look at the job list, while 2025_Q1's download has long been refused.
+    const jobId = 'f'.repeat(24)
+    const done = {
+      jobId,
+      module: 'FORECAST',
+      status: 'DONE',
+      fileName: 'clari_export_forecast_net_arr_2025_Q1_20261128_030000.json'
+    }
+    h = await startHarness({
+      plan: { durationMs: MINUTE },
+      faults: [
+        { endpoint: 'status', times: 1, fault: { kind: 'http', status: 200, body: { job: done } } },
+        { endpoint: 'create', period: '2025_Q2', times: 1, fault: { kind: 'hang', process: true } }
+      ]
+    })
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clari-earlier-'))
+    try {
+      const earlier = earlierManifest({}, [{ period: '2025_Q1', status: 'TIMED_OUT', jobId }])
+      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(earlier))
+      const config = h.config({ periods: PERIODS.slice(0, 2), concurrency: 2 })
+      const { report } = await h.run(
+        { ...config, clari: { ...config.clari, requestTimeoutMs: 500 } },
+        {},
+        folderSource(dir)
+      )
+
+      expect(report.failed).toEqual([])
+      expect(report.manifest.exports[0]!.anewBecause).toBe(
+        'Clari no longer serves its results (HTTP 404)'
+      )
+      // After 2025_Q2's create (the run's look at the job list for its history comes before).
+      const sent = h.sim.requests.flatMap(r =>
+        r.endpoint === 'create' || r.endpoint === 'list' ? [`${r.endpoint} ${r.period ?? ''}`] : []
+      )
+      expect(sent.slice(sent.indexOf('create 2025_Q2'))).toEqual([
+        'create 2025_Q2',
+        // Its answer lost: it settles once the job list shows the job Clari made for it.
+        'list ',
+        'create 2025_Q1'
+      ])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   // Three 10-minute periods start one at a time: Clari has one slot free of three.

@@ -1,3 +1,4 @@
+import { setImmediate as turnOfTheLoop } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { Lease, StopReason } from '../../../src/engine/job/slots.js'
 import { isStopReason, PeriodScheduler, startOrder } from '../../../src/engine/run/scheduler.js'
@@ -268,6 +269,80 @@ describe('PeriodScheduler', () => {
     second.jobStarted()
     await third
     expect(thirdGranted).toBe(true)
+  })
+
+  // A period whose earlier job's results are gone creates again on the slot it holds.
+  const never = new AbortController().signal
+  it('lets a period create again only once no other create is unsettled, before granting a waiting period', async () => {
+    const scheduler = new PeriodScheduler(3)
+    const first = (await scheduler.acquire()) as Lease
+    let turns = 0
+    void first.createTurn(never).then(() => turns++)
+    await turnOfTheLoop()
+    expect(turns).toBe(1) // its first create: the grant was its turn
+    first.jobStarted()
+    first.jobEnded()
+    const second = (await scheduler.acquire()) as Lease
+    let thirdGranted = false
+    const third = scheduler.acquire().then(grant => ((thirdGranted = true), grant))
+    const again = first.createTurn(never).then(() => turns++)
+    await turnOfTheLoop()
+    expect(turns).toBe(1) // the second's create has not settled
+    second.jobStarted()
+    await again
+    expect(turns).toBe(2)
+    await turnOfTheLoop()
+    expect(thirdGranted).toBe(false) // the first's new create has not settled
+    first.jobStarted()
+    expect(isStopReason(await third)).toBe(false)
+    expect(scheduler.jobsRunning).toBe(2)
+  })
+
+  it('stops a wait to create again when the period is cancelled, leaving the turn to the others', async () => {
+    const scheduler = new PeriodScheduler(3)
+    const first = (await scheduler.acquire()) as Lease
+    first.jobStarted()
+    const second = (await scheduler.acquire()) as Lease
+    const cancel = new AbortController()
+    const waiting = first.createTurn(cancel.signal)
+    cancel.abort(new Error('SIGINT'))
+    await expect(waiting).rejects.toThrow('SIGINT')
+    let thirdGranted = false
+    const third = scheduler.acquire().then(grant => ((thirdGranted = true), grant))
+    second.jobStarted()
+    await turnOfTheLoop()
+    expect(thirdGranted).toBe(true)
+    // Already cancelled: no wait at all, even with no create unsettled.
+    ;((await third) as Lease).jobStarted()
+    await expect(first.createTurn(cancel.signal)).rejects.toThrow('SIGINT')
+  })
+
+  it("a period's cancel after its turn to create again came leaves another period's wait in place", async () => {
+    const scheduler = new PeriodScheduler(3)
+    const first = (await scheduler.acquire()) as Lease
+    first.jobStarted()
+    first.jobEnded()
+    const second = (await scheduler.acquire()) as Lease
+    const cancelFirst = new AbortController()
+    const firstAgain = first.createTurn(cancelFirst.signal)
+    second.jobStarted()
+    await firstAgain
+    second.jobEnded()
+    let secondAgain = false
+    const waiting = second.createTurn(never).then(() => (secondAgain = true))
+    cancelFirst.abort(new Error('fail-fast'))
+    first.jobStarted()
+    await turnOfTheLoop()
+    expect(secondAgain).toBe(true)
+    await waiting
+  })
+
+  it('gives a period in progress its turn to create again after the run stopped granting slots', async () => {
+    const scheduler = new PeriodScheduler(2)
+    const first = (await scheduler.acquire()) as Lease
+    first.jobStarted()
+    scheduler.stop(STOP)
+    await expect(first.createTurn(never)).resolves.toBeUndefined()
   })
 
   it.each([
