@@ -37251,8 +37251,8 @@ function isDocumentedRunning(status) {
 
 
 // Time allowed for a cancel's requests (the PATCH, after an interrupted create the job list
-// first), in real time: when the run itself is being cancelled the runner escalates SIGINT to
-// SIGTERM after 7.5 s.
+// first), on the grace clock (real time): when the run itself is being cancelled the runner
+// escalates SIGINT to SIGTERM after 7.5 s.
 const CANCEL_GRACE_MS = 5_000;
 /**
  * Exports one period on a granted slot: takes over the earlier attempt's job or creates one,
@@ -37340,6 +37340,9 @@ async function exportPeriod(run, task, lease) {
             }
         }
         if (!jobRunning) {
+            // Our creates go to Clari one at a time, this one too when it comes after the period let
+            // the next one start (its earlier job's results gone).
+            await lease.createTurn(signal);
             const body = { ...config.request, timePeriod: period };
             createdAfter = clock.wallNow();
             const created = await startJob(client, config.forecastId, body, {
@@ -37580,18 +37583,22 @@ function slotControl(run, signal) {
     };
 }
 /**
- * Runs a cancel's requests within the grace, in real time whatever clock the run uses: when the
- * run itself is being cancelled, the runner's SIGTERM does not wait.
+ * Runs a cancel's requests within the grace, timed on the grace clock (real time whatever clock
+ * the run uses): when the run itself is being cancelled, the runner's SIGTERM does not wait.
  */
 async function withinGrace(run, work) {
-    // A plain timer the event loop holds, cleared when done (AbortSignal.timeout can be collected).
-    const grace = new AbortController();
-    const timer = setTimeout(() => grace.abort(new DeadlineError()), CANCEL_GRACE_MS);
+    const { clock, graceClock } = run;
+    // Follows no signal (the run's may have aborted already): only the grace ends the cancel. Its
+    // timer, a sleep the event loop holds, is stopped when the work ends.
+    const grace = linkedAbort(new AbortController().signal, {
+        clock: graceClock,
+        at: graceClock.now() + CANCEL_GRACE_MS
+    });
     try {
-        return await work({ signal: grace.signal, deadline: run.clock.now() + CANCEL_GRACE_MS });
+        return await work({ signal: grace.controller.signal, deadline: clock.now() + CANCEL_GRACE_MS });
     }
     finally {
-        clearTimeout(timer);
+        grace.dispose();
     }
 }
 async function cancelJob(run, period, jobId, grace) {
@@ -38228,15 +38235,18 @@ async function learnDurations(run, periods, own) {
 ;// CONCATENATED MODULE: ./src/engine/run/scheduler.ts
 /**
  * Hands out the run's export slots: at most `limit` periods in progress at once, granted in the
- * order asked for. A slot is granted only after the previous grantee's create settled, so our
- * creates never race one another for Clari's concurrency, and a refusal is known before the
- * next period tries. Once stopped, periods not yet granted get the stop reason; those in
- * progress carry on (the caller decides whether to cancel them).
+ * order asked for. A slot is granted only after the previous grantee's create settled, and a
+ * period that creates again on the slot it holds waits for its turn the same way, so our creates
+ * never race one another for Clari's concurrency, and a refusal is known before the next period
+ * tries. Once stopped, periods not yet granted get the stop reason; those in progress carry on
+ * (the caller decides whether to cancel them).
  */
 class PeriodScheduler {
     currentLimit;
     onRelease;
     queue = [];
+    /** Periods waiting to create again on the slot they hold; they go before any new grant. */
+    turns = [];
     held = 0;
     running = 0;
     settling = false;
@@ -38298,24 +38308,18 @@ class PeriodScheduler {
             return Promise.resolve();
         if (signal.aborted)
             return Promise.reject(signal.reason);
-        return new Promise((resolve, reject) => {
-            const waiter = {
-                after,
-                wake: () => {
-                    signal.removeEventListener('abort', onAbort);
-                    resolve();
-                }
-            };
-            const onAbort = () => {
-                this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
-                reject(signal.reason);
-            };
-            // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
-            signal.addEventListener('abort', onAbort, { once: true });
+        return wakeOrAbort(signal, wake => {
+            const waiter = { after, wake };
             this.endWaiters.push(waiter);
+            return () => this.endWaiters.splice(this.endWaiters.indexOf(waiter), 1);
         });
     }
     grant() {
+        // Even once stopped: a period in progress carries on.
+        if (!this.settling && this.turns.length > 0) {
+            this.settling = true;
+            this.turns.shift()();
+        }
         while (!this.stopReason &&
             !this.settling &&
             this.held < this.currentLimit &&
@@ -38336,6 +38340,22 @@ class PeriodScheduler {
             this.settling = false;
         };
         const lease = {
+            createTurn: signal => {
+                // The grant was its first create's turn.
+                if (!settled)
+                    return Promise.resolve();
+                if (signal.aborted)
+                    return Promise.reject(signal.reason);
+                return wakeOrAbort(signal, wake => {
+                    const turn = () => {
+                        settled = false;
+                        wake();
+                    };
+                    this.turns.push(turn);
+                    this.grant();
+                    return () => this.turns.splice(this.turns.indexOf(turn), 1);
+                });
+            },
             jobStarted: () => {
                 if (done || hasJob)
                     return;
@@ -38369,6 +38389,25 @@ class PeriodScheduler {
         };
         return lease;
     }
+}
+/**
+ * Resolves once the waiter `join` puts in line is woken, or rejects with the signal's reason when
+ * it aborts first; `join` returns how to take the waiter out of line again.
+ */
+function wakeOrAbort(signal, join) {
+    return new Promise((resolve, reject) => {
+        const onAbort = () => {
+            leave();
+            reject(signal.reason);
+        };
+        // Before joining, which may wake the waiter at once.
+        // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, so its listener runs once either way
+        signal.addEventListener('abort', onAbort, { once: true });
+        const leave = join(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+        });
+    });
 }
 function isStopReason(grant) {
     return 'status' in grant;
@@ -38419,6 +38458,7 @@ const MAX_ERROR_CHARS = 600;
  */
 async function runExport(config, deps = {}, resumeFrom, fromLedger) {
     const clock = deps.clock ?? systemClock;
+    const graceClock = deps.graceClock ?? systemClock;
     const random = deps.random ?? Math.random;
     const signal = deps.signal ?? new AbortController().signal;
     const sink = deps.onEvent ?? (() => { });
@@ -38492,6 +38532,7 @@ async function runExport(config, deps = {}, resumeFrom, fromLedger) {
                 config,
                 client,
                 clock,
+                graceClock,
                 random,
                 signal,
                 onEvent,
@@ -38595,6 +38636,7 @@ async function exportOnSlots(r) {
         config,
         client,
         clock,
+        graceClock: r.graceClock,
         random: r.random,
         onEvent,
         schedules: r.schedules,
