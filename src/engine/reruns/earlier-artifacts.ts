@@ -118,8 +118,10 @@ async function findEarlierAttempt(
           : `lookup failed: gave up after ${Number((timeoutMs / 1000).toFixed(1))} s`
       })
     if (signal.aborted) end()
-    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once
-    else signal.addEventListener('abort', end, { once: true })
+    else {
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once
+      signal.addEventListener('abort', end, { once: true })
+    }
   })
   const work = new Search(search, config, signal).run()
   // What the search still finds after the answer went out is not used: remove it.
