@@ -39371,9 +39371,10 @@ async function findEarlierAttempt(search, config, cancel) {
         });
         if (signal.aborted)
             end();
-        // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once
-        else
+        else {
+            // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once
             signal.addEventListener('abort', end, { once: true });
+        }
     });
     const work = new Search(search, config, signal).run();
     // What the search still finds after the answer went out is not used: remove it.
