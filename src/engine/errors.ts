@@ -74,26 +74,77 @@ export class PayloadTooLargeError extends PayloadError {
 }
 
 /**
+ * What keeps a listed job that may be a lost create's from being proven so: the list does not
+ * show that it exports this forecast's period (`unnamed`: no file name yet, say), or when it
+ * started cannot be compared with when the create was sent (`undated`: no answer carried a
+ * readable Date header, so Clari's clock is unknown; or the list gives the job no start time).
+ */
+export interface JobDoubt {
+  jobId: string
+  unnamed: boolean
+  undated?: 'no-date-header' | 'no-start-time'
+}
+
+/**
  * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check:
+ * `several` jobs proven this export's, or the ones that may be it, each with its `doubts`.
  */
 export class UnprovenJobError extends Error {
   override readonly name = 'UnprovenJobError'
+  readonly reason: 'unproven' | 'several'
+  readonly jobIds: string[]
+  readonly doubts: readonly JobDoubt[]
   constructor(
     readonly forecastId: string,
     readonly period: string,
-    readonly jobIds: string[],
-    readonly reason: 'unproven' | 'several'
+    found: { several: string[] } | { doubts: JobDoubt[]; sentAt: number }
   ) {
-    const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '')
+    const exported = `${forecastId} ${period}`
     const why =
-      reason === 'several'
-        ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-        : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`
+      'several' in found
+        ? `${found.several.length} jobs of ${exported} started since (${idList(found.several)}), and any could be it`
+        : whyUnproven(exported, found.doubts, found.sentAt)
     super(
       `the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`
     )
+    this.reason = 'several' in found ? 'several' : 'unproven'
+    this.doubts = 'several' in found ? [] : found.doubts
+    this.jobIds = 'several' in found ? found.several : found.doubts.map(d => d.jobId)
   }
+}
+
+/**
+ * Says for each kind of candidate what the job list leaves out, so the user checks that in
+ * Clari: whether the job exports this period, or whether it started after the create was sent.
+ */
+function whyUnproven(exported: string, doubts: readonly JobDoubt[], sentAt: number): string {
+  // Empty, and so skipped, when no candidate is of that kind.
+  const ids = (unnamed: boolean, undated: JobDoubt['undated']): string =>
+    idList(doubts.filter(d => d.unnamed === unnamed && d.undated === undated).map(d => d.jobId))
+  const unnamed = `the job list does not show that they export ${exported}`
+  const clauses: string[] = []
+  const dated = ids(true, undefined)
+  if (dated) clauses.push(`job(s) ${dated} started since may be it, but ${unnamed}`)
+  for (const undated of ['no-start-time', 'no-date-header'] as const) {
+    const timing =
+      undated === 'no-date-header'
+        ? 'no answer from Clari carried a readable Date header, so when they started cannot be compared with when the create was sent'
+        : 'the job list gives no start time for them to compare with when the create was sent'
+    const named = ids(false, undated)
+    if (named) clauses.push(`job(s) ${named} export ${exported} and may be it, but ${timing}`)
+    const neither = ids(true, undated)
+    if (neither) clauses.push(`job(s) ${neither} may be it, but ${unnamed}, and ${timing}`)
+  }
+  const sent = doubts.some(d => d.undated)
+    ? ` (${new Date(sentAt).toISOString()} by the runner's clock)`
+    : ''
+  return clauses.join('; ') + sent
+}
+
+/** The first five job ids, and `…` for more. */
+function idList(jobIds: readonly string[]): string {
+  return jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '')
 }
 
 /**

@@ -9,9 +9,12 @@ import {
   PayloadError,
   PayloadTooLargeError,
   QuotaError,
-  UnprovenJobError
+  UnprovenJobError,
+  type JobDoubt
 } from '../../src/engine/errors.js'
 import { RetryBudgetError } from '../../src/retry/retry.js'
+
+const SENT_AT = Date.UTC(2026, 10, 28, 3, 0, 0)
 
 describe('what the engine’s errors tell the user', () => {
   it('a job Clari ended: the state it ended in, and that Clari gives no reason', () => {
@@ -53,15 +56,79 @@ describe('what the engine’s errors tell the user', () => {
 
   it('a lost create answer: the candidate jobs, at most five of them', () => {
     const ids = ['j1', 'j2', 'j3', 'j4', 'j5', 'j6']
-    const several = new UnprovenJobError('net_arr', '2026_Q1', ids, 'several')
+    const several = new UnprovenJobError('net_arr', '2026_Q1', { several: ids })
     expect(several.message).toContain(
       '6 jobs of net_arr 2026_Q1 started since (j1, j2, j3, j4, j5, …), and any could be it'
     )
-    const unproven = new UnprovenJobError('net_arr', '2026_Q1', ids.slice(0, 5), 'unproven')
+    expect(several).toMatchObject({ reason: 'several', jobIds: ids, doubts: [] })
+    const doubts = ids.map(jobId => ({ jobId, unnamed: true }))
+    const unproven = new UnprovenJobError('net_arr', '2026_Q1', { doubts, sentAt: SENT_AT })
     expect(unproven.message).toContain(
-      'job(s) j1, j2, j3, j4, j5 started since may be it, but the job list does not show that they export net_arr 2026_Q1'
+      'job(s) j1, j2, j3, j4, j5, … started since may be it, but the job list does not show that they export net_arr 2026_Q1.'
     )
     expect(unproven.message).toMatch(/^the create request's answer was lost; /)
+    expect(unproven).toMatchObject({ reason: 'unproven', jobIds: ids, doubts })
+  })
+})
+
+// A job that may be the lost create's is checked in Clari for what the job list leaves out:
+// whether it exports this period, or whether it started after the create was sent.
+describe('a lost create answer says what the job list leaves out about each candidate', () => {
+  // The rest of the message is the same for every candidate.
+  const KEPT =
+    'None was adopted and no second job created (to spend no more quota): check them in Clari'
+  const NO_DATE =
+    'no answer from Clari carried a readable Date header, so when they started cannot be compared with when the create was sent'
+  const NO_START =
+    'the job list gives no start time for them to compare with when the create was sent'
+  const SENT = "(2026-11-28T03:00:00.000Z by the runner's clock)"
+  it.each<{ name: string; doubts: JobDoubt[]; why: string }>([
+    {
+      name: 'started since, but not shown to export this period',
+      doubts: [{ jobId: 'j1', unnamed: true }],
+      why: 'job(s) j1 started since may be it, but the job list does not show that they export net_arr 2026_Q1'
+    },
+    {
+      name: 'exports this period, but no Date header to place its start',
+      doubts: [{ jobId: 'j1', unnamed: false, undated: 'no-date-header' }],
+      why: `job(s) j1 export net_arr 2026_Q1 and may be it, but ${NO_DATE} ${SENT}`
+    },
+    {
+      name: 'exports this period, but the list gives no start time',
+      doubts: [{ jobId: 'j1', unnamed: false, undated: 'no-start-time' }],
+      why: `job(s) j1 export net_arr 2026_Q1 and may be it, but ${NO_START} ${SENT}`
+    },
+    {
+      name: 'neither shown to export this period nor placed in time',
+      doubts: [{ jobId: 'j1', unnamed: true, undated: 'no-date-header' }],
+      why: `job(s) j1 may be it, but the job list does not show that they export net_arr 2026_Q1, and ${NO_DATE} ${SENT}`
+    },
+    {
+      name: 'each group of candidates with what it lacks',
+      doubts: [
+        { jobId: 'j1', unnamed: false, undated: 'no-start-time' },
+        { jobId: 'j2', unnamed: true },
+        { jobId: 'j3', unnamed: true, undated: 'no-start-time' },
+        { jobId: 'j4', unnamed: false, undated: 'no-start-time' }
+      ],
+      why:
+        'job(s) j2 started since may be it, but the job list does not show that they export net_arr 2026_Q1; ' +
+        `job(s) j1, j4 export net_arr 2026_Q1 and may be it, but ${NO_START}; ` +
+        `job(s) j3 may be it, but the job list does not show that they export net_arr 2026_Q1, and ${NO_START} ${SENT}`
+    },
+    {
+      name: 'without a Date header, named and unnamed candidates apart',
+      doubts: [
+        { jobId: 'j1', unnamed: true, undated: 'no-date-header' },
+        { jobId: 'j2', unnamed: false, undated: 'no-date-header' }
+      ],
+      why:
+        `job(s) j2 export net_arr 2026_Q1 and may be it, but ${NO_DATE}; ` +
+        `job(s) j1 may be it, but the job list does not show that they export net_arr 2026_Q1, and ${NO_DATE} ${SENT}`
+    }
+  ])('$name', ({ doubts, why }) => {
+    const error = new UnprovenJobError('net_arr', '2026_Q1', { doubts, sentAt: SENT_AT })
+    expect(error.message).toBe(`the create request's answer was lost; ${why}. ${KEPT}`)
   })
 })
 
@@ -93,7 +160,10 @@ describe('each engine error names its class wherever it is printed', () => {
     new ConcurrencyTimeoutError(4),
     new PayloadError('the payload is not JSON'),
     new PayloadTooLargeError(1024),
-    new UnprovenJobError('net_arr', '2026_Q1', ['j1'], 'unproven'),
+    new UnprovenJobError('net_arr', '2026_Q1', {
+      doubts: [{ jobId: 'j1', unnamed: true }],
+      sentAt: 0
+    }),
     new KeyRejectedError('CLARI_API_KEY', api401)
   ])('$constructor.name', error => {
     const named = `${error.constructor.name}: ${error.message}`

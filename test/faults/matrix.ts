@@ -270,7 +270,10 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
       "that period ERROR: without the server's clock the job cannot be proven ours, none adopted, none created again",
     sim: { ...on('create', { kind: 'reset-before-response', process: true }), dateHeader: false },
     expect: TARGET_ERROR,
-    error: /answer was lost; job\(s\) [0-9a-f]{24} started since may be it/,
+    // The list names the export: what is missing is the server's clock to place its start.
+    error: new RegExp(
+      `answer was lost; job\\(s\\) [0-9a-f]{24} export net_arr ${TARGET} and may be it, but no answer from Clari carried a readable Date header, so when they started cannot be compared with when the create was sent \\([0-9T:.-]+Z by the runner's clock\\)\\. None was adopted`
+    ),
     boundMinutes: 10,
     check: createsFor(TARGET, 1)
   }),
@@ -283,8 +286,9 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
       jobListView: ({ fileName: _dropped, ...job }) => job
     },
     expect: TARGET_ERROR,
-    error:
-      /answer was lost; job\(s\) [0-9a-f]{24} started since may be it, .*None was adopted and no second job created/,
+    error: new RegExp(
+      `answer was lost; job\\(s\\) [0-9a-f]{24} started since may be it, but the job list does not show that they export net_arr ${TARGET}\\. None was adopted and no second job created`
+    ),
     boundMinutes: 10,
     check: createsFor(TARGET, 1)
   }),
@@ -320,7 +324,10 @@ export const FAULT_MATRIX: readonly FaultRow[] = [
       ]
     },
     expect: TARGET_ERROR,
-    error: /answer was lost; job\(s\) a{24} started since may be it/,
+    // Its file name names the export; its start time, sent as text, is dropped.
+    error: new RegExp(
+      `answer was lost; job\\(s\\) a{24} export net_arr ${TARGET} and may be it, but the job list gives no start time for them to compare with when the create was sent \\([0-9T:.-]+Z by the runner's clock\\)\\. None was adopted`
+    ),
     boundMinutes: 10,
     check: createsFor(TARGET, 1)
   }),

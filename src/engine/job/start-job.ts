@@ -4,7 +4,7 @@ import { retryRule } from '../../clari/retry-rules.js'
 import type { CreateExportBody, ExportJob } from '../../clari/types.js'
 import { pollDelay, type PollIntervals } from '../../retry/backoff.js'
 import type { Clock, Random } from '../../base/clock.js'
-import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError } from '../errors.js'
+import { ConcurrencyTimeoutError, QuotaError, UnprovenJobError, type JobDoubt } from '../errors.js'
 import type { EventSink } from '../events.js'
 import { plural } from '../units.js'
 import { exportIdentity, type WantedExport } from './job-identity.js'
@@ -91,30 +91,31 @@ export async function findCreatedJob(
     notBefore: skew === undefined ? undefined : Math.floor(sentAt + skew),
     owned: ctx.ownedJobIds
   }
-  const ours = jobs.filter(job => provenance(job, want) === 'ours')
-  if (ours.length === 1) return ours[0]!.jobId
-  const doubtful = ours.length > 1 ? ours : jobs.filter(job => provenance(job, want) === 'unknown')
-  if (doubtful.length > 0) {
-    throw new UnprovenJobError(
-      forecastId,
-      period,
-      doubtful.map(job => job.jobId!),
-      ours.length > 1 ? 'several' : 'unproven'
-    )
-  }
+  const judged = jobs.map(job => ({ jobId: job.jobId!, provenance: provenance(job, want) }))
+  const ours = judged.filter(job => job.provenance === 'ours').map(job => job.jobId)
+  if (ours.length > 1) throw new UnprovenJobError(forecastId, period, { several: ours })
+  if (ours.length === 1) return ours[0]
+  const doubts = judged.flatMap(({ jobId, provenance }) =>
+    typeof provenance === 'object' ? [{ jobId, ...provenance }] : []
+  )
+  if (doubts.length > 0) throw new UnprovenJobError(forecastId, period, { doubts, sentAt })
   return undefined
 }
 
-interface Wanted extends WantedExport {
+export interface Wanted extends WantedExport {
   /** Earliest startTime (server clock) our job can have; undefined when no Date was seen. */
   notBefore?: number
 }
 
 /**
- * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * Whether a listed job is provably the one our lost create made, provably not, or may be: it
  * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ * One that may be says which of the two the list leaves unproven, for the user to check.
  */
-function provenance(job: ExportJob, want: Wanted): 'ours' | 'not-ours' | 'unknown' {
+export function provenance(
+  job: ExportJob,
+  want: Wanted
+): 'ours' | 'not-ours' | Omit<JobDoubt, 'jobId'> {
   if (job.jobId === undefined) return 'not-ours'
   const started = job.startTime
   if (started !== undefined && want.notBefore !== undefined && started < want.notBefore) {
@@ -122,9 +123,14 @@ function provenance(job: ExportJob, want: Wanted): 'ours' | 'not-ours' | 'unknow
   }
   const named = exportIdentity(job, want)
   if (named === 'no') return 'not-ours'
-  return named === 'yes' && started !== undefined && want.notBefore !== undefined
-    ? 'ours'
-    : 'unknown'
+  const undated =
+    want.notBefore === undefined
+      ? 'no-date-header'
+      : started === undefined
+        ? 'no-start-time'
+        : undefined
+  if (named === 'yes' && undated === undefined) return 'ours'
+  return undated === undefined ? { unnamed: true } : { unnamed: named === 'unknown', undated }
 }
 
 /**

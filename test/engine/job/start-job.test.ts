@@ -7,6 +7,7 @@ import { ConcurrencyTimeoutError, UnprovenJobError } from '../../../src/engine/e
 import type { ExportEvent } from '../../../src/engine/events.js'
 import {
   findCreatedJob,
+  provenance,
   startJob,
   type StartJobContext
 } from '../../../src/engine/job/start-job.js'
@@ -131,8 +132,12 @@ describe('startJob: the slots are full with jobs of this run', () => {
 const SENT_AT = Date.UTC(2026, 10, 28, 3, 0, 0)
 const ourFile = 'clari_export_forecast_net_arr_2026_Q1.json'
 
-async function adopt(jobs: ExportJob[]): Promise<string | undefined> {
-  const client = { listJobs: async () => jobs, serverClockAheadMs: 0 } as unknown as ClariClient
+/** `serverClock` without an offset: no answer carried a Date header. */
+async function adopt(
+  jobs: ExportJob[],
+  serverClock: { serverClockAheadMs?: number } = { serverClockAheadMs: 0 }
+): Promise<string | undefined> {
+  const client = { listJobs: async () => jobs, ...serverClock } as unknown as ClariClient
   const ctx = {
     signal: new AbortController().signal,
     deadline: Infinity,
@@ -159,5 +164,77 @@ describe('findCreatedJob: the job a lost create made', () => {
 
   it('counts a listed job without an id as not ours: creating again is safe', async () => {
     expect(await adopt([{ status: 'STARTED', startTime: SENT_AT + 10 }])).toBeUndefined()
+  })
+})
+
+describe("findCreatedJob: what keeps a listed job from being proven the lost create's", () => {
+  const want = { forecastId: 'net_arr', period: '2026_Q1', owned: new Set<string>() }
+  const dated = { ...want, notBefore: SENT_AT }
+  const otherFile = 'clari_export_forecast_net_arr_2026_Q2.json'
+  it.each([
+    {
+      name: 'ours: names this export, started since',
+      job: { fileName: ourFile, startTime: SENT_AT },
+      want: dated,
+      is: 'ours'
+    },
+    {
+      name: 'not ours: started before the create',
+      job: { startTime: SENT_AT - 1 },
+      want: dated,
+      is: 'not-ours'
+    },
+    { name: 'not ours: another period', job: { fileName: otherFile }, want, is: 'not-ours' },
+    {
+      name: 'unnamed: no file name, started since',
+      job: { startTime: SENT_AT },
+      want: dated,
+      is: { unnamed: true }
+    },
+    {
+      name: 'undated: names this export, no start time',
+      job: { fileName: ourFile },
+      want: dated,
+      is: { unnamed: false, undated: 'no-start-time' }
+    },
+    {
+      name: 'undated: names this export, no Date header',
+      job: { fileName: ourFile, startTime: SENT_AT },
+      want,
+      is: { unnamed: false, undated: 'no-date-header' }
+    },
+    {
+      name: 'undated: no Date header, and no start time either',
+      job: { fileName: ourFile },
+      want,
+      is: { unnamed: false, undated: 'no-date-header' }
+    },
+    {
+      name: 'unnamed and undated: no file name, no start time',
+      job: {},
+      want: dated,
+      is: { unnamed: true, undated: 'no-start-time' }
+    },
+    {
+      name: 'unnamed and undated: no file name, no Date header',
+      job: { startTime: SENT_AT },
+      want,
+      is: { unnamed: true, undated: 'no-date-header' }
+    }
+  ])('$name', ({ job, want, is }) => {
+    expect(provenance({ jobId: 'job-1', ...job }, want)).toEqual(is)
+  })
+
+  it('without a Date header, says the job exports this period and its start is what is unknown', async () => {
+    const error = await adopt(
+      [{ jobId: 'job-1', fileName: ourFile, startTime: SENT_AT }],
+      {}
+    ).catch(e => e)
+    expect(error).toBeInstanceOf(UnprovenJobError)
+    expect(error.doubts).toEqual([{ jobId: 'job-1', unnamed: false, undated: 'no-date-header' }])
+    expect(error.message).toContain(
+      'job(s) job-1 export net_arr 2026_Q1 and may be it, but no answer from Clari carried a readable Date header'
+    )
+    expect(error.message).toContain("(2026-11-28T03:00:00.000Z by the runner's clock)")
   })
 })
