@@ -30746,25 +30746,60 @@ class PayloadTooLargeError extends PayloadError {
 }
 /**
  * A create whose answer was lost, and a job list that cannot tell which job (if any) it made:
- * nothing is adopted and nothing created again. Carries the candidates for the user to check.
+ * nothing is adopted and nothing created again. Carries the candidates for the user to check:
+ * `several` jobs proven this export's, or the ones that may be it, each with its `doubts`.
  */
 class UnprovenJobError extends Error {
     forecastId;
     period;
-    jobIds;
-    reason;
     name = 'UnprovenJobError';
-    constructor(forecastId, period, jobIds, reason) {
-        const ids = jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
-        const why = reason === 'several'
-            ? `${jobIds.length} jobs of ${forecastId} ${period} started since (${ids}), and any could be it`
-            : `job(s) ${ids} started since may be it, but the job list does not show that they export ${forecastId} ${period}`;
+    reason;
+    jobIds;
+    doubts;
+    constructor(forecastId, period, found) {
+        const exported = `${forecastId} ${period}`;
+        const why = 'several' in found
+            ? `${found.several.length} jobs of ${exported} started since (${idList(found.several)}), and any could be it`
+            : whyUnproven(exported, found.doubts, found.sentAt);
         super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
         this.forecastId = forecastId;
         this.period = period;
-        this.jobIds = jobIds;
-        this.reason = reason;
+        this.reason = 'several' in found ? 'several' : 'unproven';
+        this.doubts = 'several' in found ? [] : found.doubts;
+        this.jobIds = 'several' in found ? found.several : found.doubts.map(d => d.jobId);
     }
+}
+/**
+ * Says for each kind of candidate what the job list leaves out, so the user checks that in
+ * Clari: whether the job exports this period, or whether it started after the create was sent.
+ */
+function whyUnproven(exported, doubts, sentAt) {
+    // Empty, and so skipped, when no candidate is of that kind.
+    const ids = (unnamed, undated) => idList(doubts.filter(d => d.unnamed === unnamed && d.undated === undated).map(d => d.jobId));
+    const unnamed = `the job list does not show that they export ${exported}`;
+    const clauses = [];
+    const dated = ids(true, undefined);
+    if (dated)
+        clauses.push(`job(s) ${dated} started since may be it, but ${unnamed}`);
+    for (const undated of ['no-start-time', 'no-date-header']) {
+        const timing = undated === 'no-date-header'
+            ? 'no answer from Clari carried a readable Date header, so when they started cannot be compared with when the create was sent'
+            : 'the job list gives no start time for them to compare with when the create was sent';
+        const named = ids(false, undated);
+        if (named)
+            clauses.push(`job(s) ${named} export ${exported} and may be it, but ${timing}`);
+        const neither = ids(true, undated);
+        if (neither)
+            clauses.push(`job(s) ${neither} may be it, but ${unnamed}, and ${timing}`);
+    }
+    const sent = doubts.some(d => d.undated)
+        ? ` (${new Date(sentAt).toISOString()} by the runner's clock)`
+        : '';
+    return clauses.join('; ') + sent;
+}
+/** The first five job ids, and `…` for more. */
+function idList(jobIds) {
+    return jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
 }
 /**
  * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
@@ -34129,18 +34164,21 @@ async function findCreatedJob(client, forecastId, period, sentAt, ctx) {
         notBefore: skew === undefined ? undefined : Math.floor(sentAt + skew),
         owned: ctx.ownedJobIds
     };
-    const ours = jobs.filter(job => start_job_provenance(job, want) === 'ours');
+    const judged = jobs.map(job => ({ jobId: job.jobId, provenance: start_job_provenance(job, want) }));
+    const ours = judged.filter(job => job.provenance === 'ours').map(job => job.jobId);
+    if (ours.length > 1)
+        throw new UnprovenJobError(forecastId, period, { several: ours });
     if (ours.length === 1)
-        return ours[0].jobId;
-    const doubtful = ours.length > 1 ? ours : jobs.filter(job => start_job_provenance(job, want) === 'unknown');
-    if (doubtful.length > 0) {
-        throw new UnprovenJobError(forecastId, period, doubtful.map(job => job.jobId), ours.length > 1 ? 'several' : 'unproven');
-    }
+        return ours[0];
+    const doubts = judged.flatMap(({ jobId, provenance }) => typeof provenance === 'object' ? [{ jobId, ...provenance }] : []);
+    if (doubts.length > 0)
+        throw new UnprovenJobError(forecastId, period, { doubts, sentAt });
     return undefined;
 }
 /**
- * Whether a listed job is provably the one our lost create made, provably not, or unknown: it
+ * Whether a listed job is provably the one our lost create made, provably not, or may be: it
  * must be this period's export (`exportIdentity`) and have started after the create was sent.
+ * One that may be says which of the two the list leaves unproven, for the user to check.
  */
 function start_job_provenance(job, want) {
     if (job.jobId === undefined)
@@ -34152,9 +34190,14 @@ function start_job_provenance(job, want) {
     const named = exportIdentity(job, want);
     if (named === 'no')
         return 'not-ours';
-    return named === 'yes' && started !== undefined && want.notBefore !== undefined
-        ? 'ours'
-        : 'unknown';
+    const undated = want.notBefore === undefined
+        ? 'no-date-header'
+        : started === undefined
+            ? 'no-start-time'
+            : undefined;
+    if (named === 'yes' && undated === undefined)
+        return 'ours';
+    return undated === undefined ? { unnamed: true } : { unnamed: named === 'unknown', undated };
 }
 /**
  * Tells a used-up quota from a full concurrency limit. While jobs of ours run, a full limit
