@@ -192,6 +192,29 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
         'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
         `${CSV_OURS},b,,,x,,,,,`
       ]
+    },
+    {
+      name: 'a compact element is copied byte for byte, escapes in its keys included',
+      payload:
+        '{"users":[{"userId":"u1","n\\u0061me":"x"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1","n\\u0061me":"x"}`],
+      csv: [
+        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
+        `${CSV_OURS},u1,,,x,,,,,`
+      ]
+    },
+    {
+      name: 'a key made only of characters JSON escapes stays escaped in a row written from its members',
+      // The space makes the element other than compact: its row is written member by member.
+      payload:
+        '{"users":[{"userId":"u1", "\\"":"\\\\"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1","\\"":"\\\\"}`],
+      csv: [
+        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId,""""',
+        `${CSV_OURS},u1,,,,,,,,,\\`
+      ]
     }
   ])('$name', async ({ payload: text, table, ndjson, csv }) => {
     const asNdjson = await tablesOf(text, 'ndjson')
