@@ -422,8 +422,23 @@ describe('writeTables: CSV', () => {
       { userId: 'u2', team: 'West' },
       { userId: 'u3', region: { id: 7 } }
     ]
-    const { text } = await tablesOf(payload({ users }), 'csv')
-    expect(readCsv(text.users)).toEqual(csvRecords('users', users))
+    const text = payload({ users })
+    const { text: tables, result } = await tablesOf(text, 'csv')
+    // The other tables are written once: the second pass leaves their files as they are.
+    const lists = JSON.parse(text) as Record<string, Record<string, unknown>[]>
+    for (const table of TABLE_NAMES) {
+      expect(readCsv(tables[table]), table).toEqual(csvRecords(table, lists[LISTS[table]]!))
+      expect(result.tables[table].rows, table).toBe(lists[LISTS[table]]!.length)
+    }
+  })
+
+  it('a table without rows is its header alone', async () => {
+    const { text } = await tablesOf(payload({}), 'csv')
+    expect(text.users).toBe(
+      'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId\r\n'
+    )
+    for (const table of ['entries', 'fields', 'time_frames'] as const)
+      expect(readCsv(text[table]), table).toEqual(csvRecords(table, []))
   })
 
   it('two members that flatten to one name both survive, the second with a suffix, and are reported', async () => {
