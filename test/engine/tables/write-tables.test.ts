@@ -727,6 +727,26 @@ describe('writeTables: a derived column that needs another list (a lookup)', () 
   )
 })
 
+describe('writeTables: a joined column (as entryKey is)', () => {
+  const crmKey: ComputedColumn = {
+    name: 'crmKey',
+    tables: ['users'],
+    type: 'string',
+    reads: ['crmId'],
+    separator: '|'
+  }
+
+  it('CSV: nothing to join is an empty string (""), not a missing value', async () => {
+    const users = [{ userId: 'u1' }, { userId: 'u2', crmId: 'c2' }]
+    const { text } = await tablesOf(payload({ users }), 'csv', { columns: [crmKey] })
+    expect(text.users.split('\r\n').slice(1)).toEqual([
+      `${CSV_OURS},"",u1,,,,,,,,`,
+      `${CSV_OURS},c2,u2,c2,,,,,,,`,
+      ''
+    ])
+  })
+})
+
 describe('writeTables: the layout', () => {
   it.each(['ndjson', 'csv', 'parquet'] as const)(
     '%s: tables/<table>/snapshot_date=<day>/<forecast>_<period>_<job>.<format>, with rows and sha256, nothing else left',
