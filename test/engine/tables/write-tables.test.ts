@@ -825,10 +825,23 @@ describe('writeTables: failures name the problem and leave no table of the perio
       await writeFile(stale, 'stale')
       const error = await tablesOf(text, format).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(TablesError)
-      expect((error as TablesError).message).toBe(message)
+      expect(error).toMatchObject({ name: 'TablesError', message })
       const left = await readdir(path.join(dir, 'tables'), { recursive: true, withFileTypes: true })
       expect(left.filter(e => e.isFile()).map(e => e.name)).toEqual([])
     }
+  })
+
+  it('a failure of the disk names the table files and its cause', async () => {
+    // A file where the output folder should be: the tables' folders cannot be made.
+    const notAFolder = path.join(dir, 'out')
+    await writeFile(notAFolder, '')
+    const error = await tablesOf(payload({}), 'ndjson', { outputDir: notAFolder }).catch(
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(TablesError)
+    expect((error as TablesError).message).toMatch(
+      /^tables: could not write the table files \(E[A-Z]+: .*\)$/
+    )
   })
 
   it('refuses a symlink in place of a tables folder and writes nothing through it', async () => {
