@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -11,6 +11,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
+
+/** How many of this process's descriptors are open on `file` (Linux: /proc/self/fd). */
+async function descriptorsOn(file: string): Promise<number> {
+  const fds = await readdir('/proc/self/fd')
+  const targets = await Promise.all(fds.map(fd => readlink(`/proc/self/fd/${fd}`).catch(() => '')))
+  return targets.filter(target => target === file).length
+}
 
 describe('fileChunks', () => {
   const content = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251))
@@ -27,6 +34,27 @@ describe('fileChunks', () => {
         parts.push(Buffer.from(chunk))
       }
       expect(Buffer.concat(parts)).toEqual(content)
+    }
+  )
+
+  // A descriptor left open per payload would add up over a run's periods (and on Windows keep
+  // the payload from being replaced).
+  it.runIf(process.platform === 'linux')(
+    'closes the file once read to its end, and when the reader stops early',
+    async () => {
+      // The descriptors show the file by its real path.
+      const payload = path.join(await realpath(dir), 'f')
+      await writeFile(payload, content)
+      for await (const chunk of fileChunks(payload, 4096)) {
+        expect(chunk.length).toBeGreaterThan(0)
+        expect(await descriptorsOn(payload)).toBe(1)
+      }
+      expect(await descriptorsOn(payload)).toBe(0)
+      for await (const chunk of fileChunks(payload, 7)) {
+        expect(chunk.length).toBe(7)
+        break
+      }
+      expect(await descriptorsOn(payload)).toBe(0)
     }
   )
 

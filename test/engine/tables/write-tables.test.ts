@@ -192,6 +192,29 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
         'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
         `${CSV_OURS},b,,,x,,,,,`
       ]
+    },
+    {
+      name: 'a compact element is copied byte for byte, escapes in its keys included',
+      payload:
+        '{"users":[{"userId":"u1","n\\u0061me":"x"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1","n\\u0061me":"x"}`],
+      csv: [
+        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
+        `${CSV_OURS},u1,,,x,,,,,`
+      ]
+    },
+    {
+      name: 'a key made only of characters JSON escapes stays escaped in a row written from its members',
+      // The space makes the element other than compact: its row is written member by member.
+      payload:
+        '{"users":[{"userId":"u1", "\\"":"\\\\"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1","\\"":"\\\\"}`],
+      csv: [
+        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId,""""',
+        `${CSV_OURS},u1,,,,,,,,,\\`
+      ]
     }
   ])('$name', async ({ payload: text, table, ndjson, csv }) => {
     const asNdjson = await tablesOf(text, 'ndjson')
@@ -399,8 +422,23 @@ describe('writeTables: CSV', () => {
       { userId: 'u2', team: 'West' },
       { userId: 'u3', region: { id: 7 } }
     ]
-    const { text } = await tablesOf(payload({ users }), 'csv')
-    expect(readCsv(text.users)).toEqual(csvRecords('users', users))
+    const text = payload({ users })
+    const { text: tables, result } = await tablesOf(text, 'csv')
+    // The other tables are written once: the second pass leaves their files as they are.
+    const lists = JSON.parse(text) as Record<string, Record<string, unknown>[]>
+    for (const table of TABLE_NAMES) {
+      expect(readCsv(tables[table]), table).toEqual(csvRecords(table, lists[LISTS[table]]!))
+      expect(result.tables[table].rows, table).toBe(lists[LISTS[table]]!.length)
+    }
+  })
+
+  it('a table without rows is its header alone', async () => {
+    const { text } = await tablesOf(payload({}), 'csv')
+    expect(text.users).toBe(
+      'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId\r\n'
+    )
+    for (const table of ['entries', 'fields', 'time_frames'] as const)
+      expect(readCsv(text[table]), table).toEqual(csvRecords(table, []))
   })
 
   it('two members that flatten to one name both survive, the second with a suffix, and are reported', async () => {
@@ -689,6 +727,26 @@ describe('writeTables: a derived column that needs another list (a lookup)', () 
   )
 })
 
+describe('writeTables: a joined column (as entryKey is)', () => {
+  const crmKey: ComputedColumn = {
+    name: 'crmKey',
+    tables: ['users'],
+    type: 'string',
+    reads: ['crmId'],
+    separator: '|'
+  }
+
+  it('CSV: nothing to join is an empty string (""), not a missing value', async () => {
+    const users = [{ userId: 'u1' }, { userId: 'u2', crmId: 'c2' }]
+    const { text } = await tablesOf(payload({ users }), 'csv', { columns: [crmKey] })
+    expect(text.users.split('\r\n').slice(1)).toEqual([
+      `${CSV_OURS},"",u1,,,,,,,,`,
+      `${CSV_OURS},c2,u2,c2,,,,,,,`,
+      ''
+    ])
+  })
+})
+
 describe('writeTables: the layout', () => {
   it.each(['ndjson', 'csv', 'parquet'] as const)(
     '%s: tables/<table>/snapshot_date=<day>/<forecast>_<period>_<job>.<format>, with rows and sha256, nothing else left',
@@ -767,10 +825,23 @@ describe('writeTables: failures name the problem and leave no table of the perio
       await writeFile(stale, 'stale')
       const error = await tablesOf(text, format).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(TablesError)
-      expect((error as TablesError).message).toBe(message)
+      expect(error).toMatchObject({ name: 'TablesError', message })
       const left = await readdir(path.join(dir, 'tables'), { recursive: true, withFileTypes: true })
       expect(left.filter(e => e.isFile()).map(e => e.name)).toEqual([])
     }
+  })
+
+  it('a failure of the disk names the table files and its cause', async () => {
+    // A file where the output folder should be: the tables' folders cannot be made.
+    const notAFolder = path.join(dir, 'out')
+    await writeFile(notAFolder, '')
+    const error = await tablesOf(payload({}), 'ndjson', { outputDir: notAFolder }).catch(
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(TablesError)
+    expect((error as TablesError).message).toMatch(
+      /^tables: could not write the table files \(E[A-Z]+: .*\)$/
+    )
   })
 
   it('refuses a symlink in place of a tables folder and writes nothing through it', async () => {
