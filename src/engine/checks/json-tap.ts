@@ -57,6 +57,6 @@ export interface JsonTap {
  */
 export function decodeJsonString(json: string): string {
   const utf8 = Buffer.from(json, 'latin1').toString('utf8')
-  // Stryker disable next-line ConditionalExpression,StringLiteral: a checked token without a backslash parses to its text between the quotes; the slice only saves the parse
+  // Stryker disable next-line StringLiteral: a checked token without a backslash parses to its text between the quotes; the slice only saves the parse
   return json.indexOf('\\') === -1 ? utf8.slice(1, -1) : (JSON.parse(utf8) as string)
 }
