@@ -22,8 +22,8 @@ function expectedCount(entries: Entry[]): number {
   return count
 }
 
-/** The guard's count for `json`, read in chunks of `size` in one reused buffer. */
-function counted(json: string, size: number): number {
+/** The guard after reading `json` in chunks of `size` in one reused buffer. */
+function guarded(json: string, size = json.length): DuplicateKeys {
   const engine = new RowEngine(CONTEXT)
   const duplicates = new DuplicateKeys(engine.tables.get('entries')!)
   engine.addObserver(duplicates)
@@ -38,9 +38,19 @@ function counted(json: string, size: number): number {
   }
   expect(check.finish()).toMatchObject({ valid: true })
   expect(engine.failure).toBeUndefined()
+  return duplicates
+}
+
+/** The guard's count for `json`, read in chunks of `size`; it must not have given up. */
+function counted(json: string, size: number): number {
+  const duplicates = guarded(json, size)
   expect(duplicates.gaveUp).toBe(false)
   return duplicates.count
 }
+
+/** A payload of these entries. */
+const entriesJson = (entries: Entry[]): string =>
+  JSON.stringify({ timePeriods: [{ timePeriodId: '2026_Q1' }], entries })
 
 /** A JSON text of `value` with its string values written in odd ways: escaped, spaced. */
 function oddly(value: unknown, random: () => number): string {
@@ -93,5 +103,46 @@ describe('DuplicateKeys: the count of repeated keys', () => {
     expect(expected).toBeLessThan(entries.length / 2)
     for (const size of [64 * 1024, 4093, 97])
       expect(counted(json, size), `chunks of ${size}`).toBe(expected)
+  })
+})
+
+describe('DuplicateKeys: the warning', () => {
+  const key = { timePeriodId: '2026_Q1', timeFrameId: 'TF:2026-01-05', userId: 'u1' }
+  const lead = 'entries: '
+  const tail = '; rows are kept as Clari sent them'
+  it.each<[name: string, entries: Entry[], warning: string | undefined]>([
+    [
+      'no repeat: none',
+      [
+        { ...key, fieldId: 'a' },
+        { ...key, fieldId: 'b' }
+      ],
+      undefined
+    ],
+    [
+      'one repeat, of no value type: the key alone',
+      [
+        { ...key, fieldId: 'a' },
+        { ...key, fieldId: 'a' }
+      ],
+      `${lead}1 entry repeats the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: 2026_Q1|TF:2026-01-05|u1|a)${tail}`
+    ],
+    [
+      'a number part is its text; a missing one, or one neither string nor number, is empty',
+      [
+        { timePeriodId: 7, userId: -3, fieldId: true },
+        { timePeriodId: 7, userId: -3, fieldId: null },
+        { timePeriodId: 7, userId: -3, fieldId: { a: 1 } },
+        { timePeriodId: 7, userId: -3 }
+      ],
+      `${lead}3 entries repeat the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: 7||-3|; 7||-3|; 7||-3|)${tail}`
+    ],
+    [
+      'more repeats than named: the first three, and “…”',
+      [1, 2, 3, 4, 5].map(n => ({ ...key, fieldId: 'a', quotaValue: n })),
+      `${lead}4 entries repeat the key of an earlier one (timePeriodId|timeFrameId|userId|fieldId: ${Array(3).fill('2026_Q1|TF:2026-01-05|u1|a (quotaValue)').join('; ')}, …)${tail}`
+    ]
+  ])('%s', (_, entries, warning) => {
+    expect(guarded(entriesJson(entries)).warning()).toBe(warning)
   })
 })
