@@ -146,3 +146,52 @@ describe('DuplicateKeys: the warning', () => {
     expect(guarded(entriesJson(entries)).warning()).toBe(warning)
   })
 })
+
+describe('DuplicateKeys: bounded memory', () => {
+  /** `n` entries that differ in `part` alone (part(i) its value), then a repeat of the first. */
+  const distinct = (n: number, part: (i: number) => Entry): Entry[] => {
+    const base = { timePeriodId: '2026_Q1', timeFrameId: 'TF:1', userId: 'u', fieldId: 'f' }
+    const entries = Array.from({ length: n }, (_, i) => ({ ...base, ...part(i) }))
+    return [...entries, entries[0]!]
+  }
+  it.each<[limit: number, name: string, part: (i: number) => Entry]>([
+    [0x400, 'periods', i => ({ timePeriodId: `P${i}` })],
+    [0x40, 'value types', i => ({ [`t${i}Value`]: i })],
+    [0x10000, 'weeks', i => ({ timeFrameId: `TF:${i}` })],
+    [0x10000, 'fields', i => ({ fieldId: `f${i}` })]
+  ])('counts up to %s distinct %s, and gives up, saying so, beyond', (limit, _, part) => {
+    const within = guarded(entriesJson(distinct(limit, part)))
+    expect([within.gaveUp, within.count]).toEqual([false, 1])
+    const beyond = guarded(entriesJson(distinct(limit + 1, part)))
+    expect([beyond.gaveUp, beyond.warning()]).toEqual([
+      true,
+      'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)'
+    ])
+  })
+})
+
+describe('DuplicateKeys: its memory cap', () => {
+  it('counts while its bit sets fit in 32 MiB, and gives up, saying so, once they would not', () => {
+    const base = { timePeriodId: '2026_Q1', userId: 'u0' }
+    // 16,384 users in week 0: that week's set grows to 2,110 bytes.
+    const entries: Entry[] = Array.from({ length: 0x4000 }, (_, i) => ({
+      ...base,
+      timeFrameId: 'TF:0',
+      userId: `u${i}`
+    }))
+    // A week whose first user is the last one takes 2 × (16383 >> 3) + 2 = 4,096 bytes: 8,191 of
+    // them, and one whose first user is 7,936 (1,986 bytes), make 32 MiB exactly.
+    for (let week = 1; week < 8192; week++)
+      entries.push({ ...base, timeFrameId: `TF:${week}`, userId: 'u16383' })
+    entries.push({ ...base, timeFrameId: 'TF:8192', userId: 'u7936' })
+    entries.push(entries[0]!)
+    const full = guarded(entriesJson(entries))
+    expect([full.gaveUp, full.count]).toEqual([false, 1])
+    entries.push({ ...base, timeFrameId: 'TF:8193' })
+    const over = guarded(entriesJson(entries))
+    expect([over.gaveUp, over.warning()]).toEqual([
+      true,
+      'entries: too many distinct keys to count repeated ones (duplicateKeys not recorded)'
+    ])
+  })
+})
