@@ -106,6 +106,29 @@ describe('DuplicateKeys: the count of repeated keys', () => {
   })
 })
 
+describe('DuplicateKeys: keys that differ are no repeat', () => {
+  const key = { timePeriodId: '2026_Q1', timeFrameId: 'TF:2026-01-05', fieldId: 'f' }
+  const users = (...ids: unknown[]): Entry[] =>
+    ids.map(userId => (userId === undefined ? { ...key } : { ...key, userId }))
+  it.each<[name: string, entries: Entry[]]>([
+    ['a number part and a missing one (0, 9, -1)', users(0, undefined, 9, -1)],
+    ['numbers that share their first digit, or all but it', users(1, 12, 22, 2)],
+    // Their raw bytes have one hash: a lookup must compare the bytes too.
+    ['parts whose bytes hash alike', users('u885087', 'u1020800')],
+    [
+      'an entry of the 65th period and the first period’s quota entry',
+      [
+        { ...key, userId: 'u', forecastValue: 1 },
+        { ...key, userId: 'u', quotaValue: 1 },
+        ...Array.from({ length: 64 }, (_, i) => ({ ...key, timePeriodId: `P${i + 1}` })),
+        { ...key, timePeriodId: 'P64', userId: 'u', forecastValue: 1 }
+      ]
+    ]
+  ])('%s', (_, entries) => {
+    expect(counted(entriesJson(entries), 1 << 20)).toBe(0)
+  })
+})
+
 describe('DuplicateKeys: the warning', () => {
   const key = { timePeriodId: '2026_Q1', timeFrameId: 'TF:2026-01-05', userId: 'u1' }
   const lead = 'entries: '
