@@ -2287,6 +2287,7 @@ class DuplicateKeys {
             return this.giveUp();
         }
         const groups = (this.bits[period * 0x40 + typeId] ??= new Map());
+        // Stryker disable next-line ArithmeticOperator: frame / 0x10000 + field and frame * 0x10000 - field are as unique for frame and field below 0x10000
         const group = frame * 0x10000 + field;
         let set = groups.get(group);
         const byte = user >> 3;
@@ -2386,6 +2387,7 @@ class PartNumbers {
         const from = table.froms[column];
         const to = table.tos[column];
         // A value assembled by the engine (a repaired string) has no bytes: by its text.
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: by text or by bytes, the number is the text's; a text source's empty bytes only miss the cache
         if (bytes.length === 0)
             return this.id(partText(table.json(column, element)));
         const { raws } = this;
@@ -2408,6 +2410,7 @@ class PartNumbers {
                 return this.met(raw);
         }
         const id = this.id(partText(table.json(column, element)));
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: the cache only saves making the text; its bound only bounds memory
         if (raws.length < MAX_CACHED) {
             // A copy: a view (Buffer's slice) would see the chunk's buffer reused, and keep it alive.
             raws.push(new Uint8Array(bytes.subarray(from, to)));
@@ -2427,6 +2430,7 @@ class PartNumbers {
     }
     /** The number of cached raw form `raw`, met after the previous one. */
     met(raw) {
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a successor only lets the next lookup skip the hash; a missing one costs the hash
         if (this.last >= 0)
             this.successors[this.last] = raw;
         this.last = raw;
