@@ -2387,7 +2387,6 @@ class PartNumbers {
         const from = table.froms[column];
         const to = table.tos[column];
         // A value assembled by the engine (a repaired string) has no bytes: by its text.
-        // Stryker disable next-line ConditionalExpression,EqualityOperator: by text or by bytes, the number is the text's; a text source's empty bytes only miss the cache
         if (bytes.length === 0)
             return this.id(partText(table.json(column, element)));
         const { raws } = this;
