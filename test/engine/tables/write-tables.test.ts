@@ -103,6 +103,9 @@ function instant(text: unknown): number {
 const OURS =
   '"forecastId":"net_arr","exportPeriod":"2026_Q1","snapshotAt":"2026-01-05T06:00:00.000Z","jobId":"6073683781a6da229df71e00"'
 const CSV_OURS = 'net_arr,2026_Q1,2026-01-05T06:00:00.000Z,6073683781a6da229df71e00'
+// The users table's CSV header line: the action's four columns, then the element's.
+const USERS_CSV_HEADER =
+  'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId'
 
 describe('writeTables: the bytes of a few tables, exactly as a loader reads them', () => {
   it.each<{
@@ -136,7 +139,7 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
         `{${OURS},"userId":"u7","name":""}`
       ],
       csv: [
-        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
+        USERS_CSV_HEADER,
         `${CSV_OURS},u1,,,Zoë Ångström,,,,,`,
         `${CSV_OURS},u2,,,"O'Brien, Pat",,,,,`,
         `${CSV_OURS},u3,,,"Sam ""The Closer"" Lee",,,,,`,
@@ -188,10 +191,7 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
         '{"users":[{"userId":"a","name":"x","userId":"b"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
       table: 'users',
       ndjson: [`{${OURS},"userId":"b","name":"x"}`],
-      csv: [
-        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
-        `${CSV_OURS},b,,,x,,,,,`
-      ]
+      csv: [USERS_CSV_HEADER, `${CSV_OURS},b,,,x,,,,,`]
     },
     {
       name: 'a compact element is copied byte for byte, escapes in its keys included',
@@ -199,10 +199,7 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
         '{"users":[{"userId":"u1","n\\u0061me":"x"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
       table: 'users',
       ndjson: [`{${OURS},"userId":"u1","n\\u0061me":"x"}`],
-      csv: [
-        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId',
-        `${CSV_OURS},u1,,,x,,,,,`
-      ]
+      csv: [USERS_CSV_HEADER, `${CSV_OURS},u1,,,x,,,,,`]
     },
     {
       name: 'a key made only of characters JSON escapes stays escaped in a row written from its members',
@@ -211,10 +208,7 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
         '{"users":[{"userId":"u1", "\\"":"\\\\"}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
       table: 'users',
       ndjson: [`{${OURS},"userId":"u1","\\"":"\\\\"}`],
-      csv: [
-        'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId,""""',
-        `${CSV_OURS},u1,,,,,,,,,\\`
-      ]
+      csv: [`${USERS_CSV_HEADER},""""`, `${CSV_OURS},u1,,,,,,,,,\\`]
     }
   ])('$name', async ({ payload: text, table, ndjson, csv }) => {
     const asNdjson = await tablesOf(text, 'ndjson')
@@ -434,9 +428,7 @@ describe('writeTables: CSV', () => {
 
   it('a table without rows is its header alone', async () => {
     const { text } = await tablesOf(payload({}), 'csv')
-    expect(text.users).toBe(
-      'forecastId,exportPeriod,snapshotAt,jobId,userId,crmId,email,name,hierarchyId,hierarchyName,parentHierarchyId,parentHierarchyName,scopeId\r\n'
-    )
+    expect(text.users).toBe(`${USERS_CSV_HEADER}\r\n`)
     for (const table of ['entries', 'fields', 'time_frames'] as const)
       expect(readCsv(text[table]), table).toEqual(csvRecords(table, []))
   })
