@@ -1,6 +1,9 @@
 import { ClariApiError } from '../clari/errors.js'
 import { RetryBudgetError } from '../retry/retry.js'
-import { formatBytes } from './units.js'
+import { firstOf, formatBytes } from './units.js'
+
+// Job ids a message names before it says "…": enough to find them in Clari, a line still.
+const IDS_SHOWN = 5
 
 // Every message here is about one period, whose line already names the period and its job: the
 // message says what happened and, where the user can act, what to do.
@@ -103,7 +106,7 @@ export class UnprovenJobError extends Error {
     const exported = `${forecastId} ${period}`
     const why =
       'several' in found
-        ? `${found.several.length} jobs of ${exported} started since (${idList(found.several)}), and any could be it`
+        ? `${found.several.length} jobs of ${exported} started since (${firstOf(found.several, IDS_SHOWN)}), and any could be it`
         : whyUnproven(exported, found.doubts, found.sentAt)
     super(
       `the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`
@@ -121,7 +124,10 @@ export class UnprovenJobError extends Error {
 function whyUnproven(exported: string, doubts: readonly JobDoubt[], sentAt: number): string {
   // Empty, and so skipped, when no candidate is of that kind.
   const ids = (unnamed: boolean, undated: JobDoubt['undated']): string =>
-    idList(doubts.filter(d => d.unnamed === unnamed && d.undated === undated).map(d => d.jobId))
+    firstOf(
+      doubts.filter(d => d.unnamed === unnamed && d.undated === undated).map(d => d.jobId),
+      IDS_SHOWN
+    )
   const unnamed = `the job list does not show that they export ${exported}`
   const clauses: string[] = []
   const dated = ids(true, undefined)
@@ -140,11 +146,6 @@ function whyUnproven(exported: string, doubts: readonly JobDoubt[], sentAt: numb
     ? ` (${new Date(sentAt).toISOString()} by the runner's clock)`
     : ''
   return clauses.join('; ') + sent
-}
-
-/** The first five job ids, and `…` for more. */
-function idList(jobIds: readonly string[]): string {
-  return jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '')
 }
 
 /**

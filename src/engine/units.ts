@@ -29,3 +29,8 @@ export function formatDuration(ms: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
+
+/** "a, b, c" or, beyond `shown` items, the first `shown` and "…": a list a message names. */
+export function firstOf(items: readonly string[], shown: number): string {
+  return items.slice(0, shown).join(', ') + (items.length > shown ? ', …' : '')
+}

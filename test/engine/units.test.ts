@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDuration, plural } from '../../src/engine/units.js'
+import { firstOf, formatBytes, formatDuration, plural } from '../../src/engine/units.js'
 
 describe('formatBytes: sizes as the summary and the messages print them', () => {
   it.each<[number | undefined, string]>([
@@ -44,5 +44,16 @@ describe('plural: a count and its word', () => {
     [2, '2 periods']
   ])('%j reads "%s"', (n, text) => {
     expect(plural(n, 'period')).toBe(text)
+  })
+})
+
+describe('firstOf: the first few of a list a message names, and "…" for more', () => {
+  it.each<[string[], string]>([
+    [[], ''],
+    [['a'], 'a'],
+    [['a', 'b', 'c'], 'a, b, c'],
+    [['a', 'b', 'c', 'd'], 'a, b, c, …']
+  ])('%j, three shown, reads "%s"', (items, text) => {
+    expect(firstOf(items, 3)).toBe(text)
   })
 })

@@ -8,7 +8,7 @@ import { describeError } from '../../clari/untrusted-text.js'
 import type { ExportConfig } from '../config.js'
 import { MANIFEST_FILE } from '../manifest.js'
 import { TABLE_NAMES } from '../table-layout.js'
-import { formatBytes } from '../units.js'
+import { firstOf, formatBytes } from '../units.js'
 import { MAX_MANIFEST_BYTES, readEarlierManifest } from './earlier-manifest.js'
 import type { EarlierRun, NoEarlierRun, NoEarlierRunKind, ResumeSource } from './earlier-run.js'
 import { extractEntries, readZipEntry, UnreadableZipError } from './zip-archive.js'
@@ -345,8 +345,7 @@ class Search {
     if (this.listingFailed) {
       return { kind: 'lookup-failed', reason: `lookup failed: ${this.trail.join('; ')}` }
     }
-    const shown =
-      this.names.slice(0, NAMES_SHOWN).join(', ') + (this.names.length > NAMES_SHOWN ? ', …' : '')
+    const shown = firstOf(this.names, NAMES_SHOWN)
     return {
       kind: 'missing',
       reason: `missing: no artifact named ${shown} on this run (${this.trail.join('; ')})`
