@@ -30674,11 +30674,17 @@ function units_formatDuration(ms) {
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+/** "a, b, c" or, beyond `shown` items, the first `shown` and "…": a list a message names. */
+function units_firstOf(items, shown) {
+    return items.slice(0, shown).join(', ') + (items.length > shown ? ', …' : '');
+}
 
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
 
 
 
+// Job ids a message names before it says "…": enough to find them in Clari, a line still.
+const IDS_SHOWN = 5;
 // Every message here is about one period, whose line already names the period and its job: the
 // message says what happened and, where the user can act, what to do.
 /** The job reached a terminal failure state on Clari's side (which gives no reason). */
@@ -30759,7 +30765,7 @@ class UnprovenJobError extends Error {
     constructor(forecastId, period, found) {
         const exported = `${forecastId} ${period}`;
         const why = 'several' in found
-            ? `${found.several.length} jobs of ${exported} started since (${idList(found.several)}), and any could be it`
+            ? `${found.several.length} jobs of ${exported} started since (${units_firstOf(found.several, IDS_SHOWN)}), and any could be it`
             : whyUnproven(exported, found.doubts, found.sentAt);
         super(`the create request's answer was lost; ${why}. None was adopted and no second job created (to spend no more quota): check them in Clari`);
         this.forecastId = forecastId;
@@ -30775,7 +30781,7 @@ class UnprovenJobError extends Error {
  */
 function whyUnproven(exported, doubts, sentAt) {
     // Empty, and so skipped, when no candidate is of that kind.
-    const ids = (unnamed, undated) => idList(doubts.filter(d => d.unnamed === unnamed && d.undated === undated).map(d => d.jobId));
+    const ids = (unnamed, undated) => units_firstOf(doubts.filter(d => d.unnamed === unnamed && d.undated === undated).map(d => d.jobId), IDS_SHOWN);
     const unnamed = `the job list does not show that they export ${exported}`;
     const clauses = [];
     const dated = ids(true, undefined);
@@ -30796,10 +30802,6 @@ function whyUnproven(exported, doubts, sentAt) {
         ? ` (${new Date(sentAt).toISOString()} by the runner's clock)`
         : '';
     return clauses.join('; ') + sent;
-}
-/** The first five job ids, and `…` for more. */
-function idList(jobIds) {
-    return jobIds.slice(0, 5).join(', ') + (jobIds.length > 5 ? ', …' : '');
 }
 /**
  * Clari's gateway refused the key: a 401 without a Clari error code (a refused permission has
@@ -39632,7 +39634,7 @@ class Search {
         if (this.listingFailed) {
             return { kind: 'lookup-failed', reason: `lookup failed: ${this.trail.join('; ')}` };
         }
-        const shown = this.names.slice(0, NAMES_SHOWN).join(', ') + (this.names.length > NAMES_SHOWN ? ', …' : '');
+        const shown = firstOf(this.names, NAMES_SHOWN);
         return {
             kind: 'missing',
             reason: `missing: no artifact named ${shown} on this run (${this.trail.join('; ')})`
