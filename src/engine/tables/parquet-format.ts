@@ -218,13 +218,10 @@ class CompactWriter {
   private last = 0
   private readonly lasts: number[] = []
 
+  // Short form only: every struct above writes its fields in ascending order, none more than 15
+  // ids after the one before (the long form, a zigzag id, would serve other orders).
   private field(id: number, type: number): void {
-    const delta = id - this.last
-    if (delta > 0 && delta <= 15) this.out.push((delta << 4) | type)
-    else {
-      this.out.push(type)
-      this.varint(zigzag(id))
-    }
+    this.out.push(((id - this.last) << 4) | type)
     this.last = id
   }
 
@@ -293,4 +290,5 @@ function varint(value: number): number[] {
   return out
 }
 
-const zigzag = (value: number): number => (value >= 0 ? value * 2 : -value * 2 - 1)
+// Zigzag of a number that is never negative here (a count, size, offset or enum): twice itself.
+const zigzag = (value: number): number => value * 2
