@@ -36130,14 +36130,10 @@ class CompactWriter {
     out = [];
     last = 0;
     lasts = [];
+    // Short form only: every struct above writes its fields in ascending order, none more than 15
+    // ids after the one before (the long form, a zigzag id, would serve other orders).
     field(id, type) {
-        const delta = id - this.last;
-        if (delta > 0 && delta <= 15)
-            this.out.push((delta << 4) | type);
-        else {
-            this.out.push(type);
-            this.varint(zigzag(id));
-        }
+        this.out.push(((id - this.last) << 4) | type);
         this.last = id;
     }
     i32(id, value) {
@@ -36197,7 +36193,8 @@ function varint(value) {
     out.push(value);
     return out;
 }
-const zigzag = (value) => (value >= 0 ? value * 2 : -value * 2 - 1);
+// Zigzag of a number that is never negative here (a count, size, offset or enum): twice itself.
+const zigzag = (value) => value * 2;
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
