@@ -126,6 +126,17 @@ async function compile(): Promise<ClariSpec> {
   // so its operations are flattened once.
   const operations = api.router.getOperations()
   api.router.getOperations = () => operations
+  // Matching then still tries every path template's pattern on each request; the operation
+  // depends on the method and path alone, and a job's status is asked for again and again.
+  const matched = new Map<string, ReturnType<typeof api.matchOperation>>()
+  const match = (req: Parameters<typeof api.matchOperation>[0]) => {
+    const key = `${req.method} ${req.path}`
+    if (!matched.has(key)) {
+      if (matched.size >= 10_000) matched.clear()
+      matched.set(key, api.matchOperation(req))
+    }
+    return matched.get(key)
+  }
   return {
     problems(request) {
       const req = {
@@ -134,7 +145,7 @@ async function compile(): Promise<ClariSpec> {
         headers: request.headers as Record<string, string | string[]>,
         body: request.body
       }
-      const operation = api.matchOperation(req)
+      const operation = match(req)
       if (!operation) return undefined
       const result = api.validateRequest(req, operation)
       if (result.valid) return undefined
