@@ -278,17 +278,23 @@ describe('writeTables: the simulator’s payloads, every week of the quarter (as
 
         const typed = await parquetRows(path.join(dir, parquet.tables[table].file))
         expect(typed).toHaveLength(elements.length)
-        for (const [i, row] of typed.entries()) {
-          const expected = ndjsonRow(table, elements[i]!, context)
-          for (const [key, value] of Object.entries(expected)) {
-            // Timestamps and JSON come back as text; the rest as JSON's own types.
-            if (key === 'updatedOn') expect(instant(row[key])).toBe(value)
-            else if (key === 'currency') expect(JSON.parse(String(row[key]))).toEqual(value)
-            else if (key === 'year') expect(Number(row[key])).toBe(value)
-            else expect(row[key], key).toEqual(value)
-          }
-          expect(row.extra).toBeNull()
-        }
+        // Each row's values under the NDJSON row's keys, compared in one expectation per table
+        // (one per value cost this file a twelfth of its CPU). Timestamps and JSON come back
+        // as text; the rest as JSON's own types.
+        const expected = elements.map(e => ndjsonRow(table, e, context))
+        const asRead = typed.map((row, i) =>
+          Object.fromEntries(
+            Object.keys(expected[i]!).map(key => {
+              const value = row[key]
+              if (key === 'updatedOn') return [key, instant(value)]
+              if (key === 'currency') return [key, JSON.parse(String(value)) as unknown]
+              if (key === 'year') return [key, Number(value)]
+              return [key, value]
+            })
+          )
+        )
+        expect(asRead).toEqual(expected)
+        expect(typed.filter(row => row.extra !== null)).toEqual([])
       }
       // An entry per user, field and week: many time frames, and entryKey tells them apart.
       expect(ndjson.duplicateKeys).toBe(0)

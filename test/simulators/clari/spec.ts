@@ -1,4 +1,10 @@
-import { readFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import { threadId } from 'node:worker_threads'
 import { OpenAPIBackend, type Document } from 'openapi-backend'
 import { parse } from 'yaml'
 
@@ -44,9 +50,43 @@ export function loadClariSpec(): Promise<ClariSpec> {
   return compiled
 }
 
-/** Clari's document with the work-arounds below, parsed anew. */
+/** Clari's document with the work-arounds below, read anew. */
 async function preparedDocument(): Promise<Document> {
-  return prepare(parse(await readFile(DOCUMENT, 'utf8')) as Json)
+  return prepare(await parsedDocument())
+}
+
+const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string })
+  .version
+
+/**
+ * The YAML document parsed. Parsing it costs a third of a CPU second in each test worker that
+ * loads it (two unit threads, up to eight process-test forks, each Stryker run); the parse is
+ * kept as JSON in the temp folder, named by the digest of the text and the parser's version,
+ * and the next process reads that instead (a hundredth of the CPU). Kept only when JSON
+ * carries it exactly, so the document is the same whichever way it was read.
+ */
+async function parsedDocument(): Promise<Json> {
+  const text = await readFile(DOCUMENT, 'utf8')
+  const digest = createHash('sha256').update(`yaml ${YAML_VERSION}\n${text}`).digest('hex')
+  const file = path.join(os.tmpdir(), `clari-openapi-${os.userInfo().uid}-${digest}.json`)
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Json
+  } catch {
+    // Not kept yet (or unreadable): parsed below, and kept for the next process.
+  }
+  const document = parse(text) as Json
+  const json = JSON.stringify(document)
+  if (isDeepStrictEqual(JSON.parse(json), document)) {
+    // Written aside, then renamed: a process reading it meanwhile never sees half of it.
+    const partial = `${file}.${process.pid}-${threadId}`
+    try {
+      await writeFile(partial, json)
+      await rename(partial, file)
+    } catch {
+      await rm(partial, { force: true })
+    }
+  }
+  return document
 }
 
 /**
@@ -74,10 +114,29 @@ async function compile(): Promise<ClariSpec> {
     // Quick: the document is not validated here (checkClariDocument is, once per test run), and
     // a validator is compiled when its operation is first met: the simulator meets a handful of
     // the document's operations, and compiling all of them cost each process test file seconds.
+    // Nor are its schemas checked against JSON Schema's meta-schema as they compile (Ajv would
+    // compile that meta-schema anew for each validator's own Ajv: most of their CPU); the strict
+    // load does that too.
     quick: true,
-    ajvOpts: AJV_OPTIONS
+    ajvOpts: { ...AJV_OPTIONS, validateSchema: false }
   })
   await api.init()
+  // openapi-backend flattens the document's operations anew, twice, for every request it
+  // matches (a tenth of the CPU of the fault matrix); the document never changes after init,
+  // so its operations are flattened once.
+  const operations = api.router.getOperations()
+  api.router.getOperations = () => operations
+  // Matching then still tries every path template's pattern on each request; the operation
+  // depends on the method and path alone, and a job's status is asked for again and again.
+  const matched = new Map<string, ReturnType<typeof api.matchOperation>>()
+  const match = (req: Parameters<typeof api.matchOperation>[0]) => {
+    const key = `${req.method} ${req.path}`
+    if (!matched.has(key)) {
+      if (matched.size >= 10_000) matched.clear()
+      matched.set(key, api.matchOperation(req))
+    }
+    return matched.get(key)
+  }
   return {
     problems(request) {
       const req = {
@@ -86,7 +145,7 @@ async function compile(): Promise<ClariSpec> {
         headers: request.headers as Record<string, string | string[]>,
         body: request.body
       }
-      const operation = api.matchOperation(req)
+      const operation = match(req)
       if (!operation) return undefined
       const result = api.validateRequest(req, operation)
       if (result.valid) return undefined
