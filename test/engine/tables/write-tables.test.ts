@@ -797,6 +797,28 @@ describe('writeTables: failures name the problem and leave no table of the perio
       'tables: element 1 of "fields" is a list, not an object'
     ],
     [
+      'an element that is null',
+      '{"users":[null]}',
+      'tables: element 0 of "users" is null, not an object'
+    ],
+    [
+      'an element that is a boolean',
+      '{"users":[{},true]}',
+      'tables: element 1 of "users" is a boolean, not an object'
+    ],
+    [
+      'an element that is a negative number',
+      '{"users":[-1]}',
+      'tables: element 0 of "users" is a number, not an object'
+    ],
+    [
+      'more distinct members than a table may have columns',
+      JSON.stringify({
+        users: [Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`m${i}`, i]))]
+      }),
+      'tables: users has more than 10000 distinct columns'
+    ],
+    [
       'a list sent twice',
       '{"entries":[],"entries":[]}',
       'tables: the payload has more than one "entries" list'
