@@ -202,6 +202,22 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
       csv: [USERS_CSV_HEADER, `${CSV_OURS},u1,,,x,,,,,`]
     },
     {
+      name: 'a compact element with objects and lists, nested both ways, is copied byte for byte too',
+      payload:
+        '{"users":[{"userId":"u1","n\\u0061me":"x","o":{"l":[[1],{"k":2}]},"l":[1,[2]]}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1","n\\u0061me":"x","o":{"l":[[1],{"k":2}]},"l":[1,[2]]}`],
+      csv: [`${USERS_CSV_HEADER},o.l,l`, `${CSV_OURS},u1,,,x,,,,,,"[[1],{""k"":2}]","[1,[2]]"`]
+    },
+    {
+      name: 'an object or list in a member named like one of ours is dropped, not flattened',
+      payload:
+        '{"users":[{"userId":"u1","jobId":{"a":1},"forecastId":[2]}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1"}`],
+      csv: [USERS_CSV_HEADER, `${CSV_OURS},u1,,,,,,,,`]
+    },
+    {
       name: 'a key made only of characters JSON escapes stays escaped in a row written from its members',
       // The space makes the element other than compact: its row is written member by member.
       payload:
