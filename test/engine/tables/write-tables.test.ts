@@ -797,6 +797,41 @@ describe('writeTables: a payload read in many chunks', () => {
   })
 })
 
+describe('writeTables: an element larger than a row may be', () => {
+  const MiB = 1024 * 1024
+  /** A string token of `bytes` bytes, its quotes included. */
+  const string = (bytes: number): string => `"${'x'.repeat(bytes - 2)}"`
+  const tooLarge = 'tables: element 0 of "users" is larger than 16777216 bytes'
+
+  it.each<[name: string, element: string, message: string | undefined]>([
+    [
+      'values of 16 MiB in all are written',
+      `{"a":${string(8 * MiB)},"b":${string(8 * MiB)}}`,
+      undefined
+    ],
+    [
+      'values of one byte more fail',
+      `{"a":${string(8 * MiB)},"b":${string(8 * MiB + 1)}}`,
+      tooLarge
+    ],
+    ['a list of more fails', `{"l":[${string(9 * MiB)},${string(9 * MiB)}]}`, tooLarge],
+    [
+      'a value and a list of more together fail',
+      `{"s":${string(8 * MiB)},"l":[${string(9 * MiB)}]}`,
+      tooLarge
+    ],
+    [
+      'one string longer than the JSON check holds fails',
+      `{"s":${string(17 * MiB)}}`,
+      'tables: "users" holds a value longer than 16777216 bytes'
+    ]
+  ])('%s', async (_name, element, message) => {
+    const tables = tablesOf(`{"users":[${element}]}`, 'csv')
+    if (message === undefined) expect((await tables).result.tables.users.rows).toBe(1)
+    else await expect(tables).rejects.toThrow(message)
+  })
+})
+
 describe('writeTables: failures name the problem and leave no table of the period', () => {
   it.each<[name: string, payload: string, message: string]>([
     ['a list that is an object', '{"entries":{}}', 'tables: "entries" is an object, not a list'],
