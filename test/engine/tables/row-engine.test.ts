@@ -5,6 +5,7 @@ import { CsvRows } from '../../../src/engine/tables/csv-rows.js'
 import { DuplicateKeys } from '../../../src/engine/tables/duplicate-keys.js'
 import { NdjsonRows } from '../../../src/engine/tables/ndjson-rows.js'
 import { ParquetRows } from '../../../src/engine/tables/parquet-rows.js'
+import type { ComputedColumn } from '../../../src/engine/tables/derived-columns.js'
 import { RowEngine } from '../../../src/engine/tables/row-engine.js'
 import type { RowsWriter } from '../../../src/engine/tables/rows-writer.js'
 import { readCsv } from '../../helpers/csv.js'
@@ -173,5 +174,37 @@ describe('RowEngine: a pass that must find the columns of the one before', () =>
       message: 'tables: the payload changed while its tables were being written',
       table: 'users'
     })
+  })
+})
+
+describe('RowEngine: a computed column that reads a number', () => {
+  it('gets the member’s number, and nothing for a string, a list, null or a missing member', async () => {
+    const amount: ComputedColumn = {
+      name: 'amount',
+      tables: ['users'],
+      type: 'double',
+      reads: ['n'],
+      value: row => row.number(0)
+    }
+    const engine = new RowEngine(CONTEXT, [amount])
+    const ndjson = new NdjsonRows(engine)
+    engine.startPass(ndjson, { observe: true, freeze: false })
+    const check = new JsonStreamCheck(engine)
+    check.update(
+      Buffer.from('{"users":[{"n":0},{"n":-2.5e3},{"n":9},{"n":"5"},{"n":[1]},{"n":null},{}]}')
+    )
+    expect(check.finish()).toMatchObject({ valid: true })
+    let text = ''
+    await ndjson.finish(async (table, bytes) => void (table === 'users' && (text += bytes)))
+    const rows = text.split('\n').filter(Boolean)
+    expect(rows.map(row => (JSON.parse(row) as { amount: unknown }).amount)).toEqual([
+      0,
+      -2500,
+      9,
+      null,
+      null,
+      null,
+      null
+    ])
   })
 })
