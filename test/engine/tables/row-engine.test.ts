@@ -115,8 +115,8 @@ describe('RowEngine across chunk boundaries', () => {
 })
 
 /** The users table as CSV records, its columns learnt by a pass before the one that writes. */
-async function usersCsv(payload: Buffer): Promise<string[][]> {
-  const engine = new RowEngine(CONTEXT)
+async function usersCsv(payload: Buffer, columns?: ComputedColumn[]): Promise<string[][]> {
+  const engine = new RowEngine(CONTEXT, columns)
   const csv = new CsvRows(engine, true)
   for (const sink of [undefined, csv]) {
     engine.startPass(sink, { observe: sink === undefined, freeze: sink !== undefined })
@@ -142,10 +142,29 @@ describe('RowEngine: each member in its own column', () => {
       '[{"p":"zzzz","abcdX":1},{"p":"Xd1","abcdY":2}]'
     ],
     ['a name met in a nested object, then at the top', '[{"p":{"x":1}},{"q":1,"x":2}]'],
-    ['a nested member named like a top-level one', '[{"b":1,"a":{"b":2}}]']
+    ['a nested member named like a top-level one', '[{"b":1,"a":{"b":2}}]'],
+    [
+      'a member of an object inside a list, which makes no column',
+      '[{"l":[{"a.b":1}],"a":{"b":2}}]'
+    ]
   ])('%s', async (_name, users) => {
     const elements = JSON.parse(users) as Record<string, unknown>[]
     expect(await usersCsv(Buffer.from(`{"users":${users}}`))).toEqual(csvRecords('users', elements))
+  })
+
+  it('a computed column named like a declared field takes its place, once', async () => {
+    const userId: ComputedColumn = {
+      name: 'userId',
+      tables: ['users'],
+      type: 'string',
+      reads: ['name'],
+      separator: '|'
+    }
+    const records = await usersCsv(Buffer.from('{"users":[{"userId":"u1","name":"n1"}]}'), [userId])
+    const [header, row] = records
+    expect(header!.filter(name => name === 'userId')).toHaveLength(1)
+    expect(row![header!.indexOf('userId')]).toBe('n1')
+    expect(row).toHaveLength(header!.length)
   })
 
   it('numbers the names that flatten alike past any suffix already taken', async () => {
