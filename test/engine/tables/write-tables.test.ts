@@ -830,6 +830,16 @@ describe('writeTables: an element larger than a row may be', () => {
     if (message === undefined) expect((await tables).result.tables.users.rows).toBe(1)
     else await expect(tables).rejects.toThrow(message)
   })
+
+  // Its keys alone, and its values alone, are more than 16 MiB.
+  it('a list of flat elements larger than that in all is written: the limit is per element', async () => {
+    const users = Array.from(
+      { length: 250_000 },
+      (_, i) => `{"userId":"u${i}",${string(72)}:${string(72)}}`
+    )
+    const { result } = await tablesOf(`{"users":[${users.join(',')}]}`, 'csv')
+    expect(result.tables.users.rows).toBe(users.length)
+  })
 })
 
 describe('writeTables: failures name the problem and leave no table of the period', () => {
