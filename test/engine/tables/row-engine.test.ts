@@ -5,9 +5,11 @@ import { CsvRows } from '../../../src/engine/tables/csv-rows.js'
 import { DuplicateKeys } from '../../../src/engine/tables/duplicate-keys.js'
 import { NdjsonRows } from '../../../src/engine/tables/ndjson-rows.js'
 import { ParquetRows } from '../../../src/engine/tables/parquet-rows.js'
+import type { ComputedColumn } from '../../../src/engine/tables/derived-columns.js'
 import { RowEngine } from '../../../src/engine/tables/row-engine.js'
 import type { RowsWriter } from '../../../src/engine/tables/rows-writer.js'
-import { CONTEXT } from '../../helpers/table-rows.js'
+import { readCsv } from '../../helpers/csv.js'
+import { CONTEXT, csvRecords } from '../../helpers/table-rows.js'
 import { generatedPayloadStream } from '../../simulators/clari/generated-payload.js'
 import { forecastPayload } from '../../simulators/clari/index.js'
 
@@ -110,4 +112,118 @@ describe('RowEngine across chunk boundaries', () => {
       expect(await tablesInChunks(generated, format, 64 * 1024, true)).toEqual(whole)
     }
   )
+})
+
+/** The users table as CSV records, its columns learnt by a pass before the one that writes. */
+async function usersCsv(payload: Buffer, columns?: ComputedColumn[]): Promise<string[][]> {
+  const engine = new RowEngine(CONTEXT, columns)
+  const csv = new CsvRows(engine, true)
+  for (const sink of [undefined, csv]) {
+    engine.startPass(sink, { observe: sink === undefined, freeze: sink !== undefined })
+    const check = new JsonStreamCheck(engine)
+    check.update(payload)
+    expect(check.finish()).toMatchObject({ valid: true })
+  }
+  expect(engine.failure).toBeUndefined()
+  let text = ''
+  await csv.finish(async (table, bytes) => void (table === 'users' && (text += bytes.toString())))
+  return readCsv(text)
+}
+
+describe('RowEngine: each member in its own column', () => {
+  // Keys at one place of consecutive elements are mostly recognised by their bytes: a key that
+  // only looks alike (same length, same first bytes, same bytes around it) is still its own.
+  it.each<[name: string, users: string]>([
+    ['a longer name that starts alike', '[{"ab":1},{"abc":2}]'],
+    ['a name that differs only in its first bytes', '[{"abcdX":1},{"zzzdX":2}]'],
+    ['a name that differs in its last byte', '[{"abcdX":1},{"abcdY":2}]'],
+    [
+      'a name whose last bytes appear just before it',
+      '[{"p":"zzzz","abcdX":1},{"p":"Xd1","abcdY":2}]'
+    ],
+    ['a name met in a nested object, then at the top', '[{"p":{"x":1}},{"q":1,"x":2}]'],
+    ['a nested member named like a top-level one', '[{"b":1,"a":{"b":2}}]'],
+    [
+      'a member of an object inside a list, which makes no column',
+      '[{"l":[{"a.b":1}],"a":{"b":2}}]'
+    ]
+  ])('%s', async (_name, users) => {
+    const elements = JSON.parse(users) as Record<string, unknown>[]
+    expect(await usersCsv(Buffer.from(`{"users":${users}}`))).toEqual(csvRecords('users', elements))
+  })
+
+  it('a computed column named like a declared field takes its place, once', async () => {
+    const userId: ComputedColumn = {
+      name: 'userId',
+      tables: ['users'],
+      type: 'string',
+      reads: ['name'],
+      separator: '|'
+    }
+    const records = await usersCsv(Buffer.from('{"users":[{"userId":"u1","name":"n1"}]}'), [userId])
+    const [header, row] = records
+    expect(header!.filter(name => name === 'userId')).toHaveLength(1)
+    expect(row![header!.indexOf('userId')]).toBe('n1')
+    expect(row).toHaveLength(header!.length)
+  })
+
+  it('numbers the names that flatten alike past any suffix already taken', async () => {
+    const [header, row] = await usersCsv(Buffer.from('{"users":[{"a.b":1,"a.b_2":2,"a":{"b":3}}]}'))
+    expect(header!.slice(-3)).toEqual(['a.b', 'a.b_2', 'a.b_3'])
+    expect(row!.slice(-3)).toEqual(['1', '2', '3'])
+  })
+})
+
+describe('RowEngine: a pass that must find the columns of the one before', () => {
+  it('fails when the payload has a member the first pass did not see', () => {
+    const engine = new RowEngine(CONTEXT)
+    const read = (text: string): void => {
+      const check = new JsonStreamCheck(engine)
+      check.update(Buffer.from(text))
+      expect(check.finish()).toMatchObject({ valid: true })
+    }
+    engine.startPass(undefined, { observe: true, freeze: false })
+    read('{"users":[{"userId":"u1","team":"a"}]}')
+    engine.startPass(undefined, { observe: false, freeze: true })
+    read('{"users":[{"userId":"u1","team":"a"}]}')
+    expect(engine.failure).toBeUndefined()
+    engine.startPass(undefined, { observe: false, freeze: true })
+    read('{"users":[{"userId":"u1","region":"b"}]}')
+    expect(engine.failure).toMatchObject({
+      message: 'tables: the payload changed while its tables were being written',
+      table: 'users'
+    })
+  })
+})
+
+describe('RowEngine: a computed column that reads a number', () => {
+  it('gets the member’s number, and nothing for a string, a list, null or a missing member', async () => {
+    const amount: ComputedColumn = {
+      name: 'amount',
+      tables: ['users'],
+      type: 'double',
+      reads: ['n'],
+      value: row => row.number(0)
+    }
+    const engine = new RowEngine(CONTEXT, [amount])
+    const ndjson = new NdjsonRows(engine)
+    engine.startPass(ndjson, { observe: true, freeze: false })
+    const check = new JsonStreamCheck(engine)
+    check.update(
+      Buffer.from('{"users":[{"n":0},{"n":-2.5e3},{"n":9},{"n":"5"},{"n":[1]},{"n":null},{}]}')
+    )
+    expect(check.finish()).toMatchObject({ valid: true })
+    let text = ''
+    await ndjson.finish(async (table, bytes) => void (table === 'users' && (text += bytes)))
+    const rows = text.split('\n').filter(Boolean)
+    expect(rows.map(row => (JSON.parse(row) as { amount: unknown }).amount)).toEqual([
+      0,
+      -2500,
+      9,
+      null,
+      null,
+      null,
+      null
+    ])
+  })
 })

@@ -202,6 +202,22 @@ describe('writeTables: the bytes of a few tables, exactly as a loader reads them
       csv: [USERS_CSV_HEADER, `${CSV_OURS},u1,,,x,,,,,`]
     },
     {
+      name: 'a compact element with objects and lists, nested both ways, is copied byte for byte too',
+      payload:
+        '{"users":[{"userId":"u1","n\\u0061me":"x","o":{"l":[[1],{"k":2}]},"l":[1,[2]]}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1","n\\u0061me":"x","o":{"l":[[1],{"k":2}]},"l":[1,[2]]}`],
+      csv: [`${USERS_CSV_HEADER},o.l,l`, `${CSV_OURS},u1,,,x,,,,,,"[[1],{""k"":2}]","[1,[2]]"`]
+    },
+    {
+      name: 'an object or list in a member named like one of ours is dropped, not flattened',
+      payload:
+        '{"users":[{"userId":"u1","jobId":{"a":1},"forecastId":[2]}],"timePeriods":[{"timePeriodId":"2026_Q1"}]}',
+      table: 'users',
+      ndjson: [`{${OURS},"userId":"u1"}`],
+      csv: [USERS_CSV_HEADER, `${CSV_OURS},u1,,,,,,,,`]
+    },
+    {
       name: 'a key made only of characters JSON escapes stays escaped in a row written from its members',
       // The space makes the element other than compact: its row is written member by member.
       payload:
@@ -398,6 +414,7 @@ describe('writeTables: our columns', () => {
       { fieldId: 'fc', timePeriodId: PERIOD, userId: null },
       { userId: 42, timeFrameId: 'TF:2026-01-12' },
       { timePeriodId: PERIOD, userId: 'a,b', fieldId: 'q"x', timeFrameId: 'TF:1' },
+      { timeFrameId: -1, userId: 0, fieldId: 9.5 },
       {}
     ]
     const text = payload({ entries })
@@ -407,6 +424,7 @@ describe('writeTables: our columns', () => {
       '2026_Q1|||fc',
       '|TF:2026-01-12|42|',
       '2026_Q1|TF:1|a,b|q"x',
+      '|-1|0|9.5',
       '|||'
     ])
     expect(readCsv((await tablesOf(text, 'csv')).text.entries)).toEqual(
@@ -548,7 +566,8 @@ describe('writeTables: duplicate keys', () => {
       entry('TF:2026-01-05', { forecastValue: 2 }),
       entry('TF:2026-01-12', { forecastValue: 3 }),
       entry('TF:2026-01-05', { forecastValue: 4 }),
-      entry('TF:2026-01-12', { quotaValue: 5 })
+      // A member first met here: CSV writes the entries again, and the count stays the same.
+      entry('TF:2026-01-12', { quotaValue: 5, comment: 'late' })
     ]
     for (const format of ['ndjson', 'csv', 'parquet'] as const) {
       const { result } = await tablesOf(payload({ entries }), format)
@@ -778,6 +797,51 @@ describe('writeTables: a payload read in many chunks', () => {
   })
 })
 
+describe('writeTables: an element larger than a row may be', () => {
+  const MiB = 1024 * 1024
+  /** A string token of `bytes` bytes, its quotes included. */
+  const string = (bytes: number): string => `"${'x'.repeat(bytes - 2)}"`
+  const tooLarge = 'tables: element 0 of "users" is larger than 16777216 bytes'
+
+  it.each<[name: string, element: string, message: string | undefined]>([
+    [
+      'values of 16 MiB in all are written',
+      `{"a":${string(8 * MiB)},"b":${string(8 * MiB)}}`,
+      undefined
+    ],
+    [
+      'values of one byte more fail',
+      `{"a":${string(8 * MiB)},"b":${string(8 * MiB + 1)}}`,
+      tooLarge
+    ],
+    ['a list of more fails', `{"l":[${string(9 * MiB)},${string(9 * MiB)}]}`, tooLarge],
+    [
+      'a value and a list of more together fail',
+      `{"s":${string(8 * MiB)},"l":[${string(9 * MiB)}]}`,
+      tooLarge
+    ],
+    [
+      'one string longer than the JSON check holds fails',
+      `{"s":${string(17 * MiB)}}`,
+      'tables: "users" holds a value longer than 16777216 bytes'
+    ]
+  ])('%s', async (_name, element, message) => {
+    const tables = tablesOf(`{"users":[${element}]}`, 'csv')
+    if (message === undefined) expect((await tables).result.tables.users.rows).toBe(1)
+    else await expect(tables).rejects.toThrow(message)
+  })
+
+  // Its keys alone, and its values alone, are more than 16 MiB.
+  it('a list of flat elements larger than that in all is written: the limit is per element', async () => {
+    const users = Array.from(
+      { length: 250_000 },
+      (_, i) => `{"userId":"u${i}",${string(72)}:${string(72)}}`
+    )
+    const { result } = await tablesOf(`{"users":[${users.join(',')}]}`, 'csv')
+    expect(result.tables.users.rows).toBe(users.length)
+  })
+})
+
 describe('writeTables: failures name the problem and leave no table of the period', () => {
   it.each<[name: string, payload: string, message: string]>([
     ['a list that is an object', '{"entries":{}}', 'tables: "entries" is an object, not a list'],
@@ -795,6 +859,28 @@ describe('writeTables: failures name the problem and leave no table of the perio
       'an element that is a list',
       '{"fields":[{},[]]}',
       'tables: element 1 of "fields" is a list, not an object'
+    ],
+    [
+      'an element that is null',
+      '{"users":[null]}',
+      'tables: element 0 of "users" is null, not an object'
+    ],
+    [
+      'an element that is a boolean',
+      '{"users":[{},true]}',
+      'tables: element 1 of "users" is a boolean, not an object'
+    ],
+    [
+      'an element that is a negative number',
+      '{"users":[-1]}',
+      'tables: element 0 of "users" is a number, not an object'
+    ],
+    [
+      'more distinct members than a table may have columns',
+      JSON.stringify({
+        users: [Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`m${i}`, i]))]
+      }),
+      'tables: users has more than 10000 distinct columns'
     ],
     [
       'a list sent twice',
