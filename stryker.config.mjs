@@ -18,7 +18,13 @@ const RESUME_TESTS = [
   'test/engine/reruns/ledger-resume.test.ts'
 ]
 
-/** Each room: the files mutated and the unit test files that must catch their bugs. */
+// The tables worker's own code and its side of the file exchange, run only on its thread.
+const WORKER_SIDE = ['src/engine/tables/tables-worker.ts', 'src/engine/tables/table-files-host.ts']
+
+/**
+ * Each room: the files mutated and the unit test files that must catch their bugs; where
+ * Stryker cannot see which test reaches which code, `coverageAnalysis: 'all'` and `related: false`.
+ */
 export const ROOMS = {
   retry: { mutate: ['src/retry/**/*.ts'], tests: ['test/retry/**/*.test.ts'] },
   // The client's own tests only: a bug in the client should show where the client is tested.
@@ -62,8 +68,17 @@ export const ROOMS = {
     tests: ['test/engine/history/**/*.test.ts', 'test/engine/run/history.test.ts']
   },
   'engine/tables': {
-    mutate: ['src/engine/tables/**/*.ts'],
+    mutate: ['src/engine/tables/**/*.ts', ...WORKER_SIDE.map(file => `!${file}`)],
     tests: ['test/engine/tables/**/*.test.ts']
+  },
+  // What runs on the tables worker's thread. Stryker sees no coverage there, so every mutant runs
+  // the worker's tests (and no others: none imports the worker); test/helpers/mutant-in-workers.ts
+  // switches the mutant on in the thread.
+  'engine/tables/worker': {
+    mutate: WORKER_SIDE,
+    tests: ['test/engine/tables/worker-tables.test.ts'],
+    coverageAnalysis: 'all',
+    related: false
   },
   // history.test.ts reads earlier runs' durations through the reruns' folder source.
   'engine/reruns': {
@@ -74,7 +89,7 @@ export const ROOMS = {
 
 /** Where a room's reports and incremental file live. */
 export function reportsOf(room) {
-  return `reports/mutation/${room.replace('/', '-')}`
+  return `reports/mutation/${room.replaceAll('/', '-')}`
 }
 
 // MUTATE_ROOM names the room (scripts/mutate.mjs sets it); without it, every room in one run.
@@ -104,12 +119,12 @@ export default {
   testRunner: 'vitest',
   // The unit project only (the process tests run the bundle, which no mutant reaches), narrowed
   // to the room's tests; of those, each mutant runs the files that import its module.
-  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  vitest: { configFile: 'vitest.mutate.config.ts', related: room.related ?? true },
   // A mutant the compiler refuses is no bug a user could meet: a type check, not a test run.
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   // Each mutant runs only the tests that reached it in the first (dry) run.
-  coverageAnalysis: 'perTest',
+  coverageAnalysis: room.coverageAnalysis ?? 'perTest',
   // The last run's results are reused for every mutant whose code and tests did not change, so
   // a rerun after a new test takes minutes. The file stays on the machine (reports/ is ignored):
   // it holds the text of every mutated and test file and would conflict on every merge.

@@ -20,5 +20,12 @@ const room = process.env.MUTATE_TESTS
 const include = room === undefined ? unit.test?.include : (JSON.parse(room) as string[])
 
 export default defineConfig({
-  test: { ...shared, ...unit.test, include, name: undefined, isolate: true }
+  test: {
+    ...shared,
+    ...unit.test,
+    include,
+    name: undefined,
+    isolate: true,
+    setupFiles: [unit.test?.setupFiles ?? [], 'test/helpers/mutant-in-workers.ts'].flat()
+  }
 })
