@@ -137,6 +137,8 @@ describe('RowEngine: each member in its own column', () => {
     ['a longer name that starts alike', '[{"ab":1},{"abc":2}]'],
     ['a name that differs only in its first bytes', '[{"abcdX":1},{"zzzdX":2}]'],
     ['a name that differs in its last byte', '[{"abcdX":1},{"abcdY":2}]'],
+    // Four bytes at a time, both read in the same byte order.
+    ['a name whose bytes are the other’s reversed', '[{"ab":1},{"ba":2}]'],
     [
       'a name whose last bytes appear just before it',
       '[{"p":"zzzz","abcdX":1},{"p":"Xd1","abcdY":2}]'
