@@ -154,6 +154,13 @@ describe('RowEngine: each member in its own column', () => {
     expect(await usersCsv(Buffer.from(`{"users":${users}}`))).toEqual(csvRecords('users', elements))
   })
 
+  // A key read from chunks of one byte is a joined token of its own bytes, nothing after them.
+  it('a shorter name where a longer one that starts alike was, in chunks of one byte', async () => {
+    const payload = Buffer.from('{"users":[{"abcdefgh":1},{"abcd":2}]}')
+    const whole = await tablesInChunks(payload, 'ndjson', payload.length)
+    expect(await tablesInChunks(payload, 'ndjson', 1)).toEqual(whole)
+  })
+
   it('a computed column named like a declared field takes its place, once', async () => {
     const userId: ComputedColumn = {
       name: 'userId',
