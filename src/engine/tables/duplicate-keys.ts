@@ -47,11 +47,14 @@ export class DuplicateKeys implements RowObserver {
     const frame = parts[1]!.number(table, reads[1]!, element)
     const user = parts[2]!.number(table, reads[2]!, element)
     const field = parts[3]!.number(table, reads[3]!, element)
-    const typeId = this.valueType(table, element)
+    const typeId = this.valueType(table)
     if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
       return this.giveUp()
     }
-    const groups = (this.bits[period * 0x40 + typeId] ??= new Map())
+    // 0x40 value types per period.
+    const periodFirst = period * 0x40
+    // Stryker disable next-line ArithmeticOperator: periodFirst - typeId is as unique, typeId being below 0x40
+    const groups = (this.bits[periodFirst + typeId] ??= new Map())
     // Stryker disable next-line ArithmeticOperator: frame / 0x10000 + field and frame * 0x10000 - field are as unique for frame and field below 0x10000
     const group = frame * 0x10000 + field
     let set = groups.get(group)
@@ -78,17 +81,19 @@ export class DuplicateKeys implements RowObserver {
   }
 
   /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
-  private valueType(table: TableRows, element: number): number {
-    const { order, columns, stamps } = table
+  private valueType(table: TableRows): number {
+    // `order` holds only the columns the element set.
+    const { order, columns } = table
     const { valueTypes } = this
     for (let i = 0; i < table.orderLength; i++) {
       const column = order[i]!
       let type = valueTypes[column]
+      // Stryker disable next-line ConditionalExpression: speed only: the type computed again is the same number
       if (type === undefined) {
         const { key } = columns[column]!
         type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1
       }
-      if (type >= 0 && stamps[column] === element) return type
+      if (type >= 0) return type
     }
     return this.typeNumber('')
   }
@@ -156,16 +161,20 @@ class PartNumbers {
     if (bytes.length === 0) return this.id(partText(table.json(column, element)))
     const { raws } = this
     const last = this.last
+    // Stryker disable next-line BlockStatement: speed only: without the shortcuts the hash finds the same number
     if (last >= 0) {
       if (sameBytes(raws[last]!, bytes, from, to)) return this.rawIds[last]!
       const next = this.successors[last]!
       if (next >= 0 && sameBytes(raws[next]!, bytes, from, to)) return this.met(next)
     }
+    // Stryker disable next-line ArithmeticOperator: speed only: a seed that varies with the position makes a repeat miss, and a miss numbers the value by its text
     let hash = to - from
     for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
     const { slots, hashes } = this
     const mask = slots.length - 1
+    // Stryker disable next-line ArithmeticOperator: speed only: probing the other way may miss, and a miss numbers the value by its text
     for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      // Stryker disable next-line ArithmeticOperator: speed only: another cached form is taken only if its bytes are the same, else it misses, and a miss numbers the value by its text
       const raw = slots[slot]! - 1
       if (hashes[raw] === hash && sameBytes(raws[raw]!, bytes, from, to)) return this.met(raw)
     }
@@ -193,6 +202,7 @@ class PartNumbers {
     return this.rawIds[raw]!
   }
 
+  // Stryker disable ConditionalExpression,ArithmeticOperator,BlockStatement: speed only: a cached form not placed, or placed where it is not looked for, misses, and a miss numbers the value by its text
   private place(raw: number): void {
     const { slots } = this
     const mask = slots.length - 1
@@ -200,6 +210,7 @@ class PartNumbers {
     while (slots[slot] !== 0) slot = (slot + 1) & mask
     slots[slot] = raw + 1
   }
+  // Stryker restore ConditionalExpression,ArithmeticOperator,BlockStatement
 
   private id(text: string): number {
     let id = this.ids.get(text)

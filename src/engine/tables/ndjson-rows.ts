@@ -24,6 +24,7 @@ export class NdjsonRows implements RowsWriter {
     for (const table of engine.tables.values()) {
       this.out.set(table.name, new PendingBytes())
       const constants = table.constants.map(
+        // Stryker disable next-line BooleanLiteral: the constants (forecast id, period, job id, ISO time) are validated ASCII, which toBinary leaves as it is
         c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`
       )
       this.heads.set(table.name, Buffer.from(`{${constants.join(',')}`, 'latin1'))

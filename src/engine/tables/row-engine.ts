@@ -98,6 +98,7 @@ export class TableRows {
     /** Told when a column becomes a CSV column (see Column.leaf). */
     private readonly onLeaf: (table: TableRows, column: number) => void
   ) {
+    // Stryker disable next-line MethodExpression: no constant column names its tables, so each is in every table
     this.constants = CONSTANT_COLUMNS.filter(c => inTable(c, name))
     const computed = columns.filter(c => inTable(c, name))
     for (const { name: own } of [...this.constants, ...computed]) {
@@ -179,12 +180,14 @@ export class TableRows {
    * it has none. One slice when nothing in it is escaped (the rule), not one per step.
    */
   string(column: number, element: number): string | undefined {
-    if (column < 0 || this.stamps[column] !== element) return undefined
+    if (this.stamps[column] !== element) return undefined
     const { text } = this.sources[column]!
     const from = this.froms[column]!
     const to = this.tos[column]!
     if (text.charCodeAt(from) !== 0x22) return undefined
+    // Stryker disable next-line ArithmeticOperator: the bytes just outside a string token (a delimiter, or none) are never a backslash
     for (let i = from + 1; i < to - 1; i++) {
+      // Stryker disable next-line EqualityOperator: speed only: decoding a token without a backslash gives the same slice
       if (text.charCodeAt(i) === 0x5c) return decodeToBinary(text.slice(from, to))
     }
     return text.slice(from + 1, to - 1)
@@ -196,17 +199,18 @@ export class TableRows {
    * returns false (`string` decodes it).
    */
   plainString(column: number, element: number, out: PendingBytes): boolean {
-    if (column < 0 || this.stamps[column] !== element) return false
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BooleanLiteral: speed only: a column the element did not set holds the empty source (reset after each row), which the next check refuses; refused, `text` writes the same bytes; an unset one accepted writes nothing, as `text` does
+    if (this.stamps[column] !== element) return false
     const { bytes } = this.sources[column]!
     const from = this.froms[column]!
-    // An assembled value (a repaired string) has no bytes.
-    if (bytes.length === 0 || bytes[from] !== 0x22) return false
+    // An assembled value (a repaired string) has no bytes: `bytes[from]` is undefined then.
+    if (bytes[from] !== 0x22) return false
     return out.plainBytes(bytes, from + 1, this.tos[column]! - 1)
   }
 
   /** The JSON text of the column's value in the current element (`element`), or undefined. */
   json(column: number, element: number): string | undefined {
-    if (column < 0 || this.stamps[column] !== element) return undefined
+    if (this.stamps[column] !== element) return undefined
     return this.sources[column]!.text.slice(this.froms[column], this.tos[column])
   }
 }
@@ -261,6 +265,7 @@ export class RowEngine implements JsonTap {
   /** Told when a column becomes a CSV column. */
   onLeaf?: (table: TableRows, column: number) => void
   private sink: RowSink | undefined
+  // Stryker disable BooleanLiteral,UnaryOperator,StringLiteral: initial values, each set again before it is read (by startPass, or when an element or a container opens)
   private observing = true
   private readonly observers: RowObserver[] = []
   private readonly lookups: {
@@ -290,6 +295,7 @@ export class RowEngine implements JsonTap {
   private opaqueFrom = 0
   private opaqueColumn = -1
   private afterValue = false // a ',' comes before the next key or value
+  // Stryker restore BooleanLiteral,UnaryOperator,StringLiteral
   private readonly touched: number[] = [] // columns the element set
   // A view of the chunk being read, for comparing keys four bytes at a time.
   private viewed: TokenSource = NO_SOURCE
@@ -342,11 +348,14 @@ export class RowEngine implements JsonTap {
   }
 
   select(key: string): boolean {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: speed only: after a failure no table is written, and a list selected without a table has its tokens ignored
     if (this.failure !== undefined) return false
     const name = TABLE_OF_LIST.get(key)
+    // Stryker disable next-line BooleanLiteral: speed only: a list selected without a table has its tokens ignored
     if (name === undefined) return false
     if (this.listsSeen.has(name)) {
       this.fail(new TablesError(`the payload has more than one "${key}" list`, name))
+      // Stryker disable next-line BooleanLiteral: speed only: the failure left no table, so the list's tokens are ignored
       return false
     }
     this.listsSeen.add(name)
@@ -355,6 +364,7 @@ export class RowEngine implements JsonTap {
     return true
   }
 
+  // Stryker disable next-line BlockStatement: tokens come only inside a selected list, and the next select sets the table again
   end(): void {
     this.table = undefined
   }
@@ -367,11 +377,13 @@ export class RowEngine implements JsonTap {
 
   open(isArray: boolean): boolean {
     const table = this.table
+    // Stryker disable next-line BooleanLiteral: memory only: a container's text asked for without a table is ignored by close (and abandoned past the tokenizer's bound)
     if (table === undefined) return false
     try {
       return this.opened(table, isArray)
     } catch (error) {
       this.fail(error)
+      // Stryker disable next-line BooleanLiteral: memory only: the failure left no table, so close ignores the text asked for
       return false
     }
   }
@@ -453,10 +465,12 @@ export class RowEngine implements JsonTap {
     if (depth === 0 && !isArray) throw this.notAList(table, 'an object')
     if (depth === 1) {
       if (isArray) throw this.notAnObject(table, 'a list')
+      // Stryker disable next-line UpdateOperator: counting down, the numbers stay unique and never 0 (a column's initial stamp)
       this.element++
       this.elementBytes = 0
       this.compactLength = 2
       this.plain = true
+      // Stryker disable next-line UnaryOperator: speed only: the key cache's positions start at 2 instead, as consistently
       this.keyIndex = -1
       this.parent = -1
       table.orderLength = 0
@@ -493,6 +507,7 @@ export class RowEngine implements JsonTap {
     // The key's text is made only where it is needed: most keys are recognised by their bytes.
     let json: string | undefined
     let repaired: string | undefined
+    // Stryker disable next-line ConditionalExpression: speed only: repairedString finds nothing to repair in a key the tokenizer did not flag
     if (flags !== 0) {
       json = source.text.slice(from, to)
       repaired = repairedString(json, source.bytes, from)
@@ -504,7 +519,9 @@ export class RowEngine implements JsonTap {
     if (this.depth > 2) this.copyText(`${json ?? source.text.slice(from, to)}:`)
     this.afterValue = false
     if (this.opaque > 0) return
+    // Stryker disable next-line UpdateOperator: speed and memory only: negative positions key the cache as consistently, past its bound
     const at = ++this.keyIndex
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: speed only: a repaired key or one past the cache is never stored, so it misses anyway, and a miss looks the key up by name
     if (repaired === undefined && at < KEY_CACHE) {
       const seen = table.seenRaw[at]
       if (source !== this.viewed) {
@@ -522,6 +539,7 @@ export class RowEngine implements JsonTap {
       }
     }
     this.column = table.member(this.parent, decodeToBinary(json ?? source.text.slice(from, to)))
+    // Stryker disable next-line LogicalOperator: memory only: a repaired key or one past the cache is stored but never looked for
     if (repaired === undefined && at < KEY_CACHE) {
       table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)))
       table.seenParent[at] = this.parent
@@ -545,6 +563,7 @@ export class RowEngine implements JsonTap {
         : this.notAnObject(table, describeScalar(json))
     }
     this.count(to - from)
+    // Stryker disable next-line ConditionalExpression: speed only: repairedString finds nothing to repair in a value the tokenizer did not flag
     if (flags !== 0) {
       const repaired = repairedString(source.text.slice(from, to), source.bytes, from)
       if (repaired !== undefined) {
@@ -632,12 +651,13 @@ export class RowEngine implements JsonTap {
         values[i] =
           'value' in column ? column.value(row, c.lookup) : joined(c.joined!, c.reads, row, element)
       }
-      const asSent = span !== undefined && this.plain && to - from === this.compactLength
+      const asSent = this.plain && to - from === this.compactLength
       sink.row(table, element, asSent ? span : undefined, from, to)
     }
     table.rows++
     // Let go of the chunks the values were read from.
     const { touched } = this
+    // Stryker disable next-line ConditionalExpression: memory only: the chunks stay referenced until set again; every read checks the column's stamp first
     for (let i = 0; i < touched.length; i++) table.sources[touched[i]!] = NO_SOURCE
     touched.length = 0
   }
@@ -707,6 +727,7 @@ function joined(
   out.clear()
   for (let read = 0; read < reads.length; read++) {
     if (read > 0) out.text(separator)
+    // Stryker disable next-line ConditionalExpression: speed only: `text` gives the same bytes as a string
     if (row.table.plainString(reads[read]!, element, out)) continue
     const text = row.text(read)
     if (text !== undefined) out.text(text)
@@ -714,6 +735,7 @@ function joined(
   return out.contents()
 }
 
+// Stryker disable next-line StringLiteral: its text is never read: a column holds it only while its stamp tells it is unset
 export const NO_SOURCE: TokenSource = { bytes: new Uint8Array(0), text: '' }
 
 /** A value assembled here (a copied container, a repaired string); only its text is read. */
@@ -738,10 +760,12 @@ class KeyBytes {
     if (own.length !== to - from) return false
     const words = this.words
     let i = 0
+    // Stryker disable next-line ConditionalExpression: speed only: the byte loop below then compares every byte
     for (let w = 0; w < words.length; w++, i += 4) {
       if (view.getInt32(from + i, true) !== words[w]) return false
     }
     for (; i < own.length; i++) if (bytes[from + i] !== own[i]) return false
+    // Stryker disable next-line BooleanLiteral: speed only: a key never matched is looked up by name, the same column
     return true
   }
 }

@@ -137,6 +137,8 @@ describe('RowEngine: each member in its own column', () => {
     ['a longer name that starts alike', '[{"ab":1},{"abc":2}]'],
     ['a name that differs only in its first bytes', '[{"abcdX":1},{"zzzdX":2}]'],
     ['a name that differs in its last byte', '[{"abcdX":1},{"abcdY":2}]'],
+    // Four bytes at a time, both read in the same byte order.
+    ['a name whose bytes are the other’s reversed', '[{"ab":1},{"ba":2}]'],
     [
       'a name whose last bytes appear just before it',
       '[{"p":"zzzz","abcdX":1},{"p":"Xd1","abcdY":2}]'
@@ -150,6 +152,13 @@ describe('RowEngine: each member in its own column', () => {
   ])('%s', async (_name, users) => {
     const elements = JSON.parse(users) as Record<string, unknown>[]
     expect(await usersCsv(Buffer.from(`{"users":${users}}`))).toEqual(csvRecords('users', elements))
+  })
+
+  // A key read from chunks of one byte is a joined token of its own bytes, nothing after them.
+  it('a shorter name where a longer one that starts alike was, in chunks of one byte', async () => {
+    const payload = Buffer.from('{"users":[{"abcdefgh":1},{"abcd":2}]}')
+    const whole = await tablesInChunks(payload, 'ndjson', payload.length)
+    expect(await tablesInChunks(payload, 'ndjson', 1)).toEqual(whole)
   })
 
   it('a computed column named like a declared field takes its place, once', async () => {

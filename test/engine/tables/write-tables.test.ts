@@ -831,6 +831,22 @@ describe('writeTables: an element larger than a row may be', () => {
     else await expect(tables).rejects.toThrow(message)
   })
 
+  // CSV and Parquet keep no element's text as sent (NDJSON does, and fails it past what the check
+  // holds).
+  const padding = ' '.repeat(17 * MiB)
+  it.each([
+    ['a list', `{"l":[1,${padding}2]}`, 'l', '[1,2]'],
+    ['an object', `{"o":{"a":1,${padding}"b":2}}`, 'o.b', '2']
+  ])(
+    '%s padded with whitespace past what the JSON check holds is written, compact',
+    async (_name, element, column, value) => {
+      const payload = `{"users":[${element}]}`
+      const [header, row] = readCsv((await tablesOf(payload, 'csv')).text.users)
+      expect(row![header!.indexOf(column)]).toBe(value)
+      expect((await tablesOf(payload, 'parquet')).result.tables.users.rows).toBe(1)
+    }
+  )
+
   // Its keys alone, and its values alone, are more than 16 MiB.
   it('a list of flat elements larger than that in all is written: the limit is per element', async () => {
     const users = Array.from(
