@@ -34847,6 +34847,7 @@ class TableRows {
     onLeaf) {
         this.name = name;
         this.onLeaf = onLeaf;
+        // Stryker disable next-line MethodExpression: no constant column names its tables, so each is in every table
         this.constants = CONSTANT_COLUMNS.filter(c => inTable(c, name));
         const computed = columns.filter(c => inTable(c, name));
         for (const { name: own } of [...this.constants, ...computed]) {
@@ -34924,14 +34925,16 @@ class TableRows {
      * it has none. One slice when nothing in it is escaped (the rule), not one per step.
      */
     string(column, element) {
-        if (column < 0 || this.stamps[column] !== element)
+        if (this.stamps[column] !== element)
             return undefined;
         const { text } = this.sources[column];
         const from = this.froms[column];
         const to = this.tos[column];
         if (text.charCodeAt(from) !== 0x22)
             return undefined;
+        // Stryker disable next-line ArithmeticOperator: the bytes just outside a string token (a delimiter, or none) are never a backslash
         for (let i = from + 1; i < to - 1; i++) {
+            // Stryker disable next-line EqualityOperator: speed only: decoding a token without a backslash gives the same slice
             if (text.charCodeAt(i) === 0x5c)
                 return decodeToBinary(text.slice(from, to));
         }
@@ -34943,18 +34946,19 @@ class TableRows {
      * returns false (`string` decodes it).
      */
     plainString(column, element, out) {
-        if (column < 0 || this.stamps[column] !== element)
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,BooleanLiteral: speed only: a column the element did not set holds the empty source (reset after each row), which the next check refuses; refused, `text` writes the same bytes; an unset one accepted writes nothing, as `text` does
+        if (this.stamps[column] !== element)
             return false;
         const { bytes } = this.sources[column];
         const from = this.froms[column];
-        // An assembled value (a repaired string) has no bytes.
-        if (bytes.length === 0 || bytes[from] !== 0x22)
+        // An assembled value (a repaired string) has no bytes: `bytes[from]` is undefined then.
+        if (bytes[from] !== 0x22)
             return false;
         return out.plainBytes(bytes, from + 1, this.tos[column] - 1);
     }
     /** The JSON text of the column's value in the current element (`element`), or undefined. */
     json(column, element) {
-        if (column < 0 || this.stamps[column] !== element)
+        if (this.stamps[column] !== element)
             return undefined;
         return this.sources[column].text.slice(this.froms[column], this.tos[column]);
     }
@@ -34986,6 +34990,7 @@ class RowEngine {
     /** Told when a column becomes a CSV column. */
     onLeaf;
     sink;
+    // Stryker disable BooleanLiteral,UnaryOperator,StringLiteral: initial values, each set again before it is read (by startPass, or when an element or a container opens)
     observing = true;
     observers = [];
     lookups = [];
@@ -35010,6 +35015,7 @@ class RowEngine {
     opaqueFrom = 0;
     opaqueColumn = -1;
     afterValue = false; // a ',' comes before the next key or value
+    // Stryker restore BooleanLiteral,UnaryOperator,StringLiteral
     touched = []; // columns the element set
     // A view of the chunk being read, for comparing keys four bytes at a time.
     viewed = NO_SOURCE;
@@ -35057,13 +35063,16 @@ class RowEngine {
         this.table = undefined;
     }
     select(key) {
+        // Stryker disable next-line ConditionalExpression,BooleanLiteral: speed only: after a failure no table is written, and a list selected without a table has its tokens ignored
         if (this.failure !== undefined)
             return false;
         const name = TABLE_OF_LIST.get(key);
+        // Stryker disable next-line BooleanLiteral: speed only: a list selected without a table has its tokens ignored
         if (name === undefined)
             return false;
         if (this.listsSeen.has(name)) {
             this.fail(new TablesError(`the payload has more than one "${key}" list`, name));
+            // Stryker disable next-line BooleanLiteral: speed only: the failure left no table, so the list's tokens are ignored
             return false;
         }
         this.listsSeen.add(name);
@@ -35071,6 +35080,7 @@ class RowEngine {
         this.depth = 0;
         return true;
     }
+    // Stryker disable next-line BlockStatement: tokens come only inside a selected list, and the next select sets the table again
     end() {
         this.table = undefined;
     }
@@ -35081,6 +35091,7 @@ class RowEngine {
     }
     open(isArray) {
         const table = this.table;
+        // Stryker disable next-line BooleanLiteral: memory only: a container's text asked for without a table is ignored by close (and abandoned past the tokenizer's bound)
         if (table === undefined)
             return false;
         try {
@@ -35088,6 +35099,7 @@ class RowEngine {
         }
         catch (error) {
             this.fail(error);
+            // Stryker disable next-line BooleanLiteral: memory only: the failure left no table, so close ignores the text asked for
             return false;
         }
     }
@@ -35173,10 +35185,12 @@ class RowEngine {
         if (depth === 1) {
             if (isArray)
                 throw this.notAnObject(table, 'a list');
+            // Stryker disable next-line UpdateOperator: counting down, the numbers stay unique and never 0 (a column's initial stamp)
             this.element++;
             this.elementBytes = 0;
             this.compactLength = 2;
             this.plain = true;
+            // Stryker disable next-line UnaryOperator: speed only: the key cache's positions start at 2 instead, as consistently
             this.keyIndex = -1;
             this.parent = -1;
             table.orderLength = 0;
@@ -35209,6 +35223,7 @@ class RowEngine {
         // The key's text is made only where it is needed: most keys are recognised by their bytes.
         let json;
         let repaired;
+        // Stryker disable next-line ConditionalExpression: speed only: repairedString finds nothing to repair in a key the tokenizer did not flag
         if (flags !== 0) {
             json = source.text.slice(from, to);
             repaired = repairedString(json, source.bytes, from);
@@ -35222,7 +35237,9 @@ class RowEngine {
         this.afterValue = false;
         if (this.opaque > 0)
             return;
+        // Stryker disable next-line UpdateOperator: speed and memory only: negative positions key the cache as consistently, past its bound
         const at = ++this.keyIndex;
+        // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: speed only: a repaired key or one past the cache is never stored, so it misses anyway, and a miss looks the key up by name
         if (repaired === undefined && at < KEY_CACHE) {
             const seen = table.seenRaw[at];
             if (source !== this.viewed) {
@@ -35238,6 +35255,7 @@ class RowEngine {
             }
         }
         this.column = table.member(this.parent, decodeToBinary(json ?? source.text.slice(from, to)));
+        // Stryker disable next-line LogicalOperator: memory only: a repaired key or one past the cache is stored but never looked for
         if (repaired === undefined && at < KEY_CACHE) {
             table.seenRaw[at] = new KeyBytes(new Uint8Array(source.bytes.subarray(from, to)));
             table.seenParent[at] = this.parent;
@@ -35255,6 +35273,7 @@ class RowEngine {
                 : this.notAnObject(table, describeScalar(json));
         }
         this.count(to - from);
+        // Stryker disable next-line ConditionalExpression: speed only: repairedString finds nothing to repair in a value the tokenizer did not flag
         if (flags !== 0) {
             const repaired = repairedString(source.text.slice(from, to), source.bytes, from);
             if (repaired !== undefined) {
@@ -35335,12 +35354,13 @@ class RowEngine {
                 values[i] =
                     'value' in column ? column.value(row, c.lookup) : joined(c.joined, c.reads, row, element);
             }
-            const asSent = span !== undefined && this.plain && to - from === this.compactLength;
+            const asSent = this.plain && to - from === this.compactLength;
             sink.row(table, element, asSent ? span : undefined, from, to);
         }
         table.rows++;
         // Let go of the chunks the values were read from.
         const { touched } = this;
+        // Stryker disable next-line ConditionalExpression: memory only: the chunks stay referenced until set again; every read checks the column's stamp first
         for (let i = 0; i < touched.length; i++)
             table.sources[touched[i]] = NO_SOURCE;
         touched.length = 0;
@@ -35392,6 +35412,7 @@ function joined({ separator, bytes: out }, reads, row, element) {
     for (let read = 0; read < reads.length; read++) {
         if (read > 0)
             out.text(separator);
+        // Stryker disable next-line ConditionalExpression: speed only: `text` gives the same bytes as a string
         if (row.table.plainString(reads[read], element, out))
             continue;
         const text = row.text(read);
@@ -35400,6 +35421,7 @@ function joined({ separator, bytes: out }, reads, row, element) {
     }
     return out.contents();
 }
+// Stryker disable next-line StringLiteral: its text is never read: a column holds it only while its stamp tells it is unset
 const NO_SOURCE = { bytes: new Uint8Array(0), text: '' };
 /** A value assembled here (a copied container, a repaired string); only its text is read. */
 function textSource(text) {
@@ -35421,6 +35443,7 @@ class KeyBytes {
             return false;
         const words = this.words;
         let i = 0;
+        // Stryker disable next-line ConditionalExpression: speed only: the byte loop below then compares every byte
         for (let w = 0; w < words.length; w++, i += 4) {
             if (view.getInt32(from + i, true) !== words[w])
                 return false;
@@ -35428,6 +35451,7 @@ class KeyBytes {
         for (; i < own.length; i++)
             if (bytes[from + i] !== own[i])
                 return false;
+        // Stryker disable next-line BooleanLiteral: speed only: a key never matched is looked up by name, the same column
         return true;
     }
 }
@@ -35656,11 +35680,14 @@ class DuplicateKeys {
         const frame = parts[1].number(table, reads[1], element);
         const user = parts[2].number(table, reads[2], element);
         const field = parts[3].number(table, reads[3], element);
-        const typeId = this.valueType(table, element);
+        const typeId = this.valueType(table);
         if (period > 0x3ff || frame > MAX_DISTINCT || field > MAX_DISTINCT || typeId > 0x3f) {
             return this.giveUp();
         }
-        const groups = (this.bits[period * 0x40 + typeId] ??= new Map());
+        // 0x40 value types per period.
+        const periodFirst = period * 0x40;
+        // Stryker disable next-line ArithmeticOperator: periodFirst - typeId is as unique, typeId being below 0x40
+        const groups = (this.bits[periodFirst + typeId] ??= new Map());
         // Stryker disable next-line ArithmeticOperator: frame / 0x10000 + field and frame * 0x10000 - field are as unique for frame and field below 0x10000
         const group = frame * 0x10000 + field;
         let set = groups.get(group);
@@ -35688,17 +35715,19 @@ class DuplicateKeys {
         }
     }
     /** The number of the element's value type: its first top-level member ending in `Value`, or ''. */
-    valueType(table, element) {
-        const { order, columns, stamps } = table;
+    valueType(table) {
+        // `order` holds only the columns the element set.
+        const { order, columns } = table;
         const { valueTypes } = this;
         for (let i = 0; i < table.orderLength; i++) {
             const column = order[i];
             let type = valueTypes[column];
+            // Stryker disable next-line ConditionalExpression: speed only: the type computed again is the same number
             if (type === undefined) {
                 const { key } = columns[column];
                 type = valueTypes[column] = key.endsWith('Value') ? this.typeNumber(key) : -1;
             }
-            if (type >= 0 && stamps[column] === element)
+            if (type >= 0)
                 return type;
         }
         return this.typeNumber('');
@@ -35765,6 +35794,7 @@ class PartNumbers {
             return this.id(partText(table.json(column, element)));
         const { raws } = this;
         const last = this.last;
+        // Stryker disable next-line BlockStatement: speed only: without the shortcuts the hash finds the same number
         if (last >= 0) {
             if (sameBytes(raws[last], bytes, from, to))
                 return this.rawIds[last];
@@ -35772,12 +35802,15 @@ class PartNumbers {
             if (next >= 0 && sameBytes(raws[next], bytes, from, to))
                 return this.met(next);
         }
+        // Stryker disable next-line ArithmeticOperator: speed only: a seed that varies with the position makes a repeat miss, and a miss numbers the value by its text
         let hash = to - from;
         for (let i = from; i < to; i++)
             hash = Math.imul(hash ^ bytes[i], 0x01000193);
         const { slots, hashes } = this;
         const mask = slots.length - 1;
+        // Stryker disable next-line ArithmeticOperator: speed only: probing the other way may miss, and a miss numbers the value by its text
         for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+            // Stryker disable next-line ArithmeticOperator: speed only: another cached form is taken only if its bytes are the same, else it misses, and a miss numbers the value by its text
             const raw = slots[slot] - 1;
             if (hashes[raw] === hash && sameBytes(raws[raw], bytes, from, to))
                 return this.met(raw);
@@ -35809,6 +35842,7 @@ class PartNumbers {
         this.last = raw;
         return this.rawIds[raw];
     }
+    // Stryker disable ConditionalExpression,ArithmeticOperator,BlockStatement: speed only: a cached form not placed, or placed where it is not looked for, misses, and a miss numbers the value by its text
     place(raw) {
         const { slots } = this;
         const mask = slots.length - 1;
@@ -35817,6 +35851,7 @@ class PartNumbers {
             slot = (slot + 1) & mask;
         slots[slot] = raw + 1;
     }
+    // Stryker restore ConditionalExpression,ArithmeticOperator,BlockStatement
     id(text) {
         let id = this.ids.get(text);
         if (id === undefined)
@@ -35886,7 +35921,9 @@ class NdjsonRows {
     constructor(engine) {
         for (const table of engine.tables.values()) {
             this.out.set(table.name, new PendingBytes());
-            const constants = table.constants.map(c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`);
+            const constants = table.constants.map(
+            // Stryker disable next-line BooleanLiteral: the constants (forecast id, period, job id, ISO time) are validated ASCII, which toBinary leaves as it is
+            c => `${jsonString(c.name)}:${jsonValue(c.constant(engine.context), true)}`);
             this.heads.set(table.name, Buffer.from(`{${constants.join(',')}`, 'latin1'));
             this.members.set(table.name, table.computing.map(({ column }) => `,${jsonString(column.name)}:`));
         }
