@@ -7,14 +7,14 @@ export type WriteBytes = (table: TableName, bytes: Buffer) => Promise<void>
 /** Rows gathered for one write: fewer, larger writes cost less per byte than one per chunk. */
 export const WRITE_BYTES = 256 * 1024
 
-/** Writes each table's pending bytes once they are `least` or more (1: all there are). */
+/** Writes each table's pending bytes once they are `least` or more (at least 1: all there are). */
 export async function writePending(
   out: ReadonlyMap<TableName, PendingBytes>,
   write: WriteBytes,
   least: number
 ): Promise<void> {
   for (const [table, bytes] of out) {
-    if (bytes.length > 0 && bytes.length >= least) await write(table, bytes.take())
+    if (bytes.length >= least) await write(table, bytes.take())
   }
 }
 
