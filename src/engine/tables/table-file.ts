@@ -72,6 +72,7 @@ export class TableFile implements TableOutput {
   async discard(): Promise<void> {
     await this.writing.catch(() => {})
     await this.handle.close().catch(() => {})
-    await rm(this.temporary, { force: true }).catch(() => {})
+    // A temporary already gone is fine: the catch takes its ENOENT as any other failure.
+    await rm(this.temporary).catch(() => {})
   }
 }
