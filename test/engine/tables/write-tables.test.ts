@@ -1018,7 +1018,9 @@ describe('writeTables: Parquet row groups and typed values', () => {
       '9000000000000000',
       '1234567890123456789',
       '2026.5',
-      '[2026]'
+      '[2026]',
+      '""',
+      'true'
     ]
     const text = `{"timePeriods":[${years.map(y => `{"year":${y}}`).join(',')}]}`
     const { files } = await tablesOf(text, 'parquet')
@@ -1032,13 +1034,17 @@ describe('writeTables: Parquet row groups and typed values', () => {
       9_000_000_000_000_000,
       null,
       null,
+      null,
+      null,
       null
     ])
     expect(rows.map(r => r.extra)).toEqual([
       ...Array<null>(6).fill(null),
       '{"year":1234567890123456789}',
       '{"year":2026.5}',
-      '{"year":[2026]}'
+      '{"year":[2026]}',
+      '{"year":""}',
+      '{"year":true}'
     ])
   })
 
