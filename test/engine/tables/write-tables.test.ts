@@ -1049,12 +1049,13 @@ describe('writeTables: Parquet row groups and typed values', () => {
   })
 
   it('reads a decimal however it is written, and sends what is not a number to extra', async () => {
-    const values = ['1.5e-7', '-0.5', '123456789012345678', 'true', '[1]', '{"a":1}']
+    const values = ['1.5e-7', '2.5e3', '-0.5', '123456789012345678', 'true', '[1]', '{"a":1}']
     const text = `{"entries":[${values.map(v => `{"forecastValue":${v}}`).join(',')}]}`
     const { files } = await tablesOf(text, 'parquet')
     const rows = await parquetRows(files.entries)
     expect(rows.map(r => r.forecastValue)).toEqual([
       1.5e-7,
+      2500,
       -0.5,
       Number('123456789012345678'),
       null,
@@ -1062,9 +1063,7 @@ describe('writeTables: Parquet row groups and typed values', () => {
       null
     ])
     expect(rows.map(r => r.extra)).toEqual([
-      null,
-      null,
-      null,
+      ...Array<null>(4).fill(null),
       '{"forecastValue":true}',
       '{"forecastValue":[1]}',
       '{"forecastValue":{"a":1}}'
