@@ -114,9 +114,8 @@ export class ParquetRows implements RowsWriter {
   }
 
   async flush(write: WriteBytes): Promise<void> {
-    for (const [name, file] of this.tables) {
-      if (file.out.length > 0) await writeInPieces(write, name, file.out.take())
-    }
+    // A table with no bytes waiting is given none: writeInPieces writes nothing.
+    for (const [name, file] of this.tables) await writeInPieces(write, name, file.out.take())
   }
 
   async finish(write: WriteBytes): Promise<void> {
@@ -247,7 +246,8 @@ function decimal(text: string, from: number, to: number): number | undefined {
   let point = -1
   for (let i = negative ? from + 1 : from; i < to; i++) {
     const c = text.charCodeAt(i)
-    if (c === 0x2e && point === -1) point = i
+    // A JSON number (the tokenizer checked it) has at most one point.
+    if (c === 0x2e) point = i
     else if (c >= 0x30 && c <= 0x39) {
       n = n * 10 + (c - 0x30)
       if (++digits > 15) return undefined
@@ -269,10 +269,10 @@ function wholeNumber(text: string, from: number, to: number): number | undefined
       if (c < 0 || c > 9) break
       n = n * 10 + c
     }
-    if (i === to && to > from + (negative ? 1 : 0)) return negative ? -n : n
+    // Every character a digit (a token is never empty, and "-" alone is no JSON): a whole number.
+    if (i === to) return negative ? -n : n
   }
-  const c = text.charCodeAt(from)
-  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return undefined
+  // Number() makes NaN, no safe integer, of a value that is no number (a string, a literal, …).
   const value = Number(text.slice(from, to))
   return Number.isSafeInteger(value) ? value : undefined
 }
