@@ -19,7 +19,9 @@ async function tablesInChunks(
   format: TableFormat,
   size: number,
   /** Each chunk in the same buffer, overwritten by the next (as fileChunks reuses its own). */
-  reused = false
+  reused = false,
+  /** Set to the bytes of each table written before finish (by the flush after each chunk). */
+  flushed?: Map<TableName, number>
 ): Promise<string[]> {
   const engine = new RowEngine(CONTEXT)
   const writer: RowsWriter =
@@ -49,6 +51,7 @@ async function tablesInChunks(
   }
   expect(check.finish()).toMatchObject({ valid: true })
   expect(engine.failure).toBeUndefined()
+  for (const [table, parts] of out) flushed?.set(table, Buffer.concat(parts).length)
   await writer.finish(write)
   expect(writer.redo.size).toBe(0)
   return [
@@ -234,5 +237,17 @@ describe('RowEngine: a computed column that reads a number', () => {
       null,
       null
     ])
+  })
+})
+
+describe('ParquetRows: bounded memory', () => {
+  it('hands a finished row group to its file at the next flush, not at the end', async () => {
+    const entries = Array.from({ length: 70_000 }, (_, i) => `{"userId":"u${i}"}`)
+    const payload = Buffer.from(`{"entries":[${entries.join(',')}]}`)
+    const flushed = new Map<TableName, number>()
+    const tables = await tablesInChunks(payload, 'parquet', 64 * 1024, false, flushed)
+    // The first of two row groups (65,536 of the 70,000 rows) is most of the file.
+    const file = tables[TABLE_NAMES.indexOf('entries')]!
+    expect(flushed.get('entries')).toBeGreaterThan(file.length / 2)
   })
 })

@@ -983,3 +983,128 @@ describe('writeTables: failures name the problem and leave no table of the perio
     expect(left.filter(e => e.isFile())).toEqual([])
   })
 })
+
+describe('writeTables: Parquet row groups and typed values', () => {
+  /** Each row group's rows, in the file's order. */
+  const rowGroups = async (file: string): Promise<number[]> =>
+    (
+      await duckdbRows(
+        `SELECT row_group_id, max(row_group_num_rows) AS n FROM parquet_metadata(${sqlPath(file)}) GROUP BY 1 ORDER BY 1`
+      )
+    ).map(g => Number(g.n))
+
+  it('cuts a row group at every 65,536 rows, and writes none for a table without rows', async () => {
+    const entries = Array.from({ length: 70_000 }, () => ({ userId: 'u' }))
+    const { files } = await tablesOf(payload({ entries }), 'parquet')
+    expect(await rowGroups(files.entries)).toEqual([65_536, 4_464])
+    expect(await rowGroups(files.users)).toEqual([])
+  })
+
+  it('cuts a row group at the row that brings its values to 4 MiB', async () => {
+    // 128 bytes of values a row (the length, then 124 bytes): 4 MiB at row 32,768.
+    const users = Array.from({ length: 40_000 }, () => ({ userId: 'x'.repeat(124) }))
+    const { files } = await tablesOf(payload({ users }), 'parquet')
+    expect(await rowGroups(files.users)).toEqual([32_768, 7_232])
+  })
+
+  it('reads a whole number however it is written, and sends one that is not a safe integer to extra', async () => {
+    // As sent: a JSON number's text is kept, not JSON.stringify's.
+    const years = [
+      '2026',
+      '-5',
+      '2E3',
+      '0.0',
+      '-1000.0',
+      '9000000000000000',
+      '1234567890123456789',
+      '2026.5',
+      '[2026]',
+      '""',
+      'true'
+    ]
+    const text = `{"timePeriods":[${years.map(y => `{"year":${y}}`).join(',')}]}`
+    const { files } = await tablesOf(text, 'parquet')
+    const rows = await parquetRows(files.time_periods)
+    expect(rows.map(r => (r.year === null ? null : Number(r.year)))).toEqual([
+      2026,
+      -5,
+      2000,
+      0,
+      -1000,
+      9_000_000_000_000_000,
+      null,
+      null,
+      null,
+      null,
+      null
+    ])
+    expect(rows.map(r => r.extra)).toEqual([
+      ...Array<null>(6).fill(null),
+      '{"year":1234567890123456789}',
+      '{"year":2026.5}',
+      '{"year":[2026]}',
+      '{"year":""}',
+      '{"year":true}'
+    ])
+  })
+
+  it('reads a decimal however it is written, and sends what is not a number to extra', async () => {
+    const values = ['1.5e-7', '2.5e3', '-0.5', '123456789012345678', 'true', '[1]', '{"a":1}']
+    const text = `{"entries":[${values.map(v => `{"forecastValue":${v}}`).join(',')}]}`
+    const { files } = await tablesOf(text, 'parquet')
+    const rows = await parquetRows(files.entries)
+    expect(rows.map(r => r.forecastValue)).toEqual([
+      1.5e-7,
+      2500,
+      -0.5,
+      Number('123456789012345678'),
+      null,
+      null,
+      null
+    ])
+    expect(rows.map(r => r.extra)).toEqual([
+      ...Array<null>(4).fill(null),
+      '{"forecastValue":true}',
+      '{"forecastValue":[1]}',
+      '{"forecastValue":{"a":1}}'
+    ])
+  })
+
+  it('types a computed column’s value: a timestamp, a double, a boolean', async () => {
+    const column = (
+      name: string,
+      type: 'timestamp' | 'double' | 'boolean',
+      read: string,
+      value: (text: string) => string | number | boolean
+    ): ComputedColumn => ({
+      name,
+      type,
+      tables: ['users'],
+      reads: [read],
+      value: row => {
+        const text = row.string(0)
+        return text === undefined ? undefined : value(text)
+      }
+    })
+    const users = [
+      { crmId: '2026-01-05T06:00:00.500Z', name: 'abc', email: 'no' },
+      { email: 'yes' },
+      {}
+    ]
+    const { files } = await tablesOf(payload({ users }), 'parquet', {
+      columns: [
+        column('seenAt', 'timestamp', 'crmId', text => text),
+        column('half', 'double', 'name', text => text.length / 2),
+        column('isYes', 'boolean', 'email', text => text === 'yes')
+      ]
+    })
+    const rows = await duckdbRows(
+      `SELECT epoch_ms(seenAt) AS seenAt, half, isYes FROM read_parquet(${sqlPath(files.users)})`
+    )
+    expect(rows.map(r => [r.seenAt === null ? null : Number(r.seenAt), r.half, r.isYes])).toEqual([
+      [Date.parse('2026-01-05T06:00:00.500Z'), 1.5, false],
+      [null, null, true],
+      [null, null, null]
+    ])
+  })
+})
