@@ -1160,6 +1160,21 @@ describe('writeTables: what the result and its failures say', () => {
     }
   )
 
+  it('names a payload that cannot be read, and its cause', async () => {
+    // A folder opens like a file but refuses to be read.
+    await mkdir(path.join(dir, 'folder.json'))
+    await expect(
+      writeTables(path.join(dir, 'folder.json'), {
+        outputDir: dir,
+        forecastId: 'net_arr',
+        period: PERIOD,
+        snapshot: SNAPSHOT,
+        format: 'csv',
+        csvFormulaGuard: true
+      })
+    ).rejects.toThrow(/^tables: could not read the payload \(EISDIR: /)
+  })
+
   it('fails when the payload changes between the passes its CSV tables need', async () => {
     // "b" is met after the header: the users table is written again, from the file on disk.
     const file = path.join(dir, PAYLOAD)
