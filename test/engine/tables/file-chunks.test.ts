@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fileChunks } from '../../../src/engine/tables/file-chunks.js'
+import { descriptorsOn } from '../../helpers/descriptors.js'
 
 let dir: string
 beforeEach(async () => {
@@ -11,13 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-/** How many of this process's descriptors are open on `file` (Linux: /proc/self/fd). */
-async function descriptorsOn(file: string): Promise<number> {
-  const fds = await readdir('/proc/self/fd')
-  const targets = await Promise.all(fds.map(fd => readlink(`/proc/self/fd/${fd}`).catch(() => '')))
-  return targets.filter(target => target === file).length
-}
 
 describe('fileChunks', () => {
   const content = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251))

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { writePayload } from '../../../src/engine/checks/payload-file.js'
 import { TABLE_NAMES, type TableFormat } from '../../../src/engine/table-layout.js'
 import { TablesError } from '../../../src/engine/tables/tables-error.js'
@@ -275,5 +275,64 @@ describe('PeriodTables: Parquet', () => {
     expect(await filesOf(await whole.finish(await download(whole, payload, { body })))).toEqual(
       piecesFiles
     )
+  })
+})
+
+describe('WorkerTables: the chunks a download hands over', () => {
+  const HOLDING = fileURLToPath(new URL('../../helpers/holding-tables-worker.mjs', import.meta.url))
+  const KiB = 1024
+
+  /** Whether `promise` settles within `ms`. */
+  function settlesWithin(promise: Promise<unknown>, ms = 300): Promise<boolean> {
+    return Promise.race([
+      promise.then(() => true),
+      new Promise<boolean>(resolve => setTimeout(() => resolve(false), ms))
+    ])
+  }
+
+  function onHoldingWorker(extra: Partial<TablesRequest> = {}): WorkerTables {
+    const tables = new WorkerTables(request('csv', extra), HOLDING)
+    made.push(tables)
+    return tables
+  }
+
+  it('gathers small chunks into few messages, and waits while more than 1 MiB is unread', async () => {
+    const tables = onHoldingWorker()
+    expect(tables.running).toBe(false)
+    const tap = await tables.forDownload()
+    expect(tables.running).toBe(true)
+
+    // 1,000,000 bytes in 1,000 chunks: four 256 KiB slabs, and no wait (less than 1 MiB).
+    for (let i = 0; i < 1000; i++) {
+      expect(await settlesWithin(tap.afterChunk(Buffer.alloc(1000, i)))).toBe(true)
+    }
+    expect(await tap.verdict?.()).toEqual({ messages: 4, bytes: 1_000_000 })
+
+    // All acked: 1 MiB more is sent at once; a byte beyond waits for the worker.
+    for (let i = 0; i < 4; i++) {
+      expect(await settlesWithin(tap.afterChunk(Buffer.alloc(256 * KiB)))).toBe(true)
+    }
+    const beyond = tap.afterChunk(Buffer.alloc(256 * KiB))
+    expect(await settlesWithin(beyond)).toBe(false)
+
+    // The worker stops: the download no longer waits, the tables fail with the reason.
+    const error = await tables.finish(path.join(dir, 'payload.json')).catch((e: unknown) => e)
+    expect(await settlesWithin(beyond)).toBe(true)
+    expect(error).toBeInstanceOf(TablesError)
+    expect((error as TablesError).message).toBe('tables: the tables worker stopped (exit code 3)')
+    expect(tables.running).toBe(false)
+  })
+
+  it.each([
+    ['aborts during the download', false],
+    ['was aborted before the download', true]
+  ])('tells the worker when the signal %s', async (_name, before) => {
+    const controller = new AbortController()
+    if (before) controller.abort()
+    const tables = onHoldingWorker({ signal: controller.signal })
+    await tables.forDownload()
+    controller.abort()
+    // The worker exits at the abort it is told of.
+    await vi.waitFor(() => expect(tables.running).toBe(false), { timeout: 5000 })
   })
 })

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { writeFileSync } from 'node:fs'
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  symlink,
+  writeFile
+} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -12,6 +22,7 @@ import {
   type TablesResult
 } from '../../../src/engine/tables/write-tables.js'
 import { readCsv } from '../../helpers/csv.js'
+import { descriptorsOn } from '../../helpers/descriptors.js'
 import { duckdbRows, sqlPath } from '../../helpers/duckdb.js'
 import { CONTEXT, csvRecords, ndjsonRow, ours, SNAPSHOT } from '../../helpers/table-rows.js'
 import { forecastPayload, generatedPayloadStream } from '../../simulators/clari/index.js'
@@ -1106,5 +1117,75 @@ describe('writeTables: Parquet row groups and typed values', () => {
       [null, null, true],
       [null, null, null]
     ])
+  })
+})
+
+describe('writeTables: what the result and its failures say', () => {
+  it('a payload with nothing to warn about gives no warnings', async () => {
+    for (const format of ['ndjson', 'csv', 'parquet'] as const) {
+      const { result } = await tablesOf(payload({ users: [{ userId: 'u' }] }), format)
+      expect(result.warnings).toEqual([])
+    }
+  })
+
+  it('reads a payload that needs no second pass once: the progress rises to its size', async () => {
+    const text = payload({ users: Array.from({ length: 5_000 }, (_, i) => ({ userId: `u${i}` })) })
+    const progress: number[] = []
+    await tablesOf(text, 'ndjson', { columns: [], onProgress: bytes => progress.push(bytes) })
+    expect(progress.length).toBeGreaterThan(1)
+    expect(progress).toEqual([...progress].sort((a, b) => a - b))
+    expect(new Set(progress).size).toBe(progress.length)
+    expect(progress.at(-1)).toBe(Buffer.byteLength(text))
+  })
+
+  it('names a payload of another period by the first 40 characters of its period', async () => {
+    const other = 'y'.repeat(60)
+    await expect(
+      tablesOf(payload({ timePeriods: [{ timePeriodId: other }] }), 'csv')
+    ).rejects.toThrow(`tables: the payload is for period ${'y'.repeat(40)}, not ${PERIOD}`)
+  })
+
+  it('a payload refused in its first chunk leaves the output folder as it was', async () => {
+    await expect(tablesOf('{"entries":{}}', 'csv')).rejects.toThrow('is an object, not a list')
+    expect(await readdir(dir)).toEqual([PAYLOAD])
+  })
+
+  it.runIf(process.platform === 'linux')(
+    'closes the payload file when it is refused before its end',
+    async () => {
+      // Refused in its first chunk of several: the rest is never read.
+      const text = `{"entries":{},"pad":"${'x'.repeat(200_000)}"}`
+      await expect(tablesOf(text, 'csv')).rejects.toThrow('is an object, not a list')
+      expect(await descriptorsOn(await realpath(path.join(dir, PAYLOAD)))).toBe(0)
+    }
+  )
+
+  it('names a payload that cannot be read, and its cause', async () => {
+    // A folder opens like a file but refuses to be read.
+    await mkdir(path.join(dir, 'folder.json'))
+    await expect(
+      writeTables(path.join(dir, 'folder.json'), {
+        outputDir: dir,
+        forecastId: 'net_arr',
+        period: PERIOD,
+        snapshot: SNAPSHOT,
+        format: 'csv',
+        csvFormulaGuard: true
+      })
+    ).rejects.toThrow(/^tables: could not read the payload \(EISDIR: /)
+  })
+
+  it('fails when the payload changes between the passes its CSV tables need', async () => {
+    // "b" is met after the header: the users table is written again, from the file on disk.
+    const file = path.join(dir, PAYLOAD)
+    let changed = false
+    const onProgress = (): void => {
+      if (changed) return
+      changed = true
+      writeFileSync(file, payload({ users: [{ a: 1 }, { b: 2, c: 3 }] }))
+    }
+    await expect(
+      tablesOf(payload({ users: [{ a: 1 }, { b: 2 }] }), 'csv', { onProgress })
+    ).rejects.toThrow('the payload changed while its tables were being written')
   })
 })
