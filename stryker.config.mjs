@@ -111,6 +111,8 @@ const reports = reportsOf(name)
 // `testFiles`: with `testFiles`, Stryker 9.6 switches a mutant in module-level code (a table, a
 // constant) on only once its module has loaded (stryker-js#6144), so every such bug would survive.
 process.env.MUTATE_TESTS = JSON.stringify(room.tests)
+// test/helpers/mutant-in-workers.ts reads it: a room with coverage 'all' reports none.
+process.env.MUTATE_COVERAGE = room.coverageAnalysis ?? 'perTest'
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
